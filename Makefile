@@ -1,0 +1,71 @@
+# Geode top-level build. Each subsystem contributes a build.mk fragment;
+# this file holds the shared flags and the top-level targets only.
+#
+#   make deps        install the Debian packages needed to build and test
+#   make -j2         build everything into build/
+#   make test        run every test; the last line is "N passed, N failed, N skipped"
+#   make fuzz-smoke  run each fuzz target for a short, bounded time
+#   make install PREFIX=/usr/local DESTDIR=
+
+BUILD   ?= build
+CC      ?= gcc
+CLANG   ?= clang
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+WARN       := -Wall -Wextra -Werror
+HOST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -MMD -MP -D_GNU_SOURCE \
+               -Iloader -Ipal/include -Ipal/sgx -I$(BUILD)/gen $(EXTRA_CFLAGS)
+HOST_LDFLAGS := $(EXTRA_LDFLAGS)
+HOST_LIBS  := -lcrypto -lprotobuf-c -lseccomp -lpthread
+
+# Filled in by the fragments.
+HOST_SRCS :=
+GEN_HDRS  :=
+ALL_TARGETS :=
+TEST_BINS :=
+FUZZ_BINS :=
+
+.PHONY: all deps test fuzz-smoke fuzz-bins clean install bench bench-quick
+all: real-all
+
+include $(sort $(wildcard */build.mk */*/build.mk */*/*/build.mk))
+
+HOST_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(filter %.c,$(HOST_SRCS))) \
+             $(patsubst %.S,$(BUILD)/host/%.o,$(filter %.S,$(HOST_SRCS)))
+
+$(BUILD)/host/%.o: %.c | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/libgeodehost.a: $(HOST_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+real-all: $(ALL_TARGETS)
+
+deps:
+	@./.ci/deps
+
+test: all $(TEST_BINS)
+	@./tests/run $(BUILD)
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	@./tests/fuzz/smoke $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/geode
+	install -m 755 $(BUILD)/geode $(DESTDIR)$(PREFIX)/bin/geode
+	for f in $(INSTALL_LIBS); do install -m 644 $$f $(DESTDIR)$(PREFIX)/lib/geode/; done
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

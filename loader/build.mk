@@ -1,0 +1,24 @@
+# loader/: the `geode` command. Everything but main.c goes into the host
+# library so that unit tests and fuzz targets can link it.
+
+LOADER_SRCS := $(filter-out loader/main.c,$(wildcard loader/*.c loader/*/*.c))
+HOST_SRCS   += $(LOADER_SRCS)
+
+# The canonical manifest schema, compiled with protoc-c.
+PROTO_SRC := loader/manifest/geode_manifest.proto
+PROTO_GEN := $(BUILD)/gen/geode_manifest.pb-c.c
+GEN_HDRS  += $(BUILD)/gen/geode_manifest.pb-c.h
+
+$(BUILD)/gen/geode_manifest.pb-c.h $(BUILD)/gen/geode_manifest.pb-c.c &: $(PROTO_SRC)
+	@mkdir -p $(BUILD)/gen
+	protoc-c --proto_path=loader/manifest --c_out=$(BUILD)/gen $(PROTO_SRC)
+
+$(BUILD)/host/gen/geode_manifest.pb-c.o: $(PROTO_GEN)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Wno-unused-parameter -c $< -o $@
+
+$(BUILD)/geode: $(BUILD)/host/loader/main.o $(BUILD)/libgeodehost.a $(BUILD)/host/gen/geode_manifest.pb-c.o
+	$(CC) $(HOST_LDFLAGS) -o $@ $(BUILD)/host/loader/main.o $(BUILD)/host/gen/geode_manifest.pb-c.o \
+	    $(BUILD)/libgeodehost.a $(HOST_LIBS)
+
+ALL_TARGETS += $(BUILD)/geode
