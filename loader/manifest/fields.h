@@ -1,0 +1,46 @@
+/* Typed access to TOML values for the manifest schema. Each getter checks
+ * the value's type and range, reports a diagnostic naming the key on
+ * failure, and returns false then (the destination is left unchanged). */
+#ifndef GEODE_MANIFEST_FIELDS_H
+#define GEODE_MANIFEST_FIELDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "manifest/diag.h"
+#include "manifest/manifest.h"
+
+struct mctx {
+    struct diag *d;
+    geode_manifest *m;
+};
+
+bool field_type(struct mctx *c, const char *key, const struct toml_value *v, enum toml_type want);
+bool field_string(struct mctx *c, const char *key, const struct toml_value *v, char **dst);
+bool field_bool(struct mctx *c, const char *key, const struct toml_value *v,
+                protobuf_c_boolean *dst);
+bool field_uint(struct mctx *c, const char *key, const struct toml_value *v, uint64_t max,
+                uint64_t *dst);
+bool field_u32(struct mctx *c, const char *key, const struct toml_value *v, uint32_t max,
+               uint32_t *dst);
+bool field_size(struct mctx *c, const char *key, const struct toml_value *v, uint64_t *dst);
+/* names[i] is the spelling of enum value i. */
+bool field_enum(struct mctx *c, const char *key, const struct toml_value *v,
+                const char *const *names, int count, int *dst);
+/* 64 hex digits -> 32 bytes. */
+bool field_sha256(struct mctx *c, const char *key, const struct toml_value *v,
+                  ProtobufCBinaryData *dst);
+
+/* Key names for diagnostics: key + suffix, or key + "[index]". Truncation
+ * only shortens a message, so it is not an error. */
+const char *subkey(char *buf, size_t size, const char *key, const char *suffix);
+const char *subkey_index(char *buf, size_t size, const char *key, size_t index);
+
+/* Replace *dst by a malloc'd copy of s; aborts the process on OOM. */
+void str_set(char **dst, const char *s);
+char *xstrdup(const char *s);
+void *xcalloc(size_t n, size_t size);
+/* Appends item to a protobuf-c repeated field (array of pointers). */
+void array_push(void ***items, size_t *n, void *item);
+
+#endif

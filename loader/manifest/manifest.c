@@ -1,0 +1,153 @@
+/* Loading a manifest: read, parse TOML, apply the schema over defaults,
+ * then the checks that span several keys. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/canon.h"
+#include "manifest/rules.h"
+
+/* Defaults, documented in docs/manifest.md. */
+#define DEFAULT_STACK_SIZE (8ull << 20)
+#define DEFAULT_BRK_MAX_SIZE (64ull << 20)
+#define DEFAULT_ENCLAVE_SIZE (256ull << 20)
+#define DEFAULT_MAX_THREADS 4
+#define DEFAULT_EPC_LOSS_RESTARTS 3
+#define DEFAULT_NSSA 3
+
+static geode_manifest *manifest_new_default(void)
+{
+    geode_manifest *m = xcalloc(1, sizeof(*m));
+    geode__manifest__init(m);
+    str_set(&m->entrypoint, "");
+    str_set(&m->libos_uri, "");
+    str_set(&m->start_dir, "/");
+    m->log_level = GEODE__LOG_LEVEL__LOG_ERROR;
+    m->stack_size = DEFAULT_STACK_SIZE;
+    m->brk_max_size = DEFAULT_BRK_MAX_SIZE;
+    m->root = xcalloc(1, sizeof(*m->root));
+    geode__mount__init(m->root);
+    str_set(&m->root->path, "/");
+    str_set(&m->root->uri, "file:/");
+    m->sgx = xcalloc(1, sizeof(*m->sgx));
+    geode__sgx__init(m->sgx);
+    m->sgx->enclave_size = DEFAULT_ENCLAVE_SIZE;
+    m->sgx->max_threads = DEFAULT_MAX_THREADS;
+    m->geode = xcalloc(1, sizeof(*m->geode));
+    geode__geode_options__init(m->geode);
+    m->geode->aex_notify = 1;
+    m->geode->syscall_rewrite = 1;
+    m->geode->epc_loss_restarts = DEFAULT_EPC_LOSS_RESTARTS;
+    m->geode->nssa = DEFAULT_NSSA;
+    return m;
+}
+
+void manifest_free(geode_manifest *m)
+{
+    if (m)
+        protobuf_c_message_free_unpacked(&m->base, NULL);
+}
+
+static void check_duplicate_mounts(struct mctx *c)
+{
+    const struct toml_pos nowhere = {1, 1};
+    for (size_t i = 0; i < c->m->n_mounts; i++)
+        for (size_t j = 0; j < i; j++)
+            if (c->m->mounts[i]->path && c->m->mounts[j]->path &&
+                !strcmp(c->m->mounts[i]->path, c->m->mounts[j]->path))
+                diag_error(c->d, nowhere, "fs.mounts", "path '%s' is mounted twice",
+                           c->m->mounts[i]->path);
+}
+
+static void check_duplicate_trusted(struct mctx *c)
+{
+    const struct toml_pos nowhere = {1, 1};
+    Geode__Sgx *sgx = c->m->sgx;
+    for (size_t i = 0; i < sgx->n_trusted_files; i++)
+        for (size_t j = 0; j < i; j++)
+            if (sgx->trusted_files[i]->uri && sgx->trusted_files[j]->uri &&
+                !strcmp(sgx->trusted_files[i]->uri, sgx->trusted_files[j]->uri))
+                diag_error(c->d, nowhere, "sgx.trusted_files", "'%s' is listed twice",
+                           sgx->trusted_files[i]->uri);
+}
+
+static void check_whole(struct mctx *c, const struct toml_value *root)
+{
+    if (!c->m->entrypoint[0])
+        diag_error(c->d, root->pos, "libos.entrypoint",
+                   "missing: the program to run (e.g. libos.entrypoint = \"/bin/busybox\")");
+    if (!c->m->use_cmdline_argv && c->m->n_argv == 0)
+        array_push((void ***)&c->m->argv, &c->m->n_argv, xstrdup(c->m->entrypoint));
+    check_duplicate_mounts(c);
+    check_duplicate_trusted(c);
+}
+
+geode_manifest *manifest_parse(const char *name, const char *text, size_t len, FILE *diag,
+                               int *nerrors)
+{
+    struct diag d = {.file = name, .out = diag};
+    struct toml_error err;
+    struct toml_value *root = toml_parse(text, len, &err);
+    if (!root) {
+        struct toml_pos pos = {err.line, err.col};
+        diag_error(&d, pos, NULL, "%s", err.msg);
+        if (nerrors)
+            *nerrors = d.errors;
+        return NULL;
+    }
+    struct mctx c = {.d = &d, .m = manifest_new_default()};
+    schema_apply(&c, root);
+    check_whole(&c, root);
+    toml_free(root);
+    if (nerrors)
+        *nerrors = d.errors;
+    if (d.errors) {
+        manifest_free(c.m);
+        return NULL;
+    }
+    manifest_canonicalize(c.m);
+    return c.m;
+}
+
+static char *read_file(const char *path, size_t *len, FILE *diag)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(diag, "%s: error: cannot open: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 8192, n = 0;
+    char *buf = xcalloc(cap + 1, 1);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *bigger = realloc(buf, cap * 2 + 1);
+            if (!bigger)
+                break;
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    bool bad = ferror(f) || n == cap;
+    fclose(f);
+    if (bad) {
+        fprintf(diag, "%s: error: cannot read the file\n", path);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+geode_manifest *manifest_load(const char *path, FILE *diag)
+{
+    size_t len;
+    char *text = read_file(path, &len, diag);
+    if (!text)
+        return NULL;
+    geode_manifest *m = manifest_parse(path, text, len, diag, NULL);
+    free(text);
+    return m;
+}

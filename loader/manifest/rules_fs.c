@@ -1,0 +1,140 @@
+/* fs.* keys: the root file system, the start directory and the mounts. */
+#include <string.h>
+
+#include "manifest/rules.h"
+
+static const char *const mount_type_names[] = {"chroot", "tmpfs", "encrypted"};
+
+static bool is_abs_path(const char *p)
+{
+    return p[0] == '/';
+}
+
+static bool get_mount_type(struct mctx *c, const char *key, const struct toml_value *t,
+                           Geode__Mount *mnt)
+{
+    const struct toml_value *type = toml_get(t, "type");
+    int ty = GEODE__MOUNT_TYPE__MOUNT_CHROOT;
+    char path[512];
+    subkey(path, sizeof(path), key, ".type");
+    if (type && !field_enum(c, path, type, mount_type_names, 3, &ty))
+        return false;
+    mnt->type = (Geode__MountType)ty;
+    return true;
+}
+
+static void check_mount_uri(struct mctx *c, const char *key, const struct toml_value *t,
+                            Geode__Mount *mnt)
+{
+    const struct toml_value *uri = toml_get(t, "uri");
+    char path[512];
+    subkey(path, sizeof(path), key, ".uri");
+    if (mnt->type == GEODE__MOUNT_TYPE__MOUNT_TMPFS) {
+        if (uri)
+            diag_error(c->d, uri->pos, path, "a tmpfs mount takes no 'uri'");
+        return;
+    }
+    if (!uri) {
+        diag_error(c->d, t->pos, key, "missing 'uri' (e.g. uri = \"file:/host/dir\")");
+        return;
+    }
+    if (field_string(c, path, uri, &mnt->uri) && strncmp(mnt->uri, "file:", 5))
+        diag_error(c->d, uri->pos, path, "must be a \"file:\" URI");
+}
+
+static void check_mount_key(struct mctx *c, const char *key, const struct toml_value *t,
+                            Geode__Mount *mnt)
+{
+    const struct toml_value *kn = toml_get(t, "key_name");
+    char path[512];
+    subkey(path, sizeof(path), key, ".key_name");
+    if (mnt->type != GEODE__MOUNT_TYPE__MOUNT_ENCRYPTED) {
+        if (kn)
+            diag_error(c->d, kn->pos, path, "only encrypted mounts take a 'key_name'");
+        return;
+    }
+    str_set(&mnt->key_name, "default");
+    if (kn)
+        field_string(c, path, kn, &mnt->key_name);
+}
+
+static Geode__Mount *parse_mount(struct mctx *c, const char *key, const struct toml_value *t)
+{
+    static const char *const allowed[] = {"type", "path", "uri", "key_name", NULL};
+    if (!field_type(c, key, t, TOML_TABLE))
+        return NULL;
+    check_table_keys(c, key, t, allowed);
+    Geode__Mount *mnt = xcalloc(1, sizeof(*mnt));
+    geode__mount__init(mnt);
+    if (get_mount_type(c, key, t, mnt)) {
+        check_mount_uri(c, key, t, mnt);
+        check_mount_key(c, key, t, mnt);
+    }
+    return mnt;
+}
+
+static void check_mount_path(struct mctx *c, const char *key, const struct toml_value *t,
+                             Geode__Mount *mnt)
+{
+    const struct toml_value *p = toml_get(t, "path");
+    char path[540];
+    subkey(path, sizeof(path), key, ".path");
+    if (!p) {
+        diag_error(c->d, t->pos, key, "missing 'path' (where the mount appears inside)");
+        return;
+    }
+    if (!field_string(c, path, p, &mnt->path))
+        return;
+    if (!is_abs_path(mnt->path))
+        diag_error(c->d, p->pos, path, "must be an absolute path");
+    else if (!strcmp(mnt->path, "/"))
+        diag_error(c->d, p->pos, path, "mount '/' with fs.root, not fs.mounts");
+}
+
+static void fs_mounts(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    if (!field_type(c, key, v, TOML_ARRAY))
+        return;
+    for (size_t i = 0; i < v->u.array.len; i++) {
+        const struct toml_value *t = v->u.array.items[i];
+        char path[512];
+        subkey_index(path, sizeof(path), key, i);
+        Geode__Mount *mnt = parse_mount(c, path, t);
+        if (!mnt)
+            continue;
+        array_push((void ***)&c->m->mounts, &c->m->n_mounts, mnt);
+        check_mount_path(c, path, t, mnt);
+    }
+}
+
+static void fs_root(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    static const char *const allowed[] = {"type", "uri", "path", NULL};
+    if (!field_type(c, key, v, TOML_TABLE))
+        return;
+    check_table_keys(c, key, v, allowed);
+    Geode__Mount *root = c->m->root;
+    if (!get_mount_type(c, key, v, root))
+        return;
+    if (root->type == GEODE__MOUNT_TYPE__MOUNT_ENCRYPTED)
+        diag_error(c->d, v->pos, key, "the root cannot be an encrypted mount");
+    check_mount_uri(c, key, v, root);
+    if (root->type == GEODE__MOUNT_TYPE__MOUNT_TMPFS)
+        str_set(&root->uri, "");
+    const struct toml_value *p = toml_get(v, "path");
+    if (p && p->type == TOML_STRING && strcmp(p->u.str.ptr, "/"))
+        diag_error(c->d, p->pos, "fs.root.path", "must be \"/\" if given");
+}
+
+static void fs_start_dir(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    if (field_string(c, key, v, &c->m->start_dir) && !is_abs_path(c->m->start_dir))
+        diag_error(c->d, v->pos, key, "must be an absolute path");
+}
+
+const struct rule fs_rules[] = {
+    {"fs.root", fs_root},
+    {"fs.start_dir", fs_start_dir},
+    {"fs.mounts", fs_mounts},
+    {NULL, NULL},
+};

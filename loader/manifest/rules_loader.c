@@ -1,0 +1,175 @@
+/* loader.*, libos.*, sys.* keys. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest/rules.h"
+
+static void libos_entrypoint(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    if (!field_string(c, key, v, &c->m->entrypoint))
+        return;
+    if (!strncmp(c->m->entrypoint, "file:", 5))
+        diag_error(c->d, v->pos, key,
+                   "must be a path inside the enclave (e.g. \"/usr/bin/python3\"), not a URI");
+    else if (!c->m->entrypoint[0])
+        diag_error(c->d, v->pos, key, "must not be empty");
+}
+
+/* loader.entrypoint names the libOS image: "file:..." or {uri, sha256}. */
+static void loader_entrypoint(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    static const char *const allowed[] = {"uri", "sha256", NULL};
+    const struct toml_value *uri = v;
+    if (v->type == TOML_TABLE) {
+        check_table_keys(c, key, v, allowed);
+        const struct toml_value *sha = toml_get(v, "sha256");
+        if (sha)
+            field_sha256(c, "loader.entrypoint.sha256", sha, &c->m->libos_sha256);
+        uri = toml_get(v, "uri");
+        if (!uri) {
+            diag_error(c->d, v->pos, key, "missing 'uri'");
+            return;
+        }
+        key = "loader.entrypoint.uri";
+    }
+    if (!field_string(c, key, uri, &c->m->libos_uri))
+        return;
+    if (strncmp(c->m->libos_uri, "file:", 5))
+        diag_error(c->d, uri->pos, key, "must be a \"file:\" URI");
+}
+
+static void loader_argv(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    if (!field_type(c, key, v, TOML_ARRAY))
+        return;
+    for (size_t i = 0; i < v->u.array.len; i++) {
+        char *arg = NULL;
+        if (field_string(c, key, v->u.array.items[i], &arg))
+            array_push((void ***)&c->m->argv, &c->m->n_argv, arg);
+    }
+}
+
+static bool valid_env_name(const char *name, size_t len)
+{
+    return len > 0 && strlen(name) == len && !strchr(name, '=');
+}
+
+static void env_var(struct mctx *c, const char *key, const struct toml_kv *kv)
+{
+    static const char *const allowed[] = {"value", "passthrough", NULL};
+    const struct toml_value *v = kv->value;
+    if (!valid_env_name(kv->key, kv->key_len)) {
+        diag_error(c->d, kv->pos, key, "invalid environment variable name");
+        return;
+    }
+    Geode__EnvVar *e = xcalloc(1, sizeof(*e));
+    geode__env_var__init(e);
+    str_set(&e->name, kv->key);
+    str_set(&e->value, "");
+    array_push((void ***)&c->m->env, &c->m->n_env, e);
+    if (v->type == TOML_STRING) {
+        field_string(c, key, v, &e->value);
+        return;
+    }
+    if (v->type != TOML_TABLE) {
+        diag_error(c->d, v->pos, key,
+                   "expected a string, {value = \"...\"} or {passthrough = true}, got %s",
+                   toml_type_name(v->type));
+        return;
+    }
+    check_table_keys(c, key, v, allowed);
+    const struct toml_value *value = toml_get(v, "value");
+    const struct toml_value *pass = toml_get(v, "passthrough");
+    if (value && pass)
+        diag_error(c->d, v->pos, key, "'value' and 'passthrough' are mutually exclusive");
+    else if (value)
+        field_string(c, key, value, &e->value);
+    else if (!pass)
+        diag_error(c->d, v->pos, key, "needs 'value' or 'passthrough'");
+    else if (field_bool(c, key, pass, &e->passthrough) && !e->passthrough)
+        diag_error(c->d, pass->pos, key, "'passthrough = false' is not allowed; omit the variable");
+}
+
+static void loader_env(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    if (!field_type(c, key, v, TOML_TABLE))
+        return;
+    for (size_t i = 0; i < v->u.table.len; i++) {
+        const struct toml_kv *kv = &v->u.table.items[i];
+        char path[512];
+        subkey(path, sizeof(path), key, ".");
+        strncat(path, kv->key, sizeof(path) - strlen(path) - 1);
+        env_var(c, path, kv);
+    }
+}
+
+static void loader_log_level(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    static const char *const names[] = {"none", "error", "warning", "debug", "trace", "all"};
+    int level;
+    if (field_enum(c, key, v, names, 6, &level))
+        c->m->log_level = (Geode__LogLevel)level;
+}
+
+static void loader_use_cmdline_argv(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->use_cmdline_argv);
+}
+
+static void loader_use_host_env(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->use_host_env);
+}
+
+static void loader_uid(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_u32(c, key, v, UINT32_MAX, &c->m->uid);
+}
+
+static void loader_gid(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_u32(c, key, v, UINT32_MAX, &c->m->gid);
+}
+
+static void sys_stack_size(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    uint64_t size;
+    if (!field_size(c, key, v, &size))
+        return;
+    if (size < 16384 || size % 4096)
+        diag_error(c->d, v->pos, key, "must be a multiple of 4K and at least 16K");
+    else
+        c->m->stack_size = size;
+}
+
+static void sys_brk_max_size(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    uint64_t size;
+    if (!field_size(c, key, v, &size))
+        return;
+    if (size % 4096)
+        diag_error(c->d, v->pos, key, "must be a multiple of 4K");
+    else
+        c->m->brk_max_size = size;
+}
+
+static void sys_sigterm(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->enable_sigterm_injection);
+}
+
+const struct rule loader_rules[] = {
+    {"libos.entrypoint", libos_entrypoint},
+    {"loader.entrypoint", loader_entrypoint},
+    {"loader.argv", loader_argv},
+    {"loader.insecure__use_cmdline_argv", loader_use_cmdline_argv},
+    {"loader.env", loader_env},
+    {"loader.insecure__use_host_env", loader_use_host_env},
+    {"loader.log_level", loader_log_level},
+    {"loader.uid", loader_uid},
+    {"loader.gid", loader_gid},
+    {"sys.stack.size", sys_stack_size},
+    {"sys.brk.max_size", sys_brk_max_size},
+    {"sys.enable_sigterm_injection", sys_sigterm},
+    {NULL, NULL},
+};
