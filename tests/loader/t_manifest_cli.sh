@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# geode manifest check / expand / blob / render through the CLI.
+set -u
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; }
+check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+
+cat >"$T/typo.toml" <<'M'
+libos.entrypoint = "/bin/busybox"
+[loader]
+log_levle = "debug"
+M
+"$GEODE" manifest check "$T/typo.toml" >"$T/out" 2>"$T/err"; rc=$?
+check "check: typo exits nonzero" "[ $rc -ne 0 ]"
+check "check: typo names file:line:col, key and suggestion" \
+    "grep -qF \"$T/typo.toml:3:1: error: loader.log_levle: unknown key (did you mean 'loader.log_level'?)\" $T/err"
+
+mkdir -p "$T/tree/sub"; echo hello >"$T/tree/sub/f"; echo x >"$T/tree/g"
+cat >"$T/m.toml" <<M
+libos.entrypoint = "/bin/busybox"
+loader.env.B = "2"
+loader.env.A = "1"
+sgx.trusted_files = ["file:$T/tree/"]
+M
+"$GEODE" manifest check "$T/m.toml" >"$T/out" 2>&1
+check "check: valid manifest exits 0 and summarises" "grep -q 'valid' $T/out && grep -q 'trusted files: 1' $T/out"
+"$GEODE" manifest expand "$T/m.toml" "$T/e.toml" --blob "$T/e.blob" 2>"$T/err"
+want=$(sha256sum "$T/tree/sub/f" | cut -d' ' -f1)
+check "expand: directory expanded with each file's sha256" "grep -q \"$want\" $T/e.toml && grep -c 'sha256' $T/e.toml | grep -q 2"
+"$GEODE" manifest blob "$T/e.toml" "$T/e2.blob"
+check "expand: written manifest gives the same canonical blob" "cmp -s $T/e.blob $T/e2.blob"
+"$GEODE" manifest blob "$T/e.toml" "$T/e3.blob"
+check "blob: deterministic" "cmp -s $T/e2.blob $T/e3.blob"
+echo changed >"$T/tree/g"
+"$GEODE" manifest expand "$T/m.toml" "$T/e4.toml" --blob "$T/e4.blob" 2>/dev/null
+check "blob: changes when a trusted file changes" "! cmp -s $T/e.blob $T/e4.blob"
+
+printf 'libos.entrypoint = "{{ entrypoint }}"\nloader.env.LD_LIBRARY_PATH = "{{ arch_libdir }}"\n' >"$T/t.tmpl"
+"$GEODE" manifest render "$T/t.tmpl" "$T/r.toml" -D entrypoint=/usr/bin/python3
+check "render: variables expanded" "grep -q '\"/usr/bin/python3\"' $T/r.toml && grep -q x86_64-linux-gnu $T/r.toml"
+"$GEODE" manifest render "$T/t.tmpl" "$T/r2.toml" 2>"$T/err"; rc=$?
+check "render: undefined variable is an error with position" "[ $rc -ne 0 ] && grep -q 't.tmpl:1:21: error: undefined template variable' $T/err"
+
+"$GEODE" manifest bogus >/dev/null 2>"$T/err"; rc=$?
+check "misuse exits 2 with one line" "[ $rc -eq 2 ] && [ \$(wc -l <$T/err) -eq 1 ]"
+for c in run manifest measure sign keygen sigstruct doctor; do
+    "$GEODE" $c --help >"$T/h" 2>&1; rc=$?
+    check "geode $c --help exits 0" "[ $rc -eq 0 ] && [ -s $T/h ]"
+done
