@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# geode doctor: runs, exits 0, and its verdicts agree with what the kernel
+# itself says about this machine (/proc/cpuinfo flags, /dev/sgx_enclave),
+# so the test stays right on SGX hardware too. --json must parse.
+set -u
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; }
+check() { if eval "$2"; then ok "$1"; else nok "$1"; fi; }
+PY=/usr/bin/python3
+
+"$GEODE" doctor >"$T/out" 2>"$T/err"; rc=$?
+check "doctor exits 0 (at least one mode works)" "[ $rc -eq 0 ]"
+check "every line is a check or the modes summary" \
+    "! grep -Ev '^(\[ ok \]|\[ no \]|\[warn\]) .+: .+|^modes:( [a-z]+)+$' $T/out | grep -q ."
+check "last line is the modes summary" "tail -1 $T/out | grep -q '^modes: '"
+check "nothing on stderr" "[ ! -s $T/err ]"
+
+# What the kernel reports. The in-tree driver only creates /dev/sgx_enclave
+# on CPUs with SGX and flexible launch control, and a kernel with the driver
+# has the vDSO entry, so both present means the sgx mode should work.
+cpu_sgx=no; grep -qw sgx /proc/cpuinfo && cpu_sgx=yes
+sgx_expected=no; [ $cpu_sgx = yes ] && [ -c /dev/sgx_enclave ] && sgx_expected=yes
+modes=$(tail -1 "$T/out")
+has_mode() { [[ " ${modes#modes:} " == *" $1 "* ]]; }
+if [ $cpu_sgx = no ]; then
+    check "no SGX reported with the CPUID reason" \
+        "grep -qF '[ no ] CPU has no SGX: CPUID.7.0:EBX[2] = 0 (' $T/out"
+else
+    check "SGX CPU reported as such" "grep -qF '[ ok ] CPU supports SGX: CPUID.7.0:EBX[2] = 1' $T/out"
+fi
+if [ $sgx_expected = yes ]; then
+    check "sgx mode available (cpuinfo has sgx, /dev/sgx_enclave exists)" "has_mode sgx"
+else
+    check "sgx mode not available (cpuinfo sgx=$cpu_sgx, /dev/sgx_enclave absent or unusable)" \
+        "! has_mode sgx && grep -q '^\[ no \] mode sgx: missing ' $T/out"
+fi
+check "/dev/sgx_enclave verdict matches the file system" \
+    "if [ -c /dev/sgx_enclave ]; then grep -q '^\[ ok \] /dev/sgx_enclave: present' $T/out; \
+     else grep -q '^\[ no \] /dev/sgx_enclave: absent' $T/out; fi"
+check "FSGSBASE verdict matches /proc/cpuinfo" \
+    "if grep -qw fsgsbase /proc/cpuinfo; then grep -q '^\[ ok \] FSGSBASE' $T/out; \
+     else grep -q '^\[ no \] FSGSBASE' $T/out; fi"
+check "sim mode available" "has_mode sim"
+check "direct mode available" "has_mode direct"
+check "Syscall User Dispatch tested for real" \
+    "grep -q '^\[ ok \] Syscall User Dispatch: works: .*trapped getppid' $T/out"
+
+"$GEODE" doctor --json >"$T/json" 2>"$T/err"; rc=$?
+check "--json exits 0" "[ $rc -eq 0 ]"
+cat >"$T/check.py" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+sgx_expected = sys.argv[2] == "yes"
+assert all(c["status"] in ("ok", "no", "warn") and c["reason"] for c in d["checks"]), "check fields"
+names = {c["name"] for c in d["checks"]}
+for n in ("cpu", "sgx-cpu", "sgx1", "sgx2", "edeccssa", "aexnotify", "flc", "sgx-enclave",
+          "vdso-sgx", "kernel", "sud", "seccomp", "fsgsbase", "pku", "userfaultfd"):
+    assert n in names, "missing check " + n
+m = d["modes"]
+assert m["sim"]["available"] and m["direct"]["available"], "sim/direct"
+assert m["sgx"]["available"] == sgx_expected, "sgx mode"
+assert d["available"] == [k for k in ("sgx", "sim", "direct") if m[k]["available"]], "list"
+PYEOF
+check "--json parses and agrees with the machine" "$PY $T/check.py $T/json $sgx_expected"
+check "text and JSON agree on the modes" \
+    "[ \"\$($PY -c 'import json,sys; print(\"modes: \" + \" \".join(json.load(open(sys.argv[1]))[\"available\"]))' $T/json)\" = \"$modes\" ]"
+
+"$GEODE" doctor --help >"$T/out" 2>&1; rc=$?
+check "--help exits 0 with usage" "[ $rc -eq 0 ] && grep -q '^usage: geode doctor' $T/out"
+"$GEODE" doctor --frobnicate >"$T/out" 2>"$T/err"; rc=$?
+check "unknown option exits 2 with one line" \
+    "[ $rc -eq 2 ] && [ \$(wc -l <$T/err) -eq 1 ] && grep -q \"unknown option '--frobnicate'\" $T/err && [ ! -s $T/out ]"
