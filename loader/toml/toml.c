@@ -23,7 +23,7 @@ static int end_of_line(struct toml_parser *p, const char *what)
 
 static struct toml_value *parse_header(struct toml_parser *p, struct toml_value *root)
 {
-    size_t start = p->i;
+    struct toml_pos start = tml_pos_at(p, p->i);
     int is_array = tml_peek(p, 1) == '[';
     p->i += is_array ? 2 : 1;
     struct key_path k;

@@ -107,6 +107,9 @@ struct key_part {
     char *s;
     size_t len;
     size_t off;
+    /* Recorded while scanning forward: looking positions up later would
+     * mean rescanning the text (see tml_pos_at). */
+    struct toml_pos pos;
 };
 struct key_path {
     struct key_part parts[TOML_MAX_KEY_PARTS];
@@ -129,9 +132,9 @@ int tml_insert_dotted(struct toml_parser *p, struct toml_value *t, struct key_pa
                   struct toml_value *value);
 /* [header]: returns the table that following key/values go into. */
 struct toml_value *tml_open_table(struct toml_parser *p, struct toml_value *root, struct key_path *k,
-                              size_t header_off);
+                              struct toml_pos header_pos);
 /* [[header]]: appends a table to the array of tables and returns it. */
 struct toml_value *tml_open_array_table(struct toml_parser *p, struct toml_value *root,
-                                    struct key_path *k, size_t header_off);
+                                    struct key_path *k, struct toml_pos header_pos);
 
 #endif

@@ -45,6 +45,7 @@ int tml_parse_key(struct toml_parser *p, struct key_path *k)
         }
         struct key_part *part = &k->parts[k->n];
         part->off = off;
+        part->pos = tml_pos_at(p, off);
         part->s = tml_sbuf_take(&b, &part->len);
         if (!part->s)
             return tml_fail(p, off, "out of memory");

@@ -58,6 +58,9 @@ static int parse_escape(struct toml_parser *p, struct sbuf *out)
             return put(p, out, to[k]);
         }
     }
+    if (c == ' ' || c == '\t')
+        return tml_fail(p, esc, "invalid escape: backslash followed by %s (only allowed at the "
+                        "end of a line in a multi-line string)", c == ' ' ? "a space" : "a tab");
     if (c > 0x20 && c < 0x7F)
         return tml_fail(p, esc, "invalid escape '\\%c' in string", c);
     return tml_fail(p, esc, "invalid escape: backslash followed by %s",

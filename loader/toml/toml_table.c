@@ -14,11 +14,30 @@ static unsigned flags_of(struct toml_value *v)
 #define KEYFMT "'%.*s'"
 #define KEYARG(part) (int)((part)->len > 64 ? 64 : (part)->len), (part)->s
 
+/* "an integer", "a static array", ... for messages about an existing key. */
+static const char *kind_phrase(struct toml_value *v)
+{
+    unsigned f = tnode_of(v)->flags;
+    switch (v->type) {
+    case TOML_TABLE: return f & TN_FROZEN ? "an inline table" : "a table";
+    case TOML_ARRAY: return f & TN_AOT ? "an array of tables" : "a static array";
+    case TOML_STRING: return "a string";
+    case TOML_INTEGER: return "an integer";
+    case TOML_FLOAT: return "a float";
+    case TOML_BOOL: return "a boolean";
+    case TOML_DATETIME: return "an offset date-time";
+    case TOML_DATETIME_LOCAL: return "a local date-time";
+    case TOML_DATE_LOCAL: return "a local date";
+    case TOML_TIME_LOCAL: return "a local time";
+    }
+    return "a value";
+}
+
 /* Adds a new empty table under part (taking the part's string). */
 static struct toml_value *add_table(struct toml_parser *p, struct toml_value *t,
                                     struct key_part *part, unsigned flags)
 {
-    struct toml_pos pos = tml_pos_at(p, part->off);
+    struct toml_pos pos = part->pos;
     struct toml_value *child = tml_tnode_new(TOML_TABLE, pos);
     if (!child) {
         tml_fail(p, part->off, "out of memory");
@@ -41,9 +60,8 @@ static struct toml_value *dotted_step(struct toml_parser *p, struct toml_value *
         return add_table(p, t, part, TN_DOTTED);
     struct toml_value *v = kv->value;
     if (v->type != TOML_TABLE)
-        tml_fail(p, part->off, "key " KEYFMT " is already defined as %s %s, not a table",
-             KEYARG(part), v->type == TOML_ARRAY || v->type == TOML_INTEGER ? "an" : "a",
-             toml_type_name(v->type));
+        tml_fail(p, part->off, "key " KEYFMT " is already defined as %s, not a table",
+                 KEYARG(part), kind_phrase(v));
     else if (flags_of(v) & TN_FROZEN)
         tml_fail(p, part->off, "inline table " KEYFMT " cannot be extended", KEYARG(part));
     else if (!(flags_of(v) & TN_DOTTED))
@@ -62,7 +80,7 @@ int tml_insert_dotted(struct toml_parser *p, struct toml_value *t, struct key_pa
     struct key_part *last = &k->parts[k->n - 1];
     if (t && tml_table_find(t, last->s, last->len))
         tml_fail(p, last->off, "duplicate key " KEYFMT, KEYARG(last));
-    else if (t && tml_table_add(t, last->s, last->len, tml_pos_at(p, last->off), value)) {
+    else if (t && tml_table_add(t, last->s, last->len, last->pos, value)) {
         last->s = NULL;
         return 1;
     } else if (t) {
@@ -86,7 +104,7 @@ static struct toml_value *header_step(struct toml_parser *p, struct toml_value *
         return v->u.array.items[v->u.array.len - 1];
     if (v->type != TOML_TABLE)
         tml_fail(p, part->off, "key " KEYFMT " is already defined as %s, not a table", KEYARG(part),
-             v->type == TOML_ARRAY ? "a static array" : toml_type_name(v->type));
+                 kind_phrase(v));
     else if (flags_of(v) & TN_FROZEN)
         tml_fail(p, part->off, "inline table " KEYFMT " cannot be extended", KEYARG(part));
     else
@@ -104,30 +122,39 @@ static struct toml_value *header_parent(struct toml_parser *p, struct toml_value
 }
 
 struct toml_value *tml_open_table(struct toml_parser *p, struct toml_value *root, struct key_path *k,
-                              size_t header_off)
+                              struct toml_pos header_pos)
 {
     struct toml_value *t = header_parent(p, root, k);
     if (!t)
         return NULL;
     struct key_part *last = &k->parts[k->n - 1];
     struct toml_kv *kv = tml_table_find(t, last->s, last->len);
-    if (!kv)
-        return add_table(p, t, last, TN_DEFINED);
+    if (!kv) {
+        /* The key sits at its name; the table itself starts at its '['. */
+        struct toml_value *nt = add_table(p, t, last, TN_DEFINED);
+        if (nt)
+            nt->pos = header_pos;
+        return nt;
+    }
     struct toml_value *v = kv->value;
     unsigned f = v->type == TOML_TABLE ? flags_of(v) : 0;
     /* Only a table made implicitly by an earlier header may be defined now. */
     if (v->type == TOML_TABLE && (f & TN_IMPLICIT) && !(f & (TN_DEFINED | TN_FROZEN))) {
         tnode_of(v)->flags |= TN_DEFINED;
-        v->pos = tml_pos_at(p, header_off);
+        v->pos = header_pos;
         return v;
     }
-    tml_fail(p, last->off, "%s " KEYFMT " is already defined%s", v->type == TOML_TABLE ? "table" : "key",
-         KEYARG(last), (f & TN_DOTTED) ? " by dotted keys" : "");
+    if (v->type == TOML_TABLE && !(f & TN_FROZEN))
+        tml_fail(p, last->off, "table " KEYFMT " is already defined%s", KEYARG(last),
+                 (f & TN_DOTTED) ? " by dotted keys" : "");
+    else
+        tml_fail(p, last->off, "key " KEYFMT " is already defined as %s", KEYARG(last),
+                 kind_phrase(v));
     return NULL;
 }
 
 struct toml_value *tml_open_array_table(struct toml_parser *p, struct toml_value *root,
-                                    struct key_path *k, size_t header_off)
+                                    struct key_path *k, struct toml_pos header_pos)
 {
     struct toml_value *t = header_parent(p, root, k);
     if (!t)
@@ -137,16 +164,16 @@ struct toml_value *tml_open_array_table(struct toml_parser *p, struct toml_value
     struct toml_value *arr = kv ? kv->value : NULL;
     if (arr && !(arr->type == TOML_ARRAY && (flags_of(arr) & TN_AOT))) {
         tml_fail(p, last->off, "key " KEYFMT " is already defined as %s, not an array of tables",
-             KEYARG(last), arr->type == TOML_ARRAY ? "a static array" : toml_type_name(arr->type));
+                 KEYARG(last), kind_phrase(arr));
         return NULL;
     }
-    struct toml_pos pos = tml_pos_at(p, header_off);
+    struct toml_pos pos = header_pos;
     if (!arr) {
-        arr = tml_tnode_new(TOML_ARRAY, tml_pos_at(p, last->off));
+        arr = tml_tnode_new(TOML_ARRAY, last->pos);
         /* tml_table_add takes the key even when it fails. */
         if (!arr)
             free(last->s);
-        int added = arr && tml_table_add(t, last->s, last->len, tml_pos_at(p, last->off), arr);
+        int added = arr && tml_table_add(t, last->s, last->len, last->pos, arr);
         last->s = NULL;
         if (!added) {
             tml_fail(p, last->off, "out of memory");
@@ -156,7 +183,7 @@ struct toml_value *tml_open_array_table(struct toml_parser *p, struct toml_value
     }
     struct toml_value *elem = tml_tnode_new(TOML_TABLE, pos);
     if (!elem || !tml_array_push(arr, elem)) {
-        tml_fail(p, header_off, "out of memory");
+        tml_fail(p, last->off, "out of memory");
         return NULL;
     }
     tnode_of(elem)->flags = TN_DEFINED;
