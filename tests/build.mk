@@ -6,5 +6,5 @@ TEST_BINS += $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgeodehost.a $(BUILD)/host/gen/geode_manifest.pb-c.o | $(GEN_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/host/gen/geode_manifest.pb-c.o \
+	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/host/gen/geode_manifest.pb-c.o \
 	    $(BUILD)/libgeodehost.a $(HOST_LIBS)
