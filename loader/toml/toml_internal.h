@@ -25,6 +25,11 @@ enum tnode_flag {
 struct tnode {
     struct toml_value v;
     unsigned flags;
+    /* Tables with many keys get a hash index (open addressing; each slot
+     * holds an item index + 1, 0 = empty) so that lookups stay O(1) and a
+     * big document cannot make parsing quadratic. */
+    size_t *slots;
+    size_t nslots;
 };
 
 static inline struct tnode *tnode_of(struct toml_value *v)

@@ -26,6 +26,7 @@ void toml_free(struct toml_value *v)
             toml_free(v->u.table.items[k].value);
         }
         free(v->u.table.items);
+        free(tnode_of(v)->slots);
     } else if (v->type == TOML_ARRAY) {
         for (size_t k = 0; k < v->u.array.len; k++)
             toml_free(v->u.array.items[k]);
@@ -49,13 +50,67 @@ static int grow(void **items, size_t *cap, size_t len, size_t elem)
     return 1;
 }
 
+/* Below this many keys a linear scan is as fast as hashing. */
+#define INDEX_MIN_KEYS 16
+
+static size_t hash_key(const char *key, size_t len)
+{
+    size_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t k = 0; k < len; k++)
+        h = (h ^ (unsigned char)key[k]) * 1099511628211u;
+    return h;
+}
+
+static int key_is(const struct toml_kv *kv, const char *key, size_t len)
+{
+    return kv->key_len == len && !memcmp(kv->key, key, len);
+}
+
+static void index_put(struct tnode *n, size_t item)
+{
+    const struct toml_kv *kv = &n->v.u.table.items[item];
+    size_t mask = n->nslots - 1, s = hash_key(kv->key, kv->key_len) & mask;
+    while (n->slots[s])
+        s = (s + 1) & mask;
+    n->slots[s] = item + 1;
+}
+
+/* Keeps the index at most a quarter full; on allocation failure the table
+ * simply falls back to linear search. */
+static void index_update(struct toml_value *t)
+{
+    struct tnode *n = tnode_of(t);
+    size_t len = t->u.table.len;
+    if (len < INDEX_MIN_KEYS)
+        return;
+    if (n->slots && len * 4 <= n->nslots) {
+        index_put(n, len - 1);
+        return;
+    }
+    size_t nslots = 64;
+    while (nslots < len * 8)
+        nslots *= 2;
+    free(n->slots);
+    n->slots = calloc(nslots, sizeof *n->slots);
+    n->nslots = n->slots ? nslots : 0;
+    for (size_t k = 0; n->slots && k < len; k++)
+        index_put(n, k);
+}
+
 struct toml_kv *tml_table_find(struct toml_value *t, const char *key, size_t len)
 {
-    for (size_t k = 0; k < t->u.table.len; k++) {
-        struct toml_kv *kv = &t->u.table.items[k];
-        if (kv->key_len == len && !memcmp(kv->key, key, len))
-            return kv;
+    struct tnode *n = tnode_of(t);
+    struct toml_kv *items = t->u.table.items;
+    if (!n->slots) {
+        for (size_t k = 0; k < t->u.table.len; k++)
+            if (key_is(&items[k], key, len))
+                return &items[k];
+        return NULL;
     }
+    size_t mask = n->nslots - 1;
+    for (size_t s = hash_key(key, len) & mask; n->slots[s]; s = (s + 1) & mask)
+        if (key_is(&items[n->slots[s] - 1], key, len))
+            return &items[n->slots[s] - 1];
     return NULL;
 }
 
@@ -70,6 +125,7 @@ struct toml_kv *tml_table_add(struct toml_value *t, char *key, size_t len, struc
     }
     struct toml_kv *kv = &t->u.table.items[t->u.table.len++];
     *kv = (struct toml_kv){.key = key, .key_len = len, .pos = pos, .value = value};
+    index_update(t);
     return kv;
 }
 
