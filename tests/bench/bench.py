@@ -1,0 +1,278 @@
+#!/usr/bin/python3
+"""Geode benchmarks: every workload under native and each Geode mode, runs
+alternating between modes, median of at least 5, ratios against native
+measured in the same run. Prints a table and writes build/bench/results.json.
+Unsupported combinations are reported as "n/a (reason)", never a number."""
+import argparse, datetime, json, os, platform, re, shutil, socket, statistics
+import subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MODES = ["native", "direct", "direct-norewrite", "sim", "sgx"]
+
+
+class Failed(Exception):
+    pass
+
+
+def manifest_for(tmp, argv, mode, extra=""):
+    """A manifest running argv[0] with command-line args under mode."""
+    rewrite = "false" if mode == "direct-norewrite" else "true"
+    path = os.path.join(tmp, "bench-%s-%s.toml" % (os.path.basename(argv[0]), mode))
+    with open(path, "w") as f:
+        f.write('libos.entrypoint = "%s"\n' % argv[0])
+        f.write("loader.insecure__use_cmdline_argv = true\n")
+        f.write('loader.env.PATH = "/usr/bin:/bin"\n')
+        f.write("geode.syscall_rewrite = %s\n" % rewrite)
+        f.write(extra)
+    return path
+
+
+def command(ctx, mode, argv):
+    if mode == "native":
+        return argv
+    geode_mode = "direct" if mode.startswith("direct") else mode
+    return [ctx.geode, "run", "--mode", geode_mode, manifest_for(ctx.tmp, argv, mode)] + argv[1:]
+
+
+def run_once(ctx, mode, argv, timeout=300, stdin=None):
+    """Runs argv under mode; returns (wall seconds, stdout)."""
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(command(ctx, mode, argv), capture_output=True, text=True,
+                           timeout=timeout, stdin=stdin)
+    except subprocess.TimeoutExpired:
+        raise Failed("timed out after %ds" % timeout)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        err = (p.stderr.strip().splitlines() or ["no output"])[-1]
+        raise Failed("exit %d: %s" % (p.returncode, err[:100]))
+    return wall, p.stdout
+
+
+def internal_ns(ctx, mode, argv):
+    _, out = run_once(ctx, mode, argv)
+    m = re.search(r"ns_per_call=([0-9.]+)", out)
+    if not m:
+        raise Failed("no ns_per_call in output")
+    return float(m.group(1))
+
+
+def wall_ms(ctx, mode, argv):
+    wall, _ = run_once(ctx, mode, argv)
+    return wall * 1000.0
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def redis_rps(ctx, mode, n):
+    """Throughput of redis-benchmark (native) against redis-server under mode."""
+    port = free_port()
+    argv = ["/usr/bin/redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no"]
+    srv = subprocess.Popen(command(ctx, mode, argv), stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            if srv.poll() is not None:
+                raise Failed("server exited: %s" % srv.stderr.read().strip()[-100:])
+            ping = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True,
+                                  text=True)
+            if ping.stdout.strip() == "PONG":
+                break
+            time.sleep(0.1)
+        else:
+            raise Failed("server did not answer PING")
+        p = subprocess.run(["redis-benchmark", "-p", str(port), "-t", "set,get", "-n", str(n),
+                            "-q", "--csv"], capture_output=True, text=True, timeout=300)
+        rates = [float(l.split(",")[1].strip('"')) for l in p.stdout.splitlines()
+                 if l.startswith('"SET"') or l.startswith('"GET"')]
+        if len(rates) != 2:
+            raise Failed("redis-benchmark gave no SET/GET figures")
+        return sum(rates) / 2
+    finally:
+        srv.terminate()
+        try:
+            srv.wait(5)
+        except subprocess.TimeoutExpired:
+            srv.kill()
+
+
+class Ctx:
+    pass
+
+
+def workloads(ctx, quick):
+    """(name, unit, higher_is_better, target, fn(mode) -> value)"""
+    b, w = ctx.bench_dir, os.path.join(ROOT, "tests", "bench", "workloads")
+    k = 5 if quick else 1
+    sc = os.path.join(b, "syscalls")
+    data4k, big = os.path.join(b, "data4k"), os.path.join(b, "data-big")
+    sql = os.path.join(b, "inserts.sql")
+    return [
+        ("getppid", "ns/call", False, 0.5,
+         lambda m: internal_ns(ctx, m, [sc, "getppid", str(1000000 // k)])),
+        ("read 4 KiB", "ns/call", False, 1.3,
+         lambda m: internal_ns(ctx, m, [sc, "read4k", str(100000 // k), data4k])),
+        ("openat+close", "ns/call", False, None,
+         lambda m: internal_ns(ctx, m, [sc, "openclose", str(10000 // k), data4k])),
+        ("pipe write (2 threads)", "ns/call", False, None,
+         lambda m: internal_ns(ctx, m, [sc, "pipe", str(100000 // k)])),
+        ("static hello start-up", "ms", False, None,
+         lambda m: wall_ms(ctx, m, [os.path.join(b, "hello")])),
+        ("python3 -c print(1)", "ms", False, None,
+         lambda m: wall_ms(ctx, m, ["/usr/bin/python3", "-c", "print(1)"])),
+        ("sqlite3 100k inserts + query", "ms", False, None,
+         lambda m: wall_ms(ctx, m, ["/usr/bin/sqlite3", ":memory:", ".read " + sql])),
+        ("python3 compute + file I/O", "ms", False, None,
+         lambda m: wall_ms(ctx, m, ["/usr/bin/python3", os.path.join(w, "py_mix.py"), b])),
+        ("lua5.4 compute", "ms", False, None,
+         lambda m: wall_ms(ctx, m, ["/usr/bin/lua5.4", os.path.join(w, "lua_compute.lua")])),
+        ("busybox sha256sum %d MB" % (100 // k), "ms", False, None,
+         lambda m: wall_ms(ctx, m, ["/bin/busybox", "sha256sum", big])),
+        ("redis set/get", "req/s", True, 0.9,
+         lambda m: redis_rps(ctx, m, 50000 // k)),
+    ]
+
+
+def prepare(ctx, quick):
+    b = ctx.bench_dir
+    with open(os.path.join(b, "data4k"), "wb") as f:
+        f.write(os.urandom(8192))
+    size = (20 if quick else 100) << 20
+    big = os.path.join(b, "data-big")
+    if not os.path.exists(big) or os.path.getsize(big) != size:
+        with open(big, "wb") as f:
+            for _ in range(size >> 20):
+                f.write(os.urandom(1 << 20))
+    with open(os.path.join(b, "inserts.sql"), "w") as f:
+        f.write("CREATE TABLE t(a INTEGER, b TEXT);\nBEGIN;\n")
+        for i in range(100000):
+            f.write("INSERT INTO t VALUES(%d, 'row%d');\n" % (i, i))
+        f.write("COMMIT;\nSELECT count(*), sum(a), max(b) FROM t;\n")
+
+
+def mode_unavailable(ctx):
+    """Why each mode cannot run here at all (None when it can be tried)."""
+    why = {m: None for m in MODES}
+    try:
+        doc = json.loads(subprocess.run([ctx.geode, "doctor", "--json"], capture_output=True,
+                                        text=True).stdout)
+        modes = doc.get("modes", {})
+        for m in ("sgx", "sim", "direct"):
+            info = modes.get(m, {})
+            if info and not info.get("available", False):
+                reason = info.get("reason", "not available on this machine")
+                for mm in MODES:
+                    if mm == m or (m == "direct" and mm.startswith("direct")):
+                        why[mm] = reason
+    except (ValueError, OSError):
+        pass
+    hello = os.path.join(ctx.bench_dir, "hello")
+    for m in MODES[1:]:
+        if why[m] is None:
+            try:
+                run_once(ctx, m, [hello], timeout=30)
+            except Failed as e:
+                why[m] = "cannot run a static hello: %s" % e
+    return why
+
+
+def measure(ctx, runs, unavailable, quick):
+    results = []
+    for name, unit, higher, target, fn in workloads(ctx, quick):
+        per_mode = {m: {"runs": [], "na": unavailable[m]} for m in MODES}
+        for _ in range(runs):
+            for m in MODES:  # alternate modes within each round
+                if per_mode[m]["na"]:
+                    continue
+                try:
+                    per_mode[m]["runs"].append(fn(m))
+                except Failed as e:
+                    per_mode[m]["na"] = "failed: %s" % e
+        results.append(summarise(name, unit, higher, target, per_mode))
+        print_row(results[-1])
+    return results
+
+
+def summarise(name, unit, higher, target, per_mode):
+    out = {"workload": name, "unit": unit, "higher_is_better": higher, "target": target,
+           "modes": {}}
+    native = per_mode["native"]["runs"]
+    base = statistics.median(native) if native and not per_mode["native"]["na"] else None
+    for m, r in per_mode.items():
+        if r["na"]:
+            out["modes"][m] = {"na": r["na"]}
+            continue
+        med = statistics.median(r["runs"])
+        ratio = (med / base if base else None)
+        out["modes"][m] = {"runs": r["runs"], "median": med, "min": min(r["runs"]),
+                           "max": max(r["runs"]), "ratio": ratio}
+        if m != "native" and target is not None and ratio is not None:
+            out["modes"][m]["meets_target"] = ratio >= target if higher else ratio <= target
+    return out
+
+
+def fmt_cell(r):
+    if "na" in r:
+        return "n/a (%s)" % r["na"]
+    s = "%.4g [%.4g-%.4g]" % (r["median"], r["min"], r["max"])
+    if r.get("ratio") is not None:
+        s += " %.2fx" % r["ratio"]
+    if r.get("meets_target") is False:
+        s += " MISSES TARGET"
+    return s
+
+
+def print_row(res):
+    tgt = ""
+    if res["target"] is not None:
+        tgt = " (target %s%.2gx native %s)" % (">=" if res["higher_is_better"] else "<=",
+                                              res["target"],
+                                              "throughput" if res["higher_is_better"] else "time")
+    print("\n%s, %s%s" % (res["workload"], res["unit"], tgt))
+    for m, r in res["modes"].items():
+        print("  %-17s %s" % (m, fmt_cell(r)))
+    sys.stdout.flush()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    ctx = Ctx()
+    build = os.path.abspath(args.build)
+    ctx.geode = os.path.join(build, "geode")
+    ctx.bench_dir = os.path.join(build, "bench")
+    ctx.tmp = tempfile.mkdtemp(prefix="geode-bench-")
+    os.makedirs(ctx.bench_dir, exist_ok=True)
+    prepare(ctx, args.quick)
+    unavailable = mode_unavailable(ctx)
+    print("Geode benchmarks%s: median [min-max] over %d alternating runs; ratio = mode / native"
+          % (" (quick)" if args.quick else "", max(args.runs, 5)))
+    results = measure(ctx, max(args.runs, 5), unavailable, args.quick)
+    report = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+              "machine": "%s, %d cores, %s" % (platform.processor() or platform.machine(),
+                                               os.cpu_count(), platform.release()),
+              "quick": args.quick, "runs": max(args.runs, 5), "results": results,
+              "not_yet_measured": {
+                  "enclave transitions": "n/a (needs sim enclave entry: not built yet)",
+                  "measurement MB/s": "n/a (needs manifest-driven geode measure: not built yet)"}}
+    for k, v in report["not_yet_measured"].items():
+        print("\n%s\n  %s" % (k, v))
+    path = os.path.join(ctx.bench_dir, "results.json")
+    with open(path, "w") as f:
+        json.dump(report, f, indent=1)
+    print("\nwritten: %s" % path)
+    shutil.rmtree(ctx.tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

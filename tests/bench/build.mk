@@ -1,0 +1,19 @@
+# Benchmarks: `make bench` (full) and `make bench-quick` (< 3 minutes).
+# Programs are built static with glibc (unmodified libc, raw syscall path).
+
+BENCH_DIR  := $(BUILD)/bench
+BENCH_BINS := $(BENCH_DIR)/syscalls $(BENCH_DIR)/hello
+
+$(BENCH_DIR)/syscalls: tests/bench/progs/syscalls.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -static -pthread -o $@ $<
+
+$(BENCH_DIR)/hello: tests/bench/progs/hello.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+bench: all $(BENCH_BINS)
+	/usr/bin/python3 tests/bench/bench.py --build $(BUILD)
+
+bench-quick: all $(BENCH_BINS)
+	/usr/bin/python3 tests/bench/bench.py --build $(BUILD) --quick
