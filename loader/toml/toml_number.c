@@ -1,6 +1,5 @@
 /* Integers (decimal, 0x, 0o, 0b) and floats, including TOML's rules for
  * underscores (each one between two digits), leading zeros and signs. */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +125,9 @@ static int parse_decimal(struct toml_parser *p, const char *tok, size_t n, struc
     if (is_float) {
         v->type = TOML_FLOAT;
         v->u.flt = strtod(d.p, NULL);
+        /* Finite text that overflows binary64 would silently become inf. */
+        if (isinf(v->u.flt))
+            ok = tml_fail(p, p->i, "float '%.*s' is out of range", (int)n, tok);
     } else {
         v->type = TOML_INTEGER;
         int neg = d.p[0] == '-', skip = neg || d.p[0] == '+';

@@ -83,6 +83,7 @@ static void test_error_positions(void)
         {"k = \"\xff\"\n", 1, 6, "UTF-8"},
         {"a = [1,\n  2\n  3]\n", 3, 3, "expected ','"},
         {"x = {}\n[x.y]\n", 2, 2, "inline table 'x'"},
+        {"f = 1e400\n", 1, 5, "out of range"},
     };
     for (size_t k = 0; k < sizeof docs / sizeof docs[0]; k++) {
         struct toml_error err;
@@ -167,6 +168,32 @@ static void test_values(void)
     toml_free(root);
 }
 
+/* Past 16 keys a table switches to a hash index: lookups, order and
+ * duplicate detection must be unchanged. */
+static void test_many_keys(void)
+{
+    char *doc = malloc(1 << 20);
+    if (!doc)
+        abort();
+    size_t n = 0;
+    for (int k = 0; k < 5000; k++)
+        n += (size_t)sprintf(doc + n, "k%d = %d\n", k, k);
+    struct toml_error err;
+    struct toml_value *root = toml_parse(doc, n, &err);
+    const struct toml_value *v = toml_get(root, "k4321");
+    CHECK(root && v && v->u.integer == 4321, "lookup in a 5000-key table");
+    CHECK(root && root->u.table.len == 5000 && !strcmp(root->u.table.items[4999].key, "k4999"),
+          "5000 keys kept in order");
+    CHECK(!toml_get(root, "k5000"), "absent key in a big table gives NULL");
+    toml_free(root);
+    n += (size_t)sprintf(doc + n, "k2500 = 0\n");
+    root = toml_parse(doc, n, &err);
+    CHECK(!root && err.line == 5001 && strstr(err.msg, "duplicate key 'k2500'"),
+          "duplicate found in a big table (%d:%d %s)", err.line, err.col, root ? "" : err.msg);
+    toml_free(root);
+    free(doc);
+}
+
 static void test_edge_inputs(void)
 {
     struct toml_error err;
@@ -189,6 +216,7 @@ int main(void)
     test_error_positions();
     test_nesting_limit();
     test_values();
+    test_many_keys();
     test_edge_inputs();
     return TAP_DONE();
 }
