@@ -1,13 +1,139 @@
-/* PLACEHOLDER: replaced by the real implementation. */
+/* geode run [--mode direct|sim|sgx] MANIFEST [args...]
+ *
+ * Validates the manifest, packs the canonical blob and hands it to the PAL
+ * of the chosen mode together with the libOS image. Only the direct PAL
+ * exists so far. The exit status is the program's (128 + signal number
+ * when it was killed by a signal, since the program is this process). */
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "manifest/manifest.h"
+
+/* Defined by pal/direct (not linked into the fuzz targets, hence weak). */
+int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len, int argc,
+                   char **argv) __attribute__((weak));
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: geode run [--mode direct|sim|sgx] MANIFEST [ARGS...]\n"
+                 "  Runs the manifest's program under the libOS. ARGS are passed only when\n"
+                 "  the manifest sets loader.insecure__use_cmdline_argv = true.\n");
+}
+
+/* libos.elf sits next to the geode binary (build tree) or in
+ * ../lib/geode/ relative to it (installed layout). */
+static int find_libos(char *out, size_t size)
+{
+    char self[PATH_MAX - 32]; /* leaves room for the suffixes below */
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n <= 0) {
+        fprintf(stderr, "geode run: cannot locate the geode binary: %m\n");
+        return -1;
+    }
+    self[n] = 0;
+    char *slash = strrchr(self, '/');
+    *slash = 0;
+    const char *cands[] = {"%s/libos.elf", "%s/../lib/geode/libos.elf"};
+    for (size_t i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
+        int len = snprintf(out, size, cands[i], self);
+        if (len > 0 && (size_t)len < size && access(out, R_OK) == 0)
+            return 0;
+    }
+    fprintf(stderr, "geode run: libos.elf not found in %s or %s/../lib/geode\n", self, self);
+    return -1;
+}
+
+static int parse_mode(const char *s, Geode__RunMode *mode)
+{
+    if (!strcmp(s, "direct"))
+        *mode = GEODE__RUN_MODE__MODE_DIRECT;
+    else if (!strcmp(s, "sim"))
+        *mode = GEODE__RUN_MODE__MODE_SIM;
+    else if (!strcmp(s, "sgx"))
+        *mode = GEODE__RUN_MODE__MODE_SGX;
+    else {
+        fprintf(stderr, "geode run: unknown mode \"%s\" (direct, sim or sgx)\n", s);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *mode_name(Geode__RunMode m)
+{
+    switch (m) {
+    case GEODE__RUN_MODE__MODE_DIRECT: return "direct";
+    case GEODE__RUN_MODE__MODE_SIM: return "sim";
+    case GEODE__RUN_MODE__MODE_SGX: return "sgx";
+    default: return "auto";
+    }
+}
+
+static int run_direct(geode_manifest *m, int argc, char **argv)
+{
+    char libos[PATH_MAX];
+    size_t len;
+    if (!pal_direct_run) {
+        fprintf(stderr, "geode run: this build has no direct PAL\n");
+        return 1;
+    }
+    if (find_libos(libos, sizeof(libos)) != 0)
+        return 1;
+    uint8_t *blob = manifest_pack(m, &len);
+    if (!blob) {
+        fprintf(stderr, "geode run: cannot serialize the manifest\n");
+        return 1;
+    }
+    /* Does not return on success: the program's exit ends the process. */
+    int r = pal_direct_run(libos, blob, len, argc, argv);
+    free(blob);
+    return r;
+}
 
 int cmd_run(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "geode run: not implemented yet\n");
-    return 1;
+    Geode__RunMode mode = GEODE__RUN_MODE__MODE_AUTO;
+    bool mode_given = false;
+    int i = 1;
+    if (cli_wants_help(argc, argv) && (argc < 3 || !strcmp(argv[1], "-h") ||
+                                       !strcmp(argv[1], "--help"))) {
+        usage(stdout);
+        return 0;
+    }
+    for (; i < argc && !strncmp(argv[i], "--mode", 6); i++) {
+        const char *v = argv[i][6] == '=' ? argv[i] + 7 : (i + 1 < argc ? argv[++i] : "");
+        if (parse_mode(v, &mode) != 0)
+            return 2;
+        mode_given = true;
+    }
+    if (i < argc && !strcmp(argv[i], "--"))
+        i++;
+    if (i >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    geode_manifest *m = manifest_load(argv[i], stderr);
+    if (!m)
+        return 1;
+    if (!mode_given && m->geode)
+        mode = m->geode->mode;
+    int nargs = argc - i - 1;
+    if (nargs > 0 && !m->use_cmdline_argv) {
+        fprintf(stderr, "geode run: %s: arguments given but loader.insecure__use_cmdline_argv "
+                        "is not true\n", argv[i]);
+        manifest_free(m);
+        return 1;
+    }
+    if (mode != GEODE__RUN_MODE__MODE_DIRECT) {
+        fprintf(stderr, "geode run: mode %s: not implemented yet (use --mode direct)\n",
+                mode_name(mode));
+        manifest_free(m);
+        return 1;
+    }
+    int r = run_direct(m, nargs, argv + i + 1);
+    manifest_free(m);
+    return r;
 }
-

@@ -1,0 +1,40 @@
+# libos/: the libOS image build/libos.elf, a freestanding static-pie ELF.
+# No host libc: its own helpers live in libos/lib/. It must never contain a
+# syscall instruction (every host service goes through the PAL), which the
+# link step checks by disassembling the result.
+
+LIBOS_SRCS := $(sort $(wildcard libos/*.c libos/*/*.c libos/*/*.S))
+LIBOS_OBJS := $(patsubst %,$(BUILD)/libos/%.o,$(LIBOS_SRCS)) $(BUILD)/libos/gen/geode_manifest.pb-c.o
+LIBOS_CFLAGS := -std=gnu11 $(WARN) -O2 -g -MMD -MP -ffreestanding -fPIE -fno-stack-protector \
+                -fvisibility=hidden -fno-plt -mgeneral-regs-only -fno-tree-loop-distribute-patterns \
+                -Ilibos -Ipal/include -I$(BUILD)/gen
+LIBOS_LDFLAGS := -static-pie -nostdlib -Wl,-e,libos_entry -Wl,-z,noexecstack -Wl,--no-undefined \
+                 -Wl,-z,norelro -Wl,--hash-style=gnu
+LIBOS_LIBS := /usr/lib/x86_64-linux-gnu/libprotobuf-c.a
+SYSNAMES := $(BUILD)/gen/libos_sysnames.h
+
+$(SYSNAMES): /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+	@mkdir -p $(@D)
+	sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/[\2] = "\1",/p' $< >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/libos/%.c.o: %.c | $(GEN_HDRS) $(SYSNAMES)
+	@mkdir -p $(@D)
+	$(CC) $(LIBOS_CFLAGS) -c $< -o $@
+
+$(BUILD)/libos/%.S.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(LIBOS_CFLAGS) -c $< -o $@
+
+$(BUILD)/libos/gen/geode_manifest.pb-c.o: $(PROTO_GEN) | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(LIBOS_CFLAGS) -Wno-unused-parameter -c $< -o $@
+
+$(BUILD)/libos.elf: $(LIBOS_OBJS) $(LIBOS_LIBS)
+	$(CC) $(LIBOS_LDFLAGS) -o $@.tmp $(LIBOS_OBJS) $(LIBOS_LIBS) -lgcc
+	@if objdump -d $@.tmp | grep -E '\s(syscall|sysenter|int +\$$0x80)\b' ; then \
+	    echo "error: $@ contains a host syscall instruction (the libOS must use the PAL)"; \
+	    rm -f $@.tmp; exit 1; fi
+	mv $@.tmp $@
+
+ALL_TARGETS += $(BUILD)/libos.elf
+INSTALL_LIBS += $(BUILD)/libos.elf

@@ -1,0 +1,53 @@
+/* The libOS entry point (the ELF entry of libos.elf), called by a PAL with
+ * its function table and boot block on the PAL's stack. It decodes the
+ * manifest, sets up the VFS, loads the program and jumps to it with
+ * syscall trapping on. It never returns. */
+#include "core/config.h"
+#include "elf/elf.h"
+#include "fs/vfs.h"
+#include "libos.h"
+
+const struct pal_api *pal;
+const struct pal_boot *pal_boot_info;
+extern const struct pal_upcalls libos_upcalls;
+__attribute__((noreturn)) void libos_enter_program(uint64_t entry, uint64_t sp);
+
+static int start(const struct pal_boot *boot, uint64_t *entry, uint64_t *sp)
+{
+    char **argv, **envp;
+    if (!thread_init_current(1))
+        return -PAL_ENOMEM;
+    Geode__Manifest *m = config_load(boot->manifest, boot->manifest_len);
+    if (!m)
+        return -PAL_EINVAL;
+    int r = vfs_init(m);
+    if (r < 0)
+        return r;
+    r = config_build_args(m, &argv, &envp);
+    if (r < 0)
+        return r;
+    return elf_exec(libos_cfg.exec_path, argv, envp, entry, sp);
+}
+
+__attribute__((noreturn)) void libos_entry(const struct pal_api *p, const struct pal_boot *boot)
+{
+    static const char bad_pal[] = "geode: the PAL's API version does not match the libOS\n";
+    if (p->version != PAL_API_VERSION || p->size < sizeof(*p) || boot->version != PAL_API_VERSION) {
+        p->log(bad_pal, sizeof(bad_pal) - 1);
+        p->process_exit(1);
+    }
+    pal = p;
+    pal_boot_info = boot;
+    uint64_t entry, sp;
+    int r = start(boot, &entry, &sp);
+    if (r < 0) {
+        log_error("cannot start the program (error %d)", -r);
+        libos_exit(127);
+    }
+    pal->set_upcalls(&libos_upcalls);
+    if (pal->trap_syscalls() < 0) {
+        log_error("the PAL cannot trap the program's syscalls");
+        libos_exit(127);
+    }
+    libos_enter_program(entry, sp);
+}

@@ -1,0 +1,137 @@
+/* Lazy syscall-site rewriting.
+ *
+ * After a trapped `syscall` whose site reads `mov $imm32,%eax; syscall`
+ * (b8 xx xx xx xx 0f 05, as glibc and musl emit it), the 5-byte mov becomes
+ * `jmp rel32` to a per-site trampoline in the space reserved after the
+ * image. The trailing `0f 05` stays, so a thread that was already past the
+ * mov still makes a correct (trapped) syscall. The trampoline:
+ *
+ *   lea -128(%rsp),%rsp      skip the red zone: the call below pushes
+ *   mov $imm32,%eax
+ *   call *slot(%rip)         slot = &libos_syscall_entry (arch/entry.S)
+ *   lea 128(%rsp),%rsp
+ *   jmp site+7
+ *
+ * Syscalls that need the exact trapped context (sigreturn, clone, fork,
+ * vfork, execve, clone3) are never rewritten. */
+#include "elf/elf.h"
+#include "libos.h"
+
+#define MAX_REGIONS 32
+#define TRAMP_LEN 32
+
+struct region {
+    uint64_t lo, hi;    /* image text range whose sites may be patched */
+    uint64_t tramp;     /* TRAMP_SPACE bytes, committed on first use */
+    uint64_t used;      /* bytes of trampolines written (0 = not committed) */
+};
+
+static struct region regions[MAX_REGIONS];
+static int n_regions;
+static spinlock_t rewrite_lock;
+volatile uint64_t libos_rewrite_count;
+
+extern char libos_syscall_entry[];
+
+void rewrite_add_region(uint64_t lo, uint64_t hi, uint64_t tramp)
+{
+    spin_lock(&rewrite_lock);
+    if (n_regions < MAX_REGIONS)
+        regions[n_regions++] = (struct region){lo, hi, tramp, 0};
+    spin_unlock(&rewrite_lock);
+}
+
+static bool context_sensitive(uint32_t nr)
+{
+    return nr == 15 || nr == 56 || nr == 57 || nr == 58 || nr == 59 || nr == 322 || nr == 435;
+}
+
+static struct region *find_region(uint64_t site)
+{
+    for (int i = 0; i < n_regions; i++)
+        if (site >= regions[i].lo && site + 7 <= regions[i].hi)
+            return &regions[i];
+    return NULL;
+}
+
+/* The first 8 bytes of a region's trampoline space hold the entry address
+ * that every trampoline calls through. */
+static int region_open(struct region *r)
+{
+    if (r->used)
+        return 0;
+    long e = pal->mem_commit((void *)r->tramp, TRAMP_SPACE,
+                             PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC);
+    if (e < 0) {
+        log_warn("syscall rewriting: cannot commit trampoline space (%ld)", e);
+        return (int)e;
+    }
+    *(uint64_t *)r->tramp = (uint64_t)libos_syscall_entry;
+    r->used = TRAMP_LEN;
+    return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+
+static uint64_t write_trampoline(struct region *r, uint64_t site, uint32_t nr)
+{
+    uint8_t *t = (uint8_t *)(r->tramp + r->used);
+    static const uint8_t lea_down[] = {0x48, 0x8d, 0x64, 0x24, 0x80};
+    static const uint8_t lea_up[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
+    memcpy(t, lea_down, 5);
+    t[5] = 0xb8, put32(t + 6, nr);
+    t[10] = 0xff, t[11] = 0x15;
+    put32(t + 12, (uint32_t)(r->tramp - (uint64_t)(t + 16)));
+    memcpy(t + 16, lea_up, 8);
+    t[24] = 0xe9, put32(t + 25, (uint32_t)(site + 7 - (uint64_t)(t + 29)));
+    r->used += TRAMP_LEN;
+    return (uint64_t)t;
+}
+
+/* Replaces the 5-byte mov with the jmp in one atomic store when the bytes
+ * share an aligned quadword; otherwise only while single-threaded. */
+static bool patch_site(uint64_t site, uint64_t target)
+{
+    uint8_t jmp[5] = {0xe9};
+    put32(jmp + 1, (uint32_t)(target - (site + 5)));
+    uint64_t page = ALIGN_DOWN(site, PAGE_SIZE), len = ALIGN_UP(site + 5, PAGE_SIZE) - page;
+    const int rx = PAL_PROT_READ | PAL_PROT_EXEC;
+    if (pal->mem_protect((void *)page, len, rx | PAL_PROT_WRITE) < 0)
+        return false;
+    uint64_t *q = (uint64_t *)ALIGN_DOWN(site, 8);
+    unsigned shift = (unsigned)(site & 7);
+    if (shift <= 3) {
+        uint64_t old = *q, nw = old;
+        memcpy((uint8_t *)&nw + shift, jmp, 5);
+        __atomic_compare_exchange_n(q, &old, nw, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    } else {
+        memcpy((void *)site, jmp, 5); /* threads are not implemented yet */
+    }
+    pal->mem_protect((void *)page, len, rx);
+    return true;
+}
+
+static bool in_reach(uint64_t a, uint64_t b)
+{
+    int64_t d = (int64_t)(a - b);
+    return d > -(1LL << 31) + 4096 && d < (1LL << 31) - 4096;
+}
+
+void rewrite_site(uint64_t rip)
+{
+    uint64_t site = rip - 7;
+    spin_lock(&rewrite_lock);
+    struct region *r = find_region(site);
+    const uint8_t *s = (const uint8_t *)site;
+    if (!r || s[0] != 0xb8 || s[5] != 0x0f || s[6] != 0x05)
+        goto out;
+    uint32_t nr;
+    memcpy(&nr, s + 1, 4);
+    if (context_sensitive(nr) || r->used + TRAMP_LEN > TRAMP_SPACE || !in_reach(site, r->tramp) ||
+        region_open(r) < 0)
+        goto out;
+    if (patch_site(site, write_trampoline(r, site, nr)))
+        libos_rewrite_count++;
+out:
+    spin_unlock(&rewrite_lock);
+}

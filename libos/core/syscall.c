@@ -1,0 +1,65 @@
+/* The syscall table: designated initializers indexed by syscall number.
+ * Unknown numbers return -ENOSYS and are logged once each, by name. */
+#include <asm/unistd_64.h>
+
+#include "sys/sys.h"
+
+#define NR_MAX 512
+#define E(name) [__NR_##name] = sys_##name
+
+static const sys_fn table[NR_MAX] = {
+    E(read), E(write), E(readv), E(writev), E(pread64), E(pwrite64), E(lseek), E(close),
+    E(dup), E(dup2), E(dup3), E(fcntl), E(ioctl), E(pipe), E(pipe2), E(ftruncate),
+    E(fsync), E(fdatasync),
+    E(open), E(openat), E(stat), E(lstat), E(fstat), E(newfstatat), E(statx), E(access),
+    E(faccessat), E(faccessat2), E(readlink), E(readlinkat),
+    E(getdents64), E(getcwd), E(chdir), E(fchdir), E(mkdir), E(mkdirat), E(rmdir),
+    E(unlink), E(unlinkat), E(rename), E(renameat), E(renameat2), E(chmod), E(fchmod),
+    E(umask), E(symlink),
+    E(brk), E(mmap), E(munmap), E(mprotect), E(madvise), E(mremap), E(msync),
+    E(exit), E(exit_group), E(getpid), E(getppid), E(gettid), E(getuid), E(geteuid),
+    E(getgid), E(getegid), E(getpgrp), E(getpgid), E(setpgid), E(getsid), E(setsid),
+    E(getgroups), E(uname), E(arch_prctl), E(set_tid_address), E(set_robust_list), E(rseq),
+    E(prlimit64), E(getrlimit), E(setrlimit), E(sysinfo), E(prctl), E(sched_getaffinity),
+    E(sched_yield), E(getcpu),
+    E(clock_gettime), E(clock_getres), E(gettimeofday), E(time), E(nanosleep),
+    E(clock_nanosleep), E(getrandom),
+    E(rt_sigaction), E(rt_sigprocmask), E(sigaltstack), E(kill), E(tgkill), E(tkill),
+};
+
+static const char *const names[NR_MAX] = {
+#include "libos_sysnames.h"
+};
+
+static uint64_t logged[NR_MAX / 64];
+
+const char *syscall_name(uint64_t nr)
+{
+    return nr < NR_MAX ? names[nr] : NULL;
+}
+
+static long unknown(uint64_t nr)
+{
+    if (nr < NR_MAX) {
+        uint64_t bit = 1ULL << (nr % 64);
+        if (__atomic_fetch_or(&logged[nr / 64], bit, __ATOMIC_RELAXED) & bit)
+            return -PAL_ENOSYS;
+    }
+    const char *name = syscall_name(nr);
+    log_warn("unsupported syscall %s (%lu): returning ENOSYS", name ? name : "?",
+             (unsigned long)nr);
+    return -PAL_ENOSYS;
+}
+
+long syscall_dispatch(struct pal_context *ctx)
+{
+    uint64_t nr = ctx->rax;
+    if (nr >= NR_MAX || !table[nr])
+        return unknown(nr);
+    struct sc_args args = {{ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9}, ctx};
+    long r = table[nr](&args);
+    if (libos_log_level >= LOG_TRACE)
+        log_at(LOG_TRACE, "%s(%lx, %lx, %lx) = %ld", names[nr] ? names[nr] : "?",
+               (unsigned long)args.a[0], (unsigned long)args.a[1], (unsigned long)args.a[2], r);
+    return r;
+}

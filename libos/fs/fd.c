@@ -1,0 +1,90 @@
+/* The descriptor table: fd -> struct file, plus a CLOEXEC bit per fd. */
+#include "fs/vfs.h"
+
+static struct file *fds[FD_MAX];
+static bool cloexec[FD_MAX];
+static spinlock_t fd_lock;
+
+int fd_install(struct file *f, int min_fd, bool ce)
+{
+    if (min_fd < 0 || min_fd >= FD_MAX)
+        return -PAL_EINVAL;
+    spin_lock(&fd_lock);
+    for (int fd = min_fd; fd < FD_MAX; fd++) {
+        if (!fds[fd]) {
+            fds[fd] = f;
+            cloexec[fd] = ce;
+            spin_unlock(&fd_lock);
+            return fd;
+        }
+    }
+    spin_unlock(&fd_lock);
+    return -PAL_EMFILE;
+}
+
+/* Puts f at fd, closing what was there (dup2 semantics). */
+int fd_install_at(struct file *f, int fd, bool ce)
+{
+    if (fd < 0 || fd >= FD_MAX)
+        return -PAL_EBADF;
+    spin_lock(&fd_lock);
+    struct file *old = fds[fd];
+    fds[fd] = f;
+    cloexec[fd] = ce;
+    spin_unlock(&fd_lock);
+    if (old)
+        file_put(old);
+    return fd;
+}
+
+struct file *fd_get(int fd)
+{
+    if (fd < 0 || fd >= FD_MAX)
+        return NULL;
+    spin_lock(&fd_lock);
+    struct file *f = fds[fd];
+    if (f)
+        __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+    spin_unlock(&fd_lock);
+    return f;
+}
+
+int fd_close(int fd)
+{
+    if (fd < 0 || fd >= FD_MAX)
+        return -PAL_EBADF;
+    spin_lock(&fd_lock);
+    struct file *f = fds[fd];
+    fds[fd] = NULL;
+    spin_unlock(&fd_lock);
+    if (!f)
+        return -PAL_EBADF;
+    file_put(f);
+    return 0;
+}
+
+int fd_get_cloexec(int fd)
+{
+    if (fd < 0 || fd >= FD_MAX || !fds[fd])
+        return -PAL_EBADF;
+    return cloexec[fd];
+}
+
+int fd_set_cloexec(int fd, bool on)
+{
+    if (fd < 0 || fd >= FD_MAX || !fds[fd])
+        return -PAL_EBADF;
+    cloexec[fd] = on;
+    return 0;
+}
+
+/* fds 0-2 are the PAL's stdio handles, read/write on the host side. */
+int fd_init_stdio(void)
+{
+    for (int i = 0; i < 3; i++) {
+        struct file *f = file_new(&host_file_ops, pal_boot_info->stdio[i], 02 /* O_RDWR */);
+        if (!f || fd_install_at(f, i, false) < 0)
+            return -PAL_ENOMEM;
+    }
+    return 0;
+}

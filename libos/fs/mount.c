@@ -1,0 +1,101 @@
+/* The mount table, from fs.root and fs.mounts. A chroot mount maps an
+ * inside prefix onto a host directory; the longest matching prefix wins.
+ * tmpfs and encrypted mounts are refused until they exist. */
+#include "fs/vfs.h"
+
+#define MAX_MOUNTS 32
+
+struct mount {
+    char *path;      /* inside, normalized, "/" or without a trailing slash */
+    char *host_dir;  /* host directory, without a trailing slash ("" = /) */
+};
+
+static struct mount mounts[MAX_MOUNTS];
+static int n_mounts;
+
+static int uri_to_host(const char *uri, char **out)
+{
+    if (!uri || strncmp(uri, "file:", 5) != 0) {
+        log_error("fs mount: unsupported URI \"%s\" (expected file:...)", uri ? uri : "");
+        return -PAL_EINVAL;
+    }
+    char norm[PATH_MAX_LEN];
+    int r = path_normalize("/", uri + 5, norm, sizeof(norm));
+    if (r < 0) {
+        log_error("fs mount: bad host path in \"%s\"", uri);
+        return r;
+    }
+    *out = strdup(strcmp(norm, "/") ? norm : "");
+    return *out ? 0 : -PAL_ENOMEM;
+}
+
+static int add_mount(const Geode__Mount *m, const char *path)
+{
+    if (m->type != GEODE__MOUNT_TYPE__MOUNT_CHROOT) {
+        log_error("fs.mounts: %s: only chroot mounts are implemented so far (type %d)", path,
+                  (int)m->type);
+        return -PAL_ENOSYS;
+    }
+    if (n_mounts == MAX_MOUNTS) {
+        log_error("fs.mounts: more than %d mounts", MAX_MOUNTS);
+        return -PAL_EINVAL;
+    }
+    char norm[PATH_MAX_LEN];
+    if (!path || path[0] != '/' || path_normalize("/", path, norm, sizeof(norm)) < 0) {
+        log_error("fs.mounts: mount point \"%s\" must be an absolute path", path ? path : "");
+        return -PAL_EINVAL;
+    }
+    struct mount *mt = &mounts[n_mounts];
+    int r = uri_to_host(m->uri, &mt->host_dir);
+    if (r < 0)
+        return r;
+    mt->path = strdup(norm);
+    if (!mt->path)
+        return -PAL_ENOMEM;
+    n_mounts++;
+    return 0;
+}
+
+int vfs_init(const Geode__Manifest *m)
+{
+    static const Geode__Mount default_root = {.type = GEODE__MOUNT_TYPE__MOUNT_CHROOT,
+                                              .uri = "file:/"};
+    const Geode__Mount *root = m->root && m->root->uri && m->root->uri[0] ? m->root
+                                                                          : &default_root;
+    int r = add_mount(root, "/");
+    for (size_t i = 0; r == 0 && i < m->n_mounts; i++)
+        r = add_mount(m->mounts[i], m->mounts[i]->path);
+    if (r == 0 && m->start_dir && m->start_dir[0])
+        r = vfs_set_cwd(m->start_dir);
+    return r < 0 ? r : fd_init_stdio();
+}
+
+/* Length of the mount prefix if it covers inside, else -1. */
+static int match(const struct mount *mt, const char *inside)
+{
+    size_t n = strlen(mt->path);
+    if (n == 1)
+        return 0;
+    if (strncmp(mt->path, inside, n) || (inside[n] && inside[n] != '/'))
+        return -1;
+    return (int)n;
+}
+
+int vfs_host_path(const char *inside, char *host, size_t size)
+{
+    int best = -1, best_len = -1;
+    for (int i = 0; i < n_mounts; i++) {
+        int l = match(&mounts[i], inside);
+        if (l > best_len)
+            best = i, best_len = l;
+    }
+    if (best < 0) {
+        log_warn("access to %s refused: outside every mount", inside);
+        return -PAL_EACCES;
+    }
+    const char *rest = inside + best_len;
+    int n = snprintf(host, size, "%s%s", mounts[best].host_dir, rest[0] ? rest : "/");
+    if (n < 0 || (size_t)n >= size)
+        return -PAL_ENAMETOOLONG;
+    return 0;
+}

@@ -1,0 +1,95 @@
+/* Opening inside paths: devices first, then the mount table onto host
+ * files. Host files keep their position on the host side. */
+#include <linux/fcntl.h>
+
+#include "fs/vfs.h"
+
+#define S_IFMT_ 0170000
+#define S_IFDIR_ 0040000
+
+static long host_read(struct file *f, void *b, size_t n) { return pal->read(f->h, b, n); }
+static long host_write(struct file *f, const void *b, size_t n) { return pal->write(f->h, b, n); }
+static long host_pread(struct file *f, void *b, size_t n, int64_t o)
+{
+    return pal->pread(f->h, b, n, o);
+}
+static long host_pwrite(struct file *f, const void *b, size_t n, int64_t o)
+{
+    return pal->pwrite(f->h, b, n, o);
+}
+static long host_seek(struct file *f, int64_t o, int w) { return pal->seek(f->h, o, w); }
+static long host_fstat(struct file *f, struct pal_stat *st) { return pal->fstat(f->h, st); }
+static void host_release(struct file *f) { pal->close(f->h); }
+
+const struct file_ops host_file_ops = {
+    .read = host_read, .write = host_write, .pread = host_pread, .pwrite = host_pwrite,
+    .seek = host_seek, .fstat = host_fstat, .release = host_release,
+};
+
+struct file *file_new(const struct file_ops *ops, pal_handle h, int flags)
+{
+    struct file *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    f->refs = 1;
+    f->ops = ops;
+    f->h = h;
+    f->flags = flags;
+    return f;
+}
+
+void file_put(struct file *f)
+{
+    if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    if (f->ops->release)
+        f->ops->release(f);
+    free(f->path);
+    free(f);
+}
+
+int vfs_stat(const char *inside, int nofollow, struct pal_stat *st)
+{
+    char host[PATH_MAX_LEN];
+    if (dev_stat(inside, st) == 0)
+        return 0;
+    int r = vfs_host_path(inside, host, sizeof(host));
+    return r < 0 ? r : (int)pal->stat(host, nofollow, st);
+}
+
+static int open_host(const char *inside, int flags, uint32_t mode, struct file **out)
+{
+    char host[PATH_MAX_LEN];
+    pal_handle h;
+    int r = vfs_host_path(inside, host, sizeof(host));
+    if (r < 0)
+        return r;
+    /* The host descriptor never leaks into a host exec: always CLOEXEC. */
+    r = (int)pal->file_open(host, flags | O_CLOEXEC, mode, &h);
+    if (r < 0)
+        return r;
+    struct pal_stat st;
+    struct file *f = file_new(&host_file_ops, h, flags & ~O_CLOEXEC);
+    if (!f) {
+        pal->close(h);
+        return -PAL_ENOMEM;
+    }
+    f->is_dir = pal->fstat(h, &st) == 0 && (st.mode & S_IFMT_) == S_IFDIR_;
+    *out = f;
+    return 0;
+}
+
+int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out)
+{
+    int r = dev_open(inside, flags, out);
+    if (r == -PAL_ENOENT)
+        r = open_host(inside, flags, mode, out);
+    if (r == 0 && !(*out)->path) {
+        (*out)->path = strdup(inside);
+        if (!(*out)->path) {
+            file_put(*out);
+            return -PAL_ENOMEM;
+        }
+    }
+    return r;
+}

@@ -1,0 +1,67 @@
+/* The libOS VFS: inside paths -> mounts -> host paths, open files, and the
+ * descriptor table. Files of every kind (host files, devices; later tmpfs,
+ * pipes, sockets, /proc) are a struct file with a type and an ops table. */
+#ifndef GEODE_LIBOS_VFS_H
+#define GEODE_LIBOS_VFS_H
+
+#include "geode_manifest.pb-c.h"
+#include "libos.h"
+
+#define PATH_MAX_LEN 4096
+#define FD_MAX 1024
+
+struct file;
+
+/* Per-type operations; NULL entries mean "not supported" (-EINVAL/-ESPIPE). */
+struct file_ops {
+    long (*read)(struct file *f, void *buf, size_t len);
+    long (*write)(struct file *f, const void *buf, size_t len);
+    long (*pread)(struct file *f, void *buf, size_t len, int64_t off);
+    long (*pwrite)(struct file *f, const void *buf, size_t len, int64_t off);
+    long (*seek)(struct file *f, int64_t off, int whence);
+    long (*fstat)(struct file *f, struct pal_stat *st);
+    void (*release)(struct file *f);
+};
+
+struct file {
+    int refs;
+    const struct file_ops *ops;
+    pal_handle h;  /* host files, pipes and stdio */
+    int flags;     /* O_ACCMODE | O_APPEND | O_NONBLOCK ... as opened */
+    bool is_dir;
+    char *path;    /* inside path, for *at() and fchdir; may be NULL */
+};
+
+/* mount.c */
+int vfs_init(const Geode__Manifest *m);
+/* Host path of a normalized inside path; -EACCES (logged) outside mounts. */
+int vfs_host_path(const char *inside, char *host, size_t size);
+
+/* path.c: joins base and path and resolves "." and ".." lexically. */
+int path_normalize(const char *base, const char *path, char *out, size_t size);
+/* Resolves path relative to dirfd (AT_FDCWD or an open directory). */
+int vfs_resolve(int dirfd, const char *path, char *out, size_t size);
+const char *vfs_cwd(void);
+int vfs_set_cwd(const char *inside);
+
+/* open.c: opens an inside path (already resolved). */
+int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out);
+int vfs_stat(const char *inside, int nofollow, struct pal_stat *st);
+struct file *file_new(const struct file_ops *ops, pal_handle h, int flags);
+void file_put(struct file *f);
+extern const struct file_ops host_file_ops;
+
+/* dev.c: /dev/null, /dev/zero, /dev/urandom, /dev/random. */
+int dev_open(const char *inside, int flags, struct file **out);
+int dev_stat(const char *inside, struct pal_stat *st);
+
+/* fd.c: the descriptor table. */
+int fd_install(struct file *f, int min_fd, bool cloexec);
+int fd_install_at(struct file *f, int fd, bool cloexec);
+struct file *fd_get(int fd); /* takes a reference; NULL if not open */
+int fd_close(int fd);
+int fd_get_cloexec(int fd);
+int fd_set_cloexec(int fd, bool on);
+int fd_init_stdio(void);
+
+#endif

@@ -1,0 +1,128 @@
+/* The libOS heap: power-of-two size classes carved from 1 MiB arenas that
+ * come from the PAL; blocks above 64 KiB get their own PAL mapping. Every
+ * block has a 16-byte header holding its class (or mapping size). */
+#include "libos.h"
+
+#define MIN_SHIFT 4
+#define MAX_SHIFT 16
+#define ARENA_SIZE (1UL << 20)
+#define BIG_TAG 0xff
+
+struct header {
+    uint64_t size;  /* class shift, or total mapping size for big blocks */
+    uint64_t big;   /* 1 for a dedicated mapping */
+};
+
+struct free_block {
+    struct free_block *next;
+};
+
+static struct free_block *free_lists[MAX_SHIFT + 1];
+static char *arena_cur, *arena_end;
+static spinlock_t heap_lock;
+
+static void *pal_alloc_pages(size_t size)
+{
+    void *addr = NULL;
+    if (pal->mem_reserve(&addr, size, 0) < 0)
+        return NULL;
+    if (pal->mem_commit(addr, size, PAL_PROT_READ | PAL_PROT_WRITE) < 0) {
+        pal->mem_free(addr, size);
+        return NULL;
+    }
+    return addr;
+}
+
+static void *carve(size_t bytes)
+{
+    if ((size_t)(arena_end - arena_cur) < bytes) {
+        char *a = pal_alloc_pages(ARENA_SIZE);
+        if (!a)
+            return NULL;
+        arena_cur = a;
+        arena_end = a + ARENA_SIZE;
+    }
+    void *p = arena_cur;
+    arena_cur += bytes;
+    return p;
+}
+
+static void *alloc_big(size_t n)
+{
+    size_t total = ALIGN_UP(n + sizeof(struct header), PAGE_SIZE);
+    struct header *h = pal_alloc_pages(total);
+    if (!h)
+        return NULL;
+    h->size = total;
+    h->big = 1;
+    return h + 1;
+}
+
+void *malloc(size_t n)
+{
+    size_t need = n + sizeof(struct header);
+    if (n > (1UL << MAX_SHIFT) - sizeof(struct header))
+        return alloc_big(n);
+    unsigned shift = MIN_SHIFT;
+    while ((1UL << shift) < need)
+        shift++;
+    spin_lock(&heap_lock);
+    struct header *h = (struct header *)free_lists[shift];
+    if (h)
+        free_lists[shift] = free_lists[shift]->next;
+    else
+        h = carve(1UL << shift);
+    spin_unlock(&heap_lock);
+    if (!h)
+        return NULL;
+    h->size = shift;
+    h->big = 0;
+    return h + 1;
+}
+
+void free(void *p)
+{
+    if (!p)
+        return;
+    struct header *h = (struct header *)p - 1;
+    if (h->big) {
+        pal->mem_free(h, h->size);
+        return;
+    }
+    unsigned shift = (unsigned)h->size;
+    spin_lock(&heap_lock);
+    ((struct free_block *)h)->next = free_lists[shift];
+    free_lists[shift] = (struct free_block *)h;
+    spin_unlock(&heap_lock);
+}
+
+static size_t usable_size(void *p)
+{
+    struct header *h = (struct header *)p - 1;
+    return (h->big ? h->size : (1UL << h->size)) - sizeof(struct header);
+}
+
+void *calloc(size_t n, size_t sz)
+{
+    if (sz && n > (size_t)-1 / sz)
+        return NULL;
+    void *p = malloc(n * sz);
+    if (p)
+        memset(p, 0, n * sz);
+    return p;
+}
+
+void *realloc(void *p, size_t n)
+{
+    if (!p)
+        return malloc(n);
+    size_t old = usable_size(p);
+    if (n <= old)
+        return p;
+    void *q = malloc(n);
+    if (q) {
+        memcpy(q, p, old);
+        free(p);
+    }
+    return q;
+}

@@ -1,0 +1,50 @@
+/* Shared state of the libOS core: the PAL table, boot info, per-thread
+ * state behind GS, and the process-wide settings from the manifest. */
+#ifndef GEODE_LIBOS_H
+#define GEODE_LIBOS_H
+
+#include "lib/lib.h"
+#include "pal.h"
+
+extern const struct pal_api *pal;
+extern const struct pal_boot *pal_boot_info;
+
+/* Per-thread libOS state. GS points at it; the layout of the first three
+ * fields is fixed because arch/syscall_entry.S reads them. */
+struct libos_thread {
+    struct libos_thread *self; /* gs:0 */
+    uint64_t saved_rsp;        /* gs:8  program rsp while on the libOS stack */
+    uint64_t stack_top;        /* gs:16 libOS stack for the trampoline path */
+    int tid;
+    uint32_t *clear_child_tid;
+    uint64_t sigmask;
+    uint64_t altstack_sp, altstack_size;
+    int altstack_flags;
+};
+
+static inline struct libos_thread *cur_thread(void)
+{
+    struct libos_thread *t;
+    __asm__("mov %%gs:0, %0" : "=r"(t));
+    return t;
+}
+
+/* Creates the state of the calling thread and points GS at it. */
+struct libos_thread *thread_init_current(int tid);
+
+/* Process-wide settings (from the manifest). */
+struct libos_config {
+    const char *exec_path;   /* libos.entrypoint, a path inside */
+    bool syscall_rewrite;
+    uint64_t stack_size, brk_max;
+    uint32_t uid, gid;
+};
+extern struct libos_config libos_cfg;
+
+/* Syscall traps (SIGSYS) taken so far, and sites rewritten. */
+extern volatile uint64_t libos_trap_count, libos_rewrite_count;
+
+/* Ends the process; status is the exit code, or 128 + signal. */
+__attribute__((noreturn)) void libos_exit(int status);
+
+#endif

@@ -1,0 +1,140 @@
+/* Directory syscalls: listing, cwd, creating and removing names. */
+#include <linux/fcntl.h>
+
+#include "fs/vfs.h"
+#include "sys/sys.h"
+
+#define S_IFMT_ 0170000
+#define S_IFDIR_ 0040000
+
+static uint32_t file_mode_mask = 022;
+
+SYS(getdents64)
+{
+    struct file *f = fd_get((int)A(0));
+    if (!f)
+        return -PAL_EBADF;
+    long r = !f->is_dir ? -PAL_ENOTDIR
+             : f->ops == &host_file_ops ? pal->readdir(f->h, PTR(1), A(2)) : -PAL_ENOTDIR;
+    file_put(f);
+    return r;
+}
+
+SYS(getcwd)
+{
+    const char *cwd = vfs_cwd();
+    size_t n = strlen(cwd) + 1;
+    if (n > A(1))
+        return -PAL_ERANGE;
+    memcpy(PTR(0), cwd, n);
+    return (long)n;
+}
+
+static long chdir_to(const char *inside)
+{
+    struct pal_stat st;
+    int r = vfs_stat(inside, 0, &st);
+    if (r < 0)
+        return r;
+    if ((st.mode & S_IFMT_) != S_IFDIR_)
+        return -PAL_ENOTDIR;
+    return vfs_set_cwd(inside);
+}
+
+SYS(chdir)
+{
+    char inside[PATH_MAX_LEN];
+    int r = vfs_resolve(AT_FDCWD, PTR(0), inside, sizeof(inside));
+    return r < 0 ? r : chdir_to(inside);
+}
+
+SYS(fchdir)
+{
+    struct file *f = fd_get((int)A(0));
+    if (!f)
+        return -PAL_EBADF;
+    long r = f->is_dir && f->path ? chdir_to(f->path) : -PAL_ENOTDIR;
+    file_put(f);
+    return r;
+}
+
+/* Resolves (dirfd, path) all the way to a host path. */
+static int host_at(int dirfd, const char *path, char *host)
+{
+    char inside[PATH_MAX_LEN];
+    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
+    return r < 0 ? r : vfs_host_path(inside, host, PATH_MAX_LEN);
+}
+
+static long mkdir_at(int dirfd, const char *path, uint32_t mode)
+{
+    char host[PATH_MAX_LEN];
+    int r = host_at(dirfd, path, host);
+    return r < 0 ? r : pal->mkdir(host, mode & ~file_mode_mask);
+}
+
+SYS(mkdir) { return mkdir_at(AT_FDCWD, PTR(0), (uint32_t)A(1)); }
+SYS(mkdirat) { return mkdir_at((int)A(0), PTR(1), (uint32_t)A(2)); }
+
+static long unlink_at(int dirfd, const char *path, int is_dir)
+{
+    char host[PATH_MAX_LEN];
+    int r = host_at(dirfd, path, host);
+    return r < 0 ? r : pal->unlink(host, is_dir);
+}
+
+SYS(rmdir) { return unlink_at(AT_FDCWD, PTR(0), 1); }
+SYS(unlink) { return unlink_at(AT_FDCWD, PTR(0), 0); }
+SYS(unlinkat) { return unlink_at((int)A(0), PTR(1), (A(2) & AT_REMOVEDIR) != 0); }
+
+static long rename_at(int olddir, const char *from, int newdir, const char *to)
+{
+    char a[PATH_MAX_LEN], b[PATH_MAX_LEN];
+    int r = host_at(olddir, from, a);
+    if (r == 0)
+        r = host_at(newdir, to, b);
+    return r < 0 ? r : pal->rename(a, b);
+}
+
+SYS(rename) { return rename_at(AT_FDCWD, PTR(0), AT_FDCWD, PTR(1)); }
+SYS(renameat) { return rename_at((int)A(0), PTR(1), (int)A(2), PTR(3)); }
+SYS(renameat2)
+{
+    if (A(4))
+        return -PAL_EINVAL; /* RENAME_NOREPLACE / EXCHANGE: not yet */
+    return rename_at((int)A(0), PTR(1), (int)A(2), PTR(3));
+}
+
+SYS(chmod)
+{
+    char host[PATH_MAX_LEN];
+    int r = host_at(AT_FDCWD, PTR(0), host);
+    return r < 0 ? r : pal->chmod(host, (uint32_t)A(1));
+}
+
+SYS(fchmod)
+{
+    struct file *f = fd_get((int)A(0));
+    if (!f)
+        return -PAL_EBADF;
+    char host[PATH_MAX_LEN];
+    long r = f->path ? vfs_host_path(f->path, host, sizeof(host)) : -PAL_EINVAL;
+    if (r == 0)
+        r = pal->chmod(host, (uint32_t)A(1));
+    file_put(f);
+    return r;
+}
+
+SYS(umask)
+{
+    uint32_t old = file_mode_mask;
+    file_mode_mask = (uint32_t)A(0) & 0777;
+    return old;
+}
+
+SYS(symlink)
+{
+    char host[PATH_MAX_LEN];
+    int r = host_at(AT_FDCWD, PTR(1), host);
+    return r < 0 ? r : pal->symlink(PTR(0), host);
+}

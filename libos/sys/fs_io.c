@@ -1,0 +1,230 @@
+/* Syscalls on open descriptors: read/write families, seek, dup, fcntl,
+ * ioctl, pipes. */
+#include <asm/ioctls.h>
+#include <linux/fcntl.h>
+#include <linux/uio.h>
+
+#include "fs/vfs.h"
+#include "sys/sys.h"
+
+#define IOV_MAX_ 1024
+#define GATHER_MAX (64 * 1024)
+
+/* Runs op on the file behind fd, holding a reference meanwhile. */
+#define WITH_FILE(fd, f, expr)          \
+    ({                                  \
+        struct file *f = fd_get((int)(fd)); \
+        long r_ = -PAL_EBADF;           \
+        if (f) {                        \
+            r_ = (expr);                \
+            file_put(f);                \
+        }                               \
+        r_;                             \
+    })
+
+static long do_read(struct file *f, void *buf, size_t n)
+{
+    if ((f->flags & O_ACCMODE) == O_WRONLY)
+        return -PAL_EBADF;
+    if (f->is_dir)
+        return -PAL_EISDIR;
+    return f->ops->read ? f->ops->read(f, buf, n) : -PAL_EINVAL;
+}
+
+static long do_write(struct file *f, const void *buf, size_t n)
+{
+    if ((f->flags & O_ACCMODE) == O_RDONLY)
+        return -PAL_EBADF;
+    return f->ops->write ? f->ops->write(f, buf, n) : -PAL_EINVAL;
+}
+
+SYS(read) { return WITH_FILE(A(0), f, do_read(f, PTR(1), A(2))); }
+SYS(write) { return WITH_FILE(A(0), f, do_write(f, PTR(1), A(2))); }
+
+SYS(pread64)
+{
+    return WITH_FILE(A(0), f, f->ops->pread ? f->ops->pread(f, PTR(1), A(2), (int64_t)A(3))
+                                            : -PAL_ESPIPE);
+}
+
+SYS(pwrite64)
+{
+    return WITH_FILE(A(0), f, f->ops->pwrite ? f->ops->pwrite(f, PTR(1), A(2), (int64_t)A(3))
+                                             : -PAL_ESPIPE);
+}
+
+static long readv_file(struct file *f, const struct iovec *iov, int cnt)
+{
+    long total = 0;
+    for (int i = 0; i < cnt; i++) {
+        long r = do_read(f, iov[i].iov_base, iov[i].iov_len);
+        if (r < 0)
+            return total ? total : r;
+        total += r;
+        if ((size_t)r < iov[i].iov_len)
+            break;
+    }
+    return total;
+}
+
+/* writev gathers small vectors into one write so that pipes and terminals
+ * see it as one unit, as they would natively. */
+static long writev_file(struct file *f, const struct iovec *iov, int cnt)
+{
+    size_t total = 0;
+    for (int i = 0; i < cnt; i++)
+        total += iov[i].iov_len;
+    char *buf = total <= GATHER_MAX ? malloc(total ? total : 1) : NULL;
+    if (buf) {
+        size_t off = 0;
+        for (int i = 0; i < cnt; i++, off += iov[i - 1].iov_len)
+            memcpy(buf + off, iov[i].iov_base, iov[i].iov_len);
+        long r = do_write(f, buf, total);
+        free(buf);
+        return r;
+    }
+    long done = 0;
+    for (int i = 0; i < cnt; i++) {
+        long r = do_write(f, iov[i].iov_base, iov[i].iov_len);
+        if (r < 0)
+            return done ? done : r;
+        done += r;
+        if ((size_t)r < iov[i].iov_len)
+            break;
+    }
+    return done;
+}
+
+SYS(readv)
+{
+    if ((int)A(2) < 0 || (int)A(2) > IOV_MAX_)
+        return -PAL_EINVAL;
+    return WITH_FILE(A(0), f, readv_file(f, PTR(1), (int)A(2)));
+}
+
+SYS(writev)
+{
+    if ((int)A(2) < 0 || (int)A(2) > IOV_MAX_)
+        return -PAL_EINVAL;
+    return WITH_FILE(A(0), f, writev_file(f, PTR(1), (int)A(2)));
+}
+
+SYS(lseek)
+{
+    if (A(2) > 4)
+        return -PAL_EINVAL;
+    return WITH_FILE(A(0), f, f->ops->seek ? f->ops->seek(f, (int64_t)A(1), (int)A(2))
+                                           : -PAL_ESPIPE);
+}
+
+SYS(close) { return fd_close((int)A(0)); }
+
+static long dup_to(int oldfd, int newfd, bool ce)
+{
+    struct file *f = fd_get(oldfd);
+    if (!f)
+        return -PAL_EBADF;
+    long r = newfd < 0 ? fd_install(f, -newfd - 1, ce) : fd_install_at(f, newfd, ce);
+    if (r < 0)
+        file_put(f);
+    return r;
+}
+
+SYS(dup) { return dup_to((int)A(0), -1, false); }
+
+SYS(dup2)
+{
+    if (A(0) == A(1)) {
+        struct file *f = fd_get((int)A(0));
+        if (!f)
+            return -PAL_EBADF;
+        file_put(f);
+        return (long)A(1);
+    }
+    return dup_to((int)A(0), (int)A(1), false);
+}
+
+SYS(dup3)
+{
+    if (A(0) == A(1) || (A(2) & ~(uint64_t)O_CLOEXEC))
+        return -PAL_EINVAL;
+    return dup_to((int)A(0), (int)A(1), A(2) & O_CLOEXEC);
+}
+
+static long fcntl_setfl(int fd, int flags)
+{
+    const int changeable = O_APPEND | O_NONBLOCK;
+    return WITH_FILE(fd, f, (f->flags = (f->flags & ~changeable) | (flags & changeable), 0));
+}
+
+SYS(fcntl)
+{
+    int fd = (int)A(0);
+    switch (A(1)) {
+    case F_DUPFD: return dup_to(fd, -(int)A(2) - 1, false);
+    case F_DUPFD_CLOEXEC: return dup_to(fd, -(int)A(2) - 1, true);
+    case F_GETFD: return fd_get_cloexec(fd) > 0 ? FD_CLOEXEC : fd_get_cloexec(fd);
+    case F_SETFD: return fd_set_cloexec(fd, A(2) & FD_CLOEXEC);
+    case F_GETFL: return WITH_FILE(fd, f, f->flags);
+    case F_SETFL: return fcntl_setfl(fd, (int)A(2));
+    case F_SETLK: case F_SETLKW: case F_GETLK: return WITH_FILE(fd, f, 0); /* single process */
+    default: return -PAL_EINVAL;
+    }
+}
+
+static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
+{
+    switch (req) {
+    case TCGETS: return f->ops == &host_file_ops ? pal->tty_ioctl(f->h, req, arg, 60) : -PAL_ENOTTY;
+    case TIOCGWINSZ: return f->ops == &host_file_ops ? pal->tty_ioctl(f->h, req, arg, 8) : -PAL_ENOTTY;
+    case FIOCLEX: return fd_set_cloexec(fd, true);
+    case FIONCLEX: return fd_set_cloexec(fd, false);
+    case FIONBIO:
+        f->flags = *(int *)arg ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
+        return 0;
+    default: return -PAL_ENOTTY;
+    }
+}
+
+SYS(ioctl) { return WITH_FILE(A(0), f, ioctl_file(f, (int)A(0), A(1), PTR(2))); }
+
+static long make_pipe(int *fds, int flags)
+{
+    pal_handle h[2];
+    long r = pal->pipe(h, (flags & O_NONBLOCK) | O_CLOEXEC);
+    if (r < 0)
+        return r;
+    struct file *rd = file_new(&host_file_ops, h[0], O_RDONLY | (flags & O_NONBLOCK));
+    struct file *wr = file_new(&host_file_ops, h[1], O_WRONLY | (flags & O_NONBLOCK));
+    int a = rd ? fd_install(rd, 0, flags & O_CLOEXEC) : -PAL_ENOMEM;
+    int b = wr && a >= 0 ? fd_install(wr, 0, flags & O_CLOEXEC) : -PAL_ENOMEM;
+    if (a < 0 || b < 0) {
+        a >= 0 ? fd_close(a) : (rd ? file_put(rd) : (void)pal->close(h[0]));
+        wr ? file_put(wr) : (void)pal->close(h[1]);
+        return -PAL_EMFILE;
+    }
+    fds[0] = a;
+    fds[1] = b;
+    return 0;
+}
+
+SYS(pipe) { return make_pipe(PTR(0), 0); }
+SYS(pipe2)
+{
+    if (A(1) & ~(uint64_t)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+        return -PAL_EINVAL;
+    return make_pipe(PTR(0), (int)A(1));
+}
+
+SYS(ftruncate)
+{
+    return WITH_FILE(A(0), f, f->ops == &host_file_ops ? pal->ftruncate(f->h, (int64_t)A(1))
+                                                        : -PAL_EINVAL);
+}
+
+SYS(fsync)
+{
+    return WITH_FILE(A(0), f, f->ops == &host_file_ops ? pal->fsync(f->h) : 0);
+}
+
+SYS(fdatasync) { return sys_fsync(args); }

@@ -1,0 +1,154 @@
+/* Syscalls that take a path: open, the stat family, access, readlink. */
+#include <asm/stat.h>
+#include <linux/fcntl.h>
+#include <linux/stat.h>
+
+#include "fs/vfs.h"
+#include "sys/sys.h"
+
+static long do_openat(int dirfd, const char *path, int flags, uint32_t mode)
+{
+    char inside[PATH_MAX_LEN];
+    struct file *f;
+    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
+    if (r < 0)
+        return r;
+    r = vfs_open(inside, flags, mode, &f);
+    if (r < 0)
+        return r;
+    r = fd_install(f, 0, flags & O_CLOEXEC);
+    if (r < 0)
+        file_put(f);
+    return r;
+}
+
+SYS(open) { return do_openat(AT_FDCWD, PTR(0), (int)A(1), (uint32_t)A(2)); }
+SYS(openat) { return do_openat((int)A(0), PTR(1), (int)A(2), (uint32_t)A(3)); }
+
+static void to_linux_stat(const struct pal_stat *s, struct stat *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->st_dev = s->dev;
+    o->st_ino = s->ino;
+    o->st_nlink = s->nlink;
+    o->st_mode = s->mode;
+    o->st_uid = s->uid;
+    o->st_gid = s->gid;
+    o->st_rdev = s->rdev;
+    o->st_size = s->size;
+    o->st_blksize = s->blksize;
+    o->st_blocks = s->blocks;
+    o->st_atime = s->atime_ns / 1000000000, o->st_atime_nsec = s->atime_ns % 1000000000;
+    o->st_mtime = s->mtime_ns / 1000000000, o->st_mtime_nsec = s->mtime_ns % 1000000000;
+    o->st_ctime = s->ctime_ns / 1000000000, o->st_ctime_nsec = s->ctime_ns % 1000000000;
+}
+
+static long fstat_fd(int fd, struct pal_stat *st)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -PAL_EBADF;
+    long r = f->ops->fstat ? f->ops->fstat(f, st) : -PAL_EINVAL;
+    file_put(f);
+    return r;
+}
+
+/* The common core of every stat variant. */
+static long stat_at(int dirfd, const char *path, int flags, struct pal_stat *st)
+{
+    char inside[PATH_MAX_LEN];
+    if ((flags & AT_EMPTY_PATH) && path && !path[0])
+        return fstat_fd(dirfd, st);
+    if (!path)
+        return -PAL_EFAULT;
+    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
+    return r < 0 ? r : vfs_stat(inside, flags & AT_SYMLINK_NOFOLLOW, st);
+}
+
+static long stat_out(long r, const struct pal_stat *st, void *out)
+{
+    if (r == 0)
+        to_linux_stat(st, out);
+    return r;
+}
+
+SYS(stat) { struct pal_stat st; return stat_out(stat_at(AT_FDCWD, PTR(0), 0, &st), &st, PTR(1)); }
+SYS(lstat)
+{
+    struct pal_stat st;
+    return stat_out(stat_at(AT_FDCWD, PTR(0), AT_SYMLINK_NOFOLLOW, &st), &st, PTR(1));
+}
+SYS(fstat) { struct pal_stat st; return stat_out(fstat_fd((int)A(0), &st), &st, PTR(1)); }
+SYS(newfstatat)
+{
+    struct pal_stat st;
+    return stat_out(stat_at((int)A(0), PTR(1), (int)A(3), &st), &st, PTR(2));
+}
+
+static void to_statx_ts(struct statx_timestamp *t, int64_t ns)
+{
+    t->tv_sec = ns / 1000000000;
+    t->tv_nsec = (uint32_t)(ns % 1000000000);
+}
+
+SYS(statx)
+{
+    struct pal_stat st;
+    long r = stat_at((int)A(0), PTR(1), (int)A(2), &st);
+    if (r < 0)
+        return r;
+    struct statx *x = PTR(4);
+    memset(x, 0, sizeof(*x));
+    x->stx_mask = STATX_BASIC_STATS;
+    x->stx_blksize = (uint32_t)st.blksize;
+    x->stx_nlink = (uint32_t)st.nlink;
+    x->stx_uid = st.uid, x->stx_gid = st.gid;
+    x->stx_mode = (uint16_t)st.mode;
+    x->stx_ino = st.ino;
+    x->stx_size = (uint64_t)st.size;
+    x->stx_blocks = (uint64_t)st.blocks;
+    to_statx_ts(&x->stx_atime, st.atime_ns);
+    to_statx_ts(&x->stx_mtime, st.mtime_ns);
+    to_statx_ts(&x->stx_ctime, st.ctime_ns);
+    x->stx_rdev_major = (uint32_t)(st.rdev >> 8) & 0xfff, x->stx_rdev_minor = st.rdev & 0xff;
+    x->stx_dev_major = (uint32_t)(st.dev >> 8) & 0xfff, x->stx_dev_minor = st.dev & 0xff;
+    return 0;
+}
+
+static long access_at(int dirfd, const char *path, int mode)
+{
+    char inside[PATH_MAX_LEN], host[PATH_MAX_LEN];
+    struct pal_stat st;
+    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
+    if (r < 0)
+        return r;
+    if (dev_stat(inside, &st) == 0)
+        return 0;
+    r = vfs_host_path(inside, host, sizeof(host));
+    return r < 0 ? r : pal->access(host, mode);
+}
+
+SYS(access) { return access_at(AT_FDCWD, PTR(0), (int)A(1)); }
+SYS(faccessat) { return access_at((int)A(0), PTR(1), (int)A(2)); }
+SYS(faccessat2) { return access_at((int)A(0), PTR(1), (int)A(2)); }
+
+static long readlink_at(int dirfd, const char *path, char *buf, size_t len)
+{
+    char inside[PATH_MAX_LEN], host[PATH_MAX_LEN];
+    if ((long)len <= 0)
+        return -PAL_EINVAL;
+    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
+    if (r < 0)
+        return r;
+    if (!strcmp(inside, "/proc/self/exe")) {
+        size_t n = strlen(libos_cfg.exec_path);
+        n = n < len ? n : len;
+        memcpy(buf, libos_cfg.exec_path, n);
+        return (long)n;
+    }
+    r = vfs_host_path(inside, host, sizeof(host));
+    return r < 0 ? r : pal->readlink(host, buf, len);
+}
+
+SYS(readlink) { return readlink_at(AT_FDCWD, PTR(0), PTR(1), A(2)); }
+SYS(readlinkat) { return readlink_at((int)A(0), PTR(1), PTR(2), A(3)); }

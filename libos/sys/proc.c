@@ -1,0 +1,147 @@
+/* Process and thread identity, limits, uname, arch_prctl, exit. The
+ * process is pid 1 in its own namespace, as under Gramine. */
+#include <asm/prctl.h>
+#include <linux/prctl.h>
+#include <linux/resource.h>
+#include <linux/utsname.h>
+
+#include "sys/sys.h"
+
+#define LIBOS_PID 1
+
+SYS(exit_group) { libos_exit((int)(A(0) & 0xff)); }
+
+/* Only single-threaded programs for now: exit of the last thread ends the
+ * process. */
+SYS(exit) { libos_exit((int)(A(0) & 0xff)); }
+
+SYS(getpid) { return LIBOS_PID; }
+SYS(getppid) { return 0; }
+SYS(gettid) { return cur_thread()->tid; }
+SYS(getuid) { return libos_cfg.uid; }
+SYS(geteuid) { return libos_cfg.uid; }
+SYS(getgid) { return libos_cfg.gid; }
+SYS(getegid) { return libos_cfg.gid; }
+SYS(getpgrp) { return LIBOS_PID; }
+SYS(getpgid) { return (A(0) == 0 || A(0) == LIBOS_PID) ? LIBOS_PID : -PAL_ESRCH; }
+SYS(setpgid) { return (A(0) == 0 || A(0) == LIBOS_PID) ? 0 : -PAL_ESRCH; }
+SYS(getsid) { return LIBOS_PID; }
+SYS(setsid) { return -PAL_EPERM; } /* already a session leader */
+
+SYS(getgroups)
+{
+    if ((int)A(0) < 0)
+        return -PAL_EINVAL;
+    if (A(0) == 0)
+        return 1;
+    ((uint32_t *)PTR(1))[0] = libos_cfg.gid;
+    return 1;
+}
+
+SYS(uname)
+{
+    struct new_utsname *u = PTR(0);
+    memset(u, 0, sizeof(*u));
+    memcpy(u->sysname, "Linux", 6);
+    memcpy(u->nodename, "geode", 6);
+    memcpy(u->release, "6.1.0-geode", 12);
+    memcpy(u->version, "#1 SMP Geode libOS", 19);
+    memcpy(u->machine, "x86_64", 7);
+    memcpy(u->domainname, "(none)", 7);
+    return 0;
+}
+
+SYS(arch_prctl)
+{
+    switch (A(0)) {
+    case ARCH_SET_FS: return pal->set_fs_base(PTR(1));
+    case ARCH_GET_FS: return pal->get_fs_base(PTR(1));
+    case ARCH_SET_GS:
+    case ARCH_GET_GS: return -PAL_EPERM; /* GS belongs to the libOS */
+    default: return -PAL_EINVAL;
+    }
+}
+
+SYS(set_tid_address)
+{
+    cur_thread()->clear_child_tid = PTR(0);
+    return cur_thread()->tid;
+}
+
+SYS(set_robust_list) { return A(1) == 24 ? 0 : -PAL_EINVAL; }
+SYS(rseq) { return -PAL_ENOSYS; }
+
+static void get_limit(unsigned res, struct rlimit64 *out)
+{
+    out->rlim_cur = out->rlim_max = RLIM64_INFINITY;
+    if (res == RLIMIT_STACK)
+        out->rlim_cur = libos_cfg.stack_size;
+    else if (res == RLIMIT_NOFILE)
+        out->rlim_cur = out->rlim_max = 1024;
+}
+
+SYS(prlimit64)
+{
+    if (A(0) != 0 && A(0) != LIBOS_PID)
+        return -PAL_ESRCH;
+    if (A(1) >= RLIM_NLIMITS)
+        return -PAL_EINVAL;
+    if (PTR(3))
+        get_limit((unsigned)A(1), PTR(3));
+    return 0; /* new limits are accepted and not enforced */
+}
+
+SYS(getrlimit)
+{
+    if (A(0) >= RLIM_NLIMITS)
+        return -PAL_EINVAL;
+    get_limit((unsigned)A(0), PTR(1));
+    return 0;
+}
+
+SYS(setrlimit) { return A(0) < RLIM_NLIMITS ? 0 : -PAL_EINVAL; }
+
+SYS(sysinfo)
+{
+    uint64_t *p = PTR(0);
+    memset(p, 0, 112); /* struct sysinfo on x86-64 */
+    int64_t ns = 0;
+    pal->clock_get(1 /* CLOCK_MONOTONIC */, &ns);
+    p[0] = (uint64_t)(ns / 1000000000);
+    return 0;
+}
+
+SYS(prctl)
+{
+    static char name[16] = "geode";
+    switch (A(0)) {
+    case PR_SET_NAME: memcpy(name, PTR(1), 15); return 0;
+    case PR_GET_NAME: memcpy(PTR(1), name, 16); return 0;
+    case PR_SET_PDEATHSIG: return 0;
+    default: return -PAL_EINVAL;
+    }
+}
+
+SYS(sched_getaffinity)
+{
+    uint32_t n = pal_boot_info->cpu_count;
+    size_t bytes = ALIGN_UP((n + 7) / 8, 8);
+    if (A(1) < bytes || (A(1) & 7))
+        return -PAL_EINVAL;
+    unsigned char *mask = PTR(2);
+    memset(mask, 0, bytes);
+    for (uint32_t i = 0; i < n; i++)
+        mask[i / 8] |= (unsigned char)(1u << (i % 8));
+    return (long)bytes;
+}
+
+SYS(sched_yield) { return pal->yield(); }
+
+SYS(getcpu)
+{
+    if (PTR(0))
+        *(uint32_t *)PTR(0) = 0;
+    if (PTR(1))
+        *(uint32_t *)PTR(1) = 0;
+    return 0;
+}

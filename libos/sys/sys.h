@@ -1,0 +1,56 @@
+/* Syscall handlers: one file per family, wired in core/syscall.c. Each
+ * takes the six raw arguments (and the interrupted context for the few that
+ * need it) and returns the result or a negative errno. */
+#ifndef GEODE_LIBOS_SYS_H
+#define GEODE_LIBOS_SYS_H
+
+#include "libos.h"
+
+struct sc_args {
+    uint64_t a[6];
+    struct pal_context *ctx;
+};
+
+typedef long (*sys_fn)(struct sc_args *);
+
+#define SYS(name) long sys_##name(struct sc_args *args __attribute__((unused)))
+#define A(i) (args->a[i])
+#define PTR(i) ((void *)args->a[i])
+
+/* fs_io.c */
+SYS(read); SYS(write); SYS(readv); SYS(writev); SYS(pread64); SYS(pwrite64);
+SYS(lseek); SYS(close); SYS(dup); SYS(dup2); SYS(dup3); SYS(fcntl); SYS(ioctl);
+SYS(pipe); SYS(pipe2); SYS(ftruncate); SYS(fsync); SYS(fdatasync);
+/* fs_path.c */
+SYS(open); SYS(openat); SYS(stat); SYS(lstat); SYS(fstat); SYS(newfstatat); SYS(statx);
+SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat);
+/* fs_dir.c */
+SYS(getdents64); SYS(getcwd); SYS(chdir); SYS(fchdir); SYS(mkdir); SYS(mkdirat);
+SYS(rmdir); SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat2);
+SYS(chmod); SYS(fchmod); SYS(umask); SYS(symlink);
+/* mem.c */
+SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(madvise); SYS(mremap); SYS(msync);
+/* proc.c */
+SYS(exit); SYS(exit_group); SYS(getpid); SYS(getppid); SYS(gettid); SYS(getuid);
+SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getpgrp); SYS(getpgid); SYS(setpgid);
+SYS(getsid); SYS(setsid); SYS(getgroups); SYS(uname); SYS(arch_prctl);
+SYS(set_tid_address); SYS(set_robust_list); SYS(rseq); SYS(prlimit64); SYS(getrlimit);
+SYS(setrlimit); SYS(sysinfo); SYS(prctl); SYS(sched_getaffinity); SYS(sched_yield);
+SYS(getcpu);
+/* time.c */
+SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosleep);
+SYS(clock_nanosleep); SYS(getrandom);
+/* signal.c */
+SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack); SYS(kill); SYS(tgkill);
+SYS(tkill);
+
+/* signal.c: the program's disposition of sig. */
+bool signal_has_handler(int sig);
+bool signal_ignored(int sig);
+
+/* Runs one syscall for the program (core/syscall.c). */
+long syscall_dispatch(struct pal_context *ctx);
+/* The name of syscall nr, or NULL. */
+const char *syscall_name(uint64_t nr);
+
+#endif

@@ -1,0 +1,10 @@
+# pal/direct/: the direct PAL, linked into build/geode. Its code runs while
+# FS belongs to the program, so glibc's TLS users (stack protector) are off.
+DIRECT_PAL_SRCS := $(wildcard pal/direct/*.c pal/direct/*.S)
+HOST_SRCS += $(DIRECT_PAL_SRCS)
+
+$(patsubst %.c,$(BUILD)/host/%.o,$(filter %.c,$(DIRECT_PAL_SRCS))): HOST_CFLAGS += -fno-stack-protector
+
+# loader/cmd_run.c reaches the direct PAL through a weak reference (the fuzz
+# targets link the loader without any PAL); -u pulls it into build/geode.
+HOST_LDFLAGS += -Wl,--undefined=pal_direct_run

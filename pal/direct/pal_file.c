@@ -1,0 +1,126 @@
+/* Direct PAL: files and directories, one raw host syscall each. The libOS
+ * has already mapped program paths to host paths. */
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+
+#include "host.h"
+
+static long direct_file_open(const char *path, int flags, uint32_t mode, pal_handle *out)
+{
+    long fd = HS4(SYS_openat, AT_FDCWD, path, flags, mode);
+    if (fd < 0)
+        return fd;
+    *out = fd;
+    return 0;
+}
+
+static long direct_close(pal_handle h) { return HS1(SYS_close, h); }
+static long direct_read(pal_handle h, void *b, size_t n) { return HS3(SYS_read, h, b, n); }
+static long direct_write(pal_handle h, const void *b, size_t n)
+{
+    return HS3(SYS_write, h, b, n);
+}
+static long direct_pread(pal_handle h, void *b, size_t n, int64_t off)
+{
+    return HS4(SYS_pread64, h, b, n, off);
+}
+static long direct_pwrite(pal_handle h, const void *b, size_t n, int64_t off)
+{
+    return HS4(SYS_pwrite64, h, b, n, off);
+}
+static long direct_seek(pal_handle h, int64_t off, int whence)
+{
+    return HS3(SYS_lseek, h, off, whence);
+}
+
+static void stat_convert(const struct stat *s, struct pal_stat *st)
+{
+    st->dev = s->st_dev;
+    st->ino = s->st_ino;
+    st->nlink = s->st_nlink;
+    st->mode = s->st_mode;
+    st->uid = s->st_uid;
+    st->gid = s->st_gid;
+    st->rdev = s->st_rdev;
+    st->size = s->st_size;
+    st->blksize = s->st_blksize;
+    st->blocks = s->st_blocks;
+    st->atime_ns = s->st_atim.tv_sec * 1000000000LL + s->st_atim.tv_nsec;
+    st->mtime_ns = s->st_mtim.tv_sec * 1000000000LL + s->st_mtim.tv_nsec;
+    st->ctime_ns = s->st_ctim.tv_sec * 1000000000LL + s->st_ctim.tv_nsec;
+}
+
+static long direct_stat(const char *path, int nofollow, struct pal_stat *st)
+{
+    struct stat s;
+    long r = HS4(SYS_newfstatat, AT_FDCWD, path, &s, nofollow ? AT_SYMLINK_NOFOLLOW : 0);
+    if (r == 0)
+        stat_convert(&s, st);
+    return r;
+}
+
+static long direct_fstat(pal_handle h, struct pal_stat *st)
+{
+    struct stat s;
+    long r = HS2(SYS_fstat, h, &s);
+    if (r == 0)
+        stat_convert(&s, st);
+    return r;
+}
+
+static long direct_readdir(pal_handle h, void *buf, size_t len)
+{
+    return HS3(SYS_getdents64, h, buf, len);
+}
+static long direct_mkdir(const char *p, uint32_t mode) { return HS2(SYS_mkdir, p, mode); }
+static long direct_unlink(const char *p, int is_dir)
+{
+    return HS3(SYS_unlinkat, AT_FDCWD, p, is_dir ? AT_REMOVEDIR : 0);
+}
+static long direct_rename(const char *a, const char *b) { return HS2(SYS_rename, a, b); }
+static long direct_ftruncate(pal_handle h, int64_t len) { return HS2(SYS_ftruncate, h, len); }
+static long direct_fsync(pal_handle h) { return HS1(SYS_fsync, h); }
+static long direct_chmod(const char *p, uint32_t mode) { return HS2(SYS_chmod, p, mode); }
+static long direct_readlink(const char *p, char *b, size_t n)
+{
+    return HS3(SYS_readlink, p, b, n);
+}
+static long direct_symlink(const char *t, const char *p) { return HS2(SYS_symlink, t, p); }
+static long direct_access(const char *p, int mode) { return HS2(SYS_access, p, mode); }
+
+static long direct_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t len)
+{
+    /* Only the two read-only queries whose argument sizes we know. */
+    if (req == TCGETS && len >= 60)
+        return HS3(SYS_ioctl, h, req, buf);
+    if (req == TIOCGWINSZ && len >= sizeof(struct winsize))
+        return HS3(SYS_ioctl, h, req, buf);
+    return -PAL_ENOTTY;
+}
+
+void direct_fill_file(struct pal_api *api)
+{
+    api->file_open = direct_file_open;
+    api->close = direct_close;
+    api->read = direct_read;
+    api->write = direct_write;
+    api->pread = direct_pread;
+    api->pwrite = direct_pwrite;
+    api->seek = direct_seek;
+    api->stat = direct_stat;
+    api->fstat = direct_fstat;
+    api->readdir = direct_readdir;
+    api->mkdir = direct_mkdir;
+    api->unlink = direct_unlink;
+    api->rename = direct_rename;
+    api->ftruncate = direct_ftruncate;
+    api->fsync = direct_fsync;
+    api->chmod = direct_chmod;
+    api->readlink = direct_readlink;
+    api->symlink = direct_symlink;
+    api->access = direct_access;
+    api->tty_ioctl = direct_tty_ioctl;
+}

@@ -1,0 +1,47 @@
+/* Direct PAL: memory. Reserve = an inaccessible, uncommitted mapping;
+ * commit = a fresh zero-filled anonymous mapping over it. */
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include "host.h"
+
+static long mmap_raw(void *addr, size_t len, int prot, int flags)
+{
+    return HS6(SYS_mmap, addr, len, prot, flags, -1, 0);
+}
+
+static long direct_mem_reserve(void **addr, size_t size, int flags)
+{
+    int mflags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    if (flags & PAL_MEM_FIXED)
+        mflags |= (flags & PAL_MEM_NOREPLACE) ? MAP_FIXED_NOREPLACE : MAP_FIXED;
+    long r = mmap_raw(*addr, size, PROT_NONE, mflags);
+    if (r < 0)
+        return r;
+    *addr = (void *)r;
+    return 0;
+}
+
+static long direct_mem_commit(void *addr, size_t size, int prot)
+{
+    long r = mmap_raw(addr, size, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+    return r < 0 ? r : 0;
+}
+
+static long direct_mem_protect(void *addr, size_t size, int prot)
+{
+    return HS3(SYS_mprotect, addr, size, prot);
+}
+
+static long direct_mem_free(void *addr, size_t size)
+{
+    return HS2(SYS_munmap, addr, size);
+}
+
+void direct_fill_mem(struct pal_api *api)
+{
+    api->mem_reserve = direct_mem_reserve;
+    api->mem_commit = direct_mem_commit;
+    api->mem_protect = direct_mem_protect;
+    api->mem_free = direct_mem_free;
+}

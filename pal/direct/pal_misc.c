@@ -1,0 +1,82 @@
+/* Direct PAL: log, process exit, time, randomness. */
+#include <string.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include "host.h"
+
+void direct_log(const char *msg, size_t len)
+{
+    while (len > 0) {
+        long r = HS3(SYS_write, 2, msg, len);
+        if (r <= 0)
+            return;
+        msg += r;
+        len -= (size_t)r;
+    }
+}
+
+void direct_log_str(const char *msg) { direct_log(msg, strlen(msg)); }
+
+__attribute__((noreturn)) static void direct_process_exit(int status)
+{
+    for (;;)
+        HS1(SYS_exit_group, status);
+}
+
+/* Processes in direct mode (fork/exec of a new libOS instance) are not
+ * implemented yet; the libOS reports ENOSYS to the program. */
+static long direct_process_create(const uint8_t *m, size_t len, const char *const *argv,
+                                  pal_handle *out)
+{
+    (void)m, (void)len, (void)argv, (void)out;
+    return -PAL_ENOSYS;
+}
+
+static long direct_process_wait(pal_handle child, int *status, int nohang)
+{
+    (void)child, (void)status, (void)nohang;
+    return -PAL_ECHILD;
+}
+
+static long direct_clock_get(int clock, int64_t *ns)
+{
+    struct timespec ts;
+    long r = HS2(SYS_clock_gettime, clock, &ts);
+    if (r == 0)
+        *ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    return r;
+}
+
+static long direct_sleep(int64_t ns)
+{
+    struct timespec ts = {ns / 1000000000LL, ns % 1000000000LL};
+    return HS2(SYS_nanosleep, &ts, NULL);
+}
+
+static long direct_random(void *buf, size_t len)
+{
+    uint8_t *p = buf;
+    while (len > 0) {
+        long r = HS3(SYS_getrandom, p, len, 0);
+        if (r == -PAL_EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 ? r : -PAL_EIO;
+        p += r;
+        len -= (size_t)r;
+    }
+    return 0;
+}
+
+void direct_fill_misc(struct pal_api *api)
+{
+    api->log = direct_log;
+    api->process_exit = direct_process_exit;
+    api->process_create = direct_process_create;
+    api->process_wait = direct_process_wait;
+    api->clock_get = direct_clock_get;
+    api->sleep = direct_sleep;
+    api->random = direct_random;
+}

@@ -1,0 +1,122 @@
+/* Direct PAL: pipes, sockets and readiness, passed straight to the host. */
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include "host.h"
+
+static long direct_pipe(pal_handle out[2], int flags)
+{
+    int fds[2];
+    long r = HS2(SYS_pipe2, fds, flags);
+    if (r == 0) {
+        out[0] = fds[0];
+        out[1] = fds[1];
+    }
+    return r;
+}
+
+static long direct_sock_create(int domain, int type, int proto, pal_handle *out)
+{
+    long fd = HS3(SYS_socket, domain, type, proto);
+    if (fd >= 0)
+        *out = fd;
+    return fd < 0 ? fd : 0;
+}
+
+static long direct_sock_bind(pal_handle h, const void *a, uint32_t len)
+{
+    return HS3(SYS_bind, h, a, len);
+}
+static long direct_sock_listen(pal_handle h, int backlog) { return HS2(SYS_listen, h, backlog); }
+
+static long direct_sock_accept(pal_handle h, void *a, uint32_t *len, int flags, pal_handle *out)
+{
+    socklen_t sl = len ? *len : 0;
+    long fd = HS4(SYS_accept4, h, a, len ? &sl : NULL, flags);
+    if (fd < 0)
+        return fd;
+    if (len)
+        *len = sl;
+    *out = fd;
+    return 0;
+}
+
+static long direct_sock_connect(pal_handle h, const void *a, uint32_t len)
+{
+    return HS3(SYS_connect, h, a, len);
+}
+
+static long direct_sock_send(pal_handle h, const void *b, size_t n, int fl, const void *a,
+                             uint32_t al)
+{
+    return HS6(SYS_sendto, h, b, n, fl, a, al);
+}
+
+static long direct_sock_recv(pal_handle h, void *b, size_t n, int fl, void *a, uint32_t *al)
+{
+    socklen_t sl = al ? *al : 0;
+    long r = HS6(SYS_recvfrom, h, b, n, fl, a, al ? &sl : NULL);
+    if (r >= 0 && al)
+        *al = sl;
+    return r;
+}
+
+static long direct_sock_shutdown(pal_handle h, int how) { return HS2(SYS_shutdown, h, how); }
+
+static long direct_sock_setopt(pal_handle h, int lvl, int name, const void *v, uint32_t len)
+{
+    return HS5(SYS_setsockopt, h, lvl, name, v, len);
+}
+
+static long direct_sock_getopt(pal_handle h, int lvl, int name, void *v, uint32_t *len)
+{
+    socklen_t sl = *len;
+    long r = HS5(SYS_getsockopt, h, lvl, name, v, &sl);
+    if (r == 0)
+        *len = sl;
+    return r;
+}
+
+static long direct_sock_name(pal_handle h, int peer, void *a, uint32_t *len)
+{
+    socklen_t sl = *len;
+    long r = HS3(peer ? SYS_getpeername : SYS_getsockname, h, a, &sl);
+    if (r == 0)
+        *len = sl;
+    return r;
+}
+
+static long direct_poll(struct pal_pollfd *fds, uint32_t n, int64_t timeout_ns)
+{
+    struct pollfd host[64];
+    if (n > 64)
+        return -PAL_EINVAL;
+    for (uint32_t i = 0; i < n; i++) {
+        host[i].fd = (int)fds[i].handle;
+        host[i].events = fds[i].events;
+        host[i].revents = 0;
+    }
+    struct timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
+    long r = HS5(SYS_ppoll, host, n, timeout_ns < 0 ? NULL : &ts, NULL, 8);
+    for (uint32_t i = 0; r >= 0 && i < n; i++)
+        fds[i].revents = host[i].revents;
+    return r;
+}
+
+void direct_fill_net(struct pal_api *api)
+{
+    api->pipe = direct_pipe;
+    api->sock_create = direct_sock_create;
+    api->sock_bind = direct_sock_bind;
+    api->sock_listen = direct_sock_listen;
+    api->sock_accept = direct_sock_accept;
+    api->sock_connect = direct_sock_connect;
+    api->sock_send = direct_sock_send;
+    api->sock_recv = direct_sock_recv;
+    api->sock_shutdown = direct_sock_shutdown;
+    api->sock_setopt = direct_sock_setopt;
+    api->sock_getopt = direct_sock_getopt;
+    api->sock_name = direct_sock_name;
+    api->poll = direct_poll;
+}

@@ -1,0 +1,69 @@
+/* Direct PAL: builds the PAL table and boot block, then enters the libOS.
+ * After this point the host thread never returns to glibc. */
+#include <sched.h>
+#include <stdio.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "host.h"
+
+extern char **environ;
+void direct_set_libos_range(uint64_t lo, uint64_t hi);
+
+static struct pal_api api;
+static struct pal_boot boot;
+
+static void fill_api(void)
+{
+    api.version = PAL_API_VERSION;
+    api.size = sizeof(api);
+    direct_fill_mem(&api);
+    direct_fill_file(&api);
+    direct_fill_net(&api);
+    direct_fill_thread(&api);
+    direct_fill_misc(&api);
+    direct_fill_signal(&api);
+}
+
+static uint32_t cpu_count(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) != 0)
+        return 1;
+    int n = CPU_COUNT(&set);
+    return n > 0 ? (uint32_t)n : 1;
+}
+
+int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len, int argc,
+                   char **argv)
+{
+    struct direct_image img;
+    if (direct_load_libos(libos_path, &img) != 0)
+        return 1;
+    fill_api();
+    boot = (struct pal_boot){
+        .version = PAL_API_VERSION,
+        .manifest = blob,
+        .manifest_len = blob_len,
+        .argc = argc,
+        .argv = (const char *const *)argv,
+        .envp = (const char *const *)environ,
+        .libos_base = img.base,
+        .libos_size = img.size,
+        .stdio = {0, 1, 2},
+        .cpu_count = cpu_count(),
+        .hwcap = getauxval(AT_HWCAP),
+        .hwcap2 = getauxval(AT_HWCAP2),
+        .pal_text_lo = (uint64_t)__start_geode_hostsys,
+        .pal_text_hi = (uint64_t)__stop_geode_hostsys,
+    };
+    direct_set_libos_range((uint64_t)img.base, (uint64_t)img.base + img.size);
+    fflush(NULL);
+    if (direct_altstack_setup() != 0 || direct_signals_install() != 0) {
+        fprintf(stderr, "geode: cannot install the direct PAL's signal handlers\n");
+        return 1;
+    }
+    ((libos_entry_fn)img.entry)(&api, &boot);
+    direct_log_str("geode: internal error: the libOS entry returned\n");
+    return 1;
+}

@@ -1,0 +1,212 @@
+/* Direct PAL: host signals and Syscall User Dispatch.
+ *
+ * SUD is switched on with the PAL's syscall section as the always-allowed
+ * range and a selector that stays BLOCK for the life of the process: every
+ * `syscall` outside that section (the program's, or a stray one in glibc)
+ * raises SIGSYS, which we hand to the libOS. The handlers themselves only
+ * issue syscalls through host_syscall, and return through host_sigreturn,
+ * both inside the allowed range, so the selector never has to flip.
+ *
+ * SUD is per task and the kernel clears it in copy_process() for every new
+ * task (threads and forks alike), so each thread we create enables it
+ * again (pal_thread.c). */
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/ucontext.h>
+
+#include "host.h"
+
+#ifndef PR_SET_SYSCALL_USER_DISPATCH
+#define PR_SET_SYSCALL_USER_DISPATCH 59
+#define PR_SYS_DISPATCH_ON 1
+#endif
+#define SUD_SELECTOR_BLOCK 1
+#define SYS_USER_DISPATCH_CODE 2 /* si_code of a SUD SIGSYS */
+#define ALTSTACK_SIZE (256 * 1024)
+
+/* The kernel's struct sigaction for rt_sigaction (not glibc's). */
+struct kernel_sigaction {
+    void *handler;
+    unsigned long flags;
+    void (*restorer)(void);
+    uint64_t mask;
+};
+#define KSA_RESTORER 0x04000000
+
+static volatile char sud_selector = SUD_SELECTOR_BLOCK;
+static const struct pal_upcalls *upcalls;
+
+/* Ranges whose faults are bugs in Geode rather than in the program. */
+extern char __executable_start[], etext[];
+static uint64_t libos_lo, libos_hi;
+
+void direct_set_libos_range(uint64_t lo, uint64_t hi)
+{
+    libos_lo = lo;
+    libos_hi = hi;
+}
+
+static void ctx_from_uc(const ucontext_t *uc, struct pal_context *c)
+{
+    const greg_t *g = uc->uc_mcontext.gregs;
+    c->rax = g[REG_RAX], c->rbx = g[REG_RBX], c->rcx = g[REG_RCX], c->rdx = g[REG_RDX];
+    c->rsi = g[REG_RSI], c->rdi = g[REG_RDI], c->rbp = g[REG_RBP], c->rsp = g[REG_RSP];
+    c->r8 = g[REG_R8], c->r9 = g[REG_R9], c->r10 = g[REG_R10], c->r11 = g[REG_R11];
+    c->r12 = g[REG_R12], c->r13 = g[REG_R13], c->r14 = g[REG_R14], c->r15 = g[REG_R15];
+    c->rip = g[REG_RIP], c->rflags = g[REG_EFL];
+}
+
+static void ctx_to_uc(const struct pal_context *c, ucontext_t *uc)
+{
+    greg_t *g = uc->uc_mcontext.gregs;
+    g[REG_RAX] = c->rax, g[REG_RBX] = c->rbx, g[REG_RCX] = c->rcx, g[REG_RDX] = c->rdx;
+    g[REG_RSI] = c->rsi, g[REG_RDI] = c->rdi, g[REG_RBP] = c->rbp, g[REG_RSP] = c->rsp;
+    g[REG_R8] = c->r8, g[REG_R9] = c->r9, g[REG_R10] = c->r10, g[REG_R11] = c->r11;
+    g[REG_R12] = c->r12, g[REG_R13] = c->r13, g[REG_R14] = c->r14, g[REG_R15] = c->r15;
+    g[REG_RIP] = c->rip, g[REG_EFL] = c->rflags;
+}
+
+static void log_hex(const char *what, uint64_t v)
+{
+    char buf[96];
+    size_t n = strlen(what);
+    if (n > 60)
+        n = 60;
+    memcpy(buf, what, n);
+    buf[n++] = '0';
+    buf[n++] = 'x';
+    for (int i = 60; i >= 0; i -= 4)
+        buf[n++] = "0123456789abcdef"[(v >> i) & 15];
+    buf[n++] = '\n';
+    direct_log(buf, n);
+}
+
+static int in_geode_code(uint64_t rip)
+{
+    if (rip >= (uint64_t)__executable_start && rip < (uint64_t)etext)
+        return 1;
+    return rip >= libos_lo && rip < libos_hi;
+}
+
+static void on_sigsys(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig;
+    ucontext_t *uc = ucv;
+    struct pal_context ctx;
+    if (si->si_code != SYS_USER_DISPATCH_CODE || !upcalls) {
+        log_hex("geode: unexpected SIGSYS at rip ", uc->uc_mcontext.gregs[REG_RIP]);
+        HS1(SYS_exit_group, 128 + SIGSYS);
+    }
+    if (in_geode_code(uc->uc_mcontext.gregs[REG_RIP])) {
+        /* A syscall from geode's own code outside the PAL section: a bug. */
+        log_hex("geode: internal error: host syscall outside the PAL at rip ",
+                uc->uc_mcontext.gregs[REG_RIP]);
+        log_hex("geode:   syscall number ", uc->uc_mcontext.gregs[REG_RAX]);
+        HS1(SYS_exit_group, 128 + SIGSYS);
+    }
+    ctx_from_uc(uc, &ctx);
+    upcalls->syscall(&ctx);
+    ctx_to_uc(&ctx, uc);
+}
+
+static void on_fault(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    uint64_t rip = uc->uc_mcontext.gregs[REG_RIP];
+    if (in_geode_code(rip) || !upcalls) {
+        log_hex("geode: internal error: fault in geode code at rip ", rip);
+        log_hex("geode:   signal ", (uint64_t)sig);
+        log_hex("geode:   address ", (uint64_t)si->si_addr);
+        HS1(SYS_exit_group, 128 + sig);
+    }
+    struct pal_exception exc = {.signo = sig, .code = si->si_code, .addr = (uint64_t)si->si_addr};
+    struct pal_context ctx;
+    ctx_from_uc(uc, &ctx);
+    upcalls->exception(&ctx, &exc);
+    ctx_to_uc(&ctx, uc);
+}
+
+static void on_host_signal(int sig, siginfo_t *si, void *ucv)
+{
+    (void)si;
+    ucontext_t *uc = ucv;
+    struct pal_context ctx;
+    if (!upcalls)
+        HS1(SYS_exit_group, 128 + sig);
+    ctx_from_uc(uc, &ctx);
+    upcalls->host_signal(&ctx, sig);
+    ctx_to_uc(&ctx, uc);
+}
+
+static long set_handler(int sig, void (*fn)(int, siginfo_t *, void *))
+{
+    struct kernel_sigaction ksa = {
+        .handler = (void *)fn,
+        .flags = SA_SIGINFO | SA_ONSTACK | KSA_RESTORER,
+        .restorer = host_sigreturn,
+        /* Block host signals while in a handler: the libOS is not reentrant. */
+        .mask = ~0ULL & ~((1ULL << (SIGSEGV - 1)) | (1ULL << (SIGBUS - 1)) |
+                          (1ULL << (SIGFPE - 1)) | (1ULL << (SIGILL - 1))),
+    };
+    return HS4(SYS_rt_sigaction, sig, &ksa, NULL, 8);
+}
+
+int direct_signals_install(void)
+{
+    static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
+    static const int hosts[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
+    long r = set_handler(SIGSYS, on_sigsys);
+    for (size_t i = 0; r == 0 && i < sizeof(faults) / sizeof(faults[0]); i++)
+        r = set_handler(faults[i], on_fault);
+    for (size_t i = 0; r == 0 && i < sizeof(hosts) / sizeof(hosts[0]); i++)
+        r = set_handler(hosts[i], on_host_signal);
+    /* The program must see a pipe error as EPIPE, like a native process
+     * that ignores SIGPIPE would; SIGPIPE delivery is the libOS's job. */
+    struct kernel_sigaction ign = {.handler = SIG_IGN, .flags = KSA_RESTORER,
+                                   .restorer = host_sigreturn};
+    if (r == 0)
+        r = HS4(SYS_rt_sigaction, SIGPIPE, &ign, NULL, 8);
+    return (int)r;
+}
+
+int direct_altstack_setup(void)
+{
+    long mem = HS6(SYS_mmap, 0, ALTSTACK_SIZE, 3, 0x22 /* PRIVATE|ANON */, -1, 0);
+    if (mem < 0)
+        return (int)mem;
+    stack_t ss = {.ss_sp = (void *)mem, .ss_size = ALTSTACK_SIZE, .ss_flags = 0};
+    return (int)HS2(SYS_sigaltstack, &ss, NULL);
+}
+
+long direct_sud_enable(void)
+{
+    uint64_t lo = (uint64_t)__start_geode_hostsys;
+    uint64_t len = (uint64_t)__stop_geode_hostsys - lo;
+    return HS5(SYS_prctl, PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, lo, len,
+               &sud_selector);
+}
+
+static void direct_set_upcalls(const struct pal_upcalls *up) { upcalls = up; }
+static long direct_trap_syscalls(void) { return direct_sud_enable(); }
+
+__attribute__((noreturn)) static void direct_process_kill(int signo)
+{
+    struct kernel_sigaction dfl = {.handler = SIG_DFL, .flags = KSA_RESTORER,
+                                   .restorer = host_sigreturn};
+    uint64_t unblock = 1ULL << (signo - 1);
+    HS4(SYS_rt_sigaction, signo, &dfl, NULL, 8);
+    HS4(SYS_rt_sigprocmask, SIG_UNBLOCK, &unblock, NULL, 8);
+    HS3(SYS_tgkill, HS0(SYS_getpid), HS0(SYS_gettid), signo);
+    /* Signals whose default is to be ignored end up here. */
+    HS1(SYS_exit_group, 128 + signo);
+    __builtin_unreachable();
+}
+
+void direct_fill_signal(struct pal_api *api)
+{
+    api->set_upcalls = direct_set_upcalls;
+    api->trap_syscalls = direct_trap_syscalls;
+    api->process_kill = direct_process_kill;
+}

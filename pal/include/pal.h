@@ -1,0 +1,226 @@
+/* The PAL API: every service the libOS gets from the platform.
+ *
+ * One boundary, two sides. The libOS (libos/, a freestanding static-pie
+ * image) calls the PAL only through `struct pal_api`; the PAL calls back into
+ * the libOS only through `struct pal_upcalls`. The direct PAL (pal/direct/)
+ * implements it with raw host syscalls; the trusted SGX PAL implements the
+ * same table with OCALLs.
+ *
+ * Conventions, for every function below:
+ *  - Errors are negative Linux errno values (pal_errno.h); success is >= 0.
+ *  - Buffers are owned by the caller and are copied by the callee before it
+ *    returns (the trusted PAL copies across the enclave boundary and checks
+ *    every length the host returns against the request).
+ *  - Strings are NUL-terminated host paths, already translated by the libOS
+ *    VFS (the PAL applies no policy of its own).
+ *  - Handles are small non-negative integers owned by the PAL.
+ *  - Functions must not touch FS (it belongs to the program); per-thread
+ *    libOS state lives behind GS, which the PAL never changes on its own.
+ */
+#ifndef GEODE_PAL_H
+#define GEODE_PAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pal_errno.h"
+
+#define PAL_API_VERSION 1
+
+typedef int64_t pal_handle;
+
+/* Memory protections (same bits as PROT_*). */
+#define PAL_PROT_NONE 0
+#define PAL_PROT_READ 1
+#define PAL_PROT_WRITE 2
+#define PAL_PROT_EXEC 4
+
+/* mem_reserve flags. */
+#define PAL_MEM_FIXED 1     /* *addr is exact and replaces whatever is there */
+#define PAL_MEM_NOREPLACE 2 /* with FIXED: -EEXIST if anything is mapped there */
+
+/* file_open flags: Linux O_* values (O_RDONLY.. O_CLOEXEC) pass through. */
+
+/* Host file attributes, independent of any libc's struct stat. */
+struct pal_stat {
+    uint64_t dev, ino, nlink;
+    uint32_t mode, uid, gid;
+    uint64_t rdev;
+    int64_t size, blksize, blocks;
+    int64_t atime_ns, mtime_ns, ctime_ns; /* nanoseconds since the epoch */
+};
+
+/* The interrupted program state handed to upcalls; the upcall may change
+ * any field and the PAL resumes the program from the result. For a syscall
+ * upcall, rip points after the 2-byte syscall instruction. */
+struct pal_context {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t rip, rflags;
+};
+
+/* A synchronous fault in program code. */
+struct pal_exception {
+    int signo;      /* Linux signal number it maps to (SIGSEGV, SIGFPE...) */
+    int code;       /* si_code as the host reported it */
+    uint64_t addr;  /* faulting address (SIGSEGV/SIGBUS) */
+};
+
+struct pal_pollfd {
+    pal_handle handle;
+    int16_t events, revents; /* POLLIN... Linux values */
+};
+
+/* Entry points of the libOS that the PAL calls. All run on a PAL-provided
+ * stack with GS already pointing at the calling thread's libOS state. */
+struct pal_upcalls {
+    /* The program executed `syscall`. Sets ctx->rax to the result. */
+    void (*syscall)(struct pal_context *ctx);
+    /* The program faulted; returns to resume from *ctx (which it may have
+     * redirected to a signal handler) or ends the process. */
+    void (*exception)(struct pal_context *ctx, const struct pal_exception *exc);
+    /* A host signal (SIGINT, SIGTERM, SIGHUP...) arrived for the process. */
+    void (*host_signal)(struct pal_context *ctx, int signo);
+};
+
+struct pal_api {
+    uint32_t version; /* PAL_API_VERSION */
+    uint32_t size;    /* sizeof(struct pal_api) as the PAL was built */
+
+    /* --- debugging, process, upcalls --- */
+    /* Writes len bytes of a log line to the host's diagnostic stream. */
+    void (*log)(const char *msg, size_t len);
+    /* Ends the whole process (all threads) with the given exit status. */
+    __attribute__((noreturn)) void (*process_exit)(int status);
+    /* Ends the whole process as if killed by host signal signo. */
+    __attribute__((noreturn)) void (*process_kill)(int signo);
+    /* Starts a new process running the same libOS image with the given
+     * manifest blob and argv; returns a handle for process_wait. */
+    long (*process_create)(const uint8_t *manifest, size_t len, const char *const *argv,
+                           pal_handle *out);
+    /* Waits for a process_create child; stores its wait status. */
+    long (*process_wait)(pal_handle child, int *status, int nohang);
+    /* Registers the libOS entry points; called once, before trap_syscalls. */
+    void (*set_upcalls)(const struct pal_upcalls *up);
+    /* From now on, `syscall` executed anywhere outside the PAL's own code
+     * on this thread (and threads it creates) reaches upcalls.syscall. */
+    long (*trap_syscalls)(void);
+
+    /* --- memory --- */
+    /* Reserves inaccessible address space; *addr is a hint, or exact with
+     * PAL_MEM_FIXED. Sets *addr to the start. */
+    long (*mem_reserve)(void **addr, size_t size, int flags);
+    /* Makes reserved pages usable: zero-filled, with prot. */
+    long (*mem_commit)(void *addr, size_t size, int prot);
+    /* Changes the protection of committed pages. */
+    long (*mem_protect)(void *addr, size_t size, int prot);
+    /* Returns the range to the host (no longer reserved). */
+    long (*mem_free)(void *addr, size_t size);
+
+    /* --- files and directories (host paths) --- */
+    /* Opens a file or directory; flags/mode are Linux O_* and mode bits. */
+    long (*file_open)(const char *path, int flags, uint32_t mode, pal_handle *out);
+    /* Closes any handle (file, directory, pipe, socket). */
+    long (*close)(pal_handle h);
+    /* Reads/writes at the handle's position (files, pipes, sockets, ttys). */
+    long (*read)(pal_handle h, void *buf, size_t len);
+    long (*write)(pal_handle h, const void *buf, size_t len);
+    /* Reads/writes at an explicit offset, not moving the position. */
+    long (*pread)(pal_handle h, void *buf, size_t len, int64_t off);
+    long (*pwrite)(pal_handle h, const void *buf, size_t len, int64_t off);
+    /* Moves the position (whence: SEEK_SET/CUR/END); returns the new one. */
+    long (*seek)(pal_handle h, int64_t off, int whence);
+    /* Attributes by path (nofollow: do not follow a final symlink). */
+    long (*stat)(const char *path, int nofollow, struct pal_stat *st);
+    long (*fstat)(pal_handle h, struct pal_stat *st);
+    /* Fills buf with Linux struct linux_dirent64 records; 0 at the end. */
+    long (*readdir)(pal_handle h, void *buf, size_t len);
+    long (*mkdir)(const char *path, uint32_t mode);
+    /* Removes a file (is_dir = 0) or an empty directory (is_dir = 1). */
+    long (*unlink)(const char *path, int is_dir);
+    long (*rename)(const char *from, const char *to);
+    long (*ftruncate)(pal_handle h, int64_t len);
+    long (*fsync)(pal_handle h);
+    long (*chmod)(const char *path, uint32_t mode);
+    /* Reads a symlink's target (not NUL-terminated); returns its length. */
+    long (*readlink)(const char *path, char *buf, size_t len);
+    long (*symlink)(const char *target, const char *path);
+    /* Checks access (mode: R_OK/W_OK/X_OK/F_OK) for the host user. */
+    long (*access)(const char *path, int mode);
+    /* Terminal control on a host tty: only TCGETS (buf: 60-byte termios)
+     * and TIOCGWINSZ (8-byte winsize); -ENOTTY when h is not a tty. */
+    long (*tty_ioctl)(pal_handle h, unsigned long req, void *buf, size_t len);
+
+    /* --- pipes, sockets, readiness --- */
+    /* Creates a pipe; flags: O_NONBLOCK / O_CLOEXEC. */
+    long (*pipe)(pal_handle out[2], int flags);
+    long (*sock_create)(int domain, int type, int protocol, pal_handle *out);
+    long (*sock_bind)(pal_handle h, const void *addr, uint32_t len);
+    long (*sock_listen)(pal_handle h, int backlog);
+    /* Accepts; addr/len (may be NULL) receive the peer address. */
+    long (*sock_accept)(pal_handle h, void *addr, uint32_t *len, int flags, pal_handle *out);
+    long (*sock_connect)(pal_handle h, const void *addr, uint32_t len);
+    long (*sock_send)(pal_handle h, const void *buf, size_t len, int flags, const void *addr,
+                      uint32_t alen);
+    long (*sock_recv)(pal_handle h, void *buf, size_t len, int flags, void *addr,
+                      uint32_t *alen);
+    long (*sock_shutdown)(pal_handle h, int how);
+    long (*sock_setopt)(pal_handle h, int level, int name, const void *val, uint32_t len);
+    long (*sock_getopt)(pal_handle h, int level, int name, void *val, uint32_t *len);
+    /* Local (peer = 0) or remote (peer = 1) address of a socket. */
+    long (*sock_name)(pal_handle h, int peer, void *addr, uint32_t *len);
+    /* Waits until a handle is ready or timeout_ns passes (-1 = forever). */
+    long (*poll)(struct pal_pollfd *fds, uint32_t n, int64_t timeout_ns);
+
+    /* --- threads and synchronisation --- */
+    /* Starts a host thread that runs fn(arg) on stack (top given) with GS
+     * set to gs_base and syscall trapping on; returns its host tid. */
+    long (*thread_create)(void (*fn)(void *), void *arg, void *stack_top, void *gs_base);
+    /* Ends the calling thread; if clear_tid, stores 0 there and wakes it. */
+    __attribute__((noreturn)) void (*thread_exit)(uint32_t *clear_tid);
+    /* The host id of the calling thread. */
+    long (*thread_id)(void);
+    /* Sets the GS base of the calling thread (the libOS's own state). */
+    long (*set_gs_base)(void *base);
+    /* Sets / reads the FS base of the calling thread (the program's TLS). */
+    long (*set_fs_base)(void *base);
+    long (*get_fs_base)(void **base);
+    /* Sleeps while *addr == val, up to timeout_ns (-1 = forever). */
+    long (*futex_wait)(uint32_t *addr, uint32_t val, int64_t timeout_ns);
+    /* Wakes up to n waiters on addr; returns how many woke. */
+    long (*futex_wake)(uint32_t *addr, int n);
+    long (*yield)(void);
+
+    /* --- time and randomness --- */
+    /* Current time of a Linux clock id (CLOCK_REALTIME, _MONOTONIC...). */
+    long (*clock_get)(int clock, int64_t *ns);
+    /* Sleeps ns nanoseconds; -EINTR when a host signal cut it short. */
+    long (*sleep)(int64_t ns);
+    /* Fills buf with len cryptographically random bytes. */
+    long (*random)(void *buf, size_t len);
+};
+
+/* What the PAL hands the libOS at start. Everything here is a copy the
+ * libOS may keep; pointers stay valid for the life of the process. */
+struct pal_boot {
+    uint32_t version; /* PAL_API_VERSION */
+    const uint8_t *manifest; /* canonical protobuf blob (geode_manifest.proto) */
+    size_t manifest_len;
+    /* Host command line after the manifest path, and the host environment.
+     * The libOS uses them only when the manifest allows it. */
+    int argc;
+    const char *const *argv;
+    const char *const *envp;
+    void *libos_base; /* where the libOS image is loaded, and its span */
+    size_t libos_size;
+    pal_handle stdio[3];
+    uint32_t cpu_count;
+    uint64_t hwcap, hwcap2; /* for AT_HWCAP / AT_HWCAP2 */
+    /* The range of PAL code that may issue host syscalls (for diagnostics). */
+    uint64_t pal_text_lo, pal_text_hi;
+};
+
+/* The libOS image's ELF entry point has this type. It does not return. */
+typedef void (*libos_entry_fn)(const struct pal_api *pal, const struct pal_boot *boot);
+
+#endif
