@@ -71,6 +71,22 @@ int sgx_measure_add_page(struct sgx_measure *m, uint64_t offset, const struct sg
     return 0;
 }
 
+int sgx_measure_peek(const struct sgx_measure *m, uint8_t mrenclave[32])
+{
+    EVP_MD_CTX *copy;
+    unsigned int len = 0;
+    int ok;
+
+    if (!m->md_ctx || m->done)
+        return -EINVAL;
+    copy = EVP_MD_CTX_new();
+    if (!copy)
+        return -ENOMEM;
+    ok = EVP_MD_CTX_copy_ex(copy, m->md_ctx) && EVP_DigestFinal_ex(copy, mrenclave, &len) && len == 32;
+    EVP_MD_CTX_free(copy);
+    return ok ? 0 : -EIO;
+}
+
 int sgx_measure_final(struct sgx_measure *m, uint8_t mrenclave[32])
 {
     unsigned int len = 0;

@@ -37,6 +37,10 @@ int sgx_measure_eextend(struct sgx_measure *m, uint64_t offset, const uint8_t ch
 int sgx_measure_add_page(struct sgx_measure *m, uint64_t offset, const struct sgx_secinfo *secinfo,
                          const uint8_t *data, bool measured);
 
+/* Writes the MRENCLAVE the stream would give if finalized now, without
+ * ending it (EINIT finalizes a copy: a failed EINIT can be retried). */
+int sgx_measure_peek(const struct sgx_measure *m, uint8_t mrenclave[32]);
+
 /* Writes MRENCLAVE and releases the context; further calls return -EINVAL. */
 int sgx_measure_final(struct sgx_measure *m, uint8_t mrenclave[32]);
 

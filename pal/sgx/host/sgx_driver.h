@@ -1,0 +1,58 @@
+/* One driver interface for building and entering enclaves, with the exact
+ * semantics of the Linux SGX driver's ioctls on /dev/sgx_enclave, so the loader
+ * has a single code path whether the backend is the kernel or the sim.
+ *
+ * Argument structs are the kernel's (<asm/sgx.h>) and are in/out exactly as in
+ * the ioctls. Return values:
+ *   create     0 or -errno: -EINVAL (already created, SECS invalid: SIZE not a
+ *              power of two >= 2 pages, BASEADDR not SIZE aligned, reserved
+ *              ATTRIBUTES/MISCSELECT/XFRM bits or ones the CPU lacks, MODE64BIT
+ *              clear, SSAFRAMESIZE too small, reserved fields nonzero),
+ *              -EFAULT (src unreadable), -ENOMEM, -EIO (ECREATE failed).
+ *   add_pages  0 or -errno; arg->count is set to the bytes added even on
+ *              failure (partial progress; retry from offset + count). -EINVAL
+ *              (not created or already initialized, src/offset/length not page
+ *              aligned, length 0, range beyond SIZE, flags other than
+ *              SGX_PAGE_MEASURE, bad SECINFO: type not REG/TCS, W without R,
+ *              TCS with permissions, reserved bits), -EBUSY (page already
+ *              added), -EFAULT (EADD faulted, e.g. a malformed TCS), -EIO
+ *              (EADD/EEXTEND failed, e.g. after EPC loss), -EINTR.
+ *   init       0 on success, > 0 an SGX error code from EINIT (enum sgx_error:
+ *              SGX_INVALID_SIG_STRUCT, SGX_INVALID_SIGNATURE,
+ *              SGX_INVALID_ATTRIBUTE, SGX_INVALID_MEASUREMENT, ...), < 0 -errno:
+ *              -EINVAL (not created, already initialized, VENDOR not 0/0x8086),
+ *              -EACCES (PROVISIONKEY not permitted), -EFAULT, -EIO.
+ *   enter      __vdso_sgx_enter_enclave() semantics (see <asm/sgx.h> and
+ *              sgx-facts.md); NULL in a backend that cannot enter yet.
+ *
+ * Memory: as with the kernel, the caller chooses BASEADDR by reserving a
+ * SIZE-aligned range (sgx_reserve_range) before create; the backend then owns
+ * that range for the enclave's lifetime. */
+#ifndef GEODE_SGX_DRIVER_H
+#define GEODE_SGX_DRIVER_H
+
+#include <stdint.h>
+
+#include "arch/sgx_arch.h"
+
+/* One enclave instance (what an open fd on /dev/sgx_enclave is). */
+struct sgx_driver_encl;
+
+struct sgx_driver {
+    const char *name;
+    /* open("/dev/sgx_enclave"): a new, empty instance. 0 or -errno. */
+    int (*open)(const struct sgx_driver *drv, struct sgx_driver_encl **out);
+    int (*create)(struct sgx_driver_encl *encl, struct sgx_enclave_create *arg);
+    int (*add_pages)(struct sgx_driver_encl *encl, struct sgx_enclave_add_pages *arg);
+    int (*init)(struct sgx_driver_encl *encl, struct sgx_enclave_init *arg);
+    /* close(fd): destroys the enclave and releases its address range. */
+    void (*close)(struct sgx_driver_encl *encl);
+    vdso_sgx_enter_enclave_t enter;
+    void *priv; /* backend configuration (e.g. the sim's CPU model) */
+};
+
+/* Reserves a PROT_NONE range of `size` bytes aligned to `size` (a power of
+ * two): maps 2*size and trims both ends. Returns 0 or -errno. */
+int sgx_reserve_range(uint64_t size, uint64_t *base);
+
+#endif

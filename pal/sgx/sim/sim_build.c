@@ -1,0 +1,249 @@
+/* The sim's ECREATE / EADD / EEXTEND / EINIT behind the driver interface. */
+#include "sim/sim_build.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "host/measure.h"
+#include "host/sigstruct.h"
+#include "sim/sim_checks.h"
+
+#define PAGE SGX_PAGE_SIZE
+
+struct sgx_driver_encl {
+    struct sgx_secs secs; /* first: needs its 4096 alignment */
+    const struct sgx_sim_cpu *cpu;
+    bool created, initialized;
+    uint8_t *base;
+    struct sgx_sim_epcm *epcm;
+    struct sgx_measure measure;
+};
+
+/* Copies from a caller address like copy_from_user: a bad pointer gives
+ * -EFAULT instead of a crash. process_vm_readv on ourselves does exactly
+ * that check. */
+static int copy_in(void *dst, uint64_t src, size_t len)
+{
+    struct iovec local = {dst, len}, remote = {(void *)(uintptr_t)src, len};
+
+    if (!src)
+        return -EFAULT;
+    if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)len)
+        return 0;
+    return -EFAULT;
+}
+
+static int sim_open(const struct sgx_driver *drv, struct sgx_driver_encl **out)
+{
+    struct sgx_driver_encl *encl = aligned_alloc(PAGE, (sizeof(*encl) + PAGE - 1) & ~(PAGE - 1));
+
+    if (!encl)
+        return -ENOMEM;
+    memset(encl, 0, sizeof(*encl));
+    encl->cpu = drv->priv;
+    *out = encl;
+    return 0;
+}
+
+static int sim_create(struct sgx_driver_encl *encl, struct sgx_enclave_create *arg)
+{
+    struct sgx_secs secs;
+    void *mem;
+    int ret;
+
+    if (encl->created)
+        return -EINVAL;
+    ret = copy_in(&secs, arg->src, sizeof(secs));
+    if (!ret)
+        ret = sim_check_secs(&secs, encl->cpu);
+    if (ret)
+        return ret;
+    encl->epcm = calloc(secs.size / PAGE, sizeof(*encl->epcm));
+    if (!encl->epcm)
+        return -ENOMEM;
+    /* The caller reserved [base, base+size) (sgx_reserve_range), as it would
+     * mmap the enclave fd there with MAP_FIXED: take it over. */
+    mem = mmap((void *)(uintptr_t)secs.base, secs.size, PROT_NONE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+    ret = mem == MAP_FAILED ? -ENOMEM : sgx_measure_init(&encl->measure, secs.ssa_frame_size, secs.size);
+    if (ret) {
+        free(encl->epcm);
+        encl->epcm = NULL;
+        return ret == -ENOMEM ? ret : -EIO;
+    }
+    encl->secs = secs;
+    encl->base = mem;
+    encl->created = true;
+    return 0;
+}
+
+static int epcm_prot(uint8_t type, uint8_t perms)
+{
+    if (type == SGX_PT_TCS)
+        return PROT_NONE;
+    return ((perms & SGX_SECINFO_R) ? PROT_READ : 0) | ((perms & SGX_SECINFO_W) ? PROT_WRITE : 0) |
+           ((perms & SGX_SECINFO_X) ? PROT_EXEC : 0);
+}
+
+/* EADD + (optionally) 16 x EEXTEND of one page, measuring what landed in the
+ * enclave page, as the CPU reads it back from the EPC. */
+static int eadd_one(struct sgx_driver_encl *encl, uint64_t src, uint64_t off, const struct sgx_secinfo *si,
+                    bool measure)
+{
+    uint8_t buf[PAGE] __attribute__((aligned(16)));
+    uint8_t type = (uint8_t)sgx_secinfo_type(si->flags), perms = si->flags & SGX_SECINFO_PERM_MASK;
+    uint8_t *dst = encl->base + off;
+    int ret;
+
+    if (encl->epcm[off / PAGE].valid)
+        return -EBUSY;
+    ret = copy_in(buf, src, PAGE);
+    if (!ret && type == SGX_PT_TCS)
+        ret = sim_check_tcs((const struct sgx_tcs *)buf);
+    if (ret)
+        return ret;
+    if (mprotect(dst, PAGE, PROT_READ | PROT_WRITE))
+        return -EIO;
+    memcpy(dst, buf, PAGE);
+    ret = sgx_measure_eadd(&encl->measure, off, si);
+    for (uint64_t c = 0; !ret && measure && c < PAGE; c += SGX_EEXTEND_CHUNK)
+        ret = sgx_measure_eextend(&encl->measure, off + c, dst + c);
+    if (ret || mprotect(dst, PAGE, epcm_prot(type, perms)))
+        return -EIO;
+    encl->epcm[off / PAGE] = (struct sgx_sim_epcm){1, type, perms};
+    return 0;
+}
+
+static int sim_add_pages(struct sgx_driver_encl *encl, struct sgx_enclave_add_pages *arg)
+{
+    struct sgx_secinfo si;
+    int ret = 0;
+
+    arg->count = 0;
+    if (!encl->created || encl->initialized)
+        return -EINVAL;
+    if ((arg->src | arg->offset | arg->length) & (PAGE - 1) || !arg->length ||
+        arg->offset >= encl->secs.size || arg->length > encl->secs.size - arg->offset)
+        return -EINVAL;
+    if (arg->flags & ~(uint64_t)SGX_PAGE_MEASURE)
+        return -EINVAL;
+    ret = copy_in(&si, arg->secinfo, sizeof(si));
+    if (!ret)
+        ret = sim_check_secinfo(&si);
+    for (uint64_t c = 0; !ret && c < arg->length; c += PAGE) {
+        ret = eadd_one(encl, arg->src + c, arg->offset + c, &si, arg->flags & SGX_PAGE_MEASURE);
+        if (!ret)
+            arg->count += PAGE;
+    }
+    return ret;
+}
+
+static int masked_mismatch(uint64_t a, uint64_t b, uint64_t mask)
+{
+    return (a & mask) != (b & mask);
+}
+
+/* EINIT proper: returns 0 or an SGX error code (or -errno for host failures). */
+static int sim_einit(struct sgx_driver_encl *encl, const struct sgx_sigstruct *sig)
+{
+    const struct sgx_attributes *a = &encl->secs.attributes;
+    uint8_t mrenclave[32];
+    int ret = sgx_sigstruct_verify(sig, NULL);
+
+    if (ret)
+        return ret;
+    /* Without launch tokens only Intel's launch enclave may use EINITTOKENKEY. */
+    if (a->flags & SGX_ATTR_EINITTOKENKEY)
+        return SGX_INVALID_ATTRIBUTE;
+    if (masked_mismatch(a->flags, sig->attributes.flags, sig->attribute_mask.flags) ||
+        masked_mismatch(a->xfrm, sig->attributes.xfrm, sig->attribute_mask.xfrm) ||
+        masked_mismatch(encl->secs.miscselect, sig->miscselect, sig->miscmask))
+        return SGX_INVALID_ATTRIBUTE;
+    if (sgx_measure_peek(&encl->measure, mrenclave))
+        return -EIO;
+    if (memcmp(mrenclave, sig->enclave_hash, sizeof(mrenclave)))
+        return SGX_INVALID_MEASUREMENT;
+    memcpy(encl->secs.mrenclave, mrenclave, sizeof(mrenclave));
+    if (sgx_sigstruct_mrsigner(sig, encl->secs.mrsigner))
+        return -EIO;
+    encl->secs.isv_prod_id = sig->isv_prod_id;
+    encl->secs.isv_svn = sig->isv_svn;
+    encl->secs.attributes.flags |= SGX_ATTR_INIT;
+    return 0;
+}
+
+static int sim_init(struct sgx_driver_encl *encl, struct sgx_enclave_init *arg)
+{
+    struct sgx_sigstruct sig;
+    int ret;
+
+    if (!encl->created || encl->initialized)
+        return -EINVAL;
+    ret = copy_in(&sig, arg->sigstruct, sizeof(sig));
+    if (ret)
+        return ret;
+    /* The kernel's own checks, made before it runs EINIT. */
+    if ((encl->secs.attributes.flags & SGX_ATTR_PROVISIONKEY) && !encl->cpu->provision_allowed)
+        return -EACCES;
+    if (sig.vendor != 0 && sig.vendor != SGX_SIGSTRUCT_VENDOR_INTEL)
+        return -EINVAL;
+    ret = sim_einit(encl, &sig);
+    if (ret == 0) {
+        encl->initialized = true;
+        sgx_measure_free(&encl->measure);
+    }
+    return ret;
+}
+
+static void sim_close(struct sgx_driver_encl *encl)
+{
+    if (!encl)
+        return;
+    if (encl->base)
+        munmap(encl->base, encl->secs.size);
+    sgx_measure_free(&encl->measure);
+    free(encl->epcm);
+    free(encl);
+}
+
+void sgx_sim_cpu_default(struct sgx_sim_cpu *cpu, bool aex_notify)
+{
+    cpu->attributes = SGX_ATTR_DEBUG | SGX_ATTR_MODE64BIT | SGX_ATTR_PROVISIONKEY | SGX_ATTR_EINITTOKENKEY |
+                      SGX_ATTR_KSS | (aex_notify ? SGX_ATTR_AEXNOTIFY : 0);
+    cpu->xfrm = SGX_XFRM_LEGACY | SGX_XFRM_AVX;
+    cpu->miscselect = SGX_MISC_EXINFO;
+    cpu->provision_allowed = false;
+}
+
+void sgx_sim_driver_init(struct sgx_driver *drv, const struct sgx_sim_cpu *cpu)
+{
+    *drv = (struct sgx_driver){
+        .name = "sim",
+        .open = sim_open,
+        .create = sim_create,
+        .add_pages = sim_add_pages,
+        .init = sim_init,
+        .close = sim_close,
+        .enter = NULL,
+        .priv = (void *)cpu,
+    };
+}
+
+const struct sgx_secs *sgx_sim_secs(const struct sgx_driver_encl *encl)
+{
+    return encl->created ? &encl->secs : NULL;
+}
+
+const struct sgx_sim_epcm *sgx_sim_epcm(const struct sgx_driver_encl *encl)
+{
+    return encl->created ? encl->epcm : NULL;
+}
+
+bool sgx_sim_initialized(const struct sgx_driver_encl *encl)
+{
+    return encl->initialized;
+}
