@@ -228,3 +228,44 @@ SYS(fsync)
 }
 
 SYS(fdatasync) { return sys_fsync(args); }
+
+/* sendfile: copies through a libOS buffer (no host zero-copy path). */
+static long copy_files(struct file *out, struct file *in, int64_t *off, size_t count)
+{
+    char *buf = malloc(GATHER_MAX);
+    long done = 0;
+    if (!buf)
+        return -PAL_ENOMEM;
+    while ((size_t)done < count) {
+        size_t want = count - (size_t)done < GATHER_MAX ? count - (size_t)done : GATHER_MAX;
+        long n = off ? (in->ops->pread ? in->ops->pread(in, buf, want, *off) : -PAL_ESPIPE)
+                     : do_read(in, buf, want);
+        if (n <= 0) {
+            done = done ? done : n;
+            break;
+        }
+        long w = do_write(out, buf, (size_t)n);
+        if (w < 0) {
+            done = done ? done : w;
+            break;
+        }
+        done += w;
+        if (off)
+            *off += w;
+        if (w < n)
+            break;
+    }
+    free(buf);
+    return done;
+}
+
+SYS(sendfile)
+{
+    struct file *out = fd_get((int)A(0)), *in = fd_get((int)A(1));
+    long r = out && in ? copy_files(out, in, PTR(2), A(3)) : -PAL_EBADF;
+    if (out)
+        file_put(out);
+    if (in)
+        file_put(in);
+    return r;
+}

@@ -43,6 +43,10 @@ SYS(clock_nanosleep); SYS(getrandom);
 /* signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack); SYS(kill); SYS(tgkill);
 SYS(tkill);
+/* futex.c */
+SYS(futex);
+/* fs_io.c */
+SYS(sendfile);
 
 /* signal.c: the program's disposition of sig. */
 bool signal_has_handler(int sig);

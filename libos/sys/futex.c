@@ -1,0 +1,68 @@
+/* futex: waits and wakes go to the PAL on the program's own word. The
+ * bitset variants treat every bitset as "all" (a waiter may wake
+ * spuriously, which futex users must handle anyway); requeue wakes every
+ * waiter instead of moving them, for the same reason. */
+#include <linux/futex.h>
+
+#include "sys/sys.h"
+
+#define NSEC 1000000000LL
+
+struct k_timespec {
+    int64_t tv_sec, tv_nsec;
+};
+
+/* Relative timeout in ns from the user's timespec; -1 for none. */
+static long timeout_ns(const struct k_timespec *ts, bool absolute, int clock, int64_t *out)
+{
+    *out = -1;
+    if (!ts)
+        return 0;
+    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NSEC)
+        return -PAL_EINVAL;
+    int64_t t = ts->tv_sec * NSEC + ts->tv_nsec, now = 0;
+    if (absolute) {
+        long r = pal->clock_get(clock, &now);
+        if (r < 0)
+            return r;
+        t = t > now ? t - now : 0;
+    }
+    *out = t;
+    return 0;
+}
+
+static long futex_wait(uint32_t *uaddr, uint32_t val, const void *ts, bool abs, int clock)
+{
+    int64_t ns;
+    long r = timeout_ns(ts, abs, clock, &ns);
+    if (r < 0)
+        return r;
+    if (abs && ts && ns == 0)
+        return -PAL_ETIMEDOUT;
+    return pal->futex_wait(uaddr, val, ns);
+}
+
+SYS(futex)
+{
+    uint32_t *uaddr = PTR(0);
+    int op = (int)A(1) & FUTEX_CMD_MASK;
+    int clock = (A(1) & FUTEX_CLOCK_REALTIME) ? 0 : 1;
+    if ((uint64_t)uaddr & 3)
+        return -PAL_EINVAL;
+    switch (op) {
+    case FUTEX_WAIT: return futex_wait(uaddr, (uint32_t)A(2), PTR(3), false, clock);
+    case FUTEX_WAIT_BITSET:
+        if (!A(5))
+            return -PAL_EINVAL;
+        return futex_wait(uaddr, (uint32_t)A(2), PTR(3), true, clock);
+    case FUTEX_WAKE:
+    case FUTEX_WAKE_BITSET: return pal->futex_wake(uaddr, (int)A(2));
+    case FUTEX_REQUEUE:
+    case FUTEX_CMP_REQUEUE:
+        if (op == FUTEX_CMP_REQUEUE && __atomic_load_n(uaddr, __ATOMIC_SEQ_CST) != (uint32_t)A(5))
+            return -PAL_EAGAIN;
+        return pal->futex_wake(uaddr, 0x7fffffff);
+    default:
+        return -PAL_ENOSYS;
+    }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The test programs (tests/programs) built as musl static, glibc static-pie
+# and glibc dynamic PIE, run under geode --mode direct and compared with
+# their native runs.
+. "$(dirname "$0")/lib.sh"
+
+for kind in musl spie dyn; do
+    bin="$PROGS/hello.$kind"
+    need "$bin" || continue
+    manifest "$TMP/h.toml" "$bin" 'loader.env.GEODE_TEST_VAR = "from-manifest"'
+    run_direct "$TMP/h.toml" one two
+    expected=$(GEODE_TEST_VAR=from-manifest "$bin" one two)
+    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$expected" ]
+    check "hello.$kind: output equals native (argv, envp)" $?
+    run_direct "$TMP/h.toml" x
+    check "hello.$kind: exit status 7 passed through" $([ "$rc" -eq 7 ]; echo $?)
+
+    bin="$PROGS/fileops.$kind"
+    need "$bin" || continue
+    manifest "$TMP/f.toml" "$bin"
+    mkdir -p "$TMP/fo.$kind"
+    run_direct "$TMP/f.toml" "$TMP/fo.$kind"
+    [ "$rc" -eq 42 ] && grep -q '^failures=0$' "$TMP/out"
+    check "fileops.$kind: files, dirs, devices, pipes, ENOSYS" $?
+    [ "$(grep -c 'unsupported syscall io_pgetevents' "$TMP/err")" -eq 1 ]
+    check "fileops.$kind: unknown syscall logged once by name" $?
+done
+
+# Arguments are refused unless the manifest allows them.
+if need "$PROGS/hello.musl"; then
+    echo "libos.entrypoint = \"$PROGS/hello.musl\"" >"$TMP/noargs.toml"
+    run_direct "$TMP/noargs.toml" a
+    [ "$rc" -eq 1 ] && grep -q 'insecure__use_cmdline_argv' "$TMP/err"
+    check "arguments refused without loader.insecure__use_cmdline_argv" $?
+    "$GEODE" run --mode sim "$TMP/noargs.toml" >/dev/null 2>"$TMP/err"
+    [ $? -eq 1 ] && grep -q 'not implemented yet' "$TMP/err"
+    check "--mode sim says not implemented yet" $?
+    printf 'libos.entrypoint = "%s"\nloader.argv = ["prog", "m1"]\n' "$PROGS/hello.musl" >"$TMP/argv.toml"
+    run_direct "$TMP/argv.toml"
+    grep -q '^arg1=m1$' "$TMP/out"
+    check "loader.argv used when the command line is not" $?
+fi

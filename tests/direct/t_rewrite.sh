@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Syscall-site rewriting: 1,000,000 getppid calls from a static program
+# take fewer than 1,000 SIGSYS traps when it is on, one trap per call when
+# it is off (manifest key geode.syscall_rewrite), with the same output.
+. "$(dirname "$0")/lib.sh"
+
+traps() { sed -n 's/.*syscall traps=\([0-9]*\).*/\1/p' "$TMP/err"; }
+
+for kind in musl spie; do
+    bin="$PROGS/getppid_loop.$kind"
+    need "$bin" || continue
+    manifest "$TMP/on.toml" "$bin" "geode.syscall_rewrite = true"
+    manifest "$TMP/off.toml" "$bin" "geode.syscall_rewrite = false"
+    GEODE_TRAP_STATS=1 run_direct "$TMP/on.toml" 1000000
+    on_out=$(cat "$TMP/out") on_traps=$(traps)
+    [ "$rc" -eq 0 ] && [ -n "$on_traps" ] && [ "$on_traps" -lt 1000 ]
+    check "getppid x1e6 ($kind) with rewriting: ${on_traps:-?} traps (< 1000)" $?
+    GEODE_TRAP_STATS=1 run_direct "$TMP/off.toml" 100000
+    off_traps=$(traps)
+    [ "$rc" -eq 0 ] && [ -n "$off_traps" ] && [ "$off_traps" -ge 100000 ]
+    check "getppid x1e5 ($kind) without rewriting: ${off_traps:-?} traps (>= 1e5)" $?
+    off_out=$(cat "$TMP/out")
+    GEODE_TRAP_STATS=1 run_direct "$TMP/on.toml" 100000
+    [ "$on_out" = "calls=1000000 sum=0" ] && [ "$off_out" = "$(cat "$TMP/out")" ] &&
+        [ "$off_out" = "calls=100000 sum=0" ]
+    check "getppid ($kind): same result with and without rewriting" $?
+done
