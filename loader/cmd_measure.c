@@ -217,7 +217,11 @@ int cmd_measure(int argc, char **argv)
         fprintf(stderr, "geode measure: %s\n", e.msg);
         return 1;
     }
-    ret = sgx_layout_measure(&layout, mr) || write_outputs(&a, &layout, mr);
+    ret = sgx_layout_measure(&layout, mr);
+    if (ret)
+        fprintf(stderr, "geode measure: hashing failed (%s)\n", strerror(-ret));
+    else
+        ret = write_outputs(&a, &layout, mr);
     sgx_layout_free(&layout);
     if (ret)
         return 1;
