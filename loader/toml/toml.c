@@ -18,7 +18,7 @@ static int end_of_line(struct toml_parser *p, const char *what)
         return 0;
     char buf[32];
     return tml_fail(p, p->i, "expected end of line after %s, found %s", what,
-                tml_describe_at(p, p->i, buf));
+                    tml_describe_at(p, p->i, buf));
 }
 
 static struct toml_value *parse_header(struct toml_parser *p, struct toml_value *root)
@@ -35,7 +35,7 @@ static struct toml_value *parse_header(struct toml_parser *p, struct toml_value 
     char buf[32];
     if (tml_peek(p, 0) != ']' || (is_array && tml_peek(p, 1) != ']'))
         tml_fail(p, p->i, "expected '%s' to close the header, found %s", is_array ? "]]" : "]",
-             tml_describe_at(p, tml_peek(p, 0) == ']' ? p->i + 1 : p->i, buf));
+                 tml_describe_at(p, tml_peek(p, 0) == ']' ? p->i + 1 : p->i, buf));
     else if (is_array)
         t = tml_open_array_table(p, root, &k, start);
     else
@@ -79,8 +79,7 @@ static struct toml_value *parse_line(struct toml_parser *p, struct toml_value *r
     return parse_keyval(p, current) && end_of_line(p, "the value") ? current : NULL;
 }
 
-static void parser_init(struct toml_parser *p, const char *text, size_t len,
-                        struct toml_error *err)
+static void parser_init(struct toml_parser *p, const char *text, size_t len, struct toml_error *err)
 {
     memset(p, 0, sizeof *p);
     p->s = text;

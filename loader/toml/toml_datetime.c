@@ -48,8 +48,8 @@ static int parse_date(struct toml_parser *p, struct toml_datetime *dt)
     if (dt->month < 1 || dt->month > 12)
         return tml_fail(p, start + 5, "invalid date: month %02d is out of range", dt->month);
     if (dt->day < 1 || dt->day > days_in_month(dt->year, dt->month))
-        return tml_fail(p, start + 8, "invalid date: %04d-%02d has no day %02d", dt->year, dt->month,
-                    dt->day);
+        return tml_fail(p, start + 8, "invalid date: %04d-%02d has no day %02d", dt->year,
+                        dt->month, dt->day);
     p->i += 10;
     return 1;
 }
@@ -82,7 +82,7 @@ static int parse_time(struct toml_parser *p, struct toml_datetime *dt)
     /* 60 is allowed for leap seconds, as RFC 3339 does. */
     if (dt->hour > 23 || dt->minute > 59 || dt->second > 60)
         return tml_fail(p, start, "invalid time: %02d:%02d:%02d is out of range", dt->hour,
-                    dt->minute, dt->second);
+                        dt->minute, dt->second);
     p->i += 8;
     return tml_peek(p, 0) == '.' ? parse_fraction(p, dt) : 1;
 }

@@ -128,18 +128,18 @@ struct toml_value *tml_tnode_new(enum toml_type type, struct toml_pos pos);
 struct toml_kv *tml_table_find(struct toml_value *t, const char *key, size_t len);
 /* Appends key -> value; takes ownership of both (frees them on failure). */
 struct toml_kv *tml_table_add(struct toml_value *t, char *key, size_t len, struct toml_pos pos,
-                          struct toml_value *value);
+                              struct toml_value *value);
 int tml_array_push(struct toml_value *a, struct toml_value *item);
 /* Inserts value at the dotted key k relative to table t (inline tables and
  * key/value lines); enforces the dotted-key rules. Takes ownership of value
  * and of k's strings. */
 int tml_insert_dotted(struct toml_parser *p, struct toml_value *t, struct key_path *k,
-                  struct toml_value *value);
+                      struct toml_value *value);
 /* [header]: returns the table that following key/values go into. */
-struct toml_value *tml_open_table(struct toml_parser *p, struct toml_value *root, struct key_path *k,
-                              struct toml_pos header_pos);
+struct toml_value *tml_open_table(struct toml_parser *p, struct toml_value *root,
+                                  struct key_path *k, struct toml_pos header_pos);
 /* [[header]]: appends a table to the array of tables and returns it. */
 struct toml_value *tml_open_array_table(struct toml_parser *p, struct toml_value *root,
-                                    struct key_path *k, struct toml_pos header_pos);
+                                        struct key_path *k, struct toml_pos header_pos);
 
 #endif

@@ -64,8 +64,8 @@ int tml_is_forbidden_control(int c)
 
 int tml_is_bare_key_char(int c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 int tml_skip_comment(struct toml_parser *p)

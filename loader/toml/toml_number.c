@@ -70,7 +70,10 @@ static int parse_prefixed(struct toml_parser *p, const char *tok, size_t n, stru
     int ok = count > 0 && k == n;
     if (!ok)
         tml_fail(p, p->i, "invalid %s integer '%.*s'",
-             base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary", (int)n, tok);
+                 base == 16  ? "hexadecimal"
+                 : base == 8 ? "octal"
+                             : "binary",
+                 (int)n, tok);
     else if (!accumulate(d.p, d.len, base, 0, &v->u.integer))
         ok = tml_fail(p, p->i, "integer '%.*s' does not fit in 64 bits", (int)n, tok);
     tml_sbuf_free(&d);

@@ -35,7 +35,7 @@ static int parse_unicode_escape(struct toml_parser *p, struct sbuf *out, size_t 
     }
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         return tml_fail(p, esc, "escape \\%.*s is not a Unicode scalar value", digits + 1,
-                    p->s + p->i);
+                        p->s + p->i);
     char enc[4];
     int n = tml_utf8_encode(cp, enc);
     if (!tml_sbuf_put(out, enc, (size_t)n))
@@ -59,13 +59,17 @@ static int parse_escape(struct toml_parser *p, struct sbuf *out)
         }
     }
     if (c == ' ' || c == '\t')
-        return tml_fail(p, esc, "invalid escape: backslash followed by %s (only allowed at the "
-                        "end of a line in a multi-line string)", c == ' ' ? "a space" : "a tab");
+        return tml_fail(p, esc,
+                        "invalid escape: backslash followed by %s (only allowed at the "
+                        "end of a line in a multi-line string)",
+                        c == ' ' ? "a space" : "a tab");
     if (c > 0x20 && c < 0x7F)
         return tml_fail(p, esc, "invalid escape '\\%c' in string", c);
     return tml_fail(p, esc, "invalid escape: backslash followed by %s",
-                c < 0 ? "end of file" : c == '\n' || c == '\r' ? "end of line"
-                : c >= 0x80 ? "a non-ASCII character" : "a control or space character");
+                    c < 0                    ? "end of file"
+                    : c == '\n' || c == '\r' ? "end of line"
+                    : c >= 0x80              ? "a non-ASCII character"
+                                             : "a control or space character");
 }
 
 /* A raw (unescaped) byte of string content; rejects control characters. */
@@ -85,8 +89,8 @@ static int parse_single_line(struct toml_parser *p, struct sbuf *out, char quote
     for (;;) {
         int c = tml_peek(p, 0);
         if (c < 0 || c == '\n' || (c == '\r' && tml_peek(p, 1) == '\n'))
-            return tml_fail(p, start, "unterminated %s (strings cannot span lines; use %c%c%c)", kind,
-                        quote, quote, quote);
+            return tml_fail(p, start, "unterminated %s (strings cannot span lines; use %c%c%c)",
+                            kind, quote, quote, quote);
         if (c == quote) {
             p->i++;
             return 1;

@@ -19,16 +19,26 @@ static const char *kind_phrase(struct toml_value *v)
 {
     unsigned f = tnode_of(v)->flags;
     switch (v->type) {
-    case TOML_TABLE: return f & TN_FROZEN ? "an inline table" : "a table";
-    case TOML_ARRAY: return f & TN_AOT ? "an array of tables" : "a static array";
-    case TOML_STRING: return "a string";
-    case TOML_INTEGER: return "an integer";
-    case TOML_FLOAT: return "a float";
-    case TOML_BOOL: return "a boolean";
-    case TOML_DATETIME: return "an offset date-time";
-    case TOML_DATETIME_LOCAL: return "a local date-time";
-    case TOML_DATE_LOCAL: return "a local date";
-    case TOML_TIME_LOCAL: return "a local time";
+    case TOML_TABLE:
+        return f & TN_FROZEN ? "an inline table" : "a table";
+    case TOML_ARRAY:
+        return f & TN_AOT ? "an array of tables" : "a static array";
+    case TOML_STRING:
+        return "a string";
+    case TOML_INTEGER:
+        return "an integer";
+    case TOML_FLOAT:
+        return "a float";
+    case TOML_BOOL:
+        return "a boolean";
+    case TOML_DATETIME:
+        return "an offset date-time";
+    case TOML_DATETIME_LOCAL:
+        return "a local date-time";
+    case TOML_DATE_LOCAL:
+        return "a local date";
+    case TOML_TIME_LOCAL:
+        return "a local time";
     }
     return "a value";
 }
@@ -60,20 +70,21 @@ static struct toml_value *dotted_step(struct toml_parser *p, struct toml_value *
         return add_table(p, t, part, TN_DOTTED);
     struct toml_value *v = kv->value;
     if (v->type != TOML_TABLE)
-        tml_fail(p, part->off, "key " KEYFMT " is already defined as %s, not a table",
-                 KEYARG(part), kind_phrase(v));
+        tml_fail(p, part->off, "key " KEYFMT " is already defined as %s, not a table", KEYARG(part),
+                 kind_phrase(v));
     else if (flags_of(v) & TN_FROZEN)
         tml_fail(p, part->off, "inline table " KEYFMT " cannot be extended", KEYARG(part));
     else if (!(flags_of(v) & TN_DOTTED))
-        tml_fail(p, part->off, "table " KEYFMT " is defined by a header; dotted keys cannot extend it",
-             KEYARG(part));
+        tml_fail(p, part->off,
+                 "table " KEYFMT " is defined by a header; dotted keys cannot extend it",
+                 KEYARG(part));
     else
         return v;
     return NULL;
 }
 
 int tml_insert_dotted(struct toml_parser *p, struct toml_value *t, struct key_path *k,
-                  struct toml_value *value)
+                      struct toml_value *value)
 {
     for (int i = 0; i < k->n - 1 && t; i++)
         t = dotted_step(p, t, &k->parts[i]);
@@ -121,8 +132,8 @@ static struct toml_value *header_parent(struct toml_parser *p, struct toml_value
     return t;
 }
 
-struct toml_value *tml_open_table(struct toml_parser *p, struct toml_value *root, struct key_path *k,
-                              struct toml_pos header_pos)
+struct toml_value *tml_open_table(struct toml_parser *p, struct toml_value *root,
+                                  struct key_path *k, struct toml_pos header_pos)
 {
     struct toml_value *t = header_parent(p, root, k);
     if (!t)
@@ -154,7 +165,7 @@ struct toml_value *tml_open_table(struct toml_parser *p, struct toml_value *root
 }
 
 struct toml_value *tml_open_array_table(struct toml_parser *p, struct toml_value *root,
-                                    struct key_path *k, struct toml_pos header_pos)
+                                        struct key_path *k, struct toml_pos header_pos)
 {
     struct toml_value *t = header_parent(p, root, k);
     if (!t)

@@ -115,7 +115,7 @@ struct toml_kv *tml_table_find(struct toml_value *t, const char *key, size_t len
 }
 
 struct toml_kv *tml_table_add(struct toml_value *t, char *key, size_t len, struct toml_pos pos,
-                          struct toml_value *value)
+                              struct toml_value *value)
 {
     if (!grow((void **)&t->u.table.items, &t->u.table.cap, t->u.table.len,
               sizeof(struct toml_kv))) {
@@ -170,16 +170,26 @@ const struct toml_value *toml_get_path(const struct toml_value *t, const char *p
 const char *toml_type_name(enum toml_type type)
 {
     switch (type) {
-    case TOML_TABLE: return "table";
-    case TOML_ARRAY: return "array";
-    case TOML_STRING: return "string";
-    case TOML_INTEGER: return "integer";
-    case TOML_FLOAT: return "float";
-    case TOML_BOOL: return "bool";
-    case TOML_DATETIME: return "datetime";
-    case TOML_DATETIME_LOCAL: return "datetime-local";
-    case TOML_DATE_LOCAL: return "date-local";
-    case TOML_TIME_LOCAL: return "time-local";
+    case TOML_TABLE:
+        return "table";
+    case TOML_ARRAY:
+        return "array";
+    case TOML_STRING:
+        return "string";
+    case TOML_INTEGER:
+        return "integer";
+    case TOML_FLOAT:
+        return "float";
+    case TOML_BOOL:
+        return "bool";
+    case TOML_DATETIME:
+        return "datetime";
+    case TOML_DATETIME_LOCAL:
+        return "datetime-local";
+    case TOML_DATE_LOCAL:
+        return "date-local";
+    case TOML_TIME_LOCAL:
+        return "time-local";
     }
     return "unknown";
 }

@@ -13,7 +13,7 @@ int tml_check_value_end(struct toml_parser *p, size_t start)
         return 1;
     char buf[32];
     return tml_fail(p, p->i, "unexpected %s after the value that starts at column %d",
-                tml_describe_at(p, p->i, buf), tml_pos_at(p, start).col);
+                    tml_describe_at(p, p->i, buf), tml_pos_at(p, start).col);
 }
 
 static int parse_bool(struct toml_parser *p, struct toml_value *v)
@@ -65,7 +65,7 @@ static int parse_array(struct toml_parser *p, struct toml_value *v, int depth)
         if (tml_peek(p, 0) != ',') {
             char buf[32];
             return tml_fail(p, p->i, "expected ',' or ']' in the array opened at line %d, found %s",
-                        tml_pos_at(p, open).line, tml_describe_at(p, p->i, buf));
+                            tml_pos_at(p, open).line, tml_describe_at(p, p->i, buf));
         }
         p->i++;
     }
@@ -90,8 +90,8 @@ static int inline_separator(struct toml_parser *p)
     p->i--;
     char buf[32];
     return tml_fail(p, p->i, "expected ',' or '}' in inline table, found %s%s",
-                tml_describe_at(p, p->i, buf),
-                c == '\n' || c == '\r' ? " (inline tables must be on one line)" : "");
+                    tml_describe_at(p, p->i, buf),
+                    c == '\n' || c == '\r' ? " (inline tables must be on one line)" : "");
 }
 
 static int parse_inline_entry(struct toml_parser *p, struct toml_value *v, int depth)

@@ -18,7 +18,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct toml_value *root = toml_parse((const char *)data, size, &err);
     if (!root) {
         /* A rejection must point at a real place and say something. */
-        if (err.line < 1 || err.col < 1 || err.msg[0] == '\0' || !memchr(err.msg, 0, sizeof err.msg))
+        if (err.line < 1 || err.col < 1 || err.msg[0] == '\0' ||
+            !memchr(err.msg, 0, sizeof err.msg))
             abort();
         return 0;
     }

@@ -54,12 +54,14 @@ static void test_lookups(void)
     if (!CHECK(root, "lookup document parses: %s", root ? "yes" : err.msg))
         return;
     const struct toml_value *v = toml_get_path(root, "loader.env.PATH");
-    CHECK(v && v->type == TOML_STRING && !strcmp(v->u.str.ptr, "/bin"), "toml_get_path finds nested key");
+    CHECK(v && v->type == TOML_STRING && !strcmp(v->u.str.ptr, "/bin"),
+          "toml_get_path finds nested key");
     CHECK(toml_get_path(root, "loader.entry") == toml_get(toml_get(root, "loader"), "entry"),
           "toml_get_path agrees with toml_get");
     CHECK(!toml_get_path(root, "loader.missing"), "missing path gives NULL");
     CHECK(!toml_get_path(root, "loader.entry.deeper"), "path through a string gives NULL");
-    CHECK(toml_get(toml_get(root, "loader"), "a.b") != NULL, "toml_get takes a quoted key with a dot");
+    CHECK(toml_get(toml_get(root, "loader"), "a.b") != NULL,
+          "toml_get takes a quoted key with a dot");
     CHECK(!toml_get(v, "x") && !toml_get(NULL, "x"), "toml_get on non-table or NULL gives NULL");
     toml_free(root);
 }
@@ -149,7 +151,8 @@ static void test_values(void)
     const struct toml_value *s = toml_get(root, "s"), *m = toml_get(root, "m");
     CHECK(s->u.str.len == 3 && s->u.str.ptr[1] == '\0' && s->u.str.ptr[2] == 'b',
           "\\u0000 kept inside a length-counted string");
-    CHECK(m->u.str.len == 3 && !strcmp(m->u.str.ptr, "x\ny"), "CRLF in multi-line string read as LF");
+    CHECK(m->u.str.len == 3 && !strcmp(m->u.str.ptr, "x\ny"),
+          "CRLF in multi-line string read as LF");
     char buf[64];
     toml_format_datetime(toml_get(root, "dt"), buf, sizeof buf);
     CHECK(!strcmp(buf, "1979-05-27T07:32:00.999999999+05:30"), "offset datetime formats (%s)", buf);
@@ -162,7 +165,8 @@ static void test_values(void)
     size_t len = 0;
     FILE *mem = open_memstream(&json, &len);
     CHECK(mem && toml_write_tagged_json(root, mem) == 0 && fclose(mem) == 0, "JSON writes");
-    CHECK(json && strstr(json, "\"a\\u0000b\"") && strstr(json, "{\"type\":\"float\",\"value\":\"0.1\"}"),
+    CHECK(json && strstr(json, "\"a\\u0000b\"") &&
+              strstr(json, "{\"type\":\"float\",\"value\":\"0.1\"}"),
           "JSON escapes NUL and prints floats shortest-exact");
     free(json);
     toml_free(root);
@@ -198,12 +202,15 @@ static void test_edge_inputs(void)
 {
     struct toml_error err;
     struct toml_value *root = toml_parse(NULL, 0, &err);
-    CHECK(root && root->type == TOML_TABLE && root->u.table.len == 0, "empty input gives an empty table");
+    CHECK(root && root->type == TOML_TABLE && root->u.table.len == 0,
+          "empty input gives an empty table");
     toml_free(root);
     toml_free(NULL);
     root = toml_parse("a = 1", 3, &err);
     CHECK(!root && err.line == 1 && err.col == 4, "length is honoured: 'a =' needs a value");
-    root = parse("\xEF\xBB\xBF" "a = 1", &err);
+    root = parse("\xEF\xBB\xBF"
+                 "a = 1",
+                 &err);
     CHECK(root && toml_get(root, "a"), "byte order mark at start is skipped");
     toml_free(root);
 }
