@@ -15,6 +15,7 @@ struct libos_thread {
     struct libos_thread *self; /* gs:0 */
     uint64_t saved_rsp;        /* gs:8  program rsp while on the libOS stack */
     uint64_t stack_top;        /* gs:16 libOS stack for the trampoline path */
+    uint64_t resume_rip;       /* gs:24 scratch for libos_resume_context */
     int tid;
     uint32_t *clear_child_tid;
     uint64_t sigmask;
@@ -31,6 +32,13 @@ static inline struct libos_thread *cur_thread(void)
 
 /* Creates the state of the calling thread and points GS at it. */
 struct libos_thread *thread_init_current(int tid);
+/* Creates the state of a new thread (GS is set by the PAL's thread_create). */
+struct libos_thread *thread_new(int tid);
+/* Live program threads; the last one to exit ends the process. */
+extern volatile int libos_thread_count;
+
+/* Continues the program from ctx on the calling thread (arch/entry.S). */
+__attribute__((noreturn)) void libos_resume_context(const struct pal_context *ctx);
 
 /* Process-wide settings (from the manifest). */
 struct libos_config {

@@ -83,3 +83,36 @@ libos_enter_program:
     .size libos_enter_program, . - libos_enter_program
 
     .section .note.GNU-stack, "", @progbits
+
+/* void libos_resume_context(const struct pal_context *ctx): loads every
+ * register from ctx and jumps to ctx->rip (a new thread's first return
+ * into the program). The target rip goes through gs:24 because no general
+ * register is left free. */
+    .text
+    .globl libos_resume_context
+    .hidden libos_resume_context
+    .type libos_resume_context, @function
+libos_resume_context:
+    mov 128(%rdi), %rax
+    mov %rax, %gs:24
+    pushq 136(%rdi)
+    popfq
+    mov 0(%rdi), %rax
+    mov 8(%rdi), %rbx
+    mov 16(%rdi), %rcx
+    mov 24(%rdi), %rdx
+    mov 32(%rdi), %rsi
+    mov 48(%rdi), %rbp
+    mov 56(%rdi), %rsp
+    mov 64(%rdi), %r8
+    mov 72(%rdi), %r9
+    mov 80(%rdi), %r10
+    mov 88(%rdi), %r11
+    mov 96(%rdi), %r12
+    mov 104(%rdi), %r13
+    mov 112(%rdi), %r14
+    mov 120(%rdi), %r15
+    mov 40(%rdi), %rdi
+    jmp *%gs:24
+    .size libos_resume_context, . - libos_resume_context
+    .section .note.GNU-stack, "", @progbits

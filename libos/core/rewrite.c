@@ -88,8 +88,42 @@ static uint64_t write_trampoline(struct region *r, uint64_t site, uint32_t nr)
     return (uint64_t)t;
 }
 
-/* Replaces the 5-byte mov with the jmp in one atomic store when the bytes
- * share an aligned quadword; otherwise only while single-threaded. */
+static bool cas8(uint64_t site, const uint8_t *jmp)
+{
+    uint64_t *q = (uint64_t *)ALIGN_DOWN(site, 8);
+    uint64_t old = *q, nw = old;
+    memcpy((uint8_t *)&nw + (site & 7), jmp, 5);
+    return __atomic_compare_exchange_n(q, &old, nw, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+static bool cas16(uint64_t site, const uint8_t *jmp)
+{
+    uint64_t *q = (uint64_t *)ALIGN_DOWN(site, 16);
+    uint64_t lo = q[0], hi = q[1], nw[2] = {lo, hi};
+    memcpy((uint8_t *)nw + (site & 15), jmp, 5);
+    bool ok;
+    __asm__ volatile("lock cmpxchg16b %1"
+                     : "=@ccz"(ok), "+m"(*(volatile uint64_t(*)[2])q), "+a"(lo), "+d"(hi)
+                     : "b"(nw[0]), "c"(nw[1])
+                     : "memory");
+    return ok;
+}
+
+/* Replaces the 5-byte mov with the jmp in one atomic store, so a thread
+ * fetching the site sees either the old or the new instruction. When the
+ * 5 bytes straddle a 16-byte boundary that is only safe single-threaded. */
+static bool store_jmp(uint64_t site, const uint8_t *jmp)
+{
+    if ((site & 7) <= 3)
+        return cas8(site, jmp);
+    if ((site & 15) <= 11)
+        return cas16(site, jmp);
+    if (__atomic_load_n(&libos_thread_count, __ATOMIC_SEQ_CST) > 1)
+        return false;
+    memcpy((void *)site, jmp, 5);
+    return true;
+}
+
 static bool patch_site(uint64_t site, uint64_t target)
 {
     uint8_t jmp[5] = {0xe9};
@@ -98,17 +132,9 @@ static bool patch_site(uint64_t site, uint64_t target)
     const int rx = PAL_PROT_READ | PAL_PROT_EXEC;
     if (pal->mem_protect((void *)page, len, rx | PAL_PROT_WRITE) < 0)
         return false;
-    uint64_t *q = (uint64_t *)ALIGN_DOWN(site, 8);
-    unsigned shift = (unsigned)(site & 7);
-    if (shift <= 3) {
-        uint64_t old = *q, nw = old;
-        memcpy((uint8_t *)&nw + shift, jmp, 5);
-        __atomic_compare_exchange_n(q, &old, nw, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-    } else {
-        memcpy((void *)site, jmp, 5); /* threads are not implemented yet */
-    }
+    bool ok = store_jmp(site, jmp);
     pal->mem_protect((void *)page, len, rx);
-    return true;
+    return ok;
 }
 
 static bool in_reach(uint64_t a, uint64_t b)

@@ -24,7 +24,7 @@ static const sys_fn table[NR_MAX] = {
     E(sched_yield), E(getcpu),
     E(clock_gettime), E(clock_getres), E(gettimeofday), E(time), E(nanosleep),
     E(clock_nanosleep), E(getrandom),
-    E(futex), E(sendfile),
+    E(futex), E(sendfile), E(clone), E(clone3), E(fork), E(vfork),
     E(rt_sigaction), E(rt_sigprocmask), E(sigaltstack), E(kill), E(tgkill), E(tkill),
 };
 

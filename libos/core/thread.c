@@ -3,7 +3,9 @@
 
 #define LIBOS_STACK_SIZE (128 * 1024)
 
-struct libos_thread *thread_init_current(int tid)
+volatile int libos_thread_count = 1;
+
+struct libos_thread *thread_new(int tid)
 {
     struct libos_thread *t = calloc(1, sizeof(*t));
     char *stack = malloc(LIBOS_STACK_SIZE);
@@ -14,7 +16,13 @@ struct libos_thread *thread_init_current(int tid)
     t->self = t;
     t->stack_top = ALIGN_DOWN((uint64_t)stack + LIBOS_STACK_SIZE, 16);
     t->tid = tid;
-    if (pal->set_gs_base(t) < 0) {
+    return t;
+}
+
+struct libos_thread *thread_init_current(int tid)
+{
+    struct libos_thread *t = thread_new(tid);
+    if (t && pal->set_gs_base(t) < 0) {
         log_error("the PAL cannot set GS for thread %d", tid);
         return NULL;
     }

@@ -11,9 +11,15 @@
 
 SYS(exit_group) { libos_exit((int)(A(0) & 0xff)); }
 
-/* Only single-threaded programs for now: exit of the last thread ends the
- * process. */
-SYS(exit) { libos_exit((int)(A(0) & 0xff)); }
+/* Ends the calling thread; the last thread's exit ends the process. The
+ * thread's libOS state is not reclaimed yet (its stack may still be in use
+ * until the PAL has switched away from it). */
+SYS(exit)
+{
+    if (__atomic_sub_fetch(&libos_thread_count, 1, __ATOMIC_SEQ_CST) == 0)
+        libos_exit((int)(A(0) & 0xff));
+    pal->thread_exit(cur_thread()->clear_child_tid);
+}
 
 SYS(getpid) { return LIBOS_PID; }
 SYS(getppid) { return 0; }

@@ -45,6 +45,8 @@ SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack); SYS(kill); SYS(tgkill)
 SYS(tkill);
 /* futex.c */
 SYS(futex);
+/* clone.c */
+SYS(clone); SYS(clone3); SYS(fork); SYS(vfork);
 /* fs_io.c */
 SYS(sendfile);
 

@@ -2,6 +2,7 @@
 #include <asm/prctl.h>
 #include <linux/futex.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -14,12 +15,17 @@ struct thread_start {
 };
 
 /* First code of a new host thread: it inherits nothing but the address
- * space and signal handlers, so it sets up its own GS, altstack and SUD. */
+ * space and signal handlers, so it sets up its own GS, altstack and SUD.
+ * It also inherits the creator's signal mask, which is "everything
+ * blocked" when the creator is inside a SIGSYS handler: a blocked SIGSYS
+ * from SUD would kill the process, so the mask is cleared (program signal
+ * masks are virtual, kept by the libOS). */
 __attribute__((noreturn)) static void thread_trampoline(void *p)
 {
     struct thread_start st = *(struct thread_start *)p;
+    uint64_t none = 0;
     if (HS2(SYS_arch_prctl, ARCH_SET_GS, st.gs_base) < 0 || direct_altstack_setup() < 0 ||
-        direct_sud_enable() < 0) {
+        HS4(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8) < 0 || direct_sud_enable() < 0) {
         direct_log_str("geode: cannot set up a new thread (GS, altstack or SUD)\n");
         HS1(SYS_exit_group, 127);
     }

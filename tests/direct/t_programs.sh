@@ -40,3 +40,13 @@ if need "$PROGS/hello.musl"; then
     grep -q '^arg1=m1$' "$TMP/out"
     check "loader.argv used when the command line is not" $?
 fi
+
+# Threads: clone, per-thread TLS, futex-based mutex, join (CHILD_CLEARTID).
+for kind in musl spie dyn; do
+    bin="$PROGS/threads.$kind"
+    need "$bin" || continue
+    manifest "$TMP/t.toml" "$bin"
+    run_direct "$TMP/t.toml"
+    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "counter=400000 tls=ok" ]
+    check "threads.$kind: 4 threads, mutex, TLS, join" $?
+done

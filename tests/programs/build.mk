@@ -12,10 +12,10 @@ $(TPROG_DIR)/%.musl: tests/programs/%.c
 
 $(TPROG_DIR)/%.spie: tests/programs/%.c
 	@mkdir -p $(@D)
-	$(CC) -static-pie -O2 -o $@ $<
+	$(CC) -static-pie -O2 -pthread -o $@ $<
 
 $(TPROG_DIR)/%.dyn: tests/programs/%.c
 	@mkdir -p $(@D)
-	$(CC) -pie -fPIE -O2 -o $@ $<
+	$(CC) -pie -fPIE -O2 -pthread -o $@ $<
 
 ALL_TARGETS += $(TPROG_BINS)
