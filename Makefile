@@ -19,9 +19,15 @@ HOST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -MMD -MP -D_GNU_SOURCE \
 HOST_LDFLAGS := $(EXTRA_LDFLAGS)
 HOST_LIBS  := -lcrypto -lprotobuf-c -lseccomp -lpthread
 
+# The canonical manifest schema, compiled with protoc-c; shared by the
+# loader (which writes the blob) and the libOS (which reads it), so it is
+# defined before any fragment is read.
+PROTO_SRC := loader/manifest/geode_manifest.proto
+PROTO_GEN := $(BUILD)/gen/geode_manifest.pb-c.c
+GEN_HDRS  := $(BUILD)/gen/geode_manifest.pb-c.h
+
 # Filled in by the fragments.
 HOST_SRCS :=
-GEN_HDRS  :=
 ALL_TARGETS :=
 TEST_BINS :=
 FUZZ_BINS :=

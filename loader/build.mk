@@ -4,11 +4,7 @@
 LOADER_SRCS := $(filter-out loader/main.c,$(wildcard loader/*.c loader/*/*.c))
 HOST_SRCS   += $(LOADER_SRCS)
 
-# The canonical manifest schema, compiled with protoc-c.
-PROTO_SRC := loader/manifest/geode_manifest.proto
-PROTO_GEN := $(BUILD)/gen/geode_manifest.pb-c.c
-GEN_HDRS  += $(BUILD)/gen/geode_manifest.pb-c.h
-
+# The protobuf code generation (PROTO_SRC, PROTO_GEN) is declared in the top Makefile.
 $(BUILD)/gen/geode_manifest.pb-c.h $(BUILD)/gen/geode_manifest.pb-c.c &: $(PROTO_SRC)
 	@mkdir -p $(BUILD)/gen
 	protoc-c --proto_path=loader/manifest --c_out=$(BUILD)/gen $(PROTO_SRC)
