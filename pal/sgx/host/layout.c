@@ -140,10 +140,14 @@ static int add_range(struct sgx_layout *l, uint64_t off, uint64_t len, uint64_t 
     return 0;
 }
 
+/* Page-aligned: TCS and SECS contents are typed 4096-aligned structures. */
 static void *own(struct sgx_layout *l, size_t size)
 {
-    void *buf = calloc(1, size ? size : 1);
+    size_t rounded = (size + PAGE - 1) / PAGE * PAGE;
+    void *buf = aligned_alloc(PAGE, rounded ? rounded : PAGE);
 
+    if (buf)
+        memset(buf, 0, rounded ? rounded : PAGE);
     if (buf)
         l->owned[l->n_owned++] = buf;
     return buf;

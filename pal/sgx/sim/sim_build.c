@@ -94,7 +94,7 @@ static int epcm_prot(uint8_t type, uint8_t perms)
 static int eadd_one(struct sgx_driver_encl *encl, uint64_t src, uint64_t off, const struct sgx_secinfo *si,
                     bool measure)
 {
-    uint8_t buf[PAGE] __attribute__((aligned(16)));
+    uint8_t buf[PAGE] __attribute__((aligned(PAGE))); /* checked as a struct sgx_tcs */
     uint8_t type = (uint8_t)sgx_secinfo_type(si->flags), perms = si->flags & SGX_SECINFO_PERM_MASK;
     uint8_t *dst = encl->base + off;
     int ret;
