@@ -4,7 +4,9 @@
 # tagged JSON, invalid ones must be rejected with a line:column message.
 # The decoder runs once per case; one comparator process checks them all.
 set -u
-SUITE=${TOML_TEST_DIR:-/work/shared/conformance/toml-test}
+# shared/ sits beside the checkout (in CI too).
+SUITE=${TOML_TEST_DIR:-$GEODE_ROOT/../shared/conformance/toml-test}
+[ -d "$SUITE" ] || SUITE=/work/shared/conformance/toml-test
 LIST="$SUITE/files-toml-1.0.0"
 if [ ! -f "$LIST" ]; then
     echo "skip - toml-test suite not found at $SUITE"; exit 0
