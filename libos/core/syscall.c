@@ -25,7 +25,7 @@ static const sys_fn table[NR_MAX] = {
     E(clock_gettime), E(clock_getres), E(gettimeofday), E(time), E(nanosleep),
     E(clock_nanosleep), E(getrandom),
     E(futex), E(sendfile), E(clone), E(clone3), E(fork), E(vfork),
-    E(rt_sigaction), E(rt_sigprocmask), E(sigaltstack), E(kill), E(tgkill), E(tkill),
+    E(rt_sigaction), E(rt_sigprocmask), E(sigaltstack), E(kill), E(tgkill), E(tkill), E(rt_sigreturn), E(rt_sigpending),
 };
 
 static const char *const names[NR_MAX] = {

@@ -1,6 +1,7 @@
 /* Entry points from the PAL: a trapped syscall, a fault, a host signal.
  * And the trampoline path's C half (libos_syscall_fast). */
 #include "core/config.h"
+#include "core/signal.h"
 #include "sys/sys.h"
 
 volatile uint64_t libos_trap_count;
@@ -9,34 +10,61 @@ void libos_syscall_fast(struct pal_context *ctx);
 
 static void up_syscall(struct pal_context *ctx)
 {
+    uint64_t nr = ctx->rax;
     __atomic_add_fetch(&libos_trap_count, 1, __ATOMIC_RELAXED);
     if (libos_cfg.syscall_rewrite)
         rewrite_site(ctx->rip);
-    ctx->rax = (uint64_t)syscall_dispatch(ctx);
+    long r = syscall_dispatch(ctx);
+    signal_deliver_pending(ctx, true, nr, &r);
+    ctx->rax = (uint64_t)r;
 }
 
-void libos_syscall_fast(struct pal_context *ctx) { ctx->rax = (uint64_t)syscall_dispatch(ctx); }
+/* On the trampoline path ctx->rsp points at the return address into the
+ * trampoline, which continues with `lea 128(%rsp),%rsp` (8 bytes) and
+ * `jmp rel32` to the site: from those the program's own rsp and rip are
+ * recovered, so a signal can be delivered exactly as on the trap path. */
+static void fast_path_signal(struct pal_context *ctx, uint64_t nr, long r)
+{
+    uint64_t ra = *(uint64_t *)ctx->rsp;
+    int32_t rel;
+    memcpy(&rel, (void *)(ra + 9), 4);
+    ctx->rsp += 8 + 128;
+    ctx->rip = ra + 13 + (uint64_t)(int64_t)rel;
+    ctx->rax = (uint64_t)r;
+    if (signal_deliver_pending(ctx, true, nr, &r)) {
+        ctx->rax = (uint64_t)r;
+        libos_resume_context(ctx);
+    }
+}
 
-/* Without signal delivery yet, a fault ends the process the way the
- * kernel's default action would. */
+void libos_syscall_fast(struct pal_context *ctx)
+{
+    uint64_t nr = ctx->rax;
+    long r = syscall_dispatch(ctx);
+    uint64_t saved_rsp = ctx->rsp;
+    fast_path_signal(ctx, nr, r);
+    ctx->rsp = saved_rsp; /* no signal: return through the trampoline */
+    ctx->rax = (uint64_t)r;
+}
+
 static void up_exception(struct pal_context *ctx, const struct pal_exception *exc)
 {
-    if (signal_has_handler(exc->signo))
-        log_warn("signal %d at rip %lx: program handlers are not invoked yet", exc->signo,
-                 (unsigned long)ctx->rip);
-    log_debug("program fault: signal %d at rip %lx, address %lx", exc->signo,
-              (unsigned long)ctx->rip, (unsigned long)exc->addr);
-    pal->process_kill(exc->signo);
+    signal_deliver_fault(ctx, exc->signo, exc->code, exc->addr);
 }
 
+/* ctx is NULL when the signal interrupted the libOS or the PAL: it stays
+ * pending until the current syscall returns. */
 static void up_host_signal(struct pal_context *ctx, int signo)
 {
-    (void)ctx;
-    if (signal_ignored(signo))
+    if (signal_ignored(signo) || (signal_default_ignored(signo) && !signal_has_handler(signo)))
         return;
-    if (signal_has_handler(signo))
-        log_warn("host signal %d: program handlers are not invoked yet", signo);
-    pal->process_kill(signo);
+    if (!signal_has_handler(signo))
+        pal->process_kill(signo);
+    signal_raise(signo);
+    if (ctx) {
+        long r = (long)ctx->rax;
+        signal_deliver_pending(ctx, false, 0, &r);
+    }
 }
 
 const struct pal_upcalls libos_upcalls = {

@@ -1,35 +1,16 @@
-/* Signal dispositions, masks and the alternate stack are kept per process
- * and per thread. Delivery of signals to program handlers is not done yet:
- * a fault or a fatal host signal ends the process with the native status. */
+/* Signal syscalls: dispositions, masks, the alternate stack, sending a
+ * signal to ourselves, sigreturn. Delivery itself is in core/signal.c. */
+#include "core/signal.h"
 #include "sys/sys.h"
 
-#define NSIG_ 64
 #define SS_DISABLE_ 2
-#define SS_ONSTACK_ 1
 #define MINSIGSTKSZ_ 2048
-
-struct k_sigaction {
-    uint64_t handler, flags, restorer, mask;
-};
 
 struct k_stack {
     uint64_t sp;
     int32_t flags, pad;
     uint64_t size;
 };
-
-static struct k_sigaction actions[NSIG_ + 1];
-static spinlock_t sig_lock;
-
-bool signal_has_handler(int sig)
-{
-    return sig > 0 && sig <= NSIG_ && actions[sig].handler > 1; /* not DFL/IGN */
-}
-
-bool signal_ignored(int sig)
-{
-    return sig > 0 && sig <= NSIG_ && actions[sig].handler == 1;
-}
 
 SYS(rt_sigaction)
 {
@@ -40,9 +21,9 @@ SYS(rt_sigaction)
         return -PAL_EINVAL; /* SIGKILL, SIGSTOP */
     spin_lock(&sig_lock);
     if (PTR(2))
-        memcpy(PTR(2), &actions[sig], sizeof(struct k_sigaction));
+        memcpy(PTR(2), &sig_actions[sig], sizeof(struct k_sigaction));
     if (PTR(1))
-        memcpy(&actions[sig], PTR(1), sizeof(struct k_sigaction));
+        memcpy(&sig_actions[sig], PTR(1), sizeof(struct k_sigaction));
     spin_unlock(&sig_lock);
     return 0;
 }
@@ -50,7 +31,6 @@ SYS(rt_sigaction)
 SYS(rt_sigprocmask)
 {
     struct libos_thread *t = cur_thread();
-    const uint64_t unblockable = (1ULL << 8) | (1ULL << 18); /* SIGKILL, SIGSTOP */
     if (A(3) != 8)
         return -PAL_EINVAL;
     uint64_t old = t->sigmask;
@@ -62,7 +42,7 @@ SYS(rt_sigprocmask)
         case 2: t->sigmask = set; break;    /* SIG_SETMASK */
         default: return -PAL_EINVAL;
         }
-        t->sigmask &= ~unblockable;
+        t->sigmask &= ~(SIGBIT(9) | SIGBIT(19));
     }
     if (PTR(2))
         *(uint64_t *)PTR(2) = old;
@@ -90,25 +70,29 @@ SYS(sigaltstack)
     return 0;
 }
 
-/* A signal sent to ourselves: without delivery support, a signal with a
- * handler is refused, an ignored one is dropped, any other is fatal. */
+/* A signal to ourselves: pending until the syscall returns, where
+ * core/signal.c delivers it or applies the default action. */
 static long self_signal(int sig)
 {
     if (sig == 0)
         return 0;
     if (sig < 0 || sig > NSIG_)
         return -PAL_EINVAL;
-    /* SIGCHLD, SIGCONT, SIGURG, SIGWINCH are ignored by default. */
-    bool default_ignored = sig == 17 || sig == 18 || sig == 23 || sig == 28;
-    if (signal_ignored(sig) || (default_ignored && !signal_has_handler(sig)))
+    if (signal_ignored(sig) || (signal_default_ignored(sig) && !signal_has_handler(sig)))
         return 0;
-    if (signal_has_handler(sig)) {
-        log_warn("signal %d to a program handler: delivery not implemented yet", sig);
-        return -PAL_ENOSYS;
-    }
-    pal->process_kill(sig);
+    signal_raise(sig);
+    return 0;
 }
 
-SYS(kill) { return ((int)A(0) == 1 || A(0) == 0) ? self_signal((int)A(1)) : -PAL_ESRCH; }
-SYS(tgkill) { return A(0) == 1 && (int)A(1) == cur_thread()->tid ? self_signal((int)A(2)) : -PAL_ESRCH; }
-SYS(tkill) { return (int)A(0) == cur_thread()->tid ? self_signal((int)A(1)) : -PAL_ESRCH; }
+SYS(kill) { return ((int)A(0) == 1 || A(0) == 0 || (int)A(0) == -1) ? self_signal((int)A(1)) : -PAL_ESRCH; }
+SYS(tgkill) { return A(0) == 1 ? self_signal((int)A(2)) : -PAL_ESRCH; }
+SYS(tkill) { return self_signal((int)A(1)); }
+SYS(rt_sigreturn) { return signal_return(args->ctx); }
+
+SYS(rt_sigpending)
+{
+    if (A(1) != 8)
+        return -PAL_EINVAL;
+    *(uint64_t *)PTR(0) = 0; /* pending signals are delivered at once */
+    return 0;
+}

@@ -42,7 +42,7 @@ SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosle
 SYS(clock_nanosleep); SYS(getrandom);
 /* signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack); SYS(kill); SYS(tgkill);
-SYS(tkill);
+SYS(tkill); SYS(rt_sigreturn); SYS(rt_sigpending);
 /* futex.c */
 SYS(futex);
 /* clone.c */
@@ -50,9 +50,6 @@ SYS(clone); SYS(clone3); SYS(fork); SYS(vfork);
 /* fs_io.c */
 SYS(sendfile);
 
-/* signal.c: the program's disposition of sig. */
-bool signal_has_handler(int sig);
-bool signal_ignored(int sig);
 
 /* Runs one syscall for the program (core/syscall.c). */
 long syscall_dispatch(struct pal_context *ctx);

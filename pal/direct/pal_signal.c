@@ -135,20 +135,26 @@ static void on_host_signal(int sig, siginfo_t *si, void *ucv)
     struct pal_context ctx;
     if (!upcalls)
         HS1(SYS_exit_group, 128 + sig);
+    if (in_geode_code(uc->uc_mcontext.gregs[REG_RIP])) {
+        upcalls->host_signal(NULL, sig); /* delivered when the libOS returns */
+        return;
+    }
     ctx_from_uc(uc, &ctx);
     upcalls->host_signal(&ctx, sig);
     ctx_to_uc(&ctx, uc);
 }
 
-static long set_handler(int sig, void (*fn)(int, siginfo_t *, void *))
+/* Host signals are not blocked while the libOS handles a syscall or a
+ * fault: a blocking host call made for the program must be interruptible
+ * (it returns -EINTR and the libOS delivers the signal on its way out).
+ * Host-signal handlers block the other host signals among themselves. */
+static long set_handler(int sig, void (*fn)(int, siginfo_t *, void *), uint64_t mask)
 {
     struct kernel_sigaction ksa = {
         .handler = (void *)fn,
         .flags = SA_SIGINFO | SA_ONSTACK | KSA_RESTORER,
         .restorer = host_sigreturn,
-        /* Block host signals while in a handler: the libOS is not reentrant. */
-        .mask = ~0ULL & ~((1ULL << (SIGSEGV - 1)) | (1ULL << (SIGBUS - 1)) |
-                          (1ULL << (SIGFPE - 1)) | (1ULL << (SIGILL - 1))),
+        .mask = mask,
     };
     return HS4(SYS_rt_sigaction, sig, &ksa, NULL, 8);
 }
@@ -157,11 +163,14 @@ int direct_signals_install(void)
 {
     static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
     static const int hosts[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
-    long r = set_handler(SIGSYS, on_sigsys);
+    uint64_t host_mask = 0;
+    for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+        host_mask |= 1ULL << (hosts[i] - 1);
+    long r = set_handler(SIGSYS, on_sigsys, 0);
     for (size_t i = 0; r == 0 && i < sizeof(faults) / sizeof(faults[0]); i++)
-        r = set_handler(faults[i], on_fault);
+        r = set_handler(faults[i], on_fault, 0);
     for (size_t i = 0; r == 0 && i < sizeof(hosts) / sizeof(hosts[0]); i++)
-        r = set_handler(hosts[i], on_host_signal);
+        r = set_handler(hosts[i], on_host_signal, host_mask);
     /* The program must see a pipe error as EPIPE, like a native process
      * that ignores SIGPIPE would; SIGPIPE delivery is the libOS's job. */
     struct kernel_sigaction ign = {.handler = SIG_IGN, .flags = KSA_RESTORER,

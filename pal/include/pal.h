@@ -79,7 +79,10 @@ struct pal_upcalls {
     /* The program faulted; returns to resume from *ctx (which it may have
      * redirected to a signal handler) or ends the process. */
     void (*exception)(struct pal_context *ctx, const struct pal_exception *exc);
-    /* A host signal (SIGINT, SIGTERM, SIGHUP...) arrived for the process. */
+    /* A host signal (SIGINT, SIGTERM, SIGHUP...) arrived for the process.
+     * ctx is the interrupted program state, or NULL when the signal
+     * interrupted the libOS or the PAL (whose blocking host call then
+     * returns -EINTR; the libOS delivers the signal on its way out). */
     void (*host_signal)(struct pal_context *ctx, int signo);
 };
 

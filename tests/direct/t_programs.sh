@@ -50,3 +50,14 @@ for kind in musl spie dyn; do
     [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "counter=400000 tls=ok" ]
     check "threads.$kind: 4 threads, mutex, TLS, join" $?
 done
+
+# Signals: SIGSEGV/SIGFPE handlers with siglongjmp, SA_SIGINFO, SA_ONSTACK,
+# SA_RESETHAND, masks; then an unhandled raise(SIGUSR2) kills: 128 + 12.
+for kind in musl spie dyn; do
+    bin="$PROGS/signals.$kind"
+    need "$bin" || continue
+    manifest "$TMP/s.toml" "$bin"
+    run_direct "$TMP/s.toml"
+    [ "$rc" -eq 140 ] && grep -q '^failures=0$' "$TMP/out"
+    check "signals.$kind: handlers, sigaltstack, masks, default action (status 140)" $?
+done

@@ -26,3 +26,21 @@ print(sorted(out))'
 run_direct "$M" -c "$code"
 [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$($PY -c "$code")" ]
 check "python3 threading with 4 threads equals native" $?
+
+# A SIGINT sent to geode from the host reaches the program's handler while
+# it sleeps (the blocking host call is interrupted, the libOS delivers).
+code='import signal, sys, time
+def h(s, f):
+    print("got", s, flush=True); sys.exit(9)
+signal.signal(signal.SIGINT, h)
+print("ready", flush=True)
+time.sleep(20)
+print("not interrupted")'
+"$GEODE" run --mode direct "$M" -c "$code" >"$TMP/sig.out" 2>"$TMP/sig.err" &
+pid=$!
+for _ in $(seq 100); do grep -q ready "$TMP/sig.out" 2>/dev/null && break; sleep 0.05; done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 9 ] && grep -q '^got 2$' "$TMP/sig.out"
+check "host SIGINT reaches python's handler (status 9)" $?

@@ -1,0 +1,188 @@
+/* Signal delivery. A signal enters a program handler the way the kernel
+ * does it: an rt_sigframe (return address = sa_restorer, ucontext, siginfo)
+ * is pushed below the red zone or on the sigaltstack, and the context is
+ * redirected to the handler with rdi/rsi/rdx = sig, &info, &uc. The
+ * restorer's rt_sigreturn comes back to signal_return.
+ *
+ * Not yet: the FP/SSE state is not saved in the frame (uc_mcontext.fpregs
+ * is NULL), so a handler's FP changes are visible after it returns;
+ * signals are delivered at syscall boundaries, on faults and when a host
+ * signal interrupts program code, not at arbitrary points in libOS code. */
+#include "core/signal.h"
+
+struct k_sigaction sig_actions[NSIG_ + 1];
+spinlock_t sig_lock;
+static volatile uint64_t sig_pending;
+
+/* Linux's struct ucontext with the kernel's 8-byte sigset. */
+struct k_ucontext {
+    uint64_t flags, link;
+    uint64_t ss_sp;
+    int32_t ss_flags, pad;
+    uint64_t ss_size;
+    uint64_t gregs[23]; /* glibc's REG_R8 .. REG_CR2 order */
+    uint64_t fpstate;
+    uint64_t reserved1[8];
+    uint64_t sigmask;
+};
+
+struct k_siginfo {
+    int32_t signo, err, code, pad;
+    uint64_t f[14]; /* union: si_addr / si_pid... at f[0] */
+};
+
+struct sigframe {
+    uint64_t pretcode;
+    struct k_ucontext uc;
+    uint8_t glibc_room[512]; /* glibc's ucontext_t is larger than the kernel's */
+    struct k_siginfo info;
+};
+
+enum { R8, R9, R10, R11, R12, R13, R14, R15, RDI, RSI, RBP, RBX, RDX, RAX, RCX, RSP, RIP, EFL,
+       CSGSFS, ERR, TRAPNO, OLDMASK, CR2 };
+
+bool signal_has_handler(int sig)
+{
+    return sig > 0 && sig <= NSIG_ && sig_actions[sig].handler > 1; /* not DFL/IGN */
+}
+
+bool signal_ignored(int sig)
+{
+    return sig > 0 && sig <= NSIG_ && sig_actions[sig].handler == 1;
+}
+
+bool signal_default_ignored(int sig)
+{
+    return sig == 17 || sig == 18 || sig == 23 || sig == 28; /* CHLD CONT URG WINCH */
+}
+
+void signal_raise(int sig)
+{
+    __atomic_or_fetch(&sig_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+}
+
+static void save_gregs(const struct pal_context *c, uint64_t *g)
+{
+    g[R8] = c->r8, g[R9] = c->r9, g[R10] = c->r10, g[R11] = c->r11;
+    g[R12] = c->r12, g[R13] = c->r13, g[R14] = c->r14, g[R15] = c->r15;
+    g[RDI] = c->rdi, g[RSI] = c->rsi, g[RBP] = c->rbp, g[RBX] = c->rbx;
+    g[RDX] = c->rdx, g[RAX] = c->rax, g[RCX] = c->rcx, g[RSP] = c->rsp;
+    g[RIP] = c->rip, g[EFL] = c->rflags, g[CSGSFS] = 0x33;
+}
+
+static void load_gregs(const uint64_t *g, struct pal_context *c)
+{
+    c->r8 = g[R8], c->r9 = g[R9], c->r10 = g[R10], c->r11 = g[R11];
+    c->r12 = g[R12], c->r13 = g[R13], c->r14 = g[R14], c->r15 = g[R15];
+    c->rdi = g[RDI], c->rsi = g[RSI], c->rbp = g[RBP], c->rbx = g[RBX];
+    c->rdx = g[RDX], c->rax = g[RAX], c->rcx = g[RCX], c->rsp = g[RSP];
+    c->rip = g[RIP];
+    /* The program may change only the arithmetic flags, DF, TF and AC. */
+    c->rflags = (c->rflags & ~0x40dd5ULL) | (g[EFL] & 0x40dd5ULL);
+}
+
+static uint64_t frame_address(const struct k_sigaction *act, const struct pal_context *ctx)
+{
+    struct libos_thread *t = cur_thread();
+    uint64_t sp = ctx->rsp - 128; /* the red zone */
+    bool on_alt = ctx->rsp > t->altstack_sp && ctx->rsp <= t->altstack_sp + t->altstack_size;
+    if ((act->flags & SA_ONSTACK_) && t->altstack_size && !on_alt)
+        sp = t->altstack_sp + t->altstack_size;
+    sp -= sizeof(struct sigframe);
+    return ALIGN_DOWN(sp, 16) - 8; /* as right after a call */
+}
+
+/* Redirects ctx into the handler of sig; false if it cannot. */
+static bool enter_handler(struct pal_context *ctx, int sig, const struct k_siginfo *info)
+{
+    struct libos_thread *t = cur_thread();
+    spin_lock(&sig_lock);
+    struct k_sigaction act = sig_actions[sig];
+    if (act.flags & SA_RESETHAND_)
+        sig_actions[sig].handler = 0;
+    spin_unlock(&sig_lock);
+    if (act.handler <= 1 || !(act.flags & SA_RESTORER_))
+        return false;
+    struct sigframe *f = (struct sigframe *)frame_address(&act, ctx);
+    memset(&f->uc, 0, sizeof(f->uc));
+    f->pretcode = act.restorer;
+    f->uc.ss_sp = t->altstack_sp;
+    f->uc.ss_size = t->altstack_size;
+    f->uc.ss_flags = t->altstack_size ? 0 : 2 /* SS_DISABLE */;
+    save_gregs(ctx, f->uc.gregs);
+    f->uc.sigmask = t->sigmask;
+    f->info = *info;
+    t->sigmask |= act.mask | ((act.flags & SA_NODEFER_) ? 0 : SIGBIT(sig));
+    ctx->rsp = (uint64_t)f;
+    ctx->rip = act.handler;
+    ctx->rdi = (uint64_t)sig;
+    ctx->rsi = (uint64_t)&f->info;
+    ctx->rdx = (uint64_t)&f->uc;
+    ctx->rax = 0;
+    ctx->rflags &= ~0x500ULL; /* clear TF and DF */
+    return true;
+}
+
+/* The default action for an unhandled signal. */
+static void default_action(int sig)
+{
+    if (signal_default_ignored(sig))
+        return;
+    pal->process_kill(sig);
+}
+
+static int take_pending(uint64_t blocked)
+{
+    for (;;) {
+        uint64_t p = __atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST), ready = p & ~blocked;
+        if (!ready)
+            return 0;
+        int sig = __builtin_ctzll(ready) + 1;
+        if (__atomic_compare_exchange_n(&sig_pending, &p, p & ~SIGBIT(sig), false,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            return sig;
+    }
+}
+
+bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t nr, long *ret)
+{
+    if (!__atomic_load_n(&sig_pending, __ATOMIC_RELAXED))
+        return false;
+    int sig = take_pending(cur_thread()->sigmask);
+    if (!sig || signal_ignored(sig))
+        return false;
+    if (!signal_has_handler(sig)) {
+        default_action(sig);
+        return false;
+    }
+    ctx->rax = (uint64_t)*ret;
+    if (in_syscall && *ret == -PAL_EINTR && (sig_actions[sig].flags & SA_RESTART_)) {
+        ctx->rax = nr; /* the handler returns to the syscall instruction */
+        ctx->rip -= 2;
+    }
+    struct k_siginfo info = {.signo = sig, .code = 0 /* SI_USER */};
+    if (!enter_handler(ctx, sig, &info))
+        default_action(sig);
+    *ret = (long)ctx->rax;
+    return true;
+}
+
+void signal_deliver_fault(struct pal_context *ctx, int sig, int code, uint64_t addr)
+{
+    struct k_siginfo info = {.signo = sig, .code = code};
+    info.f[0] = addr;
+    bool blocked = cur_thread()->sigmask & SIGBIT(sig);
+    if (blocked || !signal_has_handler(sig) || !enter_handler(ctx, sig, &info)) {
+        log_debug("program fault: signal %d at rip %lx, address %lx", sig,
+                  (unsigned long)ctx->rip, (unsigned long)addr);
+        pal->process_kill(sig);
+    }
+}
+
+long signal_return(struct pal_context *ctx)
+{
+    struct k_ucontext *uc = (struct k_ucontext *)ctx->rsp;
+    load_gregs(uc->gregs, ctx);
+    cur_thread()->sigmask = uc->sigmask & ~(SIGBIT(9) | SIGBIT(19));
+    return (long)ctx->rax;
+}

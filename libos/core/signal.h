@@ -1,0 +1,46 @@
+/* Signals: dispositions, pending set, and delivery into program handlers
+ * by rewriting the interrupted context (core/signal.c). */
+#ifndef GEODE_LIBOS_SIGNAL_H
+#define GEODE_LIBOS_SIGNAL_H
+
+#include "libos.h"
+
+#define NSIG_ 64
+#define SIGBIT(s) (1ULL << ((s) - 1))
+#define SA_RESTART_ 0x10000000
+#define SA_ONSTACK_ 0x08000000
+#define SA_NODEFER_ 0x40000000
+#define SA_RESETHAND_ 0x80000000
+#define SA_RESTORER_ 0x04000000
+#define SA_SIGINFO_ 4
+
+struct k_sigaction {
+    uint64_t handler, flags, restorer, mask;
+};
+
+/* Process-wide dispositions (guarded by sig_lock). */
+extern struct k_sigaction sig_actions[NSIG_ + 1];
+extern spinlock_t sig_lock;
+
+bool signal_has_handler(int sig);
+bool signal_ignored(int sig);
+/* True when the default action of sig is to do nothing. */
+bool signal_default_ignored(int sig);
+
+/* Marks sig pending for the process (kill, host signals). */
+void signal_raise(int sig);
+
+/* Called before returning to the program from a syscall whose result is
+ * ret: delivers one pending unblocked signal by redirecting ctx to its
+ * handler (restarting the syscall first for SA_RESTART). Returns true
+ * when ctx now enters a handler. nr is the syscall number. */
+bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t nr, long *ret);
+
+/* A synchronous fault in the program: enters its handler, or ends the
+ * process with the default action. */
+void signal_deliver_fault(struct pal_context *ctx, int sig, int code, uint64_t addr);
+
+/* rt_sigreturn: restores ctx and the mask from the frame at ctx->rsp. */
+long signal_return(struct pal_context *ctx);
+
+#endif
