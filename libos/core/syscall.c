@@ -24,7 +24,12 @@ static const sys_fn table[NR_MAX] = {
     E(sched_yield), E(getcpu),
     E(clock_gettime), E(clock_getres), E(gettimeofday), E(time), E(nanosleep),
     E(clock_nanosleep), E(getrandom),
-    E(futex), E(sendfile), E(clone), E(clone3), E(fork), E(vfork),
+    E(futex), E(sendfile),
+    E(socket), E(socketpair), E(bind), E(connect), E(listen), E(accept), E(accept4),
+    E(getsockname), E(getpeername), E(shutdown), E(setsockopt), E(getsockopt), E(sendto),
+    E(recvfrom), E(sendmsg), E(recvmsg),
+    E(poll), E(ppoll), E(select), E(pselect6), E(epoll_create), E(epoll_create1), E(epoll_ctl),
+    E(epoll_wait), E(epoll_pwait), E(clone), E(clone3), E(fork), E(vfork),
     E(rt_sigaction), E(rt_sigprocmask), E(sigaltstack), E(kill), E(tgkill), E(tkill), E(rt_sigreturn), E(rt_sigpending),
 };
 

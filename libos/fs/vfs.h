@@ -29,6 +29,7 @@ struct file {
     pal_handle h;  /* host files, pipes and stdio */
     int flags;     /* O_ACCMODE | O_APPEND | O_NONBLOCK ... as opened */
     bool is_dir;
+    bool is_sock;
     char *path;    /* inside path, for *at() and fchdir; may be NULL */
 };
 

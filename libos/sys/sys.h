@@ -45,6 +45,13 @@ SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack); SYS(kill); SYS(tgkill)
 SYS(tkill); SYS(rt_sigreturn); SYS(rt_sigpending);
 /* futex.c */
 SYS(futex);
+/* socket.c */
+SYS(socket); SYS(socketpair); SYS(bind); SYS(connect); SYS(listen); SYS(accept);
+SYS(accept4); SYS(getsockname); SYS(getpeername); SYS(shutdown); SYS(setsockopt);
+SYS(getsockopt); SYS(sendto); SYS(recvfrom); SYS(sendmsg); SYS(recvmsg);
+/* poll.c, epoll.c */
+SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6); SYS(epoll_create); SYS(epoll_create1);
+SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait);
 /* clone.c */
 SYS(clone); SYS(clone3); SYS(fork); SYS(vfork);
 /* fs_io.c */

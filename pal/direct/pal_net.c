@@ -24,6 +24,17 @@ static long direct_sock_create(int domain, int type, int proto, pal_handle *out)
     return fd < 0 ? fd : 0;
 }
 
+static long direct_sock_pair(int domain, int type, int proto, pal_handle out[2])
+{
+    int fds[2];
+    long r = HS4(SYS_socketpair, domain, type, proto, fds);
+    if (r == 0) {
+        out[0] = fds[0];
+        out[1] = fds[1];
+    }
+    return r;
+}
+
 static long direct_sock_bind(pal_handle h, const void *a, uint32_t len)
 {
     return HS3(SYS_bind, h, a, len);
@@ -89,8 +100,8 @@ static long direct_sock_name(pal_handle h, int peer, void *a, uint32_t *len)
 
 static long direct_poll(struct pal_pollfd *fds, uint32_t n, int64_t timeout_ns)
 {
-    struct pollfd host[64];
-    if (n > 64)
+    struct pollfd host[1024];
+    if (n > 1024)
         return -PAL_EINVAL;
     for (uint32_t i = 0; i < n; i++) {
         host[i].fd = (int)fds[i].handle;
@@ -108,6 +119,7 @@ void direct_fill_net(struct pal_api *api)
 {
     api->pipe = direct_pipe;
     api->sock_create = direct_sock_create;
+    api->sock_pair = direct_sock_pair;
     api->sock_bind = direct_sock_bind;
     api->sock_listen = direct_sock_listen;
     api->sock_accept = direct_sock_accept;

@@ -158,6 +158,8 @@ struct pal_api {
     /* Creates a pipe; flags: O_NONBLOCK / O_CLOEXEC. */
     long (*pipe)(pal_handle out[2], int flags);
     long (*sock_create)(int domain, int type, int protocol, pal_handle *out);
+    /* A connected pair (socketpair); type may carry SOCK_CLOEXEC/NONBLOCK. */
+    long (*sock_pair)(int domain, int type, int protocol, pal_handle out[2]);
     long (*sock_bind)(pal_handle h, const void *addr, uint32_t len);
     long (*sock_listen)(pal_handle h, int backlog);
     /* Accepts; addr/len (may be NULL) receive the peer address. */
