@@ -17,7 +17,7 @@
 #include "elf/elf.h"
 #include "libos.h"
 
-#define MAX_REGIONS 32
+#define MAX_REGIONS 256
 #define TRAMP_LEN 32
 
 struct region {
@@ -39,6 +39,23 @@ void rewrite_add_region(uint64_t lo, uint64_t hi, uint64_t tramp)
     if (n_regions < MAX_REGIONS)
         regions[n_regions++] = (struct region){lo, hi, tramp, 0};
     spin_unlock(&rewrite_lock);
+}
+
+/* Executable memory mapped by the program (shared libraries loaded by
+ * ld.so): trampoline space is reserved wherever the PAL puts it and used
+ * only if it is within reach of the mapping. */
+void rewrite_add_mapping(uint64_t lo, uint64_t len)
+{
+    void *t = NULL;
+    if (!libos_cfg.syscall_rewrite || pal->mem_reserve(&t, TRAMP_SPACE, 0) < 0)
+        return;
+    int64_t d1 = (int64_t)((uint64_t)t - lo), d2 = (int64_t)((uint64_t)t + TRAMP_SPACE - (lo + len));
+    const int64_t reach = (1LL << 31) - (1LL << 20);
+    if (d1 > reach || d1 < -reach || d2 > reach || d2 < -reach) {
+        pal->mem_free(t, TRAMP_SPACE);
+        return;
+    }
+    rewrite_add_region(lo, lo + len, (uint64_t)t);
 }
 
 static bool context_sensitive(uint32_t nr)

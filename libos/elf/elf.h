@@ -34,5 +34,6 @@ int stack_build(char **argv, char **envp, const struct stack_info *si, uint64_t 
  * (core/rewrite.c). */
 #define TRAMP_SPACE (64 * 1024)
 void rewrite_add_region(uint64_t lo, uint64_t hi, uint64_t tramp);
+void rewrite_add_mapping(uint64_t lo, uint64_t len);
 
 #endif

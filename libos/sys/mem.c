@@ -5,6 +5,7 @@
 #include <linux/mman.h>
 
 #include "core/mm.h"
+#include "elf/elf.h"
 #include "fs/vfs.h"
 #include "sys/sys.h"
 
@@ -88,6 +89,8 @@ SYS(mmap)
         pal->mem_free((void *)out, len);
         return r;
     }
+    if (prot & PAL_PROT_EXEC)
+        rewrite_add_mapping(out, len);
     return (long)out;
 }
 
