@@ -34,6 +34,10 @@ static inline struct libos_thread *cur_thread(void)
 struct libos_thread *thread_init_current(int tid);
 /* Creates the state of a new thread (GS is set by the PAL's thread_create). */
 struct libos_thread *thread_new(int tid);
+/* The process's ids: 1 and 0 for the first process; forked children
+ * take the id the PAL gives them. */
+extern int libos_pid, libos_ppid;
+
 /* Live program threads; the last one to exit ends the process. */
 extern volatile int libos_thread_count;
 

@@ -33,6 +33,14 @@ volatile uint64_t libos_rewrite_count;
 
 extern char libos_syscall_entry[];
 
+/* execve: the old image and its trampoline space are gone. */
+void rewrite_reset(void)
+{
+    spin_lock(&rewrite_lock);
+    n_regions = 0;
+    spin_unlock(&rewrite_lock);
+}
+
 void rewrite_add_region(uint64_t lo, uint64_t hi, uint64_t tramp)
 {
     spin_lock(&rewrite_lock);

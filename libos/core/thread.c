@@ -4,6 +4,7 @@
 #define LIBOS_STACK_SIZE (128 * 1024)
 
 volatile int libos_thread_count = 1;
+int libos_pid = 1, libos_ppid = 0;
 
 struct libos_thread *thread_new(int tid)
 {

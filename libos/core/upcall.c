@@ -15,7 +15,14 @@ static void up_syscall(struct pal_context *ctx)
     if (libos_cfg.syscall_rewrite)
         rewrite_site(ctx->rip);
     long r = syscall_dispatch(ctx);
-    signal_deliver_pending(ctx, true, nr, &r);
+    /* rt_sigreturn's result is the restored rax, not a syscall outcome. */
+    bool sigreturn = nr == 15;
+    if (!signal_deliver_pending(ctx, !sigreturn, nr, &r) && !sigreturn && r == -PAL_EINTR) {
+        /* A host signal the program ignores cut a blocking call short:
+         * run the syscall again, as Linux would never show this EINTR. */
+        ctx->rip -= 2;
+        r = (long)nr;
+    }
     ctx->rax = (uint64_t)r;
 }
 
@@ -31,7 +38,13 @@ static void fast_path_signal(struct pal_context *ctx, uint64_t nr, long r)
     ctx->rsp += 8 + 128;
     ctx->rip = ra + 13 + (uint64_t)(int64_t)rel;
     ctx->rax = (uint64_t)r;
-    if (signal_deliver_pending(ctx, true, nr, &r)) {
+    bool delivered = signal_deliver_pending(ctx, true, nr, &r);
+    if (!delivered && r == -PAL_EINTR) {
+        ctx->rip -= 2; /* restart at the site's syscall instruction */
+        r = (long)nr;
+        delivered = true;
+    }
+    if (delivered) {
         ctx->rax = (uint64_t)r;
         libos_resume_context(ctx);
     }

@@ -35,5 +35,6 @@ int stack_build(char **argv, char **envp, const struct stack_info *si, uint64_t 
 #define TRAMP_SPACE (64 * 1024)
 void rewrite_add_region(uint64_t lo, uint64_t hi, uint64_t tramp);
 void rewrite_add_mapping(uint64_t lo, uint64_t len);
+void rewrite_reset(void);
 
 #endif

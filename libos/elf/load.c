@@ -148,6 +148,7 @@ static int map_image(struct elf_file *e, uint64_t extra, struct loaded_elf *out)
         log_error("%s: cannot reserve %lu bytes at %p (%ld)", e->path, (unsigned long)total, at, r);
         return (int)r;
     }
+    mm_track_image((uint64_t)at, total);
     uint64_t bias = (uint64_t)at - e->lo;
     r = pal->mem_commit(at, span, PAL_PROT_READ | PAL_PROT_WRITE);
     if (r == 0)

@@ -77,6 +77,7 @@ static int alloc_stack(struct builder *b)
         log_error("cannot allocate the %lu-byte program stack", (unsigned long)libos_cfg.stack_size);
         return (int)r;
     }
+    mm_track_image(lo, libos_cfg.stack_size);
     b->lo = lo;
     b->top = lo + libos_cfg.stack_size;
     return 0;

@@ -51,6 +51,7 @@ void file_put(struct file *f)
 int vfs_stat(const char *inside, int nofollow, struct pal_stat *st)
 {
     char host[PATH_MAX_LEN];
+    inside = vfs_magic_link(inside);
     if (dev_stat(inside, st) == 0)
         return 0;
     int r = vfs_host_path(inside, host, sizeof(host));
@@ -81,6 +82,7 @@ static int open_host(const char *inside, int flags, uint32_t mode, struct file *
 
 int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out)
 {
+    inside = vfs_magic_link(inside);
     int r = dev_open(inside, flags, out);
     if (r == -PAL_ENOENT)
         r = open_host(inside, flags, mode, out);

@@ -62,6 +62,15 @@ int path_normalize(const char *base, const char *path, char *out, size_t size)
 
 const char *vfs_cwd(void) { return cwd; }
 
+const char *vfs_magic_link(const char *inside)
+{
+    char mine[32];
+    snprintf(mine, sizeof(mine), "/proc/%d/exe", libos_pid);
+    if (!strcmp(inside, "/proc/self/exe") || !strcmp(inside, mine))
+        return libos_cfg.exec_path;
+    return inside;
+}
+
 int vfs_set_cwd(const char *inside)
 {
     size_t n = strlen(inside);

@@ -43,6 +43,8 @@ int path_normalize(const char *base, const char *path, char *out, size_t size);
 /* Resolves path relative to dirfd (AT_FDCWD or an open directory). */
 int vfs_resolve(int dirfd, const char *path, char *out, size_t size);
 const char *vfs_cwd(void);
+/* Follows the libOS's own magic links (/proc/self/exe -> the program). */
+const char *vfs_magic_link(const char *inside);
 int vfs_set_cwd(const char *inside);
 
 /* open.c: opens an inside path (already resolved). */

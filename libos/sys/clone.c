@@ -1,7 +1,7 @@
 /* clone for threads (CLONE_VM | CLONE_THREAD): a new PAL thread that
  * resumes the program from the parent's syscall context with rax = 0 on
  * the new stack and TLS. Process creation (fork, vfork, clone without
- * CLONE_VM) is not implemented yet and returns -ENOSYS. */
+ * CLONE_VM) uses the PAL's process_fork when it has one. */
 #include <linux/sched.h>
 
 #include "sys/sys.h"
@@ -46,14 +46,40 @@ static long start_thread(uint64_t flags, struct sc_args *args, struct libos_thre
     return r;
 }
 
+/* A new process. With CLONE_VM (vfork, posix_spawn) the child still gets
+ * a copy of the memory, not a share: what the child writes before exec is
+ * not seen by the parent. The child continues on newsp if one is given. */
+static long fork_process(uint64_t flags, struct sc_args *args)
+{
+    if (!pal->process_fork) {
+        log_warn("fork: this PAL cannot create processes yet");
+        return -PAL_ENOSYS;
+    }
+    long r = pal->process_fork();
+    if (r != 0)
+        return r; /* parent: the child's id, or an error */
+    libos_ppid = libos_pid;
+    libos_pid = (int)pal->process_id();
+    libos_thread_count = 1;
+    struct libos_thread *t = cur_thread();
+    t->tid = libos_pid;
+    if (flags & CLONE_CHILD_SETTID)
+        *(int *)PTR(3) = libos_pid;
+    if (flags & CLONE_CHILD_CLEARTID)
+        t->clear_child_tid = PTR(3);
+    if (A(1))
+        args->ctx->rsp = A(1);
+    return 0;
+}
+
 SYS(clone)
 {
     uint64_t flags = A(0);
     const uint64_t need = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND;
-    if ((flags & need) != need) {
-        log_warn("clone with flags %lx (a new process): not implemented yet", (unsigned long)flags);
-        return -PAL_ENOSYS;
-    }
+    if (!(flags & CLONE_THREAD))
+        return fork_process(flags, args);
+    if ((flags & need) != need)
+        return -PAL_EINVAL;
     int tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_SEQ_CST);
     struct libos_thread *t = thread_new(tid);
     if (!t)
@@ -71,5 +97,25 @@ SYS(clone)
 /* clone3 is refused so that libc falls back to clone (glibc does on
  * ENOSYS), which carries the same information. */
 SYS(clone3) { return -PAL_ENOSYS; }
-SYS(fork) { log_warn("fork: not implemented yet"); return -PAL_ENOSYS; }
-SYS(vfork) { log_warn("vfork: not implemented yet"); return -PAL_ENOSYS; }
+SYS(fork)
+{
+    struct sc_args a = {{17 /* SIGCHLD */, 0, 0, 0, 0, 0}, args->ctx};
+    return fork_process(17, &a);
+}
+
+SYS(vfork) { return sys_fork(args); }
+
+SYS(wait4)
+{
+    int status = 0;
+    if (A(2) & ~(uint64_t)(1 | 2 | 0x40000000)) /* WNOHANG WUNTRACED __WALL */
+        return -PAL_EINVAL;
+    if (!pal->process_wait)
+        return -PAL_ECHILD;
+    long r = pal->process_wait((pal_handle)(int)A(0), &status, (int)A(2) & 3);
+    if (r > 0 && PTR(1))
+        *(int *)PTR(1) = status;
+    if (r >= 0 && PTR(3))
+        memset(PTR(3), 0, 144); /* struct rusage */
+    return r;
+}

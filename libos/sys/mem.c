@@ -33,6 +33,23 @@ long mm_map_anon(uint64_t addr, size_t len, int prot, bool fixed, uint64_t *out)
     return 0;
 }
 
+#define MAX_TRACKED 8
+static struct { uint64_t lo, len; } tracked[MAX_TRACKED];
+static int n_tracked;
+
+void mm_track_image(uint64_t lo, uint64_t len)
+{
+    if (n_tracked < MAX_TRACKED)
+        tracked[n_tracked].lo = lo, tracked[n_tracked++].len = len;
+}
+
+void mm_release_images(void)
+{
+    for (int i = 0; i < n_tracked; i++)
+        pal->mem_free((void *)tracked[i].lo, tracked[i].len);
+    n_tracked = 0;
+}
+
 SYS(brk)
 {
     uint64_t want = A(0);

@@ -1,5 +1,5 @@
 /* Process and thread identity, limits, uname, arch_prctl, exit. The
- * process is pid 1 in its own namespace, as under Gramine. */
+ * first process is pid 1 in its own namespace, as under Gramine. */
 #include <asm/prctl.h>
 #include <linux/prctl.h>
 #include <linux/resource.h>
@@ -7,7 +7,6 @@
 
 #include "sys/sys.h"
 
-#define LIBOS_PID 1
 
 SYS(exit_group) { libos_exit((int)(A(0) & 0xff)); }
 
@@ -21,17 +20,25 @@ SYS(exit)
     pal->thread_exit(cur_thread()->clear_child_tid);
 }
 
-SYS(getpid) { return LIBOS_PID; }
-SYS(getppid) { return 0; }
+SYS(getpid) { return libos_pid; }
+SYS(getppid) { return libos_ppid; }
 SYS(gettid) { return cur_thread()->tid; }
 SYS(getuid) { return libos_cfg.uid; }
 SYS(geteuid) { return libos_cfg.uid; }
 SYS(getgid) { return libos_cfg.gid; }
 SYS(getegid) { return libos_cfg.gid; }
-SYS(getpgrp) { return LIBOS_PID; }
-SYS(getpgid) { return (A(0) == 0 || A(0) == LIBOS_PID) ? LIBOS_PID : -PAL_ESRCH; }
-SYS(setpgid) { return (A(0) == 0 || A(0) == LIBOS_PID) ? 0 : -PAL_ESRCH; }
-SYS(getsid) { return LIBOS_PID; }
+/* Process groups are tracked for the calling process only. */
+static int pgid = 1;
+SYS(getpgrp) { return pgid; }
+SYS(getpgid) { return ((int)A(0) == 0 || (int)A(0) == libos_pid) ? pgid : -PAL_ESRCH; }
+SYS(setpgid)
+{
+    if ((int)A(0) != 0 && (int)(int)A(0) != libos_pid)
+        return -PAL_ESRCH;
+    pgid = (int)A(1) ? (int)A(1) : libos_pid;
+    return 0;
+}
+SYS(getsid) { return 1; }
 SYS(setsid) { return -PAL_EPERM; } /* already a session leader */
 
 SYS(getgroups)
@@ -88,7 +95,7 @@ static void get_limit(unsigned res, struct rlimit64 *out)
 
 SYS(prlimit64)
 {
-    if (A(0) != 0 && A(0) != LIBOS_PID)
+    if (A(0) != 0 && (int)A(0) != libos_pid)
         return -PAL_ESRCH;
     if (A(1) >= RLIM_NLIMITS)
         return -PAL_EINVAL;

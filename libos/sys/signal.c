@@ -84,8 +84,18 @@ static long self_signal(int sig)
     return 0;
 }
 
-SYS(kill) { return ((int)A(0) == 1 || A(0) == 0 || (int)A(0) == -1) ? self_signal((int)A(1)) : -PAL_ESRCH; }
-SYS(tgkill) { return A(0) == 1 ? self_signal((int)A(2)) : -PAL_ESRCH; }
+/* Other processes are the PAL's (direct mode: host pids of our children). */
+SYS(kill)
+{
+    int pid = (int)A(0);
+    if (pid == libos_pid || pid == 0)
+        return self_signal((int)A(1));
+    if (pid < 0 || !pal->process_signal)
+        return -PAL_EPERM; /* process groups: not yet */
+    return pal->process_signal(pid, (int)A(1));
+}
+
+SYS(tgkill) { return (int)A(0) == libos_pid ? self_signal((int)A(2)) : -PAL_ESRCH; }
 SYS(tkill) { return self_signal((int)A(1)); }
 SYS(rt_sigreturn) { return signal_return(args->ctx); }
 

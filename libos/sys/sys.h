@@ -53,7 +53,9 @@ SYS(getsockopt); SYS(sendto); SYS(recvfrom); SYS(sendmsg); SYS(recvmsg);
 SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6); SYS(epoll_create); SYS(epoll_create1);
 SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait);
 /* clone.c */
-SYS(clone); SYS(clone3); SYS(fork); SYS(vfork);
+SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(wait4);
+/* exec.c */
+SYS(execve);
 /* fs_io.c */
 SYS(sendfile);
 

@@ -1,5 +1,6 @@
 /* Direct PAL: log, process exit, time, randomness. */
 #include <string.h>
+#include <signal.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -34,11 +35,26 @@ static long direct_process_create(const uint8_t *m, size_t len, const char *cons
     return -PAL_ENOSYS;
 }
 
-static long direct_process_wait(pal_handle child, int *status, int nohang)
+/* A host fork: the child is a copy of this process with only the calling
+ * thread. SUD is per task and copy_process() does not carry it over, so
+ * the child switches it on again before returning into the libOS. */
+static long direct_process_fork(void)
 {
-    (void)child, (void)status, (void)nohang;
-    return -PAL_ECHILD;
+    long r = HS5(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (r == 0 && direct_sud_enable() < 0) {
+        direct_log_str("geode: fork: cannot enable syscall trapping in the child\n");
+        HS1(SYS_exit_group, 127);
+    }
+    return r;
 }
+
+static long direct_process_wait(pal_handle child, int *status, int options)
+{
+    return HS4(SYS_wait4, child, status, options, NULL);
+}
+
+static long direct_process_signal(pal_handle proc, int signo) { return HS2(SYS_kill, proc, signo); }
+static long direct_process_id(void) { return HS0(SYS_getpid); }
 
 static long direct_clock_get(int clock, int64_t *ns)
 {
@@ -75,7 +91,10 @@ void direct_fill_misc(struct pal_api *api)
     api->log = direct_log;
     api->process_exit = direct_process_exit;
     api->process_create = direct_process_create;
+    api->process_fork = direct_process_fork;
     api->process_wait = direct_process_wait;
+    api->process_signal = direct_process_signal;
+    api->process_id = direct_process_id;
     api->clock_get = direct_clock_get;
     api->sleep = direct_sleep;
     api->random = direct_random;

@@ -117,6 +117,8 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
     uint64_t rip = uc->uc_mcontext.gregs[REG_RIP];
     if (in_geode_code(rip) || !upcalls) {
         log_hex("geode: internal error: fault in geode code at rip ", rip);
+        if (rip >= libos_lo && rip < libos_hi)
+            log_hex("geode:   libos.elf offset ", rip - libos_lo);
         log_hex("geode:   signal ", (uint64_t)sig);
         log_hex("geode:   address ", (uint64_t)si->si_addr);
         HS1(SYS_exit_group, 128 + sig);
@@ -162,7 +164,8 @@ static long set_handler(int sig, void (*fn)(int, siginfo_t *, void *), uint64_t 
 int direct_signals_install(void)
 {
     static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
-    static const int hosts[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
+    static const int hosts[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+                                SIGCHLD, SIGWINCH};
     uint64_t host_mask = 0;
     for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
         host_mask |= 1ULL << (hosts[i] - 1);

@@ -101,8 +101,19 @@ struct pal_api {
      * manifest blob and argv; returns a handle for process_wait. */
     long (*process_create)(const uint8_t *manifest, size_t len, const char *const *argv,
                            pal_handle *out);
-    /* Waits for a process_create child; stores its wait status. */
-    long (*process_wait)(pal_handle child, int *status, int nohang);
+    /* Optional (NULL when the PAL cannot do it): duplicates the whole
+     * process, libOS state included, keeping only the calling thread.
+     * Returns the child's id in the parent and 0 in the child, where
+     * syscall trapping is already on again. */
+    long (*process_fork)(void);
+    /* Waits for a child (id from process_create/process_fork, or -1 for
+     * any); stores its Linux wait status; options: WNOHANG. Returns the
+     * child's id, 0 with WNOHANG and nothing ready, or -ECHILD. */
+    long (*process_wait)(pal_handle child, int *status, int options);
+    /* Sends a Linux signal to another process (by id, as above). */
+    long (*process_signal)(pal_handle proc, int signo);
+    /* The id of the calling process, as its parent's process_fork saw it. */
+    long (*process_id)(void);
     /* Registers the libOS entry points; called once, before trap_syscalls. */
     void (*set_upcalls)(const struct pal_upcalls *up);
     /* From now on, `syscall` executed anywhere outside the PAL's own code

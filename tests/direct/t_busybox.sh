@@ -32,3 +32,27 @@ check "busybox sh -c 'echo hi; exit 3' exits 3" $?
 
 run_direct "$M" sh -c 'kill -TERM $$'
 check "killed by SIGTERM: status 143" $([ "$rc" -eq 143 ]; echo $?)
+
+# Processes: fork, execve (applets re-exec /proc/self/exe), pipes, wait.
+run_direct "$M" sh -c 'echo hi | sort; exit 3'
+[ "$rc" -eq 3 ] && [ "$(cat "$TMP/out")" = "hi" ]
+check "busybox sh -c 'echo hi | sort; exit 3' exits 3" $?
+
+printf 'pear\napple\nfig\n' >"$TMP/fruit"
+run_direct "$M" sort "$TMP/fruit"
+[ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(sort "$TMP/fruit")" ]
+check "busybox sort" $?
+
+run_direct "$M" sh -c "gzip -c $TMP/big | gunzip -c | sha256sum"
+[ "$rc" -eq 0 ] && [ "$(cut -d' ' -f1 "$TMP/out")" = "$(sha256sum "$TMP/big" | cut -d' ' -f1)" ]
+check "busybox gzip -c | gunzip -c round trip" $?
+
+mkdir -p "$TMP/tree/sub" "$TMP/untar"
+echo data >"$TMP/tree/sub/file"
+run_direct "$M" sh -c "cd $TMP && tar cf - tree | (cd $TMP/untar && tar xf -)"
+[ "$rc" -eq 0 ] && diff -r "$TMP/tree" "$TMP/untar/tree" >/dev/null
+check "busybox tar c | tar x round trip" $?
+
+run_direct "$M" find "$TMP/tree" -name file
+[ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$TMP/tree/sub/file" ]
+check "busybox find" $?

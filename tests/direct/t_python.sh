@@ -44,3 +44,10 @@ wait "$pid"
 rc=$?
 [ "$rc" -eq 9 ] && grep -q '^got 2$' "$TMP/sig.out"
 check "host SIGINT reaches python's handler (status 9)" $?
+
+code='import subprocess
+print(subprocess.run(["echo", "sub"], capture_output=True, text=True).stdout.strip())
+print(subprocess.call(["sh", "-c", "exit 4"]))'
+run_direct "$M" -c "$code"
+[ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'sub\n4')" ]
+check "python3 subprocess (fork/exec, pipes, wait status)" $?

@@ -1,0 +1,132 @@
+/* execve in place: the libOS stays, the program image is replaced. The
+ * old image, its brk and its stack are released; other mappings of the old
+ * program are not tracked yet and stay (address space only). Scripts with
+ * "#!" run their interpreter. */
+#include <linux/fcntl.h>
+
+#include "core/mm.h"
+#include "core/signal.h"
+#include "elf/elf.h"
+#include "fs/vfs.h"
+#include "sys/sys.h"
+
+#define ARG_MAX_ (2 * 1024 * 1024)
+#define MAX_SHEBANG 3
+
+/* Copies a NULL-terminated vector from program memory into the heap
+ * (prefix: extra leading entries, e.g. an interpreter and its argument). */
+static char **copy_vec(char *const *v, char **prefix, int nprefix, int skip)
+{
+    size_t n = 0, bytes = 0;
+    for (; v && v[n]; n++)
+        bytes += strlen(v[n]) + 1;
+    if (bytes > ARG_MAX_)
+        return NULL;
+    size_t from = v && n > 0 ? (size_t)skip : 0;
+    char **out = calloc((size_t)nprefix + n + 1, sizeof(char *));
+    for (int i = 0; out && i < nprefix; i++)
+        out[i] = strdup(prefix[i]);
+    for (size_t i = from; out && i < n; i++)
+        out[nprefix + i - from] = strdup(v[i]);
+    return out;
+}
+
+/* Reads "#!interp [arg]" from a script; returns 1 if it is one. */
+static int read_shebang(const char *inside, char *interp, size_t size, char **arg)
+{
+    struct file *f;
+    char buf[256];
+    if (vfs_open(inside, O_RDONLY, 0, &f) < 0)
+        return 0;
+    long n = f->ops->pread ? f->ops->pread(f, buf, sizeof(buf) - 1, 0) : -1;
+    file_put(f);
+    if (n < 3 || buf[0] != '#' || buf[1] != '!')
+        return 0;
+    buf[n] = 0;
+    char *p = buf + 2, *end = strchr(p, '\n');
+    if (end)
+        *end = 0;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    char *sp = p;
+    while (*sp && *sp != ' ' && *sp != '\t')
+        sp++;
+    *arg = NULL;
+    if (*sp) {
+        *sp++ = 0;
+        while (*sp == ' ' || *sp == '\t')
+            sp++;
+        *arg = *sp ? strdup(sp) : NULL;
+    }
+    snprintf(interp, size, "%s", p);
+    return interp[0] == '/';
+}
+
+/* Resets what execve resets: handlers (ignored stay ignored), CLOEXEC
+ * descriptors, the alternate stack. */
+static void reset_process_state(void)
+{
+    for (int s = 1; s <= NSIG_; s++)
+        if (sig_actions[s].handler > 1)
+            memset(&sig_actions[s], 0, sizeof(sig_actions[s]));
+    for (int fd = 0; fd < FD_MAX; fd++)
+        if (fd_get_cloexec(fd) > 0)
+            fd_close(fd);
+    cur_thread()->altstack_sp = cur_thread()->altstack_size = 0;
+}
+
+static long resolve_program(const char *path, char *inside, char ***argv, char *const *uargv)
+{
+    char interp[256], *iarg;
+    int r = vfs_resolve(-100 /* AT_FDCWD */, path, inside, PATH_MAX_LEN);
+    if (r == 0)
+        snprintf(inside, PATH_MAX_LEN, "%s", vfs_magic_link(inside));
+    if (r == 0)
+        r = vfs_stat(inside, 0, &(struct pal_stat){0});
+    if (r < 0)
+        return r;
+    if (!read_shebang(inside, interp, sizeof(interp), &iarg)) {
+        *argv = copy_vec(uargv, NULL, 0, 0);
+        return *argv ? 0 : -PAL_E2BIG;
+    }
+    char *prefix[3] = {interp, iarg ? iarg : (char *)path, (char *)path};
+    *argv = copy_vec(uargv, prefix, iarg ? 3 : 2, 1);
+    snprintf(inside, PATH_MAX_LEN, "%s", interp);
+    return *argv ? 0 : -PAL_E2BIG;
+}
+
+static void enter_new_image(struct pal_context *ctx, uint64_t entry, uint64_t sp)
+{
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->rip = entry;
+    ctx->rsp = sp;
+    ctx->rflags = 0x202;
+}
+
+SYS(execve)
+{
+    char inside[PATH_MAX_LEN];
+    char **argv = NULL, **envp;
+    long r = resolve_program(PTR(0), inside, &argv, PTR(1));
+    envp = r == 0 ? copy_vec(PTR(2), NULL, 0, 0) : NULL;
+    if (r == 0 && !envp)
+        r = -PAL_E2BIG;
+    if (r < 0)
+        return r;
+    if (libos_thread_count > 1)
+        log_warn("execve with %d threads: the other threads keep running", libos_thread_count);
+    /* Past this point there is no old program to return an error to. */
+    mm_release_images();
+    rewrite_reset();
+    reset_process_state();
+    char *exec_path = strdup(inside);
+    libos_cfg.exec_path = exec_path;
+    uint64_t entry, sp;
+    r = elf_exec(exec_path, argv, envp, &entry, &sp);
+    if (r < 0) {
+        log_error("execve %s failed after the old image was released (%ld)", exec_path, r);
+        libos_exit(127);
+    }
+    enter_new_image(args->ctx, entry, sp);
+    return 0;
+}
