@@ -151,11 +151,21 @@ SYS(dup3)
     return dup_to((int)A(0), (int)A(1), A(2) & O_CLOEXEC);
 }
 
-static long fcntl_setfl(int fd, int flags)
+/* O_NONBLOCK must reach the host handle: a blocking host call would
+ * otherwise wait where the program expects EAGAIN. */
+static long set_flags(struct file *f, int flags)
 {
     const int changeable = O_APPEND | O_NONBLOCK;
-    return WITH_FILE(fd, f, (f->flags = (f->flags & ~changeable) | (flags & changeable), 0));
+    if (f->ops == &host_file_ops && ((f->flags ^ flags) & O_NONBLOCK)) {
+        long r = pal->set_nonblocking(f->h, (flags & O_NONBLOCK) != 0);
+        if (r < 0)
+            return r;
+    }
+    f->flags = (f->flags & ~changeable) | (flags & changeable);
+    return 0;
 }
+
+static long fcntl_setfl(int fd, int flags) { return WITH_FILE(fd, f, set_flags(f, flags)); }
 
 SYS(fcntl)
 {
@@ -179,9 +189,7 @@ static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
     case TIOCGWINSZ: return f->ops == &host_file_ops ? pal->tty_ioctl(f->h, req, arg, 8) : -PAL_ENOTTY;
     case FIOCLEX: return fd_set_cloexec(fd, true);
     case FIONCLEX: return fd_set_cloexec(fd, false);
-    case FIONBIO:
-        f->flags = *(int *)arg ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
-        return 0;
+    case FIONBIO: return set_flags(f, *(int *)arg ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK));
     default: return -PAL_ENOTTY;
     }
 }

@@ -91,6 +91,15 @@ static long direct_readlink(const char *p, char *b, size_t n)
 static long direct_symlink(const char *t, const char *p) { return HS2(SYS_symlink, t, p); }
 static long direct_access(const char *p, int mode) { return HS2(SYS_access, p, mode); }
 
+static long direct_set_nonblocking(pal_handle h, int on)
+{
+    long fl = HS2(SYS_fcntl, h, F_GETFL);
+    if (fl < 0)
+        return fl;
+    fl = on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+    return HS3(SYS_fcntl, h, F_SETFL, fl);
+}
+
 static long direct_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t len)
 {
     /* Only the two read-only queries whose argument sizes we know. */
@@ -123,4 +132,5 @@ void direct_fill_file(struct pal_api *api)
     api->symlink = direct_symlink;
     api->access = direct_access;
     api->tty_ioctl = direct_tty_ioctl;
+    api->set_nonblocking = direct_set_nonblocking;
 }

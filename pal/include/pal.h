@@ -161,6 +161,8 @@ struct pal_api {
     long (*symlink)(const char *target, const char *path);
     /* Checks access (mode: R_OK/W_OK/X_OK/F_OK) for the host user. */
     long (*access)(const char *path, int mode);
+    /* Switches non-blocking mode of a handle (file, pipe, socket). */
+    long (*set_nonblocking)(pal_handle h, int on);
     /* Terminal control on a host tty: only TCGETS (buf: 60-byte termios)
      * and TIOCGWINSZ (8-byte winsize); -ENOTTY when h is not a tty. */
     long (*tty_ioctl)(pal_handle h, unsigned long req, void *buf, size_t len);
