@@ -19,6 +19,8 @@ struct libos_thread {
     int tid;
     uint32_t *clear_child_tid;
     uint64_t sigmask;
+    uint64_t saved_sigmask;    /* rt_sigsuspend: restored by the handler's return */
+    bool has_saved_sigmask;
     uint64_t altstack_sp, altstack_size;
     int altstack_flags;
 };

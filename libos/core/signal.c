@@ -56,6 +56,11 @@ bool signal_default_ignored(int sig)
     return sig == 17 || sig == 18 || sig == 23 || sig == 28; /* CHLD CONT URG WINCH */
 }
 
+bool signal_pending_for(uint64_t mask)
+{
+    return (__atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST) & ~mask) != 0;
+}
+
 void signal_raise(int sig)
 {
     __atomic_or_fetch(&sig_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
@@ -110,7 +115,8 @@ static bool enter_handler(struct pal_context *ctx, int sig, const struct k_sigin
     f->uc.ss_size = t->altstack_size;
     f->uc.ss_flags = t->altstack_size ? 0 : 2 /* SS_DISABLE */;
     save_gregs(ctx, f->uc.gregs);
-    f->uc.sigmask = t->sigmask;
+    f->uc.sigmask = t->has_saved_sigmask ? t->saved_sigmask : t->sigmask;
+    t->has_saved_sigmask = false;
     f->info = *info;
     t->sigmask |= act.mask | ((act.flags & SA_NODEFER_) ? 0 : SIGBIT(sig));
     ctx->rsp = (uint64_t)f;
@@ -144,6 +150,17 @@ static int take_pending(uint64_t blocked)
     }
 }
 
+/* Syscalls Linux never restarts after a handler, SA_RESTART or not
+ * (ERESTARTNOHAND): waits for signals or readiness, and sleeps. */
+static bool restartable(uint64_t nr)
+{
+    static const uint16_t never[] = {7, 23, 34, 35, 128, 130, 230, 232, 270, 271, 281};
+    for (size_t i = 0; i < ARRAY_LEN(never); i++)
+        if (nr == never[i])
+            return false;
+    return true;
+}
+
 bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t nr, long *ret)
 {
     if (!__atomic_load_n(&sig_pending, __ATOMIC_RELAXED))
@@ -156,7 +173,8 @@ bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t n
         return false;
     }
     ctx->rax = (uint64_t)*ret;
-    if (in_syscall && *ret == -PAL_EINTR && (sig_actions[sig].flags & SA_RESTART_)) {
+    if (in_syscall && *ret == -PAL_EINTR && (sig_actions[sig].flags & SA_RESTART_) &&
+        restartable(nr)) {
         ctx->rax = nr; /* the handler returns to the syscall instruction */
         ctx->rip -= 2;
     }

@@ -27,6 +27,9 @@ bool signal_ignored(int sig);
 /* True when the default action of sig is to do nothing. */
 bool signal_default_ignored(int sig);
 
+/* True when a signal not in mask is pending. */
+bool signal_pending_for(uint64_t mask);
+
 /* Marks sig pending for the process (kill, host signals). */
 void signal_raise(int sig);
 

@@ -56,6 +56,11 @@ SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait);
 SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(wait4);
 /* exec.c */
 SYS(execve);
+/* timer.c */
+SYS(setitimer); SYS(getitimer); SYS(alarm);
+/* misc.c */
+SYS(fchown); SYS(chown); SYS(lchown); SYS(fchownat); SYS(getrusage); SYS(times);
+SYS(sched_setaffinity); SYS(flock); SYS(close_range); SYS(rt_sigsuspend);
 /* fs_io.c */
 SYS(sendfile);
 

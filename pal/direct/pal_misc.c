@@ -2,6 +2,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/random.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <time.h>
 
@@ -71,6 +72,19 @@ static long direct_sleep(int64_t ns)
     return HS2(SYS_nanosleep, &ts, NULL);
 }
 
+static long direct_alarm_timer(int64_t value, int64_t interval, int64_t *old_value,
+                               int64_t *old_interval)
+{
+    struct itimerval nv = {{interval / 1000000000LL, interval % 1000000000LL / 1000},
+                           {value / 1000000000LL, value % 1000000000LL / 1000}}, ov;
+    long r = value < 0 ? HS2(SYS_getitimer, ITIMER_REAL, &ov) : HS3(SYS_setitimer, ITIMER_REAL, &nv, &ov);
+    if (r == 0 && old_value)
+        *old_value = ov.it_value.tv_sec * 1000000000LL + ov.it_value.tv_usec * 1000LL;
+    if (r == 0 && old_interval)
+        *old_interval = ov.it_interval.tv_sec * 1000000000LL + ov.it_interval.tv_usec * 1000LL;
+    return r;
+}
+
 static long direct_random(void *buf, size_t len)
 {
     uint8_t *p = buf;
@@ -98,4 +112,5 @@ void direct_fill_misc(struct pal_api *api)
     api->clock_get = direct_clock_get;
     api->sleep = direct_sleep;
     api->random = direct_random;
+    api->alarm_timer = direct_alarm_timer;
 }

@@ -214,6 +214,12 @@ struct pal_api {
     long (*clock_get)(int clock, int64_t *ns);
     /* Sleeps ns nanoseconds; -EINTR when a host signal cut it short. */
     long (*sleep)(int64_t ns);
+    /* Arms the process's real-time timer: SIGALRM arrives as a host
+     * signal after value_ns, then every interval_ns (0 = once; value_ns 0
+     * disarms; value_ns < 0 changes nothing). Stores the previous setting
+     * when old_* are not NULL. */
+    long (*alarm_timer)(int64_t value_ns, int64_t interval_ns, int64_t *old_value,
+                        int64_t *old_interval);
     /* Fills buf with len cryptographically random bytes. */
     long (*random)(void *buf, size_t len);
 };

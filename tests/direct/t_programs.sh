@@ -61,3 +61,14 @@ for kind in musl spie dyn; do
     [ "$rc" -eq 140 ] && grep -q '^failures=0$' "$TMP/out"
     check "signals.$kind: handlers, sigaltstack, masks, default action (status 140)" $?
 done
+
+# Timers: setitimer interrupting a blocking read (EINTR), SA_RESTART
+# restarting it, alarm + sigsuspend.
+for kind in musl spie dyn; do
+    bin="$PROGS/alarm.$kind"
+    need "$bin" || continue
+    manifest "$TMP/a.toml" "$bin"
+    GEODE_TEST_TIMEOUT=20 run_direct "$TMP/a.toml"
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out"
+    check "alarm.$kind: EINTR, SA_RESTART, alarm + sigsuspend" $?
+done

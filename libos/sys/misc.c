@@ -1,0 +1,89 @@
+/* Small syscalls: ownership (no-op changes only), resource usage, CPU
+ * affinity, flock, close_range, rt_sigsuspend. */
+#include "core/signal.h"
+#include "fs/vfs.h"
+#include "sys/sys.h"
+
+/* Ownership cannot change inside: setting the ids the program already
+ * runs with (or -1) succeeds, anything else is refused. */
+static long chown_ids(uint32_t uid, uint32_t gid)
+{
+    bool uid_ok = uid == (uint32_t)-1 || uid == libos_cfg.uid;
+    bool gid_ok = gid == (uint32_t)-1 || gid == libos_cfg.gid;
+    return uid_ok && gid_ok ? 0 : -PAL_EPERM;
+}
+
+static long chown_path(int dirfd, const char *path, uint32_t uid, uint32_t gid)
+{
+    char inside[PATH_MAX_LEN];
+    struct pal_stat st;
+    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
+    if (r == 0)
+        r = vfs_stat(inside, 0, &st);
+    return r < 0 ? r : chown_ids(uid, gid);
+}
+
+SYS(fchown)
+{
+    struct file *f = fd_get((int)A(0));
+    if (!f)
+        return -PAL_EBADF;
+    file_put(f);
+    return chown_ids((uint32_t)A(1), (uint32_t)A(2));
+}
+
+SYS(chown) { return chown_path(-100, PTR(0), (uint32_t)A(1), (uint32_t)A(2)); }
+SYS(lchown) { return chown_path(-100, PTR(0), (uint32_t)A(1), (uint32_t)A(2)); }
+SYS(fchownat) { return chown_path((int)A(0), PTR(1), (uint32_t)A(2), (uint32_t)A(3)); }
+
+/* Resource accounting is not kept: everything reads as zero. */
+SYS(getrusage)
+{
+    memset(PTR(1), 0, 144);
+    return 0;
+}
+
+SYS(times)
+{
+    int64_t ns = 0;
+    pal->clock_get(1 /* CLOCK_MONOTONIC */, &ns);
+    if (PTR(0))
+        memset(PTR(0), 0, 32);
+    return (long)(ns / 10000000); /* clock ticks at AT_CLKTCK = 100 */
+}
+
+SYS(sched_setaffinity) { return 0; }
+
+SYS(flock)
+{
+    struct file *f = fd_get((int)A(0));
+    if (!f)
+        return -PAL_EBADF;
+    file_put(f);
+    return 0; /* one process owns every file it sees */
+}
+
+SYS(close_range)
+{
+    if (A(0) > A(1) || (A(2) & ~4ULL /* CLOSE_RANGE_CLOEXEC */))
+        return -PAL_EINVAL;
+    uint64_t hi = A(1) < FD_MAX ? A(1) : FD_MAX - 1;
+    for (uint64_t fd = A(0); fd <= hi; fd++)
+        (A(2) & 4) ? (void)fd_set_cloexec((int)fd, true) : (void)fd_close((int)fd);
+    return 0;
+}
+
+/* Waits with a temporary mask until a signal arrives; the handler's
+ * sigreturn restores the mask from before the call. */
+SYS(rt_sigsuspend)
+{
+    struct libos_thread *t = cur_thread();
+    if (A(1) != 8)
+        return -PAL_EINVAL;
+    t->saved_sigmask = t->sigmask;
+    t->has_saved_sigmask = true;
+    t->sigmask = *(uint64_t *)PTR(0) & ~(SIGBIT(9) | SIGBIT(19));
+    while (!signal_pending_for(t->sigmask))
+        pal->sleep(1000000000LL); /* cut short by the host signal */
+    return -PAL_EINTR;
+}
