@@ -81,15 +81,21 @@ def redis_rps(ctx, mode, n):
         for _ in range(100):
             if srv.poll() is not None:
                 raise Failed("server exited: %s" % srv.stderr.read().strip()[-100:])
-            ping = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True,
-                                  text=True)
+            try:
+                ping = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True,
+                                      text=True, timeout=2)
+            except subprocess.TimeoutExpired:
+                raise Failed("server accepted but did not answer PING within 2 s")
             if ping.stdout.strip() == "PONG":
                 break
             time.sleep(0.1)
         else:
             raise Failed("server did not answer PING")
-        p = subprocess.run(["redis-benchmark", "-p", str(port), "-t", "set,get", "-n", str(n),
-                            "-q", "--csv"], capture_output=True, text=True, timeout=300)
+        try:
+            p = subprocess.run(["redis-benchmark", "-p", str(port), "-t", "set,get", "-n", str(n),
+                                "-q", "--csv"], capture_output=True, text=True, timeout=300)
+        except subprocess.TimeoutExpired:
+            raise Failed("redis-benchmark timed out")
         rates = [float(l.split(",")[1].strip('"')) for l in p.stdout.splitlines()
                  if l.startswith('"SET"') or l.startswith('"GET"')]
         if len(rates) != 2:
