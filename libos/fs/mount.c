@@ -1,6 +1,8 @@
 /* The mount table, from fs.root and fs.mounts. A chroot mount maps an
- * inside prefix onto a host directory; the longest matching prefix wins.
- * tmpfs and encrypted mounts are refused until they exist. */
+ * inside prefix onto a host directory, a tmpfs keeps its files in libOS
+ * memory; the longest matching prefix wins. Encrypted mounts are refused
+ * until they exist. */
+#include "fs/tmpfs.h"
 #include "fs/vfs.h"
 
 #define MAX_MOUNTS 32
@@ -8,6 +10,7 @@
 struct mount {
     char *path;      /* inside, normalized, "/" or without a trailing slash */
     char *host_dir;  /* host directory, without a trailing slash ("" = /) */
+    struct tmpfs *tmpfs; /* set for tmpfs mounts */
 };
 
 static struct mount mounts[MAX_MOUNTS];
@@ -31,9 +34,8 @@ static int uri_to_host(const char *uri, char **out)
 
 static int add_mount(const Geode__Mount *m, const char *path)
 {
-    if (m->type != GEODE__MOUNT_TYPE__MOUNT_CHROOT) {
-        log_error("fs.mounts: %s: only chroot mounts are implemented so far (type %d)", path,
-                  (int)m->type);
+    if (m->type == GEODE__MOUNT_TYPE__MOUNT_ENCRYPTED) {
+        log_error("fs.mounts: %s: encrypted mounts are not implemented yet", path ? path : "");
         return -PAL_ENOSYS;
     }
     if (n_mounts == MAX_MOUNTS) {
@@ -46,7 +48,11 @@ static int add_mount(const Geode__Mount *m, const char *path)
         return -PAL_EINVAL;
     }
     struct mount *mt = &mounts[n_mounts];
-    int r = uri_to_host(m->uri, &mt->host_dir);
+    int r = 0;
+    if (m->type == GEODE__MOUNT_TYPE__MOUNT_TMPFS)
+        r = (mt->tmpfs = tmpfs_new()) ? 0 : -PAL_ENOMEM;
+    else
+        r = uri_to_host(m->uri, &mt->host_dir);
     if (r < 0)
         return r;
     mt->path = strdup(norm);
@@ -60,8 +66,9 @@ int vfs_init(const Geode__Manifest *m)
 {
     static const Geode__Mount default_root = {.type = GEODE__MOUNT_TYPE__MOUNT_CHROOT,
                                               .uri = "file:/"};
-    const Geode__Mount *root = m->root && m->root->uri && m->root->uri[0] ? m->root
-                                                                          : &default_root;
+    bool given = m->root && ((m->root->uri && m->root->uri[0]) ||
+                             m->root->type == GEODE__MOUNT_TYPE__MOUNT_TMPFS);
+    const Geode__Mount *root = given ? m->root : &default_root;
     int r = add_mount(root, "/");
     for (size_t i = 0; r == 0 && i < m->n_mounts; i++)
         r = add_mount(m->mounts[i], m->mounts[i]->path);
@@ -81,7 +88,7 @@ static int match(const struct mount *mt, const char *inside)
     return (int)n;
 }
 
-int vfs_host_path(const char *inside, char *host, size_t size)
+int vfs_lookup(const char *inside, struct vfs_target *t)
 {
     int best = -1, best_len = -1;
     for (int i = 0; i < n_mounts; i++) {
@@ -94,8 +101,25 @@ int vfs_host_path(const char *inside, char *host, size_t size)
         return -PAL_EACCES;
     }
     const char *rest = inside + best_len;
-    int n = snprintf(host, size, "%s%s", mounts[best].host_dir, rest[0] ? rest : "/");
-    if (n < 0 || (size_t)n >= size)
+    t->tmpfs = mounts[best].tmpfs;
+    t->rest = rest[0] ? rest : "/";
+    if (t->tmpfs)
+        return 0;
+    int n = snprintf(t->host, sizeof(t->host), "%s%s", mounts[best].host_dir, t->rest);
+    return n < 0 || (size_t)n >= sizeof(t->host) ? -PAL_ENAMETOOLONG : 0;
+}
+
+int vfs_host_path(const char *inside, char *host, size_t size)
+{
+    struct vfs_target t;
+    int r = vfs_lookup(inside, &t);
+    if (r < 0)
+        return r;
+    if (t.tmpfs)
+        return -PAL_EOPNOTSUPP;
+    size_t n = strlen(t.host);
+    if (n >= size)
         return -PAL_ENAMETOOLONG;
+    memcpy(host, t.host, n + 1);
     return 0;
 }

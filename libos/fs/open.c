@@ -2,6 +2,7 @@
  * files. Host files keep their position on the host side. */
 #include <linux/fcntl.h>
 
+#include "fs/tmpfs.h"
 #include "fs/vfs.h"
 
 #define S_IFMT_ 0170000
@@ -20,10 +21,11 @@ static long host_pwrite(struct file *f, const void *b, size_t n, int64_t o)
 static long host_seek(struct file *f, int64_t o, int w) { return pal->seek(f->h, o, w); }
 static long host_fstat(struct file *f, struct pal_stat *st) { return pal->fstat(f->h, st); }
 static void host_release(struct file *f) { pal->close(f->h); }
+static long host_readdir(struct file *f, void *b, size_t n) { return pal->readdir(f->h, b, n); }
 
 const struct file_ops host_file_ops = {
     .read = host_read, .write = host_write, .pread = host_pread, .pwrite = host_pwrite,
-    .seek = host_seek, .fstat = host_fstat, .release = host_release,
+    .seek = host_seek, .fstat = host_fstat, .readdir = host_readdir, .release = host_release,
 };
 
 struct file *file_new(const struct file_ops *ops, pal_handle h, int flags)
@@ -50,21 +52,26 @@ void file_put(struct file *f)
 
 int vfs_stat(const char *inside, int nofollow, struct pal_stat *st)
 {
-    char host[PATH_MAX_LEN];
+    struct vfs_target t;
     inside = vfs_magic_link(inside);
     if (dev_stat(inside, st) == 0)
         return 0;
-    int r = vfs_host_path(inside, host, sizeof(host));
-    return r < 0 ? r : (int)pal->stat(host, nofollow, st);
+    int r = vfs_lookup(inside, &t);
+    if (r < 0)
+        return r;
+    return t.tmpfs ? tmpfs_stat(t.tmpfs, t.rest, st) : (int)pal->stat(t.host, nofollow, st);
 }
 
 static int open_host(const char *inside, int flags, uint32_t mode, struct file **out)
 {
-    char host[PATH_MAX_LEN];
+    struct vfs_target t;
     pal_handle h;
-    int r = vfs_host_path(inside, host, sizeof(host));
+    int r = vfs_lookup(inside, &t);
     if (r < 0)
         return r;
+    if (t.tmpfs)
+        return tmpfs_open(t.tmpfs, t.rest, flags, mode, out);
+    const char *host = t.host;
     /* The host descriptor never leaks into a host exec: always CLOEXEC. */
     r = (int)pal->file_open(host, flags | O_CLOEXEC, mode, &h);
     if (r < 0)

@@ -20,6 +20,8 @@ struct file_ops {
     long (*pwrite)(struct file *f, const void *buf, size_t len, int64_t off);
     long (*seek)(struct file *f, int64_t off, int whence);
     long (*fstat)(struct file *f, struct pal_stat *st);
+    /* Linux linux_dirent64 records from the file's position; 0 at the end. */
+    long (*readdir)(struct file *f, void *buf, size_t len);
     void (*release)(struct file *f);
 };
 
@@ -35,8 +37,27 @@ struct file {
 
 /* mount.c */
 int vfs_init(const Geode__Manifest *m);
-/* Host path of a normalized inside path; -EACCES (logged) outside mounts. */
+/* Where an inside path lives: a tmpfs (path in rest, relative to the
+ * mount) or the host (path in host). */
+struct tmpfs;
+struct vfs_target {
+    struct tmpfs *tmpfs;
+    const char *rest;
+    char host[PATH_MAX_LEN];
+};
+int vfs_lookup(const char *inside, struct vfs_target *t);
+/* Host path of a normalized inside path; -EACCES (logged) outside mounts,
+ * -EOPNOTSUPP inside a tmpfs. */
 int vfs_host_path(const char *inside, char *host, size_t size);
+
+/* ops.c: path operations on whichever mount holds the path. */
+int vfs_mkdir(const char *inside, uint32_t mode);
+int vfs_unlink(const char *inside, int is_dir);
+int vfs_rename(const char *from, const char *to);
+int vfs_chmod(const char *inside, uint32_t mode);
+long vfs_readlink(const char *inside, char *buf, size_t len);
+int vfs_symlink(const char *target, const char *inside);
+int vfs_access(const char *inside, int mode);
 
 /* path.c: joins base and path and resolves "." and ".." lexically. */
 int path_normalize(const char *base, const char *path, char *out, size_t size);

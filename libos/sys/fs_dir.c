@@ -14,8 +14,7 @@ SYS(getdents64)
     struct file *f = fd_get((int)A(0));
     if (!f)
         return -PAL_EBADF;
-    long r = !f->is_dir ? -PAL_ENOTDIR
-             : f->ops == &host_file_ops ? pal->readdir(f->h, PTR(1), A(2)) : -PAL_ENOTDIR;
+    long r = !f->is_dir || !f->ops->readdir ? -PAL_ENOTDIR : f->ops->readdir(f, PTR(1), A(2));
     file_put(f);
     return r;
 }
@@ -58,19 +57,11 @@ SYS(fchdir)
     return r;
 }
 
-/* Resolves (dirfd, path) all the way to a host path. */
-static int host_at(int dirfd, const char *path, char *host)
+static long mkdir_at(int dirfd, const char *path, uint32_t mode)
 {
     char inside[PATH_MAX_LEN];
     int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
-    return r < 0 ? r : vfs_host_path(inside, host, PATH_MAX_LEN);
-}
-
-static long mkdir_at(int dirfd, const char *path, uint32_t mode)
-{
-    char host[PATH_MAX_LEN];
-    int r = host_at(dirfd, path, host);
-    return r < 0 ? r : pal->mkdir(host, mode & ~file_mode_mask);
+    return r < 0 ? r : vfs_mkdir(inside, mode & ~file_mode_mask);
 }
 
 SYS(mkdir) { return mkdir_at(AT_FDCWD, PTR(0), (uint32_t)A(1)); }
@@ -78,9 +69,9 @@ SYS(mkdirat) { return mkdir_at((int)A(0), PTR(1), (uint32_t)A(2)); }
 
 static long unlink_at(int dirfd, const char *path, int is_dir)
 {
-    char host[PATH_MAX_LEN];
-    int r = host_at(dirfd, path, host);
-    return r < 0 ? r : pal->unlink(host, is_dir);
+    char inside[PATH_MAX_LEN];
+    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
+    return r < 0 ? r : vfs_unlink(inside, is_dir);
 }
 
 SYS(rmdir) { return unlink_at(AT_FDCWD, PTR(0), 1); }
@@ -90,10 +81,10 @@ SYS(unlinkat) { return unlink_at((int)A(0), PTR(1), (A(2) & AT_REMOVEDIR) != 0);
 static long rename_at(int olddir, const char *from, int newdir, const char *to)
 {
     char a[PATH_MAX_LEN], b[PATH_MAX_LEN];
-    int r = host_at(olddir, from, a);
+    int r = vfs_resolve(olddir, from, a, sizeof(a));
     if (r == 0)
-        r = host_at(newdir, to, b);
-    return r < 0 ? r : pal->rename(a, b);
+        r = vfs_resolve(newdir, to, b, sizeof(b));
+    return r < 0 ? r : vfs_rename(a, b);
 }
 
 SYS(rename) { return rename_at(AT_FDCWD, PTR(0), AT_FDCWD, PTR(1)); }
@@ -107,9 +98,9 @@ SYS(renameat2)
 
 SYS(chmod)
 {
-    char host[PATH_MAX_LEN];
-    int r = host_at(AT_FDCWD, PTR(0), host);
-    return r < 0 ? r : pal->chmod(host, (uint32_t)A(1));
+    char inside[PATH_MAX_LEN];
+    int r = vfs_resolve(AT_FDCWD, PTR(0), inside, sizeof(inside));
+    return r < 0 ? r : vfs_chmod(inside, (uint32_t)A(1));
 }
 
 SYS(fchmod)
@@ -117,10 +108,7 @@ SYS(fchmod)
     struct file *f = fd_get((int)A(0));
     if (!f)
         return -PAL_EBADF;
-    char host[PATH_MAX_LEN];
-    long r = f->path ? vfs_host_path(f->path, host, sizeof(host)) : -PAL_EINVAL;
-    if (r == 0)
-        r = pal->chmod(host, (uint32_t)A(1));
+    long r = f->path ? vfs_chmod(f->path, (uint32_t)A(1)) : -PAL_EINVAL;
     file_put(f);
     return r;
 }
@@ -134,7 +122,7 @@ SYS(umask)
 
 SYS(symlink)
 {
-    char host[PATH_MAX_LEN];
-    int r = host_at(AT_FDCWD, PTR(1), host);
-    return r < 0 ? r : pal->symlink(PTR(0), host);
+    char inside[PATH_MAX_LEN];
+    int r = vfs_resolve(AT_FDCWD, PTR(1), inside, sizeof(inside));
+    return r < 0 ? r : vfs_symlink(PTR(0), inside);
 }

@@ -117,15 +117,14 @@ SYS(statx)
 
 static long access_at(int dirfd, const char *path, int mode)
 {
-    char inside[PATH_MAX_LEN], host[PATH_MAX_LEN];
+    char inside[PATH_MAX_LEN];
     struct pal_stat st;
     int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
     if (r < 0)
         return r;
     if (dev_stat(inside, &st) == 0)
         return 0;
-    r = vfs_host_path(inside, host, sizeof(host));
-    return r < 0 ? r : pal->access(host, mode);
+    return vfs_access(vfs_magic_link(inside), mode);
 }
 
 SYS(access) { return access_at(AT_FDCWD, PTR(0), (int)A(1)); }
@@ -134,7 +133,7 @@ SYS(faccessat2) { return access_at((int)A(0), PTR(1), (int)A(2)); }
 
 static long readlink_at(int dirfd, const char *path, char *buf, size_t len)
 {
-    char inside[PATH_MAX_LEN], host[PATH_MAX_LEN];
+    char inside[PATH_MAX_LEN];
     if ((long)len <= 0)
         return -PAL_EINVAL;
     int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
@@ -146,8 +145,7 @@ static long readlink_at(int dirfd, const char *path, char *buf, size_t len)
         memcpy(buf, libos_cfg.exec_path, n);
         return (long)n;
     }
-    r = vfs_host_path(inside, host, sizeof(host));
-    return r < 0 ? r : pal->readlink(host, buf, len);
+    return vfs_readlink(inside, buf, len);
 }
 
 SYS(readlink) { return readlink_at(AT_FDCWD, PTR(0), PTR(1), A(2)); }

@@ -27,7 +27,7 @@ manifest() {
 
 # run_direct MANIFEST ARGS...: stdout to $TMP/out, stderr to $TMP/err, status in $rc.
 run_direct() {
-    "$GEODE" run --mode direct "$@" >"$TMP/out" 2>"$TMP/err"
+    timeout -k 5 "${RUN_TIMEOUT:-120}" "$GEODE" run --mode direct "$@" >"$TMP/out" 2>"$TMP/err"
     rc=$?
 }
 

@@ -68,7 +68,7 @@ for kind in musl spie dyn; do
     bin="$PROGS/alarm.$kind"
     need "$bin" || continue
     manifest "$TMP/a.toml" "$bin"
-    GEODE_TEST_TIMEOUT=20 run_direct "$TMP/a.toml"
+    RUN_TIMEOUT=20 run_direct "$TMP/a.toml"
     [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out"
     check "alarm.$kind: EINTR, SA_RESTART, alarm + sigsuspend" $?
 done

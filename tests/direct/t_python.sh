@@ -51,3 +51,29 @@ print(subprocess.call(["sh", "-c", "exit 4"]))'
 run_direct "$M" -c "$code"
 [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'sub\n4')" ]
 check "python3 subprocess (fork/exec, pipes, wait status)" $?
+
+# A tmpfs mount and a chroot mount (fs.mounts) seen from python.
+mkdir -p "$TMP/datadir"
+echo hostdata >"$TMP/datadir/in.txt"
+{ cat "$M"; echo 'fs.mounts = ['; echo '  { type = "tmpfs", path = "/scratch" },'
+  echo "  { path = \"/data\", uri = \"file:$TMP/datadir\" },"; echo ']'; } >"$TMP/mounts.toml"
+cat >"$TMP/mounts.py" <<'PY'
+import os, shutil
+os.makedirs("/scratch/a/b")
+with open("/scratch/a/b/f.txt", "w") as f: f.write("x" * 10000)
+with open("/scratch/a/b/f.txt", "a") as f: f.write("tail")
+print(os.path.getsize("/scratch/a/b/f.txt"), open("/scratch/a/b/f.txt").read()[-6:])
+os.rename("/scratch/a/b/f.txt", "/scratch/a/g.txt")
+print(sorted(os.listdir("/scratch/a")), os.path.isdir("/scratch/a/b"))
+shutil.copy("/data/in.txt", "/scratch/in.txt"); print(open("/scratch/in.txt").read().strip())
+with open("/data/out.txt", "w") as f: f.write("from-geode")
+shutil.rmtree("/scratch/a"); print(os.listdir("/scratch"), os.path.exists("/scratch/a"))
+PY
+run_direct "$TMP/mounts.toml" "$TMP/mounts.py"
+expected="10004 xxtail
+['b', 'g.txt'] True
+hostdata
+['in.txt'] False"
+[ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$expected" ] &&
+    [ "$(cat "$TMP/datadir/out.txt")" = "from-geode" ] && [ ! -e /scratch ]
+check "python3 on a tmpfs mount and a chroot mount" $?

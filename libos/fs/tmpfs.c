@@ -1,0 +1,415 @@
+/* tmpfs: directories and regular files held in libOS memory. One lock
+ * per file system; a node stays alive while it is open, even unlinked. */
+#include <linux/fcntl.h>
+
+#include "fs/tmpfs.h"
+
+#define S_IFDIR_ 0040000
+#define S_IFREG_ 0100000
+#define NAME_MAX_ 255
+
+struct tnode {
+    char name[NAME_MAX_ + 1];
+    bool is_dir;
+    uint32_t mode;
+    int refs;       /* 1 while linked, +1 per open file */
+    uint64_t ino;
+    int64_t mtime_ns;
+    struct tnode *parent, *child, *next; /* tree links */
+    char *data;
+    size_t size, cap;
+};
+
+struct tmpfs {
+    struct tnode root;
+    spinlock_t lock;
+    uint64_t next_ino;
+};
+
+struct topen {
+    struct tmpfs *fs;
+    struct tnode *node;
+    int64_t pos;
+};
+
+static int64_t now_ns(void)
+{
+    int64_t ns = 0;
+    pal->clock_get(0 /* CLOCK_REALTIME */, &ns);
+    return ns;
+}
+
+struct tmpfs *tmpfs_new(void)
+{
+    struct tmpfs *fs = calloc(1, sizeof(*fs));
+    if (!fs)
+        return NULL;
+    fs->root.is_dir = true;
+    fs->root.mode = 01777;
+    fs->root.refs = 1;
+    fs->root.ino = 1;
+    fs->root.mtime_ns = now_ns();
+    fs->next_ino = 2;
+    return fs;
+}
+
+static struct tnode *find_child(struct tnode *dir, const char *name, size_t n)
+{
+    for (struct tnode *c = dir->child; c; c = c->next)
+        if (strlen(c->name) == n && !memcmp(c->name, name, n))
+            return c;
+    return NULL;
+}
+
+/* Walks path; with want_parent, stops at the parent of the last component
+ * and points *last at that component's name. */
+static int walk(struct tmpfs *fs, const char *path, bool want_parent, struct tnode **out,
+                const char **last)
+{
+    struct tnode *n = &fs->root;
+    while (*path == '/')
+        path++;
+    while (*path) {
+        const char *slash = strchr(path, '/');
+        size_t len = slash ? (size_t)(slash - path) : strlen(path);
+        if (len > NAME_MAX_)
+            return -PAL_ENAMETOOLONG;
+        if (!n->is_dir)
+            return -PAL_ENOTDIR;
+        if (want_parent && !slash) {
+            *out = n, *last = path;
+            return 0;
+        }
+        n = find_child(n, path, len);
+        if (!n)
+            return -PAL_ENOENT;
+        path += len;
+        while (*path == '/')
+            path++;
+    }
+    if (want_parent)
+        return -PAL_EBUSY; /* the mount root itself */
+    *out = n;
+    return 0;
+}
+
+static struct tnode *new_node(struct tmpfs *fs, struct tnode *dir, const char *name, bool is_dir,
+                              uint32_t mode)
+{
+    struct tnode *n = calloc(1, sizeof(*n));
+    if (!n)
+        return NULL;
+    memcpy(n->name, name, strlen(name) + 1);
+    n->is_dir = is_dir;
+    n->mode = mode & 07777;
+    n->refs = 1;
+    n->ino = fs->next_ino++;
+    n->mtime_ns = now_ns();
+    n->parent = dir;
+    n->next = dir->child;
+    dir->child = n;
+    return n;
+}
+
+static void node_put(struct tnode *n)
+{
+    if (--n->refs == 0) {
+        free(n->data);
+        free(n);
+    }
+}
+
+static void fill_stat(const struct tnode *n, struct pal_stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->dev = 0x7f01;
+    st->ino = n->ino;
+    st->nlink = n->is_dir ? 2 : 1;
+    st->mode = (n->is_dir ? S_IFDIR_ : S_IFREG_) | n->mode;
+    st->uid = libos_cfg.uid, st->gid = libos_cfg.gid;
+    st->size = (int64_t)n->size;
+    st->blksize = 4096;
+    st->blocks = (int64_t)(n->size + 511) / 512;
+    st->atime_ns = st->mtime_ns = st->ctime_ns = n->mtime_ns;
+}
+
+int tmpfs_stat(struct tmpfs *fs, const char *path, struct pal_stat *st)
+{
+    struct tnode *n;
+    spin_lock(&fs->lock);
+    int r = walk(fs, path, false, &n, NULL);
+    if (r == 0)
+        fill_stat(n, st);
+    spin_unlock(&fs->lock);
+    return r;
+}
+
+/* ---- open files ---- */
+
+static int grow(struct tnode *n, size_t size)
+{
+    if (size <= n->cap)
+        return 0;
+    size_t cap = n->cap ? n->cap : 4096;
+    while (cap < size)
+        cap *= 2;
+    char *d = realloc(n->data, cap);
+    if (!d)
+        return -PAL_ENOSPC;
+    memset(d + n->cap, 0, cap - n->cap);
+    n->data = d, n->cap = cap;
+    return 0;
+}
+
+static long t_pread(struct file *f, void *buf, size_t len, int64_t off)
+{
+    struct topen *o = (struct topen *)f->h;
+    if (o->node->is_dir)
+        return -PAL_EISDIR;
+    spin_lock(&o->fs->lock);
+    size_t size = o->node->size, n = off < 0 || (size_t)off >= size ? 0 : size - (size_t)off;
+    n = n < len ? n : len;
+    memcpy(buf, o->node->data + off * (n > 0), n);
+    spin_unlock(&o->fs->lock);
+    return (long)n;
+}
+
+static long t_pwrite(struct file *f, const void *buf, size_t len, int64_t off)
+{
+    struct topen *o = (struct topen *)f->h;
+    if (off < 0)
+        return -PAL_EINVAL;
+    spin_lock(&o->fs->lock);
+    int r = grow(o->node, (size_t)off + len);
+    if (r == 0) {
+        memcpy(o->node->data + off, buf, len);
+        if ((size_t)off + len > o->node->size)
+            o->node->size = (size_t)off + len;
+        o->node->mtime_ns = now_ns();
+    }
+    spin_unlock(&o->fs->lock);
+    return r < 0 ? r : (long)len;
+}
+
+static long t_read(struct file *f, void *buf, size_t len)
+{
+    struct topen *o = (struct topen *)f->h;
+    long r = t_pread(f, buf, len, o->pos);
+    if (r > 0)
+        o->pos += r;
+    return r;
+}
+
+static long t_write(struct file *f, const void *buf, size_t len)
+{
+    struct topen *o = (struct topen *)f->h;
+    if (f->flags & O_APPEND)
+        o->pos = (int64_t)o->node->size;
+    long r = t_pwrite(f, buf, len, o->pos);
+    if (r > 0)
+        o->pos += r;
+    return r;
+}
+
+static long t_seek(struct file *f, int64_t off, int whence)
+{
+    struct topen *o = (struct topen *)f->h;
+    int64_t base = whence == 0 ? 0 : whence == 1 ? o->pos : whence == 2 ? (int64_t)o->node->size : -1;
+    if (base < 0 || base + off < 0)
+        return -PAL_EINVAL;
+    o->pos = base + off;
+    return o->pos;
+}
+
+static long t_fstat(struct file *f, struct pal_stat *st)
+{
+    struct topen *o = (struct topen *)f->h;
+    spin_lock(&o->fs->lock);
+    fill_stat(o->node, st);
+    spin_unlock(&o->fs->lock);
+    return 0;
+}
+
+/* getdents64 records: ".", "..", then the children; pos counts entries. */
+static size_t put_dirent(char *buf, size_t room, uint64_t ino, int64_t next, bool dir, const char *name)
+{
+    size_t n = strlen(name), reclen = ALIGN_UP(19 + n + 1, 8);
+    if (reclen > room)
+        return 0;
+    memset(buf, 0, reclen);
+    memcpy(buf, &ino, 8);
+    memcpy(buf + 8, &next, 8);
+    uint16_t rl = (uint16_t)reclen;
+    memcpy(buf + 16, &rl, 2);
+    buf[18] = dir ? 4 /* DT_DIR */ : 8 /* DT_REG */;
+    memcpy(buf + 19, name, n + 1);
+    return reclen;
+}
+
+static long t_readdir(struct file *f, void *buf, size_t len)
+{
+    struct topen *o = (struct topen *)f->h;
+    size_t used = 0;
+    spin_lock(&o->fs->lock);
+    struct tnode *c = o->node->child;
+    for (int64_t i = 2; c && i < o->pos; i++)
+        c = c->next; /* children already returned */
+    while (o->pos < 2 || c) {
+        bool dot = o->pos < 2;
+        const char *name = o->pos == 0 ? "." : o->pos == 1 ? ".." : c->name;
+        uint64_t ino = dot ? o->node->ino : c->ino;
+        size_t n = put_dirent((char *)buf + used, len - used, ino, o->pos + 1, dot || c->is_dir, name);
+        if (!n)
+            break;
+        used += n;
+        o->pos++;
+        if (!dot)
+            c = c->next;
+    }
+    bool more = o->pos < 2 || c;
+    spin_unlock(&o->fs->lock);
+    return used == 0 && more ? -PAL_EINVAL : (long)used; /* EINVAL: buffer too small */
+}
+
+static void t_release(struct file *f)
+{
+    struct topen *o = (struct topen *)f->h;
+    spin_lock(&o->fs->lock);
+    node_put(o->node);
+    spin_unlock(&o->fs->lock);
+    free(o);
+}
+
+static const struct file_ops tmpfs_ops = {
+    .read = t_read, .write = t_write, .pread = t_pread, .pwrite = t_pwrite, .seek = t_seek,
+    .fstat = t_fstat, .readdir = t_readdir, .release = t_release,
+};
+
+/* Finds or creates the node for open(); called with the lock held. */
+static int open_node(struct tmpfs *fs, const char *path, int flags, uint32_t mode, struct tnode **out)
+{
+    struct tnode *dir;
+    const char *last;
+    int r = walk(fs, path, false, out, NULL);
+    if (r == 0)
+        return (flags & O_CREAT) && (flags & O_EXCL) ? -PAL_EEXIST : 0;
+    if (r != -PAL_ENOENT || !(flags & O_CREAT))
+        return r;
+    r = walk(fs, path, true, &dir, &last);
+    if (r < 0)
+        return r;
+    *out = new_node(fs, dir, last, false, mode);
+    return *out ? 0 : -PAL_ENOSPC;
+}
+
+int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, struct file **out)
+{
+    struct tnode *n;
+    struct topen *o = calloc(1, sizeof(*o));
+    if (!o)
+        return -PAL_ENOMEM;
+    spin_lock(&fs->lock);
+    int r = open_node(fs, path, flags, mode, &n);
+    if (r == 0 && n->is_dir && (flags & O_ACCMODE) != O_RDONLY)
+        r = -PAL_EISDIR;
+    if (r == 0 && !n->is_dir && (flags & O_DIRECTORY))
+        r = -PAL_ENOTDIR;
+    if (r == 0 && (flags & O_TRUNC) && !n->is_dir)
+        n->size = 0;
+    if (r == 0)
+        n->refs++;
+    spin_unlock(&fs->lock);
+    if (r < 0) {
+        free(o);
+        return r;
+    }
+    *o = (struct topen){fs, n, 0};
+    *out = file_new(&tmpfs_ops, (pal_handle)o, flags & ~(O_CREAT | O_EXCL | O_TRUNC));
+    if (!*out) {
+        t_release(&(struct file){.h = (pal_handle)o});
+        return -PAL_ENOMEM;
+    }
+    (*out)->is_dir = n->is_dir;
+    return 0;
+}
+
+int tmpfs_mkdir(struct tmpfs *fs, const char *path, uint32_t mode)
+{
+    struct tnode *dir, *n;
+    const char *last;
+    spin_lock(&fs->lock);
+    int r = walk(fs, path, false, &n, NULL) == 0 ? -PAL_EEXIST : walk(fs, path, true, &dir, &last);
+    if (r == 0 && !new_node(fs, dir, last, true, mode))
+        r = -PAL_ENOSPC;
+    spin_unlock(&fs->lock);
+    return r;
+}
+
+static void detach(struct tnode *n)
+{
+    struct tnode **pp = &n->parent->child;
+    while (*pp != n)
+        pp = &(*pp)->next;
+    *pp = n->next;
+    n->parent->mtime_ns = now_ns();
+    n->parent = NULL;
+    n->next = NULL;
+}
+
+int tmpfs_unlink(struct tmpfs *fs, const char *path, int is_dir)
+{
+    struct tnode *n;
+    spin_lock(&fs->lock);
+    int r = walk(fs, path, false, &n, NULL);
+    if (r == 0 && n == &fs->root)
+        r = -PAL_EBUSY;
+    else if (r == 0 && is_dir && !n->is_dir)
+        r = -PAL_ENOTDIR;
+    else if (r == 0 && !is_dir && n->is_dir)
+        r = -PAL_EISDIR;
+    else if (r == 0 && n->child)
+        r = -PAL_ENOTEMPTY;
+    if (r == 0) {
+        detach(n);
+        node_put(n);
+    }
+    spin_unlock(&fs->lock);
+    return r;
+}
+
+int tmpfs_rename(struct tmpfs *fs, const char *from, const char *to)
+{
+    struct tnode *n, *dir, *old;
+    const char *last;
+    spin_lock(&fs->lock);
+    int r = walk(fs, from, false, &n, NULL);
+    if (r == 0)
+        r = n == &fs->root ? -PAL_EBUSY : walk(fs, to, true, &dir, &last);
+    for (struct tnode *a = dir; r == 0 && a; a = a->parent)
+        if (a == n)
+            r = -PAL_EINVAL; /* into its own subtree */
+    if (r == 0 && (old = find_child(dir, last, strlen(last))) && old != n) {
+        if (old->is_dir != n->is_dir || old->child)
+            r = old->is_dir ? -PAL_EISDIR : -PAL_ENOTDIR;
+        else
+            detach(old), node_put(old);
+    }
+    if (r == 0) {
+        detach(n);
+        memcpy(n->name, last, strlen(last) + 1);
+        n->parent = dir, n->next = dir->child, dir->child = n;
+    }
+    spin_unlock(&fs->lock);
+    return r;
+}
+
+int tmpfs_chmod(struct tmpfs *fs, const char *path, uint32_t mode)
+{
+    struct tnode *n;
+    spin_lock(&fs->lock);
+    int r = walk(fs, path, false, &n, NULL);
+    if (r == 0)
+        n->mode = mode & 07777;
+    spin_unlock(&fs->lock);
+    return r;
+}

@@ -1,0 +1,18 @@
+/* tmpfs: a file system in libOS memory (fs.mounts type "tmpfs"). Paths
+ * given here are relative to the mount's root ("/" is the root). */
+#ifndef GEODE_LIBOS_TMPFS_H
+#define GEODE_LIBOS_TMPFS_H
+
+#include "fs/vfs.h"
+
+struct tmpfs;
+
+struct tmpfs *tmpfs_new(void);
+int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, struct file **out);
+int tmpfs_stat(struct tmpfs *fs, const char *path, struct pal_stat *st);
+int tmpfs_mkdir(struct tmpfs *fs, const char *path, uint32_t mode);
+int tmpfs_unlink(struct tmpfs *fs, const char *path, int is_dir);
+int tmpfs_rename(struct tmpfs *fs, const char *from, const char *to);
+int tmpfs_chmod(struct tmpfs *fs, const char *path, uint32_t mode);
+
+#endif
