@@ -54,7 +54,7 @@ int vfs_stat(const char *inside, int nofollow, struct pal_stat *st)
 {
     struct vfs_target t;
     inside = vfs_magic_link(inside);
-    if (dev_stat(inside, st) == 0)
+    if (dev_stat(inside, st) == 0 || proc_stat(inside, st) == 0)
         return 0;
     int r = vfs_lookup(inside, &t);
     if (r < 0)
@@ -91,6 +91,8 @@ int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out)
 {
     inside = vfs_magic_link(inside);
     int r = dev_open(inside, flags, out);
+    if (r == -PAL_ENOENT)
+        r = proc_open(inside, flags, out);
     if (r == -PAL_ENOENT)
         r = open_host(inside, flags, mode, out);
     if (r == 0 && !(*out)->path) {

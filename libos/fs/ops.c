@@ -40,6 +40,9 @@ int vfs_chmod(const char *inside, uint32_t mode)
 /* tmpfs holds no symlinks. */
 long vfs_readlink(const char *inside, char *buf, size_t len)
 {
+    long pr = proc_readlink(inside, buf, len);
+    if (pr != -PAL_ENOENT)
+        return pr;
     LOOKUP(inside, t);
     struct pal_stat st;
     if (t.tmpfs)

@@ -79,6 +79,11 @@ extern const struct file_ops host_file_ops;
 int dev_open(const char *inside, int flags, struct file **out);
 int dev_stat(const char *inside, struct pal_stat *st);
 
+/* proc.c: /proc/self status and fd/; -ENOENT for paths it does not own. */
+int proc_open(const char *inside, int flags, struct file **out);
+int proc_stat(const char *inside, struct pal_stat *st);
+long proc_readlink(const char *inside, char *buf, size_t len);
+
 /* fd.c: the descriptor table. */
 int fd_install(struct file *f, int min_fd, bool cloexec);
 int fd_install_at(struct file *f, int fd, bool cloexec);

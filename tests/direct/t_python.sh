@@ -77,3 +77,13 @@ hostdata
 [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$expected" ] &&
     [ "$(cat "$TMP/datadir/out.txt")" = "from-geode" ] && [ ! -e /scratch ]
 check "python3 on a tmpfs mount and a chroot mount" $?
+
+# The libOS's /proc/self: status (pid 1 inside), fd/ listing, fd links, exe.
+code='import os
+st = dict(l.split(":\t", 1) for l in open("/proc/self/status").read().splitlines())
+f = open("/etc/hostname")
+print(st["Name"], st["Pid"], st["PPid"], str(f.fileno()) in os.listdir("/proc/self/fd"),
+      os.readlink("/proc/self/fd/%d" % f.fileno()), os.readlink("/proc/self/exe"))'
+run_direct "$M" -c "$code"
+[ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "python3 1 0 True /etc/hostname /usr/bin/python3" ]
+check "/proc/self/status, fd/ and exe from the libOS" $?
