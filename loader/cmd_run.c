@@ -93,21 +93,21 @@ static int run_direct(geode_manifest *m, int argc, char **argv)
     return r;
 }
 
-int cmd_run(int argc, char **argv)
+/* Parses [--mode M] [--]; sets *first to the manifest's index. Returns 0,
+ * 1 after printing help, or 2 on misuse. */
+static int parse_args(int argc, char **argv, Geode__RunMode *mode, bool *mode_given, int *first)
 {
-    Geode__RunMode mode = GEODE__RUN_MODE__MODE_AUTO;
-    bool mode_given = false;
     int i = 1;
     if (cli_wants_help(argc, argv) && (argc < 3 || !strcmp(argv[1], "-h") ||
                                        !strcmp(argv[1], "--help"))) {
         usage(stdout);
-        return 0;
+        return 1;
     }
     for (; i < argc && !strncmp(argv[i], "--mode", 6); i++) {
         const char *v = argv[i][6] == '=' ? argv[i] + 7 : (i + 1 < argc ? argv[++i] : "");
-        if (parse_mode(v, &mode) != 0)
+        if (parse_mode(v, mode) != 0)
             return 2;
-        mode_given = true;
+        *mode_given = true;
     }
     if (i < argc && !strcmp(argv[i], "--"))
         i++;
@@ -115,6 +115,17 @@ int cmd_run(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    *first = i;
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    Geode__RunMode mode = GEODE__RUN_MODE__MODE_AUTO;
+    bool mode_given = false;
+    int i, r = parse_args(argc, argv, &mode, &mode_given, &i);
+    if (r != 0)
+        return r == 1 ? 0 : r;
     geode_manifest *m = manifest_load(argv[i], stderr);
     if (!m)
         return 1;
@@ -133,7 +144,7 @@ int cmd_run(int argc, char **argv)
         manifest_free(m);
         return 1;
     }
-    int r = run_direct(m, nargs, argv + i + 1);
+    r = run_direct(m, nargs, argv + i + 1);
     manifest_free(m);
     return r;
 }
