@@ -9,6 +9,15 @@
 extern const struct pal_api *pal;
 extern const struct pal_boot *pal_boot_info;
 
+/* Where a syscall resumes when the program handed it a bad pointer. */
+struct libos_jmpbuf {
+    uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
+};
+/* Returns 0; returns 1 again when a fault in libOS code is recovered. */
+__attribute__((returns_twice)) int libos_setjmp(struct libos_jmpbuf *jb);
+
+#define MAX_HELD_LOCKS 4
+
 /* Per-thread libOS state. GS points at it; the layout of the first three
  * fields is fixed because arch/syscall_entry.S reads them. */
 struct libos_thread {
@@ -21,6 +30,9 @@ struct libos_thread {
     uint64_t sigmask;
     uint64_t saved_sigmask;    /* rt_sigsuspend: restored by the handler's return */
     bool has_saved_sigmask;
+    struct libos_jmpbuf *recover; /* set while a syscall handler runs */
+    void *held[MAX_HELD_LOCKS];   /* spinlocks held, released on recovery */
+    int nheld;
     uint64_t altstack_sp, altstack_size;
     int altstack_flags;
 };
@@ -31,6 +43,9 @@ static inline struct libos_thread *cur_thread(void)
     __asm__("mov %%gs:0, %0" : "=r"(t));
     return t;
 }
+
+/* True once GS points at thread state on every thread. */
+extern bool libos_threads_ready;
 
 /* Creates the state of the calling thread and points GS at it. */
 struct libos_thread *thread_init_current(int tid);

@@ -116,3 +116,26 @@ libos_resume_context:
     jmp *%gs:24
     .size libos_resume_context, . - libos_resume_context
     .section .note.GNU-stack, "", @progbits
+
+/* int libos_setjmp(struct libos_jmpbuf *jb): saves the callee-saved
+ * registers, the stack pointer and the return address; returns 0. The
+ * fault upcall resumes there with eax = 1. */
+    .text
+    .globl libos_setjmp
+    .hidden libos_setjmp
+    .type libos_setjmp, @function
+libos_setjmp:
+    mov %rbx, 0(%rdi)
+    mov %rbp, 8(%rdi)
+    mov %r12, 16(%rdi)
+    mov %r13, 24(%rdi)
+    mov %r14, 32(%rdi)
+    mov %r15, 40(%rdi)
+    lea 8(%rsp), %rax
+    mov %rax, 48(%rdi)
+    mov (%rsp), %rax
+    mov %rax, 56(%rdi)
+    xor %eax, %eax
+    ret
+    .size libos_setjmp, . - libos_setjmp
+    .section .note.GNU-stack, "", @progbits

@@ -59,13 +59,37 @@ static long unknown(uint64_t nr)
     return -PAL_ENOSYS;
 }
 
+/* Runs a handler so that a fault on a program pointer inside it (caught by
+ * core/upcall.c) ends the syscall with -EFAULT instead of the process. */
+static long run_handler(sys_fn fn, struct sc_args *args)
+{
+    struct libos_thread *t = cur_thread();
+    struct libos_jmpbuf jb, *outer = t->recover;
+    int held = t->nheld;
+    long r;
+    if (libos_setjmp(&jb) == 0) {
+        t->recover = &jb;
+        r = fn(args);
+    } else {
+        for (int i = t->nheld; i > held; i--) {
+            if (i - 1 < MAX_HELD_LOCKS)
+                spin_unlock(t->held[i - 1]);
+            else
+                t->nheld--; /* deeper than tracked: cannot happen with today's nesting */
+        }
+        r = -PAL_EFAULT;
+    }
+    t->recover = outer;
+    return r;
+}
+
 long syscall_dispatch(struct pal_context *ctx)
 {
     uint64_t nr = ctx->rax;
     if (nr >= NR_MAX || !table[nr])
         return unknown(nr);
     struct sc_args args = {{ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9}, ctx};
-    long r = table[nr](&args);
+    long r = run_handler(table[nr], &args);
     if (libos_log_level >= LOG_TRACE)
         log_at(LOG_TRACE, "%s(%lx, %lx, %lx) = %ld", names[nr] ? names[nr] : "?",
                (unsigned long)args.a[0], (unsigned long)args.a[1], (unsigned long)args.a[2], r);

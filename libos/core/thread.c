@@ -5,6 +5,7 @@
 
 volatile int libos_thread_count = 1;
 int libos_pid = 1, libos_ppid = 0;
+bool libos_threads_ready;
 
 struct libos_thread *thread_new(int tid)
 {
@@ -27,5 +28,6 @@ struct libos_thread *thread_init_current(int tid)
         log_error("the PAL cannot set GS for thread %d", tid);
         return NULL;
     }
+    libos_threads_ready = t != NULL;
     return t;
 }

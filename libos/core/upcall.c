@@ -60,9 +60,32 @@ void libos_syscall_fast(struct pal_context *ctx)
     ctx->rax = (uint64_t)r;
 }
 
+/* A fault in libOS code: a bad pointer from the program if a syscall
+ * handler is running (it resumes at its recovery point and returns
+ * -EFAULT), otherwise a libOS bug. */
+static void libos_fault(struct pal_context *ctx, const struct pal_exception *exc)
+{
+    struct libos_thread *t = libos_threads_ready ? cur_thread() : NULL;
+    if (!t || !t->recover || exc->signo != 11 /* SIGSEGV */) {
+        log_error("internal error: signal %d in the libOS at offset %lx, address %lx", exc->signo,
+                  (unsigned long)(ctx->rip - (uint64_t)pal_boot_info->libos_base),
+                  (unsigned long)exc->addr);
+        pal->process_kill(exc->signo);
+    }
+    const struct libos_jmpbuf *jb = t->recover;
+    log_debug("bad program pointer %lx in a syscall: EFAULT", (unsigned long)exc->addr);
+    ctx->rbx = jb->rbx, ctx->rbp = jb->rbp, ctx->r12 = jb->r12, ctx->r13 = jb->r13;
+    ctx->r14 = jb->r14, ctx->r15 = jb->r15, ctx->rsp = jb->rsp, ctx->rip = jb->rip;
+    ctx->rax = 1;
+}
+
 static void up_exception(struct pal_context *ctx, const struct pal_exception *exc)
 {
-    signal_deliver_fault(ctx, exc->signo, exc->code, exc->addr);
+    uint64_t base = (uint64_t)pal_boot_info->libos_base;
+    if (ctx->rip >= base && ctx->rip < base + pal_boot_info->libos_size)
+        libos_fault(ctx, exc);
+    else
+        signal_deliver_fault(ctx, exc->signo, exc->code, exc->addr);
 }
 
 /* ctx is NULL when the signal interrupted the libOS or the PAL: it stays

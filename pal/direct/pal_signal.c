@@ -11,6 +11,7 @@
  * task (threads and forks alike), so each thread we create enables it
  * again (pal_thread.c). */
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -111,11 +112,14 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
     ctx_to_uc(&ctx, uc);
 }
 
+/* Faults in libOS code go to the libOS too (it turns a bad program
+ * pointer met inside a syscall into EFAULT); faults in the PAL are fatal. */
 static void on_fault(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
     uint64_t rip = uc->uc_mcontext.gregs[REG_RIP];
-    if (in_geode_code(rip) || !upcalls) {
+    bool in_pal = rip >= (uint64_t)__executable_start && rip < (uint64_t)etext;
+    if (in_pal || !upcalls) {
         log_hex("geode: internal error: fault in geode code at rip ", rip);
         if (rip >= libos_lo && rip < libos_hi)
             log_hex("geode:   libos.elf offset ", rip - libos_lo);

@@ -72,3 +72,13 @@ for kind in musl spie dyn; do
     [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out"
     check "alarm.$kind: EINTR, SA_RESTART, alarm + sigsuspend" $?
 done
+
+# Bad pointers from the program give EFAULT and leave the libOS usable.
+for kind in musl spie dyn; do
+    bin="$PROGS/badptr.$kind"
+    need "$bin" || continue
+    manifest "$TMP/b.toml" "$bin"
+    run_direct "$TMP/b.toml"
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out"
+    check "badptr.$kind: EFAULT instead of a crash, locks released" $?
+done
