@@ -22,10 +22,12 @@ static long host_seek(struct file *f, int64_t o, int w) { return pal->seek(f->h,
 static long host_fstat(struct file *f, struct pal_stat *st) { return pal->fstat(f->h, st); }
 static void host_release(struct file *f) { pal->close(f->h); }
 static long host_readdir(struct file *f, void *b, size_t n) { return pal->readdir(f->h, b, n); }
+static long host_truncate(struct file *f, int64_t len) { return pal->ftruncate(f->h, len); }
 
 const struct file_ops host_file_ops = {
     .read = host_read, .write = host_write, .pread = host_pread, .pwrite = host_pwrite,
-    .seek = host_seek, .fstat = host_fstat, .readdir = host_readdir, .release = host_release,
+    .seek = host_seek, .fstat = host_fstat, .readdir = host_readdir, .truncate = host_truncate,
+    .release = host_release,
 };
 
 struct file *file_new(const struct file_ops *ops, pal_handle h, int flags)

@@ -211,6 +211,22 @@ static long t_write(struct file *f, const void *buf, size_t len)
     return r;
 }
 
+static long t_truncate(struct file *f, int64_t len)
+{
+    struct topen *o = (struct topen *)f->h;
+    if (len < 0 || o->node->is_dir)
+        return -PAL_EINVAL;
+    spin_lock(&o->fs->lock);
+    int r = grow(o->node, (size_t)len);
+    if (r == 0) {
+        if ((size_t)len < o->node->size)
+            memset(o->node->data + len, 0, o->node->size - (size_t)len);
+        o->node->size = (size_t)len;
+    }
+    spin_unlock(&o->fs->lock);
+    return r;
+}
+
 static long t_seek(struct file *f, int64_t off, int whence)
 {
     struct topen *o = (struct topen *)f->h;
@@ -282,7 +298,7 @@ static void t_release(struct file *f)
 
 static const struct file_ops tmpfs_ops = {
     .read = t_read, .write = t_write, .pread = t_pread, .pwrite = t_pwrite, .seek = t_seek,
-    .fstat = t_fstat, .readdir = t_readdir, .release = t_release,
+    .fstat = t_fstat, .readdir = t_readdir, .truncate = t_truncate, .release = t_release,
 };
 
 /* Finds or creates the node for open(); called with the lock held. */

@@ -20,6 +20,7 @@ struct file_ops {
     long (*pwrite)(struct file *f, const void *buf, size_t len, int64_t off);
     long (*seek)(struct file *f, int64_t off, int whence);
     long (*fstat)(struct file *f, struct pal_stat *st);
+    long (*truncate)(struct file *f, int64_t len);
     /* Linux linux_dirent64 records from the file's position; 0 at the end. */
     long (*readdir)(struct file *f, void *buf, size_t len);
     void (*release)(struct file *f);

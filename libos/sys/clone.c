@@ -105,6 +105,29 @@ SYS(fork)
 
 SYS(vfork) { return sys_fork(args); }
 
+/* waitid over wait4: P_ALL / P_PID, WEXITED, optionally WNOHANG. */
+SYS(waitid)
+{
+    enum { P_ALL_ = 0, P_PID_ = 1, WEXITED_ = 4, WNOHANG_ = 1 };
+    int status = 0;
+    if ((A(0) != P_ALL_ && A(0) != P_PID_) || !(A(3) & WEXITED_) || !pal->process_wait)
+        return -PAL_EINVAL;
+    long r = pal->process_wait(A(0) == P_ALL_ ? -1 : (pal_handle)(int)A(1), &status,
+                               (int)(A(3) & WNOHANG_));
+    int32_t *si = PTR(2);
+    if (r >= 0 && si) {
+        memset(si, 0, 128);
+        if (r > 0) {
+            bool killed = (status & 0x7f) != 0;
+            si[0] = 17; /* SIGCHLD */
+            si[2] = killed ? 2 /* CLD_KILLED */ : 1 /* CLD_EXITED */;
+            si[4] = (int32_t)r; /* si_pid */
+            si[6] = killed ? (status & 0x7f) : (status >> 8) & 0xff; /* si_status */
+        }
+    }
+    return r < 0 ? r : 0;
+}
+
 SYS(wait4)
 {
     int status = 0;

@@ -103,6 +103,13 @@ SYS(chmod)
     return r < 0 ? r : vfs_chmod(inside, (uint32_t)A(1));
 }
 
+SYS(fchmodat)
+{
+    char inside[PATH_MAX_LEN];
+    int r = vfs_resolve((int)A(0), PTR(1), inside, sizeof(inside));
+    return r < 0 ? r : vfs_chmod(inside, (uint32_t)A(2));
+}
+
 SYS(fchmod)
 {
     struct file *f = fd_get((int)A(0));

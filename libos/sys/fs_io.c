@@ -224,10 +224,27 @@ SYS(pipe2)
     return make_pipe(PTR(0), (int)A(1));
 }
 
-SYS(ftruncate)
+static long truncate_file(struct file *f, int64_t len)
 {
-    return WITH_FILE(A(0), f, f->ops == &host_file_ops ? pal->ftruncate(f->h, (int64_t)A(1))
-                                                        : -PAL_EINVAL);
+    if ((f->flags & O_ACCMODE) == O_RDONLY)
+        return -PAL_EINVAL;
+    return f->ops->truncate ? f->ops->truncate(f, len) : -PAL_EINVAL;
+}
+
+SYS(ftruncate) { return WITH_FILE(A(0), f, truncate_file(f, (int64_t)A(1))); }
+
+SYS(truncate)
+{
+    char inside[PATH_MAX_LEN];
+    struct file *f;
+    int r = vfs_resolve(AT_FDCWD, PTR(0), inside, sizeof(inside));
+    if (r == 0)
+        r = vfs_open(inside, O_WRONLY, 0, &f);
+    if (r < 0)
+        return r;
+    long t = truncate_file(f, (int64_t)A(1));
+    file_put(f);
+    return t;
 }
 
 SYS(fsync)

@@ -73,6 +73,13 @@ SYS(close_range)
     return 0;
 }
 
+SYS(pause)
+{
+    while (!signal_pending_for(cur_thread()->sigmask))
+        pal->sleep(1000000000LL); /* cut short by the host signal */
+    return -PAL_EINTR;
+}
+
 /* Waits with a temporary mask until a signal arrives; the handler's
  * sigreturn restores the mask from before the call. */
 SYS(rt_sigsuspend)

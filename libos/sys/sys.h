@@ -60,7 +60,8 @@ SYS(execve);
 SYS(setitimer); SYS(getitimer); SYS(alarm);
 /* misc.c */
 SYS(fchown); SYS(chown); SYS(lchown); SYS(fchownat); SYS(getrusage); SYS(times);
-SYS(sched_setaffinity); SYS(flock); SYS(close_range); SYS(rt_sigsuspend);
+SYS(sched_setaffinity); SYS(flock); SYS(close_range); SYS(rt_sigsuspend); SYS(pause);
+SYS(waitid); SYS(truncate); SYS(fchmodat);
 /* fs_io.c */
 SYS(sendfile);
 
