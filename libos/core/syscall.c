@@ -32,7 +32,7 @@ static const sys_fn table[NR_MAX] = {
     E(epoll_wait), E(epoll_pwait), E(clone), E(clone3), E(fork), E(vfork), E(wait4), E(execve),
     E(setitimer), E(getitimer), E(alarm), E(fchown), E(chown), E(lchown), E(fchownat),
     E(getrusage), E(times), E(sched_setaffinity), E(flock), E(close_range), E(rt_sigsuspend),
-    E(pause), E(waitid), E(truncate), E(fchmodat),
+    E(pause), E(waitid), E(truncate), E(fchmodat), E(eventfd), E(eventfd2), E(memfd_create),
     E(rt_sigaction), E(rt_sigprocmask), E(sigaltstack), E(kill), E(tgkill), E(tkill), E(rt_sigreturn), E(rt_sigpending),
 };
 

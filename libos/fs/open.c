@@ -23,10 +23,12 @@ static long host_fstat(struct file *f, struct pal_stat *st) { return pal->fstat(
 static void host_release(struct file *f) { pal->close(f->h); }
 static long host_readdir(struct file *f, void *b, size_t n) { return pal->readdir(f->h, b, n); }
 static long host_truncate(struct file *f, int64_t len) { return pal->ftruncate(f->h, len); }
+static pal_handle host_poll_handle(struct file *f) { return f->h; }
 
 const struct file_ops host_file_ops = {
     .read = host_read, .write = host_write, .pread = host_pread, .pwrite = host_pwrite,
     .seek = host_seek, .fstat = host_fstat, .readdir = host_readdir, .truncate = host_truncate,
+    .poll_handle = host_poll_handle,
     .release = host_release,
 };
 

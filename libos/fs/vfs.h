@@ -21,6 +21,9 @@ struct file_ops {
     long (*seek)(struct file *f, int64_t off, int whence);
     long (*fstat)(struct file *f, struct pal_stat *st);
     long (*truncate)(struct file *f, int64_t len);
+    /* The host handle whose readiness stands for this file's (poll, epoll);
+     * NULL: always ready. */
+    pal_handle (*poll_handle)(struct file *f);
     /* Linux linux_dirent64 records from the file's position; 0 at the end. */
     long (*readdir)(struct file *f, void *buf, size_t len);
     void (*release)(struct file *f);

@@ -26,8 +26,8 @@ static long classify(struct k_pollfd *fds, size_t n, struct pal_pollfd *hp, size
         struct file *f = fd_get(fds[i].fd);
         if (!f) {
             fds[i].revents = POLLNVAL_;
-        } else if (f->ops == &host_file_ops) {
-            hp[*nh] = (struct pal_pollfd){.handle = f->h, .events = fds[i].events};
+        } else if (f->ops->poll_handle) {
+            hp[*nh] = (struct pal_pollfd){.handle = f->ops->poll_handle(f), .events = fds[i].events};
             idx[(*nh)++] = i;
         } else {
             fds[i].revents = fds[i].events & (POLLIN_ | POLLOUT_);

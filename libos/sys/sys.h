@@ -62,6 +62,8 @@ SYS(setitimer); SYS(getitimer); SYS(alarm);
 SYS(fchown); SYS(chown); SYS(lchown); SYS(fchownat); SYS(getrusage); SYS(times);
 SYS(sched_setaffinity); SYS(flock); SYS(close_range); SYS(rt_sigsuspend); SYS(pause);
 SYS(waitid); SYS(truncate); SYS(fchmodat);
+/* eventfd.c */
+SYS(eventfd); SYS(eventfd2); SYS(memfd_create);
 /* fs_io.c */
 SYS(sendfile);
 

@@ -87,3 +87,15 @@ print(st["Name"], st["Pid"], st["PPid"], str(f.fileno()) in os.listdir("/proc/se
 run_direct "$M" -c "$code"
 [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "python3 1 0 True /etc/hostname /usr/bin/python3" ]
 check "/proc/self/status, fd/ and exe from the libOS" $?
+
+# eventfd with epoll across threads, memfd_create.
+code='import os, select, threading, time
+fd = os.eventfd(0)
+ep = select.epoll(); ep.register(fd, select.EPOLLIN)
+print(ep.poll(0))
+threading.Thread(target=lambda: (time.sleep(0.1), os.eventfd_write(fd, 3))).start()
+print([e for _, e in ep.poll(5)], os.eventfd_read(fd), ep.poll(0))
+m = os.memfd_create("x"); os.write(m, b"memfd-data"); os.lseek(m, 0, 0); print(os.read(m, 100))'
+run_direct "$M" -c "$code"
+[ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$($PY -c "$code")" ]
+check "eventfd + epoll across threads, memfd_create equal native" $?

@@ -1,0 +1,155 @@
+/* eventfd and memfd_create.
+ *
+ * eventfd: the 64-bit counter lives in the libOS; a host pipe carries
+ * readiness only (one byte in it while the counter is non-zero), so poll
+ * and epoll see the eventfd become readable. Writability is not reported
+ * by poll (the counter practically never fills up).
+ *
+ * memfd_create: an unlinked file in a private tmpfs. */
+#include <linux/fcntl.h>
+
+#include "fs/tmpfs.h"
+#include "fs/vfs.h"
+#include "sys/poll.h"
+#include "sys/sys.h"
+
+#define EFD_SEMAPHORE_ 1
+
+struct efd {
+    spinlock_t lock;
+    uint64_t count;
+    pal_handle rd, wr;
+    bool semaphore, signaled;
+};
+
+static void efd_signal(struct efd *e, bool on)
+{
+    char b = 1;
+    if (on && !e->signaled)
+        e->signaled = pal->write(e->wr, &b, 1) == 1;
+    else if (!on && e->signaled)
+        e->signaled = pal->read(e->rd, &b, 1) != 1;
+}
+
+static long efd_take(struct efd *e, uint64_t *val)
+{
+    spin_lock(&e->lock);
+    bool have = e->count > 0;
+    if (have) {
+        *val = e->semaphore ? 1 : e->count;
+        e->count -= *val;
+        efd_signal(e, e->count > 0);
+    }
+    spin_unlock(&e->lock);
+    return have;
+}
+
+static long efd_read(struct file *f, void *buf, size_t len)
+{
+    struct efd *e = (struct efd *)f->h;
+    uint64_t val;
+    if (len < 8)
+        return -PAL_EINVAL;
+    while (!efd_take(e, &val)) {
+        if (f->flags & O_NONBLOCK)
+            return -PAL_EAGAIN;
+        struct pal_pollfd p = {.handle = e->rd, .events = POLLIN_};
+        long r = pal->poll(&p, 1, -1);
+        if (r < 0)
+            return r;
+    }
+    memcpy(buf, &val, 8);
+    return 8;
+}
+
+static long efd_write(struct file *f, const void *buf, size_t len)
+{
+    struct efd *e = (struct efd *)f->h;
+    uint64_t v;
+    if (len < 8)
+        return -PAL_EINVAL;
+    memcpy(&v, buf, 8);
+    if (v == ~0ULL)
+        return -PAL_EINVAL;
+    spin_lock(&e->lock);
+    long r = e->count + v < e->count || e->count + v == ~0ULL ? -PAL_EAGAIN : 8;
+    if (r == 8) {
+        e->count += v;
+        efd_signal(e, e->count > 0);
+    }
+    spin_unlock(&e->lock);
+    return r;
+}
+
+static long efd_fstat(struct file *f, struct pal_stat *st)
+{
+    (void)f;
+    memset(st, 0, sizeof(*st));
+    st->mode = 0600;
+    st->nlink = 1;
+    return 0;
+}
+
+static pal_handle efd_poll_handle(struct file *f) { return ((struct efd *)f->h)->rd; }
+
+static void efd_release(struct file *f)
+{
+    struct efd *e = (struct efd *)f->h;
+    pal->close(e->rd);
+    pal->close(e->wr);
+    free(e);
+}
+
+static const struct file_ops efd_ops = {
+    .read = efd_read, .write = efd_write, .fstat = efd_fstat, .poll_handle = efd_poll_handle,
+    .release = efd_release,
+};
+
+static long make_eventfd(uint64_t initval, int flags)
+{
+    pal_handle h[2];
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE_))
+        return -PAL_EINVAL;
+    struct efd *e = calloc(1, sizeof(*e));
+    long r = e ? pal->pipe(h, O_NONBLOCK | O_CLOEXEC) : -PAL_ENOMEM;
+    if (r < 0) {
+        free(e);
+        return r;
+    }
+    *e = (struct efd){.count = initval, .rd = h[0], .wr = h[1], .semaphore = flags & EFD_SEMAPHORE_};
+    efd_signal(e, initval > 0);
+    struct file *f = file_new(&efd_ops, (pal_handle)e, O_RDWR | (flags & O_NONBLOCK));
+    int fd = f ? fd_install(f, 0, flags & O_CLOEXEC) : -PAL_ENOMEM;
+    if (fd < 0)
+        f ? file_put(f) : efd_release(&(struct file){.h = (pal_handle)e});
+    return fd;
+}
+
+SYS(eventfd) { return make_eventfd(A(0), 0); }
+SYS(eventfd2) { return make_eventfd(A(0), (int)A(1)); }
+
+SYS(memfd_create)
+{
+    static struct tmpfs *fs;
+    static int seq;
+    static spinlock_t lock;
+    char path[32];
+    struct file *f;
+    if (A(1) & ~3ULL) /* MFD_CLOEXEC | MFD_ALLOW_SEALING */
+        return -PAL_EINVAL;
+    spin_lock(&lock);
+    if (!fs)
+        fs = tmpfs_new();
+    snprintf(path, sizeof(path), "/memfd-%d", seq++);
+    spin_unlock(&lock);
+    if (!fs)
+        return -PAL_ENOMEM;
+    int r = tmpfs_open(fs, path, O_RDWR | O_CREAT | O_EXCL, 0600, &f);
+    if (r < 0)
+        return r;
+    tmpfs_unlink(fs, path, 0);
+    int fd = fd_install(f, 0, A(1) & 1);
+    if (fd < 0)
+        file_put(f);
+    return fd;
+}
