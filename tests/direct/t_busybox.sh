@@ -56,3 +56,15 @@ check "busybox tar c | tar x round trip" $?
 run_direct "$M" find "$TMP/tree" -name file
 [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$TMP/tree/sub/file" ]
 check "busybox find" $?
+
+# busybox httpd under geode (a fork per connection) and wget under geode.
+mkdir -p "$TMP/www"
+echo "served-by-geode" >"$TMP/www/index.html"
+port=$((20000 + RANDOM % 20000))
+"$GEODE" run --mode direct "$M" httpd -f -p "127.0.0.1:$port" -h "$TMP/www" >"$TMP/httpd.log" 2>&1 &
+hpid=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+run_direct "$M" wget -q -O - "http://127.0.0.1:$port/index.html"
+kill "$hpid"; wait "$hpid" 2>/dev/null
+[ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "served-by-geode" ]
+check "busybox wget from busybox httpd, both under geode" $?
