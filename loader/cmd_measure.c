@@ -1,9 +1,8 @@
 /* geode measure: MRENCLAVE of an enclave image built by the generic image
- * builder (pal/sgx/host/layout.c) from ELF files and a blob.
- *
- * Measuring a *manifest* needs the trusted PAL image, which does not exist
- * yet; until then this low-level form takes the pieces explicitly. Exit
- * status: 0 success, 1 failure, 2 misuse. */
+ * builder (pal/sgx/host/layout.c), either from a manifest (the enclave the
+ * loader will build: pal/sgx/host/enclave_image.h) or, in the low-level form,
+ * from ELF files and a blob given explicitly. Exit status: 0 success,
+ * 1 failure, 2 misuse. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,16 +10,22 @@
 #include <string.h>
 
 #include "cli.h"
+#include "host/enclave_image.h"
 #include "host/hexfmt.h"
 #include "host/layout.h"
 #include "host/layout_dump.h"
+#include "paths.h"
 
 #define MAX_BLOB (64ULL << 20)
 
 static const char measure_help[] =
-    "usage: geode measure --elf PATH[@OFFSET]... [options]\n"
+    "usage: geode measure MANIFEST [--layout-json FILE] [--pages FILE]\n"
+    "       geode measure --elf PATH[@OFFSET]... [options]\n"
     "Builds the enclave page list (see pal/sgx/host/layout.h) and prints MRENCLAVE\n"
-    "as 64 hex digits.\n"
+    "as 64 hex digits. With MANIFEST: the enclave the loader builds for it (trusted\n"
+    "files hashed first, as 'geode manifest expand' does; pal-enclave.elf from the\n"
+    "runtime directory; mapping in pal/sgx/host/enclave_image.h).\n"
+    "Low-level form:\n"
     "  --elf PATH[@OFFSET]  ELF (ET_DYN) to load, at OFFSET if given; repeatable, up\n"
     "                       to 8; the first one provides the entry point\n"
     "  --blob PATH          data to place read-only (e.g. the canonical manifest)\n"
@@ -52,6 +57,8 @@ struct measure_args {
     struct sgx_layout_desc desc;
     struct sgx_layout_elf elfs[SGX_LAYOUT_MAX_ELFS];
     const char *blob_path, *json_path, *pages_path;
+    const char *manifest;
+    bool low_level; /* an option of the low-level form was given */
 };
 
 /* PATH[@OFFSET]: the last '@' followed by a number splits off the offset. */
@@ -98,6 +105,7 @@ static const char *parse_number(int c, struct measure_args *a)
 
 static const char *parse_one(int c, struct measure_args *a)
 {
+    a->low_level |= c != O_JSON && c != O_PAGES;
     switch (c) {
     case O_ELF: return parse_elf(optarg, a);
     case O_BLOB: a->blob_path = optarg; return NULL;
@@ -127,9 +135,12 @@ static const char *parse_args(int argc, char **argv, struct measure_args *a)
         if (err)
             return err;
     }
-    if (optind != argc)
-        return "unexpected argument (manifest measuring needs the trusted PAL; use --elf)";
-    return a->desc.n_elfs ? NULL : "at least one --elf is required";
+    if (argc - optind > 1)
+        return "expected at most one MANIFEST argument";
+    a->manifest = optind < argc ? argv[optind] : NULL;
+    if (a->manifest && a->low_level)
+        return "with a MANIFEST only --layout-json and --pages may be given";
+    return a->manifest || a->desc.n_elfs ? NULL : "a MANIFEST or at least one --elf is required";
 }
 
 static int read_blob(const char *path, uint8_t **buf, size_t *len)
@@ -191,12 +202,54 @@ static int write_outputs(const struct measure_args *a, const struct sgx_layout *
     return 0;
 }
 
+/* The low-level form: the layout from the command line's pieces. */
+static int layout_from_args(struct measure_args *a, struct sgx_layout *layout, uint8_t mr[32])
+{
+    struct sgx_err e = {{0}};
+    uint8_t *blob = NULL;
+    int ret;
+
+    if (a->blob_path && read_blob(a->blob_path, &blob, &a->desc.blob_size))
+        return -1;
+    a->desc.blob = blob;
+    ret = sgx_layout_build(&a->desc, layout, &e);
+    free(blob); /* the layout keeps its own copy */
+    if (ret) {
+        fprintf(stderr, "geode measure: %s\n", e.msg);
+        return -1;
+    }
+    ret = sgx_layout_measure(layout, mr);
+    if (ret) {
+        fprintf(stderr, "geode measure: hashing failed (%s)\n", strerror(-ret));
+        sgx_layout_free(layout);
+        return -1;
+    }
+    return 0;
+}
+
+static int layout_from_manifest(const char *path, struct sgx_layout *layout, uint8_t mr[32])
+{
+    struct enclave_image img;
+    struct sgx_err e = {{0}};
+    char dir[4096];
+
+    /* On failure dir still holds the build-tree candidate, which is where the
+     * error about a missing pal-enclave.elf should point. */
+    geode_runtime_dir(dir, sizeof(dir));
+    if (enclave_image_from_manifest(path, dir, stderr, &img, layout, mr, &e)) {
+        if (e.msg[0])
+            fprintf(stderr, "geode measure: %s: %s\n", path, e.msg);
+        return -1;
+    }
+    enclave_image_free(&img);
+    return 0;
+}
+
 int cmd_measure(int argc, char **argv)
 {
     struct measure_args a = {0};
     struct sgx_layout layout;
-    struct sgx_err e = {{0}};
-    uint8_t *blob = NULL, mr[32];
+    uint8_t mr[32];
     char hex[65];
     const char *err;
     int ret;
@@ -208,20 +261,10 @@ int cmd_measure(int argc, char **argv)
         fprintf(stderr, "geode measure: %s (try 'geode measure --help')\n", err);
         return 2;
     }
-    if (a.blob_path && read_blob(a.blob_path, &blob, &a.desc.blob_size))
-        return 1;
-    a.desc.blob = blob;
-    ret = sgx_layout_build(&a.desc, &layout, &e);
-    free(blob); /* the layout keeps its own copy */
-    if (ret) {
-        fprintf(stderr, "geode measure: %s\n", e.msg);
-        return 1;
-    }
-    ret = sgx_layout_measure(&layout, mr);
+    ret = a.manifest ? layout_from_manifest(a.manifest, &layout, mr) : layout_from_args(&a, &layout, mr);
     if (ret)
-        fprintf(stderr, "geode measure: hashing failed (%s)\n", strerror(-ret));
-    else
-        ret = write_outputs(&a, &layout, mr);
+        return 1;
+    ret = write_outputs(&a, &layout, mr);
     sgx_layout_free(&layout);
     if (ret)
         return 1;

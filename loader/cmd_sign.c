@@ -10,9 +10,11 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "host/enclave_image.h"
 #include "host/hexfmt.h"
 #include "host/sigstruct.h"
 #include "host/sigstruct_show.h"
+#include "paths.h"
 
 #define DEFAULT_KEY_DIR ".config/geode"
 #define DEFAULT_KEY_NAME "enclave-key.pem"
@@ -90,9 +92,13 @@ int cmd_keygen(int argc, char **argv)
 /* ---- sign ------------------------------------------------------------------- */
 
 static const char sign_help[] =
-    "usage: geode sign --mrenclave HEX --out FILE [--key KEY] [options]\n"
-    "Writes a 1808-byte SIGSTRUCT for an enclave whose MRENCLAVE is HEX (see\n"
-    "'geode measure'), signed with KEY (default ~/.config/geode/enclave-key.pem).\n"
+    "usage: geode sign MANIFEST --out FILE.sig [--key KEY] [--date YYYYMMDD] [--vendor N]\n"
+    "       geode sign --mrenclave HEX --out FILE [--key KEY] [options]\n"
+    "Writes a 1808-byte SIGSTRUCT signed with KEY (default\n"
+    "~/.config/geode/enclave-key.pem; see docs/signing.md). With MANIFEST: for the\n"
+    "enclave 'geode measure MANIFEST' measures, with the attributes, XFRM and\n"
+    "MISCSELECT the loader requests (all mask bits set) and ISVPRODID/ISVSVN from\n"
+    "sgx.isvprodid/sgx.isvsvn. Otherwise for MRENCLAVE HEX, with these options:\n"
     "  --attributes N      SECS.ATTRIBUTES flags (default 0x4 = MODE64BIT)\n"
     "  --xfrm N            XFRM (default 0x3 = x87|SSE)\n"
     "  --debug             add the DEBUG attribute\n"
@@ -106,7 +112,8 @@ static const char sign_help[] =
     "  --date YYYYMMDD     DATE (default today, UTC); fix it for reproducible output\n";
 
 struct sign_args {
-    const char *out, *key, *mrenclave;
+    const char *out, *key, *mrenclave, *manifest;
+    bool enclave_opts; /* an option describing the enclave (not valid with MANIFEST) */
     struct sgx_sign_params p;
 };
 
@@ -197,6 +204,7 @@ static const char *sign_parse(int argc, char **argv, struct sign_args *a)
     while ((c = getopt_long(argc, argv, "", sign_opts, NULL)) != -1) {
         const char *err = NULL;
 
+        a->enclave_opts |= c != O_OUT && c != O_KEY && c != O_DATE && c != O_VENDOR;
         if (c == O_MR)
             a->mrenclave = optarg;
         else if (c == O_OUT)
@@ -214,10 +222,15 @@ static const char *sign_parse(int argc, char **argv, struct sign_args *a)
         if (err)
             return err;
     }
-    if (optind != argc)
-        return "unexpected argument";
+    if (argc - optind > 1)
+        return "expected at most one MANIFEST argument";
+    a->manifest = optind < argc ? argv[optind] : NULL;
+    if (a->manifest)
+        return a->enclave_opts ? "with a MANIFEST only --out, --key, --date and --vendor may be given"
+               : a->out        ? NULL
+                               : "--out is required";
     if (!a->mrenclave || !a->out)
-        return "--mrenclave and --out are required";
+        return "--mrenclave and --out are required (or give a MANIFEST)";
     if (hex_decode(a->mrenclave, a->p.enclave_hash, 32))
         return "--mrenclave must be 64 hex digits";
     return NULL;
@@ -231,6 +244,31 @@ static int write_file(const char *path, const void *data, size_t len)
         fprintf(stderr, "geode: cannot write %s: %s\n", path, strerror(errno));
         return -1;
     }
+    return 0;
+}
+
+/* MANIFEST mode: everything but the key, date and vendor comes from the
+ * enclave the loader will build for the manifest. */
+static int manifest_params(const char *path, struct sgx_sign_params *p)
+{
+    struct enclave_image img;
+    struct sgx_layout layout;
+    struct sgx_err e = {{0}};
+    uint32_t date = p->date_bcd, vendor = p->vendor;
+    uint8_t mr[32];
+    char dir[4096];
+
+    geode_runtime_dir(dir, sizeof(dir)); /* on failure: the build-tree candidate */
+    if (enclave_image_from_manifest(path, dir, stderr, &img, &layout, mr, &e)) {
+        if (e.msg[0])
+            fprintf(stderr, "geode sign: %s: %s\n", path, e.msg);
+        return -1;
+    }
+    enclave_image_sign_params(&img, mr, p);
+    p->date_bcd = date;
+    p->vendor = vendor;
+    sgx_layout_free(&layout);
+    enclave_image_free(&img);
     return 0;
 }
 
@@ -249,6 +287,8 @@ int cmd_sign(int argc, char **argv)
     err = sign_parse(argc, argv, &a);
     if (err)
         return usage_error("sign", err);
+    if (a.manifest && manifest_params(a.manifest, &a.p))
+        return 1;
     if (!a.key && default_key_path(defkey, sizeof(defkey), 0))
         return 1;
     key = sgx_key_load_pem(a.key ? a.key : defkey, &e);

@@ -1,0 +1,297 @@
+/* Manifest -> enclave image description, SECS, SIGSTRUCT parameters, and the
+ * build through a driver: see host/enclave_image.h for the mapping. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "host/enclave_image.h"
+
+#define PAGE SGX_PAGE_SIZE
+
+static uint64_t page_round(uint64_t v)
+{
+    return (v + PAGE - 1) & ~(PAGE - 1);
+}
+
+/* RUNTIME_DIR/name, which must be readable. */
+static int runtime_file(const char *dir, const char *name, const char *what, char *out, size_t size,
+                        struct sgx_err *e)
+{
+    int n = snprintf(out, size, "%s/%s", dir, name);
+
+    if (n < 0 || (size_t)n >= size)
+        return sgx_err_set(e, "runtime directory path too long: %s", dir), -ENAMETOOLONG;
+    if (access(out, R_OK)) {
+        int err = errno;
+
+        sgx_err_set(e, "cannot read %s %s: %s%s", what, out, strerror(err),
+                    err == ENOENT ? " (not built or not installed?)" : "");
+        return -err;
+    }
+    return 0;
+}
+
+/* The libOS: loader.entrypoint.uri when given ("file:" is checked by the
+ * manifest rules), else the runtime directory's libos.elf. */
+static int libos_path(const geode_manifest *m, const char *dir, char *out, size_t size,
+                      struct sgx_err *e)
+{
+    const char *uri = m->libos_uri;
+
+    if (!uri || !*uri)
+        return runtime_file(dir, ENCLAVE_IMAGE_LIBOS, "the libOS image", out, size, e);
+    if (strncmp(uri, "file:", 5) || snprintf(out, size, "%s", uri + 5) >= (int)size)
+        return sgx_err_set(e, "loader.entrypoint.uri '%s' is not a usable file: URI", uri), -EINVAL;
+    if (access(out, R_OK)) {
+        int err = errno;
+
+        sgx_err_set(e, "cannot read the libOS image %s (loader.entrypoint.uri): %s", out, strerror(err));
+        return -err;
+    }
+    return 0;
+}
+
+static uint64_t attributes_of(const geode_manifest *m)
+{
+    uint64_t a = SGX_ATTR_MODE64BIT;
+
+    if (m->sgx->debug)
+        a |= SGX_ATTR_DEBUG;
+    if (m->geode->aex_notify)
+        a |= SGX_ATTR_AEXNOTIFY;
+    return a;
+}
+
+static int describe_sizes(const geode_manifest *m, struct enclave_image *img, struct sgx_err *e)
+{
+    uint64_t size = m->sgx->enclave_size;
+
+    if (size < 2 * PAGE || (size & (size - 1)))
+        return sgx_err_set(e, "sgx.enclave_size %llu is not a power of two >= 8 KiB",
+                           (unsigned long long)size), -EINVAL;
+    if (!m->stack_size || m->stack_size > size)
+        return sgx_err_set(e, "sys.stack.size %llu does not fit in the enclave",
+                           (unsigned long long)m->stack_size), -EINVAL;
+    img->desc.threads = m->sgx->max_threads;
+    img->desc.nssa = m->geode->nssa;
+    img->desc.stack_size = page_round(m->stack_size);
+    img->desc.enclave_size = size;
+    return 0;
+}
+
+int enclave_image_describe(const geode_manifest *m, const char *runtime_dir,
+                           struct enclave_image *img, struct sgx_err *e)
+{
+    int ret;
+
+    memset(img, 0, sizeof(*img));
+    if (!m->sgx || !m->geode)
+        return sgx_err_set(e, "manifest has no sgx/geode sections (not validated?)"), -EINVAL;
+    ret = runtime_file(runtime_dir, ENCLAVE_IMAGE_PAL, "the trusted PAL image", img->pal_path,
+                       sizeof(img->pal_path), e);
+    ret = ret ? ret : libos_path(m, runtime_dir, img->libos_path, sizeof(img->libos_path), e);
+    ret = ret ? ret : describe_sizes(m, img, e);
+    if (ret)
+        return ret;
+    img->blob = manifest_pack(m, &img->blob_size);
+    if (!img->blob)
+        return sgx_err_set(e, "cannot serialize the manifest (out of memory?)"), -ENOMEM;
+    img->elfs[0] = (struct sgx_layout_elf){.path = img->pal_path};
+    img->elfs[1] = (struct sgx_layout_elf){.path = img->libos_path};
+    img->desc.elfs = img->elfs;
+    img->desc.n_elfs = 2;
+    img->desc.blob = img->blob;
+    img->desc.blob_size = img->blob_size;
+    img->desc.attributes = attributes_of(m);
+    img->desc.xfrm = ENCLAVE_IMAGE_XFRM;
+    img->desc.miscselect = ENCLAVE_IMAGE_MISCSELECT;
+    img->isv_prod_id = (uint16_t)m->sgx->isvprodid;
+    img->isv_svn = (uint16_t)m->sgx->isvsvn;
+    return 0;
+}
+
+/* End of the last ELF image, read back from the TLS page the builder wrote
+ * (it records every image's offset and span). */
+static uint64_t images_end(const struct sgx_layout *l)
+{
+    for (size_t i = 0; i < l->n_pages; i++) {
+        const struct sgx_layout_tls *tls = (const void *)l->pages[i].data;
+        uint64_t end = 0;
+
+        if (strcmp(l->pages[i].region, "tls") || !tls)
+            continue;
+        for (uint64_t k = 0; k < tls->n_elfs && k < SGX_LAYOUT_MAX_ELFS; k++)
+            if (tls->elf_offset[k] + tls->elf_span[k] > end)
+                end = tls->elf_offset[k] + tls->elf_span[k];
+        return page_round(end);
+    }
+    return 0;
+}
+
+int enclave_image_layout(struct enclave_image *img, struct sgx_layout *out, struct sgx_err *e)
+{
+    uint64_t end;
+    int ret;
+
+    /* Pass 1 without a heap finds where the images end; the heap is the rest. */
+    img->desc.heap_size = 0;
+    ret = sgx_layout_build(&img->desc, out, e);
+    if (ret)
+        return ret;
+    end = images_end(out);
+    sgx_layout_free(out);
+    if (!end)
+        return sgx_err_set(e, "layout has no TLS page to locate the images"), -EINVAL;
+    if (end + 2 * PAGE > img->desc.enclave_size)
+        return sgx_err_set(e, "sgx.enclave_size %llu leaves no heap: the image alone needs %llu bytes",
+                           (unsigned long long)img->desc.enclave_size,
+                           (unsigned long long)(end + 2 * PAGE)), -EINVAL;
+    img->desc.heap_size = img->desc.enclave_size - end - PAGE; /* one guard page */
+    return sgx_layout_build(&img->desc, out, e);
+}
+
+void enclave_image_secs(const struct enclave_image *img, const struct sgx_layout *l,
+                        struct sgx_secs *secs)
+{
+    memset(secs, 0, sizeof(*secs));
+    secs->size = l->size;
+    secs->ssa_frame_size = l->ssa_frame_size;
+    secs->miscselect = img->desc.miscselect;
+    secs->attributes.flags = img->desc.attributes;
+    secs->attributes.xfrm = img->desc.xfrm;
+}
+
+void enclave_image_sign_params(const struct enclave_image *img, const uint8_t mr[32],
+                               struct sgx_sign_params *p)
+{
+    *p = (struct sgx_sign_params){
+        .date_bcd = sgx_date_bcd_today(),
+        .miscselect = img->desc.miscselect,
+        .miscmask = UINT32_MAX,
+        .attributes = {.flags = img->desc.attributes, .xfrm = img->desc.xfrm},
+        .attribute_mask = {.flags = UINT64_MAX, .xfrm = UINT64_MAX},
+        .isv_prod_id = img->isv_prod_id,
+        .isv_svn = img->isv_svn,
+    };
+    memcpy(p->enclave_hash, mr, 32);
+}
+
+/* EADD every page in list order (the order MRENCLAVE was computed in). */
+static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
+                     const struct sgx_layout *l, uint8_t *stage, struct sgx_err *e)
+{
+    static const struct sgx_secinfo zero_si;
+
+    for (size_t i = 0; i < l->n_pages; i++) {
+        const struct sgx_layout_page *pg = &l->pages[i];
+        struct sgx_secinfo si = zero_si;
+        struct sgx_enclave_add_pages a = {(uintptr_t)stage, pg->offset, PAGE, (uintptr_t)&si,
+                                          pg->measured ? SGX_PAGE_MEASURE : 0, 0};
+        int ret;
+
+        si.flags = pg->secinfo_flags;
+        if (pg->data)
+            memcpy(stage, pg->data, PAGE);
+        else
+            memset(stage, 0, PAGE);
+        ret = drv->add_pages(encl, &a);
+        if (ret)
+            return sgx_err_set(e, "adding the %s page at offset 0x%llx failed: %s", pg->region,
+                               (unsigned long long)pg->offset, strerror(-ret)), ret;
+    }
+    return 0;
+}
+
+static int build_and_init(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
+                          const struct sgx_layout *l, const struct sgx_secs *secs_in,
+                          const struct sgx_sigstruct *sig, struct sgx_err *e)
+{
+    struct sgx_secs secs; /* the type is page aligned, as ECREATE wants */
+    uint8_t *stage;
+    int ret;
+
+    secs = *secs_in;
+    ret = sgx_reserve_range(secs.size, &secs.base);
+    if (ret)
+        return sgx_err_set(e, "cannot reserve %llu bytes for the enclave: %s",
+                           (unsigned long long)secs.size, strerror(-ret)), ret;
+    ret = drv->create(encl, &(struct sgx_enclave_create){(uintptr_t)&secs});
+    if (ret) {
+        munmap((void *)(uintptr_t)secs.base, secs.size);
+        return sgx_err_set(e, "ECREATE failed: %s", strerror(-ret)), ret;
+    }
+    /* Anonymous memory may be executable: the kernel refuses noexec sources. */
+    stage = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (stage == MAP_FAILED)
+        return sgx_err_set(e, "cannot map a staging page: %s", strerror(errno)), -ENOMEM;
+    ret = add_pages(drv, encl, l, stage, e);
+    munmap(stage, PAGE);
+    if (ret)
+        return ret;
+    ret = drv->init(encl, &(struct sgx_enclave_init){(uintptr_t)sig});
+    if (ret > 0)
+        sgx_err_set(e, "EINIT refused the enclave: SGX error %d%s", ret,
+                    ret == SGX_INVALID_MEASUREMENT ? " (invalid measurement: MRENCLAVE differs "
+                                                     "from the SIGSTRUCT's ENCLAVEHASH)" : "");
+    else if (ret < 0)
+        sgx_err_set(e, "EINIT failed: %s", strerror(-ret));
+    return ret;
+}
+
+int enclave_image_load(const struct sgx_driver *drv, const struct sgx_layout *l,
+                       const struct sgx_secs *secs, const struct sgx_sigstruct *sig,
+                       struct sgx_driver_encl **out, struct sgx_err *e)
+{
+    struct sgx_driver_encl *encl = NULL;
+    int ret = drv->open(drv, &encl);
+
+    *out = NULL;
+    if (ret)
+        return sgx_err_set(e, "%s driver: cannot open a new enclave: %s", drv->name, strerror(-ret)), ret;
+    ret = build_and_init(drv, encl, l, secs, sig, e);
+    if (ret) {
+        drv->close(encl);
+        return ret;
+    }
+    *out = encl;
+    return 0;
+}
+
+int enclave_image_from_manifest(const char *path, const char *runtime_dir, FILE *diag,
+                                struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
+                                struct sgx_err *e)
+{
+    geode_manifest *m = manifest_load(path, diag);
+    int ret;
+
+    memset(img, 0, sizeof(*img));
+    sgx_err_set(e, "%s", "");
+    if (!m || manifest_expand_trusted(m, diag)) {
+        manifest_free(m);
+        return -1;
+    }
+    ret = enclave_image_describe(m, runtime_dir, img, e);
+    manifest_free(m); /* the image keeps the packed blob, not the manifest */
+    ret = ret ? ret : enclave_image_layout(img, l, e);
+    if (ret) {
+        enclave_image_free(img);
+        return -1;
+    }
+    ret = sgx_layout_measure(l, mr);
+    if (ret) {
+        sgx_err_set(e, "hashing the enclave failed: %s", strerror(-ret));
+        sgx_layout_free(l);
+        enclave_image_free(img);
+        return -1;
+    }
+    return 0;
+}
+
+void enclave_image_free(struct enclave_image *img)
+{
+    free(img->blob);
+    img->blob = NULL;
+}
