@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -11,17 +12,10 @@
 #include "host/measure.h"
 #include "host/sigstruct.h"
 #include "sim/sim_checks.h"
+#include "sim/sim_encl.h"
+#include "sim/sim_run.h"
 
 #define PAGE SGX_PAGE_SIZE
-
-struct sgx_driver_encl {
-    struct sgx_secs secs; /* first: needs its 4096 alignment */
-    const struct sgx_sim_cpu *cpu;
-    bool created, initialized;
-    uint8_t *base;
-    struct sgx_sim_epcm *epcm;
-    struct sgx_measure measure;
-};
 
 /* Copies from a caller address like copy_from_user: a bad pointer gives
  * -EFAULT instead of a crash. process_vm_readv on ourselves does exactly
@@ -45,14 +39,37 @@ static int sim_open(const struct sgx_driver *drv, struct sgx_driver_encl **out)
         return -ENOMEM;
     memset(encl, 0, sizeof(*encl));
     encl->cpu = drv->priv;
+    encl->memfd = -1;
     *out = encl;
+    return 0;
+}
+
+/* The enclave's pages: a memfd mapped over the caller's reserved range (as
+ * the kernel maps the enclave fd there) and once more read-write for the
+ * sim's own accesses (sim_encl.h). */
+static int map_pages(struct sgx_driver_encl *encl, const struct sgx_secs *secs)
+{
+    void *mem, *alias;
+
+    encl->memfd = memfd_create("geode-sim-epc", MFD_CLOEXEC);
+    if (encl->memfd < 0)
+        return -ENOMEM;
+    if (ftruncate(encl->memfd, (off_t)secs->size))
+        return -ENOMEM;
+    mem = mmap((void *)(uintptr_t)secs->base, secs->size, PROT_NONE, MAP_SHARED | MAP_FIXED, encl->memfd, 0);
+    if (mem == MAP_FAILED)
+        return -ENOMEM;
+    encl->base = mem;
+    alias = mmap(NULL, secs->size, PROT_READ | PROT_WRITE, MAP_SHARED, encl->memfd, 0);
+    if (alias == MAP_FAILED)
+        return -ENOMEM;
+    encl->alias = alias;
     return 0;
 }
 
 static int sim_create(struct sgx_driver_encl *encl, struct sgx_enclave_create *arg)
 {
     struct sgx_secs secs;
-    void *mem;
     int ret;
 
     if (encl->created)
@@ -62,21 +79,18 @@ static int sim_create(struct sgx_driver_encl *encl, struct sgx_enclave_create *a
         ret = sim_check_secs(&secs, encl->cpu);
     if (ret)
         return ret;
+    encl->secs = secs; /* close() needs SIZE even if the rest fails */
     encl->epcm = calloc(secs.size / PAGE, sizeof(*encl->epcm));
-    if (!encl->epcm)
-        return -ENOMEM;
-    /* The caller reserved [base, base+size) (sgx_reserve_range), as it would
-     * mmap the enclave fd there with MAP_FIXED: take it over. */
-    mem = mmap((void *)(uintptr_t)secs.base, secs.size, PROT_NONE,
-               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
-    ret = mem == MAP_FAILED ? -ENOMEM : sgx_measure_init(&encl->measure, secs.ssa_frame_size, secs.size);
-    if (ret) {
-        free(encl->epcm);
-        encl->epcm = NULL;
-        return ret == -ENOMEM ? ret : -EIO;
-    }
-    encl->secs = secs;
-    encl->base = mem;
+    encl->tcs_busy = calloc(secs.size / PAGE, 1);
+    if (!encl->epcm || !encl->tcs_busy)
+        return -ENOMEM; /* freed by close */
+    ret = map_pages(encl, &secs);
+    if (!ret)
+        ret = sgx_measure_init(&encl->measure, secs.ssa_frame_size, secs.size) ? -EIO : 0;
+    if (!ret)
+        ret = sim_encl_register(encl);
+    if (ret)
+        return ret;
     encl->created = true;
     return 0;
 }
@@ -96,9 +110,11 @@ static int eadd_one(struct sgx_driver_encl *encl, uint64_t src, uint64_t off, co
 {
     uint8_t buf[PAGE] __attribute__((aligned(PAGE))); /* checked as a struct sgx_tcs */
     uint8_t type = (uint8_t)sgx_secinfo_type(si->flags), perms = si->flags & SGX_SECINFO_PERM_MASK;
-    uint8_t *dst = encl->base + off;
+    uint8_t *dst = sim_alias(encl, off);
     int ret;
 
+    if (encl->lost)
+        return -EIO;
     if (encl->epcm[off / PAGE].valid)
         return -EBUSY;
     ret = copy_in(buf, src, PAGE);
@@ -106,13 +122,11 @@ static int eadd_one(struct sgx_driver_encl *encl, uint64_t src, uint64_t off, co
         ret = sim_check_tcs((const struct sgx_tcs *)buf);
     if (ret)
         return ret;
-    if (mprotect(dst, PAGE, PROT_READ | PROT_WRITE))
-        return -EIO;
     memcpy(dst, buf, PAGE);
     ret = sgx_measure_eadd(&encl->measure, off, si);
     for (uint64_t c = 0; !ret && measure && c < PAGE; c += SGX_EEXTEND_CHUNK)
         ret = sgx_measure_eextend(&encl->measure, off + c, dst + c);
-    if (ret || mprotect(dst, PAGE, epcm_prot(type, perms)))
+    if (ret || mprotect(encl->base + off, PAGE, epcm_prot(type, perms)))
         return -EIO;
     encl->epcm[off / PAGE] = (struct sgx_sim_epcm){1, type, perms};
     return 0;
@@ -170,6 +184,8 @@ static int sim_einit(struct sgx_driver_encl *encl, const struct sgx_sigstruct *s
     memcpy(encl->secs.mrenclave, mrenclave, sizeof(mrenclave));
     if (sgx_sigstruct_mrsigner(sig, encl->secs.mrsigner))
         return -EIO;
+    memcpy(encl->isv_family_id, sig->isv_family_id, 16);
+    memcpy(encl->isv_ext_prod_id, sig->isv_ext_prod_id, 16);
     encl->secs.isv_prod_id = sig->isv_prod_id;
     encl->secs.isv_svn = sig->isv_svn;
     encl->secs.attributes.flags |= SGX_ATTR_INIT;
@@ -183,6 +199,8 @@ static int sim_init(struct sgx_driver_encl *encl, struct sgx_enclave_init *arg)
 
     if (!encl->created || encl->initialized)
         return -EINVAL;
+    if (encl->lost)
+        return -EIO;
     ret = copy_in(&sig, arg->sigstruct, sizeof(sig));
     if (ret)
         return ret;
@@ -193,6 +211,7 @@ static int sim_init(struct sgx_driver_encl *encl, struct sgx_enclave_init *arg)
         return -EINVAL;
     ret = sim_einit(encl, &sig);
     if (ret == 0) {
+        sim_root_key_ensure();
         encl->initialized = true;
         sgx_measure_free(&encl->measure);
     }
@@ -203,10 +222,16 @@ static void sim_close(struct sgx_driver_encl *encl)
 {
     if (!encl)
         return;
+    sim_encl_unregister(encl);
     if (encl->base)
         munmap(encl->base, encl->secs.size);
+    if (encl->alias)
+        munmap(encl->alias, encl->secs.size);
+    if (encl->memfd >= 0)
+        close(encl->memfd);
     sgx_measure_free(&encl->measure);
     free(encl->epcm);
+    free(encl->tcs_busy);
     free(encl);
 }
 
@@ -217,6 +242,7 @@ void sgx_sim_cpu_default(struct sgx_sim_cpu *cpu, bool aex_notify)
     cpu->xfrm = SGX_XFRM_LEGACY | SGX_XFRM_AVX;
     cpu->miscselect = SGX_MISC_EXINFO;
     cpu->provision_allowed = false;
+    cpu->edeccssa = true;
 }
 
 void sgx_sim_driver_init(struct sgx_driver *drv, const struct sgx_sim_cpu *cpu)
@@ -228,7 +254,7 @@ void sgx_sim_driver_init(struct sgx_driver *drv, const struct sgx_sim_cpu *cpu)
         .add_pages = sim_add_pages,
         .init = sim_init,
         .close = sim_close,
-        .enter = NULL,
+        .enter = sgx_sim_vdso_enter,
         .priv = (void *)cpu,
     };
 }

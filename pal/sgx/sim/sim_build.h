@@ -22,6 +22,7 @@ struct sgx_sim_cpu {
     uint64_t xfrm;       /* XFRM bits that may be set (0x12.1 ECX/EDX) */
     uint32_t miscselect; /* MISCSELECT bits that may be set (0x12.0 EBX) */
     bool provision_allowed; /* the ENCLAVE_PROVISION ioctl was granted */
+    bool edeccssa;          /* 0x12.0 EAX bit 11: the EDECCSSA leaf exists */
 };
 
 /* EPCM entry of one page, for the sim's other leaves (EENTER, EACCEPT ...). */
@@ -31,13 +32,13 @@ struct sgx_sim_epcm {
     uint8_t perms; /* SGX_SECINFO_R/W/X */
 };
 
-/* A default CPU model: SGX1+SGX2 features, MISCSELECT.EXINFO, x87/SSE/AVX,
- * attributes DEBUG, MODE64BIT, PROVISIONKEY, EINITTOKENKEY, KSS and, when
- * aex_notify, AEXNOTIFY. */
+/* A default CPU model: SGX1+SGX2 features, EDECCSSA, MISCSELECT.EXINFO,
+ * x87/SSE/AVX, attributes DEBUG, MODE64BIT, PROVISIONKEY, EINITTOKENKEY, KSS
+ * and, when aex_notify, AEXNOTIFY. */
 void sgx_sim_cpu_default(struct sgx_sim_cpu *cpu, bool aex_notify);
 
 /* Fills drv with the sim backend using *cpu (kept by pointer: it must outlive
- * the driver). drv->enter is NULL until the sim's entry path exists. */
+ * the driver). drv->enter is the sim's vDSO (sim/sim_run.h). */
 void sgx_sim_driver_init(struct sgx_driver *drv, const struct sgx_sim_cpu *cpu);
 
 /* For the sim's other leaves: the enclave's SECS copy, base address and EPCM

@@ -1,0 +1,61 @@
+/* The sim's enclave instance, shared by the build leaves (sim_build.c) and
+ * the execution leaves (sim_enter.c, sim_aex.c, sim_keys.c). Internal to the
+ * sim: the rest of Geode sees only struct sgx_driver_encl as an opaque type.
+ *
+ * Memory: the enclave's pages live in a memfd. The range [base, base+size)
+ * maps it MAP_SHARED with each page's EPCM permissions (what enclave code
+ * and, in sim, host code see); `alias` maps the same memfd read-write at
+ * another address, so the sim's leaves (the "CPU") can read and write TCS
+ * and SSA pages whose EPCM permissions deny ordinary accesses. */
+#ifndef GEODE_SGX_SIM_ENCL_H
+#define GEODE_SGX_SIM_ENCL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "host/measure.h"
+#include "sim/sim_build.h"
+#include "sim/sim_run.h"
+
+struct sgx_driver_encl {
+    struct sgx_secs secs; /* first: needs its 4096 alignment */
+    const struct sgx_sim_cpu *cpu;
+    bool created, initialized;
+    volatile bool lost;   /* EPC loss injected: every page is gone */
+    uint8_t *base;        /* the enclave range (ELRANGE) */
+    uint8_t *alias;       /* the same pages, read-write, for the sim only */
+    int memfd;
+    struct sgx_sim_epcm *epcm;
+    uint8_t *tcs_busy;    /* per page: 1 while a thread runs on this TCS */
+    struct sgx_measure measure;
+    /* From the SIGSTRUCT at EINIT, for EREPORT/EGETKEY. */
+    uint8_t isv_family_id[16];
+    uint8_t isv_ext_prod_id[16];
+    struct sgx_sim_counters counters;
+    /* Entries left before an injected EPC loss (0: none armed). */
+    volatile uint64_t loss_after_entries;
+};
+
+/* The registry of live enclaves, for the signal handlers: the enclave whose
+ * ELRANGE holds addr, or NULL. Lock-free reads (async-signal-safe). */
+struct sgx_driver_encl *sim_encl_find(uint64_t addr);
+int sim_encl_register(struct sgx_driver_encl *encl);
+void sim_encl_unregister(struct sgx_driver_encl *encl);
+
+/* Address of enclave offset `off` in the sim's read-write alias. */
+static inline void *sim_alias(const struct sgx_driver_encl *encl, uint64_t off)
+{
+    return encl->alias + off;
+}
+
+/* True when [addr, addr+len) lies inside ELRANGE, on valid REG pages whose
+ * EPCM permissions include all of `perms`. */
+bool sim_encl_range_ok(const struct sgx_driver_encl *encl, uint64_t addr, uint64_t len, uint8_t perms);
+
+/* Makes every page inaccessible and marks the enclave lost. */
+void sim_encl_lose(struct sgx_driver_encl *encl);
+
+/* Loads the default root key if none is set yet (sim_keys.c). */
+void sim_root_key_ensure(void);
+
+#endif

@@ -1,0 +1,126 @@
+/* Signals taken while enclave code runs: ENCLU leaves executed by the
+ * enclave (EEXIT, EDECCSSA, EREPORT, EGETKEY) or an AEX. */
+#include <string.h>
+
+#include "sim/sim_ctx.h"
+#include "sim/sim_exec.h"
+
+#ifndef SYS_USER_DISPATCH
+#define SYS_USER_DISPATCH 2 /* si_code of a Syscall User Dispatch SIGSYS */
+#endif
+
+/* The 3 bytes at rip, read through the alias (code pages may be X-only). */
+static bool enclu_at(const struct sgx_driver_encl *encl, uint64_t rip)
+{
+    const uint8_t *p;
+
+    if (!sim_encl_range_ok(encl, rip, 3, SGX_SECINFO_X))
+        return false;
+    p = sim_alias(encl, rip - encl->secs.base);
+    return p[0] == 0x0f && p[1] == 0x01 && p[2] == 0xd7;
+}
+
+/* Maps a signal from enclave code to the exception the CPU raised (or -1:
+ * an interrupt). Signals sent by a process (si_code <= 0) are interrupts. */
+static struct sim_event event_from_signal(int sig, const siginfo_t *si, ucontext_t *uc)
+{
+    struct sim_event ev = {.vector = -1};
+    long trapno = (long)SIM_GREG(uc, TRAPNO);
+
+    if (si->si_code <= 0 && si->si_code != SI_KERNEL)
+        return ev;
+    if (sig == SIGILL) {
+        ev.vector = SGX_VEC_UD;
+    } else if (sig == SIGSYS && si->si_code == SYS_USER_DISPATCH) {
+        /* `syscall` is #UD in an enclave; the fault is at the instruction. */
+        ev.vector = SGX_VEC_UD;
+        SIM_GREG(uc, RIP) -= 2;
+    } else if (sig == SIGSEGV || sig == SIGBUS) {
+        ev.vector = trapno == SGX_VEC_GP || si->si_code == SI_KERNEL ? SGX_VEC_GP : SGX_VEC_PF;
+        ev.errcd = (uint32_t)SIM_GREG(uc, ERR);
+        ev.maddr = ev.vector == SGX_VEC_PF ? (uint64_t)(uintptr_t)si->si_addr : 0;
+    } else if (sig == SIGFPE) {
+        ev.vector = trapno == SGX_VEC_MF || trapno == SGX_VEC_XM ? (int)trapno : SGX_VEC_DE;
+    } else if (sig == SIGTRAP) {
+        ev.vector = trapno == SGX_VEC_DB ? SGX_VEC_DB : SGX_VEC_BP;
+    }
+    return ev;
+}
+
+static void eexit(struct sim_thread *t, ucontext_t *uc)
+{
+    SIM_GREG(uc, RIP) = SIM_GREG(uc, RBX);
+    SIM_GREG(uc, RCX) = (greg_t)t->aep;
+    __atomic_add_fetch(&t->encl->counters.eexit, 1, __ATOMIC_RELAXED);
+    sim_exec_leave(t, uc);
+}
+
+static int edeccssa(struct sim_thread *t)
+{
+    struct sgx_driver_encl *encl = t->encl;
+    struct sgx_tcs *tcs = sim_alias(encl, t->tcs - encl->secs.base);
+
+    if (!encl->cpu->edeccssa)
+        return SGX_VEC_UD;
+    if (tcs->cssa == 0)
+        return SGX_VEC_GP;
+    tcs->cssa--;
+    __atomic_add_fetch(&encl->counters.edeccssa, 1, __ATOMIC_RELAXED);
+    return 0;
+}
+
+/* Runs the leaf in RAX; 0 when execution continues after the ENCLU, 1 when
+ * the thread left the enclave, or -vector for a fault. */
+static int enclave_leaf(struct sim_thread *t, ucontext_t *uc)
+{
+    int v;
+
+    switch (SIM_GREG(uc, RAX)) {
+    case SGX_EEXIT:
+        eexit(t, uc);
+        return 1;
+    case SGX_EDECCSSA:
+        v = edeccssa(t);
+        break;
+    case SGX_EREPORT:
+        v = sim_ereport(t->encl, uc);
+        break;
+    case SGX_EGETKEY:
+        v = sim_egetkey(t->encl, uc);
+        break;
+    case SGX_EACCEPT:
+    case SGX_EMODPE:
+    case SGX_EACCEPTCOPY:
+    case SGX_EVERIFYREPORT2:
+        v = SGX_VEC_UD; /* SGX2 page leaves: not simulated (docs/sim.md) */
+        break;
+    default:
+        v = SGX_VEC_GP; /* EENTER/ERESUME inside an enclave, unknown leaves */
+        break;
+    }
+    return -v;
+}
+
+void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
+{
+    struct sim_event ev;
+    int ret;
+
+    if (t->encl->lost) {
+        sim_aex_lost(t, si, uc);
+        return;
+    }
+    if (sig == SIGILL && si->si_code > 0 && enclu_at(t->encl, SIM_RIP(uc))) {
+        ret = enclave_leaf(t, uc);
+        if (ret == 0) {
+            SIM_GREG(uc, RIP) += 3;
+            sim_thread_to_enclave(t, t->encl_fsbase, t->encl_gsbase);
+        }
+        if (ret >= 0)
+            return;
+        ev = (struct sim_event){.vector = -ret};
+    } else {
+        ev = event_from_signal(sig, si, uc);
+    }
+    sim_aex(t, sig, si, uc, &ev);
+}

@@ -1,0 +1,57 @@
+/* The sim's execution leaves, run from its signal handler.
+ *
+ * Host side: the vDSO's ENCLU (SIGILL) performs EENTER or ERESUME by
+ * rewriting the signal context into the enclave's state; a fault of the
+ * leaf itself is reported as the kernel's vDSO fixup reports it.
+ * Enclave side: every signal is either an ENCLU leaf executed by enclave
+ * code (EEXIT, EDECCSSA, EREPORT, EGETKEY) or an AEX. */
+#ifndef GEODE_SGX_SIM_EXEC_H
+#define GEODE_SGX_SIM_EXEC_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <ucontext.h>
+
+#include "sim/sim_encl.h"
+#include "sim/sim_thread.h"
+
+/* Labels in the sim's vDSO (sim_vdso.c). */
+extern const char sim_vdso_enclu[], sim_vdso_handle_exception[];
+
+/* SIGILL on the host side: true when it was the vDSO's ENCLU (handled). */
+bool sim_exec_host_enclu(struct sim_thread *t, ucontext_t *uc);
+
+/* A signal taken while enclave code ran; host FS/GS already restored. */
+void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucontext_t *uc);
+
+/* What an AEX reports. */
+struct sim_event {
+    int vector;         /* exception vector, or -1 for an interrupt (signal) */
+    uint64_t maddr;     /* #PF/#GP: EXINFO.MADDR */
+    uint32_t errcd;     /* #PF/#GP: EXINFO.ERRCD */
+};
+
+/* AEX of the thread's enclave code: saves the context into SSA[CSSA],
+ * CSSA++, synthetic state at the AEP; then the host side sees it (vDSO
+ * fixup for exceptions, the host's handler for signals). */
+void sim_aex(struct sim_thread *t, int sig, siginfo_t *si, ucontext_t *uc, const struct sim_event *ev);
+
+/* AEX of a thread whose enclave was lost (nothing saved; #PF 0x8000). */
+void sim_aex_lost(struct sim_thread *t, siginfo_t *si, ucontext_t *uc);
+
+/* The host is back at the AEP / EEXIT target: mode, mask, TCS. */
+void sim_exec_leave(struct sim_thread *t, ucontext_t *uc);
+
+/* Reports a fault at the vDSO's ENCLU as the kernel's fixup does. */
+void sim_fixup(ucontext_t *uc, unsigned vector, unsigned errcd, uint64_t addr);
+
+/* SSA frame n of a TCS (alias address), and its GPRSGX. */
+uint8_t *sim_ssa_frame(const struct sgx_driver_encl *encl, const struct sgx_tcs *tcs, uint32_t n);
+struct sgx_gprsgx *sim_ssa_gpr(const struct sgx_driver_encl *encl, uint8_t *frame);
+
+/* EREPORT / EGETKEY (sim_keys.c): 0, or the vector of the fault to raise. */
+int sim_ereport(struct sgx_driver_encl *encl, ucontext_t *uc);
+int sim_egetkey(struct sgx_driver_encl *encl, ucontext_t *uc);
+
+#endif

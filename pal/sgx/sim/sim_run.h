@@ -1,0 +1,67 @@
+/* The sim's execution side: the vDSO replacement behind drv->enter, and the
+ * controls tests and tools need (counters, EPC loss, the root key, CPUID).
+ *
+ * How it runs (details in docs/sim.md): drv->enter is an assembly function
+ * with __vdso_sgx_enter_enclave's signature and behaviour. It executes a real
+ * ENCLU; on this CPU that raises #UD (SIGILL) and the sim's handler performs
+ * the leaf by rewriting the signal context. Enclave code runs natively, with
+ * FS/GS = the enclave's, `syscall` blocked (Syscall User Dispatch -> #UD) and
+ * every fault or signal turned into an AEX.
+ *
+ * Host requirements while the sim is in use:
+ *   - the sim owns each entering thread's sigaltstack (set up at its first
+ *     entry); do not replace it;
+ *   - the sim takes over SIGILL, SIGSEGV, SIGBUS, SIGFPE, SIGTRAP, SIGSYS and
+ *     the usual asynchronous signals (SIGALRM, SIGVTALRM, SIGPROF, SIGUSR1/2,
+ *     SIGCHLD, SIGIO, SIGURG, SIGWINCH, SIGHUP, SIGINT, SIGQUIT, SIGTERM,
+ *     SIGPIPE) at every entry from the host, and calls the host's handler
+ *     (installed before or after) on the host side, with the context of the
+ *     host at the AEP; other signals stay blocked while enclave code runs and
+ *     are delivered after the exit. */
+#ifndef GEODE_SGX_SIM_RUN_H
+#define GEODE_SGX_SIM_RUN_H
+
+#include <stdint.h>
+
+#include "arch/sgx_arch.h"
+#include "host/cpuid.h"
+
+struct sgx_driver_encl;
+struct sgx_sim_cpu;
+
+/* The sim's __vdso_sgx_enter_enclave. Returns 0 (see run->function), or
+ * -EINVAL (bad function or reserved bytes), or -ENOMEM when this thread's
+ * sim state (signal stack, syscall dispatch) cannot be set up. */
+int sgx_sim_vdso_enter(unsigned long rdi, unsigned long rsi, unsigned long rdx, unsigned int function,
+                       unsigned long r8, unsigned long r9, struct sgx_enclave_run *run);
+
+/* Per-enclave transition counts (atomic; read at any time). */
+struct sgx_sim_counters {
+    uint64_t eenter, eexit, aex, eresume, edeccssa, ereport, egetkey;
+};
+void sgx_sim_counters(const struct sgx_driver_encl *encl, struct sgx_sim_counters *out);
+
+/* EPC loss (as after suspend/resume): every page of the enclave is gone.
+ * Async-signal-safe, callable from any thread or handler. From then on an
+ * EENTER/ERESUME reports #PF with error code bit 15 (0x8000) through the run
+ * structure, a running thread's next access does the same, and EADD fails
+ * with -EIO. */
+void sgx_sim_inject_epc_loss(struct sgx_driver_encl *encl);
+/* Arms a loss that happens at the n-th EENTER/ERESUME from now (n >= 1),
+ * i.e. that entry already sees the enclave lost. n = 0 disarms. */
+void sgx_sim_inject_epc_loss_after(struct sgx_driver_encl *encl, uint64_t n);
+#define SGX_SIM_PF_SGX 0x8000
+
+/* The simulated per-machine root key EREPORT/EGETKEY derive from. Set it
+ * explicitly, or load it from `path` (NULL: $XDG_CONFIG_HOME/geode/sim-root-key
+ * or ~/.config/geode/sim-root-key), creating a random one with mode 0600 when
+ * missing. Without either, the first EINIT loads the default file and falls
+ * back to a random per-process key (with a warning) when that fails.
+ * Returns 0 or -errno. */
+void sgx_sim_set_root_key(const uint8_t key[16]);
+int sgx_sim_load_root_key(const char *path);
+
+/* What CPUID(0x12, subleaf) reports on the simulated CPU. */
+void sgx_sim_cpuid(const struct sgx_sim_cpu *cpu, uint32_t subleaf, struct cpuid_regs *out);
+
+#endif

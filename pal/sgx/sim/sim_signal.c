@@ -1,0 +1,126 @@
+/* Signal ownership (rt_sigaction with the sim's trampoline), the handler's
+ * first dispatch, and chaining to the host's handlers. */
+#include "sim/sim_signal.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sim/sim_exec.h"
+#include "sim/sim_thread.h"
+
+/* The kernel's struct sigaction for rt_sigaction (glibc's layout differs,
+ * and glibc would replace our restorer with its own). */
+struct ksigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+};
+
+#define KSA_RESTORER 0x04000000UL
+#define NSTD 32 /* standard signals 1..31 */
+
+extern const char sim_restorer[];
+
+/* The host's action per standard signal, when the sim took the signal over. */
+static struct ksigaction host_action[NSTD];
+static volatile bool owned[NSTD];
+
+static void sim_handler(int sig, siginfo_t *si, void *ucv);
+
+static int ksigaction(int sig, const struct ksigaction *act, struct ksigaction *old)
+{
+    return syscall(SYS_rt_sigaction, sig, act, old, sizeof(uint64_t)) ? -errno : 0;
+}
+
+static bool is_fault_signal(int sig)
+{
+    return sig == SIGILL || sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGTRAP || sig == SIGSYS;
+}
+
+/* Takes sig over if its current handler is not ours and it needs to be. */
+static int take_over(int sig)
+{
+    struct ksigaction cur, ours;
+    int ret = ksigaction(sig, NULL, &cur);
+
+    if (ret || cur.handler == (void *)sim_handler)
+        return ret;
+    /* Default or ignored asynchronous signals never run host code. */
+    if (!is_fault_signal(sig) && (cur.handler == SIG_DFL || cur.handler == SIG_IGN))
+        return 0;
+    host_action[sig] = cur;
+    ours = (struct ksigaction){.handler = (void *)sim_handler,
+                               .flags = SA_SIGINFO | SA_ONSTACK | KSA_RESTORER | (cur.flags & SA_RESTART),
+                               .restorer = (void *)sim_restorer,
+                               .mask = ~0ULL};
+    ret = ksigaction(sig, &ours, NULL);
+    if (!ret)
+        owned[sig] = true;
+    return ret;
+}
+
+int sim_signals_sync(void)
+{
+    int ret = 0;
+
+    for (int sig = 1; sig < NSTD && !ret; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            ret = take_over(sig);
+    return ret;
+}
+
+uint64_t sim_signals_enclave_block(void)
+{
+    return ~0ULL << (NSTD - 1); /* bits of signals 32..64 */
+}
+
+/* No host handler: the default action, as if the sim were not there. */
+static void chain_default(int sig)
+{
+    struct ksigaction dfl = {.handler = SIG_DFL};
+
+    if (sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT)
+        return;
+    ksigaction(sig, &dfl, NULL);
+    owned[sig] = false;
+    /* Pending now; delivered with the default action once the handler
+     * returns and the mask is restored (faults recur on their own). */
+    syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
+}
+
+void sim_signal_chain(int sig, siginfo_t *si, ucontext_t *uc)
+{
+    struct ksigaction *a = &host_action[sig];
+
+    if (sig <= 0 || sig >= NSTD || a->handler == SIG_DFL || (a->handler == SIG_IGN && is_fault_signal(sig))) {
+        chain_default(sig);
+        return;
+    }
+    if (a->handler == SIG_IGN)
+        return;
+    if (a->flags & SA_SIGINFO)
+        ((void (*)(int, siginfo_t *, void *))a->handler)(sig, si, uc);
+    else
+        ((void (*)(int))a->handler)(sig);
+    if (a->flags & SA_RESETHAND)
+        a->handler = SIG_DFL;
+}
+
+static void sim_handler(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    struct sim_thread *t = sim_thread_from_uc(uc);
+
+    if (t && t->in_enclave) {
+        sim_thread_to_host(t);
+        sim_exec_enclave_signal(t, sig, si, uc);
+        return;
+    }
+    if (sig == SIGILL && t && sim_exec_host_enclu(t, uc))
+        return;
+    sim_signal_chain(sig, si, uc);
+}

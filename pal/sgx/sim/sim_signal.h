@@ -1,0 +1,26 @@
+/* Signal ownership and dispatch for the sim.
+ *
+ * The sim's handler is installed (with its own sigreturn trampoline, so it
+ * works while syscalls are blocked) for the synchronous fault signals and for
+ * every standard signal that has a host handler; the host's action is kept
+ * and called on the host side ("chaining"). Handlers the host installs later
+ * are taken over at the next entry (sim_signals_sync). */
+#ifndef GEODE_SGX_SIM_SIGNAL_H
+#define GEODE_SGX_SIM_SIGNAL_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <ucontext.h>
+
+/* Takes over signals whose handler is not the sim's. Host side. 0 or -errno. */
+int sim_signals_sync(void);
+
+/* Runs the host's action for sig with the (host-side) context uc, as the
+ * kernel would have delivered it. */
+void sim_signal_chain(int sig, siginfo_t *si, ucontext_t *uc);
+
+/* The signals to keep blocked while enclave code runs (kernel sigset bits):
+ * real-time signals, whose handlers the sim does not track. */
+uint64_t sim_signals_enclave_block(void);
+
+#endif
