@@ -1,0 +1,26 @@
+# pal/sgx/enclave/: the trusted PAL, a freestanding static-pie that is the
+# first ELF of every enclave (its entry is OENTRY). Same binary on hardware
+# and in the sim. No host libc: its own string helpers, no red-zone or SSE
+# assumptions across the boundary (-mgeneral-regs-only).
+
+ENCLAVE_SRCS := $(wildcard pal/sgx/enclave/*.c pal/sgx/enclave/*.S)
+ENCLAVE_OBJS := $(patsubst %,$(BUILD)/enclave/%.o,$(ENCLAVE_SRCS))
+ENCLAVE_CFLAGS := -std=gnu11 $(WARN) -O2 -g -MMD -MP -ffreestanding -fPIE -fno-stack-protector \
+                  -fno-builtin -fno-tree-loop-distribute-patterns -mgeneral-regs-only \
+                  -fvisibility=hidden -fno-asynchronous-unwind-tables -Ipal/sgx -Ipal/sgx/enclave
+ENCLAVE_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
+                   -Wl,--build-id=none
+
+$(BUILD)/enclave/%.c.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ENCLAVE_CFLAGS) -c $< -o $@
+
+$(BUILD)/enclave/%.S.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(ENCLAVE_CFLAGS) -c $< -o $@
+
+$(BUILD)/pal-enclave.elf: $(ENCLAVE_OBJS)
+	$(CC) $(ENCLAVE_CFLAGS) $(ENCLAVE_LDFLAGS) -Wl,-e,enclave_entry -o $@ $^
+
+ALL_TARGETS  += $(BUILD)/pal-enclave.elf
+INSTALL_LIBS += $(BUILD)/pal-enclave.elf

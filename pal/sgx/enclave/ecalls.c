@@ -1,0 +1,137 @@
+/* The ECALL table. Each handler validates its untrusted argument by copying it
+ * in once (copy_from_host) and writes results back with copy_to_host. */
+#include "enclave_internal.h"
+
+#define EINVAL 22
+#define EFAULT 14
+#define ENOSYS 38
+
+typedef struct ecall_result (*ecall_fn)(uint64_t arg, uint64_t arg2);
+
+static struct ecall_result ok(uint64_t value)
+{
+    return (struct ecall_result){0, value};
+}
+
+static struct ecall_result fail(int64_t err)
+{
+    return (struct ecall_result){(uint64_t)-err, 0};
+}
+
+/* First call wins: the configuration describes the enclave, not a thread. */
+static struct ecall_result ecall_config(uint64_t arg, uint64_t arg2)
+{
+    static int configured;
+    struct enclave_config cfg;
+
+    (void)arg2;
+    if (copy_from_host(&cfg, arg, sizeof(cfg)) || cfg.aex_notify > 1)
+        return fail(EINVAL);
+    if (!__atomic_exchange_n(&configured, 1, __ATOMIC_ACQ_REL))
+        g_encl.aex_notify = cfg.aex_notify;
+    return ok(g_encl.aex_notify);
+}
+
+static struct ecall_result ecall_ocall_test(uint64_t arg, uint64_t arg2)
+{
+    struct ecall_ocall_test t;
+    uint64_t in[2], sum = 0, got = 0;
+    int64_t r;
+
+    (void)arg2;
+    if (copy_from_host(&t, arg, sizeof(t)))
+        return fail(EFAULT);
+    in[0] = t.a;
+    in[1] = t.b;
+    r = enclave_ocall(OCALL_ADD, in, sizeof(in), &sum, sizeof(sum), &got);
+    if (r < 0)
+        return fail(-r);
+    if (got != sizeof(sum))
+        return fail(EFAULT);
+    t.sum = sum;
+    t.checked = in[0] + in[1];
+    if (copy_to_host(arg, &t, sizeof(t)))
+        return fail(EFAULT);
+    r = enclave_ocall(OCALL_HOOK, &t.a, sizeof(t.a), NULL, 0, NULL);
+    return r < 0 ? fail(-r) : ok(sum == t.checked);
+}
+
+/* A deterministic computation long enough to be interrupted (xorshift). */
+static struct ecall_result ecall_compute(uint64_t arg, uint64_t iterations)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+    (void)arg;
+    for (uint64_t i = 0; i < iterations; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        __asm__ volatile("" : "+r"(x));
+    }
+    return ok(x);
+}
+
+/* The guard page just below this thread's stack: never added, so a read
+ * faults with #PF and EXINFO names the address. */
+static uint64_t guard_address(void)
+{
+    const struct sgx_layout_tls *tls = tls_self();
+
+    return g_encl.base + tls->stack_top_offset - tls->stack_size - 64;
+}
+
+static uint64_t run_fault(uint64_t kind, struct enclave_thread *t)
+{
+    switch (kind) {
+    case FAULT_UD2:
+        return enclave_fault_ud2();
+    case FAULT_PF:
+        t->fault.expected_addr = guard_address();
+        return enclave_fault_load(t->fault.expected_addr);
+    case FAULT_DE:
+        return enclave_fault_div(7, 0);
+    case FAULT_BP:
+        return enclave_fault_int3();
+    case FAULT_NESTED:
+        t->fault_in_stage1 = 1;
+        return enclave_fault_ud2();
+    }
+    return ~0ULL;
+}
+
+static struct ecall_result ecall_fault(uint64_t arg, uint64_t kind)
+{
+    struct enclave_thread *t = thread_self();
+    uint64_t value;
+
+    if (kind < FAULT_UD2 || kind > FAULT_NESTED)
+        return fail(EINVAL);
+    memset(&t->fault, 0, sizeof(t->fault));
+    value = run_fault(kind, t);
+    if (copy_to_host(arg, &t->fault, sizeof(t->fault)))
+        return fail(EFAULT);
+    return ok(value);
+}
+
+static struct ecall_result ecall_stats(uint64_t arg, uint64_t arg2)
+{
+    struct enclave_stats s = {g_encl.ecalls,        g_encl.ocalls,   g_encl.exceptions,
+                              g_encl.notifications, g_encl.edeccssa, g_encl.stage1_exits};
+
+    (void)arg2;
+    return copy_to_host(arg, &s, sizeof(s)) ? fail(EFAULT) : ok(0);
+}
+
+/* Function pointers in data: valid only after self-relocation. */
+static const ecall_fn ecall_table[ECALL_COUNT] = {
+    [ECALL_CONFIG] = ecall_config,   [ECALL_OCALL_TEST] = ecall_ocall_test,
+    [ECALL_COMPUTE] = ecall_compute, [ECALL_FAULT] = ecall_fault,
+    [ECALL_STATS] = ecall_stats,
+};
+
+struct ecall_result enclave_dispatch(uint64_t number, uint64_t arg, uint64_t arg2)
+{
+    if (number >= ECALL_COUNT || !ecall_table[number])
+        return fail(ENOSYS);
+    return ecall_table[number](arg, arg2);
+}

@@ -1,0 +1,93 @@
+/* The boundary between the untrusted runtime (pal/sgx/host/urts*) and the
+ * trusted PAL (pal/sgx/enclave): register conventions, ECALL/OCALL numbers and
+ * the OCALL frame the enclave writes on the untrusted stack. Freestanding
+ * (only <stdint.h>): included on both sides. See docs/sgx-pal.md.
+ *
+ * EENTER (CSSA = 0):   RDI = ECALL number or ENCLAVE_ENTER_OCALL_RETURN,
+ *                      RSI = untrusted argument pointer, RDX = extra argument.
+ * EENTER (CSSA >= 1):  classic exception entry; RDI is ignored.
+ * EEXIT:               RDI = enum enclave_exit_code, RSI/RDX as listed there.
+ *                      Every other GPR is zero except RBX (target), RSP/RBP
+ *                      (the host's own values, or RSP = the OCALL frame). */
+#ifndef GEODE_ENCLAVE_ABI_H
+#define GEODE_ENCLAVE_ABI_H
+
+#include <stdint.h>
+
+enum enclave_ecall {
+    ECALL_CONFIG = 0,      /* RSI -> struct enclave_config (per enclave, first call wins) */
+    ECALL_OCALL_TEST = 1,  /* RSI -> struct ecall_ocall_test */
+    ECALL_COMPUTE = 2,     /* RDX = iterations; result in the ECALL value */
+    ECALL_FAULT = 3,       /* RDX = enum enclave_fault_kind, RSI -> struct ecall_fault_report */
+    ECALL_STATS = 4,       /* RSI -> struct enclave_stats */
+    ECALL_COUNT
+};
+
+/* Not an ECALL number: "the OCALL you made has returned; its result is in the frame". */
+#define ENCLAVE_ENTER_OCALL_RETURN 0x4f524554ULL
+
+enum enclave_exit_code {
+    EXIT_ECALL_DONE = 1, /* RSI = status (0 or -errno), RDX = value */
+    EXIT_OCALL = 2,      /* RSI = OCALL number, RDX = frame address (= RSP) */
+    EXIT_STAGE1 = 3,     /* classic path: stage 1 rewrote SSA; ERESUME please */
+    EXIT_FATAL = 4,      /* RSI = enum enclave_fatal, RDX = detail (e.g. vector) */
+};
+
+enum enclave_fatal {
+    FATAL_BAD_STACK = 1,      /* exception with the interrupted RSP outside the thread stack */
+    FATAL_UNHANDLED = 2,      /* exception the PAL has no handler for; RDX = vector */
+    FATAL_BAD_ENTRY = 3,      /* EENTER while an OCALL is pending, or unknown OCALL return */
+    FATAL_NESTING = 4,        /* CSSA too deep for the SSA frames */
+};
+
+enum enclave_fault_kind {
+    FAULT_UD2 = 1,     /* #UD */
+    FAULT_PF = 2,      /* read of the guard page below the stack: #PF */
+    FAULT_DE = 3,      /* divide by zero: #DE */
+    FAULT_BP = 4,      /* int3: #BP */
+    FAULT_NESTED = 5,  /* ud2, and the handler itself hits a ud2 once (needs NSSA >= 3) */
+};
+
+enum enclave_ocall {
+    OCALL_ADD = 1,   /* in: two u64; out: u64 sum */
+    OCALL_HOOK = 2,  /* in: u64 cookie; out: nothing; the host's test hook runs */
+    OCALL_COUNT
+};
+
+struct enclave_config {
+    uint64_t aex_notify; /* 1: the enclave was built with ATTRIBUTES.AEXNOTIFY */
+};
+
+struct ecall_ocall_test {
+    uint64_t a, b;     /* in */
+    uint64_t sum;      /* out: a + b as computed by the host (OCALL_ADD) */
+    uint64_t checked;  /* out: the enclave's own a + b, to compare */
+};
+
+struct ecall_fault_report {
+    uint64_t vector;      /* vector of the last exception the handler saw */
+    uint64_t addr;        /* EXINFO.MADDR for #PF/#GP, else 0 */
+    uint64_t expected_addr; /* what the enclave faulted on (for #PF) */
+    uint64_t handled;     /* exceptions the handler ran for during this ECALL */
+    uint64_t max_cssa;    /* deepest CSSA a stage-1 entry saw */
+    uint64_t edeccssa;    /* EDECCSSA executed during this ECALL */
+};
+
+struct enclave_stats {
+    uint64_t ecalls, ocalls, exceptions, notifications, edeccssa, stage1_exits;
+};
+
+/* Written by the enclave below the untrusted RSP; the host fills result,
+ * out_size and the first out_size bytes of data (at most out_cap). */
+struct ocall_frame {
+    uint64_t number;
+    uint64_t in_size;   /* bytes of input at data[0] */
+    uint64_t out_cap;   /* bytes the enclave accepts back */
+    int64_t result;     /* value >= 0, or -errno */
+    uint64_t out_size;
+    uint8_t data[];
+};
+
+#define OCALL_MAX_DATA 65536ULL
+
+#endif

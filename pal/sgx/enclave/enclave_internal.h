@@ -1,0 +1,161 @@
+/* Trusted PAL internals: per-thread state, the saved exception context and the
+ * functions the entry assembly and the C parts share. Never included by host code.
+ *
+ * Offsets used from assembly are #defines here and checked against the C
+ * structures with _Static_assert in enclave_main.c. */
+#ifndef GEODE_ENCLAVE_INTERNAL_H
+#define GEODE_ENCLAVE_INTERNAL_H
+
+/* struct sgx_layout_tls fields read through %gs (host/layout.h). */
+#define TLS_SELF_OFFSET 0
+#define TLS_SSA_OFFSET 24
+#define TLS_STACK_TOP_OFFSET 32
+#define TLS_STACK_SIZE 40
+
+/* Our own per-thread state lives in the rest of the (measured, zero) TLS page. */
+#define THR_OFF 0x800
+#define THR_URSP (THR_OFF + 0)
+#define THR_URBP (THR_OFF + 8)
+#define THR_EXIT (THR_OFF + 16)
+#define THR_OCALL_PENDING (THR_OFF + 24)
+#define THR_OCALL_RSP (THR_OFF + 32)
+
+/* Exception context layout (struct exc_ctx). */
+#define CTX_XSAVE 0
+#define CTX_XSAVE_SIZE 1024
+#define CTX_GPR 1024
+#define G_RAX 0
+#define G_RCX 8
+#define G_RDX 16
+#define G_RBX 24
+#define G_RSP 32
+#define G_RBP 40
+#define G_RSI 48
+#define G_RDI 56
+#define G_R8 64
+#define G_R9 72
+#define G_R10 80
+#define G_R11 88
+#define G_R12 96
+#define G_R13 104
+#define G_R14 112
+#define G_R15 120
+#define G_RFLAGS 128
+#define G_RIP 136
+#define CTX_SIZE 1344 /* xsave + gpr (184) + exinfo (16) + pad, multiple of 64 */
+#define RED_ZONE 128
+/* Stage 1 needs the context plus a few hundred bytes of C frames below it. */
+#define STAGE1_MIN_STACK (CTX_SIZE + RED_ZONE + 4096)
+
+/* enclave_abi.h values the assembly needs (checked in enclave_main.c). */
+#define ASM_EXIT_ECALL_DONE 1
+#define ASM_EXIT_OCALL 2
+#define ASM_EXIT_FATAL 4
+#define ASM_FATAL_BAD_STACK 1
+#define ASM_FATAL_BAD_ENTRY 3
+#define ASM_ENTER_OCALL_RETURN 0x4f524554
+#define ASM_SSA_FRAME 4096 /* one-page SSA frames (see docs/sgx-pal.md) */
+#define ASM_GPRSGX_SIZE 184
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#include <stdint.h>
+
+#define GEODE_NO_KERNEL_UAPI 1
+#include "arch/sgx_arch.h"
+#include "enclave/enclave_abi.h"
+#include "host/layout.h"
+
+/* The trusted per-thread state at TLS + THR_OFF. */
+struct enclave_thread {
+    uint64_t ursp, urbp, exit_addr;
+    uint64_t ocall_pending;
+    uint64_t ocall_rsp;
+    uint64_t ocall_frame;
+    struct ecall_fault_report fault; /* what the handler saw, for ECALL_FAULT */
+    uint64_t fault_in_stage1;        /* test: stage 1 hits a ud2 once */
+};
+
+/* The interrupted context as stage 1 copies it out of the SSA. The 64 bytes of
+ * padding at the end absorb the words the resume sequence writes just below the
+ * resumed RSP's red zone (see enclave_resume in entry.S). */
+struct exc_ctx {
+    uint8_t xsave[CTX_XSAVE_SIZE];
+    struct sgx_gprsgx gpr;
+    struct sgx_exinfo exinfo;
+    uint8_t pad[CTX_SIZE - CTX_XSAVE_SIZE - sizeof(struct sgx_gprsgx) - sizeof(struct sgx_exinfo)];
+} __attribute__((aligned(64)));
+
+/* Per-enclave state (in .data/.bss, shared by all threads). */
+struct enclave_globals {
+    uint64_t base;
+    uint64_t size;
+    uint64_t aex_notify;
+    uint64_t nssa; /* SSA frames per thread, derived from the layout */
+    volatile uint64_t ecalls, ocalls, exceptions, notifications, edeccssa, stage1_exits;
+};
+extern struct enclave_globals g_encl;
+
+/* entry.S */
+__attribute__((noreturn)) void enclave_eexit(uint64_t code, uint64_t rsi, uint64_t rdx, uint64_t ursp,
+                                             uint64_t urbp, uint64_t target);
+__attribute__((noreturn)) void enclave_resume(const struct exc_ctx *ctx);
+void enclave_edeccssa(void);
+void enclave_stage2_entry(void);
+/* Saves callee-saved registers, EEXITs to the host with RSP = frame; returns
+ * when the host re-enters with ENCLAVE_ENTER_OCALL_RETURN. */
+void enclave_ocall_switch(uint64_t number, uint64_t frame, uint64_t urbp, uint64_t target);
+uint64_t enclave_fault_ud2(void);
+uint64_t enclave_fault_load(uint64_t addr);
+uint64_t enclave_fault_div(uint64_t x, uint64_t y);
+uint64_t enclave_fault_int3(void);
+void enclave_fault_ud2_in_handler(void);
+/* Fault sites and where to continue, terminated by {0, 0}; relocated data. */
+struct fixup {
+    uint64_t site, cont;
+};
+extern const struct fixup enclave_fixups[];
+
+/* string.c: the compiler may emit calls to these. */
+void *memcpy(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+
+/* reloc.c */
+int enclave_relocate(void);
+
+/* host_copy.c: the only way to touch host memory. */
+int host_range_ok(uint64_t base, uint64_t size, uint64_t ptr, uint64_t len);
+int copy_from_host(void *dst, uint64_t src, uint64_t len);
+int copy_to_host(uint64_t dst, const void *src, uint64_t len);
+
+/* ocall.c */
+int64_t enclave_ocall(uint64_t number, const void *in, uint64_t in_size, void *out, uint64_t out_cap,
+                      uint64_t *out_size);
+
+/* exception.c */
+struct sgx_gprsgx *enclave_ssa_gpr(uint64_t frame);
+void enclave_arm_aexnotify(uint64_t frame, int on);
+
+/* ecalls.c */
+struct ecall_result {
+    uint64_t status, value;
+};
+struct ecall_result enclave_dispatch(uint64_t number, uint64_t arg, uint64_t arg2);
+
+static inline struct enclave_thread *thread_self(void)
+{
+    uint64_t gs;
+
+    __asm__ volatile("rdgsbase %0" : "=r"(gs));
+    return (struct enclave_thread *)(gs + THR_OFF);
+}
+
+static inline const struct sgx_layout_tls *tls_self(void)
+{
+    uint64_t gs;
+
+    __asm__ volatile("rdgsbase %0" : "=r"(gs));
+    return (const struct sgx_layout_tls *)gs;
+}
+#endif
+#endif

@@ -1,0 +1,95 @@
+/* First-ECALL initialization (relocation, enclave geometry, heap zeroing) and
+ * the C side of every ECALL. */
+#include "enclave_internal.h"
+
+_Static_assert(offsetof(struct enclave_thread, ursp) == THR_URSP - THR_OFF, "THR_URSP");
+_Static_assert(offsetof(struct enclave_thread, urbp) == THR_URBP - THR_OFF, "THR_URBP");
+_Static_assert(offsetof(struct enclave_thread, exit_addr) == THR_EXIT - THR_OFF, "THR_EXIT");
+_Static_assert(offsetof(struct enclave_thread, ocall_pending) == THR_OCALL_PENDING - THR_OFF, "pending");
+_Static_assert(offsetof(struct enclave_thread, ocall_rsp) == THR_OCALL_RSP - THR_OFF, "ocall rsp");
+_Static_assert(sizeof(struct sgx_layout_tls) <= THR_OFF, "our state is after struct sgx_layout_tls");
+_Static_assert(THR_OFF + sizeof(struct enclave_thread) <= 4096, "thread state fits the TLS page");
+_Static_assert(offsetof(struct sgx_layout_tls, ssa_offset) == TLS_SSA_OFFSET, "TLS_SSA_OFFSET");
+_Static_assert(offsetof(struct sgx_layout_tls, stack_top_offset) == TLS_STACK_TOP_OFFSET, "stack top");
+_Static_assert(offsetof(struct sgx_layout_tls, stack_size) == TLS_STACK_SIZE, "stack size");
+_Static_assert(sizeof(struct exc_ctx) == CTX_SIZE, "CTX_SIZE");
+_Static_assert(offsetof(struct exc_ctx, gpr) == CTX_GPR, "CTX_GPR");
+_Static_assert(offsetof(struct sgx_gprsgx, rsp) == G_RSP && offsetof(struct sgx_gprsgx, rip) == G_RIP &&
+                   offsetof(struct sgx_gprsgx, rflags) == G_RFLAGS && offsetof(struct sgx_gprsgx, rdi) == G_RDI,
+               "G_* offsets");
+_Static_assert(EXIT_ECALL_DONE == ASM_EXIT_ECALL_DONE && EXIT_OCALL == ASM_EXIT_OCALL &&
+                   EXIT_FATAL == ASM_EXIT_FATAL && FATAL_BAD_STACK == ASM_FATAL_BAD_STACK &&
+                   FATAL_BAD_ENTRY == ASM_FATAL_BAD_ENTRY && ENCLAVE_ENTER_OCALL_RETURN == ASM_ENTER_OCALL_RETURN,
+               "assembly constants");
+
+#define PAGE 4096ULL
+#define EFAULT 14
+
+struct enclave_globals g_encl;
+
+enum { INIT_NONE, INIT_RUNNING, INIT_DONE, INIT_FAILED };
+static uint32_t init_state;
+
+/* NSSA is not in struct sgx_layout_tls; derive it from the documented layout
+ * (TCS x T at 0, then SSA x T*NSSA*F, then TLS x T) through thread 0's TLS
+ * page, with one-page frames. All inputs are measured. Returns 0 on failure. */
+static uint64_t derive_nssa(uint64_t base, const struct sgx_layout_tls *self)
+{
+    const struct sgx_layout_tls *t0 = (const void *)(base + self->self_offset - self->thread_index * PAGE);
+    uint64_t threads = t0->ssa_offset / PAGE, span;
+
+    if (!threads || t0->self_offset <= t0->ssa_offset)
+        return 0;
+    span = (t0->self_offset - t0->ssa_offset) / threads;
+    if (span % PAGE || span * threads != t0->self_offset - t0->ssa_offset)
+        return 0;
+    return span / PAGE;
+}
+
+static int initialize(uint64_t base)
+{
+    const struct sgx_layout_tls *tls = tls_self();
+
+    if (enclave_relocate())
+        return -1;
+    g_encl.base = base;
+    g_encl.size = tls->enclave_size;
+    g_encl.nssa = derive_nssa(base, tls);
+    if (!g_encl.nssa)
+        return -1;
+    /* The heap is not measured: its initial contents are the host's choice. */
+    if (tls->heap_size)
+        memset((void *)(base + tls->heap_offset), 0, tls->heap_size);
+    return 0;
+}
+
+/* Once per enclave, whichever thread comes first; the others wait. */
+static int initialize_once(uint64_t base)
+{
+    uint32_t expected = INIT_NONE;
+
+    if (__atomic_compare_exchange_n(&init_state, &expected, INIT_RUNNING, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&init_state, initialize(base) ? INIT_FAILED : INIT_DONE, __ATOMIC_RELEASE);
+    }
+    while (__atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_RUNNING)
+        __asm__ volatile("pause");
+    return __atomic_load_n(&init_state, __ATOMIC_ACQUIRE) == INIT_DONE ? 0 : -1;
+}
+
+struct ecall_result enclave_ecall_main(uint64_t number, uint64_t arg, uint64_t arg2, uint64_t base);
+
+struct ecall_result enclave_ecall_main(uint64_t number, uint64_t arg, uint64_t arg2, uint64_t base)
+{
+    struct ecall_result r;
+
+    if (initialize_once(base))
+        return (struct ecall_result){(uint64_t)-EFAULT, 0};
+    __atomic_add_fetch(&g_encl.ecalls, 1, __ATOMIC_RELAXED);
+    if (g_encl.aex_notify)
+        enclave_arm_aexnotify(0, 1);
+    r = enclave_dispatch(number, arg, arg2);
+    if (g_encl.aex_notify)
+        enclave_arm_aexnotify(0, 0); /* about to switch to the host stack */
+    return r;
+}

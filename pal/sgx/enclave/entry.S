@@ -1,0 +1,262 @@
+/* Trusted PAL entry and exit paths (OENTRY = enclave_entry, the ELF entry).
+ *
+ * EENTER/ERESUME-as-EENTER land here with RAX = CSSA, RCX = the address to
+ * EEXIT to, RSP/RBP = the host's. Nothing on the host stack is trusted or
+ * touched here; the thread's own state is found through %gs (the TLS page,
+ * measured) and the enclave base is GSBASE - tls.self_offset. */
+#include "enclave_internal.h"
+
+#define ENCLU .byte 0x0f, 0x01, 0xd7
+
+    .text
+    .globl enclave_entry
+    .type enclave_entry, @function
+enclave_entry:
+    cld
+    test %rax, %rax
+    jnz .Lexception
+    cmpq $0, %gs:THR_OCALL_PENDING
+    jne .Locall_return
+
+    /* A new ECALL: remember how to go back, run on this thread's stack. */
+    mov %rsp, %gs:THR_URSP
+    mov %rbp, %gs:THR_URBP
+    mov %rcx, %gs:THR_EXIT
+    rdgsbase %r11
+    sub %gs:TLS_SELF_OFFSET, %r11
+    mov %gs:TLS_STACK_TOP_OFFSET, %rsp
+    add %r11, %rsp
+    xor %ebp, %ebp
+    mov %r11, %rcx
+    call enclave_ecall_main         /* (number, arg, arg2, base) -> rax status, rdx value */
+    mov %rax, %rsi
+    mov $ASM_EXIT_ECALL_DONE, %edi
+    mov %gs:THR_URSP, %rcx
+    mov %gs:THR_URBP, %r8
+    mov %gs:THR_EXIT, %r9
+    jmp enclave_eexit
+
+.Locall_return:
+    /* Only the agreed code resumes a pending OCALL; anything else (e.g. a
+     * new ECALL on a thread that is inside one) is refused, state untouched. */
+    mov $ASM_ENTER_OCALL_RETURN, %eax
+    cmp %rax, %rdi
+    jne .Lbad_entry
+    mov %rcx, %gs:THR_EXIT
+    mov %gs:THR_OCALL_RSP, %rsp
+    movq $0, %gs:THR_OCALL_PENDING
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbp
+    pop %rbx
+    ret                             /* out of enclave_ocall_switch */
+
+.Lbad_entry:
+    mov $ASM_EXIT_FATAL, %edi
+    mov $ASM_FATAL_BAD_ENTRY, %esi
+    xor %edx, %edx
+    mov %rcx, %r9
+    mov %rbp, %r8
+    mov %rsp, %rcx
+    jmp enclave_eexit
+
+.Lexception:
+    /* Stage 1, CSSA = c >= 1. The interrupted context is SSA[c-1]; run on
+     * its stack below the red zone, if that stack is this thread's. */
+    mov %rsp, %r12
+    mov %rbp, %r13
+    mov %rcx, %r14
+    mov %rax, %r15
+    rdgsbase %r11
+    sub %gs:TLS_SELF_OFFSET, %r11
+    mov %rax, %r10
+    shl $12, %r10                   /* c * ASM_SSA_FRAME */
+    add %gs:TLS_SSA_OFFSET, %r10
+    add %r11, %r10
+    mov (G_RSP - ASM_GPRSGX_SIZE)(%r10), %rax   /* SSA[c-1].GPRSGX.RSP */
+    mov %gs:TLS_STACK_TOP_OFFSET, %r10
+    add %r11, %r10
+    cmp %r10, %rax
+    ja .Lbad_stack
+    sub %gs:TLS_STACK_SIZE, %r10
+    add $STAGE1_MIN_STACK, %r10
+    cmp %r10, %rax
+    jb .Lbad_stack
+    sub $(RED_ZONE + CTX_SIZE), %rax
+    and $-64, %rax
+    mov %rax, %rsp
+    xor %ebp, %ebp
+    mov %rax, %rdi                  /* ctx */
+    mov %r15, %rsi                  /* c */
+    mov %r12, %rdx                  /* host rsp */
+    mov %r13, %rcx                  /* host rbp */
+    mov %r14, %r8                   /* exit target */
+    mov %r11, %r9                   /* base */
+    call enclave_stage1
+    ud2
+
+.Lbad_stack:
+    mov $ASM_EXIT_FATAL, %edi
+    mov $ASM_FATAL_BAD_STACK, %esi
+    mov %r15, %rdx
+    mov %r12, %rcx
+    mov %r13, %r8
+    mov %r14, %r9
+    jmp enclave_eexit
+    .size enclave_entry, . - enclave_entry
+
+/* enclave_eexit(code, rsi, rdx, host rsp, host rbp, target): scrub and leave. */
+    .globl enclave_eexit
+    .type enclave_eexit, @function
+enclave_eexit:
+    mov %r9, %rbx
+    mov %rcx, %rsp
+    mov %r8, %rbp
+    xor %ecx, %ecx
+    xor %r8d, %r8d
+    xor %r9d, %r9d
+    xor %r10d, %r10d
+    xor %r11d, %r11d
+    xor %r12d, %r12d
+    xor %r13d, %r13d
+    xor %r14d, %r14d
+    xor %r15d, %r15d
+    mov $4, %eax                    /* EEXIT; the xors left the status flags clear */
+    ENCLU
+    ud2
+    .size enclave_eexit, . - enclave_eexit
+
+/* enclave_ocall_switch(number, frame, host rbp, target): leave with RSP =
+ * frame; enclave_entry's .Locall_return comes back here. */
+    .globl enclave_ocall_switch
+    .type enclave_ocall_switch, @function
+enclave_ocall_switch:
+    push %rbx
+    push %rbp
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %rsp, %gs:THR_OCALL_RSP
+    movq $1, %gs:THR_OCALL_PENDING
+    mov %rdx, %r8
+    mov %rcx, %r9
+    mov %rsi, %rcx
+    mov %rdi, %rsi
+    mov %rcx, %rdx
+    mov $ASM_EXIT_OCALL, %edi
+    jmp enclave_eexit
+    .size enclave_ocall_switch, . - enclave_ocall_switch
+
+/* Classic path: ERESUME lands here with RSP = RDI = the saved context. */
+    .globl enclave_stage2_entry
+    .type enclave_stage2_entry, @function
+enclave_stage2_entry:
+    cld
+    and $-64, %rsp
+    call enclave_stage2
+    ud2
+    .size enclave_stage2_entry, . - enclave_stage2_entry
+
+/* enclave_resume(ctx): XRSTOR, all GPRs, RFLAGS, RIP. The last four values
+ * are staged just below the resumed RSP's red zone (inside the context's
+ * padding or above it), so once RSP points there nothing below RSP is still
+ * needed: a nested AEX-Notify entry may overwrite it. */
+    .globl enclave_resume
+    .type enclave_resume, @function
+enclave_resume:
+    xor %ecx, %ecx
+    xgetbv
+    and $7, %eax                    /* x87, SSE, AVX: what a one-page frame holds */
+    xor %edx, %edx
+    xrstor64 CTX_XSAVE(%rdi)
+    mov (CTX_GPR + G_RSP)(%rdi), %rsi
+    sub $(RED_ZONE + 32), %rsi
+    mov (CTX_GPR + G_RSI)(%rdi), %rax
+    mov %rax, 0(%rsi)
+    mov (CTX_GPR + G_RDI)(%rdi), %rax
+    mov %rax, 8(%rsi)
+    mov (CTX_GPR + G_RFLAGS)(%rdi), %rax
+    mov %rax, 16(%rsi)
+    mov (CTX_GPR + G_RIP)(%rdi), %rax
+    mov %rax, 24(%rsi)
+    mov (CTX_GPR + G_RAX)(%rdi), %rax
+    mov (CTX_GPR + G_RBX)(%rdi), %rbx
+    mov (CTX_GPR + G_RCX)(%rdi), %rcx
+    mov (CTX_GPR + G_RDX)(%rdi), %rdx
+    mov (CTX_GPR + G_RBP)(%rdi), %rbp
+    mov (CTX_GPR + G_R8)(%rdi), %r8
+    mov (CTX_GPR + G_R9)(%rdi), %r9
+    mov (CTX_GPR + G_R10)(%rdi), %r10
+    mov (CTX_GPR + G_R11)(%rdi), %r11
+    mov (CTX_GPR + G_R12)(%rdi), %r12
+    mov (CTX_GPR + G_R13)(%rdi), %r13
+    mov (CTX_GPR + G_R14)(%rdi), %r14
+    mov (CTX_GPR + G_R15)(%rdi), %r15
+    mov %rsi, %rsp
+    pop %rsi
+    pop %rdi
+    popfq
+    ret $RED_ZONE
+    .size enclave_resume, . - enclave_resume
+
+    .globl enclave_edeccssa
+    .type enclave_edeccssa, @function
+enclave_edeccssa:
+    mov $9, %eax                    /* EDECCSSA */
+    ENCLU
+    ret
+    .size enclave_edeccssa, . - enclave_edeccssa
+
+/* Test fault sites; enclave_fixups says where each continues. */
+    .globl enclave_fault_ud2
+enclave_fault_ud2:
+    mov $0x0d2, %eax
+.Lud2_site:
+    ud2
+.Lud2_cont:
+    ret
+
+    .globl enclave_fault_load
+enclave_fault_load:
+    mov $0xfa17, %eax
+.Lload_site:
+    mov (%rdi), %rax
+.Lload_cont:
+    ret
+
+    .globl enclave_fault_div
+enclave_fault_div:
+    mov %rdi, %rax
+    xor %edx, %edx
+.Ldiv_site:
+    div %rsi
+.Ldiv_cont:
+    ret
+
+    .globl enclave_fault_int3
+enclave_fault_int3:
+    mov $0xb3, %eax
+    int3                            /* a trap: SSA.RIP is already past it */
+    ret
+
+    .globl enclave_fault_ud2_in_handler
+enclave_fault_ud2_in_handler:
+.Lhud2_site:
+    ud2
+.Lhud2_cont:
+    ret
+
+    .section .data.rel.ro, "aw"
+    .balign 8
+    .globl enclave_fixups
+enclave_fixups:
+    .quad .Lud2_site, .Lud2_cont
+    .quad .Lload_site, .Lload_cont
+    .quad .Ldiv_site, .Ldiv_cont
+    .quad .Lhud2_site, .Lhud2_cont
+    .quad 0, 0
+
+    .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,118 @@
+/* Exception handling inside the enclave.
+ *
+ * Stage 1 (enclave_stage1, entered from enclave_entry with CSSA = c >= 1, on
+ * the interrupted stack below its red zone) copies SSA[c-1] into a struct
+ * exc_ctx. Then:
+ *   AEX-Notify: EDECCSSA (CSSA = c-1, we now own the SSA[c-1] context),
+ *     re-arm SSA[c-1].AEXNOTIFY and run stage 2 right here: no EEXIT.
+ *   classic: point SSA[c-1].RIP/RSP/RDI at stage 2 and the saved context,
+ *     EEXIT; the host's ERESUME restores SSA[c-1], which lands in stage 2.
+ * Stage 2 handles the exception (EXITINFO valid) or the bare notification,
+ * then enclave_resume restores every register, RFLAGS and XSAVE state.
+ *
+ * A fault in stage 1 itself (CSSA = c + 1) goes through the same code one
+ * level deeper; it needs NSSA >= c + 2, which is why SSA[c] is armed only
+ * when that frame can be entered (ERESUME-as-EENTER needs CSSA < NSSA). */
+#include "enclave_internal.h"
+
+#define RFLAGS_TF (1ULL << 8)
+#define RFLAGS_DF (1ULL << 10)
+#define RFLAGS_AC (1ULL << 18)
+
+__attribute__((noreturn)) void enclave_stage1(struct exc_ctx *ctx, uint64_t cssa, uint64_t ursp,
+                                              uint64_t urbp, uint64_t target, uint64_t base);
+__attribute__((noreturn)) void enclave_stage2(struct exc_ctx *ctx);
+
+static uint64_t ssa_frame_addr(uint64_t frame)
+{
+    return g_encl.base + tls_self()->ssa_offset + frame * ASM_SSA_FRAME;
+}
+
+struct sgx_gprsgx *enclave_ssa_gpr(uint64_t frame)
+{
+    return (struct sgx_gprsgx *)(ssa_frame_addr(frame + 1) - sizeof(struct sgx_gprsgx));
+}
+
+/* Arms (or disarms) AEX-Notify for the AEX that would save into SSA[frame]. */
+void enclave_arm_aexnotify(uint64_t frame, int on)
+{
+    if (frame + 1 >= g_encl.nssa && on)
+        return;
+    if (frame >= g_encl.nssa)
+        return;
+    enclave_ssa_gpr(frame)->aexnotify = on ? SGX_SSA_AEXNOTIFY_ENABLE : 0;
+}
+
+static void save_context(struct exc_ctx *ctx, uint64_t frame)
+{
+    const struct sgx_gprsgx *g = enclave_ssa_gpr(frame);
+
+    memcpy(&ctx->gpr, g, sizeof(*g));
+    memcpy(&ctx->exinfo, (const uint8_t *)g - sizeof(struct sgx_exinfo), sizeof(struct sgx_exinfo));
+    memcpy(ctx->xsave, (const void *)ssa_frame_addr(frame), sizeof(ctx->xsave));
+}
+
+void enclave_stage1(struct exc_ctx *ctx, uint64_t cssa, uint64_t ursp, uint64_t urbp, uint64_t target,
+                    uint64_t base)
+{
+    struct enclave_thread *t = thread_self();
+    struct sgx_gprsgx *g;
+
+    (void)base;
+    if (cssa > t->fault.max_cssa)
+        t->fault.max_cssa = cssa;
+    if (g_encl.aex_notify)
+        enclave_arm_aexnotify(cssa, 1); /* a fault right here notifies one level deeper */
+    save_context(ctx, cssa - 1);
+    if (t->fault_in_stage1 && cssa == 1) {
+        t->fault_in_stage1 = 0;
+        enclave_fault_ud2_in_handler(); /* test: the handler itself faults */
+    }
+    if (g_encl.aex_notify) {
+        enclave_edeccssa();
+        __atomic_add_fetch(&g_encl.edeccssa, 1, __ATOMIC_RELAXED);
+        t->fault.edeccssa++;
+        enclave_arm_aexnotify(cssa - 1, 1);
+        enclave_stage2(ctx);
+    }
+    g = enclave_ssa_gpr(cssa - 1);
+    g->rip = (uint64_t)enclave_stage2_entry;
+    g->rsp = (uint64_t)ctx;
+    g->rdi = (uint64_t)ctx;
+    g->rflags &= ~(RFLAGS_TF | RFLAGS_DF | RFLAGS_AC);
+    __atomic_add_fetch(&g_encl.stage1_exits, 1, __ATOMIC_RELAXED);
+    enclave_eexit(EXIT_STAGE1, 0, 0, ursp, urbp, target);
+}
+
+/* Where a known fault site continues, or 0. */
+static uint64_t fixup_for(uint64_t rip)
+{
+    for (const struct fixup *f = enclave_fixups; f->site; f++)
+        if (f->site == rip)
+            return f->cont;
+    return 0;
+}
+
+void enclave_stage2(struct exc_ctx *ctx)
+{
+    struct enclave_thread *t = thread_self();
+    uint8_t vector = sgx_exitinfo_vector(ctx->gpr.exitinfo);
+    uint64_t cont;
+
+    if (!sgx_exitinfo_valid(ctx->gpr.exitinfo)) {
+        /* AEX-Notify for an interrupt: nothing to handle, just resume. */
+        __atomic_add_fetch(&g_encl.notifications, 1, __ATOMIC_RELAXED);
+        enclave_resume(ctx);
+    }
+    __atomic_add_fetch(&g_encl.exceptions, 1, __ATOMIC_RELAXED);
+    t->fault.handled++;
+    t->fault.vector = vector;
+    t->fault.addr = (vector == SGX_VEC_PF || vector == SGX_VEC_GP) ? ctx->exinfo.maddr : 0;
+    if (vector == SGX_VEC_BP)
+        enclave_resume(ctx); /* int3 is a trap: RIP already points past it */
+    cont = fixup_for(ctx->gpr.rip);
+    if (!cont)
+        enclave_eexit(EXIT_FATAL, FATAL_UNHANDLED, vector, t->ursp, t->urbp, t->exit_addr);
+    ctx->gpr.rip = cont;
+    enclave_resume(ctx);
+}

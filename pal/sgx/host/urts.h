@@ -1,0 +1,98 @@
+/* The untrusted runtime (uRTS): builds an enclave around the trusted PAL
+ * through any struct sgx_driver (kernel or sim), and runs ECALLs on its
+ * threads, serving OCALLs and driving both exception paths.
+ *
+ *   urts_create   layout (host/layout.h) -> MRENCLAVE -> SIGSTRUCT (a given key
+ *                 or a fresh test key) -> ECREATE/EADD/EINIT -> ECALL_CONFIG.
+ *   urts_ecall    one ECALL on one thread (one TCS; a thread is used by one host
+ *                 thread at a time). Each exit of the enclave is handled in the
+ *                 vDSO's user_handler:
+ *                   EEXIT ECALL_DONE      -> return the result
+ *                   EEXIT OCALL           -> serve it, EENTER (OCALL return)
+ *                   EEXIT STAGE1          -> ERESUME (classic exception path)
+ *                   EEXIT FATAL           -> URTS_EFATAL
+ *                   exception (AEX)       -> #PF with error code bit 15: the EPC
+ *                                            is gone -> URTS_ELOST;
+ *                                            AEX-Notify: ERESUME;
+ *                                            classic: EENTER (stage 1);
+ *                                            more than URTS_MAX_EXCEPTIONS in a
+ *                                            row without an EEXIT -> URTS_EUNHANDLED.
+ *   urts_ecall_restartable  the same, rebuilding a lost enclave at most
+ *                 max_restarts times (never an unbounded loop).
+ *
+ * Errors: 0, -errno, or one of the URTS_E* codes below; urts_last_error()
+ * gives a message naming the problem. */
+#ifndef GEODE_SGX_URTS_H
+#define GEODE_SGX_URTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enclave/enclave_abi.h"
+#include "host/layout.h"
+#include "host/sgx_driver.h"
+#include "host/sgx_err.h"
+#include "host/sigstruct.h"
+
+#define URTS_ELOST (-10001)      /* EPC lost (suspend, migration): rebuild the enclave */
+#define URTS_EFATAL (-10002)     /* the enclave gave up (EXIT_FATAL) */
+#define URTS_EUNHANDLED (-10003) /* exceptions the enclave does not get past */
+#define URTS_EPROTO (-10004)     /* the enclave broke the exit protocol */
+#define URTS_MAX_EXCEPTIONS 16
+
+struct urts_desc {
+    const char *pal_path;                 /* trusted PAL ELF (OENTRY) */
+    const struct sgx_layout_elf *extra;   /* further ELFs, may be NULL */
+    size_t n_extra;
+    const uint8_t *blob;                  /* e.g. the canonical manifest */
+    size_t blob_size;
+    uint32_t threads;
+    uint32_t nssa;                        /* >= 2; 3 to survive a fault in stage 1 */
+    uint64_t stack_size;                  /* per thread, page multiple */
+    uint64_t heap_size;
+    bool aex_notify;                      /* ATTRIBUTES.AEXNOTIFY + TCS.FLAGS.AEXNOTIFY */
+    uint64_t xfrm;                        /* 0: x87|SSE */
+    sgx_sign_key *key;                    /* NULL: a fresh RSA-3072 test key */
+};
+
+/* Host-side counts of enclave transitions (whole enclave, all threads). */
+struct urts_counters {
+    uint64_t eenter, eexit, eresume, ocalls, exceptions;
+};
+
+struct urts_result {
+    int64_t status;  /* the ECALL's own status: 0 or -errno */
+    uint64_t value;
+};
+
+struct urts_thread;
+struct urts_enclave;
+
+/* Test hook behind OCALL_HOOK; its return value is the OCALL's result. */
+typedef int64_t (*urts_hook_fn)(struct urts_enclave *e, uint32_t thread, uint64_t cookie, void *ctx);
+
+int urts_create(const struct sgx_driver *drv, const struct urts_desc *desc, struct urts_enclave **out,
+                struct sgx_err *err);
+void urts_destroy(struct urts_enclave *e);
+
+int urts_ecall(struct urts_enclave *e, uint32_t thread, uint64_t number, void *arg, uint64_t arg2,
+               struct urts_result *res);
+int urts_ecall_restartable(struct urts_enclave *e, uint32_t thread, uint64_t number, void *arg,
+                           uint64_t arg2, struct urts_result *res, unsigned max_restarts);
+/* Tears the enclave down and builds it again from the same description. */
+int urts_rebuild(struct urts_enclave *e, struct sgx_err *err);
+
+void urts_set_hook(struct urts_enclave *e, urts_hook_fn fn, void *ctx);
+void urts_counters(const struct urts_enclave *e, struct urts_counters *out);
+const char *urts_last_error(const struct urts_enclave *e, uint32_t thread);
+struct sgx_driver_encl *urts_driver_encl(const struct urts_enclave *e);
+uint64_t urts_base(const struct urts_enclave *e);
+unsigned urts_restarts(const struct urts_enclave *e);
+
+/* Serves one OCALL frame at `frame` (host memory written by the enclave):
+ * validates the header, runs the handler, writes result and out_size.
+ * Returns 0, or -EPROTO when the frame is malformed (nothing is run). */
+int urts_serve_ocall(struct urts_enclave *e, uint32_t thread, uint64_t number, uint64_t frame);
+
+#endif

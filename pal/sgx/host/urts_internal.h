@@ -1,0 +1,41 @@
+/* uRTS internals shared by urts_load.c, urts_run.c and urts_ocall.c. */
+#ifndef GEODE_SGX_URTS_INTERNAL_H
+#define GEODE_SGX_URTS_INTERNAL_H
+
+#include "host/urts.h"
+
+/* One enclave thread (one TCS). next_* must stay first: the exit trampoline
+ * in urts_run.c loads them into RDI/RSI/RDX for the ENCLU that follows. */
+struct urts_thread {
+    uint64_t next_rdi, next_rsi, next_rdx;
+    struct urts_enclave *encl;
+    uint32_t index;
+    uint64_t tcs;
+    struct sgx_enclave_run run;
+    int outcome;             /* what urts_ecall returns */
+    bool done;
+    struct urts_result res;
+    unsigned consecutive_exceptions;
+    struct sgx_err err;
+};
+
+struct urts_enclave {
+    const struct sgx_driver *drv;
+    struct sgx_driver_encl *encl;
+    struct urts_desc desc;
+    sgx_sign_key *key;
+    bool own_key;
+    uint64_t base, size;
+    uint32_t threads;
+    struct urts_thread *thread;
+    urts_hook_fn hook;
+    void *hook_ctx;
+    unsigned restarts;
+    struct urts_counters cnt; /* updated with __atomic builtins */
+};
+
+int urts_build(struct urts_enclave *e, struct sgx_err *err);
+int urts_configure(struct urts_enclave *e, struct sgx_err *err);
+void urts_count(uint64_t *counter);
+
+#endif

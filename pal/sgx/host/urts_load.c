@@ -1,0 +1,239 @@
+/* uRTS: building the enclave (layout, measurement, signature, ECREATE/EADD/EINIT). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "host/urts_internal.h"
+
+#define PAGE 4096ULL
+
+static int describe(const struct urts_enclave *e, struct sgx_layout_elf *elfs, struct sgx_layout_desc *ld,
+                    struct sgx_err *err)
+{
+    const struct urts_desc *d = &e->desc;
+
+    if (!d->pal_path || d->n_extra + 1 > SGX_LAYOUT_MAX_ELFS || (d->n_extra && !d->extra))
+        return sgx_err_set(err, "enclave description: the trusted PAL and at most %d further ELFs",
+                           SGX_LAYOUT_MAX_ELFS - 1), -EINVAL;
+    if (d->nssa < 2)
+        return sgx_err_set(err, "NSSA must be at least 2 (stage 1 runs in SSA frame 1), got %u", d->nssa),
+               -EINVAL;
+    elfs[0] = (struct sgx_layout_elf){.path = d->pal_path};
+    for (size_t i = 0; i < d->n_extra; i++)
+        elfs[i + 1] = d->extra[i];
+    *ld = (struct sgx_layout_desc){
+        .elfs = elfs, .n_elfs = d->n_extra + 1, .blob = d->blob, .blob_size = d->blob_size,
+        .threads = d->threads, .stack_size = d->stack_size, .nssa = d->nssa,
+        .attributes = SGX_ATTR_MODE64BIT | (d->aex_notify ? SGX_ATTR_AEXNOTIFY : 0),
+        .xfrm = d->xfrm ? d->xfrm : SGX_XFRM_LEGACY, .miscselect = SGX_MISC_EXINFO, .heap_size = d->heap_size};
+    return 0;
+}
+
+/* EADD (+EEXTEND) every page of the layout; -EINTR is retried, as with the kernel. */
+static int add_pages(struct urts_enclave *e, const struct sgx_layout *l, struct sgx_err *err)
+{
+    static const uint8_t zero[PAGE] __attribute__((aligned(4096)));
+    uint8_t *page = aligned_alloc(PAGE, PAGE);
+    struct sgx_secinfo si __attribute__((aligned(64)));
+    int ret = page ? 0 : -ENOMEM;
+
+    for (size_t i = 0; !ret && i < l->n_pages; i++) {
+        struct sgx_enclave_add_pages a = {(uintptr_t)page, l->pages[i].offset, PAGE, (uintptr_t)&si,
+                                          l->pages[i].measured ? SGX_PAGE_MEASURE : 0, 0};
+
+        memset(&si, 0, sizeof(si));
+        si.flags = l->pages[i].secinfo_flags;
+        memcpy(page, l->pages[i].data ? l->pages[i].data : zero, PAGE);
+        do
+            ret = e->drv->add_pages(e->encl, &a);
+        while (ret == -EINTR && !a.count);
+        if (ret)
+            sgx_err_set(err, "EADD of the %s page at 0x%llx failed: %s", l->pages[i].region,
+                        (unsigned long long)l->pages[i].offset, strerror(-ret));
+    }
+    free(page);
+    return ret;
+}
+
+static int create_secs(struct urts_enclave *e, const struct sgx_layout *l, const struct sgx_layout_desc *ld,
+                       struct sgx_err *err)
+{
+    struct sgx_secs *secs = aligned_alloc(PAGE, sizeof(*secs));
+    int ret;
+
+    if (!secs)
+        return sgx_err_set(err, "out of memory for the SECS"), -ENOMEM;
+    memset(secs, 0, sizeof(*secs));
+    ret = sgx_reserve_range(l->size, &e->base);
+    if (ret) {
+        free(secs);
+        return sgx_err_set(err, "cannot reserve 0x%llx bytes for the enclave: %s", (unsigned long long)l->size,
+                           strerror(-ret)), ret;
+    }
+    secs->size = e->size = l->size;
+    secs->base = e->base;
+    secs->ssa_frame_size = l->ssa_frame_size;
+    secs->miscselect = ld->miscselect;
+    secs->attributes = (struct sgx_attributes){ld->attributes, ld->xfrm};
+    ret = e->drv->create(e->encl, &(struct sgx_enclave_create){(uintptr_t)secs});
+    free(secs);
+    if (ret)
+        sgx_err_set(err, "ECREATE failed: %s", strerror(-ret));
+    return ret;
+}
+
+static int sign_and_init(struct urts_enclave *e, const struct sgx_layout_desc *ld, const uint8_t mr[32],
+                         struct sgx_err *err)
+{
+    struct sgx_sign_params p = {.date_bcd = sgx_date_bcd_today(), .miscselect = ld->miscselect,
+                                .miscmask = ~0U, .attributes = {ld->attributes, ld->xfrm},
+                                .attribute_mask = {~0ULL, ~0ULL}};
+    struct sgx_sigstruct *sig = malloc(sizeof(*sig));
+    int ret;
+
+    if (!sig)
+        return sgx_err_set(err, "out of memory for the SIGSTRUCT"), -ENOMEM;
+    memcpy(p.enclave_hash, mr, 32);
+    ret = sgx_sigstruct_sign(&p, e->key, sig, err);
+    if (!ret) {
+        ret = e->drv->init(e->encl, &(struct sgx_enclave_init){(uintptr_t)sig});
+        if (ret > 0)
+            sgx_err_set(err, "EINIT failed with SGX error %d", ret);
+        else if (ret < 0)
+            sgx_err_set(err, "EINIT failed: %s", strerror(-ret));
+    }
+    free(sig);
+    return ret > 0 ? -EPERM : ret;
+}
+
+/* TCS pages in layout order are threads 0, 1, ... */
+static int find_tcs(struct urts_enclave *e, const struct sgx_layout *l, struct sgx_err *err)
+{
+    uint32_t t = 0;
+
+    for (size_t i = 0; i < l->n_pages && t < e->threads; i++)
+        if (sgx_secinfo_type(l->pages[i].secinfo_flags) == SGX_PT_TCS)
+            e->thread[t++].tcs = e->base + l->pages[i].offset;
+    if (t != e->threads)
+        return sgx_err_set(err, "layout has %u TCS pages for %u threads", t, e->threads), -EINVAL;
+    return 0;
+}
+
+static int build_layout(struct urts_enclave *e, struct sgx_layout *l, struct sgx_layout_desc *ld,
+                        uint8_t mr[32], struct sgx_err *err)
+{
+    struct sgx_layout_elf elfs[SGX_LAYOUT_MAX_ELFS];
+    int ret = describe(e, elfs, ld, err);
+
+    if (!ret)
+        ret = sgx_layout_build(ld, l, err);
+    if (ret)
+        return ret;
+    /* The trusted PAL addresses SSA frames as single pages (docs/sgx-pal.md). */
+    if (l->ssa_frame_size != 1) {
+        sgx_layout_free(l);
+        return sgx_err_set(err, "XFRM 0x%llx needs %u-page SSA frames; the trusted PAL supports 1",
+                           (unsigned long long)ld->xfrm, l->ssa_frame_size), -EINVAL;
+    }
+    ret = sgx_layout_measure(l, mr);
+    if (ret) {
+        sgx_layout_free(l);
+        sgx_err_set(err, "measuring the layout failed: %s", strerror(-ret));
+    }
+    return ret;
+}
+
+int urts_build(struct urts_enclave *e, struct sgx_err *err)
+{
+    struct sgx_layout l;
+    struct sgx_layout_desc ld;
+    uint8_t mr[32];
+    int ret = build_layout(e, &l, &ld, mr, err);
+
+    if (ret)
+        return ret;
+    ret = e->drv->open(e->drv, &e->encl);
+    if (ret)
+        sgx_err_set(err, "%s: cannot open an enclave: %s", e->drv->name, strerror(-ret));
+    if (!ret)
+        ret = create_secs(e, &l, &ld, err);
+    if (!ret)
+        ret = add_pages(e, &l, err);
+    if (!ret)
+        ret = sign_and_init(e, &ld, mr, err);
+    if (!ret)
+        ret = find_tcs(e, &l, err);
+    sgx_layout_free(&l);
+    if (ret && e->encl) {
+        e->drv->close(e->encl);
+        e->encl = NULL;
+    }
+    return ret;
+}
+
+static int setup_threads(struct urts_enclave *e, struct sgx_err *err)
+{
+    e->threads = e->desc.threads;
+    if (!e->threads || e->threads > SGX_LAYOUT_MAX_THREADS)
+        return sgx_err_set(err, "threads must be 1..%d", SGX_LAYOUT_MAX_THREADS), -EINVAL;
+    e->thread = calloc(e->threads, sizeof(*e->thread));
+    if (!e->thread)
+        return sgx_err_set(err, "out of memory for %u threads", e->threads), -ENOMEM;
+    for (uint32_t t = 0; t < e->threads; t++) {
+        e->thread[t].encl = e;
+        e->thread[t].index = t;
+    }
+    return 0;
+}
+
+int urts_create(const struct sgx_driver *drv, const struct urts_desc *desc, struct urts_enclave **out,
+                struct sgx_err *err)
+{
+    struct urts_enclave *e = calloc(1, sizeof(*e));
+    int ret;
+
+    if (!e)
+        return sgx_err_set(err, "out of memory"), -ENOMEM;
+    e->drv = drv;
+    e->desc = *desc;
+    e->key = desc->key;
+    if (!e->key) {
+        e->key = sgx_key_generate(err);
+        e->own_key = true;
+    }
+    ret = e->key ? setup_threads(e, err) : -ENOMEM;
+    if (!ret)
+        ret = urts_build(e, err);
+    if (!ret && drv->enter)
+        ret = urts_configure(e, err);
+    if (ret) {
+        urts_destroy(e);
+        return ret;
+    }
+    *out = e;
+    return 0;
+}
+
+void urts_destroy(struct urts_enclave *e)
+{
+    if (!e)
+        return;
+    if (e->encl)
+        e->drv->close(e->encl);
+    if (e->own_key)
+        sgx_key_free(e->key);
+    free(e->thread);
+    free(e);
+}
+
+int urts_rebuild(struct urts_enclave *e, struct sgx_err *err)
+{
+    int ret;
+
+    if (e->encl)
+        e->drv->close(e->encl);
+    e->encl = NULL;
+    e->restarts++;
+    ret = urts_build(e, err);
+    return ret ? ret : urts_configure(e, err);
+}

@@ -1,0 +1,70 @@
+/* uRTS: the host side of OCALLs. The frame is in host memory but written by
+ * the enclave; it is validated like any other input before anything runs. */
+#include <errno.h>
+#include <string.h>
+
+#include "host/urts_internal.h"
+
+typedef int64_t (*ocall_fn)(struct urts_enclave *e, uint32_t thread, const uint8_t *in, uint64_t in_size,
+                            uint8_t *out, uint64_t out_cap, uint64_t *out_size);
+
+static int64_t ocall_add(struct urts_enclave *e, uint32_t thread, const uint8_t *in, uint64_t in_size,
+                         uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    uint64_t v[2], sum;
+
+    (void)e;
+    (void)thread;
+    if (in_size != sizeof(v) || out_cap < sizeof(sum))
+        return -EINVAL;
+    memcpy(v, in, sizeof(v));
+    sum = v[0] + v[1];
+    memcpy(out, &sum, sizeof(sum));
+    *out_size = sizeof(sum);
+    return 0;
+}
+
+static int64_t ocall_hook(struct urts_enclave *e, uint32_t thread, const uint8_t *in, uint64_t in_size,
+                          uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    uint64_t cookie;
+
+    (void)out;
+    (void)out_cap;
+    *out_size = 0;
+    if (in_size != sizeof(cookie))
+        return -EINVAL;
+    memcpy(&cookie, in, sizeof(cookie));
+    return e->hook ? e->hook(e, thread, cookie, e->hook_ctx) : 0;
+}
+
+static const ocall_fn ocall_table[OCALL_COUNT] = {
+    [OCALL_ADD] = ocall_add,
+    [OCALL_HOOK] = ocall_hook,
+};
+
+int urts_serve_ocall(struct urts_enclave *e, uint32_t thread, uint64_t number, uint64_t frame)
+{
+    struct ocall_frame *f = (struct ocall_frame *)(uintptr_t)frame;
+    uint8_t in[OCALL_MAX_DATA];
+    uint64_t in_size, out_cap, out_size = 0;
+
+    if (!frame || frame % 8)
+        return -EPROTO;
+    in_size = f->in_size;
+    out_cap = f->out_cap;
+    if (f->number != number || in_size > OCALL_MAX_DATA || out_cap > OCALL_MAX_DATA)
+        return -EPROTO;
+    urts_count(&e->cnt.ocalls);
+    /* Input copied first: data[] is also where the output goes. */
+    memcpy(in, f->data, in_size);
+    if (number >= OCALL_COUNT || !ocall_table[number]) {
+        f->result = -ENOSYS;
+    } else {
+        f->result = ocall_table[number](e, thread, in, in_size, f->data, out_cap, &out_size);
+        if (out_size > out_cap)
+            out_size = out_cap;
+    }
+    f->out_size = f->result >= 0 ? out_size : 0;
+    return 0;
+}
