@@ -37,5 +37,8 @@ struct urts_enclave {
 int urts_build(struct urts_enclave *e, struct sgx_err *err);
 int urts_configure(struct urts_enclave *e, struct sgx_err *err);
 void urts_count(uint64_t *counter);
+/* urts_trap.c: SIGTRAP at the AEP (int3 in the enclave). */
+void urts_trap_install(void);
+void urts_trap_enter(struct urts_thread *th);
 
 #endif

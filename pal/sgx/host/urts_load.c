@@ -194,6 +194,7 @@ int urts_create(const struct sgx_driver *drv, const struct urts_desc *desc, stru
 
     if (!e)
         return sgx_err_set(err, "out of memory"), -ENOMEM;
+    urts_trap_install();
     e->drv = drv;
     e->desc = *desc;
     e->key = desc->key;

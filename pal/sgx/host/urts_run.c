@@ -219,7 +219,9 @@ int urts_ecall(struct urts_enclave *e, uint32_t thread, uint64_t number, void *a
         return ret;
     call = (struct urts_call){e->drv->enter, number, (uint64_t)(uintptr_t)arg, arg2, SGX_EENTER, &th->run};
     urts_count(&e->cnt.eenter);
+    urts_trap_enter(th);
     ret = urts_vdso_call(&call);
+    urts_trap_enter(NULL);
     if (ret < 0)
         return sgx_err_set(&th->err, "entering the enclave failed: %s", strerror(-ret)), ret;
     if (!th->done) {

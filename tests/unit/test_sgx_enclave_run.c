@@ -1,0 +1,247 @@
+/* The trusted PAL in a real enclave run on the sim, through the uRTS:
+ * ECALL/OCALL round trip, exceptions handled inside the enclave on the
+ * AEX-Notify path (one AEX, one ERESUME, one EDECCSSA, no extra EENTER/EEXIT)
+ * and on the classic path, a timer signal during a long computation, a fault
+ * inside the handler (NSSA = 3), and EPC loss during a computation and during
+ * an OCALL. Counts come from the sim's own counters. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "host/urts.h"
+#include "sim/sim_build.h"
+#include "sim/sim_run.h"
+#include "tap.h"
+
+static char pal_path[512];
+static sgx_sign_key *key;
+
+static struct urts_enclave *make(struct sgx_driver *drv, struct sgx_sim_cpu *cpu, bool aex_notify)
+{
+    struct urts_desc d = {.pal_path = pal_path, .threads = 2, .nssa = 3, .stack_size = 65536,
+                          .heap_size = 65536, .aex_notify = aex_notify, .key = key};
+    struct urts_enclave *e = NULL;
+    struct sgx_err err = {{0}};
+
+    sgx_sim_cpu_default(cpu, aex_notify);
+    sgx_sim_driver_init(drv, cpu);
+    if (!CHECK(urts_create(drv, &d, &e, &err) == 0, "enclave built, EINIT and configured (aex_notify %d) %s",
+               aex_notify, err.msg))
+        return NULL;
+    return e;
+}
+
+static void sim_delta(struct urts_enclave *e, const struct sgx_sim_counters *before, struct sgx_sim_counters *d)
+{
+    sgx_sim_counters(urts_driver_encl(e), d);
+    d->eenter -= before->eenter;
+    d->eexit -= before->eexit;
+    d->aex -= before->aex;
+    d->eresume -= before->eresume;
+    d->edeccssa -= before->edeccssa;
+}
+
+static int64_t hook_calls;
+static int64_t count_hook(struct urts_enclave *e, uint32_t thread, uint64_t cookie, void *ctx)
+{
+    (void)e;
+    (void)thread;
+    (void)ctx;
+    hook_calls++;
+    return cookie == 40 ? 0 : -EINVAL;
+}
+
+static void test_ocall(struct urts_enclave *e)
+{
+    struct ecall_ocall_test t = {.a = 40, .b = 2};
+    struct urts_result r = {0};
+    int ret;
+
+    urts_set_hook(e, count_hook, NULL);
+    hook_calls = 0;
+    ret = urts_ecall(e, 1, ECALL_OCALL_TEST, &t, 0, &r);
+    CHECK(ret == 0 && r.status == 0 && r.value == 1 && t.sum == 42 && t.checked == 42 && hook_calls == 1,
+          "ECALL -> OCALL_ADD -> result copied back: 40 + 2 = %llu (ret %d status %lld: %s)",
+          (unsigned long long)t.sum, ret, (long long)r.status, urts_last_error(e, 1));
+    urts_set_hook(e, NULL, NULL);
+}
+
+static uint64_t xorshift(uint64_t n)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+    for (uint64_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    return x;
+}
+
+struct fault_case {
+    enum enclave_fault_kind kind;
+    uint8_t vector;
+    uint64_t value;
+    const char *name;
+};
+
+static void test_fault(struct urts_enclave *e, const struct fault_case *fc, bool aex_notify)
+{
+    struct ecall_fault_report rep = {0};
+    struct sgx_sim_counters before, d;
+    struct urts_result r = {0};
+    int ret;
+
+    sgx_sim_counters(urts_driver_encl(e), &before);
+    ret = urts_ecall(e, 0, ECALL_FAULT, &rep, fc->kind, &r);
+    sim_delta(e, &before, &d);
+    if (!CHECK(ret == 0 && r.status == 0 && r.value == fc->value && rep.vector == fc->vector && rep.handled == 1,
+               "%s %s: handled inside (ret %d, value 0x%llx, vector %llu, handled %llu: %s)",
+               aex_notify ? "aex-notify" : "classic", fc->name, ret, (unsigned long long)r.value,
+               (unsigned long long)rep.vector, (unsigned long long)rep.handled, urts_last_error(e, 0)))
+        return;
+    if (fc->kind == FAULT_PF)
+        CHECK(rep.addr == rep.expected_addr, "#PF: EXINFO address 0x%llx is the one accessed (0x%llx)",
+              (unsigned long long)rep.addr, (unsigned long long)rep.expected_addr);
+    if (aex_notify)
+        CHECK(d.aex == 1 && d.eresume == 1 && d.edeccssa == 1 && d.eenter == 1 && d.eexit == 1,
+              "aex-notify %s: 1 AEX, 1 ERESUME, 1 EDECCSSA, only the ECALL's EENTER/EEXIT (aex %llu eresume "
+              "%llu edeccssa %llu eenter %llu eexit %llu)", fc->name, (unsigned long long)d.aex,
+              (unsigned long long)d.eresume, (unsigned long long)d.edeccssa, (unsigned long long)d.eenter,
+              (unsigned long long)d.eexit);
+    else
+        CHECK(d.aex == 1 && d.eresume == 1 && d.edeccssa == 0 && d.eenter == 2 && d.eexit == 2,
+              "classic %s: AEX, EENTER (stage 1), EEXIT, ERESUME (aex %llu eresume %llu eenter %llu eexit %llu)",
+              fc->name, (unsigned long long)d.aex, (unsigned long long)d.eresume, (unsigned long long)d.eenter,
+              (unsigned long long)d.eexit);
+}
+
+static void test_nested(struct urts_enclave *e, bool aex_notify)
+{
+    struct ecall_fault_report rep = {0};
+    struct urts_result r = {0};
+    int ret = urts_ecall(e, 0, ECALL_FAULT, &rep, FAULT_NESTED, &r);
+
+    CHECK(ret == 0 && r.value == 0xd2 && rep.handled == 2 && rep.max_cssa == 2,
+          "%s: a fault inside the handler (CSSA 2, NSSA 3) is handled too (ret %d handled %llu max cssa %llu: %s)",
+          aex_notify ? "aex-notify" : "classic", ret, (unsigned long long)rep.handled,
+          (unsigned long long)rep.max_cssa, urts_last_error(e, 0));
+}
+
+static volatile sig_atomic_t alarms;
+static struct sgx_driver_encl *lose_on_alarm;
+static void on_alarm(int sig)
+{
+    (void)sig;
+    alarms++;
+    if (lose_on_alarm && alarms == 3)
+        sgx_sim_inject_epc_loss(lose_on_alarm);
+}
+
+static void set_timer(long usec)
+{
+    struct itimerval it = {{0, usec}, {0, usec}};
+
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void test_timer(struct urts_enclave *e, bool aex_notify)
+{
+    const uint64_t n = 300000000;
+    struct enclave_stats s0 = {0}, s1 = {0};
+    struct sgx_sim_counters before, d;
+    struct urts_result r = {0};
+    int ret;
+
+    urts_ecall(e, 0, ECALL_STATS, &s0, 0, NULL);
+    sgx_sim_counters(urts_driver_encl(e), &before);
+    alarms = 0;
+    signal(SIGALRM, on_alarm);
+    set_timer(2000);
+    ret = urts_ecall(e, 0, ECALL_COMPUTE, NULL, n, &r);
+    set_timer(0);
+    sim_delta(e, &before, &d);
+    urts_ecall(e, 0, ECALL_STATS, &s1, 0, NULL);
+    CHECK(ret == 0 && r.value == xorshift(n) && alarms > 0 && d.aex > 0,
+          "%s: timer signals during a computation (%d signals, %llu AEX), result correct",
+          aex_notify ? "aex-notify" : "classic", (int)alarms, (unsigned long long)d.aex);
+    if (aex_notify)
+        CHECK(s1.notifications > s0.notifications, "aex-notify: the notification handler ran (%llu times)",
+              (unsigned long long)(s1.notifications - s0.notifications));
+}
+
+static void test_loss(struct urts_enclave *e)
+{
+    struct ecall_ocall_test t = {.a = 40, .b = 2};
+    struct urts_result r = {0};
+    struct sgx_err err;
+    int ret;
+
+    lose_on_alarm = urts_driver_encl(e);
+    alarms = 0;
+    set_timer(2000);
+    ret = urts_ecall(e, 0, ECALL_COMPUTE, NULL, 4000000000ULL, &r);
+    set_timer(0);
+    lose_on_alarm = NULL;
+    CHECK(ret == URTS_ELOST && strstr(urts_last_error(e, 0), "0x8"),
+          "EPC loss during a computation: enclave lost, not a crash (%d: %s)", ret, urts_last_error(e, 0));
+    ret = urts_rebuild(e, &err);
+    CHECK(ret == 0, "rebuilt after the loss (%s)", ret ? err.msg : "");
+    if (ret)
+        return;
+    ret = urts_ecall_restartable(e, 0, ECALL_COMPUTE, NULL, 1000, &r, 1);
+    CHECK(ret == 0 && r.value == xorshift(1000), "the rebuilt enclave computes");
+    sgx_sim_inject_epc_loss_after(urts_driver_encl(e), 2); /* the EENTER returning from the OCALL */
+    ret = urts_ecall(e, 1, ECALL_OCALL_TEST, &t, 0, &r);
+    CHECK(ret == URTS_ELOST && strstr(urts_last_error(e, 1), "EENTER"),
+          "EPC loss during an OCALL: enclave lost on re-entry (%d: %s)", ret, urts_last_error(e, 1));
+}
+
+static void run_mode(bool aex_notify)
+{
+    static const struct fault_case cases[] = {
+        {FAULT_UD2, SGX_VEC_UD, 0xd2, "ud2 (#UD)"},
+        {FAULT_PF, SGX_VEC_PF, 0xfa17, "guard-page read (#PF)"},
+        {FAULT_DE, SGX_VEC_DE, 7, "divide by zero (#DE)"},
+        {FAULT_BP, SGX_VEC_BP, 0xb3, "int3 (#BP)"},
+    };
+    struct sgx_sim_cpu cpu;
+    struct sgx_driver drv;
+    struct urts_enclave *e = make(&drv, &cpu, aex_notify);
+
+    if (!e)
+        return;
+    test_ocall(e);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        test_fault(e, &cases[i], aex_notify);
+    test_nested(e, aex_notify);
+    test_timer(e, aex_notify);
+    if (aex_notify)
+        test_loss(e);
+    urts_destroy(e);
+}
+
+int main(void)
+{
+    const char *b = getenv("GEODE_BUILD");
+    struct sgx_sim_cpu cpu;
+    struct sgx_driver drv;
+    struct sgx_err err;
+
+    sgx_sim_cpu_default(&cpu, true);
+    sgx_sim_driver_init(&drv, &cpu);
+    if (!drv.enter) {
+        SKIP("sim entry not available yet");
+        return TAP_DONE();
+    }
+    snprintf(pal_path, sizeof(pal_path), "%s/pal-enclave.elf", b ? b : "build");
+    key = sgx_key_generate(&err);
+    if (!CHECK(key != NULL, "test key (%s)", key ? "" : err.msg))
+        return TAP_DONE();
+    run_mode(true);
+    run_mode(false);
+    sgx_key_free(key);
+    return TAP_DONE();
+}
