@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# make install puts geode and its runtime files where the installed geode finds them.
+cd "$GEODE_ROOT" || exit 1
+D=$(mktemp -d); trap 'rm -rf "$D"' EXIT
+if make -s BUILD="$GEODE_BUILD" install PREFIX=/opt/geode DESTDIR="$D" >"$D.log" 2>&1; then
+    echo "ok - make install PREFIX=/opt/geode DESTDIR=..."
+else
+    echo "not ok - make install: $(tail -3 "$D.log" | tr '\n' ' ')"; exit 1
+fi
+rm -f "$D.log"
+G="$D/opt/geode/bin/geode"
+[ -x "$G" ] && [ -f "$D/opt/geode/lib/geode/libos.elf" ] &&
+    echo "ok - installed geode and lib/geode/libos.elf" || echo "not ok - installed files missing"
+out=$("$G" run --mode direct examples/hello/hello.manifest.toml 2>&1)
+grep -q '^Hello from Geode$' <<<"$out" && echo "ok - installed geode runs the example" ||
+    echo "not ok - installed geode runs the example: $(head -2 <<<"$out" | tr '\n' ' ')"
