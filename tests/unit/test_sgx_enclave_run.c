@@ -68,6 +68,63 @@ static void test_ocall(struct urts_enclave *e)
     urts_set_hook(e, NULL, NULL);
 }
 
+static void lie_size(struct ocall_frame *f, void *ctx)
+{
+    (void)ctx;
+    if (f->number == OCALL_ADD)
+        f->out_size = 4096; /* more than the 8 bytes the enclave asked for */
+}
+
+static void lie_errno(struct ocall_frame *f, void *ctx)
+{
+    (void)ctx;
+    f->result = -200; /* not an errno the enclave passes through */
+}
+
+static void test_hostile_host(struct urts_enclave *e)
+{
+    struct ecall_ocall_test t = {.a = 1, .b = 2};
+    struct urts_result r = {0};
+    int ret;
+
+    urts_set_frame_hook(e, lie_size, NULL);
+    ret = urts_ecall(e, 0, ECALL_OCALL_TEST, &t, 0, &r);
+    CHECK(ret == 0 && r.status == -EIO && t.sum == 0, "OCALL returning more bytes than requested -> -EIO inside "
+          "(status %lld)", (long long)r.status);
+    urts_set_frame_hook(e, lie_errno, NULL);
+    ret = urts_ecall(e, 0, ECALL_OCALL_TEST, &t, 0, &r);
+    CHECK(ret == 0 && r.status == -EIO, "OCALL errno outside the allow-list -> -EIO inside (status %lld)",
+          (long long)r.status);
+    urts_set_frame_hook(e, NULL, NULL);
+    ret = urts_ecall(e, 0, ECALL_OCALL_TEST, (void *)(uintptr_t)(urts_base(e) + 0x1000), 0, &r);
+    CHECK(ret == 0 && r.status == -EFAULT, "ECALL argument pointing into the enclave refused (status %lld)",
+          (long long)r.status);
+    ret = urts_ecall(e, 0, ECALL_COUNT + 5, NULL, 0, &r);
+    CHECK(ret == 0 && r.status == -ENOSYS, "unknown ECALL number -> -ENOSYS");
+}
+
+static void test_regs(struct urts_enclave *e, bool aex_notify)
+{
+    static const uint64_t want[11] = {0x1111111111111111, 0x2222222222222222, 0x3333333333333333,
+                                      0x4444444444444444, 0x5555555555555555, 0x6666666666666666,
+                                      0x7777777777777777, 0x8888888888888888, 0x9999999999999999,
+                                      0xaaaaaaaaaaaaaaaa, 0xbbbbbbbbbbbbbbbb};
+    struct ecall_regs_report rep;
+    struct urts_result r = {0};
+    int ret, same = 1;
+
+    memset(&rep, 0, sizeof(rep));
+    ret = urts_ecall(e, 0, ECALL_FAULT, &rep, FAULT_REGS, &r);
+    for (int i = 0; i < 11; i++)
+        same &= rep.gpr[i] == want[i];
+    CHECK(ret == 0 && r.value == 1 && same, "%s: every GPR survives the exception handler",
+          aex_notify ? "aex-notify" : "classic");
+    CHECK(rep.xmm0[0] == want[0] && rep.xmm0[1] == want[1] && rep.xmm15[0] == want[8] && rep.xmm15[1] == want[9],
+          "%s: XMM0/XMM15 survive (XSAVE state restored; xmm0 %llx:%llx)", aex_notify ? "aex-notify" : "classic",
+          (unsigned long long)rep.xmm0[1], (unsigned long long)rep.xmm0[0]);
+    CHECK(rep.df == 1, "%s: RFLAGS.DF survives", aex_notify ? "aex-notify" : "classic");
+}
+
 static uint64_t xorshift(uint64_t n)
 {
     uint64_t x = 0x9e3779b97f4a7c15ULL;
@@ -199,6 +256,23 @@ static void test_loss(struct urts_enclave *e)
           "EPC loss during an OCALL: enclave lost on re-entry (%d: %s)", ret, urts_last_error(e, 1));
 }
 
+/* The enclave's own counters agree with what this file did to it. */
+static void test_stats(struct urts_enclave *e, bool aex_notify)
+{
+    struct enclave_stats s = {0};
+    struct urts_counters c;
+    int ret = urts_ecall(e, 0, ECALL_STATS, &s, 0, NULL);
+
+    urts_counters(e, &c);
+    CHECK(ret == 0 && s.ecalls >= 15 && s.ocalls == 4 && s.exceptions == 7 &&
+              s.edeccssa == (aex_notify ? s.exceptions + s.notifications : 0) &&
+              s.stage1_exits == (aex_notify ? 0 : 7) && c.ocalls == s.ocalls,
+          "%s: enclave counters: %llu ECALLs, %llu OCALLs (host %llu), %llu exceptions, %llu EDECCSSA, "
+          "%llu stage-1 exits", aex_notify ? "aex-notify" : "classic", (unsigned long long)s.ecalls,
+          (unsigned long long)s.ocalls, (unsigned long long)c.ocalls, (unsigned long long)s.exceptions,
+          (unsigned long long)s.edeccssa, (unsigned long long)s.stage1_exits);
+}
+
 static void run_mode(bool aex_notify)
 {
     static const struct fault_case cases[] = {
@@ -217,7 +291,10 @@ static void run_mode(bool aex_notify)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         test_fault(e, &cases[i], aex_notify);
     test_nested(e, aex_notify);
+    test_regs(e, aex_notify);
+    test_hostile_host(e);
     test_timer(e, aex_notify);
+    test_stats(e, aex_notify);
     if (aex_notify)
         test_loss(e);
     urts_destroy(e);

@@ -99,11 +99,26 @@ static uint64_t run_fault(uint64_t kind, struct enclave_thread *t)
     return ~0ULL;
 }
 
+/* Every register the interrupted code had must come back from the handler. */
+static struct ecall_result ecall_fault_regs(uint64_t arg)
+{
+    struct ecall_regs_report rep;
+
+    memset(&rep, 0, sizeof(rep));
+    memset(&thread_self()->fault, 0, sizeof(thread_self()->fault));
+    enclave_fault_regs(&rep);
+    if (copy_to_host(arg, &rep, sizeof(rep)))
+        return fail(EFAULT);
+    return ok(thread_self()->fault.handled);
+}
+
 static struct ecall_result ecall_fault(uint64_t arg, uint64_t kind)
 {
     struct enclave_thread *t = thread_self();
     uint64_t value;
 
+    if (kind == FAULT_REGS)
+        return ecall_fault_regs(arg);
     if (kind < FAULT_UD2 || kind > FAULT_NESTED)
         return fail(EINVAL);
     memset(&t->fault, 0, sizeof(t->fault));

@@ -46,6 +46,15 @@ enum enclave_fault_kind {
     FAULT_DE = 3,      /* divide by zero: #DE */
     FAULT_BP = 4,      /* int3: #BP */
     FAULT_NESTED = 5,  /* ud2, and the handler itself hits a ud2 once (needs NSSA >= 3) */
+    FAULT_REGS = 6,    /* ud2 with known GPR/XMM/DF values; RSI -> struct ecall_regs_report */
+};
+
+/* What FAULT_REGS found after the handler resumed it (expected: the values
+ * it loaded, see enclave_fault_regs in entry.S). */
+struct ecall_regs_report {
+    uint64_t gpr[12]; /* RBX RBP R8 R9 R10 R11 R12 R13 R14 R15 RSI 0 */
+    uint64_t xmm0[2], xmm15[2];
+    uint64_t df;
 };
 
 enum enclave_ocall {

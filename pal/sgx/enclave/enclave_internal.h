@@ -110,6 +110,7 @@ uint64_t enclave_fault_load(uint64_t addr);
 uint64_t enclave_fault_div(uint64_t x, uint64_t y);
 uint64_t enclave_fault_int3(void);
 void enclave_fault_ud2_in_handler(void);
+void enclave_fault_regs(struct ecall_regs_report *out);
 /* Fault sites and where to continue, terminated by {0, 0}; relocated data. */
 struct fixup {
     uint64_t site, cont;

@@ -84,6 +84,10 @@ int urts_ecall_restartable(struct urts_enclave *e, uint32_t thread, uint64_t num
 int urts_rebuild(struct urts_enclave *e, struct sgx_err *err);
 
 void urts_set_hook(struct urts_enclave *e, urts_hook_fn fn, void *ctx);
+/* Test hook playing a hostile host: runs on each OCALL frame after it was
+ * served and may rewrite result/out_size/data before the enclave reads them. */
+typedef void (*urts_frame_hook_fn)(struct ocall_frame *f, void *ctx);
+void urts_set_frame_hook(struct urts_enclave *e, urts_frame_hook_fn fn, void *ctx);
 void urts_counters(const struct urts_enclave *e, struct urts_counters *out);
 const char *urts_last_error(const struct urts_enclave *e, uint32_t thread);
 struct sgx_driver_encl *urts_driver_encl(const struct urts_enclave *e);

@@ -30,6 +30,8 @@ struct urts_enclave {
     struct urts_thread *thread;
     urts_hook_fn hook;
     void *hook_ctx;
+    urts_frame_hook_fn frame_hook;
+    void *frame_hook_ctx;
     unsigned restarts;
     struct urts_counters cnt; /* updated with __atomic builtins */
 };

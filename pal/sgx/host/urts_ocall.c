@@ -66,5 +66,13 @@ int urts_serve_ocall(struct urts_enclave *e, uint32_t thread, uint64_t number, u
             out_size = out_cap;
     }
     f->out_size = f->result >= 0 ? out_size : 0;
+    if (e->frame_hook)
+        e->frame_hook(f, e->frame_hook_ctx);
     return 0;
+}
+
+void urts_set_frame_hook(struct urts_enclave *e, urts_frame_hook_fn fn, void *ctx)
+{
+    e->frame_hook = fn;
+    e->frame_hook_ctx = ctx;
 }
