@@ -4,6 +4,7 @@
  * with a mutex and publish with atomic stores. */
 #include <errno.h>
 #include <pthread.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "sim/sim_encl.h"
@@ -92,4 +93,40 @@ void sgx_sim_counters(const struct sgx_driver_encl *encl, struct sgx_sim_counter
     out->edeccssa = __atomic_load_n(&c->edeccssa, __ATOMIC_RELAXED);
     out->ereport = __atomic_load_n(&c->ereport, __ATOMIC_RELAXED);
     out->egetkey = __atomic_load_n(&c->egetkey, __ATOMIC_RELAXED);
+}
+
+/* EDBGRD/EDBGWR: a debugger's access to a DEBUG enclave's pages (any valid
+ * page, TCS and SSA included). */
+static int dbg_check(const struct sgx_driver_encl *encl, uint64_t addr, size_t len)
+{
+    uint64_t off = addr - encl->secs.base;
+
+    if (!encl->created || !(encl->secs.attributes.flags & SGX_ATTR_DEBUG))
+        return -EPERM;
+    if (encl->lost)
+        return -EIO;
+    if (!len || addr < encl->secs.base || off >= encl->secs.size || len > encl->secs.size - off)
+        return -EFAULT;
+    for (uint64_t p = off / SGX_PAGE_SIZE; p <= (off + len - 1) / SGX_PAGE_SIZE; p++)
+        if (!encl->epcm[p].valid)
+            return -EFAULT;
+    return 0;
+}
+
+int sgx_sim_dbg_read(const struct sgx_driver_encl *encl, uint64_t addr, void *buf, size_t len)
+{
+    int ret = dbg_check(encl, addr, len);
+
+    if (!ret)
+        memcpy(buf, sim_alias(encl, addr - encl->secs.base), len);
+    return ret;
+}
+
+int sgx_sim_dbg_write(struct sgx_driver_encl *encl, uint64_t addr, const void *buf, size_t len)
+{
+    int ret = dbg_check(encl, addr, len);
+
+    if (!ret)
+        memcpy(sim_alias(encl, addr - encl->secs.base), buf, len);
+    return ret;
 }

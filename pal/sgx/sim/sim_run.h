@@ -21,6 +21,7 @@
 #ifndef GEODE_SGX_SIM_RUN_H
 #define GEODE_SGX_SIM_RUN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arch/sgx_arch.h"
@@ -60,6 +61,12 @@ void sgx_sim_inject_epc_loss_after(struct sgx_driver_encl *encl, uint64_t n);
  * Returns 0 or -errno. */
 void sgx_sim_set_root_key(const uint8_t key[16]);
 int sgx_sim_load_root_key(const char *path);
+
+/* EDBGRD / EDBGWR: read or write a DEBUG enclave's memory (any added page,
+ * TCS and SSA included), as a debugger would. 0, -EPERM (not DEBUG), -EFAULT
+ * (outside the enclave or a page never added), -EIO (lost). */
+int sgx_sim_dbg_read(const struct sgx_driver_encl *encl, uint64_t addr, void *buf, size_t len);
+int sgx_sim_dbg_write(struct sgx_driver_encl *encl, uint64_t addr, const void *buf, size_t len);
 
 /* What CPUID(0x12, subleaf) reports on the simulated CPU. */
 void sgx_sim_cpuid(const struct sgx_sim_cpu *cpu, uint32_t subleaf, struct cpuid_regs *out);
