@@ -53,9 +53,9 @@ struct tres {
     int calls;
 };
 
-static char harness_elf[4096];
+static __attribute__((unused)) char harness_elf[4096];
 
-static void harness_init(const char *argv0)
+static __attribute__((unused)) void harness_init(const char *argv0)
 {
     char tmp[4096];
 
@@ -64,7 +64,7 @@ static void harness_init(const char *argv0)
     sgx_sim_set_root_key((const uint8_t *)"geode-test-root!");
 }
 
-static int tenc_sign(struct tenc *t, const struct tenc_opts *o, uint64_t attrs, struct sgx_sigstruct *sig)
+static __attribute__((unused)) int tenc_sign(struct tenc *t, const struct tenc_opts *o, uint64_t attrs, struct sgx_sigstruct *sig)
 {
     struct sgx_sign_params p = {.date_bcd = 0x20261122, .miscselect = SGX_MISC_EXINFO, .miscmask = ~0U,
                                 .attributes = {attrs, SGX_XFRM_LEGACY | SGX_XFRM_AVX},
@@ -75,7 +75,7 @@ static int tenc_sign(struct tenc *t, const struct tenc_opts *o, uint64_t attrs, 
     return sgx_sigstruct_sign(&p, o->key, sig, NULL);
 }
 
-static int tenc_add_all(struct tenc *t)
+static __attribute__((unused)) int tenc_add_all(struct tenc *t)
 {
     static uint8_t page[4096] __attribute__((aligned(4096)));
     struct sgx_secinfo si __attribute__((aligned(64)));
@@ -98,7 +98,7 @@ static int tenc_add_all(struct tenc *t)
 }
 
 /* Builds, signs and (unless stop_before_init) initializes. 0 or an error. */
-static int tenc_load(struct tenc *t, const struct tenc_opts *o)
+static __attribute__((unused)) int tenc_load(struct tenc *t, const struct tenc_opts *o)
 {
     static struct sgx_secs secs;
     struct sgx_layout_elf elf = {harness_elf, 0, false};
@@ -137,7 +137,7 @@ static int tenc_load(struct tenc *t, const struct tenc_opts *o)
     return t->drv.init(t->encl, &(struct sgx_enclave_init){(uintptr_t)&sig});
 }
 
-static void tenc_close(struct tenc *t)
+static __attribute__((unused)) void tenc_close(struct tenc *t)
 {
     if (t->encl)
         t->drv.close(t->encl);
@@ -154,17 +154,17 @@ static const struct sgx_tcs *tenc_tcs_plan(const struct tenc *t, uint32_t i)
     return NULL;
 }
 
-static uint64_t tenc_tcs(const struct tenc *t, uint32_t i)
+static __attribute__((unused)) uint64_t tenc_tcs(const struct tenc *t, uint32_t i)
 {
     return t->base + (uint64_t)i * 4096; /* TCS pages come first */
 }
 
-static uint64_t tenc_ssa_gpr(const struct tenc *t, uint32_t thread, uint32_t frame)
+static __attribute__((unused)) uint64_t tenc_ssa_gpr(const struct tenc *t, uint32_t thread, uint32_t frame)
 {
     return t->base + tenc_tcs_plan(t, thread)->ossa + frame * 4096ULL + 4096 - sizeof(struct sgx_gprsgx);
 }
 
-static struct sgx_gprsgx tenc_gpr(const struct tenc *t, uint32_t thread, uint32_t frame)
+static __attribute__((unused)) struct sgx_gprsgx tenc_gpr(const struct tenc *t, uint32_t thread, uint32_t frame)
 {
     struct sgx_gprsgx g;
 
@@ -173,7 +173,7 @@ static struct sgx_gprsgx tenc_gpr(const struct tenc *t, uint32_t thread, uint32_
     return g;
 }
 
-static uint32_t tenc_cssa(const struct tenc *t, uint32_t thread)
+static __attribute__((unused)) uint32_t tenc_cssa(const struct tenc *t, uint32_t thread)
 {
     uint32_t cssa = 0xdead;
 
@@ -181,7 +181,7 @@ static uint32_t tenc_cssa(const struct tenc *t, uint32_t thread)
     return cssa;
 }
 
-static uint64_t tenc_heap(const struct tenc *t)
+static __attribute__((unused)) uint64_t tenc_heap(const struct tenc *t)
 {
     const struct sgx_layout_tls *tls = NULL;
 
@@ -191,7 +191,7 @@ static uint64_t tenc_heap(const struct tenc *t)
     return tls ? t->base + tls->heap_offset : 0;
 }
 
-static uint64_t tenc_heap_u64(const struct tenc *t, uint64_t off)
+static __attribute__((unused)) uint64_t tenc_heap_u64(const struct tenc *t, uint64_t off)
 {
     uint64_t v = 0xdeadbeef;
 
@@ -199,13 +199,13 @@ static uint64_t tenc_heap_u64(const struct tenc *t, uint64_t off)
     return v;
 }
 
-static void tenc_heap_set(const struct tenc *t, uint64_t off, uint64_t v)
+static __attribute__((unused)) void tenc_heap_set(const struct tenc *t, uint64_t off, uint64_t v)
 {
     sgx_sim_dbg_write(t->encl, tenc_heap(t) + off, &v, 8);
 }
 
 /* Adds n to the saved RIP of an SSA frame (what a stage-2 handler does). */
-static void tenc_skip(const struct tenc *t, uint32_t thread, uint32_t frame, uint64_t n)
+static __attribute__((unused)) void tenc_skip(const struct tenc *t, uint32_t thread, uint32_t frame, uint64_t n)
 {
     struct sgx_gprsgx g = tenc_gpr(t, thread, frame);
 
@@ -245,7 +245,7 @@ __asm__(".text\n"
         "  pop %rbp\n"
         "  ret\n");
 
-static int record_exit(long rdi, long rsi, long rdx, long ursp, long r8, long r9, struct sgx_enclave_run *run)
+static __attribute__((unused)) int record_exit(long rdi, long rsi, long rdx, long ursp, long r8, long r9, struct sgx_enclave_run *run)
 {
     struct tres *r = (struct tres *)(uintptr_t)run->user_data;
 
@@ -255,7 +255,7 @@ static int record_exit(long rdi, long rsi, long rdx, long ursp, long r8, long r9
 }
 
 /* One drv->enter with the recording user_handler; returns enter's result. */
-static int tenc_enter(const struct tenc *t, uint32_t thread, unsigned fn, uint64_t cmd, uint64_t a, uint64_t b,
+static __attribute__((unused)) int tenc_enter(const struct tenc *t, uint32_t thread, unsigned fn, uint64_t cmd, uint64_t a, uint64_t b,
                       uint64_t c, uint64_t flags, struct sgx_enclave_run *run, struct tres *res)
 {
     memset(run, 0, sizeof(*run));
@@ -267,12 +267,12 @@ static int tenc_enter(const struct tenc *t, uint32_t thread, unsigned fn, uint64
 }
 
 /* ERESUME on the same run structure (keeps user_handler/user_data). */
-static int tenc_resume(const struct tenc *t, struct sgx_enclave_run *run)
+static __attribute__((unused)) int tenc_resume(const struct tenc *t, struct sgx_enclave_run *run)
 {
     return harness_call_vdso(t->drv.enter, 0, 0, 0, SGX_ERESUME, 0, 0, run);
 }
 
-static int is_exception(const struct sgx_enclave_run *run, unsigned function, unsigned vector)
+static __attribute__((unused)) int is_exception(const struct sgx_enclave_run *run, unsigned function, unsigned vector)
 {
     return run->function == function && run->exception_vector == vector;
 }
