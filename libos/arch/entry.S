@@ -15,6 +15,8 @@
 libos_syscall_entry:
     mov %rsp, %gs:8
     mov %gs:16, %rsp
+    pushq $0                /* padding: keeps the call 16-byte aligned */
+    pushq $0                /* fpstate = NULL: the live FP registers are the program's */
     pushfq                  /* rflags */
     pushq $0                /* rip slot (not meaningful on this path) */
     push %r15
@@ -54,7 +56,7 @@ libos_syscall_entry:
     pop %r15
     add $8, %rsp
     popfq
-    mov %gs:8, %rsp
+    mov %gs:8, %rsp         /* (drops the fpstate and padding slots too) */
     ret
     .size libos_syscall_entry, . - libos_syscall_entry
 

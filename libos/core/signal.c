@@ -4,9 +4,14 @@
  * redirected to the handler with rdi/rsi/rdx = sig, &info, &uc. The
  * restorer's rt_sigreturn comes back to signal_return.
  *
- * Not yet: the FP/SSE state is not saved in the frame (uc_mcontext.fpregs
- * is NULL), so a handler's FP changes are visible after it returns;
- * signals are delivered at syscall boundaries, on faults and when a host
+ * The FP/SSE state goes into the frame too (uc_mcontext.fpregs, 64-byte
+ * aligned above the frame, as Linux places it): a copy of the PAL's saved
+ * area when the context has one, else an FXSAVE of the live registers
+ * (the libOS is built with -mgeneral-regs-only, so they are still the
+ * program's). rt_sigreturn copies it back, so a handler that clobbers
+ * xmm registers cannot corrupt the interrupted code.
+ *
+ * Signals are delivered at syscall boundaries, on faults and when a host
  * signal interrupts program code, not at arbitrary points in libOS code. */
 #include "core/signal.h"
 
@@ -86,15 +91,91 @@ static void load_gregs(const uint64_t *g, struct pal_context *c)
     c->rflags = (c->rflags & ~0x40dd5ULL) | (g[EFL] & 0x40dd5ULL);
 }
 
-static uint64_t frame_address(const struct k_sigaction *act, const struct pal_context *ctx)
+/* Linux's struct _fpx_sw_bytes, at byte 464 of an FXSAVE/XSAVE area. */
+#define FP_SW_OFF 464
+#define FP_XSTATE_MAGIC1 0x46505853u
+#define FXSAVE_SIZE 512
+struct fp_sw_bytes {
+    uint32_t magic1, extended_size;
+    uint64_t xfeatures;
+    uint32_t xstate_size, pad[7];
+};
+
+static const struct fp_sw_bytes *fp_sw(const void *area)
+{
+    return (const struct fp_sw_bytes *)((const char *)area + FP_SW_OFF);
+}
+
+/* Bytes of an FP area: its XSAVE extent when the kernel's magic says it is
+ * one, else the legacy FXSAVE image. */
+static size_t fp_size(const void *area)
+{
+    const struct fp_sw_bytes *sw = fp_sw(area);
+    if (sw->magic1 == FP_XSTATE_MAGIC1 && sw->extended_size > FXSAVE_SIZE &&
+        sw->extended_size <= 64 * 1024)
+        return sw->extended_size;
+    return FXSAVE_SIZE;
+}
+
+/* Where the frame goes; *fp receives the 64-byte aligned FP area above it. */
+static uint64_t frame_address(const struct k_sigaction *act, const struct pal_context *ctx,
+                              uint64_t *fp)
 {
     struct libos_thread *t = cur_thread();
     uint64_t sp = ctx->rsp - 128; /* the red zone */
     bool on_alt = ctx->rsp > t->altstack_sp && ctx->rsp <= t->altstack_sp + t->altstack_size;
     if ((act->flags & SA_ONSTACK_) && t->altstack_size && !on_alt)
         sp = t->altstack_sp + t->altstack_size;
+    sp = ALIGN_DOWN(sp - (ctx->fpstate ? fp_size(ctx->fpstate) : FXSAVE_SIZE), 64);
+    *fp = sp;
     sp -= sizeof(struct sigframe);
     return ALIGN_DOWN(sp, 16) - 8; /* as right after a call */
+}
+
+/* Saves the program's FP state into the frame's area at fp. */
+static void save_fp(const struct pal_context *ctx, void *fp)
+{
+    if (ctx->fpstate) {
+        memcpy(fp, ctx->fpstate, fp_size(ctx->fpstate));
+        return;
+    }
+    __asm__ volatile("fxsave64 %0" : "=m"(*(char(*)[FXSAVE_SIZE])fp));
+    memset((char *)fp + FP_SW_OFF, 0, FXSAVE_SIZE - FP_SW_OFF); /* no XSAVE magic */
+}
+
+/* MXCSR bits above 15 are reserved: loading them would #GP (in the libOS,
+ * or in the host kernel's sigreturn). */
+static void fp_sanitize(void *area)
+{
+    uint32_t mxcsr;
+    memcpy(&mxcsr, (char *)area + 24, 4);
+    mxcsr &= 0xffff;
+    memcpy((char *)area + 24, &mxcsr, 4);
+}
+
+/* rt_sigreturn: the frame's FP area (src, program memory) back into the
+ * context. The PAL's own software bytes stay as they are; the extended
+ * XSAVE part is copied only when both areas are XSAVE images. */
+static void restore_fp(struct pal_context *ctx, const void *src)
+{
+    if (!src)
+        return; /* Linux: NULL fpregs leaves nothing to restore from */
+    if (!ctx->fpstate) {
+        uint8_t live[FXSAVE_SIZE] __attribute__((aligned(16)));
+        memcpy(live, src, FXSAVE_SIZE);
+        fp_sanitize(live);
+        __asm__ volatile("fxrstor64 %0" : : "m"(*(char(*)[FXSAVE_SIZE])live));
+        return;
+    }
+    memcpy(ctx->fpstate, src, FP_SW_OFF);
+    fp_sanitize(ctx->fpstate);
+    const struct fp_sw_bytes *s = fp_sw(src), *d = fp_sw(ctx->fpstate);
+    if (s->magic1 != FP_XSTATE_MAGIC1 || d->magic1 != FP_XSTATE_MAGIC1)
+        return;
+    uint32_t n = s->xstate_size < d->xstate_size ? s->xstate_size : d->xstate_size;
+    if (n > FXSAVE_SIZE)
+        memcpy((char *)ctx->fpstate + FXSAVE_SIZE, (const char *)src + FXSAVE_SIZE,
+               n - FXSAVE_SIZE);
 }
 
 /* Redirects ctx into the handler of sig; false if it cannot. */
@@ -108,8 +189,12 @@ static bool enter_handler(struct pal_context *ctx, int sig, const struct k_sigin
     spin_unlock(&sig_lock);
     if (act.handler <= 1 || !(act.flags & SA_RESTORER_))
         return false;
-    struct sigframe *f = (struct sigframe *)frame_address(&act, ctx);
+    uint64_t fp;
+    struct sigframe *f = (struct sigframe *)frame_address(&act, ctx, &fp);
     memset(&f->uc, 0, sizeof(f->uc));
+    save_fp(ctx, (void *)fp);
+    f->uc.fpstate = fp;
+    f->uc.flags = fp_size((void *)fp) > FXSAVE_SIZE ? 1 /* UC_FP_XSTATE */ : 0;
     f->pretcode = act.restorer;
     f->uc.ss_sp = t->altstack_sp;
     f->uc.ss_size = t->altstack_size;
@@ -201,6 +286,7 @@ long signal_return(struct pal_context *ctx)
 {
     struct k_ucontext *uc = (struct k_ucontext *)ctx->rsp;
     load_gregs(uc->gregs, ctx);
+    restore_fp(ctx, (const void *)uc->fpstate);
     cur_thread()->sigmask = uc->sigmask & ~(SIGBIT(9) | SIGBIT(19));
     return (long)ctx->rax;
 }

@@ -69,17 +69,28 @@ static uint64_t write_block(struct builder *b, uint64_t *argp, size_t argc, uint
     return sp;
 }
 
+/* Inaccessible space kept below the stack, like Linux's stack_guard_gap:
+ * a runaway recursion faults (SIGSEGV, catchable on a sigaltstack) instead
+ * of silently writing into whatever was mapped next to the stack. */
+#define STACK_GUARD (1024 * 1024)
+
 static int alloc_stack(struct builder *b)
 {
-    uint64_t lo;
-    long r = mm_map_anon(0, libos_cfg.stack_size, PAL_PROT_READ | PAL_PROT_WRITE, false, &lo);
+    void *p = NULL;
+    size_t size = libos_cfg.stack_size, total = size + STACK_GUARD;
+    long r = pal->mem_reserve(&p, total, 0);
+    if (r == 0) {
+        r = pal->mem_commit((char *)p + STACK_GUARD, size, PAL_PROT_READ | PAL_PROT_WRITE);
+        if (r < 0)
+            pal->mem_free(p, total);
+    }
     if (r < 0) {
-        log_error("cannot allocate the %lu-byte program stack", (unsigned long)libos_cfg.stack_size);
+        log_error("cannot allocate the %lu-byte program stack", (unsigned long)size);
         return (int)r;
     }
-    mm_track_image(lo, libos_cfg.stack_size);
-    b->lo = lo;
-    b->top = lo + libos_cfg.stack_size;
+    mm_track_image((uint64_t)p, total);
+    b->lo = (uint64_t)p + STACK_GUARD;
+    b->top = b->lo + size;
     return 0;
 }
 

@@ -33,6 +33,7 @@ static long start_thread(uint64_t flags, struct sc_args *args, struct libos_thre
         return -PAL_ENOMEM;
     cs->ctx = *args->ctx;
     cs->ctx.rax = 0;
+    cs->ctx.fpstate = NULL; /* the parent's host frame is not the child's */
     if (A(1))
         cs->ctx.rsp = A(1);
     cs->tls = A(4);

@@ -57,6 +57,7 @@ static void ctx_from_uc(const ucontext_t *uc, struct pal_context *c)
     c->r8 = g[REG_R8], c->r9 = g[REG_R9], c->r10 = g[REG_R10], c->r11 = g[REG_R11];
     c->r12 = g[REG_R12], c->r13 = g[REG_R13], c->r14 = g[REG_R14], c->r15 = g[REG_R15];
     c->rip = g[REG_RIP], c->rflags = g[REG_EFL];
+    c->fpstate = uc->uc_mcontext.fpregs; /* restored by the host sigreturn */
 }
 
 static void ctx_to_uc(const struct pal_context *c, ucontext_t *uc)

@@ -57,6 +57,13 @@ struct pal_context {
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
     uint64_t rip, rflags;
+    /* The program's FP/SSE/AVX state at the interruption, in the Linux
+     * signal-frame layout (an XSAVE area whose bytes 464..511 carry the
+     * kernel's struct _fpx_sw_bytes; FXSAVE-only when that magic is
+     * absent), which the PAL loads back on resume; the upcall may change
+     * it in place. NULL when the live FP registers still hold the
+     * program's state (the libOS's own code never touches them). */
+    void *fpstate;
 };
 
 /* A synchronous fault in program code. */

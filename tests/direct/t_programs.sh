@@ -82,3 +82,16 @@ for kind in musl spie dyn; do
     [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out"
     check "badptr.$kind: EFAULT instead of a crash, locks released" $?
 done
+
+# Signal state: xmm registers of the interrupted code survive a handler that
+# clobbers them (trap path, then the rewritten site's trampoline path), and
+# a stack overflow is caught by a handler on the sigaltstack.
+for kind in musl spie dyn; do
+    bin="$PROGS/sigstate.$kind"
+    need "$bin" || continue
+    manifest "$TMP/ss.toml" "$bin"
+    RUN_TIMEOUT=20 run_direct "$TMP/ss.toml"
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" &&
+        [ "$(grep -c 'xmm registers preserved' "$TMP/out")" -eq 3 ]
+    check "sigstate.$kind: SSE state across a handler, stack overflow on the sigaltstack" $?
+done
