@@ -97,7 +97,7 @@ static void test_ocall_frames(void)
 /* ---- the host loop against a fake enter ---------------------------------- */
 enum scenario {
     S_DONE, S_OCALL, S_AEXN, S_CLASSIC, S_LOST_COMPUTE, S_LOST_OCALL, S_UNHANDLED, S_FATAL,
-    S_BADEXIT, S_BADFRAME, S_LOST_ALWAYS, S_LOST_ONCE, S_EENTER_GP,
+    S_BADEXIT, S_BADFRAME, S_LOST_ALWAYS, S_LOST_ONCE, S_EENTER_GP, S_PERM,
 };
 static enum scenario scenario;
 static int stage, losses;
@@ -152,6 +152,10 @@ static struct fake_exit step_exceptions(uint32_t leaf)
         return leaf == SGX_ERESUME ? done(0, 43) : done(-903, 0);
     case S_LOST_COMPUTE:
         return fault(SGX_ERESUME, SGX_VEC_PF, 0x8004);
+    case S_PERM:
+        if (stage == 0)
+            return fault(SGX_ERESUME, SGX_VEC_PF, 0x8007);
+        return leaf == SGX_ERESUME ? done(0, 44) : done(-905, 0);
     case S_UNHANDLED:
         return fault(SGX_ERESUME, SGX_VEC_GP, 0);
     case S_EENTER_GP:
@@ -320,6 +324,9 @@ static void test_loop(void)
     ret = run(S_LOST_COMPUTE, true, &c, &r, msg);
     CHECK(ret == URTS_ELOST && strstr(msg, "enclave lost") && strstr(msg, "ERESUME"),
           "EPC loss during a computation -> URTS_ELOST (%s)", msg);
+    ret = run(S_PERM, true, &c, &r, msg);
+    CHECK(ret == 0 && r.value == 44 && c.eresume == 1,
+          "EPCM permission fault (0x8007) in a live enclave goes to its handler, not 'lost' (%s)", msg);
     ret = run(S_LOST_OCALL, true, &c, &r, msg);
     CHECK(ret == URTS_ELOST && strstr(msg, "0x8000") && strstr(msg, "EENTER"),
           "EPC loss during an OCALL -> URTS_ELOST (%s)", msg);

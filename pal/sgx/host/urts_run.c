@@ -12,7 +12,8 @@ _Static_assert(offsetof(struct urts_thread, next_rdi) == 0 && offsetof(struct ur
                    offsetof(struct urts_thread, next_rdx) == 16,
                "the exit trampoline loads these by offset");
 
-#define SGX_PF_SGX 0x8000 /* #PF error code bit 15: EPCM/EPC fault (EPC loss) */
+#define SGX_PF_SGX 0x8000 /* #PF error code bit 15: EPCM/EPC fault */
+#define PF_PRESENT 0x1
 
 int urts_on_exit(long rdi, long rsi, long rdx, long rsp, long r8, long r9, struct sgx_enclave_run *run)
     __attribute__((visibility("hidden")));
@@ -143,13 +144,26 @@ static int on_eexit(struct urts_thread *th, long rdi, long rsi, long rdx, long r
     return finish(th, URTS_EPROTO);
 }
 
+/* EPC loss: a #PF with the SGX bit on EENTER, or on a page that is not
+ * present. A live enclave's EPCM permission faults (0x8005, 0x8007: present
+ * page) are its own exceptions and go to its handler; if the enclave is in
+ * fact gone, the entry that delivers them faults on EENTER/ERESUME again. */
+static bool epc_lost(const struct sgx_enclave_run *run)
+{
+    uint16_t err = run->exception_error_code;
+
+    if (run->exception_vector != SGX_VEC_PF || !(err & SGX_PF_SGX))
+        return false;
+    return run->function == SGX_EENTER || !(err & PF_PRESENT);
+}
+
 static int on_exception(struct urts_thread *th, const struct sgx_enclave_run *run)
 {
     struct urts_enclave *e = th->encl;
     const char *when = run->function == SGX_EENTER ? "EENTER" : "ERESUME";
 
     urts_count(&e->cnt.exceptions);
-    if (run->exception_vector == SGX_VEC_PF && (run->exception_error_code & SGX_PF_SGX)) {
+    if (epc_lost(run)) {
         sgx_err_set(&th->err, "enclave lost: #PF with the SGX bit (error code 0x%x, address 0x%llx) on %s",
                     run->exception_error_code, (unsigned long long)run->exception_addr, when);
         return finish(th, URTS_ELOST);
