@@ -5,6 +5,7 @@
  * inside the handler (NSSA = 3), and EPC loss during a computation and during
  * an OCALL. Counts come from the sim's own counters. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +274,53 @@ static void test_stats(struct urts_enclave *e, bool aex_notify)
           (unsigned long long)s.edeccssa, (unsigned long long)s.stage1_exits);
 }
 
+struct worker {
+    struct urts_enclave *e;
+    uint32_t thread;
+    int failures;
+};
+
+/* OCALLs, faults and computations on one TCS while another host thread does
+ * the same on the other: per-thread state must stay per thread. */
+static void *worker(void *arg)
+{
+    struct worker *w = arg;
+
+    for (int i = 0; i < 50; i++) {
+        struct ecall_ocall_test t = {.a = (uint64_t)i, .b = w->thread};
+        struct ecall_fault_report rep = {0};
+        struct urts_result r = {0};
+
+        if (urts_ecall(w->e, w->thread, ECALL_OCALL_TEST, &t, 0, &r) || r.status || t.sum != (uint64_t)i + w->thread)
+            w->failures++;
+        if (urts_ecall(w->e, w->thread, ECALL_FAULT, &rep, FAULT_UD2, &r) || r.value != 0xd2 || rep.handled != 1)
+            w->failures++;
+        if (urts_ecall(w->e, w->thread, ECALL_COMPUTE, NULL, 1000 + i, &r) || r.value != xorshift(1000 + i))
+            w->failures++;
+    }
+    return NULL;
+}
+
+static void test_threads(bool aex_notify)
+{
+    struct sgx_sim_cpu cpu;
+    struct sgx_driver drv;
+    struct urts_enclave *e = make(&drv, &cpu, aex_notify);
+    struct worker w[2] = {{e, 0, 0}, {e, 1, 0}};
+    pthread_t tid[2];
+
+    if (!e)
+        return;
+    for (int i = 0; i < 2; i++)
+        pthread_create(&tid[i], NULL, worker, &w[i]);
+    for (int i = 0; i < 2; i++)
+        pthread_join(tid[i], NULL);
+    CHECK(w[0].failures == 0 && w[1].failures == 0,
+          "%s: two host threads on two TCSs, 150 ECALLs each with OCALLs and faults (%d + %d failures)",
+          aex_notify ? "aex-notify" : "classic", w[0].failures, w[1].failures);
+    urts_destroy(e);
+}
+
 static void run_mode(bool aex_notify)
 {
     static const struct fault_case cases[] = {
@@ -319,6 +367,8 @@ int main(void)
         return TAP_DONE();
     run_mode(true);
     run_mode(false);
+    test_threads(true);
+    test_threads(false);
     sgx_key_free(key);
     return TAP_DONE();
 }
