@@ -100,7 +100,7 @@ enum scenario {
     S_BADEXIT, S_BADFRAME, S_LOST_ALWAYS, S_LOST_ONCE, S_EENTER_GP, S_PERM,
 };
 static enum scenario scenario;
-static int stage, losses;
+static int stage, losses, config_lie;
 
 struct fake_exit {
     uint32_t function;
@@ -171,7 +171,7 @@ static struct fake_exit enclave_step(uint32_t leaf, unsigned long rdi, unsigned 
         struct enclave_config cfg;
 
         memcpy(&cfg, (void *)rsi, sizeof(cfg));
-        return done(0, (long)cfg.aex_notify);
+        return done(0, (long)(cfg.aex_notify ^ (uint64_t)config_lie));
     }
     switch (scenario) {
     case S_DONE:
@@ -375,6 +375,11 @@ static void test_no_enter(void)
     CHECK(urts_create(&drv, &d, &e, &err) == 0, "a driver without enter still builds");
     CHECK(e && urts_ecall(e, 0, ECALL_COMPUTE, NULL, 0, NULL) == -ENOSYS, "but an ECALL says -ENOSYS");
     urts_destroy(e);
+    d.aex_notify = true;
+    config_lie = 1;
+    CHECK(urts_create(&fake_drv, &d, &e, &err) == -EINVAL && strstr(err.msg, "reports AEX-Notify 0"),
+          "enclave's own AEX-Notify view disagreeing with the build refused (%s)", err.msg);
+    config_lie = 0;
     d.pal_path = "/nonexistent/pal.elf";
     CHECK(urts_create(&fake_drv, &d, &e, &err) < 0 && strstr(err.msg, "nonexistent"),
           "missing PAL ELF named (%s)", err.msg);

@@ -18,17 +18,15 @@ static struct ecall_result fail(int64_t err)
     return (struct ecall_result){(uint64_t)-err, 0};
 }
 
-/* First call wins: the configuration describes the enclave, not a thread. */
+/* The host states how it built the enclave; the answer is the enclave's own
+ * view (from EREPORT at initialization), which the host compares. */
 static struct ecall_result ecall_config(uint64_t arg, uint64_t arg2)
 {
-    static int configured;
     struct enclave_config cfg;
 
     (void)arg2;
     if (copy_from_host(&cfg, arg, sizeof(cfg)) || cfg.aex_notify > 1)
         return fail(EINVAL);
-    if (!__atomic_exchange_n(&configured, 1, __ATOMIC_ACQ_REL))
-        g_encl.aex_notify = cfg.aex_notify;
     return ok(g_encl.aex_notify);
 }
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 enum enclave_ecall {
-    ECALL_CONFIG = 0,      /* RSI -> struct enclave_config (per enclave, first call wins) */
+    ECALL_CONFIG = 0,      /* RSI -> struct enclave_config; value = the enclave's own AEX-Notify */
     ECALL_OCALL_TEST = 1,  /* RSI -> struct ecall_ocall_test */
     ECALL_COMPUTE = 2,     /* RDX = iterations; result in the ECALL value */
     ECALL_FAULT = 3,       /* RDX = enum enclave_fault_kind, RSI -> struct ecall_fault_report */
@@ -64,7 +64,7 @@ enum enclave_ocall {
 };
 
 struct enclave_config {
-    uint64_t aex_notify; /* 1: the enclave was built with ATTRIBUTES.AEXNOTIFY */
+    uint64_t aex_notify; /* 1: the host built the enclave with ATTRIBUTES.AEXNOTIFY */
 };
 
 struct ecall_ocall_test {

@@ -101,6 +101,7 @@ __attribute__((noreturn)) void enclave_eexit(uint64_t code, uint64_t rsi, uint64
                                              uint64_t urbp, uint64_t target);
 __attribute__((noreturn)) void enclave_resume(const struct exc_ctx *ctx);
 void enclave_edeccssa(void);
+void enclave_ereport(const void *targetinfo, const void *reportdata, struct sgx_report *out);
 void enclave_stage2_entry(void);
 /* Saves callee-saved registers, EEXITs to the host with RSP = frame; returns
  * when the host re-enters with ENCLAVE_ENTER_OCALL_RETURN. */

@@ -46,6 +46,18 @@ static uint64_t derive_nssa(uint64_t base, const struct sgx_layout_tls *self)
     return span / PAGE;
 }
 
+/* Whether AEX-Notify is on is a property of the enclave's measured
+ * ATTRIBUTES; EREPORT (with an all-zero TARGETINFO) tells us, not the host. */
+static uint64_t own_aex_notify(void)
+{
+    static const uint8_t targetinfo[512] __attribute__((aligned(512)));
+    static const uint8_t reportdata[64] __attribute__((aligned(128)));
+    static struct sgx_report report;
+
+    enclave_ereport(targetinfo, reportdata, &report);
+    return (report.body.attributes.flags & SGX_ATTR_AEXNOTIFY) ? 1 : 0;
+}
+
 static int initialize(uint64_t base)
 {
     const struct sgx_layout_tls *tls = tls_self();
@@ -55,6 +67,7 @@ static int initialize(uint64_t base)
     g_encl.base = base;
     g_encl.size = tls->enclave_size;
     g_encl.nssa = derive_nssa(base, tls);
+    g_encl.aex_notify = own_aex_notify();
     if (!g_encl.nssa)
         return -1;
     /* The heap is not measured: its initial contents are the host's choice. */

@@ -202,6 +202,19 @@ enclave_resume:
     ret $RED_ZONE
     .size enclave_resume, . - enclave_resume
 
+/* enclave_ereport(targetinfo, reportdata, report): ENCLU[EREPORT]. */
+    .globl enclave_ereport
+    .type enclave_ereport, @function
+enclave_ereport:
+    push %rbx
+    mov %rdi, %rbx
+    mov %rsi, %rcx
+    xor %eax, %eax                  /* EREPORT */
+    ENCLU
+    pop %rbx
+    ret
+    .size enclave_ereport, . - enclave_ereport
+
     .globl enclave_edeccssa
     .type enclave_edeccssa, @function
 enclave_edeccssa:

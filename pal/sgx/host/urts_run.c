@@ -277,8 +277,12 @@ int urts_configure(struct urts_enclave *e, struct sgx_err *err)
 
     if (ret)
         return sgx_err_set(err, "configuring the enclave: %s", urts_last_error(e, 0)), ret;
-    if (res.status || res.value != cfg.aex_notify)
+    if (res.status)
         return sgx_err_set(err, "enclave refused its configuration (status %lld)", (long long)res.status),
+               -EINVAL;
+    if (res.value != cfg.aex_notify)
+        return sgx_err_set(err, "enclave reports AEX-Notify %llu from its ATTRIBUTES, the host built it with %llu",
+                           (unsigned long long)res.value, (unsigned long long)cfg.aex_notify),
                -EINVAL;
     return 0;
 }
