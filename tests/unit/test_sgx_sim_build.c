@@ -140,7 +140,7 @@ static void test_accepts(void)
     CHECK(!memcmp(secs->mrenclave, mr, 32) && !memcmp(secs->mrsigner, mrsigner, 32), "SECS MRENCLAVE/MRSIGNER set");
     CHECK(secs->attributes.flags & SGX_ATTR_INIT, "SECS.ATTRIBUTES.INIT set by EINIT");
     CHECK(secs->base % ENCL_SIZE == 0 && !memcmp(base + 0x1000, im.code, PAGE), "code page content at base+0x1000");
-    CHECK(prot_is(base + 0x1000, "r-xp") && prot_is(base + 0x2000, "rw-p") && prot_is(base, "---p"),
+    CHECK(prot_is(base + 0x1000, "r-xs") && prot_is(base + 0x2000, "rw-s") && prot_is(base, "---s"),
           "EPCM permissions as page protections (TCS: none)");
     CHECK(sgx_sim_epcm(e)[0].type == SGX_PT_TCS && sgx_sim_epcm(e)[1].perms == 5 && !sgx_sim_epcm(e)[3].valid,
           "EPCM entries");

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "host/layout.h"
 #include "host/sigstruct.h"
@@ -55,12 +56,17 @@ struct tres {
 
 static __attribute__((unused)) char harness_elf[4096];
 
+/* The enclave ELF beside this build's tests/, or else in $GEODE_BUILD (the
+ * sanitizer run rebuilds only the test programs in its own tree). */
 static __attribute__((unused)) void harness_init(const char *argv0)
 {
+    const char *build = getenv("GEODE_BUILD");
     char tmp[4096];
 
     snprintf(tmp, sizeof(tmp), "%s", argv0);
     snprintf(harness_elf, sizeof(harness_elf), "%s/../enclaves/test_encl.elf", dirname(tmp));
+    if (access(harness_elf, R_OK) && build)
+        snprintf(harness_elf, sizeof(harness_elf), "%s/enclaves/test_encl.elf", build);
     sgx_sim_set_root_key((const uint8_t *)"geode-test-root!");
 }
 
