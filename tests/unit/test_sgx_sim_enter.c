@@ -5,6 +5,7 @@
  * structure and resumed, AEX-Notify with EDECCSSA, asynchronous signals,
  * nested exceptions (NSSA = 3) and the CPUID model without EDECCSSA. */
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <sys/time.h>
 #include <time.h>
@@ -355,6 +356,54 @@ static void test_nested(void)
     tenc_close(&t);
 }
 
+static sigjmp_buf probe_env;
+static volatile int probe_code;
+
+static void on_probe_fault(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)uc;
+    probe_code = si->si_code;
+    siglongjmp(probe_env, 1);
+}
+
+/* 1 when host code can read addr, 0 when it faults (code in probe_code). */
+static int host_can_read(uint64_t addr)
+{
+    struct sigaction sa = {.sa_sigaction = on_probe_fault, .sa_flags = SA_SIGINFO}, old;
+    volatile int ok = 0;
+
+    sigaction(SIGSEGV, &sa, &old);
+    probe_code = 0;
+    if (!sigsetjmp(probe_env, 1)) {
+        (void)*(volatile uint8_t *)(uintptr_t)addr;
+        ok = 1;
+    }
+    sigaction(SIGSEGV, &old, NULL);
+    return ok;
+}
+
+static void test_isolation(void)
+{
+    struct tenc_opts o = {.threads = 1, .nssa = 2, .cpu_edeccssa = true, .key = key, .isolation = true};
+    struct sgx_enclave_run run;
+    struct tenc t;
+    struct tres r;
+
+    if (!CHECK(tenc_load(&t, &o) == 0, "isolation: enclave with protection-keyed pages"))
+        return;
+    CHECK(!host_can_read(tenc_heap(&t)) && probe_code == SEGV_PKUERR,
+          "isolation: host read of an enclave page faults (SEGV_PKUERR, code %d)", probe_code);
+    tenc_enter(&t, 0, SGX_EENTER, CMD_ECHO, 20, 22, 0, 0, &run, &r);
+    CHECK(run.function == SGX_EEXIT && r.rdi == 42, "isolation: enclave code uses its pages");
+    CHECK(!host_can_read(tenc_heap(&t)), "isolation: denied again after EEXIT");
+    tenc_enter(&t, 0, SGX_EENTER, CMD_UD, 0, 0, 0, 0, &run, &r);
+    tenc_skip(&t, 0, 0, 2);
+    CHECK(is_exception(&run, SGX_ERESUME, SGX_VEC_UD) && !host_can_read(tenc_heap(&t)),
+          "isolation: denied on the host side after an AEX");
+    CHECK(tenc_resume(&t, &run) == 0 && r.rdi == 0x1234, "isolation: ERESUME gives access back");
+    tenc_close(&t);
+}
+
 static void test_cpuid_model(void)
 {
     struct sgx_enclave_run run;
@@ -402,6 +451,7 @@ int main(int argc, char **argv)
     test_async(true);
     test_nested();
     test_cpuid_model();
+    test_isolation();
     sgx_key_free(key);
     return TAP_DONE();
 }

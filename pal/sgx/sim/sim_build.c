@@ -40,6 +40,7 @@ static int sim_open(const struct sgx_driver *drv, struct sgx_driver_encl **out)
     memset(encl, 0, sizeof(*encl));
     encl->cpu = drv->priv;
     encl->memfd = -1;
+    encl->pkey = -1;
     *out = encl;
     return 0;
 }
@@ -85,6 +86,8 @@ static int sim_create(struct sgx_driver_encl *encl, struct sgx_enclave_create *a
     if (!encl->epcm || !encl->tcs_busy)
         return -ENOMEM; /* freed by close */
     ret = map_pages(encl, &secs);
+    if (!ret && encl->cpu->isolation)
+        ret = sim_isolation_pkey(&encl->pkey);
     if (!ret)
         ret = sgx_measure_init(&encl->measure, secs.ssa_frame_size, secs.size) ? -EIO : 0;
     if (!ret)
@@ -126,7 +129,7 @@ static int eadd_one(struct sgx_driver_encl *encl, uint64_t src, uint64_t off, co
     ret = sgx_measure_eadd(&encl->measure, off, si);
     for (uint64_t c = 0; !ret && measure && c < PAGE; c += SGX_EEXTEND_CHUNK)
         ret = sgx_measure_eextend(&encl->measure, off + c, dst + c);
-    if (ret || mprotect(encl->base + off, PAGE, epcm_prot(type, perms)))
+    if (ret || pkey_mprotect(encl->base + off, PAGE, epcm_prot(type, perms), encl->pkey))
         return -EIO;
     encl->epcm[off / PAGE] = (struct sgx_sim_epcm){1, type, perms};
     return 0;

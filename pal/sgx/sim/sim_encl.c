@@ -4,6 +4,7 @@
  * with a mutex and publish with atomic stores. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -129,4 +130,26 @@ int sgx_sim_dbg_write(struct sgx_driver_encl *encl, uint64_t addr, const void *b
     if (!ret)
         memcpy(sim_alias(encl, addr - encl->secs.base), buf, len);
     return ret;
+}
+
+int sim_isolation_pkey(int *pkey)
+{
+    static int key = -1;
+    int k;
+
+    pthread_mutex_lock(&registry_lock);
+    if (key < 0) {
+        /* Denied in this thread now, and in every thread whose PKRU is the
+         * default (all keys but 0 denied). */
+        k = pkey_alloc(0, PKEY_DISABLE_ACCESS);
+        key = k < 0 ? -errno : k;
+    }
+    k = key;
+    pthread_mutex_unlock(&registry_lock);
+    if (k < 0) {
+        fprintf(stderr, "geode sim: isolation needs a protection key: %s\n", strerror(-k));
+        return k;
+    }
+    *pkey = k;
+    return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <ucontext.h>
 
 #include "host/measure.h"
 #include "sim/sim_build.h"
@@ -25,6 +26,7 @@ struct sgx_driver_encl {
     uint8_t *base;        /* the enclave range (ELRANGE) */
     uint8_t *alias;       /* the same pages, read-write, for the sim only */
     int memfd;
+    int pkey;             /* protection key of the pages (isolation), or -1 */
     struct sgx_sim_epcm *epcm;
     uint8_t *tcs_busy;    /* per page: 1 while a thread runs on this TCS */
     struct sgx_measure measure;
@@ -54,6 +56,16 @@ bool sim_encl_range_ok(const struct sgx_driver_encl *encl, uint64_t addr, uint64
 
 /* Makes every page inaccessible and marks the enclave lost. */
 void sim_encl_lose(struct sgx_driver_encl *encl);
+
+/* The process's protection key for enclave pages (allocated once, denied
+ * to host code). 0 or -errno (no PKU). */
+int sim_isolation_pkey(int *pkey);
+
+/* PKRU in the signal frame: enclave mode allows the enclave's key; the host
+ * side gets back the PKRU it had at entry (sim_xsave.c). */
+struct sim_thread;
+void sim_pkru_enter(struct sim_thread *t, ucontext_t *uc);
+void sim_pkru_leave(struct sim_thread *t, ucontext_t *uc);
 
 /* Loads the default root key if none is set yet (sim_keys.c). */
 void sim_root_key_ensure(void);

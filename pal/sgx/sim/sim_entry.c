@@ -109,6 +109,7 @@ static void enter_enclave_mode(struct sim_thread *t, const struct entry *e, ucon
     t->aep = e->tcs->aep;
     t->host_sigmask = sigmask_get(uc);
     sigmask_set(uc, (t->host_sigmask | sim_signals_enclave_block()) & ~FAULT_SIGS);
+    sim_pkru_enter(t, uc);
     sim_thread_to_enclave(t, fs, gs);
 }
 
@@ -220,6 +221,7 @@ void sim_exec_leave(struct sim_thread *t, ucontext_t *uc)
     __atomic_store_n(&encl->tcs_busy[(t->tcs - encl->secs.base) / SGX_PAGE_SIZE], 0, __ATOMIC_RELEASE);
     t->in_enclave = false;
     sigmask_set(uc, t->host_sigmask);
+    sim_pkru_leave(t, uc);
 }
 
 uint8_t *sim_ssa_frame(const struct sgx_driver_encl *encl, const struct sgx_tcs *tcs, uint32_t n)

@@ -34,6 +34,7 @@ struct sim_thread {
     uint64_t host_fsbase, host_gsbase;
     uint64_t encl_fsbase, encl_gsbase; /* while a handler runs for enclave code */
     uint64_t host_sigmask;        /* the host's mask at entry (kernel sigset) */
+    uint32_t host_pkru;           /* the host's PKRU at entry (isolation) */
 };
 
 /* Sets up the calling thread (signal stack, syscall dispatch) if needed and

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "sim/sim_ctx.h"
+#include "sim/sim_encl.h"
+#include "sim/sim_thread.h"
 
 #define LEGACY_COPY 464 /* legacy region bytes, up to the software area */
 #define HDR_OFF 512
@@ -114,4 +116,41 @@ void sim_xsave_init(ucontext_t *uc, uint64_t xfrm)
     memcpy(&fbv, fp + HDR_OFF, 8);
     fbv &= ~(feat & ~3ULL); /* XRSTOR puts cleared components in init state */
     memcpy(fp + HDR_OFF, &fbv, 8);
+}
+
+/* The PKRU slot of the signal frame's XSAVE image, or NULL. */
+static uint32_t *frame_pkru(ucontext_t *uc)
+{
+    uint8_t *fp = (uint8_t *)uc->uc_mcontext.fpregs;
+    uint32_t off, size;
+    uint64_t bv;
+
+    if (!fp || !(frame_features(fp) & (1ULL << 9)))
+        return NULL;
+    comp_extent(9, &off, &size);
+    if (size < 4)
+        return NULL;
+    /* A clear XSTATE_BV bit would make sigreturn load PKRU's init value. */
+    memcpy(&bv, fp + HDR_OFF, 8);
+    bv |= 1ULL << 9;
+    memcpy(fp + HDR_OFF, &bv, 8);
+    return (uint32_t *)(fp + off);
+}
+
+void sim_pkru_enter(struct sim_thread *t, ucontext_t *uc)
+{
+    uint32_t *pkru = t->encl->pkey > 0 ? frame_pkru(uc) : NULL;
+
+    if (!pkru)
+        return;
+    t->host_pkru = *pkru;
+    *pkru &= ~(3U << (2 * t->encl->pkey));
+}
+
+void sim_pkru_leave(struct sim_thread *t, ucontext_t *uc)
+{
+    uint32_t *pkru = t->encl->pkey > 0 ? frame_pkru(uc) : NULL;
+
+    if (pkru)
+        *pkru = t->host_pkru;
 }

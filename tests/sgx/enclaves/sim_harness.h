@@ -43,6 +43,7 @@ struct tenc_opts {
     bool aexnotify;     /* enclave attribute (and TCS flag) */
     bool cpu_edeccssa;
     bool cpu_no_aexnotify; /* the simulated CPU lacks the AEXNOTIFY attribute */
+    bool isolation;        /* protection keys deny host access to enclave pages */
     uint64_t heap_size;
     sgx_sign_key *key;
     bool stop_before_init; /* leave it created with pages added */
@@ -121,6 +122,7 @@ static __attribute__((unused)) int tenc_load(struct tenc *t, const struct tenc_o
     t->threads = d.threads;
     sgx_sim_cpu_default(&t->cpu, !o->cpu_no_aexnotify);
     t->cpu.edeccssa = o->cpu_edeccssa;
+    t->cpu.isolation = o->isolation;
     sgx_sim_driver_init(&t->drv, &t->cpu);
     if (sgx_layout_build(&d, &t->layout, &e)) {
         fprintf(stderr, "layout: %s\n", e.msg);
