@@ -2,7 +2,7 @@
 # Programs are built static with glibc (unmodified libc, raw syscall path).
 
 BENCH_DIR  := $(BUILD)/bench
-BENCH_BINS := $(BENCH_DIR)/syscalls $(BENCH_DIR)/hello
+BENCH_BINS := $(BENCH_DIR)/syscalls $(BENCH_DIR)/hello $(BENCH_DIR)/enclave_bench
 
 $(BENCH_DIR)/syscalls: tests/bench/progs/syscalls.c
 	@mkdir -p $(@D)
@@ -11,6 +11,12 @@ $(BENCH_DIR)/syscalls: tests/bench/progs/syscalls.c
 $(BENCH_DIR)/hello: tests/bench/progs/hello.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+$(BENCH_DIR)/enclave_bench: tests/bench/progs/enclave_bench.c $(BUILD)/libgeodehost.a \
+                            $(BUILD)/host/gen/geode_manifest.pb-c.o | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< $(BUILD)/host/gen/geode_manifest.pb-c.o \
+	    $(BUILD)/libgeodehost.a $(HOST_LIBS)
 
 bench: all $(BENCH_BINS)
 	/usr/bin/python3 tests/bench/bench.py --build $(BUILD)
