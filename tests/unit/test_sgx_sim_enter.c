@@ -356,6 +356,33 @@ static void test_nested(void)
     tenc_close(&t);
 }
 
+static void test_rdtsc(void)
+{
+    struct tenc_opts o = {.threads = 1, .nssa = 2, .cpu_edeccssa = true, .key = key, .rdtsc_ud = true};
+    struct sgx_enclave_run run;
+    struct sgx_gprsgx g;
+    struct tenc t;
+    struct tres r;
+    uint8_t insn[2] = {0};
+
+    if (load(&t, 1, 2, false, true))
+        return;
+    tenc_enter(&t, 0, SGX_EENTER, CMD_RDTSC, 0, 0, 0, 0, &run, &r);
+    CHECK(run.function == SGX_EEXIT && r.rdi != 0, "RDTSC runs in an enclave on the default (SGX2) model");
+    tenc_close(&t);
+    if (tenc_load(&t, &o))
+        return;
+    tenc_enter(&t, 0, SGX_EENTER, CMD_RDTSC, 0, 0, 0, 0, &run, &r);
+    g = tenc_gpr(&t, 0, 0);
+    sgx_sim_dbg_read(t.encl, g.rip, insn, 2);
+    CHECK(is_exception(&run, SGX_ERESUME, SGX_VEC_UD) && !memcmp(insn, "\x0f\x31", 2),
+          "RDTSC on the SGX1 model -> #UD at the instruction (trapped with PR_SET_TSC)");
+    tenc_skip(&t, 0, 0, 2);
+    CHECK(tenc_resume(&t, &run) == 0 && run.function == SGX_EEXIT, "resumes past it");
+    CHECK(time(NULL) > 0 && __builtin_ia32_rdtsc() != 0, "RDTSC works again on the host side");
+    tenc_close(&t);
+}
+
 static sigjmp_buf probe_env;
 static volatile int probe_code;
 
@@ -452,6 +479,7 @@ int main(int argc, char **argv)
     test_nested();
     test_cpuid_model();
     test_isolation();
+    test_rdtsc();
     sgx_key_free(key);
     return TAP_DONE();
 }

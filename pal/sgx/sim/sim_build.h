@@ -23,6 +23,7 @@ struct sgx_sim_cpu {
     uint32_t miscselect; /* MISCSELECT bits that may be set (0x12.0 EBX) */
     bool provision_allowed; /* the ENCLAVE_PROVISION ioctl was granted */
     bool edeccssa;          /* 0x12.0 EAX bit 11: the EDECCSSA leaf exists */
+    bool rdtsc_ud;          /* RDTSC/RDTSCP are #UD in enclaves (SGX1 parts) */
     /* Not a CPU feature: tag enclave pages with a protection key that only
      * enclave mode may use, so host code touching enclave memory faults
      * (real hardware would read abort pages). Needs PKU. */

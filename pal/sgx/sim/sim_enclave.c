@@ -20,9 +20,22 @@ static bool enclu_at(const struct sgx_driver_encl *encl, uint64_t rip)
     return p[0] == 0x0f && p[1] == 0x01 && p[2] == 0xd7;
 }
 
+/* RDTSC (0F 31) or RDTSCP (0F 01 F9) at rip: with PR_TSC_SIGSEGV they
+ * fault as #GP; on a CPU model where they are illegal in enclaves, #UD. */
+static bool rdtsc_at(const struct sgx_driver_encl *encl, uint64_t rip)
+{
+    const uint8_t *p;
+
+    if (!encl->cpu->rdtsc_ud || !sim_encl_range_ok(encl, rip, 3, SGX_SECINFO_X))
+        return false;
+    p = sim_alias(encl, rip - encl->secs.base);
+    return p[0] == 0x0f && (p[1] == 0x31 || (p[1] == 0x01 && p[2] == 0xf9));
+}
+
 /* Maps a signal from enclave code to the exception the CPU raised (or -1:
  * an interrupt). Signals sent by a process (si_code <= 0) are interrupts. */
-static struct sim_event event_from_signal(int sig, const siginfo_t *si, ucontext_t *uc)
+static struct sim_event event_from_signal(const struct sgx_driver_encl *encl, int sig, const siginfo_t *si,
+                                          ucontext_t *uc)
 {
     struct sim_event ev = {.vector = -1};
     long trapno = (long)SIM_GREG(uc, TRAPNO);
@@ -35,6 +48,8 @@ static struct sim_event event_from_signal(int sig, const siginfo_t *si, ucontext
         /* `syscall` is #UD in an enclave; the fault is at the instruction. */
         ev.vector = SGX_VEC_UD;
         SIM_GREG(uc, RIP) -= 2;
+    } else if (sig == SIGSEGV && si->si_code == SI_KERNEL && rdtsc_at(encl, SIM_RIP(uc))) {
+        ev.vector = SGX_VEC_UD;
     } else if (sig == SIGSEGV || sig == SIGBUS) {
         ev.vector = trapno == SGX_VEC_GP || si->si_code == SI_KERNEL ? SGX_VEC_GP : SGX_VEC_PF;
         ev.errcd = (uint32_t)SIM_GREG(uc, ERR);
@@ -120,7 +135,7 @@ void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucont
             return;
         ev = (struct sim_event){.vector = -ret};
     } else {
-        ev = event_from_signal(sig, si, uc);
+        ev = event_from_signal(t->encl, sig, si, uc);
     }
     sim_aex(t, sig, si, uc, &ev);
 }

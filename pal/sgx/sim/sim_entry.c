@@ -108,6 +108,7 @@ static void enter_enclave_mode(struct sim_thread *t, const struct entry *e, ucon
     t->tcs = e->tcs_addr;
     t->aep = e->tcs->aep;
     t->host_sigmask = sigmask_get(uc);
+    t->tsc_trapped = e->encl->cpu->rdtsc_ud;
     sigmask_set(uc, (t->host_sigmask | sim_signals_enclave_block()) & ~FAULT_SIGS);
     sim_pkru_enter(t, uc);
     sim_thread_to_enclave(t, fs, gs);

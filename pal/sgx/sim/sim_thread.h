@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <ucontext.h>
 
 struct sgx_driver_encl;
@@ -35,6 +36,7 @@ struct sim_thread {
     uint64_t encl_fsbase, encl_gsbase; /* while a handler runs for enclave code */
     uint64_t host_sigmask;        /* the host's mask at entry (kernel sigset) */
     uint32_t host_pkru;           /* the host's PKRU at entry (isolation) */
+    bool tsc_trapped;             /* RDTSC faults while enclave code runs */
 };
 
 /* Sets up the calling thread (signal stack, syscall dispatch) if needed and
@@ -78,6 +80,8 @@ static inline void sim_thread_to_host(struct sim_thread *t)
     sim_wrfsbase(t->host_fsbase);
     sim_wrgsbase(t->host_gsbase);
     t->selector = SIM_SELECTOR_ALLOW;
+    if (t->tsc_trapped)
+        prctl(PR_SET_TSC, PR_TSC_ENABLE);
 }
 
 /* Last step before the handler returns into enclave code: the enclave's
@@ -85,6 +89,8 @@ static inline void sim_thread_to_host(struct sim_thread *t)
  * after this. */
 static inline void sim_thread_to_enclave(struct sim_thread *t, uint64_t fsbase, uint64_t gsbase)
 {
+    if (t->tsc_trapped)
+        prctl(PR_SET_TSC, PR_TSC_SIGSEGV); /* per thread: enclave code only */
     t->in_enclave = true;
     sim_wrgsbase(gsbase);
     sim_wrfsbase(fsbase);

@@ -19,7 +19,7 @@
 
 /* test_encl.S's commands and records. */
 enum { CMD_ECHO, CMD_UD, CMD_PF, CMD_DE, CMD_BP, CMD_SYSCALL, CMD_LOOP, CMD_EDECCSSA, CMD_EREPORT, CMD_EGETKEY,
-       CMD_SPIN, CMD_SETFLAG };
+       CMD_SPIN, CMD_SETFLAG, CMD_RDTSC };
 #define GUARD (0x5e5e5e5eULL << 32)
 #define ARM_NOTIFY 1
 #define HEAP_SPIN_STARTED 3080
@@ -44,6 +44,7 @@ struct tenc_opts {
     bool cpu_edeccssa;
     bool cpu_no_aexnotify; /* the simulated CPU lacks the AEXNOTIFY attribute */
     bool isolation;        /* protection keys deny host access to enclave pages */
+    bool rdtsc_ud;         /* RDTSC is #UD in enclaves (SGX1 model) */
     uint64_t heap_size;
     sgx_sign_key *key;
     bool stop_before_init; /* leave it created with pages added */
@@ -123,6 +124,7 @@ static __attribute__((unused)) int tenc_load(struct tenc *t, const struct tenc_o
     sgx_sim_cpu_default(&t->cpu, !o->cpu_no_aexnotify);
     t->cpu.edeccssa = o->cpu_edeccssa;
     t->cpu.isolation = o->isolation;
+    t->cpu.rdtsc_ud = o->rdtsc_ud;
     sgx_sim_driver_init(&t->drv, &t->cpu);
     if (sgx_layout_build(&d, &t->layout, &e)) {
         fprintf(stderr, "layout: %s\n", e.msg);

@@ -76,6 +76,7 @@ table:
     .long cmd_echo - table, cmd_ud - table, cmd_pf - table, cmd_de - table
     .long cmd_bp - table, cmd_syscall - table, cmd_loop - table, cmd_edeccssa - table
     .long cmd_ereport - table, cmd_egetkey - table, cmd_spin - table, cmd_setflag - table
+    .long cmd_rdtsc - table
 table_end:
 
 bad_command:
@@ -188,6 +189,13 @@ cmd_spin:                       /* until another thread runs cmd_setflag */
     cmpq $0, HEAP_SPIN_FLAG(%r11)
     je 1b
     mov $0x7777, %rdi
+    jmp exit
+
+cmd_rdtsc:                      /* rdi = TSC */
+    rdtsc                       /* 0f 31 */
+    shl $32, %rdx
+    or %rdx, %rax
+    mov %rax, %rdi
     jmp exit
 
 cmd_setflag:
