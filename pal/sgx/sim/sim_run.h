@@ -11,13 +11,14 @@
  * Host requirements while the sim is in use:
  *   - the sim owns each entering thread's sigaltstack (set up at its first
  *     entry); do not replace it;
- *   - the sim takes over SIGILL, SIGSEGV, SIGBUS, SIGFPE, SIGTRAP, SIGSYS and
- *     the usual asynchronous signals (SIGALRM, SIGVTALRM, SIGPROF, SIGUSR1/2,
- *     SIGCHLD, SIGIO, SIGURG, SIGWINCH, SIGHUP, SIGINT, SIGQUIT, SIGTERM,
- *     SIGPIPE) at every entry from the host, and calls the host's handler
- *     (installed before or after) on the host side, with the context of the
- *     host at the AEP; other signals stay blocked while enclave code runs and
- *     are delivered after the exit. */
+ *   - at every call of drv->enter the sim takes over SIGILL, SIGSEGV, SIGBUS,
+ *     SIGFPE, SIGTRAP, SIGSYS and every standard signal (1-31) that has a
+ *     handler, and calls the host's handler (installed before or after) on
+ *     the host side: for a signal taken in enclave code after the AEX, with
+ *     the context at the AEP (as the kernel delivers it); real-time signals
+ *     stay blocked while enclave code runs and arrive after the exit;
+ *   - int3/#DB in enclave code arrive as SIGTRAP at the AEP (the kernel never
+ *     fixes them up), other exceptions through the run structure. */
 #ifndef GEODE_SGX_SIM_RUN_H
 #define GEODE_SGX_SIM_RUN_H
 
