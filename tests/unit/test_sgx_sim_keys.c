@@ -3,6 +3,7 @@
  * with another enclave's); SEAL keys follow KEYPOLICY (MRENCLAVE vs.
  * MRSIGNER); the SDM's error codes for bad requests. */
 #include <openssl/evp.h>
+#include <sys/stat.h>
 
 #include "../sgx/enclaves/sim_harness.h"
 #include "tap.h"
@@ -127,6 +128,34 @@ static void test_errors(struct tenc *a)
     CHECK(getkey(a, &kr, k) == 0, "an older ISVSVN is allowed");
 }
 
+/* The root key file: created 0600 with 16 random bytes, reloaded as is;
+ * every key depends on the root key. */
+static void test_root_key(struct tenc *a)
+{
+    char dir[] = "/tmp/geode-sim-key-XXXXXX", path[256];
+    uint8_t k1[16], k2[16], k3[16];
+    struct stat st;
+
+    if (!mkdtemp(dir))
+        return;
+    snprintf(path, sizeof(path), "%s/cfg/geode/sim-root-key", dir);
+    CHECK(sgx_sim_load_root_key(path) == 0 && stat(path, &st) == 0 && (st.st_mode & 0777) == 0600 &&
+              st.st_size == 16,
+          "root key file created with mode 0600 and 16 bytes");
+    seal_key(a, SGX_KEYPOLICY_MRSIGNER, k1);
+    CHECK(sgx_sim_load_root_key(path) == 0 && seal_key(a, SGX_KEYPOLICY_MRSIGNER, k2) == 0 && !memcmp(k1, k2, 16),
+          "reloading the file gives the same keys");
+    sgx_sim_set_root_key((const uint8_t *)"another-root-key");
+    seal_key(a, SGX_KEYPOLICY_MRSIGNER, k3);
+    CHECK(memcmp(k1, k3, 16), "another root key (another machine) gives other keys");
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/cfg/geode", dir);
+    rmdir(path);
+    snprintf(path, sizeof(path), "%s/cfg", dir);
+    rmdir(path);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     struct tenc a, b, c;
@@ -144,6 +173,7 @@ int main(int argc, char **argv)
     test_report(&a, &b, &c);
     test_seal_policy(&a, &b, &c);
     test_errors(&a);
+    test_root_key(&a);
     sgx_sim_counters(a.encl, &n);
     CHECK(n.ereport == 1 && n.egetkey >= 5, "counters: EREPORT %lu, EGETKEY %lu", (unsigned long)n.ereport,
           (unsigned long)n.egetkey);

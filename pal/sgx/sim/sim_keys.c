@@ -56,25 +56,27 @@ static int default_key_path(char *buf, size_t len)
     return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
+/* mkdir -p of the directory part of path, mode 0700 (errors show up when
+ * the file is created). */
+static void make_parents(const char *path)
+{
+    char dir[4096];
+
+    snprintf(dir, sizeof(dir), "%s", path);
+    for (char *p = strchr(dir + 1, '/'); p; p = strchr(p + 1, '/')) {
+        *p = 0;
+        mkdir(dir, 0700);
+        *p = '/';
+    }
+}
+
 /* Creates path (and its directory) holding a new random key, mode 0600. */
 static int create_key_file(const char *path)
 {
-    char dir[4096], *slash;
     uint8_t key[16];
     int fd;
 
-    snprintf(dir, sizeof(dir), "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
-        *slash = 0;
-        char *p = strrchr(dir, '/');
-        if (p && p != dir) { /* the parent of .../geode, e.g. ~/.config */
-            *p = 0;
-            mkdir(dir, 0700);
-            *p = '/';
-        }
-        mkdir(dir, 0700);
-    }
+    make_parents(path);
     if (RAND_bytes(key, sizeof(key)) != 1)
         return -EIO;
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
