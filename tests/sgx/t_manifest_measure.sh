@@ -124,6 +124,10 @@ if [ $rc = 0 ] && [ $rc2 = 0 ]; then
     r2=$("$T/b/geode" measure "$T/m.toml" 2>"$T/err2")
     [[ "$r1" =~ ^[0-9a-f]{64}$ ]] && [ "$r1" = "$r2" ]
     ok $? "same manifest, two clean builds: same MRENCLAVE ($r1 / $r2 $(head -1 "$T/err1"))"
+    # The test's own build lives at another path: build paths must not leak into the image.
+    r3=$("$GEODE_BUILD/geode" measure "$T/m.toml" 2>/dev/null)
+    [ "$r3" = "$r2" ]
+    ok $? "a build in another directory gives the same MRENCLAVE ($r3)"
     "$T/b/geode" sign "$T/m.toml" --key "$T/key.pem" --out "$T/real.sig" >/dev/null &&
         "$T/b/geode" sigstruct show "$T/real.sig" | grep -q "^enclavehash  *$r2$"
     ok $? "sign the real enclave; sigstruct show verifies it and shows its MRENCLAVE"
