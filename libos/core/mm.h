@@ -11,9 +11,18 @@ void mm_brk_init(uint64_t start, uint64_t max);
  * address space (stacks, images). addr is a hint unless fixed. */
 long mm_map_anon(uint64_t addr, size_t len, int prot, bool fixed, uint64_t *out);
 
-/* Address ranges that belong to the current program image (ELF images,
- * their brk and trampolines, the initial stack): released by execve. */
-void mm_track_image(uint64_t lo, uint64_t len);
+/* Records a range the libOS mapped for the program (ELF images with
+ * their brk and trampolines, the initial stack) in the vma table. */
+void mm_track_image(uint64_t lo, uint64_t len, const char *name);
+/* mprotect for the libOS's own mappings of program memory (ELF segments). */
+long mm_protect(uint64_t addr, size_t len, int prot);
+/* execve: every mapping of the old program goes (shared file mappings are
+ * written back first). */
 void mm_release_images(void);
+
+struct file;
+/* Reads len bytes of f at off into program memory at addr (a file
+ * mapping's contents); past the end of the file the memory stays zero. */
+long mm_fill_from_file(uint64_t addr, size_t len, struct file *f, int64_t off);
 
 #endif

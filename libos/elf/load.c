@@ -98,10 +98,10 @@ static int fill_segments(struct elf_file *e, uint64_t bias)
             continue;
         uint64_t lo = ALIGN_DOWN(p->p_vaddr, PAGE_SIZE), hi = ALIGN_UP(p->p_vaddr + p->p_memsz, PAGE_SIZE);
         int prot = seg_prot(p);
-        if (lo < prev_hi && pal->mem_protect((void *)(bias + lo), PAGE_SIZE, prot | prev_prot) < 0)
+        if (lo < prev_hi && mm_protect(bias + lo, PAGE_SIZE, prot | prev_prot) < 0)
             return bad(e, "cannot protect a segment");
         uint64_t from = lo < prev_hi ? lo + PAGE_SIZE : lo;
-        if (from < hi && pal->mem_protect((void *)(bias + from), hi - from, prot) < 0)
+        if (from < hi && mm_protect(bias + from, hi - from, prot) < 0)
             return bad(e, "cannot protect a segment");
         prev_hi = hi, prev_prot = prot;
     }
@@ -148,7 +148,8 @@ static int map_image(struct elf_file *e, uint64_t extra, struct loaded_elf *out)
         log_error("%s: cannot reserve %lu bytes at %p (%ld)", e->path, (unsigned long)total, at, r);
         return (int)r;
     }
-    mm_track_image((uint64_t)at, total);
+    /* The name outlives this load (interpreter paths live on the stack). */
+    mm_track_image((uint64_t)at, total, strdup(e->path));
     uint64_t bias = (uint64_t)at - e->lo;
     r = pal->mem_commit(at, span, PAL_PROT_READ | PAL_PROT_WRITE);
     if (r == 0)
@@ -167,7 +168,11 @@ static int map_image(struct elf_file *e, uint64_t extra, struct loaded_elf *out)
 int elf_load(const char *path, uint64_t extra, struct loaded_elf *out)
 {
     struct elf_file e = {.path = path};
-    int r = vfs_open(path, O_RDONLY, 0, &e.f);
+    char inside[PATH_MAX_LEN];
+    /* The entrypoint and PT_INTERP paths may be symlinks (ld-linux is). */
+    int r = vfs_resolve(AT_FDCWD, path, inside, sizeof(inside));
+    if (r == 0)
+        r = vfs_open(inside, O_RDONLY, 0, &e.f);
     if (r < 0) {
         log_error("%s: cannot open (%d)", path, r);
         return r;

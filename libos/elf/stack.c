@@ -88,7 +88,7 @@ static int alloc_stack(struct builder *b)
         log_error("cannot allocate the %lu-byte program stack", (unsigned long)size);
         return (int)r;
     }
-    mm_track_image((uint64_t)p, total);
+    mm_track_image((uint64_t)p, total, "[stack]");
     b->lo = (uint64_t)p + STACK_GUARD;
     b->top = b->lo + size;
     return 0;

@@ -91,6 +91,8 @@ static int match(const struct mount *mt, const char *inside)
 int vfs_lookup(const char *inside, struct vfs_target *t)
 {
     int best = -1, best_len = -1;
+    if (proc_owns(inside))
+        return -PAL_ENOENT; /* the libOS's own /proc or nothing */
     for (int i = 0; i < n_mounts; i++) {
         int l = match(&mounts[i], inside);
         if (l > best_len)
@@ -103,6 +105,7 @@ int vfs_lookup(const char *inside, struct vfs_target *t)
     const char *rest = inside + best_len;
     t->tmpfs = mounts[best].tmpfs;
     t->rest = rest[0] ? rest : "/";
+    t->mount_root = !rest[0];
     if (t->tmpfs)
         return 0;
     int n = snprintf(t->host, sizeof(t->host), "%s%s", mounts[best].host_dir, t->rest);

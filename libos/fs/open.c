@@ -54,16 +54,22 @@ void file_put(struct file *f)
     free(f);
 }
 
+/* inside is resolved (its last component too unless nofollow), so the
+ * host never follows a symlink: lstat, except at a mount point, whose host
+ * directory the manifest named. */
 int vfs_stat(const char *inside, int nofollow, struct pal_stat *st)
 {
+    (void)nofollow;
     struct vfs_target t;
     inside = vfs_magic_link(inside);
-    if (dev_stat(inside, st) == 0 || proc_stat(inside, st) == 0)
+    if (dev_stat(inside, st) == 0)
         return 0;
+    if (proc_owns(inside))
+        return proc_stat(inside, st);
     int r = vfs_lookup(inside, &t);
     if (r < 0)
         return r;
-    return t.tmpfs ? tmpfs_stat(t.tmpfs, t.rest, st) : (int)pal->stat(t.host, nofollow, st);
+    return t.tmpfs ? tmpfs_stat(t.tmpfs, t.rest, st) : (int)pal->stat(t.host, !t.mount_root, st);
 }
 
 static int open_host(const char *inside, int flags, uint32_t mode, struct file **out)
@@ -76,8 +82,11 @@ static int open_host(const char *inside, int flags, uint32_t mode, struct file *
     if (t.tmpfs)
         return tmpfs_open(t.tmpfs, t.rest, flags, mode, out);
     const char *host = t.host;
-    /* The host descriptor never leaks into a host exec: always CLOEXEC. */
-    r = (int)pal->file_open(host, flags | O_CLOEXEC, mode, &h);
+    /* The host descriptor never leaks into a host exec: always CLOEXEC.
+     * The VFS has resolved every symlink already: O_NOFOLLOW makes the host
+     * refuse one that appeared since, instead of following it out. */
+    int nofollow = t.mount_root ? 0 : O_NOFOLLOW;
+    r = (int)pal->file_open(host, flags | O_CLOEXEC | nofollow, mode, &h);
     if (r < 0)
         return r;
     struct pal_stat st;
@@ -96,9 +105,7 @@ int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out)
     inside = vfs_magic_link(inside);
     int r = dev_open(inside, flags, out);
     if (r == -PAL_ENOENT)
-        r = proc_open(inside, flags, out);
-    if (r == -PAL_ENOENT)
-        r = open_host(inside, flags, mode, out);
+        r = proc_owns(inside) ? proc_open(inside, flags, out) : open_host(inside, flags, mode, out);
     if (r == 0 && !(*out)->path) {
         (*out)->path = strdup(inside);
         if (!(*out)->path) {

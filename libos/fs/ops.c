@@ -37,16 +37,21 @@ int vfs_chmod(const char *inside, uint32_t mode)
     return t.tmpfs ? tmpfs_chmod(t.tmpfs, t.rest, mode) : (int)pal->chmod(t.host, mode);
 }
 
-/* tmpfs holds no symlinks. */
+/* tmpfs holds no symlinks, and a mount point is a directory whatever the
+ * host directory behind it is (a host symlink there must not be followed
+ * inside the libOS namespace). */
 long vfs_readlink(const char *inside, char *buf, size_t len)
 {
-    long pr = proc_readlink(inside, buf, len);
-    if (pr != -PAL_ENOENT)
-        return pr;
-    LOOKUP(inside, t);
     struct pal_stat st;
+    if (proc_owns(inside))
+        return proc_readlink(inside, buf, len);
+    if (dev_stat(inside, &st) == 0)
+        return -PAL_EINVAL;
+    LOOKUP(inside, t);
     if (t.tmpfs)
         return tmpfs_stat(t.tmpfs, t.rest, &st) < 0 ? -PAL_ENOENT : -PAL_EINVAL;
+    if (t.mount_root)
+        return -PAL_EINVAL;
     return pal->readlink(t.host, buf, len);
 }
 

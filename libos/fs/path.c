@@ -1,5 +1,10 @@
-/* Lexical path resolution and the current directory. Symlinks are left to
- * the host (chroot mounts) for now; ".." never climbs above "/". */
+/* Path resolution and the current directory. Every path is resolved here,
+ * in the libOS's own namespace: component by component, each symlink read
+ * through the mount table (vfs_readlink: the PAL's readlink for chroot
+ * mounts, the libOS's for /proc) and its target spliced into the rest of
+ * the path, with Linux's limit of 40 links (ELOOP). ".." pops one inside
+ * component and never climbs above "/", so the host path a mount produces
+ * never contains a symlink or ".." that could lead out of it. */
 #include <linux/fcntl.h>
 
 #include "fs/vfs.h"
@@ -82,14 +87,128 @@ int vfs_set_cwd(const char *inside)
     return 0;
 }
 
-int vfs_resolve(int dirfd, const char *path, char *out, size_t size)
+#define MAX_SYMLINKS 40 /* Linux's MAXSYMLINKS */
+
+/* The walk's state: the resolved prefix in out, the rest still to walk
+ * in rest (owned, rebuilt when a symlink target is spliced in). */
+struct walker {
+    char *out;
+    size_t len, size;
+    char rest[PATH_MAX_LEN];
+    int links;
+};
+
+/* Replaces w->rest with target + "/" + tail (tail points into w->rest). */
+static int splice(struct walker *w, const char *target, size_t tlen, const char *tail)
 {
+    char tmp[PATH_MAX_LEN];
+    size_t tail_len = strlen(tail);
+    if (tlen + 1 + tail_len + 1 > sizeof(tmp))
+        return -PAL_ENAMETOOLONG;
+    memcpy(tmp, target, tlen);
+    tmp[tlen] = '/';
+    memcpy(tmp + tlen + 1, tail, tail_len + 1);
+    memcpy(w->rest, tmp, tlen + 1 + tail_len + 1);
+    return 0;
+}
+
+/* The component just appended (out[len] == 0) is examined: a symlink is
+ * replaced by its target. Returns 1 when it was one, 0 when not. */
+static int follow_link(struct walker *w, size_t before, const char *tail)
+{
+    char target[PATH_MAX_LEN];
+    long n = vfs_readlink(w->out, target, sizeof(target) - 1);
+    if (n == -PAL_EINVAL)
+        return 0; /* not a symlink */
+    if (n < 0)
+        return (int)n;
+    if (n == 0)
+        return -PAL_ENOENT;
+    if (++w->links > MAX_SYMLINKS)
+        return -PAL_ELOOP;
+    int r = splice(w, target, (size_t)n, tail);
+    if (r < 0)
+        return r;
+    /* Relative targets continue from the link's directory, absolute ones
+     * from the inside root: both stay inside the libOS namespace. */
+    w->len = target[0] == '/' ? 0 : before;
+    w->out[w->len] = 0;
+    return 1;
+}
+
+/* Walks w->rest onto w->out; the last component is followed only if asked.
+ * A missing last component is fine (open O_CREAT, mkdir...); a missing or
+ * unreadable intermediate one is the error Linux would give. */
+static int walk_links(struct walker *w, bool follow_last)
+{
+    const char *p = w->rest;
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        const char *tail = p + n;
+        while (*tail == '/')
+            tail++;
+        size_t before = w->len;
+        bool dotdot = n == 2 && p[0] == '.' && p[1] == '.';
+        int r = push_component(w->out, &w->len, w->size, p, n);
+        if (r < 0)
+            return r;
+        w->out[w->len] = 0;
+        bool last = !*tail, plain = n > 0 && !(n == 1 && p[0] == '.') && !dotdot;
+        if (plain && (!last || follow_last)) {
+            r = follow_link(w, before, tail);
+            if (r < 0 && (!last || r != -PAL_ENOENT))
+                return r;
+            if (r == 1) {
+                p = w->rest;
+                continue;
+            }
+        }
+        p = tail;
+    }
+    return 0;
+}
+
+static int resolve_from(const char *base, const char *path, bool follow, char *out, size_t size)
+{
+    struct walker w = {.out = out, .size = size};
+    size_t n = strnlen(path, PATH_MAX_LEN);
+    if (!path[0])
+        return -PAL_ENOENT;
+    if (n >= PATH_MAX_LEN)
+        return -PAL_ENAMETOOLONG;
+    /* base is already resolved (the cwd or an open directory's path). */
+    int r = path[0] == '/' ? 0 : walk(base, out, &w.len, size);
+    if (r < 0)
+        return r;
+    memcpy(w.rest, path, n + 1);
+    r = walk_links(&w, follow);
+    if (r < 0)
+        return r;
+    if (w.len == 0)
+        out[w.len++] = '/';
+    out[w.len] = 0;
+    /* "dir/" names a directory: its symlink is followed, as Linux does. */
+    if (!follow && path[n - 1] == '/' && w.len > 1)
+        return resolve_from("/", out, true, out, size);
+    return 0;
+}
+
+int vfs_resolve_at(int dirfd, const char *path, bool follow, char *out, size_t size)
+{
+    if (!path)
+        return -PAL_EFAULT;
     if (path[0] == '/' || dirfd == AT_FDCWD)
-        return path_normalize(cwd, path, out, size);
+        return resolve_from(cwd, path, follow, out, size);
     struct file *f = fd_get(dirfd);
     if (!f)
         return -PAL_EBADF;
-    int r = (!f->is_dir || !f->path) ? -PAL_ENOTDIR : path_normalize(f->path, path, out, size);
+    int r = (!f->is_dir || !f->path) ? -PAL_ENOTDIR : resolve_from(f->path, path, follow, out, size);
     file_put(f);
     return r;
+}
+
+int vfs_resolve(int dirfd, const char *path, char *out, size_t size)
+{
+    return vfs_resolve_at(dirfd, path, true, out, size);
 }

@@ -1,19 +1,45 @@
-/* The libOS's own /proc entries: /proc/self (and /proc/<pid>) status and
- * fd/. Their text is generated when the file is opened. Other /proc paths
- * go to whatever mount holds /proc (the host's, with fs.root = file:/). */
+/* The libOS's /proc. Everything under /proc is answered here, from the
+ * libOS's own state, or is ENOENT: vfs_lookup never sends a /proc path to
+ * a mount (so the host's /proc is out of reach even with fs.root = "/").
+ *
+ *   /proc              dir: self, <pid>, cpuinfo, meminfo, stat
+ *   /proc/self, /<pid> dir: exe, fd, maps, status
+ *   .../exe            link to the program;  .../fd/N  link to N's path
+ *   .../fd             dir of the open descriptors
+ *   .../maps, .../status, /proc/cpuinfo, /meminfo, /stat: generated text */
 #include <linux/fcntl.h>
 
-#include "fs/vfs.h"
+#include "fs/proc.h"
 
 #define S_IFDIR_ 0040000
 #define S_IFREG_ 0100000
 #define S_IFLNK_ 0120000
+/* Entry types in a listing's text (DT_LNK is 10, a newline: letters
+ * stand for the dirent types there). */
+#define DT_DIR_ 'd'
+#define DT_REG_ 'r'
+#define DT_LNK_ 'l'
 
+enum kind { K_NONE, K_DIR, K_FILE, K_LINK };
+enum dir { D_ROOT, D_SELF, D_FD };
+
+struct node {
+    enum kind kind;
+    int what; /* K_FILE: enum proc_text; K_DIR: enum dir; K_LINK: fd or -1 (exe) */
+};
+
+/* A generated file or directory: text, or "T name\n" lines for a dir
+ * (T: DT_DIR_, DT_REG_ or DT_LNK_). */
 struct gen {
     char *text;
     size_t len;
     int64_t pos;
 };
+
+bool proc_owns(const char *inside)
+{
+    return !strncmp(inside, "/proc", 5) && (inside[5] == 0 || inside[5] == '/');
+}
 
 /* Strips "/proc/self" or "/proc/<our pid>"; NULL if inside is neither. */
 static const char *self_rest(const char *inside)
@@ -27,21 +53,72 @@ static const char *self_rest(const char *inside)
     return NULL;
 }
 
-static char *status_text(size_t *len)
+/* The descriptor number in "/fd/N", or -1. */
+static int parse_fd(const char *rest)
 {
-    char *t = malloc(512);
+    int fd = 0;
+    if (strncmp(rest, "/fd/", 4) || !rest[4])
+        return -1;
+    for (const char *p = rest + 4; *p; p++) {
+        if (*p < '0' || *p > '9' || fd > FD_MAX)
+            return -1;
+        fd = fd * 10 + (*p - '0');
+    }
+    return fd;
+}
+
+static struct node self_node(const char *rest)
+{
+    if (!rest[0])
+        return (struct node){K_DIR, D_SELF};
+    if (!strcmp(rest, "/exe"))
+        return (struct node){K_LINK, -1};
+    if (!strcmp(rest, "/fd"))
+        return (struct node){K_DIR, D_FD};
+    if (!strcmp(rest, "/maps"))
+        return (struct node){K_FILE, PROC_MAPS};
+    if (!strcmp(rest, "/status"))
+        return (struct node){K_FILE, PROC_STATUS};
+    int fd = parse_fd(rest);
+    if (fd >= 0 && fd_get_cloexec(fd) >= 0)
+        return (struct node){K_LINK, fd};
+    return (struct node){K_NONE, 0};
+}
+
+static struct node find(const char *inside)
+{
+    const char *rest = self_rest(inside);
+    if (rest)
+        return self_node(rest);
+    if (!strcmp(inside, "/proc"))
+        return (struct node){K_DIR, D_ROOT};
+    if (!strcmp(inside, "/proc/cpuinfo"))
+        return (struct node){K_FILE, PROC_CPUINFO};
+    if (!strcmp(inside, "/proc/meminfo"))
+        return (struct node){K_FILE, PROC_MEMINFO};
+    if (!strcmp(inside, "/proc/stat"))
+        return (struct node){K_FILE, PROC_STAT};
+    return (struct node){K_NONE, 0};
+}
+
+/* Directory listings as "T name\n" lines (T: the dirent type). */
+static char *dir_text(enum dir d, size_t *len)
+{
+    size_t cap = d == D_FD ? 16 * (FD_MAX + 4) : 256;
+    char *t = malloc(cap);
     if (!t)
         return NULL;
-    const char *slash = strrchr(libos_cfg.exec_path, '/');
-    char name[16]; /* the kernel's comm is 15 characters */
-    snprintf(name, sizeof(name), "%s", slash ? slash + 1 : libos_cfg.exec_path);
-    int n = snprintf(t, 512,
-                     "Name:\t%s\nState:\tR (running)\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-                     "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nThreads:\t%d\n",
-                     name, libos_pid, libos_pid, libos_ppid,
-                     libos_cfg.uid, libos_cfg.uid, libos_cfg.uid, libos_cfg.uid, libos_cfg.gid,
-                     libos_cfg.gid, libos_cfg.gid, libos_cfg.gid, libos_thread_count);
-    *len = (size_t)n;
+    size_t n = (size_t)snprintf(t, cap, "%c .\n%c ..\n", DT_DIR_, DT_DIR_);
+    if (d == D_ROOT)
+        n += (size_t)snprintf(t + n, cap - n, "%c self\n%c %d\n%c cpuinfo\n%c meminfo\n%c stat\n",
+                              DT_DIR_, DT_DIR_, libos_pid, DT_REG_, DT_REG_, DT_REG_);
+    if (d == D_SELF)
+        n += (size_t)snprintf(t + n, cap - n, "%c exe\n%c fd\n%c maps\n%c status\n", DT_LNK_,
+                              DT_DIR_, DT_REG_, DT_REG_);
+    for (int fd = 0; d == D_FD && fd < FD_MAX; fd++)
+        if (fd_get_cloexec(fd) >= 0)
+            n += (size_t)snprintf(t + n, cap - n, "%c %d\n", DT_LNK_, fd);
+    *len = n;
     return t;
 }
 
@@ -72,42 +149,43 @@ static long g_seek(struct file *f, int64_t off, int whence)
     return g->pos = base + off;
 }
 
-static long g_fstat(struct file *f, struct pal_stat *st)
+static void fill_stat(bool dir, struct pal_stat *st)
 {
     memset(st, 0, sizeof(*st));
-    st->mode = (f->is_dir ? S_IFDIR_ | 0555 : S_IFREG_ | 0444);
+    st->mode = dir ? S_IFDIR_ | 0555 : S_IFREG_ | 0444;
     st->nlink = 1;
     st->uid = libos_cfg.uid, st->gid = libos_cfg.gid;
     st->blksize = 4096;
+}
+
+static long g_fstat(struct file *f, struct pal_stat *st)
+{
+    fill_stat(f->is_dir, st);
     return 0;
 }
 
-/* /proc/self/fd: one entry per open descriptor, generated as dirents. */
+/* One linux_dirent64 record per "T name\n" line from the position on. */
 static long g_readdir(struct file *f, void *buf, size_t len)
 {
     struct gen *g = (struct gen *)f->h;
     size_t used = 0;
-    for (; g->pos < FD_MAX + 2; g->pos++) {
-        char name[16];
-        if (g->pos >= 2 && fd_get_cloexec((int)g->pos - 2) < 0)
-            continue;
-        snprintf(name, sizeof(name), "%s", g->pos == 0 ? "." : g->pos == 1 ? ".." : "");
-        if (g->pos >= 2)
-            snprintf(name, sizeof(name), "%d", (int)g->pos - 2);
-        size_t n = strlen(name), reclen = ALIGN_UP(19 + n + 1, 8);
+    while ((size_t)g->pos < g->len) {
+        const char *line = g->text + g->pos, *nl = strchr(line, '\n');
+        size_t n = (size_t)(nl - line) - 2, reclen = ALIGN_UP(19 + n + 1, 8);
         if (used + reclen > len)
             break;
         char *d = (char *)buf + used;
         uint64_t ino = 100 + (uint64_t)g->pos;
-        int64_t next = g->pos + 1;
+        int64_t next = g->pos + (int64_t)(nl - line) + 1;
         uint16_t rl = (uint16_t)reclen;
         memset(d, 0, reclen);
         memcpy(d, &ino, 8), memcpy(d + 8, &next, 8), memcpy(d + 16, &rl, 2);
-        d[18] = g->pos < 2 ? 4 /* DT_DIR */ : 10 /* DT_LNK */;
-        memcpy(d + 19, name, n + 1);
+        d[18] = line[0] == DT_DIR_ ? 4 : line[0] == DT_LNK_ ? 10 : 8;
+        memcpy(d + 19, line + 2, n);
         used += reclen;
+        g->pos = next;
     }
-    return used == 0 && g->pos < FD_MAX + 2 ? -PAL_EINVAL : (long)used;
+    return used == 0 && (size_t)g->pos < g->len ? -PAL_EINVAL : (long)used;
 }
 
 static void g_release(struct file *f)
@@ -122,19 +200,15 @@ static const struct file_ops gen_ops = {
     .release = g_release,
 };
 
-static int open_gen(char *text, size_t len, bool dir, int flags, struct file **out)
+static int open_gen(char *text, size_t len, bool dir, struct file **out)
 {
     struct gen *g = calloc(1, sizeof(*g));
-    if ((flags & O_ACCMODE) != O_RDONLY) {
-        free(g), free(text);
-        return -PAL_EACCES;
-    }
-    if (!g || (!text && !dir)) {
+    if (!g || !text) {
         free(g), free(text);
         return -PAL_ENOMEM;
     }
     g->text = text, g->len = len;
-    *out = file_new(&gen_ops, (pal_handle)g, flags);
+    *out = file_new(&gen_ops, (pal_handle)g, O_RDONLY);
     if (!*out) {
         g_release(&(struct file){.h = (pal_handle)g});
         return -PAL_ENOMEM;
@@ -145,65 +219,52 @@ static int open_gen(char *text, size_t len, bool dir, int flags, struct file **o
 
 int proc_open(const char *inside, int flags, struct file **out)
 {
-    const char *rest = self_rest(inside);
+    struct node n = find(inside);
     size_t len = 0;
-    if (!rest)
-        return -PAL_ENOENT;
-    if (!strcmp(rest, "/status")) {
-        char *text = status_text(&len);
-        return open_gen(text, len, false, flags, out);
-    }
-    if (!strcmp(rest, "/fd"))
-        return open_gen(NULL, 0, true, flags, out);
-    return -PAL_ENOENT;
-}
-
-/* The descriptor number in "/fd/N", or -1. */
-static int parse_fd(const char *rest)
-{
-    int fd = 0;
-    if (strncmp(rest, "/fd/", 4) || !rest[4])
-        return -1;
-    for (const char *p = rest + 4; *p; p++) {
-        if (*p < '0' || *p > '9' || fd > FD_MAX)
-            return -1;
-        fd = fd * 10 + (*p - '0');
-    }
-    return fd;
+    if (n.kind == K_NONE)
+        return (flags & O_CREAT) ? -PAL_EACCES : -PAL_ENOENT;
+    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT))
+        return -PAL_EACCES;
+    if (n.kind == K_LINK)
+        return -PAL_ELOOP; /* resolution followed it unless O_NOFOLLOW */
+    if ((flags & O_DIRECTORY) && n.kind != K_DIR)
+        return -PAL_ENOTDIR;
+    /* Generated first: len is only known once the text exists. */
+    char *text = n.kind == K_DIR ? dir_text((enum dir)n.what, &len)
+                                 : proc_text((enum proc_text)n.what, &len);
+    return open_gen(text, len, n.kind == K_DIR, out);
 }
 
 int proc_stat(const char *inside, struct pal_stat *st)
 {
-    const char *rest = self_rest(inside);
-    if (!rest || (strcmp(rest, "/status") && strcmp(rest, "/fd") && strncmp(rest, "/fd/", 4)))
+    struct node n = find(inside);
+    if (n.kind == K_NONE)
         return -PAL_ENOENT;
-    struct file f = {.is_dir = !strcmp(rest, "/fd")};
-    g_fstat(&f, st);
-    if (!strncmp(rest, "/fd/", 4)) {
-        if (fd_get_cloexec(parse_fd(rest)) < 0)
-            return -PAL_ENOENT;
-        st->mode = S_IFLNK_ | 0700;
-    }
+    fill_stat(n.kind == K_DIR, st);
+    if (n.kind == K_LINK)
+        st->mode = S_IFLNK_ | 0777;
     return 0;
 }
 
-/* readlink of /proc/self/fd/N: the path the descriptor was opened with. */
+/* The target of .../exe and .../fd/N; -EINVAL for what is not a link. */
 long proc_readlink(const char *inside, char *buf, size_t len)
 {
-    const char *rest = self_rest(inside);
-    int fd = rest ? parse_fd(rest) : -1;
-    struct file *f = fd >= 0 ? fd_get(fd) : NULL;
-    if (!f)
+    struct node n = find(inside);
+    if (n.kind != K_LINK)
+        return n.kind == K_NONE ? -PAL_ENOENT : -PAL_EINVAL;
+    struct file *f = n.what >= 0 ? fd_get(n.what) : NULL;
+    if (n.what >= 0 && !f)
         return -PAL_ENOENT;
     char tmp[64];
-    const char *target = f->path;
+    const char *target = f ? f->path : libos_cfg.exec_path;
     if (!target) {
         snprintf(tmp, sizeof(tmp), "%s:[%ld]", f->is_sock ? "socket" : "pipe", (long)f->h);
         target = tmp;
     }
-    size_t n = strlen(target);
-    n = n < len ? n : len;
-    memcpy(buf, target, n);
-    file_put(f);
-    return (long)n;
+    size_t l = strlen(target);
+    l = l < len ? l : len;
+    memcpy(buf, target, l);
+    if (f)
+        file_put(f);
+    return (long)l;
 }

@@ -47,6 +47,7 @@ struct tmpfs;
 struct vfs_target {
     struct tmpfs *tmpfs;
     const char *rest;
+    bool mount_root; /* inside is the mount point itself */
     char host[PATH_MAX_LEN];
 };
 int vfs_lookup(const char *inside, struct vfs_target *t);
@@ -63,9 +64,14 @@ long vfs_readlink(const char *inside, char *buf, size_t len);
 int vfs_symlink(const char *target, const char *inside);
 int vfs_access(const char *inside, int mode);
 
-/* path.c: joins base and path and resolves "." and ".." lexically. */
+/* path.c: joins base and path and resolves "." and ".." lexically (for
+ * paths that are not looked up: the manifest's mount points and URIs). */
 int path_normalize(const char *base, const char *path, char *out, size_t size);
-/* Resolves path relative to dirfd (AT_FDCWD or an open directory). */
+/* Resolves path relative to dirfd (AT_FDCWD or an open directory) into a
+ * canonical inside path: symlinks followed inside the VFS (the last
+ * component only when follow), -ELOOP after 40. */
+int vfs_resolve_at(int dirfd, const char *path, bool follow, char *out, size_t size);
+/* vfs_resolve_at with follow = true. */
 int vfs_resolve(int dirfd, const char *path, char *out, size_t size);
 const char *vfs_cwd(void);
 /* Follows the libOS's own magic links (/proc/self/exe -> the program). */
@@ -83,7 +89,9 @@ extern const struct file_ops host_file_ops;
 int dev_open(const char *inside, int flags, struct file **out);
 int dev_stat(const char *inside, struct pal_stat *st);
 
-/* proc.c: /proc/self status and fd/; -ENOENT for paths it does not own. */
+/* proc.c: the libOS's /proc (see there); -ENOENT for every other path
+ * under /proc, which never reaches a mount. */
+bool proc_owns(const char *inside);
 int proc_open(const char *inside, int flags, struct file **out);
 int proc_stat(const char *inside, struct pal_stat *st);
 long proc_readlink(const char *inside, char *buf, size_t len);

@@ -60,7 +60,7 @@ SYS(fchdir)
 static long mkdir_at(int dirfd, const char *path, uint32_t mode)
 {
     char inside[PATH_MAX_LEN];
-    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
+    int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
     return r < 0 ? r : vfs_mkdir(inside, mode & ~file_mode_mask);
 }
 
@@ -70,7 +70,7 @@ SYS(mkdirat) { return mkdir_at((int)A(0), PTR(1), (uint32_t)A(2)); }
 static long unlink_at(int dirfd, const char *path, int is_dir)
 {
     char inside[PATH_MAX_LEN];
-    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
+    int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
     return r < 0 ? r : vfs_unlink(inside, is_dir);
 }
 
@@ -81,9 +81,9 @@ SYS(unlinkat) { return unlink_at((int)A(0), PTR(1), (A(2) & AT_REMOVEDIR) != 0);
 static long rename_at(int olddir, const char *from, int newdir, const char *to)
 {
     char a[PATH_MAX_LEN], b[PATH_MAX_LEN];
-    int r = vfs_resolve(olddir, from, a, sizeof(a));
+    int r = vfs_resolve_at(olddir, from, false, a, sizeof(a));
     if (r == 0)
-        r = vfs_resolve(newdir, to, b, sizeof(b));
+        r = vfs_resolve_at(newdir, to, false, b, sizeof(b));
     return r < 0 ? r : vfs_rename(a, b);
 }
 
@@ -130,6 +130,6 @@ SYS(umask)
 SYS(symlink)
 {
     char inside[PATH_MAX_LEN];
-    int r = vfs_resolve(AT_FDCWD, PTR(1), inside, sizeof(inside));
+    int r = vfs_resolve_at(AT_FDCWD, PTR(1), false, inside, sizeof(inside));
     return r < 0 ? r : vfs_symlink(PTR(0), inside);
 }

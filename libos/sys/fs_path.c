@@ -10,7 +10,10 @@ static long do_openat(int dirfd, const char *path, int flags, uint32_t mode)
 {
     char inside[PATH_MAX_LEN];
     struct file *f;
-    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
+    /* O_NOFOLLOW, and O_CREAT|O_EXCL (which must fail on any existing
+     * name), look at the last component itself. */
+    bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+    int r = vfs_resolve_at(dirfd, path, follow, inside, sizeof(inside));
     if (r < 0)
         return r;
     r = vfs_open(inside, flags, mode, &f);
@@ -61,8 +64,9 @@ static long stat_at(int dirfd, const char *path, int flags, struct pal_stat *st)
         return fstat_fd(dirfd, st);
     if (!path)
         return -PAL_EFAULT;
-    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
-    return r < 0 ? r : vfs_stat(inside, flags & AT_SYMLINK_NOFOLLOW, st);
+    bool follow = !(flags & AT_SYMLINK_NOFOLLOW);
+    int r = vfs_resolve_at(dirfd, path, follow, inside, sizeof(inside));
+    return r < 0 ? r : vfs_stat(inside, !follow, st);
 }
 
 static long stat_out(long r, const struct pal_stat *st, void *out)
@@ -136,7 +140,7 @@ static long readlink_at(int dirfd, const char *path, char *buf, size_t len)
     char inside[PATH_MAX_LEN];
     if ((long)len <= 0)
         return -PAL_EINVAL;
-    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
+    int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
     if (r < 0)
         return r;
     if (!strcmp(inside, "/proc/self/exe")) {

@@ -1,10 +1,14 @@
 /* brk and the mmap family. Anonymous memory is a PAL reservation made
  * usable at once; a file mapping is anonymous memory filled by pread, so it
- * works the same way inside an enclave. MAP_SHARED file mappings are
- * therefore private copies (writes do not reach the file). */
+ * works the same way inside an enclave. Every mapping is recorded in the
+ * vma table (core/vma.c). MAP_SHARED file mappings are copies too: writes
+ * reach the file when the program calls msync or munmap (and at execve and
+ * exit through vma_release_all), written back with pwrite; they are not
+ * shared with other processes mapping the same file. */
 #include <linux/mman.h>
 
 #include "core/mm.h"
+#include "core/vma.h"
 #include "elf/elf.h"
 #include "fs/vfs.h"
 #include "sys/sys.h"
@@ -33,22 +37,24 @@ long mm_map_anon(uint64_t addr, size_t len, int prot, bool fixed, uint64_t *out)
     return 0;
 }
 
-#define MAX_TRACKED 8
-static struct { uint64_t lo, len; } tracked[MAX_TRACKED];
-static int n_tracked;
-
-void mm_track_image(uint64_t lo, uint64_t len)
+void mm_track_image(uint64_t lo, uint64_t len, const char *name)
 {
-    if (n_tracked < MAX_TRACKED)
-        tracked[n_tracked].lo = lo, tracked[n_tracked++].len = len;
+    struct vma v = {.start = lo, .end = lo + ALIGN_UP(len, PAGE_SIZE),
+                    .prot = PAL_PROT_READ | PAL_PROT_WRITE, .name = name};
+    if (vma_add(&v) < 0)
+        log_warn("mapping table full: %lx-%lx not tracked", (unsigned long)v.start,
+                 (unsigned long)v.end);
 }
 
-void mm_release_images(void)
+long mm_protect(uint64_t addr, size_t len, int prot)
 {
-    for (int i = 0; i < n_tracked; i++)
-        pal->mem_free((void *)tracked[i].lo, tracked[i].len);
-    n_tracked = 0;
+    long r = pal->mem_protect((void *)addr, len, prot);
+    if (r == 0)
+        vma_protect(addr, len, prot);
+    return r;
 }
+
+void mm_release_images(void) { vma_release_all(); }
 
 SYS(brk)
 {
@@ -70,11 +76,8 @@ SYS(brk)
     return (long)ret;
 }
 
-static long fill_from_file(uint64_t addr, size_t len, int fd, int64_t off)
+long mm_fill_from_file(uint64_t addr, size_t len, struct file *f, int64_t off)
 {
-    struct file *f = fd_get(fd);
-    if (!f)
-        return -PAL_EBADF;
     long r = f->ops->pread ? 0 : -PAL_ENODEV;
     for (size_t done = 0; r == 0 && done < len;) {
         long n = f->ops->pread(f, (char *)addr + done, len - done, off + (int64_t)done);
@@ -85,7 +88,6 @@ static long fill_from_file(uint64_t addr, size_t len, int fd, int64_t off)
         else
             done += (size_t)n;
     }
-    file_put(f);
     return r;
 }
 
@@ -96,17 +98,28 @@ SYS(mmap)
     bool anon = flags & MAP_ANONYMOUS, fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
     if (!A(1) || (A(5) & (PAGE_SIZE - 1)) || (fixed && (addr & (PAGE_SIZE - 1))))
         return -PAL_EINVAL;
+    if (fixed && (flags & MAP_FIXED)) /* the old pages are gone: flush them first */
+        vma_remove(addr, len, true);
     long r = mm_map_anon(addr, len, anon ? prot : PAL_PROT_READ | PAL_PROT_WRITE, fixed, &out);
-    if (r < 0 || anon)
-        return r < 0 ? r : (long)out;
-    r = fill_from_file(out, A(1), fd, (int64_t)A(5));
+    if (r < 0)
+        return r;
+    struct vma v = {.start = out, .end = out + len, .prot = prot & 7,
+                    .shared = (flags & MAP_TYPE) == MAP_SHARED, .off = (int64_t)A(5)};
+    if (!anon) {
+        v.file = fd_get(fd);
+        r = v.file ? mm_fill_from_file(out, A(1), v.file, (int64_t)A(5)) : -PAL_EBADF;
+        if (r == 0)
+            r = pal->mem_protect((void *)out, len, prot);
+    }
     if (r == 0)
-        r = pal->mem_protect((void *)out, len, prot);
+        r = vma_add(&v);
+    if (v.file)
+        file_put(v.file);
     if (r < 0) {
         pal->mem_free((void *)out, len);
         return r;
     }
-    if (prot & PAL_PROT_EXEC)
+    if (!anon && (prot & PAL_PROT_EXEC))
         rewrite_add_mapping(out, len);
     return (long)out;
 }
@@ -115,24 +128,24 @@ SYS(munmap)
 {
     if (A(0) & (PAGE_SIZE - 1) || !A(1))
         return -PAL_EINVAL;
-    return pal->mem_free(PTR(0), ALIGN_UP(A(1), PAGE_SIZE));
+    uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
+    vma_remove(A(0), len, true);
+    return pal->mem_free(PTR(0), len);
 }
 
 SYS(mprotect)
 {
     if (A(0) & (PAGE_SIZE - 1))
         return -PAL_EINVAL;
-    return pal->mem_protect(PTR(0), ALIGN_UP(A(1), PAGE_SIZE), (int)A(2) & 7);
+    return mm_protect(A(0), ALIGN_UP(A(1), PAGE_SIZE), (int)A(2) & 7);
 }
 
-/* Advice changes nothing observable for the program, except MADV_DONTNEED
- * on private anonymous memory, which must read back as zeros. */
-SYS(madvise)
+SYS(msync)
 {
-    if (A(2) == MADV_DONTNEED)
-        return -PAL_EINVAL; /* refuse rather than leave stale data behind */
-    return 0;
+    if (A(0) & (PAGE_SIZE - 1))
+        return -PAL_EINVAL;
+    uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
+    if (!vma_covered(A(0), A(0) + len))
+        return -PAL_ENOMEM;
+    return vma_sync(A(0), len);
 }
-
-SYS(mremap) { return -PAL_ENOSYS; } /* glibc falls back to malloc+copy */
-SYS(msync) { return 0; }

@@ -29,7 +29,9 @@ SYS(getdents64); SYS(getcwd); SYS(chdir); SYS(fchdir); SYS(mkdir); SYS(mkdirat);
 SYS(rmdir); SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat2);
 SYS(chmod); SYS(fchmod); SYS(umask); SYS(symlink);
 /* mem.c */
-SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(madvise); SYS(mremap); SYS(msync);
+SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(msync);
+/* mem_remap.c */
+SYS(madvise); SYS(mremap);
 /* proc.c */
 SYS(exit); SYS(exit_group); SYS(getpid); SYS(getppid); SYS(gettid); SYS(getuid);
 SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getpgrp); SYS(getpgid); SYS(setpgid);

@@ -95,3 +95,15 @@ for kind in musl spie dyn; do
         [ "$(grep -c 'xmm registers preserved' "$TMP/out")" -eq 3 ]
     check "sigstate.$kind: SSE state across a handler, stack overflow on the sigaltstack" $?
 done
+
+# Memory: mremap shrink/grow/move, MADV_DONTNEED, MAP_SHARED write-back by
+# msync and munmap, /proc/self/maps.
+for kind in musl spie dyn; do
+    bin="$PROGS/memops.$kind"
+    need "$bin" || continue
+    manifest "$TMP/mo.toml" "$bin"
+    mkdir -p "$TMP/mo.$kind"
+    run_direct "$TMP/mo.toml" "$TMP/mo.$kind"
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && [ "$(grep -c '^pass' "$TMP/out")" -eq 9 ]
+    check "memops.$kind: mremap, MADV_DONTNEED, MAP_SHARED write-back, maps" $?
+done

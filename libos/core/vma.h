@@ -1,0 +1,36 @@
+/* The program's mappings (core/vma.c). */
+#ifndef GEODE_LIBOS_VMA_H
+#define GEODE_LIBOS_VMA_H
+
+#include "fs/vfs.h"
+#include "libos.h"
+
+struct vma {
+    uint64_t start, end; /* page aligned, end exclusive */
+    int prot;            /* PAL_PROT_* */
+    bool shared;         /* MAP_SHARED */
+    struct file *file;   /* backing file (a reference), or NULL */
+    int64_t off;         /* file offset of start */
+    const char *name;    /* "[stack]", "[heap]"... static string, or NULL */
+};
+
+/* Records a mapping, replacing whatever the table had in its range
+ * (takes its own reference on v->file). */
+int vma_add(const struct vma *v);
+/* Forgets [start, start + len); with writeback, writable shared file
+ * pages are written back to their file first. Does not free memory. */
+int vma_remove(uint64_t start, uint64_t len, bool writeback);
+int vma_protect(uint64_t start, uint64_t len, int prot);
+/* The mapping holding addr (a copy; its file reference is not taken). */
+bool vma_find(uint64_t addr, struct vma *out);
+/* True when every page of [start, end) is mapped. */
+bool vma_covered(uint64_t start, uint64_t end);
+/* Writes [start, end) of a writable shared file mapping back to its file. */
+void vma_writeback(const struct vma *v, uint64_t start, uint64_t end);
+int vma_sync(uint64_t start, uint64_t len);
+/* execve: writes back, frees and forgets every mapping. */
+void vma_release_all(void);
+/* /proc/self/maps text into buf; returns its length. */
+size_t vma_format(char *buf, size_t size);
+
+#endif

@@ -1,0 +1,135 @@
+/* mremap and madvise: both need what the vma table knows about a mapping
+ * (its protection, its file) to recreate pages the way the program had
+ * them. */
+#include <linux/mman.h>
+
+#include "core/mm.h"
+#include "core/vma.h"
+#include "sys/sys.h"
+
+#define MREMAP_MAYMOVE_ 1
+#define MREMAP_FIXED_ 2
+
+/* Fresh pages for [addr, addr + len) of mapping v: zero, or the file's
+ * contents at the matching offset, then v's protection. */
+static long refill(const struct vma *v, uint64_t addr, uint64_t len)
+{
+    bool file = v->file != NULL;
+    long r = pal->mem_commit((void *)addr, len, file ? PAL_PROT_READ | PAL_PROT_WRITE : v->prot);
+    if (r == 0 && file)
+        r = mm_fill_from_file(addr, len, v->file, v->off + (int64_t)(addr - v->start));
+    if (r == 0 && file)
+        r = pal->mem_protect((void *)addr, len, v->prot);
+    return r;
+}
+
+/* MADV_DONTNEED: private pages read back as zeros (anonymous) or as the
+ * file's contents (file mappings); shared file pages keep what the file
+ * would show, which is their current contents. */
+static long dontneed(uint64_t start, uint64_t end)
+{
+    if (!vma_covered(start, end))
+        return -PAL_ENOMEM;
+    for (uint64_t at = start; at < end;) {
+        struct vma v;
+        if (!vma_find(at, &v))
+            return -PAL_ENOMEM;
+        uint64_t stop = v.end < end ? v.end : end;
+        long r = v.shared && v.file ? 0 : refill(&v, at, stop - at);
+        if (r < 0)
+            return r;
+        at = stop;
+    }
+    return 0;
+}
+
+/* Other advice changes nothing the program can observe. */
+SYS(madvise)
+{
+    if (A(0) & (PAGE_SIZE - 1))
+        return -PAL_EINVAL;
+    uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
+    if (A(2) == MADV_DONTNEED)
+        return dontneed(A(0), A(0) + len);
+    return 0;
+}
+
+/* Adds [at, at + len) to mapping v (grown in place or moved there). */
+static long extend(const struct vma *v, uint64_t at, uint64_t len, uint64_t new_start)
+{
+    struct vma n = *v;
+    n.start = new_start;
+    n.end = at + len;
+    long r = refill(&n, at, len);
+    return r < 0 ? r : vma_add(&n);
+}
+
+static long grow_in_place(const struct vma *v, uint64_t old, uint64_t osz, uint64_t nsz)
+{
+    void *p = (void *)(old + osz);
+    if (pal->mem_reserve(&p, nsz - osz, PAL_MEM_FIXED | PAL_MEM_NOREPLACE) < 0)
+        return -PAL_ENOMEM;
+    struct vma head = *v;
+    head.off = v->off + (int64_t)(old - v->start);
+    long r = extend(&head, old + osz, nsz - osz, old);
+    if (r < 0) {
+        pal->mem_free(p, nsz - osz);
+        return r;
+    }
+    return (long)old;
+}
+
+/* A new range (at `to` when fixed) with the old contents copied over. */
+static long move(const struct vma *v, uint64_t old, uint64_t osz, uint64_t nsz, uint64_t to,
+                 bool fixed)
+{
+    uint64_t out;
+    if (fixed && to < old + osz && old < to + nsz)
+        return -PAL_EINVAL; /* overlapping ranges */
+    long r = mm_map_anon(to, nsz, PAL_PROT_READ | PAL_PROT_WRITE, fixed, &out);
+    if (r < 0)
+        return -PAL_ENOMEM;
+    uint64_t keep = osz < nsz ? osz : nsz;
+    if (v->prot & PAL_PROT_READ)
+        memcpy((void *)out, (const void *)old, keep);
+    struct vma n = *v;
+    n.start = out, n.end = out + nsz, n.off = v->off + (int64_t)(old - v->start);
+    r = nsz > keep ? refill(&n, out + keep, nsz - keep) : 0;
+    if (r == 0)
+        r = pal->mem_protect((void *)out, keep, v->prot);
+    if (r == 0)
+        r = vma_add(&n);
+    if (r < 0) {
+        pal->mem_free((void *)out, nsz);
+        return r;
+    }
+    vma_remove(old, osz, false); /* the contents moved: nothing to write back */
+    pal->mem_free((void *)old, osz);
+    return (long)out;
+}
+
+SYS(mremap)
+{
+    uint64_t old = A(0), osz = ALIGN_UP(A(1), PAGE_SIZE), nsz = ALIGN_UP(A(2), PAGE_SIZE);
+    uint64_t flags = A(3);
+    if ((old & (PAGE_SIZE - 1)) || !nsz || (flags & ~(uint64_t)(MREMAP_MAYMOVE_ | MREMAP_FIXED_)) ||
+        ((flags & MREMAP_FIXED_) && !(flags & MREMAP_MAYMOVE_)) ||
+        ((flags & MREMAP_FIXED_) && (A(4) & (PAGE_SIZE - 1))))
+        return -PAL_EINVAL;
+    struct vma v;
+    if (!osz || !vma_find(old, &v) || !vma_covered(old, old + osz))
+        return -PAL_EFAULT;
+    if (flags & MREMAP_FIXED_)
+        return move(&v, old, osz, nsz, A(4), true);
+    if (nsz <= osz) {
+        if (nsz < osz) {
+            vma_remove(old + nsz, osz - nsz, true);
+            pal->mem_free((void *)(old + nsz), osz - nsz);
+        }
+        return (long)old;
+    }
+    long r = grow_in_place(&v, old, osz, nsz);
+    if (r >= 0 || !(flags & MREMAP_MAYMOVE_))
+        return r;
+    return move(&v, old, osz, nsz, 0, false);
+}
