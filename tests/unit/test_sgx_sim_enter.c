@@ -207,6 +207,34 @@ static void test_exceptions(void)
     tenc_close(&t);
 }
 
+/* Without MISCSELECT.EXINFO the CPU does not report #PF/#GP in EXITINFO
+ * (valid = 0) and writes no EXINFO; the kernel still reports the fault. */
+static void test_no_exinfo(void)
+{
+    struct tenc_opts o = {.threads = 1, .nssa = 2, .cpu_edeccssa = true, .key = key, .no_exinfo = true};
+    struct sgx_enclave_run run;
+    struct sgx_exinfo x;
+    struct tenc t;
+    struct tres r;
+    uint64_t addr;
+
+    if (!CHECK(tenc_load(&t, &o) == 0, "enclave without MISCSELECT.EXINFO"))
+        return;
+    addr = t.base + t.layout.size - 4096 + 8;
+    tenc_enter(&t, 0, SGX_EENTER, CMD_PF, addr, 0, 0, 0, &run, &r);
+    sgx_sim_dbg_read(t.encl, tenc_ssa_gpr(&t, 0, 0) - sizeof(x), &x, sizeof(x));
+    CHECK(is_exception(&run, SGX_ERESUME, SGX_VEC_PF) && run.exception_addr == (addr & ~0xfffULL),
+          "no EXINFO: #PF still reported through run");
+    CHECK(tenc_gpr(&t, 0, 0).exitinfo == 0 && x.maddr == 0 && x.errcd == 0,
+          "no EXINFO: EXITINFO valid = 0 and no EXINFO written for #PF");
+    tenc_skip(&t, 0, 0, 3);
+    CHECK(tenc_resume(&t, &run) == 0 && r.rdi == 0x2345, "no EXINFO: resumes");
+    tenc_enter(&t, 0, SGX_EENTER, CMD_UD, 0, 0, 0, 0, &run, &r);
+    CHECK(tenc_gpr(&t, 0, 0).exitinfo == sgx_exitinfo_encode(SGX_VEC_UD, SGX_EXITINFO_TYPE_HW),
+          "no EXINFO: #UD is reported in EXITINFO regardless");
+    tenc_close(&t);
+}
+
 static volatile int traps;
 static volatile uint64_t trap_rip;
 
@@ -472,6 +500,7 @@ int main(int argc, char **argv)
     test_user_handler();
     test_tcs_checks();
     test_exceptions();
+    test_no_exinfo();
     test_int3();
     test_aex_notify();
     test_async(false);

@@ -45,6 +45,7 @@ struct tenc_opts {
     bool cpu_no_aexnotify; /* the simulated CPU lacks the AEXNOTIFY attribute */
     bool isolation;        /* protection keys deny host access to enclave pages */
     bool rdtsc_ud;         /* RDTSC is #UD in enclaves (SGX1 model) */
+    bool no_exinfo;        /* MISCSELECT.EXINFO clear */
     uint64_t heap_size;
     sgx_sign_key *key;
     bool stop_before_init; /* leave it created with pages added */
@@ -74,7 +75,8 @@ static __attribute__((unused)) void harness_init(const char *argv0)
 
 static __attribute__((unused)) int tenc_sign(struct tenc *t, const struct tenc_opts *o, uint64_t attrs, struct sgx_sigstruct *sig)
 {
-    struct sgx_sign_params p = {.date_bcd = 0x20261122, .miscselect = SGX_MISC_EXINFO, .miscmask = ~0U,
+    struct sgx_sign_params p = {.date_bcd = 0x20261122, .miscselect = o->no_exinfo ? 0 : SGX_MISC_EXINFO,
+                                .miscmask = ~0U,
                                 .attributes = {attrs, SGX_XFRM_LEGACY | SGX_XFRM_AVX},
                                 .attribute_mask = {~0ULL, ~0ULL}, .isv_prod_id = 7, .isv_svn = 3};
 
@@ -113,7 +115,8 @@ static __attribute__((unused)) int tenc_load(struct tenc *t, const struct tenc_o
     uint64_t attrs = SGX_ATTR_MODE64BIT | SGX_ATTR_DEBUG | (o->aexnotify ? SGX_ATTR_AEXNOTIFY : 0);
     struct sgx_layout_desc d = {.elfs = &elf, .n_elfs = 1, .threads = o->threads ? o->threads : 1,
                                 .stack_size = 65536, .nssa = o->nssa ? o->nssa : 2, .attributes = attrs,
-                                .xfrm = SGX_XFRM_LEGACY | SGX_XFRM_AVX, .miscselect = SGX_MISC_EXINFO,
+                                .xfrm = SGX_XFRM_LEGACY | SGX_XFRM_AVX,
+                                .miscselect = o->no_exinfo ? 0 : SGX_MISC_EXINFO,
                                 .heap_size = o->heap_size ? o->heap_size : 16384};
     struct sgx_err e = {{0}};
     struct sgx_sigstruct sig;
@@ -135,7 +138,7 @@ static __attribute__((unused)) int tenc_load(struct tenc *t, const struct tenc_o
     memset(&secs, 0, sizeof(secs));
     secs.size = t->layout.size;
     secs.ssa_frame_size = 1;
-    secs.miscselect = SGX_MISC_EXINFO;
+    secs.miscselect = d.miscselect;
     secs.attributes = (struct sgx_attributes){attrs, SGX_XFRM_LEGACY | SGX_XFRM_AVX};
     ret = t->drv.open(&t->drv, &t->encl);
     ret = ret ? ret : sgx_reserve_range(secs.size, &secs.base);
