@@ -348,6 +348,33 @@ static void run_mode(bool aex_notify)
     urts_destroy(e);
 }
 
+/* At debug log level the runtime prints the transition counts at exit. */
+static void test_log_counters(void)
+{
+    struct sgx_sim_cpu cpu;
+    struct sgx_driver drv;
+    struct urts_desc d = {.pal_path = pal_path, .threads = 1, .nssa = 3, .stack_size = 65536,
+                          .heap_size = 65536, .aex_notify = true, .key = key};
+    struct urts_enclave *e = NULL;
+    struct sgx_err err = {{0}};
+    char buf[1024] = "";
+    FILE *log = fmemopen(buf, sizeof(buf) - 1, "w");
+    struct ecall_fault_report rep = {0};
+    struct urts_result r;
+
+    d.log_counters = log;
+    sgx_sim_cpu_default(&cpu, true);
+    sgx_sim_driver_init(&drv, &cpu);
+    if (!CHECK(urts_create(&drv, &d, &e, &err) == 0, "enclave for the counter log (%s)", err.msg))
+        return;
+    urts_ecall(e, 0, ECALL_FAULT, &rep, FAULT_UD2, &r);
+    urts_destroy(e);
+    fclose(log);
+    CHECK(strstr(buf, "geode: enclave transitions: EENTER ") && strstr(buf, "EDECCSSA 1 ") &&
+              strstr(buf, "exceptions 1 "),
+          "transition counts printed at exit (%.200s)", buf);
+}
+
 int main(void)
 {
     const char *b = getenv("GEODE_BUILD");
@@ -369,6 +396,7 @@ int main(void)
     run_mode(false);
     test_threads(true);
     test_threads(false);
+    test_log_counters();
     sgx_key_free(key);
     return TAP_DONE();
 }

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "enclave/enclave_abi.h"
 #include "host/layout.h"
@@ -54,6 +55,8 @@ struct urts_desc {
     bool aex_notify;                      /* ATTRIBUTES.AEXNOTIFY + TCS.FLAGS.AEXNOTIFY */
     uint64_t xfrm;                        /* 0: x87|SSE */
     sgx_sign_key *key;                    /* NULL: a fresh RSA-3072 test key */
+    FILE *log_counters;                   /* non-NULL (debug log level): transition
+                                             counts are printed there at urts_destroy */
 };
 
 /* Host-side counts of enclave transitions (whole enclave, all threads). */

@@ -215,10 +215,38 @@ int urts_create(const struct sgx_driver *drv, const struct urts_desc *desc, stru
     return 0;
 }
 
+/* At debug log level: what the host saw, and what the enclave counted
+ * itself (AEXs the host handled for AEX-Notify come back as ERESUMEs; the
+ * enclave's EDECCSSA count is its own, the host cannot see it). */
+static void log_counters(struct urts_enclave *e)
+{
+    struct enclave_stats s = {0};
+    const struct urts_counters *c = &e->cnt;
+    bool have = e->encl && urts_ecall(e, 0, ECALL_STATS, &s, 0, NULL) == 0;
+
+    fprintf(e->desc.log_counters,
+            "geode: enclave transitions: EENTER %llu EEXIT %llu ERESUME %llu AEX(reported) %llu "
+            "OCALL %llu",
+            (unsigned long long)c->eenter, (unsigned long long)c->eexit,
+            (unsigned long long)c->eresume, (unsigned long long)c->exceptions,
+            (unsigned long long)c->ocalls);
+    if (have)
+        fprintf(e->desc.log_counters,
+                "; inside: ECALL %llu OCALL %llu exceptions %llu notifications %llu EDECCSSA %llu "
+                "stage-1 exits %llu\n",
+                (unsigned long long)s.ecalls, (unsigned long long)s.ocalls,
+                (unsigned long long)s.exceptions, (unsigned long long)s.notifications,
+                (unsigned long long)s.edeccssa, (unsigned long long)s.stage1_exits);
+    else
+        fprintf(e->desc.log_counters, "; inside: unavailable (enclave lost or not built)\n");
+}
+
 void urts_destroy(struct urts_enclave *e)
 {
     if (!e)
         return;
+    if (e->desc.log_counters)
+        log_counters(e);
     if (e->encl)
         e->drv->close(e->encl);
     if (e->own_key)
