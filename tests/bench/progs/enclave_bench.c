@@ -1,6 +1,7 @@
 /* Enclave transition benchmark in sim: ECALL+OCALL round trips, and one
  * in-enclave exception (ud2, handled and resumed) with AEX-Notify +
- * EDECCSSA versus the classic two-stage path. Prints one line per case:
+ * EDECCSSA versus the classic two-stage path. The OCALL case is ECALL_OCALL_TEST,
+ * which makes two OCALLs (OCALL_ADD and OCALL_HOOK): 3 EENTER + 3 EEXIT. Prints one line per case:
  *   case=<name> ns_per_op=<f> eenter=<f> eexit=<f> aex=<f> eresume=<f> edeccssa=<f>
  * where the counts are per operation, from the sim's own counters, with the
  * ECALL's own EENTER/EEXIT included. Usage: enclave_bench PAL_ELF N */
@@ -84,7 +85,7 @@ int main(int argc, char **argv)
         struct sgx_driver drv;
         struct sgx_sim_cpu cpu;
         struct urts_enclave *e = make(argv[1], &drv, &cpu, key, notify);
-        run_case(notify ? "ecall_ocall" : "ecall_ocall_classic", e, 0, n);
+        run_case(notify ? "ecall+2_ocalls" : "ecall+2_ocalls_classic", e, 0, n);
         run_case(notify ? "exception_aexnotify" : "exception_classic", e, 1, n);
         urts_destroy(e);
     }
