@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/hexfmt.h"
 #include "manifest/fields.h"
 
 void *xcalloc(size_t n, size_t size)
@@ -147,32 +148,15 @@ bool field_enum(struct mctx *c, const char *key, const struct toml_value *v,
     return false;
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 bool field_sha256(struct mctx *c, const char *key, const struct toml_value *v,
                   ProtobufCBinaryData *dst)
 {
     if (!field_type(c, key, v, TOML_STRING))
         return false;
-    const char *s = v->u.str.ptr;
     uint8_t bytes[32];
-    for (int i = 0; i < 32; i++) {
-        int hi = v->u.str.len == 64 ? hexval(s[2 * i]) : -1;
-        int lo = hi >= 0 ? hexval(s[2 * i + 1]) : -1;
-        if (lo < 0) {
-            diag_error(c->d, v->pos, key, "expected a SHA-256 as 64 hex digits");
-            return false;
-        }
-        bytes[i] = (uint8_t)(hi << 4 | lo);
+    if (v->u.str.len != 64 || hex_decode(v->u.str.ptr, bytes, 32) < 0) {
+        diag_error(c->d, v->pos, key, "expected a SHA-256 as 64 hex digits");
+        return false;
     }
     free(dst->data);
     dst->data = xcalloc(32, 1);

@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/sgx_arch.h"
+
 struct cpuid_regs {
     uint32_t eax, ebx, ecx, edx;
 };
@@ -35,18 +37,7 @@ struct sgx_cpuid_raw {
     unsigned n_leaf12;        /* valid entries in leaf12[] (0: leaf absent) */
 };
 
-/* SECS.ATTRIBUTES bits (SDM 36.7.1). */
-#define SGX_ATTR_INIT         (1ull << 0)
-#define SGX_ATTR_DEBUG        (1ull << 1)
-#define SGX_ATTR_MODE64BIT    (1ull << 2)
-#define SGX_ATTR_PROVISIONKEY (1ull << 4)
-#define SGX_ATTR_EINITTOKENKEY (1ull << 5)
-#define SGX_ATTR_CET          (1ull << 6)
-#define SGX_ATTR_KSS          (1ull << 7)
-#define SGX_ATTR_AEXNOTIFY    (1ull << 10)
-
-/* MISCSELECT bits. */
-#define SGX_MISC_EXINFO (1u << 0)
+/* ATTRIBUTES and MISCSELECT bits: defined once, in arch/sgx_arch.h. */
 
 struct sgx_epc_section {
     uint64_t base;  /* physical address */
