@@ -1,12 +1,18 @@
 /* Sockets: host sockets behind PAL handles. AF_UNIX paths are inside
  * paths and go through the mount table like any other path. sendmsg and
- * recvmsg carry data only (no control messages yet). */
+ * recvmsg carry data only (no control messages yet).
+ *
+ * No program pointer reaches the PAL unchecked: addresses, option values
+ * and their lengths are copied through libOS buffers, data buffers are
+ * touched first (core/user.h), so a bad pointer is -EFAULT, never a fault
+ * inside the PAL. */
 #include <linux/fcntl.h>
 #include <linux/net.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
 #include <linux/un.h>
 
+#include "core/user.h"
 #include "fs/vfs.h"
 #include "sys/sys.h"
 
@@ -14,6 +20,8 @@
 #define SOCK_NONBLOCK_ 04000
 #define SOCK_CLOEXEC_ 02000000
 #define MSG_BUF_MAX (256 * 1024)
+#define ADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
+#define OPT_MAX 512
 
 struct k_msghdr {
     void *name;
@@ -49,7 +57,10 @@ SYS(socket)
 SYS(socketpair)
 {
     pal_handle h[2];
-    long r = pal->sock_pair((int)A(0), (int)A(1) | SOCK_CLOEXEC_, (int)A(2), h);
+    long r = user_check_write(PTR(3), 2 * sizeof(int));
+    if (r < 0)
+        return r;
+    r = pal->sock_pair((int)A(0), (int)A(1) | SOCK_CLOEXEC_, (int)A(2), h);
     if (r < 0)
         return r;
     int a = install_sock(h[0], (int)A(1));
@@ -101,11 +112,63 @@ static long translate_addr(const void *addr, uint32_t len, struct sockaddr_un *o
     return 0;
 }
 
-static long addr_call(int fd, const void *addr, uint32_t len, bool connect)
+/* A program address, copied in (NULL stays NULL). */
+static long addr_in(const void *uaddr, uint32_t len, uint8_t buf[ADDR_MAX], const void **out)
+{
+    *out = NULL;
+    if (!uaddr)
+        return 0;
+    if (len > ADDR_MAX)
+        return -PAL_EINVAL;
+    memcpy(buf, uaddr, len); /* a bad pointer faults here: -EFAULT */
+    *out = buf;
+    return 0;
+}
+
+/* An address the PAL returns: it writes into buf, the program gets at most
+ * the length it offered, and the full length in *ulen, as Linux does. */
+struct addr_out {
+    void *uaddr;
+    uint32_t *ulen;
+    uint32_t cap, len;
+    uint8_t buf[ADDR_MAX];
+};
+
+static long addr_out_begin(struct addr_out *o, void *uaddr, uint32_t *ulen)
+{
+    o->uaddr = uaddr, o->ulen = ulen, o->cap = 0, o->len = ADDR_MAX;
+    if (!uaddr)
+        return 0;
+    long r = user_check_write(ulen, sizeof(*ulen));
+    if (r < 0)
+        return r;
+    if ((int32_t)*ulen < 0)
+        return -PAL_EINVAL;
+    o->cap = *ulen;
+    return user_check_write(uaddr, o->cap < ADDR_MAX ? o->cap : ADDR_MAX);
+}
+
+static void addr_out_end(struct addr_out *o)
+{
+    if (!o->uaddr)
+        return;
+    uint32_t n = o->len < o->cap ? o->len : o->cap;
+    memcpy(o->uaddr, o->buf, n < ADDR_MAX ? n : ADDR_MAX);
+    *o->ulen = o->len;
+}
+
+#define OUT_ADDR(o) ((o)->uaddr ? (void *)(o)->buf : NULL)
+#define OUT_LEN(o) ((o)->uaddr ? &(o)->len : NULL)
+
+static long addr_call(int fd, const void *uaddr, uint32_t len, bool connect)
 {
     struct sockaddr_un un;
     uint32_t ulen;
-    long r = translate_addr(addr, len, &un, &ulen);
+    uint8_t copy[ADDR_MAX];
+    const void *addr;
+    long r = addr_in(uaddr, len, copy, &addr);
+    if (r == 0)
+        r = translate_addr(addr, len, &un, &ulen);
     if (r < 0)
         return r;
     const void *a = ulen ? (const void *)&un : addr;
@@ -120,56 +183,135 @@ SYS(listen) { return WITH_SOCK(A(0), h, pal->sock_listen(h, (int)A(1))); }
 static long do_accept(int fd, void *addr, uint32_t *len, int flags)
 {
     pal_handle nh;
+    struct addr_out o;
     if (flags & ~(SOCK_NONBLOCK_ | SOCK_CLOEXEC_))
         return -PAL_EINVAL;
-    long r = WITH_SOCK(fd, h, pal->sock_accept(h, addr, len, (flags & SOCK_NONBLOCK_) | SOCK_CLOEXEC_, &nh));
-    return r < 0 ? r : install_sock(nh, flags);
+    long r = addr_out_begin(&o, addr, len);
+    if (r < 0)
+        return r;
+    int pflags = (flags & SOCK_NONBLOCK_) | SOCK_CLOEXEC_;
+    r = WITH_SOCK(fd, h, pal->sock_accept(h, OUT_ADDR(&o), OUT_LEN(&o), pflags, &nh));
+    if (r < 0)
+        return r;
+    addr_out_end(&o);
+    return install_sock(nh, flags);
 }
 
 SYS(accept) { return do_accept((int)A(0), PTR(1), PTR(2), 0); }
 SYS(accept4) { return do_accept((int)A(0), PTR(1), PTR(2), (int)A(3)); }
-SYS(getsockname) { return WITH_SOCK(A(0), h, pal->sock_name(h, 0, PTR(1), PTR(2))); }
-SYS(getpeername) { return WITH_SOCK(A(0), h, pal->sock_name(h, 1, PTR(1), PTR(2))); }
+
+static long sock_name(int fd, int peer, void *addr, uint32_t *len)
+{
+    struct addr_out o;
+    long r = addr ? addr_out_begin(&o, addr, len) : -PAL_EFAULT;
+    if (r == 0)
+        r = WITH_SOCK(fd, h, pal->sock_name(h, peer, o.buf, &o.len));
+    if (r == 0)
+        addr_out_end(&o);
+    return r;
+}
+
+SYS(getsockname) { return sock_name((int)A(0), 0, PTR(1), PTR(2)); }
+SYS(getpeername) { return sock_name((int)A(0), 1, PTR(1), PTR(2)); }
 SYS(shutdown) { return WITH_SOCK(A(0), h, pal->sock_shutdown(h, (int)A(1))); }
 SYS(setsockopt)
 {
-    return WITH_SOCK(A(0), h, pal->sock_setopt(h, (int)A(1), (int)A(2), PTR(3), (uint32_t)A(4)));
+    uint8_t val[OPT_MAX];
+    uint32_t len = (uint32_t)A(4);
+    if (len > OPT_MAX)
+        return -PAL_EINVAL;
+    if (len)
+        memcpy(val, PTR(3), len);
+    return WITH_SOCK(A(0), h, pal->sock_setopt(h, (int)A(1), (int)A(2), len ? val : NULL, len));
 }
+
 SYS(getsockopt)
 {
-    return WITH_SOCK(A(0), h, pal->sock_getopt(h, (int)A(1), (int)A(2), PTR(3), PTR(4)));
+    uint8_t val[OPT_MAX];
+    uint32_t *ulen = PTR(4), cap, len;
+    long r = user_check_write(ulen, sizeof(*ulen));
+    if (r < 0)
+        return r;
+    if ((int32_t)*ulen < 0)
+        return -PAL_EINVAL;
+    cap = *ulen < OPT_MAX ? *ulen : OPT_MAX;
+    len = cap;
+    r = cap ? user_check_write(PTR(3), cap) : 0;
+    if (r == 0)
+        r = WITH_SOCK(A(0), h, pal->sock_getopt(h, (int)A(1), (int)A(2), val, &len));
+    if (r < 0)
+        return r;
+    memcpy(PTR(3), val, len < cap ? len : cap);
+    *ulen = len;
+    return r;
 }
 
 SYS(sendto)
 {
-    return WITH_SOCK(A(0), h, pal->sock_send(h, PTR(1), A(2), (int)A(3), PTR(4), (uint32_t)A(5)));
+    uint8_t copy[ADDR_MAX];
+    const void *addr;
+    long r = addr_in(PTR(4), (uint32_t)A(5), copy, &addr);
+    if (r == 0)
+        r = user_check_read(PTR(1), A(2));
+    if (r < 0)
+        return r;
+    uint32_t alen = addr ? (uint32_t)A(5) : 0;
+    return WITH_SOCK(A(0), h, pal->sock_send(h, PTR(1), A(2), (int)A(3), addr, alen));
 }
 
 SYS(recvfrom)
 {
-    return WITH_SOCK(A(0), h, pal->sock_recv(h, PTR(1), A(2), (int)A(3), PTR(4), PTR(5)));
+    struct addr_out o;
+    long r = addr_out_begin(&o, PTR(4), PTR(5));
+    if (r == 0)
+        r = user_check_write(PTR(1), A(2));
+    if (r < 0)
+        return r;
+    r = WITH_SOCK(A(0), h, pal->sock_recv(h, PTR(1), A(2), (int)A(3), OUT_ADDR(&o), OUT_LEN(&o)));
+    if (r >= 0)
+        addr_out_end(&o);
+    return r;
 }
 
-static size_t iov_total(const struct k_msghdr *m)
+/* Total length of m's iovecs, each checked (writable for recvmsg) so that
+ * no fault can come after the bounce buffer is allocated. */
+static long iov_total(const struct k_msghdr *m, bool write)
 {
     size_t t = 0;
-    for (size_t i = 0; i < m->iovlen; i++)
-        t += m->iov[i].iov_len;
-    return t;
+    for (size_t i = 0; i < m->iovlen && i < 1024; i++) {
+        void *b = m->iov[i].iov_base;
+        size_t n = m->iov[i].iov_len;
+        long r = write ? user_check_write(b, n) : user_check_read(b, n);
+        if (r < 0)
+            return r;
+        t += n;
+        if (t > MSG_BUF_MAX)
+            return -PAL_EINVAL;
+    }
+    return (long)t;
 }
 
 SYS(sendmsg)
 {
     const struct k_msghdr *m = PTR(1);
-    size_t total = iov_total(m), off = 0;
-    if (m->controllen || total > MSG_BUF_MAX || m->iovlen > 1024)
+    long total = iov_total(m, false);
+    size_t off = 0;
+    uint8_t copy[ADDR_MAX];
+    const void *addr;
+    if (total < 0)
+        return total;
+    if (m->controllen || m->iovlen > 1024)
         return -PAL_EINVAL;
+    long r = addr_in(m->name, (uint32_t)m->namelen, copy, &addr);
+    if (r < 0)
+        return r;
     char *buf = malloc(total ? total : 1);
     if (!buf)
         return -PAL_ENOMEM;
     for (size_t i = 0; i < m->iovlen; off += m->iov[i].iov_len, i++)
         memcpy(buf + off, m->iov[i].iov_base, m->iov[i].iov_len);
-    long r = WITH_SOCK(A(0), h, pal->sock_send(h, buf, total, (int)A(2), m->name, (uint32_t)m->namelen));
+    uint32_t alen = addr ? (uint32_t)m->namelen : 0;
+    r = WITH_SOCK(A(0), h, pal->sock_send(h, buf, (size_t)total, (int)A(2), addr, alen));
     free(buf);
     return r;
 }
@@ -177,14 +319,21 @@ SYS(sendmsg)
 SYS(recvmsg)
 {
     struct k_msghdr *m = PTR(1);
-    size_t total = iov_total(m);
-    if (total > MSG_BUF_MAX || m->iovlen > 1024)
+    long total = iov_total(m, true);
+    struct addr_out o;
+    if (total < 0)
+        return total;
+    if (m->iovlen > 1024)
         return -PAL_EINVAL;
+    long r = user_check_write(m, sizeof(*m));
+    if (r == 0)
+        r = addr_out_begin(&o, m->name, (uint32_t *)&m->namelen);
+    if (r < 0)
+        return r;
     char *buf = malloc(total ? total : 1);
     if (!buf)
         return -PAL_ENOMEM;
-    uint32_t alen = (uint32_t)m->namelen;
-    long r = WITH_SOCK(A(0), h, pal->sock_recv(h, buf, total, (int)A(2), m->name, m->name ? &alen : NULL));
+    r = WITH_SOCK(A(0), h, pal->sock_recv(h, buf, (size_t)total, (int)A(2), OUT_ADDR(&o), OUT_LEN(&o)));
     for (size_t i = 0, off = 0; r > 0 && i < m->iovlen && off < (size_t)r; i++) {
         size_t n = m->iov[i].iov_len < (size_t)r - off ? m->iov[i].iov_len : (size_t)r - off;
         memcpy(m->iov[i].iov_base, buf + off, n);
@@ -192,7 +341,8 @@ SYS(recvmsg)
     }
     free(buf);
     if (r >= 0) {
-        m->namelen = m->name ? (int)alen : 0;
+        addr_out_end(&o);
+        m->namelen = m->name ? (int)o.len : 0;
         m->controllen = 0;
         m->flags = 0;
     }

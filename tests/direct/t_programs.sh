@@ -107,3 +107,14 @@ for kind in musl spie dyn; do
     [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && [ "$(grep -c '^pass' "$TMP/out")" -eq 9 ]
     check "memops.$kind: mremap, MADV_DONTNEED, MAP_SHARED write-back, maps" $?
 done
+
+# Bad pointers to every socket call: EFAULT from the libOS, never a fault
+# inside the PAL; the sockets keep working.
+for kind in musl spie dyn; do
+    bin="$PROGS/sockfault.$kind"
+    need "$bin" || continue
+    manifest "$TMP/sf.toml" "$bin"
+    RUN_TIMEOUT=20 run_direct "$TMP/sf.toml"
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && [ "$(grep -c '^pass' "$TMP/out")" -eq 21 ]
+    check "sockfault.$kind: bad pointers to socket calls give EFAULT" $?
+done
