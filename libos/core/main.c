@@ -3,6 +3,7 @@
  * manifest, sets up the VFS, loads the program and jumps to it with
  * syscall trapping on. It never returns. */
 #include "core/config.h"
+#include "sys/sys.h"
 #include "elf/elf.h"
 #include "fs/vfs.h"
 #include "libos.h"
@@ -20,6 +21,7 @@ static int start(const struct pal_boot *boot, uint64_t *entry, uint64_t *sp)
     Geode__Manifest *m = config_load(boot->manifest, boot->manifest_len);
     if (!m)
         return -PAL_EINVAL;
+    pgrp_init();
     int r = vfs_init(m);
     if (r < 0)
         return r;

@@ -106,15 +106,17 @@ SYS(fork)
 
 SYS(vfork) { return sys_fork(args); }
 
-/* waitid over wait4: P_ALL / P_PID, WEXITED, optionally WNOHANG. */
+/* waitid over wait4: P_ALL / P_PID / P_PGID, WEXITED, optionally WNOHANG. */
 SYS(waitid)
 {
-    enum { P_ALL_ = 0, P_PID_ = 1, WEXITED_ = 4, WNOHANG_ = 1 };
+    enum { P_ALL_ = 0, P_PID_ = 1, P_PGID_ = 2, WEXITED_ = 4, WNOHANG_ = 1 };
     int status = 0;
-    if ((A(0) != P_ALL_ && A(0) != P_PID_) || !(A(3) & WEXITED_) || !pal->process_wait)
+    if (A(0) > P_PGID_ || !(A(3) & WEXITED_) || !pal->process_wait)
         return -PAL_EINVAL;
-    long r = pal->process_wait(A(0) == P_ALL_ ? -1 : (pal_handle)(int)A(1), &status,
-                               (int)(A(3) & WNOHANG_));
+    long id = A(0) == P_ALL_ ? -1 : (long)(int)A(1);
+    if (A(0) == P_PGID_) /* 0: the caller's group */
+        id = id ? -pgrp_host_group(id) : 0;
+    long r = pal->process_wait(id, &status, (int)(A(3) & WNOHANG_));
     int32_t *si = PTR(2);
     if (r >= 0 && si) {
         memset(si, 0, 128);
@@ -136,7 +138,8 @@ SYS(wait4)
         return -PAL_EINVAL;
     if (!pal->process_wait)
         return -PAL_ECHILD;
-    long r = pal->process_wait((pal_handle)(int)A(0), &status, (int)A(2) & 3);
+    long pid = (int)A(0);
+    long r = pal->process_wait(pid < -1 ? -pgrp_host_group(-pid) : pid, &status, (int)A(2) & 3);
     if (r > 0 && PTR(1))
         *(int *)PTR(1) = status;
     if (r >= 0 && PTR(3))

@@ -27,20 +27,6 @@ SYS(getuid) { return libos_cfg.uid; }
 SYS(geteuid) { return libos_cfg.uid; }
 SYS(getgid) { return libos_cfg.gid; }
 SYS(getegid) { return libos_cfg.gid; }
-/* Process groups are tracked for the calling process only. */
-static int pgid = 1;
-SYS(getpgrp) { return pgid; }
-SYS(getpgid) { return ((int)A(0) == 0 || (int)A(0) == libos_pid) ? pgid : -PAL_ESRCH; }
-SYS(setpgid)
-{
-    if ((int)A(0) != 0 && (int)(int)A(0) != libos_pid)
-        return -PAL_ESRCH;
-    pgid = (int)A(1) ? (int)A(1) : libos_pid;
-    return 0;
-}
-SYS(getsid) { return 1; }
-SYS(setsid) { return -PAL_EPERM; } /* already a session leader */
-
 SYS(getgroups)
 {
     if ((int)A(0) < 0)

@@ -84,15 +84,20 @@ static long self_signal(int sig)
     return 0;
 }
 
-/* Other processes are the PAL's (direct mode: host pids of our children). */
+/* Other processes are the PAL's (direct mode: host pids of our children);
+ * groups (pid <= 0) go through sys/pgrp.c. */
 SYS(kill)
 {
-    int pid = (int)A(0);
-    if (pid == libos_pid || pid == 0)
-        return self_signal((int)A(1));
-    if (pid < 0 || !pal->process_signal)
-        return -PAL_EPERM; /* process groups: not yet */
-    return pal->process_signal(pid, (int)A(1));
+    int pid = (int)A(0), sig = (int)A(1);
+    if (sig < 0 || sig > NSIG_)
+        return -PAL_EINVAL;
+    if (pid == libos_pid)
+        return self_signal(sig);
+    if (pid <= 0)
+        return pgrp_kill(pid, sig);
+    if (!pal->process_signal)
+        return -PAL_ESRCH;
+    return pal->process_signal(pid, sig);
 }
 
 SYS(tgkill) { return (int)A(0) == libos_pid ? self_signal((int)A(2)) : -PAL_ESRCH; }

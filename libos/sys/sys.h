@@ -34,11 +34,17 @@ SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(msync);
 SYS(madvise); SYS(mremap);
 /* proc.c */
 SYS(exit); SYS(exit_group); SYS(getpid); SYS(getppid); SYS(gettid); SYS(getuid);
-SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getpgrp); SYS(getpgid); SYS(setpgid);
-SYS(getsid); SYS(setsid); SYS(getgroups); SYS(uname); SYS(arch_prctl);
+SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getgroups); SYS(uname); SYS(arch_prctl);
 SYS(set_tid_address); SYS(set_robust_list); SYS(rseq); SYS(prlimit64); SYS(getrlimit);
 SYS(setrlimit); SYS(sysinfo); SYS(prctl); SYS(sched_getaffinity); SYS(sched_yield);
 SYS(getcpu);
+/* pgrp.c */
+SYS(getpgrp); SYS(getpgid); SYS(setpgid); SYS(getsid); SYS(setsid);
+void pgrp_init(void);
+long pgrp_kill(int pid, int sig);
+/* The PAL's id of process group pgid (inside group 1 is the first
+ * process's host id). */
+long pgrp_host_group(long pgid);
 /* time.c */
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosleep);
 SYS(clock_nanosleep); SYS(getrandom);

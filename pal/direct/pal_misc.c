@@ -56,6 +56,10 @@ static long direct_process_wait(pal_handle child, int *status, int options)
 
 static long direct_process_signal(pal_handle proc, int signo) { return HS2(SYS_kill, proc, signo); }
 static long direct_process_id(void) { return HS0(SYS_getpid); }
+static long direct_setpgid(pal_handle p, pal_handle g) { return HS2(SYS_setpgid, p, g); }
+static long direct_getpgid(pal_handle p) { return HS1(SYS_getpgid, p); }
+static long direct_setsid(void) { return HS0(SYS_setsid); }
+static long direct_getsid(pal_handle p) { return HS1(SYS_getsid, p); }
 
 static long direct_clock_get(int clock, int64_t *ns)
 {
@@ -109,6 +113,10 @@ void direct_fill_misc(struct pal_api *api)
     api->process_wait = direct_process_wait;
     api->process_signal = direct_process_signal;
     api->process_id = direct_process_id;
+    api->process_setpgid = direct_setpgid;
+    api->process_getpgid = direct_getpgid;
+    api->process_setsid = direct_setsid;
+    api->process_getsid = direct_getsid;
     api->clock_get = direct_clock_get;
     api->sleep = direct_sleep;
     api->random = direct_random;

@@ -34,6 +34,20 @@ static uint32_t cpu_count(void)
     return n > 0 ? (uint32_t)n : 1;
 }
 
+/* The program sees itself as the leader of its own process group (pid 1,
+ * pgid 1), so kill(0, sig) and kill(-1's group) must not reach the shell or
+ * test runner that started geode: geode becomes a group leader, unless it
+ * is a terminal's foreground job, whose group the shell made for it alone
+ * (moving out of it would stop its terminal reads with SIGTTIN). */
+static void own_process_group(void)
+{
+    pid_t pgrp = getpgrp();
+    if (pgrp == getpid() || tcgetpgrp(0) == pgrp)
+        return;
+    if (setpgid(0, 0) != 0)
+        perror("geode: setpgid (kill(0) would reach geode's parent group)");
+}
+
 int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len, int argc,
                    char **argv)
 {
@@ -58,6 +72,7 @@ int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len,
         .pal_text_hi = (uint64_t)__stop_geode_hostsys,
     };
     direct_set_libos_range((uint64_t)img.base, (uint64_t)img.base + img.size);
+    own_process_group();
     fflush(NULL);
     if (direct_altstack_setup() != 0 || direct_signals_install() != 0) {
         fprintf(stderr, "geode: cannot install the direct PAL's signal handlers\n");

@@ -113,11 +113,13 @@ struct pal_api {
      * Returns the child's id in the parent and 0 in the child, where
      * syscall trapping is already on again. */
     long (*process_fork)(void);
-    /* Waits for a child (id from process_create/process_fork, or -1 for
-     * any); stores its Linux wait status; options: WNOHANG. Returns the
+    /* Waits for a child (id from process_create/process_fork, -1 for
+     * any, 0 for any in the caller's process group, -pgid for any in that
+     * group); stores its Linux wait status; options: WNOHANG. Returns the
      * child's id, 0 with WNOHANG and nothing ready, or -ECHILD. */
     long (*process_wait)(pal_handle child, int *status, int options);
-    /* Sends a Linux signal to another process (by id, as above). */
+    /* Sends a Linux signal to another process (by id, as above), or with
+     * proc = -pgid to every process of that process group. */
     long (*process_signal)(pal_handle proc, int signo);
     /* The id of the calling process, as its parent's process_fork saw it. */
     long (*process_id)(void);
@@ -229,7 +231,20 @@ struct pal_api {
                         int64_t *old_interval);
     /* Fills buf with len cryptographically random bytes. */
     long (*random)(void *buf, size_t len);
+
+    /* --- process groups and sessions (added in PAL_API_VERSION 1; the
+     * libOS checks size and treats missing entries as absent). Ids are
+     * those of process_fork/process_id; 0 means the caller. Linux
+     * setpgid/getpgid/setsid/getsid semantics and errors. --- */
+    long (*process_setpgid)(pal_handle proc, pal_handle pgid);
+    long (*process_getpgid)(pal_handle proc);
+    long (*process_setsid)(void);
+    long (*process_getsid)(pal_handle proc);
 };
+
+/* True when api (of the given size as the PAL reported it) has member m. */
+#define PAL_HAS(api, m) \
+    ((api)->size >= offsetof(struct pal_api, m) + sizeof((api)->m) && (api)->m != NULL)
 
 /* What the PAL hands the libOS at start. Everything here is a copy the
  * libOS may keep; pointers stay valid for the life of the process. */

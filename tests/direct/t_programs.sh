@@ -118,3 +118,14 @@ for kind in musl spie dyn; do
     [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && [ "$(grep -c '^pass' "$TMP/out")" -eq 21 ]
     check "sockfault.$kind: bad pointers to socket calls give EFAULT" $?
 done
+
+# Process groups: setpgid/getpgid, kill(-pgid) and waitpid(-pgid) over
+# forked children, kill(0) to the caller's own group, setsid.
+for kind in musl spie dyn; do
+    bin="$PROGS/pgroups.$kind"
+    need "$bin" || continue
+    manifest "$TMP/pg.toml" "$bin"
+    RUN_TIMEOUT=20 run_direct "$TMP/pg.toml"
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && [ "$(grep -c '^pass' "$TMP/out")" -eq 9 ]
+    check "pgroups.$kind: kill(-pgid), waitpid(-pgid), kill(0), setsid" $?
+done
