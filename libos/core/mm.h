@@ -7,9 +7,9 @@
 /* The program break lives in [start, start + max), already reserved. */
 void mm_brk_init(uint64_t start, uint64_t max);
 
-/* Anonymous zero-filled memory for the libOS's own use in the program's
- * address space (stacks, images). addr is a hint unless fixed. */
-long mm_map_anon(uint64_t addr, size_t len, int prot, bool fixed, uint64_t *out);
+/* Anonymous zero-filled memory in the program's address space. addr is a
+ * hint unless pal_flags has PAL_MEM_FIXED (and PAL_MEM_NOREPLACE). */
+long mm_map_anon(uint64_t addr, size_t len, int prot, int pal_flags, uint64_t *out);
 
 /* Records a range the libOS mapped for the program (ELF images with
  * their brk and trampolines, the initial stack) in the vma table. */

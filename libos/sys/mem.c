@@ -22,10 +22,10 @@ void mm_brk_init(uint64_t start, uint64_t max)
     brk_end = start + max;
 }
 
-long mm_map_anon(uint64_t addr, size_t len, int prot, bool fixed, uint64_t *out)
+long mm_map_anon(uint64_t addr, size_t len, int prot, int pal_flags, uint64_t *out)
 {
     void *p = (void *)addr;
-    long r = pal->mem_reserve(&p, len, fixed ? PAL_MEM_FIXED : 0);
+    long r = pal->mem_reserve(&p, len, pal_flags);
     if (r < 0)
         return r;
     r = pal->mem_commit(p, len, prot);
@@ -100,7 +100,9 @@ SYS(mmap)
         return -PAL_EINVAL;
     if (fixed && (flags & MAP_FIXED)) /* the old pages are gone: flush them first */
         vma_remove(addr, len, true);
-    long r = mm_map_anon(addr, len, anon ? prot : PAL_PROT_READ | PAL_PROT_WRITE, fixed, &out);
+    /* MAP_FIXED_NOREPLACE must fail with EEXIST rather than replace. */
+    int pflags = !fixed ? 0 : (flags & MAP_FIXED) ? PAL_MEM_FIXED : PAL_MEM_FIXED | PAL_MEM_NOREPLACE;
+    long r = mm_map_anon(addr, len, anon ? prot : PAL_PROT_READ | PAL_PROT_WRITE, pflags, &out);
     if (r < 0)
         return r;
     struct vma v = {.start = out, .end = out + len, .prot = prot & 7,

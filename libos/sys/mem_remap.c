@@ -86,7 +86,7 @@ static long move(const struct vma *v, uint64_t old, uint64_t osz, uint64_t nsz, 
     uint64_t out;
     if (fixed && to < old + osz && old < to + nsz)
         return -PAL_EINVAL; /* overlapping ranges */
-    long r = mm_map_anon(to, nsz, PAL_PROT_READ | PAL_PROT_WRITE, fixed, &out);
+    long r = mm_map_anon(to, nsz, PAL_PROT_READ | PAL_PROT_WRITE, fixed ? PAL_MEM_FIXED : 0, &out);
     if (r < 0)
         return -PAL_ENOMEM;
     uint64_t keep = osz < nsz ? osz : nsz;

@@ -129,3 +129,14 @@ for kind in musl spie dyn; do
     [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && [ "$(grep -c '^pass' "$TMP/out")" -eq 9 ]
     check "pgroups.$kind: kill(-pgid), waitpid(-pgid), kill(0), setsid" $?
 done
+
+# execve releases the old program's mappings; MAP_FIXED_NOREPLACE refuses
+# to replace a mapping.
+for kind in musl spie dyn; do
+    bin="$PROGS/execmaps.$kind"
+    need "$bin" || continue
+    manifest "$TMP/em.toml" "$bin"
+    run_direct "$TMP/em.toml"
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && [ "$(grep -c '^pass' "$TMP/out")" -eq 3 ]
+    check "execmaps.$kind: execve releases old mappings, MAP_FIXED_NOREPLACE" $?
+done
