@@ -235,6 +235,8 @@ static int take_pending(uint64_t blocked)
     }
 }
 
+int signal_take(uint64_t set) { return take_pending(~set); }
+
 /* Syscalls Linux never restarts after a handler, SA_RESTART or not
  * (ERESTARTNOHAND): waits for signals or readiness, and sleeps. */
 static bool restartable(uint64_t nr)

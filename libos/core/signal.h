@@ -30,6 +30,9 @@ bool signal_default_ignored(int sig);
 /* True when a signal not in mask is pending. */
 bool signal_pending_for(uint64_t mask);
 
+/* Removes and returns one pending signal of set (0 if none): sigtimedwait. */
+int signal_take(uint64_t set);
+
 /* Marks sig pending for the process (kill, host signals). */
 void signal_raise(int sig);
 

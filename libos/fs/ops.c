@@ -68,3 +68,25 @@ int vfs_access(const char *inside, int mode)
     (void)mode; /* tmpfs: the program owns every file */
     return t.tmpfs ? tmpfs_stat(t.tmpfs, t.rest, &st) : (int)pal->access(t.host, mode);
 }
+
+int vfs_link(const char *from, const char *to)
+{
+    LOOKUP(from, a);
+    LOOKUP(to, b);
+    if (a.tmpfs || b.tmpfs)
+        return a.tmpfs == b.tmpfs ? -PAL_EPERM : -PAL_EXDEV; /* tmpfs: no hard links */
+    if (!PAL_HAS(pal, link))
+        return -PAL_EPERM;
+    return (int)pal->link(a.host, b.host);
+}
+
+int vfs_utimes(const char *inside, const int64_t times[2])
+{
+    LOOKUP(inside, t);
+    if (t.tmpfs) /* tmpfs keeps no times of its own: only existence matters */
+        return tmpfs_stat(t.tmpfs, t.rest, &(struct pal_stat){0});
+    if (!PAL_HAS(pal, utimes))
+        return -PAL_EPERM;
+    /* inside is resolved: the host must not follow a symlink past it. */
+    return (int)pal->utimes(t.host, times, !t.mount_root);
+}

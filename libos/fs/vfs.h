@@ -63,6 +63,9 @@ int vfs_chmod(const char *inside, uint32_t mode);
 long vfs_readlink(const char *inside, char *buf, size_t len);
 int vfs_symlink(const char *target, const char *inside);
 int vfs_access(const char *inside, int mode);
+int vfs_link(const char *from, const char *to);
+/* times: ns since the epoch or PAL_UTIME_NOW / PAL_UTIME_OMIT. */
+int vfs_utimes(const char *inside, const int64_t times[2]);
 
 /* path.c: joins base and path and resolves "." and ".." lexically (for
  * paths that are not looked up: the manifest's mount points and URIs). */

@@ -133,3 +133,26 @@ SYS(symlink)
     int r = vfs_resolve_at(AT_FDCWD, PTR(1), false, inside, sizeof(inside));
     return r < 0 ? r : vfs_symlink(PTR(0), inside);
 }
+
+SYS(symlinkat)
+{
+    char inside[PATH_MAX_LEN];
+    int r = vfs_resolve_at((int)A(1), PTR(2), false, inside, sizeof(inside));
+    return r < 0 ? r : vfs_symlink(PTR(0), inside);
+}
+
+/* link(2) does not follow a final symlink of the source; linkat only with
+ * AT_SYMLINK_FOLLOW. */
+static long link_at(int olddir, const char *from, int newdir, const char *to, int flags)
+{
+    char a[PATH_MAX_LEN], b[PATH_MAX_LEN];
+    if (flags & ~AT_SYMLINK_FOLLOW)
+        return -PAL_EINVAL;
+    int r = vfs_resolve_at(olddir, from, (flags & AT_SYMLINK_FOLLOW) != 0, a, sizeof(a));
+    if (r == 0)
+        r = vfs_resolve_at(newdir, to, false, b, sizeof(b));
+    return r < 0 ? r : vfs_link(a, b);
+}
+
+SYS(link) { return link_at(AT_FDCWD, PTR(0), AT_FDCWD, PTR(1), 0); }
+SYS(linkat) { return link_at((int)A(0), PTR(1), (int)A(2), PTR(3), (int)A(4)); }

@@ -27,6 +27,12 @@ SYS(getuid) { return libos_cfg.uid; }
 SYS(geteuid) { return libos_cfg.uid; }
 SYS(getgid) { return libos_cfg.gid; }
 SYS(getegid) { return libos_cfg.gid; }
+/* The program runs as one uid/gid (the manifest's) and holds no
+ * privilege to change it: only a no-op change succeeds, as for an
+ * unprivileged Linux process. */
+SYS(setuid) { return (uint32_t)A(0) == libos_cfg.uid ? 0 : -PAL_EPERM; }
+SYS(setgid) { return (uint32_t)A(0) == libos_cfg.gid ? 0 : -PAL_EPERM; }
+
 SYS(getgroups)
 {
     if ((int)A(0) < 0)

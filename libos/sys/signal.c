@@ -111,3 +111,49 @@ SYS(rt_sigpending)
     *(uint64_t *)PTR(0) = 0; /* pending signals are delivered at once */
     return 0;
 }
+
+struct k_timespec {
+    int64_t sec, nsec;
+};
+
+static int64_t now_ns(void)
+{
+    int64_t ns = 0;
+    pal->clock_get(1 /* CLOCK_MONOTONIC */, &ns);
+    return ns;
+}
+
+/* Waits for a signal of the set (normally blocked, so it stays pending
+ * instead of running a handler). Pending signals have no wakeup of their
+ * own, so the wait polls every millisecond; a host signal cuts the sleep
+ * short. An unblocked signal outside the set ends the wait with EINTR and
+ * is delivered on the way out. */
+SYS(rt_sigtimedwait)
+{
+    if (A(3) != 8)
+        return -PAL_EINVAL;
+    uint64_t set = *(const uint64_t *)PTR(0) & ~(SIGBIT(9) | SIGBIT(19));
+    int64_t timeout = -1, start = now_ns();
+    if (PTR(2)) {
+        const struct k_timespec *ts = PTR(2);
+        if (ts->sec < 0 || ts->nsec < 0 || ts->nsec > 999999999)
+            return -PAL_EINVAL;
+        timeout = ts->sec * 1000000000LL + ts->nsec;
+    }
+    for (;;) {
+        int sig = signal_take(set);
+        if (sig) {
+            if (PTR(1)) {
+                memset(PTR(1), 0, 128);
+                *(int32_t *)PTR(1) = sig; /* si_code 0: SI_USER */
+            }
+            return sig;
+        }
+        int64_t left = timeout < 0 ? 1000000 : timeout - (now_ns() - start);
+        if (left <= 0)
+            return -PAL_EAGAIN;
+        if (signal_pending_for(cur_thread()->sigmask))
+            return -PAL_EINTR;
+        pal->sleep(left < 1000000 ? left : 1000000);
+    }
+}

@@ -27,14 +27,16 @@ SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat);
 /* fs_dir.c */
 SYS(getdents64); SYS(getcwd); SYS(chdir); SYS(fchdir); SYS(mkdir); SYS(mkdirat);
 SYS(rmdir); SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat2);
-SYS(chmod); SYS(fchmod); SYS(umask); SYS(symlink);
+SYS(chmod); SYS(fchmod); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
+/* fs_attr.c */
+SYS(utimensat);
 /* mem.c */
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(msync);
 /* mem_remap.c */
 SYS(madvise); SYS(mremap);
 /* proc.c */
 SYS(exit); SYS(exit_group); SYS(getpid); SYS(getppid); SYS(gettid); SYS(getuid);
-SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getgroups); SYS(uname); SYS(arch_prctl);
+SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getgroups); SYS(setuid); SYS(setgid); SYS(uname); SYS(arch_prctl);
 SYS(set_tid_address); SYS(set_robust_list); SYS(rseq); SYS(prlimit64); SYS(getrlimit);
 SYS(setrlimit); SYS(sysinfo); SYS(prctl); SYS(sched_getaffinity); SYS(sched_yield);
 SYS(getcpu);
@@ -50,7 +52,7 @@ SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosle
 SYS(clock_nanosleep); SYS(getrandom);
 /* signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack); SYS(kill); SYS(tgkill);
-SYS(tkill); SYS(rt_sigreturn); SYS(rt_sigpending);
+SYS(tkill); SYS(rt_sigreturn); SYS(rt_sigpending); SYS(rt_sigtimedwait);
 /* futex.c */
 SYS(futex);
 /* socket.c */

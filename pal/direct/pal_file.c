@@ -89,6 +89,19 @@ static long direct_readlink(const char *p, char *b, size_t n)
     return HS3(SYS_readlink, p, b, n);
 }
 static long direct_symlink(const char *t, const char *p) { return HS2(SYS_symlink, t, p); }
+static long direct_link(const char *f, const char *t) { return HS2(SYS_link, f, t); }
+
+static long direct_utimes(const char *path, const int64_t times[2], int nofollow)
+{
+    struct timespec ts[2];
+    for (int i = 0; i < 2; i++) {
+        if (times[i] == PAL_UTIME_NOW || times[i] == PAL_UTIME_OMIT)
+            ts[i] = (struct timespec){0, times[i] == PAL_UTIME_NOW ? UTIME_NOW : UTIME_OMIT};
+        else
+            ts[i] = (struct timespec){times[i] / 1000000000LL, times[i] % 1000000000LL};
+    }
+    return HS4(SYS_utimensat, AT_FDCWD, path, ts, nofollow ? AT_SYMLINK_NOFOLLOW : 0);
+}
 static long direct_access(const char *p, int mode) { return HS2(SYS_access, p, mode); }
 
 static long direct_set_nonblocking(pal_handle h, int on)
@@ -130,6 +143,8 @@ void direct_fill_file(struct pal_api *api)
     api->chmod = direct_chmod;
     api->readlink = direct_readlink;
     api->symlink = direct_symlink;
+    api->link = direct_link;
+    api->utimes = direct_utimes;
     api->access = direct_access;
     api->tty_ioctl = direct_tty_ioctl;
     api->set_nonblocking = direct_set_nonblocking;

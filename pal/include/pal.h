@@ -240,7 +240,18 @@ struct pal_api {
     long (*process_getpgid)(pal_handle proc);
     long (*process_setsid)(void);
     long (*process_getsid)(pal_handle proc);
+
+    /* --- more file operations (added like the group above) --- */
+    /* A hard link: from must exist, to must not. */
+    long (*link)(const char *from, const char *to);
+    /* Sets access and modification times, in ns since the epoch, with
+     * Linux's UTIME_NOW / UTIME_OMIT encodings in the low bits (see
+     * PAL_UTIME_*); nofollow: the times of a final symlink itself. */
+    long (*utimes)(const char *path, const int64_t times[2], int nofollow);
 };
+
+#define PAL_UTIME_NOW (-1)  /* set this time to the current time */
+#define PAL_UTIME_OMIT (-2) /* leave this time unchanged */
 
 /* True when api (of the given size as the PAL reported it) has member m. */
 #define PAL_HAS(api, m) \

@@ -140,3 +140,15 @@ for kind in musl spie dyn; do
     [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && [ "$(grep -c '^pass' "$TMP/out")" -eq 3 ]
     check "execmaps.$kind: execve releases old mappings, MAP_FIXED_NOREPLACE" $?
 done
+
+# The rest of issue #4's list: link, linkat, symlinkat, utimensat,
+# setuid/setgid, rt_sigtimedwait.
+for kind in musl spie dyn; do
+    bin="$PROGS/sysmore.$kind"
+    need "$bin" || continue
+    manifest "$TMP/sm.toml" "$bin"
+    mkdir -p "$TMP/sm.$kind"
+    run_direct "$TMP/sm.toml" "$TMP/sm.$kind"
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && [ "$(grep -c '^pass' "$TMP/out")" -eq 12 ]
+    check "sysmore.$kind: link(at), symlinkat, utimensat, setuid, sigtimedwait" $?
+done
