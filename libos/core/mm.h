@@ -24,5 +24,9 @@ struct file;
 /* Reads len bytes of f at off into program memory at addr (a file
  * mapping's contents); past the end of the file the memory stays zero. */
 long mm_fill_from_file(uint64_t addr, size_t len, struct file *f, int64_t off);
+/* Maps whole pages of a host file privately at addr (page aligned addr and
+ * off) when the PAL offers file_map; -EOPNOTSUPP when the caller must copy
+ * with mm_fill_from_file instead. */
+long mm_map_file_pages(uint64_t addr, size_t len, struct file *f, int64_t off, int prot);
 
 #endif

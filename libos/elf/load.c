@@ -80,14 +80,34 @@ static int seg_prot(const Elf64_Phdr *p)
            (p->p_flags & PF_X ? PAL_PROT_EXEC : 0);
 }
 
-/* Copies each segment in, then applies protections; a page shared by two
- * segments gets the union of both. */
+/* One segment's file bytes at dst. The pages wholly inside it are mapped
+ * from the file when the PAL can (no copy; pages at either end may be
+ * shared with a neighbouring segment, so those bytes are read). */
+static int segment_data(struct elf_file *e, uint64_t dst, uint64_t n, uint64_t off)
+{
+    struct pal_stat st;
+    /* A mapped page past the end of the file would only fault later. */
+    if (!e->f->ops->fstat || e->f->ops->fstat(e->f, &st) < 0)
+        return read_exact(e->f, (void *)dst, n, off);
+    if (off > (uint64_t)st.size || (uint64_t)st.size - off < n)
+        return -PAL_ENOEXEC;
+    uint64_t in_lo = ALIGN_UP(dst, PAGE_SIZE), in_hi = ALIGN_DOWN(dst + n, PAGE_SIZE);
+    if (in_hi > in_lo && mm_map_file_pages(in_lo, in_hi - in_lo, e->f, (int64_t)(off + in_lo - dst),
+                                           PAL_PROT_READ | PAL_PROT_WRITE) == 0) {
+        int r = read_exact(e->f, (void *)dst, in_lo - dst, off);
+        return r < 0 ? r : read_exact(e->f, (void *)in_hi, dst + n - in_hi, off + in_hi - dst);
+    }
+    return read_exact(e->f, (void *)dst, n, off);
+}
+
+/* Places each segment's data, then applies protections; a page shared by
+ * two segments gets the union of both. */
 static int fill_segments(struct elf_file *e, uint64_t bias)
 {
     for (int i = 0; i < e->eh.e_phnum; i++) {
         const Elf64_Phdr *p = &e->ph[i];
         if (p->p_type == PT_LOAD && p->p_filesz &&
-            read_exact(e->f, (void *)(bias + p->p_vaddr), p->p_filesz, p->p_offset) < 0)
+            segment_data(e, bias + p->p_vaddr, p->p_filesz, p->p_offset) < 0)
             return bad(e, "segment data beyond the end of the file");
     }
     uint64_t prev_hi = 0;

@@ -76,6 +76,13 @@ SYS(brk)
     return (long)ret;
 }
 
+long mm_map_file_pages(uint64_t addr, size_t len, struct file *f, int64_t off, int prot)
+{
+    if (!PAL_HAS(pal, file_map) || f->ops != &host_file_ops || ((addr | (uint64_t)off) & (PAGE_SIZE - 1)))
+        return -PAL_EOPNOTSUPP;
+    return pal->file_map(f->h, (void *)addr, ALIGN_UP(len, PAGE_SIZE), off, prot);
+}
+
 long mm_fill_from_file(uint64_t addr, size_t len, struct file *f, int64_t off)
 {
     long r = f->ops->pread ? 0 : -PAL_ENODEV;
@@ -109,9 +116,14 @@ SYS(mmap)
                     .shared = (flags & MAP_TYPE) == MAP_SHARED, .off = (int64_t)A(5)};
     if (!anon) {
         v.file = fd_get(fd);
-        r = v.file ? mm_fill_from_file(out, A(1), v.file, (int64_t)A(5)) : -PAL_EBADF;
-        if (r == 0)
-            r = pal->mem_protect((void *)out, len, prot);
+        r = v.file ? 0 : -PAL_EBADF;
+        /* Private: the PAL's own file mapping when it has one (no copy);
+         * shared, or without it: a copy, written back by msync/munmap. */
+        if (r == 0 && (v.shared || mm_map_file_pages(out, len, v.file, v.off, prot) < 0)) {
+            r = mm_fill_from_file(out, A(1), v.file, (int64_t)A(5));
+            if (r == 0)
+                r = pal->mem_protect((void *)out, len, prot);
+        }
     }
     if (r == 0)
         r = vma_add(&v);

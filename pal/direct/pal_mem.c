@@ -38,10 +38,19 @@ static long direct_mem_free(void *addr, size_t size)
     return HS2(SYS_munmap, addr, size);
 }
 
+/* The host's own private file mapping: no copy, pages shared with the
+ * page cache until written. */
+static long direct_file_map(pal_handle h, void *addr, size_t len, int64_t off, int prot)
+{
+    long r = HS6(SYS_mmap, addr, len, prot, MAP_PRIVATE | MAP_FIXED, h, off);
+    return r < 0 ? r : 0;
+}
+
 void direct_fill_mem(struct pal_api *api)
 {
     api->mem_reserve = direct_mem_reserve;
     api->mem_commit = direct_mem_commit;
     api->mem_protect = direct_mem_protect;
     api->mem_free = direct_mem_free;
+    api->file_map = direct_file_map;
 }

@@ -248,6 +248,12 @@ struct pal_api {
      * Linux's UTIME_NOW / UTIME_OMIT encodings in the low bits (see
      * PAL_UTIME_*); nofollow: the times of a final symlink itself. */
     long (*utimes)(const char *path, const int64_t times[2], int nofollow);
+
+    /* Optional (NULL when the PAL can only copy, as inside an enclave):
+     * replaces the committed pages [addr, addr + len) with a private
+     * copy-on-write mapping of file h at off (both page aligned), with
+     * prot. Pages past the end of the file raise SIGBUS, as on Linux. */
+    long (*file_map)(pal_handle h, void *addr, size_t len, int64_t off, int prot);
 };
 
 #define PAL_UTIME_NOW (-1)  /* set this time to the current time */
