@@ -49,6 +49,24 @@ struct file *fd_get(int fd)
     return f;
 }
 
+/* With one program thread nothing can close fd while this syscall uses
+ * it (signals are delivered only at syscall boundaries), so the hot I/O
+ * paths skip the lock and the reference count: on this machine those
+ * locked instructions were a third of the libOS's cost for a 4 KiB read. */
+struct file *fd_borrow(int fd, bool *counted)
+{
+    *counted = __atomic_load_n(&libos_thread_count, __ATOMIC_ACQUIRE) > 1;
+    if (*counted)
+        return fd_get(fd);
+    return fd >= 0 && fd < FD_MAX ? fds[fd] : NULL;
+}
+
+void fd_unborrow(struct file *f, bool counted)
+{
+    if (counted)
+        file_put(f);
+}
+
 int fd_close(int fd)
 {
     if (fd < 0 || fd >= FD_MAX)

@@ -103,6 +103,10 @@ long proc_readlink(const char *inside, char *buf, size_t len);
 int fd_install(struct file *f, int min_fd, bool cloexec);
 int fd_install_at(struct file *f, int fd, bool cloexec);
 struct file *fd_get(int fd); /* takes a reference; NULL if not open */
+/* fd_get for the duration of one syscall; the reference is taken only
+ * when other threads exist (counted), and fd_unborrow drops it. */
+struct file *fd_borrow(int fd, bool *counted);
+void fd_unborrow(struct file *f, bool counted);
 int fd_close(int fd);
 int fd_get_cloexec(int fd);
 int fd_set_cloexec(int fd, bool on);

@@ -11,15 +11,16 @@
 #define GATHER_MAX (64 * 1024)
 
 /* Runs op on the file behind fd, holding a reference meanwhile. */
-#define WITH_FILE(fd, f, expr)          \
-    ({                                  \
-        struct file *f = fd_get((int)(fd)); \
-        long r_ = -PAL_EBADF;           \
-        if (f) {                        \
-            r_ = (expr);                \
-            file_put(f);                \
-        }                               \
-        r_;                             \
+#define WITH_FILE(fd, f, expr)                      \
+    ({                                              \
+        bool counted_;                              \
+        struct file *f = fd_borrow((int)(fd), &counted_); \
+        long r_ = -PAL_EBADF;                       \
+        if (f) {                                    \
+            r_ = (expr);                            \
+            fd_unborrow(f, counted_);               \
+        }                                           \
+        r_;                                         \
     })
 
 static long do_read(struct file *f, void *buf, size_t n)
