@@ -3,10 +3,14 @@
  * fine here. Only R_X86_64_RELATIVE is accepted: the image must be fully
  * self-contained, which is what lets the trusted PAL load it the same way. */
 #include <elf.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "host.h"
 
@@ -14,33 +18,38 @@
 #define PAGE_DOWN(x) ((x) & ~(PAGE - 1))
 #define PAGE_UP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
 
-static unsigned char *read_file(const char *path, size_t *len)
+/* The image file, mapped read-only: headers and partial pages are read
+ * from it, and whole pages are mapped from fd without copying. */
+struct image_file {
+    int fd;
+    const unsigned char *data;
+    size_t len;
+};
+
+static int open_image(const char *path, struct image_file *f)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    struct stat st;
+    f->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (f->fd < 0 || fstat(f->fd, &st) != 0 || st.st_size <= 0) {
         fprintf(stderr, "geode: cannot open libOS image %s: %m\n", path);
-        return NULL;
+        if (f->fd >= 0)
+            close(f->fd);
+        return -1;
     }
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = 0, r;
-    do {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1 << 20;
-            unsigned char *nb = realloc(buf, cap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                fprintf(stderr, "geode: out of memory reading %s\n", path);
-                return NULL;
-            }
-            buf = nb;
-        }
-        r = fread(buf + n, 1, cap - n, f);
-        n += r;
-    } while (r > 0);
-    fclose(f);
-    *len = n;
-    return buf;
+    f->len = (size_t)st.st_size;
+    f->data = mmap(NULL, f->len, PROT_READ, MAP_PRIVATE, f->fd, 0);
+    if (f->data == MAP_FAILED) {
+        fprintf(stderr, "geode: cannot map libOS image %s: %m\n", path);
+        close(f->fd);
+        return -1;
+    }
+    return 0;
+}
+
+static void close_image(struct image_file *f)
+{
+    munmap((void *)f->data, f->len);
+    close(f->fd);
 }
 
 static int check_header(const unsigned char *f, size_t len, const char *path)
@@ -63,10 +72,27 @@ static int check_header(const unsigned char *f, size_t len, const char *path)
     return 0;
 }
 
-static int map_segments(const unsigned char *f, size_t len, const Elf64_Phdr *ph, int n,
+/* One segment's file bytes at dst: whole pages that no earlier segment
+ * touches are mapped from the file (private, copy-on-write), the rest is
+ * copied; what follows the file bytes in the last page is zeroed (bss). */
+static int place_segment(const struct image_file *f, const Elf64_Phdr *p, char *base,
+                         uint64_t prev_hi)
+{
+    uint64_t lo = PAGE_DOWN(p->p_vaddr), end = p->p_vaddr + p->p_filesz;
+    bool mappable = (p->p_vaddr - p->p_offset) % PAGE == 0 && lo >= prev_hi && p->p_filesz;
+    if (mappable && mmap(base + lo, PAGE_UP(end) - lo, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_FIXED, f->fd, (off_t)PAGE_DOWN(p->p_offset)) != MAP_FAILED) {
+        memset(base + end, 0, PAGE_UP(end) - end);
+        return 0;
+    }
+    memcpy(base + p->p_vaddr, f->data + p->p_offset, p->p_filesz);
+    return 0;
+}
+
+static int map_segments(const struct image_file *f, const Elf64_Phdr *ph, int n,
                         struct direct_image *img, const char *path)
 {
-    uint64_t hi = 0;
+    uint64_t hi = 0, prev_hi = 0;
     for (int i = 0; i < n; i++)
         if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr + ph[i].p_memsz > hi)
             hi = ph[i].p_vaddr + ph[i].p_memsz;
@@ -79,12 +105,14 @@ static int map_segments(const unsigned char *f, size_t len, const Elf64_Phdr *ph
     for (int i = 0; i < n; i++) {
         if (ph[i].p_type != PT_LOAD)
             continue;
-        if (ph[i].p_offset > len || len - ph[i].p_offset < ph[i].p_filesz ||
+        if (ph[i].p_offset > f->len || f->len - ph[i].p_offset < ph[i].p_filesz ||
             ph[i].p_filesz > ph[i].p_memsz) {
             fprintf(stderr, "geode: %s: segment %d out of bounds\n", path, i);
             return -1;
         }
-        memcpy((char *)img->base + ph[i].p_vaddr, f + ph[i].p_offset, ph[i].p_filesz);
+        place_segment(f, &ph[i], img->base, prev_hi);
+        prev_hi = PAGE_UP(ph[i].p_vaddr + ph[i].p_memsz) > prev_hi
+                      ? PAGE_UP(ph[i].p_vaddr + ph[i].p_memsz) : prev_hi;
     }
     return 0;
 }
@@ -139,14 +167,14 @@ static int protect_segments(const Elf64_Phdr *ph, int n, struct direct_image *im
 
 int direct_load_libos(const char *path, struct direct_image *img)
 {
-    size_t len;
-    unsigned char *f = read_file(path, &len);
-    if (!f)
+    struct image_file file;
+    if (open_image(path, &file) != 0)
         return -1;
-    int ok = check_header(f, len, path) == 0;
+    const unsigned char *f = file.data;
+    int ok = check_header(f, file.len, path) == 0;
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
     const Elf64_Phdr *ph = ok ? (const Elf64_Phdr *)(f + eh->e_phoff) : NULL;
-    ok = ok && map_segments(f, len, ph, eh->e_phnum, img, path) == 0;
+    ok = ok && map_segments(&file, ph, eh->e_phnum, img, path) == 0;
     ok = ok && apply_relocs(ph, eh->e_phnum, img, path) == 0;
     ok = ok && protect_segments(ph, eh->e_phnum, img) == 0;
     if (ok && eh->e_entry >= img->size) {
@@ -155,6 +183,6 @@ int direct_load_libos(const char *path, struct direct_image *img)
     }
     if (ok)
         img->entry = (char *)img->base + eh->e_entry;
-    free(f);
+    close_image(&file);
     return ok ? 0 : -1;
 }
