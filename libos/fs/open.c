@@ -7,6 +7,7 @@
 
 #define S_IFMT_ 0170000
 #define S_IFDIR_ 0040000
+#define S_IFLNK_ 0120000
 
 static long host_read(struct file *f, void *b, size_t n) { return pal->read(f->h, b, n); }
 static long host_write(struct file *f, const void *b, size_t n) { return pal->write(f->h, b, n); }
@@ -72,7 +73,16 @@ int vfs_stat(const char *inside, int nofollow, struct pal_stat *st)
     return t.tmpfs ? tmpfs_stat(t.tmpfs, t.rest, st) : (int)pal->stat(t.host, !t.mount_root, st);
 }
 
+static int open_host_flags(const char *inside, int flags, uint32_t mode, int pal_flags,
+                           struct file **out);
+
 static int open_host(const char *inside, int flags, uint32_t mode, struct file **out)
+{
+    return open_host_flags(inside, flags, mode, 0, out);
+}
+
+static int open_host_flags(const char *inside, int flags, uint32_t mode, int pal_flags,
+                           struct file **out)
 {
     struct vfs_target t;
     pal_handle h;
@@ -86,7 +96,7 @@ static int open_host(const char *inside, int flags, uint32_t mode, struct file *
      * The VFS has resolved every symlink already: O_NOFOLLOW makes the host
      * refuse one that appeared since, instead of following it out. */
     int nofollow = t.mount_root ? 0 : O_NOFOLLOW;
-    r = (int)pal->file_open(host, flags | O_CLOEXEC | nofollow, mode, &h);
+    r = (int)pal->file_open(host, flags | O_CLOEXEC | nofollow | pal_flags, mode, &h);
     if (r < 0)
         return r;
     struct pal_stat st;
@@ -114,4 +124,77 @@ int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out)
         }
     }
     return r;
+}
+
+/* True when path has no ".." component: its lexical form is then its
+ * canonical form whenever it contains no symlink. */
+static bool no_dotdot(const char *p)
+{
+    for (const char *c = p; *c; c++)
+        if (c[0] == '.' && c[1] == '.' && (c == p || c[-1] == '/') && (c[2] == 0 || c[2] == '/'))
+            return false;
+    return true;
+}
+
+/* The lexical inside path of a program path when the fast paths may try
+ * it on the host: no "..", a chroot mount below its mount point. */
+static int lexical_host(int dirfd, const char *path, char *inside, struct vfs_target *t)
+{
+    struct file *dir = NULL;
+    struct pal_stat st;
+    if (path[0] != '/' && dirfd != AT_FDCWD && !(dir = fd_get(dirfd)))
+        return -PAL_EBADF;
+    const char *base = dir ? (dir->is_dir ? dir->path : NULL) : vfs_cwd();
+    int r = base && no_dotdot(path) ? path_normalize(base, path, inside, PATH_MAX_LEN) : -1;
+    if (dir)
+        file_put(dir);
+    if (r < 0 || proc_owns(inside) || dev_stat(inside, &st) == 0 || vfs_lookup(inside, t) < 0 ||
+        t->tmpfs || t->mount_root)
+        return -PAL_ENOSYS;
+    return 0;
+}
+
+int vfs_stat_at(int dirfd, const char *path, bool follow, struct pal_stat *st)
+{
+    char inside[PATH_MAX_LEN];
+    struct vfs_target t;
+    if (!path)
+        return -PAL_EFAULT;
+    int r = lexical_host(dirfd, path, inside, &t);
+    if (r == 0) {
+        r = (int)pal->stat(t.host, 1 | PAL_STAT_NOSYMLINKS, st);
+        /* A final symlink to follow, or a symlink on the way: the walk. */
+        if (r == 0 && follow && (st->mode & S_IFMT_) == S_IFLNK_)
+            r = -PAL_ELOOP;
+    }
+    if (r != -PAL_ELOOP && r != -PAL_ENOSYS && r != -PAL_EINVAL && r != -PAL_EBADF)
+        return r;
+    r = vfs_resolve_at(dirfd, path, follow, inside, sizeof(inside));
+    return r < 0 ? r : vfs_stat(inside, !follow, st);
+}
+
+/* The fast path of open: the lexical path straight to the host, which
+ * refuses it (-ELOOP) if any component is a symlink; only then does the
+ * libOS walk the path component by component. Same result, one host call
+ * instead of one readlink per component. */
+int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct file **out)
+{
+    char inside[PATH_MAX_LEN];
+    struct vfs_target t;
+    if (!path)
+        return -PAL_EFAULT;
+    int r = lexical_host(dirfd, path, inside, &t);
+    if (r == 0)
+        r = open_host_flags(inside, flags, mode, PAL_O_NOSYMLINKS, out);
+    if (r == 0 && !((*out)->path = strdup(inside))) {
+        file_put(*out);
+        return -PAL_ENOMEM;
+    }
+    if (r != -PAL_ELOOP && r != -PAL_ENOSYS && r != -PAL_EINVAL && r != -PAL_EBADF)
+        return r;
+    /* O_NOFOLLOW, and O_CREAT|O_EXCL (which must fail on any existing
+     * name), look at the last component itself. */
+    bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+    r = vfs_resolve_at(dirfd, path, follow, inside, sizeof(inside));
+    return r < 0 ? r : vfs_open(inside, flags, mode, out);
 }

@@ -83,6 +83,10 @@ int vfs_set_cwd(const char *inside);
 
 /* open.c: opens an inside path (already resolved). */
 int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out);
+/* open(2) of a program path relative to dirfd: resolution and open. */
+int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct file **out);
+/* stat(2)/lstat(2) of a program path relative to dirfd. */
+int vfs_stat_at(int dirfd, const char *path, bool follow, struct pal_stat *st);
 int vfs_stat(const char *inside, int nofollow, struct pal_stat *st);
 struct file *file_new(const struct file_ops *ops, pal_handle h, int flags);
 void file_put(struct file *f);

@@ -8,15 +8,8 @@
 
 static long do_openat(int dirfd, const char *path, int flags, uint32_t mode)
 {
-    char inside[PATH_MAX_LEN];
     struct file *f;
-    /* O_NOFOLLOW, and O_CREAT|O_EXCL (which must fail on any existing
-     * name), look at the last component itself. */
-    bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
-    int r = vfs_resolve_at(dirfd, path, follow, inside, sizeof(inside));
-    if (r < 0)
-        return r;
-    r = vfs_open(inside, flags, mode, &f);
+    int r = vfs_open_at(dirfd, path, flags, mode, &f);
     if (r < 0)
         return r;
     r = fd_install(f, 0, flags & O_CLOEXEC);
@@ -59,14 +52,9 @@ static long fstat_fd(int fd, struct pal_stat *st)
 /* The common core of every stat variant. */
 static long stat_at(int dirfd, const char *path, int flags, struct pal_stat *st)
 {
-    char inside[PATH_MAX_LEN];
     if ((flags & AT_EMPTY_PATH) && path && !path[0])
         return fstat_fd(dirfd, st);
-    if (!path)
-        return -PAL_EFAULT;
-    bool follow = !(flags & AT_SYMLINK_NOFOLLOW);
-    int r = vfs_resolve_at(dirfd, path, follow, inside, sizeof(inside));
-    return r < 0 ? r : vfs_stat(inside, !follow, st);
+    return vfs_stat_at(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), st);
 }
 
 static long stat_out(long r, const struct pal_stat *st, void *out)

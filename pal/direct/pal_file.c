@@ -1,6 +1,7 @@
 /* Direct PAL: files and directories, one raw host syscall each. The libOS
  * has already mapped program paths to host paths. */
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -8,9 +9,20 @@
 
 #include "host.h"
 
+/* PAL_O_NOSYMLINKS: openat2 with RESOLVE_NO_SYMLINKS, which checks every
+ * component in the kernel (no window between a check and the open). */
+static long open_nosymlinks(const char *path, int flags, uint32_t mode)
+{
+    struct open_how how = {.flags = (uint64_t)(uint32_t)(flags & ~PAL_O_NOSYMLINKS),
+                           .mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
+                           .resolve = RESOLVE_NO_SYMLINKS};
+    return HS4(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
 static long direct_file_open(const char *path, int flags, uint32_t mode, pal_handle *out)
 {
-    long fd = HS4(SYS_openat, AT_FDCWD, path, flags, mode);
+    long fd = (flags & PAL_O_NOSYMLINKS) ? open_nosymlinks(path, flags, mode)
+                                         : HS4(SYS_openat, AT_FDCWD, path, flags, mode);
     if (fd < 0)
         return fd;
     *out = fd;
@@ -56,7 +68,16 @@ static void stat_convert(const struct stat *s, struct pal_stat *st)
 static long direct_stat(const char *path, int nofollow, struct pal_stat *st)
 {
     struct stat s;
-    long r = HS4(SYS_newfstatat, AT_FDCWD, path, &s, nofollow ? AT_SYMLINK_NOFOLLOW : 0);
+    long r;
+    if (nofollow & PAL_STAT_NOSYMLINKS) { /* an O_PATH handle checked by the kernel */
+        long fd = open_nosymlinks(path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+        if (fd < 0)
+            return fd;
+        r = HS2(SYS_fstat, fd, &s);
+        HS1(SYS_close, fd);
+    } else {
+        r = HS4(SYS_newfstatat, AT_FDCWD, path, &s, nofollow ? AT_SYMLINK_NOFOLLOW : 0);
+    }
     if (r == 0)
         stat_convert(&s, st);
     return r;

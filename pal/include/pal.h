@@ -39,7 +39,12 @@ typedef int64_t pal_handle;
 #define PAL_MEM_FIXED 1     /* *addr is exact and replaces whatever is there */
 #define PAL_MEM_NOREPLACE 2 /* with FIXED: -EEXIST if anything is mapped there */
 
-/* file_open flags: Linux O_* values (O_RDONLY.. O_CLOEXEC) pass through. */
+/* file_open flags: Linux O_* values (O_RDONLY.. O_CLOEXEC) pass through,
+ * plus PAL_O_NOSYMLINKS: fail with -ELOOP if any component of the path is
+ * a symlink (the libOS then resolves the path itself, component by
+ * component); a PAL that cannot check it returns -ENOSYS. */
+#define PAL_O_NOSYMLINKS 0x40000000
+#define PAL_STAT_NOSYMLINKS 2
 
 /* Host file attributes, independent of any libc's struct stat. */
 struct pal_stat {
@@ -153,7 +158,9 @@ struct pal_api {
     long (*pwrite)(pal_handle h, const void *buf, size_t len, int64_t off);
     /* Moves the position (whence: SEEK_SET/CUR/END); returns the new one. */
     long (*seek)(pal_handle h, int64_t off, int whence);
-    /* Attributes by path (nofollow: do not follow a final symlink). */
+    /* Attributes by path (nofollow: do not follow a final symlink; with
+     * PAL_STAT_NOSYMLINKS also set, -ELOOP if any earlier component is a
+     * symlink, or -ENOSYS when the PAL cannot check that). */
     long (*stat)(const char *path, int nofollow, struct pal_stat *st);
     long (*fstat)(pal_handle h, struct pal_stat *st);
     /* Fills buf with Linux struct linux_dirent64 records; 0 at the end. */

@@ -45,6 +45,12 @@ run_direct "$TMP/chroot.toml" cat /data/good /abs-inside /data/sub/../good
 [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'inside-data\ninside-data\ninside-data')" ]
 check "symlinks inside the mounts resolve (relative, absolute, through ..)" $?
 
+# stat follows links inside the VFS too; lstat sees the link itself.
+run_direct "$TMP/chroot.toml" sh -c 'stat -L -c %s /data/good; stat -c %F /data/up; stat -L /data/abs'
+[ "$rc" -ne 0 ] && [ "$(head -2 "$TMP/out")" = "$(printf '12\nsymbolic link')" ] &&
+    [ "$(wc -l <"$TMP/out")" -eq 2 ]
+check "stat follows symlinks in the VFS, lstat does not, escapes fail" $?
+
 run_direct "$TMP/chroot.toml" readlink /data/up
 [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "../secret.txt" ]
 check "readlink returns the link text itself" $?
