@@ -1,10 +1,11 @@
 /* brk and the mmap family. Anonymous memory is a PAL reservation made
- * usable at once; a file mapping is anonymous memory filled by pread, so it
- * works the same way inside an enclave. Every mapping is recorded in the
- * vma table (core/vma.c). MAP_SHARED file mappings are copies too: writes
- * reach the file when the program calls msync or munmap (and at execve and
- * exit through vma_release_all), written back with pwrite; they are not
- * shared with other processes mapping the same file. */
+ * usable at once. A private file mapping is the PAL's own file mapping
+ * when it offers file_map (direct mode), else anonymous memory filled by
+ * pread, which works the same way inside an enclave. Every mapping is
+ * recorded in the vma table (core/vma.c). MAP_SHARED file mappings are
+ * copies: writes reach the file (pwrite) when the program calls msync or
+ * munmap, at execve and at exit; they are not shared with other processes
+ * mapping the same file. */
 #include <linux/mman.h>
 
 #include "core/mm.h"

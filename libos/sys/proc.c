@@ -5,10 +5,18 @@
 #include <linux/resource.h>
 #include <linux/utsname.h>
 
+#include "core/vma.h"
 #include "sys/sys.h"
 
+/* The process ends: MAP_SHARED file pages reach their files, as the
+ * kernel's page cache would see to on Linux. */
+__attribute__((noreturn)) static void exit_process(int status)
+{
+    vma_sync(0, 1ULL << 47);
+    libos_exit(status);
+}
 
-SYS(exit_group) { libos_exit((int)(A(0) & 0xff)); }
+SYS(exit_group) { exit_process((int)(A(0) & 0xff)); }
 
 /* Ends the calling thread; the last thread's exit ends the process. The
  * thread's libOS state is not reclaimed yet (its stack may still be in use
@@ -16,7 +24,7 @@ SYS(exit_group) { libos_exit((int)(A(0) & 0xff)); }
 SYS(exit)
 {
     if (__atomic_sub_fetch(&libos_thread_count, 1, __ATOMIC_SEQ_CST) == 0)
-        libos_exit((int)(A(0) & 0xff));
+        exit_process((int)(A(0) & 0xff));
     pal->thread_exit(cur_thread()->clear_child_tid);
 }
 

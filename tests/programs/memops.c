@@ -1,7 +1,7 @@
 /* Memory syscalls with Linux semantics: mremap shrink, grow (in place or
  * moved) and MREMAP_FIXED keeping the contents; MADV_DONTNEED zeroing
  * private anonymous pages and restoring file pages; a MAP_SHARED file
- * mapping written back by msync and by munmap; /proc/self/maps listing a
+ * mapping written back by msync, munmap and exit; /proc/self/maps listing a
  * mapping with its protection. argv[1]: a scratch directory. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PG 4096
@@ -96,6 +97,15 @@ static int shared_tests(const char *dir)
     memset(s + PG, 'U', PG);
     munmap(s, 2 * PG);
     fails += check(file_has(path, PG, 'U', PG), "munmap writes dirty MAP_SHARED pages back");
+    pid_t child = fork();
+    if (child == 0) { /* writes and exits without msync or munmap */
+        char *c = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        memset(c, 'E', PG);
+        _exit(0);
+    }
+    int st;
+    waitpid(child, &st, 0);
+    fails += check(file_has(path, 0, 'E', PG), "exit writes dirty MAP_SHARED pages back");
     close(fd);
     return fails;
 }
