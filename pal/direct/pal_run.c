@@ -48,6 +48,25 @@ static void own_process_group(void)
         perror("geode: setpgid (kill(0) would reach geode's parent group)");
 }
 
+/* The kernel's auxv entry. glibc's getauxval(AT_HWCAP) is not it on x86:
+ * glibc replaces dl_hwcap with its own HWCAP_X86_* bits, while programs
+ * expect the kernel's CPUID.1:EDX value. Read before the program starts,
+ * while glibc may still be used. */
+static uint64_t kernel_auxval(uint64_t type)
+{
+    uint64_t pair[2], value = 0;
+    FILE *f = fopen("/proc/self/auxv", "rb");
+    while (f && fread(pair, sizeof(pair), 1, f) == 1 && pair[0] != AT_NULL) {
+        if (pair[0] == type) {
+            value = pair[1];
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+    return value ? value : getauxval(type);
+}
+
 int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len, int argc,
                    char **argv)
 {
@@ -66,8 +85,8 @@ int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len,
         .libos_size = img.size,
         .stdio = {0, 1, 2},
         .cpu_count = cpu_count(),
-        .hwcap = getauxval(AT_HWCAP),
-        .hwcap2 = getauxval(AT_HWCAP2),
+        .hwcap = kernel_auxval(AT_HWCAP),
+        .hwcap2 = kernel_auxval(AT_HWCAP2),
         .pal_text_lo = (uint64_t)__start_geode_hostsys,
         .pal_text_hi = (uint64_t)__stop_geode_hostsys,
     };
