@@ -96,6 +96,16 @@ for kind in musl spie dyn; do
     check "sigstate.$kind: SSE state across a handler, stack overflow on the sigaltstack" $?
 done
 
+# Handlers that change the interrupted context (skip or repair a fault, set a register).
+for kind in musl spie dyn; do
+    bin="$PROGS/ucontext.$kind"
+    need "$bin" || continue
+    manifest "$TMP/uc.toml" "$bin"
+    RUN_TIMEOUT=20 run_direct "$TMP/uc.toml"
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out"
+    check "ucontext.$kind: handlers that change the ucontext (RIP, RAX, RBX)" $?
+done
+
 # Memory: mremap shrink/grow/move, MADV_DONTNEED, MAP_SHARED write-back by
 # msync and munmap, /proc/self/maps.
 for kind in musl spie dyn; do
