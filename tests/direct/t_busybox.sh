@@ -60,16 +60,22 @@ check "busybox find" $?
 # busybox httpd under geode (a fork per connection) and wget under geode.
 mkdir -p "$TMP/www"
 echo "served-by-geode" >"$TMP/www/index.html"
-# A port below the kernel's ephemeral range (32768+), so no client socket holds it.
-port=$((20000 + RANDOM % 12000))
-"$GEODE" run --mode direct "$M" httpd -f -p "127.0.0.1:$port" -h "$TMP/www" >"$TMP/httpd.log" 2>&1 &
-hpid=$!
-for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-run_direct "$M" wget -q -O - "http://127.0.0.1:$port/index.html"
-kill "$hpid"; wait "$hpid" 2>/dev/null
-[ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "served-by-geode" ]
-check "busybox wget from busybox httpd, both under geode" $?
-if [ "$rc" -ne 0 ]; then # diagnostics for a failure
-    echo "# wget exit $rc: $(head -c 300 "$TMP/err" | tr '\n' ' ')"
+# busybox httpd under geode on a port below the kernel's ephemeral range
+# (32768+), then wget under geode. One retry on a fresh port guards against
+# an environmental failure (port taken, a starved machine); the first
+# attempt's diagnostics are printed either way.
+fetch_once() {
+    local port=$((20000 + RANDOM % 12000))
+    "$GEODE" run --mode direct "$M" httpd -f -p "127.0.0.1:$port" -h "$TMP/www" >"$TMP/httpd.log" 2>&1 &
+    local hpid=$!
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    run_direct "$M" wget -q -O - "http://127.0.0.1:$port/index.html"
+    kill "$hpid"; wait "$hpid" 2>/dev/null
+    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "served-by-geode" ]
+}
+if ! fetch_once; then
+    echo "# wget attempt 1 failed (exit $rc): $(head -c 300 "$TMP/err" | tr '\n' ' ')"
     echo "# httpd log: $(head -c 300 "$TMP/httpd.log" | tr '\n' ' ')"
+    fetch_once
 fi
+check "busybox wget from busybox httpd, both under geode" $?
