@@ -158,6 +158,12 @@ static void test_layout(void)
     CHECK(a.pages[1].secinfo_flags == SGX_SECINFO_TCS && tcs->nssa == 2 && tcs->oentry == a.entry_offset &&
               tcs->flags == SGX_TCS_AEXNOTIFY && tcs->ossa == 2 * 4096 + 2 * 4096,
           "second TCS: NSSA, OENTRY, AEXNOTIFY flag, OSSA");
+    const struct sgx_layout_tls *tls = NULL;
+    for (size_t i = 0; i < a.n_pages && !tls; i++)
+        if (!strcmp(a.pages[i].region, "tls"))
+            tls = (const struct sgx_layout_tls *)a.pages[i].data;
+    CHECK(tls && tls->nssa == tcs->nssa && tls->ssa_frame_pages == a.ssa_frame_size,
+          "TLS page carries NSSA and the SSA frame size for the trusted PAL");
     sgx_layout_free(&b);
     d.enclave_size = 0x1000 * 3;
     CHECK(sgx_layout_build(&d, &b, &e) == -EINVAL && strstr(e.msg, "power of two"), "bad size: %s", e.msg);

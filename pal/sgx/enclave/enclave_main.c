@@ -30,20 +30,15 @@ struct enclave_globals g_encl;
 enum { INIT_NONE, INIT_RUNNING, INIT_DONE, INIT_FAILED };
 static uint32_t init_state;
 
-/* NSSA is not in struct sgx_layout_tls; derive it from the documented layout
- * (TCS x T at 0, then SSA x T*NSSA*F, then TLS x T) through thread 0's TLS
- * page, with one-page frames. All inputs are measured. Returns 0 on failure. */
-static uint64_t derive_nssa(uint64_t base, const struct sgx_layout_tls *self)
+/* NSSA and the SSA frame size come from the measured TLS page. The entry
+ * code addresses frames as one page each (ASM_SSA_FRAME), which covers every
+ * XFRM but AMX; anything else is refused rather than misread. Returns 0 on
+ * failure. */
+static uint64_t checked_nssa(const struct sgx_layout_tls *self)
 {
-    const struct sgx_layout_tls *t0 = (const void *)(base + self->self_offset - self->thread_index * PAGE);
-    uint64_t threads = t0->ssa_offset / PAGE, span;
-
-    if (!threads || t0->self_offset <= t0->ssa_offset)
+    if (self->ssa_frame_pages != ASM_SSA_FRAME / PAGE || self->nssa < 2 || self->nssa > 16)
         return 0;
-    span = (t0->self_offset - t0->ssa_offset) / threads;
-    if (span % PAGE || span * threads != t0->self_offset - t0->ssa_offset)
-        return 0;
-    return span / PAGE;
+    return self->nssa;
 }
 
 /* Whether AEX-Notify is on is a property of the enclave's measured
@@ -66,7 +61,7 @@ static int initialize(uint64_t base)
         return -1;
     g_encl.base = base;
     g_encl.size = tls->enclave_size;
-    g_encl.nssa = derive_nssa(base, tls);
+    g_encl.nssa = checked_nssa(tls);
     g_encl.aex_notify = own_aex_notify();
     if (!g_encl.nssa)
         return -1;

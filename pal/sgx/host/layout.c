@@ -154,7 +154,7 @@ static void *own(struct sgx_layout *l, size_t size)
 }
 
 static void fill_tls(const struct sgx_layout_desc *d, const struct plan *p, uint64_t size,
-                     uint32_t t, struct sgx_layout_tls *tls)
+                     uint32_t frame_pages, uint32_t t, struct sgx_layout_tls *tls)
 {
     tls->self_offset = p->tls + t * PAGE;
     tls->thread_index = t;
@@ -172,6 +172,8 @@ static void fill_tls(const struct sgx_layout_desc *d, const struct plan *p, uint
         tls->elf_offset[i] = p->elf_off[i];
         tls->elf_span[i] = p->img[i].span;
     }
+    tls->nssa = d->nssa;
+    tls->ssa_frame_pages = frame_pages;
 }
 
 static void fill_tcs(const struct sgx_layout_desc *d, const struct sgx_layout_tls *tls,
@@ -200,7 +202,7 @@ static int emit_threads(const struct sgx_layout_desc *d, const struct plan *p, s
     if (!tcs || !tls)
         return -ENOMEM;
     for (uint32_t t = 0; t < d->threads; t++) {
-        fill_tls(d, p, l->size, t, (struct sgx_layout_tls *)(tls + t * PAGE));
+        fill_tls(d, p, l->size, l->ssa_frame_size, t, (struct sgx_layout_tls *)(tls + t * PAGE));
         fill_tcs(d, (struct sgx_layout_tls *)(tls + t * PAGE), l->entry_offset, &tcs[t]);
     }
     ret = add_range(l, p->tcs, d->threads * PAGE, SGX_SECINFO_TCS, true, (uint8_t *)tcs, "tcs");

@@ -57,6 +57,8 @@ struct sgx_layout_tls {
     uint64_t n_elfs;
     uint64_t elf_offset[SGX_LAYOUT_MAX_ELFS];
     uint64_t elf_span[SGX_LAYOUT_MAX_ELFS];
+    uint64_t nssa;            /* SSA frames of this thread (TCS.NSSA) */
+    uint64_t ssa_frame_pages; /* SECS.SSAFRAMESIZE: pages per SSA frame */
 };
 
 struct sgx_layout_elf {
