@@ -7,7 +7,7 @@ ENCLAVE_SRCS := $(wildcard pal/sgx/enclave/*.c pal/sgx/enclave/*.S)
 ENCLAVE_OBJS := $(patsubst %,$(BUILD)/enclave/%.o,$(ENCLAVE_SRCS))
 ENCLAVE_CFLAGS := -std=gnu11 $(WARN) -O2 -g -MMD -MP -ffreestanding -fPIE -fno-stack-protector \
                   -fno-builtin -fno-tree-loop-distribute-patterns -mgeneral-regs-only \
-                  -fvisibility=hidden -fno-asynchronous-unwind-tables -Ipal/sgx -Ipal/sgx/enclave
+                  -fvisibility=hidden -fno-asynchronous-unwind-tables -Ipal/sgx -Ipal/sgx/enclave -Ipal/include
 ENCLAVE_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
                    -Wl,--build-id=none
 

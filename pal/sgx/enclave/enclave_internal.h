@@ -130,7 +130,16 @@ int host_range_ok(uint64_t base, uint64_t size, uint64_t ptr, uint64_t len);
 int copy_from_host(void *dst, uint64_t src, uint64_t len);
 int copy_to_host(uint64_t dst, const void *src, uint64_t len);
 
-/* ocall.c */
+/* ocall.c: one OCALL; input gathered from in[0..n_in), output (at most
+ * out_cap bytes) copied back and checked. Returns the host's result (a Linux
+ * -errno passes through, anything else is -EIO) or -EFAULT/-EINVAL/-EIO when
+ * the frame cannot be built or the host's reply is malformed. */
+struct ocall_iov {
+    const void *base;
+    uint64_t len;
+};
+int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_in, void *out,
+                       uint64_t out_cap, uint64_t *out_size);
 int64_t enclave_ocall(uint64_t number, const void *in, uint64_t in_size, void *out, uint64_t out_cap,
                       uint64_t *out_size);
 

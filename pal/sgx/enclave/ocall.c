@@ -3,31 +3,20 @@
  * the host wrote (size against the request, errno against an allow-list). */
 #include "enclave_internal.h"
 
-#define EPERM 1
-#define EINTR 4
 #define EIO 5
-#define EBADF 9
-#define EAGAIN 11
-#define ENOMEM 12
-#define EACCES 13
 #define EFAULT 14
-#define ENOENT 2
 #define EINVAL 22
-#define ENOSPC 28
 #define ENOSYS 38
 
-/* Host errnos passed through unchanged; anything else becomes -EIO, so a
- * hostile host cannot make the enclave see values its callers never expect. */
+#define ERRNO_MAX 133 /* EHWPOISON, the highest Linux errno */
+
+/* Host errnos that are Linux errno values pass through unchanged; anything
+ * else becomes -EIO, so a hostile host cannot make the enclave see values its
+ * callers never expect. */
 static int64_t allow_errno(int64_t result)
 {
-    static const int64_t allowed[] = {EPERM, ENOENT, EINTR, EIO, EBADF, EAGAIN, ENOMEM, EACCES,
-                                      EFAULT, EINVAL, ENOSPC, ENOSYS};
-
-    if (result >= 0)
+    if (result >= 0 || result >= -ERRNO_MAX)
         return result;
-    for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
-        if (result == -allowed[i])
-            return result;
     return -EIO;
 }
 
@@ -39,20 +28,31 @@ static uint64_t frame_address(uint64_t ursp, uint64_t bytes)
     return (ursp - 128 - bytes) & ~63ULL;
 }
 
-int64_t enclave_ocall(uint64_t number, const void *in, uint64_t in_size, void *out, uint64_t out_cap,
-                      uint64_t *out_size)
+int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_in, void *out,
+                       uint64_t out_cap, uint64_t *out_size)
 {
     struct enclave_thread *t = thread_self();
-    uint64_t data = in_size > out_cap ? in_size : out_cap;
-    struct ocall_frame hdr = {.number = number, .in_size = in_size, .out_cap = out_cap, .result = -ENOSYS};
-    uint64_t frame, got;
+    uint64_t in_size = 0, data, frame, got, pos;
+    struct ocall_frame hdr;
 
+    for (unsigned i = 0; i < n_in; i++) {
+        if (in[i].len > OCALL_MAX_DATA)
+            return -EINVAL;
+        in_size += in[i].len;
+    }
+    data = in_size > out_cap ? in_size : out_cap;
     if (data > OCALL_MAX_DATA)
         return -EINVAL;
+    hdr = (struct ocall_frame){.number = number, .in_size = in_size, .out_cap = out_cap, .result = -ENOSYS};
     frame = frame_address(t->ursp, sizeof(hdr) + data);
-    if (!frame || copy_to_host(frame, &hdr, sizeof(hdr)) ||
-        copy_to_host(frame + sizeof(hdr), in, in_size))
+    if (!frame || copy_to_host(frame, &hdr, sizeof(hdr)))
         return -EFAULT;
+    pos = frame + sizeof(hdr);
+    for (unsigned i = 0; i < n_in; i++) {
+        if (copy_to_host(pos, in[i].base, in[i].len))
+            return -EFAULT;
+        pos += in[i].len;
+    }
     __atomic_add_fetch(&g_encl.ocalls, 1, __ATOMIC_RELAXED);
     if (g_encl.aex_notify)
         enclave_arm_aexnotify(0, 0); /* never notify while on the host stack */
@@ -69,4 +69,12 @@ int64_t enclave_ocall(uint64_t number, const void *in, uint64_t in_size, void *o
     if (out_size)
         *out_size = hdr.result >= 0 ? got : 0;
     return allow_errno(hdr.result);
+}
+
+int64_t enclave_ocall(uint64_t number, const void *in, uint64_t in_size, void *out, uint64_t out_cap,
+                      uint64_t *out_size)
+{
+    struct ocall_iov iov = {in, in_size};
+
+    return enclave_ocallv(number, &iov, 1, out, out_cap, out_size);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "host/urts_internal.h"
+#include "host/urts_ocall.h"
 
 typedef int64_t (*ocall_fn)(struct urts_enclave *e, uint32_t thread, const uint8_t *in, uint64_t in_size,
                             uint8_t *out, uint64_t out_cap, uint64_t *out_size);
@@ -43,6 +44,58 @@ static const ocall_fn ocall_table[OCALL_COUNT] = {
     [OCALL_HOOK] = ocall_hook,
 };
 
+urts_ocall_family_fn urts_ocall_family(uint64_t number)
+{
+    if (number >= OCALL_FS_FIRST && number <= OCALL_FS_LAST)
+        return urts_ocall_fs;
+    if (number >= OCALL_NET_FIRST && number <= OCALL_NET_LAST)
+        return urts_ocall_net;
+    if (number >= OCALL_PROC_FIRST && number <= OCALL_PROC_LAST)
+        return urts_ocall_proc;
+    return NULL;
+}
+
+int urts_ocall_begin(struct urts_ocall_in *r, const uint8_t *in, uint64_t in_size)
+{
+    if (in_size < sizeof(r->a))
+        return -EINVAL;
+    memcpy(&r->a, in, sizeof(r->a));
+    r->p = in;
+    r->len = in_size;
+    r->pos = sizeof(r->a);
+    return 0;
+}
+
+const uint8_t *urts_ocall_bytes(struct urts_ocall_in *r, int64_t len)
+{
+    const uint8_t *b;
+
+    if (len < 0 || (uint64_t)len > r->len - r->pos)
+        return NULL;
+    b = r->p + r->pos;
+    r->pos += (uint64_t)len;
+    return b;
+}
+
+const char *urts_ocall_str(struct urts_ocall_in *r, int64_t len)
+{
+    uint64_t start = r->pos;
+    const uint8_t *b;
+
+    if (len < 1 || !(b = urts_ocall_bytes(r, len)))
+        return NULL;
+    if (memchr(b, 0, (size_t)len) != b + len - 1) {
+        r->pos = start;
+        return NULL;
+    }
+    return (const char *)b;
+}
+
+int urts_ocall_end(const struct urts_ocall_in *r)
+{
+    return r->pos == r->len;
+}
+
 int urts_serve_ocall(struct urts_enclave *e, uint32_t thread, uint64_t number, uint64_t frame)
 {
     struct ocall_frame *f = (struct ocall_frame *)(uintptr_t)frame;
@@ -58,13 +111,14 @@ int urts_serve_ocall(struct urts_enclave *e, uint32_t thread, uint64_t number, u
     urts_count(&e->cnt.ocalls);
     /* Input copied first: data[] is also where the output goes. */
     memcpy(in, f->data, in_size);
-    if (number >= OCALL_COUNT || !ocall_table[number]) {
-        f->result = -ENOSYS;
-    } else {
+    if (number < OCALL_COUNT && ocall_table[number])
         f->result = ocall_table[number](e, thread, in, in_size, f->data, out_cap, &out_size);
-        if (out_size > out_cap)
-            out_size = out_cap;
-    }
+    else if (urts_ocall_family(number))
+        f->result = urts_ocall_family(number)(e, thread, number, in, in_size, f->data, out_cap, &out_size);
+    else
+        f->result = -ENOSYS;
+    if (out_size > out_cap)
+        out_size = out_cap;
     f->out_size = f->result >= 0 ? out_size : 0;
     if (e->frame_hook)
         e->frame_hook(f, e->frame_hook_ctx);

@@ -1,0 +1,106 @@
+/* The OCALLs behind the trusted PAL's `struct pal_api` (pal/include/pal.h):
+ * numbers and the layout of each one's input and output in the OCALL frame
+ * (enclave_abi.h: struct ocall_frame, at most OCALL_MAX_DATA bytes each way).
+ * Freestanding: included by the enclave and by the host runtime.
+ *
+ * Every PAL OCALL's input starts with struct ocall_args (six signed 64-bit
+ * arguments, named a0..a5 below), followed by the variable part named in the
+ * table ("str" = a NUL-terminated string whose length, NUL included, is in the
+ * argument named; "bytes" = raw bytes). The result is the frame's `result`:
+ * >= 0 success, -errno failure. The output, when there is one, is raw bytes
+ * of at most out_cap; the enclave checks every size and value it reads back
+ * (copy-and-check: nothing the host writes is used unchecked).
+ *
+ * Handles are host file descriptors; the enclave accepts 0 <= h < OCALL_MAX_HANDLE.
+ *
+ * The host performs exactly the named operation with these arguments: it is
+ * never a generic syscall proxy, and it never follows pointers from the
+ * enclave (there are none in these frames). */
+#ifndef GEODE_OCALL_ABI_H
+#define GEODE_OCALL_ABI_H
+
+#include <stdint.h>
+
+struct ocall_args {
+    int64_t a[6];
+};
+
+#define OCALL_MAX_HANDLE (1 << 20)
+/* Largest payload of one read/write-like OCALL: the frame's data area less
+ * the arguments and a path. Longer transfers are split by the enclave. */
+#define OCALL_MAX_IO 61440
+
+/* --- files and directories: 16..47 (pal_fs.c / urts_ocall_fs.c) --- */
+enum ocall_fs {
+    OCALL_FS_FIRST = 16,
+    /* a0 flags (Linux O_*, with PAL_O_NOSYMLINKS), a1 mode, a2 path len; str path -> fd */
+    OCALL_FILE_OPEN = 16,
+    OCALL_CLOSE = 17,     /* a0 h */
+    OCALL_READ = 18,      /* a0 h, a1 len (<= OCALL_MAX_IO); out bytes -> count */
+    OCALL_WRITE = 19,     /* a0 h, a1 len; bytes -> count (<= len) */
+    OCALL_PREAD = 20,     /* a0 h, a1 len, a2 off; out bytes -> count */
+    OCALL_PWRITE = 21,    /* a0 h, a1 len, a2 off; bytes -> count */
+    OCALL_SEEK = 22,      /* a0 h, a1 off, a2 whence -> new position */
+    OCALL_STAT = 23,      /* a0 nofollow (| PAL_STAT_NOSYMLINKS), a1 path len; str path; out struct pal_stat */
+    OCALL_FSTAT = 24,     /* a0 h; out struct pal_stat */
+    OCALL_READDIR = 25,   /* a0 h, a1 len; out linux_dirent64 records -> bytes (0 at the end) */
+    OCALL_MKDIR = 26,     /* a0 mode, a1 path len; str path */
+    OCALL_UNLINK = 27,    /* a0 is_dir, a1 path len; str path */
+    OCALL_RENAME = 28,    /* a0 from len, a1 to len; str from, str to */
+    OCALL_FTRUNCATE = 29, /* a0 h, a1 len */
+    OCALL_FSYNC = 30,     /* a0 h */
+    OCALL_CHMOD = 31,     /* a0 mode, a1 path len; str path */
+    OCALL_READLINK = 32,  /* a0 buf len, a1 path len; str path; out bytes (not NUL-terminated) -> length */
+    OCALL_SYMLINK = 33,   /* a0 target len, a1 path len; str target, str path */
+    OCALL_ACCESS = 34,    /* a0 mode, a1 path len; str path */
+    OCALL_NONBLOCK = 35,  /* a0 h, a1 on */
+    OCALL_TTY_IOCTL = 36, /* a0 h, a1 request (TCGETS / TIOCGWINSZ), a2 len; out bytes (len) */
+    OCALL_LINK = 37,      /* a0 from len, a1 to len; str from, str to */
+    OCALL_UTIMES = 38,    /* a0 atime, a1 mtime (ns or PAL_UTIME_*), a2 nofollow, a3 path len; str path */
+    OCALL_FS_LAST = 47,
+};
+
+/* --- pipes, sockets, readiness: 48..79 (pal_net.c / urts_ocall_net.c) --- */
+enum ocall_net {
+    OCALL_NET_FIRST = 48,
+    OCALL_PIPE = 48,         /* a0 flags; out int64_t[2] handles */
+    OCALL_SOCK_CREATE = 49,  /* a0 domain, a1 type, a2 protocol -> fd */
+    OCALL_SOCK_PAIR = 50,    /* a0 domain, a1 type, a2 protocol; out int64_t[2] handles */
+    OCALL_SOCK_BIND = 51,    /* a0 h, a1 addr len (<= 128); bytes addr */
+    OCALL_SOCK_LISTEN = 52,  /* a0 h, a1 backlog */
+    /* a0 h, a1 flags, a2 addr capacity (<= 128); out addr bytes -> new fd;
+     * the address length is out_size */
+    OCALL_SOCK_ACCEPT = 53,
+    OCALL_SOCK_CONNECT = 54, /* a0 h, a1 addr len; bytes addr */
+    /* a0 h, a1 len, a2 flags, a3 addr len (0: none); bytes addr, bytes data -> count */
+    OCALL_SOCK_SEND = 55,
+    /* a0 h, a1 len, a2 flags, a3 addr capacity (0: not wanted); out: uint64_t
+     * addr length, 128 bytes of address, then the data -> count */
+    OCALL_SOCK_RECV = 56,
+    OCALL_SOCK_SHUTDOWN = 57, /* a0 h, a1 how */
+    OCALL_SOCK_SETOPT = 58,   /* a0 h, a1 level, a2 name, a3 len (<= 256); bytes value */
+    OCALL_SOCK_GETOPT = 59,   /* a0 h, a1 level, a2 name, a3 capacity (<= 256); out value -> 0 */
+    OCALL_SOCK_NAME = 60,     /* a0 h, a1 peer, a2 capacity (<= 128); out addr -> 0 */
+    /* a0 n (<= 1024), a1 timeout ns (-1 forever); bytes struct pal_pollfd[n];
+     * out int16_t revents[n] -> ready count */
+    OCALL_POLL = 61,
+    OCALL_NET_LAST = 79,
+};
+
+/* --- process, time, threads: 80..111 (pal_proc.c / urts_ocall_proc.c) --- */
+enum ocall_proc {
+    OCALL_PROC_FIRST = 80,
+    OCALL_LOG = 80,          /* bytes message -> 0 */
+    OCALL_EXIT = 81,         /* a0 status: the host ends the process; never returns */
+    OCALL_KILL_SELF = 82,    /* a0 signo: the host ends the process as killed by signo */
+    OCALL_CLOCK_GET = 83,    /* a0 clock; out int64_t ns */
+    OCALL_SLEEP = 84,        /* a0 ns -> 0 or -EINTR */
+    OCALL_ALARM = 85,        /* a0 value ns, a1 interval ns; out int64_t[2] old value, old interval */
+    OCALL_YIELD = 86,
+    OCALL_THREAD_ID = 87,    /* -> host tid */
+    OCALL_PROCESS_ID = 88,   /* -> host pid */
+    OCALL_CPUID = 89,        /* a0 leaf, a1 subleaf; out uint32_t[4] eax ebx ecx edx */
+    OCALL_PROC_LAST = 111,
+};
+
+#endif
