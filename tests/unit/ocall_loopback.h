@@ -12,22 +12,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "enclave/enclave_abi.h"
+#include "enclave/enclave_internal.h"
 #include "host/urts_ocall.h"
-
-struct ocall_iov {
-    const void *base;
-    uint64_t len;
-};
 
 /* Called after the host handler ran; may rewrite the result, the output and
  * its claimed size, as a malicious host could. */
 static void (*loopback_tamper)(uint64_t number, int64_t *result, uint8_t *out, uint64_t *out_size);
 static uint64_t loopback_calls;
 static uint64_t loopback_last_number;
-
-int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_in, void *out,
-                       uint64_t out_cap, uint64_t *out_size);
 
 int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_in, void *out,
                        uint64_t out_cap, uint64_t *out_size)
