@@ -1,0 +1,149 @@
+/* Host side of the process, time and thread PAL OCALLs (enclave/ocall_abi.h). */
+#include <cpuid.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "host/urts_ocall.h"
+
+#define NS 1000000000LL
+
+static int64_t do_log(const uint8_t *msg, uint64_t len)
+{
+    while (len) {
+        ssize_t n = write(2, msg, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -errno;
+        msg += n;
+        len -= (uint64_t)n;
+    }
+    return 0;
+}
+
+/* The program ended: nothing of the host process outlives it. */
+__attribute__((noreturn)) static void do_exit(int64_t status)
+{
+    fflush(NULL);
+    _exit((int)(status & 0xff));
+}
+
+__attribute__((noreturn)) static void do_kill_self(int64_t signo)
+{
+    sigset_t set;
+
+    fflush(NULL);
+    if (signo > 0 && signo < 65) {
+        signal((int)signo, SIG_DFL);
+        sigemptyset(&set);
+        sigaddset(&set, (int)signo);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        raise((int)signo);
+    }
+    _exit(128 + (int)(signo & 0x7f)); /* signals whose default is to be ignored */
+}
+
+static int64_t do_clock(int64_t clock, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    struct timespec ts;
+    int64_t ns;
+
+    if (out_cap < sizeof(ns))
+        return -EINVAL;
+    if (clock_gettime((clockid_t)clock, &ts) != 0)
+        return -errno;
+    ns = (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+    memcpy(out, &ns, sizeof(ns));
+    *out_size = sizeof(ns);
+    return 0;
+}
+
+static int64_t do_sleep(int64_t ns)
+{
+    struct timespec ts = {ns / NS, ns % NS};
+
+    if (ns < 0)
+        return -EINVAL;
+    return nanosleep(&ts, NULL) == 0 ? 0 : -errno;
+}
+
+static int64_t do_alarm(int64_t value, int64_t interval, uint8_t *out, uint64_t out_cap,
+                        uint64_t *out_size)
+{
+    struct itimerval it, old;
+    int64_t prev[2];
+
+    if (out_cap < sizeof(prev) || interval < 0)
+        return -EINVAL;
+    if (value < 0) {
+        if (getitimer(ITIMER_REAL, &old) != 0)
+            return -errno;
+    } else {
+        it.it_value = (struct timeval){value / NS, (value % NS) / 1000};
+        it.it_interval = (struct timeval){interval / NS, (interval % NS) / 1000};
+        if (value > 0 && !it.it_value.tv_sec && !it.it_value.tv_usec)
+            it.it_value.tv_usec = 1; /* below a microsecond: not "disarm" */
+        if (setitimer(ITIMER_REAL, &it, &old) != 0)
+            return -errno;
+    }
+    prev[0] = (int64_t)old.it_value.tv_sec * NS + old.it_value.tv_usec * 1000;
+    prev[1] = (int64_t)old.it_interval.tv_sec * NS + old.it_interval.tv_usec * 1000;
+    memcpy(out, prev, sizeof(prev));
+    *out_size = sizeof(prev);
+    return 0;
+}
+
+static int64_t do_cpuid(int64_t leaf, int64_t sub, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    uint32_t r[4];
+
+    if (out_cap < sizeof(r))
+        return -EINVAL;
+    __cpuid_count((uint32_t)leaf, (uint32_t)sub, r[0], r[1], r[2], r[3]);
+    memcpy(out, r, sizeof(r));
+    *out_size = sizeof(r);
+    return 0;
+}
+
+int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
+                        uint64_t in_size, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    struct urts_ocall_in r;
+    const int64_t *a = r.a.a;
+
+    (void)e;
+    (void)thread;
+    *out_size = 0;
+    if (urts_ocall_begin(&r, in, in_size))
+        return -EINVAL;
+    switch (number) {
+    case OCALL_LOG:
+        return do_log(in + r.pos, in_size - r.pos);
+    case OCALL_EXIT:
+        do_exit(a[0]);
+    case OCALL_KILL_SELF:
+        do_kill_self(a[0]);
+    case OCALL_CLOCK_GET:
+        return do_clock(a[0], out, out_cap, out_size);
+    case OCALL_SLEEP:
+        return do_sleep(a[0]);
+    case OCALL_ALARM:
+        return do_alarm(a[0], a[1], out, out_cap, out_size);
+    case OCALL_YIELD:
+        return sched_yield() == 0 ? 0 : -errno;
+    case OCALL_THREAD_ID:
+        return syscall(SYS_gettid);
+    case OCALL_PROCESS_ID:
+        return getpid();
+    case OCALL_CPUID:
+        return do_cpuid(a[0], a[1], out, out_cap, out_size);
+    }
+    return -ENOSYS;
+}
