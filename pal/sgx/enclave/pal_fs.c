@@ -1,7 +1,368 @@
-/* Trusted PAL: the fs family of struct pal_api over OCALLs (ocall_abi.h). */
+/* Trusted PAL: the fs family of struct pal_api over OCALLs (ocall_abi.h).
+ * Same semantics as pal/direct/pal_file.c; every value the host returns is
+ * checked here (counts against the request, sizes, record structure), and a
+ * reply that breaks the contract becomes -PAL_EIO. file_map stays NULL: inside
+ * an enclave the libOS copies. */
 #include "pal_enclave.h"
+
+#define FS_PATH_MAX 4096 /* bytes, NUL included */
+#define FS_TCGETS 0x5401
+#define FS_TIOCGWINSZ 0x5413
+#define FS_TERMIOS_SIZE 60
+#define FS_WINSIZE_SIZE 8
+#define DIRENT_NAME 19 /* offset of d_name in struct linux_dirent64 */
+#define DIRENT_MIN 20  /* header and the shortest name's NUL */
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* One OCALL whose input is the arguments then up to two variable parts. */
+static int64_t fs_ocall(uint64_t nr, const struct ocall_args *a, const void *v1, uint64_t n1,
+                        const void *v2, uint64_t n2, void *out, uint64_t cap, uint64_t *got)
+{
+    struct ocall_iov in[3] = {{a, sizeof(*a)}, {v1, n1}, {v2, n2}};
+    unsigned n = n2 ? 3 : n1 ? 2 : 1;
+
+    return enclave_ocallv(nr, in, n, out, cap, got);
+}
+
+/* Operations whose only success value is 0. */
+static long zero_or_err(int64_t r)
+{
+    return r > 0 ? -PAL_EIO : r;
+}
+
+/* A count the host returned for a transfer of at most n bytes. */
+static long count_ok(int64_t r, uint64_t n)
+{
+    return r >= 0 && (uint64_t)r > n ? -PAL_EIO : r;
+}
+
+static long args_call(uint64_t nr, int64_t a0, int64_t a1, int64_t a2)
+{
+    struct ocall_args a = {{a0, a1, a2}};
+
+    return zero_or_err(fs_ocall(nr, &a, 0, 0, 0, 0, 0, 0, 0));
+}
+
+/* An operation on one path: a[last] is set to the path's size. */
+static long path_call(uint64_t nr, struct ocall_args *a, int last, const char *path)
+{
+    uint64_t size = pal_strsize(path, FS_PATH_MAX);
+
+    if (!size)
+        return -PAL_ENAMETOOLONG;
+    a->a[last] = (int64_t)size;
+    return zero_or_err(fs_ocall(nr, a, path, size, 0, 0, 0, 0, 0));
+}
+
+/* An operation on two paths (sizes in a0, a1). */
+static long two_paths_call(uint64_t nr, const char *p1, const char *p2)
+{
+    uint64_t n1 = pal_strsize(p1, FS_PATH_MAX), n2 = pal_strsize(p2, FS_PATH_MAX);
+    struct ocall_args a = {{(int64_t)n1, (int64_t)n2}};
+
+    if (!n1 || !n2)
+        return -PAL_ENAMETOOLONG;
+    return zero_or_err(fs_ocall(nr, &a, p1, n1, p2, n2, 0, 0, 0));
+}
+
+static long encl_file_open(const char *path, int flags, uint32_t mode, pal_handle *out)
+{
+    uint64_t size = pal_strsize(path, FS_PATH_MAX);
+    struct ocall_args a = {{flags, mode, (int64_t)size}};
+    long r;
+
+    if (!size)
+        return -PAL_ENAMETOOLONG;
+    r = pal_check_handle(fs_ocall(OCALL_FILE_OPEN, &a, path, size, 0, 0, 0, 0, 0));
+    if (r < 0)
+        return r;
+    *out = r;
+    return 0;
+}
+
+static long encl_close(pal_handle h)
+{
+    return args_call(OCALL_CLOSE, h, 0, 0);
+}
+
+/* One read-like OCALL of at most n bytes into buf: the count must equal the
+ * bytes actually returned. */
+static long read_chunk(uint64_t nr, struct ocall_args *a, void *buf, uint64_t n)
+{
+    uint64_t got = 0;
+    int64_t r = count_ok(fs_ocall(nr, a, 0, 0, 0, 0, buf, n, &got), n);
+
+    if (r >= 0 && (uint64_t)r != got)
+        return -PAL_EIO;
+    return r;
+}
+
+/* A short read is legal, and a second OCALL could block on a pipe: one only. */
+static long encl_read(pal_handle h, void *buf, size_t len)
+{
+    uint64_t n = min_u64(len, OCALL_MAX_IO);
+    struct ocall_args a = {{h, (int64_t)n}};
+
+    return read_chunk(OCALL_READ, &a, buf, n);
+}
+
+static long encl_pread(pal_handle h, void *buf, size_t len, int64_t off)
+{
+    uint64_t done = 0, n;
+    long r;
+
+    do {
+        n = min_u64(len - done, OCALL_MAX_IO);
+        struct ocall_args a = {{h, (int64_t)n, off + (int64_t)done}};
+        r = read_chunk(OCALL_PREAD, &a, (uint8_t *)buf + done, n);
+        if (r < 0)
+            return done ? (long)done : r;
+        done += (uint64_t)r;
+    } while ((uint64_t)r == n && n && done < len);
+    return (long)done;
+}
+
+/* Writes in OCALL_MAX_IO chunks (at off + done for OCALL_PWRITE) until done,
+ * a short chunk or an error; the bytes written so far win over an error. */
+static long write_loop(uint64_t nr, pal_handle h, const void *buf, size_t len, int64_t off)
+{
+    uint64_t done = 0, n;
+    long r;
+
+    do {
+        n = min_u64(len - done, OCALL_MAX_IO);
+        struct ocall_args a = {{h, (int64_t)n, nr == OCALL_PWRITE ? off + (int64_t)done : 0}};
+        r = count_ok(fs_ocall(nr, &a, (const uint8_t *)buf + done, n, 0, 0, 0, 0, 0), n);
+        if (r < 0)
+            return done ? (long)done : r;
+        done += (uint64_t)r;
+    } while ((uint64_t)r == n && n && done < len);
+    return (long)done;
+}
+
+static long encl_write(pal_handle h, const void *buf, size_t len)
+{
+    return write_loop(OCALL_WRITE, h, buf, len, 0);
+}
+
+static long encl_pwrite(pal_handle h, const void *buf, size_t len, int64_t off)
+{
+    return write_loop(OCALL_PWRITE, h, buf, len, off);
+}
+
+static long encl_seek(pal_handle h, int64_t off, int whence)
+{
+    struct ocall_args a = {{h, off, whence}};
+
+    /* A negative result is an errno (enclave_ocallv maps anything else to
+     * -EIO), so any value the caller sees as success is >= 0. */
+    return fs_ocall(OCALL_SEEK, &a, 0, 0, 0, 0, 0, 0, 0);
+}
+
+/* A struct pal_stat reply: exactly its size, result 0; copied out only then. */
+static long stat_reply(int64_t r, uint64_t got, const struct pal_stat *tmp, struct pal_stat *st)
+{
+    if (r < 0)
+        return r;
+    if (r != 0 || got != sizeof(*tmp))
+        return -PAL_EIO;
+    *st = *tmp;
+    return 0;
+}
+
+/* nofollow goes across as 0, 1 or 3: PAL_STAT_NOSYMLINKS never follows a
+ * final symlink either (the direct PAL opens O_PATH | O_NOFOLLOW). */
+static long encl_stat(const char *path, int nofollow, struct pal_stat *st)
+{
+    uint64_t size = pal_strsize(path, FS_PATH_MAX), got = 0;
+    int64_t nf = (nofollow & PAL_STAT_NOSYMLINKS) ? 1 | PAL_STAT_NOSYMLINKS : nofollow ? 1 : 0;
+    struct ocall_args a = {{nf, (int64_t)size}};
+    struct pal_stat tmp;
+    int64_t r;
+
+    if (!size)
+        return -PAL_ENAMETOOLONG;
+    r = fs_ocall(OCALL_STAT, &a, path, size, 0, 0, &tmp, sizeof(tmp), &got);
+    return stat_reply(r, got, &tmp, st);
+}
+
+static long encl_fstat(pal_handle h, struct pal_stat *st)
+{
+    struct ocall_args a = {{h}};
+    struct pal_stat tmp;
+    uint64_t got = 0;
+    int64_t r = fs_ocall(OCALL_FSTAT, &a, 0, 0, 0, 0, &tmp, sizeof(tmp), &got);
+
+    return stat_reply(r, got, &tmp, st);
+}
+
+static uint16_t load_u16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* 1 when buf[0..total) is a sequence of well-formed linux_dirent64 records:
+ * each at least DIRENT_MIN long, 8-aligned, inside the bytes, with a NUL in
+ * its d_name, and together exactly total bytes. */
+static int dirents_ok(const uint8_t *buf, uint64_t total)
+{
+    uint64_t pos = 0, reclen, i;
+
+    while (pos < total) {
+        if (total - pos < DIRENT_MIN)
+            return 0;
+        reclen = load_u16(buf + pos + 16);
+        if (reclen < DIRENT_MIN || reclen % 8 || reclen > total - pos)
+            return 0;
+        for (i = DIRENT_NAME; i < reclen && buf[pos + i]; i++)
+            ;
+        if (i == reclen)
+            return 0;
+        pos += reclen;
+    }
+    return 1;
+}
+
+static long encl_readdir(pal_handle h, void *buf, size_t len)
+{
+    uint64_t n = min_u64(len, OCALL_MAX_IO);
+    struct ocall_args a = {{h, (int64_t)n}};
+    long r = read_chunk(OCALL_READDIR, &a, buf, n);
+
+    if (r > 0 && !dirents_ok(buf, (uint64_t)r))
+        return -PAL_EIO;
+    return r;
+}
+
+static long encl_mkdir(const char *path, uint32_t mode)
+{
+    struct ocall_args a = {{mode}};
+
+    return path_call(OCALL_MKDIR, &a, 1, path);
+}
+
+static long encl_unlink(const char *path, int is_dir)
+{
+    struct ocall_args a = {{is_dir ? 1 : 0}};
+
+    return path_call(OCALL_UNLINK, &a, 1, path);
+}
+
+static long encl_rename(const char *from, const char *to)
+{
+    return two_paths_call(OCALL_RENAME, from, to);
+}
+
+static long encl_ftruncate(pal_handle h, int64_t len)
+{
+    return args_call(OCALL_FTRUNCATE, h, len, 0);
+}
+
+static long encl_fsync(pal_handle h)
+{
+    return args_call(OCALL_FSYNC, h, 0, 0);
+}
+
+static long encl_chmod(const char *path, uint32_t mode)
+{
+    struct ocall_args a = {{mode}};
+
+    return path_call(OCALL_CHMOD, &a, 1, path);
+}
+
+/* The length must be the bytes returned, and fit the buffer. */
+static long encl_readlink(const char *path, char *buf, size_t len)
+{
+    uint64_t size = pal_strsize(path, FS_PATH_MAX), n = min_u64(len, OCALL_MAX_IO);
+    struct ocall_args a = {{(int64_t)n, (int64_t)size}};
+    uint64_t got = 0;
+    int64_t r;
+
+    if (!size)
+        return -PAL_ENAMETOOLONG;
+    r = count_ok(fs_ocall(OCALL_READLINK, &a, path, size, 0, 0, buf, n, &got), n);
+    if (r >= 0 && (uint64_t)r != got)
+        return -PAL_EIO;
+    return r;
+}
+
+static long encl_symlink(const char *target, const char *path)
+{
+    return two_paths_call(OCALL_SYMLINK, target, path);
+}
+
+static long encl_link(const char *from, const char *to)
+{
+    return two_paths_call(OCALL_LINK, from, to);
+}
+
+static long encl_access(const char *path, int mode)
+{
+    struct ocall_args a = {{mode}};
+
+    return path_call(OCALL_ACCESS, &a, 1, path);
+}
+
+static long encl_utimes(const char *path, const int64_t times[2], int nofollow)
+{
+    struct ocall_args a = {{times[0], times[1], nofollow ? 1 : 0}};
+
+    return path_call(OCALL_UTIMES, &a, 3, path);
+}
+
+static long encl_set_nonblocking(pal_handle h, int on)
+{
+    return args_call(OCALL_NONBLOCK, h, on ? 1 : 0, 0);
+}
+
+/* Only the two read-only queries whose sizes are known; the reply is
+ * exactly that size, result 0. */
+static long encl_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t len)
+{
+    uint64_t size, got = 0;
+    int64_t r;
+
+    if (req == FS_TCGETS && len >= FS_TERMIOS_SIZE)
+        size = FS_TERMIOS_SIZE;
+    else if (req == FS_TIOCGWINSZ && len >= FS_WINSIZE_SIZE)
+        size = FS_WINSIZE_SIZE;
+    else
+        return -PAL_ENOTTY;
+    struct ocall_args a = {{h, (int64_t)req, (int64_t)size}};
+    r = fs_ocall(OCALL_TTY_IOCTL, &a, 0, 0, 0, 0, buf, size, &got);
+    if (r < 0)
+        return r;
+    return r == 0 && got == size ? 0 : -PAL_EIO;
+}
 
 void enclave_fill_fs(struct pal_api *api)
 {
-    (void)api;
+    api->file_open = encl_file_open;
+    api->close = encl_close;
+    api->read = encl_read;
+    api->write = encl_write;
+    api->pread = encl_pread;
+    api->pwrite = encl_pwrite;
+    api->seek = encl_seek;
+    api->stat = encl_stat;
+    api->fstat = encl_fstat;
+    api->readdir = encl_readdir;
+    api->mkdir = encl_mkdir;
+    api->unlink = encl_unlink;
+    api->rename = encl_rename;
+    api->ftruncate = encl_ftruncate;
+    api->fsync = encl_fsync;
+    api->chmod = encl_chmod;
+    api->readlink = encl_readlink;
+    api->symlink = encl_symlink;
+    api->link = encl_link;
+    api->utimes = encl_utimes;
+    api->access = encl_access;
+    api->set_nonblocking = encl_set_nonblocking;
+    api->tty_ioctl = encl_tty_ioctl;
+    api->file_map = NULL;
 }
