@@ -25,6 +25,7 @@ struct libos_thread {
     uint64_t saved_rsp;        /* gs:8  program rsp while on the libOS stack */
     uint64_t stack_top;        /* gs:16 libOS stack for the trampoline path */
     uint64_t resume_rip;       /* gs:24 scratch for libos_resume_context */
+    uint64_t pal_private[PAL_GS_PRIVATE_SIZE / 8]; /* gs:32 the PAL's (pal.h) */
     int tid;
     uint32_t *clear_child_tid;
     uint64_t sigmask;
@@ -36,6 +37,9 @@ struct libos_thread {
     uint64_t altstack_sp, altstack_size;
     int altstack_flags;
 };
+
+_Static_assert(offsetof(struct libos_thread, pal_private) == PAL_GS_PRIVATE_OFFSET,
+               "the PAL's words in the GS block");
 
 static inline struct libos_thread *cur_thread(void)
 {

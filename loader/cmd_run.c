@@ -10,8 +10,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/auxv.h>
+
 #include "cli.h"
+#include "host/run_sgx.h"
 #include "manifest/manifest.h"
+#include "paths.h"
+
+extern char **environ;
+/* pal/direct/pal_run.c (not in the fuzz targets, hence weak) */
+uint64_t geode_kernel_auxval(uint64_t type) __attribute__((weak));
 
 /* Defined by pal/direct (not linked into the fuzz targets, hence weak). */
 int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len, int argc,
@@ -93,6 +101,29 @@ static int run_direct(geode_manifest *m, int argc, char **argv)
     return r;
 }
 
+static uint64_t auxval(uint64_t type)
+{
+    return geode_kernel_auxval ? geode_kernel_auxval(type) : getauxval(type);
+}
+
+/* sim or sgx: the manifest's enclave, signed with the default key when
+ * there is one (else a key made for this run), runs the libOS. */
+static int run_enclave(const char *manifest, bool sim, int argc, char **argv)
+{
+    char runtime[PATH_MAX], key[PATH_MAX];
+    const char *home = getenv("HOME");
+    struct sgx_run_params p = {.manifest_path = manifest, .runtime_dir = runtime, .sim = sim,
+                               .argc = argc, .argv = argv, .envp = environ,
+                               .hwcap = auxval(AT_HWCAP), .hwcap2 = auxval(AT_HWCAP2)};
+
+    if (geode_runtime_dir(runtime, sizeof(runtime)) != 0)
+        return 1;
+    if (home && *home && snprintf(key, sizeof(key), "%s/.config/geode/enclave-key.pem", home) <
+                             (int)sizeof(key))
+        p.key_path = key;
+    return sgx_run(&p);
+}
+
 /* Parses [--mode M] [--]; sets *first to the manifest's index. Returns 0,
  * 1 after printing help, or 2 on misuse. */
 static int parse_args(int argc, char **argv, Geode__RunMode *mode, bool *mode_given, int *first)
@@ -138,8 +169,12 @@ int cmd_run(int argc, char **argv)
         manifest_free(m);
         return 1;
     }
+    if (mode == GEODE__RUN_MODE__MODE_SIM || mode == GEODE__RUN_MODE__MODE_SGX) {
+        manifest_free(m);
+        return run_enclave(argv[i], mode == GEODE__RUN_MODE__MODE_SIM, nargs, argv + i + 1);
+    }
     if (mode != GEODE__RUN_MODE__MODE_DIRECT) {
-        fprintf(stderr, "geode run: mode %s: not implemented yet (use --mode direct)\n",
+        fprintf(stderr, "geode run: mode %s: not implemented yet (use --mode direct or sim)\n",
                 mode_name(mode));
         manifest_free(m);
         return 1;

@@ -52,7 +52,9 @@ static void own_process_group(void)
  * glibc replaces dl_hwcap with its own HWCAP_X86_* bits, while programs
  * expect the kernel's CPUID.1:EDX value. Read before the program starts,
  * while glibc may still be used. */
-static uint64_t kernel_auxval(uint64_t type)
+uint64_t geode_kernel_auxval(uint64_t type);
+
+uint64_t geode_kernel_auxval(uint64_t type)
 {
     uint64_t pair[2], value = 0;
     FILE *f = fopen("/proc/self/auxv", "rb");
@@ -85,8 +87,8 @@ int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len,
         .libos_size = img.size,
         .stdio = {0, 1, 2},
         .cpu_count = cpu_count(),
-        .hwcap = kernel_auxval(AT_HWCAP),
-        .hwcap2 = kernel_auxval(AT_HWCAP2),
+        .hwcap = geode_kernel_auxval(AT_HWCAP),
+        .hwcap2 = geode_kernel_auxval(AT_HWCAP2),
         .pal_text_lo = (uint64_t)__start_geode_hostsys,
         .pal_text_hi = (uint64_t)__stop_geode_hostsys,
     };

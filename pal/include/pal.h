@@ -83,6 +83,13 @@ struct pal_pollfd {
     int16_t events, revents; /* POLLIN... Linux values */
 };
 
+/* The GS block the libOS hands to set_gs_base / thread_create starts with
+ * 64 bytes of which [PAL_GS_PRIVATE_OFFSET, +PAL_GS_PRIVATE_SIZE) belong to
+ * the PAL (the trusted PAL keeps its own thread pointer there, since GS is
+ * the only per-thread register it has); the libOS never touches them. */
+#define PAL_GS_PRIVATE_OFFSET 32
+#define PAL_GS_PRIVATE_SIZE 32
+
 /* Entry points of the libOS that the PAL calls. All run on a PAL-provided
  * stack with GS already pointing at the calling thread's libOS state. */
 struct pal_upcalls {

@@ -1,6 +1,6 @@
 /* The ECALL table. Each handler validates its untrusted argument by copying it
  * in once (copy_from_host) and writes results back with copy_to_host. */
-#include "enclave_internal.h"
+#include "pal_enclave.h"
 
 #define EINVAL 22
 #define EFAULT 14
@@ -135,11 +135,17 @@ static struct ecall_result ecall_stats(uint64_t arg, uint64_t arg2)
     return copy_to_host(arg, &s, sizeof(s)) ? fail(EFAULT) : ok(0);
 }
 
+static struct ecall_result ecall_run(uint64_t arg, uint64_t arg2)
+{
+    (void)arg2;
+    return enclave_run_libos(arg);
+}
+
 /* Function pointers in data: valid only after self-relocation. */
 static const ecall_fn ecall_table[ECALL_COUNT] = {
     [ECALL_CONFIG] = ecall_config,   [ECALL_OCALL_TEST] = ecall_ocall_test,
     [ECALL_COMPUTE] = ecall_compute, [ECALL_FAULT] = ecall_fault,
-    [ECALL_STATS] = ecall_stats,
+    [ECALL_STATS] = ecall_stats,     [ECALL_RUN] = ecall_run,
 };
 
 struct ecall_result enclave_dispatch(uint64_t number, uint64_t arg, uint64_t arg2)

@@ -20,6 +20,8 @@ enum enclave_ecall {
     ECALL_COMPUTE = 2,     /* RDX = iterations; result in the ECALL value */
     ECALL_FAULT = 3,       /* RDX = enum enclave_fault_kind, RSI -> struct ecall_fault_report */
     ECALL_STATS = 4,       /* RSI -> struct enclave_stats */
+    ECALL_RUN = 5,         /* RSI -> struct enclave_run_args: start the libOS (once; does not
+                              return unless it cannot start) */
     ECALL_COUNT
 };
 
@@ -62,6 +64,19 @@ enum enclave_ocall {
     OCALL_HOOK = 2,  /* in: u64 cookie; out: nothing; the host's test hook runs */
     OCALL_COUNT
 };
+
+/* ECALL_RUN: what the host gives the libOS. `strings` is host memory holding
+ * argc then envc NUL-terminated strings back to back, strings_size bytes in
+ * all (the host's command-line arguments and environment; the libOS uses them
+ * only where the manifest allows). */
+struct enclave_run_args {
+    uint64_t strings, strings_size;
+    uint64_t argc, envc;
+    int64_t stdio[3];
+    uint64_t cpu_count, hwcap, hwcap2;
+};
+#define ENCLAVE_RUN_MAX_STRINGS (1ULL << 20)
+#define ENCLAVE_RUN_MAX_CPUS 4096
 
 struct enclave_config {
     uint64_t aex_notify; /* 1: the host built the enclave with ATTRIBUTES.AEXNOTIFY */

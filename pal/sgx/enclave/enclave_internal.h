@@ -42,6 +42,8 @@
 #define G_R15 120
 #define G_RFLAGS 128
 #define G_RIP 136
+#define G_FSBASE 168
+#define G_GSBASE 176
 #define CTX_SIZE 1344 /* xsave + gpr (184) + exinfo (16) + pad, multiple of 64 */
 #define RED_ZONE 128
 /* Stage 1 needs the context plus a few hundred bytes of C frames below it. */
@@ -65,6 +67,7 @@
 #include "arch/sgx_arch.h"
 #include "enclave/enclave_abi.h"
 #include "host/layout.h"
+#include "pal.h"
 
 /* The trusted per-thread state at TLS + THR_OFF. */
 struct enclave_thread {
@@ -74,6 +77,10 @@ struct enclave_thread {
     uint64_t ocall_frame;
     struct ecall_fault_report fault; /* what the handler saw, for ECALL_FAULT */
     uint64_t fault_in_stage1;        /* test: stage 1 hits a ud2 once */
+    /* Once the libOS runs on this thread: its GS block (0 before), and the
+     * program's FS base (the TLS page until the program sets one). */
+    uint64_t libos_gs, fs_base;
+    uint64_t host_tid;
 };
 
 /* The interrupted context as stage 1 copies it out of the SSA. The 64 bytes of
@@ -93,6 +100,7 @@ struct enclave_globals {
     uint64_t aex_notify;
     uint64_t nssa; /* SSA frames per thread, derived from the layout */
     volatile uint64_t ecalls, ocalls, exceptions, notifications, edeccssa, stage1_exits;
+    uint64_t pal_end; /* enclave offset of the end of the PAL's own regions (= ELF 0) */
 };
 extern struct enclave_globals g_encl;
 
@@ -105,7 +113,7 @@ void enclave_ereport(const void *targetinfo, const void *reportdata, struct sgx_
 void enclave_stage2_entry(void);
 /* Saves callee-saved registers, EEXITs to the host with RSP = frame; returns
  * when the host re-enters with ENCLAVE_ENTER_OCALL_RETURN. */
-void enclave_ocall_switch(uint64_t number, uint64_t frame, uint64_t urbp, uint64_t target);
+void enclave_ocall_switch(uint64_t number, uint64_t frame, uint64_t urbp, uint64_t target, uint64_t tls);
 uint64_t enclave_fault_ud2(void);
 uint64_t enclave_fault_load(uint64_t addr);
 uint64_t enclave_fault_div(uint64_t x, uint64_t y);
@@ -124,6 +132,7 @@ void *memset(void *dst, int c, size_t n);
 
 /* reloc.c */
 int enclave_relocate(void);
+int enclave_relocate_image(uint64_t load, const void *dynamic, uint64_t span);
 
 /* host_copy.c: the only way to touch host memory. */
 int host_range_ok(uint64_t base, uint64_t size, uint64_t ptr, uint64_t len);
@@ -153,20 +162,27 @@ struct ecall_result {
 };
 struct ecall_result enclave_dispatch(uint64_t number, uint64_t arg, uint64_t arg2);
 
-static inline struct enclave_thread *thread_self(void)
+/* This thread's TLS page. Enclave entry sets GS to it; while the libOS
+ * runs, GS is the libOS's thread block, whose PAL-private words (pal.h:
+ * PAL_GS_PRIVATE_OFFSET) hold the TLS page's address. */
+static inline uint64_t tls_page(void)
 {
     uint64_t gs;
 
     __asm__ volatile("rdgsbase %0" : "=r"(gs));
-    return (struct enclave_thread *)(gs + THR_OFF);
+    if (g_encl.pal_end && (gs < g_encl.base || gs - g_encl.base >= g_encl.pal_end))
+        gs = *(const uint64_t *)(gs + PAL_GS_PRIVATE_OFFSET);
+    return gs;
+}
+
+static inline struct enclave_thread *thread_self(void)
+{
+    return (struct enclave_thread *)(tls_page() + THR_OFF);
 }
 
 static inline const struct sgx_layout_tls *tls_self(void)
 {
-    uint64_t gs;
-
-    __asm__ volatile("rdgsbase %0" : "=r"(gs));
-    return (const struct sgx_layout_tls *)gs;
+    return (const struct sgx_layout_tls *)tls_page();
 }
 #endif
 #endif

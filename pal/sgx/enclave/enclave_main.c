@@ -63,11 +63,12 @@ static int initialize(uint64_t base)
     g_encl.size = tls->enclave_size;
     g_encl.nssa = checked_nssa(tls);
     g_encl.aex_notify = own_aex_notify();
-    if (!g_encl.nssa)
+    if (!g_encl.nssa || !tls->n_elfs)
         return -1;
-    /* The heap is not measured: its initial contents are the host's choice. */
-    if (tls->heap_size)
-        memset((void *)(base + tls->heap_offset), 0, tls->heap_size);
+    /* From here on GS may also be the libOS's thread block (tls_page). */
+    g_encl.pal_end = tls->elf_offset[0];
+    /* The heap is not measured, so its contents are the host's choice:
+     * pal_mem.c zeroes every page it hands out. */
     return 0;
 }
 

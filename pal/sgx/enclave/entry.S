@@ -45,6 +45,10 @@ enclave_entry:
     mov %rcx, %gs:THR_EXIT
     mov %gs:THR_OCALL_RSP, %rsp
     movq $0, %gs:THR_OCALL_PENDING
+    pop %rax                        /* GS and FS bases of the code that made the OCALL */
+    wrgsbase %rax
+    pop %rax
+    wrfsbase %rax
     pop %r15
     pop %r14
     pop %r13
@@ -77,14 +81,24 @@ enclave_entry:
     add %r11, %r10
     mov (G_RSP - ASM_GPRSGX_SIZE)(%r10), %rax   /* SSA[c-1].GPRSGX.RSP */
     mov %gs:TLS_STACK_TOP_OFFSET, %r10
-    add %r11, %r10
+    add %r11, %r10                  /* top of this thread's PAL stack */
     cmp %r10, %rax
-    ja .Lbad_stack
-    sub %gs:TLS_STACK_SIZE, %r10
-    add $STAGE1_MIN_STACK, %r10
-    cmp %r10, %rax
+    ja .Lother_stack
+    mov %r10, %rdx
+    sub %gs:TLS_STACK_SIZE, %rdx    /* its bottom */
+    cmp %rdx, %rax
+    jbe .Lother_stack
+    add $STAGE1_MIN_STACK, %rdx
+    cmp %rdx, %rax
     jb .Lbad_stack
     sub $(RED_ZONE + CTX_SIZE), %rax
+    jmp .Lstage1_stack
+.Lother_stack:
+    /* The program's (or the libOS's) own stack, which we never write: run
+     * at the top of the PAL stack, unused whenever such code runs (the
+     * frames of the ECALL that started it are never returned to). */
+    lea -CTX_SIZE(%r10), %rax
+.Lstage1_stack:
     and $-64, %rax
     mov %rax, %rsp
     xor %ebp, %ebp
@@ -128,8 +142,9 @@ enclave_eexit:
     ud2
     .size enclave_eexit, . - enclave_eexit
 
-/* enclave_ocall_switch(number, frame, host rbp, target): leave with RSP =
- * frame; enclave_entry's .Locall_return comes back here. */
+/* enclave_ocall_switch(number, frame, host rbp, target, tls): leave with
+ * RSP = frame; enclave_entry's .Locall_return comes back here, with the FS
+ * and GS bases of the caller restored (EENTER set both to the TLS page). */
     .globl enclave_ocall_switch
     .type enclave_ocall_switch, @function
 enclave_ocall_switch:
@@ -139,8 +154,12 @@ enclave_ocall_switch:
     push %r13
     push %r14
     push %r15
-    mov %rsp, %gs:THR_OCALL_RSP
-    movq $1, %gs:THR_OCALL_PENDING
+    rdfsbase %rax
+    push %rax
+    rdgsbase %rax
+    push %rax
+    mov %rsp, THR_OCALL_RSP(%r8)    /* r8 = this thread's TLS page (GS may be the libOS's) */
+    movq $1, THR_OCALL_PENDING(%r8)
     mov %rdx, %r8
     mov %rcx, %r9
     mov %rsi, %rcx
@@ -167,6 +186,10 @@ enclave_stage2_entry:
     .globl enclave_resume
     .type enclave_resume, @function
 enclave_resume:
+    mov (CTX_GPR + G_FSBASE)(%rdi), %rax
+    wrfsbase %rax
+    mov (CTX_GPR + G_GSBASE)(%rdi), %rax
+    wrgsbase %rax
     xor %ecx, %ecx
     xgetbv
     and $7, %eax                    /* x87, SSE, AVX: what a one-page frame holds */

@@ -13,7 +13,7 @@
  * A fault in stage 1 itself (CSSA = c + 1) goes through the same code one
  * level deeper; it needs NSSA >= c + 2, which is why SSA[c] is armed only
  * when that frame can be entered (ERESUME-as-EENTER needs CSSA < NSSA). */
-#include "enclave_internal.h"
+#include "pal_enclave.h"
 
 #define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_DF (1ULL << 10)
@@ -93,6 +93,14 @@ static uint64_t fixup_for(uint64_t rip)
     return 0;
 }
 
+static int in_pal(uint64_t rip)
+{
+    const struct sgx_layout_tls *tls = tls_self();
+    uint64_t lo = g_encl.base + tls->elf_offset[0];
+
+    return rip >= lo && rip - lo < tls->elf_span[0];
+}
+
 void enclave_stage2(struct exc_ctx *ctx)
 {
     struct enclave_thread *t = thread_self();
@@ -108,6 +116,8 @@ void enclave_stage2(struct exc_ctx *ctx)
     t->fault.handled++;
     t->fault.vector = vector;
     t->fault.addr = (vector == SGX_VEC_PF || vector == SGX_VEC_GP) ? ctx->exinfo.maddr : 0;
+    if (enclave_upcalls && t->libos_gs && !in_pal(ctx->gpr.rip))
+        enclave_upcall(ctx); /* program or libOS code: the libOS decides */
     if (vector == SGX_VEC_BP)
         enclave_resume(ctx); /* int3 is a trap: RIP already points past it */
     cont = fixup_for(ctx->gpr.rip);

@@ -56,7 +56,7 @@ int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_i
     __atomic_add_fetch(&g_encl.ocalls, 1, __ATOMIC_RELAXED);
     if (g_encl.aex_notify)
         enclave_arm_aexnotify(0, 0); /* never notify while on the host stack */
-    enclave_ocall_switch(number, frame, t->urbp, t->exit_addr);
+    enclave_ocall_switch(number, frame, t->urbp, t->exit_addr, (uint64_t)t - THR_OFF);
     if (g_encl.aex_notify)
         enclave_arm_aexnotify(0, 1);
     if (copy_from_host(&hdr, frame, sizeof(hdr)))

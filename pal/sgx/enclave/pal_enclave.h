@@ -16,6 +16,20 @@ void enclave_fill_proc(struct pal_api *api);   /* pal_proc.c: log, exit, time, r
 void enclave_fill_mem(struct pal_api *api);    /* pal_mem.c */
 void enclave_fill_thread(struct pal_api *api); /* pal_thread.c */
 
+/* pal_mem.c: the heap [lo, lo + size) becomes the libOS's address space. */
+int enclave_heap_init(uint64_t lo, uint64_t size);
+
+/* pal_proc.c: the upcalls the libOS registered (NULL before). */
+extern const struct pal_upcalls *enclave_upcalls;
+
+/* pal_boot.c: the ECALL that starts the libOS, and the one that starts
+ * each further thread. */
+struct ecall_result enclave_run_libos(uint64_t arg);
+struct ecall_result enclave_start_thread(uint64_t arg);
+
+/* exception.c -> the libOS: a program syscall or fault, on the PAL stack. */
+void enclave_upcall(struct exc_ctx *ctx);
+
 /* strlen(s) + 1 when that is at most max, else 0 (the caller fails with
  * -ENAMETOOLONG). */
 static inline uint64_t pal_strsize(const char *s, uint64_t max)

@@ -24,14 +24,15 @@ struct rela {
 extern const struct dyn _DYNAMIC[] __attribute__((visibility("hidden")));
 extern const char __ehdr_start[] __attribute__((visibility("hidden")));
 
-/* Returns 0, or -1 if the image has relocations we do not handle (only
- * RELATIVE ones are possible in a static-pie without TLS). */
-int enclave_relocate(void)
+/* Applies the RELATIVE relocations of the image loaded at `load` whose
+ * dynamic section is dyn; every relocation target must lie in [load, load +
+ * span). Returns 0, or -1 for anything else (other relocation types, REL
+ * tables, a target or table outside the image). */
+int enclave_relocate_image(uint64_t load, const void *dynamic, uint64_t span)
 {
-    uint64_t load = (uint64_t)__ehdr_start;
     uint64_t rela = 0, relasz = 0, relaent = sizeof(struct rela);
 
-    for (const struct dyn *d = _DYNAMIC; d->tag != DT_NULL; d++) {
+    for (const struct dyn *d = dynamic; d->tag != DT_NULL; d++) {
         if (d->tag == DT_RELA)
             rela = d->val;
         else if (d->tag == DT_RELASZ)
@@ -41,14 +42,22 @@ int enclave_relocate(void)
         else if (d->tag == DT_REL)
             return -1;
     }
-    if (relaent != sizeof(struct rela))
+    if (relaent != sizeof(struct rela) || rela > span || relasz > span - rela)
         return -1;
     for (uint64_t off = 0; off + relaent <= relasz; off += relaent) {
         const struct rela *r = (const struct rela *)(load + rela + off);
 
-        if ((uint32_t)r->info != R_X86_64_RELATIVE)
+        if ((uint32_t)r->info != R_X86_64_RELATIVE || r->offset > span - 8)
             return -1;
         *(uint64_t *)(load + r->offset) = load + (uint64_t)r->addend;
     }
     return 0;
+}
+
+/* The PAL itself, on the first ECALL: only PC-relative references until
+ * this returns. Returns 0, or -1 if the image has relocations we do not
+ * handle (only RELATIVE ones are possible in a static-pie without TLS). */
+int enclave_relocate(void)
+{
+    return enclave_relocate_image((uint64_t)__ehdr_start, _DYNAMIC, ~0ULL >> 1);
 }

@@ -241,9 +241,12 @@ static int emit_images(const struct sgx_layout_desc *d, struct plan *p, struct s
         l->owned[l->n_owned++] = p->img[i].mem;
         p->img[i].mem = NULL;
     }
+    /* RWX: on SGX1 the EPCM permissions are fixed at EADD, and the program's
+     * code is loaded into the heap by the libOS. */
     if (!ret && d->heap_size)
-        ret = add_range(l, p->heap, d->heap_size, SGX_SECINFO_REG | SGX_SECINFO_R | SGX_SECINFO_W,
-                        false, NULL, "heap");
+        ret = add_range(l, p->heap, d->heap_size,
+                        SGX_SECINFO_REG | SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_X, false, NULL,
+                        "heap");
     return ret;
 }
 

@@ -20,8 +20,10 @@
  *   ELF images                G + image          at the offset given with the ELF, or
  *                                                else after the previous region; each
  *                                                PT_LOAD page with its R/W/X, measured.
- *   after the last image      G + heap           RW, NOT measured: the trusted PAL must
- *                                                zero the heap before use.
+ *   after the last image      G + heap           RWX, NOT measured: the trusted PAL must
+ *                                                zero heap pages before use; RWX because
+ *                                                SGX1 fixes EPCM permissions at EADD and
+ *                                                programs are loaded into the heap.
  *   SIZE                      power of two >= end (or the size asked for).
  *
  * Pages are listed in increasing offset order; any two regions landing on the

@@ -57,6 +57,12 @@ struct urts_desc {
     sgx_sign_key *key;                    /* NULL: a fresh RSA-3072 test key */
     FILE *log_counters;                   /* non-NULL (debug log level): transition
                                              counts are printed there at urts_destroy */
+    /* Manifest-built enclaves (geode run): the complete layout description
+     * (enclave_image.c), used instead of the fields above that it covers
+     * (ELFs, blob, threads, NSSA, stack, heap, attributes, XFRM), and the
+     * SIGSTRUCT to EINIT with instead of signing with key. */
+    const struct sgx_layout_desc *layout;
+    const struct sgx_sigstruct *sigstruct;
 };
 
 /* Host-side counts of enclave transitions (whole enclave, all threads). */

@@ -12,6 +12,10 @@ static int describe(const struct urts_enclave *e, struct sgx_layout_elf *elfs, s
 {
     const struct urts_desc *d = &e->desc;
 
+    if (d->layout) {
+        *ld = *d->layout;
+        return ld->nssa < 2 ? sgx_err_set(err, "NSSA must be at least 2, got %u", ld->nssa), -EINVAL : 0;
+    }
     if (!d->pal_path || d->n_extra + 1 > SGX_LAYOUT_MAX_ELFS || (d->n_extra && !d->extra))
         return sgx_err_set(err, "enclave description: the trusted PAL and at most %d further ELFs",
                            SGX_LAYOUT_MAX_ELFS - 1), -EINVAL;
@@ -89,12 +93,15 @@ static int sign_and_init(struct urts_enclave *e, const struct sgx_layout_desc *l
                                 .miscmask = ~0U, .attributes = {ld->attributes, ld->xfrm},
                                 .attribute_mask = {~0ULL, ~0ULL}};
     struct sgx_sigstruct *sig = malloc(sizeof(*sig));
-    int ret;
+    int ret = 0;
 
     if (!sig)
         return sgx_err_set(err, "out of memory for the SIGSTRUCT"), -ENOMEM;
     memcpy(p.enclave_hash, mr, 32);
-    ret = sgx_sigstruct_sign(&p, e->key, sig, err);
+    if (e->desc.sigstruct)
+        memcpy(sig, e->desc.sigstruct, sizeof(*sig));
+    else
+        ret = sgx_sigstruct_sign(&p, e->key, sig, err);
     if (!ret) {
         ret = e->drv->init(e->encl, &(struct sgx_enclave_init){(uintptr_t)sig});
         if (ret > 0)
@@ -198,11 +205,11 @@ int urts_create(const struct sgx_driver *drv, const struct urts_desc *desc, stru
     e->drv = drv;
     e->desc = *desc;
     e->key = desc->key;
-    if (!e->key) {
+    if (!e->key && !desc->sigstruct) {
         e->key = sgx_key_generate(err);
         e->own_key = true;
     }
-    ret = e->key ? setup_threads(e, err) : -ENOMEM;
+    ret = e->key || desc->sigstruct ? setup_threads(e, err) : -ENOMEM;
     if (!ret)
         ret = urts_build(e, err);
     if (!ret && drv->enter)

@@ -1,0 +1,183 @@
+/* Trusted PAL: the enclave heap as the libOS's address space.
+ *
+ * SGX1 cannot add or change pages after EINIT, so every page the libOS and
+ * the program will ever use is in the heap region from the start, EADDed
+ * read-write-execute (the program's code is loaded there) and not measured.
+ * This file keeps one bit per heap page (reserved or free) in a bitmap at
+ * the start of the heap; commit zeroes pages (their initial content is the
+ * host's choice); protect only checks the range, since EPCM permissions are
+ * fixed on SGX1 and page-table permissions would be the host's to ignore. */
+#include "pal_enclave.h"
+
+#define PAGE 4096ULL
+
+static struct {
+    uint64_t lo, pages;  /* usable pages, after the bitmap */
+    uint64_t *bits;      /* 1 = reserved */
+    uint32_t lock;
+} heap;
+
+static void lock(void)
+{
+    while (__atomic_exchange_n(&heap.lock, 1, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
+}
+
+static void unlock(void)
+{
+    __atomic_store_n(&heap.lock, 0, __ATOMIC_RELEASE);
+}
+
+int enclave_heap_init(uint64_t lo, uint64_t size)
+{
+    uint64_t total = size / PAGE, map_pages = (total / 8 + PAGE - 1) / PAGE;
+
+    if (total <= map_pages + 1)
+        return -1;
+    heap.bits = (uint64_t *)lo;
+    memset(heap.bits, 0, map_pages * PAGE);
+    heap.lo = lo + map_pages * PAGE;
+    heap.pages = total - map_pages;
+    return 0;
+}
+
+static int test(uint64_t i) { return (heap.bits[i / 64] >> (i % 64)) & 1; }
+
+static void set_range(uint64_t first, uint64_t n, int on)
+{
+    for (uint64_t i = first; i < first + n; i++) {
+        if (on)
+            heap.bits[i / 64] |= 1ULL << (i % 64);
+        else
+            heap.bits[i / 64] &= ~(1ULL << (i % 64));
+    }
+}
+
+static int range_free(uint64_t first, uint64_t n)
+{
+    for (uint64_t i = first; i < first + n; i++)
+        if (test(i))
+            return 0;
+    return 1;
+}
+
+static int range_reserved(uint64_t first, uint64_t n)
+{
+    for (uint64_t i = first; i < first + n; i++)
+        if (!test(i))
+            return 0;
+    return 1;
+}
+
+/* The page range [first, first + n) of [addr, addr + size), or -1 when it
+ * is not page aligned or not inside the heap. */
+static int64_t to_pages(uint64_t addr, uint64_t size, uint64_t *n)
+{
+    if (!size || addr % PAGE || size % PAGE || addr < heap.lo)
+        return -1;
+    if ((addr - heap.lo) / PAGE > heap.pages || size / PAGE > heap.pages - (addr - heap.lo) / PAGE)
+        return -1;
+    *n = size / PAGE;
+    return (int64_t)((addr - heap.lo) / PAGE);
+}
+
+/* Highest free run of n pages (mmap hands out addresses top-down too). */
+static int64_t find_free(uint64_t n)
+{
+    uint64_t run = 0;
+
+    for (uint64_t i = heap.pages; i-- > 0;) {
+        if (i % 64 == 63 && heap.bits[i / 64] == ~0ULL) {
+            run = 0;
+            i -= 63;
+            continue;
+        }
+        run = test(i) ? 0 : run + 1;
+        if (run == n)
+            return (int64_t)i;
+    }
+    return -1;
+}
+
+static long mem_reserve(void **addr, size_t size, int flags)
+{
+    uint64_t n = 0;
+    int64_t first;
+    long ret = 0;
+
+    if (!size || size % PAGE)
+        return -PAL_EINVAL;
+    lock();
+    first = to_pages((uint64_t)*addr, size, &n);
+    if (flags & PAL_MEM_FIXED) {
+        if (first < 0)
+            ret = -PAL_ENOMEM;
+        else if ((flags & PAL_MEM_NOREPLACE) && !range_free((uint64_t)first, n))
+            ret = -PAL_EEXIST;
+    } else if (first < 0 || !range_free((uint64_t)first, n)) {
+        n = size / PAGE;
+        first = n <= heap.pages ? find_free(n) : -1;
+        if (first < 0)
+            ret = -PAL_ENOMEM;
+    }
+    if (!ret) {
+        set_range((uint64_t)first, n, 1);
+        *addr = (void *)(heap.lo + (uint64_t)first * PAGE);
+    }
+    unlock();
+    return ret;
+}
+
+static long mem_commit(void *addr, size_t size, int prot)
+{
+    uint64_t n;
+    int64_t first = to_pages((uint64_t)addr, size, &n);
+    int ok;
+
+    (void)prot;
+    if (first < 0)
+        return -PAL_EINVAL;
+    lock();
+    ok = range_reserved((uint64_t)first, n);
+    unlock();
+    if (!ok)
+        return -PAL_EINVAL;
+    memset(addr, 0, size);
+    return 0;
+}
+
+static long mem_protect(void *addr, size_t size, int prot)
+{
+    uint64_t n;
+    int64_t first = to_pages((uint64_t)addr, size, &n);
+    int ok;
+
+    if (first < 0 || prot & ~(PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC))
+        return -PAL_EINVAL;
+    lock();
+    ok = range_reserved((uint64_t)first, n);
+    unlock();
+    return ok ? 0 : -PAL_EINVAL;
+}
+
+static long mem_free(void *addr, size_t size)
+{
+    uint64_t n;
+    int64_t first = to_pages((uint64_t)addr, size, &n);
+
+    if (first < 0)
+        return -PAL_EINVAL;
+    lock();
+    set_range((uint64_t)first, n, 0);
+    unlock();
+    return 0;
+}
+
+void enclave_fill_mem(struct pal_api *api)
+{
+    api->mem_reserve = mem_reserve;
+    api->mem_commit = mem_commit;
+    api->mem_protect = mem_protect;
+    api->mem_free = mem_free;
+    api->file_map = NULL; /* the libOS copies file contents in */
+}

@@ -1,0 +1,198 @@
+/* Trusted PAL: logging, process end, ids, time, randomness and the upcall
+ * registration. Randomness never comes from the host: RDRAND inside the
+ * enclave. Time does (SGX has no trusted clock); the monotonic clocks are
+ * kept from going backwards whatever the host says. */
+#include "pal_enclave.h"
+
+#define CLOCK_MONOTONIC 1
+#define CLOCK_MONOTONIC_RAW 4
+#define CLOCK_BOOTTIME 7
+
+const struct pal_upcalls *enclave_upcalls;
+
+static int64_t simple(uint64_t number, int64_t a0, int64_t a1)
+{
+    struct ocall_args a = {{a0, a1, 0, 0, 0, 0}};
+    struct ocall_iov iov = {&a, sizeof(a)};
+
+    return enclave_ocallv(number, &iov, 1, NULL, 0, NULL);
+}
+
+/* An OCALL with arguments only, whose output must be exactly out_len bytes. */
+static int64_t with_out(uint64_t number, int64_t a0, int64_t a1, void *out, uint64_t out_len)
+{
+    struct ocall_args a = {{a0, a1, 0, 0, 0, 0}};
+    struct ocall_iov iov = {&a, sizeof(a)};
+    uint64_t got = 0;
+    int64_t r = enclave_ocallv(number, &iov, 1, out, out_len, &got);
+
+    return r >= 0 && got != out_len ? -PAL_EIO : r;
+}
+
+static void pal_log(const char *msg, size_t len)
+{
+    struct ocall_args a = {{0}};
+
+    while (len) {
+        uint64_t n = len > OCALL_MAX_IO ? OCALL_MAX_IO : len;
+        struct ocall_iov iov[2] = {{&a, sizeof(a)}, {msg, n}};
+
+        if (enclave_ocallv(OCALL_LOG, iov, 2, NULL, 0, NULL) < 0)
+            return;
+        msg += n;
+        len -= n;
+    }
+}
+
+/* The host may refuse to end us; then nothing of the enclave runs again. */
+__attribute__((noreturn)) static void stop_forever(uint64_t code)
+{
+    struct enclave_thread *t = thread_self();
+
+    for (;;)
+        enclave_eexit(EXIT_FATAL, FATAL_UNHANDLED, code, t->ursp, t->urbp, t->exit_addr);
+}
+
+__attribute__((noreturn)) static void pal_process_exit(int status)
+{
+    simple(OCALL_EXIT, status, 0);
+    stop_forever(0x100 | (uint64_t)(status & 0xff));
+}
+
+__attribute__((noreturn)) static void pal_process_kill(int signo)
+{
+    simple(OCALL_KILL_SELF, signo, 0);
+    stop_forever(0x200 | (uint64_t)(signo & 0x7f));
+}
+
+static long pal_process_wait(pal_handle child, int *status, int options)
+{
+    (void)child, (void)status, (void)options;
+    return -PAL_ECHILD; /* no child processes in an enclave yet */
+}
+
+static long pal_process_signal(pal_handle proc, int signo)
+{
+    (void)proc, (void)signo;
+    return -PAL_ESRCH;
+}
+
+static long pal_process_id(void)
+{
+    static long pid;
+    long r;
+
+    if (pid > 0)
+        return pid;
+    r = simple(OCALL_PROCESS_ID, 0, 0);
+    if (r <= 0 || r > (1L << 30))
+        return -PAL_EIO;
+    pid = r;
+    return r;
+}
+
+static void pal_set_upcalls(const struct pal_upcalls *up)
+{
+    enclave_upcalls = up;
+}
+
+/* Every `syscall` in enclave code raises #UD already (hardware, or the sim). */
+static long pal_trap_syscalls(void) { return 0; }
+
+static long pal_clock_get(int clock, int64_t *ns)
+{
+    static int64_t last_mono;
+    int64_t v, prev;
+    long r = with_out(OCALL_CLOCK_GET, clock, 0, &v, sizeof(v));
+
+    if (r < 0)
+        return r;
+    if (v < 0)
+        return -PAL_EIO;
+    if (clock == CLOCK_MONOTONIC || clock == CLOCK_MONOTONIC_RAW || clock == CLOCK_BOOTTIME) {
+        prev = __atomic_load_n(&last_mono, __ATOMIC_RELAXED);
+        while (v > prev && !__atomic_compare_exchange_n(&last_mono, &prev, v, 1, __ATOMIC_RELAXED,
+                                                        __ATOMIC_RELAXED))
+            ;
+        if (v < prev)
+            v = prev;
+    }
+    *ns = v;
+    return 0;
+}
+
+static long pal_sleep(int64_t ns)
+{
+    long r;
+
+    if (ns < 0)
+        return -PAL_EINVAL;
+    r = simple(OCALL_SLEEP, ns, 0);
+    return r == 0 || r == -PAL_EINTR ? r : (r < 0 ? r : -PAL_EIO);
+}
+
+static long pal_alarm_timer(int64_t value, int64_t interval, int64_t *old_value, int64_t *old_interval)
+{
+    int64_t prev[2];
+    long r = with_out(OCALL_ALARM, value, interval, prev, sizeof(prev));
+
+    if (r < 0)
+        return r;
+    if (prev[0] < 0 || prev[1] < 0)
+        return -PAL_EIO;
+    if (old_value)
+        *old_value = prev[0];
+    if (old_interval)
+        *old_interval = prev[1];
+    return 0;
+}
+
+static int rdrand64(uint64_t *v)
+{
+    for (int tries = 0; tries < 32; tries++) {
+        unsigned char ok;
+
+        __asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok));
+        if (ok)
+            return 0;
+    }
+    return -1;
+}
+
+static long pal_random(void *buf, size_t len)
+{
+    uint8_t *p = buf;
+    uint64_t v;
+
+    while (len) {
+        size_t n = len < 8 ? len : 8;
+
+        if (rdrand64(&v))
+            return -PAL_EIO;
+        memcpy(p, &v, n);
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
+
+static long pal_yield(void) { return simple(OCALL_YIELD, 0, 0) < 0 ? -PAL_EIO : 0; }
+
+void enclave_fill_proc(struct pal_api *api)
+{
+    api->log = pal_log;
+    api->process_exit = pal_process_exit;
+    api->process_kill = pal_process_kill;
+    api->process_create = NULL;
+    api->process_fork = NULL;
+    api->process_wait = pal_process_wait;
+    api->process_signal = pal_process_signal;
+    api->process_id = pal_process_id;
+    api->set_upcalls = pal_set_upcalls;
+    api->trap_syscalls = pal_trap_syscalls;
+    api->clock_get = pal_clock_get;
+    api->sleep = pal_sleep;
+    api->alarm_timer = pal_alarm_timer;
+    api->random = pal_random;
+    api->yield = pal_yield;
+}

@@ -1,0 +1,144 @@
+/* `geode run --mode sim|sgx` (run_sgx.h). */
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "host/driver_kernel.h"
+#include "host/enclave_image.h"
+#include "host/run_sgx.h"
+#include "host/urts.h"
+#include "sim/sim_build.h"
+
+static uint32_t cpu_count(void)
+{
+    cpu_set_t set;
+    int n = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
+
+    return n > 0 ? (uint32_t)n : 1;
+}
+
+/* argv then envp, NUL-terminated, back to back (enclave_run_args.strings). */
+static char *pack_strings(int argc, char **argv, char **envp, uint64_t *size, uint64_t *envc)
+{
+    size_t total = 0, pos = 0;
+    uint64_t ne = 0;
+    char *buf;
+
+    for (int i = 0; i < argc; i++)
+        total += strlen(argv[i]) + 1;
+    for (char **e = envp; e && *e; e++, ne++)
+        total += strlen(*e) + 1;
+    if (total > ENCLAVE_RUN_MAX_STRINGS)
+        return NULL;
+    buf = malloc(total ? total : 1);
+    for (int i = 0; buf && i < argc; i++)
+        pos += (size_t)stpcpy(buf + pos, argv[i]) - (size_t)(buf + pos) + 1;
+    for (char **e = envp; buf && e && *e; e++)
+        pos += (size_t)stpcpy(buf + pos, *e) - (size_t)(buf + pos) + 1;
+    *size = total;
+    *envc = ne;
+    return buf;
+}
+
+static sgx_sign_key *signing_key(const char *path, struct sgx_err *err)
+{
+    if (path && access(path, R_OK) == 0)
+        return sgx_key_load_pem(path, err);
+    return sgx_key_generate(err);
+}
+
+static int sign(const struct enclave_image *img, const uint8_t mr[32], const char *key_path,
+                struct sgx_sigstruct *sig, struct sgx_err *err)
+{
+    struct sgx_sign_params sp;
+    sgx_sign_key *key = signing_key(key_path, err);
+    int ret;
+
+    if (!key)
+        return -1;
+    enclave_image_sign_params(img, mr, &sp);
+    ret = sgx_sigstruct_sign(&sp, key, sig, err);
+    sgx_key_free(key);
+    return ret;
+}
+
+static int driver(bool sim, bool aex_notify, struct sgx_sim_cpu *cpu, struct sgx_driver *drv,
+                  struct sgx_err *err)
+{
+    if (sim) {
+        sgx_sim_cpu_default(cpu, aex_notify);
+        sgx_sim_driver_init(drv, cpu);
+        return 0;
+    }
+    static const struct sgx_kernel_config kcfg; /* must outlive the driver */
+    return sgx_kernel_driver_init(drv, &kcfg, err);
+}
+
+static int start(const struct sgx_run_params *p, struct urts_enclave *e)
+{
+    struct enclave_run_args ra = {.argc = (uint64_t)p->argc, .stdio = {0, 1, 2},
+                                  .cpu_count = cpu_count(), .hwcap = p->hwcap, .hwcap2 = p->hwcap2};
+    struct urts_result res = {0};
+    char *strings = pack_strings(p->argc, p->argv, p->envp, &ra.strings_size, &ra.envc);
+    int ret;
+
+    if (!strings) {
+        fprintf(stderr, "geode run: the command line and environment exceed %llu bytes\n",
+                (unsigned long long)ENCLAVE_RUN_MAX_STRINGS);
+        return 1;
+    }
+    ra.strings = (uint64_t)(uintptr_t)strings;
+    fflush(NULL);
+    ret = urts_ecall(e, 0, ECALL_RUN, &ra, 0, &res);
+    free(strings);
+    if (ret) {
+        fprintf(stderr, "geode run: %s\n", urts_last_error(e, 0));
+        return 1;
+    }
+    if (res.status) {
+        fprintf(stderr, "geode run: the libOS did not start in the enclave: %s\n",
+                strerror((int)-res.status));
+        return 1;
+    }
+    return 0; /* the main thread left without ending the process */
+}
+
+int sgx_run(const struct sgx_run_params *p)
+{
+    struct enclave_image img;
+    struct sgx_layout l;
+    struct sgx_sigstruct sig;
+    struct sgx_sim_cpu cpu;
+    struct sgx_driver drv;
+    struct sgx_err err = {{0}};
+    struct urts_enclave *e = NULL;
+    uint8_t mr[32];
+    int ret;
+
+    if (enclave_image_from_manifest(p->manifest_path, p->runtime_dir, stderr, &img, &l, mr, &err)) {
+        if (err.msg[0])
+            fprintf(stderr, "geode run: %s\n", err.msg);
+        return 1;
+    }
+    sgx_layout_free(&l);
+    bool aex_notify = img.desc.attributes & SGX_ATTR_AEXNOTIFY;
+    struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa,
+                          .aex_notify = aex_notify, .xfrm = img.desc.xfrm,
+                          .log_counters = p->log_counters, .layout = &img.desc, .sigstruct = &sig};
+    ret = sign(&img, mr, p->key_path, &sig, &err);
+    if (!ret)
+        ret = driver(p->sim, aex_notify, &cpu, &drv, &err);
+    if (!ret)
+        ret = urts_create(&drv, &d, &e, &err);
+    if (ret) {
+        fprintf(stderr, "geode run: %s\n", err.msg);
+        enclave_image_free(&img);
+        return 1;
+    }
+    ret = start(p, e);
+    urts_destroy(e);
+    enclave_image_free(&img);
+    return ret;
+}

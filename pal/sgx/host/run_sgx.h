@@ -1,0 +1,27 @@
+/* `geode run --mode sim|sgx`: the manifest's enclave built, signed, loaded
+ * and running the libOS (ECALL_RUN), with this host thread serving its
+ * OCALLs until the program ends the process. */
+#ifndef GEODE_SGX_RUN_H
+#define GEODE_SGX_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct sgx_run_params {
+    const char *manifest_path;
+    const char *runtime_dir; /* pal-enclave.elf and libos.elf */
+    const char *key_path;    /* signing key; NULL or missing file: a fresh key for this run */
+    bool sim;                /* the software SGX; else the kernel driver */
+    int argc;                /* the host command line after the manifest */
+    char **argv;
+    char **envp;
+    uint64_t hwcap, hwcap2;  /* the kernel's AT_HWCAP / AT_HWCAP2 */
+    FILE *log_counters;      /* transition counts at exit (debug log level), or NULL */
+};
+
+/* Returns only when the program could not be started or the enclave failed:
+ * the exit status to use (after printing why). */
+int sgx_run(const struct sgx_run_params *p);
+
+#endif
