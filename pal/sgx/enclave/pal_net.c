@@ -1,7 +1,313 @@
-/* Trusted PAL: the net family of struct pal_api over OCALLs (ocall_abi.h). */
+/* Trusted PAL: pipes, sockets and readiness over OCALLs (ocall_abi.h), with
+ * the semantics of pal/direct/pal_net.c. Every value the host returns is
+ * checked before use; a malformed reply is -EIO and nothing reaches the
+ * caller. A handle the host created before its reply turned out malformed is
+ * not closed: the host is then broken or hostile, and closing a number it
+ * chose could hit a handle the enclave already uses. */
 #include "pal_enclave.h"
+
+#define ADDR_MAX 128 /* sizeof(struct sockaddr_storage): the frame's address room */
+#define OPT_MAX 256
+#define POLL_MAX 1024
+#define RECV_HDR (sizeof(uint64_t) + ADDR_MAX)
+
+/* Linux values (no libc here). */
+#define L_MSG_TRUNC 0x20
+#define L_POLLERR 0x008
+#define L_POLLHUP 0x010
+#define L_POLLNVAL 0x020
+
+/* One OCALL whose input is the arguments and up to two byte ranges. */
+static int64_t net_ocall(uint64_t number, const struct ocall_args *a, const void *b1, uint64_t l1,
+                         const void *b2, uint64_t l2, void *out, uint64_t cap, uint64_t *got)
+{
+    struct ocall_iov iov[3] = {{a, sizeof(*a)}};
+    unsigned n = 1;
+
+    if (l1)
+        iov[n++] = (struct ocall_iov){b1, l1};
+    if (l2)
+        iov[n++] = (struct ocall_iov){b2, l2};
+    return enclave_ocallv(number, iov, n, out, cap, got);
+}
+
+static int64_t args_ocall(uint64_t number, const struct ocall_args *a)
+{
+    return net_ocall(number, a, NULL, 0, NULL, 0, NULL, 0, NULL);
+}
+
+/* Linux's rule for returned addresses: the copy is truncated to the caller's
+ * capacity, the full length is reported. */
+static void addr_out(void *addr, uint32_t *len, const uint8_t *src, uint64_t full)
+{
+    memcpy(addr, src, full < *len ? full : *len);
+    *len = (uint32_t)full;
+}
+
+/* Two fresh, distinct, valid handles, exactly 16 bytes, result 0. */
+static long take_pair(int64_t r, const int64_t h[2], uint64_t got, pal_handle out[2])
+{
+    if (r < 0)
+        return r;
+    if (r != 0 || got != 2 * sizeof(int64_t) || pal_check_handle(h[0]) < 0 ||
+        pal_check_handle(h[1]) < 0 || h[0] == h[1])
+        return -PAL_EIO;
+    out[0] = h[0];
+    out[1] = h[1];
+    return 0;
+}
+
+static long enclave_pipe(pal_handle out[2], int flags)
+{
+    struct ocall_args a = {{flags}};
+    int64_t h[2];
+    uint64_t got = 0;
+    int64_t r = net_ocall(OCALL_PIPE, &a, NULL, 0, NULL, 0, h, sizeof(h), &got);
+
+    return take_pair(r, h, got, out);
+}
+
+static long enclave_sock_create(int domain, int type, int proto, pal_handle *out)
+{
+    struct ocall_args a = {{domain, type, proto}};
+    long r = pal_check_handle(args_ocall(OCALL_SOCK_CREATE, &a));
+
+    if (r < 0)
+        return r;
+    *out = r;
+    return 0;
+}
+
+static long enclave_sock_pair(int domain, int type, int proto, pal_handle out[2])
+{
+    struct ocall_args a = {{domain, type, proto}};
+    int64_t h[2];
+    uint64_t got = 0;
+    int64_t r = net_ocall(OCALL_SOCK_PAIR, &a, NULL, 0, NULL, 0, h, sizeof(h), &got);
+
+    return take_pair(r, h, got, out);
+}
+
+/* bind and connect: Linux refuses addresses longer than sockaddr_storage. */
+static long addr_call(uint64_t number, pal_handle h, const void *addr, uint32_t len)
+{
+    struct ocall_args a = {{h, len}};
+    int64_t r;
+
+    if (len > ADDR_MAX)
+        return -PAL_EINVAL;
+    r = net_ocall(number, &a, addr, len, NULL, 0, NULL, 0, NULL);
+    return r > 0 ? -PAL_EIO : r;
+}
+
+static long enclave_sock_bind(pal_handle h, const void *addr, uint32_t len)
+{
+    return addr_call(OCALL_SOCK_BIND, h, addr, len);
+}
+
+static long enclave_sock_connect(pal_handle h, const void *addr, uint32_t len)
+{
+    return addr_call(OCALL_SOCK_CONNECT, h, addr, len);
+}
+
+/* Calls whose only result is 0 or -errno. */
+static long status_call(uint64_t number, pal_handle h, int64_t a1)
+{
+    struct ocall_args a = {{h, a1}};
+    int64_t r = args_ocall(number, &a);
+
+    return r > 0 ? -PAL_EIO : r;
+}
+
+static long enclave_sock_listen(pal_handle h, int backlog)
+{
+    return status_call(OCALL_SOCK_LISTEN, h, backlog);
+}
+
+static long enclave_sock_shutdown(pal_handle h, int how)
+{
+    return status_call(OCALL_SOCK_SHUTDOWN, h, how);
+}
+
+/* The peer address is asked for with the full 128 bytes of room, so that its
+ * full length comes back even when the caller's capacity is smaller. */
+static long enclave_sock_accept(pal_handle h, void *addr, uint32_t *len, int flags, pal_handle *out)
+{
+    uint8_t peer[ADDR_MAX];
+    uint64_t cap = addr ? ADDR_MAX : 0, got = 0;
+    struct ocall_args a = {{h, flags, (int64_t)cap}};
+    long r;
+
+    if (addr && !len)
+        return -PAL_EFAULT;
+    r = pal_check_handle(net_ocall(OCALL_SOCK_ACCEPT, &a, NULL, 0, NULL, 0, peer, cap, &got));
+    if (r < 0)
+        return r;
+    if (got > cap)
+        return -PAL_EIO;
+    if (addr)
+        addr_out(addr, len, peer, got);
+    *out = r;
+    return 0;
+}
+
+/* At most OCALL_MAX_IO bytes per call: a short count is legal for sockets. */
+static long enclave_sock_send(pal_handle h, const void *buf, size_t n, int fl, const void *addr,
+                              uint32_t alen)
+{
+    uint64_t len = n < OCALL_MAX_IO ? n : OCALL_MAX_IO;
+    uint64_t al = addr ? alen : 0;
+    struct ocall_args a = {{h, (int64_t)len, fl, (int64_t)al}};
+    int64_t r;
+
+    if (al > ADDR_MAX)
+        return -PAL_EINVAL;
+    r = net_ocall(OCALL_SOCK_SEND, &a, addr, al, buf, len, NULL, 0, NULL);
+    return r > (int64_t)len ? -PAL_EIO : r;
+}
+
+/* The count against the data the host sent back: equal to it, or with
+ * MSG_TRUNC the datagram's real length (Linux), of which cap bytes came. */
+static int recv_count_ok(int64_t r, uint64_t cap, int fl, uint64_t data)
+{
+    if (fl & L_MSG_TRUNC)
+        return r <= INT32_MAX && data == ((uint64_t)r < cap ? (uint64_t)r : cap);
+    return (uint64_t)r <= cap && data == (uint64_t)r;
+}
+
+/* The reply is a 136-byte address header followed by the data, so it lands
+ * in a bounce buffer sized to this call (enclave_ocallv has one output): at
+ * most 136 + OCALL_MAX_IO bytes of the PAL stack. */
+static long enclave_sock_recv(pal_handle h, void *buf, size_t n, int fl, void *addr, uint32_t *al)
+{
+    uint64_t cap = n < OCALL_MAX_IO ? n : OCALL_MAX_IO, got = 0, alen;
+    struct ocall_args a = {{h, (int64_t)cap, fl, addr ? ADDR_MAX : 0}};
+    uint8_t reply[RECV_HDR + cap];
+    int64_t r;
+
+    if (addr && !al)
+        return -PAL_EFAULT;
+    r = net_ocall(OCALL_SOCK_RECV, &a, NULL, 0, NULL, 0, reply, sizeof(reply), &got);
+    if (r < 0)
+        return r;
+    if (got < RECV_HDR || !recv_count_ok(r, cap, fl, got - RECV_HDR))
+        return -PAL_EIO;
+    memcpy(&alen, reply, sizeof(alen));
+    if (alen > ADDR_MAX)
+        return -PAL_EIO;
+    memcpy(buf, reply + RECV_HDR, got - RECV_HDR);
+    if (addr)
+        addr_out(addr, al, reply + sizeof(alen), alen);
+    return r;
+}
+
+static long enclave_sock_setopt(pal_handle h, int lvl, int name, const void *val, uint32_t len)
+{
+    struct ocall_args a = {{h, lvl, name, len}};
+    int64_t r;
+
+    if (len > OPT_MAX)
+        return -PAL_EINVAL;
+    r = net_ocall(OCALL_SOCK_SETOPT, &a, val, len, NULL, 0, NULL, 0, NULL);
+    return r > 0 ? -PAL_EIO : r;
+}
+
+/* The value's length is the reply's size, at most the capacity asked for. */
+static long enclave_sock_getopt(pal_handle h, int lvl, int name, void *val, uint32_t *len)
+{
+    uint8_t v[OPT_MAX];
+    uint64_t cap = len && *len < OPT_MAX ? *len : OPT_MAX, got = 0;
+    struct ocall_args a = {{h, lvl, name, (int64_t)cap}};
+    int64_t r;
+
+    if (!len || (!val && *len))
+        return -PAL_EFAULT;
+    r = net_ocall(OCALL_SOCK_GETOPT, &a, NULL, 0, NULL, 0, v, cap, &got);
+    if (r < 0)
+        return r;
+    if (r != 0 || got > cap)
+        return -PAL_EIO;
+    memcpy(val, v, got);
+    *len = (uint32_t)got;
+    return 0;
+}
+
+static long enclave_sock_name(pal_handle h, int peer, void *addr, uint32_t *len)
+{
+    uint8_t v[ADDR_MAX];
+    uint64_t got = 0;
+    struct ocall_args a = {{h, peer, ADDR_MAX}};
+    int64_t r;
+
+    if (!len || (!addr && *len))
+        return -PAL_EFAULT;
+    r = net_ocall(OCALL_SOCK_NAME, &a, NULL, 0, NULL, 0, v, ADDR_MAX, &got);
+    if (r < 0)
+        return r;
+    if (r != 0 || got > ADDR_MAX)
+        return -PAL_EIO;
+    addr_out(addr, len, v, got);
+    return 0;
+}
+
+/* Linux's poll: each revents holds only requested events or the three that
+ * are always reported, and the count is the number of nonzero revents. */
+static int revents_ok(const struct pal_pollfd *fds, const int16_t *rev, uint32_t n, int64_t r)
+{
+    int64_t ready = 0;
+
+    for (uint32_t i = 0; i < n; i++) {
+        uint16_t allowed = (uint16_t)fds[i].events | L_POLLERR | L_POLLHUP | L_POLLNVAL;
+
+        if ((uint16_t)rev[i] & ~allowed)
+            return 0;
+        ready += rev[i] != 0;
+    }
+    return ready == r;
+}
+
+/* The request is rebuilt field by field: the caller's padding (stale enclave
+ * memory) never reaches the host. */
+static long enclave_poll(struct pal_pollfd *fds, uint32_t n, int64_t timeout_ns)
+{
+    struct pal_pollfd wire[POLL_MAX];
+    int16_t rev[POLL_MAX];
+    struct ocall_args a = {{n, timeout_ns}};
+    uint64_t got = 0;
+    int64_t r;
+
+    if (n > POLL_MAX)
+        return -PAL_EINVAL;
+    memset(wire, 0, n * sizeof(wire[0]));
+    for (uint32_t i = 0; i < n; i++) {
+        wire[i].handle = fds[i].handle;
+        wire[i].events = fds[i].events;
+    }
+    r = net_ocall(OCALL_POLL, &a, wire, n * sizeof(wire[0]), NULL, 0, rev, n * sizeof(rev[0]),
+                  &got);
+    if (r < 0)
+        return r;
+    if (got != n * sizeof(rev[0]) || r > n || !revents_ok(fds, rev, n, r))
+        return -PAL_EIO;
+    for (uint32_t i = 0; i < n; i++)
+        fds[i].revents = rev[i];
+    return r;
+}
 
 void enclave_fill_net(struct pal_api *api)
 {
-    (void)api;
+    api->pipe = enclave_pipe;
+    api->sock_create = enclave_sock_create;
+    api->sock_pair = enclave_sock_pair;
+    api->sock_bind = enclave_sock_bind;
+    api->sock_listen = enclave_sock_listen;
+    api->sock_accept = enclave_sock_accept;
+    api->sock_connect = enclave_sock_connect;
+    api->sock_send = enclave_sock_send;
+    api->sock_recv = enclave_sock_recv;
+    api->sock_shutdown = enclave_sock_shutdown;
+    api->sock_setopt = enclave_sock_setopt;
+    api->sock_getopt = enclave_sock_getopt;
+    api->sock_name = enclave_sock_name;
+    api->poll = enclave_poll;
 }
