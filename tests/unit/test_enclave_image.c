@@ -91,9 +91,11 @@ static void test_mapping(void)
         goto out;
     CHECK(l.size == 4 << 20 && region_bytes(&l, "tcs") == 2 * 4096 && region_bytes(&l, "stack") == 2 * 65536,
           "SIZE 4 MiB, 2 TCS, 2 x 64 KiB stacks");
-    CHECK(l.pages[l.n_pages - 1].offset == l.size - 4096 && !strcmp(l.pages[l.n_pages - 1].region, "heap") &&
-              region_bytes(&l, "heap") == img.desc.heap_size && img.desc.heap_size > (1 << 20),
-          "heap fills the rest up to SIZE (%llu bytes)", (unsigned long long)img.desc.heap_size);
+    CHECK(l.pages[0].offset == SGX_LOW_BASE_GAP && !strcmp(l.pages[0].region, "heap") &&
+              strcmp(l.pages[l.n_pages - 1].region, "heap") && l.pages[l.n_pages - 1].offset < l.size &&
+              region_bytes(&l, "heap") > (1 << 20),
+          "heap-low layout: the heap starts at 0x%llx and fills up to the other regions at the top "
+          "(%llu bytes)", (unsigned long long)SGX_LOW_BASE_GAP, (unsigned long long)region_bytes(&l, "heap"));
     enclave_image_secs(&img, &l, &secs);
     enclave_image_sign_params(&img, mr, &p);
     CHECK(secs.size == l.size && secs.ssa_frame_size == l.ssa_frame_size && secs.base == 0 &&

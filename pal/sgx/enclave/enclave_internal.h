@@ -100,7 +100,9 @@ struct enclave_globals {
     uint64_t aex_notify;
     uint64_t nssa; /* SSA frames per thread, derived from the layout */
     volatile uint64_t ecalls, ocalls, exceptions, notifications, edeccssa, stage1_exits;
-    uint64_t pal_end; /* enclave offset of the end of the PAL's own regions (= ELF 0) */
+    /* Enclave offsets of the PAL's own regions (TCS, SSA, TLS, stacks, blob:
+     * from the first TCS up to ELF 0); 0/0 before initialization. */
+    uint64_t pal_lo, pal_hi;
 };
 extern struct enclave_globals g_encl;
 
@@ -170,7 +172,7 @@ static inline uint64_t tls_page(void)
     uint64_t gs;
 
     __asm__ volatile("rdgsbase %0" : "=r"(gs));
-    if (g_encl.pal_end && (gs < g_encl.base || gs - g_encl.base >= g_encl.pal_end))
+    if (g_encl.pal_hi && (gs - g_encl.base < g_encl.pal_lo || gs - g_encl.base >= g_encl.pal_hi))
         gs = *(const uint64_t *)(gs + PAL_GS_PRIVATE_OFFSET);
     return gs;
 }

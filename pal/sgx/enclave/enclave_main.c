@@ -66,7 +66,8 @@ static int initialize(uint64_t base)
     if (!g_encl.nssa || !tls->n_elfs)
         return -1;
     /* From here on GS may also be the libOS's thread block (tls_page). */
-    g_encl.pal_end = tls->elf_offset[0];
+    g_encl.pal_lo = tls->tcs_offset - tls->thread_index * PAGE;
+    g_encl.pal_hi = tls->elf_offset[0];
     /* The heap is not measured, so its contents are the host's choice:
      * pal_mem.c zeroes every page it hands out. */
     return 0;

@@ -46,12 +46,15 @@ static long pal_thread_id(void)
     return r;
 }
 
-/* The block must be enclave memory outside the PAL's regions, writable
- * (the libOS's heap or image). */
+/* The block must be enclave memory outside the PAL's regions and image
+ * (the libOS's heap or its own image). */
 static int gs_block_ok(uint64_t b)
 {
-    return b % 8 == 0 && b >= g_encl.base + g_encl.pal_end &&
-           b + 64 <= g_encl.base + g_encl.size && b + 64 > b;
+    const struct sgx_layout_tls *tls = tls_self();
+    uint64_t off = b - g_encl.base, pal_end = tls->elf_offset[0] + tls->elf_span[0];
+
+    return b % 8 == 0 && b >= g_encl.base && off < g_encl.size && g_encl.size - off >= 64 &&
+           (off + 64 <= g_encl.pal_lo || off >= pal_end);
 }
 
 static long pal_set_gs_base(void *base)

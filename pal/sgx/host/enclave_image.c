@@ -113,43 +113,12 @@ int enclave_image_describe(const geode_manifest *m, const char *runtime_dir,
     return 0;
 }
 
-/* End of the last ELF image, read back from the TLS page the builder wrote
- * (it records every image's offset and span). */
-static uint64_t images_end(const struct sgx_layout *l)
-{
-    for (size_t i = 0; i < l->n_pages; i++) {
-        const struct sgx_layout_tls *tls = (const void *)l->pages[i].data;
-        uint64_t end = 0;
-
-        if (strcmp(l->pages[i].region, "tls") || !tls)
-            continue;
-        for (uint64_t k = 0; k < tls->n_elfs && k < SGX_LAYOUT_MAX_ELFS; k++)
-            if (tls->elf_offset[k] + tls->elf_span[k] > end)
-                end = tls->elf_offset[k] + tls->elf_span[k];
-        return page_round(end);
-    }
-    return 0;
-}
-
 int enclave_image_layout(struct enclave_image *img, struct sgx_layout *out, struct sgx_err *e)
 {
-    uint64_t end;
-    int ret;
-
-    /* Pass 1 without a heap finds where the images end; the heap is the rest. */
+    /* The heap-low layout: the enclave is based at 0 and the heap fills
+     * everything from SGX_LOW_BASE_GAP to the other regions at the top. */
+    img->desc.heap_low = SGX_LOW_BASE_GAP;
     img->desc.heap_size = 0;
-    ret = sgx_layout_build(&img->desc, out, e);
-    if (ret)
-        return ret;
-    end = images_end(out);
-    sgx_layout_free(out);
-    if (!end)
-        return sgx_err_set(e, "layout has no TLS page to locate the images"), -EINVAL;
-    if (end + 2 * PAGE > img->desc.enclave_size)
-        return sgx_err_set(e, "sgx.enclave_size %llu leaves no heap: the image alone needs %llu bytes",
-                           (unsigned long long)img->desc.enclave_size,
-                           (unsigned long long)(end + 2 * PAGE)), -EINVAL;
-    img->desc.heap_size = img->desc.enclave_size - end - PAGE; /* one guard page */
     return sgx_layout_build(&img->desc, out, e);
 }
 

@@ -16,7 +16,7 @@
 
 /* Region offsets computed from the description, before any page is emitted. */
 struct plan {
-    uint64_t tcs, ssa, tls, stacks, blob, heap, end;
+    uint64_t tcs, ssa, tls, stacks, blob, heap, heap_size, end;
     uint64_t elf_off[SGX_LAYOUT_MAX_ELFS];
     struct elf_image img[SGX_LAYOUT_MAX_ELFS];
 };
@@ -71,6 +71,41 @@ static int plan_elfs(const struct sgx_layout_desc *d, struct plan *p, uint64_t *
     return 0;
 }
 
+/* The heap-low layout: the regions planned from offset 0 (ending at `used`)
+ * move to the top of SIZE, and the heap runs from heap_low up to a guard page
+ * below them, so a program linked at a fixed low address (ET_EXEC, e.g.
+ * 0x400000) lands in the heap of an enclave based at 0. */
+static int plan_low(const struct sgx_layout_desc *d, struct plan *p, uint64_t used, struct sgx_err *e)
+{
+    uint64_t size = d->enclave_size, origin, top;
+
+    for (size_t i = 0; i < d->n_elfs; i++)
+        if (d->elfs[i].has_offset)
+            return sgx_err_set(e, "%s: fixed ELF offsets and a low heap exclude each other",
+                               d->elfs[i].path), -EINVAL;
+    if (!size || d->heap_low % PAGE || used > size || size - page_round(used) < d->heap_low + 2 * PAGE)
+        return sgx_err_set(e, "enclave size 0x%llx leaves no heap above 0x%llx: the image needs 0x%llx",
+                           (unsigned long long)size, (unsigned long long)d->heap_low,
+                           (unsigned long long)used), -EINVAL;
+    origin = size - page_round(used);
+    top = origin - PAGE; /* guard page below the regions */
+    if (d->heap_size && d->heap_size > top - d->heap_low)
+        return sgx_err_set(e, "heap 0x%llx does not fit below 0x%llx", (unsigned long long)d->heap_size,
+                           (unsigned long long)top), -EINVAL;
+    p->tcs += origin;
+    p->ssa += origin;
+    p->tls += origin;
+    p->stacks += origin;
+    if (d->blob_size)
+        p->blob += origin;
+    for (size_t i = 0; i < d->n_elfs; i++)
+        p->elf_off[i] += origin;
+    p->heap = d->heap_low;
+    p->heap_size = d->heap_size ? d->heap_size : top - d->heap_low;
+    p->end = size;
+    return 0;
+}
+
 static int plan_regions(const struct sgx_layout_desc *d, uint32_t frame, struct plan *p,
                         struct sgx_err *e)
 {
@@ -87,7 +122,10 @@ static int plan_regions(const struct sgx_layout_desc *d, uint32_t frame, struct 
     ret = plan_elfs(d, p, &cursor, e);
     if (ret)
         return ret;
+    if (d->heap_low)
+        return plan_low(d, p, cursor, e);
     p->heap = d->heap_size ? cursor + PAGE : 0;
+    p->heap_size = d->heap_size;
     p->end = cursor + (d->heap_size ? PAGE + d->heap_size : 0);
     return 0;
 }
@@ -165,7 +203,7 @@ static void fill_tls(const struct sgx_layout_desc *d, const struct plan *p, uint
     tls->blob_offset = p->blob;
     tls->blob_size = d->blob_size;
     tls->heap_offset = p->heap;
-    tls->heap_size = d->heap_size;
+    tls->heap_size = p->heap_size;
     tls->enclave_size = size;
     tls->n_elfs = d->n_elfs;
     for (size_t i = 0; i < d->n_elfs; i++) {
@@ -243,8 +281,8 @@ static int emit_images(const struct sgx_layout_desc *d, struct plan *p, struct s
     }
     /* RWX: on SGX1 the EPCM permissions are fixed at EADD, and the program's
      * code is loaded into the heap by the libOS. */
-    if (!ret && d->heap_size)
-        ret = add_range(l, p->heap, d->heap_size,
+    if (!ret && p->heap_size)
+        ret = add_range(l, p->heap, p->heap_size,
                         SGX_SECINFO_REG | SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_X, false, NULL,
                         "heap");
     return ret;

@@ -26,6 +26,9 @@
  *                                                programs are loaded into the heap.
  *   SIZE                      power of two >= end (or the size asked for).
  *
+ * With heap_low set, the heap comes first instead, from heap_low, and every
+ * region above keeps its order but ends at SIZE (see sgx_layout_desc).
+ *
  * Pages are listed in increasing offset order; any two regions landing on the
  * same page is an error. The same inputs always give the same list, hence the
  * same MRENCLAVE. */
@@ -82,6 +85,11 @@ struct sgx_layout_desc {
     uint32_t miscselect;
     uint64_t heap_size;                /* bytes, page multiple */
     uint64_t enclave_size;             /* 0: smallest power of two that fits */
+    /* Nonzero: the heap-low layout for an enclave based at 0 (geode run):
+     * the heap starts at this offset (above the host's mmap_min_addr) and
+     * fills everything up to a guard page below the other regions, which
+     * move to the top of enclave_size (required); heap_size 0 = all of it. */
+    uint64_t heap_low;
 };
 
 struct sgx_layout_page {

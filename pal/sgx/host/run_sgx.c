@@ -126,7 +126,8 @@ int sgx_run(const struct sgx_run_params *p)
     bool aex_notify = img.desc.attributes & SGX_ATTR_AEXNOTIFY;
     struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa,
                           .aex_notify = aex_notify, .xfrm = img.desc.xfrm,
-                          .log_counters = p->log_counters, .layout = &img.desc, .sigstruct = &sig};
+                          .log_counters = p->log_counters, .layout = &img.desc, .sigstruct = &sig,
+                          .unlimited_exceptions = true};
     ret = sign(&img, mr, p->key_path, &sig, &err);
     if (!ret)
         ret = driver(p->sim, aex_notify, &cpu, &drv, &err);

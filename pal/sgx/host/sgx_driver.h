@@ -31,6 +31,11 @@
 #ifndef GEODE_SGX_DRIVER_H
 #define GEODE_SGX_DRIVER_H
 
+/* An enclave based at address 0 (the manifest layout: programs linked at
+ * fixed low addresses load into its heap) leaves its first 64 KiB unmapped
+ * and never adds pages there: the host kernel keeps them (vm.mmap_min_addr). */
+#define SGX_LOW_BASE_GAP 0x10000ULL
+
 #include <stdint.h>
 
 #include "arch/sgx_arch.h"

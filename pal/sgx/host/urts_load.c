@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "host/urts_internal.h"
 
@@ -59,6 +60,24 @@ static int add_pages(struct urts_enclave *e, const struct sgx_layout *l, struct 
     return ret;
 }
 
+/* The heap-low layout's enclave is based at 0: [SGX_LOW_BASE_GAP, size) of
+ * this process must be free (it is in a PIE process, whose own mappings
+ * are far above). */
+static int reserve_low(uint64_t size, uint64_t *base)
+{
+    void *p = mmap((void *)(uintptr_t)SGX_LOW_BASE_GAP, size - SGX_LOW_BASE_GAP, PROT_NONE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+
+    if (p == MAP_FAILED)
+        return -errno;
+    if (p != (void *)(uintptr_t)SGX_LOW_BASE_GAP) {
+        munmap(p, size - SGX_LOW_BASE_GAP);
+        return -EEXIST;
+    }
+    *base = 0;
+    return 0;
+}
+
 static int create_secs(struct urts_enclave *e, const struct sgx_layout *l, const struct sgx_layout_desc *ld,
                        struct sgx_err *err)
 {
@@ -68,7 +87,7 @@ static int create_secs(struct urts_enclave *e, const struct sgx_layout *l, const
     if (!secs)
         return sgx_err_set(err, "out of memory for the SECS"), -ENOMEM;
     memset(secs, 0, sizeof(*secs));
-    ret = sgx_reserve_range(l->size, &e->base);
+    ret = ld->heap_low ? reserve_low(l->size, &e->base) : sgx_reserve_range(l->size, &e->base);
     if (ret) {
         free(secs);
         return sgx_err_set(err, "cannot reserve 0x%llx bytes for the enclave: %s", (unsigned long long)l->size,

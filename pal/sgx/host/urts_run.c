@@ -173,7 +173,7 @@ static int on_exception(struct urts_thread *th, const struct sgx_enclave_run *ru
                     run->exception_error_code);
         return finish(th, -EFAULT);
     }
-    if (++th->consecutive_exceptions > URTS_MAX_EXCEPTIONS) {
+    if (++th->consecutive_exceptions > URTS_MAX_EXCEPTIONS && !e->desc.unlimited_exceptions) {
         sgx_err_set(&th->err, "the enclave did not get past exception vector %u (%u in a row)",
                     run->exception_vector, URTS_MAX_EXCEPTIONS);
         return finish(th, URTS_EUNHANDLED);

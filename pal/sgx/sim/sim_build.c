@@ -51,16 +51,20 @@ static int sim_open(const struct sgx_driver *drv, struct sgx_driver_encl **out)
 static int map_pages(struct sgx_driver_encl *encl, const struct sgx_secs *secs)
 {
     void *mem, *alias;
+    uint64_t lo;
 
     encl->memfd = memfd_create("geode-sim-epc", MFD_CLOEXEC);
     if (encl->memfd < 0)
         return -ENOMEM;
     if (ftruncate(encl->memfd, (off_t)secs->size))
         return -ENOMEM;
-    mem = mmap((void *)(uintptr_t)secs->base, secs->size, PROT_NONE, MAP_SHARED | MAP_FIXED, encl->memfd, 0);
+    lo = secs->base ? 0 : SGX_LOW_BASE_GAP; /* the host keeps the lowest pages */
+    mem = mmap((void *)(uintptr_t)(secs->base + lo), secs->size - lo, PROT_NONE, MAP_SHARED | MAP_FIXED,
+               encl->memfd, (off_t)lo);
     if (mem == MAP_FAILED)
         return -ENOMEM;
     encl->base = mem;
+    encl->map_len = secs->size - lo;
     alias = mmap(NULL, secs->size, PROT_READ | PROT_WRITE, MAP_SHARED, encl->memfd, 0);
     if (alias == MAP_FAILED)
         return -ENOMEM;
@@ -129,7 +133,7 @@ static int eadd_one(struct sgx_driver_encl *encl, uint64_t src, uint64_t off, co
     ret = sgx_measure_eadd(&encl->measure, off, si);
     for (uint64_t c = 0; !ret && measure && c < PAGE; c += SGX_EEXTEND_CHUNK)
         ret = sgx_measure_eextend(&encl->measure, off + c, dst + c);
-    if (ret || pkey_mprotect(encl->base + off, PAGE, epcm_prot(type, perms), encl->pkey))
+    if (ret || pkey_mprotect((void *)(uintptr_t)(encl->secs.base + off), PAGE, epcm_prot(type, perms), encl->pkey))
         return -EIO;
     encl->epcm[off / PAGE] = (struct sgx_sim_epcm){1, type, perms};
     return 0;
@@ -146,6 +150,8 @@ static int sim_add_pages(struct sgx_driver_encl *encl, struct sgx_enclave_add_pa
     if ((arg->src | arg->offset | arg->length) & (PAGE - 1) || !arg->length ||
         arg->offset >= encl->secs.size || arg->length > encl->secs.size - arg->offset)
         return -EINVAL;
+    if (!encl->secs.base && arg->offset < SGX_LOW_BASE_GAP)
+        return -EINVAL; /* below the host's mmap_min_addr: nothing can be mapped there */
     if (arg->flags & ~(uint64_t)SGX_PAGE_MEASURE)
         return -EINVAL;
     ret = copy_in(&si, arg->secinfo, sizeof(si));
@@ -227,7 +233,7 @@ static void sim_close(struct sgx_driver_encl *encl)
         return;
     sim_encl_unregister(encl);
     if (encl->base)
-        munmap(encl->base, encl->secs.size);
+        munmap(encl->base, encl->map_len);
     if (encl->alias)
         munmap(encl->alias, encl->secs.size);
     if (encl->memfd >= 0)

@@ -22,7 +22,7 @@ int sim_check_secs(const struct sgx_secs *s, const struct sgx_sim_cpu *cpu)
 {
     uint32_t need_pages;
 
-    if (s->size < 2 * SGX_PAGE_SIZE || (s->size & (s->size - 1)) || !s->base || (s->base & (s->size - 1)))
+    if (s->size < 2 * SGX_PAGE_SIZE || (s->size & (s->size - 1)) || (s->base & (s->size - 1)))
         return -EINVAL;
     if (s->miscselect & ~cpu->miscselect)
         return -EINVAL;

@@ -69,7 +69,7 @@ void sim_encl_lose(struct sgx_driver_encl *encl)
     encl->lost = true;
     /* mprotect is async-signal-safe; the contents stay in the memfd but no
      * leaf reads them again once `lost` is set. */
-    mprotect(encl->base, encl->secs.size, PROT_NONE);
+    mprotect(encl->base, encl->map_len, PROT_NONE);
 }
 
 void sgx_sim_inject_epc_loss(struct sgx_driver_encl *encl)

@@ -23,7 +23,9 @@ struct sgx_driver_encl {
     const struct sgx_sim_cpu *cpu;
     bool created, initialized;
     volatile bool lost;   /* EPC loss injected: every page is gone */
-    uint8_t *base;        /* the enclave range (ELRANGE) */
+    uint8_t *base;        /* the mapped part of ELRANGE: all of it, or from
+                             SGX_LOW_BASE_GAP up when BASEADDR is 0 */
+    uint64_t map_len;
     uint8_t *alias;       /* the same pages, read-write, for the sim only */
     int memfd;
     int pkey;             /* protection key of the pages (isolation), or -1 */
