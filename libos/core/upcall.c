@@ -82,7 +82,10 @@ static void libos_fault(struct pal_context *ctx, const struct pal_exception *exc
 static void up_exception(struct pal_context *ctx, const struct pal_exception *exc)
 {
     uint64_t base = (uint64_t)pal_boot_info->libos_base;
-    if (ctx->rip >= base && ctx->rip < base + pal_boot_info->libos_size)
+    /* A fault in PAL code reaches us only from the PAL copying a buffer
+     * the libOS handed it, on the libOS's behalf: the same as our own. */
+    if ((ctx->rip >= base && ctx->rip < base + pal_boot_info->libos_size) ||
+        (ctx->rip >= pal_boot_info->pal_text_lo && ctx->rip < pal_boot_info->pal_text_hi))
         libos_fault(ctx, exc);
     else
         signal_deliver_fault(ctx, exc->signo, exc->code, exc->addr);

@@ -293,7 +293,10 @@ struct pal_boot {
     pal_handle stdio[3];
     uint32_t cpu_count;
     uint64_t hwcap, hwcap2; /* for AT_HWCAP / AT_HWCAP2 */
-    /* The range of PAL code that may issue host syscalls (for diagnostics). */
+    /* The PAL's code: where it issues host syscalls (direct), or its whole
+     * image (SGX). A fault reported with rip in this range happened while
+     * the PAL copied a buffer the libOS handed it, and is handled like one
+     * in libOS code (a bad program pointer inside a syscall: EFAULT). */
     uint64_t pal_text_lo, pal_text_hi;
 };
 

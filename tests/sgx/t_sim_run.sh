@@ -26,6 +26,17 @@ for kind in musl spie dyn; do
     r=$?; check "hello.$kind in the sim enclave: argv and the manifest's environment" $r; diag $r
 done
 
+# Bad pointers in system calls: EFAULT, also when the trusted PAL is the one
+# that meets them (copying a write() buffer into an OCALL frame).
+for kind in musl spie dyn; do
+    bin="$PROGS/badptr.$kind"
+    need "$bin" || continue
+    manifest "$TMP/bp.toml" "$bin"
+    run_sim "$TMP/bp.toml"
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && [ "$(grep -c '^pass' "$TMP/out")" -eq 6 ]
+    r=$?; check "badptr.$kind in the sim enclave: EFAULT, locks released" $r; diag $r
+done
+
 BB=/bin/busybox
 if ! file "$BB" 2>/dev/null | grep -q 'statically linked'; then
     skip "busybox-static not installed"

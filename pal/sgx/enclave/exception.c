@@ -93,11 +93,16 @@ static uint64_t fixup_for(uint64_t rip)
     return 0;
 }
 
+extern const char __start_pal_usercopy[], __stop_pal_usercopy[];
+
+/* PAL code whose faults are fatal: all of it but the copy routines. */
 static int in_pal(uint64_t rip)
 {
     const struct sgx_layout_tls *tls = tls_self();
     uint64_t lo = g_encl.base + tls->elf_offset[0];
 
+    if (rip >= (uint64_t)__start_pal_usercopy && rip < (uint64_t)__stop_pal_usercopy)
+        return 0;
     return rip >= lo && rip - lo < tls->elf_span[0];
 }
 
