@@ -135,10 +135,16 @@ static struct ecall_result ecall_stats(uint64_t arg, uint64_t arg2)
     return copy_to_host(arg, &s, sizeof(s)) ? fail(EFAULT) : ok(0);
 }
 
-static struct ecall_result ecall_run(uint64_t arg, uint64_t arg2)
+static struct ecall_result ecall_run(uint64_t arg, uint64_t futex_word)
 {
-    (void)arg2;
+    if (enclave_futex_set_word(futex_word))
+        return fail(EFAULT);
     return enclave_run_libos(arg);
+}
+
+static struct ecall_result ecall_thread(uint64_t futex_word, uint64_t slot)
+{
+    return enclave_thread_run(futex_word, slot);
 }
 
 /* Function pointers in data: valid only after self-relocation. */
@@ -146,6 +152,7 @@ static const ecall_fn ecall_table[ECALL_COUNT] = {
     [ECALL_CONFIG] = ecall_config,   [ECALL_OCALL_TEST] = ecall_ocall_test,
     [ECALL_COMPUTE] = ecall_compute, [ECALL_FAULT] = ecall_fault,
     [ECALL_STATS] = ecall_stats,     [ECALL_RUN] = ecall_run,
+    [ECALL_THREAD] = ecall_thread,
 };
 
 struct ecall_result enclave_dispatch(uint64_t number, uint64_t arg, uint64_t arg2)

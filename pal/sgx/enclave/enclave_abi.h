@@ -20,8 +20,13 @@ enum enclave_ecall {
     ECALL_COMPUTE = 2,     /* RDX = iterations; result in the ECALL value */
     ECALL_FAULT = 3,       /* RDX = enum enclave_fault_kind, RSI -> struct ecall_fault_report */
     ECALL_STATS = 4,       /* RSI -> struct enclave_stats */
-    ECALL_RUN = 5,         /* RSI -> struct enclave_run_args: start the libOS (once; does not
-                              return unless it cannot start) */
+    ECALL_RUN = 5,         /* RSI -> struct enclave_run_args, RDX = the main thread's futex
+                              word (host address, 4-aligned; 0: none, waits poll): start the
+                              libOS (once; returns when it cannot start, or status 0 when
+                              the main thread ended and others still run) */
+    ECALL_THREAD = 6,      /* RSI = this thread's futex word (as for ECALL_RUN), RDX = slot =
+                              the TCS entered: run the thread thread_create claimed there
+                              (returns status 0 when it ends, -EINVAL when no such claim) */
     ECALL_COUNT
 };
 

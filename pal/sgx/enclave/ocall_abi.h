@@ -100,6 +100,14 @@ enum ocall_proc {
     OCALL_THREAD_ID = 87,    /* -> host tid */
     OCALL_PROCESS_ID = 88,   /* -> host pid */
     OCALL_CPUID = 89,        /* a0 leaf, a1 subleaf; out uint32_t[4] eax ebx ecx edx */
+    /* a0 slot (1 <= slot < TCS count): a new host thread enters TCS slot
+     * with ECALL_THREAD -> its host tid */
+    OCALL_THREAD_START = 90,
+    /* a0 host address of the calling thread's futex word (the one its
+     * ECALL gave), a1 expected value, a2 timeout ns (-1 forever) -> 0,
+     * -EAGAIN, -ETIMEDOUT or -EINTR (futex(2) FUTEX_WAIT) */
+    OCALL_FUTEX_WAIT = 91,
+    OCALL_FUTEX_WAKE = 92,   /* a0 host address of a thread's futex word -> woken (0 or 1) */
     OCALL_PROC_LAST = 111,
 };
 

@@ -22,10 +22,18 @@ int enclave_heap_init(uint64_t lo, uint64_t size);
 /* pal_proc.c: the upcalls the libOS registered (NULL before). */
 extern const struct pal_upcalls *enclave_upcalls;
 
-/* pal_boot.c: the ECALL that starts the libOS, and the one that starts
- * each further thread. */
+/* pal_boot.c: the ECALL that starts the libOS. */
 struct ecall_result enclave_run_libos(uint64_t arg);
-struct ecall_result enclave_start_thread(uint64_t arg);
+
+/* pal_thread.c / pal_futex.c: threads, one per TCS and trusted slot. */
+#define PAL_MAX_THREADS 1024 /* TCSs beyond these are never used */
+/* ECALL_THREAD: runs the thread claimed in `slot` (the TCS entered). */
+struct ecall_result enclave_thread_run(uint64_t futex_word, uint64_t slot);
+/* The host word the calling thread sleeps on (0: none); -EFAULT if it is
+ * not a 4-aligned host address. */
+int enclave_futex_set_word(uint64_t word);
+long enclave_futex_wake(uint32_t *addr, int n);
+void enclave_fill_futex(struct pal_api *api);
 
 /* exception.c -> the libOS: a program syscall or fault, on the PAL stack. */
 void enclave_upcall(struct exc_ctx *ctx);

@@ -1,5 +1,6 @@
 /* `geode run --mode sim|sgx` (run_sgx.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +92,7 @@ static int start(const struct sgx_run_params *p, struct urts_enclave *e)
     }
     ra.strings = (uint64_t)(uintptr_t)strings;
     fflush(NULL);
-    ret = urts_ecall(e, 0, ECALL_RUN, &ra, 0, &res);
+    ret = urts_ecall(e, 0, ECALL_RUN, &ra, urts_futex_word(e, 0), &res);
     free(strings);
     if (ret) {
         fprintf(stderr, "geode run: %s\n", urts_last_error(e, 0));
@@ -102,7 +103,9 @@ static int start(const struct sgx_run_params *p, struct urts_enclave *e)
                 strerror((int)-res.status));
         return 1;
     }
-    return 0; /* the main thread left without ending the process */
+    /* The main thread left without ending the process: the others go on,
+     * and the last one's exit ends it (OCALL_EXIT). */
+    pthread_exit(NULL);
 }
 
 int sgx_run(const struct sgx_run_params *p)

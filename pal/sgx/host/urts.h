@@ -106,6 +106,10 @@ struct sgx_driver_encl *urts_driver_encl(const struct urts_enclave *e);
 uint64_t urts_base(const struct urts_enclave *e);
 unsigned urts_restarts(const struct urts_enclave *e);
 
+/* urts_thread.c: the host word enclave thread `thread` sleeps on, to pass
+ * with ECALL_RUN (RDX); the threads it starts get theirs with ECALL_THREAD. */
+uint64_t urts_futex_word(struct urts_enclave *e, uint32_t thread);
+
 /* Serves one OCALL frame at `frame` (host memory written by the enclave):
  * validates the header, runs the handler, writes result and out_size.
  * Returns 0, or -EPROTO when the frame is malformed (nothing is run). */

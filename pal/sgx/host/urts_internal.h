@@ -2,6 +2,8 @@
 #ifndef GEODE_SGX_URTS_INTERNAL_H
 #define GEODE_SGX_URTS_INTERNAL_H
 
+#include <pthread.h>
+
 #include "host/urts.h"
 
 /* One enclave thread (one TCS). next_* must stay first: the exit trampoline
@@ -17,6 +19,11 @@ struct urts_thread {
     struct urts_result res;
     unsigned consecutive_exceptions;
     struct sgx_err err;
+    /* urts_thread.c: the word this thread's enclave code sleeps on
+     * (OCALL_FUTEX_WAIT), and the host thread running ECALL_THREAD here. */
+    uint32_t futex_word;
+    bool host_started;
+    pthread_t host_thread;
 };
 
 struct urts_enclave {

@@ -144,6 +144,10 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         return getpid();
     case OCALL_CPUID:
         return do_cpuid(a[0], a[1], out, out_cap, out_size);
+    case OCALL_THREAD_START:
+    case OCALL_FUTEX_WAIT:
+    case OCALL_FUTEX_WAKE:
+        return urts_ocall_end(&r) ? urts_ocall_thread(e, thread, number, &r.a) : -EINVAL;
     }
     return -ENOSYS;
 }
