@@ -34,29 +34,75 @@ static int describe(const struct urts_enclave *e, struct sgx_layout_elf *elfs, s
     return 0;
 }
 
-/* EADD (+EEXTEND) every page of the layout; -EINTR is retried, as with the kernel. */
+/* Pages per ADD_PAGES call: a run of layout pages with one SECINFO and
+ * measure flag at consecutive offsets, staged into one buffer (the layout's
+ * data need not be page aligned) or, for zero pages, taken from one zero
+ * buffer. */
+#define RUN_PAGES 256
+
+/* Pages [i, i+n) that one ADD_PAGES call can add. */
+static size_t run_length(const struct sgx_layout *l, size_t i)
+{
+    const struct sgx_layout_page *p = l->pages;
+    size_t n = 1;
+
+    while (n < RUN_PAGES && i + n < l->n_pages && p[i + n].offset == p[i].offset + n * PAGE &&
+           p[i + n].secinfo_flags == p[i].secinfo_flags && p[i + n].measured == p[i].measured &&
+           !p[i + n].data == !p[i].data)
+        n++;
+    return n;
+}
+
+/* One ADD_PAGES call for the run, continued after partial progress and
+ * retried on -EINTR, as with the kernel. *done is the bytes added. */
+static int add_run(struct urts_enclave *e, const struct sgx_enclave_add_pages *run, uint64_t *done)
+{
+    int ret = 0;
+
+    *done = 0;
+    while (!ret && *done < run->length) {
+        struct sgx_enclave_add_pages a = {run->src + *done, run->offset + *done, run->length - *done,
+                                          run->secinfo, run->flags, 0};
+
+        ret = e->drv->add_pages(e->encl, &a);
+        if (a.count > a.length || a.count % PAGE)
+            return -EIO;
+        *done += a.count;
+        if (ret == -EINTR || (!ret && !a.count))
+            ret = ret ? 0 : -EIO; /* retried; no progress without an error is a broken driver */
+    }
+    return ret;
+}
+
+/* EADD (+EEXTEND) every page of the layout, in list order, in runs. */
 static int add_pages(struct urts_enclave *e, const struct sgx_layout *l, struct sgx_err *err)
 {
-    static const uint8_t zero[PAGE] __attribute__((aligned(4096)));
-    uint8_t *page = aligned_alloc(PAGE, PAGE);
+    /* Anonymous memory: the kernel wants sources that may be executable. */
+    uint8_t *stage = mmap(NULL, 2 * RUN_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t *zero = stage + RUN_PAGES * PAGE;
     struct sgx_secinfo si __attribute__((aligned(64)));
-    int ret = page ? 0 : -ENOMEM;
+    int ret = stage == MAP_FAILED ? -ENOMEM : 0;
 
-    for (size_t i = 0; !ret && i < l->n_pages; i++) {
-        struct sgx_enclave_add_pages a = {(uintptr_t)page, l->pages[i].offset, PAGE, (uintptr_t)&si,
-                                          l->pages[i].measured ? SGX_PAGE_MEASURE : 0, 0};
+    if (!ret)
+        memset(zero, 0, RUN_PAGES * PAGE); /* real pages, not the shared zero page, as sources */
+    for (size_t i = 0, n; !ret && i < l->n_pages; i += n) {
+        struct sgx_enclave_add_pages a = {(uintptr_t)(l->pages[i].data ? stage : zero), l->pages[i].offset, 0,
+                                          (uintptr_t)&si, l->pages[i].measured ? SGX_PAGE_MEASURE : 0, 0};
+        uint64_t done;
 
+        n = run_length(l, i);
+        a.length = n * PAGE;
+        for (size_t k = 0; l->pages[i].data && k < n; k++)
+            memcpy(stage + k * PAGE, l->pages[i + k].data, PAGE);
         memset(&si, 0, sizeof(si));
         si.flags = l->pages[i].secinfo_flags;
-        memcpy(page, l->pages[i].data ? l->pages[i].data : zero, PAGE);
-        do
-            ret = e->drv->add_pages(e->encl, &a);
-        while (ret == -EINTR && !a.count);
+        ret = add_run(e, &a, &done);
         if (ret)
-            sgx_err_set(err, "EADD of the %s page at 0x%llx failed: %s", l->pages[i].region,
-                        (unsigned long long)l->pages[i].offset, strerror(-ret));
+            sgx_err_set(err, "EADD of the %s page at 0x%llx failed: %s", l->pages[i + done / PAGE].region,
+                        (unsigned long long)(a.offset + done), strerror(-ret));
     }
-    free(page);
+    if (stage != MAP_FAILED)
+        munmap(stage, 2 * RUN_PAGES * PAGE);
     return ret;
 }
 

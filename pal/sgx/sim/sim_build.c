@@ -2,6 +2,7 @@
 #include "sim/sim_build.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -110,38 +111,124 @@ static int epcm_prot(uint8_t type, uint8_t perms)
            ((perms & SGX_SECINFO_X) ? PROT_EXEC : 0);
 }
 
-/* EADD + (optionally) 16 x EEXTEND of one page, measuring what landed in the
- * enclave page, as the CPU reads it back from the EPC. */
-static int eadd_one(struct sgx_driver_encl *encl, uint64_t src, uint64_t off, const struct sgx_secinfo *si,
+/* Source pages read per process_vm_readv in a multi-page add. */
+#define ADD_CHUNK_PAGES 16
+
+/* Reads whole pages from a caller address like copy_in, as many of `len`
+ * bytes as are readable: the bytes read (a multiple of PAGE), or -EFAULT
+ * when not even the first page is. */
+static int64_t copy_in_pages(uint8_t *dst, uint64_t src, uint64_t len)
+{
+    struct iovec local = {dst, len}, remote = {(void *)(uintptr_t)src, len};
+    ssize_t n;
+
+    if (!src)
+        return -EFAULT;
+    n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+    if (n < (ssize_t)PAGE)
+        return -EFAULT;
+    return n & ~(ssize_t)(PAGE - 1);
+}
+
+static bool page_is_zero(const uint8_t *p)
+{
+    const uint64_t *w = (const uint64_t *)p;
+    uint64_t acc = 0;
+
+    for (size_t i = 0; i < PAGE / sizeof(*w); i++)
+        acc |= w[i];
+    return !acc;
+}
+
+/* EADD + (optionally) 16 x EEXTEND of one page whose contents the CPU read
+ * into buf, measuring exactly those bytes (what lands in the enclave page).
+ * An all-zero page is not written: the memfd page is still zero (never
+ * added before, see undo_pages). Sets the EPCM entry; the host mapping's
+ * protection is the caller's (protect_pages). */
+static int eadd_one(struct sgx_driver_encl *encl, const uint8_t *buf, uint64_t off, const struct sgx_secinfo *si,
                     bool measure)
 {
-    uint8_t buf[PAGE] __attribute__((aligned(PAGE))); /* checked as a struct sgx_tcs */
     uint8_t type = (uint8_t)sgx_secinfo_type(si->flags), perms = si->flags & SGX_SECINFO_PERM_MASK;
-    uint8_t *dst = sim_alias(encl, off);
     int ret;
 
     if (encl->lost)
         return -EIO;
     if (encl->epcm[off / PAGE].valid)
         return -EBUSY;
-    ret = copy_in(buf, src, PAGE);
-    if (!ret && type == SGX_PT_TCS)
+    if (type == SGX_PT_TCS) {
         ret = sim_check_tcs((const struct sgx_tcs *)buf);
-    if (ret)
-        return ret;
-    memcpy(dst, buf, PAGE);
+        if (ret)
+            return ret;
+    }
     ret = sgx_measure_eadd(&encl->measure, off, si);
     for (uint64_t c = 0; !ret && measure && c < PAGE; c += SGX_EEXTEND_CHUNK)
-        ret = sgx_measure_eextend(&encl->measure, off + c, dst + c);
-    if (ret || pkey_mprotect((void *)(uintptr_t)(encl->secs.base + off), PAGE, epcm_prot(type, perms), encl->pkey))
+        ret = sgx_measure_eextend(&encl->measure, off + c, buf + c);
+    if (ret)
         return -EIO;
+    if (!page_is_zero(buf))
+        memcpy(sim_alias(encl, off), buf, PAGE);
     encl->epcm[off / PAGE] = (struct sgx_sim_epcm){1, type, perms};
     return 0;
+}
+
+/* Pages [off, off+len) were added but cannot be mapped: they are not added
+ * after all (EPCM entries cleared, memfd pages back to zero). */
+static void undo_pages(struct sgx_driver_encl *encl, uint64_t off, uint64_t len)
+{
+    for (uint64_t c = 0; c < len; c += PAGE)
+        encl->epcm[(off + c) / PAGE] = (struct sgx_sim_epcm){0};
+    if (fallocate(encl->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)len))
+        memset(sim_alias(encl, off), 0, len);
+}
+
+/* The host mapping of a run of added pages gets their EPCM permissions,
+ * with one (pkey_)mprotect for the whole run. */
+static int protect_pages(struct sgx_driver_encl *encl, uint64_t off, uint64_t len, const struct sgx_secinfo *si)
+{
+    int prot = epcm_prot((uint8_t)sgx_secinfo_type(si->flags), si->flags & SGX_SECINFO_PERM_MASK);
+
+    if (pkey_mprotect((void *)(uintptr_t)(encl->secs.base + off), len, prot, encl->pkey)) {
+        undo_pages(encl, off, len);
+        return -EIO;
+    }
+    return 0;
+}
+
+/* EADDs [arg->offset, +length) in page order from chunks of the source;
+ * *done is the bytes added (a prefix), also on failure. */
+static int eadd_range(struct sgx_driver_encl *encl, const struct sgx_enclave_add_pages *arg,
+                      const struct sgx_secinfo *si, uint8_t *buf, uint64_t *done)
+{
+    bool measure = arg->flags & SGX_PAGE_MEASURE;
+    uint64_t c = 0;
+    int ret = 0;
+
+    while (!ret && c < arg->length) {
+        uint64_t want = arg->length - c < ADD_CHUNK_PAGES * PAGE ? arg->length - c : ADD_CHUNK_PAGES * PAGE;
+        int64_t got = copy_in_pages(buf, arg->src + c, want);
+
+        if (got < 0)
+            ret = (int)got;
+        for (int64_t p = 0; !ret && p < got; p += PAGE) {
+            ret = eadd_one(encl, buf + p, arg->offset + c, si, measure);
+            c += ret ? 0 : PAGE;
+        }
+        if (!ret && got >= 0 && (uint64_t)got < want)
+            ret = -EFAULT; /* the next page is unreadable */
+    }
+    *done = c;
+    if (c && protect_pages(encl, arg->offset, c, si)) {
+        *done = 0;
+        return -EIO;
+    }
+    return ret;
 }
 
 static int sim_add_pages(struct sgx_driver_encl *encl, struct sgx_enclave_add_pages *arg)
 {
     struct sgx_secinfo si;
+    uint64_t done = 0;
+    uint8_t *buf;
     int ret = 0;
 
     arg->count = 0;
@@ -157,11 +244,15 @@ static int sim_add_pages(struct sgx_driver_encl *encl, struct sgx_enclave_add_pa
     ret = copy_in(&si, arg->secinfo, sizeof(si));
     if (!ret)
         ret = sim_check_secinfo(&si);
-    for (uint64_t c = 0; !ret && c < arg->length; c += PAGE) {
-        ret = eadd_one(encl, arg->src + c, arg->offset + c, &si, arg->flags & SGX_PAGE_MEASURE);
-        if (!ret)
-            arg->count += PAGE;
-    }
+    if (ret)
+        return ret;
+    /* Page aligned: a TCS is checked in place as a struct sgx_tcs. */
+    buf = aligned_alloc(PAGE, ADD_CHUNK_PAGES * PAGE);
+    if (!buf)
+        return -ENOMEM;
+    ret = eadd_range(encl, arg, &si, buf, &done);
+    free(buf);
+    arg->count = done;
     return ret;
 }
 
