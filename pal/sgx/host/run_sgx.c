@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "host/driver_kernel.h"
@@ -43,11 +44,40 @@ static char *pack_strings(int argc, char **argv, char **envp, uint64_t *size, ui
     return buf;
 }
 
+/* mkdir -p of path's directory, mode 0700 (the key's directory is private). */
+static void make_parent_dirs(const char *path)
+{
+    char dir[4096];
+    size_t n = strlen(path);
+
+    if (n >= sizeof(dir))
+        return;
+    memcpy(dir, path, n + 1);
+    for (char *s = strchr(dir + 1, '/'); s; s = strchr(s + 1, '/')) {
+        *s = 0;
+        if (mkdir(dir, 0700) && errno != EEXIST)
+            return;
+        *s = '/';
+    }
+}
+
+/* The default key, made (as `geode keygen` would) and kept the first time:
+ * generating an RSA-3072 key on every run would cost up to a second. When
+ * it cannot be written, the run goes on with the fresh key. */
 static sgx_sign_key *signing_key(const char *path, struct sgx_err *err)
 {
+    sgx_sign_key *key;
+    struct sgx_err werr = {{0}};
+
     if (path && access(path, R_OK) == 0)
         return sgx_key_load_pem(path, err);
-    return sgx_key_generate(err);
+    key = sgx_key_generate(err);
+    if (key && path) {
+        make_parent_dirs(path);
+        if (sgx_key_write_pem(key, path, &werr) == 0)
+            fprintf(stderr, "geode: created the enclave signing key %s (see docs/signing.md)\n", path);
+    }
+    return key;
 }
 
 static int sign(const struct enclave_image *img, const uint8_t mr[32], const char *key_path,
@@ -125,24 +155,25 @@ int sgx_run(const struct sgx_run_params *p)
             fprintf(stderr, "geode run: %s\n", err.msg);
         return 1;
     }
-    sgx_layout_free(&l);
     bool aex_notify = img.desc.attributes & SGX_ATTR_AEXNOTIFY;
     struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa,
                           .aex_notify = aex_notify, .xfrm = img.desc.xfrm,
-                          .log_counters = p->log_counters, .layout = &img.desc, .sigstruct = &sig,
+                          .log_counters = p->log_counters, .layout = &img.desc, .sigstruct = &sig, .pages = &l,
                           .unlimited_exceptions = true};
-    ret = sign(&img, mr, p->key_path, &sig, &err);
+    ret = driver(p->sim, aex_notify, &cpu, &drv, &err);
     if (!ret)
-        ret = driver(p->sim, aex_notify, &cpu, &drv, &err);
+        ret = sign(&img, mr, p->key_path, &sig, &err);
     if (!ret)
         ret = urts_create(&drv, &d, &e, &err);
     if (ret) {
         fprintf(stderr, "geode run: %s\n", err.msg);
+        sgx_layout_free(&l);
         enclave_image_free(&img);
         return 1;
     }
     ret = start(p, e);
     urts_destroy(e);
+    sgx_layout_free(&l);
     enclave_image_free(&img);
     return ret;
 }

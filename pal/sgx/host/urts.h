@@ -63,6 +63,9 @@ struct urts_desc {
      * SIGSTRUCT to EINIT with instead of signing with key. */
     const struct sgx_layout_desc *layout;
     const struct sgx_sigstruct *sigstruct;
+    /* With layout and sigstruct: the page list built (and measured) from
+     * layout, used for every build and rebuild instead of building it again. */
+    const struct sgx_layout *pages;
     /* The libOS handles program exceptions (every system call is one)
      * inside: no URTS_MAX_EXCEPTIONS limit between two EEXITs. */
     bool unlimited_exceptions;

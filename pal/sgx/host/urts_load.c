@@ -217,13 +217,28 @@ static int build_layout(struct urts_enclave *e, struct sgx_layout *l, struct sgx
 
 int urts_build(struct urts_enclave *e, struct sgx_err *err)
 {
-    struct sgx_layout l;
+    struct sgx_layout own, *lp = &own;
     struct sgx_layout_desc ld;
-    uint8_t mr[32];
-    int ret = build_layout(e, &l, &ld, mr, err);
+    uint8_t mr[32] = {0};
+    int ret;
 
+    /* A prebuilt page list is used as is (its ELFs are not read again, so
+     * what runs is what was measured and signed); its SIGSTRUCT carries the
+     * MRENCLAVE, so mr is not needed. */
+    if (e->desc.pages && e->desc.layout && e->desc.sigstruct) {
+        lp = (struct sgx_layout *)e->desc.pages;
+        ret = describe(e, NULL, &ld, err);
+        if (!ret && lp->ssa_frame_size != 1) {
+            sgx_err_set(err, "the trusted PAL supports 1-page SSA frames, the layout has %u",
+                        lp->ssa_frame_size);
+            ret = -EINVAL;
+        }
+    } else {
+        ret = build_layout(e, &own, &ld, mr, err);
+    }
     if (ret)
         return ret;
+    struct sgx_layout l = *lp;
     ret = e->drv->open(e->drv, &e->encl);
     if (ret)
         sgx_err_set(err, "%s: cannot open an enclave: %s", e->drv->name, strerror(-ret));
@@ -235,7 +250,8 @@ int urts_build(struct urts_enclave *e, struct sgx_err *err)
         ret = sign_and_init(e, &ld, mr, err);
     if (!ret)
         ret = find_tcs(e, &l, err);
-    sgx_layout_free(&l);
+    if (lp == &own)
+        sgx_layout_free(&own);
     if (ret && e->encl) {
         e->drv->close(e->encl);
         e->encl = NULL;
