@@ -148,83 +148,11 @@ void enclave_image_sign_params(const struct enclave_image *img, const uint8_t mr
     memcpy(p->enclave_hash, mr, 32);
 }
 
-/* Pages per ADD_PAGES call: consecutive layout pages with one SECINFO and
- * measure flag, staged into one buffer (layout data need not be page
- * aligned) or, for zero pages, taken from the zero half of the stage. */
-#define RUN_PAGES 256
-#define STAGE_SIZE (2 * RUN_PAGES * PAGE)
-
-/* Pages [i, i+n) that one ADD_PAGES call can add. */
-static size_t run_length(const struct sgx_layout *l, size_t i)
-{
-    const struct sgx_layout_page *p = l->pages;
-    size_t n = 1;
-
-    while (n < RUN_PAGES && i + n < l->n_pages && p[i + n].offset == p[i].offset + n * PAGE &&
-           p[i + n].secinfo_flags == p[i].secinfo_flags && p[i + n].measured == p[i].measured &&
-           !p[i + n].data == !p[i].data)
-        n++;
-    return n;
-}
-
-/* ADD_PAGES for the run until all of it is added (the driver may stop
- * early: continue from offset + count; -EINTR is retried). *done: bytes. */
-static int add_run(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
-                   const struct sgx_enclave_add_pages *run, uint64_t *done)
-{
-    int ret = 0;
-
-    *done = 0;
-    while (!ret && *done < run->length) {
-        struct sgx_enclave_add_pages a = {run->src + *done, run->offset + *done, run->length - *done,
-                                          run->secinfo, run->flags, 0};
-
-        ret = drv->add_pages(encl, &a);
-        if (a.count > a.length || a.count % PAGE)
-            return -EIO;
-        *done += a.count;
-        if (ret == -EINTR || (!ret && !a.count))
-            ret = ret ? 0 : -EIO; /* retried; no progress without an error is a broken driver */
-    }
-    return ret;
-}
-
-/* EADD every page in list order (the order MRENCLAVE was computed in), in
- * runs; stage is STAGE_SIZE bytes. */
-static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
-                     const struct sgx_layout *l, uint8_t *stage, struct sgx_err *e)
-{
-    static const struct sgx_secinfo zero_si;
-    uint8_t *zero = stage + RUN_PAGES * PAGE;
-
-    memset(zero, 0, RUN_PAGES * PAGE);
-    for (size_t i = 0, n; i < l->n_pages; i += n) {
-        const struct sgx_layout_page *pg = &l->pages[i];
-        struct sgx_secinfo si = zero_si;
-        struct sgx_enclave_add_pages a = {(uintptr_t)(pg->data ? stage : zero), pg->offset, 0, (uintptr_t)&si,
-                                          pg->measured ? SGX_PAGE_MEASURE : 0, 0};
-        uint64_t done;
-        int ret;
-
-        n = run_length(l, i);
-        a.length = n * PAGE;
-        si.flags = pg->secinfo_flags;
-        for (size_t k = 0; pg->data && k < n; k++)
-            memcpy(stage + k * PAGE, pg[k].data, PAGE);
-        ret = add_run(drv, encl, &a, &done);
-        if (ret)
-            return sgx_err_set(e, "adding the %s page at offset 0x%llx failed: %s", pg[done / PAGE].region,
-                               (unsigned long long)(pg->offset + done), strerror(-ret)), ret;
-    }
-    return 0;
-}
-
 static int build_and_init(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
                           const struct sgx_layout *l, const struct sgx_secs *secs_in,
                           const struct sgx_sigstruct *sig, struct sgx_err *e)
 {
     struct sgx_secs secs; /* the type is page aligned, as ECREATE wants */
-    uint8_t *stage;
     int ret;
 
     secs = *secs_in;
@@ -237,12 +165,7 @@ static int build_and_init(const struct sgx_driver *drv, struct sgx_driver_encl *
         munmap((void *)(uintptr_t)secs.base, secs.size);
         return sgx_err_set(e, "ECREATE failed: %s", strerror(-ret)), ret;
     }
-    /* Anonymous memory may be executable: the kernel refuses noexec sources. */
-    stage = mmap(NULL, STAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (stage == MAP_FAILED)
-        return sgx_err_set(e, "cannot map the staging pages: %s", strerror(errno)), -ENOMEM;
-    ret = add_pages(drv, encl, l, stage, e);
-    munmap(stage, STAGE_SIZE);
+    ret = sgx_layout_add_pages(drv, encl, l, e);
     if (ret)
         return ret;
     ret = drv->init(encl, &(struct sgx_enclave_init){(uintptr_t)sig});

@@ -67,8 +67,9 @@ void enclave_image_sign_params(const struct enclave_image *img, const uint8_t mr
                                struct sgx_sign_params *p);
 
 /* Builds the enclave through drv: open, reserve a SIZE-aligned range, create,
- * add every page (copied through an anonymous staging page: the kernel needs a
- * source mapping that may be executable), init with sig. On success *out is
+ * add every page (sgx_layout_add_pages: in runs, through anonymous staging
+ * pages, since the kernel needs source mappings that may be executable),
+ * init with sig. On success *out is
  * the initialized enclave (close it with drv->close). Returns 0, > 0 an SGX
  * error code from EINIT, or -errno; the message in e names the step. */
 int enclave_image_load(const struct sgx_driver *drv, const struct sgx_layout *l,

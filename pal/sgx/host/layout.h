@@ -119,4 +119,12 @@ int sgx_layout_measure(const struct sgx_layout *layout, uint8_t mrenclave[32]);
 
 void sgx_layout_free(struct sgx_layout *layout);
 
+/* EADDs every page of l, in list order (the order MRENCLAVE was computed
+ * in), through drv into the created enclave encl (layout_add.c). 0 or
+ * -errno, with the failing page named in e. */
+struct sgx_driver;
+struct sgx_driver_encl;
+int sgx_layout_add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
+                         const struct sgx_layout *l, struct sgx_err *e);
+
 #endif

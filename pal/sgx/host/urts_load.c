@@ -34,78 +34,6 @@ static int describe(const struct urts_enclave *e, struct sgx_layout_elf *elfs, s
     return 0;
 }
 
-/* Pages per ADD_PAGES call: a run of layout pages with one SECINFO and
- * measure flag at consecutive offsets, staged into one buffer (the layout's
- * data need not be page aligned) or, for zero pages, taken from one zero
- * buffer. */
-#define RUN_PAGES 256
-
-/* Pages [i, i+n) that one ADD_PAGES call can add. */
-static size_t run_length(const struct sgx_layout *l, size_t i)
-{
-    const struct sgx_layout_page *p = l->pages;
-    size_t n = 1;
-
-    while (n < RUN_PAGES && i + n < l->n_pages && p[i + n].offset == p[i].offset + n * PAGE &&
-           p[i + n].secinfo_flags == p[i].secinfo_flags && p[i + n].measured == p[i].measured &&
-           !p[i + n].data == !p[i].data)
-        n++;
-    return n;
-}
-
-/* One ADD_PAGES call for the run, continued after partial progress and
- * retried on -EINTR, as with the kernel. *done is the bytes added. */
-static int add_run(struct urts_enclave *e, const struct sgx_enclave_add_pages *run, uint64_t *done)
-{
-    int ret = 0;
-
-    *done = 0;
-    while (!ret && *done < run->length) {
-        struct sgx_enclave_add_pages a = {run->src + *done, run->offset + *done, run->length - *done,
-                                          run->secinfo, run->flags, 0};
-
-        ret = e->drv->add_pages(e->encl, &a);
-        if (a.count > a.length || a.count % PAGE)
-            return -EIO;
-        *done += a.count;
-        if (ret == -EINTR || (!ret && !a.count))
-            ret = ret ? 0 : -EIO; /* retried; no progress without an error is a broken driver */
-    }
-    return ret;
-}
-
-/* EADD (+EEXTEND) every page of the layout, in list order, in runs. */
-static int add_pages(struct urts_enclave *e, const struct sgx_layout *l, struct sgx_err *err)
-{
-    /* Anonymous memory: the kernel wants sources that may be executable. */
-    uint8_t *stage = mmap(NULL, 2 * RUN_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    uint8_t *zero = stage + RUN_PAGES * PAGE;
-    struct sgx_secinfo si __attribute__((aligned(64)));
-    int ret = stage == MAP_FAILED ? -ENOMEM : 0;
-
-    if (!ret)
-        memset(zero, 0, RUN_PAGES * PAGE); /* real pages, not the shared zero page, as sources */
-    for (size_t i = 0, n; !ret && i < l->n_pages; i += n) {
-        struct sgx_enclave_add_pages a = {(uintptr_t)(l->pages[i].data ? stage : zero), l->pages[i].offset, 0,
-                                          (uintptr_t)&si, l->pages[i].measured ? SGX_PAGE_MEASURE : 0, 0};
-        uint64_t done;
-
-        n = run_length(l, i);
-        a.length = n * PAGE;
-        for (size_t k = 0; l->pages[i].data && k < n; k++)
-            memcpy(stage + k * PAGE, l->pages[i + k].data, PAGE);
-        memset(&si, 0, sizeof(si));
-        si.flags = l->pages[i].secinfo_flags;
-        ret = add_run(e, &a, &done);
-        if (ret)
-            sgx_err_set(err, "EADD of the %s page at 0x%llx failed: %s", l->pages[i + done / PAGE].region,
-                        (unsigned long long)(a.offset + done), strerror(-ret));
-    }
-    if (stage != MAP_FAILED)
-        munmap(stage, 2 * RUN_PAGES * PAGE);
-    return ret;
-}
-
 /* The heap-low layout's enclave is based at 0: [SGX_LOW_BASE_GAP, size) of
  * this process must be free (it is in a PIE process, whose own mappings
  * are far above). */
@@ -245,7 +173,7 @@ int urts_build(struct urts_enclave *e, struct sgx_err *err)
     if (!ret)
         ret = create_secs(e, &l, &ld, err);
     if (!ret)
-        ret = add_pages(e, &l, err);
+        ret = sgx_layout_add_pages(e->drv, e->encl, &l, err);
     if (!ret)
         ret = sign_and_init(e, &ld, mr, err);
     if (!ret)
