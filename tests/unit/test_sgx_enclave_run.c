@@ -44,9 +44,14 @@ static void sim_delta(struct urts_enclave *e, const struct sgx_sim_counters *bef
     d->edeccssa -= before->edeccssa;
 }
 
-static int64_t hook_calls;
+static int64_t hook_calls, hook_saw_secret;
 static int64_t count_hook(struct urts_enclave *e, uint32_t thread, uint64_t cookie, void *ctx)
 {
+    uint64_t x7, x15;
+
+    /* The enclave left a marker in XMM7 and XMM15 before this OCALL. */
+    __asm__ volatile("movq %%xmm7, %0; movq %%xmm15, %1" : "=r"(x7), "=r"(x15));
+    hook_saw_secret += x7 == 0x5ec2e7c0ffee5ec2ULL || x15 == 0x5ec2e7c0ffee5ec2ULL;
     (void)e;
     (void)thread;
     (void)ctx;
@@ -66,6 +71,9 @@ static void test_ocall(struct urts_enclave *e)
     CHECK(ret == 0 && r.status == 0 && r.value == 1 && t.sum == 42 && t.checked == 42 && hook_calls == 1,
           "ECALL -> OCALL_ADD -> result copied back: 40 + 2 = %llu (ret %d status %lld: %s)",
           (unsigned long long)t.sum, ret, (long long)r.status, urts_last_error(e, 1));
+    CHECK(hook_calls == 1 && !hook_saw_secret,
+          "the enclave's vector registers are not visible to the host during an OCALL, and are "
+          "back afterwards (value %llu)", (unsigned long long)r.value);
     urts_set_hook(e, NULL, NULL);
 }
 

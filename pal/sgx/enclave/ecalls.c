@@ -50,8 +50,14 @@ static struct ecall_result ecall_ocall_test(uint64_t arg, uint64_t arg2)
     t.checked = in[0] + in[1];
     if (copy_to_host(arg, &t, sizeof(t)))
         return fail(EFAULT);
+    /* A secret in the vector registers must not reach the host during the
+     * OCALL (the host's hook looks for it) and must be back after it. */
+    uint64_t marker = 0x5ec2e7c0ffee5ec2ULL, back7 = 0, back15 = 0;
+    __asm__ volatile("movq %0, %%xmm7; movq %0, %%xmm15" ::"r"(marker));
     r = enclave_ocall(OCALL_HOOK, &t.a, sizeof(t.a), NULL, 0, NULL);
-    return r < 0 ? fail(-r) : ok(sum == t.checked);
+    __asm__ volatile("movq %%xmm7, %0; movq %%xmm15, %1" : "=r"(back7), "=r"(back15));
+    __asm__ volatile("pxor %%xmm7, %%xmm7; pxor %%xmm15, %%xmm15" ::);
+    return r < 0 ? fail(-r) : ok(sum == t.checked && back7 == marker && back15 == marker);
 }
 
 /* A deterministic computation long enough to be interrupted (xorshift). */

@@ -46,6 +46,9 @@
 #define G_GSBASE 176
 #define CTX_SIZE 1344 /* xsave + gpr (184) + exinfo (16) + pad, multiple of 64 */
 #define RED_ZONE 128
+/* enclave_ocall_switch: XSAVE image (x87, SSE, AVX: 832 bytes, standard form)
+ * then the caller's RSP. */
+#define XSAVE_AREA 1024
 /* Stage 1 needs the context plus a few hundred bytes of C frames below it. */
 #define STAGE1_MIN_STACK (CTX_SIZE + RED_ZONE + 4096)
 

@@ -18,7 +18,19 @@ enclave_entry:
     cmpq $0, %gs:THR_OCALL_PENDING
     jne .Locall_return
 
-    /* A new ECALL: remember how to go back, run on this thread's stack. */
+    /* A new ECALL: remember how to go back, run on this thread's stack,
+     * with the initial extended state (not the host's MXCSR/FCW choice). */
+    mov %rdx, %r10
+    mov %rcx, %r8                   /* (the exit address; xgetbv needs ecx) */
+    xor %ecx, %ecx
+    xgetbv
+    and $7, %eax
+    xor %edx, %edx
+    lea xstate_init(%rip), %r11
+    xrstor64 (%r11)
+    mov %r10, %rdx
+    mov %r8, %rcx
+    xor %eax, %eax
     mov %rsp, %gs:THR_URSP
     mov %rbp, %gs:THR_URBP
     mov %rcx, %gs:THR_EXIT
@@ -45,6 +57,12 @@ enclave_entry:
     mov %rcx, %gs:THR_EXIT
     mov %gs:THR_OCALL_RSP, %rsp
     movq $0, %gs:THR_OCALL_PENDING
+    xor %ecx, %ecx                  /* the caller's extended state back (saved below) */
+    xgetbv
+    and $7, %eax
+    xor %edx, %edx
+    xrstor64 (%rsp)
+    mov XSAVE_AREA(%rsp), %rsp
     pop %rax                        /* GS and FS bases of the code that made the OCALL */
     wrgsbase %rax
     pop %rax
@@ -158,6 +176,28 @@ enclave_ocall_switch:
     push %rax
     rdgsbase %rax
     push %rax
+    /* The extended (x87/SSE/AVX) state may hold the program's secrets and
+     * EEXIT keeps it: save it here, leave with the initial state. */
+    mov %rsp, %rax
+    sub $(XSAVE_AREA + 64), %rsp
+    and $-64, %rsp
+    mov %rax, XSAVE_AREA(%rsp)
+    mov %rdx, %r9                   /* (urbp and target; xsave needs edx:eax, xgetbv ecx) */
+    mov %rcx, %r11
+    xor %eax, %eax
+    mov $8, %r10d
+1:  movq $0, 504(%rsp, %r10, 8)     /* XSAVE header: bytes 512..575 zero */
+    dec %r10d
+    jnz 1b
+    xor %ecx, %ecx
+    xgetbv
+    and $7, %eax
+    xor %edx, %edx
+    xsave64 (%rsp)
+    lea xstate_init(%rip), %r10
+    xrstor64 (%r10)
+    mov %r9, %rdx
+    mov %r11, %rcx
     mov %rsp, THR_OCALL_RSP(%r8)    /* r8 = this thread's TLS page (GS may be the libOS's) */
     movq $1, THR_OCALL_PENDING(%r8)
     mov %rdx, %r8
@@ -354,6 +394,17 @@ enclave_fault_regs:
     pop %rbp
     pop %rbx
     ret
+
+/* XRSTOR image of the initial state: XSTATE_BV = 0 puts every component in
+ * its init state; MXCSR is still loaded from here (0x1f80: all exceptions
+ * masked, round to nearest). */
+    .section .rodata
+    .balign 64
+xstate_init:
+    .zero 24
+    .long 0x1f80                    /* MXCSR */
+    .long 0xffff                    /* MXCSR_MASK (ignored by XRSTOR) */
+    .zero 576 - 32
 
     .section .data.rel.ro, "aw"
     .balign 8
