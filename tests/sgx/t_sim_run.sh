@@ -113,3 +113,23 @@ if [ -x "$PROGS/hello.musl" ] && [ -x /usr/bin/python3 ]; then
     [ "$rc" -eq $((128 + 15)) ]
     r=$?; check "a program killed by SIGTERM: exit status 143 (got $rc)" $r; diag $r
 fi
+
+# A server with helper threads inside the enclave, driven natively over TCP.
+if [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-benchmark ]; then
+    port=$((20000 + RANDOM % 20000))
+    manifest "$TMP/redis.toml" /usr/bin/redis-server 'loader.argv = ["redis-server"]' 'sgx.max_threads = 8'
+    "$GEODE" run --mode sim "$TMP/redis.toml" --port "$port" --bind 127.0.0.1 --save '' \
+        --appendonly no >"$TMP/redis.out" 2>&1 &
+    pid=$!
+    for _ in $(seq 200); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.05; done
+    timeout 120 redis-benchmark -p "$port" -n 2000 -c 4 -t set,get --csv >"$TMP/bench.csv" 2>&1
+    sets=$(grep -c '^"SET"' "$TMP/bench.csv"); gets=$(grep -c '^"GET"' "$TMP/bench.csv")
+    keys=$(redis-cli -p "$port" dbsize 2>/dev/null)
+    redis-cli -p "$port" shutdown nosave >/dev/null 2>&1
+    wait "$pid"; src=$?
+    [ "$sets" -eq 1 ] && [ "$gets" -eq 1 ] && [ "$keys" = 1 ] && [ "$src" -eq 0 ]
+    r=$?; check "redis-server in the sim enclave serves redis-benchmark -n 2000 (set, get), exits 0" $r
+    [ $r -eq 0 ] || sed -n '1,5s/^/    # /p' "$TMP/redis.out" "$TMP/bench.csv"
+else
+    skip "redis-server or redis-benchmark not installed"
+fi
