@@ -8,6 +8,7 @@
 #include <termios.h>
 
 #include "host.h"
+#include "pal_host_stat.h"
 
 /* PAL_O_NOSYMLINKS: openat2 with RESOLVE_NO_SYMLINKS, which checks every
  * component in the kernel (no window between a check and the open). */
@@ -48,23 +49,6 @@ static long direct_seek(pal_handle h, int64_t off, int whence)
     return HS3(SYS_lseek, h, off, whence);
 }
 
-static void stat_convert(const struct stat *s, struct pal_stat *st)
-{
-    st->dev = s->st_dev;
-    st->ino = s->st_ino;
-    st->nlink = s->st_nlink;
-    st->mode = s->st_mode;
-    st->uid = s->st_uid;
-    st->gid = s->st_gid;
-    st->rdev = s->st_rdev;
-    st->size = s->st_size;
-    st->blksize = s->st_blksize;
-    st->blocks = s->st_blocks;
-    st->atime_ns = s->st_atim.tv_sec * 1000000000LL + s->st_atim.tv_nsec;
-    st->mtime_ns = s->st_mtim.tv_sec * 1000000000LL + s->st_mtim.tv_nsec;
-    st->ctime_ns = s->st_ctim.tv_sec * 1000000000LL + s->st_ctim.tv_nsec;
-}
-
 static long direct_stat(const char *path, int nofollow, struct pal_stat *st)
 {
     struct stat s;
@@ -79,7 +63,7 @@ static long direct_stat(const char *path, int nofollow, struct pal_stat *st)
         r = HS4(SYS_newfstatat, AT_FDCWD, path, &s, nofollow ? AT_SYMLINK_NOFOLLOW : 0);
     }
     if (r == 0)
-        stat_convert(&s, st);
+        pal_stat_from_host(&s, st);
     return r;
 }
 
@@ -88,7 +72,7 @@ static long direct_fstat(pal_handle h, struct pal_stat *st)
     struct stat s;
     long r = HS2(SYS_fstat, h, &s);
     if (r == 0)
-        stat_convert(&s, st);
+        pal_stat_from_host(&s, st);
     return r;
 }
 

@@ -17,6 +17,7 @@
 
 #include "host/urts_ocall.h"
 #include "pal.h"
+#include "pal_host_stat.h"
 
 #define TERMIOS_SIZE 60
 
@@ -182,31 +183,13 @@ static int64_t do_seek(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint
     return ret(lseek((int)r->a.a[0], r->a.a[1], (int)r->a.a[2]));
 }
 
-static void stat_convert(const struct stat *s, struct pal_stat *st)
-{
-    memset(st, 0, sizeof(*st));
-    st->dev = s->st_dev;
-    st->ino = s->st_ino;
-    st->nlink = s->st_nlink;
-    st->mode = s->st_mode;
-    st->uid = s->st_uid;
-    st->gid = s->st_gid;
-    st->rdev = s->st_rdev;
-    st->size = s->st_size;
-    st->blksize = s->st_blksize;
-    st->blocks = s->st_blocks;
-    st->atime_ns = s->st_atim.tv_sec * 1000000000LL + s->st_atim.tv_nsec;
-    st->mtime_ns = s->st_mtim.tv_sec * 1000000000LL + s->st_mtim.tv_nsec;
-    st->ctime_ns = s->st_ctim.tv_sec * 1000000000LL + s->st_ctim.tv_nsec;
-}
-
 static int64_t stat_out(int rc, const struct stat *s, uint8_t *out, uint64_t *size)
 {
     struct pal_stat st;
 
     if (rc != 0)
         return -errno;
-    stat_convert(s, &st);
+    pal_stat_from_host(s, &st);
     memcpy(out, &st, sizeof(st));
     *size = sizeof(st);
     return 0;
