@@ -1,6 +1,7 @@
 /* The ECALL table. Each handler validates its untrusted argument by copying it
  * in once (copy_from_host) and writes results back with copy_to_host. */
 #include "pal_enclave.h"
+#include "pal_signal.h"
 
 #define EINVAL 22
 #define EFAULT 14
@@ -143,7 +144,12 @@ static struct ecall_result ecall_stats(uint64_t arg, uint64_t arg2)
 
 static struct ecall_result ecall_run(uint64_t arg, uint64_t futex_word)
 {
+    uint64_t word;
+
     if (enclave_futex_set_word(futex_word))
+        return fail(EFAULT);
+    if (copy_from_host(&word, arg + __builtin_offsetof(struct enclave_run_args, signal_word), sizeof(word)) ||
+        enclave_signal_set_word(word))
         return fail(EFAULT);
     return enclave_run_libos(arg);
 }

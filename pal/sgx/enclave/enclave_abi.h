@@ -79,6 +79,10 @@ struct enclave_run_args {
     uint64_t argc, envc;
     int64_t stdio[3];
     uint64_t cpu_count, hwcap, hwcap2;
+    /* Host address of the process's pending host-signal mask (bit signo - 1;
+     * 8-aligned, outside the enclave; 0: none): the host ORs signals in, the
+     * trusted PAL exchanges it with 0 (pal_signal.c). */
+    uint64_t signal_word;
 };
 #define ENCLAVE_RUN_MAX_STRINGS (1ULL << 20)
 #define ENCLAVE_RUN_MAX_CPUS 4096

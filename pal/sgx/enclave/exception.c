@@ -14,6 +14,7 @@
  * level deeper; it needs NSSA >= c + 2, which is why SSA[c] is armed only
  * when that frame can be entered (ERESUME-as-EENTER needs CSSA < NSSA). */
 #include "pal_enclave.h"
+#include "pal_signal.h"
 
 #define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_DF (1ULL << 10)
@@ -76,6 +77,11 @@ void enclave_stage1(struct exc_ctx *ctx, uint64_t cssa, uint64_t ursp, uint64_t 
         enclave_stage2(ctx);
     }
     g = enclave_ssa_gpr(cssa - 1);
+    /* A host signal handler turned the ERESUME of an earlier stage-1 exit
+     * into this EENTER (it cannot tell that ERESUME from an AEX's): SSA
+     * already leads to stage 2, so ask for the ERESUME again. */
+    if (g->rip == (uint64_t)enclave_stage2_entry)
+        enclave_eexit(EXIT_STAGE1, 0, 0, ursp, urbp, target);
     g->rip = (uint64_t)enclave_stage2_entry;
     g->rsp = (uint64_t)ctx;
     g->rdi = (uint64_t)ctx;
@@ -113,8 +119,10 @@ void enclave_stage2(struct exc_ctx *ctx)
     uint64_t cont;
 
     if (!sgx_exitinfo_valid(ctx->gpr.exitinfo)) {
-        /* AEX-Notify for an interrupt: nothing to handle, just resume. */
+        /* An interrupt (AEX-Notify, or a host signal's EENTER): host
+         * signals posted meanwhile go to the libOS, then resume. */
         __atomic_add_fetch(&g_encl.notifications, 1, __ATOMIC_RELAXED);
+        enclave_signal_notified(ctx);
         enclave_resume(ctx);
     }
     __atomic_add_fetch(&g_encl.exceptions, 1, __ATOMIC_RELAXED);

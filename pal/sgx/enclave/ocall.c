@@ -2,6 +2,7 @@
  * entry, EEXIT, and on return copy the result back in, checking everything
  * the host wrote (size against the request, errno against an allow-list). */
 #include "enclave_internal.h"
+#include "pal_signal.h"
 
 #define EIO 5
 #define EFAULT 14
@@ -28,11 +29,38 @@ static uint64_t frame_address(uint64_t ursp, uint64_t bytes)
     return (ursp - 128 - bytes) & ~63ULL;
 }
 
+/* The host's reply in the frame at `frame`, checked. */
+static int64_t check_reply(uint64_t frame, void *out, uint64_t out_cap, uint64_t *out_size)
+{
+    struct ocall_frame hdr;
+    uint64_t got;
+
+    if (copy_from_host(&hdr, frame, sizeof(hdr)))
+        return -EFAULT;
+    got = hdr.out_size;
+    if (hdr.result >= 0 && got > out_cap)
+        return -EIO; /* the host claims more than we asked for */
+    if (hdr.result >= 0 && copy_from_host(out, frame + sizeof(hdr), got))
+        return -EFAULT;
+    if (out_size)
+        *out_size = hdr.result >= 0 ? got : 0;
+    return allow_errno(hdr.result);
+}
+
+/* check_reply, then the host signals posted meanwhile go to the libOS. */
+static int64_t read_frame(uint64_t frame, void *out, uint64_t out_cap, uint64_t *out_size)
+{
+    int64_t r = check_reply(frame, out, out_cap, out_size);
+
+    enclave_signal_after_ocall(); /* the frame is read: it may be reused */
+    return r;
+}
+
 int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_in, void *out,
                        uint64_t out_cap, uint64_t *out_size)
 {
     struct enclave_thread *t = thread_self();
-    uint64_t in_size = 0, data, frame, got, pos;
+    uint64_t in_size = 0, data, frame, pos;
     struct ocall_frame hdr;
 
     for (unsigned i = 0; i < n_in; i++) {
@@ -59,16 +87,7 @@ int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_i
     enclave_ocall_switch(number, frame, t->urbp, t->exit_addr, (uint64_t)t - THR_OFF);
     if (g_encl.aex_notify)
         enclave_arm_aexnotify(0, 1);
-    if (copy_from_host(&hdr, frame, sizeof(hdr)))
-        return -EFAULT;
-    got = hdr.out_size;
-    if (hdr.result >= 0 && got > out_cap)
-        return -EIO; /* the host claims more than we asked for */
-    if (hdr.result >= 0 && copy_from_host(out, frame + sizeof(hdr), got))
-        return -EFAULT;
-    if (out_size)
-        *out_size = hdr.result >= 0 ? got : 0;
-    return allow_errno(hdr.result);
+    return read_frame(frame, out, out_cap, out_size);
 }
 
 int64_t enclave_ocall(uint64_t number, const void *in, uint64_t in_size, void *out, uint64_t out_cap,

@@ -7,6 +7,7 @@
  * signal the kernel would send. The libOS runs with GS = its thread block;
  * the context resumes with the program's FS base and the libOS's GS. */
 #include "pal_enclave.h"
+#include "pal_signal.h"
 
 #define SIGILL 4
 #define SIGTRAP 5
@@ -98,20 +99,36 @@ static struct pal_exception to_signal(uint8_t vector, const struct exc_ctx *ctx)
     return (struct pal_exception){SIGSEGV, SI_KERNEL, 0}; /* #GP and the rest */
 }
 
-void enclave_upcall(struct exc_ctx *ctx)
+/* The interrupted context as the libOS sees it; GS becomes the libOS's. */
+static void enter_libos(struct exc_ctx *ctx, struct pal_context *c)
+{
+    to_pal(&ctx->gpr, c);
+    /* The Linux signal-frame layout marks an XSAVE image by a magic in
+     * bytes 464..511; without it the libOS treats the area as FXSAVE. */
+    memset(ctx->xsave + 464, 0, 48);
+    c->fpstate = ctx->xsave;
+    __asm__ volatile("wrgsbase %0" ::"r"(thread_self()->libos_gs) : "memory");
+}
+
+/* Resumes what the libOS made of the context, with the program's FS base. */
+__attribute__((noreturn)) static void leave_libos(struct exc_ctx *ctx, const struct pal_context *c)
 {
     struct enclave_thread *t = thread_self();
+
+    from_pal(c, &ctx->gpr);
+    ctx->gpr.fsbase = t->fs_base;
+    ctx->gpr.gsbase = t->libos_gs;
+    enclave_resume(ctx);
+}
+
+void enclave_upcall(struct exc_ctx *ctx)
+{
     uint8_t vector = sgx_exitinfo_vector(ctx->gpr.exitinfo);
     uint16_t op = vector == SGX_VEC_UD ? opcode_at(ctx->gpr.rip) : 0;
     struct pal_context c;
     struct pal_exception exc;
 
-    to_pal(&ctx->gpr, &c);
-    /* The Linux signal-frame layout marks an XSAVE image by a magic in
-     * bytes 464..511; without it the libOS treats the area as FXSAVE. */
-    memset(ctx->xsave + 464, 0, 48);
-    c.fpstate = ctx->xsave;
-    __asm__ volatile("wrgsbase %0" ::"r"(t->libos_gs) : "memory");
+    enter_libos(ctx, &c);
     if (op == 0x0f05) {
         c.rip += 2;
         enclave_upcalls->syscall(&c);
@@ -123,9 +140,15 @@ void enclave_upcall(struct exc_ctx *ctx)
         exc = to_signal(vector, ctx);
         enclave_upcalls->exception(&c, &exc);
     }
-    from_pal(&c, &ctx->gpr);
-    t = thread_self();
-    ctx->gpr.fsbase = t->fs_base;
-    ctx->gpr.gsbase = t->libos_gs;
-    enclave_resume(ctx);
+    enclave_signal_check(&c);
+    leave_libos(ctx, &c);
+}
+
+void enclave_upcall_signal(struct exc_ctx *ctx)
+{
+    struct pal_context c;
+
+    enter_libos(ctx, &c);
+    enclave_signal_check(&c);
+    leave_libos(ctx, &c);
 }

@@ -11,6 +11,7 @@
 #include "host/enclave_image.h"
 #include "host/run_sgx.h"
 #include "host/urts.h"
+#include "host/urts_signal.h"
 #include "sim/sim_build.h"
 
 static uint32_t cpu_count(void)
@@ -121,6 +122,7 @@ static int start(const struct sgx_run_params *p, struct urts_enclave *e)
         return 1;
     }
     ra.strings = (uint64_t)(uintptr_t)strings;
+    ra.signal_word = urts_signal_setup(e);
     fflush(NULL);
     ret = urts_ecall(e, 0, ECALL_RUN, &ra, urts_futex_word(e, 0), &res);
     free(strings);

@@ -1,0 +1,131 @@
+/* Trusted PAL: host signals for the libOS (sim and sgx).
+ *
+ * The host's handlers (host/urts_signal.c) OR each signal into one 64-bit
+ * word of untrusted memory whose address ECALL_RUN passed; we checked once
+ * that it is 8-aligned and outside the enclave. The PAL takes the word with
+ * an atomic exchange (no OCALL) at three points:
+ *   - after every OCALL (-EINTR or not): host_signal(NULL, signo);
+ *   - stage 2 of an AEX-Notify notification (EXITINFO valid = 0): with the
+ *     program's context when program code was interrupted, NULL when it was
+ *     the libOS or the PAL (the libOS delivers on its way out);
+ *   - before a trapped program context resumes (pal_upcall.c).
+ * The host decides neither which signals exist nor how often: only the
+ * signals geode forwards are accepted, and a repeated one only raises the
+ * libOS's pending bit again. */
+#include "pal_enclave.h"
+#include "pal_signal.h"
+
+#define SIGBIT(s) (1ULL << ((s)-1))
+/* SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGCHLD, SIGWINCH:
+ * what urts_signal.c forwards (the direct PAL's set). */
+#define HOST_SIGNALS                                                                               \
+    (SIGBIT(1) | SIGBIT(2) | SIGBIT(3) | SIGBIT(10) | SIGBIT(12) | SIGBIT(14) | SIGBIT(15) |       \
+     SIGBIT(17) | SIGBIT(28))
+
+static uint64_t signal_word; /* host address, 0: none */
+
+int enclave_signal_set_word(uint64_t word)
+{
+    uint64_t none = 0;
+
+    if (!word)
+        return 0;
+    if (word % 8 || !host_range_ok(g_encl.base, g_encl.size, word, 8))
+        return -PAL_EFAULT;
+    /* Set once: a later ECALL_RUN (refused anyway) cannot move it. */
+    if (!__atomic_compare_exchange_n(&signal_word, &none, word, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE))
+        return none == word ? 0 : -PAL_EBUSY;
+    return 0;
+}
+
+/* Whether the host has posted anything (a hint: take_pending decides). */
+static int posted(void)
+{
+    uint64_t w = __atomic_load_n(&signal_word, __ATOMIC_ACQUIRE);
+
+    return w && __atomic_load_n((volatile uint64_t *)w, __ATOMIC_RELAXED);
+}
+
+/* The accepted signals the host has posted since the last call. */
+static uint64_t take_pending(void)
+{
+    if (!posted())
+        return 0;
+    return __atomic_exchange_n((volatile uint64_t *)signal_word, 0, __ATOMIC_SEQ_CST) &
+           HOST_SIGNALS;
+}
+
+/* The libOS can take signals on this thread (it registered its upcalls and
+ * runs here); until then they stay in the host word. */
+static int libos_ready(void)
+{
+    return enclave_upcalls && thread_self()->libos_gs;
+}
+
+/* Code of the PAL or the libOS (its own image), not the program's. */
+static int geode_code(uint64_t rip)
+{
+    const struct sgx_layout_tls *tls = tls_self();
+
+    for (int i = 0; i < 2; i++) {
+        uint64_t lo = g_encl.base + tls->elf_offset[i];
+
+        if (rip >= lo && rip - lo < tls->elf_span[i])
+            return 1;
+    }
+    return 0;
+}
+
+/* Hands `set` to the libOS; GS must be its thread block. With a program
+ * context, the last signal carries it (the libOS then delivers them all). */
+static void hand_over(uint64_t set, struct pal_context *ctx)
+{
+    for (int s = 1; s <= 64; s++) {
+        uint64_t bit = SIGBIT(s);
+
+        if (!(set & bit))
+            continue;
+        set &= ~bit;
+        enclave_upcalls->host_signal(set ? NULL : ctx, s);
+    }
+}
+
+/* hand_over with NULL, on the libOS's GS whatever the caller's. */
+static void hand_over_pending(void)
+{
+    uint64_t gs, set;
+
+    if (!libos_ready() || !(set = take_pending()))
+        return;
+    __asm__ volatile("rdgsbase %0" : "=r"(gs));
+    __asm__ volatile("wrgsbase %0" ::"r"(thread_self()->libos_gs) : "memory");
+    hand_over(set, NULL);
+    __asm__ volatile("wrgsbase %0" ::"r"(gs) : "memory");
+}
+
+void enclave_signal_after_ocall(void)
+{
+    hand_over_pending();
+}
+
+void enclave_signal_check(struct pal_context *ctx)
+{
+    uint64_t set;
+
+    if (!libos_ready() || !(set = take_pending()))
+        return;
+    hand_over(set, ctx && !geode_code(ctx->rip) ? ctx : NULL);
+}
+
+void enclave_signal_notified(struct exc_ctx *ctx)
+{
+    if (!libos_ready())
+        return;
+    if (!geode_code(ctx->gpr.rip)) {
+        if (posted())
+            enclave_upcall_signal(ctx); /* resumes the (maybe redirected) program */
+        return;
+    }
+    hand_over_pending(); /* the context resumes with its own GS */
+}

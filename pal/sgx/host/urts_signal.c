@@ -1,0 +1,76 @@
+/* uRTS: host signals for the libOS in the enclave (sim and sgx).
+ *
+ * A handler ORs the signal into one word of untrusted memory; the trusted PAL
+ * exchanges it with 0 after each OCALL and when an AEX-Notify notification
+ * enters it (enclave/pal_signal.c). Handlers are installed without
+ * SA_RESTART, so a host call blocked in an OCALL returns EINTR and the
+ * enclave sees the signal as soon as that OCALL returns.
+ *
+ * A signal taken while enclave code runs is an AEX: the handler runs on the
+ * host side with the context at the AEP (RAX = ERESUME, RBX = TCS; in the sim
+ * after the AEX, docs/sim.md). With AEX-Notify that ERESUME already enters the
+ * enclave's handler, which finds the word. On the classic path a plain
+ * ERESUME would go back to the interrupted code, so the handler turns it into
+ * EENTER (stage 1, then stage 2 of a notification), as urts_trap.c does for
+ * int3. The same registers are also seen just before the vDSO's ERESUME after
+ * a stage-1 exit: the enclave's stage 1 recognizes that case and asks for the
+ * ERESUME again. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "host/urts_internal.h"
+#include "host/urts_signal.h"
+
+static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,
+                                SIGALRM, SIGTERM, SIGCHLD, SIGWINCH};
+
+static volatile uint64_t pending __attribute__((aligned(64)));
+static struct urts_enclave *volatile target;
+
+/* The interrupted context is an AEX of one of e's threads, at the AEP. */
+static bool at_aep(const struct urts_enclave *e, const greg_t *g)
+{
+    if (g[REG_RAX] != SGX_ERESUME)
+        return false;
+    for (uint32_t i = 0; i < e->threads; i++)
+        if ((uint64_t)g[REG_RBX] == e->thread[i].tcs)
+            return true;
+    return false;
+}
+
+static void on_signal(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    struct urts_enclave *e = target;
+
+    (void)si;
+    __atomic_or_fetch(&pending, 1ULL << (sig - 1), __ATOMIC_SEQ_CST);
+    if (e && !e->desc.aex_notify && at_aep(e, uc->uc_mcontext.gregs)) {
+        uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
+        urts_count(&e->cnt.eenter);
+    }
+}
+
+uint64_t urts_signal_setup(struct urts_enclave *e)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK; /* no SA_RESTART: blocked OCALLs return EINTR */
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        sigaddset(&sa.sa_mask, forwarded[i]);
+    target = e;
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+        if (sigaction(forwarded[i], &sa, NULL)) {
+            perror("geode run: installing the host signal handlers");
+            while (i--)
+                signal(forwarded[i], SIG_DFL);
+            return 0;
+        }
+    }
+    return (uint64_t)(uintptr_t)&pending;
+}

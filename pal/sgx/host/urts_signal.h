@@ -1,0 +1,16 @@
+/* uRTS: host signals for the libOS in the enclave (urts_signal.c). */
+#ifndef GEODE_SGX_URTS_SIGNAL_H
+#define GEODE_SGX_URTS_SIGNAL_H
+
+#include <stdint.h>
+
+struct urts_enclave;
+
+/* Installs the handlers of the forwarded signals (SIGHUP, SIGINT, SIGQUIT,
+ * SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGCHLD, SIGWINCH) for enclave e, the
+ * only one of the process, and returns the host address of the pending mask
+ * for enclave_run_args.signal_word (0 when the handlers cannot be installed:
+ * the signals then keep their default actions). */
+uint64_t urts_signal_setup(struct urts_enclave *e);
+
+#endif
