@@ -9,9 +9,10 @@
 
 #include "host/driver_kernel.h"
 #include "host/enclave_image.h"
+#include "host/run_restart.h"
 #include "host/run_sgx.h"
 #include "host/urts.h"
-#include "host/urts_signal.h"
+#include "manifest/manifest.h"
 #include "sim/sim_build.h"
 
 static uint32_t cpu_count(void)
@@ -108,11 +109,78 @@ static int driver(bool sim, bool aex_notify, struct sgx_sim_cpu *cpu, struct sgx
     return sgx_kernel_driver_init(drv, &kcfg, err);
 }
 
-static int start(const struct sgx_run_params *p, struct urts_enclave *e)
+/* One start of the program: ECALL_RUN on this thread. Returns URTS_ELOST
+ * after a loss (on any thread; *why names it), else the exit status. */
+static int run_once(const struct enclave_run_args *ra, struct run_supervisor *s, unsigned n)
 {
-    struct enclave_run_args ra = {.argc = (uint64_t)p->argc, .stdio = {0, 1, 2},
-                                  .cpu_count = cpu_count(), .hwcap = p->hwcap, .hwcap2 = p->hwcap2};
     struct urts_result res = {0};
+    int ret;
+
+    fflush(NULL);
+    run_ecall_begin(s, n);
+    ret = urts_ecall(s->e, 0, ECALL_RUN, (void *)ra, urts_futex_word(s->e, 0), &res);
+    run_ecall_end(s, ret);
+    if (ret == URTS_ELOST)
+        return ret;
+    if (ret) {
+        fprintf(stderr, "geode run: %s\n", urts_last_error(s->e, 0));
+        return 1;
+    }
+    if (res.status) {
+        fprintf(stderr, "geode run: the libOS did not start in the enclave: %s\n",
+                strerror((int)-res.status));
+        return 1;
+    }
+    /* The main thread left without ending the process: the others go on,
+     * and the last one's exit ends it (OCALL_EXIT), unless they lose the
+     * enclave. */
+    run_wait_loss(s);
+    return URTS_ELOST;
+}
+
+/* After a loss: every thread stopped, then the enclave rebuilt from the same
+ * page list and SIGSTRUCT, unless no restart is left. 0: run again. */
+static int after_loss(struct run_supervisor *s, unsigned done, unsigned max)
+{
+    struct sgx_err err = {{0}};
+    int ret = run_stop_all(s, &err);
+
+    if (ret) {
+        /* A host thread still uses the enclave's state: no rebuild, and
+         * no return into code that frees it. */
+        fprintf(stderr, "geode run: %s; %s\n", s->why.msg, err.msg);
+        fflush(NULL);
+        _exit(1);
+    }
+    if (done == max) {
+        fprintf(stderr,
+                "geode run: %s; no restart left (geode.epc_loss_restarts = %u): giving up\n",
+                s->why.msg, max);
+        return 1;
+    }
+    fprintf(stderr, "geode run: %s; restarting the program from the start (restart %u of %u)\n",
+            s->why.msg, done + 1, max);
+    ret = urts_rebuild(s->e, &err);
+    if (ret == URTS_ELOST) /* lost again while configuring: counts as this restart */
+        return sgx_err_set(&s->why, "%s", err.msg), URTS_ELOST;
+    if (ret) {
+        fprintf(stderr, "geode run: restarting after the loss failed: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
+/* Runs the program, and again from the start after each EPC loss, at most
+ * `restarts` times. Returns only on failure: the exit status. */
+static int run_restartable(const struct sgx_run_params *p, struct urts_enclave *e,
+                           unsigned restarts, const struct run_loss_plan *plan)
+{
+    struct enclave_run_args ra = {.argc = (uint64_t)p->argc,
+                                  .stdio = {0, 1, 2},
+                                  .cpu_count = cpu_count(),
+                                  .hwcap = p->hwcap,
+                                  .hwcap2 = p->hwcap2};
+    struct run_supervisor s;
     char *strings = pack_strings(p->argc, p->argv, p->envp, &ra.strings_size, &ra.envc);
     int ret;
 
@@ -122,22 +190,48 @@ static int start(const struct sgx_run_params *p, struct urts_enclave *e)
         return 1;
     }
     ra.strings = (uint64_t)(uintptr_t)strings;
-    ra.signal_word = urts_signal_setup(e);
-    fflush(NULL);
-    ret = urts_ecall(e, 0, ECALL_RUN, &ra, urts_futex_word(e, 0), &res);
-    free(strings);
+    ret = run_supervisor_init(&s, e, plan);
     if (ret) {
-        fprintf(stderr, "geode run: %s\n", urts_last_error(e, 0));
+        fprintf(stderr, "geode run: cannot set up the EPC loss handling: %s\n", strerror(-ret));
+        free(strings);
         return 1;
     }
-    if (res.status) {
-        fprintf(stderr, "geode run: the libOS did not start in the enclave: %s\n",
-                strerror((int)-res.status));
-        return 1;
+    ret = run_once(&ra, &s, 0);
+    for (unsigned n = 0; ret == URTS_ELOST; n++) {
+        ret = after_loss(&s, n, restarts);
+        if (!ret)
+            ret = run_once(&ra, &s, n + 1);
     }
-    /* The main thread left without ending the process: the others go on,
-     * and the last one's exit ends it (OCALL_EXIT). */
-    pthread_exit(NULL);
+    run_supervisor_destroy(&s);
+    free(strings);
+    return ret;
+}
+
+/* geode.epc_loss_restarts as measured (the image's canonical manifest). */
+static unsigned epc_loss_restarts(const struct enclave_image *img)
+{
+    geode_manifest *m = manifest_unpack(img->blob, img->blob_size);
+    unsigned n = m && m->geode ? m->geode->epc_loss_restarts : 0;
+
+    manifest_free(m);
+    return n;
+}
+
+/* Test hook, sim only (docs/sim.md): GEODE_SIM_EPC_LOSS_AFTER_MS. */
+static int loss_plan(struct run_loss_plan *plan)
+{
+    const char *spec = getenv("GEODE_SIM_EPC_LOSS_AFTER_MS");
+
+    if (!spec || !*spec)
+        return 0;
+    if (run_loss_plan_parse(spec, plan)) {
+        fprintf(stderr,
+                "geode run: GEODE_SIM_EPC_LOSS_AFTER_MS=\"%s\": expected milliseconds, "
+                "up to %d separated by commas\n",
+                spec, RUN_LOSS_PLAN_MAX);
+        return -1;
+    }
+    return 0;
 }
 
 int sgx_run(const struct sgx_run_params *p)
@@ -149,14 +243,19 @@ int sgx_run(const struct sgx_run_params *p)
     struct sgx_driver drv;
     struct sgx_err err = {{0}};
     struct urts_enclave *e = NULL;
+    struct run_loss_plan plan = {0};
     uint8_t mr[32];
+    unsigned restarts;
     int ret;
 
+    if (p->sim && loss_plan(&plan))
+        return 1;
     if (enclave_image_from_manifest(p->manifest_path, p->runtime_dir, stderr, &img, &l, mr, &err)) {
         if (err.msg[0])
             fprintf(stderr, "geode run: %s\n", err.msg);
         return 1;
     }
+    restarts = epc_loss_restarts(&img);
     bool aex_notify = img.desc.attributes & SGX_ATTR_AEXNOTIFY;
     struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa,
                           .aex_notify = aex_notify, .xfrm = img.desc.xfrm,
@@ -173,7 +272,7 @@ int sgx_run(const struct sgx_run_params *p)
         enclave_image_free(&img);
         return 1;
     }
-    ret = start(p, e);
+    ret = run_restartable(p, e, restarts, plan.n ? &plan : NULL);
     urts_destroy(e);
     sgx_layout_free(&l);
     enclave_image_free(&img);

@@ -20,8 +20,10 @@ struct sgx_run_params {
     FILE *log_counters;      /* transition counts at exit (debug log level), or NULL */
 };
 
-/* Returns only when the program could not be started or the enclave failed:
- * the exit status to use (after printing why). */
+/* Returns only when the program could not be started, the enclave failed,
+ * or it was lost more often than geode.epc_loss_restarts allows (each loss
+ * restarts the program from scratch: docs/sim.md): the exit status to use
+ * (after printing why). */
 int sgx_run(const struct sgx_run_params *p);
 
 #endif

@@ -113,6 +113,19 @@ unsigned urts_restarts(const struct urts_enclave *e);
  * with ECALL_RUN (RDX); the threads it starts get theirs with ECALL_THREAD. */
 uint64_t urts_futex_word(struct urts_enclave *e, uint32_t thread);
 
+/* urts_thread.c, for geode run's restart after EPC loss (run_restart.c).
+ * With a lost handler set, a host thread whose ECALL_THREAD returns
+ * URTS_ELOST calls it and ends, instead of ending the process.
+ * urts_stop_threads then wakes every futex word and sends `kick` (a signal
+ * with a handler that does nothing, or 0) to the host threads still running
+ * until each has returned (an OCALL interrupted by it comes back, and the
+ * re-entry reports the loss), joins them and clears the words. Returns 0, or
+ * -ETIMEDOUT when some were still running after timeout_ms: the enclave
+ * must not be rebuilt then. */
+typedef void (*urts_lost_fn)(struct urts_enclave *e, uint32_t thread, void *ctx);
+void urts_set_lost_handler(struct urts_enclave *e, urts_lost_fn fn, void *ctx);
+int urts_stop_threads(struct urts_enclave *e, int kick, unsigned timeout_ms);
+
 /* Serves one OCALL frame at `frame` (host memory written by the enclave):
  * validates the header, runs the handler, writes result and out_size.
  * Returns 0, or -EPROTO when the frame is malformed (nothing is run). */

@@ -40,6 +40,8 @@ struct urts_enclave {
     urts_frame_hook_fn frame_hook;
     void *frame_hook_ctx;
     unsigned restarts;
+    urts_lost_fn lost_fn; /* urts_thread.c */
+    void *lost_ctx;
     struct urts_counters cnt; /* updated with __atomic builtins */
 };
 

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -50,6 +51,10 @@ static void *thread_main(void *p)
     sem_post(&b->ready); /* b is the starter's: gone from here on */
     ret =
         urts_ecall(e, slot, ECALL_THREAD, (void *)(uintptr_t)urts_futex_word(e, slot), slot, &res);
+    if (ret == URTS_ELOST && e->lost_fn) {
+        e->lost_fn(e, slot, e->lost_ctx); /* geode run restarts the program */
+        return NULL;
+    }
     if (ret || res.status) {
         fprintf(stderr, "geode: enclave thread %u: %s\n", slot,
                 ret ? urts_last_error(e, slot) : "the enclave refused to start it");
@@ -92,6 +97,51 @@ static int64_t thread_start(struct urts_enclave *e, int64_t slot)
     ret = spawn(e, th);
     pthread_mutex_unlock(&start_lock);
     return ret;
+}
+
+void urts_set_lost_handler(struct urts_enclave *e, urts_lost_fn fn, void *ctx)
+{
+    e->lost_fn = fn;
+    e->lost_ctx = ctx;
+}
+
+/* One pass over the started host threads: joins those that ended, wakes and
+ * kicks the others. Returns how many are still running. */
+static unsigned stop_pass(struct urts_enclave *e, int kick)
+{
+    unsigned running = 0;
+
+    pthread_mutex_lock(&start_lock);
+    for (uint32_t i = 1; i < e->threads; i++) {
+        struct urts_thread *th = &e->thread[i];
+
+        if (!th->host_started)
+            continue;
+        if (pthread_tryjoin_np(th->host_thread, NULL) == 0) {
+            th->host_started = false;
+            continue;
+        }
+        running++;
+        syscall(SYS_futex, &th->futex_word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+        if (kick)
+            pthread_kill(th->host_thread, kick);
+    }
+    pthread_mutex_unlock(&start_lock);
+    return running;
+}
+
+int urts_stop_threads(struct urts_enclave *e, int kick, unsigned timeout_ms)
+{
+    const struct timespec tick = {0, 10 * 1000 * 1000};
+
+    for (unsigned waited = 0; stop_pass(e, kick); waited += 10) {
+        if (waited >= timeout_ms)
+            return -ETIMEDOUT;
+        nanosleep(&tick, NULL);
+    }
+    for (uint32_t i = 0; i < e->threads; i++)
+        __atomic_store_n(&e->thread[i].futex_word, 0, __ATOMIC_RELAXED);
+    return 0;
 }
 
 /* The index of the thread whose word is at addr, or -1. */
