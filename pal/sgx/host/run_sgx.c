@@ -12,6 +12,7 @@
 #include "host/run_restart.h"
 #include "host/run_sgx.h"
 #include "host/urts.h"
+#include "host/urts_signal.h"
 #include "manifest/manifest.h"
 #include "sim/sim_build.h"
 
@@ -190,6 +191,7 @@ static int run_restartable(const struct sgx_run_params *p, struct urts_enclave *
         return 1;
     }
     ra.strings = (uint64_t)(uintptr_t)strings;
+    ra.signal_word = urts_signal_setup(e);
     ret = run_supervisor_init(&s, e, plan);
     if (ret) {
         fprintf(stderr, "geode run: cannot set up the EPC loss handling: %s\n", strerror(-ret));
