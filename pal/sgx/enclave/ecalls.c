@@ -1,5 +1,6 @@
 /* The ECALL table. Each handler validates its untrusted argument by copying it
  * in once (copy_from_host) and writes results back with copy_to_host. */
+#include "ocall_exitless.h"
 #include "pal_enclave.h"
 #include "pal_signal.h"
 
@@ -135,21 +136,59 @@ static struct ecall_result ecall_fault(uint64_t arg, uint64_t kind)
 
 static struct ecall_result ecall_stats(uint64_t arg, uint64_t arg2)
 {
-    struct enclave_stats s = {g_encl.ecalls,        g_encl.ocalls,   g_encl.exceptions,
-                              g_encl.notifications, g_encl.edeccssa, g_encl.stage1_exits};
+    struct enclave_stats s = {.ecalls = g_encl.ecalls,
+                              .ocalls = g_encl.ocalls,
+                              .exceptions = g_encl.exceptions,
+                              .notifications = g_encl.notifications,
+                              .edeccssa = g_encl.edeccssa,
+                              .stage1_exits = g_encl.stage1_exits};
 
     (void)arg2;
+    enclave_exitless_stats(&s.exitless, &s.exitless_waits);
     return copy_to_host(arg, &s, sizeof(s)) ? fail(EFAULT) : ok(0);
 }
 
+/* K checked OCALL_ADD round trips, exitless when an area is set up. */
+static struct ecall_result ecall_ocall_bench(uint64_t arg, uint64_t arg2)
+{
+    struct ecall_ocall_bench b;
+    uint64_t before, after, waits, in[2], sum, got;
+    int64_t r;
+
+    (void)arg2;
+    if (copy_from_host(&b, arg, sizeof(b)))
+        return fail(EFAULT);
+    r = enclave_exitless_setup(b.exitless);
+    if (r)
+        return fail(-r);
+    enclave_exitless_stats(&before, &waits);
+    for (uint64_t i = 0; i < b.count; i++) {
+        in[0] = i;
+        in[1] = 0x5eed;
+        sum = got = 0;
+        r = enclave_ocall(OCALL_ADD, in, sizeof(in), &sum, sizeof(sum), &got);
+        if (r < 0)
+            return fail(-r);
+        if (got != sizeof(sum) || sum != i + 0x5eed)
+            return fail(EFAULT);
+    }
+    enclave_exitless_stats(&after, &waits);
+    return ok(after - before);
+}
+
+/* The host words and areas ECALL_RUN names (each field read once here;
+ * pal_boot.c reads the rest), then the libOS. */
 static struct ecall_result ecall_run(uint64_t arg, uint64_t futex_word)
 {
-    uint64_t word;
+    uint64_t word, area;
 
     if (enclave_futex_set_word(futex_word))
         return fail(EFAULT);
     if (copy_from_host(&word, arg + __builtin_offsetof(struct enclave_run_args, signal_word), sizeof(word)) ||
         enclave_signal_set_word(word))
+        return fail(EFAULT);
+    if (copy_from_host(&area, arg + __builtin_offsetof(struct enclave_run_args, exitless), sizeof(area)) ||
+        enclave_exitless_setup(area))
         return fail(EFAULT);
     return enclave_run_libos(arg);
 }
@@ -164,7 +203,7 @@ static const ecall_fn ecall_table[ECALL_COUNT] = {
     [ECALL_CONFIG] = ecall_config,   [ECALL_OCALL_TEST] = ecall_ocall_test,
     [ECALL_COMPUTE] = ecall_compute, [ECALL_FAULT] = ecall_fault,
     [ECALL_STATS] = ecall_stats,     [ECALL_RUN] = ecall_run,
-    [ECALL_THREAD] = ecall_thread,
+    [ECALL_THREAD] = ecall_thread,   [ECALL_OCALL_BENCH] = ecall_ocall_bench,
 };
 
 struct ecall_result enclave_dispatch(uint64_t number, uint64_t arg, uint64_t arg2)

@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include "ocall_abi.h" /* exitless_excluded names PAL OCALLs */
+
 enum enclave_ecall {
     ECALL_CONFIG = 0,      /* RSI -> struct enclave_config; value = the enclave's own AEX-Notify */
     ECALL_OCALL_TEST = 1,  /* RSI -> struct ecall_ocall_test */
@@ -27,6 +29,7 @@ enum enclave_ecall {
     ECALL_THREAD = 6,      /* RSI = this thread's futex word (as for ECALL_RUN), RDX = slot =
                               the TCS entered: run the thread thread_create claimed there
                               (returns status 0 when it ends, -EINVAL when no such claim) */
+    ECALL_OCALL_BENCH = 7, /* RSI -> struct ecall_ocall_bench: OCALL_ADD round trips (bench, tests) */
     ECALL_COUNT
 };
 
@@ -67,6 +70,10 @@ struct ecall_regs_report {
 enum enclave_ocall {
     OCALL_ADD = 1,   /* in: two u64; out: u64 sum */
     OCALL_HOOK = 2,  /* in: u64 cookie; out: nothing; the host's test hook runs */
+    /* in: nothing: the calling thread's exitless request (its slot) is done
+     * when this returns: the host served it here, or waited for the worker
+     * serving it -> 0 */
+    OCALL_EXITLESS_WAIT = 3,
     OCALL_COUNT
 };
 
@@ -83,6 +90,7 @@ struct enclave_run_args {
      * 8-aligned, outside the enclave; 0: none): the host ORs signals in, the
      * trusted PAL exchanges it with 0 (pal_signal.c). */
     uint64_t signal_word;
+    uint64_t exitless; /* host address of the exitless OCALL area (below), or 0 */
 };
 #define ENCLAVE_RUN_MAX_STRINGS (1ULL << 20)
 #define ENCLAVE_RUN_MAX_CPUS 4096
@@ -108,6 +116,17 @@ struct ecall_fault_report {
 
 struct enclave_stats {
     uint64_t ecalls, ocalls, exceptions, notifications, edeccssa, stage1_exits;
+    /* exitless: OCALLs a worker served while the caller stayed inside;
+     * exitless_waits: queued ones that needed OCALL_EXITLESS_WAIT (an exit,
+     * counted in ocalls too) */
+    uint64_t exitless, exitless_waits;
+};
+
+/* ECALL_OCALL_BENCH: sets up exitless OCALLs with the area at `exitless`
+ * (once per enclave; 0: leave as is), then makes `count` OCALL_ADD round
+ * trips, each result checked. Value: how many of them went exitless. */
+struct ecall_ocall_bench {
+    uint64_t exitless, count;
 };
 
 /* Written by the enclave below the untrusted RSP; the host fills result,
@@ -122,5 +141,78 @@ struct ocall_frame {
 };
 
 #define OCALL_MAX_DATA 65536ULL
+
+/* Exitless OCALLs (geode.ocall_workers > 0; docs/sgx-pal.md). Host memory,
+ * page-aligned, allocated by the host: the queue (EXITLESS_QUEUE_SIZE bytes)
+ * then one slot per TCS (slot i at EXITLESS_QUEUE_SIZE + i *
+ * EXITLESS_SLOT_SIZE). A thread writes its OCALL frame into its own slot,
+ * sets the status to QUEUED and puts the frame's address into the ring (a
+ * bounded MPMC queue: cell i's seq is i at start; enqueue at enq when
+ * seq == enq, then seq = enq + 1; dequeue at deq when seq == deq + 1, then
+ * seq = deq + EXITLESS_RING). A worker moves QUEUED to RUNNING, serves the
+ * frame and sets DONE, or sets HANDOFF for calls it does not run (ones that
+ * may block): OCALL_EXITLESS_WAIT then serves them on the caller's thread.
+ * Every value in this area is the other side's to change: both sides only
+ * use it as hints and indices they check. */
+enum exitless_status {
+    EXITLESS_FREE = 0,
+    EXITLESS_QUEUED = 1,
+    EXITLESS_RUNNING = 2,
+    EXITLESS_DONE = 3,
+    EXITLESS_HANDOFF = 4,
+};
+
+#define EXITLESS_RING 256
+
+struct exitless_cell {
+    uint64_t seq, frame;
+};
+
+struct exitless_queue {
+    uint64_t enq;
+    uint8_t pad0[56];
+    uint64_t deq;
+    uint8_t pad1[56];
+    uint32_t polling; /* workers polling the ring now (a hint for the enclave) */
+    uint32_t wake;    /* futex word idle workers sleep on */
+    uint8_t pad2[56];
+    struct exitless_cell ring[EXITLESS_RING];
+};
+
+struct exitless_slot {
+    uint32_t status;  /* enum exitless_status; futex word */
+    uint32_t waiting; /* host only: the caller's thread sleeps on status */
+    uint8_t pad[56];
+    struct ocall_frame frame; /* then OCALL_MAX_DATA bytes of data */
+};
+
+/* OCALLs that always leave the enclave (both sides apply this list): they
+ * must run on the calling host thread (its identity, its end, its futex
+ * word), or may block for long and would hold a worker. */
+static inline int exitless_excluded(uint64_t number)
+{
+    switch (number) {
+    case OCALL_EXITLESS_WAIT:
+    case OCALL_EXIT:
+    case OCALL_KILL_SELF:
+    case OCALL_SLEEP:
+    case OCALL_YIELD:
+    case OCALL_THREAD_ID:
+    case OCALL_THREAD_START:
+    case OCALL_FUTEX_WAIT:
+    case OCALL_SOCK_ACCEPT:
+    case OCALL_SOCK_CONNECT:
+    case OCALL_SOCK_SEND:
+    case OCALL_SOCK_RECV:
+    case OCALL_POLL:
+        return 1;
+    }
+    return 0;
+}
+
+#define EXITLESS_QUEUE_SIZE 8192ULL
+#define EXITLESS_SLOT_SIZE 69632ULL /* 17 pages */
+_Static_assert(sizeof(struct exitless_queue) <= EXITLESS_QUEUE_SIZE, "exitless queue size");
+_Static_assert(sizeof(struct exitless_slot) + OCALL_MAX_DATA <= EXITLESS_SLOT_SIZE, "exitless slot size");
 
 #endif

@@ -2,6 +2,7 @@
  * entry, EEXIT, and on return copy the result back in, checking everything
  * the host wrote (size against the request, errno against an allow-list). */
 #include "enclave_internal.h"
+#include "ocall_exitless.h"
 #include "pal_signal.h"
 
 #define EIO 5
@@ -29,7 +30,24 @@ static uint64_t frame_address(uint64_t ursp, uint64_t bytes)
     return (ursp - 128 - bytes) & ~63ULL;
 }
 
-/* The host's reply in the frame at `frame`, checked. */
+/* Writes the header and gathers the input into the frame at `frame`. */
+static int64_t write_frame(uint64_t frame, const struct ocall_frame *hdr, const struct ocall_iov *in,
+                           unsigned n_in)
+{
+    uint64_t pos = frame + sizeof(*hdr);
+
+    if (copy_to_host(frame, hdr, sizeof(*hdr)))
+        return -EFAULT;
+    for (unsigned i = 0; i < n_in; i++) {
+        if (copy_to_host(pos, in[i].base, in[i].len))
+            return -EFAULT;
+        pos += in[i].len;
+    }
+    return 0;
+}
+
+/* The host's reply in the frame at `frame`, checked: the one place that
+ * reads a reply, whether it came back by EEXIT/EENTER or from a worker. */
 static int64_t check_reply(uint64_t frame, void *out, uint64_t out_cap, uint64_t *out_size)
 {
     struct ocall_frame hdr;
@@ -56,12 +74,24 @@ static int64_t read_frame(uint64_t frame, void *out, uint64_t out_cap, uint64_t 
     return r;
 }
 
+/* A worker serves the frame in this thread's slot (ocall_exitless.c). */
+static int64_t exitless(uint64_t frame, const struct ocall_frame *hdr, const struct ocall_iov *in,
+                        unsigned n_in, void *out, uint64_t *out_size)
+{
+    int64_t r = write_frame(frame, hdr, in, n_in);
+
+    if (!r)
+        r = enclave_exitless_call(frame);
+    return r ? r : read_frame(frame, out, hdr->out_cap, out_size);
+}
+
 int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_in, void *out,
                        uint64_t out_cap, uint64_t *out_size)
 {
     struct enclave_thread *t = thread_self();
-    uint64_t in_size = 0, data, frame, pos;
+    uint64_t in_size = 0, data, frame;
     struct ocall_frame hdr;
+    int64_t r;
 
     for (unsigned i = 0; i < n_in; i++) {
         if (in[i].len > OCALL_MAX_DATA)
@@ -72,15 +102,15 @@ int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_i
     if (data > OCALL_MAX_DATA)
         return -EINVAL;
     hdr = (struct ocall_frame){.number = number, .in_size = in_size, .out_cap = out_cap, .result = -ENOSYS};
+    frame = enclave_exitless_frame(number);
+    if (frame)
+        return exitless(frame, &hdr, in, n_in, out, out_size);
     frame = frame_address(t->ursp, sizeof(hdr) + data);
-    if (!frame || copy_to_host(frame, &hdr, sizeof(hdr)))
+    if (!frame)
         return -EFAULT;
-    pos = frame + sizeof(hdr);
-    for (unsigned i = 0; i < n_in; i++) {
-        if (copy_to_host(pos, in[i].base, in[i].len))
-            return -EFAULT;
-        pos += in[i].len;
-    }
+    r = write_frame(frame, &hdr, in, n_in);
+    if (r)
+        return r;
     __atomic_add_fetch(&g_encl.ocalls, 1, __ATOMIC_RELAXED);
     if (g_encl.aex_notify)
         enclave_arm_aexnotify(0, 0); /* never notify while on the host stack */

@@ -43,6 +43,7 @@ struct urts_enclave {
     urts_lost_fn lost_fn; /* urts_thread.c */
     void *lost_ctx;
     struct urts_counters cnt; /* updated with __atomic builtins */
+    struct urts_exitless *exitless; /* urts_exitless.c, NULL: none */
 };
 
 int urts_build(struct urts_enclave *e, struct sgx_err *err);

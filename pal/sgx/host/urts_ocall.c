@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "host/urts_exitless.h"
 #include "host/urts_internal.h"
 #include "host/urts_ocall.h"
 
@@ -42,6 +43,7 @@ static int64_t ocall_hook(struct urts_enclave *e, uint32_t thread, const uint8_t
 static const ocall_fn ocall_table[OCALL_COUNT] = {
     [OCALL_ADD] = ocall_add,
     [OCALL_HOOK] = ocall_hook,
+    [OCALL_EXITLESS_WAIT] = urts_exitless_wait,
 };
 
 urts_ocall_family_fn urts_ocall_family(uint64_t number)
