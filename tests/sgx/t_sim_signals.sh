@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Host signals delivered into the software SGX enclave (urts_signal.c ->
+# the pending word -> pal_signal.c -> the libOS's host_signal upcall): the
+# timer programs of tests/direct/t_programs.sh with the same checks, a
+# SIGINT from the host reaching a handler in a blocking call and in a busy
+# loop (AEX-Notify notification and the classic EENTER path), and the exit
+# status of a program killed by an unhandled host SIGTERM.
+. "$GEODE_ROOT/tests/direct/lib.sh"
+
+run_sim() {
+    timeout -k 5 "${RUN_TIMEOUT:-120}" "$GEODE" run --mode sim "$@" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+}
+diag() { [ "$1" -eq 0 ] || sed -n '1,5s/^/    # /p' "$TMP/err"; }
+
+for path in notify classic; do
+    extra=()
+    [ "$path" = classic ] && extra=('geode.aex_notify = false')
+
+    # Timers: setitimer interrupting a blocking read (EINTR), SA_RESTART
+    # restarting it, alarm + sigsuspend.
+    for kind in musl spie dyn; do
+        bin="$PROGS/alarm.$kind"
+        need "$bin" || continue
+        manifest "$TMP/a.toml" "$bin" "${extra[@]}"
+        RUN_TIMEOUT=20 run_sim "$TMP/a.toml"
+        [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out"
+        r=$?; check "alarm.$kind ($path): EINTR, SA_RESTART, alarm + sigsuspend" $r; diag $r
+    done
+
+    # Handlers, sigaltstack, masks; an unhandled raise(SIGUSR2) kills: 128 + 12.
+    for kind in musl spie dyn; do
+        bin="$PROGS/signals.$kind"
+        need "$bin" || continue
+        manifest "$TMP/s.toml" "$bin" "${extra[@]}"
+        run_sim "$TMP/s.toml"
+        [ "$rc" -eq 140 ] && grep -q '^failures=0$' "$TMP/out"
+        r=$?; check "signals.$kind ($path): handlers, sigaltstack, masks, default action (status 140)" $r
+        diag $r
+    done
+done
+
+# sigstate: SSE state across a handler on the trap path and the trampoline
+# path, stack overflow on the sigaltstack. The overflow is caught only where
+# the memory below the stack's guard gap is not enclave heap: on SGX1 every
+# heap page is added RWX, so the libOS's reserved-but-uncommitted guard
+# cannot fault and a runaway recursion writes on through it (musl and
+# glibc-dynamic layouts; the static-pie one faults past the heap).
+for kind in spie; do
+    bin="$PROGS/sigstate.$kind"
+    need "$bin" || continue
+    manifest "$TMP/ss.toml" "$bin"
+    RUN_TIMEOUT=20 run_sim "$TMP/ss.toml"
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" &&
+        [ "$(grep -c 'xmm registers preserved' "$TMP/out")" -eq 3 ]
+    r=$?; check "sigstate.$kind: SSE state across a handler, stack overflow on the sigaltstack" $r
+    diag $r
+done
+skip "sigstate.musl, sigstate.dyn: no guard page below the program stack on SGX1 (heap pages are RWX)"
+
+# send_when_ready MANIFEST SIGNAL CODE: python prints "ready", then geode gets SIGNAL.
+send_when_ready() {
+    local m=$1 sig=$2 code=$3 pid
+    "$GEODE" run --mode sim "$m" -c "$code" >"$TMP/sig.out" 2>"$TMP/sig.err" &
+    pid=$!
+    for _ in $(seq 200); do grep -q ready "$TMP/sig.out" 2>/dev/null && break; sleep 0.05; done
+    sleep 0.2
+    kill "-$sig" "$pid"
+    ( sleep 30; kill -KILL "$pid" 2>/dev/null ) &
+    local killer=$!
+    wait "$pid"
+    rc=$?
+    kill "$killer" 2>/dev/null
+    wait "$killer" 2>/dev/null
+}
+
+if [ -x /usr/bin/python3 ]; then
+    sleeping='import signal, sys, time
+def h(s, f):
+    print("got", s, flush=True); sys.exit(9)
+signal.signal(signal.SIGINT, h)
+print("ready", flush=True)
+time.sleep(20)
+print("not interrupted")'
+    busy="${sleeping%time.sleep(20)*}while True: pass"
+    for path in notify classic; do
+        extra=()
+        [ "$path" = classic ] && extra=('geode.aex_notify = false')
+        manifest "$TMP/py.toml" /usr/bin/python3 'loader.argv = ["python3"]' 'sgx.enclave_size = "1G"' \
+            "${extra[@]}"
+        send_when_ready "$TMP/py.toml" INT "$sleeping"
+        [ "$rc" -eq 9 ] && grep -q '^got 2$' "$TMP/sig.out"
+        check "host SIGINT reaches python's handler in time.sleep ($path, status 9, got $rc)" $?
+        send_when_ready "$TMP/py.toml" INT "$busy"
+        [ "$rc" -eq 9 ] && grep -q '^got 2$' "$TMP/sig.out"
+        check "host SIGINT reaches python's handler in a busy loop ($path, status 9, got $rc)" $?
+        send_when_ready "$TMP/py.toml" TERM 'print("ready", flush=True)
+while True: pass'
+        check "an unhandled host SIGTERM ends geode with status 143 ($path, got $rc)" \
+            $([ "$rc" -eq 143 ]; echo $?)
+    done
+else
+    skip "python3 not installed"
+fi
