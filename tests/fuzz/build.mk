@@ -11,3 +11,10 @@ FUZZ_HDRS = $(wildcard loader/*.h loader/*/*.h pal/include/*.h pal/sgx/*/*.h)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(LOADER_SRCS) $(FUZZ_HDRS) $(PROTO_GEN) | $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(HOST_LIBS)
+
+# The libOS's ELF loader: fuzz_libos_elf.c #includes libos/elf/load.c and
+# provides its VFS and memory as test doubles (no loader sources linked).
+$(BUILD)/fuzz/fuzz_libos_elf: tests/fuzz/fuzz_libos_elf.c libos/elf/load.c \
+                              $(wildcard libos/*.h libos/*/*.h pal/include/*.h) | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) -Ilibos $(FUZZ_CFLAGS) $(WARN) -o $@ $<
