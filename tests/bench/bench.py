@@ -270,8 +270,9 @@ def enclave_transitions(ctx, runs, quick):
             kv = dict(f.split("=") for f in line.split())
             c = cases.setdefault(kv["case"], {"runs": []})
             c["runs"].append(float(kv["ns_per_op"]))
-            for k in ("eenter", "eexit", "aex", "eresume", "edeccssa"):
-                c[k] = float(kv[k])
+            for k in ("eenter", "eexit", "aex", "eresume", "edeccssa", "exitless"):
+                if k in kv:
+                    c[k] = float(kv[k])
     for name, c in cases.items():
         c["median_ns"] = statistics.median(c["runs"])
         crossings = c["eenter"] + c["eexit"] + c["aex"] + c["eresume"]
@@ -287,12 +288,24 @@ def print_transitions(t):
         print("  n/a (%s)" % t["na"])
         return
     print("  (%s)" % t["source"])
-    for name, c in t["cases"].items():
+    cases = dict(t["cases"])
+    ex, ocall = cases.pop("ocall_exitless", None), cases.pop("ocall_exit", None)
+    for name, c in cases.items():
         print("  %-20s %9.0f ns in sim  EENTER %.0f EEXIT %.0f AEX %.0f ERESUME %.0f "
               "EDECCSSA %.0f  ~%d cycles on hardware"
               % (name, c["median_ns"], c["eenter"], c["eexit"], c["aex"], c["eresume"],
                  c["edeccssa"], c["projected_hw_cycles"]))
-    print("  exitless OCALL: n/a (geode.ocall_workers is not implemented yet)")
+    if ex and ocall:
+        print("  OCALL, exit-based:  %9.0f ns in sim  EENTER %.2f EEXIT %.2f per OCALL"
+              % (ocall["median_ns"], ocall["eenter"], ocall["eexit"]))
+        print("  OCALL, exitless:    %9.0f ns in sim  EENTER %.2f EEXIT %.2f per OCALL, %.0f%% served "
+              "by the worker (geode.ocall_workers = 1)"
+              % (ex["median_ns"], ex["eenter"], ex["eexit"], 100 * ex.get("exitless", 0)))
+        print("  exitless OCALL: %.1fx cheaper than exit-based (target >= 5x)%s"
+              % (ocall["median_ns"] / ex["median_ns"],
+                 "" if ocall["median_ns"] >= 5 * ex["median_ns"] else " MISSES TARGET"))
+    else:
+        print("  exitless OCALL: n/a (enclave_bench printed no ocall cases)")
 
 
 def measurement_rate(ctx, runs):

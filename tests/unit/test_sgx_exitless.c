@@ -227,14 +227,28 @@ static void run(struct urts_enclave *ex, struct urts_enclave *plain)
     CHECK(bench(plain, 0, 100, &v) == 0 && v == 0 && sim_eexits(plain) - x0 == 101,
           "without an area: 100 OCALLs, 101 EEXITs, none exitless");
 
-    x0 = sim_eexits(ex);
-    CHECK(bench(ex, area, 1000, &v) == 0, "1000 OCALL_ADD round trips with the area set up");
-    x1 = sim_eexits(ex);
-    CHECK(v > 0 && x1 - x0 == 1 + (1000 - v),
-          "%llu of 1000 exitless; EEXITs: %llu = the ECALL's own + one per fallback",
-          (unsigned long long)v, (unsigned long long)(x1 - x0));
+    /* The area is set up by the first batch. Workers poll only while they
+     * get a CPU: on a loaded machine a batch may find none polling, and
+     * each OCALL is then served by OCALL_EXITLESS_WAIT (one exit each). */
+    v = 0;
+    for (int batch = 0; batch < 20 && !v; batch++) {
+        x0 = sim_eexits(ex);
+        if (!CHECK(bench(ex, batch ? 0 : area, 1000, &v) == 0,
+                   "1000 OCALL_ADD round trips, batch %d", batch))
+            return;
+        x1 = sim_eexits(ex);
+        CHECK(x1 - x0 == 1 + (1000 - v),
+              "%llu of 1000 exitless; EEXITs: %llu = the ECALL's own + one per fallback",
+              (unsigned long long)v, (unsigned long long)(x1 - x0));
+    }
+    CHECK(v > 0, "a worker served OCALLs without an exit");
     s = stats(ex);
     urts_exitless_counters(ex, &hc);
+    printf("# host: by worker %llu, handed back %llu, served inline %llu, waits %llu; enclave: "
+           "waits %llu\n",
+           (unsigned long long)hc.by_worker, (unsigned long long)hc.handoffs,
+           (unsigned long long)hc.inline_served, (unsigned long long)hc.waits,
+           (unsigned long long)s.exitless_waits);
     CHECK(s.exitless >= v && hc.by_worker >= v,
           "counters: enclave exitless %llu, host by worker %llu", (unsigned long long)s.exitless,
           (unsigned long long)hc.by_worker);

@@ -12,6 +12,7 @@
 #include "host/run_restart.h"
 #include "host/run_sgx.h"
 #include "host/urts.h"
+#include "host/urts_exitless.h"
 #include "host/urts_signal.h"
 #include "manifest/manifest.h"
 #include "sim/sim_build.h"
@@ -192,6 +193,7 @@ static int run_restartable(const struct sgx_run_params *p, struct urts_enclave *
     }
     ra.strings = (uint64_t)(uintptr_t)strings;
     ra.signal_word = urts_signal_setup(e);
+    ra.exitless = urts_exitless_area(e);
     ret = run_supervisor_init(&s, e, plan);
     if (ret) {
         fprintf(stderr, "geode run: cannot set up the EPC loss handling: %s\n", strerror(-ret));
@@ -217,6 +219,22 @@ static unsigned epc_loss_restarts(const struct enclave_image *img)
 
     manifest_free(m);
     return n;
+}
+
+/* geode.ocall_workers as measured: host threads serving exitless OCALLs,
+ * started before ECALL_RUN (kept across EPC-loss restarts). */
+static int start_workers(const struct enclave_image *img, struct urts_enclave *e)
+{
+    geode_manifest *m = manifest_unpack(img->blob, img->blob_size);
+    unsigned n = m && m->geode ? m->geode->ocall_workers : 0;
+    uint64_t area;
+    int ret;
+
+    manifest_free(m);
+    ret = n ? urts_exitless_start(e, n, &area) : 0;
+    if (ret)
+        fprintf(stderr, "geode run: cannot start %u OCALL workers: %s\n", n, strerror(-ret));
+    return ret;
 }
 
 /* Test hook, sim only (docs/sim.md): GEODE_SIM_EPC_LOSS_AFTER_MS. */
@@ -274,7 +292,8 @@ int sgx_run(const struct sgx_run_params *p)
         enclave_image_free(&img);
         return 1;
     }
-    ret = run_restartable(p, e, restarts, plan.n ? &plan : NULL);
+    ret = start_workers(&img, e) ? 1 : run_restartable(p, e, restarts, plan.n ? &plan : NULL);
+    urts_exitless_stop(e);
     urts_destroy(e);
     sgx_layout_free(&l);
     enclave_image_free(&img);

@@ -303,6 +303,11 @@ void urts_exitless_stop(struct urts_enclave *e)
     free(x);
 }
 
+uint64_t urts_exitless_area(const struct urts_enclave *e)
+{
+    return e->exitless ? (uint64_t)(uintptr_t)e->exitless->mem : 0;
+}
+
 void urts_exitless_counters(const struct urts_enclave *e, struct urts_exitless_counters *out)
 {
     const struct urts_exitless *x = e->exitless;
