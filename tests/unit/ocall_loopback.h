@@ -46,7 +46,7 @@ int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_i
         loopback_tamper(number, &r, outbuf, &got);
     if (r >= 0 && got > out_cap)
         return -5;
-    if (r >= 0)
+    if (r >= 0 && got)
         memcpy(out, outbuf, got);
     if (out_size)
         *out_size = r >= 0 ? got : 0;
