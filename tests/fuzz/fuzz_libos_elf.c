@@ -7,7 +7,8 @@
  *    of it and refuses anything else; mem_commit/mm_protect/file pages
  *    really mprotect their pages. A loader request outside what it reserved
  *    or committed aborts, and a stray write faults (PROT_NONE), so both are
- *    findings, not accepted silently;
+ *    findings, not accepted silently; an empty or unaligned size gets
+ *    -EINVAL, as from both PALs;
  *  - rewrite_add_region, mm_track_image, log_error: recorded and checked.
  * Each input is run three ways: fstat and file mappings, fstat without file
  * mappings and with short reads, and pread only (no fstat).
