@@ -203,10 +203,10 @@ int elf_load(const char *path, uint64_t extra, struct loaded_elf *out)
         r = check_header(&e);
     if (r == 0)
         r = compute_span(&e);
+    if (r == 0 && (e.eh.e_entry < e.lo || e.eh.e_entry >= e.hi))
+        r = bad(&e, "entry point outside the image");
     if (r == 0)
         r = map_image(&e, extra, out);
-    if (r == 0 && out->entry >= out->end)
-        r = bad(&e, "entry point outside the image");
     file_put(e.f);
     return r;
 }
