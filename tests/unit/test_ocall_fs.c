@@ -186,7 +186,7 @@ static void test_open_read_write(void)
 static void test_large(void)
 {
     size_t n = 300 * 1024;
-    uint8_t *a = malloc(n), *b = calloc(1, n);
+    uint8_t *a = malloc(n + 1), *b = calloc(1, n); /* a + 1 is written below: n + 1 bytes */
     pal_handle h = open_file("big", O_RDWR | O_CREAT | O_TRUNC);
     uint64_t calls;
 

@@ -337,6 +337,7 @@ static void sim_close(struct sgx_driver_encl *encl)
 
 void sgx_sim_cpu_default(struct sgx_sim_cpu *cpu, bool aex_notify)
 {
+    memset(cpu, 0, sizeof(*cpu)); /* every option off unless set below (isolation, rdtsc_ud) */
     cpu->attributes = SGX_ATTR_DEBUG | SGX_ATTR_MODE64BIT | SGX_ATTR_PROVISIONKEY | SGX_ATTR_EINITTOKENKEY |
                       SGX_ATTR_KSS | (aex_notify ? SGX_ATTR_AEXNOTIFY : 0);
     cpu->xfrm = SGX_XFRM_LEGACY | SGX_XFRM_AVX;
