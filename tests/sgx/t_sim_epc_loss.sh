@@ -45,6 +45,14 @@ if [ -x "$BB" ]; then
     [ "$rc" -eq 1 ] && [ "$(starts)" -eq 2 ] && [ "$(restarted)" -eq 1 ] && [ "$(gave_up 1)" -eq 1 ]
     r=$?; check "geode.epc_loss_restarts = 1 and two losses: one restart, then status 1" $r; diag $r
 
+    # With exitless OCALL workers: they go with the lost enclave and come back.
+    manifest "$TMP/bbw.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"' \
+        'geode.ocall_workers = 2'
+    run_sim 300 "$TMP/bbw.toml" sh -c "$loop; echo after > $TMP/after; read x < $TMP/after; echo \$x"
+    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'done 600000\nafter')" ] && [ "$(starts)" -eq 2 ] &&
+        [ "$(restarted)" -eq 1 ]
+    r=$?; check "with 2 exitless OCALL workers: restarted, and file OCALLs work after it" $r; diag $r
+
     run_sim 1x "$TMP/bb.toml" sh -c "$loop"
     [ "$rc" -eq 1 ] && [ "$(starts)" -eq 0 ] && grep -q 'GEODE_SIM_EPC_LOSS_AFTER_MS="1x"' "$TMP/err"
     r=$?; check "a malformed GEODE_SIM_EPC_LOSS_AFTER_MS is refused before anything runs" $r; diag $r

@@ -162,6 +162,11 @@ static int after_loss(struct run_supervisor *s, unsigned done, unsigned max)
     }
     fprintf(stderr, "geode run: %s; restarting the program from the start (restart %u of %u)\n",
             s->why.msg, done + 1, max);
+    /* Nothing of the lost run may reach the new one: no request still in the
+     * exitless queue (the workers go with their area and come back with a
+     * fresh one), no signal still pending for the old program. */
+    urts_exitless_stop(s->e);
+    urts_signal_clear();
     ret = urts_rebuild(s->e, &err);
     if (ret == URTS_ELOST) /* lost again while configuring: counts as this restart */
         return sgx_err_set(&s->why, "%s", err.msg), URTS_ELOST;
@@ -175,7 +180,7 @@ static int after_loss(struct run_supervisor *s, unsigned done, unsigned max)
 /* Runs the program, and again from the start after each EPC loss, at most
  * `restarts` times. Returns only on failure: the exit status. */
 static int run_restartable(const struct sgx_run_params *p, struct urts_enclave *e,
-                           unsigned restarts, const struct run_loss_plan *plan)
+                           unsigned restarts, unsigned workers, const struct run_loss_plan *plan)
 {
     struct enclave_run_args ra = {.argc = (uint64_t)p->argc,
                                   .stdio = {0, 1, 2},
@@ -203,6 +208,10 @@ static int run_restartable(const struct sgx_run_params *p, struct urts_enclave *
     ret = run_once(&ra, &s, 0);
     for (unsigned n = 0; ret == URTS_ELOST; n++) {
         ret = after_loss(&s, n, restarts);
+        if (!ret && workers && urts_exitless_start(e, workers, &ra.exitless)) {
+            fprintf(stderr, "geode run: cannot restart the %u OCALL workers\n", workers);
+            ret = 1;
+        }
         if (!ret)
             ret = run_once(&ra, &s, n + 1);
     }
@@ -222,8 +231,9 @@ static unsigned epc_loss_restarts(const struct enclave_image *img)
 }
 
 /* geode.ocall_workers as measured: host threads serving exitless OCALLs,
- * started before ECALL_RUN (kept across EPC-loss restarts). */
-static int start_workers(const struct enclave_image *img, struct urts_enclave *e)
+ * started before ECALL_RUN (and again, with a fresh area, after an EPC-loss
+ * restart). */
+static int start_workers(const struct enclave_image *img, struct urts_enclave *e, unsigned *workers)
 {
     geode_manifest *m = manifest_unpack(img->blob, img->blob_size);
     unsigned n = m && m->geode ? m->geode->ocall_workers : 0;
@@ -231,6 +241,7 @@ static int start_workers(const struct enclave_image *img, struct urts_enclave *e
     int ret;
 
     manifest_free(m);
+    *workers = n;
     ret = n ? urts_exitless_start(e, n, &area) : 0;
     if (ret)
         fprintf(stderr, "geode run: cannot start %u OCALL workers: %s\n", n, strerror(-ret));
@@ -265,7 +276,7 @@ int sgx_run(const struct sgx_run_params *p)
     struct urts_enclave *e = NULL;
     struct run_loss_plan plan = {0};
     uint8_t mr[32];
-    unsigned restarts;
+    unsigned restarts, workers = 0;
     int ret;
 
     if (p->sim && loss_plan(&plan))
@@ -292,7 +303,8 @@ int sgx_run(const struct sgx_run_params *p)
         enclave_image_free(&img);
         return 1;
     }
-    ret = start_workers(&img, e) ? 1 : run_restartable(p, e, restarts, plan.n ? &plan : NULL);
+    ret = start_workers(&img, e, &workers) ? 1
+                                           : run_restartable(p, e, restarts, workers, plan.n ? &plan : NULL);
     urts_exitless_stop(e);
     urts_destroy(e);
     sgx_layout_free(&l);

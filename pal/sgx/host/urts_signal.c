@@ -74,3 +74,8 @@ uint64_t urts_signal_setup(struct urts_enclave *e)
     }
     return (uint64_t)(uintptr_t)&pending;
 }
+
+void urts_signal_clear(void)
+{
+    __atomic_store_n(&pending, 0, __ATOMIC_SEQ_CST);
+}

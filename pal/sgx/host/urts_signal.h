@@ -12,5 +12,8 @@ struct urts_enclave;
  * for enclave_run_args.signal_word (0 when the handlers cannot be installed:
  * the signals then keep their default actions). */
 uint64_t urts_signal_setup(struct urts_enclave *e);
+/* Forgets every pending signal (a restarted program must not get the lost
+ * one's). */
+void urts_signal_clear(void);
 
 #endif
