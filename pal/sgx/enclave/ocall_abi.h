@@ -108,6 +108,11 @@ enum ocall_proc {
      * -EAGAIN, -ETIMEDOUT or -EINTR (futex(2) FUTEX_WAIT) */
     OCALL_FUTEX_WAIT = 91,
     OCALL_FUTEX_WAKE = 92,   /* a0 host address of a thread's futex word -> woken (0 or 1) */
+    /* a0 address, a1 length (page aligned, inside the enclave), a2 PROT_*
+     * bits: the host page-table permissions of enclave pages (mprotect),
+     * so PROT_NONE reservations and guard pages fault as on Linux; the
+     * EPCM permissions (RWX for the heap on SGX1) stay as they are */
+    OCALL_MPROTECT = 93,
     OCALL_PROC_LAST = 111,
 };
 

@@ -6,7 +6,11 @@
  * This file keeps one bit per heap page (reserved or free) in a bitmap at
  * the start of the heap; commit zeroes pages (their initial content is the
  * host's choice); protect only checks the range, since EPCM permissions are
- * fixed on SGX1 and page-table permissions would be the host's to ignore. */
+ * fixed on SGX1 (RWX for the heap), but the host's page-table permissions
+ * follow the libOS's requests (OCALL_MPROTECT): free and reserved pages are
+ * PROT_NONE, so guard pages and PROT_NONE mappings fault as on Linux. The
+ * host may ignore that (a program then misses a fault it expected) or deny
+ * access (the enclave stops): neither exposes enclave data. */
 #include "pal_enclave.h"
 
 #define PAGE 4096ULL
@@ -28,6 +32,16 @@ static void unlock(void)
     __atomic_store_n(&heap.lock, 0, __ATOMIC_RELEASE);
 }
 
+/* The host's page-table permissions for [addr, addr + len). */
+static long host_protect(uint64_t addr, uint64_t len, int prot)
+{
+    struct ocall_args a = {{(int64_t)addr, (int64_t)len, prot}};
+    struct ocall_iov iov = {&a, sizeof(a)};
+    int64_t r = enclave_ocallv(OCALL_MPROTECT, &iov, 1, NULL, 0, NULL);
+
+    return r > 0 ? -PAL_EIO : r;
+}
+
 int enclave_heap_init(uint64_t lo, uint64_t size)
 {
     uint64_t total = size / PAGE, map_pages = (total / 8 + PAGE - 1) / PAGE;
@@ -38,7 +52,7 @@ int enclave_heap_init(uint64_t lo, uint64_t size)
     memset(heap.bits, 0, map_pages * PAGE);
     heap.lo = lo + map_pages * PAGE;
     heap.pages = total - map_pages;
-    return 0;
+    return host_protect(heap.lo, heap.pages * PAGE, PAL_PROT_NONE) ? -1 : 0;
 }
 
 static int test(uint64_t i) { return (heap.bits[i / 64] >> (i % 64)) & 1; }
@@ -134,7 +148,6 @@ static long mem_commit(void *addr, size_t size, int prot)
     int64_t first = to_pages((uint64_t)addr, size, &n);
     int ok;
 
-    (void)prot;
     if (first < 0)
         return -PAL_EINVAL;
     lock();
@@ -142,7 +155,11 @@ static long mem_commit(void *addr, size_t size, int prot)
     unlock();
     if (!ok)
         return -PAL_EINVAL;
+    if (host_protect((uint64_t)addr, size, PAL_PROT_READ | PAL_PROT_WRITE))
+        return -PAL_ENOMEM;
     memset(addr, 0, size);
+    if (prot != (PAL_PROT_READ | PAL_PROT_WRITE) && host_protect((uint64_t)addr, size, prot))
+        return -PAL_ENOMEM;
     return 0;
 }
 
@@ -157,7 +174,9 @@ static long mem_protect(void *addr, size_t size, int prot)
     lock();
     ok = range_reserved((uint64_t)first, n);
     unlock();
-    return ok ? 0 : -PAL_EINVAL;
+    if (!ok)
+        return -PAL_EINVAL;
+    return host_protect((uint64_t)addr, size, prot) ? -PAL_ENOMEM : 0;
 }
 
 static long mem_free(void *addr, size_t size)
@@ -167,6 +186,7 @@ static long mem_free(void *addr, size_t size)
 
     if (first < 0)
         return -PAL_EINVAL;
+    host_protect((uint64_t)addr, size, PAL_PROT_NONE); /* best effort: the pages are free anyway */
     lock();
     set_range((uint64_t)first, n, 0);
     unlock();

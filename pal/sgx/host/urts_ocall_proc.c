@@ -5,11 +5,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "host/urts_internal.h"
 #include "host/urts_ocall.h"
 
 #define NS 1000000000LL
@@ -112,6 +114,17 @@ static int64_t do_cpuid(int64_t leaf, int64_t sub, uint8_t *out, uint64_t out_ca
     return 0;
 }
 
+/* Page-table permissions of enclave pages; nothing outside the enclave. */
+static int64_t do_mprotect(const struct urts_enclave *e, int64_t addr, int64_t len, int64_t prot)
+{
+    uint64_t a = (uint64_t)addr, n = (uint64_t)len;
+
+    if (!e || a % 4096 || n % 4096 || !n || prot & ~(int64_t)(PROT_READ | PROT_WRITE | PROT_EXEC) ||
+        a < e->base || a - e->base >= e->size || n > e->size - (a - e->base))
+        return -EINVAL;
+    return mprotect((void *)(uintptr_t)a, n, (int)prot) ? -errno : 0;
+}
+
 int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
                         uint64_t in_size, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
 {
@@ -144,6 +157,8 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         return getpid();
     case OCALL_CPUID:
         return do_cpuid(a[0], a[1], out, out_cap, out_size);
+    case OCALL_MPROTECT:
+        return urts_ocall_end(&r) ? do_mprotect(e, a[0], a[1], a[2]) : -EINVAL;
     case OCALL_THREAD_START:
     case OCALL_FUTEX_WAIT:
     case OCALL_FUTEX_WAKE:
