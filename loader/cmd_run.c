@@ -106,15 +106,17 @@ static uint64_t auxval(uint64_t type)
     return geode_kernel_auxval ? geode_kernel_auxval(type) : getauxval(type);
 }
 
-/* sim or sgx: the manifest's enclave, signed with the default key when
- * there is one (else a key made for this run), runs the libOS. */
-static int run_enclave(const char *manifest, bool sim, int argc, char **argv)
+/* sim or sgx: the manifest's enclave, signed with the default key (made
+ * the first time), runs the libOS; at debug log level the transition
+ * counts are printed at exit. */
+static int run_enclave(const char *manifest, bool sim, bool debug, int argc, char **argv)
 {
     char runtime[PATH_MAX], key[PATH_MAX];
     const char *home = getenv("HOME");
     struct sgx_run_params p = {.manifest_path = manifest, .runtime_dir = runtime, .sim = sim,
                                .argc = argc, .argv = argv, .envp = environ,
-                               .hwcap = auxval(AT_HWCAP), .hwcap2 = auxval(AT_HWCAP2)};
+                               .hwcap = auxval(AT_HWCAP), .hwcap2 = auxval(AT_HWCAP2),
+                               .log_counters = debug ? stderr : NULL};
 
     if (geode_runtime_dir(runtime, sizeof(runtime)) != 0)
         return 1;
@@ -170,8 +172,10 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
     if (mode == GEODE__RUN_MODE__MODE_SIM || mode == GEODE__RUN_MODE__MODE_SGX) {
+        bool debug = m->log_level >= GEODE__LOG_LEVEL__LOG_DEBUG;
+
         manifest_free(m);
-        return run_enclave(argv[i], mode == GEODE__RUN_MODE__MODE_SIM, nargs, argv + i + 1);
+        return run_enclave(argv[i], mode == GEODE__RUN_MODE__MODE_SIM, debug, nargs, argv + i + 1);
     }
     if (mode != GEODE__RUN_MODE__MODE_DIRECT) {
         fprintf(stderr, "geode run: mode %s: not implemented yet (use --mode direct or sim)\n",

@@ -133,3 +133,18 @@ if [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-benchmark ]; then
 else
     skip "redis-server or redis-benchmark not installed"
 fi
+
+# At debug log level geode prints the transition counts at exit; with
+# AEX-Notify every exception inside costs one AEX, one ERESUME, one EDECCSSA.
+if [ -x "$PROGS/hello.spie" ]; then
+    manifest "$TMP/dbg.toml" "$PROGS/hello.spie" 'loader.log_level = "debug"'
+    sed -i '/loader.log_level = "warning"/d' "$TMP/dbg.toml"
+    run_sim "$TMP/dbg.toml"
+    line=$(grep '^geode: enclave transitions:' "$TMP/err")
+    exc=$(sed -n 's/.* exceptions \([0-9]*\) .*/\1/p' <<<"$line")
+    dec=$(sed -n 's/.* EDECCSSA \([0-9]*\) .*/\1/p' <<<"$line")
+    aex=$(sed -n 's/.*AEX(reported) \([0-9]*\) .*/\1/p' <<<"$line")
+    [ "$rc" -eq 0 ] && [ -n "$exc" ] && [ "$exc" -gt 0 ] && [ "$exc" = "$dec" ] && [ "$exc" = "$aex" ]
+    r=$?; check "debug log: transition counts at exit, one AEX and one EDECCSSA per exception ($line)" $r
+    diag $r
+fi

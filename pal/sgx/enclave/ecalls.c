@@ -134,17 +134,23 @@ static struct ecall_result ecall_fault(uint64_t arg, uint64_t kind)
     return ok(value);
 }
 
+void enclave_stats_read(struct enclave_stats *s)
+{
+    *s = (struct enclave_stats){.ecalls = g_encl.ecalls,
+                                .ocalls = g_encl.ocalls,
+                                .exceptions = g_encl.exceptions,
+                                .notifications = g_encl.notifications,
+                                .edeccssa = g_encl.edeccssa,
+                                .stage1_exits = g_encl.stage1_exits};
+    enclave_exitless_stats(&s->exitless, &s->exitless_waits);
+}
+
 static struct ecall_result ecall_stats(uint64_t arg, uint64_t arg2)
 {
-    struct enclave_stats s = {.ecalls = g_encl.ecalls,
-                              .ocalls = g_encl.ocalls,
-                              .exceptions = g_encl.exceptions,
-                              .notifications = g_encl.notifications,
-                              .edeccssa = g_encl.edeccssa,
-                              .stage1_exits = g_encl.stage1_exits};
+    struct enclave_stats s;
 
     (void)arg2;
-    enclave_exitless_stats(&s.exitless, &s.exitless_waits);
+    enclave_stats_read(&s);
     return copy_to_host(arg, &s, sizeof(s)) ? fail(EFAULT) : ok(0);
 }
 

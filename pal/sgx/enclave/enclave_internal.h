@@ -165,6 +165,8 @@ void enclave_arm_aexnotify(uint64_t frame, int on);
 struct ecall_result {
     uint64_t status, value;
 };
+/* The enclave's own transition counts (ECALL_STATS, and the exit OCALL). */
+void enclave_stats_read(struct enclave_stats *s);
 struct ecall_result enclave_dispatch(uint64_t number, uint64_t arg, uint64_t arg2);
 
 /* This thread's TLS page. Enclave entry sets GS to it; while the libOS

@@ -91,7 +91,10 @@ enum ocall_net {
 enum ocall_proc {
     OCALL_PROC_FIRST = 80,
     OCALL_LOG = 80,          /* bytes message -> 0 */
-    OCALL_EXIT = 81,         /* a0 status: the host ends the process; never returns */
+    /* a0 status, then optionally bytes struct enclave_stats (the enclave's
+     * own counts, for the host's debug log: informational only): the host
+     * ends the process; never returns */
+    OCALL_EXIT = 81,
     OCALL_KILL_SELF = 82,    /* a0 signo: the host ends the process as killed by signo */
     OCALL_CLOCK_GET = 83,    /* a0 clock; out int64_t ns */
     OCALL_SLEEP = 84,        /* a0 ns -> 0 or -EINTR */

@@ -47,6 +47,9 @@ struct urts_enclave {
 };
 
 int urts_build(struct urts_enclave *e, struct sgx_err *err);
+/* One line of transition counts to desc.log_counters: the host's, and the
+ * enclave's own when inside is not NULL. */
+void urts_print_counters(const struct urts_enclave *e, const struct enclave_stats *inside);
 int urts_configure(struct urts_enclave *e, struct sgx_err *err);
 void urts_count(uint64_t *counter);
 /* urts_trap.c: SIGTRAP at the AEP (int3 in the enclave). */

@@ -234,11 +234,9 @@ int urts_create(const struct sgx_driver *drv, const struct urts_desc *desc, stru
 /* At debug log level: what the host saw, and what the enclave counted
  * itself (AEXs the host handled for AEX-Notify come back as ERESUMEs; the
  * enclave's EDECCSSA count is its own, the host cannot see it). */
-static void log_counters(struct urts_enclave *e)
+void urts_print_counters(const struct urts_enclave *e, const struct enclave_stats *inside)
 {
-    struct enclave_stats s = {0};
     const struct urts_counters *c = &e->cnt;
-    bool have = e->encl && urts_ecall(e, 0, ECALL_STATS, &s, 0, NULL) == 0;
 
     fprintf(e->desc.log_counters,
             "geode: enclave transitions: EENTER %llu EEXIT %llu ERESUME %llu AEX(reported) %llu "
@@ -246,15 +244,24 @@ static void log_counters(struct urts_enclave *e)
             (unsigned long long)c->eenter, (unsigned long long)c->eexit,
             (unsigned long long)c->eresume, (unsigned long long)c->exceptions,
             (unsigned long long)c->ocalls);
-    if (have)
+    if (inside)
         fprintf(e->desc.log_counters,
-                "; inside: ECALL %llu OCALL %llu exceptions %llu notifications %llu EDECCSSA %llu "
-                "stage-1 exits %llu\n",
-                (unsigned long long)s.ecalls, (unsigned long long)s.ocalls,
-                (unsigned long long)s.exceptions, (unsigned long long)s.notifications,
-                (unsigned long long)s.edeccssa, (unsigned long long)s.stage1_exits);
+                "; inside: ECALL %llu OCALL %llu (exitless %llu) exceptions %llu notifications %llu "
+                "EDECCSSA %llu stage-1 exits %llu\n",
+                (unsigned long long)inside->ecalls, (unsigned long long)inside->ocalls,
+                (unsigned long long)inside->exitless, (unsigned long long)inside->exceptions,
+                (unsigned long long)inside->notifications, (unsigned long long)inside->edeccssa,
+                (unsigned long long)inside->stage1_exits);
     else
         fprintf(e->desc.log_counters, "; inside: unavailable (enclave lost or not built)\n");
+}
+
+static void log_counters(struct urts_enclave *e)
+{
+    struct enclave_stats s = {0};
+    bool have = e->encl && urts_ecall(e, 0, ECALL_STATS, &s, 0, NULL) == 0;
+
+    urts_print_counters(e, have ? &s : NULL);
 }
 
 void urts_destroy(struct urts_enclave *e)

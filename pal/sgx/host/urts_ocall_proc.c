@@ -30,9 +30,19 @@ static int64_t do_log(const uint8_t *msg, uint64_t len)
     return 0;
 }
 
-/* The program ended: nothing of the host process outlives it. */
-__attribute__((noreturn)) static void do_exit(int64_t status)
+/* The program ended: nothing of the host process outlives it. At debug log
+ * level the transition counts go to the log first, with the enclave's own
+ * counts when it sent them (the last bytes of the input). */
+__attribute__((noreturn)) static void do_exit(const struct urts_enclave *e, int64_t status,
+                                             const uint8_t *rest, uint64_t rest_len)
 {
+    struct enclave_stats st;
+
+    if (e && e->desc.log_counters) {
+        if (rest_len == sizeof(st))
+            memcpy(&st, rest, sizeof(st));
+        urts_print_counters(e, rest_len == sizeof(st) ? &st : NULL);
+    }
     fflush(NULL);
     _exit((int)(status & 0xff));
 }
@@ -140,7 +150,7 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
     case OCALL_LOG:
         return do_log(in + r.pos, in_size - r.pos);
     case OCALL_EXIT:
-        do_exit(a[0]);
+        do_exit(e, a[0], in + r.pos, in_size - r.pos);
     case OCALL_KILL_SELF:
         do_kill_self(a[0]);
     case OCALL_CLOCK_GET:
