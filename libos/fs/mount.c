@@ -3,6 +3,7 @@
  * memory; the longest matching prefix wins. Encrypted mounts are refused
  * until they exist. */
 #include "fs/tmpfs.h"
+#include "fs/trusted.h"
 #include "fs/vfs.h"
 
 #define MAX_MOUNTS 32
@@ -74,6 +75,8 @@ int vfs_init(const Geode__Manifest *m)
         r = add_mount(m->mounts[i], m->mounts[i]->path);
     if (r == 0 && m->start_dir && m->start_dir[0])
         r = vfs_set_cwd(m->start_dir);
+    if (r == 0)
+        r = trusted_init(m);
     return r < 0 ? r : fd_init_stdio();
 }
 
@@ -124,5 +127,32 @@ int vfs_host_path(const char *inside, char *host, size_t size)
     if (n >= size)
         return -PAL_ENAMETOOLONG;
     memcpy(host, t.host, n + 1);
+    return 0;
+}
+
+/* The inside path through which host path `host` is reached: the chroot
+ * mount with the longest host directory holding it, provided no other
+ * mount shadows that inside path. */
+int vfs_inside_path(const char *host, char *inside, size_t size)
+{
+    int best = -1;
+    size_t best_len = 0;
+    for (int i = 0; i < n_mounts; i++) {
+        const char *d = mounts[i].host_dir;
+        size_t n = d ? strlen(d) : 0;
+        if (d && !strncmp(d, host, n) && (host[n] == '/' || host[n] == 0) &&
+            (best < 0 || n > best_len))
+            best = i, best_len = n;
+    }
+    if (best < 0)
+        return -PAL_ENOENT;
+    const char *mp = strcmp(mounts[best].path, "/") ? mounts[best].path : "";
+    const char *rest = host + best_len;
+    int n = snprintf(inside, size, "%s%s", mp, rest[0] ? rest : (mp[0] ? "" : "/"));
+    if (n < 0 || (size_t)n >= size)
+        return -PAL_ENAMETOOLONG;
+    struct vfs_target t;
+    if (vfs_lookup(inside, &t) < 0 || t.tmpfs || strcmp(t.host, host))
+        return -PAL_ENOENT;
     return 0;
 }

@@ -3,6 +3,7 @@
 #include <linux/fcntl.h>
 
 #include "fs/tmpfs.h"
+#include "fs/trusted.h"
 #include "fs/vfs.h"
 
 #define S_IFMT_ 0170000
@@ -73,16 +74,10 @@ int vfs_stat(const char *inside, int nofollow, struct pal_stat *st)
     return t.tmpfs ? tmpfs_stat(t.tmpfs, t.rest, st) : (int)pal->stat(t.host, !t.mount_root, st);
 }
 
-static int open_host_flags(const char *inside, int flags, uint32_t mode, int pal_flags,
-                           struct file **out);
-
-static int open_host(const char *inside, int flags, uint32_t mode, struct file **out)
-{
-    return open_host_flags(inside, flags, mode, 0, out);
-}
-
-static int open_host_flags(const char *inside, int flags, uint32_t mode, int pal_flags,
-                           struct file **out)
+/* alias: the host path of the name the program used, when symlinks made
+ * inside differ from it (fs/trusted.h); NULL otherwise. */
+static int open_host_flags(const char *inside, const char *alias, int flags, uint32_t mode,
+                           int pal_flags, struct file **out)
 {
     struct vfs_target t;
     pal_handle h;
@@ -95,8 +90,11 @@ static int open_host_flags(const char *inside, int flags, uint32_t mode, int pal
     /* The host descriptor never leaks into a host exec: always CLOEXEC.
      * The VFS has resolved every symlink already: O_NOFOLLOW makes the host
      * refuse one that appeared since, instead of following it out. */
-    int nofollow = t.mount_root ? 0 : O_NOFOLLOW;
-    r = (int)pal->file_open(host, flags | O_CLOEXEC | nofollow | pal_flags, mode, &h);
+    int extra = O_CLOEXEC | (t.mount_root ? 0 : O_NOFOLLOW) | pal_flags;
+    r = trusted_open(host, alias, flags, extra, out);
+    if (r <= 0)
+        return r;
+    r = (int)pal->file_open(host, flags | extra, mode, &h);
     if (r < 0)
         return r;
     struct pal_stat st;
@@ -110,12 +108,14 @@ static int open_host_flags(const char *inside, int flags, uint32_t mode, int pal
     return 0;
 }
 
-int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out)
+static int open_inside(const char *inside, const char *alias, int flags, uint32_t mode,
+                       struct file **out)
 {
     inside = vfs_magic_link(inside);
     int r = dev_open(inside, flags, out);
     if (r == -PAL_ENOENT)
-        r = proc_owns(inside) ? proc_open(inside, flags, out) : open_host(inside, flags, mode, out);
+        r = proc_owns(inside) ? proc_open(inside, flags, out)
+                              : open_host_flags(inside, alias, flags, mode, 0, out);
     if (r == 0 && !(*out)->path) {
         (*out)->path = strdup(inside);
         if (!(*out)->path) {
@@ -124,6 +124,11 @@ int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out)
         }
     }
     return r;
+}
+
+int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out)
+{
+    return open_inside(inside, NULL, flags, mode, out);
 }
 
 /* True when path has no ".." component: its lexical form is then its
@@ -184,8 +189,9 @@ int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct fi
     if (!path)
         return -PAL_EFAULT;
     int r = lexical_host(dirfd, path, inside, &t);
+    bool lexical = r == 0;
     if (r == 0)
-        r = open_host_flags(inside, flags, mode, PAL_O_NOSYMLINKS, out);
+        r = open_host_flags(inside, NULL, flags, mode, PAL_O_NOSYMLINKS, out);
     if (r == 0 && !((*out)->path = strdup(inside))) {
         file_put(*out);
         return -PAL_ENOMEM;
@@ -196,5 +202,5 @@ int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct fi
      * name), look at the last component itself. */
     bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
     r = vfs_resolve_at(dirfd, path, follow, inside, sizeof(inside));
-    return r < 0 ? r : vfs_open(inside, flags, mode, out);
+    return r < 0 ? r : open_inside(inside, lexical ? t.host : NULL, flags, mode, out);
 }

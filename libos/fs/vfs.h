@@ -54,6 +54,9 @@ int vfs_lookup(const char *inside, struct vfs_target *t);
 /* Host path of a normalized inside path; -EACCES (logged) outside mounts,
  * -EOPNOTSUPP inside a tmpfs. */
 int vfs_host_path(const char *inside, char *host, size_t size);
+/* The reverse: an inside path whose host path is host (-ENOENT when no
+ * chroot mount reaches it). */
+int vfs_inside_path(const char *host, char *inside, size_t size);
 
 /* ops.c: path operations on whichever mount holds the path. */
 int vfs_mkdir(const char *inside, uint32_t mode);

@@ -281,6 +281,8 @@ struct pal_api {
  * libOS may keep; pointers stay valid for the life of the process. */
 struct pal_boot {
     uint32_t version; /* PAL_API_VERSION */
+    /* PAL_BOOT_* bits (fills what was padding: the layout is unchanged). */
+    uint32_t flags;
     const uint8_t *manifest; /* canonical protobuf blob (geode_manifest.proto) */
     size_t manifest_len;
     /* Host command line after the manifest path, and the host environment.
@@ -299,6 +301,12 @@ struct pal_boot {
      * in libOS code (a bad program pointer inside a syscall: EFAULT). */
     uint64_t pal_text_lo, pal_text_hi;
 };
+
+/* pal_boot.flags: the libOS runs inside an enclave, where the host is not
+ * trusted: it enforces sgx.trusted_files / allowed_files / file_check_policy
+ * on host files (a PAL outside an enclave leaves the bit clear, and the
+ * manifest's file lists are then not checked, as with gramine-direct). */
+#define PAL_BOOT_ENCLAVE 1u
 
 /* The libOS image's ELF entry point has this type. It does not return. */
 typedef void (*libos_entry_fn)(const struct pal_api *pal, const struct pal_boot *boot);

@@ -139,6 +139,7 @@ struct ecall_result enclave_run_libos(uint64_t arg)
         return fail(-PAL_ENOEXEC);
     boot = (struct pal_boot){
         .version = PAL_API_VERSION,
+        .flags = PAL_BOOT_ENCLAVE,
         .manifest = (const uint8_t *)(g_encl.base + tls->blob_offset),
         .manifest_len = tls->blob_size,
         .argc = (int)ra.argc,
