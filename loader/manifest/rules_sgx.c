@@ -1,4 +1,5 @@
 /* sgx.* and geode.* keys. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "manifest/rules.h"
@@ -88,6 +89,8 @@ static void sgx_allowed_files(struct mctx *c, const char *key, const struct toml
         subkey_index(path, sizeof(path), key, i);
         if (check_file_uri(c, path, v->u.array.items[i], &uri))
             array_push((void ***)&c->m->sgx->allowed_files, &c->m->sgx->n_allowed_files, uri);
+        else
+            free(uri); /* a string that is not a file: URI (NULL when not a string) */
     }
 }
 
