@@ -38,8 +38,11 @@ static char *canonical(const char *host)
 {
     char inside[PATH_MAX_LEN], resolved[PATH_MAX_LEN], out[PATH_MAX_LEN];
     struct pal_stat st;
-    if (pal->stat(host, 1 | PAL_STAT_NOSYMLINKS, &st) == 0 ||
-        vfs_inside_path(host, inside, sizeof(inside)) < 0 ||
+    /* One host call when no component is a symlink (the last one is
+     * lstat'ed, so a final symlink shows as one). */
+    bool plain = pal->stat(host, 1 | PAL_STAT_NOSYMLINKS, &st) == 0 &&
+                 (st.mode & 0170000) != 0120000;
+    if (plain || vfs_inside_path(host, inside, sizeof(inside)) < 0 ||
         vfs_resolve(AT_FDCWD, inside, resolved, sizeof(resolved)) < 0 ||
         vfs_host_path(resolved, out, sizeof(out)) < 0)
         return strdup(host);

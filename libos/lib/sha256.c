@@ -32,9 +32,24 @@ static void store_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
+/* One round on the working variables v[0..7] = a..h, written without
+ * moving them: round i uses v[(k - i) & 7] for variable k. */
+#define ROUND(i)                                                                                   \
+    do {                                                                                           \
+        uint32_t *a_ = &v[(0 - (i)) & 7], *b_ = &v[(1 - (i)) & 7], *c_ = &v[(2 - (i)) & 7];        \
+        uint32_t *d_ = &v[(3 - (i)) & 7], *e_ = &v[(4 - (i)) & 7], *f_ = &v[(5 - (i)) & 7];        \
+        uint32_t *g_ = &v[(6 - (i)) & 7], *h_ = &v[(7 - (i)) & 7];                                 \
+        uint32_t t1 = *h_ + (ror(*e_, 6) ^ ror(*e_, 11) ^ ror(*e_, 25)) +                          \
+                      ((*e_ & *f_) ^ (~*e_ & *g_)) + K[i] + w[i];                                  \
+        uint32_t t2 = (ror(*a_, 2) ^ ror(*a_, 13) ^ ror(*a_, 22)) +                                \
+                      ((*a_ & *b_) ^ (*a_ & *c_) ^ (*b_ & *c_));                                   \
+        *d_ += t1;                                                                                 \
+        *h_ = t1 + t2;                                                                             \
+    } while (0)
+
 static void compress(uint32_t h[8], const uint8_t block[64])
 {
-    uint32_t w[64], s[8];
+    uint32_t w[64], v[8];
     for (int i = 0; i < 16; i++)
         w[i] = load_be32(block + 4 * i);
     for (int i = 16; i < 64; i++) {
@@ -43,20 +58,20 @@ static void compress(uint32_t h[8], const uint8_t block[64])
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
     for (int i = 0; i < 8; i++)
-        s[i] = h[i];
-    for (int i = 0; i < 64; i++) {
-        uint32_t e = s[4], a = s[0];
-        uint32_t t1 =
-            s[7] + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & s[5]) ^ (~e & s[6])) + K[i] + w[i];
-        uint32_t t2 =
-            (ror(a, 2) ^ ror(a, 13) ^ ror(a, 22)) + ((a & s[1]) ^ (a & s[2]) ^ (s[1] & s[2]));
-        for (int j = 7; j > 0; j--)
-            s[j] = s[j - 1];
-        s[4] += t1;
-        s[0] = t1 + t2;
+        v[i] = h[i];
+    /* Eight rounds per iteration, so every index below is a constant. */
+    for (int i = 0; i < 64; i += 8) {
+        ROUND(i + 0);
+        ROUND(i + 1);
+        ROUND(i + 2);
+        ROUND(i + 3);
+        ROUND(i + 4);
+        ROUND(i + 5);
+        ROUND(i + 6);
+        ROUND(i + 7);
     }
     for (int i = 0; i < 8; i++)
-        h[i] += s[i];
+        h[i] += v[i];
 }
 
 void sha256_init(struct sha256_ctx *c)

@@ -6,6 +6,7 @@
 # geode.epc_loss_restarts times, then fails with status 1. Each program
 # appends a line to a marker file when it starts, so the marker counts starts.
 . "$GEODE_ROOT/tests/direct/lib.sh"
+. "$GEODE_ROOT/tests/sgx/trust.sh"
 
 MARK="$TMP/marker"
 run_sim() { # run_sim LOSS_SPEC MANIFEST ARGS...
@@ -26,28 +27,29 @@ BB=/bin/busybox
 # Marker, then about 2 s of shell arithmetic (a loss at 300 ms hits enclave code).
 loop="echo start >> $MARK; i=0; while [ \$i -lt 600000 ]; do i=\$((i+1)); done; echo done \$i"
 if [ -x "$BB" ]; then
-    manifest "$TMP/bb.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"'
+    manifest "$TMP/bb.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"' \
+        "$(trust "$BB" "file:$TMP/")"
     run_sim 300 "$TMP/bb.toml" sh -c "$loop"
     [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "done 600000" ] && [ "$(starts)" -eq 2 ] &&
         [ "$(restarted)" -eq 1 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ]
     r=$?; check "busybox sh loop: loss at 300 ms, one line, restarted from scratch, completes" $r; diag $r
 
     manifest "$TMP/bb0.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"' \
-        'geode.epc_loss_restarts = 0'
+        'geode.epc_loss_restarts = 0' "$(trust "$BB" "file:$TMP/")"
     run_sim 300 "$TMP/bb0.toml" sh -c "$loop"
     [ "$rc" -eq 1 ] && [ "$(starts)" -eq 1 ] && [ "$(gave_up 0)" -eq 1 ] && [ "$(restarted)" -eq 0 ] &&
         [ ! -s "$TMP/out" ]
     r=$?; check "geode.epc_loss_restarts = 0: the loss is an error, status 1, no restart" $r; diag $r
 
     manifest "$TMP/bb1.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"' \
-        'geode.epc_loss_restarts = 1'
+        'geode.epc_loss_restarts = 1' "$(trust "$BB" "file:$TMP/")"
     run_sim 300,300 "$TMP/bb1.toml" sh -c "$loop"
     [ "$rc" -eq 1 ] && [ "$(starts)" -eq 2 ] && [ "$(restarted)" -eq 1 ] && [ "$(gave_up 1)" -eq 1 ]
     r=$?; check "geode.epc_loss_restarts = 1 and two losses: one restart, then status 1" $r; diag $r
 
     # With exitless OCALL workers: they go with the lost enclave and come back.
     manifest "$TMP/bbw.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"' \
-        'geode.ocall_workers = 2'
+        'geode.ocall_workers = 2' "$(trust "$BB" "file:$TMP/")"
     run_sim 300 "$TMP/bbw.toml" sh -c "$loop; echo after > $TMP/after; read x < $TMP/after; echo \$x"
     [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'done 600000\nafter')" ] && [ "$(starts)" -eq 2 ] &&
         [ "$(restarted)" -eq 1 ]
@@ -61,8 +63,9 @@ else
 fi
 
 if [ -x /usr/bin/python3 ]; then
+    # python3 opens hundreds of files; this test is about EPC loss: all allowed.
     manifest "$TMP/py.toml" /usr/bin/python3 'loader.argv = ["python3"]' 'sgx.enclave_size = "1G"' \
-        'sgx.max_threads = 8'
+        'sgx.max_threads = 8' 'sgx.allowed_files = ["file:/"]'
     # n: how many starts came before this one.
     head="import os, sys, threading, time
 n = sum(1 for _ in open('$MARK')) if os.path.exists('$MARK') else 0

@@ -5,6 +5,7 @@
 # and writes on pipes and ttys are handed back to the thread's own exit).
 # The counters and a hostile worker are checked in test_sgx_exitless.
 . "$GEODE_ROOT/tests/direct/lib.sh"
+. "$GEODE_ROOT/tests/sgx/trust.sh"
 
 run_sim() {
     timeout -k 5 "${RUN_TIMEOUT:-120}" "$GEODE" run --mode sim "$@" >"$TMP/out" 2>"$TMP/err"
@@ -20,7 +21,7 @@ else
     want=$(sha256sum "$TMP/big" | cut -d' ' -f1)
     for w in 0 2; do
         manifest "$TMP/bb$w.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"' \
-            "geode.ocall_workers = $w"
+            "geode.ocall_workers = $w" "$(trust "$BB" "file:$TMP/")"
         run_sim "$TMP/bb$w.toml" sha256sum "$TMP/big"
         [ "$rc" -eq 0 ] && [ "$(cut -d' ' -f1 "$TMP/out")" = "$want" ]
         r=$?; check "busybox sha256sum of 3 MB with ocall_workers = $w equals the host's" $r; diag $r
@@ -44,8 +45,9 @@ with open(p, "rb") as f:
 print(os.path.getsize(p), h.hexdigest(), sorted(os.listdir("'"$TMP"'"))[:3])'
     want=$(/usr/bin/python3 -c "$code")
     for w in 0 2; do
+        # python3 opens hundreds of files; this test is about OCALLs: all allowed.
         manifest "$TMP/py$w.toml" /usr/bin/python3 'loader.argv = ["python3"]' 'sgx.enclave_size = "1G"' \
-            "geode.ocall_workers = $w"
+            "geode.ocall_workers = $w" 'sgx.allowed_files = ["file:/"]'
         run_sim "$TMP/py$w.toml" -c "$code"
         [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$want" ]
         r=$?; check "python3 file I/O with ocall_workers = $w equals native" $r; diag $r

@@ -6,6 +6,7 @@
 # what it cannot serve inside leaves as an OCALL. Outputs are compared with
 # the native program's.
 . "$GEODE_ROOT/tests/direct/lib.sh"
+. "$GEODE_ROOT/tests/sgx/trust.sh"
 
 # run_sim MANIFEST ARGS...: stdout to $TMP/out, stderr to $TMP/err, status in $rc.
 run_sim() {
@@ -19,7 +20,8 @@ diag() { [ "$1" -eq 0 ] || sed -n '1,5s/^/    # /p' "$TMP/err"; }
 for kind in musl spie dyn; do
     bin="$PROGS/hello.$kind"
     need "$bin" || continue
-    manifest "$TMP/h.toml" "$bin" 'loader.env.GEODE_TEST_VAR = "inside"' 'sgx.enclave_size = "256M"'
+    manifest "$TMP/h.toml" "$bin" 'loader.env.GEODE_TEST_VAR = "inside"' 'sgx.enclave_size = "256M"' \
+        "$(trust "$bin")"
     run_sim "$TMP/h.toml" one two
     [ "$rc" -eq 0 ] && grep -q '^hello from geode, argc=3$' "$TMP/out" &&
         grep -q '^GEODE_TEST_VAR=inside$' "$TMP/out"
@@ -31,7 +33,7 @@ done
 for kind in musl spie dyn; do
     bin="$PROGS/badptr.$kind"
     need "$bin" || continue
-    manifest "$TMP/bp.toml" "$bin"
+    manifest "$TMP/bp.toml" "$bin" "$(trust "$bin")"
     run_sim "$TMP/bp.toml"
     [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && [ "$(grep -c '^pass' "$TMP/out")" -eq 6 ]
     r=$?; check "badptr.$kind in the sim enclave: EFAULT, locks released" $r; diag $r
@@ -41,7 +43,8 @@ BB=/bin/busybox
 if ! file "$BB" 2>/dev/null | grep -q 'statically linked'; then
     skip "busybox-static not installed"
 else
-    manifest "$TMP/bb.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"'
+    manifest "$TMP/bb.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"' \
+        "$(trust "$BB" "file:$TMP/" file:/etc/passwd file:/etc/group file:/etc/localtime)"
     run_sim "$TMP/bb.toml" echo hello enclave
     [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "hello enclave" ]
     r=$?; check "busybox echo (non-PIE static glibc)" $r; diag $r
@@ -63,14 +66,17 @@ else
     r=$?; check "busybox sh: builtins, a host file written and read back, exit status 3" $r; diag $r
 
     manifest "$TMP/tmpfs.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"' \
-        'fs.mounts = [{type = "tmpfs", path = "/scratch"}]'
+        'fs.mounts = [{type = "tmpfs", path = "/scratch"}]' "$(trust "$BB")"
     run_sim "$TMP/tmpfs.toml" sh -c 'echo inside > /scratch/f; read x < /scratch/f; echo $x /scratch/*'
     [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "inside /scratch/f" ]
     r=$?; check "tmpfs inside the enclave" $r; diag $r
 fi
 
 if [ -x /usr/bin/python3 ]; then
-    manifest "$TMP/py.toml" /usr/bin/python3 'loader.argv = ["python3"]' 'sgx.enclave_size = "1G"'
+    # python3 opens hundreds of modules: this test is about running it, not
+    # about trusted files (t_sim_trusted.sh), so every host file is allowed.
+    manifest "$TMP/py.toml" /usr/bin/python3 'loader.argv = ["python3"]' 'sgx.enclave_size = "1G"' \
+        'sgx.allowed_files = ["file:/"]'
     code='import json, hashlib, re
 d = {"h": hashlib.sha256(b"geode").hexdigest(), "m": re.findall(r"\d+", "a1b22c333")}
 open("'"$TMP"'/py.json", "w").write(json.dumps(d))
@@ -84,7 +90,8 @@ else
 fi
 
 if [ -x /usr/bin/sqlite3 ]; then
-    manifest "$TMP/sq.toml" /usr/bin/sqlite3 'loader.argv = ["sqlite3"]' 'sgx.enclave_size = "256M"'
+    manifest "$TMP/sq.toml" /usr/bin/sqlite3 'loader.argv = ["sqlite3"]' 'sgx.enclave_size = "256M"' \
+        "$(trust /usr/bin/sqlite3 "file:$TMP/")"
     sql="create table t(a integer, b text); with recursive c(x) as (select 1 union all select x+1
          from c where x < 20000) insert into t select x, 'row' || x from c;
          select count(*), sum(a), max(b) from t;"
@@ -97,7 +104,8 @@ else
 fi
 
 if [ -x /usr/bin/lua5.4 ]; then
-    manifest "$TMP/lua.toml" /usr/bin/lua5.4 'loader.argv = ["lua5.4"]' 'sgx.enclave_size = "256M"'
+    manifest "$TMP/lua.toml" /usr/bin/lua5.4 'loader.argv = ["lua5.4"]' 'sgx.enclave_size = "256M"' \
+        "$(trust /usr/bin/lua5.4)"
     code='local co = coroutine.wrap(function() for i = 1, 3 do coroutine.yield(i) end end)
 print(co() + co() + co(), string.format("%05.1f", math.pi), ("x"):rep(3))'
     run_sim "$TMP/lua.toml" -e "$code"
@@ -117,7 +125,8 @@ fi
 # A server with helper threads inside the enclave, driven natively over TCP.
 if [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-benchmark ]; then
     port=$((20000 + RANDOM % 20000))
-    manifest "$TMP/redis.toml" /usr/bin/redis-server 'loader.argv = ["redis-server"]' 'sgx.max_threads = 8'
+    manifest "$TMP/redis.toml" /usr/bin/redis-server 'loader.argv = ["redis-server"]' 'sgx.max_threads = 8' \
+        "$(trust /usr/bin/redis-server file:/etc/localtime file:/etc/ssl/openssl.cnf)"
     "$GEODE" run --mode sim "$TMP/redis.toml" --port "$port" --bind 127.0.0.1 --save '' \
         --appendonly no >"$TMP/redis.out" 2>&1 &
     pid=$!
@@ -137,7 +146,8 @@ fi
 # At debug log level geode prints the transition counts at exit; with
 # AEX-Notify every exception inside costs one AEX, one ERESUME, one EDECCSSA.
 if [ -x "$PROGS/hello.spie" ]; then
-    manifest "$TMP/dbg.toml" "$PROGS/hello.spie" 'loader.log_level = "debug"'
+    manifest "$TMP/dbg.toml" "$PROGS/hello.spie" 'loader.log_level = "debug"' \
+        "$(trust "$PROGS/hello.spie")"
     sed -i '/loader.log_level = "warning"/d' "$TMP/dbg.toml"
     run_sim "$TMP/dbg.toml"
     line=$(grep '^geode: enclave transitions:' "$TMP/err")

@@ -6,6 +6,7 @@
 # loop (AEX-Notify notification and the classic EENTER path), and the exit
 # status of a program killed by an unhandled host SIGTERM.
 . "$GEODE_ROOT/tests/direct/lib.sh"
+. "$GEODE_ROOT/tests/sgx/trust.sh"
 
 run_sim() {
     timeout -k 5 "${RUN_TIMEOUT:-120}" "$GEODE" run --mode sim "$@" >"$TMP/out" 2>"$TMP/err"
@@ -22,7 +23,7 @@ for path in notify classic; do
     for kind in musl spie dyn; do
         bin="$PROGS/alarm.$kind"
         need "$bin" || continue
-        manifest "$TMP/a.toml" "$bin" "${extra[@]}"
+        manifest "$TMP/a.toml" "$bin" "${extra[@]}" "$(trust "$bin")"
         RUN_TIMEOUT=20 run_sim "$TMP/a.toml"
         [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out"
         r=$?; check "alarm.$kind ($path): EINTR, SA_RESTART, alarm + sigsuspend" $r; diag $r
@@ -32,7 +33,7 @@ for path in notify classic; do
     for kind in musl spie dyn; do
         bin="$PROGS/signals.$kind"
         need "$bin" || continue
-        manifest "$TMP/s.toml" "$bin" "${extra[@]}"
+        manifest "$TMP/s.toml" "$bin" "${extra[@]}" "$(trust "$bin")"
         run_sim "$TMP/s.toml"
         [ "$rc" -eq 140 ] && grep -q '^failures=0$' "$TMP/out"
         r=$?; check "signals.$kind ($path): handlers, sigaltstack, masks, default action (status 140)" $r
@@ -47,7 +48,7 @@ done
 for kind in musl spie dyn; do
     bin="$PROGS/sigstate.$kind"
     need "$bin" || continue
-    manifest "$TMP/ss.toml" "$bin"
+    manifest "$TMP/ss.toml" "$bin" "$(trust "$bin")"
     RUN_TIMEOUT=20 run_sim "$TMP/ss.toml"
     [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" &&
         [ "$(grep -c 'xmm registers preserved' "$TMP/out")" -eq 3 ]
@@ -83,8 +84,9 @@ print("not interrupted")'
     for path in notify classic; do
         extra=()
         [ "$path" = classic ] && extra=('geode.aex_notify = false')
+        # python3 opens hundreds of files; this test is about signals: all allowed.
         manifest "$TMP/py.toml" /usr/bin/python3 'loader.argv = ["python3"]' 'sgx.enclave_size = "1G"' \
-            "${extra[@]}"
+            "${extra[@]}" 'sgx.allowed_files = ["file:/"]'
         send_when_ready "$TMP/py.toml" INT "$sleeping"
         [ "$rc" -eq 9 ] && grep -q '^got 2$' "$TMP/sig.out"
         check "host SIGINT reaches python's handler in time.sleep ($path, status 9, got $rc)" $?

@@ -4,6 +4,7 @@
 # host words and are woken by the enclave's trusted waiter table. The same
 # checks as in direct mode (tests/direct/t_programs.sh, t_python.sh).
 . "$GEODE_ROOT/tests/direct/lib.sh"
+. "$GEODE_ROOT/tests/sgx/trust.sh"
 
 run_sim() {
     timeout -k 5 "${RUN_TIMEOUT:-120}" "$GEODE" run --mode sim "$@" >"$TMP/out" 2>"$TMP/err"
@@ -15,7 +16,7 @@ diag() { [ "$1" -eq 0 ] || sed -n '1,5s/^/    # /p' "$TMP/err"; }
 for kind in musl spie dyn; do
     bin="$PROGS/threads.$kind"
     need "$bin" || continue
-    manifest "$TMP/t.toml" "$bin" 'sgx.enclave_size = "256M"' 'sgx.max_threads = 8'
+    manifest "$TMP/t.toml" "$bin" 'sgx.enclave_size = "256M"' 'sgx.max_threads = 8' "$(trust "$bin")"
     run_sim "$TMP/t.toml"
     [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "counter=400000 tls=ok" ]
     r=$?; check "threads.$kind in the sim enclave: 4 threads, mutex, TLS, join" $r; diag $r
@@ -23,7 +24,8 @@ done
 
 # Fewer TCSs than threads: clone fails cleanly (EAGAIN), nothing hangs.
 if need "$PROGS/threads.spie"; then
-    manifest "$TMP/t2.toml" "$PROGS/threads.spie" 'sgx.enclave_size = "256M"' 'sgx.max_threads = 2'
+    manifest "$TMP/t2.toml" "$PROGS/threads.spie" 'sgx.enclave_size = "256M"' 'sgx.max_threads = 2' \
+        "$(trust "$PROGS/threads.spie")"
     RUN_TIMEOUT=60 run_sim "$TMP/t2.toml"
     [ "$rc" -ne 124 ] && [ "$rc" -ne 137 ] &&
         { [ "$(cat "$TMP/out")" = "counter=400000 tls=ok" ] || grep -q 'pthread_create failed' "$TMP/out"; }
@@ -31,8 +33,9 @@ if need "$PROGS/threads.spie"; then
 fi
 
 if [ -x /usr/bin/python3 ]; then
+    # python3 opens hundreds of files; this test is about threads: all allowed.
     manifest "$TMP/py.toml" /usr/bin/python3 'loader.argv = ["python3"]' 'sgx.enclave_size = "1G"' \
-        'sgx.max_threads = 8'
+        'sgx.max_threads = 8' 'sgx.allowed_files = ["file:/"]'
     code='import threading
 out = []
 def work(i): out.append(sum(range(i * 1000)))
