@@ -188,11 +188,10 @@ static int map_image(struct elf_file *e, uint64_t extra, struct loaded_elf *out)
 int elf_load(const char *path, uint64_t extra, struct loaded_elf *out)
 {
     struct elf_file e = {.path = path};
-    char inside[PATH_MAX_LEN];
-    /* The entrypoint and PT_INTERP paths may be symlinks (ld-linux is). */
-    int r = vfs_resolve(AT_FDCWD, path, inside, sizeof(inside));
-    if (r == 0)
-        r = vfs_open(inside, O_RDONLY, 0, &e.f);
+    /* The entrypoint and PT_INTERP paths may be symlinks (ld-linux is);
+     * opened by the name given, as open(2) would, so trusted-file checks
+     * see that name (fs/trusted.c). */
+    int r = vfs_open_at(AT_FDCWD, path, O_RDONLY, 0, &e.f);
     if (r < 0) {
         log_error("%s: cannot open (%d)", path, r);
         return r;

@@ -319,17 +319,11 @@ static const struct file_ops ops_with_fstat = {.pread = fuzz_pread, .fstat = fuz
 static const struct file_ops ops_pread_only = {.pread = fuzz_pread};
 static struct file the_file;
 
-int vfs_resolve(int dirfd, const char *path, char *out, size_t size)
+int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct file **out)
 {
-    if (dirfd != AT_FDCWD || strnlen(path, size) >= size)
-        return -PAL_ENAMETOOLONG;
-    strcpy(out, path);
-    return 0;
-}
-
-int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out)
-{
-    (void)inside, (void)mode;
+    (void)path, (void)mode;
+    if (dirfd != AT_FDCWD)
+        finding("the loader opens relative to a directory descriptor");
     if ((flags & O_ACCMODE) != O_RDONLY)
         finding("the loader opens its file for writing");
     fz.open_refs++;
