@@ -23,6 +23,11 @@ def manifest_for(tmp, argv, mode, extra=""):
         f.write("loader.insecure__use_cmdline_argv = true\n")
         f.write('loader.env.PATH = "/usr/bin:/bin"\n')
         f.write("geode.syscall_rewrite = %s\n" % rewrite)
+        if mode in ("sim", "sgx"):
+            # The workloads' files are passed through unchecked: trusted-file
+            # hashing (e.g. python3's 1,400-file library) would dominate start-up.
+            f.write('sgx.allowed_files = ["file:/"]\n')
+            f.write("sgx.max_threads = 8\n")
         f.write(extra)
     return path
 
@@ -219,8 +224,10 @@ def summarise(name, unit, higher, target, per_mode):
         ratio = (med / base if base else None)
         out["modes"][m] = {"runs": r["runs"], "median": med, "min": min(r["runs"]),
                            "max": max(r["runs"]), "ratio": ratio}
-        # Targets are for Geode as shipped; the no-rewrite run is the baseline.
-        if m not in ("native", "direct-norewrite") and target is not None and ratio is not None:
+        # The workload targets are issue #5's for direct mode as shipped (the
+        # no-rewrite run is the baseline); the enclave targets are the
+        # transition counts and the exitless OCALL ratio below.
+        if m == "direct" and target is not None and ratio is not None:
             out["modes"][m]["meets_target"] = ratio >= target if higher else ratio <= target
     return out
 
