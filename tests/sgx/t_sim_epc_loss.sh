@@ -24,34 +24,42 @@ restarted() { grep -c 'enclave lost: .*restarting the program from the start (re
 gave_up() { grep -c "enclave lost: .*no restart left (geode.epc_loss_restarts = $1): giving up" "$TMP/err"; }
 
 BB=/bin/busybox
-# Marker, then about 2 s of shell arithmetic (a loss at 300 ms hits enclave code).
-loop="echo start >> $MARK; i=0; while [ \$i -lt 600000 ]; do i=\$((i+1)); done; echo done \$i"
+# Marker, then shell arithmetic: long (about 10 s) while this is start number
+# <= LONG, short (1000 rounds) after, so a loss at 800 ms always meets a
+# started program in the middle of its loop, however slow the machine, and
+# the restarted one finishes quickly.
+loop_for() {
+    echo "echo start >> $MARK; n=0; while read l; do n=\$((n+1)); done < $MARK;
+          max=1000; [ \$n -le $1 ] && max=3000000;
+          i=0; while [ \$i -lt \$max ]; do i=\$((i+1)); done; echo done"
+}
+loop=$(loop_for 1)
 if [ -x "$BB" ]; then
     manifest "$TMP/bb.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"' \
         "$(trust "$BB" "file:$TMP/")"
-    run_sim 300 "$TMP/bb.toml" sh -c "$loop"
-    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "done 600000" ] && [ "$(starts)" -eq 2 ] &&
+    run_sim 800 "$TMP/bb.toml" sh -c "$loop"
+    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "done" ] && [ "$(starts)" -eq 2 ] &&
         [ "$(restarted)" -eq 1 ] && [ "$(wc -l <"$TMP/err")" -eq 1 ]
-    r=$?; check "busybox sh loop: loss at 300 ms, one line, restarted from scratch, completes" $r; diag $r
+    r=$?; check "busybox sh loop: loss at 800 ms, one line, restarted from scratch, completes" $r; diag $r
 
     manifest "$TMP/bb0.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"' \
         'geode.epc_loss_restarts = 0' "$(trust "$BB" "file:$TMP/")"
-    run_sim 300 "$TMP/bb0.toml" sh -c "$loop"
+    run_sim 800 "$TMP/bb0.toml" sh -c "$loop"
     [ "$rc" -eq 1 ] && [ "$(starts)" -eq 1 ] && [ "$(gave_up 0)" -eq 1 ] && [ "$(restarted)" -eq 0 ] &&
         [ ! -s "$TMP/out" ]
     r=$?; check "geode.epc_loss_restarts = 0: the loss is an error, status 1, no restart" $r; diag $r
 
     manifest "$TMP/bb1.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"' \
         'geode.epc_loss_restarts = 1' "$(trust "$BB" "file:$TMP/")"
-    run_sim 300,300 "$TMP/bb1.toml" sh -c "$loop"
+    run_sim 800,800 "$TMP/bb1.toml" sh -c "$(loop_for 2)"
     [ "$rc" -eq 1 ] && [ "$(starts)" -eq 2 ] && [ "$(restarted)" -eq 1 ] && [ "$(gave_up 1)" -eq 1 ]
     r=$?; check "geode.epc_loss_restarts = 1 and two losses: one restart, then status 1" $r; diag $r
 
     # With exitless OCALL workers: they go with the lost enclave and come back.
     manifest "$TMP/bbw.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "256M"' \
         'geode.ocall_workers = 2' "$(trust "$BB" "file:$TMP/")"
-    run_sim 300 "$TMP/bbw.toml" sh -c "$loop; echo after > $TMP/after; read x < $TMP/after; echo \$x"
-    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'done 600000\nafter')" ] && [ "$(starts)" -eq 2 ] &&
+    run_sim 800 "$TMP/bbw.toml" sh -c "$loop; echo after > $TMP/after; read x < $TMP/after; echo \$x"
+    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'done\nafter')" ] && [ "$(starts)" -eq 2 ] &&
         [ "$(restarted)" -eq 1 ]
     r=$?; check "with 2 exitless OCALL workers: restarted, and file OCALLs work after it" $r; diag $r
 
