@@ -79,9 +79,9 @@ static void test_mapping(void)
     CHECK(img.desc.n_elfs == 2 && strstr(img.elfs[0].path, "/pal-enclave.elf") &&
               strstr(img.elfs[1].path, "/libos.elf"),
           "ELF 0 is pal-enclave.elf, ELF 1 libos.elf from the runtime dir");
-    CHECK(img.desc.threads == 2 && img.desc.nssa == 3 && img.desc.stack_size == 65536 &&
+    CHECK(img.desc.threads == 2 && img.desc.nssa == 3 && img.desc.stack_size == ENCLAVE_IMAGE_PAL_STACK &&
               img.desc.enclave_size == 4 << 20,
-          "threads, NSSA, stack and size from the manifest");
+          "threads, NSSA and size from the manifest, the PAL's own stack size");
     CHECK(img.desc.attributes == (SGX_ATTR_MODE64BIT | SGX_ATTR_DEBUG) && img.desc.xfrm == 7 &&
               img.desc.miscselect == SGX_MISC_EXINFO,
           "ATTRIBUTES MODE64BIT|DEBUG (aex_notify off), XFRM x87|SSE|AVX, MISCSELECT EXINFO");
@@ -89,8 +89,9 @@ static void test_mapping(void)
     ret = enclave_image_layout(&img, &l, &e);
     if (!CHECK(ret == 0, "layout (%s)", e.msg))
         goto out;
-    CHECK(l.size == 4 << 20 && region_bytes(&l, "tcs") == 2 * 4096 && region_bytes(&l, "stack") == 2 * 65536,
-          "SIZE 4 MiB, 2 TCS, 2 x 64 KiB stacks");
+    CHECK(l.size == 4 << 20 && region_bytes(&l, "tcs") == 2 * 4096 &&
+              region_bytes(&l, "stack") == 2 * ENCLAVE_IMAGE_PAL_STACK,
+          "SIZE 4 MiB, 2 TCS, 2 PAL stacks");
     CHECK(l.pages[0].offset == SGX_LOW_BASE_GAP && !strcmp(l.pages[0].region, "heap") &&
               strcmp(l.pages[l.n_pages - 1].region, "heap") && l.pages[l.n_pages - 1].offset < l.size &&
               region_bytes(&l, "heap") > (1 << 20),

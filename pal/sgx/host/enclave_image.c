@@ -11,11 +11,6 @@
 
 #define PAGE SGX_PAGE_SIZE
 
-static uint64_t page_round(uint64_t v)
-{
-    return (v + PAGE - 1) & ~(PAGE - 1);
-}
-
 /* RUNTIME_DIR/name, which must be readable. */
 static int runtime_file(const char *dir, const char *name, const char *what, char *out, size_t size,
                         struct sgx_err *e)
@@ -77,7 +72,7 @@ static int describe_sizes(const geode_manifest *m, struct enclave_image *img, st
                            (unsigned long long)m->stack_size), -EINVAL;
     img->desc.threads = m->sgx->max_threads;
     img->desc.nssa = m->geode->nssa;
-    img->desc.stack_size = page_round(m->stack_size);
+    img->desc.stack_size = ENCLAVE_IMAGE_PAL_STACK; /* the program's own stack is the libOS's */
     img->desc.enclave_size = size;
     return 0;
 }

@@ -11,7 +11,10 @@
  *                  be expanded first, so their hashes are measured)
  *   threads        sgx.max_threads (one TCS each)
  *   NSSA           geode.nssa
- *   stack          sys.stack.size per thread (rounded up to a page)
+ *   stack          ENCLAVE_IMAGE_PAL_STACK per thread: the trusted PAL's and the
+ *                  libOS's own (ECALLs, exception handling, libOS calls); the
+ *                  program's stacks (sys.stack.size) are allocated by the libOS
+ *                  in the heap
  *   SECS.SIZE      sgx.enclave_size
  *   heap           the rest: SIZE - end of the last ELF - one guard page
  *   ATTRIBUTES     MODE64BIT | DEBUG if sgx.debug | AEXNOTIFY if geode.aex_notify
@@ -37,6 +40,7 @@
 #define ENCLAVE_IMAGE_LIBOS "libos.elf"
 #define ENCLAVE_IMAGE_XFRM (SGX_XFRM_X87 | SGX_XFRM_SSE | SGX_XFRM_AVX)
 #define ENCLAVE_IMAGE_MISCSELECT SGX_MISC_EXINFO
+#define ENCLAVE_IMAGE_PAL_STACK (256 * 1024ULL) /* as the direct PAL's signal stack */
 
 struct enclave_image {
     char pal_path[PATH_MAX];
