@@ -14,6 +14,9 @@ long mm_map_anon(uint64_t addr, size_t len, int prot, int pal_flags, uint64_t *o
 /* Records a range the libOS mapped for the program (ELF images with
  * their brk and trampolines, the initial stack) in the vma table. */
 void mm_track_image(uint64_t lo, uint64_t len, const char *name);
+/* Undoes mm_track_image and the reservation under it (a load that failed
+ * half way). */
+void mm_untrack_image(uint64_t lo, uint64_t len);
 /* mprotect for the libOS's own mappings of program memory (ELF segments). */
 long mm_protect(uint64_t addr, size_t len, int prot);
 /* execve: every mapping of the old program goes (shared file mappings are

@@ -169,15 +169,19 @@ static int map_image(struct elf_file *e, uint64_t extra, struct loaded_elf *out)
         return (int)r;
     }
     /* The name outlives this load (interpreter paths live on the stack). */
-    mm_track_image((uint64_t)at, total, strdup(e->path));
+    char *name = strdup(e->path);
+    mm_track_image((uint64_t)at, total, name);
     uint64_t bias = (uint64_t)at - e->lo;
     r = pal->mem_commit(at, span, PAL_PROT_READ | PAL_PROT_WRITE);
     if (r == 0)
         r = fill_segments(e, bias);
     if (r == 0)
         r = scan_phdrs(e, bias, out);
-    if (r < 0)
+    if (r < 0) {
+        mm_untrack_image((uint64_t)at, total); /* nothing of a failed load stays mapped */
+        free(name);
         return (int)r;
+    }
     out->base = bias;
     out->entry = bias + e->eh.e_entry;
     out->end = bias + e->hi;

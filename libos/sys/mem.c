@@ -47,6 +47,12 @@ void mm_track_image(uint64_t lo, uint64_t len, const char *name)
                  (unsigned long)v.end);
 }
 
+void mm_untrack_image(uint64_t lo, uint64_t len)
+{
+    vma_remove(lo, ALIGN_UP(len, PAGE_SIZE), false);
+    pal->mem_free((void *)lo, ALIGN_UP(len, PAGE_SIZE));
+}
+
 long mm_protect(uint64_t addr, size_t len, int prot)
 {
     long r = pal->mem_protect((void *)addr, len, prot);

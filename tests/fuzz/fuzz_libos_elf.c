@@ -50,6 +50,7 @@ static struct {
     size_t size;
     enum run_mode mode;
     int open_refs;
+    bool image_released; /* mm_untrack_image was called for the image */
     char *image_name;
     uint64_t image_lo, image_len;
     bool region_added;
@@ -253,6 +254,15 @@ void mm_track_image(uint64_t lo, uint64_t len, const char *name)
     fz.image_len = len;
 }
 
+void mm_untrack_image(uint64_t lo, uint64_t len)
+{
+    if (fz.image_name == NULL || lo != fz.image_lo || len != fz.image_len)
+        finding("mm_untrack_image(%#lx, %#lx) is not the tracked image", (unsigned long)lo,
+                (unsigned long)len);
+    fz.image_name = NULL; /* the loader frees the name */
+    fz.image_released = true;
+}
+
 void rewrite_add_region(uint64_t lo, uint64_t hi, uint64_t tramp)
 {
     if (lo >= hi || !pages_are(lo, hi - lo, PG_COMMITTED))
@@ -382,12 +392,15 @@ static void run_one(enum run_mode mode)
         finding("elf_load returned %d", r);
     if (r == 0)
         check_loaded(&out);
+    if (r < 0 && fz.image_name != NULL)
+        finding("a failed elf_load (%d) left its image reserved and tracked", r);
     if (getenv("GEODE_FUZZ_LOG"))
         fprintf(stderr, "mode %d: %d base %#lx entry %#lx end %#lx phdr %#lx interp '%s'\n", mode,
                 r, (unsigned long)out.base, (unsigned long)out.entry, (unsigned long)out.end,
                 (unsigned long)out.phdr, r == 0 ? out.interp : "");
     free(fz.image_name);
     fz.image_name = NULL;
+    fz.image_released = false;
     arena_reset();
 }
 
