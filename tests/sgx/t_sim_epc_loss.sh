@@ -5,8 +5,7 @@
 # enclave and starts the program again from scratch, at most
 # geode.epc_loss_restarts times, then fails with status 1. Each program
 # appends a line to a marker file when it starts, so the marker counts starts.
-. "$GEODE_ROOT/tests/direct/lib.sh"
-. "$GEODE_ROOT/tests/sgx/trust.sh"
+. "$GEODE_ROOT/tests/sgx/lib.sh" # (run_sim and diag are this test's own, below)
 
 MARK="$TMP/marker"
 run_sim() { # run_sim LOSS_SPEC MANIFEST ARGS...

@@ -4,14 +4,7 @@
 # 2 (host workers serve them while the enclave thread stays inside; reads
 # and writes on pipes and ttys are handed back to the thread's own exit).
 # The counters and a hostile worker are checked in test_sgx_exitless.
-. "$GEODE_ROOT/tests/direct/lib.sh"
-. "$GEODE_ROOT/tests/sgx/trust.sh"
-
-run_sim() {
-    timeout -k 5 "${RUN_TIMEOUT:-120}" "$GEODE" run --mode sim "$@" >"$TMP/out" 2>"$TMP/err"
-    rc=$?
-}
-diag() { [ "$1" -eq 0 ] || sed -n '1,5s/^/    # /p' "$TMP/err"; }
+. "$GEODE_ROOT/tests/sgx/lib.sh"
 
 BB=/bin/busybox
 if ! file "$BB" 2>/dev/null | grep -q 'statically linked'; then

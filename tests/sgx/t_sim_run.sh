@@ -5,15 +5,7 @@
 # the libOS inside the enclave (#UD from `syscall`, or a rewritten site) and
 # what it cannot serve inside leaves as an OCALL. Outputs are compared with
 # the native program's.
-. "$GEODE_ROOT/tests/direct/lib.sh"
-. "$GEODE_ROOT/tests/sgx/trust.sh"
-
-# run_sim MANIFEST ARGS...: stdout to $TMP/out, stderr to $TMP/err, status in $rc.
-run_sim() {
-    timeout -k 5 "${RUN_TIMEOUT:-120}" "$GEODE" run --mode sim "$@" >"$TMP/out" 2>"$TMP/err"
-    rc=$?
-}
-diag() { [ "$1" -eq 0 ] || sed -n '1,5s/^/    # /p' "$TMP/err"; }
+. "$GEODE_ROOT/tests/sgx/lib.sh"
 
 # Test programs built three ways: musl static (ET_EXEC at 0x400000, so the
 # enclave's heap-low layout at base 0), glibc static-pie, glibc dynamic PIE.

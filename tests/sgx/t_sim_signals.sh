@@ -5,14 +5,7 @@
 # SIGINT from the host reaching a handler in a blocking call and in a busy
 # loop (AEX-Notify notification and the classic EENTER path), and the exit
 # status of a program killed by an unhandled host SIGTERM.
-. "$GEODE_ROOT/tests/direct/lib.sh"
-. "$GEODE_ROOT/tests/sgx/trust.sh"
-
-run_sim() {
-    timeout -k 5 "${RUN_TIMEOUT:-120}" "$GEODE" run --mode sim "$@" >"$TMP/out" 2>"$TMP/err"
-    rc=$?
-}
-diag() { [ "$1" -eq 0 ] || sed -n '1,5s/^/    # /p' "$TMP/err"; }
+. "$GEODE_ROOT/tests/sgx/lib.sh"
 
 for path in notify classic; do
     extra=()

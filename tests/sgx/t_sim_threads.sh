@@ -3,14 +3,7 @@
 # thread entering its own TCS (ECALL_THREAD), futexes sleep on per-thread
 # host words and are woken by the enclave's trusted waiter table. The same
 # checks as in direct mode (tests/direct/t_programs.sh, t_python.sh).
-. "$GEODE_ROOT/tests/direct/lib.sh"
-. "$GEODE_ROOT/tests/sgx/trust.sh"
-
-run_sim() {
-    timeout -k 5 "${RUN_TIMEOUT:-120}" "$GEODE" run --mode sim "$@" >"$TMP/out" 2>"$TMP/err"
-    rc=$?
-}
-diag() { [ "$1" -eq 0 ] || sed -n '1,5s/^/    # /p' "$TMP/err"; }
+. "$GEODE_ROOT/tests/sgx/lib.sh"
 
 # main + 4 workers: 5 TCSs at least.
 for kind in musl spie dyn; do

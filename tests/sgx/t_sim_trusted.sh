@@ -7,8 +7,7 @@
 # allow_all_but_log; files below a trusted directory URI are trusted and
 # the directories below it listable; an entrypoint in neither list fails
 # the run with a clear message. Direct mode checks nothing.
-. "$GEODE_ROOT/tests/direct/lib.sh"
-. "$GEODE_ROOT/tests/sgx/trust.sh"
+. "$GEODE_ROOT/tests/sgx/lib.sh" # (run_sim and diag are this test's own, below)
 
 run_sim() {
     timeout -k 5 "${RUN_TIMEOUT:-60}" "$GEODE" run --mode sim "$@" >"$TMP/out" 2>"$TMP/err"
