@@ -142,18 +142,24 @@ static long mem_reserve(void **addr, size_t size, int flags)
     return ret;
 }
 
-static long mem_commit(void *addr, size_t size, int prot)
+/* True when [addr, addr + size) is whole heap pages, all reserved. */
+static int all_reserved(const void *addr, size_t size)
 {
     uint64_t n;
     int64_t first = to_pages((uint64_t)addr, size, &n);
     int ok;
 
     if (first < 0)
-        return -PAL_EINVAL;
+        return 0;
     lock();
     ok = range_reserved((uint64_t)first, n);
     unlock();
-    if (!ok)
+    return ok;
+}
+
+static long mem_commit(void *addr, size_t size, int prot)
+{
+    if (!all_reserved(addr, size))
         return -PAL_EINVAL;
     if (host_protect((uint64_t)addr, size, PAL_PROT_READ | PAL_PROT_WRITE))
         return -PAL_ENOMEM;
@@ -165,16 +171,7 @@ static long mem_commit(void *addr, size_t size, int prot)
 
 static long mem_protect(void *addr, size_t size, int prot)
 {
-    uint64_t n;
-    int64_t first = to_pages((uint64_t)addr, size, &n);
-    int ok;
-
-    if (first < 0 || prot & ~(PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC))
-        return -PAL_EINVAL;
-    lock();
-    ok = range_reserved((uint64_t)first, n);
-    unlock();
-    if (!ok)
+    if (prot & ~(PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC) || !all_reserved(addr, size))
         return -PAL_EINVAL;
     return host_protect((uint64_t)addr, size, prot) ? -PAL_ENOMEM : 0;
 }
