@@ -143,6 +143,17 @@ int enclave_relocate_image(uint64_t load, const void *dynamic, uint64_t span);
 int host_range_ok(uint64_t base, uint64_t size, uint64_t ptr, uint64_t len);
 int copy_from_host(void *dst, uint64_t src, uint64_t len);
 int copy_to_host(uint64_t dst, const void *src, uint64_t len);
+/* Words of host memory shared with a host that changes them concurrently
+ * (exitless queues and status words, the pending-signal word): one atomic,
+ * naturally aligned access each, the address checked as for copy_*; what is
+ * read is the host's, checked by the caller. 0, or -1 for an address that is
+ * not aligned host memory (host_cas64: 1 swapped, 0 not, -1). */
+int host_load32(uint64_t addr, uint32_t *v);
+int host_store32(uint64_t addr, uint32_t v);
+int host_load64(uint64_t addr, uint64_t *v);
+int host_store64(uint64_t addr, uint64_t v);
+int host_xchg64(uint64_t addr, uint64_t v, uint64_t *old);
+int host_cas64(uint64_t addr, uint64_t *expected, uint64_t desired);
 
 /* ocall.c: one OCALL; input gathered from in[0..n_in), output (at most
  * out_cap bytes) copied back and checked. Returns the host's result (a Linux

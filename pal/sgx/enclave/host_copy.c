@@ -32,4 +32,58 @@ int copy_to_host(uint64_t dst, const void *src, uint64_t len)
     memcpy((void *)dst, src, len);
     return 0;
 }
+
+/* A naturally aligned word of host memory. */
+static int host_word_ok(uint64_t addr, uint64_t size)
+{
+    return addr && addr % size == 0 && host_range_ok(g_encl.base, g_encl.size, addr, size);
+}
+
+int host_load32(uint64_t addr, uint32_t *v)
+{
+    if (!host_word_ok(addr, 4))
+        return -1;
+    *v = __atomic_load_n((volatile uint32_t *)addr, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+int host_store32(uint64_t addr, uint32_t v)
+{
+    if (!host_word_ok(addr, 4))
+        return -1;
+    __atomic_store_n((volatile uint32_t *)addr, v, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+int host_load64(uint64_t addr, uint64_t *v)
+{
+    if (!host_word_ok(addr, 8))
+        return -1;
+    *v = __atomic_load_n((volatile uint64_t *)addr, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+int host_store64(uint64_t addr, uint64_t v)
+{
+    if (!host_word_ok(addr, 8))
+        return -1;
+    __atomic_store_n((volatile uint64_t *)addr, v, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+int host_xchg64(uint64_t addr, uint64_t v, uint64_t *old)
+{
+    if (!host_word_ok(addr, 8))
+        return -1;
+    *old = __atomic_exchange_n((volatile uint64_t *)addr, v, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+int host_cas64(uint64_t addr, uint64_t *expected, uint64_t desired)
+{
+    if (!host_word_ok(addr, 8))
+        return -1;
+    return __atomic_compare_exchange_n((volatile uint64_t *)addr, expected, desired, 0,
+                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
 #endif

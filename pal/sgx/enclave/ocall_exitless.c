@@ -76,9 +76,9 @@ uint64_t enclave_exitless_frame(uint64_t number)
     return slot ? slot + __builtin_offsetof(struct exitless_slot, frame) : 0;
 }
 
-static uint32_t *status_word(uint64_t frame)
+static uint64_t status_word(uint64_t frame)
 {
-    return (uint32_t *)(frame - __builtin_offsetof(struct exitless_slot, frame));
+    return frame - __builtin_offsetof(struct exitless_slot, frame);
 }
 
 /* Vyukov's bounded MPMC enqueue; 0 when the ring is full or the host keeps
@@ -86,19 +86,20 @@ static uint32_t *status_word(uint64_t frame)
 static int enqueue(uint64_t frame)
 {
     struct exitless_queue *q = queue();
+    uint64_t enq = (uint64_t)&q->enq;
 
     for (int tries = 0; tries < ENQUEUE_TRIES; tries++) {
-        uint64_t pos = __atomic_load_n(&q->enq, __ATOMIC_RELAXED);
-        struct exitless_cell *c = &q->ring[pos % EXITLESS_RING];
-        int64_t dif = (int64_t)(__atomic_load_n(&c->seq, __ATOMIC_ACQUIRE) - pos);
+        uint64_t pos, seq;
+        struct exitless_cell *c;
 
-        if (dif < 0)
+        if (host_load64(enq, &pos))
             return 0;
-        if (dif == 0 && __atomic_compare_exchange_n(&q->enq, &pos, pos + 1, 0, __ATOMIC_RELAXED,
-                                                    __ATOMIC_RELAXED)) {
-            __atomic_store_n(&c->frame, frame, __ATOMIC_RELAXED);
-            __atomic_store_n(&c->seq, pos + 1, __ATOMIC_RELEASE);
-            return 1;
+        c = &q->ring[pos % EXITLESS_RING];
+        if (host_load64((uint64_t)&c->seq, &seq) || (int64_t)(seq - pos) < 0)
+            return 0;
+        if (seq == pos && host_cas64(enq, &pos, pos + 1) == 1) {
+            return host_store64((uint64_t)&c->frame, frame) == 0 &&
+                   host_store64((uint64_t)&c->seq, pos + 1) == 0;
         }
         __builtin_ia32_pause();
     }
@@ -107,12 +108,13 @@ static int enqueue(uint64_t frame)
 
 /* Spins while a worker may still answer: DONE, or anything else once the
  * worker handed the call back or the bound is reached. */
-static uint32_t spin(const uint32_t *status)
+static uint32_t spin(uint64_t status)
 {
     uint32_t s = EXITLESS_QUEUED;
 
     for (int i = 0; i < SPIN_LIMIT; i++) {
-        s = __atomic_load_n(status, __ATOMIC_ACQUIRE);
+        if (host_load32(status, &s))
+            return EXITLESS_QUEUED;
         if (s == EXITLESS_DONE || s == EXITLESS_HANDOFF)
             return s;
         __builtin_ia32_pause();
@@ -128,13 +130,15 @@ static int64_t finish(int64_t r)
 
 int64_t enclave_exitless_call(uint64_t frame)
 {
-    uint32_t *status = status_word(frame);
+    uint64_t status = status_word(frame);
+    uint32_t polling = 0, s = 0;
     int queued;
 
     busy[tls_self()->thread_index] = 1;
-    __atomic_store_n(status, EXITLESS_QUEUED, __ATOMIC_SEQ_CST);
+    if (host_store32(status, EXITLESS_QUEUED))
+        return finish(-EIO);
     /* No worker polling: the wait below serves it on this thread at once. */
-    queued = __atomic_load_n(&queue()->polling, __ATOMIC_RELAXED) && enqueue(frame);
+    queued = host_load32((uint64_t)&queue()->polling, &polling) == 0 && polling && enqueue(frame);
     if (queued && spin(status) == EXITLESS_DONE) {
         __atomic_add_fetch(&n_exitless, 1, __ATOMIC_RELAXED);
         return finish(0);
@@ -143,7 +147,7 @@ int64_t enclave_exitless_call(uint64_t frame)
         __atomic_add_fetch(&n_waits, 1, __ATOMIC_RELAXED);
     if (enclave_ocall(OCALL_EXITLESS_WAIT, 0, 0, 0, 0, 0) != 0)
         return finish(-EIO);
-    return finish(__atomic_load_n(status, __ATOMIC_ACQUIRE) == EXITLESS_DONE ? 0 : -EIO);
+    return finish(host_load32(status, &s) == 0 && s == EXITLESS_DONE ? 0 : -EIO);
 }
 
 void enclave_exitless_stats(uint64_t *exitless, uint64_t *waits)

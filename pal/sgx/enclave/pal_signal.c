@@ -42,18 +42,19 @@ int enclave_signal_set_word(uint64_t word)
 /* Whether the host has posted anything (a hint: take_pending decides). */
 static int posted(void)
 {
-    uint64_t w = __atomic_load_n(&signal_word, __ATOMIC_ACQUIRE);
+    uint64_t w = __atomic_load_n(&signal_word, __ATOMIC_ACQUIRE), v = 0;
 
-    return w && __atomic_load_n((volatile uint64_t *)w, __ATOMIC_RELAXED);
+    return w && host_load64(w, &v) == 0 && v;
 }
 
 /* The accepted signals the host has posted since the last call. */
 static uint64_t take_pending(void)
 {
-    if (!posted())
+    uint64_t old = 0;
+
+    if (!posted() || host_xchg64(signal_word, 0, &old))
         return 0;
-    return __atomic_exchange_n((volatile uint64_t *)signal_word, 0, __ATOMIC_SEQ_CST) &
-           HOST_SIGNALS;
+    return old & HOST_SIGNALS;
 }
 
 /* The libOS can take signals on this thread (it registered its upcalls and
