@@ -7,8 +7,11 @@
  * handed back and served by OCALL_EXITLESS_WAIT, wait input validation. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -129,15 +132,29 @@ static void enqueue(struct exitless_queue *q, uint64_t frame)
     __atomic_store_n(&q->ring[pos % EXITLESS_RING].seq, pos + 1, __ATOMIC_RELEASE);
 }
 
+/* What the host's wait path does for a sleeping worker (urts_exitless.c). */
+static void wake(struct exitless_queue *q)
+{
+    __atomic_add_fetch(&q->wake, 1, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, &q->wake, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
 static struct exitless_slot *slot(uint64_t area, uint32_t i)
 {
     return (struct exitless_slot *)(area + EXITLESS_QUEUE_SIZE + i * EXITLESS_SLOT_SIZE);
 }
 
+/* Waits (up to 2 s) until the request is no longer `from` nor being run. */
 static uint32_t wait_status(struct exitless_slot *s, uint32_t from)
 {
-    for (int i = 0; i < 2000 && __atomic_load_n(&s->status, __ATOMIC_ACQUIRE) == from; i++)
+    uint32_t st;
+
+    for (int i = 0; i < 2000; i++) {
+        st = __atomic_load_n(&s->status, __ATOMIC_ACQUIRE);
+        if (st != from && st != EXITLESS_RUNNING)
+            break;
         nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
     return __atomic_load_n(&s->status, __ATOMIC_ACQUIRE);
 }
 
@@ -153,6 +170,7 @@ static void queue_read(struct urts_enclave *e, uint64_t area, int fd, uint64_t l
     memcpy(s->frame.data, &a, sizeof(a));
     __atomic_store_n(&s->status, EXITLESS_QUEUED, __ATOMIC_SEQ_CST);
     enqueue((struct exitless_queue *)area, (uint64_t)(uintptr_t)&s->frame);
+    wake((struct exitless_queue *)area); /* the workers may have gone to sleep since (slow hosts, ASan) */
 }
 
 static void host_side(struct urts_enclave *e, uint64_t area)
@@ -187,7 +205,8 @@ static void host_side(struct urts_enclave *e, uint64_t area)
         queue_read(e, area, fd, 4);
         CHECK(wait_status(s, EXITLESS_QUEUED) == EXITLESS_DONE && s->frame.result == 4 &&
                   s->frame.out_size == 4 && !memcmp(s->frame.data, "0123", 4),
-              "READ on a regular file: served by a worker");
+              "READ on a regular file: served by a worker (status %u result %lld out %llu)", s->status,
+              (long long)s->frame.result, (unsigned long long)s->frame.out_size);
     }
     if (CHECK(pipe(p) == 0 && write(p[1], "xy", 2) == 2, "pipe")) {
         queue_read(e, area, p[0], 2);

@@ -154,8 +154,9 @@ static void take(struct urts_exitless *x, uint64_t frame)
         publish(s, EXITLESS_HANDOFF);
         return;
     }
-    serve(x, (uint32_t)i, number);
+    /* Counted before the caller can see DONE, so its count never runs ahead. */
     __atomic_add_fetch(&x->cnt.by_worker, 1, __ATOMIC_RELAXED);
+    serve(x, (uint32_t)i, number);
 }
 
 static void sleep_idle(struct urts_exitless *x)
