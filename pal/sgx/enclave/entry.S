@@ -8,6 +8,15 @@
 
 #define ENCLU .byte 0x0f, 0x01, 0xd7
 
+/* EDX:EAX = the XSAVE/XRSTOR feature mask: XCR0's x87, SSE and AVX bits,
+ * what a one-page SSA frame and XSAVE_AREA hold. Clobbers ECX. */
+.macro XSTATE_MASK
+    xor %ecx, %ecx
+    xgetbv
+    and $7, %eax
+    xor %edx, %edx
+.endm
+
     .text
     .globl enclave_entry
     .type enclave_entry, @function
@@ -22,10 +31,7 @@ enclave_entry:
      * with the initial extended state (not the host's MXCSR/FCW choice). */
     mov %rdx, %r10
     mov %rcx, %r8                   /* (the exit address; xgetbv needs ecx) */
-    xor %ecx, %ecx
-    xgetbv
-    and $7, %eax
-    xor %edx, %edx
+    XSTATE_MASK
     lea xstate_init(%rip), %r11
     xrstor64 (%r11)
     mov %r10, %rdx
@@ -57,10 +63,7 @@ enclave_entry:
     mov %rcx, %gs:THR_EXIT
     mov %gs:THR_OCALL_RSP, %rsp
     movq $0, %gs:THR_OCALL_PENDING
-    xor %ecx, %ecx                  /* the caller's extended state back (saved below) */
-    xgetbv
-    and $7, %eax
-    xor %edx, %edx
+    XSTATE_MASK                     /* the caller's extended state back (saved below) */
     xrstor64 (%rsp)
     mov XSAVE_AREA(%rsp), %rsp
     pop %rax                        /* GS and FS bases of the code that made the OCALL */
@@ -189,10 +192,7 @@ enclave_ocall_switch:
 1:  movq $0, 504(%rsp, %r10, 8)     /* XSAVE header: bytes 512..575 zero */
     dec %r10d
     jnz 1b
-    xor %ecx, %ecx
-    xgetbv
-    and $7, %eax
-    xor %edx, %edx
+    XSTATE_MASK
     xsave64 (%rsp)
     lea xstate_init(%rip), %r10
     xrstor64 (%r10)
@@ -230,10 +230,7 @@ enclave_resume:
     wrfsbase %rax
     mov (CTX_GPR + G_GSBASE)(%rdi), %rax
     wrgsbase %rax
-    xor %ecx, %ecx
-    xgetbv
-    and $7, %eax                    /* x87, SSE, AVX: what a one-page frame holds */
-    xor %edx, %edx
+    XSTATE_MASK
     xrstor64 CTX_XSAVE(%rdi)
     mov (CTX_GPR + G_RSP)(%rdi), %rsi
     sub $(RED_ZONE + 32), %rsi
