@@ -1,12 +1,14 @@
-/* `geode run` after EPC loss: noticing it, stopping every enclave thread,
- * and the sim's loss timer for tests (run_restart.h).
+/* `geode run` after EPC loss or a fatal error: noticing it, stopping every
+ * enclave thread, and the sim's loss timer for tests (run_restart.h).
  *
  * One watch thread per start of the program injects the planned loss and,
- * once a loss is reported while the main host thread is still inside
- * ECALL_RUN (blocked in an OCALL: a sleep, a read), interrupts that OCALL
- * until the ECALL returns: the re-entry then reports the loss. The host
- * threads that report a loss never wait themselves, so none of them can
- * hold up the main thread (which may be joining one in OCALL_THREAD_START). */
+ * once a loss or a fatal error is reported while the main host thread is
+ * still inside ECALL_RUN (blocked in an OCALL: a sleep, a read), interrupts
+ * that OCALL until the ECALL returns: the re-entry then reports the loss,
+ * or, after a fatal error (the enclave is halted), the thread is not
+ * entered again. The host threads that report either never wait
+ * themselves, so none of them can hold up the main thread (which may be
+ * joining one in OCALL_THREAD_START). */
 #include <errno.h>
 #include <linux/futex.h>
 #include <signal.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "host/run_restart.h"
+#include "host/urts_signal.h"
 #include "sim/sim_run.h"
 
 #define MS 1000000L
@@ -71,12 +74,34 @@ static bool passed(const struct timespec *t)
     return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
 }
 
-/* Under s->lock: the first report of this start's loss. */
+/* Under s->lock: the first report of this start's loss (unless the run is
+ * ending on a fatal error already: what follows is its consequence). */
 static void note_loss(struct run_supervisor *s, uint32_t thread)
 {
-    if (!s->lost) {
+    if (!s->lost && !s->fatal) {
         s->lost = true;
         sgx_err_set(&s->why, "%s", urts_last_error(s->e, thread));
+        urts_signal_dead(true); /* the program cannot take a signal now */
+    }
+    pthread_cond_broadcast(&s->cond);
+}
+
+/* Under s->lock: the first error that ends the run. From here on no OCALL
+ * is served (the program cannot act any more), and the line naming the
+ * error goes out at once, before the threads are stopped (a signal may end
+ * geode meanwhile). */
+static void note_fatal(struct run_supervisor *s, uint32_t thread)
+{
+    if (!s->lost && !s->fatal) {
+        s->fatal = true;
+        urts_halt(s->e);
+        if (thread)
+            sgx_err_set(&s->why, "enclave thread %u: %s", thread, urts_last_error(s->e, thread));
+        else
+            sgx_err_set(&s->why, "%s", urts_last_error(s->e, thread));
+        urts_signal_dead(true);
+        fprintf(stderr, "geode run: %s\n", s->why.msg);
+        fflush(stderr);
     }
     pthread_cond_broadcast(&s->cond);
 }
@@ -91,19 +116,42 @@ static void on_thread_lost(struct urts_enclave *e, uint32_t thread, void *ctx)
     pthread_mutex_unlock(&s->lock);
 }
 
+static void on_thread_fatal(struct urts_enclave *e, uint32_t thread, void *ctx)
+{
+    struct run_supervisor *s = ctx;
+
+    (void)e;
+    pthread_mutex_lock(&s->lock);
+    note_fatal(s, thread);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* After a fatal error the process ends even if some enclave thread never
+ * leaves (it runs inside without exits): the others are stopped first. */
+__attribute__((noreturn)) static void give_up(struct run_supervisor *s)
+{
+    urts_stop_threads(s->e, RUN_KICK_SIGNAL, RUN_FATAL_STOP_MS);
+    fflush(NULL);
+    _exit(1);
+}
+
 /* Under s->lock: interrupts the main thread's OCALL (and its futex wait)
  * until ECALL_RUN returns (repeated: a kick may land just before the thread
  * blocks); gives up on the process after the stop timeout. */
 static void kick_main(struct run_supervisor *s)
 {
     uint32_t *word = (uint32_t *)(uintptr_t)urts_futex_word(s->e, 0);
-    struct timespec give_up, tick;
+    struct timespec limit, tick;
 
-    deadline_after(&give_up, RUN_STOP_TIMEOUT_MS);
+    deadline_after(&limit, s->fatal ? RUN_FATAL_STOP_MS : RUN_STOP_TIMEOUT_MS);
     while (s->main_in_ecall && !s->timer_cancel) {
         syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
         pthread_kill(s->main, RUN_KICK_SIGNAL);
-        if (passed(&give_up)) {
+        if (passed(&limit) && s->fatal) {
+            pthread_mutex_unlock(&s->lock); /* the stopped threads' handlers take it */
+            give_up(s);
+        }
+        if (passed(&limit)) {
             fprintf(stderr,
                     "geode run: %s; the main thread does not leave its OCALL within %d ms: "
                     "giving up\n",
@@ -125,9 +173,9 @@ static void *watch_main(void *p)
     deadline_after(&at, inject ? s->timer_ms : 0);
     pthread_mutex_lock(&s->lock);
     while (!s->timer_cancel) {
-        if (s->lost && s->main_in_ecall) {
+        if ((s->lost || s->fatal) && s->main_in_ecall) {
             kick_main(s);
-        } else if (inject && !s->lost) {
+        } else if (inject && !s->lost && !s->fatal) {
             if (pthread_cond_timedwait(&s->cond, &s->lock, &at) == ETIMEDOUT && !s->timer_cancel) {
                 sgx_sim_inject_epc_loss(urts_driver_encl(s->e));
                 inject = false;
@@ -164,12 +212,14 @@ int run_supervisor_init(struct run_supervisor *s, struct urts_enclave *e,
         return -ret;
     pthread_mutex_init(&s->lock, NULL);
     urts_set_lost_handler(e, on_thread_lost, s);
+    urts_set_fatal_handler(e, on_thread_fatal, s);
     return 0;
 }
 
 void run_supervisor_destroy(struct run_supervisor *s)
 {
     urts_set_lost_handler(s->e, NULL, NULL);
+    urts_set_fatal_handler(s->e, NULL, NULL);
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->lock);
 }
@@ -180,6 +230,7 @@ void run_ecall_begin(struct run_supervisor *s, unsigned start)
     s->main_in_ecall = true;
     s->lost = false;
     s->timer_cancel = false;
+    urts_signal_dead(false);
     s->timer_ms = s->plan && start < s->plan->n ? s->plan->ms[start] : ~0U;
     pthread_mutex_unlock(&s->lock);
     /* Without a watch thread a loss is still seen, but an OCALL blocked in
@@ -196,16 +247,22 @@ void run_ecall_end(struct run_supervisor *s, int ret)
     s->main_in_ecall = false;
     if (ret == URTS_ELOST)
         note_loss(s, 0);
+    else if (ret && ret != URTS_ESTOPPED)
+        note_fatal(s, 0);
     pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->lock);
 }
 
-void run_wait_loss(struct run_supervisor *s)
+int run_wait_end(struct run_supervisor *s)
 {
+    int ret;
+
     pthread_mutex_lock(&s->lock);
-    while (!s->lost)
+    while (!s->lost && !s->fatal)
         pthread_cond_wait(&s->cond, &s->lock);
+    ret = s->lost ? URTS_ELOST : URTS_EFATAL;
     pthread_mutex_unlock(&s->lock);
+    return ret;
 }
 
 static void stop_watch(struct run_supervisor *s)
@@ -236,4 +293,14 @@ int run_stop_all(struct run_supervisor *s, struct sgx_err *err)
     /* The lost program's alarm must not fire in the next start. */
     setitimer(ITIMER_REAL, &off, NULL);
     return 0;
+}
+
+int run_fail(struct run_supervisor *s)
+{
+    stop_watch(s);
+    if (urts_stop_threads(s->e, RUN_KICK_SIGNAL, RUN_FATAL_STOP_MS)) {
+        fflush(NULL); /* a thread still runs inside: no teardown under it */
+        _exit(1);
+    }
+    return 1;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "host/driver_kernel.h"
@@ -112,7 +113,8 @@ static int driver(bool sim, bool aex_notify, struct sgx_sim_cpu *cpu, struct sgx
 }
 
 /* One start of the program: ECALL_RUN on this thread. Returns URTS_ELOST
- * after a loss (on any thread; *why names it), else the exit status. */
+ * after a loss, URTS_EFATAL after a fatal error (on any thread; s->why
+ * names it, the error printed already), else the exit status. */
 static int run_once(const struct enclave_run_args *ra, struct run_supervisor *s, unsigned n)
 {
     struct urts_result res = {0};
@@ -124,10 +126,8 @@ static int run_once(const struct enclave_run_args *ra, struct run_supervisor *s,
     run_ecall_end(s, ret);
     if (ret == URTS_ELOST)
         return ret;
-    if (ret) {
-        fprintf(stderr, "geode run: %s\n", urts_last_error(s->e, 0));
-        return 1;
-    }
+    if (ret) /* this thread's error, or URTS_ESTOPPED after another's */
+        return run_wait_end(s);
     if (res.status) {
         fprintf(stderr, "geode run: the libOS did not start in the enclave: %s\n",
                 strerror((int)-res.status));
@@ -135,9 +135,8 @@ static int run_once(const struct enclave_run_args *ra, struct run_supervisor *s,
     }
     /* The main thread left without ending the process: the others go on,
      * and the last one's exit ends it (OCALL_EXIT), unless they lose the
-     * enclave. */
-    run_wait_loss(s);
-    return URTS_ELOST;
+     * enclave or one of them fails. */
+    return run_wait_end(s);
 }
 
 /* After a loss: every thread stopped, then the enclave rebuilt from the same
@@ -215,6 +214,8 @@ static int run_restartable(const struct sgx_run_params *p, struct urts_enclave *
         if (!ret)
             ret = run_once(&ra, &s, n + 1);
     }
+    if (ret == URTS_EFATAL)
+        ret = run_fail(&s);
     run_supervisor_destroy(&s);
     free(strings);
     return ret;
@@ -246,6 +247,34 @@ static int start_workers(const struct enclave_image *img, struct urts_enclave *e
     if (ret)
         fprintf(stderr, "geode run: cannot start %u OCALL workers: %s\n", n, strerror(-ret));
     return ret;
+}
+
+/* Test hook, sim only (docs/sgx-pal.md): GEODE_SIM_BAD_ENTRY_AFTER_MS =
+ * "THREAD:MS": the first OCALL of enclave thread THREAD (0 = main) at least
+ * MS ms after the program starts is answered with a new ECALL, which the
+ * trusted PAL refuses as fatal: a real fatal error in one thread. */
+static int bad_entry_hook(struct urts_enclave *e)
+{
+    const char *spec = getenv("GEODE_SIM_BAD_ENTRY_AFTER_MS");
+    unsigned thread, ms;
+    struct timespec now;
+    int used = 0;
+
+    if (!spec || !*spec)
+        return 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (spec[0] < '0' || spec[0] > '9' || sscanf(spec, "%u:%u%n", &thread, &ms, &used) != 2 ||
+        spec[used] || ms > 3600000 ||
+        urts_test_bad_entry(e, thread,
+                            (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec +
+                                ms * 1000000ULL)) {
+        fprintf(stderr,
+                "geode run: GEODE_SIM_BAD_ENTRY_AFTER_MS=\"%s\": expected THREAD:MILLISECONDS "
+                "(a thread below sgx.max_threads)\n",
+                spec);
+        return -1;
+    }
+    return 0;
 }
 
 /* Test hook, sim only (docs/sim.md): GEODE_SIM_EPC_LOSS_AFTER_MS. */
@@ -303,8 +332,9 @@ int sgx_run(const struct sgx_run_params *p)
         enclave_image_free(&img);
         return 1;
     }
-    ret = start_workers(&img, e, &workers) ? 1
-                                           : run_restartable(p, e, restarts, workers, plan.n ? &plan : NULL);
+    ret = (p->sim && bad_entry_hook(e)) || start_workers(&img, e, &workers)
+              ? 1
+              : run_restartable(p, e, restarts, workers, plan.n ? &plan : NULL);
     urts_exitless_stop(e);
     urts_destroy(e);
     sgx_layout_free(&l);

@@ -40,6 +40,7 @@
 #define URTS_EFATAL (-10002)     /* the enclave gave up (EXIT_FATAL) */
 #define URTS_EUNHANDLED (-10003) /* exceptions the enclave does not get past */
 #define URTS_EPROTO (-10004)     /* the enclave broke the exit protocol */
+#define URTS_ESTOPPED (-10005)   /* urts_halt: the host did not enter the enclave again */
 #define URTS_MAX_EXCEPTIONS 16
 
 struct urts_desc {
@@ -113,22 +114,46 @@ unsigned urts_restarts(const struct urts_enclave *e);
  * with ECALL_RUN (RDX); the threads it starts get theirs with ECALL_THREAD. */
 uint64_t urts_futex_word(struct urts_enclave *e, uint32_t thread);
 
-/* urts_thread.c, for geode run's restart after EPC loss (run_restart.c).
- * With a lost handler set, a host thread whose ECALL_THREAD returns
- * URTS_ELOST calls it and ends, instead of ending the process.
- * urts_stop_threads then wakes every futex word and sends `kick` (a signal
- * with a handler that does nothing, or 0) to the host threads still running
- * until each has returned (an OCALL interrupted by it comes back, and the
- * re-entry reports the loss), joins them and clears the words. Returns 0, or
- * -ETIMEDOUT when some were still running after timeout_ms: the enclave
- * must not be rebuilt then. */
+/* urts_thread.c, for geode run's restart after EPC loss and its end after
+ * a fatal error (run_restart.c). With a lost handler set, a host thread
+ * whose ECALL_THREAD returns URTS_ELOST calls it and ends, instead of ending
+ * the process; with a fatal handler set, so does one whose ECALL_THREAD
+ * fails otherwise (URTS_EFATAL, a faulting EENTER, a protocol error, a
+ * thread the enclave refused to start; urts_last_error names it). Without
+ * handlers those end the process (status 1, after a line on stderr).
+ * urts_stop_threads halts the enclave (urts_halt), then wakes every futex
+ * word and sends `kick` (a signal with a handler that does nothing, or 0)
+ * to the host threads still running until each has returned (an OCALL
+ * interrupted by it comes back, and the thread is not entered again), joins
+ * them and clears the words. Returns 0, or -ETIMEDOUT when some were still
+ * running after timeout_ms (a thread that never leaves the enclave):
+ * the enclave must not be rebuilt or destroyed then. */
 typedef void (*urts_lost_fn)(struct urts_enclave *e, uint32_t thread, void *ctx);
 void urts_set_lost_handler(struct urts_enclave *e, urts_lost_fn fn, void *ctx);
+void urts_set_fatal_handler(struct urts_enclave *e, urts_lost_fn fn, void *ctx);
 int urts_stop_threads(struct urts_enclave *e, int kick, unsigned timeout_ms);
+
+/* urts_run.c: from now on no OCALL is served (urts_serve_ocall refuses
+ * with -ECANCELED) and no thread of e is entered again after an exit: each
+ * ECALL in progress returns URTS_ESTOPPED when its thread next leaves the
+ * enclave (an OCALL, an exception, a stage-1 exit). A thread running
+ * inside without exits runs on. Its pending OCALLs make the enclave
+ * unusable until urts_rebuild, which lifts the halt. Async-signal-safe. */
+void urts_halt(struct urts_enclave *e);
+bool urts_halted(const struct urts_enclave *e);
+
+/* Test hook playing a host that breaks the OCALL protocol (geode run's
+ * GEODE_SIM_BAD_ENTRY_AFTER_MS): the first OCALL that enclave thread
+ * `thread` makes at or after `at_ns` (CLOCK_MONOTONIC) is not served but
+ * answered with EENTER for a new ECALL, which the trusted PAL refuses with
+ * EXIT_FATAL (FATAL_BAD_ENTRY): that ECALL returns URTS_EFATAL. 0, or
+ * -EINVAL when there is no such thread. */
+int urts_test_bad_entry(struct urts_enclave *e, uint32_t thread, uint64_t at_ns);
 
 /* Serves one OCALL frame at `frame` (host memory written by the enclave):
  * validates the header, runs the handler, writes result and out_size.
- * Returns 0, or -EPROTO when the frame is malformed (nothing is run). */
+ * Returns 0, -EPROTO when the frame is malformed, or -ECANCELED after
+ * urts_halt (in both cases nothing is run). */
 int urts_serve_ocall(struct urts_enclave *e, uint32_t thread, uint64_t number, uint64_t frame);
 
 #endif

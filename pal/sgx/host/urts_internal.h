@@ -42,6 +42,12 @@ struct urts_enclave {
     unsigned restarts;
     urts_lost_fn lost_fn; /* urts_thread.c */
     void *lost_ctx;
+    urts_lost_fn fatal_fn;
+    void *fatal_ctx;
+    int halted;               /* urts_halt (__atomic) */
+    /* urts_test_bad_entry: thread + 1 (0: off) and when (__atomic) */
+    uint32_t bad_entry_thread;
+    uint64_t bad_entry_at_ns;
     struct urts_counters cnt; /* updated with __atomic builtins */
     struct urts_exitless *exitless; /* urts_exitless.c, NULL: none */
 };

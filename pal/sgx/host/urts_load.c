@@ -286,6 +286,7 @@ int urts_rebuild(struct urts_enclave *e, struct sgx_err *err)
         e->drv->close(e->encl);
     e->encl = NULL;
     e->restarts++;
+    __atomic_store_n(&e->halted, 0, __ATOMIC_SEQ_CST); /* the new enclave's threads may run */
     ret = urts_build(e, err);
     return ret ? ret : urts_configure(e, err);
 }

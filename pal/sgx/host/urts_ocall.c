@@ -104,6 +104,8 @@ int urts_serve_ocall(struct urts_enclave *e, uint32_t thread, uint64_t number, u
     uint8_t in[OCALL_MAX_DATA];
     uint64_t in_size, out_cap, out_size = 0;
 
+    if (urts_halted(e))
+        return -ECANCELED;
     if (!frame || frame % 8)
         return -EPROTO;
     in_size = f->in_size;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
 
 #include "host/urts_internal.h"
 
@@ -120,6 +121,45 @@ static const char *fatal_name(long code)
     return "unknown reason";
 }
 
+/* After urts_halt: the ECALL ends where the thread left the enclave. */
+static int stopped(struct urts_thread *th)
+{
+    sgx_err_set(&th->err, "stopped by the host (the run is ending)");
+    return finish(th, URTS_ESTOPPED);
+}
+
+/* urts_test_bad_entry: this thread's OCALL is the one to refuse (once). */
+static bool bad_entry_due(struct urts_thread *th)
+{
+    struct urts_enclave *e = th->encl;
+    uint32_t want = th->index + 1;
+    struct timespec now;
+
+    if (__atomic_load_n(&e->bad_entry_thread, __ATOMIC_RELAXED) != want)
+        return false;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if ((uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec < e->bad_entry_at_ns)
+        return false;
+    return __atomic_compare_exchange_n(&e->bad_entry_thread, &want, 0, false, __ATOMIC_RELAXED,
+                                       __ATOMIC_RELAXED);
+}
+
+static int on_ocall(struct urts_thread *th, long rsi, long rdx, long rsp)
+{
+    if (urts_halted(th->encl))
+        return stopped(th);
+    if (bad_entry_due(th))
+        return next(th, SGX_EENTER, ECALL_COMPUTE); /* a new ECALL, not the OCALL's return */
+    /* The frame is at the exit RSP: anything else is a protocol error. */
+    if (rdx != rsp || urts_serve_ocall(th->encl, th->index, (uint64_t)rsi, (uint64_t)rdx))
+        return sgx_err_set(&th->err, "malformed OCALL %ld (frame 0x%lx, rsp 0x%lx)", rsi, rdx, rsp),
+               finish(th, URTS_EPROTO);
+    /* Halted while the OCALL ran (e.g. blocked until kicked): not back in. */
+    if (urts_halted(th->encl))
+        return stopped(th);
+    return next(th, SGX_EENTER, ENCLAVE_ENTER_OCALL_RETURN);
+}
+
 static int on_eexit(struct urts_thread *th, long rdi, long rsi, long rdx, long rsp)
 {
     urts_count(&th->encl->cnt.eexit);
@@ -129,13 +169,9 @@ static int on_eexit(struct urts_thread *th, long rdi, long rsi, long rdx, long r
         th->res = (struct urts_result){.status = rsi, .value = (uint64_t)rdx};
         return finish(th, 0);
     case EXIT_OCALL:
-        /* The frame is at the exit RSP: anything else is a protocol error. */
-        if (rdx != rsp || urts_serve_ocall(th->encl, th->index, (uint64_t)rsi, (uint64_t)rdx))
-            return sgx_err_set(&th->err, "malformed OCALL %ld (frame 0x%lx, rsp 0x%lx)", rsi, rdx, rsp),
-                   finish(th, URTS_EPROTO);
-        return next(th, SGX_EENTER, ENCLAVE_ENTER_OCALL_RETURN);
+        return on_ocall(th, rsi, rdx, rsp);
     case EXIT_STAGE1:
-        return next(th, SGX_ERESUME, 0);
+        return urts_halted(th->encl) ? stopped(th) : next(th, SGX_ERESUME, 0);
     case EXIT_FATAL:
         sgx_err_set(&th->err, "enclave fatal error: %s (detail %ld)", fatal_name(rsi), rdx);
         return finish(th, URTS_EFATAL);
@@ -173,6 +209,8 @@ static int on_exception(struct urts_thread *th, const struct sgx_enclave_run *ru
                     run->exception_error_code);
         return finish(th, -EFAULT);
     }
+    if (urts_halted(e))
+        return stopped(th);
     if (++th->consecutive_exceptions > URTS_MAX_EXCEPTIONS && !e->desc.unlimited_exceptions) {
         sgx_err_set(&th->err, "the enclave did not get past exception vector %u (%u in a row)",
                     run->exception_vector, URTS_MAX_EXCEPTIONS);
@@ -284,6 +322,25 @@ int urts_configure(struct urts_enclave *e, struct sgx_err *err)
         return sgx_err_set(err, "enclave reports AEX-Notify %llu from its ATTRIBUTES, the host built it with %llu",
                            (unsigned long long)res.value, (unsigned long long)cfg.aex_notify),
                -EINVAL;
+    return 0;
+}
+
+void urts_halt(struct urts_enclave *e)
+{
+    __atomic_store_n(&e->halted, 1, __ATOMIC_SEQ_CST);
+}
+
+bool urts_halted(const struct urts_enclave *e)
+{
+    return __atomic_load_n(&e->halted, __ATOMIC_SEQ_CST);
+}
+
+int urts_test_bad_entry(struct urts_enclave *e, uint32_t thread, uint64_t at_ns)
+{
+    if (thread >= e->threads)
+        return -EINVAL;
+    e->bad_entry_at_ns = at_ns;
+    __atomic_store_n(&e->bad_entry_thread, thread + 1, __ATOMIC_RELAXED);
     return 0;
 }
 

@@ -14,11 +14,19 @@
  * EENTER (stage 1, then stage 2 of a notification), as urts_trap.c does for
  * int3. The same registers are also seen just before the vDSO's ERESUME after
  * a stage-1 exit: the enclave's stage 1 recognizes that case and asks for the
- * ERESUME again. */
+ * ERESUME again.
+ *
+ * SIGINT and SIGTERM must always be able to end the run: when the enclave
+ * is known dead (urts_signal_dead), or when one of them arrives while an
+ * earlier one is still in the word (the enclave did not take it: no thread
+ * comes back to look, e.g. one runs inside without exits while the others
+ * wait in the host), the handler ends geode at once by that signal
+ * (status 128 + signo), as a shell would see the program killed. */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include "host/urts_internal.h"
 #include "host/urts_signal.h"
@@ -26,8 +34,11 @@
 static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,
                                 SIGALRM, SIGTERM, SIGCHLD, SIGWINCH};
 
+#define ENDING_SIGNALS ((1ULL << (SIGINT - 1)) | (1ULL << (SIGTERM - 1)))
+
 static volatile uint64_t pending __attribute__((aligned(64)));
 static struct urts_enclave *volatile target;
+static int dead; /* __atomic */
 
 /* The interrupted context is an AEX of one of e's threads, at the AEP. */
 static bool at_aep(const struct urts_enclave *e, const greg_t *g)
@@ -40,13 +51,41 @@ static bool at_aep(const struct urts_enclave *e, const greg_t *g)
     return false;
 }
 
+/* Dies of sig (SIGINT or SIGTERM); only async-signal-safe calls. */
+__attribute__((noreturn)) static void end_now(int sig, bool quiet)
+{
+    static const char intr[] = "geode run: SIGINT, and the enclave has not taken the last SIGINT "
+                               "or SIGTERM: ending the run\n",
+                      term[] = "geode run: SIGTERM, and the enclave has not taken the last SIGINT "
+                               "or SIGTERM: ending the run\n";
+    const char *msg = sig == SIGINT ? intr : term;
+    sigset_t set;
+
+    if (!quiet && write(2, msg, strlen(msg)) < 0)
+        quiet = true; /* stderr is gone: nothing more to say */
+    signal(sig, SIG_DFL);
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+    _exit(128 + sig);
+}
+
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
     struct urts_enclave *e = target;
+    uint64_t bit = 1ULL << (sig - 1), was;
 
     (void)si;
-    __atomic_or_fetch(&pending, 1ULL << (sig - 1), __ATOMIC_SEQ_CST);
+    was = __atomic_fetch_or(&pending, bit, __ATOMIC_SEQ_CST);
+    if (bit & ENDING_SIGNALS) {
+        /* Known dead: the line naming why is out already. */
+        if (__atomic_load_n(&dead, __ATOMIC_SEQ_CST))
+            end_now(sig, true);
+        if (was & ENDING_SIGNALS)
+            end_now(sig, false);
+    }
     if (e && !e->desc.aex_notify && at_aep(e, uc->uc_mcontext.gregs)) {
         uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
         urts_count(&e->cnt.eenter);
@@ -78,4 +117,9 @@ uint64_t urts_signal_setup(struct urts_enclave *e)
 void urts_signal_clear(void)
 {
     __atomic_store_n(&pending, 0, __ATOMIC_SEQ_CST);
+}
+
+void urts_signal_dead(bool is_dead)
+{
+    __atomic_store_n(&dead, is_dead, __ATOMIC_SEQ_CST);
 }

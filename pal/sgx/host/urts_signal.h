@@ -2,6 +2,7 @@
 #ifndef GEODE_SGX_URTS_SIGNAL_H
 #define GEODE_SGX_URTS_SIGNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct urts_enclave;
@@ -12,6 +13,11 @@ struct urts_enclave;
  * for enclave_run_args.signal_word (0 when the handlers cannot be installed:
  * the signals then keep their default actions). */
 uint64_t urts_signal_setup(struct urts_enclave *e);
+/* A SIGINT or SIGTERM arriving while another one is still pending (the
+ * enclave has not taken it) ends geode at once by that signal. While the
+ * enclave is marked dead (a fatal error, a loss being handled; until it is
+ * marked alive again, at a new start), the first one does. */
+void urts_signal_dead(bool is_dead);
 /* Forgets every pending signal (a restarted program must not get the lost
  * one's). */
 void urts_signal_clear(void);

@@ -36,9 +36,10 @@ uint64_t urts_futex_word(struct urts_enclave *e, uint32_t thread)
     return thread < e->threads ? (uint64_t)(uintptr_t)&e->thread[thread].futex_word : 0;
 }
 
-/* The enclave thread ended (its ECALL returned) or could not run: in the
- * second case the process cannot go on (whoever waits for it would wait
- * forever), as when the main thread's ECALL fails. */
+/* The enclave thread ended (its ECALL returned), was stopped, or failed.
+ * A failure goes to the handler that geode run sets (the whole run ends);
+ * without one, the process cannot go on (whoever waits for the thread
+ * would wait forever), as when the main thread's ECALL fails. */
 static void *thread_main(void *p)
 {
     struct thread_boot *b = p;
@@ -49,19 +50,26 @@ static void *thread_main(void *p)
 
     b->tid = (pid_t)syscall(SYS_gettid);
     sem_post(&b->ready); /* b is the starter's: gone from here on */
+    if (urts_halted(e))
+        return NULL; /* started just as the run ends: not in */
     ret =
         urts_ecall(e, slot, ECALL_THREAD, (void *)(uintptr_t)urts_futex_word(e, slot), slot, &res);
+    if (ret == URTS_ESTOPPED || (!ret && !res.status))
+        return NULL;
     if (ret == URTS_ELOST && e->lost_fn) {
         e->lost_fn(e, slot, e->lost_ctx); /* geode run restarts the program */
         return NULL;
     }
-    if (ret || res.status) {
-        fprintf(stderr, "geode: enclave thread %u: %s\n", slot,
-                ret ? urts_last_error(e, slot) : "the enclave refused to start it");
-        fflush(NULL);
-        _exit(1);
+    if (!ret)
+        sgx_err_set(&e->thread[slot].err, "the enclave refused to start it (status %lld)",
+                    (long long)res.status);
+    if (e->fatal_fn) {
+        e->fatal_fn(e, slot, e->fatal_ctx); /* geode run ends */
+        return NULL;
     }
-    return NULL;
+    fprintf(stderr, "geode: enclave thread %u: %s\n", slot, urts_last_error(e, slot));
+    fflush(NULL);
+    _exit(1);
 }
 
 static int64_t spawn(struct urts_enclave *e, struct urts_thread *th)
@@ -105,6 +113,12 @@ void urts_set_lost_handler(struct urts_enclave *e, urts_lost_fn fn, void *ctx)
     e->lost_ctx = ctx;
 }
 
+void urts_set_fatal_handler(struct urts_enclave *e, urts_lost_fn fn, void *ctx)
+{
+    e->fatal_fn = fn;
+    e->fatal_ctx = ctx;
+}
+
 /* One pass over the started host threads: joins those that ended, wakes and
  * kicks the others. Returns how many are still running. */
 static unsigned stop_pass(struct urts_enclave *e, int kick)
@@ -134,6 +148,7 @@ int urts_stop_threads(struct urts_enclave *e, int kick, unsigned timeout_ms)
 {
     const struct timespec tick = {0, 10 * 1000 * 1000};
 
+    urts_halt(e); /* a thread that comes out is not entered again */
     for (unsigned waited = 0; stop_pass(e, kick); waited += 10) {
         if (waited >= timeout_ms)
             return -ETIMEDOUT;
