@@ -21,7 +21,6 @@ static int start(const struct pal_boot *boot, uint64_t *entry, uint64_t *sp)
     Geode__Manifest *m = config_load(boot->manifest, boot->manifest_len);
     if (!m)
         return -PAL_EINVAL;
-    pgrp_init();
     int r = vfs_init(m);
     if (r < 0)
         return r;

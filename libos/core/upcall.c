@@ -95,6 +95,10 @@ static void up_exception(struct pal_context *ctx, const struct pal_exception *ex
  * pending until the current syscall returns. */
 static void up_host_signal(struct pal_context *ctx, int signo)
 {
+    bool inside = signo & PAL_SIGNAL_FROM_INSIDE;
+    signo &= ~PAL_SIGNAL_FROM_INSIDE;
+    if (ns_init_ignores(signo, inside))
+        return;
     if (signal_ignored(signo) || (signal_default_ignored(signo) && !signal_has_handler(signo)))
         return;
     if (!signal_has_handler(signo))

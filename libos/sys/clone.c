@@ -12,8 +12,6 @@ struct clone_start {
     bool set_tls;
 };
 
-static volatile int next_tid = 2;
-
 /* First libOS code of the new thread, on its libOS stack, GS already set. */
 static void clone_thread_start(void *arg)
 {
@@ -81,10 +79,15 @@ SYS(clone)
         return fork_process(flags, args);
     if ((flags & need) != need)
         return -PAL_EINVAL;
-    int tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_SEQ_CST);
+    long id = ns_tid_alloc();
+    if (id < 0)
+        return id;
+    int tid = (int)id;
     struct libos_thread *t = thread_new(tid);
-    if (!t)
+    if (!t) {
+        ns_tid_free(tid);
         return -PAL_ENOMEM;
+    }
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = PTR(3);
     if (flags & CLONE_PARENT_SETTID)
@@ -92,6 +95,8 @@ SYS(clone)
     if (flags & CLONE_CHILD_SETTID)
         *(int *)PTR(3) = tid;
     long r = start_thread(flags, args, t);
+    if (r < 0)
+        ns_tid_free(tid);
     return r < 0 ? r : tid;
 }
 
@@ -106,16 +111,40 @@ SYS(fork)
 
 SYS(vfork) { return sys_fork(args); }
 
-/* waitid over wait4: P_ALL / P_PID / P_PGID, WEXITED, optionally WNOHANG. */
+/* The PAL's wait target (wait4's pid convention) for waitid's idtype and
+ * id, ids of the program's pid namespace as every id the PAL takes. Group
+ * 1 has no -pgid form (-1 means any child): it is the caller's own group
+ * when the caller is in it, else one this process has no children in. */
+static long waitid_target(uint64_t idtype, int id, long *target)
+{
+    enum { P_ALL_ = 0, P_PID_ = 1, P_PGID_ = 2, P_PIDFD_ = 3 };
+    switch (idtype) {
+    case P_ALL_: *target = -1; return 0;
+    case P_PID_: *target = id; return id > 0 ? 0 : -PAL_EINVAL;
+    case P_PGID_:
+        if (id < 0)
+            return -PAL_EINVAL;
+        if (id == 1 && PAL_HAS(pal, process_getpgid) && pal->process_getpgid(0) != 1)
+            return -PAL_ECHILD;
+        *target = id > 1 ? -(long)id : 0; /* 0: the caller's group */
+        return 0;
+    case P_PIDFD_: *target = pidfd_pid(id); return *target < 0 ? *target : 0;
+    default: return -PAL_EINVAL;
+    }
+}
+
+/* waitid over the PAL's wait: P_ALL / P_PID / P_PGID / P_PIDFD, WEXITED,
+ * optionally WNOHANG. */
 SYS(waitid)
 {
-    enum { P_ALL_ = 0, P_PID_ = 1, P_PGID_ = 2, WEXITED_ = 4, WNOHANG_ = 1 };
+    enum { WEXITED_ = 4, WNOHANG_ = 1 };
     int status = 0;
-    if (A(0) > P_PGID_ || !(A(3) & WEXITED_) || !pal->process_wait)
+    long id;
+    if (!(A(3) & WEXITED_) || !pal->process_wait)
         return -PAL_EINVAL;
-    long id = A(0) == P_ALL_ ? -1 : (long)(int)A(1);
-    if (A(0) == P_PGID_) /* 0: the caller's group */
-        id = id ? -pgrp_host_group(id) : 0;
+    long t = waitid_target(A(0), (int)A(1), &id);
+    if (t < 0)
+        return t;
     long r = pal->process_wait(id, &status, (int)(A(3) & WNOHANG_));
     int32_t *si = PTR(2);
     if (r >= 0 && si) {
@@ -139,7 +168,9 @@ SYS(wait4)
     if (!pal->process_wait)
         return -PAL_ECHILD;
     long pid = (int)A(0);
-    long r = pal->process_wait(pid < -1 ? -pgrp_host_group(-pid) : pid, &status, (int)A(2) & 3);
+    if (pid == (-2147483647 - 1))
+        return -PAL_ESRCH; /* Linux: -INT_MIN is no group */
+    long r = pal->process_wait(pid, &status, (int)A(2) & 3);
     if (r > 0 && PTR(1))
         *(int *)PTR(1) = status;
     if (r >= 0 && PTR(3))

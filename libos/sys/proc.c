@@ -1,5 +1,6 @@
 /* Process and thread identity, limits, uname, arch_prctl, exit. The
- * first process is pid 1 in its own namespace, as under Gramine. */
+ * first process is pid 1 in its own namespace, as under Gramine: ids are
+ * those of the PAL's pid namespace (sys/pidns.c). */
 #include <asm/prctl.h>
 #include <linux/prctl.h>
 #include <linux/resource.h>
@@ -25,11 +26,14 @@ SYS(exit)
 {
     if (__atomic_sub_fetch(&libos_thread_count, 1, __ATOMIC_SEQ_CST) == 0)
         exit_process((int)(A(0) & 0xff));
+    ns_tid_free(cur_thread()->tid);
     pal->thread_exit(cur_thread()->clear_child_tid);
 }
 
 SYS(getpid) { return libos_pid; }
-SYS(getppid) { return libos_ppid; }
+/* The parent can end before us: its children are then process 1's, which
+ * only the PAL's namespace knows. */
+SYS(getppid) { return PAL_HAS(pal, process_parent) ? pal->process_parent() : libos_ppid; }
 SYS(gettid) { return cur_thread()->tid; }
 SYS(getuid) { return libos_cfg.uid; }
 SYS(geteuid) { return libos_cfg.uid; }

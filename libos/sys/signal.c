@@ -76,32 +76,87 @@ static long self_signal(int sig)
 {
     if (sig == 0)
         return 0;
-    if (sig < 0 || sig > NSIG_)
-        return -PAL_EINVAL;
     if (signal_ignored(sig) || (signal_default_ignored(sig) && !signal_has_handler(sig)))
         return 0;
     signal_raise(sig);
     return 0;
 }
 
-/* Other processes are the PAL's (direct mode: host pids of our children);
- * groups (pid <= 0) go through sys/pgrp.c. */
-SYS(kill)
+static bool valid_signal(int sig) { return sig >= 0 && sig <= NSIG_; }
+
+/* Without a pid namespace the process knows no thread ids but its own. */
+static bool own_thread(int tid) { return ns_enabled() ? ns_own_id(tid) : true; }
+
+/* Other processes are the PAL's: ids of the program's pid namespace, so a
+ * pid outside the program's tree does not exist (ESRCH). */
+long signal_send(int pid, int sig)
 {
-    int pid = (int)A(0), sig = (int)A(1);
-    if (sig < 0 || sig > NSIG_)
-        return -PAL_EINVAL;
-    if (pid == libos_pid)
+    if (ns_own_id(pid))
         return self_signal(sig);
-    if (pid <= 0)
-        return pgrp_kill(pid, sig);
     if (!pal->process_signal)
         return -PAL_ESRCH;
     return pal->process_signal(pid, sig);
 }
 
-SYS(tgkill) { return (int)A(0) == libos_pid ? self_signal((int)A(2)) : -PAL_ESRCH; }
-SYS(tkill) { return self_signal((int)A(1)); }
+/* Groups and "every process" (pid <= 0) go through sys/pgrp.c. */
+SYS(kill)
+{
+    int pid = (int)A(0), sig = (int)A(1);
+    if (!valid_signal(sig))
+        return -PAL_EINVAL;
+    return pid > 0 ? signal_send(pid, sig) : pgrp_kill(pid, sig);
+}
+
+/* A signal to thread tid of process tgid (tgid 0: whichever process tid
+ * belongs to). Pending signals are the process's, so a thread's signal is
+ * its process's. */
+static long thread_signal(int tgid, int tid, int sig)
+{
+    if (tid <= 0 || tgid < 0 || !valid_signal(sig))
+        return -PAL_EINVAL;
+    if (own_thread(tid))
+        return tgid == 0 || tgid == libos_pid ? self_signal(sig) : -PAL_ESRCH;
+    if (!ns_enabled())
+        return -PAL_ESRCH;
+    long owner = pal->id_owner(tid);
+    if (owner < 0 || (tgid != 0 && owner != tgid))
+        return -PAL_ESRCH;
+    return pal->process_signal(owner, sig);
+}
+
+SYS(tgkill) { return (int)A(0) <= 0 ? -PAL_EINVAL : thread_signal((int)A(0), (int)A(1), (int)A(2)); }
+SYS(tkill) { return thread_signal(0, (int)A(0), (int)A(1)); }
+
+/* sigqueue: a siginfo whose si_code claims the kernel or kill (>= 0) or
+ * tkill may be sent only to oneself (EPERM otherwise). The payload does
+ * not travel: pending signals are a set, delivered with SI_USER. */
+#define SI_TKILL_ (-6)
+static long check_queueinfo(const int32_t *info, bool to_self)
+{
+    int code = info[2];
+    return (code >= 0 || code == SI_TKILL_) && !to_self ? -PAL_EPERM : 0;
+}
+
+SYS(rt_sigqueueinfo)
+{
+    int pid = (int)A(0), sig = (int)A(1);
+    if (!valid_signal(sig))
+        return -PAL_EINVAL;
+    long r = check_queueinfo(PTR(2), pid == cur_thread()->tid);
+    if (r < 0)
+        return r;
+    return pid > 0 ? signal_send(pid, sig) : -PAL_ESRCH;
+}
+
+SYS(rt_tgsigqueueinfo)
+{
+    int tgid = (int)A(0), tid = (int)A(1), sig = (int)A(2);
+    if (tgid <= 0 || tid <= 0 || !valid_signal(sig))
+        return -PAL_EINVAL;
+    long r = check_queueinfo(PTR(3), tid == cur_thread()->tid);
+    return r < 0 ? r : thread_signal(tgid, tid, sig);
+}
+
 SYS(rt_sigreturn) { return signal_return(args->ctx); }
 
 SYS(rt_sigpending)

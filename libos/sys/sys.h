@@ -42,17 +42,30 @@ SYS(setrlimit); SYS(sysinfo); SYS(prctl); SYS(sched_getaffinity); SYS(sched_yiel
 SYS(getcpu);
 /* pgrp.c */
 SYS(getpgrp); SYS(getpgid); SYS(setpgid); SYS(getsid); SYS(setsid);
-void pgrp_init(void);
 long pgrp_kill(int pid, int sig);
-/* The PAL's id of process group pgid (inside group 1 is the first
- * process's host id). */
-long pgrp_host_group(long pgid);
+/* pidns.c: the program's pid namespace (the PAL's, when it keeps one). */
+bool ns_enabled(void);
+/* True when id is the calling process or one of its threads. */
+bool ns_own_id(int id);
+/* A thread id that collides with no process or thread id; its release. */
+long ns_tid_alloc(void);
+void ns_tid_free(int tid);
+/* True when the first process must ignore sig (from_inside: sent by
+ * another process of the namespace): it has no handler for it. */
+bool ns_init_ignores(int sig, bool from_inside);
+/* pidfd.c */
+SYS(pidfd_open); SYS(pidfd_send_signal);
+/* The process id a pidfd refers to, or -EBADF / -EINVAL. */
+long pidfd_pid(int fd);
 /* time.c */
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosleep);
 SYS(clock_nanosleep); SYS(getrandom);
 /* signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack); SYS(kill); SYS(tgkill);
 SYS(tkill); SYS(rt_sigreturn); SYS(rt_sigpending); SYS(rt_sigtimedwait);
+SYS(rt_sigqueueinfo); SYS(rt_tgsigqueueinfo);
+/* kill(pid, sig) for pid > 0: the caller, or another process. */
+long signal_send(int pid, int sig);
 /* futex.c */
 SYS(futex);
 /* socket.c */

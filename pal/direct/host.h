@@ -34,6 +34,11 @@ void direct_fill_net(struct pal_api *api);
 void direct_fill_thread(struct pal_api *api);
 void direct_fill_misc(struct pal_api *api);
 void direct_fill_signal(struct pal_api *api);
+void direct_fill_proc(struct pal_api *api);
+void direct_fill_groups(struct pal_api *api);
+
+/* True for the host signals the PAL hands to the libOS (host_signal). */
+int direct_signal_forwarded(int sig);
 
 /* Writes a message to host stderr with a raw write (usable anywhere). */
 void direct_log(const char *msg, size_t len);

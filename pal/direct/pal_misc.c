@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "host.h"
+#include "pidns.h"
 
 void direct_log(const char *msg, size_t len)
 {
@@ -23,43 +24,10 @@ void direct_log_str(const char *msg) { direct_log(msg, strlen(msg)); }
 
 __attribute__((noreturn)) static void direct_process_exit(int status)
 {
+    pidns_root_exit();
     for (;;)
         HS1(SYS_exit_group, status);
 }
-
-/* Processes in direct mode (fork/exec of a new libOS instance) are not
- * implemented yet; the libOS reports ENOSYS to the program. */
-static long direct_process_create(const uint8_t *m, size_t len, const char *const *argv,
-                                  pal_handle *out)
-{
-    (void)m, (void)len, (void)argv, (void)out;
-    return -PAL_ENOSYS;
-}
-
-/* A host fork: the child is a copy of this process with only the calling
- * thread. SUD is per task and copy_process() does not carry it over, so
- * the child switches it on again before returning into the libOS. */
-static long direct_process_fork(void)
-{
-    long r = HS5(SYS_clone, SIGCHLD, 0, 0, 0, 0);
-    if (r == 0 && direct_sud_enable() < 0) {
-        direct_log_str("geode: fork: cannot enable syscall trapping in the child\n");
-        HS1(SYS_exit_group, 127);
-    }
-    return r;
-}
-
-static long direct_process_wait(pal_handle child, int *status, int options)
-{
-    return HS4(SYS_wait4, child, status, options, NULL);
-}
-
-static long direct_process_signal(pal_handle proc, int signo) { return HS2(SYS_kill, proc, signo); }
-static long direct_process_id(void) { return HS0(SYS_getpid); }
-static long direct_setpgid(pal_handle p, pal_handle g) { return HS2(SYS_setpgid, p, g); }
-static long direct_getpgid(pal_handle p) { return HS1(SYS_getpgid, p); }
-static long direct_setsid(void) { return HS0(SYS_setsid); }
-static long direct_getsid(pal_handle p) { return HS1(SYS_getsid, p); }
 
 static long direct_clock_get(int clock, int64_t *ns)
 {
@@ -108,15 +76,6 @@ void direct_fill_misc(struct pal_api *api)
 {
     api->log = direct_log;
     api->process_exit = direct_process_exit;
-    api->process_create = direct_process_create;
-    api->process_fork = direct_process_fork;
-    api->process_wait = direct_process_wait;
-    api->process_signal = direct_process_signal;
-    api->process_id = direct_process_id;
-    api->process_setpgid = direct_setpgid;
-    api->process_getpgid = direct_getpgid;
-    api->process_setsid = direct_setsid;
-    api->process_getsid = direct_getsid;
     api->clock_get = direct_clock_get;
     api->sleep = direct_sleep;
     api->random = direct_random;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "pidns.h"
 
 extern char **environ;
 void direct_set_libos_range(uint64_t lo, uint64_t hi);
@@ -23,6 +24,7 @@ static void fill_api(void)
     direct_fill_thread(&api);
     direct_fill_misc(&api);
     direct_fill_signal(&api);
+    direct_fill_proc(&api);
 }
 
 static uint32_t cpu_count(void)
@@ -94,6 +96,10 @@ int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len,
     };
     direct_set_libos_range((uint64_t)img.base, (uint64_t)img.base + img.size);
     own_process_group();
+    if (pidns_init() != 0) {
+        fprintf(stderr, "geode: cannot create the program's pid namespace\n");
+        return 1;
+    }
     fflush(NULL);
     if (direct_altstack_setup() != 0 || direct_signals_install() != 0) {
         fprintf(stderr, "geode: cannot install the direct PAL's signal handlers\n");

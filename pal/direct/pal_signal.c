@@ -18,6 +18,7 @@
 #include <sys/ucontext.h>
 
 #include "host.h"
+#include "pidns.h"
 
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
 #define PR_SET_SYSCALL_USER_DISPATCH 59
@@ -135,13 +136,33 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
     ctx_to_uc(&ctx, uc);
 }
 
+static const int host_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+                                   SIGCHLD, SIGWINCH};
+
+int direct_signal_forwarded(int sig)
+{
+    for (size_t i = 0; i < sizeof(host_signals) / sizeof(host_signals[0]); i++)
+        if (host_signals[i] == sig)
+            return 1;
+    return 0;
+}
+
+/* Sent by kill, tkill or sigqueue from another process of the tree (the
+ * kernel's own signals have a positive si_code). */
+static int from_inside(const siginfo_t *si)
+{
+    return (si->si_code == SI_USER || si->si_code == SI_TKILL || si->si_code == SI_QUEUE) &&
+           si->si_pid != HS0(SYS_getpid) && pidns_host_inside(si->si_pid);
+}
+
 static void on_host_signal(int sig, siginfo_t *si, void *ucv)
 {
-    (void)si;
     ucontext_t *uc = ucv;
     struct pal_context ctx;
     if (!upcalls)
         HS1(SYS_exit_group, 128 + sig);
+    if (from_inside(si))
+        sig |= PAL_SIGNAL_FROM_INSIDE;
     if (in_geode_code(uc->uc_mcontext.gregs[REG_RIP])) {
         upcalls->host_signal(NULL, sig); /* delivered when the libOS returns */
         return;
@@ -169,16 +190,15 @@ static long set_handler(int sig, void (*fn)(int, siginfo_t *, void *), uint64_t 
 int direct_signals_install(void)
 {
     static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
-    static const int hosts[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
-                                SIGCHLD, SIGWINCH};
+    const size_t nhosts = sizeof(host_signals) / sizeof(host_signals[0]);
     uint64_t host_mask = 0;
-    for (size_t i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
-        host_mask |= 1ULL << (hosts[i] - 1);
+    for (size_t i = 0; i < nhosts; i++)
+        host_mask |= 1ULL << (host_signals[i] - 1);
     long r = set_handler(SIGSYS, on_sigsys, 0);
     for (size_t i = 0; r == 0 && i < sizeof(faults) / sizeof(faults[0]); i++)
         r = set_handler(faults[i], on_fault, 0);
-    for (size_t i = 0; r == 0 && i < sizeof(hosts) / sizeof(hosts[0]); i++)
-        r = set_handler(hosts[i], on_host_signal, host_mask);
+    for (size_t i = 0; r == 0 && i < nhosts; i++)
+        r = set_handler(host_signals[i], on_host_signal, host_mask);
     /* The program must see a pipe error as EPIPE, like a native process
      * that ignores SIGPIPE would; SIGPIPE delivery is the libOS's job. */
     struct kernel_sigaction ign = {.handler = SIG_IGN, .flags = KSA_RESTORER,
@@ -213,6 +233,7 @@ __attribute__((noreturn)) static void direct_process_kill(int signo)
     struct kernel_sigaction dfl = {.handler = SIG_DFL, .flags = KSA_RESTORER,
                                    .restorer = host_sigreturn};
     uint64_t unblock = 1ULL << (signo - 1);
+    pidns_root_exit();
     HS4(SYS_rt_sigaction, signo, &dfl, NULL, 8);
     HS4(SYS_rt_sigprocmask, SIG_UNBLOCK, &unblock, NULL, 8);
     HS3(SYS_tgkill, HS0(SYS_getpid), HS0(SYS_gettid), signo);

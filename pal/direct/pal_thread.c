@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "host.h"
+#include "pidns.h"
 
 struct thread_start {
     void (*fn)(void *);
@@ -29,6 +30,7 @@ __attribute__((noreturn)) static void thread_trampoline(void *p)
         direct_log_str("geode: cannot set up a new thread (GS, altstack or SUD)\n");
         HS1(SYS_exit_group, 127);
     }
+    pidns_thread_start();
     st.fn(st.arg);
     direct_log_str("geode: internal error: thread function returned\n");
     HS1(SYS_exit_group, 127);

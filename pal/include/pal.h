@@ -127,11 +127,15 @@ struct pal_api {
     long (*process_fork)(void);
     /* Waits for a child (id from process_create/process_fork, -1 for
      * any, 0 for any in the caller's process group, -pgid for any in that
-     * group); stores its Linux wait status; options: WNOHANG. Returns the
-     * child's id, 0 with WNOHANG and nothing ready, or -ECHILD. */
+     * group); stores its Linux wait status; options: WNOHANG, WUNTRACED.
+     * Returns the child's id, 0 with WNOHANG and nothing ready, or
+     * -ECHILD. */
     long (*process_wait)(pal_handle child, int *status, int options);
-    /* Sends a Linux signal to another process (by id, as above), or with
-     * proc = -pgid to every process of that process group. */
+    /* Sends a Linux signal to another process (by id, as above; a thread
+     * id stands for its process), with proc = 0 to every process of the
+     * caller's group, -pgid to every process of that group, -1 to every
+     * process except the caller and process 1 (kill(2)). -ESRCH when no
+     * such process exists. */
     long (*process_signal)(pal_handle proc, int signo);
     /* The id of the calling process, as its parent's process_fork saw it. */
     long (*process_id)(void);
@@ -268,7 +272,39 @@ struct pal_api {
      * copy-on-write mapping of file h at off (both page aligned), with
      * prot. Pages past the end of the file raise SIGBUS, as on Linux. */
     long (*file_map)(pal_handle h, void *addr, size_t len, int64_t off, int prot);
+
+    /* --- the program's pid namespace (added like the groups above;
+     * NULL in a PAL whose program has no other process).
+     * With these entries, every process id of this API (process_fork,
+     * process_id, process_wait, process_signal, the group calls) and every
+     * thread id is an id of a pid namespace holding only the program's own
+     * process tree, as Linux's pid_namespaces(7): the first process is 1,
+     * a process whose parent ended is adopted by process 1, and no call
+     * reaches a host process outside the tree (its id does not exist:
+     * -ESRCH, -ECHILD). Signals sent from inside to process 1 that it has
+     * no way to catch (SIGKILL, SIGSTOP...) are discarded, as Linux does
+     * for a namespace's init; when process 1 ends, every other process of
+     * the tree is killed. --- */
+    /* getppid: the parent's id, 0 for process 1. */
+    long (*process_parent)(void);
+    /* A new thread id, unique among the namespace's process and thread
+     * ids, owned by the calling process until thread_id_free (or until
+     * the process is reaped). */
+    long (*thread_id_alloc)(void);
+    void (*thread_id_free)(pal_handle id);
+    /* The process id owns: id itself for a process, its process for a
+     * thread; -ESRCH when the namespace has no such id. */
+    long (*id_owner)(pal_handle id);
+    /* A handle (pollable: readable once the process has ended, like a
+     * Linux pidfd) on process id; closed with close. */
+    long (*process_open)(pal_handle id, pal_handle *out);
 };
+
+/* host_signal's signo carries this bit when the signal was sent by another
+ * process of the program's pid namespace rather than by the host, the
+ * kernel or the process itself: process 1 ignores such a signal unless it
+ * has a handler for it, as a Linux pid namespace's init does. */
+#define PAL_SIGNAL_FROM_INSIDE 0x100
 
 #define PAL_UTIME_NOW (-1)  /* set this time to the current time */
 #define PAL_UTIME_OMIT (-2) /* leave this time unchanged */

@@ -1,0 +1,258 @@
+/* Direct PAL: processes of the program's tree (fork, wait, signals, groups,
+ * sessions, thread ids), every id translated through the pid namespace
+ * (pidns.h): the libOS hands in virtual ids and gets virtual ids back, and
+ * only host pids found in the table are ever passed to the host. */
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "host.h"
+#include "pidns.h"
+
+/* Processes in direct mode (fork/exec of a new libOS instance) are not
+ * implemented yet; the libOS reports ENOSYS to the program. */
+static long direct_process_create(const uint8_t *m, size_t len, const char *const *argv,
+                                  pal_handle *out)
+{
+    (void)m, (void)len, (void)argv, (void)out;
+    return -PAL_ENOSYS;
+}
+
+/* The process entry standing for id: a thread id stands for its process.
+ * NULL when there is none, or while its fork has not returned. */
+static struct ns_entry *process_of(int32_t id)
+{
+    struct ns_entry *e = pidns_find(id);
+    if (e && e->kind == NS_THREAD)
+        e = pidns_find(e->owner);
+    return e && e->kind == NS_PROCESS && e->host > 0 ? e : NULL;
+}
+
+/* A host fork: the child is a copy of this process with only the calling
+ * thread. Its id is taken before the fork so that the child knows it at
+ * once; the entry gets its host pid from whichever side runs first. SUD is
+ * per task and copy_process() does not carry it over, so the child switches
+ * it on again before returning into the libOS. */
+static long direct_process_fork(void)
+{
+    pidns_lock();
+    const struct ns_entry *me = pidns_self();
+    struct ns_entry *e = pidns_new(NS_PROCESS, 0);
+    if (e) {
+        e->pgid = me->pgid, e->sid = me->sid, e->hpgid = me->hpgid;
+    }
+    pidns_unlock();
+    if (!e)
+        return -PAL_EAGAIN;
+    /* Host signals wait until the child knows its id: one arriving before
+     * would be judged by the parent's (process 1 ignores some). */
+    uint64_t all = ~((1ULL << (SIGSYS - 1)) | (1ULL << (SIGSEGV - 1)) | (1ULL << (SIGBUS - 1)) |
+                     (1ULL << (SIGFPE - 1)) | (1ULL << (SIGILL - 1)) | (1ULL << (SIGTRAP - 1)));
+    uint64_t old = 0;
+    HS4(SYS_rt_sigprocmask, SIG_BLOCK, &all, &old, 8);
+    long r = HS5(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+    if (r == 0)
+        pidns_child_start(e);
+    HS4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
+    if (r == 0) {
+        if (direct_sud_enable() < 0) {
+            direct_log_str("geode: fork: cannot enable syscall trapping in the child\n");
+            HS1(SYS_exit_group, 127);
+        }
+        return 0;
+    }
+    if (r < 0) {
+        pidns_lock();
+        pidns_remove(e);
+        pidns_unlock();
+        return r;
+    }
+    __atomic_store_n(&e->host, (int32_t)r, __ATOMIC_RELEASE);
+    return e->id;
+}
+
+/* Which host children a wait for child (virtual: -1, pid, 0, -pgid) means. */
+static long wait_target(pal_handle child, int *idtype, int *id)
+{
+    *idtype = child == -1 ? P_ALL : child > 0 ? P_PID : P_PGID;
+    *id = 0;
+    if (child == -1 || child == 0)
+        return 0;
+    long r = -PAL_ECHILD;
+    pidns_lock();
+    for (int i = 0; i < pidns_slots() && r < 0; i++) {
+        const struct ns_entry *e = pidns_slot(i);
+        if (!e->id || e->kind != NS_PROCESS || e->host <= 0)
+            continue;
+        if (child > 0 && e->id == child)
+            *id = e->host, r = 0;
+        else if (child < -1 && e->pgid == -child)
+            *id = e->hpgid, r = 0;
+    }
+    pidns_unlock();
+    return r;
+}
+
+static int wait_status(const siginfo_t *si)
+{
+    switch (si->si_code) {
+    case CLD_EXITED: return (si->si_status & 0xff) << 8;
+    case CLD_KILLED: return si->si_status & 0x7f;
+    case CLD_DUMPED: return (si->si_status & 0x7f) | 0x80;
+    default: return ((si->si_status & 0xff) << 8) | 0x7f; /* CLD_STOPPED */
+    }
+}
+
+/* Takes the report of host child pid found by a WNOWAIT wait: under the
+ * lock, so that its entry goes away together with the host pid and no
+ * signal can be sent to the pid once it may be reused. Returns the child's
+ * id, or 0 when another thread took the report first. */
+static long take_report(pid_t pid, bool stopped, int *status)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    pidns_lock();
+    struct ns_entry *e = pidns_find_host(pid);
+    long id = e ? e->id : 0;
+    long r = HS5(SYS_waitid, P_PID, pid, &si, (stopped ? WSTOPPED : WEXITED) | WNOHANG, NULL);
+    if (r == 0 && si.si_pid == pid) {
+        *status = wait_status(&si);
+        if (e && !stopped)
+            pidns_remove(e);
+    } else {
+        id = 0;
+    }
+    pidns_unlock();
+    return id;
+}
+
+static long direct_process_wait(pal_handle child, int *status, int options)
+{
+    int idtype, id, flags = WEXITED | WNOWAIT | (options & WNOHANG);
+    if (options & WUNTRACED)
+        flags |= WSTOPPED;
+    long r = wait_target(child, &idtype, &id);
+    while (r == 0) {
+        siginfo_t si;
+        memset(&si, 0, sizeof(si));
+        r = HS5(SYS_waitid, idtype, id, &si, flags, NULL);
+        if (r < 0 || si.si_pid == 0)
+            return r;
+        r = take_report(si.si_pid, si.si_code == CLD_STOPPED, status);
+    }
+    return r;
+}
+
+/* Process 1 ignores, as a Linux namespace's init, what it cannot catch
+ * when another process of the tree sends it: only the signals the PAL
+ * forwards to the libOS can reach a handler there. */
+static long signal_one(const struct ns_entry *p, int signo)
+{
+    if (p->id == 1 && pidns_self()->id != 1 && signo != 0 && !direct_signal_forwarded(signo))
+        return 0;
+    return HS2(SYS_kill, p->host, signo);
+}
+
+static bool signal_matches(const struct ns_entry *e, pal_handle proc)
+{
+    const struct ns_entry *me = pidns_self();
+    if (proc == 0)
+        return e->hpgid == me->hpgid;
+    if (proc == -1)
+        return e != me && e->id != 1;
+    return e->pgid == -proc;
+}
+
+static long direct_process_signal(pal_handle proc, int signo)
+{
+    long r = -PAL_ESRCH;
+    int sent = 0;
+    pidns_lock();
+    pidns_check_root();
+    if (proc > 0) {
+        const struct ns_entry *p = process_of((int32_t)proc);
+        r = p ? signal_one(p, signo) : -PAL_ESRCH;
+    } else {
+        for (int i = 0; i < pidns_slots(); i++) {
+            const struct ns_entry *e = pidns_slot(i);
+            if (!e->id || e->kind != NS_PROCESS || e->host <= 0 || !signal_matches(e, proc))
+                continue;
+            long one = signal_one(e, signo);
+            sent += one == 0;
+            if (one < 0)
+                r = one;
+        }
+    }
+    pidns_unlock();
+    return sent ? 0 : r;
+}
+
+static long direct_process_id(void) { return pidns_self()->id; }
+
+static long direct_process_parent(void)
+{
+    int32_t host = (int32_t)HS0(SYS_getppid);
+    pidns_lock();
+    const struct ns_entry *e = pidns_find_host(host);
+    long id = e ? e->id : 0;
+    pidns_unlock();
+    return id;
+}
+
+static long direct_thread_id_alloc(void)
+{
+    pidns_lock();
+    const struct ns_entry *e = pidns_new(NS_THREAD, pidns_self()->id);
+    long id = e ? e->id : -PAL_EAGAIN;
+    pidns_unlock();
+    return id;
+}
+
+static void direct_thread_id_free(pal_handle id)
+{
+    pidns_lock();
+    struct ns_entry *e = pidns_find((int32_t)id);
+    if (e && e->kind == NS_THREAD && e->owner == pidns_self()->id)
+        pidns_remove(e);
+    pidns_unlock();
+}
+
+static long direct_id_owner(pal_handle id)
+{
+    pidns_lock();
+    const struct ns_entry *e = pidns_find((int32_t)id);
+    long r = e ? e->owner : -PAL_ESRCH;
+    pidns_unlock();
+    return r;
+}
+
+/* A host pidfd on a process of the tree; pidfd_open(2) refuses a thread
+ * id that is not a process (EINVAL), as Linux does without PIDFD_THREAD. */
+static long direct_process_open(pal_handle id, pal_handle *out)
+{
+    pidns_lock();
+    pidns_check_root();
+    const struct ns_entry *e = pidns_find((int32_t)id);
+    long r = !e ? -PAL_ESRCH : e->kind != NS_PROCESS ? -PAL_EINVAL : e->host <= 0 ? -PAL_ESRCH
+             : HS2(SYS_pidfd_open, e->host, 0);
+    pidns_unlock();
+    if (r >= 0)
+        *out = r;
+    return r < 0 ? r : 0;
+}
+
+void direct_fill_proc(struct pal_api *api)
+{
+    api->process_create = direct_process_create;
+    api->process_fork = direct_process_fork;
+    api->process_wait = direct_process_wait;
+    api->process_signal = direct_process_signal;
+    api->process_id = direct_process_id;
+    api->process_parent = direct_process_parent;
+    api->thread_id_alloc = direct_thread_id_alloc;
+    api->thread_id_free = direct_thread_id_free;
+    api->id_owner = direct_id_owner;
+    api->process_open = direct_process_open;
+    direct_fill_groups(api);
+}

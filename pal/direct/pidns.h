@@ -1,0 +1,76 @@
+/* Direct PAL: the program's pid namespace, a table shared by the processes
+ * of one tree (pidns.c). The first geode process maps it MAP_SHARED before
+ * the program starts; forked children inherit the mapping, so every process
+ * of the tree sees the same table. Each entry maps a virtual id (what the
+ * program sees) to a host pid, so the PAL can only ever name host
+ * processes that the tree itself created.
+ *
+ * A host pid stays valid (cannot be reused) until its parent reaps it. Every
+ * reap goes through process_wait, which removes the entry under the table
+ * lock before the host reap, and every host signal is sent under the lock:
+ * so no signal can reach a reused pid. Orphans are adopted by process 1
+ * (the root is a child subreaper), whose libOS reaps them the same way. If
+ * the root itself is gone (killed from outside), the host's init could reap
+ * orphans behind the table's back: every process checks the root (a pidfd
+ * inherited from it) before it signals, and ends itself when it is gone,
+ * as Linux kills a pid namespace whose init has ended. */
+#ifndef GEODE_PAL_DIRECT_PIDNS_H
+#define GEODE_PAL_DIRECT_PIDNS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum { NS_FREE = 0, NS_PROCESS = 1, NS_THREAD = 2 };
+
+/* One id of the namespace. Fields are written under the lock; id is
+ * written last on creation and first on removal, so a reader without the
+ * lock (the signal handler's sender check) never sees a half-made entry. */
+struct ns_entry {
+    int32_t id;    /* virtual id; 0: free slot */
+    int32_t kind;  /* NS_PROCESS or NS_THREAD */
+    int32_t host;  /* process: host pid (0 until the fork has returned) */
+    int32_t owner; /* thread: its process's id; process: its own id */
+    int32_t pgid;  /* process: virtual group and session (0: their leader */
+    int32_t sid;   /*   is outside the tree, as in a Linux pid namespace) */
+    int32_t hpgid; /* process: host process group */
+    int32_t pad;
+};
+
+/* The process's own entry and the table; NULL before pidns_init. */
+struct ns_entry *pidns_self(void);
+/* Maps the table, registers the calling process as id 1 (group and session
+ * 1 when geode leads them on the host), makes it the subreaper of the tree
+ * and opens the pidfd children use to check that it lives. */
+int pidns_init(void);
+/* Registers the robust-futex head of the calling host thread, so that a
+ * thread dying while it holds the table lock releases it (OWNER_DIED). */
+void pidns_thread_start(void);
+
+/* The table lock. Returns false, without locking, when the calling thread
+ * holds it already (an exit path re-entered from a signal handler). */
+bool pidns_lock(void);
+void pidns_unlock(void);
+
+/* Under the lock: the entry of id (any kind), of a host process, a new
+ * entry (id allocated; fields other than id/kind/owner zero) or NULL when
+ * the table is full; removing a process removes its threads too. */
+struct ns_entry *pidns_find(int32_t id);
+struct ns_entry *pidns_find_host(int32_t host);
+struct ns_entry *pidns_new(int kind, int32_t owner);
+void pidns_remove(struct ns_entry *e);
+/* Iteration over the slots (under the lock). */
+struct ns_entry *pidns_slot(int i);
+int pidns_slots(void);
+
+/* Under the lock, before any host signal to another process: ends the
+ * calling process when process 1 has ended. */
+void pidns_check_root(void);
+/* Process 1 is ending: SIGKILL to every other process of the tree. */
+void pidns_root_exit(void);
+/* From a signal handler, without the lock: true when host pid sent a
+ * signal from inside the tree. */
+bool pidns_host_inside(int32_t host);
+/* A new child (fork): after the host fork, in the child. */
+void pidns_child_start(struct ns_entry *e);
+
+#endif
