@@ -31,6 +31,7 @@
 
 #include "cli.h"
 #include "host/cpuid.h"
+#include "host/host_caps.h"
 #include "host/vdso.h"
 
 /* Older headers may lack these (Linux 5.11 ABI values). */
@@ -51,7 +52,6 @@
 #ifndef SYS_SECCOMP
 #define SYS_SECCOMP 1
 #endif
-#define HWCAP2_FSGSBASE_BIT (1ul << 1)
 
 #define MAX_CHECKS 32
 /* Value the SIGSYS handler puts in RAX: proves the trapped call never ran. */
@@ -71,7 +71,7 @@ struct check {
 /* Facts the mode decisions depend on, filled in by the checks. */
 struct facts {
     struct sgx_cpu_caps caps;
-    bool x86_64, sgx_dev, sgx_vdso, sud, seccomp, fsgsbase;
+    bool x86_64, sgx_dev, sgx_vdso, sud, seccomp, fsgsbase, fsgsbase_insn;
 };
 
 struct report {
@@ -95,6 +95,8 @@ __attribute__((format(printf, 5, 6))) static void add(struct report *r, const ch
     vsnprintf(c->reason, sizeof(c->reason), reason_fmt, ap);
     va_end(ap);
 }
+
+static void need(char *buf, size_t size, bool have, const char *item);
 
 /* ---- CPU ---------------------------------------------------------------- */
 
@@ -371,36 +373,51 @@ static void check_seccomp(struct report *r)
 
 /* ---- other CPU/kernel features ------------------------------------------ */
 
+/* FSGSBASE, PKU and RDTSC trapping: host_caps.h decides (and its test hook
+ * GEODE_TEST_HIDE_CAPS applies here as everywhere). */
 static void check_fsgsbase(struct report *r)
 {
-    bool cpu = r->f.caps.fsgsbase;
-    r->f.fsgsbase = (getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE_BIT) != 0;
+    r->f.fsgsbase = host_cap(HOST_CAP_FSGSBASE);
+    r->f.fsgsbase_insn = host_cap(HOST_CAP_FSGSBASE_INSN);
     if (r->f.fsgsbase)
-        add(r, "fsgsbase", V_OK, "FSGSBASE: enabled", "AT_HWCAP2 bit 1 set; CPUID.7.0:EBX[0] = 1");
+        add(r, "fsgsbase", V_OK, "FSGSBASE: enabled", "%s", host_cap_why(HOST_CAP_FSGSBASE));
+    else if (r->f.fsgsbase_insn)
+        add(r, "fsgsbase", V_WARN, "FSGSBASE: instructions run, bases not kept",
+            "%s; %s; the sim moves bases with arch_prctl and syncs enclave writes (slower, docs/sim.md)",
+            host_cap_why(HOST_CAP_FSGSBASE), host_cap_why(HOST_CAP_FSGSBASE_INSN));
     else
-        add(r, "fsgsbase", V_NO, "FSGSBASE: not usable", "AT_HWCAP2 bit 1 clear; %s",
-            cpu ? "the CPU has it (CPUID.7.0:EBX[0] = 1) but the kernel did not enable it "
-                  "(Linux < 5.9 or 'nofsgsbase')"
-                : "CPUID.7.0:EBX[0] = 0");
+        add(r, "fsgsbase", V_NO, "FSGSBASE: not usable", "%s; %s", host_cap_why(HOST_CAP_FSGSBASE),
+            host_cap_why(HOST_CAP_FSGSBASE_INSN));
 }
 
 static void check_pku(struct report *r)
 {
-    const struct sgx_cpu_caps *c = &r->f.caps;
-    if (!c->pku || !c->ospke) {
-        add(r, "pku", V_WARN, "protection keys: unavailable", "CPUID.7.0:ECX[3] PKU = %d, "
-            "ECX[4] OSPKE = %d", c->pku, c->ospke);
-        return;
-    }
-    int key = pkey_alloc(0, 0);
-    if (key < 0) {
-        add(r, "pku", V_WARN, "protection keys: pkey_alloc fails",
-            "CPU has PKU and OSPKE; pkey_alloc: %s", strerror(errno));
-        return;
-    }
-    pkey_free(key);
-    add(r, "pku", V_OK, "protection keys: work", "CPUID.7.0:ECX[3,4] = 1; pkey_alloc gave key %d",
-        key);
+    bool have = host_cap(HOST_CAP_PKU);
+
+    add(r, "pku", have ? V_OK : V_WARN, have ? "protection keys: work" : "protection keys: unavailable",
+        "%s%s", host_cap_why(HOST_CAP_PKU), have ? "" : " (the sim's isolation option needs them)");
+}
+
+static void check_tsc_trap(struct report *r)
+{
+    bool have = host_cap(HOST_CAP_TSC_TRAP);
+
+    add(r, "tsc-trap", have ? V_OK : V_WARN, have ? "RDTSC trapping: works" : "RDTSC trapping: unavailable",
+        "%s%s", host_cap_why(HOST_CAP_TSC_TRAP),
+        have ? "" : " (the sim cannot model SGX1's RDTSC #UD; enclaves run RDTSC as on SGX2)");
+}
+
+static void check_hidden(struct report *r)
+{
+    char list[128] = "";
+    const char *bad = host_caps_bad_hide();
+
+    for (int c = 0; c < HOST_CAP_COUNT; c++)
+        if (host_cap_hidden((enum host_cap)c))
+            need(list, sizeof(list), false, host_cap_name((enum host_cap)c));
+    if (list[0] || bad[0])
+        add(r, "hidden", V_WARN, "capabilities hidden by GEODE_TEST_HIDE_CAPS (test hook)", "%s%s%s%s",
+            list[0] ? "hidden: " : "", list, bad[0] ? "; unknown names: " : "", bad);
 }
 
 /* Opens a userfaultfd and completes the UFFDIO_API handshake. */
@@ -461,8 +478,12 @@ static void decide_modes(const struct facts *f, struct mode m[3])
     miss[0] = '\0';
     need(miss, sizeof(miss), f->x86_64, "x86-64");
     need(miss, sizeof(miss), f->sud, "Syscall User Dispatch");
-    need(miss, sizeof(miss), f->fsgsbase, "FSGSBASE");
-    decide_mode(&m[1], "sim", "x86-64, Syscall User Dispatch, FSGSBASE", miss);
+    need(miss, sizeof(miss), f->fsgsbase_insn, "RDFSBASE/WRFSBASE in user mode");
+    decide_mode(&m[1], "sim",
+                f->fsgsbase ? "x86-64, Syscall User Dispatch, FSGSBASE"
+                            : "x86-64, Syscall User Dispatch, FSGSBASE instructions (bases through arch_prctl: "
+                              "slower)",
+                miss);
     /* direct needs either interception mechanism, not both. */
     miss[0] = '\0';
     need(miss, sizeof(miss), f->sud || f->seccomp, "Syscall User Dispatch and seccomp");
@@ -529,9 +550,24 @@ static void print_json_checks(const struct report *r)
     printf("],");
 }
 
+/* "caps": what host_cap() answers, the probe's own answer and the hook. */
+static void print_json_caps(void)
+{
+    printf("\"caps\":{");
+    for (int i = 0; i < HOST_CAP_COUNT; i++) {
+        enum host_cap c = (enum host_cap)i;
+
+        printf("%s\"%s\":{\"have\":%s,\"real\":%s,\"hidden\":%s}", i ? "," : "", host_cap_name(c),
+               host_cap(c) ? "true" : "false", host_cap_real(c) ? "true" : "false",
+               host_cap_hidden(c) ? "true" : "false");
+    }
+    printf("},");
+}
+
 static void print_json(const struct report *r, const struct mode m[3])
 {
     print_json_checks(r);
+    print_json_caps();
     printf("\"modes\":{");
     for (int i = 0; i < 3; i++) {
         printf("%s\"%s\":{\"available\":%s,", i ? "," : "", m[i].name, m[i].ok ? "true" : "false");
@@ -570,7 +606,9 @@ static void run_checks(struct report *r)
     check_seccomp(r);
     check_fsgsbase(r);
     check_pku(r);
+    check_tsc_trap(r);
     check_userfaultfd(r);
+    check_hidden(r);
 }
 
 int cmd_doctor(int argc, char **argv)

@@ -38,10 +38,20 @@ fi
 check "/dev/sgx_enclave verdict matches the file system" \
     "if [ -c /dev/sgx_enclave ]; then grep -q '^\[ ok \] /dev/sgx_enclave: present' $T/out; \
      else grep -q '^\[ no \] /dev/sgx_enclave: absent' $T/out; fi"
-check "FSGSBASE verdict matches /proc/cpuinfo" \
-    "if grep -qw fsgsbase /proc/cpuinfo; then grep -q '^\[ ok \] FSGSBASE' $T/out; \
-     else grep -q '^\[ no \] FSGSBASE' $T/out; fi"
-check "sim mode available" "has_mode sim"
+# FSGSBASE: the kernel's own word is AT_HWCAP2 bit 1. Without it the sim
+# still works where the instructions run (bases through arch_prctl).
+hwcap2=$(LD_SHOW_AUXV=1 /bin/true | awk '/^AT_HWCAP2:/ {print $2}')
+if [ -n "$hwcap2" ] && [ $((hwcap2 & 2)) -ne 0 ] && [ -z "${GEODE_TEST_HIDE_CAPS:-}" ]; then
+    check "FSGSBASE verdict matches AT_HWCAP2 ($hwcap2): enabled" "grep -q '^\[ ok \] FSGSBASE: enabled' $T/out"
+else
+    check "FSGSBASE verdict matches AT_HWCAP2 (${hwcap2:-none}): not enabled" \
+        "grep -Eq '^(\[warn\] FSGSBASE: instructions run|\[ no \] FSGSBASE: not usable)' $T/out"
+fi
+if grep -q '^\[ no \] FSGSBASE' "$T/out"; then
+    check "sim mode unavailable without the FSGSBASE instructions" "! has_mode sim"
+else
+    check "sim mode available" "has_mode sim"
+fi
 check "direct mode available" "has_mode direct"
 check "Syscall User Dispatch tested for real" \
     "grep -q '^\[ ok \] Syscall User Dispatch: works: .*trapped getppid' $T/out"
@@ -55,10 +65,17 @@ sgx_expected = sys.argv[2] == "yes"
 assert all(c["status"] in ("ok", "no", "warn") and c["reason"] for c in d["checks"]), "check fields"
 names = {c["name"] for c in d["checks"]}
 for n in ("cpu", "sgx-cpu", "sgx1", "sgx2", "edeccssa", "aexnotify", "flc", "sgx-enclave",
-          "vdso-sgx", "kernel", "sud", "seccomp", "fsgsbase", "pku", "userfaultfd"):
+          "vdso-sgx", "kernel", "sud", "seccomp", "fsgsbase", "pku", "tsc-trap", "userfaultfd"):
     assert n in names, "missing check " + n
 m = d["modes"]
-assert m["sim"]["available"] and m["direct"]["available"], "sim/direct"
+caps = d["caps"]
+for n in ("fsgsbase", "fsgsbase_insn", "pku", "tsc_trap"):
+    c = caps[n]
+    assert c["have"] == (c["real"] and not c["hidden"]), "caps." + n
+assert m["sim"]["available"] == caps["fsgsbase_insn"]["have"], "sim mode follows the FSGSBASE instructions"
+assert m["direct"]["available"], "direct"
+st = {c["name"]: c["status"] for c in d["checks"]}
+assert (st["pku"] == "ok") == caps["pku"]["have"] and (st["tsc-trap"] == "ok") == caps["tsc_trap"]["have"], "pku/tsc"
 assert m["sgx"]["available"] == sgx_expected, "sgx mode"
 assert d["available"] == [k for k in ("sgx", "sim", "direct") if m[k]["available"]], "list"
 PYEOF
@@ -71,3 +88,19 @@ check "--help exits 0 with usage" "[ $rc -eq 0 ] && grep -q '^usage: geode docto
 "$GEODE" doctor --frobnicate >"$T/out" 2>"$T/err"; rc=$?
 check "unknown option exits 2 with one line" \
     "[ $rc -eq 2 ] && [ \$(wc -l <$T/err) -eq 1 ] && grep -q \"unknown option '--frobnicate'\" $T/err && [ ! -s $T/out ]"
+
+# The test hook (host_caps.h): every capability can be hidden, and what is
+# hidden is what doctor, the JSON caps and geode run all see.
+GEODE_TEST_HIDE_CAPS=fsgsbase,pku,tsc_trap "$GEODE" doctor --json >"$T/hj" 2>&1
+check "hook: hidden capabilities reported absent and hidden" \
+    "$PY -c 'import json,sys; c=json.load(open(sys.argv[1]))[\"caps\"]; assert all(not c[n][\"have\"] and c[n][\"hidden\"] for n in (\"fsgsbase\",\"pku\",\"tsc_trap\"))' $T/hj"
+GEODE_TEST_HIDE_CAPS=fsgsbase_insn,fsgsbase "$GEODE" doctor >"$T/h2" 2>&1
+check "hook: without the FSGSBASE instructions, no sim mode" \
+    "grep -q '^\[ no \] mode sim: missing RDFSBASE/WRFSBASE' $T/h2 && ! tail -1 $T/h2 | grep -qw sim"
+printf 'libos.entrypoint = "/bin/true"\n' >"$T/m.toml"
+start=$SECONDS
+GEODE_TEST_HIDE_CAPS=fsgsbase_insn,fsgsbase "$GEODE" run --mode sim "$T/m.toml" >"$T/o" 2>"$T/e"; rc=$?
+check "hook: geode run --mode sim refuses at once with one line naming the feature" \
+    "[ $rc -ne 0 ] && [ \$(wc -l <$T/e) -eq 1 ] && grep -q 'RDFSBASE/WRFSBASE.*--mode direct' $T/e && [ \$((SECONDS - start)) -lt 5 ]"
+GEODE_TEST_HIDE_CAPS=fsgsbase,bogus "$GEODE" doctor >"$T/h3" 2>&1
+check "hook: unknown names are reported" "grep -q 'unknown names: bogus' $T/h3"

@@ -91,7 +91,19 @@ struct enclave_run_args {
      * trusted PAL exchanges it with 0 (pal_signal.c). */
     uint64_t signal_word;
     uint64_t exitless; /* host address of the exitless OCALL area (below), or 0 */
+    uint64_t host_flags; /* ENCLAVE_HOST_*: hints that can only cost speed */
 };
+/* The host is a sim whose kernel does not keep user-written FS/GS bases
+ * across context switches: follow every WRFSBASE/WRGSBASE with the base
+ * sync below (docs/sim.md, "FS and GS bases"). A false hint on hardware
+ * costs one #UD, after which the trusted PAL ignores it. */
+#define ENCLAVE_HOST_BASES_VOLATILE 1ULL
+
+/* Base sync: UD1 (0F B9 C0) with RAX = ENCLAVE_SYNC_BASES_RAX. A sim with
+ * volatile bases makes the current FS/GS bases durable and continues after
+ * the 3 bytes; anywhere else it is the #UD it is. */
+#define ENCLAVE_SYNC_BASES_RAX 0x73657361626f6567ULL /* "geobases" */
+#define ENCLAVE_SYNC_BASES_LEN 3
 #define ENCLAVE_RUN_MAX_STRINGS (1ULL << 20)
 #define ENCLAVE_RUN_MAX_CPUS 4096
 

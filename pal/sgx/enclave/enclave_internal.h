@@ -59,6 +59,7 @@
 #define ASM_FATAL_BAD_STACK 1
 #define ASM_FATAL_BAD_ENTRY 3
 #define ASM_ENTER_OCALL_RETURN 0x4f524554
+#define ASM_SYNC_BASES_RAX 0x73657361626f6567
 #define ASM_SSA_FRAME 4096 /* one-page SSA frames (see docs/sgx-pal.md) */
 #define ASM_GPRSGX_SIZE 184
 
@@ -113,6 +114,39 @@ extern struct enclave_globals g_encl;
 __attribute__((noreturn)) void enclave_eexit(uint64_t code, uint64_t rsi, uint64_t rdx, uint64_t ursp,
                                              uint64_t urbp, uint64_t target);
 __attribute__((noreturn)) void enclave_resume(const struct exc_ctx *ctx);
+
+/* FS/GS base writes (entry.S; docs/sim.md "FS and GS bases"). The flag is
+ * the host's ENCLAVE_HOST_BASES_VOLATILE hint, cleared for good when the
+ * base sync turns out to be an ordinary #UD (exception.c). */
+extern uint8_t enclave_bases_volatile;
+extern const char enclave_sync_site[], enclave_sync_cont[];
+void enclave_set_bases(uint64_t fs, uint64_t gs);
+
+static inline uint64_t enclave_rdfsbase(void)
+{
+    uint64_t v;
+
+    __asm__ volatile("rdfsbase %0" : "=r"(v));
+    return v;
+}
+
+static inline uint64_t enclave_rdgsbase(void)
+{
+    uint64_t v;
+
+    __asm__ volatile("rdgsbase %0" : "=r"(v));
+    return v;
+}
+
+static inline void enclave_set_fs(uint64_t fs)
+{
+    enclave_set_bases(fs, enclave_rdgsbase());
+}
+
+static inline void enclave_set_gs(uint64_t gs)
+{
+    enclave_set_bases(enclave_rdfsbase(), gs);
+}
 void enclave_edeccssa(void);
 void enclave_ereport(const void *targetinfo, const void *reportdata, struct sgx_report *out);
 void enclave_stage2_entry(void);

@@ -19,7 +19,8 @@ _Static_assert(offsetof(struct sgx_gprsgx, rsp) == G_RSP && offsetof(struct sgx_
                "G_* offsets");
 _Static_assert(EXIT_ECALL_DONE == ASM_EXIT_ECALL_DONE && EXIT_OCALL == ASM_EXIT_OCALL &&
                    EXIT_FATAL == ASM_EXIT_FATAL && FATAL_BAD_STACK == ASM_FATAL_BAD_STACK &&
-                   FATAL_BAD_ENTRY == ASM_FATAL_BAD_ENTRY && ENCLAVE_ENTER_OCALL_RETURN == ASM_ENTER_OCALL_RETURN,
+                   FATAL_BAD_ENTRY == ASM_FATAL_BAD_ENTRY && ENCLAVE_ENTER_OCALL_RETURN == ASM_ENTER_OCALL_RETURN &&
+                   ENCLAVE_SYNC_BASES_RAX == ASM_SYNC_BASES_RAX,
                "assembly constants");
 
 #define PAGE 4096ULL

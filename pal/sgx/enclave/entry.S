@@ -66,10 +66,9 @@ enclave_entry:
     XSTATE_MASK                     /* the caller's extended state back (saved below) */
     xrstor64 (%rsp)
     mov XSAVE_AREA(%rsp), %rsp
-    pop %rax                        /* GS and FS bases of the code that made the OCALL */
-    wrgsbase %rax
-    pop %rax
-    wrfsbase %rax
+    pop %rsi                        /* GS and FS bases of the code that made the OCALL */
+    pop %rdi
+    call enclave_set_bases
     pop %r15
     pop %r14
     pop %r13
@@ -226,10 +225,11 @@ enclave_stage2_entry:
     .globl enclave_resume
     .type enclave_resume, @function
 enclave_resume:
-    mov (CTX_GPR + G_FSBASE)(%rdi), %rax
-    wrfsbase %rax
-    mov (CTX_GPR + G_GSBASE)(%rdi), %rax
-    wrgsbase %rax
+    mov %rdi, %rdx
+    mov (CTX_GPR + G_FSBASE)(%rdx), %rdi
+    mov (CTX_GPR + G_GSBASE)(%rdx), %rsi
+    call enclave_set_bases
+    mov %rdx, %rdi
     XSTATE_MASK
     xrstor64 CTX_XSAVE(%rdi)
     mov (CTX_GPR + G_RSP)(%rdi), %rsi
@@ -261,6 +261,36 @@ enclave_resume:
     popfq
     ret $RED_ZONE
     .size enclave_resume, . - enclave_resume
+
+/* enclave_set_bases(fs, gs): the FS and GS bases of the code that runs
+ * next. On a host that said its bases are volatile (ENCLAVE_HOST_BASES_
+ * VOLATILE: a sim whose kernel lacks FSGSBASE) the writes are followed by
+ * the base sync until both read back: a context switch between a write and
+ * the sync brings the old base back, the sync then keeps that one, and the
+ * loop writes again. Every base write of the trusted PAL goes through here.
+ * Clobbers RAX and the flags only. */
+    .globl enclave_set_bases
+    .type enclave_set_bases, @function
+enclave_set_bases:
+    wrfsbase %rdi
+    wrgsbase %rsi
+    cmpb $0, enclave_bases_volatile(%rip)
+    jne 1f
+    ret
+1:  mov $ASM_SYNC_BASES_RAX, %rax
+    .globl enclave_sync_site
+enclave_sync_site:
+    .byte 0x0f, 0xb9, 0xc0          /* UD1 %eax, %eax: the base sync */
+    .globl enclave_sync_cont
+enclave_sync_cont:
+    rdfsbase %rax
+    cmp %rdi, %rax
+    jne enclave_set_bases
+    rdgsbase %rax
+    cmp %rsi, %rax
+    jne enclave_set_bases
+    ret
+    .size enclave_set_bases, . - enclave_set_bases
 
 /* enclave_ereport(targetinfo, reportdata, report): ENCLU[EREPORT]. */
     .globl enclave_ereport

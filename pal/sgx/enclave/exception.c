@@ -133,6 +133,13 @@ void enclave_stage2(struct exc_ctx *ctx)
         enclave_upcall(ctx); /* program or libOS code: the libOS decides */
     if (vector == SGX_VEC_BP)
         enclave_resume(ctx); /* int3 is a trap: RIP already points past it */
+    if (vector == SGX_VEC_UD && ctx->gpr.rip == (uint64_t)enclave_sync_site) {
+        /* The base sync was an ordinary #UD: this host keeps bases on its
+         * own (hardware, or a sim with FSGSBASE), whatever it said. */
+        __atomic_store_n(&enclave_bases_volatile, 0, __ATOMIC_RELAXED);
+        ctx->gpr.rip = (uint64_t)enclave_sync_cont;
+        enclave_resume(ctx);
+    }
     cont = fixup_for(ctx->gpr.rip);
     if (!cont)
         enclave_eexit(EXIT_FATAL, FATAL_UNHANDLED, vector, t->ursp, t->urbp, t->exit_addr);

@@ -104,6 +104,8 @@ static int copy_strings(const struct enclave_run_args *ra, const char ***argv, c
     return 0;
 }
 
+uint8_t enclave_bases_volatile;
+
 struct ecall_result enclave_run_libos(uint64_t arg)
 {
     const struct sgx_layout_tls *tls = tls_self();
@@ -120,8 +122,11 @@ struct ecall_result enclave_run_libos(uint64_t arg)
     for (int i = 0; i < 3; i++)
         if (ra.stdio[i] < -1 || ra.stdio[i] >= OCALL_MAX_HANDLE)
             return fail(-PAL_EINVAL);
-    if (!ra.cpu_count || ra.cpu_count > ENCLAVE_RUN_MAX_CPUS || tls->n_elfs < 2)
+    if (!ra.cpu_count || ra.cpu_count > ENCLAVE_RUN_MAX_CPUS || tls->n_elfs < 2 ||
+        (ra.host_flags & ~ENCLAVE_HOST_BASES_VOLATILE))
         return fail(-PAL_EINVAL);
+    __atomic_store_n(&enclave_bases_volatile, (ra.host_flags & ENCLAVE_HOST_BASES_VOLATILE) != 0,
+                     __ATOMIC_RELAXED);
     api.version = PAL_API_VERSION;
     api.size = sizeof(api);
     enclave_fill_proc(&api);
@@ -150,11 +155,12 @@ struct ecall_result enclave_run_libos(uint64_t arg)
         .stdio = {ra.stdio[0], ra.stdio[1], ra.stdio[2]},
         .cpu_count = (uint32_t)ra.cpu_count,
         .hwcap = ra.hwcap,
-        .hwcap2 = ra.hwcap2,
+        /* Bit 1, FSGSBASE: not for programs where the host loses bases. */
+        .hwcap2 = enclave_bases_volatile ? ra.hwcap2 & ~2ULL : ra.hwcap2,
         .pal_text_lo = g_encl.base + tls->elf_offset[0],
         .pal_text_hi = g_encl.base + tls->elf_offset[0] + tls->elf_span[0],
     };
-    __asm__ volatile("rdfsbase %0" : "=r"(fs));
+    fs = enclave_rdfsbase();
     t->fs_base = fs;
     t->libos_gs = 0;
     ((libos_entry_fn)entry)(&api, &boot);

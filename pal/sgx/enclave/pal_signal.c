@@ -99,10 +99,10 @@ static void hand_over_pending(void)
 
     if (!libos_ready() || !(set = take_pending()))
         return;
-    __asm__ volatile("rdgsbase %0" : "=r"(gs));
-    __asm__ volatile("wrgsbase %0" ::"r"(thread_self()->libos_gs) : "memory");
+    gs = enclave_rdgsbase();
+    enclave_set_gs(thread_self()->libos_gs);
     hand_over(set, NULL);
-    __asm__ volatile("wrgsbase %0" ::"r"(gs) : "memory");
+    enclave_set_gs(gs);
 }
 
 void enclave_signal_after_ocall(void)

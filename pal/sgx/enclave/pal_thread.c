@@ -67,7 +67,7 @@ static long pal_set_gs_base(void *base)
         return -PAL_EINVAL;
     *(uint64_t *)(b + PAL_GS_PRIVATE_OFFSET) = tls;
     t->libos_gs = b;
-    __asm__ volatile("wrgsbase %0" ::"r"(b) : "memory");
+    enclave_set_gs(b);
     return 0;
 }
 
@@ -79,7 +79,7 @@ static long pal_set_fs_base(void *base)
     if ((uint64_t)((int64_t)(b << 16) >> 16) != b)
         return -PAL_EPERM;
     thread_self()->fs_base = b;
-    __asm__ volatile("wrfsbase %0" ::"r"(b) : "memory");
+    enclave_set_fs(b);
     return 0;
 }
 
@@ -181,7 +181,7 @@ struct ecall_result enclave_thread_run(uint64_t word, uint64_t slot)
     }
     t->host_tid = 0; /* the TLS page outlives the previous thread on this TCS */
     t->fs_base = s.fs;
-    __asm__ volatile("wrfsbase %0" ::"r"(s.fs) : "memory");
+    enclave_set_fs(s.fs);
     pal_set_gs_base((void *)s.gs); /* checked by thread_create */
     run_on_stack(s.fn, s.arg, s.stack_top);
 }

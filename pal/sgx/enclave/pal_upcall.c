@@ -107,7 +107,7 @@ static void enter_libos(struct exc_ctx *ctx, struct pal_context *c)
      * bytes 464..511; without it the libOS treats the area as FXSAVE. */
     memset(ctx->xsave + 464, 0, 48);
     c->fpstate = ctx->xsave;
-    __asm__ volatile("wrgsbase %0" ::"r"(thread_self()->libos_gs) : "memory");
+    enclave_set_gs(thread_self()->libos_gs);
 }
 
 /* Resumes what the libOS made of the context, with the program's FS base. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "host/driver_kernel.h"
+#include "host/host_caps.h"
 #include "host/enclave_image.h"
 #include "host/run_restart.h"
 #include "host/run_sgx.h"
@@ -176,6 +177,12 @@ static int after_loss(struct run_supervisor *s, unsigned done, unsigned max)
     return 0;
 }
 
+/* ENCLAVE_HOST_BASES_VOLATILE where the sim moves bases with arch_prctl. */
+static uint64_t bases_hint(bool sim)
+{
+    return sim && host_caps_bases_volatile() ? ENCLAVE_HOST_BASES_VOLATILE : 0;
+}
+
 /* Runs the program, and again from the start after each EPC loss, at most
  * `restarts` times. Returns only on failure: the exit status. */
 static int run_restartable(const struct sgx_run_params *p, struct urts_enclave *e,
@@ -185,7 +192,8 @@ static int run_restartable(const struct sgx_run_params *p, struct urts_enclave *
                                   .stdio = {0, 1, 2},
                                   .cpu_count = cpu_count(),
                                   .hwcap = p->hwcap,
-                                  .hwcap2 = p->hwcap2};
+                                  .hwcap2 = p->hwcap2,
+                                  .host_flags = bases_hint(p->sim)};
     struct run_supervisor s;
     char *strings = pack_strings(p->argc, p->argv, p->envp, &ra.strings_size, &ra.envc);
     int ret;
@@ -308,6 +316,15 @@ int sgx_run(const struct sgx_run_params *p)
     unsigned restarts, workers = 0;
     int ret;
 
+    if (p->sim && host_caps_bad_hide()[0]) {
+        fprintf(stderr, "geode run: GEODE_TEST_HIDE_CAPS: unknown capability '%s' (known: fsgsbase, "
+                        "fsgsbase_insn, pku, tsc_trap)\n", host_caps_bad_hide());
+        return 1;
+    }
+    if (p->sim && host_caps_sim_refusal()) {
+        fprintf(stderr, "geode run: %s\n", host_caps_sim_refusal());
+        return 1;
+    }
     if (p->sim && loss_plan(&plan))
         return 1;
     if (enclave_image_from_manifest(p->manifest_path, p->runtime_dir, stderr, &img, &l, mr, &err)) {

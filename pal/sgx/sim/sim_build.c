@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "host/host_caps.h"
 #include "host/measure.h"
 #include "host/sigstruct.h"
 #include "sim/sim_checks.h"
@@ -90,6 +91,15 @@ static int sim_create(struct sgx_driver_encl *encl, struct sgx_enclave_create *a
     encl->tcs_busy = calloc(secs.size / PAGE, 1);
     if (!encl->epcm || !encl->tcs_busy)
         return -ENOMEM; /* freed by close */
+    if (encl->cpu->rdtsc_ud && !host_cap(HOST_CAP_TSC_TRAP)) {
+        fprintf(stderr, "geode sim: the SGX1 model (RDTSC #UD in enclaves) needs RDTSC trapping: %s\n",
+                host_cap_why(HOST_CAP_TSC_TRAP));
+        return -EOPNOTSUPP;
+    }
+    if (encl->cpu->isolation && !host_cap(HOST_CAP_PKU)) {
+        fprintf(stderr, "geode sim: isolation needs protection keys: %s\n", host_cap_why(HOST_CAP_PKU));
+        return -EOPNOTSUPP;
+    }
     ret = map_pages(encl, &secs);
     if (!ret && encl->cpu->isolation)
         ret = sim_isolation_pkey(&encl->pkey);

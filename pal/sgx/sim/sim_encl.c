@@ -94,6 +94,7 @@ void sgx_sim_counters(const struct sgx_driver_encl *encl, struct sgx_sim_counter
     out->edeccssa = __atomic_load_n(&c->edeccssa, __ATOMIC_RELAXED);
     out->ereport = __atomic_load_n(&c->ereport, __ATOMIC_RELAXED);
     out->egetkey = __atomic_load_n(&c->egetkey, __ATOMIC_RELAXED);
+    out->base_syncs = __atomic_load_n(&c->base_syncs, __ATOMIC_RELAXED);
 }
 
 /* EDBGRD/EDBGWR: a debugger's access to a DEBUG enclave's pages (any valid

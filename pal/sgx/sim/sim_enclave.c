@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "sim/sim_ctx.h"
+#include "enclave/enclave_abi.h"
 #include "sim/sim_exec.h"
 
 #ifndef SYS_USER_DISPATCH
@@ -18,6 +19,20 @@ static bool enclu_at(const struct sgx_driver_encl *encl, uint64_t rip)
         return false;
     p = sim_alias(encl, rip - encl->secs.base);
     return p[0] == 0x0f && p[1] == 0x01 && p[2] == 0xd7;
+}
+
+/* The base sync (enclave_abi.h) at rip, served only where the sim told the
+ * enclave its bases are volatile; elsewhere UD1 is the #UD it is. */
+static bool base_sync_at(const struct sgx_driver_encl *encl, const ucontext_t *uc)
+{
+    const uint8_t *p;
+    uint64_t rip = SIM_RIP(uc);
+
+    if (!sim_bases.arch_prctl || (uint64_t)SIM_GREG(uc, RAX) != ENCLAVE_SYNC_BASES_RAX ||
+        !sim_encl_range_ok(encl, rip, ENCLAVE_SYNC_BASES_LEN, SGX_SECINFO_X))
+        return false;
+    p = sim_alias(encl, rip - encl->secs.base);
+    return p[0] == 0x0f && p[1] == 0xb9 && p[2] == 0xc0;
 }
 
 /* RDTSC (0F 31) or RDTSCP (0F 01 F9) at rip: with PR_TSC_SIGSEGV they
@@ -123,6 +138,14 @@ void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucont
 
     if (t->encl->lost) {
         sim_aex_lost(t, si, uc);
+        return;
+    }
+    if (sig == SIGILL && si->si_code > 0 && base_sync_at(t->encl, uc)) {
+        /* sim_thread_to_host read the live bases; writing them back with
+         * arch_prctl makes them the ones the kernel keeps. */
+        __atomic_add_fetch(&t->encl->counters.base_syncs, 1, __ATOMIC_RELAXED);
+        SIM_GREG(uc, RIP) += ENCLAVE_SYNC_BASES_LEN;
+        sim_thread_to_enclave(t, t->encl_fsbase, t->encl_gsbase);
         return;
     }
     if (sig == SIGILL && si->si_code > 0 && enclu_at(t->encl, SIM_RIP(uc))) {

@@ -40,6 +40,7 @@ int sgx_sim_vdso_enter(unsigned long rdi, unsigned long rsi, unsigned long rdx, 
 /* Per-enclave transition counts (atomic; read at any time). */
 struct sgx_sim_counters {
     uint64_t eenter, eexit, aex, eresume, edeccssa, ereport, egetkey;
+    uint64_t base_syncs; /* base syncs served (volatile bases: docs/sim.md) */
 };
 void sgx_sim_counters(const struct sgx_driver_encl *encl, struct sgx_sim_counters *out);
 

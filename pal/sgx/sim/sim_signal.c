@@ -30,6 +30,7 @@ static struct ksigaction host_action[NSTD];
 static volatile bool owned[NSTD];
 
 static void sim_handler(int sig, siginfo_t *si, void *ucv);
+static int take_switch_signal(void);
 
 static int ksigaction(int sig, const struct ksigaction *act, struct ksigaction *old)
 {
@@ -70,12 +71,31 @@ int sim_signals_sync(void)
     for (int sig = 1; sig < NSTD && !ret; sig++)
         if (sig != SIGKILL && sig != SIGSTOP)
             ret = take_over(sig);
-    return ret;
+    return ret ? ret : take_switch_signal();
 }
 
 uint64_t sim_signals_enclave_block(void)
 {
-    return ~0ULL << (NSTD - 1); /* bits of signals 32..64 */
+    uint64_t rt = ~0ULL << (NSTD - 1); /* bits of signals 32..64 */
+
+    return sim_bases.emulate_loss ? rt & ~(1ULL << (SIM_SWITCH_SIG - 1)) : rt;
+}
+
+/* The context-switch tick of sim_bases.emulate_loss (sim_thread.h). */
+static int take_switch_signal(void)
+{
+    static volatile bool done;
+    struct ksigaction ours = {.handler = (void *)sim_handler,
+                              .flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART | KSA_RESTORER,
+                              .restorer = (void *)sim_restorer,
+                              .mask = ~0ULL};
+    int ret;
+
+    if (!sim_bases.emulate_loss || done)
+        return 0;
+    ret = ksigaction(SIM_SWITCH_SIG, &ours, NULL);
+    done = !ret;
+    return ret;
 }
 
 /* No host handler: the default action, as if the sim were not there. */
@@ -115,6 +135,11 @@ static void sim_handler(int sig, siginfo_t *si, void *ucv)
     ucontext_t *uc = ucv;
     struct sim_thread *t = sim_thread_from_uc(uc);
 
+    if (sig == SIM_SWITCH_SIG) {
+        if (t && t->in_enclave)
+            sim_thread_context_switch(t);
+        return;
+    }
     if (t && t->in_enclave) {
         sim_thread_to_host(t);
         sim_exec_enclave_signal(t, sig, si, uc);

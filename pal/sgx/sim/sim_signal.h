@@ -23,4 +23,8 @@ void sim_signal_chain(int sig, siginfo_t *si, ucontext_t *uc);
  * real-time signals, whose handlers the sim does not track. */
 uint64_t sim_signals_enclave_block(void);
 
+/* The context-switch tick of the base-loss emulation (sim_thread.h; test
+ * hook only): the last real-time signal, never blocked in enclave code. */
+#define SIM_SWITCH_SIG 64
+
 #endif

@@ -8,7 +8,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "host/host_caps.h"
 #include "sim/sim_signal.h"
 
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
@@ -21,6 +25,34 @@
  * code allowed to make syscalls while the selector is BLOCK (sim_vdso.c). */
 extern const char sim_sud_start[], sim_sud_end[];
 
+struct sim_bases_mode sim_bases;
+static pthread_once_t bases_once = PTHREAD_ONCE_INIT;
+
+static void bases_decide(void)
+{
+    sim_bases.arch_prctl = host_caps_bases_volatile();
+    sim_bases.emulate_loss = host_caps_emulate_base_loss();
+}
+
+void sim_bases_init(void)
+{
+    pthread_once(&bases_once, bases_decide);
+}
+
+void sim_thread_emulate_loss(struct sim_thread *t)
+{
+    uint64_t x = t->loss_rng ? t->loss_rng : ((uint64_t)(uintptr_t)t | 1);
+
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    t->loss_rng = x;
+    if (x & 1)
+        return; /* no context switch this time */
+    sim_wrbase(false, t->durable_fsbase);
+    sim_wrbase(true, t->durable_gsbase);
+}
+
 static __thread struct sim_thread *current;
 static pthread_key_t thread_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
@@ -31,6 +63,8 @@ static void thread_release(void *p)
     struct sim_thread *t = p;
     stack_t off = {.ss_flags = SS_DISABLE};
 
+    if (t->switch_timer)
+        timer_delete((timer_t)t->switch_timer);
     prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0);
     sigaltstack(&off, NULL);
     munmap(t, SIM_ALTSTACK_SIZE);
@@ -40,6 +74,28 @@ static void make_key(void)
 {
     if (pthread_key_create(&thread_key, thread_release))
         fprintf(stderr, "geode sim: pthread_key_create failed; thread state will leak\n");
+}
+
+/* emulate_loss: a tick every SWITCH_TICK_NS of this thread's CPU time. */
+#define SWITCH_TICK_NS 200000
+
+static int start_switch_timer(struct sim_thread *t)
+{
+    struct sigevent sev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIM_SWITCH_SIG};
+    struct itimerspec its = {.it_interval = {0, SWITCH_TICK_NS}, .it_value = {0, SWITCH_TICK_NS}};
+    timer_t id;
+
+    sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+    if (timer_create(CLOCK_THREAD_CPUTIME_ID, &sev, &id))
+        return -errno;
+    if (timer_settime(id, 0, &its, NULL)) {
+        int err = errno;
+
+        timer_delete(id);
+        return -err;
+    }
+    t->switch_timer = (void *)id;
+    return 0;
 }
 
 static int thread_setup(void)
@@ -64,6 +120,10 @@ static int thread_setup(void)
         munmap(t, SIM_ALTSTACK_SIZE);
         return -err;
     }
+    int terr = sim_bases.emulate_loss ? start_switch_timer(t) : 0;
+
+    if (terr)
+        fprintf(stderr, "geode sim: no context-switch tick for the base-loss emulation: %s\n", strerror(-terr));
     pthread_once(&key_once, make_key);
     pthread_setspecific(thread_key, t);
     current = t;
@@ -72,13 +132,16 @@ static int thread_setup(void)
 
 int sim_thread_prepare(void)
 {
-    int ret = current ? 0 : thread_setup();
+    int ret;
+
+    sim_bases_init();
+    ret = current ? 0 : thread_setup();
 
     if (!ret)
         ret = sim_signals_sync();
     if (!ret) {
-        current->host_fsbase = sim_rdfsbase();
-        current->host_gsbase = sim_rdgsbase();
+        current->host_fsbase = sim_rdbase(false);
+        current->host_gsbase = sim_rdbase(true);
     }
     return ret;
 }

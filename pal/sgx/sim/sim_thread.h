@@ -34,6 +34,10 @@ struct sim_thread {
     uint64_t aep;                 /* AEP given at EENTER/ERESUME */
     uint64_t host_fsbase, host_gsbase;
     uint64_t encl_fsbase, encl_gsbase; /* while a handler runs for enclave code */
+    uint64_t durable_fsbase, durable_gsbase; /* last set for enclave code (emulate_loss) */
+    uint64_t loss_rng;            /* emulate_loss: xorshift state */
+    uint64_t switches;            /* emulate_loss: context switches emulated */
+    void *switch_timer;           /* emulate_loss: the tick's timer_t, or NULL */
     uint64_t host_sigmask;        /* the host's mask at entry (kernel sigset) */
     uint32_t host_pkru;           /* the host's PKRU at entry (isolation) */
     bool tsc_trapped;             /* RDTSC faults while enclave code runs */
@@ -47,39 +51,84 @@ int sim_thread_prepare(void);
  * NULL when the handler is not running on a sim signal stack. */
 struct sim_thread *sim_thread_from_uc(const ucontext_t *uc);
 
-static inline uint64_t sim_rdfsbase(void)
+/* How the sim moves FS/GS bases (sim_bases_init, from host_caps.h):
+ * with the kernel's FSGSBASE, the instructions; without it, arch_prctl,
+ * the only write the kernel keeps across context switches. */
+struct sim_bases_mode {
+    bool arch_prctl;    /* switch with arch_prctl (bases are volatile) */
+    bool emulate_loss;  /* test hook: drop unsynced enclave writes (host_caps.h) */
+};
+extern struct sim_bases_mode sim_bases;
+
+/* Decides sim_bases once; host side only. */
+void sim_bases_init(void);
+
+#define SIM_ARCH_SET_GS 0x1001
+#define SIM_ARCH_SET_FS 0x1002
+#define SIM_ARCH_GET_FS 0x1003
+#define SIM_ARCH_GET_GS 0x1004
+
+/* arch_prctl without libc: a handler may run it before the host's FS (and
+ * errno) is back. Selector ALLOW first (sim_thread_to_host). */
+static inline long sim_arch_prctl(long code, uint64_t arg)
 {
-    uint64_t v;
-    __asm__ volatile("rdfsbase %0" : "=r"(v));
+    long ret;
+
+    __asm__ volatile("syscall" : "=a"(ret) : "0"(158L), "D"(code), "S"(arg) : "rcx", "r11", "memory");
+    return ret;
+}
+
+static inline uint64_t sim_rdbase(bool gs)
+{
+    uint64_t v = 0;
+
+    if (sim_bases.arch_prctl)
+        sim_arch_prctl(gs ? SIM_ARCH_GET_GS : SIM_ARCH_GET_FS, (uint64_t)(uintptr_t)&v);
+    else if (gs)
+        __asm__ volatile("rdgsbase %0" : "=r"(v));
+    else
+        __asm__ volatile("rdfsbase %0" : "=r"(v));
     return v;
 }
 
-static inline uint64_t sim_rdgsbase(void)
+static inline void sim_wrbase(bool gs, uint64_t v)
 {
-    uint64_t v;
-    __asm__ volatile("rdgsbase %0" : "=r"(v));
-    return v;
+    if (sim_bases.arch_prctl)
+        sim_arch_prctl(gs ? SIM_ARCH_SET_GS : SIM_ARCH_SET_FS, v);
+    else if (gs)
+        __asm__ volatile("wrgsbase %0" ::"r"(v) : "memory");
+    else
+        __asm__ volatile("wrfsbase %0" ::"r"(v) : "memory");
 }
 
-static inline void sim_wrfsbase(uint64_t v)
+/* Test hook (sim_bases.emulate_loss): at a context switch a kernel without
+ * FSGSBASE reloads the bases it saved from arch_prctl, i.e. the ones the
+ * sim last set for enclave code; every other signal counts as one. */
+void sim_thread_emulate_loss(struct sim_thread *t);
+
+/* The tick (SIM_SWITCH_SIG, from a per-thread CPU-time timer) taken in
+ * enclave code: a context switch of such a kernel, invisible to the
+ * enclave. No libc: the host's FS is not back. */
+static inline void sim_thread_context_switch(struct sim_thread *t)
 {
-    __asm__ volatile("wrfsbase %0" ::"r"(v) : "memory");
+    t->selector = SIM_SELECTOR_ALLOW;
+    sim_wrbase(false, t->durable_fsbase);
+    sim_wrbase(true, t->durable_gsbase);
+    __atomic_add_fetch(&t->switches, 1, __ATOMIC_RELAXED);
+    t->selector = SIM_SELECTOR_BLOCK;
 }
 
-static inline void sim_wrgsbase(uint64_t v)
-{
-    __asm__ volatile("wrgsbase %0" ::"r"(v) : "memory");
-}
-
-/* Handler entry for a signal taken in enclave code: host FS/GS back and
- * syscalls allowed, so ordinary C (and libc) can run. */
+/* Handler entry for a signal taken in enclave code: syscalls allowed and
+ * host FS/GS back, so ordinary C (and libc) can run. */
 static inline void sim_thread_to_host(struct sim_thread *t)
 {
-    t->encl_fsbase = sim_rdfsbase();
-    t->encl_gsbase = sim_rdgsbase();
-    sim_wrfsbase(t->host_fsbase);
-    sim_wrgsbase(t->host_gsbase);
     t->selector = SIM_SELECTOR_ALLOW;
+    if (sim_bases.emulate_loss)
+        sim_thread_emulate_loss(t);
+    t->encl_fsbase = sim_rdbase(false);
+    t->encl_gsbase = sim_rdbase(true);
+    sim_wrbase(false, t->host_fsbase);
+    sim_wrbase(true, t->host_gsbase);
     if (t->tsc_trapped)
         prctl(PR_SET_TSC, PR_TSC_ENABLE);
 }
@@ -92,8 +141,10 @@ static inline void sim_thread_to_enclave(struct sim_thread *t, uint64_t fsbase, 
     if (t->tsc_trapped)
         prctl(PR_SET_TSC, PR_TSC_SIGSEGV); /* per thread: enclave code only */
     t->in_enclave = true;
-    sim_wrgsbase(gsbase);
-    sim_wrfsbase(fsbase);
+    sim_wrbase(true, gsbase);
+    sim_wrbase(false, fsbase);
+    t->durable_fsbase = fsbase;
+    t->durable_gsbase = gsbase;
     t->selector = SIM_SELECTOR_BLOCK;
 }
 
