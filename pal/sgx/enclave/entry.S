@@ -66,9 +66,6 @@ enclave_entry:
     XSTATE_MASK                     /* the caller's extended state back (saved below) */
     xrstor64 (%rsp)
     mov XSAVE_AREA(%rsp), %rsp
-    pop %rsi                        /* GS and FS bases of the code that made the OCALL */
-    pop %rdi
-    call enclave_set_bases
     pop %r15
     pop %r14
     pop %r13
@@ -163,8 +160,9 @@ enclave_eexit:
     .size enclave_eexit, . - enclave_eexit
 
 /* enclave_ocall_switch(number, frame, host rbp, target, tls): leave with
- * RSP = frame; enclave_entry's .Locall_return comes back here, with the FS
- * and GS bases of the caller restored (EENTER set both to the TLS page). */
+ * RSP = frame; enclave_entry's .Locall_return comes back here with FS and GS
+ * = the TLS page (EENTER's): the caller restores its own bases once
+ * AEX-Notify is armed again (ocall.c), since a base sync may fault. */
     .globl enclave_ocall_switch
     .type enclave_ocall_switch, @function
 enclave_ocall_switch:
@@ -174,10 +172,6 @@ enclave_ocall_switch:
     push %r13
     push %r14
     push %r15
-    rdfsbase %rax
-    push %rax
-    rdgsbase %rax
-    push %rax
     /* The extended (x87/SSE/AVX) state may hold the program's secrets and
      * EEXIT keeps it: save it here, leave with the initial state. */
     mov %rsp, %rax

@@ -89,7 +89,7 @@ int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_i
                        uint64_t out_cap, uint64_t *out_size)
 {
     struct enclave_thread *t = thread_self();
-    uint64_t in_size = 0, data, frame;
+    uint64_t in_size = 0, data, frame, fs, gs;
     struct ocall_frame hdr;
     int64_t r;
 
@@ -112,11 +112,14 @@ int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_i
     if (r)
         return r;
     __atomic_add_fetch(&g_encl.ocalls, 1, __ATOMIC_RELAXED);
+    fs = enclave_rdfsbase();
+    gs = enclave_rdgsbase();
     if (g_encl.aex_notify)
         enclave_arm_aexnotify(0, 0); /* never notify while on the host stack */
     enclave_ocall_switch(number, frame, t->urbp, t->exit_addr, (uint64_t)t - THR_OFF);
     if (g_encl.aex_notify)
         enclave_arm_aexnotify(0, 1);
+    enclave_set_bases(fs, gs); /* EENTER left both at the TLS page */
     return read_frame(frame, out, out_cap, out_size);
 }
 
