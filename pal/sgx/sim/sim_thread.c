@@ -49,8 +49,7 @@ void sim_thread_emulate_loss(struct sim_thread *t)
     t->loss_rng = x;
     if (x & 1)
         return; /* no context switch this time */
-    sim_wrbase(false, t->durable_fsbase);
-    sim_wrbase(true, t->durable_gsbase);
+    sim_thread_reload_durable(t);
 }
 
 static __thread struct sim_thread *current;

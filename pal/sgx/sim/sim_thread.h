@@ -36,7 +36,6 @@ struct sim_thread {
     uint64_t encl_fsbase, encl_gsbase; /* while a handler runs for enclave code */
     uint64_t durable_fsbase, durable_gsbase; /* last set for enclave code (emulate_loss) */
     uint64_t loss_rng;            /* emulate_loss: xorshift state */
-    uint64_t switches;            /* emulate_loss: context switches emulated */
     void *switch_timer;           /* emulate_loss: the tick's timer_t, or NULL */
     uint64_t host_sigmask;        /* the host's mask at entry (kernel sigset) */
     uint32_t host_pkru;           /* the host's PKRU at entry (isolation) */
@@ -109,12 +108,16 @@ void sim_thread_emulate_loss(struct sim_thread *t);
 /* The tick (SIM_SWITCH_SIG, from a per-thread CPU-time timer) taken in
  * enclave code: a context switch of such a kernel, invisible to the
  * enclave. No libc: the host's FS is not back. */
+static inline void sim_thread_reload_durable(struct sim_thread *t)
+{
+    sim_wrbase(false, t->durable_fsbase);
+    sim_wrbase(true, t->durable_gsbase);
+}
+
 static inline void sim_thread_context_switch(struct sim_thread *t)
 {
     t->selector = SIM_SELECTOR_ALLOW;
-    sim_wrbase(false, t->durable_fsbase);
-    sim_wrbase(true, t->durable_gsbase);
-    __atomic_add_fetch(&t->switches, 1, __ATOMIC_RELAXED);
+    sim_thread_reload_durable(t);
     t->selector = SIM_SELECTOR_BLOCK;
 }
 
