@@ -43,4 +43,13 @@ long mm_back(const struct vma *v, uint64_t addr, uint64_t len);
  * share memory (the memory is then the process's own). */
 long mm_anon_shared_file(uint64_t len, struct file **out);
 
+/* System V shared memory (sys/sysv_shm.c). init: at start, before any
+ * fork (the table must be the whole tree's); forked: in a new child (its
+ * attaches count); unmapped: munmap dropped [start, start + len), which
+ * detaches whole attaches in it; detach_all: at execve and exit. */
+void sysv_shm_init(void);
+void sysv_shm_forked(void);
+void sysv_shm_unmapped(uint64_t start, uint64_t len);
+void sysv_shm_detach_all(void);
+
 #endif

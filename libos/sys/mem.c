@@ -239,6 +239,7 @@ SYS(munmap)
         return -PAL_EINVAL;
     uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
     vma_remove(A(0), len, true);
+    sysv_shm_unmapped(A(0), len);
     return pal->mem_free(PTR(0), len);
 }
 

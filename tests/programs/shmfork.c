@@ -3,7 +3,8 @@
  * mremap and madvise of shared memory; process-shared semaphores and
  * mutexes; System V shared memory; and mmap/mprotect's EACCES rules.
  * Prints one line per check, the same natively and under geode.
- * Usage: shmfork DIR (a writable scratch directory). */
+ * Usage: shmfork DIR (a writable scratch directory);
+ *        shmfork DIR KEY: looks up System V key KEY, then creates it and exits. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -380,6 +381,14 @@ int main(int argc, char **argv)
         return 2;
     }
     dir = argv[1];
+    if (argc > 2) { /* "leave KEY": creates a segment by key and exits with it */
+        key_t key = (key_t)strtol(argv[2], NULL, 0);
+        int id = shmget(key, PG, 0600);
+        printf("existing %s\n", id >= 0 ? "yes" : err(errno));
+        id = shmget(key, PG, IPC_CREAT | 0600);
+        printf("created %s\n", id >= 0 ? "yes" : err(errno));
+        return 0;
+    }
     setvbuf(stdout, NULL, _IONBF, 0); /* no buffered line is copied into a child */
     basic();
     files();
