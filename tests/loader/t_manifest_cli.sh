@@ -48,3 +48,21 @@ for c in run manifest measure sign keygen sigstruct doctor; do
     "$GEODE" $c --help >"$T/h" 2>&1; rc=$?
     check "geode $c --help exits 0" "[ $rc -eq 0 ] && [ -s $T/h ]"
 done
+
+# check rejects what run would reject, with the key and what to change.
+printf 'libos.entrypoint = "bin/busybox"\n' >"$T/rel.toml"
+"$GEODE" manifest check "$T/rel.toml" >"$T/out" 2>"$T/err"; rc=$?
+check "check: a relative entrypoint is an error naming the absolute form" \
+    "[ $rc -ne 0 ] && grep -qF 'libos.entrypoint: must be an absolute path inside (e.g. \"/bin/busybox\")' $T/err"
+printf 'libos.entrypoint = "/bin/busybox"\nsgx.enclave_size = "64T"\n' >"$T/big.toml"
+"$GEODE" manifest check "$T/big.toml" >"$T/out" 2>"$T/err"; rc=$?
+check "check: an enclave larger than 64G is an error" \
+    "[ $rc -ne 0 ] && grep -q 'sgx.enclave_size: must be a power of two from 1M to 64G' $T/err"
+printf 'libos.entrypoint = "/bin/busybox"\nsgx.enclave_size = "64M"\nsys.brk.max_size = "128M"\n' >"$T/brk.toml"
+"$GEODE" manifest check "$T/brk.toml" >"$T/out" 2>"$T/err"; rc=$?
+check "check: a brk that does not fit the enclave is an error at its line" \
+    "[ $rc -ne 0 ] && grep -q 'brk.toml:3:.*sys.brk.max_size: .* do not fit in sgx.enclave_size (64 MiB).*raise sgx.enclave_size' $T/err"
+printf 'libos.entrypoint = "/bin/busybox"\nsgx.enclave_size = "16M"\n' >"$T/small.toml"
+"$GEODE" manifest check "$T/small.toml" >"$T/out" 2>"$T/err"; rc=$?
+check "check: a small enclave's default brk is a quarter of it" \
+    "[ $rc -eq 0 ] && grep -q 'brk up to 4194304 bytes' $T/out"
