@@ -128,7 +128,7 @@ SYS(execve)
     uint64_t entry, sp;
     r = elf_exec(exec_path, argv, envp, &entry, &sp);
     if (r < 0) {
-        log_error("execve %s failed after the old image was released (%ld)", exec_path, r);
+        log_error("execve %s failed after the old image was released: %s", exec_path, errno_name(r));
         libos_exit(127);
     }
     enter_new_image(args->ctx, entry, sp);
