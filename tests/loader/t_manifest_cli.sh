@@ -66,3 +66,20 @@ printf 'libos.entrypoint = "/bin/busybox"\nsgx.enclave_size = "16M"\n' >"$T/smal
 "$GEODE" manifest check "$T/small.toml" >"$T/out" 2>"$T/err"; rc=$?
 check "check: a small enclave's default brk is a quarter of it" \
     "[ $rc -eq 0 ] && grep -q 'brk up to 4194304 bytes' $T/out"
+
+# The trusted-file hash cache: a second measure hashes nothing again; a file
+# changed behind its back (same size, mtime set back) is hashed again,
+# because its ctime moved.
+export GEODE_HASH_CACHE="$T/hash-cache"
+mkdir -p "$T/ht"; echo aaaa >"$T/ht/f"; touch -d '2020-01-01' "$T/ht/f"
+printf 'libos.entrypoint = "/bin/busybox"\nsgx.trusted_files = ["file:%s/ht/"]\n' "$T" >"$T/hc.toml"
+mr1=$("$GEODE" measure "$T/hc.toml" 2>"$T/err")
+check "hash cache: written by the first measure" "grep -q ' $T/ht/f\$' $T/hash-cache"
+mr2=$("$GEODE" measure "$T/hc.toml" 2>"$T/err")
+check "hash cache: the second measure gives the same MRENCLAVE" "[ -n '$mr1' ] && [ '$mr1' = '$mr2' ]"
+sleep 0.01; echo bbbb >"$T/ht/f"; touch -d '2020-01-01' "$T/ht/f"
+mr3=$("$GEODE" measure "$T/hc.toml" 2>"$T/err")
+check "hash cache: same size and mtime but new contents: hashed again" "[ -n '$mr3' ] && [ '$mr3' != '$mr1' ]"
+GEODE_HASH_CACHE=off "$GEODE" measure "$T/hc.toml" >"$T/out" 2>&1
+check "hash cache: off gives the same MRENCLAVE" "[ \"\$(cat $T/out)\" = '$mr3' ]"
+unset GEODE_HASH_CACHE
