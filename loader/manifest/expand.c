@@ -16,6 +16,7 @@
 /* Progress of one expansion: a line every second once it has taken 2 s,
  * so a large trusted tree is not silent. */
 static struct {
+    bool on; /* inside manifest_expand_trusted */
     double start, last;
     size_t files;
     unsigned long long bytes;
@@ -30,6 +31,8 @@ static double now_s(void)
 
 static void progress_tick(unsigned long long bytes, FILE *diag)
 {
+    if (!progress.on)
+        return;
     double t = now_s();
     progress.files++;
     progress.bytes += bytes;
@@ -40,7 +43,7 @@ static void progress_tick(unsigned long long bytes, FILE *diag)
     }
 }
 
-static int sha256_file(const char *path, uint8_t out[32], FILE *diag)
+int manifest_hash_file(const char *path, uint8_t out[32], FILE *diag)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -81,7 +84,7 @@ static int add_file(Geode__Sgx *sgx, const char *path, FILE *diag)
     tf->sha256.data = xcalloc(32, 1);
     tf->sha256.len = 32;
     array_push((void ***)&sgx->trusted_files, &sgx->n_trusted_files, tf);
-    return sha256_file(path, tf->sha256.data, diag);
+    return manifest_hash_file(path, tf->sha256.data, diag);
 }
 
 static int cmp_name(const struct dirent **a, const struct dirent **b)
@@ -173,6 +176,7 @@ int manifest_expand_trusted(geode_manifest *m, FILE *diag)
     int rc = 0;
     sgx->trusted_files = NULL;
     sgx->n_trusted_files = 0;
+    progress.on = true;
     progress.start = progress.last = now_s();
     progress.files = 0, progress.bytes = 0;
     for (size_t i = 0; i < n_old; i++) {
@@ -185,6 +189,7 @@ int manifest_expand_trusted(geode_manifest *m, FILE *diag)
         geode__trusted_file__free_unpacked(old[i], NULL);
     }
     free(old);
+    progress.on = false;
     hash_cache_flush();
     manifest_canonicalize(m);
     return rc ? rc : drop_duplicates(sgx, diag);
