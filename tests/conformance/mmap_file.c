@@ -1,0 +1,76 @@
+// modes: direct sim
+/* File mappings in one process (mmap(2), msync(2), mprotect(2)): a shared
+ * mapping and read/write see each other, its stores reach the file after
+ * munmap, a private mapping's do not; EACCES for a writable shared map of a
+ * read-only descriptor (at mmap and at mprotect) and for a write-only one;
+ * SIGBUS past the end of a truncated file. */
+#include "conf.h"
+#include <fcntl.h>
+#include <setjmp.h>
+#include <sys/mman.h>
+
+static sigjmp_buf jb;
+static void on_bus(int sig)
+{
+    siglongjmp(jb, sig);
+}
+
+int main(int argc, char **argv)
+{
+    char path[4096], b[8] = {0};
+    if (argc < 2)
+        return 2;
+    snprintf(path, sizeof(path), "%s/mapped", argv[1]);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, 8192))
+        return 1;
+    char *sh = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    char *pv = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    if (sh == MAP_FAILED || pv == MAP_FAILED)
+        return 1;
+    sh[0] = 'a';
+    val("pread sees a store to the shared map", pread(fd, b, 1, 0));
+    say("byte: %c\n", b[0]);
+    val("pwrite", pwrite(fd, "b", 1, 1));
+    say("shared map sees it: %c\n", sh[1]);
+    say("private map (untouched page) sees it: %c\n", pv[1]);
+    pv[4096] = 'p';
+    val("pwrite to a page the private map copied", pwrite(fd, "c", 1, 4097));
+    say("private map after its copy: %c %c\n", pv[4096], pv[4097] ? pv[4097] : '0');
+    chk("msync MS_SYNC", msync(sh, 8192, MS_SYNC));
+    chk("msync unaligned", msync(sh + 1, 10, MS_SYNC));
+    chk("msync MS_SYNC|MS_ASYNC", msync(sh, 4096, MS_SYNC | MS_ASYNC));
+    sh[2] = 'd';
+    munmap(sh, 8192);
+    munmap(pv, 8192);
+    val("pread after munmap", pread(fd, b, 4, 0));
+    say("bytes: %.3s\n", b);
+    val("pread of the page only the private map wrote", pread(fd, b, 1, 4096));
+    say("file byte 4096 is %s\n", b[0] == 0 ? "zero" : "not zero");
+
+    int ro = open(path, O_RDONLY), wo = open(path, O_WRONLY);
+    chk("mmap PROT_WRITE MAP_SHARED of O_RDONLY",
+        (long)mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0));
+    chk("mmap PROT_WRITE MAP_PRIVATE of O_RDONLY",
+        (long)mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 0));
+    chk("mmap of O_WRONLY", (long)mmap(NULL, 4096, PROT_READ, MAP_SHARED, wo, 0));
+    char *r = mmap(NULL, 4096, PROT_READ, MAP_SHARED, ro, 0);
+    chk("mprotect PROT_WRITE of a shared O_RDONLY map", mprotect(r, 4096, PROT_READ | PROT_WRITE));
+    char *pr = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, ro, 0);
+    chk("mprotect PROT_WRITE of a private O_RDONLY map", mprotect(pr, 4096, PROT_READ | PROT_WRITE));
+
+    sh = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (sh == MAP_FAILED || ftruncate(fd, 100))
+        return 1;
+    signal(SIGBUS, on_bus);
+    int sig = sigsetjmp(jb, 1);
+    if (sig == 0) {
+        volatile char c = sh[4096];
+        (void)c;
+        say("read past the end: no signal\n");
+    } else {
+        say("read past the end: SIG%s\n", sname(sig));
+    }
+    say("inside the last page, past the end: %d\n", sh[200]);
+    return 0;
+}
