@@ -93,14 +93,27 @@ static inline pid_t xfork(void)
 static inline void post(int fd)
 {
     char c = 'x';
-    if (write(fd, &c, 1) != 1)
+    ssize_t r;
+    while ((r = write(fd, &c, 1)) == -1 && errno == EINTR)
+        ;
+    if (r != 1)
         _exit(98);
 }
 
+/* Waits for a post; a signal handler running meanwhile does not end the wait. */
 static inline int await(int fd)
 {
     char c;
-    return read(fd, &c, 1) == 1 ? 0 : -1;
+    ssize_t r;
+    while ((r = read(fd, &c, 1)) == -1 && errno == EINTR)
+        ;
+    return r == 1 ? 0 : -1;
+}
+
+/* A byte as a printable character: '0' for a zero byte. */
+static inline char pc(char c)
+{
+    return c ? c : '0';
 }
 
 #endif

@@ -26,7 +26,7 @@ int main(int argc, char **argv)
     reap("child", pid);
     val("parent offset after the child's read", lseek(fd, 0, SEEK_CUR));
     val("parent read", read(fd, b, 2));
-    say("parent read: %.2s\n", b);
+    say("parent read: %c%c\n", pc(b[0]), pc(b[1]));
     int fl = fcntl(fd, F_GETFL);
     say("parent sees O_NONBLOCK %s O_APPEND %s\n", fl & O_NONBLOCK ? "set" : "clear",
         fl & O_APPEND ? "set" : "clear");

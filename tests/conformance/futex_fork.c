@@ -34,8 +34,8 @@ int main(void)
     usleep(100000);
     __atomic_store_n(&w[0], 1, __ATOMIC_RELEASE);
     long r = futex(&w[0], FUTEX_WAKE, 1, NULL);
-    say("FUTEX_WAKE returned 0 or 1: %s\n", r == 0 || r == 1 ? "yes" : "no");
     reap("shared waiter", pid);
+    say("FUTEX_WAKE returned 0 or 1: %s\n", r == 0 || r == 1 ? "yes" : "no");
 
     pid = xfork();
     if (pid == 0) {

@@ -37,8 +37,10 @@ int main(void)
         _exit(3);
     }
     await(fds[0]);
-    chk("kill(child, SIGUSR1)", kill(pid, SIGUSR1));
+    int r = kill(pid, SIGUSR1), e = errno;
     reap("catching child", pid);
+    errno = e;
+    chk("kill(child, SIGUSR1)", r);
     chk("kill(reaped child, 0)", kill(pid, 0));
 
     pid = xfork();

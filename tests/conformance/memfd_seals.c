@@ -38,7 +38,7 @@ int main(void)
     val("F_GET_SEALS", fcntl(fd, F_GET_SEALS));
     char b[8] = {0};
     val("pread", pread(fd, b, 8, 0));
-    say("content: %s\n", b);
+    say("content: %c%c%c%c%c%c\n", pc(b[0]), pc(b[1]), pc(b[2]), pc(b[3]), pc(b[4]), pc(b[5]));
     int plain = memfd_create("plain", 0);
     val("F_GET_SEALS without MFD_ALLOW_SEALING", fcntl(plain, F_GET_SEALS));
     chk("F_ADD_SEALS without MFD_ALLOW_SEALING", fcntl(plain, F_ADD_SEALS, F_SEAL_GROW));

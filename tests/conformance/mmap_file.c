@@ -30,13 +30,13 @@ int main(int argc, char **argv)
         return 1;
     sh[0] = 'a';
     val("pread sees a store to the shared map", pread(fd, b, 1, 0));
-    say("byte: %c\n", b[0]);
+    say("byte: %c\n", pc(b[0]));
     val("pwrite", pwrite(fd, "b", 1, 1));
-    say("shared map sees it: %c\n", sh[1]);
-    say("private map (untouched page) sees it: %c\n", pv[1]);
+    say("shared map sees it: %c\n", pc(sh[1]));
+    say("private map (untouched page) sees it: %c\n", pc(pv[1]));
     pv[4096] = 'p';
     val("pwrite to a page the private map copied", pwrite(fd, "c", 1, 4097));
-    say("private map after its copy: %c %c\n", pv[4096], pv[4097] ? pv[4097] : '0');
+    say("private map after its copy: %c %c\n", pc(pv[4096]), pc(pv[4097]));
     chk("msync MS_SYNC", msync(sh, 8192, MS_SYNC));
     chk("msync unaligned", msync(sh + 1, 10, MS_SYNC));
     chk("msync MS_SYNC|MS_ASYNC", msync(sh, 4096, MS_SYNC | MS_ASYNC));
@@ -44,7 +44,7 @@ int main(int argc, char **argv)
     munmap(sh, 8192);
     munmap(pv, 8192);
     val("pread after munmap", pread(fd, b, 4, 0));
-    say("bytes: %.3s\n", b);
+    say("bytes: %c %c %c\n", pc(b[0]), pc(b[1]), pc(b[2]));
     val("pread of the page only the private map wrote", pread(fd, b, 1, 4096));
     say("file byte 4096 is %s\n", b[0] == 0 ? "zero" : "not zero");
 

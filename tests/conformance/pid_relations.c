@@ -9,8 +9,8 @@
 int main(void)
 {
     pid_t me = getpid(), grp = getpgrp(), sid = getsid(0);
-    int fds[2];
-    if (pipe(fds))
+    int fds[2], orphan[2];
+    if (pipe(fds) || pipe(orphan))
         return 1;
     chk("PR_SET_CHILD_SUBREAPER", prctl(PR_SET_CHILD_SUBREAPER, 1));
     say("getpid twice is the same: %s\n", getpid() == me ? "yes" : "no");
@@ -36,13 +36,16 @@ int main(void)
             /* Wait for the child to exit, then report the new parent. */
             for (int i = 0; i < 500 && getppid() != me; i++)
                 usleep(10000);
-            say("orphan adopted by the subreaper: %s\n", getppid() == me ? "yes" : "no");
+            if (getppid() == me)
+                post(orphan[1]);
             _exit(0);
         }
         await(fds[0]);
         _exit(0);
     }
     reap("child", pid);
+    close(orphan[1]);
+    say("orphan adopted by the subreaper: %s\n", await(orphan[0]) == 0 ? "yes" : "no");
     int st;
     pid_t r = wait(&st);
     say("subreaper reaps the orphan: %s, %s\n", r > 0 && r != pid ? "yes" : "no", wstr(st));

@@ -33,18 +33,17 @@ int main(int argc, char **argv)
         _exit(0);
     }
     reap("child", pid);
-    say("parent's mapping: %c %c %c %c\n", m[0] ? m[0] : '0', m[1] ? m[1] : '0',
-        m[4096] ? m[4096] : '0', m[4097] ? m[4097] : '0');
+    say("parent's mapping: %c %c %c %c\n", pc(m[0]), pc(m[1]), pc(m[4096]), pc(m[4097]));
     char b[2] = {0, 0};
     val("pread 0", pread(fd, b, 2, 0));
-    say("file bytes 0-1: %c %c\n", b[0] ? b[0] : '0', b[1] ? b[1] : '0');
+    say("file bytes 0-1: %c %c\n", pc(b[0]), pc(b[1]));
     val("pread 4096", pread(fd, b, 2, 4096));
-    say("file bytes 4096-4097: %c %c\n", b[0] ? b[0] : '0', b[1] ? b[1] : '0');
+    say("file bytes 4096-4097: %c %c\n", pc(b[0]), pc(b[1]));
     m[2] = 'e';
     chk("munmap", munmap(m, 8192));
     close(fd);
     fd = open(path, O_RDONLY);
     val("pread after munmap and reopen", pread(fd, b, 1, 2));
-    say("file byte 2: %c\n", b[0] ? b[0] : '0');
+    say("file byte 2: %c\n", pc(b[0]));
     return 0;
 }

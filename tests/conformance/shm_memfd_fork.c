@@ -27,7 +27,10 @@ int main(void)
         _exit(0);
     }
     reap("child", pid);
-    say("parent's mapping: %.8s\n", m);
+    say("parent's mapping:");
+    for (int i = 0; i < 8; i++)
+        say(" %c", pc(m[i]));
+    say("\n");
     struct stat st;
     chk("fstat", fstat(fd, &st));
     say("size after the child's ftruncate: %lld\n", (long long)st.st_size);

@@ -42,7 +42,10 @@ int main(void)
     struct timespec zero = {0, 0};
     siginfo_t si;
     int s = sigtimedwait(&set, &si, &zero);
-    say("sigtimedwait: SIG%s\n", s > 0 ? sname(s) : ename(errno));
+    if (s > 0)
+        say("sigtimedwait: SIG%s\n", sname(s));
+    else
+        say("sigtimedwait: -1 %s\n", ename(errno));
     sigpending(&pend);
     say("SIGPIPE pending after: %s\n", sigismember(&pend, SIGPIPE) ? "yes" : "no");
     return 0;

@@ -29,9 +29,9 @@ modes_of() { sed -n 's|^// modes:||p' "$1" | head -1; }
 # result FILE RC: what is compared, the output and then the exit status.
 result() { cat "$1"; echo "exit status $2"; }
 
-# run_mode NAME BIN MODE: runs BIN under geode and compares with $TMP/NAME.native.
+# run_mode NAME BIN MODE: runs BIN under geode and compares with $TMP/NAME.native.out.
 run_mode() {
-    local name=$1 bin=$2 mode=$3 dir="$TMP/$name.$mode" key="$1 $3"
+    local name=$1 bin=$2 mode=$3 dir="$TMP/$1.$3.d" key="$1 $3"
     mkdir -p "$dir"
     if [ "$mode" = sim ]; then
         manifest "$TMP/$name.$mode.toml" "$bin" "loader.uid = $HOST_UID" "loader.gid = $HOST_GID" \
@@ -41,9 +41,9 @@ run_mode() {
     fi
     timeout -k 5 "$RUN_TIMEOUT" "$GEODE" run --mode "$mode" "$TMP/$name.$mode.toml" "$dir" \
         >"$TMP/out" 2>"$TMP/err" </dev/null
-    result "$TMP/out" $? >"$TMP/$name.$mode"
+    result "$TMP/out" $? >"$TMP/$name.$mode.out"
     local same=0
-    diff -u --label "$name native" --label "$name $mode" "$TMP/$name.native" "$TMP/$name.$mode" \
+    diff -a -u --label "$name native" --label "$name $mode" "$TMP/$name.native.out" "$TMP/$name.$mode.out" \
         >"$TMP/diff" || same=1
     if [ -n "${known[$key]+x}" ]; then
         used[$key]=1
@@ -76,7 +76,7 @@ for src in "$CONF"/*.c; do
     fi
     mkdir -p "$TMP/$name.native.d"
     timeout -k 5 "$RUN_TIMEOUT" "$bin" "$TMP/$name.native.d" >"$TMP/out" 2>"$TMP/err" </dev/null
-    result "$TMP/out" $? >"$TMP/$name.native"
+    result "$TMP/out" $? >"$TMP/$name.native.out"
     for mode in $modes; do
         case $mode in
         direct | sim) run_mode "$name" "$bin" "$mode" ;;
