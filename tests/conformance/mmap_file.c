@@ -33,10 +33,10 @@ int main(int argc, char **argv)
     say("byte: %c\n", pc(b[0]));
     val("pwrite", pwrite(fd, "b", 1, 1));
     say("shared map sees it: %c\n", pc(sh[1]));
-    say("private map (untouched page) sees it: %c\n", pc(pv[1]));
+    /* Whether a private map sees later changes to the file is unspecified
+     * (mmap(2)); only its own stores are checked. */
     pv[4096] = 'p';
-    val("pwrite to a page the private map copied", pwrite(fd, "c", 1, 4097));
-    say("private map after its copy: %c %c\n", pc(pv[4096]), pc(pv[4097]));
+    say("private map's own store: %c\n", pc(pv[4096]));
     chk("msync MS_SYNC", msync(sh, 8192, MS_SYNC));
     chk("msync unaligned", msync(sh + 1, 10, MS_SYNC));
     chk("msync MS_SYNC|MS_ASYNC", msync(sh, 4096, MS_SYNC | MS_ASYNC));

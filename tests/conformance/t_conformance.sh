@@ -51,6 +51,7 @@ run_mode() {
             notok "$name $mode listed as a known difference but matches: remove it from known-differences"
         else
             skip "$name $mode known difference: ${known[$key]}"
+            sed 's/^/    /' "$TMP/diff"
         fi
     elif [ "$same" -eq 0 ]; then
         ok "$name $mode"
