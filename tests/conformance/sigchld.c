@@ -55,11 +55,13 @@ int main(void)
         if (xfork() == 0)
             _exit(1);
     int st;
-    val("wait with SIGCHLD ignored", wait(&st));
+    pid_t r = wait(&st);
+    say("wait with SIGCHLD ignored: %s\n", r > 0 ? "a child" : ename(errno));
     sa = (struct sigaction){.sa_handler = SIG_DFL, .sa_flags = SA_NOCLDWAIT};
     sigaction(SIGCHLD, &sa, NULL);
     if (xfork() == 0)
         _exit(1);
-    val("wait with SA_NOCLDWAIT", wait(&st));
+    r = wait(&st);
+    say("wait with SA_NOCLDWAIT: %s\n", r > 0 ? "a child" : ename(errno));
     return 0;
 }
