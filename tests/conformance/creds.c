@@ -17,7 +17,8 @@ int main(void)
     say("resgid %d %d %d\n", (int)gr, (int)ge, (int)gs);
     int n = getgroups(0, NULL);
     gid_t list[256];
-    say("getgroups(0) equals getgroups(list): %s\n", n >= 0 && getgroups(256, list) == n ? "yes" : "no");
+    say("getgroups(0) equals getgroups(list): %s\n",
+        n >= 0 && getgroups(256, list) == n ? "yes" : "no");
     chk("setuid(getuid())", setuid(getuid()));
     chk("setgid(getgid())", setgid(getgid()));
     chk("seteuid(geteuid())", seteuid(geteuid()));

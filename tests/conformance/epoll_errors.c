@@ -33,8 +33,9 @@ int main(int argc, char **argv)
     chk("add with a bad event pointer", epoll_ctl(ep, EPOLL_CTL_ADD, p[1], BAD));
     chk("add ep2 to ep", epoll_ctl(ep, EPOLL_CTL_ADD, ep2, &ev));
     chk("add ep to ep2 (cycle)", epoll_ctl(ep2, EPOLL_CTL_ADD, ep, &ev));
-    chk("EPOLLEXCLUSIVE with mod", epoll_ctl(ep, EPOLL_CTL_MOD, p[0],
-                                             &(struct epoll_event){.events = EPOLLIN | EPOLLEXCLUSIVE}));
+    chk("EPOLLEXCLUSIVE with mod",
+        epoll_ctl(ep, EPOLL_CTL_MOD, p[0],
+                  &(struct epoll_event){.events = EPOLLIN | EPOLLEXCLUSIVE}));
     chk("wait, maxevents 0", epoll_wait(ep, out, 0, 0));
     volatile int neg = -1;
     chk("wait, maxevents -1", epoll_wait(ep, out, neg, 0));

@@ -26,7 +26,8 @@ int main(void)
     }
     await(sync_[0]);
     int n = epoll_wait(ep, out, 4, 5000);
-    say("parent's blocking wait: %d, data %llu\n", n, n > 0 ? (unsigned long long)out[0].data.u64 : 0);
+    say("parent's blocking wait: %d, data %llu\n", n,
+        n > 0 ? (unsigned long long)out[0].data.u64 : 0);
     reap("child", pid);
     chk("parent adds q (already there)", epoll_ctl(ep, EPOLL_CTL_ADD, q[0], &ev));
     if (write(q[1], "y", 1) != 1)

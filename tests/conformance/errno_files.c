@@ -26,8 +26,8 @@ int main(int argc, char **argv)
         return 2;
     snprintf(base, sizeof(base), "%s", argv[1]);
     int f = open(at("file"), O_RDWR | O_CREAT | O_TRUNC, 0600);
-    if (f < 0 || write(f, "data", 4) != 4 || mkdir(at("dir"), 0700) ||
-        mkdir(at("full"), 0700) || close(open(at("full/x"), O_CREAT | O_WRONLY, 0600)))
+    if (f < 0 || write(f, "data", 4) != 4 || mkdir(at("dir"), 0700) || mkdir(at("full"), 0700) ||
+        close(open(at("full/x"), O_CREAT | O_WRONLY, 0600)))
         return 1;
     chk("open a missing file", open(at("missing"), O_RDONLY));
     chk("open in a missing directory", open(at("missing/x"), O_RDONLY));

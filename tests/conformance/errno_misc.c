@@ -51,7 +51,8 @@ int main(void)
     chk("sigaction(SIGSTOP)", sigaction(SIGSTOP, &(struct sigaction){.sa_handler = SIG_IGN}, NULL));
     chk("sigaction(0)", sigaction(0, NULL, NULL));
     chk("sigaction(65)", sigaction(65, NULL, NULL));
-    chk("rt_sigprocmask bad how, no set (how unused)", syscall(SYS_rt_sigprocmask, 99, NULL, NULL, 8));
+    chk("rt_sigprocmask bad how, no set (how unused)",
+        syscall(SYS_rt_sigprocmask, 99, NULL, NULL, 8));
     chk("rt_sigprocmask bad size", syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, NULL, 4));
     chk("kill bad signal", kill(getpid(), 65));
     chk("wait without children", wait(NULL));

@@ -13,7 +13,8 @@ int main(int argc, char **argv)
         int keep = atoi(argv[3]), cloexec = atoi(argv[4]), setfd = atoi(argv[5]);
         say("after exec: kept fd open %s at offset %lld\n",
             fcntl(keep, F_GETFD) != -1 ? "yes" : "no", (long long)lseek(keep, 0, SEEK_CUR));
-        say("after exec: kept fd FD_CLOEXEC %s\n", fcntl(keep, F_GETFD) == FD_CLOEXEC ? "set" : "clear");
+        say("after exec: kept fd FD_CLOEXEC %s\n",
+            fcntl(keep, F_GETFD) == FD_CLOEXEC ? "set" : "clear");
         chk("after exec: O_CLOEXEC fd F_GETFD", fcntl(cloexec, F_GETFD));
         chk("after exec: F_SETFD FD_CLOEXEC fd F_GETFD", fcntl(setfd, F_GETFD));
         return 0;
@@ -27,7 +28,8 @@ int main(int argc, char **argv)
     if (keep < 0 || cloexec < 0 || setfd < 0 || write(keep, "12345", 5) != 5)
         return 1;
     fcntl(setfd, F_SETFD, FD_CLOEXEC);
-    say("before exec: dup clears FD_CLOEXEC: %s\n", fcntl(dup(cloexec), F_GETFD) == 0 ? "yes" : "no");
+    say("before exec: dup clears FD_CLOEXEC: %s\n",
+        fcntl(dup(cloexec), F_GETFD) == 0 ? "yes" : "no");
     snprintf(a, sizeof(a), "%d", keep);
     snprintf(b, sizeof(b), "%d", cloexec);
     snprintf(c, sizeof(c), "%d", setfd);

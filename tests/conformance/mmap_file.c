@@ -57,7 +57,8 @@ int main(int argc, char **argv)
     char *r = mmap(NULL, 4096, PROT_READ, MAP_SHARED, ro, 0);
     chk("mprotect PROT_WRITE of a shared O_RDONLY map", mprotect(r, 4096, PROT_READ | PROT_WRITE));
     char *pr = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, ro, 0);
-    chk("mprotect PROT_WRITE of a private O_RDONLY map", mprotect(pr, 4096, PROT_READ | PROT_WRITE));
+    chk("mprotect PROT_WRITE of a private O_RDONLY map",
+        mprotect(pr, 4096, PROT_READ | PROT_WRITE));
 
     sh = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (sh == MAP_FAILED || ftruncate(fd, 100))

@@ -41,7 +41,8 @@ int main(int argc, char **argv)
         return 1;
     n = readlink("/proc/self/cwd", buf, sizeof(buf) - 1);
     buf[n > 0 ? n : 0] = 0;
-    say("cwd equals getcwd after chdir: %s\n", getcwd(want, sizeof(want)) && strcmp(buf, want) == 0 ? "yes" : "no");
+    say("cwd equals getcwd after chdir: %s\n",
+        getcwd(want, sizeof(want)) && strcmp(buf, want) == 0 ? "yes" : "no");
 
     int fd = open("probe", O_RDWR | O_CREAT | O_TRUNC, 0600);
     if (fd < 0 || dup2(fd, 40) != 40)

@@ -21,8 +21,8 @@ static int timed(sem_t *s, int ms)
 
 int main(void)
 {
-    sem_t *s = mmap(NULL, 2 * sizeof(sem_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                    -1, 0);
+    sem_t *s =
+        mmap(NULL, 2 * sizeof(sem_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (s == MAP_FAILED)
         return 1;
     chk("sem_init pshared", sem_init(&s[0], 1, 0));

@@ -37,7 +37,8 @@ int main(void)
     say("parent sees: %d %d\n", m[0], m[1]);
     struct shmid_ds ds;
     chk("IPC_STAT", shmctl(id, IPC_STAT, &ds));
-    say("attaches after the child exited: %d, size %zu\n", (int)ds.shm_nattch, (size_t)ds.shm_segsz);
+    say("attaches after the child exited: %d, size %zu\n", (int)ds.shm_nattch,
+        (size_t)ds.shm_segsz);
     chk("IPC_RMID", shmctl(id, IPC_RMID, NULL));
     m[2] = 44;
     say("still attached after IPC_RMID: %d\n", m[2]);

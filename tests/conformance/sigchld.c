@@ -39,7 +39,9 @@ static void one(int killed)
         sigsuspend(&old);
     sigprocmask(SIG_SETMASK, &old, NULL);
     say("handler: pid matches %s, si_code %s, si_status %d\n", pid_ok ? "yes" : "no",
-        code == CLD_EXITED ? "CLD_EXITED" : code == CLD_KILLED ? "CLD_KILLED" : "other",
+        code == CLD_EXITED   ? "CLD_EXITED"
+        : code == CLD_KILLED ? "CLD_KILLED"
+                             : "other",
         (int)status);
     reap("  then waitpid", p);
 }

@@ -37,8 +37,8 @@ static void writer(int how)
 
 int main(void)
 {
-    const char *what[] = {"pipe, default", "pipe, SIG_IGN", "pipe, handler",
-                          "socketpair, default", "socketpair, MSG_NOSIGNAL"};
+    const char *what[] = {"pipe, default", "pipe, SIG_IGN", "pipe, handler", "socketpair, default",
+                          "socketpair, MSG_NOSIGNAL"};
     for (int i = 0; i < 5; i++) {
         say("%s:\n", what[i]);
         pid_t p = xfork();

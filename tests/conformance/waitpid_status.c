@@ -10,26 +10,44 @@ static volatile int zero, seven = 7;
 static void die(int how)
 {
     switch (how) {
-    case 0: _exit(0);
-    case 1: _exit(1);
-    case 2: _exit(255);
-    case 3: _exit(256);
-    case 4: exit(-1);
-    case 5: raise(SIGKILL); break;
-    case 6: raise(SIGTERM); break;
-    case 7: abort();
-    case 8: *(volatile int *)(long)zero = 1; break;
-    case 9: zero = seven / zero; break;
-    case 10: raise(SIGUSR1); break;
-    case 11: raise(SIGCHLD); _exit(4);
+    case 0:
+        _exit(0);
+    case 1:
+        _exit(1);
+    case 2:
+        _exit(255);
+    case 3:
+        _exit(256);
+    case 4:
+        exit(-1);
+    case 5:
+        raise(SIGKILL);
+        break;
+    case 6:
+        raise(SIGTERM);
+        break;
+    case 7:
+        abort();
+    case 8:
+        *(volatile int *)(long)zero = 1;
+        break;
+    case 9:
+        zero = seven / zero;
+        break;
+    case 10:
+        raise(SIGUSR1);
+        break;
+    case 11:
+        raise(SIGCHLD);
+        _exit(4);
     }
     _exit(99);
 }
 
-static const char *const names[] = {"_exit(0)",        "_exit(1)",        "_exit(255)",
-                                    "_exit(256)",      "exit(-1)",        "raise(SIGKILL)",
-                                    "raise(SIGTERM)",  "abort()",         "NULL store",
-                                    "divide by zero",  "raise(SIGUSR1)",  "raise(SIGCHLD)"};
+static const char *const names[] = {"_exit(0)",       "_exit(1)",       "_exit(255)",
+                                    "_exit(256)",     "exit(-1)",       "raise(SIGKILL)",
+                                    "raise(SIGTERM)", "abort()",        "NULL store",
+                                    "divide by zero", "raise(SIGUSR1)", "raise(SIGCHLD)"};
 
 int main(void)
 {
