@@ -39,14 +39,20 @@ int main(void)
 
     pid = xfork();
     if (pid == 0) {
-        struct timespec ts = {0, 300000000};
+        struct timespec ts = {0, 600000000};
         post(ready[1]);
-        chk("child FUTEX_WAIT_PRIVATE 300 ms", futex(&w[1], FUTEX_WAIT_PRIVATE, 0, &ts));
+        chk("child FUTEX_WAIT_PRIVATE 600 ms", futex(&w[1], FUTEX_WAIT_PRIVATE, 0, &ts));
         _exit(0);
     }
     await(ready[0]);
-    usleep(100000);
-    val("parent FUTEX_WAKE_PRIVATE", futex(&w[1], FUTEX_WAKE_PRIVATE, 1, NULL));
+    /* Private wakes for 400 ms, so a wrongly shared futex is woken whatever
+     * the scheduling; the sum is 0 on Linux. */
+    long woken = 0;
+    for (int i = 0; i < 40; i++) {
+        woken += futex(&w[1], FUTEX_WAKE_PRIVATE, 1, NULL);
+        usleep(10000);
+    }
     reap("private waiter", pid);
+    say("waiters woken by the parent's FUTEX_WAKE_PRIVATE: %ld\n", woken);
     return 0;
 }
