@@ -17,7 +17,7 @@ ONLY=${GEODE_CONF_ONLY:-} # run only the programs whose name contains this
 
 declare -A known=() used=()
 if [ -f "$KNOWN" ]; then
-    while read -r prog mode reason; do
+    while read -r prog mode reason || [ -n "$prog" ]; do
         [[ -z "$prog" || "$prog" == \#* ]] && continue
         known["$prog $mode"]=$reason
     done <"$KNOWN"
