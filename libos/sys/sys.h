@@ -30,6 +30,8 @@ SYS(rmdir); SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat
 SYS(chmod); SYS(fchmod); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
 /* fs_attr.c */
 SYS(utimensat);
+/* statfs.c */
+SYS(statfs); SYS(fstatfs);
 /* mem.c */
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(msync);
 /* mem_remap.c */
