@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "sys/sys.h"
 #include "elf/elf.h"
+#include "fs/proc.h"
 #include "fs/vfs.h"
 #include "libos.h"
 
@@ -24,6 +25,7 @@ static int start(const struct pal_boot *boot, uint64_t *entry, uint64_t *sp)
     int r = vfs_init(m);
     if (r < 0)
         return r;
+    proc_init(m);
     r = config_build_args(m, &argv, &envp);
     if (r < 0)
         return r;

@@ -209,3 +209,15 @@ size_t vma_format(char *buf, size_t size)
     spin_unlock(&vma_lock);
     return used;
 }
+
+void vma_totals(uint64_t *vsize, uint64_t *accessible)
+{
+    *vsize = *accessible = 0;
+    spin_lock(&vma_lock);
+    for (int i = 0; i < n_vmas; i++) {
+        *vsize += vmas[i].end - vmas[i].start;
+        if (vmas[i].prot != PAL_PROT_NONE)
+            *accessible += vmas[i].end - vmas[i].start;
+    }
+    spin_unlock(&vma_lock);
+}

@@ -8,6 +8,7 @@
 #include "core/signal.h"
 #include "elf/elf.h"
 #include "fs/vfs.h"
+#include "fs/proc.h"
 #include "sys/sys.h"
 
 #define ARG_MAX_ (2 * 1024 * 1024)
@@ -121,6 +122,7 @@ SYS(execve)
     reset_process_state();
     char *exec_path = strdup(inside);
     libos_cfg.exec_path = exec_path;
+    proc_set_name(NULL);
     uint64_t entry, sp;
     r = elf_exec(exec_path, argv, envp, &entry, &sp);
     if (r < 0) {

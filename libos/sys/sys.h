@@ -28,6 +28,8 @@ SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat);
 SYS(getdents64); SYS(getcwd); SYS(chdir); SYS(fchdir); SYS(mkdir); SYS(mkdirat);
 SYS(rmdir); SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat2);
 SYS(chmod); SYS(fchmod); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
+/* The process's umask (fs_dir.c), for /proc/<pid>/status. */
+uint32_t umask_get(void);
 /* fs_attr.c */
 SYS(utimensat);
 /* statfs.c */
