@@ -119,7 +119,9 @@ static void self_info(struct pinfo *p)
     }
     vma_totals(&vsize, &accessible);
     i->vsize = vsize;
-    i->rss = i->rss ? i->rss : accessible;
+    /* The host's figure counts the libOS's own pages too: the program's
+     * resident pages are at most its accessible mappings. */
+    i->rss = i->rss && i->rss < accessible ? i->rss : accessible;
     i->state = 'R'; /* it is reading its own file */
     i->ppid = PAL_HAS(pal, process_parent) ? (int32_t)pal->process_parent() : libos_ppid;
     i->pgid = groups ? (int32_t)pal->process_getpgid(0) : libos_pid;

@@ -155,7 +155,7 @@ static void self_checks(const char *prog)
     expect(f[5] == getpgrp(), "stat pgrp");
     expect(f[6] == getsid(0), "stat session");
     expect(f[20] == 1, "stat num_threads");
-    expect(f[23] > 0 && f[24] > 0, "stat vsize and rss");
+    expect(f[23] > 0 && f[24] >= 0 && f[24] * 4096 <= f[23], "stat vsize and rss");
     expect(f[22] > 0, "stat starttime");
     snprintf(buf, sizeof(buf), "/proc/%d/stat", getpid());
     expect(read_file(buf, buf, sizeof(buf)) > 0 && atoll(buf) == getpid(), "/proc/<pid>/stat");
