@@ -75,6 +75,7 @@ struct libos_config {
     bool syscall_rewrite;
     uint64_t stack_size, brk_max;
     uint32_t uid, gid;
+    bool sigterm_injection; /* sys.enable_sigterm_injection */
 };
 extern struct libos_config libos_cfg;
 

@@ -2,7 +2,9 @@
  * /proc/thread-self and /proc/sys, printed so that a native run (as
  * process 1 of a pid namespace) and a run under geode give the same
  * lines. Modes: "all" (default), "nochild" (no fork: enclaves),
- * "statfs PATH" (prints PATH's f_type). */
+ * "statfs PATH" (prints PATH's f_type), "wait SECONDS" (prints "ready",
+ * sleeps that long whatever interrupts it, prints "slept": the host
+ * SIGTERM tests). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +18,7 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int failures;
@@ -323,6 +326,19 @@ int main(int argc, char **argv)
         return r != 0;
     }
     setvbuf(stdout, NULL, _IONBF, 0);
+    if (!strcmp(mode, "wait") && argc > 2) {
+        struct timespec end, now;
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        end.tv_sec += atoi(argv[2]);
+        printf("ready\n");
+        do {
+            usleep(50000);
+            clock_gettime(CLOCK_MONOTONIC, &now);
+        } while (now.tv_sec < end.tv_sec ||
+                 (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
+        printf("slept\n");
+        return 0;
+    }
     statfs_checks();
     self_checks(argv[0]);
     if (strcmp(mode, "nochild"))
