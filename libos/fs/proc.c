@@ -7,6 +7,7 @@
  *   /proc/<tid>        a thread of the caller: stat, status, comm (as task/<tid>)
  *   /proc/<other pid>  another process of the tree (the PAL's process_info):
  *                      stat, status, comm; ENOENT for ids outside the tree
+ *   /proc/self         link to <pid>
  *   /proc/thread-self  link to <pid>/task/<tid> of the calling thread
  *   .../exe            link to the program;  .../fd/N  link to N's path
  *   .../fd             dir of the open descriptors
@@ -30,11 +31,12 @@ enum kind { K_NONE, K_DIR, K_FILE, K_LINK };
 enum dir { D_ROOT, D_SELF, D_FD, D_OTHER, D_TASK, D_THREAD, D_SYS };
 #define LINK_EXE (-1)
 #define LINK_THREAD_SELF (-2)
+#define LINK_SELF (-3)
 
 struct node {
     enum kind kind;
     /* K_FILE: enum proc_text, or the /proc/sys index for D_SYS files;
-     * K_DIR: enum dir; K_LINK: fd, LINK_EXE or LINK_THREAD_SELF */
+     * K_DIR: enum dir; K_LINK: fd, LINK_EXE, LINK_THREAD_SELF or LINK_SELF */
     int what;
     struct proc_who who;
     int sys; /* /proc/sys index, or -1 */
@@ -148,7 +150,10 @@ static struct node find(const char *inside)
     bool is_dir;
     if (!strcmp(inside, "/proc"))
         return NODE(K_DIR, D_ROOT, me);
-    if (!strncmp(inside, "/proc/self", 10) && (inside[10] == 0 || inside[10] == '/'))
+    if (!strcmp(inside, "/proc/self"))
+        return NODE(K_LINK, LINK_SELF, me);
+    /* Resolution replaces the link; the libOS's own callers may not. */
+    if (!strncmp(inside, "/proc/self/", 11))
         return self_node(inside + 10, me);
     if (!strcmp(inside, "/proc/thread-self"))
         return NODE(K_LINK, LINK_THREAD_SELF, me);
@@ -360,6 +365,10 @@ long proc_readlink(const char *inside, char *buf, size_t len)
     const char *target = f ? f->path : libos_cfg.exec_path;
     if (n.what == LINK_THREAD_SELF) { /* relative, as Linux's */
         snprintf(tmp, sizeof(tmp), "%d/task/%d", libos_pid, cur_thread()->tid);
+        target = tmp;
+    }
+    if (n.what == LINK_SELF) {
+        snprintf(tmp, sizeof(tmp), "%d", libos_pid);
         target = tmp;
     }
     if (!target) {

@@ -30,8 +30,8 @@ _Static_assert(sizeof(struct k_statfs) == 120, "struct statfs");
 /* A file system with no blocks of its own (simple_statfs in Linux). */
 static void pseudo_fs(int64_t type, int64_t flags, struct pal_statfs *st)
 {
-    *st = (struct pal_statfs){.type = type, .bsize = 4096, .namelen = 255, .frsize = 4096,
-                              .flags = ST_VALID_ | flags};
+    *st = (struct pal_statfs){
+        .type = type, .bsize = 4096, .namelen = 255, .frsize = 4096, .flags = ST_VALID_ | flags};
 }
 
 /* statfs of an inside path that exists (or belongs to an open file). */
@@ -77,9 +77,16 @@ static long statfs_out(long r, const struct pal_statfs *s, struct k_statfs *out)
     if (r < 0)
         return r;
     struct k_statfs k = {
-        .f_type = s->type, .f_bsize = s->bsize, .f_blocks = s->blocks, .f_bfree = s->bfree,
-        .f_bavail = s->bavail, .f_files = s->files, .f_ffree = s->ffree,
-        .f_fsid = {s->fsid[0], s->fsid[1]}, .f_namelen = s->namelen, .f_frsize = s->frsize,
+        .f_type = s->type,
+        .f_bsize = s->bsize,
+        .f_blocks = s->blocks,
+        .f_bfree = s->bfree,
+        .f_bavail = s->bavail,
+        .f_files = s->files,
+        .f_ffree = s->ffree,
+        .f_fsid = {s->fsid[0], s->fsid[1]},
+        .f_namelen = s->namelen,
+        .f_frsize = s->frsize,
         .f_flags = s->flags,
     };
     if (!out)

@@ -195,6 +195,14 @@ static void self_checks(const char *prog)
     link[l > 0 ? l : 0] = 0;
     snprintf(want, sizeof(want), "%d/task/%ld", getpid(), (long)syscall(SYS_gettid));
     expect(!strcmp(link, want), "thread-self link");
+    l = readlink("/proc/self", link, sizeof(link) - 1);
+    link[l > 0 ? l : 0] = 0;
+    snprintf(want, sizeof(want), "%d", getpid());
+    expect(!strcmp(link, want), "/proc/self is a link to the pid");
+    struct stat ls;
+    expect(lstat("/proc/self", &ls) == 0 && S_ISLNK(ls.st_mode) && stat("/proc/self", &ls) == 0 &&
+               S_ISDIR(ls.st_mode),
+           "/proc/self: lstat a link, stat a directory");
     expect(read_file("/proc/thread-self/stat", buf, sizeof(buf)) > 0 &&
                atoll(buf) == syscall(SYS_gettid),
            "thread-self/stat");
