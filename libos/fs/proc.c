@@ -171,6 +171,37 @@ static struct node find(const char *inside)
     return NODE(K_NONE, 0, me);
 }
 
+/* /proc itself: its files, then one directory per process of the tree
+ * (the caller alone without a PAL that lists them). */
+static char *root_text(char *t, size_t k, size_t *len)
+{
+    int32_t ids[256];
+    long n = PAL_HAS(pal, process_list) ? pal->process_list(ids, ARRAY_LEN(ids)) : 0;
+    size_t count = n > 0 ? (size_t)n : 0, cap = 512 + 16 * count;
+    int32_t *all = count > ARRAY_LEN(ids) ? malloc(count * sizeof(int32_t)) : ids;
+    char *grown = realloc(t, cap);
+    if (!all || !grown) {
+        free(all != ids ? all : NULL), free(grown ? grown : t);
+        return NULL;
+    }
+    t = grown;
+    if (all != ids) { /* more than fit at first: ask again; if it grew since, list what fits */
+        long again = pal->process_list(all, count);
+        count = again >= 0 && (size_t)again < count ? (size_t)again : count;
+    }
+    k += (size_t)snprintf(t + k, cap - k,
+                          "%c self\n%c thread-self\n%c cpuinfo\n%c meminfo\n%c stat\n%c sys\n",
+                          DT_LNK_, DT_LNK_, DT_REG_, DT_REG_, DT_REG_, DT_DIR_);
+    if (!count)
+        k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_DIR_, libos_pid);
+    for (size_t i = 0; i < count; i++)
+        k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_DIR_, all[i]);
+    if (all != ids)
+        free(all);
+    *len = k;
+    return t;
+}
+
 /* Directory listings as "T name\n" lines (T: the dirent type). */
 static char *dir_text(struct node n, size_t *len)
 {
@@ -183,11 +214,7 @@ static char *dir_text(struct node n, size_t *len)
         return NULL;
     size_t k = (size_t)snprintf(t, cap, "%c .\n%c ..\n", DT_DIR_, DT_DIR_);
     if (d == D_ROOT)
-        k += (size_t)snprintf(t + k, cap - k,
-                              "%c self\n%c thread-self\n%c %d\n%c cpuinfo\n%c meminfo\n%c stat\n"
-                              "%c sys\n",
-                              DT_LNK_, DT_LNK_, DT_DIR_, libos_pid, DT_REG_, DT_REG_, DT_REG_,
-                              DT_DIR_);
+        return root_text(t, k, len);
     if (d == D_SELF)
         k += (size_t)snprintf(t + k, cap - k, "%c exe\n%c fd\n%c maps\n%c task\n", DT_LNK_,
                               DT_DIR_, DT_REG_, DT_DIR_);

@@ -118,8 +118,25 @@ static long direct_process_set_name(const char *name)
     return HS2(SYS_prctl, PR_SET_NAME, name);
 }
 
+static long direct_process_list(int32_t *ids, size_t max)
+{
+    size_t n = 0;
+    pidns_lock();
+    for (int i = 0; i < pidns_slots(); i++) {
+        const struct ns_entry *e = pidns_slot(i);
+        if (!e->id || e->kind != NS_PROCESS || e->host <= 0)
+            continue;
+        if (n < max)
+            ids[n] = e->id;
+        n++;
+    }
+    pidns_unlock();
+    return (long)n;
+}
+
 void direct_fill_procinfo(struct pal_api *api)
 {
     api->process_info = direct_process_info;
     api->process_set_name = direct_process_set_name;
+    api->process_list = direct_process_list;
 }

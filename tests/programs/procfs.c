@@ -222,6 +222,19 @@ static char child_state(pid_t pid, long long *ppid, char *comm, size_t csize)
     return (char)f[3];
 }
 
+/* True when directory path lists name. */
+static int lists(const char *path, const char *name)
+{
+    char d[16384];
+    int fd = open(path, O_RDONLY | O_DIRECTORY), found = 0;
+    long n;
+    while (fd >= 0 && (n = syscall(SYS_getdents64, fd, d, sizeof(d))) > 0)
+        for (long off = 0; off < n; off += *(unsigned short *)(d + off + 16))
+            found |= !strcmp(d + off + 19, name);
+    close(fd);
+    return found;
+}
+
 static void child_checks(void)
 {
     int p[2];
@@ -243,6 +256,12 @@ static void child_checks(void)
     expect(state == 'S', "child stat state S while it sleeps");
     expect(ppid == getpid(), "child stat ppid");
     expect(!strcmp(comm, "kid"), "child stat comm (PR_SET_NAME)");
+    char num[16];
+    snprintf(num, sizeof(num), "%d", pid);
+    expect(lists("/proc", num), "/proc lists the child");
+    snprintf(num, sizeof(num), "%d", getpid());
+    expect(lists("/proc", num) && lists("/proc", "self") && lists("/proc", "sys"),
+           "/proc lists the process, self and sys");
     snprintf(buf, sizeof(buf), "/proc/%d/status", pid);
     int r = read_file(buf, buf, sizeof(buf));
     expect(r > 0 && status_value(buf, "PPid", v, sizeof(v)) && atoi(v) == getpid(),
@@ -310,18 +329,9 @@ static void sys_checks(void)
     read_file("/proc/sys/kernel/random/uuid", a, sizeof(a));
     read_file("/proc/sys/kernel/random/uuid", b, sizeof(b));
     expect(is_uuid(a) && is_uuid(b) && strcmp(a, b), "uuid is fresh per read");
-    int fd = open("/proc/sys/kernel", O_RDONLY | O_DIRECTORY);
-    char d[8192];
-    long n = fd >= 0 ? syscall(SYS_getdents64, fd, d, sizeof(d)) : -1;
-    int found = 0;
-    for (long off = 0; off < n;) {
-        unsigned short reclen = *(unsigned short *)(d + off + 16);
-        if (!strcmp(d + off + 19, "pid_max"))
-            found = 1;
-        off += reclen;
-    }
-    close(fd);
-    expect(found, "/proc/sys/kernel lists pid_max");
+    expect(lists("/proc/sys/kernel", "pid_max") && lists("/proc/sys/kernel/random", "uuid") &&
+               lists("/proc/sys", "vm") && lists("/proc/sys/net/core", "somaxconn"),
+           "/proc/sys directories list their files");
 }
 
 int main(int argc, char **argv)
