@@ -171,12 +171,21 @@ static struct node find(const char *inside)
     return NODE(K_NONE, 0, me);
 }
 
-/* /proc itself: its files, then one directory per process of the tree
- * (the caller alone without a PAL that lists them). */
-static char *root_text(char *t, size_t k, size_t *len)
+/* The namespace's processes (owner 0) or the process's other threads
+ * (owner its pid): pal.h's process_list, or the libOS's own list. */
+static long list_ids(pal_handle owner, int32_t *ids, size_t max)
+{
+    if (owner)
+        return ns_thread_ids(ids, max);
+    return PAL_HAS(pal, process_list) ? pal->process_list(0, ids, max) : 0;
+}
+
+/* The ids of list_ids(owner) as "d <id>" lines after k bytes of t
+ * (realloc'ed); mine when there are none. */
+static char *id_lines(pal_handle owner, int mine, char *t, size_t k, size_t *len)
 {
     int32_t ids[256];
-    long n = PAL_HAS(pal, process_list) ? pal->process_list(ids, ARRAY_LEN(ids)) : 0;
+    long n = list_ids(owner, ids, ARRAY_LEN(ids));
     size_t count = n > 0 ? (size_t)n : 0, cap = 512 + 16 * count;
     int32_t *all = count > ARRAY_LEN(ids) ? malloc(count * sizeof(int32_t)) : ids;
     char *grown = realloc(t, cap);
@@ -186,14 +195,11 @@ static char *root_text(char *t, size_t k, size_t *len)
     }
     t = grown;
     if (all != ids) { /* more than fit at first: ask again; if it grew since, list what fits */
-        long again = pal->process_list(all, count);
+        long again = list_ids(owner, all, count);
         count = again >= 0 && (size_t)again < count ? (size_t)again : count;
     }
-    k += (size_t)snprintf(t + k, cap - k,
-                          "%c self\n%c thread-self\n%c cpuinfo\n%c meminfo\n%c stat\n%c sys\n",
-                          DT_LNK_, DT_LNK_, DT_REG_, DT_REG_, DT_REG_, DT_DIR_);
-    if (!count)
-        k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_DIR_, libos_pid);
+    if (!count && mine > 0)
+        k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_DIR_, mine);
     for (size_t i = 0; i < count; i++)
         k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_DIR_, all[i]);
     if (all != ids)
@@ -213,20 +219,24 @@ static char *dir_text(struct node n, size_t *len)
     if (!t)
         return NULL;
     size_t k = (size_t)snprintf(t, cap, "%c .\n%c ..\n", DT_DIR_, DT_DIR_);
-    if (d == D_ROOT)
-        return root_text(t, k, len);
+    if (d == D_ROOT) {
+        k += (size_t)snprintf(t + k, cap - k,
+                              "%c self\n%c thread-self\n%c cpuinfo\n%c meminfo\n%c stat\n%c sys\n",
+                              DT_LNK_, DT_LNK_, DT_REG_, DT_REG_, DT_REG_, DT_DIR_);
+        return id_lines(0, libos_pid, t, k, len);
+    }
     if (d == D_SELF)
         k += (size_t)snprintf(t + k, cap - k, "%c exe\n%c fd\n%c maps\n%c task\n", DT_LNK_,
                               DT_DIR_, DT_REG_, DT_DIR_);
     if (d == D_SELF || d == D_OTHER || d == D_THREAD)
         k += (size_t)snprintf(t + k, cap - k, "%c comm\n%c stat\n%c status\n", DT_REG_, DT_REG_,
                               DT_REG_);
-    /* The libOS keeps no list of its threads: the process's first thread
-     * and the caller are the ones it can name. */
-    if (d == D_TASK)
+    /* The first thread (whose id is the process's: Linux lists it while
+     * the process lives), then the others. */
+    if (d == D_TASK) {
         k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_DIR_, libos_pid);
-    if (d == D_TASK && cur_thread()->tid != libos_pid)
-        k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_DIR_, cur_thread()->tid);
+        return id_lines(libos_pid, 0, t, k, len);
+    }
     for (int fd = 0; d == D_FD && fd < FD_MAX; fd++)
         if (fd_get_cloexec(fd) >= 0)
             k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_LNK_, fd);

@@ -2,6 +2,7 @@
  * (state, times, threads, sizes: the host's /proc/<pid>/stat), with every
  * id translated into the pid namespace, and the process's name. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <linux/prctl.h>
 #include <sys/syscall.h>
 
@@ -118,13 +119,15 @@ static long direct_process_set_name(const char *name)
     return HS2(SYS_prctl, PR_SET_NAME, name);
 }
 
-static long direct_process_list(int32_t *ids, size_t max)
+static long direct_process_list(pal_handle owner, int32_t *ids, size_t max)
 {
     size_t n = 0;
     pidns_lock();
     for (int i = 0; i < pidns_slots(); i++) {
         const struct ns_entry *e = pidns_slot(i);
-        if (!e->id || e->kind != NS_PROCESS || e->host <= 0)
+        bool want = owner == 0 ? e->kind == NS_PROCESS && e->host > 0
+                               : e->kind == NS_THREAD && e->owner == owner;
+        if (!e->id || !want)
             continue;
         if (n < max)
             ids[n] = e->id;

@@ -334,10 +334,11 @@ struct pal_api {
     /* Names the calling process for process_info's comm (and the host's
      * tools): prctl(PR_SET_NAME), at most 15 bytes used. */
     long (*process_set_name)(const char *name);
-    /* Stores up to max ids of the namespace's processes (their order
-     * unspecified); returns how many there are (more than max: call again
-     * with a larger buffer). */
-    long (*process_list)(int32_t *ids, size_t max);
+    /* Stores up to max ids (their order unspecified): with owner 0, of the
+     * namespace's processes; with a process id, of that process's threads
+     * other than its first (whose id is the process's). Returns how many
+     * there are (more than max: call again with a larger buffer). */
+    long (*process_list)(pal_handle owner, int32_t *ids, size_t max);
 };
 
 /* host_signal's signo carries this bit when the signal was sent by another

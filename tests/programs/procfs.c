@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,18 +211,6 @@ static void self_checks(const char *prog)
     printf("/proc/99999/stat: %d\n", read_file("/proc/99999/stat", buf, sizeof(buf)));
 }
 
-static char child_state(pid_t pid, long long *ppid, char *comm, size_t csize)
-{
-    char path[64], buf[1024];
-    long long f[64] = {0};
-    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-    if (read_file(path, buf, sizeof(buf)) <= 0)
-        return 0;
-    parse_stat(buf, comm, csize, f, 64);
-    *ppid = f[4];
-    return (char)f[3];
-}
-
 /* True when directory path lists name. */
 static int lists(const char *path, const char *name)
 {
@@ -233,6 +222,61 @@ static int lists(const char *path, const char *name)
             found |= !strcmp(d + off + 19, name);
     close(fd);
     return found;
+}
+
+static volatile int thread_tid, thread_stop;
+
+static void *thread_main(void *arg)
+{
+    (void)arg;
+    __atomic_store_n(&thread_tid, (int)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+    while (!__atomic_load_n(&thread_stop, __ATOMIC_SEQ_CST))
+        usleep(1000);
+    return NULL;
+}
+
+/* A second thread: the process's stat counts it, task/ lists it, and its
+ * own /proc/<tid>/stat and task/<tid>/status name it. */
+static void thread_checks(void)
+{
+    pthread_t th;
+    char buf[4096], path[64], num[16], comm[64], v[64];
+    long long f[64] = {0};
+    if (pthread_create(&th, NULL, thread_main, NULL)) {
+        expect(0, "pthread_create");
+        return;
+    }
+    while (!__atomic_load_n(&thread_tid, __ATOMIC_SEQ_CST))
+        usleep(1000);
+    int tid = thread_tid;
+    read_file("/proc/self/stat", buf, sizeof(buf));
+    parse_stat(buf, comm, sizeof(comm), f, 64);
+    expect(f[20] == 2, "stat num_threads with a second thread");
+    snprintf(num, sizeof(num), "%d", tid);
+    expect(lists("/proc/self/task", num), "task/ lists the second thread");
+    snprintf(num, sizeof(num), "%d", getpid());
+    expect(lists("/proc/self/task", num), "task/ lists the first thread");
+    snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+    expect(read_file(path, buf, sizeof(buf)) > 0 && atoll(buf) == tid, "/proc/<tid>/stat");
+    snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+    int r = read_file(path, buf, sizeof(buf));
+    expect(r > 0 && status_value(buf, "Pid", v, sizeof(v)) && atoi(v) == tid &&
+               status_value(buf, "Tgid", v, sizeof(v)) && atoi(v) == getpid(),
+           "task/<tid>/status: Pid is the tid, Tgid the process");
+    __atomic_store_n(&thread_stop, 1, __ATOMIC_SEQ_CST);
+    pthread_join(th, NULL);
+}
+
+static char child_state(pid_t pid, long long *ppid, char *comm, size_t csize)
+{
+    char path[64], buf[1024];
+    long long f[64] = {0};
+    snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+    if (read_file(path, buf, sizeof(buf)) <= 0)
+        return 0;
+    parse_stat(buf, comm, csize, f, 64);
+    *ppid = f[4];
+    return (char)f[3];
 }
 
 static void child_checks(void)
@@ -359,6 +403,7 @@ int main(int argc, char **argv)
     }
     statfs_checks();
     self_checks(argv[0]);
+    thread_checks();
     if (strcmp(mode, "nochild"))
         child_checks();
     sys_checks();
