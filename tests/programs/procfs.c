@@ -76,6 +76,9 @@ static void statfs_checks(void)
     fd = eventfd(0, 0);
     printf("fstatfs eventfd type %lx\n", sys_fstatfs(fd, &a) == 0 ? (long)a.f_type : -1L);
     close(fd);
+    fd = (int)syscall(SYS_memfd_create, "procfs", 0);
+    printf("fstatfs memfd type %lx\n", sys_fstatfs(fd, &a) == 0 ? (long)a.f_type : -1L);
+    close(fd);
     fd = open("/dev/null", O_RDONLY);
     printf("fstatfs /dev/null type %lx\n", sys_fstatfs(fd, &a) == 0 ? (long)a.f_type : -1L);
     close(fd);
