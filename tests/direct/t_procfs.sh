@@ -39,3 +39,22 @@ if need "$bin"; then
     grep -qx '/proc/sys/kernel type 9fa0' "$TMP/out"
     check "statfs of /proc/sys: PROC_SUPER_MAGIC" $?
 fi
+
+# Direct mode has no trust boundary: a host SIGTERM reaches the program
+# whatever sys.enable_sigterm_injection says (docs/manifest.md, "Host
+# signals"); here it kills the waiting program (status 143).
+if need "$bin"; then
+    manifest "$TMP/w.toml" "$bin"
+    "$GEODE" run --mode direct "$TMP/w.toml" wait 5 >"$TMP/w.out" 2>"$TMP/w.err" &
+    pid=$!
+    for _ in $(seq 200); do grep -q ready "$TMP/w.out" 2>/dev/null && break; sleep 0.05; done
+    kill -TERM "$pid"
+    ( sleep 30; kill -KILL "$pid" 2>/dev/null ) &
+    killer=$!
+    wait "$pid"
+    rc=$?
+    kill "$killer" 2>/dev/null
+    wait "$killer" 2>/dev/null
+    [ "$rc" -eq 143 ] && ! grep -q '^slept$' "$TMP/w.out"
+    check "direct mode: a host SIGTERM ends the program with the key false (status 143, got $rc)" $?
+fi
