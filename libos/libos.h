@@ -68,6 +68,7 @@ __attribute__((noreturn)) void libos_resume_context(const struct pal_context *ct
 /* What uname(2) and /proc/sys/kernel tell the program. */
 #define LIBOS_UTS_RELEASE "6.1.0-geode"
 #define LIBOS_UTS_NODENAME "geode"
+#define LIBOS_UTS_VERSION "#1 SMP Geode libOS"
 
 /* Process-wide settings (from the manifest). */
 struct libos_config {

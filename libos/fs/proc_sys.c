@@ -8,7 +8,8 @@
 enum sysval {
     V_DIR, V_PID_MAX, V_OSRELEASE, V_OSTYPE, V_HOSTNAME, V_DOMAINNAME, V_BOOT_ID, V_UUID,
     V_NGROUPS_MAX, V_CAP_LAST_CAP, V_THREADS_MAX, V_OVERCOMMIT, V_MAX_MAP_COUNT, V_FILE_MAX,
-    V_NR_OPEN, V_PIPE_MAX_SIZE, V_SOMAXCONN,
+    V_NR_OPEN, V_PIPE_MAX_SIZE, V_SOMAXCONN, V_VERSION, V_TAINTED, V_ENTROPY, V_POOLSIZE,
+    V_OVERCOMMIT_RATIO,
 };
 
 static const struct {
@@ -19,6 +20,8 @@ static const struct {
     {"/proc/sys/kernel", V_DIR},
     {"/proc/sys/kernel/pid_max", V_PID_MAX},
     {"/proc/sys/kernel/osrelease", V_OSRELEASE},
+    {"/proc/sys/kernel/version", V_VERSION},
+    {"/proc/sys/kernel/tainted", V_TAINTED},
     {"/proc/sys/kernel/ostype", V_OSTYPE},
     {"/proc/sys/kernel/hostname", V_HOSTNAME},
     {"/proc/sys/kernel/domainname", V_DOMAINNAME},
@@ -28,8 +31,11 @@ static const struct {
     {"/proc/sys/kernel/random", V_DIR},
     {"/proc/sys/kernel/random/boot_id", V_BOOT_ID},
     {"/proc/sys/kernel/random/uuid", V_UUID},
+    {"/proc/sys/kernel/random/entropy_avail", V_ENTROPY},
+    {"/proc/sys/kernel/random/poolsize", V_POOLSIZE},
     {"/proc/sys/vm", V_DIR},
     {"/proc/sys/vm/overcommit_memory", V_OVERCOMMIT},
+    {"/proc/sys/vm/overcommit_ratio", V_OVERCOMMIT_RATIO},
     {"/proc/sys/vm/max_map_count", V_MAX_MAP_COUNT},
     {"/proc/sys/fs", V_DIR},
     {"/proc/sys/fs/file-max", V_FILE_MAX},
@@ -119,6 +125,12 @@ static long value_text(enum sysval v, char *t, size_t cap)
     case V_NR_OPEN: return snprintf(t, cap, "%d\n", FD_MAX);
     case V_PIPE_MAX_SIZE: return snprintf(t, cap, "1048576\n");
     case V_SOMAXCONN: return snprintf(t, cap, "4096\n");
+    case V_VERSION: return snprintf(t, cap, "%s\n", LIBOS_UTS_VERSION);
+    case V_TAINTED: return snprintf(t, cap, "0\n");
+    /* The PAL's random source never runs dry: a full pool, as Linux 5.18+. */
+    case V_ENTROPY: return snprintf(t, cap, "256\n");
+    case V_POOLSIZE: return snprintf(t, cap, "256\n");
+    case V_OVERCOMMIT_RATIO: return snprintf(t, cap, "50\n");
     case V_DIR: break;
     }
     return 0;

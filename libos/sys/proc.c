@@ -63,7 +63,7 @@ SYS(uname)
     memcpy(u->sysname, "Linux", 6);
     memcpy(u->nodename, LIBOS_UTS_NODENAME, sizeof(LIBOS_UTS_NODENAME));
     memcpy(u->release, LIBOS_UTS_RELEASE, sizeof(LIBOS_UTS_RELEASE));
-    memcpy(u->version, "#1 SMP Geode libOS", 19);
+    memcpy(u->version, LIBOS_UTS_VERSION, sizeof(LIBOS_UTS_VERSION));
     memcpy(u->machine, "x86_64", 7);
     memcpy(u->domainname, "(none)", 7);
     return 0;

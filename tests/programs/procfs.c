@@ -367,6 +367,9 @@ static void sys_checks(void)
     read_file("/proc/sys/kernel/osrelease", a, sizeof(a));
     snprintf(b, sizeof(b), "%s\n", u.s[2]);
     expect(!strcmp(a, b), "osrelease equals uname's release");
+    read_file("/proc/sys/kernel/version", a, sizeof(a));
+    snprintf(b, sizeof(b), "%s\n", u.s[3]);
+    expect(!strcmp(a, b), "kernel/version equals uname's version");
     read_file("/proc/sys/kernel/hostname", a, sizeof(a));
     snprintf(b, sizeof(b), "%s\n", u.s[1]);
     expect(!strcmp(a, b), "hostname equals uname's nodename");
