@@ -1,8 +1,8 @@
-/* geode run [--mode direct|sim|sgx] MANIFEST [args...]
+/* geode run [--mode auto|sgx|sim|direct] MANIFEST [args...]
  *
- * Validates the manifest, packs the canonical blob and hands it to the PAL
- * of the chosen mode together with the libOS image. Only the direct PAL
- * exists so far. The exit status is the program's (128 + signal number
+ * Validates the manifest and hands it to the PAL of the chosen mode (auto:
+ * sgx where it works, else sim, from doctor's checks) together with the
+ * libOS image. The exit status is the program's (128 + signal number
  * when it was killed by a signal, since the program is this process). */
 #include <limits.h>
 #include <stdio.h>
@@ -27,9 +27,11 @@ int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len,
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: geode run [--mode direct|sim|sgx] MANIFEST [ARGS...]\n"
+    fprintf(out, "usage: geode run [--mode auto|sgx|sim|direct] MANIFEST [ARGS...]\n"
                  "  Runs the manifest's program under the libOS. ARGS are passed only when\n"
-                 "  the manifest sets loader.insecure__use_cmdline_argv = true.\n");
+                 "  the manifest sets loader.insecure__use_cmdline_argv = true.\n"
+                 "  Modes: sgx (an SGX enclave), sim (the software SGX), direct (no enclave,\n"
+                 "  for debugging); auto, the default, is sgx where it works, else sim.\n");
 }
 
 /* libos.elf sits next to the geode binary (build tree) or in
@@ -57,14 +59,16 @@ static int find_libos(char *out, size_t size)
 
 static int parse_mode(const char *s, Geode__RunMode *mode)
 {
-    if (!strcmp(s, "direct"))
+    if (!strcmp(s, "auto"))
+        *mode = GEODE__RUN_MODE__MODE_AUTO;
+    else if (!strcmp(s, "direct"))
         *mode = GEODE__RUN_MODE__MODE_DIRECT;
     else if (!strcmp(s, "sim"))
         *mode = GEODE__RUN_MODE__MODE_SIM;
     else if (!strcmp(s, "sgx"))
         *mode = GEODE__RUN_MODE__MODE_SGX;
     else {
-        fprintf(stderr, "geode run: unknown mode \"%s\" (direct, sim or sgx)\n", s);
+        fprintf(stderr, "geode run: unknown mode \"%s\" (auto, sgx, sim or direct)\n", s);
         return -1;
     }
     return 0;
@@ -126,6 +130,24 @@ static int run_enclave(const char *manifest, bool sim, bool debug, int argc, cha
     return sgx_run(&p);
 }
 
+/* auto: sgx where it works, else sim; never direct, which has no enclave
+ * to protect the program (the user asks for it by name). */
+static int pick_mode(const geode_manifest *m, Geode__RunMode *mode)
+{
+    char why[512];
+    char pick = doctor_auto_mode(why, sizeof(why));
+    if (!pick) {
+        fprintf(stderr, "geode run: mode auto: no enclave mode works on this machine (%s); "
+                        "run 'geode doctor' for details, or --mode direct to run without an "
+                        "enclave\n", why);
+        return -1;
+    }
+    *mode = pick == 's' ? GEODE__RUN_MODE__MODE_SGX : GEODE__RUN_MODE__MODE_SIM;
+    if (m->log_level >= GEODE__LOG_LEVEL__LOG_DEBUG)
+        fprintf(stderr, "geode: mode auto: %s (%s)\n", mode_name(*mode), why);
+    return 0;
+}
+
 /* Parses [--mode M] [--]; sets *first to the manifest's index. Returns 0,
  * 1 after printing help, or 2 on misuse. */
 static int parse_args(int argc, char **argv, Geode__RunMode *mode, bool *mode_given, int *first)
@@ -171,17 +193,15 @@ int cmd_run(int argc, char **argv)
         manifest_free(m);
         return 1;
     }
+    if (mode == GEODE__RUN_MODE__MODE_AUTO && pick_mode(m, &mode) != 0) {
+        manifest_free(m);
+        return 1;
+    }
     if (mode == GEODE__RUN_MODE__MODE_SIM || mode == GEODE__RUN_MODE__MODE_SGX) {
         bool debug = m->log_level >= GEODE__LOG_LEVEL__LOG_DEBUG;
 
         manifest_free(m);
         return run_enclave(argv[i], mode == GEODE__RUN_MODE__MODE_SIM, debug, nargs, argv + i + 1);
-    }
-    if (mode != GEODE__RUN_MODE__MODE_DIRECT) {
-        fprintf(stderr, "geode run: mode %s: not implemented yet (use --mode direct or sim)\n",
-                mode_name(mode));
-        manifest_free(m);
-        return 1;
     }
     r = run_direct(m, nargs, argv + i + 1);
     manifest_free(m);

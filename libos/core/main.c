@@ -3,6 +3,7 @@
  * manifest, sets up the VFS, loads the program and jumps to it with
  * syscall trapping on. It never returns. */
 #include "core/config.h"
+#include "core/mm.h"
 #include "sys/sys.h"
 #include "elf/elf.h"
 #include "fs/proc.h"
@@ -25,6 +26,7 @@ static int start(const struct pal_boot *boot, uint64_t *entry, uint64_t *sp)
     int r = vfs_init(m);
     if (r < 0)
         return r;
+    sysv_shm_init();
     proc_init(m);
     r = config_build_args(m, &argv, &envp);
     if (r < 0)

@@ -122,6 +122,7 @@ SYS(execve)
     if (libos_thread_count > 1)
         log_warn("execve with %d threads: the other threads keep running", libos_thread_count);
     /* Past this point there is no old program to return an error to. */
+    sysv_shm_detach_all();
     mm_release_images();
     rewrite_reset();
     reset_process_state();

@@ -6,6 +6,7 @@
 #include <linux/resource.h>
 #include <linux/utsname.h>
 
+#include "core/mm.h"
 #include "core/vma.h"
 #include "fs/proc.h"
 #include "sys/sys.h"
@@ -15,6 +16,7 @@
 __attribute__((noreturn)) static void exit_process(int status)
 {
     vma_sync(0, 1ULL << 47);
+    sysv_shm_detach_all();
     libos_exit(status);
 }
 

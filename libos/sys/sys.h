@@ -94,6 +94,7 @@ SYS(sched_setaffinity); SYS(flock); SYS(close_range); SYS(rt_sigsuspend); SYS(pa
 SYS(waitid); SYS(truncate); SYS(fchmodat);
 /* eventfd.c */
 SYS(eventfd); SYS(eventfd2); SYS(memfd_create);
+SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl);
 /* fs_io.c */
 SYS(sendfile);
 

@@ -320,6 +320,22 @@ struct pal_api {
      * Linux pidfd) on process id; closed with close. */
     long (*process_open)(pal_handle id, pal_handle *out);
 
+    /* --- memory shared between processes (added like the groups above;
+     * NULL in a PAL whose program has no other process, as inside an
+     * enclave: the libOS then keeps MAP_SHARED pages as its own copies,
+     * written back to the file by msync, munmap and exit). --- */
+    /* A new anonymous host file of size 0 that lives until its last
+     * handle and mapping are gone (Linux memfd_create); read, written,
+     * sized, mapped and closed like a file handle. name is shown by the
+     * host's /proc only. The handle is inherited by forked children. */
+    long (*memfd_create)(const char *name, pal_handle *out);
+    /* Replaces the pages [addr, addr + len) with a shared mapping of file
+     * h at off (both page aligned), with prot: stores reach the file and
+     * every other mapping of it, in this process and in others, at once
+     * (MAP_SHARED), and the mapping stays shared in forked children.
+     * -EACCES when prot asks for more than h was opened for. */
+    long (*file_map_shared)(pal_handle h, void *addr, size_t len, int64_t off, int prot);
+
     /* --- file-system statistics and process information (added like the
      * groups above; the libOS answers ENOSYS for host files without them,
      * and uses only its own state for process information) --- */
