@@ -12,6 +12,7 @@
 
 #include <sys/auxv.h>
 
+#include "bundle.h"
 #include "cli.h"
 #include "host/run_sgx.h"
 #include "manifest/manifest.h"
@@ -84,7 +85,8 @@ static const char *mode_name(Geode__RunMode m)
     }
 }
 
-static int run_direct(geode_manifest *m, int argc, char **argv)
+/* bundle: a signed bundle's libOS and blob, else the build's. */
+static int run_direct(geode_manifest *m, const struct bundle *bundle, int argc, char **argv)
 {
     char libos[PATH_MAX];
     size_t len;
@@ -92,8 +94,17 @@ static int run_direct(geode_manifest *m, int argc, char **argv)
         fprintf(stderr, "geode run: this build has no direct PAL\n");
         return 1;
     }
-    if (find_libos(libos, sizeof(libos)) != 0)
+    if (bundle) {
+        bool uri = m->libos_uri && m->libos_uri[0];
+        int n = uri ? snprintf(libos, sizeof(libos), "%s", m->libos_uri + 5)
+                    : snprintf(libos, sizeof(libos), "%.*s/libos.elf", PATH_MAX - 16, bundle->dir);
+        if (n < 0 || (size_t)n >= sizeof(libos))
+            return fprintf(stderr, "geode run: the libOS path is too long\n"), 1;
+    } else if (find_libos(libos, sizeof(libos)) != 0) {
         return 1;
+    }
+    if (bundle) /* the signed blob itself, byte for byte */
+        return pal_direct_run(libos, bundle->blob, bundle->blob_len, argc, argv);
     uint8_t *blob = manifest_pack(m, &len);
     if (!blob) {
         fprintf(stderr, "geode run: cannot serialize the manifest\n");
@@ -113,7 +124,8 @@ static uint64_t auxval(uint64_t type)
 /* sim or sgx: the manifest's enclave, signed with the default key (made
  * the first time), runs the libOS; at debug log level the transition
  * counts are printed at exit. */
-static int run_enclave(const char *manifest, bool sim, bool debug, int argc, char **argv)
+static int run_enclave(const char *manifest, const struct bundle *bundle, bool sim, bool debug,
+                       int argc, char **argv)
 {
     char runtime[PATH_MAX], key[PATH_MAX];
     const char *home = getenv("HOME");
@@ -122,6 +134,13 @@ static int run_enclave(const char *manifest, bool sim, bool debug, int argc, cha
                                .hwcap = auxval(AT_HWCAP), .hwcap2 = auxval(AT_HWCAP2),
                                .log_counters = debug ? stderr : NULL};
 
+    if (bundle) { /* the vendor's enclave: nothing is built from the host's files or signed */
+        p.blob = bundle->blob;
+        p.blob_len = bundle->blob_len;
+        p.sigstruct = &bundle->sig;
+        p.runtime_dir = bundle->dir;
+        return sgx_run(&p);
+    }
     if (geode_runtime_dir(runtime, sizeof(runtime)) != 0)
         return 1;
     if (home && *home && snprintf(key, sizeof(key), "%s/.config/geode/enclave-key.pem", home) <
@@ -181,7 +200,16 @@ int cmd_run(int argc, char **argv)
     int i, r = parse_args(argc, argv, &mode, &mode_given, &i);
     if (r != 0)
         return r == 1 ? 0 : r;
-    geode_manifest *m = manifest_load(argv[i], stderr);
+    struct bundle bundle, *b = NULL;
+    geode_manifest *m;
+    if (bundle_is(argv[i])) {
+        if (bundle_open(argv[i], "run", &bundle))
+            return 1;
+        b = &bundle;
+        m = bundle.m;
+    } else {
+        m = manifest_load(argv[i], stderr);
+    }
     if (!m)
         return 1;
     if (!mode_given && m->geode)
@@ -190,20 +218,25 @@ int cmd_run(int argc, char **argv)
     if (nargs > 0 && !m->use_cmdline_argv) {
         fprintf(stderr, "geode run: %s: arguments given but loader.insecure__use_cmdline_argv "
                         "is not true\n", argv[i]);
-        manifest_free(m);
-        return 1;
-    }
-    if (mode == GEODE__RUN_MODE__MODE_AUTO && pick_mode(m, &mode) != 0) {
-        manifest_free(m);
-        return 1;
-    }
-    if (mode == GEODE__RUN_MODE__MODE_SIM || mode == GEODE__RUN_MODE__MODE_SGX) {
+        r = 1;
+    } else if (mode == GEODE__RUN_MODE__MODE_AUTO && pick_mode(m, &mode) != 0) {
+        r = 1;
+    } else if (mode == GEODE__RUN_MODE__MODE_SIM || mode == GEODE__RUN_MODE__MODE_SGX) {
         bool debug = m->log_level >= GEODE__LOG_LEVEL__LOG_DEBUG;
-
-        manifest_free(m);
-        return run_enclave(argv[i], mode == GEODE__RUN_MODE__MODE_SIM, debug, nargs, argv + i + 1);
+        if (b) {
+            r = run_enclave(argv[i], b, mode == GEODE__RUN_MODE__MODE_SIM, debug, nargs,
+                            argv + i + 1);
+        } else {
+            manifest_free(m);
+            return run_enclave(argv[i], NULL, mode == GEODE__RUN_MODE__MODE_SIM, debug, nargs,
+                               argv + i + 1);
+        }
+    } else {
+        r = run_direct(m, b, nargs, argv + i + 1);
     }
-    r = run_direct(m, nargs, argv + i + 1);
-    manifest_free(m);
+    if (b)
+        bundle_close(b);
+    else
+        manifest_free(m);
     return r;
 }

@@ -144,8 +144,9 @@ void vma_writeback(const struct vma *v, uint64_t start, uint64_t end)
         n = (uint64_t)(st.size - off);
     long w = v->file->ops->pwrite(v->file, (const void *)start, n, off);
     if (w < 0 || (uint64_t)w != n)
-        log_warn("msync: writing back %lu bytes at offset %ld failed (%ld)", (unsigned long)n,
-                 (long)off, w);
+        log_warn("msync: writing back %lu bytes at offset %ld of %s failed: %s", (unsigned long)n,
+                 (long)off, v->file->path ? v->file->path : "a file",
+                 w < 0 ? errno_name(w) : "short write");
 }
 
 int vma_sync(uint64_t start, uint64_t len)

@@ -85,7 +85,11 @@ static int alloc_stack(struct builder *b)
             pal->mem_free(p, total);
     }
     if (r < 0) {
-        log_error("cannot allocate the %lu-byte program stack", (unsigned long)size);
+        log_error("cannot allocate the program stack (sys.stack.size %lu MiB): %s%s",
+                  (unsigned long)(size >> 20), errno_name(r),
+                  r == -PAL_ENOMEM && (pal_boot_info->flags & PAL_BOOT_ENCLAVE)
+                      ? "; raise sgx.enclave_size or lower sys.stack.size"
+                      : "");
         return (int)r;
     }
     mm_track_image((uint64_t)p, total, "[stack]");

@@ -156,6 +156,16 @@ long mm_anon_shared_file(uint64_t len, struct file **out)
     return 0;
 }
 
+/* Pipes, FIFOs and sockets have no pages to map (ENODEV on Linux). */
+static bool mappable(struct file *f)
+{
+    struct pal_stat st;
+    if (!f->ops->fstat || f->ops->fstat(f, &st) < 0)
+        return true; /* the mapping itself will say */
+    uint32_t type = st.mode & 0170000;
+    return type != 0010000 /* FIFO */ && type != 0140000 /* socket */;
+}
+
 /* What backs a mapping of file f: fills v->file (a reference), or leaves
  * it NULL for /dev/zero (anonymous memory); Linux's checks, in its order. */
 static long map_source(int fd, int prot, struct vma *v)
@@ -169,7 +179,7 @@ static long map_source(int fd, int prot, struct vma *v)
         r = -PAL_EACCES;
     else if (acc == O_WRONLY)
         r = -PAL_EACCES;
-    else if (f->is_dir || f->is_sock || (!f->ops->pread && !dev_map_kind(f)))
+    else if (f->is_dir || f->is_sock || (!f->ops->pread && !dev_map_kind(f)) || !mappable(f))
         r = -PAL_ENODEV;
     else
         r = dev_map_kind(f);
@@ -243,16 +253,25 @@ SYS(munmap)
     return pal->mem_free(PTR(0), len);
 }
 
+#define PROT_KNOWN_ (PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)
+
 SYS(mprotect)
 {
-    if (A(0) & (PAGE_SIZE - 1))
+    uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
+    if ((A(0) & (PAGE_SIZE - 1)) || (A(2) & ~(uint64_t)PROT_KNOWN_) || len < A(1))
         return -PAL_EINVAL;
-    return mm_protect(A(0), ALIGN_UP(A(1), PAGE_SIZE), (int)A(2) & 7);
+    if (!len)
+        return 0;
+    if (!vma_covered(A(0), A(0) + len)) /* part of the range is not mapped */
+        return -PAL_ENOMEM;
+    return mm_protect(A(0), len, (int)A(2) & 7);
 }
 
 SYS(msync)
 {
-    if (A(0) & (PAGE_SIZE - 1))
+    int flags = (int)A(2);
+    if ((A(0) & (PAGE_SIZE - 1)) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+        ((flags & MS_ASYNC) && (flags & MS_SYNC)))
         return -PAL_EINVAL;
     uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
     if (!vma_covered(A(0), A(0) + len))

@@ -30,10 +30,16 @@ static long dontneed(uint64_t start, uint64_t end)
     return 0;
 }
 
+/* The advice values Linux knows (asm-generic/mman-common.h). */
+static bool known_advice(uint64_t a)
+{
+    return a <= 4 || (a >= 8 && a <= 25) || a == 100 || a == 101;
+}
+
 /* Other advice changes nothing the program can observe. */
 SYS(madvise)
 {
-    if (A(0) & (PAGE_SIZE - 1))
+    if ((A(0) & (PAGE_SIZE - 1)) || !known_advice(A(2)))
         return -PAL_EINVAL;
     uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
     if (A(2) == MADV_DONTNEED)

@@ -86,6 +86,10 @@ SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait);
 SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(wait4);
 /* exec.c */
 SYS(execve);
+/* execve's lookup: the inside path of the program to load for path (a
+ * "#!" script's interpreter, whose argv then leads with it), argv copied
+ * from uargv; -EACCES for anything but a regular file. */
+long exec_resolve(const char *path, char *inside, char ***argv, char *const *uargv);
 /* timer.c */
 SYS(setitimer); SYS(getitimer); SYS(alarm);
 /* misc.c */

@@ -103,6 +103,10 @@ uint64_t urts_signal_setup(struct urts_enclave *e)
     for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
         sigaddset(&sa.sa_mask, forwarded[i]);
     target = e;
+    /* A host write to a pipe or socket without a reader is an EPIPE for the
+     * OCALL to return, never the runtime's death: SIGPIPE is the libOS's to
+     * raise inside, as the program's disposition says. */
+    signal(SIGPIPE, SIG_IGN);
     for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
         if (sigaction(forwarded[i], &sa, NULL)) {
             perror("geode run: installing the host signal handlers");
