@@ -3,7 +3,8 @@
  * a mount (so the host's /proc is out of reach even with fs.root = "/").
  *
  *   /proc              dir: self, thread-self, <pid>, cpuinfo, meminfo, stat, sys
- *   /proc/self, /<pid> dir: exe, fd, maps, task, stat, status, comm
+ *   /proc/self, /<pid> dir: exe, cwd, fd, maps, task, cmdline, environ, stat,
+ *                      status, comm
  *   /proc/<tid>        a thread of the caller: stat, status, comm (as task/<tid>)
  *   /proc/<other pid>  another process of the tree (the PAL's process_info):
  *                      stat, status, comm; ENOENT for ids outside the tree
@@ -32,11 +33,12 @@ enum dir { D_ROOT, D_SELF, D_FD, D_OTHER, D_TASK, D_THREAD, D_SYS };
 #define LINK_EXE (-1)
 #define LINK_THREAD_SELF (-2)
 #define LINK_SELF (-3)
+#define LINK_CWD (-4)
 
 struct node {
     enum kind kind;
     /* K_FILE: enum proc_text, or the /proc/sys index for D_SYS files;
-     * K_DIR: enum dir; K_LINK: fd, LINK_EXE, LINK_THREAD_SELF or LINK_SELF */
+     * K_DIR: enum dir; K_LINK: fd or LINK_* */
     int what;
     struct proc_who who;
     int sys; /* /proc/sys index, or -1 */
@@ -117,6 +119,12 @@ static struct node self_node(const char *rest, struct proc_who who)
         return NODE(K_DIR, D_FD, who);
     if (!strcmp(rest, "/maps"))
         return NODE(K_FILE, PROC_MAPS, who);
+    if (!strcmp(rest, "/cwd"))
+        return NODE(K_LINK, LINK_CWD, who);
+    if (!strcmp(rest, "/cmdline"))
+        return NODE(K_FILE, PROC_CMDLINE, who);
+    if (!strcmp(rest, "/environ"))
+        return NODE(K_FILE, PROC_ENVIRON, who);
     if (!strncmp(rest, "/task", 5) && (rest[5] == 0 || rest[5] == '/'))
         return task_node(rest + 5, who);
     int fd = parse_fd(rest);
@@ -226,8 +234,9 @@ static char *dir_text(struct node n, size_t *len)
         return id_lines(0, libos_pid, t, k, len);
     }
     if (d == D_SELF)
-        k += (size_t)snprintf(t + k, cap - k, "%c exe\n%c fd\n%c maps\n%c task\n", DT_LNK_,
-                              DT_DIR_, DT_REG_, DT_DIR_);
+        k += (size_t)snprintf(t + k, cap - k,
+                              "%c exe\n%c cwd\n%c fd\n%c maps\n%c task\n%c cmdline\n%c environ\n",
+                              DT_LNK_, DT_LNK_, DT_DIR_, DT_REG_, DT_DIR_, DT_REG_, DT_REG_);
     if (d == D_SELF || d == D_OTHER || d == D_THREAD)
         k += (size_t)snprintf(t + k, cap - k, "%c comm\n%c stat\n%c status\n", DT_REG_, DT_REG_,
                               DT_REG_);
@@ -404,6 +413,8 @@ long proc_readlink(const char *inside, char *buf, size_t len)
         snprintf(tmp, sizeof(tmp), "%d/task/%d", libos_pid, cur_thread()->tid);
         target = tmp;
     }
+    if (n.what == LINK_CWD)
+        target = vfs_cwd();
     if (n.what == LINK_SELF) {
         snprintf(tmp, sizeof(tmp), "%d", libos_pid);
         target = tmp;

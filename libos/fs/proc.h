@@ -7,6 +7,7 @@
 
 enum proc_text {
     PROC_CPUINFO, PROC_MEMINFO, PROC_STAT, PROC_STATUS, PROC_MAPS, PROC_PID_STAT, PROC_COMM,
+    PROC_CMDLINE, PROC_ENVIRON,
 };
 
 /* Whose file: pid is the process, tid the thread shown (pid itself for
@@ -33,6 +34,10 @@ const char *proc_name(void);
 
 /* At start: the boot id and threads-max (proc_sys.c). */
 void proc_sys_init(const Geode__Manifest *m);
+/* The program's argument and environment strings on its initial stack
+ * ([start, end), the kernel's arg_start..env_end), set by elf/stack.c. */
+void proc_set_args(uint64_t arg_start, uint64_t arg_end, uint64_t env_start, uint64_t env_end);
+
 /* /proc/sys: the index of a file or directory (inside path), or -1. */
 int proc_sys_find(const char *inside, bool *is_dir);
 /* A /proc/sys file's text, or a directory's "T name\n" listing. */

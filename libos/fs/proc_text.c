@@ -93,6 +93,30 @@ void proc_set_name(const char *name)
 
 const char *proc_name(void) { return comm; }
 
+static uint64_t args_range[4]; /* arg_start, arg_end, env_start, env_end */
+
+void proc_set_args(uint64_t arg_start, uint64_t arg_end, uint64_t env_start, uint64_t env_end)
+{
+    args_range[0] = arg_start, args_range[1] = arg_end;
+    args_range[2] = env_start, args_range[3] = env_end;
+}
+
+/* A copy of the program's memory [start, end), as Linux reads cmdline and
+ * environ from the process: what the program wrote there since (a
+ * changed process title) shows. A range it unmapped reads as empty. */
+static char *range_text(uint64_t start, uint64_t end, size_t *len)
+{
+    size_t n = end > start && end - start <= 1024 * 1024 ? end - start : 0;
+    char *t = malloc(n ? n : 1);
+    if (!t)
+        return NULL;
+    if (n && vma_covered(ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE))) {
+        memcpy(t, (const void *)start, n);
+        *len = n;
+    }
+    return t;
+}
+
 /* --- /proc/<pid>/stat, status and comm --- */
 
 #define TICK_NS 10000000ULL /* USER_HZ = 100 */
@@ -287,6 +311,8 @@ char *proc_text(enum proc_text which, struct proc_who who, size_t *len)
     case PROC_MEMINFO: return meminfo_text(len);
     case PROC_STAT: return stat_text(len);
     case PROC_MAPS: return maps_text(len);
+    case PROC_CMDLINE: return range_text(args_range[0], args_range[1], len);
+    case PROC_ENVIRON: return range_text(args_range[2], args_range[3], len);
     case PROC_STATUS:
     case PROC_PID_STAT:
     case PROC_COMM: break;

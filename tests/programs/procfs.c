@@ -210,6 +210,13 @@ static void self_checks(const char *prog)
     expect(read_file("/proc/thread-self/stat", buf, sizeof(buf)) > 0 &&
                atoll(buf) == syscall(SYS_gettid),
            "thread-self/stat");
+    /* environ: the initial environment, NUL-separated. */
+    const char *path = getenv("PATH");
+    int n_env = read_file("/proc/self/environ", buf, sizeof(buf));
+    int found = 0;
+    for (int off = 0; path && off < n_env; off += (int)strlen(buf + off) + 1)
+        found |= !strncmp(buf + off, "PATH=", 5) && !strcmp(buf + off + 5, path);
+    expect(!path || found, "environ holds PATH");
     errno = 0;
     printf("/proc/99999/stat: %d\n", read_file("/proc/99999/stat", buf, sizeof(buf)));
 }
