@@ -6,6 +6,7 @@
 #include "core/mm.h"
 #include "sys/sys.h"
 #include "elf/elf.h"
+#include "fs/proc.h"
 #include "fs/vfs.h"
 #include "libos.h"
 
@@ -26,6 +27,7 @@ static int start(const struct pal_boot *boot, uint64_t *entry, uint64_t *sp)
     if (r < 0)
         return r;
     sysv_shm_init();
+    proc_init(m);
     r = config_build_args(m, &argv, &envp);
     if (r < 0)
         return r;

@@ -37,6 +37,7 @@ static const sys_fn table[NR_MAX] = {
     E(pause), E(waitid), E(truncate), E(fchmodat), E(eventfd), E(eventfd2), E(memfd_create),
     E(rt_sigaction), E(rt_sigprocmask), E(sigaltstack), E(kill), E(tgkill), E(tkill), E(rt_sigreturn), E(rt_sigpending),
     E(rt_sigqueueinfo), E(rt_tgsigqueueinfo), E(pidfd_open), E(pidfd_send_signal),
+    E(statfs), E(fstatfs),
 };
 
 static const char *const names[NR_MAX] = {

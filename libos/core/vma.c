@@ -221,3 +221,15 @@ bool vma_write_denied(uint64_t start, uint64_t end)
     spin_unlock(&vma_lock);
     return denied;
 }
+
+void vma_totals(uint64_t *vsize, uint64_t *accessible)
+{
+    *vsize = *accessible = 0;
+    spin_lock(&vma_lock);
+    for (int i = 0; i < n_vmas; i++) {
+        *vsize += vmas[i].end - vmas[i].start;
+        if (vmas[i].prot != PAL_PROT_NONE)
+            *accessible += vmas[i].end - vmas[i].start;
+    }
+    spin_unlock(&vma_lock);
+}

@@ -37,6 +37,8 @@ int vma_sync(uint64_t start, uint64_t len);
 bool vma_write_denied(uint64_t start, uint64_t end);
 /* execve: writes back, frees and forgets every mapping. */
 void vma_release_all(void);
+/* Bytes mapped, and of them bytes not PROT_NONE (/proc/<pid>/stat). */
+void vma_totals(uint64_t *vsize, uint64_t *accessible);
 /* /proc/self/maps text into buf; returns its length. */
 size_t vma_format(char *buf, size_t size);
 

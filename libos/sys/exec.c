@@ -8,6 +8,7 @@
 #include "core/signal.h"
 #include "elf/elf.h"
 #include "fs/vfs.h"
+#include "fs/proc.h"
 #include "sys/sys.h"
 
 #define ARG_MAX_ (2 * 1024 * 1024)
@@ -116,6 +117,11 @@ SYS(execve)
         r = -PAL_E2BIG;
     if (r < 0)
         return r;
+    /* The new name is the file name execve was given (a symlink's or a
+     * script's own), as Linux's comm; read before the old image goes. */
+    char comm[16];
+    const char *slash = strrchr(PTR(0), '/');
+    snprintf(comm, sizeof(comm), "%s", slash ? slash + 1 : (const char *)PTR(0));
     if (libos_thread_count > 1)
         log_warn("execve with %d threads: the other threads keep running", libos_thread_count);
     /* Past this point there is no old program to return an error to. */
@@ -125,6 +131,7 @@ SYS(execve)
     reset_process_state();
     char *exec_path = strdup(inside);
     libos_cfg.exec_path = exec_path;
+    proc_set_name(comm);
     uint64_t entry, sp;
     r = elf_exec(exec_path, argv, envp, &entry, &sp);
     if (r < 0) {
