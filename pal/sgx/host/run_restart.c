@@ -202,6 +202,7 @@ int run_supervisor_init(struct run_supervisor *s, struct urts_enclave *e,
     sigemptyset(&sa.sa_mask);
     if (sigaction(RUN_KICK_SIGNAL, &sa, NULL))
         return -errno;
+    urts_handlers_changed(e);
     ret = pthread_condattr_init(&ca);
     if (!ret)
         ret = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -54,6 +54,10 @@ struct sgx_driver {
     void (*close)(struct sgx_driver_encl *encl);
     vdso_sgx_enter_enclave_t enter;
     void *priv; /* backend configuration (e.g. the sim's CPU model) */
+    /* Host code installed signal handlers after an enclave was entered: a
+     * backend that intercepts signals (the sim) takes them over again
+     * before the next entry. NULL where nothing intercepts (the kernel). */
+    void (*handlers_changed)(void);
 };
 
 /* Reserves a PROT_NONE range of `size` bytes aligned to `size` (a power of

@@ -150,6 +150,12 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     }
 }
 
+void urts_handlers_changed(struct urts_enclave *e)
+{
+    if (e->drv->handlers_changed)
+        e->drv->handlers_changed();
+}
+
 uint64_t urts_signal_setup(struct urts_enclave *e)
 {
     struct sigaction sa;
@@ -177,9 +183,11 @@ uint64_t urts_signal_setup(struct urts_enclave *e)
             perror("geode run: installing the host signal handlers");
             while (i--)
                 signal(forwarded[i], SIG_DFL);
+            urts_handlers_changed(e);
             return 0;
         }
     }
+    urts_handlers_changed(e);
     return (uint64_t)(uintptr_t)&pending;
 }
 

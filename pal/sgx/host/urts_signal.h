@@ -13,6 +13,10 @@ struct urts_enclave;
  * for enclave_run_args.signal_word (0 when the handlers cannot be installed:
  * the signals then keep their default actions). */
 uint64_t urts_signal_setup(struct urts_enclave *e);
+/* Host code installed a signal handler after e was entered: the driver
+ * (the sim) takes handlers over again before the next entry. Every host
+ * sigaction made while an enclave exists must be followed by this. */
+void urts_handlers_changed(struct urts_enclave *e);
 /* A SIGINT or SIGTERM arriving while another one is still pending (the
  * enclave has not taken it) ends geode at once by that signal. While the
  * enclave is marked dead (a fatal error, a loss being handled; until it is

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "host/host_caps.h"
+#include "sim/sim_signal.h"
 #include "host/measure.h"
 #include "host/sigstruct.h"
 #include "sim/sim_checks.h"
@@ -367,6 +368,7 @@ void sgx_sim_driver_init(struct sgx_driver *drv, const struct sgx_sim_cpu *cpu)
         .close = sim_close,
         .enter = sgx_sim_vdso_enter,
         .priv = (void *)cpu,
+        .handlers_changed = sim_signals_changed,
     };
 }
 

@@ -64,14 +64,26 @@ static int take_over(int sig)
     return ret;
 }
 
+/* Bumped when the host may have installed handlers; synced_gen is the
+ * generation the last complete sync saw. */
+static unsigned handler_gen = 1, synced_gen;
+
+void sim_signals_changed(void) { __atomic_add_fetch(&handler_gen, 1, __ATOMIC_SEQ_CST); }
+
 int sim_signals_sync(void)
 {
+    unsigned gen = __atomic_load_n(&handler_gen, __ATOMIC_SEQ_CST);
     int ret = 0;
 
+    if (__atomic_load_n(&synced_gen, __ATOMIC_SEQ_CST) == gen)
+        return 0;
     for (int sig = 1; sig < NSTD && !ret; sig++)
         if (sig != SIGKILL && sig != SIGSTOP)
             ret = take_over(sig);
-    return ret ? ret : take_switch_signal();
+    ret = ret ? ret : take_switch_signal();
+    if (!ret) /* a bump since gen was read leaves them unequal: synced again */
+        __atomic_store_n(&synced_gen, gen, __ATOMIC_SEQ_CST);
+    return ret;
 }
 
 uint64_t sim_signals_enclave_block(void)

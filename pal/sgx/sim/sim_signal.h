@@ -12,8 +12,13 @@
 #include <stdint.h>
 #include <ucontext.h>
 
-/* Takes over signals whose handler is not the sim's. Host side. 0 or -errno. */
+/* Takes over signals whose handler is not the sim's, when any may have
+ * changed since the last time (sim_signals_changed): at every entry, and
+ * asking the kernel for 31 handlers each time was most of an OCALL's cost.
+ * Host side. 0 or -errno. */
 int sim_signals_sync(void);
+/* The host installed handlers (sgx_driver.handlers_changed). */
+void sim_signals_changed(void);
 
 /* Runs the host's action for sig with the (host-side) context uc, as the
  * kernel would have delivered it. */
