@@ -131,7 +131,10 @@ SYS(sysinfo)
 SYS(prctl)
 {
     static char name[16] = "geode";
+    static int dumpable = 1; /* SUID_DUMP_USER; no core dumps are written either way */
     switch (A(0)) {
+    case PR_SET_DUMPABLE: return A(1) > 1 ? -PAL_EINVAL : (dumpable = (int)A(1), 0);
+    case PR_GET_DUMPABLE: return dumpable;
     case PR_SET_NAME: memcpy(name, PTR(1), 15); return 0;
     case PR_GET_NAME: memcpy(PTR(1), name, 16); return 0;
     case PR_SET_PDEATHSIG: return 0;
