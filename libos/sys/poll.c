@@ -6,9 +6,6 @@
 
 #define NSEC 1000000000LL
 
-struct k_timespec {
-    int64_t tv_sec, tv_nsec;
-};
 struct k_timeval {
     int64_t tv_sec, tv_usec;
 };

@@ -17,8 +17,31 @@ struct k_pollfd {
 #define POLLNVAL_ 0x020
 #define POLL_MAX 1024
 
+struct k_timespec {
+    int64_t tv_sec, tv_nsec;
+};
+
+/* Linux's struct epoll_event (packed on x86-64). */
+struct k_epoll_event {
+    uint32_t events;
+    uint64_t data;
+} __attribute__((packed));
+
 /* Fills revents for n descriptors, waiting up to timeout_ns (-1 forever);
  * returns how many have events, or a negative errno. */
 long poll_fds(struct k_pollfd *fds, size_t n, int64_t timeout_ns);
+
+/* epoll_emul.c: epoll's interest lists kept by the libOS, for PALs
+ * without wait sets. */
+struct file;
+struct ep_emul;
+struct ep_emul *ep_emul_new(void);
+void ep_emul_free(struct ep_emul *e); /* NULL: nothing */
+/* EPOLL_CTL_* on the registration of (file, fd). */
+long ep_emul_ctl(struct ep_emul *e, int op, struct file *f, int fd, uint32_t events, uint64_t data);
+/* Ready events into out (program memory), waiting up to ns (>= 0). */
+long ep_emul_wait(struct ep_emul *e, struct k_epoll_event *out, int max, int64_t ns);
+/* The last reference to f is going: it leaves every interest list. */
+void ep_emul_file_gone(struct file *f);
 
 #endif
