@@ -128,9 +128,20 @@ static long ctl_locked(struct ep_emul *e, int op, struct file *f, int fd, uint32
     }
 }
 
+/* Regular files and directories have no poll in Linux (EPERM). */
+static bool pollable(struct file *f)
+{
+    struct pal_stat st;
+    if (!f->ops->poll_handle)
+        return false;
+    if (f->is_sock || !f->ops->fstat || f->ops->fstat(f, &st) < 0)
+        return true;
+    return (st.mode & 0170000) != 0100000 && (st.mode & 0170000) != 0040000;
+}
+
 long ep_emul_ctl(struct ep_emul *e, int op, struct file *f, int fd, uint32_t events, uint64_t data)
 {
-    if (!f->ops->poll_handle)
+    if (!pollable(f))
         return -PAL_EPERM;
     spin_lock(&emul_lock);
     long r = ctl_locked(e, op, f, fd, events, data);
