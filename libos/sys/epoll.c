@@ -21,17 +21,12 @@
 #include "sys/poll.h"
 #include "sys/sys.h"
 
-#define NSEC 1000000000LL
 /* Linux's EP_MAX_EVENTS: INT_MAX / sizeof(struct epoll_event). */
 #define EP_MAX_EVENTS (0x7fffffff / 12)
 /* The end of the program's address space (x86-64, 4-level paging). */
 #define USER_ADDR_END 0x7ffffffff000ULL
 /* Events taken from the PAL per call: fewer than maxevents is allowed. */
 #define EP_BATCH 128
-/* The longest host wait before the pending signals are looked at again:
- * a host signal that lands just before the host call starts is not lost
- * for longer than this. */
-#define EP_SLICE_NS NSEC
 
 struct epoll {
     pal_handle ws;        /* the PAL's wait set, or -1 */
@@ -138,39 +133,6 @@ SYS(epoll_ctl)
     return r;
 }
 
-static int64_t now_ns(void)
-{
-    int64_t ns = 0;
-    pal->clock_get(1 /* CLOCK_MONOTONIC */, &ns);
-    return ns;
-}
-
-/* Signals that would do nothing if delivered now: ignored, or ignored by
- * default without a handler. They do not end a wait. */
-static uint64_t inert_signals(void)
-{
-    uint64_t set = 0;
-    for (int sig = 1; sig <= NSIG_; sig++)
-        if (signal_ignored(sig) || (!signal_has_handler(sig) && signal_default_ignored(sig)))
-            set |= SIGBIT(sig);
-    return set;
-}
-
-/* True when a pending signal outside mask would run a handler or end the
- * process: the wait ends with EINTR and the signal is delivered. Pending
- * signals outside mask that would do nothing are dropped (Linux discards
- * them when sent), so the one delivered on the way out is never one of
- * them (an undelivered EINTR would restart the call). */
-static bool interrupted(uint64_t mask)
-{
-    if (!signal_pending_for(mask))
-        return false;
-    uint64_t inert = inert_signals();
-    while (signal_take(inert & ~mask))
-        ;
-    return signal_pending_for(mask);
-}
-
 /* One bounded wait for up to max events into out (program memory). */
 static long ep_wait_once(struct epoll *ep, struct k_epoll_event *out, int max, int64_t ns)
 {
@@ -191,26 +153,24 @@ static long ep_wait_once(struct epoll *ep, struct k_epoll_event *out, int max, i
 static long ep_wait(struct epoll *ep, struct k_epoll_event *out, int max, int64_t timeout,
                     uint64_t mask)
 {
-    int64_t end = timeout < 0 ? -1 : now_ns() + timeout;
+    int64_t end = timeout < 0 ? -1 : wait_now_ns() + timeout;
     for (;;) {
-        if (interrupted(mask))
+        if (wait_interrupted(mask))
             return -PAL_EINTR;
-        int64_t left = end < 0 ? EP_SLICE_NS : end - now_ns();
+        int64_t left = end < 0 ? WAIT_SLICE_NS : end - wait_now_ns();
         if (left < 0)
             left = 0;
-        long r = ep_wait_once(ep, out, max, left < EP_SLICE_NS ? left : EP_SLICE_NS);
+        long r = ep_wait_once(ep, out, max, left < WAIT_SLICE_NS ? left : WAIT_SLICE_NS);
         if (r != 0 && r != -PAL_EINTR)
             return r;
-        if (r == 0 && end >= 0 && now_ns() >= end)
+        if (r == 0 && end >= 0 && wait_now_ns() >= end)
             return 0;
     }
 }
 
 /* The common part of the three waits, after their own argument checks:
  * Linux's checks, then the wait under mask (the thread's own, or the
- * temporary one of epoll_pwait). A signal that ends the wait is delivered
- * with the temporary mask in force; its handler's return restores the
- * thread's (as sigsuspend). */
+ * temporary one of epoll_pwait). */
 static long ep_wait_common(int epfd, struct k_epoll_event *out, int max, int64_t timeout,
                            const uint64_t *mask)
 {
@@ -222,35 +182,14 @@ static long ep_wait_common(int epfd, struct k_epoll_event *out, int max, int64_t
     struct file *f = fd_get(epfd);
     if (!f)
         return -PAL_EBADF;
-    long r = is_epoll(f) ? 0 : -PAL_EINVAL;
-    struct libos_thread *t = cur_thread();
-    uint64_t old = t->sigmask;
-    if (r == 0) {
-        if (mask)
-            t->sigmask = *mask & ~(SIGBIT(9) | SIGBIT(19));
-        r = ep_wait((struct epoll *)f->h, out, max, timeout, t->sigmask);
-    }
-    if (mask && r == -PAL_EINTR) {
-        t->saved_sigmask = old;
-        t->has_saved_sigmask = true;
-    } else {
-        t->sigmask = old;
+    long r = -PAL_EINVAL;
+    if (is_epoll(f)) {
+        uint64_t old = wait_mask_enter(mask);
+        r = ep_wait((struct epoll *)f->h, out, max, timeout, cur_thread()->sigmask);
+        wait_mask_leave(mask, old, r);
     }
     file_put(f);
     return r;
-}
-
-/* epoll_pwait's sigmask argument (NULL: none), copied in first. */
-static long mask_in(const void *umask, size_t size, uint64_t *mask, const uint64_t **out)
-{
-    *out = NULL;
-    if (!umask)
-        return 0;
-    if (size != 8)
-        return -PAL_EINVAL;
-    memcpy(mask, umask, 8);
-    *out = mask;
-    return 0;
 }
 
 static int64_t ms_to_ns(int ms) { return ms < 0 ? -1 : (int64_t)ms * 1000000; }
@@ -260,8 +199,8 @@ SYS(epoll_wait) { return ep_wait_common((int)A(0), PTR(1), (int)A(2), ms_to_ns((
 SYS(epoll_pwait)
 {
     uint64_t m;
-    const uint64_t *mask;
-    long r = mask_in(PTR(4), A(5), &m, &mask);
+    const uint64_t *mask = NULL;
+    long r = wait_mask_in(PTR(4), A(5), &m, &mask);
     return r < 0 ? r : ep_wait_common((int)A(0), PTR(1), (int)A(2), ms_to_ns((int)A(3)), mask);
 }
 
@@ -276,7 +215,7 @@ SYS(epoll_pwait2)
         ns = ts.tv_sec >= INT64_MAX / NSEC - 1 ? INT64_MAX / 2 : ts.tv_sec * NSEC + ts.tv_nsec;
     }
     uint64_t m;
-    const uint64_t *mask;
-    long r = mask_in(PTR(4), A(5), &m, &mask);
+    const uint64_t *mask = NULL;
+    long r = wait_mask_in(PTR(4), A(5), &m, &mask);
     return r < 0 ? r : ep_wait_common((int)A(0), PTR(1), (int)A(2), ns, mask);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -273,6 +274,26 @@ static void signals(void)
     n = epoll_wait(ep, &ev, 1, -1);
     printf("wait(-1) ends on a signal: %s, handler ran: %s\n", res(n), got_usr1 ? "yes" : "no");
     waitpid(c, NULL, 0);
+    /* The same masks for ppoll and pselect, and poll with nothing to poll. */
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    got_usr1 = 0;
+    c = signal_later(50);
+    n = ppoll(NULL, 0, NULL, &none);
+    printf("ppoll unblocks: %s, handler ran: %s\n", res(n), got_usr1 ? "yes" : "no");
+    waitpid(c, NULL, 0);
+    got_usr1 = 0;
+    c = signal_later(20);
+    struct timespec ts = {0, 200 * 1000000};
+    t0 = now_ms();
+    n = pselect(0, NULL, NULL, NULL, &ts, &block);
+    printf("pselect keeps a blocked signal out: %s, full: %s\n", res(n),
+           now_ms() - t0 >= 200 ? "yes" : "no");
+    waitpid(c, NULL, 0);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    printf("pending one delivered after pselect: %s\n", got_usr1 ? "yes" : "no");
+    t0 = now_ms();
+    n = poll(NULL, 0, 50);
+    printf("poll(NULL, 0, 50): %s, waited enough: %s\n", res(n), now_ms() - t0 >= 50 ? "yes" : "no");
     signal(SIGUSR1, SIG_DFL);
 }
 
