@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -150,6 +151,23 @@ static void oneshot_and_et(void)
     epoll_ctl(ep, EPOLL_CTL_DEL, s[0], NULL);
     close(s[0]);
     close(s[1]);
+}
+
+static void eventfds(void)
+{
+    int e = eventfd(0, EFD_NONBLOCK);
+    uint64_t one = 1, v = 0;
+    add(ep, e, EPOLLIN | EPOLLET, 15);
+    show("eventfd empty", ep, 8, 0);
+    write(e, &one, 8);
+    show("eventfd written", ep, 8, 0);
+    write(e, &one, 8);
+    show("eventfd written again, et", ep, 8, 0);
+    show("eventfd no change", ep, 8, 0);
+    read(e, &v, 8);
+    printf("eventfd read: %llu\n", (unsigned long long)v);
+    show("eventfd drained", ep, 8, 0);
+    close(e);
 }
 
 static void hangups(void)
@@ -374,6 +392,8 @@ int main(int argc, char **argv)
     closed_and_reused();
     dup_keeps();
     oneshot_and_et();
+    if (!emul)
+        eventfds();
     hangups();
     errors();
     timeouts();
