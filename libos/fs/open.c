@@ -5,7 +5,6 @@
 #include "fs/tmpfs.h"
 #include "fs/trusted.h"
 #include "fs/vfs.h"
-#include "sys/poll.h"
 
 #define S_IFMT_ 0170000
 #define S_IFDIR_ 0040000
@@ -51,8 +50,6 @@ void file_put(struct file *f)
 {
     if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
-    if (__atomic_load_n(&f->ep_items, __ATOMIC_RELAXED))
-        ep_emul_file_gone(f);
     if (f->ops->release)
         f->ops->release(f);
     free(f->path);

@@ -38,7 +38,6 @@ struct file {
     bool is_sock;
     char *path;    /* inside path, for *at() and fchdir; may be NULL */
     int owner;     /* F_SETOWN's pid (or -pgid); kept, no SIGIO is sent */
-    int ep_items;  /* registrations in emulated epolls (sys/epoll_emul.c) */
 };
 
 /* mount.c */

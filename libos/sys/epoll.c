@@ -1,13 +1,13 @@
 /* epoll(7): the syscalls, their checks in Linux's order, and the wait.
  *
- * With the PAL's wait sets (direct mode) an epoll descriptor is a host
- * epoll instance (pal.h, "wait sets"): registrations live with the host's
- * open files, so a closed file leaves every interest list, a reused number
- * can be added again, EPOLLET, EPOLLONESHOT, EPOLLEXCLUSIVE and nested
- * epolls are the kernel's own, and a forked child shares the instance.
- * The program's epoll_data travels as the key. Without wait sets (inside
- * an enclave today) the interest list is the libOS's own, emulated over
- * poll (sys/epoll_emul.c).
+ * An epoll descriptor is one of the PAL's wait sets (pal.h), the host's
+ * epoll instance (inside an enclave, through OCALLs with the keys kept in
+ * the trusted PAL): registrations live with the host's open files, so a
+ * closed file leaves every interest list, a reused number can be added
+ * again, EPOLLET, EPOLLONESHOT, EPOLLEXCLUSIVE and nested epolls are the
+ * kernel's own, and a forked child shares the instance. The program's
+ * epoll_data travels as the key. A PAL without wait sets gets ENOSYS from
+ * epoll_create.
  *
  * Not as Linux: with wait sets a registration is keyed by the host
  * descriptor, which all of a file's dup()s share, so a second descriptor
@@ -28,50 +28,27 @@
 /* Events taken from the PAL per call: fewer than maxevents is allowed. */
 #define EP_BATCH 128
 
-struct epoll {
-    pal_handle ws;        /* the PAL's wait set, or -1 */
-    struct ep_emul *emul; /* the libOS's interest list when ws is -1 */
-};
+/* The file's h is the wait set itself: the epoll descriptor is pollable
+ * and can join another epoll. */
+static void ep_release(struct file *f) { pal->close(f->h); }
+static pal_handle ep_poll_handle(struct file *f) { return f->h; }
 
-static void ep_release(struct file *f)
-{
-    struct epoll *ep = (struct epoll *)f->h;
-    if (ep->ws >= 0)
-        pal->close(ep->ws);
-    else
-        ep_emul_free(ep->emul);
-    free(ep);
-}
+static const struct file_ops epoll_ops = {.poll_handle = ep_poll_handle, .release = ep_release};
 
-static pal_handle ep_poll_handle(struct file *f) { return ((struct epoll *)f->h)->ws; }
-
-static const struct file_ops epoll_ops = {.release = ep_release};
-/* With a wait set the epoll descriptor is pollable and can join another
- * epoll; emulated ones are always ready to poll(2), as any libOS object
- * without a host handle. */
-static const struct file_ops epoll_ws_ops = {.poll_handle = ep_poll_handle, .release = ep_release};
-
-static bool is_epoll(const struct file *f)
-{
-    return f->ops == &epoll_ops || f->ops == &epoll_ws_ops;
-}
+static bool is_epoll(const struct file *f) { return f->ops == &epoll_ops; }
 
 static long ep_create(int flags)
 {
-    struct epoll *ep = calloc(1, sizeof(*ep));
-    if (!ep)
-        return -PAL_ENOMEM;
-    ep->ws = -1;
-    long r = PAL_HAS(pal, waitset_create) ? pal->waitset_create(&ep->ws) : 0;
-    if (r == 0 && ep->ws < 0 && !(ep->emul = ep_emul_new()))
-        r = -PAL_ENOMEM;
-    struct file *f = r == 0 ? file_new(ep->ws >= 0 ? &epoll_ws_ops : &epoll_ops, (pal_handle)ep, O_RDWR) : NULL;
+    pal_handle ws;
+    if (!PAL_HAS(pal, waitset_create))
+        return -PAL_ENOSYS;
+    long r = pal->waitset_create(&ws);
+    if (r < 0)
+        return r;
+    struct file *f = file_new(&epoll_ops, ws, O_RDWR);
     if (!f) {
-        if (ep->ws >= 0)
-            pal->close(ep->ws);
-        ep_emul_free(ep->emul);
-        free(ep);
-        return r < 0 ? r : -PAL_ENOMEM;
+        pal->close(ws);
+        return -PAL_ENOMEM;
     }
     int fd = fd_install(f, 0, flags & O_CLOEXEC);
     if (fd < 0)
@@ -86,8 +63,8 @@ SYS(epoll_create1) { return A(0) & ~(uint64_t)O_CLOEXEC ? -PAL_EINVAL : ep_creat
  * kernel's order (after EFAULT and EBADF). */
 static long ctl_check(struct file *epf, struct file *tf, int op, uint32_t events)
 {
-    if (!tf->ops->poll_handle && !is_epoll(tf))
-        return -PAL_EPERM; /* regular files, devices: no poll */
+    if (!tf->ops->poll_handle)
+        return -PAL_EPERM; /* devices, tmpfs and /proc files: no poll */
     if (epf == tf || !is_epoll(epf))
         return -PAL_EINVAL;
     if (op != EPOLL_CTL_DEL && (events & EPOLLEXCLUSIVE)) {
@@ -102,19 +79,13 @@ static long ctl_check(struct file *epf, struct file *tf, int op, uint32_t events
     return 0;
 }
 
-static long ep_ctl(struct file *epf, struct file *tf, int op, int fd, const struct k_epoll_event *ev)
+static long ep_ctl(struct file *epf, struct file *tf, int op, const struct k_epoll_event *ev)
 {
     long r = ctl_check(epf, tf, op, ev->events);
     if (r < 0)
         return r;
-    struct epoll *ep = (struct epoll *)epf->h;
     uint32_t events = ev->events & ~(uint32_t)EPOLLWAKEUP; /* no CAP_BLOCK_SUSPEND */
-    if (ep->ws < 0)
-        return ep_emul_ctl(ep->emul, op, tf, fd, events, ev->data);
-    pal_handle h = tf->ops->poll_handle(tf);
-    if (h < 0)
-        return -PAL_EPERM; /* an emulated epoll cannot join a host one */
-    return pal->waitset_ctl(ep->ws, op, h, events, ev->data);
+    return pal->waitset_ctl(epf->h, op, tf->ops->poll_handle(tf), events, ev->data);
 }
 
 SYS(epoll_ctl)
@@ -125,7 +96,7 @@ SYS(epoll_ctl)
         memcpy(&ev, PTR(3), sizeof(ev)); /* a bad pointer faults: EFAULT */
     struct file *epf = fd_get((int)A(0));
     struct file *tf = epf ? fd_get((int)A(2)) : NULL;
-    long r = tf ? ep_ctl(epf, tf, op, (int)A(2), &ev) : -PAL_EBADF;
+    long r = tf ? ep_ctl(epf, tf, op, &ev) : -PAL_EBADF;
     if (tf)
         file_put(tf);
     if (epf)
@@ -134,12 +105,10 @@ SYS(epoll_ctl)
 }
 
 /* One bounded wait for up to max events into out (program memory). */
-static long ep_wait_once(struct epoll *ep, struct k_epoll_event *out, int max, int64_t ns)
+static long ep_wait_once(pal_handle ws, struct k_epoll_event *out, int max, int64_t ns)
 {
-    if (ep->ws < 0)
-        return ep_emul_wait(ep->emul, out, max, ns);
     struct pal_wait_event ev[EP_BATCH];
-    long r = pal->waitset_wait(ep->ws, ev, max < EP_BATCH ? (uint32_t)max : EP_BATCH, ns);
+    long r = pal->waitset_wait(ws, ev, max < EP_BATCH ? (uint32_t)max : EP_BATCH, ns);
     for (long i = 0; i < r; i++) {
         out[i].events = ev[i].events;
         out[i].data = ev[i].key;
@@ -150,7 +119,7 @@ static long ep_wait_once(struct epoll *ep, struct k_epoll_event *out, int max, i
 /* Waits until events, the timeout (ns, -1 forever) or a signal outside
  * mask. A host signal the program would not see (blocked, ignored) does
  * not end the wait; the remaining time is waited again. */
-static long ep_wait(struct epoll *ep, struct k_epoll_event *out, int max, int64_t timeout,
+static long ep_wait(pal_handle ws, struct k_epoll_event *out, int max, int64_t timeout,
                     uint64_t mask)
 {
     int64_t end = timeout < 0 ? -1 : wait_now_ns() + timeout;
@@ -160,7 +129,7 @@ static long ep_wait(struct epoll *ep, struct k_epoll_event *out, int max, int64_
         int64_t left = end < 0 ? WAIT_SLICE_NS : end - wait_now_ns();
         if (left < 0)
             left = 0;
-        long r = ep_wait_once(ep, out, max, left < WAIT_SLICE_NS ? left : WAIT_SLICE_NS);
+        long r = ep_wait_once(ws, out, max, left < WAIT_SLICE_NS ? left : WAIT_SLICE_NS);
         if (r != 0 && r != -PAL_EINTR)
             return r;
         if (r == 0 && end >= 0 && wait_now_ns() >= end)
@@ -185,7 +154,7 @@ static long ep_wait_common(int epfd, struct k_epoll_event *out, int max, int64_t
     long r = -PAL_EINVAL;
     if (is_epoll(f)) {
         uint64_t old = wait_mask_enter(mask);
-        r = ep_wait((struct epoll *)f->h, out, max, timeout, cur_thread()->sigmask);
+        r = ep_wait(f->h, out, max, timeout, cur_thread()->sigmask);
         wait_mask_leave(mask, old, r);
     }
     file_put(f);

@@ -50,17 +50,4 @@ uint64_t wait_mask_enter(const uint64_t *mask);
  * ends the wait, kept until the handler returns (as sigsuspend). */
 void wait_mask_leave(const uint64_t *mask, uint64_t old, long r);
 
-/* epoll_emul.c: epoll's interest lists kept by the libOS, for PALs
- * without wait sets. */
-struct file;
-struct ep_emul;
-struct ep_emul *ep_emul_new(void);
-void ep_emul_free(struct ep_emul *e); /* NULL: nothing */
-/* EPOLL_CTL_* on the registration of (file, fd). */
-long ep_emul_ctl(struct ep_emul *e, int op, struct file *f, int fd, uint32_t events, uint64_t data);
-/* Ready events into out (program memory), waiting up to ns (>= 0). */
-long ep_emul_wait(struct ep_emul *e, struct k_epoll_event *out, int max, int64_t ns);
-/* The last reference to f is going: it leaves every interest list. */
-void ep_emul_file_gone(struct file *f);
-
 #endif
