@@ -3,7 +3,8 @@
 # manifests/nginx.conf, master process and one forked worker) serves a
 # static file on 127.0.0.1: concurrent fetches (bash /dev/tcp, and wrk when
 # installed) all get the file, the error log stays empty, an idle worker
-# sleeps, and SIGQUIT / SIGTERM to the master end every process.
+# sleeps, and SIGQUIT / SIGTERM to the master end every process. In the sim
+# enclave (no fork yet) the same with master_process off.
 . "$(dirname "$0")/lib.sh"
 NGINX=/usr/sbin/nginx
 need "$NGINX" || exit 0
@@ -115,4 +116,36 @@ if start "$P"; then
         $([ "$got" -eq 0 ] && [ "$rc" -eq 0 ] && [ "$left" -eq 0 ] && [ ! -s "$P/error.log" ]; echo $?)
 else
     notok "nginx restarts under geode for the SIGTERM case"
+fi
+
+# In the sim enclave there is no fork yet: one process (master_process off),
+# the same manifest with the prefix allowed.
+S="$TMP/sim"
+mkdir -p "$S/html"
+cp "$P/nginx.conf" "$P/html/file.txt" "$S/" && mv "$S/file.txt" "$S/html/"
+sed -e "s#file:/tmp/geode-nginx/#file:$S/#" -e '/^geode.mode/d' "$M" >"$TMP/sim.toml"
+printf 'sgx.enclave_size = "1G"\nsgx.max_threads = 4\n' >>"$TMP/sim.toml"
+"$GEODE" run --mode sim "$TMP/sim.toml" -p "$S/" -c nginx.conf -g 'master_process off;' \
+    >"$S/stdout" 2>"$S/stderr" &
+pid=$!
+up=1
+for _ in $(seq 200); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { up=0; break; }
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+done
+if [ $up -ne 0 ] && grep -qi 'sgx\|sim' "$S/stderr"; then
+    skip "sim mode unavailable here: $(head -1 "$S/stderr")"
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+else
+    bad=0
+    for _ in $(seq 20); do fetch /file.txt | cmp -s - "$P/html/file.txt" || bad=$((bad + 1)); done
+    kill -QUIT "$pid"
+    timeout 10 tail --pid="$pid" -f /dev/null
+    wait "$pid"
+    rc=$?
+    [ $up -eq 0 ] && [ "$bad" -eq 0 ] && [ "$rc" -eq 0 ] && [ ! -s "$S/error.log" ]
+    r=$?; check "sim enclave, master_process off: 20 fetches ($bad wrong), SIGQUIT exit $rc, empty log" $r
+    [ $r -eq 0 ] || sed 's/^/    # /' "$S/stderr" "$S/error.log" 2>/dev/null | head -5
 fi
