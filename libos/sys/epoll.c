@@ -33,7 +33,19 @@
 static void ep_release(struct file *f) { pal->close(f->h); }
 static pal_handle ep_poll_handle(struct file *f) { return f->h; }
 
-static const struct file_ops epoll_ops = {.poll_handle = ep_poll_handle, .release = ep_release};
+/* An anonymous inode, as Linux's [eventpoll]. */
+static long ep_fstat(struct file *f, struct pal_stat *st)
+{
+    (void)f;
+    memset(st, 0, sizeof(*st));
+    st->mode = 0600;
+    st->nlink = 1;
+    st->blksize = 4096;
+    return 0;
+}
+
+static const struct file_ops epoll_ops = {
+    .fstat = ep_fstat, .poll_handle = ep_poll_handle, .release = ep_release};
 
 static bool is_epoll(const struct file *f) { return f->ops == &epoll_ops; }
 
