@@ -306,7 +306,7 @@ struct pal_api {
     long (*process_open)(pal_handle id, pal_handle *out);
 
     /* --- wait sets (added like the groups above; NULL when the PAL has
-     * none: the libOS then emulates epoll over poll).
+     * none: epoll_create then fails with ENOSYS).
      * A wait set is the host's epoll(7) instance: a registration is keyed
      * by the handle's host open file and ends when that file's last
      * descriptor (in any process) is closed; events and flags are Linux's
