@@ -18,6 +18,7 @@ static const sys_fn table[NR_MAX] = {
     E(umask), E(symlink), E(symlinkat), E(link), E(linkat), E(utimensat), E(setuid), E(setgid),
     E(rt_sigtimedwait),
     E(brk), E(mmap), E(munmap), E(mprotect), E(madvise), E(mremap), E(msync),
+    E(shmget), E(shmat), E(shmdt), E(shmctl),
     E(exit), E(exit_group), E(getpid), E(getppid), E(gettid), E(getuid), E(geteuid),
     E(getgid), E(getegid), E(getpgrp), E(getpgid), E(setpgid), E(getsid), E(setsid),
     E(getgroups), E(uname), E(arch_prctl), E(set_tid_address), E(set_robust_list), E(rseq),
@@ -36,6 +37,7 @@ static const sys_fn table[NR_MAX] = {
     E(pause), E(waitid), E(truncate), E(fchmodat), E(eventfd), E(eventfd2), E(memfd_create),
     E(rt_sigaction), E(rt_sigprocmask), E(sigaltstack), E(kill), E(tgkill), E(tkill), E(rt_sigreturn), E(rt_sigpending),
     E(rt_sigqueueinfo), E(rt_tgsigqueueinfo), E(pidfd_open), E(pidfd_send_signal),
+    E(statfs), E(fstatfs),
 };
 
 static const char *const names[NR_MAX] = {

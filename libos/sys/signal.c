@@ -163,7 +163,8 @@ SYS(rt_sigpending)
 {
     if (A(1) != 8)
         return -PAL_EINVAL;
-    *(uint64_t *)PTR(0) = 0; /* pending signals are delivered at once */
+    /* Unblocked ones are delivered at once: what stays pending is blocked. */
+    *(uint64_t *)PTR(0) = signal_pending_set();
     return 0;
 }
 

@@ -57,6 +57,8 @@ enum ocall_fs {
     OCALL_TTY_IOCTL = 36, /* a0 h, a1 request (TCGETS / TIOCGWINSZ), a2 len; out bytes (len) */
     OCALL_LINK = 37,      /* a0 from len, a1 to len; str from, str to */
     OCALL_UTIMES = 38,    /* a0 atime, a1 mtime (ns or PAL_UTIME_*), a2 nofollow, a3 path len; str path */
+    OCALL_STATFS = 39,    /* a0 path len; str path; out struct pal_statfs */
+    OCALL_FSTATFS = 40,   /* a0 h; out struct pal_statfs */
     OCALL_FS_LAST = 47,
 };
 
