@@ -315,6 +315,7 @@ struct ws_reg {
 static struct ws_reg regs[REG_MAX];
 static uint32_t regs_lock;
 static int regs_ready;
+static int regs_used; /* a close with none in use skips the scan */
 
 static void regs_acquire(void)
 {
@@ -342,12 +343,18 @@ static int reg_find(int64_t ws, int64_t h)
     return -1;
 }
 
+static void reg_free(int i)
+{
+    regs[i].ws = -1;
+    regs_used--;
+}
+
 void enclave_waitset_forget(pal_handle h)
 {
     regs_acquire();
-    for (int i = 0; i < REG_MAX; i++)
-        if (regs[i].ws == h || (regs[i].ws >= 0 && regs[i].h == h))
-            regs[i].ws = -1;
+    for (int i = 0; i < REG_MAX && regs_used; i++)
+        if (regs[i].ws >= 0 && (regs[i].ws == h || regs[i].h == h))
+            reg_free(i);
     regs_release();
 }
 
@@ -384,15 +391,18 @@ static long ws_add(pal_handle ws, pal_handle h, uint32_t events, uint64_t key)
     for (int i = 0; i < REG_MAX && slot < 0; i++)
         if (regs[i].ws < 0)
             slot = i;
-    if (slot >= 0)
+    if (slot >= 0) {
         regs[slot] = (struct ws_reg){ws, h, key, events | L_POLLERR | L_POLLHUP};
+        regs_used++;
+    }
     regs_release();
     if (slot < 0)
         return -PAL_ENOSPC; /* as epoll_ctl past max_user_watches */
     int64_t r = ctl_ocall(ws, L_EPOLL_CTL_ADD, h, events, slot);
     if (r != 0) {
         regs_acquire();
-        regs[slot].ws = -1;
+        if (regs[slot].ws == ws && regs[slot].h == h)
+            reg_free(slot);
         regs_release();
     }
     return r > 0 ? -PAL_EIO : r;
@@ -416,7 +426,7 @@ static long enclave_waitset_ctl(pal_handle ws, int op, pal_handle h, uint32_t ev
     regs_acquire();
     if (regs[slot].ws == ws && regs[slot].h == h) {
         if (op == L_EPOLL_CTL_DEL && (r == 0 || r == -PAL_ENOENT))
-            regs[slot].ws = -1;
+            reg_free(slot);
         else if (r == 0)
             regs[slot].key = key, regs[slot].events = events | L_POLLERR | L_POLLHUP;
     }
