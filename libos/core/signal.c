@@ -279,7 +279,7 @@ int signal_take(uint64_t set) { return take_pending(~set); }
  * (ERESTARTNOHAND): waits for signals or readiness, and sleeps. */
 static bool restartable(uint64_t nr)
 {
-    static const uint16_t never[] = {7, 23, 34, 35, 128, 130, 230, 232, 270, 271, 281};
+    static const uint16_t never[] = {7, 23, 34, 35, 128, 130, 230, 232, 270, 271, 281, 441};
     for (size_t i = 0; i < ARRAY_LEN(never); i++)
         if (nr == never[i])
             return false;

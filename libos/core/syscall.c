@@ -31,7 +31,7 @@ static const sys_fn table[NR_MAX] = {
     E(getsockname), E(getpeername), E(shutdown), E(setsockopt), E(getsockopt), E(sendto),
     E(recvfrom), E(sendmsg), E(recvmsg),
     E(poll), E(ppoll), E(select), E(pselect6), E(epoll_create), E(epoll_create1), E(epoll_ctl),
-    E(epoll_wait), E(epoll_pwait), E(clone), E(clone3), E(fork), E(vfork), E(wait4), E(execve),
+    E(epoll_wait), E(epoll_pwait), E(epoll_pwait2), E(clone), E(clone3), E(fork), E(vfork), E(wait4), E(execve),
     E(setitimer), E(getitimer), E(alarm), E(fchown), E(chown), E(lchown), E(fchownat),
     E(getrusage), E(times), E(sched_setaffinity), E(flock), E(close_range), E(rt_sigsuspend),
     E(pause), E(waitid), E(truncate), E(fchmodat), E(eventfd), E(eventfd2), E(memfd_create),

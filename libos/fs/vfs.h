@@ -37,6 +37,7 @@ struct file {
     bool is_dir;
     bool is_sock;
     char *path;    /* inside path, for *at() and fchdir; may be NULL */
+    int owner;     /* F_SETOWN's pid (or -pgid); kept, no SIGIO is sent */
 };
 
 /* mount.c */

@@ -1,47 +1,65 @@
-/* epoll, level-triggered, over poll_fds: an epoll descriptor holds its
- * interest list in the libOS. EPOLLET is treated as level-triggered (the
- * program may see an event again, never miss one); EPOLLONESHOT disarms
- * an entry after it reports. */
+/* epoll(7): the syscalls, their checks in Linux's order, and the wait.
+ *
+ * An epoll descriptor is one of the PAL's wait sets (pal.h), the host's
+ * epoll instance (inside an enclave, through OCALLs with the keys kept in
+ * the trusted PAL): registrations live with the host's open files, so a
+ * closed file leaves every interest list, a reused number can be added
+ * again, EPOLLET, EPOLLONESHOT, EPOLLEXCLUSIVE and nested epolls are the
+ * kernel's own, and a forked child shares the instance. The program's
+ * epoll_data travels as the key. A PAL without wait sets gets ENOSYS from
+ * epoll_create.
+ *
+ * Not as Linux: with wait sets a registration is keyed by the host
+ * descriptor, which all of a file's dup()s share, so a second descriptor
+ * of one open file cannot join the same epoll (EEXIST); an eventfd never
+ * reports EPOLLOUT (its readiness is a host pipe's read end). */
 #include <linux/eventpoll.h>
 #include <linux/fcntl.h>
 
+#include "core/signal.h"
 #include "fs/vfs.h"
 #include "sys/poll.h"
 #include "sys/sys.h"
 
-struct ep_item {
-    int fd;
-    uint32_t events;
-    uint64_t data;
-    bool armed;
-};
+/* Linux's EP_MAX_EVENTS: INT_MAX / sizeof(struct epoll_event). */
+#define EP_MAX_EVENTS (0x7fffffff / 12)
+/* The end of the program's address space (x86-64, 4-level paging). */
+#define USER_ADDR_END 0x7ffffffff000ULL
+/* Events taken from the PAL per call: fewer than maxevents is allowed. */
+#define EP_BATCH 128
 
-struct epoll {
-    struct ep_item *items;
-    size_t n, cap;
-    spinlock_t lock;
-};
+/* The file's h is the wait set itself: the epoll descriptor is pollable
+ * and can join another epoll. */
+static void ep_release(struct file *f) { pal->close(f->h); }
+static pal_handle ep_poll_handle(struct file *f) { return f->h; }
 
-struct k_epoll_event {
-    uint32_t events;
-    uint64_t data;
-} __attribute__((packed));
-
-static void ep_release(struct file *f)
+/* An anonymous inode, as Linux's [eventpoll]. */
+static long ep_fstat(struct file *f, struct pal_stat *st)
 {
-    struct epoll *ep = (struct epoll *)f->h;
-    free(ep->items);
-    free(ep);
+    (void)f;
+    memset(st, 0, sizeof(*st));
+    st->mode = 0600;
+    st->nlink = 1;
+    st->blksize = 4096;
+    return 0;
 }
 
-static const struct file_ops epoll_ops = {.release = ep_release};
+static const struct file_ops epoll_ops = {
+    .fstat = ep_fstat, .poll_handle = ep_poll_handle, .release = ep_release};
+
+static bool is_epoll(const struct file *f) { return f->ops == &epoll_ops; }
 
 static long ep_create(int flags)
 {
-    struct epoll *ep = calloc(1, sizeof(*ep));
-    struct file *f = ep ? file_new(&epoll_ops, (pal_handle)ep, O_RDWR) : NULL;
+    pal_handle ws;
+    if (!PAL_HAS(pal, waitset_create))
+        return -PAL_ENOSYS;
+    long r = pal->waitset_create(&ws);
+    if (r < 0)
+        return r;
+    struct file *f = file_new(&epoll_ops, ws, O_RDWR);
     if (!f) {
-        free(ep);
+        pal->close(ws);
         return -PAL_ENOMEM;
     }
     int fd = fd_install(f, 0, flags & O_CLOEXEC);
@@ -53,126 +71,132 @@ static long ep_create(int flags)
 SYS(epoll_create) { return (int)A(0) <= 0 ? -PAL_EINVAL : ep_create(0); }
 SYS(epoll_create1) { return A(0) & ~(uint64_t)O_CLOEXEC ? -PAL_EINVAL : ep_create((int)A(0)); }
 
-static struct ep_item *ep_find(struct epoll *ep, int fd)
+/* epoll_ctl's checks that do not depend on the interest list, in the
+ * kernel's order (after EFAULT and EBADF). */
+static long ctl_check(struct file *epf, struct file *tf, int op, uint32_t events)
 {
-    for (size_t i = 0; i < ep->n; i++)
-        if (ep->items[i].fd == fd)
-            return &ep->items[i];
-    return NULL;
-}
-
-static long ep_add(struct epoll *ep, int fd, const struct k_epoll_event *ev)
-{
-    if (ep_find(ep, fd))
-        return -PAL_EEXIST;
-    if (ep->n == ep->cap) {
-        size_t cap = ep->cap ? ep->cap * 2 : 16;
-        struct ep_item *ni = realloc(ep->items, cap * sizeof(*ni));
-        if (!ni)
-            return -PAL_ENOMEM;
-        ep->items = ni, ep->cap = cap;
+    if (!tf->ops->poll_handle)
+        return -PAL_EPERM; /* devices, tmpfs and /proc files: no poll */
+    if (epf == tf || !is_epoll(epf))
+        return -PAL_EINVAL;
+    if (op != EPOLL_CTL_DEL && (events & EPOLLEXCLUSIVE)) {
+        const uint32_t ok = EPOLLEXCLUSIVE | EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP |
+                            EPOLLWAKEUP | EPOLLET | EPOLLRDNORM | EPOLLRDBAND | EPOLLWRNORM |
+                            EPOLLWRBAND;
+        if (op == EPOLL_CTL_MOD || is_epoll(tf) || (events & ~ok))
+            return -PAL_EINVAL;
     }
-    ep->items[ep->n++] = (struct ep_item){fd, ev->events, ev->data, true};
+    if (op != EPOLL_CTL_ADD && op != EPOLL_CTL_MOD && op != EPOLL_CTL_DEL)
+        return -PAL_EINVAL;
     return 0;
 }
 
-static long ep_ctl(struct epoll *ep, int op, int fd, const struct k_epoll_event *ev)
+static long ep_ctl(struct file *epf, struct file *tf, int op, const struct k_epoll_event *ev)
 {
-    struct ep_item *it = ep_find(ep, fd);
-    switch (op) {
-    case EPOLL_CTL_ADD: return ep_add(ep, fd, ev);
-    case EPOLL_CTL_MOD:
-        if (!it)
-            return -PAL_ENOENT;
-        *it = (struct ep_item){fd, ev->events, ev->data, true};
-        return 0;
-    case EPOLL_CTL_DEL:
-        if (!it)
-            return -PAL_ENOENT;
-        *it = ep->items[--ep->n];
-        return 0;
-    default: return -PAL_EINVAL;
-    }
+    long r = ctl_check(epf, tf, op, ev->events);
+    if (r < 0)
+        return r;
+    uint32_t events = ev->events & ~(uint32_t)EPOLLWAKEUP; /* no CAP_BLOCK_SUSPEND */
+    return pal->waitset_ctl(epf->h, op, tf->ops->poll_handle(tf), events, ev->data);
 }
-
-/* Runs expr with the epoll object of epfd in ep, under its lock. */
-#define WITH_EPOLL(epfd, ep, expr)                                           \
-    ({                                                                       \
-        struct file *f_ = fd_get((int)(epfd));                               \
-        long r_ = f_ ? (f_->ops == &epoll_ops ? 0 : -PAL_EINVAL) : -PAL_EBADF; \
-        if (r_ == 0) {                                                       \
-            struct epoll *ep = (struct epoll *)f_->h;                        \
-            spin_lock(&ep->lock);                                            \
-            r_ = (expr);                                                     \
-            spin_unlock(&ep->lock);                                          \
-        }                                                                    \
-        if (f_)                                                              \
-            file_put(f_);                                                    \
-        r_;                                                                  \
-    })
 
 SYS(epoll_ctl)
 {
-    struct file *target = fd_get((int)A(2));
-    if (!target)
+    int op = (int)A(1);
+    struct k_epoll_event ev = {0};
+    if (op != EPOLL_CTL_DEL)
+        memcpy(&ev, PTR(3), sizeof(ev)); /* a bad pointer faults: EFAULT */
+    struct file *epf = fd_get((int)A(0));
+    struct file *tf = epf ? fd_get((int)A(2)) : NULL;
+    long r = tf ? ep_ctl(epf, tf, op, &ev) : -PAL_EBADF;
+    if (tf)
+        file_put(tf);
+    if (epf)
+        file_put(epf);
+    return r;
+}
+
+/* One bounded wait for up to max events into out (program memory). */
+static long ep_wait_once(pal_handle ws, struct k_epoll_event *out, int max, int64_t ns)
+{
+    struct pal_wait_event ev[EP_BATCH];
+    long r = pal->waitset_wait(ws, ev, max < EP_BATCH ? (uint32_t)max : EP_BATCH, ns);
+    for (long i = 0; i < r; i++) {
+        out[i].events = ev[i].events;
+        out[i].data = ev[i].key;
+    }
+    return r;
+}
+
+/* Waits until events, the timeout (ns, -1 forever) or a signal outside
+ * mask. A host signal the program would not see (blocked, ignored) does
+ * not end the wait; the remaining time is waited again. */
+static long ep_wait(pal_handle ws, struct k_epoll_event *out, int max, int64_t timeout,
+                    uint64_t mask)
+{
+    int64_t end = timeout < 0 ? -1 : wait_now_ns() + timeout;
+    for (;;) {
+        if (wait_interrupted(mask))
+            return -PAL_EINTR;
+        int64_t left = end < 0 ? WAIT_SLICE_NS : end - wait_now_ns();
+        if (left < 0)
+            left = 0;
+        long r = ep_wait_once(ws, out, max, left < WAIT_SLICE_NS ? left : WAIT_SLICE_NS);
+        if (r != 0 && r != -PAL_EINTR)
+            return r;
+        if (r == 0 && end >= 0 && wait_now_ns() >= end)
+            return 0;
+    }
+}
+
+/* The common part of the three waits, after their own argument checks:
+ * Linux's checks, then the wait under mask (the thread's own, or the
+ * temporary one of epoll_pwait). */
+static long ep_wait_common(int epfd, struct k_epoll_event *out, int max, int64_t timeout,
+                           const uint64_t *mask)
+{
+    if (max <= 0 || max > EP_MAX_EVENTS)
+        return -PAL_EINVAL;
+    uint64_t end = (uint64_t)out + (uint64_t)max * sizeof(*out);
+    if (end < (uint64_t)out || end > USER_ADDR_END) /* Linux checks the range only */
+        return -PAL_EFAULT;
+    struct file *f = fd_get(epfd);
+    if (!f)
         return -PAL_EBADF;
-    file_put(target);
-    if ((int)A(2) == (int)A(0))
-        return -PAL_EINVAL;
-    return WITH_EPOLL(A(0), ep, ep_ctl(ep, (int)A(1), (int)A(2), PTR(3)));
-}
-
-/* Snapshot of the armed items as poll entries (taken under the lock). */
-static long ep_snapshot(struct epoll *ep, struct k_pollfd *p, struct ep_item *copy)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < ep->n && n < POLL_MAX; i++) {
-        if (!ep->items[i].armed)
-            continue;
-        copy[n] = ep->items[i];
-        p[n++] = (struct k_pollfd){.fd = ep->items[i].fd, .events = (int16_t)ep->items[i].events};
+    long r = -PAL_EINVAL;
+    if (is_epoll(f)) {
+        uint64_t old = wait_mask_enter(mask);
+        r = ep_wait(f->h, out, max, timeout, cur_thread()->sigmask);
+        wait_mask_leave(mask, old, r);
     }
-    return (long)n;
+    file_put(f);
+    return r;
 }
 
-static long ep_disarm(struct epoll *ep, int fd)
-{
-    struct ep_item *it = ep_find(ep, fd);
-    if (it)
-        it->armed = false;
-    return 0;
-}
+static int64_t ms_to_ns(int ms) { return ms < 0 ? -1 : (int64_t)ms * 1000000; }
 
-static long ep_wait(int epfd, struct k_epoll_event *out, int max, int64_t timeout_ns)
-{
-    if (max <= 0)
-        return -PAL_EINVAL;
-    struct k_pollfd *p = malloc(POLL_MAX * sizeof(*p));
-    struct ep_item *copy = malloc(POLL_MAX * sizeof(*copy));
-    long n = p && copy ? WITH_EPOLL(epfd, ep, ep_snapshot(ep, p, copy)) : -PAL_ENOMEM;
-    long r = n < 0 ? n : poll_fds(p, (size_t)n, timeout_ns);
-    long got = 0;
-    for (long i = 0; r > 0 && i < n && got < max; i++) {
-        uint32_t re = (uint16_t)p[i].revents & ~POLLNVAL_;
-        if (!re)
-            continue;
-        out[got].events = re;
-        out[got++].data = copy[i].data;
-        if (copy[i].events & EPOLLONESHOT)
-            WITH_EPOLL(epfd, ep, ep_disarm(ep, copy[i].fd));
-    }
-    free(p), free(copy);
-    return r < 0 ? r : got;
-}
-
-SYS(epoll_wait)
-{
-    int ms = (int)A(3);
-    return ep_wait((int)A(0), PTR(1), (int)A(2), ms < 0 ? -1 : (int64_t)ms * 1000000);
-}
+SYS(epoll_wait) { return ep_wait_common((int)A(0), PTR(1), (int)A(2), ms_to_ns((int)A(3)), NULL); }
 
 SYS(epoll_pwait)
 {
-    int ms = (int)A(3);
-    return ep_wait((int)A(0), PTR(1), (int)A(2), ms < 0 ? -1 : (int64_t)ms * 1000000);
+    uint64_t m;
+    const uint64_t *mask = NULL;
+    long r = wait_mask_in(PTR(4), A(5), &m, &mask);
+    return r < 0 ? r : ep_wait_common((int)A(0), PTR(1), (int)A(2), ms_to_ns((int)A(3)), mask);
+}
+
+SYS(epoll_pwait2)
+{
+    int64_t ns = -1;
+    if (PTR(3)) {
+        struct k_timespec ts;
+        memcpy(&ts, PTR(3), sizeof(ts));
+        if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC)
+            return -PAL_EINVAL;
+        ns = ts.tv_sec >= INT64_MAX / NSEC - 1 ? INT64_MAX / 2 : ts.tv_sec * NSEC + ts.tv_nsec;
+    }
+    uint64_t m;
+    const uint64_t *mask = NULL;
+    long r = wait_mask_in(PTR(4), A(5), &m, &mask);
+    return r < 0 ? r : ep_wait_common((int)A(0), PTR(1), (int)A(2), ns, mask);
 }

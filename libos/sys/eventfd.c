@@ -1,9 +1,11 @@
 /* eventfd and memfd_create.
  *
  * eventfd: the 64-bit counter lives in the libOS; a host pipe carries
- * readiness only (one byte in it while the counter is non-zero), so poll
- * and epoll see the eventfd become readable. Writability is not reported
- * by poll (the counter practically never fills up).
+ * readiness only (bytes in it while the counter is non-zero), so poll and
+ * epoll see the eventfd become readable. Every write adds a byte, as
+ * every eventfd write wakes Linux's waiters: an EPOLLET waiter sees each
+ * one. Writability is not reported by poll (the counter practically never
+ * fills up).
  *
  * memfd_create: the PAL's memfd where it has one (shared with forked
  * children), else an unlinked file in a private tmpfs. */
@@ -23,13 +25,19 @@ struct efd {
     bool semaphore, signaled;
 };
 
+/* A write added to the counter (on), or a read took it to zero (off). */
 static void efd_signal(struct efd *e, bool on)
 {
-    char b = 1;
-    if (on && !e->signaled)
-        e->signaled = pal->write(e->wr, &b, 1) == 1;
-    else if (!on && e->signaled)
-        e->signaled = pal->read(e->rd, &b, 1) != 1;
+    char b[64] = {1};
+    if (on) {
+        /* A full pipe (EAGAIN) is readable already: nothing is lost. */
+        if (pal->write(e->wr, b, 1) == 1)
+            e->signaled = true;
+    } else if (e->signaled) {
+        while (pal->read(e->rd, b, sizeof(b)) == (long)sizeof(b))
+            ;
+        e->signaled = false;
+    }
 }
 
 static long efd_take(struct efd *e, uint64_t *val)
@@ -39,7 +47,8 @@ static long efd_take(struct efd *e, uint64_t *val)
     if (have) {
         *val = e->semaphore ? 1 : e->count;
         e->count -= *val;
-        efd_signal(e, e->count > 0);
+        if (e->count == 0)
+            efd_signal(e, false);
     }
     spin_unlock(&e->lock);
     return have;
@@ -74,9 +83,9 @@ static long efd_write(struct file *f, const void *buf, size_t len)
         return -PAL_EINVAL;
     spin_lock(&e->lock);
     long r = e->count + v < e->count || e->count + v == ~0ULL ? -PAL_EAGAIN : 8;
-    if (r == 8) {
+    if (r == 8 && v) {
         e->count += v;
-        efd_signal(e, e->count > 0);
+        efd_signal(e, true);
     }
     spin_unlock(&e->lock);
     return r;

@@ -153,10 +153,11 @@ SYS(dup3)
 }
 
 /* O_NONBLOCK must reach the host handle: a blocking host call would
- * otherwise wait where the program expects EAGAIN. */
+ * otherwise wait where the program expects EAGAIN. O_ASYNC (FASYNC) is
+ * kept as a flag only: SIGIO is not delivered (no host signal carries it). */
 static long set_flags(struct file *f, int flags)
 {
-    const int changeable = O_APPEND | O_NONBLOCK;
+    const int changeable = O_APPEND | O_NONBLOCK | FASYNC;
     if (f->ops == &host_file_ops && ((f->flags ^ flags) & O_NONBLOCK)) {
         long r = pal->set_nonblocking(f->h, (flags & O_NONBLOCK) != 0);
         if (r < 0)
@@ -179,6 +180,8 @@ SYS(fcntl)
     case F_GETFL: return WITH_FILE(fd, f, f->flags);
     case F_SETFL: return fcntl_setfl(fd, (int)A(2));
     case F_SETLK: case F_SETLKW: case F_GETLK: return WITH_FILE(fd, f, 0); /* single process */
+    case F_SETOWN: return WITH_FILE(fd, f, (f->owner = (int)A(2), 0));
+    case F_GETOWN: return WITH_FILE(fd, f, f->owner);
     default: return -PAL_EINVAL;
     }
 }
@@ -191,6 +194,7 @@ static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
     case FIOCLEX: return fd_set_cloexec(fd, true);
     case FIONCLEX: return fd_set_cloexec(fd, false);
     case FIONBIO: return set_flags(f, *(int *)arg ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK));
+    case FIOASYNC: return set_flags(f, *(int *)arg ? (f->flags | FASYNC) : (f->flags & ~FASYNC));
     default: return -PAL_ENOTTY;
     }
 }

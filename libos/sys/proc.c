@@ -134,7 +134,10 @@ SYS(sysinfo)
 SYS(prctl)
 {
     char name[16] = {0};
+    static int dumpable = 1; /* SUID_DUMP_USER; no core dumps are written either way */
     switch (A(0)) {
+    case PR_SET_DUMPABLE: return A(1) > 1 ? -PAL_EINVAL : (dumpable = (int)A(1), 0);
+    case PR_GET_DUMPABLE: return dumpable;
     case PR_SET_NAME: memcpy(name, PTR(1), 15); proc_set_name(name); return 0;
     case PR_GET_NAME: memcpy(PTR(1), proc_name(), 16); return 0;
     case PR_SET_PDEATHSIG: return 0;

@@ -81,7 +81,7 @@ SYS(accept4); SYS(getsockname); SYS(getpeername); SYS(shutdown); SYS(setsockopt)
 SYS(getsockopt); SYS(sendto); SYS(recvfrom); SYS(sendmsg); SYS(recvmsg);
 /* poll.c, epoll.c */
 SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6); SYS(epoll_create); SYS(epoll_create1);
-SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait);
+SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait); SYS(epoll_pwait2);
 /* clone.c */
 SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(wait4);
 /* exec.c */

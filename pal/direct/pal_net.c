@@ -1,5 +1,6 @@
 /* Direct PAL: pipes, sockets and readiness, passed straight to the host. */
 #include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -115,6 +116,46 @@ static long direct_poll(struct pal_pollfd *fds, uint32_t n, int64_t timeout_ns)
     return r;
 }
 
+static long direct_waitset_create(pal_handle *out)
+{
+    long fd = HS1(SYS_epoll_create1, EPOLL_CLOEXEC);
+    if (fd >= 0)
+        *out = fd;
+    return fd < 0 ? fd : 0;
+}
+
+static long direct_waitset_ctl(pal_handle ws, int op, pal_handle h, uint32_t events, uint64_t key)
+{
+    struct epoll_event ev = {.events = events, .data.u64 = key};
+    return HS4(SYS_epoll_ctl, ws, op, h, op == EPOLL_CTL_DEL ? NULL : &ev);
+}
+
+/* epoll_pwait's milliseconds (before Linux 5.11), rounded up. */
+static int timeout_ms(int64_t ns)
+{
+    if (ns < 0)
+        return -1;
+    int64_t ms = (ns + 999999) / 1000000;
+    return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+}
+
+/* The host's events come packed (12 bytes each); they are read into a
+ * PAL buffer and handed over one by one. */
+static long direct_waitset_wait(pal_handle ws, struct pal_wait_event *ev, uint32_t n,
+                                int64_t timeout_ns)
+{
+    struct epoll_event host[256];
+    if (n > 256)
+        n = 256;
+    struct timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
+    long r = HS6(SYS_epoll_pwait2, ws, host, n, timeout_ns < 0 ? NULL : &ts, NULL, 8);
+    if (r == -PAL_ENOSYS)
+        r = HS6(SYS_epoll_pwait, ws, host, n, timeout_ms(timeout_ns), NULL, 8);
+    for (long i = 0; i < r; i++)
+        ev[i] = (struct pal_wait_event){.events = host[i].events, .key = host[i].data.u64};
+    return r;
+}
+
 void direct_fill_net(struct pal_api *api)
 {
     api->pipe = direct_pipe;
@@ -131,4 +172,7 @@ void direct_fill_net(struct pal_api *api)
     api->sock_getopt = direct_sock_getopt;
     api->sock_name = direct_sock_name;
     api->poll = direct_poll;
+    api->waitset_create = direct_waitset_create;
+    api->waitset_ctl = direct_waitset_ctl;
+    api->waitset_wait = direct_waitset_wait;
 }

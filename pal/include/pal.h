@@ -104,6 +104,12 @@ struct pal_pollfd {
     int16_t events, revents; /* POLLIN... Linux values */
 };
 
+/* One ready registration of a wait set (waitset_wait). */
+struct pal_wait_event {
+    uint32_t events; /* EPOLLIN... Linux values */
+    uint64_t key;    /* as given to waitset_ctl */
+};
+
 /* The GS block the libOS hands to set_gs_base / thread_create starts with
  * 64 bytes of which [PAL_GS_PRIVATE_OFFSET, +PAL_GS_PRIVATE_SIZE) belong to
  * the PAL (the trusted PAL keeps its own thread pointer there, since GS is
@@ -356,6 +362,23 @@ struct pal_api {
      * other than its first (whose id is the process's). Returns how many
      * there are (more than max: call again with a larger buffer). */
     long (*process_list)(pal_handle owner, int32_t *ids, size_t max);
+
+    /* --- wait sets (added like the groups above; NULL when the PAL has
+     * none: epoll_create then fails with ENOSYS).
+     * A wait set is the host's epoll(7) instance: a registration is keyed
+     * by the handle's host open file and ends when that file's last
+     * descriptor (in any process) is closed; events and flags are Linux's
+     * EPOLL* bits (EPOLLET, EPOLLONESHOT, EPOLLEXCLUSIVE, EPOLLRDHUP...),
+     * and the key comes back unchanged. The set is a handle: closed with
+     * close, pollable (readable while events are ready, so it can join
+     * another set), and after process_fork parent and child share it.
+     * Errors are epoll_ctl's and epoll_wait's. --- */
+    long (*waitset_create)(pal_handle *out);
+    /* op: EPOLL_CTL_ADD / MOD / DEL (events and key unused for DEL). */
+    long (*waitset_ctl)(pal_handle ws, int op, pal_handle h, uint32_t events, uint64_t key);
+    /* Up to n ready events, waiting up to timeout_ns (-1 = forever, 0 =
+     * not at all); returns how many; -EINTR when a host signal arrived. */
+    long (*waitset_wait)(pal_handle ws, struct pal_wait_event *ev, uint32_t n, int64_t timeout_ns);
 };
 
 /* host_signal's signo carries this bit when the signal was sent by another

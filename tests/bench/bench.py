@@ -114,6 +114,74 @@ def redis_rps(ctx, mode, n):
             srv.kill()
 
 
+def nginx_rps(ctx, mode, seconds):
+    """Throughput of wrk (native) against Debian's nginx under mode, master
+    process and one worker, the same configuration (manifests/nginx.conf)
+    for every mode; any non-2xx reply, socket error or error-log line fails
+    the run."""
+    if mode in ("sim", "sgx"):
+        raise Failed("nginx's master forks its worker: no processes in an enclave yet")
+    for tool in ("/usr/sbin/nginx", shutil.which("wrk")):
+        if not tool or not os.path.exists(tool):
+            raise Failed("nginx or wrk not installed (.ci/deps)")
+    port = free_port()
+    prefix = tempfile.mkdtemp(prefix="nginx-%s-" % mode, dir=ctx.tmp)
+    os.makedirs(os.path.join(prefix, "html"))
+    # Natively, nginx started as root serves as nobody: the files must be
+    # readable by it.
+    for d in (ctx.tmp, prefix):
+        os.chmod(d, 0o755)
+    with open(os.path.join(prefix, "html", "file.txt"), "wb") as f:
+        f.write(os.urandom(4096).hex().encode())
+    with open(os.path.join(ROOT, "manifests", "nginx.conf")) as f:
+        conf = f.read().replace("127.0.0.1:8080", "127.0.0.1:%d" % port)
+    with open(os.path.join(prefix, "nginx.conf"), "w") as f:
+        f.write(conf)
+    # As in manifests/nginx.manifest.toml: nobody inside (no user switch).
+    extra = "loader.uid = 65534\nloader.gid = 65534\n"
+    argv = ["/usr/sbin/nginx", "-e", "stderr", "-p", prefix + "/", "-c", "nginx.conf"]
+    if mode == "native":
+        cmd = argv
+    else:
+        man = manifest_for(ctx.tmp, argv, mode, extra)
+        cmd = [ctx.geode, "run", "--mode", "direct", man] + argv[1:]
+    srv = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        for _ in range(100):
+            if srv.poll() is not None:
+                raise Failed("nginx exited: %s" % srv.stderr.read().strip()[-100:])
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise Failed("nginx did not listen")
+        try:
+            p = subprocess.run(["wrk", "-t1", "-c8", "-d%ds" % seconds,
+                                "http://127.0.0.1:%d/file.txt" % port],
+                               capture_output=True, text=True, timeout=seconds + 30)
+        except subprocess.TimeoutExpired:
+            raise Failed("wrk timed out")
+        if "Non-2xx" in p.stdout or "Socket errors" in p.stdout:
+            raise Failed("wrk saw errors: %s" % p.stdout.strip().splitlines()[-3])
+        m = re.search(r"Requests/sec:\s+([0-9.]+)", p.stdout)
+        if not m:
+            raise Failed("no Requests/sec from wrk")
+        log = os.path.join(prefix, "error.log")
+        if os.path.exists(log) and os.path.getsize(log):
+            with open(log) as f:
+                raise Failed("error log: %s" % f.readline().strip()[:100])
+        return float(m.group(1))
+    finally:
+        srv.send_signal(3)  # SIGQUIT: graceful stop of master and worker
+        try:
+            srv.wait(10)
+        except subprocess.TimeoutExpired:
+            srv.kill()
+            srv.wait()
+
+
 class Ctx:
     pass
 
@@ -148,6 +216,8 @@ def workloads(ctx, quick):
          lambda m: wall_ms(ctx, m, ["/bin/busybox", "sha256sum", big])),
         ("redis set/get", "req/s", True, 0.9,
          lambda m: redis_rps(ctx, m, 50000 // k)),
+        ("nginx static 8 KiB, wrk 8 connections", "req/s", True, 0.9,
+         lambda m: nginx_rps(ctx, m, 2 if quick else 4)),
     ]
 
 
@@ -194,9 +264,11 @@ def mode_unavailable(ctx):
     return why
 
 
-def measure(ctx, runs, unavailable, quick):
+def measure(ctx, runs, unavailable, quick, only):
     results = []
     for name, unit, higher, target, fn in workloads(ctx, quick):
+        if only and only not in name:
+            continue
         per_mode = {m: {"runs": [], "na": unavailable[m]} for m in MODES}
         for _ in range(runs):
             for m in MODES:  # alternate modes within each round
@@ -363,6 +435,7 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--only", default="", help="only the workloads whose name holds this")
     args = ap.parse_args()
     ctx = Ctx()
     build = os.path.abspath(args.build)
@@ -375,15 +448,16 @@ def main():
     unavailable = mode_unavailable(ctx)
     print("Geode benchmarks%s: median [min-max] over %d alternating runs; ratio = mode / native"
           % (" (quick)" if args.quick else "", max(args.runs, 5)))
-    results = measure(ctx, max(args.runs, 5), unavailable, args.quick)
+    results = measure(ctx, max(args.runs, 5), unavailable, args.quick, args.only)
     report = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "machine": "%s, %d cores, %s" % (platform.processor() or platform.machine(),
                                                os.cpu_count(), platform.release()),
               "quick": args.quick, "runs": max(args.runs, 5), "results": results}
-    report["enclave_transitions"] = enclave_transitions(ctx, max(args.runs, 5), args.quick)
-    print_transitions(report["enclave_transitions"])
-    report["measurement"] = measurement_rate(ctx, max(args.runs, 5))
-    print_measurement(report["measurement"])
+    if not args.only:
+        report["enclave_transitions"] = enclave_transitions(ctx, max(args.runs, 5), args.quick)
+        print_transitions(report["enclave_transitions"])
+        report["measurement"] = measurement_rate(ctx, max(args.runs, 5))
+        print_measurement(report["measurement"])
     path = os.path.join(ctx.bench_dir, "results.json")
     with open(path, "w") as f:
         json.dump(report, f, indent=1)

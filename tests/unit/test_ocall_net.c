@@ -30,6 +30,8 @@ enum tamper {
     T_RESULT,          /* result = tamper_arg */
     T_RECV_ALEN,       /* recv's reported address length = tamper_arg */
     T_REVENTS,         /* first revents = tamper_arg, the count kept consistent */
+    T_WAIT_KEY,        /* first wait event's key = tamper_arg */
+    T_WAIT_EVENTS,     /* first wait event's events = tamper_arg */
 };
 static enum tamper tamper_kind;
 static int64_t tamper_arg;
@@ -65,6 +67,12 @@ static void tamper(uint64_t number, int64_t *result, uint8_t *out, uint64_t *siz
         break;
     case T_RECV_ALEN:
         memcpy(out, &v, 8);
+        break;
+    case T_WAIT_KEY:
+        memcpy(out + 8, &v, 8);
+        break;
+    case T_WAIT_EVENTS:
+        memcpy(out, &(uint32_t){(uint32_t)v}, 4);
         break;
     case T_REVENTS: {
         int16_t old;
@@ -500,6 +508,48 @@ static void test_hostile_poll(void)
     close((int)p[0]), close((int)p[1]);
 }
 
+/* Wait sets end to end, and a host that names registrations it was not
+ * given: the libOS only ever sees its own keys. */
+static void test_waitset(void)
+{
+    pal_handle ws, p[2];
+    struct pal_wait_event ev[4];
+    const uint64_t key = 0xdeadbeefcafeULL;
+
+    if (api.waitset_create(&ws) != 0 || api.pipe(p, 0) != 0) {
+        CHECK(0, "waitset: create and pipe");
+        return;
+    }
+    CHECK(cloexec(ws), "waitset: the host's epoll fd is CLOEXEC");
+    CHECK(api.waitset_ctl(ws, L_EPOLL_CTL_ADD, p[0], POLLIN, key) == 0, "waitset: add");
+    CHECK(api.waitset_ctl(ws, L_EPOLL_CTL_ADD, p[0], POLLIN, key) == -PAL_EEXIST,
+          "waitset: add again -> -EEXIST");
+    CHECK(api.waitset_ctl(ws, L_EPOLL_CTL_MOD, p[1], POLLOUT, 1) == -PAL_ENOENT,
+          "waitset: mod of an unregistered handle -> -ENOENT");
+    CHECK(api.waitset_wait(ws, ev, 4, 0) == 0, "waitset: nothing ready -> 0");
+    write((int)p[1], "x", 1);
+    CHECK(api.waitset_wait(ws, ev, 4, 0) == 1 && ev[0].key == key && ev[0].events == POLLIN,
+          "waitset: the ready pipe comes back with its key");
+    hostile(OCALL_WAITSET_WAIT, T_WAIT_KEY, 4095);
+    CHECK(api.waitset_wait(ws, ev, 4, 0) == 0 && honest(), "waitset: a free slot's index is dropped");
+    hostile(OCALL_WAITSET_WAIT, T_WAIT_KEY, 1LL << 40);
+    CHECK(api.waitset_wait(ws, ev, 4, 0) == 0 && honest(), "waitset: an index past the table is dropped");
+    hostile(OCALL_WAITSET_WAIT, T_WAIT_EVENTS, POLLOUT);
+    CHECK(api.waitset_wait(ws, ev, 4, 0) == 0 && honest(),
+          "waitset: events the registration did not ask for are dropped");
+    hostile(OCALL_WAITSET_WAIT, T_RESULT, 2);
+    CHECK(api.waitset_wait(ws, ev, 1, 0) == -PAL_EIO && honest(), "waitset: count 2 > n 1 -> -EIO");
+    hostile(OCALL_WAITSET_WAIT, T_SIZE, 8);
+    CHECK(api.waitset_wait(ws, ev, 4, 0) == -PAL_EIO && honest(),
+          "waitset: 8 bytes for one event -> -EIO");
+    CHECK(api.waitset_ctl(ws, L_EPOLL_CTL_DEL, p[0], 0, 0) == 0 &&
+              api.waitset_wait(ws, ev, 4, 0) == 0,
+          "waitset: deleted, nothing reported");
+    CHECK(api.waitset_ctl(ws, L_EPOLL_CTL_DEL, p[0], 0, 0) == -PAL_ENOENT,
+          "waitset: delete again -> -ENOENT");
+    close((int)p[0]), close((int)p[1]), close((int)ws);
+}
+
 /* --- host side: input validation --- */
 
 static int64_t host_call(uint64_t number, const void *in, uint64_t in_size, uint64_t out_cap)
@@ -521,7 +571,7 @@ static void test_host_validation(void)
     struct in_buf b = {0};
     int ok = 1;
 
-    for (uint64_t n = OCALL_PIPE; n <= OCALL_POLL; n++)
+    for (uint64_t n = OCALL_PIPE; n <= OCALL_WAITSET_WAIT; n++)
         ok &= host_call(n, &b, sizeof(b.a) - 1, 64) == -EINVAL;
     CHECK(ok, "every call: arguments short by one byte -> -EINVAL");
     CHECK(host_call(OCALL_NET_LAST, &b, sizeof(b.a), 0) == -ENOSYS,
@@ -584,6 +634,21 @@ static void test_host_validation(void)
     memcpy(b.bytes, &(int64_t){1LL << 33}, 8);
     CHECK(host_call(OCALL_POLL, &b, sizeof(b.a) + 16, 2) == -EINVAL,
           "poll: handle past an int -> -EINVAL");
+    b.a = (struct ocall_args){{3, 0, 0}};
+    CHECK(host_call(OCALL_WAITSET_WAIT, &b, sizeof(b.a), 4096) == -EINVAL,
+          "waitset wait: n 0 -> -EINVAL");
+    b.a = (struct ocall_args){{3, 257, 0}};
+    CHECK(host_call(OCALL_WAITSET_WAIT, &b, sizeof(b.a), 8192) == -EINVAL,
+          "waitset wait: n 257 -> -EINVAL");
+    b.a = (struct ocall_args){{3, 2, 0}};
+    CHECK(host_call(OCALL_WAITSET_WAIT, &b, sizeof(b.a), 31) == -EINVAL,
+          "waitset wait: 31 bytes of room for 2 events -> -EINVAL");
+    b.a = (struct ocall_args){{3, 1, 1, 1LL << 32, 0}};
+    CHECK(host_call(OCALL_WAITSET_CTL, &b, sizeof(b.a), 0) == -EINVAL,
+          "waitset ctl: events past 32 bits -> -EINVAL");
+    b.a = (struct ocall_args){{3, 1LL << 32, 1, 1, 0}};
+    CHECK(host_call(OCALL_WAITSET_CTL, &b, sizeof(b.a), 0) == -EINVAL,
+          "waitset ctl: op past an int -> -EINVAL");
 }
 
 int main(void)
@@ -601,6 +666,7 @@ int main(void)
     test_hostile_opts();
     test_hostile_transfers();
     test_hostile_poll();
+    test_waitset();
     test_host_validation();
     return TAP_DONE();
 }

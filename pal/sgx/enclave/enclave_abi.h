@@ -217,6 +217,7 @@ static inline int exitless_excluded(uint64_t number)
     case OCALL_SOCK_SEND:
     case OCALL_SOCK_RECV:
     case OCALL_POLL:
+    case OCALL_WAITSET_WAIT:
         return 1;
     }
     return 0;

@@ -86,7 +86,19 @@ enum ocall_net {
     /* a0 n (<= 1024), a1 timeout ns (-1 forever); bytes struct pal_pollfd[n];
      * out int16_t revents[n] -> ready count */
     OCALL_POLL = 61,
+    OCALL_WAITSET_CREATE = 62, /* -> a new epoll fd (EPOLL_CLOEXEC) */
+    /* a0 ws, a1 op (EPOLL_CTL_*), a2 h, a3 events (32 bits), a4 key -> 0 */
+    OCALL_WAITSET_CTL = 63,
+    /* a0 ws, a1 n (1..256), a2 timeout ns (-1 forever); out struct
+     * ocall_wait_event[count] -> count */
+    OCALL_WAITSET_WAIT = 64,
     OCALL_NET_LAST = 79,
+};
+
+/* One ready registration on the wire (OCALL_WAITSET_WAIT). */
+struct ocall_wait_event {
+    uint32_t events, pad;
+    uint64_t key;
 };
 
 /* --- process, time, threads: 80..111 (pal_proc.c / urts_ocall_proc.c) --- */

@@ -86,6 +86,7 @@ static long encl_file_open(const char *path, int flags, uint32_t mode, pal_handl
 
 static long encl_close(pal_handle h)
 {
+    enclave_waitset_forget(h);
     return args_call(OCALL_CLOSE, h, 0, 0);
 }
 

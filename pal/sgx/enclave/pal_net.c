@@ -294,6 +294,174 @@ static long enclave_poll(struct pal_pollfd *fds, uint32_t n, int64_t timeout_ns)
     return r;
 }
 
+/* Wait sets: the host's epoll instance. The key the host holds is an index
+ * into this trusted table of registrations, so a reply can only name a
+ * registration of the set it came from: the libOS (and the program, whose
+ * epoll_data may be a pointer) never sees a key the host chose. A closed
+ * handle's registrations are dropped (enclave_waitset_forget), as the
+ * host's epoll drops a closed file's. */
+#define REG_MAX 4096
+#define WAIT_MAX 256
+#define L_EPOLL_CTL_ADD 1
+#define L_EPOLL_CTL_DEL 2
+#define L_EPOLL_CTL_MOD 3
+
+struct ws_reg {
+    int64_t ws, h; /* ws < 0: free */
+    uint64_t key;
+    uint32_t events; /* what the host may report: these, EPOLLERR, EPOLLHUP */
+};
+
+static struct ws_reg regs[REG_MAX];
+static uint32_t regs_lock;
+static int regs_ready;
+static int regs_used; /* a close with none in use skips the scan */
+
+static void regs_acquire(void)
+{
+    while (__atomic_exchange_n(&regs_lock, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&regs_lock, __ATOMIC_RELAXED))
+            __asm__ volatile("pause");
+    if (!regs_ready) {
+        for (int i = 0; i < REG_MAX; i++)
+            regs[i].ws = -1;
+        regs_ready = 1;
+    }
+}
+
+static void regs_release(void)
+{
+    __atomic_store_n(&regs_lock, 0, __ATOMIC_RELEASE);
+}
+
+/* The slot of (ws, h), or -1; under the lock. */
+static int reg_find(int64_t ws, int64_t h)
+{
+    for (int i = 0; i < REG_MAX; i++)
+        if (regs[i].ws == ws && regs[i].h == h)
+            return i;
+    return -1;
+}
+
+static void reg_free(int i)
+{
+    regs[i].ws = -1;
+    regs_used--;
+}
+
+void enclave_waitset_forget(pal_handle h)
+{
+    regs_acquire();
+    for (int i = 0; i < REG_MAX && regs_used; i++)
+        if (regs[i].ws >= 0 && (regs[i].ws == h || regs[i].h == h))
+            reg_free(i);
+    regs_release();
+}
+
+static long enclave_waitset_create(pal_handle *out)
+{
+    struct ocall_args a = {{0}};
+    long r = pal_check_handle(args_ocall(OCALL_WAITSET_CREATE, &a));
+
+    if (r < 0)
+        return r;
+    enclave_waitset_forget(r); /* a reused number starts empty */
+    *out = r;
+    return 0;
+}
+
+static int64_t ctl_ocall(pal_handle ws, int op, pal_handle h, uint32_t events, int slot)
+{
+    struct ocall_args a = {{ws, op, h, events, slot}};
+
+    return args_ocall(OCALL_WAITSET_CTL, &a);
+}
+
+/* ADD takes a free slot first (the host may report an event as soon as it
+ * has the registration) and gives it back if the host refuses. */
+static long ws_add(pal_handle ws, pal_handle h, uint32_t events, uint64_t key)
+{
+    int slot = -1;
+
+    regs_acquire();
+    if (reg_find(ws, h) >= 0) {
+        regs_release();
+        return -PAL_EEXIST;
+    }
+    for (int i = 0; i < REG_MAX && slot < 0; i++)
+        if (regs[i].ws < 0)
+            slot = i;
+    if (slot >= 0) {
+        regs[slot] = (struct ws_reg){ws, h, key, events | L_POLLERR | L_POLLHUP};
+        regs_used++;
+    }
+    regs_release();
+    if (slot < 0)
+        return -PAL_ENOSPC; /* as epoll_ctl past max_user_watches */
+    int64_t r = ctl_ocall(ws, L_EPOLL_CTL_ADD, h, events, slot);
+    if (r != 0) {
+        regs_acquire();
+        if (regs[slot].ws == ws && regs[slot].h == h)
+            reg_free(slot);
+        regs_release();
+    }
+    return r > 0 ? -PAL_EIO : r;
+}
+
+static long enclave_waitset_ctl(pal_handle ws, int op, pal_handle h, uint32_t events,
+                                uint64_t key)
+{
+    if (op == L_EPOLL_CTL_ADD)
+        return ws_add(ws, h, events, key);
+    if (op != L_EPOLL_CTL_MOD && op != L_EPOLL_CTL_DEL)
+        return -PAL_EINVAL;
+    regs_acquire();
+    int slot = reg_find(ws, h);
+    regs_release();
+    if (slot < 0)
+        return -PAL_ENOENT;
+    int64_t r = ctl_ocall(ws, op, h, events, slot);
+    if (r > 0)
+        return -PAL_EIO;
+    regs_acquire();
+    if (regs[slot].ws == ws && regs[slot].h == h) {
+        if (op == L_EPOLL_CTL_DEL && (r == 0 || r == -PAL_ENOENT))
+            reg_free(slot);
+        else if (r == 0)
+            regs[slot].key = key, regs[slot].events = events | L_POLLERR | L_POLLHUP;
+    }
+    regs_release();
+    return r;
+}
+
+/* Events whose slot is not a registration of ws (stale, or the host's
+ * invention) are dropped. */
+static long enclave_waitset_wait(pal_handle ws, struct pal_wait_event *ev, uint32_t n,
+                                 int64_t timeout_ns)
+{
+    struct ocall_wait_event w[WAIT_MAX];
+    uint64_t got = 0;
+    long j = 0;
+
+    if (n > WAIT_MAX)
+        n = WAIT_MAX;
+    struct ocall_args a = {{ws, n, timeout_ns}};
+    int64_t r = net_ocall(OCALL_WAITSET_WAIT, &a, NULL, 0, NULL, 0, w, n * sizeof(w[0]), &got);
+    if (r < 0)
+        return r;
+    if (r > n || got != (uint64_t)r * sizeof(w[0]))
+        return -PAL_EIO;
+    regs_acquire();
+    for (int64_t i = 0; i < r; i++) {
+        uint64_t k = w[i].key;
+        uint32_t e = w[i].events & regs[k < REG_MAX ? k : 0].events;
+        if (k < REG_MAX && regs[k].ws == ws && e)
+            ev[j++] = (struct pal_wait_event){.events = e, .key = regs[k].key};
+    }
+    regs_release();
+    return j;
+}
+
 void enclave_fill_net(struct pal_api *api)
 {
     api->pipe = enclave_pipe;
@@ -310,4 +478,7 @@ void enclave_fill_net(struct pal_api *api)
     api->sock_getopt = enclave_sock_getopt;
     api->sock_name = enclave_sock_name;
     api->poll = enclave_poll;
+    api->waitset_create = enclave_waitset_create;
+    api->waitset_ctl = enclave_waitset_ctl;
+    api->waitset_wait = enclave_waitset_wait;
 }

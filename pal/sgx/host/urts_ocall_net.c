@@ -6,7 +6,9 @@
 #include <limits.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -290,6 +292,52 @@ static int64_t do_poll(struct net_call *c)
     return r;
 }
 
+#define WAIT_MAX 256
+
+static int64_t do_waitset_create(struct net_call *c)
+{
+    if (!urts_ocall_end(&c->in))
+        return -EINVAL;
+    return sys_result(epoll_create1(EPOLL_CLOEXEC));
+}
+
+/* a0 ws, a1 op, a2 h, a3 events, a4 key. */
+static int64_t do_waitset_ctl(struct net_call *c)
+{
+    struct epoll_event ev = {.events = (uint32_t)c->a[3], .data.u64 = (uint64_t)c->a[4]};
+
+    if (!urts_ocall_end(&c->in) || !ints(c, 1, 1) || c->a[3] < 0 || c->a[3] > UINT32_MAX)
+        return -EINVAL;
+    return sys_result(epoll_ctl(fd_of(c->a[0]), (int)c->a[1], fd_of(c->a[2]), &ev));
+}
+
+/* a0 ws, a1 n, a2 timeout ns; out struct ocall_wait_event[count]. */
+static int64_t do_waitset_wait(struct net_call *c)
+{
+    struct epoll_event ev[WAIT_MAX];
+    int64_t n = c->a[1], ns = c->a[2];
+    struct timespec ts = {ns / NS, ns % NS};
+    long r;
+
+    if (!urts_ocall_end(&c->in) || n < 1 || n > WAIT_MAX ||
+        c->out_cap < (uint64_t)n * sizeof(struct ocall_wait_event))
+        return -EINVAL;
+    r = syscall(SYS_epoll_pwait2, fd_of(c->a[0]), ev, (int)n, ns < 0 ? NULL : &ts, NULL, 8);
+    if (r < 0 && errno == ENOSYS) /* before Linux 5.11: milliseconds, rounded up */
+        r = epoll_wait(fd_of(c->a[0]), ev, (int)n,
+                       ns < 0 ? -1 : (int)((ns + 999999) / 1000000 > INT_MAX ? INT_MAX
+                                                                          : (ns + 999999) / 1000000));
+    if (r < 0)
+        return -errno;
+    for (long i = 0; i < r; i++) {
+        struct ocall_wait_event w = {.events = ev[i].events, .key = ev[i].data.u64};
+
+        memcpy(c->out + i * (long)sizeof(w), &w, sizeof(w));
+    }
+    *c->out_size = (uint64_t)r * sizeof(struct ocall_wait_event);
+    return r;
+}
+
 int64_t urts_ocall_net(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
                        uint64_t in_size, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
 {
@@ -330,6 +378,12 @@ int64_t urts_ocall_net(struct urts_enclave *e, uint32_t thread, uint64_t number,
         return do_name(&c);
     case OCALL_POLL:
         return do_poll(&c);
+    case OCALL_WAITSET_CREATE:
+        return do_waitset_create(&c);
+    case OCALL_WAITSET_CTL:
+        return do_waitset_ctl(&c);
+    case OCALL_WAITSET_WAIT:
+        return do_waitset_wait(&c);
     }
     return -ENOSYS;
 }
