@@ -246,6 +246,16 @@ static unsigned epc_loss_restarts(const struct enclave_image *img)
     return n;
 }
 
+/* sys.enable_sigterm_injection as measured. */
+static bool sigterm_injection(const struct enclave_image *img)
+{
+    geode_manifest *m = manifest_unpack(img->blob, img->blob_size);
+    bool inject = m && m->enable_sigterm_injection;
+
+    manifest_free(m);
+    return inject;
+}
+
 /* geode.ocall_workers as measured: host threads serving exitless OCALLs,
  * started before ECALL_RUN (and again, with a fresh area, after an EPC-loss
  * restart). */
@@ -349,6 +359,7 @@ int sgx_run(const struct sgx_run_params *p)
         return 1;
     }
     restarts = epc_loss_restarts(&img);
+    urts_signal_keep_sigterm_out(!sigterm_injection(&img));
     bool aex_notify = img.desc.attributes & SGX_ATTR_AEXNOTIFY;
     struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa,
                           .aex_notify = aex_notify, .xfrm = img.desc.xfrm,

@@ -51,6 +51,11 @@ static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,
 #define ENDING_SIGNALS ((1ULL << (SIGINT - 1)) | (1ULL << (SIGTERM - 1)))
 
 static volatile uint64_t pending __attribute__((aligned(64)));
+/* sys.enable_sigterm_injection is false: SIGTERM is not the program's
+ * (the libOS would drop it anyway); the first is reported, a second ends
+ * the run. */
+static bool sigterm_kept_out;
+static int sigterms; /* __atomic */
 static struct urts_enclave *volatile target;
 static int dead; /* __atomic */
 
@@ -125,6 +130,27 @@ static void on_kick(int sig, siginfo_t *si, void *ucv)
     }
 }
 
+/* SIGTERM while sys.enable_sigterm_injection is false (only async-signal-
+ * safe calls): the program never sees it, and a second one ends geode. */
+static void sigterm_outside(void)
+{
+    static const char first[] = "geode run: SIGTERM not passed to the program "
+                                "(sys.enable_sigterm_injection is false); a second SIGTERM ends the run\n",
+                      again[] = "geode run: SIGTERM again: ending the run\n";
+
+    if (__atomic_fetch_add(&sigterms, 1, __ATOMIC_SEQ_CST) == 0) {
+        if (write(2, first, sizeof(first) - 1) < 0)
+            return;
+        return;
+    }
+    if (write(2, again, sizeof(again) - 1) < 0) {
+        /* stderr is gone: end all the same */
+    }
+    end_now(SIGTERM, true);
+}
+
+void urts_signal_keep_sigterm_out(bool out) { sigterm_kept_out = out; }
+
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
@@ -132,6 +158,14 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     uint64_t bit = 1ULL << (sig - 1), was;
 
     (void)si;
+    if (sig == SIGTERM && sigterm_kept_out) {
+        sigterm_outside();
+        if (e && !e->desc.aex_notify && at_aep(e, uc->uc_mcontext.gregs)) {
+            uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER; /* this AEX still needs its stage 1 */
+            urts_count(&e->cnt.eenter);
+        }
+        return;
+    }
     was = __atomic_fetch_or(&pending, bit, __ATOMIC_SEQ_CST);
     if (bit & ENDING_SIGNALS) {
         /* Known dead: the line naming why is out already. */

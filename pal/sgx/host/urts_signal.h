@@ -13,6 +13,10 @@ struct urts_enclave;
  * for enclave_run_args.signal_word (0 when the handlers cannot be installed:
  * the signals then keep their default actions). */
 uint64_t urts_signal_setup(struct urts_enclave *e);
+/* sys.enable_sigterm_injection is false: a host SIGTERM never reaches the
+ * word; the first is reported on stderr, a second ends geode (143). Call
+ * before urts_signal_setup. */
+void urts_signal_keep_sigterm_out(bool out);
 /* Host code installed a signal handler after e was entered: the driver
  * (the sim) takes handlers over again before the next entry. Every host
  * sigaction made while an enclave exists must be followed by this. */
