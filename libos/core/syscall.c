@@ -36,6 +36,9 @@ static const sys_fn table[NR_MAX] = {
     E(pause), E(waitid), E(truncate), E(fchmodat), E(eventfd), E(eventfd2), E(memfd_create),
     E(rt_sigaction), E(rt_sigprocmask), E(sigaltstack), E(kill), E(tgkill), E(tkill), E(rt_sigreturn), E(rt_sigpending),
     E(rt_sigqueueinfo), E(rt_tgsigqueueinfo), E(pidfd_open), E(pidfd_send_signal),
+    /* credentials (sys/creds.c) */
+    E(getresuid), E(getresgid), E(setreuid), E(setregid), E(setresuid), E(setresgid),
+    E(setfsuid), E(setfsgid), E(setgroups),
 };
 
 static const char *const names[NR_MAX] = {

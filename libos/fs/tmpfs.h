@@ -14,5 +14,7 @@ int tmpfs_mkdir(struct tmpfs *fs, const char *path, uint32_t mode);
 int tmpfs_unlink(struct tmpfs *fs, const char *path, int is_dir);
 int tmpfs_rename(struct tmpfs *fs, const char *from, const char *to);
 int tmpfs_chmod(struct tmpfs *fs, const char *path, uint32_t mode);
+/* Checks the caller's credentials (sys/creds.h), then sets the owner. */
+int tmpfs_chown(struct tmpfs *fs, const char *path, uint32_t uid, uint32_t gid);
 
 #endif

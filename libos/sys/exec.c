@@ -8,6 +8,7 @@
 #include "core/signal.h"
 #include "elf/elf.h"
 #include "fs/vfs.h"
+#include "sys/creds.h"
 #include "sys/sys.h"
 
 #define ARG_MAX_ (2 * 1024 * 1024)
@@ -119,6 +120,7 @@ SYS(execve)
     mm_release_images();
     rewrite_reset();
     reset_process_state();
+    creds_exec();
     char *exec_path = strdup(inside);
     libos_cfg.exec_path = exec_path;
     uint64_t entry, sp;

@@ -1,40 +1,8 @@
-/* Small syscalls: ownership (no-op changes only), resource usage, CPU
+/* Small syscalls: resource usage, CPU
  * affinity, flock, close_range, rt_sigsuspend. */
 #include "core/signal.h"
 #include "fs/vfs.h"
 #include "sys/sys.h"
-
-/* Ownership cannot change inside: setting the ids the program already
- * runs with (or -1) succeeds, anything else is refused. */
-static long chown_ids(uint32_t uid, uint32_t gid)
-{
-    bool uid_ok = uid == (uint32_t)-1 || uid == libos_cfg.uid;
-    bool gid_ok = gid == (uint32_t)-1 || gid == libos_cfg.gid;
-    return uid_ok && gid_ok ? 0 : -PAL_EPERM;
-}
-
-static long chown_path(int dirfd, const char *path, uint32_t uid, uint32_t gid)
-{
-    char inside[PATH_MAX_LEN];
-    struct pal_stat st;
-    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
-    if (r == 0)
-        r = vfs_stat(inside, 0, &st);
-    return r < 0 ? r : chown_ids(uid, gid);
-}
-
-SYS(fchown)
-{
-    struct file *f = fd_get((int)A(0));
-    if (!f)
-        return -PAL_EBADF;
-    file_put(f);
-    return chown_ids((uint32_t)A(1), (uint32_t)A(2));
-}
-
-SYS(chown) { return chown_path(-100, PTR(0), (uint32_t)A(1), (uint32_t)A(2)); }
-SYS(lchown) { return chown_path(-100, PTR(0), (uint32_t)A(1), (uint32_t)A(2)); }
-SYS(fchownat) { return chown_path((int)A(0), PTR(1), (uint32_t)A(2), (uint32_t)A(3)); }
 
 /* Resource accounting is not kept: everything reads as zero. */
 SYS(getrusage)

@@ -35,8 +35,7 @@ SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(msync);
 /* mem_remap.c */
 SYS(madvise); SYS(mremap);
 /* proc.c */
-SYS(exit); SYS(exit_group); SYS(getpid); SYS(getppid); SYS(gettid); SYS(getuid);
-SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getgroups); SYS(setuid); SYS(setgid); SYS(uname); SYS(arch_prctl);
+SYS(exit); SYS(exit_group); SYS(getpid); SYS(getppid); SYS(gettid); SYS(uname); SYS(arch_prctl);
 SYS(set_tid_address); SYS(set_robust_list); SYS(rseq); SYS(prlimit64); SYS(getrlimit);
 SYS(setrlimit); SYS(sysinfo); SYS(prctl); SYS(sched_getaffinity); SYS(sched_yield);
 SYS(getcpu);
@@ -82,9 +81,15 @@ SYS(execve);
 /* timer.c */
 SYS(setitimer); SYS(getitimer); SYS(alarm);
 /* misc.c */
-SYS(fchown); SYS(chown); SYS(lchown); SYS(fchownat); SYS(getrusage); SYS(times);
+SYS(getrusage); SYS(times);
 SYS(sched_setaffinity); SYS(flock); SYS(close_range); SYS(rt_sigsuspend); SYS(pause);
 SYS(waitid); SYS(truncate); SYS(fchmodat);
+/* creds.c */
+SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getresuid); SYS(getresgid);
+SYS(setuid); SYS(setgid); SYS(setreuid); SYS(setregid); SYS(setresuid); SYS(setresgid);
+SYS(setfsuid); SYS(setfsgid); SYS(getgroups); SYS(setgroups);
+/* fs_owner.c */
+SYS(chown); SYS(fchown); SYS(lchown); SYS(fchownat);
 /* eventfd.c */
 SYS(eventfd); SYS(eventfd2); SYS(memfd_create);
 /* fs_io.c */

@@ -78,6 +78,13 @@ struct pal_exception {
     uint64_t addr;  /* faulting address (SIGSEGV/SIGBUS) */
 };
 
+/* A POSIX record lock, in Linux's struct flock layout (x86-64). */
+struct pal_flock {
+    int16_t type, whence; /* F_RDLCK/F_WRLCK/F_UNLCK; SEEK_SET/CUR/END */
+    int64_t start, len;
+    int32_t pid;
+};
+
 struct pal_pollfd {
     pal_handle handle;
     int16_t events, revents; /* POLLIN... Linux values */
@@ -298,6 +305,36 @@ struct pal_api {
     /* A handle (pollable: readable once the process has ended, like a
      * Linux pidfd) on process id; closed with close. */
     long (*process_open)(pal_handle id, pal_handle *out);
+
+    /* --- ownership, record locks, space and special files on host files
+     * (added like the groups above; a PAL without them leaves them NULL and
+     * the libOS answers as docs/syscalls.md says). Linux semantics and
+     * errors of the named call, made by Geode's host user. --- */
+    /* chown(2) of a host path; nofollow: a final symlink itself (lchown).
+     * (uint32_t)-1 leaves that id unchanged. */
+    long (*chown)(const char *path, uint32_t uid, uint32_t gid, int nofollow);
+    /* fchown(2) of a host handle. */
+    long (*fchown)(pal_handle h, uint32_t uid, uint32_t gid);
+    /* fcntl(2) record locks on a host handle: cmd is F_GETLK, F_SETLK,
+     * F_SETLKW or their F_OFD_ forms (Linux values); *lk is read, and
+     * written back by the GETLK forms (l_pid: the holder's id in the
+     * program's pid namespace, 0 outside it, -1 for an OFD lock). The host
+     * kernel arbitrates, so locks are seen by every process of the host. */
+    long (*file_lock)(pal_handle h, int cmd, struct pal_flock *lk);
+    /* flock(2) on a host handle (LOCK_SH, LOCK_EX, LOCK_UN | LOCK_NB). */
+    long (*file_flock)(pal_handle h, int op);
+    /* fallocate(2) on a host handle (mode: FALLOC_FL_* bits). */
+    long (*fallocate)(pal_handle h, int mode, int64_t off, int64_t len);
+    /* posix_fadvise(2) on a host handle (advice for the host's cache). */
+    long (*fadvise)(pal_handle h, int64_t off, int64_t len, int advice);
+    /* mknod(2) of a FIFO (S_IFIFO) or a regular file (S_IFREG) at a host
+     * path; mode carries the type and the permission bits. */
+    long (*mknod)(const char *path, uint32_t mode);
+    /* fdatasync(2) of a host handle. */
+    long (*fdatasync)(pal_handle h);
+    /* syncfs(2) of the file system holding host handle h, or sync(2) of
+     * every host file system when h < 0. */
+    long (*sync)(pal_handle h);
 };
 
 /* host_signal's signo carries this bit when the signal was sent by another

@@ -1,0 +1,32 @@
+/* The process's credentials (sys/creds.c): real, effective, saved and
+ * file system user and group ids, supplementary groups, and the
+ * capabilities root's ids stand for (credentials(7), capabilities(7)).
+ * They start as the manifest's loader.uid / loader.gid and belong to the
+ * whole process (Linux keeps them per thread; glibc and musl make every
+ * thread change together). They survive fork (libOS memory) and execve. */
+#ifndef GEODE_LIBOS_CREDS_H
+#define GEODE_LIBOS_CREDS_H
+
+#include "libos.h"
+
+struct creds_ids {
+    uint32_t uid, euid, suid, fsuid;
+    uint32_t gid, egid, sgid, fsgid;
+};
+
+/* A snapshot of the ids. */
+void creds_ids(struct creds_ids *out);
+/* The owner of a file the process creates (its file system ids). */
+uint32_t creds_fsuid(void);
+uint32_t creds_fsgid(void);
+/* execve: the saved ids take the effective ones and the capabilities are
+ * those of a program without file capabilities run by these ids;
+ * PR_SET_KEEPCAPS is cleared. Set-user-ID bits are not honoured. */
+void creds_exec(void);
+/* chown(2)'s rules for a file owned by owner_uid / owner_gid: 0 when the
+ * caller may set uid and gid ((uint32_t)-1: unchanged), else -EPERM. */
+long creds_may_chown(uint32_t owner_uid, uint32_t owner_gid, uint32_t uid, uint32_t gid);
+/* prctl(PR_GET_KEEPCAPS) (set = 0) and PR_SET_KEEPCAPS (set = 1). */
+long creds_keepcaps(int set, unsigned long value);
+
+#endif
