@@ -141,10 +141,33 @@ long creds_may_chown(uint32_t owner_uid, uint32_t owner_gid, uint32_t uid, uint3
     return ok ? 0 : -PAL_EPERM;
 }
 
-SYS(getuid) { return creds_locked()->id.uid + (creds_unlock(), 0); }
-SYS(geteuid) { return creds_locked()->id.euid + (creds_unlock(), 0); }
-SYS(getgid) { return creds_locked()->id.gid + (creds_unlock(), 0); }
-SYS(getegid) { return creds_locked()->id.egid + (creds_unlock(), 0); }
+SYS(getuid)
+{
+    struct creds_ids id;
+    creds_ids(&id);
+    return id.uid;
+}
+
+SYS(geteuid)
+{
+    struct creds_ids id;
+    creds_ids(&id);
+    return id.euid;
+}
+
+SYS(getgid)
+{
+    struct creds_ids id;
+    creds_ids(&id);
+    return id.gid;
+}
+
+SYS(getegid)
+{
+    struct creds_ids id;
+    creds_ids(&id);
+    return id.egid;
+}
 
 static long put_three(uint32_t *a, uint32_t *b, uint32_t *c, const uint32_t v[3])
 {

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Credentials (tests/programs/creds.c): set*id, setgroups, setfsuid, chown
+# and the ids across fork and execve, under geode --mode direct compared
+# line by line with the native run (as root, and as uid 1000 against a
+# manifest with loader.uid = 1000); then geode run by an unprivileged host
+# user for a program that is root inside (chown the host refuses).
+. "$(dirname "$0")/lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+    skip "t_creds: the native runs need root (to compare a root program with Geode's)"
+    exit 0
+fi
+scratch() { # a directory every uid may traverse and write, as the drops need
+    local d
+    d=$(mktemp -d /tmp/geode-creds.XXXXXX) && chmod 1777 "$d" && echo "$d"
+}
+nosym() { grep -v -E '(^| )l( |:|$)' "$1"; } # tmpfs holds no symlinks
+
+for kind in musl spie dyn; do
+    bin="$PROGS/creds.$kind"
+    need "$bin" || continue
+    manifest "$TMP/c.toml" "$bin"
+    d=$(scratch)
+    "$bin" "$d" create >"$TMP/native" 2>&1
+    rm -rf "$d"
+    d=$(scratch)
+    run_direct "$TMP/c.toml" "$d"
+    rm -rf "$d"
+    # Files made on the host under a changed fsuid belong to Geode's host
+    # user ("create" is compared on tmpfs below).
+    grep -v -E '^(owner g|chgrp g|chown g)' "$TMP/native" >"$TMP/native.host"
+    diff -u "$TMP/native.host" "$TMP/out" >"$TMP/diff"
+    [ "$rc" -eq 0 ] && [ -s "$TMP/out" ]
+    check "creds.$kind: root's set*id, setgroups, setfsuid, chown of host files, execve equal native$( [ -s "$TMP/diff" ] && echo " ($(head -c 600 "$TMP/diff"))")" \
+        $([ "$rc" -eq 0 ] && [ ! -s "$TMP/diff" ]; echo $?)
+
+    manifest "$TMP/ct.toml" "$bin" 'fs.mounts = [{type = "tmpfs", path = "/scratch"}]'
+    run_direct "$TMP/ct.toml" /scratch create
+    diff -u <(nosym "$TMP/native") <(nosym "$TMP/out") >"$TMP/diff"
+    check "creds.$kind: tmpfs records owners (creator's fsuid/fsgid, chown) as native$( [ -s "$TMP/diff" ] && echo " ($(head -c 600 "$TMP/diff"))")" \
+        $([ "$rc" -eq 0 ] && [ ! -s "$TMP/diff" ]; echo $?)
+
+    d=$(mktemp -d /tmp/geode-creds.XXXXXX) && chmod 755 "$d" && touch "$d/r"
+    setpriv --reuid=1000 --regid=1000 --clear-groups "$bin" -nonroot "$d" >"$TMP/native" 2>&1
+    manifest "$TMP/cn.toml" "$bin" 'loader.uid = 1000' 'loader.gid = 1000'
+    run_direct "$TMP/cn.toml" -nonroot "$d"
+    rm -rf "$d"
+    diff -u "$TMP/native" "$TMP/out" >"$TMP/diff"
+    check "creds.$kind: loader.uid/gid 1000: EPERM for every privileged change, as native$( [ -s "$TMP/diff" ] && echo " ($(head -c 600 "$TMP/diff"))")" \
+        $([ "$rc" -eq 0 ] && [ ! -s "$TMP/diff" ]; echo $?)
+done
+
+# Root inside, unprivileged outside: the chowns the program may make are
+# reported done (logged once), the host file keeps its host owner.
+bin="$PROGS/creds.dyn"
+if need "$bin"; then
+    d=$(mktemp -d /tmp/geode-creds.XXXXXX) && chown 1000:1000 "$d"
+    manifest "$d/c.toml" "$bin" # readable by the host user ($TMP is not)
+    timeout -k 5 60 setpriv --reuid=1000 --regid=1000 --clear-groups "$GEODE" run --mode direct \
+        "$d/c.toml" "$d" >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    rm -rf "$d"
+    [ "$rc" -eq 0 ] && grep -q '^fchownat f 65534:65534 = 0$' "$TMP/out" &&
+        grep -q '^owner f: 1000:1000' "$TMP/out" && grep -q '^setgroups(0) = 0$' "$TMP/out" &&
+        grep -q '^chown f to 0 = -1 EPERM$' "$TMP/out" &&
+        [ "$(grep -c 'host refused a change' "$TMP/err")" -eq 1 ]
+    check "host user 1000, root inside: chown reported done and logged once, host owner kept, drops refused after" $?
+fi
