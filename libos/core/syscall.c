@@ -39,6 +39,9 @@ static const sys_fn table[NR_MAX] = {
     /* credentials (sys/creds.c) */
     E(getresuid), E(getresgid), E(setreuid), E(setregid), E(setresuid), E(setresgid),
     E(setfsuid), E(setfsgid), E(setgroups),
+    /* files (sys/fs_space.c, fs_path.c, fs_dir.c) */
+    E(fallocate), E(fadvise64), E(copy_file_range), E(sync), E(syncfs), E(creat), E(mknod),
+    E(mknodat),
 };
 
 static const char *const names[NR_MAX] = {

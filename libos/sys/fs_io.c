@@ -40,7 +40,7 @@ static long do_write(struct file *f, const void *buf, size_t n)
 }
 
 SYS(read) { return WITH_FILE(A(0), f, do_read(f, PTR(1), A(2))); }
-SYS(write) { return WITH_FILE(A(0), f, do_write(f, PTR(1), A(2))); }
+SYS(write) { return signal_epipe(WITH_FILE(A(0), f, do_write(f, PTR(1), A(2)))); }
 
 SYS(pread64)
 {
@@ -107,7 +107,7 @@ SYS(writev)
 {
     if ((int)A(2) < 0 || (int)A(2) > IOV_MAX_)
         return -PAL_EINVAL;
-    return WITH_FILE(A(0), f, writev_file(f, PTR(1), (int)A(2)));
+    return signal_epipe(WITH_FILE(A(0), f, writev_file(f, PTR(1), (int)A(2))));
 }
 
 SYS(lseek)
@@ -178,7 +178,10 @@ SYS(fcntl)
     case F_SETFD: return fd_set_cloexec(fd, A(2) & FD_CLOEXEC);
     case F_GETFL: return WITH_FILE(fd, f, f->flags);
     case F_SETFL: return fcntl_setfl(fd, (int)A(2));
-    case F_SETLK: case F_SETLKW: case F_GETLK: return WITH_FILE(fd, f, 0); /* single process */
+    case F_GETLK: case F_SETLK: case F_SETLKW:
+    case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW: return fcntl_lock(fd, (int)A(1), PTR(2));
+    case F_SETOWN: case F_GETOWN: case F_SETOWN_EX: case F_GETOWN_EX: case F_SETSIG:
+    case F_GETSIG: return fcntl_owner(fd, (int)A(1), A(2));
     default: return -PAL_EINVAL;
     }
 }
@@ -253,7 +256,12 @@ SYS(fsync)
     return WITH_FILE(A(0), f, f->ops == &host_file_ops ? pal->fsync(f->h) : 0);
 }
 
-SYS(fdatasync) { return sys_fsync(args); }
+SYS(fdatasync)
+{
+    if (!PAL_HAS(pal, fdatasync))
+        return sys_fsync(args);
+    return WITH_FILE(A(0), f, f->ops == &host_file_ops ? pal->fdatasync(f->h) : 0);
+}
 
 /* sendfile: copies through a libOS buffer (no host zero-copy path). */
 static long copy_files(struct file *out, struct file *in, int64_t *off, size_t count)
@@ -288,7 +296,7 @@ static long copy_files(struct file *out, struct file *in, int64_t *off, size_t c
 SYS(sendfile)
 {
     struct file *out = fd_get((int)A(0)), *in = fd_get((int)A(1));
-    long r = out && in ? copy_files(out, in, PTR(2), A(3)) : -PAL_EBADF;
+    long r = out && in ? signal_epipe(copy_files(out, in, PTR(2), A(3))) : -PAL_EBADF;
     if (out)
         file_put(out);
     if (in)

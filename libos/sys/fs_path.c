@@ -20,6 +20,7 @@ static long do_openat(int dirfd, const char *path, int flags, uint32_t mode)
 
 SYS(open) { return do_openat(AT_FDCWD, PTR(0), (int)A(1), (uint32_t)A(2)); }
 SYS(openat) { return do_openat((int)A(0), PTR(1), (int)A(2), (uint32_t)A(3)); }
+SYS(creat) { return do_openat(AT_FDCWD, PTR(0), O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)A(1)); }
 
 static void to_linux_stat(const struct pal_stat *s, struct stat *o)
 {

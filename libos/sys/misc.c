@@ -1,5 +1,5 @@
 /* Small syscalls: resource usage, CPU
- * affinity, flock, close_range, rt_sigsuspend. */
+ * affinity, close_range, rt_sigsuspend. */
 #include "core/signal.h"
 #include "fs/vfs.h"
 #include "sys/sys.h"
@@ -21,15 +21,6 @@ SYS(times)
 }
 
 SYS(sched_setaffinity) { return 0; }
-
-SYS(flock)
-{
-    struct file *f = fd_get((int)A(0));
-    if (!f)
-        return -PAL_EBADF;
-    file_put(f);
-    return 0; /* one process owns every file it sees */
-}
 
 SYS(close_range)
 {

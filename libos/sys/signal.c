@@ -82,6 +82,13 @@ static long self_signal(int sig)
     return 0;
 }
 
+long signal_epipe(long r)
+{
+    if (r == -PAL_EPIPE)
+        self_signal(13 /* SIGPIPE */);
+    return r;
+}
+
 static bool valid_signal(int sig) { return sig >= 0 && sig <= NSIG_; }
 
 /* Without a pid namespace the process knows no thread ids but its own. */

@@ -22,6 +22,7 @@
 #define MSG_BUF_MAX (256 * 1024)
 #define ADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
 #define OPT_MAX 512
+#define MSG_NOSIGNAL_ 0x4000
 
 struct k_msghdr {
     void *name;
@@ -134,7 +135,10 @@ struct addr_out {
     uint8_t buf[ADDR_MAX];
 };
 
-static long addr_out_begin(struct addr_out *o, void *uaddr, uint32_t *ulen)
+/* The length is read now; the address buffer is checked now, or (lazy)
+ * only when an address comes back: Linux's recvfrom on a connected stream
+ * socket returns no address and never touches the buffer. */
+static long addr_out_start(struct addr_out *o, void *uaddr, uint32_t *ulen, bool lazy)
 {
     o->uaddr = uaddr, o->ulen = ulen, o->cap = 0, o->len = ADDR_MAX;
     if (!uaddr)
@@ -145,7 +149,12 @@ static long addr_out_begin(struct addr_out *o, void *uaddr, uint32_t *ulen)
     if ((int32_t)*ulen < 0)
         return -PAL_EINVAL;
     o->cap = *ulen;
-    return user_check_write(uaddr, o->cap < ADDR_MAX ? o->cap : ADDR_MAX);
+    return lazy ? 0 : user_check_write(uaddr, o->cap < ADDR_MAX ? o->cap : ADDR_MAX);
+}
+
+static long addr_out_begin(struct addr_out *o, void *uaddr, uint32_t *ulen)
+{
+    return addr_out_start(o, uaddr, ulen, false);
 }
 
 static void addr_out_end(struct addr_out *o)
@@ -153,7 +162,8 @@ static void addr_out_end(struct addr_out *o)
     if (!o->uaddr)
         return;
     uint32_t n = o->len < o->cap ? o->len : o->cap;
-    memcpy(o->uaddr, o->buf, n < ADDR_MAX ? n : ADDR_MAX);
+    if (n)
+        memcpy(o->uaddr, o->buf, n < ADDR_MAX ? n : ADDR_MAX); /* a bad buffer: -EFAULT */
     *o->ulen = o->len;
 }
 
@@ -256,13 +266,14 @@ SYS(sendto)
     if (r < 0)
         return r;
     uint32_t alen = addr ? (uint32_t)A(5) : 0;
-    return WITH_SOCK(A(0), h, pal->sock_send(h, PTR(1), A(2), (int)A(3), addr, alen));
+    r = WITH_SOCK(A(0), h, pal->sock_send(h, PTR(1), A(2), (int)A(3), addr, alen));
+    return A(3) & MSG_NOSIGNAL_ ? r : signal_epipe(r);
 }
 
 SYS(recvfrom)
 {
     struct addr_out o;
-    long r = addr_out_begin(&o, PTR(4), PTR(5));
+    long r = addr_out_start(&o, PTR(4), PTR(5), true);
     if (r == 0)
         r = user_check_write(PTR(1), A(2));
     if (r < 0)
@@ -313,7 +324,7 @@ SYS(sendmsg)
     uint32_t alen = addr ? (uint32_t)m->namelen : 0;
     r = WITH_SOCK(A(0), h, pal->sock_send(h, buf, (size_t)total, (int)A(2), addr, alen));
     free(buf);
-    return r;
+    return A(2) & MSG_NOSIGNAL_ ? r : signal_epipe(r);
 }
 
 SYS(recvmsg)
@@ -327,7 +338,7 @@ SYS(recvmsg)
         return -PAL_EINVAL;
     long r = user_check_write(m, sizeof(*m));
     if (r == 0)
-        r = addr_out_begin(&o, m->name, (uint32_t *)&m->namelen);
+        r = addr_out_start(&o, m->name, (uint32_t *)&m->namelen, true);
     if (r < 0)
         return r;
     char *buf = malloc(total ? total : 1);

@@ -63,6 +63,10 @@ SYS(clock_nanosleep); SYS(getrandom);
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack); SYS(kill); SYS(tgkill);
 SYS(tkill); SYS(rt_sigreturn); SYS(rt_sigpending); SYS(rt_sigtimedwait);
 SYS(rt_sigqueueinfo); SYS(rt_tgsigqueueinfo);
+/* Passes r through; when it is -EPIPE (a write to a pipe or stream socket
+ * without reader), SIGPIPE is raised in the writer first, as signal(7)
+ * says (sockets: unless MSG_NOSIGNAL, which the caller checks). */
+long signal_epipe(long r);
 /* kill(pid, sig) for pid > 0: the caller, or another process. */
 long signal_send(int pid, int sig);
 /* futex.c */
@@ -82,12 +86,20 @@ SYS(execve);
 SYS(setitimer); SYS(getitimer); SYS(alarm);
 /* misc.c */
 SYS(getrusage); SYS(times);
-SYS(sched_setaffinity); SYS(flock); SYS(close_range); SYS(rt_sigsuspend); SYS(pause);
+SYS(sched_setaffinity); SYS(close_range); SYS(rt_sigsuspend); SYS(pause);
 SYS(waitid); SYS(truncate); SYS(fchmodat);
 /* creds.c */
 SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getresuid); SYS(getresgid);
 SYS(setuid); SYS(setgid); SYS(setreuid); SYS(setregid); SYS(setresuid); SYS(setresgid);
 SYS(setfsuid); SYS(setfsgid); SYS(getgroups); SYS(setgroups);
+/* fs_lock.c: fcntl's record locks and owners, flock. */
+SYS(flock);
+long fcntl_lock(int fd, int cmd, void *arg);
+long fcntl_owner(int fd, int cmd, uint64_t arg);
+/* fs_space.c */
+SYS(fallocate); SYS(fadvise64); SYS(copy_file_range); SYS(sync); SYS(syncfs);
+/* fs_path.c, fs_dir.c */
+SYS(creat); SYS(mknod); SYS(mknodat);
 /* fs_owner.c */
 SYS(chown); SYS(fchown); SYS(lchown); SYS(fchownat);
 /* eventfd.c */
