@@ -66,3 +66,19 @@ if need "$bin"; then
         [ "$(grep -c 'host refused a change' "$TMP/err")" -eq 1 ]
     check "host user 1000, root inside: chown reported done and logged once, host owner kept, drops refused after" $?
 fi
+
+# Descriptors (tests/programs/fcntlmore.c): SIGPIPE, record locks and flock
+# seen across fork, F_SETOWN_EX, recvfrom's ignored address, fallocate,
+# copy_file_range, mknod, fadvise, creat: equal to native on a host dir.
+for kind in musl spie dyn; do
+    bin="$PROGS/fcntlmore.$kind"
+    need "$bin" || continue
+    manifest "$TMP/f.toml" "$bin"
+    mkdir -p "$TMP/fn.$kind" "$TMP/fg.$kind"
+    "$bin" "$TMP/fn.$kind" >"$TMP/native" 2>&1
+    run_direct "$TMP/f.toml" "$TMP/fg.$kind"
+    diff -u "$TMP/native" "$TMP/out" >"$TMP/diff"
+    check "fcntlmore.$kind: SIGPIPE, locks across processes, owners, recvfrom, fallocate, copy_file_range, mknod equal native$( [ -s "$TMP/diff" ] && echo " ($(head -c 600 "$TMP/diff"))")" \
+        $([ "$rc" -eq 0 ] && [ -s "$TMP/out" ] && [ ! -s "$TMP/diff" ]; echo $?)
+done
+
