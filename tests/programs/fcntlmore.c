@@ -105,6 +105,18 @@ static void sigpipe(void)
     signal(SIGPIPE, SIG_DFL);
 }
 
+/* The holder as a test can compare it: our parent (by its id as we see
+ * it), -1 (an OFD lock), or some process outside our view (its pid
+ * natively, 0 from inside a pid namespace or an enclave). */
+static const char *holder(const struct flock *fl)
+{
+    if (fl->l_type == F_UNLCK)
+        return "-";
+    if (fl->l_pid == -1)
+        return "-1";
+    return fl->l_pid == getppid() && fl->l_pid != 0 ? "parent" : "some";
+}
+
 static void show_lock(const char *what, int fd, int cmd, short type, off_t start, off_t len)
 {
     struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = len};
@@ -115,7 +127,7 @@ static void show_lock(const char *what, int fd, int cmd, short type, off_t start
         printf("%s: type %s start %ld len %ld pid %s\n", what,
                fl.l_type == F_UNLCK ? "unlck" : fl.l_type == F_RDLCK ? "rdlck" : "wrlck",
                (long)fl.l_start, (long)fl.l_len,
-               fl.l_type == F_UNLCK ? "-" : fl.l_pid == getppid() ? "parent" : fl.l_pid == -1 ? "-1" : "other");
+               holder(&fl));
 }
 
 static int set_lock(int fd, int cmd, short type, off_t start, off_t len)
@@ -280,10 +292,25 @@ static void space(void)
     close(fd);
 }
 
+/* Another process (not ours) holds a lock on file: what we see of it. */
+static void probe(const char *file)
+{
+    int fd = open(file, O_RDWR);
+    show_lock("probe F_GETLK wr whole file", fd, F_GETLK, F_WRLCK, 0, 0);
+    res("probe F_SETLK wr 0..10", set_lock(fd, F_SETLK, F_WRLCK, 0, 10));
+    res("probe F_SETLK wr 1000..", set_lock(fd, F_SETLK, F_WRLCK, 1000, 0));
+    res("probe flock EX|NB", flock(fd, LOCK_EX | LOCK_NB));
+    close(fd);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
         return 2;
+    if (argc > 2 && !strcmp(argv[1], "-probe")) {
+        probe(argv[2]);
+        return 0;
+    }
     snprintf(dir, sizeof(dir), "%s", argv[1]);
     setvbuf(stdout, NULL, _IOLBF, 0);
     sigpipe();
