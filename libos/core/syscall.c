@@ -41,7 +41,15 @@ static const sys_fn table[NR_MAX] = {
     E(setfsuid), E(setfsgid), E(setgroups),
     /* files (sys/fs_space.c, fs_path.c, fs_dir.c) */
     E(fallocate), E(fadvise64), E(copy_file_range), E(sync), E(syncfs), E(creat), E(mknod),
-    E(mknodat),
+    E(mknodat), E(readahead), E(sync_file_range), E(preadv), E(pwritev), E(preadv2),
+    E(pwritev2), E(utime), E(utimes), E(futimesat), E(setxattr), E(lsetxattr), E(fsetxattr),
+    E(getxattr), E(lgetxattr), E(fgetxattr), E(listxattr), E(llistxattr), E(flistxattr),
+    E(removexattr), E(lremovexattr), E(fremovexattr), E(name_to_handle_at),
+    E(open_by_handle_at), E(openat2), E(sendmmsg), E(recvmmsg),
+    /* scheduling, settings, capabilities (sys/misc.c, sys/creds.c) */
+    E(getpriority), E(setpriority), E(sched_get_priority_max), E(sched_get_priority_min),
+    E(sched_getscheduler), E(sched_getparam), E(sched_setscheduler), E(sched_setparam),
+    E(sched_rr_get_interval), E(personality), E(membarrier), E(syslog), E(capget), E(capset),
 };
 
 static const char *const names[NR_MAX] = {

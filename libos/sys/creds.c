@@ -357,3 +357,82 @@ SYS(setgroups)
     free(old);
     return 0;
 }
+
+/* capget(2) / capset(2) with _LINUX_CAPABILITY_VERSION_3 (two 32-bit
+ * words per set): the sets the ids stand for (every capability up to
+ * CAP_LAST_CAP 40, or none; the file system set follows fsuid). capset can
+ * only restate them: Geode keeps no finer capability sets (EPERM). */
+#define CAP_V3 0x20080522u
+#define CAP_V1 0x19980330u
+#define CAP_ALL_LO 0xffffffffu
+#define CAP_ALL_HI 0x1ffu /* capabilities 32..40 */
+/* CAP_CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID (0-4),
+ * LINUX_IMMUTABLE (9), MKNOD (27), MAC_OVERRIDE (32). */
+#define CAP_FS_LO 0x0800021fu
+#define CAP_FS_HI 0x1u
+
+struct cap_header {
+    uint32_t version;
+    int pid;
+};
+
+struct cap_data {
+    uint32_t effective, permitted, inheritable;
+};
+
+static void cap_sets(const struct creds *c, struct cap_data d[2])
+{
+    uint32_t lo = c->cap_eff ? CAP_ALL_LO & ~CAP_FS_LO : 0, hi = c->cap_eff ? CAP_ALL_HI & ~CAP_FS_HI : 0;
+    if (c->cap_fs)
+        lo |= CAP_FS_LO, hi |= CAP_FS_HI;
+    d[0] = (struct cap_data){lo, c->cap_permitted ? CAP_ALL_LO : 0, 0};
+    d[1] = (struct cap_data){hi, c->cap_permitted ? CAP_ALL_HI : 0, 0};
+}
+
+/* The header: version 3 (1 and 2 are answered as 3 is), the caller. */
+static long cap_header_ok(struct cap_header *h)
+{
+    if (h->version != CAP_V3 && h->version != CAP_V1 && h->version != 0x20071026u) {
+        h->version = CAP_V3;
+        return -PAL_EINVAL;
+    }
+    if (h->pid < 0)
+        return -PAL_EINVAL;
+    if (h->pid != 0 && h->pid != libos_pid && !ns_own_id(h->pid))
+        return -PAL_ESRCH; /* other processes' sets are not known here */
+    return 0;
+}
+
+SYS(capget)
+{
+    struct cap_data d[2];
+    long r = cap_header_ok(PTR(0));
+    if (r < 0 || !PTR(1))
+        return r;
+    cap_sets(creds_locked(), d);
+    creds_unlock();
+    unsigned n = ((struct cap_header *)PTR(0))->version == CAP_V1 ? 1 : 2;
+    memcpy(PTR(1), d, n * sizeof(d[0]));
+    return 0;
+}
+
+SYS(capset)
+{
+    struct cap_data d[2], want[2] = {{0}};
+    long r = cap_header_ok(PTR(0));
+    if (r < 0)
+        return r;
+    if (((struct cap_header *)PTR(0))->pid != 0 && ((struct cap_header *)PTR(0))->pid != libos_pid)
+        return -PAL_EPERM;
+    unsigned n = ((struct cap_header *)PTR(0))->version == CAP_V1 ? 1 : 2;
+    memcpy(want, PTR(1), n * sizeof(want[0]));
+    cap_sets(creds_locked(), d);
+    creds_unlock();
+    if (n == 1)
+        want[1] = d[1];
+    for (int i = 0; i < 2; i++)
+        if (want[i].effective != d[i].effective || want[i].permitted != d[i].permitted ||
+            want[i].inheritable != d[i].inheritable)
+            return -PAL_EPERM;
+    return 0;
+}

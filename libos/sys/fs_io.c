@@ -110,6 +110,66 @@ SYS(writev)
     return signal_epipe(WITH_FILE(A(0), f, writev_file(f, PTR(1), (int)A(2))));
 }
 
+/* preadv/pwritev: the vectors at consecutive offsets, stopping at the
+ * first short transfer; the position does not move. */
+static long prw_vec(struct file *f, const struct iovec *iov, int cnt, int64_t off, bool write)
+{
+    if (off < 0)
+        return -PAL_EINVAL;
+    if (write ? !f->ops->pwrite : !f->ops->pread)
+        return -PAL_ESPIPE;
+    if ((f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
+        return -PAL_EBADF;
+    long total = 0;
+    for (int i = 0; i < cnt; i++) {
+        long r = write ? f->ops->pwrite(f, iov[i].iov_base, iov[i].iov_len, off + total)
+                       : f->ops->pread(f, iov[i].iov_base, iov[i].iov_len, off + total);
+        if (r < 0)
+            return total ? total : r;
+        total += r;
+        if ((size_t)r < iov[i].iov_len)
+            break;
+    }
+    return total;
+}
+
+/* preadv2/pwritev2: offset -1 means the file position (readv/writev);
+ * RWF_HIPRI/DSYNC/SYNC/NOWAIT/APPEND are hints or stronger guarantees the
+ * host's own writes give anyway, except NOWAIT (EOPNOTSUPP, as for files
+ * that cannot promise it). */
+#define RWF_KNOWN_ 0x1f
+#define RWF_NOWAIT_ 0x8
+static long prw_vec2(struct sc_args *args, bool write)
+{
+    int cnt = (int)A(2);
+    int64_t off = (int64_t)A(3);
+    if (cnt < 0 || cnt > IOV_MAX_ || (A(5) & ~(uint64_t)RWF_KNOWN_))
+        return cnt < 0 || cnt > IOV_MAX_ ? -PAL_EINVAL : -PAL_EOPNOTSUPP;
+    if (A(5) & RWF_NOWAIT_)
+        return -PAL_EOPNOTSUPP;
+    if (off == -1)
+        return write ? signal_epipe(WITH_FILE(A(0), f, writev_file(f, PTR(1), cnt)))
+                     : WITH_FILE(A(0), f, readv_file(f, PTR(1), cnt));
+    return WITH_FILE(A(0), f, prw_vec(f, PTR(1), cnt, off, write));
+}
+
+SYS(preadv)
+{
+    if ((int)A(2) < 0 || (int)A(2) > IOV_MAX_)
+        return -PAL_EINVAL;
+    return WITH_FILE(A(0), f, prw_vec(f, PTR(1), (int)A(2), (int64_t)A(3), false));
+}
+
+SYS(pwritev)
+{
+    if ((int)A(2) < 0 || (int)A(2) > IOV_MAX_)
+        return -PAL_EINVAL;
+    return WITH_FILE(A(0), f, prw_vec(f, PTR(1), (int)A(2), (int64_t)A(3), true));
+}
+
+SYS(preadv2) { return prw_vec2(args, false); }
+SYS(pwritev2) { return prw_vec2(args, true); }
+
 SYS(lseek)
 {
     if (A(2) > 4)

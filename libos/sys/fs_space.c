@@ -172,3 +172,37 @@ SYS(syncfs)
     file_put(f);
     return r;
 }
+
+/* readahead(2): a hint to the host's cache (WILLNEED); regular files only. */
+SYS(readahead)
+{
+    struct file *f = fd_get((int)A(0));
+    if (!f)
+        return -PAL_EBADF;
+    long r = (f->flags & O_ACCMODE) == O_WRONLY ? -PAL_EBADF
+             : file_type(f) != S_IFREG_          ? -PAL_EINVAL
+             : is_host(f) && PAL_HAS(pal, fadvise)
+                 ? pal->fadvise(f->h, (int64_t)A(1), (int64_t)A(2), 3 /* WILLNEED */)
+                 : 0;
+    file_put(f);
+    return r;
+}
+
+/* sync_file_range(2): written back with fdatasync, which covers any range
+ * and flag combination (it waits for more than asked, never less). */
+#define SFR_KNOWN_ 7
+SYS(sync_file_range)
+{
+    int64_t off = (int64_t)A(1), len = (int64_t)A(2);
+    if ((A(3) & ~(uint64_t)SFR_KNOWN_) || off < 0 || len < 0 || off + len < off)
+        return -PAL_EINVAL;
+    struct file *f = fd_get((int)A(0));
+    if (!f)
+        return -PAL_EBADF;
+    uint32_t type = file_type(f);
+    long r = type != S_IFREG_ && type != S_IFDIR_ && type != 0060000 ? -PAL_ESPIPE
+             : is_host(f) && A(3) && PAL_HAS(pal, fdatasync) ? pal->fdatasync(f->h)
+                                                            : 0;
+    file_put(f);
+    return r;
+}

@@ -115,10 +115,9 @@ SYS(prctl)
     switch (A(0)) {
     case PR_SET_NAME: memcpy(name, PTR(1), 15); return 0;
     case PR_GET_NAME: memcpy(PTR(1), name, 16); return 0;
-    case PR_SET_PDEATHSIG: return 0;
     case PR_GET_KEEPCAPS: return creds_keepcaps(0, 0);
     case PR_SET_KEEPCAPS: return creds_keepcaps(1, A(1));
-    default: return -PAL_EINVAL;
+    default: return prctl_more(args);
     }
 }
 

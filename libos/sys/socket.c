@@ -359,3 +359,50 @@ SYS(recvmsg)
     }
     return r;
 }
+
+/* sendmmsg(2) / recvmmsg(2): one sendmsg/recvmsg per message, stopping at
+ * the first error (reported only when nothing was transferred, as Linux
+ * does); msg_len receives each count. recvmmsg's MSG_WAITFORONE makes the
+ * messages after the first non-blocking; its timeout is checked after each
+ * message received, as recvmmsg(2) says Linux does (BUGS). */
+struct k_mmsghdr {
+    struct k_msghdr hdr;
+    unsigned len;
+};
+
+#define MSG_DONTWAIT_ 0x40
+#define MSG_WAITFORONE_ 0x10000
+#define UIO_MAXIOV_ 1024
+
+static long mmsg(struct sc_args *args, bool send)
+{
+    struct k_mmsghdr *v = PTR(1);
+    unsigned n = (unsigned)A(2) < UIO_MAXIOV_ ? (unsigned)A(2) : UIO_MAXIOV_;
+    int flags = (int)A(3);
+    unsigned i = 0;
+    long r = 0;
+    int64_t deadline = -1, now = 0;
+    if (!send && PTR(4)) {
+        const int64_t *ts = PTR(4);
+        if (ts[0] < 0 || ts[1] < 0 || ts[1] > 999999999)
+            return -PAL_EINVAL;
+        pal->clock_get(1 /* CLOCK_MONOTONIC */, &now);
+        deadline = now + ts[0] * 1000000000LL + ts[1];
+    }
+    for (; i < n; i++) {
+        if (deadline >= 0 && i > 0 && pal->clock_get(1, &now) == 0 && now >= deadline)
+            break;
+        int fl = flags & ~MSG_WAITFORONE_;
+        if (!send && (flags & MSG_WAITFORONE_) && i > 0)
+            fl |= MSG_DONTWAIT_;
+        struct sc_args one = {{A(0), (uint64_t)&v[i].hdr, (uint64_t)(unsigned)fl}, args->ctx};
+        r = send ? sys_sendmsg(&one) : sys_recvmsg(&one);
+        if (r < 0)
+            break;
+        v[i].len = (unsigned)r;
+    }
+    return i ? (long)i : r;
+}
+
+SYS(sendmmsg) { return mmsg(args, true); }
+SYS(recvmmsg) { return mmsg(args, false); }

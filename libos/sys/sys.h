@@ -98,6 +98,25 @@ long fcntl_lock(int fd, int cmd, void *arg);
 long fcntl_owner(int fd, int cmd, uint64_t arg);
 /* fs_space.c */
 SYS(fallocate); SYS(fadvise64); SYS(copy_file_range); SYS(sync); SYS(syncfs);
+SYS(readahead); SYS(sync_file_range);
+/* fs_io.c: vectors at offsets */
+SYS(preadv); SYS(pwritev); SYS(preadv2); SYS(pwritev2);
+/* fs_attr.c: old time calls, extended attributes, file handles */
+SYS(utime); SYS(utimes); SYS(futimesat); SYS(setxattr); SYS(lsetxattr); SYS(fsetxattr);
+SYS(getxattr); SYS(lgetxattr); SYS(fgetxattr); SYS(listxattr); SYS(llistxattr);
+SYS(flistxattr); SYS(removexattr); SYS(lremovexattr); SYS(fremovexattr);
+SYS(name_to_handle_at); SYS(open_by_handle_at);
+/* fs_path.c */
+SYS(openat2);
+/* socket.c */
+SYS(sendmmsg); SYS(recvmmsg);
+/* misc.c: scheduling and small settings */
+SYS(getpriority); SYS(setpriority); SYS(sched_get_priority_max); SYS(sched_get_priority_min);
+SYS(sched_getscheduler); SYS(sched_getparam); SYS(sched_setscheduler); SYS(sched_setparam);
+SYS(sched_rr_get_interval); SYS(personality); SYS(membarrier); SYS(syslog);
+long prctl_more(struct sc_args *args);
+/* creds.c: capabilities */
+SYS(capget); SYS(capset);
 /* fs_path.c, fs_dir.c */
 SYS(creat); SYS(mknod); SYS(mknodat);
 /* fs_owner.c */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,16 @@ static void ids(const char *when)
     getresgid(&gr, &ge, &gs);
     printf("%s: uid %u %u %u fsuid %d gid %u %u %u fsgid %d\n", when, r, e, s,
            setfsuid((uid_t)-1), gr, ge, gs, setfsgid((gid_t)-1));
+    /* capget v3: CAP_CHOWN (0, a file system capability), CAP_SETGID (6)
+     * and CAP_SETUID (7), effective and permitted. */
+    struct { uint32_t version; int pid; } h = {0x20080522, 0};
+    struct { uint32_t eff, perm, inh; } d[2];
+    if (syscall(SYS_capget, &h, d) < 0) {
+        printf("capget: %s\n", ename(errno));
+        return;
+    }
+    printf("  caps eff chown %u setgid %u setuid %u, perm chown %u setuid %u\n", d[0].eff & 1,
+           d[0].eff >> 6 & 1, d[0].eff >> 7 & 1, d[0].perm & 1, d[0].perm >> 7 & 1);
 }
 
 static void groups(void)
