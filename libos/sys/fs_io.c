@@ -133,24 +133,37 @@ static long prw_vec(struct file *f, const struct iovec *iov, int cnt, int64_t of
     return total;
 }
 
-/* preadv2/pwritev2: offset -1 means the file position (readv/writev);
- * RWF_HIPRI/DSYNC/SYNC/NOWAIT/APPEND are hints or stronger guarantees the
- * host's own writes give anyway, except NOWAIT (EOPNOTSUPP, as for files
- * that cannot promise it). */
-#define RWF_KNOWN_ 0x1f
-#define RWF_NOWAIT_ 0x8
+/* preadv2/pwritev2: offset -1 means the file position (readv/writev).
+ * RWF_HIPRI is a hint; RWF_DSYNC/RWF_SYNC sync a host file after the
+ * write; RWF_NOWAIT, RWF_APPEND and RWF_NOAPPEND are not offered
+ * (EOPNOTSUPP, as for a file that does not support them), nor unknown
+ * flags. */
+#define RWF_HIPRI_ 0x1
+#define RWF_DSYNC_ 0x2
+#define RWF_SYNC_ 0x4
+static long sync_after(struct file *f, long r, uint64_t flags)
+{
+    if (r > 0 && (flags & (RWF_DSYNC_ | RWF_SYNC_)) && f->ops == &host_file_ops)
+        pal->fsync(f->h);
+    return r;
+}
+
 static long prw_vec2(struct sc_args *args, bool write)
 {
     int cnt = (int)A(2);
     int64_t off = (int64_t)A(3);
-    if (cnt < 0 || cnt > IOV_MAX_ || (A(5) & ~(uint64_t)RWF_KNOWN_))
-        return cnt < 0 || cnt > IOV_MAX_ ? -PAL_EINVAL : -PAL_EOPNOTSUPP;
-    if (A(5) & RWF_NOWAIT_)
+    uint64_t fl = A(5);
+    if (cnt < 0 || cnt > IOV_MAX_)
+        return -PAL_EINVAL;
+    if (fl & ~(uint64_t)(RWF_HIPRI_ | RWF_DSYNC_ | RWF_SYNC_))
         return -PAL_EOPNOTSUPP;
-    if (off == -1)
-        return write ? signal_epipe(WITH_FILE(A(0), f, writev_file(f, PTR(1), cnt)))
-                     : WITH_FILE(A(0), f, readv_file(f, PTR(1), cnt));
-    return WITH_FILE(A(0), f, prw_vec(f, PTR(1), cnt, off, write));
+    if (!write)
+        return off == -1 ? WITH_FILE(A(0), f, readv_file(f, PTR(1), cnt))
+                         : WITH_FILE(A(0), f, prw_vec(f, PTR(1), cnt, off, false));
+    return signal_epipe(WITH_FILE(
+        A(0), f,
+        sync_after(f, off == -1 ? writev_file(f, PTR(1), cnt) : prw_vec(f, PTR(1), cnt, off, true),
+                   fl)));
 }
 
 SYS(preadv)

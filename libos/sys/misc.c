@@ -86,7 +86,7 @@ SYS(getpriority)
 {
     if (A(0) > 2)
         return -PAL_EINVAL;
-    if (!self_pid((long)A(1)))
+    if (!self_pid((int)A(1)))
         return -PAL_ESRCH;
     return 20 - nice_value; /* the syscall's encoding: 40..1 for nice -20..19 */
 }
@@ -96,7 +96,7 @@ SYS(setpriority)
     int v = (int)A(2);
     if (A(0) > 2)
         return -PAL_EINVAL;
-    if (!self_pid((long)A(1)))
+    if (!self_pid((int)A(1)))
         return -PAL_ESRCH;
     v = v < -20 ? -20 : v > 19 ? 19 : v;
     struct creds_ids id;
@@ -126,16 +126,16 @@ SYS(sched_get_priority_min)
 
 SYS(sched_getscheduler)
 {
-    if ((long)A(0) < 0)
+    if ((int)A(0) < 0)
         return -PAL_EINVAL;
-    return self_pid((long)A(0)) ? sched_policy : -PAL_ESRCH;
+    return self_pid((int)A(0)) ? sched_policy : -PAL_ESRCH;
 }
 
 SYS(sched_getparam)
 {
-    if ((long)A(0) < 0 || !PTR(1))
+    if ((int)A(0) < 0 || !PTR(1))
         return -PAL_EINVAL;
-    if (!self_pid((long)A(0)))
+    if (!self_pid((int)A(0)))
         return -PAL_ESRCH;
     *(int *)PTR(1) = 0;
     return 0;
@@ -157,14 +157,14 @@ static long set_sched(long pid, int policy, const int *param)
     return 0;
 }
 
-SYS(sched_setscheduler) { return set_sched((long)A(0), (int)A(1), PTR(2)); }
-SYS(sched_setparam) { return set_sched((long)A(0), sched_policy, PTR(1)); }
+SYS(sched_setscheduler) { return set_sched((int)A(0), (int)A(1), PTR(2)); }
+SYS(sched_setparam) { return set_sched((int)A(0), sched_policy, PTR(1)); }
 
 SYS(sched_rr_get_interval)
 {
-    if ((long)A(0) < 0)
+    if ((int)A(0) < 0)
         return -PAL_EINVAL;
-    if (!self_pid((long)A(0)))
+    if (!self_pid((int)A(0)))
         return -PAL_ESRCH;
     int64_t *ts = PTR(1);
     ts[0] = 0;

@@ -82,3 +82,36 @@ for kind in musl spie dyn; do
         $([ "$rc" -eq 0 ] && [ -s "$TMP/out" ] && [ ! -s "$TMP/diff" ]; echo $?)
 done
 
+# The calls added by the syscall-table audit (tests/programs/sysaudit.c):
+# equal to native where Linux and Geode answer alike, and Geode's
+# documented refusals (docs/syscalls.md) as documented.
+for kind in musl spie dyn; do
+    bin="$PROGS/sysaudit.$kind"
+    need "$bin" || continue
+    manifest "$TMP/a.toml" "$bin"
+    mkdir -p "$TMP/an.$kind" "$TMP/ag.$kind"
+    "$bin" "$TMP/an.$kind" >"$TMP/native" 2>&1
+    run_direct "$TMP/a.toml" "$TMP/ag.$kind"
+    diff -u "$TMP/native" "$TMP/out" >"$TMP/diff"
+    check "sysaudit.$kind: preadv/pwritev(2), utime(s), sched_*, priorities, prctl settings, getrusage, sendmmsg/recvmmsg, openat2 equal native$( [ -s "$TMP/diff" ] && echo " ($(head -c 600 "$TMP/diff"))")" \
+        $([ "$rc" -eq 0 ] && [ -s "$TMP/out" ] && [ ! -s "$TMP/diff" ]; echo $?)
+done
+if need "$PROGS/sysaudit.dyn"; then
+    manifest "$TMP/a.toml" "$PROGS/sysaudit.dyn"
+    run_direct "$TMP/a.toml" -geode
+    cat >"$TMP/expected" <<'EXP'
+getxattr / = -1 EOPNOTSUPP
+getxattr missing = -1 ENOENT
+fsetxattr bad fd = -1 EBADF
+listxattr / = -1 EOPNOTSUPP
+membarrier QUERY = 0
+membarrier GLOBAL = -1 EINVAL
+name_to_handle_at = -1 EOPNOTSUPP
+syslog READ_ALL = -1 EPERM
+syslog SIZE_BUFFER = 0
+setscheduler FIFO = -1 EPERM
+EXP
+    diff -u "$TMP/expected" "$TMP/out" >"$TMP/diff"
+    check "sysaudit: xattrs, file handles, membarrier commands, syslog, real-time policies refused as docs/syscalls.md says" \
+        $([ "$rc" -eq 0 ] && [ ! -s "$TMP/diff" ]; echo $?)
+fi
