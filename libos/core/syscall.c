@@ -6,6 +6,8 @@
 
 #define NR_MAX 512
 #define E(name) [__NR_##name] = sys_##name
+/* Administration calls Geode refuses as to a process without privilege. */
+#define P(name) [__NR_##name] = sys_eperm
 
 static const sys_fn table[NR_MAX] = {
     E(read), E(write), E(readv), E(writev), E(pread64), E(pwrite64), E(lseek), E(close),
@@ -50,6 +52,12 @@ static const sys_fn table[NR_MAX] = {
     E(getpriority), E(setpriority), E(sched_get_priority_max), E(sched_get_priority_min),
     E(sched_getscheduler), E(sched_getparam), E(sched_setscheduler), E(sched_setparam),
     E(sched_rr_get_interval), E(personality), E(membarrier), E(syslog), E(capget), E(capset),
+    P(mount), P(umount2), P(pivot_root), P(chroot), P(acct), P(settimeofday), P(clock_settime),
+    P(swapon), P(swapoff), P(reboot), P(sethostname), P(setdomainname), P(iopl), P(ioperm),
+    P(init_module), P(finit_module), P(delete_module), P(kexec_load), P(kexec_file_load),
+    P(quotactl), P(quotactl_fd), P(vhangup), P(setns), P(bpf), P(process_vm_readv),
+    P(process_vm_writev), P(open_tree), P(move_mount), P(fsopen), P(fsconfig), P(fsmount),
+    P(fspick), P(mount_setattr),
 };
 
 static const char *const names[NR_MAX] = {

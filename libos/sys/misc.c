@@ -241,3 +241,9 @@ long prctl_more(struct sc_args *args)
     default: return -PAL_EINVAL;
     }
 }
+
+/* System administration (mounts, time setting, modules, reboot, host
+ * name, raw I/O ports, namespaces, BPF...): the program's root is not the
+ * host's, and none of it reaches the host: EPERM, as for a process
+ * without the capability (docs/syscalls.md lists them). */
+SYS(eperm) { return -PAL_EPERM; }
