@@ -229,9 +229,14 @@ SYS(dup3)
  * otherwise wait where the program expects EAGAIN. */
 static long set_flags(struct file *f, int flags)
 {
-    const int changeable = O_APPEND | O_NONBLOCK;
+    const int changeable = O_APPEND | O_NONBLOCK | FASYNC;
     if (f->ops == &host_file_ops && ((f->flags ^ flags) & O_NONBLOCK)) {
         long r = pal->set_nonblocking(f->h, (flags & O_NONBLOCK) != 0);
+        if (r < 0)
+            return r;
+    }
+    if ((f->flags ^ flags) & FASYNC) {
+        long r = file_set_async(f, (flags & FASYNC) != 0);
         if (r < 0)
             return r;
     }
@@ -267,6 +272,7 @@ static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
     case FIOCLEX: return fd_set_cloexec(fd, true);
     case FIONCLEX: return fd_set_cloexec(fd, false);
     case FIONBIO: return set_flags(f, *(int *)arg ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK));
+    case FIOASYNC: return set_flags(f, *(int *)arg ? (f->flags | FASYNC) : (f->flags & ~FASYNC));
     default: return -PAL_ENOTTY;
     }
 }

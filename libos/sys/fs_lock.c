@@ -11,8 +11,11 @@
  * never conflict: they are granted and F_GETLK answers F_UNLCK (OFD locks
  * between two open descriptions of one tmpfs file are not modelled).
  *
- * The owner of a descriptor is kept for F_GETOWN(_EX); no SIGIO/SIGURG is
- * sent (O_ASYNC is not supported). */
+ * The owner of a descriptor is kept for F_GETOWN(_EX). O_ASYNC on a host
+ * handle makes the host send SIGIO to this process when it becomes ready
+ * (the PAL forwards it); whatever owner or F_SETSIG signal the program
+ * named, the signal is SIGIO and it reaches the process that set O_ASYNC.
+ * Without the PAL entry (in an enclave) O_ASYNC is refused (EINVAL). */
 #include <linux/fcntl.h>
 
 #include "fs/vfs.h"
@@ -81,6 +84,13 @@ void fs_lock_close(struct file *f)
     struct pal_flock all = {.type = F_UNLCK, .whence = 0, .start = 0, .len = 0};
     if (f->posix_locked && host_lockable(f))
         pal->file_lock(f->h, F_SETLK, &all);
+}
+
+long file_set_async(struct file *f, bool on)
+{
+    if (f->ops != &host_file_ops)
+        return 0; /* libOS files never become ready on their own: no signal to send */
+    return PAL_HAS(pal, file_async) ? pal->file_async(f->h, on) : -PAL_EINVAL;
 }
 
 /* F_SETOWN(_EX): a process (or thread) of the namespace, or a group. */

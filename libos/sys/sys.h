@@ -96,6 +96,10 @@ SYS(setfsuid); SYS(setfsgid); SYS(getgroups); SYS(setgroups);
 SYS(flock);
 long fcntl_lock(int fd, int cmd, void *arg);
 long fcntl_owner(int fd, int cmd, uint64_t arg);
+/* O_ASYNC on or off (F_SETFL, FIOASYNC): SIGIO from the host for host
+ * handles; the caller updates f->flags on success. */
+struct file;
+long file_set_async(struct file *f, bool on);
 /* fs_space.c */
 SYS(fallocate); SYS(fadvise64); SYS(copy_file_range); SYS(sync); SYS(syncfs);
 SYS(readahead); SYS(sync_file_range);

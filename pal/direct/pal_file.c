@@ -189,6 +189,16 @@ static long direct_mknod(const char *p, uint32_t mode)
     return HS4(SYS_mknodat, AT_FDCWD, p, mode, 0);
 }
 
+static long direct_file_async(pal_handle h, int on)
+{
+    struct f_owner_ex owner = {F_OWNER_PID, (int)HS0(SYS_getpid)};
+    long r = on ? HS3(SYS_fcntl, h, F_SETOWN_EX, &owner) : 0;
+    long fl = r == 0 ? HS2(SYS_fcntl, h, F_GETFL) : r;
+    if (fl < 0)
+        return fl;
+    return HS3(SYS_fcntl, h, F_SETFL, on ? (fl | O_ASYNC) : (fl & ~O_ASYNC));
+}
+
 static long direct_fdatasync(pal_handle h) { return HS1(SYS_fdatasync, h); }
 static long direct_sync(pal_handle h) { return h < 0 ? HS0(SYS_sync) : HS1(SYS_syncfs, h); }
 
@@ -226,4 +236,5 @@ void direct_fill_file(struct pal_api *api)
     api->mknod = direct_mknod;
     api->fdatasync = direct_fdatasync;
     api->sync = direct_sync;
+    api->file_async = direct_file_async;
 }

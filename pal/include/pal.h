@@ -335,6 +335,10 @@ struct pal_api {
     /* syncfs(2) of the file system holding host handle h, or sync(2) of
      * every host file system when h < 0. */
     long (*sync)(pal_handle h);
+    /* O_ASYNC on (on = 1) or off for a host handle, with the calling
+     * process as its owner: when the handle becomes ready the host sends
+     * SIGIO, which reaches the libOS as a host signal (host_signal). */
+    long (*file_async)(pal_handle h, int on);
 };
 
 /* host_signal's signo carries this bit when the signal was sent by another

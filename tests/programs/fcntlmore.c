@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -189,6 +190,33 @@ static void locks(void)
     close(fd);
 }
 
+static volatile sig_atomic_t got_io;
+static void on_io(int s) { got_io = s; }
+
+/* O_ASYNC: SIGIO to the owner when the socket becomes readable. */
+static void async_io(void)
+{
+    int sv[2];
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    signal(SIGIO, on_io);
+    res("F_SETOWN self", fcntl(sv[0], F_SETOWN, getpid()));
+    int on = 1;
+    res("FIOASYNC on", ioctl(sv[0], FIOASYNC, &on));
+    printf("F_GETFL has O_ASYNC %d\n", (fcntl(sv[0], F_GETFL) & O_ASYNC) != 0);
+    write(sv[1], "x", 1);
+    for (int i = 0; i < 200 && !got_io; i++)
+        usleep(5000);
+    printf("SIGIO arrived %d\n", got_io == SIGIO);
+    res("F_SETFL without O_ASYNC", fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) & ~O_ASYNC));
+    printf("F_GETFL has O_ASYNC %d\n", (fcntl(sv[0], F_GETFL) & O_ASYNC) != 0);
+    got_io = 0;
+    write(sv[1], "y", 1);
+    usleep(50000);
+    printf("SIGIO after O_ASYNC off %d\n", got_io);
+    signal(SIGIO, SIG_DFL);
+    close(sv[0]), close(sv[1]);
+}
+
 static void owners(void)
 {
     int sv[2];
@@ -316,6 +344,7 @@ int main(int argc, char **argv)
     sigpipe();
     locks();
     owners();
+    async_io();
     recv_from();
     space();
     return 0;
