@@ -339,6 +339,16 @@ struct pal_api {
      * process as its owner: when the handle becomes ready the host sends
      * SIGIO, which reaches the libOS as a host signal (host_signal). */
     long (*file_async)(pal_handle h, int on);
+    /* sendmsg(2) / recvmsg(2) with ancillary data: control (clen bytes) is
+     * a Linux cmsg buffer whose SCM_RIGHTS entries carry host handles in
+     * both directions (received handles are close-on-exec on the host and
+     * belong to the caller). recv: *clen is the capacity in and the length
+     * out, *msg_flags receives the message flags (MSG_CTRUNC...). Other
+     * arguments as sock_send / sock_recv. */
+    long (*sock_sendmsg)(pal_handle h, const void *buf, size_t len, int flags, const void *addr,
+                         uint32_t alen, const void *control, size_t clen);
+    long (*sock_recvmsg)(pal_handle h, void *buf, size_t len, int flags, void *addr,
+                         uint32_t *alen, void *control, size_t *clen, int *msg_flags);
 };
 
 /* host_signal's signo carries this bit when the signal was sent by another

@@ -240,6 +240,67 @@ static void owners(void)
     close(sv[1]);
 }
 
+static long send_fd(int sock, int fd)
+{
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    memset(cbuf, 0, sizeof(cbuf));
+    struct msghdr m = {.msg_iov = &(struct iovec){"F", 1}, .msg_iovlen = 1,
+                       .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET, c->cmsg_type = SCM_RIGHTS, c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    return sendmsg(sock, &m, 0);
+}
+
+/* -1, or the received descriptor; *flags: msg_flags. */
+static int recv_fd(int sock, size_t space, int *flags)
+{
+    char cbuf[CMSG_SPACE(sizeof(int))], b;
+    struct msghdr m = {.msg_iov = &(struct iovec){&b, 1}, .msg_iovlen = 1,
+                       .msg_control = cbuf, .msg_controllen = space};
+    if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) < 0)
+        return -1;
+    *flags = m.msg_flags;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    int fd = -1;
+    if (c && c->cmsg_type == SCM_RIGHTS)
+        memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    return fd;
+}
+
+/* SCM_RIGHTS: a descriptor passed within a process and to a child. */
+static void pass_fds(void)
+{
+    int sv[2], p[2], fl = 0;
+    socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+    pipe(p);
+    res("sendmsg SCM_RIGHTS (pipe read end)", send_fd(sv[0], p[0]));
+    int got = recv_fd(sv[1], CMSG_SPACE(sizeof(int)), &fl);
+    struct stat a, b;
+    fstat(p[0], &a), fstat(got, &b);
+    printf("received a new fd %d, same pipe %d, cloexec %d, flags %x\n", got != p[0] && got >= 0,
+           a.st_ino == b.st_ino, fcntl(got, F_GETFD) == FD_CLOEXEC, fl);
+    close(got);
+    res("sendmsg SCM_RIGHTS again", send_fd(sv[0], p[0]));
+    got = recv_fd(sv[1], 8, &fl); /* no room for the descriptor */
+    printf("short control buffer: fd %d MSG_CTRUNC %d\n", got, (fl & MSG_CTRUNC) != 0);
+    res("sendmsg SCM_RIGHTS bad fd", send_fd(sv[0], 999));
+    fflush(stdout);
+    pid_t c = fork();
+    if (c == 0) {
+        int fd = recv_fd(sv[1], CMSG_SPACE(sizeof(int)), &fl);
+        char buf[8] = {0};
+        read(fd, buf, 3);
+        printf("child read through the passed fd: %s\n", buf);
+        fflush(stdout);
+        _exit(0);
+    }
+    res("send the pipe to the child", send_fd(sv[0], p[0]));
+    write(p[1], "abc", 3);
+    wait_child(c);
+    close(p[0]), close(p[1]), close(sv[0]), close(sv[1]);
+}
+
 /* recvfrom's address on a connected TCP socket is ignored (none comes
  * back): a bad pointer is not touched. */
 static void recv_from(void)
@@ -345,6 +406,7 @@ int main(int argc, char **argv)
     locks();
     owners();
     async_io();
+    pass_fds();
     recv_from();
     space();
     return 0;
