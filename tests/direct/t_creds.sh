@@ -115,3 +115,46 @@ EXP
     check "sysaudit: xattrs, file handles, membarrier commands, syslog, real-time policies refused as docs/syscalls.md says" \
         $([ "$rc" -eq 0 ] && [ ! -s "$TMP/diff" ]; echo $?)
 fi
+
+# nginx's privilege drop (master_process on, user nobody): the master
+# chowns its temp directories to nobody and spawns workers (setgid,
+# setgroups, setuid; channels with SCM_RIGHTS and FIOASYNC) without an
+# alert; a request is answered. Serving load is t_apps's and the bench's.
+if [ -x /usr/sbin/nginx ]; then
+    n="$TMP/ngx" port=$((20000 + RANDOM % 20000))
+    mkdir -p "$n/html" && echo "served" >"$n/html/index.html"
+    cat >"$n/nginx.conf" <<NGX
+user nobody nogroup;
+master_process on;
+worker_processes 2;
+daemon off;
+pid $n/nginx.pid;
+error_log $n/error.log notice;
+events { }
+http {
+    access_log off;
+    client_body_temp_path $n/body;
+    proxy_temp_path $n/proxy;
+    fastcgi_temp_path $n/fastcgi;
+    uwsgi_temp_path $n/uwsgi;
+    scgi_temp_path $n/scgi;
+    server { listen 127.0.0.1:$port; root $n/html; }
+}
+NGX
+    manifest "$TMP/n.toml" /usr/sbin/nginx
+    "$GEODE" run --mode direct "$TMP/n.toml" -p "$n" -c "$n/nginx.conf" >"$TMP/out" 2>&1 &
+    g=$!
+    for _ in $(seq 50); do grep -q 'start worker process 3' "$n/error.log" 2>/dev/null && break; sleep 0.1; done
+    body=$(curl -s -m 5 "http://127.0.0.1:$port/" 2>/dev/null)
+    kill -TERM "$g" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$g" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$g" 2>/dev/null
+    wait "$g" 2>/dev/null
+    owners=$(stat -c %U "$n/body" "$n/proxy" "$n/fastcgi" "$n/uwsgi" "$n/scgi" | sort -u)
+    [ "$owners" = "nobody" ] && grep -q 'start worker process 3' "$n/error.log" &&
+        ! grep -E 'chown|setgid|setgroups|setuid|sendmsg|FIOASYNC|ioctl' "$n/error.log" | grep -q -E 'failed|alert' &&
+        [ "$body" = "served" ]
+    check "nginx user nobody: temp dirs chowned to nobody, workers spawned without alerts, a request answered$( [ "$body" = "served" ] || echo " (got '$body')")" $?
+else
+    skip "nginx not installed"
+fi
