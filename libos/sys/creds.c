@@ -1,11 +1,10 @@
 /* Credentials: the get/set id calls of credentials(7), supplementary
  * groups, and the capabilities root's ids stand for. A process holds every
- * capability or none (no file capabilities, no capset): "privileged" below
+ * capability or none (no file capabilities; capset can only restate the
+ * sets): "privileged" below
  * is capabilities(7)'s CAP_SETUID / CAP_SETGID (cap_eff) and the file
  * system set, CAP_CHOWN among it (cap_fs), which follow the uid changes as
  * the kernel's cap_emulate_setxuid and setfsuid fixups make them. */
-#include <linux/prctl.h>
-
 #include "core/user.h"
 #include "sys/creds.h"
 #include "sys/sys.h"
@@ -47,7 +46,10 @@ static struct creds *creds_locked(void)
     return &cr;
 }
 
-static void creds_unlock(void) { spin_unlock(&cr_lock); }
+static void creds_unlock(void)
+{
+    spin_unlock(&cr_lock);
+}
 
 void creds_ids(struct creds_ids *out)
 {
@@ -285,10 +287,18 @@ static long set_ids(bool user, enum setid how, uint32_t a, uint32_t b, uint32_t 
     struct idset s = user ? uids(c) : gids(c);
     long r;
     switch (how) {
-    case SET_ONE: r = set_one(s, c->cap_eff, a); break;
-    case SET_RE: r = set_re(s, c->cap_eff, a, b); break;
-    case SET_RES: r = set_res(s, c->cap_eff, a, b, c3); break;
-    default: r = set_fs(s, c->cap_eff, a); break;
+    case SET_ONE:
+        r = set_one(s, c->cap_eff, a);
+        break;
+    case SET_RE:
+        r = set_re(s, c->cap_eff, a, b);
+        break;
+    case SET_RES:
+        r = set_res(s, c->cap_eff, a, b, c3);
+        break;
+    default:
+        r = set_fs(s, c->cap_eff, a);
+        break;
     }
     if (r >= 0 && user)
         how == SET_FS ? fix_fs_caps(c, old.fsuid) : fix_caps(c, &old);
@@ -296,14 +306,38 @@ static long set_ids(bool user, enum setid how, uint32_t a, uint32_t b, uint32_t 
     return r;
 }
 
-SYS(setuid) { return set_ids(true, SET_ONE, (uint32_t)A(0), 0, 0); }
-SYS(setgid) { return set_ids(false, SET_ONE, (uint32_t)A(0), 0, 0); }
-SYS(setreuid) { return set_ids(true, SET_RE, (uint32_t)A(0), (uint32_t)A(1), 0); }
-SYS(setregid) { return set_ids(false, SET_RE, (uint32_t)A(0), (uint32_t)A(1), 0); }
-SYS(setresuid) { return set_ids(true, SET_RES, (uint32_t)A(0), (uint32_t)A(1), (uint32_t)A(2)); }
-SYS(setresgid) { return set_ids(false, SET_RES, (uint32_t)A(0), (uint32_t)A(1), (uint32_t)A(2)); }
-SYS(setfsuid) { return set_ids(true, SET_FS, (uint32_t)A(0), 0, 0); }
-SYS(setfsgid) { return set_ids(false, SET_FS, (uint32_t)A(0), 0, 0); }
+SYS(setuid)
+{
+    return set_ids(true, SET_ONE, (uint32_t)A(0), 0, 0);
+}
+SYS(setgid)
+{
+    return set_ids(false, SET_ONE, (uint32_t)A(0), 0, 0);
+}
+SYS(setreuid)
+{
+    return set_ids(true, SET_RE, (uint32_t)A(0), (uint32_t)A(1), 0);
+}
+SYS(setregid)
+{
+    return set_ids(false, SET_RE, (uint32_t)A(0), (uint32_t)A(1), 0);
+}
+SYS(setresuid)
+{
+    return set_ids(true, SET_RES, (uint32_t)A(0), (uint32_t)A(1), (uint32_t)A(2));
+}
+SYS(setresgid)
+{
+    return set_ids(false, SET_RES, (uint32_t)A(0), (uint32_t)A(1), (uint32_t)A(2));
+}
+SYS(setfsuid)
+{
+    return set_ids(true, SET_FS, (uint32_t)A(0), 0, 0);
+}
+SYS(setfsgid)
+{
+    return set_ids(false, SET_FS, (uint32_t)A(0), 0, 0);
+}
 
 SYS(getgroups)
 {
@@ -382,7 +416,8 @@ struct cap_data {
 
 static void cap_sets(const struct creds *c, struct cap_data d[2])
 {
-    uint32_t lo = c->cap_eff ? CAP_ALL_LO & ~CAP_FS_LO : 0, hi = c->cap_eff ? CAP_ALL_HI & ~CAP_FS_HI : 0;
+    uint32_t lo = c->cap_eff ? CAP_ALL_LO & ~CAP_FS_LO : 0,
+             hi = c->cap_eff ? CAP_ALL_HI & ~CAP_FS_HI : 0;
     if (c->cap_fs)
         lo |= CAP_FS_LO, hi |= CAP_FS_HI;
     d[0] = (struct cap_data){lo, c->cap_permitted ? CAP_ALL_LO : 0, 0};

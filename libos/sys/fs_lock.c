@@ -31,8 +31,14 @@ static bool host_lockable(const struct file *f)
     return f->ops == &host_file_ops && PAL_HAS(pal, file_lock);
 }
 
-static bool is_getlk(int cmd) { return cmd == F_GETLK || cmd == F_OFD_GETLK; }
-static bool is_ofd(int cmd) { return cmd >= F_OFD_GETLK && cmd <= F_OFD_SETLKW; }
+static bool is_getlk(int cmd)
+{
+    return cmd == F_GETLK || cmd == F_OFD_GETLK;
+}
+static bool is_ofd(int cmd)
+{
+    return cmd >= F_OFD_GETLK && cmd <= F_OFD_SETLKW;
+}
 
 /* The checks Linux makes before it looks at other locks. */
 static long check_lock(const struct file *f, int cmd, const struct pal_flock *lk)
@@ -44,8 +50,8 @@ static long check_lock(const struct file *f, int cmd, const struct pal_flock *lk
         return -PAL_EINVAL;
     if (is_ofd(cmd) && lk->pid != 0)
         return -PAL_EINVAL;
-    if (!is_getlk(cmd) && ((lk->type == F_RDLCK && acc == O_WRONLY) ||
-                           (lk->type == F_WRLCK && acc == O_RDONLY)))
+    if (!is_getlk(cmd) &&
+        ((lk->type == F_RDLCK && acc == O_WRONLY) || (lk->type == F_WRLCK && acc == O_RDONLY)))
         return -PAL_EBADF;
     return 0;
 }
@@ -100,8 +106,7 @@ static long set_owner(struct file *f, int type, int id)
         return -PAL_EINVAL;
     if (id < 0)
         return -PAL_EINVAL;
-    if (id && type != F_OWNER_PGRP && !ns_own_id(id) &&
-        !(ns_enabled() && pal->id_owner(id) >= 0))
+    if (id && type != F_OWNER_PGRP && !ns_own_id(id) && !(ns_enabled() && pal->id_owner(id) >= 0))
         return -PAL_ESRCH;
     f->owner_type = type;
     f->owner_id = id;
@@ -155,9 +160,8 @@ SYS(flock)
     struct file *f = fd_get((int)A(0));
     if (!f)
         return -PAL_EBADF;
-    long r = f->ops == &host_file_ops && PAL_HAS(pal, file_flock)
-                 ? pal->file_flock(f->h, (int)A(1))
-                 : 0;
+    long r =
+        f->ops == &host_file_ops && PAL_HAS(pal, file_flock) ? pal->file_flock(f->h, (int)A(1)) : 0;
     file_put(f);
     return r;
 }

@@ -89,7 +89,10 @@ static long chown_at(int dirfd, const char *path, uint32_t uid, uint32_t gid, in
     return r < 0 ? r : chown_inside(inside, uid, gid);
 }
 
-SYS(chown) { return chown_at(AT_FDCWD, PTR(0), (uint32_t)A(1), (uint32_t)A(2), 0); }
+SYS(chown)
+{
+    return chown_at(AT_FDCWD, PTR(0), (uint32_t)A(1), (uint32_t)A(2), 0);
+}
 SYS(lchown)
 {
     return chown_at(AT_FDCWD, PTR(0), (uint32_t)A(1), (uint32_t)A(2), AT_SYMLINK_NOFOLLOW);

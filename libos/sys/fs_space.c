@@ -13,7 +13,10 @@
 #define S_IFDIR_ 0040000
 #define COPY_CHUNK (64 * 1024)
 
-static bool is_host(const struct file *f) { return f->ops == &host_file_ops; }
+static bool is_host(const struct file *f)
+{
+    return f->ops == &host_file_ops;
+}
 
 /* The file's type bits (0 when it has no attributes). */
 static uint32_t file_type(struct file *f)
@@ -105,7 +108,10 @@ static long copy_check(struct file *in, struct file *out, int64_t oi, int64_t oo
     return 0;
 }
 
-static long current_pos(struct file *f) { return f->ops->seek ? f->ops->seek(f, 0, 1) : -PAL_ESPIPE; }
+static long current_pos(struct file *f)
+{
+    return f->ops->seek ? f->ops->seek(f, 0, 1) : -PAL_ESPIPE;
+}
 
 /* Copies through a libOS buffer at explicit offsets; the positions of the
  * descriptors move only when no offset pointer was given. */
@@ -180,7 +186,7 @@ SYS(readahead)
     if (!f)
         return -PAL_EBADF;
     long r = (f->flags & O_ACCMODE) == O_WRONLY ? -PAL_EBADF
-             : file_type(f) != S_IFREG_          ? -PAL_EINVAL
+             : file_type(f) != S_IFREG_         ? -PAL_EINVAL
              : is_host(f) && PAL_HAS(pal, fadvise)
                  ? pal->fadvise(f->h, (int64_t)A(1), (int64_t)A(2), 3 /* WILLNEED */)
                  : 0;
@@ -201,8 +207,8 @@ SYS(sync_file_range)
         return -PAL_EBADF;
     uint32_t type = file_type(f);
     long r = type != S_IFREG_ && type != S_IFDIR_ && type != 0060000 ? -PAL_ESPIPE
-             : is_host(f) && A(3) && PAL_HAS(pal, fdatasync) ? pal->fdatasync(f->h)
-                                                            : 0;
+             : is_host(f) && A(3) && PAL_HAS(pal, fdatasync)         ? pal->fdatasync(f->h)
+                                                                     : 0;
     file_put(f);
     return r;
 }

@@ -27,8 +27,11 @@ static int dirfd_ = -1;
 /* errno names (musl has no strerrorname_np). */
 static const char *ename(int e)
 {
-    static const struct { int e; const char *n; } t[] = {
-        {EPERM, "EPERM"}, {ENOENT, "ENOENT"}, {EBADF, "EBADF"}, {EACCES, "EACCES"},
+    static const struct {
+        int e;
+        const char *n;
+    } t[] = {
+        {EPERM, "EPERM"},   {ENOENT, "ENOENT"}, {EBADF, "EBADF"},   {EACCES, "EACCES"},
         {EFAULT, "EFAULT"}, {EINVAL, "EINVAL"}, {ENOSYS, "ENOSYS"}, {EEXIST, "EEXIST"},
     };
     static char buf[16];
@@ -41,7 +44,10 @@ static const char *ename(int e)
 
 /* The raw syscalls: the libc wrappers of some set*id calls broadcast to
  * threads or check arguments themselves. */
-static long sc(long nr, long a, long b, long c) { return syscall(nr, a, b, c); }
+static long sc(long nr, long a, long b, long c)
+{
+    return syscall(nr, a, b, c);
+}
 
 static void res(const char *what, long r)
 {
@@ -57,12 +63,17 @@ static void ids(const char *when)
     gid_t gr, ge, gs;
     getresuid(&r, &e, &s);
     getresgid(&gr, &ge, &gs);
-    printf("%s: uid %u %u %u fsuid %d gid %u %u %u fsgid %d\n", when, r, e, s,
-           setfsuid((uid_t)-1), gr, ge, gs, setfsgid((gid_t)-1));
+    printf("%s: uid %u %u %u fsuid %d gid %u %u %u fsgid %d\n", when, r, e, s, setfsuid((uid_t)-1),
+           gr, ge, gs, setfsgid((gid_t)-1));
     /* capget v3: CAP_CHOWN (0, a file system capability), CAP_SETGID (6)
      * and CAP_SETUID (7), effective and permitted. */
-    struct { uint32_t version; int pid; } h = {0x20080522, 0};
-    struct { uint32_t eff, perm, inh; } d[2];
+    struct {
+        uint32_t version;
+        int pid;
+    } h = {0x20080522, 0};
+    struct {
+        uint32_t eff, perm, inh;
+    } d[2];
     if (syscall(SYS_capget, &h, d) < 0) {
         printf("capget: %s\n", ename(errno));
         return;

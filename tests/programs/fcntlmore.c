@@ -24,10 +24,13 @@ static char dir[512];
 
 static const char *ename(int e)
 {
-    static const struct { int e; const char *n; } t[] = {
-        {EPERM, "EPERM"},   {ENOENT, "ENOENT"},   {EBADF, "EBADF"},     {EACCES, "EACCES"},
-        {EFAULT, "EFAULT"}, {EINVAL, "EINVAL"},   {ENOSYS, "ENOSYS"},   {EEXIST, "EEXIST"},
-        {EPIPE, "EPIPE"},   {EAGAIN, "EAGAIN"},   {ESPIPE, "ESPIPE"},   {EISDIR, "EISDIR"},
+    static const struct {
+        int e;
+        const char *n;
+    } t[] = {
+        {EPERM, "EPERM"},   {ENOENT, "ENOENT"},         {EBADF, "EBADF"},   {EACCES, "EACCES"},
+        {EFAULT, "EFAULT"}, {EINVAL, "EINVAL"},         {ENOSYS, "ENOSYS"}, {EEXIST, "EEXIST"},
+        {EPIPE, "EPIPE"},   {EAGAIN, "EAGAIN"},         {ESPIPE, "ESPIPE"}, {EISDIR, "EISDIR"},
         {ESRCH, "ESRCH"},   {EOPNOTSUPP, "EOPNOTSUPP"}, {ENODEV, "ENODEV"},
     };
     static char buf[16];
@@ -63,7 +66,10 @@ static int wait_child(pid_t p)
 }
 
 static volatile sig_atomic_t got_pipe;
-static void on_pipe(int s) { got_pipe = s; }
+static void on_pipe(int s)
+{
+    got_pipe = s;
+}
 
 /* A write without reader: killed by SIGPIPE by default; EPIPE with a
  * handler (which runs) or with SIGPIPE ignored; MSG_NOSIGNAL: no signal. */
@@ -126,9 +132,10 @@ static void show_lock(const char *what, int fd, int cmd, short type, off_t start
         printf("%s = -1 %s\n", what, ename(errno));
     else
         printf("%s: type %s start %ld len %ld pid %s\n", what,
-               fl.l_type == F_UNLCK ? "unlck" : fl.l_type == F_RDLCK ? "rdlck" : "wrlck",
-               (long)fl.l_start, (long)fl.l_len,
-               holder(&fl));
+               fl.l_type == F_UNLCK   ? "unlck"
+               : fl.l_type == F_RDLCK ? "rdlck"
+                                      : "wrlck",
+               (long)fl.l_start, (long)fl.l_len, holder(&fl));
 }
 
 static int set_lock(int fd, int cmd, short type, off_t start, off_t len)
@@ -191,7 +198,10 @@ static void locks(void)
 }
 
 static volatile sig_atomic_t got_io;
-static void on_io(int s) { got_io = s; }
+static void on_io(int s)
+{
+    got_io = s;
+}
 
 /* O_ASYNC: SIGIO to the owner when the socket becomes readable. */
 static void async_io(void)
@@ -244,8 +254,10 @@ static long send_fd(int sock, int fd)
 {
     char cbuf[CMSG_SPACE(sizeof(int))];
     memset(cbuf, 0, sizeof(cbuf));
-    struct msghdr m = {.msg_iov = &(struct iovec){"F", 1}, .msg_iovlen = 1,
-                       .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+    struct msghdr m = {.msg_iov = &(struct iovec){"F", 1},
+                       .msg_iovlen = 1,
+                       .msg_control = cbuf,
+                       .msg_controllen = sizeof(cbuf)};
     struct cmsghdr *c = CMSG_FIRSTHDR(&m);
     c->cmsg_level = SOL_SOCKET, c->cmsg_type = SCM_RIGHTS, c->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(c), &fd, sizeof(int));
@@ -256,8 +268,10 @@ static long send_fd(int sock, int fd)
 static int recv_fd(int sock, size_t space, int *flags)
 {
     char cbuf[CMSG_SPACE(sizeof(int))], b;
-    struct msghdr m = {.msg_iov = &(struct iovec){&b, 1}, .msg_iovlen = 1,
-                       .msg_control = cbuf, .msg_controllen = space};
+    struct msghdr m = {.msg_iov = &(struct iovec){&b, 1},
+                       .msg_iovlen = 1,
+                       .msg_control = cbuf,
+                       .msg_controllen = space};
     if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) < 0)
         return -1;
     *flags = m.msg_flags;
@@ -320,8 +334,10 @@ static void recv_from(void)
     res("recvfrom with a bad from", recvfrom(s, buf, sizeof(buf), 0, (void *)16, &fl));
     printf("fromlen %u\n", fl);
     send(c, "again", 5, 0);
-    struct msghdr m = {.msg_name = (void *)16, .msg_namelen = 16,
-                       .msg_iov = &(struct iovec){buf, sizeof(buf)}, .msg_iovlen = 1};
+    struct msghdr m = {.msg_name = (void *)16,
+                       .msg_namelen = 16,
+                       .msg_iov = &(struct iovec){buf, sizeof(buf)},
+                       .msg_iovlen = 1};
     res("recvmsg with a bad name", recvmsg(s, &m, 0));
     printf("namelen %u\n", m.msg_namelen);
     close(s), close(c), close(ls);
@@ -333,7 +349,8 @@ static void space(void)
     int fd = creat(at("cr"), 0600);
     res("creat", fd < 0 ? -1 : 0);
     fstat(fd, &st);
-    printf("creat mode %o flags wronly %d\n", st.st_mode & 0777, (fcntl(fd, F_GETFL) & O_ACCMODE) == O_WRONLY);
+    printf("creat mode %o flags wronly %d\n", st.st_mode & 0777,
+           (fcntl(fd, F_GETFL) & O_ACCMODE) == O_WRONLY);
     res("fallocate 0..8192", fallocate(fd, 0, 0, 8192));
     fstat(fd, &st);
     printf("size %ld\n", (long)st.st_size);

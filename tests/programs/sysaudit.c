@@ -26,10 +26,13 @@
 
 static const char *ename(int e)
 {
-    static const struct { int e; const char *n; } t[] = {
-        {EPERM, "EPERM"},   {ENOENT, "ENOENT"}, {EBADF, "EBADF"},   {EACCES, "EACCES"},
-        {EINVAL, "EINVAL"}, {ENOSYS, "ENOSYS"}, {ESPIPE, "ESPIPE"}, {ESRCH, "ESRCH"},
-        {EOPNOTSUPP, "EOPNOTSUPP"}, {E2BIG, "E2BIG"}, {EAGAIN, "EAGAIN"},
+    static const struct {
+        int e;
+        const char *n;
+    } t[] = {
+        {EPERM, "EPERM"},           {ENOENT, "ENOENT"}, {EBADF, "EBADF"},   {EACCES, "EACCES"},
+        {EINVAL, "EINVAL"},         {ENOSYS, "ENOSYS"}, {ESPIPE, "ESPIPE"}, {ESRCH, "ESRCH"},
+        {EOPNOTSUPP, "EOPNOTSUPP"}, {E2BIG, "E2BIG"},   {EAGAIN, "EAGAIN"},
     };
     static char buf[16];
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -199,7 +202,11 @@ static void geode_refusals(void)
     res("listxattr /", listxattr("/", v, sizeof(v)));
     res("membarrier QUERY", syscall(SYS_membarrier, 0, 0));
     res("membarrier GLOBAL", syscall(SYS_membarrier, 1, 0));
-    struct { unsigned bytes; int type; unsigned char h[128]; } fh = {128, 0, {0}};
+    struct {
+        unsigned bytes;
+        int type;
+        unsigned char h[128];
+    } fh = {128, 0, {0}};
     int mount_id;
     res("name_to_handle_at", syscall(SYS_name_to_handle_at, AT_FDCWD, "/", &fh, &mount_id, 0));
     res("syslog READ_ALL", syscall(SYS_syslog, 3, v, sizeof(v)));
