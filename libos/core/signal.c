@@ -66,6 +66,11 @@ bool signal_pending_for(uint64_t mask)
     return (__atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST) & ~mask) != 0;
 }
 
+uint64_t signal_pending_set(void)
+{
+    return __atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST);
+}
+
 void signal_raise(int sig)
 {
     __atomic_or_fetch(&sig_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);

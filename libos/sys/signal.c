@@ -170,7 +170,9 @@ SYS(rt_sigpending)
 {
     if (A(1) != 8)
         return -PAL_EINVAL;
-    *(uint64_t *)PTR(0) = 0; /* pending signals are delivered at once */
+    /* Unblocked pending signals are delivered on the way out of every
+     * call: what stays pending is what the thread blocks. */
+    *(uint64_t *)PTR(0) = signal_pending_set() & cur_thread()->sigmask;
     return 0;
 }
 

@@ -104,6 +104,20 @@ static void sigpipe(void)
     res("send to a closed peer", send(sv[0], "x", 1, 0));
     printf("handler ran: %d\n", got_pipe);
     close(sv[0]);
+    sigset_t block, pend;
+    sigemptyset(&block);
+    sigaddset(&block, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    pipe(p);
+    close(p[0]);
+    got_pipe = 0;
+    res("write with SIGPIPE blocked", write(p[1], "x", 1));
+    sigpending(&pend);
+    printf("SIGPIPE pending while blocked %d, handler ran %d\n", sigismember(&pend, SIGPIPE),
+           got_pipe);
+    sigprocmask(SIG_UNBLOCK, &block, NULL);
+    printf("handler ran once unblocked %d\n", got_pipe);
+    close(p[1]);
     signal(SIGPIPE, SIG_IGN);
     pipe(p);
     close(p[0]);
