@@ -132,3 +132,34 @@ SYS(execve)
     enter_new_image(args->ctx, entry, sp);
     return 0;
 }
+
+/* execveat(2): the program named relative to dirfd, or dirfd itself with
+ * AT_EMPTY_PATH (fexecve); then execve of that inside path. */
+SYS(execveat)
+{
+    static char inside[PATH_MAX_LEN]; /* read by execve before the image changes */
+    const char *path = PTR(1);
+    int flags = (int)A(4);
+    long r;
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -PAL_EINVAL;
+    if (path && !path[0] && !(flags & AT_EMPTY_PATH))
+        return -PAL_ENOENT;
+    if ((flags & AT_EMPTY_PATH) && path && !path[0]) {
+        struct file *f = fd_get((int)A(0));
+        if (!f)
+            return -PAL_EBADF;
+        r = f->path ? (long)snprintf(inside, sizeof(inside), "%s", f->path) : -PAL_ENOENT;
+        file_put(f);
+    } else {
+        r = vfs_resolve_at((int)A(0), path, !(flags & AT_SYMLINK_NOFOLLOW), inside, sizeof(inside));
+    }
+    if (r < 0)
+        return r;
+    struct pal_stat st;
+    if ((flags & AT_SYMLINK_NOFOLLOW) && vfs_stat(inside, 1, &st) == 0 &&
+        (st.mode & 0170000) == 0120000)
+        return -PAL_ELOOP;
+    struct sc_args ex = {{(uint64_t)inside, A(2), A(3)}, args->ctx};
+    return sys_execve(&ex);
+}

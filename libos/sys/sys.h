@@ -81,7 +81,7 @@ SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait);
 /* clone.c */
 SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(wait4);
 /* exec.c */
-SYS(execve);
+SYS(execve); SYS(execveat);
 /* timer.c */
 SYS(setitimer); SYS(getitimer); SYS(alarm);
 /* misc.c */

@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 #include <utime.h>
@@ -215,9 +216,37 @@ static void geode_refusals(void)
     res("setscheduler FIFO", sched_setscheduler(0, SCHED_FIFO, &sp));
 }
 
+/* execveat: fexecve (AT_EMPTY_PATH) and a path; the child prints. */
+static void exec_at(const char *self)
+{
+    int fd = open(self, O_RDONLY | O_CLOEXEC);
+    char *a1[] = {"viafd", "-done", NULL}, *a2[] = {"viaat", "-done", NULL}, *env[] = {NULL};
+    for (int i = 0; i < 2; i++) {
+        fflush(stdout);
+        pid_t c = fork();
+        if (c == 0) {
+            if (i == 0)
+                fexecve(fd, a1, env);
+            else
+                syscall(SYS_execveat, AT_FDCWD, self, a2, env, 0);
+            printf("exec %d failed: %s\n", i, ename(errno));
+            _exit(1);
+        }
+        int st;
+        waitpid(c, &st, 0);
+    }
+    res("execveat empty path without AT_EMPTY_PATH", syscall(SYS_execveat, fd, "", a1, env, 0));
+    res("execveat bad flags", syscall(SYS_execveat, AT_FDCWD, self, a1, env, 0x4));
+    close(fd);
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc > 1 && !strcmp(argv[1], "-done")) {
+        printf("execveat ran %s\n", argv[0]);
+        return 0;
+    }
     if (argc > 1 && !strcmp(argv[1], "-geode")) {
         geode_refusals();
         return 0;
@@ -231,5 +260,6 @@ int main(int argc, char **argv)
     settings();
     mmsg();
     open2();
+    exec_at("/proc/self/exe");
     return 0;
 }
