@@ -137,7 +137,7 @@ SYS(execve)
  * AT_EMPTY_PATH (fexecve); then execve of that inside path. */
 SYS(execveat)
 {
-    static char inside[PATH_MAX_LEN]; /* read by execve before the image changes */
+    char inside[PATH_MAX_LEN];
     const char *path = PTR(1);
     int flags = (int)A(4);
     long r;
