@@ -61,7 +61,11 @@ static long mkdir_at(int dirfd, const char *path, uint32_t mode)
 {
     char inside[PATH_MAX_LEN];
     int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
-    return r < 0 ? r : vfs_mkdir(inside, mode & ~file_mode_mask);
+    if (r == 0)
+        r = vfs_mkdir(inside, mode & ~file_mode_mask);
+    if (r == 0 && owner_new_needed())
+        owner_new_path(inside);
+    return r;
 }
 
 SYS(mkdir) { return mkdir_at(AT_FDCWD, PTR(0), (uint32_t)A(1)); }
@@ -78,6 +82,8 @@ static long mknod_regular(const char *inside, uint32_t mode)
 {
     struct file *f;
     int r = vfs_open(inside, O_CREAT | O_EXCL | O_WRONLY, mode & 07777, &f);
+    if (r == 0 && owner_new_needed())
+        owner_new_file(f);
     if (r == 0)
         file_put(f);
     return r;
@@ -111,7 +117,10 @@ static long mknod_at(int dirfd, const char *path, uint32_t mode)
         return r;
     if (t.tmpfs || !PAL_HAS(pal, mknod))
         return -PAL_EPERM;
-    return pal->mknod(t.host, mode);
+    r = (int)pal->mknod(t.host, mode);
+    if (r == 0 && owner_new_needed())
+        owner_new_path(inside);
+    return r;
 }
 
 SYS(mknod) { return mknod_at(AT_FDCWD, PTR(0), (uint32_t)A(1)); }
@@ -182,14 +191,22 @@ SYS(symlink)
 {
     char inside[PATH_MAX_LEN];
     int r = vfs_resolve_at(AT_FDCWD, PTR(1), false, inside, sizeof(inside));
-    return r < 0 ? r : vfs_symlink(PTR(0), inside);
+    if (r == 0)
+        r = vfs_symlink(PTR(0), inside);
+    if (r == 0 && owner_new_needed())
+        owner_new_path(inside);
+    return r;
 }
 
 SYS(symlinkat)
 {
     char inside[PATH_MAX_LEN];
     int r = vfs_resolve_at((int)A(1), PTR(2), false, inside, sizeof(inside));
-    return r < 0 ? r : vfs_symlink(PTR(0), inside);
+    if (r == 0)
+        r = vfs_symlink(PTR(0), inside);
+    if (r == 0 && owner_new_needed())
+        owner_new_path(inside);
+    return r;
 }
 
 /* link(2) does not follow a final symlink of the source; linkat only with

@@ -105,3 +105,77 @@ SYS(fchownat)
 {
     return chown_at((int)A(0), PTR(1), (uint32_t)A(2), (uint32_t)A(3), (int)A(4));
 }
+
+/* New host files. Linux gives a new file the creator's fsuid and fsgid
+ * (the directory's group under a set-group-ID directory); the host gives
+ * it Geode's host user's. When that user may give files away (host root),
+ * a file the program creates is given to its fsuid/fsgid, so a program
+ * that drops privileges owns what it creates, as natively; otherwise (the
+ * host refused once) new files stay the host user's. The host user's ids
+ * are learnt from the first new file, so nothing is done while they equal
+ * the program's. */
+static bool host_gives_away = true;
+static bool host_ids_known;
+static uint32_t host_uid, host_gid;
+
+bool owner_new_needed(void)
+{
+    if (!host_gives_away || !PAL_HAS(pal, fchown) || !PAL_HAS(pal, chown))
+        return false;
+    return !host_ids_known || creds_fsuid() != host_uid || creds_fsgid() != host_gid;
+}
+
+/* The new file has attributes st; parent_sgid: its directory is
+ * set-group-ID. Returns the ids to give it, or false to leave it. */
+static bool new_owner(const struct pal_stat *st, bool parent_sgid, uint32_t *u, uint32_t *g)
+{
+    if (!parent_sgid && !host_ids_known) {
+        host_uid = st->uid, host_gid = st->gid;
+        host_ids_known = true;
+    }
+    *u = creds_fsuid();
+    *g = parent_sgid ? st->gid : creds_fsgid();
+    return st->uid != *u || st->gid != *g;
+}
+
+static bool parent_sgid(const char *host)
+{
+    char dir[PATH_MAX_LEN];
+    struct pal_stat st;
+    const char *slash = strrchr(host, '/');
+    size_t n = slash && slash != host ? (size_t)(slash - host) : 1;
+    if (n >= sizeof(dir))
+        return false;
+    memcpy(dir, host, n);
+    dir[n] = 0;
+    return pal->stat(dir, 0, &st) == 0 && (st.mode & 02000);
+}
+
+static void gave(long r)
+{
+    if (r == -PAL_EPERM)
+        host_gives_away = false;
+}
+
+void owner_new_file(struct file *f)
+{
+    struct pal_stat st;
+    struct vfs_target t;
+    uint32_t u, g;
+    if (f->ops != &host_file_ops || pal->fstat(f->h, &st) < 0)
+        return;
+    bool sgid = f->path && vfs_lookup(f->path, &t) == 0 && !t.tmpfs && parent_sgid(t.host);
+    if (new_owner(&st, sgid, &u, &g))
+        gave(pal->fchown(f->h, u, g));
+}
+
+void owner_new_path(const char *inside)
+{
+    struct pal_stat st;
+    struct vfs_target t;
+    uint32_t u, g;
+    if (vfs_lookup(inside, &t) < 0 || t.tmpfs || pal->stat(t.host, 1, &st) < 0)
+        return;
+    if (new_owner(&st, parent_sgid(t.host), &u, &g))
+        gave(pal->chown(t.host, u, g, 1));
+}

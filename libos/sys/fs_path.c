@@ -9,9 +9,16 @@
 static long do_openat(int dirfd, const char *path, int flags, uint32_t mode)
 {
     struct file *f;
+    struct pal_stat st;
+    /* O_CREAT may create: whether it did is known from O_EXCL or from the
+     * file's absence just before (only asked when owners may differ). */
+    bool creating = (flags & O_CREAT) && owner_new_needed() &&
+                    ((flags & O_EXCL) || vfs_stat_at(dirfd, path, true, &st) == -PAL_ENOENT);
     int r = vfs_open_at(dirfd, path, flags, mode, &f);
     if (r < 0)
         return r;
+    if (creating)
+        owner_new_file(f);
     r = fd_install(f, 0, flags & O_CLOEXEC);
     if (r < 0)
         file_put(f);

@@ -126,6 +126,13 @@ SYS(capget); SYS(capset);
 SYS(creat); SYS(mknod); SYS(mknodat);
 /* fs_owner.c */
 SYS(chown); SYS(fchown); SYS(lchown); SYS(fchownat);
+/* A file the program has just created on the host: given to its fsuid and
+ * fsgid where the host lets Geode do it (see fs_owner.c). owner_new_needed
+ * says whether there is anything to do (before a create that may find an
+ * existing file, whose owner must not change). */
+bool owner_new_needed(void);
+void owner_new_file(struct file *f);
+void owner_new_path(const char *inside);
 /* eventfd.c */
 SYS(eventfd); SYS(eventfd2); SYS(memfd_create);
 /* fs_io.c */
