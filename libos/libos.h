@@ -65,12 +65,18 @@ extern volatile int libos_thread_count;
 /* Continues the program from ctx on the calling thread (arch/entry.S). */
 __attribute__((noreturn)) void libos_resume_context(const struct pal_context *ctx);
 
+/* What uname(2) and /proc/sys/kernel tell the program. */
+#define LIBOS_UTS_RELEASE "6.1.0-geode"
+#define LIBOS_UTS_NODENAME "geode"
+#define LIBOS_UTS_VERSION "#1 SMP Geode libOS"
+
 /* Process-wide settings (from the manifest). */
 struct libos_config {
     const char *exec_path;   /* libos.entrypoint, a path inside */
     bool syscall_rewrite;
     uint64_t stack_size, brk_max;
     uint32_t uid, gid;
+    bool sigterm_injection; /* sys.enable_sigterm_injection */
 };
 extern struct libos_config libos_cfg;
 

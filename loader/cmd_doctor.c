@@ -611,6 +611,17 @@ static void run_checks(struct report *r)
     check_hidden(r);
 }
 
+char doctor_auto_mode(char *why, size_t size)
+{
+    static struct report r;
+    struct mode m[3];
+    memset(&r, 0, sizeof(r));
+    run_checks(&r);
+    decide_modes(&r.f, m);
+    snprintf(why, size, "sgx: %s; sim: %s", m[0].why, m[1].why);
+    return m[0].ok ? 's' : m[1].ok ? 'm' : 0;
+}
+
 int cmd_doctor(int argc, char **argv)
 {
     bool json = false;

@@ -1,8 +1,8 @@
-/* geode run [--mode direct|sim|sgx] MANIFEST [args...]
+/* geode run [--mode auto|sgx|sim|direct] MANIFEST [args...]
  *
- * Validates the manifest, packs the canonical blob and hands it to the PAL
- * of the chosen mode together with the libOS image. Only the direct PAL
- * exists so far. The exit status is the program's (128 + signal number
+ * Validates the manifest and hands it to the PAL of the chosen mode (auto:
+ * sgx where it works, else sim, from doctor's checks) together with the
+ * libOS image. The exit status is the program's (128 + signal number
  * when it was killed by a signal, since the program is this process). */
 #include <limits.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 
 #include <sys/auxv.h>
 
+#include "bundle.h"
 #include "cli.h"
 #include "host/run_sgx.h"
 #include "manifest/manifest.h"
@@ -27,9 +28,11 @@ int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len,
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: geode run [--mode direct|sim|sgx] MANIFEST [ARGS...]\n"
+    fprintf(out, "usage: geode run [--mode auto|sgx|sim|direct] MANIFEST [ARGS...]\n"
                  "  Runs the manifest's program under the libOS. ARGS are passed only when\n"
-                 "  the manifest sets loader.insecure__use_cmdline_argv = true.\n");
+                 "  the manifest sets loader.insecure__use_cmdline_argv = true.\n"
+                 "  Modes: sgx (an SGX enclave), sim (the software SGX), direct (no enclave,\n"
+                 "  for debugging); auto, the default, is sgx where it works, else sim.\n");
 }
 
 /* libos.elf sits next to the geode binary (build tree) or in
@@ -57,14 +60,16 @@ static int find_libos(char *out, size_t size)
 
 static int parse_mode(const char *s, Geode__RunMode *mode)
 {
-    if (!strcmp(s, "direct"))
+    if (!strcmp(s, "auto"))
+        *mode = GEODE__RUN_MODE__MODE_AUTO;
+    else if (!strcmp(s, "direct"))
         *mode = GEODE__RUN_MODE__MODE_DIRECT;
     else if (!strcmp(s, "sim"))
         *mode = GEODE__RUN_MODE__MODE_SIM;
     else if (!strcmp(s, "sgx"))
         *mode = GEODE__RUN_MODE__MODE_SGX;
     else {
-        fprintf(stderr, "geode run: unknown mode \"%s\" (direct, sim or sgx)\n", s);
+        fprintf(stderr, "geode run: unknown mode \"%s\" (auto, sgx, sim or direct)\n", s);
         return -1;
     }
     return 0;
@@ -80,7 +85,8 @@ static const char *mode_name(Geode__RunMode m)
     }
 }
 
-static int run_direct(geode_manifest *m, int argc, char **argv)
+/* bundle: a signed bundle's libOS and blob, else the build's. */
+static int run_direct(geode_manifest *m, const struct bundle *bundle, int argc, char **argv)
 {
     char libos[PATH_MAX];
     size_t len;
@@ -88,8 +94,17 @@ static int run_direct(geode_manifest *m, int argc, char **argv)
         fprintf(stderr, "geode run: this build has no direct PAL\n");
         return 1;
     }
-    if (find_libos(libos, sizeof(libos)) != 0)
+    if (bundle) {
+        bool uri = m->libos_uri && m->libos_uri[0];
+        int n = uri ? snprintf(libos, sizeof(libos), "%s", m->libos_uri + 5)
+                    : snprintf(libos, sizeof(libos), "%.*s/libos.elf", PATH_MAX - 16, bundle->dir);
+        if (n < 0 || (size_t)n >= sizeof(libos))
+            return fprintf(stderr, "geode run: the libOS path is too long\n"), 1;
+    } else if (find_libos(libos, sizeof(libos)) != 0) {
         return 1;
+    }
+    if (bundle) /* the signed blob itself, byte for byte */
+        return pal_direct_run(libos, bundle->blob, bundle->blob_len, argc, argv);
     uint8_t *blob = manifest_pack(m, &len);
     if (!blob) {
         fprintf(stderr, "geode run: cannot serialize the manifest\n");
@@ -109,7 +124,8 @@ static uint64_t auxval(uint64_t type)
 /* sim or sgx: the manifest's enclave, signed with the default key (made
  * the first time), runs the libOS; at debug log level the transition
  * counts are printed at exit. */
-static int run_enclave(const char *manifest, bool sim, bool debug, int argc, char **argv)
+static int run_enclave(const char *manifest, const struct bundle *bundle, bool sim, bool debug,
+                       int argc, char **argv)
 {
     char runtime[PATH_MAX], key[PATH_MAX];
     const char *home = getenv("HOME");
@@ -118,12 +134,37 @@ static int run_enclave(const char *manifest, bool sim, bool debug, int argc, cha
                                .hwcap = auxval(AT_HWCAP), .hwcap2 = auxval(AT_HWCAP2),
                                .log_counters = debug ? stderr : NULL};
 
+    if (bundle) { /* the vendor's enclave: nothing is built from the host's files or signed */
+        p.blob = bundle->blob;
+        p.blob_len = bundle->blob_len;
+        p.sigstruct = &bundle->sig;
+        p.runtime_dir = bundle->dir;
+        return sgx_run(&p);
+    }
     if (geode_runtime_dir(runtime, sizeof(runtime)) != 0)
         return 1;
     if (home && *home && snprintf(key, sizeof(key), "%s/.config/geode/enclave-key.pem", home) <
                              (int)sizeof(key))
         p.key_path = key;
     return sgx_run(&p);
+}
+
+/* auto: sgx where it works, else sim; never direct, which has no enclave
+ * to protect the program (the user asks for it by name). */
+static int pick_mode(const geode_manifest *m, Geode__RunMode *mode)
+{
+    char why[512];
+    char pick = doctor_auto_mode(why, sizeof(why));
+    if (!pick) {
+        fprintf(stderr, "geode run: mode auto: no enclave mode works on this machine (%s); "
+                        "run 'geode doctor' for details, or --mode direct to run without an "
+                        "enclave\n", why);
+        return -1;
+    }
+    *mode = pick == 's' ? GEODE__RUN_MODE__MODE_SGX : GEODE__RUN_MODE__MODE_SIM;
+    if (m->log_level >= GEODE__LOG_LEVEL__LOG_DEBUG)
+        fprintf(stderr, "geode: mode auto: %s (%s)\n", mode_name(*mode), why);
+    return 0;
 }
 
 /* Parses [--mode M] [--]; sets *first to the manifest's index. Returns 0,
@@ -159,7 +200,16 @@ int cmd_run(int argc, char **argv)
     int i, r = parse_args(argc, argv, &mode, &mode_given, &i);
     if (r != 0)
         return r == 1 ? 0 : r;
-    geode_manifest *m = manifest_load(argv[i], stderr);
+    struct bundle bundle, *b = NULL;
+    geode_manifest *m;
+    if (bundle_is(argv[i])) {
+        if (bundle_open(argv[i], "run", &bundle))
+            return 1;
+        b = &bundle;
+        m = bundle.m;
+    } else {
+        m = manifest_load(argv[i], stderr);
+    }
     if (!m)
         return 1;
     if (!mode_given && m->geode)
@@ -168,22 +218,25 @@ int cmd_run(int argc, char **argv)
     if (nargs > 0 && !m->use_cmdline_argv) {
         fprintf(stderr, "geode run: %s: arguments given but loader.insecure__use_cmdline_argv "
                         "is not true\n", argv[i]);
-        manifest_free(m);
-        return 1;
-    }
-    if (mode == GEODE__RUN_MODE__MODE_SIM || mode == GEODE__RUN_MODE__MODE_SGX) {
+        r = 1;
+    } else if (mode == GEODE__RUN_MODE__MODE_AUTO && pick_mode(m, &mode) != 0) {
+        r = 1;
+    } else if (mode == GEODE__RUN_MODE__MODE_SIM || mode == GEODE__RUN_MODE__MODE_SGX) {
         bool debug = m->log_level >= GEODE__LOG_LEVEL__LOG_DEBUG;
-
-        manifest_free(m);
-        return run_enclave(argv[i], mode == GEODE__RUN_MODE__MODE_SIM, debug, nargs, argv + i + 1);
+        if (b) {
+            r = run_enclave(argv[i], b, mode == GEODE__RUN_MODE__MODE_SIM, debug, nargs,
+                            argv + i + 1);
+        } else {
+            manifest_free(m);
+            return run_enclave(argv[i], NULL, mode == GEODE__RUN_MODE__MODE_SIM, debug, nargs,
+                               argv + i + 1);
+        }
+    } else {
+        r = run_direct(m, b, nargs, argv + i + 1);
     }
-    if (mode != GEODE__RUN_MODE__MODE_DIRECT) {
-        fprintf(stderr, "geode run: mode %s: not implemented yet (use --mode direct or sim)\n",
-                mode_name(mode));
+    if (b)
+        bundle_close(b);
+    else
         manifest_free(m);
-        return 1;
-    }
-    r = run_direct(m, nargs, argv + i + 1);
-    manifest_free(m);
     return r;
 }

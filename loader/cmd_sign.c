@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bundle.h"
 #include "cli.h"
 #include "host/enclave_image.h"
 #include "host/hexfmt.h"
@@ -92,10 +93,13 @@ int cmd_keygen(int argc, char **argv)
 /* ---- sign ------------------------------------------------------------------- */
 
 static const char sign_help[] =
-    "usage: geode sign MANIFEST --out FILE.sig [--key KEY] [--date YYYYMMDD] [--vendor N]\n"
+    "usage: geode sign MANIFEST --bundle DIR [--key KEY] [--date YYYYMMDD] [--vendor N]\n"
+    "       geode sign MANIFEST --out FILE.sig [--key KEY] [--date YYYYMMDD] [--vendor N]\n"
     "       geode sign --mrenclave HEX --out FILE [--key KEY] [options]\n"
     "Writes a 1808-byte SIGSTRUCT signed with KEY (default\n"
-    "~/.config/geode/enclave-key.pem; see docs/signing.md). With MANIFEST: for the\n"
+    "~/.config/geode/enclave-key.pem; see docs/signing.md). With --bundle: a signed\n"
+    "bundle in DIR (the expanded manifest, its blob, the SIGSTRUCT, the PAL and libOS\n"
+    "images, SHA256SUMS) that 'geode run DIR' runs unchanged. With MANIFEST: for the\n"
     "enclave 'geode measure MANIFEST' measures, with the attributes, XFRM and\n"
     "MISCSELECT the loader requests (all mask bits set) and ISVPRODID/ISVSVN from\n"
     "sgx.isvprodid/sgx.isvsvn. Otherwise for MRENCLAVE HEX, with these options:\n"
@@ -112,13 +116,13 @@ static const char sign_help[] =
     "  --date YYYYMMDD     DATE (default today, UTC); fix it for reproducible output\n";
 
 struct sign_args {
-    const char *out, *key, *mrenclave, *manifest;
+    const char *out, *key, *mrenclave, *manifest, *bundle;
     bool enclave_opts; /* an option describing the enclave (not valid with MANIFEST) */
     struct sgx_sign_params p;
 };
 
 /* Numeric options are O_ATTR..O_VENDOR, contiguous (see num_opts). */
-enum { O_MR = 256, O_OUT, O_KEY, O_DEBUG, O_AEX, O_DATE, O_ATTR, O_XFRM, O_AMASK, O_XMASK, O_MISC,
+enum { O_MR = 256, O_OUT, O_BUNDLE, O_KEY, O_DEBUG, O_AEX, O_DATE, O_ATTR, O_XFRM, O_AMASK, O_XMASK, O_MISC,
        O_MMASK, O_PROD, O_SVN, O_VENDOR };
 
 static const struct option sign_opts[] = {
@@ -129,7 +133,8 @@ static const struct option sign_opts[] = {
     {"xfrm-mask", required_argument, NULL, O_XMASK}, {"miscselect", required_argument, NULL, O_MISC},
     {"misc-mask", required_argument, NULL, O_MMASK}, {"isvprodid", required_argument, NULL, O_PROD},
     {"isvsvn", required_argument, NULL, O_SVN},     {"vendor", required_argument, NULL, O_VENDOR},
-    {"date", required_argument, NULL, O_DATE},      {0}};
+    {"date", required_argument, NULL, O_DATE},      {"bundle", required_argument, NULL, O_BUNDLE},
+    {0}};
 
 /* Numeric options: name and upper bound, indexed by option code - O_ATTR. */
 static const struct {
@@ -204,8 +209,10 @@ static const char *sign_parse(int argc, char **argv, struct sign_args *a)
     while ((c = getopt_long(argc, argv, "", sign_opts, NULL)) != -1) {
         const char *err = NULL;
 
-        a->enclave_opts |= c != O_OUT && c != O_KEY && c != O_DATE && c != O_VENDOR;
-        if (c == O_MR)
+        a->enclave_opts |= c != O_OUT && c != O_BUNDLE && c != O_KEY && c != O_DATE && c != O_VENDOR;
+        if (c == O_BUNDLE)
+            a->bundle = optarg;
+        else if (c == O_MR)
             a->mrenclave = optarg;
         else if (c == O_OUT)
             a->out = optarg;
@@ -226,9 +233,13 @@ static const char *sign_parse(int argc, char **argv, struct sign_args *a)
         return "expected at most one MANIFEST argument";
     a->manifest = optind < argc ? argv[optind] : NULL;
     if (a->manifest)
-        return a->enclave_opts ? "with a MANIFEST only --out, --key, --date and --vendor may be given"
-               : a->out        ? NULL
-                               : "--out is required";
+        return a->enclave_opts ? "with a MANIFEST only --out or --bundle, --key, --date and --vendor "
+                                 "may be given"
+               : a->out && a->bundle ? "give --out or --bundle, not both"
+               : a->out || a->bundle ? NULL
+                                     : "--out FILE.sig or --bundle DIR is required";
+    if (a->bundle)
+        return "--bundle needs a MANIFEST";
     if (!a->mrenclave || !a->out)
         return "--mrenclave and --out are required (or give a MANIFEST)";
     if (hex_decode(a->mrenclave, a->p.enclave_hash, 32))
@@ -287,9 +298,15 @@ int cmd_sign(int argc, char **argv)
     err = sign_parse(argc, argv, &a);
     if (err)
         return usage_error("sign", err);
-    if (a.manifest && manifest_params(a.manifest, &a.p))
-        return 1;
     if (!a.key && default_key_path(defkey, sizeof(defkey), 0))
+        return 1;
+    if (a.bundle) {
+        char dir[4096];
+        geode_runtime_dir(dir, sizeof(dir)); /* on failure: the build-tree candidate */
+        return bundle_write(a.manifest, a.bundle, dir, a.key ? a.key : defkey, a.p.date_bcd,
+                            a.p.vendor);
+    }
+    if (a.manifest && manifest_params(a.manifest, &a.p))
         return 1;
     key = sgx_key_load_pem(a.key ? a.key : defkey, &e);
     ret = key ? sgx_sigstruct_sign(&a.p, key, &sig, &e) : -1;

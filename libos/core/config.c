@@ -44,6 +44,7 @@ Geode__Manifest *config_load(const uint8_t *blob, size_t len)
     libos_cfg.brk_max = m->brk_max_size ? ALIGN_UP(m->brk_max_size, PAGE_SIZE) : DEFAULT_BRK;
     libos_cfg.uid = m->uid;
     libos_cfg.gid = m->gid;
+    libos_cfg.sigterm_injection = m->enable_sigterm_injection;
     return m;
 }
 

@@ -3,8 +3,10 @@
  * manifest, sets up the VFS, loads the program and jumps to it with
  * syscall trapping on. It never returns. */
 #include "core/config.h"
+#include "core/mm.h"
 #include "sys/sys.h"
 #include "elf/elf.h"
+#include "fs/proc.h"
 #include "fs/vfs.h"
 #include "libos.h"
 
@@ -24,10 +26,21 @@ static int start(const struct pal_boot *boot, uint64_t *entry, uint64_t *sp)
     int r = vfs_init(m);
     if (r < 0)
         return r;
+    sysv_shm_init();
+    proc_init(m);
     r = config_build_args(m, &argv, &envp);
     if (r < 0)
         return r;
-    return elf_exec(libos_cfg.exec_path, argv, envp, entry, sp);
+    /* As execve would: a "#!" script runs through its interpreter. */
+    static char inside[PATH_MAX_LEN];
+    char **full;
+    r = (int)exec_resolve(libos_cfg.exec_path, inside, &full, argv);
+    if (r < 0) {
+        log_error("libos.entrypoint %s: %s", libos_cfg.exec_path,
+                  r == -PAL_EACCES ? "not a regular file (a directory?)" : errno_name(r));
+        return r;
+    }
+    return elf_exec(inside, full, envp, entry, sp);
 }
 
 __attribute__((noreturn)) void libos_entry(const struct pal_api *p, const struct pal_boot *boot)
@@ -42,7 +55,7 @@ __attribute__((noreturn)) void libos_entry(const struct pal_api *p, const struct
     uint64_t entry, sp;
     int r = start(boot, &entry, &sp);
     if (r < 0) {
-        log_error("cannot start the program (error %d)", -r);
+        log_error("cannot start the program (%s)", errno_name(r));
         libos_exit(127);
     }
     pal->set_upcalls(&libos_upcalls);

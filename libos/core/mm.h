@@ -32,4 +32,24 @@ long mm_fill_from_file(uint64_t addr, size_t len, struct file *f, int64_t off);
  * with mm_fill_from_file instead. */
 long mm_map_file_pages(uint64_t addr, size_t len, struct file *f, int64_t off, int prot);
 
+struct vma;
+/* Makes the reserved range [addr, addr + len) of mapping v (whose start,
+ * off, prot and backing it uses) fresh pages as v has them: zero
+ * (anonymous), the file's contents (private, or a shared copy), or the
+ * file itself (v->host_shared); with v's protection. */
+long mm_back(const struct vma *v, uint64_t addr, uint64_t len);
+/* The file behind anonymous shared memory of len bytes that forked
+ * children share (a PAL memfd), in *out; *out = NULL where the PAL cannot
+ * share memory (the memory is then the process's own). */
+long mm_anon_shared_file(uint64_t len, struct file **out);
+
+/* System V shared memory (sys/sysv_shm.c). init: at start, before any
+ * fork (the table must be the whole tree's); forked: in a new child (its
+ * attaches count); unmapped: munmap dropped [start, start + len), which
+ * detaches whole attaches in it; detach_all: at execve and exit. */
+void sysv_shm_init(void);
+void sysv_shm_forked(void);
+void sysv_shm_unmapped(uint64_t start, uint64_t len);
+void sysv_shm_detach_all(void);
+
 #endif

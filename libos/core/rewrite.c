@@ -88,7 +88,7 @@ static int region_open(struct region *r)
     long e = pal->mem_commit((void *)r->tramp, TRAMP_SPACE,
                              PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC);
     if (e < 0) {
-        log_warn("syscall rewriting: cannot commit trampoline space (%ld)", e);
+        log_warn("syscall rewriting: cannot commit trampoline space: %s", errno_name(e));
         return (int)e;
     }
     *(uint64_t *)r->tramp = (uint64_t)libos_syscall_entry;

@@ -61,14 +61,11 @@ bool signal_default_ignored(int sig)
     return sig == 17 || sig == 18 || sig == 23 || sig == 28; /* CHLD CONT URG WINCH */
 }
 
+uint64_t signal_pending_set(void) { return __atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST); }
+
 bool signal_pending_for(uint64_t mask)
 {
     return (__atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST) & ~mask) != 0;
-}
-
-uint64_t signal_pending_set(void)
-{
-    return __atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST);
 }
 
 void signal_raise(int sig)

@@ -27,11 +27,11 @@ bool signal_ignored(int sig);
 /* True when the default action of sig is to do nothing. */
 bool signal_default_ignored(int sig);
 
+/* The process's pending set (bit SIGBIT(s) for signal s). */
+uint64_t signal_pending_set(void);
+
 /* True when a signal not in mask is pending. */
 bool signal_pending_for(uint64_t mask);
-
-/* The pending set (the process's; signals are not pending per thread). */
-uint64_t signal_pending_set(void);
 
 /* Removes and returns one pending signal of set (0 if none): sigtimedwait. */
 int signal_take(uint64_t set);

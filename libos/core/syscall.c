@@ -20,6 +20,7 @@ static const sys_fn table[NR_MAX] = {
     E(umask), E(symlink), E(symlinkat), E(link), E(linkat), E(utimensat), E(setuid), E(setgid),
     E(rt_sigtimedwait),
     E(brk), E(mmap), E(munmap), E(mprotect), E(madvise), E(mremap), E(msync),
+    E(shmget), E(shmat), E(shmdt), E(shmctl),
     E(exit), E(exit_group), E(getpid), E(getppid), E(gettid), E(getuid), E(geteuid),
     E(getgid), E(getegid), E(getpgrp), E(getpgid), E(setpgid), E(getsid), E(setsid),
     E(getgroups), E(uname), E(arch_prctl), E(set_tid_address), E(set_robust_list), E(rseq),
@@ -58,6 +59,7 @@ static const sys_fn table[NR_MAX] = {
     P(quotactl), P(quotactl_fd), P(vhangup), P(setns), P(bpf), P(process_vm_readv),
     P(process_vm_writev), P(open_tree), P(move_mount), P(fsopen), P(fsconfig), P(fsmount),
     P(fspick), P(mount_setattr),
+    E(statfs), E(fstatfs),
 };
 
 static const char *const names[NR_MAX] = {

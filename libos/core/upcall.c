@@ -93,11 +93,26 @@ static void up_exception(struct pal_context *ctx, const struct pal_exception *ex
 
 /* ctx is NULL when the signal interrupted the libOS or the PAL: it stays
  * pending until the current syscall returns. */
+/* Inside an enclave every host signal comes from the untrusted host (the
+ * process's own signals never leave the libOS): as in Gramine, SIGTERM
+ * reaches the program only when the measured manifest says so
+ * (sys.enable_sigterm_injection). Outside an enclave there is no such
+ * boundary and host signals arrive as on Linux (docs/manifest.md). */
+static bool host_sigterm_dropped(int signo)
+{
+    static bool logged;
+    if (signo != 15 || !(pal_boot_info->flags & PAL_BOOT_ENCLAVE) || libos_cfg.sigterm_injection)
+        return false;
+    if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
+        log_warn("SIGTERM from the host ignored (sys.enable_sigterm_injection is false)");
+    return true;
+}
+
 static void up_host_signal(struct pal_context *ctx, int signo)
 {
     bool inside = signo & PAL_SIGNAL_FROM_INSIDE;
     signo &= ~PAL_SIGNAL_FROM_INSIDE;
-    if (ns_init_ignores(signo, inside))
+    if (ns_init_ignores(signo, inside) || host_sigterm_dropped(signo))
         return;
     if (signal_ignored(signo) || (signal_default_ignored(signo) && !signal_has_handler(signo)))
         return;

@@ -131,7 +131,8 @@ bool vma_covered(uint64_t start, uint64_t end)
 
 void vma_writeback(const struct vma *v, uint64_t start, uint64_t end)
 {
-    if (!v->file || !v->shared || !(v->prot & PAL_PROT_WRITE) || !v->file->ops->pwrite)
+    if (!v->file || !v->shared || v->host_shared || !(v->prot & PAL_PROT_WRITE) ||
+        !v->file->ops->pwrite)
         return;
     /* Only what the file holds: the tail past its end stays in memory. */
     struct pal_stat st;
@@ -143,8 +144,9 @@ void vma_writeback(const struct vma *v, uint64_t start, uint64_t end)
         n = (uint64_t)(st.size - off);
     long w = v->file->ops->pwrite(v->file, (const void *)start, n, off);
     if (w < 0 || (uint64_t)w != n)
-        log_warn("msync: writing back %lu bytes at offset %ld failed (%ld)", (unsigned long)n,
-                 (long)off, w);
+        log_warn("msync: writing back %lu bytes at offset %ld of %s failed: %s", (unsigned long)n,
+                 (long)off, v->file->path ? v->file->path : "a file",
+                 w < 0 ? errno_name(w) : "short write");
 }
 
 int vma_sync(uint64_t start, uint64_t len)
@@ -208,4 +210,26 @@ size_t vma_format(char *buf, size_t size)
     }
     spin_unlock(&vma_lock);
     return used;
+}
+
+bool vma_write_denied(uint64_t start, uint64_t end)
+{
+    bool denied = false;
+    spin_lock(&vma_lock);
+    for (int i = first_after(start); !denied && i < n_vmas && vmas[i].start < end; i++)
+        denied = vmas[i].shared && vmas[i].file && (vmas[i].file->flags & 3) != 2 /* O_RDWR */;
+    spin_unlock(&vma_lock);
+    return denied;
+}
+
+void vma_totals(uint64_t *vsize, uint64_t *accessible)
+{
+    *vsize = *accessible = 0;
+    spin_lock(&vma_lock);
+    for (int i = 0; i < n_vmas; i++) {
+        *vsize += vmas[i].end - vmas[i].start;
+        if (vmas[i].prot != PAL_PROT_NONE)
+            *accessible += vmas[i].end - vmas[i].start;
+    }
+    spin_unlock(&vma_lock);
 }

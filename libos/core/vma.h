@@ -9,6 +9,10 @@ struct vma {
     uint64_t start, end; /* page aligned, end exclusive */
     int prot;            /* PAL_PROT_* */
     bool shared;         /* MAP_SHARED */
+    /* The PAL's own shared mapping of file (file_map_shared): stores reach
+     * the file at once, so there is nothing to write back. Without it a
+     * shared file mapping is a copy, written back by msync/munmap/exit. */
+    bool host_shared;
     struct file *file;   /* backing file (a reference), or NULL */
     int64_t off;         /* file offset of start */
     const char *name;    /* "[stack]", "[heap]"... static string, or NULL */
@@ -28,8 +32,13 @@ bool vma_covered(uint64_t start, uint64_t end);
 /* Writes [start, end) of a writable shared file mapping back to its file. */
 void vma_writeback(const struct vma *v, uint64_t start, uint64_t end);
 int vma_sync(uint64_t start, uint64_t len);
+/* True when [start, end) holds a shared file mapping of a file not open
+ * for writing: PROT_WRITE there is EACCES (mmap(2), mprotect(2)). */
+bool vma_write_denied(uint64_t start, uint64_t end);
 /* execve: writes back, frees and forgets every mapping. */
 void vma_release_all(void);
+/* Bytes mapped, and of them bytes not PROT_NONE (/proc/<pid>/stat). */
+void vma_totals(uint64_t *vsize, uint64_t *accessible);
 /* /proc/self/maps text into buf; returns its length. */
 size_t vma_format(char *buf, size_t size);
 

@@ -165,7 +165,12 @@ static int map_image(struct elf_file *e, uint64_t extra, struct loaded_elf *out)
     int flags = e->eh.e_type == ET_EXEC ? PAL_MEM_FIXED | PAL_MEM_NOREPLACE : 0;
     long r = pal->mem_reserve(&at, total, flags);
     if (r < 0) {
-        log_error("%s: cannot reserve %lu bytes at %p (%ld)", e->path, (unsigned long)total, at, r);
+        log_error("%s: cannot reserve %lu MiB at %p for the image and its brk (sys.brk.max_size "
+                  "%lu MiB): %s%s", e->path, (unsigned long)(total >> 20), at,
+                  (unsigned long)(extra >> 20), errno_name(r),
+                  r == -PAL_ENOMEM && (pal_boot_info->flags & PAL_BOOT_ENCLAVE)
+                      ? "; raise sgx.enclave_size or lower sys.brk.max_size"
+                      : "");
         return (int)r;
     }
     /* The name outlives this load (interpreter paths live on the stack). */
@@ -197,7 +202,7 @@ int elf_load(const char *path, uint64_t extra, struct loaded_elf *out)
      * see that name (fs/trusted.c). */
     int r = vfs_open_at(AT_FDCWD, path, O_RDONLY, 0, &e.f);
     if (r < 0) {
-        log_error("%s: cannot open (%d)", path, r);
+        log_error("%s: cannot open: %s", path, errno_name(r));
         return r;
     }
     memset(out, 0, sizeof(*out));

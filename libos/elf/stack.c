@@ -7,6 +7,7 @@
 #include "core/mm.h"
 #include "elf/elf.h"
 #include "sys/creds.h"
+#include "fs/proc.h"
 
 #define AUXV_MAX 24
 
@@ -88,7 +89,11 @@ static int alloc_stack(struct builder *b)
             pal->mem_free(p, total);
     }
     if (r < 0) {
-        log_error("cannot allocate the %lu-byte program stack", (unsigned long)size);
+        log_error("cannot allocate the program stack (sys.stack.size %lu MiB): %s%s",
+                  (unsigned long)(size >> 20), errno_name(r),
+                  r == -PAL_ENOMEM && (pal_boot_info->flags & PAL_BOOT_ENCLAVE)
+                      ? "; raise sgx.enclave_size or lower sys.stack.size"
+                      : "");
         return (int)r;
     }
     mm_track_image((uint64_t)p, total, "[stack]");
@@ -117,9 +122,14 @@ int stack_build(char **argv, char **envp, const struct stack_info *si, uint64_t 
     uint64_t *ptrs = malloc((na + ne + 2) * 8);
     if (!ptrs)
         return -PAL_ENOMEM;
+    uint64_t args_end = b.top;
     r = push_strings(&b, argv, ptrs, &argc);
+    uint64_t envs_end = b.top;
     if (r == 0)
         r = push_strings(&b, envp, ptrs + na + 1, &envc);
+    if (r == 0) /* /proc/self/cmdline and environ read these ranges */
+        proc_set_args(argc ? ptrs[0] : args_end, args_end, envc ? ptrs[na + 1] : envs_end,
+                      envs_end);
     auxn = fill_auxv(aux, si, rnd, execfn, platform);
     *sp = r == 0 ? write_block(&b, ptrs, argc, ptrs + na + 1, envc, aux, auxn) : 0;
     free(ptrs);

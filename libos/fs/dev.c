@@ -88,3 +88,13 @@ int dev_open(const char *inside, int flags, struct file **out)
     *out = f;
     return 0;
 }
+
+int dev_map_kind(const struct file *f)
+{
+    if (f->ops == &dev_ops[DEV_ZERO])
+        return 1;
+    for (size_t i = 0; i < ARRAY_LEN(dev_ops); i++)
+        if (f->ops == &dev_ops[i])
+            return -PAL_ENODEV;
+    return 0;
+}

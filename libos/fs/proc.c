@@ -2,14 +2,22 @@
  * libOS's own state, or is ENOENT: vfs_lookup never sends a /proc path to
  * a mount (so the host's /proc is out of reach even with fs.root = "/").
  *
- *   /proc              dir: self, <pid>, cpuinfo, meminfo, stat
- *   /proc/self, /<pid> dir: exe, fd, maps, status
+ *   /proc              dir: self, thread-self, <pid>, cpuinfo, meminfo, stat, sys
+ *   /proc/self, /<pid> dir: exe, cwd, fd, maps, task, cmdline, environ, stat,
+ *                      status, comm
+ *   /proc/<tid>        a thread of the caller: stat, status, comm (as task/<tid>)
+ *   /proc/<other pid>  another process of the tree (the PAL's process_info):
+ *                      stat, status, comm; ENOENT for ids outside the tree
+ *   /proc/self         link to <pid>
+ *   /proc/thread-self  link to <pid>/task/<tid> of the calling thread
  *   .../exe            link to the program;  .../fd/N  link to N's path
  *   .../fd             dir of the open descriptors
+ *   /proc/sys/...      proc_sys.c
  *   .../maps, .../status, /proc/cpuinfo, /meminfo, /stat: generated text */
 #include <linux/fcntl.h>
 
 #include "fs/proc.h"
+#include "sys/sys.h"
 
 #define S_IFDIR_ 0040000
 #define S_IFREG_ 0100000
@@ -21,11 +29,19 @@
 #define DT_LNK_ 'l'
 
 enum kind { K_NONE, K_DIR, K_FILE, K_LINK };
-enum dir { D_ROOT, D_SELF, D_FD };
+enum dir { D_ROOT, D_SELF, D_FD, D_OTHER, D_TASK, D_THREAD, D_SYS };
+#define LINK_EXE (-1)
+#define LINK_THREAD_SELF (-2)
+#define LINK_SELF (-3)
+#define LINK_CWD (-4)
 
 struct node {
     enum kind kind;
-    int what; /* K_FILE: enum proc_text; K_DIR: enum dir; K_LINK: fd or -1 (exe) */
+    /* K_FILE: enum proc_text, or the /proc/sys index for D_SYS files;
+     * K_DIR: enum dir; K_LINK: fd or LINK_* */
+    int what;
+    struct proc_who who;
+    int sys; /* /proc/sys index, or -1 */
 };
 
 /* A generated file or directory: text, or "T name\n" lines for a dir
@@ -41,16 +57,15 @@ bool proc_owns(const char *inside)
     return !strncmp(inside, "/proc", 5) && (inside[5] == 0 || inside[5] == '/');
 }
 
-/* Strips "/proc/self" or "/proc/<our pid>"; NULL if inside is neither. */
-static const char *self_rest(const char *inside)
+/* A decimal id at p (up to '/' or the end); -1 if there is none. */
+static int parse_id(const char *p, const char **end)
 {
-    char mine[32];
-    int n = snprintf(mine, sizeof(mine), "/proc/%d", libos_pid);
-    if (!strncmp(inside, "/proc/self", 10) && (inside[10] == 0 || inside[10] == '/'))
-        return inside + 10;
-    if (!strncmp(inside, mine, (size_t)n) && (inside[n] == 0 || inside[n] == '/'))
-        return inside + n;
-    return NULL;
+    long v = 0;
+    const char *c = p;
+    for (; *c >= '0' && *c <= '9' && v <= (1L << 30); c++)
+        v = v * 10 + (*c - '0');
+    *end = c;
+    return c == p || (*c && *c != '/') || v > (1L << 30) || p[0] == '0' ? -1 : (int)v;
 }
 
 /* The descriptor number in "/fd/N", or -1. */
@@ -67,58 +82,174 @@ static int parse_fd(const char *rest)
     return fd;
 }
 
-static struct node self_node(const char *rest)
+#define NODE(k, w, who_) ((struct node){(k), (w), (who_), -1})
+
+/* stat, status, comm: in every process and thread directory. */
+static struct node info_node(const char *rest, struct proc_who who)
+{
+    if (!strcmp(rest, "/stat"))
+        return NODE(K_FILE, PROC_PID_STAT, who);
+    if (!strcmp(rest, "/status"))
+        return NODE(K_FILE, PROC_STATUS, who);
+    if (!strcmp(rest, "/comm"))
+        return NODE(K_FILE, PROC_COMM, who);
+    return NODE(K_NONE, 0, who);
+}
+
+/* /proc/<pid>/task/<tid>...: the calling process's own threads. */
+static struct node task_node(const char *rest, struct proc_who who)
+{
+    const char *end;
+    if (!rest[0])
+        return NODE(K_DIR, D_TASK, who);
+    int tid = rest[0] == '/' ? parse_id(rest + 1, &end) : -1;
+    if (tid <= 0 || !ns_own_id(tid))
+        return NODE(K_NONE, 0, who);
+    who.tid = tid;
+    return end[0] ? info_node(end, who) : NODE(K_DIR, D_THREAD, who);
+}
+
+static struct node self_node(const char *rest, struct proc_who who)
 {
     if (!rest[0])
-        return (struct node){K_DIR, D_SELF};
+        return NODE(K_DIR, D_SELF, who);
     if (!strcmp(rest, "/exe"))
-        return (struct node){K_LINK, -1};
+        return NODE(K_LINK, LINK_EXE, who);
     if (!strcmp(rest, "/fd"))
-        return (struct node){K_DIR, D_FD};
+        return NODE(K_DIR, D_FD, who);
     if (!strcmp(rest, "/maps"))
-        return (struct node){K_FILE, PROC_MAPS};
-    if (!strcmp(rest, "/status"))
-        return (struct node){K_FILE, PROC_STATUS};
+        return NODE(K_FILE, PROC_MAPS, who);
+    if (!strcmp(rest, "/cwd"))
+        return NODE(K_LINK, LINK_CWD, who);
+    if (!strcmp(rest, "/cmdline"))
+        return NODE(K_FILE, PROC_CMDLINE, who);
+    if (!strcmp(rest, "/environ"))
+        return NODE(K_FILE, PROC_ENVIRON, who);
+    if (!strncmp(rest, "/task", 5) && (rest[5] == 0 || rest[5] == '/'))
+        return task_node(rest + 5, who);
     int fd = parse_fd(rest);
     if (fd >= 0 && fd_get_cloexec(fd) >= 0)
-        return (struct node){K_LINK, fd};
-    return (struct node){K_NONE, 0};
+        return NODE(K_LINK, fd, who);
+    return info_node(rest, who);
+}
+
+/* /proc/<id>...: the caller, one of its threads (shown as Linux shows
+ * /proc/<tid>), or another process of the tree that the PAL knows. */
+static struct node pid_node(const char *p)
+{
+    const char *rest;
+    int id = parse_id(p, &rest);
+    struct proc_who who = {libos_pid, libos_pid};
+    if (id == libos_pid)
+        return self_node(rest, who);
+    if (id > 0 && ns_own_id(id)) {
+        who.tid = id;
+        return rest[0] ? info_node(rest, who) : NODE(K_DIR, D_THREAD, who);
+    }
+    if (id <= 0 || !proc_other_exists(id))
+        return NODE(K_NONE, 0, who);
+    who = (struct proc_who){id, id};
+    return rest[0] ? info_node(rest, who) : NODE(K_DIR, D_OTHER, who);
 }
 
 static struct node find(const char *inside)
 {
-    const char *rest = self_rest(inside);
-    if (rest)
-        return self_node(rest);
+    struct proc_who me = {libos_pid, libos_pid};
+    bool is_dir;
     if (!strcmp(inside, "/proc"))
-        return (struct node){K_DIR, D_ROOT};
+        return NODE(K_DIR, D_ROOT, me);
+    if (!strcmp(inside, "/proc/self"))
+        return NODE(K_LINK, LINK_SELF, me);
+    /* Resolution replaces the link; the libOS's own callers may not. */
+    if (!strncmp(inside, "/proc/self/", 11))
+        return self_node(inside + 10, me);
+    if (!strcmp(inside, "/proc/thread-self"))
+        return NODE(K_LINK, LINK_THREAD_SELF, me);
     if (!strcmp(inside, "/proc/cpuinfo"))
-        return (struct node){K_FILE, PROC_CPUINFO};
+        return NODE(K_FILE, PROC_CPUINFO, me);
     if (!strcmp(inside, "/proc/meminfo"))
-        return (struct node){K_FILE, PROC_MEMINFO};
+        return NODE(K_FILE, PROC_MEMINFO, me);
     if (!strcmp(inside, "/proc/stat"))
-        return (struct node){K_FILE, PROC_STAT};
-    return (struct node){K_NONE, 0};
+        return NODE(K_FILE, PROC_STAT, me);
+    int sys = proc_sys_find(inside, &is_dir);
+    if (sys >= 0)
+        return (struct node){is_dir ? K_DIR : K_FILE, D_SYS, me, sys};
+    if (inside[5] == '/' && inside[6] >= '1' && inside[6] <= '9')
+        return pid_node(inside + 6);
+    return NODE(K_NONE, 0, me);
+}
+
+/* The namespace's processes (owner 0) or the process's other threads
+ * (owner its pid): pal.h's process_list, or the libOS's own list. */
+static long list_ids(pal_handle owner, int32_t *ids, size_t max)
+{
+    if (owner)
+        return ns_thread_ids(ids, max);
+    return PAL_HAS(pal, process_list) ? pal->process_list(0, ids, max) : 0;
+}
+
+/* The ids of list_ids(owner) as "d <id>" lines after k bytes of t
+ * (realloc'ed); mine when there are none. */
+static char *id_lines(pal_handle owner, int mine, char *t, size_t k, size_t *len)
+{
+    int32_t ids[256];
+    long n = list_ids(owner, ids, ARRAY_LEN(ids));
+    size_t count = n > 0 ? (size_t)n : 0, cap = 512 + 16 * count;
+    int32_t *all = count > ARRAY_LEN(ids) ? malloc(count * sizeof(int32_t)) : ids;
+    char *grown = realloc(t, cap);
+    if (!all || !grown) {
+        free(all != ids ? all : NULL), free(grown ? grown : t);
+        return NULL;
+    }
+    t = grown;
+    if (all != ids) { /* more than fit at first: ask again; if it grew since, list what fits */
+        long again = list_ids(owner, all, count);
+        count = again >= 0 && (size_t)again < count ? (size_t)again : count;
+    }
+    if (!count && mine > 0)
+        k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_DIR_, mine);
+    for (size_t i = 0; i < count; i++)
+        k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_DIR_, all[i]);
+    if (all != ids)
+        free(all);
+    *len = k;
+    return t;
 }
 
 /* Directory listings as "T name\n" lines (T: the dirent type). */
-static char *dir_text(enum dir d, size_t *len)
+static char *dir_text(struct node n, size_t *len)
 {
-    size_t cap = d == D_FD ? 16 * (FD_MAX + 4) : 256;
+    enum dir d = (enum dir)n.what;
+    size_t cap = d == D_FD ? 16 * (FD_MAX + 4) : 512;
+    if (d == D_SYS)
+        return proc_sys_text(n.sys, len);
     char *t = malloc(cap);
     if (!t)
         return NULL;
-    size_t n = (size_t)snprintf(t, cap, "%c .\n%c ..\n", DT_DIR_, DT_DIR_);
-    if (d == D_ROOT)
-        n += (size_t)snprintf(t + n, cap - n, "%c self\n%c %d\n%c cpuinfo\n%c meminfo\n%c stat\n",
-                              DT_DIR_, DT_DIR_, libos_pid, DT_REG_, DT_REG_, DT_REG_);
+    size_t k = (size_t)snprintf(t, cap, "%c .\n%c ..\n", DT_DIR_, DT_DIR_);
+    if (d == D_ROOT) {
+        k += (size_t)snprintf(t + k, cap - k,
+                              "%c self\n%c thread-self\n%c cpuinfo\n%c meminfo\n%c stat\n%c sys\n",
+                              DT_LNK_, DT_LNK_, DT_REG_, DT_REG_, DT_REG_, DT_DIR_);
+        return id_lines(0, libos_pid, t, k, len);
+    }
     if (d == D_SELF)
-        n += (size_t)snprintf(t + n, cap - n, "%c exe\n%c fd\n%c maps\n%c status\n", DT_LNK_,
-                              DT_DIR_, DT_REG_, DT_REG_);
+        k += (size_t)snprintf(t + k, cap - k,
+                              "%c exe\n%c cwd\n%c fd\n%c maps\n%c task\n%c cmdline\n%c environ\n",
+                              DT_LNK_, DT_LNK_, DT_DIR_, DT_REG_, DT_DIR_, DT_REG_, DT_REG_);
+    if (d == D_SELF || d == D_OTHER || d == D_THREAD)
+        k += (size_t)snprintf(t + k, cap - k, "%c comm\n%c stat\n%c status\n", DT_REG_, DT_REG_,
+                              DT_REG_);
+    /* The first thread (whose id is the process's: Linux lists it while
+     * the process lives), then the others. */
+    if (d == D_TASK) {
+        k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_DIR_, libos_pid);
+        return id_lines(libos_pid, 0, t, k, len);
+    }
     for (int fd = 0; d == D_FD && fd < FD_MAX; fd++)
         if (fd_get_cloexec(fd) >= 0)
-            n += (size_t)snprintf(t + n, cap - n, "%c %d\n", DT_LNK_, fd);
-    *len = n;
+            k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_LNK_, fd);
+    *len = k;
     return t;
 }
 
@@ -217,12 +348,30 @@ static int open_gen(char *text, size_t len, bool dir, struct file **out)
     return 0;
 }
 
+/* The error for a path find() does not know: ENOTDIR when a file stands
+ * where a directory is needed (/proc/self/status/x), as Linux says. */
+static int missing(const char *inside)
+{
+    char tmp[PATH_MAX_LEN];
+    size_t n = strlen(inside);
+    if (n >= sizeof(tmp))
+        return -PAL_ENOENT;
+    memcpy(tmp, inside, n + 1);
+    for (char *slash = strrchr(tmp, '/'); slash && slash > tmp + 5; slash = strrchr(tmp, '/')) {
+        *slash = 0;
+        struct node up = find(tmp);
+        if (up.kind != K_NONE)
+            return up.kind == K_FILE ? -PAL_ENOTDIR : -PAL_ENOENT;
+    }
+    return -PAL_ENOENT;
+}
+
 int proc_open(const char *inside, int flags, struct file **out)
 {
     struct node n = find(inside);
     size_t len = 0;
     if (n.kind == K_NONE)
-        return (flags & O_CREAT) ? -PAL_EACCES : -PAL_ENOENT;
+        return (flags & O_CREAT) ? -PAL_EACCES : missing(inside);
     if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT))
         return -PAL_EACCES;
     if (n.kind == K_LINK)
@@ -230,8 +379,11 @@ int proc_open(const char *inside, int flags, struct file **out)
     if ((flags & O_DIRECTORY) && n.kind != K_DIR)
         return -PAL_ENOTDIR;
     /* Generated first: len is only known once the text exists. */
-    char *text = n.kind == K_DIR ? dir_text((enum dir)n.what, &len)
-                                 : proc_text((enum proc_text)n.what, &len);
+    char *text = n.kind == K_DIR ? dir_text(n, &len)
+                 : n.sys >= 0    ? proc_sys_text(n.sys, &len)
+                                 : proc_text((enum proc_text)n.what, n.who, &len);
+    if (!text && n.kind == K_FILE && n.sys < 0 && n.who.pid != libos_pid)
+        return -PAL_ESRCH; /* it ended meanwhile, as Linux says for a dead task */
     return open_gen(text, len, n.kind == K_DIR, out);
 }
 
@@ -239,7 +391,7 @@ int proc_stat(const char *inside, struct pal_stat *st)
 {
     struct node n = find(inside);
     if (n.kind == K_NONE)
-        return -PAL_ENOENT;
+        return missing(inside);
     fill_stat(n.kind == K_DIR, st);
     if (n.kind == K_LINK)
         st->mode = S_IFLNK_ | 0777;
@@ -257,6 +409,16 @@ long proc_readlink(const char *inside, char *buf, size_t len)
         return -PAL_ENOENT;
     char tmp[64];
     const char *target = f ? f->path : libos_cfg.exec_path;
+    if (n.what == LINK_THREAD_SELF) { /* relative, as Linux's */
+        snprintf(tmp, sizeof(tmp), "%d/task/%d", libos_pid, cur_thread()->tid);
+        target = tmp;
+    }
+    if (n.what == LINK_CWD)
+        target = vfs_cwd();
+    if (n.what == LINK_SELF) {
+        snprintf(tmp, sizeof(tmp), "%d", libos_pid);
+        target = tmp;
+    }
     if (!target) {
         snprintf(tmp, sizeof(tmp), "%s:[%ld]", f->is_sock ? "socket" : "pipe", (long)f->h);
         target = tmp;

@@ -1,8 +1,10 @@
 /* Contents of the libOS's /proc files, generated when they are opened.
  * Everything comes from the libOS's own state (boot info, the vma table,
  * the clock), never from the host's /proc. */
+#include "core/signal.h"
 #include "core/vma.h"
 #include "fs/proc.h"
+#include "sys/sys.h"
 
 #define MAPS_MAX (1024 * 1024)
 
@@ -70,20 +72,216 @@ static char *stat_text(size_t *len)
     return t;
 }
 
-static char *status_text(size_t *len)
+/* --- the process's name and start --- */
+
+static char comm[16]; /* the kernel's comm: 15 characters */
+static spinlock_t comm_lock;
+static uint64_t start_ns; /* CLOCK_BOOTTIME at start, without a PAL figure */
+
+void proc_set_name(const char *name)
 {
-    char *t = malloc(512);
+    if (!name) {
+        const char *slash = strrchr(libos_cfg.exec_path, '/');
+        name = slash ? slash + 1 : libos_cfg.exec_path;
+    }
+    spin_lock(&comm_lock);
+    snprintf(comm, sizeof(comm), "%s", name);
+    spin_unlock(&comm_lock);
+    if (PAL_HAS(pal, process_set_name))
+        pal->process_set_name(comm);
+}
+
+const char *proc_name(void) { return comm; }
+
+static uint64_t args_range[4]; /* arg_start, arg_end, env_start, env_end */
+
+void proc_set_args(uint64_t arg_start, uint64_t arg_end, uint64_t env_start, uint64_t env_end)
+{
+    args_range[0] = arg_start, args_range[1] = arg_end;
+    args_range[2] = env_start, args_range[3] = env_end;
+}
+
+/* A copy of the program's memory [start, end), as Linux reads cmdline and
+ * environ from the process: what the program wrote there since (a
+ * changed process title) shows. A range it unmapped reads as empty. */
+static char *range_text(uint64_t start, uint64_t end, size_t *len)
+{
+    size_t n = end > start && end - start <= 1024 * 1024 ? end - start : 0;
+    char *t = malloc(n ? n : 1);
     if (!t)
         return NULL;
-    const char *slash = strrchr(libos_cfg.exec_path, '/');
-    char name[16]; /* the kernel's comm is 15 characters */
-    snprintf(name, sizeof(name), "%s", slash ? slash + 1 : libos_cfg.exec_path);
-    *len = (size_t)snprintf(t, 512,
-                            "Name:\t%s\nState:\tR (running)\nTgid:\t%d\nPid:\t%d\nPPid:\t%d\n"
-                            "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nThreads:\t%d\n",
-                            name, libos_pid, libos_pid, libos_ppid, libos_cfg.uid, libos_cfg.uid,
-                            libos_cfg.uid, libos_cfg.uid, libos_cfg.gid, libos_cfg.gid,
-                            libos_cfg.gid, libos_cfg.gid, libos_thread_count);
+    if (n && vma_covered(ALIGN_DOWN(start, PAGE_SIZE), ALIGN_UP(end, PAGE_SIZE))) {
+        memcpy(t, (const void *)start, n);
+        *len = n;
+    }
+    return t;
+}
+
+/* --- /proc/<pid>/stat, status and comm --- */
+
+#define TICK_NS 10000000ULL /* USER_HZ = 100 */
+#define PF_RANDOMIZE_ 0x00400000
+
+/* One process as its stat and status files show it. */
+struct pinfo {
+    struct pal_proc_info i;
+    int pid, tid;
+    bool self;
+};
+
+static void self_info(struct pinfo *p)
+{
+    struct pal_proc_info *i = &p->i;
+    uint64_t vsize, accessible;
+    int64_t ns = 0;
+    bool groups = ns_enabled() && PAL_HAS(pal, process_getsid);
+    if (!PAL_HAS(pal, process_info) || pal->process_info(0, i) < 0) {
+        *i = (struct pal_proc_info){0};
+        pal->clock_get(2 /* CLOCK_PROCESS_CPUTIME_ID */, &ns);
+        i->utime_ns = (uint64_t)(ns > 0 ? ns : 0);
+        i->start_ns = start_ns;
+    }
+    vma_totals(&vsize, &accessible);
+    i->vsize = vsize;
+    /* The host's figure counts the libOS's own pages too: the program's
+     * resident pages are at most its accessible mappings. */
+    i->rss = i->rss && i->rss < accessible ? i->rss : accessible;
+    i->state = 'R'; /* it is reading its own file */
+    i->ppid = PAL_HAS(pal, process_parent) ? (int32_t)pal->process_parent() : libos_ppid;
+    i->pgid = groups ? (int32_t)pal->process_getpgid(0) : libos_pid;
+    i->sid = groups ? (int32_t)pal->process_getsid(0) : libos_pid;
+    i->threads = libos_thread_count;
+    spin_lock(&comm_lock);
+    memcpy(i->comm, comm, sizeof(comm));
+    spin_unlock(&comm_lock);
+}
+
+static bool get_info(struct proc_who who, struct pinfo *p)
+{
+    *p = (struct pinfo){.pid = who.pid, .tid = who.tid, .self = who.pid == libos_pid};
+    if (p->self) {
+        self_info(p);
+        return true;
+    }
+    return PAL_HAS(pal, process_info) && pal->process_info(who.pid, &p->i) == 0;
+}
+
+bool proc_other_exists(int pid)
+{
+    struct pal_proc_info i;
+    return pid > 0 && pid != libos_pid && PAL_HAS(pal, process_info) &&
+           pal->process_info(pid, &i) == 0;
+}
+
+/* Signal sets of the calling process: pending, blocked, ignored, caught. */
+static void sig_sets(uint64_t s[4])
+{
+    s[0] = signal_pending_set();
+    s[1] = cur_thread()->sigmask;
+    s[2] = s[3] = 0;
+    for (int sig = 1; sig <= NSIG_; sig++) {
+        if (signal_ignored(sig))
+            s[2] |= SIGBIT(sig);
+        if (signal_has_handler(sig))
+            s[3] |= SIGBIT(sig);
+    }
+}
+
+static char *stat_line(const struct pinfo *p, size_t *len)
+{
+    const struct pal_proc_info *i = &p->i;
+    uint64_t s[4] = {0};
+    size_t cap = 1024;
+    char *t = malloc(cap);
+    if (!t)
+        return NULL;
+    if (p->self)
+        sig_sets(s);
+    *len = (size_t)snprintf(
+        t, cap,
+        "%d (%s) %c %d %d %d 0 -1 %u 0 0 0 0 %lu %lu 0 0 20 0 %d 0 %lu %lu %lu "
+        "18446744073709551615 0 0 0 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+        p->tid, i->comm, i->state, i->ppid, i->pgid, i->sid, PF_RANDOMIZE_,
+        (unsigned long)(i->utime_ns / TICK_NS), (unsigned long)(i->stime_ns / TICK_NS),
+        i->threads, (unsigned long)(i->start_ns / TICK_NS), (unsigned long)i->vsize,
+        (unsigned long)(i->rss / 4096), (unsigned long)s[0], (unsigned long)s[1],
+        (unsigned long)s[2], (unsigned long)s[3]);
+    return t;
+}
+
+static const char *state_name(char c)
+{
+    switch (c) {
+    case 'R': return "R (running)";
+    case 'S': return "S (sleeping)";
+    case 'D': return "D (disk sleep)";
+    case 'T': return "T (stopped)";
+    case 't': return "t (tracing stop)";
+    case 'Z': return "Z (zombie)";
+    case 'X': return "X (dead)";
+    case 'I': return "I (idle)";
+    default: return "S (sleeping)";
+    }
+}
+
+/* 16 hex digits, as the kernel prints a signal set. */
+static void hex16(char out[17], uint64_t v)
+{
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        out[i] = "0123456789abcdef"[v & 15];
+    out[16] = 0;
+}
+
+/* Lines only the process itself knows (its umask and signal sets); other
+ * processes' status files leave them out rather than guess. */
+static size_t status_self(char *t, size_t cap)
+{
+    uint64_t s[4];
+    char h[4][17];
+    uint32_t um = umask_get();
+    sig_sets(s);
+    for (int k = 0; k < 4; k++)
+        hex16(h[k], s[k]);
+    return (size_t)snprintf(t, cap,
+                            "SigQ:\t%d/%d\nSigPnd:\t0000000000000000\nShdPnd:\t%s\nSigBlk:\t%s\n"
+                            "SigIgn:\t%s\nSigCgt:\t%s\nUmask:\t0%c%c%c\n",
+                            __builtin_popcountll(s[0]), 63, h[0], h[1], h[2], h[3],
+                            '0' + (um >> 6 & 7), '0' + (um >> 3 & 7), '0' + (um & 7));
+}
+
+static char *status_text(const struct pinfo *p, size_t *len)
+{
+    const struct pal_proc_info *i = &p->i;
+    uint32_t u = libos_cfg.uid, g = libos_cfg.gid, n = pal_boot_info->cpu_count;
+    size_t cap = 2048;
+    char *t = malloc(cap);
+    if (!t)
+        return NULL;
+    *len = (size_t)snprintf(
+        t, cap,
+        "Name:\t%s\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
+        "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t%u\n"
+        "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n"
+        "VmPeak:\t%lu kB\nVmSize:\t%lu kB\nVmRSS:\t%lu kB\nThreads:\t%d\n",
+        i->comm, state_name(i->state), p->pid, p->tid, i->ppid, u, u, u, u, g, g, g, g, FD_MAX,
+        g, p->pid, p->tid, i->pgid, i->sid, (unsigned long)(i->vsize / 1024),
+        (unsigned long)(i->vsize / 1024), (unsigned long)(i->rss / 1024), i->threads);
+    if (p->self)
+        *len += status_self(t + *len, cap - *len);
+    *len += (size_t)snprintf(t + *len, cap - *len,
+                             "CapInh:\t0000000000000000\nCapPrm:\t0000000000000000\n"
+                             "CapEff:\t0000000000000000\nCapBnd:\t000001ffffffffff\n"
+                             "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"
+                             "Cpus_allowed_list:\t0-%u\nMems_allowed_list:\t0\n",
+                             n ? n - 1 : 0);
+    return t;
+}
+
+static char *comm_text(const struct pinfo *p, size_t *len)
+{
+    char *t = malloc(32);
+    if (t)
+        *len = (size_t)snprintf(t, 32, "%s\n", p->i.comm);
     return t;
 }
 
@@ -95,15 +293,33 @@ static char *maps_text(size_t *len)
     return t;
 }
 
-char *proc_text(enum proc_text which, size_t *len)
+void proc_init(const Geode__Manifest *m)
 {
+    int64_t ns = 0;
+    proc_sys_init(m);
+    pal->clock_get(7 /* CLOCK_BOOTTIME */, &ns);
+    start_ns = (uint64_t)(ns > 0 ? ns : 0);
+    proc_set_name(NULL);
+}
+
+char *proc_text(enum proc_text which, struct proc_who who, size_t *len)
+{
+    struct pinfo p;
     *len = 0;
     switch (which) {
     case PROC_CPUINFO: return cpuinfo_text(len);
     case PROC_MEMINFO: return meminfo_text(len);
     case PROC_STAT: return stat_text(len);
-    case PROC_STATUS: return status_text(len);
     case PROC_MAPS: return maps_text(len);
+    case PROC_CMDLINE: return range_text(args_range[0], args_range[1], len);
+    case PROC_ENVIRON: return range_text(args_range[2], args_range[3], len);
+    case PROC_STATUS:
+    case PROC_PID_STAT:
+    case PROC_COMM: break;
     }
-    return NULL;
+    if (!get_info(who, &p))
+        return NULL;
+    return which == PROC_STATUS     ? status_text(&p, len)
+           : which == PROC_PID_STAT ? stat_line(&p, len)
+                                    : comm_text(&p, len);
 }

@@ -455,3 +455,36 @@ int tmpfs_chown(struct tmpfs *fs, const char *path, uint32_t uid, uint32_t gid)
     spin_unlock(&fs->lock);
     return r;
 }
+
+/* Pages and nodes in use under n (linked ones: an unlinked file still
+ * open is not counted). */
+static void usage(const struct tnode *n, uint64_t *pages, uint64_t *nodes)
+{
+    for (; n; n = n->next) {
+        *pages += ALIGN_UP(n->size, 4096) / 4096;
+        *nodes += 1;
+        usage(n->child, pages, nodes);
+    }
+}
+
+/* Linux's tmpfs with its default limits: half the memory the libOS
+ * reports in /proc/meminfo, and as many inodes as pages. */
+void tmpfs_statfs(struct tmpfs *fs, struct pal_statfs *st)
+{
+    uint64_t pages = 0, nodes = 0, total = libos_cfg.brk_max / 4096 / 2;
+    spin_lock(&fs->lock);
+    usage(&fs->root, &pages, &nodes);
+    spin_unlock(&fs->lock);
+    pages = pages < total ? pages : total;
+    nodes = nodes < total ? nodes : total;
+    *st = (struct pal_statfs){.type = 0x01021994 /* TMPFS_MAGIC */, .bsize = 4096,
+                              .blocks = total, .bfree = total - pages,
+                              .bavail = total - pages, .files = total,
+                              .ffree = total - nodes, .namelen = NAME_MAX_, .frsize = 4096,
+                              .flags = 0x1020 /* ST_VALID | ST_RELATIME */};
+}
+
+struct tmpfs *tmpfs_of(struct file *f)
+{
+    return f->ops == &tmpfs_ops ? ((struct topen *)f->h)->fs : NULL;
+}

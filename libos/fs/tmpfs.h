@@ -16,5 +16,9 @@ int tmpfs_rename(struct tmpfs *fs, const char *from, const char *to);
 int tmpfs_chmod(struct tmpfs *fs, const char *path, uint32_t mode);
 /* Checks the caller's credentials (sys/creds.h), then sets the owner. */
 int tmpfs_chown(struct tmpfs *fs, const char *path, uint32_t uid, uint32_t gid);
+/* statfs(2) of the file system (TMPFS_MAGIC, Linux's default limits). */
+void tmpfs_statfs(struct tmpfs *fs, struct pal_statfs *st);
+/* The tmpfs an open file belongs to, or NULL for another kind of file. */
+struct tmpfs *tmpfs_of(struct file *f);
 
 #endif

@@ -94,7 +94,7 @@ static int verify(const struct trusted_entry *e, pal_handle h, struct trusted_ha
     if (r == -PAL_ENOMEM)
         return (int)r;
     if (r < 0) {
-        log_error("trusted file %s cannot be read as a regular file (error %d)", e->path, (int)-r);
+        log_error("trusted file %s cannot be read as a regular file: %s", e->path, errno_name(r));
         return -PAL_EACCES;
     }
     if (memcmp(whole, e->sha256, SHA256_LEN)) {

@@ -103,6 +103,10 @@ extern const struct file_ops host_file_ops;
 /* dev.c: /dev/null, /dev/zero, /dev/urandom, /dev/random. */
 int dev_open(const char *inside, int flags, struct file **out);
 int dev_stat(const char *inside, struct pal_stat *st);
+/* What mmap makes of f: 1 for /dev/zero (anonymous memory), -ENODEV for
+ * the other devices (Linux cannot map them either), 0 when f is not one
+ * of the libOS's devices. */
+int dev_map_kind(const struct file *f);
 
 /* proc.c: the libOS's /proc (see there); -ENOENT for every other path
  * under /proc, which never reaches a mount. */

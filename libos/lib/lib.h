@@ -36,6 +36,9 @@ void log_at(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 #define log_warn(...) log_at(LOG_WARNING, __VA_ARGS__)
 #define log_debug(...) log_at(LOG_DEBUG, __VA_ARGS__)
 
+/* "ENOMEM: out of memory" for an errno (either sign). */
+const char *errno_name(long err);
+
 /* A test-and-set spinlock (the libOS never sleeps holding one). */
 typedef struct {
     volatile int v;

@@ -4,6 +4,7 @@
  * CLONE_VM) uses the PAL's process_fork when it has one. */
 #include <linux/sched.h>
 
+#include "core/mm.h"
 #include "sys/sys.h"
 
 struct clone_start {
@@ -60,6 +61,7 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     libos_ppid = libos_pid;
     libos_pid = (int)pal->process_id();
     libos_thread_count = 1;
+    sysv_shm_forked();
     struct libos_thread *t = cur_thread();
     t->tid = libos_pid;
     if (flags & CLONE_CHILD_SETTID)

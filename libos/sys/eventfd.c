@@ -5,7 +5,8 @@
  * and epoll see the eventfd become readable. Writability is not reported
  * by poll (the counter practically never fills up).
  *
- * memfd_create: an unlinked file in a private tmpfs. */
+ * memfd_create: the PAL's memfd where it has one (shared with forked
+ * children), else an unlinked file in a private tmpfs. */
 #include <linux/fcntl.h>
 
 #include "fs/tmpfs.h"
@@ -128,15 +129,18 @@ static long make_eventfd(uint64_t initval, int flags)
 SYS(eventfd) { return make_eventfd(A(0), 0); }
 SYS(eventfd2) { return make_eventfd(A(0), (int)A(1)); }
 
-SYS(memfd_create)
+#define MFD_CLOEXEC_ 1
+#define MFD_ALLOW_SEALING_ 2
+#define MFD_NAME_MAX_ 249 /* NAME_MAX minus "memfd:" */
+
+/* A private tmpfs file, where the PAL has no memfd of its own (inside an
+ * enclave, whose program has no other process to share it with). */
+static int memfd_tmpfs(struct file **out)
 {
     static struct tmpfs *fs;
     static int seq;
     static spinlock_t lock;
     char path[32];
-    struct file *f;
-    if (A(1) & ~3ULL) /* MFD_CLOEXEC | MFD_ALLOW_SEALING */
-        return -PAL_EINVAL;
     spin_lock(&lock);
     if (!fs)
         fs = tmpfs_new();
@@ -144,11 +148,50 @@ SYS(memfd_create)
     spin_unlock(&lock);
     if (!fs)
         return -PAL_ENOMEM;
-    int r = tmpfs_open(fs, path, O_RDWR | O_CREAT | O_EXCL, 0600, &f);
+    int r = tmpfs_open(fs, path, O_RDWR | O_CREAT | O_EXCL, 0600, out);
+    if (r == 0)
+        tmpfs_unlink(fs, path, 0);
+    return r;
+}
+
+/* The PAL's memfd (direct mode): a host file that forked children share,
+ * mappings included. */
+static int memfd_host(const char *name, struct file **out)
+{
+    pal_handle h;
+    long r = pal->memfd_create(name, &h);
+    if (r < 0)
+        return (int)r;
+    struct file *f = file_new(&host_file_ops, h, O_RDWR);
+    if (!f) {
+        pal->close(h);
+        return -PAL_ENOMEM;
+    }
+    *out = f;
+    return 0;
+}
+
+SYS(memfd_create)
+{
+    const char *uname = PTR(0);
+    char name[MFD_NAME_MAX_ + 1];
+    struct file *f;
+    if (A(1) & ~(uint64_t)(MFD_CLOEXEC_ | MFD_ALLOW_SEALING_))
+        return -PAL_EINVAL;
+    if (!uname)
+        return -PAL_EFAULT;
+    size_t n = strnlen(uname, sizeof(name)); /* a bad pointer faults: EFAULT */
+    if (n == sizeof(name))
+        return -PAL_EINVAL;
+    memcpy(name, uname, n + 1);
+    int r = PAL_HAS(pal, memfd_create) ? memfd_host(name, &f) : memfd_tmpfs(&f);
     if (r < 0)
         return r;
-    tmpfs_unlink(fs, path, 0);
-    int fd = fd_install(f, 0, A(1) & 1);
+    char path[sizeof(name) + 24];
+    snprintf(path, sizeof(path), "/memfd:%s (deleted)", name);
+    free(f->path);
+    f->path = strdup(path);
+    int fd = fd_install(f, 0, A(1) & MFD_CLOEXEC_);
     if (fd < 0)
         file_put(f);
     return fd;

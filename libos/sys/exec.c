@@ -8,6 +8,7 @@
 #include "core/signal.h"
 #include "elf/elf.h"
 #include "fs/vfs.h"
+#include "fs/proc.h"
 #include "sys/creds.h"
 #include "sys/sys.h"
 
@@ -76,16 +77,19 @@ static void reset_process_state(void)
     cur_thread()->altstack_sp = cur_thread()->altstack_size = 0;
 }
 
-static long resolve_program(const char *path, char *inside, char ***argv, char *const *uargv)
+long exec_resolve(const char *path, char *inside, char ***argv, char *const *uargv)
 {
     char interp[256], *iarg;
+    struct pal_stat st = {0};
     int r = vfs_resolve(-100 /* AT_FDCWD */, path, inside, PATH_MAX_LEN);
     if (r == 0)
         snprintf(inside, PATH_MAX_LEN, "%s", vfs_magic_link(inside));
     if (r == 0)
-        r = vfs_stat(inside, 0, &(struct pal_stat){0});
+        r = vfs_stat(inside, 0, &st);
     if (r < 0)
         return r;
+    if ((st.mode & 0170000) != 0100000) /* not a regular file: execve(2) says EACCES */
+        return -PAL_EACCES;
     if (!read_shebang(inside, interp, sizeof(interp), &iarg)) {
         *argv = copy_vec(uargv, NULL, 0, 0);
         return *argv ? 0 : -PAL_E2BIG;
@@ -108,25 +112,32 @@ SYS(execve)
 {
     char inside[PATH_MAX_LEN];
     char **argv = NULL, **envp;
-    long r = resolve_program(PTR(0), inside, &argv, PTR(1));
+    long r = exec_resolve(PTR(0), inside, &argv, PTR(1));
     envp = r == 0 ? copy_vec(PTR(2), NULL, 0, 0) : NULL;
     if (r == 0 && !envp)
         r = -PAL_E2BIG;
     if (r < 0)
         return r;
+    /* The new name is the file name execve was given (a symlink's or a
+     * script's own), as Linux's comm; read before the old image goes. */
+    char comm[16];
+    const char *slash = strrchr(PTR(0), '/');
+    snprintf(comm, sizeof(comm), "%s", slash ? slash + 1 : (const char *)PTR(0));
     if (libos_thread_count > 1)
         log_warn("execve with %d threads: the other threads keep running", libos_thread_count);
     /* Past this point there is no old program to return an error to. */
+    sysv_shm_detach_all();
     mm_release_images();
     rewrite_reset();
     reset_process_state();
     creds_exec();
     char *exec_path = strdup(inside);
     libos_cfg.exec_path = exec_path;
+    proc_set_name(comm);
     uint64_t entry, sp;
     r = elf_exec(exec_path, argv, envp, &entry, &sp);
     if (r < 0) {
-        log_error("execve %s failed after the old image was released (%ld)", exec_path, r);
+        log_error("execve %s failed after the old image was released: %s", exec_path, errno_name(r));
         libos_exit(127);
     }
     enter_new_image(args->ctx, entry, sp);

@@ -180,6 +180,8 @@ SYS(fchmod)
     return r;
 }
 
+uint32_t umask_get(void) { return file_mode_mask; }
+
 SYS(umask)
 {
     uint32_t old = file_mode_mask;

@@ -250,8 +250,11 @@ SYS(fcntl)
 {
     int fd = (int)A(0);
     switch (A(1)) {
-    case F_DUPFD: return dup_to(fd, -(int)A(2) - 1, false);
-    case F_DUPFD_CLOEXEC: return dup_to(fd, -(int)A(2) - 1, true);
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        if ((int)A(2) < 0 || (int)A(2) >= FD_MAX) /* outside [0, RLIMIT_NOFILE) */
+            return fd_get_cloexec(fd) < 0 ? -PAL_EBADF : -PAL_EINVAL;
+        return dup_to(fd, -(int)A(2) - 1, A(1) == F_DUPFD_CLOEXEC);
     case F_GETFD: return fd_get_cloexec(fd) > 0 ? FD_CLOEXEC : fd_get_cloexec(fd);
     case F_SETFD: return fd_set_cloexec(fd, A(2) & FD_CLOEXEC);
     case F_GETFL: return WITH_FILE(fd, f, f->flags);

@@ -4,6 +4,7 @@
  * waiter instead of moving them, for the same reason. */
 #include <linux/futex.h>
 
+#include "core/user.h"
 #include "sys/sys.h"
 
 #define NSEC 1000000000LL
@@ -49,6 +50,11 @@ SYS(futex)
     int clock = (A(1) & FUTEX_CLOCK_REALTIME) ? 0 : 1;
     if ((uint64_t)uaddr & 3)
         return -PAL_EINVAL;
+    /* The PAL reads the word (inside an enclave: the trusted PAL, where a
+     * fault is fatal): a bad pointer faults here instead, giving EFAULT. */
+    long bad = user_check_read(uaddr, sizeof(*uaddr));
+    if (bad < 0)
+        return bad;
     switch (op) {
     case FUTEX_WAIT: return futex_wait(uaddr, (uint32_t)A(2), PTR(3), false, clock);
     case FUTEX_WAIT_BITSET:

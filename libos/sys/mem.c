@@ -2,10 +2,17 @@
  * usable at once. A private file mapping is the PAL's own file mapping
  * when it offers file_map (direct mode), else anonymous memory filled by
  * pread, which works the same way inside an enclave. Every mapping is
- * recorded in the vma table (core/vma.c). MAP_SHARED file mappings are
- * copies: writes reach the file (pwrite) when the program calls msync or
- * munmap, at execve and at exit; they are not shared with other processes
- * mapping the same file. */
+ * recorded in the vma table (core/vma.c).
+ *
+ * MAP_SHARED: where the PAL shares memory between processes (direct mode:
+ * file_map_shared, memfd_create) a shared mapping of a host file is the
+ * host's own shared mapping, and anonymous shared memory is a memfd of its
+ * size mapped the same way, so forked children and other mappings of the
+ * file see every store at once, as on Linux. Without it (inside an
+ * enclave, where the program has no other process) a shared file mapping
+ * is a copy whose writes reach the file (pwrite) at msync, munmap, execve
+ * and exit, and anonymous shared memory is the process's own. */
+#include <linux/fcntl.h>
 #include <linux/mman.h>
 
 #include "core/mm.h"
@@ -55,6 +62,8 @@ void mm_untrack_image(uint64_t lo, uint64_t len)
 
 long mm_protect(uint64_t addr, size_t len, int prot)
 {
+    if ((prot & PAL_PROT_WRITE) && vma_write_denied(addr, addr + len))
+        return -PAL_EACCES;
     long r = pal->mem_protect((void *)addr, len, prot);
     if (r == 0)
         vma_protect(addr, len, prot);
@@ -105,44 +114,133 @@ long mm_fill_from_file(uint64_t addr, size_t len, struct file *f, int64_t off)
     return r;
 }
 
+static bool pal_shares_memory(void)
+{
+    return PAL_HAS(pal, memfd_create) && PAL_HAS(pal, file_map_shared);
+}
+
+long mm_back(const struct vma *v, uint64_t addr, uint64_t len)
+{
+    int64_t off = v->off + (int64_t)(addr - v->start);
+    if (v->host_shared)
+        return pal->file_map_shared(v->file->h, (void *)addr, len, off, v->prot);
+    if (!v->file)
+        return pal->mem_commit((void *)addr, len, v->prot);
+    if (!v->shared && mm_map_file_pages(addr, len, v->file, off, v->prot) == 0)
+        return 0;
+    long r = pal->mem_commit((void *)addr, len, PAL_PROT_READ | PAL_PROT_WRITE);
+    if (r == 0)
+        r = mm_fill_from_file(addr, len, v->file, off);
+    if (r == 0)
+        r = pal->mem_protect((void *)addr, len, v->prot);
+    return r;
+}
+
+long mm_anon_shared_file(uint64_t len, struct file **out)
+{
+    *out = NULL;
+    if (!pal_shares_memory())
+        return 0;
+    pal_handle h;
+    long r = pal->memfd_create("geode-shared", &h);
+    if (r < 0)
+        return r;
+    r = pal->ftruncate(h, (int64_t)len);
+    struct file *f = r < 0 ? NULL : file_new(&host_file_ops, h, O_RDWR);
+    if (!f) {
+        pal->close(h);
+        return r < 0 ? r : -PAL_ENOMEM;
+    }
+    f->path = strdup("/dev/zero (deleted)"); /* what Linux's maps shows */
+    *out = f;
+    return 0;
+}
+
+/* Pipes, FIFOs and sockets have no pages to map (ENODEV on Linux). */
+static bool mappable(struct file *f)
+{
+    struct pal_stat st;
+    if (!f->ops->fstat || f->ops->fstat(f, &st) < 0)
+        return true; /* the mapping itself will say */
+    uint32_t type = st.mode & 0170000;
+    return type != 0010000 /* FIFO */ && type != 0140000 /* socket */;
+}
+
+/* What backs a mapping of file f: fills v->file (a reference), or leaves
+ * it NULL for /dev/zero (anonymous memory); Linux's checks, in its order. */
+static long map_source(int fd, int prot, struct vma *v)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -PAL_EBADF;
+    int acc = f->flags & O_ACCMODE;
+    long r = 0;
+    if (v->shared && (prot & PAL_PROT_WRITE) && acc != O_RDWR)
+        r = -PAL_EACCES;
+    else if (acc == O_WRONLY)
+        r = -PAL_EACCES;
+    else if (f->is_dir || f->is_sock || (!f->ops->pread && !dev_map_kind(f)) || !mappable(f))
+        r = -PAL_ENODEV;
+    else
+        r = dev_map_kind(f);
+    if (r != 0) { /* 1: /dev/zero, mapped as anonymous memory */
+        file_put(f);
+        return r < 0 ? r : 0;
+    }
+    v->file = f;
+    v->host_shared = v->shared && f->ops == &host_file_ops && pal_shares_memory();
+    return 0;
+}
+
+#define MAP_SHARED_VALIDATE_ 0x03
+#define MAP_SYNC_ 0x80000
+/* The flags MAP_SHARED_VALIDATE accepts (Linux's LEGACY_MAP_MASK and
+ * MAP_FIXED_NOREPLACE); MAP_SYNC needs a DAX file, which no mount is. */
+#define MAP_KNOWN_ (MAP_TYPE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE | \
+                    MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE |       \
+                    MAP_POPULATE | MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_FIXED_NOREPLACE)
+
 SYS(mmap)
 {
-    uint64_t addr = A(0), len = ALIGN_UP(A(1), PAGE_SIZE), out;
-    int prot = (int)A(2), flags = (int)A(3), fd = (int)A(4);
+    uint64_t addr = A(0), len = ALIGN_UP(A(1), PAGE_SIZE);
+    int prot = (int)A(2), flags = (int)A(3), type = flags & MAP_TYPE;
     bool anon = flags & MAP_ANONYMOUS, fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
-    if (!A(1) || (A(5) & (PAGE_SIZE - 1)) || (fixed && (addr & (PAGE_SIZE - 1))))
+    if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE_)
         return -PAL_EINVAL;
+    if (type == MAP_SHARED_VALIDATE_ && (flags & (~MAP_KNOWN_ | MAP_SYNC_)))
+        return -PAL_EOPNOTSUPP;
+    if (!A(1) || len < A(1) || (A(5) & (PAGE_SIZE - 1)) || (fixed && (addr & (PAGE_SIZE - 1))))
+        return -PAL_EINVAL;
+    struct vma v = {.prot = prot & 7, .shared = type != MAP_PRIVATE, .off = anon ? 0 : (int64_t)A(5)};
+    long r = anon ? 0 : map_source((int)A(4), prot, &v);
+    if (r == 0 && v.shared && !v.file) { /* anonymous shared memory */
+        v.off = 0;
+        r = mm_anon_shared_file(len, &v.file);
+        v.host_shared = v.file != NULL;
+    }
+    if (r < 0)
+        return r;
     if (fixed && (flags & MAP_FIXED)) /* the old pages are gone: flush them first */
         vma_remove(addr, len, true);
     /* MAP_FIXED_NOREPLACE must fail with EEXIST rather than replace. */
     int pflags = !fixed ? 0 : (flags & MAP_FIXED) ? PAL_MEM_FIXED : PAL_MEM_FIXED | PAL_MEM_NOREPLACE;
-    long r = mm_map_anon(addr, len, anon ? prot : PAL_PROT_READ | PAL_PROT_WRITE, pflags, &out);
-    if (r < 0)
-        return r;
-    struct vma v = {.start = out, .end = out + len, .prot = prot & 7,
-                    .shared = (flags & MAP_TYPE) == MAP_SHARED, .off = (int64_t)A(5)};
-    if (!anon) {
-        v.file = fd_get(fd);
-        r = v.file ? 0 : -PAL_EBADF;
-        /* Private: the PAL's own file mapping when it has one (no copy);
-         * shared, or without it: a copy, written back by msync/munmap. */
-        if (r == 0 && (v.shared || mm_map_file_pages(out, len, v.file, v.off, prot) < 0)) {
-            r = mm_fill_from_file(out, A(1), v.file, (int64_t)A(5));
-            if (r == 0)
-                r = pal->mem_protect((void *)out, len, prot);
-        }
+    void *p = (void *)addr;
+    r = pal->mem_reserve(&p, len, pflags);
+    if (r == 0) {
+        v.start = (uint64_t)p, v.end = v.start + len;
+        r = mm_back(&v, v.start, len);
+        if (r == 0)
+            r = vma_add(&v);
+        if (r < 0)
+            pal->mem_free(p, len);
     }
-    if (r == 0)
-        r = vma_add(&v);
     if (v.file)
         file_put(v.file);
-    if (r < 0) {
-        pal->mem_free((void *)out, len);
+    if (r < 0)
         return r;
-    }
-    if (!anon && (prot & PAL_PROT_EXEC))
-        rewrite_add_mapping(out, len);
-    return (long)out;
+    if (v.file && !v.shared && (prot & PAL_PROT_EXEC))
+        rewrite_add_mapping(v.start, len);
+    return (long)v.start;
 }
 
 SYS(munmap)
@@ -151,19 +249,29 @@ SYS(munmap)
         return -PAL_EINVAL;
     uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
     vma_remove(A(0), len, true);
+    sysv_shm_unmapped(A(0), len);
     return pal->mem_free(PTR(0), len);
 }
 
+#define PROT_KNOWN_ (PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)
+
 SYS(mprotect)
 {
-    if (A(0) & (PAGE_SIZE - 1))
+    uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
+    if ((A(0) & (PAGE_SIZE - 1)) || (A(2) & ~(uint64_t)PROT_KNOWN_) || len < A(1))
         return -PAL_EINVAL;
-    return mm_protect(A(0), ALIGN_UP(A(1), PAGE_SIZE), (int)A(2) & 7);
+    if (!len)
+        return 0;
+    if (!vma_covered(A(0), A(0) + len)) /* part of the range is not mapped */
+        return -PAL_ENOMEM;
+    return mm_protect(A(0), len, (int)A(2) & 7);
 }
 
 SYS(msync)
 {
-    if (A(0) & (PAGE_SIZE - 1))
+    int flags = (int)A(2);
+    if ((A(0) & (PAGE_SIZE - 1)) || (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+        ((flags & MS_ASYNC) && (flags & MS_SYNC)))
         return -PAL_EINVAL;
     uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
     if (!vma_covered(A(0), A(0) + len))

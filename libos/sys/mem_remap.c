@@ -10,19 +10,6 @@
 #define MREMAP_MAYMOVE_ 1
 #define MREMAP_FIXED_ 2
 
-/* Fresh pages for [addr, addr + len) of mapping v: zero, or the file's
- * contents at the matching offset, then v's protection. */
-static long refill(const struct vma *v, uint64_t addr, uint64_t len)
-{
-    bool file = v->file != NULL;
-    long r = pal->mem_commit((void *)addr, len, file ? PAL_PROT_READ | PAL_PROT_WRITE : v->prot);
-    if (r == 0 && file)
-        r = mm_fill_from_file(addr, len, v->file, v->off + (int64_t)(addr - v->start));
-    if (r == 0 && file)
-        r = pal->mem_protect((void *)addr, len, v->prot);
-    return r;
-}
-
 /* MADV_DONTNEED: private pages read back as zeros (anonymous) or as the
  * file's contents (file mappings); shared file pages keep what the file
  * would show, which is their current contents. */
@@ -35,7 +22,7 @@ static long dontneed(uint64_t start, uint64_t end)
         if (!vma_find(at, &v))
             return -PAL_ENOMEM;
         uint64_t stop = v.end < end ? v.end : end;
-        long r = v.shared && v.file ? 0 : refill(&v, at, stop - at);
+        long r = v.shared && v.file ? 0 : mm_back(&v, at, stop - at);
         if (r < 0)
             return r;
         at = stop;
@@ -43,10 +30,16 @@ static long dontneed(uint64_t start, uint64_t end)
     return 0;
 }
 
+/* The advice values Linux knows (asm-generic/mman-common.h). */
+static bool known_advice(uint64_t a)
+{
+    return a <= 4 || (a >= 8 && a <= 25) || a == 100 || a == 101;
+}
+
 /* Other advice changes nothing the program can observe. */
 SYS(madvise)
 {
-    if (A(0) & (PAGE_SIZE - 1))
+    if ((A(0) & (PAGE_SIZE - 1)) || !known_advice(A(2)))
         return -PAL_EINVAL;
     uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
     if (A(2) == MADV_DONTNEED)
@@ -60,7 +53,7 @@ static long extend(const struct vma *v, uint64_t at, uint64_t len, uint64_t new_
     struct vma n = *v;
     n.start = new_start;
     n.end = at + len;
-    long r = refill(&n, at, len);
+    long r = mm_back(&n, at, len);
     return r < 0 ? r : vma_add(&n);
 }
 
@@ -90,13 +83,17 @@ static long move(const struct vma *v, uint64_t old, uint64_t osz, uint64_t nsz, 
     if (r < 0)
         return -PAL_ENOMEM;
     uint64_t keep = osz < nsz ? osz : nsz;
-    if (v->prot & PAL_PROT_READ)
-        memcpy((void *)out, (const void *)old, keep);
     struct vma n = *v;
     n.start = out, n.end = out + nsz, n.off = v->off + (int64_t)(old - v->start);
-    r = nsz > keep ? refill(&n, out + keep, nsz - keep) : 0;
-    if (r == 0)
-        r = pal->mem_protect((void *)out, keep, v->prot);
+    if (n.host_shared) { /* the same file pages, mapped again: still shared */
+        r = mm_back(&n, out, nsz);
+    } else {
+        if (v->prot & PAL_PROT_READ)
+            memcpy((void *)out, (const void *)old, keep);
+        r = nsz > keep ? mm_back(&n, out + keep, nsz - keep) : 0;
+        if (r == 0)
+            r = pal->mem_protect((void *)out, keep, v->prot);
+    }
     if (r == 0)
         r = vma_add(&n);
     if (r < 0) {

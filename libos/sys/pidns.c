@@ -9,26 +9,73 @@
 
 static volatile int next_tid = 2;
 
+/* Without a PAL namespace: the live ids of the process's other threads. */
+#define LOCAL_TIDS 4096
+static int32_t local_tids[LOCAL_TIDS];
+static spinlock_t local_lock;
+
+static bool local_has(int id)
+{
+    bool found = false;
+    spin_lock(&local_lock);
+    for (int i = 0; i < LOCAL_TIDS && !found; i++)
+        found = local_tids[i] == id;
+    spin_unlock(&local_lock);
+    return found;
+}
+
+/* Replaces one slot holding from with to (0: a free slot). */
+static bool local_swap(int32_t from, int32_t to)
+{
+    bool done = false;
+    spin_lock(&local_lock);
+    for (int i = 0; i < LOCAL_TIDS && !done; i++)
+        if (local_tids[i] == from)
+            local_tids[i] = to, done = true;
+    spin_unlock(&local_lock);
+    return done;
+}
+
 bool ns_enabled(void) { return PAL_HAS(pal, id_owner); }
 
 bool ns_own_id(int id)
 {
     if (id == libos_pid)
         return true;
-    return id > 0 && ns_enabled() && pal->id_owner(id) == libos_pid;
+    if (id <= 0)
+        return false;
+    return ns_enabled() ? pal->id_owner(id) == libos_pid : local_has(id);
 }
 
 long ns_tid_alloc(void)
 {
     if (PAL_HAS(pal, thread_id_alloc))
         return pal->thread_id_alloc();
-    return __atomic_fetch_add(&next_tid, 1, __ATOMIC_SEQ_CST);
+    int id = __atomic_fetch_add(&next_tid, 1, __ATOMIC_SEQ_CST);
+    return local_swap(0, id) ? id : -PAL_EAGAIN;
 }
 
 void ns_tid_free(int tid)
 {
-    if (tid != libos_pid && PAL_HAS(pal, thread_id_free))
+    if (tid == libos_pid)
+        return;
+    if (PAL_HAS(pal, thread_id_free))
         pal->thread_id_free(tid);
+    else if (!ns_enabled())
+        local_swap(tid, 0);
+}
+
+long ns_thread_ids(int32_t *ids, size_t max)
+{
+    if (ns_enabled())
+        return PAL_HAS(pal, process_list) ? pal->process_list(libos_pid, ids, max) : 0;
+    size_t n = 0;
+    spin_lock(&local_lock);
+    for (int i = 0; i < LOCAL_TIDS; i++)
+        if (local_tids[i] && n++ < max)
+            ids[n - 1] = local_tids[i];
+    spin_unlock(&local_lock);
+    return (long)n;
 }
 
 /* pid_namespaces(7): the namespace's init gets only the signals it has a

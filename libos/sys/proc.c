@@ -6,7 +6,9 @@
 #include <linux/resource.h>
 #include <linux/utsname.h>
 
+#include "core/mm.h"
 #include "core/vma.h"
+#include "fs/proc.h"
 #include "sys/creds.h"
 #include "sys/sys.h"
 
@@ -15,6 +17,7 @@
 __attribute__((noreturn)) static void exit_process(int status)
 {
     vma_sync(0, 1ULL << 47);
+    sysv_shm_detach_all();
     libos_exit(status);
 }
 
@@ -41,9 +44,9 @@ SYS(uname)
     struct new_utsname *u = PTR(0);
     memset(u, 0, sizeof(*u));
     memcpy(u->sysname, "Linux", 6);
-    memcpy(u->nodename, "geode", 6);
-    memcpy(u->release, "6.1.0-geode", 12);
-    memcpy(u->version, "#1 SMP Geode libOS", 19);
+    memcpy(u->nodename, LIBOS_UTS_NODENAME, sizeof(LIBOS_UTS_NODENAME));
+    memcpy(u->release, LIBOS_UTS_RELEASE, sizeof(LIBOS_UTS_RELEASE));
+    memcpy(u->version, LIBOS_UTS_VERSION, sizeof(LIBOS_UTS_VERSION));
     memcpy(u->machine, "x86_64", 7);
     memcpy(u->domainname, "(none)", 7);
     return 0;
@@ -111,10 +114,10 @@ SYS(sysinfo)
 
 SYS(prctl)
 {
-    static char name[16] = "geode";
+    char name[16] = {0};
     switch (A(0)) {
-    case PR_SET_NAME: memcpy(name, PTR(1), 15); return 0;
-    case PR_GET_NAME: memcpy(PTR(1), name, 16); return 0;
+    case PR_SET_NAME: memcpy(name, PTR(1), 15); proc_set_name(name); return 0;
+    case PR_GET_NAME: memcpy(PTR(1), proc_name(), 16); return 0;
     case PR_GET_KEEPCAPS: return creds_keepcaps(0, 0);
     case PR_SET_KEEPCAPS: return creds_keepcaps(1, A(1));
     default: return prctl_more(args);

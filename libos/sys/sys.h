@@ -28,8 +28,12 @@ SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat);
 SYS(getdents64); SYS(getcwd); SYS(chdir); SYS(fchdir); SYS(mkdir); SYS(mkdirat);
 SYS(rmdir); SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat2);
 SYS(chmod); SYS(fchmod); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
+/* The process's umask (fs_dir.c), for /proc/<pid>/status. */
+uint32_t umask_get(void);
 /* fs_attr.c */
 SYS(utimensat);
+/* statfs.c */
+SYS(statfs); SYS(fstatfs);
 /* mem.c */
 SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(msync);
 /* mem_remap.c */
@@ -49,6 +53,9 @@ bool ns_own_id(int id);
 /* A thread id that collides with no process or thread id; its release. */
 long ns_tid_alloc(void);
 void ns_tid_free(int tid);
+/* Stores up to max ids of the process's threads other than its first;
+ * returns how many there are (pal.h, process_list). */
+long ns_thread_ids(int32_t *ids, size_t max);
 /* True when the first process must ignore sig (from_inside: sent by
  * another process of the namespace): it has no handler for it. */
 bool ns_init_ignores(int sig, bool from_inside);
@@ -82,6 +89,10 @@ SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait);
 SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(wait4);
 /* exec.c */
 SYS(execve); SYS(execveat);
+/* execve's lookup: the inside path of the program to load for path (a
+ * "#!" script's interpreter, whose argv then leads with it), argv copied
+ * from uargv; -EACCES for anything but a regular file. */
+long exec_resolve(const char *path, char *inside, char ***argv, char *const *uargv);
 /* timer.c */
 SYS(setitimer); SYS(getitimer); SYS(alarm);
 /* misc.c */
@@ -135,6 +146,7 @@ void owner_new_file(struct file *f);
 void owner_new_path(const char *inside);
 /* eventfd.c */
 SYS(eventfd); SYS(eventfd2); SYS(memfd_create);
+SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl);
 /* fs_io.c */
 SYS(sendfile);
 

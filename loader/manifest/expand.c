@@ -7,15 +7,54 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <time.h>
+
 #include "manifest/canon.h"
 #include "manifest/fields.h"
+#include "manifest/hash_cache.h"
 
-static int sha256_file(const char *path, uint8_t out[32], FILE *diag)
+/* Progress of one expansion: a line every second once it has taken 2 s,
+ * so a large trusted tree is not silent. */
+static struct {
+    bool on; /* inside manifest_expand_trusted */
+    double start, last;
+    size_t files;
+    unsigned long long bytes;
+} progress;
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void progress_tick(unsigned long long bytes, FILE *diag)
+{
+    if (!progress.on)
+        return;
+    double t = now_s();
+    progress.files++;
+    progress.bytes += bytes;
+    if (t - progress.start >= 2 && t - progress.last >= 1) {
+        fprintf(diag, "geode: hashing trusted files: %zu files, %llu MiB so far\n", progress.files,
+                progress.bytes >> 20);
+        progress.last = t;
+    }
+}
+
+int manifest_hash_file(const char *path, uint8_t out[32], FILE *diag)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(diag, "error: trusted file %s: %s\n", path, strerror(errno));
         return -1;
+    }
+    struct stat st;
+    bool have_st = fstat(fileno(f), &st) == 0;
+    if (have_st && hash_cache_lookup(path, &st, out)) {
+        fclose(f);
+        return 0;
     }
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
@@ -26,9 +65,14 @@ static int sha256_file(const char *path, uint8_t out[32], FILE *diag)
     ok = ok && !ferror(f) && EVP_DigestFinal_ex(ctx, out, NULL);
     EVP_MD_CTX_free(ctx);
     fclose(f);
-    if (!ok)
+    if (!ok) {
         fprintf(diag, "error: trusted file %s: read or hash failed\n", path);
-    return ok ? 0 : -1;
+        return -1;
+    }
+    if (have_st)
+        hash_cache_store(path, &st, out);
+    progress_tick(have_st ? (unsigned long long)st.st_size : 0, diag);
+    return 0;
 }
 
 static int add_file(Geode__Sgx *sgx, const char *path, FILE *diag)
@@ -40,7 +84,7 @@ static int add_file(Geode__Sgx *sgx, const char *path, FILE *diag)
     tf->sha256.data = xcalloc(32, 1);
     tf->sha256.len = 32;
     array_push((void ***)&sgx->trusted_files, &sgx->n_trusted_files, tf);
-    return sha256_file(path, tf->sha256.data, diag);
+    return manifest_hash_file(path, tf->sha256.data, diag);
 }
 
 static int cmp_name(const struct dirent **a, const struct dirent **b)
@@ -132,6 +176,9 @@ int manifest_expand_trusted(geode_manifest *m, FILE *diag)
     int rc = 0;
     sgx->trusted_files = NULL;
     sgx->n_trusted_files = 0;
+    progress.on = true;
+    progress.start = progress.last = now_s();
+    progress.files = 0, progress.bytes = 0;
     for (size_t i = 0; i < n_old; i++) {
         if (rc == 0 && old[i]->sha256.len == 32) {
             array_push((void ***)&sgx->trusted_files, &sgx->n_trusted_files, old[i]);
@@ -142,6 +189,8 @@ int manifest_expand_trusted(geode_manifest *m, FILE *diag)
         geode__trusted_file__free_unpacked(old[i], NULL);
     }
     free(old);
+    progress.on = false;
+    hash_cache_flush();
     manifest_canonicalize(m);
     return rc ? rc : drop_duplicates(sgx, diag);
 }

@@ -13,6 +13,9 @@
 struct mctx {
     struct diag *d;
     geode_manifest *m;
+    /* Where sys.brk.max_size and sys.stack.size were given (line 0: left
+     * at their defaults), for the checks across keys. */
+    struct toml_pos brk_pos, stack_pos;
 };
 
 bool field_type(struct mctx *c, const char *key, const struct toml_value *v, enum toml_type want);

@@ -71,6 +71,26 @@ static void check_duplicate_trusted(struct mctx *c)
                            sgx->trusted_files[i]->uri);
 }
 
+/* The program's stack and brk live in the enclave's heap, with the
+ * program, the libOS and the PAL's own pages: when the manifest sets
+ * them, they cannot fill it. */
+static void check_fits(struct mctx *c)
+{
+    uint64_t size = c->m->sgx->enclave_size;
+    bool brk = c->brk_pos.line != 0, stack = c->stack_pos.line != 0;
+    /* The default brk is a quarter of a small enclave (as of 256M). */
+    if (!brk && c->m->brk_max_size > size / 4)
+        c->m->brk_max_size = size / 4;
+    uint64_t need = c->m->stack_size + c->m->brk_max_size;
+    if ((brk || stack) && need >= size)
+        diag_error(c->d, brk ? c->brk_pos : c->stack_pos, brk ? "sys.brk.max_size" : "sys.stack.size",
+                   "sys.stack.size (%llu MiB) and sys.brk.max_size (%llu MiB) do not fit in "
+                   "sgx.enclave_size (%llu MiB) with the program and the libOS: raise "
+                   "sgx.enclave_size or lower them",
+                   (unsigned long long)(c->m->stack_size >> 20),
+                   (unsigned long long)(c->m->brk_max_size >> 20), (unsigned long long)(size >> 20));
+}
+
 static void check_whole(struct mctx *c, const struct toml_value *root)
 {
     if (!c->m->entrypoint[0])
@@ -80,6 +100,7 @@ static void check_whole(struct mctx *c, const struct toml_value *root)
         array_push((void ***)&c->m->argv, &c->m->n_argv, xstrdup(c->m->entrypoint));
     check_duplicate_mounts(c);
     check_duplicate_trusted(c);
+    check_fits(c);
 }
 
 geode_manifest *manifest_parse(const char *name, const char *text, size_t len, FILE *diag,

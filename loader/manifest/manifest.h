@@ -40,6 +40,9 @@ void manifest_print_summary(const geode_manifest *m, FILE *out);
  * ("file:/dir/") into one entry per regular file beneath them. Returns 0, or
  * -1 after writing an error naming the file to diag. */
 int manifest_expand_trusted(geode_manifest *m, FILE *diag);
+/* SHA-256 of a host file (through the hash cache, manifest/hash_cache.h);
+ * 0, or -1 after writing an error naming the file to diag. */
+int manifest_hash_file(const char *path, uint8_t out[32], FILE *diag);
 
 /* Parses a size: an integer, or a string "<n>[K|M|G|T]" (binary units).
  * Returns 0 and sets *out, or -1 when malformed or overflowing. */

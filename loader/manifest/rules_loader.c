@@ -13,6 +13,9 @@ static void libos_entrypoint(struct mctx *c, const char *key, const struct toml_
                    "must be a path inside the enclave (e.g. \"/usr/bin/python3\"), not a URI");
     else if (!c->m->entrypoint[0])
         diag_error(c->d, v->pos, key, "must not be empty");
+    else if (c->m->entrypoint[0] != '/')
+        diag_error(c->d, v->pos, key, "must be an absolute path inside (e.g. \"/%s\")",
+                   c->m->entrypoint);
 }
 
 /* loader.entrypoint names the libOS image: "file:..." or {uri, sha256}. */
@@ -139,7 +142,7 @@ static void sys_stack_size(struct mctx *c, const char *key, const struct toml_va
     if (size < 16384 || size % 4096)
         diag_error(c->d, v->pos, key, "must be a multiple of 4K and at least 16K");
     else
-        c->m->stack_size = size;
+        c->m->stack_size = size, c->stack_pos = v->pos;
 }
 
 static void sys_brk_max_size(struct mctx *c, const char *key, const struct toml_value *v)
@@ -150,7 +153,7 @@ static void sys_brk_max_size(struct mctx *c, const char *key, const struct toml_
     if (size % 4096)
         diag_error(c->d, v->pos, key, "must be a multiple of 4K");
     else
-        c->m->brk_max_size = size;
+        c->m->brk_max_size = size, c->brk_pos = v->pos;
 }
 
 static void sys_sigterm(struct mctx *c, const char *key, const struct toml_value *v)

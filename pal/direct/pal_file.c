@@ -77,6 +77,24 @@ static long direct_fstat(pal_handle h, struct pal_stat *st)
     return r;
 }
 
+static long direct_fs_stat(const char *path, struct pal_statfs *st)
+{
+    struct statfs s;
+    long r = HS2(SYS_statfs, path, &s);
+    if (r == 0)
+        pal_statfs_from_host(&s, st);
+    return r;
+}
+
+static long direct_fs_fstat(pal_handle h, struct pal_statfs *st)
+{
+    struct statfs s;
+    long r = HS2(SYS_fstatfs, h, &s);
+    if (r == 0)
+        pal_statfs_from_host(&s, st);
+    return r;
+}
+
 static long direct_readdir(pal_handle h, void *buf, size_t len)
 {
     return HS3(SYS_getdents64, h, buf, len);
@@ -227,6 +245,8 @@ void direct_fill_file(struct pal_api *api)
     api->access = direct_access;
     api->tty_ioctl = direct_tty_ioctl;
     api->set_nonblocking = direct_set_nonblocking;
+    api->fs_stat = direct_fs_stat;
+    api->fs_fstat = direct_fs_fstat;
     api->chown = direct_chown;
     api->fchown = direct_fchown;
     api->file_lock = direct_file_lock;

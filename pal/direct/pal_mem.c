@@ -1,5 +1,6 @@
 /* Direct PAL: memory. Reserve = an inaccessible, uncommitted mapping;
- * commit = a fresh zero-filled anonymous mapping over it. */
+ * commit = a fresh zero-filled anonymous mapping over it; shared memory is
+ * the host's own (memfd, MAP_SHARED), so forked children share it. */
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -46,6 +47,24 @@ static long direct_file_map(pal_handle h, void *addr, size_t len, int64_t off, i
     return r < 0 ? r : 0;
 }
 
+/* The host's memfd: shared memory that forked children inherit. */
+static long direct_memfd_create(const char *name, pal_handle *out)
+{
+    long fd = HS2(SYS_memfd_create, name, MFD_CLOEXEC);
+    if (fd < 0)
+        return fd;
+    *out = fd;
+    return 0;
+}
+
+/* The host's own MAP_SHARED mapping: the kernel keeps every mapping of the
+ * file, in every process of the tree, coherent. */
+static long direct_file_map_shared(pal_handle h, void *addr, size_t len, int64_t off, int prot)
+{
+    long r = HS6(SYS_mmap, addr, len, prot, MAP_SHARED | MAP_FIXED, h, off);
+    return r < 0 ? r : 0;
+}
+
 void direct_fill_mem(struct pal_api *api)
 {
     api->mem_reserve = direct_mem_reserve;
@@ -53,4 +72,6 @@ void direct_fill_mem(struct pal_api *api)
     api->mem_protect = direct_mem_protect;
     api->mem_free = direct_mem_free;
     api->file_map = direct_file_map;
+    api->memfd_create = direct_memfd_create;
+    api->file_map_shared = direct_file_map_shared;
 }

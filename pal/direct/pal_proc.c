@@ -255,4 +255,5 @@ void direct_fill_proc(struct pal_api *api)
     api->id_owner = direct_id_owner;
     api->process_open = direct_process_open;
     direct_fill_groups(api);
+    direct_fill_procinfo(api);
 }

@@ -55,6 +55,27 @@ struct pal_stat {
     int64_t atime_ns, mtime_ns, ctime_ns; /* nanoseconds since the epoch */
 };
 
+/* File-system statistics: the fields of Linux's struct statfs,
+ * independent of any libc. */
+struct pal_statfs {
+    int64_t type, bsize;
+    uint64_t blocks, bfree, bavail, files, ffree;
+    int32_t fsid[2];
+    int64_t namelen, frsize, flags;
+};
+
+/* A process as Linux's /proc/<pid>/stat describes it. Ids are those of
+ * the program's pid namespace; times in nanoseconds, sizes in bytes. */
+struct pal_proc_info {
+    int32_t ppid, pgid, sid;
+    int32_t threads;
+    char state;     /* 'R', 'S', 'D', 'Z', 'T', 't', 'X', 'I' */
+    char comm[16];  /* NUL-terminated, as the kernel's comm */
+    uint64_t utime_ns, stime_ns;
+    uint64_t start_ns; /* CLOCK_BOOTTIME at the process's start */
+    uint64_t vsize, rss;
+};
+
 /* The interrupted program state handed to upcalls; the upcall may change
  * any field and the PAL resumes the program from the result. For a syscall
  * upcall, rip points after the 2-byte syscall instruction. */
@@ -305,6 +326,42 @@ struct pal_api {
     /* A handle (pollable: readable once the process has ended, like a
      * Linux pidfd) on process id; closed with close. */
     long (*process_open)(pal_handle id, pal_handle *out);
+
+    /* --- memory shared between processes (added like the groups above;
+     * NULL in a PAL whose program has no other process, as inside an
+     * enclave: the libOS then keeps MAP_SHARED pages as its own copies,
+     * written back to the file by msync, munmap and exit). --- */
+    /* A new anonymous host file of size 0 that lives until its last
+     * handle and mapping are gone (Linux memfd_create); read, written,
+     * sized, mapped and closed like a file handle. name is shown by the
+     * host's /proc only. The handle is inherited by forked children. */
+    long (*memfd_create)(const char *name, pal_handle *out);
+    /* Replaces the pages [addr, addr + len) with a shared mapping of file
+     * h at off (both page aligned), with prot: stores reach the file and
+     * every other mapping of it, in this process and in others, at once
+     * (MAP_SHARED), and the mapping stays shared in forked children.
+     * -EACCES when prot asks for more than h was opened for. */
+    long (*file_map_shared)(pal_handle h, void *addr, size_t len, int64_t off, int prot);
+
+    /* --- file-system statistics and process information (added like the
+     * groups above; the libOS answers ENOSYS for host files without them,
+     * and uses only its own state for process information) --- */
+    /* statfs(2) of a host path (following symlinks) and fstatfs(2) of a
+     * handle: Linux's values and errors. */
+    long (*fs_stat)(const char *path, struct pal_statfs *st);
+    long (*fs_fstat)(pal_handle h, struct pal_statfs *st);
+    /* What the platform knows of process id of the program's namespace
+     * (0: the caller), as Linux's /proc/<pid>/stat gives it; ids are
+     * virtual. -ESRCH when there is no such process. */
+    long (*process_info)(pal_handle id, struct pal_proc_info *out);
+    /* Names the calling process for process_info's comm (and the host's
+     * tools): prctl(PR_SET_NAME), at most 15 bytes used. */
+    long (*process_set_name)(const char *name);
+    /* Stores up to max ids (their order unspecified): with owner 0, of the
+     * namespace's processes; with a process id, of that process's threads
+     * other than its first (whose id is the process's). Returns how many
+     * there are (more than max: call again with a larger buffer). */
+    long (*process_list)(pal_handle owner, int32_t *ids, size_t max);
 
     /* --- ownership, record locks, space and special files on host files
      * (added like the groups above; a PAL without them leaves them NULL and

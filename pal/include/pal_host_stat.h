@@ -5,6 +5,7 @@
 #define GEODE_PAL_HOST_STAT_H
 
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "pal.h"
 
@@ -24,6 +25,24 @@ static inline void pal_stat_from_host(const struct stat *s, struct pal_stat *st)
         .atime_ns = s->st_atim.tv_sec * 1000000000LL + s->st_atim.tv_nsec,
         .mtime_ns = s->st_mtim.tv_sec * 1000000000LL + s->st_mtim.tv_nsec,
         .ctime_ns = s->st_ctim.tv_sec * 1000000000LL + s->st_ctim.tv_nsec,
+    };
+}
+
+/* A host struct statfs (x86-64: the kernel's layout) as struct pal_statfs. */
+static inline void pal_statfs_from_host(const struct statfs *s, struct pal_statfs *st)
+{
+    *st = (struct pal_statfs){
+        .type = s->f_type,
+        .bsize = s->f_bsize,
+        .blocks = s->f_blocks,
+        .bfree = s->f_bfree,
+        .bavail = s->f_bavail,
+        .files = s->f_files,
+        .ffree = s->f_ffree,
+        .fsid = {s->f_fsid.__val[0], s->f_fsid.__val[1]},
+        .namelen = s->f_namelen,
+        .frsize = s->f_frsize,
+        .flags = s->f_flags,
     };
 }
 

@@ -52,6 +52,30 @@ run_direct "$M" -c "$code"
 [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'sub\n4')" ]
 check "python3 subprocess (fork/exec, pipes, wait status)" $?
 
+# multiprocessing: a Pool over fork (pipes, pickling) and a shared Value
+# under a Lock (MAP_SHARED memory and a POSIX semaphore across processes).
+cat >"$TMP/mp.py" <<'PY'
+import multiprocessing as mp
+def sq(x): return x * x
+def inc(v, lock, n):
+    for _ in range(n):
+        with lock:
+            v.value += 1
+if __name__ == "__main__":
+    with mp.Pool(4) as p:
+        print("pool", sum(p.map(sq, range(10000))))
+    v = mp.Value("i", 0); lock = mp.Lock()
+    ps = [mp.Process(target=inc, args=(v, lock, 2000)) for _ in range(4)]
+    for q in ps: q.start()
+    for q in ps: q.join()
+    print("value", v.value, [q.exitcode for q in ps])
+PY
+for i in 1 2 3; do
+    run_direct "$M" "$TMP/mp.py"
+    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'pool 333283335000\nvalue 8000 [0, 0, 0, 0]')" ]
+    check "python3 multiprocessing Pool(4).map and a shared Value under a Lock (run $i)" $?
+done
+
 # A tmpfs mount and a chroot mount (fs.mounts) seen from python.
 mkdir -p "$TMP/datadir"
 echo hostdata >"$TMP/datadir/in.txt"

@@ -72,11 +72,17 @@ run_direct "$TMP/bb.toml" cat /proc/self/maps
 [ "$rc" -eq 0 ] && grep -q '\[stack\]' "$TMP/out" && grep -q "$BB" "$TMP/out"
 check "/proc/self/maps lists the program image and the stack" $?
 
-for p in /proc/version /proc/1/cmdline /proc/sys/kernel/hostname /proc/mounts; do
+for p in /proc/version /proc/1/mountinfo /proc/sys/kernel/core_pattern /proc/mounts; do
     run_direct "$TMP/bb.toml" cat "$p"
     [ "$rc" -ne 0 ] && [ ! -s "$TMP/out" ]
     check "host /proc not reachable: $p" $?
 done
+run_direct "$TMP/bb.toml" cat /proc/sys/kernel/hostname
+[ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = geode ]
+check "/proc/sys/kernel/hostname is the libOS's (uname's nodename), not the host's" $?
+run_direct "$TMP/bb.toml" cat /proc/self/cmdline
+[ "$rc" -eq 0 ] && [ "$(tr '\0' ' ' <"$TMP/out")" = "$BB cat /proc/self/cmdline " ]
+check "/proc/self/cmdline is the program's argv" $?
 
 run_direct "$TMP/bb.toml" ls /proc /proc/self
 [ "$rc" -eq 0 ] && grep -q '^cpuinfo$' "$TMP/out" && grep -q '^maps$' "$TMP/out" &&

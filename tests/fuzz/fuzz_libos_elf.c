@@ -204,6 +204,9 @@ static const struct pal_api fuzz_pal = {
     .mem_commit = fuzz_mem_commit,
 };
 const struct pal_api *pal = &fuzz_pal;
+static const struct pal_boot fuzz_boot = {.version = PAL_API_VERSION, .flags = PAL_BOOT_ENCLAVE};
+const struct pal_boot *pal_boot_info = &fuzz_boot;
+const char *errno_name(long err) { return err ? "an errno" : "0"; }
 
 /* --- the libOS's memory calls --- */
 

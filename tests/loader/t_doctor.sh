@@ -41,7 +41,9 @@ check "/dev/sgx_enclave verdict matches the file system" \
 # FSGSBASE: the kernel's own word is AT_HWCAP2 bit 1. Without it the sim
 # still works where the instructions run (bases through arch_prctl).
 hwcap2=$(LD_SHOW_AUXV=1 /bin/true | awk '/^AT_HWCAP2:/ {print $2}')
-if [ -n "$hwcap2" ] && [ $((hwcap2 & 2)) -ne 0 ] && [ -z "${GEODE_TEST_HIDE_CAPS:-}" ]; then
+fs_hidden=false
+case ",${GEODE_TEST_HIDE_CAPS:-}," in *,fsgsbase,*) fs_hidden=true ;; esac
+if [ -n "$hwcap2" ] && [ $((hwcap2 & 2)) -ne 0 ] && ! $fs_hidden; then
     check "FSGSBASE verdict matches AT_HWCAP2 ($hwcap2): enabled" "grep -q '^\[ ok \] FSGSBASE: enabled' $T/out"
 else
     check "FSGSBASE verdict matches AT_HWCAP2 (${hwcap2:-none}): not enabled" \
@@ -104,3 +106,25 @@ check "hook: geode run --mode sim refuses at once with one line naming the featu
     "[ $rc -ne 0 ] && [ \$(wc -l <$T/e) -eq 1 ] && grep -q 'RDFSBASE/WRFSBASE.*--mode direct' $T/e && [ \$((SECONDS - start)) -lt 5 ]"
 GEODE_TEST_HIDE_CAPS=fsgsbase,bogus "$GEODE" doctor >"$T/h3" 2>&1
 check "hook: unknown names are reported" "grep -q 'unknown names: bogus' $T/h3"
+
+# geode run without --mode: auto picks sgx where doctor says it works, else
+# sim (said at debug level), else fails with doctor's verdicts; never direct.
+printf 'libos.entrypoint = "/bin/busybox"\nloader.argv = ["busybox", "echo", "auto"]\nloader.log_level = "debug"\nsgx.trusted_files = ["file:/bin/busybox"]\n' >"$T/auto.toml"
+want=$("$GEODE" doctor | tail -1)
+pick=sim; grep -q '^modes:.* sgx' <<<"$want" && pick=sgx
+if grep -qE '^modes:.* (sgx|sim)' <<<"$want"; then
+    "$GEODE" run "$T/auto.toml" >"$T/o" 2>"$T/e"; rc=$?
+    check "run without --mode: $pick, said at debug level, program runs" \
+        "[ $rc -eq 0 ] && grep -qx auto $T/o && grep -q '^geode: mode auto: $pick (sgx: ' $T/e"
+else
+    skip "run without --mode picks an enclave mode (this host has neither sgx nor sim)"
+fi
+GEODE_TEST_HIDE_CAPS=fsgsbase_insn,fsgsbase "$GEODE" run "$T/auto.toml" >"$T/o" 2>"$T/e"; rc=$?
+if grep -q '^modes:.* sgx' <<<"$want"; then
+    skip "run without --mode and no sim: this host has sgx"
+else
+    check "run without --mode where no enclave mode works: exit 1, one line with doctor's verdicts" \
+        "[ $rc -eq 1 ] && [ \$(wc -l <$T/e) -eq 1 ] && grep -q 'mode auto: no enclave mode.*sim: missing RDFSBASE.*--mode direct' $T/e && [ ! -s $T/o ]"
+fi
+"$GEODE" run --mode bogus "$T/auto.toml" >"$T/o" 2>"$T/e"; rc=$?
+check "an unknown --mode names the four modes" "[ $rc -eq 2 ] && grep -q 'auto, sgx, sim or direct' $T/e"

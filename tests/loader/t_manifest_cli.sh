@@ -48,3 +48,38 @@ for c in run manifest measure sign keygen sigstruct doctor; do
     "$GEODE" $c --help >"$T/h" 2>&1; rc=$?
     check "geode $c --help exits 0" "[ $rc -eq 0 ] && [ -s $T/h ]"
 done
+
+# check rejects what run would reject, with the key and what to change.
+printf 'libos.entrypoint = "bin/busybox"\n' >"$T/rel.toml"
+"$GEODE" manifest check "$T/rel.toml" >"$T/out" 2>"$T/err"; rc=$?
+check "check: a relative entrypoint is an error naming the absolute form" \
+    "[ $rc -ne 0 ] && grep -qF 'libos.entrypoint: must be an absolute path inside (e.g. \"/bin/busybox\")' $T/err"
+printf 'libos.entrypoint = "/bin/busybox"\nsgx.enclave_size = "64T"\n' >"$T/big.toml"
+"$GEODE" manifest check "$T/big.toml" >"$T/out" 2>"$T/err"; rc=$?
+check "check: an enclave larger than 64G is an error" \
+    "[ $rc -ne 0 ] && grep -q 'sgx.enclave_size: must be a power of two from 1M to 64G' $T/err"
+printf 'libos.entrypoint = "/bin/busybox"\nsgx.enclave_size = "64M"\nsys.brk.max_size = "128M"\n' >"$T/brk.toml"
+"$GEODE" manifest check "$T/brk.toml" >"$T/out" 2>"$T/err"; rc=$?
+check "check: a brk that does not fit the enclave is an error at its line" \
+    "[ $rc -ne 0 ] && grep -q 'brk.toml:3:.*sys.brk.max_size: .* do not fit in sgx.enclave_size (64 MiB).*raise sgx.enclave_size' $T/err"
+printf 'libos.entrypoint = "/bin/busybox"\nsgx.enclave_size = "16M"\n' >"$T/small.toml"
+"$GEODE" manifest check "$T/small.toml" >"$T/out" 2>"$T/err"; rc=$?
+check "check: a small enclave's default brk is a quarter of it" \
+    "[ $rc -eq 0 ] && grep -q 'brk up to 4194304 bytes' $T/out"
+
+# The trusted-file hash cache: a second measure hashes nothing again; a file
+# changed behind its back (same size, mtime set back) is hashed again,
+# because its ctime moved.
+export GEODE_HASH_CACHE="$T/hash-cache"
+mkdir -p "$T/ht"; echo aaaa >"$T/ht/f"; touch -d '2020-01-01' "$T/ht/f"
+printf 'libos.entrypoint = "/bin/busybox"\nsgx.trusted_files = ["file:%s/ht/"]\n' "$T" >"$T/hc.toml"
+mr1=$("$GEODE" measure "$T/hc.toml" 2>"$T/err")
+check "hash cache: written by the first measure" "grep -q ' $T/ht/f\$' $T/hash-cache"
+mr2=$("$GEODE" measure "$T/hc.toml" 2>"$T/err")
+check "hash cache: the second measure gives the same MRENCLAVE" "[ -n '$mr1' ] && [ '$mr1' = '$mr2' ]"
+sleep 0.01; echo bbbb >"$T/ht/f"; touch -d '2020-01-01' "$T/ht/f"
+mr3=$("$GEODE" measure "$T/hc.toml" 2>"$T/err")
+check "hash cache: same size and mtime but new contents: hashed again" "[ -n '$mr3' ] && [ '$mr3' != '$mr1' ]"
+GEODE_HASH_CACHE=off "$GEODE" measure "$T/hc.toml" >"$T/out" 2>&1
+check "hash cache: off gives the same MRENCLAVE" "[ \"\$(cat $T/out)\" = '$mr3' ]"
+unset GEODE_HASH_CACHE

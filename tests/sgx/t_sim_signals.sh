@@ -79,7 +79,8 @@ print("not interrupted")'
         [ "$path" = classic ] && extra=('geode.aex_notify = false')
         # python3 opens hundreds of files; this test is about signals: all allowed.
         manifest "$TMP/py.toml" /usr/bin/python3 'loader.argv = ["python3"]' 'sgx.enclave_size = "1G"' \
-            "${extra[@]}" 'sgx.allowed_files = ["file:/"]'
+            "${extra[@]}" 'sgx.allowed_files = ["file:/"]' \
+            'sys.enable_sigterm_injection = true'
         send_when_ready "$TMP/py.toml" INT "$sleeping"
         [ "$rc" -eq 9 ] && grep -q '^got 2$' "$TMP/sig.out"
         check "host SIGINT reaches python's handler in time.sleep ($path, status 9, got $rc)" $?

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/file.h>
+#include <sys/statfs.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -49,6 +50,7 @@ enum tamper {
     T_FAIL_SECOND,    /* the second call of the check fails with -EIO */
     T_HALF,           /* result = half of the real count */
     T_TTY_OK,         /* result 0 and out_size = tamper_size */
+    T_STATFS_FREE,    /* struct pal_statfs with more free blocks than blocks */
 };
 static enum tamper tamper_kind;
 static uint64_t tamper_number, tamper_size, tamper_seen;
@@ -127,6 +129,13 @@ static void tamper(uint64_t number, int64_t *result, uint8_t *out, uint64_t *siz
         *result = 0;
         *size = tamper_size;
         break;
+    case T_STATFS_FREE: {
+        struct pal_statfs sf;
+        memcpy(&sf, out, sizeof(sf));
+        sf.bfree = sf.blocks + 1;
+        memcpy(out, &sf, sizeof(sf));
+        break;
+    }
     default:
         tamper_dirents(result, out, size);
     }
@@ -520,6 +529,32 @@ static long readdir_once(enum tamper kind)
     return r;
 }
 
+static void test_statfs(void)
+{
+    struct pal_statfs st, before;
+    struct statfs hs;
+    pal_handle h = open_file("sf", O_RDWR | O_CREAT);
+
+    CHECK(api.fs_stat(dir, &st) == 0 && statfs(dir, &hs) == 0 && st.type == hs.f_type &&
+              st.bsize == hs.f_bsize && st.blocks == hs.f_blocks && st.namelen == hs.f_namelen,
+          "fs_stat agrees with the host's statfs");
+    CHECK(api.fs_fstat(h, &st) == 0 && st.type == hs.f_type && st.files == hs.f_files,
+          "fs_fstat agrees with the host's statfs");
+    CHECK(api.fs_stat(at("missing/x"), &st) == -PAL_ENOENT, "fs_stat: -ENOENT");
+    CHECK(api.fs_fstat(OCALL_MAX_HANDLE - 1, &st) == -PAL_EBADF, "fs_fstat: -EBADF");
+    memset(&before, 0x5a, sizeof(before));
+    st = before;
+    hostile(OCALL_STATFS, T_SIZE_SHORT, 0);
+    CHECK(api.fs_stat(dir, &st) == -PAL_EIO, "fs_stat: out_size short -> -EIO");
+    CHECK(!memcmp(&st, &before, sizeof(st)), "and the caller's struct untouched");
+    hostile(OCALL_STATFS, T_STATFS_FREE, 0);
+    CHECK(api.fs_stat(dir, &st) == -PAL_EIO, "fs_stat: more free blocks than blocks -> -EIO");
+    hostile(OCALL_FSTATFS, T_RESULT_ONE, 0);
+    CHECK(api.fs_fstat(h, &st) == -PAL_EIO, "fs_fstat: result 1 -> -EIO");
+    honest();
+    api.close(h);
+}
+
 static void test_hostile_readdir(void)
 {
     CHECK(readdir_once(T_REC_SHORT) == -PAL_EIO, "readdir: d_reclen < 20 -> -EIO");
@@ -636,8 +671,11 @@ static void test_host_handles(void)
           "host: another ioctl request -> -ENOTTY");
     CHECK(host_call(OCALL_NONBLOCK, (int64_t[4]){fd, 2}, "", 0, 0, 0) == -EINVAL,
           "host: set_nonblocking on = 2 -> -EINVAL");
-    CHECK(host_call(OCALL_FS_LAST + 1, (int64_t[4]){0}, "", 0, 0, 0) == -ENOSYS,
-          "host: a number past the fs range -> -ENOSYS");
+    CHECK(host_call(OCALL_FSTATFS + 1, (int64_t[4]){0}, "", 0, 0, 0) == -ENOSYS,
+          "host: an unused fs number -> -ENOSYS");
+    CHECK(host_call(OCALL_FS_LAST + 1, (int64_t[4]){0}, "", 0, 0, 0) == -ENOSYS &&
+              host_call(OCALL_FS_MORE_LAST, (int64_t[4]){0}, "", 0, 0, 0) == -ENOSYS,
+          "host: numbers between and past the fs ranges -> -ENOSYS");
     CHECK(host_call(OCALL_FILE_LOCK, (int64_t[4]){fd, 4 /* F_SETFD */, 0, 0}, "", 0, 0, 64) ==
               -EINVAL,
           "host: file_lock with a command that is not a lock -> -EINVAL");
@@ -673,6 +711,7 @@ int main(void)
     test_long_paths();
     test_hostile_counts();
     test_hostile_stat();
+    test_statfs();
     test_hostile_readdir();
     test_hostile_readlink();
     test_host_paths();

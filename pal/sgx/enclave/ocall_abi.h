@@ -57,17 +57,8 @@ enum ocall_fs {
     OCALL_TTY_IOCTL = 36, /* a0 h, a1 request (TCGETS / TIOCGWINSZ), a2 len; out bytes (len) */
     OCALL_LINK = 37,      /* a0 from len, a1 to len; str from, str to */
     OCALL_UTIMES = 38,    /* a0 atime, a1 mtime (ns or PAL_UTIME_*), a2 nofollow, a3 path len; str path */
-    OCALL_CHOWN = 39,     /* a0 uid, a1 gid (32-bit, -1: unchanged), a2 nofollow, a3 path len; str path */
-    OCALL_FCHOWN = 40,    /* a0 h, a1 uid, a2 gid */
-    /* a0 h, a1 cmd (F_GETLK.. F_OFD_SETLKW), a2 type, a3 whence, a4 start,
-     * a5 len; the GETLK forms: out int64_t[5] type, whence, start, len, pid */
-    OCALL_FILE_LOCK = 41,
-    OCALL_FLOCK = 42,     /* a0 h, a1 op (LOCK_SH/EX/UN | LOCK_NB) */
-    OCALL_FALLOCATE = 43, /* a0 h, a1 mode, a2 off, a3 len */
-    OCALL_FADVISE = 44,   /* a0 h, a1 off, a2 len, a3 advice */
-    OCALL_MKNOD = 45,     /* a0 mode (S_IFIFO or S_IFREG | bits), a1 path len; str path */
-    OCALL_FDATASYNC = 46, /* a0 h */
-    OCALL_SYNC = 47,      /* a0 h (syncfs), or -1 (sync) */
+    OCALL_STATFS = 39,    /* a0 path len; str path; out struct pal_statfs */
+    OCALL_FSTATFS = 40,   /* a0 h; out struct pal_statfs */
     OCALL_FS_LAST = 47,
 };
 
@@ -128,6 +119,24 @@ enum ocall_proc {
      * EPCM permissions (RWX for the heap on SGX1) stay as they are */
     OCALL_MPROTECT = 93,
     OCALL_PROC_LAST = 111,
+};
+
+/* --- more files: 112..127 (pal_fs.c / urts_ocall_fs.c, served as the fs
+ * family; 16..47 is full) --- */
+enum ocall_fs_more {
+    OCALL_FS_MORE_FIRST = 112,
+    OCALL_CHOWN = 112,     /* a0 uid, a1 gid (32-bit, -1: unchanged), a2 nofollow, a3 path len; str path */
+    OCALL_FCHOWN = 113,    /* a0 h, a1 uid, a2 gid */
+    /* a0 h, a1 cmd (F_GETLK.. F_OFD_SETLKW), a2 type, a3 whence, a4 start,
+     * a5 len; the GETLK forms: out int64_t[5] type, whence, start, len, pid */
+    OCALL_FILE_LOCK = 114,
+    OCALL_FLOCK = 115,     /* a0 h, a1 op (LOCK_SH/EX/UN | LOCK_NB) */
+    OCALL_FALLOCATE = 116, /* a0 h, a1 mode, a2 off, a3 len */
+    OCALL_FADVISE = 117,   /* a0 h, a1 off, a2 len, a3 advice */
+    OCALL_MKNOD = 118,     /* a0 mode (S_IFIFO or S_IFREG | bits), a1 path len; str path */
+    OCALL_FDATASYNC = 119, /* a0 h */
+    OCALL_SYNC = 120,      /* a0 h (syncfs), or -1 (sync) */
+    OCALL_FS_MORE_LAST = 127,
 };
 
 #endif

@@ -200,6 +200,45 @@ static long encl_fstat(pal_handle h, struct pal_stat *st)
     return stat_reply(r, got, &tmp, st);
 }
 
+/* A struct pal_statfs reply: exactly its size, result 0, and counts that
+ * hold together (free and available blocks within the total, free inodes
+ * within the total, sizes not negative); copied out only then. */
+static long statfs_reply(int64_t r, uint64_t got, const struct pal_statfs *tmp,
+                         struct pal_statfs *st)
+{
+    if (r < 0)
+        return r;
+    if (r != 0 || got != sizeof(*tmp) || tmp->bsize < 0 || tmp->frsize < 0 ||
+        tmp->namelen < 0 || tmp->bfree > tmp->blocks || tmp->bavail > tmp->blocks ||
+        tmp->ffree > tmp->files)
+        return -PAL_EIO;
+    *st = *tmp;
+    return 0;
+}
+
+static long encl_fs_stat(const char *path, struct pal_statfs *st)
+{
+    uint64_t size = pal_strsize(path, FS_PATH_MAX), got = 0;
+    struct ocall_args a = {{(int64_t)size}};
+    struct pal_statfs tmp;
+    int64_t r;
+
+    if (!size)
+        return -PAL_ENAMETOOLONG;
+    r = fs_ocall(OCALL_STATFS, &a, path, size, 0, 0, &tmp, sizeof(tmp), &got);
+    return statfs_reply(r, got, &tmp, st);
+}
+
+static long encl_fs_fstat(pal_handle h, struct pal_statfs *st)
+{
+    struct ocall_args a = {{h}};
+    struct pal_statfs tmp;
+    uint64_t got = 0;
+    int64_t r = fs_ocall(OCALL_FSTATFS, &a, 0, 0, 0, 0, &tmp, sizeof(tmp), &got);
+
+    return statfs_reply(r, got, &tmp, st);
+}
+
 static uint16_t load_u16(const uint8_t *p)
 {
     return (uint16_t)(p[0] | p[1] << 8);
@@ -426,6 +465,8 @@ void enclave_fill_fs(struct pal_api *api)
     api->seek = encl_seek;
     api->stat = encl_stat;
     api->fstat = encl_fstat;
+    api->fs_stat = encl_fs_stat;
+    api->fs_fstat = encl_fs_fstat;
     api->readdir = encl_readdir;
     api->mkdir = encl_mkdir;
     api->unlink = encl_unlink;

@@ -192,21 +192,30 @@ int enclave_image_load(const struct sgx_driver *drv, const struct sgx_layout *l,
     return 0;
 }
 
-int enclave_image_from_manifest(const char *path, const char *runtime_dir, FILE *diag,
-                                struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
-                                struct sgx_err *e)
+/* describe, lay out and measure; blob, when given, is the exact blob m
+ * was unpacked from, measured as it is. Frees m. */
+static int image_of(geode_manifest *m, const uint8_t *blob, size_t blob_len, const char *runtime_dir,
+                    struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
+                    struct sgx_err *e)
 {
-    geode_manifest *m = manifest_load(path, diag);
-    int ret;
+    int ret = enclave_image_describe(m, runtime_dir, img, e);
 
-    memset(img, 0, sizeof(*img));
-    sgx_err_set(e, "%s", "");
-    if (!m || manifest_expand_trusted(m, diag)) {
-        manifest_free(m);
-        return -1;
-    }
-    ret = enclave_image_describe(m, runtime_dir, img, e);
     manifest_free(m); /* the image keeps the packed blob, not the manifest */
+    if (!ret && blob) {
+        uint8_t *copy = malloc(blob_len);
+
+        if (!copy) {
+            sgx_err_set(e, "out of memory");
+            ret = -ENOMEM;
+        } else {
+            memcpy(copy, blob, blob_len);
+            free(img->blob);
+            img->blob = copy;
+            img->blob_size = blob_len;
+            img->desc.blob = copy;
+            img->desc.blob_size = blob_len;
+        }
+    }
     ret = ret ? ret : enclave_image_layout(img, l, e);
     if (ret) {
         enclave_image_free(img);
@@ -220,6 +229,35 @@ int enclave_image_from_manifest(const char *path, const char *runtime_dir, FILE 
         return -1;
     }
     return 0;
+}
+
+int enclave_image_from_manifest(const char *path, const char *runtime_dir, FILE *diag,
+                                struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
+                                struct sgx_err *e)
+{
+    geode_manifest *m = manifest_load(path, diag);
+
+    memset(img, 0, sizeof(*img));
+    sgx_err_set(e, "%s", "");
+    if (!m || manifest_expand_trusted(m, diag)) {
+        manifest_free(m);
+        return -1;
+    }
+    return image_of(m, NULL, 0, runtime_dir, img, l, mr, e);
+}
+
+int enclave_image_from_blob(const uint8_t *blob, size_t len, const char *runtime_dir,
+                            struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
+                            struct sgx_err *e)
+{
+    geode_manifest *m = manifest_unpack(blob, len);
+
+    memset(img, 0, sizeof(*img));
+    if (!m || !m->sgx || !m->geode) {
+        manifest_free(m);
+        return sgx_err_set(e, "the manifest blob does not decode as a geode manifest"), -1;
+    }
+    return image_of(m, blob, len, runtime_dir, img, l, mr, e);
 }
 
 void enclave_image_free(struct enclave_image *img)

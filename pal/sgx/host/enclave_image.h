@@ -88,6 +88,11 @@ int enclave_image_load(const struct sgx_driver *drv, const struct sgx_layout *l,
 int enclave_image_from_manifest(const char *path, const char *runtime_dir, FILE *diag,
                                 struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
                                 struct sgx_err *e);
+/* The same from a canonical blob (a signed bundle's), measured byte for
+ * byte as given: no file is hashed. */
+int enclave_image_from_blob(const uint8_t *blob, size_t len, const char *runtime_dir,
+                                struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
+                                struct sgx_err *e);
 
 void enclave_image_free(struct enclave_image *img);
 

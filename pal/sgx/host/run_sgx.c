@@ -334,9 +334,18 @@ int sgx_run(const struct sgx_run_params *p)
     }
     if (p->sim && loss_plan(&plan))
         return 1;
-    if (enclave_image_from_manifest(p->manifest_path, p->runtime_dir, stderr, &img, &l, mr, &err)) {
+    if (p->blob ? enclave_image_from_blob(p->blob, p->blob_len, p->runtime_dir, &img, &l, mr, &err)
+                : enclave_image_from_manifest(p->manifest_path, p->runtime_dir, stderr, &img, &l,
+                                              mr, &err)) {
         if (err.msg[0])
             fprintf(stderr, "geode run: %s\n", err.msg);
+        return 1;
+    }
+    if (p->blob && memcmp(mr, p->sigstruct->enclave_hash, sizeof(mr))) {
+        fprintf(stderr, "geode run: %s: the bundle's enclave does not measure to the MRENCLAVE its "
+                        "SIGSTRUCT signs: refusing to run it\n", p->runtime_dir);
+        sgx_layout_free(&l);
+        enclave_image_free(&img);
         return 1;
     }
     restarts = epc_loss_restarts(&img);
@@ -346,7 +355,9 @@ int sgx_run(const struct sgx_run_params *p)
                           .log_counters = p->log_counters, .layout = &img.desc, .sigstruct = &sig, .pages = &l,
                           .unlimited_exceptions = true};
     ret = driver(p->sim, aex_notify, &cpu, &drv, &err);
-    if (!ret)
+    if (!ret && p->blob)
+        sig = *p->sigstruct;
+    else if (!ret)
         ret = sign(&img, mr, p->key_path, &sig, &err);
     if (!ret)
         ret = urts_create(&drv, &d, &e, &err);

@@ -5,11 +5,21 @@
 #define GEODE_SGX_RUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+struct sgx_sigstruct;
+
 struct sgx_run_params {
     const char *manifest_path;
+    /* A signed bundle's enclave instead (loader/bundle.h): its canonical
+     * manifest blob and SIGSTRUCT, with runtime_dir = the bundle; the
+     * enclave is measured from them and must be the one the SIGSTRUCT
+     * signs. NULL blob: build and sign the manifest's enclave. */
+    const uint8_t *blob;
+    size_t blob_len;
+    const struct sgx_sigstruct *sigstruct;
     const char *runtime_dir; /* pal-enclave.elf and libos.elf */
     const char *key_path;    /* signing key; NULL or missing file: a fresh key for this run */
     bool sim;                /* the software SGX; else the kernel driver */

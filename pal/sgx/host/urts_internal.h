@@ -24,7 +24,15 @@ struct urts_thread {
     uint32_t futex_word;
     bool host_started;
     pthread_t host_thread;
+    /* urts_run.c: the host thread in an ECALL on this TCS (in enclave code
+     * or serving one of its OCALLs) while busy (__atomic) is set; a host
+     * signal taken by any other thread kicks it (urts_signal.c). */
+    pthread_t runner;
+    int busy; /* 0, URTS_BUSY_ENCLAVE or URTS_BUSY_OCALL */
 };
+
+#define URTS_BUSY_ENCLAVE 1 /* in enclave code (or the vDSO around it) */
+#define URTS_BUSY_OCALL 2   /* serving an OCALL of its enclave code */
 
 struct urts_enclave {
     const struct sgx_driver *drv;

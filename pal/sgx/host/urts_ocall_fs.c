@@ -237,6 +237,39 @@ static int64_t do_fstat(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uin
     return stat_out(fstat((int)r->a.a[0], &s), &s, out, size);
 }
 
+static int64_t statfs_out(int rc, const struct statfs *s, uint8_t *out, uint64_t *size)
+{
+    struct pal_statfs st;
+
+    if (rc != 0)
+        return -errno;
+    pal_statfs_from_host(s, &st);
+    memcpy(out, &st, sizeof(st));
+    *size = sizeof(st);
+    return 0;
+}
+
+static int64_t do_statfs(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *path = one_path(r, 0);
+    struct statfs s;
+
+    if (!path || cap < sizeof(struct pal_statfs))
+        return -EINVAL;
+    return statfs_out(statfs(path, &s), &s, out, size);
+}
+
+static int64_t do_fstatfs(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    struct statfs s;
+
+    if (args_only(r) || cap < sizeof(struct pal_statfs))
+        return -EINVAL;
+    if (!handle_ok(r->a.a[0]))
+        return -EBADF;
+    return statfs_out(fstatfs((int)r->a.a[0], &s), &s, out, size);
+}
+
 static int is_mode(int64_t v)
 {
     return v >= 0 && v <= UINT32_MAX;
@@ -512,7 +545,9 @@ static int64_t do_sync(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint
 }
 
 #define FS(n) [(n)-OCALL_FS_FIRST]
-static const fs_fn fs_table[OCALL_FS_LAST - OCALL_FS_FIRST + 1] = {
+/* Indexed from OCALL_FS_FIRST through the second range (ocall_abi.h's
+ * ocall_fs_more); the numbers between the two ranges stay empty. */
+static const fs_fn fs_table[OCALL_FS_MORE_LAST - OCALL_FS_FIRST + 1] = {
     FS(OCALL_FILE_OPEN) = do_open,      FS(OCALL_CLOSE) = do_close,
     FS(OCALL_READ) = do_read,           FS(OCALL_WRITE) = do_write,
     FS(OCALL_PREAD) = do_pread,         FS(OCALL_PWRITE) = do_pwrite,
@@ -524,7 +559,8 @@ static const fs_fn fs_table[OCALL_FS_LAST - OCALL_FS_FIRST + 1] = {
     FS(OCALL_READLINK) = do_readlink,   FS(OCALL_SYMLINK) = do_symlink,
     FS(OCALL_ACCESS) = do_access,       FS(OCALL_NONBLOCK) = do_nonblock,
     FS(OCALL_TTY_IOCTL) = do_tty_ioctl, FS(OCALL_LINK) = do_link,
-    FS(OCALL_UTIMES) = do_utimes,       FS(OCALL_CHOWN) = do_chown,
+    FS(OCALL_UTIMES) = do_utimes,       FS(OCALL_STATFS) = do_statfs,
+    FS(OCALL_FSTATFS) = do_fstatfs,     FS(OCALL_CHOWN) = do_chown,
     FS(OCALL_FCHOWN) = do_fchown,       FS(OCALL_FILE_LOCK) = do_file_lock,
     FS(OCALL_FLOCK) = do_flock,         FS(OCALL_FALLOCATE) = do_fallocate,
     FS(OCALL_FADVISE) = do_fadvise,     FS(OCALL_MKNOD) = do_mknod,
@@ -539,7 +575,8 @@ int64_t urts_ocall_fs(struct urts_enclave *e, uint32_t thread, uint64_t number, 
     (void)e;
     (void)thread;
     *out_size = 0;
-    if (number < OCALL_FS_FIRST || number > OCALL_FS_LAST || !fs_table[number - OCALL_FS_FIRST])
+    if (number < OCALL_FS_FIRST || number > OCALL_FS_MORE_LAST ||
+        (number > OCALL_FS_LAST && number < OCALL_FS_MORE_FIRST) || !fs_table[number - OCALL_FS_FIRST])
         return -ENOSYS;
     if (urts_ocall_begin(&r, in, in_size))
         return -EINVAL;

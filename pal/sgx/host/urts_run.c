@@ -151,7 +151,10 @@ static int on_ocall(struct urts_thread *th, long rsi, long rdx, long rsp)
     if (bad_entry_due(th))
         return next(th, SGX_EENTER, ECALL_COMPUTE); /* a new ECALL, not the OCALL's return */
     /* The frame is at the exit RSP: anything else is a protocol error. */
-    if (rdx != rsp || urts_serve_ocall(th->encl, th->index, (uint64_t)rsi, (uint64_t)rdx))
+    __atomic_store_n(&th->busy, URTS_BUSY_OCALL, __ATOMIC_SEQ_CST);
+    int bad = rdx != rsp || urts_serve_ocall(th->encl, th->index, (uint64_t)rsi, (uint64_t)rdx);
+    __atomic_store_n(&th->busy, URTS_BUSY_ENCLAVE, __ATOMIC_SEQ_CST);
+    if (bad)
         return sgx_err_set(&th->err, "malformed OCALL %ld (frame 0x%lx, rsp 0x%lx)", rsi, rdx, rsp),
                finish(th, URTS_EPROTO);
     /* Halted while the OCALL ran (e.g. blocked until kicked): not back in. */
@@ -272,7 +275,10 @@ int urts_ecall(struct urts_enclave *e, uint32_t thread, uint64_t number, void *a
     call = (struct urts_call){e->drv->enter, number, (uint64_t)(uintptr_t)arg, arg2, SGX_EENTER, &th->run};
     urts_count(&e->cnt.eenter);
     urts_trap_enter(th);
+    th->runner = pthread_self();
+    __atomic_store_n(&th->busy, URTS_BUSY_ENCLAVE, __ATOMIC_SEQ_CST);
     ret = urts_vdso_call(&call);
+    __atomic_store_n(&th->busy, 0, __ATOMIC_SEQ_CST);
     urts_trap_enter(NULL);
     if (ret < 0)
         return sgx_err_set(&th->err, "entering the enclave failed: %s", strerror(-ret)), ret;

@@ -16,6 +16,16 @@
  * a stage-1 exit: the enclave's stage 1 recognizes that case and asks for the
  * ERESUME again.
  *
+ * The kernel gives a process-directed signal to any thread that does not
+ * block it: a helper thread (the EPC-loss watcher, an exitless worker), or
+ * another enclave thread while the one that should see it blocks every
+ * signal for a moment (the sim's handlers do). So a handler that did not
+ * interrupt enclave code kicks, with URTS_KICK_SIGNAL thread-directed,
+ * every other thread running enclave code (an AEX, which reaches the word
+ * as above), or when none does, one thread in an OCALL (thread 0 first),
+ * whose blocking host call returns EINTR, as on Linux only the thread that
+ * takes a signal is interrupted.
+ *
  * SIGINT and SIGTERM must always be able to end the run: when the enclave
  * is known dead (urts_signal_dead), or when one of them arrives while an
  * earlier one is still in the word (the enclave did not take it: no thread
@@ -33,6 +43,10 @@
 
 static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,
                                 SIGALRM, SIGTERM, SIGCHLD, SIGWINCH};
+
+/* Forces another host thread out of enclave code or a blocking OCALL;
+ * ignored by default, so a stray one harms nothing. */
+#define URTS_KICK_SIGNAL SIGURG
 
 #define ENDING_SIGNALS ((1ULL << (SIGINT - 1)) | (1ULL << (SIGTERM - 1)))
 
@@ -71,6 +85,46 @@ __attribute__((noreturn)) static void end_now(int sig, bool quiet)
     _exit(128 + sig);
 }
 
+/* Only async-signal-safe calls (pthread_kill is). */
+static void kick_others(struct urts_enclave *e)
+{
+    pthread_t self = pthread_self();
+    int in_ocall = -1;
+    bool kicked = false;
+
+    for (uint32_t i = 0; i < e->threads; i++)
+        if (__atomic_load_n(&e->thread[i].busy, __ATOMIC_SEQ_CST) &&
+            pthread_equal(e->thread[i].runner, self))
+            return; /* this thread is in an OCALL itself: its EINTR is the kick */
+    for (uint32_t i = 0; i < e->threads; i++) {
+        struct urts_thread *th = &e->thread[i];
+        int busy = __atomic_load_n(&th->busy, __ATOMIC_SEQ_CST);
+
+        if (busy == URTS_BUSY_ENCLAVE) {
+            pthread_kill(th->runner, URTS_KICK_SIGNAL);
+            kicked = true;
+        } else if (busy == URTS_BUSY_OCALL && in_ocall < 0) {
+            in_ocall = (int)i;
+        }
+    }
+    if (!kicked && in_ocall >= 0)
+        pthread_kill(e->thread[in_ocall].runner, URTS_KICK_SIGNAL);
+}
+
+/* A kick: at the AEP, what on_signal does there; elsewhere nothing (the
+ * interrupted host call returns EINTR). */
+static void on_kick(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    struct urts_enclave *e = target;
+
+    (void)sig, (void)si;
+    if (e && !e->desc.aex_notify && at_aep(e, uc->uc_mcontext.gregs)) {
+        uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
+        urts_count(&e->cnt.eenter);
+    }
+}
+
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
@@ -86,9 +140,13 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
         if (was & ENDING_SIGNALS)
             end_now(sig, false);
     }
-    if (e && !e->desc.aex_notify && at_aep(e, uc->uc_mcontext.gregs)) {
-        uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
-        urts_count(&e->cnt.eenter);
+    if (e && at_aep(e, uc->uc_mcontext.gregs)) {
+        if (!e->desc.aex_notify) {
+            uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
+            urts_count(&e->cnt.eenter);
+        }
+    } else if (e) {
+        kick_others(e);
     }
 }
 
@@ -103,6 +161,17 @@ uint64_t urts_signal_setup(struct urts_enclave *e)
     for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
         sigaddset(&sa.sa_mask, forwarded[i]);
     target = e;
+    /* A host write to a pipe or socket without a reader is an EPIPE for the
+     * OCALL to return, never the runtime's death: SIGPIPE is the libOS's to
+     * raise inside, as the program's disposition says. */
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction kick = sa;
+
+    kick.sa_sigaction = on_kick;
+    if (sigaction(URTS_KICK_SIGNAL, &kick, NULL)) {
+        perror("geode run: installing the host signal handlers");
+        return 0;
+    }
     for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
         if (sigaction(forwarded[i], &sa, NULL)) {
             perror("geode run: installing the host signal handlers");
