@@ -438,6 +438,24 @@ static long cap_header_ok(struct cap_header *h)
     return 0;
 }
 
+void creds_caps(uint64_t *permitted, uint64_t *effective)
+{
+    struct cap_data d[2];
+    cap_sets(creds_locked(), d);
+    creds_unlock();
+    *permitted = (uint64_t)d[1].permitted << 32 | d[0].permitted;
+    *effective = (uint64_t)d[1].effective << 32 | d[0].effective;
+}
+
+uint32_t creds_groups(uint32_t *out, uint32_t max)
+{
+    struct creds *c = creds_locked();
+    uint32_t n = c->ngroups;
+    memcpy(out, c->groups, (n < max ? n : max) * sizeof(uint32_t));
+    creds_unlock();
+    return n;
+}
+
 SYS(capget)
 {
     struct cap_data d[2];

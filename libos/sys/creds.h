@@ -26,6 +26,11 @@ void creds_exec(void);
 /* chown(2)'s rules for a file owned by owner_uid / owner_gid: 0 when the
  * caller may set uid and gid ((uint32_t)-1: unchanged), else -EPERM. */
 long creds_may_chown(uint32_t owner_uid, uint32_t owner_gid, uint32_t uid, uint32_t gid);
+/* The permitted and effective capability sets (bit n: capability n), as
+ * /proc/self/status shows them. */
+void creds_caps(uint64_t *permitted, uint64_t *effective);
+/* Copies up to max supplementary groups; returns how many there are. */
+uint32_t creds_groups(uint32_t *out, uint32_t max);
 /* prctl(PR_GET_KEEPCAPS) (set = 0) and PR_SET_KEEPCAPS (set = 1). */
 long creds_keepcaps(int set, unsigned long value);
 

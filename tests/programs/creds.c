@@ -92,6 +92,19 @@ static void groups(void)
     printf("\n");
 }
 
+/* The credential lines of /proc/self/status. */
+static void status(void)
+{
+    char line[256];
+    FILE *f = fopen("/proc/self/status", "r");
+    while (f && fgets(line, sizeof(line), f))
+        if (!strncmp(line, "Uid:", 4) || !strncmp(line, "Gid:", 4) ||
+            !strncmp(line, "Groups:", 7) || !strncmp(line, "CapEff:", 7))
+            printf("  status %s", line);
+    if (f)
+        fclose(f);
+}
+
 static void owner(const char *name, int follow)
 {
     struct stat st;
@@ -170,6 +183,7 @@ static void drop_all(void)
     res("setuid(65534)", sc(SYS_setuid, 65534, 0, 0));
     ids("dropped");
     groups();
+    status();
     res("setuid(0)", sc(SYS_setuid, 0, 0, 0));
     res("setgid(0)", sc(SYS_setgid, 0, 0, 0));
     res("setgroups(1)", setgroups(1, (gid_t[]){0}));
@@ -189,6 +203,7 @@ static void euid_dance(void)
 {
     res("setresuid(-1,1000,-1)", sc(SYS_setresuid, -1, 1000, -1));
     ids("euid 1000");
+    status();
     res("setuid(1000) (not real or saved)", sc(SYS_setuid, 1000, 0, 0));
     res("chown f as euid 1000", fchownat(dirfd_, "f", 0, 0, 0));
     res("setuid(0) (saved)", sc(SYS_setuid, 0, 0, 0));
