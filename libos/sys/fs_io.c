@@ -244,6 +244,20 @@ static long set_flags(struct file *f, int flags)
     return 0;
 }
 
+/* F_GETPIPE_SZ / F_SETPIPE_SZ: the host pipe's own capacity; anything
+ * else is not a pipe (EBADF, as Linux answers). */
+static long pipe_size(int fd, int cmd, uint64_t arg)
+{
+    struct pal_stat st;
+    if (cmd == F_SETPIPE_SZ && arg > 0x7fffffff)
+        return -PAL_EINVAL;
+    return WITH_FILE(fd, f,
+                     f->ops != &host_file_ops || f->is_sock || !PAL_HAS(pal, pipe_size) ||
+                             pal->fstat(f->h, &st) < 0 || (st.mode & 0170000) != 0010000
+                         ? -PAL_EBADF
+                         : pal->pipe_size(f->h, cmd == F_GETPIPE_SZ ? -1 : (int64_t)arg));
+}
+
 static long fcntl_setfl(int fd, int flags) { return WITH_FILE(fd, f, set_flags(f, flags)); }
 
 SYS(fcntl)
@@ -261,6 +275,7 @@ SYS(fcntl)
     case F_SETFL: return fcntl_setfl(fd, (int)A(2));
     case F_GETLK: case F_SETLK: case F_SETLKW:
     case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW: return fcntl_lock(fd, (int)A(1), PTR(2));
+    case F_GETPIPE_SZ: case F_SETPIPE_SZ: return pipe_size(fd, (int)A(1), A(2));
     case F_SETOWN: case F_GETOWN: case F_SETOWN_EX: case F_GETOWN_EX: case F_SETSIG:
     case F_GETSIG: return fcntl_owner(fd, (int)A(1), A(2));
     default: return -PAL_EINVAL;

@@ -217,6 +217,13 @@ static long direct_file_async(pal_handle h, int on)
     return HS3(SYS_fcntl, h, F_SETFL, on ? (fl | O_ASYNC) : (fl & ~O_ASYNC));
 }
 
+static long direct_pipe_size(pal_handle h, int64_t size)
+{
+    if (size > INT32_MAX)
+        return -PAL_EINVAL;
+    return size < 0 ? HS2(SYS_fcntl, h, F_GETPIPE_SZ) : HS3(SYS_fcntl, h, F_SETPIPE_SZ, size);
+}
+
 static long direct_fdatasync(pal_handle h) { return HS1(SYS_fdatasync, h); }
 static long direct_sync(pal_handle h) { return h < 0 ? HS0(SYS_sync) : HS1(SYS_syncfs, h); }
 
@@ -257,4 +264,5 @@ void direct_fill_file(struct pal_api *api)
     api->fdatasync = direct_fdatasync;
     api->sync = direct_sync;
     api->file_async = direct_file_async;
+    api->pipe_size = direct_pipe_size;
 }

@@ -406,6 +406,9 @@ struct pal_api {
                          uint32_t alen, const void *control, size_t clen);
     long (*sock_recvmsg)(pal_handle h, void *buf, size_t len, int flags, void *addr,
                          uint32_t *alen, void *control, size_t *clen, int *msg_flags);
+    /* A host pipe's capacity (fcntl F_GETPIPE_SZ when size < 0, else
+     * F_SETPIPE_SZ to size): returns the capacity in bytes. */
+    long (*pipe_size)(pal_handle h, int64_t size);
 };
 
 /* host_signal's signo carries this bit when the signal was sent by another

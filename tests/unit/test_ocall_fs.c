@@ -354,6 +354,12 @@ static void test_owner_locks_space(void)
               S_ISFIFO(hs.st_mode),
           "mknod of a FIFO");
     CHECK(api.mknod(at("chr"), S_IFCHR | 0600) == -PAL_EPERM, "mknod of a device: -EPERM");
+    int p[2];
+    CHECK(pipe(p) == 0 && api.pipe_size(p[0], -1) == 65536 && api.pipe_size(p[1], 4096) == 4096 &&
+              api.pipe_size(p[0], -1) == 4096,
+          "pipe_size reads and sets a host pipe's capacity");
+    CHECK(api.pipe_size(p[0], (int64_t)1 << 32) == -PAL_EINVAL, "pipe_size past an int: -EINVAL");
+    close(p[0]), close(p[1]);
 }
 
 static void test_nonblocking(void)

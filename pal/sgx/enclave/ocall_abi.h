@@ -136,6 +136,7 @@ enum ocall_fs_more {
     OCALL_MKNOD = 118,     /* a0 mode (S_IFIFO or S_IFREG | bits), a1 path len; str path */
     OCALL_FDATASYNC = 119, /* a0 h */
     OCALL_SYNC = 120,      /* a0 h (syncfs), or -1 (sync) */
+    OCALL_PIPE_SIZE = 121, /* a0 h, a1 size (-1: F_GETPIPE_SZ, else F_SETPIPE_SZ) -> capacity */
     OCALL_FS_MORE_LAST = 127,
 };
 

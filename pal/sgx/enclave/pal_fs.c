@@ -454,6 +454,18 @@ static long encl_sync(pal_handle h)
     return args_call(OCALL_SYNC, h < 0 ? -1 : h, 0, 0);
 }
 
+/* A capacity is a positive int. */
+static long encl_pipe_size(pal_handle h, int64_t size)
+{
+    struct ocall_args a = {{h, size < 0 ? -1 : size}};
+    int64_t r;
+
+    if (size > 0x7fffffff)
+        return -PAL_EINVAL;
+    r = fs_ocall(OCALL_PIPE_SIZE, &a, 0, 0, 0, 0, 0, 0, 0);
+    return r == 0 || r > 0x7fffffff ? -PAL_EIO : r;
+}
+
 void enclave_fill_fs(struct pal_api *api)
 {
     api->file_open = encl_file_open;
@@ -491,4 +503,5 @@ void enclave_fill_fs(struct pal_api *api)
     api->mknod = encl_mknod;
     api->fdatasync = encl_fdatasync;
     api->sync = encl_sync;
+    api->pipe_size = encl_pipe_size;
 }

@@ -544,6 +544,18 @@ static int64_t do_sync(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint
     return handle_ok(r->a.a[0]) ? ret(syncfs((int)r->a.a[0])) : -EBADF;
 }
 
+static int64_t do_pipe_size(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || a[1] < -1 || a[1] > INT_MAX)
+        return -EINVAL;
+    if (!handle_ok(a[0]))
+        return -EBADF;
+    return ret(a[1] < 0 ? fcntl((int)a[0], F_GETPIPE_SZ) : fcntl((int)a[0], F_SETPIPE_SZ, (int)a[1]));
+}
+
 #define FS(n) [(n)-OCALL_FS_FIRST]
 /* Indexed from OCALL_FS_FIRST through the second range (ocall_abi.h's
  * ocall_fs_more); the numbers between the two ranges stay empty. */
@@ -565,6 +577,7 @@ static const fs_fn fs_table[OCALL_FS_MORE_LAST - OCALL_FS_FIRST + 1] = {
     FS(OCALL_FLOCK) = do_flock,         FS(OCALL_FALLOCATE) = do_fallocate,
     FS(OCALL_FADVISE) = do_fadvise,     FS(OCALL_MKNOD) = do_mknod,
     FS(OCALL_FDATASYNC) = do_fdatasync, FS(OCALL_SYNC) = do_sync,
+    FS(OCALL_PIPE_SIZE) = do_pipe_size,
 };
 
 int64_t urts_ocall_fs(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
