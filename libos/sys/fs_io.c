@@ -230,7 +230,13 @@ SYS(dup3)
 static long set_flags(struct file *f, int flags)
 {
     const int changeable = O_APPEND | O_NONBLOCK | FASYNC;
-    if (f->ops == &host_file_ops && ((f->flags ^ flags) & O_NONBLOCK)) {
+    if (f->ops == &host_file_ops && PAL_HAS(pal, file_flags)) {
+        /* The open file description's flags: shared with forked children
+         * (and O_APPEND must reach the host's writes). */
+        long r = pal->file_flags(f->h, flags);
+        if (r < 0)
+            return r;
+    } else if (f->ops == &host_file_ops && ((f->flags ^ flags) & O_NONBLOCK)) {
         long r = pal->set_nonblocking(f->h, (flags & O_NONBLOCK) != 0);
         if (r < 0)
             return r;
@@ -258,6 +264,17 @@ static long pipe_size(int fd, int cmd, uint64_t arg)
                          : pal->pipe_size(f->h, cmd == F_GETPIPE_SZ ? -1 : (int64_t)arg));
 }
 
+/* Host handles: the status flags as the host's open file description has
+ * them now (a forked child may have changed them). */
+static long get_flags(struct file *f)
+{
+    const int shared = O_APPEND | O_NONBLOCK | FASYNC;
+    long hf = f->ops == &host_file_ops && PAL_HAS(pal, file_flags) ? pal->file_flags(f->h, -1) : -1;
+    if (hf < 0)
+        return f->flags;
+    return (f->flags & ~shared) | (hf & shared);
+}
+
 static long fcntl_setfl(int fd, int flags) { return WITH_FILE(fd, f, set_flags(f, flags)); }
 
 SYS(fcntl)
@@ -271,7 +288,7 @@ SYS(fcntl)
         return dup_to(fd, -(int)A(2) - 1, A(1) == F_DUPFD_CLOEXEC);
     case F_GETFD: return fd_get_cloexec(fd) > 0 ? FD_CLOEXEC : fd_get_cloexec(fd);
     case F_SETFD: return fd_set_cloexec(fd, A(2) & FD_CLOEXEC);
-    case F_GETFL: return WITH_FILE(fd, f, f->flags);
+    case F_GETFL: return WITH_FILE(fd, f, get_flags(f));
     case F_SETFL: return fcntl_setfl(fd, (int)A(2));
     case F_GETLK: case F_SETLK: case F_SETLKW:
     case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW: return fcntl_lock(fd, (int)A(1), PTR(2));

@@ -224,6 +224,15 @@ static long direct_pipe_size(pal_handle h, int64_t size)
     return size < 0 ? HS2(SYS_fcntl, h, F_GETPIPE_SZ) : HS3(SYS_fcntl, h, F_SETPIPE_SZ, size);
 }
 
+static long direct_file_flags(pal_handle h, int flags)
+{
+    long fl = HS2(SYS_fcntl, h, F_GETFL);
+    if (flags < 0 || fl < 0)
+        return fl;
+    fl = (fl & ~(O_APPEND | O_NONBLOCK)) | (flags & (O_APPEND | O_NONBLOCK));
+    return HS3(SYS_fcntl, h, F_SETFL, fl);
+}
+
 static long direct_fdatasync(pal_handle h) { return HS1(SYS_fdatasync, h); }
 static long direct_sync(pal_handle h) { return h < 0 ? HS0(SYS_sync) : HS1(SYS_syncfs, h); }
 
@@ -265,4 +274,5 @@ void direct_fill_file(struct pal_api *api)
     api->sync = direct_sync;
     api->file_async = direct_file_async;
     api->pipe_size = direct_pipe_size;
+    api->file_flags = direct_file_flags;
 }

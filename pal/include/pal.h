@@ -409,6 +409,11 @@ struct pal_api {
     /* A host pipe's capacity (fcntl F_GETPIPE_SZ when size < 0, else
      * F_SETPIPE_SZ to size): returns the capacity in bytes. */
     long (*pipe_size)(pal_handle h, int64_t size);
+    /* A host handle's file status flags, which belong to the open file
+     * description (shared with forked children): flags < 0 reads them
+     * (F_GETFL), else sets O_APPEND and O_NONBLOCK as in flags (F_SETFL;
+     * the other status flags are kept). */
+    long (*file_flags)(pal_handle h, int flags);
 };
 
 /* host_signal's signo carries this bit when the signal was sent by another

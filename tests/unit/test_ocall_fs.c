@@ -359,6 +359,11 @@ static void test_owner_locks_space(void)
               api.pipe_size(p[0], -1) == 4096,
           "pipe_size reads and sets a host pipe's capacity");
     CHECK(api.pipe_size(p[0], (int64_t)1 << 32) == -PAL_EINVAL, "pipe_size past an int: -EINVAL");
+    CHECK(api.file_flags(p[1], O_APPEND | O_NONBLOCK) == 0 &&
+              (fcntl(p[1], F_GETFL) & (O_APPEND | O_NONBLOCK)) == (O_APPEND | O_NONBLOCK) &&
+              (api.file_flags(p[1], -1) & O_ACCMODE) == O_WRONLY && api.file_flags(p[1], 0) == 0 &&
+              !(api.file_flags(p[1], -1) & (O_APPEND | O_NONBLOCK)),
+          "file_flags sets and reads the host's status flags");
     close(p[0]), close(p[1]);
 }
 

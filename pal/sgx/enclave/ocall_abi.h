@@ -137,6 +137,9 @@ enum ocall_fs_more {
     OCALL_FDATASYNC = 119, /* a0 h */
     OCALL_SYNC = 120,      /* a0 h (syncfs), or -1 (sync) */
     OCALL_PIPE_SIZE = 121, /* a0 h, a1 size (-1: F_GETPIPE_SZ, else F_SETPIPE_SZ) -> capacity */
+    /* a0 h, a1 flags (-1: F_GETFL -> flags; else O_APPEND/O_NONBLOCK set
+     * as in a1, F_SETFL -> 0) */
+    OCALL_FILE_FLAGS = 122,
     OCALL_FS_MORE_LAST = 127,
 };
 

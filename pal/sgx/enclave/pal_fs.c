@@ -466,6 +466,17 @@ static long encl_pipe_size(pal_handle h, int64_t size)
     return r == 0 || r > 0x7fffffff ? -PAL_EIO : r;
 }
 
+/* The flags read back are an int of open(2)'s bits. */
+static long encl_file_flags(pal_handle h, int flags)
+{
+    struct ocall_args a = {{h, flags < 0 ? -1 : flags}};
+    int64_t r = fs_ocall(OCALL_FILE_FLAGS, &a, 0, 0, 0, 0, 0, 0, 0);
+
+    if (flags >= 0)
+        return zero_or_err(r);
+    return r > 0x7fffffff ? -PAL_EIO : r;
+}
+
 void enclave_fill_fs(struct pal_api *api)
 {
     api->file_open = encl_file_open;
@@ -504,4 +515,5 @@ void enclave_fill_fs(struct pal_api *api)
     api->fdatasync = encl_fdatasync;
     api->sync = encl_sync;
     api->pipe_size = encl_pipe_size;
+    api->file_flags = encl_file_flags;
 }

@@ -556,6 +556,23 @@ static int64_t do_pipe_size(struct urts_ocall_in *r, uint8_t *out, uint64_t cap,
     return ret(a[1] < 0 ? fcntl((int)a[0], F_GETPIPE_SZ) : fcntl((int)a[0], F_SETPIPE_SZ, (int)a[1]));
 }
 
+static int64_t do_file_flags(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    int fl;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || a[1] < -1 || a[1] > INT_MAX)
+        return -EINVAL;
+    if (!handle_ok(a[0]))
+        return -EBADF;
+    fl = fcntl((int)a[0], F_GETFL);
+    if (fl < 0 || a[1] < 0)
+        return ret(fl);
+    fl = (fl & ~(O_APPEND | O_NONBLOCK)) | ((int)a[1] & (O_APPEND | O_NONBLOCK));
+    return ret(fcntl((int)a[0], F_SETFL, fl));
+}
+
 #define FS(n) [(n)-OCALL_FS_FIRST]
 /* Indexed from OCALL_FS_FIRST through the second range (ocall_abi.h's
  * ocall_fs_more); the numbers between the two ranges stay empty. */
@@ -577,7 +594,7 @@ static const fs_fn fs_table[OCALL_FS_MORE_LAST - OCALL_FS_FIRST + 1] = {
     FS(OCALL_FLOCK) = do_flock,         FS(OCALL_FALLOCATE) = do_fallocate,
     FS(OCALL_FADVISE) = do_fadvise,     FS(OCALL_MKNOD) = do_mknod,
     FS(OCALL_FDATASYNC) = do_fdatasync, FS(OCALL_SYNC) = do_sync,
-    FS(OCALL_PIPE_SIZE) = do_pipe_size,
+    FS(OCALL_PIPE_SIZE) = do_pipe_size, FS(OCALL_FILE_FLAGS) = do_file_flags,
 };
 
 int64_t urts_ocall_fs(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
