@@ -136,7 +136,12 @@ static long unlink_at(int dirfd, const char *path, int is_dir)
 
 SYS(rmdir) { return unlink_at(AT_FDCWD, PTR(0), 1); }
 SYS(unlink) { return unlink_at(AT_FDCWD, PTR(0), 0); }
-SYS(unlinkat) { return unlink_at((int)A(0), PTR(1), (A(2) & AT_REMOVEDIR) != 0); }
+SYS(unlinkat)
+{
+    if (A(2) & ~(uint64_t)AT_REMOVEDIR)
+        return -PAL_EINVAL;
+    return unlink_at((int)A(0), PTR(1), (A(2) & AT_REMOVEDIR) != 0);
+}
 
 static long rename_at(int olddir, const char *from, int newdir, const char *to)
 {
