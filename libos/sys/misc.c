@@ -209,11 +209,12 @@ SYS(syslog)
 /* prctl options beyond names and KEEPCAPS (sys/proc.c): settings kept and
  * read back. The parent-death signal is recorded but not sent; dumpable
  * and the timer slack change nothing here; no_new_privs holds by itself
- * (set-user-ID bits are never honoured). Others: EINVAL, as for an option
+ * (set-user-ID bits are never honoured); CHILD_SUBREAPER only for process
+ * 1, which adopts orphans anyway. Others: EINVAL, as for an option
  * this kernel does not know. */
 long prctl_more(struct sc_args *args)
 {
-    static int pdeathsig, dumpable = 1, no_new_privs;
+    static int pdeathsig, dumpable = 1, no_new_privs, subreaper;
     static uint64_t timerslack = 50000;
     switch (A(0)) {
     case PR_SET_PDEATHSIG:
@@ -238,6 +239,16 @@ long prctl_more(struct sc_args *args)
     case PR_GET_NO_NEW_PRIVS: return A(1) || A(2) || A(3) || A(4) ? -PAL_EINVAL : no_new_privs;
     case PR_CAPBSET_READ: return A(1) > 40 ? -PAL_EINVAL : 1;
     case PR_GET_SECUREBITS: return creds_keepcaps(0, 0) ? 0x10 /* SECBIT_KEEP_CAPS */ : 0;
+    case PR_SET_CHILD_SUBREAPER:
+        /* Process 1 adopts every orphan of the namespace already (the
+         * PAL's); another process cannot take that role here. */
+        if (A(1) && libos_pid != 1)
+            return -PAL_EINVAL;
+        subreaper = A(1) ? libos_pid : 0;
+        return 0;
+    case PR_GET_CHILD_SUBREAPER: /* not inherited across fork */
+        *(int *)PTR(1) = subreaper != 0 && subreaper == libos_pid;
+        return 0;
     default: return -PAL_EINVAL;
     }
 }
