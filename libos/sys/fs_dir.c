@@ -89,8 +89,8 @@ static long mknod_regular(const char *inside, uint32_t mode)
     return r;
 }
 
-/* mknod(2): regular files anywhere; FIFOs and sockets on host files (tmpfs
- * holds only files and directories: EPERM). Device nodes are never made
+/* mknod(2): regular files anywhere; FIFOs on host files (tmpfs holds only
+ * files and directories: EPERM). Socket and device nodes are never made
  * for the program: EPERM, as for a process without CAP_MKNOD. */
 static long mknod_at(int dirfd, const char *path, uint32_t mode)
 {
@@ -110,7 +110,7 @@ static long mknod_at(int dirfd, const char *path, uint32_t mode)
         return mknod_regular(inside, mode);
     if (vfs_stat(inside, 1, &(struct pal_stat){0}) == 0)
         return -PAL_EEXIST;
-    if (type == S_IFCHR_ || type == S_IFBLK_)
+    if (type != S_IFIFO_)
         return -PAL_EPERM;
     r = vfs_lookup(inside, &t);
     if (r < 0)
