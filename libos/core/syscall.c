@@ -2,6 +2,7 @@
  * Unknown numbers return -ENOSYS and are logged once each, by name. */
 #include <asm/unistd_64.h>
 
+#include "sys/creds.h"
 #include "sys/sys.h"
 
 #define NR_MAX 512
@@ -116,6 +117,8 @@ long syscall_dispatch(struct pal_context *ctx)
     if (nr >= NR_MAX || !table[nr])
         return unknown(nr);
     struct sc_args args = {{ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9}, ctx};
+    if (__builtin_expect(cur_thread()->creds_gen != creds_generation, 0))
+        creds_sync_thread();
     long r = run_handler(table[nr], &args);
     if (libos_log_level >= LOG_TRACE)
         log_at(LOG_TRACE, "%s(%lx, %lx, %lx) = %ld", names[nr] ? names[nr] : "?",

@@ -324,6 +324,13 @@ static int open_node(struct tmpfs *fs, const char *path, int flags, uint32_t mod
     return *out ? 0 : -PAL_ENOSPC;
 }
 
+/* The permissions an open asks for (4 read, 2 write). */
+static int open_access(int flags)
+{
+    int acc = flags & O_ACCMODE, want = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
+    return want | ((flags & O_TRUNC) ? 2 : 0);
+}
+
 int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, struct file **out)
 {
     struct tnode *n;
@@ -331,7 +338,10 @@ int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, str
     if (!o)
         return -PAL_ENOMEM;
     spin_lock(&fs->lock);
+    bool existed = walk(fs, path, false, &n, NULL) == 0;
     int r = open_node(fs, path, flags, mode, &n);
+    if (r == 0 && existed) /* an existing file: its permission bits (a new one: the creator's) */
+        r = (int)creds_may_access(n->uid, n->gid, n->mode, open_access(flags));
     if (r == 0 && n->is_dir && (flags & O_ACCMODE) != O_RDONLY)
         r = -PAL_EISDIR;
     if (r == 0 && !n->is_dir && (flags & O_DIRECTORY))

@@ -26,6 +26,11 @@ struct creds {
 static struct creds cr;
 static spinlock_t cr_lock;
 
+/* Bumped when the file system ids or the groups change; a thread whose
+ * creds_gen differs hands them to its host thread (creds_sync_thread). */
+volatile uint32_t creds_generation;
+static bool host_fs_ids = true; /* false once the host refused */
+
 /* Under cr_lock: the first use takes the manifest's ids; a process that
  * starts as uid 0 holds every capability, as root does natively. The
  * supplementary groups start as the primary group alone. */
@@ -94,9 +99,31 @@ static void fix_fs_caps(struct creds *c, uint32_t old_fsuid)
         c->cap_fs = c->cap_permitted;
 }
 
+static void fs_changed(const struct creds *c, const struct creds_ids *old)
+{
+    if (c->id.fsuid != old->fsuid || c->id.fsgid != old->fsgid)
+        __atomic_add_fetch(&creds_generation, 1, __ATOMIC_RELEASE);
+}
+
+void creds_sync_thread(void)
+{
+    struct libos_thread *t = cur_thread();
+    uint32_t gen = __atomic_load_n(&creds_generation, __ATOMIC_ACQUIRE), g[64];
+    t->creds_gen = gen;
+    if (!host_fs_ids || !PAL_HAS(pal, set_fs_ids))
+        return;
+    struct creds *c = creds_locked();
+    uint32_t fsuid = c->id.fsuid, fsgid = c->id.fsgid, n = c->ngroups < 64 ? c->ngroups : 64;
+    memcpy(g, c->groups, n * sizeof(uint32_t));
+    creds_unlock();
+    if (pal->set_fs_ids(fsuid, fsgid, g, n) == -PAL_EPERM)
+        host_fs_ids = false;
+}
+
 void creds_exec(void)
 {
     struct creds *c = creds_locked();
+    struct creds_ids old = c->id;
     c->id.suid = c->id.euid;
     c->id.sgid = c->id.egid;
     c->id.fsuid = c->id.euid;
@@ -105,6 +132,7 @@ void creds_exec(void)
     c->cap_permitted = c->id.uid == 0 || c->id.euid == 0;
     c->cap_eff = c->cap_fs = c->cap_permitted && c->id.euid == 0;
     c->keep_caps = false;
+    fs_changed(c, &old);
     creds_unlock();
 }
 
@@ -141,6 +169,17 @@ long creds_may_chown(uint32_t owner_uid, uint32_t owner_gid, uint32_t uid, uint3
                             (gid == NOID || (owner && (gid == owner_gid || in_groups(c, gid)))));
     creds_unlock();
     return ok ? 0 : -PAL_EPERM;
+}
+
+long creds_may_access(uint32_t uid, uint32_t gid, uint32_t mode, int want)
+{
+    struct creds *c = creds_locked();
+    bool cap = c->cap_fs;
+    uint32_t bits = c->id.fsuid == uid ? mode >> 6 : in_groups(c, gid) ? mode >> 3 : mode;
+    creds_unlock();
+    if (cap && (!(want & 1) || (mode & 0111)))
+        return 0;
+    return ((bits & 7) & (uint32_t)want) == (uint32_t)want ? 0 : -PAL_EACCES;
 }
 
 SYS(getuid)
@@ -302,6 +341,7 @@ static long set_ids(bool user, enum setid how, uint32_t a, uint32_t b, uint32_t 
     }
     if (r >= 0 && user)
         how == SET_FS ? fix_fs_caps(c, old.fsuid) : fix_caps(c, &old);
+    fs_changed(c, &old);
     creds_unlock();
     return r;
 }
@@ -387,6 +427,7 @@ SYS(setgroups)
     uint32_t *old = c->groups;
     c->groups = g;
     c->ngroups = (uint32_t)n;
+    __atomic_add_fetch(&creds_generation, 1, __ATOMIC_RELEASE);
     creds_unlock();
     free(old);
     return 0;

@@ -31,6 +31,19 @@ long creds_may_chown(uint32_t owner_uid, uint32_t owner_gid, uint32_t uid, uint3
 void creds_caps(uint64_t *permitted, uint64_t *effective);
 /* Copies up to max supplementary groups; returns how many there are. */
 uint32_t creds_groups(uint32_t *out, uint32_t max);
+/* Host threads access files with the program's file system ids and groups
+ * where the host allows it (PAL set_fs_ids: Geode's host user is root), so
+ * the host kernel checks permissions and owns new files as Linux would
+ * for the program. A change bumps creds_generation; every thread catches
+ * up at its next system call (creds_sync_thread, from syscall_dispatch). */
+extern volatile uint32_t creds_generation;
+void creds_sync_thread(void);
+/* The permission check of a file owned by uid/gid with permission bits
+ * mode, for want (4 read, 2 write, 1 execute/search): the owner's, the
+ * group's or the others' bits by the file system ids and groups;
+ * CAP_DAC_OVERRIDE (root's file system set) passes read and write, and
+ * execute when any execute bit is set. 0 or -EACCES. */
+long creds_may_access(uint32_t uid, uint32_t gid, uint32_t mode, int want);
 /* prctl(PR_GET_KEEPCAPS) (set = 0) and PR_SET_KEEPCAPS (set = 1). */
 long creds_keepcaps(int set, unsigned long value);
 

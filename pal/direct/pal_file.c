@@ -233,6 +233,20 @@ static long direct_file_flags(pal_handle h, int flags)
     return HS3(SYS_fcntl, h, F_SETFL, fl);
 }
 
+/* setfsuid/setfsgid answer the previous id whatever happens: read back to
+ * know whether the change took. */
+static long direct_set_fs_ids(uint32_t fsuid, uint32_t fsgid, const uint32_t *groups, size_t n)
+{
+    long r = HS2(SYS_setgroups, n, groups);
+    if (r < 0)
+        return r;
+    HS1(SYS_setfsgid, fsgid);
+    HS1(SYS_setfsuid, fsuid);
+    if ((uint32_t)HS1(SYS_setfsgid, -1) != fsgid || (uint32_t)HS1(SYS_setfsuid, -1) != fsuid)
+        return -PAL_EPERM;
+    return 0;
+}
+
 static long direct_fdatasync(pal_handle h) { return HS1(SYS_fdatasync, h); }
 static long direct_sync(pal_handle h) { return h < 0 ? HS0(SYS_sync) : HS1(SYS_syncfs, h); }
 
@@ -275,4 +289,5 @@ void direct_fill_file(struct pal_api *api)
     api->file_async = direct_file_async;
     api->pipe_size = direct_pipe_size;
     api->file_flags = direct_file_flags;
+    api->set_fs_ids = direct_set_fs_ids;
 }

@@ -414,6 +414,12 @@ struct pal_api {
      * (F_GETFL), else sets O_APPEND and O_NONBLOCK as in flags (F_SETFL;
      * the other status flags are kept). */
     long (*file_flags)(pal_handle h, int flags);
+    /* Optional: makes the calling host thread access files as fsuid/fsgid
+     * with these supplementary groups (setgroups, setfsgid, setfsuid on
+     * the thread), so the host kernel applies the program's credentials
+     * to every file operation. -EPERM when the host user cannot (it is
+     * not root); nothing is changed then. */
+    long (*set_fs_ids)(uint32_t fsuid, uint32_t fsgid, const uint32_t *groups, size_t n);
 };
 
 /* host_signal's signo carries this bit when the signal was sent by another

@@ -171,6 +171,8 @@ static void root_checks(void)
     owner("f", 1);
     close(fd);
     res("fchownat f -1:-1", fchownat(dirfd_, "f", -1, -1, 0));
+    make("secret");
+    res("fchmodat secret 0600", fchmodat(dirfd_, "secret", 0600, 0));
     res("setuid(-1)", sc(SYS_setuid, -1, 0, 0));
 }
 
@@ -196,6 +198,15 @@ static void drop_all(void)
     res("chgrp f to 65534 (own group)", fchownat(dirfd_, "f", -1, 65534, 0));
     res("chgrp f to 0 (not a member)", fchownat(dirfd_, "f", -1, 0, 0));
     res("chgrp l (not the owner)", fchownat(dirfd_, "l", -1, 65534, AT_SYMLINK_NOFOLLOW));
+    /* File permissions now apply: root's 0600 file is closed to nobody. */
+    int fd = openat(dirfd_, "secret", O_RDONLY);
+    res("open root's 0600 secret as nobody", fd);
+    if (fd >= 0)
+        close(fd);
+    fd = openat(dirfd_, "f", O_RDONLY);
+    res("open f (nobody's, 0755) as nobody", fd < 0 ? fd : 0);
+    if (fd >= 0)
+        close(fd);
 }
 
 /* The effective uid goes away and comes back through the saved one. */
