@@ -299,6 +299,14 @@ SYS(fcntl)
     }
 }
 
+/* One status flag on or off, the others as the open file description has
+ * them now (a forked child may have changed them). */
+static long set_flag(struct file *f, int flag, bool on)
+{
+    long cur = get_flags(f);
+    return set_flags(f, on ? (int)cur | flag : (int)cur & ~flag);
+}
+
 static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
 {
     switch (req) {
@@ -306,8 +314,8 @@ static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
     case TIOCGWINSZ: return f->ops == &host_file_ops ? pal->tty_ioctl(f->h, req, arg, 8) : -PAL_ENOTTY;
     case FIOCLEX: return fd_set_cloexec(fd, true);
     case FIONCLEX: return fd_set_cloexec(fd, false);
-    case FIONBIO: return set_flags(f, *(int *)arg ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK));
-    case FIOASYNC: return set_flags(f, *(int *)arg ? (f->flags | FASYNC) : (f->flags & ~FASYNC));
+    case FIONBIO: return set_flag(f, O_NONBLOCK, *(int *)arg != 0);
+    case FIOASYNC: return set_flag(f, FASYNC, *(int *)arg != 0);
     default: return -PAL_ENOTTY;
     }
 }
