@@ -38,6 +38,9 @@ struct vma;
  * (anonymous), the file's contents (private, or a shared copy), or the
  * file itself (v->host_shared); with v's protection. */
 long mm_back(const struct vma *v, uint64_t addr, uint64_t len);
+/* Mapping v (backing, prot, off set) on the reserved range [p, p + len):
+ * backs it (mm_back) and records it; on failure the range is freed. */
+long mm_place(struct vma *v, void *p, uint64_t len);
 /* The file behind anonymous shared memory of len bytes that forked
  * children share (a PAL memfd), in *out; *out = NULL where the PAL cannot
  * share memory (the memory is then the process's own). */

@@ -68,6 +68,42 @@ bool signal_pending_for(uint64_t mask)
     return (__atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST) & ~mask) != 0;
 }
 
+bool signal_child_autoreap(void)
+{
+    return sig_actions[17].handler == 1 || (sig_actions[17].flags & SA_NOCLDWAIT_);
+}
+
+static volatile int reap_wanted;
+
+void signal_reap_children_later(void) { __atomic_store_n(&reap_wanted, 1, __ATOMIC_SEQ_CST); }
+
+/* Children that ended are reaped: none becomes a zombie. */
+static void reap_children(void)
+{
+    int status;
+    __atomic_store_n(&reap_wanted, 0, __ATOMIC_SEQ_CST);
+    if (!signal_child_autoreap() || !pal->process_wait)
+        return;
+    while (pal->process_wait(-1, &status, 1 /* WNOHANG */) > 0) {
+    }
+}
+
+/* SIGCHLD's siginfo names a child whose state changed (one of them, when
+ * several ended before it was delivered: the signal does not queue). */
+static void child_info(struct k_siginfo *info)
+{
+    enum { CLD_EXITED_ = 1, CLD_KILLED_ = 2, CLD_DUMPED_ = 3 };
+    int status = 0;
+    long pid = pal->process_wait ? pal->process_wait(-1, &status, 1 | 0x01000000 /* WNOHANG|WNOWAIT */) : 0;
+    if (pid <= 0)
+        return;
+    info->code = (status & 0x7f) == 0 ? CLD_EXITED_ : (status & 0x80) ? CLD_DUMPED_ : CLD_KILLED_;
+    info->f[0] = (uint64_t)(uint32_t)pid; /* si_pid; si_uid 0 */
+    info->f[1] = (uint64_t)(uint32_t)(info->code == CLD_EXITED_ ? (status >> 8) & 0xff : status & 0x7f);
+}
+
+void signal_forget_pending(void) { __atomic_store_n(&sig_pending, 0, __ATOMIC_SEQ_CST); }
+
 void signal_raise(int sig)
 {
     __atomic_or_fetch(&sig_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
@@ -252,6 +288,8 @@ static bool restartable(uint64_t nr)
 
 bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t nr, long *ret)
 {
+    if (__atomic_load_n(&reap_wanted, __ATOMIC_RELAXED))
+        reap_children();
     if (!__atomic_load_n(&sig_pending, __ATOMIC_RELAXED))
         return false;
     int sig = take_pending(cur_thread()->sigmask);
@@ -268,6 +306,8 @@ bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t n
         ctx->rip -= 2;
     }
     struct k_siginfo info = {.signo = sig, .code = 0 /* SI_USER */};
+    if (sig == 17)
+        child_info(&info);
     if (!enter_handler(ctx, sig, &info))
         default_action(sig);
     *ret = (long)ctx->rax;

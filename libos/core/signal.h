@@ -13,6 +13,7 @@
 #define SA_RESETHAND_ 0x80000000
 #define SA_RESTORER_ 0x04000000
 #define SA_SIGINFO_ 4
+#define SA_NOCLDWAIT_ 2
 
 struct k_sigaction {
     uint64_t handler, flags, restorer, mask;
@@ -36,6 +37,14 @@ bool signal_pending_for(uint64_t mask);
 /* Removes and returns one pending signal of set (0 if none): sigtimedwait. */
 int signal_take(uint64_t set);
 
+/* SIGCHLD is SIG_IGN or has SA_NOCLDWAIT: children that end are reaped
+ * at once and never reported by wait (wait(2), "NOTES"). */
+bool signal_child_autoreap(void);
+/* A child ended while signal_child_autoreap(): reap it at the next safe
+ * point (the next syscall's way out). */
+void signal_reap_children_later(void);
+/* A forked child starts with nothing pending (fork(2)). */
+void signal_forget_pending(void);
 /* Marks sig pending for the process (kill, host signals). */
 void signal_raise(int sig);
 

@@ -114,6 +114,11 @@ static void up_host_signal(struct pal_context *ctx, int signo)
     signo &= ~PAL_SIGNAL_FROM_INSIDE;
     if (ns_init_ignores(signo, inside) || host_sigterm_dropped(signo))
         return;
+    if (signo == 17 && signal_child_autoreap()) {
+        signal_reap_children_later();
+        if (!signal_has_handler(signo))
+            return;
+    }
     if (signal_ignored(signo) || (signal_default_ignored(signo) && !signal_has_handler(signo)))
         return;
     if (!signal_has_handler(signo))

@@ -5,6 +5,7 @@
 #include <linux/sched.h>
 
 #include "core/mm.h"
+#include "core/signal.h"
 #include "sys/sys.h"
 
 struct clone_start {
@@ -61,6 +62,7 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     libos_ppid = libos_pid;
     libos_pid = (int)pal->process_id();
     libos_thread_count = 1;
+    signal_forget_pending();
     sysv_shm_forked();
     struct libos_thread *t = cur_thread();
     t->tid = libos_pid;
@@ -135,11 +137,23 @@ static long waitid_target(uint64_t idtype, int id, long *target)
     }
 }
 
+/* With SIGCHLD ignored or SA_NOCLDWAIT, children leave no zombie: a wait
+ * reaps every child as it ends and reports none, returning ECHILD once
+ * none is left (or 0 with WNOHANG while some still run). */
+static long wait_autoreaped(long target, int options)
+{
+    int status;
+    long r;
+    while ((r = pal->process_wait(target, &status, options & 1 /* WNOHANG */)) > 0) {
+    }
+    return r;
+}
+
 /* waitid over the PAL's wait: P_ALL / P_PID / P_PGID / P_PIDFD, WEXITED,
  * optionally WNOHANG. */
 SYS(waitid)
 {
-    enum { WEXITED_ = 4, WNOHANG_ = 1 };
+    enum { WEXITED_ = 4, WNOHANG_ = 1, WNOWAIT_ = 0x01000000 };
     int status = 0;
     long id;
     if (!(A(3) & WEXITED_) || !pal->process_wait)
@@ -147,7 +161,9 @@ SYS(waitid)
     long t = waitid_target(A(0), (int)A(1), &id);
     if (t < 0)
         return t;
-    long r = pal->process_wait(id, &status, (int)(A(3) & WNOHANG_));
+    if (signal_child_autoreap())
+        return wait_autoreaped(id, (int)A(3)) < 0 ? -PAL_ECHILD : 0;
+    long r = pal->process_wait(id, &status, (int)(A(3) & (WNOHANG_ | WNOWAIT_)));
     int32_t *si = PTR(2);
     if (r >= 0 && si) {
         memset(si, 0, 128);
@@ -172,6 +188,8 @@ SYS(wait4)
     long pid = (int)A(0);
     if (pid == (-2147483647 - 1))
         return -PAL_ESRCH; /* Linux: -INT_MIN is no group */
+    if (signal_child_autoreap())
+        return wait_autoreaped(pid, (int)A(2));
     long r = pal->process_wait(pid, &status, (int)A(2) & 3);
     if (r > 0 && PTR(1))
         *(int *)PTR(1) = status;

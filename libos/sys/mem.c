@@ -136,6 +136,17 @@ long mm_back(const struct vma *v, uint64_t addr, uint64_t len)
     return r;
 }
 
+long mm_place(struct vma *v, void *p, uint64_t len)
+{
+    v->start = (uint64_t)p, v->end = v->start + len;
+    long r = mm_back(v, v->start, len);
+    if (r == 0)
+        r = vma_add(v);
+    if (r < 0)
+        pal->mem_free(p, len);
+    return r;
+}
+
 long mm_anon_shared_file(uint64_t len, struct file **out)
 {
     *out = NULL;
@@ -226,14 +237,8 @@ SYS(mmap)
     int pflags = !fixed ? 0 : (flags & MAP_FIXED) ? PAL_MEM_FIXED : PAL_MEM_FIXED | PAL_MEM_NOREPLACE;
     void *p = (void *)addr;
     r = pal->mem_reserve(&p, len, pflags);
-    if (r == 0) {
-        v.start = (uint64_t)p, v.end = v.start + len;
-        r = mm_back(&v, v.start, len);
-        if (r == 0)
-            r = vma_add(&v);
-        if (r < 0)
-            pal->mem_free(p, len);
-    }
+    if (r == 0)
+        r = mm_place(&v, p, len);
     if (v.file)
         file_put(v.file);
     if (r < 0)

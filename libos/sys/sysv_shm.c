@@ -299,14 +299,8 @@ SYS(shmat)
         if (r == -PAL_EEXIST)
             r = -PAL_EINVAL; /* Linux: the range is in use and SHM_REMAP is absent */
     }
-    if (r == 0) {
-        v.start = (uint64_t)p, v.end = v.start + len;
-        r = mm_back(&v, v.start, len);
-        if (r == 0)
-            r = vma_add(&v);
-        if (r < 0)
-            pal->mem_free(p, len);
-    }
+    if (r == 0)
+        r = mm_place(&v, p, len);
     if (r == 0)
         attaches[n_attach++] = (struct attach){(uint64_t)p, len, slot};
     spin_unlock(&attach_lock);

@@ -11,11 +11,14 @@
 
 #include "manifest/hash_cache.h"
 
-#define MAX_ENTRIES 200000
+/* Beyond this many, a flush keeps only the entries this run used or
+ * stored: files of runs long gone (test scratch files) do not pile up. */
+#define MAX_ENTRIES 20000
 
 struct entry {
     unsigned long long dev, ino, size, mtime, ctime;
     uint8_t sha[32];
+    bool used; /* looked up or stored by this run */
     char *path;
 };
 
@@ -125,6 +128,30 @@ static void add(const struct entry *e)
     *slot = n_entries;
 }
 
+/* "N " at *s; advances past the space. */
+static bool parse_num(char **s, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtoull(*s, &end, 10);
+    if (end == *s || *end != ' ' || errno)
+        return false;
+    *s = end + 1;
+    return true;
+}
+
+static bool parse_line(char *line, struct entry *e)
+{
+    char *s = line;
+    if (!parse_num(&s, &e->dev) || !parse_num(&s, &e->ino) || !parse_num(&s, &e->size) ||
+        !parse_num(&s, &e->mtime) || !parse_num(&s, &e->ctime) || strlen(s) < 66 ||
+        !parse_hex(s, e->sha) || s[65] != '/')
+        return false;
+    e->used = false;
+    e->path = strdup(s + 65);
+    return e->path != NULL;
+}
+
 /* A line that does not parse is dropped: the cache only saves work. */
 static void load(void)
 {
@@ -132,20 +159,13 @@ static void load(void)
     disabled = !locate();
     FILE *f = disabled ? NULL : fopen(cache_path, "r");
     char line[4096 + 200];
-    while (f && n_entries < MAX_ENTRIES && fgets(line, sizeof(line), f)) {
+    while (f && n_entries < 2 * MAX_ENTRIES && fgets(line, sizeof(line), f)) {
         struct entry e;
-        char hex[65];
-        int used = 0;
         size_t len = strlen(line);
         if (len == 0 || line[len - 1] != '\n')
             continue;
         line[len - 1] = 0;
-        if (sscanf(line, "%llu %llu %llu %llu %llu %64s %n", &e.dev, &e.ino, &e.size, &e.mtime,
-                   &e.ctime, hex, &used) != 6 || !used || strlen(hex) != 64 ||
-            !parse_hex(line + used - 65, e.sha) || line[used] != '/')
-            continue;
-        e.path = strdup(line + used);
-        if (e.path)
+        if (parse_line(line, &e))
             add(&e);
     }
     if (f)
@@ -169,6 +189,7 @@ bool hash_cache_lookup(const char *path, const struct stat *st, uint8_t out[32])
     if (!i || !same(&entries[i - 1], path, st))
         return false;
     memcpy(out, entries[i - 1].sha, 32);
+    entries[i - 1].used = true;
     return true;
 }
 
@@ -179,16 +200,11 @@ void hash_cache_store(const char *path, const struct stat *st, const uint8_t sha
     if (disabled || path[0] != '/' || strchr(path, '\n'))
         return;
     struct entry e = {.dev = st->st_dev, .ino = st->st_ino, .size = (unsigned long long)st->st_size,
-                      .mtime = ns(&st->st_mtim), .ctime = ns(&st->st_ctim), .path = strdup(path)};
+                      .mtime = ns(&st->st_mtim), .ctime = ns(&st->st_ctim), .used = true,
+                      .path = strdup(path)};
     if (!e.path)
         return;
     memcpy(e.sha, sha, 32);
-    if (n_entries >= MAX_ENTRIES) { /* full: start over rather than grow without bound */
-        for (size_t i = 0; i < n_entries; i++)
-            free(entries[i].path);
-        n_entries = 0;
-        memset(slots, 0, n_slots * sizeof(*slots));
-    }
     add(&e); /* a file hashed again (it changed) replaces its old line */
     dirty = true;
 }
@@ -215,8 +231,11 @@ void hash_cache_flush(void)
     FILE *f = fopen(tmp, "w");
     if (!f)
         return; /* no cache: the next run hashes again */
+    bool trim = n_entries > MAX_ENTRIES;
     for (size_t i = 0; i < n_entries; i++) {
         const struct entry *e = &entries[i];
+        if (trim && !e->used)
+            continue;
         fprintf(f, "%llu %llu %llu %llu %llu ", e->dev, e->ino, e->size, e->mtime, e->ctime);
         for (int j = 0; j < 32; j++)
             fprintf(f, "%02x", e->sha[j]);

@@ -127,6 +127,18 @@ static long take_report(pid_t pid, bool stopped, int *status)
     return id;
 }
 
+/* WNOWAIT: the child's id and status, the child left as it is. */
+static long peek_report(const siginfo_t *si, int *status)
+{
+    pidns_lock();
+    struct ns_entry *e = pidns_find_host(si->si_pid);
+    long id = e ? e->id : 0;
+    pidns_unlock();
+    if (id)
+        *status = wait_status(si);
+    return id;
+}
+
 static long direct_process_wait(pal_handle child, int *status, int options)
 {
     int idtype, id, flags = WEXITED | WNOWAIT | (options & WNOHANG);
@@ -139,7 +151,8 @@ static long direct_process_wait(pal_handle child, int *status, int options)
         r = HS5(SYS_waitid, idtype, id, &si, flags, NULL);
         if (r < 0 || si.si_pid == 0)
             return r;
-        r = take_report(si.si_pid, si.si_code == CLD_STOPPED, status);
+        r = (options & WNOWAIT) ? peek_report(&si, status)
+                                : take_report(si.si_pid, si.si_code == CLD_STOPPED, status);
     }
     return r;
 }

@@ -155,7 +155,8 @@ struct pal_api {
     long (*process_fork)(void);
     /* Waits for a child (id from process_create/process_fork, -1 for
      * any, 0 for any in the caller's process group, -pgid for any in that
-     * group); stores its Linux wait status; options: WNOHANG, WUNTRACED.
+     * group); stores its Linux wait status; options: WNOHANG, WUNTRACED,
+     * WNOWAIT (report, but leave the child waitable).
      * Returns the child's id, 0 with WNOHANG and nothing ready, or
      * -ECHILD. */
     long (*process_wait)(pal_handle child, int *status, int options);
