@@ -47,6 +47,9 @@ static struct creds *creds_locked(void)
             cr.ngroups = 1;
         }
         cr.ready = true;
+        /* Not root from the start: the host threads take these ids too. */
+        if (u != 0 || g != 0)
+            __atomic_store_n(&creds_generation, 1, __ATOMIC_RELEASE);
     }
     return &cr;
 }

@@ -39,7 +39,7 @@ for kind in musl spie dyn; do
     check "creds.$kind: tmpfs records owners (creator's fsuid/fsgid, chown) as native$( [ -s "$TMP/diff" ] && echo " ($(head -c 600 "$TMP/diff"))")" \
         $([ "$rc" -eq 0 ] && [ ! -s "$TMP/diff" ]; echo $?)
 
-    d=$(mktemp -d /tmp/geode-creds.XXXXXX) && chmod 755 "$d" && touch "$d/r"
+    d=$(mktemp -d /tmp/geode-creds.XXXXXX) && chmod 755 "$d" && touch "$d/r" "$d/s" && chmod 600 "$d/s"
     setpriv --reuid=1000 --regid=1000 --clear-groups "$bin" -nonroot "$d" >"$TMP/native" 2>&1
     manifest "$TMP/cn.toml" "$bin" 'loader.uid = 1000' 'loader.gid = 1000'
     run_direct "$TMP/cn.toml" -nonroot "$d"

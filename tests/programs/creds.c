@@ -302,6 +302,8 @@ static void nonroot(void)
     res("setfsuid(-1) returns", setfsuid(-1));
     res("chown root-owned r to 1000", fchownat(dirfd_, "r", 1000, -1, 0));
     res("chgrp root-owned r to 1000", fchownat(dirfd_, "r", -1, 1000, 0));
+    int fd = openat(dirfd_, "s", O_RDONLY);
+    res("open root's 0600 s", fd < 0 ? fd : 0);
     ids("end");
 }
 

@@ -13,15 +13,19 @@ fi
 for kind in musl spie dyn; do
     bin="$PROGS/creds.$kind"
     need "$bin" || continue
-    d=$(mktemp -d /tmp/geode-creds.XXXXXX) && chmod 755 "$d" && touch "$d/r"
+    d=$(mktemp -d /tmp/geode-creds.XXXXXX) && chmod 755 "$d" && touch "$d/r" "$d/s" && chmod 600 "$d/s"
     setpriv --reuid=1000 --regid=1000 --clear-groups "$bin" -nonroot "$d" >"$TMP/native" 2>&1
     manifest "$TMP/c.toml" "$bin" 'loader.uid = 1000' 'loader.gid = 1000' \
         'sgx.enclave_size = "256M"' "$(trust "$bin" "file:$d/")"
     run_sim "$TMP/c.toml" -nonroot "$d"
     rm -rf "$d"
-    diff -u "$TMP/native" "$TMP/out" >"$TMP/diff"
-    [ "$rc" -eq 0 ] && [ ! -s "$TMP/diff" ]
-    r=$?; check "creds.$kind -nonroot in the sim enclave equals native$( [ -s "$TMP/diff" ] && echo " ($(head -c 400 "$TMP/diff"))")" $r; diag $r
+    # Host files are opened as the host user inside an enclave (no
+    # set_fs_ids there, docs/syscalls.md): root's 0600 file opens.
+    grep -q "^open root's 0600 s = 0$" "$TMP/out"
+    perm=$?
+    diff -u <(grep -v "^open root's 0600 s" "$TMP/native") <(grep -v "^open root's 0600 s" "$TMP/out") >"$TMP/diff"
+    [ "$rc" -eq 0 ] && [ ! -s "$TMP/diff" ] && [ "$perm" -eq 0 ]
+    r=$?; check "creds.$kind -nonroot in the sim enclave equals native (host file permissions aside)$( [ -s "$TMP/diff" ] && echo " ($(head -c 400 "$TMP/diff"))")" $r; diag $r
 done
 
 # A host process holds a POSIX lock on bytes 0..99 and a shared flock.
