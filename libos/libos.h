@@ -36,6 +36,7 @@ struct libos_thread {
     int nheld;
     uint64_t altstack_sp, altstack_size;
     int altstack_flags;
+    uint32_t creds_gen; /* sys/creds.c: the credentials this host thread carries */
 };
 
 _Static_assert(offsetof(struct libos_thread, pal_private) == PAL_GS_PRIVATE_OFFSET,

@@ -2,10 +2,13 @@
  * Unknown numbers return -ENOSYS and are logged once each, by name. */
 #include <asm/unistd_64.h>
 
+#include "sys/creds.h"
 #include "sys/sys.h"
 
 #define NR_MAX 512
 #define E(name) [__NR_##name] = sys_##name
+/* Administration calls Geode refuses as to a process without privilege. */
+#define P(name) [__NR_##name] = sys_eperm
 
 static const sys_fn table[NR_MAX] = {
     E(read), E(write), E(readv), E(writev), E(pread64), E(pwrite64), E(lseek), E(close),
@@ -37,6 +40,26 @@ static const sys_fn table[NR_MAX] = {
     E(pause), E(waitid), E(truncate), E(fchmodat), E(eventfd), E(eventfd2), E(memfd_create),
     E(rt_sigaction), E(rt_sigprocmask), E(sigaltstack), E(kill), E(tgkill), E(tkill), E(rt_sigreturn), E(rt_sigpending),
     E(rt_sigqueueinfo), E(rt_tgsigqueueinfo), E(pidfd_open), E(pidfd_send_signal),
+    /* credentials (sys/creds.c) */
+    E(getresuid), E(getresgid), E(setreuid), E(setregid), E(setresuid), E(setresgid),
+    E(setfsuid), E(setfsgid), E(setgroups),
+    /* files (sys/fs_space.c, fs_path.c, fs_dir.c) */
+    E(fallocate), E(fadvise64), E(copy_file_range), E(sync), E(syncfs), E(creat), E(mknod),
+    E(mknodat), E(readahead), E(sync_file_range), E(preadv), E(pwritev), E(preadv2),
+    E(pwritev2), E(utime), E(utimes), E(futimesat), E(setxattr), E(lsetxattr), E(fsetxattr),
+    E(getxattr), E(lgetxattr), E(fgetxattr), E(listxattr), E(llistxattr), E(flistxattr),
+    E(removexattr), E(lremovexattr), E(fremovexattr), E(name_to_handle_at),
+    E(open_by_handle_at), E(openat2), E(sendmmsg), E(recvmmsg), E(execveat),
+    /* scheduling, settings, capabilities (sys/misc.c, sys/creds.c) */
+    E(getpriority), E(setpriority), E(sched_get_priority_max), E(sched_get_priority_min),
+    E(sched_getscheduler), E(sched_getparam), E(sched_setscheduler), E(sched_setparam),
+    E(sched_rr_get_interval), E(personality), E(membarrier), E(syslog), E(capget), E(capset),
+    P(mount), P(umount2), P(pivot_root), P(chroot), P(acct), P(settimeofday), P(clock_settime),
+    P(swapon), P(swapoff), P(reboot), P(sethostname), P(setdomainname), P(iopl), P(ioperm),
+    P(init_module), P(finit_module), P(delete_module), P(kexec_load), P(kexec_file_load),
+    P(quotactl), P(quotactl_fd), P(vhangup), P(setns), P(bpf), P(process_vm_readv),
+    P(process_vm_writev), P(open_tree), P(move_mount), P(fsopen), P(fsconfig), P(fsmount),
+    P(fspick), P(mount_setattr),
     E(statfs), E(fstatfs),
 };
 
@@ -94,6 +117,8 @@ long syscall_dispatch(struct pal_context *ctx)
     if (nr >= NR_MAX || !table[nr])
         return unknown(nr);
     struct sc_args args = {{ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9}, ctx};
+    if (__builtin_expect(cur_thread()->creds_gen != creds_generation, 0))
+        creds_sync_thread();
     long r = run_handler(table[nr], &args);
     if (libos_log_level >= LOG_TRACE)
         log_at(LOG_TRACE, "%s(%lx, %lx, %lx) = %ld", names[nr] ? names[nr] : "?",

@@ -6,6 +6,7 @@
 
 #include "core/mm.h"
 #include "elf/elf.h"
+#include "sys/creds.h"
 #include "fs/proc.h"
 
 #define AUXV_MAX 24
@@ -38,11 +39,13 @@ static int push_strings(struct builder *b, char **v, uint64_t *out, size_t *n)
 static size_t fill_auxv(uint64_t *a, const struct stack_info *si, uint64_t rnd, uint64_t execfn,
                         uint64_t platform)
 {
+    struct creds_ids id;
+    creds_ids(&id);
     const uint64_t pairs[][2] = {
         {AT_PHDR, si->prog->phdr}, {AT_PHENT, 56}, {AT_PHNUM, si->prog->phnum},
         {AT_PAGESZ, PAGE_SIZE}, {AT_BASE, si->interp_base}, {AT_FLAGS, 0},
-        {AT_ENTRY, si->prog->entry}, {AT_UID, libos_cfg.uid}, {AT_EUID, libos_cfg.uid},
-        {AT_GID, libos_cfg.gid}, {AT_EGID, libos_cfg.gid}, {AT_SECURE, 0},
+        {AT_ENTRY, si->prog->entry}, {AT_UID, id.uid}, {AT_EUID, id.euid},
+        {AT_GID, id.gid}, {AT_EGID, id.egid}, {AT_SECURE, 0},
         {AT_CLKTCK, 100}, {AT_HWCAP, pal_boot_info->hwcap}, {AT_HWCAP2, pal_boot_info->hwcap2},
         {AT_RANDOM, rnd}, {AT_EXECFN, execfn}, {AT_PLATFORM, platform}, {AT_NULL, 0},
     };

@@ -32,8 +32,10 @@ int fd_install_at(struct file *f, int fd, bool ce)
     fds[fd] = f;
     cloexec[fd] = ce;
     spin_unlock(&fd_lock);
-    if (old)
+    if (old) {
+        fs_lock_close(old);
         file_put(old);
+    }
     return fd;
 }
 
@@ -77,6 +79,7 @@ int fd_close(int fd)
     spin_unlock(&fd_lock);
     if (!f)
         return -PAL_EBADF;
+    fs_lock_close(f);
     file_put(f);
     return 0;
 }

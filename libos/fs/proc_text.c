@@ -4,6 +4,7 @@
 #include "core/signal.h"
 #include "core/vma.h"
 #include "fs/proc.h"
+#include "sys/creds.h"
 #include "sys/sys.h"
 
 #define MAPS_MAX (1024 * 1024)
@@ -249,10 +250,44 @@ static size_t status_self(char *t, size_t cap)
                             '0' + (um >> 6 & 7), '0' + (um >> 3 & 7), '0' + (um & 7));
 }
 
+/* The calling process's ids, groups and capabilities (sys/creds.c); other
+ * processes' are not known here: the manifest's ids, no capabilities. */
+struct status_creds {
+    struct creds_ids id;
+    uint32_t ngroups, groups[32];
+    uint64_t prm, eff;
+};
+
+static void status_creds(const struct pinfo *p, struct status_creds *c)
+{
+    uint32_t u = libos_cfg.uid, g = libos_cfg.gid;
+    *c = (struct status_creds){{u, u, u, u, g, g, g, g}, 1, {g}, 0, 0};
+    if (!p->self)
+        return;
+    creds_ids(&c->id);
+    c->ngroups = creds_groups(c->groups, 32);
+    c->ngroups = c->ngroups < 32 ? c->ngroups : 32;
+    creds_caps(&c->prm, &c->eff);
+}
+
+static size_t groups_text(char *t, size_t cap, const struct status_creds *c)
+{
+    /* Linux's layout: separated by spaces, then one more space. */
+    size_t n = (size_t)snprintf(t, cap, "Groups:\t");
+    for (uint32_t k = 0; k < c->ngroups && n < cap; k++)
+        n += (size_t)snprintf(t + n, cap - n, k ? " %u" : "%u", c->groups[k]);
+    return n < cap ? n + (size_t)snprintf(t + n, cap - n, " \n") : n;
+}
+
 static char *status_text(const struct pinfo *p, size_t *len)
 {
     const struct pal_proc_info *i = &p->i;
-    uint32_t u = libos_cfg.uid, g = libos_cfg.gid, n = pal_boot_info->cpu_count;
+    struct status_creds c;
+    char prm[17], eff[17];
+    uint32_t n = pal_boot_info->cpu_count;
+    status_creds(p, &c);
+    hex16(prm, c.prm);
+    hex16(eff, c.eff);
     size_t cap = 2048;
     char *t = malloc(cap);
     if (!t)
@@ -260,20 +295,24 @@ static char *status_text(const struct pinfo *p, size_t *len)
     *len = (size_t)snprintf(
         t, cap,
         "Name:\t%s\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
-        "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t%u\n"
+        "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n",
+        i->comm, state_name(i->state), p->pid, p->tid, i->ppid, c.id.uid, c.id.euid, c.id.suid,
+        c.id.fsuid, c.id.gid, c.id.egid, c.id.sgid, c.id.fsgid, FD_MAX);
+    *len += groups_text(t + *len, cap - *len, &c);
+    *len += (size_t)snprintf(
+        t + *len, cap - *len,
         "NStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n"
         "VmPeak:\t%lu kB\nVmSize:\t%lu kB\nVmRSS:\t%lu kB\nThreads:\t%d\n",
-        i->comm, state_name(i->state), p->pid, p->tid, i->ppid, u, u, u, u, g, g, g, g, FD_MAX,
-        g, p->pid, p->tid, i->pgid, i->sid, (unsigned long)(i->vsize / 1024),
+        p->pid, p->tid, i->pgid, i->sid, (unsigned long)(i->vsize / 1024),
         (unsigned long)(i->vsize / 1024), (unsigned long)(i->rss / 1024), i->threads);
     if (p->self)
         *len += status_self(t + *len, cap - *len);
     *len += (size_t)snprintf(t + *len, cap - *len,
-                             "CapInh:\t0000000000000000\nCapPrm:\t0000000000000000\n"
-                             "CapEff:\t0000000000000000\nCapBnd:\t000001ffffffffff\n"
+                             "CapInh:\t0000000000000000\nCapPrm:\t%s\n"
+                             "CapEff:\t%s\nCapBnd:\t000001ffffffffff\n"
                              "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n"
                              "Cpus_allowed_list:\t0-%u\nMems_allowed_list:\t0\n",
-                             n ? n - 1 : 0);
+                             prm, eff, n ? n - 1 : 0);
     return t;
 }
 

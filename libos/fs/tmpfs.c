@@ -3,6 +3,7 @@
 #include <linux/fcntl.h>
 
 #include "fs/tmpfs.h"
+#include "sys/creds.h"
 
 #define S_IFDIR_ 0040000
 #define S_IFREG_ 0100000
@@ -12,6 +13,7 @@ struct tnode {
     char name[NAME_MAX_ + 1];
     bool is_dir;
     uint32_t mode;
+    uint32_t uid, gid; /* the creator's file system ids, then chown's */
     int refs;       /* 1 while linked, +1 per open file */
     uint64_t ino;
     int64_t mtime_ns;
@@ -46,6 +48,8 @@ struct tmpfs *tmpfs_new(void)
         return NULL;
     fs->root.is_dir = true;
     fs->root.mode = 01777;
+    fs->root.uid = creds_fsuid();
+    fs->root.gid = creds_fsgid();
     fs->root.refs = 1;
     fs->root.ino = 1;
     fs->root.mtime_ns = now_ns();
@@ -102,6 +106,8 @@ static struct tnode *new_node(struct tmpfs *fs, struct tnode *dir, const char *n
     memcpy(n->name, name, strlen(name) + 1);
     n->is_dir = is_dir;
     n->mode = mode & 07777;
+    n->uid = creds_fsuid();
+    n->gid = creds_fsgid();
     n->refs = 1;
     n->ino = fs->next_ino++;
     n->mtime_ns = now_ns();
@@ -126,7 +132,7 @@ static void fill_stat(const struct tnode *n, struct pal_stat *st)
     st->ino = n->ino;
     st->nlink = n->is_dir ? 2 : 1;
     st->mode = (n->is_dir ? S_IFDIR_ : S_IFREG_) | n->mode;
-    st->uid = libos_cfg.uid, st->gid = libos_cfg.gid;
+    st->uid = n->uid, st->gid = n->gid;
     st->size = (int64_t)n->size;
     st->blksize = 4096;
     st->blocks = (int64_t)(n->size + 511) / 512;
@@ -318,6 +324,13 @@ static int open_node(struct tmpfs *fs, const char *path, int flags, uint32_t mod
     return *out ? 0 : -PAL_ENOSPC;
 }
 
+/* The permissions an open asks for (4 read, 2 write). */
+static int open_access(int flags)
+{
+    int acc = flags & O_ACCMODE, want = acc == O_RDONLY ? 4 : acc == O_WRONLY ? 2 : 6;
+    return want | ((flags & O_TRUNC) ? 2 : 0);
+}
+
 int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, struct file **out)
 {
     struct tnode *n;
@@ -325,7 +338,10 @@ int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, str
     if (!o)
         return -PAL_ENOMEM;
     spin_lock(&fs->lock);
+    bool existed = walk(fs, path, false, &n, NULL) == 0;
     int r = open_node(fs, path, flags, mode, &n);
+    if (r == 0 && existed) /* an existing file: its permission bits (a new one: the creator's) */
+        r = (int)creds_may_access(n->uid, n->gid, n->mode, open_access(flags));
     if (r == 0 && n->is_dir && (flags & O_ACCMODE) != O_RDONLY)
         r = -PAL_EISDIR;
     if (r == 0 && !n->is_dir && (flags & O_DIRECTORY))
@@ -426,6 +442,26 @@ int tmpfs_chmod(struct tmpfs *fs, const char *path, uint32_t mode)
     int r = walk(fs, path, false, &n, NULL);
     if (r == 0)
         n->mode = mode & 07777;
+    spin_unlock(&fs->lock);
+    return r;
+}
+
+/* chown(2) with the caller's credentials checked against the node's
+ * owner; a regular file loses its set-user-ID bit (and set-group-ID when
+ * group-executable), as the kernel's chown does. */
+int tmpfs_chown(struct tmpfs *fs, const char *path, uint32_t uid, uint32_t gid)
+{
+    struct tnode *n;
+    spin_lock(&fs->lock);
+    int r = walk(fs, path, false, &n, NULL);
+    if (r == 0)
+        r = (int)creds_may_chown(n->uid, n->gid, uid, gid);
+    if (r == 0) {
+        n->uid = uid == (uint32_t)-1 ? n->uid : uid;
+        n->gid = gid == (uint32_t)-1 ? n->gid : gid;
+        if (!n->is_dir)
+            n->mode &= ~(04000u | ((n->mode & 010) ? 02000u : 0));
+    }
     spin_unlock(&fs->lock);
     return r;
 }

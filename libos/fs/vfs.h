@@ -37,7 +37,11 @@ struct file {
     bool is_dir;
     bool is_sock;
     char *path;    /* inside path, for *at() and fchdir; may be NULL */
-    int owner;     /* F_SETOWN's pid (or -pgid); kept, no SIGIO is sent */
+    /* sys/fs_lock.c: POSIX record locks were taken through this file (its
+     * close releases the process's locks on the file, as on Linux), and
+     * the F_SETOWN_EX / F_SETSIG settings. */
+    bool posix_locked;
+    int owner_type, owner_id, owner_sig;
 };
 
 /* mount.c */
@@ -123,5 +127,8 @@ int fd_close(int fd);
 int fd_get_cloexec(int fd);
 int fd_set_cloexec(int fd, bool on);
 int fd_init_stdio(void);
+/* sys/fs_lock.c: a descriptor of f is being closed: the process's POSIX
+ * record locks on the file are released. */
+void fs_lock_close(struct file *f);
 
 #endif

@@ -9,6 +9,7 @@
 #include "elf/elf.h"
 #include "fs/vfs.h"
 #include "fs/proc.h"
+#include "sys/creds.h"
 #include "sys/sys.h"
 
 #define ARG_MAX_ (2 * 1024 * 1024)
@@ -129,6 +130,7 @@ SYS(execve)
     mm_release_images();
     rewrite_reset();
     reset_process_state();
+    creds_exec();
     char *exec_path = strdup(inside);
     libos_cfg.exec_path = exec_path;
     proc_set_name(comm);
@@ -140,4 +142,35 @@ SYS(execve)
     }
     enter_new_image(args->ctx, entry, sp);
     return 0;
+}
+
+/* execveat(2): the program named relative to dirfd, or dirfd itself with
+ * AT_EMPTY_PATH (fexecve); then execve of that inside path. */
+SYS(execveat)
+{
+    char inside[PATH_MAX_LEN];
+    const char *path = PTR(1);
+    int flags = (int)A(4);
+    long r;
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -PAL_EINVAL;
+    if (path && !path[0] && !(flags & AT_EMPTY_PATH))
+        return -PAL_ENOENT;
+    if ((flags & AT_EMPTY_PATH) && path && !path[0]) {
+        struct file *f = fd_get((int)A(0));
+        if (!f)
+            return -PAL_EBADF;
+        r = f->path ? (long)snprintf(inside, sizeof(inside), "%s", f->path) : -PAL_ENOENT;
+        file_put(f);
+    } else {
+        r = vfs_resolve_at((int)A(0), path, !(flags & AT_SYMLINK_NOFOLLOW), inside, sizeof(inside));
+    }
+    if (r < 0)
+        return r;
+    struct pal_stat st;
+    if ((flags & AT_SYMLINK_NOFOLLOW) && vfs_stat(inside, 1, &st) == 0 &&
+        (st.mode & 0170000) == 0120000)
+        return -PAL_ELOOP;
+    struct sc_args ex = {{(uint64_t)inside, A(2), A(3)}, args->ctx};
+    return sys_execve(&ex);
 }

@@ -61,10 +61,70 @@ static long mkdir_at(int dirfd, const char *path, uint32_t mode)
 {
     char inside[PATH_MAX_LEN];
     int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
-    return r < 0 ? r : vfs_mkdir(inside, mode & ~file_mode_mask);
+    if (r == 0)
+        r = vfs_mkdir(inside, mode & ~file_mode_mask);
+    if (r == 0 && owner_new_needed())
+        owner_new_path(inside);
+    return r;
 }
 
 SYS(mkdir) { return mkdir_at(AT_FDCWD, PTR(0), (uint32_t)A(1)); }
+
+#define S_IFMT_ 0170000
+#define S_IFSOCK_ 0140000
+#define S_IFREG_ 0100000
+#define S_IFBLK_ 0060000
+#define S_IFCHR_ 0020000
+#define S_IFIFO_ 0010000
+
+/* A regular file: an exclusive create, closed at once. */
+static long mknod_regular(const char *inside, uint32_t mode)
+{
+    struct file *f;
+    int r = vfs_open(inside, O_CREAT | O_EXCL | O_WRONLY, mode & 07777, &f);
+    if (r == 0 && owner_new_needed())
+        owner_new_file(f);
+    if (r == 0)
+        file_put(f);
+    return r;
+}
+
+/* mknod(2): regular files anywhere; FIFOs on host files (tmpfs holds only
+ * files and directories: EPERM). Socket and device nodes are never made
+ * for the program: EPERM, as for a process without CAP_MKNOD. */
+static long mknod_at(int dirfd, const char *path, uint32_t mode)
+{
+    char inside[PATH_MAX_LEN];
+    struct vfs_target t;
+    uint32_t type = mode & S_IFMT_;
+    if (type == 0)
+        type = S_IFREG_;
+    if (type != S_IFREG_ && type != S_IFIFO_ && type != S_IFSOCK_ && type != S_IFCHR_ &&
+        type != S_IFBLK_)
+        return -PAL_EINVAL;
+    int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
+    if (r < 0)
+        return r;
+    mode = type | (mode & 07777 & ~file_mode_mask);
+    if (type == S_IFREG_)
+        return mknod_regular(inside, mode);
+    if (vfs_stat(inside, 1, &(struct pal_stat){0}) == 0)
+        return -PAL_EEXIST;
+    if (type != S_IFIFO_)
+        return -PAL_EPERM;
+    r = vfs_lookup(inside, &t);
+    if (r < 0)
+        return r;
+    if (t.tmpfs || !PAL_HAS(pal, mknod))
+        return -PAL_EPERM;
+    r = (int)pal->mknod(t.host, mode);
+    if (r == 0 && owner_new_needed())
+        owner_new_path(inside);
+    return r;
+}
+
+SYS(mknod) { return mknod_at(AT_FDCWD, PTR(0), (uint32_t)A(1)); }
+SYS(mknodat) { return mknod_at((int)A(0), PTR(1), (uint32_t)A(2)); }
 SYS(mkdirat) { return mkdir_at((int)A(0), PTR(1), (uint32_t)A(2)); }
 
 static long unlink_at(int dirfd, const char *path, int is_dir)
@@ -76,7 +136,12 @@ static long unlink_at(int dirfd, const char *path, int is_dir)
 
 SYS(rmdir) { return unlink_at(AT_FDCWD, PTR(0), 1); }
 SYS(unlink) { return unlink_at(AT_FDCWD, PTR(0), 0); }
-SYS(unlinkat) { return unlink_at((int)A(0), PTR(1), (A(2) & AT_REMOVEDIR) != 0); }
+SYS(unlinkat)
+{
+    if (A(2) & ~(uint64_t)AT_REMOVEDIR)
+        return -PAL_EINVAL;
+    return unlink_at((int)A(0), PTR(1), (A(2) & AT_REMOVEDIR) != 0);
+}
 
 static long rename_at(int olddir, const char *from, int newdir, const char *to)
 {
@@ -133,14 +198,22 @@ SYS(symlink)
 {
     char inside[PATH_MAX_LEN];
     int r = vfs_resolve_at(AT_FDCWD, PTR(1), false, inside, sizeof(inside));
-    return r < 0 ? r : vfs_symlink(PTR(0), inside);
+    if (r == 0)
+        r = vfs_symlink(PTR(0), inside);
+    if (r == 0 && owner_new_needed())
+        owner_new_path(inside);
+    return r;
 }
 
 SYS(symlinkat)
 {
     char inside[PATH_MAX_LEN];
     int r = vfs_resolve_at((int)A(1), PTR(2), false, inside, sizeof(inside));
-    return r < 0 ? r : vfs_symlink(PTR(0), inside);
+    if (r == 0)
+        r = vfs_symlink(PTR(0), inside);
+    if (r == 0 && owner_new_needed())
+        owner_new_path(inside);
+    return r;
 }
 
 /* link(2) does not follow a final symlink of the source; linkat only with

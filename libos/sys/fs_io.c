@@ -40,7 +40,7 @@ static long do_write(struct file *f, const void *buf, size_t n)
 }
 
 SYS(read) { return WITH_FILE(A(0), f, do_read(f, PTR(1), A(2))); }
-SYS(write) { return WITH_FILE(A(0), f, do_write(f, PTR(1), A(2))); }
+SYS(write) { return signal_epipe(WITH_FILE(A(0), f, do_write(f, PTR(1), A(2)))); }
 
 SYS(pread64)
 {
@@ -107,8 +107,81 @@ SYS(writev)
 {
     if ((int)A(2) < 0 || (int)A(2) > IOV_MAX_)
         return -PAL_EINVAL;
-    return WITH_FILE(A(0), f, writev_file(f, PTR(1), (int)A(2)));
+    return signal_epipe(WITH_FILE(A(0), f, writev_file(f, PTR(1), (int)A(2))));
 }
+
+/* preadv/pwritev: the vectors at consecutive offsets, stopping at the
+ * first short transfer; the position does not move. */
+static long prw_vec(struct file *f, const struct iovec *iov, int cnt, int64_t off, bool write)
+{
+    if (off < 0)
+        return -PAL_EINVAL;
+    if (write ? !f->ops->pwrite : !f->ops->pread)
+        return -PAL_ESPIPE;
+    if ((f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
+        return -PAL_EBADF;
+    long total = 0;
+    for (int i = 0; i < cnt; i++) {
+        long r = write ? f->ops->pwrite(f, iov[i].iov_base, iov[i].iov_len, off + total)
+                       : f->ops->pread(f, iov[i].iov_base, iov[i].iov_len, off + total);
+        if (r < 0)
+            return total ? total : r;
+        total += r;
+        if ((size_t)r < iov[i].iov_len)
+            break;
+    }
+    return total;
+}
+
+/* preadv2/pwritev2: offset -1 means the file position (readv/writev).
+ * RWF_HIPRI is a hint; RWF_DSYNC/RWF_SYNC sync a host file after the
+ * write; RWF_NOWAIT, RWF_APPEND and RWF_NOAPPEND are not offered
+ * (EOPNOTSUPP, as for a file that does not support them), nor unknown
+ * flags. */
+#define RWF_HIPRI_ 0x1
+#define RWF_DSYNC_ 0x2
+#define RWF_SYNC_ 0x4
+static long sync_after(struct file *f, long r, uint64_t flags)
+{
+    if (r > 0 && (flags & (RWF_DSYNC_ | RWF_SYNC_)) && f->ops == &host_file_ops)
+        pal->fsync(f->h);
+    return r;
+}
+
+static long prw_vec2(struct sc_args *args, bool write)
+{
+    int cnt = (int)A(2);
+    int64_t off = (int64_t)A(3);
+    uint64_t fl = A(5);
+    if (cnt < 0 || cnt > IOV_MAX_)
+        return -PAL_EINVAL;
+    if (fl & ~(uint64_t)(RWF_HIPRI_ | RWF_DSYNC_ | RWF_SYNC_))
+        return -PAL_EOPNOTSUPP;
+    if (!write)
+        return off == -1 ? WITH_FILE(A(0), f, readv_file(f, PTR(1), cnt))
+                         : WITH_FILE(A(0), f, prw_vec(f, PTR(1), cnt, off, false));
+    return signal_epipe(WITH_FILE(
+        A(0), f,
+        sync_after(f, off == -1 ? writev_file(f, PTR(1), cnt) : prw_vec(f, PTR(1), cnt, off, true),
+                   fl)));
+}
+
+SYS(preadv)
+{
+    if ((int)A(2) < 0 || (int)A(2) > IOV_MAX_)
+        return -PAL_EINVAL;
+    return WITH_FILE(A(0), f, prw_vec(f, PTR(1), (int)A(2), (int64_t)A(3), false));
+}
+
+SYS(pwritev)
+{
+    if ((int)A(2) < 0 || (int)A(2) > IOV_MAX_)
+        return -PAL_EINVAL;
+    return WITH_FILE(A(0), f, prw_vec(f, PTR(1), (int)A(2), (int64_t)A(3), true));
+}
+
+SYS(preadv2) { return prw_vec2(args, false); }
+SYS(pwritev2) { return prw_vec2(args, true); }
 
 SYS(lseek)
 {
@@ -158,13 +231,49 @@ SYS(dup3)
 static long set_flags(struct file *f, int flags)
 {
     const int changeable = O_APPEND | O_NONBLOCK | FASYNC;
-    if (f->ops == &host_file_ops && ((f->flags ^ flags) & O_NONBLOCK)) {
+    if (f->ops == &host_file_ops && PAL_HAS(pal, file_flags)) {
+        /* The open file description's flags: shared with forked children
+         * (and O_APPEND must reach the host's writes). */
+        long r = pal->file_flags(f->h, flags);
+        if (r < 0)
+            return r;
+    } else if (f->ops == &host_file_ops && ((f->flags ^ flags) & O_NONBLOCK)) {
         long r = pal->set_nonblocking(f->h, (flags & O_NONBLOCK) != 0);
+        if (r < 0)
+            return r;
+    }
+    if ((f->flags ^ flags) & FASYNC) {
+        long r = file_set_async(f, (flags & FASYNC) != 0);
         if (r < 0)
             return r;
     }
     f->flags = (f->flags & ~changeable) | (flags & changeable);
     return 0;
+}
+
+/* F_GETPIPE_SZ / F_SETPIPE_SZ: the host pipe's own capacity; anything
+ * else is not a pipe (EBADF, as Linux answers). */
+static long pipe_size(int fd, int cmd, uint64_t arg)
+{
+    struct pal_stat st;
+    if (cmd == F_SETPIPE_SZ && arg > 0x7fffffff)
+        return -PAL_EINVAL;
+    return WITH_FILE(fd, f,
+                     f->ops != &host_file_ops || f->is_sock || !PAL_HAS(pal, pipe_size) ||
+                             pal->fstat(f->h, &st) < 0 || (st.mode & 0170000) != 0010000
+                         ? -PAL_EBADF
+                         : pal->pipe_size(f->h, cmd == F_GETPIPE_SZ ? -1 : (int64_t)arg));
+}
+
+/* Host handles: the status flags as the host's open file description has
+ * them now (a forked child may have changed them). */
+static long get_flags(struct file *f)
+{
+    const int shared = O_APPEND | O_NONBLOCK | FASYNC;
+    long hf = f->ops == &host_file_ops && PAL_HAS(pal, file_flags) ? pal->file_flags(f->h, -1) : -1;
+    if (hf < 0)
+        return f->flags;
+    return (f->flags & ~shared) | (hf & shared);
 }
 
 static long fcntl_setfl(int fd, int flags) { return WITH_FILE(fd, f, set_flags(f, flags)); }
@@ -173,17 +282,30 @@ SYS(fcntl)
 {
     int fd = (int)A(0);
     switch (A(1)) {
-    case F_DUPFD: return dup_to(fd, -(int)A(2) - 1, false);
-    case F_DUPFD_CLOEXEC: return dup_to(fd, -(int)A(2) - 1, true);
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        if ((int)A(2) < 0 || (int)A(2) >= FD_MAX) /* outside [0, RLIMIT_NOFILE) */
+            return fd_get_cloexec(fd) < 0 ? -PAL_EBADF : -PAL_EINVAL;
+        return dup_to(fd, -(int)A(2) - 1, A(1) == F_DUPFD_CLOEXEC);
     case F_GETFD: return fd_get_cloexec(fd) > 0 ? FD_CLOEXEC : fd_get_cloexec(fd);
     case F_SETFD: return fd_set_cloexec(fd, A(2) & FD_CLOEXEC);
-    case F_GETFL: return WITH_FILE(fd, f, f->flags);
+    case F_GETFL: return WITH_FILE(fd, f, get_flags(f));
     case F_SETFL: return fcntl_setfl(fd, (int)A(2));
-    case F_SETLK: case F_SETLKW: case F_GETLK: return WITH_FILE(fd, f, 0); /* single process */
-    case F_SETOWN: return WITH_FILE(fd, f, (f->owner = (int)A(2), 0));
-    case F_GETOWN: return WITH_FILE(fd, f, f->owner);
+    case F_GETLK: case F_SETLK: case F_SETLKW:
+    case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW: return fcntl_lock(fd, (int)A(1), PTR(2));
+    case F_GETPIPE_SZ: case F_SETPIPE_SZ: return pipe_size(fd, (int)A(1), A(2));
+    case F_SETOWN: case F_GETOWN: case F_SETOWN_EX: case F_GETOWN_EX: case F_SETSIG:
+    case F_GETSIG: return fcntl_owner(fd, (int)A(1), A(2));
     default: return -PAL_EINVAL;
     }
+}
+
+/* One status flag on or off, the others as the open file description has
+ * them now (a forked child may have changed them). */
+static long set_flag(struct file *f, int flag, bool on)
+{
+    long cur = get_flags(f);
+    return set_flags(f, on ? (int)cur | flag : (int)cur & ~flag);
 }
 
 static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
@@ -193,8 +315,8 @@ static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
     case TIOCGWINSZ: return f->ops == &host_file_ops ? pal->tty_ioctl(f->h, req, arg, 8) : -PAL_ENOTTY;
     case FIOCLEX: return fd_set_cloexec(fd, true);
     case FIONCLEX: return fd_set_cloexec(fd, false);
-    case FIONBIO: return set_flags(f, *(int *)arg ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK));
-    case FIOASYNC: return set_flags(f, *(int *)arg ? (f->flags | FASYNC) : (f->flags & ~FASYNC));
+    case FIONBIO: return set_flag(f, O_NONBLOCK, *(int *)arg != 0);
+    case FIOASYNC: return set_flag(f, FASYNC, *(int *)arg != 0);
     default: return -PAL_ENOTTY;
     }
 }
@@ -257,7 +379,12 @@ SYS(fsync)
     return WITH_FILE(A(0), f, f->ops == &host_file_ops ? pal->fsync(f->h) : 0);
 }
 
-SYS(fdatasync) { return sys_fsync(args); }
+SYS(fdatasync)
+{
+    if (!PAL_HAS(pal, fdatasync))
+        return sys_fsync(args);
+    return WITH_FILE(A(0), f, f->ops == &host_file_ops ? pal->fdatasync(f->h) : 0);
+}
 
 /* sendfile: copies through a libOS buffer (no host zero-copy path). */
 static long copy_files(struct file *out, struct file *in, int64_t *off, size_t count)
@@ -292,7 +419,7 @@ static long copy_files(struct file *out, struct file *in, int64_t *off, size_t c
 SYS(sendfile)
 {
     struct file *out = fd_get((int)A(0)), *in = fd_get((int)A(1));
-    long r = out && in ? copy_files(out, in, PTR(2), A(3)) : -PAL_EBADF;
+    long r = out && in ? signal_epipe(copy_files(out, in, PTR(2), A(3))) : -PAL_EBADF;
     if (out)
         file_put(out);
     if (in)

@@ -9,9 +9,16 @@
 static long do_openat(int dirfd, const char *path, int flags, uint32_t mode)
 {
     struct file *f;
+    struct pal_stat st;
+    /* O_CREAT may create: whether it did is known from O_EXCL or from the
+     * file's absence just before (only asked when owners may differ). */
+    bool creating = (flags & O_CREAT) && owner_new_needed() &&
+                    ((flags & O_EXCL) || vfs_stat_at(dirfd, path, true, &st) == -PAL_ENOENT);
     int r = vfs_open_at(dirfd, path, flags, mode, &f);
     if (r < 0)
         return r;
+    if (creating)
+        owner_new_file(f);
     r = fd_install(f, 0, flags & O_CLOEXEC);
     if (r < 0)
         file_put(f);
@@ -20,6 +27,34 @@ static long do_openat(int dirfd, const char *path, int flags, uint32_t mode)
 
 SYS(open) { return do_openat(AT_FDCWD, PTR(0), (int)A(1), (uint32_t)A(2)); }
 SYS(openat) { return do_openat((int)A(0), PTR(1), (int)A(2), (uint32_t)A(3)); }
+/* openat2(2) without resolve flags is openat with checked flags; the
+ * RESOLVE_* restrictions are not offered (ENOSYS there makes callers fall
+ * back to openat, as on kernels before 5.6). */
+struct k_open_how {
+    uint64_t flags, mode, resolve;
+};
+
+SYS(openat2)
+{
+    struct k_open_how how = {0};
+    size_t size = A(3);
+    if (size < sizeof(how) || size > 4096)
+        return size < sizeof(how) ? -PAL_EINVAL : -PAL_E2BIG;
+    memcpy(&how, PTR(2), sizeof(how));
+    for (size_t i = sizeof(how); i < size; i++)
+        if (((const char *)PTR(2))[i])
+            return -PAL_E2BIG;
+    if (how.flags >> 32 || how.mode & ~07777ULL ||
+        (how.mode && !(how.flags & (O_CREAT | __O_TMPFILE))))
+        return -PAL_EINVAL;
+    if (how.resolve & ~0x3fULL)
+        return -PAL_EINVAL;
+    if (how.resolve)
+        return -PAL_ENOSYS;
+    return do_openat((int)A(0), PTR(1), (int)how.flags, (uint32_t)how.mode);
+}
+
+SYS(creat) { return do_openat(AT_FDCWD, PTR(0), O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)A(1)); }
 
 static void to_linux_stat(const struct pal_stat *s, struct stat *o)
 {

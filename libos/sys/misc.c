@@ -1,45 +1,28 @@
-/* Small syscalls: ownership (no-op changes only), resource usage, CPU
- * affinity, flock, close_range, rt_sigsuspend. */
+/* Small syscalls: resource usage, scheduling, personality, membarrier,
+ * syslog, prctl's settings, CPU affinity, close_range, rt_sigsuspend. */
+#include <linux/prctl.h>
+
 #include "core/signal.h"
 #include "fs/vfs.h"
+#include "sys/creds.h"
 #include "sys/sys.h"
 
-/* Ownership cannot change inside: setting the ids the program already
- * runs with (or -1) succeeds, anything else is refused. */
-static long chown_ids(uint32_t uid, uint32_t gid)
-{
-    bool uid_ok = uid == (uint32_t)-1 || uid == libos_cfg.uid;
-    bool gid_ok = gid == (uint32_t)-1 || gid == libos_cfg.gid;
-    return uid_ok && gid_ok ? 0 : -PAL_EPERM;
-}
-
-static long chown_path(int dirfd, const char *path, uint32_t uid, uint32_t gid)
-{
-    char inside[PATH_MAX_LEN];
-    struct pal_stat st;
-    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
-    if (r == 0)
-        r = vfs_stat(inside, 0, &st);
-    return r < 0 ? r : chown_ids(uid, gid);
-}
-
-SYS(fchown)
-{
-    struct file *f = fd_get((int)A(0));
-    if (!f)
-        return -PAL_EBADF;
-    file_put(f);
-    return chown_ids((uint32_t)A(1), (uint32_t)A(2));
-}
-
-SYS(chown) { return chown_path(-100, PTR(0), (uint32_t)A(1), (uint32_t)A(2)); }
-SYS(lchown) { return chown_path(-100, PTR(0), (uint32_t)A(1), (uint32_t)A(2)); }
-SYS(fchownat) { return chown_path((int)A(0), PTR(1), (uint32_t)A(2), (uint32_t)A(3)); }
-
-/* Resource accounting is not kept: everything reads as zero. */
+/* getrusage(2): CPU time from the host's clocks of the process or the
+ * thread (all of it reported as user time: the host's split between user
+ * and system time is not known here); children's times and the other
+ * counters are not kept (zero). */
 SYS(getrusage)
 {
-    memset(PTR(1), 0, 144);
+    int who = (int)A(0);
+    int64_t ns = 0;
+    if (who != 0 && who != -1 && who != 1)
+        return -PAL_EINVAL; /* RUSAGE_SELF, _CHILDREN, _THREAD */
+    int64_t *ru = PTR(1);
+    memset(ru, 0, 144);
+    if (who != -1 && pal->clock_get(who == 1 ? 3 : 2 /* CLOCK_*_CPUTIME_ID */, &ns) == 0) {
+        ru[0] = ns / 1000000000LL;
+        ru[1] = ns % 1000000000LL / 1000;
+    }
     return 0;
 }
 
@@ -53,15 +36,6 @@ SYS(times)
 }
 
 SYS(sched_setaffinity) { return 0; }
-
-SYS(flock)
-{
-    struct file *f = fd_get((int)A(0));
-    if (!f)
-        return -PAL_EBADF;
-    file_put(f);
-    return 0; /* one process owns every file it sees */
-}
 
 SYS(close_range)
 {
@@ -94,3 +68,193 @@ SYS(rt_sigsuspend)
         pal->sleep(1000000000LL); /* cut short by the host signal */
     return -PAL_EINTR;
 }
+
+/* Scheduling: every thread runs SCHED_OTHER; the nice value is the
+ * process's, kept here (the host scheduler is not told). Real-time
+ * policies are refused (EPERM, as without CAP_SYS_NICE): Geode cannot give
+ * them. Only the calling process can be named (others: ESRCH). */
+#define SCHED_OTHER_ 0
+#define SCHED_FIFO_ 1
+#define SCHED_RR_ 2
+#define SCHED_BATCH_ 3
+#define SCHED_IDLE_ 5
+static int nice_value, sched_policy;
+
+static bool self_pid(long pid) { return pid == 0 || pid == libos_pid || ns_own_id((int)pid); }
+
+SYS(getpriority)
+{
+    if (A(0) > 2)
+        return -PAL_EINVAL;
+    if (!self_pid((int)A(1)))
+        return -PAL_ESRCH;
+    return 20 - nice_value; /* the syscall's encoding: 40..1 for nice -20..19 */
+}
+
+SYS(setpriority)
+{
+    int v = (int)A(2);
+    if (A(0) > 2)
+        return -PAL_EINVAL;
+    if (!self_pid((int)A(1)))
+        return -PAL_ESRCH;
+    v = v < -20 ? -20 : v > 19 ? 19 : v;
+    struct creds_ids id;
+    creds_ids(&id);
+    if (v < nice_value && id.euid != 0)
+        return -PAL_EACCES; /* raising priority needs CAP_SYS_NICE */
+    nice_value = v;
+    return 0;
+}
+
+static bool other_policy(int p)
+{
+    return p == SCHED_OTHER_ || p == SCHED_BATCH_ || p == SCHED_IDLE_;
+}
+
+SYS(sched_get_priority_max)
+{
+    int p = (int)A(0);
+    return p == SCHED_FIFO_ || p == SCHED_RR_ ? 99 : other_policy(p) ? 0 : -PAL_EINVAL;
+}
+
+SYS(sched_get_priority_min)
+{
+    int p = (int)A(0);
+    return p == SCHED_FIFO_ || p == SCHED_RR_ ? 1 : other_policy(p) ? 0 : -PAL_EINVAL;
+}
+
+SYS(sched_getscheduler)
+{
+    if ((int)A(0) < 0)
+        return -PAL_EINVAL;
+    return self_pid((int)A(0)) ? sched_policy : -PAL_ESRCH;
+}
+
+SYS(sched_getparam)
+{
+    if ((int)A(0) < 0 || !PTR(1))
+        return -PAL_EINVAL;
+    if (!self_pid((int)A(0)))
+        return -PAL_ESRCH;
+    *(int *)PTR(1) = 0;
+    return 0;
+}
+
+static long set_sched(long pid, int policy, const int *param)
+{
+    if (pid < 0 || !param)
+        return -PAL_EINVAL;
+    int prio = *param;
+    if (!self_pid(pid))
+        return -PAL_ESRCH;
+    int p = policy & ~0x40000000; /* SCHED_RESET_ON_FORK */
+    if (p == SCHED_FIFO_ || p == SCHED_RR_)
+        return prio < 1 || prio > 99 ? -PAL_EINVAL : -PAL_EPERM;
+    if (!other_policy(p) || prio != 0)
+        return -PAL_EINVAL;
+    sched_policy = p;
+    return 0;
+}
+
+SYS(sched_setscheduler) { return set_sched((int)A(0), (int)A(1), PTR(2)); }
+SYS(sched_setparam) { return set_sched((int)A(0), sched_policy, PTR(1)); }
+
+SYS(sched_rr_get_interval)
+{
+    if ((int)A(0) < 0)
+        return -PAL_EINVAL;
+    if (!self_pid((int)A(0)))
+        return -PAL_ESRCH;
+    int64_t *ts = PTR(1);
+    ts[0] = 0;
+    ts[1] = 100000000; /* the kernel's default round-robin slice */
+    return 0;
+}
+
+/* personality(2): kept and reported; the flags (ADDR_NO_RANDOMIZE,
+ * READ_IMPLIES_EXEC...) change nothing in Geode's address space. */
+SYS(personality)
+{
+    static uint32_t persona;
+    uint32_t old = persona;
+    if ((uint32_t)A(0) != 0xffffffffu)
+        persona = (uint32_t)A(0);
+    return old;
+}
+
+/* membarrier(2): no command is offered (QUERY answers 0), so callers use
+ * their fallback (ordinary fences). */
+SYS(membarrier)
+{
+    if (A(0) == 0 /* MEMBARRIER_CMD_QUERY */)
+        return A(1) ? -PAL_EINVAL : 0;
+    return -PAL_EINVAL;
+}
+
+/* syslog(2): there is no kernel log to read inside Geode; the two queries
+ * that need no privilege answer for an empty log. */
+SYS(syslog)
+{
+    switch (A(0)) {
+    case 9: /* SYSLOG_ACTION_SIZE_UNREAD */
+        return 0;
+    case 10: /* SYSLOG_ACTION_SIZE_BUFFER */
+        return 0;
+    default:
+        return -PAL_EPERM;
+    }
+}
+
+/* prctl options beyond names and KEEPCAPS (sys/proc.c): settings kept and
+ * read back. The parent-death signal is recorded but not sent; dumpable
+ * and the timer slack change nothing here; no_new_privs holds by itself
+ * (set-user-ID bits are never honoured); CHILD_SUBREAPER only for process
+ * 1, which adopts orphans anyway. Others: EINVAL, as for an option
+ * this kernel does not know. */
+long prctl_more(struct sc_args *args)
+{
+    static int pdeathsig, dumpable = 1, no_new_privs, subreaper;
+    static uint64_t timerslack = 50000;
+    switch (A(0)) {
+    case PR_SET_PDEATHSIG:
+        if (A(1) > 64)
+            return -PAL_EINVAL;
+        pdeathsig = (int)A(1);
+        return 0;
+    case PR_GET_PDEATHSIG: *(int *)PTR(1) = pdeathsig; return 0;
+    case PR_GET_DUMPABLE: return dumpable;
+    case PR_SET_DUMPABLE:
+        if (A(1) > 1)
+            return -PAL_EINVAL;
+        dumpable = (int)A(1);
+        return 0;
+    case PR_GET_TIMERSLACK: return (long)timerslack;
+    case PR_SET_TIMERSLACK: timerslack = A(1) ? A(1) : 50000; return 0;
+    case PR_SET_NO_NEW_PRIVS:
+        if (A(1) != 1 || A(2) || A(3) || A(4))
+            return -PAL_EINVAL;
+        no_new_privs = 1;
+        return 0;
+    case PR_GET_NO_NEW_PRIVS: return A(1) || A(2) || A(3) || A(4) ? -PAL_EINVAL : no_new_privs;
+    case PR_CAPBSET_READ: return A(1) > 40 ? -PAL_EINVAL : 1;
+    case PR_GET_SECUREBITS: return creds_keepcaps(0, 0) ? 0x10 /* SECBIT_KEEP_CAPS */ : 0;
+    case PR_SET_CHILD_SUBREAPER:
+        /* Process 1 adopts every orphan of the namespace already (the
+         * PAL's); another process cannot take that role here. */
+        if (A(1) && libos_pid != 1)
+            return -PAL_EINVAL;
+        subreaper = A(1) ? libos_pid : 0;
+        return 0;
+    case PR_GET_CHILD_SUBREAPER: /* not inherited across fork */
+        *(int *)PTR(1) = subreaper != 0 && subreaper == libos_pid;
+        return 0;
+    default: return -PAL_EINVAL;
+    }
+}
+
+/* System administration (mounts, time setting, modules, reboot, host
+ * name, raw I/O ports, namespaces, BPF...): the program's root is not the
+ * host's, and none of it reaches the host: EPERM, as for a process
+ * without the capability (docs/syscalls.md lists them). */
+SYS(eperm) { return -PAL_EPERM; }

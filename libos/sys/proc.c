@@ -9,6 +9,7 @@
 #include "core/mm.h"
 #include "core/vma.h"
 #include "fs/proc.h"
+#include "sys/creds.h"
 #include "sys/sys.h"
 
 /* The process ends: MAP_SHARED file pages reach their files, as the
@@ -38,26 +39,6 @@ SYS(getpid) { return libos_pid; }
  * only the PAL's namespace knows. */
 SYS(getppid) { return PAL_HAS(pal, process_parent) ? pal->process_parent() : libos_ppid; }
 SYS(gettid) { return cur_thread()->tid; }
-SYS(getuid) { return libos_cfg.uid; }
-SYS(geteuid) { return libos_cfg.uid; }
-SYS(getgid) { return libos_cfg.gid; }
-SYS(getegid) { return libos_cfg.gid; }
-/* The program runs as one uid/gid (the manifest's) and holds no
- * privilege to change it: only a no-op change succeeds, as for an
- * unprivileged Linux process. */
-SYS(setuid) { return (uint32_t)A(0) == libos_cfg.uid ? 0 : -PAL_EPERM; }
-SYS(setgid) { return (uint32_t)A(0) == libos_cfg.gid ? 0 : -PAL_EPERM; }
-
-SYS(getgroups)
-{
-    if ((int)A(0) < 0)
-        return -PAL_EINVAL;
-    if (A(0) == 0)
-        return 1;
-    ((uint32_t *)PTR(1))[0] = libos_cfg.gid;
-    return 1;
-}
-
 SYS(uname)
 {
     struct new_utsname *u = PTR(0);
@@ -140,8 +121,9 @@ SYS(prctl)
     case PR_GET_DUMPABLE: return dumpable;
     case PR_SET_NAME: memcpy(name, PTR(1), 15); proc_set_name(name); return 0;
     case PR_GET_NAME: memcpy(PTR(1), proc_name(), 16); return 0;
-    case PR_SET_PDEATHSIG: return 0;
-    default: return -PAL_EINVAL;
+    case PR_GET_KEEPCAPS: return creds_keepcaps(0, 0);
+    case PR_SET_KEEPCAPS: return creds_keepcaps(1, A(1));
+    default: return prctl_more(args);
     }
 }
 

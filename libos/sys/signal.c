@@ -82,6 +82,13 @@ static long self_signal(int sig)
     return 0;
 }
 
+long signal_epipe(long r)
+{
+    if (r == -PAL_EPIPE)
+        self_signal(13 /* SIGPIPE */);
+    return r;
+}
+
 static bool valid_signal(int sig) { return sig >= 0 && sig <= NSIG_; }
 
 /* Without a pid namespace the process knows no thread ids but its own. */
@@ -163,8 +170,9 @@ SYS(rt_sigpending)
 {
     if (A(1) != 8)
         return -PAL_EINVAL;
-    /* Unblocked ones are delivered at once: what stays pending is blocked. */
-    *(uint64_t *)PTR(0) = signal_pending_set();
+    /* Unblocked pending signals are delivered on the way out of every
+     * call: what stays pending is what the thread blocks. */
+    *(uint64_t *)PTR(0) = signal_pending_set() & cur_thread()->sigmask;
     return 0;
 }
 

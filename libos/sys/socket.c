@@ -1,6 +1,6 @@
 /* Sockets: host sockets behind PAL handles. AF_UNIX paths are inside
  * paths and go through the mount table like any other path. sendmsg and
- * recvmsg carry data only (no control messages yet).
+ * recvmsg carry data and SCM_RIGHTS where the PAL passes control messages.
  *
  * No program pointer reaches the PAL unchecked: addresses, option values
  * and their lengths are copied through libOS buffers, data buffers are
@@ -22,6 +22,7 @@
 #define MSG_BUF_MAX (256 * 1024)
 #define ADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
 #define OPT_MAX 512
+#define MSG_NOSIGNAL_ 0x4000
 
 struct k_msghdr {
     void *name;
@@ -134,7 +135,10 @@ struct addr_out {
     uint8_t buf[ADDR_MAX];
 };
 
-static long addr_out_begin(struct addr_out *o, void *uaddr, uint32_t *ulen)
+/* The length is read now; the address buffer is checked now, or (lazy)
+ * only when an address comes back: Linux's recvfrom on a connected stream
+ * socket returns no address and never touches the buffer. */
+static long addr_out_start(struct addr_out *o, void *uaddr, uint32_t *ulen, bool lazy)
 {
     o->uaddr = uaddr, o->ulen = ulen, o->cap = 0, o->len = ADDR_MAX;
     if (!uaddr)
@@ -145,7 +149,12 @@ static long addr_out_begin(struct addr_out *o, void *uaddr, uint32_t *ulen)
     if ((int32_t)*ulen < 0)
         return -PAL_EINVAL;
     o->cap = *ulen;
-    return user_check_write(uaddr, o->cap < ADDR_MAX ? o->cap : ADDR_MAX);
+    return lazy ? 0 : user_check_write(uaddr, o->cap < ADDR_MAX ? o->cap : ADDR_MAX);
+}
+
+static long addr_out_begin(struct addr_out *o, void *uaddr, uint32_t *ulen)
+{
+    return addr_out_start(o, uaddr, ulen, false);
 }
 
 static void addr_out_end(struct addr_out *o)
@@ -153,7 +162,8 @@ static void addr_out_end(struct addr_out *o)
     if (!o->uaddr)
         return;
     uint32_t n = o->len < o->cap ? o->len : o->cap;
-    memcpy(o->uaddr, o->buf, n < ADDR_MAX ? n : ADDR_MAX);
+    if (n)
+        memcpy(o->uaddr, o->buf, n < ADDR_MAX ? n : ADDR_MAX); /* a bad buffer: -EFAULT */
     *o->ulen = o->len;
 }
 
@@ -256,13 +266,14 @@ SYS(sendto)
     if (r < 0)
         return r;
     uint32_t alen = addr ? (uint32_t)A(5) : 0;
-    return WITH_SOCK(A(0), h, pal->sock_send(h, PTR(1), A(2), (int)A(3), addr, alen));
+    r = WITH_SOCK(A(0), h, pal->sock_send(h, PTR(1), A(2), (int)A(3), addr, alen));
+    return A(3) & MSG_NOSIGNAL_ ? r : signal_epipe(r);
 }
 
 SYS(recvfrom)
 {
     struct addr_out o;
-    long r = addr_out_begin(&o, PTR(4), PTR(5));
+    long r = addr_out_start(&o, PTR(4), PTR(5), true);
     if (r == 0)
         r = user_check_write(PTR(1), A(2));
     if (r < 0)
@@ -291,6 +302,111 @@ static long iov_total(const struct k_msghdr *m, bool write)
     return (long)t;
 }
 
+/* Ancillary data (sendmsg/recvmsg): SCM_RIGHTS only, where the PAL
+ * passes control messages (direct mode). Descriptors travel as host
+ * handles: only files behind host handles (sockets, pipes, host files)
+ * can be sent; tmpfs files and the libOS's devices cannot (EINVAL). A
+ * received descriptor is installed as a new libOS descriptor; a pipe end
+ * arrives as O_RDWR (the host still refuses the wrong direction). */
+#define CTL_MAX 4096
+#define SOL_SOCKET_ 1
+#define SCM_RIGHTS_ 1
+#define MSG_CTRUNC_ 0x8
+#define MSG_CMSG_CLOEXEC_ 0x40000000
+#define S_IFMT_ 0170000
+#define S_IFSOCK_ 0140000
+#define S_IFDIR_ 0040000
+
+struct k_cmsg {
+    size_t len;
+    int level, type;
+};
+#define CMSG_HDR_ 16
+#define CMSG_NEXT_(len) (((len) + 7) & ~(size_t)7)
+
+/* Rewrites the SCM_RIGHTS descriptors of buf (libOS fds) as host handles;
+ * refs receives the files held until the send is done. */
+static long rights_out(uint8_t *buf, size_t len, struct file **refs, int *nrefs)
+{
+    for (size_t off = 0; off + CMSG_HDR_ <= len;) {
+        struct k_cmsg *c = (void *)(buf + off);
+        if (c->len < CMSG_HDR_ || c->len > len - off)
+            return -PAL_EINVAL;
+        if (c->level != SOL_SOCKET_ || c->type != SCM_RIGHTS_)
+            return -PAL_EINVAL; /* SCM_CREDENTIALS and others: not passed */
+        int *fds = (int *)(c + 1);
+        for (size_t i = 0; i < (c->len - CMSG_HDR_) / sizeof(int); i++) {
+            struct file *f = fd_get(fds[i]);
+            if (!f)
+                return -PAL_EBADF;
+            refs[(*nrefs)++] = f;
+            if (f->ops != &host_file_ops || *nrefs >= CTL_MAX / 4)
+                return -PAL_EINVAL;
+            fds[i] = (int)f->h;
+        }
+        off += CMSG_NEXT_(c->len);
+    }
+    return 0;
+}
+
+/* A host handle received in SCM_RIGHTS becomes a libOS descriptor (-1 and
+ * the handle closed when the table is full). */
+static int install_received(pal_handle h, bool cloexec)
+{
+    struct pal_stat st;
+    struct file *f = file_new(&host_file_ops, h, O_RDWR);
+    if (!f) {
+        pal->close(h);
+        return -1;
+    }
+    if (pal->fstat(h, &st) == 0) {
+        f->is_sock = (st.mode & S_IFMT_) == S_IFSOCK_;
+        f->is_dir = (st.mode & S_IFMT_) == S_IFDIR_;
+    }
+    int fd = fd_install(f, 0, cloexec);
+    if (fd < 0)
+        file_put(f);
+    return fd < 0 ? -1 : fd;
+}
+
+/* Rewrites received SCM_RIGHTS handles as libOS descriptors. */
+static void rights_in(uint8_t *buf, size_t len, bool cloexec, int *msg_flags)
+{
+    for (size_t off = 0; off + CMSG_HDR_ <= len;) {
+        struct k_cmsg *c = (void *)(buf + off);
+        if (c->len < CMSG_HDR_ || c->len > len - off)
+            break;
+        if (c->level == SOL_SOCKET_ && c->type == SCM_RIGHTS_) {
+            int *fds = (int *)(c + 1);
+            for (size_t i = 0; i < (c->len - CMSG_HDR_) / sizeof(int); i++) {
+                fds[i] = install_received(fds[i], cloexec);
+                if (fds[i] < 0)
+                    *msg_flags |= MSG_CTRUNC_;
+            }
+        }
+        off += CMSG_NEXT_(c->len);
+    }
+}
+
+static long send_control(int fd, const void *buf, size_t len, int flags, const void *addr,
+                         uint32_t alen, const void *uctl, size_t clen)
+{
+    uint8_t ctl[CTL_MAX];
+    struct file *refs[CTL_MAX / 4];
+    int nrefs = 0;
+    if (!PAL_HAS(pal, sock_sendmsg))
+        return -PAL_EINVAL;
+    if (clen > CTL_MAX)
+        return -PAL_ENOBUFS;
+    memcpy(ctl, uctl, clen);
+    long r = rights_out(ctl, clen, refs, &nrefs);
+    if (r == 0)
+        r = WITH_SOCK(fd, h, pal->sock_sendmsg(h, buf, len, flags, addr, alen, ctl, clen));
+    while (nrefs > 0)
+        file_put(refs[--nrefs]);
+    return r;
+}
+
 SYS(sendmsg)
 {
     const struct k_msghdr *m = PTR(1);
@@ -300,7 +416,7 @@ SYS(sendmsg)
     const void *addr;
     if (total < 0)
         return total;
-    if (m->controllen || m->iovlen > 1024)
+    if (m->iovlen > 1024)
         return -PAL_EINVAL;
     long r = addr_in(m->name, (uint32_t)m->namelen, copy, &addr);
     if (r < 0)
@@ -311,9 +427,13 @@ SYS(sendmsg)
     for (size_t i = 0; i < m->iovlen; off += m->iov[i].iov_len, i++)
         memcpy(buf + off, m->iov[i].iov_base, m->iov[i].iov_len);
     uint32_t alen = addr ? (uint32_t)m->namelen : 0;
-    r = WITH_SOCK(A(0), h, pal->sock_send(h, buf, (size_t)total, (int)A(2), addr, alen));
+    if (m->controllen)
+        r = send_control((int)A(0), buf, (size_t)total, (int)A(2), addr, alen, m->control,
+                         m->controllen);
+    else
+        r = WITH_SOCK(A(0), h, pal->sock_send(h, buf, (size_t)total, (int)A(2), addr, alen));
     free(buf);
-    return r;
+    return A(2) & MSG_NOSIGNAL_ ? r : signal_epipe(r);
 }
 
 SYS(recvmsg)
@@ -327,13 +447,32 @@ SYS(recvmsg)
         return -PAL_EINVAL;
     long r = user_check_write(m, sizeof(*m));
     if (r == 0)
-        r = addr_out_begin(&o, m->name, (uint32_t *)&m->namelen);
+        r = addr_out_start(&o, m->name, (uint32_t *)&m->namelen, true);
+    /* Control messages where the PAL passes them, at most CTL_MAX bytes. */
+    size_t clen = m->control && PAL_HAS(pal, sock_recvmsg) ? m->controllen : 0;
+    clen = clen < CTL_MAX ? clen : CTL_MAX;
+    if (r == 0 && clen)
+        r = user_check_write(m->control, clen);
     if (r < 0)
         return r;
+    int mflags = 0;
     char *buf = malloc(total ? total : 1);
-    if (!buf)
+    uint8_t *ctl = clen ? malloc(clen) : NULL;
+    if (!buf || (clen && !ctl)) {
+        free(buf);
+        free(ctl);
         return -PAL_ENOMEM;
-    r = WITH_SOCK(A(0), h, pal->sock_recv(h, buf, (size_t)total, (int)A(2), OUT_ADDR(&o), OUT_LEN(&o)));
+    }
+    if (clen)
+        r = WITH_SOCK(A(0), h, pal->sock_recvmsg(h, buf, (size_t)total, (int)A(2) & ~MSG_CMSG_CLOEXEC_,
+                                                 OUT_ADDR(&o), OUT_LEN(&o), ctl, &clen, &mflags));
+    else
+        r = WITH_SOCK(A(0), h, pal->sock_recv(h, buf, (size_t)total, (int)A(2), OUT_ADDR(&o), OUT_LEN(&o)));
+    if (r >= 0 && clen) {
+        rights_in(ctl, clen, A(2) & MSG_CMSG_CLOEXEC_, &mflags);
+        memcpy(m->control, ctl, clen);
+    }
+    free(ctl);
     for (size_t i = 0, off = 0; r > 0 && i < m->iovlen && off < (size_t)r; i++) {
         size_t n = m->iov[i].iov_len < (size_t)r - off ? m->iov[i].iov_len : (size_t)r - off;
         memcpy(m->iov[i].iov_base, buf + off, n);
@@ -343,8 +482,55 @@ SYS(recvmsg)
     if (r >= 0) {
         addr_out_end(&o);
         m->namelen = m->name ? (int)o.len : 0;
-        m->controllen = 0;
-        m->flags = 0;
+        m->controllen = clen;
+        m->flags = mflags;
     }
     return r;
 }
+
+/* sendmmsg(2) / recvmmsg(2): one sendmsg/recvmsg per message, stopping at
+ * the first error (reported only when nothing was transferred, as Linux
+ * does); msg_len receives each count. recvmmsg's MSG_WAITFORONE makes the
+ * messages after the first non-blocking; its timeout is checked after each
+ * message received, as recvmmsg(2) says Linux does (BUGS). */
+struct k_mmsghdr {
+    struct k_msghdr hdr;
+    unsigned len;
+};
+
+#define MSG_DONTWAIT_ 0x40
+#define MSG_WAITFORONE_ 0x10000
+#define UIO_MAXIOV_ 1024
+
+static long mmsg(struct sc_args *args, bool send)
+{
+    struct k_mmsghdr *v = PTR(1);
+    unsigned n = (unsigned)A(2) < UIO_MAXIOV_ ? (unsigned)A(2) : UIO_MAXIOV_;
+    int flags = (int)A(3);
+    unsigned i = 0;
+    long r = 0;
+    int64_t deadline = -1, now = 0;
+    if (!send && PTR(4)) {
+        const int64_t *ts = PTR(4);
+        if (ts[0] < 0 || ts[1] < 0 || ts[1] > 999999999)
+            return -PAL_EINVAL;
+        pal->clock_get(1 /* CLOCK_MONOTONIC */, &now);
+        deadline = now + ts[0] * 1000000000LL + ts[1];
+    }
+    for (; i < n; i++) {
+        if (deadline >= 0 && i > 0 && pal->clock_get(1, &now) == 0 && now >= deadline)
+            break;
+        int fl = flags & ~MSG_WAITFORONE_;
+        if (!send && (flags & MSG_WAITFORONE_) && i > 0)
+            fl |= MSG_DONTWAIT_;
+        struct sc_args one = {{A(0), (uint64_t)&v[i].hdr, (uint64_t)(unsigned)fl}, args->ctx};
+        r = send ? sys_sendmsg(&one) : sys_recvmsg(&one);
+        if (r < 0)
+            break;
+        v[i].len = (unsigned)r;
+    }
+    return i ? (long)i : r;
+}
+
+SYS(sendmmsg) { return mmsg(args, true); }
+SYS(recvmmsg) { return mmsg(args, false); }

@@ -39,8 +39,7 @@ SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(msync);
 /* mem_remap.c */
 SYS(madvise); SYS(mremap);
 /* proc.c */
-SYS(exit); SYS(exit_group); SYS(getpid); SYS(getppid); SYS(gettid); SYS(getuid);
-SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getgroups); SYS(setuid); SYS(setgid); SYS(uname); SYS(arch_prctl);
+SYS(exit); SYS(exit_group); SYS(getpid); SYS(getppid); SYS(gettid); SYS(uname); SYS(arch_prctl);
 SYS(set_tid_address); SYS(set_robust_list); SYS(rseq); SYS(prlimit64); SYS(getrlimit);
 SYS(setrlimit); SYS(sysinfo); SYS(prctl); SYS(sched_getaffinity); SYS(sched_yield);
 SYS(getcpu);
@@ -71,6 +70,10 @@ SYS(clock_nanosleep); SYS(getrandom);
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack); SYS(kill); SYS(tgkill);
 SYS(tkill); SYS(rt_sigreturn); SYS(rt_sigpending); SYS(rt_sigtimedwait);
 SYS(rt_sigqueueinfo); SYS(rt_tgsigqueueinfo);
+/* Passes r through; when it is -EPIPE (a write to a pipe or stream socket
+ * without reader), SIGPIPE is raised in the writer first, as signal(7)
+ * says (sockets: unless MSG_NOSIGNAL, which the caller checks). */
+long signal_epipe(long r);
 /* kill(pid, sig) for pid > 0: the caller, or another process. */
 long signal_send(int pid, int sig);
 /* futex.c */
@@ -85,7 +88,7 @@ SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait); SYS(epoll_pwait2);
 /* clone.c */
 SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(wait4);
 /* exec.c */
-SYS(execve);
+SYS(execve); SYS(execveat);
 /* execve's lookup: the inside path of the program to load for path (a
  * "#!" script's interpreter, whose argv then leads with it), argv copied
  * from uargv; -EACCES for anything but a regular file. */
@@ -93,9 +96,54 @@ long exec_resolve(const char *path, char *inside, char ***argv, char *const *uar
 /* timer.c */
 SYS(setitimer); SYS(getitimer); SYS(alarm);
 /* misc.c */
-SYS(fchown); SYS(chown); SYS(lchown); SYS(fchownat); SYS(getrusage); SYS(times);
-SYS(sched_setaffinity); SYS(flock); SYS(close_range); SYS(rt_sigsuspend); SYS(pause);
+SYS(getrusage); SYS(times);
+SYS(sched_setaffinity); SYS(close_range); SYS(rt_sigsuspend); SYS(pause);
 SYS(waitid); SYS(truncate); SYS(fchmodat);
+/* creds.c */
+SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getresuid); SYS(getresgid);
+SYS(setuid); SYS(setgid); SYS(setreuid); SYS(setregid); SYS(setresuid); SYS(setresgid);
+SYS(setfsuid); SYS(setfsgid); SYS(getgroups); SYS(setgroups);
+/* fs_lock.c: fcntl's record locks and owners, flock. */
+SYS(flock);
+long fcntl_lock(int fd, int cmd, void *arg);
+long fcntl_owner(int fd, int cmd, uint64_t arg);
+/* O_ASYNC on or off (F_SETFL, FIOASYNC): SIGIO from the host for host
+ * handles; the caller updates f->flags on success. */
+struct file;
+long file_set_async(struct file *f, bool on);
+/* fs_space.c */
+SYS(fallocate); SYS(fadvise64); SYS(copy_file_range); SYS(sync); SYS(syncfs);
+SYS(readahead); SYS(sync_file_range);
+/* fs_io.c: vectors at offsets */
+SYS(preadv); SYS(pwritev); SYS(preadv2); SYS(pwritev2);
+/* fs_attr.c: old time calls, extended attributes, file handles */
+SYS(utime); SYS(utimes); SYS(futimesat); SYS(setxattr); SYS(lsetxattr); SYS(fsetxattr);
+SYS(getxattr); SYS(lgetxattr); SYS(fgetxattr); SYS(listxattr); SYS(llistxattr);
+SYS(flistxattr); SYS(removexattr); SYS(lremovexattr); SYS(fremovexattr);
+SYS(name_to_handle_at); SYS(open_by_handle_at);
+/* fs_path.c */
+SYS(openat2);
+/* socket.c */
+SYS(sendmmsg); SYS(recvmmsg);
+/* misc.c: scheduling and small settings */
+SYS(getpriority); SYS(setpriority); SYS(sched_get_priority_max); SYS(sched_get_priority_min);
+SYS(sched_getscheduler); SYS(sched_getparam); SYS(sched_setscheduler); SYS(sched_setparam);
+SYS(sched_rr_get_interval); SYS(personality); SYS(membarrier); SYS(syslog);
+long prctl_more(struct sc_args *args);
+SYS(eperm);
+/* creds.c: capabilities */
+SYS(capget); SYS(capset);
+/* fs_path.c, fs_dir.c */
+SYS(creat); SYS(mknod); SYS(mknodat);
+/* fs_owner.c */
+SYS(chown); SYS(fchown); SYS(lchown); SYS(fchownat);
+/* A file the program has just created on the host: given to its fsuid and
+ * fsgid where the host lets Geode do it (see fs_owner.c). owner_new_needed
+ * says whether there is anything to do (before a create that may find an
+ * existing file, whose owner must not change). */
+bool owner_new_needed(void);
+void owner_new_file(struct file *f);
+void owner_new_path(const char *inside);
 /* eventfd.c */
 SYS(eventfd); SYS(eventfd2); SYS(memfd_create);
 SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl);

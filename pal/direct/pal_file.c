@@ -9,6 +9,7 @@
 
 #include "host.h"
 #include "pal_host_stat.h"
+#include "pidns.h"
 
 /* PAL_O_NOSYMLINKS: openat2 with RESOLVE_NO_SYMLINKS, which checks every
  * component in the kernel (no window between a check and the open). */
@@ -146,6 +147,109 @@ static long direct_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t 
     return -PAL_ENOTTY;
 }
 
+static long direct_chown(const char *p, uint32_t uid, uint32_t gid, int nofollow)
+{
+    return HS5(SYS_fchownat, AT_FDCWD, p, uid, gid, nofollow ? AT_SYMLINK_NOFOLLOW : 0);
+}
+
+static long direct_fchown(pal_handle h, uint32_t uid, uint32_t gid)
+{
+    return HS3(SYS_fchown, h, uid, gid);
+}
+
+/* The holder's host pid becomes its id in the program's pid namespace (0
+ * for a process outside it, as Linux reports a holder in another pid
+ * namespace). */
+static int32_t holder_id(int32_t host)
+{
+    if (host <= 0 || !pidns_self())
+        return host;
+    pidns_lock();
+    const struct ns_entry *e = pidns_find_host(host);
+    int32_t id = e ? e->id : 0;
+    pidns_unlock();
+    return id;
+}
+
+static long direct_file_lock(pal_handle h, int cmd, struct pal_flock *lk)
+{
+    struct flock fl = {.l_type = lk->type, .l_whence = lk->whence, .l_start = lk->start,
+                       .l_len = lk->len, .l_pid = lk->pid};
+    if (cmd != F_GETLK && cmd != F_SETLK && cmd != F_SETLKW && cmd != F_OFD_GETLK &&
+        cmd != F_OFD_SETLK && cmd != F_OFD_SETLKW)
+        return -PAL_EINVAL;
+    long r = HS3(SYS_fcntl, h, cmd, &fl);
+    if (r == 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK)) {
+        *lk = (struct pal_flock){.type = fl.l_type, .whence = fl.l_whence, .start = fl.l_start,
+                                 .len = fl.l_len, .pid = fl.l_pid};
+        if (fl.l_type != F_UNLCK && fl.l_pid > 0)
+            lk->pid = holder_id(fl.l_pid);
+    }
+    return r;
+}
+
+static long direct_file_flock(pal_handle h, int op) { return HS2(SYS_flock, h, op); }
+
+static long direct_fallocate(pal_handle h, int mode, int64_t off, int64_t len)
+{
+    return HS4(SYS_fallocate, h, mode, off, len);
+}
+
+static long direct_fadvise(pal_handle h, int64_t off, int64_t len, int advice)
+{
+    return HS4(SYS_fadvise64, h, off, len, advice);
+}
+
+static long direct_mknod(const char *p, uint32_t mode)
+{
+    if ((mode & S_IFMT) != S_IFIFO && (mode & S_IFMT) != S_IFREG)
+        return -PAL_EPERM;
+    return HS4(SYS_mknodat, AT_FDCWD, p, mode, 0);
+}
+
+static long direct_file_async(pal_handle h, int on)
+{
+    struct f_owner_ex owner = {F_OWNER_PID, (int)HS0(SYS_getpid)};
+    long r = on ? HS3(SYS_fcntl, h, F_SETOWN_EX, &owner) : 0;
+    long fl = r == 0 ? HS2(SYS_fcntl, h, F_GETFL) : r;
+    if (fl < 0)
+        return fl;
+    return HS3(SYS_fcntl, h, F_SETFL, on ? (fl | O_ASYNC) : (fl & ~O_ASYNC));
+}
+
+static long direct_pipe_size(pal_handle h, int64_t size)
+{
+    if (size > INT32_MAX)
+        return -PAL_EINVAL;
+    return size < 0 ? HS2(SYS_fcntl, h, F_GETPIPE_SZ) : HS3(SYS_fcntl, h, F_SETPIPE_SZ, size);
+}
+
+static long direct_file_flags(pal_handle h, int flags)
+{
+    long fl = HS2(SYS_fcntl, h, F_GETFL);
+    if (flags < 0 || fl < 0)
+        return fl;
+    fl = (fl & ~(O_APPEND | O_NONBLOCK)) | (flags & (O_APPEND | O_NONBLOCK));
+    return HS3(SYS_fcntl, h, F_SETFL, fl);
+}
+
+/* setfsuid/setfsgid answer the previous id whatever happens: read back to
+ * know whether the change took. */
+static long direct_set_fs_ids(uint32_t fsuid, uint32_t fsgid, const uint32_t *groups, size_t n)
+{
+    long r = HS2(SYS_setgroups, n, groups);
+    if (r < 0)
+        return r;
+    HS1(SYS_setfsgid, fsgid);
+    HS1(SYS_setfsuid, fsuid);
+    if ((uint32_t)HS1(SYS_setfsgid, -1) != fsgid || (uint32_t)HS1(SYS_setfsuid, -1) != fsuid)
+        return -PAL_EPERM;
+    return 0;
+}
+
+static long direct_fdatasync(pal_handle h) { return HS1(SYS_fdatasync, h); }
+static long direct_sync(pal_handle h) { return h < 0 ? HS0(SYS_sync) : HS1(SYS_syncfs, h); }
+
 void direct_fill_file(struct pal_api *api)
 {
     api->file_open = direct_file_open;
@@ -173,4 +277,17 @@ void direct_fill_file(struct pal_api *api)
     api->set_nonblocking = direct_set_nonblocking;
     api->fs_stat = direct_fs_stat;
     api->fs_fstat = direct_fs_fstat;
+    api->chown = direct_chown;
+    api->fchown = direct_fchown;
+    api->file_lock = direct_file_lock;
+    api->file_flock = direct_file_flock;
+    api->fallocate = direct_fallocate;
+    api->fadvise = direct_fadvise;
+    api->mknod = direct_mknod;
+    api->fdatasync = direct_fdatasync;
+    api->sync = direct_sync;
+    api->file_async = direct_file_async;
+    api->pipe_size = direct_pipe_size;
+    api->file_flags = direct_file_flags;
+    api->set_fs_ids = direct_set_fs_ids;
 }

@@ -74,6 +74,31 @@ static long direct_sock_recv(pal_handle h, void *b, size_t n, int fl, void *a, u
     return r;
 }
 
+static long direct_sock_sendmsg(pal_handle h, const void *b, size_t n, int fl, const void *a,
+                                uint32_t al, const void *control, size_t clen)
+{
+    struct iovec iov = {(void *)b, n};
+    struct msghdr m = {.msg_name = (void *)a, .msg_namelen = al, .msg_iov = &iov, .msg_iovlen = 1,
+                       .msg_control = (void *)control, .msg_controllen = clen};
+    return HS3(SYS_sendmsg, h, &m, fl);
+}
+
+static long direct_sock_recvmsg(pal_handle h, void *b, size_t n, int fl, void *a, uint32_t *al,
+                                void *control, size_t *clen, int *msg_flags)
+{
+    struct iovec iov = {b, n};
+    struct msghdr m = {.msg_name = a, .msg_namelen = al ? *al : 0, .msg_iov = &iov,
+                       .msg_iovlen = 1, .msg_control = control, .msg_controllen = *clen};
+    long r = HS3(SYS_recvmsg, h, &m, fl | MSG_CMSG_CLOEXEC);
+    if (r >= 0) {
+        if (al)
+            *al = m.msg_namelen;
+        *clen = m.msg_controllen;
+        *msg_flags = m.msg_flags;
+    }
+    return r;
+}
+
 static long direct_sock_shutdown(pal_handle h, int how) { return HS2(SYS_shutdown, h, how); }
 
 static long direct_sock_setopt(pal_handle h, int lvl, int name, const void *v, uint32_t len)
@@ -175,4 +200,6 @@ void direct_fill_net(struct pal_api *api)
     api->waitset_create = direct_waitset_create;
     api->waitset_ctl = direct_waitset_ctl;
     api->waitset_wait = direct_waitset_wait;
+    api->sock_sendmsg = direct_sock_sendmsg;
+    api->sock_recvmsg = direct_sock_recvmsg;
 }

@@ -137,7 +137,7 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 }
 
 static const int host_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
-                                   SIGCHLD, SIGWINCH};
+                                   SIGCHLD, SIGWINCH, SIGIO /* O_ASYNC handles */};
 
 int direct_signal_forwarded(int sig)
 {

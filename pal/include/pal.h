@@ -99,6 +99,13 @@ struct pal_exception {
     uint64_t addr;  /* faulting address (SIGSEGV/SIGBUS) */
 };
 
+/* A POSIX record lock, in Linux's struct flock layout (x86-64). */
+struct pal_flock {
+    int16_t type, whence; /* F_RDLCK/F_WRLCK/F_UNLCK; SEEK_SET/CUR/END */
+    int64_t start, len;
+    int32_t pid;
+};
+
 struct pal_pollfd {
     pal_handle handle;
     int16_t events, revents; /* POLLIN... Linux values */
@@ -379,6 +386,64 @@ struct pal_api {
     /* Up to n ready events, waiting up to timeout_ns (-1 = forever, 0 =
      * not at all); returns how many; -EINTR when a host signal arrived. */
     long (*waitset_wait)(pal_handle ws, struct pal_wait_event *ev, uint32_t n, int64_t timeout_ns);
+
+    /* --- ownership, record locks, space and special files on host files
+     * (added like the groups above; a PAL without them leaves them NULL and
+     * the libOS answers as docs/syscalls.md says). Linux semantics and
+     * errors of the named call, made by Geode's host user. --- */
+    /* chown(2) of a host path; nofollow: a final symlink itself (lchown).
+     * (uint32_t)-1 leaves that id unchanged. */
+    long (*chown)(const char *path, uint32_t uid, uint32_t gid, int nofollow);
+    /* fchown(2) of a host handle. */
+    long (*fchown)(pal_handle h, uint32_t uid, uint32_t gid);
+    /* fcntl(2) record locks on a host handle: cmd is F_GETLK, F_SETLK,
+     * F_SETLKW or their F_OFD_ forms (Linux values); *lk is read, and
+     * written back by the GETLK forms (l_pid: the holder's id in the
+     * program's pid namespace, 0 outside it, -1 for an OFD lock). The host
+     * kernel arbitrates, so locks are seen by every process of the host. */
+    long (*file_lock)(pal_handle h, int cmd, struct pal_flock *lk);
+    /* flock(2) on a host handle (LOCK_SH, LOCK_EX, LOCK_UN | LOCK_NB). */
+    long (*file_flock)(pal_handle h, int op);
+    /* fallocate(2) on a host handle (mode: FALLOC_FL_* bits). */
+    long (*fallocate)(pal_handle h, int mode, int64_t off, int64_t len);
+    /* posix_fadvise(2) on a host handle (advice for the host's cache). */
+    long (*fadvise)(pal_handle h, int64_t off, int64_t len, int advice);
+    /* mknod(2) of a FIFO (S_IFIFO) or a regular file (S_IFREG) at a host
+     * path; mode carries the type and the permission bits. */
+    long (*mknod)(const char *path, uint32_t mode);
+    /* fdatasync(2) of a host handle. */
+    long (*fdatasync)(pal_handle h);
+    /* syncfs(2) of the file system holding host handle h, or sync(2) of
+     * every host file system when h < 0. */
+    long (*sync)(pal_handle h);
+    /* O_ASYNC on (on = 1) or off for a host handle, with the calling
+     * process as its owner: when the handle becomes ready the host sends
+     * SIGIO, which reaches the libOS as a host signal (host_signal). */
+    long (*file_async)(pal_handle h, int on);
+    /* sendmsg(2) / recvmsg(2) with ancillary data: control (clen bytes) is
+     * a Linux cmsg buffer whose SCM_RIGHTS entries carry host handles in
+     * both directions (received handles are close-on-exec on the host and
+     * belong to the caller). recv: *clen is the capacity in and the length
+     * out, *msg_flags receives the message flags (MSG_CTRUNC...). Other
+     * arguments as sock_send / sock_recv. */
+    long (*sock_sendmsg)(pal_handle h, const void *buf, size_t len, int flags, const void *addr,
+                         uint32_t alen, const void *control, size_t clen);
+    long (*sock_recvmsg)(pal_handle h, void *buf, size_t len, int flags, void *addr,
+                         uint32_t *alen, void *control, size_t *clen, int *msg_flags);
+    /* A host pipe's capacity (fcntl F_GETPIPE_SZ when size < 0, else
+     * F_SETPIPE_SZ to size): returns the capacity in bytes. */
+    long (*pipe_size)(pal_handle h, int64_t size);
+    /* A host handle's file status flags, which belong to the open file
+     * description (shared with forked children): flags < 0 reads them
+     * (F_GETFL), else sets O_APPEND and O_NONBLOCK as in flags (F_SETFL;
+     * the other status flags are kept). */
+    long (*file_flags)(pal_handle h, int flags);
+    /* Optional: makes the calling host thread access files as fsuid/fsgid
+     * with these supplementary groups (setgroups, setfsgid, setfsuid on
+     * the thread), so the host kernel applies the program's credentials
+     * to every file operation. -EPERM when the host user cannot (it is
+     * not root); nothing is changed then. */
+    long (*set_fs_ids)(uint32_t fsuid, uint32_t fsgid, const uint32_t *groups, size_t n);
 };
 
 /* host_signal's signo carries this bit when the signal was sent by another

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/file.h>
 #include <sys/statfs.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -322,6 +324,54 @@ static void test_paths(void)
     CHECK(api.fsync(h) == 0, "fsync");
     CHECK(api.tty_ioctl(h, TCGETS, buf, 60) == -PAL_ENOTTY, "tty_ioctl TCGETS on a file: -ENOTTY");
     api.close(h);
+}
+
+/* Ownership, locks, space and special files (the group after utimes). */
+static void test_owner_locks_space(void)
+{
+    struct pal_stat st;
+    struct stat hs;
+    pal_handle h = open_file("ol", O_RDWR | O_CREAT);
+    struct pal_flock lk = {.type = F_WRLCK, .whence = SEEK_SET, .start = 0, .len = 10};
+
+    CHECK(api.chown(at("ol"), getuid(), getgid(), 0) == 0, "chown to the caller's ids");
+    CHECK(api.chown(at("nope"), 0, 0, 1) == -PAL_ENOENT, "chown of a missing file: -ENOENT");
+    CHECK(api.fchown(h, (uint32_t)-1, (uint32_t)-1) == 0, "fchown with -1 ids: unchanged");
+    CHECK(api.file_lock(h, F_GETLK, &lk) == 0 && lk.type == F_UNLCK, "F_GETLK: F_UNLCK read back");
+    lk = (struct pal_flock){.type = F_WRLCK, .whence = SEEK_SET, .start = 0, .len = 10};
+    CHECK(api.file_lock(h, F_SETLK, &lk) == 0, "F_SETLK");
+    pid_t c = fork();
+    if (c == 0) {
+        int fd = open(at("ol"), O_RDWR);
+        struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 1};
+        _exit(fcntl(fd, F_SETLK, &fl) == -1 && errno == EAGAIN ? 0 : 1);
+    }
+    int status;
+    waitpid(c, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the lock is the host's: another process gets EAGAIN");
+    CHECK(api.file_lock(h, 99, &lk) == -PAL_EINVAL, "file_lock with an unknown command: -EINVAL");
+    CHECK(api.file_flock(h, LOCK_EX | LOCK_NB) == 0 && api.file_flock(h, LOCK_UN) == 0, "flock");
+    CHECK(api.fallocate(h, 0, 0, 5000) == 0 && api.fstat(h, &st) == 0 && st.size == 5000,
+          "fallocate grows the file");
+    CHECK(api.fadvise(h, 0, 0, POSIX_FADV_WILLNEED) == 0, "fadvise");
+    CHECK(api.fadvise(h, 0, 0, 99) == -PAL_EINVAL, "fadvise with an unknown advice: -EINVAL");
+    CHECK(api.fdatasync(h) == 0 && api.sync(h) == 0 && api.sync(-1) == 0, "fdatasync, syncfs, sync");
+    api.close(h);
+    CHECK(api.mknod(at("fifo"), S_IFIFO | 0600) == 0 && stat(at("fifo"), &hs) == 0 &&
+              S_ISFIFO(hs.st_mode),
+          "mknod of a FIFO");
+    CHECK(api.mknod(at("chr"), S_IFCHR | 0600) == -PAL_EPERM, "mknod of a device: -EPERM");
+    int p[2];
+    CHECK(pipe(p) == 0 && api.pipe_size(p[0], -1) == 65536 && api.pipe_size(p[1], 4096) == 4096 &&
+              api.pipe_size(p[0], -1) == 4096,
+          "pipe_size reads and sets a host pipe's capacity");
+    CHECK(api.pipe_size(p[0], (int64_t)1 << 32) == -PAL_EINVAL, "pipe_size past an int: -EINVAL");
+    CHECK(api.file_flags(p[1], O_APPEND | O_NONBLOCK) == 0 &&
+              (fcntl(p[1], F_GETFL) & (O_APPEND | O_NONBLOCK)) == (O_APPEND | O_NONBLOCK) &&
+              (api.file_flags(p[1], -1) & O_ACCMODE) == O_WRONLY && api.file_flags(p[1], 0) == 0 &&
+              !(api.file_flags(p[1], -1) & (O_APPEND | O_NONBLOCK)),
+          "file_flags sets and reads the host's status flags");
+    close(p[0]), close(p[1]);
 }
 
 static void test_nonblocking(void)
@@ -641,6 +691,14 @@ static void test_host_handles(void)
           "host: set_nonblocking on = 2 -> -EINVAL");
     CHECK(host_call(OCALL_FSTATFS + 1, (int64_t[4]){0}, "", 0, 0, 0) == -ENOSYS,
           "host: an unused fs number -> -ENOSYS");
+    CHECK(host_call(OCALL_FS_LAST + 1, (int64_t[4]){0}, "", 0, 0, 0) == -ENOSYS &&
+              host_call(OCALL_FS_MORE_LAST, (int64_t[4]){0}, "", 0, 0, 0) == -ENOSYS,
+          "host: numbers between and past the fs ranges -> -ENOSYS");
+    CHECK(host_call(OCALL_FILE_LOCK, (int64_t[4]){fd, 4 /* F_SETFD */, 0, 0}, "", 0, 0, 64) ==
+              -EINVAL,
+          "host: file_lock with a command that is not a lock -> -EINVAL");
+    CHECK(host_call(OCALL_FCHOWN, (int64_t[4]){fd, (int64_t)1 << 32, 0}, "", 0, 0, 0) == -EINVAL,
+          "host: fchown with an id past 32 bits -> -EINVAL");
     close(fd);
 }
 
@@ -664,6 +722,7 @@ int main(void)
     test_large();
     test_readdir();
     test_paths();
+    test_owner_locks_space();
     test_nonblocking();
     test_tty();
     test_nosymlinks();

@@ -133,4 +133,26 @@ enum ocall_proc {
     OCALL_PROC_LAST = 111,
 };
 
+/* --- more files: 112..127 (pal_fs.c / urts_ocall_fs.c, served as the fs
+ * family; 16..47 is full) --- */
+enum ocall_fs_more {
+    OCALL_FS_MORE_FIRST = 112,
+    OCALL_CHOWN = 112,     /* a0 uid, a1 gid (32-bit, -1: unchanged), a2 nofollow, a3 path len; str path */
+    OCALL_FCHOWN = 113,    /* a0 h, a1 uid, a2 gid */
+    /* a0 h, a1 cmd (F_GETLK.. F_OFD_SETLKW), a2 type, a3 whence, a4 start,
+     * a5 len; the GETLK forms: out int64_t[5] type, whence, start, len, pid */
+    OCALL_FILE_LOCK = 114,
+    OCALL_FLOCK = 115,     /* a0 h, a1 op (LOCK_SH/EX/UN | LOCK_NB) */
+    OCALL_FALLOCATE = 116, /* a0 h, a1 mode, a2 off, a3 len */
+    OCALL_FADVISE = 117,   /* a0 h, a1 off, a2 len, a3 advice */
+    OCALL_MKNOD = 118,     /* a0 mode (S_IFIFO or S_IFREG | bits), a1 path len; str path */
+    OCALL_FDATASYNC = 119, /* a0 h */
+    OCALL_SYNC = 120,      /* a0 h (syncfs), or -1 (sync) */
+    OCALL_PIPE_SIZE = 121, /* a0 h, a1 size (-1: F_GETPIPE_SZ, else F_SETPIPE_SZ) -> capacity */
+    /* a0 h, a1 flags (-1: F_GETFL -> flags; else O_APPEND/O_NONBLOCK set
+     * as in a1, F_SETFL -> 0) */
+    OCALL_FILE_FLAGS = 122,
+    OCALL_FS_MORE_LAST = 127,
+};
+
 #endif

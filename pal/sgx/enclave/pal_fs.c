@@ -379,6 +379,105 @@ static long encl_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t le
     return r == 0 && got == size ? 0 : -PAL_EIO;
 }
 
+static long encl_chown(const char *path, uint32_t uid, uint32_t gid, int nofollow)
+{
+    struct ocall_args a = {{uid, gid, nofollow ? 1 : 0}};
+
+    return path_call(OCALL_CHOWN, &a, 3, path);
+}
+
+static long encl_fchown(pal_handle h, uint32_t uid, uint32_t gid)
+{
+    return args_call(OCALL_FCHOWN, h, uid, gid);
+}
+
+static long six_call(uint64_t nr, const struct ocall_args *a)
+{
+    return zero_or_err(fs_ocall(nr, a, 0, 0, 0, 0, 0, 0, 0));
+}
+
+#define FS_F_GETLK 5
+#define FS_F_OFD_GETLK 36
+
+/* The GETLK forms read back a lock: a known type and whence SEEK_SET, a
+ * non-negative range; the holder's host pid means nothing inside (the
+ * program is alone in its enclave): 0, or -1 for an OFD lock. */
+static long encl_file_lock(pal_handle h, int cmd, struct pal_flock *lk)
+{
+    struct ocall_args a = {{h, cmd, lk->type, lk->whence, lk->start, lk->len}};
+    int64_t o[5];
+    uint64_t got = 0;
+    bool get = cmd == FS_F_GETLK || cmd == FS_F_OFD_GETLK;
+    int64_t r = fs_ocall(OCALL_FILE_LOCK, &a, 0, 0, 0, 0, get ? o : 0, get ? sizeof(o) : 0, &got);
+
+    if (r != 0 || !get)
+        return zero_or_err(r);
+    if (got != sizeof(o) || o[0] < 0 || o[0] > 2 || o[1] != 0 || o[2] < 0 || o[3] < 0)
+        return -PAL_EIO;
+    *lk = (struct pal_flock){.type = (int16_t)o[0], .whence = 0, .start = o[2], .len = o[3],
+                             .pid = o[4] == -1 ? -1 : 0};
+    return 0;
+}
+
+static long encl_file_flock(pal_handle h, int op)
+{
+    return args_call(OCALL_FLOCK, h, op, 0);
+}
+
+static long encl_fallocate(pal_handle h, int mode, int64_t off, int64_t len)
+{
+    struct ocall_args a = {{h, mode, off, len}};
+
+    return six_call(OCALL_FALLOCATE, &a);
+}
+
+static long encl_fadvise(pal_handle h, int64_t off, int64_t len, int advice)
+{
+    struct ocall_args a = {{h, off, len, advice}};
+
+    return six_call(OCALL_FADVISE, &a);
+}
+
+static long encl_mknod(const char *path, uint32_t mode)
+{
+    struct ocall_args a = {{mode}};
+
+    return path_call(OCALL_MKNOD, &a, 1, path);
+}
+
+static long encl_fdatasync(pal_handle h)
+{
+    return args_call(OCALL_FDATASYNC, h, 0, 0);
+}
+
+static long encl_sync(pal_handle h)
+{
+    return args_call(OCALL_SYNC, h < 0 ? -1 : h, 0, 0);
+}
+
+/* A capacity is a positive int. */
+static long encl_pipe_size(pal_handle h, int64_t size)
+{
+    struct ocall_args a = {{h, size < 0 ? -1 : size}};
+    int64_t r;
+
+    if (size > 0x7fffffff)
+        return -PAL_EINVAL;
+    r = fs_ocall(OCALL_PIPE_SIZE, &a, 0, 0, 0, 0, 0, 0, 0);
+    return r == 0 || r > 0x7fffffff ? -PAL_EIO : r;
+}
+
+/* The flags read back are an int of open(2)'s bits. */
+static long encl_file_flags(pal_handle h, int flags)
+{
+    struct ocall_args a = {{h, flags < 0 ? -1 : flags}};
+    int64_t r = fs_ocall(OCALL_FILE_FLAGS, &a, 0, 0, 0, 0, 0, 0, 0);
+
+    if (flags >= 0)
+        return zero_or_err(r);
+    return r > 0x7fffffff ? -PAL_EIO : r;
+}
+
 void enclave_fill_fs(struct pal_api *api)
 {
     api->file_open = encl_file_open;
@@ -407,4 +506,15 @@ void enclave_fill_fs(struct pal_api *api)
     api->set_nonblocking = encl_set_nonblocking;
     api->tty_ioctl = encl_tty_ioctl;
     api->file_map = NULL;
+    api->chown = encl_chown;
+    api->fchown = encl_fchown;
+    api->file_lock = encl_file_lock;
+    api->file_flock = encl_file_flock;
+    api->fallocate = encl_fallocate;
+    api->fadvise = encl_fadvise;
+    api->mknod = encl_mknod;
+    api->fdatasync = encl_fdatasync;
+    api->sync = encl_sync;
+    api->pipe_size = encl_pipe_size;
+    api->file_flags = encl_file_flags;
 }

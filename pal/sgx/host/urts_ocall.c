@@ -48,7 +48,8 @@ static const ocall_fn ocall_table[OCALL_COUNT] = {
 
 urts_ocall_family_fn urts_ocall_family(uint64_t number)
 {
-    if (number >= OCALL_FS_FIRST && number <= OCALL_FS_LAST)
+    if ((number >= OCALL_FS_FIRST && number <= OCALL_FS_LAST) ||
+        (number >= OCALL_FS_MORE_FIRST && number <= OCALL_FS_MORE_LAST))
         return urts_ocall_fs;
     if (number >= OCALL_NET_FIRST && number <= OCALL_NET_LAST)
         return urts_ocall_net;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <linux/openat2.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -427,8 +428,155 @@ static int64_t do_utimes(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, ui
     return ret(utimensat(AT_FDCWD, path, ts, r->a.a[2] ? AT_SYMLINK_NOFOLLOW : 0));
 }
 
+static int is_id(int64_t v)
+{
+    return v >= 0 && v <= UINT32_MAX;
+}
+
+static int64_t do_chown(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    const char *path = one_path(r, 3);
+
+    (void)out, (void)cap, (void)size;
+    if (!path || !is_id(a[0]) || !is_id(a[1]) || !is_flag(a[2]))
+        return -EINVAL;
+    return ret(fchownat(AT_FDCWD, path, (uid_t)a[0], (gid_t)a[1], a[2] ? AT_SYMLINK_NOFOLLOW : 0));
+}
+
+static int64_t do_fchown(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || !is_id(r->a.a[1]) || !is_id(r->a.a[2]))
+        return -EINVAL;
+    return handle_ok(r->a.a[0]) ? ret(fchown((int)r->a.a[0], (uid_t)r->a.a[1], (gid_t)r->a.a[2]))
+                                : -EBADF;
+}
+
+static int lock_cmd_ok(int64_t c)
+{
+    return c == F_GETLK || c == F_SETLK || c == F_SETLKW || c == F_OFD_GETLK ||
+           c == F_OFD_SETLK || c == F_OFD_SETLKW;
+}
+
+static int64_t do_file_lock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    int get = a[1] == F_GETLK || a[1] == F_OFD_GETLK;
+    int64_t o[5];
+
+    if (args_only(r) || !lock_cmd_ok(a[1]) || a[2] < 0 || a[2] > 2 || a[3] < 0 || a[3] > 2 ||
+        (get && cap < sizeof(o)))
+        return -EINVAL;
+    if (!handle_ok(a[0]))
+        return -EBADF;
+    struct flock fl = {.l_type = (short)a[2], .l_whence = (short)a[3], .l_start = a[4],
+                       .l_len = a[5]};
+    if (fcntl((int)a[0], (int)a[1], &fl) != 0)
+        return -errno;
+    if (get) {
+        o[0] = fl.l_type, o[1] = fl.l_whence, o[2] = fl.l_start, o[3] = fl.l_len, o[4] = fl.l_pid;
+        memcpy(out, o, sizeof(o));
+        *size = sizeof(o);
+    }
+    return 0;
+}
+
+static int64_t do_flock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || !is_int(r->a.a[1]))
+        return -EINVAL;
+    return handle_ok(r->a.a[0]) ? ret(flock((int)r->a.a[0], (int)r->a.a[1])) : -EBADF;
+}
+
+static int64_t do_fallocate(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || !is_int(a[1]))
+        return -EINVAL;
+    return handle_ok(a[0]) ? ret(fallocate((int)a[0], (int)a[1], a[2], a[3])) : -EBADF;
+}
+
+/* posix_fadvise returns the error instead of setting errno. */
+static int64_t do_fadvise(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || !is_int(a[3]))
+        return -EINVAL;
+    return handle_ok(a[0]) ? -posix_fadvise((int)a[0], a[1], a[2], (int)a[3]) : -EBADF;
+}
+
+static int64_t do_mknod(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *path = one_path(r, 1);
+    int64_t mode = r->a.a[0];
+
+    (void)out, (void)cap, (void)size;
+    if (!path || mode < 0 || mode > UINT32_MAX)
+        return -EINVAL;
+    if ((mode & S_IFMT) != S_IFIFO && (mode & S_IFMT) != S_IFREG)
+        return -EPERM;
+    return ret(mknod(path, (mode_t)mode, 0));
+}
+
+static int64_t do_fdatasync(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    (void)out, (void)cap, (void)size;
+    if (args_only(r))
+        return -EINVAL;
+    return handle_ok(r->a.a[0]) ? ret(fdatasync((int)r->a.a[0])) : -EBADF;
+}
+
+static int64_t do_sync(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    (void)out, (void)cap, (void)size;
+    if (args_only(r))
+        return -EINVAL;
+    if (r->a.a[0] == -1) {
+        sync();
+        return 0;
+    }
+    return handle_ok(r->a.a[0]) ? ret(syncfs((int)r->a.a[0])) : -EBADF;
+}
+
+static int64_t do_pipe_size(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || a[1] < -1 || a[1] > INT_MAX)
+        return -EINVAL;
+    if (!handle_ok(a[0]))
+        return -EBADF;
+    return ret(a[1] < 0 ? fcntl((int)a[0], F_GETPIPE_SZ) : fcntl((int)a[0], F_SETPIPE_SZ, (int)a[1]));
+}
+
+static int64_t do_file_flags(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    int fl;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || a[1] < -1 || a[1] > INT_MAX)
+        return -EINVAL;
+    if (!handle_ok(a[0]))
+        return -EBADF;
+    fl = fcntl((int)a[0], F_GETFL);
+    if (fl < 0 || a[1] < 0)
+        return ret(fl);
+    fl = (fl & ~(O_APPEND | O_NONBLOCK)) | ((int)a[1] & (O_APPEND | O_NONBLOCK));
+    return ret(fcntl((int)a[0], F_SETFL, fl));
+}
+
 #define FS(n) [(n)-OCALL_FS_FIRST]
-static const fs_fn fs_table[OCALL_FS_LAST - OCALL_FS_FIRST + 1] = {
+/* Indexed from OCALL_FS_FIRST through the second range (ocall_abi.h's
+ * ocall_fs_more); the numbers between the two ranges stay empty. */
+static const fs_fn fs_table[OCALL_FS_MORE_LAST - OCALL_FS_FIRST + 1] = {
     FS(OCALL_FILE_OPEN) = do_open,      FS(OCALL_CLOSE) = do_close,
     FS(OCALL_READ) = do_read,           FS(OCALL_WRITE) = do_write,
     FS(OCALL_PREAD) = do_pread,         FS(OCALL_PWRITE) = do_pwrite,
@@ -441,7 +589,12 @@ static const fs_fn fs_table[OCALL_FS_LAST - OCALL_FS_FIRST + 1] = {
     FS(OCALL_ACCESS) = do_access,       FS(OCALL_NONBLOCK) = do_nonblock,
     FS(OCALL_TTY_IOCTL) = do_tty_ioctl, FS(OCALL_LINK) = do_link,
     FS(OCALL_UTIMES) = do_utimes,       FS(OCALL_STATFS) = do_statfs,
-    FS(OCALL_FSTATFS) = do_fstatfs,
+    FS(OCALL_FSTATFS) = do_fstatfs,     FS(OCALL_CHOWN) = do_chown,
+    FS(OCALL_FCHOWN) = do_fchown,       FS(OCALL_FILE_LOCK) = do_file_lock,
+    FS(OCALL_FLOCK) = do_flock,         FS(OCALL_FALLOCATE) = do_fallocate,
+    FS(OCALL_FADVISE) = do_fadvise,     FS(OCALL_MKNOD) = do_mknod,
+    FS(OCALL_FDATASYNC) = do_fdatasync, FS(OCALL_SYNC) = do_sync,
+    FS(OCALL_PIPE_SIZE) = do_pipe_size, FS(OCALL_FILE_FLAGS) = do_file_flags,
 };
 
 int64_t urts_ocall_fs(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
@@ -452,7 +605,8 @@ int64_t urts_ocall_fs(struct urts_enclave *e, uint32_t thread, uint64_t number, 
     (void)e;
     (void)thread;
     *out_size = 0;
-    if (number < OCALL_FS_FIRST || number > OCALL_FS_LAST || !fs_table[number - OCALL_FS_FIRST])
+    if (number < OCALL_FS_FIRST || number > OCALL_FS_MORE_LAST ||
+        (number > OCALL_FS_LAST && number < OCALL_FS_MORE_FIRST) || !fs_table[number - OCALL_FS_FIRST])
         return -ENOSYS;
     if (urts_ocall_begin(&r, in, in_size))
         return -EINVAL;

@@ -1,0 +1,535 @@
+/* Credentials: the get/set id calls of credentials(7), supplementary
+ * groups, and the capabilities root's ids stand for. A process holds every
+ * capability or none (no file capabilities; capset can only restate the
+ * sets): "privileged" below
+ * is capabilities(7)'s CAP_SETUID / CAP_SETGID (cap_eff) and the file
+ * system set, CAP_CHOWN among it (cap_fs), which follow the uid changes as
+ * the kernel's cap_emulate_setxuid and setfsuid fixups make them. */
+#include "core/user.h"
+#include "sys/creds.h"
+#include "sys/sys.h"
+
+#define NGROUPS_MAX_ 65536
+#define NOID ((uint32_t)-1)
+
+struct creds {
+    struct creds_ids id;
+    bool ready;
+    bool cap_permitted; /* every capability, or none */
+    bool cap_eff;       /* the effective set beyond the file system's */
+    bool cap_fs;        /* the file system set (CAP_CHOWN, CAP_FOWNER...) */
+    bool keep_caps;     /* PR_SET_KEEPCAPS */
+    uint32_t ngroups;
+    uint32_t *groups; /* sorted, as the kernel keeps them */
+};
+
+static struct creds cr;
+static spinlock_t cr_lock;
+
+/* Bumped when the file system ids or the groups change; a thread whose
+ * creds_gen differs hands them to its host thread (creds_sync_thread). */
+volatile uint32_t creds_generation;
+static bool host_fs_ids = true; /* false once the host refused */
+
+/* Under cr_lock: the first use takes the manifest's ids; a process that
+ * starts as uid 0 holds every capability, as root does natively. The
+ * supplementary groups start as the primary group alone. */
+static struct creds *creds_locked(void)
+{
+    spin_lock(&cr_lock);
+    if (!cr.ready) {
+        uint32_t u = libos_cfg.uid, g = libos_cfg.gid;
+        cr.id = (struct creds_ids){u, u, u, u, g, g, g, g};
+        cr.cap_permitted = cr.cap_eff = cr.cap_fs = u == 0;
+        cr.groups = malloc(sizeof(uint32_t));
+        if (cr.groups) {
+            cr.groups[0] = g;
+            cr.ngroups = 1;
+        }
+        cr.ready = true;
+        /* Not root from the start: the host threads take these ids too. */
+        if (u != 0 || g != 0)
+            __atomic_store_n(&creds_generation, 1, __ATOMIC_RELEASE);
+    }
+    return &cr;
+}
+
+static void creds_unlock(void)
+{
+    spin_unlock(&cr_lock);
+}
+
+void creds_ids(struct creds_ids *out)
+{
+    *out = creds_locked()->id;
+    creds_unlock();
+}
+
+uint32_t creds_fsuid(void)
+{
+    uint32_t v = creds_locked()->id.fsuid;
+    creds_unlock();
+    return v;
+}
+
+uint32_t creds_fsgid(void)
+{
+    uint32_t v = creds_locked()->id.fsgid;
+    creds_unlock();
+    return v;
+}
+
+/* The kernel's cap_emulate_setxuid, after a change of the real, effective
+ * or saved uid from old. */
+static void fix_caps(struct creds *c, const struct creds_ids *old)
+{
+    bool had_root = old->uid == 0 || old->euid == 0 || old->suid == 0;
+    bool has_root = c->id.uid == 0 || c->id.euid == 0 || c->id.suid == 0;
+    if (had_root && !has_root && !c->keep_caps)
+        c->cap_permitted = c->cap_eff = c->cap_fs = false;
+    if (old->euid == 0 && c->id.euid != 0)
+        c->cap_eff = c->cap_fs = false;
+    if (old->euid != 0 && c->id.euid == 0)
+        c->cap_eff = c->cap_fs = c->cap_permitted;
+}
+
+/* The setfsuid fixup: the file system set follows fsuid 0. */
+static void fix_fs_caps(struct creds *c, uint32_t old_fsuid)
+{
+    if (old_fsuid == 0 && c->id.fsuid != 0)
+        c->cap_fs = false;
+    if (old_fsuid != 0 && c->id.fsuid == 0)
+        c->cap_fs = c->cap_permitted;
+}
+
+static void fs_changed(const struct creds *c, const struct creds_ids *old)
+{
+    if (c->id.fsuid != old->fsuid || c->id.fsgid != old->fsgid)
+        __atomic_add_fetch(&creds_generation, 1, __ATOMIC_RELEASE);
+}
+
+void creds_sync_thread(void)
+{
+    struct libos_thread *t = cur_thread();
+    uint32_t gen = __atomic_load_n(&creds_generation, __ATOMIC_ACQUIRE), g[64];
+    t->creds_gen = gen;
+    if (!host_fs_ids || !PAL_HAS(pal, set_fs_ids))
+        return;
+    struct creds *c = creds_locked();
+    uint32_t fsuid = c->id.fsuid, fsgid = c->id.fsgid, n = c->ngroups < 64 ? c->ngroups : 64;
+    memcpy(g, c->groups, n * sizeof(uint32_t));
+    creds_unlock();
+    if (pal->set_fs_ids(fsuid, fsgid, g, n) == -PAL_EPERM)
+        host_fs_ids = false;
+}
+
+void creds_exec(void)
+{
+    struct creds *c = creds_locked();
+    struct creds_ids old = c->id;
+    c->id.suid = c->id.euid;
+    c->id.sgid = c->id.egid;
+    c->id.fsuid = c->id.euid;
+    c->id.fsgid = c->id.egid;
+    /* capabilities(7), "Capabilities and execution of programs by root". */
+    c->cap_permitted = c->id.uid == 0 || c->id.euid == 0;
+    c->cap_eff = c->cap_fs = c->cap_permitted && c->id.euid == 0;
+    c->keep_caps = false;
+    fs_changed(c, &old);
+    creds_unlock();
+}
+
+long creds_keepcaps(int set, unsigned long value)
+{
+    struct creds *c = creds_locked();
+    long r = c->keep_caps;
+    if (set) {
+        r = value > 1 ? -PAL_EINVAL : 0;
+        if (r == 0)
+            c->keep_caps = value == 1;
+    }
+    creds_unlock();
+    return r;
+}
+
+static bool in_groups(const struct creds *c, uint32_t gid)
+{
+    if (gid == c->id.fsgid)
+        return true;
+    for (uint32_t i = 0; i < c->ngroups; i++)
+        if (c->groups[i] == gid)
+            return true;
+    return false;
+}
+
+/* chown(2): only CAP_CHOWN changes the owner (or the owner "changing" it
+ * to itself); the owner may change the group to one of its groups. */
+long creds_may_chown(uint32_t owner_uid, uint32_t owner_gid, uint32_t uid, uint32_t gid)
+{
+    struct creds *c = creds_locked();
+    bool owner = c->id.fsuid == owner_uid;
+    bool ok = c->cap_fs || ((uid == NOID || (owner && uid == owner_uid)) &&
+                            (gid == NOID || (owner && (gid == owner_gid || in_groups(c, gid)))));
+    creds_unlock();
+    return ok ? 0 : -PAL_EPERM;
+}
+
+long creds_may_access(uint32_t uid, uint32_t gid, uint32_t mode, int want)
+{
+    struct creds *c = creds_locked();
+    bool cap = c->cap_fs;
+    uint32_t bits = c->id.fsuid == uid ? mode >> 6 : in_groups(c, gid) ? mode >> 3 : mode;
+    creds_unlock();
+    if (cap && (!(want & 1) || (mode & 0111)))
+        return 0;
+    return ((bits & 7) & (uint32_t)want) == (uint32_t)want ? 0 : -PAL_EACCES;
+}
+
+SYS(getuid)
+{
+    struct creds_ids id;
+    creds_ids(&id);
+    return id.uid;
+}
+
+SYS(geteuid)
+{
+    struct creds_ids id;
+    creds_ids(&id);
+    return id.euid;
+}
+
+SYS(getgid)
+{
+    struct creds_ids id;
+    creds_ids(&id);
+    return id.gid;
+}
+
+SYS(getegid)
+{
+    struct creds_ids id;
+    creds_ids(&id);
+    return id.egid;
+}
+
+static long put_three(uint32_t *a, uint32_t *b, uint32_t *c, const uint32_t v[3])
+{
+    *a = v[0];
+    *b = v[1];
+    *c = v[2];
+    return 0;
+}
+
+SYS(getresuid)
+{
+    struct creds_ids id;
+    creds_ids(&id);
+    return put_three(PTR(0), PTR(1), PTR(2), (uint32_t[3]){id.uid, id.euid, id.suid});
+}
+
+SYS(getresgid)
+{
+    struct creds_ids id;
+    creds_ids(&id);
+    return put_three(PTR(0), PTR(1), PTR(2), (uint32_t[3]){id.gid, id.egid, id.sgid});
+}
+
+/* One of the three ids (-1 never matches: it is not a valid id). */
+static bool one_of(uint32_t v, uint32_t a, uint32_t b, uint32_t c)
+{
+    return v == a || v == b || v == c;
+}
+
+/* The ids of one kind (user or group) inside struct creds_ids, so that the
+ * rules below are written once for both. */
+struct idset {
+    uint32_t *r, *e, *s, *fs;
+};
+
+static struct idset uids(struct creds *c)
+{
+    return (struct idset){&c->id.uid, &c->id.euid, &c->id.suid, &c->id.fsuid};
+}
+
+static struct idset gids(struct creds *c)
+{
+    return (struct idset){&c->id.gid, &c->id.egid, &c->id.sgid, &c->id.fsgid};
+}
+
+/* setuid(2) / setgid(2): privileged, all four ids; otherwise the
+ * effective (and file system) id may become the real or the saved one. */
+static long set_one(struct idset s, bool priv, uint32_t v)
+{
+    if (v == NOID)
+        return -PAL_EINVAL;
+    if (priv)
+        *s.r = *s.s = v;
+    else if (v != *s.r && v != *s.s)
+        return -PAL_EPERM;
+    *s.e = *s.fs = v;
+    return 0;
+}
+
+/* setreuid(2) / setregid(2), as the kernel's __sys_setreuid. */
+static long set_re(struct idset s, bool priv, uint32_t r, uint32_t e)
+{
+    uint32_t old_r = *s.r;
+    if (r != NOID && !priv && r != *s.r && r != *s.e)
+        return -PAL_EPERM;
+    if (e != NOID && !priv && !one_of(e, *s.r, *s.e, *s.s))
+        return -PAL_EPERM;
+    if (r != NOID)
+        *s.r = r;
+    if (e != NOID)
+        *s.e = e;
+    if (r != NOID || (e != NOID && e != old_r))
+        *s.s = *s.e;
+    *s.fs = *s.e;
+    return 0;
+}
+
+/* setresuid(2) / setresgid(2): unprivileged, each new id must be one of
+ * the current real, effective and saved ids. */
+static long set_res(struct idset s, bool priv, uint32_t r, uint32_t e, uint32_t sv)
+{
+    uint32_t v[3] = {r, e, sv};
+    for (int i = 0; i < 3; i++)
+        if (v[i] != NOID && !priv && !one_of(v[i], *s.r, *s.e, *s.s))
+            return -PAL_EPERM;
+    if (r != NOID)
+        *s.r = r;
+    if (e != NOID)
+        *s.e = e;
+    if (sv != NOID)
+        *s.s = sv;
+    *s.fs = *s.e;
+    return 0;
+}
+
+/* setfsuid(2) / setfsgid(2): always returns the previous id; changes it
+ * when privileged or to one of the real, effective, saved or current
+ * file system ids. */
+static long set_fs(struct idset s, bool priv, uint32_t v)
+{
+    uint32_t old = *s.fs;
+    if (v != NOID && (priv || one_of(v, *s.r, *s.e, *s.s) || v == *s.fs))
+        *s.fs = v;
+    return old;
+}
+
+enum setid { SET_ONE, SET_RE, SET_RES, SET_FS };
+
+/* Runs one set*id rule on the user ids (then the capability fixups) or
+ * the group ids (CAP_SETGID, no fixups). */
+static long set_ids(bool user, enum setid how, uint32_t a, uint32_t b, uint32_t c3)
+{
+    struct creds *c = creds_locked();
+    struct creds_ids old = c->id;
+    struct idset s = user ? uids(c) : gids(c);
+    long r;
+    switch (how) {
+    case SET_ONE:
+        r = set_one(s, c->cap_eff, a);
+        break;
+    case SET_RE:
+        r = set_re(s, c->cap_eff, a, b);
+        break;
+    case SET_RES:
+        r = set_res(s, c->cap_eff, a, b, c3);
+        break;
+    default:
+        r = set_fs(s, c->cap_eff, a);
+        break;
+    }
+    if (r >= 0 && user)
+        how == SET_FS ? fix_fs_caps(c, old.fsuid) : fix_caps(c, &old);
+    fs_changed(c, &old);
+    creds_unlock();
+    return r;
+}
+
+SYS(setuid)
+{
+    return set_ids(true, SET_ONE, (uint32_t)A(0), 0, 0);
+}
+SYS(setgid)
+{
+    return set_ids(false, SET_ONE, (uint32_t)A(0), 0, 0);
+}
+SYS(setreuid)
+{
+    return set_ids(true, SET_RE, (uint32_t)A(0), (uint32_t)A(1), 0);
+}
+SYS(setregid)
+{
+    return set_ids(false, SET_RE, (uint32_t)A(0), (uint32_t)A(1), 0);
+}
+SYS(setresuid)
+{
+    return set_ids(true, SET_RES, (uint32_t)A(0), (uint32_t)A(1), (uint32_t)A(2));
+}
+SYS(setresgid)
+{
+    return set_ids(false, SET_RES, (uint32_t)A(0), (uint32_t)A(1), (uint32_t)A(2));
+}
+SYS(setfsuid)
+{
+    return set_ids(true, SET_FS, (uint32_t)A(0), 0, 0);
+}
+SYS(setfsgid)
+{
+    return set_ids(false, SET_FS, (uint32_t)A(0), 0, 0);
+}
+
+SYS(getgroups)
+{
+    int size = (int)A(0);
+    if (size < 0)
+        return -PAL_EINVAL;
+    struct creds *c = creds_locked();
+    uint32_t n = c->ngroups;
+    long r = (long)n;
+    if (size > 0 && (uint32_t)size < n)
+        r = -PAL_EINVAL;
+    else if (size > 0 && n)
+        memcpy(PTR(1), c->groups, n * sizeof(uint32_t)); /* a fault: -EFAULT, lock released */
+    creds_unlock();
+    return r;
+}
+
+static void sort_ids(uint32_t *v, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t x = v[i], j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+}
+
+/* setgroups(2): CAP_SETGID only; the list is copied in before anything
+ * changes, and kept sorted as the kernel keeps it. */
+SYS(setgroups)
+{
+    uint64_t n = A(0);
+    struct creds *c = creds_locked();
+    bool priv = c->cap_eff;
+    creds_unlock();
+    if (!priv)
+        return -PAL_EPERM;
+    if (n > NGROUPS_MAX_)
+        return -PAL_EINVAL;
+    long r = n ? user_check_read(PTR(1), n * sizeof(uint32_t)) : 0;
+    uint32_t *g = r < 0 ? NULL : malloc(n ? n * sizeof(uint32_t) : 1);
+    if (!g)
+        return r < 0 ? r : -PAL_ENOMEM;
+    memcpy(g, PTR(1), n * sizeof(uint32_t));
+    sort_ids(g, (uint32_t)n);
+    c = creds_locked();
+    uint32_t *old = c->groups;
+    c->groups = g;
+    c->ngroups = (uint32_t)n;
+    __atomic_add_fetch(&creds_generation, 1, __ATOMIC_RELEASE);
+    creds_unlock();
+    free(old);
+    return 0;
+}
+
+/* capget(2) / capset(2) with _LINUX_CAPABILITY_VERSION_3 (two 32-bit
+ * words per set): the sets the ids stand for (every capability up to
+ * CAP_LAST_CAP 40, or none; the file system set follows fsuid). capset can
+ * only restate them: Geode keeps no finer capability sets (EPERM). */
+#define CAP_V3 0x20080522u
+#define CAP_V1 0x19980330u
+#define CAP_ALL_LO 0xffffffffu
+#define CAP_ALL_HI 0x1ffu /* capabilities 32..40 */
+/* CAP_CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID (0-4),
+ * LINUX_IMMUTABLE (9), MKNOD (27), MAC_OVERRIDE (32). */
+#define CAP_FS_LO 0x0800021fu
+#define CAP_FS_HI 0x1u
+
+struct cap_header {
+    uint32_t version;
+    int pid;
+};
+
+struct cap_data {
+    uint32_t effective, permitted, inheritable;
+};
+
+static void cap_sets(const struct creds *c, struct cap_data d[2])
+{
+    uint32_t lo = c->cap_eff ? CAP_ALL_LO & ~CAP_FS_LO : 0,
+             hi = c->cap_eff ? CAP_ALL_HI & ~CAP_FS_HI : 0;
+    if (c->cap_fs)
+        lo |= CAP_FS_LO, hi |= CAP_FS_HI;
+    d[0] = (struct cap_data){lo, c->cap_permitted ? CAP_ALL_LO : 0, 0};
+    d[1] = (struct cap_data){hi, c->cap_permitted ? CAP_ALL_HI : 0, 0};
+}
+
+/* The header: version 3 (1 and 2 are answered as 3 is), the caller. */
+static long cap_header_ok(struct cap_header *h)
+{
+    if (h->version != CAP_V3 && h->version != CAP_V1 && h->version != 0x20071026u) {
+        h->version = CAP_V3;
+        return -PAL_EINVAL;
+    }
+    if (h->pid < 0)
+        return -PAL_EINVAL;
+    if (h->pid != 0 && h->pid != libos_pid && !ns_own_id(h->pid))
+        return -PAL_ESRCH; /* other processes' sets are not known here */
+    return 0;
+}
+
+void creds_caps(uint64_t *permitted, uint64_t *effective)
+{
+    struct cap_data d[2];
+    cap_sets(creds_locked(), d);
+    creds_unlock();
+    *permitted = (uint64_t)d[1].permitted << 32 | d[0].permitted;
+    *effective = (uint64_t)d[1].effective << 32 | d[0].effective;
+}
+
+uint32_t creds_groups(uint32_t *out, uint32_t max)
+{
+    struct creds *c = creds_locked();
+    uint32_t n = c->ngroups;
+    memcpy(out, c->groups, (n < max ? n : max) * sizeof(uint32_t));
+    creds_unlock();
+    return n;
+}
+
+SYS(capget)
+{
+    struct cap_data d[2];
+    long r = cap_header_ok(PTR(0));
+    if (r < 0 || !PTR(1))
+        return r;
+    cap_sets(creds_locked(), d);
+    creds_unlock();
+    unsigned n = ((struct cap_header *)PTR(0))->version == CAP_V1 ? 1 : 2;
+    memcpy(PTR(1), d, n * sizeof(d[0]));
+    return 0;
+}
+
+SYS(capset)
+{
+    struct cap_data d[2], want[2] = {{0}};
+    long r = cap_header_ok(PTR(0));
+    if (r < 0)
+        return r;
+    if (((struct cap_header *)PTR(0))->pid != 0 && ((struct cap_header *)PTR(0))->pid != libos_pid)
+        return -PAL_EPERM;
+    unsigned n = ((struct cap_header *)PTR(0))->version == CAP_V1 ? 1 : 2;
+    memcpy(want, PTR(1), n * sizeof(want[0]));
+    cap_sets(creds_locked(), d);
+    creds_unlock();
+    if (n == 1)
+        want[1] = d[1];
+    for (int i = 0; i < 2; i++)
+        if (want[i].effective != d[i].effective || want[i].permitted != d[i].permitted ||
+            want[i].inheritable != d[i].inheritable)
+            return -PAL_EPERM;
+    return 0;
+}
