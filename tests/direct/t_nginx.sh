@@ -48,6 +48,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 port=$(free_port)
 P="$TMP/ngx"
 mkdir -p "$P/html"
+chmod 755 "$TMP" "$P" "$P/html" # nginx serves as nobody, natively too
 sed "s/127.0.0.1:8080/127.0.0.1:$port/" "$GEODE_ROOT/manifests/nginx.conf" >"$P/nginx.conf"
 head -c 6000 /dev/urandom | base64 >"$P/html/file.txt"
 
