@@ -260,8 +260,9 @@ static void fake_close(struct sgx_driver_encl *encl)
     free(encl);
 }
 
-static const struct sgx_driver fake_drv = {"fake", fake_open, fake_create, fake_add, fake_init, fake_close,
-                                           fake_enter, NULL};
+static const struct sgx_driver fake_drv = {.name = "fake", .open = fake_open, .create = fake_create,
+                                           .add_pages = fake_add, .init = fake_init,
+                                           .close = fake_close, .enter = fake_enter};
 
 static char pal_path[512];
 static sgx_sign_key *key;
