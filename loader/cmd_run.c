@@ -143,6 +143,10 @@ static int run_enclave(const char *manifest, const struct bundle *bundle, bool s
     }
     if (geode_runtime_dir(runtime, sizeof(runtime)) != 0)
         return 1;
+    if (debug)
+        fprintf(stderr, "geode: %s: building the enclave and signing it with the local key "
+                        "(the development flow; a vendor ships 'geode sign --bundle')\n",
+                manifest);
     if (home && *home && snprintf(key, sizeof(key), "%s/.config/geode/enclave-key.pem", home) <
                              (int)sizeof(key))
         p.key_path = key;

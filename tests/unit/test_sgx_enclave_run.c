@@ -15,6 +15,7 @@
 #include "sim/sim_build.h"
 #include "sim/sim_run.h"
 #include "tap.h"
+#include "sim/sim_signal.h"
 
 static char pal_path[512];
 static sgx_sign_key *key;
@@ -225,6 +226,7 @@ static void test_timer(struct urts_enclave *e, bool aex_notify)
     sgx_sim_counters(urts_driver_encl(e), &before);
     alarms = 0;
     signal(SIGALRM, on_alarm);
+    sim_signals_changed(); /* the sim takes handlers over again at the next entry */
     set_timer(2000);
     ret = urts_ecall(e, 0, ECALL_COMPUTE, NULL, n, &r);
     set_timer(0);

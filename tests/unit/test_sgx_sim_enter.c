@@ -14,6 +14,7 @@
 #include "../sgx/enclaves/sim_harness.h"
 #include "host/host_caps.h"
 #include "tap.h"
+#include "sim/sim_signal.h"
 
 static sgx_sign_key *key;
 static uint64_t enclu_addr; /* the vDSO's ENCLU (the AEP), learnt from EENTER's RCX */
@@ -260,6 +261,7 @@ static void test_int3(void)
     if (load(&t, 1, 2, false, true))
         return;
     sigaction(SIGTRAP, &sa, NULL);
+    sim_signals_changed(); /* the sim takes handlers over again at the next entry */
     tenc_enter(&t, 0, SGX_EENTER, CMD_BP, 0, 0, 0, 0, &run, &r);
     g = tenc_gpr(&t, 0, 0);
     CHECK(traps == 1 && trap_rip == enclu_addr, "int3: SIGTRAP delivered at the AEP, as the kernel does (no fixup)");
@@ -269,6 +271,7 @@ static void test_int3(void)
     sgx_sim_counters(t.encl, &c);
     CHECK(c.aex == 1 && c.eresume == 1 && tenc_cssa(&t, 0) == 0, "int3: one AEX, one ERESUME, CSSA 0");
     signal(SIGTRAP, SIG_DFL);
+    sim_signals_changed(); /* the sim takes handlers over again at the next entry */
     tenc_close(&t);
 }
 
@@ -339,6 +342,7 @@ static void test_async(bool notify)
     if (load(&t, 1, 2, notify, true))
         return;
     signal(SIGALRM, on_alarm);
+    sim_signals_changed(); /* the sim takes handlers over again at the next entry */
     alarms = 0;
     timer(2000);
     tenc_enter(&t, 0, SGX_EENTER, CMD_LOOP, n, 0, 0, notify ? ARM_NOTIFY : 0, &run, &r);
@@ -355,6 +359,7 @@ static void test_async(bool notify)
     else
         CHECK(!(tenc_gpr(&t, 0, 0).exitinfo & SGX_EXITINFO_VALID), "%s: interrupt AEX has EXITINFO valid = 0", m);
     signal(SIGALRM, SIG_DFL);
+    sim_signals_changed(); /* the sim takes handlers over again at the next entry */
     tenc_close(&t);
 }
 
@@ -435,12 +440,14 @@ static int host_can_read(uint64_t addr)
     volatile int ok = 0;
 
     sigaction(SIGSEGV, &sa, &old);
+    sim_signals_changed(); /* the sim takes handlers over again at the next entry */
     probe_code = 0;
     if (!sigsetjmp(probe_env, 1)) {
         (void)*(volatile uint8_t *)(uintptr_t)addr;
         ok = 1;
     }
     sigaction(SIGSEGV, &old, NULL);
+    sim_signals_changed(); /* the sim takes handlers over again at the next entry */
     return ok;
 }
 

@@ -9,6 +9,7 @@
 
 #include "../sgx/enclaves/sim_harness.h"
 #include "tap.h"
+#include "sim/sim_signal.h"
 
 static sgx_sign_key *key;
 
@@ -69,10 +70,12 @@ static void test_during_computation(void)
         return;
     victim = t.encl;
     signal(SIGALRM, on_alarm);
+    sim_signals_changed(); /* the sim takes handlers over again at the next entry */
     setitimer(ITIMER_REAL, &it, NULL);
     tenc_enter(&t, 0, SGX_EENTER, CMD_LOOP, 1ULL << 40, 0, 0, 0, &run, &r);
     setitimer(ITIMER_REAL, &off, NULL);
     signal(SIGALRM, SIG_DFL);
+    sim_signals_changed(); /* the sim takes handlers over again at the next entry */
     sgx_sim_counters(t.encl, &c);
     CHECK(lost_pf(&run, SGX_ERESUME), "loss from a signal during a long loop: #PF 0x8000, function ERESUME (%u, 0x%x)",
           run.function, run.exception_error_code);

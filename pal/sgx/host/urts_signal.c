@@ -186,7 +186,7 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
 
 void urts_handlers_changed(struct urts_enclave *e)
 {
-    if (e->drv->handlers_changed)
+    if (e->drv && e->drv->handlers_changed)
         e->drv->handlers_changed();
 }
 
