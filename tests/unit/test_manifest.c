@@ -275,8 +275,9 @@ static void test_render(void)
     for (char *p = err; *p; p++)
         if (*p == '\n')
             *p = ' ';
-    CHECK(rc < 0 && strstr(err, "m:2:3: error: undefined template variable 'nope'") &&
-              strstr(err, "m:3:1: error: template statements"),
+    CHECK(rc < 0 && strstr(err, "m:2:6: error: 'nope' is undefined") &&
+              strstr(err, "m:3:7: error: 'a' is undefined") &&
+              strstr(err, "m:3:1: error: this {% if %} has no {% endif %}"),
           "render errors name line and column (%s)", err);
 }
 
