@@ -32,6 +32,14 @@ struct alias {
 };
 extern const struct alias key_aliases[];
 
+/* Makes a relative "file:" URI absolute against the manifest's directory
+ * ("file:helloworld" -> "file:/dir/helloworld"), as Gramine reads such URIs
+ * relative to the directory it runs in, where its manifest is. */
+void uri_make_absolute(struct mctx *c, char **uri);
+
+/* loader.env_src_file: its variables, under those of loader.env. */
+void loader_env_src_apply(struct mctx *c);
+
 /* Applies the schema to a parsed manifest. */
 void schema_apply(struct mctx *c, const struct toml_value *root);
 

@@ -1,4 +1,5 @@
 /* loader.*, libos.*, sys.* keys. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,17 +40,105 @@ static void loader_entrypoint(struct mctx *c, const char *key, const struct toml
         return;
     if (strncmp(c->m->libos_uri, "file:", 5))
         diag_error(c->d, uri->pos, key, "must be a \"file:\" URI");
+    else
+        uri_make_absolute(c, &c->m->libos_uri);
 }
 
 static void loader_argv(struct mctx *c, const char *key, const struct toml_value *v)
 {
     if (!field_type(c, key, v, TOML_ARRAY))
         return;
+    if (c->m->n_argv) {
+        diag_error(c->d, v->pos, key, "loader.argv and loader.argv_src_file exclude each other");
+        return;
+    }
     for (size_t i = 0; i < v->u.array.len; i++) {
         char *arg = NULL;
         if (field_string(c, key, v->u.array.items[i], &arg))
             array_push((void ***)&c->m->argv, &c->m->n_argv, arg);
     }
+}
+
+/* A file of NUL-terminated strings (gramine-argv-serializer's format),
+ * named by a "file:" URI; NULL after a diagnostic. */
+static char *read_serialized(struct mctx *c, const char *key, struct toml_pos pos,
+                             const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = xcalloc(1 << 20, 1);
+    *len = f ? fread(buf, 1, 1 << 20, f) : 0;
+    bool bad = !f || ferror(f) || *len == 1 << 20 || (*len && buf[*len - 1]);
+    if (f)
+        fclose(f);
+    if (bad) {
+        diag_error(c->d, pos, key, "%s: %s", path,
+                   !f ? strerror(errno) : *len == 1 << 20 ? "larger than 1 MiB"
+                                                          : "not NUL-terminated strings");
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* The arguments are read here and become part of the manifest, so inside
+ * an enclave they are measured as the trusted file Gramine requires. */
+static void loader_argv_src_file(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    char *uri = NULL;
+    size_t len;
+    if (!field_string(c, key, v, &uri))
+        return;
+    if (strncmp(uri, "file:", 5)) {
+        diag_error(c->d, v->pos, key, "must be a \"file:\" URI");
+    } else if (c->m->n_argv) {
+        diag_error(c->d, v->pos, key, "loader.argv and loader.argv_src_file exclude each other");
+    } else {
+        uri_make_absolute(c, &uri);
+        char *buf = read_serialized(c, key, v->pos, uri + 5, &len);
+        for (size_t i = 0; buf && i < len; i += strlen(buf + i) + 1)
+            array_push((void ***)&c->m->argv, &c->m->n_argv, xstrdup(buf + i));
+        free(buf);
+    }
+    free(uri);
+}
+
+static void loader_env_src_file(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    if (!field_string(c, key, v, &c->env_src))
+        return;
+    if (strncmp(c->env_src, "file:", 5))
+        diag_error(c->d, v->pos, key, "must be a \"file:\" URI");
+    uri_make_absolute(c, &c->env_src);
+    c->env_src_pos = v->pos;
+}
+
+void loader_env_src_apply(struct mctx *c)
+{
+    const char *key = "loader.env_src_file";
+    size_t len;
+    if (!c->env_src || strncmp(c->env_src, "file:", 5))
+        return;
+    char *buf = read_serialized(c, key, c->env_src_pos, c->env_src + 5, &len);
+    for (size_t i = 0; buf && i < len; i += strlen(buf + i) + 1) {
+        const char *eq = strchr(buf + i, '=');
+        if (!eq || eq == buf + i) {
+            diag_error(c->d, c->env_src_pos, key, "\"%s\" is not NAME=VALUE", buf + i);
+            continue;
+        }
+        bool given = false; /* loader.env wins */
+        for (size_t j = 0; j < c->m->n_env && !given; j++)
+            given = strlen(c->m->env[j]->name) == (size_t)(eq - (buf + i)) &&
+                    !strncmp(c->m->env[j]->name, buf + i, (size_t)(eq - (buf + i)));
+        if (given)
+            continue;
+        Geode__EnvVar *e = xcalloc(1, sizeof(*e));
+        geode__env_var__init(e);
+        e->name = xcalloc((size_t)(eq - (buf + i)) + 1, 1);
+        memcpy(e->name, buf + i, (size_t)(eq - (buf + i)));
+        str_set(&e->value, eq + 1);
+        array_push((void ***)&c->m->env, &c->m->n_env, e);
+    }
+    free(buf);
 }
 
 static bool valid_env_name(const char *name, size_t len)
@@ -165,6 +254,8 @@ const struct rule loader_rules[] = {
     {"libos.entrypoint", libos_entrypoint},
     {"loader.entrypoint", loader_entrypoint},
     {"loader.argv", loader_argv},
+    {"loader.argv_src_file", loader_argv_src_file},
+    {"loader.env_src_file", loader_env_src_file},
     {"loader.insecure__use_cmdline_argv", loader_use_cmdline_argv},
     {"loader.env", loader_env},
     {"loader.insecure__use_host_env", loader_use_host_env},

@@ -134,7 +134,7 @@ static void test_warnings(void)
                               "sgx.thread_num = 2\nsgx.profile.enable = \"all\"\n",
                               &nerr);
     CHECK(m && nerr == 0, "unsupported Gramine keys do not fail");
-    CHECK(strstr(diag_buf, "2:5: warning: sgx.edmm_enable: Gramine key not supported"),
+    CHECK(strstr(diag_buf, "2:5: warning: sgx.edmm_enable: Geode adds all enclave memory at creation (no EDMM); ignored"),
           "unsupported key warned with position");
     CHECK(strstr(diag_buf, "sgx.profile.enable: Gramine key not supported"),
           "prefix-listed Gramine key warned");
