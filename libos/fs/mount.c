@@ -119,6 +119,15 @@ int vfs_lookup(const char *inside, struct vfs_target *t)
     return n < 0 || (size_t)n >= sizeof(t->host) ? -PAL_ENAMETOOLONG : 0;
 }
 
+bool vfs_mount_ancestor(const char *inside)
+{
+    size_t n = strlen(inside);
+    for (int i = 0; i < n_mounts; i++)
+        if (!strncmp(mounts[i].path, inside, n) && mounts[i].path[n] == '/' && n > 1)
+            return true;
+    return false;
+}
+
 int vfs_host_path(const char *inside, char *host, size_t size)
 {
     struct vfs_target t;
