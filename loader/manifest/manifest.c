@@ -131,7 +131,7 @@ static void check_whole(struct mctx *c, const struct toml_value *root)
     if (!c->m->entrypoint[0])
         diag_error(c->d, root->pos, "libos.entrypoint",
                    "missing: the program to run (e.g. libos.entrypoint = \"/bin/busybox\")");
-    loader_env_src_apply(c);
+    loader_finish(c);
     if (!c->m->use_cmdline_argv && c->m->n_argv == 0)
         array_push((void ***)&c->m->argv, &c->m->n_argv, xstrdup(c->m->entrypoint));
     check_duplicate_mounts(c);

@@ -37,7 +37,10 @@ extern const struct alias key_aliases[];
  * relative to the directory it runs in, where its manifest is. */
 void uri_make_absolute(struct mctx *c, char **uri);
 
-/* loader.env_src_file: its variables, under those of loader.env. */
+/* After every key: a relative libos.entrypoint made absolute from
+ * fs.start_dir, and loader.env_src_file's variables (under those of
+ * loader.env). */
+void loader_finish(struct mctx *c);
 void loader_env_src_apply(struct mctx *c);
 
 /* Applies the schema to a parsed manifest. */

@@ -14,9 +14,22 @@ static void libos_entrypoint(struct mctx *c, const char *key, const struct toml_
                    "must be a path inside the enclave (e.g. \"/usr/bin/python3\"), not a URI");
     else if (!c->m->entrypoint[0])
         diag_error(c->d, v->pos, key, "must not be empty");
-    else if (c->m->entrypoint[0] != '/')
-        diag_error(c->d, v->pos, key, "must be an absolute path inside (e.g. \"/%s\")",
-                   c->m->entrypoint);
+}
+
+/* A relative libos.entrypoint starts from fs.start_dir, as Gramine reads
+ * it (its nginx example runs "install/sbin/nginx"). */
+static void entrypoint_resolve(struct mctx *c)
+{
+    const char *ep = c->m->entrypoint, *dir = c->m->start_dir;
+    if (!ep[0] || ep[0] == '/')
+        return;
+    while (ep[0] == '.' && ep[1] == '/')
+        ep += 2;
+    size_t n = strlen(dir) + strlen(ep) + 2;
+    char *abs = xcalloc(n, 1);
+    snprintf(abs, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", ep);
+    str_set(&c->m->entrypoint, abs);
+    free(abs);
 }
 
 /* loader.entrypoint names the libOS image: "file:..." or {uri, sha256}. */
@@ -110,6 +123,12 @@ static void loader_env_src_file(struct mctx *c, const char *key, const struct to
         diag_error(c->d, v->pos, key, "must be a \"file:\" URI");
     uri_make_absolute(c, &c->env_src);
     c->env_src_pos = v->pos;
+}
+
+void loader_finish(struct mctx *c)
+{
+    entrypoint_resolve(c);
+    loader_env_src_apply(c);
 }
 
 void loader_env_src_apply(struct mctx *c)
