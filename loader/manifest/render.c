@@ -53,7 +53,12 @@ static bool close_tag(struct renderer *r, size_t *pos, const char *close)
     rx_skip_space(&r->c, pos);
     bool trim = r->c.text[*pos] == '-';
     if (strncmp(r->c.text + *pos + trim, close, 2)) {
-        rx_error(&r->c, *pos, "expected '%s'", close);
+        size_t n = strcspn(r->c.text + *pos, " \t\r\n");
+        if (n)
+            rx_error(&r->c, *pos, "expected '%s', found '%.*s' (not in Geode's template subset)",
+                     close, (int)(n > 16 ? 16 : n), r->c.text + *pos);
+        else
+            rx_error(&r->c, *pos, "expected '%s'", close);
         return false;
     }
     *pos += 2 + trim;

@@ -33,6 +33,34 @@ run() {
     rc=$?
 }
 
+# The expression subset, and errors that name the position and the construct.
+mkdir -p "$T/subset" && cd "$T/subset" || exit 1
+cat >s.template <<'EOF'
+a = "{{ env.get('GEODE_T_UNSET', 'dflt') }}|{{ env.GEODE_T_SET }}|{{ env['GEODE_T_SET'] }}"
+b = "{{ 'x' ~ 1 ~ (2 + 3) }}|{{ none_given | default('d') }}|{{ 'AB' | lower }}|{{ 'k' in env }}"
+c = {{ 'true' if (v == '1' and not w) or 'GEODE_T_SET' in env else 'false' }}
+{#- a comment, with trimming -#}
+{% for x in ['p', 'q'] -%}
+d_{{ x }} = {{ x is defined }}
+{% endfor -%}
+{% if v != '1' %}e = 1{% elif w %}e = 2{% else %}e = 3{% endif %}
+EOF
+printf 'a = "dflt|yes|yes"\nb = "x15|d|ab|False"\nc = true\nd_p = True\nd_q = True\ne = 3\n' >want
+GEODE_T_SET=yes "$GEODE" manifest render s.template got -Dv=1 -Dw= 2>"$T/err" && cmp -s got want
+check "render: env, literals, ~ and +, filters, tests, and/or/not, if/elif/else, for, comments, trimming" $?
+bad() { # bad TEMPLATE-TEXT EXPECTED-ERROR
+    printf '%s\n' "$1" >b.template
+    ! "$GEODE" manifest render b.template out 2>"$T/err" && [ ! -e out ] && grep -qF "$2" "$T/err"
+    check "render: '$1' is an error: $2" $?
+}
+bad 'x = {{ 1 * 2 }}' "b.template:1:10: error: expected '}}', found '*'"
+bad 'x = "{{ nope }}"' "b.template:1:9: error: 'nope' is undefined"
+bad '{% set a = 1 %}' "b.template:1:1: error: unsupported statement {% set %}"
+bad '{% if true %}x' "b.template:1:1: error: this {% if %} has no {% endif %}"
+bad 'x = {{ 1 | join }}' "unsupported filter 'join'"
+bad 'x = {{ gramine.runtimedir("musl") }}' "Geode runs the host's glibc only"
+bad 'x = {{ env["GEODE_T_UNSET"] }}' "environment variable 'GEODE_T_UNSET' is not set"
+
 mkdir -p "$T/hello" && cd "$T/hello" || exit 1
 printf '#include <stdio.h>\nint main(void) { puts("Hello, world"); return 0; }\n' >hello.c
 cc -o helloworld hello.c
