@@ -73,7 +73,8 @@ static void check_duplicate_trusted(struct mctx *c)
             if (!b->uri || strcmp(a->uri, b->uri))
                 continue;
             if (a->sha256.len && b->sha256.len &&
-                (a->sha256.len != b->sha256.len || memcmp(a->sha256.data, b->sha256.data, a->sha256.len))) {
+                (a->sha256.len != b->sha256.len ||
+                 memcmp(a->sha256.data, b->sha256.data, a->sha256.len))) {
                 diag_error(c->d, nowhere, "sgx.trusted_files",
                            "'%s' is listed twice with different sha256", a->uri);
                 break;

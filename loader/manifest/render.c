@@ -243,11 +243,11 @@ static const char *walk(struct renderer *r, size_t *pos, bool skip, const char *
     return "";
 }
 
-int manifest_render(const char *file, const char *text, const struct render_var *vars,
-                    size_t nvars, FILE *out, FILE *diag)
+int manifest_render(const char *file, const char *text, const struct render_var *vars, size_t nvars,
+                    FILE *out, FILE *diag)
 {
-    struct renderer r = {.c = {.file = file, .text = text, .vars = vars, .nvars = nvars,
-                               .diag = diag}};
+    struct renderer r = {
+        .c = {.file = file, .text = text, .vars = vars, .nvars = nvars, .diag = diag}};
     static const char *const none[] = {NULL};
     size_t pos = 0, tag;
     emit(&r.o, "", 0);

@@ -14,7 +14,7 @@ struct render_var {
  * written "name()", and its value; the first definition of a name wins.
  * Writes the result to out only when there was no error; errors (each with
  * FILE:LINE:COL) go to diag. Returns 0, or -1 after errors. */
-int manifest_render(const char *file, const char *text, const struct render_var *vars,
-                    size_t nvars, FILE *out, FILE *diag);
+int manifest_render(const char *file, const char *text, const struct render_var *vars, size_t nvars,
+                    FILE *out, FILE *diag);
 
 #endif

@@ -194,13 +194,24 @@ char *rx_to_string(struct rctx *c, size_t pos, const struct rval *v)
 {
     char buf[32];
     switch (v->k) {
-    case RV_STR: return xstrndup(v->s, strlen(v->s));
-    case RV_INT: snprintf(buf, sizeof(buf), "%lld", v->i); return xstrndup(buf, strlen(buf));
-    case RV_BOOL: return xstrndup(v->i ? "True" : "False", 5);
-    case RV_NONE: return xstrndup("None", 4);
-    case RV_UNDEF: rx_error(c, pos, "'%s' is undefined", v->s); return NULL;
-    case RV_LIST: rx_error(c, pos, "a list cannot be printed (loop over it)"); return NULL;
-    case RV_ENV: rx_error(c, pos, "'env' cannot be printed (use env.NAME)"); return NULL;
+    case RV_STR:
+        return xstrndup(v->s, strlen(v->s));
+    case RV_INT:
+        snprintf(buf, sizeof(buf), "%lld", v->i);
+        return xstrndup(buf, strlen(buf));
+    case RV_BOOL:
+        return xstrndup(v->i ? "True" : "False", 5);
+    case RV_NONE:
+        return xstrndup("None", 4);
+    case RV_UNDEF:
+        rx_error(c, pos, "'%s' is undefined", v->s);
+        return NULL;
+    case RV_LIST:
+        rx_error(c, pos, "a list cannot be printed (loop over it)");
+        return NULL;
+    case RV_ENV:
+        rx_error(c, pos, "'env' cannot be printed (use env.NAME)");
+        return NULL;
     }
     return NULL;
 }
@@ -208,13 +219,19 @@ char *rx_to_string(struct rctx *c, size_t pos, const struct rval *v)
 bool rx_truth(struct rctx *c, size_t pos, const struct rval *v, bool *ok)
 {
     switch (v->k) {
-    case RV_STR: return v->s[0] != 0;
+    case RV_STR:
+        return v->s[0] != 0;
     case RV_INT:
-    case RV_BOOL: return v->i != 0;
-    case RV_LIST: return v->n != 0;
-    case RV_ENV: return true;
-    case RV_NONE: return false;
-    case RV_UNDEF: break;
+    case RV_BOOL:
+        return v->i != 0;
+    case RV_LIST:
+        return v->n != 0;
+    case RV_ENV:
+        return true;
+    case RV_NONE:
+        return false;
+    case RV_UNDEF:
+        break;
     }
     rx_error(c, pos, "'%s' is undefined", v->s);
     *ok = false;
@@ -266,8 +283,8 @@ static char *run_capture(char *const argv[])
     }
     close(fd[0]);
     int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0 || !out || n < 0) {
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+        !out || n < 0) {
         free(out);
         return NULL;
     }
@@ -329,9 +346,9 @@ static bool call_ldd(struct rctx *c, size_t pos, struct rval *args, size_t nargs
     for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
         char a[4096], b[4096], d[4096];
         int n = sscanf(l, " %4095s %4095s %4095s", a, b, d);
-        const char *lib = n >= 3 && !strcmp(b, "=>") && d[0] == '/' ? d
+        const char *lib = n >= 3 && !strcmp(b, "=>") && d[0] == '/'          ? d
                           : n >= 1 && a[0] == '/' && a[strlen(a) - 1] != ':' ? a
-                                                                              : NULL;
+                                                                             : NULL;
         bool dup = false;
         for (size_t i = 0; lib && i < out->n; i++)
             dup |= !strcmp(out->items[i], lib);
@@ -415,14 +432,15 @@ static bool call_method(struct rctx *c, size_t pos, const char *m, struct rval *
                                                 : true));
         return true;
     }
-    if (nargs == 1 && args[0].k == RV_STR &&
-        (!strcmp(m, "startswith") || !strcmp(m, "endswith"))) {
+    if (nargs == 1 && args[0].k == RV_STR && (!strcmp(m, "startswith") || !strcmp(m, "endswith"))) {
         size_t a = strlen(self->s), b = strlen(args[0].s);
         *out = bool_val(b <= a && !memcmp(self->s + (m[0] == 's' ? 0 : a - b), args[0].s, b));
         return true;
     }
-    rx_error(c, pos, "unsupported method '%s()' (supported: is_dir, is_file, exists, startswith, "
-             "endswith)", m);
+    rx_error(c, pos,
+             "unsupported method '%s()' (supported: is_dir, is_file, exists, startswith, "
+             "endswith)",
+             m);
     return false;
 }
 
@@ -547,8 +565,8 @@ static bool test(struct rctx *c, size_t *pos, bool skip, struct rval *v)
     else if (!strcmp(name, "none"))
         r = v->k == RV_NONE;
     else
-        return rx_error(c, at, "unsupported test '%s' (supported: defined, undefined, none)",
-                        name), false;
+        return rx_error(c, at, "unsupported test '%s' (supported: defined, undefined, none)", name),
+               false;
     if (!skip)
         rval_free(v), *v = bool_val(r != neg);
     return true;
@@ -589,8 +607,9 @@ static bool primary(struct rctx *c, size_t *pos, bool skip, struct rval *out, ch
         return ok;
     }
     if (t.type != T_NAME) {
-        rx_error(c, t.pos, t.type == T_END ? "expected an expression"
-                                           : "unexpected '%.*s' (not in Geode's template subset)",
+        rx_error(c, t.pos,
+                 t.type == T_END ? "expected an expression"
+                                 : "unexpected '%.*s' (not in Geode's template subset)",
                  (int)t.len, s);
         return false;
     }
@@ -783,8 +802,11 @@ static bool compare(struct rctx *c, size_t *pos, bool skip, struct rval *out)
         return false;
     for (int i = 0; i < 8; i++)
         if (is_op(c, pos, ops[i]))
-            return rval_free(&r), rx_error(c, peek(c, pos).pos, "chained comparisons are not "
-                                                                "supported"), false;
+            return rval_free(&r),
+                   rx_error(c, peek(c, pos).pos,
+                            "chained comparisons are not "
+                            "supported"),
+                   false;
     if (skip)
         return true;
     bool res, ok = !undefined(c, at, out, &r);
@@ -795,7 +817,7 @@ static bool compare(struct rctx *c, size_t *pos, bool skip, struct rval *out)
             ok = false, rx_error(c, at, "'in' needs a string, a list or env on its right");
         res = contains(out, &r) == (op == 6);
     } else {
-        long long d = numeric(out) && numeric(&r)        ? (out->i > r.i) - (out->i < r.i)
+        long long d = numeric(out) && numeric(&r)         ? (out->i > r.i) - (out->i < r.i)
                       : out->k == RV_STR && r.k == RV_STR ? strcmp(out->s, r.s)
                                                           : 2;
         if (ok && d == 2)

@@ -25,11 +25,11 @@ struct rctx {
     const char *file, *text;
     const struct render_var *vars; /* -D definitions and the built-ins */
     size_t nvars;
-    struct render_var locals[16];  /* loop variables, innermost last */
+    struct render_var locals[16]; /* loop variables, innermost last */
     size_t nlocals;
     FILE *diag;
     int errors;
-    char *python;                  /* "key\tvalue\n" lines from python3's sysconfig */
+    char *python; /* "key\tvalue\n" lines from python3's sysconfig */
 };
 
 /* Reports an error at text offset pos ("FILE:LINE:COL: error: ..."). */

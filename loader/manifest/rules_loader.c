@@ -74,8 +74,8 @@ static void loader_argv(struct mctx *c, const char *key, const struct toml_value
 
 /* A file of NUL-terminated strings (gramine-argv-serializer's format),
  * named by a "file:" URI; NULL after a diagnostic. */
-static char *read_serialized(struct mctx *c, const char *key, struct toml_pos pos,
-                             const char *path, size_t *len)
+static char *read_serialized(struct mctx *c, const char *key, struct toml_pos pos, const char *path,
+                             size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *buf = xcalloc(1 << 20, 1);
@@ -85,8 +85,9 @@ static char *read_serialized(struct mctx *c, const char *key, struct toml_pos po
         fclose(f);
     if (bad) {
         diag_error(c->d, pos, key, "%s: %s", path,
-                   !f ? strerror(errno) : *len == 1 << 20 ? "larger than 1 MiB"
-                                                          : "not NUL-terminated strings");
+                   !f                ? strerror(errno)
+                   : *len == 1 << 20 ? "larger than 1 MiB"
+                                     : "not NUL-terminated strings");
         free(buf);
         return NULL;
     }

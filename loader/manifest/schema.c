@@ -50,7 +50,8 @@ const char *const unsupported_gramine_keys[] = {
 static const struct {
     const char *key, *note;
 } gramine_notes[] = {
-    {"loader.preload", "Gramine 1.0's preloaded libOS; Geode's libOS is loader.entrypoint; ignored"},
+    {"loader.preload",
+     "Gramine 1.0's preloaded libOS; Geode's libOS is loader.entrypoint; ignored"},
     {"loader.log_file", "Geode logs to standard error; ignored"},
     {"sgx.nonpie_binary", "not needed: Geode loads a non-PIE program at its link address; ignored"},
     {"sgx.edmm_enable", "Geode adds all enclave memory at creation (no EDMM); ignored"},
