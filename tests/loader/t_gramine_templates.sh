@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Gramine users' manifest templates, in the style of Gramine's CI-Examples
-# (helloworld, busybox, bash, python, sqlite, redis; text of our own with
+# (helloworld, busybox, bash, python, sqlite, redis, memcached, lighttpd; text of our own with
 # the same constructs): rendered with `geode manifest render`, checked, and
 # run under --mode direct and --mode sim from the directory that holds the
 # manifest and the program, as Gramine runs them, output compared with
@@ -374,6 +374,120 @@ if [ -x /usr/bin/redis-server ] && [ -x /usr/bin/redis-benchmark ]; then
     done
 else
     skip "redis-server or redis-benchmark not installed"
+fi
+
+mkdir -p "$T/memcached" && cd "$T/memcached" || exit 1
+cat >memcached.manifest.template <<'EOF'
+# memcached copied next to its manifest, libevent from /usr/{{ arch_libdir }}, a non-root user
+loader.entrypoint = "file:{{ gramine.libos }}"
+libos.entrypoint = "/memcached"
+loader.log_level = "{{ log_level }}"
+loader.argv = ["memcached", "-l", "127.0.0.1", "-p", "{{ port }}"]
+loader.env.LD_LIBRARY_PATH = "/lib:/usr/{{ arch_libdir }}"
+loader.uid = 1000
+loader.gid = 1000
+sys.enable_sigterm_injection = true
+
+fs.mounts = [
+  { path = "/memcached", uri = "file:memcached" },
+  { path = "/lib", uri = "file:{{ gramine.runtimedir() }}" },
+  { path = "/usr/{{ arch_libdir }}", uri = "file:/usr/{{ arch_libdir }}" },
+]
+
+sgx.debug = true
+sgx.nonpie_binary = true
+sgx.thread_num = 16
+sgx.enclave_size = "1024M"
+
+sgx.trusted_files = [
+  "file:memcached",
+  "file:{{ gramine.runtimedir() }}/",
+  "file:/usr/{{ arch_libdir }}/",
+  "file:{{ gramine.libos }}",
+]
+EOF
+if [ -x /usr/bin/memcached ]; then
+    cp /usr/bin/memcached .
+    port=$((20000 + RANDOM % 20000))
+    render memcached memcached.manifest.template -Dport=$port
+    for mode in $MODES; do
+        "$GEODE" run --mode "$mode" memcached.manifest >"$T/mc.out" 2>&1 &
+        pid=$!
+        out=
+        for _ in $(seq 200); do
+            if exec 3<>/dev/tcp/127.0.0.1/$port; then
+                printf 'set k 0 0 5\r\nhello\r\nget k\r\nquit\r\n' >&3
+                out=$(timeout 10 cat <&3 | tr -d '\r' | tr '\n' ' ')
+                exec 3<&-
+                break
+            fi 2>/dev/null
+            sleep 0.05
+        done
+        kill "$pid"; wait "$pid"
+        cp "$T/mc.out" "$T/err"
+        [ "$out" = "STORED VALUE k 0 5 hello END " ]
+        check "memcached ($mode): set and get over TCP" $?
+    done
+else
+    skip "memcached not installed"
+fi
+
+mkdir -p "$T/lighttpd/install/sbin" "$T/lighttpd/install/lib" "$T/lighttpd/install/html" &&
+    cd "$T/lighttpd" || exit 1
+cat >lighttpd.manifest.template <<'EOF'
+# lighttpd from an install directory, its configuration relative to the root
+loader.entrypoint = "file:{{ gramine.libos }}"
+libos.entrypoint = "{{ install_dir }}/sbin/lighttpd"
+loader.log_level = "{{ log_level }}"
+loader.env.LD_LIBRARY_PATH = "/lib:{{ arch_libdir }}:{{ install_dir }}/lib"
+loader.argv = ["lighttpd", "-D", "-m", "{{ install_dir }}/lib", "-f", "lighttpd.conf"]
+sys.enable_sigterm_injection = true
+
+fs.mounts = [
+  { path = "/lib", uri = "file:{{ gramine.runtimedir() }}" },
+  { path = "{{ arch_libdir }}", uri = "file:{{ arch_libdir }}" },
+  { path = "{{ install_dir }}", uri = "file:{{ install_dir }}" },
+  { type = "tmpfs", path = "/var/tmp" },
+]
+
+sgx.debug = true
+sgx.edmm_enable = {{ 'true' if env.get('EDMM', '0') == '1' else 'false' }}
+sgx.enclave_size = "256M"
+sgx.max_threads = 3
+
+sgx.trusted_files = [
+  "file:{{ gramine.libos }}",
+  "file:{{ gramine.runtimedir() }}/",
+  "file:{{ install_dir }}/",
+  "file:{{ arch_libdir }}/",
+  "file:lighttpd.conf",
+  "file:lighttpd-server.conf",
+]
+EOF
+if [ -x /usr/sbin/lighttpd ] && [ -d /usr/lib/lighttpd ] && command -v curl >/dev/null; then
+    cp /usr/sbin/lighttpd install/sbin/ && cp /usr/lib/lighttpd/*.so install/lib/
+    echo '<h1>lighttpd</h1>' >install/html/index.html
+    port=$((20000 + RANDOM % 20000))
+    printf 'server.document-root = "%s"\nserver.port = %s\nserver.bind = "127.0.0.1"\n' \
+        "$T/lighttpd/install/html" $port >lighttpd-server.conf
+    printf 'include "./lighttpd-server.conf"\nmimetype.assign = (".html" => "text/html")\n' \
+        >lighttpd.conf
+    render lighttpd lighttpd.manifest.template -Dinstall_dir="$T/lighttpd/install"
+    for mode in $MODES; do
+        "$GEODE" run --mode "$mode" lighttpd.manifest >"$T/lt.out" 2>&1 &
+        pid=$!
+        out=
+        for _ in $(seq 200); do
+            out=$(curl -s "http://127.0.0.1:$port/index.html") && break
+            sleep 0.05
+        done
+        kill "$pid"; wait "$pid"
+        cp "$T/lt.out" "$T/err"
+        [ "$out" = "<h1>lighttpd</h1>" ]
+        check "lighttpd ($mode): serves a page from its install directory" $?
+    done
+else
+    skip "lighttpd or curl not installed"
 fi
 
 # Gramine keys that Geode does not act on are warnings naming them, not errors.
