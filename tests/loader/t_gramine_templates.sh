@@ -143,6 +143,19 @@ if [ -x busybox ]; then
     check "busybox (direct): sh running an applet in a child" $?
 fi
 
+# loader.argv_src_file and loader.env_src_file (gramine-argv-serializer's format), relative URIs.
+if [ -x "$T/busybox/busybox" ]; then
+    cd "$T/busybox" || exit 1
+    printf '%s\0' busybox sh -c 'echo "$GREETING from $0 $PATH"' >args
+    printf '%s\0' GREETING=hello PATH=/ignored >envs
+    sed -e 's|^loader.insecure__use_cmdline_argv = true|loader.argv_src_file = "file:args"\nloader.env_src_file = "file:envs"\nloader.env.PATH = "/"|' \
+        busybox.manifest >argv.manifest
+    "$GEODE" manifest check argv.manifest >"$T/check" 2>"$T/err" &&
+        grep -qF 'argv:          "busybox" "sh" "-c"' "$T/check" &&
+        run direct argv && [ "$rc" -eq 0 ] && [ "$(cat "$T/out")" = "hello from sh /" ]
+    check "loader.argv_src_file and loader.env_src_file: read into the manifest; loader.env wins" $?
+fi
+
 mkdir -p "$T/bash/scripts" && cd "$T/bash" || exit 1
 cat >scripts/bash_test.sh <<'EOF'
 echo "hello $1"
