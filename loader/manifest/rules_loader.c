@@ -1,9 +1,15 @@
 /* loader.*, libos.*, sys.* keys. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "manifest/rules.h"
+
+#define MAX_SERIALIZED (1 << 20)
 
 static void libos_entrypoint(struct mctx *c, const char *key, const struct toml_value *v)
 {
@@ -77,20 +83,26 @@ static void loader_argv(struct mctx *c, const char *key, const struct toml_value
 static char *read_serialized(struct mctx *c, const char *key, struct toml_pos pos, const char *path,
                              size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = xcalloc(1 << 20, 1);
-    *len = f ? fread(buf, 1, 1 << 20, f) : 0;
-    bool bad = !f || ferror(f) || *len == 1 << 20 || (*len && buf[*len - 1]);
-    if (f)
-        fclose(f);
-    if (bad) {
-        diag_error(c->d, pos, key, "%s: %s", path,
-                   !f                ? strerror(errno)
-                   : *len == 1 << 20 ? "larger than 1 MiB"
-                                     : "not NUL-terminated strings");
+    /* A regular file only: a FIFO or a terminal would block the load. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    const char *why = fd < 0                                 ? strerror(errno)
+                      : fstat(fd, &st) < 0                   ? strerror(errno)
+                      : !S_ISREG(st.st_mode)                 ? "not a regular file"
+                      : st.st_size >= (off_t)MAX_SERIALIZED ? "larger than 1 MiB"
+                                                             : NULL;
+    char *buf = xcalloc(MAX_SERIALIZED, 1);
+    ssize_t n = why ? 0 : read(fd, buf, MAX_SERIALIZED);
+    if (fd >= 0)
+        close(fd);
+    if (!why && (n < 0 || (n > 0 && buf[n - 1])))
+        why = n < 0 ? strerror(errno) : "not NUL-terminated strings";
+    if (why) {
+        diag_error(c->d, pos, key, "%s: %s", path, why);
         free(buf);
         return NULL;
     }
+    *len = (size_t)n;
     return buf;
 }
 
