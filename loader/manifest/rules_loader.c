@@ -86,11 +86,11 @@ static char *read_serialized(struct mctx *c, const char *key, struct toml_pos po
     /* A regular file only: a FIFO or a terminal would block the load. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
-    const char *why = fd < 0                                 ? strerror(errno)
-                      : fstat(fd, &st) < 0                   ? strerror(errno)
-                      : !S_ISREG(st.st_mode)                 ? "not a regular file"
+    const char *why = fd < 0                                ? strerror(errno)
+                      : fstat(fd, &st) < 0                  ? strerror(errno)
+                      : !S_ISREG(st.st_mode)                ? "not a regular file"
                       : st.st_size >= (off_t)MAX_SERIALIZED ? "larger than 1 MiB"
-                                                             : NULL;
+                                                            : NULL;
     char *buf = xcalloc(MAX_SERIALIZED, 1);
     ssize_t n = why ? 0 : read(fd, buf, MAX_SERIALIZED);
     if (fd >= 0)
