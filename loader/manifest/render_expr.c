@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "manifest/render_expr.h"
 
@@ -42,7 +40,7 @@ void rval_free(struct rval *v)
     memset(v, 0, sizeof(*v));
 }
 
-static char *xstrndup(const char *s, size_t n)
+char *rx_strndup(const char *s, size_t n)
 {
     char *d = strndup(s, n);
     if (!d) {
@@ -54,7 +52,7 @@ static char *xstrndup(const char *s, size_t n)
 
 static struct rval str_val(const char *s)
 {
-    return (struct rval){.k = RV_STR, .s = xstrndup(s, strlen(s))};
+    return (struct rval){.k = RV_STR, .s = rx_strndup(s, strlen(s))};
 }
 
 static struct rval bool_val(bool b)
@@ -62,7 +60,7 @@ static struct rval bool_val(bool b)
     return (struct rval){.k = RV_BOOL, .i = b};
 }
 
-static void list_push(struct rval *v, const char *s)
+void rx_list_push(struct rval *v, const char *s)
 {
     char **items = realloc(v->items, (v->n + 1) * sizeof(*items));
     if (!items) {
@@ -70,7 +68,7 @@ static void list_push(struct rval *v, const char *s)
         exit(1);
     }
     v->items = items;
-    v->items[v->n++] = xstrndup(s, strlen(s));
+    v->items[v->n++] = rx_strndup(s, strlen(s));
 }
 
 /* ---- Tokens ---- */
@@ -195,14 +193,14 @@ char *rx_to_string(struct rctx *c, size_t pos, const struct rval *v)
     char buf[32];
     switch (v->k) {
     case RV_STR:
-        return xstrndup(v->s, strlen(v->s));
+        return rx_strndup(v->s, strlen(v->s));
     case RV_INT:
         snprintf(buf, sizeof(buf), "%lld", v->i);
-        return xstrndup(buf, strlen(buf));
+        return rx_strndup(buf, strlen(buf));
     case RV_BOOL:
-        return xstrndup(v->i ? "True" : "False", 5);
+        return rx_strndup(v->i ? "True" : "False", 5);
     case RV_NONE:
-        return xstrndup("None", 4);
+        return rx_strndup("None", 4);
     case RV_UNDEF:
         rx_error(c, pos, "'%s' is undefined", v->s);
         return NULL;
@@ -251,134 +249,6 @@ static bool undefined(struct rctx *c, size_t pos, const struct rval *a, const st
     return u != NULL;
 }
 
-/* ---- Host facts: subprocesses, python3, ldd ---- */
-
-/* Runs argv (searched in PATH) and returns its standard output, or NULL
- * when it cannot run or exits non-zero. */
-static char *run_capture(char *const argv[])
-{
-    int fd[2];
-    if (pipe(fd) < 0)
-        return NULL;
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fd[1], 1);
-        close(fd[0]);
-        close(fd[1]);
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(fd[1]);
-    size_t len = 0, cap = 4096;
-    char *out = malloc(cap + 1);
-    ssize_t n = 0;
-    while (out && (n = read(fd[0], out + len, cap - len)) > 0) {
-        len += (size_t)n;
-        if (len == cap) {
-            char *bigger = realloc(out, (cap *= 2) + 1);
-            if (!bigger)
-                free(out);
-            out = bigger;
-        }
-    }
-    close(fd[0]);
-    int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-        !out || n < 0) {
-        free(out);
-        return NULL;
-    }
-    out[len] = 0;
-    return out;
-}
-
-/* gen_jinja_env.py's python.*: sysconfig's paths of the host's python3,
- * and distlib, Debian's /usr/lib/python3/dist-packages. Asked once. */
-static const char *python_fact(struct rctx *c, size_t pos, const char *key)
-{
-    static const char script[] =
-        "import sys, sysconfig\n"
-        "for k, v in sysconfig.get_paths().items(): print(k + '\\t' + v)\n"
-        "print('distlib\\t' + sysconfig.get_path('stdlib', vars={'py_version_short': "
-        "str(sys.version_info[0])}) + '/dist-packages')\n"
-        "print('ext_suffix\\t' + str(sysconfig.get_config_var('EXT_SUFFIX')))\n";
-    if (!c->python) {
-        char *argv[] = {"/usr/bin/python3", "-c", (char *)script, NULL};
-        c->python = run_capture(argv);
-        if (!c->python) {
-            rx_error(c, pos, "python.%s: /usr/bin/python3 did not answer", key);
-            c->python = xstrndup("", 0);
-            return NULL;
-        }
-    }
-    size_t n = strlen(key);
-    for (const char *l = c->python; *l; l = strchr(l, '\n') + 1) {
-        if (!strncmp(l, key, n) && l[n] == '\t') {
-            static char val[4096];
-            size_t len = strcspn(l + n + 1, "\n");
-            snprintf(val, sizeof(val), "%.*s", (int)len, l + n + 1);
-            return val;
-        }
-        if (!strchr(l, '\n'))
-            break;
-    }
-    return NULL;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* ldd(*executables): the libraries they load, each once, sorted. */
-static bool call_ldd(struct rctx *c, size_t pos, struct rval *args, size_t nargs, struct rval *out)
-{
-    char *argv[MAX_ARGS + 2] = {"ldd"};
-    for (size_t i = 0; i < nargs; i++) {
-        if (args[i].k != RV_STR)
-            return rx_error(c, pos, "ldd() takes paths"), false;
-        argv[i + 1] = args[i].s;
-    }
-    char *text = run_capture(argv);
-    if (!text)
-        return rx_error(c, pos, "ldd() failed on its arguments"), false;
-    *out = (struct rval){.k = RV_LIST};
-    for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
-        char a[4096], b[4096], d[4096];
-        int n = sscanf(l, " %4095s %4095s %4095s", a, b, d);
-        const char *lib = n >= 3 && !strcmp(b, "=>") && d[0] == '/'          ? d
-                          : n >= 1 && a[0] == '/' && a[strlen(a) - 1] != ':' ? a
-                                                                             : NULL;
-        bool dup = false;
-        for (size_t i = 0; lib && i < out->n; i++)
-            dup |= !strcmp(out->items[i], lib);
-        if (lib && !dup)
-            list_push(out, lib);
-    }
-    free(text);
-    qsort(out->items, out->n, sizeof(char *), cmp_str);
-    return true;
-}
-
-/* python.get_sys_path(interpreter): its sys.path entries that exist. */
-static bool call_sys_path(struct rctx *c, size_t pos, struct rval *args, size_t nargs,
-                          struct rval *out)
-{
-    if (nargs != 1 || args[0].k != RV_STR)
-        return rx_error(c, pos, "python.get_sys_path() takes the interpreter's path"), false;
-    char *argv[] = {args[0].s, "-c", "import sys\nfor p in sys.path:\n  p and print(p)", NULL};
-    char *text = run_capture(argv);
-    if (!text)
-        return rx_error(c, pos, "python.get_sys_path(): %s did not answer", args[0].s), false;
-    *out = (struct rval){.k = RV_LIST};
-    struct stat st;
-    for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n"))
-        if (stat(l, &st) == 0)
-            list_push(out, l);
-    free(text);
-    return true;
-}
-
 /* ---- Names ---- */
 
 static const struct render_var *find_var(const struct render_var *v, size_t n, const char *name)
@@ -409,11 +279,11 @@ static struct rval resolve(struct rctx *c, size_t pos, const char *name)
     if (!strcmp(name, "gramine.runtimedir")) /* printable uncalled, as in Gramine */
         return resolve(c, pos, "gramine.runtimedir()");
     if (!strncmp(name, "python.", 7) && !strchr(name + 7, '.')) {
-        const char *p = python_fact(c, pos, name + 7);
+        const char *p = rx_python_fact(c, pos, name + 7);
         if (p)
             return str_val(p);
     }
-    return (struct rval){.k = RV_UNDEF, .s = xstrndup(name, strlen(name))};
+    return (struct rval){.k = RV_UNDEF, .s = rx_strndup(name, strlen(name))};
 }
 
 /* value.method(args): the pathlib and str methods templates use. */
@@ -462,11 +332,12 @@ static bool call(struct rctx *c, size_t pos, const char *name, struct rval *args
         return true;
     }
     if (!strcmp(name, "ldd"))
-        return call_ldd(c, pos, args, nargs, out);
+        return rx_ldd(c, pos, args, nargs, out);
     if (!strcmp(name, "python.get_sys_path"))
-        return call_sys_path(c, pos, args, nargs, out);
+        return rx_sys_path(c, pos, args, nargs, out);
     if (!strcmp(name, "python.get_path")) {
-        const char *p = nargs == 1 && args[0].k == RV_STR ? python_fact(c, pos, args[0].s) : NULL;
+        const char *p =
+            nargs == 1 && args[0].k == RV_STR ? rx_python_fact(c, pos, args[0].s) : NULL;
         if (!p)
             return rx_error(c, pos, "python.get_path() takes a sysconfig path name"), false;
         *out = str_val(p);
@@ -600,7 +471,7 @@ static bool primary(struct rctx *c, size_t *pos, bool skip, struct rval *out, ch
         for (size_t i = 0; !skip && ok && i < n; i++) {
             char *v = rx_to_string(c, t.pos, &items[i]);
             if ((ok = v != NULL))
-                list_push(out, v);
+                rx_list_push(out, v);
             free(v);
         }
         free_args(items, n);

@@ -52,5 +52,13 @@ char *rx_to_string(struct rctx *c, size_t pos, const struct rval *v);
 bool rx_truth(struct rctx *c, size_t pos, const struct rval *v, bool *ok);
 
 void rval_free(struct rval *v);
+char *rx_strndup(const char *s, size_t n); /* exits on OOM */
+void rx_list_push(struct rval *v, const char *s);
+
+/* render_host.c: python.* facts of the host's /usr/bin/python3 (asked once;
+ * NULL for an unknown key), ldd(*paths), python.get_sys_path(interpreter). */
+const char *rx_python_fact(struct rctx *c, size_t pos, const char *key);
+bool rx_ldd(struct rctx *c, size_t pos, struct rval *args, size_t nargs, struct rval *out);
+bool rx_sys_path(struct rctx *c, size_t pos, struct rval *args, size_t nargs, struct rval *out);
 
 #endif
