@@ -14,7 +14,6 @@
 #include "manifest/render_expr.h"
 
 #define NAME_MAX_LEN 256
-#define MAX_ARGS 8
 
 void rx_error(struct rctx *c, size_t pos, const char *fmt, ...)
 {

@@ -8,6 +8,8 @@
 
 #include "manifest/render.h"
 
+#define MAX_ARGS 8 /* arguments of one call, items of one [...] */
+
 enum rv_kind { RV_UNDEF, RV_NONE, RV_STR, RV_INT, RV_BOOL, RV_LIST, RV_ENV };
 
 /* A value. s: the string (RV_STR) or, for RV_UNDEF, the name that was not

@@ -10,8 +10,6 @@
 
 #include "manifest/render_expr.h"
 
-#define MAX_ARGS 8
-
 /* Runs argv (searched in PATH) and returns its standard output, or NULL
  * when it cannot run or exits non-zero. */
 static char *run_capture(char *const argv[])
