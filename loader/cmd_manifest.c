@@ -138,18 +138,29 @@ static int do_blob(const char *in, const char *out)
     return rc;
 }
 
-/* Built-in template variables, under Geode's and Gramine's names. */
+/* The host's multiarch library directory, e.g. /lib/x86_64-linux-gnu:
+ * what Gramine's Makefiles pass as arch_libdir, and Geode's answer for
+ * gramine.runtimedir() (Gramine's own glibc lives there; Geode runs the
+ * host's, so a template's "/lib" mount shows the host's libraries). */
+#if defined(__x86_64__)
+#define ARCH_LIBDIR "/lib/x86_64-linux-gnu"
+#else
+#error "the multiarch library directory of this architecture"
+#endif
+
+/* Built-in template variables, under Geode's and Gramine's names; a
+ * trailing "()" makes a zero-argument call. */
 static size_t builtin_vars(struct render_var *vars, char *dir, size_t dir_size, char *libos,
                            size_t libos_size)
 {
     geode_runtime_dir(dir, dir_size);
     snprintf(libos, libos_size, "%s/libos.elf", dir);
-    static const char *const names[] = {"geode.libos", "gramine.libos", "geode.runtimedir()",
-                                        "gramine.runtimedir()"};
     size_t n = 0;
-    for (size_t i = 0; i < 4; i++)
-        vars[n++] = (struct render_var){names[i], i < 2 ? libos : dir};
-    vars[n++] = (struct render_var){"arch_libdir", "/lib/x86_64-linux-gnu"};
+    vars[n++] = (struct render_var){"geode.libos", libos};
+    vars[n++] = (struct render_var){"gramine.libos", libos};
+    vars[n++] = (struct render_var){"geode.runtimedir()", dir};
+    vars[n++] = (struct render_var){"gramine.runtimedir()", ARCH_LIBDIR};
+    vars[n++] = (struct render_var){"arch_libdir", ARCH_LIBDIR};
     vars[n++] = (struct render_var){"log_level", "error"};
     return n;
 }
@@ -202,10 +213,21 @@ static int do_render(int argc, char **argv)
         return 1;
     }
     fclose(in);
-    FILE *out = open_out(files[1]);
-    int rc = !out || manifest_render(files[0], text, vars, n, out, stderr) < 0;
-    if (out)
-        rc |= close_out(out, files[1]);
+    /* Rendered in memory: OUT is written only when the template rendered. */
+    char *buf = NULL;
+    size_t buf_len = 0;
+    FILE *mem = open_memstream(&buf, &buf_len);
+    int rc = !mem || manifest_render(files[0], text, vars, n, mem, stderr) < 0;
+    if (mem)
+        fclose(mem);
+    FILE *out = rc ? NULL : open_out(files[1]);
+    if (out) {
+        fwrite(buf, 1, buf_len, out);
+        rc = close_out(out, files[1]);
+    } else {
+        rc = 1;
+    }
+    free(buf);
     free(text);
     return rc;
 }
@@ -223,7 +245,8 @@ static void usage(FILE *out)
             "expand       hash every trusted file (expanding directories) and write the\n"
             "             manifest with every value explicit; --blob also writes the\n"
             "             canonical binary form, which is what the enclave measures\n"
-            "render       expand {{ NAME }} template variables (geode.libos, arch_libdir, ...)\n"
+            "render       render a Gramine-style Jinja template: {{ expr }}, {%% if %%},\n"
+            "             {%% for %%} (see docs/manifest.md, \"Gramine manifests\")\n"
             "blob         write the canonical binary form (protobuf)\n"
             "toml-decode  TOML on stdin to toml-test's tagged JSON on stdout\n"
             "OUT may be '-' for standard output.\n");

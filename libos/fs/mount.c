@@ -111,8 +111,23 @@ int vfs_lookup(const char *inside, struct vfs_target *t)
     t->mount_root = !rest[0];
     if (t->tmpfs)
         return 0;
-    int n = snprintf(t->host, sizeof(t->host), "%s%s", mounts[best].host_dir, t->rest);
+    /* The mount point itself is the host path as given: a mounted file
+     * ("/helloworld" <- "file:helloworld") has no trailing slash. */
+    const char *hd = mounts[best].host_dir;
+    int n = rest[0] || !hd[0] ? snprintf(t->host, sizeof(t->host), "%s%s", hd, t->rest)
+                              : snprintf(t->host, sizeof(t->host), "%s", hd);
     return n < 0 || (size_t)n >= sizeof(t->host) ? -PAL_ENAMETOOLONG : 0;
+}
+
+bool vfs_mount_ancestor(const char *inside)
+{
+    size_t n = strlen(inside);
+    if (!strcmp(inside, "/dev")) /* the libOS's own devices (dev.c) live there */
+        return true;
+    for (int i = 0; i < n_mounts; i++)
+        if (!strncmp(mounts[i].path, inside, n) && mounts[i].path[n] == '/' && n > 1)
+            return true;
+    return false;
 }
 
 int vfs_host_path(const char *inside, char *host, size_t size)

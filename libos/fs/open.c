@@ -71,7 +71,15 @@ int vfs_stat(const char *inside, int nofollow, struct pal_stat *st)
     int r = vfs_lookup(inside, &t);
     if (r < 0)
         return r;
-    return t.tmpfs ? tmpfs_stat(t.tmpfs, t.rest, st) : (int)pal->stat(t.host, !t.mount_root, st);
+    if (t.tmpfs)
+        return tmpfs_stat(t.tmpfs, t.rest, st);
+    r = (int)pal->stat(t.host, !t.mount_root, st);
+    if (r == -PAL_ENOENT && vfs_mount_ancestor(inside)) {
+        /* a directory made by the mounts below it, read-only */
+        *st = (struct pal_stat){.nlink = 2, .mode = 040555, .blksize = 4096};
+        r = 0;
+    }
+    return r;
 }
 
 /* alias: the host path of the name the program used, when symlinks made

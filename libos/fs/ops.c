@@ -52,7 +52,8 @@ long vfs_readlink(const char *inside, char *buf, size_t len)
         return tmpfs_stat(t.tmpfs, t.rest, &st) < 0 ? -PAL_ENOENT : -PAL_EINVAL;
     if (t.mount_root)
         return -PAL_EINVAL;
-    return pal->readlink(t.host, buf, len);
+    long r = pal->readlink(t.host, buf, len);
+    return r == -PAL_ENOENT && vfs_mount_ancestor(inside) ? -PAL_EINVAL : r;
 }
 
 int vfs_symlink(const char *target, const char *inside)

@@ -59,6 +59,10 @@ int vfs_lookup(const char *inside, struct vfs_target *t);
 /* Host path of a normalized inside path; -EACCES (logged) outside mounts,
  * -EOPNOTSUPP inside a tmpfs. */
 int vfs_host_path(const char *inside, char *host, size_t size);
+/* True when a mount point, or the libOS's /dev, lies below inside: inside
+ * is then a directory even where the mount beneath it has none (Gramine
+ * mounts /usr/bin on a root that has no /usr, and has /dev/null there). */
+bool vfs_mount_ancestor(const char *inside);
 /* The reverse: an inside path whose host path is host (-ENOENT when no
  * chroot mount reaches it). */
 int vfs_inside_path(const char *host, char *inside, size_t size);

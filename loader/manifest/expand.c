@@ -112,10 +112,11 @@ static int add_dir(Geode__Sgx *sgx, const char *dir, FILE *diag, int depth)
             struct stat st;
             snprintf(path, sizeof(path), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
                      name);
+            bool link = lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
             if (stat(path, &st) < 0)
                 fprintf(diag, "warning: trusted directory entry %s: %s; skipped\n", path,
                         strerror(errno));
-            else if (S_ISDIR(st.st_mode))
+            else if (S_ISDIR(st.st_mode) && !link) /* as Gramine: not into a symlinked one */
                 rc = add_dir(sgx, path, diag, depth + 1);
             else if (S_ISREG(st.st_mode))
                 rc = add_file(sgx, path, diag);

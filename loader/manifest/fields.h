@@ -16,6 +16,12 @@ struct mctx {
     /* Where sys.brk.max_size and sys.stack.size were given (line 0: left
      * at their defaults), for the checks across keys. */
     struct toml_pos brk_pos, stack_pos;
+    /* The manifest's directory (absolute): relative "file:" URIs are
+     * resolved against it (docs/manifest.md, "Gramine manifests"). */
+    const char *base_dir;
+    bool root_given; /* fs.root was written */
+    char *env_src;   /* loader.env_src_file's host path, read once all keys are seen */
+    struct toml_pos env_src_pos;
 };
 
 bool field_type(struct mctx *c, const char *key, const struct toml_value *v, enum toml_type want);

@@ -59,16 +59,52 @@ static void check_duplicate_mounts(struct mctx *c)
                            c->m->mounts[i]->path);
 }
 
+/* A URI listed twice is kept once, as Gramine does (its templates list
+ * gramine.runtimedir() and arch_libdir, the same directory under Geode);
+ * two different sha256 for it are an error. */
 static void check_duplicate_trusted(struct mctx *c)
 {
     const struct toml_pos nowhere = {1, 1};
     Geode__Sgx *sgx = c->m->sgx;
-    for (size_t i = 0; i < sgx->n_trusted_files; i++)
-        for (size_t j = 0; j < i; j++)
-            if (sgx->trusted_files[i]->uri && sgx->trusted_files[j]->uri &&
-                !strcmp(sgx->trusted_files[i]->uri, sgx->trusted_files[j]->uri))
-                diag_error(c->d, nowhere, "sgx.trusted_files", "'%s' is listed twice",
-                           sgx->trusted_files[i]->uri);
+    for (size_t i = 0; i < sgx->n_trusted_files; i++) {
+        Geode__TrustedFile *a = sgx->trusted_files[i];
+        for (size_t j = 0; a && a->uri && j < i; j++) {
+            Geode__TrustedFile *b = sgx->trusted_files[j];
+            if (!b->uri || strcmp(a->uri, b->uri))
+                continue;
+            if (a->sha256.len && b->sha256.len &&
+                (a->sha256.len != b->sha256.len ||
+                 memcmp(a->sha256.data, b->sha256.data, a->sha256.len))) {
+                diag_error(c->d, nowhere, "sgx.trusted_files",
+                           "'%s' is listed twice with different sha256", a->uri);
+                break;
+            }
+            if (a->sha256.len && !b->sha256.len) { /* keep the measured one */
+                sgx->trusted_files[j] = a;
+                a = b;
+            }
+            geode__trusted_file__free_unpacked(a, NULL);
+            memmove(&sgx->trusted_files[i], &sgx->trusted_files[i + 1],
+                    (sgx->n_trusted_files - i - 1) * sizeof(a));
+            sgx->n_trusted_files--;
+            i--;
+            break;
+        }
+    }
+}
+
+/* Gramine's root, when its manifest names none, is the directory it runs
+ * in: a Gramine-style manifest (one naming loader.entrypoint, which every
+ * Gramine manifest does) gets the manifest's directory as its root. */
+static void gramine_root(struct mctx *c)
+{
+    if (c->root_given || !c->m->libos_uri[0] || !c->base_dir)
+        return;
+    size_t n = strlen(c->base_dir) + 6;
+    char *uri = xcalloc(n, 1);
+    snprintf(uri, n, "file:%s", c->base_dir);
+    str_set(&c->m->root->uri, uri);
+    free(uri);
 }
 
 /* The program's stack and brk live in the enclave's heap, with the
@@ -96,11 +132,24 @@ static void check_whole(struct mctx *c, const struct toml_value *root)
     if (!c->m->entrypoint[0])
         diag_error(c->d, root->pos, "libos.entrypoint",
                    "missing: the program to run (e.g. libos.entrypoint = \"/bin/busybox\")");
+    loader_finish(c);
     if (!c->m->use_cmdline_argv && c->m->n_argv == 0)
         array_push((void ***)&c->m->argv, &c->m->n_argv, xstrdup(c->m->entrypoint));
     check_duplicate_mounts(c);
     check_duplicate_trusted(c);
+    gramine_root(c);
     check_fits(c);
+}
+
+/* The absolute directory of the manifest file name (the current directory
+ * for a bare name); NULL when it cannot be found. */
+static char *manifest_dir(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    char *dir = slash ? strndup(name, slash == name ? 1 : (size_t)(slash - name)) : strdup(".");
+    char *abs = dir ? realpath(dir, NULL) : NULL;
+    free(dir);
+    return abs;
 }
 
 geode_manifest *manifest_parse(const char *name, const char *text, size_t len, FILE *diag,
@@ -116,10 +165,13 @@ geode_manifest *manifest_parse(const char *name, const char *text, size_t len, F
             *nerrors = d.errors;
         return NULL;
     }
-    struct mctx c = {.d = &d, .m = manifest_new_default()};
+    char *base = manifest_dir(name);
+    struct mctx c = {.d = &d, .m = manifest_new_default(), .base_dir = base};
     schema_apply(&c, root);
     check_whole(&c, root);
     toml_free(root);
+    free(base);
+    free(c.env_src);
     if (nerrors)
         *nerrors = d.errors;
     if (d.errors) {

@@ -9,10 +9,12 @@ struct render_var {
     const char *value;
 };
 
-/* Expands "{{ name }}" placeholders (Gramine's template syntax, variables
- * only) from vars. Unknown names and "{% ... %}" statements are errors that
- * name the line and column. Returns 0, or -1 after writing errors to diag. */
-int manifest_render(const char *file, const char *text, const struct render_var *vars,
-                    size_t nvars, FILE *out, FILE *diag);
+/* Renders a Gramine-style Jinja template (the subset described in
+ * render.c and docs/manifest.md) with vars: a name, or a zero-argument call
+ * written "name()", and its value; the first definition of a name wins.
+ * Writes the result to out only when there was no error; errors (each with
+ * FILE:LINE:COL) go to diag. Returns 0, or -1 after errors. */
+int manifest_render(const char *file, const char *text, const struct render_var *vars, size_t nvars,
+                    FILE *out, FILE *diag);
 
 #endif

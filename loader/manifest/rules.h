@@ -32,6 +32,17 @@ struct alias {
 };
 extern const struct alias key_aliases[];
 
+/* Makes a relative "file:" URI absolute against the manifest's directory
+ * ("file:helloworld" -> "file:/dir/helloworld"), as Gramine reads such URIs
+ * relative to the directory it runs in, where its manifest is. */
+void uri_make_absolute(struct mctx *c, char **uri);
+
+/* After every key: a relative libos.entrypoint made absolute from
+ * fs.start_dir, and loader.env_src_file's variables (under those of
+ * loader.env). */
+void loader_finish(struct mctx *c);
+void loader_env_src_apply(struct mctx *c);
+
 /* Applies the schema to a parsed manifest. */
 void schema_apply(struct mctx *c, const struct toml_value *root);
 

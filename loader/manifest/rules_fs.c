@@ -1,4 +1,5 @@
 /* fs.* keys: the root file system, the start directory and the mounts. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "manifest/rules.h"
@@ -8,6 +9,21 @@ static const char *const mount_type_names[] = {"chroot", "tmpfs", "encrypted"};
 static bool is_abs_path(const char *p)
 {
     return p[0] == '/';
+}
+
+void uri_make_absolute(struct mctx *c, char **uri)
+{
+    if (!*uri || strncmp(*uri, "file:", 5) || (*uri)[5] == '/' || !(*uri)[5] || !c->base_dir)
+        return;
+    const char *rel = *uri + 5;
+    while (rel[0] == '.' && rel[1] == '/')
+        rel += 2;
+    size_t n = strlen(c->base_dir) + strlen(rel) + 8;
+    char *abs = xcalloc(n, 1);
+    snprintf(abs, n, "file:%s%s%s", c->base_dir, strcmp(c->base_dir, "/") ? "/" : "",
+             strcmp(rel, ".") ? rel : "");
+    free(*uri);
+    *uri = abs;
 }
 
 static bool get_mount_type(struct mctx *c, const char *key, const struct toml_value *t,
@@ -40,6 +56,8 @@ static void check_mount_uri(struct mctx *c, const char *key, const struct toml_v
     }
     if (field_string(c, path, uri, &mnt->uri) && strncmp(mnt->uri, "file:", 5))
         diag_error(c->d, uri->pos, path, "must be a \"file:\" URI");
+    else
+        uri_make_absolute(c, &mnt->uri);
 }
 
 static void check_mount_key(struct mctx *c, const char *key, const struct toml_value *t,
@@ -107,6 +125,24 @@ static void fs_mounts(struct mctx *c, const char *key, const struct toml_value *
     }
 }
 
+/* Gramine's old "fs.mount.NAME = { type, path, uri }" tables, in order. */
+static void fs_mount_legacy(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    if (!field_type(c, key, v, TOML_TABLE))
+        return;
+    diag_warn(c->d, v->pos, key, "Gramine's old fs.mount.NAME syntax, read as fs.mounts = [...]");
+    for (size_t i = 0; i < v->u.table.len; i++) {
+        const struct toml_kv *kv = &v->u.table.items[i];
+        char path[512];
+        snprintf(path, sizeof(path), "%s.%s", key, kv->key);
+        Geode__Mount *mnt = parse_mount(c, path, kv->value);
+        if (!mnt)
+            continue;
+        array_push((void ***)&c->m->mounts, &c->m->n_mounts, mnt);
+        check_mount_path(c, path, kv->value, mnt);
+    }
+}
+
 static void fs_root(struct mctx *c, const char *key, const struct toml_value *v)
 {
     static const char *const allowed[] = {"type", "uri", "path", NULL};
@@ -114,6 +150,7 @@ static void fs_root(struct mctx *c, const char *key, const struct toml_value *v)
         return;
     check_table_keys(c, key, v, allowed);
     Geode__Mount *root = c->m->root;
+    c->root_given = true;
     if (!get_mount_type(c, key, v, root))
         return;
     if (root->type == GEODE__MOUNT_TYPE__MOUNT_ENCRYPTED)
@@ -136,5 +173,6 @@ const struct rule fs_rules[] = {
     {"fs.root", fs_root},
     {"fs.start_dir", fs_start_dir},
     {"fs.mounts", fs_mounts},
+    {"fs.mount", fs_mount_legacy},
     {NULL, NULL},
 };

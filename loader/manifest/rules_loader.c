@@ -1,8 +1,15 @@
 /* loader.*, libos.*, sys.* keys. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "manifest/rules.h"
+
+#define MAX_SERIALIZED (1 << 20)
 
 static void libos_entrypoint(struct mctx *c, const char *key, const struct toml_value *v)
 {
@@ -13,9 +20,22 @@ static void libos_entrypoint(struct mctx *c, const char *key, const struct toml_
                    "must be a path inside the enclave (e.g. \"/usr/bin/python3\"), not a URI");
     else if (!c->m->entrypoint[0])
         diag_error(c->d, v->pos, key, "must not be empty");
-    else if (c->m->entrypoint[0] != '/')
-        diag_error(c->d, v->pos, key, "must be an absolute path inside (e.g. \"/%s\")",
-                   c->m->entrypoint);
+}
+
+/* A relative libos.entrypoint starts from fs.start_dir, as Gramine reads
+ * it (its nginx example runs "install/sbin/nginx"). */
+static void entrypoint_resolve(struct mctx *c)
+{
+    const char *ep = c->m->entrypoint, *dir = c->m->start_dir;
+    if (!ep[0] || ep[0] == '/')
+        return;
+    while (ep[0] == '.' && ep[1] == '/')
+        ep += 2;
+    size_t n = strlen(dir) + strlen(ep) + 2;
+    char *abs = xcalloc(n, 1);
+    snprintf(abs, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", ep);
+    str_set(&c->m->entrypoint, abs);
+    free(abs);
 }
 
 /* loader.entrypoint names the libOS image: "file:..." or {uri, sha256}. */
@@ -39,17 +59,118 @@ static void loader_entrypoint(struct mctx *c, const char *key, const struct toml
         return;
     if (strncmp(c->m->libos_uri, "file:", 5))
         diag_error(c->d, uri->pos, key, "must be a \"file:\" URI");
+    else
+        uri_make_absolute(c, &c->m->libos_uri);
 }
 
 static void loader_argv(struct mctx *c, const char *key, const struct toml_value *v)
 {
     if (!field_type(c, key, v, TOML_ARRAY))
         return;
+    if (c->m->n_argv) {
+        diag_error(c->d, v->pos, key, "loader.argv and loader.argv_src_file exclude each other");
+        return;
+    }
     for (size_t i = 0; i < v->u.array.len; i++) {
         char *arg = NULL;
         if (field_string(c, key, v->u.array.items[i], &arg))
             array_push((void ***)&c->m->argv, &c->m->n_argv, arg);
     }
+}
+
+/* A file of NUL-terminated strings (gramine-argv-serializer's format),
+ * named by a "file:" URI; NULL after a diagnostic. */
+static char *read_serialized(struct mctx *c, const char *key, struct toml_pos pos, const char *path,
+                             size_t *len)
+{
+    /* A regular file only: a FIFO or a terminal would block the load. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    const char *why = fd < 0                                ? strerror(errno)
+                      : fstat(fd, &st) < 0                  ? strerror(errno)
+                      : !S_ISREG(st.st_mode)                ? "not a regular file"
+                      : st.st_size >= (off_t)MAX_SERIALIZED ? "larger than 1 MiB"
+                                                            : NULL;
+    char *buf = xcalloc(MAX_SERIALIZED, 1);
+    ssize_t n = why ? 0 : read(fd, buf, MAX_SERIALIZED);
+    if (fd >= 0)
+        close(fd);
+    if (!why && (n < 0 || (n > 0 && buf[n - 1])))
+        why = n < 0 ? strerror(errno) : "not NUL-terminated strings";
+    if (why) {
+        diag_error(c->d, pos, key, "%s: %s", path, why);
+        free(buf);
+        return NULL;
+    }
+    *len = (size_t)n;
+    return buf;
+}
+
+/* The arguments are read here and become part of the manifest, so inside
+ * an enclave they are measured as the trusted file Gramine requires. */
+static void loader_argv_src_file(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    char *uri = NULL;
+    size_t len;
+    if (!field_string(c, key, v, &uri))
+        return;
+    if (strncmp(uri, "file:", 5)) {
+        diag_error(c->d, v->pos, key, "must be a \"file:\" URI");
+    } else if (c->m->n_argv) {
+        diag_error(c->d, v->pos, key, "loader.argv and loader.argv_src_file exclude each other");
+    } else {
+        uri_make_absolute(c, &uri);
+        char *buf = read_serialized(c, key, v->pos, uri + 5, &len);
+        for (size_t i = 0; buf && i < len; i += strlen(buf + i) + 1)
+            array_push((void ***)&c->m->argv, &c->m->n_argv, xstrdup(buf + i));
+        free(buf);
+    }
+    free(uri);
+}
+
+static void loader_env_src_file(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    if (!field_string(c, key, v, &c->env_src))
+        return;
+    if (strncmp(c->env_src, "file:", 5))
+        diag_error(c->d, v->pos, key, "must be a \"file:\" URI");
+    uri_make_absolute(c, &c->env_src);
+    c->env_src_pos = v->pos;
+}
+
+void loader_finish(struct mctx *c)
+{
+    entrypoint_resolve(c);
+    loader_env_src_apply(c);
+}
+
+void loader_env_src_apply(struct mctx *c)
+{
+    const char *key = "loader.env_src_file";
+    size_t len;
+    if (!c->env_src || strncmp(c->env_src, "file:", 5))
+        return;
+    char *buf = read_serialized(c, key, c->env_src_pos, c->env_src + 5, &len);
+    for (size_t i = 0; buf && i < len; i += strlen(buf + i) + 1) {
+        const char *eq = strchr(buf + i, '=');
+        if (!eq || eq == buf + i) {
+            diag_error(c->d, c->env_src_pos, key, "\"%s\" is not NAME=VALUE", buf + i);
+            continue;
+        }
+        bool given = false; /* loader.env wins */
+        for (size_t j = 0; j < c->m->n_env && !given; j++)
+            given = strlen(c->m->env[j]->name) == (size_t)(eq - (buf + i)) &&
+                    !strncmp(c->m->env[j]->name, buf + i, (size_t)(eq - (buf + i)));
+        if (given)
+            continue;
+        Geode__EnvVar *e = xcalloc(1, sizeof(*e));
+        geode__env_var__init(e);
+        e->name = xcalloc((size_t)(eq - (buf + i)) + 1, 1);
+        memcpy(e->name, buf + i, (size_t)(eq - (buf + i)));
+        str_set(&e->value, eq + 1);
+        array_push((void ***)&c->m->env, &c->m->n_env, e);
+    }
+    free(buf);
 }
 
 static bool valid_env_name(const char *name, size_t len)
@@ -165,6 +286,8 @@ const struct rule loader_rules[] = {
     {"libos.entrypoint", libos_entrypoint},
     {"loader.entrypoint", loader_entrypoint},
     {"loader.argv", loader_argv},
+    {"loader.argv_src_file", loader_argv_src_file},
+    {"loader.env_src_file", loader_env_src_file},
     {"loader.insecure__use_cmdline_argv", loader_use_cmdline_argv},
     {"loader.env", loader_env},
     {"loader.insecure__use_host_env", loader_use_host_env},

@@ -42,6 +42,7 @@ static bool check_file_uri(struct mctx *c, const char *key, const struct toml_va
         diag_error(c->d, v->pos, key, "expected a \"file:\" URI, got \"%s\"", *dst);
         return false;
     }
+    uri_make_absolute(c, dst);
     return true;
 }
 
@@ -71,9 +72,25 @@ static void trusted_file(struct mctx *c, const char *key, const struct toml_valu
         field_sha256(c, key, sha, &tf->sha256);
 }
 
+/* Gramine's old table form, "sgx.trusted_files.NAME = "file:..."", is
+ * read as the array of its values. */
+static bool legacy_table(struct mctx *c, const char *key, const struct toml_value *v,
+                         void (*one)(struct mctx *, const char *, const struct toml_value *))
+{
+    if (v->type != TOML_TABLE)
+        return false;
+    diag_warn(c->d, v->pos, key, "Gramine's old %s.NAME syntax, read as %s = [...]", key, key);
+    for (size_t i = 0; i < v->u.table.len; i++) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s.%s", key, v->u.table.items[i].key);
+        one(c, path, v->u.table.items[i].value);
+    }
+    return true;
+}
+
 static void sgx_trusted_files(struct mctx *c, const char *key, const struct toml_value *v)
 {
-    if (!field_type(c, key, v, TOML_ARRAY))
+    if (legacy_table(c, key, v, trusted_file) || !field_type(c, key, v, TOML_ARRAY))
         return;
     for (size_t i = 0; i < v->u.array.len; i++) {
         char path[512];
@@ -82,17 +99,23 @@ static void sgx_trusted_files(struct mctx *c, const char *key, const struct toml
     }
 }
 
+static void allowed_file(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    char *uri = NULL;
+    if (check_file_uri(c, key, v, &uri))
+        array_push((void ***)&c->m->sgx->allowed_files, &c->m->sgx->n_allowed_files, uri);
+    else
+        free(uri); /* a string that is not a file: URI (NULL when not a string) */
+}
+
 static void sgx_allowed_files(struct mctx *c, const char *key, const struct toml_value *v)
 {
-    if (!field_type(c, key, v, TOML_ARRAY))
+    if (legacy_table(c, key, v, allowed_file) || !field_type(c, key, v, TOML_ARRAY))
         return;
     for (size_t i = 0; i < v->u.array.len; i++) {
-        char path[512], *uri = NULL;
+        char path[512];
         subkey_index(path, sizeof(path), key, i);
-        if (check_file_uri(c, path, v->u.array.items[i], &uri))
-            array_push((void ***)&c->m->sgx->allowed_files, &c->m->sgx->n_allowed_files, uri);
-        else
-            free(uri); /* a string that is not a file: URI (NULL when not a string) */
+        allowed_file(c, path, v->u.array.items[i]);
     }
 }
 
@@ -118,6 +141,13 @@ static void sgx_remote_attestation(struct mctx *c, const char *key, const struct
 {
     static const char *const names[] = {"none", "epid", "dcap"};
     int ra;
+    if (v->type == TOML_BOOL) { /* Gramine's deprecated boolean form */
+        if (v->u.boolean)
+            diag_error(c->d, v->pos, key, "'true' is ambiguous: write \"epid\" or \"dcap\"");
+        else
+            diag_warn(c->d, v->pos, key, "deprecated 'false', read as \"none\"");
+        return;
+    }
     if (field_enum(c, key, v, names, 3, &ra))
         c->m->sgx->remote_attestation = (Geode__RemoteAttestation)ra;
 }

@@ -16,12 +16,10 @@ const char *const unsupported_gramine_keys[] = {
     "sys.insecure__allow_eventfd",
     "sys.experimental__enable_flock",
     "sys.disallow_subprocesses",
-    "sys.enable_extra_runtime_domain_names_conf",
     "sys.insecure__shared_memory",
     "sys.fds.limit",
     "fs.insecure__keys.",
     "fs.experimental__enable_sysfs_topology",
-    "sgx.edmm_enable",
     "sgx.edmm_enable_heap",
     "sgx.preheat_enclave",
     "sgx.enable_stats",
@@ -43,9 +41,25 @@ const char *const unsupported_gramine_keys[] = {
     "sgx.isvfamilyid",
     "sgx.ra_client_spid",
     "sgx.ra_client_linkable",
-    "sgx.nonpie_binary",
     "sgx.static_address",
     NULL,
+};
+
+/* Gramine keys Geode does not act on, with what it does instead (warned,
+ * not failed). An entry ending in '.' covers every key under it. */
+static const struct {
+    const char *key, *note;
+} gramine_notes[] = {
+    {"loader.preload",
+     "Gramine 1.0's preloaded libOS; Geode's libOS is loader.entrypoint; ignored"},
+    {"loader.log_file", "Geode logs to standard error; ignored"},
+    {"sgx.nonpie_binary", "not needed: Geode loads a non-PIE program at its link address; ignored"},
+    {"sgx.edmm_enable", "Geode adds all enclave memory at creation (no EDMM); ignored"},
+    {"sys.enable_extra_runtime_domain_names_conf",
+     "Geode generates no /etc/resolv.conf or hostname: mount the host's files; ignored"},
+    {"sgx.allowed_ioctls", "Geode passes no device ioctl to the host (they stay refused); ignored"},
+    {"sgx.ioctl_structs.", "Geode passes no device ioctl to the host (they stay refused); ignored"},
+    {NULL, NULL},
 };
 
 const struct alias key_aliases[] = {
@@ -81,17 +95,32 @@ static bool is_known_prefix(const char *path)
     for (const struct alias *a = key_aliases; a->old_path; a++)
         if (has_prefix_dot(a->old_path, path))
             return true;
+    for (size_t i = 0; gramine_notes[i].key; i++)
+        if (has_prefix_dot(gramine_notes[i].key, path))
+            return true;
     return false;
+}
+
+static bool key_matches(const char *path, const char *k)
+{
+    size_t n = strlen(k);
+    return k[n - 1] == '.' ? !strncmp(path, k, n) : !strcmp(path, k);
 }
 
 static bool is_unsupported(const char *path)
 {
-    for (const char *const *k = unsupported_gramine_keys; *k; k++) {
-        size_t n = strlen(*k);
-        if ((*k)[n - 1] == '.' ? !strncmp(path, *k, n) : !strcmp(path, *k))
+    for (const char *const *k = unsupported_gramine_keys; *k; k++)
+        if (key_matches(path, *k))
             return true;
-    }
     return false;
+}
+
+static const char *gramine_note(const char *path)
+{
+    for (size_t i = 0; gramine_notes[i].key; i++)
+        if (key_matches(path, gramine_notes[i].key))
+            return gramine_notes[i].note;
+    return NULL;
 }
 
 static size_t min3(size_t a, size_t b, size_t c)
@@ -189,7 +218,9 @@ static void visit(struct mctx *c, const char *path, const struct toml_kv *kv)
             return;
         }
     }
-    if (is_unsupported(path))
+    if (gramine_note(path))
+        diag_warn(c->d, kv->pos, path, "%s", gramine_note(path));
+    else if (is_unsupported(path))
         diag_warn(c->d, kv->pos, path, "Gramine key not supported by Geode; ignored");
     else if (kv->value->type == TOML_TABLE && is_known_prefix(path))
         walk(c, kv->value, path);
