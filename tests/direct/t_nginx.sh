@@ -138,7 +138,7 @@ done
 if [ $up -ne 0 ] && grep -qi 'sgx\|sim' "$S/stderr"; then
     skip "sim mode unavailable here: $(head -1 "$S/stderr")"
     kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null || true
 else
     bad=0
     for _ in $(seq 20); do fetch /file.txt | cmp -s - "$P/html/file.txt" || bad=$((bad + 1)); done
