@@ -137,8 +137,9 @@ def nginx_rps(ctx, mode, seconds):
         conf = f.read().replace("127.0.0.1:8080", "127.0.0.1:%d" % port)
     with open(os.path.join(prefix, "nginx.conf"), "w") as f:
         f.write(conf)
-    # As in manifests/nginx.manifest.toml: nobody inside (no user switch).
-    extra = "loader.uid = 65534\nloader.gid = 65534\n"
+    # As natively and in manifests/nginx.manifest.toml: root, whose worker
+    # becomes nobody.
+    extra = ""
     argv = ["/usr/sbin/nginx", "-e", "stderr", "-p", prefix + "/", "-c", "nginx.conf"]
     if mode == "native":
         cmd = argv
