@@ -63,6 +63,7 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     libos_pid = (int)pal->process_id();
     libos_thread_count = 1;
     signal_forget_pending();
+    prctl_forked();
     sysv_shm_forked();
     struct libos_thread *t = cur_thread();
     t->tid = libos_pid;

@@ -207,19 +207,30 @@ SYS(syslog)
 }
 
 /* prctl options beyond names and KEEPCAPS (sys/proc.c): settings kept and
- * read back. The parent-death signal is recorded but not sent; dumpable
+ * read back. The parent-death signal is the PAL's (the host's, in direct
+ * mode; inside an enclave there is no parent process to die); dumpable
  * and the timer slack change nothing here; no_new_privs holds by itself
  * (set-user-ID bits are never honoured); CHILD_SUBREAPER only for process
  * 1, which adopts orphans anyway. Others: EINVAL, as for an option
  * this kernel does not know. */
+/* prctl(PR_SET_PDEATHSIG)'s value; a forked child starts with none. */
+static int pdeathsig;
+
+void prctl_forked(void) { pdeathsig = 0; }
+
 long prctl_more(struct sc_args *args)
 {
-    static int pdeathsig, dumpable = 1, no_new_privs, subreaper;
+    static int dumpable = 1, no_new_privs, subreaper;
     static uint64_t timerslack = 50000;
     switch (A(0)) {
     case PR_SET_PDEATHSIG:
         if (A(1) > 64)
             return -PAL_EINVAL;
+        if (PAL_HAS(pal, process_set_pdeathsig)) {
+            long r = pal->process_set_pdeathsig((int)A(1));
+            if (r < 0)
+                return r;
+        }
         pdeathsig = (int)A(1);
         return 0;
     case PR_GET_PDEATHSIG: *(int *)PTR(1) = pdeathsig; return 0;

@@ -130,6 +130,8 @@ SYS(getpriority); SYS(setpriority); SYS(sched_get_priority_max); SYS(sched_get_p
 SYS(sched_getscheduler); SYS(sched_getparam); SYS(sched_setscheduler); SYS(sched_setparam);
 SYS(sched_rr_get_interval); SYS(personality); SYS(membarrier); SYS(syslog);
 long prctl_more(struct sc_args *args);
+/* A forked child: prctl settings that fork(2) does not inherit. */
+void prctl_forked(void);
 SYS(eperm);
 /* creds.c: capabilities */
 SYS(capget); SYS(capset);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <termios.h>
@@ -250,6 +251,10 @@ static long direct_set_fs_ids(uint32_t fsuid, uint32_t fsgid, const uint32_t *gr
 static long direct_fdatasync(pal_handle h) { return HS1(SYS_fdatasync, h); }
 static long direct_sync(pal_handle h) { return h < 0 ? HS0(SYS_sync) : HS1(SYS_syncfs, h); }
 
+/* The host's own parent-death signal: the host parent is the program's
+ * parent (a process_fork child is a host child of the forking thread). */
+static long direct_set_pdeathsig(int signo) { return HS2(SYS_prctl, PR_SET_PDEATHSIG, signo); }
+
 void direct_fill_file(struct pal_api *api)
 {
     api->file_open = direct_file_open;
@@ -290,4 +295,5 @@ void direct_fill_file(struct pal_api *api)
     api->pipe_size = direct_pipe_size;
     api->file_flags = direct_file_flags;
     api->set_fs_ids = direct_set_fs_ids;
+    api->process_set_pdeathsig = direct_set_pdeathsig;
 }

@@ -444,6 +444,13 @@ struct pal_api {
      * to every file operation. -EPERM when the host user cannot (it is
      * not root); nothing is changed then. */
     long (*set_fs_ids)(uint32_t fsuid, uint32_t fsgid, const uint32_t *groups, size_t n);
+
+    /* --- parent death (added like the groups above; NULL where the program
+     * has no other process) --- */
+    /* prctl(PR_SET_PDEATHSIG): signo (0: none) reaches the calling process,
+     * as a host signal, when the thread that forked it ends; cleared in a
+     * forked child. */
+    long (*process_set_pdeathsig)(int signo);
 };
 
 /* host_signal's signo carries this bit when the signal was sent by another
