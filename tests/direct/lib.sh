@@ -31,14 +31,7 @@ run_direct() {
     rc=$?
 }
 
-# sim_unavailable: why the sim cannot run on this host (geode doctor's
-# verdict, which honours GEODE_TEST_HIDE_CAPS), or nothing when it can.
-sim_unavailable() {
-    "$GEODE" doctor --json 2>/dev/null | /usr/bin/python3 -c '
-import json, sys
-m = json.load(sys.stdin)["modes"]["sim"]
-print("" if m["available"] else m["reason"])'
-}
+. "$GEODE_ROOT/tests/sgx/sim_unavailable.sh"
 
 need() { # need FILE: prints a skip line and returns 1 when FILE is missing
     if [ ! -x "$1" ]; then skip "$1 not built or not installed"; return 1; fi

@@ -14,10 +14,8 @@ skip() { echo "skip - $*"; }
 check() { if [ "$2" -eq 0 ]; then ok "$1"; else nok "$1"; sed 's/^/# /' "$T/err" | tail -5; fi; }
 MODES="direct sim"
 [ -x "$GEODE_BUILD/pal-enclave.elf" ] || MODES=direct
-sim_why=$("$GEODE" doctor --json 2>/dev/null | /usr/bin/python3 -c '
-import json, sys
-m = json.load(sys.stdin)["modes"]["sim"]
-print("" if m["available"] else m["reason"])')
+. "$GEODE_ROOT/tests/sgx/sim_unavailable.sh"
+sim_why=$(sim_unavailable)
 if [ -n "$sim_why" ]; then
     MODES=direct
     skip "the sim runs of these templates: the sim cannot run on this host ($sim_why)"

@@ -2,10 +2,8 @@
 # The README's first command ends by running this example; keep it working,
 # inside the software SGX (what the README runs) and in direct mode.
 cd "$GEODE_ROOT" || exit 1
-sim_why=$("$GEODE" doctor --json 2>/dev/null | /usr/bin/python3 -c '
-import json, sys
-m = json.load(sys.stdin)["modes"]["sim"]
-print("" if m["available"] else m["reason"])')
+. "$GEODE_ROOT/tests/sgx/sim_unavailable.sh"
+sim_why=$(sim_unavailable)
 for mode in sim direct; do
     if [ "$mode" = sim ] && [ -n "$sim_why" ]; then
         echo "skip - README example in sim mode: the sim cannot run on this host ($sim_why)"

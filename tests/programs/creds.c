@@ -22,39 +22,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int dirfd_ = -1;
+#include "errnames.h"
 
-/* errno names (musl has no strerrorname_np). */
-static const char *ename(int e)
-{
-    static const struct {
-        int e;
-        const char *n;
-    } t[] = {
-        {EPERM, "EPERM"},   {ENOENT, "ENOENT"}, {EBADF, "EBADF"},   {EACCES, "EACCES"},
-        {EFAULT, "EFAULT"}, {EINVAL, "EINVAL"}, {ENOSYS, "ENOSYS"}, {EEXIST, "EEXIST"},
-    };
-    static char buf[16];
-    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        if (t[i].e == e)
-            return t[i].n;
-    snprintf(buf, sizeof(buf), "errno%d", e);
-    return buf;
-}
+static int dirfd_ = -1;
 
 /* The raw syscalls: the libc wrappers of some set*id calls broadcast to
  * threads or check arguments themselves. */
 static long sc(long nr, long a, long b, long c)
 {
     return syscall(nr, a, b, c);
-}
-
-static void res(const char *what, long r)
-{
-    if (r < 0)
-        printf("%s = -1 %s\n", what, ename(errno));
-    else
-        printf("%s = %ld\n", what, r);
 }
 
 static void ids(const char *when)

@@ -20,34 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "errnames.h"
+
 static char dir[512];
-
-static const char *ename(int e)
-{
-    static const struct {
-        int e;
-        const char *n;
-    } t[] = {
-        {EPERM, "EPERM"},   {ENOENT, "ENOENT"},         {EBADF, "EBADF"},   {EACCES, "EACCES"},
-        {EFAULT, "EFAULT"}, {EINVAL, "EINVAL"},         {ENOSYS, "ENOSYS"}, {EEXIST, "EEXIST"},
-        {EPIPE, "EPIPE"},   {EAGAIN, "EAGAIN"},         {ESPIPE, "ESPIPE"}, {EISDIR, "EISDIR"},
-        {ESRCH, "ESRCH"},   {EOPNOTSUPP, "EOPNOTSUPP"}, {ENODEV, "ENODEV"},
-    };
-    static char buf[16];
-    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        if (t[i].e == e)
-            return t[i].n;
-    snprintf(buf, sizeof(buf), "errno%d", e);
-    return buf;
-}
-
-static void res(const char *what, long r)
-{
-    if (r < 0)
-        printf("%s = -1 %s\n", what, ename(errno));
-    else
-        printf("%s = %ld\n", what, r);
-}
 
 static char *at(const char *name)
 {

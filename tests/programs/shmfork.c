@@ -21,26 +21,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "errnames.h"
+
 #define PG 4096
 
 static const char *dir;
-
-static const char *err(int e)
-{
-    switch (e) {
-    case 0: return "0";
-    case EACCES: return "EACCES";
-    case EINVAL: return "EINVAL";
-    case ENODEV: return "ENODEV";
-    case EOPNOTSUPP: return "EOPNOTSUPP";
-    case EBADF: return "EBADF";
-    case ENOENT: return "ENOENT";
-    case EEXIST: return "EEXIST";
-    case EIDRM: return "EIDRM";
-    case EFAULT: return "EFAULT";
-    default: return strerror(e);
-    }
-}
 
 /* "ret errno" of a call, evaluated in order (printf's arguments are not). */
 #define RES(expr)                   \
@@ -54,7 +39,7 @@ static int res_i;
 static const char *res_str(long r, int e)
 {
     char *b = res_buf[res_i++ % 8];
-    snprintf(b, sizeof(res_buf[0]), "%ld %s", r, err(e));
+    snprintf(b, sizeof(res_buf[0]), "%ld %s", r, ename(e));
     return b;
 }
 
@@ -101,7 +86,7 @@ static void basic(void)
     snprintf(name, sizeof(name), "/geode-shmfork-%d", getpid());
     int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
     if (fd < 0 || ftruncate(fd, PG) < 0) {
-        printf("basic: shm_open %s\n", err(errno));
+        printf("basic: shm_open %s\n", ename(errno));
         return;
     }
     int *shm = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -140,7 +125,7 @@ static void files(void)
     /* mremap grows the shared mapping; still shared after the move. */
     int *g = mremap(m, PG, 2 * PG, MREMAP_MAYMOVE);
     if (g == MAP_FAILED) {
-        printf("file: mremap %s\n", err(errno));
+        printf("file: mremap %s\n", ename(errno));
     } else {
         in_child(write_page2, g);
         printf("file: after mremap, page 2 %d, second mapping %d\n", g[PG / sizeof(int)],
@@ -159,7 +144,7 @@ static void anon_more(void)
     int *dz = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, z, 0);
     close(z);
     if (dz == MAP_FAILED) {
-        printf("devzero: %s\n", err(errno));
+        printf("devzero: %s\n", ename(errno));
     } else {
         in_child(write_first, dz);
         printf("devzero: parent sees %d\n", *dz);
@@ -168,7 +153,7 @@ static void anon_more(void)
     /* memfd: shared through the mapping and through read(). */
     int mfd = memfd_create("shmfork", MFD_CLOEXEC);
     if (mfd < 0 || ftruncate(mfd, PG) < 0) {
-        printf("memfd: %s\n", err(errno));
+        printf("memfd: %s\n", ename(errno));
     } else {
         int *mm = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
         in_child(write_first, mm);
@@ -178,7 +163,7 @@ static void anon_more(void)
         char link[64], target[128] = "";
         snprintf(link, sizeof(link), "/proc/self/fd/%d", mfd);
         ssize_t n = readlink(link, target, sizeof(target) - 1);
-        printf("memfd: link %s\n", n > 0 ? target : err(errno));
+        printf("memfd: link %s\n", n > 0 ? target : ename(errno));
         munmap(mm, PG);
         close(mfd);
     }
@@ -192,7 +177,7 @@ static void anon_more(void)
     int *to = mmap(NULL, 4 * PG, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     int *b = mremap(a, PG, PG, MREMAP_MAYMOVE | MREMAP_FIXED, to + PG / sizeof(int));
     if (b == MAP_FAILED) {
-        printf("anon: mremap %s\n", err(errno));
+        printf("anon: mremap %s\n", ename(errno));
     } else {
         in_child(write_first, b);
         madvise(b, PG, MADV_DONTNEED);
@@ -244,7 +229,7 @@ static void sync_objects(void)
     snprintf(name, sizeof(name), "/geode-sem-%d", getpid());
     sem_t *ns = sem_open(name, O_CREAT | O_EXCL, 0600, 0);
     if (ns == SEM_FAILED) {
-        printf("sync: sem_open %s\n", err(errno));
+        printf("sync: sem_open %s\n", ename(errno));
         return;
     }
     pid_t p = fork();
@@ -287,7 +272,7 @@ static void sysv(void)
 {
     int id = shmget(IPC_PRIVATE, 10000, IPC_CREAT | 0600);
     if (id < 0) {
-        printf("sysv: shmget %s\n", err(errno));
+        printf("sysv: shmget %s\n", ename(errno));
         return;
     }
     int *p = shmat(id, NULL, 0);
@@ -306,7 +291,7 @@ static void sysv(void)
     errno = 0;
     void *r = shmat(id, NULL, 0);
     printf("sysv: after IPC_RMID still readable %d, new attach %s\n", p[1],
-           r == (void *)-1 ? err(errno) : "ok");
+           r == (void *)-1 ? ename(errno) : "ok");
     if (r != (void *)-1)
         shmdt(r);
     shmdt(q);
@@ -343,32 +328,32 @@ static void rules(void)
     int wo = open(path, O_WRONLY);
     errno = 0;
     void *m = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
-    printf("rules: shared writable map of a read-only fd %s\n", m == MAP_FAILED ? err(errno) : "ok");
+    printf("rules: shared writable map of a read-only fd %s\n", m == MAP_FAILED ? ename(errno) : "ok");
     m = mmap(NULL, PG, PROT_READ, MAP_SHARED, ro, 0);
     errno = 0;
     printf("rules: mprotect(PROT_WRITE) of it %s\n",
-           mprotect(m, PG, PROT_READ | PROT_WRITE) < 0 ? err(errno) : "ok");
+           mprotect(m, PG, PROT_READ | PROT_WRITE) < 0 ? ename(errno) : "ok");
     munmap(m, PG);
     m = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, ro, 0);
-    printf("rules: private writable map of a read-only fd %s\n", m == MAP_FAILED ? err(errno) : "ok");
+    printf("rules: private writable map of a read-only fd %s\n", m == MAP_FAILED ? ename(errno) : "ok");
     if (m != MAP_FAILED)
         munmap(m, PG);
     errno = 0;
     m = mmap(NULL, PG, PROT_READ, MAP_SHARED, wo, 0);
-    printf("rules: map of a write-only fd %s\n", m == MAP_FAILED ? err(errno) : "ok");
+    printf("rules: map of a write-only fd %s\n", m == MAP_FAILED ? ename(errno) : "ok");
     int d = open(dir, O_RDONLY | O_DIRECTORY);
     errno = 0;
     m = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, d, 0);
-    printf("rules: map of a directory %s\n", m == MAP_FAILED ? err(errno) : "ok");
+    printf("rules: map of a directory %s\n", m == MAP_FAILED ? ename(errno) : "ok");
     errno = 0;
     m = mmap(NULL, PG, PROT_READ, MAP_SHARED_VALIDATE | 0x2000000, ro, 0);
-    printf("rules: MAP_SHARED_VALIDATE with an unknown flag %s\n", m == MAP_FAILED ? err(errno) : "ok");
+    printf("rules: MAP_SHARED_VALIDATE with an unknown flag %s\n", m == MAP_FAILED ? ename(errno) : "ok");
     errno = 0;
     m = mmap(NULL, PG, PROT_READ, MAP_ANONYMOUS, -1, 0);
-    printf("rules: neither shared nor private %s\n", m == MAP_FAILED ? err(errno) : "ok");
+    printf("rules: neither shared nor private %s\n", m == MAP_FAILED ? ename(errno) : "ok");
     errno = 0;
     m = mmap(NULL, PG, PROT_READ, MAP_SHARED, 999, 0);
-    printf("rules: bad fd %s\n", m == MAP_FAILED ? err(errno) : "ok");
+    printf("rules: bad fd %s\n", m == MAP_FAILED ? ename(errno) : "ok");
     close(ro);
     close(wo);
     close(d);
@@ -384,9 +369,9 @@ int main(int argc, char **argv)
     if (argc > 2) { /* "leave KEY": creates a segment by key and exits with it */
         key_t key = (key_t)strtol(argv[2], NULL, 0);
         int id = shmget(key, PG, 0600);
-        printf("existing %s\n", id >= 0 ? "yes" : err(errno));
+        printf("existing %s\n", id >= 0 ? "yes" : ename(errno));
         id = shmget(key, PG, IPC_CREAT | 0600);
-        printf("created %s\n", id >= 0 ? "yes" : err(errno));
+        printf("created %s\n", id >= 0 ? "yes" : ename(errno));
         return 0;
     }
     setvbuf(stdout, NULL, _IONBF, 0); /* no buffered line is copied into a child */

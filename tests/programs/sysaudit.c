@@ -25,31 +25,7 @@
 #include <unistd.h>
 #include <utime.h>
 
-static const char *ename(int e)
-{
-    static const struct {
-        int e;
-        const char *n;
-    } t[] = {
-        {EPERM, "EPERM"},           {ENOENT, "ENOENT"}, {EBADF, "EBADF"},   {EACCES, "EACCES"},
-        {EINVAL, "EINVAL"},         {ENOSYS, "ENOSYS"}, {ESPIPE, "ESPIPE"}, {ESRCH, "ESRCH"},
-        {EOPNOTSUPP, "EOPNOTSUPP"}, {E2BIG, "E2BIG"},   {EAGAIN, "EAGAIN"},
-    };
-    static char buf[16];
-    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-        if (t[i].e == e)
-            return t[i].n;
-    snprintf(buf, sizeof(buf), "errno%d", e);
-    return buf;
-}
-
-static void res(const char *what, long r)
-{
-    if (r < 0)
-        printf("%s = -1 %s\n", what, ename(errno));
-    else
-        printf("%s = %ld\n", what, r);
-}
+#include "errnames.h"
 
 static char dir[512];
 
