@@ -184,16 +184,16 @@ static long map_source(int fd, int prot, struct vma *v)
     struct file *f = fd_get(fd);
     if (!f)
         return -PAL_EBADF;
-    int acc = f->flags & O_ACCMODE;
+    int acc = f->flags & O_ACCMODE, dev = dev_map_kind(f);
     long r = 0;
     if (v->shared && (prot & PAL_PROT_WRITE) && acc != O_RDWR)
         r = -PAL_EACCES;
     else if (acc == O_WRONLY)
         r = -PAL_EACCES;
-    else if (f->is_dir || f->is_sock || (!f->ops->pread && !dev_map_kind(f)) || !mappable(f))
+    else if (f->is_dir || f->is_sock || (!f->ops->pread && !dev) || !mappable(f))
         r = -PAL_ENODEV;
     else
-        r = dev_map_kind(f);
+        r = dev;
     if (r != 0) { /* 1: /dev/zero, mapped as anonymous memory */
         file_put(f);
         return r < 0 ? r : 0;

@@ -236,38 +236,36 @@ static int run_restartable(const struct sgx_run_params *p, struct urts_enclave *
     return ret;
 }
 
-/* geode.epc_loss_restarts as measured (the image's canonical manifest). */
-static unsigned epc_loss_restarts(const struct enclave_image *img)
+/* What the host runtime reads of the measured manifest (the image's
+ * canonical blob), unpacked once. */
+struct run_settings {
+    unsigned restarts;    /* geode.epc_loss_restarts */
+    unsigned workers;     /* geode.ocall_workers */
+    bool sigterm_inject;  /* sys.enable_sigterm_injection */
+};
+
+static struct run_settings run_settings(const struct enclave_image *img)
 {
     geode_manifest *m = manifest_unpack(img->blob, img->blob_size);
-    unsigned n = m && m->geode ? m->geode->epc_loss_restarts : 0;
+    struct run_settings s = {0};
 
+    if (m && m->geode) {
+        s.restarts = m->geode->epc_loss_restarts;
+        s.workers = m->geode->ocall_workers;
+    }
+    s.sigterm_inject = m && m->enable_sigterm_injection;
     manifest_free(m);
-    return n;
+    return s;
 }
 
-/* sys.enable_sigterm_injection as measured. */
-static bool sigterm_injection(const struct enclave_image *img)
-{
-    geode_manifest *m = manifest_unpack(img->blob, img->blob_size);
-    bool inject = m && m->enable_sigterm_injection;
-
-    manifest_free(m);
-    return inject;
-}
-
-/* geode.ocall_workers as measured: host threads serving exitless OCALLs,
- * started before ECALL_RUN (and again, with a fresh area, after an EPC-loss
+/* n host threads serving exitless OCALLs (geode.ocall_workers), started
+ * before ECALL_RUN (and again, with a fresh area, after an EPC-loss
  * restart). */
-static int start_workers(const struct enclave_image *img, struct urts_enclave *e, unsigned *workers)
+static int start_workers(unsigned n, struct urts_enclave *e)
 {
-    geode_manifest *m = manifest_unpack(img->blob, img->blob_size);
-    unsigned n = m && m->geode ? m->geode->ocall_workers : 0;
     uint64_t area;
     int ret;
 
-    manifest_free(m);
-    *workers = n;
     ret = n ? urts_exitless_start(e, n, &area) : 0;
     if (ret)
         fprintf(stderr, "geode run: cannot start %u OCALL workers: %s\n", n, strerror(-ret));
@@ -358,8 +356,11 @@ int sgx_run(const struct sgx_run_params *p)
         enclave_image_free(&img);
         return 1;
     }
-    restarts = epc_loss_restarts(&img);
-    urts_signal_keep_sigterm_out(!sigterm_injection(&img));
+    struct run_settings rs = run_settings(&img);
+
+    restarts = rs.restarts;
+    workers = rs.workers;
+    urts_signal_keep_sigterm_out(!rs.sigterm_inject);
     bool aex_notify = img.desc.attributes & SGX_ATTR_AEXNOTIFY;
     struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa,
                           .aex_notify = aex_notify, .xfrm = img.desc.xfrm,
@@ -378,7 +379,7 @@ int sgx_run(const struct sgx_run_params *p)
         enclave_image_free(&img);
         return 1;
     }
-    ret = (p->sim && bad_entry_hook(e)) || start_workers(&img, e, &workers)
+    ret = (p->sim && bad_entry_hook(e)) || start_workers(workers, e)
               ? 1
               : run_restartable(p, e, restarts, workers, plan.n ? &plan : NULL);
     urts_exitless_stop(e);
