@@ -7,6 +7,7 @@
 #define EINVAL 22
 #define EFAULT 14
 #define ENOSYS 38
+#define EBUSY 16
 
 typedef struct ecall_result (*ecall_fn)(uint64_t arg, uint64_t arg2);
 
@@ -199,6 +200,24 @@ static struct ecall_result ecall_run(uint64_t arg, uint64_t futex_word)
     return enclave_run_libos(arg);
 }
 
+/* ECALL_FORK: the per-run host words as ECALL_RUN, then the parent's
+ * state (pal_fork.c). */
+static struct ecall_result ecall_fork(uint64_t arg, uint64_t futex_word)
+{
+    struct enclave_fork_args fa;
+
+    if (enclave_boot_claim())
+        return fail(EBUSY);
+    if (copy_from_host(&fa, arg, sizeof(fa)) || fa.run.host_flags & ~ENCLAVE_HOST_BASES_VOLATILE)
+        return fail(EINVAL);
+    if (enclave_futex_set_word(futex_word) || enclave_signal_set_word(fa.run.signal_word) ||
+        enclave_exitless_setup(fa.run.exitless))
+        return fail(EFAULT);
+    __atomic_store_n(&enclave_bases_volatile, (fa.run.host_flags & ENCLAVE_HOST_BASES_VOLATILE) != 0,
+                     __ATOMIC_RELAXED);
+    return enclave_fork_child(fa.channel);
+}
+
 static struct ecall_result ecall_thread(uint64_t futex_word, uint64_t slot)
 {
     return enclave_thread_run(futex_word, slot);
@@ -210,6 +229,7 @@ static const ecall_fn ecall_table[ECALL_COUNT] = {
     [ECALL_COMPUTE] = ecall_compute, [ECALL_FAULT] = ecall_fault,
     [ECALL_STATS] = ecall_stats,     [ECALL_RUN] = ecall_run,
     [ECALL_THREAD] = ecall_thread,   [ECALL_OCALL_BENCH] = ecall_ocall_bench,
+    [ECALL_FORK] = ecall_fork,
 };
 
 struct ecall_result enclave_dispatch(uint64_t number, uint64_t arg, uint64_t arg2)

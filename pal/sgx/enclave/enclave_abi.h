@@ -30,6 +30,10 @@ enum enclave_ecall {
                               the TCS entered: run the thread thread_create claimed there
                               (returns status 0 when it ends, -EINVAL when no such claim) */
     ECALL_OCALL_BENCH = 7, /* RSI -> struct ecall_ocall_bench: OCALL_ADD round trips (bench, tests) */
+    ECALL_FORK = 8,        /* RSI -> struct enclave_fork_args, RDX = this thread's futex word: in
+                              a host child of OCALL_FORK, on the TCS of the forking thread:
+                              take the parent's state and go on as the child (returns as
+                              ECALL_RUN would, or an error when it refuses the parent) */
     ECALL_COUNT
 };
 
@@ -106,6 +110,14 @@ struct enclave_run_args {
 #define ENCLAVE_SYNC_BASES_LEN 3
 #define ENCLAVE_RUN_MAX_STRINGS (1ULL << 20)
 #define ENCLAVE_RUN_MAX_CPUS 4096
+
+/* ECALL_FORK: the run arguments (only signal_word, exitless, host_flags
+ * and cpu_count are used: the rest is the parent's) and the child's end of
+ * the channel to the parent enclave. */
+struct enclave_fork_args {
+    struct enclave_run_args run;
+    int64_t channel;
+};
 
 struct enclave_config {
     uint64_t aex_notify; /* 1: the host built the enclave with ATTRIBUTES.AEXNOTIFY */
@@ -218,6 +230,8 @@ static inline int exitless_excluded(uint64_t number)
     case OCALL_SOCK_RECV:
     case OCALL_POLL:
     case OCALL_WAITSET_WAIT:
+    case OCALL_FORK:
+    case OCALL_FORK_ABORT:
         return 1;
     }
     return 0;

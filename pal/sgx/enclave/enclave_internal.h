@@ -153,6 +153,17 @@ void enclave_stage2_entry(void);
 /* Saves callee-saved registers, EEXITs to the host with RSP = frame; returns
  * when the host re-enters with ENCLAVE_ENTER_OCALL_RETURN. */
 void enclave_ocall_switch(uint64_t number, uint64_t frame, uint64_t urbp, uint64_t target, uint64_t tls);
+/* fork_ctx.S: the forking thread's callee-saved registers, stack pointer
+ * and return address; enclave_fork_save returns 0, and 1 when
+ * enclave_fork_resume (in the child) goes back to it. XSAVE_AREA bytes of
+ * extended state, 64-aligned. */
+struct fork_jb {
+    uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
+};
+uint64_t enclave_fork_save(struct fork_jb *jb) __attribute__((returns_twice));
+__attribute__((noreturn)) void enclave_fork_resume(const struct fork_jb *jb);
+void enclave_xsave(void *area);
+void enclave_xrstor(const void *area);
 uint64_t enclave_fault_ud2(void);
 uint64_t enclave_fault_load(uint64_t addr);
 uint64_t enclave_fault_div(uint64_t x, uint64_t y);

@@ -130,6 +130,12 @@ enum ocall_proc {
      * so PROT_NONE reservations and guard pages fault as on Linux; the
      * EPCM permissions (RWX for the heap on SGX1) stay as they are */
     OCALL_MPROTECT = 93,
+    /* The host forks its process; the host child builds a new enclave
+     * from the same pages and SIGSTRUCT and enters the calling thread's
+     * TCS with ECALL_FORK (pal_fork.c). out int64_t[2]: the child's
+     * process id, the handle of the parent's end of the channel */
+    OCALL_FORK = 94,
+    OCALL_FORK_ABORT = 95, /* a0 child id (from OCALL_FORK): the host ends and reaps it */
     OCALL_PROC_LAST = 111,
 };
 

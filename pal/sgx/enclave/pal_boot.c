@@ -9,7 +9,9 @@
 
 #define PAGE 4096ULL
 #define ET_DYN 3
+#define PT_LOAD 1
 #define PT_DYNAMIC 2
+#define PF_W 2
 #define EM_X86_64 62
 
 struct elf64_ehdr {
@@ -106,6 +108,71 @@ static int copy_strings(const struct enclave_run_args *ra, const char ***argv, c
 
 uint8_t enclave_bases_volatile;
 
+static void fill_api(void)
+{
+    api.version = PAL_API_VERSION;
+    api.size = sizeof(api);
+    enclave_fill_proc(&api);
+    enclave_fill_mem(&api);
+    enclave_fill_thread(&api);
+    enclave_fill_fs(&api);
+    enclave_fill_net(&api);
+    enclave_fill_fork(&api);
+}
+
+/* --- fork (pal_fork.c): the libOS keeps pointers to api and boot --- */
+
+struct enclave_fork_state enclave_boot_fork_state(void)
+{
+    return (struct enclave_fork_state){&boot, sizeof(boot)};
+}
+
+/* ECALL_FORK, first: this enclave has run nothing yet, and from now on
+ * ECALL_RUN may not start a libOS here. 0 or -1. */
+int enclave_boot_claim(void)
+{
+    return __atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL) ? -1 : 0;
+}
+
+/* The child took the parent's boot block. */
+int enclave_boot_adopt(void)
+{
+    if (boot.version != PAL_API_VERSION)
+        return -1;
+    fill_api();
+    return 0;
+}
+
+/* The pages of the libOS image's writable PT_LOAD segments, from the
+ * measured image (its headers are read-only). */
+int enclave_libos_writable(uint64_t *lo, uint64_t *hi)
+{
+    const struct sgx_layout_tls *tls = tls_self();
+    uint64_t load = g_encl.base + tls->elf_offset[1], span = tls->elf_span[1], a = ~0ULL, b = 0;
+    const struct elf64_ehdr *eh = (const struct elf64_ehdr *)load;
+    const struct elf64_phdr *ph;
+
+    if (tls->n_elfs < 2 || span < sizeof(*eh) || eh->phentsize != sizeof(*ph) || eh->phoff > span ||
+        (span - eh->phoff) / sizeof(*ph) < eh->phnum)
+        return -1;
+    ph = (const struct elf64_phdr *)(load + eh->phoff);
+    for (uint16_t i = 0; i < eh->phnum; i++) {
+        if (ph[i].type != PT_LOAD || !(ph[i].flags & PF_W))
+            continue;
+        if (ph[i].vaddr > span || ph[i].memsz > span - ph[i].vaddr)
+            return -1;
+        if (ph[i].vaddr < a)
+            a = ph[i].vaddr;
+        if (ph[i].vaddr + ph[i].memsz > b)
+            b = ph[i].vaddr + ph[i].memsz;
+    }
+    if (a >= b)
+        return -1;
+    *lo = load + (a & ~(PAGE - 1));
+    *hi = load + ((b + PAGE - 1) & ~(PAGE - 1));
+    return 0;
+}
+
 struct ecall_result enclave_run_libos(uint64_t arg)
 {
     const struct sgx_layout_tls *tls = tls_self();
@@ -127,13 +194,7 @@ struct ecall_result enclave_run_libos(uint64_t arg)
         return fail(-PAL_EINVAL);
     __atomic_store_n(&enclave_bases_volatile, (ra.host_flags & ENCLAVE_HOST_BASES_VOLATILE) != 0,
                      __ATOMIC_RELAXED);
-    api.version = PAL_API_VERSION;
-    api.size = sizeof(api);
-    enclave_fill_proc(&api);
-    enclave_fill_mem(&api);
-    enclave_fill_thread(&api);
-    enclave_fill_fs(&api);
-    enclave_fill_net(&api);
+    fill_api();
     if (enclave_heap_init(g_encl.base + tls->heap_offset, tls->heap_size))
         return fail(-PAL_ENOMEM);
     r = copy_strings(&ra, &argv, &envp);

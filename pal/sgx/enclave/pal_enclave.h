@@ -40,6 +40,42 @@ void enclave_fill_futex(struct pal_api *api);
 /* exception.c -> the libOS: a program syscall or fault, on the PAL stack. */
 void enclave_upcall(struct exc_ctx *ctx);
 
+/* pal_fork.c: fork into a new enclave; ECALL_FORK's receiving side. */
+void enclave_fill_fork(struct pal_api *api);
+struct ecall_result enclave_fork_child(int64_t channel);
+/* A piece of PAL state that a forked child takes over byte for byte. */
+struct enclave_fork_state {
+    void *ptr;
+    uint64_t size;
+};
+struct enclave_fork_state enclave_boot_fork_state(void);   /* pal_boot.c */
+struct enclave_fork_state enclave_heap_fork_state(void);   /* pal_mem.c */
+struct enclave_fork_state enclave_net_fork_state(void);    /* pal_net.c */
+struct enclave_fork_state enclave_thread_fork_state(void); /* pal_thread.c: this TCS's slot */
+/* In the child, once everything arrived: 0, or -1 when it does not fit. */
+int enclave_boot_claim(void);
+int enclave_boot_adopt(void);
+int enclave_heap_adopt(void);
+int enclave_thread_adopt(uint64_t fs, uint64_t gs);
+/* pal_boot.c: the page range of the libOS image's writable segments;
+ * 0, or -1 before the libOS is in place. */
+int enclave_libos_writable(uint64_t *lo, uint64_t *hi);
+/* pal_mem.c: the heap's page maps [lo, hi), its end, and its committed
+ * pages as runs of one protection: fills *run from page *next on and
+ * advances *next; 0 when there are no more. */
+struct enclave_heap_run {
+    uint64_t addr, pages;
+    int prot;
+};
+void enclave_heap_meta(uint64_t *lo, uint64_t *hi);
+uint64_t enclave_heap_end(void);
+int enclave_heap_next_run(uint64_t *next, struct enclave_heap_run *run);
+long enclave_heap_host_protect(uint64_t addr, uint64_t len, int prot);
+/* pal_thread.c: runs fn(arg) on [.., top) for good. */
+__attribute__((noreturn)) void enclave_run_on_stack(void (*fn)(void *), void *arg, uint64_t top);
+/* pal_proc.c: ends the process (OCALL_EXIT). */
+__attribute__((noreturn)) void enclave_exit_process(int status);
+
 /* strlen(s) + 1 when that is at most max, else 0 (the caller fails with
  * -ENAMETOOLONG). */
 static inline uint64_t pal_strsize(const char *s, uint64_t max)

@@ -10,14 +10,21 @@
  * follow the libOS's requests (OCALL_MPROTECT): free and reserved pages are
  * PROT_NONE, so guard pages and PROT_NONE mappings fault as on Linux. The
  * host may ignore that (a program then misses a fault it expected) or deny
- * access (the enclave stops): neither exposes enclave data. */
+ * access (the enclave stops): neither exposes enclave data.
+ *
+ * Next to the bitmap, one byte per page records what the host's page
+ * table should say (PAL_PROT_* bits) and whether the page is committed
+ * (holds data): a forked child gets exactly the committed pages and the
+ * same host permissions (pal_fork.c). */
 #include "pal_enclave.h"
 
 #define PAGE 4096ULL
+#define PMAP_COMMITTED 8
 
 static struct {
-    uint64_t lo, pages;  /* usable pages, after the bitmap */
+    uint64_t lo, pages;  /* usable pages, after the maps */
     uint64_t *bits;      /* 1 = reserved */
+    uint8_t *pmap;       /* per page: host PAL_PROT_* bits | PMAP_COMMITTED */
     uint32_t lock;
 } heap;
 
@@ -42,17 +49,30 @@ static long host_protect(uint64_t addr, uint64_t len, int prot)
     return r > 0 ? -PAL_EIO : r;
 }
 
+/* Pages of the two maps at the start of a heap of `total` pages. */
+static uint64_t meta_pages(uint64_t total)
+{
+    return (total / 8 + PAGE - 1) / PAGE + (total + PAGE - 1) / PAGE;
+}
+
 int enclave_heap_init(uint64_t lo, uint64_t size)
 {
-    uint64_t total = size / PAGE, map_pages = (total / 8 + PAGE - 1) / PAGE;
+    uint64_t total = size / PAGE, map_pages = meta_pages(total);
 
     if (total <= map_pages + 1)
         return -1;
     heap.bits = (uint64_t *)lo;
+    heap.pmap = (uint8_t *)(lo + (total / 8 + PAGE - 1) / PAGE * PAGE);
     memset(heap.bits, 0, map_pages * PAGE);
     heap.lo = lo + map_pages * PAGE;
     heap.pages = total - map_pages;
     return host_protect(heap.lo, heap.pages * PAGE, PAL_PROT_NONE) ? -1 : 0;
+}
+
+static void set_pmap(uint64_t first, uint64_t n, int keep_committed, uint8_t v)
+{
+    for (uint64_t i = first; i < first + n; i++)
+        heap.pmap[i] = (uint8_t)((keep_committed ? heap.pmap[i] & PMAP_COMMITTED : 0) | v);
 }
 
 static int test(uint64_t i) { return (heap.bits[i / 64] >> (i % 64)) & 1; }
@@ -157,15 +177,26 @@ static int all_reserved(const void *addr, size_t size)
     return ok;
 }
 
+static void record(const void *addr, size_t size, int keep_committed, uint8_t v)
+{
+    uint64_t n;
+    int64_t first = to_pages((uint64_t)addr, size, &n);
+
+    lock();
+    set_pmap((uint64_t)first, n, keep_committed, v);
+    unlock();
+}
+
 static long mem_commit(void *addr, size_t size, int prot)
 {
-    if (!all_reserved(addr, size))
+    if (prot & ~(PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC) || !all_reserved(addr, size))
         return -PAL_EINVAL;
     if (host_protect((uint64_t)addr, size, PAL_PROT_READ | PAL_PROT_WRITE))
         return -PAL_ENOMEM;
     memset(addr, 0, size);
     if (prot != (PAL_PROT_READ | PAL_PROT_WRITE) && host_protect((uint64_t)addr, size, prot))
         return -PAL_ENOMEM;
+    record(addr, size, 0, (uint8_t)(PMAP_COMMITTED | prot));
     return 0;
 }
 
@@ -173,7 +204,10 @@ static long mem_protect(void *addr, size_t size, int prot)
 {
     if (prot & ~(PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC) || !all_reserved(addr, size))
         return -PAL_EINVAL;
-    return host_protect((uint64_t)addr, size, prot) ? -PAL_ENOMEM : 0;
+    if (host_protect((uint64_t)addr, size, prot))
+        return -PAL_ENOMEM;
+    record(addr, size, 1, (uint8_t)prot);
+    return 0;
 }
 
 static long mem_free(void *addr, size_t size)
@@ -186,7 +220,76 @@ static long mem_free(void *addr, size_t size)
     host_protect((uint64_t)addr, size, PAL_PROT_NONE); /* best effort: the pages are free anyway */
     lock();
     set_range((uint64_t)first, n, 0);
+    set_pmap((uint64_t)first, n, 0, 0);
     unlock();
+    return 0;
+}
+
+/* --- fork (pal_fork.c) --- */
+
+struct enclave_fork_state enclave_heap_fork_state(void)
+{
+    return (struct enclave_fork_state){&heap, sizeof(heap)};
+}
+
+long enclave_heap_host_protect(uint64_t addr, uint64_t len, int prot)
+{
+    return host_protect(addr, len, prot);
+}
+
+/* From the measured layout, not from state a parent sent. */
+void enclave_heap_meta(uint64_t *lo, uint64_t *hi)
+{
+    const struct sgx_layout_tls *tls = tls_self();
+    uint64_t total = tls->heap_size / PAGE;
+
+    *lo = g_encl.base + tls->heap_offset;
+    *hi = *lo + meta_pages(total) * PAGE;
+}
+
+uint64_t enclave_heap_end(void)
+{
+    const struct sgx_layout_tls *tls = tls_self();
+
+    return g_encl.base + tls->heap_offset + tls->heap_size / PAGE * PAGE;
+}
+
+int enclave_heap_next_run(uint64_t *next, struct enclave_heap_run *run)
+{
+    uint64_t i = *next, j;
+
+    while (i < heap.pages && !(heap.pmap[i] & PMAP_COMMITTED))
+        i++;
+    if (i >= heap.pages)
+        return 0;
+    for (j = i + 1; j < heap.pages && heap.pmap[j] == heap.pmap[i]; j++)
+        ;
+    *run = (struct enclave_heap_run){heap.lo + i * PAGE, j - i, heap.pmap[i] & 7};
+    *next = j;
+    return 1;
+}
+
+/* The heap a parent described must be this enclave's; then the host's
+ * page table is made to say what the parent's said. */
+int enclave_heap_adopt(void)
+{
+    uint64_t lo, hi, total = tls_self()->heap_size / PAGE;
+
+    enclave_heap_meta(&lo, &hi);
+    heap.lock = 0;
+    if ((uint64_t)heap.bits != lo || heap.lo != hi || heap.pages != total - meta_pages(total) ||
+        (uint64_t)heap.pmap != lo + (total / 8 + PAGE - 1) / PAGE * PAGE)
+        return -1;
+    for (uint64_t i = 0; i < heap.pages;) {
+        uint64_t j = i + 1;
+        int prot = heap.pmap[i] & 7;
+
+        while (j < heap.pages && (heap.pmap[j] & 7) == prot)
+            j++;
+        if (host_protect(heap.lo + i * PAGE, (j - i) * PAGE, prot))
+            return -1;
+        i = j;
+    }
     return 0;
 }
 

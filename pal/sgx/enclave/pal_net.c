@@ -312,20 +312,23 @@ struct ws_reg {
     uint32_t events; /* what the host may report: these, EPOLLERR, EPOLLHUP */
 };
 
-static struct ws_reg regs[REG_MAX];
+/* What a forked child takes over (enclave_net_fork_state). */
+static struct {
+    struct ws_reg regs[REG_MAX];
+    int ready;
+    int used; /* a close with none in use skips the scan */
+} wsr;
 static uint32_t regs_lock;
-static int regs_ready;
-static int regs_used; /* a close with none in use skips the scan */
 
 static void regs_acquire(void)
 {
     while (__atomic_exchange_n(&regs_lock, 1, __ATOMIC_ACQUIRE))
         while (__atomic_load_n(&regs_lock, __ATOMIC_RELAXED))
             __asm__ volatile("pause");
-    if (!regs_ready) {
+    if (!wsr.ready) {
         for (int i = 0; i < REG_MAX; i++)
-            regs[i].ws = -1;
-        regs_ready = 1;
+            wsr.regs[i].ws = -1;
+        wsr.ready = 1;
     }
 }
 
@@ -338,22 +341,22 @@ static void regs_release(void)
 static int reg_find(int64_t ws, int64_t h)
 {
     for (int i = 0; i < REG_MAX; i++)
-        if (regs[i].ws == ws && regs[i].h == h)
+        if (wsr.regs[i].ws == ws && wsr.regs[i].h == h)
             return i;
     return -1;
 }
 
 static void reg_free(int i)
 {
-    regs[i].ws = -1;
-    regs_used--;
+    wsr.regs[i].ws = -1;
+    wsr.used--;
 }
 
 void enclave_waitset_forget(pal_handle h)
 {
     regs_acquire();
-    for (int i = 0; i < REG_MAX && regs_used; i++)
-        if (regs[i].ws >= 0 && (regs[i].ws == h || regs[i].h == h))
+    for (int i = 0; i < REG_MAX && wsr.used; i++)
+        if (wsr.regs[i].ws >= 0 && (wsr.regs[i].ws == h || wsr.regs[i].h == h))
             reg_free(i);
     regs_release();
 }
@@ -389,11 +392,11 @@ static long ws_add(pal_handle ws, pal_handle h, uint32_t events, uint64_t key)
         return -PAL_EEXIST;
     }
     for (int i = 0; i < REG_MAX && slot < 0; i++)
-        if (regs[i].ws < 0)
+        if (wsr.regs[i].ws < 0)
             slot = i;
     if (slot >= 0) {
-        regs[slot] = (struct ws_reg){ws, h, key, events | L_POLLERR | L_POLLHUP};
-        regs_used++;
+        wsr.regs[slot] = (struct ws_reg){ws, h, key, events | L_POLLERR | L_POLLHUP};
+        wsr.used++;
     }
     regs_release();
     if (slot < 0)
@@ -401,7 +404,7 @@ static long ws_add(pal_handle ws, pal_handle h, uint32_t events, uint64_t key)
     int64_t r = ctl_ocall(ws, L_EPOLL_CTL_ADD, h, events, slot);
     if (r != 0) {
         regs_acquire();
-        if (regs[slot].ws == ws && regs[slot].h == h)
+        if (wsr.regs[slot].ws == ws && wsr.regs[slot].h == h)
             reg_free(slot);
         regs_release();
     }
@@ -424,11 +427,11 @@ static long enclave_waitset_ctl(pal_handle ws, int op, pal_handle h, uint32_t ev
     if (r > 0)
         return -PAL_EIO;
     regs_acquire();
-    if (regs[slot].ws == ws && regs[slot].h == h) {
+    if (wsr.regs[slot].ws == ws && wsr.regs[slot].h == h) {
         if (op == L_EPOLL_CTL_DEL && (r == 0 || r == -PAL_ENOENT))
             reg_free(slot);
         else if (r == 0)
-            regs[slot].key = key, regs[slot].events = events | L_POLLERR | L_POLLHUP;
+            wsr.regs[slot].key = key, wsr.regs[slot].events = events | L_POLLERR | L_POLLHUP;
     }
     regs_release();
     return r;
@@ -454,12 +457,17 @@ static long enclave_waitset_wait(pal_handle ws, struct pal_wait_event *ev, uint3
     regs_acquire();
     for (int64_t i = 0; i < r; i++) {
         uint64_t k = w[i].key;
-        uint32_t e = w[i].events & regs[k < REG_MAX ? k : 0].events;
-        if (k < REG_MAX && regs[k].ws == ws && e)
-            ev[j++] = (struct pal_wait_event){.events = e, .key = regs[k].key};
+        uint32_t e = w[i].events & wsr.regs[k < REG_MAX ? k : 0].events;
+        if (k < REG_MAX && wsr.regs[k].ws == ws && e)
+            ev[j++] = (struct pal_wait_event){.events = e, .key = wsr.regs[k].key};
     }
     regs_release();
     return j;
+}
+
+struct enclave_fork_state enclave_net_fork_state(void)
+{
+    return (struct enclave_fork_state){&wsr, sizeof(wsr)};
 }
 
 void enclave_fill_net(struct pal_api *api)

@@ -65,6 +65,11 @@ __attribute__((noreturn)) static void pal_process_exit(int status)
     stop_forever(0x100 | (uint64_t)(status & 0xff));
 }
 
+void enclave_exit_process(int status)
+{
+    pal_process_exit(status);
+}
+
 __attribute__((noreturn)) static void pal_process_kill(int signo)
 {
     simple(OCALL_KILL_SELF, signo, 0);
@@ -190,7 +195,6 @@ void enclave_fill_proc(struct pal_api *api)
     api->process_exit = pal_process_exit;
     api->process_kill = pal_process_kill;
     api->process_create = NULL;
-    api->process_fork = NULL;
     api->process_wait = pal_process_wait;
     api->process_signal = pal_process_signal;
     api->process_id = pal_process_id;

@@ -149,7 +149,7 @@ static long pal_thread_create(void (*fn)(void *), void *arg, void *stack_top, vo
 /* Runs fn(arg) on the libOS stack [.., top); fn never returns (threads end
  * with thread_exit). The PAL stack this ECALL came in on is left behind:
  * exceptions use its top from now on (entry.S). */
-__attribute__((noreturn)) static void run_on_stack(void (*fn)(void *), void *arg, uint64_t top)
+__attribute__((noreturn)) void enclave_run_on_stack(void (*fn)(void *), void *arg, uint64_t top)
 {
     __asm__ volatile("mov %0, %%rsp\n\t"
                      "xor %%ebp, %%ebp\n\t"
@@ -183,7 +183,7 @@ struct ecall_result enclave_thread_run(uint64_t word, uint64_t slot)
     t->fs_base = s.fs;
     enclave_set_fs(s.fs);
     pal_set_gs_base((void *)s.gs); /* checked by thread_create */
-    run_on_stack(s.fn, s.arg, s.stack_top);
+    enclave_run_on_stack(s.fn, s.arg, s.stack_top);
 }
 
 /* Leaves the enclave for good on this thread: its ECALL returns and the
@@ -218,6 +218,31 @@ static long pal_thread_id(void)
         return -PAL_EIO;
     t->host_tid = (uint64_t)r;
     return r;
+}
+
+/* --- fork (pal_fork.c): the forking thread's slot (TCS index) --- */
+
+struct enclave_fork_state enclave_thread_fork_state(void)
+{
+    uint64_t i = tls_self()->thread_index;
+
+    return (struct enclave_fork_state){&slots[i < PAL_MAX_THREADS ? i : 0], sizeof(slots[0])};
+}
+
+/* The forked thread's bases; its slot (taken over as it was in the
+ * parent) is running here, or is the main thread's. */
+int enclave_thread_adopt(uint64_t fs, uint64_t gs)
+{
+    struct enclave_thread *t = thread_self();
+    uint64_t i = tls_self()->thread_index;
+
+    if (i >= PAL_MAX_THREADS || (i && __atomic_load_n(&slots[i].state, __ATOMIC_ACQUIRE) != SLOT_RUNNING) ||
+        (uint64_t)((int64_t)(fs << 16) >> 16) != fs || pal_set_gs_base((void *)gs))
+        return -1;
+    t->host_tid = 0;
+    t->fs_base = fs;
+    enclave_set_fs(fs);
+    return 0;
 }
 
 void enclave_fill_thread(struct pal_api *api)

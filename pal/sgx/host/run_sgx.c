@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -236,6 +237,63 @@ static int run_restartable(const struct sgx_run_params *p, struct urts_enclave *
     return ret;
 }
 
+/* What a host child of OCALL_FORK needs of this run (urts_fork.c). */
+struct fork_run {
+    const struct sgx_run_params *p;
+    unsigned workers;
+};
+
+/* The host child of a fork: a new enclave from the same pages and
+ * SIGSTRUCT, entered with ECALL_FORK on the forking thread's TCS; then as
+ * a run whose ECALL_RUN returned. A forked child is not restarted after an
+ * EPC loss (its start was its parent's memory, which is gone): it ends as
+ * killed by SIGKILL, which its parent sees. */
+static void run_forked(struct urts_enclave *e, uint32_t thread, int chan, void *ctx)
+{
+    const struct fork_run *fr = ctx;
+    struct sgx_err err = {{0}};
+    struct urts_result res = {0};
+    struct run_supervisor s;
+    int ret;
+
+    urts_signal_clear();
+    ret = urts_rebuild(e, &err);
+    if (ret) {
+        fprintf(stderr, "geode: fork: cannot build the child's enclave: %s\n", err.msg);
+        _exit(1);
+    }
+    if (start_workers(fr->workers, e))
+        _exit(1);
+    struct enclave_fork_args fa = {.run = {.stdio = {0, 1, 2},
+                                           .cpu_count = cpu_count(),
+                                           .hwcap = fr->p->hwcap,
+                                           .hwcap2 = fr->p->hwcap2,
+                                           .host_flags = bases_hint(fr->p->sim),
+                                           .signal_word = urts_signal_setup(e),
+                                           .exitless = urts_exitless_area(e)},
+                                   .channel = chan};
+    if (run_supervisor_init(&s, e, NULL)) {
+        fprintf(stderr, "geode: fork: cannot set up the child's supervision\n");
+        _exit(1);
+    }
+    fflush(NULL);
+    run_ecall_begin(&s, 0);
+    ret = urts_ecall(e, thread, ECALL_FORK, &fa, urts_futex_word(e, thread), &res);
+    run_ecall_end(&s, ret);
+    if (!ret && res.status) {
+        fprintf(stderr, "geode: fork: the child enclave refused to start: %s\n", strerror((int)-res.status));
+        _exit(1);
+    }
+    ret = run_wait_end(&s);
+    if (ret == URTS_ELOST) {
+        fprintf(stderr, "geode run: %s; a forked process is not restarted: it ends\n", s.why.msg);
+        fflush(NULL);
+        signal(SIGKILL, SIG_DFL);
+        kill(getpid(), SIGKILL);
+    }
+    _exit(run_fail(&s));
+}
+
 /* What the host runtime reads of the measured manifest (the image's
  * canonical blob), unpacked once. */
 struct run_settings {
@@ -379,6 +437,9 @@ int sgx_run(const struct sgx_run_params *p)
         enclave_image_free(&img);
         return 1;
     }
+    struct fork_run fr = {p, workers};
+
+    urts_set_fork_handler(e, run_forked, &fr);
     ret = (p->sim && bad_entry_hook(e)) || start_workers(workers, e)
               ? 1
               : run_restartable(p, e, restarts, workers, plan.n ? &plan : NULL);

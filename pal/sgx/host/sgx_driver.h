@@ -58,6 +58,10 @@ struct sgx_driver {
      * backend that intercepts signals (the sim) takes them over again
      * before the next entry. NULL where nothing intercepts (the kernel). */
     void (*handlers_changed)(void);
+    /* In a forked host process, on its only thread: redo the per-task
+     * state a fork does not carry over (the sim's syscall dispatch and
+     * timers). 0 or -errno; NULL where there is none (the kernel). */
+    int (*after_fork)(void);
 };
 
 /* Reserves a PROT_NONE range of `size` bytes aligned to `size` (a power of

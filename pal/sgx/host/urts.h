@@ -100,6 +100,11 @@ int urts_ecall_restartable(struct urts_enclave *e, uint32_t thread, uint64_t num
 int urts_rebuild(struct urts_enclave *e, struct sgx_err *err);
 
 void urts_set_hook(struct urts_enclave *e, urts_hook_fn fn, void *ctx);
+/* What a host child of OCALL_FORK runs (urts_fork.c), with the thread
+ * that forked and its end of the channel; never returns. Without one,
+ * OCALL_FORK fails with ENOSYS. */
+typedef void (*urts_fork_fn)(struct urts_enclave *e, uint32_t thread, int channel, void *ctx);
+void urts_set_fork_handler(struct urts_enclave *e, urts_fork_fn fn, void *ctx);
 /* Test hook playing a hostile host: runs on each OCALL frame after it was
  * served and may rewrite result/out_size/data before the enclave reads them. */
 typedef void (*urts_frame_hook_fn)(struct ocall_frame *f, void *ctx);

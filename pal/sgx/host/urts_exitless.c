@@ -304,6 +304,18 @@ void urts_exitless_stop(struct urts_enclave *e)
     free(x);
 }
 
+/* A forked host child: the workers were the parent's threads. */
+void urts_exitless_forget(struct urts_enclave *e)
+{
+    struct urts_exitless *x = e->exitless;
+
+    if (!x)
+        return;
+    e->exitless = NULL;
+    munmap(x->mem, x->size);
+    free(x);
+}
+
 uint64_t urts_exitless_area(const struct urts_enclave *e)
 {
     return e->exitless ? (uint64_t)(uintptr_t)e->exitless->mem : 0;

@@ -28,6 +28,8 @@ int urts_exitless_start(struct urts_enclave *e, unsigned workers, uint64_t *area
 /* Stops and joins the workers and unmaps the area (before urts_destroy;
  * the enclave must not make OCALLs any more). No-op when not started. */
 void urts_exitless_stop(struct urts_enclave *e);
+/* In a forked host child: the area goes, the (parent's) workers are not joined. */
+void urts_exitless_forget(struct urts_enclave *e);
 /* The area's host address for the enclave (0: not started). */
 uint64_t urts_exitless_area(const struct urts_enclave *e);
 void urts_exitless_counters(const struct urts_enclave *e, struct urts_exitless_counters *out);

@@ -58,6 +58,8 @@ struct urts_enclave {
     uint64_t bad_entry_at_ns;
     struct urts_counters cnt; /* updated with __atomic builtins */
     struct urts_exitless *exitless; /* urts_exitless.c, NULL: none */
+    urts_fork_fn fork_fn;           /* urts_fork.c */
+    void *fork_ctx;
 };
 
 int urts_build(struct urts_enclave *e, struct sgx_err *err);

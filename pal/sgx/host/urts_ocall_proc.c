@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host/urts_fork.h"
 #include "host/urts_internal.h"
 #include "host/urts_ocall.h"
 
@@ -169,6 +170,10 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         return do_cpuid(a[0], a[1], out, out_cap, out_size);
     case OCALL_MPROTECT:
         return urts_ocall_end(&r) ? do_mprotect(e, a[0], a[1], a[2]) : -EINVAL;
+    case OCALL_FORK:
+        return urts_ocall_end(&r) ? urts_fork(e, thread, out, out_cap, out_size) : -EINVAL;
+    case OCALL_FORK_ABORT:
+        return urts_ocall_end(&r) ? urts_fork_abort(a[0]) : -EINVAL;
     case OCALL_THREAD_START:
     case OCALL_FUTEX_WAIT:
     case OCALL_FUTEX_WAKE:

@@ -1,5 +1,6 @@
 /* The sim's ECREATE / EADD / EEXTEND / EINIT behind the driver interface. */
 #include "sim/sim_build.h"
+#include "sim/sim_thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -369,6 +370,7 @@ void sgx_sim_driver_init(struct sgx_driver *drv, const struct sgx_sim_cpu *cpu)
         .enter = sgx_sim_vdso_enter,
         .priv = (void *)cpu,
         .handlers_changed = sim_signals_changed,
+        .after_fork = sim_thread_after_fork,
     };
 }
 

@@ -145,6 +145,28 @@ int sim_thread_prepare(void)
     return ret;
 }
 
+/* A forked host process: its one thread keeps its signal stack and state
+ * page, but the kernel carried over neither the syscall dispatch nor the
+ * thread's CPU-time timer. */
+int sim_thread_after_fork(void)
+{
+    struct sim_thread *t = current;
+
+    if (!t)
+        return 0;
+    t->switch_timer = NULL;
+    t->in_enclave = false;
+    t->selector = SIM_SELECTOR_ALLOW;
+    if (prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_ON, (unsigned long)sim_sud_start,
+              (unsigned long)(sim_sud_end - sim_sud_start), (unsigned long)&t->selector))
+        return -errno;
+    int terr = sim_bases.emulate_loss ? start_switch_timer(t) : 0;
+
+    if (terr)
+        fprintf(stderr, "geode sim: no context-switch tick for the base-loss emulation: %s\n", strerror(-terr));
+    return 0;
+}
+
 struct sim_thread *sim_thread_from_uc(const ucontext_t *uc)
 {
     struct sim_thread *t;

@@ -45,6 +45,8 @@ struct sim_thread {
 /* Sets up the calling thread (signal stack, syscall dispatch) if needed and
  * makes sure the sim owns its signals. Host side only. 0 or -errno. */
 int sim_thread_prepare(void);
+/* In a forked host process, on its only thread (sgx_driver.after_fork). */
+int sim_thread_after_fork(void);
 
 /* The state of the thread a signal was delivered to, from its ucontext;
  * NULL when the handler is not running on a sim signal stack. */

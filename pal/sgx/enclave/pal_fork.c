@@ -1,0 +1,668 @@
+/* Trusted PAL: fork into a new enclave (docs/sgx-pal.md, "Fork").
+ *
+ * The parent asks the host for a child (OCALL_FORK): the host forks its
+ * own process, and the host child builds a new enclave from the same pages
+ * and SIGSTRUCT (so the same MRENCLAVE, at the same addresses) and enters
+ * it with ECALL_FORK on the TCS of the forking thread. The two enclaves
+ * then talk over a host socket that the host can read, drop, reorder,
+ * replay or change:
+ *
+ *   child -> parent   hello: magic, version, a fresh 32-byte nonce N
+ *   parent -> child   a fresh 32-byte key id I
+ *   both              K = EGETKEY(SEAL, policy MRENCLAVE, KEYID = I): only an
+ *                     enclave with this MRENCLAVE (and debug attribute) on
+ *                     this CPU can derive it, so each side knows the other
+ *                     is this same enclave (the local attestation of two
+ *                     enclaves that share MRENCLAVE), and I makes K new for
+ *                     every fork
+ *   parent -> child   records sealed with AES-128-GCM under K: the context,
+ *                     the PAL's state, every page of memory in use, the end
+ *   child -> parent   one sealed acknowledgement
+ *
+ * Every record is a header (type, length, sequence number) in the clear,
+ * then its sealed payload and tag. The header and N are the additional
+ * data and the IV is the direction and the sequence number, so a changed
+ * byte, a dropped, repeated or reordered record, or a record of another
+ * fork (another N) fails the tag or the sequence check. The child refuses
+ * to run on any failure (it ends with a log line before it ever runs
+ * program code); the parent sees no acknowledgement, has the host end and
+ * reap the child (OCALL_FORK_ABORT) and fails fork with EAGAIN.
+ *
+ * What goes over: the forking thread's registers (callee-saved, stack
+ * pointer, return address: enclave_fork_save), its FS/GS bases and
+ * extended state, its PAL stack from that stack pointer up, the libOS
+ * image's writable pages, the heap's page maps and every committed heap
+ * page (the libOS, its heap, the program: all of it lives in the heap;
+ * all-zero runs go as a count), and the PAL state the libOS relies on
+ * (its boot block, the heap bookkeeping, wait-set registrations, the
+ * upcalls, the thread slot). Host descriptors need no transfer: the host
+ * child is a host fork and holds the same ones. The child starts with only
+ * the forking thread, as on Linux. */
+#include "crypto.h"
+#include "pal_enclave.h"
+
+#define PAGE 4096ULL
+#define FORK_MAGIC 0x6b726f6665646f67ULL /* "godefork" */
+#define FORK_VERSION 1
+#define REC_PAGES 14                      /* data pages per memory record */
+#define CHILD_STACK_NEED (96 * 1024ULL)   /* below the parent's frames */
+#define RED_ZONE_BYTES 128
+
+enum rec_type { REC_CTX = 1, REC_STATE = 2, REC_MEM = 3, REC_ZERO = 4, REC_STACK = 5, REC_END = 6, REC_ACK = 7 };
+enum { DIR_TO_CHILD = 0, DIR_TO_PARENT = 1 };
+
+struct rec_hdr {
+    uint32_t type, len; /* len: payload bytes (the tag follows) */
+    uint64_t seq;
+};
+
+#define REC_MAX_PAYLOAD (OCALL_MAX_IO - sizeof(struct rec_hdr) - ENCLAVE_AEAD_TAG)
+
+struct hello {
+    uint64_t magic, version;
+    uint8_t nonce[32];
+};
+
+struct key_offer {
+    uint64_t magic;
+    uint8_t key_id[32];
+};
+
+/* REC_CTX */
+struct fork_ctx {
+    uint64_t magic, version;
+    uint64_t thread_index;
+    struct fork_jb jb;
+    uint64_t fs_base, libos_gs;
+    uint64_t stack_lo, stack_hi; /* the copied part of the PAL stack */
+    uint8_t xsave[XSAVE_AREA] __attribute__((aligned(64)));
+};
+
+/* REC_STATE: bytes [offset, offset + n) of PAL state object `id`. */
+struct state_part {
+    uint32_t id, pad;
+    uint64_t offset;
+};
+
+/* REC_MEM / REC_ZERO: pages at addr, REC_MEM's data following;
+ * REC_STACK: `pages` is a byte count of stack data following. */
+struct mem_part {
+    uint64_t addr, pages;
+};
+
+/* REC_END / REC_ACK */
+struct fork_end {
+    uint64_t records, pages;
+};
+
+struct chan {
+    int64_t h;
+    struct enclave_aead aead;
+    uint8_t nonce[32];
+    uint64_t seq_out, seq_in;
+    uint32_t dir_out;
+    uint64_t records, pages;
+    uint8_t buf[OCALL_MAX_IO] __attribute__((aligned(64)));
+};
+
+/* One fork at a time per enclave: the channel is big. */
+static struct chan chan;
+static uint32_t fork_lock;
+/* The child's context, kept outside its stack (which the copy overwrites). */
+static struct fork_ctx child_ctx;
+
+/* --- the host socket ---------------------------------------------------- */
+
+static long write_all(int64_t h, const void *buf, uint64_t len)
+{
+    const uint8_t *p = buf;
+
+    while (len) {
+        struct ocall_args a = {{h, (int64_t)len}};
+        struct ocall_iov iov[2] = {{&a, sizeof(a)}, {p, len}};
+        int64_t r = enclave_ocallv(OCALL_WRITE, iov, 2, NULL, 0, NULL);
+
+        if (r == -PAL_EINTR)
+            continue;
+        if (r <= 0 || (uint64_t)r > len)
+            return r < 0 ? r : -PAL_EIO;
+        p += r;
+        len -= (uint64_t)r;
+    }
+    return 0;
+}
+
+static long read_all(int64_t h, void *buf, uint64_t len)
+{
+    uint8_t *p = buf;
+
+    while (len) {
+        uint64_t want = len < OCALL_MAX_IO ? len : OCALL_MAX_IO, got = 0;
+        struct ocall_args a = {{h, (int64_t)want}};
+        struct ocall_iov iov = {&a, sizeof(a)};
+        int64_t r = enclave_ocallv(OCALL_READ, &iov, 1, p, want, &got);
+
+        if (r == -PAL_EINTR)
+            continue;
+        if (r < 0)
+            return r;
+        if (r == 0)
+            return -PAL_EPIPE; /* the other side is gone */
+        if ((uint64_t)r != got || got > want)
+            return -PAL_EIO;
+        p += r;
+        len -= (uint64_t)r;
+    }
+    return 0;
+}
+
+/* --- sealed records ----------------------------------------------------- */
+
+static void make_iv(uint8_t iv[ENCLAVE_AEAD_IV], uint32_t dir, uint64_t seq)
+{
+    memcpy(iv, &dir, 4);
+    memcpy(iv + 4, &seq, 8);
+}
+
+/* AAD: the header, then the child's nonce. */
+static void make_aad(uint8_t aad[sizeof(struct rec_hdr) + 32], const struct rec_hdr *hd, const uint8_t *nonce)
+{
+    memcpy(aad, hd, sizeof(*hd));
+    memcpy(aad + sizeof(*hd), nonce, 32);
+}
+
+/* Seals head (hn bytes) + body (bn bytes) as one record. */
+static long rec_send(uint32_t type, const void *head, uint64_t hn, const void *body, uint64_t bn)
+{
+    struct rec_hdr hd = {type, (uint32_t)(hn + bn), chan.seq_out};
+    uint8_t iv[ENCLAVE_AEAD_IV], aad[sizeof(hd) + 32];
+    uint8_t *p = chan.buf + sizeof(hd);
+
+    if (hn + bn > REC_MAX_PAYLOAD)
+        return -PAL_EINVAL;
+    memcpy(chan.buf, &hd, sizeof(hd));
+    memcpy(p, head, hn);
+    if (bn)
+        memcpy(p + hn, body, bn);
+    make_iv(iv, chan.dir_out, chan.seq_out);
+    make_aad(aad, &hd, chan.nonce);
+    if (enclave_aead_seal(&chan.aead, iv, aad, sizeof(aad), p, p, hd.len, p + hd.len))
+        return -PAL_EIO;
+    chan.seq_out++;
+    chan.records++;
+    return write_all(chan.h, chan.buf, sizeof(hd) + hd.len + ENCLAVE_AEAD_TAG);
+}
+
+/* The next record; its payload at chan.buf + sizeof(struct rec_hdr). */
+static long rec_recv(struct rec_hdr *hd)
+{
+    uint8_t iv[ENCLAVE_AEAD_IV], aad[sizeof(*hd) + 32];
+    uint8_t *p = chan.buf + sizeof(*hd);
+    long r = read_all(chan.h, hd, sizeof(*hd));
+
+    if (r)
+        return r;
+    if (hd->len > REC_MAX_PAYLOAD || hd->seq != chan.seq_in || hd->type < REC_CTX || hd->type > REC_ACK)
+        return -PAL_EPROTO;
+    r = read_all(chan.h, p, hd->len + ENCLAVE_AEAD_TAG);
+    if (r)
+        return r;
+    make_iv(iv, chan.dir_out ^ 1, chan.seq_in);
+    make_aad(aad, hd, chan.nonce);
+    if (enclave_aead_open(&chan.aead, iv, aad, sizeof(aad), p, p, hd->len, p + hd->len))
+        return -PAL_EBADMSG;
+    chan.seq_in++;
+    return 0;
+}
+
+static int random_bytes(uint8_t *out, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i += 8) {
+        uint64_t v;
+        unsigned char ok = 0;
+
+        for (int tries = 0; tries < 32 && !ok; tries++)
+            __asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+        if (!ok)
+            return -1;
+        memcpy(out + i, &v, n - i < 8 ? n - i : 8);
+    }
+    return 0;
+}
+
+static long chan_key(const uint8_t key_id[32])
+{
+    uint8_t key[ENCLAVE_AEAD_KEY];
+    int r = enclave_seal_key(key_id, key) || enclave_aead_init(&chan.aead, key);
+
+    memset(key, 0, sizeof(key));
+    return r ? -PAL_EIO : 0;
+}
+
+static void chan_close(void)
+{
+    struct ocall_args a = {{chan.h}};
+    struct ocall_iov iov = {&a, sizeof(a)};
+
+    enclave_aead_wipe(&chan.aead);
+    enclave_ocallv(OCALL_CLOSE, &iov, 1, NULL, 0, NULL);
+    chan.h = -1;
+}
+
+/* --- what is copied ----------------------------------------------------- */
+
+/* The PAL state objects, by id (the same table on both sides). */
+static int state_object(uint32_t id, struct enclave_fork_state *out)
+{
+    switch (id) {
+    case 0:
+        *out = enclave_boot_fork_state();
+        return 0;
+    case 1:
+        *out = enclave_heap_fork_state();
+        return 0;
+    case 2:
+        *out = enclave_net_fork_state();
+        return 0;
+    case 3:
+        *out = (struct enclave_fork_state){&enclave_upcalls, sizeof(enclave_upcalls)};
+        return 0;
+    case 4:
+        *out = enclave_thread_fork_state();
+        return 0;
+    }
+    return -1;
+}
+#define STATE_OBJECTS 5
+
+static long send_states(void)
+{
+    for (uint32_t id = 0; id < STATE_OBJECTS; id++) {
+        struct enclave_fork_state s;
+
+        state_object(id, &s);
+        for (uint64_t off = 0; off < s.size;) {
+            struct state_part part = {id, 0, off};
+            uint64_t n = s.size - off;
+            long r;
+
+            if (n > REC_MAX_PAYLOAD - sizeof(part))
+                n = REC_MAX_PAYLOAD - sizeof(part);
+            r = rec_send(REC_STATE, &part, sizeof(part), (const uint8_t *)s.ptr + off, n);
+            if (r)
+                return r;
+            off += n;
+        }
+    }
+    return 0;
+}
+
+static int page_zero(const uint8_t *p)
+{
+    const uint64_t *w = (const uint64_t *)p;
+
+    for (uint64_t i = 0; i < PAGE / 8; i++)
+        if (w[i])
+            return 0;
+    return 1;
+}
+
+/* Pages [addr, addr + pages * PAGE), readable by the PAL now: zero runs
+ * as counts, the rest as data. */
+static long send_pages(uint64_t addr, uint64_t pages)
+{
+    while (pages) {
+        uint64_t n = 0;
+        int zero = page_zero((const uint8_t *)addr);
+        long r;
+
+        while (n < pages && page_zero((const uint8_t *)(addr + n * PAGE)) == zero && (zero || n < REC_PAGES))
+            n++;
+        struct mem_part part = {addr, n};
+        r = zero ? rec_send(REC_ZERO, &part, sizeof(part), NULL, 0)
+                 : rec_send(REC_MEM, &part, sizeof(part), (const void *)addr, n * PAGE);
+        if (r)
+            return r;
+        chan.pages += n;
+        addr += n * PAGE;
+        pages -= n;
+    }
+    return 0;
+}
+
+/* Every committed heap page, runs of one protection at a time; pages the
+ * host keeps unreadable are opened for the copy and closed again. */
+static long send_heap(void)
+{
+    struct enclave_heap_run run;
+    uint64_t next = 0;
+    long r = 0;
+
+    while (!r && enclave_heap_next_run(&next, &run)) {
+        int open = !(run.prot & PAL_PROT_READ);
+
+        if (open && enclave_heap_host_protect(run.addr, run.pages * PAGE, PAL_PROT_READ))
+            return -PAL_EIO;
+        r = send_pages(run.addr, run.pages);
+        if (open && enclave_heap_host_protect(run.addr, run.pages * PAGE, run.prot))
+            r = r ? r : -PAL_EIO;
+    }
+    return r;
+}
+
+static long send_memory(const struct fork_ctx *ctx)
+{
+    uint64_t lo, hi;
+    long r;
+
+    enclave_heap_meta(&lo, &hi);
+    r = send_pages(lo, (hi - lo) / PAGE);
+    if (!r && !enclave_libos_writable(&lo, &hi))
+        r = send_pages(lo, (hi - lo) / PAGE);
+    if (!r)
+        r = send_heap();
+    /* The stack last: its bytes as they are now, below which only this
+     * sender's frames lie. */
+    for (uint64_t a = ctx->stack_lo; !r && a < ctx->stack_hi;) {
+        uint64_t n = ctx->stack_hi - a;
+
+        if (n > REC_PAGES * PAGE)
+            n = REC_PAGES * PAGE;
+        r = rec_send(REC_STACK, &(struct mem_part){a, n}, sizeof(struct mem_part), (const void *)a, n);
+        a += n;
+    }
+    return r;
+}
+
+/* --- the parent --------------------------------------------------------- */
+
+static uint64_t stack_top(void)
+{
+    return g_encl.base + tls_self()->stack_top_offset;
+}
+
+static uint64_t stack_bottom(void)
+{
+    return stack_top() - tls_self()->stack_size;
+}
+
+/* The host ends and reaps a child that never acknowledged. */
+static void abort_child(int64_t id)
+{
+    struct ocall_args a = {{id}};
+    struct ocall_iov iov = {&a, sizeof(a)};
+
+    enclave_ocallv(OCALL_FORK_ABORT, &iov, 1, NULL, 0, NULL);
+}
+
+static long parent_handshake(void)
+{
+    struct hello hi;
+    struct key_offer offer = {FORK_MAGIC, {0}};
+    long r = read_all(chan.h, &hi, sizeof(hi));
+
+    if (r)
+        return r;
+    if (hi.magic != FORK_MAGIC || hi.version != FORK_VERSION)
+        return -PAL_EPROTO;
+    memcpy(chan.nonce, hi.nonce, sizeof(chan.nonce));
+    if (random_bytes(offer.key_id, sizeof(offer.key_id)))
+        return -PAL_EIO;
+    r = chan_key(offer.key_id);
+    return r ? r : write_all(chan.h, &offer, sizeof(offer));
+}
+
+static long parent_send(struct fork_ctx *ctx)
+{
+    struct rec_hdr hd;
+    struct fork_end end, ack;
+    long r = parent_handshake();
+
+    if (!r)
+        r = rec_send(REC_CTX, ctx, sizeof(*ctx), NULL, 0);
+    if (!r)
+        r = send_states();
+    if (!r)
+        r = send_memory(ctx);
+    end = (struct fork_end){chan.records + 1, chan.pages};
+    if (!r)
+        r = rec_send(REC_END, &end, sizeof(end), NULL, 0);
+    if (!r)
+        r = rec_recv(&hd);
+    if (!r) {
+        memcpy(&ack, chan.buf + sizeof(hd), sizeof(ack));
+        if (hd.type != REC_ACK || hd.len != sizeof(ack) || ack.records != end.records || ack.pages != end.pages)
+            r = -PAL_EPROTO;
+    }
+    return r;
+}
+
+/* After enclave_fork_save returned 1: this is the child. */
+static long child_return(void)
+{
+    enclave_xrstor(child_ctx.xsave);
+    return 0;
+}
+
+static long pal_process_fork(void)
+{
+    static struct fork_ctx ctx;
+    struct enclave_thread *t = thread_self();
+    int64_t out[2] = {0, 0};
+    uint64_t got = 0;
+    struct ocall_args a = {{0}};
+    struct ocall_iov iov = {&a, sizeof(a)};
+    long r;
+
+    while (__atomic_exchange_n(&fork_lock, 1, __ATOMIC_ACQUIRE))
+        enclave_ocallv(OCALL_YIELD, &iov, 1, NULL, 0, NULL);
+    memset(&ctx, 0, sizeof(ctx));
+    enclave_xsave(ctx.xsave);
+    if (enclave_fork_save(&ctx.jb))
+        return child_return();
+    ctx.magic = FORK_MAGIC;
+    ctx.version = FORK_VERSION;
+    ctx.thread_index = tls_self()->thread_index;
+    ctx.fs_base = t->fs_base;
+    ctx.libos_gs = t->libos_gs;
+    ctx.stack_lo = (ctx.jb.rsp - RED_ZONE_BYTES - 64) & ~63ULL;
+    ctx.stack_hi = stack_top();
+    if (ctx.stack_lo < stack_bottom() + CHILD_STACK_NEED) {
+        r = -PAL_ENOMEM; /* no room for the child's receiver below */
+        goto out;
+    }
+    r = enclave_ocallv(OCALL_FORK, &iov, 1, out, sizeof(out), &got);
+    if (r >= 0 && (got != sizeof(out) || out[0] <= 0 || out[0] >= (1L << 30) || out[1] < 0 ||
+                   out[1] >= OCALL_MAX_HANDLE))
+        r = -PAL_EIO; /* a child may exist: its id is not trustworthy */
+    if (r < 0)
+        goto out;
+    chan = (struct chan){.h = out[1], .dir_out = DIR_TO_CHILD};
+    r = parent_send(&ctx);
+    chan_close();
+    if (r) {
+        const char msg[] = "geode: fork: the child did not take the parent's state; fork fails\n";
+        struct ocall_args la = {{0}};
+        struct ocall_iov liov[2] = {{&la, sizeof(la)}, {msg, sizeof(msg) - 1}};
+
+        enclave_ocallv(OCALL_LOG, liov, 2, NULL, 0, NULL);
+        abort_child(out[0]);
+        r = -PAL_EAGAIN;
+    } else {
+        r = out[0];
+    }
+out:
+    enclave_xrstor(ctx.xsave); /* the program's, whatever the copy used */
+    memset(&ctx, 0, sizeof(ctx));
+    __atomic_store_n(&fork_lock, 0, __ATOMIC_RELEASE);
+    return r;
+}
+
+/* --- the child ---------------------------------------------------------- */
+
+__attribute__((noreturn)) static void child_fail(const char *why, long err)
+{
+    char msg[160];
+    uint64_t n = 0;
+    const char *pre = "geode: forked child refuses to start: ";
+
+    for (const char *s = pre; *s && n < sizeof(msg) - 1; s++)
+        msg[n++] = *s;
+    for (const char *s = why; *s && n < sizeof(msg) - 24; s++)
+        msg[n++] = *s;
+    if (err) {
+        uint64_t v = (uint64_t)(err < 0 ? -err : err);
+        char num[24];
+        int k = 0;
+
+        for (const char *s = " (error "; *s; s++)
+            msg[n++] = *s;
+        do
+            num[k++] = (char)('0' + v % 10);
+        while ((v /= 10) && k < 20);
+        while (k)
+            msg[n++] = num[--k];
+        msg[n++] = ')';
+    }
+    msg[n++] = '\n';
+    struct ocall_args la = {{0}};
+    struct ocall_iov liov[2] = {{&la, sizeof(la)}, {msg, n}};
+
+    enclave_ocallv(OCALL_LOG, liov, 2, NULL, 0, NULL);
+    if (chan.h >= 0)
+        chan_close();
+    enclave_exit_process(1);
+}
+
+/* [addr, addr + len) is where the parent's pages may go: the heap (with
+ * its maps) or the libOS image's writable pages. */
+static int target_ok(uint64_t addr, uint64_t len)
+{
+    uint64_t lo, hi;
+
+    if (addr + len < addr)
+        return 0;
+    enclave_heap_meta(&lo, &hi);
+    if (addr >= lo && addr + len <= enclave_heap_end())
+        return 1;
+    return !enclave_libos_writable(&lo, &hi) && addr >= lo && addr + len <= hi;
+}
+
+static void take_state(const uint8_t *p, uint64_t n)
+{
+    struct state_part part;
+    struct enclave_fork_state s;
+
+    if (n < sizeof(part))
+        child_fail("short state record", 0);
+    memcpy(&part, p, sizeof(part));
+    n -= sizeof(part);
+    if (state_object(part.id, &s) || part.offset > s.size || n > s.size - part.offset)
+        child_fail("state record out of range", 0);
+    memcpy((uint8_t *)s.ptr + part.offset, p + sizeof(part), n);
+}
+
+static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
+{
+    struct mem_part part;
+
+    if (n < sizeof(part))
+        child_fail("short memory record", 0);
+    memcpy(&part, p, sizeof(part));
+    n -= sizeof(part);
+    if (type == REC_ZERO) {
+        if (n || part.pages > (1ULL << 40) || part.addr % PAGE || !target_ok(part.addr, part.pages * PAGE))
+            child_fail("memory record out of range", 0);
+        memset((void *)part.addr, 0, part.pages * PAGE);
+        chan.pages += part.pages;
+        return;
+    }
+    if (type == REC_STACK) {
+        if (n != part.pages || part.addr < child_ctx.stack_lo || part.addr > child_ctx.stack_hi ||
+            n > child_ctx.stack_hi - part.addr)
+            child_fail("stack record out of range", 0);
+    } else if (part.addr % PAGE || n != part.pages * PAGE || !target_ok(part.addr, n)) {
+        child_fail("memory record out of range", 0);
+    } else {
+        chan.pages += part.pages;
+    }
+    memcpy((void *)part.addr, p + sizeof(part), n);
+}
+
+/* Runs below the parent's frames on this thread's PAL stack (which the
+ * stack record overwrites from stack_lo up). */
+__attribute__((noreturn)) static void child_receive(void *unused)
+{
+    struct rec_hdr hd;
+    struct fork_end end;
+    long r;
+
+    (void)unused;
+    for (;;) {
+        r = rec_recv(&hd);
+        if (r)
+            child_fail("the parent's stream broke off or failed its check", r);
+        const uint8_t *p = chan.buf + sizeof(hd);
+
+        chan.records++;
+        if (hd.type == REC_STATE)
+            take_state(p, hd.len);
+        else if (hd.type == REC_MEM || hd.type == REC_ZERO || hd.type == REC_STACK)
+            take_memory(hd.type, p, hd.len);
+        else if (hd.type == REC_END)
+            break;
+        else
+            child_fail("unexpected record", hd.type);
+    }
+    memcpy(&end, chan.buf + sizeof(hd), sizeof(end));
+    if (hd.len != sizeof(end) || end.records != chan.records || end.pages != chan.pages)
+        child_fail("the parent's stream is incomplete", 0);
+    if (enclave_heap_adopt() || enclave_boot_adopt() || enclave_thread_adopt(child_ctx.fs_base, child_ctx.libos_gs))
+        child_fail("the parent's state does not fit this enclave", 0);
+    chan.dir_out = DIR_TO_PARENT;
+    r = rec_send(REC_ACK, &end, sizeof(end), NULL, 0);
+    chan_close();
+    if (r)
+        child_fail("cannot acknowledge to the parent", r);
+    enclave_fork_resume(&child_ctx.jb);
+}
+
+struct ecall_result enclave_fork_child(int64_t channel)
+{
+    struct hello hi = {FORK_MAGIC, FORK_VERSION, {0}};
+    struct key_offer offer;
+    struct rec_hdr hd;
+    long r;
+
+    if (channel < 0 || channel >= OCALL_MAX_HANDLE)
+        return (struct ecall_result){(uint64_t)-PAL_EINVAL, 0};
+    chan = (struct chan){.h = channel, .dir_out = DIR_TO_PARENT};
+    if (random_bytes(hi.nonce, sizeof(hi.nonce)))
+        child_fail("no random numbers", 0);
+    memcpy(chan.nonce, hi.nonce, sizeof(chan.nonce));
+    r = write_all(chan.h, &hi, sizeof(hi));
+    if (!r)
+        r = read_all(chan.h, &offer, sizeof(offer));
+    if (r || offer.magic != FORK_MAGIC)
+        child_fail("no key offer from the parent", r);
+    if (chan_key(offer.key_id))
+        child_fail("cannot derive the channel key", 0);
+    chan.dir_out = DIR_TO_PARENT; /* sends go to the parent, receives come from it */
+    r = rec_recv(&hd);
+    if (r || hd.type != REC_CTX || hd.len != sizeof(child_ctx))
+        child_fail("the parent's context is missing or failed its check", r);
+    memcpy(&child_ctx, chan.buf + sizeof(hd), sizeof(child_ctx));
+    chan.records = 1;
+    if (child_ctx.magic != FORK_MAGIC || child_ctx.version != FORK_VERSION ||
+        child_ctx.thread_index != tls_self()->thread_index || child_ctx.stack_hi != stack_top() ||
+        child_ctx.stack_lo % 64 || child_ctx.stack_lo < stack_bottom() + CHILD_STACK_NEED ||
+        child_ctx.stack_lo > child_ctx.stack_hi || child_ctx.jb.rsp < child_ctx.stack_lo ||
+        child_ctx.jb.rsp > child_ctx.stack_hi)
+        child_fail("the parent's context does not fit this thread", 0);
+    enclave_run_on_stack(child_receive, NULL, child_ctx.stack_lo - 64);
+}
+
+void enclave_fill_fork(struct pal_api *api)
+{
+    api->process_fork = pal_process_fork;
+}
