@@ -130,6 +130,7 @@ struct ecall_result enclave_run_libos(uint64_t arg)
     api.version = PAL_API_VERSION;
     api.size = sizeof(api);
     enclave_fill_proc(&api);
+    enclave_fill_procs(&api);
     enclave_fill_mem(&api);
     enclave_fill_thread(&api);
     enclave_fill_fs(&api);
