@@ -40,6 +40,12 @@ void direct_fill_procinfo(struct pal_api *api);
 
 /* True for the host signals the PAL hands to the libOS (host_signal). */
 int direct_signal_forwarded(int sig);
+/* The SGX host serves process_signal for an enclave with pal_proc.c's
+ * code: fn says which host signals its own handlers forward. */
+void direct_proc_use_forwarded(int (*fn)(int sig));
+/* geode leads its own host process group, unless it is a terminal's
+ * foreground job (pal_run.c); before pidns_init, while glibc may be used. */
+void direct_own_process_group(void);
 
 /* Writes a message to host stderr with a raw write (usable anywhere). */
 void direct_log(const char *msg, size_t len);

@@ -157,12 +157,18 @@ static long direct_process_wait(pal_handle child, int *status, int options)
     return r;
 }
 
+/* Which host signals reach the libOS: the direct PAL's, or those of the
+ * host that serves these calls for an enclave (direct_proc_use_forwarded). */
+static int (*forwarded)(int sig) = direct_signal_forwarded;
+
+void direct_proc_use_forwarded(int (*fn)(int sig)) { forwarded = fn; }
+
 /* Process 1 ignores, as a Linux namespace's init, what it cannot catch
  * when another process of the tree sends it: only the signals the PAL
  * forwards to the libOS can reach a handler there. */
 static long signal_one(const struct ns_entry *p, int signo)
 {
-    if (p->id == 1 && pidns_self()->id != 1 && signo != 0 && !direct_signal_forwarded(signo))
+    if (p->id == 1 && pidns_self()->id != 1 && signo != 0 && !forwarded(signo))
         return 0;
     return HS2(SYS_kill, p->host, signo);
 }

@@ -41,7 +41,7 @@ static uint32_t cpu_count(void)
  * test runner that started geode: geode becomes a group leader, unless it
  * is a terminal's foreground job, whose group the shell made for it alone
  * (moving out of it would stop its terminal reads with SIGTTIN). */
-static void own_process_group(void)
+void direct_own_process_group(void)
 {
     pid_t pgrp = getpgrp();
     if (pgrp == getpid() || tcgetpgrp(0) == pgrp)
@@ -95,7 +95,7 @@ int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len,
         .pal_text_hi = (uint64_t)__stop_geode_hostsys,
     };
     direct_set_libos_range((uint64_t)img.base, (uint64_t)img.base + img.size);
-    own_process_group();
+    direct_own_process_group();
     if (pidns_init() != 0) {
         fprintf(stderr, "geode: cannot create the program's pid namespace\n");
         return 1;

@@ -232,6 +232,9 @@ static inline int exitless_excluded(uint64_t number)
     case OCALL_WAITSET_WAIT:
     case OCALL_FORK:
     case OCALL_FORK_ABORT:
+    case OCALL_PROCS_WAIT:
+    case OCALL_PROCS_SET_NAME:
+    case OCALL_PROCS_PDEATHSIG:
         return 1;
     }
     return 0;

@@ -161,4 +161,38 @@ enum ocall_fs_more {
     OCALL_FS_MORE_LAST = 127,
 };
 
+/* --- the program's processes: 128..159 (pal_procs.c / urts_ocall_procs.c).
+ * Every id is one of the program's pid namespace (pal.h): the host
+ * translates it through the namespace it shares with the other processes of
+ * the tree (pal/direct/pidns.h), so it can name no host process outside
+ * the tree. Valid ids are 0 < id < OCALL_PROCS_ID_MAX; "proc" below may
+ * also be 0 (the caller), -1 or -pgid where pal.h says so. --- */
+#define OCALL_PROCS_ID_MAX (1 << 22) /* Linux's largest pid_max */
+#define OCALL_PROCS_LIST_MAX 4096    /* ids one OCALL_PROCS_LIST returns at most */
+enum ocall_procs {
+    OCALL_PROCS_FIRST = 128,
+    /* a0 child (-1 any, > 0 id, 0 own group, < -1 -pgid), a1 options
+     * (WNOHANG 1, WUNTRACED 2, WNOWAIT 0x01000000); out int32_t Linux wait
+     * status -> the child's id, 0 (WNOHANG: none ready yet) */
+    OCALL_PROCS_WAIT = 128,
+    OCALL_PROCS_SIGNAL = 129,    /* a0 proc (> 0, 0, -1, -pgid), a1 signo (0..64) -> 0 */
+    OCALL_PROCS_ID = 130,        /* -> the caller's id */
+    OCALL_PROCS_PARENT = 131,    /* -> the parent's id, 0 when outside the tree */
+    OCALL_PROCS_SETPGID = 132,   /* a0 proc (0: the caller), a1 pgid (0: proc's own) -> 0 */
+    OCALL_PROCS_GETPGID = 133,   /* a0 proc (0: the caller) -> group id (0: outside the tree) */
+    OCALL_PROCS_SETSID = 134,    /* -> the new session's id */
+    OCALL_PROCS_GETSID = 135,    /* a0 proc (0: the caller) -> session id (0: outside the tree) */
+    OCALL_PROCS_TID_ALLOC = 136, /* -> a new thread id owned by the caller */
+    OCALL_PROCS_TID_FREE = 137,  /* a0 thread id (the caller's) -> 0 */
+    OCALL_PROCS_ID_OWNER = 138,  /* a0 id -> its process's id */
+    OCALL_PROCS_OPEN = 139,      /* a0 process id -> a host pidfd (handle) */
+    OCALL_PROCS_INFO = 140,      /* a0 proc (0: the caller); out struct pal_proc_info -> 0 */
+    /* a0 owner (0: processes, else that process's threads), a1 max
+     * (<= OCALL_PROCS_LIST_MAX); out int32_t ids[min(count, max)] -> count */
+    OCALL_PROCS_LIST = 141,
+    OCALL_PROCS_SET_NAME = 142,  /* a0 name len (1..16); str name -> 0 */
+    OCALL_PROCS_PDEATHSIG = 143, /* a0 signo (0: none) -> 0 */
+    OCALL_PROCS_LAST = 159,
+};
+
 #endif

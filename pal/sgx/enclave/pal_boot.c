@@ -113,6 +113,7 @@ static void fill_api(void)
     api.version = PAL_API_VERSION;
     api.size = sizeof(api);
     enclave_fill_proc(&api);
+    enclave_fill_procs(&api);
     enclave_fill_mem(&api);
     enclave_fill_thread(&api);
     enclave_fill_fs(&api);

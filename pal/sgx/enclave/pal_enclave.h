@@ -14,7 +14,8 @@ void enclave_fill_fs(struct pal_api *api);     /* pal_fs.c */
 void enclave_fill_net(struct pal_api *api);    /* pal_net.c */
 /* A handle is closed: its wait-set registrations go (pal_net.c). */
 void enclave_waitset_forget(pal_handle h);
-void enclave_fill_proc(struct pal_api *api);   /* pal_proc.c: log, exit, time, random, ids */
+void enclave_fill_proc(struct pal_api *api);   /* pal_proc.c: log, exit, time, random */
+void enclave_fill_procs(struct pal_api *api);  /* pal_procs.c: the program's processes */
 void enclave_fill_mem(struct pal_api *api);    /* pal_mem.c */
 void enclave_fill_thread(struct pal_api *api); /* pal_thread.c */
 

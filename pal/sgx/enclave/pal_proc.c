@@ -76,32 +76,6 @@ __attribute__((noreturn)) static void pal_process_kill(int signo)
     stop_forever(0x200 | (uint64_t)(signo & 0x7f));
 }
 
-static long pal_process_wait(pal_handle child, int *status, int options)
-{
-    (void)child, (void)status, (void)options;
-    return -PAL_ECHILD; /* no child processes in an enclave yet */
-}
-
-static long pal_process_signal(pal_handle proc, int signo)
-{
-    (void)proc, (void)signo;
-    return -PAL_ESRCH;
-}
-
-static long pal_process_id(void)
-{
-    static long pid;
-    long r;
-
-    if (pid > 0)
-        return pid;
-    r = simple(OCALL_PROCESS_ID, 0, 0);
-    if (r <= 0 || r > (1L << 30))
-        return -PAL_EIO;
-    pid = r;
-    return r;
-}
-
 static void pal_set_upcalls(const struct pal_upcalls *up)
 {
     enclave_upcalls = up;
@@ -195,9 +169,6 @@ void enclave_fill_proc(struct pal_api *api)
     api->process_exit = pal_process_exit;
     api->process_kill = pal_process_kill;
     api->process_create = NULL;
-    api->process_wait = pal_process_wait;
-    api->process_signal = pal_process_signal;
-    api->process_id = pal_process_id;
     api->set_upcalls = pal_set_upcalls;
     api->trap_syscalls = pal_trap_syscalls;
     api->clock_get = pal_clock_get;

@@ -16,6 +16,7 @@
 #include "host/run_sgx.h"
 #include "host/urts.h"
 #include "host/urts_exitless.h"
+#include "host/urts_procs.h"
 #include "host/urts_signal.h"
 #include "manifest/manifest.h"
 #include "sim/sim_build.h"
@@ -168,6 +169,7 @@ static int after_loss(struct run_supervisor *s, unsigned done, unsigned max)
      * fresh one), no signal still pending for the old program. */
     urts_exitless_stop(s->e);
     urts_signal_clear();
+    urts_procs_restart();
     ret = urts_rebuild(s->e, &err);
     if (ret == URTS_ELOST) /* lost again while configuring: counts as this restart */
         return sgx_err_set(&s->why, "%s", err.msg), URTS_ELOST;
@@ -440,9 +442,11 @@ int sgx_run(const struct sgx_run_params *p)
     struct fork_run fr = {p, workers};
 
     urts_set_fork_handler(e, run_forked, &fr);
-    ret = (p->sim && bad_entry_hook(e)) || start_workers(workers, e)
+    /* The program's pid namespace: this process is its process 1. */
+    ret = (p->sim && bad_entry_hook(e)) || urts_procs_init() || start_workers(workers, e)
               ? 1
               : run_restartable(p, e, restarts, workers, plan.n ? &plan : NULL);
+    urts_procs_exit(); /* the run failed: nothing of the tree outlives it */
     urts_exitless_stop(e);
     urts_destroy(e);
     sgx_layout_free(&l);

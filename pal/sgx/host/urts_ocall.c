@@ -55,6 +55,8 @@ urts_ocall_family_fn urts_ocall_family(uint64_t number)
         return urts_ocall_net;
     if (number >= OCALL_PROC_FIRST && number <= OCALL_PROC_LAST)
         return urts_ocall_proc;
+    if (number >= OCALL_PROCS_FIRST && number <= OCALL_PROCS_LAST)
+        return urts_ocall_procs;
     return NULL;
 }
 

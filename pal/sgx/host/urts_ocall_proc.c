@@ -14,6 +14,7 @@
 #include "host/urts_fork.h"
 #include "host/urts_internal.h"
 #include "host/urts_ocall.h"
+#include "host/urts_procs.h"
 
 #define NS 1000000000LL
 
@@ -39,6 +40,7 @@ __attribute__((noreturn)) static void do_exit(const struct urts_enclave *e, int6
 {
     struct enclave_stats st;
 
+    urts_procs_exit();
     if (e && e->desc.log_counters) {
         if (rest_len == sizeof(st))
             memcpy(&st, rest, sizeof(st));
@@ -52,6 +54,7 @@ __attribute__((noreturn)) static void do_kill_self(int64_t signo)
 {
     sigset_t set;
 
+    urts_procs_exit();
     fflush(NULL);
     if (signo > 0 && signo < 65) {
         signal((int)signo, SIG_DFL);

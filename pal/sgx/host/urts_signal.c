@@ -44,6 +44,14 @@
 static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,
                                 SIGALRM, SIGTERM, SIGCHLD, SIGWINCH};
 
+int urts_signal_forwarded(int sig)
+{
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        if (forwarded[i] == sig)
+            return 1;
+    return 0;
+}
+
 /* Forces another host thread out of enclave code or a blocking OCALL;
  * ignored by default, so a stray one harms nothing. */
 #define URTS_KICK_SIGNAL SIGURG

@@ -13,6 +13,8 @@ struct urts_enclave;
  * for enclave_run_args.signal_word (0 when the handlers cannot be installed:
  * the signals then keep their default actions). */
 uint64_t urts_signal_setup(struct urts_enclave *e);
+/* True for the host signals urts_signal_setup forwards to the enclave. */
+int urts_signal_forwarded(int sig);
 /* sys.enable_sigterm_injection is false: a host SIGTERM never reaches the
  * word; the first is reported on stderr, a second ends geode (143). Call
  * before urts_signal_setup. */

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The program's processes in the enclave (sim) through the process OCALLs
+# (ocall_abi.h 128..159) and the pid namespace the host keeps as direct
+# mode does (tests/programs/procs1.c): process 1 with parent 0, thread ids,
+# waits without children, kill of oneself, of 1, of -1 and outside the
+# tree, groups and sessions, /proc/self/stat and /proc listing, comm,
+# pdeathsig, pidfds. The same program runs under --mode direct and sim and,
+# when unshare can make a pid namespace, natively as its process 1: every
+# output must pass all its checks and equal the others. With "fork"
+# (SIGCHLD, exit codes, deaths by signal), in sim once the enclave can
+# fork. Not a t_sim_* script: the direct runs do not need the sim.
+. "$GEODE_ROOT/tests/sgx/lib.sh"
+
+sim_why=$(sim_unavailable)
+can_unshare=0
+unshare --pid --fork --mount-proc true 2>/dev/null && can_unshare=1
+
+for kind in musl spie dyn; do
+    bin="$PROGS/procs1.$kind"
+    need "$bin" || continue
+    manifest "$TMP/p.toml" "$bin" "$(trust "$bin")"
+    for mode in direct sim; do
+        if [ "$mode" = sim ] && [ -n "$sim_why" ]; then
+            skip "procs1.$kind (sim): the sim cannot run on this host ($sim_why)"
+            continue
+        fi
+        for arg in "" fork; do
+            want=39
+            [ -n "$arg" ] && want=43
+            RUN_TIMEOUT=60 timeout -k 5 60 "$GEODE" run --mode "$mode" "$TMP/p.toml" $arg \
+                >"$TMP/out.$mode$arg" 2>"$TMP/err"
+            rc=$?
+            if [ "$mode" = sim ] && [ -n "$arg" ] && grep -q '^fork: Function not implemented' "$TMP/out.$mode$arg"; then
+                skip "procs1.$kind ($mode, fork): the enclave cannot fork yet"
+                continue
+            fi
+            [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out.$mode$arg" &&
+                [ "$(grep -c '^pass' "$TMP/out.$mode$arg")" -eq "$want" ]
+            r=$?
+            check "procs1.$kind ($mode${arg:+, $arg}): ids, waits, signals, groups, /proc, names, pidfds$([ -n "$arg" ] && echo ", children")" $r
+            [ "$r" -eq 0 ] || { grep -v '^pass' "$TMP/out.$mode$arg" | sed -n '1,5s/^/    # /p'; diag 1; }
+            if [ "$can_unshare" -eq 1 ]; then
+                timeout -k 5 60 unshare --pid --fork --mount-proc "$bin" $arg >"$TMP/native" 2>&1
+                diff -u "$TMP/native" "$TMP/out.$mode$arg" >"$TMP/diff"
+                check "procs1.$kind ($mode${arg:+, $arg}): output equals native in a new pid namespace" $?
+                [ -s "$TMP/diff" ] && sed 's/^/    # /' "$TMP/diff" | head -20
+            fi
+        done
+    done
+done
