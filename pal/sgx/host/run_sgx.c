@@ -239,6 +239,20 @@ static int run_restartable(const struct sgx_run_params *p, struct urts_enclave *
     return ret;
 }
 
+/* n host threads serving exitless OCALLs (geode.ocall_workers), started
+ * before ECALL_RUN (and again, with a fresh area, after an EPC-loss
+ * restart). */
+static int start_workers(unsigned n, struct urts_enclave *e)
+{
+    uint64_t area;
+    int ret;
+
+    ret = n ? urts_exitless_start(e, n, &area) : 0;
+    if (ret)
+        fprintf(stderr, "geode run: cannot start %u OCALL workers: %s\n", n, strerror(-ret));
+    return ret;
+}
+
 /* What a host child of OCALL_FORK needs of this run (urts_fork.c). */
 struct fork_run {
     const struct sgx_run_params *p;
@@ -316,20 +330,6 @@ static struct run_settings run_settings(const struct enclave_image *img)
     s.sigterm_inject = m && m->enable_sigterm_injection;
     manifest_free(m);
     return s;
-}
-
-/* n host threads serving exitless OCALLs (geode.ocall_workers), started
- * before ECALL_RUN (and again, with a fresh area, after an EPC-loss
- * restart). */
-static int start_workers(unsigned n, struct urts_enclave *e)
-{
-    uint64_t area;
-    int ret;
-
-    ret = n ? urts_exitless_start(e, n, &area) : 0;
-    if (ret)
-        fprintf(stderr, "geode run: cannot start %u OCALL workers: %s\n", n, strerror(-ret));
-    return ret;
 }
 
 /* Test hook, sim only (docs/sgx-pal.md): GEODE_SIM_BAD_ENTRY_AFTER_MS =
