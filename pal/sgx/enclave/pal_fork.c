@@ -500,31 +500,31 @@ out:
 
 /* --- the child ---------------------------------------------------------- */
 
+/* What went wrong with the stream, for the log line. */
+static const char *stream_error(long err)
+{
+    switch (err) {
+    case -PAL_EBADMSG:
+        return ": a record failed its authentication (changed, replayed, or of another fork)";
+    case -PAL_EPROTO:
+        return ": a record is out of sequence or malformed (dropped, reordered or injected)";
+    case -PAL_EPIPE:
+        return ": the stream ended early";
+    case 0:
+        return "";
+    }
+    return ": the host failed the channel";
+}
+
 __attribute__((noreturn)) static void child_fail(const char *why, long err)
 {
-    char msg[160];
+    char msg[256];
     uint64_t n = 0;
-    const char *pre = "geode: forked child refuses to start: ";
+    const char *parts[4] = {"geode: forked child refuses to start: ", why, stream_error(err), "\n"};
 
-    for (const char *s = pre; *s && n < sizeof(msg) - 1; s++)
-        msg[n++] = *s;
-    for (const char *s = why; *s && n < sizeof(msg) - 24; s++)
-        msg[n++] = *s;
-    if (err) {
-        uint64_t v = (uint64_t)(err < 0 ? -err : err);
-        char num[24];
-        int k = 0;
-
-        for (const char *s = " (error "; *s; s++)
+    for (int i = 0; i < 4; i++)
+        for (const char *s = parts[i]; *s && n < sizeof(msg); s++)
             msg[n++] = *s;
-        do
-            num[k++] = (char)('0' + v % 10);
-        while ((v /= 10) && k < 20);
-        while (k)
-            msg[n++] = num[--k];
-        msg[n++] = ')';
-    }
-    msg[n++] = '\n';
     struct ocall_args la = {{0}};
     struct ocall_iov liov[2] = {{&la, sizeof(la)}, {msg, n}};
 
@@ -612,7 +612,7 @@ __attribute__((noreturn)) static void child_receive(void *unused)
         else if (hd.type == REC_END)
             break;
         else
-            child_fail("unexpected record", hd.type);
+            child_fail("unexpected record", -PAL_EPROTO);
     }
     memcpy(&end, chan.buf + sizeof(hd), sizeof(end));
     if (hd.len != sizeof(end) || end.records != chan.records || end.pages != chan.pages)

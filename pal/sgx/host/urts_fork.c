@@ -53,6 +53,9 @@ __attribute__((noreturn)) static void child(struct urts_enclave *e, uint32_t thr
         _exit(127);
     }
     forget_parent_threads(e);
+    chan = urts_fork_tamper(chan);
+    if (chan < 0)
+        _exit(127);
     e->fork_fn(e, thread, chan, e->fork_ctx);
     _exit(127);
 }

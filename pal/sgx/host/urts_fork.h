@@ -13,4 +13,9 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
 /* OCALL_FORK_ABORT: the child never took its state; ends and reaps it. */
 int64_t urts_fork_abort(int64_t id);
 
+/* Test hook GEODE_TEST_FORK_TAMPER (urts_fork_tamper.c), in the host
+ * child: the channel end to give the child enclave (a relay that plays a
+ * hostile host when the variable is set, else chan itself), or -1. */
+int urts_fork_tamper(int chan);
+
 #endif

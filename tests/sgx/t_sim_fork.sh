@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# fork in the enclave (pal/sgx/enclave/pal_fork.c, docs/sgx-pal.md "Fork"):
+# a child is a new enclave with the parent's state, sent over a host socket
+# sealed under a key only this enclave derives.
+#  - tests/programs/forkstate.c (memory, descriptors, registers, signals,
+#    cwd, threads, vfork+execve, posix_spawn, statuses; "big": 100 MiB)
+#    in the sim and natively: the same output;
+#  - busybox sh: pipelines, subshells, $(...), background jobs, statuses,
+#    compared with busybox run natively;
+#  - a hostile host (GEODE_TEST_FORK_TAMPER): a flipped byte, a dropped
+#    record and a replayed stream each make the child refuse to start, and
+#    the parent's fork fail with EAGAIN; no process is left behind.
+. "$GEODE_ROOT/tests/sgx/lib.sh"
+
+for kind in musl dyn; do
+    bin="$PROGS/forkstate.$kind"
+    need "$bin" || continue
+    arg=""
+    [ "$kind" = musl ] && arg=big
+    manifest "$TMP/f.toml" "$bin" 'sgx.enclave_size = "1G"' "$(trust "$bin" file:/tmp/)"
+    (cd /tmp && "$bin" $arg) >"$TMP/native" 2>&1
+    run_sim "$TMP/f.toml" $arg
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && diff -u "$TMP/native" "$TMP/out" >"$TMP/diff"
+    r=$?
+    check "forkstate.$kind${arg:+ $arg}: the forked child has the parent's state (as natively)" $r
+    [ "$r" -eq 0 ] || { sed -n '1,8s/^/    # /p' "$TMP/diff" "$TMP/out"; diag 1; }
+done
+
+BB=/bin/busybox
+if need "$BB"; then
+    manifest "$TMP/bb.toml" "$BB" "$(trust "$BB" file:/tmp/ file:/etc/passwd)"
+    script='echo pid=$$; echo sub=$(echo $(echo nested)); (exit 3); echo st=$?
+ls / | sort | head -3 | wc -l; cat /etc/passwd | head -1 | cut -d: -f1
+sh -c "kill -9 \$\$"; echo killed=$?
+sleep 0.2 & sleep 0.1 & wait; echo waited
+i=0; while [ $i -lt 5 ]; do x=$(echo $i); i=$((i+1)); done; echo loop=$x
+{ echo a; echo b; } | while read l; do echo "got $l"; done
+f() { echo in-func; return 4; }; f; echo fst=$?'
+    if unshare --pid --fork --mount-proc true 2>/dev/null; then
+        unshare --pid --fork --mount-proc "$BB" sh -c "$script" >"$TMP/bb.native" 2>&1
+    else
+        skip "busybox sh natively: no pid namespace here (pid=1 differs)"
+        : >"$TMP/bb.native"
+    fi
+    run_sim "$TMP/bb.toml" sh -c "$script"
+    sed -i '/^Killed$/d' "$TMP/bb.native" "$TMP/out"
+    [ "$rc" -eq 0 ] && { [ ! -s "$TMP/bb.native" ] || diff -u "$TMP/bb.native" "$TMP/out" >"$TMP/diff"; }
+    r=$?
+    check "busybox sh: pipelines, subshells, \$(...), jobs and statuses as natively" $r
+    [ "$r" -eq 0 ] || { sed -n '1,10s/^/    # /p' "$TMP/diff"; diag 1; }
+
+    # A hostile host on the channel: the child refuses, fork fails.
+    for spec in flip:0 flip:4 drop:3 "record:$TMP/stream" "replay:$TMP/stream"; do
+        GEODE_TEST_FORK_TAMPER=$spec run_sim "$TMP/bb.toml" sh -c 'echo $(echo inner); echo after'
+        case $spec in
+        record:*)
+            [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'inner\nafter')" ]
+            check "fork channel: a host that only records passes the stream on" $?
+            ;;
+        *)
+            grep -q "forked child refuses to start" "$TMP/err" &&
+                grep -q "can't fork: Resource temporarily unavailable" "$TMP/err" &&
+                ! grep -q inner "$TMP/out"
+            r=$?
+            check "fork channel: ${spec%%:*} -> the child refuses, fork fails with EAGAIN" $r
+            diag $r
+            ;;
+        esac
+    done
+fi
+exit 0
