@@ -170,12 +170,11 @@ static int canary_intact(const struct aead_state *s)
     return !bad;
 }
 
-static int init_locked(struct aead_state *s, const uint8_t key[ENCLAVE_AEAD_KEY])
+static int init_state(struct aead_state *s, const uint8_t key[ENCLAVE_AEAD_KEY])
 {
     int r;
 
     wipe(s, sizeof(*s));
-    caps_once();
     s->aesni = caps_aesni;
     r = s->aesni ? aesni_set_encrypt_key(key, 128, &s->key)
                  : AES_set_encrypt_key(key, 128, &s->key);
@@ -198,8 +197,9 @@ int enclave_aead_init(struct enclave_aead *a, const uint8_t key[ENCLAVE_AEAD_KEY
 
     if (!crypto_platform_private(a, sizeof(*a)) || !crypto_platform_private(key, ENCLAVE_AEAD_KEY))
         return -1;
+    caps_once(); /* (its OCALLs before the caller's state is set aside) */
     fpu_save(&fpu);
-    r = init_locked(s, key);
+    r = init_state(s, key);
     if (r)
         wipe(s, sizeof(*s));
     fpu_restore(&fpu);
