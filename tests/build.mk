@@ -8,3 +8,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgeodehost.a $(BUILD)/host/gen/geode
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/host/gen/geode_manifest.pb-c.o \
 	    $(BUILD)/libgeodehost.a $(HOST_LIBS)
+
+# test_enclave_crypto: the trusted PAL's crypto.c built for the host, with the
+# enclave's -mgeneral-regs-only (it may touch no vector register outside its
+# XSAVE/XRSTOR), against the host's static libcrypto.
+$(BUILD)/tests/enclave_crypto.o: pal/sgx/enclave/crypto.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -mgeneral-regs-only -c $< -o $@
+
+$(BUILD)/tests/test_enclave_crypto: tests/unit/test_enclave_crypto.c $(BUILD)/tests/enclave_crypto.o
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/tests/enclave_crypto.o $(HOST_LIBS)

@@ -2,12 +2,17 @@
 # first ELF of every enclave (its entry is OENTRY). Same binary on hardware
 # and in the sim. No host libc: its own string helpers, no red-zone or SSE
 # assumptions across the boundary (-mgeneral-regs-only).
+#
+# crypto.c links OpenSSL's static libcrypto: the linker takes only the
+# objects AES-GCM needs (AES, GHASH, gcm128), which use no libc but memset
+# (string.c); crypto_libc.c defines the few libcrypto symbols they refer to.
 
 ENCLAVE_SRCS := $(wildcard pal/sgx/enclave/*.c pal/sgx/enclave/*.S)
 ENCLAVE_OBJS := $(patsubst %,$(BUILD)/enclave/%.o,$(ENCLAVE_SRCS))
 ENCLAVE_CFLAGS := -std=gnu11 $(WARN) -O2 -g -MMD -MP -ffreestanding -fPIE -fno-stack-protector \
                   -fno-builtin -fno-tree-loop-distribute-patterns -mgeneral-regs-only \
                   -fvisibility=hidden -fno-asynchronous-unwind-tables -Ipal/sgx -Ipal/sgx/enclave -Ipal/include
+ENCLAVE_LIBCRYPTO := $(shell $(CC) -print-file-name=libcrypto.a)
 ENCLAVE_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
                    -Wl,--build-id=none
 
@@ -20,7 +25,7 @@ $(BUILD)/enclave/%.S.o: %.S
 	$(CC) $(ENCLAVE_CFLAGS) -c $< -o $@
 
 $(BUILD)/pal-enclave.elf: $(ENCLAVE_OBJS)
-	$(CC) $(ENCLAVE_CFLAGS) $(ENCLAVE_LDFLAGS) -Wl,-e,enclave_entry -o $@ $^
+	$(CC) $(ENCLAVE_CFLAGS) $(ENCLAVE_LDFLAGS) -Wl,-e,enclave_entry -o $@ $^ $(ENCLAVE_LIBCRYPTO)
 
 ALL_TARGETS  += $(BUILD)/pal-enclave.elf
 INSTALL_LIBS += $(BUILD)/pal-enclave.elf

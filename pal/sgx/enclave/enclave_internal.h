@@ -149,6 +149,8 @@ static inline void enclave_set_gs(uint64_t gs)
 }
 void enclave_edeccssa(void);
 void enclave_ereport(const void *targetinfo, const void *reportdata, struct sgx_report *out);
+/* ENCLU[EGETKEY]: 0, or the SGX error code (RAX). */
+uint64_t enclave_egetkey(const struct sgx_keyrequest *req, uint8_t key[16]);
 void enclave_stage2_entry(void);
 /* Saves callee-saved registers, EEXITs to the host with RSP = frame; returns
  * when the host re-enters with ENCLAVE_ENTER_OCALL_RETURN. */

@@ -299,6 +299,20 @@ enclave_ereport:
     ret
     .size enclave_ereport, . - enclave_ereport
 
+/* enclave_egetkey(keyrequest, key): ENCLU[EGETKEY]; KEYREQUEST 512-aligned,
+ * the key 16-aligned. Returns RAX: 0 or the SGX error (the key untouched). */
+    .globl enclave_egetkey
+    .type enclave_egetkey, @function
+enclave_egetkey:
+    push %rbx
+    mov %rdi, %rbx
+    mov %rsi, %rcx
+    mov $1, %eax                    /* EGETKEY */
+    ENCLU
+    pop %rbx
+    ret
+    .size enclave_egetkey, . - enclave_egetkey
+
     .globl enclave_edeccssa
     .type enclave_edeccssa, @function
 enclave_edeccssa:

@@ -4,7 +4,7 @@
  * Every key is HMAC-SHA256(root key, derivation record) truncated to 128
  * bits; the record holds the key name and the identity fields the SDM binds
  * (MRENCLAVE and/or MRSIGNER per KEYPOLICY, ISVPRODID, ISVSVN, masked
- * ATTRIBUTES/MISCSELECT, CPUSVN, KEYID, CONFIGSVN). A REPORT is MACed with
+ * ATTRIBUTES/MISCSELECT and the masks themselves, CPUSVN, KEYID, CONFIGSVN). A REPORT is MACed with
  * AES-128-CMAC under the target's report key, so EGETKEY(REPORT) in the
  * target enclave verifies it, as on hardware. The handler calls OpenSSL: it
  * runs on the host side of the thread (host FS restored), which is not
@@ -34,6 +34,10 @@ struct derivation {
     uint32_t miscselect;
     uint8_t cpu_svn[16], key_id[32], config_id[64];
     uint8_t isv_family_id[16], isv_ext_prod_id[16];
+    /* The request's masks themselves (SDM: ATTRIBUTEMASK and MISCMASK are
+     * key dependencies of SEAL and PROVISION keys, not only filters). */
+    struct sgx_attributes attribute_mask;
+    uint32_t misc_mask;
 } __attribute__((packed));
 
 void sgx_sim_set_root_key(const uint8_t key[16])
@@ -249,6 +253,8 @@ static void seal_record(const struct sgx_driver_encl *encl, const struct sgx_key
     d->attributes.flags = s->attributes.flags & (kr->attribute_mask.flags | SGX_ATTR_INIT | SGX_ATTR_DEBUG);
     d->attributes.xfrm = s->attributes.xfrm & kr->attribute_mask.xfrm;
     d->miscselect = s->miscselect & kr->misc_mask;
+    d->attribute_mask = kr->attribute_mask;
+    d->misc_mask = kr->misc_mask;
     memcpy(d->cpu_svn, kr->cpu_svn, 16);
     memcpy(d->key_id, kr->key_id, 32);
 }
@@ -280,6 +286,15 @@ static int getkey(const struct sgx_driver_encl *encl, const struct sgx_keyreques
     return derive(&d, key) ? SGX_INVALID_KEYNAME : 0;
 }
 
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    uint8_t acc = 0;
+
+    for (size_t i = 0; i < n; i++)
+        acc |= p[i];
+    return !acc;
+}
+
 #define ZF 0x40ULL
 #define STATUS_FLAGS 0x8d5ULL /* CF PF AF ZF SF OF */
 
@@ -291,7 +306,7 @@ int sim_egetkey(struct sgx_driver_encl *encl, ucontext_t *uc)
     uint64_t fl = (uint64_t)SIM_GREG(uc, EFL) & ~STATUS_FLAGS;
     int err;
 
-    if (!kr || !out || (kr->key_policy & ~0x3fU) || kr->reserved1)
+    if (!kr || !out || (kr->key_policy & ~0x3fU) || kr->reserved1 || !all_zero(kr->reserved2, sizeof(kr->reserved2)))
         return SGX_VEC_GP;
     err = getkey(encl, kr, key);
     if (!err)
