@@ -33,6 +33,13 @@ static char **copy_vec(char *const *v, char **prefix, int nprefix, int skip)
     return out;
 }
 
+static void free_vec(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
 /* Reads "#!interp [arg]" from a script; returns 1 if it is one. */
 static int read_shebang(const char *inside, char *interp, size_t size, char **arg)
 {
@@ -100,6 +107,23 @@ long exec_resolve(const char *path, char *inside, char ***argv, char *const *uar
     return *argv ? 0 : -PAL_E2BIG;
 }
 
+/* What can still fail as execve(2) does, before the old image goes: the
+ * file must open for reading (an enclave's file policy refuses it here,
+ * EACCES) and be an ELF image (ENOEXEC). */
+static long exec_precheck(const char *inside)
+{
+    struct file *f;
+    char magic[4];
+    long r = vfs_open(inside, O_RDONLY, 0, &f);
+    if (r < 0)
+        return r;
+    long n = f->ops->pread ? f->ops->pread(f, magic, sizeof(magic), 0) : -PAL_EACCES;
+    file_put(f);
+    if (n < 0)
+        return n;
+    return n == sizeof(magic) && !memcmp(magic, "\177ELF", 4) ? 0 : -PAL_ENOEXEC;
+}
+
 static void enter_new_image(struct pal_context *ctx, uint64_t entry, uint64_t sp)
 {
     memset(ctx, 0, sizeof(*ctx));
@@ -116,8 +140,13 @@ SYS(execve)
     envp = r == 0 ? copy_vec(PTR(2), NULL, 0, 0) : NULL;
     if (r == 0 && !envp)
         r = -PAL_E2BIG;
-    if (r < 0)
+    if (r == 0)
+        r = exec_precheck(inside);
+    if (r < 0) {
+        free_vec(argv);
+        free_vec(envp);
         return r;
+    }
     /* The new name is the file name execve was given (a symlink's or a
      * script's own), as Linux's comm; read before the old image goes. */
     char comm[16];
