@@ -158,6 +158,9 @@ enum ocall_fs_more {
     /* a0 h, a1 flags (-1: F_GETFL -> flags; else O_APPEND/O_NONBLOCK set
      * as in a1, F_SETFL -> 0) */
     OCALL_FILE_FLAGS = 122,
+    /* a0 h, a1 on (0/1): O_ASYNC on the host handle, the calling process
+     * its owner (the host's SIGIO is forwarded to the enclave) */
+    OCALL_FILE_ASYNC = 123,
     OCALL_FS_MORE_LAST = 127,
 };
 

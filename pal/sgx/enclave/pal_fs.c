@@ -478,8 +478,16 @@ static long encl_file_flags(pal_handle h, int flags)
     return r > 0x7fffffff ? -PAL_EIO : r;
 }
 
+static long encl_file_async(pal_handle h, int on)
+{
+    struct ocall_args a = {{h, on ? 1 : 0}};
+
+    return zero_or_err(fs_ocall(OCALL_FILE_ASYNC, &a, 0, 0, 0, 0, 0, 0, 0));
+}
+
 void enclave_fill_fs(struct pal_api *api)
 {
+    api->file_async = encl_file_async;
     api->file_open = encl_file_open;
     api->close = encl_close;
     api->read = encl_read;

@@ -573,6 +573,27 @@ static int64_t do_file_flags(struct urts_ocall_in *r, uint8_t *out, uint64_t cap
     return ret(fcntl((int)a[0], F_SETFL, fl));
 }
 
+/* O_ASYNC with this process as the owner: SIGIO comes here, and the
+ * runtime forwards it to the enclave (urts_signal.c). */
+static int64_t do_file_async(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    struct f_owner_ex owner = {F_OWNER_PID, getpid()};
+    int fl;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || (a[1] != 0 && a[1] != 1))
+        return -EINVAL;
+    if (!handle_ok(a[0]))
+        return -EBADF;
+    if (a[1] && fcntl((int)a[0], F_SETOWN_EX, &owner))
+        return -errno;
+    fl = fcntl((int)a[0], F_GETFL);
+    if (fl < 0)
+        return -errno;
+    return ret(fcntl((int)a[0], F_SETFL, a[1] ? fl | O_ASYNC : fl & ~O_ASYNC));
+}
+
 #define FS(n) [(n)-OCALL_FS_FIRST]
 /* Indexed from OCALL_FS_FIRST through the second range (ocall_abi.h's
  * ocall_fs_more); the numbers between the two ranges stay empty. */
@@ -595,6 +616,7 @@ static const fs_fn fs_table[OCALL_FS_MORE_LAST - OCALL_FS_FIRST + 1] = {
     FS(OCALL_FADVISE) = do_fadvise,     FS(OCALL_MKNOD) = do_mknod,
     FS(OCALL_FDATASYNC) = do_fdatasync, FS(OCALL_SYNC) = do_sync,
     FS(OCALL_PIPE_SIZE) = do_pipe_size, FS(OCALL_FILE_FLAGS) = do_file_flags,
+    FS(OCALL_FILE_ASYNC) = do_file_async,
 };
 
 int64_t urts_ocall_fs(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,

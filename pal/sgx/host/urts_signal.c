@@ -41,8 +41,8 @@
 #include "host/urts_internal.h"
 #include "host/urts_signal.h"
 
-static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,
-                                SIGALRM, SIGTERM, SIGCHLD, SIGWINCH};
+static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1,  SIGUSR2,
+                                SIGALRM, SIGTERM, SIGCHLD, SIGWINCH, SIGIO};
 
 int urts_signal_forwarded(int sig)
 {
