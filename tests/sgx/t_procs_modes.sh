@@ -12,6 +12,10 @@
 . "$GEODE_ROOT/tests/sgx/lib.sh"
 
 sim_why=$(sim_unavailable)
+# A host process outside the tree, in the test's own group and session:
+# kill(-1, SIGKILL) and kill(0) from process 1 must not reach it.
+sleep 600 &
+outsider=$!
 can_unshare=0
 unshare --pid --fork --mount-proc true 2>/dev/null && can_unshare=1
 
@@ -48,3 +52,8 @@ for kind in musl spie dyn; do
         done
     done
 done
+
+kill -0 "$outsider" 2>/dev/null
+check "a host process outside the tree survived every kill(-1, SIGKILL) and kill(0)" $?
+kill "$outsider" 2>/dev/null
+wait "$outsider" 2>/dev/null || true
