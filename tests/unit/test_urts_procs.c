@@ -18,7 +18,7 @@
 #include "host/urts_signal.h"
 #include "tap.h"
 
-#define BIT(sig) (1ULL << ((sig) - 1))
+#define BIT(sig) (1ULL << ((sig)-1))
 #define INSIDE(sig) (BIT(sig) << URTS_SIGNAL_INSIDE_SHIFT)
 #define OUTSIDE 3999999
 
@@ -37,7 +37,10 @@ static int64_t call(uint64_t number, int64_t a0, int64_t a1, const void *extra, 
     return urts_ocall_procs(NULL, 0, number, in, sizeof(a) + n, out, sizeof(out), &out_size);
 }
 
-static int64_t call2(uint64_t number, int64_t a0, int64_t a1) { return call(number, a0, a1, NULL, 0); }
+static int64_t call2(uint64_t number, int64_t a0, int64_t a1)
+{
+    return call(number, a0, a1, NULL, 0);
+}
 
 static int32_t out_i32(size_t i)
 {
@@ -65,14 +68,17 @@ static void single(void)
     CHECK(call2(OCALL_PROCS_TID_FREE, tid, 0) == 0 && call2(OCALL_PROCS_LIST, 1, 4) == 0 &&
               call2(OCALL_PROCS_ID_OWNER, tid, 0) == -ESRCH,
           "the freed thread id is gone");
-    CHECK(call2(OCALL_PROCS_WAIT, -1, 1) == -ECHILD && call2(OCALL_PROCS_WAIT, OUTSIDE, 0) == -ECHILD,
+    CHECK(call2(OCALL_PROCS_WAIT, -1, 1) == -ECHILD &&
+              call2(OCALL_PROCS_WAIT, OUTSIDE, 0) == -ECHILD,
           "waits without children: -ECHILD");
-    CHECK(call2(OCALL_PROCS_SIGNAL, OUTSIDE, 0) == -ESRCH && call2(OCALL_PROCS_SIGNAL, -1, SIGKILL) == -ESRCH &&
+    CHECK(call2(OCALL_PROCS_SIGNAL, OUTSIDE, 0) == -ESRCH &&
+              call2(OCALL_PROCS_SIGNAL, -1, SIGKILL) == -ESRCH &&
               call2(OCALL_PROCS_SIGNAL, 1, 0) == 0,
           "signals: outside the tree -ESRCH, -1 alone -ESRCH, 1 exists");
     r = call2(OCALL_PROCS_INFO, 0, 0);
     memcpy(&info, out, sizeof(info));
-    CHECK(r == 0 && out_size == sizeof(info) && info.ppid == 0 && info.pgid == 1 && info.threads >= 1,
+    CHECK(r == 0 && out_size == sizeof(info) && info.ppid == 0 && info.pgid == 1 &&
+              info.threads >= 1,
           "process_info(0): ppid 0, pgid 1");
     CHECK(call2(OCALL_PROCS_INFO, OUTSIDE, 0) == -ESRCH, "process_info outside the tree: -ESRCH");
     r = call2(OCALL_PROCS_OPEN, 1, 0);
@@ -82,10 +88,13 @@ static void single(void)
               call(OCALL_PROCS_SET_NAME, 17, 0, "0123456789abcdef", 17) == -EINVAL,
           "set_name without its NUL, or longer than a comm: -EINVAL");
     CHECK(call(OCALL_PROCS_ID, 0, 0, "x", 1) == -EINVAL, "trailing bytes: -EINVAL");
-    CHECK(call2(OCALL_PROCS_WAIT, -1, 0x40) == -EINVAL && call2(OCALL_PROCS_LIST, 0, OCALL_PROCS_LIST_MAX + 1) == -EINVAL &&
-              call2(OCALL_PROCS_SIGNAL, 1, 65) == -EINVAL && call2(OCALL_PROCS_PDEATHSIG, 65, 0) == -EINVAL,
+    CHECK(call2(OCALL_PROCS_WAIT, -1, 0x40) == -EINVAL &&
+              call2(OCALL_PROCS_LIST, 0, OCALL_PROCS_LIST_MAX + 1) == -EINVAL &&
+              call2(OCALL_PROCS_SIGNAL, 1, 65) == -EINVAL &&
+              call2(OCALL_PROCS_PDEATHSIG, 65, 0) == -EINVAL,
           "unknown wait options, a list too long, signal 65: -EINVAL");
-    CHECK(call2(OCALL_PROCS_ID_OWNER, 1LL << 40, 0) == -ESRCH && call2(OCALL_PROCS_GETSID, -(1LL << 40), 0) == -ESRCH,
+    CHECK(call2(OCALL_PROCS_ID_OWNER, 1LL << 40, 0) == -ESRCH &&
+              call2(OCALL_PROCS_GETSID, -(1LL << 40), 0) == -ESRCH,
           "ids no namespace holds: -ESRCH");
     CHECK(call2(OCALL_PROCS_LAST, 0, 0) == -ENOSYS, "an unused number: -ENOSYS");
 }
@@ -103,21 +112,25 @@ static void forked(volatile uint64_t *word)
         urts_procs_fork_child(f);
         int64_t id = call2(OCALL_PROCS_ID, 0, 0);
         int ok = id > 1 && id < 100 && call2(OCALL_PROCS_PARENT, 0, 0) == 1 &&
-                 call2(OCALL_PROCS_SIGNAL, 1, SIGUSR1) == 0 && call2(OCALL_PROCS_SIGNAL, 1, SIGKILL) == 0;
+                 call2(OCALL_PROCS_SIGNAL, 1, SIGUSR1) == 0 &&
+                 call2(OCALL_PROCS_SIGNAL, 1, SIGKILL) == 0;
         _exit(ok ? (int)id : 1);
     }
     id = urts_procs_fork_end(f, pid);
-    CHECK(id > 1 && call2(OCALL_PROCS_ID_OWNER, id, 0) == id, "fork_end: the child's id (%lld)", (long long)id);
+    CHECK(id > 1 && call2(OCALL_PROCS_ID_OWNER, id, 0) == id, "fork_end: the child's id (%lld)",
+          (long long)id);
     /* The host's forwarded signals interrupt it, as they would the enclave's. */
     while ((r = call2(OCALL_PROCS_WAIT, id, 0)) == -EINTR) {
     }
     st = out_i32(0);
     CHECK(r == id && out_size == 4 && WIFEXITED(st) && WEXITSTATUS(st) == id,
           "wait(id): its id and exit status (the child saw its id and parent 1, its signals were "
-          "taken) (%lld, 0x%x)", (long long)r, (unsigned)st);
+          "taken) (%lld, 0x%x)",
+          (long long)r, (unsigned)st);
     for (int i = 0; i < 1000 && !(*word & BIT(SIGCHLD)); i++)
         usleep(1000);
-    CHECK((*word & INSIDE(SIGUSR1)) && !(*word & BIT(SIGUSR1)), "its SIGUSR1 to 1 is posted as from inside");
+    CHECK((*word & INSIDE(SIGUSR1)) && !(*word & BIT(SIGUSR1)),
+          "its SIGUSR1 to 1 is posted as from inside");
     CHECK(*word & BIT(SIGCHLD), "SIGCHLD (the kernel's) is posted as from outside");
     CHECK(call2(OCALL_PROCS_ID_OWNER, id, 0) == -ESRCH, "the reaped child's id is gone");
 
@@ -153,6 +166,7 @@ int main(void)
         _exit(child());
     if (pid > 0)
         waitpid(pid, &st, 0);
-    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "every check of the namespace's process (status 0x%x)", st);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+          "every check of the namespace's process (status 0x%x)", st);
     return tap_failed;
 }

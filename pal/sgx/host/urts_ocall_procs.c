@@ -129,8 +129,9 @@ int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t numbe
     case OCALL_PROCS_INFO:
         return do_info(d, a[0], out, out_cap, out_size);
     case OCALL_PROCS_LIST:
-        return a[0] < 0 || a[0] >= OCALL_PROCS_ID_MAX ? -EINVAL
-                                                       : do_list(d, a[0], a[1], out, out_cap, out_size);
+        return a[0] < 0 || a[0] >= OCALL_PROCS_ID_MAX
+                   ? -EINVAL
+                   : do_list(d, a[0], a[1], out, out_cap, out_size);
     case OCALL_PROCS_PDEATHSIG:
         return a[0] < 0 || a[0] > 64 ? -EINVAL : d->process_set_pdeathsig((int)a[0]);
     }
