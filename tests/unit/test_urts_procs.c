@@ -293,6 +293,21 @@ static void trusted_wait(void)
         while (api.process_wait(id, &status, 0) == -PAL_EINTR) {
         }
     }
+    /* A death by signal: the status is the signal number. */
+    if (urts_procs_fork_begin(&f) == 0) {
+        pid = fork();
+        if (pid == 0) {
+            urts_procs_fork_child(f);
+            signal(SIGUSR2, SIG_DFL);
+            raise(SIGUSR2);
+            _exit(1);
+        }
+        id = urts_procs_fork_end(f, pid);
+        while ((r = api.process_wait(id, &status, 0)) == -PAL_EINTR) {
+        }
+        CHECK(r == id && status == SIGUSR2, "trusted: a child killed by SIGUSR2 (%ld, 0x%x)", r,
+              status);
+    }
     CHECK(
         n_bad == (int)(sizeof(bad) / sizeof(bad[0])),
         "hostile: wait statuses Linux cannot give (high bits, a core bit without a signal, a stop "
