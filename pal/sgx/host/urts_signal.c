@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "host/urts_internal.h"
+#include "host/urts_procs.h"
 #include "host/urts_signal.h"
 #include "../../direct/pidns.h"
 
@@ -93,6 +94,7 @@ __attribute__((noreturn)) static void end_now(int sig, bool quiet)
 
     if (!quiet && write(2, msg, strlen(msg)) < 0)
         quiet = true; /* stderr is gone: nothing more to say */
+    urts_procs_exit(); /* process 1 ends: the rest of the tree with it (raw syscalls) */
     signal(sig, SIG_DFL);
     sigemptyset(&set);
     sigaddset(&set, sig);
