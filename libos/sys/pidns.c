@@ -1,9 +1,10 @@
 /* The program's pid namespace as the libOS sees it. With a PAL that keeps
- * one (direct mode), every id the PAL hands out or accepts is virtual
- * (pal.h): process 1 is the first process, thread ids come from the same
- * space as process ids, and no id reaches a host process outside the
- * program's tree. Without one (an enclave today), the program is alone:
- * process 1 with thread ids from a counter of its own. */
+ * one (direct mode; in an enclave, the host's, over OCALLs), every id the
+ * PAL hands out or accepts is virtual (pal.h): process 1 is the first
+ * process, thread ids come from the same space as process ids, and no id
+ * reaches a host process outside the program's tree. Without one (a PAL
+ * lacking these entries), the program is alone: process 1 with thread ids
+ * from a counter of its own. */
 #include "core/signal.h"
 #include "sys/sys.h"
 

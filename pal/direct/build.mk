@@ -5,6 +5,11 @@ HOST_SRCS += $(DIRECT_PAL_SRCS)
 
 $(patsubst %.c,$(BUILD)/host/%.o,$(filter %.c,$(DIRECT_PAL_SRCS))): HOST_CFLAGS += -fno-stack-protector
 
-# loader/cmd_run.c reaches the direct PAL through a weak reference (the fuzz
-# targets link the loader without any PAL); -u pulls it into build/geode.
+# loader/cmd_run.c reaches the direct PAL through a weak reference; -u pulls
+# it into build/geode.
 HOST_LDFLAGS += -Wl,--undefined=pal_direct_run
+
+# The SGX host runtime serves the enclave's process OCALLs with the direct
+# PAL's pid-namespace code (pal/sgx/host/urts_procs.c), so whatever links
+# pal/sgx/host (the fuzz targets, through LOADER_SRCS) links it too.
+LOADER_SRCS += $(DIRECT_PAL_SRCS)

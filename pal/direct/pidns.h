@@ -13,7 +13,12 @@
  * the root itself is gone (killed from outside), the host's init could reap
  * orphans behind the table's back: every process checks the root (a pidfd
  * inherited from it) before it signals, and ends itself when it is gone,
- * as Linux kills a pid namespace whose init has ended. */
+ * as Linux kills a pid namespace whose init has ended.
+ *
+ * In an enclave (sim, sgx) the host of each enclave is the process of the
+ * tree: pal/sgx/host/urts_procs.c makes the table before the enclave runs
+ * and serves the process OCALLs with the functions of pal_proc.c,
+ * pal_pgrp.c and pal_procinfo.c on any of its host threads. */
 #ifndef GEODE_PAL_DIRECT_PIDNS_H
 #define GEODE_PAL_DIRECT_PIDNS_H
 

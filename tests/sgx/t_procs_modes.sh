@@ -4,7 +4,8 @@
 # mode does (tests/programs/procs1.c): process 1 with parent 0, thread ids,
 # waits without children, kill of oneself, of 1, of -1 and outside the
 # tree, groups and sessions, /proc/self/stat and /proc listing, comm,
-# pdeathsig, pidfds. The same program runs under --mode direct and sim and,
+# pdeathsig, pidfds. The same program runs under --mode direct and sim (also
+# with exitless OCALL workers) and,
 # when unshare can make a pid namespace, natively as its process 1: every
 # output must pass all its checks and equal the others. With "fork"
 # (SIGCHLD, exit codes, deaths by signal), in sim once the enclave can
@@ -12,6 +13,10 @@
 . "$GEODE_ROOT/tests/sgx/lib.sh"
 
 sim_why=$(sim_unavailable)
+# A host process outside the tree, in the test's own group and session:
+# kill(-1, SIGKILL) and kill(0) from process 1 must not reach it.
+sleep 600 &
+outsider=$!
 can_unshare=0
 unshare --pid --fork --mount-proc true 2>/dev/null && can_unshare=1
 
@@ -19,18 +24,22 @@ for kind in musl spie dyn; do
     bin="$PROGS/procs1.$kind"
     need "$bin" || continue
     manifest "$TMP/p.toml" "$bin" "$(trust "$bin")"
-    for mode in direct sim; do
-        if [ "$mode" = sim ] && [ -n "$sim_why" ]; then
-            skip "procs1.$kind (sim): the sim cannot run on this host ($sim_why)"
+    # sim+workers: the OCALLs that may are served by exitless workers.
+    manifest "$TMP/pw.toml" "$bin" "$(trust "$bin")" 'geode.ocall_workers = 2'
+    for mode in direct sim sim+workers; do
+        if [ "$mode" != direct ] && [ -n "$sim_why" ]; then
+            skip "procs1.$kind ($mode): the sim cannot run on this host ($sim_why)"
             continue
         fi
+        toml="$TMP/p.toml" gmode=$mode
+        [ "$mode" = sim+workers ] && toml="$TMP/pw.toml" gmode=sim
         for arg in "" fork; do
             want=39
             [ -n "$arg" ] && want=43
-            RUN_TIMEOUT=60 timeout -k 5 60 "$GEODE" run --mode "$mode" "$TMP/p.toml" $arg \
+            RUN_TIMEOUT=60 timeout -k 5 60 "$GEODE" run --mode "$gmode" "$toml" $arg \
                 >"$TMP/out.$mode$arg" 2>"$TMP/err"
             rc=$?
-            if [ "$mode" = sim ] && [ -n "$arg" ] && grep -q '^fork: Function not implemented' "$TMP/out.$mode$arg"; then
+            if [ "$mode" != direct ] && [ -n "$arg" ] && grep -q '^fork: Function not implemented' "$TMP/out.$mode$arg"; then
                 skip "procs1.$kind ($mode, fork): the enclave cannot fork yet"
                 continue
             fi
@@ -48,3 +57,8 @@ for kind in musl spie dyn; do
         done
     done
 done
+
+kill -0 "$outsider" 2>/dev/null
+check "a host process outside the tree survived every kill(-1, SIGKILL) and kill(0)" $?
+kill "$outsider" 2>/dev/null
+wait "$outsider" 2>/dev/null || true

@@ -26,14 +26,26 @@ static int64_t simple(uint64_t number, int64_t a0, int64_t a1)
     return procs_call(number, a0, a1, NULL, 0, NULL);
 }
 
-static int id_ok(int64_t id) { return id > 0 && id < OCALL_PROCS_ID_MAX; }
+static int id_ok(int64_t id)
+{
+    return id > 0 && id < OCALL_PROCS_ID_MAX;
+}
 
 /* A process id the host returned (> 0), or its error. */
-static long checked_id(int64_t r) { return r < 0 || id_ok(r) ? r : -PAL_EIO; }
+static long checked_id(int64_t r)
+{
+    return r < 0 || id_ok(r) ? r : -PAL_EIO;
+}
 /* A group, session or parent id (0: outside the tree), or its error. */
-static long checked_id0(int64_t r) { return r < 0 || r == 0 || id_ok(r) ? r : -PAL_EIO; }
+static long checked_id0(int64_t r)
+{
+    return r < 0 || r == 0 || id_ok(r) ? r : -PAL_EIO;
+}
 /* 0 or an error. */
-static long checked_zero(int64_t r) { return r <= 0 ? r : -PAL_EIO; }
+static long checked_zero(int64_t r)
+{
+    return r <= 0 ? r : -PAL_EIO;
+}
 
 /* A Linux wait status: exited (code << 8), killed (signal, | 0x80 with a
  * core dump) or, with WUNTRACED, stopped ((signal << 8) | 0x7f). */
@@ -77,20 +89,44 @@ static long pal_process_signal(pal_handle proc, int signo)
 }
 
 /* Not cached: a forked child has a new id. */
-static long pal_process_id(void) { return checked_id(simple(OCALL_PROCS_ID, 0, 0)); }
-static long pal_process_parent(void) { return checked_id0(simple(OCALL_PROCS_PARENT, 0, 0)); }
+static long pal_process_id(void)
+{
+    return checked_id(simple(OCALL_PROCS_ID, 0, 0));
+}
+static long pal_process_parent(void)
+{
+    return checked_id0(simple(OCALL_PROCS_PARENT, 0, 0));
+}
 
 static long pal_setpgid(pal_handle proc, pal_handle pgid)
 {
     return checked_zero(simple(OCALL_PROCS_SETPGID, proc, pgid));
 }
 
-static long pal_getpgid(pal_handle proc) { return checked_id0(simple(OCALL_PROCS_GETPGID, proc, 0)); }
-static long pal_setsid(void) { return checked_id(simple(OCALL_PROCS_SETSID, 0, 0)); }
-static long pal_getsid(pal_handle proc) { return checked_id0(simple(OCALL_PROCS_GETSID, proc, 0)); }
-static long pal_thread_id_alloc(void) { return checked_id(simple(OCALL_PROCS_TID_ALLOC, 0, 0)); }
-static void pal_thread_id_free(pal_handle id) { simple(OCALL_PROCS_TID_FREE, id, 0); }
-static long pal_id_owner(pal_handle id) { return checked_id(simple(OCALL_PROCS_ID_OWNER, id, 0)); }
+static long pal_getpgid(pal_handle proc)
+{
+    return checked_id0(simple(OCALL_PROCS_GETPGID, proc, 0));
+}
+static long pal_setsid(void)
+{
+    return checked_id(simple(OCALL_PROCS_SETSID, 0, 0));
+}
+static long pal_getsid(pal_handle proc)
+{
+    return checked_id0(simple(OCALL_PROCS_GETSID, proc, 0));
+}
+static long pal_thread_id_alloc(void)
+{
+    return checked_id(simple(OCALL_PROCS_TID_ALLOC, 0, 0));
+}
+static void pal_thread_id_free(pal_handle id)
+{
+    simple(OCALL_PROCS_TID_FREE, id, 0);
+}
+static long pal_id_owner(pal_handle id)
+{
+    return checked_id(simple(OCALL_PROCS_ID_OWNER, id, 0));
+}
 
 static long pal_process_open(pal_handle id, pal_handle *out)
 {

@@ -22,6 +22,14 @@
     (SIGBIT(1) | SIGBIT(2) | SIGBIT(3) | SIGBIT(10) | SIGBIT(12) | SIGBIT(14) | SIGBIT(15) |       \
      SIGBIT(17) | SIGBIT(28))
 
+/* The same signals sent by another process of the program's tree
+ * (urts_signal.h: URTS_SIGNAL_INSIDE_SHIFT): PAL_SIGNAL_FROM_INSIDE. The
+ * host may claim either origin; the worst a lie does is that process 1
+ * ignores a signal it has no handler for, which the host could drop
+ * anyway. */
+#define INSIDE_SHIFT 32
+#define ACCEPTED (HOST_SIGNALS | (HOST_SIGNALS << INSIDE_SHIFT))
+
 static uint64_t signal_word; /* host address, 0: none */
 
 int enclave_signal_set_word(uint64_t word)
@@ -54,7 +62,7 @@ static uint64_t take_pending(void)
 
     if (!posted() || host_xchg64(signal_word, 0, &old))
         return 0;
-    return old & HOST_SIGNALS;
+    return old & ACCEPTED;
 }
 
 /* The libOS can take signals on this thread (it registered its upcalls and
@@ -79,16 +87,18 @@ static int geode_code(uint64_t rip)
 }
 
 /* Hands `set` to the libOS; GS must be its thread block. With a program
- * context, the last signal carries it (the libOS then delivers them all). */
+ * context, the last signal carries it (the libOS then delivers them all).
+ * A signal posted from outside the tree too goes as from outside. */
 static void hand_over(uint64_t set, struct pal_context *ctx)
 {
-    for (int s = 1; s <= 64; s++) {
-        uint64_t bit = SIGBIT(s);
+    for (int s = 1; s <= INSIDE_SHIFT; s++) {
+        uint64_t bit = SIGBIT(s), in = bit << INSIDE_SHIFT;
+        int signo = set & bit ? s : s | PAL_SIGNAL_FROM_INSIDE;
 
-        if (!(set & bit))
+        if (!(set & (bit | in)))
             continue;
-        set &= ~bit;
-        enclave_upcalls->host_signal(set ? NULL : ctx, s);
+        set &= ~(bit | in);
+        enclave_upcalls->host_signal(set ? NULL : ctx, signo);
     }
 }
 

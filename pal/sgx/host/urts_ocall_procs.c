@@ -15,9 +15,10 @@ static int64_t do_wait(const struct pal_api *d, const int64_t *a, uint8_t *out, 
     int status = 0;
     long r;
 
-    if (out_cap < sizeof(int32_t) || a[0] < -(int64_t)OCALL_PROCS_ID_MAX ||
-        a[0] >= OCALL_PROCS_ID_MAX || (a[1] & ~(int64_t)(1 | 2 | 0x01000000)))
+    if (out_cap < sizeof(int32_t) || (a[1] & ~(int64_t)(1 | 2 | 0x01000000)))
         return -EINVAL;
+    if (a[0] <= -(int64_t)OCALL_PROCS_ID_MAX || a[0] >= OCALL_PROCS_ID_MAX)
+        return -ECHILD; /* no such child can exist */
     r = d->process_wait(a[0], &status, (int)a[1]);
     if (r > 0) {
         int32_t s = status;
@@ -128,8 +129,9 @@ int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t numbe
     case OCALL_PROCS_INFO:
         return do_info(d, a[0], out, out_cap, out_size);
     case OCALL_PROCS_LIST:
-        return a[0] < 0 || a[0] >= OCALL_PROCS_ID_MAX ? -EINVAL
-                                                       : do_list(d, a[0], a[1], out, out_cap, out_size);
+        return a[0] < 0 || a[0] >= OCALL_PROCS_ID_MAX
+                   ? -EINVAL
+                   : do_list(d, a[0], a[1], out, out_cap, out_size);
     case OCALL_PROCS_PDEATHSIG:
         return a[0] < 0 || a[0] > 64 ? -EINVAL : d->process_set_pdeathsig((int)a[0]);
     }

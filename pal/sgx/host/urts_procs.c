@@ -65,7 +65,10 @@ int urts_procs_init(void)
     return 0;
 }
 
-const struct pal_api *urts_procs_api(void) { return &direct; }
+const struct pal_api *urts_procs_api(void)
+{
+    return &direct;
+}
 
 void urts_procs_restart(void)
 {

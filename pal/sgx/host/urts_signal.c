@@ -1,6 +1,8 @@
 /* uRTS: host signals for the libOS in the enclave (sim and sgx).
  *
- * A handler ORs the signal into one word of untrusted memory; the trusted PAL
+ * A handler ORs the signal into one word of untrusted memory (bit signo - 1;
+ * bit 32 + signo - 1 instead when another process of the program's tree
+ * sent it, which process 1 may ignore: urts_signal.h); the trusted PAL
  * exchanges it with 0 after each OCALL and when an AEX-Notify notification
  * enters it (enclave/pal_signal.c). Handlers are installed without
  * SA_RESTART, so a host call blocked in an OCALL returns EINTR and the
@@ -39,7 +41,9 @@
 #include <unistd.h>
 
 #include "host/urts_internal.h"
+#include "host/urts_procs.h"
 #include "host/urts_signal.h"
+#include "../../direct/pidns.h"
 
 static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1,  SIGUSR2,
                                 SIGALRM, SIGTERM, SIGCHLD, SIGWINCH, SIGIO};
@@ -90,6 +94,7 @@ __attribute__((noreturn)) static void end_now(int sig, bool quiet)
 
     if (!quiet && write(2, msg, strlen(msg)) < 0)
         quiet = true; /* stderr is gone: nothing more to say */
+    urts_procs_exit(); /* process 1 ends: the rest of the tree with it (raw syscalls) */
     signal(sig, SIG_DFL);
     sigemptyset(&set);
     sigaddset(&set, sig);
@@ -159,13 +164,21 @@ static void sigterm_outside(void)
 
 void urts_signal_keep_sigterm_out(bool out) { sigterm_kept_out = out; }
 
+/* Sent by kill, tkill or sigqueue from another geode process of the
+ * program's tree (pal/direct/pidns.h; the kernel's own signals, SIGCHLD
+ * included, have a positive si_code). Async-signal-safe. */
+static bool from_inside(const siginfo_t *si)
+{
+    return (si->si_code == SI_USER || si->si_code == SI_TKILL || si->si_code == SI_QUEUE) &&
+           si->si_pid != getpid() && pidns_host_inside(si->si_pid);
+}
+
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
     struct urts_enclave *e = target;
     uint64_t bit = 1ULL << (sig - 1), was;
 
-    (void)si;
     if (sig == SIGTERM && sigterm_kept_out) {
         sigterm_outside();
         if (e && !e->desc.aex_notify && at_aep(e, uc->uc_mcontext.gregs)) {
@@ -174,7 +187,15 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
         }
         return;
     }
-    was = __atomic_fetch_or(&pending, bit, __ATOMIC_SEQ_CST);
+    if (from_inside(si)) {
+        /* Another process of the program's tree sent it: the upper half
+         * of the word, so that process 1 can ignore it as a namespace's
+         * init does. It never ends the run from here. */
+        __atomic_fetch_or(&pending, bit << URTS_SIGNAL_INSIDE_SHIFT, __ATOMIC_SEQ_CST);
+        was = 0, bit = 0;
+    } else {
+        was = __atomic_fetch_or(&pending, bit, __ATOMIC_SEQ_CST);
+    }
     if (bit & ENDING_SIGNALS) {
         /* Known dead: the line naming why is out already. */
         if (__atomic_load_n(&dead, __ATOMIC_SEQ_CST))

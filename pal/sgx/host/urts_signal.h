@@ -13,6 +13,10 @@ struct urts_enclave;
  * for enclave_run_args.signal_word (0 when the handlers cannot be installed:
  * the signals then keep their default actions). */
 uint64_t urts_signal_setup(struct urts_enclave *e);
+/* In the word, a forwarded signal (all below 32) sent by another process of
+ * the program's tree sets bit signo - 1 + URTS_SIGNAL_INSIDE_SHIFT instead
+ * of bit signo - 1 (the libOS's PAL_SIGNAL_FROM_INSIDE). */
+#define URTS_SIGNAL_INSIDE_SHIFT 32
 /* True for the host signals urts_signal_setup forwards to the enclave. */
 int urts_signal_forwarded(int sig);
 /* sys.enable_sigterm_injection is false: a host SIGTERM never reaches the
