@@ -332,36 +332,40 @@ def proc_projection(ctx, res):
     """Projected hardware time per round of a process workload from its sim
     runs' transition counts and child enclave builds; None for the others."""
     name = getattr(ctx, "proc_names", {}).get(res["workload"])
-    runs = ctx.proc_counts.get(name) if name else None
     if name is None:
         return None
+    runs = ctx.proc_counts.get(name)
     if not runs:
         return {"na": "no sim run with transition counts"}
     crossings = statistics.median(r["crossings"] for r in runs)
     children = statistics.median(r["children"] for r in runs)
     pages = runs[0]["enclave_bytes"] // 4096
-    cycles = crossings * CYCLES_PER_CROSSING + children * pages * CYCLES_PER_EADD
-    us = cycles / (ASSUMED_GHZ * 1000)
+    c_cross, c_eadd = crossings * CYCLES_PER_CROSSING, children * pages * CYCLES_PER_EADD
+    us = (c_cross + c_eadd) / (ASSUMED_GHZ * 1000)
     native = res["modes"].get("native", {}).get("median")
     return {"crossings_per_round": crossings, "child_enclaves_per_round": children,
             "child_enclave_pages": pages, "cycles_per_crossing": CYCLES_PER_CROSSING,
             "cycles_per_eadd": CYCLES_PER_EADD, "assumed_ghz": ASSUMED_GHZ,
-            "cycles_per_round": cycles, "us_per_round": us,
+            "cycles_per_round": c_cross + c_eadd, "us_per_round": us,
+            "us_crossings": c_cross / (ASSUMED_GHZ * 1000),
+            "us_eadd": c_eadd / (ASSUMED_GHZ * 1000),
             "ratio": us / native if native else None,
-            "excludes": "in-enclave work (state copy and AES-GCM, program code): the same "
-                        "speed in sim and on hardware, not counted here"}
+            "excludes": "work that runs at the same speed in sim and on hardware: the host's "
+                        "fork of geode, the state stream (copy, AES-GCM, socket), the program"}
 
 
 def print_projection(p):
     if "na" in p:
         print("  %-17s n/a (%s)" % ("projected hw", p["na"]))
         return
-    print("  %-17s ~%.4g us/round%s: %.0f crossings x %d + %.2g child enclave(s) x %d pages "
-          "x %d cycles EADD (assumed), at %.1f GHz; in-enclave work not counted"
-          % ("projected hw", p["us_per_round"],
-             " %.0fx" % p["ratio"] if p["ratio"] is not None else "",
-             p["crossings_per_round"], p["cycles_per_crossing"], p["child_enclaves_per_round"],
-             p["child_enclave_pages"], p["cycles_per_eadd"], p["assumed_ghz"]))
+    print("  %-17s ~%.1f ms/round%s = crossings %.1f ms (%.0f x %d cycles) + EADD %.1f ms "
+          "(%.2g child enclave(s) x %d pages x %d cycles, assumed) at %.1f GHz; "
+          "host and in-enclave work not counted"
+          % ("projected hw", p["us_per_round"] / 1000,
+             " (%.0fx native)" % p["ratio"] if p["ratio"] is not None else "",
+             p["us_crossings"] / 1000, p["crossings_per_round"], p["cycles_per_crossing"],
+             p["us_eadd"] / 1000, p["child_enclaves_per_round"], p["child_enclave_pages"],
+             p["cycles_per_eadd"], p["assumed_ghz"]))
     sys.stdout.flush()
 
 
