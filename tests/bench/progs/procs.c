@@ -45,8 +45,8 @@ static int reap(pid_t pid)
 static int bench_fork(long mib, long rounds)
 {
     size_t len = (size_t)mib << 20;
-    volatile uint8_t *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                                 -1, 0);
+    volatile uint8_t *mem =
+        mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
     if (mem == MAP_FAILED) {
         perror("mmap");
