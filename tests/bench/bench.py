@@ -183,6 +183,192 @@ def nginx_rps(ctx, mode, seconds):
             srv.wait()
 
 
+# Processes (issue 11): fork, posix_spawn and a shell pipeline, timed inside
+# the program so that geode's own start-up is not counted. In sim, geode at
+# loader.log_level = "debug" prints the enclave transition counts of every
+# process at its exit (the children's first, the parent's last, as it waits
+# for them); from them and the enclave size, a projected hardware time.
+
+# Per EADD on hardware (assumption: no public per-instruction figure found).
+# Intel's KB article 000089477 ("Initializing an Intel SGX enclave with a
+# large heap size is slow") gives "several seconds" for a 1 GB enclave whose
+# every page is EADDed and EEXTENDed, i.e. ~10-20 us (30,000-60,000 cycles)
+# per page with 16 EEXTENDs; EADD alone (a 4 KiB copy into the EPC, the
+# EPCM entry, the driver's per-page work) is taken as 10,000 cycles. A
+# forked or spawned child is a new enclave: EADD of every page of its
+# sgx.enclave_size (SGX1, no EDMM), its heap not EEXTENDed.
+CYCLES_PER_EADD = 10000
+ASSUMED_GHZ = 3.0  # to turn projected cycles into time (assumption)
+
+COUNTS_RE = re.compile(
+    r"enclave transitions: EENTER (\d+) EEXIT (\d+) ERESUME (\d+) AEX\(reported\) (\d+) "
+    r"OCALL \d+; inside: ECALL (\d+) OCALL (\d+) \(exitless (\d+)\) exceptions (\d+) "
+    r"notifications \d+ EDECCSSA \d+ stage-1 exits (\d+)")
+
+
+def enclave_crossings(stderr, rounds):
+    """(crossings per round over all processes, child processes per round)
+    from the counts every process of a sim run printed. A child's host
+    counts start at its parent's (the host forked geode) and its enclave's
+    own ("inside") counts at zero; so the parent's crossings since its
+    first fork are its final count less what the first child inherited,
+    and each child's own are its inside counts: an ECALL or OCALL is an
+    EENTER and an EEXIT, an exception an AEX and an ERESUME (a classic
+    stage-1 exit an EEXIT/EENTER pair more)."""
+    lines = [tuple(int(x) for x in m.groups()) for m in COUNTS_RE.finditer(stderr)]
+    if len(lines) < 2:
+        raise Failed("no transition counts of the parent and its children (debug log)")
+
+    def host(c):
+        return c[0] + c[1] + c[2] + c[3]
+
+    def own(c):
+        ecall, ocall, exitless, exc, stage1 = c[4:]
+        return 2 * (ecall + ocall - exitless + exc + stage1)
+
+    parent, children = lines[-1], lines[:-1]
+    inherited = host(children[0]) - own(children[0])
+    total = host(parent) - inherited + sum(own(c) for c in children)
+    return total / rounds, len(children) / rounds
+
+
+def size_bytes(text):
+    m = re.fullmatch(r"(\d+)([KMG]?)", text)
+    return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2)]
+
+
+def proc_us(ctx, mode, argv, rounds, parse, name, extra=""):
+    """One run of a process workload: microseconds per round as the program
+    measured it (parse(stdout) -> ns per round); in sim, the transition
+    counts are kept for the projection (ctx.proc_counts[name])."""
+    if mode in ("sim", "sgx"):
+        extra += 'loader.log_level = "debug"\n'
+    cmd = argv if mode == "native" else (
+        [ctx.geode, "run", "--mode", "direct" if mode.startswith("direct") else mode,
+         manifest_for(ctx.tmp, argv, mode, extra)] + argv[1:])
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    except subprocess.TimeoutExpired:
+        raise Failed("timed out after 300s")
+    if p.returncode != 0:
+        err = ([l for l in p.stderr.strip().splitlines() if "enclave transitions" not in l]
+               or ["no output"])[-1]
+        raise Failed("exit %d: %s" % (p.returncode, err[:100]))
+    ns = parse(p.stdout)
+    if mode == "sim":
+        crossings, children = enclave_crossings(p.stderr, rounds)
+        m = re.search(r'sgx.enclave_size = "([0-9]+[KMG]?)"', extra)
+        size = size_bytes(m.group(1) if m else "256M")  # docs/manifest.md: default 256M
+        ctx.proc_counts.setdefault(name, []).append(
+            {"crossings": crossings, "children": children, "enclave_bytes": size})
+    return ns / 1000.0
+
+
+def ns_per_call(out):
+    m = re.search(r"ns_per_call=([0-9.]+)", out)
+    if not m:
+        raise Failed("no ns_per_call in output")
+    return float(m.group(1))
+
+
+def pipeline_script(rounds):
+    """busybox sh: ROUNDS of `echo x | busybox cat`, timed by the shell
+    itself ($EPOCHREALTIME: no process to read the clock)."""
+    return ('t0=$EPOCHREALTIME; i=0; while [ $i -lt %d ]; do echo x | /bin/busybox cat >/dev/null; '
+            'i=$((i+1)); done; t1=$EPOCHREALTIME; echo "t0=$t0 t1=$t1"' % rounds)
+
+
+def pipeline_ns(rounds):
+    def parse(out):
+        m = re.search(r"t0=([0-9.]+) t1=([0-9.]+)", out)
+        if not m:
+            raise Failed("the shell printed no times")
+        return (float(m.group(2)) - float(m.group(1))) * 1e9 / rounds
+    return parse
+
+
+def proc_workloads(ctx, quick):
+    """The process workloads: (name, unit, higher, target, fn). Rounds per
+    run differ between native/direct (cheap) and sim (a child enclave is
+    built per fork: ~0.1 s for 256 MiB, more for bigger enclaves), so that a
+    sim run stays within a few seconds; each figure is per round."""
+    b = ctx.bench_dir
+    procs, hello = os.path.join(b, "procs"), os.path.join(b, "hello")
+
+    def rounds(m, fast, sim):
+        return sim[0 if quick else 1] if m in ("sim", "sgx") else fast[0 if quick else 1]
+
+    def fork(mib, fast, sim, size):
+        name = "fork+exit+wait, %d MiB process" % mib
+        extra = 'sgx.enclave_size = "%s"\n' % size
+
+        def fn(m):
+            k = rounds(m, fast, sim)
+            return proc_us(ctx, m, [procs, "fork", str(mib), str(k)], k, ns_per_call, name,
+                           extra if m in ("sim", "sgx") else "")
+        return (name + " (sim: %s enclave)" % size, "us/round", False, None, fn), name
+
+    def spawn(m):
+        k = rounds(m, (200, 500), (5, 10))
+        trusted = 'sgx.trusted_files = ["file:%s"]\n' % hello
+        return proc_us(ctx, m, [procs, "spawn", hello, str(k)], k, ns_per_call, SPAWN,
+                       trusted if m in ("sim", "sgx") else "")
+
+    def pipe(m):
+        k = rounds(m, (50, 200), (3, 8))
+        return proc_us(ctx, m, ["/bin/busybox", "sh", "-c", pipeline_script(k)], k,
+                       pipeline_ns(k), PIPE)
+
+    SPAWN = "posix_spawn+wait, static hello"
+    PIPE = "busybox sh: echo x | busybox cat"
+    f1, n1 = fork(1, (200, 500), (5, 10), "256M")
+    f100, n100 = fork(100, (20, 50), (2, 4), "512M")
+    ctx.proc_names = {f1[0]: n1, f100[0]: n100, SPAWN: SPAWN, PIPE: PIPE}
+    return [f1, f100, (SPAWN, "us/round", False, None, spawn),
+            (PIPE, "us/round", False, None, pipe)]
+
+
+def proc_projection(ctx, res):
+    """Projected hardware time per round of a process workload from its sim
+    runs' transition counts and child enclave builds; None for the others."""
+    name = getattr(ctx, "proc_names", {}).get(res["workload"])
+    if name is None:
+        return None
+    runs = ctx.proc_counts.get(name)
+    if not runs:
+        return {"na": "no sim run with transition counts"}
+    crossings = statistics.median(r["crossings"] for r in runs)
+    children = statistics.median(r["children"] for r in runs)
+    pages = runs[0]["enclave_bytes"] // 4096
+    c_cross, c_eadd = crossings * CYCLES_PER_CROSSING, children * pages * CYCLES_PER_EADD
+    us = (c_cross + c_eadd) / (ASSUMED_GHZ * 1000)
+    native = res["modes"].get("native", {}).get("median")
+    return {"crossings_per_round": crossings, "child_enclaves_per_round": children,
+            "child_enclave_pages": pages, "cycles_per_crossing": CYCLES_PER_CROSSING,
+            "cycles_per_eadd": CYCLES_PER_EADD, "assumed_ghz": ASSUMED_GHZ,
+            "cycles_per_round": c_cross + c_eadd, "us_per_round": us,
+            "us_crossings": c_cross / (ASSUMED_GHZ * 1000),
+            "us_eadd": c_eadd / (ASSUMED_GHZ * 1000),
+            "ratio": us / native if native else None,
+            "excludes": "work that runs at the same speed in sim and on hardware: the host's "
+                        "fork of geode, the state stream (copy, AES-GCM, socket), the program"}
+
+
+def print_projection(p):
+    if "na" in p:
+        print("  %-17s n/a (%s)" % ("projected hw", p["na"]))
+        return
+    print("  %-17s ~%.1f ms/round%s = crossings %.1f ms (%.0f x %d cycles) + EADD %.1f ms "
+          "(%.2g child enclave(s) x %d pages x %d cycles, assumed) at %.1f GHz; "
+          "host and in-enclave work not counted"
+          % ("projected hw", p["us_per_round"] / 1000,
+             " (%.0fx native)" % p["ratio"] if p["ratio"] is not None else "",
+             p["us_crossings"] / 1000, p["crossings_per_round"], p["cycles_per_crossing"],
+             p["us_eadd"] / 1000, p["child_enclaves_per_round"], p["child_enclave_pages"],
+             p["cycles_per_eadd"], p["assumed_ghz"]))
+    sys.stdout.flush()
+
+
 class Ctx:
     pass
 
@@ -219,7 +405,7 @@ def workloads(ctx, quick):
          lambda m: redis_rps(ctx, m, 50000 // k)),
         ("nginx static 8 KiB, wrk 8 connections", "req/s", True, 0.9,
          lambda m: nginx_rps(ctx, m, 2 if quick else 4)),
-    ]
+    ] + proc_workloads(ctx, quick)
 
 
 def prepare(ctx, quick):
@@ -281,6 +467,10 @@ def measure(ctx, runs, unavailable, quick, only):
                     per_mode[m]["na"] = "failed: %s" % e
         results.append(summarise(name, unit, higher, target, per_mode))
         print_row(results[-1])
+        proj = proc_projection(ctx, results[-1])
+        if proj is not None:
+            results[-1]["projected_hw"] = proj
+            print_projection(proj)
     return results
 
 
@@ -444,6 +634,7 @@ def main():
     ctx.geode = os.path.join(build, "geode")
     ctx.bench_dir = os.path.join(build, "bench")
     ctx.tmp = tempfile.mkdtemp(prefix="geode-bench-")
+    ctx.proc_counts = {}
     os.makedirs(ctx.bench_dir, exist_ok=True)
     prepare(ctx, args.quick)
     unavailable = mode_unavailable(ctx)

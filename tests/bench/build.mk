@@ -2,13 +2,19 @@
 # Programs are built static with glibc (unmodified libc, raw syscall path).
 
 BENCH_DIR  := $(BUILD)/bench
-BENCH_BINS := $(BENCH_DIR)/syscalls $(BENCH_DIR)/hello $(BENCH_DIR)/enclave_bench
+BENCH_BINS := $(BENCH_DIR)/syscalls $(BENCH_DIR)/hello $(BENCH_DIR)/enclave_bench \
+              $(BENCH_DIR)/procs
 
 $(BENCH_DIR)/syscalls: tests/bench/progs/syscalls.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -static -pthread -o $@ $<
 
 $(BENCH_DIR)/hello: tests/bench/progs/hello.c
+	@mkdir -p $(@D)
+	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
+
+# fork, posix_spawn (tests/bench/bench.py: the process workloads).
+$(BENCH_DIR)/procs: tests/bench/progs/procs.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
 

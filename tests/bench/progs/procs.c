@@ -1,0 +1,111 @@
+/* Process benchmarks, timed inside the program so that geode's start-up is
+ * not counted:
+ *   procs fork MIB ROUNDS    allocate and touch MIB MiB, then ROUNDS of
+ *                            fork + _exit + waitpid
+ *   procs spawn PATH ROUNDS  ROUNDS of posix_spawn(PATH) + waitpid; the
+ *                            child's output goes to /dev/null
+ * Prints "ns_per_call=N rounds=R" (N: one round, the median is taken by
+ * bench.py over runs). A child that exits other than 0 fails the run. */
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static double now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static int reap(pid_t pid)
+{
+    int st;
+
+    if (waitpid(pid, &st, 0) != pid) {
+        perror("waitpid");
+        return -1;
+    }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fprintf(stderr, "child ended with status 0x%x\n", st);
+        return -1;
+    }
+    return 0;
+}
+
+static int bench_fork(long mib, long rounds)
+{
+    size_t len = (size_t)mib << 20;
+    volatile uint8_t *mem =
+        mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    if (mem == MAP_FAILED) {
+        perror("mmap");
+        return 1;
+    }
+    for (size_t off = 0; off < len; off += 4096)
+        mem[off] = (uint8_t)(off >> 12);
+    double t0 = now_ns();
+    for (long i = 0; i < rounds; i++) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            perror("fork");
+            return 1;
+        }
+        if (pid == 0) /* the child checks a page: its memory is the parent's */
+            _exit(mem[len - 4096] == (uint8_t)((len - 4096) >> 12) ? 0 : 3);
+        if (reap(pid))
+            return 1;
+    }
+    double t1 = now_ns();
+    printf("ns_per_call=%.0f rounds=%ld mib=%ld\n", (t1 - t0) / (double)rounds, rounds, mib);
+    return 0;
+}
+
+static int bench_spawn(const char *path, long rounds)
+{
+    posix_spawn_file_actions_t fa;
+    char *argv[] = {(char *)path, NULL};
+
+    if (posix_spawn_file_actions_init(&fa) ||
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0)) {
+        fprintf(stderr, "posix_spawn_file_actions failed\n");
+        return 1;
+    }
+    double t0 = now_ns();
+    for (long i = 0; i < rounds; i++) {
+        pid_t pid;
+        int err = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+        if (err) {
+            fprintf(stderr, "posix_spawn %s: %s\n", path, strerror(err));
+            return 1;
+        }
+        if (reap(pid))
+            return 1;
+    }
+    double t1 = now_ns();
+    posix_spawn_file_actions_destroy(&fa);
+    printf("ns_per_call=%.0f rounds=%ld\n", (t1 - t0) / (double)rounds, rounds);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    long rounds = argc == 4 ? atol(argv[3]) : 0;
+
+    if (rounds > 0 && !strcmp(argv[1], "fork") && atol(argv[2]) > 0)
+        return bench_fork(atol(argv[2]), rounds);
+    if (rounds > 0 && !strcmp(argv[1], "spawn"))
+        return bench_spawn(argv[2], rounds);
+    fprintf(stderr, "usage: procs fork MIB ROUNDS | procs spawn PATH ROUNDS\n");
+    return 2;
+}
