@@ -97,11 +97,14 @@ static void up_exception(struct pal_context *ctx, const struct pal_exception *ex
  * process's own signals never leave the libOS): as in Gramine, SIGTERM
  * reaches the program only when the measured manifest says so
  * (sys.enable_sigterm_injection). Outside an enclave there is no such
- * boundary and host signals arrive as on Linux (docs/manifest.md). */
-static bool host_sigterm_dropped(int signo)
+ * boundary and host signals arrive as on Linux (docs/manifest.md). A
+ * SIGTERM one of the program's own processes sent (kill(2) inside the
+ * tree, which the PAL marks as such) is the program's: it is not an
+ * injection from the host. */
+static bool host_sigterm_dropped(int signo, bool inside)
 {
     static bool logged;
-    if (signo != 15 || !(pal_boot_info->flags & PAL_BOOT_ENCLAVE) || libos_cfg.sigterm_injection)
+    if (signo != 15 || inside || !(pal_boot_info->flags & PAL_BOOT_ENCLAVE) || libos_cfg.sigterm_injection)
         return false;
     if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
         log_warn("SIGTERM from the host ignored (sys.enable_sigterm_injection is false)");
@@ -112,7 +115,7 @@ static void up_host_signal(struct pal_context *ctx, int signo)
 {
     bool inside = signo & PAL_SIGNAL_FROM_INSIDE;
     signo &= ~PAL_SIGNAL_FROM_INSIDE;
-    if (ns_init_ignores(signo, inside) || host_sigterm_dropped(signo))
+    if (ns_init_ignores(signo, inside) || host_sigterm_dropped(signo, inside))
         return;
     if (signo == 17 && signal_child_autoreap()) {
         signal_reap_children_later();

@@ -158,19 +158,6 @@ static long direct_fchown(pal_handle h, uint32_t uid, uint32_t gid)
     return HS3(SYS_fchown, h, uid, gid);
 }
 
-/* The holder's host pid becomes its id in the program's pid namespace (0
- * for a process outside it, as Linux reports a holder in another pid
- * namespace). */
-static int32_t holder_id(int32_t host)
-{
-    if (host <= 0 || !pidns_self())
-        return host;
-    pidns_lock();
-    const struct ns_entry *e = pidns_find_host(host);
-    int32_t id = e ? e->id : 0;
-    pidns_unlock();
-    return id;
-}
 
 static long direct_file_lock(pal_handle h, int cmd, struct pal_flock *lk)
 {
@@ -184,7 +171,7 @@ static long direct_file_lock(pal_handle h, int cmd, struct pal_flock *lk)
         *lk = (struct pal_flock){.type = fl.l_type, .whence = fl.l_whence, .start = fl.l_start,
                                  .len = fl.l_len, .pid = fl.l_pid};
         if (fl.l_type != F_UNLCK && fl.l_pid > 0)
-            lk->pid = holder_id(fl.l_pid);
+            lk->pid = pidns_id_of_host(fl.l_pid);
     }
     return r;
 }

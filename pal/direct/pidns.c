@@ -221,3 +221,14 @@ bool pidns_host_inside(int32_t host)
     }
     return false;
 }
+
+int32_t pidns_id_of_host(int32_t host)
+{
+    if (host <= 0 || !pidns_self())
+        return host;
+    pidns_lock();
+    const struct ns_entry *e = pidns_find_host(host);
+    int32_t id = e ? e->id : 0;
+    pidns_unlock();
+    return id;
+}

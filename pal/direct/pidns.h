@@ -75,6 +75,10 @@ void pidns_root_exit(void);
 /* From a signal handler, without the lock: true when host pid sent a
  * signal from inside the tree. */
 bool pidns_host_inside(int32_t host);
+/* A host pid as an id of the namespace (0 for a process outside it, as
+ * Linux reports one in another pid namespace, e.g. a lock holder); the
+ * host pid itself before pidns_init. Takes the lock. */
+int32_t pidns_id_of_host(int32_t host);
 /* A new child (fork): after the host fork, in the child. */
 void pidns_child_start(struct ns_entry *e);
 

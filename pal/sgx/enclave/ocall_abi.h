@@ -29,6 +29,8 @@ struct ocall_args {
 /* Largest payload of one read/write-like OCALL: the frame's data area less
  * the arguments and a path. Longer transfers are split by the enclave. */
 #define OCALL_MAX_IO 61440
+/* Ancillary data of one sendmsg/recvmsg OCALL (253 descriptors and more). */
+#define OCALL_MSG_CONTROL_MAX 1024
 
 /* --- files and directories: 16..47 (pal_fs.c / urts_ocall_fs.c) --- */
 enum ocall_fs {
@@ -92,6 +94,17 @@ enum ocall_net {
     /* a0 ws, a1 n (1..256), a2 timeout ns (-1 forever); out struct
      * ocall_wait_event[count] -> count */
     OCALL_WAITSET_WAIT = 64,
+    /* sendmsg(2) with ancillary data: a0 h, a1 len, a2 flags, a3 addr len
+     * (<= 128), a4 control len (<= OCALL_MSG_CONTROL_MAX); bytes addr then
+     * control (Linux cmsgs: SOL_SOCKET SCM_RIGHTS with host handles, or
+     * SCM_CREDENTIALS), bytes data -> count */
+    OCALL_SOCK_SENDMSG = 65,
+    /* recvmsg(2): a0 h, a1 len, a2 flags, a3 addr capacity (0 or 128), a4
+     * control capacity (<= OCALL_MSG_CONTROL_MAX); out: uint64_t addr
+     * length, 128 bytes of address, uint64_t control length, uint64_t
+     * msg_flags, OCALL_MSG_CONTROL_MAX bytes of control (received handles
+     * close-on-exec), then the data -> count */
+    OCALL_SOCK_RECVMSG = 66,
     OCALL_NET_LAST = 79,
 };
 

@@ -400,8 +400,9 @@ static long six_call(uint64_t nr, const struct ocall_args *a)
 #define FS_F_OFD_GETLK 36
 
 /* The GETLK forms read back a lock: a known type and whence SEEK_SET, a
- * non-negative range; the holder's host pid means nothing inside (the
- * program is alone in its enclave): 0, or -1 for an OFD lock. */
+ * non-negative range; the holder as an id of the program's pid namespace
+ * (the host translates it; 0 for a process outside), or -1 for an OFD
+ * lock. */
 static long encl_file_lock(pal_handle h, int cmd, struct pal_flock *lk)
 {
     struct ocall_args a = {{h, cmd, lk->type, lk->whence, lk->start, lk->len}};
@@ -412,10 +413,11 @@ static long encl_file_lock(pal_handle h, int cmd, struct pal_flock *lk)
 
     if (r != 0 || !get)
         return zero_or_err(r);
-    if (got != sizeof(o) || o[0] < 0 || o[0] > 2 || o[1] != 0 || o[2] < 0 || o[3] < 0)
+    if (got != sizeof(o) || o[0] < 0 || o[0] > 2 || o[1] != 0 || o[2] < 0 || o[3] < 0 || o[4] < -1 ||
+        o[4] >= (1 << 22))
         return -PAL_EIO;
     *lk = (struct pal_flock){.type = (int16_t)o[0], .whence = 0, .start = o[2], .len = o[3],
-                             .pid = o[4] == -1 ? -1 : 0};
+                             .pid = (int32_t)o[4]};
     return 0;
 }
 

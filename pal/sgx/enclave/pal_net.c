@@ -201,6 +201,94 @@ static long enclave_sock_recv(pal_handle h, void *buf, size_t n, int fl, void *a
     return r;
 }
 
+#define L_SOL_SOCKET 1
+#define L_SCM_RIGHTS 1
+#define L_SCM_CREDENTIALS 2
+#define RECVMSG_HDR (RECV_HDR + 2 * sizeof(uint64_t) + OCALL_MSG_CONTROL_MAX)
+
+struct l_cmsghdr {
+    uint64_t len;
+    int32_t level, type;
+};
+
+/* Whole Linux cmsgs, SOL_SOCKET SCM_RIGHTS (handles the enclave accepts)
+ * or SCM_CREDENTIALS only: what the host must send back, and what the
+ * enclave hands it. */
+static int control_ok(const uint8_t *c, uint64_t len)
+{
+    for (uint64_t off = 0; off < len;) {
+        struct l_cmsghdr h;
+
+        if (len - off < sizeof(h))
+            return 0;
+        memcpy(&h, c + off, sizeof(h));
+        if (h.len < sizeof(h) || h.len > len - off || h.level != L_SOL_SOCKET)
+            return 0;
+        if (h.type == L_SCM_RIGHTS) {
+            for (uint64_t i = sizeof(h); i + 4 <= h.len; i += 4) {
+                int32_t fd;
+
+                memcpy(&fd, c + off + i, sizeof(fd));
+                if (fd < 0 || fd >= OCALL_MAX_HANDLE)
+                    return 0;
+            }
+        } else if (h.type != L_SCM_CREDENTIALS) {
+            return 0;
+        }
+        off += (h.len + 7) & ~7ULL;
+    }
+    return 1;
+}
+
+static long enclave_sock_sendmsg(pal_handle h, const void *buf, size_t n, int fl, const void *addr, uint32_t alen,
+                                 const void *control, size_t clen)
+{
+    uint64_t len = n < OCALL_MAX_IO ? n : OCALL_MAX_IO, al = addr ? alen : 0;
+    uint8_t head[ADDR_MAX + OCALL_MSG_CONTROL_MAX];
+    struct ocall_args a = {{h, (int64_t)len, fl, (int64_t)al, (int64_t)clen}};
+    int64_t r;
+
+    if (al > ADDR_MAX || clen > OCALL_MSG_CONTROL_MAX || (clen && !control_ok(control, clen)))
+        return -PAL_EINVAL;
+    if (al)
+        memcpy(head, addr, al);
+    if (clen)
+        memcpy(head + al, control, clen);
+    r = net_ocall(OCALL_SOCK_SENDMSG, &a, head, al + clen, buf, len, NULL, 0, NULL);
+    return r > (int64_t)len ? -PAL_EIO : r;
+}
+
+static long enclave_sock_recvmsg(pal_handle h, void *buf, size_t n, int fl, void *addr, uint32_t *al,
+                                 void *control, size_t *clen, int *msg_flags)
+{
+    uint64_t cap = n < OCALL_MAX_IO ? n : OCALL_MAX_IO, got = 0, alen, words[2];
+    uint64_t ccap = *clen < OCALL_MSG_CONTROL_MAX ? *clen : OCALL_MSG_CONTROL_MAX;
+    struct ocall_args a = {{h, (int64_t)cap, fl, addr ? ADDR_MAX : 0, (int64_t)ccap}};
+    uint8_t reply[RECVMSG_HDR + cap];
+    int64_t r;
+
+    if (addr && !al)
+        return -PAL_EFAULT;
+    r = net_ocall(OCALL_SOCK_RECVMSG, &a, NULL, 0, NULL, 0, reply, sizeof(reply), &got);
+    if (r < 0)
+        return r;
+    if (got < RECVMSG_HDR || !recv_count_ok(r, cap, fl, got - RECVMSG_HDR))
+        return -PAL_EIO;
+    memcpy(&alen, reply, sizeof(alen));
+    memcpy(words, reply + RECV_HDR, sizeof(words));
+    if (alen > ADDR_MAX || words[0] > ccap || words[1] > 0xffffffffULL ||
+        !control_ok(reply + RECV_HDR + sizeof(words), words[0]))
+        return -PAL_EIO;
+    memcpy(buf, reply + RECVMSG_HDR, got - RECVMSG_HDR);
+    if (words[0])
+        memcpy(control, reply + RECV_HDR + sizeof(words), words[0]);
+    *clen = words[0];
+    *msg_flags = (int)words[1];
+    if (addr)
+        addr_out(addr, al, reply + sizeof(alen), alen);
+    return r;
+}
+
 static long enclave_sock_setopt(pal_handle h, int lvl, int name, const void *val, uint32_t len)
 {
     struct ocall_args a = {{h, lvl, name, len}};
@@ -472,6 +560,8 @@ struct enclave_fork_state enclave_net_fork_state(void)
 
 void enclave_fill_net(struct pal_api *api)
 {
+    api->sock_sendmsg = enclave_sock_sendmsg;
+    api->sock_recvmsg = enclave_sock_recvmsg;
     api->pipe = enclave_pipe;
     api->sock_create = enclave_sock_create;
     api->sock_pair = enclave_sock_pair;

@@ -16,7 +16,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "../../direct/pidns.h"
 #include "host/urts_ocall.h"
+#include "host/urts_procs.h"
 #include "pal.h"
 #include "pal_host_stat.h"
 
@@ -475,7 +477,11 @@ static int64_t do_file_lock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap,
     if (fcntl((int)a[0], (int)a[1], &fl) != 0)
         return -errno;
     if (get) {
-        o[0] = fl.l_type, o[1] = fl.l_whence, o[2] = fl.l_start, o[3] = fl.l_len, o[4] = fl.l_pid;
+        /* The holder as the program knows it: its id in the namespace
+         * (OFD locks have no holder: -1 stays). */
+        urts_procs_thread();
+        o[0] = fl.l_type, o[1] = fl.l_whence, o[2] = fl.l_start, o[3] = fl.l_len;
+        o[4] = fl.l_pid > 0 ? pidns_id_of_host(fl.l_pid) : fl.l_pid;
         memcpy(out, o, sizeof(o));
         *size = sizeof(o);
     }

@@ -203,6 +203,91 @@ static int64_t do_recv(struct net_call *c)
     return r;
 }
 
+/* Ancillary data the host passes on for the enclave: whole cmsgs, only
+ * SOL_SOCKET SCM_RIGHTS (of handles that can be fds) and SCM_CREDENTIALS. */
+static int control_ok(const uint8_t *control, uint64_t len)
+{
+    for (uint64_t off = 0; off < len;) {
+        struct cmsghdr h;
+
+        if (len - off < sizeof(h))
+            return 0;
+        memcpy(&h, control + off, sizeof(h));
+        if (h.cmsg_len < sizeof(h) || h.cmsg_len > len - off || h.cmsg_level != SOL_SOCKET)
+            return 0;
+        if (h.cmsg_type == SCM_RIGHTS) {
+            for (uint64_t i = sizeof(h); i + sizeof(int) <= h.cmsg_len; i += sizeof(int)) {
+                int fd;
+
+                memcpy(&fd, control + off + i, sizeof(fd));
+                if (fd < 0)
+                    return 0;
+            }
+        } else if (h.cmsg_type != SCM_CREDENTIALS) {
+            return 0;
+        }
+        off += CMSG_ALIGN(h.cmsg_len);
+    }
+    return 1;
+}
+
+static int64_t do_sendmsg(struct net_call *c)
+{
+    int64_t len = c->a[1], alen = c->a[3], clen = c->a[4];
+    const uint8_t *addr = NULL, *control = NULL, *data;
+    int fd = fd_of(c->a[0]);
+
+    if (len < 0 || len > OCALL_MAX_IO || alen < 0 || alen > ADDR_MAX || clen < 0 ||
+        clen > OCALL_MSG_CONTROL_MAX || !ints(c, 2, 1))
+        return -EINVAL;
+    if ((alen && !(addr = urts_ocall_bytes(&c->in, alen))) ||
+        (clen && !(control = urts_ocall_bytes(&c->in, clen))) || !(data = urts_ocall_bytes(&c->in, len)) ||
+        !urts_ocall_end(&c->in) || (clen && !control_ok(control, clen)))
+        return -EINVAL;
+    if (fd < 0)
+        return -EBADF;
+    struct iovec iov = {(void *)data, (size_t)len};
+    struct msghdr m = {.msg_name = (void *)addr, .msg_namelen = (socklen_t)alen, .msg_iov = &iov,
+                       .msg_iovlen = 1, .msg_control = (void *)control, .msg_controllen = (size_t)clen};
+
+    return sys_result(sendmsg(fd, &m, (int)c->a[2]));
+}
+
+#define RECVMSG_HDR (RECV_HDR + 2 * sizeof(uint64_t) + OCALL_MSG_CONTROL_MAX)
+
+static int64_t do_recvmsg(struct net_call *c)
+{
+    int64_t len = c->a[1], cap = c->a[3], ccap = c->a[4];
+    struct sockaddr_storage ss;
+    uint64_t alen = 0, words[2];
+    uint8_t *control = c->out + RECV_HDR + sizeof(words);
+    int fd = fd_of(c->a[0]);
+    long r;
+
+    if (!urts_ocall_end(&c->in) || len < 0 || len > OCALL_MAX_IO || cap < 0 || cap > ADDR_MAX || ccap < 0 ||
+        ccap > OCALL_MSG_CONTROL_MAX || !ints(c, 2, 1) || c->out_cap < RECVMSG_HDR + (uint64_t)len)
+        return -EINVAL;
+    if (fd < 0)
+        return -EBADF;
+    memset(&ss, 0, sizeof(ss));
+    memset(c->out, 0, RECVMSG_HDR);
+    struct iovec iov = {c->out + RECVMSG_HDR, (size_t)len};
+    struct msghdr m = {.msg_name = cap ? &ss : NULL, .msg_namelen = cap ? (socklen_t)cap : 0, .msg_iov = &iov,
+                       .msg_iovlen = 1, .msg_control = ccap ? control : NULL, .msg_controllen = (size_t)ccap};
+    r = recvmsg(fd, &m, (int)c->a[2] | MSG_CMSG_CLOEXEC);
+    if (r < 0)
+        return -errno;
+    if (cap)
+        alen = m.msg_namelen < ADDR_MAX ? m.msg_namelen : ADDR_MAX;
+    words[0] = m.msg_controllen;
+    words[1] = (uint64_t)(unsigned)m.msg_flags;
+    memcpy(c->out, &alen, sizeof(alen));
+    memcpy(c->out + sizeof(alen), &ss, ADDR_MAX);
+    memcpy(c->out + RECV_HDR, words, sizeof(words));
+    *c->out_size = RECVMSG_HDR + ((uint64_t)r < (uint64_t)len ? (uint64_t)r : (uint64_t)len);
+    return r;
+}
+
 /* a0 h, a1 level, a2 name, a3 length (<= 256); value. */
 static int64_t do_setopt(struct net_call *c)
 {
@@ -368,6 +453,10 @@ int64_t urts_ocall_net(struct urts_enclave *e, uint32_t thread, uint64_t number,
         return do_send(&c);
     case OCALL_SOCK_RECV:
         return do_recv(&c);
+    case OCALL_SOCK_SENDMSG:
+        return do_sendmsg(&c);
+    case OCALL_SOCK_RECVMSG:
+        return do_recvmsg(&c);
     case OCALL_SOCK_SHUTDOWN:
         return do_fd_int(&c, shutdown);
     case OCALL_SOCK_SETOPT:

@@ -110,7 +110,11 @@ int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t numbe
     case OCALL_PROCS_PARENT:
         return d->process_parent();
     case OCALL_PROCS_SETPGID:
-        return a[1] < 0 || a[1] >= OCALL_PROCS_ID_MAX ? -EINVAL : d->process_setpgid(a[0], a[1]);
+        /* No group has an id past the namespace's: EPERM, as Linux for a
+         * group that does not exist. */
+        return a[1] < 0 || a[1] > INT32_MAX   ? -EINVAL
+               : a[1] >= OCALL_PROCS_ID_MAX ? -EPERM
+                                             : d->process_setpgid(a[0], a[1]);
     case OCALL_PROCS_GETPGID:
         return d->process_getpgid(a[0]);
     case OCALL_PROCS_SETSID:

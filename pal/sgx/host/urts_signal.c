@@ -178,8 +178,11 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     ucontext_t *uc = ucv;
     struct urts_enclave *e = target;
     uint64_t bit = 1ULL << (sig - 1), was;
+    bool inside = from_inside(si);
 
-    if (sig == SIGTERM && sigterm_kept_out) {
+    /* A SIGTERM from the host is kept out; one the program's own processes
+     * send each other (kill(2) inside the tree) is theirs. */
+    if (sig == SIGTERM && sigterm_kept_out && !inside) {
         sigterm_outside();
         if (e && !e->desc.aex_notify && at_aep(e, uc->uc_mcontext.gregs)) {
             uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER; /* this AEX still needs its stage 1 */
@@ -187,7 +190,7 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
         }
         return;
     }
-    if (from_inside(si)) {
+    if (inside) {
         /* Another process of the program's tree sent it: the upper half
          * of the word, so that process 1 can ignore it as a namespace's
          * init does. It never ends the run from here. */
