@@ -57,8 +57,13 @@ static void check_mount_uri(struct mctx *c, const char *key, const struct toml_v
     if (!field_string(c, path, uri, &mnt->uri))
         return;
     /* Gramine writes untrusted_shm mounts as "dev:/dev/shm": a host path. */
-    if (mnt->type == GEODE__MOUNT_TYPE__MOUNT_UNTRUSTED_SHM && !strncmp(mnt->uri, "dev:", 4))
-        memcpy(mnt->uri, "file", 4);
+    if (mnt->type == GEODE__MOUNT_TYPE__MOUNT_UNTRUSTED_SHM && !strncmp(mnt->uri, "dev:", 4)) {
+        size_t n = strlen(mnt->uri) + 2;
+        char *file = xcalloc(n, 1);
+        snprintf(file, n, "file:%s", mnt->uri + 4);
+        str_set(&mnt->uri, file);
+        free(file);
+    }
     if (strncmp(mnt->uri, "file:", 5))
         diag_error(c->d, uri->pos, path, "must be a \"file:\" URI");
     else
