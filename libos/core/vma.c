@@ -186,10 +186,11 @@ void vma_warn_unshared(void)
         if (!v->shared || v->host_shared || v->untrusted || !(v->prot & PAL_PROT_WRITE))
             continue;
         log_warn("fork: the MAP_SHARED mapping %lx-%lx of %s is this process's own copy: the "
-                 "child gets another and they stop sharing it (in an enclave, put the file on "
-                 "an untrusted_shm mount)",
+                 "child gets another and they stop sharing it (in an enclave, %s)",
                  (unsigned long)v->start, (unsigned long)v->end,
-                 v->file && v->file->path ? v->file->path : "anonymous memory");
+                 v->file && v->file->path ? v->file->path : "anonymous memory",
+                 v->file ? "put the file on an untrusted_shm mount"
+                         : "sys.insecure__shared_memory_untrusted puts it in host memory");
     }
     spin_unlock(&vma_lock);
 }

@@ -17,7 +17,8 @@
  * reach the file (pwrite) at msync, munmap, execve and exit, and anonymous
  * shared memory is the process's own: enough for a process alone, but a
  * forked child gets its own copy (fork logs a warning for each writable
- * one, vma_warn_unshared). */
+ * one, vma_warn_unshared), unless sys.insecure__shared_memory_untrusted
+ * puts anonymous shared memory in host memory too. */
 #include <linux/fcntl.h>
 #include <linux/mman.h>
 
@@ -282,7 +283,7 @@ static long map_source(int fd, int prot, struct vma *v)
 long mm_map_untrusted(struct vma *v, uint64_t len)
 {
     void *p;
-    long r = pal->file_map_untrusted(v->file->h, len, v->off, v->prot, &p);
+    long r = pal->file_map_untrusted(v->file ? v->file->h : -1, len, v->off, v->prot, &p);
     if (r < 0)
         return r;
     v->start = (uint64_t)p, v->end = v->start + len;
@@ -317,6 +318,7 @@ SYS(mmap)
         v.off = 0;
         r = mm_anon_shared_file(len, &v.file);
         v.host_shared = v.file != NULL;
+        v.untrusted = !v.file && libos_cfg.shm_untrusted && PAL_HAS(pal, file_map_untrusted);
     }
     if (r < 0)
         return r;
@@ -325,7 +327,8 @@ SYS(mmap)
     v.untrusted = v.untrusted && !fixed;
     if (v.untrusted) {
         r = mm_map_untrusted(&v, len);
-        file_put(v.file);
+        if (v.file)
+            file_put(v.file);
         return r < 0 ? r : (long)v.start;
     }
     if (fixed && (flags & MAP_FIXED)) /* the old pages are gone: flush them first */

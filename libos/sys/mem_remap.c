@@ -22,7 +22,7 @@ static long dontneed(uint64_t start, uint64_t end)
         if (!vma_find(at, &v))
             return -PAL_ENOMEM;
         uint64_t stop = v.end < end ? v.end : end;
-        long r = v.shared && v.file ? 0 : mm_back(&v, at, stop - at);
+        long r = (v.shared && v.file) || v.untrusted ? 0 : mm_back(&v, at, stop - at);
         if (r < 0)
             return r;
         at = stop;
@@ -107,7 +107,8 @@ static long move(const struct vma *v, uint64_t old, uint64_t osz, uint64_t nsz, 
 
 /* Host memory outside the PAL's own: the PAL chooses every address, so it
  * shrinks in place and grows only by moving (the same file pages mapped
- * again: still shared); MREMAP_FIXED cannot be honoured. */
+ * again: still shared; anonymous memory has no file to map again, so it
+ * cannot grow); MREMAP_FIXED cannot be honoured. */
 static long remap_untrusted(const struct vma *v, uint64_t old, uint64_t osz, uint64_t nsz,
                             uint64_t flags)
 {

@@ -42,6 +42,9 @@ static void print_fs(const geode_manifest *m, FILE *out)
         print_mount(out, "mount", m->mounts[i]);
     fprintf(out, "stack:         %llu bytes; brk up to %llu bytes\n",
             (unsigned long long)m->stack_size, (unsigned long long)m->brk_max_size);
+    if (m->shared_memory_untrusted)
+        fprintf(out, "shared memory: anonymous MAP_SHARED memory is host memory in an enclave, "
+                     "shared with forked children (insecure: the host reads and writes it)\n");
 }
 
 static void print_sgx(const geode_manifest *m, FILE *out)

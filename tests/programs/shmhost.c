@@ -1,9 +1,11 @@
 /* MAP_SHARED of a file across fork, as multiprocessing uses it: a file in
  * DIR (under Geode in an enclave, /dev/shm on an untrusted_shm mount is
  * host memory shared with the children; any other directory is the
- * process's own copy, and fork warns about it). Prints one line per check,
- * the same natively and under geode when the sharing is real.
- * Usage: shmhost DIR */
+ * process's own copy, and fork warns about it), or with "anon" anonymous
+ * shared memory (host memory in an enclave only with
+ * sys.insecure__shared_memory_untrusted). Prints one line per check, the
+ * same natively and under geode when the sharing is real.
+ * Usage: shmhost DIR|anon */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -68,6 +70,8 @@ static void across_fork(int fd, struct shared *s)
     waitpid(pid, &status, 0);
     yesno("the child ended normally", WIFEXITED(status) && WEXITSTATUS(status) == 0);
     yesno("counter under a process-shared lock", s->count == 2L * ROUNDS);
+    if (fd < 0)
+        return;
     long from_file = 0;
     pread(fd, &from_file, sizeof(from_file), offsetof(struct shared, word));
     yesno("read() of the file sees the child's store", from_file == 0x5eed);
@@ -79,6 +83,11 @@ static void map_ops(int fd, char *p)
     yesno("mprotect read-only", mprotect(p, 2 * PG, PROT_READ) == 0);
     yesno("mprotect read-write", mprotect(p, 2 * PG, PROT_READ | PROT_WRITE) == 0);
     p[PG] = 'b';
+    if (fd < 0) { /* no file to see the pages through */
+        yesno("munmap of the second page", munmap(p + PG, PG) == 0);
+        yesno("munmap", munmap(p, PG) == 0);
+        return;
+    }
     char c = 0;
     pread(fd, &c, 1, PG);
     yesno("a store reaches the file at once", c == 'b');
@@ -97,8 +106,19 @@ static void map_ops(int fd, char *p)
 int main(int argc, char **argv)
 {
     if (argc != 2) {
-        fprintf(stderr, "usage: shmhost DIR\n");
+        fprintf(stderr, "usage: shmhost DIR|anon\n");
         return 2;
+    }
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (!strcmp(argv[1], "anon")) {
+        char *p = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) {
+            perror("mmap");
+            return 1;
+        }
+        across_fork(-1, (struct shared *)p);
+        map_ops(-1, p);
+        return 0;
     }
     char path[4096];
     snprintf(path, sizeof(path), "%s/geode-shmhost-%d", argv[1], (int)getpid());
@@ -113,7 +133,6 @@ int main(int argc, char **argv)
         perror("mmap");
         return 1;
     }
-    setvbuf(stdout, NULL, _IONBF, 0);
     across_fork(fd, (struct shared *)p);
     map_ops(fd, p);
     close(fd);

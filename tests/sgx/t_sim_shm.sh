@@ -48,6 +48,27 @@ if need "$bin"; then
     [ "$r" -eq 0 ] || diag 1
 fi
 
+# Anonymous shared memory: the process's own in an enclave (fork warns),
+# host memory shared with the child with sys.insecure__shared_memory_untrusted.
+bin="$PROGS/shmhost.dyn"
+if need "$bin"; then
+    "$bin" anon >"$TMP/native" 2>&1
+    manifest "$TMP/p.toml" "$bin" "$(trust "$bin")" 'sys.insecure__shared_memory_untrusted = true'
+    RUN_TIMEOUT=60 run_sim "$TMP/p.toml" anon
+    [ "$rc" -eq 0 ] && [ "$(grep -c ': yes$' "$TMP/out")" -eq 8 ] && diff -u "$TMP/native" "$TMP/out" >/dev/null &&
+        [ ! -s "$TMP/err" ]
+    r=$?
+    check "shmhost.dyn anon (sim, sys.insecure__shared_memory_untrusted): MAP_SHARED|MAP_ANONYMOUS shared with a forked child, as natively" $r
+    [ "$r" -eq 0 ] || { grep ': no$' "$TMP/out" | sed 's/^/    # /'; diag 1; }
+    manifest "$TMP/p.toml" "$bin" "$(trust "$bin")"
+    RUN_TIMEOUT=60 run_sim "$TMP/p.toml" anon
+    [ "$rc" -eq 0 ] && [ "$(grep -c 'fork: the MAP_SHARED mapping .* of anonymous memory is this process.s own copy.*sys.insecure__shared_memory_untrusted' "$TMP/err")" -eq 1 ] &&
+        grep -q "^the parent sees the child's store: no$" "$TMP/out"
+    r=$?
+    check "shmhost.dyn anon (sim): without the key, anonymous shared memory is the process's own, and fork warns once" $r
+    [ "$r" -eq 0 ] || diag 1
+fi
+
 # Python's multiprocessing: semaphores (sem_open) and Value (an arena file)
 # in /dev/shm, workers forked into new enclaves.
 py=/usr/bin/python3
@@ -68,8 +89,10 @@ def work(x):
 
 if __name__ == "__main__":
     c = mp.Value("i", 0)
-    with mp.Pool(4, initializer=init, initargs=(c,)) as p:
-        r = p.map(work, range(10000))
+    p = mp.Pool(4, initializer=init, initargs=(c,))
+    r = p.map(work, range(10000))
+    p.close()  # the workers end on their own (terminate() would SIGTERM them)
+    p.join()
     print("sum", sum(r), "count", c.value, "len", len(r))
 EOF
     "$py" "$TMP/mp.py" >"$TMP/native" 2>&1
