@@ -64,8 +64,9 @@ static int64_t do_map(const struct urts_enclave *e, int64_t h, int64_t len, int6
     void *p = mmap(NULL, (size_t)len, (int)prot, flags, (int)h, off);
     int64_t r = p == MAP_FAILED ? -errno : (int64_t)(uintptr_t)p;
     /* The kernel never places it over the enclave (mapped already); make
-     * sure, since the enclave would refuse it anyway. */
-    if (r >= 0 && (uint64_t)r < e->base + e->size && e->base < (uint64_t)r + (uint64_t)len) {
+     * sure, since the enclave would refuse it anyway. (No enclave: the
+     * unit tests' loopback.) */
+    if (r >= 0 && e && (uint64_t)r < e->base + e->size && e->base < (uint64_t)r + (uint64_t)len) {
         munmap(p, (size_t)len);
         r = -ENOMEM;
     }
