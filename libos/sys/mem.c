@@ -273,8 +273,8 @@ static long map_source(int fd, int prot, struct vma *v)
     }
     v->file = f;
     v->host_shared = v->shared && f->ops == &host_file_ops && pal_shares_memory();
-    v->untrusted = v->shared && f->ops == &host_file_ops && f->untrusted_shm &&
-                   !v->host_shared && PAL_HAS(pal, file_map_untrusted);
+    v->untrusted = v->shared && f->ops == &host_file_ops && f->untrusted_shm && !v->host_shared &&
+                   PAL_HAS(pal, file_map_untrusted);
     return 0;
 }
 

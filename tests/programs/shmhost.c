@@ -23,8 +23,8 @@
 #define ROUNDS 20000
 
 struct shared {
-    sem_t ready;   /* posted by the child once it wrote `word` */
-    sem_t lock;    /* a process-shared lock around `count` */
+    sem_t ready; /* posted by the child once it wrote `word` */
+    sem_t lock;  /* a process-shared lock around `count` */
     long word;
     long count;
 };

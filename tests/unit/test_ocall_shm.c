@@ -96,8 +96,8 @@ static void test_map_and_fork(void)
     waitpid(pid, &status, 0);
     CHECK((w == 0 || w == -PAL_EAGAIN) && *(volatile uint32_t *)p == 7 && WIFEXITED(status) &&
               WEXITSTATUS(status) == 0,
-          "a forked child's store and futex wake reach the parent's wait (wait %ld, status %d)",
-          w, status);
+          "a forked child's store and futex wake reach the parent's wait (wait %ld, status %d)", w,
+          status);
     pread(fd, &got, sizeof(got), PG);
     CHECK(got == 0xabcd, "the child's store is in the file (%x)", got);
     CHECK(inner_waits == 0 && inner_wakes == 0, "no call reached the trusted futex table");

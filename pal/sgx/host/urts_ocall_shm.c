@@ -31,6 +31,22 @@ static struct {
 } maps[SHM_MAX];
 static int n_maps;
 static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/* A fork (OCALL_FORK on one thread) while another thread holds the lock
+ * would leave the child's copy locked for good: fork takes it first. */
+static void lock_table(void)
+{
+    pthread_mutex_lock(&maps_lock);
+}
+static void unlock_table(void)
+{
+    pthread_mutex_unlock(&maps_lock);
+}
+static void register_atfork(void)
+{
+    pthread_atfork(lock_table, unlock_table, unlock_table);
+}
 
 /* True when [lo, hi) lies inside one mapping of the table. */
 static int inside_locked(uint64_t lo, uint64_t hi)
@@ -49,12 +65,14 @@ static int inside(uint64_t lo, uint64_t hi)
     return r;
 }
 
-static int64_t do_map(const struct urts_enclave *e, int64_t h, int64_t len, int64_t off, int64_t prot)
+static int64_t do_map(const struct urts_enclave *e, int64_t h, int64_t len, int64_t off,
+                      int64_t prot)
 {
     if (len <= 0 || (uint64_t)len % PAGE || off < 0 || (uint64_t)off % PAGE ||
         (prot & ~(int64_t)(PROT_READ | PROT_WRITE | PROT_EXEC)) || h < -1 ||
         h >= OCALL_MAX_HANDLE || (h < 0 && off))
         return -EINVAL;
+    pthread_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&maps_lock);
     if (n_maps == SHM_MAX) {
         pthread_mutex_unlock(&maps_lock);
