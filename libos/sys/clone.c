@@ -57,7 +57,8 @@ static long fork_process(uint64_t flags, struct sc_args *args)
         log_warn("fork: this PAL cannot create processes yet");
         return -PAL_ENOSYS;
     }
-    vma_warn_unshared();
+    if (!(flags & CLONE_VM)) /* vfork, posix_spawn: the child only execs */
+        vma_warn_unshared();
     long r = pal->process_fork();
     if (r != 0)
         return r; /* parent: the child's id, or an error */

@@ -465,7 +465,9 @@ struct pal_api {
      * PAL chooses outside its own memory, stored in *addr (page aligned,
      * [*addr, *addr + len) wholly outside the enclave). The mapping stays
      * shared, at the same address, in forked children. Linux's mmap
-     * errors (-EACCES when prot asks for more than h was opened for). */
+     * errors (-EACCES when prot asks for more than h was opened for); a PAL
+     * that cannot execute such memory (an enclave) refuses PROT_EXEC as a
+     * noexec mount does: -EPERM here, -EACCES from untrusted_protect. */
     long (*file_map_untrusted)(pal_handle h, size_t len, int64_t off, int prot, void **addr);
     /* Unmaps, or changes the protection of, pages of such mappings (the
      * range must lie inside mappings file_map_untrusted made: -EINVAL). */

@@ -155,6 +155,12 @@ static void test_hostile_addresses(void)
               api.file_map_untrusted(fd, PG / 2, 0, PAL_PROT_READ, &p) == -PAL_EINVAL &&
               api.file_map_untrusted(fd, PG, 0, 8, &p) == -PAL_EINVAL && loopback_calls == calls,
           "unaligned offset or length, unknown prot: -EINVAL without asking the host");
+    CHECK(api.file_map_untrusted(fd, PG, 0, PAL_PROT_READ | PAL_PROT_EXEC, &p) == -PAL_EPERM &&
+              api.untrusted_protect((void *)(g_encl.base + g_encl.size), PG, PAL_PROT_EXEC) ==
+                  -PAL_EACCES &&
+              loopback_calls == calls,
+          "PROT_EXEC (the enclave cannot run code outside it): -EPERM / -EACCES without asking the "
+          "host");
     CHECK(api.file_map_untrusted(ro, PG, 0, PAL_PROT_READ | PAL_PROT_WRITE, &p) == -PAL_EACCES,
           "MAP_SHARED writable of a read-only handle: -EACCES from the host");
     close(ro);

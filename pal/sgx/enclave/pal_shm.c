@@ -18,6 +18,11 @@
  * other address to the trusted table as before. The host can only delay
  * or hasten such wakeups, which futex callers tolerate.
  *
+ * Nothing there is executable: an enclave cannot fetch instructions
+ * outside itself (SGX faults), and code from host memory would be the
+ * host's. PROT_EXEC is refused as on a noexec mount (mmap -EPERM, mprotect
+ * -EACCES).
+ *
  * There is no state here: a forked child (pal_fork.c copies heap pages
  * only) inherits the host's mappings at the same addresses and the libOS's
  * table of them, and needs nothing else. */
@@ -49,6 +54,8 @@ static long file_map_untrusted(pal_handle h, size_t len, int64_t off, int prot, 
     if (h < -1 || h >= OCALL_MAX_HANDLE || !len || len % PAGE || len > (1ULL << 46) || off < 0 ||
         (uint64_t)off % PAGE || (h < 0 && off) || (prot & ~PROT_ALL))
         return -PAL_EINVAL;
+    if (prot & PAL_PROT_EXEC)
+        return -PAL_EPERM;
     r = shm_ocall(OCALL_SHM_MAP, h < 0 ? -1 : h, (int64_t)len, off, prot);
     if (r < 0)
         return r;
@@ -72,6 +79,8 @@ static long untrusted_protect(void *addr, size_t len, int prot)
     if ((uint64_t)addr % PAGE || !len || len % PAGE || (prot & ~PROT_ALL) ||
         !outside((uint64_t)addr, len))
         return -PAL_EINVAL;
+    if (prot & PAL_PROT_EXEC)
+        return -PAL_EACCES;
     return shm_ocall(OCALL_SHM_PROTECT, (int64_t)addr, (int64_t)len, prot, 0) ? -PAL_ENOMEM : 0;
 }
 
