@@ -9,8 +9,10 @@ static void print_mount(FILE *out, const char *what, const Geode__Mount *mnt)
     if (mnt->key_name && mnt->key_name[0])
         fprintf(out, " (key %s)", mnt->key_name);
     if (mnt->type == GEODE__MOUNT_TYPE__MOUNT_UNTRUSTED_SHM)
-        fprintf(out, "\n  %-12s host files, unchecked; their MAP_SHARED pages are host memory shared"
-                     " with other processes (the host reads and writes them)", "");
+        fprintf(out,
+                "\n  %-12s host files, unchecked; their MAP_SHARED pages are host memory shared"
+                " with other processes (the host reads and writes them)",
+                "");
     fputc('\n', out);
 }
 
