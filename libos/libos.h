@@ -78,6 +78,7 @@ struct libos_config {
     uint64_t stack_size, brk_max;
     uint32_t uid, gid;
     bool sigterm_injection; /* sys.enable_sigterm_injection */
+    bool shm_untrusted;     /* sys.insecure__shared_memory_untrusted */
 };
 extern struct libos_config libos_cfg;
 

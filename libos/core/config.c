@@ -45,6 +45,7 @@ Geode__Manifest *config_load(const uint8_t *blob, size_t len)
     libos_cfg.uid = m->uid;
     libos_cfg.gid = m->gid;
     libos_cfg.sigterm_injection = m->enable_sigterm_injection;
+    libos_cfg.shm_untrusted = m->shared_memory_untrusted;
     return m;
 }
 

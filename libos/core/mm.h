@@ -19,6 +19,10 @@ void mm_track_image(uint64_t lo, uint64_t len, const char *name);
 void mm_untrack_image(uint64_t lo, uint64_t len);
 /* mprotect for the libOS's own mappings of program memory (ELF segments). */
 long mm_protect(uint64_t addr, size_t len, int prot);
+/* munmap: [addr, addr + len) leaves the table (shared file pages written
+ * back); its untrusted mappings are unmapped, and with free_rest the other
+ * pages go back to the PAL too (without: MAP_FIXED replaces them). */
+long mm_unmap(uint64_t addr, uint64_t len, bool free_rest);
 /* execve: every mapping of the old program goes (shared file mappings are
  * written back first). */
 void mm_release_images(void);
@@ -45,6 +49,11 @@ long mm_place(struct vma *v, void *p, uint64_t len);
  * children share (a PAL memfd), in *out; *out = NULL where the PAL cannot
  * share memory (the memory is then the process's own). */
 long mm_anon_shared_file(uint64_t len, struct file **out);
+
+/* Mapping v (file, off, prot set) as host memory that other processes
+ * see, at an address the PAL chooses (v->untrusted: pal.h
+ * file_map_untrusted), and records it. */
+long mm_map_untrusted(struct vma *v, uint64_t len);
 
 /* System V shared memory (sys/sysv_shm.c). init: at start, before any
  * fork (the table must be the whole tree's); forked: in a new child (its

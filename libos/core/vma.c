@@ -131,7 +131,7 @@ bool vma_covered(uint64_t start, uint64_t end)
 
 void vma_writeback(const struct vma *v, uint64_t start, uint64_t end)
 {
-    if (!v->file || !v->shared || v->host_shared || !(v->prot & PAL_PROT_WRITE) ||
+    if (!v->file || !v->shared || v->host_shared || v->untrusted || !(v->prot & PAL_PROT_WRITE) ||
         !v->file->ops->pwrite)
         return;
     /* Only what the file holds: the tail past its end stays in memory. */
@@ -162,12 +162,48 @@ int vma_sync(uint64_t start, uint64_t len)
     return 0;
 }
 
+int vma_untrusted_ranges(uint64_t start, uint64_t end, struct vma_range *out, int max)
+{
+    int n = 0;
+    spin_lock(&vma_lock);
+    for (int i = first_after(start); i < n_vmas && vmas[i].start < end; i++) {
+        if (!vmas[i].untrusted)
+            continue;
+        if (n < max)
+            out[n] = (struct vma_range){vmas[i].start > start ? vmas[i].start : start,
+                                        vmas[i].end < end ? vmas[i].end : end};
+        n++;
+    }
+    spin_unlock(&vma_lock);
+    return n;
+}
+
+void vma_warn_unshared(void)
+{
+    spin_lock(&vma_lock);
+    for (int i = 0; i < n_vmas; i++) {
+        const struct vma *v = &vmas[i];
+        if (!v->shared || v->host_shared || v->untrusted || !(v->prot & PAL_PROT_WRITE))
+            continue;
+        log_warn("fork: the MAP_SHARED mapping %lx-%lx of %s is this process's own copy: the "
+                 "child gets another and they stop sharing it (in an enclave, %s)",
+                 (unsigned long)v->start, (unsigned long)v->end,
+                 v->file && v->file->path ? v->file->path : "anonymous memory",
+                 v->file ? "put the file on an untrusted_shm mount"
+                         : "sys.insecure__shared_memory_untrusted puts it in host memory");
+    }
+    spin_unlock(&vma_lock);
+}
+
 void vma_release_all(void)
 {
     spin_lock(&vma_lock);
     for (int i = 0; i < n_vmas; i++) {
         vma_writeback(&vmas[i], vmas[i].start, vmas[i].end);
-        pal->mem_free((void *)vmas[i].start, vmas[i].end - vmas[i].start);
+        if (vmas[i].untrusted)
+            pal->untrusted_unmap((void *)vmas[i].start, vmas[i].end - vmas[i].start);
+        else
+            pal->mem_free((void *)vmas[i].start, vmas[i].end - vmas[i].start);
         drop_file(&vmas[i]);
     }
     n_vmas = 0;

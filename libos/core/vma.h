@@ -13,6 +13,11 @@ struct vma {
      * the file at once, so there is nothing to write back. Without it a
      * shared file mapping is a copy, written back by msync/munmap/exit. */
     bool host_shared;
+    /* Host memory outside the PAL's own (pal.h file_map_untrusted: a file
+     * of an untrusted_shm mount inside an enclave), at an address the PAL
+     * chose: stores reach the file and other processes at once, and the
+     * pages are unmapped and protected with the PAL's untrusted_* calls. */
+    bool untrusted;
     struct file *file;   /* backing file (a reference), or NULL */
     int64_t off;         /* file offset of start */
     const char *name;    /* "[stack]", "[heap]"... static string, or NULL */
@@ -35,6 +40,15 @@ int vma_sync(uint64_t start, uint64_t len);
 /* True when [start, end) holds a shared file mapping of a file not open
  * for writing: PROT_WRITE there is EACCES (mmap(2), mprotect(2)). */
 bool vma_write_denied(uint64_t start, uint64_t end);
+/* Stores up to max ranges of [start, end) that untrusted mappings cover,
+ * in address order; returns how many there are. */
+struct vma_range {
+    uint64_t start, end;
+};
+int vma_untrusted_ranges(uint64_t start, uint64_t end, struct vma_range *out, int max);
+/* fork: logs one line for each writable shared mapping that is a copy in
+ * this process's memory (the child gets its own copy: they stop sharing). */
+void vma_warn_unshared(void);
 /* execve: writes back, frees and forgets every mapping. */
 void vma_release_all(void);
 /* Bytes mapped, and of them bytes not PROT_NONE (/proc/<pid>/stat). */

@@ -1,7 +1,10 @@
 /* The mount table, from fs.root and fs.mounts. A chroot mount maps an
  * inside prefix onto a host directory, a tmpfs keeps its files in libOS
- * memory; the longest matching prefix wins. Encrypted mounts are refused
- * until they exist. */
+ * memory; the longest matching prefix wins. An untrusted_shm mount is a
+ * chroot mount whose files are passed through unchecked (like allowed
+ * files) and whose MAP_SHARED mappings are host memory that other
+ * processes see, in an enclave too (sys/mem.c). Encrypted mounts are
+ * refused until they exist. */
 #include "fs/tmpfs.h"
 #include "fs/trusted.h"
 #include "fs/vfs.h"
@@ -12,6 +15,7 @@ struct mount {
     char *path;      /* inside, normalized, "/" or without a trailing slash */
     char *host_dir;  /* host directory, without a trailing slash ("" = /) */
     struct tmpfs *tmpfs; /* set for tmpfs mounts */
+    bool untrusted_shm;
 };
 
 static struct mount mounts[MAX_MOUNTS];
@@ -56,6 +60,7 @@ static int add_mount(const Geode__Mount *m, const char *path)
         r = uri_to_host(m->uri, &mt->host_dir);
     if (r < 0)
         return r;
+    mt->untrusted_shm = m->type == GEODE__MOUNT_TYPE__MOUNT_UNTRUSTED_SHM;
     mt->path = strdup(norm);
     if (!mt->path)
         return -PAL_ENOMEM;
@@ -109,6 +114,7 @@ int vfs_lookup(const char *inside, struct vfs_target *t)
     t->tmpfs = mounts[best].tmpfs;
     t->rest = rest[0] ? rest : "/";
     t->mount_root = !rest[0];
+    t->untrusted_shm = mounts[best].untrusted_shm;
     if (t->tmpfs)
         return 0;
     /* The mount point itself is the host path as given: a mounted file

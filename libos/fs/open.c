@@ -99,7 +99,7 @@ static int open_host_flags(const char *inside, const char *alias, int flags, uin
      * The VFS has resolved every symlink already: O_NOFOLLOW makes the host
      * refuse one that appeared since, instead of following it out. */
     int extra = O_CLOEXEC | (t.mount_root ? 0 : O_NOFOLLOW) | pal_flags;
-    r = trusted_open(host, alias, flags, extra, out);
+    r = t.untrusted_shm ? 1 : trusted_open(host, alias, flags, extra, out);
     if (r <= 0)
         return r;
     r = (int)pal->file_open(host, flags | extra, mode, &h);
@@ -112,6 +112,7 @@ static int open_host_flags(const char *inside, const char *alias, int flags, uin
         return -PAL_ENOMEM;
     }
     f->is_dir = pal->fstat(h, &st) == 0 && (st.mode & S_IFMT_) == S_IFDIR_;
+    f->untrusted_shm = t.untrusted_shm;
     *out = f;
     return 0;
 }

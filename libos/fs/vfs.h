@@ -36,6 +36,9 @@ struct file {
     int flags;     /* O_ACCMODE | O_APPEND | O_NONBLOCK ... as opened */
     bool is_dir;
     bool is_sock;
+    /* On an untrusted_shm mount: its MAP_SHARED mappings are host memory
+     * that other processes see, inside an enclave too (sys/mem.c). */
+    bool untrusted_shm;
     char *path;    /* inside path, for *at() and fchdir; may be NULL */
     /* sys/fs_lock.c: POSIX record locks were taken through this file (its
      * close releases the process's locks on the file, as on Linux), and
@@ -53,6 +56,7 @@ struct vfs_target {
     struct tmpfs *tmpfs;
     const char *rest;
     bool mount_root; /* inside is the mount point itself */
+    bool untrusted_shm; /* an untrusted_shm mount: host files, never checked */
     char host[PATH_MAX_LEN];
 };
 int vfs_lookup(const char *inside, struct vfs_target *t);

@@ -6,6 +6,7 @@
 
 #include "core/mm.h"
 #include "core/signal.h"
+#include "core/vma.h"
 #include "sys/sys.h"
 
 struct clone_start {
@@ -56,6 +57,8 @@ static long fork_process(uint64_t flags, struct sc_args *args)
         log_warn("fork: this PAL cannot create processes yet");
         return -PAL_ENOSYS;
     }
+    if (!(flags & CLONE_VM)) /* vfork, posix_spawn: the child only execs */
+        vma_warn_unshared();
     long r = pal->process_fork();
     if (r != 0)
         return r; /* parent: the child's id, or an error */

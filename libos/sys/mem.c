@@ -8,10 +8,17 @@
  * file_map_shared, memfd_create) a shared mapping of a host file is the
  * host's own shared mapping, and anonymous shared memory is a memfd of its
  * size mapped the same way, so forked children and other mappings of the
- * file see every store at once, as on Linux. Without it (inside an
- * enclave, where the program has no other process) a shared file mapping
- * is a copy whose writes reach the file (pwrite) at msync, munmap, execve
- * and exit, and anonymous shared memory is the process's own. */
+ * file see every store at once, as on Linux. Inside an enclave no enclave
+ * page can be shared with another process: a shared mapping of a file of
+ * an untrusted_shm mount is host memory outside the enclave at an address
+ * the PAL chooses (file_map_untrusted), which forked children and other
+ * processes see at once, and which the host can read and change. Any
+ * other shared file mapping there is a copy in enclave memory whose writes
+ * reach the file (pwrite) at msync, munmap, execve and exit, and anonymous
+ * shared memory is the process's own: enough for a process alone, but a
+ * forked child gets its own copy (fork logs a warning for each writable
+ * one, vma_warn_unshared), unless sys.insecure__shared_memory_untrusted
+ * puts anonymous shared memory in host memory too. */
 #include <linux/fcntl.h>
 #include <linux/mman.h>
 
@@ -60,14 +67,80 @@ void mm_untrack_image(uint64_t lo, uint64_t len)
     pal->mem_free((void *)lo, ALIGN_UP(len, PAGE_SIZE));
 }
 
+#define MAX_PIECES 64
+
+/* Applies untrusted() to the untrusted ranges u[0..n) of [addr, end) and
+ * other() to the gaps between them. */
+static long each_piece(uint64_t addr, uint64_t end, int prot, const struct vma_range *u, int n,
+                       long (*untrusted)(void *, size_t, int), long (*other)(void *, size_t, int))
+{
+    uint64_t at = addr;
+    long r = 0;
+    for (int i = 0; r == 0 && i <= n; i++) {
+        uint64_t stop = i < n ? u[i].start : end;
+        if (stop > at)
+            r = other((void *)at, stop - at, prot);
+        if (r == 0 && i < n)
+            r = untrusted((void *)u[i].start, u[i].end - u[i].start, prot);
+        at = i < n ? u[i].end : end;
+    }
+    return r;
+}
+
+static long protect_untrusted(void *a, size_t len, int prot)
+{
+    return pal->untrusted_protect(a, len, prot);
+}
+
+static long protect_other(void *a, size_t len, int prot)
+{
+    return pal->mem_protect(a, len, prot);
+}
+
 long mm_protect(uint64_t addr, size_t len, int prot)
 {
     if ((prot & PAL_PROT_WRITE) && vma_write_denied(addr, addr + len))
         return -PAL_EACCES;
-    long r = pal->mem_protect((void *)addr, len, prot);
+    struct vma_range u[MAX_PIECES];
+    int n = vma_untrusted_ranges(addr, addr + len, u, MAX_PIECES);
+    if (n > MAX_PIECES)
+        return -PAL_ENOMEM;
+    long r = n ? each_piece(addr, addr + len, prot, u, n, protect_untrusted, protect_other)
+               : pal->mem_protect((void *)addr, len, prot);
     if (r == 0)
         vma_protect(addr, len, prot);
     return r;
+}
+
+static long unmap_untrusted(void *a, size_t len, int prot)
+{
+    (void)prot;
+    return pal->untrusted_unmap(a, len);
+}
+
+static long unmap_other(void *a, size_t len, int prot)
+{
+    (void)prot;
+    return pal->mem_free(a, len);
+}
+
+static long keep_other(void *a, size_t len, int prot)
+{
+    (void)a, (void)len, (void)prot;
+    return 0;
+}
+
+long mm_unmap(uint64_t addr, uint64_t len, bool free_rest)
+{
+    struct vma_range u[MAX_PIECES];
+    int n = vma_untrusted_ranges(addr, addr + len, u, MAX_PIECES);
+    if (n > MAX_PIECES)
+        return -PAL_ENOMEM;
+    vma_remove(addr, len, true);
+    if (n == 0) /* the common case: one call */
+        return free_rest ? pal->mem_free((void *)addr, len) : 0;
+    return each_piece(addr, addr + len, 0, u, n, unmap_untrusted,
+                      free_rest ? unmap_other : keep_other);
 }
 
 void mm_release_images(void) { vma_release_all(); }
@@ -200,7 +273,24 @@ static long map_source(int fd, int prot, struct vma *v)
     }
     v->file = f;
     v->host_shared = v->shared && f->ops == &host_file_ops && pal_shares_memory();
+    v->untrusted = v->shared && f->ops == &host_file_ops && f->untrusted_shm && !v->host_shared &&
+                   PAL_HAS(pal, file_map_untrusted);
     return 0;
+}
+
+/* A shared mapping of a file of an untrusted_shm mount, in host memory
+ * that the PAL places outside its own (pal.h file_map_untrusted). */
+long mm_map_untrusted(struct vma *v, uint64_t len)
+{
+    void *p;
+    long r = pal->file_map_untrusted(v->file ? v->file->h : -1, len, v->off, v->prot, &p);
+    if (r < 0)
+        return r;
+    v->start = (uint64_t)p, v->end = v->start + len;
+    r = vma_add(v);
+    if (r < 0)
+        pal->untrusted_unmap(p, len);
+    return r;
 }
 
 #define MAP_SHARED_VALIDATE_ 0x03
@@ -228,11 +318,21 @@ SYS(mmap)
         v.off = 0;
         r = mm_anon_shared_file(len, &v.file);
         v.host_shared = v.file != NULL;
+        v.untrusted = !v.file && libos_cfg.shm_untrusted && PAL_HAS(pal, file_map_untrusted);
     }
     if (r < 0)
         return r;
+    /* The PAL chooses where host memory goes: a fixed address gets the
+     * enclave's own copy, like a file of any other mount. */
+    v.untrusted = v.untrusted && !fixed;
+    if (v.untrusted) {
+        r = mm_map_untrusted(&v, len);
+        if (v.file)
+            file_put(v.file);
+        return r < 0 ? r : (long)v.start;
+    }
     if (fixed && (flags & MAP_FIXED)) /* the old pages are gone: flush them first */
-        vma_remove(addr, len, true);
+        mm_unmap(addr, len, /*free_rest=*/false);
     /* MAP_FIXED_NOREPLACE must fail with EEXIST rather than replace. */
     int pflags = !fixed ? 0 : (flags & MAP_FIXED) ? PAL_MEM_FIXED : PAL_MEM_FIXED | PAL_MEM_NOREPLACE;
     void *p = (void *)addr;
@@ -253,9 +353,8 @@ SYS(munmap)
     if (A(0) & (PAGE_SIZE - 1) || !A(1))
         return -PAL_EINVAL;
     uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
-    vma_remove(A(0), len, true);
     sysv_shm_unmapped(A(0), len);
-    return pal->mem_free(PTR(0), len);
+    return mm_unmap(A(0), len, /*free_rest=*/true);
 }
 
 #define PROT_KNOWN_ (PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)

@@ -22,7 +22,7 @@ static long dontneed(uint64_t start, uint64_t end)
         if (!vma_find(at, &v))
             return -PAL_ENOMEM;
         uint64_t stop = v.end < end ? v.end : end;
-        long r = v.shared && v.file ? 0 : mm_back(&v, at, stop - at);
+        long r = (v.shared && v.file) || v.untrusted ? 0 : mm_back(&v, at, stop - at);
         if (r < 0)
             return r;
         at = stop;
@@ -105,6 +105,30 @@ static long move(const struct vma *v, uint64_t old, uint64_t osz, uint64_t nsz, 
     return (long)out;
 }
 
+/* Host memory outside the PAL's own: the PAL chooses every address, so it
+ * shrinks in place and grows only by moving (the same file pages mapped
+ * again: still shared; anonymous memory has no file to map again, so it
+ * cannot grow); MREMAP_FIXED cannot be honoured. */
+static long remap_untrusted(const struct vma *v, uint64_t old, uint64_t osz, uint64_t nsz,
+                            uint64_t flags)
+{
+    if (flags & MREMAP_FIXED_)
+        return -PAL_EINVAL;
+    if (nsz <= osz) {
+        long r = nsz < osz ? mm_unmap(old + nsz, osz - nsz, /*free_rest=*/true) : 0;
+        return r < 0 ? r : (long)old;
+    }
+    if (!(flags & MREMAP_MAYMOVE_) || !v->file)
+        return -PAL_ENOMEM;
+    struct vma n = *v;
+    n.off = v->off + (int64_t)(old - v->start);
+    long r = mm_map_untrusted(&n, nsz);
+    if (r < 0)
+        return r;
+    mm_unmap(old, osz, /*free_rest=*/true);
+    return (long)n.start;
+}
+
 SYS(mremap)
 {
     uint64_t old = A(0), osz = ALIGN_UP(A(1), PAGE_SIZE), nsz = ALIGN_UP(A(2), PAGE_SIZE);
@@ -116,6 +140,8 @@ SYS(mremap)
     struct vma v;
     if (!osz || !vma_find(old, &v) || !vma_covered(old, old + osz))
         return -PAL_EFAULT;
+    if (v.untrusted)
+        return remap_untrusted(&v, old, osz, nsz, flags);
     if (flags & MREMAP_FIXED_)
         return move(&v, old, osz, nsz, A(4), true);
     if (nsz <= osz) {

@@ -11,7 +11,7 @@ const char *log_level_name(Geode__LogLevel v)
 
 const char *mount_type_name(Geode__MountType v)
 {
-    static const char *const t[] = {"chroot", "tmpfs", "encrypted"};
+    static const char *const t[] = {"chroot", "tmpfs", "encrypted", "untrusted_shm"};
     return NAME_OF(t, v);
 }
 

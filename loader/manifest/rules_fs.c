@@ -4,7 +4,7 @@
 
 #include "manifest/rules.h"
 
-static const char *const mount_type_names[] = {"chroot", "tmpfs", "encrypted"};
+static const char *const mount_type_names[] = {"chroot", "tmpfs", "encrypted", "untrusted_shm"};
 
 static bool is_abs_path(const char *p)
 {
@@ -33,7 +33,7 @@ static bool get_mount_type(struct mctx *c, const char *key, const struct toml_va
     int ty = GEODE__MOUNT_TYPE__MOUNT_CHROOT;
     char path[512];
     subkey(path, sizeof(path), key, ".type");
-    if (type && !field_enum(c, path, type, mount_type_names, 3, &ty))
+    if (type && !field_enum(c, path, type, mount_type_names, 4, &ty))
         return false;
     mnt->type = (Geode__MountType)ty;
     return true;
@@ -54,7 +54,17 @@ static void check_mount_uri(struct mctx *c, const char *key, const struct toml_v
         diag_error(c->d, t->pos, key, "missing 'uri' (e.g. uri = \"file:/host/dir\")");
         return;
     }
-    if (field_string(c, path, uri, &mnt->uri) && strncmp(mnt->uri, "file:", 5))
+    if (!field_string(c, path, uri, &mnt->uri))
+        return;
+    /* Gramine writes untrusted_shm mounts as "dev:/dev/shm": a host path. */
+    if (mnt->type == GEODE__MOUNT_TYPE__MOUNT_UNTRUSTED_SHM && !strncmp(mnt->uri, "dev:", 4)) {
+        size_t n = strlen(mnt->uri) + 2;
+        char *file = xcalloc(n, 1);
+        snprintf(file, n, "file:%s", mnt->uri + 4);
+        str_set(&mnt->uri, file);
+        free(file);
+    }
+    if (strncmp(mnt->uri, "file:", 5))
         diag_error(c->d, uri->pos, path, "must be a \"file:\" URI");
     else
         uri_make_absolute(c, &mnt->uri);
@@ -155,6 +165,8 @@ static void fs_root(struct mctx *c, const char *key, const struct toml_value *v)
         return;
     if (root->type == GEODE__MOUNT_TYPE__MOUNT_ENCRYPTED)
         diag_error(c->d, v->pos, key, "the root cannot be an encrypted mount");
+    if (root->type == GEODE__MOUNT_TYPE__MOUNT_UNTRUSTED_SHM)
+        diag_error(c->d, v->pos, key, "the root cannot be an untrusted_shm mount");
     check_mount_uri(c, key, v, root);
     if (root->type == GEODE__MOUNT_TYPE__MOUNT_TMPFS)
         str_set(&root->uri, "");

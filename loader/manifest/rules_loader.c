@@ -282,6 +282,11 @@ static void sys_sigterm(struct mctx *c, const char *key, const struct toml_value
     field_bool(c, key, v, &c->m->enable_sigterm_injection);
 }
 
+static void sys_shm_untrusted(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->shared_memory_untrusted);
+}
+
 const struct rule loader_rules[] = {
     {"libos.entrypoint", libos_entrypoint},
     {"loader.entrypoint", loader_entrypoint},
@@ -297,5 +302,6 @@ const struct rule loader_rules[] = {
     {"sys.stack.size", sys_stack_size},
     {"sys.brk.max_size", sys_brk_max_size},
     {"sys.enable_sigterm_injection", sys_sigterm},
+    {"sys.insecure__shared_memory_untrusted", sys_shm_untrusted},
     {NULL, NULL},
 };

@@ -8,6 +8,11 @@ static void print_mount(FILE *out, const char *what, const Geode__Mount *mnt)
         fprintf(out, " <- %s", mnt->uri);
     if (mnt->key_name && mnt->key_name[0])
         fprintf(out, " (key %s)", mnt->key_name);
+    if (mnt->type == GEODE__MOUNT_TYPE__MOUNT_UNTRUSTED_SHM)
+        fprintf(out,
+                "\n  %-12s host files, unchecked; their MAP_SHARED pages are host memory shared"
+                " with other processes (the host reads and writes them)",
+                "");
     fputc('\n', out);
 }
 
@@ -39,6 +44,9 @@ static void print_fs(const geode_manifest *m, FILE *out)
         print_mount(out, "mount", m->mounts[i]);
     fprintf(out, "stack:         %llu bytes; brk up to %llu bytes\n",
             (unsigned long long)m->stack_size, (unsigned long long)m->brk_max_size);
+    if (m->shared_memory_untrusted)
+        fprintf(out, "shared memory: anonymous MAP_SHARED memory is host memory in an enclave, "
+                     "shared with forked children (insecure: the host reads and writes it)\n");
 }
 
 static void print_sgx(const geode_manifest *m, FILE *out)

@@ -98,6 +98,8 @@ static void write_fs_sys(const geode_manifest *m, FILE *out)
     fprintf(out, "sys.brk.max_size = %llu\n", (unsigned long long)m->brk_max_size);
     fprintf(out, "sys.enable_sigterm_injection = %s\n",
             m->enable_sigterm_injection ? "true" : "false");
+    fprintf(out, "sys.insecure__shared_memory_untrusted = %s\n",
+            m->shared_memory_untrusted ? "true" : "false");
 }
 
 static void write_sgx(const Geode__Sgx *s, FILE *out)

@@ -451,6 +451,28 @@ struct pal_api {
      * as a host signal, when the thread that forked it ends; cleared in a
      * forked child. */
     long (*process_set_pdeathsig)(int signo);
+
+    /* --- memory shared with other processes through untrusted host memory
+     * (added like the groups above; NULL where the PAL has file_map_shared,
+     * whose memory is already the host's, as in direct mode). Inside an
+     * enclave no enclave page can be shared with another enclave, so these
+     * pages lie outside the enclave: the host can read and change them at
+     * any time (Gramine's untrusted_shm mounts). Futex waits and wakes on
+     * an address of such a mapping (futex_wait, futex_wake) reach waiters
+     * of every process mapping the same pages. --- */
+    /* Maps len bytes of file h at off (page aligned) MAP_SHARED with prot,
+     * or with h < 0 new anonymous shared memory (off 0), at an address the
+     * PAL chooses outside its own memory, stored in *addr (page aligned,
+     * [*addr, *addr + len) wholly outside the enclave). The mapping stays
+     * shared, at the same address, in forked children. Linux's mmap
+     * errors (-EACCES when prot asks for more than h was opened for); a PAL
+     * that cannot execute such memory (an enclave) refuses PROT_EXEC as a
+     * noexec mount does: -EPERM here, -EACCES from untrusted_protect. */
+    long (*file_map_untrusted)(pal_handle h, size_t len, int64_t off, int prot, void **addr);
+    /* Unmaps, or changes the protection of, pages of such mappings (the
+     * range must lie inside mappings file_map_untrusted made: -EINVAL). */
+    long (*untrusted_unmap)(void *addr, size_t len);
+    long (*untrusted_protect)(void *addr, size_t len, int prot);
 };
 
 /* host_signal's signo carries this bit when the signal was sent by another

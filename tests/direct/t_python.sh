@@ -79,8 +79,10 @@ done
 # A tmpfs mount and a chroot mount (fs.mounts) seen from python.
 mkdir -p "$TMP/datadir"
 echo hostdata >"$TMP/datadir/in.txt"
-{ cat "$M"; echo 'fs.mounts = ['; echo '  { type = "tmpfs", path = "/scratch" },'
-  echo "  { path = \"/data\", uri = \"file:$TMP/datadir\" },"; echo ']'; } >"$TMP/mounts.toml"
+# (added to the manifest's own fs.mounts list, which has /dev/shm)
+awk -v d="$TMP/datadir" '{ print } /^fs\.mounts = \[/ {
+    print "  { type = \"tmpfs\", path = \"/scratch\" },"
+    print "  { path = \"/data\", uri = \"file:" d "\" }," }' "$M" >"$TMP/mounts.toml"
 cat >"$TMP/mounts.py" <<'PY'
 import os, shutil
 os.makedirs("/scratch/a/b")

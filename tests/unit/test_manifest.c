@@ -35,8 +35,10 @@ static const char *full =
     "  { type = \"tmpfs\", path = \"/tmp\" },\n"
     "  { path = \"/data\", uri = \"file:/var/data\" },\n"
     "  { type = \"encrypted\", path = \"/secret\", uri = \"file:/var/s\" },\n"
+    "  { type = \"untrusted_shm\", path = \"/dev/shm\", uri = \"dev:/dev/shm\" },\n"
     "]\n"
     "sys.stack.size = \"1M\"\n"
+    "sys.insecure__shared_memory_untrusted = true\n"
     "sgx.enclave_size = \"512M\"\n"
     "sgx.max_threads = 8\n"
     "sgx.trusted_files = [\"file:/bin/busybox\", { uri = \"file:/etc/x\", sha256 = "
@@ -55,11 +57,15 @@ static void test_full(void)
           "env sorted by name, passthrough kept");
     CHECK(!strcmp(m->env[1]->name, "LANG") && !strcmp(m->env[1]->value, "C"), "env {value=}");
     CHECK(m->log_level == GEODE__LOG_LEVEL__LOG_WARNING, "log level");
-    CHECK(m->n_mounts == 3 && m->mounts[0]->type == GEODE__MOUNT_TYPE__MOUNT_TMPFS, "tmpfs mount");
+    CHECK(m->n_mounts == 4 && m->mounts[0]->type == GEODE__MOUNT_TYPE__MOUNT_TMPFS, "tmpfs mount");
     CHECK(m->mounts[1]->type == GEODE__MOUNT_TYPE__MOUNT_CHROOT &&
               !strcmp(m->mounts[1]->uri, "file:/var/data"),
           "chroot mount is the default type");
     CHECK(!strcmp(m->mounts[2]->key_name, "default"), "encrypted mount key_name default");
+    CHECK(m->mounts[3]->type == GEODE__MOUNT_TYPE__MOUNT_UNTRUSTED_SHM &&
+              !strcmp(m->mounts[3]->uri, "file:/dev/shm"),
+          "untrusted_shm mount, Gramine's dev: URI read as file:");
+    CHECK(m->shared_memory_untrusted, "sys.insecure__shared_memory_untrusted");
     CHECK(m->stack_size == 1 << 20, "size with suffix");
     CHECK(m->sgx->enclave_size == 512ull << 20 && m->sgx->max_threads == 8, "sgx sizes");
     CHECK(m->sgx->n_trusted_files == 2 && m->sgx->trusted_files[1]->sha256.len == 32,
@@ -112,6 +118,11 @@ static void test_errors(void)
                  "missing 'path'", "mount without path");
     expect_error("libos.entrypoint = \"/x\"\nfs.mounts = [{ path = \"/a\", uri = \"/a\" }]\n",
                  "must be a \"file:\" URI", "mount uri without file:");
+    expect_error("libos.entrypoint = \"/x\"\nfs.root = { type = \"untrusted_shm\", uri = \"file:/\" }\n",
+                 "the root cannot be an untrusted_shm mount", "an untrusted_shm root");
+    expect_error("libos.entrypoint = \"/x\"\nfs.mounts = [{ type = \"untrusted_shm\", path = \"/a\", "
+                 "uri = \"http:/a\" }]\n",
+                 "must be a \"file:\" URI", "an untrusted_shm uri neither file: nor dev:");
     expect_error("libos.entrypoint = \"/x\"\nfs.mounts = [{ path = \"/a\", urri = \"file:/\" }]\n",
                  "unknown key 'urri' (did you mean 'uri'?)", "typo inside a mount");
     expect_error("libos.entrypoint = \"/x\"\nloader.env.A = { passthrough = false }\n",
@@ -166,10 +177,11 @@ static void test_canonical(void)
               "trusted_files = [{ uri = \"file:/etc/x\", sha256 = "
               "\"00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff\" }, "
               "\"file:/bin/busybox\"]\n"
-              "[sys]\nstack.size = \"1024K\"\n"
+              "[sys]\nstack.size = \"1024K\"\ninsecure__shared_memory_untrusted = true\n"
               "[[fs.mounts]]\ntype = \"tmpfs\"\npath = \"/tmp\"\n"
               "[[fs.mounts]]\npath = \"/data\"\nuri = \"file:/var/data\"\n"
-              "[[fs.mounts]]\ntype = \"encrypted\"\npath = \"/secret\"\nuri = \"file:/var/s\"\n",
+              "[[fs.mounts]]\ntype = \"encrypted\"\npath = \"/secret\"\nuri = \"file:/var/s\"\n"
+              "[[fs.mounts]]\ntype = \"untrusted_shm\"\npath = \"/dev/shm\"\nuri = \"file:/dev/shm\"\n",
               NULL);
     if (!CHECK(a && b, "both spellings parse (%s)", diag_buf))
         goto out;

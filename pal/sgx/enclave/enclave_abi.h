@@ -235,6 +235,7 @@ static inline int exitless_excluded(uint64_t number)
     case OCALL_PROCS_WAIT:
     case OCALL_PROCS_SET_NAME:
     case OCALL_PROCS_PDEATHSIG:
+    case OCALL_SHM_FUTEX_WAIT:
         return 1;
     }
     return 0;

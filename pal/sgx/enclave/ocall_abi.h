@@ -211,4 +211,23 @@ enum ocall_procs {
     OCALL_PROCS_LAST = 159,
 };
 
+/* --- memory shared between processes through the host: 160..175
+ * (pal_shm.c / urts_ocall_shm.c). The host mmaps MAP_SHARED outside the
+ * enclave and keeps a table of what it mapped; unmap, protect and the
+ * futex calls act only inside those mappings (-EINVAL elsewhere), so the
+ * enclave cannot make the host unmap its own memory. --- */
+enum ocall_shm {
+    OCALL_SHM_FIRST = 160,
+    /* a0 h (-1: anonymous), a1 len, a2 off, a3 prot -> the mapping's host
+     * address (page aligned; the enclave checks it is wholly outside) */
+    OCALL_SHM_MAP = 160,
+    OCALL_SHM_UNMAP = 161,   /* a0 addr, a1 len -> 0 */
+    OCALL_SHM_PROTECT = 162, /* a0 addr, a1 len, a2 prot -> 0 */
+    /* a0 addr (4-aligned, in a mapping), a1 val, a2 timeout ns (-1:
+     * none) -> 0, -EAGAIN, -ETIMEDOUT, -EINTR (futex(2) FUTEX_WAIT, shared) */
+    OCALL_SHM_FUTEX_WAIT = 163,
+    OCALL_SHM_FUTEX_WAKE = 164, /* a0 addr, a1 n -> woken (0..n) */
+    OCALL_SHM_LAST = 175,
+};
+
 #endif

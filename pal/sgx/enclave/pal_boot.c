@@ -119,6 +119,7 @@ static void fill_api(void)
     enclave_fill_fs(&api);
     enclave_fill_net(&api);
     enclave_fill_fork(&api);
+    enclave_fill_shm(&api);
 }
 
 /* --- fork (pal_fork.c): the libOS keeps pointers to api and boot --- */

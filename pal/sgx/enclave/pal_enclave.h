@@ -18,6 +18,9 @@ void enclave_fill_proc(struct pal_api *api);   /* pal_proc.c: log, exit, time, r
 void enclave_fill_procs(struct pal_api *api);  /* pal_procs.c: the program's processes */
 void enclave_fill_mem(struct pal_api *api);    /* pal_mem.c */
 void enclave_fill_thread(struct pal_api *api); /* pal_thread.c */
+/* pal_shm.c: host shared memory; wraps futex_wait/wake, so it comes after
+ * enclave_fill_thread. */
+void enclave_fill_shm(struct pal_api *api);
 
 /* pal_mem.c: the heap [lo, lo + size) becomes the libOS's address space. */
 int enclave_heap_init(uint64_t lo, uint64_t size);

@@ -57,6 +57,8 @@ urts_ocall_family_fn urts_ocall_family(uint64_t number)
         return urts_ocall_proc;
     if (number >= OCALL_PROCS_FIRST && number <= OCALL_PROCS_LAST)
         return urts_ocall_procs;
+    if (number >= OCALL_SHM_FIRST && number <= OCALL_SHM_LAST)
+        return urts_ocall_shm;
     return NULL;
 }
 
