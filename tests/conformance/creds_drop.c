@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* Dropping privileges as a daemon does (setgroups(2), setgid(2),
  * setuid(2), chown(2), credentials(7)): root may give a file to another
  * user and become that user; afterwards it cannot become root again and

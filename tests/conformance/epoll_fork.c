@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* epoll across fork (epoll(7)): the child's copy of the epoll descriptor
  * is the same instance, so what the child adds is in the parent's
  * interest list; a blocked epoll_wait wakes for a write by the child. */

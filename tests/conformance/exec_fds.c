@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* Descriptors across execve(2) (open(2) O_CLOEXEC, fcntl(2) FD_CLOEXEC):
  * close-on-exec descriptors are closed, the others stay open at the same
  * number with their offset. The program execs itself through

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* Signal state across execve(2) (signal(7), "Execution of programs"):
  * caught signals return to the default, ignored ones stay ignored, the
  * mask and pending signals are kept. The program execs itself through

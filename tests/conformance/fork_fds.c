@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* Descriptors across fork (fork(2), open(2), fcntl(2)): parent and child
  * share the open file description (offset, status flags), each has its
  * own descriptor table (close, FD_CLOEXEC). */

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* fork(2) copies the address space: a child's stores to globals, heap and
  * stack stay in the child, and the parent's later stores stay in the
  * parent. */

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* futex(2) across processes on MAP_SHARED memory: a shared FUTEX_WAIT in
  * the child is woken by the parent's store and FUTEX_WAKE; private
  * futexes of two processes are different futexes even on shared memory,

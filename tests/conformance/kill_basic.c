@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* kill(2) by pid: to itself (delivered before kill returns), signal 0 as
  * an existence check (also for a zombie), to a child that catches it and
  * to one that dies of it, and the errors: EINVAL, ESRCH. */

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* Signals to process groups (kill(2) with 0 and -pgrp, killpg(3)): a group
  * of three (A leads, B and C are A's children) gets every signal sent to
  * it, the sender outside the group gets none. */

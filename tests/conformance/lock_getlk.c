@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* POSIX record locks between processes (fcntl(2) F_SETLK/F_GETLK): a
  * write lock held by the parent is reported to the child with its type,
  * range and holder, and refuses the child's locks that overlap it; read

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* Waiting for and releasing record locks (fcntl(2) F_SETLKW): a child
  * blocked on the parent's lock gets it only after the parent unlocks (it
  * then reads what the parent wrote last); closing any descriptor of the

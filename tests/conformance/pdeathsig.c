@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* prctl(PR_SET_PDEATHSIG) (prctl(2)): a process whose parent ends gets the
  * signal it asked for; the setting reads back, and a forked child starts
  * without it. The grandchild reports over a pipe to the first process. */

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* Process ids as relations (getpid(2), getppid(2), setpgid(2), setsid(2),
  * PR_SET_CHILD_SUBREAPER in prctl(2)): a child's parent is the forker, a
  * child starts in the parent's group and session, setpgid and setsid move

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* A pipe between processes (pipe(7)): the parent's blocking read returns
  * what the child wrote and then 0 only when the child, holder of the last
  * write end, exits; a reader that is gone gives the writer EPIPE. PIPE_BUF

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* POSIX semaphores between processes (sem_init(3) with pshared, sem_open(3),
  * sem_overview(7)): an unnamed semaphore in MAP_SHARED memory and a named
  * one hand a token between parent and child; sem_trywait EAGAIN, timed

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* MAP_SHARED|MAP_ANONYMOUS across fork (mmap(2), fork(2)): the pages are
  * the same in parent, child and grandchild, both ways; MAP_PRIVATE pages
  * are copied; a child's munmap leaves the parent's mapping. */

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* POSIX shared memory (shm_open(3), shm_overview(7)) across fork: an
  * object in /dev/shm mapped by the parent before fork and opened again by
  * name in the child; shm_unlink removes the name, not the mapping. */

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* MAP_SHARED of a regular file across fork (mmap(2), msync(2)): the
  * child's stores through the inherited mapping and through a mapping it
  * makes itself reach the parent's mapping and the file (pread), and a

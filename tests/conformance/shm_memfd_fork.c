@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* memfd_create(2) shared across fork: the inherited descriptor's mapping,
  * a mapping the child makes of it, and write(2) on it all meet in the
  * parent's mapping. */

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* A process-shared mutex and condition variable in anonymous shared
  * memory (pthread_mutexattr_setpshared(3)): parent and child each add 2000
  * to a counter under the mutex, and the child waits on the condition for

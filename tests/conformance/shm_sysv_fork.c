@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* System V shared memory across fork (shmget(2), shmat(2), shmctl(2),
  * svipc(7)): a private segment attached before fork is shared with the
  * child, a child's own attach sees the same pages, IPC_STAT counts the

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* Signal state across fork (fork(2), signal(7)): the child inherits the
  * handlers, ignored signals and the mask, but starts with no pending
  * signal and no alarm; the parent's pending signal stays pending. */

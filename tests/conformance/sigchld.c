@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* SIGCHLD (sigaction(2) SA_SIGINFO, SA_NOCLDWAIT, wait(2)): the parent's
  * handler learns the child's pid, CLD_EXITED or CLD_KILLED and the status;
  * with SIGCHLD ignored children are reaped by the system and wait ends

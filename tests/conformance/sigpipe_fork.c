@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* SIGPIPE (pipe(7), write(2), socket(7) MSG_NOSIGNAL): a write to a pipe
  * or a stream socket with no reader kills with SIGPIPE by default; ignored
  * or caught, the write fails with EPIPE; MSG_NOSIGNAL sends no signal. */

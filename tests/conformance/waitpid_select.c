@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* Choosing which child to wait for (waitpid(2)): a given pid, any child
  * (-1), WNOHANG while children run, the caller's group (0) and another
  * group (-pgid), and ECHILD when nothing is left to wait for. */

@@ -1,4 +1,4 @@
-// modes: direct
+// modes: direct sim
 /* Wait statuses (wait(2), waitid(2), exit(3), signal(7)): exit codes are
  * taken modulo 256, a default-action signal kills with its number, and
  * waitid reports CLD_EXITED / CLD_KILLED with si_status. */
