@@ -193,6 +193,11 @@ static void geode_epc_loss_restarts(struct mctx *c, const char *key, const struc
     field_u32(c, key, v, 100, &c->m->geode->epc_loss_restarts);
 }
 
+static void geode_process_pool(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_u32(c, key, v, 16, &c->m->geode->process_pool);
+}
+
 static void geode_nssa(struct mctx *c, const char *key, const struct toml_value *v)
 {
     uint32_t n;
@@ -211,5 +216,6 @@ const struct rule geode_rules[] = {
     {"geode.syscall_rewrite", geode_syscall_rewrite},
     {"geode.epc_loss_restarts", geode_epc_loss_restarts},
     {"geode.nssa", geode_nssa},
+    {"geode.process_pool", geode_process_pool},
     {NULL, NULL},
 };

@@ -71,7 +71,7 @@ void manifest_print_summary(const geode_manifest *m, FILE *out)
     print_fs(m, out);
     print_sgx(m, out);
     fprintf(out, "geode:         mode %s, AEX-Notify %s, syscall rewriting %s, %u OCALL worker(s), "
-                 "NSSA %u, %u restart(s) after EPC loss\n",
+                 "NSSA %u, %u restart(s) after EPC loss, %u enclave(s) built ahead of a fork\n",
             run_mode_name(g->mode), g->aex_notify ? "on" : "off", g->syscall_rewrite ? "on" : "off",
-            g->ocall_workers, g->nssa, g->epc_loss_restarts);
+            g->ocall_workers, g->nssa, g->epc_loss_restarts, g->process_pool);
 }

@@ -137,6 +137,7 @@ static void write_geode(const Geode__GeodeOptions *g, FILE *out)
     fprintf(out, "geode.syscall_rewrite = %s\n", g->syscall_rewrite ? "true" : "false");
     fprintf(out, "geode.epc_loss_restarts = %u\n", g->epc_loss_restarts);
     fprintf(out, "geode.nssa = %u\n", g->nssa);
+    fprintf(out, "geode.process_pool = %u\n", g->process_pool);
 }
 
 int manifest_write_toml(const geode_manifest *m, FILE *out)

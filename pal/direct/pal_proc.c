@@ -153,6 +153,11 @@ static long direct_process_wait(pal_handle child, int *status, int options)
             return r;
         r = (options & WNOWAIT) ? peek_report(&si, status)
                                 : take_report(si.si_pid, si.si_code == CLD_STOPPED, status);
+        /* A host child outside the namespace (an enclave pool member of
+         * the SGX host, urts_pool.c) is reaped, never reported, and the
+         * wait goes on (take_report reaped it already without WNOWAIT). */
+        if (r == 0 && (options & WNOWAIT))
+            take_report(si.si_pid, si.si_code == CLD_STOPPED, status);
     }
     return r;
 }

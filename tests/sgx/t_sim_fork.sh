@@ -7,22 +7,24 @@
 #    in the sim and natively: the same output;
 #  - busybox sh: pipelines, subshells, $(...), background jobs, statuses,
 #    compared with busybox run natively;
+#  - the same with geode.process_pool = 2 (children whose enclave was
+#    built ahead: the descriptor table handed over whole);
 #  - a hostile host (GEODE_TEST_FORK_TAMPER): a flipped byte, a dropped
 #    record and a replayed stream each make the child refuse to start, and
 #    the parent's fork fail with EAGAIN; no process is left behind.
 . "$GEODE_ROOT/tests/sgx/lib.sh"
 
-for kind in musl dyn; do
+for case in "musl big 0" "dyn - 0" "dyn - 2"; do
+    set -- $case
+    kind=$1 arg=${2#-} pool=$3
     bin="$PROGS/forkstate.$kind"
     need "$bin" || continue
-    arg=""
-    [ "$kind" = musl ] && arg=big
-    manifest "$TMP/f.toml" "$bin" 'sgx.enclave_size = "1G"' "$(trust "$bin" file:/tmp/)"
+    manifest "$TMP/f.toml" "$bin" 'sgx.enclave_size = "1G"' "geode.process_pool = $pool" "$(trust "$bin" file:/tmp/)"
     (cd /tmp && "$bin" $arg) >"$TMP/native" 2>&1
     run_sim "$TMP/f.toml" $arg
     [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && diff -u "$TMP/native" "$TMP/out" >"$TMP/diff"
     r=$?
-    check "forkstate.$kind${arg:+ $arg}: the forked child has the parent's state (as natively)" $r
+    check "forkstate.$kind${arg:+ $arg}$([ "$pool" != 0 ] && echo " (pool)"): the forked child has the parent's state (as natively)" $r
     [ "$r" -eq 0 ] || { sed -n '1,8s/^/    # /p' "$TMP/diff" "$TMP/out"; diag 1; }
 done
 
@@ -42,12 +44,16 @@ f() { echo in-func; return 4; }; f; echo fst=$?'
         skip "busybox sh natively: no pid namespace here (pid=1 differs)"
         : >"$TMP/bb.native"
     fi
-    run_sim "$TMP/bb.toml" sh -c "$script"
-    sed -i '/^Killed$/d' "$TMP/bb.native" "$TMP/out"
-    [ "$rc" -eq 0 ] && { [ ! -s "$TMP/bb.native" ] || diff -u "$TMP/bb.native" "$TMP/out" >"$TMP/diff"; }
-    r=$?
-    check "busybox sh: pipelines, subshells, \$(...), jobs and statuses as natively" $r
-    [ "$r" -eq 0 ] || { sed -n '1,10s/^/    # /p' "$TMP/diff"; diag 1; }
+    sed -i '/^Killed$/d' "$TMP/bb.native"
+    for pool in 0 2; do
+        manifest "$TMP/bbp.toml" "$BB" "geode.process_pool = $pool" "$(trust "$BB" file:/tmp/ file:/etc/passwd)"
+        run_sim "$TMP/bbp.toml" sh -c "$script"
+        sed -i '/^Killed$/d' "$TMP/out"
+        [ "$rc" -eq 0 ] && { [ ! -s "$TMP/bb.native" ] || diff -u "$TMP/bb.native" "$TMP/out" >"$TMP/diff"; }
+        r=$?
+        check "busybox sh$([ "$pool" != 0 ] && echo " (pool)"): pipelines, subshells, \$(...), jobs and statuses as natively" $r
+        [ "$r" -eq 0 ] || { sed -n '1,10s/^/    # /p' "$TMP/diff"; diag 1; }
+    done
 
     # A hostile host on the channel: the child refuses, fork fails.
     for spec in flip:0 flip:4 drop:3 "record:$TMP/stream" "replay:$TMP/stream"; do

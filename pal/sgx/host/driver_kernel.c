@@ -210,13 +210,24 @@ static int kernel_init(struct sgx_driver_encl *encl, struct sgx_enclave_init *ar
     return ret;
 }
 
+/* After EINIT the mappings hold the enclave (SGX1: no ioctl is made on it
+ * any more); the descriptor would only be inherited by forked processes. */
+static void kernel_release_fd(struct sgx_driver_encl *encl)
+{
+    if (encl && encl->fd >= 0) {
+        encl->ops->close(encl->fd);
+        encl->fd = -1;
+    }
+}
+
 static void kernel_close(struct sgx_driver_encl *encl)
 {
     if (!encl)
         return;
     if (encl->size)
         encl->ops->munmap((void *)(uintptr_t)encl->base, encl->size);
-    encl->ops->close(encl->fd);
+    if (encl->fd >= 0)
+        encl->ops->close(encl->fd);
     free(encl);
 }
 
@@ -229,7 +240,8 @@ int sgx_kernel_driver_init(struct sgx_driver *drv, const struct sgx_kernel_confi
 
     *drv = (struct sgx_driver){.name = "kernel", .open = kernel_open, .create = kernel_create,
                                .add_pages = kernel_add_pages, .init = kernel_init,
-                               .close = kernel_close, .priv = (void *)cfg};
+                               .close = kernel_close, .release_fd = kernel_release_fd,
+                               .priv = (void *)cfg};
     ret = ops->find_enter(&enter);
     if (ret) {
         sgx_err_set(e, "the vDSO has no __vdso_sgx_enter_enclave: this kernel was built without "

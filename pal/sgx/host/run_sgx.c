@@ -15,6 +15,7 @@
 #include "host/run_restart.h"
 #include "host/run_sgx.h"
 #include "host/urts.h"
+#include "host/urts_fork.h"
 #include "host/urts_exitless.h"
 #include "host/urts_procs.h"
 #include "host/urts_signal.h"
@@ -273,7 +274,7 @@ static void run_forked(struct urts_enclave *e, uint32_t thread, int chan, void *
     int ret;
 
     urts_signal_clear();
-    ret = urts_rebuild(e, &err);
+    ret = urts_fork_built(e) ? 0 : urts_rebuild(e, &err);
     if (ret) {
         fprintf(stderr, "geode: fork: cannot build the child's enclave: %s\n", err.msg);
         _exit(1);
@@ -316,6 +317,7 @@ struct run_settings {
     unsigned restarts;    /* geode.epc_loss_restarts */
     unsigned workers;     /* geode.ocall_workers */
     bool sigterm_inject;  /* sys.enable_sigterm_injection */
+    unsigned pool;        /* geode.process_pool */
 };
 
 static struct run_settings run_settings(const struct enclave_image *img)
@@ -326,6 +328,7 @@ static struct run_settings run_settings(const struct enclave_image *img)
     if (m && m->geode) {
         s.restarts = m->geode->epc_loss_restarts;
         s.workers = m->geode->ocall_workers;
+        s.pool = m->geode->process_pool;
     }
     s.sigterm_inject = m && m->enable_sigterm_injection;
     manifest_free(m);
@@ -421,6 +424,7 @@ int sgx_run(const struct sgx_run_params *p)
     restarts = rs.restarts;
     workers = rs.workers;
     urts_signal_keep_sigterm_out(!rs.sigterm_inject);
+    urts_pool_set_size(rs.pool);
     bool aex_notify = img.desc.attributes & SGX_ATTR_AEXNOTIFY;
     struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa,
                           .aex_notify = aex_notify, .xfrm = img.desc.xfrm,

@@ -62,6 +62,10 @@ struct sgx_driver {
      * state a fork does not carry over (the sim's syscall dispatch and
      * timers). 0 or -errno; NULL where there is none (the kernel). */
     int (*after_fork)(void);
+    /* After EINIT (urts_build): the instance gives up its descriptor (the
+     * mappings keep the enclave; SGX1 makes no ioctl on it afterwards);
+     * close then only unmaps. NULL: keeps it. */
+    void (*release_fd)(struct sgx_driver_encl *encl);
 };
 
 /* Reserves a PROT_NONE range of `size` bytes aligned to `size` (a power of

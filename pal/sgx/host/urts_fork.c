@@ -32,9 +32,11 @@ void urts_set_fork_handler(struct urts_enclave *e, urts_fork_fn fn, void *ctx)
     e->fork_ctx = ctx;
 }
 
-/* In the host child: nothing of the parent's other host threads is left. */
-static void forget_parent_threads(struct urts_enclave *e)
+/* In the host child: nothing of the parent's other host threads is left,
+ * nor its pool (urts_pool.c). */
+void urts_fork_forget_threads(struct urts_enclave *e)
 {
+    urts_pool_forget();
     for (uint32_t t = 0; t < e->threads; t++) {
         struct urts_thread *th = &e->thread[t];
 
@@ -46,18 +48,31 @@ static void forget_parent_threads(struct urts_enclave *e)
     urts_exitless_forget(e);
 }
 
+/* The host child with its enclave: the fork handler takes over. */
+void urts_fork_run_child(struct urts_enclave *e, uint32_t thread, int chan)
+{
+    chan = urts_fork_tamper(chan);
+    if (chan < 0)
+        _exit(127);
+    e->fork_fn(e, thread, chan, e->fork_ctx);
+    _exit(127);
+}
+
 __attribute__((noreturn)) static void child(struct urts_enclave *e, uint32_t thread, int chan)
 {
     if (e->drv->after_fork && e->drv->after_fork()) {
         fprintf(stderr, "geode: fork: the %s backend cannot run in the child process\n", e->drv->name);
         _exit(127);
     }
-    forget_parent_threads(e);
-    chan = urts_fork_tamper(chan);
-    if (chan < 0)
-        _exit(127);
-    e->fork_fn(e, thread, chan, e->fork_ctx);
+    urts_fork_forget_threads(e);
+    e->fork_built = false;
+    urts_fork_run_child(e, thread, chan);
     _exit(127);
+}
+
+bool urts_fork_built(const struct urts_enclave *e)
+{
+    return e->fork_built;
 }
 
 int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
@@ -73,6 +88,27 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
         return -errno;
     id = urts_procs_fork_begin(&f);
+    struct urts_pool_member m;
+
+    /* A child whose enclave is built already, when the pool has one: it
+     * is given its id before it is told to go (it looks itself up). A
+     * member that cannot take it (it died) is ended and reaped through the
+     * namespace, and the fork goes on without the pool. */
+    if (id >= 0 && urts_pool_next(&m) == 0) {
+        id = urts_procs_fork_end(f, m.pid);
+        if (id >= 0 && urts_pool_go(&m, thread, sv[1]) == 0) {
+            close(sv[1]);
+            urts_pool_fill(e);
+            int64_t v[2] = {id, sv[0]};
+
+            memcpy(out, v, sizeof(v));
+            *out_size = sizeof(v);
+            return 0;
+        }
+        if (id >= 0)
+            urts_fork_abort(id);
+        id = urts_procs_fork_begin(&f);
+    }
     if (id < 0) {
         close(sv[0]);
         close(sv[1]);
@@ -91,6 +127,7 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
         close(sv[0]);
         return id;
     }
+    urts_pool_fill(e);
     int64_t v[2] = {id, sv[0]};
 
     memcpy(out, v, sizeof(v));

@@ -60,6 +60,7 @@ struct urts_enclave {
     struct urts_exitless *exitless; /* urts_exitless.c, NULL: none */
     urts_fork_fn fork_fn;           /* urts_fork.c */
     void *fork_ctx;
+    bool fork_built;                /* a pool member: the child's enclave is built */
 };
 
 int urts_build(struct urts_enclave *e, struct sgx_err *err);

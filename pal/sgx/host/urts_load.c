@@ -178,6 +178,10 @@ int urts_build(struct urts_enclave *e, struct sgx_err *err)
         ret = sign_and_init(e, &ld, mr, err);
     if (!ret)
         ret = find_tcs(e, &l, err);
+    /* Built: the descriptor is not needed any more, and a forked process
+     * must not hold this enclave's (urts_fork.c, urts_pool.c). */
+    if (!ret && e->drv->release_fd)
+        e->drv->release_fd(e->encl);
     if (lp == &own)
         sgx_layout_free(&own);
     if (ret && e->encl) {

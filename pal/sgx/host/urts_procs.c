@@ -139,6 +139,21 @@ long urts_procs_fork_begin(struct urts_fork_id **out)
     return 0;
 }
 
+int urts_procs_adopt_self(void)
+{
+    struct ns_entry *e;
+
+    urts_procs_thread();
+    pidns_lock();
+    e = pidns_find_host(getpid());
+    pidns_unlock();
+    if (!e || e->kind != NS_PROCESS)
+        return -ESRCH;
+    pidns_child_start(e);
+    thread_known = true;
+    return 0;
+}
+
 void urts_procs_fork_child(struct urts_fork_id *f)
 {
     pidns_child_start(f->e);

@@ -38,5 +38,8 @@ long urts_procs_fork_begin(struct urts_fork_id **out); /* child's entry (id) mad
 void urts_procs_fork_child(struct urts_fork_id *f);    /* in the host child right after fork(): pidns_child_start, signals restored */
 long urts_procs_fork_end(struct urts_fork_id *f, pid_t host_pid); /* in the parent: host_pid > 0 -> records it, returns the child's virtual id; host_pid < 0 -> removes the entry, returns -errno(host_pid) */
 /* (host_pid is -errno, or fork()'s own -1 with errno still set) */
+/* A process pool member (urts_pool.c) becomes the child whose entry the
+ * parent recorded under this process's host pid: 0, or -ESRCH. */
+int urts_procs_adopt_self(void);
 
 #endif

@@ -330,6 +330,16 @@ static int sim_init(struct sgx_driver_encl *encl, struct sgx_enclave_init *arg)
     return ret;
 }
 
+/* The EPC memfd is needed while pages are added (undo_pages); the mapping
+ * and the alias keep its pages after that. */
+static void sim_release_fd(struct sgx_driver_encl *encl)
+{
+    if (encl && encl->initialized && encl->memfd >= 0) {
+        close(encl->memfd);
+        encl->memfd = -1;
+    }
+}
+
 static void sim_close(struct sgx_driver_encl *encl)
 {
     if (!encl)
@@ -371,6 +381,7 @@ void sgx_sim_driver_init(struct sgx_driver *drv, const struct sgx_sim_cpu *cpu)
         .priv = (void *)cpu,
         .handlers_changed = sim_signals_changed,
         .after_fork = sim_thread_after_fork,
+        .release_fd = sim_release_fd,
     };
 }
 
