@@ -40,7 +40,8 @@ static int64_t call(uint64_t number, int64_t a0, int64_t a1, const void *extra, 
     struct ocall_args a = {{a0, a1, 0, 0, 0, 0}};
 
     memcpy(in, &a, sizeof(a));
-    memcpy(in + sizeof(a), extra, n);
+    if (n)
+        memcpy(in + sizeof(a), extra, n);
     out_size = 0;
     return urts_ocall_procs(NULL, 0, number, in, sizeof(a) + n, out, sizeof(out), &out_size);
 }

@@ -63,7 +63,16 @@
 #define ASM_SSA_FRAME 4096 /* one-page SSA frames (see docs/sgx-pal.md) */
 #define ASM_GPRSGX_SIZE 184
 
-#ifndef __ASSEMBLER__
+#ifdef __ASSEMBLER__
+/* EDX:EAX = the XSAVE/XRSTOR feature mask: XCR0's x87, SSE and AVX bits,
+ * what a one-page SSA frame and XSAVE_AREA hold. Clobbers ECX. */
+.macro XSTATE_MASK
+    xor %ecx, %ecx
+    xgetbv
+    and $7, %eax
+    xor %edx, %edx
+.endm
+#else
 #include <stddef.h>
 #include <stdint.h>
 

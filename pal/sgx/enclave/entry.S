@@ -8,14 +8,6 @@
 
 #define ENCLU .byte 0x0f, 0x01, 0xd7
 
-/* EDX:EAX = the XSAVE/XRSTOR feature mask: XCR0's x87, SSE and AVX bits,
- * what a one-page SSA frame and XSAVE_AREA hold. Clobbers ECX. */
-.macro XSTATE_MASK
-    xor %ecx, %ecx
-    xgetbv
-    and $7, %eax
-    xor %edx, %edx
-.endm
 
     .text
     .globl enclave_entry

@@ -5,13 +5,6 @@
  * as if enclave_fork_save returned a second time (with 1). */
 #include "enclave_internal.h"
 
-/* XSAVE/XRSTOR mask: XCR0's x87, SSE and AVX bits (as entry.S). Clobbers ECX. */
-.macro XSTATE_MASK
-    xor %ecx, %ecx
-    xgetbv
-    and $7, %eax
-    xor %edx, %edx
-.endm
 
     .text
 /* uint64_t enclave_fork_save(struct fork_jb *jb): 0 now, 1 in the child. */

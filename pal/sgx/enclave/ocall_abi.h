@@ -32,6 +32,33 @@ struct ocall_args {
 /* Ancillary data of one sendmsg/recvmsg OCALL (253 descriptors and more). */
 #define OCALL_MSG_CONTROL_MAX 1024
 
+/* The ancillary data both sides accept (OCALL_SOCK_SENDMSG/RECVMSG): whole
+ * Linux cmsgs (x86-64: u64 length, i32 level, i32 type, data; each padded
+ * to 8), level SOL_SOCKET (1), type SCM_RIGHTS (1) with descriptors
+ * 0 <= fd < OCALL_MAX_HANDLE, or SCM_CREDENTIALS (2). 1 or 0. */
+static inline int ocall_control_ok(const uint8_t *c, uint64_t len)
+{
+    for (uint64_t off = 0; off < len;) {
+        uint64_t clen;
+        int32_t level, type, fd;
+
+        if (len - off < 16)
+            return 0;
+        __builtin_memcpy(&clen, c + off, 8);
+        __builtin_memcpy(&level, c + off + 8, 4);
+        __builtin_memcpy(&type, c + off + 12, 4);
+        if (clen < 16 || clen > len - off || level != 1 || (type != 1 && type != 2))
+            return 0;
+        for (uint64_t i = 16; type == 1 && i + 4 <= clen; i += 4) {
+            __builtin_memcpy(&fd, c + off + i, 4);
+            if (fd < 0 || fd >= (1 << 20))
+                return 0;
+        }
+        off += (clen + 7) & ~7ULL;
+    }
+    return 1;
+}
+
 /* --- files and directories: 16..47 (pal_fs.c / urts_ocall_fs.c) --- */
 enum ocall_fs {
     OCALL_FS_FIRST = 16,

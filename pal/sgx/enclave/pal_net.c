@@ -201,44 +201,7 @@ static long enclave_sock_recv(pal_handle h, void *buf, size_t n, int fl, void *a
     return r;
 }
 
-#define L_SOL_SOCKET 1
-#define L_SCM_RIGHTS 1
-#define L_SCM_CREDENTIALS 2
 #define RECVMSG_HDR (RECV_HDR + 2 * sizeof(uint64_t) + OCALL_MSG_CONTROL_MAX)
-
-struct l_cmsghdr {
-    uint64_t len;
-    int32_t level, type;
-};
-
-/* Whole Linux cmsgs, SOL_SOCKET SCM_RIGHTS (handles the enclave accepts)
- * or SCM_CREDENTIALS only: what the host must send back, and what the
- * enclave hands it. */
-static int control_ok(const uint8_t *c, uint64_t len)
-{
-    for (uint64_t off = 0; off < len;) {
-        struct l_cmsghdr h;
-
-        if (len - off < sizeof(h))
-            return 0;
-        memcpy(&h, c + off, sizeof(h));
-        if (h.len < sizeof(h) || h.len > len - off || h.level != L_SOL_SOCKET)
-            return 0;
-        if (h.type == L_SCM_RIGHTS) {
-            for (uint64_t i = sizeof(h); i + 4 <= h.len; i += 4) {
-                int32_t fd;
-
-                memcpy(&fd, c + off + i, sizeof(fd));
-                if (fd < 0 || fd >= OCALL_MAX_HANDLE)
-                    return 0;
-            }
-        } else if (h.type != L_SCM_CREDENTIALS) {
-            return 0;
-        }
-        off += (h.len + 7) & ~7ULL;
-    }
-    return 1;
-}
 
 static long enclave_sock_sendmsg(pal_handle h, const void *buf, size_t n, int fl, const void *addr, uint32_t alen,
                                  const void *control, size_t clen)
@@ -248,7 +211,7 @@ static long enclave_sock_sendmsg(pal_handle h, const void *buf, size_t n, int fl
     struct ocall_args a = {{h, (int64_t)len, fl, (int64_t)al, (int64_t)clen}};
     int64_t r;
 
-    if (al > ADDR_MAX || clen > OCALL_MSG_CONTROL_MAX || (clen && !control_ok(control, clen)))
+    if (al > ADDR_MAX || clen > OCALL_MSG_CONTROL_MAX || (clen && !ocall_control_ok(control, clen)))
         return -PAL_EINVAL;
     if (al)
         memcpy(head, addr, al);
@@ -277,7 +240,7 @@ static long enclave_sock_recvmsg(pal_handle h, void *buf, size_t n, int fl, void
     memcpy(&alen, reply, sizeof(alen));
     memcpy(words, reply + RECV_HDR, sizeof(words));
     if (alen > ADDR_MAX || words[0] > ccap || words[1] > 0xffffffffULL ||
-        !control_ok(reply + RECV_HDR + sizeof(words), words[0]))
+        !ocall_control_ok(reply + RECV_HDR + sizeof(words), words[0]))
         return -PAL_EIO;
     memcpy(buf, reply + RECVMSG_HDR, got - RECVMSG_HDR);
     if (words[0])

@@ -203,34 +203,6 @@ static int64_t do_recv(struct net_call *c)
     return r;
 }
 
-/* Ancillary data the host passes on for the enclave: whole cmsgs, only
- * SOL_SOCKET SCM_RIGHTS (of handles that can be fds) and SCM_CREDENTIALS. */
-static int control_ok(const uint8_t *control, uint64_t len)
-{
-    for (uint64_t off = 0; off < len;) {
-        struct cmsghdr h;
-
-        if (len - off < sizeof(h))
-            return 0;
-        memcpy(&h, control + off, sizeof(h));
-        if (h.cmsg_len < sizeof(h) || h.cmsg_len > len - off || h.cmsg_level != SOL_SOCKET)
-            return 0;
-        if (h.cmsg_type == SCM_RIGHTS) {
-            for (uint64_t i = sizeof(h); i + sizeof(int) <= h.cmsg_len; i += sizeof(int)) {
-                int fd;
-
-                memcpy(&fd, control + off + i, sizeof(fd));
-                if (fd < 0)
-                    return 0;
-            }
-        } else if (h.cmsg_type != SCM_CREDENTIALS) {
-            return 0;
-        }
-        off += CMSG_ALIGN(h.cmsg_len);
-    }
-    return 1;
-}
-
 static int64_t do_sendmsg(struct net_call *c)
 {
     int64_t len = c->a[1], alen = c->a[3], clen = c->a[4];
@@ -242,7 +214,7 @@ static int64_t do_sendmsg(struct net_call *c)
         return -EINVAL;
     if ((alen && !(addr = urts_ocall_bytes(&c->in, alen))) ||
         (clen && !(control = urts_ocall_bytes(&c->in, clen))) || !(data = urts_ocall_bytes(&c->in, len)) ||
-        !urts_ocall_end(&c->in) || (clen && !control_ok(control, clen)))
+        !urts_ocall_end(&c->in) || (clen && !ocall_control_ok(control, (uint64_t)clen)))
         return -EINVAL;
     if (fd < 0)
         return -EBADF;
