@@ -28,6 +28,22 @@ for case in "musl big 0" "dyn - 0" "dyn - 2"; do
     [ "$r" -eq 0 ] || { sed -n '1,8s/^/    # /p' "$TMP/diff" "$TMP/out"; diag 1; }
 done
 
+# Descriptors between enclave processes (tests/programs/fcntlmore.c, as
+# t_creds.sh in direct mode): SIGPIPE, record locks and flock across fork,
+# SCM_RIGHTS, O_ASYNC's SIGIO, recvfrom, fallocate, copy_file_range, mknod.
+bin="$PROGS/fcntlmore.dyn"
+if need "$bin"; then
+    mkdir -p "$TMP/fmn" "$TMP/fms"
+    manifest "$TMP/fm.toml" "$bin" "$(trust "$bin" "file:$TMP/fms/")"
+    "$bin" "$TMP/fmn" 2>&1 | sed "s|$TMP/fmn|DIR|g" >"$TMP/native"
+    run_sim "$TMP/fm.toml" "$TMP/fms"
+    sed -i "s|$TMP/fms|DIR|g" "$TMP/out"
+    diff -u "$TMP/native" "$TMP/out" >"$TMP/diff"
+    r=$?
+    check "fcntlmore.dyn in the sim: locks, SCM_RIGHTS, SIGIO and SIGPIPE between enclave processes as natively" $r
+    [ "$r" -eq 0 ] || { sed -n '1,10s/^/    # /p' "$TMP/diff"; diag 1; }
+fi
+
 BB=/bin/busybox
 if need "$BB"; then
     manifest "$TMP/bb.toml" "$BB" "$(trust "$BB" file:/tmp/ file:/etc/passwd)"
