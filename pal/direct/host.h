@@ -50,6 +50,7 @@ void direct_own_process_group(void);
 /* Writes a message to host stderr with a raw write (usable anywhere). */
 void direct_log(const char *msg, size_t len);
 void direct_log_str(const char *msg);
+#include "diag.h"
 
 /* Signal handling and Syscall User Dispatch (pal_signal.c). */
 int direct_signals_install(void);

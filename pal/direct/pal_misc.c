@@ -1,5 +1,9 @@
 /* Direct PAL: log, process exit, time, randomness. */
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <signal.h>
 #include <sys/random.h>
 #include <sys/time.h>
@@ -9,10 +13,34 @@
 #include "host.h"
 #include "pidns.h"
 
+int geode_diag_fd = 2; /* diag.h */
+
+void geode_diag_init(void)
+{
+    static bool done;
+    int fd;
+
+    if (done)
+        return;
+    fd = fcntl(2, F_DUPFD_CLOEXEC, 10);
+    if (fd < 0)
+        return; /* no standard error: lines go to 2 as before */
+    FILE *f = fdopen(fd, "w");
+
+    if (!f) {
+        close(fd);
+        return;
+    }
+    setvbuf(f, NULL, _IONBF, 0);
+    geode_diag_fd = fd;
+    stderr = f;
+    done = true;
+}
+
 void direct_log(const char *msg, size_t len)
 {
     while (len > 0) {
-        long r = HS3(SYS_write, 2, msg, len);
+        long r = HS3(SYS_write, geode_diag_fd, msg, len);
         if (r <= 0)
             return;
         msg += r;

@@ -75,6 +75,7 @@ int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len,
                    char **argv)
 {
     struct direct_image img;
+    geode_diag_init();
     if (direct_load_libos(libos_path, &img) != 0)
         return 1;
     fill_api();

@@ -119,14 +119,14 @@ else
     notok "nginx restarts under geode for the SIGTERM case"
 fi
 
-# In the sim enclave there is no fork yet: one process (master_process off),
-# the same manifest with the prefix allowed.
+# In the sim enclave: the master forks two workers into new enclaves (the
+# same manifest with the prefix allowed); a graceful SIGQUIT ends them all.
 S="$TMP/sim"
 mkdir -p "$S/html"
 cp "$P/nginx.conf" "$P/html/file.txt" "$S/" && mv "$S/file.txt" "$S/html/"
 sed -e "s#file:/tmp/geode-nginx/#file:$S/#" -e '/^geode.mode/d' "$M" >"$TMP/sim.toml"
 printf 'sgx.enclave_size = "1G"\nsgx.max_threads = 4\n' >>"$TMP/sim.toml"
-"$GEODE" run --mode sim "$TMP/sim.toml" -p "$S/" -c nginx.conf -g 'master_process off;' \
+"$GEODE" run --mode sim "$TMP/sim.toml" -p "$S/" -c nginx.conf -g 'worker_processes 2;' \
     >"$S/stdout" 2>"$S/stderr" &
 pid=$!
 up=1
@@ -147,6 +147,6 @@ else
     wait "$pid"
     rc=$?
     [ $up -eq 0 ] && [ "$bad" -eq 0 ] && [ "$rc" -eq 0 ] && [ ! -s "$S/error.log" ]
-    r=$?; check "sim enclave, master_process off: 20 fetches ($bad wrong), SIGQUIT exit $rc, empty log" $r
+    r=$?; check "sim enclave, master and 2 forked workers: 20 fetches ($bad wrong), SIGQUIT exit $rc, empty log" $r
     [ $r -eq 0 ] || sed 's/^/    # /' "$S/stderr" "$S/error.log" 2>/dev/null | head -5
 fi

@@ -44,6 +44,19 @@ if need "$bin"; then
     [ "$r" -eq 0 ] || { sed -n '1,10s/^/    # /p' "$TMP/diff"; diag 1; }
 fi
 
+# geode's own lines go to its own copy of standard error, never into a
+# descriptor the program got after closing its fd 2 (tests/programs/diagfd.c).
+bin="$PROGS/diagfd.dyn"
+if need "$bin"; then
+    manifest "$TMP/d.toml" "$bin" "$(trust "$bin")"
+    : >"$TMP/refused-file"
+    run_sim "$TMP/d.toml" "$TMP/refused-file"
+    [ "$rc" -eq 0 ] && grep -q '^sockets empty: yes$' "$TMP/out" && grep -q "refused-file" "$TMP/err"
+    r=$?
+    check "with the program's stderr closed, geode's log line reaches geode's stderr, not the program's socket" $r
+    [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out"; diag 1; }
+fi
+
 BB=/bin/busybox
 if need "$BB"; then
     manifest "$TMP/bb.toml" "$BB" "$(trust "$BB" file:/tmp/ file:/etc/passwd)"

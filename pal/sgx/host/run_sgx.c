@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../direct/diag.h"
 #include "host/driver_kernel.h"
 #include "host/host_caps.h"
 #include "host/enclave_image.h"
@@ -393,6 +394,8 @@ int sgx_run(const struct sgx_run_params *p)
     uint8_t mr[32];
     unsigned restarts, workers = 0;
     int ret;
+
+    geode_diag_init();
 
     if (p->sim && host_caps_bad_hide()[0]) {
         fprintf(stderr, "geode run: GEODE_TEST_HIDE_CAPS: unknown capability '%s' (known: fsgsbase, "

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../direct/diag.h"
 #include "host/urts_fork.h"
 #include "host/urts_internal.h"
 #include "host/urts_ocall.h"
@@ -21,7 +22,7 @@
 static int64_t do_log(const uint8_t *msg, uint64_t len)
 {
     while (len) {
-        ssize_t n = write(2, msg, len);
+        ssize_t n = write(geode_diag_fd, msg, len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)

@@ -40,6 +40,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "../../direct/diag.h"
 #include "host/urts_internal.h"
 #include "host/urts_procs.h"
 #include "host/urts_signal.h"
@@ -92,7 +93,7 @@ __attribute__((noreturn)) static void end_now(int sig, bool quiet)
     const char *msg = sig == SIGINT ? intr : term;
     sigset_t set;
 
-    if (!quiet && write(2, msg, strlen(msg)) < 0)
+    if (!quiet && write(geode_diag_fd, msg, strlen(msg)) < 0)
         quiet = true; /* stderr is gone: nothing more to say */
     urts_procs_exit(); /* process 1 ends: the rest of the tree with it (raw syscalls) */
     signal(sig, SIG_DFL);
@@ -152,11 +153,11 @@ static void sigterm_outside(void)
                       again[] = "geode run: SIGTERM again: ending the run\n";
 
     if (__atomic_fetch_add(&sigterms, 1, __ATOMIC_SEQ_CST) == 0) {
-        if (write(2, first, sizeof(first) - 1) < 0)
+        if (write(geode_diag_fd, first, sizeof(first) - 1) < 0)
             return;
         return;
     }
-    if (write(2, again, sizeof(again) - 1) < 0) {
+    if (write(geode_diag_fd, again, sizeof(again) - 1) < 0) {
         /* stderr is gone: end all the same */
     }
     end_now(SIGTERM, true);
