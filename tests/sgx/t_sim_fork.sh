@@ -57,6 +57,28 @@ if need "$bin"; then
     [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out"; diag 1; }
 fi
 
+# python3's subprocess (fork/exec, pipes both ways, exit statuses) with
+# manifests/python3.manifest.toml, against native Python.
+PY=/usr/bin/python3
+if need "$PY"; then
+    cat >"$TMP/sub.py" <<'PYEOF'
+import subprocess, sys
+r = subprocess.run([sys.executable, "-c", "print('child', 6 * 7)"], capture_output=True, text=True)
+print("run:", r.returncode, r.stdout.strip())
+p = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdout.write(sys.stdin.read().upper()); sys.exit(3)"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+print("pipe:", p.communicate("abc")[0], p.returncode)
+import os
+print("check_output, getppid:", subprocess.check_output([sys.executable, "-c", "import os, sys; print(os.getppid() == int(sys.argv[1]))", str(os.getpid())], text=True).strip())
+PYEOF
+    "$PY" "$TMP/sub.py" >"$TMP/native" 2>&1
+    RUN_TIMEOUT=240 run_sim "$GEODE_ROOT/manifests/python3.manifest.toml" "$TMP/sub.py"
+    [ "$rc" -eq 0 ] && diff -u "$TMP/native" "$TMP/out" >"$TMP/diff"
+    r=$?
+    check "python3 subprocess.run / Popen / check_output in the sim as natively" $r
+    [ "$r" -eq 0 ] || { sed -n '1,8s/^/    # /p' "$TMP/diff"; diag 1; }
+fi
+
 BB=/bin/busybox
 if need "$BB"; then
     manifest "$TMP/bb.toml" "$BB" "$(trust "$BB" file:/tmp/ file:/etc/passwd)"
