@@ -103,6 +103,8 @@ struct chan {
     uint32_t dir_out;
     uint64_t records, pages;
     uint8_t buf[OCALL_MAX_IO] __attribute__((aligned(64)));
+    uint8_t rbuf[OCALL_MAX_IO]; /* read_all's: bytes [rpos, rlen) not taken yet */
+    uint64_t rpos, rlen;
 };
 
 /* One fork at a time per enclave: the channel is big. */
@@ -132,26 +134,36 @@ static long write_all(int64_t h, const void *buf, uint64_t len)
     return 0;
 }
 
+/* Through a buffer: one OCALL brings whatever the socket holds (up to
+ * OCALL_MAX_IO), so a record's header and body seldom cost two exits. */
 static long read_all(int64_t h, void *buf, uint64_t len)
 {
     uint8_t *p = buf;
 
     while (len) {
-        uint64_t want = len < OCALL_MAX_IO ? len : OCALL_MAX_IO, got = 0;
-        struct ocall_args a = {{h, (int64_t)want}};
-        struct ocall_iov iov = {&a, sizeof(a)};
-        int64_t r = enclave_ocallv(OCALL_READ, &iov, 1, p, want, &got);
+        if (chan.rpos == chan.rlen) {
+            uint64_t got = 0;
+            struct ocall_args a = {{h, (int64_t)sizeof(chan.rbuf)}};
+            struct ocall_iov iov = {&a, sizeof(a)};
+            int64_t r = enclave_ocallv(OCALL_READ, &iov, 1, chan.rbuf, sizeof(chan.rbuf), &got);
 
-        if (r == -PAL_EINTR)
-            continue;
-        if (r < 0)
-            return r;
-        if (r == 0)
-            return -PAL_EPIPE; /* the other side is gone */
-        if ((uint64_t)r != got || got > want)
-            return -PAL_EIO;
-        p += r;
-        len -= (uint64_t)r;
+            if (r == -PAL_EINTR)
+                continue;
+            if (r < 0)
+                return r;
+            if (r == 0)
+                return -PAL_EPIPE; /* the other side is gone */
+            if ((uint64_t)r != got || got > sizeof(chan.rbuf))
+                return -PAL_EIO;
+            chan.rpos = 0;
+            chan.rlen = got;
+        }
+        uint64_t n = chan.rlen - chan.rpos < len ? chan.rlen - chan.rpos : len;
+
+        memcpy(p, chan.rbuf + chan.rpos, n);
+        chan.rpos += n;
+        p += n;
+        len -= n;
     }
     return 0;
 }
