@@ -313,17 +313,29 @@ def proc_workloads(ctx, quick):
         return proc_us(ctx, m, [procs, "spawn", hello, str(k)], k, ns_per_call, SPAWN,
                        trusted if m in ("sim", "sgx") else "")
 
+    def spawn_warm(m):
+        # sim: geode.process_pool = 1 and 200 ms between rounds (not timed),
+        # so that each spawn finds an enclave built ahead (issue 11's target:
+        # <= 20 ms); natively and in direct mode the same rounds, no pause.
+        k = rounds(m, (200, 500), (4, 8))
+        pool = 'sgx.trusted_files = ["file:%s"]\ngeode.process_pool = 1\n' % hello
+        sim = m in ("sim", "sgx")
+        return proc_us(ctx, m, [procs, "spawn", hello, str(k)] + (["200"] if sim else []), k,
+                       ns_per_call, SPAWN_WARM, pool if sim else "")
+
     def pipe(m):
         k = rounds(m, (50, 200), (3, 8))
         return proc_us(ctx, m, ["/bin/busybox", "sh", "-c", pipeline_script(k)], k,
                        pipeline_ns(k), PIPE)
 
     SPAWN = "posix_spawn+wait, static hello"
+    SPAWN_WARM = "posix_spawn+wait, static hello (sim: warm process pool)"
     PIPE = "busybox sh: echo x | busybox cat"
     f1, n1 = fork(1, (200, 500), (5, 10), "256M")
     f100, n100 = fork(100, (20, 50), (2, 4), "512M")
     ctx.proc_names = {f1[0]: n1, f100[0]: n100, SPAWN: SPAWN, PIPE: PIPE}
     return [f1, f100, (SPAWN, "us/round", False, None, spawn),
+            (SPAWN_WARM, "us/round", False, None, spawn_warm),
             (PIPE, "us/round", False, None, pipe)]
 
 

@@ -2,8 +2,12 @@
  * not counted:
  *   procs fork MIB ROUNDS    allocate and touch MIB MiB, then ROUNDS of
  *                            fork + _exit + waitpid
- *   procs spawn PATH ROUNDS  ROUNDS of posix_spawn(PATH) + waitpid; the
- *                            child's output goes to /dev/null
+ *   procs spawn PATH ROUNDS [PAUSE_MS]
+ *                            ROUNDS of posix_spawn(PATH) + waitpid; the
+ *                            child's output goes to /dev/null; with
+ *                            PAUSE_MS, that long between rounds and one
+ *                            spawn first, not timed (an enclave pool fills
+ *                            at the first fork and refills meanwhile)
  * Prints "ns_per_call=N rounds=R" (N: one round, the median is taken by
  * bench.py over runs). A child that exits other than 0 fails the run. */
 #include <fcntl.h>
@@ -71,8 +75,10 @@ static int bench_fork(long mib, long rounds)
     return 0;
 }
 
-static int bench_spawn(const char *path, long rounds)
+static int bench_spawn(const char *path, long rounds, long pause_ms)
 {
+    double spent = 0;
+
     posix_spawn_file_actions_t fa;
     char *argv[] = {(char *)path, NULL};
 
@@ -81,9 +87,14 @@ static int bench_spawn(const char *path, long rounds)
         fprintf(stderr, "posix_spawn_file_actions failed\n");
         return 1;
     }
-    double t0 = now_ns();
-    for (long i = 0; i < rounds; i++) {
+    /* With a pause: one spawn first, not timed (a pool fills at a
+     * process's first fork). */
+    for (long i = pause_ms ? -1 : 0; i < rounds; i++) {
         pid_t pid;
+
+        if (pause_ms)
+            usleep((useconds_t)pause_ms * 1000);
+        double t0 = now_ns();
         int err = posix_spawn(&pid, path, &fa, NULL, argv, environ);
         if (err) {
             fprintf(stderr, "posix_spawn %s: %s\n", path, strerror(err));
@@ -91,21 +102,22 @@ static int bench_spawn(const char *path, long rounds)
         }
         if (reap(pid))
             return 1;
+        if (i >= 0)
+            spent += now_ns() - t0;
     }
-    double t1 = now_ns();
     posix_spawn_file_actions_destroy(&fa);
-    printf("ns_per_call=%.0f rounds=%ld\n", (t1 - t0) / (double)rounds, rounds);
+    printf("ns_per_call=%.0f rounds=%ld\n", spent / (double)rounds, rounds);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    long rounds = argc == 4 ? atol(argv[3]) : 0;
+    long rounds = argc == 4 || argc == 5 ? atol(argv[3]) : 0;
 
-    if (rounds > 0 && !strcmp(argv[1], "fork") && atol(argv[2]) > 0)
+    if (rounds > 0 && argc == 4 && !strcmp(argv[1], "fork") && atol(argv[2]) > 0)
         return bench_fork(atol(argv[2]), rounds);
     if (rounds > 0 && !strcmp(argv[1], "spawn"))
-        return bench_spawn(argv[2], rounds);
-    fprintf(stderr, "usage: procs fork MIB ROUNDS | procs spawn PATH ROUNDS\n");
+        return bench_spawn(argv[2], rounds, argc == 5 ? atol(argv[4]) : 0);
+    fprintf(stderr, "usage: procs fork MIB ROUNDS | procs spawn PATH ROUNDS [PAUSE_MS]\n");
     return 2;
 }
