@@ -79,6 +79,33 @@ PYEOF
     [ "$r" -eq 0 ] || { sed -n '1,8s/^/    # /p' "$TMP/diff"; diag 1; }
 fi
 
+# A bash script (arrays, functions, $(...), pipes into another program,
+# subshells, background jobs, here-strings, statuses), against native bash.
+BASH_BIN=/bin/bash
+if need "$BASH_BIN" && need /bin/busybox; then
+    cat >"$TMP/t.bash" <<'BASHEOF'
+set -u
+arr=(alpha beta gamma); echo "n=${#arr[@]} second=${arr[1]}"
+f() { local v=$1; echo "f:$v"; return 3; }; f hello; echo "st=$?"
+lines=$(for i in 1 2 3 4; do echo "$i"; done | /bin/busybox wc -l); echo "lines=$lines"
+echo "$(( $(echo 6) * 7 ))"
+( cd /tmp && pwd ); echo "back"
+/bin/busybox tr a-z A-Z <<< "here string"
+sleep 0.1 & sleep 0.2 & wait; echo "jobs done"
+/bin/busybox sh -c 'exit 5'; echo "child st=$?"
+{ echo one; echo two; } | while read -r l; do echo "read $l"; done
+BASHEOF
+    manifest "$TMP/bash.toml" "$BASH_BIN" "$(trust "$BASH_BIN")" 
+    sed -i 's|^sgx.trusted_files = \[|sgx.trusted_files = ["file:/bin/busybox", |' "$TMP/bash.toml"
+    echo 'sgx.allowed_files = ["file:/tmp/", "file:/etc/nsswitch.conf", "file:/etc/passwd", "file:/dev/tty"]' >>"$TMP/bash.toml"
+    (cd "$TMP" && "$BASH_BIN" "$TMP/t.bash") >"$TMP/native" 2>&1
+    (cd "$TMP" && run_sim "$TMP/bash.toml" "$TMP/t.bash")
+    [ "$rc" -eq 0 ] && diff -u "$TMP/native" "$TMP/out" >"$TMP/diff"
+    r=$?
+    check "a bash script in the sim (arrays, functions, \$(...), pipes, subshells, jobs) as natively" $r
+    [ "$r" -eq 0 ] || { sed -n '1,10s/^/    # /p' "$TMP/diff" "$TMP/out"; diag 1; }
+fi
+
 BB=/bin/busybox
 if need "$BB"; then
     manifest "$TMP/bb.toml" "$BB" "$(trust "$BB" file:/tmp/ file:/etc/passwd)"

@@ -1,6 +1,6 @@
 /* Test hook (docs/sgx-pal.md, "Fork"): GEODE_TEST_FORK_TAMPER plays a
- * hostile host on the fork channel, in the host child, between the
- * parent enclave and the child enclave:
+ * hostile host on the fork channel, in a relay process the host child
+ * forks, between the parent enclave and the child enclave:
  *   flip:K     flips a byte of the K-th sealed record (0 = the context)
  *   drop:K     drops the K-th sealed record
  *   record:P   passes everything, and writes what the parent sent to file P
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "host/urts_fork.h"
@@ -120,7 +121,7 @@ int urts_fork_tamper(int chan)
     const char *spec = getenv("GEODE_TEST_FORK_TAMPER");
     static struct relay r;
     const char *colon;
-    pthread_t t1, t2;
+    pthread_t t1;
     int sv[2];
 
     if (!spec || !*spec)
@@ -146,11 +147,27 @@ int urts_fork_tamper(int chan)
         return perror("geode: GEODE_TEST_FORK_TAMPER"), -1;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
         return -1;
-    r.parent = chan;
-    r.child = sv[0];
-    if (pthread_create(&t1, NULL, to_child, &r) || pthread_create(&t2, NULL, to_parent, &r))
+    /* The relay is a process of its own: the child's program may end as
+     * soon as it acknowledged, and the acknowledgement must still reach
+     * the parent (a host that delivers it, as this one plays). */
+    fflush(NULL);
+    pid_t pid = fork();
+
+    if (pid < 0)
         return -1;
-    pthread_detach(t1);
-    pthread_detach(t2);
+    if (pid == 0) {
+        close(sv[1]);
+        r.parent = chan;
+        r.child = sv[0];
+        if (pthread_create(&t1, NULL, to_child, &r))
+            _exit(1);
+        to_parent(&r);
+        pthread_join(t1, NULL);
+        _exit(0);
+    }
+    close(chan);
+    close(sv[0]);
+    if (r.file >= 0)
+        close(r.file);
     return sv[1];
 }
