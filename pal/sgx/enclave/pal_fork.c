@@ -546,18 +546,29 @@ __attribute__((noreturn)) static void child_fail(const char *why, long err)
     enclave_exit_process(1);
 }
 
-/* [addr, addr + len) is where the parent's pages may go: the heap (with
- * its maps) or the libOS image's writable pages. */
+/* Where the parent's pages may go, from this enclave's measured layout
+ * (set once, before the first memory record): the heap with its maps, and
+ * the libOS image's writable pages (lo = hi = 0 when it has none). */
+static struct {
+    uint64_t heap_lo, heap_hi, libos_lo, libos_hi;
+} targets;
+
+static void targets_init(void)
+{
+    uint64_t hi;
+
+    enclave_heap_meta(&targets.heap_lo, &hi);
+    targets.heap_hi = enclave_heap_end();
+    if (enclave_libos_writable(&targets.libos_lo, &targets.libos_hi))
+        targets.libos_lo = targets.libos_hi = 0;
+}
+
 static int target_ok(uint64_t addr, uint64_t len)
 {
-    uint64_t lo, hi;
-
     if (addr + len < addr)
         return 0;
-    enclave_heap_meta(&lo, &hi);
-    if (addr >= lo && addr + len <= enclave_heap_end())
-        return 1;
-    return !enclave_libos_writable(&lo, &hi) && addr >= lo && addr + len <= hi;
+    return (addr >= targets.heap_lo && addr + len <= targets.heap_hi) ||
+           (addr >= targets.libos_lo && addr + len <= targets.libos_hi && targets.libos_lo < targets.libos_hi);
 }
 
 static void take_state(const uint8_t *p, uint64_t n)
@@ -671,6 +682,7 @@ struct ecall_result enclave_fork_child(int64_t channel)
         child_ctx.stack_lo > child_ctx.stack_hi || child_ctx.jb.rsp < child_ctx.stack_lo ||
         child_ctx.jb.rsp > child_ctx.stack_hi)
         child_fail("the parent's context does not fit this thread", 0);
+    targets_init();
     enclave_run_on_stack(child_receive, NULL, child_ctx.stack_lo - 64);
 }
 

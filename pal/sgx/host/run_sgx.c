@@ -195,18 +195,26 @@ static uint64_t bases_hint(bool sim)
     return 0;
 }
 
+/* What the host tells a starting enclave about itself (ECALL_RUN,
+ * ECALL_FORK): stdio, CPUs, HWCAP, base hints; the caller adds the rest. */
+static struct enclave_run_args host_facts(const struct sgx_run_params *p)
+{
+    return (struct enclave_run_args){.stdio = {0, 1, 2},
+                                     .cpu_count = cpu_count(),
+                                     .hwcap = p->hwcap,
+                                     .hwcap2 = p->hwcap2,
+                                     .host_flags = bases_hint(p->sim)};
+}
+
 /* Runs the program, and again from the start after each EPC loss, at most
  * `restarts` times. Returns only on failure: the exit status. */
 static int run_restartable(const struct sgx_run_params *p, struct urts_enclave *e,
                            unsigned restarts, unsigned workers, const struct run_loss_plan *plan)
 {
-    struct enclave_run_args ra = {.argc = (uint64_t)p->argc,
-                                  .stdio = {0, 1, 2},
-                                  .cpu_count = cpu_count(),
-                                  .hwcap = p->hwcap,
-                                  .hwcap2 = p->hwcap2,
-                                  .host_flags = bases_hint(p->sim)};
+    struct enclave_run_args ra = host_facts(p);
     struct run_supervisor s;
+
+    ra.argc = (uint64_t)p->argc;
     char *strings = pack_strings(p->argc, p->argv, p->envp, &ra.strings_size, &ra.envc);
     int ret;
 
@@ -282,14 +290,10 @@ static void run_forked(struct urts_enclave *e, uint32_t thread, int chan, void *
     }
     if (start_workers(fr->workers, e))
         _exit(1);
-    struct enclave_fork_args fa = {.run = {.stdio = {0, 1, 2},
-                                           .cpu_count = cpu_count(),
-                                           .hwcap = fr->p->hwcap,
-                                           .hwcap2 = fr->p->hwcap2,
-                                           .host_flags = bases_hint(fr->p->sim),
-                                           .signal_word = urts_signal_setup(e),
-                                           .exitless = urts_exitless_area(e)},
-                                   .channel = chan};
+    struct enclave_fork_args fa = {.run = host_facts(fr->p), .channel = chan};
+
+    fa.run.signal_word = urts_signal_setup(e);
+    fa.run.exitless = urts_exitless_area(e);
     if (run_supervisor_init(&s, e, NULL)) {
         fprintf(stderr, "geode: fork: cannot set up the child's supervision\n");
         _exit(1);

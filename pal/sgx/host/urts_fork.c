@@ -75,6 +75,16 @@ bool urts_fork_built(const struct urts_enclave *e)
     return e->fork_built;
 }
 
+/* OCALL_FORK's output: the child's id and the parent's end of the channel. */
+static int64_t reply(int64_t id, int chan, uint8_t *out, uint64_t *out_size)
+{
+    int64_t v[2] = {id, chan};
+
+    memcpy(out, v, sizeof(v));
+    *out_size = sizeof(v);
+    return 0;
+}
+
 int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
 {
     struct urts_fork_id *f;
@@ -99,11 +109,7 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
         if (id >= 0 && urts_pool_go(&m, thread, sv[1]) == 0) {
             close(sv[1]);
             urts_pool_fill(e);
-            int64_t v[2] = {id, sv[0]};
-
-            memcpy(out, v, sizeof(v));
-            *out_size = sizeof(v);
-            return 0;
+            return reply(id, sv[0], out, out_size);
         }
         if (id >= 0)
             urts_fork_abort(id);
@@ -128,11 +134,7 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
         return id;
     }
     urts_pool_fill(e);
-    int64_t v[2] = {id, sv[0]};
-
-    memcpy(out, v, sizeof(v));
-    *out_size = sizeof(v);
-    return 0;
+    return reply(id, sv[0], out, out_size);
 }
 
 /* Through the namespace, as the program's own kill and wait: the entry
