@@ -1,7 +1,8 @@
 # libos/: the libOS image build/libos.elf, a freestanding static-pie ELF.
 # No host libc: its own helpers live in libos/lib/. It must never contain a
-# syscall instruction (every host service goes through the PAL), which the
-# link step checks by disassembling the result.
+# syscall instruction (every host service goes through the PAL) nor use SIMD
+# registers outside protobuf-c's boot-time decoder, which the link step
+# checks by disassembling the result (libos/image_check.sh).
 
 LIBOS_SRCS := $(sort $(wildcard libos/*.c libos/*/*.c libos/*/*.S))
 LIBOS_OBJS := $(patsubst %,$(BUILD)/libos/%.o,$(LIBOS_SRCS)) $(BUILD)/libos/gen/geode_manifest.pb-c.o
@@ -29,11 +30,9 @@ $(BUILD)/libos/gen/geode_manifest.pb-c.o: $(PROTO_GEN) | $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(LIBOS_CFLAGS) -Wno-unused-parameter -c $< -o $@
 
-$(BUILD)/libos.elf: $(LIBOS_OBJS) $(LIBOS_LIBS)
+$(BUILD)/libos.elf: $(LIBOS_OBJS) $(LIBOS_LIBS) libos/image_check.sh
 	$(CC) $(LIBOS_LDFLAGS) -o $@.tmp $(LIBOS_OBJS) $(LIBOS_LIBS) -lgcc
-	@if objdump -d $@.tmp | grep -E '\s(syscall|sysenter|int +\$$0x80)\b' ; then \
-	    echo "error: $@ contains a host syscall instruction (the libOS must use the PAL)"; \
-	    rm -f $@.tmp; exit 1; fi
+	@libos/image_check.sh $@.tmp $(LIBOS_LIBS) || { rm -f $@.tmp; exit 1; }
 	mv $@.tmp $@
 
 ALL_TARGETS += $(BUILD)/libos.elf

@@ -19,7 +19,7 @@ __attribute__((returns_twice)) int libos_setjmp(struct libos_jmpbuf *jb);
 #define MAX_HELD_LOCKS 4
 
 /* Per-thread libOS state. GS points at it; the layout of the first three
- * fields is fixed because arch/syscall_entry.S reads them. */
+ * fields is fixed because arch/entry.S reads them. */
 struct libos_thread {
     struct libos_thread *self; /* gs:0 */
     uint64_t saved_rsp;        /* gs:8  program rsp while on the libOS stack */
@@ -79,6 +79,7 @@ struct libos_config {
     uint32_t uid, gid;
     bool sigterm_injection; /* sys.enable_sigterm_injection */
     bool shm_untrusted;     /* sys.insecure__shared_memory_untrusted */
+    bool use_host_env;      /* loader.insecure__use_host_env */
 };
 extern struct libos_config libos_cfg;
 

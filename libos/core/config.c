@@ -18,11 +18,12 @@ const char *config_host_env(const char *name)
 
 static bool rewrite_enabled(const Geode__Manifest *m)
 {
-    /* A test override in the host environment wins over the manifest. */
-    const char *ov = config_host_env("GEODE_SYSCALL_REWRITE");
-    if (ov)
-        return ov[0] == '1';
     return m->geode ? m->geode->syscall_rewrite : true;
+}
+
+bool config_host_env_trusted(void)
+{
+    return !(pal_boot_info->flags & PAL_BOOT_ENCLAVE) || libos_cfg.use_host_env;
 }
 
 Geode__Manifest *config_load(const uint8_t *blob, size_t len)
@@ -46,6 +47,7 @@ Geode__Manifest *config_load(const uint8_t *blob, size_t len)
     libos_cfg.gid = m->gid;
     libos_cfg.sigterm_injection = m->enable_sigterm_injection;
     libos_cfg.shm_untrusted = m->shared_memory_untrusted;
+    libos_cfg.use_host_env = m->use_host_env;
     return m;
 }
 

@@ -141,7 +141,7 @@ const struct pal_upcalls libos_upcalls = {
 
 __attribute__((noreturn)) void libos_exit(int status)
 {
-    if (pal_boot_info && config_host_env("GEODE_TRAP_STATS")) {
+    if (pal_boot_info && config_host_env_trusted() && config_host_env("GEODE_TRAP_STATS")) {
         char buf[96];
         int n = snprintf(buf, sizeof(buf), "geode: syscall traps=%lu rewritten_sites=%lu\n",
                          (unsigned long)libos_trap_count, (unsigned long)libos_rewrite_count);

@@ -20,14 +20,14 @@ typedef long (*sys_fn)(struct sc_args *);
 /* fs_io.c */
 SYS(read); SYS(write); SYS(readv); SYS(writev); SYS(pread64); SYS(pwrite64);
 SYS(lseek); SYS(close); SYS(dup); SYS(dup2); SYS(dup3); SYS(fcntl); SYS(ioctl);
-SYS(pipe); SYS(pipe2); SYS(ftruncate); SYS(fsync); SYS(fdatasync);
+SYS(pipe); SYS(pipe2); SYS(ftruncate); SYS(truncate); SYS(fsync); SYS(fdatasync);
 /* fs_path.c */
 SYS(open); SYS(openat); SYS(stat); SYS(lstat); SYS(fstat); SYS(newfstatat); SYS(statx);
 SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat);
 /* fs_dir.c */
 SYS(getdents64); SYS(getcwd); SYS(chdir); SYS(fchdir); SYS(mkdir); SYS(mkdirat);
 SYS(rmdir); SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat2);
-SYS(chmod); SYS(fchmod); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
+SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
 /* The process's umask (fs_dir.c), for /proc/<pid>/status. */
 uint32_t umask_get(void);
 /* fs_attr.c */
@@ -86,7 +86,7 @@ SYS(getsockopt); SYS(sendto); SYS(recvfrom); SYS(sendmsg); SYS(recvmsg);
 SYS(poll); SYS(ppoll); SYS(select); SYS(pselect6); SYS(epoll_create); SYS(epoll_create1);
 SYS(epoll_ctl); SYS(epoll_wait); SYS(epoll_pwait); SYS(epoll_pwait2);
 /* clone.c */
-SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(wait4);
+SYS(clone); SYS(clone3); SYS(fork); SYS(vfork); SYS(wait4); SYS(waitid);
 /* exec.c */
 SYS(execve); SYS(execveat);
 /* execve's lookup: the inside path of the program to load for path (a
@@ -98,7 +98,6 @@ SYS(setitimer); SYS(getitimer); SYS(alarm);
 /* misc.c */
 SYS(getrusage); SYS(times);
 SYS(sched_setaffinity); SYS(close_range); SYS(rt_sigsuspend); SYS(pause);
-SYS(waitid); SYS(truncate); SYS(fchmodat);
 /* creds.c */
 SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getresuid); SYS(getresgid);
 SYS(setuid); SYS(setgid); SYS(setreuid); SYS(setregid); SYS(setresuid); SYS(setresgid);

@@ -16,6 +16,11 @@
  *  - Handles are small non-negative integers owned by the PAL.
  *  - Functions must not touch FS (it belongs to the program); per-thread
  *    libOS state lives behind GS, which the PAL never changes on its own.
+ *  - The libOS never uses x87/SSE/AVX registers (-mgeneral-regs-only), so a
+ *    PAL need not save the program's vector state around a call into it.
+ *    The one exception is protobuf-c's runtime, which decodes the manifest
+ *    at boot before the program's first instruction; the libOS link step
+ *    (libos/image_check.sh) refuses SIMD use anywhere else.
  */
 #ifndef GEODE_PAL_H
 #define GEODE_PAL_H

@@ -20,6 +20,20 @@ for kind in musl spie dyn; do
     r=$?; check "hello.$kind in the sim enclave: argv and the manifest's environment" $r; diag $r
 done
 
+# The host environment is untrusted inside an enclave: geode's own
+# diagnostic variables from it are obeyed only when the manifest lets the
+# host environment in (loader.insecure__use_host_env).
+bin="$PROGS/hello.musl"
+if need "$bin"; then
+    manifest "$TMP/env0.toml" "$bin" "$(trust "$bin")"
+    manifest "$TMP/env1.toml" "$bin" 'loader.insecure__use_host_env = true' "$(trust "$bin")"
+    GEODE_TRAP_STATS=1 run_sim "$TMP/env0.toml"
+    r0=$rc; grep -q 'syscall traps=' "$TMP/err"; s0=$?
+    GEODE_TRAP_STATS=1 run_sim "$TMP/env1.toml"
+    [ "$r0" -eq 0 ] && [ "$s0" -ne 0 ] && [ "$rc" -eq 0 ] && grep -q 'syscall traps=' "$TMP/err"
+    r=$?; check "GEODE_TRAP_STATS from the host is ignored in the enclave unless the manifest allows the host environment" $r; diag $r
+fi
+
 # Bad pointers in system calls: EFAULT, also when the trusted PAL is the one
 # that meets them (copying a write() buffer into an OCALL frame).
 for kind in musl spie dyn; do
