@@ -3,6 +3,8 @@
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_BINS += $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# The enclave with test ECALLs that the enclave unit tests load.
+TEST_BINS += $(BUILD)/pal-enclave-test.elf
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgeodehost.a $(BUILD)/host/gen/geode_manifest.pb-c.o | $(GEN_HDRS)
 	@mkdir -p $(@D)
