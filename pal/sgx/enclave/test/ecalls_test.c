@@ -39,7 +39,8 @@ struct ecall_result ecall_test_ocall(uint64_t arg, uint64_t arg2)
     r = enclave_ocall(OCALL_HOOK, &t.a, sizeof(t.a), NULL, 0, NULL);
     __asm__ volatile("movq %%xmm7, %0; movq %%xmm15, %1" : "=r"(back7), "=r"(back15));
     __asm__ volatile("pxor %%xmm7, %%xmm7; pxor %%xmm15, %%xmm15" ::);
-    return r < 0 ? ecall_fail(-r) : ecall_ok(sum == t.checked && back7 == marker && back15 == marker);
+    return r < 0 ? ecall_fail(-r)
+                 : ecall_ok(sum == t.checked && back7 == marker && back15 == marker);
 }
 
 /* A deterministic computation long enough to be interrupted (xorshift). */
@@ -141,4 +142,3 @@ struct ecall_result ecall_test_ocall_bench(uint64_t arg, uint64_t arg2)
     enclave_exitless_stats(&after, &waits);
     return ecall_ok(after - before);
 }
-
