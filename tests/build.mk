@@ -21,3 +21,26 @@ $(BUILD)/tests/enclave_crypto.o: pal/sgx/enclave/crypto.c
 $(BUILD)/tests/test_enclave_crypto: tests/unit/test_enclave_crypto.c $(BUILD)/tests/enclave_crypto.o
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/tests/enclave_crypto.o $(HOST_LIBS)
+
+# The libOS unit tier (tests/libos/): libOS files built for the host, with the
+# libOS's -mgeneral-regs-only, and linked into a test program against the
+# host's libc and, where a test needs one, a fake PAL of its own.
+LIBOS_UNIT_SRCS := $(wildcard tests/libos/test_*.c)
+TEST_BINS += $(patsubst tests/libos/%.c,$(BUILD)/tests/%,$(LIBOS_UNIT_SRCS))
+
+$(BUILD)/tests/libos/%.o: libos/%.c | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -mgeneral-regs-only -Ilibos -c $< -o $@
+
+# pbtest.proto: every field shape the libOS's protobuf decoder must handle.
+$(BUILD)/gen/pbtest.pb-c.c: tests/libos/pbtest.proto
+	@mkdir -p $(@D)
+	protoc-c --proto_path=tests/libos --c_out=$(BUILD)/gen $<
+$(BUILD)/gen/pbtest.pb-c.h: $(BUILD)/gen/pbtest.pb-c.c
+
+$(BUILD)/tests/test_libos_pbdec: tests/libos/test_libos_pbdec.c $(BUILD)/tests/libos/lib/pbdec.o \
+                                 $(BUILD)/gen/pbtest.pb-c.c $(BUILD)/gen/pbtest.pb-c.h \
+                                 $(BUILD)/host/gen/geode_manifest.pb-c.o | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -Ilibos -o $@ $< $(BUILD)/tests/libos/lib/pbdec.o \
+	    $(BUILD)/gen/pbtest.pb-c.c $(BUILD)/host/gen/geode_manifest.pb-c.o $(HOST_LIBS)

@@ -18,3 +18,10 @@ $(BUILD)/fuzz/fuzz_libos_elf: tests/fuzz/fuzz_libos_elf.c libos/elf/load.c \
                               $(wildcard libos/*.h libos/*/*.h pal/include/*.h) | $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) -Ilibos $(FUZZ_CFLAGS) $(WARN) -o $@ $<
+
+# The libOS's protobuf decoder against protobuf-c (pbdec.c, no loader sources).
+$(BUILD)/fuzz/fuzz_pbdec: tests/fuzz/fuzz_pbdec.c libos/lib/pbdec.c libos/lib/pbdec.h $(PROTO_GEN) \
+                          $(BUILD)/gen/pbtest.pb-c.c $(BUILD)/gen/pbtest.pb-c.h | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) -Ilibos $(FUZZ_CFLAGS) $(WARN) -o $@ $< libos/lib/pbdec.c $(PROTO_GEN) \
+	    $(BUILD)/gen/pbtest.pb-c.c $(HOST_LIBS)
