@@ -147,6 +147,8 @@ void owner_new_file(struct file *f);
 void owner_new_path(const char *inside);
 /* eventfd.c */
 SYS(eventfd); SYS(eventfd2); SYS(memfd_create);
+/* timerfd.c */
+SYS(timerfd_create); SYS(timerfd_settime); SYS(timerfd_gettime);
 SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl);
 /* fs_io.c */
 SYS(sendfile);

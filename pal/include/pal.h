@@ -17,10 +17,8 @@
  *  - Functions must not touch FS (it belongs to the program); per-thread
  *    libOS state lives behind GS, which the PAL never changes on its own.
  *  - The libOS never uses x87/SSE/AVX registers (-mgeneral-regs-only), so a
- *    PAL need not save the program's vector state around a call into it.
- *    The one exception is protobuf-c's runtime, which decodes the manifest
- *    at boot before the program's first instruction; the libOS link step
- *    (libos/image_check.sh) refuses SIMD use anywhere else.
+ *    PAL need not save the program's vector state around a call into it;
+ *    the libOS link step checks it (libos/image_check.sh).
  */
 #ifndef GEODE_PAL_H
 #define GEODE_PAL_H
@@ -478,7 +476,26 @@ struct pal_api {
      * range must lie inside mappings file_map_untrusted made: -EINVAL). */
     long (*untrusted_unmap)(void *addr, size_t len);
     long (*untrusted_protect)(void *addr, size_t len, int prot);
+
+    /* --- timers whose expirations are read from a handle --- */
+    /* A host timer (timerfd_create(2)) on clock (CLOCK_REALTIME,
+     * CLOCK_MONOTONIC or CLOCK_BOOTTIME); its handle is non-blocking and
+     * reads give the 8-byte count of expirations since the last read
+     * (-EAGAIN when none), and poll sees it readable. In an enclave the host
+     * keeps time, as for every clock: it can delay or hasten expirations. */
+    long (*timer_create)(int clock, pal_handle *out);
+    /* Arms (value_ns > 0) or disarms (0) it: flags PAL_TIMER_ABSTIME (value
+     * is a time on the timer's clock) and PAL_TIMER_CANCEL_ON_SET; old[0],
+     * old[1] get the time left and the interval before. */
+    long (*timer_set)(pal_handle h, int flags, int64_t value_ns, int64_t interval_ns, int64_t old[2]);
+    /* cur[0], cur[1]: the time left until the next expiration (0: disarmed)
+     * and the interval. */
+    long (*timer_get)(pal_handle h, int64_t cur[2]);
 };
+
+/* timer_set flags (as timerfd_settime(2)'s). */
+#define PAL_TIMER_ABSTIME 1
+#define PAL_TIMER_CANCEL_ON_SET 2
 
 /* host_signal's signo carries this bit when the signal was sent by another
  * process of the program's pid namespace rather than by the host, the

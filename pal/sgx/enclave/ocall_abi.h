@@ -176,6 +176,13 @@ enum ocall_proc {
      * process id, the handle of the parent's end of the channel */
     OCALL_FORK = 94,
     OCALL_FORK_ABORT = 95, /* a0 child id (from OCALL_FORK): the host ends and reaps it */
+    /* timerfd: a0 clock -> a host timerfd (non-blocking); the enclave reads
+     * its counts with OCALL_READ */
+    OCALL_TIMERFD_CREATE = 96,
+    /* a0 h, a1 flags (TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET), a2 value
+     * ns, a3 interval ns; out int64_t[2] old value, old interval */
+    OCALL_TIMERFD_SETTIME = 97,
+    OCALL_TIMERFD_GETTIME = 98, /* a0 h; out int64_t[2] value, interval */
     OCALL_PROC_LAST = 111,
 };
 
