@@ -104,9 +104,14 @@ static void child_info(struct k_siginfo *info)
 
 void signal_forget_pending(void) { __atomic_store_n(&sig_pending, 0, __ATOMIC_SEQ_CST); }
 
+void (*volatile signal_raise_hook)(int sig);
+
 void signal_raise(int sig)
 {
     __atomic_or_fetch(&sig_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    void (*hook)(int) = signal_raise_hook;
+    if (hook)
+        hook(sig);
 }
 
 static void save_gregs(const struct pal_context *c, uint64_t *g)

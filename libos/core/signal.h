@@ -45,8 +45,10 @@ bool signal_child_autoreap(void);
 void signal_reap_children_later(void);
 /* A forked child starts with nothing pending (fork(2)). */
 void signal_forget_pending(void);
-/* Marks sig pending for the process (kill, host signals). */
+/* Marks sig pending for the process (kill, host signals), then tells
+ * signal_raise_hook when one is set (sys/signalfd.c's readiness). */
 void signal_raise(int sig);
+extern void (*volatile signal_raise_hook)(int sig);
 
 /* Called before returning to the program from a syscall whose result is
  * ret: delivers one pending unblocked signal by redirecting ctx to its

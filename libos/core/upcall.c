@@ -124,7 +124,10 @@ static void up_host_signal(struct pal_context *ctx, int signo)
     }
     if (signal_ignored(signo) || (signal_default_ignored(signo) && !signal_has_handler(signo)))
         return;
-    if (!signal_has_handler(signo))
+    /* No handler: the default action at once, unless this thread blocks
+     * the signal; then it stays pending (for sigwait, signalfd, or the
+     * default action when a thread unblocks it), as on Linux. */
+    if (!signal_has_handler(signo) && !(cur_thread()->sigmask & SIGBIT(signo)))
         pal->process_kill(signo);
     signal_raise(signo);
     if (ctx) {

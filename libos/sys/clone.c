@@ -66,6 +66,7 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     libos_pid = (int)pal->process_id();
     libos_thread_count = 1;
     signal_forget_pending();
+    signalfd_after_fork();
     prctl_forked();
     sysv_shm_forked();
     struct libos_thread *t = cur_thread();

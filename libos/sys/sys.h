@@ -147,6 +147,10 @@ void owner_new_file(struct file *f);
 void owner_new_path(const char *inside);
 /* eventfd.c */
 SYS(eventfd); SYS(eventfd2); SYS(memfd_create);
+/* signalfd.c */
+SYS(signalfd); SYS(signalfd4);
+/* A forked child's signalfds get readiness pipes of their own. */
+void signalfd_after_fork(void);
 /* timerfd.c */
 SYS(timerfd_create); SYS(timerfd_settime); SYS(timerfd_gettime);
 SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl);
