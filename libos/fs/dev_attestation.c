@@ -102,6 +102,12 @@ static bool key_exists(const char *name)
     return set;
 }
 
+bool dev_attestation_owns(const char *inside)
+{
+    size_t n = strlen(ROOT);
+    return !strncmp(inside, ROOT, n) && (inside[n] == 0 || inside[n] == '/');
+}
+
 /* What the path names; perm receives its permission bits. */
 static enum att_kind lookup(const char *inside, uint32_t *perm, const char **key)
 {
