@@ -154,6 +154,7 @@ int quote_qe_binding(const uint8_t att[64], const uint8_t *auth, size_t auth_len
 
 int quote_verify_sim(const struct quote_v3 *q, const uint8_t pub[64], char *why, size_t why_len)
 {
+    static const uint8_t zero[20];
     uint8_t h[32], mr_qe[32], ms_qe[32];
     const uint8_t *att = q->sig->att_key;
     const struct sgx_report_body *qe = (const struct sgx_report_body *)q->sig->qe_report_body;
@@ -169,6 +170,12 @@ int quote_verify_sim(const struct quote_v3 *q, const uint8_t pub[64], char *why,
     if (quote_qe_binding(att, q->auth_data, q->auth_len, h) || memcmp(qe->report_data, h, 32))
         return fail(why, why_len,
                     "QE report data: not SHA256(attestation key || QE authentication data)");
+    /* The certification data is not signed (on hardware, the PCK chain
+     * signs itself): the sim's is its QE id, which the signed header
+     * carries, and zero CPUSVN, PCESVN and PCEID. */
+    if (q->cert_type != SGX_QUOTE_CERT_PPID_CLEARTEXT || q->cert_len != 36 ||
+        memcmp(q->cert_data, q->header->user_data, 16) || memcmp(q->cert_data + 16, zero, 20))
+        return fail(why, why_len, "certification data: not the sim quoting enclave's (type 1, PPID)");
     sgx_sim_qe_identity(mr_qe, ms_qe);
     if (memcmp(qe->mrenclave, mr_qe, 32) || memcmp(qe->mrsigner, ms_qe, 32))
         return fail(why, why_len, "QE report: not the sim quoting enclave's identity");

@@ -159,8 +159,7 @@ long sgx_sim_qe_quote(const struct sgx_report *report, uint8_t *out, size_t cap)
     put16(auth - 2, AUTH_LEN);
     put16(auth + AUTH_LEN, SGX_QUOTE_CERT_PPID_CLEARTEXT);
     put32(auth + AUTH_LEN + 2, CERT_LEN);
-    sim_root_hmac("geode sim PPID", 14, id);
-    memcpy(cert, id, 16); /* then CPUSVN, PCESVN and PCEID: zero */
+    memcpy(cert, id, 16); /* PPID = the QE id; then CPUSVN, PCESVN and PCEID: zero */
     if (!quote_ecdsa_pub(k, s->att_key)) {
         qe_report(s->att_key, auth, (struct sgx_report_body *)s->qe_report_body);
         if (!quote_ecdsa_sign(k, out, SGX_QUOTE_HEADER_SIZE + sizeof(report->body), s->isv_signature) &&
