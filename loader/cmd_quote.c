@@ -148,7 +148,8 @@ static int check_expect(const struct expect *e)
         return 2;
     }
     if (memcmp(want, e->have, e->len)) {
-        fprintf(stderr, "geode quote verify: %s: the quote's differs from the one given\n", e->name);
+        fprintf(stderr, "geode quote verify: %s: the quote's differs from the one given\n",
+                e->name);
         return 1;
     }
     return 0;
@@ -177,12 +178,10 @@ static void print_quote(const struct quote_v3 *q)
 
 static int verify_cmd(int argc, char **argv)
 {
-    static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
-                                         {"mrenclave", required_argument, NULL, 'e'},
-                                         {"mrsigner", required_argument, NULL, 's'},
-                                         {"report-data", required_argument, NULL, 'r'},
-                                         {"cert", required_argument, NULL, 'c'},
-                                         {0}};
+    static const struct option opts[] = {
+        {"key", required_argument, NULL, 'k'},      {"mrenclave", required_argument, NULL, 'e'},
+        {"mrsigner", required_argument, NULL, 's'}, {"report-data", required_argument, NULL, 'r'},
+        {"cert", required_argument, NULL, 'c'},     {0}};
     const char *key = NULL, *mre = NULL, *mrs = NULL, *rd = NULL, *cert = NULL;
     uint8_t pub[64], pk_hash[32], *buf;
     char why[256];
@@ -193,12 +192,24 @@ static int verify_cmd(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
-        case 'k': key = optarg; break;
-        case 'e': mre = optarg; break;
-        case 's': mrs = optarg; break;
-        case 'r': rd = optarg; break;
-        case 'c': cert = optarg; break;
-        default: fputs(quote_help, stderr); return 2;
+        case 'k':
+            key = optarg;
+            break;
+        case 'e':
+            mre = optarg;
+            break;
+        case 's':
+            mrs = optarg;
+            break;
+        case 'r':
+            rd = optarg;
+            break;
+        case 'c':
+            cert = optarg;
+            break;
+        default:
+            fputs(quote_help, stderr);
+            return 2;
         }
     }
     if ((cert ? 0 : 1) != argc - optind) {
@@ -209,13 +220,16 @@ static int verify_cmd(int argc, char **argv)
     if (!buf)
         return 1;
     ret = trusted_key(key, pub) ? 1 : 0;
-    if (!ret && (quote_parse(buf, len, &q, why, sizeof(why)) || quote_verify_sim(&q, pub, why, sizeof(why)))) {
+    if (!ret && (quote_parse(buf, len, &q, why, sizeof(why)) ||
+                 quote_verify_sim(&q, pub, why, sizeof(why)))) {
         fprintf(stderr, "geode quote verify: %s\n", why);
         ret = 1;
     }
     if (!ret && cert &&
-        (memcmp(q.body->report_data, pk_hash, 32) || memcmp(q.body->report_data + 32, (uint8_t[32]){0}, 32))) {
-        fprintf(stderr, "geode quote verify: REPORTDATA: not SHA256 of the certificate's public key\n");
+        (memcmp(q.body->report_data, pk_hash, 32) ||
+         memcmp(q.body->report_data + 32, (uint8_t[32]){0}, 32))) {
+        fprintf(stderr,
+                "geode quote verify: REPORTDATA: not SHA256 of the certificate's public key\n");
         ret = 1;
     }
     struct expect ex[] = {{"mrenclave", mre, ret ? NULL : q.body->mrenclave, 32, false},

@@ -27,8 +27,8 @@ static int verify_cert(X509 *cert, char *geode, char *mrenclave, char *key)
 
     if (!f || !PEM_write_X509(f, cert) || fclose(f))
         return -1;
-    char *args[] = {geode, "quote", "verify", "--cert", path, "--mrenclave", mrenclave,
-                    "--key", key, NULL};
+    char *args[] = {geode,         "quote",   "verify", "--cert", path,
+                    "--mrenclave", mrenclave, "--key",  key,      NULL};
     if (posix_spawn(&pid, geode, NULL, NULL, args, environ) == 0)
         waitpid(pid, &status, 0);
     unlink(path);
@@ -53,7 +53,8 @@ int main(int argc, char **argv)
         return fprintf(stderr, "client: TLS handshake failed\n"), 1;
     X509 *cert = SSL_get1_peer_certificate(s);
     if (!cert || verify_cert(cert, argv[2], argv[3], argv[4]))
-        return fprintf(stderr, "client: the server's quote does not verify: not talking to it\n"), 1;
+        return fprintf(stderr, "client: the server's quote does not verify: not talking to it\n"),
+               1;
     char buf[256] = {0};
     SSL_write(s, "hello?\n", 7);
     int n = SSL_read(s, buf, sizeof(buf) - 1);

@@ -70,7 +70,8 @@ static X509 *ra_tls_cert(EVP_PKEY *key)
         die("building the certificate");
     X509_set_version(x, 2);
     ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"geode RA-TLS", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"geode RA-TLS", -1,
+                               -1, 0);
     X509_set_subject_name(x, name);
     X509_set_issuer_name(x, name);
     X509_gmtime_adj(X509_getm_notBefore(x), 0);

@@ -58,10 +58,10 @@ static const struct {
     enum att_kind kind;
     uint32_t perm;
 } files[] = {
-    {"attestation_type", A_TYPE, 0444},     {"user_report_data", A_USER_REPORT_DATA, 0666},
-    {"target_info", A_TARGET_INFO, 0666},   {"my_target_info", A_MY_TARGET_INFO, 0444},
-    {"report", A_REPORT, 0444},             {"quote", A_QUOTE, 0444},
-    {"verify_report", A_VERIFY, 0222},      {"keys", A_KEYS, 0555},
+    {"attestation_type", A_TYPE, 0444},   {"user_report_data", A_USER_REPORT_DATA, 0666},
+    {"target_info", A_TARGET_INFO, 0666}, {"my_target_info", A_MY_TARGET_INFO, 0444},
+    {"report", A_REPORT, 0444},           {"quote", A_QUOTE, 0444},
+    {"verify_report", A_VERIFY, 0222},    {"keys", A_KEYS, 0555},
 };
 
 static const char *att_type = "none";
@@ -148,7 +148,10 @@ struct att_file {
     int64_t pos;
 };
 
-static struct att_file *af(struct file *f) { return (struct att_file *)f->h; }
+static struct att_file *af(struct file *f)
+{
+    return (struct att_file *)f->h;
+}
 
 static long att_pread(struct file *f, void *buf, size_t len, int64_t off)
 {
@@ -211,7 +214,8 @@ static long save(struct att_file *a, const void *buf, size_t len)
         long v = pal->attest_verify_report(r);
         if (v < 0)
             log_warn("/dev/attestation/verify_report: the report's MAC is not this enclave's "
-                     "(%s)", errno_name(v));
+                     "(%s)",
+                     errno_name(v));
         return v;
     }
     default:
@@ -302,8 +306,14 @@ static void att_release(struct file *f)
 }
 
 static const struct file_ops att_ops = {
-    .read = att_read, .write = att_write, .pread = att_pread, .pwrite = att_pwrite,
-    .seek = att_seek, .fstat = att_fstat, .readdir = att_readdir, .release = att_release,
+    .read = att_read,
+    .write = att_write,
+    .pread = att_pread,
+    .pwrite = att_pwrite,
+    .seek = att_seek,
+    .fstat = att_fstat,
+    .readdir = att_readdir,
+    .release = att_release,
 };
 
 /* ---- content at open ----------------------------------------------------- */

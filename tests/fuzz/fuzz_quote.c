@@ -13,7 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct quote_v3 q;
     char why[256];
 
-    if (!quote_parse(data, size, &q, why, sizeof(why)) && !quote_verify_sim(&q, pub, why, sizeof(why)))
+    if (!quote_parse(data, size, &q, why, sizeof(why)) &&
+        !quote_verify_sim(&q, pub, why, sizeof(why)))
         __builtin_trap(); /* no key has that public point */
     for (int kind = AESM_INIT_QUOTE; kind <= AESM_GET_QUOTE_EX; kind++)
         aesm_reply_parse((enum aesm_reply)kind, data, size, out, sizeof(out));

@@ -23,14 +23,22 @@ static const char *en(int e)
 {
     static char buf[16];
     switch (e) {
-    case ENOENT: return "ENOENT";
-    case EACCES: return "EACCES";
-    case EINVAL: return "EINVAL";
-    case EPERM: return "EPERM";
-    case ENOSYS: return "ENOSYS";
-    case EISDIR: return "EISDIR";
-    case ENOTDIR: return "ENOTDIR";
-    case EEXIST: return "EEXIST";
+    case ENOENT:
+        return "ENOENT";
+    case EACCES:
+        return "EACCES";
+    case EINVAL:
+        return "EINVAL";
+    case EPERM:
+        return "EPERM";
+    case ENOSYS:
+        return "ENOSYS";
+    case EISDIR:
+        return "EISDIR";
+    case ENOTDIR:
+        return "ENOTDIR";
+    case EEXIST:
+        return "EEXIST";
     }
     snprintf(buf, sizeof(buf), "%d", e);
     return buf;
@@ -201,7 +209,7 @@ int main(int argc, char **argv)
         return semantics();
     if (argc == 3 && !strcmp(argv[1], "targetinfo"))
         return get(A "my_target_info", ti, sizeof(ti)) != 512 ? (perror("my_target_info"), 1)
-                                                               : save(argv[2], ti, sizeof(ti));
+                                                              : save(argv[2], ti, sizeof(ti));
     if (argc == 2 && !strcmp(argv[1], "mrenclave")) {
         if (get(A "my_target_info", ti, sizeof(ti)) != 512)
             return perror("my_target_info"), 1;

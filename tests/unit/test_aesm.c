@@ -163,12 +163,13 @@ int main(void)
     mode = GOOD;
     int r = aesm_qe_target_info(sock_path, false, &ti);
     CHECK(r == 0 && ((uint8_t *)&ti)[0] == 0x5a && ((uint8_t *)&ti)[511] == 0x5a && !last_error[0],
-          "DCAP: InitQuoteEx with Intel's ECDSA key id gives the QE's 512-byte TARGETINFO (%d %s)", r,
-          last_error);
+          "DCAP: InitQuoteEx with Intel's ECDSA key id gives the QE's 512-byte TARGETINFO (%d %s)",
+          r, last_error);
     long n = aesm_quote(sock_path, false, &rep, q, sizeof(q));
-    CHECK(n == QSIZE && q[0] == 3 && q[QSIZE - 1] == (uint8_t)((QSIZE - 1) * 7) && !last_error[0],
-          "DCAP: GetQuoteSizeEx then GetQuoteEx; the quote trimmed to the size it declares (%ld %s)",
-          n, last_error);
+    CHECK(
+        n == QSIZE && q[0] == 3 && q[QSIZE - 1] == (uint8_t)((QSIZE - 1) * 7) && !last_error[0],
+        "DCAP: GetQuoteSizeEx then GetQuoteEx; the quote trimmed to the size it declares (%ld %s)",
+        n, last_error);
     r = aesm_qe_target_info(sock_path, true, &ti);
     n = aesm_quote(sock_path, true, &rep, q, sizeof(q));
     CHECK(r == 0 && n == QSIZE && !last_error[0], "EPID: InitQuote and GetQuote (%d %ld %s)", r, n,

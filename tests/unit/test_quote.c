@@ -56,7 +56,8 @@ int main(void)
               p.size == (size_t)n && !memcmp(p.body, &r.body, sizeof(r.body)) && p.auth_len == 32 &&
               p.cert_type == 1 && p.cert_len == 36,
           "a quote of a REPORT for the QE: v3 layout, the report body, auth and certification data "
-          "(%ld bytes)", n);
+          "(%ld bytes)",
+          n);
     CHECK(verify(q, (size_t)n, pub) == 0, "it verifies with the QE's key");
     CHECK(sgx_sim_qe_quote(&r, q, 500) == -ENOSPC, "a short buffer: ENOSPC");
     r.mac[0] ^= 1;
@@ -84,7 +85,8 @@ int main(void)
 
     sgx_sim_set_root_key(root2);
     make_report(&r, 0x22);
-    CHECK(sgx_sim_qe_quote(&r, q, sizeof(q)) > 0, "another machine's sim QE quotes its own reports");
+    CHECK(sgx_sim_qe_quote(&r, q, sizeof(q)) > 0,
+          "another machine's sim QE quotes its own reports");
     k = sgx_sim_qe_key();
     quote_ecdsa_pub(k, pub2);
     EVP_PKEY_free(k);

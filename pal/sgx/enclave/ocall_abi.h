@@ -276,7 +276,8 @@ enum ocall_shm {
 enum ocall_attest {
     OCALL_ATTEST_FIRST = 192,
     OCALL_ATTEST_QE_TARGET = 192, /* out 512-byte TARGETINFO -> 0 */
-    OCALL_ATTEST_QUOTE = 193,     /* bytes 432-byte REPORT; out quote (<= OCALL_QUOTE_MAX) -> size */
+    /* bytes 432-byte REPORT; out quote (<= OCALL_QUOTE_MAX) -> its size */
+    OCALL_ATTEST_QUOTE = 193,
     OCALL_ATTEST_LAST = 207,
 };
 

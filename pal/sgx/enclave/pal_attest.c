@@ -83,7 +83,8 @@ static int bytes_equal(const uint8_t *a, const uint8_t *b, size_t n)
 static int quote_ok(const uint8_t *q, uint64_t got, const struct sgx_report *mine)
 {
     if (sgx_quote_size(q, got) != got) {
-        log_line("geode: attestation: the host's quote has a size other than it declares: refused\n");
+        log_line(
+            "geode: attestation: the host's quote has a size other than it declares: refused\n");
         return 0;
     }
     if (!bytes_equal(q + SGX_QUOTE_BODY_OFFSET, (const uint8_t *)&mine->body, sizeof(mine->body))) {

@@ -175,7 +175,8 @@ int quote_verify_sim(const struct quote_v3 *q, const uint8_t pub[64], char *why,
      * carries, and zero CPUSVN, PCESVN and PCEID. */
     if (q->cert_type != SGX_QUOTE_CERT_PPID_CLEARTEXT || q->cert_len != 36 ||
         memcmp(q->cert_data, q->header->user_data, 16) || memcmp(q->cert_data + 16, zero, 20))
-        return fail(why, why_len, "certification data: not the sim quoting enclave's (type 1, PPID)");
+        return fail(why, why_len,
+                    "certification data: not the sim quoting enclave's (type 1, PPID)");
     sgx_sim_qe_identity(mr_qe, ms_qe);
     if (memcmp(qe->mrenclave, mr_qe, 32) || memcmp(qe->mrsigner, ms_qe, 32))
         return fail(why, why_len, "QE report: not the sim quoting enclave's identity");

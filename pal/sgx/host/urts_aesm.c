@@ -21,15 +21,16 @@
  * QE's MRSIGNER, product id 1, algorithm 2 (ECDSA P-256). */
 static void ecdsa_key_id(uint8_t id[256])
 {
-    static const uint8_t mrsigner[32] = {
-        0x8c, 0x4f, 0x57, 0x75, 0xd7, 0x96, 0x50, 0x3e, 0x96, 0x13, 0x7f, 0x77, 0xc6, 0x8a, 0x82, 0x9a,
-        0x00, 0x56, 0xac, 0x8d, 0xed, 0x70, 0x14, 0x0b, 0x08, 0x1b, 0x09, 0x44, 0x90, 0xc5, 0x7b, 0xff};
+    static const uint8_t mrsigner[32] = {0x8c, 0x4f, 0x57, 0x75, 0xd7, 0x96, 0x50, 0x3e,
+                                         0x96, 0x13, 0x7f, 0x77, 0xc6, 0x8a, 0x82, 0x9a,
+                                         0x00, 0x56, 0xac, 0x8d, 0xed, 0x70, 0x14, 0x0b,
+                                         0x08, 0x1b, 0x09, 0x44, 0x90, 0xc5, 0x7b, 0xff};
 
     memset(id, 0, 256);
-    id[4] = 32;                    /* mrsigner_length (offset 4) */
-    memcpy(id + 6, mrsigner, 32);  /* mrsigner[48] at 6 */
-    id[54] = 1;                    /* prod_id at 54 */
-    id[154] = 2;                   /* algorithm_id at 154: 6+48+4+16+64+16 */
+    id[4] = 32;                   /* mrsigner_length (offset 4) */
+    memcpy(id + 6, mrsigner, 32); /* mrsigner[48] at 6 */
+    id[54] = 1;                   /* prod_id at 54 */
+    id[154] = 2;                  /* algorithm_id at 154: 6+48+4+16+64+16 */
 }
 
 static int io_all(int fd, void *buf, size_t len, bool wr)
@@ -65,8 +66,8 @@ static int connect_aesm(const char *path)
     if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
         int e = -errno;
         close(fd);
-        fprintf(stderr, "geode: cannot reach the AESM service at %s (%s): is aesmd running?\n", path,
-                strerror(-e));
+        fprintf(stderr, "geode: cannot reach the AESM service at %s (%s): is aesmd running?\n",
+                path, strerror(-e));
         return e;
     }
     return fd;
@@ -91,7 +92,8 @@ static int transact(const char *path, const Aesm__Request *req, uint8_t **reply,
     r = fd < 0 ? fd : io_all(fd, buf, n + 4, true);
     if (!r)
         r = io_all(fd, hdr, 4, false);
-    rlen = (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
+    rlen =
+        (uint32_t)hdr[0] | (uint32_t)hdr[1] << 8 | (uint32_t)hdr[2] << 16 | (uint32_t)hdr[3] << 24;
     if (!r && (rlen == 0 || rlen > REPLY_MAX))
         r = -EPROTO;
     if (!r && !(*reply = malloc(rlen)))
@@ -120,8 +122,10 @@ static long bad(const char *what)
 
 static long refused(uint32_t code)
 {
-    fprintf(stderr, "geode: AESM service: error %u (is the quoting infrastructure for the "
-                    "sgx.remote_attestation kind installed?)\n", code);
+    fprintf(stderr,
+            "geode: AESM service: error %u (is the quoting infrastructure for the "
+            "sgx.remote_attestation kind installed?)\n",
+            code);
     return -EPERM;
 }
 
@@ -137,7 +141,8 @@ static long take_quote(ProtobufCBinaryData q, uint8_t *out, size_t cap)
     return (long)size;
 }
 
-long aesm_reply_parse(enum aesm_reply kind, const uint8_t *buf, size_t len, uint8_t *out, size_t cap)
+long aesm_reply_parse(enum aesm_reply kind, const uint8_t *buf, size_t len, uint8_t *out,
+                      size_t cap)
 {
     Aesm__Response *res = aesm__response__unpack(NULL, len, buf);
     long r;
@@ -146,22 +151,23 @@ long aesm_reply_parse(enum aesm_reply kind, const uint8_t *buf, size_t len, uint
         return bad("malformed reply");
     switch (kind) {
     case AESM_INIT_QUOTE:
-        r = !res->initquoteres ? bad("wrong reply")
+        r = !res->initquoteres             ? bad("wrong reply")
             : res->initquoteres->errorcode ? refused(res->initquoteres->errorcode)
-            : !res->initquoteres->has_targetinfo || res->initquoteres->targetinfo.len != 512 || cap < 512
+            : !res->initquoteres->has_targetinfo || res->initquoteres->targetinfo.len != 512 ||
+                    cap < 512
                 ? bad("the target info is not 512 bytes")
                 : (memcpy(out, res->initquoteres->targetinfo.data, 512), 0);
         break;
     case AESM_INIT_QUOTE_EX:
-        r = !res->initquoteexres ? bad("wrong reply")
+        r = !res->initquoteexres             ? bad("wrong reply")
             : res->initquoteexres->errorcode ? refused(res->initquoteexres->errorcode)
-            : !res->initquoteexres->has_target_info || res->initquoteexres->target_info.len != 512 ||
-                    cap < 512
+            : !res->initquoteexres->has_target_info ||
+                    res->initquoteexres->target_info.len != 512 || cap < 512
                 ? bad("the target info is not 512 bytes")
                 : (memcpy(out, res->initquoteexres->target_info.data, 512), 0);
         break;
     case AESM_QUOTE_SIZE_EX:
-        r = !res->getquotesizeexres ? bad("wrong reply")
+        r = !res->getquotesizeexres             ? bad("wrong reply")
             : res->getquotesizeexres->errorcode ? refused(res->getquotesizeexres->errorcode)
             : !res->getquotesizeexres->has_quote_size ||
                     res->getquotesizeexres->quote_size < SGX_QUOTE_MIN_SIZE ||
@@ -170,14 +176,14 @@ long aesm_reply_parse(enum aesm_reply kind, const uint8_t *buf, size_t len, uint
                 : (long)res->getquotesizeexres->quote_size;
         break;
     case AESM_GET_QUOTE:
-        r = !res->getquoteres ? bad("wrong reply")
-            : res->getquoteres->errorcode ? refused(res->getquoteres->errorcode)
+        r = !res->getquoteres              ? bad("wrong reply")
+            : res->getquoteres->errorcode  ? refused(res->getquoteres->errorcode)
             : !res->getquoteres->has_quote ? bad("no quote")
                                            : take_quote(res->getquoteres->quote, out, cap);
         break;
     case AESM_GET_QUOTE_EX:
-        r = !res->getquoteexres ? bad("wrong reply")
-            : res->getquoteexres->errorcode ? refused(res->getquoteexres->errorcode)
+        r = !res->getquoteexres              ? bad("wrong reply")
+            : res->getquoteexres->errorcode  ? refused(res->getquoteexres->errorcode)
             : !res->getquoteexres->has_quote ? bad("no quote")
                                              : take_quote(res->getquoteexres->quote, out, cap);
         break;
@@ -223,7 +229,8 @@ int aesm_qe_target_info(const char *path, bool epid, struct sgx_targetinfo *out)
     return (int)ask(path, &req, AESM_INIT_QUOTE_EX, (uint8_t *)out, 512);
 }
 
-long aesm_quote(const char *path, bool epid, const struct sgx_report *report, uint8_t *out, size_t cap)
+long aesm_quote(const char *path, bool epid, const struct sgx_report *report, uint8_t *out,
+                size_t cap)
 {
     Aesm__Request req = AESM__REQUEST__INIT;
     ProtobufCBinaryData rep = {SGX_REPORT_SIZE, (uint8_t *)report};

@@ -25,10 +25,16 @@ long aesm_quote(const char *socket_path, bool epid, const struct sgx_report *rep
 
 /* The checks of one reply, on its protobuf bytes (no length prefix); for
  * the fuzz target and the tests. kind: what was asked for. */
-enum aesm_reply { AESM_INIT_QUOTE, AESM_INIT_QUOTE_EX, AESM_QUOTE_SIZE_EX, AESM_GET_QUOTE,
-                  AESM_GET_QUOTE_EX };
+enum aesm_reply {
+    AESM_INIT_QUOTE,
+    AESM_INIT_QUOTE_EX,
+    AESM_QUOTE_SIZE_EX,
+    AESM_GET_QUOTE,
+    AESM_GET_QUOTE_EX
+};
 /* Target info replies fill out (512 bytes); the size reply returns the size;
  * quote replies copy the quote (trimmed to the size it declares) into out. */
-long aesm_reply_parse(enum aesm_reply kind, const uint8_t *buf, size_t len, uint8_t *out, size_t cap);
+long aesm_reply_parse(enum aesm_reply kind, const uint8_t *buf, size_t len, uint8_t *out,
+                      size_t cap);
 
 #endif

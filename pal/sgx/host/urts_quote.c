@@ -63,8 +63,9 @@ static int64_t quote(const uint8_t *report, uint8_t *out, uint64_t cap, uint64_t
     return n;
 }
 
-int64_t urts_ocall_attest(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
-                          uint64_t in_size, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+int64_t urts_ocall_attest(struct urts_enclave *e, uint32_t thread, uint64_t number,
+                          const uint8_t *in, uint64_t in_size, uint8_t *out, uint64_t out_cap,
+                          uint64_t *out_size)
 {
     struct urts_ocall_in r;
     const uint8_t *report;

@@ -178,8 +178,8 @@ static int report_key(const uint8_t mrenclave[32], const struct sgx_attributes *
 int sim_report_key_for(const struct sgx_targetinfo *ti, const uint8_t keyid[32], uint8_t out[16])
 {
     sim_root_key_ensure();
-    return report_key(ti->measurement, &ti->attributes, ti->miscselect, ti->config_svn, ti->config_id, keyid,
-                      out);
+    return report_key(ti->measurement, &ti->attributes, ti->miscselect, ti->config_svn,
+                      ti->config_id, keyid, out);
 }
 
 int sim_root_hmac(const void *label, size_t len, uint8_t out[32])

@@ -99,8 +99,8 @@ static int report_ok(const struct sgx_report *r)
     sgx_sim_qe_target_info(&ti);
     if (sim_report_key_for(&ti, r->key_id, key))
         return 0;
-    ok = EVP_Q_mac(NULL, "CMAC", NULL, "AES-128-CBC", NULL, key, 16, (const uint8_t *)&r->body, sizeof(r->body), mac,
-                   16, &n) &&
+    ok = EVP_Q_mac(NULL, "CMAC", NULL, "AES-128-CBC", NULL, key, 16, (const uint8_t *)&r->body,
+                   sizeof(r->body), mac, 16, &n) &&
          n == 16 && CRYPTO_memcmp(mac, r->mac, 16) == 0;
     OPENSSL_cleanse(key, sizeof(key));
     return ok;
@@ -162,8 +162,10 @@ long sgx_sim_qe_quote(const struct sgx_report *report, uint8_t *out, size_t cap)
     memcpy(cert, id, 16); /* PPID = the QE id; then CPUSVN, PCESVN and PCEID: zero */
     if (!quote_ecdsa_pub(k, s->att_key)) {
         qe_report(s->att_key, auth, (struct sgx_report_body *)s->qe_report_body);
-        if (!quote_ecdsa_sign(k, out, SGX_QUOTE_HEADER_SIZE + sizeof(report->body), s->isv_signature) &&
-            !quote_ecdsa_sign(k, s->qe_report_body, sizeof(s->qe_report_body), s->qe_report_signature))
+        if (!quote_ecdsa_sign(k, out, SGX_QUOTE_HEADER_SIZE + sizeof(report->body),
+                              s->isv_signature) &&
+            !quote_ecdsa_sign(k, s->qe_report_body, sizeof(s->qe_report_body),
+                              s->qe_report_signature))
             ret = (long)total;
     }
     EVP_PKEY_free(k);
