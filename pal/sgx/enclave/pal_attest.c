@@ -95,39 +95,43 @@ static int quote_ok(const uint8_t *q, uint64_t got, const struct sgx_report *min
     return 1;
 }
 
+/* The quote is received straight into the caller's buffer, which must be
+ * enclave memory (the libOS's): once copied in, the host cannot change it
+ * between the checks and the use. A refused quote is wiped. */
 static long attest_quote(const void *report_data, void *buf, size_t len)
 {
     struct ocall_args a = {{0}};
     struct ocall_iov none = {&a, sizeof(a)};
     struct sgx_targetinfo qe;
     struct sgx_report r;
-    static uint8_t q[OCALL_QUOTE_MAX]; /* one quote at a time: the lock below */
-    static int lock;
-    uint64_t got = 0;
+    uint64_t got = 0, cap = len < OCALL_QUOTE_MAX ? len : OCALL_QUOTE_MAX;
     int64_t ret;
 
     if (!report_data || !buf)
         return -PAL_EFAULT;
+    if (!crypto_platform_private(buf, len))
+        return -PAL_EFAULT;
     ret = enclave_ocallv(OCALL_ATTEST_QE_TARGET, &none, 1, &qe, sizeof(qe), &got);
     if (ret < 0)
         return ret;
-    if (got != sizeof(qe))
+    if (ret != 0 || got != sizeof(qe))
         return -PAL_EIO;
     ereport(&qe, report_data, &r);
     struct ocall_iov in[2] = {{&a, sizeof(a)}, {&r, SGX_REPORT_SIZE}};
 
-    while (__atomic_exchange_n(&lock, 1, __ATOMIC_ACQUIRE))
-        __asm__ volatile("pause");
-    ret = enclave_ocallv(OCALL_ATTEST_QUOTE, in, 2, q, sizeof(q), &got);
-    if (ret >= 0 && (uint64_t)ret != got)
+    ret = enclave_ocallv(OCALL_ATTEST_QUOTE, in, 2, buf, cap, &got);
+    if (ret == -PAL_ENOSPC || ret == -PAL_EPERM || ret == -PAL_ENOENT)
+        return ret;
+    if (ret < 0)
+        return -PAL_EIO;
+    if ((uint64_t)ret != got) {
+        log_line("geode: attestation: the host's quote size and its reply disagree: refused\n");
         ret = -PAL_EIO;
-    else if (ret >= 0 && !quote_ok(q, got, &r))
+    } else if (!quote_ok(buf, got, &r)) {
         ret = -PAL_EPERM;
-    else if (ret >= 0 && got > len)
-        ret = -PAL_ENOSPC;
-    else if (ret >= 0)
-        memcpy(buf, q, got);
-    __atomic_store_n(&lock, 0, __ATOMIC_RELEASE);
+    }
+    if (ret < 0)
+        memset(buf, 0, got);
     return ret;
 }
 
