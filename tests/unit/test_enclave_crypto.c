@@ -570,10 +570,9 @@ static void test_cmac(const char *mode)
         "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411",
         "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411"
         "e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710"};
-    static const char *const macs[] = {"bb1d6929e95937287fa37d129b756746",
-                                       "070a16b46b4d4144f79bdd9dd04a287c",
-                                       "dfa66747de9ae63030ca32611497c827",
-                                       "51f0bebf7e3b9d92fc49741779363cfe"};
+    static const char *const macs[] = {
+        "bb1d6929e95937287fa37d129b756746", "070a16b46b4d4144f79bdd9dd04a287c",
+        "dfa66747de9ae63030ca32611497c827", "51f0bebf7e3b9d92fc49741779363cfe"};
     size_t klen, n, ml;
     uint8_t *key = hexbytes("2b7e151628aed2a6abf7158809cf4f3c", &klen), mac[16], ref[16];
     uint8_t data[600];
