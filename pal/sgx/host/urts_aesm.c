@@ -2,6 +2,7 @@
 #include "host/urts_aesm.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,22 +50,37 @@ static int io_all(int fd, void *buf, size_t len, bool wr)
     return 0;
 }
 
-static int connect_aesm(const char *path)
+/* aesmd's older releases listen on an abstract socket instead. */
+#define AESM_SOCKET_LEGACY "sgx_aesm_socket_base"
+
+static int try_connect(int fd, const char *path, bool abstract)
 {
     struct sockaddr_un a = {.sun_family = AF_UNIX};
-    struct timeval tv = {AESM_TIMEOUT_US / 1000000, 0};
-    int fd;
+    size_t n = strlen(path);
 
-    if (strlen(path) >= sizeof(a.sun_path))
+    if (n + abstract >= sizeof(a.sun_path))
         return -ENAMETOOLONG;
-    strcpy(a.sun_path, path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    memcpy(a.sun_path + abstract, path, n);
+    return connect(fd, (struct sockaddr *)&a,
+                   (socklen_t)(offsetof(struct sockaddr_un, sun_path) + abstract + n + !abstract)) <
+                   0
+               ? -errno
+               : 0;
+}
+
+static int connect_aesm(const char *path)
+{
+    struct timeval tv = {AESM_TIMEOUT_US / 1000000, 0};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), e;
+
     if (fd < 0)
         return -errno;
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-    if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-        int e = -errno;
+    e = try_connect(fd, path, false);
+    if (e && !strcmp(path, AESM_SOCKET_PATH) && !try_connect(fd, AESM_SOCKET_LEGACY, true))
+        e = 0;
+    if (e) {
         close(fd);
         fprintf(stderr, "geode: cannot reach the AESM service at %s (%s): is aesmd running?\n",
                 path, strerror(-e));
