@@ -288,7 +288,9 @@ static long att_readdir(struct file *f, void *buf, size_t len)
         uint16_t rl = (uint16_t)reclen;
         memset(d, 0, reclen);
         memcpy(d, &ino, 8), memcpy(d + 8, &next, 8), memcpy(d + 16, &rl, 2);
-        d[18] = name[0] == '.' || !strcmp(name, "keys") ? 4 : 8; /* DT_DIR : DT_REG */
+        bool dir = !strcmp(name, ".") || !strcmp(name, "..") ||
+                   (a->kind == A_ROOT && !strcmp(name, "keys"));
+        d[18] = dir ? 4 : 8; /* DT_DIR : DT_REG */
         memcpy(d + 19, name, n);
         used += reclen;
         a->pos = next;

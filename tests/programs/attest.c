@@ -150,6 +150,9 @@ static int semantics(void)
            res(open(A "user_report_data", O_RDONLY | O_DIRECTORY)));
     printf("open keys O_WRONLY: %s\n", res(open(A "keys", O_WRONLY)));
     printf("open keys/nokey: %s\n", res(open(A "keys/nokey", O_RDWR)));
+    printf("access report R_OK: %s W_OK: ", res(access(A "report", R_OK)));
+    printf("%s\n", res(access(A "report", W_OK)));
+    printf("access nofile: %s\n", res(access(A "nofile", F_OK)));
 
     /* user_report_data: a fresh handle reads empty; a write is the value */
     fd = open(A "user_report_data", O_RDWR);

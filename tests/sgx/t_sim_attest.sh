@@ -30,6 +30,8 @@ open report O_RDWR: -1 EACCES
 open user_report_data O_DIRECTORY: -1 ENOTDIR
 open keys O_WRONLY: -1 EISDIR
 open keys/nokey: -1 ENOENT
+access report R_OK: 0 W_OK: 0
+access nofile: -1 ENOENT
 user_report_data fresh read: 0
 user_report_data write 64: 64
 user_report_data read at end: 0
