@@ -79,6 +79,8 @@ void dev_attestation_init(const Geode__Manifest *m)
 {
     static const char *const names[] = {"none", "epid", "dcap"};
     in_enclave = pal_boot_info->flags & PAL_BOOT_ENCLAVE;
+    att_type = "none";
+    n_mount_keys = 0;
     if (in_enclave && m->sgx && (unsigned)m->sgx->remote_attestation < ARRAY_LEN(names))
         att_type = names[m->sgx->remote_attestation];
     for (size_t i = 0; i < m->n_mounts && n_mount_keys < ARRAY_LEN(mount_keys); i++)
