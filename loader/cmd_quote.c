@@ -22,9 +22,12 @@
 #include "sim/sim_qe.h"
 
 #define QUOTE_FILE_MAX (1 << 20)
-/* Gramine's RA-TLS: the quote in an X.509 extension with this OID, and
- * SHA256 of the certificate's public key (DER) in report_data[0..32). */
+/* RA-TLS: the quote in an X.509 extension, and SHA256 of the certificate's
+ * public key (DER) in report_data[0..32). The extension's OID is this one
+ * (examples/ra-tls), or Gramine's legacy non-standard one, whose DER bytes
+ * 06 09 2A 86 48 86 F8 4D 8A 39 06 read as this dotted form. */
 #define RA_TLS_OID "1.2.840.113741.1.13.1.0"
+#define RA_TLS_OID_GRAMINE_LEGACY "0.6.9.42.840.113741.1337.6"
 
 static const char quote_help[] =
     "usage: geode quote key\n"
@@ -39,8 +42,9 @@ static const char quote_help[] =
     "        trusted one (--key, else this machine's); then each value given. Prints\n"
     "        MRENCLAVE, MRSIGNER, ISVPRODID, ISVSVN, ATTRIBUTES and REPORTDATA.\n"
     "  --cert CERT  an RA-TLS certificate (PEM or DER): the quote is taken from its\n"
-    "               extension " RA_TLS_OID ", and REPORTDATA must be SHA256 of its\n"
-    "               public key followed by 32 zero bytes\n"
+    "               extension " RA_TLS_OID " (or Gramine's legacy\n"
+    "               " RA_TLS_OID_GRAMINE_LEGACY "), and REPORTDATA must be SHA256 of\n"
+    "               its public key followed by 32 zero bytes\n"
     "  --report-data HEX  up to 64 bytes; the rest of REPORTDATA must be zero\n"
     "Exit status: 0 verified, 1 a check failed, 2 misuse.\n";
 
@@ -99,7 +103,8 @@ static uint8_t *cert_quote(const char *path, size_t *len, uint8_t pk_hash[32])
     FILE *f = fopen(path, "rb");
     X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
     uint8_t *out = NULL, *der = NULL;
-    ASN1_OBJECT *oid = OBJ_txt2obj(RA_TLS_OID, 1);
+    ASN1_OBJECT *oid = OBJ_txt2obj(RA_TLS_OID, 1),
+                *legacy = OBJ_txt2obj(RA_TLS_OID_GRAMINE_LEGACY, 1);
     int at, n;
 
     if (f && !x) {
@@ -109,6 +114,8 @@ static uint8_t *cert_quote(const char *path, size_t *len, uint8_t pk_hash[32])
     if (f)
         fclose(f);
     at = x && oid ? X509_get_ext_by_OBJ(x, oid, -1) : -1;
+    if (at < 0 && x && legacy)
+        at = X509_get_ext_by_OBJ(x, legacy, -1);
     if (at >= 0) {
         ASN1_OCTET_STRING *v = X509_EXTENSION_get_data(X509_get_ext(x, at));
         n = i2d_PUBKEY(X509_get0_pubkey(x), &der);
@@ -123,6 +130,7 @@ static uint8_t *cert_quote(const char *path, size_t *len, uint8_t pk_hash[32])
                 !x ? "not an X.509 certificate" : "no RA-TLS quote extension (" RA_TLS_OID ")");
     OPENSSL_free(der);
     ASN1_OBJECT_free(oid);
+    ASN1_OBJECT_free(legacy);
     X509_free(x);
     return out;
 }

@@ -162,3 +162,22 @@ s3=$?
 check "another key, another MRENCLAVE, other report data: refused ($(cat "$TMP/e1" "$TMP/e2" "$TMP/e3" | tr '\n' ';'))" \
     $([ "$s1" -eq 1 ] && [ "$s2" -eq 1 ] && [ "$s3" -eq 1 ] && grep -q 'attestation key' "$TMP/e1" &&
         grep -q mrenclave "$TMP/e2" && grep -q report-data "$TMP/e3"; echo $?)
+
+# RA-TLS certificates made with openssl around the enclave's quote: Gramine's
+# legacy OID is read too; a certificate for another key than the one whose
+# hash the quote carries is refused.
+openssl ecparam -name prime256v1 -genkey -noout -out "$TMP/k1.pem" 2>/dev/null
+openssl ecparam -name prime256v1 -genkey -noout -out "$TMP/k2.pem" 2>/dev/null
+h=$(openssl pkey -in "$TMP/k1.pem" -pubout -outform DER 2>/dev/null | sha256sum | cut -c1-64)
+run_sim "$TMP/a.toml" quote "$h" "$D/qc.bin"
+ext="0.6.9.42.840.113741.1337.6=DER:$(od -An -v -tx1 "$D/qc.bin" | tr -d ' \n')"
+for k in k1 k2; do
+    openssl req -x509 -new -key "$TMP/$k.pem" -subj /CN=ratls -days 1 -addext "$ext" \
+        -out "$TMP/$k.crt" 2>/dev/null
+done
+"$GEODE" quote verify --cert "$TMP/k1.crt" --mrenclave "$measured" >/dev/null 2>"$TMP/c1"
+s1=$?
+"$GEODE" quote verify --cert "$TMP/k2.crt" >/dev/null 2>"$TMP/c2"
+s2=$?
+check "an RA-TLS certificate with Gramine's legacy OID verifies; one for another key is refused ($(cat "$TMP/c2"))" \
+    $([ "$rc" -eq 0 ] && [ "$s1" -eq 0 ] && [ "$s2" -eq 1 ] && grep -q 'public key' "$TMP/c2"; echo $?)
