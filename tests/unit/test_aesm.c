@@ -85,7 +85,8 @@ static void answer(int fd)
         iq.has_targetinfo = 1, iq.targetinfo = tib;
         res.initquoteres = &iq;
     } else if (req->initquoteexreq) {
-        if (!req->initquoteexreq->has_att_key_id || !key_id_ok(req->initquoteexreq->att_key_id))
+        if (!req->initquoteexreq->has_att_key_id || !key_id_ok(req->initquoteexreq->att_key_id) ||
+            !req->initquoteexreq->b_pub_key_id || req->initquoteexreq->buf_size != 32)
             snprintf(last_error, sizeof(last_error), "InitQuoteEx: bad att_key_id");
         iqx.has_target_info = 1, iqx.target_info = tib;
         res.initquoteexres = &iqx;

@@ -240,7 +240,11 @@ int aesm_qe_target_info(const char *path, bool epid, struct sgx_targetinfo *out)
     ecdsa_key_id(id);
     initex.has_att_key_id = true;
     initex.att_key_id = (ProtobufCBinaryData){sizeof(id), id};
-    initex.b_pub_key_id = false;
+    /* As Gramine asks: with the key id's buffer (32 bytes, a SHA-256), aesmd
+     * also makes sure the attestation key exists. */
+    initex.b_pub_key_id = true;
+    initex.has_buf_size = true;
+    initex.buf_size = 32;
     req.initquoteexreq = &initex;
     return (int)ask(path, &req, AESM_INIT_QUOTE_EX, (uint8_t *)out, 512);
 }
