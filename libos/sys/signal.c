@@ -1,6 +1,7 @@
 /* Signal syscalls: dispositions, masks, the alternate stack, sending a
  * signal to ourselves, sigreturn. Delivery itself is in core/signal.c. */
 #include "core/signal.h"
+#include "sys/creds.h"
 #include "sys/sys.h"
 
 #define SS_DISABLE_ 2
@@ -91,6 +92,8 @@ long signal_epipe(long r)
 
 static bool valid_signal(int sig) { return sig >= 0 && sig <= NSIG_; }
 
+#define SI_TKILL_ (-6)
+
 /* Without a pid namespace the process knows no thread ids but its own. */
 static bool own_thread(int tid) { return ns_enabled() ? ns_own_id(tid) : true; }
 
@@ -121,8 +124,21 @@ static long thread_signal(int tgid, int tid, int sig)
 {
     if (tid <= 0 || tgid < 0 || !valid_signal(sig))
         return -PAL_EINVAL;
-    if (own_thread(tid))
-        return tgid == 0 || tgid == libos_pid ? self_signal(sig) : -PAL_ESRCH;
+    if (own_thread(tid)) {
+        if (tgid != 0 && tgid != libos_pid)
+            return -PAL_ESRCH;
+        if (sig == 0 || signal_ignored(sig) || (signal_default_ignored(sig) && !signal_has_handler(sig)))
+            return 0;
+        /* To that thread alone, with what tgkill's siginfo says (glibc's
+         * pthread_cancel checks SI_TKILL and the sender's pid). */
+        struct creds_ids ids;
+        creds_ids(&ids);
+        struct signal_info info = {.code = SI_TKILL_,
+                                   .f0 = (uint32_t)libos_pid | (uint64_t)ids.uid << 32};
+        if (!signal_raise_thread(tid, sig, &info))
+            signal_raise_info(sig, &info);
+        return 0;
+    }
     if (!ns_enabled())
         return -PAL_ESRCH;
     long owner = pal->id_owner(tid);
@@ -137,7 +153,6 @@ SYS(tkill) { return thread_signal(0, (int)A(0), (int)A(1)); }
 /* sigqueue: a siginfo whose si_code claims the kernel or kill (>= 0) or
  * tkill may be sent only to oneself (EPERM otherwise). The payload does
  * not travel: pending signals are a set, delivered with SI_USER. */
-#define SI_TKILL_ (-6)
 static long check_queueinfo(const int32_t *info, bool to_self)
 {
     int code = info[2];
@@ -205,11 +220,16 @@ SYS(rt_sigtimedwait)
         timeout = ts->sec * 1000000000LL + ts->nsec;
     }
     for (;;) {
-        int sig = signal_take(set);
+        struct signal_info si;
+        int sig = signal_take_info(set, &si);
         if (sig) {
             if (PTR(1)) {
-                memset(PTR(1), 0, 128);
-                *(int32_t *)PTR(1) = sig; /* si_code 0: SI_USER */
+                int32_t *info = PTR(1);
+                memset(info, 0, 128);
+                info[0] = sig;
+                info[2] = si.code; /* 0: SI_USER */
+                memcpy(info + 4, &si.f0, 8);
+                memcpy(info + 6, &si.f1, 8);
             }
             return sig;
         }
