@@ -65,7 +65,7 @@ $(LIBOS_UNIT_FAKE): tests/libos/fake_pal.c tests/libos/fake_pal.h | $(GEN_HDRS)
 $(BUILD)/tests/test_libos_vma: $(call libos_unit_objs,core/vma)
 $(BUILD)/tests/test_libos_path: $(call libos_unit_objs,fs/path)
 $(BUILD)/tests/test_libos_signal_frame: $(call libos_unit_objs,core/signal)
-$(BUILD)/tests/test_libos_rewrite: $(call libos_unit_objs,core/rewrite)
+$(BUILD)/tests/test_libos_rewrite: $(call libos_unit_objs,core/rewrite core/vma)
 
 LIBOS_UNIT_FAKED := $(filter-out %/test_libos_pbdec,$(patsubst tests/libos/%.c,$(BUILD)/tests/%,$(LIBOS_UNIT_SRCS)))
 $(LIBOS_UNIT_FAKED): $(BUILD)/tests/%: tests/libos/%.c tests/libos/fake_pal.h | $(GEN_HDRS)
