@@ -180,7 +180,7 @@ static void check_frame(const char *what, const struct pal_context *before,
                what);
     /* Nothing written outside [frame, FP area end). */
     EXPECT(painted(fa - 256, fa), "%s: bytes below the frame were written", what);
-    EXPECT(painted(fp + fsize, fp + fsize + 64) || fp + fsize + 64 > hi,
+    EXPECT(fp + fsize + 64 > hi || painted(fp + fsize, fp + fsize + 64),
            "%s: bytes above the FP area were written", what);
 }
 
