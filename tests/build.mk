@@ -67,6 +67,7 @@ $(BUILD)/tests/test_libos_path: $(call libos_unit_objs,fs/path)
 $(BUILD)/tests/test_libos_signal_frame: $(call libos_unit_objs,core/signal)
 $(BUILD)/tests/test_libos_rewrite: $(call libos_unit_objs,core/rewrite core/vma)
 $(BUILD)/tests/test_libos_proc_text: $(call libos_unit_objs,fs/proc_text core/signal core/vma)
+$(BUILD)/tests/test_libos_lib: $(call libos_unit_objs,)
 
 LIBOS_UNIT_FAKED := $(filter-out %/test_libos_pbdec,$(patsubst tests/libos/%.c,$(BUILD)/tests/%,$(LIBOS_UNIT_SRCS)))
 $(LIBOS_UNIT_FAKED): $(BUILD)/tests/%: tests/libos/%.c tests/libos/fake_pal.h | $(GEN_HDRS)
