@@ -64,7 +64,7 @@ $(LIBOS_UNIT_FAKE): tests/libos/fake_pal.c tests/libos/fake_pal.h | $(GEN_HDRS)
 
 $(BUILD)/tests/test_libos_vma: $(call libos_unit_objs,core/vma)
 $(BUILD)/tests/test_libos_path: $(call libos_unit_objs,fs/path)
-$(BUILD)/tests/test_libos_signal_frame: $(call libos_unit_objs,core/signal)
+$(BUILD)/tests/test_libos_signal_frame: $(call libos_unit_objs,core/signal sys/signal)
 $(BUILD)/tests/test_libos_rewrite: $(call libos_unit_objs,core/rewrite core/vma)
 $(BUILD)/tests/test_libos_proc_text: $(call libos_unit_objs,fs/proc_text core/signal core/vma)
 $(BUILD)/tests/test_libos_lib: $(call libos_unit_objs,)

@@ -4,7 +4,9 @@
  * (pretcode, ucontext with uc_flags / uc_link / uc_stack / uc_mcontext /
  * uc_sigmask, siginfo), the FP area above it 64-byte aligned, the red zone
  * untouched, the alternate stack chosen as Linux chooses it; and
- * rt_sigreturn restoring exactly what the frame holds. The thread state
+ * rt_sigreturn restoring exactly what the frame holds. Then the syscalls
+ * of sys/signal.c that set what delivery uses: sigaltstack (sigaltstack(2)
+ * and the kernel's do_sigaltstack), rt_sigaction, rt_sigprocmask. The thread state
  * behind GS is a struct libos_thread of the test's (arch_prctl). */
 #include <stddef.h>
 
@@ -21,6 +23,22 @@
 
 #include "core/signal.h"
 #include "fake_pal.h"
+#include "sys/sys.h"
+
+/* sys/signal.c's other references (pid namespace, process groups). */
+bool ns_enabled(void)
+{
+    return false;
+}
+bool ns_own_id(int id)
+{
+    return id == libos_pid;
+}
+long pgrp_kill(int pid, int sig)
+{
+    (void)pid, (void)sig;
+    return -PAL_ESRCH;
+}
 
 /* Linux's frame (arch/x86/include/asm/sigframe.h, 64-bit). */
 struct rt_sigframe {
@@ -475,6 +493,116 @@ static void flags_and_faults(void)
     fake_exit_jmp = NULL;
 }
 
+/* A syscall handler called as core/syscall.c calls it. */
+static long sys(long (*fn)(struct sc_args *), struct pal_context *ctx, uint64_t a0, uint64_t a1,
+                uint64_t a2, uint64_t a3)
+{
+    struct sc_args args = {{a0, a1, a2, a3, 0, 0}, ctx};
+    return fn(&args);
+}
+
+static void sigaltstack_calls(void)
+{
+    struct k_ss {
+        uint64_t sp;
+        int32_t flags, pad;
+        uint64_t size;
+    } o, n;
+    _Static_assert(sizeof(struct k_ss) == sizeof(stack_t) &&
+                       offsetof(struct k_ss, flags) == offsetof(stack_t, ss_flags) &&
+                       offsetof(struct k_ss, size) == offsetof(stack_t, ss_size),
+                   "the kernel's stack_t");
+    uint64_t alt_lo = (uint64_t)alt;
+    struct pal_context ctx = make_ctx(stack_top() - 256, false);
+    thr.altstack_sp = thr.altstack_size = 0;
+    memset(&o, 0x77, sizeof(o));
+    CHECK(sys(sys_sigaltstack, &ctx, 0, (uint64_t)&o, 0, 0) == 0 && o.flags == SS_DISABLE_ &&
+              o.sp == 0 && o.size == 0,
+          "sigaltstack: none yet: SS_DISABLE");
+    n = (struct k_ss){alt_lo, 0, 0, sizeof(alt)};
+    CHECK(sys(sys_sigaltstack, &ctx, (uint64_t)&n, (uint64_t)&o, 0, 0) == 0 &&
+              o.flags == SS_DISABLE_ && thr.altstack_sp == alt_lo &&
+              thr.altstack_size == sizeof(alt),
+          "sigaltstack: set, the old one (none) returned");
+    n = (struct k_ss){alt_lo, 0, 0, 1024};
+    long r1 = sys(sys_sigaltstack, &ctx, (uint64_t)&n, 0, 0, 0);
+    n = (struct k_ss){alt_lo, 4, 0, sizeof(alt)};
+    long r2 = sys(sys_sigaltstack, &ctx, (uint64_t)&n, 0, 0, 0);
+    n = (struct k_ss){alt_lo, (int32_t)(1u << 31) /* SS_AUTODISARM: not supported */, 0,
+                      sizeof(alt)};
+    long r3 = sys(sys_sigaltstack, &ctx, (uint64_t)&n, 0, 0, 0);
+    CHECK(r1 == -PAL_ENOMEM && r2 == -PAL_EINVAL && r3 == -PAL_EINVAL &&
+              thr.altstack_size == sizeof(alt),
+          "sigaltstack: below MINSIGSTKSZ ENOMEM, unknown flags EINVAL, nothing changed");
+    /* One struct for both: the new stack is taken, the old one returned. */
+    o = (struct k_ss){alt_lo + 4096, SS_ONSTACK_, 0, 8192};
+    CHECK(sys(sys_sigaltstack, &ctx, (uint64_t)&o, (uint64_t)&o, 0, 0) == 0 &&
+              thr.altstack_sp == alt_lo + 4096 && thr.altstack_size == 8192 && o.sp == alt_lo &&
+              o.size == sizeof(alt) && o.flags == 0,
+          "sigaltstack(&s, &s) sets s and returns the old stack in it; SS_ONSTACK as a mode is 0");
+    /* Running on it: reported SS_ONSTACK, and it cannot change. */
+    struct pal_context on = make_ctx(alt_lo + 4096 + 5000, false);
+    n = (struct k_ss){0, SS_DISABLE_, 0, 0};
+    memset(&o, 0, sizeof(o));
+    CHECK(sys(sys_sigaltstack, &on, 0, (uint64_t)&o, 0, 0) == 0 && o.flags == SS_ONSTACK_ &&
+              sys(sys_sigaltstack, &on, (uint64_t)&n, 0, 0, 0) == -PAL_EPERM &&
+              thr.altstack_size == 8192,
+          "on the alternate stack: SS_ONSTACK, and changing it is EPERM");
+    CHECK(sys(sys_sigaltstack, &ctx, (uint64_t)&n, (uint64_t)&o, 0, 0) == 0 && o.flags == 0 &&
+              thr.altstack_size == 0 && thr.altstack_sp == 0,
+          "SS_DISABLE off the stack: disabled");
+
+    /* What delivery then uses. */
+    n = (struct k_ss){alt_lo, 0, 0, sizeof(alt)};
+    sys(sys_sigaltstack, &ctx, (uint64_t)&n, 0, 0, 0);
+    struct k_sigaction act = {HANDLER, SA_ONSTACK_ | SA_SIGINFO_ | SA_RESTORER_, RESTORER, 0};
+    struct k_sigaction oact;
+    long r = sys(sys_rt_sigaction, &ctx, 12, (uint64_t)&act, (uint64_t)&oact, 8);
+    thr.sigmask = 0;
+    paint();
+    struct pal_context before = deliver(&ctx, 12);
+    check_frame("sigaltstack + rt_sigaction", &before, &ctx, 12, 0, alt_lo, alt_lo + sizeof(alt));
+    CHECK(r == 0 && ctx.rsp > alt_lo && ctx.rsp < alt_lo + sizeof(alt),
+          "a handler set with rt_sigaction and SA_ONSTACK runs on the stack sigaltstack set");
+    /* rt_sigreturn through its syscall. */
+    struct pal_context back = ctx;
+    back.rsp += 8;
+    long rr = sys(sys_rt_sigreturn, &back, 0, 0, 0, 0);
+    CHECK(rr == (long)before.rax && back.rip == before.rip && back.rsp == before.rsp &&
+              thr.sigmask == 0,
+          "rt_sigreturn (the syscall) comes back to the interrupted code");
+    thr.altstack_sp = thr.altstack_size = 0;
+}
+
+static void sigaction_calls(void)
+{
+    struct pal_context ctx = make_ctx(stack_top() - 256, false);
+    struct k_sigaction act = {HANDLER, SA_SIGINFO_ | SA_RESTORER_, RESTORER, SIGBIT(3)}, oact;
+    CHECK(sys(sys_rt_sigaction, &ctx, 10, (uint64_t)&act, 0, 4) == -PAL_EINVAL &&
+              sys(sys_rt_sigaction, &ctx, 0, (uint64_t)&act, 0, 8) == -PAL_EINVAL &&
+              sys(sys_rt_sigaction, &ctx, 65, (uint64_t)&act, 0, 8) == -PAL_EINVAL &&
+              sys(sys_rt_sigaction, &ctx, 9, (uint64_t)&act, 0, 8) == -PAL_EINVAL &&
+              sys(sys_rt_sigaction, &ctx, 19, (uint64_t)&act, 0, 8) == -PAL_EINVAL,
+          "rt_sigaction: sigsetsize 8 only, signals 1..64, no handler for SIGKILL or SIGSTOP");
+    CHECK(sys(sys_rt_sigaction, &ctx, 9, 0, (uint64_t)&oact, 8) == 0,
+          "rt_sigaction: SIGKILL's action can be read");
+    sys(sys_rt_sigaction, &ctx, 10, (uint64_t)&act, 0, 8);
+    struct k_sigaction act2 = {1 /* SIG_IGN */, 0, 0, 0};
+    CHECK(sys(sys_rt_sigaction, &ctx, 10, (uint64_t)&act2, (uint64_t)&oact, 8) == 0 &&
+              !memcmp(&oact, &act, sizeof(act)) && signal_ignored(10),
+          "rt_sigaction: the old action returned whole, the new one in force");
+    uint64_t set = ~0ull, old = 0;
+    thr.sigmask = SIGBIT(4);
+    CHECK(sys(sys_rt_sigprocmask, &ctx, 0 /* SIG_BLOCK */, (uint64_t)&set, (uint64_t)&old, 8) ==
+                  0 &&
+              old == SIGBIT(4) && thr.sigmask == ~(SIGBIT(9) | SIGBIT(19)),
+          "rt_sigprocmask: SIGKILL and SIGSTOP cannot be blocked");
+    CHECK(sys(sys_rt_sigprocmask, &ctx, 3, (uint64_t)&set, 0, 8) == -PAL_EINVAL &&
+              sys(sys_rt_sigprocmask, &ctx, 0, (uint64_t)&set, 0, 4) == -PAL_EINVAL,
+          "rt_sigprocmask: bad how or sigsetsize is EINVAL");
+    thr.sigmask = 0;
+}
+
 int main(void)
 {
     fake_pal_init();
@@ -489,5 +617,7 @@ int main(void)
     altstacks();
     sigreturn();
     flags_and_faults();
+    sigaltstack_calls();
+    sigaction_calls();
     return fake_done();
 }
