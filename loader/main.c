@@ -13,6 +13,7 @@ static const struct geode_cmd cmds[] = {
     {"keygen", "create an RSA-3072 (e = 3) enclave signing key", cmd_keygen},
     {"sigstruct", "show a SIGSTRUCT file", cmd_sigstruct},
     {"doctor", "report what this machine supports", cmd_doctor},
+    {"quote", "print the sim quoting enclave's key, verify a sim quote", cmd_quote},
 };
 
 static void usage(FILE *out)

@@ -103,7 +103,10 @@ static void child_info(struct k_siginfo *info)
     info->f[1] = (uint64_t)(uint32_t)(info->code == CLD_EXITED_ ? (status >> 8) & 0xff : status & 0x7f);
 }
 
-void signal_forget_pending(void) { __atomic_store_n(&sig_pending, 0, __ATOMIC_SEQ_CST); }
+void signal_forget_pending(uint64_t which)
+{
+    __atomic_and_fetch(&sig_pending, ~which, __ATOMIC_SEQ_CST);
+}
 
 void (*volatile signal_raise_hook)(int sig);
 

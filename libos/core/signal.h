@@ -43,8 +43,9 @@ bool signal_child_autoreap(void);
 /* A child ended while signal_child_autoreap(): reap it at the next safe
  * point (the next syscall's way out). */
 void signal_reap_children_later(void);
-/* A forked child starts with nothing pending (fork(2)). */
-void signal_forget_pending(void);
+/* A forked child starts with nothing pending (fork(2)): it drops the
+ * signals of which (those pending in the parent at the fork). */
+void signal_forget_pending(uint64_t which);
 /* Marks sig pending for the process (kill, host signals), then tells
  * signal_raise_hook when one is set (sys/signalfd.c's readiness). */
 void signal_raise(int sig);

@@ -59,13 +59,17 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     }
     if (!(flags & CLONE_VM)) /* vfork, posix_spawn: the child only execs */
         vma_warn_unshared();
+    /* The child starts with nothing pending: it forgets what was pending
+     * in the parent at the fork, not a signal sent to the child itself
+     * that arrived before this code ran (one it blocks stays pending). */
+    uint64_t parent_pending = signal_pending_set();
     long r = pal->process_fork();
     if (r != 0)
         return r; /* parent: the child's id, or an error */
     libos_ppid = libos_pid;
     libos_pid = (int)pal->process_id();
     libos_thread_count = 1;
-    signal_forget_pending();
+    signal_forget_pending(parent_pending);
     signalfd_after_fork();
     prctl_forked();
     sysv_shm_forked();
