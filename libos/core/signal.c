@@ -36,10 +36,11 @@ struct k_siginfo {
     uint64_t f[14]; /* union: si_addr / si_pid... at f[0] */
 };
 
+/* Linux's x86-64 struct rt_sigframe (tests/libos/test_libos_signal_frame
+ * compares it with the kernel's headers). */
 struct sigframe {
     uint64_t pretcode;
     struct k_ucontext uc;
-    uint8_t glibc_room[512]; /* glibc's ucontext_t is larger than the kernel's */
     struct k_siginfo info;
 };
 
@@ -234,14 +235,18 @@ static size_t fp_size(const void *area)
     return FXSAVE_SIZE;
 }
 
+static bool on_altstack(const struct libos_thread *t, uint64_t sp)
+{
+    return sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
+}
+
 /* Where the frame goes; *fp receives the 64-byte aligned FP area above it. */
 static uint64_t frame_address(const struct k_sigaction *act, const struct pal_context *ctx,
                               uint64_t *fp)
 {
     struct libos_thread *t = cur_thread();
     uint64_t sp = ctx->rsp - 128; /* the red zone */
-    bool on_alt = ctx->rsp > t->altstack_sp && ctx->rsp <= t->altstack_sp + t->altstack_size;
-    if ((act->flags & SA_ONSTACK_) && t->altstack_size && !on_alt)
+    if ((act->flags & SA_ONSTACK_) && t->altstack_size && !on_altstack(t, ctx->rsp))
         sp = t->altstack_sp + t->altstack_size;
     sp = ALIGN_DOWN(sp - (ctx->fpstate ? fp_size(ctx->fpstate) : FXSAVE_SIZE), 64);
     *fp = sp;
@@ -315,9 +320,12 @@ static bool enter_handler(struct pal_context *ctx, int sig, const struct k_sigin
     f->pretcode = act.restorer;
     f->uc.ss_sp = t->altstack_sp;
     f->uc.ss_size = t->altstack_size;
-    f->uc.ss_flags = t->altstack_size ? 0 : 2 /* SS_DISABLE */;
+    f->uc.ss_flags = !t->altstack_size          ? 2 /* SS_DISABLE */
+                     : on_altstack(t, ctx->rsp) ? 1 /* SS_ONSTACK */
+                                                : 0;
     save_gregs(ctx, f->uc.gregs);
     f->uc.sigmask = t->has_saved_sigmask ? t->saved_sigmask : t->sigmask;
+    f->uc.gregs[OLDMASK] = f->uc.sigmask; /* as Linux's sigcontext */
     t->has_saved_sigmask = false;
     f->info = *info;
     t->sigmask |= act.mask | ((act.flags & SA_NODEFER_) ? 0 : SIGBIT(sig));

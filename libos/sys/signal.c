@@ -4,6 +4,7 @@
 #include "sys/creds.h"
 #include "sys/sys.h"
 
+#define SS_ONSTACK_ 1
 #define SS_DISABLE_ 2
 #define MINSIGSTKSZ_ 2048
 
@@ -50,24 +51,30 @@ SYS(rt_sigprocmask)
     return 0;
 }
 
+/* As Linux's do_sigaltstack: the new stack is read before the old one is
+ * written (they may be one struct); the stack in use cannot change (EPERM)
+ * and is reported SS_ONSTACK; SS_ONSTACK as a new mode means 0. */
 SYS(sigaltstack)
 {
     struct libos_thread *t = cur_thread();
-    if (PTR(1)) {
-        struct k_stack *o = PTR(1);
-        o->sp = t->altstack_sp;
-        o->size = t->altstack_size;
-        o->flags = t->altstack_size ? 0 : SS_DISABLE_;
-    }
+    struct k_stack n, old = {t->altstack_sp, SS_DISABLE_, 0, t->altstack_size};
+    uint64_t sp = args->ctx ? args->ctx->rsp : 0;
+    bool on = sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
+    if (t->altstack_size)
+        old.flags = on ? SS_ONSTACK_ : 0;
     if (PTR(0)) {
-        const struct k_stack *n = PTR(0);
-        if (n->flags & ~SS_DISABLE_)
+        memcpy(&n, PTR(0), sizeof(n));
+        if (on)
+            return -PAL_EPERM;
+        if (n.flags != 0 && n.flags != SS_ONSTACK_ && n.flags != SS_DISABLE_)
             return -PAL_EINVAL;
-        if (!(n->flags & SS_DISABLE_) && n->size < MINSIGSTKSZ_)
+        if (n.flags != SS_DISABLE_ && n.size < MINSIGSTKSZ_)
             return -PAL_ENOMEM;
-        t->altstack_sp = n->flags & SS_DISABLE_ ? 0 : n->sp;
-        t->altstack_size = n->flags & SS_DISABLE_ ? 0 : n->size;
+        t->altstack_sp = n.flags == SS_DISABLE_ ? 0 : n.sp;
+        t->altstack_size = n.flags == SS_DISABLE_ ? 0 : n.size;
     }
+    if (PTR(1))
+        memcpy(PTR(1), &old, sizeof(old));
     return 0;
 }
 
