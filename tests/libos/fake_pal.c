@@ -22,6 +22,21 @@ bool libos_threads_ready;
 __asm__(".text\n.globl libos_syscall_entry\n.type libos_syscall_entry, @function\n"
         "libos_syscall_entry:\n\tadd $1000, %eax\n\tret\n");
 
+/* core/upcall.c's deferred work (host signals): here only the raise hooks;
+ * core/thread.c's registry: the calling thread alone. Weak, for a test
+ * that links the real files. */
+void signal_run_hooks(void) __attribute__((weak));
+__attribute__((weak)) void signal_run_deferred(void)
+{
+    if (signal_run_hooks)
+        signal_run_hooks();
+}
+__attribute__((weak)) struct libos_thread *thread_find(int tid)
+{
+    struct libos_thread *t = libos_threads_ready ? cur_thread() : NULL;
+    return t && t->tid == tid ? t : NULL;
+}
+
 int fake_failures;
 uint8_t *fake_arena;
 struct fake_call fake_calls[FAKE_MAX_CALLS];

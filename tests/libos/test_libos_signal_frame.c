@@ -23,6 +23,7 @@
 
 #include "core/signal.h"
 #include "fake_pal.h"
+#include "sys/creds.h"
 #include "sys/sys.h"
 
 /* sys/signal.c's other references (pid namespace, process groups). */
@@ -38,6 +39,11 @@ long pgrp_kill(int pid, int sig)
 {
     (void)pid, (void)sig;
     return -PAL_ESRCH;
+}
+/* sys/creds.c: tgkill's siginfo names the sender's uid. */
+void creds_ids(struct creds_ids *out)
+{
+    memset(out, 0, sizeof(*out));
 }
 
 /* Linux's frame (arch/x86/include/asm/sigframe.h, 64-bit). */
