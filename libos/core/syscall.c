@@ -40,6 +40,7 @@ static const sys_fn table[NR_MAX] = {
     E(getrusage), E(times), E(sched_setaffinity), E(flock), E(close_range), E(rt_sigsuspend),
     E(pause), E(waitid), E(truncate), E(fchmodat), E(eventfd), E(eventfd2), E(memfd_create),
     E(timerfd_create), E(timerfd_settime), E(timerfd_gettime), E(signalfd), E(signalfd4),
+    E(inotify_init), E(inotify_init1), E(inotify_add_watch), E(inotify_rm_watch),
     E(rt_sigaction), E(rt_sigprocmask), E(sigaltstack), E(kill), E(tgkill), E(tkill), E(rt_sigreturn), E(rt_sigpending),
     E(rt_sigqueueinfo), E(rt_tgsigqueueinfo), E(pidfd_open), E(pidfd_send_signal),
     /* credentials (sys/creds.c) */

@@ -155,6 +155,8 @@ void owner_new_file(struct file *f);
 void owner_new_path(const char *inside);
 /* eventfd.c */
 SYS(eventfd); SYS(eventfd2); SYS(memfd_create);
+/* inotify.c */
+SYS(inotify_init); SYS(inotify_init1); SYS(inotify_add_watch); SYS(inotify_rm_watch);
 /* signalfd.c */
 SYS(signalfd); SYS(signalfd4);
 /* A forked child's signalfds get readiness pipes of their own. */

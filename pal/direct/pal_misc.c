@@ -8,6 +8,7 @@
 #include <sys/random.h>
 #include <sys/time.h>
 #include <sys/syscall.h>
+#include <sys/inotify.h>
 #include <sys/timerfd.h>
 #include <time.h>
 
@@ -147,6 +148,24 @@ static long direct_timer_get(pal_handle h, int64_t cur[2])
     return r;
 }
 
+static long direct_notify_create(pal_handle *out)
+{
+    long r = HS1(SYS_inotify_init1, IN_NONBLOCK | IN_CLOEXEC);
+    if (r >= 0)
+        *out = r;
+    return r < 0 ? r : 0;
+}
+
+static long direct_notify_add(pal_handle h, const char *path, uint32_t mask)
+{
+    return HS3(SYS_inotify_add_watch, h, path, mask);
+}
+
+static long direct_notify_remove(pal_handle h, int32_t wd)
+{
+    return HS2(SYS_inotify_rm_watch, h, wd);
+}
+
 void direct_fill_misc(struct pal_api *api)
 {
     api->log = direct_log;
@@ -158,4 +177,7 @@ void direct_fill_misc(struct pal_api *api)
     api->timer_create = direct_timer_create;
     api->timer_set = direct_timer_set;
     api->timer_get = direct_timer_get;
+    api->notify_create = direct_notify_create;
+    api->notify_add = direct_notify_add;
+    api->notify_remove = direct_notify_remove;
 }

@@ -511,6 +511,15 @@ struct pal_api {
      * TARGETINFO (EGETKEY of the REPORT key with the report's KEYID):
      * 0 when it is right, -EPERM when not. */
     long (*attest_verify_report)(const void *report);
+
+    /* --- file-change notification (inotify(7)) --- */
+    /* A host inotify instance; its handle is non-blocking and reads give
+     * struct inotify_event records (the caller checks each one: in an
+     * enclave they come from the host). */
+    long (*notify_create)(pal_handle *out);
+    /* Watches a host path (IN_* mask): the watch descriptor, or an errno. */
+    long (*notify_add)(pal_handle h, const char *path, uint32_t mask);
+    long (*notify_remove)(pal_handle h, int32_t wd);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */

@@ -183,6 +183,11 @@ enum ocall_proc {
      * ns, a3 interval ns; out int64_t[2] old value, old interval */
     OCALL_TIMERFD_SETTIME = 97,
     OCALL_TIMERFD_GETTIME = 98, /* a0 h; out int64_t[2] value, interval */
+    /* inotify: -> a host inotify fd (non-blocking); the enclave reads and
+     * checks its records with OCALL_READ */
+    OCALL_INOTIFY_INIT = 99,
+    OCALL_INOTIFY_ADD = 100, /* a0 h, a1 mask; bytes the host path (NUL-terminated) -> wd */
+    OCALL_INOTIFY_RM = 101,  /* a0 h, a1 wd -> 0 */
     OCALL_PROC_LAST = 111,
 };
 

@@ -181,6 +181,35 @@ static long pal_timer_get(pal_handle h, int64_t cur[2])
     return 0;
 }
 
+static long pal_notify_create(pal_handle *out)
+{
+    long r = pal_check_handle(simple(OCALL_INOTIFY_INIT, 0, 0));
+
+    if (r >= 0)
+        *out = r;
+    return r < 0 ? r : 0;
+}
+
+static long pal_notify_add(pal_handle h, const char *path, uint32_t mask)
+{
+    struct ocall_args a = {{h, mask, 0, 0, 0, 0}};
+    uint64_t n = pal_strsize(path, 4096);
+    struct ocall_iov iov[2] = {{&a, sizeof(a)}, {path, n}};
+    int64_t r;
+
+    if (!n)
+        return -PAL_ENAMETOOLONG;
+    r = enclave_ocallv(OCALL_INOTIFY_ADD, iov, 2, NULL, 0, NULL);
+    return r < 0 ? r : (r <= 0x7fffffff ? r : -PAL_EIO); /* a watch descriptor is an int */
+}
+
+static long pal_notify_remove(pal_handle h, int32_t wd)
+{
+    long r = simple(OCALL_INOTIFY_RM, h, wd);
+
+    return r <= 0 ? r : -PAL_EIO;
+}
+
 static int rdrand64(uint64_t *v)
 {
     for (int tries = 0; tries < 32; tries++) {
@@ -226,6 +255,9 @@ void enclave_fill_proc(struct pal_api *api)
     api->timer_create = pal_timer_create;
     api->timer_set = pal_timer_set;
     api->timer_get = pal_timer_get;
+    api->notify_create = pal_notify_create;
+    api->notify_add = pal_notify_add;
+    api->notify_remove = pal_notify_remove;
     api->random = pal_random;
     api->yield = pal_yield;
 }

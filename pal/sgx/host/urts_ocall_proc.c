@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -186,6 +187,15 @@ static int64_t do_timerfd_gettime(int64_t h, uint8_t *out, uint64_t out_cap, uin
     return timer_out(&v, out, out_cap, out_size);
 }
 
+static int64_t do_inotify_add(int64_t h, int64_t mask, const uint8_t *path, uint64_t len)
+{
+    if (h < 0 || h > INT32_MAX || mask < 0 || mask > UINT32_MAX || !len || path[len - 1] ||
+        memchr(path, 0, len) != path + len - 1)
+        return -EINVAL;
+    int wd = inotify_add_watch((int)h, (const char *)path, (uint32_t)mask);
+    return wd < 0 ? -errno : wd;
+}
+
 int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
                         uint64_t in_size, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
 {
@@ -228,6 +238,16 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         return urts_ocall_end(&r) ? do_timerfd_create(a[0]) : -EINVAL;
     case OCALL_TIMERFD_SETTIME:
         return urts_ocall_end(&r) ? do_timerfd_settime(a, out, out_cap, out_size) : -EINVAL;
+    case OCALL_INOTIFY_INIT: {
+        int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+    }
+    case OCALL_INOTIFY_ADD:
+        return do_inotify_add(a[0], a[1], in + r.pos, in_size - r.pos);
+    case OCALL_INOTIFY_RM:
+        if (!urts_ocall_end(&r) || a[0] < 0 || a[0] > INT32_MAX || a[1] < INT32_MIN || a[1] > INT32_MAX)
+            return -EINVAL;
+        return inotify_rm_watch((int)a[0], (int)a[1]) ? -errno : 0;
     case OCALL_TIMERFD_GETTIME:
         return urts_ocall_end(&r) ? do_timerfd_gettime(a[0], out, out_cap, out_size) : -EINVAL;
     case OCALL_THREAD_START:
