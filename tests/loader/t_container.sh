@@ -174,6 +174,28 @@ if command -v umoci >/dev/null; then
         cmp -s uout/rootfs/bin/busybox /bin/busybox
     check "umoci: a layout made by umoci is unpacked" $?
     serve "umoci layout" uout "$port3" "<p>umoci</p>"
+
+    # A Debian-based image: Debian's python3 and dash (/bin/sh an absolute symlink),
+    # their libraries and the standard library, copied from this Debian host.
+    port4=$((port + 3))
+    py=$(readlink -f /usr/bin/python3)
+    stdlib=$(/usr/bin/python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
+    umoci init --layout dimg >"$T/err" 2>&1 && umoci new --image dimg:latest >>"$T/err" 2>&1 &&
+        umoci unpack --image dimg:latest dbundle >>"$T/err" 2>&1 && R=dbundle/rootfs &&
+        for f in "$py" /usr/bin/dash $(ldd "$py" /usr/bin/dash "$stdlib"/lib-dynload/*.so |
+            grep -o '/[^ :]*\.so[^ :]*' | sort -u); do cp -L --parents "$f" $R/ || break; done &&
+        cp -a --parents "$stdlib" $R/ && rm -rf "$R$stdlib/test" && ln -s "${py##*/}" $R/usr/bin/python3 &&
+        mkdir -p $R/bin $R/srv && ln -s /usr/bin/dash $R/bin/sh && echo '<p>debian</p>' >$R/srv/index.html &&
+        printf '#!/bin/sh\necho "hello from the image"\nexec python3 -m http.server --bind 127.0.0.1 "$1"\n' \
+            >$R/start.sh && chmod 755 $R/start.sh &&
+        umoci repack --image dimg:latest dbundle >>"$T/err" 2>&1 &&
+        umoci config --image dimg:latest --config.entrypoint /start.sh --config.cmd "$port4" \
+            --config.workingdir /srv --config.env PATH=/usr/bin:/bin \
+            --config.env PYTHONDONTWRITEBYTECODE=1 >>"$T/err" 2>&1 &&
+        "$GEODE" container --key key.pem dimg dout2 >"$T/stdout" 2>>"$T/err" &&
+        [ "$(readlink dout2/rootfs/bin/sh)" = /usr/bin/dash ]
+    check "umoci: a Debian-based image (python3, dash, their libraries) is unpacked" $?
+    serve "Debian-based umoci image (python3 -m http.server)" dout2 "$port4" "<p>debian</p>"
 else
-    skip "umoci is not installed (apt-get install umoci): the umoci layout case"
+    skip "umoci is not installed (apt-get install umoci): the umoci layout cases"
 fi
