@@ -442,6 +442,19 @@ int cmd_container(int argc, char **argv)
         return 2;
     }
     o.image = argv[optind];
+    if (!o.no_sign) { /* say it now, not after unpacking */
+        char defkey[PATH_MAX];
+        const char *home = getenv("HOME");
+        snprintf(defkey, sizeof(defkey), "%s/.config/geode/enclave-key.pem", home ? home : "");
+        const char *k = o.key ? o.key : defkey;
+        if (access(k, R_OK)) {
+            fprintf(stderr,
+                    "geode container: no signing key at %s (%s): make one with 'geode keygen'%s, "
+                    "or give --key PEM or --no-sign\n",
+                    k, strerror(errno), o.key ? " --out PEM" : "");
+            return 1;
+        }
+    }
     if (mkdir(argv[optind + 1], 0755) && errno != EEXIST) {
         fprintf(stderr, "geode container: %s: %s\n", argv[optind + 1], strerror(errno));
         return 1;

@@ -113,6 +113,15 @@ rm -rf out2 && mkdir out2 && echo x >out2/f
 "$GEODE" container --key key.pem img out2 >/dev/null 2>"$T/err"
 [ $? -ne 0 ] && grep -q "not empty" "$T/err"
 check "OUTDIR must be new or empty" $?
+HOME="$T/nohome" "$GEODE" container img out3 >/dev/null 2>"$T/err"
+[ $? -ne 0 ] && grep -q "no signing key at $T/nohome/.config/geode/enclave-key.pem" "$T/err" && [ ! -e out3/rootfs ]
+check "without a signing key: said before unpacking, with what to do" $?
+"$GEODE" container --allow-all --no-sign --enclave-size 512M --max-threads 8 img out4 >"$T/stdout" 2>"$T/err" &&
+    grep -qx "sgx.allowed_files = \[\"file:$T/out4/rootfs/\"\]" out4/app.manifest.toml &&
+    ! grep -q trusted_files out4/app.manifest.toml && grep -qx 'sgx.enclave_size = "512M"' out4/app.manifest.toml &&
+    grep -qx 'sgx.max_threads = 8' out4/app.manifest.toml && [ ! -e out4/bundle ] &&
+    "$GEODE" manifest check out4/app.manifest.toml >/dev/null 2>"$T/err"
+check "--allow-all, --no-sign, --enclave-size, --max-threads: allowed files, no bundle, a valid manifest" $?
 
 # The same image as a docker save archive (manifest.json, ID/layer.tar).
 port2=$((port + 1))
