@@ -165,6 +165,16 @@ evil "a whiteout through a symlink of the layer below" \
     '{"file": "esc/.wh.keep", "text": ""}' "{\"symlink\": \"esc\", \"to\": \"$T/outside\"}"
 [ -e "$T/outside/keep" ]
 check "the whiteout through a symlink removed nothing outside" $?
+echo original >"$T/outside/target"
+printf '{"entries": [{"symlink": "f", "to": "%s"}, {"symlink": "g", "to": "../../../../../..%s"}]}' \
+    "$T/outside/target" "$T/outside/target" >lower.json
+echo '{"entries": [{"file": "f", "text": "new"}, {"file": "g", "text": "new"}, {"hardlink": "h", "to": "f"}]}' >upper.json
+rm -rf eimg eout
+$MK oci eimg config.json l1.json lower.json upper.json 2>"$T/err" &&
+    "$GEODE" container --no-sign eimg eout >/dev/null 2>"$T/err" && [ "$(cat "$T/outside/target")" = original ] &&
+    [ ! -L eout/rootfs/f ] && [ "$(cat eout/rootfs/g)" = new ] && [ "$(cat eout/rootfs/h)" = new ]
+check "a file over a lower layer's symlink to a host file replaces the link; the host file is unchanged" $?
+rm -f "$T/outside/target"
 rm -f "$T/outside/keep"
 
 # umoci (Debian's package) makes the layout: init, new, unpack, add files, repack, config.
