@@ -131,6 +131,9 @@ $MK docker img.tar config2.json l1.json l2.json 2>"$T/err" &&
     [ ! -e dout/rootfs/old/gone.txt ] && [ "$(cd dout/rootfs/opq && echo *)" = c.txt ]
 check "geode container on a docker save archive: unpacked, layers applied, scratch removed" $?
 serve "docker save archive" dout "$port2" "<p>geode container</p>"
+gzip -c img.tar >img.tar.gz && "$GEODE" container --no-sign img.tar.gz gzout >"$T/stdout" 2>"$T/err" &&
+    cmp -s gzout/rootfs/bin/busybox /bin/busybox && [ ! -e gzout/.image ]
+check "a gzip-compressed docker save archive (docker save | gzip) is read the same" $?
 
 # A changed blob: its digest no longer names it.
 cp -a img bad && blob=$(ls -S bad/blobs/sha256 | head -1) && echo >>"bad/blobs/sha256/$blob"
