@@ -134,6 +134,10 @@ serve "docker save archive" dout "$port2" "<p>geode container</p>"
 gzip -c img.tar >img.tar.gz && "$GEODE" container --no-sign img.tar.gz gzout >"$T/stdout" 2>"$T/err" &&
     cmp -s gzout/rootfs/bin/busybox /bin/busybox && [ ! -e gzout/.image ]
 check "a gzip-compressed docker save archive (docker save | gzip) is read the same" $?
+tar -C img -cf oci.tar . && cp img/index.json mj.json && tar -rf oci.tar --transform 's/mj.json/manifest.json/' mj.json &&
+    "$GEODE" container --no-sign oci.tar ociout >"$T/stdout" 2>"$T/err" &&
+    cmp -s ociout/rootfs/bin/busybox /bin/busybox && [ "$(cd ociout/rootfs/opq && echo *)" = c.txt ]
+check "an archive of an OCI layout (newer docker save: index.json and manifest.json) goes by index.json" $?
 
 # A changed blob: its digest no longer names it.
 cp -a img bad && blob=$(ls -S bad/blobs/sha256 | head -1) && echo >>"bad/blobs/sha256/$blob"
