@@ -41,8 +41,6 @@ static const char container_help[] =
     "  --max-threads N     sgx.max_threads (default 16)\n"
     "  --no-sign           write rootfs and the manifest only\n";
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 static void toml_str(FILE *f, const char *s)
 {
     fputc('"', f);
@@ -78,115 +76,6 @@ static bool dir_empty(const char *d)
     return n == 0;
 }
 
-/* Looks up name (a user, or with group = true a group) in rootfs's
- * /etc/passwd or /etc/group: its id (and for a user its primary gid). */
-static int lookup_id(const char *rootfs, const char *name, bool group, long *id, long *gid)
-{
-    char p[2 * PATH_MAX], line[1024];
-    snprintf(p, sizeof(p), "%s/etc/%s", rootfs, group ? "group" : "passwd");
-    FILE *f = fopen(p, "r");
-    if (!f)
-        return -1;
-    int rc = -1;
-    while (fgets(line, sizeof(line), f)) {
-        char *fields[4] = {0}, *s = line;
-        for (int i = 0; i < 4 && s; i++) {
-            fields[i] = s;
-            s = strchr(s, ':');
-            if (s)
-                *s++ = '\0';
-        }
-        if (fields[0] && fields[2] && !strcmp(fields[0], name)) {
-            *id = strtol(fields[2], NULL, 10);
-            if (!group && fields[3])
-                *gid = strtol(fields[3], NULL, 10);
-            rc = 0;
-            break;
-        }
-    }
-    fclose(f);
-    return rc;
-}
-
-static bool numeric(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return false;
-    return true;
-}
-
-/* User "uid", "uid:gid", "name" or "name:group" -> ids (Docker's rules:
- * a name's primary group unless one is given). */
-static int resolve_user(const char *rootfs, const char *user, long *uid, long *gid)
-{
-    char u[256];
-    snprintf(u, sizeof(u), "%s", user);
-    char *g = strchr(u, ':');
-    if (g)
-        *g++ = '\0';
-    *gid = 0;
-    if (numeric(u)) {
-        *uid = strtol(u, NULL, 10);
-        /* a numeric user in /etc/passwd gets its primary group as Docker does */
-        char p[2 * PATH_MAX], line[1024];
-        snprintf(p, sizeof(p), "%s/etc/passwd", rootfs);
-        FILE *f = fopen(p, "r");
-        while (f && fgets(line, sizeof(line), f)) {
-            char *s1 = strchr(line, ':'), *s2 = s1 ? strchr(s1 + 1, ':') : NULL;
-            char *s3 = s2 ? strchr(s2 + 1, ':') : NULL;
-            if (s3 && strtol(s2 + 1, NULL, 10) == *uid) {
-                *gid = strtol(s3 + 1, NULL, 10);
-                break;
-            }
-        }
-        if (f)
-            fclose(f);
-    } else if (lookup_id(rootfs, u, false, uid, gid)) {
-        fprintf(stderr, "geode container: User '%s': no such user in the image's /etc/passwd\n",
-                user);
-        return -1;
-    }
-    if (g) {
-        if (numeric(g)) {
-            *gid = strtol(g, NULL, 10);
-        } else if (lookup_id(rootfs, g, true, gid, NULL)) {
-            fprintf(stderr, "geode container: User '%s': no such group in the image's /etc/group\n",
-                    user);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* argv[0] as a path inside the image: a name without '/' is looked up in
- * the image's PATH, as the container runtime does. */
-static char *resolve_program(const char *rootfs, const char *prog, const char *path_env,
-                             const char *workdir)
-{
-    char p[PATH_MAX * 2];
-    if (strchr(prog, '/')) {
-        if (prog[0] == '/' || !workdir)
-            return strdup(prog);
-        snprintf(p, sizeof(p), "%s/%s", workdir, prog);
-        return strdup(p);
-    }
-    char *dirs = strdup(path_env ? path_env : DEFAULT_PATH), *save = NULL;
-    char *found = NULL;
-    for (char *d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
-        struct stat st;
-        snprintf(p, sizeof(p), "%s/%s/%s", rootfs, d, prog);
-        if (lstat(p, &st) == 0 && !S_ISDIR(st.st_mode)) {
-            snprintf(p, sizeof(p), "%s/%s", d, prog);
-            found = strdup(p);
-        }
-    }
-    free(dirs);
-    return found;
-}
-
 static int copy_file(const char *from, const char *to, mode_t mode)
 {
     int in = open(from, O_RDONLY | O_CLOEXEC);
@@ -219,78 +108,68 @@ struct opts {
     bool allow_all, no_sign;
 };
 
-static int write_manifest(const char *path, const char *out, const struct opts *o,
-                          const struct oci_config *c)
+/* What the manifest says about the program: argv, its path, the ids. */
+struct program {
+    char **argv; /* Entrypoint + Cmd, borrowed from the config */
+    size_t argc;
+    char *path; /* argv[0] inside the image */
+    const char *path_env;
+    long uid, gid;
+};
+
+static int find_program(const char *rootfs, const struct oci_config *c, struct program *pr)
 {
-    char rootfs[PATH_MAX + 16];
-    snprintf(rootfs, sizeof(rootfs), "%s/rootfs", out);
-    size_t na = 0;
+    char err[512];
+    memset(pr, 0, sizeof(*pr));
     for (char **v = c->entrypoint; *v; v++)
-        na++;
+        pr->argc++;
     for (char **v = c->cmd; *v; v++)
-        na++;
-    if (!na) {
+        pr->argc++;
+    if (!pr->argc) {
         fprintf(stderr, "geode container: the image config has neither Entrypoint nor Cmd: "
                         "nothing to run\n");
         return -1;
     }
-    char **argv = calloc(na + 1, sizeof(char *));
-    na = 0;
+    pr->argv = calloc(pr->argc + 1, sizeof(char *));
+    size_t n = 0;
     for (char **v = c->entrypoint; *v; v++)
-        argv[na++] = *v;
+        pr->argv[n++] = *v;
     for (char **v = c->cmd; *v; v++)
-        argv[na++] = *v;
-    const char *path_env = NULL;
+        pr->argv[n++] = *v;
     for (char **e = c->env; *e; e++)
         if (!strncmp(*e, "PATH=", 5))
-            path_env = *e + 5;
-    char *prog = resolve_program(rootfs, argv[0], path_env, c->workdir);
-    if (!prog) {
-        fprintf(stderr,
-                "geode container: '%s' (the entrypoint) is not found in the image's PATH "
-                "(%s)\n",
-                argv[0], path_env ? path_env : DEFAULT_PATH);
-        free(argv);
+            pr->path_env = *e + 5;
+    pr->path = oci_find_program(rootfs, pr->argv[0], pr->path_env, c->workdir);
+    if (!pr->path) {
+        fprintf(stderr, "geode container: '%s' (the entrypoint) is not in the image's PATH (%s)\n",
+                pr->argv[0], pr->path_env ? pr->path_env : OCI_DEFAULT_PATH);
         return -1;
     }
-    long uid = 0, gid = 0;
-    if (c->user && resolve_user(rootfs, c->user, &uid, &gid)) {
-        free(prog);
-        free(argv);
+    if (c->user && oci_resolve_user(rootfs, c->user, &pr->uid, &pr->gid, err, sizeof(err))) {
+        fprintf(stderr, "geode container: %s\n", err);
         return -1;
     }
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "geode container: %s: %s\n", path, strerror(errno));
-        free(prog);
-        free(argv);
-        return -1;
-    }
-    fprintf(f, "# Generated by `geode container` from the image %s.\n", o->image);
-    fprintf(f, "# Its root file system is %s; run it with `geode run %s/bundle`.\n", rootfs, out);
-    if (c->ports[0]) {
-        fprintf(f, "# The image exposes (documentation only: the program binds its ports\n"
-                   "# itself, on the host's network):");
-        for (char **p = c->ports; *p; p++)
-            fprintf(f, " %s", *p);
-        fputc('\n', f);
-    }
+    return 0;
+}
+
+static void write_loader(FILE *f, const struct oci_config *c, const struct program *pr)
+{
     fputs("\nlibos.entrypoint = ", f);
-    toml_str(f, prog);
+    toml_str(f, pr->path);
     fputs("\nloader.argv = [", f);
-    for (size_t i = 0; i < na; i++) {
+    for (size_t i = 0; i < pr->argc; i++) {
         fputs(i ? ", " : "", f);
-        toml_str(f, argv[i]);
+        toml_str(f, pr->argv[i]);
     }
     fputs("]\n", f);
-    if (!path_env)
-        fprintf(f, "loader.env.PATH = \"%s\"\n", DEFAULT_PATH);
+    if (!pr->path_env)
+        fprintf(f, "loader.env.PATH = \"%s\"\n", OCI_DEFAULT_PATH);
     for (char **e = c->env; *e; e++) {
         char *eq = strchr(*e, '=');
         if (!eq || eq == *e)
             continue;
-        fprintf(f, "loader.env.");
         *eq = '\0';
+        fputs("loader.env.", f);
         toml_str(f, *e);
         *eq = '=';
         fputs(" = ", f);
@@ -299,10 +178,15 @@ static int write_manifest(const char *path, const char *out, const struct opts *
     }
     if (c->user)
         fprintf(f, "# User \"%s\"\n", c->user);
-    fprintf(f, "loader.uid = %ld\nloader.gid = %ld\n", uid, gid);
-    fputs("\nfs.root = { type = \"chroot\", uri = ", f);
+    fprintf(f, "loader.uid = %ld\nloader.gid = %ld\n", pr->uid, pr->gid);
+}
+
+static void write_fs_sgx(FILE *f, const char *rootfs, const struct opts *o,
+                         const struct oci_config *c)
+{
     char uri[PATH_MAX + 32];
     snprintf(uri, sizeof(uri), "file:%s", rootfs);
+    fputs("\nfs.root = { type = \"chroot\", uri = ", f);
     toml_str(f, uri);
     fputs(" }\n", f);
     if (c->workdir) {
@@ -313,28 +197,49 @@ static int write_manifest(const char *path, const char *out, const struct opts *
     fputs("fs.mounts = [\n  { type = \"tmpfs\", path = \"/tmp\" },\n]\n\n", f);
     fprintf(f, "sgx.enclave_size = \"%s\"\nsgx.max_threads = %d\n",
             o->enclave_size ? o->enclave_size : "1G", o->max_threads);
-    fprintf(f, "sys.enable_sigterm_injection = true\n");
+    fputs("sys.enable_sigterm_injection = true\n", f);
+    fputs(o->allow_all ? "# --allow-all: the image's files are passed through unchecked\n"
+                         "sgx.allowed_files = ["
+                       : "# Every file of the image is measured; the host cannot change one "
+                         "unnoticed\nsgx.trusted_files = [",
+          f);
     snprintf(uri, sizeof(uri), "file:%s/", rootfs);
-    if (o->allow_all) {
-        fputs("# --allow-all: the image's files are passed through unchecked\n"
-              "sgx.allowed_files = [",
-              f);
-        toml_str(f, uri);
-        fputs("]\n", f);
-    } else {
-        fputs("# Every file of the image is measured; the host cannot change one unnoticed\n"
-              "sgx.trusted_files = [",
-              f);
-        toml_str(f, uri);
-        fputs("]\n", f);
-    }
-    free(prog);
-    free(argv);
-    if (fclose(f)) {
+    toml_str(f, uri);
+    fputs("]\n", f);
+}
+
+static int write_manifest(const char *path, const char *out, const struct opts *o,
+                          const struct oci_config *c)
+{
+    char rootfs[PATH_MAX + 16];
+    snprintf(rootfs, sizeof(rootfs), "%s/rootfs", out);
+    struct program pr;
+    int rc = find_program(rootfs, c, &pr);
+    FILE *f = rc ? NULL : fopen(path, "w");
+    if (!rc && !f)
         fprintf(stderr, "geode container: %s: %s\n", path, strerror(errno));
-        return -1;
+    if (f) {
+        fprintf(f, "# Generated by `geode container` from the image %s.\n", o->image);
+        fprintf(f, "# Its root file system is %s; run it with `geode run %s/bundle`.\n", rootfs,
+                out);
+        if (c->ports[0]) {
+            fputs("# The image exposes (documentation only: the program binds its ports\n"
+                  "# itself, on the host's network):",
+                  f);
+            for (char **p = c->ports; *p; p++)
+                fprintf(f, " %s", *p);
+            fputc('\n', f);
+        }
+        write_loader(f, c, &pr);
+        write_fs_sgx(f, rootfs, o, c);
+        if (fclose(f)) {
+            fprintf(stderr, "geode container: %s: %s\n", path, strerror(errno));
+            f = NULL;
+        }
     }
-    return 0;
+    free(pr.path);
+    free(pr.argv);
+    return f ? 0 : -1;
 }
 
 /* OUTDIR/geode/{bin,lib/geode} and OUTDIR/Dockerfile. */

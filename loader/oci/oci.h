@@ -42,4 +42,19 @@ int oci_apply_layer(const char *layer, const char *rootfs, char *err, size_t n);
  * with the same refusals. */
 int oci_untar(const char *archive, const char *dir, char *err, size_t n);
 
+/* The PATH a container runtime uses when the image sets none. */
+#define OCI_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* User "uid", "uid:gid", "name" or "name:group" as ids, names looked up in
+ * rootfs's /etc/passwd and /etc/group; the group is the user's primary
+ * group unless one is given (Docker's rules). 0, or -1 with err. */
+int oci_resolve_user(const char *rootfs, const char *user, long *uid, long *gid, char *err,
+                     size_t n);
+
+/* argv[0] as a path inside the image: a name without '/' is looked up in
+ * path_env (or OCI_DEFAULT_PATH) inside rootfs, a relative path starts at
+ * workdir. NULL when not found; free the result. */
+char *oci_find_program(const char *rootfs, const char *prog, const char *path_env,
+                       const char *workdir);
+
 #endif

@@ -122,6 +122,22 @@ check "without a signing key: said before unpacking, with what to do" $?
     grep -qx 'sgx.max_threads = 8' out4/app.manifest.toml && [ ! -e out4/bundle ] &&
     "$GEODE" manifest check out4/app.manifest.toml >/dev/null 2>"$T/err"
 check "--allow-all, --no-sign, --enclave-size, --max-threads: allowed files, no bundle, a valid manifest" $?
+user_case() { # user_case USER WANT-UID WANT-GID | user_case USER - ERROR
+    printf '{"config": {"Entrypoint": ["busybox"], "Cmd": ["true"], "User": "%s"}}' "$1" >ucfg.json
+    rm -rf uimg2 uo
+    $MK oci uimg2 ucfg.json l1.json 2>"$T/err" || return 1
+    if [ "$2" = - ]; then
+        ! "$GEODE" container --no-sign uimg2 uo >/dev/null 2>"$T/err" && grep -qF "$3" "$T/err"
+    else
+        "$GEODE" container --no-sign uimg2 uo >/dev/null 2>"$T/err" &&
+            grep -qx "loader.uid = $2" uo/app.manifest.toml && grep -qx "loader.gid = $3" uo/app.manifest.toml &&
+            grep -qx 'libos.entrypoint = "/bin/busybox"' uo/app.manifest.toml
+    fi
+}
+user_case 1000 1000 1001 && user_case 1000:7 1000 7 && user_case 4242 4242 0 && user_case web:root 1000 0 &&
+    user_case nosuch - "User 'nosuch': no user 'nosuch' in the image's /etc/passwd" &&
+    user_case web:nogroup - "no group 'nogroup' in the image's /etc/group"
+check "User: uid (its primary group from /etc/passwd), uid:gid, name:group, unknown names refused; argv[0] found in PATH" $?
 
 # The same image as a docker save archive (manifest.json, ID/layer.tar).
 port2=$((port + 1))
