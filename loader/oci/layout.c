@@ -127,15 +127,16 @@ static int from_oci(struct oci_image *img, char *err, size_t n)
         if (!desc)
             break;
         const char *mt = json_string_value(json_object_get(desc, "mediaType"));
+        bool nested = mt && strstr(mt, "index");
         char *path = blob_of(img->dir, desc, err, n);
         json_t *j = path ? load_json(path, err, n) : NULL;
         free(path);
-        json_decref(index);
+        json_decref(index); /* desc and mt die with it */
         index = NULL;
         if (!j)
             break;
         const char *jmt = json_string_value(json_object_get(j, "mediaType"));
-        if ((mt && strstr(mt, "index")) || (jmt && strstr(jmt, "index")) ||
+        if (nested || (jmt && strstr(jmt, "index")) ||
             (!json_object_get(j, "config") && json_object_get(j, "manifests"))) {
             index = j;
             continue;
@@ -143,6 +144,8 @@ static int from_oci(struct oci_image *img, char *err, size_t n)
         man = j;
         break;
     }
+    if (index)
+        snprintf(err, n, "image indexes nested more than 4 deep");
     json_decref(index);
     if (!man)
         return -1;
