@@ -122,7 +122,8 @@ static int from_oci(struct oci_image *img, char *err, size_t n)
     snprintf(p, sizeof(p), "%s/index.json", img->dir);
     json_t *index = load_json(p, err, n), *man = NULL;
     int rc = -1;
-    for (int depth = 0; index && depth < 4; depth++) {
+    int depth;
+    for (depth = 0; index && depth < 4; depth++) {
         json_t *desc = pick_manifest(index, depth ? "nested index" : "index.json", err, n);
         if (!desc)
             break;
@@ -144,7 +145,7 @@ static int from_oci(struct oci_image *img, char *err, size_t n)
         man = j;
         break;
     }
-    if (index)
+    if (index && depth == 4)
         snprintf(err, n, "image indexes nested more than 4 deep");
     json_decref(index);
     if (!man)

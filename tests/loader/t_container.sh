@@ -160,6 +160,14 @@ cp -a img bad && blob=$(ls -S bad/blobs/sha256 | head -1) && echo >>"bad/blobs/s
 "$GEODE" container --key key.pem bad bout >/dev/null 2>"$T/err"
 [ $? -ne 0 ] && grep -q "its sha256 is .* not the digest" "$T/err"
 check "a blob that does not match its digest is refused" $?
+rm -rf bad bout && cp -a img bad && echo '{"schemaVersion": 2, "manifests": []}' >bad/index.json
+"$GEODE" container --no-sign bad bout >/dev/null 2>"$T/err"
+[ $? -ne 0 ] && grep -q "index.json: no linux/amd64 image among 0 manifest(s)" "$T/err"
+r=$?
+echo '{"config": {"Entrypoint": "/bin/sh", "Env": [1]}}' >badcfg.json && rm -rf bad bout &&
+    $MK oci bad badcfg.json l1.json 2>>"$T/err" && ! "$GEODE" container --no-sign bad bout >/dev/null 2>"$T/err" &&
+    grep -q "Entrypoint, Cmd and Env must be arrays of strings" "$T/err" && [ $r -eq 0 ]
+check "an index without a linux/amd64 image, a config of the wrong types: refused, said" $?
 
 # Malicious layers: each is refused, with the entry named, and writes nothing outside.
 mkdir -p "$T/outside"
