@@ -14,6 +14,7 @@ static const struct geode_cmd cmds[] = {
     {"sigstruct", "show a SIGSTRUCT file", cmd_sigstruct},
     {"container", "make an OCI or docker image into a signed bundle", cmd_container},
     {"doctor", "report what this machine supports", cmd_doctor},
+    {"quote", "print the sim quoting enclave's key, verify a sim quote", cmd_quote},
 };
 
 static void usage(FILE *out)

@@ -99,8 +99,8 @@ static int match(const struct mount *mt, const char *inside)
 int vfs_lookup(const char *inside, struct vfs_target *t)
 {
     int best = -1, best_len = -1;
-    if (proc_owns(inside))
-        return -PAL_ENOENT; /* the libOS's own /proc or nothing */
+    if (proc_owns(inside) || dev_attestation_owns(inside))
+        return -PAL_ENOENT; /* the libOS's own /proc (/dev/attestation) or nothing */
     for (int i = 0; i < n_mounts; i++) {
         int l = match(&mounts[i], inside);
         if (l > best_len)

@@ -116,6 +116,14 @@ int dev_stat(const char *inside, struct pal_stat *st);
  * of the libOS's devices. */
 int dev_map_kind(const struct file *f);
 
+/* dev_attestation.c: /dev/attestation (Gramine's files); dev.c hands it
+ * every /dev path that is not one of its devices. */
+void dev_attestation_init(const Geode__Manifest *m);
+/* True for /dev/attestation and every path below it: never a mount's. */
+bool dev_attestation_owns(const char *inside);
+int dev_attestation_open(const char *inside, int flags, struct file **out);
+int dev_attestation_stat(const char *inside, struct pal_stat *st);
+
 /* proc.c: the libOS's /proc (see there); -ENOENT for every other path
  * under /proc, which never reaches a mount. */
 bool proc_owns(const char *inside);

@@ -82,10 +82,18 @@ static long sfd_read(struct file *f, void *buf, size_t len)
         return -PAL_EINVAL;
     for (;;) {
         int sig;
-        while (n < max && (sig = signal_take(s->mask))) {
+        struct signal_info info;
+        while (n < max && (sig = signal_take_info(s->mask, &info))) {
             struct k_signalfd_siginfo si;
             memset(&si, 0, sizeof(si));
-            si.signo = (uint32_t)sig; /* code 0: SI_USER */
+            si.signo = (uint32_t)sig;
+            si.code = info.code; /* 0: SI_USER */
+            if (info.code == -2) { /* SI_TIMER: timer id, overrun, value */
+                si.tid = (uint32_t)info.f0;
+                si.overrun = (uint32_t)(info.f0 >> 32);
+                si.ptr = info.f1;
+                si.int_ = (int32_t)info.f1;
+            }
             memcpy((uint8_t *)buf + n * SIGINFO_SIZE, &si, sizeof(si));
             n++;
         }

@@ -491,6 +491,26 @@ struct pal_api {
     /* cur[0], cur[1]: the time left until the next expiration (0: disarmed)
      * and the interval. */
     long (*timer_get)(pal_handle h, int64_t cur[2]);
+
+    /* --- attestation (added like the groups above; NULL where the platform
+     * has none, as in direct mode: /dev/attestation then says ENOSYS).
+     * SGX sizes: TARGETINFO 512 bytes, REPORTDATA 64, REPORT 432. --- */
+    /* EREPORT: this enclave's REPORT for the target enclave target_info,
+     * carrying report_data, MACed with the target's report key. */
+    long (*attest_report)(const void *target_info, const void *report_data, void *report);
+    /* This enclave's own TARGETINFO (from its REPORT), for another enclave
+     * to report to it. */
+    long (*attest_target_info)(void *target_info);
+    /* A quote over this enclave's REPORT with report_data from the
+     * platform's quoting enclave (the AESM service, or the sim's quoting
+     * enclave), of the kind the manifest's sgx.remote_attestation names.
+     * Returns its size; -ENOSPC when it is larger than len; -EPERM when the
+     * quote does not carry this enclave's own report body. */
+    long (*attest_quote)(const void *report_data, void *buf, size_t len);
+    /* Checks the MAC of a REPORT another enclave made for this one's
+     * TARGETINFO (EGETKEY of the REPORT key with the report's KEYID):
+     * 0 when it is right, -EPERM when not. */
+    long (*attest_verify_report)(const void *report);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */

@@ -264,4 +264,21 @@ enum ocall_shm {
     OCALL_SHM_LAST = 175,
 };
 
+/* --- attestation: 192..207 (pal_attest.c / urts_quote.c). The host asks
+ * the quoting enclave of the platform (the AESM service on hardware, the
+ * sim's quoting enclave in the sim) for its TARGETINFO, and for a quote of
+ * a REPORT the enclave made for that target; the kind of quote (EPID or
+ * DCAP) is the manifest's sgx.remote_attestation, which the host read. The
+ * enclave trusts neither answer: a wrong TARGETINFO only gets a REPORT the
+ * quoting enclave refuses, and a quote is taken only when it carries the
+ * enclave's own report body with the requested report data. --- */
+#define OCALL_QUOTE_MAX 8192 /* Gramine's QUOTE_MAX_SIZE */
+enum ocall_attest {
+    OCALL_ATTEST_FIRST = 192,
+    OCALL_ATTEST_QE_TARGET = 192, /* out 512-byte TARGETINFO -> 0 */
+    /* bytes 432-byte REPORT; out quote (<= OCALL_QUOTE_MAX) -> its size */
+    OCALL_ATTEST_QUOTE = 193,
+    OCALL_ATTEST_LAST = 207,
+};
+
 #endif

@@ -21,6 +21,7 @@
 #include "host/urts_procs.h"
 #include "host/urts_signal.h"
 #include "manifest/manifest.h"
+#include "host/urts_quote.h"
 #include "sim/sim_build.h"
 
 static uint32_t cpu_count(void)
@@ -323,6 +324,7 @@ struct run_settings {
     unsigned workers;     /* geode.ocall_workers */
     bool sigterm_inject;  /* sys.enable_sigterm_injection */
     unsigned pool;        /* geode.process_pool */
+    int attestation;      /* sgx.remote_attestation */
 };
 
 static struct run_settings run_settings(const struct enclave_image *img)
@@ -336,6 +338,7 @@ static struct run_settings run_settings(const struct enclave_image *img)
         s.pool = m->geode->process_pool;
     }
     s.sigterm_inject = m && m->enable_sigterm_injection;
+    s.attestation = m && m->sgx ? (int)m->sgx->remote_attestation : 0;
     manifest_free(m);
     return s;
 }
@@ -432,6 +435,7 @@ int sgx_run(const struct sgx_run_params *p)
     workers = rs.workers;
     urts_signal_keep_sigterm_out(!rs.sigterm_inject);
     urts_pool_set_size(rs.pool);
+    urts_quote_configure(p->sim, rs.attestation);
     bool aex_notify = img.desc.attributes & SGX_ATTR_AEXNOTIFY;
     struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa,
                           .aex_notify = aex_notify, .xfrm = img.desc.xfrm,
