@@ -4,11 +4,11 @@
 # registers outside protobuf-c's boot-time decoder, which the link step
 # checks by disassembling the result (libos/image_check.sh).
 
-LIBOS_SRCS := $(sort $(wildcard libos/*.c libos/*/*.c libos/*/*.S))
+LIBOS_SRCS := $(sort $(wildcard libos/*.c libos/*/*.c libos/*/*.S)) common/pf/pf.c
 LIBOS_OBJS := $(patsubst %,$(BUILD)/libos/%.o,$(LIBOS_SRCS)) $(BUILD)/libos/gen/geode_manifest.pb-c.o
 LIBOS_CFLAGS := -std=gnu11 $(WARN) -O2 -g -MMD -MP -ffreestanding -fPIE -fno-stack-protector \
                 -fvisibility=hidden -fno-plt -mgeneral-regs-only -fno-tree-loop-distribute-patterns \
-                -Ilibos -Ipal/include -I$(BUILD)/gen -ffile-prefix-map=$(BUILD)/= -ffile-prefix-map=$(CURDIR)/=
+                -Ilibos -Icommon -Ipal/include -I$(BUILD)/gen -ffile-prefix-map=$(BUILD)/= -ffile-prefix-map=$(CURDIR)/=
 LIBOS_LDFLAGS := -static-pie -nostdlib -Wl,--build-id=none -Wl,-e,libos_entry -Wl,-z,noexecstack -Wl,--no-undefined \
                  -Wl,-z,norelro -Wl,--hash-style=gnu
 LIBOS_LIBS := /usr/lib/x86_64-linux-gnu/libprotobuf-c.a

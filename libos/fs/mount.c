@@ -3,8 +3,11 @@
  * memory; the longest matching prefix wins. An untrusted_shm mount is a
  * chroot mount whose files are passed through unchecked (like allowed
  * files) and whose MAP_SHARED mappings are host memory that other
- * processes see, in an enclave too (sys/mem.c). Encrypted mounts are
- * refused until they exist. */
+ * processes see, in an enclave too (sys/mem.c). An encrypted mount keeps
+ * host files in the protected-files format (encrypted.c). The manifest's
+ * fs.insecure__keys are set in the key table (keys.h) first. */
+#include "fs/encrypted.h"
+#include "fs/keys.h"
 #include "fs/tmpfs.h"
 #include "fs/trusted.h"
 #include "fs/vfs.h"
@@ -41,10 +44,6 @@ static int uri_to_host(const char *uri, char **out)
 
 static int add_mount(const Geode__Mount *m, const char *path)
 {
-    if (m->type == GEODE__MOUNT_TYPE__MOUNT_ENCRYPTED) {
-        log_error("fs.mounts: %s: encrypted mounts are not implemented yet", path ? path : "");
-        return -PAL_ENOSYS;
-    }
     if (n_mounts == MAX_MOUNTS) {
         log_error("fs.mounts: more than %d mounts", MAX_MOUNTS);
         return -PAL_EINVAL;
@@ -64,6 +63,10 @@ static int add_mount(const Geode__Mount *m, const char *path)
     } else {
         r = uri_to_host(m->uri, &mt->host_dir);
     }
+    if (r == 0 && m->type == GEODE__MOUNT_TYPE__MOUNT_ENCRYPTED) {
+        mt->ops = &encrypted_fs_ops;
+        r = (mt->fs = encrypted_new(m->key_name)) ? 0 : -PAL_ENOMEM;
+    }
     if (r < 0)
         return r;
     mt->untrusted_shm = m->type == GEODE__MOUNT_TYPE__MOUNT_UNTRUSTED_SHM;
@@ -81,7 +84,15 @@ int vfs_init(const Geode__Manifest *m)
     bool given = m->root && ((m->root->uri && m->root->uri[0]) ||
                              m->root->type == GEODE__MOUNT_TYPE__MOUNT_TMPFS);
     const Geode__Mount *root = given ? m->root : &default_root;
-    int r = add_mount(root, "/");
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < m->n_insecure_keys; i++) {
+        const Geode__NamedKey *k = m->insecure_keys[i];
+        r = k->key.len == FS_KEY_SIZE ? (int)fs_key_set(k->name, k->key.data) : -PAL_EINVAL;
+        if (r < 0)
+            log_error("fs.insecure__keys.%s: cannot be set (%d)", k->name, r);
+    }
+    if (r == 0)
+        r = add_mount(root, "/");
     for (size_t i = 0; r == 0 && i < m->n_mounts; i++)
         r = add_mount(m->mounts[i], m->mounts[i]->path);
     if (r == 0 && m->start_dir && m->start_dir[0])

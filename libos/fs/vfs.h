@@ -26,7 +26,12 @@ struct file_ops {
     pal_handle (*poll_handle)(struct file *f);
     /* Linux linux_dirent64 records from the file's position; 0 at the end. */
     long (*readdir)(struct file *f, void *buf, size_t len);
+    /* fsync(2) of a file that is not a host file (NULL: nothing to write). */
+    long (*sync)(struct file *f);
     void (*release)(struct file *f);
+    /* MAP_SHARED with PROT_WRITE is refused (ENODEV): writes to such a
+     * mapping could not reach the file. */
+    bool private_maps_only;
 };
 
 struct file {

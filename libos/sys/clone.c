@@ -7,6 +7,7 @@
 #include "core/mm.h"
 #include "core/signal.h"
 #include "core/vma.h"
+#include "fs/encrypted.h"
 #include "sys/sys.h"
 
 struct clone_start {
@@ -59,6 +60,7 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     }
     if (!(flags & CLONE_VM)) /* vfork, posix_spawn: the child only execs */
         vma_warn_unshared();
+    encrypted_flush_all();
     long r = pal->process_fork();
     if (r != 0)
         return r; /* parent: the child's id, or an error */

@@ -478,7 +478,25 @@ struct pal_api {
      * range must lie inside mappings file_map_untrusted made: -EINVAL). */
     long (*untrusted_unmap)(void *addr, size_t len);
     long (*untrusted_protect)(void *addr, size_t len, int prot);
+
+    /* --- sealing keys and authenticated encryption (encrypted mounts) --- */
+    /* AES-128-GCM of len bytes (in and out may be equal), 16-byte key, 12-byte
+     * IV, aad may be NULL with aad_len 0. The PAL saves and restores the
+     * program's vector registers around the cipher (the libOS uses none).
+     * aead_open: -EBADMSG when the tag does not match (out is then zeroed). */
+    long (*aead_seal)(const uint8_t key[16], const uint8_t iv[12], const void *aad,
+                      size_t aad_len, const void *in, void *out, size_t len, uint8_t tag[16]);
+    long (*aead_open)(const uint8_t key[16], const uint8_t iv[12], const void *aad,
+                      size_t aad_len, const void *in, void *out, size_t len,
+                      const uint8_t tag[16]);
+    /* The platform's 128-bit sealing key for policy (PAL_SEAL_*): EGETKEY
+     * (SEAL_KEY) bound to this enclave's MRENCLAVE or its signer's
+     * MRSIGNER, on this CPU. -ENOSYS outside an enclave. */
+    long (*seal_key)(int policy, uint8_t key[16]);
 };
+
+#define PAL_SEAL_MRENCLAVE 1
+#define PAL_SEAL_MRSIGNER 2
 
 /* host_signal's signo carries this bit when the signal was sent by another
  * process of the program's pid namespace rather than by the host, the
