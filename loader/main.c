@@ -13,6 +13,7 @@ static const struct geode_cmd cmds[] = {
     {"keygen", "create an RSA-3072 (e = 3) enclave signing key", cmd_keygen},
     {"sigstruct", "show a SIGSTRUCT file", cmd_sigstruct},
     {"doctor", "report what this machine supports", cmd_doctor},
+    {"pf", "encrypt or decrypt a file of an encrypted mount", cmd_pf},
 };
 
 static void usage(FILE *out)
