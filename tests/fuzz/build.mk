@@ -2,8 +2,8 @@
 # built with clang's libFuzzer plus ASan and UBSan.
 
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-               -fno-sanitize-recover=undefined -Iloader -Ipal/include -Ipal/sgx -I$(BUILD)/gen
-FUZZ_LIB_SRCS = $(LOADER_SRCS) $(PROTO_GEN)
+               -fno-sanitize-recover=undefined -Iloader -Icommon -Ipal/include -Ipal/sgx -I$(BUILD)/gen
+FUZZ_LIB_SRCS = $(LOADER_SRCS) common/pf/pf.c $(PROTO_GEN)
 FUZZ_BINS += $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 FUZZ_HDRS = $(wildcard loader/*.h loader/*/*.h pal/include/*.h pal/sgx/*/*.h)
@@ -18,3 +18,8 @@ $(BUILD)/fuzz/fuzz_libos_elf: tests/fuzz/fuzz_libos_elf.c libos/elf/load.c \
                               $(wildcard libos/*.h libos/*/*.h pal/include/*.h) | $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) -Ilibos $(FUZZ_CFLAGS) $(WARN) -o $@ $<
+
+# The protected-files format alone (common/pf/pf.c, no loader sources).
+$(BUILD)/fuzz/fuzz_pf_meta: tests/fuzz/fuzz_pf_meta.c common/pf/pf.c common/pf/pf.h
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $(WARN) -o $@ $< common/pf/pf.c
