@@ -461,8 +461,11 @@ static int e_open(const struct vfs_target *t, const char *alias, int flags, uint
                   int pal_flags, struct file **out)
 {
     (void)alias;
-    if ((flags & O_DIRECTORY) || host_is_dir(t)) /* directories are the host's */
-        return host_fs_ops.open(t, NULL, flags, mode, pal_flags & ~PAL_O_NOSYMLINKS, out);
+    if ((flags & O_DIRECTORY) || host_is_dir(t)) { /* directories are the host's, listed */
+        struct vfs_target d = *t;                  /* as Gramine does, unchecked */
+        d.unchecked = true;
+        return host_fs_ops.open(&d, NULL, flags, mode, pal_flags & ~PAL_O_NOSYMLINKS, out);
+    }
     struct eopen *o = calloc(1, sizeof(*o));
     if (!o)
         return -PAL_ENOMEM;

@@ -135,6 +135,7 @@ int vfs_lookup(const char *inside, struct vfs_target *t)
     t->rest = rest[0] ? rest : "/";
     t->mount_root = !rest[0];
     t->untrusted_shm = mounts[best].untrusted_shm;
+    t->unchecked = false;
     t->host[0] = 0;
     if (!mounts[best].host_dir)
         return 0;

@@ -67,6 +67,7 @@ struct vfs_target {
     const char *rest;
     bool mount_root; /* inside is the mount point itself */
     bool untrusted_shm; /* an untrusted_shm mount: host files, never checked */
+    bool unchecked; /* open the host file without the trusted-file policy */
     char host[PATH_MAX_LEN]; /* "" where no host file backs the path */
 };
 

@@ -24,3 +24,13 @@ check "sim: another machine's root key cannot read an _sgx_mrenclave file (EACCE
 $RUN "$TMP/k1.toml" cat /enc/_sgx_mrenclave
 [ "$rc" -ne 0 ] && grep -q 'metadata fails its MAC' "$TMP/err"
 check "sim: an _sgx_mrenclave file does not open under a manifest key" $?
+
+# Encrypted files are not host files the trusted-file policy governs: with
+# only busybox trusted (strict policy), /enc is written, read and listed.
+manifest "$TMP/strict.toml" /bin/busybox "fs.root = { uri = \"file:/\" }" \
+    "fs.mounts = [ { type = \"encrypted\", path = \"/enc\", uri = \"file:$ENC\", key_name = \"k1\" } ]" \
+    "fs.insecure__keys.k1 = \"$KEY\"" "$(trust /bin/busybox)"
+$RUN "$TMP/strict.toml" sh -c 'echo strict > /enc/strict && cat /enc/strict && ls /enc | grep -c strict'
+[ "$rc" -eq 0 ] && [ "$(cat "$TMP/out" | tr '\n' ' ')" = "strict 1 " ]
+r=$?; check "sim: encrypted files and their directories under a strict trusted-file policy" $r
+[ $r -eq 0 ] || sed -n '1,5s/^/    # /p' "$TMP/err"
