@@ -72,6 +72,14 @@ $RUN "$TMP/k1.toml" cat /enc/f
 [ "$rc" -ne 0 ] && grep -q 'Input/output error' "$TMP/err" && grep -q 'encrypted file /enc/f: data node fails its MAC' "$TMP/err"
 check "$MODE: a data node rolled back to an older version of the file: EIO, logged" $?
 
+# A directory is not renamed (its files are bound to their paths): EXDEV,
+# and mv copies it; FIFOs, symlinks and hard links are not made (EPERM).
+$RUN "$TMP/k1.toml" sh -c 'mkdir /enc/dd && echo moved-along > /enc/dd/y && mv /enc/dd /enc/ee &&
+    cat /enc/ee/y && ls /enc | grep -c dd; mkfifo /enc/p; ln -s y /enc/ee/s; ln /enc/ee/y /enc/ee/h; ls /enc/ee'
+[ "$(cat "$TMP/out" | tr '\n' ' ')" = "moved-along 0 y " ] && [ "$(grep -c 'Operation not permitted' "$TMP/err")" = 3 ]
+r=$?; check "$MODE: mv of a directory copies it (EXDEV); mkfifo, symlink, link: EPERM" $r
+[ $r -eq 0 ] || sed -n '1,8s/^/    # /p' "$TMP/out" "$TMP/err"
+
 # Python: the file calls one by one, then a sqlite database in two runs.
 PY=/usr/bin/python3
 if [ -x "$PY" ]; then
