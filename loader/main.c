@@ -15,6 +15,7 @@ static const struct geode_cmd cmds[] = {
     {"container", "make an OCI or docker image into a signed bundle", cmd_container},
     {"doctor", "report what this machine supports", cmd_doctor},
     {"quote", "print the sim quoting enclave's key, verify a sim quote", cmd_quote},
+    {"pf", "encrypt or decrypt a file of an encrypted mount", cmd_pf},
 };
 
 static void usage(FILE *out)

@@ -2,6 +2,7 @@
  * And the trampoline path's C half (libos_syscall_fast). */
 #include "core/config.h"
 #include "core/signal.h"
+#include "fs/encrypted.h"
 #include "sys/sys.h"
 
 volatile uint64_t libos_trap_count;
@@ -170,6 +171,7 @@ const struct pal_upcalls libos_upcalls = {
 
 __attribute__((noreturn)) void libos_exit(int status)
 {
+    encrypted_flush_all();
     if (pal_boot_info && config_host_env_trusted() && config_host_env("GEODE_TRAP_STATS")) {
         char buf[96];
         int n = snprintf(buf, sizeof(buf), "geode: syscall traps=%lu rewritten_sites=%lu\n",

@@ -99,3 +99,15 @@ int dev_map_kind(const struct file *f)
             return -PAL_ENODEV;
     return 0;
 }
+
+static int d_open(const struct vfs_target *t, const char *alias, int flags, uint32_t mode,
+                  int pal_flags, struct file **out)
+{
+    (void)alias, (void)mode, (void)pal_flags;
+    return dev_open(t->inside, flags, out);
+}
+
+static int d_stat(const struct vfs_target *t, struct pal_stat *st) { return dev_stat(t->inside, st); }
+
+/* readlink: NULL, a device is no symlink (-EINVAL). */
+const struct fs_ops dev_fs_ops = {.name = "dev", .open = d_open, .stat = d_stat};

@@ -7,6 +7,7 @@
 #include "core/mm.h"
 #include "core/signal.h"
 #include "core/vma.h"
+#include "fs/encrypted.h"
 #include "sys/sys.h"
 
 struct clone_start {
@@ -60,6 +61,7 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     }
     if (!(flags & CLONE_VM)) /* vfork, posix_spawn: the child only execs */
         vma_warn_unshared();
+    encrypted_flush_all();
     /* The child starts with nothing pending: it forgets what was pending
      * in the parent at the fork, not a signal sent to the child itself
      * that arrived before this code ran (one it blocks stays pending). */

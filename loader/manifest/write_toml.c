@@ -94,6 +94,11 @@ static void write_fs_sys(const geode_manifest *m, FILE *out)
     for (size_t i = 0; i < m->n_mounts; i++)
         write_mount(out, m->mounts[i], 0);
     fprintf(out, "]\n");
+    for (size_t i = 0; i < m->n_insecure_keys; i++) {
+        fprintf(out, "fs.insecure__keys.\"%s\" = ", m->insecure_keys[i]->name);
+        put_hex(out, &m->insecure_keys[i]->key);
+        fputc('\n', out);
+    }
     fprintf(out, "sys.stack.size = %llu\n", (unsigned long long)m->stack_size);
     fprintf(out, "sys.brk.max_size = %llu\n", (unsigned long long)m->brk_max_size);
     fprintf(out, "sys.enable_sigterm_injection = %s\n",

@@ -520,11 +520,29 @@ struct pal_api {
     /* Watches a host path (IN_* mask): the watch descriptor, or an errno. */
     long (*notify_add)(pal_handle h, const char *path, uint32_t mask);
     long (*notify_remove)(pal_handle h, int32_t wd);
+
+    /* --- sealing keys and authenticated encryption (encrypted mounts) --- */
+    /* AES-128-GCM of len bytes (in and out may be equal), 16-byte key, 12-byte
+     * IV, aad may be NULL with aad_len 0. The PAL saves and restores the
+     * program's vector registers around the cipher (the libOS uses none).
+     * aead_open: -EBADMSG when the tag does not match (out is then zeroed). */
+    long (*aead_seal)(const uint8_t key[16], const uint8_t iv[12], const void *aad,
+                      size_t aad_len, const void *in, void *out, size_t len, uint8_t tag[16]);
+    long (*aead_open)(const uint8_t key[16], const uint8_t iv[12], const void *aad,
+                      size_t aad_len, const void *in, void *out, size_t len,
+                      const uint8_t tag[16]);
+    /* The platform's 128-bit sealing key for policy (PAL_SEAL_*): EGETKEY
+     * (SEAL_KEY) bound to this enclave's MRENCLAVE or its signer's
+     * MRSIGNER, on this CPU. -ENOSYS outside an enclave. */
+    long (*seal_key)(int policy, uint8_t key[16]);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */
 #define PAL_TIMER_ABSTIME 1
 #define PAL_TIMER_CANCEL_ON_SET 2
+
+#define PAL_SEAL_MRENCLAVE 1
+#define PAL_SEAL_MRSIGNER 2
 
 /* host_signal's signo carries this bit when the signal was sent by another
  * process of the program's pid namespace rather than by the host, the

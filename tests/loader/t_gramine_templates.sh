@@ -345,6 +345,21 @@ if [ -x /usr/bin/sqlite3 ]; then
         [ "$r1$r2$rc" = 000 ] && [ "$(cat "$T/out")" = "3|6|one,two,three" ]
         check "sqlite ($mode): create, update, select on /db/test.db across three runs" $?
     done
+    # Gramine's encrypted /db: the insecure "default" key outside an
+    # enclave, the MRENCLAVE sealing key inside one (the mount's inline
+    # table joined onto one line: TOML 1.0).
+    sed '/uri = "file:db\/",$/{N;s/\n */ /}' manifest.template >enc.template
+    for mode in $MODES; do
+        sgx=; [ "$mode" = direct ] || sgx=1
+        render sqlite3 enc.template -Dexecdir=/usr/bin -Dsgx=$sgx -Dencrypted=1
+        rm -f db/*
+        IN=scripts/create.sql run "$mode" sqlite3 && r1=$rc
+        IN=scripts/update.sql run "$mode" sqlite3 && r2=$rc
+        IN=scripts/select.sql run "$mode" sqlite3
+        [ "$r1$r2$rc" = 000 ] && [ "$(cat "$T/out")" = "3|6|one,two,three" ] &&
+            ! grep -q 'three' db/test.db
+        check "sqlite ($mode, encrypted /db): three runs, the database ciphertext on the host" $?
+    done
 else
     skip "sqlite3 not installed"
 fi
