@@ -255,26 +255,52 @@ static const unsigned long sgx_ioctl_ops[] = {SGX_IOC_ENCLAVE_CREATE, SGX_IOC_EN
     (CLONE_VM | CLONE_THREAD | CLONE_VFORK | CLONE_PTRACE | CLONE_NEWNS | CLONE_NEWCGROUP |        \
      CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
 
-/* Syscall names and why each refusal happened, prepared before the filter
- * is loaded so that the handler only reads memory and calls write. */
+/* Syscall names, prepared before the filter is loaded so that the handler
+ * only reads memory and calls write; which refusals were named already. */
 #define NR_MAX 512
 static char names[NR_MAX][24];
-static unsigned char logged[NR_MAX];
-static bool network_allowed;
-static struct sigaction prev_sigsys;
+static unsigned char logged[NR_MAX], logged_family;
 
-static const char *reason(int nr)
+/* What a refused call returns, why, and the flag that names it once. */
+struct verdict {
+    long err;
+    const char *why;
+    unsigned char *once;
+};
+
+static bool known_family(uint64_t d)
 {
+    return d == AF_UNIX || d == AF_INET || d == AF_INET6 || d == AF_NETLINK;
+}
+
+/* Socket families the filter refuses get what a kernel without them says
+ * (EAFNOSUPPORT; socketpair of a known family other than AF_UNIX:
+ * EOPNOTSUPP, as Linux for AF_INET), so programs that probe families see
+ * Linux's answer; a family refused for geode.host_network = false is EPERM. */
+static struct verdict judge(int nr, const greg_t *regs)
+{
+    uint64_t domain = (uint64_t)regs[REG_RDI];
+    unsigned char *once = nr >= 0 && nr < NR_MAX ? &logged[nr] : NULL;
+
+    if (nr == SYS_socket && !known_family(domain))
+        return (struct verdict){-EAFNOSUPPORT,
+                                "manifest does not allow socket families other than AF_UNIX, "
+                                "AF_INET, AF_INET6 and AF_NETLINK",
+                                &logged_family};
+    if (nr == SYS_socketpair)
+        return (struct verdict){domain && domain < AF_MAX ? -EOPNOTSUPP : -EAFNOSUPPORT,
+                                "manifest does not allow socketpairs other than AF_UNIX", once};
     if (nr == SYS_socket || nr == SYS_bind || nr == SYS_listen || nr == SYS_connect ||
         nr == SYS_accept || nr == SYS_accept4)
-        return network_allowed
-                   ? "manifest allows AF_UNIX, AF_INET, AF_INET6 and AF_NETLINK sockets "
-                     "only"
-                   : "manifest does not allow host networking: geode.host_network = "
-                     "false";
+        return (struct verdict){-EPERM,
+                                "manifest does not allow host networking: geode.host_network = "
+                                "false",
+                                once};
     if (nr == SYS_mmap || nr == SYS_mprotect || nr == SYS_pkey_mprotect)
-        return "manifest does not allow executable host memory outside the enclave";
-    return "manifest does not allow it: no OCALL of this run needs it";
+        return (struct verdict){
+            -EPERM, "manifest does not allow executable host memory outside the enclave", once};
+    return (struct verdict){-EPERM, "manifest does not allow it: no OCALL of this run needs it",
+                            once};
 }
 
 static void put(char **p, char *end, const char *s)
@@ -283,12 +309,12 @@ static void put(char **p, char *end, const char *s)
         *(*p)++ = *s++;
 }
 
-static void log_refusal(int nr)
+static void log_refusal(int nr, const struct verdict *v)
 {
     char line[256], num[16], *p = line, *end = line + sizeof(line) - 1;
     const char *name = nr >= 0 && nr < NR_MAX && names[nr][0] ? names[nr] : NULL;
 
-    if (nr >= 0 && nr < NR_MAX && __atomic_exchange_n(&logged[nr], 1, __ATOMIC_RELAXED))
+    if (v->once && __atomic_exchange_n(v->once, 1, __ATOMIC_RELAXED))
         return;
     if (!name) { /* a number past the table: print it */
         unsigned v = (unsigned)nr, i = sizeof(num) - 1;
@@ -302,7 +328,7 @@ static void log_refusal(int nr)
     put(&p, end, "geode: host call ");
     put(&p, end, name);
     put(&p, end, " refused by the confinement filter (");
-    put(&p, end, reason(nr));
+    put(&p, end, v->why);
     put(&p, end, ")\n");
     if (write(geode_diag_fd >= 0 ? geode_diag_fd : 2, line, (size_t)(p - line)) < 0)
         return;
@@ -313,17 +339,19 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
     ucontext_t *uc = ucv;
     int saved = errno;
 
-    if (si->si_code != SYS_SECCOMP) { /* not ours (the sim handles its own dispatch SIGSYS) */
-        if (prev_sigsys.sa_flags & SA_SIGINFO && prev_sigsys.sa_sigaction)
-            prev_sigsys.sa_sigaction(sig, si, ucv);
-        else if (prev_sigsys.sa_handler != SIG_DFL && prev_sigsys.sa_handler != SIG_IGN)
-            prev_sigsys.sa_handler(sig);
-        else
-            abort();
+    /* Another SIGSYS in host code (kill -SYS; the sim takes Syscall User
+     * Dispatch's in enclave code itself): the default action, as before
+     * this handler. Not the previous handler: that is the sim's, which
+     * chains host-side SIGSYS back here. */
+    if (si->si_code != SYS_SECCOMP) {
+        signal(sig, SIG_DFL);
+        raise(sig); /* delivered once this handler returns */
         return;
     }
-    uc->uc_mcontext.gregs[REG_RAX] = -EPERM;
-    log_refusal(si->si_syscall);
+    struct verdict v = judge(si->si_syscall, uc->uc_mcontext.gregs);
+
+    uc->uc_mcontext.gregs[REG_RAX] = v.err;
+    log_refusal(si->si_syscall, &v);
     errno = saved;
 }
 
@@ -456,12 +484,11 @@ int urts_confine(const struct urts_confine_policy *p)
     if (!ctx)
         return -ENOMEM;
     name_table();
-    network_allowed = p->network;
     ret = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_TRAP);
     ret = ret ? ret : seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
     ret = ret ? ret : build(ctx, p);
     sigfillset(&sa.sa_mask);
-    if (!ret && sigaction(SIGSYS, &sa, &prev_sigsys))
+    if (!ret && sigaction(SIGSYS, &sa, NULL))
         ret = -errno;
     ret = ret ? ret : seccomp_load(ctx);
     seccomp_release(ctx);
