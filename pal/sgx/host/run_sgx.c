@@ -398,8 +398,9 @@ static int loss_plan(struct run_loss_plan *plan)
 static int confine(const struct sgx_run_params *p, struct urts_enclave *e, uint64_t size,
                    const struct run_settings *rs)
 {
-    struct urts_confine_policy cp = {.sim = p->sim, .network = rs->network, .elrange = urts_base(e),
-                                     .elsize = size};
+    struct urts_confine_policy cp = {.sim = p->sim, .network = rs->network,
+                                     .aesm = !p->sim && rs->attestation,
+                                     .elrange = urts_base(e), .elsize = size};
     int ret;
 
     if (rs->unconfined) {

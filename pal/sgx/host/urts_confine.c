@@ -426,10 +426,17 @@ static int allow_processes(scmp_filter_ctx ctx)
                             sizeof(arch_prctl_ops) / sizeof(arch_prctl_ops[0]));
 }
 
-static int allow_sockets(scmp_filter_ctx ctx, bool net)
+static int allow_sockets(scmp_filter_ctx ctx, bool net, bool aesm)
 {
     struct scmp_arg_cmp unix_pair = SCMP_A0(SCMP_CMP_EQ, AF_UNIX);
     int ret = allow(ctx, "socketpair", 1, &unix_pair);
+
+    /* Quotes on hardware: the runtime itself connects to aesmd's AF_UNIX
+     * socket for each (urts_aesm.c), whatever the program may do. */
+    if (aesm && !net) {
+        ret = ret ? ret : allow(ctx, "socket", 1, &unix_pair);
+        ret = ret ? ret : allow(ctx, "connect", 0, NULL);
+    }
 
     for (size_t i = 0; net && !ret && i < sizeof(socket_domains) / sizeof(socket_domains[0]); i++) {
         struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, (uint64_t)socket_domains[i]);
@@ -449,7 +456,7 @@ static int build(scmp_filter_ctx ctx, const struct urts_confine_policy *p)
         ret = allow(ctx, always[i], 0, NULL);
     ret = ret ? ret : allow_memory(ctx, p);
     ret = ret ? ret : allow_processes(ctx);
-    ret = ret ? ret : allow_sockets(ctx, p->network);
+    ret = ret ? ret : allow_sockets(ctx, p->network, p->aesm);
     ret = ret ? ret : allow_ioctls(ctx, ioctl_ops, sizeof(ioctl_ops) / sizeof(ioctl_ops[0]));
     if (!ret && !p->sim)
         ret = allow_ioctls(ctx, sgx_ioctl_ops, sizeof(sgx_ioctl_ops) / sizeof(sgx_ioctl_ops[0]));

@@ -13,6 +13,7 @@
 struct urts_confine_policy {
     bool sim;         /* the software SGX runs in this process */
     bool network;     /* geode.host_network: socket, bind, connect, listen, accept */
+    bool aesm;        /* hardware quotes (sgx.remote_attestation): AF_UNIX connect to aesmd */
     uint64_t elrange; /* the enclave's range, naturally aligned (SGX requires it): */
     uint64_t elsize;  /* the only place executable host memory may be mapped */
 };
