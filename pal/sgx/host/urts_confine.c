@@ -127,6 +127,10 @@ static const char *const always[] = {
     "sendfile",
     "copy_file_range",
     "eventfd2",
+    "inotify_init",
+    "inotify_init1",
+    "inotify_add_watch",
+    "inotify_rm_watch",
     /* memory (PROT_EXEC: rules below) */
     "munmap",
     "mremap",
