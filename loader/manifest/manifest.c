@@ -37,6 +37,7 @@ static geode_manifest *manifest_new_default(void)
     geode__geode_options__init(m->geode);
     m->geode->aex_notify = 1;
     m->geode->syscall_rewrite = 1;
+    m->geode->host_network = 1;
     m->geode->epc_loss_restarts = DEFAULT_EPC_LOSS_RESTARTS;
     m->geode->nssa = DEFAULT_NSSA;
     return m;

@@ -152,6 +152,11 @@ static void sgx_remote_attestation(struct mctx *c, const char *key, const struct
         c->m->sgx->remote_attestation = (Geode__RemoteAttestation)ra;
 }
 
+static void sgx_host_unconfined(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->sgx->insecure_host_unconfined);
+}
+
 const struct rule sgx_rules[] = {
     {"sgx.enclave_size", sgx_enclave_size},
     {"sgx.max_threads", sgx_max_threads},
@@ -162,6 +167,7 @@ const struct rule sgx_rules[] = {
     {"sgx.isvprodid", sgx_isvprodid},
     {"sgx.isvsvn", sgx_isvsvn},
     {"sgx.remote_attestation", sgx_remote_attestation},
+    {"sgx.insecure__host_unconfined", sgx_host_unconfined},
     {NULL, NULL},
 };
 
@@ -209,6 +215,11 @@ static void geode_nssa(struct mctx *c, const char *key, const struct toml_value 
         c->m->geode->nssa = n;
 }
 
+static void geode_host_network(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->geode->host_network);
+}
+
 const struct rule geode_rules[] = {
     {"geode.mode", geode_mode},
     {"geode.aex_notify", geode_aex_notify},
@@ -217,5 +228,6 @@ const struct rule geode_rules[] = {
     {"geode.epc_loss_restarts", geode_epc_loss_restarts},
     {"geode.nssa", geode_nssa},
     {"geode.process_pool", geode_process_pool},
+    {"geode.host_network", geode_host_network},
     {NULL, NULL},
 };

@@ -115,6 +115,8 @@ static void write_sgx(const Geode__Sgx *s, FILE *out)
     fprintf(out, "sgx.isvprodid = %u\nsgx.isvsvn = %u\n", s->isvprodid, s->isvsvn);
     put_kv_str(out, "sgx.file_check_policy", file_check_policy_name(s->file_check_policy));
     put_kv_str(out, "sgx.remote_attestation", remote_attestation_name(s->remote_attestation));
+    fprintf(out, "sgx.insecure__host_unconfined = %s\n",
+            s->insecure_host_unconfined ? "true" : "false");
     fprintf(out, "sgx.trusted_files = [\n");
     for (size_t i = 0; i < s->n_trusted_files; i++) {
         fprintf(out, "  { uri = ");
@@ -143,6 +145,7 @@ static void write_geode(const Geode__GeodeOptions *g, FILE *out)
     fprintf(out, "geode.epc_loss_restarts = %u\n", g->epc_loss_restarts);
     fprintf(out, "geode.nssa = %u\n", g->nssa);
     fprintf(out, "geode.process_pool = %u\n", g->process_pool);
+    fprintf(out, "geode.host_network = %s\n", g->host_network ? "true" : "false");
 }
 
 int manifest_write_toml(const geode_manifest *m, FILE *out)
