@@ -1,4 +1,6 @@
 /* The descriptor table: fd -> struct file, plus a CLOEXEC bit per fd. */
+#include <linux/fcntl.h>
+
 #include "fs/vfs.h"
 
 static struct file *fds[FD_MAX];
@@ -108,4 +110,43 @@ int fd_init_stdio(void)
             return -PAL_ENOMEM;
     }
     return 0;
+}
+
+long fd_get_of(int fd, const struct file_ops *ops, struct file **out)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -PAL_EBADF;
+    if (f->ops != ops) {
+        file_put(f);
+        return -PAL_EINVAL;
+    }
+    *out = f;
+    return 0;
+}
+
+long anon_fstat(struct file *f, struct pal_stat *st)
+{
+    (void)f;
+    memset(st, 0, sizeof(*st));
+    st->mode = 0600;
+    st->nlink = 1;
+    return 0;
+}
+
+pal_handle anon_poll_handle(struct file *f) { return f->h; }
+
+void anon_release(struct file *f) { pal->close(f->h); }
+
+long anon_install(const struct file_ops *ops, pal_handle h, int flags, bool cloexec)
+{
+    struct file *f = file_new(ops, h, flags & (O_ACCMODE | O_NONBLOCK));
+    if (!f) {
+        pal->close(h);
+        return -PAL_ENOMEM;
+    }
+    int fd = fd_install(f, 0, cloexec);
+    if (fd < 0)
+        file_put(f);
+    return fd;
 }

@@ -178,6 +178,18 @@ long proc_readlink(const char *inside, char *buf, size_t len);
 int fd_install(struct file *f, int min_fd, bool cloexec);
 int fd_install_at(struct file *f, int fd, bool cloexec);
 struct file *fd_get(int fd); /* takes a reference; NULL if not open */
+/* fd_get of a file whose operations are ops (an eventfd, timerfd...):
+ * -EBADF when fd is not open, -EINVAL when it is another kind of file. */
+long fd_get_of(int fd, const struct file_ops *ops, struct file **out);
+/* Anonymous files (eventfd, timerfd, signalfd, inotify), as Linux's
+ * anon_inode ones: fstat says mode 0600 and one link; the host handle
+ * behind the file (f->h) is what poll waits on and what close releases. */
+long anon_fstat(struct file *f, struct pal_stat *st);
+pal_handle anon_poll_handle(struct file *f);
+void anon_release(struct file *f);
+/* A new descriptor for a file of ops on host handle h, opened with
+ * O_ACCMODE and O_NONBLOCK of flags; h is closed when it cannot be made. */
+long anon_install(const struct file_ops *ops, pal_handle h, int flags, bool cloexec);
 /* fd_get for the duration of one syscall; the reference is taken only
  * when other threads exist (counted), and fd_unborrow drops it. */
 struct file *fd_borrow(int fd, bool *counted);

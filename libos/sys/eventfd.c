@@ -91,15 +91,6 @@ static long efd_write(struct file *f, const void *buf, size_t len)
     return r;
 }
 
-static long efd_fstat(struct file *f, struct pal_stat *st)
-{
-    (void)f;
-    memset(st, 0, sizeof(*st));
-    st->mode = 0600;
-    st->nlink = 1;
-    return 0;
-}
-
 static pal_handle efd_poll_handle(struct file *f) { return ((struct efd *)f->h)->rd; }
 
 static void efd_release(struct file *f)
@@ -111,7 +102,7 @@ static void efd_release(struct file *f)
 }
 
 static const struct file_ops efd_ops = {
-    .read = efd_read, .write = efd_write, .fstat = efd_fstat, .poll_handle = efd_poll_handle,
+    .read = efd_read, .write = efd_write, .fstat = anon_fstat, .poll_handle = efd_poll_handle,
     .release = efd_release,
 };
 

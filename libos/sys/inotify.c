@@ -66,30 +66,11 @@ static long ino_read(struct file *f, void *buf, size_t len)
     return r;
 }
 
-static long ino_fstat(struct file *f, struct pal_stat *st)
-{
-    (void)f;
-    memset(st, 0, sizeof(*st));
-    st->mode = 0600;
-    st->nlink = 1;
-    return 0;
-}
-
-static pal_handle ino_poll_handle(struct file *f)
-{
-    return f->h;
-}
-
-static void ino_release(struct file *f)
-{
-    pal->close(f->h);
-}
-
 static const struct file_ops ino_ops = {
     .read = ino_read,
-    .fstat = ino_fstat,
-    .poll_handle = ino_poll_handle,
-    .release = ino_release,
+    .fstat = anon_fstat,
+    .poll_handle = anon_poll_handle,
+    .release = anon_release,
 };
 
 static long make_inotify(int flags)
@@ -102,15 +83,7 @@ static long make_inotify(int flags)
     long r = pal->notify_create(&h);
     if (r < 0)
         return r;
-    struct file *f = file_new(&ino_ops, h, O_RDONLY | (flags & O_NONBLOCK));
-    if (!f) {
-        pal->close(h);
-        return -PAL_ENOMEM;
-    }
-    int fd = fd_install(f, 0, flags & O_CLOEXEC);
-    if (fd < 0)
-        file_put(f);
-    return fd;
+    return anon_install(&ino_ops, h, O_RDONLY | flags, flags & O_CLOEXEC);
 }
 
 SYS(inotify_init)
@@ -123,25 +96,11 @@ SYS(inotify_init1)
     return make_inotify((int)A(0));
 }
 
-/* The inotify instance behind fd (a reference), or -EBADF / -EINVAL. */
-static long inotify_of(int fd, struct file **out)
-{
-    struct file *f = fd_get(fd);
-    if (!f)
-        return -PAL_EBADF;
-    if (f->ops != &ino_ops) {
-        file_put(f);
-        return -PAL_EINVAL;
-    }
-    *out = f;
-    return 0;
-}
-
 SYS(inotify_add_watch)
 {
     uint32_t mask = (uint32_t)A(2);
     struct file *f;
-    long r = inotify_of((int)A(0), &f);
+    long r = fd_get_of((int)A(0), &ino_ops, &f);
     if (r < 0)
         return r;
     if (!(mask & IN_ALL_EVENTS_) || (mask & ~IN_VALID_) ||
@@ -167,7 +126,7 @@ SYS(inotify_add_watch)
 SYS(inotify_rm_watch)
 {
     struct file *f;
-    long r = inotify_of((int)A(0), &f);
+    long r = fd_get_of((int)A(0), &ino_ops, &f);
     if (r < 0)
         return r;
     r = pal->notify_remove(f->h, (int32_t)A(1));

@@ -87,7 +87,7 @@ static long sfd_read(struct file *f, void *buf, size_t len)
             struct k_signalfd_siginfo si;
             memset(&si, 0, sizeof(si));
             si.signo = (uint32_t)sig;
-            si.code = info.code; /* 0: SI_USER */
+            si.code = info.code;   /* 0: SI_USER */
             if (info.code == -2) { /* SI_TIMER: timer id, overrun, value */
                 si.tid = (uint32_t)info.f0;
                 si.overrun = (uint32_t)(info.f0 >> 32);
@@ -114,15 +114,6 @@ static long sfd_read(struct file *f, void *buf, size_t len)
     }
 }
 
-static long sfd_fstat(struct file *f, struct pal_stat *st)
-{
-    (void)f;
-    memset(st, 0, sizeof(*st));
-    st->mode = 0600;
-    st->nlink = 1;
-    return 0;
-}
-
 static pal_handle sfd_poll_handle(struct file *f)
 {
     return ((struct sfd *)f->h)->rd;
@@ -143,7 +134,7 @@ static void sfd_release(struct file *f)
 
 static const struct file_ops sfd_ops = {
     .read = sfd_read,
-    .fstat = sfd_fstat,
+    .fstat = anon_fstat,
     .poll_handle = sfd_poll_handle,
     .release = sfd_release,
 };
@@ -171,13 +162,10 @@ static long make_signalfd(int fd, const uint64_t *umask, size_t sizemask, int fl
         return -PAL_EINVAL;
     uint64_t mask = *umask & ~(SIGBIT(9) | SIGBIT(19)); /* a bad pointer faults: EFAULT */
     if (fd != -1) {
-        struct file *f = fd_get(fd);
-        if (!f)
-            return -PAL_EBADF;
-        if (f->ops != &sfd_ops) {
-            file_put(f);
-            return -PAL_EINVAL;
-        }
+        struct file *f;
+        long r = fd_get_of(fd, &sfd_ops, &f);
+        if (r < 0)
+            return r;
         struct sfd *s = (struct sfd *)f->h;
         __atomic_store_n(&s->mask, mask, __ATOMIC_SEQ_CST);
         sfd_refresh(s);

@@ -47,30 +47,11 @@ static long tfd_read(struct file *f, void *buf, size_t len)
     return sizeof(count);
 }
 
-static long tfd_fstat(struct file *f, struct pal_stat *st)
-{
-    (void)f;
-    memset(st, 0, sizeof(*st));
-    st->mode = 0600;
-    st->nlink = 1;
-    return 0;
-}
-
-static pal_handle tfd_poll_handle(struct file *f)
-{
-    return f->h;
-}
-
-static void tfd_release(struct file *f)
-{
-    pal->close(f->h);
-}
-
 static const struct file_ops tfd_ops = {
     .read = tfd_read,
-    .fstat = tfd_fstat,
-    .poll_handle = tfd_poll_handle,
-    .release = tfd_release,
+    .fstat = anon_fstat,
+    .poll_handle = anon_poll_handle,
+    .release = anon_release,
 };
 
 SYS(timerfd_create)
@@ -91,29 +72,7 @@ SYS(timerfd_create)
     long r = pal->timer_create(clock, &h);
     if (r < 0)
         return r;
-    struct file *f = file_new(&tfd_ops, h, O_RDWR | (flags & O_NONBLOCK));
-    if (!f) {
-        pal->close(h);
-        return -PAL_ENOMEM;
-    }
-    int fd = fd_install(f, 0, flags & O_CLOEXEC);
-    if (fd < 0)
-        file_put(f);
-    return fd;
-}
-
-/* The timerfd behind fd (a reference), or -EBADF / -EINVAL. */
-static long timerfd_of(int fd, struct file **out)
-{
-    struct file *f = fd_get(fd);
-    if (!f)
-        return -PAL_EBADF;
-    if (f->ops != &tfd_ops) {
-        file_put(f);
-        return -PAL_EINVAL;
-    }
-    *out = f;
-    return 0;
+    return anon_install(&tfd_ops, h, O_RDWR | flags, flags & O_CLOEXEC);
 }
 
 static bool ts_ok(const struct k_timespec *t)
@@ -140,7 +99,7 @@ SYS(timerfd_settime)
     if (!ts_ok(&nv.value) || !ts_ok(&nv.interval))
         return -PAL_EINVAL;
     struct file *f;
-    long r = timerfd_of((int)A(0), &f);
+    long r = fd_get_of((int)A(0), &tfd_ops, &f);
     if (r < 0)
         return r;
     int64_t old[2];
@@ -159,7 +118,7 @@ SYS(timerfd_gettime)
 {
     struct k_itimerspec *ucur = PTR(1);
     struct file *f;
-    long r = timerfd_of((int)A(0), &f);
+    long r = fd_get_of((int)A(0), &tfd_ops, &f);
     if (r < 0)
         return r;
     int64_t cur[2];
