@@ -137,6 +137,8 @@ static int64_t do_mprotect(const struct urts_enclave *e, int64_t addr, int64_t l
     if (!e || a % 4096 || n % 4096 || !n || prot & ~(int64_t)(PROT_READ | PROT_WRITE | PROT_EXEC) ||
         a < e->base || a - e->base >= e->size || n > e->size - (a - e->base))
         return -EINVAL;
+    if (e->drv->protect) /* the sim: page tables intersected with the EPCM */
+        return e->drv->protect(e->encl, a, n, (int)prot);
     return mprotect((void *)(uintptr_t)a, n, (int)prot) ? -errno : 0;
 }
 

@@ -89,6 +89,7 @@ static int sim_create(struct sgx_driver_encl *encl, struct sgx_enclave_create *a
     if (ret)
         return ret;
     encl->secs = secs; /* close() needs SIZE even if the rest fails */
+    encl->epoch = 1;   /* ETRACK epochs; tracked = 0: none yet */
     encl->epcm = calloc(secs.size / PAGE, sizeof(*encl->epcm));
     encl->tcs_busy = calloc(secs.size / PAGE, 1);
     encl->pte = calloc(secs.size / PAGE, 1);
