@@ -141,11 +141,11 @@ static void test_errors(void)
 static void test_warnings(void)
 {
     int nerr = -1;
-    geode_manifest *m = parse("libos.entrypoint = \"/x\"\nsgx.edmm_enable = true\n"
+    geode_manifest *m = parse("libos.entrypoint = \"/x\"\nloader.log_file = \"x\"\n"
                               "sgx.thread_num = 2\nsgx.profile.enable = \"all\"\n",
                               &nerr);
     CHECK(m && nerr == 0, "unsupported Gramine keys do not fail");
-    CHECK(strstr(diag_buf, "2:5: warning: sgx.edmm_enable: Geode adds all enclave memory at creation (no EDMM); ignored"),
+    CHECK(strstr(diag_buf, "2:1: warning: loader.log_file: Geode logs to standard error; ignored"),
           "unsupported key warned with position");
     CHECK(strstr(diag_buf, "sgx.profile.enable: Gramine key not supported"),
           "prefix-listed Gramine key warned");

@@ -176,7 +176,19 @@ enum ocall_proc {
      * process id, the handle of the parent's end of the channel */
     OCALL_FORK = 94,
     OCALL_FORK_ABORT = 95, /* a0 child id (from OCALL_FORK): the host ends and reaps it */
+    /* SGX2 (EDMM, pal/sgx/enclave/edmm.c): a0 enum ocall_edmm_op, a1
+     * address, a2 length (page aligned, inside the enclave), a3 SECINFO
+     * permissions (RESTRICT) -> 0 or -errno. The enclave trusts none of
+     * it: every page is EACCEPTed and the result checked. */
+    OCALL_EDMM = 96,
     OCALL_PROC_LAST = 111,
+};
+
+enum ocall_edmm_op {
+    OCALL_EDMM_AUGMENT = 0,  /* EAUG every page not in the enclave (a host access to each) */
+    OCALL_EDMM_RESTRICT = 1, /* SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS to a3 */
+    OCALL_EDMM_TRIM = 2,     /* SGX_IOC_ENCLAVE_MODIFY_TYPES to PT_TRIM */
+    OCALL_EDMM_REMOVE = 3,   /* SGX_IOC_ENCLAVE_REMOVE_PAGES */
 };
 
 /* --- more files: 112..127 (pal_fs.c / urts_ocall_fs.c, served as the fs

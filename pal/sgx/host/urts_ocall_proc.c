@@ -142,6 +142,29 @@ static int64_t do_mprotect(const struct urts_enclave *e, int64_t addr, int64_t l
     return mprotect((void *)(uintptr_t)a, n, (int)prot) ? -errno : 0;
 }
 
+/* OCALL_EDMM: the driver's SGX2 operations on a range of this enclave. */
+static int64_t do_edmm(const struct urts_enclave *e, int64_t op, int64_t addr, int64_t len, int64_t perms)
+{
+    const struct sgx_driver *d = e ? e->drv : NULL;
+    uint64_t a = (uint64_t)addr, n = (uint64_t)len, off = a - (e ? e->base : 0);
+
+    if (!e || a % 4096 || n % 4096 || !n || a < e->base || off >= e->size || n > e->size - off)
+        return -EINVAL;
+    if (!d->sgx2 || !d->augment)
+        return -ENOSYS;
+    switch (op) {
+    case OCALL_EDMM_AUGMENT:
+        return d->augment(e->encl, a, n);
+    case OCALL_EDMM_RESTRICT:
+        return d->restrict_permissions(e->encl, &(struct sgx_enclave_restrict_permissions){off, n, (uint64_t)perms, 0, 0});
+    case OCALL_EDMM_TRIM:
+        return d->modify_types(e->encl, &(struct sgx_enclave_modify_types){off, n, SGX_PT_TRIM, 0, 0});
+    case OCALL_EDMM_REMOVE:
+        return d->remove_pages(e->encl, &(struct sgx_enclave_remove_pages){off, n, 0});
+    }
+    return -EINVAL;
+}
+
 int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
                         uint64_t in_size, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
 {
@@ -176,6 +199,8 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         return do_cpuid(a[0], a[1], out, out_cap, out_size);
     case OCALL_MPROTECT:
         return urts_ocall_end(&r) ? do_mprotect(e, a[0], a[1], a[2]) : -EINVAL;
+    case OCALL_EDMM:
+        return urts_ocall_end(&r) ? do_edmm(e, a[0], a[1], a[2], a[3]) : -EINVAL;
     case OCALL_FORK:
         return urts_ocall_end(&r) ? urts_fork(e, thread, out, out_cap, out_size) : -EINVAL;
     case OCALL_FORK_ABORT:
