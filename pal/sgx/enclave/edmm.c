@@ -59,10 +59,13 @@ uint64_t enclave_edmm_from(void)
     return enclave_edmm_on() ? g_encl.base + tls->heap_offset + tls->heap_added : ~0ULL;
 }
 
+/* R always: the PAL itself reads committed pages whatever their protection
+ * (fork sends them all), so a PROT_NONE or execute-only page is kept out of
+ * reach by the host's page table, as on SGX1; W and X are the EPCM's. */
 uint8_t enclave_edmm_perms(int prot)
 {
-    return (uint8_t)(((prot & PAL_PROT_WRITE) ? SGX_SECINFO_R | SGX_SECINFO_W : 0) |
-                     ((prot & PAL_PROT_READ) ? SGX_SECINFO_R : 0) | ((prot & PAL_PROT_EXEC) ? SGX_SECINFO_X : 0));
+    return (uint8_t)(SGX_SECINFO_R | ((prot & PAL_PROT_WRITE) ? SGX_SECINFO_W : 0) |
+                     ((prot & PAL_PROT_EXEC) ? SGX_SECINFO_X : 0));
 }
 
 long enclave_edmm_add(uint64_t addr, uint64_t pages)

@@ -31,7 +31,7 @@ long enclave_heap_fork_prepare(uint64_t addr, uint64_t pages);
 /* edmm.c: SGX2 for the heap above what the image builder added. */
 int enclave_edmm_on(void);
 uint64_t enclave_edmm_from(void); /* first heap address not added at build (~0: no EDMM) */
-uint8_t enclave_edmm_perms(int prot); /* PAL_PROT_* -> SECINFO R/W/X (W implies R) */
+uint8_t enclave_edmm_perms(int prot); /* PAL_PROT_* -> SECINFO R (always), W, X */
 long enclave_edmm_add(uint64_t addr, uint64_t pages); /* EAUG (host) + EACCEPT: zero RW pages */
 long enclave_edmm_change(uint64_t addr, uint64_t pages, uint8_t from, uint8_t to); /* EMODPE / EMODPR + EACCEPT */
 long enclave_edmm_remove(uint64_t addr, uint64_t pages); /* EMODT TRIM + EACCEPT + EREMOVE */
