@@ -264,10 +264,17 @@ static long edmm_protect(uint64_t lo, uint64_t hi, int prot)
     return 0;
 }
 
+/* Freed runs of at least this many pages leave the enclave; shorter ones
+ * stay (PMAP_EPC) and are zeroed when committed again, as on SGX1: malloc's
+ * small unmap/map churn would otherwise cost a trim and an add each time. */
+#define EDMM_TRIM_MIN_PAGES 256
+
 /* Freed EDMM pages leave the enclave; a page the host would not let go
  * keeps PMAP_EPC (it is zeroed when committed again). */
 static void edmm_free(uint64_t lo, uint64_t hi)
 {
+    if (idx(hi) - idx(lo) < EDMM_TRIM_MIN_PAGES)
+        return;
     for (uint64_t i = idx(lo); i < idx(hi);) {
         uint64_t j = run_end(i, idx(hi), PMAP_EPC);
 

@@ -171,6 +171,8 @@ static int eadd_one(struct sgx_driver_encl *encl, const uint8_t *buf, uint64_t o
         return -EBUSY;
     if (type == SGX_PT_TCS) {
         ret = sim_check_tcs((const struct sgx_tcs *)buf);
+        if (!ret)
+            ret = sim_tcs_note(encl, off / PAGE);
         if (ret)
             return ret;
     }
@@ -358,6 +360,7 @@ static void sim_close(struct sgx_driver_encl *encl)
     free(encl->epcm);
     free(encl->tcs_busy);
     free(encl->pte);
+    free(encl->tcs_pages);
     free(encl);
 }
 

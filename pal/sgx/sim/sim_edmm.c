@@ -16,6 +16,7 @@
  * hardware. Invariant: a page not in the EPCM reads zero in the memfd
  * (EREMOVE punches it), which is EAUG's zeroing. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -117,6 +118,20 @@ uint32_t sim_edmm_fault(struct sgx_driver_encl *encl, uint64_t addr, uint32_t er
     return err;
 }
 
+int sim_tcs_note(struct sgx_driver_encl *encl, uint64_t page)
+{
+    if (encl->n_tcs == encl->cap_tcs) {
+        uint64_t cap = encl->cap_tcs ? 2 * encl->cap_tcs : 16, *n = realloc(encl->tcs_pages, cap * sizeof(*n));
+
+        if (!n)
+            return -ENOMEM;
+        encl->tcs_pages = n;
+        encl->cap_tcs = cap;
+    }
+    encl->tcs_pages[encl->n_tcs++] = page;
+    return 0;
+}
+
 void sim_track_entry(struct sgx_driver_encl *encl, uint64_t tcs_page)
 {
     encl->epcm[tcs_page].entry_epoch = __atomic_load_n(&encl->epoch, __ATOMIC_ACQUIRE);
@@ -131,9 +146,9 @@ static void etrack(struct sgx_driver_encl *encl)
     uint32_t e = __atomic_add_fetch(&encl->epoch, 1, __ATOMIC_ACQ_REL);
 
     __atomic_store_n(&encl->tracked, e - 1, __ATOMIC_RELEASE);
-    for (uint64_t p = 0; p < encl->secs.size / PAGE; p++)
-        if (__atomic_load_n(&encl->tcs_busy[p], __ATOMIC_ACQUIRE))
-            encl->epcm[p].entry_epoch = e;
+    for (uint64_t i = 0; i < encl->n_tcs; i++)
+        if (__atomic_load_n(&encl->tcs_busy[encl->tcs_pages[i]], __ATOMIC_ACQUIRE))
+            encl->epcm[encl->tcs_pages[i]].entry_epoch = e;
 }
 
 /* Tracking is complete for a change made in epoch `mod`: an ETRACK came
@@ -144,9 +159,12 @@ static bool tracked(const struct sgx_driver_encl *encl, uint32_t mod)
 
     if (mod > t || !t)
         return false;
-    for (uint64_t p = 0; p < encl->secs.size / PAGE; p++)
+    for (uint64_t i = 0; i < encl->n_tcs; i++) {
+        uint64_t p = encl->tcs_pages[i];
+
         if (__atomic_load_n(&encl->tcs_busy[p], __ATOMIC_ACQUIRE) && encl->epcm[p].entry_epoch <= t)
             return false;
+    }
     return true;
 }
 
@@ -271,6 +289,8 @@ int sim_modify_types(struct sgx_driver_encl *encl, struct sgx_enclave_modify_typ
             ret = -EPERM;
         else
             ret = emodt(encl, p, type);
+        if (!ret && type == SGX_PT_TCS && sim_tcs_note(encl, p))
+            ret = -ENOMEM;
         if (ret > 0)
             a->result = (uint64_t)ret;
         if (!ret) {

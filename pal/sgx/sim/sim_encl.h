@@ -37,6 +37,8 @@ struct sgx_driver_encl {
     /* SGX2: ETRACK epochs (entries record theirs in the TCS's EPCM entry),
      * and the lock the SGX2 leaves take (spin: leaves run in handlers). */
     volatile uint32_t epoch, tracked;
+    uint64_t *tcs_pages; /* page index of every TCS (EADD, EMODT), for ETRACK */
+    uint64_t n_tcs, cap_tcs;
     volatile int sgx2_lock;
     uint8_t *tcs_busy;    /* per page: 1 while a thread runs on this TCS */
     struct sgx_measure measure;
@@ -84,6 +86,8 @@ int sim_modify_types(struct sgx_driver_encl *encl, struct sgx_enclave_modify_typ
 int sim_remove_pages(struct sgx_driver_encl *encl, struct sgx_enclave_remove_pages *a);
 int sim_augment(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len);
 int sim_protect(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len, int prot);
+/* A page became a TCS (EADD, EMODT): ETRACK looks at it. 0 or -ENOMEM. */
+int sim_tcs_note(struct sgx_driver_encl *encl, uint64_t page);
 /* EENTER/ERESUME on the TCS page: the entry's ETRACK epoch. */
 void sim_track_entry(struct sgx_driver_encl *encl, uint64_t tcs_page);
 
