@@ -54,14 +54,16 @@ int main(void)
     mprotect(m + 2 * PG, PG, PROT_NONE);
     printf("read of a PROT_NONE page faults: %d\n", faults(m + 2 * PG + 8, 0));
     mprotect(m + PG, 2 * PG, PROT_READ | PROT_WRITE);
-    printf("read-write again, contents kept: %d %d\n", !faults(m + PG + 100, 1), m[2 * PG + 8] == 0x11);
+    printf("read-write again, contents kept: %d %d\n", !faults(m + PG + 100, 1),
+           m[2 * PG + 8] == 0x11);
     munmap(m + 3 * PG, PG);
-    m = mmap(m + 3 * PG, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    m = mmap(m + 3 * PG, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1,
+             0);
     printf("unmapped and mapped again: zero: %d\n", m != MAP_FAILED && m[0] == 0 && m[PG - 1] == 0);
     big = mmap(NULL, 32 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     for (size_t i = 0; big != MAP_FAILED && i < (32 << 20); i += PG)
         big[i] = (char)i;
-    printf("32 MiB touched and unmapped: %d\n", big != MAP_FAILED && big[5 * PG] == (char)(5 * PG) &&
-                                                     munmap(big, 32 << 20) == 0);
+    printf("32 MiB touched and unmapped: %d\n",
+           big != MAP_FAILED && big[5 * PG] == (char)(5 * PG) && munmap(big, 32 << 20) == 0);
     return 0;
 }

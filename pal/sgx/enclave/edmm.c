@@ -20,7 +20,10 @@ static uint64_t enclu(uint64_t leaf, uint64_t rbx, uint64_t rcx)
 {
     uint64_t rax = leaf;
 
-    __asm__ volatile(".byte 0x0f, 0x01, 0xd7" : "+a"(rax) : "b"(rbx), "c"(rcx) : "rdx", "memory", "cc");
+    __asm__ volatile(".byte 0x0f, 0x01, 0xd7"
+                     : "+a"(rax)
+                     : "b"(rbx), "c"(rcx)
+                     : "rdx", "memory", "cc");
     return rax;
 }
 
@@ -75,7 +78,8 @@ long enclave_edmm_add(uint64_t addr, uint64_t pages)
     /* Even when the host says no: the EACCEPT is the check (a page it did
      * not add faults, and the kernel adds it then). */
     (void)r;
-    return accept_all(addr, pages, SGX_SECINFO_REG | SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_PENDING);
+    return accept_all(addr, pages,
+                      SGX_SECINFO_REG | SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_PENDING);
 }
 
 long enclave_edmm_change(uint64_t addr, uint64_t pages, uint8_t from, uint8_t to)
@@ -100,7 +104,8 @@ long enclave_edmm_remove(uint64_t addr, uint64_t pages)
 {
     if (host_edmm(OCALL_EDMM_TRIM, addr, pages * PAGE, 0))
         return -PAL_EIO;
-    if (accept_all(addr, pages, ((uint64_t)SGX_PT_TRIM << SGX_SECINFO_TYPE_SHIFT) | SGX_SECINFO_MODIFIED))
+    if (accept_all(addr, pages,
+                   ((uint64_t)SGX_PT_TRIM << SGX_SECINFO_TYPE_SHIFT) | SGX_SECINFO_MODIFIED))
         return -PAL_EIO;
     /* Trimmed pages are out of reach for good; whether the host frees
      * them is its business. */

@@ -56,7 +56,8 @@ static int epcm_allows(const struct sgx_sim_epcm *m)
 
 int sim_apply_prot(struct sgx_driver_encl *encl, uint64_t first, uint64_t n)
 {
-    uint64_t lo = (uint64_t)(encl->base - (uint8_t *)(uintptr_t)encl->secs.base) / PAGE; /* mapped from */
+    uint64_t lo =
+        (uint64_t)(encl->base - (uint8_t *)(uintptr_t)encl->secs.base) / PAGE; /* mapped from */
 
     if (first < lo) {
         n = first + n > lo ? first + n - lo : 0;
@@ -68,7 +69,8 @@ int sim_apply_prot(struct sgx_driver_encl *encl, uint64_t first, uint64_t n)
 
         while (j < first + n && (encl->pte[j] & epcm_allows(&encl->epcm[j])) == prot)
             j++;
-        if (pkey_mprotect((void *)(uintptr_t)(encl->secs.base + i * PAGE), (j - i) * PAGE, prot, encl->pkey))
+        if (pkey_mprotect((void *)(uintptr_t)(encl->secs.base + i * PAGE), (j - i) * PAGE, prot,
+                          encl->pkey))
             return -errno;
         i = j;
     }
@@ -80,7 +82,9 @@ int sim_apply_prot(struct sgx_driver_encl *encl, uint64_t first, uint64_t n)
 /* EAUG: a zero page, REG, RW, PENDING. */
 static void eaug(struct sgx_driver_encl *encl, uint64_t p)
 {
-    encl->epcm[p] = (struct sgx_sim_epcm){.valid = 1, .type = SGX_PT_REG, .perms = SGX_SECINFO_R | SGX_SECINFO_W,
+    encl->epcm[p] = (struct sgx_sim_epcm){.valid = 1,
+                                          .type = SGX_PT_REG,
+                                          .perms = SGX_SECINFO_R | SGX_SECINFO_W,
                                           .state = SGX_SECINFO_PENDING};
     __atomic_add_fetch(&encl->counters.eaug, 1, __ATOMIC_RELAXED);
 }
@@ -89,7 +93,8 @@ static void eaug(struct sgx_driver_encl *encl, uint64_t p)
  * is initialized and the VMA allows the access: EAUG. */
 static bool fault_eaug(struct sgx_driver_encl *encl, uint64_t p, int need)
 {
-    if (encl->epcm[p].valid || !encl->cpu->sgx2 || !encl->initialized || encl->lost || !(encl->pte[p] & need))
+    if (encl->epcm[p].valid || !encl->cpu->sgx2 || !encl->initialized || encl->lost ||
+        !(encl->pte[p] & need))
         return false;
     eaug(encl, p);
     return true;
@@ -121,7 +126,8 @@ uint32_t sim_edmm_fault(struct sgx_driver_encl *encl, uint64_t addr, uint32_t er
 int sim_tcs_note(struct sgx_driver_encl *encl, uint64_t page)
 {
     if (encl->n_tcs == encl->cap_tcs) {
-        uint64_t cap = encl->cap_tcs ? 2 * encl->cap_tcs : 16, *n = realloc(encl->tcs_pages, cap * sizeof(*n));
+        uint64_t cap = encl->cap_tcs ? 2 * encl->cap_tcs : 16,
+                 *n = realloc(encl->tcs_pages, cap * sizeof(*n));
 
         if (!n)
             return -ENOMEM;
@@ -171,7 +177,8 @@ static bool tracked(const struct sgx_driver_encl *encl, uint32_t mod)
 /* sgx_validate_offset_length() */
 static int check_range(const struct sgx_driver_encl *encl, uint64_t offset, uint64_t length)
 {
-    if ((offset | length) & (PAGE - 1) || !length || offset >= encl->secs.size || length > encl->secs.size - offset)
+    if ((offset | length) & (PAGE - 1) || !length || offset >= encl->secs.size ||
+        length > encl->secs.size - offset)
         return -EINVAL;
     return 0;
 }
@@ -229,7 +236,8 @@ static int emodt(struct sgx_driver_encl *encl, uint64_t p, uint8_t type)
     return 0;
 }
 
-int sim_restrict_permissions(struct sgx_driver_encl *encl, struct sgx_enclave_restrict_permissions *a)
+int sim_restrict_permissions(struct sgx_driver_encl *encl,
+                             struct sgx_enclave_restrict_permissions *a)
 {
     int ret = sgx2_ready(encl);
     uint64_t c;
@@ -237,7 +245,8 @@ int sim_restrict_permissions(struct sgx_driver_encl *encl, struct sgx_enclave_re
     if (ret)
         return ret;
     if (check_range(encl, a->offset, a->length) || (a->permissions & ~SGX_SECINFO_PERM_MASK) ||
-        ((a->permissions & SGX_SECINFO_W) && !(a->permissions & SGX_SECINFO_R)) || a->result || a->count)
+        ((a->permissions & SGX_SECINFO_W) && !(a->permissions & SGX_SECINFO_R)) || a->result ||
+        a->count)
         return -EINVAL;
     for (c = 0; c < a->length; c += PAGE) {
         uint64_t p = (a->offset + c) / PAGE;
@@ -271,7 +280,8 @@ int sim_modify_types(struct sgx_driver_encl *encl, struct sgx_enclave_modify_typ
 
     if (ret)
         return ret;
-    if (check_range(encl, a->offset, a->length) || (a->page_type & ~0xffULL) || a->result || a->count)
+    if (check_range(encl, a->offset, a->length) || (a->page_type & ~0xffULL) || a->result ||
+        a->count)
         return -EINVAL;
     if (type != SGX_PT_TCS && type != SGX_PT_TRIM)
         return -EINVAL;
@@ -284,8 +294,8 @@ int sim_modify_types(struct sgx_driver_encl *encl, struct sgx_enclave_modify_typ
             ret = -EFAULT;
         else if (!(m->type == SGX_PT_REG || (m->type == SGX_PT_TCS && type == SGX_PT_TRIM)))
             ret = -EINVAL;
-        else if (m->type == SGX_PT_REG && type == SGX_PT_TCS && (encl->pte[p] & (PROT_READ | PROT_WRITE)) !=
-                                                                    (PROT_READ | PROT_WRITE))
+        else if (m->type == SGX_PT_REG && type == SGX_PT_TCS &&
+                 (encl->pte[p] & (PROT_READ | PROT_WRITE)) != (PROT_READ | PROT_WRITE))
             ret = -EPERM;
         else
             ret = emodt(encl, p, type);
@@ -372,7 +382,8 @@ int sim_protect(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len, int p
     uint64_t off = addr - encl->secs.base;
     int ret;
 
-    if (addr < encl->secs.base || check_range(encl, off, len) || (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+    if (addr < encl->secs.base || check_range(encl, off, len) ||
+        (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
         return -EINVAL;
     lock(encl);
     memset(encl->pte + off / PAGE, prot, len / PAGE);
@@ -404,7 +415,8 @@ static int pf(const struct leaf *l, uint64_t addr, uint32_t err)
 /* Inside ELRANGE and aligned to `align`, or #GP. */
 static bool in_range(const struct sgx_driver_encl *encl, uint64_t addr, uint64_t align)
 {
-    return !(addr & (align - 1)) && addr >= encl->secs.base && addr - encl->secs.base < encl->secs.size;
+    return !(addr & (align - 1)) && addr >= encl->secs.base &&
+           addr - encl->secs.base < encl->secs.size;
 }
 
 /* An operand page the leaf reads (SECINFO, EACCEPTCOPY's source): a valid,
@@ -528,7 +540,8 @@ static int eacceptcopy_locked(const struct leaf *l, ucontext_t *uc)
         ((si.flags & SGX_SECINFO_W) && !(si.flags & SGX_SECINFO_R)))
         return gp();
     m = &encl->epcm[p];
-    if (m->type != SGX_PT_REG || m->state != SGX_SECINFO_PENDING || m->perms != (SGX_SECINFO_R | SGX_SECINFO_W)) {
+    if (m->type != SGX_PT_REG || m->state != SGX_SECINFO_PENDING ||
+        m->perms != (SGX_SECINFO_R | SGX_SECINFO_W)) {
         result(uc, SGX_PAGE_ATTRIBUTES_MISMATCH);
         return 0;
     }
@@ -562,8 +575,8 @@ static int emodpe_locked(const struct leaf *l, ucontext_t *uc)
     return 0;
 }
 
-static int run_leaf(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_addr, uint32_t *errcd,
-                    int (*fn)(const struct leaf *, ucontext_t *))
+static int run_leaf(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_addr,
+                    uint32_t *errcd, int (*fn)(const struct leaf *, ucontext_t *))
 {
     struct leaf l = {encl, fault_addr, errcd};
     int v;
@@ -581,7 +594,8 @@ int sim_eaccept(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_ad
     return run_leaf(encl, uc, fault_addr, errcd, eaccept_locked);
 }
 
-int sim_eacceptcopy(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_addr, uint32_t *errcd)
+int sim_eacceptcopy(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_addr,
+                    uint32_t *errcd)
 {
     return run_leaf(encl, uc, fault_addr, errcd, eacceptcopy_locked);
 }
