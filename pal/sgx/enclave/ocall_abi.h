@@ -180,7 +180,7 @@ enum ocall_proc {
      * address, a2 length (page aligned, inside the enclave), a3 SECINFO
      * permissions (RESTRICT) -> 0 or -errno. The enclave trusts none of
      * it: every page is EACCEPTed and the result checked. */
-    OCALL_EDMM = 96,
+    OCALL_EDMM = 108,
     OCALL_PROC_LAST = 111,
 };
 
