@@ -37,6 +37,9 @@ struct libos_thread {
     uint64_t altstack_sp, altstack_size;
     int altstack_flags;
     uint32_t creds_gen; /* sys/creds.c: the credentials this host thread carries */
+    /* Signals sent to this thread alone (tgkill, SIGEV_THREAD_ID timers);
+     * the process's own pending set is in core/signal.c. */
+    volatile uint64_t pending;
 };
 
 _Static_assert(offsetof(struct libos_thread, pal_private) == PAL_GS_PRIVATE_OFFSET,
@@ -56,6 +59,11 @@ extern bool libos_threads_ready;
 struct libos_thread *thread_init_current(int tid);
 /* Creates the state of a new thread (GS is set by the PAL's thread_create). */
 struct libos_thread *thread_new(int tid);
+/* The live thread with id tid, or NULL; the registry forgets a thread at
+ * its exit, and a forked child keeps only its caller. */
+struct libos_thread *thread_find(int tid);
+void thread_forget(struct libos_thread *t);
+void thread_forget_others(void);
 /* The process's ids: 1 and 0 for the first process; forked children
  * take the id the PAL gives them. */
 extern int libos_pid, libos_ppid;

@@ -3,6 +3,8 @@
 
 LOADER_SRCS := $(filter-out loader/main.c,$(wildcard loader/*.c loader/*/*.c))
 HOST_SRCS   += $(LOADER_SRCS)
+# geode container (loader/oci/): layer tars and image JSON
+HOST_LIBS   += -larchive -ljansson
 
 # The protobuf code generation (PROTO_SRC, PROTO_GEN) is declared in the top Makefile.
 $(BUILD)/gen/geode_manifest.pb-c.h $(BUILD)/gen/geode_manifest.pb-c.c &: $(PROTO_SRC)

@@ -19,6 +19,9 @@ int cmd_sign(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_sigstruct(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_container(int argc, char **argv);
+int cmd_quote(int argc, char **argv);
+int cmd_pf(int argc, char **argv);
 
 /* The mode `geode run` takes when none is given (cmd_doctor.c, from the
  * same checks as `geode doctor`): 's' for sgx where it works, else 'm'

@@ -12,7 +12,10 @@ static const struct geode_cmd cmds[] = {
     {"sign", "write the SIGSTRUCT for a manifest's enclave", cmd_sign},
     {"keygen", "create an RSA-3072 (e = 3) enclave signing key", cmd_keygen},
     {"sigstruct", "show a SIGSTRUCT file", cmd_sigstruct},
+    {"container", "make an OCI or docker image into a signed bundle", cmd_container},
     {"doctor", "report what this machine supports", cmd_doctor},
+    {"quote", "print the sim quoting enclave's key, verify a sim quote", cmd_quote},
+    {"pf", "encrypt or decrypt a file of an encrypted mount", cmd_pf},
 };
 
 static void usage(FILE *out)

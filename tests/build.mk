@@ -3,6 +3,8 @@
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_BINS += $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# The enclave with test ECALLs that the enclave unit tests load.
+TEST_BINS += $(BUILD)/pal-enclave-test.elf
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgeodehost.a $(BUILD)/host/gen/geode_manifest.pb-c.o | $(GEN_HDRS)
 	@mkdir -p $(@D)
@@ -19,3 +21,60 @@ $(BUILD)/tests/enclave_crypto.o: pal/sgx/enclave/crypto.c
 $(BUILD)/tests/test_enclave_crypto: tests/unit/test_enclave_crypto.c $(BUILD)/tests/enclave_crypto.o
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/tests/enclave_crypto.o $(HOST_LIBS)
+
+# The libOS unit tier (tests/libos/): libOS files built for the host, with the
+# libOS's -mgeneral-regs-only, and linked into a test program against the
+# host's libc and, where a test needs one, a fake PAL of its own.
+LIBOS_UNIT_SRCS := $(wildcard tests/libos/test_*.c)
+TEST_BINS += $(patsubst tests/libos/%.c,$(BUILD)/tests/%,$(LIBOS_UNIT_SRCS))
+
+$(BUILD)/tests/libos/%.o: libos/%.c | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -mgeneral-regs-only -Ilibos -c $< -o $@
+
+# pbtest.proto: every field shape the libOS's protobuf decoder must handle.
+$(BUILD)/gen/pbtest.pb-c.c: tests/libos/pbtest.proto
+	@mkdir -p $(@D)
+	protoc-c --proto_path=tests/libos --c_out=$(BUILD)/gen $<
+$(BUILD)/gen/pbtest.pb-c.h: $(BUILD)/gen/pbtest.pb-c.c
+
+$(BUILD)/tests/test_libos_pbdec: tests/libos/test_libos_pbdec.c $(BUILD)/tests/libos/lib/pbdec.o \
+                                 $(BUILD)/gen/pbtest.pb-c.c $(BUILD)/gen/pbtest.pb-c.h \
+                                 $(BUILD)/host/gen/geode_manifest.pb-c.o | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -Ilibos -o $@ $< $(BUILD)/tests/libos/lib/pbdec.o \
+	    $(BUILD)/gen/pbtest.pb-c.c $(BUILD)/host/gen/geode_manifest.pb-c.o $(HOST_LIBS)
+
+# The tests over the shared fake PAL (fake_pal.c) link libOS files with the
+# real libOS helpers (lib/log.c, lib/errname.c, lib/format.c; the host libc
+# stands in for lib/string.c and lib/alloc.c). Their objects are built as in
+# the image (-ffreestanding: no builtin rewrites of libc calls), and the
+# libOS's snprintf (a subset: the text it makes is what is tested) and
+# log.c's libc hooks are renamed so that they do not replace the host's.
+LIBOS_UNIT_FAKED := $(addprefix $(BUILD)/tests/test_libos_,vma path signal_frame rewrite proc_text lib)
+LIBOS_UNIT_RENAMES := snprintf vsnprintf __assert_fail __stack_chk_fail
+LIBOS_UNIT_FAKE := $(BUILD)/tests/libos/fake/fake_pal.o
+libos_unit_objs = $(patsubst %,$(BUILD)/tests/libos/renamed/%.o,lib/log lib/errname lib/format $(1)) \
+                  $(LIBOS_UNIT_FAKE)
+
+$(BUILD)/tests/libos/renamed/%.o: libos/%.c | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -ffreestanding -mgeneral-regs-only -Ilibos -MT $@ -MF $(@:.o=.d) \
+	    -c $< -o $@.tmp
+	objcopy $(foreach s,$(LIBOS_UNIT_RENAMES),--redefine-sym $(s)=libos_$(s)) $@.tmp $@
+	@rm -f $@.tmp
+
+$(LIBOS_UNIT_FAKE): tests/libos/fake_pal.c tests/libos/fake_pal.h | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Ilibos -c $< -o $@
+
+$(BUILD)/tests/test_libos_vma: $(call libos_unit_objs,core/vma)
+$(BUILD)/tests/test_libos_path: $(call libos_unit_objs,fs/path)
+$(BUILD)/tests/test_libos_signal_frame: $(call libos_unit_objs,core/signal sys/signal)
+$(BUILD)/tests/test_libos_rewrite: $(call libos_unit_objs,core/rewrite core/vma)
+$(BUILD)/tests/test_libos_proc_text: $(call libos_unit_objs,fs/proc_text core/signal core/vma)
+$(BUILD)/tests/test_libos_lib: $(call libos_unit_objs,)
+
+$(LIBOS_UNIT_FAKED): $(BUILD)/tests/%: tests/libos/%.c tests/libos/fake_pal.h | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -Ilibos -Itests/libos -o $@ $< $(filter %.o,$^) -lpthread

@@ -14,6 +14,7 @@
  *
  * Syscalls that need the exact trapped context (sigreturn, clone, fork,
  * vfork, execve, clone3) are never rewritten. */
+#include "core/vma.h"
 #include "elf/elf.h"
 #include "libos.h"
 
@@ -149,16 +150,30 @@ static bool store_jmp(uint64_t site, const uint8_t *jmp)
     return true;
 }
 
+/* The program's protection of the page holding a; -1 when not mapped. */
+static int prot_at(uint64_t a)
+{
+    struct vma v;
+    return vma_find(a, &v) ? v.prot : -1;
+}
+
+/* Only code the program can still execute is patched, and the protection
+ * it gave the page(s) is put back (a RWX page stays writable). */
 static bool patch_site(uint64_t site, uint64_t target)
 {
     uint8_t jmp[5] = {0xe9};
     put32(jmp + 1, (uint32_t)(target - (site + 5)));
-    uint64_t page = ALIGN_DOWN(site, PAGE_SIZE), len = ALIGN_UP(site + 5, PAGE_SIZE) - page;
-    const int rx = PAL_PROT_READ | PAL_PROT_EXEC;
-    if (pal->mem_protect((void *)page, len, rx | PAL_PROT_WRITE) < 0)
+    uint64_t first = ALIGN_DOWN(site, PAGE_SIZE), last = ALIGN_DOWN(site + 4, PAGE_SIZE);
+    int p1 = prot_at(first), p2 = prot_at(last);
+    if (p1 < 0 || p2 < 0 || !(p1 & PAL_PROT_EXEC) || !(p2 & PAL_PROT_EXEC))
+        return false;
+    const int rwx = PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC;
+    if (pal->mem_protect((void *)first, last + PAGE_SIZE - first, rwx) < 0)
         return false;
     bool ok = store_jmp(site, jmp);
-    pal->mem_protect((void *)page, len, rx);
+    pal->mem_protect((void *)first, PAGE_SIZE, p1);
+    if (last != first)
+        pal->mem_protect((void *)last, PAGE_SIZE, p2);
     return ok;
 }
 

@@ -36,10 +36,11 @@ struct k_siginfo {
     uint64_t f[14]; /* union: si_addr / si_pid... at f[0] */
 };
 
+/* Linux's x86-64 struct rt_sigframe (tests/libos/test_libos_signal_frame
+ * compares it with the kernel's headers). */
 struct sigframe {
     uint64_t pretcode;
     struct k_ucontext uc;
-    uint8_t glibc_room[512]; /* glibc's ucontext_t is larger than the kernel's */
     struct k_siginfo info;
 };
 
@@ -61,11 +62,16 @@ bool signal_default_ignored(int sig)
     return sig == 17 || sig == 18 || sig == 23 || sig == 28; /* CHLD CONT URG WINCH */
 }
 
-uint64_t signal_pending_set(void) { return __atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST); }
+uint64_t signal_pending_set(void)
+{
+    uint64_t own = libos_threads_ready ? __atomic_load_n(&cur_thread()->pending, __ATOMIC_SEQ_CST) : 0;
+    return __atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST) | own;
+}
 
 bool signal_pending_for(uint64_t mask)
 {
-    return (__atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST) & ~mask) != 0;
+    signal_run_deferred();
+    return (signal_pending_set() & ~mask) != 0;
 }
 
 bool signal_child_autoreap(void)
@@ -102,11 +108,85 @@ static void child_info(struct k_siginfo *info)
     info->f[1] = (uint64_t)(uint32_t)(info->code == CLD_EXITED_ ? (status >> 8) & 0xff : status & 0x7f);
 }
 
-void signal_forget_pending(void) { __atomic_store_n(&sig_pending, 0, __ATOMIC_SEQ_CST); }
+void signal_forget_pending(uint64_t which)
+{
+    __atomic_and_fetch(&sig_pending, ~which, __ATOMIC_SEQ_CST);
+}
+
+void (*volatile signal_raise_hook)(int sig);
+
+/* Infos of pending signals raised with one (guarded by info_lock). */
+static struct signal_info pending_info[NSIG_ + 1];
+static uint64_t info_set;
+static spinlock_t info_lock;
+
+void signal_raise_info(int sig, const struct signal_info *info)
+{
+    spin_lock(&info_lock);
+    pending_info[sig] = *info;
+    info_set |= SIGBIT(sig);
+    spin_unlock(&info_lock);
+    signal_raise(sig);
+}
+
+bool signal_pending_info(int sig, int tid, struct signal_info *out)
+{
+    struct libos_thread *t = tid ? thread_find(tid) : NULL;
+    uint64_t pending = t ? __atomic_load_n(&t->pending, __ATOMIC_SEQ_CST)
+                         : __atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST);
+    spin_lock(&info_lock);
+    bool have = (info_set & SIGBIT(sig)) && (pending & SIGBIT(sig));
+    if (have)
+        *out = pending_info[sig];
+    spin_unlock(&info_lock);
+    return have;
+}
+
+/* The info of a signal just taken from the pending set (code 0: none). */
+static void take_info(int sig, struct signal_info *out)
+{
+    spin_lock(&info_lock);
+    if (info_set & SIGBIT(sig)) {
+        *out = pending_info[sig];
+        info_set &= ~SIGBIT(sig);
+    } else {
+        *out = (struct signal_info){0};
+    }
+    spin_unlock(&info_lock);
+}
+
+/* Raised signals whose hook has not run yet (signal_run_hooks). */
+static volatile uint64_t hook_due;
 
 void signal_raise(int sig)
 {
     __atomic_or_fetch(&sig_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    __atomic_or_fetch(&hook_due, SIGBIT(sig), __ATOMIC_SEQ_CST);
+}
+
+bool signal_raise_thread(int tid, int sig, const struct signal_info *info)
+{
+    struct libos_thread *t = thread_find(tid);
+    if (!t)
+        return false;
+    if (info) {
+        spin_lock(&info_lock);
+        pending_info[sig] = *info;
+        info_set |= SIGBIT(sig);
+        spin_unlock(&info_lock);
+    }
+    __atomic_or_fetch(&t->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    __atomic_or_fetch(&hook_due, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    return true;
+}
+
+void signal_run_hooks(void)
+{
+    void (*hook)(int) = signal_raise_hook;
+    uint64_t due = __atomic_exchange_n(&hook_due, 0, __ATOMIC_SEQ_CST);
+    for (int sig = 1; hook && due; sig++, due >>= 1)
+        if (due & 1)
+            hook(sig);
 }
 
 static void save_gregs(const struct pal_context *c, uint64_t *g)
@@ -155,14 +235,18 @@ static size_t fp_size(const void *area)
     return FXSAVE_SIZE;
 }
 
+static bool on_altstack(const struct libos_thread *t, uint64_t sp)
+{
+    return sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
+}
+
 /* Where the frame goes; *fp receives the 64-byte aligned FP area above it. */
 static uint64_t frame_address(const struct k_sigaction *act, const struct pal_context *ctx,
                               uint64_t *fp)
 {
     struct libos_thread *t = cur_thread();
     uint64_t sp = ctx->rsp - 128; /* the red zone */
-    bool on_alt = ctx->rsp > t->altstack_sp && ctx->rsp <= t->altstack_sp + t->altstack_size;
-    if ((act->flags & SA_ONSTACK_) && t->altstack_size && !on_alt)
+    if ((act->flags & SA_ONSTACK_) && t->altstack_size && !on_altstack(t, ctx->rsp))
         sp = t->altstack_sp + t->altstack_size;
     sp = ALIGN_DOWN(sp - (ctx->fpstate ? fp_size(ctx->fpstate) : FXSAVE_SIZE), 64);
     *fp = sp;
@@ -236,9 +320,12 @@ static bool enter_handler(struct pal_context *ctx, int sig, const struct k_sigin
     f->pretcode = act.restorer;
     f->uc.ss_sp = t->altstack_sp;
     f->uc.ss_size = t->altstack_size;
-    f->uc.ss_flags = t->altstack_size ? 0 : 2 /* SS_DISABLE */;
+    f->uc.ss_flags = !t->altstack_size          ? 2 /* SS_DISABLE */
+                     : on_altstack(t, ctx->rsp) ? 1 /* SS_ONSTACK */
+                                                : 0;
     save_gregs(ctx, f->uc.gregs);
     f->uc.sigmask = t->has_saved_sigmask ? t->saved_sigmask : t->sigmask;
+    f->uc.gregs[OLDMASK] = f->uc.sigmask; /* as Linux's sigcontext */
     t->has_saved_sigmask = false;
     f->info = *info;
     t->sigmask |= act.mask | ((act.flags & SA_NODEFER_) ? 0 : SIGBIT(sig));
@@ -260,8 +347,22 @@ static void default_action(int sig)
     pal->process_kill(sig);
 }
 
+/* Takes one signal outside blocked: this thread's own first (as Linux
+ * dequeues the thread's queue before the process's). */
 static int take_pending(uint64_t blocked)
 {
+    if (libos_threads_ready) {
+        volatile uint64_t *own = &cur_thread()->pending;
+        for (;;) {
+            uint64_t p = __atomic_load_n(own, __ATOMIC_SEQ_CST), ready = p & ~blocked;
+            if (!ready)
+                break;
+            int sig = __builtin_ctzll(ready) + 1;
+            if (__atomic_compare_exchange_n(own, &p, p & ~SIGBIT(sig), false, __ATOMIC_SEQ_CST,
+                                            __ATOMIC_SEQ_CST))
+                return sig;
+        }
+    }
     for (;;) {
         uint64_t p = __atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST), ready = p & ~blocked;
         if (!ready)
@@ -273,7 +374,17 @@ static int take_pending(uint64_t blocked)
     }
 }
 
-int signal_take(uint64_t set) { return take_pending(~set); }
+int signal_take_info(uint64_t set, struct signal_info *info)
+{
+    signal_run_deferred();
+    int sig = take_pending(~set);
+    struct signal_info ignored;
+    if (sig)
+        take_info(sig, info ? info : &ignored);
+    return sig;
+}
+
+int signal_take(uint64_t set) { return signal_take_info(set, NULL); }
 
 /* Syscalls Linux never restarts after a handler, SA_RESTART or not
  * (ERESTARTNOHAND): waits for signals or readiness, and sleeps. */
@@ -288,15 +399,20 @@ static bool restartable(uint64_t nr)
 
 bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t nr, long *ret)
 {
+    signal_run_deferred();
     if (__atomic_load_n(&reap_wanted, __ATOMIC_RELAXED))
         reap_children();
-    if (!__atomic_load_n(&sig_pending, __ATOMIC_RELAXED))
+    if (!__atomic_load_n(&sig_pending, __ATOMIC_RELAXED) &&
+        !__atomic_load_n(&cur_thread()->pending, __ATOMIC_RELAXED))
         return false;
     int sig = take_pending(cur_thread()->sigmask);
-    if (!sig || signal_ignored(sig))
+    if (!sig)
         return false;
-    if (!signal_has_handler(sig)) {
-        default_action(sig);
+    if (signal_ignored(sig) || !signal_has_handler(sig)) {
+        struct signal_info dropped;
+        take_info(sig, &dropped);
+        if (!signal_ignored(sig))
+            default_action(sig);
         return false;
     }
     ctx->rax = (uint64_t)*ret;
@@ -305,8 +421,12 @@ bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t n
         ctx->rax = nr; /* the handler returns to the syscall instruction */
         ctx->rip -= 2;
     }
-    struct k_siginfo info = {.signo = sig, .code = 0 /* SI_USER */};
-    if (sig == 17)
+    struct signal_info si;
+    take_info(sig, &si);
+    struct k_siginfo info = {.signo = sig, .code = si.code /* 0: SI_USER */};
+    info.f[0] = si.f0;
+    info.f[1] = si.f1;
+    if (sig == 17 && !si.code)
         child_info(&info);
     if (!enter_handler(ctx, sig, &info))
         default_action(sig);

@@ -28,14 +28,25 @@ bool signal_ignored(int sig);
 /* True when the default action of sig is to do nothing. */
 bool signal_default_ignored(int sig);
 
-/* The process's pending set (bit SIGBIT(s) for signal s). */
+/* The pending set the calling thread sees: the process's and its own
+ * (bit SIGBIT(s) for signal s). */
 uint64_t signal_pending_set(void);
 
 /* True when a signal not in mask is pending. */
 bool signal_pending_for(uint64_t mask);
 
-/* Removes and returns one pending signal of set (0 if none): sigtimedwait. */
+/* What a pending signal carries beyond its number, when its sender said
+ * more than SI_USER (a POSIX timer: SI_TIMER, timer id and overrun in f0,
+ * the sigev_value in f1, as Linux's siginfo _timer fields). */
+struct signal_info {
+    int code;
+    uint64_t f0, f1;
+};
+
+/* Removes and returns one pending signal of set (0 if none): sigtimedwait.
+ * info (may be NULL) gets what the signal carries (code 0 when nothing). */
 int signal_take(uint64_t set);
+int signal_take_info(uint64_t set, struct signal_info *info);
 
 /* SIGCHLD is SIG_IGN or has SA_NOCLDWAIT: children that end are reaped
  * at once and never reported by wait (wait(2), "NOTES"). */
@@ -43,10 +54,35 @@ bool signal_child_autoreap(void);
 /* A child ended while signal_child_autoreap(): reap it at the next safe
  * point (the next syscall's way out). */
 void signal_reap_children_later(void);
-/* A forked child starts with nothing pending (fork(2)). */
-void signal_forget_pending(void);
-/* Marks sig pending for the process (kill, host signals). */
+/* A forked child starts with nothing pending (fork(2)): it drops the
+ * signals of which (those pending in the parent at the fork). */
+void signal_forget_pending(uint64_t which);
+/* Marks sig pending for the process (kill, host signals). Only atomics:
+ * a host signal's upcall may run it while this thread is inside libOS
+ * code holding a lock. signal_raise_hook (sys/signalfd.c's readiness) is
+ * called for it later, from signal_run_deferred. */
 void signal_raise(int sig);
+extern void (*volatile signal_raise_hook)(int sig);
+void signal_run_hooks(void);
+
+/* Work a host signal's upcall leaves for a point where the thread holds no
+ * libOS lock (core/upcall.c): the libOS's timers (a host SIGALRM) and the
+ * raise hooks. Run on the way out of every syscall, and by every check of
+ * the pending set a waiting syscall makes. */
+void signal_run_deferred(void);
+/* signal_raise with what the signal carries (kept until it is taken;
+ * a standard signal does not queue: a later raise replaces it). */
+void signal_raise_info(int sig, const struct signal_info *info);
+/* The info sig carries while pending for the process (tid 0) or for the
+ * thread tid, if any (a timer's overrun). */
+bool signal_pending_info(int sig, int tid, struct signal_info *out);
+/* Marks sig pending for the thread tid alone (tgkill, SIGEV_THREAD_ID);
+ * false when the process has no such thread. */
+bool signal_raise_thread(int tid, int sig, const struct signal_info *info);
+/* A signal from outside the program's code (host signals, timers): its
+ * default action at once when no handler takes it and this thread does
+ * not block it, else pending (core/upcall.c). info may be NULL. */
+void signal_async(int sig, const struct signal_info *info);
 
 /* Called before returning to the program from a syscall whose result is
  * ret: delivers one pending unblocked signal by redirecting ctx to its

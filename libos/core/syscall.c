@@ -35,9 +35,12 @@ static const sys_fn table[NR_MAX] = {
     E(recvfrom), E(sendmsg), E(recvmsg),
     E(poll), E(ppoll), E(select), E(pselect6), E(epoll_create), E(epoll_create1), E(epoll_ctl),
     E(epoll_wait), E(epoll_pwait), E(epoll_pwait2), E(clone), E(clone3), E(fork), E(vfork), E(wait4), E(execve),
-    E(setitimer), E(getitimer), E(alarm), E(fchown), E(chown), E(lchown), E(fchownat),
+    E(setitimer), E(getitimer), E(alarm), E(timer_create), E(timer_settime), E(timer_gettime),
+    E(timer_getoverrun), E(timer_delete), E(fchown), E(chown), E(lchown), E(fchownat),
     E(getrusage), E(times), E(sched_setaffinity), E(flock), E(close_range), E(rt_sigsuspend),
     E(pause), E(waitid), E(truncate), E(fchmodat), E(eventfd), E(eventfd2), E(memfd_create),
+    E(timerfd_create), E(timerfd_settime), E(timerfd_gettime), E(signalfd), E(signalfd4),
+    E(inotify_init), E(inotify_init1), E(inotify_add_watch), E(inotify_rm_watch),
     E(rt_sigaction), E(rt_sigprocmask), E(sigaltstack), E(kill), E(tgkill), E(tkill), E(rt_sigreturn), E(rt_sigpending),
     E(rt_sigqueueinfo), E(rt_tgsigqueueinfo), E(pidfd_open), E(pidfd_send_signal),
     /* credentials (sys/creds.c) */

@@ -7,6 +7,52 @@ volatile int libos_thread_count = 1;
 int libos_pid = 1, libos_ppid = 0;
 bool libos_threads_ready;
 
+/* Live threads, for signals sent to one of them. */
+#define MAX_THREADS 4096
+static struct libos_thread *registry[MAX_THREADS];
+static spinlock_t registry_lock;
+
+static void thread_register(struct libos_thread *t)
+{
+    spin_lock(&registry_lock);
+    for (int i = 0; i < MAX_THREADS; i++)
+        if (!registry[i]) {
+            registry[i] = t;
+            break;
+        }
+    spin_unlock(&registry_lock);
+}
+
+struct libos_thread *thread_find(int tid)
+{
+    struct libos_thread *found = NULL;
+    spin_lock(&registry_lock);
+    for (int i = 0; i < MAX_THREADS && !found; i++)
+        if (registry[i] && registry[i]->tid == tid)
+            found = registry[i];
+    spin_unlock(&registry_lock);
+    return found;
+}
+
+void thread_forget(struct libos_thread *t)
+{
+    spin_lock(&registry_lock);
+    for (int i = 0; i < MAX_THREADS; i++)
+        if (registry[i] == t)
+            registry[i] = NULL;
+    spin_unlock(&registry_lock);
+}
+
+void thread_forget_others(void)
+{
+    struct libos_thread *self = cur_thread();
+    spin_lock(&registry_lock);
+    for (int i = 0; i < MAX_THREADS; i++)
+        if (registry[i] != self)
+            registry[i] = NULL;
+    spin_unlock(&registry_lock);
+}
+
 struct libos_thread *thread_new(int tid)
 {
     struct libos_thread *t = calloc(1, sizeof(*t));
@@ -18,6 +64,7 @@ struct libos_thread *thread_new(int tid)
     t->self = t;
     t->stack_top = ALIGN_DOWN((uint64_t)stack + LIBOS_STACK_SIZE, 16);
     t->tid = tid;
+    thread_register(t);
     return t;
 }
 

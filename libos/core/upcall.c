@@ -2,6 +2,7 @@
  * And the trampoline path's C half (libos_syscall_fast). */
 #include "core/config.h"
 #include "core/signal.h"
+#include "fs/encrypted.h"
 #include "sys/sys.h"
 
 volatile uint64_t libos_trap_count;
@@ -111,12 +112,19 @@ static bool host_sigterm_dropped(int signo, bool inside)
     return true;
 }
 
-static void up_host_signal(struct pal_context *ctx, int signo)
+static volatile int host_alarm_due;
+
+void signal_run_deferred(void)
 {
-    bool inside = signo & PAL_SIGNAL_FROM_INSIDE;
-    signo &= ~PAL_SIGNAL_FROM_INSIDE;
-    if (ns_init_ignores(signo, inside) || host_sigterm_dropped(signo, inside))
-        return;
+    /* The host's SIGALRM: the timers that expired raise their signals; a
+     * SIGALRM when no timer of the libOS was armed came from elsewhere. */
+    if (__atomic_exchange_n(&host_alarm_due, 0, __ATOMIC_SEQ_CST) && !ptimer_host_alarm())
+        signal_async(14, NULL);
+    signal_run_hooks();
+}
+
+void signal_async(int signo, const struct signal_info *info)
+{
     if (signo == 17 && signal_child_autoreap()) {
         signal_reap_children_later();
         if (!signal_has_handler(signo))
@@ -124,9 +132,31 @@ static void up_host_signal(struct pal_context *ctx, int signo)
     }
     if (signal_ignored(signo) || (signal_default_ignored(signo) && !signal_has_handler(signo)))
         return;
-    if (!signal_has_handler(signo))
+    /* No handler: the default action at once, unless this thread blocks
+     * the signal; then it stays pending (for sigwait, signalfd, or the
+     * default action when a thread unblocks it), as on Linux. */
+    if (!signal_has_handler(signo) && !(cur_thread()->sigmask & SIGBIT(signo)))
         pal->process_kill(signo);
-    signal_raise(signo);
+    if (info)
+        signal_raise_info(signo, info);
+    else
+        signal_raise(signo);
+}
+
+static void up_host_signal(struct pal_context *ctx, int signo)
+{
+    bool inside = signo & PAL_SIGNAL_FROM_INSIDE;
+    signo &= ~PAL_SIGNAL_FROM_INSIDE;
+    if (ns_init_ignores(signo, inside) || host_sigterm_dropped(signo, inside))
+        return;
+    /* The host's SIGALRM is the libOS's timer tick (sys/timer.c): handled
+     * where no lock is held (at once when program code was interrupted). */
+    if (signo == 14 && !inside)
+        __atomic_store_n(&host_alarm_due, 1, __ATOMIC_SEQ_CST);
+    else
+        signal_async(signo, NULL);
+    if (ctx)
+        signal_run_deferred();
     if (ctx) {
         long r = (long)ctx->rax;
         signal_deliver_pending(ctx, false, 0, &r);
@@ -141,6 +171,7 @@ const struct pal_upcalls libos_upcalls = {
 
 __attribute__((noreturn)) void libos_exit(int status)
 {
+    encrypted_flush_all();
     if (pal_boot_info && config_host_env_trusted() && config_host_env("GEODE_TRAP_STATS")) {
         char buf[96];
         int n = snprintf(buf, sizeof(buf), "geode: syscall traps=%lu rewritten_sites=%lu\n",

@@ -219,17 +219,29 @@ static void hex8(char *out, size_t size, uint64_t v)
     snprintf(out, size, "%s%s", "00000000" + (8 - pad), tmp);
 }
 
-/* One /proc/self/maps line; returns its length or -1 when it is too long. */
+/* One /proc/self/maps line as Linux's show_map_vma() writes it: the
+ * addresses and offset zero-padded to 8 digits, the inode (1 stands for any
+ * file here), a space, and the name padded to column 73. Returns its length
+ * or -1 when it is too long. */
 static int format_one(const struct vma *v, char *line, size_t size)
 {
-    char off[24];
+    static const char pad[] =
+        "                                                                        ";
+    char start[24], end[24], off[24];
     const char *name = v->name ? v->name : v->file && v->file->path ? v->file->path : "";
+    hex8(start, sizeof(start), v->start);
+    hex8(end, sizeof(end), v->end);
     hex8(off, sizeof(off), v->file ? (uint64_t)v->off : 0);
-    return snprintf(line, size, "%lx-%lx %c%c%c%c %s 00:00 %lu%s%s\n", (unsigned long)v->start,
-                    (unsigned long)v->end, v->prot & PAL_PROT_READ ? 'r' : '-',
-                    v->prot & PAL_PROT_WRITE ? 'w' : '-', v->prot & PAL_PROT_EXEC ? 'x' : '-',
-                    v->shared ? 's' : 'p', off, v->file ? 1UL : 0UL,
-                    name[0] ? "                          " : "", name);
+    int n = snprintf(line, size, "%s-%s %c%c%c%c %s 00:00 %lu ", start, end,
+                     v->prot & PAL_PROT_READ ? 'r' : '-', v->prot & PAL_PROT_WRITE ? 'w' : '-',
+                     v->prot & PAL_PROT_EXEC ? 'x' : '-', v->shared ? 's' : 'p', off,
+                     v->file ? 1UL : 0UL);
+    if (n < 0 || (size_t)n >= size)
+        return -1;
+    int fill = !name[0] ? 0 : n < 72 ? 72 - n + 1 : 1;
+    int m = snprintf(line + n, size - (size_t)n, "%s%s\n", pad + (sizeof(pad) - 1 - (size_t)fill),
+                     name);
+    return m < 0 || (size_t)(n + m) >= size ? -1 : n + m;
 }
 
 size_t vma_format(char *buf, size_t size)

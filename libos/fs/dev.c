@@ -1,5 +1,6 @@
 /* Devices the libOS implements itself, without the host: /dev/null,
- * /dev/zero, /dev/urandom and /dev/random (both from the PAL's random). */
+ * /dev/zero, /dev/urandom and /dev/random (both from the PAL's random), and
+ * /dev/attestation (dev_attestation.c). */
 #include "fs/vfs.h"
 
 #define S_IFCHR_ 0020000
@@ -70,7 +71,7 @@ int dev_stat(const char *inside, struct pal_stat *st)
 {
     int i = find(inside);
     if (i < 0)
-        return -PAL_ENOENT;
+        return dev_attestation_stat(inside, st);
     fill_stat(i, st);
     return 0;
 }
@@ -79,7 +80,7 @@ int dev_open(const char *inside, int flags, struct file **out)
 {
     int i = find(inside);
     if (i < 0)
-        return -PAL_ENOENT;
+        return dev_attestation_open(inside, flags, out);
     struct file *f = file_new(&dev_ops[devs[i].kind], -1, flags);
     if (!f || !(f->path = strdup(inside))) {
         free(f);
@@ -98,3 +99,15 @@ int dev_map_kind(const struct file *f)
             return -PAL_ENODEV;
     return 0;
 }
+
+static int d_open(const struct vfs_target *t, const char *alias, int flags, uint32_t mode,
+                  int pal_flags, struct file **out)
+{
+    (void)alias, (void)mode, (void)pal_flags;
+    return dev_open(t->inside, flags, out);
+}
+
+static int d_stat(const struct vfs_target *t, struct pal_stat *st) { return dev_stat(t->inside, st); }
+
+/* readlink: NULL, a device is no symlink (-EINVAL). */
+const struct fs_ops dev_fs_ops = {.name = "dev", .open = d_open, .stat = d_stat};

@@ -4,8 +4,7 @@
  * fs_key_platform() each time, so they never sit in the table. */
 #include "fs/keys.h"
 
-#include "lib/lib.h"
-#include "pal.h"
+#include "libos.h"
 
 struct named_key {
     char name[FS_KEY_NAME_MAX + 1];
@@ -95,10 +94,19 @@ void fs_key_each(void (*fn)(const char *name, void *arg), void *arg)
         fn(names[i], arg);
 }
 
-/* Until the platform offers sealing keys to the libOS, none can be derived. */
+/* EGETKEY through the PAL: bound to MRENCLAVE or MRSIGNER, and to the CPU
+ * (in the sim, to its per-machine root key). */
 long fs_key_platform(const char *name, uint8_t key[FS_KEY_SIZE])
 {
-    (void)key;
-    log_error("key %s: this platform cannot derive sealing keys", name);
-    return -PAL_ENOSYS;
+    int policy = !strcmp(name, "_sgx_mrenclave") ? PAL_SEAL_MRENCLAVE
+                 : !strcmp(name, "_sgx_mrsigner") ? PAL_SEAL_MRSIGNER
+                                                  : 0;
+    if (!policy)
+        return -PAL_ENOENT;
+    long r = PAL_HAS(pal, seal_key) ? pal->seal_key(policy, key) : -PAL_ENOSYS;
+    if (r == -PAL_ENOSYS)
+        log_error("key %s: a sealing key needs an enclave (run with --mode sgx or sim)", name);
+    else if (r < 0)
+        log_error("key %s: EGETKEY failed (%ld)", name, r);
+    return r;
 }

@@ -3,8 +3,11 @@
  * memory; the longest matching prefix wins. An untrusted_shm mount is a
  * chroot mount whose files are passed through unchecked (like allowed
  * files) and whose MAP_SHARED mappings are host memory that other
- * processes see, in an enclave too (sys/mem.c). Encrypted mounts are
- * refused until they exist. */
+ * processes see, in an enclave too (sys/mem.c). An encrypted mount keeps
+ * host files in the protected-files format (encrypted.c). The manifest's
+ * fs.insecure__keys are set in the key table (keys.h) first. */
+#include "fs/encrypted.h"
+#include "fs/keys.h"
 #include "fs/tmpfs.h"
 #include "fs/trusted.h"
 #include "fs/vfs.h"
@@ -14,6 +17,8 @@
 struct mount {
     char *path;      /* inside, normalized, "/" or without a trailing slash */
     char *host_dir;  /* host directory, without a trailing slash ("" = /) */
+    const struct fs_ops *ops;
+    void *fs;        /* the file system's own state (NULL for host mounts) */
     struct tmpfs *tmpfs; /* set for tmpfs mounts */
     bool untrusted_shm;
 };
@@ -39,10 +44,6 @@ static int uri_to_host(const char *uri, char **out)
 
 static int add_mount(const Geode__Mount *m, const char *path)
 {
-    if (m->type == GEODE__MOUNT_TYPE__MOUNT_ENCRYPTED) {
-        log_error("fs.mounts: %s: encrypted mounts are not implemented yet", path ? path : "");
-        return -PAL_ENOSYS;
-    }
     if (n_mounts == MAX_MOUNTS) {
         log_error("fs.mounts: more than %d mounts", MAX_MOUNTS);
         return -PAL_EINVAL;
@@ -54,10 +55,18 @@ static int add_mount(const Geode__Mount *m, const char *path)
     }
     struct mount *mt = &mounts[n_mounts];
     int r = 0;
-    if (m->type == GEODE__MOUNT_TYPE__MOUNT_TMPFS)
+    mt->ops = &host_fs_ops;
+    if (m->type == GEODE__MOUNT_TYPE__MOUNT_TMPFS) {
         r = (mt->tmpfs = tmpfs_new()) ? 0 : -PAL_ENOMEM;
-    else
+        mt->ops = &tmpfs_fs_ops;
+        mt->fs = mt->tmpfs;
+    } else {
         r = uri_to_host(m->uri, &mt->host_dir);
+    }
+    if (r == 0 && m->type == GEODE__MOUNT_TYPE__MOUNT_ENCRYPTED) {
+        mt->ops = &encrypted_fs_ops;
+        r = (mt->fs = encrypted_new(m->key_name)) ? 0 : -PAL_ENOMEM;
+    }
     if (r < 0)
         return r;
     mt->untrusted_shm = m->type == GEODE__MOUNT_TYPE__MOUNT_UNTRUSTED_SHM;
@@ -75,7 +84,15 @@ int vfs_init(const Geode__Manifest *m)
     bool given = m->root && ((m->root->uri && m->root->uri[0]) ||
                              m->root->type == GEODE__MOUNT_TYPE__MOUNT_TMPFS);
     const Geode__Mount *root = given ? m->root : &default_root;
-    int r = add_mount(root, "/");
+    int r = 0;
+    for (size_t i = 0; r == 0 && i < m->n_insecure_keys; i++) {
+        const Geode__NamedKey *k = m->insecure_keys[i];
+        r = k->key.len == FS_KEY_SIZE ? (int)fs_key_set(k->name, k->key.data) : -PAL_EINVAL;
+        if (r < 0)
+            log_error("fs.insecure__keys.%s: cannot be set (%d)", k->name, r);
+    }
+    if (r == 0)
+        r = add_mount(root, "/");
     for (size_t i = 0; r == 0 && i < m->n_mounts; i++)
         r = add_mount(m->mounts[i], m->mounts[i]->path);
     if (r == 0 && m->start_dir && m->start_dir[0])
@@ -99,8 +116,8 @@ static int match(const struct mount *mt, const char *inside)
 int vfs_lookup(const char *inside, struct vfs_target *t)
 {
     int best = -1, best_len = -1;
-    if (proc_owns(inside))
-        return -PAL_ENOENT; /* the libOS's own /proc or nothing */
+    if (proc_owns(inside) || dev_attestation_owns(inside))
+        return -PAL_ENOENT; /* the libOS's own /proc (/dev/attestation) or nothing */
     for (int i = 0; i < n_mounts; i++) {
         int l = match(&mounts[i], inside);
         if (l > best_len)
@@ -111,11 +128,16 @@ int vfs_lookup(const char *inside, struct vfs_target *t)
         return -PAL_EACCES;
     }
     const char *rest = inside + best_len;
+    t->ops = mounts[best].ops;
+    t->fs = mounts[best].fs;
     t->tmpfs = mounts[best].tmpfs;
+    t->inside = inside;
     t->rest = rest[0] ? rest : "/";
     t->mount_root = !rest[0];
     t->untrusted_shm = mounts[best].untrusted_shm;
-    if (t->tmpfs)
+    t->unchecked = false;
+    t->host[0] = 0;
+    if (!mounts[best].host_dir)
         return 0;
     /* The mount point itself is the host path as given: a mounted file
      * ("/helloworld" <- "file:helloworld") has no trailing slash. */
@@ -123,6 +145,18 @@ int vfs_lookup(const char *inside, struct vfs_target *t)
     int n = rest[0] || !hd[0] ? snprintf(t->host, sizeof(t->host), "%s%s", hd, t->rest)
                               : snprintf(t->host, sizeof(t->host), "%s", hd);
     return n < 0 || (size_t)n >= sizeof(t->host) ? -PAL_ENAMETOOLONG : 0;
+}
+
+int vfs_lookup_any(const char *inside, struct vfs_target *t)
+{
+    struct pal_stat st;
+    const struct fs_ops *ops = dev_stat(inside, &st) == 0 ? &dev_fs_ops
+                               : proc_owns(inside)         ? &proc_fs_ops
+                                                           : NULL;
+    if (!ops)
+        return vfs_lookup(inside, t);
+    *t = (struct vfs_target){.ops = ops, .inside = inside, .rest = inside};
+    return 0;
 }
 
 bool vfs_mount_ancestor(const char *inside)
@@ -142,7 +176,7 @@ int vfs_host_path(const char *inside, char *host, size_t size)
     int r = vfs_lookup(inside, &t);
     if (r < 0)
         return r;
-    if (t.tmpfs)
+    if (!t.host[0])
         return -PAL_EOPNOTSUPP;
     size_t n = strlen(t.host);
     if (n >= size)
@@ -173,7 +207,7 @@ int vfs_inside_path(const char *host, char *inside, size_t size)
     if (n < 0 || (size_t)n >= size)
         return -PAL_ENAMETOOLONG;
     struct vfs_target t;
-    if (vfs_lookup(inside, &t) < 0 || t.tmpfs || strcmp(t.host, host))
+    if (vfs_lookup(inside, &t) < 0 || !t.host[0] || strcmp(t.host, host))
         return -PAL_ENOENT;
     return 0;
 }

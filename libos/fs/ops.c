@@ -1,93 +1,87 @@
-/* Path operations dispatched to the mount that holds the path. */
-#include "fs/tmpfs.h"
+/* Path operations dispatched to the file system that holds the path
+ * (struct fs_ops): the VFS core only looks the path up and calls. */
 #include "fs/vfs.h"
 
-#define LOOKUP(inside, t)                   \
-    struct vfs_target t;                    \
-    do {                                    \
-        int r_ = vfs_lookup((inside), &t);  \
-        if (r_ < 0)                         \
-            return r_;                      \
+#define LOOKUP(inside, t)                                                                          \
+    struct vfs_target t;                                                                           \
+    do {                                                                                           \
+        int r_ = vfs_lookup((inside), &t);                                                         \
+        if (r_ < 0)                                                                                \
+            return r_;                                                                             \
     } while (0)
+
+/* Two targets on one file system: the same operations and the same mount
+ * state (every host mount shares the host's). */
+static bool same_fs(const struct vfs_target *a, const struct vfs_target *b)
+{
+    return a->ops == b->ops && a->fs == b->fs;
+}
 
 int vfs_mkdir(const char *inside, uint32_t mode)
 {
     LOOKUP(inside, t);
-    return t.tmpfs ? tmpfs_mkdir(t.tmpfs, t.rest, mode) : (int)pal->mkdir(t.host, mode);
+    return t.ops->mkdir ? t.ops->mkdir(&t, mode) : -PAL_EPERM;
 }
 
 int vfs_unlink(const char *inside, int is_dir)
 {
     LOOKUP(inside, t);
-    return t.tmpfs ? tmpfs_unlink(t.tmpfs, t.rest, is_dir) : (int)pal->unlink(t.host, is_dir);
+    return t.ops->unlink ? t.ops->unlink(&t, is_dir) : -PAL_EPERM;
 }
 
 int vfs_rename(const char *from, const char *to)
 {
     LOOKUP(from, a);
     LOOKUP(to, b);
-    if (a.tmpfs != b.tmpfs)
+    if (!same_fs(&a, &b))
         return -PAL_EXDEV;
-    return a.tmpfs ? tmpfs_rename(a.tmpfs, a.rest, b.rest) : (int)pal->rename(a.host, b.host);
+    return a.ops->rename ? a.ops->rename(&a, &b) : -PAL_EPERM;
 }
 
 int vfs_chmod(const char *inside, uint32_t mode)
 {
     LOOKUP(inside, t);
-    return t.tmpfs ? tmpfs_chmod(t.tmpfs, t.rest, mode) : (int)pal->chmod(t.host, mode);
+    return t.ops->chmod ? t.ops->chmod(&t, mode) : -PAL_EPERM;
 }
 
-/* tmpfs holds no symlinks, and a mount point is a directory whatever the
- * host directory behind it is (a host symlink there must not be followed
- * inside the libOS namespace). */
 long vfs_readlink(const char *inside, char *buf, size_t len)
 {
-    struct pal_stat st;
-    if (proc_owns(inside))
-        return proc_readlink(inside, buf, len);
-    if (dev_stat(inside, &st) == 0)
-        return -PAL_EINVAL;
-    LOOKUP(inside, t);
-    if (t.tmpfs)
-        return tmpfs_stat(t.tmpfs, t.rest, &st) < 0 ? -PAL_ENOENT : -PAL_EINVAL;
-    if (t.mount_root)
-        return -PAL_EINVAL;
-    long r = pal->readlink(t.host, buf, len);
-    return r == -PAL_ENOENT && vfs_mount_ancestor(inside) ? -PAL_EINVAL : r;
+    struct vfs_target t;
+    int r = vfs_lookup_any(inside, &t);
+    if (r < 0)
+        return r;
+    return t.ops->readlink ? t.ops->readlink(&t, buf, len) : -PAL_EINVAL;
 }
 
 int vfs_symlink(const char *target, const char *inside)
 {
     LOOKUP(inside, t);
-    return t.tmpfs ? -PAL_EPERM : (int)pal->symlink(target, t.host);
+    return t.ops->symlink ? t.ops->symlink(target, &t) : -PAL_EPERM;
 }
 
 int vfs_access(const char *inside, int mode)
 {
     LOOKUP(inside, t);
     struct pal_stat st;
-    (void)mode; /* tmpfs: the program owns every file */
-    return t.tmpfs ? tmpfs_stat(t.tmpfs, t.rest, &st) : (int)pal->access(t.host, mode);
+    if (t.ops->access)
+        return t.ops->access(&t, mode);
+    return t.ops->stat(&t, &st); /* the program owns every file */
 }
 
 int vfs_link(const char *from, const char *to)
 {
     LOOKUP(from, a);
     LOOKUP(to, b);
-    if (a.tmpfs || b.tmpfs)
-        return a.tmpfs == b.tmpfs ? -PAL_EPERM : -PAL_EXDEV; /* tmpfs: no hard links */
-    if (!PAL_HAS(pal, link))
-        return -PAL_EPERM;
-    return (int)pal->link(a.host, b.host);
+    if (!same_fs(&a, &b))
+        return -PAL_EXDEV;
+    return a.ops->link ? a.ops->link(&a, &b) : -PAL_EPERM;
 }
 
 int vfs_utimes(const char *inside, const int64_t times[2])
 {
     LOOKUP(inside, t);
-    if (t.tmpfs) /* tmpfs keeps no times of its own: only existence matters */
-        return tmpfs_stat(t.tmpfs, t.rest, &(struct pal_stat){0});
-    if (!PAL_HAS(pal, utimes))
-        return -PAL_EPERM;
-    /* inside is resolved: the host must not follow a symlink past it. */
-    return (int)pal->utimes(t.host, times, !t.mount_root);
+    if (t.ops->utimes)
+        return t.ops->utimes(&t, times);
+    /* a file system that keeps no times of its own: only existence matters */
+    return t.ops->stat(&t, &(struct pal_stat){0});
 }

@@ -430,3 +430,20 @@ long proc_readlink(const char *inside, char *buf, size_t len)
         file_put(f);
     return (long)l;
 }
+
+static int p_open(const struct vfs_target *t, const char *alias, int flags, uint32_t mode,
+                  int pal_flags, struct file **out)
+{
+    (void)alias, (void)mode, (void)pal_flags;
+    return proc_open(t->inside, flags, out);
+}
+
+static int p_stat(const struct vfs_target *t, struct pal_stat *st) { return proc_stat(t->inside, st); }
+
+static long p_readlink(const struct vfs_target *t, char *buf, size_t len)
+{
+    return proc_readlink(t->inside, buf, len);
+}
+
+const struct fs_ops proc_fs_ops = {
+    .name = "proc", .open = p_open, .stat = p_stat, .readlink = p_readlink};

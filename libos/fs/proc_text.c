@@ -233,21 +233,27 @@ static void hex16(char out[17], uint64_t v)
     out[16] = 0;
 }
 
-/* Lines only the process itself knows (its umask and signal sets); other
- * processes' status files leave them out rather than guess. */
+/* Lines only the process itself knows (its umask, after Name as in Linux,
+ * and its signal sets); other processes' status files leave them out
+ * rather than guess. */
+static size_t status_umask(char *t, size_t cap)
+{
+    uint32_t um = umask_get();
+    return (size_t)snprintf(t, cap, "Umask:\t0%c%c%c\n", '0' + (um >> 6 & 7), '0' + (um >> 3 & 7),
+                            '0' + (um & 7));
+}
+
 static size_t status_self(char *t, size_t cap)
 {
     uint64_t s[4];
     char h[4][17];
-    uint32_t um = umask_get();
     sig_sets(s);
     for (int k = 0; k < 4; k++)
         hex16(h[k], s[k]);
     return (size_t)snprintf(t, cap,
                             "SigQ:\t%d/%d\nSigPnd:\t0000000000000000\nShdPnd:\t%s\nSigBlk:\t%s\n"
-                            "SigIgn:\t%s\nSigCgt:\t%s\nUmask:\t0%c%c%c\n",
-                            __builtin_popcountll(s[0]), 63, h[0], h[1], h[2], h[3],
-                            '0' + (um >> 6 & 7), '0' + (um >> 3 & 7), '0' + (um & 7));
+                            "SigIgn:\t%s\nSigCgt:\t%s\n",
+                            __builtin_popcountll(s[0]), 63, h[0], h[1], h[2], h[3]);
 }
 
 /* The calling process's ids, groups and capabilities (sys/creds.c); other
@@ -292,12 +298,15 @@ static char *status_text(const struct pinfo *p, size_t *len)
     char *t = malloc(cap);
     if (!t)
         return NULL;
-    *len = (size_t)snprintf(
-        t, cap,
-        "Name:\t%s\nState:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
-        "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n",
-        i->comm, state_name(i->state), p->pid, p->tid, i->ppid, c.id.uid, c.id.euid, c.id.suid,
-        c.id.fsuid, c.id.gid, c.id.egid, c.id.sgid, c.id.fsgid, FD_MAX);
+    *len = (size_t)snprintf(t, cap, "Name:\t%s\n", i->comm);
+    if (p->self)
+        *len += status_umask(t + *len, cap - *len);
+    *len +=
+        (size_t)snprintf(t + *len, cap - *len,
+                         "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
+                         "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n",
+                         state_name(i->state), p->pid, p->tid, i->ppid, c.id.uid, c.id.euid,
+                         c.id.suid, c.id.fsuid, c.id.gid, c.id.egid, c.id.sgid, c.id.fsgid, FD_MAX);
     *len += groups_text(t + *len, cap - *len, &c);
     *len += (size_t)snprintf(
         t + *len, cap - *len,

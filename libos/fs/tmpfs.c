@@ -498,3 +498,58 @@ struct tmpfs *tmpfs_of(struct file *f)
 {
     return f->ops == &tmpfs_ops ? ((struct topen *)f->h)->fs : NULL;
 }
+
+/* ---- The mount's operations (struct fs_ops) ---- */
+
+static int fs_open(const struct vfs_target *t, const char *alias, int flags, uint32_t mode,
+                   int pal_flags, struct file **out)
+{
+    (void)alias, (void)pal_flags;
+    return tmpfs_open(t->tmpfs, t->rest, flags, mode, out);
+}
+
+static int fs_stat(const struct vfs_target *t, struct pal_stat *st)
+{
+    return tmpfs_stat(t->tmpfs, t->rest, st);
+}
+
+static int fs_mkdir(const struct vfs_target *t, uint32_t mode)
+{
+    return tmpfs_mkdir(t->tmpfs, t->rest, mode);
+}
+
+static int fs_unlink(const struct vfs_target *t, int is_dir)
+{
+    return tmpfs_unlink(t->tmpfs, t->rest, is_dir);
+}
+
+static int fs_rename(const struct vfs_target *a, const struct vfs_target *b)
+{
+    return tmpfs_rename(a->tmpfs, a->rest, b->rest);
+}
+
+static int fs_chmod(const struct vfs_target *t, uint32_t mode)
+{
+    return tmpfs_chmod(t->tmpfs, t->rest, mode);
+}
+
+/* tmpfs holds no symlinks. */
+static long fs_readlink(const struct vfs_target *t, char *buf, size_t len)
+{
+    struct pal_stat st;
+    (void)buf, (void)len;
+    return tmpfs_stat(t->tmpfs, t->rest, &st) < 0 ? -PAL_ENOENT : -PAL_EINVAL;
+}
+
+/* symlink, link: NULL (-EPERM, tmpfs holds neither); access: the program
+ * owns every file (stat); utimes: no times of its own (stat). */
+const struct fs_ops tmpfs_fs_ops = {
+    .name = "tmpfs",
+    .open = fs_open,
+    .stat = fs_stat,
+    .mkdir = fs_mkdir,
+    .unlink = fs_unlink,
+    .rename = fs_rename,
+    .chmod = fs_chmod,
+    .readlink = fs_readlink,
+};

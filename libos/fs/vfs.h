@@ -26,7 +26,12 @@ struct file_ops {
     pal_handle (*poll_handle)(struct file *f);
     /* Linux linux_dirent64 records from the file's position; 0 at the end. */
     long (*readdir)(struct file *f, void *buf, size_t len);
+    /* fsync(2) of a file that is not a host file (NULL: nothing to write). */
+    long (*sync)(struct file *f);
     void (*release)(struct file *f);
+    /* MAP_SHARED with PROT_WRITE is refused (ENODEV): writes to such a
+     * mapping could not reach the file. */
+    bool private_maps_only;
 };
 
 struct file {
@@ -49,17 +54,55 @@ struct file {
 
 /* mount.c */
 int vfs_init(const Geode__Manifest *m);
-/* Where an inside path lives: a tmpfs (path in rest, relative to the
- * mount) or the host (path in host). */
+/* Where an inside path lives: the mount (or the libOS's /dev or /proc)
+ * whose operations serve it, the path relative to the mount (rest) and,
+ * for mounts backed by host files, the host path. */
 struct tmpfs;
+struct fs_ops;
 struct vfs_target {
-    struct tmpfs *tmpfs;
+    const struct fs_ops *ops;
+    void *fs;          /* the mount's own state (a struct tmpfs *, ...) */
+    struct tmpfs *tmpfs; /* fs, for a tmpfs mount; else NULL */
+    const char *inside; /* the path looked up */
     const char *rest;
     bool mount_root; /* inside is the mount point itself */
     bool untrusted_shm; /* an untrusted_shm mount: host files, never checked */
-    char host[PATH_MAX_LEN];
+    bool unchecked; /* open the host file without the trusted-file policy */
+    char host[PATH_MAX_LEN]; /* "" where no host file backs the path */
 };
+
+/* A file system's path operations, chosen by the mount (fs_host.c for
+ * chroot and untrusted_shm mounts, tmpfs.c, encrypted.c) or by the path for
+ * the libOS's own /dev (dev.c) and /proc (proc.c). NULL entries: the
+ * operation is refused with the errno the VFS gives for it (vfs_* in
+ * ops.c). The target is the one vfs_lookup filled. */
+struct fs_ops {
+    const char *name;
+    /* alias and pal_flags: see open.c (host files only). */
+    int (*open)(const struct vfs_target *t, const char *alias, int flags, uint32_t mode,
+                int pal_flags, struct file **out);
+    int (*stat)(const struct vfs_target *t, struct pal_stat *st);
+    int (*mkdir)(const struct vfs_target *t, uint32_t mode);
+    int (*unlink)(const struct vfs_target *t, int is_dir);
+    /* Both targets on this file system (the VFS checks; -EXDEV otherwise). */
+    int (*rename)(const struct vfs_target *from, const struct vfs_target *to);
+    int (*chmod)(const struct vfs_target *t, uint32_t mode);
+    long (*readlink)(const struct vfs_target *t, char *buf, size_t len);
+    int (*symlink)(const char *target, const struct vfs_target *t);
+    int (*access)(const struct vfs_target *t, int mode);
+    int (*link)(const struct vfs_target *from, const struct vfs_target *to);
+    int (*utimes)(const struct vfs_target *t, const int64_t times[2]);
+};
+extern const struct fs_ops host_fs_ops;   /* fs_host.c */
+extern const struct fs_ops tmpfs_fs_ops;  /* tmpfs.c */
+extern const struct fs_ops dev_fs_ops;    /* dev.c */
+extern const struct fs_ops proc_fs_ops;   /* proc.c */
+
+/* The mount holding inside (never /dev's devices nor /proc: -ENOENT for
+ * /proc, whose paths never reach a mount). */
 int vfs_lookup(const char *inside, struct vfs_target *t);
+/* vfs_lookup that also finds the libOS's devices and /proc. */
+int vfs_lookup_any(const char *inside, struct vfs_target *t);
 /* Host path of a normalized inside path; -EACCES (logged) outside mounts,
  * -EOPNOTSUPP inside a tmpfs. */
 int vfs_host_path(const char *inside, char *host, size_t size);
@@ -106,7 +149,7 @@ int vfs_stat_at(int dirfd, const char *path, bool follow, struct pal_stat *st);
 int vfs_stat(const char *inside, int nofollow, struct pal_stat *st);
 struct file *file_new(const struct file_ops *ops, pal_handle h, int flags);
 void file_put(struct file *f);
-extern const struct file_ops host_file_ops;
+extern const struct file_ops host_file_ops; /* fs_host.c */
 
 /* dev.c: /dev/null, /dev/zero, /dev/urandom, /dev/random. */
 int dev_open(const char *inside, int flags, struct file **out);
@@ -115,6 +158,14 @@ int dev_stat(const char *inside, struct pal_stat *st);
  * the other devices (Linux cannot map them either), 0 when f is not one
  * of the libOS's devices. */
 int dev_map_kind(const struct file *f);
+
+/* dev_attestation.c: /dev/attestation (Gramine's files); dev.c hands it
+ * every /dev path that is not one of its devices. */
+void dev_attestation_init(const Geode__Manifest *m);
+/* True for /dev/attestation and every path below it: never a mount's. */
+bool dev_attestation_owns(const char *inside);
+int dev_attestation_open(const char *inside, int flags, struct file **out);
+int dev_attestation_stat(const char *inside, struct pal_stat *st);
 
 /* proc.c: the libOS's /proc (see there); -ENOENT for every other path
  * under /proc, which never reaches a mount. */

@@ -52,7 +52,7 @@ static void conv(struct out *o, char c, int lng, va_list *ap)
     case 'd':
     case 'i':
         s = take_signed(ap, lng);
-        put_num(o, s < 0 ? (uint64_t)-s : (uint64_t)s, 10, s < 0);
+        put_num(o, s < 0 ? 0 - (uint64_t)s : (uint64_t)s, 10, s < 0); /* INT64_MIN too */
         break;
     case 'u': put_num(o, take_unsigned(ap, lng), 10, false); break;
     case 'x': put_num(o, take_unsigned(ap, lng), 16, false); break;

@@ -7,6 +7,7 @@
 #include "core/mm.h"
 #include "core/signal.h"
 #include "core/vma.h"
+#include "fs/encrypted.h"
 #include "sys/sys.h"
 
 struct clone_start {
@@ -43,6 +44,7 @@ static long start_thread(uint64_t flags, struct sc_args *args, struct libos_thre
     long r = pal->thread_create(clone_thread_start, cs, (void *)t->stack_top, t);
     if (r < 0) {
         __atomic_sub_fetch(&libos_thread_count, 1, __ATOMIC_SEQ_CST);
+        thread_forget(t);
         free(cs);
     }
     return r;
@@ -59,13 +61,23 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     }
     if (!(flags & CLONE_VM)) /* vfork, posix_spawn: the child only execs */
         vma_warn_unshared();
+    encrypted_flush_all();
+    /* The child starts with nothing pending: it forgets what was pending
+     * in the parent at the fork, not a signal sent to the child itself
+     * that arrived before this code ran (one it blocks stays pending). */
+    uint64_t parent_pending = signal_pending_set();
+    uint64_t parent_thread_pending = cur_thread()->pending;
     long r = pal->process_fork();
     if (r != 0)
         return r; /* parent: the child's id, or an error */
     libos_ppid = libos_pid;
     libos_pid = (int)pal->process_id();
     libos_thread_count = 1;
-    signal_forget_pending();
+    signal_forget_pending(parent_pending);
+    thread_forget_others();
+    cur_thread()->pending &= ~parent_thread_pending;
+    signalfd_after_fork();
+    timers_forked();
     prctl_forked();
     sysv_shm_forked();
     struct libos_thread *t = cur_thread();

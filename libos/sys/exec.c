@@ -160,6 +160,7 @@ SYS(execve)
     rewrite_reset();
     reset_process_state();
     creds_exec();
+    timers_exec();
     char *exec_path = strdup(inside);
     libos_cfg.exec_path = exec_path;
     proc_set_name(comm);

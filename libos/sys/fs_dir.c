@@ -89,7 +89,7 @@ static long mknod_regular(const char *inside, uint32_t mode)
     return r;
 }
 
-/* mknod(2): regular files anywhere; FIFOs on host files (tmpfs holds only
+/* mknod(2): regular files anywhere; FIFOs on host files (tmpfs and encrypted mounts hold only
  * files and directories: EPERM). Socket and device nodes are never made
  * for the program: EPERM, as for a process without CAP_MKNOD. */
 static long mknod_at(int dirfd, const char *path, uint32_t mode)
@@ -115,7 +115,7 @@ static long mknod_at(int dirfd, const char *path, uint32_t mode)
     r = vfs_lookup(inside, &t);
     if (r < 0)
         return r;
-    if (t.tmpfs || !PAL_HAS(pal, mknod))
+    if (t.ops != &host_fs_ops || !PAL_HAS(pal, mknod)) /* tmpfs, encrypted: no FIFOs */
         return -PAL_EPERM;
     r = (int)pal->mknod(t.host, mode);
     if (r == 0 && owner_new_needed())

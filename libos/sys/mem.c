@@ -265,6 +265,11 @@ static long map_source(int fd, int prot, struct vma *v)
         r = -PAL_EACCES;
     else if (f->is_dir || f->is_sock || (!f->ops->pread && !dev) || !mappable(f))
         r = -PAL_ENODEV;
+    else if (v->shared && (prot & PAL_PROT_WRITE) && f->ops->private_maps_only) {
+        log_warn("mmap of %s: MAP_SHARED with PROT_WRITE is not supported on this file system",
+                 f->path ? f->path : "a file");
+        r = -PAL_ENODEV;
+    }
     else
         r = dev;
     if (r != 0) { /* 1: /dev/zero, mapped as anonymous memory */

@@ -31,6 +31,7 @@ SYS(exit)
     if (__atomic_sub_fetch(&libos_thread_count, 1, __ATOMIC_SEQ_CST) == 0)
         exit_process((int)(A(0) & 0xff));
     ns_tid_free(cur_thread()->tid);
+    thread_forget(cur_thread());
     pal->thread_exit(cur_thread()->clear_child_tid);
 }
 

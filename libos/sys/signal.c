@@ -1,8 +1,10 @@
 /* Signal syscalls: dispositions, masks, the alternate stack, sending a
  * signal to ourselves, sigreturn. Delivery itself is in core/signal.c. */
 #include "core/signal.h"
+#include "sys/creds.h"
 #include "sys/sys.h"
 
+#define SS_ONSTACK_ 1
 #define SS_DISABLE_ 2
 #define MINSIGSTKSZ_ 2048
 
@@ -49,24 +51,30 @@ SYS(rt_sigprocmask)
     return 0;
 }
 
+/* As Linux's do_sigaltstack: the new stack is read before the old one is
+ * written (they may be one struct); the stack in use cannot change (EPERM)
+ * and is reported SS_ONSTACK; SS_ONSTACK as a new mode means 0. */
 SYS(sigaltstack)
 {
     struct libos_thread *t = cur_thread();
-    if (PTR(1)) {
-        struct k_stack *o = PTR(1);
-        o->sp = t->altstack_sp;
-        o->size = t->altstack_size;
-        o->flags = t->altstack_size ? 0 : SS_DISABLE_;
-    }
+    struct k_stack n, old = {t->altstack_sp, SS_DISABLE_, 0, t->altstack_size};
+    uint64_t sp = args->ctx ? args->ctx->rsp : 0;
+    bool on = sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
+    if (t->altstack_size)
+        old.flags = on ? SS_ONSTACK_ : 0;
     if (PTR(0)) {
-        const struct k_stack *n = PTR(0);
-        if (n->flags & ~SS_DISABLE_)
+        memcpy(&n, PTR(0), sizeof(n));
+        if (on)
+            return -PAL_EPERM;
+        if (n.flags != 0 && n.flags != SS_ONSTACK_ && n.flags != SS_DISABLE_)
             return -PAL_EINVAL;
-        if (!(n->flags & SS_DISABLE_) && n->size < MINSIGSTKSZ_)
+        if (n.flags != SS_DISABLE_ && n.size < MINSIGSTKSZ_)
             return -PAL_ENOMEM;
-        t->altstack_sp = n->flags & SS_DISABLE_ ? 0 : n->sp;
-        t->altstack_size = n->flags & SS_DISABLE_ ? 0 : n->size;
+        t->altstack_sp = n.flags == SS_DISABLE_ ? 0 : n.sp;
+        t->altstack_size = n.flags == SS_DISABLE_ ? 0 : n.size;
     }
+    if (PTR(1))
+        memcpy(PTR(1), &old, sizeof(old));
     return 0;
 }
 
@@ -90,6 +98,8 @@ long signal_epipe(long r)
 }
 
 static bool valid_signal(int sig) { return sig >= 0 && sig <= NSIG_; }
+
+#define SI_TKILL_ (-6)
 
 /* Without a pid namespace the process knows no thread ids but its own. */
 static bool own_thread(int tid) { return ns_enabled() ? ns_own_id(tid) : true; }
@@ -121,8 +131,21 @@ static long thread_signal(int tgid, int tid, int sig)
 {
     if (tid <= 0 || tgid < 0 || !valid_signal(sig))
         return -PAL_EINVAL;
-    if (own_thread(tid))
-        return tgid == 0 || tgid == libos_pid ? self_signal(sig) : -PAL_ESRCH;
+    if (own_thread(tid)) {
+        if (tgid != 0 && tgid != libos_pid)
+            return -PAL_ESRCH;
+        if (sig == 0 || signal_ignored(sig) || (signal_default_ignored(sig) && !signal_has_handler(sig)))
+            return 0;
+        /* To that thread alone, with what tgkill's siginfo says (glibc's
+         * pthread_cancel checks SI_TKILL and the sender's pid). */
+        struct creds_ids ids;
+        creds_ids(&ids);
+        struct signal_info info = {.code = SI_TKILL_,
+                                   .f0 = (uint32_t)libos_pid | (uint64_t)ids.uid << 32};
+        if (!signal_raise_thread(tid, sig, &info))
+            signal_raise_info(sig, &info);
+        return 0;
+    }
     if (!ns_enabled())
         return -PAL_ESRCH;
     long owner = pal->id_owner(tid);
@@ -137,7 +160,6 @@ SYS(tkill) { return thread_signal(0, (int)A(0), (int)A(1)); }
 /* sigqueue: a siginfo whose si_code claims the kernel or kill (>= 0) or
  * tkill may be sent only to oneself (EPERM otherwise). The payload does
  * not travel: pending signals are a set, delivered with SI_USER. */
-#define SI_TKILL_ (-6)
 static long check_queueinfo(const int32_t *info, bool to_self)
 {
     int code = info[2];
@@ -205,11 +227,16 @@ SYS(rt_sigtimedwait)
         timeout = ts->sec * 1000000000LL + ts->nsec;
     }
     for (;;) {
-        int sig = signal_take(set);
+        struct signal_info si;
+        int sig = signal_take_info(set, &si);
         if (sig) {
             if (PTR(1)) {
-                memset(PTR(1), 0, 128);
-                *(int32_t *)PTR(1) = sig; /* si_code 0: SI_USER */
+                int32_t *info = PTR(1);
+                memset(info, 0, 128);
+                info[0] = sig;
+                info[2] = si.code; /* 0: SI_USER */
+                memcpy(info + 4, &si.f0, 8);
+                memcpy(info + 6, &si.f1, 8);
             }
             return sig;
         }

@@ -95,6 +95,14 @@ SYS(execve); SYS(execveat);
 long exec_resolve(const char *path, char *inside, char ***argv, char *const *uargv);
 /* timer.c */
 SYS(setitimer); SYS(getitimer); SYS(alarm);
+SYS(timer_create); SYS(timer_settime); SYS(timer_gettime); SYS(timer_getoverrun); SYS(timer_delete);
+/* The host's SIGALRM: raises the signals of the timers that expired and
+ * arms the next; false when no timer of the libOS was armed (the SIGALRM
+ * came from elsewhere). */
+bool ptimer_host_alarm(void);
+/* fork: the child has no timers; execve: the POSIX timers go. */
+void timers_forked(void);
+void timers_exec(void);
 /* misc.c */
 SYS(getrusage); SYS(times);
 SYS(sched_setaffinity); SYS(close_range); SYS(rt_sigsuspend); SYS(pause);
@@ -147,6 +155,14 @@ void owner_new_file(struct file *f);
 void owner_new_path(const char *inside);
 /* eventfd.c */
 SYS(eventfd); SYS(eventfd2); SYS(memfd_create);
+/* inotify.c */
+SYS(inotify_init); SYS(inotify_init1); SYS(inotify_add_watch); SYS(inotify_rm_watch);
+/* signalfd.c */
+SYS(signalfd); SYS(signalfd4);
+/* A forked child's signalfds get readiness pipes of their own. */
+void signalfd_after_fork(void);
+/* timerfd.c */
+SYS(timerfd_create); SYS(timerfd_settime); SYS(timerfd_gettime);
 SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl);
 /* fs_io.c */
 SYS(sendfile);

@@ -2,6 +2,7 @@
  * (no AT_SYSINFO_EHDR), so libc's time functions come here as syscalls. */
 #include <linux/time.h>
 
+#include "core/signal.h"
 #include "sys/sys.h"
 
 #define NSEC 1000000000LL
@@ -67,24 +68,50 @@ SYS(time)
     return ns / NSEC;
 }
 
-static long sleep_ts(const struct k_timespec *ts)
+/* Sleeps ns on CLOCK_MONOTONIC. A host signal that cuts the sleep short
+ * ends it with EINTR only when it left a signal to deliver; otherwise the
+ * sleep goes on for what is left (a timer the program blocks or ignores
+ * must not stretch it). rem gets what was left at an EINTR. */
+static long sleep_for(int64_t ns, struct k_timespec *rem)
+{
+    int64_t start = 0, now = 0;
+    pal->clock_get(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        long r = pal->sleep(ns);
+        if (r != -PAL_EINTR)
+            return r;
+        pal->clock_get(CLOCK_MONOTONIC, &now);
+        int64_t left = ns - (now - start);
+        if (left <= 0)
+            return 0;
+        if (signal_pending_for(cur_thread()->sigmask)) {
+            if (rem)
+                *rem = (struct k_timespec){left / NSEC, left % NSEC};
+            return -PAL_EINTR;
+        }
+        ns = left;
+        start = now;
+    }
+}
+
+static long sleep_ts(const struct k_timespec *ts, struct k_timespec *rem)
 {
     if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NSEC)
         return -PAL_EINVAL;
-    return pal->sleep(ts->tv_sec * NSEC + ts->tv_nsec);
+    return sleep_for(ts->tv_sec * NSEC + ts->tv_nsec, rem);
 }
 
-SYS(nanosleep) { return sleep_ts(PTR(0)); }
+SYS(nanosleep) { return sleep_ts(PTR(0), PTR(1)); }
 
 SYS(clock_nanosleep)
 {
     const struct k_timespec *ts = PTR(2);
     if (!(A(1) & TIMER_ABSTIME))
-        return sleep_ts(ts);
+        return sleep_ts(ts, PTR(3));
     int64_t now;
     long r = clock_ns((int)A(0), &now);
     int64_t until = ts->tv_sec * NSEC + ts->tv_nsec;
-    return r < 0 ? r : (until > now ? pal->sleep(until - now) : 0);
+    return r < 0 ? r : (until > now ? sleep_for(until - now, NULL) : 0);
 }
 
 SYS(getrandom)

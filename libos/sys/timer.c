@@ -1,9 +1,37 @@
-/* alarm, setitimer, getitimer: ITIMER_REAL through the PAL's timer, whose
- * SIGALRM comes back as a host signal. The virtual and profiling timers
- * are not supported. */
+/* Timers that signal the process: alarm, setitimer/getitimer (ITIMER_REAL)
+ * and the POSIX per-process timers (timer_create(2) and the rest).
+ *
+ * All of them share the PAL's one alarm timer (pal.h alarm_timer, a host
+ * ITIMER_REAL whose SIGALRM comes back as a host signal): the libOS keeps
+ * every timer's deadline on CLOCK_MONOTONIC and arms the PAL's timer for
+ * the earliest. At the host's SIGALRM (core/upcall.c) ptimer_host_alarm
+ * raises the signal of each timer that expired (SIGALRM for ITIMER_REAL;
+ * sigev_signo with SI_TIMER, the timer id, its overrun and sigev_value for
+ * a POSIX timer), reloads the periodic ones and arms the next.
+ *
+ * Limits: a CLOCK_REALTIME timer follows CLOCK_MONOTONIC after it is set
+ * (a later change of the wall clock does not move it); the CPU-time clocks
+ * and ITIMER_VIRTUAL/ITIMER_PROF are not supported (ENOTSUP / EINVAL);
+ * a SIGEV_THREAD_ID signal waits in its thread's own pending set. A forked child has no timers,
+ * execve deletes the POSIX timers and keeps ITIMER_REAL, as on Linux. */
+#include "core/signal.h"
+#include "sys/poll.h"
 #include "sys/sys.h"
 
 #define NSEC 1000000000LL
+#define MAX_TIMERS 64
+#define SIGALRM_ 14
+#define SI_TIMER_ (-2)
+#define SIGEV_SIGNAL_ 0
+#define SIGEV_NONE_ 1
+#define SIGEV_THREAD_ID_ 4
+#define TIMER_ABSTIME_ 1
+#define CLOCK_REALTIME_ 0
+#define CLOCK_MONOTONIC_ 1
+#define CLOCK_PROCESS_CPUTIME_ID_ 2
+#define CLOCK_THREAD_CPUTIME_ID_ 3
+#define CLOCK_BOOTTIME_ 7
+#define DELAYTIMER_MAX_ 0x7fffffff
 
 struct k_timeval {
     int64_t tv_sec, tv_usec;
@@ -11,8 +39,137 @@ struct k_timeval {
 struct k_itimerval {
     struct k_timeval interval, value;
 };
+struct k_itimerspec {
+    struct k_timespec interval, value;
+};
+struct k_sigevent {
+    uint64_t value;
+    int32_t signo, notify;
+    int32_t tid;
+    int32_t pad[11];
+};
 
-static int64_t tv_ns(const struct k_timeval *tv) { return tv->tv_sec * NSEC + tv->tv_usec * 1000; }
+/* A timer: deadline on CLOCK_MONOTONIC in ns (0: disarmed). */
+struct ptimer {
+    bool used;
+    int clock, notify, signo;
+    int tid; /* SIGEV_THREAD_ID: the thread the signal goes to */
+    uint64_t value;
+    int64_t deadline, interval;
+    int overrun; /* expirations while its signal was still pending */
+};
+
+static struct ptimer timers[MAX_TIMERS];
+static struct ptimer itimer_real; /* ITIMER_REAL: SIGALRM */
+static spinlock_t timers_lock;
+
+static int64_t mono_now(void)
+{
+    int64_t ns = 0;
+    pal->clock_get(CLOCK_MONOTONIC_, &ns);
+    return ns;
+}
+
+/* Arms the PAL's timer for the earliest deadline (timers_lock held). */
+static void arm_host(int64_t now)
+{
+    int64_t first = itimer_real.deadline;
+    for (int i = 0; i < MAX_TIMERS; i++)
+        if (timers[i].used && timers[i].deadline && (!first || timers[i].deadline < first))
+            first = timers[i].deadline;
+    int64_t old_value, old_interval;
+    int64_t delay = first ? (first > now ? first - now : 1000) : 0;
+    pal->alarm_timer(delay, 0, &old_value, &old_interval);
+}
+
+/* The time left and the interval of t, in ns. */
+static void remaining(const struct ptimer *t, int64_t now, int64_t *left, int64_t *interval)
+{
+    *left = t->deadline ? (t->deadline > now ? t->deadline - now : 1) : 0;
+    *interval = t->interval;
+}
+
+/* Expirations of t due by now (t->deadline <= now): 1 + the periods that
+ * passed too; reloads or disarms t. */
+static int64_t expire(struct ptimer *t, int64_t now)
+{
+    int64_t n = 1;
+    if (t->interval) {
+        int64_t late = now - t->deadline;
+        n += late / t->interval;
+        t->deadline += n * t->interval;
+    } else {
+        t->deadline = 0;
+    }
+    return n;
+}
+
+bool ptimer_host_alarm(void)
+{
+    struct {
+        int signo, tid;
+        struct signal_info info;
+    } fire[MAX_TIMERS + 1];
+    int n_fire = 0;
+    bool ours = false;
+    int64_t now = mono_now();
+    spin_lock(&timers_lock);
+    if (itimer_real.deadline) {
+        ours = true;
+        if (itimer_real.deadline <= now) {
+            expire(&itimer_real, now);
+            fire[n_fire].signo = SIGALRM_;
+            fire[n_fire].tid = 0;
+            fire[n_fire++].info.code = 0;
+        }
+    }
+    for (int i = 0; i < MAX_TIMERS; i++) {
+        struct ptimer *t = &timers[i];
+        if (!t->used || !t->deadline)
+            continue;
+        ours = true;
+        if (t->deadline > now)
+            continue;
+        int64_t n = expire(t, now);
+        if (t->notify == SIGEV_NONE_)
+            continue;
+        /* Still pending from an earlier expiration: counted as overruns
+         * (the signal does not queue again), as on Linux. */
+        struct signal_info cur;
+        if (signal_pending_info(t->signo, t->tid, &cur) && cur.code == SI_TIMER_ &&
+            (int)cur.f0 == i) {
+            int64_t o = (int64_t)t->overrun + n;
+            t->overrun = o > DELAYTIMER_MAX_ ? DELAYTIMER_MAX_ : (int)o;
+        } else {
+            t->overrun = n - 1 > DELAYTIMER_MAX_ ? DELAYTIMER_MAX_ : (int)(n - 1);
+        }
+        fire[n_fire].signo = t->signo;
+        fire[n_fire].tid = t->tid;
+        fire[n_fire++].info = (struct signal_info){
+            .code = SI_TIMER_,
+            .f0 = (uint32_t)i | (uint64_t)(uint32_t)t->overrun << 32, /* si_tid, si_overrun */
+            .f1 = t->value,                                           /* si_value */
+        };
+    }
+    if (ours)
+        arm_host(now);
+    spin_unlock(&timers_lock);
+    for (int k = 0; k < n_fire; k++) {
+        const struct signal_info *info = fire[k].info.code ? &fire[k].info : NULL;
+        /* SIGEV_THREAD_ID: that thread's own pending set (a thread that
+         * ended meanwhile: the process's, as Linux would drop it). */
+        if (!fire[k].tid || !signal_raise_thread(fire[k].tid, fire[k].signo, info))
+            signal_async(fire[k].signo, info);
+    }
+    return ours;
+}
+
+/* --- ITIMER_REAL: alarm, setitimer, getitimer --- */
+
+static int64_t tv_ns(const struct k_timeval *tv)
+{
+    return tv->tv_sec * NSEC + tv->tv_usec * 1000;
+}
 
 static void ns_tv(int64_t ns, struct k_timeval *tv)
 {
@@ -20,29 +177,224 @@ static void ns_tv(int64_t ns, struct k_timeval *tv)
     tv->tv_usec = ns % NSEC / 1000;
 }
 
-static long itimer(int which, const struct k_itimerval *nv, struct k_itimerval *ov)
+static bool tv_ok(const struct k_timeval *tv)
 {
-    int64_t old_value, old_interval;
-    if (which != 0 /* ITIMER_REAL */)
+    return tv->tv_sec >= 0 && tv->tv_usec >= 0 && tv->tv_usec < 1000000 &&
+           tv->tv_sec < (1LL << 62) / NSEC;
+}
+
+/* Sets ITIMER_REAL (value 0: disarm), returning the old setting. */
+static void set_real(int64_t value, int64_t interval, int64_t *old_value, int64_t *old_interval)
+{
+    int64_t now = mono_now();
+    spin_lock(&timers_lock);
+    remaining(&itimer_real, now, old_value, old_interval);
+    itimer_real.deadline = value ? now + value : 0;
+    itimer_real.interval = value ? interval : 0;
+    arm_host(now);
+    spin_unlock(&timers_lock);
+}
+
+SYS(setitimer)
+{
+    int which = (int)A(0);
+    const struct k_itimerval *nv = PTR(1);
+    struct k_itimerval *ov = PTR(2), v;
+    if (which != 0 /* ITIMER_REAL */) {
+        if (which == 1 || which == 2)
+            log_warn("setitimer: ITIMER_VIRTUAL and ITIMER_PROF are not supported");
         return -PAL_EINVAL;
-    long r = nv ? pal->alarm_timer(tv_ns(&nv->value), tv_ns(&nv->interval), &old_value, &old_interval)
-                : pal->alarm_timer(-1, 0, &old_value, &old_interval);
-    if (r == 0 && ov) {
+    }
+    if (nv) {
+        memcpy(&v, nv, sizeof(v)); /* a bad pointer faults: EFAULT */
+        if (!tv_ok(&v.value) || !tv_ok(&v.interval))
+            return -PAL_EINVAL;
+    } else {
+        memset(&v, 0, sizeof(v)); /* Linux: a NULL new value disarms */
+    }
+    int64_t old_value, old_interval;
+    set_real(tv_ns(&v.value), tv_ns(&v.interval), &old_value, &old_interval);
+    if (ov) {
         ns_tv(old_value, &ov->value);
         ns_tv(old_interval, &ov->interval);
     }
-    return r;
+    return 0;
 }
 
-SYS(setitimer) { return itimer((int)A(0), PTR(1), PTR(2)); }
-
-SYS(getitimer) { return itimer((int)A(0), NULL, PTR(1)); }
+SYS(getitimer)
+{
+    int which = (int)A(0);
+    struct k_itimerval *ov = PTR(1);
+    if (which != 0)
+        return -PAL_EINVAL; /* ITIMER_VIRTUAL, ITIMER_PROF: not supported */
+    int64_t left, interval, now = mono_now();
+    spin_lock(&timers_lock);
+    remaining(&itimer_real, now, &left, &interval);
+    spin_unlock(&timers_lock);
+    ns_tv(left, &ov->value);
+    ns_tv(interval, &ov->interval);
+    return 0;
+}
 
 SYS(alarm)
 {
-    int64_t old_value = 0;
-    long r = pal->alarm_timer((int64_t)A(0) * NSEC, 0, &old_value, NULL);
-    if (r < 0)
-        return r;
-    return (long)((old_value + NSEC / 2) / NSEC);
+    int64_t old_value, old_interval;
+    set_real((int64_t)(uint32_t)A(0) * NSEC, 0, &old_value, &old_interval);
+    /* Seconds left, rounded to nearest, and never 0 for a pending alarm. */
+    long secs = (long)((old_value + NSEC / 2) / NSEC);
+    return old_value && !secs ? 1 : secs;
+}
+
+/* --- POSIX timers --- */
+
+static bool ts_ok(const struct k_timespec *t)
+{
+    return t->tv_nsec >= 0 && t->tv_nsec < NSEC && t->tv_sec >= 0 && t->tv_sec < (1LL << 62) / NSEC;
+}
+
+SYS(timer_create)
+{
+    int clock = (int)A(0);
+    const struct k_sigevent *usev = PTR(1);
+    int32_t *uid = PTR(2);
+    if (clock == CLOCK_PROCESS_CPUTIME_ID_ || clock == CLOCK_THREAD_CPUTIME_ID_ || clock < 0) {
+        log_warn("timer_create: CPU-time clock %d is not supported", clock);
+        return clock < 0 ? -PAL_EINVAL : -PAL_EOPNOTSUPP;
+    }
+    if (clock != CLOCK_REALTIME_ && clock != CLOCK_MONOTONIC_ && clock != CLOCK_BOOTTIME_)
+        return -PAL_EINVAL;
+    struct k_sigevent sev = {.notify = SIGEV_SIGNAL_, .signo = SIGALRM_};
+    bool default_value = !usev;
+    if (usev) {
+        memcpy(&sev, usev, sizeof(sev)); /* a bad pointer faults: EFAULT */
+        if (sev.notify != SIGEV_SIGNAL_ && sev.notify != SIGEV_NONE_ &&
+            sev.notify != SIGEV_THREAD_ID_)
+            return -PAL_EINVAL;
+        if (sev.notify != SIGEV_NONE_ && (sev.signo < 1 || sev.signo > NSIG_))
+            return -PAL_EINVAL;
+        if (sev.notify == SIGEV_THREAD_ID_ && !ns_own_id(sev.tid))
+            return -PAL_EINVAL;
+    }
+    int id = -1;
+    spin_lock(&timers_lock);
+    for (int i = 0; i < MAX_TIMERS && id < 0; i++)
+        if (!timers[i].used) {
+            id = i;
+            timers[i] = (struct ptimer){.used = true,
+                                        .clock = clock,
+                                        .notify = sev.notify,
+                                        .signo = sev.signo,
+                                        .tid = sev.notify == SIGEV_THREAD_ID_ ? sev.tid : 0,
+                                        .value = default_value ? (uint64_t)i : sev.value};
+        }
+    spin_unlock(&timers_lock);
+    if (id < 0)
+        return -PAL_EAGAIN;
+    *uid = id; /* a bad pointer faults: EFAULT (the timer stays, as on a fault in Linux's copy) */
+    return 0;
+}
+
+/* The timer id names, or NULL (timers_lock held). */
+static struct ptimer *timer_of(long id)
+{
+    return id >= 0 && id < MAX_TIMERS && timers[id].used ? &timers[id] : NULL;
+}
+
+SYS(timer_settime)
+{
+    long id = (long)(int)A(0);
+    int flags = (int)A(1);
+    const struct k_itimerspec *unew = PTR(2);
+    struct k_itimerspec *uold = PTR(3), nv;
+    if (!unew)
+        return -PAL_EINVAL;
+    memcpy(&nv, unew, sizeof(nv)); /* a bad pointer faults: EFAULT */
+    if (!ts_ok(&nv.value) || !ts_ok(&nv.interval))
+        return -PAL_EINVAL;
+    int64_t value = nv.value.tv_sec * NSEC + nv.value.tv_nsec;
+    int64_t interval = nv.interval.tv_sec * NSEC + nv.interval.tv_nsec;
+    /* The clocks are read before the lock (each may be a host call). */
+    int64_t now = mono_now(), real_now = 0;
+    pal->clock_get(CLOCK_REALTIME_, &real_now);
+    spin_lock(&timers_lock);
+    struct ptimer *t = timer_of(id);
+    if (!t) {
+        spin_unlock(&timers_lock);
+        return -PAL_EINVAL;
+    }
+    int64_t old_left, old_interval;
+    remaining(t, now, &old_left, &old_interval);
+    if (value && (flags & TIMER_ABSTIME_)) {
+        /* An absolute time on the timer's clock, as a distance from now
+         * (CLOCK_BOOTTIME runs with CLOCK_MONOTONIC here: no suspend). */
+        int64_t on_clock = t->clock == CLOCK_REALTIME_ ? real_now : now;
+        value = value > on_clock ? value - on_clock : 1;
+    }
+    t->deadline = value ? now + value : 0;
+    t->interval = value ? interval : 0;
+    t->overrun = 0;
+    arm_host(now);
+    spin_unlock(&timers_lock);
+    if (uold) {
+        uold->value = (struct k_timespec){old_left / NSEC, old_left % NSEC};
+        uold->interval = (struct k_timespec){old_interval / NSEC, old_interval % NSEC};
+    }
+    return 0;
+}
+
+SYS(timer_gettime)
+{
+    long id = (long)(int)A(0);
+    struct k_itimerspec *ucur = PTR(1);
+    int64_t now = mono_now(), left, interval;
+    spin_lock(&timers_lock);
+    struct ptimer *t = timer_of(id);
+    if (t)
+        remaining(t, now, &left, &interval);
+    spin_unlock(&timers_lock);
+    if (!t)
+        return -PAL_EINVAL;
+    ucur->value = (struct k_timespec){left / NSEC, left % NSEC}; /* a bad pointer: EFAULT */
+    ucur->interval = (struct k_timespec){interval / NSEC, interval % NSEC};
+    return 0;
+}
+
+SYS(timer_getoverrun)
+{
+    spin_lock(&timers_lock);
+    struct ptimer *t = timer_of((long)(int)A(0));
+    long r = t ? t->overrun : -PAL_EINVAL;
+    spin_unlock(&timers_lock);
+    return r;
+}
+
+SYS(timer_delete)
+{
+    int64_t now = mono_now();
+    spin_lock(&timers_lock);
+    struct ptimer *t = timer_of((long)(int)A(0));
+    if (t) {
+        *t = (struct ptimer){0};
+        arm_host(now);
+    }
+    spin_unlock(&timers_lock);
+    return t ? 0 : -PAL_EINVAL;
+}
+
+void timers_forked(void)
+{
+    /* fork(2): the child has no POSIX timers and no interval timer (the
+     * PAL's host timer is not inherited either). */
+    memset(timers, 0, sizeof(timers));
+    itimer_real = (struct ptimer){0};
+}
+
+void timers_exec(void)
+{
+    /* execve(2): POSIX timers are deleted, ITIMER_REAL stays. */
+    int64_t now = mono_now();
+    spin_lock(&timers_lock);
+    memset(timers, 0, sizeof(timers));
+    arm_host(now);
+    spin_unlock(&timers_lock);
 }

@@ -23,8 +23,15 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp((*(Geode__NamedKey *const *)a)->name, (*(Geode__NamedKey *const *)b)->name);
+}
+
 void manifest_canonicalize(geode_manifest *m)
 {
+    if (m->n_insecure_keys)
+        qsort(m->insecure_keys, m->n_insecure_keys, sizeof(*m->insecure_keys), cmp_key);
     if (m->n_env)
         qsort(m->env, m->n_env, sizeof(*m->env), cmp_env);
     if (m->sgx->n_trusted_files)

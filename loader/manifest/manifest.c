@@ -37,6 +37,7 @@ static geode_manifest *manifest_new_default(void)
     geode__geode_options__init(m->geode);
     m->geode->aex_notify = 1;
     m->geode->syscall_rewrite = 1;
+    m->geode->host_network = 1;
     m->geode->epc_loss_restarts = DEFAULT_EPC_LOSS_RESTARTS;
     m->geode->nssa = DEFAULT_NSSA;
     return m;
@@ -157,7 +158,9 @@ geode_manifest *manifest_parse(const char *name, const char *text, size_t len, F
 {
     struct diag d = {.file = name, .out = diag};
     struct toml_error err;
-    struct toml_value *root = toml_parse(text, len, &err);
+    /* Gramine's parser takes TOML 1.1 inline tables (its sqlite example
+     * spreads one over two lines); so does Geode, for manifests only. */
+    struct toml_value *root = toml_parse_flags(text, len, TOML_INLINE_1_1, &err);
     if (!root) {
         struct toml_pos pos = {err.line, err.col};
         diag_error(&d, pos, NULL, "%s", err.msg);

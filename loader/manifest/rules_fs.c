@@ -2,7 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host/hexfmt.h"
 #include "manifest/rules.h"
+
+static bool key_name_ok(const char *name);
+static void check_key_names(struct mctx *c, const char *key, const struct toml_value *t,
+                            const Geode__Mount *mnt);
 
 static const char *const mount_type_names[] = {"chroot", "tmpfs", "encrypted", "untrusted_shm"};
 
@@ -84,6 +89,7 @@ static void check_mount_key(struct mctx *c, const char *key, const struct toml_v
     str_set(&mnt->key_name, "default");
     if (kn)
         field_string(c, path, kn, &mnt->key_name);
+    check_key_names(c, key, t, mnt);
 }
 
 static Geode__Mount *parse_mount(struct mctx *c, const char *key, const struct toml_value *t)
@@ -181,7 +187,59 @@ static void fs_start_dir(struct mctx *c, const char *key, const struct toml_valu
         diag_error(c->d, v->pos, key, "must be an absolute path");
 }
 
+/* A key name as Gramine's (libos/fs/keys.h): 1..63 of [A-Za-z0-9_.-]. */
+static bool key_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 63 || !strcmp(name, ".") || !strcmp(name, ".."))
+        return false;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* fs.insecure__keys.<name> = "<32 hex digits>": a 128-bit key in the
+ * manifest, readable by anyone who has it (tests, development). */
+static void fs_insecure_keys(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    if (!field_type(c, key, v, TOML_TABLE))
+        return;
+    for (size_t i = 0; i < v->u.table.len; i++) {
+        const struct toml_kv *kv = &v->u.table.items[i];
+        char path[512];
+        uint8_t bytes[16];
+        snprintf(path, sizeof(path), "%s.%s", key, kv->key);
+        if (!key_name_ok(kv->key) || !strncmp(kv->key, "_sgx_", 5)) {
+            diag_error(c->d, kv->value->pos, path,
+                       "a key name is 1-63 of [A-Za-z0-9_.-], not starting with _sgx_");
+            continue;
+        }
+        if (!field_type(c, path, kv->value, TOML_STRING))
+            continue;
+        if (kv->value->u.str.len != 32 || hex_decode(kv->value->u.str.ptr, bytes, 16) < 0) {
+            diag_error(c->d, kv->value->pos, path, "expected a 128-bit key as 32 hex digits");
+            continue;
+        }
+        diag_warn(c->d, kv->value->pos, path,
+                  "a key written in the manifest is not secret: for tests only (provision keys "
+                  "at run time, or use _sgx_mrenclave / _sgx_mrsigner)");
+        Geode__NamedKey *nk = xcalloc(1, sizeof(*nk));
+        geode__named_key__init(nk);
+        str_set(&nk->name, kv->key);
+        nk->key.data = xcalloc(16, 1);
+        memcpy(nk->key.data, bytes, 16);
+        nk->key.len = 16;
+        array_push((void ***)&c->m->insecure_keys, &c->m->n_insecure_keys, nk);
+    }
+}
+
+static void check_key_names(struct mctx *c, const char *key, const struct toml_value *t,
+                            const Geode__Mount *mnt)
+{
+    if (mnt->key_name && !key_name_ok(mnt->key_name))
+        diag_error(c->d, t->pos, key, "key_name \"%s\": 1-63 of [A-Za-z0-9_.-]", mnt->key_name);
+}
+
 const struct rule fs_rules[] = {
+    {"fs.insecure__keys", fs_insecure_keys},
     {"fs.root", fs_root},
     {"fs.start_dir", fs_start_dir},
     {"fs.mounts", fs_mounts},

@@ -172,6 +172,11 @@ static void sgx_remote_attestation(struct mctx *c, const char *key, const struct
         c->m->sgx->remote_attestation = (Geode__RemoteAttestation)ra;
 }
 
+static void sgx_host_unconfined(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->sgx->insecure_host_unconfined);
+}
+
 const struct rule sgx_rules[] = {
     {"sgx.enclave_size", sgx_enclave_size},
     {"sgx.max_threads", sgx_max_threads},
@@ -184,6 +189,7 @@ const struct rule sgx_rules[] = {
     {"sgx.remote_attestation", sgx_remote_attestation},
     {"sgx.edmm_enable", sgx_edmm_enable},
     {"sgx.edmm_precommit_size", sgx_edmm_precommit_size},
+    {"sgx.insecure__host_unconfined", sgx_host_unconfined},
     {NULL, NULL},
 };
 
@@ -231,6 +237,11 @@ static void geode_nssa(struct mctx *c, const char *key, const struct toml_value 
         c->m->geode->nssa = n;
 }
 
+static void geode_host_network(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->geode->host_network);
+}
+
 const struct rule geode_rules[] = {
     {"geode.mode", geode_mode},
     {"geode.aex_notify", geode_aex_notify},
@@ -239,5 +250,6 @@ const struct rule geode_rules[] = {
     {"geode.epc_loss_restarts", geode_epc_loss_restarts},
     {"geode.nssa", geode_nssa},
     {"geode.process_pool", geode_process_pool},
+    {"geode.host_network", geode_host_network},
     {NULL, NULL},
 };

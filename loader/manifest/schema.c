@@ -18,7 +18,6 @@ const char *const unsupported_gramine_keys[] = {
     "sys.disallow_subprocesses",
     "sys.insecure__shared_memory",
     "sys.fds.limit",
-    "fs.insecure__keys.",
     "fs.experimental__enable_sysfs_topology",
     "sgx.edmm_enable_heap",
     "sgx.preheat_enclave",

@@ -94,6 +94,11 @@ static void write_fs_sys(const geode_manifest *m, FILE *out)
     for (size_t i = 0; i < m->n_mounts; i++)
         write_mount(out, m->mounts[i], 0);
     fprintf(out, "]\n");
+    for (size_t i = 0; i < m->n_insecure_keys; i++) {
+        fprintf(out, "fs.insecure__keys.\"%s\" = ", m->insecure_keys[i]->name);
+        put_hex(out, &m->insecure_keys[i]->key);
+        fputc('\n', out);
+    }
     fprintf(out, "sys.stack.size = %llu\n", (unsigned long long)m->stack_size);
     fprintf(out, "sys.brk.max_size = %llu\n", (unsigned long long)m->brk_max_size);
     fprintf(out, "sys.enable_sigterm_injection = %s\n",
@@ -113,6 +118,8 @@ static void write_sgx(const Geode__Sgx *s, FILE *out)
                 (unsigned long long)s->edmm_precommit_size);
     put_kv_str(out, "sgx.file_check_policy", file_check_policy_name(s->file_check_policy));
     put_kv_str(out, "sgx.remote_attestation", remote_attestation_name(s->remote_attestation));
+    fprintf(out, "sgx.insecure__host_unconfined = %s\n",
+            s->insecure_host_unconfined ? "true" : "false");
     fprintf(out, "sgx.trusted_files = [\n");
     for (size_t i = 0; i < s->n_trusted_files; i++) {
         fprintf(out, "  { uri = ");
@@ -141,6 +148,7 @@ static void write_geode(const Geode__GeodeOptions *g, FILE *out)
     fprintf(out, "geode.epc_loss_restarts = %u\n", g->epc_loss_restarts);
     fprintf(out, "geode.nssa = %u\n", g->nssa);
     fprintf(out, "geode.process_pool = %u\n", g->process_pool);
+    fprintf(out, "geode.host_network = %s\n", g->host_network ? "true" : "false");
 }
 
 int manifest_write_toml(const geode_manifest *m, FILE *out)

@@ -91,9 +91,16 @@ static void parser_init(struct toml_parser *p, const char *text, size_t len, str
 
 struct toml_value *toml_parse(const char *text, size_t len, struct toml_error *err)
 {
+    return toml_parse_flags(text, len, 0, err);
+}
+
+struct toml_value *toml_parse_flags(const char *text, size_t len, unsigned flags,
+                                    struct toml_error *err)
+{
     struct toml_error dummy;
     struct toml_parser p;
     parser_init(&p, text ? text : "", text ? len : 0, err ? err : &dummy);
+    p.flags = flags;
     size_t bad = tml_utf8_first_invalid(p.s, p.len);
     if (bad < p.len) {
         tml_fail(&p, bad, "invalid UTF-8 byte 0x%02x", (unsigned char)p.s[bad]);

@@ -78,6 +78,14 @@ struct toml_error {
  * filled in (line and column of the offending byte, and a message). */
 struct toml_value *toml_parse(const char *text, size_t len, struct toml_error *err);
 
+/* Options of toml_parse_flags. TOML_INLINE_1_1: inline tables as TOML 1.1
+ * has them (newlines and comments between entries, a trailing comma), which
+ * Gramine's manifest parser (tomli >= 2.3) accepts and its CI-Examples use;
+ * toml_parse is TOML 1.0 exactly. */
+#define TOML_INLINE_1_1 1u
+struct toml_value *toml_parse_flags(const char *text, size_t len, unsigned flags,
+                                    struct toml_error *err);
+
 /* Frees a tree returned by toml_parse. NULL is fine. */
 void toml_free(struct toml_value *root);
 

@@ -43,6 +43,7 @@ struct toml_parser {
     size_t i; /* next byte */
     struct toml_error *err;
     int failed;
+    unsigned flags; /* TOML_* options of toml_parse_flags */
     /* Line cache for turning offsets into line/column (see tml_pos_at). */
     size_t pc_off, pc_line_start;
     int pc_line;

@@ -73,18 +73,35 @@ static int parse_array(struct toml_parser *p, struct toml_value *v, int depth)
     return 1;
 }
 
+/* Space inside { }: TOML 1.0 allows blanks only; with TOML_INLINE_1_1
+ * (TOML 1.1's inline tables) newlines and comments too. */
+static int inline_skip(struct toml_parser *p)
+{
+    if (p->flags & TOML_INLINE_1_1)
+        return tml_skip_ws_comments_newlines(p);
+    tml_skip_ws(p);
+    return 1;
+}
+
 /* After a key/value inside { }: ',' continues, '}' ends. 1 = more, 2 = end. */
 static int inline_separator(struct toml_parser *p)
 {
-    tml_skip_ws(p);
+    if (!inline_skip(p))
+        return 0;
     int c = tml_peek(p, 0);
     p->i++;
     if (c == '}')
         return 2;
     if (c == ',') {
-        tml_skip_ws(p);
-        if (tml_peek(p, 0) == '}')
+        if (!inline_skip(p))
+            return 0;
+        if (tml_peek(p, 0) == '}') {
+            if (p->flags & TOML_INLINE_1_1) { /* TOML 1.1 allows a trailing comma */
+                p->i++;
+                return 2;
+            }
             return tml_fail(p, p->i - 1, "trailing comma is not allowed in an inline table");
+        }
         return 1;
     }
     p->i--;
@@ -117,7 +134,8 @@ static int parse_inline_table(struct toml_parser *p, struct toml_value *v, int d
 {
     p->i++;
     v->type = TOML_TABLE;
-    tml_skip_ws(p);
+    if (!inline_skip(p))
+        return 0;
     if (tml_peek(p, 0) == '}') {
         p->i++;
     } else {

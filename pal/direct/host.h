@@ -37,6 +37,7 @@ void direct_fill_signal(struct pal_api *api);
 void direct_fill_proc(struct pal_api *api);
 void direct_fill_groups(struct pal_api *api);
 void direct_fill_procinfo(struct pal_api *api);
+void direct_fill_crypto(struct pal_api *api);
 
 /* True for the host signals the PAL hands to the libOS (host_signal). */
 int direct_signal_forwarded(int sig);

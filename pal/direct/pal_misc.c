@@ -8,6 +8,8 @@
 #include <sys/random.h>
 #include <sys/time.h>
 #include <sys/syscall.h>
+#include <sys/inotify.h>
+#include <sys/timerfd.h>
 #include <time.h>
 
 #include "host.h"
@@ -100,6 +102,70 @@ static long direct_random(void *buf, size_t len)
     return 0;
 }
 
+static long direct_timer_create(int clock, pal_handle *out)
+{
+    long r = HS2(SYS_timerfd_create, clock, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (r >= 0)
+        *out = r;
+    return r < 0 ? r : 0;
+}
+
+static void ts_from_ns(struct timespec *ts, int64_t ns)
+{
+    ts->tv_sec = ns / 1000000000LL;
+    ts->tv_nsec = ns % 1000000000LL;
+}
+
+static int64_t ts_ns(const struct timespec *ts)
+{
+    return ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
+static long direct_timer_set(pal_handle h, int flags, int64_t value_ns, int64_t interval_ns,
+                             int64_t old[2])
+{
+    struct itimerspec nv, ov;
+    if (value_ns < 0 || interval_ns < 0)
+        return -PAL_EINVAL;
+    ts_from_ns(&nv.it_value, value_ns);
+    ts_from_ns(&nv.it_interval, interval_ns);
+    long r = HS4(SYS_timerfd_settime, h, flags, &nv, &ov);
+    if (r == 0) {
+        old[0] = ts_ns(&ov.it_value);
+        old[1] = ts_ns(&ov.it_interval);
+    }
+    return r;
+}
+
+static long direct_timer_get(pal_handle h, int64_t cur[2])
+{
+    struct itimerspec v;
+    long r = HS2(SYS_timerfd_gettime, h, &v);
+    if (r == 0) {
+        cur[0] = ts_ns(&v.it_value);
+        cur[1] = ts_ns(&v.it_interval);
+    }
+    return r;
+}
+
+static long direct_notify_create(pal_handle *out)
+{
+    long r = HS1(SYS_inotify_init1, IN_NONBLOCK | IN_CLOEXEC);
+    if (r >= 0)
+        *out = r;
+    return r < 0 ? r : 0;
+}
+
+static long direct_notify_add(pal_handle h, const char *path, uint32_t mask)
+{
+    return HS3(SYS_inotify_add_watch, h, path, mask);
+}
+
+static long direct_notify_remove(pal_handle h, int32_t wd)
+{
+    return HS2(SYS_inotify_rm_watch, h, wd);
+}
+
 void direct_fill_misc(struct pal_api *api)
 {
     api->log = direct_log;
@@ -108,4 +174,10 @@ void direct_fill_misc(struct pal_api *api)
     api->sleep = direct_sleep;
     api->random = direct_random;
     api->alarm_timer = direct_alarm_timer;
+    api->timer_create = direct_timer_create;
+    api->timer_set = direct_timer_set;
+    api->timer_get = direct_timer_get;
+    api->notify_create = direct_notify_create;
+    api->notify_add = direct_notify_add;
+    api->notify_remove = direct_notify_remove;
 }

@@ -25,6 +25,7 @@ static void fill_api(void)
     direct_fill_misc(&api);
     direct_fill_signal(&api);
     direct_fill_proc(&api);
+    direct_fill_crypto(&api);
 }
 
 static uint32_t cpu_count(void)

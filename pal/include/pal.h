@@ -17,10 +17,8 @@
  *  - Functions must not touch FS (it belongs to the program); per-thread
  *    libOS state lives behind GS, which the PAL never changes on its own.
  *  - The libOS never uses x87/SSE/AVX registers (-mgeneral-regs-only), so a
- *    PAL need not save the program's vector state around a call into it.
- *    The one exception is protobuf-c's runtime, which decodes the manifest
- *    at boot before the program's first instruction; the libOS link step
- *    (libos/image_check.sh) refuses SIMD use anywhere else.
+ *    PAL need not save the program's vector state around a call into it;
+ *    the libOS link step checks it (libos/image_check.sh).
  */
 #ifndef GEODE_PAL_H
 #define GEODE_PAL_H
@@ -478,7 +476,73 @@ struct pal_api {
      * range must lie inside mappings file_map_untrusted made: -EINVAL). */
     long (*untrusted_unmap)(void *addr, size_t len);
     long (*untrusted_protect)(void *addr, size_t len, int prot);
+
+    /* --- timers whose expirations are read from a handle --- */
+    /* A host timer (timerfd_create(2)) on clock (CLOCK_REALTIME,
+     * CLOCK_MONOTONIC or CLOCK_BOOTTIME); its handle is non-blocking and
+     * reads give the 8-byte count of expirations since the last read
+     * (-EAGAIN when none), and poll sees it readable. In an enclave the host
+     * keeps time, as for every clock: it can delay or hasten expirations. */
+    long (*timer_create)(int clock, pal_handle *out);
+    /* Arms (value_ns > 0) or disarms (0) it: flags PAL_TIMER_ABSTIME (value
+     * is a time on the timer's clock) and PAL_TIMER_CANCEL_ON_SET; old[0],
+     * old[1] get the time left and the interval before. */
+    long (*timer_set)(pal_handle h, int flags, int64_t value_ns, int64_t interval_ns, int64_t old[2]);
+    /* cur[0], cur[1]: the time left until the next expiration (0: disarmed)
+     * and the interval. */
+    long (*timer_get)(pal_handle h, int64_t cur[2]);
+
+    /* --- attestation (added like the groups above; NULL where the platform
+     * has none, as in direct mode: /dev/attestation then says ENOSYS).
+     * SGX sizes: TARGETINFO 512 bytes, REPORTDATA 64, REPORT 432. --- */
+    /* EREPORT: this enclave's REPORT for the target enclave target_info,
+     * carrying report_data, MACed with the target's report key. */
+    long (*attest_report)(const void *target_info, const void *report_data, void *report);
+    /* This enclave's own TARGETINFO (from its REPORT), for another enclave
+     * to report to it. */
+    long (*attest_target_info)(void *target_info);
+    /* A quote over this enclave's REPORT with report_data from the
+     * platform's quoting enclave (the AESM service, or the sim's quoting
+     * enclave), of the kind the manifest's sgx.remote_attestation names.
+     * Returns its size; -ENOSPC when it is larger than len; -EPERM when the
+     * quote does not carry this enclave's own report body. */
+    long (*attest_quote)(const void *report_data, void *buf, size_t len);
+    /* Checks the MAC of a REPORT another enclave made for this one's
+     * TARGETINFO (EGETKEY of the REPORT key with the report's KEYID):
+     * 0 when it is right, -EPERM when not. */
+    long (*attest_verify_report)(const void *report);
+
+    /* --- file-change notification (inotify(7)) --- */
+    /* A host inotify instance; its handle is non-blocking and reads give
+     * struct inotify_event records (the caller checks each one: in an
+     * enclave they come from the host). */
+    long (*notify_create)(pal_handle *out);
+    /* Watches a host path (IN_* mask): the watch descriptor, or an errno. */
+    long (*notify_add)(pal_handle h, const char *path, uint32_t mask);
+    long (*notify_remove)(pal_handle h, int32_t wd);
+
+    /* --- sealing keys and authenticated encryption (encrypted mounts) --- */
+    /* AES-128-GCM of len bytes (in and out may be equal), 16-byte key, 12-byte
+     * IV, aad may be NULL with aad_len 0. The PAL saves and restores the
+     * program's vector registers around the cipher (the libOS uses none).
+     * aead_open: -EBADMSG when the tag does not match (out is then zeroed). */
+    long (*aead_seal)(const uint8_t key[16], const uint8_t iv[12], const void *aad,
+                      size_t aad_len, const void *in, void *out, size_t len, uint8_t tag[16]);
+    long (*aead_open)(const uint8_t key[16], const uint8_t iv[12], const void *aad,
+                      size_t aad_len, const void *in, void *out, size_t len,
+                      const uint8_t tag[16]);
+    /* The platform's 128-bit sealing key for policy (PAL_SEAL_*): EGETKEY
+     * (SEAL_KEY) bound to this enclave's MRENCLAVE or its signer's
+     * MRSIGNER, on this CPU. -ENOSYS outside an enclave. */
+    long (*seal_key)(int policy, uint8_t key[16]);
 };
+
+/* timer_set flags (as timerfd_settime(2)'s). */
+#define PAL_TIMER_ABSTIME 1
+#define PAL_TIMER_CANCEL_ON_SET 2
+
+#define PAL_SEAL_MRENCLAVE 1
+#define PAL_SEAL_MRSIGNER 2
 
 /* host_signal's signo carries this bit when the signal was sent by another
  * process of the program's pid namespace rather than by the host, the

@@ -562,10 +562,10 @@ CYCLES_PER_CROSSING = 4300
 
 def enclave_transitions(ctx, runs, quick):
     """ECALL+OCALL and in-enclave exceptions in sim, with transition counts."""
-    pal = os.path.join(ctx.build, "pal-enclave.elf")
+    pal = os.path.join(ctx.build, "pal-enclave-test.elf")
     prog = os.path.join(ctx.bench_dir, "enclave_bench")
     if not (os.path.exists(pal) and os.path.exists(prog)):
-        return {"na": "pal-enclave.elf or enclave_bench not built"}
+        return {"na": "pal-enclave-test.elf or enclave_bench not built"}
     cases = {}
     for _ in range(runs):
         p = subprocess.run([prog, pal, "300" if quick else "2000"], capture_output=True,

@@ -3,7 +3,7 @@
 
 BENCH_DIR  := $(BUILD)/bench
 BENCH_BINS := $(BENCH_DIR)/syscalls $(BENCH_DIR)/hello $(BENCH_DIR)/enclave_bench \
-              $(BENCH_DIR)/procs
+              $(BENCH_DIR)/procs $(BUILD)/pal-enclave-test.elf
 
 $(BENCH_DIR)/syscalls: tests/bench/progs/syscalls.c
 	@mkdir -p $(@D)

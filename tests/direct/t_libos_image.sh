@@ -14,6 +14,9 @@ check "libos.elf has no PT_INTERP" $?
 check "libos.elf has only R_X86_64_RELATIVE relocations" $?
 ! objdump -d "$IMG" | grep -qE '\s(syscall|sysenter)\b'
 check "libos.elf contains no syscall instruction" $?
+n=$(objdump -d "$IMG" | grep -cE '%([xyz]mm[0-9]|st\(|mm[0-7])')
+[ "$n" -eq 0 ]
+check "libos.elf uses no x87/SSE/AVX register ($n instructions do)" $?
 [ -z "$(readelf -d "$IMG" | grep NEEDED)" ]
 check "libos.elf needs no shared library" $?
 

@@ -2,8 +2,8 @@
 # built with clang's libFuzzer plus ASan and UBSan.
 
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-               -fno-sanitize-recover=undefined -Iloader -Ipal/include -Ipal/sgx -I$(BUILD)/gen
-FUZZ_LIB_SRCS = $(LOADER_SRCS) $(PROTO_GEN)
+               -fno-sanitize-recover=undefined -Iloader -Ilibos/pf -Ipal/include -Ipal/sgx -I$(BUILD)/gen
+FUZZ_LIB_SRCS = $(LOADER_SRCS) libos/pf/pf.c $(PROTO_GEN)
 FUZZ_BINS += $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 FUZZ_HDRS = $(wildcard loader/*.h loader/*/*.h pal/include/*.h pal/sgx/*/*.h)
@@ -18,3 +18,14 @@ $(BUILD)/fuzz/fuzz_libos_elf: tests/fuzz/fuzz_libos_elf.c libos/elf/load.c \
                               $(wildcard libos/*.h libos/*/*.h pal/include/*.h) | $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) -Ilibos $(FUZZ_CFLAGS) $(WARN) -o $@ $<
+
+# The libOS's protobuf decoder against protobuf-c (pbdec.c, no loader sources).
+$(BUILD)/fuzz/fuzz_pbdec: tests/fuzz/fuzz_pbdec.c libos/lib/pbdec.c libos/lib/pbdec.h $(PROTO_GEN) \
+                          $(BUILD)/gen/pbtest.pb-c.c $(BUILD)/gen/pbtest.pb-c.h | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) -Ilibos $(FUZZ_CFLAGS) $(WARN) -o $@ $< libos/lib/pbdec.c $(PROTO_GEN) \
+	    $(BUILD)/gen/pbtest.pb-c.c $(HOST_LIBS)
+# The protected-files format alone (libos/pf/pf.c, no loader sources).
+$(BUILD)/fuzz/fuzz_pf_meta: tests/fuzz/fuzz_pf_meta.c libos/pf/pf.c libos/pf/pf.h
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) $(WARN) -o $@ $< libos/pf/pf.c

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gramine users' manifest templates, in the style of Gramine's CI-Examples
 # (helloworld, busybox, bash, python, sqlite, redis, memcached, lighttpd; text of our own with
-# the same constructs): rendered with `geode manifest render`, checked, and
+# the same constructs, and Gramine's own sqlite template): rendered with `geode manifest render`, checked, and
 # run under --mode direct and --mode sim from the directory that holds the
 # manifest and the program, as Gramine runs them, output compared with
 # native. docs/manifest.md, "Gramine manifests".
@@ -344,6 +344,106 @@ if [ -x /usr/bin/sqlite3 ]; then
         IN=scripts/select.sql run "$mode" sqlite3
         [ "$r1$r2$rc" = 000 ] && [ "$(cat "$T/out")" = "3|6|one,two,three" ]
         check "sqlite ($mode): create, update, select on /db/test.db across three runs" $?
+    done
+    # Gramine's encrypted /db: the insecure "default" key outside an
+    # enclave, the MRENCLAVE sealing key inside one (the mount's inline
+    # table joined onto one line: TOML 1.0).
+    sed '/uri = "file:db\/",$/{N;s/\n */ /}' manifest.template >enc.template
+    for mode in $MODES; do
+        sgx=; [ "$mode" = direct ] || sgx=1
+        render sqlite3 enc.template -Dexecdir=/usr/bin -Dsgx=$sgx -Dencrypted=1
+        rm -f db/*
+        IN=scripts/create.sql run "$mode" sqlite3 && r1=$rc
+        IN=scripts/update.sql run "$mode" sqlite3 && r2=$rc
+        IN=scripts/select.sql run "$mode" sqlite3
+        [ "$r1$r2$rc" = 000 ] && [ "$(cat "$T/out")" = "3|6|one,two,three" ] &&
+            ! grep -q 'three' db/test.db
+        check "sqlite ($mode, encrypted /db): three runs, the database ciphertext on the host" $?
+    done
+else
+    skip "sqlite3 not installed"
+fi
+
+# Gramine's CI-Examples/sqlite manifest.template as Gramine has it: its
+# encrypted mount is an inline table over two lines (TOML 1.1, which
+# Gramine's tomli accepts; Geode takes it in manifests, and only there).
+mkdir -p "$T/sqlite-gramine/db" "$T/sqlite-gramine/scripts" && cd "$T/sqlite-gramine" || exit 1
+cp "$T/sqlite/scripts/"*.sql scripts/
+cat >manifest.template <<'EOF'
+# This is a general manifest template for running SQLite.
+
+loader.entrypoint = "file:{{ gramine.libos }}"
+libos.entrypoint = "{{ execdir }}/sqlite3"
+
+loader.log_level = "{{ log_level }}"
+
+loader.argv = ["sqlite3", "/db/test.db"]
+
+loader.env.LD_LIBRARY_PATH = "/lib:{{ arch_libdir }}"
+loader.env.PATH = "{{ execdir }}"
+# Set HOME to suppress "warning: cannot find home directory; cannot read ~/.sqliterc"
+loader.env.HOME = "/"
+
+fs.mounts = [
+  { path = "/lib", uri = "file:{{ gramine.runtimedir() }}" },
+  { path = "{{ arch_libdir }}", uri = "file:{{ arch_libdir }}" },
+  { path = "{{ execdir }}/sqlite3", uri = "file:{{ execdir }}/sqlite3" },
+
+  # SQLite creates several helper files for the DB, so we specify a path instead of a single file
+  { type = "encrypted", path = "/db/", uri = "file:db/",
+    key_name = {% if sgx %} "_sgx_mrenclave" {% else %} "default" {% endif %} },
+]
+
+# Unfortunately, non-SGX Gramine cannot use "_sgx_mrenclave" special key, so specify a dummy key
+{% if not sgx %}
+fs.insecure__keys.default = "ffeeddccbbaa99887766554433221100"
+{% endif %}
+
+sgx.debug = true
+sgx.enclave_size = "256M"
+sgx.thread_num = 4
+
+sgx.trusted_files = [
+  "file:{{ gramine.libos }}",
+  "file:{{ execdir }}/sqlite3",
+  "file:{{ gramine.runtimedir() }}/",
+  "file:{{ arch_libdir }}/",
+  "file:scripts/",
+]
+EOF
+printf 'a = { x = 1,\n  y = 2, # c\n}\n' >inline.toml
+"$GEODE" manifest toml-decode <inline.toml >/dev/null 2>"$T/err"
+[ $? -ne 0 ] && grep -q "<stdin>:1:13: error: expected a key, found end of line" "$T/err"
+check "toml-decode stays TOML 1.0: an inline table over lines is an error there" $?
+if [ -x /usr/bin/sqlite3 ]; then
+    render sqlite3 manifest.template -Dexecdir=/usr/bin -Dsgx= -Dlog_level=error
+    grep -q 'mount        encrypted /db/ <- file:.*/db/ (key default)' "$T/check"
+    check "sqlite (Gramine's template): the two-line inline table is the encrypted /db/ mount" $?
+    (cd db && for s in create update select; do sqlite3 test.db <../scripts/$s.sql; done) >native.out
+    rm -f db/*
+    want=$(cat native.out)
+    # Runs the three scripts on a fresh /db; $rc: 0 if all ran.
+    three() {
+        local mode=$1 name=$2 r1 r2
+        rm -f db/*
+        IN=scripts/create.sql run "$mode" "$name"; r1=$rc
+        IN=scripts/update.sql run "$mode" "$name"; r2=$rc
+        IN=scripts/select.sql run "$mode" "$name"
+        [ "$r1$r2$rc" = 000 ]
+        rc=$?
+    }
+    for mode in $MODES; do
+        three "$mode" sqlite3
+        if [ "$rc" -ne 0 ] && grep -q 'encrypted mounts are not implemented' "$T/err"; then
+            skip "sqlite ($mode, Gramine's template): encrypted mounts are not implemented yet; the same manifest with /db a plain mount of allowed files follows"
+            sed 's|{ type = "encrypted", path = "/db/", uri = "file:db/",|{ path = "/db/", uri = "file:db/",|; /^ *key_name = /s|key_name = *"[^"]*" *||' \
+                sqlite3.manifest >plain.manifest
+            echo 'sgx.allowed_files = ["file:db/"]' >>plain.manifest # what encryption would protect
+            grep -q '{ path = "/db/", uri = "file:db/",$' plain.manifest || nok "sqlite: the sed did not find the mount"
+            three "$mode" plain
+        fi
+        [ "$rc" -eq 0 ] && [ "$(cat "$T/out")" = "$want" ] && [ -s db/test.db ]
+        check "sqlite ($mode, Gramine's template): create, update, select as native sqlite3 ($want)" $?
     done
 else
     skip "sqlite3 not installed"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Rebuilds the host-side code (loader, SGX host and sim code) and its unit
-# tests with ASan + UBSan in a separate build tree, and runs them there: any
+# tests (tests/unit, and the libOS unit tier tests/libos) with ASan + UBSan in a separate build tree, and runs them there: any
 # sanitizer report fails the test.
 cd "$GEODE_ROOT" || exit 1
 B="$GEODE_BUILD/asan"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-units=$(cd tests/unit && ls test_*.c | sed 's/\.c$//')
+units=$( (cd tests/unit && ls test_*.c; cd ../libos && ls test_*.c) | sed 's/\.c$//')
 targets=$(for u in $units; do echo "$B/tests/$u"; done)
 if ! make -s -j2 BUILD="$B" EXTRA_CFLAGS="$SAN" EXTRA_LDFLAGS="$SAN" \
     $targets >"$GEODE_BUILD/asan-build.log" 2>&1; then

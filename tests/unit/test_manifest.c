@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "manifest/canon.h"
 #include "manifest/manifest.h"
 #include "manifest/render.h"
 #include "manifest/write_toml.h"
@@ -302,8 +303,33 @@ static void test_render(void)
           "render errors name line and column (%s)", err);
 }
 
+/* fs.insecure__keys: 32 hex digits per name, warned, sorted in the blob. */
+static void test_insecure_keys(void)
+{
+    static const char ok[] = "libos.entrypoint = \"/bin/true\"\n"
+                             "fs.insecure__keys.zz = \"ffeeddccbbaa99887766554433221100\"\n"
+                             "fs.insecure__keys.default = \"00112233445566778899AABBCCDDEEFF\"\n";
+    int nerr = 0;
+    geode_manifest *m = parse(ok, &nerr);
+    CHECK(m && m->n_insecure_keys == 2 && strstr(diag_buf, "not secret"),
+          "fs.insecure__keys parse, with a warning (%s)", diag_buf);
+    if (m) {
+        manifest_canonicalize(m);
+        CHECK(!strcmp(m->insecure_keys[0]->name, "default") &&
+                  m->insecure_keys[0]->key.len == 16 && m->insecure_keys[0]->key.data[15] == 0xff,
+              "keys sorted by name, decoded from hex");
+    }
+    manifest_free(m);
+    expect_error("libos.entrypoint = \"/bin/true\"\nfs.insecure__keys.k = \"0011\"\n",
+                 "32 hex digits", "a short insecure key");
+    expect_error("libos.entrypoint = \"/bin/true\"\nfs.insecure__keys._sgx_mrenclave = "
+                 "\"00112233445566778899aabbccddeeff\"\n",
+                 "not starting with _sgx_", "an insecure key named like a sealing key");
+}
+
 int main(void)
 {
+    test_insecure_keys();
     test_full();
     test_defaults();
     test_errors();

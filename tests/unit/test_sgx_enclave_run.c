@@ -398,7 +398,7 @@ int main(void)
         SKIP("sim entry not available yet");
         return TAP_DONE();
     }
-    snprintf(pal_path, sizeof(pal_path), "%s/pal-enclave.elf", b ? b : "build");
+    snprintf(pal_path, sizeof(pal_path), "%s/pal-enclave-test.elf", b ? b : "build");
     key = sgx_key_generate(&err);
     if (!CHECK(key != NULL, "test key (%s)", key ? "" : err.msg))
         return TAP_DONE();

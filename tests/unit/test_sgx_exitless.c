@@ -295,7 +295,7 @@ int main(void)
         CHECK(urts_exitless_wait(&none, 0, NULL, 0, NULL, 0, &got) == -EINVAL,
               "OCALL_EXITLESS_WAIT without exitless OCALLs: -EINVAL");
     }
-    snprintf(pal, sizeof(pal), "%s/pal-enclave.elf", b ? b : "build");
+    snprintf(pal, sizeof(pal), "%s/pal-enclave-test.elf", b ? b : "build");
     ex = make(pal, 0);
     plain = make(pal, 1);
     if (ex && plain)

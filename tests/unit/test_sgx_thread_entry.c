@@ -54,7 +54,7 @@ int main(void)
         SKIP("sim entry not available yet");
         return TAP_DONE();
     }
-    snprintf(pal_path, sizeof(pal_path), "%s/pal-enclave.elf", b ? b : "build");
+    snprintf(pal_path, sizeof(pal_path), "%s/pal-enclave-test.elf", b ? b : "build");
     struct urts_desc d = {.pal_path = pal_path,
                           .threads = 3,
                           .nssa = 3,

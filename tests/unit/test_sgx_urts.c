@@ -393,7 +393,7 @@ int main(void)
 
     test_host_range();
     test_ocall_frames();
-    snprintf(pal_path, sizeof(pal_path), "%s/pal-enclave.elf", b ? b : "build");
+    snprintf(pal_path, sizeof(pal_path), "%s/pal-enclave-test.elf", b ? b : "build");
     key = sgx_key_generate(&err);
     if (!CHECK(key != NULL, "test key")) 
         return TAP_DONE();

@@ -215,8 +215,40 @@ static void test_edge_inputs(void)
     toml_free(root);
 }
 
+/* TOML_INLINE_1_1 (manifests only): newlines, comments and a trailing comma
+ * inside { }; everything else about inline tables stays as in TOML 1.0. */
+static void test_inline_1_1(void)
+{
+    struct toml_error err;
+    const char *doc =
+        "m = [\n  { type = \"encrypted\", path = \"/db/\",\n"
+        "    key_name =  \"default\"  },\n]\nt = {\n  a = 1, # one\n\n  b.c = 2,\n}\n";
+    struct toml_value *root = toml_parse_flags(doc, strlen(doc), TOML_INLINE_1_1, &err);
+    const struct toml_value *m0 = root ? toml_get(root, "m") : NULL;
+    m0 = m0 && m0->u.array.len == 1 ? m0->u.array.items[0] : NULL;
+    const struct toml_value *kn = m0 ? toml_get(m0, "key_name") : NULL;
+    const struct toml_value *c = root ? toml_get_path(root, "t.b.c") : NULL;
+    CHECK(kn && kn->type == TOML_STRING && !strcmp(kn->u.str.ptr, "default") && c &&
+              c->u.integer == 2 && toml_get(toml_get(root, "t"), "a"),
+          "TOML 1.1 inline tables: over lines, with comments and a trailing comma");
+    toml_free(root);
+    CHECK(!toml_parse(doc, strlen(doc), &err) && err.line == 2,
+          "the same document is an error in TOML 1.0 (toml_parse)");
+    static const char *const bad[] = {"t = { a = 1,, }", "t = { , }", "t = { a = 1 b = 2 }",
+                                      "t = {\n a = 1\n", "t = { a = 1, a = 2 }"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        root = toml_parse_flags(bad[i], strlen(bad[i]), TOML_INLINE_1_1, &err);
+        CHECK(!root, "still an error with TOML_INLINE_1_1: bad[%zu]", i);
+        toml_free(root);
+    }
+    root = toml_parse_flags("t = {}\nt.x = 1", 14, TOML_INLINE_1_1, &err);
+    CHECK(!root, "an inline table still cannot be extended");
+    toml_free(root);
+}
+
 int main(void)
 {
+    test_inline_1_1();
     test_positions();
     test_key_order();
     test_lookups();

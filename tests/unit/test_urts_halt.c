@@ -125,7 +125,7 @@ int main(void)
         SKIP("sim entry not available");
         return TAP_DONE();
     }
-    snprintf(pal_path, sizeof(pal_path), "%s/pal-enclave.elf", b ? b : "build");
+    snprintf(pal_path, sizeof(pal_path), "%s/pal-enclave-test.elf", b ? b : "build");
     struct urts_desc d = {.pal_path = pal_path, .threads = 3, .nssa = 3, .stack_size = 65536,
                           .heap_size = 65536, .aex_notify = true};
     if (!CHECK(urts_create(&drv, &d, &e, &err) == 0, "PAL enclave with 3 TCSs (%s)", err.msg))

@@ -9,6 +9,11 @@
 
 ENCLAVE_SRCS := $(wildcard pal/sgx/enclave/*.c pal/sgx/enclave/*.S)
 ENCLAVE_OBJS := $(patsubst %,$(BUILD)/enclave/%.o,$(ENCLAVE_SRCS))
+# The test build (pal-enclave-test.elf) adds test/: ECALLs that generate
+# faults, count and bench OCALLs, for the unit tests and `make bench`. The
+# enclave users run (pal-enclave.elf, measured and signed) has none of it.
+ENCLAVE_TEST_SRCS := $(ENCLAVE_SRCS) $(wildcard pal/sgx/enclave/test/*.c pal/sgx/enclave/test/*.S)
+ENCLAVE_TEST_OBJS := $(patsubst %,$(BUILD)/enclave-test/%.o,$(ENCLAVE_TEST_SRCS))
 ENCLAVE_CFLAGS := -std=gnu11 $(WARN) -O2 -g -MMD -MP -ffreestanding -fPIE -fno-stack-protector \
                   -fno-builtin -fno-tree-loop-distribute-patterns -mgeneral-regs-only \
                   -fvisibility=hidden -fno-asynchronous-unwind-tables -Ipal/sgx -Ipal/sgx/enclave -Ipal/include
@@ -24,7 +29,18 @@ $(BUILD)/enclave/%.S.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(ENCLAVE_CFLAGS) -c $< -o $@
 
+$(BUILD)/enclave-test/%.c.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ENCLAVE_CFLAGS) -DGEODE_TEST_ECALLS -c $< -o $@
+
+$(BUILD)/enclave-test/%.S.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(ENCLAVE_CFLAGS) -DGEODE_TEST_ECALLS -c $< -o $@
+
 $(BUILD)/pal-enclave.elf: $(ENCLAVE_OBJS)
+	$(CC) $(ENCLAVE_CFLAGS) $(ENCLAVE_LDFLAGS) -Wl,-e,enclave_entry -o $@ $^ $(ENCLAVE_LIBCRYPTO)
+
+$(BUILD)/pal-enclave-test.elf: $(ENCLAVE_TEST_OBJS)
 	$(CC) $(ENCLAVE_CFLAGS) $(ENCLAVE_LDFLAGS) -Wl,-e,enclave_entry -o $@ $^ $(ENCLAVE_LIBCRYPTO)
 
 ALL_TARGETS  += $(BUILD)/pal-enclave.elf

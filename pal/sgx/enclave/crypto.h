@@ -44,6 +44,14 @@ void enclave_aead_wipe(struct enclave_aead *a);
  * flags and XFRM bits, MISCMASK all ones: a key only an enclave with this
  * MRENCLAVE and these attributes derives, on this CPU. 0 or -1. */
 int enclave_seal_key(const uint8_t key_id[32], uint8_t key[ENCLAVE_AEAD_KEY]);
+/* The same with KEYPOLICY policy (SGX_KEYPOLICY_MRENCLAVE or _MRSIGNER: the
+ * latter is shared by every enclave of this signer and ISVPRODID whose
+ * ISVSVN is at least this one's). */
+int enclave_seal_key_policy(uint16_t policy, const uint8_t key_id[32],
+                            uint8_t key[ENCLAVE_AEAD_KEY]);
+
+/* AES-128-CMAC (RFC 4493) of data, as SGX MACs a REPORT. 0 or -1. */
+int enclave_aes_cmac(const uint8_t key[16], const void *data, size_t len, uint8_t mac[16]);
 
 /* Stack below its own frame that each call clears before returning: more
  * than libcrypto's deepest frames. */

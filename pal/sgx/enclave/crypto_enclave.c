@@ -40,6 +40,12 @@ int crypto_platform_private(const void *p, size_t len)
  * MRENCLAVE built the same way (DEBUG, XFRM, AEX-Notify...) on this CPU. */
 int enclave_seal_key(const uint8_t key_id[32], uint8_t key[ENCLAVE_AEAD_KEY])
 {
+    return enclave_seal_key_policy(SGX_KEYPOLICY_MRENCLAVE, key_id, key);
+}
+
+int enclave_seal_key_policy(uint16_t policy, const uint8_t key_id[32],
+                            uint8_t key[ENCLAVE_AEAD_KEY])
+{
     static const uint8_t targetinfo[512] __attribute__((aligned(512)));
     static const uint8_t reportdata[64] __attribute__((aligned(128)));
     struct sgx_report report;
@@ -52,7 +58,7 @@ int enclave_seal_key(const uint8_t key_id[32], uint8_t key[ENCLAVE_AEAD_KEY])
     enclave_ereport(targetinfo, reportdata, &report);
     memset(&kr, 0, sizeof(kr));
     kr.key_name = SGX_KEYNAME_SEAL;
-    kr.key_policy = SGX_KEYPOLICY_MRENCLAVE;
+    kr.key_policy = policy;
     kr.isv_svn = report.body.isv_svn;
     kr.config_svn = report.body.config_svn;
     memcpy(kr.cpu_svn, report.body.cpu_svn, sizeof(kr.cpu_svn));

@@ -175,13 +175,9 @@ uint64_t enclave_fork_save(struct fork_jb *jb) __attribute__((returns_twice));
 __attribute__((noreturn)) void enclave_fork_resume(const struct fork_jb *jb);
 void enclave_xsave(void *area);
 void enclave_xrstor(const void *area);
-uint64_t enclave_fault_ud2(void);
-uint64_t enclave_fault_load(uint64_t addr);
-uint64_t enclave_fault_div(uint64_t x, uint64_t y);
-uint64_t enclave_fault_int3(void);
-void enclave_fault_ud2_in_handler(void);
-void enclave_fault_regs(struct ecall_regs_report *out);
-/* Fault sites and where to continue, terminated by {0, 0}; relocated data. */
+/* Fault sites and where to continue, terminated by {0, 0}; relocated data.
+ * Only the test build has any (test/faults.S); exception.c defines the
+ * empty table otherwise. */
 struct fixup {
     uint64_t site, cont;
 };
@@ -232,6 +228,15 @@ void enclave_arm_aexnotify(uint64_t frame, int on);
 struct ecall_result {
     uint64_t status, value;
 };
+static inline struct ecall_result ecall_ok(uint64_t value)
+{
+    return (struct ecall_result){0, value};
+}
+/* err: a positive errno. */
+static inline struct ecall_result ecall_fail(int64_t err)
+{
+    return (struct ecall_result){(uint64_t)-err, 0};
+}
 /* The enclave's own transition counts (ECALL_STATS, and the exit OCALL). */
 void enclave_stats_read(struct enclave_stats *s);
 struct ecall_result enclave_dispatch(uint64_t number, uint64_t arg, uint64_t arg2);

@@ -15,6 +15,9 @@
  * when that frame can be entered (ERESUME-as-EENTER needs CSSA < NSSA). */
 #include "pal_enclave.h"
 #include "pal_signal.h"
+#ifdef GEODE_TEST_ECALLS
+#include "test/ecalls_test.h"
+#endif
 
 #define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_DF (1ULL << 10)
@@ -65,10 +68,12 @@ void enclave_stage1(struct exc_ctx *ctx, uint64_t cssa, uint64_t ursp, uint64_t 
     if (g_encl.aex_notify)
         enclave_arm_aexnotify(cssa, 1); /* a fault right here notifies one level deeper */
     save_context(ctx, cssa - 1);
+#ifdef GEODE_TEST_ECALLS
     if (t->fault_in_stage1 && cssa == 1) {
         t->fault_in_stage1 = 0;
         enclave_fault_ud2_in_handler(); /* test: the handler itself faults */
     }
+#endif
     if (g_encl.aex_notify) {
         enclave_edeccssa();
         __atomic_add_fetch(&g_encl.edeccssa, 1, __ATOMIC_RELAXED);
@@ -89,6 +94,10 @@ void enclave_stage1(struct exc_ctx *ctx, uint64_t cssa, uint64_t ursp, uint64_t 
     __atomic_add_fetch(&g_encl.stage1_exits, 1, __ATOMIC_RELAXED);
     enclave_eexit(EXIT_STAGE1, 0, 0, ursp, urbp, target);
 }
+
+#ifndef GEODE_TEST_ECALLS
+const struct fixup enclave_fixups[] = {{0, 0}};
+#endif
 
 /* Where a known fault site continues, or 0. */
 static uint64_t fixup_for(uint64_t rip)

@@ -181,6 +181,18 @@ enum ocall_proc {
      * permissions (RESTRICT) -> 0 or -errno. The enclave trusts none of
      * it: every page is EACCEPTed and the result checked. */
     OCALL_EDMM = 108,
+    /* timerfd: a0 clock -> a host timerfd (non-blocking); the enclave reads
+     * its counts with OCALL_READ */
+    OCALL_TIMERFD_CREATE = 96,
+    /* a0 h, a1 flags (TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET), a2 value
+     * ns, a3 interval ns; out int64_t[2] old value, old interval */
+    OCALL_TIMERFD_SETTIME = 97,
+    OCALL_TIMERFD_GETTIME = 98, /* a0 h; out int64_t[2] value, interval */
+    /* inotify: -> a host inotify fd (non-blocking); the enclave reads and
+     * checks its records with OCALL_READ */
+    OCALL_INOTIFY_INIT = 99,
+    OCALL_INOTIFY_ADD = 100, /* a0 h, a1 mask; bytes the host path (NUL-terminated) -> wd */
+    OCALL_INOTIFY_RM = 101,  /* a0 h, a1 wd -> 0 */
     OCALL_PROC_LAST = 111,
 };
 
@@ -267,6 +279,23 @@ enum ocall_shm {
     OCALL_SHM_FUTEX_WAIT = 163,
     OCALL_SHM_FUTEX_WAKE = 164, /* a0 addr, a1 n -> woken (0..n) */
     OCALL_SHM_LAST = 175,
+};
+
+/* --- attestation: 192..207 (pal_attest.c / urts_quote.c). The host asks
+ * the quoting enclave of the platform (the AESM service on hardware, the
+ * sim's quoting enclave in the sim) for its TARGETINFO, and for a quote of
+ * a REPORT the enclave made for that target; the kind of quote (EPID or
+ * DCAP) is the manifest's sgx.remote_attestation, which the host read. The
+ * enclave trusts neither answer: a wrong TARGETINFO only gets a REPORT the
+ * quoting enclave refuses, and a quote is taken only when it carries the
+ * enclave's own report body with the requested report data. --- */
+#define OCALL_QUOTE_MAX 8192 /* Gramine's QUOTE_MAX_SIZE */
+enum ocall_attest {
+    OCALL_ATTEST_FIRST = 192,
+    OCALL_ATTEST_QE_TARGET = 192, /* out 512-byte TARGETINFO -> 0 */
+    /* bytes 432-byte REPORT; out quote (<= OCALL_QUOTE_MAX) -> its size */
+    OCALL_ATTEST_QUOTE = 193,
+    OCALL_ATTEST_LAST = 207,
 };
 
 #endif

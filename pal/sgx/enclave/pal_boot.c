@@ -120,6 +120,8 @@ static void fill_api(void)
     enclave_fill_net(&api);
     enclave_fill_fork(&api);
     enclave_fill_shm(&api);
+    enclave_fill_attest(&api);
+    enclave_fill_crypto(&api);
 }
 
 /* --- fork (pal_fork.c): the libOS keeps pointers to api and boot --- */

@@ -21,6 +21,8 @@ void enclave_fill_thread(struct pal_api *api); /* pal_thread.c */
 /* pal_shm.c: host shared memory; wraps futex_wait/wake, so it comes after
  * enclave_fill_thread. */
 void enclave_fill_shm(struct pal_api *api);
+void enclave_fill_attest(struct pal_api *api); /* pal_attest.c: reports and quotes */
+void enclave_fill_crypto(struct pal_api *api);
 
 /* pal_mem.c: the heap [lo, lo + size) becomes the libOS's address space. */
 int enclave_heap_init(uint64_t lo, uint64_t size);

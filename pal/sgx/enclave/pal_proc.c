@@ -132,6 +132,84 @@ static long pal_alarm_timer(int64_t value, int64_t interval, int64_t *old_value,
     return 0;
 }
 
+static long pal_timer_create(int clock, pal_handle *out)
+{
+    long r = pal_check_handle(simple(OCALL_TIMERFD_CREATE, clock, 0));
+
+    if (r >= 0)
+        *out = r;
+    return r < 0 ? r : 0;
+}
+
+/* A timer's [time left, interval] from the host: each in [0, 2^62) ns. */
+static long timer_pair_ok(const int64_t v[2])
+{
+    return v[0] >= 0 && v[1] >= 0 && v[0] < (1LL << 62) && v[1] < (1LL << 62) ? 0 : -PAL_EIO;
+}
+
+static long pal_timer_set(pal_handle h, int flags, int64_t value_ns, int64_t interval_ns, int64_t old[2])
+{
+    struct ocall_args a = {{h, flags, value_ns, interval_ns, 0, 0}};
+    struct ocall_iov iov = {&a, sizeof(a)};
+    uint64_t got = 0;
+    int64_t prev[2];
+    long r;
+
+    if (value_ns < 0 || interval_ns < 0 || flags & ~(PAL_TIMER_ABSTIME | PAL_TIMER_CANCEL_ON_SET))
+        return -PAL_EINVAL;
+    r = enclave_ocallv(OCALL_TIMERFD_SETTIME, &iov, 1, prev, sizeof(prev), &got);
+    if (r < 0)
+        return r;
+    if (r != 0 || got != sizeof(prev) || timer_pair_ok(prev))
+        return -PAL_EIO;
+    old[0] = prev[0];
+    old[1] = prev[1];
+    return 0;
+}
+
+static long pal_timer_get(pal_handle h, int64_t cur[2])
+{
+    int64_t v[2];
+    long r = with_out(OCALL_TIMERFD_GETTIME, h, 0, v, sizeof(v));
+
+    if (r < 0)
+        return r;
+    if (r != 0 || timer_pair_ok(v))
+        return -PAL_EIO;
+    cur[0] = v[0];
+    cur[1] = v[1];
+    return 0;
+}
+
+static long pal_notify_create(pal_handle *out)
+{
+    long r = pal_check_handle(simple(OCALL_INOTIFY_INIT, 0, 0));
+
+    if (r >= 0)
+        *out = r;
+    return r < 0 ? r : 0;
+}
+
+static long pal_notify_add(pal_handle h, const char *path, uint32_t mask)
+{
+    struct ocall_args a = {{h, mask, 0, 0, 0, 0}};
+    uint64_t n = pal_strsize(path, 4096);
+    struct ocall_iov iov[2] = {{&a, sizeof(a)}, {path, n}};
+    int64_t r;
+
+    if (!n)
+        return -PAL_ENAMETOOLONG;
+    r = enclave_ocallv(OCALL_INOTIFY_ADD, iov, 2, NULL, 0, NULL);
+    return r < 0 ? r : (r <= 0x7fffffff ? r : -PAL_EIO); /* a watch descriptor is an int */
+}
+
+static long pal_notify_remove(pal_handle h, int32_t wd)
+{
+    long r = simple(OCALL_INOTIFY_RM, h, wd);
+
+    return r <= 0 ? r : -PAL_EIO;
+}
+
 static int rdrand64(uint64_t *v)
 {
     for (int tries = 0; tries < 32; tries++) {
@@ -174,6 +252,12 @@ void enclave_fill_proc(struct pal_api *api)
     api->clock_get = pal_clock_get;
     api->sleep = pal_sleep;
     api->alarm_timer = pal_alarm_timer;
+    api->timer_create = pal_timer_create;
+    api->timer_set = pal_timer_set;
+    api->timer_get = pal_timer_get;
+    api->notify_create = pal_notify_create;
+    api->notify_add = pal_notify_add;
+    api->notify_remove = pal_notify_remove;
     api->random = pal_random;
     api->yield = pal_yield;
 }

@@ -17,10 +17,12 @@
 #include "host/run_sgx.h"
 #include "host/urts.h"
 #include "host/urts_fork.h"
+#include "host/urts_confine.h"
 #include "host/urts_exitless.h"
 #include "host/urts_procs.h"
 #include "host/urts_signal.h"
 #include "manifest/manifest.h"
+#include "host/urts_quote.h"
 #include "sim/sim_build.h"
 
 static uint32_t cpu_count(void)
@@ -323,6 +325,9 @@ struct run_settings {
     unsigned workers;     /* geode.ocall_workers */
     bool sigterm_inject;  /* sys.enable_sigterm_injection */
     unsigned pool;        /* geode.process_pool */
+    int attestation;      /* sgx.remote_attestation */
+    bool unconfined;      /* sgx.insecure__host_unconfined */
+    bool network;         /* geode.host_network */
 };
 
 static struct run_settings run_settings(const struct enclave_image *img)
@@ -334,8 +339,11 @@ static struct run_settings run_settings(const struct enclave_image *img)
         s.restarts = m->geode->epc_loss_restarts;
         s.workers = m->geode->ocall_workers;
         s.pool = m->geode->process_pool;
+        s.network = m->geode->host_network;
     }
+    s.unconfined = m && m->sgx && m->sgx->insecure_host_unconfined;
     s.sigterm_inject = m && m->enable_sigterm_injection;
+    s.attestation = m && m->sgx ? (int)m->sgx->remote_attestation : 0;
     manifest_free(m);
     return s;
 }
@@ -405,6 +413,35 @@ static int edmm_fallback(const struct sgx_run_params *p, const struct sgx_driver
     return 0;
 }
 
+/* The confined host (urts_confine.c), once the enclave is built: every
+ * later host call of this process and its forks goes through the filter. */
+static int confine(const struct sgx_run_params *p, struct urts_enclave *e, uint64_t size,
+                   const struct run_settings *rs)
+{
+    struct urts_confine_policy cp = {.sim = p->sim, .network = rs->network,
+                                     .aesm = !p->sim && rs->attestation,
+                                     .elrange = urts_base(e), .elsize = size};
+    int ret;
+
+    if (rs->unconfined) {
+        fprintf(stderr, "geode run: the host is not confined (sgx.insecure__host_unconfined)\n");
+        return 0;
+    }
+#if defined(__SANITIZE_ADDRESS__)
+    fprintf(stderr, "geode run: the host is not confined: built with AddressSanitizer, whose "
+                    "runtime makes host calls (ptrace for leak checks) the filter refuses\n");
+    return 0;
+#endif
+    ret = urts_confine(&cp);
+    if (ret) {
+        fprintf(stderr, "geode run: cannot confine the host (seccomp filter): %s\n", strerror(-ret));
+        return ret;
+    }
+    urts_handlers_changed(e); /* the sim chains SIGSYS to the new handler */
+    urts_confine_test_hook();
+    return 0;
+}
+
 int sgx_run(const struct sgx_run_params *p)
 {
     struct enclave_image img;
@@ -452,6 +489,7 @@ int sgx_run(const struct sgx_run_params *p)
     workers = rs.workers;
     urts_signal_keep_sigterm_out(!rs.sigterm_inject);
     urts_pool_set_size(rs.pool);
+    urts_quote_configure(p->sim, rs.attestation);
     bool aex_notify = img.desc.attributes & SGX_ATTR_AEXNOTIFY;
     struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa,
                           .aex_notify = aex_notify, .xfrm = img.desc.xfrm,
@@ -476,7 +514,8 @@ int sgx_run(const struct sgx_run_params *p)
 
     urts_set_fork_handler(e, run_forked, &fr);
     /* The program's pid namespace: this process is its process 1. */
-    ret = (p->sim && bad_entry_hook(e)) || urts_procs_init() || start_workers(workers, e)
+    ret = (p->sim && bad_entry_hook(e)) || urts_procs_init() || start_workers(workers, e) ||
+                  confine(p, e, l.size, &rs)
               ? 1
               : run_restartable(p, e, restarts, workers, plan.n ? &plan : NULL);
     urts_procs_exit(); /* the run failed: nothing of the tree outlives it */

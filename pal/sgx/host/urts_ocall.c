@@ -59,6 +59,8 @@ urts_ocall_family_fn urts_ocall_family(uint64_t number)
         return urts_ocall_procs;
     if (number >= OCALL_SHM_FIRST && number <= OCALL_SHM_LAST)
         return urts_ocall_shm;
+    if (number >= OCALL_ATTEST_FIRST && number <= OCALL_ATTEST_LAST)
+        return urts_ocall_attest;
     return NULL;
 }
 

@@ -27,6 +27,9 @@ int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t numbe
                          uint64_t in_size, uint8_t *out, uint64_t out_cap, uint64_t *out_size);
 int64_t urts_ocall_shm(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
                        uint64_t in_size, uint8_t *out, uint64_t out_cap, uint64_t *out_size);
+int64_t urts_ocall_attest(struct urts_enclave *e, uint32_t thread, uint64_t number,
+                          const uint8_t *in, uint64_t in_size, uint8_t *out, uint64_t out_cap,
+                          uint64_t *out_size);
 /* urts_thread.c: OCALL_THREAD_START, OCALL_FUTEX_WAIT, OCALL_FUTEX_WAKE. */
 int64_t urts_ocall_thread(struct urts_enclave *e, uint32_t thread, uint64_t number,
                           const struct ocall_args *a);

@@ -3,12 +3,15 @@
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -170,6 +173,59 @@ static int64_t do_edmm(const struct urts_enclave *e, int64_t op, int64_t addr, i
     return -EINVAL;
 }
 
+static int64_t do_timerfd_create(int64_t clock)
+{
+    int fd = timerfd_create((int)clock, TFD_NONBLOCK | TFD_CLOEXEC);
+
+    return fd < 0 ? -errno : fd;
+}
+
+static int64_t ts_ns(const struct timespec *ts) { return ts->tv_sec * 1000000000LL + ts->tv_nsec; }
+
+static int64_t timer_out(const struct itimerspec *v, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    int64_t pair[2] = {ts_ns(&v->it_value), ts_ns(&v->it_interval)};
+
+    if (out_cap < sizeof(pair))
+        return -EINVAL;
+    memcpy(out, pair, sizeof(pair));
+    *out_size = sizeof(pair);
+    return 0;
+}
+
+static int64_t do_timerfd_settime(const int64_t *a, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    struct itimerspec nv, ov;
+
+    if (a[0] < 0 || a[0] > INT32_MAX || a[2] < 0 || a[3] < 0)
+        return -EINVAL;
+    nv.it_value = (struct timespec){a[2] / 1000000000LL, a[2] % 1000000000LL};
+    nv.it_interval = (struct timespec){a[3] / 1000000000LL, a[3] % 1000000000LL};
+    if (timerfd_settime((int)a[0], (int)a[1], &nv, &ov))
+        return -errno;
+    return timer_out(&ov, out, out_cap, out_size);
+}
+
+static int64_t do_timerfd_gettime(int64_t h, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    struct itimerspec v;
+
+    if (h < 0 || h > INT32_MAX)
+        return -EINVAL;
+    if (timerfd_gettime((int)h, &v))
+        return -errno;
+    return timer_out(&v, out, out_cap, out_size);
+}
+
+static int64_t do_inotify_add(int64_t h, int64_t mask, const uint8_t *path, uint64_t len)
+{
+    if (h < 0 || h > INT32_MAX || mask < 0 || mask > UINT32_MAX || !len || path[len - 1] ||
+        memchr(path, 0, len) != path + len - 1)
+        return -EINVAL;
+    int wd = inotify_add_watch((int)h, (const char *)path, (uint32_t)mask);
+    return wd < 0 ? -errno : wd;
+}
+
 int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
                         uint64_t in_size, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
 {
@@ -210,6 +266,22 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         return urts_ocall_end(&r) ? urts_fork(e, thread, out, out_cap, out_size) : -EINVAL;
     case OCALL_FORK_ABORT:
         return urts_ocall_end(&r) ? urts_fork_abort(a[0]) : -EINVAL;
+    case OCALL_TIMERFD_CREATE:
+        return urts_ocall_end(&r) ? do_timerfd_create(a[0]) : -EINVAL;
+    case OCALL_TIMERFD_SETTIME:
+        return urts_ocall_end(&r) ? do_timerfd_settime(a, out, out_cap, out_size) : -EINVAL;
+    case OCALL_INOTIFY_INIT: {
+        int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+    }
+    case OCALL_INOTIFY_ADD:
+        return do_inotify_add(a[0], a[1], in + r.pos, in_size - r.pos);
+    case OCALL_INOTIFY_RM:
+        if (!urts_ocall_end(&r) || a[0] < 0 || a[0] > INT32_MAX || a[1] < INT32_MIN || a[1] > INT32_MAX)
+            return -EINVAL;
+        return inotify_rm_watch((int)a[0], (int)a[1]) ? -errno : 0;
+    case OCALL_TIMERFD_GETTIME:
+        return urts_ocall_end(&r) ? do_timerfd_gettime(a[0], out, out_cap, out_size) : -EINVAL;
     case OCALL_THREAD_START:
     case OCALL_FUTEX_WAIT:
     case OCALL_FUTEX_WAKE:

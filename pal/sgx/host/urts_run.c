@@ -149,7 +149,7 @@ static int on_ocall(struct urts_thread *th, long rsi, long rdx, long rsp)
     if (urts_halted(th->encl))
         return stopped(th);
     if (bad_entry_due(th))
-        return next(th, SGX_EENTER, ECALL_COMPUTE); /* a new ECALL, not the OCALL's return */
+        return next(th, SGX_EENTER, ECALL_STATS); /* a new ECALL, not the OCALL's return */
     /* The frame is at the exit RSP: anything else is a protocol error. */
     __atomic_store_n(&th->busy, URTS_BUSY_OCALL, __ATOMIC_SEQ_CST);
     int bad = rdx != rsp || urts_serve_ocall(th->encl, th->index, (uint64_t)rsi, (uint64_t)rdx);

@@ -22,6 +22,7 @@
 
 #include "sim/sim_ctx.h"
 #include "sim/sim_exec.h"
+#include "sim/sim_qe.h"
 
 static uint8_t root_key[16];
 static volatile bool root_key_set;
@@ -170,6 +171,23 @@ static int report_key(const uint8_t mrenclave[32], const struct sgx_attributes *
     memcpy(d.config_id, config_id, 64);
     memcpy(d.key_id, keyid, 32);
     return derive(&d, out);
+}
+
+/* sim_qe.c: the sim's quoting enclave checks REPORTs made for it, and
+ * derives its attestation key from the machine's secret. */
+int sim_report_key_for(const struct sgx_targetinfo *ti, const uint8_t keyid[32], uint8_t out[16])
+{
+    sim_root_key_ensure();
+    return report_key(ti->measurement, &ti->attributes, ti->miscselect, ti->config_svn,
+                      ti->config_id, keyid, out);
+}
+
+int sim_root_hmac(const void *label, size_t len, uint8_t out[32])
+{
+    unsigned n = 0;
+
+    sim_root_key_ensure();
+    return HMAC(EVP_sha256(), root_key, sizeof(root_key), label, len, out, &n) && n == 32 ? 0 : -1;
 }
 
 static int cmac(const uint8_t key[16], const void *data, size_t len, uint8_t out[16])

@@ -1,0 +1,172 @@
+/* Host files: chroot and untrusted_shm mounts (and trusted/allowed files,
+ * fs/trusted.h). Each operation is the host's, on the host path the mount
+ * table gave; host files keep their position on the host side. */
+#include <linux/fcntl.h>
+
+#include "fs/trusted.h"
+#include "fs/vfs.h"
+
+#define S_IFMT_ 0170000
+#define S_IFDIR_ 0040000
+
+static long host_read(struct file *f, void *b, size_t n)
+{
+    return pal->read(f->h, b, n);
+}
+static long host_write(struct file *f, const void *b, size_t n)
+{
+    return pal->write(f->h, b, n);
+}
+static long host_pread(struct file *f, void *b, size_t n, int64_t o)
+{
+    return pal->pread(f->h, b, n, o);
+}
+static long host_pwrite(struct file *f, const void *b, size_t n, int64_t o)
+{
+    return pal->pwrite(f->h, b, n, o);
+}
+static long host_seek(struct file *f, int64_t o, int w)
+{
+    return pal->seek(f->h, o, w);
+}
+static long host_fstat(struct file *f, struct pal_stat *st)
+{
+    return pal->fstat(f->h, st);
+}
+static void host_release(struct file *f)
+{
+    pal->close(f->h);
+}
+static long host_readdir(struct file *f, void *b, size_t n)
+{
+    return pal->readdir(f->h, b, n);
+}
+static long host_truncate(struct file *f, int64_t len)
+{
+    return pal->ftruncate(f->h, len);
+}
+static pal_handle host_poll_handle(struct file *f)
+{
+    return f->h;
+}
+
+const struct file_ops host_file_ops = {
+    .read = host_read,
+    .write = host_write,
+    .pread = host_pread,
+    .pwrite = host_pwrite,
+    .seek = host_seek,
+    .fstat = host_fstat,
+    .readdir = host_readdir,
+    .truncate = host_truncate,
+    .poll_handle = host_poll_handle,
+    .release = host_release,
+};
+
+/* alias: the host path of the name the program used, when symlinks made
+ * inside differ from it (fs/trusted.h); NULL otherwise. */
+static int h_open(const struct vfs_target *t, const char *alias, int flags, uint32_t mode,
+                  int pal_flags, struct file **out)
+{
+    pal_handle h;
+    /* The host descriptor never leaks into a host exec: always CLOEXEC.
+     * The VFS has resolved every symlink already: O_NOFOLLOW makes the host
+     * refuse one that appeared since, instead of following it out. */
+    int extra = O_CLOEXEC | (t->mount_root ? 0 : O_NOFOLLOW) | pal_flags;
+    int r = t->untrusted_shm || t->unchecked ? 1 : trusted_open(t->host, alias, flags, extra, out);
+    if (r <= 0)
+        return r;
+    r = (int)pal->file_open(t->host, flags | extra, mode, &h);
+    if (r < 0)
+        return r;
+    struct pal_stat st;
+    struct file *f = file_new(&host_file_ops, h, flags & ~O_CLOEXEC);
+    if (!f) {
+        pal->close(h);
+        return -PAL_ENOMEM;
+    }
+    f->is_dir = pal->fstat(h, &st) == 0 && (st.mode & S_IFMT_) == S_IFDIR_;
+    f->untrusted_shm = t->untrusted_shm;
+    *out = f;
+    return 0;
+}
+
+/* inside is resolved (its last component too unless nofollow), so the
+ * host never follows a symlink: lstat, except at a mount point, whose host
+ * directory the manifest named. */
+static int h_stat(const struct vfs_target *t, struct pal_stat *st)
+{
+    int r = (int)pal->stat(t->host, !t->mount_root, st);
+    if (r == -PAL_ENOENT && vfs_mount_ancestor(t->inside)) {
+        /* a directory made by the mounts below it, read-only */
+        *st = (struct pal_stat){.nlink = 2, .mode = 040555, .blksize = 4096};
+        r = 0;
+    }
+    return r;
+}
+
+static int h_mkdir(const struct vfs_target *t, uint32_t mode)
+{
+    return (int)pal->mkdir(t->host, mode);
+}
+static int h_unlink(const struct vfs_target *t, int is_dir)
+{
+    return (int)pal->unlink(t->host, is_dir);
+}
+static int h_rename(const struct vfs_target *a, const struct vfs_target *b)
+{
+    return (int)pal->rename(a->host, b->host);
+}
+static int h_chmod(const struct vfs_target *t, uint32_t mode)
+{
+    return (int)pal->chmod(t->host, mode);
+}
+
+/* A mount point is a directory whatever the host directory behind it is (a
+ * host symlink there must not be followed inside the libOS namespace). */
+static long h_readlink(const struct vfs_target *t, char *buf, size_t len)
+{
+    if (t->mount_root)
+        return -PAL_EINVAL;
+    long r = pal->readlink(t->host, buf, len);
+    return r == -PAL_ENOENT && vfs_mount_ancestor(t->inside) ? -PAL_EINVAL : r;
+}
+
+static int h_symlink(const char *target, const struct vfs_target *t)
+{
+    return (int)pal->symlink(target, t->host);
+}
+static int h_access(const struct vfs_target *t, int mode)
+{
+    return (int)pal->access(t->host, mode);
+}
+
+static int h_link(const struct vfs_target *a, const struct vfs_target *b)
+{
+    if (!PAL_HAS(pal, link))
+        return -PAL_EPERM;
+    return (int)pal->link(a->host, b->host);
+}
+
+static int h_utimes(const struct vfs_target *t, const int64_t times[2])
+{
+    if (!PAL_HAS(pal, utimes))
+        return -PAL_EPERM;
+    /* inside is resolved: the host must not follow a symlink past it. */
+    return (int)pal->utimes(t->host, times, !t->mount_root);
+}
+
+const struct fs_ops host_fs_ops = {
+    .name = "chroot",
+    .open = h_open,
+    .stat = h_stat,
+    .mkdir = h_mkdir,
+    .unlink = h_unlink,
+    .rename = h_rename,
+    .chmod = h_chmod,
+    .readlink = h_readlink,
+    .symlink = h_symlink,
+    .access = h_access,
+    .link = h_link,
+    .utimes = h_utimes,
+};

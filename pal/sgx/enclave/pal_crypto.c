@@ -1,0 +1,49 @@
+/* PAL calls for encrypted mounts inside the enclave: AES-128-GCM (crypto.c,
+ * which saves the program's vector state around libcrypto) and the sealing
+ * keys (EGETKEY). Every buffer is the libOS's, in enclave memory. */
+#include "crypto.h"
+#include "pal_enclave.h"
+
+/* KEYID of the sealing keys of encrypted mounts: their own domain, apart
+ * from the fork channel's. */
+static const uint8_t fs_key_id[32] = "geode encrypted files, v1";
+
+static long aead_seal(const uint8_t key[16], const uint8_t iv[12], const void *aad, size_t aad_len,
+                      const void *in, void *out, size_t len, uint8_t tag[16])
+{
+    struct enclave_aead a;
+    int r =
+        enclave_aead_init(&a, key) || enclave_aead_seal(&a, iv, aad, aad_len, in, out, len, tag);
+    enclave_aead_wipe(&a);
+    return r ? -PAL_EINVAL : 0;
+}
+
+static long aead_open(const uint8_t key[16], const uint8_t iv[12], const void *aad, size_t aad_len,
+                      const void *in, void *out, size_t len, const uint8_t tag[16])
+{
+    struct enclave_aead a;
+    if (enclave_aead_init(&a, key)) {
+        enclave_aead_wipe(&a);
+        return -PAL_EINVAL;
+    }
+    int r = enclave_aead_open(&a, iv, aad, aad_len, in, out, len, tag);
+    enclave_aead_wipe(&a);
+    return r ? -PAL_EBADMSG : 0;
+}
+
+static long seal_key(int policy, uint8_t key[16])
+{
+    uint16_t p = policy == PAL_SEAL_MRENCLAVE  ? SGX_KEYPOLICY_MRENCLAVE
+                 : policy == PAL_SEAL_MRSIGNER ? SGX_KEYPOLICY_MRSIGNER
+                                               : 0;
+    if (!p)
+        return -PAL_EINVAL;
+    return enclave_seal_key_policy(p, fs_key_id, key) ? -PAL_EIO : 0;
+}
+
+void enclave_fill_crypto(struct pal_api *api)
+{
+    api->aead_seal = aead_seal;
+    api->aead_open = aead_open;
+    api->seal_key = seal_key;
+}

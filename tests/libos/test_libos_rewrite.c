@@ -1,0 +1,453 @@
+/* libOS unit tier: core/rewrite.c, which syscall sites become jumps to a
+ * trampoline. Code pages live in the fake PAL's arena (really mapped, so a
+ * rewritten site is also run: before, `mov $39,%eax; syscall; ret` is a host
+ * getpid; after, the trampoline calls the fake libos_syscall_entry, which
+ * returns 1000 + the number). Checked: the bytes of the jump and of the
+ * trampoline, sites in and out of registered regions (and straddling their
+ * ends), instruction patterns around the `syscall`, the numbers never
+ * rewritten, pages that are not executable or writable too (their
+ * protection stays the program's), every alignment of the 5-byte store with
+ * one thread and with several, failures of the PAL, full trampoline space,
+ * rewrite_add_mapping's reach, and threads rewriting at once. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/vma.h"
+#include "elf/elf.h"
+#include "fake_pal.h"
+
+void rewrite_site(uint64_t rip);
+extern char libos_syscall_entry[];
+
+/* core/vma.c's references to files: this test maps none. */
+void file_put(struct file *f)
+{
+    (void)f;
+    printf("not ok - file_put called\n");
+    fake_failures++;
+}
+
+#define RX (PAL_PROT_READ | PAL_PROT_EXEC)
+#define RW (PAL_PROT_READ | PAL_PROT_WRITE)
+#define RWX (RX | PAL_PROT_WRITE)
+#define TRAMP_LEN 32
+
+static uint8_t *code;  /* CODE_PAGES pages of "program text" */
+static uint8_t *tramp; /* its trampoline space (reserved, not committed) */
+#define CODE_PAGES 8
+
+static int32_t rd32(const uint8_t *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* Writes bytes at code + off (the pages stay as the program had them). */
+static void poke(size_t off, const void *bytes, size_t n)
+{
+    uint64_t a = (uint64_t)code + off;
+    uint64_t lo = ALIGN_DOWN(a, PAGE_SIZE), hi = ALIGN_UP(a + n, PAGE_SIZE);
+    int p1 = fake_page_prot(lo), p2 = fake_page_prot(hi - PAGE_SIZE);
+    fake_map((void *)lo, hi - lo, RWX);
+    memcpy((void *)a, bytes, n);
+    fake_map((void *)lo, PAGE_SIZE, p1);
+    if (hi - lo > PAGE_SIZE)
+        fake_map((void *)(hi - PAGE_SIZE), PAGE_SIZE, p2);
+}
+
+/* `mov $nr,%eax; syscall; ret` at off. */
+static void put_site(size_t off, uint32_t nr)
+{
+    uint8_t s[8] = {0xb8, 0, 0, 0, 0, 0x0f, 0x05, 0xc3};
+    memcpy(s + 1, &nr, 4);
+    poke(off, s, sizeof(s));
+}
+
+/* Fresh text: CODE_PAGES RX pages of int3, one region over them, known to
+ * the mapping table; trampoline space reserved right after. */
+static void setup(void)
+{
+    rewrite_reset();
+    vma_remove(0, 1ULL << 47, false);
+    fake_pal_init();
+    void *c = NULL;
+    if (pal->mem_reserve(&c, (CODE_PAGES + 16) * PAGE_SIZE, 0) < 0 ||
+        pal->mem_commit(c, CODE_PAGES * PAGE_SIZE, RW) < 0)
+        abort();
+    code = c;
+    memset(code, 0xcc, CODE_PAGES * PAGE_SIZE);
+    pal->mem_protect(code, CODE_PAGES * PAGE_SIZE, RX);
+    tramp = code + CODE_PAGES * PAGE_SIZE;
+    struct vma v = {.start = (uint64_t)code, .end = (uint64_t)tramp, .prot = RX, .name = "prog"};
+    vma_add(&v);
+    rewrite_add_region((uint64_t)code, (uint64_t)tramp, (uint64_t)tramp);
+    fake_ncalls = 0;
+    libos_thread_count = 1;
+}
+
+static bool rewritten(size_t off)
+{
+    return code[off] == 0xe9;
+}
+
+/* The jump at off and the trampoline it reaches are exactly what
+ * rewrite.c documents; returns the trampoline's address. */
+static bool check_shape(size_t off, uint32_t nr, const char *what)
+{
+    const uint8_t *s = code + off;
+    const uint8_t *t = s + 5 + rd32(s + 1);
+    static const uint8_t lea_down[] = {0x48, 0x8d, 0x64, 0x24, 0x80};
+    static const uint8_t lea_up[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
+    bool ok = s[0] == 0xe9 && s[5] == 0x0f && s[6] == 0x05;
+    ok = ok && t >= tramp + TRAMP_LEN && t + TRAMP_LEN <= tramp + TRAMP_SPACE &&
+         (t - tramp) % TRAMP_LEN == 0;
+    if (!ok) {
+        EXPECT(0, "%s: the site or its jump target is wrong", what);
+        return false;
+    }
+    const uint8_t *slot = t + 16 + rd32(t + 12);
+    uint64_t entry;
+    memcpy(&entry, slot, 8);
+    ok = !memcmp(t, lea_down, 5) && t[5] == 0xb8 && (uint32_t)rd32(t + 6) == nr && t[10] == 0xff &&
+         t[11] == 0x15 && slot == tramp && entry == (uint64_t)libos_syscall_entry &&
+         !memcmp(t + 16, lea_up, 8) && t[24] == 0xe9 && t + 29 + rd32(t + 25) == s + 7;
+    EXPECT(ok,
+           "%s: the trampoline is not lea -128(%%rsp); mov $nr; call *slot; lea 128; jmp "
+           "site+7",
+           what);
+    return ok;
+}
+
+static long run(size_t off)
+{
+    return ((long (*)(void))(code + off))();
+}
+
+static void basic(void)
+{
+    setup();
+    put_site(100, 39 /* getpid */);
+    CHECK(run(100) == getpid(), "before: the site is a host getpid");
+    uint64_t before = libos_rewrite_count;
+    rewrite_site((uint64_t)code + 107);
+    CHECK(rewritten(100) && check_shape(100, 39, "getpid") && libos_rewrite_count == before + 1,
+          "mov $39,%%eax; syscall: rewritten to a jump to its trampoline");
+    CHECK(run(100) == 1039, "after: the site runs the trampoline into libos_syscall_entry and back "
+                            "after the syscall");
+    CHECK(fake_page_prot((uint64_t)code + 100) == RX && fake_page_prot((uint64_t)tramp) == RWX &&
+              fake_page_state((uint64_t)tramp + TRAMP_SPACE) != FAKE_COMMITTED,
+          "the text page is RX again, the trampoline space committed (its TRAMP_SPACE only)");
+    int commits = 0;
+    for (int i = 0; i < fake_ncalls; i++)
+        commits += fake_calls[i].op == OP_COMMIT;
+    rewrite_site((uint64_t)code + 107);
+    put_site(300, 0 /* read */);
+    rewrite_site((uint64_t)code + 307);
+    int commits2 = 0;
+    for (int i = 0; i < fake_ncalls; i++)
+        commits2 += fake_calls[i].op == OP_COMMIT;
+    CHECK(libos_rewrite_count == before + 2 && commits == 1 && commits2 == 1 &&
+              check_shape(300, 0, "read"),
+          "a second trap at a rewritten site changes nothing; the space is committed once");
+}
+
+/* What is not `mov $imm32,%eax; syscall` stays as it is. */
+static void patterns(void)
+{
+    static const struct {
+        const char *what;
+        uint8_t bytes[10];
+        size_t len, rip; /* rip: offset after the syscall */
+        bool rewrite;
+    } cases[] = {
+        {"mov $imm32,%eax; syscall", {0xb8, 1, 0, 0, 0, 0x0f, 0x05}, 7, 7, true},
+        {"mov $imm32,%rax (48 c7 c0); syscall",
+         {0x48, 0xc7, 0xc0, 1, 0, 0, 0, 0x0f, 0x05},
+         9,
+         9,
+         false},
+        {"mov %edi,%eax; syscall", {0x89, 0xf8, 0x0f, 0x05}, 4, 4, false},
+        {"mov $imm32,%ecx; syscall", {0xb9, 1, 0, 0, 0, 0x0f, 0x05}, 7, 7, false},
+        {"mov $imm32,%eax; nop; syscall", {0xb8, 1, 0, 0, 0, 0x90, 0x0f, 0x05}, 8, 8, false},
+        {"mov $imm32,%eax; sysenter", {0xb8, 1, 0, 0, 0, 0x0f, 0x34}, 7, 7, false},
+        {"a rip that is not after the syscall", {0xb8, 1, 0, 0, 0, 0x0f, 0x05, 0x90}, 8, 8, false},
+    };
+    int bad = 0;
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        setup();
+        uint8_t pad[16];
+        memset(pad, 0x90, sizeof(pad));
+        poke(200, pad, sizeof(pad));
+        poke(200, cases[i].bytes, cases[i].len);
+        uint8_t was[16];
+        memcpy(was, code + 200, 16);
+        rewrite_site((uint64_t)code + 200 + cases[i].rip);
+        bool changed = memcmp(was, code + 200, 16) != 0;
+        EXPECT(changed == cases[i].rewrite, "%s: %s", cases[i].what,
+               changed ? "rewritten" : "not rewritten");
+        bad += changed != cases[i].rewrite;
+    }
+    CHECK(!bad, "only `mov $imm32,%%eax; syscall` right before rip is rewritten (%zu patterns)",
+          ARRAY_LEN(cases));
+
+    /* sigreturn, clone, fork, vfork, execve, clone3 and (rt_)sigreturn's
+     * neighbours: only the context-sensitive ones stay. */
+    static const uint32_t never[] = {15, 56, 57, 58, 59, 322, 435};
+    static const uint32_t fine[] = {0, 1, 14, 16, 55, 60, 231, 321, 323, 434, 436};
+    setup();
+    bad = 0;
+    for (size_t i = 0; i < ARRAY_LEN(never) + ARRAY_LEN(fine); i++) {
+        bool ctx = i < ARRAY_LEN(never);
+        uint32_t nr = ctx ? never[i] : fine[i - ARRAY_LEN(never)];
+        put_site(16 * i, nr);
+        rewrite_site((uint64_t)code + 16 * i + 7);
+        bool ok = rewritten(16 * i) == !ctx;
+        EXPECT(ok, "syscall %u: %s", nr, rewritten(16 * i) ? "rewritten" : "not rewritten");
+        bad += !ok;
+    }
+    CHECK(!bad, "rt_sigreturn, clone, fork, vfork, execve, execveat, clone3 are never rewritten; "
+                "their neighbours are");
+}
+
+static void regions(void)
+{
+    setup();
+    size_t end = CODE_PAGES * PAGE_SIZE;
+    put_site(end - 7, 1);  /* the last 7 bytes of the region */
+    put_site(end - 16, 2); /* well inside */
+    rewrite_site((uint64_t)code + end);
+    rewrite_site((uint64_t)code + end - 9);
+    CHECK(rewritten(end - 7) && rewritten(end - 16), "sites ending at the region's end are in it");
+
+    /* A region over part of the text only. */
+    setup();
+    rewrite_reset();
+    rewrite_add_region((uint64_t)code + PAGE_SIZE, (uint64_t)code + 2 * PAGE_SIZE, (uint64_t)tramp);
+    put_site(PAGE_SIZE - 3, 1);     /* starts before the region */
+    put_site(2 * PAGE_SIZE - 5, 2); /* ends after it */
+    put_site(PAGE_SIZE + 64, 3);
+    put_site(3 * PAGE_SIZE, 4); /* outside */
+    rewrite_site((uint64_t)code + PAGE_SIZE + 4);
+    rewrite_site((uint64_t)code + 2 * PAGE_SIZE + 2);
+    rewrite_site((uint64_t)code + PAGE_SIZE + 71);
+    rewrite_site((uint64_t)code + 3 * PAGE_SIZE + 7);
+    CHECK(!rewritten(PAGE_SIZE - 3) && !rewritten(2 * PAGE_SIZE - 5) && rewritten(PAGE_SIZE + 64) &&
+              !rewritten(3 * PAGE_SIZE),
+          "only sites wholly inside a registered region are rewritten");
+
+    rewrite_reset();
+    put_site(PAGE_SIZE + 128, 5);
+    rewrite_site((uint64_t)code + PAGE_SIZE + 135);
+    CHECK(!rewritten(PAGE_SIZE + 128), "after rewrite_reset (execve) no site is rewritten");
+
+    /* Trampolines out of a rel32's reach. */
+    rewrite_add_region((uint64_t)code, (uint64_t)tramp, (uint64_t)code + (3ull << 30));
+    fake_ncalls = 0;
+    rewrite_site((uint64_t)code + PAGE_SIZE + 135);
+    CHECK(!rewritten(PAGE_SIZE + 128) && fake_ncalls == 0,
+          "a region whose trampoline space is 3 GiB away: nothing rewritten, nothing committed");
+}
+
+/* Pages the program cannot execute, or can also write. */
+static void protections(void)
+{
+    setup();
+    put_site(PAGE_SIZE + 100, 1);
+    put_site(2 * PAGE_SIZE + 100, 1);
+    put_site(3 * PAGE_SIZE + 100, 1);
+    put_site(5 * PAGE_SIZE - 3, 1); /* straddles pages 4 and 5 */
+    put_site(7 * PAGE_SIZE - 3, 1); /* straddles pages 6 and 7 */
+    /* Page 1 RW (the program made its text writable, not executable),
+     * page 2 RWX, page 3 not in the mapping table, page 4 RX and 5 RWX,
+     * page 6 RX and 7 R. */
+    struct vma v = {
+        .start = (uint64_t)code + PAGE_SIZE, .end = (uint64_t)code + 2 * PAGE_SIZE, .prot = RW};
+    vma_add(&v);
+    pal->mem_protect(code + PAGE_SIZE, PAGE_SIZE, RW);
+    vma_protect((uint64_t)code + 2 * PAGE_SIZE, PAGE_SIZE, RWX);
+    pal->mem_protect(code + 2 * PAGE_SIZE, PAGE_SIZE, RWX);
+    vma_remove((uint64_t)code + 3 * PAGE_SIZE, PAGE_SIZE, false);
+    vma_protect((uint64_t)code + 5 * PAGE_SIZE, PAGE_SIZE, RWX);
+    pal->mem_protect(code + 5 * PAGE_SIZE, PAGE_SIZE, RWX);
+    vma_protect((uint64_t)code + 7 * PAGE_SIZE, PAGE_SIZE, PAL_PROT_READ);
+    pal->mem_protect(code + 7 * PAGE_SIZE, PAGE_SIZE, PAL_PROT_READ);
+    for (int p = 1; p <= 6; p += (p == 4 ? 2 : 1))
+        rewrite_site((uint64_t)code +
+                     (p == 4 || p == 6 ? (p + 1) * PAGE_SIZE - 3 : p * PAGE_SIZE + 100) + 7);
+    CHECK(!rewritten(PAGE_SIZE + 100) && fake_page_prot((uint64_t)code + PAGE_SIZE) == RW,
+          "a page that is not executable: not rewritten, still RW (prot %d)",
+          fake_page_prot((uint64_t)code + PAGE_SIZE));
+    CHECK(rewritten(2 * PAGE_SIZE + 100) && fake_page_prot((uint64_t)code + 2 * PAGE_SIZE) == RWX,
+          "a RWX page: rewritten, and still writable (prot %d)",
+          fake_page_prot((uint64_t)code + 2 * PAGE_SIZE));
+    CHECK(!rewritten(3 * PAGE_SIZE + 100) && fake_page_prot((uint64_t)code + 3 * PAGE_SIZE) == RX,
+          "a page the mapping table does not have: not rewritten");
+    CHECK(rewritten(5 * PAGE_SIZE - 3) && fake_page_prot((uint64_t)code + 4 * PAGE_SIZE) == RX &&
+              fake_page_prot((uint64_t)code + 5 * PAGE_SIZE) == RWX,
+          "a site across an RX and a RWX page: rewritten, each page keeps its protection");
+    CHECK(!rewritten(7 * PAGE_SIZE - 3) && fake_page_prot((uint64_t)code + 6 * PAGE_SIZE) == RX &&
+              fake_page_prot((uint64_t)code + 7 * PAGE_SIZE) == PAL_PROT_READ,
+          "a site whose syscall lies on a page no longer executable: not rewritten");
+}
+
+/* Every alignment of the 5 bytes: one atomic store where one can do it;
+ * straddling a 16-byte boundary, only while the process has one thread. */
+static void alignments(void)
+{
+    int bad = 0;
+    for (int threads = 1; threads <= 2; threads++) {
+        setup();
+        libos_thread_count = threads;
+        for (size_t a = 0; a < 16; a++) {
+            size_t off = 512 + 32 * a + a;
+            put_site(off, 1);
+            rewrite_site((uint64_t)code + off + 7);
+            bool want = threads == 1 || (off & 15) <= 11;
+            bool ok = rewritten(off) == want && (!want || check_shape(off, 1, "aligned"));
+            EXPECT(ok, "site at %zu mod 16 with %d thread(s): %s", off & 15, threads,
+                   rewritten(off) ? "rewritten" : "not rewritten");
+            bad += !ok;
+        }
+    }
+    libos_thread_count = 1;
+    CHECK(!bad, "all 16 alignments: one store (cmpxchg 8/16) or, straddling 16 bytes, only with "
+                "one thread");
+}
+
+static void failures(void)
+{
+    setup();
+    libos_log_level = LOG_WARNING;
+    put_site(64, 1);
+    fake_fail_next[OP_COMMIT] = -PAL_ENOMEM;
+    rewrite_site((uint64_t)code + 71);
+    CHECK(!rewritten(64) && strstr(fake_log, "cannot commit trampoline space"),
+          "trampoline space that cannot be committed: not rewritten, a warning");
+    rewrite_site((uint64_t)code + 71);
+    CHECK(rewritten(64) && check_shape(64, 1, "retry"), "the next trap tries again");
+    put_site(128, 2);
+    fake_fail_next[OP_PROTECT] = -PAL_ENOMEM;
+    rewrite_site((uint64_t)code + 135);
+    CHECK(!rewritten(128) && fake_page_prot((uint64_t)code) == RX,
+          "the page cannot be made writable: not rewritten");
+    libos_log_level = LOG_ERROR;
+
+    /* The space holds TRAMP_SPACE / 32 - 1 trampolines (the slot first). */
+    setup();
+    int cap = TRAMP_SPACE / TRAMP_LEN - 1, n = 0;
+    for (int i = 0; i < cap + 1; i++) {
+        put_site(16 * (size_t)i, 1);
+        rewrite_site((uint64_t)code + 16 * (size_t)i + 7);
+        n += rewritten(16 * (size_t)i);
+    }
+    CHECK(n == cap && !rewritten(16 * (size_t)cap), "a full trampoline space: %d sites, then none",
+          n);
+}
+
+static void mappings(void)
+{
+    setup();
+    rewrite_reset();
+    libos_cfg.syscall_rewrite = false;
+    fake_ncalls = 0;
+    rewrite_add_mapping((uint64_t)code, CODE_PAGES * PAGE_SIZE);
+    put_site(40, 1);
+    rewrite_site((uint64_t)code + 47);
+    CHECK(fake_ncalls == 0 && !rewritten(40), "syscall_rewrite off: a mapping gets no space");
+
+    libos_cfg.syscall_rewrite = true;
+    fake_fail_next[OP_RESERVE] = -PAL_ENOMEM;
+    rewrite_add_mapping((uint64_t)code, CODE_PAGES * PAGE_SIZE);
+    rewrite_site((uint64_t)code + 47);
+    CHECK(!rewritten(40), "no space could be reserved: the mapping's sites stay");
+
+    rewrite_add_mapping((uint64_t)code, CODE_PAGES * PAGE_SIZE);
+    rewrite_site((uint64_t)code + 47);
+    uint64_t t = (uint64_t)code + 45 + rd32(code + 41);
+    CHECK(rewritten(40) && run(40) == 1001 && fake_page_state(t) == FAKE_COMMITTED &&
+              (t < (uint64_t)code || t >= (uint64_t)tramp),
+          "a mapping: space reserved where the PAL puts it, its sites rewritten and run");
+
+    /* Space out of reach of the mapping is given back. */
+    fake_ncalls = 0;
+    uint64_t far = (uint64_t)fake_arena + (4ull << 30);
+    rewrite_add_mapping(far, PAGE_SIZE);
+    CHECK(fake_ncalls == 2 && fake_calls[0].op == OP_RESERVE && fake_calls[1].op == OP_FREE &&
+              fake_calls[1].addr == fake_calls[0].addr,
+          "space out of a rel32's reach of the mapping is freed at once");
+    libos_cfg.syscall_rewrite = false;
+}
+
+/* Threads trap at once: every site rewritten once, trampolines disjoint. */
+#define NTHREADS 4
+#define SITES 200
+static void *hammer(void *arg)
+{
+    int k = (int)(long)arg;
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < SITES; i++) {
+            int s = (i * 7 + k * 13 + round) % SITES;
+            rewrite_site((uint64_t)code + 24 * (size_t)s + 7);
+        }
+    return NULL;
+}
+
+static void concurrent(void)
+{
+    setup();
+    for (int s = 0; s < SITES; s++)
+        put_site(24 * (size_t)s, 1000 + (uint32_t)s);
+    libos_thread_count = NTHREADS;
+    uint64_t before = libos_rewrite_count;
+    pthread_t th[NTHREADS];
+    for (long k = 0; k < NTHREADS; k++)
+        pthread_create(&th[k], NULL, hammer, (void *)k);
+    for (int k = 0; k < NTHREADS; k++)
+        pthread_join(th[k], NULL);
+    libos_thread_count = 1;
+    int good = 0, distinct = 1;
+    static uint8_t used[TRAMP_SPACE / TRAMP_LEN];
+    memset(used, 0, sizeof(used));
+    for (int s = 0; s < SITES; s++) {
+        size_t off = 24 * (size_t)s;
+        bool expect = (off & 15) <= 11; /* more than one thread */
+        if (!expect) {
+            good += !rewritten(off);
+            continue;
+        }
+        if (rewritten(off) && check_shape(off, 1000 + (uint32_t)s, "concurrent")) {
+            good++;
+            const uint8_t *t = code + off + 5 + rd32(code + off + 1);
+            distinct &= !used[(t - tramp) / TRAMP_LEN]++;
+        }
+    }
+    int want = 0;
+    for (int s = 0; s < SITES; s++)
+        want += ((24 * s) & 15) <= 11;
+    CHECK(good == SITES && distinct && libos_rewrite_count - before == (uint64_t)want,
+          "%d threads trapping at %d sites at once: each rewritten once (%lu), trampolines "
+          "disjoint",
+          NTHREADS, SITES, (unsigned long)(libos_rewrite_count - before));
+    long sum = 0;
+    for (int s = 0; s < SITES; s++)
+        if (rewritten(24 * (size_t)s))
+            sum += run(24 * (size_t)s) - 1000 - (1000 + s);
+    CHECK(sum == 0, "every rewritten site runs with its own number");
+}
+
+int main(void)
+{
+    libos_cfg.syscall_rewrite = true;
+    basic();
+    patterns();
+    regions();
+    protections();
+    alignments();
+    failures();
+    mappings();
+    concurrent();
+    return fake_done();
+}
