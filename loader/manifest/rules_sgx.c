@@ -34,6 +34,26 @@ static void sgx_debug(struct mctx *c, const char *key, const struct toml_value *
     field_bool(c, key, v, &c->m->sgx->debug);
 }
 
+static void sgx_edmm_enable(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->sgx->edmm_enable);
+}
+
+/* Heap bytes added (EADD) at build with EDMM: a page multiple, within the
+ * enclave (manifest.c checks it against sgx.enclave_size once all keys are
+ * read). */
+static void sgx_edmm_precommit_size(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    uint64_t size;
+
+    if (!field_size(c, key, v, &size))
+        return;
+    if (size % 4096 || size > (1ULL << 36))
+        diag_error(c->d, v->pos, key, "must be a multiple of 4K up to 64G (e.g. \"32M\")");
+    else
+        c->m->sgx->edmm_precommit_size = size;
+}
+
 static bool check_file_uri(struct mctx *c, const char *key, const struct toml_value *v, char **dst)
 {
     if (!field_string(c, key, v, dst))
@@ -167,6 +187,8 @@ const struct rule sgx_rules[] = {
     {"sgx.isvprodid", sgx_isvprodid},
     {"sgx.isvsvn", sgx_isvsvn},
     {"sgx.remote_attestation", sgx_remote_attestation},
+    {"sgx.edmm_enable", sgx_edmm_enable},
+    {"sgx.edmm_precommit_size", sgx_edmm_precommit_size},
     {"sgx.insecure__host_unconfined", sgx_host_unconfined},
     {NULL, NULL},
 };

@@ -53,7 +53,6 @@ static const struct {
      "Gramine 1.0's preloaded libOS; Geode's libOS is loader.entrypoint; ignored"},
     {"loader.log_file", "Geode logs to standard error; ignored"},
     {"sgx.nonpie_binary", "not needed: Geode loads a non-PIE program at its link address; ignored"},
-    {"sgx.edmm_enable", "Geode adds all enclave memory at creation (no EDMM); ignored"},
     {"sys.enable_extra_runtime_domain_names_conf",
      "Geode generates no /etc/resolv.conf or hostname: mount the host's files; ignored"},
     {"sgx.allowed_ioctls", "Geode passes no device ioctl to the host (they stay refused); ignored"},

@@ -113,6 +113,9 @@ static void write_sgx(const Geode__Sgx *s, FILE *out)
     fprintf(out, "sgx.max_threads = %u\nsgx.debug = %s\n", s->max_threads,
             s->debug ? "true" : "false");
     fprintf(out, "sgx.isvprodid = %u\nsgx.isvsvn = %u\n", s->isvprodid, s->isvsvn);
+    if (s->edmm_enable)
+        fprintf(out, "sgx.edmm_enable = true\nsgx.edmm_precommit_size = %llu\n",
+                (unsigned long long)s->edmm_precommit_size);
     put_kv_str(out, "sgx.file_check_policy", file_check_policy_name(s->file_check_policy));
     put_kv_str(out, "sgx.remote_attestation", remote_attestation_name(s->remote_attestation));
     fprintf(out, "sgx.insecure__host_unconfined = %s\n",

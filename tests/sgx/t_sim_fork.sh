@@ -13,6 +13,11 @@
 #    record and a replayed stream each make the child refuse to start, and
 #    the parent's fork fail with EAGAIN; no process is left behind.
 . "$GEODE_ROOT/tests/sgx/lib.sh"
+# GEODE_TEST_EDMM=1 (t_sim_edmm.sh runs it so): every enclave with sgx.edmm_enable.
+if [ -n "${GEODE_TEST_EDMM:-}" ]; then
+    eval "$(declare -f manifest | sed '1s/manifest/manifest_base/')"
+    manifest() { manifest_base "$@" 'sgx.edmm_enable = true'; }
+fi
 
 for case in "musl big 0" "dyn - 0" "dyn - 2"; do
     set -- $case

@@ -142,16 +142,25 @@ static void test_errors(void)
 static void test_warnings(void)
 {
     int nerr = -1;
-    geode_manifest *m = parse("libos.entrypoint = \"/x\"\nsgx.edmm_enable = true\n"
+    geode_manifest *m = parse("libos.entrypoint = \"/x\"\nloader.log_file = \"x\"\n"
                               "sgx.thread_num = 2\nsgx.profile.enable = \"all\"\n",
                               &nerr);
     CHECK(m && nerr == 0, "unsupported Gramine keys do not fail");
-    CHECK(strstr(diag_buf, "2:5: warning: sgx.edmm_enable: Geode adds all enclave memory at creation (no EDMM); ignored"),
+    CHECK(strstr(diag_buf, "2:8: warning: loader.log_file: Geode logs to standard error; ignored"),
           "unsupported key warned with position");
     CHECK(strstr(diag_buf, "sgx.profile.enable: Gramine key not supported"),
           "prefix-listed Gramine key warned");
     CHECK(m && m->sgx->max_threads == 2 && strstr(diag_buf, "deprecated, use 'sgx.max_threads'"),
           "deprecated alias applied with a warning");
+    manifest_free(m);
+    m = parse("libos.entrypoint = \"/x\"\nsgx.edmm_enable = true\nsgx.edmm_precommit_size = \"8M\"\n", &nerr);
+    CHECK(m && nerr == 0 && m->sgx->edmm_enable && m->sgx->edmm_precommit_size == (8u << 20) &&
+              !strstr(diag_buf, "edmm"),
+          "sgx.edmm_enable and sgx.edmm_precommit_size are applied, without a warning");
+    manifest_free(m);
+    m = parse("libos.entrypoint = \"/x\"\nsgx.edmm_precommit_size = 4097\n", &nerr);
+    CHECK(nerr == 1 && strstr(diag_buf, "edmm_precommit_size: must be a multiple of 4K"),
+          "sgx.edmm_precommit_size not a page multiple: an error");
     manifest_free(m);
 }
 

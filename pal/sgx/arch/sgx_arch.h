@@ -416,6 +416,35 @@ enum sgx_enclu_leaf {
     SGX_EDECCSSA = 9,
 };
 
+/* ---- ENCLS leaves (EAX; ring 0: the kernel, or the sim's driver side) ------- */
+enum sgx_encls_leaf {
+    SGX_ECREATE = 0x00,
+    SGX_EADD = 0x01,
+    SGX_EINIT = 0x02,
+    SGX_EREMOVE = 0x03,
+    SGX_EDBGRD = 0x04,
+    SGX_EDBGWR = 0x05,
+    SGX_EEXTEND = 0x06,
+    SGX_ETRACK = 0x0c,
+    SGX_EAUG = 0x0d,
+    SGX_EMODPR = 0x0e,
+    SGX_EMODT = 0x0f,
+};
+
+/* #PF error code bits (SDM vol. 3A 4.7): P, W/R, U/S, I/D, and SGX (an EPCM
+ * access-control violation: PENDING, MODIFIED or TRIM page, EPCM
+ * permissions, or EPC loss). */
+#define SGX_PFEC_P (1U << 0)
+#define SGX_PFEC_W (1U << 1)
+#define SGX_PFEC_U (1U << 2)
+#define SGX_PFEC_I (1U << 4)
+#define SGX_PFEC_SGX (1U << 15)
+
+/* The EPCM states SGX2 adds to SECINFO.FLAGS (PENDING: EAUGed, not yet
+ * EACCEPTed; MODIFIED: EMODT changed the type; PR: EMODPR restricted the
+ * permissions) and the flags an EACCEPT may name (SDM 38.11.1). */
+#define SGX_SECINFO_STATE_MASK (SGX_SECINFO_PENDING | SGX_SECINFO_MODIFIED | SGX_SECINFO_PR)
+
 /* ---- ENCLS/ENCLU error codes (SDM 38.16, same values as the kernel's arch.h) -- */
 enum sgx_error {
     SGX_SUCCESS = 0,
@@ -478,6 +507,14 @@ _Static_assert(offsetof(struct sgx_enclave_add_pages, flags) == 32, "add_pages.f
 _Static_assert(offsetof(struct sgx_enclave_add_pages, count) == 40, "add_pages.count");
 _Static_assert(sizeof(struct sgx_enclave_init) == 8, "sgx_enclave_init size");
 _Static_assert(SGX_PAGE_MEASURE == 1, "SGX_PAGE_MEASURE");
+_Static_assert(sizeof(struct sgx_enclave_restrict_permissions) == 40, "restrict_permissions size");
+_Static_assert(offsetof(struct sgx_enclave_restrict_permissions, result) == 24, "restrict.result");
+_Static_assert(offsetof(struct sgx_enclave_restrict_permissions, count) == 32, "restrict.count");
+_Static_assert(sizeof(struct sgx_enclave_modify_types) == 40, "modify_types size");
+_Static_assert(offsetof(struct sgx_enclave_modify_types, page_type) == 16, "modify_types.page_type");
+_Static_assert(offsetof(struct sgx_enclave_modify_types, count) == 32, "modify_types.count");
+_Static_assert(sizeof(struct sgx_enclave_remove_pages) == 24, "remove_pages size");
+_Static_assert(offsetof(struct sgx_enclave_remove_pages, count) == 16, "remove_pages.count");
 #endif
 
 #endif /* GEODE_SGX_ARCH_H */

@@ -176,6 +176,11 @@ enum ocall_proc {
      * process id, the handle of the parent's end of the channel */
     OCALL_FORK = 94,
     OCALL_FORK_ABORT = 95, /* a0 child id (from OCALL_FORK): the host ends and reaps it */
+    /* SGX2 (EDMM, pal/sgx/enclave/edmm.c): a0 enum ocall_edmm_op, a1
+     * address, a2 length (page aligned, inside the enclave), a3 SECINFO
+     * permissions (RESTRICT) -> 0 or -errno. The enclave trusts none of
+     * it: every page is EACCEPTed and the result checked. */
+    OCALL_EDMM = 108,
     /* timerfd: a0 clock -> a host timerfd (non-blocking); the enclave reads
      * its counts with OCALL_READ */
     OCALL_TIMERFD_CREATE = 96,
@@ -189,6 +194,13 @@ enum ocall_proc {
     OCALL_INOTIFY_ADD = 100, /* a0 h, a1 mask; bytes the host path (NUL-terminated) -> wd */
     OCALL_INOTIFY_RM = 101,  /* a0 h, a1 wd -> 0 */
     OCALL_PROC_LAST = 111,
+};
+
+enum ocall_edmm_op {
+    OCALL_EDMM_AUGMENT = 0,  /* EAUG every page not in the enclave (a host access to each) */
+    OCALL_EDMM_RESTRICT = 1, /* SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS to a3 */
+    OCALL_EDMM_TRIM = 2,     /* SGX_IOC_ENCLAVE_MODIFY_TYPES to PT_TRIM */
+    OCALL_EDMM_REMOVE = 3,   /* SGX_IOC_ENCLAVE_REMOVE_PAGES */
 };
 
 /* --- more files: 112..127 (pal_fs.c / urts_ocall_fs.c, served as the fs

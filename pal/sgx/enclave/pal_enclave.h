@@ -26,6 +26,17 @@ void enclave_fill_crypto(struct pal_api *api);
 
 /* pal_mem.c: the heap [lo, lo + size) becomes the libOS's address space. */
 int enclave_heap_init(uint64_t lo, uint64_t size);
+/* pal_mem.c, for a forked child: heap pages about to receive the parent's
+ * contents are in the enclave (EDMM: added and accepted, read-write). */
+long enclave_heap_fork_prepare(uint64_t addr, uint64_t pages);
+
+/* edmm.c: SGX2 for the heap above what the image builder added. */
+int enclave_edmm_on(void);
+uint64_t enclave_edmm_from(void); /* first heap address not added at build (~0: no EDMM) */
+uint8_t enclave_edmm_perms(int prot); /* PAL_PROT_* -> SECINFO R (always), W, X */
+long enclave_edmm_add(uint64_t addr, uint64_t pages); /* EAUG (host) + EACCEPT: zero RW pages */
+long enclave_edmm_change(uint64_t addr, uint64_t pages, uint8_t from, uint8_t to); /* EMODPE / EMODPR + EACCEPT */
+long enclave_edmm_remove(uint64_t addr, uint64_t pages); /* EMODT TRIM + EACCEPT + EREMOVE */
 
 /* pal_proc.c: the upcalls the libOS registered (NULL before). */
 extern const struct pal_upcalls *enclave_upcalls;

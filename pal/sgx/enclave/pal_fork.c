@@ -596,6 +596,8 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
     if (type == REC_ZERO) {
         if (n || part.pages > (1ULL << 40) || part.addr % PAGE || !target_ok(part.addr, part.pages * PAGE))
             child_fail("memory record out of range", 0);
+        if (enclave_heap_fork_prepare(part.addr, part.pages))
+            child_fail("cannot add heap pages (EDMM)", 0);
         memset((void *)part.addr, 0, part.pages * PAGE);
         chan.pages += part.pages;
         return;
@@ -608,6 +610,8 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
         child_fail("memory record out of range", 0);
     } else {
         chan.pages += part.pages;
+        if (enclave_heap_fork_prepare(part.addr, part.pages))
+            child_fail("cannot add heap pages (EDMM)", 0);
     }
     memcpy((void *)part.addr, p + sizeof(part), n);
 }

@@ -15,11 +15,19 @@
  * Next to the bitmap, one byte per page records what the host's page
  * table should say (PAL_PROT_* bits) and whether the page is committed
  * (holds data): a forked child gets exactly the committed pages and the
- * same host permissions (pal_fork.c). */
+ * same host permissions (pal_fork.c).
+ *
+ * With EDMM (sgx.edmm_enable, edmm.c) the heap above what the image builder
+ * added starts outside the enclave: commit adds and accepts the pages (EAUG
+ * zeroes them; the accepted PENDING state proves it), their EPCM permissions
+ * follow the libOS's protections (EMODPE, EMODPR), and free trims and removes
+ * them. PMAP_EPC marks such pages while they are in the enclave; their EPCM
+ * permissions are then enclave_edmm_perms() of their PAL_PROT_* bits. */
 #include "pal_enclave.h"
 
 #define PAGE 4096ULL
 #define PMAP_COMMITTED 8
+#define PMAP_EPC 16
 
 static struct {
     uint64_t lo, pages;  /* usable pages, after the maps */
@@ -59,8 +67,8 @@ int enclave_heap_init(uint64_t lo, uint64_t size)
 {
     uint64_t total = size / PAGE, map_pages = meta_pages(total);
 
-    if (total <= map_pages + 1)
-        return -1;
+    if (total <= map_pages + 1 || lo + map_pages * PAGE > enclave_edmm_from())
+        return -1; /* EDMM: the maps must be among the pages added at build */
     heap.bits = (uint64_t *)lo;
     heap.pmap = (uint8_t *)(lo + (total / 8 + PAGE - 1) / PAGE * PAGE);
     memset(heap.bits, 0, map_pages * PAGE);
@@ -72,7 +80,7 @@ int enclave_heap_init(uint64_t lo, uint64_t size)
 static void set_pmap(uint64_t first, uint64_t n, int keep_committed, uint8_t v)
 {
     for (uint64_t i = first; i < first + n; i++)
-        heap.pmap[i] = (uint8_t)((keep_committed ? heap.pmap[i] & PMAP_COMMITTED : 0) | v);
+        heap.pmap[i] = (uint8_t)((heap.pmap[i] & PMAP_EPC) | (keep_committed ? heap.pmap[i] & PMAP_COMMITTED : 0) | v);
 }
 
 static int test(uint64_t i) { return (heap.bits[i / 64] >> (i % 64)) & 1; }
@@ -187,13 +195,151 @@ static void record(const void *addr, size_t size, int keep_committed, uint8_t v)
     unlock();
 }
 
+/* --- EDMM pages (from enclave_edmm_from() up) --- */
+
+/* Page index of an address in the heap. */
+static uint64_t idx(uint64_t a) { return (a - heap.lo) / PAGE; }
+
+/* The EDMM part of [a, a + len): [*lo, *hi), empty when lo == hi. */
+static void edmm_part(uint64_t a, uint64_t len, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t from = enclave_edmm_from(), end = a + len;
+
+    *lo = a > from ? a : from < end ? from : end;
+    *hi = end;
+}
+
+/* Runs of pages in [lo, hi) sharing their pmap byte under `mask`. */
+static uint64_t run_end(uint64_t i, uint64_t end, uint8_t mask)
+{
+    uint64_t j = i + 1;
+
+    while (j < end && (heap.pmap[j] & mask) == (heap.pmap[i] & mask))
+        j++;
+    return j;
+}
+
+/* Every page of [lo, hi) in the enclave with RW EPCM permissions (zeroed
+ * when `zero`); the pmap says RW too unless `fork` (a child keeps the
+ * parent's bits until enclave_heap_adopt). */
+static long edmm_make_rw(uint64_t lo, uint64_t hi, int zero, int fork)
+{
+    uint8_t rw = SGX_SECINFO_R | SGX_SECINFO_W;
+
+    for (uint64_t i = idx(lo); i < idx(hi);) {
+        uint64_t j = run_end(i, idx(hi), PMAP_EPC | 7), a = heap.lo + i * PAGE;
+        long r;
+
+        if (heap.pmap[i] & PMAP_EPC) {
+            r = enclave_edmm_change(a, j - i, enclave_edmm_perms(heap.pmap[i] & 7), rw);
+            if (!r && zero)
+                memset((void *)a, 0, (j - i) * PAGE);
+        } else {
+            r = enclave_edmm_add(a, j - i);
+        }
+        if (r)
+            return r;
+        lock();
+        for (uint64_t k = i; k < j; k++)
+            heap.pmap[k] = fork ? (uint8_t)(heap.pmap[k] | PMAP_EPC)
+                                : (uint8_t)((heap.pmap[k] & PMAP_COMMITTED) | PMAP_EPC | PAL_PROT_READ | PAL_PROT_WRITE);
+        unlock();
+        i = j;
+    }
+    return 0;
+}
+
+/* EPCM permissions of the committed EDMM pages of [lo, hi) to `prot`. */
+static long edmm_protect(uint64_t lo, uint64_t hi, int prot)
+{
+    for (uint64_t i = idx(lo); i < idx(hi);) {
+        uint64_t j = run_end(i, idx(hi), PMAP_EPC | 7);
+
+        if ((heap.pmap[i] & PMAP_EPC) &&
+            enclave_edmm_change(heap.lo + i * PAGE, j - i, enclave_edmm_perms(heap.pmap[i] & 7),
+                                enclave_edmm_perms(prot)))
+            return -PAL_ENOMEM;
+        i = j;
+    }
+    return 0;
+}
+
+/* Freed runs of at least this many pages leave the enclave; shorter ones
+ * stay (PMAP_EPC) and are zeroed when committed again, as on SGX1: malloc's
+ * small unmap/map churn would otherwise cost a trim and an add each time. */
+#define EDMM_TRIM_MIN_PAGES 256
+
+/* Freed EDMM pages leave the enclave; a page the host would not let go
+ * keeps PMAP_EPC (it is zeroed when committed again). */
+static void edmm_free(uint64_t lo, uint64_t hi)
+{
+    if (idx(hi) - idx(lo) < EDMM_TRIM_MIN_PAGES)
+        return;
+    for (uint64_t i = idx(lo); i < idx(hi);) {
+        uint64_t j = run_end(i, idx(hi), PMAP_EPC);
+
+        if ((heap.pmap[i] & PMAP_EPC) && !enclave_edmm_remove(heap.lo + i * PAGE, j - i)) {
+            lock();
+            for (uint64_t k = i; k < j; k++)
+                heap.pmap[k] &= (uint8_t)~PMAP_EPC;
+            unlock();
+        }
+        i = j;
+    }
+}
+
+long enclave_heap_fork_prepare(uint64_t addr, uint64_t pages)
+{
+    uint64_t lo, hi;
+
+    if (addr < heap.lo || addr >= heap.lo + heap.pages * PAGE || pages > heap.pages - idx(addr))
+        return 0; /* not the heap (the libOS image's pages were added at build) */
+    edmm_part(addr, pages * PAGE, &lo, &hi);
+    if (lo == hi)
+        return 0;
+    for (uint64_t i = idx(lo); i < idx(hi); i++)
+        heap.pmap[i] &= (uint8_t)~PMAP_EPC; /* the parent's: nothing is in this enclave yet */
+    if (host_protect(lo, hi - lo, PAL_PROT_READ | PAL_PROT_WRITE))
+        return -PAL_EIO;
+    return edmm_make_rw(lo, hi, 0, 1);
+}
+
+/* A forked child's EDMM pages: the parent's committed ones were added
+ * read-write by enclave_heap_fork_prepare; now they get their permissions. */
+static int edmm_adopt(void)
+{
+    uint64_t from = enclave_edmm_from(), first = from > heap.lo ? idx(from) : 0;
+
+    if (from == ~0ULL)
+        return 0;
+    for (uint64_t i = first; i < heap.pages; i++)
+        if (!(heap.pmap[i] & PMAP_COMMITTED))
+            heap.pmap[i] &= (uint8_t)~PMAP_EPC;
+    for (uint64_t i = first; i < heap.pages;) {
+        uint64_t j = run_end(i, heap.pages, PMAP_EPC | 7);
+        uint8_t rw = SGX_SECINFO_R | SGX_SECINFO_W;
+
+        if ((heap.pmap[i] & PMAP_EPC) &&
+            enclave_edmm_change(heap.lo + i * PAGE, j - i, rw, enclave_edmm_perms(heap.pmap[i] & 7)))
+            return -1;
+        i = j;
+    }
+    return 0;
+}
+
 static long mem_commit(void *addr, size_t size, int prot)
 {
+    uint64_t lo, hi, a = (uint64_t)addr;
+
     if (prot & ~(PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC) || !all_reserved(addr, size))
         return -PAL_EINVAL;
     if (host_protect((uint64_t)addr, size, PAL_PROT_READ | PAL_PROT_WRITE))
         return -PAL_ENOMEM;
-    memset(addr, 0, size);
+    edmm_part(a, size, &lo, &hi);
+    if (lo > a)
+        memset(addr, 0, lo - a);
+    if (lo < hi && (edmm_make_rw(lo, hi, 1, 0) || edmm_protect(lo, hi, prot)))
+        return -PAL_ENOMEM;
     if (prot != (PAL_PROT_READ | PAL_PROT_WRITE) && host_protect((uint64_t)addr, size, prot))
         return -PAL_ENOMEM;
     record(addr, size, 0, (uint8_t)(PMAP_COMMITTED | prot));
@@ -202,9 +348,18 @@ static long mem_commit(void *addr, size_t size, int prot)
 
 static long mem_protect(void *addr, size_t size, int prot)
 {
+    uint64_t lo, hi;
+
     if (prot & ~(PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC) || !all_reserved(addr, size))
         return -PAL_EINVAL;
-    if (host_protect((uint64_t)addr, size, prot))
+    edmm_part((uint64_t)addr, size, &lo, &hi);
+    /* Widen the page table first and narrow it last: the EPCM change in
+     * between never runs under a page table that allows less. */
+    if (host_protect((uint64_t)addr, size, prot | PAL_PROT_READ))
+        return -PAL_ENOMEM;
+    if (lo < hi && edmm_protect(lo, hi, prot))
+        return -PAL_ENOMEM;
+    if (!(prot & PAL_PROT_READ) && host_protect((uint64_t)addr, size, prot))
         return -PAL_ENOMEM;
     record(addr, size, 1, (uint8_t)prot);
     return 0;
@@ -217,6 +372,13 @@ static long mem_free(void *addr, size_t size)
 
     if (first < 0)
         return -PAL_EINVAL;
+    {
+        uint64_t lo, hi;
+
+        edmm_part((uint64_t)addr, size, &lo, &hi);
+        if (lo < hi)
+            edmm_free(lo, hi);
+    }
     host_protect((uint64_t)addr, size, PAL_PROT_NONE); /* best effort: the pages are free anyway */
     lock();
     set_range((uint64_t)first, n, 0);
@@ -290,7 +452,7 @@ int enclave_heap_adopt(void)
             return -1;
         i = j;
     }
-    return 0;
+    return edmm_adopt();
 }
 
 void enclave_fill_mem(struct pal_api *api)

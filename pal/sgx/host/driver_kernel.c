@@ -20,6 +20,7 @@ struct sgx_driver_encl {
     const struct sgx_kernel_ops *ops;
     int fd;
     uint64_t base, size; /* from the SECS given to create; 0 before */
+    uint8_t *added;      /* per page: 1 once ADD_PAGES added it (SGX2: map_unadded) */
 };
 
 /* ---- the real system calls -------------------------------------------------- */
@@ -126,7 +127,8 @@ static int kernel_create(struct sgx_driver_encl *encl, struct sgx_enclave_create
     /* Remember the range: add_pages maps into it, close releases it. */
     encl->base = secs->base;
     encl->size = secs->size;
-    return 0;
+    encl->added = calloc(secs->size / PAGE, 1);
+    return encl->added ? 0 : -ENOMEM;
 }
 
 /* The VMA protection the kernel allows for a page: its EPCM permissions, and
@@ -185,6 +187,7 @@ static int kernel_add_pages(struct sgx_driver_encl *encl, struct sgx_enclave_add
         return -EINVAL; /* checked here too: the mmap below must stay inside the range */
     ret = add_all(encl, arg, &done);
     arg->count = done;
+    memset(encl->added + arg->offset / PAGE, 1, done / PAGE);
     if (!done)
         return ret;
     /* Only after EADD: the kernel checks the VMA protection against the EPCM
@@ -198,6 +201,36 @@ static int kernel_add_pages(struct sgx_driver_encl *encl, struct sgx_enclave_add
     return ret ? ret : map_ret;
 }
 
+static bool kernel_has_sgx2(void);
+
+/* SGX2: the pages never added are mapped from the enclave fd too
+ * (PROT_NONE until the host's mprotect), so an access there reaches the
+ * kernel's fault handler, which EAUGs the page. The first 64 KiB of an
+ * enclave at 0 stay the host's (SGX_LOW_BASE_GAP). */
+static int map_unadded(struct sgx_driver_encl *encl)
+{
+    uint64_t n = encl->size / PAGE, i = encl->base ? 0 : SGX_LOW_BASE_GAP / PAGE;
+    void *mapped;
+
+    while (i < n) {
+        uint64_t j = i;
+        int ret;
+
+        if (encl->added[i]) {
+            i++;
+            continue;
+        }
+        while (j < n && !encl->added[j])
+            j++;
+        ret = encl->ops->mmap((void *)(uintptr_t)(encl->base + i * PAGE), (j - i) * PAGE, PROT_NONE,
+                              MAP_SHARED | MAP_FIXED, encl->fd, 0, &mapped);
+        if (ret)
+            return ret;
+        i = j;
+    }
+    return 0;
+}
+
 static int kernel_init(struct sgx_driver_encl *encl, struct sgx_enclave_init *arg)
 {
     int ret, tries = 0;
@@ -207,14 +240,102 @@ static int kernel_init(struct sgx_driver_encl *encl, struct sgx_enclave_init *ar
     do
         ret = encl->ops->ioctl(encl->fd, SGX_IOC_ENCLAVE_INIT, arg);
     while (ret == -EINTR && ++tries < MAX_IDLE_RETRIES);
+    if (ret == 0 && kernel_has_sgx2() && encl->ops == &sgx_kernel_sys_ops)
+        ret = map_unadded(encl);
     return ret;
 }
 
+/* ---- SGX2 (EDMM): the kernel's ioctls, Linux >= 6.0 ------------------------
+ * Written to <asm/sgx.h> and arch/x86/kernel/cpu/sgx/ioctl.c; not run here
+ * (no SGX2 hardware on the development machines): the sim implements the
+ * same semantics and is what the tests exercise. */
+
+/* An ioctl that makes partial progress (count) and may stop early with
+ * -EAGAIN/-EINTR/-EBUSY (reclaimer, signals): retried from offset + count
+ * with count and result zeroed, as the kernel requires. */
+static int sgx2_ioctl(struct sgx_driver_encl *encl, unsigned long req, void *arg, __u64 *offset, __u64 *length,
+                      __u64 *count, __u64 *result)
+{
+    uint64_t done = 0, off0 = *offset, len0 = *length;
+    int ret, idle = 0;
+
+    for (;;) {
+        *offset = off0 + done;
+        *length = len0 - done;
+        *count = 0;
+        if (result)
+            *result = 0;
+        ret = encl->ops->ioctl(encl->fd, req, arg);
+        if (*count > *length || *count % PAGE)
+            return -EIO;
+        done += *count;
+        idle = *count ? 0 : idle + 1;
+        if (!(ret == -EAGAIN || ret == -EINTR || ret == -EBUSY) || done == len0 || idle >= MAX_IDLE_RETRIES)
+            break;
+    }
+    *offset = off0;
+    *length = len0;
+    *count = done;
+    return done == len0 && ret != -EFAULT ? 0 : ret < 0 ? ret : -EIO;
+}
+
+static int kernel_restrict_permissions(struct sgx_driver_encl *encl, struct sgx_enclave_restrict_permissions *a)
+{
+    if (encl->fd < 0)
+        return -EBADF;
+    return sgx2_ioctl(encl, SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS, a, &a->offset, &a->length, &a->count,
+                      &a->result);
+}
+
+static int kernel_modify_types(struct sgx_driver_encl *encl, struct sgx_enclave_modify_types *a)
+{
+    if (encl->fd < 0)
+        return -EBADF;
+    return sgx2_ioctl(encl, SGX_IOC_ENCLAVE_MODIFY_TYPES, a, &a->offset, &a->length, &a->count, &a->result);
+}
+
+static int kernel_remove_pages(struct sgx_driver_encl *encl, struct sgx_enclave_remove_pages *a)
+{
+    if (encl->fd < 0)
+        return -EBADF;
+    return sgx2_ioctl(encl, SGX_IOC_ENCLAVE_REMOVE_PAGES, a, &a->offset, &a->length, &a->count, NULL);
+}
+
+/* The kernel EAUGs a page when it is first accessed (sgx_vma_fault ->
+ * sgx_encl_eaug_page): a read from the host side is enough (it returns the
+ * abort page's 0xff bytes once mapped). The range must be mapped from the
+ * enclave fd (every page of SIZE is, see map_unadded) and readable. A
+ * fault the kernel cannot serve is SIGBUS: not caught here, so callers ask
+ * only for ranges they made readable. */
+static int kernel_augment(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len)
+{
+    if (!encl->size || addr < encl->base || (addr | len) % PAGE || !len || addr - encl->base >= encl->size ||
+        len > encl->size - (addr - encl->base))
+        return -EINVAL;
+    for (uint64_t a = addr; a < addr + len; a += PAGE)
+        (void)*(volatile const uint8_t *)(uintptr_t)a;
+    return 0;
+}
+
+/* CPUID(0x12, 0).EAX bit 1, and the SGX2 ioctls (Linux >= 6.0): a
+ * REMOVE_PAGES with count != 0 is -EINVAL there and -ENOTTY before. */
+static bool kernel_has_sgx2(void)
+{
+    unsigned a, b, c, d;
+
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "0"(0U), "2"(0U));
+    if (a < SGX_CPUID_LEAF)
+        return false;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "0"(SGX_CPUID_LEAF), "2"(0U));
+    return (a & SGX_CPUID0_EAX_SGX2) != 0;
+}
+
 /* After EINIT the mappings hold the enclave (SGX1: no ioctl is made on it
- * any more); the descriptor would only be inherited by forked processes. */
+ * any more); the descriptor would only be inherited by forked processes.
+ * With SGX2 it stays: the EDMM ioctls need it. */
 static void kernel_release_fd(struct sgx_driver_encl *encl)
 {
-    if (encl && encl->fd >= 0) {
+    if (encl && encl->fd >= 0 && !kernel_has_sgx2()) {
         encl->ops->close(encl->fd);
         encl->fd = -1;
     }
@@ -228,6 +349,7 @@ static void kernel_close(struct sgx_driver_encl *encl)
         encl->ops->munmap((void *)(uintptr_t)encl->base, encl->size);
     if (encl->fd >= 0)
         encl->ops->close(encl->fd);
+    free(encl->added);
     free(encl);
 }
 
@@ -242,6 +364,13 @@ int sgx_kernel_driver_init(struct sgx_driver *drv, const struct sgx_kernel_confi
                                .add_pages = kernel_add_pages, .init = kernel_init,
                                .close = kernel_close, .release_fd = kernel_release_fd,
                                .priv = (void *)cfg};
+    if (kernel_has_sgx2()) {
+        drv->sgx2 = true;
+        drv->restrict_permissions = kernel_restrict_permissions;
+        drv->modify_types = kernel_modify_types;
+        drv->remove_pages = kernel_remove_pages;
+        drv->augment = kernel_augment;
+    }
     ret = ops->find_enter(&enter);
     if (ret) {
         sgx_err_set(e, "the vDSO has no __vdso_sgx_enter_enclave: this kernel was built without "

@@ -103,6 +103,8 @@ int enclave_image_describe(const geode_manifest *m, const char *runtime_dir,
     img->desc.attributes = attributes_of(m);
     img->desc.xfrm = ENCLAVE_IMAGE_XFRM;
     img->desc.miscselect = ENCLAVE_IMAGE_MISCSELECT;
+    img->desc.edmm = m->sgx->edmm_enable;
+    img->desc.heap_precommit = m->sgx->edmm_precommit_size;
     img->isv_prod_id = (uint16_t)m->sgx->isvprodid;
     img->isv_svn = (uint16_t)m->sgx->isvsvn;
     return 0;

@@ -16,7 +16,7 @@
 
 /* Region offsets computed from the description, before any page is emitted. */
 struct plan {
-    uint64_t tcs, ssa, tls, stacks, blob, heap, heap_size, end;
+    uint64_t tcs, ssa, tls, stacks, blob, heap, heap_size, heap_added, end;
     uint64_t elf_off[SGX_LAYOUT_MAX_ELFS];
     struct elf_image img[SGX_LAYOUT_MAX_ELFS];
 };
@@ -212,6 +212,10 @@ static void fill_tls(const struct sgx_layout_desc *d, const struct plan *p, uint
     }
     tls->nssa = d->nssa;
     tls->ssa_frame_pages = frame_pages;
+    if (d->edmm) {
+        tls->flags = SGX_LAYOUT_TLS_EDMM;
+        tls->heap_added = p->heap_added;
+    }
 }
 
 static void fill_tcs(const struct sgx_layout_desc *d, const struct sgx_layout_tls *tls,
@@ -230,6 +234,20 @@ static void fill_tcs(const struct sgx_layout_desc *d, const struct sgx_layout_tl
 }
 
 /* TCS, SSA, TLS and stack pages for every thread. */
+/* The heap's part added at build: all of it, or with EDMM its bookkeeping
+ * pages and heap_precommit bytes after them. */
+static void plan_heap_added(const struct sgx_layout_desc *d, struct plan *p)
+{
+    uint64_t n;
+
+    p->heap_added = p->heap_size;
+    if (!d->edmm)
+        return;
+    n = sgx_layout_heap_meta_pages(p->heap_size / PAGE) * PAGE + page_round(d->heap_precommit);
+    if (n < p->heap_added)
+        p->heap_added = n;
+}
+
 static int emit_threads(const struct sgx_layout_desc *d, const struct plan *p, struct sgx_layout *l)
 {
     struct sgx_tcs *tcs = own(l, d->threads * PAGE);
@@ -282,7 +300,7 @@ static int emit_images(const struct sgx_layout_desc *d, struct plan *p, struct s
     /* RWX: on SGX1 the EPCM permissions are fixed at EADD, and the program's
      * code is loaded into the heap by the libOS. */
     if (!ret && p->heap_size)
-        ret = add_range(l, p->heap, p->heap_size,
+        ret = add_range(l, p->heap, p->heap_added,
                         SGX_SECINFO_REG | SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_X, false, NULL,
                         "heap");
     return ret;
@@ -322,6 +340,7 @@ static int build(const struct sgx_layout_desc *d, struct plan *p, struct sgx_lay
     if (ret)
         return ret;
     l->entry_offset = p->elf_off[0] + p->img[0].entry;
+    plan_heap_added(d, p);
     ret = emit_threads(d, p, l);
     if (!ret)
         ret = emit_images(d, p, l);

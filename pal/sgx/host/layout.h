@@ -64,7 +64,20 @@ struct sgx_layout_tls {
     uint64_t elf_span[SGX_LAYOUT_MAX_ELFS];
     uint64_t nssa;            /* SSA frames of this thread (TCS.NSSA) */
     uint64_t ssa_frame_pages; /* SECS.SSAFRAMESIZE: pages per SSA frame */
+    /* SGX2 (EDMM): SGX_LAYOUT_TLS_EDMM set when only the first
+     * heap_added bytes of the heap were added at build; the trusted PAL
+     * adds the rest with EACCEPT as it commits it. 0 and 0 otherwise. */
+    uint64_t flags;
+    uint64_t heap_added;
 };
+#define SGX_LAYOUT_TLS_EDMM 1ULL
+
+/* Pages at the start of a heap of `pages` pages that the trusted PAL's
+ * bookkeeping uses (pal_mem.c: a bit and a byte per page). */
+static inline uint64_t sgx_layout_heap_meta_pages(uint64_t pages)
+{
+    return (pages / 8 + 4095) / 4096 + (pages + 4095) / 4096;
+}
 
 struct sgx_layout_elf {
     const char *path;
@@ -90,6 +103,10 @@ struct sgx_layout_desc {
      * fills everything up to a guard page below the other regions, which
      * move to the top of enclave_size (required); heap_size 0 = all of it. */
     uint64_t heap_low;
+    /* SGX2 (EDMM): add only the heap's bookkeeping pages and then
+     * heap_precommit bytes at build (the rest stays out of the enclave). */
+    bool edmm;
+    uint64_t heap_precommit;
 };
 
 struct sgx_layout_page {

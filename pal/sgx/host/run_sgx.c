@@ -393,6 +393,26 @@ static int loss_plan(struct run_loss_plan *plan)
     return 0;
 }
 
+/* sgx.edmm_enable on a CPU without SGX2: the SGX1 layout (every heap page
+ * added at build), measured again; a bundle's signed MRENCLAVE cannot
+ * change, so a bundle refuses. */
+static int edmm_fallback(const struct sgx_run_params *p, const struct sgx_driver *drv, struct enclave_image *img,
+                         struct sgx_layout *l, uint8_t mr[32], struct sgx_err *err)
+{
+    if (!img->desc.edmm || drv->sgx2)
+        return 0;
+    if (p->blob)
+        return sgx_err_set(err, "sgx.edmm_enable: this CPU has no SGX2 (EDMM), and the bundle's enclave needs it"),
+               -ENODEV;
+    fprintf(stderr, "geode run: sgx.edmm_enable: this CPU has no SGX2 (EDMM): every heap page is added at "
+                    "start (SGX1 layout; its MRENCLAVE differs from the manifest's)\n");
+    img->desc.edmm = false;
+    sgx_layout_free(l);
+    if (enclave_image_layout(img, l, err) || sgx_layout_measure(l, mr))
+        return -EINVAL;
+    return 0;
+}
+
 /* The confined host (urts_confine.c), once the enclave is built: every
  * later host call of this process and its forks goes through the filter. */
 static int confine(const struct sgx_run_params *p, struct urts_enclave *e, uint64_t size,
@@ -476,6 +496,8 @@ int sgx_run(const struct sgx_run_params *p)
                           .log_counters = p->log_counters, .layout = &img.desc, .sigstruct = &sig, .pages = &l,
                           .unlimited_exceptions = true};
     ret = driver(p->sim, aex_notify, &cpu, &drv, &err);
+    if (!ret)
+        ret = edmm_fallback(p, &drv, &img, &l, mr, &err);
     if (!ret && p->blob)
         sig = *p->sigstruct;
     else if (!ret)

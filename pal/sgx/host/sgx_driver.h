@@ -36,6 +36,7 @@
  * and never adds pages there: the host kernel keeps them (vm.mmap_min_addr). */
 #define SGX_LOW_BASE_GAP 0x10000ULL
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch/sgx_arch.h"
@@ -66,6 +67,31 @@ struct sgx_driver {
      * mappings keep the enclave; SGX1 makes no ioctl on it afterwards);
      * close then only unmaps. NULL: keeps it. */
     void (*release_fd)(struct sgx_driver_encl *encl);
+
+    /* SGX2 (EDMM), the kernel's model (Linux >= 6.0): after EINIT, an
+     * access to a page of the enclave's range that was never added EAUGs
+     * it (zeroed, REG, RW, PENDING until the enclave EACCEPTs it), and
+     * these are the SGX2 ioctls with the kernel's checks, in/out fields and
+     * errnos: -ENODEV (no SGX2), -EINVAL (not initialized, range not page
+     * aligned or outside the enclave, reserved bits, result/count not 0,
+     * W without R, a page type that cannot change), -EFAULT (a page not in
+     * the enclave, or EMODPR/EMODT failed: SGX code in result), -EPERM
+     * (REMOVE: page not trimmed or not EACCEPTed yet), -EAGAIN/-EBUSY.
+     * count = bytes done. NULL in a backend without SGX2. */
+    bool sgx2; /* the CPU (or the sim's model) has SGX2 and the driver its ioctls */
+    int (*restrict_permissions)(struct sgx_driver_encl *encl, struct sgx_enclave_restrict_permissions *arg);
+    int (*modify_types)(struct sgx_driver_encl *encl, struct sgx_enclave_modify_types *arg);
+    int (*remove_pages)(struct sgx_driver_encl *encl, struct sgx_enclave_remove_pages *arg);
+    /* Makes every page of [addr, addr + len) that is not in the enclave
+     * yet be EAUGed, as a host access to each does (the kernel backend
+     * reads each page through the mapping: one fault per page and no exit
+     * of the enclave). 0, -EINVAL, -ENODEV, or -EFAULT (a page was not
+     * added: e.g. its page-table protection is PROT_NONE). */
+    int (*augment)(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len);
+    /* mprotect of whole pages inside the enclave's range (the page
+     * tables; the EPCM permissions still apply). 0 or -errno. NULL: plain
+     * mprotect. */
+    int (*protect)(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len, int prot);
 };
 
 /* Reserves a PROT_NONE range of `size` bytes aligned to `size` (a power of

@@ -89,9 +89,11 @@ static int sim_create(struct sgx_driver_encl *encl, struct sgx_enclave_create *a
     if (ret)
         return ret;
     encl->secs = secs; /* close() needs SIZE even if the rest fails */
+    encl->epoch = 1;   /* ETRACK epochs; tracked = 0: none yet */
     encl->epcm = calloc(secs.size / PAGE, sizeof(*encl->epcm));
     encl->tcs_busy = calloc(secs.size / PAGE, 1);
-    if (!encl->epcm || !encl->tcs_busy)
+    encl->pte = calloc(secs.size / PAGE, 1);
+    if (!encl->epcm || !encl->tcs_busy || !encl->pte)
         return -ENOMEM; /* freed by close */
     if (encl->cpu->rdtsc_ud && !host_cap(HOST_CAP_TSC_TRAP)) {
         fprintf(stderr, "geode sim: the SGX1 model (RDTSC #UD in enclaves) needs RDTSC trapping: %s\n",
@@ -169,6 +171,8 @@ static int eadd_one(struct sgx_driver_encl *encl, const uint8_t *buf, uint64_t o
         return -EBUSY;
     if (type == SGX_PT_TCS) {
         ret = sim_check_tcs((const struct sgx_tcs *)buf);
+        if (!ret)
+            ret = sim_tcs_note(encl, off / PAGE);
         if (ret)
             return ret;
     }
@@ -179,7 +183,7 @@ static int eadd_one(struct sgx_driver_encl *encl, const uint8_t *buf, uint64_t o
         return -EIO;
     if (!page_is_zero(buf))
         memcpy(sim_alias(encl, off), buf, PAGE);
-    encl->epcm[off / PAGE] = (struct sgx_sim_epcm){1, type, perms};
+    encl->epcm[off / PAGE] = (struct sgx_sim_epcm){.valid = 1, .type = type, .perms = perms};
     return 0;
 }
 
@@ -199,6 +203,7 @@ static int protect_pages(struct sgx_driver_encl *encl, uint64_t off, uint64_t le
 {
     int prot = epcm_prot((uint8_t)sgx_secinfo_type(si->flags), si->flags & SGX_SECINFO_PERM_MASK);
 
+    memset(encl->pte + off / PAGE, prot, len / PAGE); /* the kernel's mmap of them (driver_kernel.c) */
     if (pkey_mprotect((void *)(uintptr_t)(encl->secs.base + off), len, prot, encl->pkey)) {
         undo_pages(encl, off, len);
         return -EIO;
@@ -354,6 +359,8 @@ static void sim_close(struct sgx_driver_encl *encl)
     sgx_measure_free(&encl->measure);
     free(encl->epcm);
     free(encl->tcs_busy);
+    free(encl->pte);
+    free(encl->tcs_pages);
     free(encl);
 }
 
@@ -366,6 +373,7 @@ void sgx_sim_cpu_default(struct sgx_sim_cpu *cpu, bool aex_notify)
     cpu->miscselect = SGX_MISC_EXINFO;
     cpu->provision_allowed = false;
     cpu->edeccssa = true;
+    cpu->sgx2 = true;
 }
 
 void sgx_sim_driver_init(struct sgx_driver *drv, const struct sgx_sim_cpu *cpu)
@@ -382,6 +390,12 @@ void sgx_sim_driver_init(struct sgx_driver *drv, const struct sgx_sim_cpu *cpu)
         .handlers_changed = sim_signals_changed,
         .after_fork = sim_thread_after_fork,
         .release_fd = sim_release_fd,
+        .restrict_permissions = sim_restrict_permissions,
+        .modify_types = sim_modify_types,
+        .remove_pages = sim_remove_pages,
+        .augment = sim_augment,
+        .protect = sim_protect,
+        .sgx2 = cpu->sgx2,
     };
 }
 

@@ -24,6 +24,10 @@ struct sgx_sim_cpu {
     bool provision_allowed; /* the ENCLAVE_PROVISION ioctl was granted */
     bool edeccssa;          /* 0x12.0 EAX bit 11: the EDECCSSA leaf exists */
     bool rdtsc_ud;          /* RDTSC/RDTSCP are #UD in enclaves (SGX1 parts) */
+    /* 0x12.0 EAX bit 1: the SGX2 leaves (EAUG, EMODPR, EMODT, ETRACK;
+     * EACCEPT, EACCEPTCOPY, EMODPE) and the kernel's EDMM model (EAUG on a
+     * fault, the three SGX2 ioctls). Off: they are #UD / -ENODEV. */
+    bool sgx2;
     /* Not a CPU feature: tag enclave pages with a protection key that only
      * enclave mode may use, so host code touching enclave memory faults
      * (real hardware would read abort pages). Needs PKU. */
@@ -35,9 +39,12 @@ struct sgx_sim_epcm {
     uint8_t valid;
     uint8_t type;  /* enum sgx_page_type */
     uint8_t perms; /* SGX_SECINFO_R/W/X */
+    uint8_t state; /* SGX_SECINFO_PENDING/MODIFIED/PR (SGX2) */
+    uint32_t mod_epoch;   /* ETRACK epoch of the last EMODPR/EMODT */
+    uint32_t entry_epoch; /* TCS: epoch of the entry running on it */
 };
 
-/* A default CPU model: SGX1+SGX2 features, EDECCSSA, MISCSELECT.EXINFO,
+/* A default CPU model: SGX1+SGX2 (sgx2 true), EDECCSSA, MISCSELECT.EXINFO,
  * x87/SSE/AVX, attributes DEBUG, MODE64BIT, PROVISIONKEY, EINITTOKENKEY, KSS
  * and, when aex_notify, AEXNOTIFY. */
 void sgx_sim_cpu_default(struct sgx_sim_cpu *cpu, bool aex_notify);

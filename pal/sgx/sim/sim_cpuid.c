@@ -9,7 +9,8 @@ void sgx_sim_cpuid(const struct sgx_sim_cpu *cpu, uint32_t subleaf, struct cpuid
     struct sgx_cpu_caps caps;
 
     memset(&caps, 0, sizeof(caps));
-    caps.sgx = caps.sgx1 = caps.sgx2 = true;
+    caps.sgx = caps.sgx1 = true;
+    caps.sgx2 = cpu->sgx2;
     caps.edeccssa = cpu->edeccssa;
     caps.miscselect = cpu->miscselect;
     caps.max_enclave_bits_64 = 47;

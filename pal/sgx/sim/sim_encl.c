@@ -58,7 +58,8 @@ bool sim_encl_range_ok(const struct sgx_driver_encl *encl, uint64_t addr, uint64
     for (uint64_t p = off / SGX_PAGE_SIZE; p <= (off + len - 1) / SGX_PAGE_SIZE; p++) {
         const struct sgx_sim_epcm *m = &encl->epcm[p];
 
-        if (!m->valid || m->type != SGX_PT_REG || (m->perms & perms) != perms)
+        if (!m->valid || m->type != SGX_PT_REG || (m->state & (SGX_SECINFO_PENDING | SGX_SECINFO_MODIFIED)) ||
+            (m->perms & perms) != perms)
             return false;
     }
     return true;
@@ -95,6 +96,12 @@ void sgx_sim_counters(const struct sgx_driver_encl *encl, struct sgx_sim_counter
     out->ereport = __atomic_load_n(&c->ereport, __ATOMIC_RELAXED);
     out->egetkey = __atomic_load_n(&c->egetkey, __ATOMIC_RELAXED);
     out->base_syncs = __atomic_load_n(&c->base_syncs, __ATOMIC_RELAXED);
+    out->eaug = __atomic_load_n(&c->eaug, __ATOMIC_RELAXED);
+    out->eaccept = __atomic_load_n(&c->eaccept, __ATOMIC_RELAXED);
+    out->emodpe = __atomic_load_n(&c->emodpe, __ATOMIC_RELAXED);
+    out->emodpr = __atomic_load_n(&c->emodpr, __ATOMIC_RELAXED);
+    out->emodt = __atomic_load_n(&c->emodt, __ATOMIC_RELAXED);
+    out->eremove = __atomic_load_n(&c->eremove, __ATOMIC_RELAXED);
 }
 
 /* EDBGRD/EDBGWR: a debugger's access to a DEBUG enclave's pages (any valid

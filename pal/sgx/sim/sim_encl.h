@@ -30,6 +30,16 @@ struct sgx_driver_encl {
     int memfd;
     int pkey;             /* protection key of the pages (isolation), or -1 */
     struct sgx_sim_epcm *epcm;
+    /* Per page: the host's page-table protection (PROT_*, what mprotect on
+     * the enclave range asked for); the mapping gets it intersected with
+     * what the EPCM allows (sim_edmm.c). */
+    uint8_t *pte;
+    /* SGX2: ETRACK epochs (entries record theirs in the TCS's EPCM entry),
+     * and the lock the SGX2 leaves take (spin: leaves run in handlers). */
+    volatile uint32_t epoch, tracked;
+    uint64_t *tcs_pages; /* page index of every TCS (EADD, EMODT), for ETRACK */
+    uint64_t n_tcs, cap_tcs;
+    volatile int sgx2_lock;
     uint8_t *tcs_busy;    /* per page: 1 while a thread runs on this TCS */
     struct sgx_measure measure;
     /* From the SIGSTRUCT at EINIT, for EREPORT/EGETKEY. */
@@ -55,6 +65,31 @@ static inline void *sim_alias(const struct sgx_driver_encl *encl, uint64_t off)
 /* True when [addr, addr+len) lies inside ELRANGE, on valid REG pages whose
  * EPCM permissions include all of `perms`. */
 bool sim_encl_range_ok(const struct sgx_driver_encl *encl, uint64_t addr, uint64_t len, uint8_t perms);
+
+/* SGX2 (sim_edmm.c). The host mapping of pages [first, first + n): the
+ * page-table protection intersected with the EPCM (none for pages not in
+ * the EPCM, PENDING, MODIFIED, TRIM or TCS). 0 or -errno. */
+int sim_apply_prot(struct sgx_driver_encl *encl, uint64_t first, uint64_t n);
+/* The enclave-side SGX2 leaves; 0, or the vector of the fault to raise
+ * (the #PF address and error code in fault_addr and errcd). */
+int sim_eaccept(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_addr, uint32_t *errcd);
+int sim_eacceptcopy(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_addr, uint32_t *errcd);
+int sim_emodpe(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_addr, uint32_t *errcd);
+/* A #PF of enclave code at addr (host error code err): the kernel's
+ * sgx_vma_fault (EAUG of a page not in the enclave yet) and the EPCM's
+ * verdict. Returns the error code the enclave sees (with SGX_PFEC_SGX when
+ * the EPCM refused the access), or err unchanged. */
+uint32_t sim_edmm_fault(struct sgx_driver_encl *encl, uint64_t addr, uint32_t err);
+/* The driver interface's SGX2 operations (host/sgx_driver.h). */
+int sim_restrict_permissions(struct sgx_driver_encl *encl, struct sgx_enclave_restrict_permissions *a);
+int sim_modify_types(struct sgx_driver_encl *encl, struct sgx_enclave_modify_types *a);
+int sim_remove_pages(struct sgx_driver_encl *encl, struct sgx_enclave_remove_pages *a);
+int sim_augment(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len);
+int sim_protect(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len, int prot);
+/* A page became a TCS (EADD, EMODT): ETRACK looks at it. 0 or -ENOMEM. */
+int sim_tcs_note(struct sgx_driver_encl *encl, uint64_t page);
+/* EENTER/ERESUME on the TCS page: the entry's ETRACK epoch. */
+void sim_track_entry(struct sgx_driver_encl *encl, uint64_t tcs_page);
 
 /* Makes every page inaccessible and marks the enclave lost. */
 void sim_encl_lose(struct sgx_driver_encl *encl);

@@ -69,6 +69,8 @@ static struct sim_event event_from_signal(const struct sgx_driver_encl *encl, in
         ev.vector = trapno == SGX_VEC_GP || si->si_code == SI_KERNEL ? SGX_VEC_GP : SGX_VEC_PF;
         ev.errcd = (uint32_t)SIM_GREG(uc, ERR);
         ev.maddr = ev.vector == SGX_VEC_PF ? (uint64_t)(uintptr_t)si->si_addr : 0;
+        if (ev.vector == SGX_VEC_PF && sim_encl_find(ev.maddr) == encl)
+            ev.errcd = sim_edmm_fault((struct sgx_driver_encl *)encl, ev.maddr, ev.errcd);
     } else if (sig == SIGFPE) {
         ev.vector = trapno == SGX_VEC_MF || trapno == SGX_VEC_XM ? (int)trapno : SGX_VEC_DE;
     } else if (sig == SIGTRAP) {
@@ -100,8 +102,9 @@ static int edeccssa(struct sim_thread *t)
 }
 
 /* Runs the leaf in RAX; 0 when execution continues after the ENCLU, 1 when
- * the thread left the enclave, or -vector for a fault. */
-static int enclave_leaf(struct sim_thread *t, ucontext_t *uc)
+ * the thread left the enclave, or -vector for a fault (#PF: address and
+ * error code in *ev). */
+static int enclave_leaf(struct sim_thread *t, ucontext_t *uc, struct sim_event *ev)
 {
     int v;
 
@@ -119,10 +122,16 @@ static int enclave_leaf(struct sim_thread *t, ucontext_t *uc)
         v = sim_egetkey(t->encl, uc);
         break;
     case SGX_EACCEPT:
+        v = sim_eaccept(t->encl, uc, &ev->maddr, &ev->errcd);
+        break;
     case SGX_EMODPE:
+        v = sim_emodpe(t->encl, uc, &ev->maddr, &ev->errcd);
+        break;
     case SGX_EACCEPTCOPY:
+        v = sim_eacceptcopy(t->encl, uc, &ev->maddr, &ev->errcd);
+        break;
     case SGX_EVERIFYREPORT2:
-        v = SGX_VEC_UD; /* SGX2 page leaves: not simulated (docs/sim.md) */
+        v = SGX_VEC_UD; /* not simulated (docs/sim.md) */
         break;
     default:
         v = SGX_VEC_GP; /* EENTER/ERESUME inside an enclave, unknown leaves */
@@ -149,7 +158,9 @@ void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucont
         return;
     }
     if (sig == SIGILL && si->si_code > 0 && enclu_at(t->encl, SIM_RIP(uc))) {
-        ret = enclave_leaf(t, uc);
+        struct sim_event leaf_ev = {0};
+
+        ret = enclave_leaf(t, uc, &leaf_ev);
         if (ret == 0) {
             SIM_GREG(uc, RIP) += 3;
             sim_thread_to_enclave(t, t->encl_fsbase, t->encl_gsbase);
@@ -157,6 +168,10 @@ void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucont
         if (ret >= 0)
             return;
         ev = (struct sim_event){.vector = -ret};
+        if (ev.vector == SGX_VEC_PF) {
+            ev.maddr = leaf_ev.maddr;
+            ev.errcd = leaf_ev.errcd;
+        }
     } else {
         ev = event_from_signal(t->encl, sig, si, uc);
     }

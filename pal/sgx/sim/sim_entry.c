@@ -66,6 +66,7 @@ static int take_tcs(struct entry *e, uint64_t tcs_addr)
         return fault(e, SGX_VEC_GP, 0, 0);
     if (__atomic_exchange_n(&encl->tcs_busy[e->page], 1, __ATOMIC_ACQ_REL))
         return fault(e, SGX_VEC_GP, 0, 0);
+    sim_track_entry(encl, e->page);
     return 0;
 }
 

@@ -41,6 +41,7 @@ int sgx_sim_vdso_enter(unsigned long rdi, unsigned long rsi, unsigned long rdx, 
 struct sgx_sim_counters {
     uint64_t eenter, eexit, aex, eresume, edeccssa, ereport, egetkey;
     uint64_t base_syncs; /* base syncs served (volatile bases: docs/sim.md) */
+    uint64_t eaug, eaccept, emodpe, emodpr, emodt, eremove; /* SGX2 (sim_edmm.c) */
 };
 void sgx_sim_counters(const struct sgx_driver_encl *encl, struct sgx_sim_counters *out);
 

@@ -19,7 +19,8 @@
 
 /* test_encl.S's commands and records. */
 enum { CMD_ECHO, CMD_UD, CMD_PF, CMD_DE, CMD_BP, CMD_SYSCALL, CMD_LOOP, CMD_EDECCSSA, CMD_EREPORT, CMD_EGETKEY,
-       CMD_SPIN, CMD_SETFLAG, CMD_RDTSC };
+       CMD_SPIN, CMD_SETFLAG, CMD_RDTSC, CMD_ENCLU, CMD_WRITE };
+#define HEAP_COPY_SRC 3400
 #define GUARD (0x5e5e5e5eULL << 32)
 #define ARM_NOTIFY 1
 #define HEAP_SPIN_STARTED 3080
@@ -46,6 +47,8 @@ struct tenc_opts {
     bool isolation;        /* protection keys deny host access to enclave pages */
     bool rdtsc_ud;         /* RDTSC is #UD in enclaves (SGX1 model) */
     bool no_exinfo;        /* MISCSELECT.EXINFO clear */
+    bool no_sgx2;          /* the simulated CPU lacks SGX2 */
+    uint64_t enclave_size; /* 0: the smallest that fits */
     uint64_t heap_size;
     sgx_sign_key *key;
     bool stop_before_init; /* leave it created with pages added */
@@ -117,7 +120,8 @@ static __attribute__((unused)) int tenc_load(struct tenc *t, const struct tenc_o
                                 .stack_size = 65536, .nssa = o->nssa ? o->nssa : 2, .attributes = attrs,
                                 .xfrm = SGX_XFRM_LEGACY | SGX_XFRM_AVX,
                                 .miscselect = o->no_exinfo ? 0 : SGX_MISC_EXINFO,
-                                .heap_size = o->heap_size ? o->heap_size : 16384};
+                                .heap_size = o->heap_size ? o->heap_size : 16384,
+                                .enclave_size = o->enclave_size};
     struct sgx_err e = {{0}};
     struct sgx_sigstruct sig;
     int ret;
@@ -128,6 +132,7 @@ static __attribute__((unused)) int tenc_load(struct tenc *t, const struct tenc_o
     t->cpu.edeccssa = o->cpu_edeccssa;
     t->cpu.isolation = o->isolation;
     t->cpu.rdtsc_ud = o->rdtsc_ud;
+    t->cpu.sgx2 = !o->no_sgx2;
     sgx_sim_driver_init(&t->drv, &t->cpu);
     if (sgx_layout_build(&d, &t->layout, &e)) {
         fprintf(stderr, "layout: %s\n", e.msg);

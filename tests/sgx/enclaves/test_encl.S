@@ -37,6 +37,7 @@
 #define HEAP_LAST_RIP 3216
 #define HEAP_LAST_CSSA 3224
 #define HEAP_FAULT_IN_HANDLER 3300
+#define HEAP_COPY_SRC 3400
 
 #define ENCLU .byte 0x0f, 0x01, 0xd7
 
@@ -76,7 +77,7 @@ table:
     .long cmd_echo - table, cmd_ud - table, cmd_pf - table, cmd_de - table
     .long cmd_bp - table, cmd_syscall - table, cmd_loop - table, cmd_edeccssa - table
     .long cmd_ereport - table, cmd_egetkey - table, cmd_spin - table, cmd_setflag - table
-    .long cmd_rdtsc - table
+    .long cmd_rdtsc - table, cmd_enclu - table, cmd_write - table
 table_end:
 
 bad_command:
@@ -196,6 +197,22 @@ cmd_rdtsc:                      /* rdi = TSC */
     shl $32, %rdx
     or %rdx, %rax
     mov %rax, %rdi
+    jmp exit
+
+cmd_enclu:                      /* ENCLU leaf rsi, RBX = rdx, RCX = r8, RDX = [HEAP_COPY_SRC]; rdi = RAX, rsi = RFLAGS */
+    mov %rsi, %rax
+    mov %rdx, %rbx
+    mov %r8, %rcx
+    mov HEAP_COPY_SRC(%r11), %rdx
+    ENCLU
+    pushfq
+    pop %rsi
+    mov %rax, %rdi
+    jmp exit
+
+cmd_write:                      /* *rsi = rdx */
+    mov %rdx, (%rsi)            /* 48 89 16 */
+    mov $0x2346, %rdi
     jmp exit
 
 cmd_setflag:

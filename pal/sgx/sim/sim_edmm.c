@@ -1,0 +1,606 @@
+/* SGX2 in the sim: the EPCM states PENDING, MODIFIED and PR, the page types
+ * REG/TCS/TRIM, the leaves EAUG, EMODPR, EMODT, ETRACK, EREMOVE (ENCLS:
+ * the driver side) and EACCEPT, EACCEPTCOPY, EMODPE (ENCLU: enclave code),
+ * with the checks and faults of their SDM pseudocode (vol. 3D ch. 38), and
+ * the kernel's EDMM model around them (arch/x86/kernel/cpu/sgx/): a fault on
+ * a page of the enclave's range that was never added EAUGs it
+ * (sgx_vma_fault -> sgx_encl_eaug_page), and the ioctls
+ * SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS, _MODIFY_TYPES and _REMOVE_PAGES run
+ * EMODPR, EMODT (each followed by ETRACK and the IPIs that end the epoch)
+ * and EREMOVE as ioctl.c does, with its checks and errnos.
+ *
+ * The host mapping of a page is its page-table protection (what mprotect
+ * asked for, `pte`) intersected with what the EPCM allows, so enclave code
+ * faults where the CPU would. A page the EPCM refuses while the page table
+ * allows the access faults with the SGX bit in the error code, as on
+ * hardware. Invariant: a page not in the EPCM reads zero in the memfd
+ * (EREMOVE punches it), which is EAUG's zeroing. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "sim/sim_ctx.h"
+#include "sim/sim_exec.h"
+
+#define PAGE SGX_PAGE_SIZE
+#define SECINFO_KNOWN (SGX_SECINFO_PERM_MASK | SGX_SECINFO_STATE_MASK | SGX_SECINFO_TYPE_MASK)
+#define BUSY_STATE (SGX_SECINFO_PENDING | SGX_SECINFO_MODIFIED)
+#define RFLAGS_ZF 0x40ULL
+#define RFLAGS_STATUS 0x8d5ULL /* CF PF AF ZF SF OF */
+
+static void lock(struct sgx_driver_encl *encl)
+{
+    while (__atomic_exchange_n(&encl->sgx2_lock, 1, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
+}
+
+static void unlock(struct sgx_driver_encl *encl)
+{
+    __atomic_store_n(&encl->sgx2_lock, 0, __ATOMIC_RELEASE);
+}
+
+static int perms_prot(uint8_t perms)
+{
+    return ((perms & SGX_SECINFO_R) ? PROT_READ : 0) | ((perms & SGX_SECINFO_W) ? PROT_WRITE : 0) |
+           ((perms & SGX_SECINFO_X) ? PROT_EXEC : 0);
+}
+
+/* What the EPCM lets enclave code do with a page. */
+static int epcm_allows(const struct sgx_sim_epcm *m)
+{
+    if (!m->valid || m->type != SGX_PT_REG || (m->state & BUSY_STATE))
+        return PROT_NONE;
+    return perms_prot(m->perms);
+}
+
+int sim_apply_prot(struct sgx_driver_encl *encl, uint64_t first, uint64_t n)
+{
+    uint64_t lo =
+        (uint64_t)(encl->base - (uint8_t *)(uintptr_t)encl->secs.base) / PAGE; /* mapped from */
+
+    if (first < lo) {
+        n = first + n > lo ? first + n - lo : 0;
+        first = lo;
+    }
+    for (uint64_t i = first; i < first + n;) {
+        int prot = encl->pte[i] & epcm_allows(&encl->epcm[i]);
+        uint64_t j = i + 1;
+
+        while (j < first + n && (encl->pte[j] & epcm_allows(&encl->epcm[j])) == prot)
+            j++;
+        if (pkey_mprotect((void *)(uintptr_t)(encl->secs.base + i * PAGE), (j - i) * PAGE, prot,
+                          encl->pkey))
+            return -errno;
+        i = j;
+    }
+    return 0;
+}
+
+/* ---- ENCLS (driver side) ----------------------------------------------------- */
+
+/* EAUG: a zero page, REG, RW, PENDING. */
+static void eaug(struct sgx_driver_encl *encl, uint64_t p)
+{
+    encl->epcm[p] = (struct sgx_sim_epcm){.valid = 1,
+                                          .type = SGX_PT_REG,
+                                          .perms = SGX_SECINFO_R | SGX_SECINFO_W,
+                                          .state = SGX_SECINFO_PENDING};
+    __atomic_add_fetch(&encl->counters.eaug, 1, __ATOMIC_RELAXED);
+}
+
+/* sgx_vma_fault's SGX2 branch: the page is not in the enclave, the enclave
+ * is initialized and the VMA allows the access: EAUG. */
+static bool fault_eaug(struct sgx_driver_encl *encl, uint64_t p, int need)
+{
+    if (encl->epcm[p].valid || !encl->cpu->sgx2 || !encl->initialized || encl->lost ||
+        !(encl->pte[p] & need))
+        return false;
+    eaug(encl, p);
+    return true;
+}
+
+static int access_of(uint32_t err)
+{
+    return (err & SGX_PFEC_W) ? PROT_WRITE : (err & SGX_PFEC_I) ? PROT_EXEC : PROT_READ;
+}
+
+uint32_t sim_edmm_fault(struct sgx_driver_encl *encl, uint64_t addr, uint32_t err)
+{
+    uint64_t p = (addr - encl->secs.base) / PAGE;
+    int need = access_of(err);
+    const struct sgx_sim_epcm *m = &encl->epcm[p];
+
+    if (addr < encl->secs.base || p >= encl->secs.size / PAGE)
+        return err;
+    lock(encl);
+    if (fault_eaug(encl, p, need))
+        sim_apply_prot(encl, p, 1);
+    /* The page table allows it, the EPCM does not: an EPCM fault. */
+    if (m->valid && (encl->pte[p] & need) && !(epcm_allows(m) & need))
+        err |= SGX_PFEC_SGX | SGX_PFEC_P;
+    unlock(encl);
+    return err;
+}
+
+int sim_tcs_note(struct sgx_driver_encl *encl, uint64_t page)
+{
+    if (encl->n_tcs == encl->cap_tcs) {
+        uint64_t cap = encl->cap_tcs ? 2 * encl->cap_tcs : 16,
+                 *n = realloc(encl->tcs_pages, cap * sizeof(*n));
+
+        if (!n)
+            return -ENOMEM;
+        encl->tcs_pages = n;
+        encl->cap_tcs = cap;
+    }
+    encl->tcs_pages[encl->n_tcs++] = page;
+    return 0;
+}
+
+void sim_track_entry(struct sgx_driver_encl *encl, uint64_t tcs_page)
+{
+    encl->epcm[tcs_page].entry_epoch = __atomic_load_n(&encl->epoch, __ATOMIC_ACQUIRE);
+}
+
+/* ETRACK, then the kernel's IPIs (sgx_enclave_etrack): every thread inside
+ * leaves by an AEX and comes back in the new epoch. The sim moves the
+ * running entries to the new epoch without the AEX itself (no
+ * notification is delivered for it). */
+static void etrack(struct sgx_driver_encl *encl)
+{
+    uint32_t e = __atomic_add_fetch(&encl->epoch, 1, __ATOMIC_ACQ_REL);
+
+    __atomic_store_n(&encl->tracked, e - 1, __ATOMIC_RELEASE);
+    for (uint64_t i = 0; i < encl->n_tcs; i++)
+        if (__atomic_load_n(&encl->tcs_busy[encl->tcs_pages[i]], __ATOMIC_ACQUIRE))
+            encl->epcm[encl->tcs_pages[i]].entry_epoch = e;
+}
+
+/* Tracking is complete for a change made in epoch `mod`: an ETRACK came
+ * after it and no entry of that epoch or before is still inside. */
+static bool tracked(const struct sgx_driver_encl *encl, uint32_t mod)
+{
+    uint32_t t = __atomic_load_n(&encl->tracked, __ATOMIC_ACQUIRE);
+
+    if (mod > t || !t)
+        return false;
+    for (uint64_t i = 0; i < encl->n_tcs; i++) {
+        uint64_t p = encl->tcs_pages[i];
+
+        if (__atomic_load_n(&encl->tcs_busy[p], __ATOMIC_ACQUIRE) && encl->epcm[p].entry_epoch <= t)
+            return false;
+    }
+    return true;
+}
+
+/* sgx_validate_offset_length() */
+static int check_range(const struct sgx_driver_encl *encl, uint64_t offset, uint64_t length)
+{
+    if ((offset | length) & (PAGE - 1) || !length || offset >= encl->secs.size ||
+        length > encl->secs.size - offset)
+        return -EINVAL;
+    return 0;
+}
+
+/* sgx_ioc_sgx2_ready() */
+static int sgx2_ready(const struct sgx_driver_encl *encl)
+{
+    if (!encl->cpu->sgx2)
+        return -ENODEV;
+    return encl->initialized ? 0 : -EINVAL;
+}
+
+/* EMODPR/EMODT return 0, an SGX error code, or ENCLS_FAULT (#GP/#PF: the
+ * kernel turns it into -EFAULT). */
+#define ENCLS_FAULT (-1)
+
+/* EMODPR on page p. */
+static int emodpr(struct sgx_driver_encl *encl, uint64_t p, uint64_t perms)
+{
+    struct sgx_sim_epcm *m = &encl->epcm[p];
+
+    if ((perms & SGX_SECINFO_W) && !(perms & SGX_SECINFO_R))
+        return ENCLS_FAULT;
+    if (!m->valid)
+        return ENCLS_FAULT;
+    if (m->state & BUSY_STATE)
+        return SGX_PAGE_NOT_MODIFIABLE;
+    if (m->type != SGX_PT_REG)
+        return ENCLS_FAULT;
+    m->perms &= (uint8_t)perms;
+    __atomic_add_fetch(&encl->counters.emodpr, 1, __ATOMIC_RELAXED);
+    m->state |= SGX_SECINFO_PR;
+    m->mod_epoch = encl->epoch;
+    return 0;
+}
+
+/* EMODT on page p to type `type` (TCS or TRIM). */
+static int emodt(struct sgx_driver_encl *encl, uint64_t p, uint8_t type)
+{
+    struct sgx_sim_epcm *m = &encl->epcm[p];
+
+    if (type != SGX_PT_TCS && type != SGX_PT_TRIM)
+        return ENCLS_FAULT;
+    if (!m->valid)
+        return ENCLS_FAULT;
+    if (m->state & BUSY_STATE)
+        return SGX_PAGE_NOT_MODIFIABLE;
+    if (!(m->type == SGX_PT_REG || (m->type == SGX_PT_TCS && type == SGX_PT_TRIM)))
+        return ENCLS_FAULT;
+    m->type = type;
+    __atomic_add_fetch(&encl->counters.emodt, 1, __ATOMIC_RELAXED);
+    m->perms = 0;
+    m->state = SGX_SECINFO_MODIFIED;
+    m->mod_epoch = encl->epoch;
+    return 0;
+}
+
+int sim_restrict_permissions(struct sgx_driver_encl *encl,
+                             struct sgx_enclave_restrict_permissions *a)
+{
+    int ret = sgx2_ready(encl);
+    uint64_t c;
+
+    if (ret)
+        return ret;
+    if (check_range(encl, a->offset, a->length) || (a->permissions & ~SGX_SECINFO_PERM_MASK) ||
+        ((a->permissions & SGX_SECINFO_W) && !(a->permissions & SGX_SECINFO_R)) || a->result ||
+        a->count)
+        return -EINVAL;
+    for (c = 0; c < a->length; c += PAGE) {
+        uint64_t p = (a->offset + c) / PAGE;
+
+        lock(encl);
+        if (!encl->epcm[p].valid)
+            ret = -EFAULT; /* sgx_encl_load_page: no such page */
+        else if (encl->epcm[p].type != SGX_PT_REG)
+            ret = -EINVAL;
+        else
+            ret = emodpr(encl, p, a->permissions);
+        if (ret > 0)
+            a->result = (uint64_t)ret;
+        if (!ret) {
+            etrack(encl);
+            sim_apply_prot(encl, p, 1);
+        }
+        unlock(encl);
+        if (ret)
+            break;
+    }
+    a->count = c;
+    return ret > 0 || ret == ENCLS_FAULT ? -EFAULT : ret;
+}
+
+int sim_modify_types(struct sgx_driver_encl *encl, struct sgx_enclave_modify_types *a)
+{
+    int ret = sgx2_ready(encl);
+    uint8_t type = (uint8_t)a->page_type;
+    uint64_t c;
+
+    if (ret)
+        return ret;
+    if (check_range(encl, a->offset, a->length) || (a->page_type & ~0xffULL) || a->result ||
+        a->count)
+        return -EINVAL;
+    if (type != SGX_PT_TCS && type != SGX_PT_TRIM)
+        return -EINVAL;
+    for (c = 0; c < a->length; c += PAGE) {
+        uint64_t p = (a->offset + c) / PAGE;
+        const struct sgx_sim_epcm *m = &encl->epcm[p];
+
+        lock(encl);
+        if (!m->valid)
+            ret = -EFAULT;
+        else if (!(m->type == SGX_PT_REG || (m->type == SGX_PT_TCS && type == SGX_PT_TRIM)))
+            ret = -EINVAL;
+        else if (m->type == SGX_PT_REG && type == SGX_PT_TCS &&
+                 (encl->pte[p] & (PROT_READ | PROT_WRITE)) != (PROT_READ | PROT_WRITE))
+            ret = -EPERM;
+        else
+            ret = emodt(encl, p, type);
+        if (!ret && type == SGX_PT_TCS && sim_tcs_note(encl, p))
+            ret = -ENOMEM;
+        if (ret > 0)
+            a->result = (uint64_t)ret;
+        if (!ret) {
+            etrack(encl);
+            sim_apply_prot(encl, p, 1);
+        }
+        unlock(encl);
+        if (ret)
+            break;
+    }
+    a->count = c;
+    return ret > 0 || ret == ENCLS_FAULT ? -EFAULT : ret;
+}
+
+/* EREMOVE of page p: out of the EPCM, its contents gone. */
+static void eremove(struct sgx_driver_encl *encl, uint64_t p)
+{
+    encl->epcm[p] = (struct sgx_sim_epcm){0};
+    __atomic_add_fetch(&encl->counters.eremove, 1, __ATOMIC_RELAXED);
+    if (madvise(encl->alias + p * PAGE, PAGE, MADV_REMOVE))
+        memset(encl->alias + p * PAGE, 0, PAGE);
+}
+
+int sim_remove_pages(struct sgx_driver_encl *encl, struct sgx_enclave_remove_pages *a)
+{
+    int ret = sgx2_ready(encl);
+    uint64_t c;
+
+    if (ret)
+        return ret;
+    if (check_range(encl, a->offset, a->length) || a->count)
+        return -EINVAL;
+    for (c = 0; c < a->length; c += PAGE) {
+        uint64_t p = (a->offset + c) / PAGE;
+        struct sgx_sim_epcm *m = &encl->epcm[p];
+
+        lock(encl);
+        if (!m->valid)
+            ret = -EFAULT;
+        else if (m->type != SGX_PT_TRIM || (m->state & SGX_SECINFO_MODIFIED))
+            ret = -EPERM; /* not trimmed, or not EACCEPTed yet (EMODPR would succeed) */
+        else if (__atomic_load_n(&encl->tcs_busy[p], __ATOMIC_ACQUIRE))
+            ret = -EBUSY;
+        if (!ret) {
+            eremove(encl, p);
+            sim_apply_prot(encl, p, 1);
+        }
+        unlock(encl);
+        if (ret)
+            break;
+    }
+    a->count = c;
+    return ret;
+}
+
+int sim_augment(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len)
+{
+    uint64_t off = addr - encl->secs.base, first, n;
+    int ret = 0;
+
+    if (!encl->cpu->sgx2)
+        return -ENODEV;
+    if (addr < encl->secs.base || check_range(encl, off, len))
+        return -EINVAL;
+    first = off / PAGE;
+    n = len / PAGE;
+    lock(encl);
+    for (uint64_t p = first; p < first + n && !ret; p++)
+        if (!encl->epcm[p].valid && !fault_eaug(encl, p, PROT_READ))
+            ret = -EFAULT; /* a host access there would get SIGBUS/SIGSEGV */
+    if (!ret)
+        ret = sim_apply_prot(encl, first, n);
+    unlock(encl);
+    return ret;
+}
+
+int sim_protect(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len, int prot)
+{
+    uint64_t off = addr - encl->secs.base;
+    int ret;
+
+    if (addr < encl->secs.base || check_range(encl, off, len) ||
+        (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC)))
+        return -EINVAL;
+    lock(encl);
+    memset(encl->pte + off / PAGE, prot, len / PAGE);
+    ret = sim_apply_prot(encl, off / PAGE, len / PAGE);
+    unlock(encl);
+    return ret;
+}
+
+/* ---- ENCLU (enclave code) ------------------------------------------------- */
+
+struct leaf {
+    struct sgx_driver_encl *encl;
+    uint64_t *fault_addr;
+    uint32_t *errcd;
+};
+
+static int gp(void)
+{
+    return SGX_VEC_GP;
+}
+
+static int pf(const struct leaf *l, uint64_t addr, uint32_t err)
+{
+    *l->fault_addr = addr;
+    *l->errcd = err;
+    return SGX_VEC_PF;
+}
+
+/* Inside ELRANGE and aligned to `align`, or #GP. */
+static bool in_range(const struct sgx_driver_encl *encl, uint64_t addr, uint64_t align)
+{
+    return !(addr & (align - 1)) && addr >= encl->secs.base &&
+           addr - encl->secs.base < encl->secs.size;
+}
+
+/* An operand page the leaf reads (SECINFO, EACCEPTCOPY's source): a valid,
+ * readable REG page not PENDING or MODIFIED; else #PF at it. A page the
+ * kernel would EAUG on this access is EAUGed (and is then PENDING). */
+static int read_operand(const struct leaf *l, uint64_t addr, void *out, size_t len)
+{
+    struct sgx_driver_encl *encl = l->encl;
+    uint64_t p = (addr - encl->secs.base) / PAGE;
+    const struct sgx_sim_epcm *m = &encl->epcm[p];
+
+    if (!m->valid && !fault_eaug(encl, p, PROT_READ))
+        return pf(l, addr, SGX_PFEC_U);
+    if (!(epcm_allows(m) & PROT_READ))
+        return pf(l, addr, SGX_PFEC_U | SGX_PFEC_P | SGX_PFEC_SGX);
+    memcpy(out, sim_alias(encl, addr - encl->secs.base), len);
+    return 0;
+}
+
+/* SECINFO from RBX: 64-byte aligned in ELRANGE (#GP), readable (#PF),
+ * reserved bits and bytes zero (#GP). */
+static int read_secinfo(const struct leaf *l, uint64_t addr, struct sgx_secinfo *si)
+{
+    static const uint8_t zero[sizeof(si->reserved)];
+    int v;
+
+    if (!in_range(l->encl, addr, 64))
+        return gp();
+    v = read_operand(l, addr, si, sizeof(*si));
+    if (v)
+        return v;
+    if ((si->flags & ~SECINFO_KNOWN) || memcmp(si->reserved, zero, sizeof(zero)))
+        return gp();
+    return 0;
+}
+
+/* The target page in RCX: 4 KiB aligned in ELRANGE (#GP); in the EPCM
+ * (else the kernel EAUGs it on the fault, or #PF). */
+static int target(const struct leaf *l, uint64_t addr, uint64_t *page)
+{
+    struct sgx_driver_encl *encl = l->encl;
+    uint64_t p;
+
+    if (!in_range(encl, addr, PAGE))
+        return gp();
+    p = (addr - encl->secs.base) / PAGE;
+    if (!encl->epcm[p].valid && !fault_eaug(encl, p, PROT_READ))
+        return pf(l, addr, SGX_PFEC_U);
+    *page = p;
+    return 0;
+}
+
+static void result(ucontext_t *uc, uint64_t rax)
+{
+    uint64_t fl = (uint64_t)SIM_GREG(uc, EFL) & ~RFLAGS_STATUS;
+
+    SIM_GREG(uc, RAX) = (greg_t)rax;
+    SIM_GREG(uc, EFL) = (greg_t)(fl | (rax ? RFLAGS_ZF : 0));
+}
+
+/* The SECINFO combinations EACCEPT accepts (SDM: EACCEPT, "Check that the
+ * combination of requested PT, PENDING and MODIFIED is legal"). */
+static bool accept_combination_ok(uint64_t f)
+{
+    uint8_t type = (uint8_t)sgx_secinfo_type(f);
+    uint64_t st = f & SGX_SECINFO_STATE_MASK;
+
+    if (type == SGX_PT_REG)
+        return st == SGX_SECINFO_PR || st == SGX_SECINFO_PENDING || st == SGX_SECINFO_MODIFIED;
+    return (type == SGX_PT_TCS || type == SGX_PT_TRIM) && st == SGX_SECINFO_MODIFIED;
+}
+
+static int eaccept_locked(const struct leaf *l, ucontext_t *uc)
+{
+    struct sgx_driver_encl *encl = l->encl;
+    struct sgx_secinfo si;
+    struct sgx_sim_epcm *m;
+    uint64_t p;
+    int v = read_secinfo(l, (uint64_t)SIM_GREG(uc, RBX), &si);
+
+    v = v ? v : target(l, (uint64_t)SIM_GREG(uc, RCX), &p);
+    if (v)
+        return v;
+    if (!accept_combination_ok(si.flags))
+        return gp();
+    m = &encl->epcm[p];
+    if (m->type != SGX_PT_REG && m->type != SGX_PT_TCS && m->type != SGX_PT_TRIM)
+        return pf(l, (uint64_t)SIM_GREG(uc, RCX), SGX_PFEC_U | SGX_PFEC_P | SGX_PFEC_SGX);
+    if ((m->state & SGX_SECINFO_STATE_MASK) != (si.flags & SGX_SECINFO_STATE_MASK) ||
+        m->perms != (si.flags & SGX_SECINFO_PERM_MASK) || m->type != sgx_secinfo_type(si.flags)) {
+        result(uc, SGX_PAGE_ATTRIBUTES_MISMATCH);
+        return 0;
+    }
+    if ((m->state & (SGX_SECINFO_MODIFIED | SGX_SECINFO_PR)) && !tracked(encl, m->mod_epoch)) {
+        result(uc, SGX_NOT_TRACKED);
+        return 0;
+    }
+    m->state = 0;
+    __atomic_add_fetch(&encl->counters.eaccept, 1, __ATOMIC_RELAXED);
+    sim_apply_prot(encl, p, 1);
+    result(uc, 0);
+    return 0;
+}
+
+static int eacceptcopy_locked(const struct leaf *l, ucontext_t *uc)
+{
+    static uint8_t copy[PAGE]; /* under the lock */
+    struct sgx_driver_encl *encl = l->encl;
+    uint64_t src = (uint64_t)SIM_GREG(uc, RDX), p;
+    struct sgx_secinfo si;
+    struct sgx_sim_epcm *m;
+    int v = read_secinfo(l, (uint64_t)SIM_GREG(uc, RBX), &si);
+
+    if (!v && !in_range(encl, src, PAGE))
+        v = gp();
+    v = v ? v : read_operand(l, src, copy, PAGE);
+    v = v ? v : target(l, (uint64_t)SIM_GREG(uc, RCX), &p);
+    if (v)
+        return v;
+    if (sgx_secinfo_type(si.flags) != SGX_PT_REG || (si.flags & SGX_SECINFO_STATE_MASK) ||
+        ((si.flags & SGX_SECINFO_W) && !(si.flags & SGX_SECINFO_R)))
+        return gp();
+    m = &encl->epcm[p];
+    if (m->type != SGX_PT_REG || m->state != SGX_SECINFO_PENDING ||
+        m->perms != (SGX_SECINFO_R | SGX_SECINFO_W)) {
+        result(uc, SGX_PAGE_ATTRIBUTES_MISMATCH);
+        return 0;
+    }
+    memcpy(sim_alias(encl, p * PAGE), copy, PAGE);
+    m->perms = (uint8_t)(si.flags & SGX_SECINFO_PERM_MASK);
+    m->state = 0;
+    sim_apply_prot(encl, p, 1);
+    result(uc, 0);
+    return 0;
+}
+
+static int emodpe_locked(const struct leaf *l, ucontext_t *uc)
+{
+    struct sgx_driver_encl *encl = l->encl;
+    uint64_t addr = (uint64_t)SIM_GREG(uc, RCX), p;
+    struct sgx_secinfo si;
+    struct sgx_sim_epcm *m;
+    int v = read_secinfo(l, (uint64_t)SIM_GREG(uc, RBX), &si);
+
+    v = v ? v : target(l, addr, &p);
+    if (v)
+        return v;
+    m = &encl->epcm[p];
+    if (m->type != SGX_PT_REG || (m->state & BUSY_STATE))
+        return pf(l, addr, SGX_PFEC_U | SGX_PFEC_P | SGX_PFEC_SGX);
+    if ((si.flags & SGX_SECINFO_W) && !(si.flags & SGX_SECINFO_R) && !(m->perms & SGX_SECINFO_R))
+        return gp();
+    m->perms |= (uint8_t)(si.flags & SGX_SECINFO_PERM_MASK);
+    __atomic_add_fetch(&encl->counters.emodpe, 1, __ATOMIC_RELAXED);
+    sim_apply_prot(encl, p, 1);
+    return 0;
+}
+
+static int run_leaf(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_addr,
+                    uint32_t *errcd, int (*fn)(const struct leaf *, ucontext_t *))
+{
+    struct leaf l = {encl, fault_addr, errcd};
+    int v;
+
+    if (!encl->cpu->sgx2)
+        return SGX_VEC_UD;
+    lock(encl);
+    v = fn(&l, uc);
+    unlock(encl);
+    return v;
+}
+
+int sim_eaccept(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_addr, uint32_t *errcd)
+{
+    return run_leaf(encl, uc, fault_addr, errcd, eaccept_locked);
+}
+
+int sim_eacceptcopy(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_addr,
+                    uint32_t *errcd)
+{
+    return run_leaf(encl, uc, fault_addr, errcd, eacceptcopy_locked);
+}
+
+int sim_emodpe(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_addr, uint32_t *errcd)
+{
+    return run_leaf(encl, uc, fault_addr, errcd, emodpe_locked);
+}
