@@ -250,8 +250,12 @@ static const unsigned long arch_prctl_ops[] = {ARCH_SET_GS, ARCH_SET_FS, ARCH_GE
 /* The tty OCALL (urts_ocall_fs.c), the pool's process-group check, and the
  * kernel driver's enclave builds (hardware mode). */
 static const unsigned long ioctl_ops[] = {TCGETS, TIOCGWINSZ, TIOCGPGRP};
-static const unsigned long sgx_ioctl_ops[] = {SGX_IOC_ENCLAVE_CREATE, SGX_IOC_ENCLAVE_ADD_PAGES,
-                                              SGX_IOC_ENCLAVE_INIT};
+/* sgx mode: the enclave's build, and EDMM's (SGX2) permission, type and
+ * page-removal requests (driver_kernel.c). */
+static const unsigned long sgx_ioctl_ops[] = {
+    SGX_IOC_ENCLAVE_CREATE,       SGX_IOC_ENCLAVE_ADD_PAGES,
+    SGX_IOC_ENCLAVE_INIT,         SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS,
+    SGX_IOC_ENCLAVE_MODIFY_TYPES, SGX_IOC_ENCLAVE_REMOVE_PAGES};
 
 /* Namespace and tracing flags never pass; CLONE_VM and CLONE_THREAD only
  * together (a thread) or neither (a fork). */
