@@ -145,7 +145,7 @@ static int64_t do_mprotect(const struct urts_enclave *e, int64_t addr, int64_t l
      * all accesses (the EPCM, not the host, must then refuse them). */
     if (getenv("GEODE_TEST_HOST_WIDENS_MPROTECT") && prot)
         prot = PROT_READ | PROT_WRITE | PROT_EXEC;
-    if (e->drv->protect) /* the sim: page tables intersected with the EPCM */
+    if (e->drv && e->drv->protect) /* the sim: page tables intersected with the EPCM */
         return e->drv->protect(e->encl, a, n, (int)prot);
     return mprotect((void *)(uintptr_t)a, n, (int)prot) ? -errno : 0;
 }
