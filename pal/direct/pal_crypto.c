@@ -28,24 +28,14 @@ int crypto_platform_private(const void *p, size_t len)
 static long aead_seal(const uint8_t key[16], const uint8_t iv[12], const void *aad, size_t aad_len,
                       const void *in, void *out, size_t len, uint8_t tag[16])
 {
-    struct enclave_aead a;
-    int r =
-        enclave_aead_init(&a, key) || enclave_aead_seal(&a, iv, aad, aad_len, in, out, len, tag);
-    enclave_aead_wipe(&a);
-    return r ? -PAL_EINVAL : 0;
+    return enclave_aead_seal_once(key, iv, aad, aad_len, in, out, len, tag) ? -PAL_EINVAL : 0;
 }
 
 static long aead_open(const uint8_t key[16], const uint8_t iv[12], const void *aad, size_t aad_len,
                       const void *in, void *out, size_t len, const uint8_t tag[16])
 {
-    struct enclave_aead a;
-    if (enclave_aead_init(&a, key)) {
-        enclave_aead_wipe(&a);
-        return -PAL_EINVAL;
-    }
-    int r = enclave_aead_open(&a, iv, aad, aad_len, in, out, len, tag);
-    enclave_aead_wipe(&a);
-    return r ? -PAL_EBADMSG : 0;
+    int r = enclave_aead_open_once(key, iv, aad, aad_len, in, out, len, tag);
+    return r == -1 ? -PAL_EINVAL : r == -2 ? -PAL_EBADMSG : 0;
 }
 
 /* A sealing key needs an enclave (EGETKEY). */

@@ -559,6 +559,18 @@ static void test_misuse(const char *mode)
     enclave_aead_wipe(&a);
     CHECK(enclave_aead_seal(&a, iv, NULL, 0, buf, buf, 8, tag) == -1,
           "%s: a wiped context is refused", mode);
+    /* The one-message forms: a round trip, a wrong tag (-2, out zeroed). */
+    static const uint8_t msg[16] = "one message, 16";
+    uint8_t ct[16], pt[16], t2[16];
+    memcpy(key, "0123456789abcdef", 16);
+    int seal = enclave_aead_seal_once(key, iv, "ad", 2, msg, ct, 16, t2);
+    int open = enclave_aead_open_once(key, iv, "ad", 2, ct, pt, 16, t2);
+    CHECK(!seal && !open && !memcmp(pt, msg, 16) && memcmp(ct, msg, 16),
+          "%s: seal_once/open_once round trip", mode);
+    t2[3] ^= 1;
+    memset(pt, 0x55, sizeof(pt));
+    CHECK(enclave_aead_open_once(key, iv, "ad", 2, ct, pt, 16, t2) == -2 && !pt[0] && !pt[15],
+          "%s: open_once of a changed tag: -2, nothing of the plaintext left", mode);
 }
 
 /* ---- AES-128-CMAC (REPORT MACs): RFC 4493's vectors, then EVP ------------ */

@@ -290,6 +290,29 @@ void enclave_aead_wipe(struct enclave_aead *a)
     wipe(a, sizeof(*a));
 }
 
+int enclave_aead_seal_once(const uint8_t key[ENCLAVE_AEAD_KEY], const uint8_t iv[ENCLAVE_AEAD_IV],
+                           const void *aad, size_t aad_len, const void *in, void *out, size_t len,
+                           uint8_t tag[ENCLAVE_AEAD_TAG])
+{
+    struct enclave_aead a;
+    int r =
+        enclave_aead_init(&a, key) || enclave_aead_seal(&a, iv, aad, aad_len, in, out, len, tag);
+    enclave_aead_wipe(&a);
+    return r ? -1 : 0;
+}
+
+int enclave_aead_open_once(const uint8_t key[ENCLAVE_AEAD_KEY], const uint8_t iv[ENCLAVE_AEAD_IV],
+                           const void *aad, size_t aad_len, const void *in, void *out, size_t len,
+                           const uint8_t tag[ENCLAVE_AEAD_TAG])
+{
+    struct enclave_aead a;
+    int r = enclave_aead_init(&a, key)                                   ? -1
+            : enclave_aead_open(&a, iv, aad, aad_len, in, out, len, tag) ? -2
+                                                                         : 0;
+    enclave_aead_wipe(&a);
+    return r;
+}
+
 /* ---- AES-128-CMAC (RFC 4493), for checking SGX REPORT MACs ---------------- */
 
 static void cmac_double(uint8_t b[16])

@@ -39,6 +39,16 @@ int enclave_aead_open(struct enclave_aead *a, const uint8_t iv[ENCLAVE_AEAD_IV],
 /* Zeroes the key schedule (the context must be initialized again to be used). */
 void enclave_aead_wipe(struct enclave_aead *a);
 
+/* One message under a key used once (a context on the stack, wiped after):
+ * seal gives 0 or -1 (a bad key); open gives 0, -1 (a bad key) or -2 (the
+ * tag does not match: out is zeroed). */
+int enclave_aead_seal_once(const uint8_t key[ENCLAVE_AEAD_KEY], const uint8_t iv[ENCLAVE_AEAD_IV],
+                           const void *aad, size_t aad_len, const void *in, void *out, size_t len,
+                           uint8_t tag[ENCLAVE_AEAD_TAG]);
+int enclave_aead_open_once(const uint8_t key[ENCLAVE_AEAD_KEY], const uint8_t iv[ENCLAVE_AEAD_IV],
+                           const void *aad, size_t aad_len, const void *in, void *out, size_t len,
+                           const uint8_t tag[ENCLAVE_AEAD_TAG]);
+
 /* EGETKEY(SEAL_KEY), KEYPOLICY = MRENCLAVE, KEYID = key_id, ISVSVN, CPUSVN
  * and CONFIGSVN the enclave's own (from its EREPORT), ATTRIBUTEMASK all
  * flags and XFRM bits, MISCMASK all ones: a key only an enclave with this
