@@ -22,7 +22,6 @@
 
 #include "host/run_restart.h"
 #include "host/urts_signal.h"
-#include "sim/sim_run.h"
 
 #define MS 1000000L
 #define KICK_INTERVAL_MS 10
@@ -177,7 +176,8 @@ static void *watch_main(void *p)
             kick_main(s);
         } else if (inject && !s->lost && !s->fatal) {
             if (pthread_cond_timedwait(&s->cond, &s->lock, &at) == ETIMEDOUT && !s->timer_cancel) {
-                sgx_sim_inject_epc_loss(urts_driver_encl(s->e));
+                if (urts_inject_epc_loss(s->e))
+                    fprintf(stderr, "geode run: this SGX driver cannot lose EPC on request\n");
                 inject = false;
             }
         } else {

@@ -92,6 +92,10 @@ struct sgx_driver {
      * tables; the EPCM permissions still apply). 0 or -errno. NULL: plain
      * mprotect. */
     int (*protect)(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len, int prot);
+    /* Test hook: the enclave's EPC is lost, as at a power transition (the
+     * next entry fails and the run restarts; docs/sim.md). NULL where the
+     * platform cannot do it on request (the kernel). */
+    void (*inject_epc_loss)(struct sgx_driver_encl *encl);
 };
 
 /* Reserves a PROT_NONE range of `size` bytes aligned to `size` (a power of

@@ -112,6 +112,8 @@ void urts_set_frame_hook(struct urts_enclave *e, urts_frame_hook_fn fn, void *ct
 void urts_counters(const struct urts_enclave *e, struct urts_counters *out);
 const char *urts_last_error(const struct urts_enclave *e, uint32_t thread);
 struct sgx_driver_encl *urts_driver_encl(const struct urts_enclave *e);
+/* Test hook: the driver's inject_epc_loss (the sim); -ENOTSUP without it. */
+int urts_inject_epc_loss(struct urts_enclave *e);
 uint64_t urts_base(const struct urts_enclave *e);
 unsigned urts_restarts(const struct urts_enclave *e);
 

@@ -375,6 +375,14 @@ struct sgx_driver_encl *urts_driver_encl(const struct urts_enclave *e)
     return e->encl;
 }
 
+int urts_inject_epc_loss(struct urts_enclave *e)
+{
+    if (!e->drv->inject_epc_loss)
+        return -ENOTSUP;
+    e->drv->inject_epc_loss(e->encl);
+    return 0;
+}
+
 uint64_t urts_base(const struct urts_enclave *e)
 {
     return e->base;

@@ -395,6 +395,7 @@ void sgx_sim_driver_init(struct sgx_driver *drv, const struct sgx_sim_cpu *cpu)
         .remove_pages = sim_remove_pages,
         .augment = sim_augment,
         .protect = sim_protect,
+        .inject_epc_loss = sgx_sim_inject_epc_loss,
         .sgx2 = cpu->sgx2,
     };
 }
