@@ -12,6 +12,7 @@
 
 #include <sys/auxv.h>
 
+#include "../pal/direct/pal_direct.h"
 #include "bundle.h"
 #include "cli.h"
 #include "host/run_sgx.h"
@@ -19,12 +20,6 @@
 #include "paths.h"
 
 extern char **environ;
-/* pal/direct/pal_run.c (not in the fuzz targets, hence weak) */
-uint64_t geode_kernel_auxval(uint64_t type) __attribute__((weak));
-
-/* Defined by pal/direct (not linked into the fuzz targets, hence weak). */
-int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len, int argc,
-                   char **argv) __attribute__((weak));
 
 static void usage(FILE *out)
 {
@@ -90,10 +85,6 @@ static int run_direct(geode_manifest *m, const struct bundle *bundle, int argc, 
 {
     char libos[PATH_MAX];
     size_t len;
-    if (!pal_direct_run) {
-        fprintf(stderr, "geode run: this build has no direct PAL\n");
-        return 1;
-    }
     if (bundle) {
         bool uri = m->libos_uri && m->libos_uri[0];
         int n = uri ? snprintf(libos, sizeof(libos), "%s", m->libos_uri + 5)
@@ -118,7 +109,7 @@ static int run_direct(geode_manifest *m, const struct bundle *bundle, int argc, 
 
 static uint64_t auxval(uint64_t type)
 {
-    return geode_kernel_auxval ? geode_kernel_auxval(type) : getauxval(type);
+    return geode_kernel_auxval(type);
 }
 
 /* sim or sgx: the manifest's enclave, signed with the default key (made

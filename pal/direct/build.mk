@@ -9,10 +9,6 @@ HOST_SRCS += $(DIRECT_PAL_SRCS)
 
 $(patsubst %.c,$(BUILD)/host/%.o,$(filter %.c,$(DIRECT_PAL_SRCS))): HOST_CFLAGS += -fno-stack-protector
 
-# loader/cmd_run.c reaches the direct PAL through a weak reference; -u pulls
-# it into build/geode.
-HOST_LDFLAGS += -Wl,--undefined=pal_direct_run
-
 # The SGX host runtime serves the enclave's process OCALLs with the direct
 # PAL's pid-namespace code (pal/sgx/host/urts_procs.c), so whatever links
 # pal/sgx/host (the fuzz targets, through LOADER_SRCS) links it too.

@@ -68,8 +68,6 @@ struct direct_image {
 };
 int direct_load_libos(const char *path, struct direct_image *img);
 
-/* Runs the libOS with the manifest blob: does not return. */
-int pal_direct_run(const char *libos_path, const uint8_t *blob, size_t blob_len, int argc,
-                   char **argv);
+#include "pal_direct.h" /* pal_direct_run, geode_kernel_auxval */
 
 #endif

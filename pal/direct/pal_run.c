@@ -55,8 +55,6 @@ void direct_own_process_group(void)
  * glibc replaces dl_hwcap with its own HWCAP_X86_* bits, while programs
  * expect the kernel's CPUID.1:EDX value. Read before the program starts,
  * while glibc may still be used. */
-uint64_t geode_kernel_auxval(uint64_t type);
-
 uint64_t geode_kernel_auxval(uint64_t type)
 {
     uint64_t pair[2], value = 0;
