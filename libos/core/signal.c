@@ -183,6 +183,8 @@ bool signal_raise_thread(int tid, int sig, const struct signal_info *info)
 void signal_run_hooks(void)
 {
     void (*hook)(int) = signal_raise_hook;
+    if (!__atomic_load_n(&hook_due, __ATOMIC_RELAXED))
+        return; /* the common case, at every syscall's exit: no locked exchange */
     uint64_t due = __atomic_exchange_n(&hook_due, 0, __ATOMIC_SEQ_CST);
     for (int sig = 1; hook && due; sig++, due >>= 1)
         if (due & 1)

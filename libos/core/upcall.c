@@ -118,7 +118,10 @@ void signal_run_deferred(void)
 {
     /* The host's SIGALRM: the timers that expired raise their signals; a
      * SIGALRM when no timer of the libOS was armed came from elsewhere. */
-    if (__atomic_exchange_n(&host_alarm_due, 0, __ATOMIC_SEQ_CST) && !ptimer_host_alarm())
+    /* A plain load first: this runs at every syscall's exit, and a locked
+     * exchange only when there is work. */
+    if (__atomic_load_n(&host_alarm_due, __ATOMIC_RELAXED) &&
+        __atomic_exchange_n(&host_alarm_due, 0, __ATOMIC_SEQ_CST) && !ptimer_host_alarm())
         signal_async(14, NULL);
     signal_run_hooks();
 }
