@@ -258,13 +258,12 @@ static uint8_t *node_data(struct pf_file *pf, uint64_t d, int *err)
     return p;
 }
 
-long pf_read(struct pf_file *pf, void *buf, size_t len, uint64_t off)
+/* Copies len bytes at off between buf and the data nodes (into the nodes
+ * when write: marked dirty, the size grown), node by node; the count
+ * copied, or an error when the first node fails. */
+static long copy_nodes(struct pf_file *pf, uint8_t *buf, size_t len, uint64_t off, bool write)
 {
     size_t done = 0;
-    if (off >= pf->size)
-        return 0;
-    if (len > pf->size - off)
-        len = (size_t)(pf->size - off);
     while (done < len) {
         uint64_t pos = off + done, d = pos / PF_NODE_SIZE;
         size_t in = (size_t)(pos % PF_NODE_SIZE), k = PF_NODE_SIZE - in;
@@ -274,10 +273,26 @@ long pf_read(struct pf_file *pf, void *buf, size_t len, uint64_t off)
             return done ? (long)done : err;
         if (k > len - done)
             k = len - done;
-        memcpy((uint8_t *)buf + done, p + in, k);
+        if (write) {
+            memcpy(p + in, buf + done, k);
+            pf->dirty[d] = true;
+            if (pos + k > pf->size)
+                pf->size = pos + k;
+        } else {
+            memcpy(buf + done, p + in, k);
+        }
         done += k;
     }
     return (long)done;
+}
+
+long pf_read(struct pf_file *pf, void *buf, size_t len, uint64_t off)
+{
+    if (off >= pf->size)
+        return 0;
+    if (len > pf->size - off)
+        len = (size_t)(pf->size - off);
+    return copy_nodes(pf, buf, len, off, false);
 }
 
 long pf_write(struct pf_file *pf, const void *buf, size_t len, uint64_t off)
@@ -292,24 +307,10 @@ long pf_write(struct pf_file *pf, const void *buf, size_t len, uint64_t off)
     int r = reserve(pf, n_data(off + len), n_mht(off + len));
     if (r < 0)
         return r;
-    size_t done = 0;
-    while (done < len) {
-        uint64_t pos = off + done, d = pos / PF_NODE_SIZE;
-        size_t in = (size_t)(pos % PF_NODE_SIZE), k = PF_NODE_SIZE - in;
-        int err = 0;
-        uint8_t *p = node_data(pf, d, &err);
-        if (!p)
-            return done ? (long)done : err;
-        if (k > len - done)
-            k = len - done;
-        memcpy(p + in, (const uint8_t *)buf + done, k);
-        pf->dirty[d] = true;
-        done += k;
-        if (pos + k > pf->size)
-            pf->size = pos + k;
-    }
-    pf->meta_dirty = true;
-    return (long)done;
+    long done = copy_nodes(pf, (uint8_t *)buf, len, off, true);
+    if (done >= 0)
+        pf->meta_dirty = true;
+    return done;
 }
 
 int pf_set_size(struct pf_file *pf, uint64_t size)
