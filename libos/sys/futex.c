@@ -32,7 +32,24 @@ static long timeout_ns(const struct k_timespec *ts, bool absolute, int clock, in
     return 0;
 }
 
-static long futex_wait(uint32_t *uaddr, uint32_t val, const void *ts, bool abs, int clock)
+/* FUTEX_PRIVATE_FLAG: the process's own futex even on shared memory, where
+ * the PAL can tell them apart (PAL_HAS futex_wait_private). */
+static long do_wait(bool priv, uint32_t *uaddr, uint32_t val, int64_t ns)
+{
+    if (priv && PAL_HAS(pal, futex_wait_private))
+        return pal->futex_wait_private(uaddr, val, ns);
+    return pal->futex_wait(uaddr, val, ns);
+}
+
+static long do_wake(bool priv, uint32_t *uaddr, int n)
+{
+    if (priv && PAL_HAS(pal, futex_wake_private))
+        return pal->futex_wake_private(uaddr, n);
+    return pal->futex_wake(uaddr, n);
+}
+
+static long futex_wait(bool priv, uint32_t *uaddr, uint32_t val, const void *ts, bool abs,
+                       int clock)
 {
     int64_t ns;
     long r = timeout_ns(ts, abs, clock, &ns);
@@ -40,13 +57,14 @@ static long futex_wait(uint32_t *uaddr, uint32_t val, const void *ts, bool abs, 
         return r;
     if (abs && ts && ns == 0)
         return -PAL_ETIMEDOUT;
-    return pal->futex_wait(uaddr, val, ns);
+    return do_wait(priv, uaddr, val, ns);
 }
 
 SYS(futex)
 {
     uint32_t *uaddr = PTR(0);
     int op = (int)A(1) & FUTEX_CMD_MASK;
+    bool priv = (A(1) & FUTEX_PRIVATE_FLAG) != 0;
     int clock = (A(1) & FUTEX_CLOCK_REALTIME) ? 0 : 1;
     if ((uint64_t)uaddr & 3)
         return -PAL_EINVAL;
@@ -56,18 +74,18 @@ SYS(futex)
     if (bad < 0)
         return bad;
     switch (op) {
-    case FUTEX_WAIT: return futex_wait(uaddr, (uint32_t)A(2), PTR(3), false, clock);
+    case FUTEX_WAIT: return futex_wait(priv, uaddr, (uint32_t)A(2), PTR(3), false, clock);
     case FUTEX_WAIT_BITSET:
         if (!A(5))
             return -PAL_EINVAL;
-        return futex_wait(uaddr, (uint32_t)A(2), PTR(3), true, clock);
+        return futex_wait(priv, uaddr, (uint32_t)A(2), PTR(3), true, clock);
     case FUTEX_WAKE:
-    case FUTEX_WAKE_BITSET: return pal->futex_wake(uaddr, (int)A(2));
+    case FUTEX_WAKE_BITSET: return do_wake(priv, uaddr, (int)A(2));
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE:
         if (op == FUTEX_CMP_REQUEUE && __atomic_load_n(uaddr, __ATOMIC_SEQ_CST) != (uint32_t)A(5))
             return -PAL_EAGAIN;
-        return pal->futex_wake(uaddr, 0x7fffffff);
+        return do_wake(priv, uaddr, 0x7fffffff);
     default:
         return -PAL_ENOSYS;
     }

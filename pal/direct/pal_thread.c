@@ -73,6 +73,17 @@ static long direct_futex_wait(uint32_t *addr, uint32_t val, int64_t timeout_ns)
 }
 
 static long direct_futex_wake(uint32_t *addr, int n) { return HS3(SYS_futex, addr, FUTEX_WAKE, n); }
+
+static long direct_futex_wait_private(uint32_t *addr, uint32_t val, int64_t timeout_ns)
+{
+    struct timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
+    return HS4(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, timeout_ns < 0 ? NULL : &ts);
+}
+
+static long direct_futex_wake_private(uint32_t *addr, int n)
+{
+    return HS3(SYS_futex, addr, FUTEX_WAKE_PRIVATE, n);
+}
 static long direct_yield(void) { return HS0(SYS_sched_yield); }
 
 void direct_fill_thread(struct pal_api *api)
@@ -85,5 +96,7 @@ void direct_fill_thread(struct pal_api *api)
     api->get_fs_base = direct_get_fs;
     api->futex_wait = direct_futex_wait;
     api->futex_wake = direct_futex_wake;
+    api->futex_wait_private = direct_futex_wait_private;
+    api->futex_wake_private = direct_futex_wake_private;
     api->yield = direct_yield;
 }

@@ -535,6 +535,16 @@ struct pal_api {
      * (SEAL_KEY) bound to this enclave's MRENCLAVE or its signer's
      * MRSIGNER, on this CPU. -ENOSYS outside an enclave. */
     long (*seal_key)(int policy, uint8_t key[16]);
+
+    /* --- process-private futexes (FUTEX_PRIVATE_FLAG) --- */
+    /* As futex_wait / futex_wake, but the futex is this process's own even
+     * on memory shared with other processes: a private wake reaches only
+     * private waiters of the same process (futex(2)). NULL where every
+     * futex_wait / futex_wake address is the process's own (the libOS then
+     * uses those); the SGX PAL leaves them NULL, so there a private futex
+     * on an untrusted shared mapping is shared. */
+    long (*futex_wait_private)(uint32_t *addr, uint32_t val, int64_t timeout_ns);
+    long (*futex_wake_private)(uint32_t *addr, int n);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */
