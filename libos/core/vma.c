@@ -4,12 +4,19 @@
  * /proc/self/maps shows, what msync/munmap write back for shared file
  * mappings, and what execve releases. */
 #include "core/vma.h"
+#include "sys/sys.h"
 
 #define MAX_VMAS 4096
 
 static struct vma vmas[MAX_VMAS];
 static int n_vmas;
 static spinlock_t vma_lock;
+
+/* A shared mapping of f can never be made writable (Linux: no VM_MAYWRITE). */
+static bool vma_write_denied_file(const struct file *f)
+{
+    return (f->flags & 3) != 2 /* O_RDWR */ || memfd_write_sealed(f);
+}
 
 /* Index of the first vma ending after addr. */
 static int first_after(uint64_t addr)
@@ -265,9 +272,20 @@ bool vma_write_denied(uint64_t start, uint64_t end)
     bool denied = false;
     spin_lock(&vma_lock);
     for (int i = first_after(start); !denied && i < n_vmas && vmas[i].start < end; i++)
-        denied = vmas[i].shared && vmas[i].file && (vmas[i].file->flags & 3) != 2 /* O_RDWR */;
+        denied = vmas[i].shared && vmas[i].file && vma_write_denied_file(vmas[i].file);
     spin_unlock(&vma_lock);
     return denied;
+}
+
+bool vma_file_mapped_writable(const struct file *f)
+{
+    bool found = false;
+    spin_lock(&vma_lock);
+    for (int i = 0; !found && i < n_vmas; i++)
+        found = vmas[i].shared && vmas[i].file == f &&
+                ((vmas[i].prot & PAL_PROT_WRITE) || !vma_write_denied_file(f));
+    spin_unlock(&vma_lock);
+    return found;
 }
 
 void vma_totals(uint64_t *vsize, uint64_t *accessible)

@@ -40,6 +40,9 @@ int vma_sync(uint64_t start, uint64_t len);
 /* True when [start, end) holds a shared file mapping of a file not open
  * for writing: PROT_WRITE there is EACCES (mmap(2), mprotect(2)). */
 bool vma_write_denied(uint64_t start, uint64_t end);
+/* True when some shared mapping of f is writable or could be made so by
+ * mprotect (fcntl F_ADD_SEALS F_SEAL_WRITE is then EBUSY). */
+bool vma_file_mapped_writable(const struct file *f);
 /* Stores up to max ranges of [start, end) that untrusted mappings cover,
  * in address order; returns how many there are. */
 struct vma_range {

@@ -50,6 +50,7 @@ struct file {
      * the F_SETOWN_EX / F_SETSIG settings. */
     bool posix_locked;
     int owner_type, owner_id, owner_sig;
+    unsigned seals; /* sys/memfd.c: a libOS memfd's F_SEAL_* */
 };
 
 /* mount.c */

@@ -1,17 +1,11 @@
-/* eventfd and memfd_create.
- *
- * eventfd: the 64-bit counter lives in the libOS; a host pipe carries
+/* eventfd: the 64-bit counter lives in the libOS; a host pipe carries
  * readiness only (bytes in it while the counter is non-zero), so poll and
  * epoll see the eventfd become readable. Every write adds a byte, as
  * every eventfd write wakes Linux's waiters: an EPOLLET waiter sees each
  * one. Writability is not reported by poll (the counter practically never
- * fills up).
- *
- * memfd_create: the PAL's memfd where it has one (shared with forked
- * children), else an unlinked file in a private tmpfs. */
+ * fills up). */
 #include <linux/fcntl.h>
 
-#include "fs/tmpfs.h"
 #include "fs/vfs.h"
 #include "sys/poll.h"
 #include "sys/sys.h"
@@ -128,71 +122,3 @@ static long make_eventfd(uint64_t initval, int flags)
 
 SYS(eventfd) { return make_eventfd(A(0), 0); }
 SYS(eventfd2) { return make_eventfd(A(0), (int)A(1)); }
-
-#define MFD_CLOEXEC_ 1
-#define MFD_ALLOW_SEALING_ 2
-#define MFD_NAME_MAX_ 249 /* NAME_MAX minus "memfd:" */
-
-/* A private tmpfs file, where the PAL has no memfd of its own (inside an
- * enclave, whose program has no other process to share it with). */
-static int memfd_tmpfs(struct file **out)
-{
-    static struct tmpfs *fs;
-    static int seq;
-    static spinlock_t lock;
-    char path[32];
-    spin_lock(&lock);
-    if (!fs)
-        fs = tmpfs_new();
-    snprintf(path, sizeof(path), "/memfd-%d", seq++);
-    spin_unlock(&lock);
-    if (!fs)
-        return -PAL_ENOMEM;
-    int r = tmpfs_open(fs, path, O_RDWR | O_CREAT | O_EXCL, 0600, out);
-    if (r == 0)
-        tmpfs_unlink(fs, path, 0);
-    return r;
-}
-
-/* The PAL's memfd (direct mode): a host file that forked children share,
- * mappings included. */
-static int memfd_host(const char *name, struct file **out)
-{
-    pal_handle h;
-    long r = pal->memfd_create(name, &h);
-    if (r < 0)
-        return (int)r;
-    struct file *f = file_new(&host_file_ops, h, O_RDWR);
-    if (!f) {
-        pal->close(h);
-        return -PAL_ENOMEM;
-    }
-    *out = f;
-    return 0;
-}
-
-SYS(memfd_create)
-{
-    const char *uname = PTR(0);
-    char name[MFD_NAME_MAX_ + 1];
-    struct file *f;
-    if (A(1) & ~(uint64_t)(MFD_CLOEXEC_ | MFD_ALLOW_SEALING_))
-        return -PAL_EINVAL;
-    if (!uname)
-        return -PAL_EFAULT;
-    size_t n = strnlen(uname, sizeof(name)); /* a bad pointer faults: EFAULT */
-    if (n == sizeof(name))
-        return -PAL_EINVAL;
-    memcpy(name, uname, n + 1);
-    int r = PAL_HAS(pal, memfd_create) ? memfd_host(name, &f) : memfd_tmpfs(&f);
-    if (r < 0)
-        return r;
-    char path[sizeof(name) + 24];
-    snprintf(path, sizeof(path), "/memfd:%s (deleted)", name);
-    free(f->path);
-    f->path = strdup(path);
-    int fd = fd_install(f, 0, A(1) & MFD_CLOEXEC_);
-    if (fd < 0)
-        file_put(f);
-    return fd;
-}

@@ -296,6 +296,7 @@ SYS(fcntl)
     case F_GETPIPE_SZ: case F_SETPIPE_SZ: return pipe_size(fd, (int)A(1), A(2));
     case F_SETOWN: case F_GETOWN: case F_SETOWN_EX: case F_GETOWN_EX: case F_SETSIG:
     case F_GETSIG: return fcntl_owner(fd, (int)A(1), A(2));
+    case F_ADD_SEALS: case F_GET_SEALS: return fcntl_seals(fd, (int)A(1), A(2));
     default: return -PAL_EINVAL;
     }
 }

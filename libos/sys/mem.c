@@ -270,6 +270,8 @@ static long map_source(int fd, int prot, struct vma *v)
                  f->path ? f->path : "a file");
         r = -PAL_ENODEV;
     }
+    else if (v->shared && (prot & PAL_PROT_WRITE) && memfd_write_sealed(f))
+        r = -PAL_EPERM; /* F_SEAL_WRITE, F_SEAL_FUTURE_WRITE */
     else
         r = dev;
     if (r != 0) { /* 1: /dev/zero, mapped as anonymous memory */

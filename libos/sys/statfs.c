@@ -59,7 +59,7 @@ static long statfs_inside(const char *inside, struct pal_statfs *st)
 
 static long fstatfs_file(struct file *f, struct pal_statfs *st)
 {
-    struct tmpfs *fs = tmpfs_of(f);
+    struct tmpfs *fs = tmpfs_of(f) ? tmpfs_of(f) : memfd_tmpfs_of(f);
     if (f->ops == &host_file_ops) /* host files, pipes, sockets, stdio */
         return PAL_HAS(pal, fs_fstat) ? pal->fs_fstat(f->h, st) : -PAL_ENOSYS;
     if (fs) {

@@ -154,7 +154,14 @@ bool owner_new_needed(void);
 void owner_new_file(struct file *f);
 void owner_new_path(const char *inside);
 /* eventfd.c */
-SYS(eventfd); SYS(eventfd2); SYS(memfd_create);
+SYS(eventfd); SYS(eventfd2);
+/* memfd.c: fcntl F_ADD_SEALS / F_GET_SEALS; the private tmpfs of a libOS
+ * memfd (NULL for other files); a libOS memfd sealed against writes
+ * (F_SEAL_WRITE or F_SEAL_FUTURE_WRITE: no new writable shared mapping). */
+SYS(memfd_create);
+long fcntl_seals(int fd, int cmd, unsigned long arg);
+struct tmpfs *memfd_tmpfs_of(const struct file *f);
+bool memfd_write_sealed(const struct file *f);
 /* inotify.c */
 SYS(inotify_init); SYS(inotify_init1); SYS(inotify_add_watch); SYS(inotify_rm_watch);
 /* signalfd.c */

@@ -1,6 +1,7 @@
 /* Direct PAL: memory. Reserve = an inaccessible, uncommitted mapping;
  * commit = a fresh zero-filled anonymous mapping over it; shared memory is
  * the host's own (memfd, MAP_SHARED), so forked children share it. */
+#include <linux/fcntl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -57,6 +58,22 @@ static long direct_memfd_create(const char *name, pal_handle *out)
     return 0;
 }
 
+static long direct_memfd_create_flags(const char *name, unsigned flags, pal_handle *out)
+{
+    if (flags & ~(unsigned)MFD_ALLOW_SEALING)
+        return -PAL_EINVAL;
+    long fd = HS2(SYS_memfd_create, name, MFD_CLOEXEC | flags);
+    if (fd < 0)
+        return fd;
+    *out = fd;
+    return 0;
+}
+
+static long direct_file_seals(pal_handle h, int seals)
+{
+    return seals < 0 ? HS2(SYS_fcntl, h, F_GET_SEALS) : HS3(SYS_fcntl, h, F_ADD_SEALS, seals);
+}
+
 /* The host's own MAP_SHARED mapping: the kernel keeps every mapping of the
  * file, in every process of the tree, coherent. */
 static long direct_file_map_shared(pal_handle h, void *addr, size_t len, int64_t off, int prot)
@@ -74,4 +91,6 @@ void direct_fill_mem(struct pal_api *api)
     api->file_map = direct_file_map;
     api->memfd_create = direct_memfd_create;
     api->file_map_shared = direct_file_map_shared;
+    api->memfd_create_flags = direct_memfd_create_flags;
+    api->file_seals = direct_file_seals;
 }

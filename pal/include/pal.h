@@ -545,6 +545,18 @@ struct pal_api {
      * on an untrusted shared mapping is shared. */
     long (*futex_wait_private)(uint32_t *addr, uint32_t val, int64_t timeout_ns);
     long (*futex_wake_private)(uint32_t *addr, int n);
+
+    /* --- file seals (memfd_create(2) MFD_ALLOW_SEALING, fcntl(2)
+     * F_ADD_SEALS / F_GET_SEALS; NULL where memfd_create is NULL) --- */
+    /* memfd_create with Linux's MFD_ALLOW_SEALING in flags (the only flag
+     * it takes; the handle is as memfd_create's). Without it the file
+     * carries F_SEAL_SEAL. */
+    long (*memfd_create_flags)(const char *name, unsigned flags, pal_handle *out);
+    /* F_GET_SEALS (seals < 0: returns the file's seals) or F_ADD_SEALS
+     * (seals >= 0) on handle h, enforced by the host for every handle and
+     * mapping of the file: Linux's results (-EINVAL when the file takes no
+     * seals, -EPERM, -EBUSY). */
+    long (*file_seals)(pal_handle h, int seals);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */
