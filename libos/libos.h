@@ -40,6 +40,9 @@ struct libos_thread {
     /* Signals sent to this thread alone (tgkill, SIGEV_THREAD_ID timers);
      * the process's own pending set is in core/signal.c. */
     volatile uint64_t pending;
+    /* sys/time.c: the host id of this thread (for its CPU-time clock read
+     * by another thread), 0 until the thread has recorded it. */
+    long host_tid;
 };
 
 _Static_assert(offsetof(struct libos_thread, pal_private) == PAL_GS_PRIVATE_OFFSET,

@@ -20,6 +20,7 @@ static int start(const struct pal_boot *boot, uint64_t *entry, uint64_t *sp)
     char **argv, **envp;
     if (!thread_init_current(1))
         return -PAL_ENOMEM;
+    cur_thread()->host_tid = pal->thread_id();
     Geode__Manifest *m = config_load(boot->manifest, boot->manifest_len);
     if (!m)
         return -PAL_EINVAL;

@@ -21,6 +21,7 @@ static void clone_thread_start(void *arg)
 {
     struct clone_start cs = *(struct clone_start *)arg;
     free(arg);
+    cur_thread()->host_tid = pal->thread_id();
     if (cs.set_tls && pal->set_fs_base((void *)cs.tls) < 0) {
         log_error("thread %d: cannot set its TLS base", cur_thread()->tid);
         libos_exit(127);
@@ -42,6 +43,8 @@ static long start_thread(uint64_t flags, struct sc_args *args, struct libos_thre
     cs->set_tls = flags & CLONE_SETTLS;
     __atomic_add_fetch(&libos_thread_count, 1, __ATOMIC_SEQ_CST);
     long r = pal->thread_create(clone_thread_start, cs, (void *)t->stack_top, t);
+    if (r > 0)
+        __atomic_store_n(&t->host_tid, r, __ATOMIC_RELAXED);
     if (r < 0) {
         __atomic_sub_fetch(&libos_thread_count, 1, __ATOMIC_SEQ_CST);
         thread_forget(t);
@@ -75,6 +78,7 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     libos_thread_count = 1;
     signal_forget_pending(parent_pending);
     thread_forget_others();
+    cur_thread()->host_tid = pal->thread_id();
     cur_thread()->pending &= ~parent_thread_pending;
     signalfd_after_fork();
     timers_forked();

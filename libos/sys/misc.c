@@ -19,20 +19,31 @@ SYS(getrusage)
         return -PAL_EINVAL; /* RUSAGE_SELF, _CHILDREN, _THREAD */
     int64_t *ru = PTR(1);
     memset(ru, 0, 144);
-    if (who != -1 && pal->clock_get(who == 1 ? 3 : 2 /* CLOCK_*_CPUTIME_ID */, &ns) == 0) {
+    long r = who == -1 ? -1
+             : PAL_HAS(pal, cpu_clock_get)
+                 ? pal->cpu_clock_get(who == 1 ? 0 : -1, &ns)
+                 : pal->clock_get(who == 1 ? 3 : 2 /* CLOCK_*_CPUTIME_ID */, &ns);
+    if (r == 0) {
         ru[0] = ns / 1000000000LL;
         ru[1] = ns % 1000000000LL / 1000;
     }
     return 0;
 }
 
+/* times(2): the process's CPU time as getrusage's (all of it user time),
+ * children's times not kept (zero); clock ticks at AT_CLKTCK = 100. */
 SYS(times)
 {
-    int64_t ns = 0;
+    int64_t ns = 0, cpu = 0;
     pal->clock_get(1 /* CLOCK_MONOTONIC */, &ns);
-    if (PTR(0))
-        memset(PTR(0), 0, 32);
-    return (long)(ns / 10000000); /* clock ticks at AT_CLKTCK = 100 */
+    if (PTR(0)) {
+        int64_t *tms = PTR(0);
+        if (PAL_HAS(pal, cpu_clock_get))
+            pal->cpu_clock_get(-1, &cpu);
+        memset(tms, 0, 32);
+        tms[0] = cpu / 10000000;
+    }
+    return (long)(ns / 10000000);
 }
 
 SYS(sched_setaffinity) { return 0; }

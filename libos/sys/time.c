@@ -14,11 +14,53 @@ struct k_timeval {
     int64_t tv_sec, tv_usec;
 };
 
+/* A CPU-time clock: CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID or
+ * an id of clock_getcpuclockid(3) / pthread_getcpuclockid(3) (~pid << 3 |
+ * type, with bit 2 for a thread; type 3 is invalid). Sets *host_tid to
+ * what the PAL's cpu_clock_get takes: -1 this process, 0 the calling
+ * thread, else another thread's host id. The clocks of other processes
+ * are not offered (EINVAL, as for a pid that does not exist); the three
+ * types (PROF, VIRT, SCHED) all read user plus system time. */
+static long cpu_clock(int clock, long *host_tid)
+{
+    if (clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID) {
+        *host_tid = clock == CLOCK_PROCESS_CPUTIME_ID ? -1 : 0;
+        return PAL_HAS(pal, cpu_clock_get) ? 0 : -PAL_EINVAL;
+    }
+    if (clock >= 0 || (clock & 3) == 3 || !PAL_HAS(pal, cpu_clock_get))
+        return -PAL_EINVAL;
+    int id = ~(clock >> 3);
+    if (!(clock & 4)) {
+        *host_tid = -1;
+        return id == 0 || id == libos_pid ? 0 : -PAL_EINVAL;
+    }
+    *host_tid = 0;
+    if (id == 0 || id == cur_thread()->tid)
+        return 0;
+    struct libos_thread *t = thread_find(id);
+    *host_tid = t ? t->host_tid : 0;
+    return *host_tid > 0 ? 0 : -PAL_EINVAL;
+}
+
 static long clock_ns(int clock, int64_t *ns)
 {
-    if (clock < 0 || clock > CLOCK_BOOTTIME)
+    if (clock < 0 || clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID) {
+        long tid;
+        long r = cpu_clock(clock, &tid);
+        return r < 0 ? r : pal->cpu_clock_get(tid, ns);
+    }
+    if (clock > CLOCK_BOOTTIME)
         return -PAL_EINVAL;
     return pal->clock_get(clock, ns);
+}
+
+/* Whether clock names a clock clock_gettime can read. */
+static long clock_valid(int clock)
+{
+    long tid;
+    if (clock < 0 || clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID)
+        return cpu_clock(clock, &tid);
+    return clock > CLOCK_BOOTTIME ? -PAL_EINVAL : 0;
 }
 
 SYS(clock_gettime)
@@ -35,8 +77,9 @@ SYS(clock_gettime)
 
 SYS(clock_getres)
 {
-    if ((int)A(0) < 0 || (int)A(0) > CLOCK_BOOTTIME)
-        return -PAL_EINVAL;
+    long r = clock_valid((int)A(0));
+    if (r < 0)
+        return r;
     if (PTR(1)) {
         struct k_timespec *ts = PTR(1);
         ts->tv_sec = 0;
@@ -103,14 +146,54 @@ static long sleep_ts(const struct k_timespec *ts, struct k_timespec *rem)
 
 SYS(nanosleep) { return sleep_ts(PTR(0), PTR(1)); }
 
+/* Until the process's CPU time reaches until (ns): it advances only while
+ * some thread runs, so the wait is in slices, as long as Linux's. */
+static long sleep_cpu(int clock, int64_t until, bool abs, struct k_timespec *rem)
+{
+    int64_t now;
+    long r = clock_ns(clock, &now);
+    if (r < 0)
+        return r;
+    if (!abs)
+        until = now + until;
+    while (now < until) {
+        int64_t left = until - now;
+        r = sleep_for(left < 10000000 ? left : 10000000, NULL);
+        if (r == 0)
+            r = clock_ns(clock, &now);
+        if (r < 0) {
+            if (r == -PAL_EINTR && rem && !abs)
+                *rem = (struct k_timespec){left / NSEC, left % NSEC};
+            return r;
+        }
+    }
+    return 0;
+}
+
 SYS(clock_nanosleep)
 {
+    int clock = (int)A(0);
     const struct k_timespec *ts = PTR(2);
-    if (!(A(1) & TIMER_ABSTIME))
-        return sleep_ts(ts, PTR(3));
-    int64_t now;
-    long r = clock_ns((int)A(0), &now);
+    bool abs = A(1) & TIMER_ABSTIME;
+    /* Linux's order: the clock (no sleeping on a thread's CPU clock, nor
+     * on the raw and coarse clocks), then the time. */
+    long r = clock_valid(clock);
+    if (r < 0)
+        return r;
+    if (clock == CLOCK_THREAD_CPUTIME_ID || (clock < 0 && (clock & 4)))
+        return -PAL_EINVAL;
+    if (clock == CLOCK_MONOTONIC_RAW || clock == CLOCK_REALTIME_COARSE ||
+        clock == CLOCK_MONOTONIC_COARSE)
+        return -PAL_EOPNOTSUPP;
+    if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= NSEC)
+        return -PAL_EINVAL;
     int64_t until = ts->tv_sec * NSEC + ts->tv_nsec;
+    if (clock < 0 || clock == CLOCK_PROCESS_CPUTIME_ID)
+        return sleep_cpu(clock, until, abs, PTR(3));
+    if (!abs)
+        return sleep_for(until, PTR(3));
+    int64_t now;
+    r = clock_ns(clock, &now);
     return r < 0 ? r : (until > now ? sleep_for(until - now, NULL) : 0);
 }
 

@@ -68,6 +68,16 @@ static long direct_clock_get(int clock, int64_t *ns)
     return r;
 }
 
+/* Linux's clock id of a thread's CPU clock: ~tid << 3 | CPUCLOCK_PERTHREAD
+ * (4) | CPUCLOCK_SCHED (2). */
+static long direct_cpu_clock_get(long host_tid, int64_t *ns)
+{
+    int clock = host_tid < 0    ? CLOCK_PROCESS_CPUTIME_ID
+                : host_tid == 0 ? CLOCK_THREAD_CPUTIME_ID
+                                : (int)((~(unsigned)host_tid << 3) | 6);
+    return direct_clock_get(clock, ns);
+}
+
 static long direct_sleep(int64_t ns)
 {
     struct timespec ts = {ns / 1000000000LL, ns % 1000000000LL};
@@ -171,6 +181,7 @@ void direct_fill_misc(struct pal_api *api)
     api->log = direct_log;
     api->process_exit = direct_process_exit;
     api->clock_get = direct_clock_get;
+    api->cpu_clock_get = direct_cpu_clock_get;
     api->sleep = direct_sleep;
     api->random = direct_random;
     api->alarm_timer = direct_alarm_timer;

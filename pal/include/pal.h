@@ -557,6 +557,15 @@ struct pal_api {
      * mapping of the file: Linux's results (-EINVAL when the file takes no
      * seals, -EPERM, -EBUSY). */
     long (*file_seals)(pal_handle h, int seals);
+
+    /* --- CPU-time clocks (clock_gettime(2) CLOCK_PROCESS_CPUTIME_ID,
+     * CLOCK_THREAD_CPUTIME_ID, clock_getcpuclockid(3)) --- */
+    /* The CPU time (user and system) in ns of this process (host_tid -1),
+     * of the calling thread (0), or of another thread of this process
+     * (its host id, thread_create's or thread_id's result): -EINVAL when
+     * there is no such thread. In an enclave the host keeps these clocks,
+     * as every clock: the PAL checks that the process's never goes back. */
+    long (*cpu_clock_get)(long host_tid, int64_t *ns);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */

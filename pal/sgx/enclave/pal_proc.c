@@ -241,6 +241,34 @@ static long pal_random(void *buf, size_t len)
 
 static long pal_yield(void) { return simple(OCALL_YIELD, 0, 0) < 0 ? -PAL_EIO : 0; }
 
+/* CPU-time clocks through OCALL_CLOCK_GET with Linux's clock ids (a
+ * thread's: ~tid << 3 | CPUCLOCK_PERTHREAD | CPUCLOCK_SCHED); the process's
+ * never goes back, and no value is negative. */
+static long pal_cpu_clock_get(long host_tid, int64_t *ns)
+{
+    static int64_t last_process;
+    int64_t v, prev;
+    int clock = host_tid < 0    ? 2 /* CLOCK_PROCESS_CPUTIME_ID */
+                : host_tid == 0 ? 3 /* CLOCK_THREAD_CPUTIME_ID */
+                                : (int)((~(uint32_t)host_tid << 3) | 6);
+    long r = with_out(OCALL_CLOCK_GET, clock, 0, &v, sizeof(v));
+
+    if (r < 0)
+        return r == -PAL_EINVAL ? r : -PAL_EIO;
+    if (v < 0)
+        return -PAL_EIO;
+    if (host_tid < 0) {
+        prev = __atomic_load_n(&last_process, __ATOMIC_RELAXED);
+        while (v > prev && !__atomic_compare_exchange_n(&last_process, &prev, v, 1,
+                                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            ;
+        if (v < prev)
+            v = prev;
+    }
+    *ns = v;
+    return 0;
+}
+
 void enclave_fill_proc(struct pal_api *api)
 {
     api->log = pal_log;
@@ -250,6 +278,7 @@ void enclave_fill_proc(struct pal_api *api)
     api->set_upcalls = pal_set_upcalls;
     api->trap_syscalls = pal_trap_syscalls;
     api->clock_get = pal_clock_get;
+    api->cpu_clock_get = pal_cpu_clock_get;
     api->sleep = pal_sleep;
     api->alarm_timer = pal_alarm_timer;
     api->timer_create = pal_timer_create;
