@@ -100,6 +100,9 @@ SYS(timer_create); SYS(timer_settime); SYS(timer_gettime); SYS(timer_getoverrun)
  * arms the next; false when no timer of the libOS was armed (the SIGALRM
  * came from elsewhere). */
 bool ptimer_host_alarm(void);
+/* time.c: a CPU-time clock id's thread for pal.h cpu_clock_get (-1 the
+ * process, 0 the calling thread, else a host thread id), or -EINVAL. */
+long cpu_clock_of(int clock, long *host_tid);
 /* fork: the child has no timers; execve: the POSIX timers go. */
 void timers_forked(void);
 void timers_exec(void);

@@ -21,7 +21,7 @@ struct k_timeval {
  * thread, else another thread's host id. The clocks of other processes
  * are not offered (EINVAL, as for a pid that does not exist); the three
  * types (PROF, VIRT, SCHED) all read user plus system time. */
-static long cpu_clock(int clock, long *host_tid)
+long cpu_clock_of(int clock, long *host_tid)
 {
     if (clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID) {
         *host_tid = clock == CLOCK_PROCESS_CPUTIME_ID ? -1 : 0;
@@ -46,7 +46,7 @@ static long clock_ns(int clock, int64_t *ns)
 {
     if (clock < 0 || clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID) {
         long tid;
-        long r = cpu_clock(clock, &tid);
+        long r = cpu_clock_of(clock, &tid);
         return r < 0 ? r : pal->cpu_clock_get(tid, ns);
     }
     if (clock > CLOCK_BOOTTIME)
@@ -59,7 +59,7 @@ static long clock_valid(int clock)
 {
     long tid;
     if (clock < 0 || clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID)
-        return cpu_clock(clock, &tid);
+        return cpu_clock_of(clock, &tid);
     return clock > CLOCK_BOOTTIME ? -PAL_EINVAL : 0;
 }
 
@@ -176,7 +176,9 @@ SYS(clock_nanosleep)
     const struct k_timespec *ts = PTR(2);
     bool abs = A(1) & TIMER_ABSTIME;
     /* Linux's order: the clock (no sleeping on a thread's CPU clock, nor
-     * on the raw and coarse clocks), then the time. */
+     * on the raw, coarse and dynamic (fd, type 3) clocks), then the time. */
+    if (clock < 0 && (clock & 3) == 3)
+        return -PAL_EOPNOTSUPP;
     long r = clock_valid(clock);
     if (r < 0)
         return r;

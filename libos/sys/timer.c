@@ -9,11 +9,19 @@
  * sigev_signo with SI_TIMER, the timer id, its overrun and sigev_value for
  * a POSIX timer), reloads the periodic ones and arms the next.
  *
+ * Timers on CPU-time clocks (ITIMER_VIRTUAL with SIGVTALRM, ITIMER_PROF
+ * with SIGPROF, timer_create on CLOCK_PROCESS_CPUTIME_ID,
+ * CLOCK_THREAD_CPUTIME_ID or a clock_getcpuclockid id) keep their deadline
+ * on that clock (pal.h cpu_clock_get); while one is armed the PAL's timer
+ * fires at least every CPU_POLL_NS to compare the clock with it, so their
+ * signals come up to that late. ITIMER_VIRTUAL counts user and system
+ * time, as ITIMER_PROF (the host's split is not known here).
+ *
  * Limits: a CLOCK_REALTIME timer follows CLOCK_MONOTONIC after it is set
- * (a later change of the wall clock does not move it); the CPU-time clocks
- * and ITIMER_VIRTUAL/ITIMER_PROF are not supported (ENOTSUP / EINVAL);
- * a SIGEV_THREAD_ID signal waits in its thread's own pending set. A forked child has no timers,
- * execve deletes the POSIX timers and keeps ITIMER_REAL, as on Linux. */
+ * (a later change of the wall clock does not move it); a SIGEV_THREAD_ID
+ * signal waits in its thread's own pending set. A forked child has no
+ * timers, execve deletes the POSIX timers and keeps the interval timers,
+ * as on Linux. */
 #include "core/signal.h"
 #include "sys/poll.h"
 #include "sys/sys.h"
@@ -21,6 +29,9 @@
 #define NSEC 1000000000LL
 #define MAX_TIMERS 64
 #define SIGALRM_ 14
+#define SIGVTALRM_ 26
+#define SIGPROF_ 27
+#define CPU_POLL_NS 10000000LL /* 10 ms */
 #define SI_TIMER_ (-2)
 #define SIGEV_SIGNAL_ 0
 #define SIGEV_NONE_ 1
@@ -49,9 +60,13 @@ struct k_sigevent {
     int32_t pad[11];
 };
 
-/* A timer: deadline on CLOCK_MONOTONIC in ns (0: disarmed). */
+/* A timer: deadline on CLOCK_MONOTONIC in ns (0: disarmed), or with cpu
+ * on the CPU-time clock of cpu_tid (pal.h cpu_clock_get: -1 the process,
+ * else a host thread). */
 struct ptimer {
     bool used;
+    bool cpu;
+    long cpu_tid;
     int clock, notify, signo;
     int tid; /* SIGEV_THREAD_ID: the thread the signal goes to */
     uint64_t value;
@@ -60,7 +75,13 @@ struct ptimer {
 };
 
 static struct ptimer timers[MAX_TIMERS];
-static struct ptimer itimer_real; /* ITIMER_REAL: SIGALRM */
+/* ITIMER_REAL (SIGALRM), ITIMER_VIRTUAL (SIGVTALRM), ITIMER_PROF (SIGPROF). */
+static struct ptimer itimers[3] = {
+    {.used = true, .signo = SIGALRM_},
+    {.used = true, .signo = SIGVTALRM_, .cpu = true, .cpu_tid = -1},
+    {.used = true, .signo = SIGPROF_, .cpu = true, .cpu_tid = -1},
+};
+#define itimer_real itimers[0]
 static spinlock_t timers_lock;
 
 static int64_t mono_now(void)
@@ -70,21 +91,47 @@ static int64_t mono_now(void)
     return ns;
 }
 
+/* The time on t's clock: mono, or its CPU-time clock (a PAL call, made
+ * with timers_lock held: the timers' one lock is short). */
+static int64_t now_of(const struct ptimer *t, int64_t mono)
+{
+    int64_t ns = 0;
+    if (!t->cpu)
+        return mono;
+    pal->cpu_clock_get(t->cpu_tid, &ns);
+    return ns;
+}
+
+/* The wall time until t may expire: its deadline for a CLOCK_MONOTONIC
+ * timer, for a CPU-time one the CPU time left, at most CPU_POLL_NS. */
+static int64_t wall_left(const struct ptimer *t, int64_t now)
+{
+    int64_t left = t->deadline - now_of(t, now);
+    if (t->cpu && left > CPU_POLL_NS)
+        left = CPU_POLL_NS;
+    return left > 0 ? left : 1000;
+}
+
 /* Arms the PAL's timer for the earliest deadline (timers_lock held). */
 static void arm_host(int64_t now)
 {
-    int64_t first = itimer_real.deadline;
-    for (int i = 0; i < MAX_TIMERS; i++)
-        if (timers[i].used && timers[i].deadline && (!first || timers[i].deadline < first))
-            first = timers[i].deadline;
+    int64_t delay = 0;
+    for (int i = 0; i < MAX_TIMERS + 3; i++) {
+        const struct ptimer *t = i < 3 ? &itimers[i] : &timers[i - 3];
+        if (t->used && t->deadline) {
+            int64_t d = wall_left(t, now);
+            if (!delay || d < delay)
+                delay = d;
+        }
+    }
     int64_t old_value, old_interval;
-    int64_t delay = first ? (first > now ? first - now : 1000) : 0;
     pal->alarm_timer(delay, 0, &old_value, &old_interval);
 }
 
 /* The time left and the interval of t, in ns. */
 static void remaining(const struct ptimer *t, int64_t now, int64_t *left, int64_t *interval)
 {
+    now = t->deadline ? now_of(t, now) : now;
     *left = t->deadline ? (t->deadline > now ? t->deadline - now : 1) : 0;
     *interval = t->interval;
 }
@@ -109,18 +156,22 @@ bool ptimer_host_alarm(void)
     struct {
         int signo, tid;
         struct signal_info info;
-    } fire[MAX_TIMERS + 1];
+    } fire[MAX_TIMERS + 3];
     int n_fire = 0;
     bool ours = false;
     int64_t now = mono_now();
     spin_lock(&timers_lock);
-    if (itimer_real.deadline) {
-        ours = true;
-        if (itimer_real.deadline <= now) {
-            expire(&itimer_real, now);
-            fire[n_fire].signo = SIGALRM_;
-            fire[n_fire].tid = 0;
-            fire[n_fire++].info.code = 0;
+    for (int w = 0; w < 3; w++) {
+        struct ptimer *t = &itimers[w];
+        if (t->deadline) {
+            ours = true;
+            int64_t tnow = now_of(t, now);
+            if (t->deadline <= tnow) {
+                expire(t, tnow);
+                fire[n_fire].signo = t->signo;
+                fire[n_fire].tid = 0;
+                fire[n_fire++].info.code = 0;
+            }
         }
     }
     for (int i = 0; i < MAX_TIMERS; i++) {
@@ -128,9 +179,10 @@ bool ptimer_host_alarm(void)
         if (!t->used || !t->deadline)
             continue;
         ours = true;
-        if (t->deadline > now)
+        int64_t tnow = now_of(t, now);
+        if (t->deadline > tnow)
             continue;
-        int64_t n = expire(t, now);
+        int64_t n = expire(t, tnow);
         if (t->notify == SIGEV_NONE_)
             continue;
         /* Still pending from an earlier expiration: counted as overruns
@@ -183,16 +235,23 @@ static bool tv_ok(const struct k_timeval *tv)
            tv->tv_sec < (1LL << 62) / NSEC;
 }
 
-/* Sets ITIMER_REAL (value 0: disarm), returning the old setting. */
-static void set_real(int64_t value, int64_t interval, int64_t *old_value, int64_t *old_interval)
+/* Sets interval timer which (value 0: disarm), returning the old setting. */
+static void set_itimer(int which, int64_t value, int64_t interval, int64_t *old_value,
+                       int64_t *old_interval)
 {
     int64_t now = mono_now();
+    struct ptimer *t = &itimers[which];
     spin_lock(&timers_lock);
-    remaining(&itimer_real, now, old_value, old_interval);
-    itimer_real.deadline = value ? now + value : 0;
-    itimer_real.interval = value ? interval : 0;
+    remaining(t, now, old_value, old_interval);
+    t->deadline = value ? now_of(t, now) + value : 0;
+    t->interval = value ? interval : 0;
     arm_host(now);
     spin_unlock(&timers_lock);
+}
+
+static void set_real(int64_t value, int64_t interval, int64_t *old_value, int64_t *old_interval)
+{
+    set_itimer(0, value, interval, old_value, old_interval);
 }
 
 SYS(setitimer)
@@ -200,11 +259,8 @@ SYS(setitimer)
     int which = (int)A(0);
     const struct k_itimerval *nv = PTR(1);
     struct k_itimerval *ov = PTR(2), v;
-    if (which != 0 /* ITIMER_REAL */) {
-        if (which == 1 || which == 2)
-            log_warn("setitimer: ITIMER_VIRTUAL and ITIMER_PROF are not supported");
-        return -PAL_EINVAL;
-    }
+    if (which < 0 || which > 2 || (which && !PAL_HAS(pal, cpu_clock_get)))
+        return -PAL_EINVAL; /* ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF */
     if (nv) {
         memcpy(&v, nv, sizeof(v)); /* a bad pointer faults: EFAULT */
         if (!tv_ok(&v.value) || !tv_ok(&v.interval))
@@ -213,7 +269,7 @@ SYS(setitimer)
         memset(&v, 0, sizeof(v)); /* Linux: a NULL new value disarms */
     }
     int64_t old_value, old_interval;
-    set_real(tv_ns(&v.value), tv_ns(&v.interval), &old_value, &old_interval);
+    set_itimer(which, tv_ns(&v.value), tv_ns(&v.interval), &old_value, &old_interval);
     if (ov) {
         ns_tv(old_value, &ov->value);
         ns_tv(old_interval, &ov->interval);
@@ -225,11 +281,11 @@ SYS(getitimer)
 {
     int which = (int)A(0);
     struct k_itimerval *ov = PTR(1);
-    if (which != 0)
-        return -PAL_EINVAL; /* ITIMER_VIRTUAL, ITIMER_PROF: not supported */
+    if (which < 0 || which > 2 || (which && !PAL_HAS(pal, cpu_clock_get)))
+        return -PAL_EINVAL;
     int64_t left, interval, now = mono_now();
     spin_lock(&timers_lock);
-    remaining(&itimer_real, now, &left, &interval);
+    remaining(&itimers[which], now, &left, &interval);
     spin_unlock(&timers_lock);
     ns_tv(left, &ov->value);
     ns_tv(interval, &ov->interval);
@@ -257,12 +313,19 @@ SYS(timer_create)
     int clock = (int)A(0);
     const struct k_sigevent *usev = PTR(1);
     int32_t *uid = PTR(2);
-    if (clock == CLOCK_PROCESS_CPUTIME_ID_ || clock == CLOCK_THREAD_CPUTIME_ID_ || clock < 0) {
-        log_warn("timer_create: CPU-time clock %d is not supported", clock);
-        return clock < 0 ? -PAL_EINVAL : -PAL_EOPNOTSUPP;
-    }
-    if (clock != CLOCK_REALTIME_ && clock != CLOCK_MONOTONIC_ && clock != CLOCK_BOOTTIME_)
+    long cpu_tid = 0;
+    bool cpu = clock == CLOCK_PROCESS_CPUTIME_ID_ || clock == CLOCK_THREAD_CPUTIME_ID_ || clock < 0;
+    if (clock < 0 && (clock & 3) == 3)
+        return -PAL_EOPNOTSUPP; /* a dynamic (fd) clock: no timers */
+    if (cpu) {
+        long r = cpu_clock_of(clock, &cpu_tid);
+        if (r < 0)
+            return r;
+        if (cpu_tid == 0) /* the calling thread's clock */
+            cpu_tid = cur_thread()->host_tid ? cur_thread()->host_tid : pal->thread_id();
+    } else if (clock != CLOCK_REALTIME_ && clock != CLOCK_MONOTONIC_ && clock != CLOCK_BOOTTIME_) {
         return -PAL_EINVAL;
+    }
     struct k_sigevent sev = {.notify = SIGEV_SIGNAL_, .signo = SIGALRM_};
     bool default_value = !usev;
     if (usev) {
@@ -281,6 +344,8 @@ SYS(timer_create)
         if (!timers[i].used) {
             id = i;
             timers[i] = (struct ptimer){.used = true,
+                                        .cpu = cpu,
+                                        .cpu_tid = cpu_tid,
                                         .clock = clock,
                                         .notify = sev.notify,
                                         .signo = sev.signo,
@@ -324,13 +389,17 @@ SYS(timer_settime)
     }
     int64_t old_left, old_interval;
     remaining(t, now, &old_left, &old_interval);
-    if (value && (flags & TIMER_ABSTIME_)) {
+    if (t->cpu) {
+        int64_t cpu_now = now_of(t, now);
+        t->deadline = !value ? 0 : (flags & TIMER_ABSTIME_) ? value : cpu_now + value;
+    } else if (value && (flags & TIMER_ABSTIME_)) {
         /* An absolute time on the timer's clock, as a distance from now
          * (CLOCK_BOOTTIME runs with CLOCK_MONOTONIC here: no suspend). */
         int64_t on_clock = t->clock == CLOCK_REALTIME_ ? real_now : now;
         value = value > on_clock ? value - on_clock : 1;
     }
-    t->deadline = value ? now + value : 0;
+    if (!t->cpu)
+        t->deadline = value ? now + value : 0;
     t->interval = value ? interval : 0;
     t->overrun = 0;
     arm_host(now);
@@ -386,7 +455,8 @@ void timers_forked(void)
     /* fork(2): the child has no POSIX timers and no interval timer (the
      * PAL's host timer is not inherited either). */
     memset(timers, 0, sizeof(timers));
-    itimer_real = (struct ptimer){0};
+    for (int w = 0; w < 3; w++)
+        itimers[w].deadline = itimers[w].interval = 0;
 }
 
 void timers_exec(void)
