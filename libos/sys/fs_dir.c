@@ -127,11 +127,39 @@ SYS(mknod) { return mknod_at(AT_FDCWD, PTR(0), (uint32_t)A(1)); }
 SYS(mknodat) { return mknod_at((int)A(0), PTR(1), (uint32_t)A(2)); }
 SYS(mkdirat) { return mkdir_at((int)A(0), PTR(1), (uint32_t)A(2)); }
 
+/* The last component of path is "." (1) or ".." (2), trailing slashes
+ * aside; else 0. */
+static int dot_last(const char *path)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    size_t start = n;
+    while (start > 0 && path[start - 1] != '/')
+        start--;
+    size_t len = n - start;
+    if (len == 1 && path[start] == '.')
+        return 1;
+    return len == 2 && path[start] == '.' && path[start + 1] == '.' ? 2 : 0;
+}
+
 static long unlink_at(int dirfd, const char *path, int is_dir)
 {
     char inside[PATH_MAX_LEN];
     int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
-    return r < 0 ? r : vfs_unlink(inside, is_dir);
+    if (r < 0)
+        return r;
+    int dots = dot_last(path);
+    if (dots) {
+        /* rmdir(2): "." is EINVAL, ".." ENOTEMPTY; unlink(2) of either is
+         * EISDIR; after the lookup's own errors. */
+        struct pal_stat st;
+        r = vfs_stat(inside, 1, &st);
+        if (r < 0)
+            return r;
+        return !is_dir ? -PAL_EISDIR : dots == 1 ? -PAL_EINVAL : -PAL_ENOTEMPTY;
+    }
+    return vfs_unlink(inside, is_dir);
 }
 
 SYS(rmdir) { return unlink_at(AT_FDCWD, PTR(0), 1); }
@@ -143,23 +171,64 @@ SYS(unlinkat)
     return unlink_at((int)A(0), PTR(1), (A(2) & AT_REMOVEDIR) != 0);
 }
 
-static long rename_at(int olddir, const char *from, int newdir, const char *to)
+#define RENAME_NOREPLACE_ 1u
+#define RENAME_EXCHANGE_ 2u
+#define RENAME_WHITEOUT_ 4u
+
+/* RENAME_EXCHANGE of two existing names a and b, through a third name
+ * next to b: three renames, so another process may see the middle state
+ * (Linux swaps atomically). */
+static long exchange(const char *a, const char *b)
+{
+    char tmp[PATH_MAX_LEN];
+    if (!strcmp(a, b))
+        return 0;
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.~geode-exchange", b) >= sizeof(tmp))
+        return -PAL_ENAMETOOLONG;
+    long r = vfs_rename(b, tmp);
+    if (r < 0)
+        return r;
+    r = vfs_rename(a, b);
+    if (r < 0) {
+        vfs_rename(tmp, b);
+        return r;
+    }
+    r = vfs_rename(tmp, a);
+    if (r < 0) { /* put both back */
+        vfs_rename(b, a);
+        vfs_rename(tmp, b);
+    }
+    return r;
+}
+
+static long rename_at(int olddir, const char *from, int newdir, const char *to, unsigned flags)
 {
     char a[PATH_MAX_LEN], b[PATH_MAX_LEN];
+    struct pal_stat st;
+    if ((flags & ~(RENAME_NOREPLACE_ | RENAME_EXCHANGE_ | RENAME_WHITEOUT_)) ||
+        ((flags & RENAME_EXCHANGE_) && (flags & (RENAME_NOREPLACE_ | RENAME_WHITEOUT_))))
+        return -PAL_EINVAL;
+    if (flags & RENAME_WHITEOUT_)
+        return -PAL_EINVAL; /* no file system here makes whiteouts */
     int r = vfs_resolve_at(olddir, from, false, a, sizeof(a));
     if (r == 0)
         r = vfs_resolve_at(newdir, to, false, b, sizeof(b));
-    return r < 0 ? r : vfs_rename(a, b);
+    if (r < 0)
+        return r;
+    if (!flags)
+        return vfs_rename(a, b);
+    r = vfs_stat(a, 1, &st);
+    if (r < 0)
+        return r;
+    bool exists = vfs_stat(b, 1, &st) == 0;
+    if (flags & RENAME_NOREPLACE_)
+        return exists ? -PAL_EEXIST : vfs_rename(a, b);
+    return exists ? exchange(a, b) : -PAL_ENOENT;
 }
 
-SYS(rename) { return rename_at(AT_FDCWD, PTR(0), AT_FDCWD, PTR(1)); }
-SYS(renameat) { return rename_at((int)A(0), PTR(1), (int)A(2), PTR(3)); }
-SYS(renameat2)
-{
-    if (A(4))
-        return -PAL_EINVAL; /* RENAME_NOREPLACE / EXCHANGE: not yet */
-    return rename_at((int)A(0), PTR(1), (int)A(2), PTR(3));
-}
+SYS(rename) { return rename_at(AT_FDCWD, PTR(0), AT_FDCWD, PTR(1), 0); }
+SYS(renameat) { return rename_at((int)A(0), PTR(1), (int)A(2), PTR(3), 0); }
+SYS(renameat2) { return rename_at((int)A(0), PTR(1), (int)A(2), PTR(3), (unsigned)A(4)); }
 
 SYS(chmod)
 {

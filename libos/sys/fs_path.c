@@ -89,6 +89,8 @@ static long stat_at(int dirfd, const char *path, int flags, struct pal_stat *st)
 {
     if ((flags & AT_EMPTY_PATH) && path && !path[0])
         return fstat_fd(dirfd, st);
+    if (path && !path[0]) /* a bad pointer faults: EFAULT */
+        return -PAL_ENOENT;
     return vfs_stat_at(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), st);
 }
 
@@ -109,6 +111,8 @@ SYS(fstat) { struct pal_stat st; return stat_out(fstat_fd((int)A(0), &st), &st, 
 SYS(newfstatat)
 {
     struct pal_stat st;
+    if (A(3) & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH))
+        return -PAL_EINVAL;
     return stat_out(stat_at((int)A(0), PTR(1), (int)A(3), &st), &st, PTR(2));
 }
 
@@ -121,6 +125,10 @@ static void to_statx_ts(struct statx_timestamp *t, int64_t ns)
 SYS(statx)
 {
     struct pal_stat st;
+    int flags = (int)A(2);
+    if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH | AT_STATX_SYNC_TYPE)) ||
+        (flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE || (A(3) & STATX__RESERVED))
+        return -PAL_EINVAL;
     long r = stat_at((int)A(0), PTR(1), (int)A(2), &st);
     if (r < 0)
         return r;
@@ -156,7 +164,12 @@ static long access_at(int dirfd, const char *path, int mode)
 
 SYS(access) { return access_at(AT_FDCWD, PTR(0), (int)A(1)); }
 SYS(faccessat) { return access_at((int)A(0), PTR(1), (int)A(2)); }
-SYS(faccessat2) { return access_at((int)A(0), PTR(1), (int)A(2)); }
+SYS(faccessat2)
+{
+    if (A(3) & ~(uint64_t)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -PAL_EINVAL;
+    return access_at((int)A(0), PTR(1), (int)A(2));
+}
 
 static long readlink_at(int dirfd, const char *path, char *buf, size_t len)
 {
