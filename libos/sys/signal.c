@@ -158,12 +158,30 @@ SYS(tgkill) { return (int)A(0) <= 0 ? -PAL_EINVAL : thread_signal((int)A(0), (in
 SYS(tkill) { return thread_signal(0, (int)A(0), (int)A(1)); }
 
 /* sigqueue: a siginfo whose si_code claims the kernel or kill (>= 0) or
- * tkill may be sent only to oneself (EPERM otherwise). The payload does
- * not travel: pending signals are a set, delivered with SI_USER. */
+ * tkill may be sent only to oneself (EPERM otherwise). The payload
+ * travels within the process (one siginfo per pending signal: a second
+ * queued before the first is taken replaces it); to another process it
+ * does not, and the signal arrives with SI_USER. */
 static long check_queueinfo(const int32_t *info, bool to_self)
 {
     int code = info[2];
     return (code >= 0 || code == SI_TKILL_) && !to_self ? -PAL_EPERM : 0;
+}
+
+/* What a queued siginfo carries to this process: si_code, and the union's
+ * first 16 bytes (si_pid, si_uid, si_value), as signal_info's f0 and f1. */
+static struct signal_info queued_info(const int32_t *info)
+{
+    struct signal_info si = {.code = info[2]};
+    memcpy(&si.f0, info + 4, 8);
+    memcpy(&si.f1, info + 6, 8);
+    return si;
+}
+
+static bool dropped_at_once(int sig)
+{
+    return sig == 0 || signal_ignored(sig) ||
+           (signal_default_ignored(sig) && !signal_has_handler(sig));
 }
 
 SYS(rt_sigqueueinfo)
@@ -174,6 +192,12 @@ SYS(rt_sigqueueinfo)
     long r = check_queueinfo(PTR(2), pid == cur_thread()->tid);
     if (r < 0)
         return r;
+    if (pid > 0 && ns_own_id(pid)) { /* this process: the siginfo travels */
+        struct signal_info si = queued_info(PTR(2));
+        if (!dropped_at_once(sig))
+            signal_raise_info(sig, &si);
+        return 0;
+    }
     return pid > 0 ? signal_send(pid, sig) : -PAL_ESRCH;
 }
 
@@ -183,18 +207,27 @@ SYS(rt_tgsigqueueinfo)
     if (tgid <= 0 || tid <= 0 || !valid_signal(sig))
         return -PAL_EINVAL;
     long r = check_queueinfo(PTR(3), tid == cur_thread()->tid);
-    return r < 0 ? r : thread_signal(tgid, tid, sig);
+    if (r < 0)
+        return r;
+    if (tgid == libos_pid && own_thread(tid)) {
+        struct signal_info si = queued_info(PTR(3));
+        if (!dropped_at_once(sig) && !signal_raise_thread(tid, sig, &si))
+            return -PAL_ESRCH;
+        return 0;
+    }
+    return thread_signal(tgid, tid, sig);
 }
 
 SYS(rt_sigreturn) { return signal_return(args->ctx); }
 
 SYS(rt_sigpending)
 {
-    if (A(1) != 8)
+    if (A(1) > 8) /* a smaller set gets its first bytes (Linux) */
         return -PAL_EINVAL;
     /* Unblocked pending signals are delivered on the way out of every
      * call: what stays pending is what the thread blocks. */
-    *(uint64_t *)PTR(0) = signal_pending_set() & cur_thread()->sigmask;
+    uint64_t set = signal_pending_set() & cur_thread()->sigmask;
+    memcpy(PTR(0), &set, A(1));
     return 0;
 }
 
