@@ -315,6 +315,8 @@ SYS(mmap)
     bool anon = flags & MAP_ANONYMOUS, fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE);
     if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE_)
         return -PAL_EINVAL;
+    if (type == MAP_SHARED_VALIDATE_ && anon)
+        return -PAL_EINVAL; /* anonymous memory takes only MAP_SHARED or MAP_PRIVATE */
     if (type == MAP_SHARED_VALIDATE_ && (flags & (~MAP_KNOWN_ | MAP_SYNC_)))
         return -PAL_EOPNOTSUPP;
     if (!A(1) || len < A(1) || (A(5) & (PAGE_SIZE - 1)) || (fixed && (addr & (PAGE_SIZE - 1))))
@@ -370,6 +372,8 @@ SYS(mprotect)
 {
     uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
     if ((A(0) & (PAGE_SIZE - 1)) || (A(2) & ~(uint64_t)PROT_KNOWN_) || len < A(1))
+        return -PAL_EINVAL;
+    if (A(2) & PROT_GROWSUP) /* x86-64 has no mapping that grows up */
         return -PAL_EINVAL;
     if (!len)
         return 0;

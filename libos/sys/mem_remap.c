@@ -1,6 +1,9 @@
 /* mremap and madvise: both need what the vma table knows about a mapping
  * (its protection, its file) to recreate pages the way the program had
- * them. */
+ * them. mincore and the mlock family check ranges against the same table:
+ * every mapped page is reported resident, and locking keeps nothing in
+ * memory that would not stay there anyway (the PAL never swaps; an
+ * enclave's pages may still be paged by the host's EPC driver). */
 #include <linux/mman.h>
 
 #include "core/mm.h"
@@ -42,8 +45,53 @@ SYS(madvise)
     if ((A(0) & (PAGE_SIZE - 1)) || !known_advice(A(2)))
         return -PAL_EINVAL;
     uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);
+    if (len < A(1))
+        return -PAL_EINVAL;
     if (A(2) == MADV_DONTNEED)
         return dontneed(A(0), A(0) + len);
+    if (len && !vma_covered(A(0), A(0) + len))
+        return -PAL_ENOMEM; /* part of the range is not mapped */
+    return 0;
+}
+
+SYS(mincore)
+{
+    uint64_t start = A(0), len = ALIGN_UP(A(1), PAGE_SIZE);
+    unsigned char *vec = PTR(2);
+    if ((start & (PAGE_SIZE - 1)) || len < A(1))
+        return -PAL_EINVAL;
+    if (!len)
+        return 0;
+    if (!vma_covered(start, start + len))
+        return -PAL_ENOMEM;
+    memset(vec, 1, len / PAGE_SIZE); /* a bad pointer faults: EFAULT */
+    return 0;
+}
+
+/* The whole pages of [addr, addr + len), which must all be mapped. */
+static long lock_range(uint64_t addr, uint64_t len)
+{
+    uint64_t start = addr & ~(uint64_t)(PAGE_SIZE - 1), end = ALIGN_UP(addr + len, PAGE_SIZE);
+    if (end < start || addr + len < addr)
+        return -PAL_EINVAL;
+    return end == start || vma_covered(start, end) ? 0 : -PAL_ENOMEM;
+}
+
+#define MLOCK_ONFAULT_ 1
+#define MCL_CURRENT_ 1
+#define MCL_FUTURE_ 2
+#define MCL_ONFAULT_ 4
+
+SYS(mlock) { return lock_range(A(0), A(1)); }
+SYS(munlock) { return lock_range(A(0), A(1)); }
+SYS(mlock2) { return A(2) & ~(uint64_t)MLOCK_ONFAULT_ ? -PAL_EINVAL : lock_range(A(0), A(1)); }
+SYS(munlockall) { return 0; }
+
+SYS(mlockall)
+{
+    uint64_t f = A(0);
+    if (!f || (f & ~(uint64_t)(MCL_CURRENT_ | MCL_FUTURE_ | MCL_ONFAULT_)) || f == MCL_ONFAULT_)
+        return -PAL_EINVAL;
     return 0;
 }
 
