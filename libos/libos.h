@@ -6,7 +6,6 @@
 #include "lib/lib.h"
 #include "pal.h"
 
-extern const struct pal_api *pal;
 extern const struct pal_boot *pal_boot_info;
 
 /* Where a syscall resumes when the program handed it a bad pointer. */
@@ -54,6 +53,12 @@ static inline struct libos_thread *cur_thread(void)
 
 /* True once GS points at thread state on every thread. */
 extern bool libos_threads_ready;
+
+/* core/lock.c: spinlocks that the calling thread remembers holding, so
+ * that a syscall aborted by a bad program pointer (core/syscall.c) can
+ * release them. */
+void spin_lock(spinlock_t *l);
+void spin_unlock(spinlock_t *l);
 
 /* Creates the state of the calling thread and points GS at it. */
 struct libos_thread *thread_init_current(int tid);

@@ -46,7 +46,7 @@ $(BUILD)/tests/test_libos_pbdec: tests/libos/test_libos_pbdec.c $(BUILD)/tests/l
 	    $(BUILD)/gen/pbtest.pb-c.c $(BUILD)/host/gen/geode_manifest.pb-c.o $(HOST_LIBS)
 
 # The tests over the shared fake PAL (fake_pal.c) link libOS files with the
-# real libOS helpers (lib/log.c, lib/errname.c, lib/format.c; the host libc
+# real libOS helpers (lib/log.c, lib/errname.c, lib/format.c, core/lock.c; the host libc
 # stands in for lib/string.c and lib/alloc.c). Their objects are built as in
 # the image (-ffreestanding: no builtin rewrites of libc calls), and the
 # libOS's snprintf (a subset: the text it makes is what is tested) and
@@ -54,7 +54,7 @@ $(BUILD)/tests/test_libos_pbdec: tests/libos/test_libos_pbdec.c $(BUILD)/tests/l
 LIBOS_UNIT_FAKED := $(addprefix $(BUILD)/tests/test_libos_,vma path signal_frame rewrite proc_text lib)
 LIBOS_UNIT_RENAMES := snprintf vsnprintf __assert_fail __stack_chk_fail
 LIBOS_UNIT_FAKE := $(BUILD)/tests/libos/fake/fake_pal.o
-libos_unit_objs = $(patsubst %,$(BUILD)/tests/libos/renamed/%.o,lib/log lib/errname lib/format $(1)) \
+libos_unit_objs = $(patsubst %,$(BUILD)/tests/libos/renamed/%.o,lib/log lib/errname lib/format core/lock $(1)) \
                   $(LIBOS_UNIT_FAKE)
 
 $(BUILD)/tests/libos/renamed/%.o: libos/%.c | $(GEN_HDRS)

@@ -10,7 +10,6 @@
 #include "fs/vfs.h"
 #include "libos.h"
 
-const struct pal_api *pal;
 const struct pal_boot *pal_boot_info;
 extern const struct pal_upcalls libos_upcalls;
 __attribute__((noreturn)) void libos_enter_program(uint64_t entry, uint64_t sp);

@@ -10,7 +10,6 @@
 
 /* The libOS's globals (core/main.c, core/config.c, core/thread.c,
  * core/upcall.c, core/rewrite.c's entry point). */
-const struct pal_api *pal;
 const struct pal_boot *pal_boot_info;
 struct libos_config libos_cfg;
 int libos_pid = 1, libos_ppid = 0;
