@@ -51,7 +51,7 @@ $(BUILD)/tests/test_libos_pbdec: tests/libos/test_libos_pbdec.c $(BUILD)/tests/l
 # the image (-ffreestanding: no builtin rewrites of libc calls), and the
 # libOS's snprintf (a subset: the text it makes is what is tested) and
 # log.c's libc hooks are renamed so that they do not replace the host's.
-LIBOS_UNIT_FAKED := $(addprefix $(BUILD)/tests/test_libos_,vma path signal_frame rewrite proc_text lib)
+LIBOS_UNIT_FAKED := $(addprefix $(BUILD)/tests/test_libos_,vma path signal_frame rewrite proc_text lib vfs fd)
 LIBOS_UNIT_RENAMES := snprintf vsnprintf __assert_fail __stack_chk_fail
 LIBOS_UNIT_FAKE := $(BUILD)/tests/libos/fake/fake_pal.o
 libos_unit_objs = $(patsubst %,$(BUILD)/tests/libos/renamed/%.o,lib/log lib/errname lib/format core/lock $(1)) \
@@ -74,6 +74,8 @@ $(BUILD)/tests/test_libos_signal_frame: $(call libos_unit_objs,core/signal sys/s
 $(BUILD)/tests/test_libos_rewrite: $(call libos_unit_objs,core/rewrite core/vma)
 $(BUILD)/tests/test_libos_proc_text: $(call libos_unit_objs,fs/proc_text core/signal core/vma)
 $(BUILD)/tests/test_libos_lib: $(call libos_unit_objs,)
+$(BUILD)/tests/test_libos_vfs: $(call libos_unit_objs,fs/mount fs/path fs/ops fs/open fs/tmpfs fs/file fs/fd)
+$(BUILD)/tests/test_libos_fd: $(call libos_unit_objs,fs/file fs/fd sys/fs_io)
 
 $(LIBOS_UNIT_FAKED): $(BUILD)/tests/%: tests/libos/%.c tests/libos/fake_pal.h | $(GEN_HDRS)
 	@mkdir -p $(@D)
