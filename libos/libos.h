@@ -55,7 +55,7 @@ static inline struct libos_thread *cur_thread(void)
 extern bool libos_threads_ready;
 
 /* core/lock.c: spinlocks that the calling thread remembers holding, so
- * that a syscall aborted by a bad program pointer (core/syscall.c) can
+ * that a syscall aborted by a bad program pointer (entry/syscall.c) can
  * release them. */
 void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
@@ -78,6 +78,9 @@ extern volatile int libos_thread_count;
 
 /* Continues the program from ctx on the calling thread (arch/entry.S). */
 __attribute__((noreturn)) void libos_resume_context(const struct pal_context *ctx);
+
+/* The longest path, with its NUL (Linux's PATH_MAX). */
+#define PATH_MAX_LEN 4096
 
 /* What uname(2) and /proc/sys/kernel tell the program. */
 #define LIBOS_UTS_RELEASE "6.1.0-geode"

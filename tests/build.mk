@@ -74,8 +74,8 @@ $(BUILD)/tests/test_libos_signal_frame: $(call libos_unit_objs,core/signal sys/s
 $(BUILD)/tests/test_libos_rewrite: $(call libos_unit_objs,core/rewrite core/vma)
 $(BUILD)/tests/test_libos_proc_text: $(call libos_unit_objs,fs/proc_text core/signal core/vma)
 $(BUILD)/tests/test_libos_lib: $(call libos_unit_objs,)
-$(BUILD)/tests/test_libos_vfs: $(call libos_unit_objs,fs/mount fs/path fs/ops fs/open fs/tmpfs fs/file fs/fd)
-$(BUILD)/tests/test_libos_fd: $(call libos_unit_objs,fs/file fs/fd sys/fs_io)
+$(BUILD)/tests/test_libos_vfs: $(call libos_unit_objs,fs/mount fs/path fs/ops fs/open fs/tmpfs core/file core/fd)
+$(BUILD)/tests/test_libos_fd: $(call libos_unit_objs,core/file core/fd sys/fs_io)
 
 $(LIBOS_UNIT_FAKED): $(BUILD)/tests/%: tests/libos/%.c tests/libos/fake_pal.h | $(GEN_HDRS)
 	@mkdir -p $(@D)

@@ -3,7 +3,7 @@
 #include "libos.h"
 
 /* Each thread remembers the locks it holds so that a syscall aborted by a
- * bad program pointer (core/syscall.c) can release them. */
+ * bad program pointer (entry/syscall.c) can release them. */
 void spin_lock(spinlock_t *l)
 {
     spin_lock_raw(l);

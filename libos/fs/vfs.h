@@ -4,10 +4,8 @@
 #define GEODE_LIBOS_VFS_H
 
 #include "geode_manifest.pb-c.h"
-#include "fs/file.h"
+#include "core/file.h"
 #include "libos.h"
-
-#define PATH_MAX_LEN 4096
 
 /* mount.c */
 int vfs_init(const Geode__Manifest *m);

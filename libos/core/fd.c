@@ -1,7 +1,7 @@
 /* The descriptor table: fd -> struct file, plus a CLOEXEC bit per fd. */
 #include <linux/fcntl.h>
 
-#include "fs/file.h"
+#include "core/file.h"
 
 static struct file *fds[FD_MAX];
 static bool cloexec[FD_MAX];

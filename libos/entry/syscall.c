@@ -91,7 +91,7 @@ static long unknown(uint64_t nr)
 }
 
 /* Runs a handler so that a fault on a program pointer inside it (caught by
- * core/upcall.c) ends the syscall with -EFAULT instead of the process. */
+ * entry/upcall.c) ends the syscall with -EFAULT instead of the process. */
 static long run_handler(sys_fn fn, struct sc_args *args)
 {
     struct libos_thread *t = cur_thread();

@@ -1,5 +1,5 @@
 /* Open files: a reference count, and the file's release at the last put. */
-#include "fs/file.h"
+#include "core/file.h"
 
 struct file *file_new(const struct file_ops *ops, pal_handle h, int flags)
 {

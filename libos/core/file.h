@@ -2,8 +2,8 @@
  * devices, tmpfs, pipes, sockets, /proc, anonymous files) are a struct file
  * with an ops table; the descriptor table maps fds to them. Nothing here
  * knows paths or mounts (fs/vfs.h). */
-#ifndef GEODE_LIBOS_FILE_H
-#define GEODE_LIBOS_FILE_H
+#ifndef GEODE_LIBOS_CORE_FILE_H
+#define GEODE_LIBOS_CORE_FILE_H
 
 #include "libos.h"
 
