@@ -6,7 +6,7 @@
 
 #include "core/mm.h"
 #include "elf/elf.h"
-#include "sys/creds.h"
+#include "core/creds.h"
 #include "fs/proc.h"
 
 #define AUXV_MAX 24

@@ -2,7 +2,7 @@
  * Unknown numbers return -ENOSYS and are logged once each, by name. */
 #include <asm/unistd_64.h>
 
-#include "sys/creds.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 #define NR_MAX 512

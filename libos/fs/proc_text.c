@@ -4,7 +4,7 @@
 #include "core/signal.h"
 #include "core/vma.h"
 #include "fs/proc.h"
-#include "sys/creds.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 #define MAPS_MAX (1024 * 1024)

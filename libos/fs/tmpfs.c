@@ -3,7 +3,7 @@
 #include <linux/fcntl.h>
 
 #include "fs/tmpfs.h"
-#include "sys/creds.h"
+#include "core/creds.h"
 
 #define S_IFDIR_ 0040000
 #define S_IFREG_ 0100000

@@ -16,7 +16,7 @@
 #include "core/vma.h"
 #include "fake_pal.h"
 #include "fs/proc.h"
-#include "sys/creds.h"
+#include "core/creds.h"
 
 /* --- fakes of the libOS's other files --- */
 void file_put(struct file *f)

@@ -23,7 +23,7 @@
 
 #include "core/signal.h"
 #include "fake_pal.h"
-#include "sys/creds.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 /* sys/signal.c's other references (pid namespace, process groups). */
