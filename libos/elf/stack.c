@@ -7,7 +7,7 @@
 #include "core/mm.h"
 #include "elf/elf.h"
 #include "core/creds.h"
-#include "fs/proc.h"
+#include "core/process.h"
 
 #define AUXV_MAX 24
 

@@ -1,5 +1,5 @@
 /* The libOS VFS: inside paths -> mounts -> host paths, and opening them.
- * Open files and the descriptor table are fs/file.h's. */
+ * Open files and the descriptor table are core/file.h's. */
 #ifndef GEODE_LIBOS_VFS_H
 #define GEODE_LIBOS_VFS_H
 
@@ -51,7 +51,6 @@ struct fs_ops {
 extern const struct fs_ops host_fs_ops;   /* fs_host.c */
 extern const struct fs_ops tmpfs_fs_ops;  /* tmpfs.c */
 extern const struct fs_ops dev_fs_ops;    /* dev.c */
-extern const struct fs_ops proc_fs_ops;   /* proc.c */
 
 /* The mount holding inside (never /dev's devices nor /proc: -ENOENT for
  * /proc, whose paths never reach a mount). */
@@ -122,11 +121,10 @@ bool dev_attestation_owns(const char *inside);
 int dev_attestation_open(const char *inside, int flags, struct file **out);
 int dev_attestation_stat(const char *inside, struct pal_stat *st);
 
-/* proc.c: the libOS's /proc (see there); -ENOENT for every other path
- * under /proc, which never reaches a mount. */
+/* mount.c: /proc and every path below it belong to the libOS's /proc
+ * (proc/proc.c), never to a mount: its operations are set at start
+ * (vfs_set_proc_ops, by entry/main.c); until then such paths are ENOENT. */
 bool proc_owns(const char *inside);
-int proc_open(const char *inside, int flags, struct file **out);
-int proc_stat(const char *inside, struct pal_stat *st);
-long proc_readlink(const char *inside, char *buf, size_t len);
+void vfs_set_proc_ops(const struct fs_ops *ops);
 
 #endif

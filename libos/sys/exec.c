@@ -8,7 +8,7 @@
 #include "core/signal.h"
 #include "elf/elf.h"
 #include "fs/vfs.h"
-#include "fs/proc.h"
+#include "core/process.h"
 #include "core/creds.h"
 #include "sys/sys.h"
 

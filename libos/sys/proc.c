@@ -8,7 +8,7 @@
 
 #include "core/mm.h"
 #include "core/vma.h"
-#include "fs/proc.h"
+#include "core/process.h"
 #include "core/creds.h"
 #include "sys/sys.h"
 

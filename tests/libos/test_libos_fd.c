@@ -1,5 +1,5 @@
-/* libOS unit tier: the descriptor table (fs/fd.c), file references
- * (fs/file.c) and the syscalls that work on descriptors alone (close, dup,
+/* libOS unit tier: the descriptor table (core/fd.c), file references
+ * (core/file.c) and the syscalls that work on descriptors alone (close, dup,
  * dup2, dup3, fcntl F_DUPFD/F_GETFD/F_SETFD of sys/fs_io.c), as the real
  * files, with Linux's semantics from dup(2), close(2) and fcntl(2): the
  * lowest free descriptor, dup2 closing its target, O_CLOEXEC per

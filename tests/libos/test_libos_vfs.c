@@ -39,10 +39,6 @@ bool dev_attestation_owns(const char *inside)
 {
     return !strncmp(inside, "/dev/attestation", 16);
 }
-bool proc_owns(const char *inside)
-{
-    return !strncmp(inside, "/proc", 5) && (inside[5] == 0 || inside[5] == '/');
-}
 static int fake_dev_stat(const struct vfs_target *t, struct pal_stat *st)
 {
     return dev_stat(t->inside, st);
@@ -61,7 +57,7 @@ static int fake_proc_stat(const struct vfs_target *t, struct pal_stat *st)
     *st = (struct pal_stat){.mode = 0040555, .nlink = 2};
     return 0;
 }
-const struct fs_ops proc_fs_ops = {.name = "proc", .stat = fake_proc_stat};
+static const struct fs_ops proc_fs_ops = {.name = "proc", .stat = fake_proc_stat};
 const struct fs_ops encrypted_fs_ops = {.name = "encrypted"};
 void *encrypted_new(const char *key_name)
 {
@@ -216,7 +212,13 @@ static void lookup(void)
     CHECK(vfs_lookup("/proc/self/maps", &t) == -PAL_ENOENT, "/proc never reaches a mount");
     CHECK(vfs_lookup("/dev/attestation/quote", &t) == -PAL_ENOENT,
           "/dev/attestation never reaches a mount");
+    CHECK(vfs_lookup_any("/proc/1", &t) == -PAL_ENOENT,
+          "lookup_any: /proc before its operations are set: ENOENT, not the root mount's");
+    vfs_set_proc_ops(&proc_fs_ops);
     CHECK(vfs_lookup_any("/proc/1", &t) == 0 && t.ops == &proc_fs_ops, "lookup_any: /proc");
+    CHECK(vfs_lookup_any("/proc", &t) == 0 && t.ops == &proc_fs_ops &&
+              vfs_lookup_any("/processes", &t) == 0 && t.ops == &host_fs_ops,
+          "lookup_any: /proc itself is /proc's, /processes the root mount's");
     CHECK(vfs_lookup_any("/dev/null", &t) == 0 && t.ops == &dev_fs_ops, "lookup_any: /dev/null");
     CHECK(vfs_lookup_any("/dev/nope", &t) == 0 && t.ops == &host_fs_ops,
           "lookup_any: another /dev path is the mount's");
