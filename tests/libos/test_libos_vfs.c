@@ -258,6 +258,10 @@ static void resolution(void)
     expect_resolve("/data/inner/..", true, 0, "/data");
     expect_resolve("/data/inner/../../etc/hosts", true, 0, "/etc/hosts");
     expect_resolve("../../../../etc", true, 0, "/etc"); /* ".." stops at the root */
+    char out[PATH_MAX_LEN], host[PATH_MAX_LEN];
+    CHECK(vfs_resolve(AT_FDCWD, "/../../etc/hosts", out, sizeof(out)) == 0 &&
+              vfs_host_path(out, host, sizeof(host)) == 0 && !strcmp(host, "/srv/root/etc/hosts"),
+          "the chroot: /../../etc/hosts is %s on the host, inside the root's directory", host);
     expect_resolve("/host/abs/f", true, 0, "/data/inner/f");
     expect_resolve("/host/rel/inner", true, 0, "/data/inner");
     expect_resolve("/host/abs", false, 0, "/host/abs");
