@@ -6,7 +6,6 @@
 #include "lib/lib.h"
 #include "pal.h"
 
-extern const struct pal_api *pal;
 extern const struct pal_boot *pal_boot_info;
 
 /* Where a syscall resumes when the program handed it a bad pointer. */
@@ -58,6 +57,12 @@ static inline struct libos_thread *cur_thread(void)
 /* True once GS points at thread state on every thread. */
 extern bool libos_threads_ready;
 
+/* core/lock.c: spinlocks that the calling thread remembers holding, so
+ * that a syscall aborted by a bad program pointer (entry/syscall.c) can
+ * release them. */
+void spin_lock(spinlock_t *l);
+void spin_unlock(spinlock_t *l);
+
 /* Creates the state of the calling thread and points GS at it. */
 struct libos_thread *thread_init_current(int tid);
 /* Creates the state of a new thread (GS is set by the PAL's thread_create). */
@@ -76,6 +81,9 @@ extern volatile int libos_thread_count;
 
 /* Continues the program from ctx on the calling thread (arch/entry.S). */
 __attribute__((noreturn)) void libos_resume_context(const struct pal_context *ctx);
+
+/* The longest path, with its NUL (Linux's PATH_MAX). */
+#define PATH_MAX_LEN 4096
 
 /* What uname(2) and /proc/sys/kernel tell the program. */
 #define LIBOS_UTS_RELEASE "6.1.0-geode"

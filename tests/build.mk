@@ -46,15 +46,15 @@ $(BUILD)/tests/test_libos_pbdec: tests/libos/test_libos_pbdec.c $(BUILD)/tests/l
 	    $(BUILD)/gen/pbtest.pb-c.c $(BUILD)/host/gen/geode_manifest.pb-c.o $(HOST_LIBS)
 
 # The tests over the shared fake PAL (fake_pal.c) link libOS files with the
-# real libOS helpers (lib/log.c, lib/errname.c, lib/format.c; the host libc
+# real libOS helpers (lib/log.c, lib/errname.c, lib/format.c, core/lock.c; the host libc
 # stands in for lib/string.c and lib/alloc.c). Their objects are built as in
 # the image (-ffreestanding: no builtin rewrites of libc calls), and the
 # libOS's snprintf (a subset: the text it makes is what is tested) and
 # log.c's libc hooks are renamed so that they do not replace the host's.
-LIBOS_UNIT_FAKED := $(addprefix $(BUILD)/tests/test_libos_,vma path signal_frame rewrite proc_text lib)
+LIBOS_UNIT_FAKED := $(addprefix $(BUILD)/tests/test_libos_,vma path signal_frame rewrite proc_text lib vfs fd)
 LIBOS_UNIT_RENAMES := snprintf vsnprintf __assert_fail __stack_chk_fail
 LIBOS_UNIT_FAKE := $(BUILD)/tests/libos/fake/fake_pal.o
-libos_unit_objs = $(patsubst %,$(BUILD)/tests/libos/renamed/%.o,lib/log lib/errname lib/format $(1)) \
+libos_unit_objs = $(patsubst %,$(BUILD)/tests/libos/renamed/%.o,lib/log lib/errname lib/format core/lock $(1)) \
                   $(LIBOS_UNIT_FAKE)
 
 $(BUILD)/tests/libos/renamed/%.o: libos/%.c | $(GEN_HDRS)
@@ -72,8 +72,10 @@ $(BUILD)/tests/test_libos_vma: $(call libos_unit_objs,core/vma)
 $(BUILD)/tests/test_libos_path: $(call libos_unit_objs,fs/path)
 $(BUILD)/tests/test_libos_signal_frame: $(call libos_unit_objs,core/signal sys/signal)
 $(BUILD)/tests/test_libos_rewrite: $(call libos_unit_objs,core/rewrite core/vma)
-$(BUILD)/tests/test_libos_proc_text: $(call libos_unit_objs,fs/proc_text core/signal core/vma)
+$(BUILD)/tests/test_libos_proc_text: $(call libos_unit_objs,proc/proc_text core/process core/signal core/vma)
 $(BUILD)/tests/test_libos_lib: $(call libos_unit_objs,)
+$(BUILD)/tests/test_libos_vfs: $(call libos_unit_objs,fs/mount fs/path fs/ops fs/open fs/tmpfs core/file core/fd)
+$(BUILD)/tests/test_libos_fd: $(call libos_unit_objs,core/file core/fd sys/fs_io)
 
 $(LIBOS_UNIT_FAKED): $(BUILD)/tests/%: tests/libos/%.c tests/libos/fake_pal.h | $(GEN_HDRS)
 	@mkdir -p $(@D)

@@ -14,8 +14,8 @@
  *
  * Syscalls that need the exact trapped context (sigreturn, clone, fork,
  * vfork, execve, clone3) are never rewritten. */
+#include "core/rewrite.h"
 #include "core/vma.h"
-#include "elf/elf.h"
 #include "libos.h"
 
 #define MAX_REGIONS 256

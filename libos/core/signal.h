@@ -66,7 +66,7 @@ extern void (*volatile signal_raise_hook)(int sig);
 void signal_run_hooks(void);
 
 /* Work a host signal's upcall leaves for a point where the thread holds no
- * libOS lock (core/upcall.c): the libOS's timers (a host SIGALRM) and the
+ * libOS lock (entry/upcall.c): the libOS's timers (a host SIGALRM) and the
  * raise hooks. Run on the way out of every syscall, and by every check of
  * the pending set a waiting syscall makes. */
 void signal_run_deferred(void);
@@ -81,7 +81,7 @@ bool signal_pending_info(int sig, int tid, struct signal_info *out);
 bool signal_raise_thread(int tid, int sig, const struct signal_info *info);
 /* A signal from outside the program's code (host signals, timers): its
  * default action at once when no handler takes it and this thread does
- * not block it, else pending (core/upcall.c). info may be NULL. */
+ * not block it, else pending (entry/upcall.c). info may be NULL. */
 void signal_async(int sig, const struct signal_info *info);
 
 /* Called before returning to the program from a syscall whose result is

@@ -2,7 +2,7 @@
  * through a pointer in its own code (the trusted PAL copies across the
  * enclave boundary), where a fault is fatal; touched here, in a syscall
  * handler, a bad pointer faults in the libOS and the syscall ends with
- * -EFAULT (core/syscall.c run_handler). */
+ * -EFAULT (entry/syscall.c run_handler). */
 #ifndef GEODE_LIBOS_USER_H
 #define GEODE_LIBOS_USER_H
 

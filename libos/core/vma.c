@@ -4,7 +4,6 @@
  * /proc/self/maps shows, what msync/munmap write back for shared file
  * mappings, and what execve releases. */
 #include "core/vma.h"
-#include "sys/sys.h"
 
 #define MAX_VMAS 4096
 
@@ -12,10 +11,12 @@ static struct vma vmas[MAX_VMAS];
 static int n_vmas;
 static spinlock_t vma_lock;
 
-/* A shared mapping of f can never be made writable (Linux: no VM_MAYWRITE). */
+/* A shared mapping of f can never be made writable (Linux: no VM_MAYWRITE):
+ * not open for writing, or a libOS memfd sealed with F_SEAL_WRITE or
+ * F_SEAL_FUTURE_WRITE (sys/memfd.c; a host file's seals are the host's). */
 static bool vma_write_denied_file(const struct file *f)
 {
-    return (f->flags & 3) != 2 /* O_RDWR */ || memfd_write_sealed(f);
+    return (f->flags & 3) != 2 /* O_RDWR */ || (f->seals & (0x8 | 0x10));
 }
 
 /* Index of the first vma ending after addr. */

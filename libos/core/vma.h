@@ -2,7 +2,7 @@
 #ifndef GEODE_LIBOS_VMA_H
 #define GEODE_LIBOS_VMA_H
 
-#include "fs/vfs.h"
+#include "core/file.h"
 #include "libos.h"
 
 struct vma {

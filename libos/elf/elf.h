@@ -2,6 +2,7 @@
 #ifndef GEODE_LIBOS_ELF_H
 #define GEODE_LIBOS_ELF_H
 
+#include "core/rewrite.h"
 #include "libos.h"
 
 struct loaded_elf {
@@ -30,11 +31,5 @@ struct stack_info {
 };
 int stack_build(char **argv, char **envp, const struct stack_info *si, uint64_t *sp);
 
-/* Trampoline space for syscall-site rewriting, reserved after each image
- * (core/rewrite.c). */
-#define TRAMP_SPACE (64 * 1024)
-void rewrite_add_region(uint64_t lo, uint64_t hi, uint64_t tramp);
-void rewrite_add_mapping(uint64_t lo, uint64_t len);
-void rewrite_reset(void);
 
 #endif

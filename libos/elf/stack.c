@@ -6,8 +6,8 @@
 
 #include "core/mm.h"
 #include "elf/elf.h"
-#include "sys/creds.h"
-#include "fs/proc.h"
+#include "core/creds.h"
+#include "core/process.h"
 
 #define AUXV_MAX 24
 

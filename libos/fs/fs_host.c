@@ -170,3 +170,14 @@ const struct fs_ops host_fs_ops = {
     .link = h_link,
     .utimes = h_utimes,
 };
+
+/* fds 0-2 are the PAL's stdio handles, read/write on the host side. */
+int fd_init_stdio(void)
+{
+    for (int i = 0; i < 3; i++) {
+        struct file *f = file_new(&host_file_ops, pal_boot_info->stdio[i], 02 /* O_RDWR */);
+        if (!f || fd_install_at(f, i, false) < 0)
+            return -PAL_ENOMEM;
+    }
+    return 0;
+}

@@ -147,12 +147,26 @@ int vfs_lookup(const char *inside, struct vfs_target *t)
     return n < 0 || (size_t)n >= sizeof(t->host) ? -PAL_ENAMETOOLONG : 0;
 }
 
+bool proc_owns(const char *inside)
+{
+    return !strncmp(inside, "/proc", 5) && (inside[5] == 0 || inside[5] == '/');
+}
+
+static const struct fs_ops *proc_ops;
+
+void vfs_set_proc_ops(const struct fs_ops *ops)
+{
+    proc_ops = ops;
+}
+
 int vfs_lookup_any(const char *inside, struct vfs_target *t)
 {
     struct pal_stat st;
-    const struct fs_ops *ops = dev_stat(inside, &st) == 0 ? &dev_fs_ops
-                               : proc_owns(inside)         ? &proc_fs_ops
-                                                           : NULL;
+    const struct fs_ops *ops = NULL;
+    if (dev_stat(inside, &st) == 0)
+        ops = &dev_fs_ops;
+    else if (proc_owns(inside) && !(ops = proc_ops))
+        return -PAL_ENOENT;
     if (!ops)
         return vfs_lookup(inside, t);
     *t = (struct vfs_target){.ops = ops, .inside = inside, .rest = inside};

@@ -7,28 +7,6 @@
 #define S_IFMT_ 0170000
 #define S_IFLNK_ 0120000
 
-struct file *file_new(const struct file_ops *ops, pal_handle h, int flags)
-{
-    struct file *f = calloc(1, sizeof(*f));
-    if (!f)
-        return NULL;
-    f->refs = 1;
-    f->ops = ops;
-    f->h = h;
-    f->flags = flags;
-    return f;
-}
-
-void file_put(struct file *f)
-{
-    if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
-        return;
-    if (f->ops->release)
-        f->ops->release(f);
-    free(f->path);
-    free(f);
-}
-
 int vfs_stat(const char *inside, int nofollow, struct pal_stat *st)
 {
     (void)nofollow; /* inside is resolved: see each file system's stat */

@@ -3,7 +3,7 @@
 #include <linux/fcntl.h>
 
 #include "fs/tmpfs.h"
-#include "sys/creds.h"
+#include "core/creds.h"
 
 #define S_IFDIR_ 0040000
 #define S_IFREG_ 0100000
@@ -342,12 +342,17 @@ int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, str
     int r = open_node(fs, path, flags, mode, &n);
     if (r == 0 && existed) /* an existing file: its permission bits (a new one: the creator's) */
         r = (int)creds_may_access(n->uid, n->gid, n->mode, open_access(flags));
-    if (r == 0 && n->is_dir && (flags & O_ACCMODE) != O_RDONLY)
+    /* Linux: O_CREAT on an existing directory is EISDIR, even read-only. */
+    if (r == 0 && n->is_dir && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT)))
         r = -PAL_EISDIR;
     if (r == 0 && !n->is_dir && (flags & O_DIRECTORY))
         r = -PAL_ENOTDIR;
-    if (r == 0 && (flags & O_TRUNC) && !n->is_dir)
+    if (r == 0 && (flags & O_TRUNC) && !n->is_dir) {
+        /* the bytes past the end must read as zeros when it grows again */
+        if (n->data)
+            memset(n->data, 0, n->size);
         n->size = 0;
+    }
     if (r == 0)
         n->refs++;
     spin_unlock(&fs->lock);
@@ -421,8 +426,10 @@ int tmpfs_rename(struct tmpfs *fs, const char *from, const char *to)
         if (a == n)
             r = -PAL_EINVAL; /* into its own subtree */
     if (r == 0 && (old = find_child(dir, last, strlen(last))) && old != n) {
-        if (old->is_dir != n->is_dir || old->child)
+        if (old->is_dir != n->is_dir)
             r = old->is_dir ? -PAL_EISDIR : -PAL_ENOTDIR;
+        else if (old->child)
+            r = -PAL_ENOTEMPTY;
         else
             detach(old), node_put(old);
     }

@@ -14,7 +14,7 @@ int tmpfs_mkdir(struct tmpfs *fs, const char *path, uint32_t mode);
 int tmpfs_unlink(struct tmpfs *fs, const char *path, int is_dir);
 int tmpfs_rename(struct tmpfs *fs, const char *from, const char *to);
 int tmpfs_chmod(struct tmpfs *fs, const char *path, uint32_t mode);
-/* Checks the caller's credentials (sys/creds.h), then sets the owner. */
+/* Checks the caller's credentials (core/creds.h), then sets the owner. */
 int tmpfs_chown(struct tmpfs *fs, const char *path, uint32_t uid, uint32_t gid);
 /* statfs(2) of the file system (TMPFS_MAGIC, Linux's default limits). */
 void tmpfs_statfs(struct tmpfs *fs, struct pal_statfs *st);

@@ -1,57 +1,11 @@
-/* The libOS VFS: inside paths -> mounts -> host paths, open files, and the
- * descriptor table. Files of every kind (host files, devices; later tmpfs,
- * pipes, sockets, /proc) are a struct file with a type and an ops table. */
+/* The libOS VFS: inside paths -> mounts -> host paths, and opening them.
+ * Open files and the descriptor table are core/file.h's. */
 #ifndef GEODE_LIBOS_VFS_H
 #define GEODE_LIBOS_VFS_H
 
 #include "geode_manifest.pb-c.h"
+#include "core/file.h"
 #include "libos.h"
-
-#define PATH_MAX_LEN 4096
-#define FD_MAX 1024
-
-struct file;
-
-/* Per-type operations; NULL entries mean "not supported" (-EINVAL/-ESPIPE). */
-struct file_ops {
-    long (*read)(struct file *f, void *buf, size_t len);
-    long (*write)(struct file *f, const void *buf, size_t len);
-    long (*pread)(struct file *f, void *buf, size_t len, int64_t off);
-    long (*pwrite)(struct file *f, const void *buf, size_t len, int64_t off);
-    long (*seek)(struct file *f, int64_t off, int whence);
-    long (*fstat)(struct file *f, struct pal_stat *st);
-    long (*truncate)(struct file *f, int64_t len);
-    /* The host handle whose readiness stands for this file's (poll, epoll);
-     * NULL: always ready. */
-    pal_handle (*poll_handle)(struct file *f);
-    /* Linux linux_dirent64 records from the file's position; 0 at the end. */
-    long (*readdir)(struct file *f, void *buf, size_t len);
-    /* fsync(2) of a file that is not a host file (NULL: nothing to write). */
-    long (*sync)(struct file *f);
-    void (*release)(struct file *f);
-    /* MAP_SHARED with PROT_WRITE is refused (ENODEV): writes to such a
-     * mapping could not reach the file. */
-    bool private_maps_only;
-};
-
-struct file {
-    int refs;
-    const struct file_ops *ops;
-    pal_handle h;  /* host files, pipes and stdio */
-    int flags;     /* O_ACCMODE | O_APPEND | O_NONBLOCK ... as opened */
-    bool is_dir;
-    bool is_sock;
-    /* On an untrusted_shm mount: its MAP_SHARED mappings are host memory
-     * that other processes see, inside an enclave too (sys/mem.c). */
-    bool untrusted_shm;
-    char *path;    /* inside path, for *at() and fchdir; may be NULL */
-    /* sys/fs_lock.c: POSIX record locks were taken through this file (its
-     * close releases the process's locks on the file, as on Linux), and
-     * the F_SETOWN_EX / F_SETSIG settings. */
-    bool posix_locked;
-    int owner_type, owner_id, owner_sig;
-    unsigned seals; /* sys/memfd.c: a libOS memfd's F_SEAL_* */
-};
 
 /* mount.c */
 int vfs_init(const Geode__Manifest *m);
@@ -97,7 +51,6 @@ struct fs_ops {
 extern const struct fs_ops host_fs_ops;   /* fs_host.c */
 extern const struct fs_ops tmpfs_fs_ops;  /* tmpfs.c */
 extern const struct fs_ops dev_fs_ops;    /* dev.c */
-extern const struct fs_ops proc_fs_ops;   /* proc.c */
 
 /* The mount holding inside (never /dev's devices nor /proc: -ENOENT for
  * /proc, whose paths never reach a mount). */
@@ -148,9 +101,9 @@ int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct fi
 /* stat(2)/lstat(2) of a program path relative to dirfd. */
 int vfs_stat_at(int dirfd, const char *path, bool follow, struct pal_stat *st);
 int vfs_stat(const char *inside, int nofollow, struct pal_stat *st);
-struct file *file_new(const struct file_ops *ops, pal_handle h, int flags);
-void file_put(struct file *f);
 extern const struct file_ops host_file_ops; /* fs_host.c */
+/* fs_host.c: fds 0-2 on the PAL's stdio handles. */
+int fd_init_stdio(void);
 
 /* dev.c: /dev/null, /dev/zero, /dev/urandom, /dev/random. */
 int dev_open(const char *inside, int flags, struct file **out);
@@ -168,39 +121,10 @@ bool dev_attestation_owns(const char *inside);
 int dev_attestation_open(const char *inside, int flags, struct file **out);
 int dev_attestation_stat(const char *inside, struct pal_stat *st);
 
-/* proc.c: the libOS's /proc (see there); -ENOENT for every other path
- * under /proc, which never reaches a mount. */
+/* mount.c: /proc and every path below it belong to the libOS's /proc
+ * (proc/proc.c), never to a mount: its operations are set at start
+ * (vfs_set_proc_ops, by entry/main.c); until then such paths are ENOENT. */
 bool proc_owns(const char *inside);
-int proc_open(const char *inside, int flags, struct file **out);
-int proc_stat(const char *inside, struct pal_stat *st);
-long proc_readlink(const char *inside, char *buf, size_t len);
-
-/* fd.c: the descriptor table. */
-int fd_install(struct file *f, int min_fd, bool cloexec);
-int fd_install_at(struct file *f, int fd, bool cloexec);
-struct file *fd_get(int fd); /* takes a reference; NULL if not open */
-/* fd_get of a file whose operations are ops (an eventfd, timerfd...):
- * -EBADF when fd is not open, -EINVAL when it is another kind of file. */
-long fd_get_of(int fd, const struct file_ops *ops, struct file **out);
-/* Anonymous files (eventfd, timerfd, signalfd, inotify), as Linux's
- * anon_inode ones: fstat says mode 0600 and one link; the host handle
- * behind the file (f->h) is what poll waits on and what close releases. */
-long anon_fstat(struct file *f, struct pal_stat *st);
-pal_handle anon_poll_handle(struct file *f);
-void anon_release(struct file *f);
-/* A new descriptor for a file of ops on host handle h, opened with
- * O_ACCMODE and O_NONBLOCK of flags; h is closed when it cannot be made. */
-long anon_install(const struct file_ops *ops, pal_handle h, int flags, bool cloexec);
-/* fd_get for the duration of one syscall; the reference is taken only
- * when other threads exist (counted), and fd_unborrow drops it. */
-struct file *fd_borrow(int fd, bool *counted);
-void fd_unborrow(struct file *f, bool counted);
-int fd_close(int fd);
-int fd_get_cloexec(int fd);
-int fd_set_cloexec(int fd, bool on);
-int fd_init_stdio(void);
-/* sys/fs_lock.c: a descriptor of f is being closed: the process's POSIX
- * record locks on the file are released. */
-void fs_lock_close(struct file *f);
+void vfs_set_proc_ops(const struct fs_ops *ops);
 
 #endif

@@ -1,7 +1,7 @@
 /* The libOS heap: power-of-two size classes carved from 1 MiB arenas that
  * come from the PAL; blocks above 64 KiB get their own PAL mapping. Every
  * block has a 16-byte header holding its class (or mapping size). */
-#include "libos.h"
+#include "lib/lib.h"
 
 #define MIN_SHIFT 4
 #define MAX_SHIFT 16
@@ -66,13 +66,13 @@ void *malloc(size_t n)
     unsigned shift = MIN_SHIFT;
     while ((1UL << shift) < need)
         shift++;
-    spin_lock(&heap_lock);
+    spin_lock_raw(&heap_lock);
     struct header *h = (struct header *)free_lists[shift];
     if (h)
         free_lists[shift] = free_lists[shift]->next;
     else
         h = carve(1UL << shift);
-    spin_unlock(&heap_lock);
+    spin_unlock_raw(&heap_lock);
     if (!h)
         return NULL;
     h->size = shift;
@@ -90,10 +90,10 @@ void free(void *p)
         return;
     }
     unsigned shift = (unsigned)h->size;
-    spin_lock(&heap_lock);
+    spin_lock_raw(&heap_lock);
     ((struct free_block *)h)->next = free_lists[shift];
     free_lists[shift] = (struct free_block *)h;
-    spin_unlock(&heap_lock);
+    spin_unlock_raw(&heap_lock);
 }
 
 static size_t usable_size(void *p)

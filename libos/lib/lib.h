@@ -7,6 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pal.h"
+
+/* The PAL's table (lib/log.c): the allocator and the log reach the host
+ * through it. */
+extern const struct pal_api *pal;
+
 void *memcpy(void *d, const void *s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
@@ -39,12 +45,19 @@ void log_at(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* "ENOMEM: out of memory" for an errno (either sign). */
 const char *errno_name(long err);
 
-/* A test-and-set spinlock (the libOS never sleeps holding one). */
+/* A test-and-set spinlock (the libOS never sleeps holding one). The
+ * spin_lock/spin_unlock of libos.h (core/lock.c) also record the lock in
+ * the calling thread's state; the raw pair here does not, for code below
+ * the thread state (lib's allocator) that never touches program memory. */
 typedef struct {
     volatile int v;
 } spinlock_t;
-void spin_lock(spinlock_t *l);
-void spin_unlock(spinlock_t *l);
+static inline void spin_lock_raw(spinlock_t *l)
+{
+    while (__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE))
+        __builtin_ia32_pause();
+}
+static inline void spin_unlock_raw(spinlock_t *l) { __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE); }
 
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))

@@ -8,8 +8,8 @@
 #include "core/signal.h"
 #include "elf/elf.h"
 #include "fs/vfs.h"
-#include "fs/proc.h"
-#include "sys/creds.h"
+#include "core/process.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 #define ARG_MAX_ (2 * 1024 * 1024)

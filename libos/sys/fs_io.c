@@ -193,6 +193,7 @@ SYS(lseek)
 
 SYS(close) { return fd_close((int)A(0)); }
 
+/* newfd < 0: the lowest free descriptor at or above -newfd - 1. */
 static long dup_to(int oldfd, int newfd, bool ce)
 {
     struct file *f = fd_get(oldfd);
@@ -215,6 +216,8 @@ SYS(dup2)
         file_put(f);
         return (long)A(1);
     }
+    if ((int)A(1) < 0) /* an unsigned int for Linux: above RLIMIT_NOFILE */
+        return -PAL_EBADF;
     return dup_to((int)A(0), (int)A(1), false);
 }
 
@@ -222,6 +225,8 @@ SYS(dup3)
 {
     if (A(0) == A(1) || (A(2) & ~(uint64_t)O_CLOEXEC))
         return -PAL_EINVAL;
+    if ((int)A(1) < 0)
+        return -PAL_EBADF;
     return dup_to((int)A(0), (int)A(1), A(2) & O_CLOEXEC);
 }
 

@@ -14,7 +14,7 @@
 
 #include "fs/tmpfs.h"
 #include "fs/vfs.h"
-#include "sys/creds.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 static long host_refused(long r)

@@ -4,7 +4,7 @@
 
 #include "core/signal.h"
 #include "fs/vfs.h"
-#include "sys/creds.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 /* getrusage(2): CPU time from the host's clocks of the process or the

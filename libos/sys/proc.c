@@ -8,8 +8,8 @@
 
 #include "core/mm.h"
 #include "core/vma.h"
-#include "fs/proc.h"
-#include "sys/creds.h"
+#include "core/process.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 /* The process ends: MAP_SHARED file pages reach their files, as the

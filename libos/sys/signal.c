@@ -1,7 +1,7 @@
 /* Signal syscalls: dispositions, masks, the alternate stack, sending a
  * signal to ourselves, sigreturn. Delivery itself is in core/signal.c. */
 #include "core/signal.h"
-#include "sys/creds.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 #define SS_ONSTACK_ 1

@@ -7,7 +7,7 @@
 #include <linux/fcntl.h>
 
 #include "fs/vfs.h"
-#include "sys/creds.h"
+#include "core/creds.h"
 #include "sys/poll.h"
 #include "sys/sys.h"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # docs/syscalls.md against the syscall table: one line per x86-64 number
-# (unistd_64.h), "yes" exactly for the calls libos/core/syscall.c wires to a
+# (unistd_64.h), "yes" exactly for the calls libos/entry/syscall.c wires to a
 # handler (rseq's handler answers ENOSYS), "EPERM" for those it wires to
 # sys_eperm, "ENOSYS" with a reason for the rest.
 . "$(dirname "$0")/lib.sh"
@@ -13,7 +13,7 @@ for l in open('/usr/include/x86_64-linux-gnu/asm/unistd_64.h'):
     m = re.match(r'#define __NR_(\w+) (\d+)$', l.strip())
     if m:
         nr[m.group(1)] = int(m.group(2))
-src = open(root + '/libos/core/syscall.c').read()
+src = open(root + '/libos/entry/syscall.c').read()
 start = src.index('static const sys_fn table')
 table = src[start:src.index('};', start)]
 impl = set(re.findall(r'\bE\((\w+)\)', table))

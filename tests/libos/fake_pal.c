@@ -8,9 +8,8 @@
 
 #include "libos.h"
 
-/* The libOS's globals (core/main.c, core/config.c, core/thread.c,
- * core/upcall.c, core/rewrite.c's entry point). */
-const struct pal_api *pal;
+/* The libOS's globals (entry/main.c, core/config.c, core/thread.c,
+ * entry/upcall.c, core/rewrite.c's entry point). */
 const struct pal_boot *pal_boot_info;
 struct libos_config libos_cfg;
 int libos_pid = 1, libos_ppid = 0;
@@ -22,7 +21,7 @@ bool libos_threads_ready;
 __asm__(".text\n.globl libos_syscall_entry\n.type libos_syscall_entry, @function\n"
         "libos_syscall_entry:\n\tadd $1000, %eax\n\tret\n");
 
-/* core/upcall.c's deferred work (host signals): here only the raise hooks;
+/* entry/upcall.c's deferred work (host signals): here only the raise hooks;
  * core/thread.c's registry: the calling thread alone. Weak, for a test
  * that links the real files. */
 void signal_run_hooks(void) __attribute__((weak));

@@ -1,4 +1,4 @@
-/* libOS unit tier: fs/proc_text.c, the text of the libOS's /proc files,
+/* libOS unit tier: proc/proc_text.c, the text of the libOS's /proc files,
  * against proc(5) and the host kernel's own files: /proc/<pid>/stat has
  * Linux's 52 fields in order (a comm with spaces and parentheses included),
  * /proc/<pid>/status has Linux's keys in Linux's order with the values the
@@ -15,8 +15,8 @@
 #include "core/signal.h"
 #include "core/vma.h"
 #include "fake_pal.h"
-#include "fs/proc.h"
-#include "sys/creds.h"
+#include "proc/proc.h"
+#include "core/creds.h"
 
 /* --- fakes of the libOS's other files --- */
 void file_put(struct file *f)

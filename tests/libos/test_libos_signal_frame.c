@@ -23,7 +23,7 @@
 
 #include "core/signal.h"
 #include "fake_pal.h"
-#include "sys/creds.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 /* sys/signal.c's other references (pid namespace, process groups). */
@@ -499,7 +499,7 @@ static void flags_and_faults(void)
     fake_exit_jmp = NULL;
 }
 
-/* A syscall handler called as core/syscall.c calls it. */
+/* A syscall handler called as entry/syscall.c calls it. */
 static long sys(long (*fn)(struct sc_args *), struct pal_context *ctx, uint64_t a0, uint64_t a1,
                 uint64_t a2, uint64_t a3)
 {

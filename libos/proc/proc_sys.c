@@ -2,7 +2,7 @@
  * (pid numbers, descriptors, mappings, threads), the value is the libOS's
  * own limit, not the host's; elsewhere it is Linux's default. Read-only:
  * the libOS has no tunables to change. */
-#include "fs/proc.h"
+#include "proc/proc.h"
 #include "sys/sys.h"
 
 enum sysval {

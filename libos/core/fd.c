@@ -1,7 +1,7 @@
 /* The descriptor table: fd -> struct file, plus a CLOEXEC bit per fd. */
 #include <linux/fcntl.h>
 
-#include "fs/vfs.h"
+#include "core/file.h"
 
 static struct file *fds[FD_MAX];
 static bool cloexec[FD_MAX];
@@ -98,17 +98,6 @@ int fd_set_cloexec(int fd, bool on)
     if (fd < 0 || fd >= FD_MAX || !fds[fd])
         return -PAL_EBADF;
     cloexec[fd] = on;
-    return 0;
-}
-
-/* fds 0-2 are the PAL's stdio handles, read/write on the host side. */
-int fd_init_stdio(void)
-{
-    for (int i = 0; i < 3; i++) {
-        struct file *f = file_new(&host_file_ops, pal_boot_info->stdio[i], 02 /* O_RDWR */);
-        if (!f || fd_install_at(f, i, false) < 0)
-            return -PAL_ENOMEM;
-    }
     return 0;
 }
 

@@ -1,8 +1,9 @@
 /* The libOS's /proc: its namespace (proc.c), the contents of its process
  * files (proc_text.c) and of /proc/sys (proc_sys.c). */
-#ifndef GEODE_LIBOS_PROC_H
-#define GEODE_LIBOS_PROC_H
+#ifndef GEODE_LIBOS_PROC_PROC_H
+#define GEODE_LIBOS_PROC_PROC_H
 
+#include "core/process.h"
 #include "fs/vfs.h"
 
 enum proc_text {
@@ -26,21 +27,19 @@ bool proc_other_exists(int pid);
 
 /* At start (main.c): the boot id, the start time, the process's name. */
 void proc_init(const Geode__Manifest *m);
-/* The process's name (comm): name, or the program's file name when NULL
- * (at start and execve); told to the PAL, where other processes of the
- * tree read it. */
-void proc_set_name(const char *name);
-const char *proc_name(void);
 
 /* At start: the boot id and threads-max (proc_sys.c). */
 void proc_sys_init(const Geode__Manifest *m);
-/* The program's argument and environment strings on its initial stack
- * ([start, end), the kernel's arg_start..env_end), set by elf/stack.c. */
-void proc_set_args(uint64_t arg_start, uint64_t arg_end, uint64_t env_start, uint64_t env_end);
 
 /* /proc/sys: the index of a file or directory (inside path), or -1. */
 int proc_sys_find(const char *inside, bool *is_dir);
 /* A /proc/sys file's text, or a directory's "T name\n" listing. */
 char *proc_sys_text(int idx, size_t *len);
+
+/* proc.c: the /proc namespace (paths as vfs.h's proc_owns tells them). */
+extern const struct fs_ops proc_fs_ops;
+int proc_open(const char *inside, int flags, struct file **out);
+int proc_stat(const char *inside, struct pal_stat *st);
+long proc_readlink(const char *inside, char *buf, size_t len);
 
 #endif

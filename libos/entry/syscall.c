@@ -2,7 +2,7 @@
  * Unknown numbers return -ENOSYS and are logged once each, by name. */
 #include <asm/unistd_64.h>
 
-#include "sys/creds.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 #define NR_MAX 512
@@ -92,7 +92,7 @@ static long unknown(uint64_t nr)
 }
 
 /* Runs a handler so that a fault on a program pointer inside it (caught by
- * core/upcall.c) ends the syscall with -EFAULT instead of the process. */
+ * entry/upcall.c) ends the syscall with -EFAULT instead of the process. */
 static long run_handler(sys_fn fn, struct sc_args *args)
 {
     struct libos_thread *t = cur_thread();

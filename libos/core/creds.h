@@ -1,11 +1,10 @@
-/* The process's credentials (sys/creds.c): real, effective, saved and
- * file system user and group ids, supplementary groups, and the
- * capabilities root's ids stand for (credentials(7), capabilities(7)).
- * They start as the manifest's loader.uid / loader.gid and belong to the
- * whole process (Linux keeps them per thread; glibc and musl make every
- * thread change together). They survive fork (libOS memory) and execve. */
-#ifndef GEODE_LIBOS_CREDS_H
-#define GEODE_LIBOS_CREDS_H
+/* The process's credentials (core/creds.c; the syscalls that change them: sys/creds.c): real,
+ * effective, saved and file system user and group ids, supplementary groups, and the capabilities
+ * root's ids stand for (credentials(7), capabilities(7)). They start as the manifest's loader.uid /
+ * loader.gid and belong to the whole process (Linux keeps them per thread; glibc and musl make
+ * every thread change together). They survive fork (libOS memory) and execve. */
+#ifndef GEODE_LIBOS_CORE_CREDS_H
+#define GEODE_LIBOS_CORE_CREDS_H
 
 #include "libos.h"
 
@@ -46,5 +45,29 @@ void creds_sync_thread(void);
 long creds_may_access(uint32_t uid, uint32_t gid, uint32_t mode, int want);
 /* prctl(PR_GET_KEEPCAPS) (set = 0) and PR_SET_KEEPCAPS (set = 1). */
 long creds_keepcaps(int set, unsigned long value);
+
+/* For sys/creds.c's set*id calls: the state itself, taken under its lock
+ * (creds_locked initializes it from the manifest at the first use), and
+ * the kernel's capability fixups after an id change. */
+#define NOID ((uint32_t)-1)
+struct creds {
+    struct creds_ids id;
+    bool ready;
+    bool cap_permitted; /* every capability, or none */
+    bool cap_eff;       /* the effective set beyond the file system's */
+    bool cap_fs;        /* the file system set (CAP_CHOWN, CAP_FOWNER...) */
+    bool keep_caps;     /* PR_SET_KEEPCAPS */
+    uint32_t ngroups;
+    uint32_t *groups; /* sorted, as the kernel keeps them */
+};
+struct creds *creds_locked(void);
+void creds_unlock(void);
+/* cap_emulate_setxuid after a change of the real, effective or saved uid. */
+void creds_fix_caps(struct creds *c, const struct creds_ids *old);
+/* The setfsuid fixup: the file system set follows fsuid 0. */
+void creds_fix_fs_caps(struct creds *c, uint32_t old_fsuid);
+/* Bumps creds_generation when the file system ids changed from old. */
+void creds_fs_changed(const struct creds *c, const struct creds_ids *old);
+bool creds_in_groups(const struct creds *c, uint32_t gid);
 
 #endif

@@ -16,7 +16,7 @@
  *   .../maps, .../status, /proc/cpuinfo, /meminfo, /stat: generated text */
 #include <linux/fcntl.h>
 
-#include "fs/proc.h"
+#include "proc/proc.h"
 #include "sys/sys.h"
 
 #define S_IFDIR_ 0040000
@@ -51,11 +51,6 @@ struct gen {
     size_t len;
     int64_t pos;
 };
-
-bool proc_owns(const char *inside)
-{
-    return !strncmp(inside, "/proc", 5) && (inside[5] == 0 || inside[5] == '/');
-}
 
 /* A decimal id at p (up to '/' or the end); -1 if there is none. */
 static int parse_id(const char *p, const char **end)

@@ -3,8 +3,8 @@
  * the clock), never from the host's /proc. */
 #include "core/signal.h"
 #include "core/vma.h"
-#include "fs/proc.h"
-#include "sys/creds.h"
+#include "proc/proc.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 #define MAPS_MAX (1024 * 1024)
@@ -73,34 +73,9 @@ static char *stat_text(size_t *len)
     return t;
 }
 
-/* --- the process's name and start --- */
+/* --- the process's start --- */
 
-static char comm[16]; /* the kernel's comm: 15 characters */
-static spinlock_t comm_lock;
 static uint64_t start_ns; /* CLOCK_BOOTTIME at start, without a PAL figure */
-
-void proc_set_name(const char *name)
-{
-    if (!name) {
-        const char *slash = strrchr(libos_cfg.exec_path, '/');
-        name = slash ? slash + 1 : libos_cfg.exec_path;
-    }
-    spin_lock(&comm_lock);
-    snprintf(comm, sizeof(comm), "%s", name);
-    spin_unlock(&comm_lock);
-    if (PAL_HAS(pal, process_set_name))
-        pal->process_set_name(comm);
-}
-
-const char *proc_name(void) { return comm; }
-
-static uint64_t args_range[4]; /* arg_start, arg_end, env_start, env_end */
-
-void proc_set_args(uint64_t arg_start, uint64_t arg_end, uint64_t env_start, uint64_t env_end)
-{
-    args_range[0] = arg_start, args_range[1] = arg_end;
-    args_range[2] = env_start, args_range[3] = env_end;
-}
 
 /* A copy of the program's memory [start, end), as Linux reads cmdline and
  * environ from the process: what the program wrote there since (a
@@ -152,9 +127,7 @@ static void self_info(struct pinfo *p)
     i->pgid = groups ? (int32_t)pal->process_getpgid(0) : libos_pid;
     i->sid = groups ? (int32_t)pal->process_getsid(0) : libos_pid;
     i->threads = libos_thread_count;
-    spin_lock(&comm_lock);
-    memcpy(i->comm, comm, sizeof(comm));
-    spin_unlock(&comm_lock);
+    proc_name_copy(i->comm);
 }
 
 static bool get_info(struct proc_who who, struct pinfo *p)
@@ -359,8 +332,8 @@ char *proc_text(enum proc_text which, struct proc_who who, size_t *len)
     case PROC_MEMINFO: return meminfo_text(len);
     case PROC_STAT: return stat_text(len);
     case PROC_MAPS: return maps_text(len);
-    case PROC_CMDLINE: return range_text(args_range[0], args_range[1], len);
-    case PROC_ENVIRON: return range_text(args_range[2], args_range[3], len);
+    case PROC_CMDLINE: return range_text(proc_args(0), proc_args(1), len);
+    case PROC_ENVIRON: return range_text(proc_args(2), proc_args(3), len);
     case PROC_STATUS:
     case PROC_PID_STAT:
     case PROC_COMM: break;

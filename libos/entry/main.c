@@ -6,11 +6,10 @@
 #include "core/mm.h"
 #include "sys/sys.h"
 #include "elf/elf.h"
-#include "fs/proc.h"
+#include "proc/proc.h"
 #include "fs/vfs.h"
 #include "libos.h"
 
-const struct pal_api *pal;
 const struct pal_boot *pal_boot_info;
 extern const struct pal_upcalls libos_upcalls;
 __attribute__((noreturn)) void libos_enter_program(uint64_t entry, uint64_t sp);
@@ -24,6 +23,7 @@ static int start(const struct pal_boot *boot, uint64_t *entry, uint64_t *sp)
     Geode__Manifest *m = config_load(boot->manifest, boot->manifest_len);
     if (!m)
         return -PAL_EINVAL;
+    vfs_set_proc_ops(&proc_fs_ops); /* fs/ below proc/: the VFS is told */
     int r = vfs_init(m);
     if (r < 0)
         return r;

@@ -1,0 +1,87 @@
+/* Open files and the descriptor table. Files of every kind (host files,
+ * devices, tmpfs, pipes, sockets, /proc, anonymous files) are a struct file
+ * with an ops table; the descriptor table maps fds to them. Nothing here
+ * knows paths or mounts (fs/vfs.h). */
+#ifndef GEODE_LIBOS_CORE_FILE_H
+#define GEODE_LIBOS_CORE_FILE_H
+
+#include "libos.h"
+
+#define FD_MAX 1024
+
+struct file;
+
+/* Per-type operations; NULL entries mean "not supported" (-EINVAL/-ESPIPE). */
+struct file_ops {
+    long (*read)(struct file *f, void *buf, size_t len);
+    long (*write)(struct file *f, const void *buf, size_t len);
+    long (*pread)(struct file *f, void *buf, size_t len, int64_t off);
+    long (*pwrite)(struct file *f, const void *buf, size_t len, int64_t off);
+    long (*seek)(struct file *f, int64_t off, int whence);
+    long (*fstat)(struct file *f, struct pal_stat *st);
+    long (*truncate)(struct file *f, int64_t len);
+    /* The host handle whose readiness stands for this file's (poll, epoll);
+     * NULL: always ready. */
+    pal_handle (*poll_handle)(struct file *f);
+    /* Linux linux_dirent64 records from the file's position; 0 at the end. */
+    long (*readdir)(struct file *f, void *buf, size_t len);
+    /* fsync(2) of a file that is not a host file (NULL: nothing to write). */
+    long (*sync)(struct file *f);
+    void (*release)(struct file *f);
+    /* MAP_SHARED with PROT_WRITE is refused (ENODEV): writes to such a
+     * mapping could not reach the file. */
+    bool private_maps_only;
+};
+
+struct file {
+    int refs;
+    const struct file_ops *ops;
+    pal_handle h; /* host files, pipes and stdio */
+    int flags;    /* O_ACCMODE | O_APPEND | O_NONBLOCK ... as opened */
+    bool is_dir;
+    bool is_sock;
+    /* On an untrusted_shm mount: its MAP_SHARED mappings are host memory
+     * that other processes see, inside an enclave too (sys/mem.c). */
+    bool untrusted_shm;
+    char *path; /* inside path, for *at() and fchdir; may be NULL */
+    /* sys/fs_lock.c: POSIX record locks were taken through this file (its
+     * close releases the process's locks on the file, as on Linux), and
+     * the F_SETOWN_EX / F_SETSIG settings. */
+    bool posix_locked;
+    int owner_type, owner_id, owner_sig;
+    unsigned seals; /* sys/memfd.c: a libOS memfd's F_SEAL_* */
+};
+
+/* file.c: a new file with one reference, and dropping one (the last
+ * releases the file through its ops). */
+struct file *file_new(const struct file_ops *ops, pal_handle h, int flags);
+void file_put(struct file *f);
+
+/* fd.c: the descriptor table. */
+int fd_install(struct file *f, int min_fd, bool cloexec);
+int fd_install_at(struct file *f, int fd, bool cloexec);
+struct file *fd_get(int fd); /* takes a reference; NULL if not open */
+/* fd_get of a file whose operations are ops (an eventfd, timerfd...):
+ * -EBADF when fd is not open, -EINVAL when it is another kind of file. */
+long fd_get_of(int fd, const struct file_ops *ops, struct file **out);
+/* Anonymous files (eventfd, timerfd, signalfd, inotify), as Linux's
+ * anon_inode ones: fstat says mode 0600 and one link; the host handle
+ * behind the file (f->h) is what poll waits on and what close releases. */
+long anon_fstat(struct file *f, struct pal_stat *st);
+pal_handle anon_poll_handle(struct file *f);
+void anon_release(struct file *f);
+/* A new descriptor for a file of ops on host handle h, opened with
+ * O_ACCMODE and O_NONBLOCK of flags; h is closed when it cannot be made. */
+long anon_install(const struct file_ops *ops, pal_handle h, int flags, bool cloexec);
+/* fd_get for the duration of one syscall; the reference is taken only
+ * when other threads exist (counted), and fd_unborrow drops it. */
+struct file *fd_borrow(int fd, bool *counted);
+void fd_unborrow(struct file *f, bool counted);
+int fd_close(int fd);
+int fd_get_cloexec(int fd);
+int fd_set_cloexec(int fd, bool on);
+/* sys/fs_lock.c: a descriptor of f is being closed: the process's POSIX
+ * record locks on the file are released. */
+void fs_lock_close(struct file *f);
+
+#endif

@@ -1,0 +1,39 @@
+/* Spinlocks that the thread state remembers, and the libc hooks that end
+ * the process: what needs the libOS's threads, kept out of lib/. */
+#include "libos.h"
+
+/* Each thread remembers the locks it holds so that a syscall aborted by a
+ * bad program pointer (entry/syscall.c) can release them. */
+void spin_lock(spinlock_t *l)
+{
+    spin_lock_raw(l);
+    if (libos_threads_ready) {
+        struct libos_thread *t = cur_thread();
+        if (t->nheld < MAX_HELD_LOCKS)
+            t->held[t->nheld] = l;
+        t->nheld++;
+    }
+}
+
+void spin_unlock(spinlock_t *l)
+{
+    if (libos_threads_ready) {
+        struct libos_thread *t = cur_thread();
+        t->nheld--;
+    }
+    spin_unlock_raw(l);
+}
+
+/* libprotobuf-c references these; in the libOS they end the process. */
+__attribute__((noreturn)) void __assert_fail(const char *expr, const char *file, unsigned line,
+                                             const char *fn)
+{
+    log_error("internal assertion failed: %s (%s:%u, %s)", expr, file, line, fn);
+    libos_exit(134);
+}
+
+__attribute__((noreturn)) void __stack_chk_fail(void)
+{
+    log_error("internal error: stack smashing detected in the libOS");
+    libos_exit(134);
+}
