@@ -73,35 +73,70 @@ SYS(set_tid_address)
 SYS(set_robust_list) { return A(1) == 24 ? 0 : -PAL_EINVAL; }
 SYS(rseq) { return -PAL_ENOSYS; }
 
-static void get_limit(unsigned res, struct rlimit64 *out)
+/* The process's resource limits: kept and reported as set (a forked child
+ * inherits them), checked as Linux checks them (rlim_cur <= rlim_max;
+ * raising rlim_max needs euid 0), but not enforced beyond what the libOS
+ * enforces anyway (its 1024 descriptors, the stack the manifest sizes). */
+static struct rlimit64 limits[RLIM_NLIMITS];
+static bool limits_set;
+static spinlock_t limits_lock;
+
+static void limits_init(void)
 {
-    out->rlim_cur = out->rlim_max = RLIM64_INFINITY;
-    if (res == RLIMIT_STACK)
-        out->rlim_cur = libos_cfg.stack_size;
-    else if (res == RLIMIT_NOFILE)
-        out->rlim_cur = out->rlim_max = 1024;
+    if (limits_set)
+        return;
+    for (unsigned r = 0; r < RLIM_NLIMITS; r++)
+        limits[r].rlim_cur = limits[r].rlim_max = RLIM64_INFINITY;
+    limits[RLIMIT_STACK].rlim_cur = libos_cfg.stack_size;
+    limits[RLIMIT_NOFILE].rlim_cur = limits[RLIMIT_NOFILE].rlim_max = 1024;
+    limits_set = true;
+}
+
+/* getrlimit/setrlimit/prlimit64 on this process: old (may be NULL) gets
+ * the limit before new (may be NULL) is applied. */
+static long rlimit(unsigned res, const struct rlimit64 *new, struct rlimit64 *old)
+{
+    struct rlimit64 n = {0}, o;
+    if (res >= RLIM_NLIMITS)
+        return -PAL_EINVAL;
+    if (new) {
+        n = *new; /* a bad pointer faults: EFAULT */
+        if (n.rlim_cur > n.rlim_max)
+            return -PAL_EINVAL;
+    }
+    struct creds_ids ids;
+    creds_ids(&ids);
+    long r = 0;
+    spin_lock(&limits_lock);
+    limits_init();
+    o = limits[res];
+    if (new && n.rlim_max > o.rlim_max && ids.euid != 0)
+        r = -PAL_EPERM;
+    else if (new)
+        limits[res] = n;
+    spin_unlock(&limits_lock);
+    if (r == 0 && old)
+        *old = o; /* a bad pointer faults: EFAULT */
+    return r;
 }
 
 SYS(prlimit64)
 {
     if (A(0) != 0 && (int)A(0) != libos_pid)
         return -PAL_ESRCH;
-    if (A(1) >= RLIM_NLIMITS)
-        return -PAL_EINVAL;
-    if (PTR(3))
-        get_limit((unsigned)A(1), PTR(3));
-    return 0; /* new limits are accepted and not enforced */
+    return rlimit((unsigned)A(1), PTR(2), PTR(3));
 }
 
-SYS(getrlimit)
+SYS(getrlimit) { return rlimit((unsigned)A(0), NULL, PTR(1)); }
+
+static long set_limit(unsigned res, const struct rlimit64 *new)
 {
-    if (A(0) >= RLIM_NLIMITS)
-        return -PAL_EINVAL;
-    get_limit((unsigned)A(0), PTR(1));
-    return 0;
+    if (!new)
+        return -PAL_EFAULT;
+    return rlimit(res, new, NULL);
 }
 
-SYS(setrlimit) { return A(0) < RLIM_NLIMITS ? 0 : -PAL_EINVAL; }
+SYS(setrlimit) { return set_limit((unsigned)A(0), PTR(1)); }
 
 SYS(sysinfo)
 {
@@ -110,6 +145,15 @@ SYS(sysinfo)
     int64_t ns = 0;
     pal->clock_get(1 /* CLOCK_MONOTONIC */, &ns);
     p[0] = (uint64_t)(ns / 1000000000);
+    /* Memory as /proc/meminfo tells it (the brk reservation), less what the
+     * program has mapped; the process's threads as procs; mem_unit 1. */
+    uint64_t vsize, accessible;
+    vma_totals(&vsize, &accessible);
+    uint64_t total = libos_cfg.brk_max;
+    p[4] = total;                                       /* totalram */
+    p[5] = accessible < total ? total - accessible : 0; /* freeram */
+    ((uint16_t *)p)[40] = (uint16_t)libos_thread_count; /* procs, at byte 80 */
+    ((uint32_t *)p)[26] = 1;                            /* mem_unit, at byte 104 */
     return 0;
 }
 
