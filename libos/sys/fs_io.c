@@ -96,16 +96,28 @@ static long writev_file(struct file *f, const struct iovec *iov, int cnt)
     return done;
 }
 
+/* Linux's iovec checks: a count in [0, IOV_MAX], no length that is
+ * negative as an ssize_t (EINVAL); a bad array faults: EFAULT. */
+static bool iov_bad(const struct iovec *iov, int cnt)
+{
+    if (cnt < 0 || cnt > IOV_MAX_)
+        return true;
+    for (int i = 0; i < cnt; i++)
+        if ((int64_t)iov[i].iov_len < 0)
+            return true;
+    return false;
+}
+
 SYS(readv)
 {
-    if ((int)A(2) < 0 || (int)A(2) > IOV_MAX_)
+    if (iov_bad(PTR(1), (int)A(2)))
         return -PAL_EINVAL;
     return WITH_FILE(A(0), f, readv_file(f, PTR(1), (int)A(2)));
 }
 
 SYS(writev)
 {
-    if ((int)A(2) < 0 || (int)A(2) > IOV_MAX_)
+    if (iov_bad(PTR(1), (int)A(2)))
         return -PAL_EINVAL;
     return signal_epipe(WITH_FILE(A(0), f, writev_file(f, PTR(1), (int)A(2))));
 }
@@ -153,7 +165,7 @@ static long prw_vec2(struct sc_args *args, bool write)
     int cnt = (int)A(2);
     int64_t off = (int64_t)A(3);
     uint64_t fl = A(5);
-    if (cnt < 0 || cnt > IOV_MAX_)
+    if (iov_bad(PTR(1), cnt))
         return -PAL_EINVAL;
     if (fl & ~(uint64_t)(RWF_HIPRI_ | RWF_DSYNC_ | RWF_SYNC_))
         return -PAL_EOPNOTSUPP;
@@ -168,14 +180,14 @@ static long prw_vec2(struct sc_args *args, bool write)
 
 SYS(preadv)
 {
-    if ((int)A(2) < 0 || (int)A(2) > IOV_MAX_)
+    if (iov_bad(PTR(1), (int)A(2)))
         return -PAL_EINVAL;
     return WITH_FILE(A(0), f, prw_vec(f, PTR(1), (int)A(2), (int64_t)A(3), false));
 }
 
 SYS(pwritev)
 {
-    if ((int)A(2) < 0 || (int)A(2) > IOV_MAX_)
+    if (iov_bad(PTR(1), (int)A(2)))
         return -PAL_EINVAL;
     return WITH_FILE(A(0), f, prw_vec(f, PTR(1), (int)A(2), (int64_t)A(3), true));
 }
