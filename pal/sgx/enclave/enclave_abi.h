@@ -235,6 +235,7 @@ static inline int exitless_excluded(uint64_t number)
     case OCALL_PROCS_WAIT:
     case OCALL_PROCS_SET_NAME:
     case OCALL_PROCS_PDEATHSIG:
+    case OCALL_PROCS_SET_FS_IDS: /* the calling host thread's */
     case OCALL_SHM_FUTEX_WAIT:
     case OCALL_ATTEST_QE_TARGET: /* the AESM service may take seconds */
     case OCALL_ATTEST_QUOTE:

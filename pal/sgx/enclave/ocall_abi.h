@@ -236,6 +236,7 @@ enum ocall_fs_more {
  * also be 0 (the caller), -1 or -pgid where pal.h says so. --- */
 #define OCALL_PROCS_ID_MAX (1 << 22) /* Linux's largest pid_max */
 #define OCALL_PROCS_LIST_MAX 4096    /* ids one OCALL_PROCS_LIST returns at most */
+#define OCALL_FS_IDS_GROUPS_MAX 4096 /* supplementary groups of one OCALL_PROCS_SET_FS_IDS */
 enum ocall_procs {
     OCALL_PROCS_FIRST = 128,
     /* a0 child (-1 any, > 0 id, 0 own group, < -1 -pgid), a1 options
@@ -259,6 +260,11 @@ enum ocall_procs {
     OCALL_PROCS_LIST = 141,
     OCALL_PROCS_SET_NAME = 142,  /* a0 name len (1..16); str name -> 0 */
     OCALL_PROCS_PDEATHSIG = 143, /* a0 signo (0: none) -> 0 */
+    /* a0 fsuid, a1 fsgid, a2 n (<= OCALL_FS_IDS_GROUPS_MAX); bytes uint32_t
+     * groups[n]: setgroups, setfsgid, setfsuid of the calling host thread
+     * (and of the exitless workers before their next call) -> 0, -EPERM
+     * when the host user cannot (nothing changed then) */
+    OCALL_PROCS_SET_FS_IDS = 144,
     OCALL_PROCS_LAST = 159,
 };
 
