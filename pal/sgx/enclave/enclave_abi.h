@@ -144,6 +144,10 @@ struct enclave_stats {
      * exitless_waits: queued ones that needed OCALL_EXITLESS_WAIT (an exit,
      * counted in ocalls too) */
     uint64_t exitless, exitless_waits;
+    /* fork_pages: pages this enclave received when it was forked (0: not
+     * a forked child), fork_data_pages: those sent as data (the rest as
+     * zero runs) */
+    uint64_t fork_pages, fork_data_pages;
 };
 
 /* ECALL_OCALL_BENCH: sets up exitless OCALLs with the area at `exitless`

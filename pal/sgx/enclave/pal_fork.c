@@ -112,6 +112,14 @@ static struct chan chan;
 static uint32_t fork_lock;
 /* The child's context, kept outside its stack (which the copy overwrites). */
 static struct fork_ctx child_ctx;
+/* What this enclave received as a forked child (ECALL_STATS). */
+static uint64_t got_pages, got_data_pages;
+
+void enclave_fork_stats(uint64_t *pages, uint64_t *data_pages)
+{
+    *pages = got_pages;
+    *data_pages = got_data_pages;
+}
 
 /* --- the host socket ---------------------------------------------------- */
 
@@ -600,6 +608,7 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
             child_fail("cannot add heap pages (EDMM)", 0);
         memset((void *)part.addr, 0, part.pages * PAGE);
         chan.pages += part.pages;
+        got_pages += part.pages;
         return;
     }
     if (type == REC_STACK) {
@@ -610,6 +619,8 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
         child_fail("memory record out of range", 0);
     } else {
         chan.pages += part.pages;
+        got_pages += part.pages;
+        got_data_pages += part.pages;
         if (enclave_heap_fork_prepare(part.addr, part.pages))
             child_fail("cannot add heap pages (EDMM)", 0);
     }
