@@ -49,6 +49,22 @@ if need "$bin"; then
     [ "$r" -eq 0 ] || { sed -n '1,10s/^/    # /p' "$TMP/diff"; diag 1; }
 fi
 
+# epoll across fork: a registration the child makes after the fork is the
+# child's own (docs/sgx-pal.md); the parent's wait neither reports it as a
+# registration of its own that has the same slot (data 3) nor drops it
+# silently: it logs why (tests/programs/epollshare.c; natively 1 ready, 2).
+bin="$PROGS/epollshare.dyn"
+if need "$bin"; then
+    manifest "$TMP/e.toml" "$bin" "$(trust "$bin")"
+    run_sim "$TMP/e.toml"
+    [ "$rc" -eq 0 ] && grep -q "^parent's wait after the child's add: 0 ready, data sum 0$" "$TMP/out" &&
+        grep -q '^child: 0$' "$TMP/out" &&
+        [ "$(grep -c 'epoll: an event of a registration this process does not hold' "$TMP/err")" -eq 1 ]
+    r=$?
+    check "epoll after fork: the child's new registration is not the parent's (no data 3), and the parent logs that it is not delivered" $r
+    [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out"; diag 1; }
+fi
+
 # geode's own lines go to its own copy of standard error, never into a
 # descriptor the program got after closing its fd 2 (tests/programs/diagfd.c).
 bin="$PROGS/diagfd.dyn"

@@ -657,6 +657,7 @@ __attribute__((noreturn)) static void child_receive(void *unused)
         child_fail("the parent's stream is incomplete", 0);
     if (enclave_heap_adopt() || enclave_boot_adopt() || enclave_thread_adopt(child_ctx.fs_base, child_ctx.libos_gs))
         child_fail("the parent's state does not fit this enclave", 0);
+    enclave_net_adopt();
     chan.dir_out = DIR_TO_PARENT;
     r = rec_send(REC_ACK, &end, sizeof(end), NULL, 0);
     chan_close();
