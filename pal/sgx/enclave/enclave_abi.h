@@ -240,6 +240,8 @@ static inline int exitless_excluded(uint64_t number)
     case OCALL_PROCS_SET_NAME:
     case OCALL_PROCS_PDEATHSIG:
     case OCALL_PROCS_SET_FS_IDS: /* the calling host thread's */
+    case OCALL_PROCS_FORK_SEND:  /* a socket: may block */
+    case OCALL_PROCS_FORK_RECV:
     case OCALL_SHM_FUTEX_WAIT:
     case OCALL_ATTEST_QE_TARGET: /* the AESM service may take seconds */
     case OCALL_ATTEST_QUOTE:

@@ -237,6 +237,7 @@ enum ocall_fs_more {
 #define OCALL_PROCS_ID_MAX (1 << 22) /* Linux's largest pid_max */
 #define OCALL_PROCS_LIST_MAX 4096    /* ids one OCALL_PROCS_LIST returns at most */
 #define OCALL_FS_IDS_GROUPS_MAX 4096 /* supplementary groups of one OCALL_PROCS_SET_FS_IDS */
+#define OCALL_FORK_BULK_MAX (4 << 20) /* bytes of one OCALL_PROCS_FORK_SEND/RECV */
 enum ocall_procs {
     OCALL_PROCS_FIRST = 128,
     /* a0 child (-1 any, > 0 id, 0 own group, < -1 -pgid), a1 options
@@ -265,6 +266,15 @@ enum ocall_procs {
      * (and of the exitless workers before their next call) -> 0, -EPERM
      * when the host user cannot (nothing changed then) */
     OCALL_PROCS_SET_FS_IDS = 144,
+    /* The fork stream in bulk (pal_fork.c): a0 h (a socket), a1 addr, a2
+     * len (1..OCALL_FORK_BULK_MAX): [addr, addr + len) lies inside one
+     * mapping the host made for OCALL_SHM_MAP (-EINVAL elsewhere); the host
+     * writes all of it to h -> 0 */
+    OCALL_PROCS_FORK_SEND = 145,
+    /* a0 h, a1 addr, a2 cap (1..OCALL_FORK_BULK_MAX), the range as for
+     * OCALL_PROCS_FORK_SEND: the host reads what h holds (blocking for at
+     * least one byte) into it -> count (<= cap; 0: end of stream) */
+    OCALL_PROCS_FORK_RECV = 146,
     OCALL_PROCS_LAST = 159,
 };
 

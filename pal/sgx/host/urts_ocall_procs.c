@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "host/urts_fork.h"
 #include "host/urts_internal.h"
 #include "host/urts_ocall.h"
 #include "host/urts_procs.h"
@@ -146,6 +147,8 @@ int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t numbe
         return -EINVAL;
     if (number == OCALL_PROCS_SET_FS_IDS)
         return set_fs_ids(d, a, &r);
+    if (number == OCALL_PROCS_FORK_SEND || number == OCALL_PROCS_FORK_RECV)
+        return urts_ocall_end(&r) ? urts_fork_bulk(number, a) : -EINVAL;
     if (!d->process_id)
         return -ENOSYS; /* no namespace: urts_procs_init did not run */
     urts_procs_thread();
