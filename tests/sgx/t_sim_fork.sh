@@ -65,6 +65,22 @@ if need "$bin"; then
     [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out"; diag 1; }
 fi
 
+# The fork stream goes in bulk through host memory (OCALL_PROCS_FORK_SEND/
+# RECV, 1 MiB a call): the child of a 100 MiB process makes a few hundred
+# OCALLs, not one per 60 KiB record (> 1,700), and has every page.
+bin="$GEODE_BUILD/bench/procs"
+if need "$bin"; then
+    manifest "$TMP/b.toml" "$bin" "$(trust "$bin")" 'sgx.enclave_size = "512M"'
+    sed -i 's/log_level = .*/log_level = "debug"/' "$TMP/b.toml"
+    RUN_TIMEOUT=120 run_sim "$TMP/b.toml" fork 100 1
+    child=$(grep -m1 'enclave transitions' "$TMP/err" | sed -n 's/.*inside: ECALL [0-9]* OCALL \([0-9]*\).*/\1/p')
+    [ "$rc" -eq 0 ] && grep -q '^ns_per_call=' "$TMP/out" && [ -n "$child" ] && [ "$child" -lt 800 ] &&
+        grep -q 'received at fork [0-9]* pages (data 2[5-9][0-9][0-9][0-9])' "$TMP/err"
+    r=$?
+    check "fork of a 100 MiB process: the stream goes in bulk (the child made ${child:-?} OCALLs) and the child has the parent's pages" $r
+    [ "$r" -eq 0 ] || diag 1
+fi
+
 # geode's own lines go to its own copy of standard error, never into a
 # descriptor the program got after closing its fd 2 (tests/programs/diagfd.c).
 bin="$PROGS/diagfd.dyn"
