@@ -53,8 +53,8 @@ struct seg {
     int32_t cpid, lpid;
     uint64_t size, nattch;
     int64_t off; /* of its pages in the memfd */
-    uint64_t home;  /* private: the attach holding its pages (0: none) */
-    void *saved;    /* private, not attached: its pages (NULL: all zeros) */
+    uint64_t home; /* private: the attach holding its pages (0: none) */
+    void *saved;   /* private, not attached: its pages (NULL: all zeros) */
     int64_t atime, dtime, ctime;
 };
 
@@ -290,9 +290,18 @@ SYS(shmget)
             uint32_t seq = s->seq;
             struct creds_ids c;
             creds_ids(&c);
-            *s = (struct seg){.key = key, .seq = seq, .state = SEG_LIVE, .mode = (uint32_t)flg & 0777,
-                              .uid = c.euid, .gid = c.egid, .cuid = c.euid, .cgid = c.egid,
-                              .cpid = libos_pid, .size = size, .off = off, .ctime = now_s()};
+            *s = (struct seg){.key = key,
+                              .seq = seq,
+                              .state = SEG_LIVE,
+                              .mode = (uint32_t)flg & 0777,
+                              .uid = c.euid,
+                              .gid = c.egid,
+                              .cuid = c.euid,
+                              .cgid = c.egid,
+                              .cpid = libos_pid,
+                              .size = size,
+                              .off = off,
+                              .ctime = now_s()};
             r = seg_id(slot);
         }
     }

@@ -294,17 +294,19 @@ def proc_us(ctx, mode, argv, rounds, parse, name, extra="", untimed=0):
         raise Failed("exit %d: %s" % (p.returncode, err[:100]))
     ns = parse(p.stdout)
     if mode == "sim":
-        rounds += untimed
+        timed, rounds = rounds, rounds + untimed
         crossings, children = enclave_crossings(p.stderr, rounds)
         m = re.search(r'sgx.enclave_size = "([0-9]+[KMG]?)"', extra)
         size = size_bytes(m.group(1) if m else "256M")  # docs/manifest.md: default 256M
         builds = [tuple(int(x) for x in b.groups()) for b in BUILD_RE.finditer(p.stderr)]
         kids = builds[:-1]  # the parent's line comes last, as its counts
         pooled = len(POOL_RE.findall(p.stderr))
-        # What the children put on the forks' path: EADD of a child's whole
-        # enclave unless the pool built it ahead (kids lists processes by
+        # What the children put on the timed forks' path: EADD of a child's
+        # whole enclave unless the pool built it ahead (the untimed first
+        # fork fills the pool and is never pooled; kids lists processes by
         # exit, not by pool or not: the mean build of the children is used).
-        eadd = sum(b[0] for b in kids) * max(len(kids) - pooled, 0) / max(len(kids), 1)
+        own_build = max(len(kids) - pooled - untimed, 0)
+        eadd = sum(b[0] for b in kids) * own_build / max(len(kids), 1) * rounds / timed
         ctx.proc_counts.setdefault(name, []).append(
             {"crossings": crossings, "children": children, "enclave_bytes": size,
              "eadd_pages": eadd / rounds, "pooled": pooled / rounds,

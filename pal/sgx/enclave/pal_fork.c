@@ -144,10 +144,12 @@ static int64_t bulk_ocall(uint64_t nr, int64_t a0, int64_t a1, int64_t a2, int64
  * copy-and-check helpers. */
 static void bulk_open(void)
 {
-    int64_t r = bulk_ocall(OCALL_SHM_MAP, -1, (int64_t)BULK_BYTES, 0, PAL_PROT_READ | PAL_PROT_WRITE);
+    int64_t r =
+        bulk_ocall(OCALL_SHM_MAP, -1, (int64_t)BULK_BYTES, 0, PAL_PROT_READ | PAL_PROT_WRITE);
 
     chan.ubuf = 0;
-    if (r > 0 && (uint64_t)r % PAGE == 0 && host_range_ok(g_encl.base, g_encl.size, (uint64_t)r, BULK_BYTES))
+    if (r > 0 && (uint64_t)r % PAGE == 0 &&
+        host_range_ok(g_encl.base, g_encl.size, (uint64_t)r, BULK_BYTES))
         chan.ubuf = (uint64_t)r;
     chan.upos = chan.ulen = 0;
 }
@@ -165,7 +167,8 @@ static long bulk_flush(void)
 
     if (chan.ubuf && chan.upos) {
         do
-            r = bulk_ocall(OCALL_PROCS_FORK_SEND, chan.h, (int64_t)chan.ubuf, (int64_t)chan.upos, 0);
+            r = bulk_ocall(OCALL_PROCS_FORK_SEND, chan.h, (int64_t)chan.ubuf, (int64_t)chan.upos,
+                           0);
         while (r == -PAL_EINTR);
         chan.upos = 0;
     }
@@ -192,7 +195,8 @@ static long bulk_get(void *buf, uint64_t len)
 
     while (len) {
         if (chan.upos == chan.ulen) {
-            int64_t r = bulk_ocall(OCALL_PROCS_FORK_RECV, chan.h, (int64_t)chan.ubuf, (int64_t)BULK_BYTES, 0);
+            int64_t r = bulk_ocall(OCALL_PROCS_FORK_RECV, chan.h, (int64_t)chan.ubuf,
+                                   (int64_t)BULK_BYTES, 0);
 
             if (r == -PAL_EINTR)
                 continue;

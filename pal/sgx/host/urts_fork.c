@@ -109,9 +109,10 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
         if (id >= 0 && urts_pool_go(&m, thread, sv[1]) == 0) {
             close(sv[1]);
             if (e->desc.log_counters)
-                fprintf(e->desc.log_counters,
-                        "geode: fork: child %ld takes an enclave of the process pool (built ahead)\n",
-                        id);
+                fprintf(
+                    e->desc.log_counters,
+                    "geode: fork: child %ld takes an enclave of the process pool (built ahead)\n",
+                    id);
             urts_pool_fill(e);
             return reply(id, sv[0], out, out_size);
         }

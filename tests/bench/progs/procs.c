@@ -124,6 +124,7 @@ int main(int argc, char **argv)
         return bench_fork(atol(argv[2]), rounds, argc == 5 ? atol(argv[4]) : 0);
     if (rounds > 0 && !strcmp(argv[1], "spawn"))
         return bench_spawn(argv[2], rounds, argc == 5 ? atol(argv[4]) : 0);
-    fprintf(stderr, "usage: procs fork MIB ROUNDS [PAUSE_MS] | procs spawn PATH ROUNDS [PAUSE_MS]\n");
+    fprintf(stderr,
+            "usage: procs fork MIB ROUNDS [PAUSE_MS] | procs spawn PATH ROUNDS [PAUSE_MS]\n");
     return 2;
 }
