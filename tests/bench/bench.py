@@ -213,7 +213,28 @@ def nginx_rps(ctx, mode, seconds):
 # forked or spawned child is a new enclave: EADD of every page of its
 # sgx.enclave_size (SGX1, no EDMM), its heap not EEXTENDed.
 CYCLES_PER_EADD = 10000
+# Per page a forked child adds under EDMM (sgx.edmm_enable: the host's EAUG
+# on a page fault, then the enclave's EACCEPT): no per-instruction figure is
+# published either; Dhanraj et al., "Adaptive and Efficient Dynamic Memory
+# Management for Hardware Enclaves" (arXiv 2504.16251, 2025) measure that
+# this fault-EAUG-EACCEPT path costs more than an EADD at build time (it is
+# why EDMM slows execution by up to 58% in Gramine), so it is taken as
+# 15,000 cycles (assumption).
+CYCLES_PER_EAUG_EACCEPT = 15000
+# AES-128-GCM of the state stream, per byte, sealing in the parent and
+# opening in the child (each ~0.6-0.75 cycles/byte with libcrypto's AES-NI
+# code: `openssl speed -evp aes-128-gcm -bytes 57344` gave 4.1 GB/s on this
+# 2.4 GHz EPYC, ~0.6 cycles/byte); the copies around it (record buffer,
+# OCALL frame, socket, both sides) as much again (assumption).
+CYCLES_PER_STREAM_BYTE = 2 * 0.7 + 1.0
 ASSUMED_GHZ = 3.0  # to turn projected cycles into time (assumption)
+
+# Each sim process's second debug line: pages EADDed when its enclave was
+# built, pages it received as a forked child (all, and those sent as data).
+BUILD_RE = re.compile(r"enclave build and fork: EADD (\d+) pages; received at fork (\d+) pages "
+                      r"\(data (\d+)\)")
+# The parent's host, at a fork that took an enclave of the process pool.
+POOL_RE = re.compile(r"fork: child \d+ takes an enclave of the process pool")
 
 COUNTS_RE = re.compile(
     r"enclave transitions: EENTER (\d+) EEXIT (\d+) ERESUME (\d+) AEX\(reported\) (\d+) "
@@ -252,10 +273,12 @@ def size_bytes(text):
     return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2)]
 
 
-def proc_us(ctx, mode, argv, rounds, parse, name, extra=""):
+def proc_us(ctx, mode, argv, rounds, parse, name, extra="", untimed=0):
     """One run of a process workload: microseconds per round as the program
     measured it (parse(stdout) -> ns per round); in sim, the transition
-    counts are kept for the projection (ctx.proc_counts[name])."""
+    counts are kept for the projection (ctx.proc_counts[name]); `untimed`
+    rounds ran before the timed ones (counted in the counts, so per-round
+    counts divide by all rounds)."""
     if mode in ("sim", "sgx"):
         extra += 'loader.log_level = "debug"\n'
     cmd = argv if mode == "native" else (
@@ -271,11 +294,25 @@ def proc_us(ctx, mode, argv, rounds, parse, name, extra=""):
         raise Failed("exit %d: %s" % (p.returncode, err[:100]))
     ns = parse(p.stdout)
     if mode == "sim":
+        timed, rounds = rounds, rounds + untimed
         crossings, children = enclave_crossings(p.stderr, rounds)
         m = re.search(r'sgx.enclave_size = "([0-9]+[KMG]?)"', extra)
         size = size_bytes(m.group(1) if m else "256M")  # docs/manifest.md: default 256M
+        builds = [tuple(int(x) for x in b.groups()) for b in BUILD_RE.finditer(p.stderr)]
+        kids = builds[:-1]  # the parent's line comes last, as its counts
+        pooled = len(POOL_RE.findall(p.stderr))
+        # What the children put on the timed forks' path: EADD of a child's
+        # whole enclave unless the pool built it ahead (the untimed first
+        # fork fills the pool and is never pooled; kids lists processes by
+        # exit, not by pool or not: the mean build of the children is used).
+        own_build = max(len(kids) - pooled - untimed, 0)
+        eadd = sum(b[0] for b in kids) * own_build / max(len(kids), 1) * rounds / timed
         ctx.proc_counts.setdefault(name, []).append(
-            {"crossings": crossings, "children": children, "enclave_bytes": size})
+            {"crossings": crossings, "children": children, "enclave_bytes": size,
+             "eadd_pages": eadd / rounds, "pooled": pooled / rounds,
+             "received_pages": sum(b[1] for b in kids) / rounds,
+             "data_pages": sum(b[2] for b in kids) / rounds,
+             "edmm": "sgx.edmm_enable = true" in extra})
     return ns / 1000.0
 
 
@@ -313,14 +350,22 @@ def proc_workloads(ctx, quick):
     def rounds(m, fast, sim):
         return sim[0 if quick else 1] if m in ("sim", "sgx") else fast[0 if quick else 1]
 
-    def fork(mib, fast, sim, size):
-        name = "fork+exit+wait, %d MiB process" % mib
-        extra = 'sgx.enclave_size = "%s"\n' % size
+    def fork(mib, fast, sim, size, how=""):
+        """how: "" (each child builds its enclave), "pool" (geode.process_pool
+        = 1 and, in sim, a pause before each round so that a member is
+        ready: one untimed fork first) or "edmm" (sgx.edmm_enable)."""
+        name = "fork+exit+wait, %d MiB process" % mib + {"": "", "pool": " (warm process pool)",
+                                                          "edmm": " (EDMM)"}[how]
+        extra = 'sgx.enclave_size = "%s"\n' % size + {
+            "": "", "pool": "geode.process_pool = 1\n", "edmm": "sgx.edmm_enable = true\n"}[how]
+        pause = {1: 1000, 100: 2000}.get(mib, 2000) if how == "pool" else 0
 
         def fn(m):
             k = rounds(m, fast, sim)
-            return proc_us(ctx, m, [procs, "fork", str(mib), str(k)], k, ns_per_call, name,
-                           extra if m in ("sim", "sgx") else "")
+            sim_mode = m in ("sim", "sgx")
+            argv = [procs, "fork", str(mib), str(k)] + (["%d" % pause] if pause and sim_mode else [])
+            return proc_us(ctx, m, argv, k, ns_per_call, name, extra if sim_mode else "",
+                           1 if pause and sim_mode else 0)
         return (name + " (sim: %s enclave)" % size, "us/round", False, None, fn), name
 
     def spawn(m):
@@ -337,7 +382,7 @@ def proc_workloads(ctx, quick):
         pool = 'sgx.trusted_files = ["file:%s"]\ngeode.process_pool = 1\n' % hello
         sim = m in ("sim", "sgx")
         return proc_us(ctx, m, [procs, "spawn", hello, str(k)] + (["200"] if sim else []), k,
-                       ns_per_call, SPAWN_WARM, pool if sim else "")
+                       ns_per_call, SPAWN_WARM, pool if sim else "", 1 if sim else 0)
 
     def pipe(m):
         k = rounds(m, (50, 200), (3, 8))
@@ -349,8 +394,12 @@ def proc_workloads(ctx, quick):
     PIPE = "busybox sh: echo x | busybox cat"
     f1, n1 = fork(1, (200, 500), (5, 10), "256M")
     f100, n100 = fork(100, (20, 50), (2, 4), "512M")
-    ctx.proc_names = {f1[0]: n1, f100[0]: n100, SPAWN: SPAWN, PIPE: PIPE}
-    return [f1, f100, (SPAWN, "us/round", False, None, spawn),
+    f1p, n1p = fork(1, (200, 500), (3, 6), "256M", "pool")
+    f100p, n100p = fork(100, (20, 50), (2, 4), "512M", "pool")
+    f100e, n100e = fork(100, (20, 50), (2, 4), "512M", "edmm")
+    ctx.proc_names = {f1[0]: n1, f100[0]: n100, f1p[0]: n1p, f100p[0]: n100p, f100e[0]: n100e,
+                      SPAWN: SPAWN, SPAWN_WARM: SPAWN_WARM, PIPE: PIPE}
+    return [f1, f100, f1p, f100p, f100e, (SPAWN, "us/round", False, None, spawn),
             (SPAWN_WARM, "us/round", False, None, spawn_warm),
             (PIPE, "us/round", False, None, pipe)]
 
@@ -364,21 +413,30 @@ def proc_projection(ctx, res):
     runs = ctx.proc_counts.get(name)
     if not runs:
         return {"na": "no sim run with transition counts"}
-    crossings = statistics.median(r["crossings"] for r in runs)
-    children = statistics.median(r["children"] for r in runs)
-    pages = runs[0]["enclave_bytes"] // 4096
-    c_cross, c_eadd = crossings * CYCLES_PER_CROSSING, children * pages * CYCLES_PER_EADD
-    us = (c_cross + c_eadd) / (ASSUMED_GHZ * 1000)
+    med = lambda key: statistics.median(r[key] for r in runs)
+    crossings, children, pooled = med("crossings"), med("children"), med("pooled")
+    eadd, received, data = med("eadd_pages"), med("received_pages"), med("data_pages")
+    edmm = runs[0]["edmm"]
+    c_cross = crossings * CYCLES_PER_CROSSING
+    c_eadd = eadd * CYCLES_PER_EADD
+    c_eaug = received * CYCLES_PER_EAUG_EACCEPT if edmm else 0
+    c_stream = data * 4096 * CYCLES_PER_STREAM_BYTE
+    total = c_cross + c_eadd + c_eaug + c_stream
+    us = total / (ASSUMED_GHZ * 1000)
     native = res["modes"].get("native", {}).get("median")
+    ms = lambda c: c / (ASSUMED_GHZ * 1e6)
     return {"crossings_per_round": crossings, "child_enclaves_per_round": children,
-            "child_enclave_pages": pages, "cycles_per_crossing": CYCLES_PER_CROSSING,
-            "cycles_per_eadd": CYCLES_PER_EADD, "assumed_ghz": ASSUMED_GHZ,
-            "cycles_per_round": c_cross + c_eadd, "us_per_round": us,
-            "us_crossings": c_cross / (ASSUMED_GHZ * 1000),
-            "us_eadd": c_eadd / (ASSUMED_GHZ * 1000),
+            "pooled_children_per_round": pooled, "eadd_pages_per_round": eadd,
+            "received_pages_per_round": received, "data_pages_per_round": data, "edmm": edmm,
+            "cycles_per_crossing": CYCLES_PER_CROSSING, "cycles_per_eadd": CYCLES_PER_EADD,
+            "cycles_per_eaug_eaccept": CYCLES_PER_EAUG_EACCEPT,
+            "cycles_per_stream_byte": CYCLES_PER_STREAM_BYTE, "assumed_ghz": ASSUMED_GHZ,
+            "cycles_per_round": total, "us_per_round": us,
+            "ms_crossings": ms(c_cross), "ms_eadd": ms(c_eadd), "ms_eaug": ms(c_eaug),
+            "ms_stream": ms(c_stream),
             "ratio": us / native if native else None,
-            "excludes": "work that runs at the same speed in sim and on hardware: the host's "
-                        "fork of geode, the state stream (copy, AES-GCM, socket), the program"}
+            "excludes": "the host's fork of geode and the program's own work (same speed in "
+                        "sim and on hardware)"}
 
 
 def print_projection(p):
@@ -386,13 +444,19 @@ def print_projection(p):
         print("  %-17s n/a (%s)" % ("projected hw", p["na"]))
         return
     print("  %-17s ~%.1f ms/round%s = crossings %.1f ms (%.0f x %d cycles) + EADD %.1f ms "
-          "(%.2g child enclave(s) x %d pages x %d cycles, assumed) at %.1f GHz; "
-          "host and in-enclave work not counted"
+          "(%.0f pages x %d cycles: children not from the pool, %.2g of %.2g per round pooled)"
+          "%s + stream %.1f ms (%.0f data pages x %.1f cycles/byte) at %.1f GHz (assumed "
+          "costs: tests/bench/bench.py)"
           % ("projected hw", p["us_per_round"] / 1000,
              " (%.0fx native)" % p["ratio"] if p["ratio"] is not None else "",
-             p["us_crossings"] / 1000, p["crossings_per_round"], p["cycles_per_crossing"],
-             p["us_eadd"] / 1000, p["child_enclaves_per_round"], p["child_enclave_pages"],
-             p["cycles_per_eadd"], p["assumed_ghz"]))
+             p["ms_crossings"], p["crossings_per_round"], p["cycles_per_crossing"],
+             p["ms_eadd"], p["eadd_pages_per_round"], p["cycles_per_eadd"],
+             p["pooled_children_per_round"], p["child_enclaves_per_round"],
+             " + EAUG/EACCEPT %.1f ms (%.0f pages x %d cycles)"
+             % (p["ms_eaug"], p["received_pages_per_round"], p["cycles_per_eaug_eaccept"])
+             if p["edmm"] else "",
+             p["ms_stream"], p["data_pages_per_round"], p["cycles_per_stream_byte"],
+             p["assumed_ghz"]))
     sys.stdout.flush()
 
 

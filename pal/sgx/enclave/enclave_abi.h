@@ -144,6 +144,10 @@ struct enclave_stats {
      * exitless_waits: queued ones that needed OCALL_EXITLESS_WAIT (an exit,
      * counted in ocalls too) */
     uint64_t exitless, exitless_waits;
+    /* fork_pages: pages this enclave received when it was forked (0: not
+     * a forked child), fork_data_pages: those sent as data (the rest as
+     * zero runs) */
+    uint64_t fork_pages, fork_data_pages;
 };
 
 /* ECALL_OCALL_BENCH: sets up exitless OCALLs with the area at `exitless`
@@ -235,6 +239,9 @@ static inline int exitless_excluded(uint64_t number)
     case OCALL_PROCS_WAIT:
     case OCALL_PROCS_SET_NAME:
     case OCALL_PROCS_PDEATHSIG:
+    case OCALL_PROCS_SET_FS_IDS: /* the calling host thread's */
+    case OCALL_PROCS_FORK_SEND:  /* a socket: may block */
+    case OCALL_PROCS_FORK_RECV:
     case OCALL_SHM_FUTEX_WAIT:
     case OCALL_ATTEST_QE_TARGET: /* the AESM service may take seconds */
     case OCALL_ATTEST_QUOTE:

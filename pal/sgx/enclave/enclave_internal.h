@@ -239,6 +239,8 @@ static inline struct ecall_result ecall_fail(int64_t err)
 }
 /* The enclave's own transition counts (ECALL_STATS, and the exit OCALL). */
 void enclave_stats_read(struct enclave_stats *s);
+/* pal_fork.c: pages received as a forked child (all, and sent as data). */
+void enclave_fork_stats(uint64_t *pages, uint64_t *data_pages);
 struct ecall_result enclave_dispatch(uint64_t number, uint64_t arg, uint64_t arg2);
 
 /* This thread's TLS page. Enclave entry sets GS to it; while the libOS

@@ -236,6 +236,8 @@ enum ocall_fs_more {
  * also be 0 (the caller), -1 or -pgid where pal.h says so. --- */
 #define OCALL_PROCS_ID_MAX (1 << 22) /* Linux's largest pid_max */
 #define OCALL_PROCS_LIST_MAX 4096    /* ids one OCALL_PROCS_LIST returns at most */
+#define OCALL_FS_IDS_GROUPS_MAX 4096 /* supplementary groups of one OCALL_PROCS_SET_FS_IDS */
+#define OCALL_FORK_BULK_MAX (4 << 20) /* bytes of one OCALL_PROCS_FORK_SEND/RECV */
 enum ocall_procs {
     OCALL_PROCS_FIRST = 128,
     /* a0 child (-1 any, > 0 id, 0 own group, < -1 -pgid), a1 options
@@ -259,6 +261,20 @@ enum ocall_procs {
     OCALL_PROCS_LIST = 141,
     OCALL_PROCS_SET_NAME = 142,  /* a0 name len (1..16); str name -> 0 */
     OCALL_PROCS_PDEATHSIG = 143, /* a0 signo (0: none) -> 0 */
+    /* a0 fsuid, a1 fsgid, a2 n (<= OCALL_FS_IDS_GROUPS_MAX); bytes uint32_t
+     * groups[n]: setgroups, setfsgid, setfsuid of the calling host thread
+     * (and of the exitless workers before their next call) -> 0, -EPERM
+     * when the host user cannot (nothing changed then) */
+    OCALL_PROCS_SET_FS_IDS = 144,
+    /* The fork stream in bulk (pal_fork.c): a0 h (a socket), a1 addr, a2
+     * len (1..OCALL_FORK_BULK_MAX): [addr, addr + len) lies inside one
+     * mapping the host made for OCALL_SHM_MAP (-EINVAL elsewhere); the host
+     * writes all of it to h -> 0 */
+    OCALL_PROCS_FORK_SEND = 145,
+    /* a0 h, a1 addr, a2 cap (1..OCALL_FORK_BULK_MAX), the range as for
+     * OCALL_PROCS_FORK_SEND: the host reads what h holds (blocking for at
+     * least one byte) into it -> count (<= cap; 0: end of stream) */
+    OCALL_PROCS_FORK_RECV = 146,
     OCALL_PROCS_LAST = 159,
 };
 

@@ -68,6 +68,7 @@ struct enclave_fork_state {
 struct enclave_fork_state enclave_boot_fork_state(void);   /* pal_boot.c */
 struct enclave_fork_state enclave_heap_fork_state(void);   /* pal_mem.c */
 struct enclave_fork_state enclave_net_fork_state(void);    /* pal_net.c */
+void enclave_net_adopt(void); /* pal_net.c: a forked child's own registration tag */
 struct enclave_fork_state enclave_thread_fork_state(void); /* pal_thread.c: this TCS's slot */
 /* In the child, once everything arrived: 0, or -1 when it does not fit. */
 int enclave_boot_claim(void);

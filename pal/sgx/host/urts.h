@@ -75,6 +75,7 @@ struct urts_desc {
 /* Host-side counts of enclave transitions (whole enclave, all threads). */
 struct urts_counters {
     uint64_t eenter, eexit, eresume, ocalls, exceptions;
+    uint64_t eadd; /* pages added (EADD) when this enclave was built */
 };
 
 struct urts_result {

@@ -99,6 +99,9 @@ static const char *const always[] = {
     "fchown",
     "fchownat",
     "lchown",
+    "setfsuid", /* set_fs_ids: the program's file-system ids */
+    "setfsgid",
+    "setgroups",
     "truncate",
     "ftruncate",
     "fsync",

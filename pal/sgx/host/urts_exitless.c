@@ -26,6 +26,7 @@
 #include "host/urts_exitless.h"
 #include "host/urts_internal.h"
 #include "host/urts_ocall.h"
+#include "host/urts_procs.h"
 
 #define WORKER_SPIN 65536 /* empty polls (~ms) before a worker sleeps */
 #define DEQUEUE_TRIES 64
@@ -126,6 +127,7 @@ static void serve(struct urts_exitless *x, uint32_t i, uint64_t number)
 {
     struct exitless_slot *s = slot_at(x, i);
 
+    urts_fs_ids_sync();
     if (urts_serve_ocall(x->e, i, number, (uint64_t)(uintptr_t)&s->frame)) {
         s->frame.result = -EPROTO;
         s->frame.out_size = 0;

@@ -108,6 +108,11 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
         id = urts_procs_fork_end(f, m.pid);
         if (id >= 0 && urts_pool_go(&m, thread, sv[1]) == 0) {
             close(sv[1]);
+            if (e->desc.log_counters)
+                fprintf(
+                    e->desc.log_counters,
+                    "geode: fork: child %ld takes an enclave of the process pool (built ahead)\n",
+                    id);
             urts_pool_fill(e);
             return reply(id, sv[0], out, out_size);
         }
@@ -135,6 +140,36 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
     }
     urts_pool_fill(e);
     return reply(id, sv[0], out, out_size);
+}
+
+/* The enclave's sealed stream, written from or read into host memory the
+ * enclave mapped with OCALL_SHM_MAP: one exit per OCALL_FORK_BULK_MAX bytes
+ * instead of one per OCALL_MAX_IO. The range must lie inside one such
+ * mapping, so the enclave cannot have the host read or write anything else
+ * of its own. */
+int64_t urts_fork_bulk(uint64_t number, const int64_t *a)
+{
+    uint64_t addr = (uint64_t)a[1], len = (uint64_t)a[2];
+
+    if (a[0] < 0 || a[0] >= OCALL_MAX_HANDLE || a[2] < 1 || a[2] > OCALL_FORK_BULK_MAX ||
+        addr + len < addr || !urts_shm_inside(addr, addr + len))
+        return -EINVAL;
+    if (number == OCALL_PROCS_FORK_RECV) {
+        ssize_t r;
+        do
+            r = read((int)a[0], (void *)(uintptr_t)addr, len);
+        while (r < 0 && errno == EINTR);
+        return r < 0 ? -errno : r;
+    }
+    for (uint64_t done = 0; done < len;) {
+        ssize_t r = write((int)a[0], (const uint8_t *)(uintptr_t)addr + done, len - done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 ? -errno : -EIO;
+        done += (uint64_t)r;
+    }
+    return 0;
 }
 
 /* Through the namespace, as the program's own kill and wait: the entry

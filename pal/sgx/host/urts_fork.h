@@ -14,6 +14,11 @@
 int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_t out_cap, uint64_t *out_size);
 /* OCALL_FORK_ABORT: the child never took its state; ends and reaps it. */
 int64_t urts_fork_abort(int64_t id);
+/* OCALL_PROCS_FORK_SEND / FORK_RECV: the fork stream through a mapping of
+ * OCALL_SHM_MAP (a[0] socket, a[1] address, a[2] length). */
+int64_t urts_fork_bulk(uint64_t number, const int64_t *a);
+/* urts_ocall_shm.c: [lo, hi) lies inside one of its mappings. */
+int urts_shm_inside(uint64_t lo, uint64_t hi);
 
 /* The host child's side, shared with the pool (urts_pool.c): forget the
  * parent's threads and pool; run the fork handler (never returns); whether

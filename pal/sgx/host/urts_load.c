@@ -175,6 +175,8 @@ int urts_build(struct urts_enclave *e, struct sgx_err *err)
     if (!ret)
         ret = sgx_layout_add_pages(e->drv, e->encl, &l, err);
     if (!ret)
+        e->cnt.eadd = l.n_pages;
+    if (!ret)
         ret = sign_and_init(e, &ld, mr, err);
     if (!ret)
         ret = find_tcs(e, &l, err);
@@ -256,6 +258,12 @@ void urts_print_counters(const struct urts_enclave *e, const struct enclave_stat
                 (unsigned long long)inside->exitless, (unsigned long long)inside->exceptions,
                 (unsigned long long)inside->notifications, (unsigned long long)inside->edeccssa,
                 (unsigned long long)inside->stage1_exits);
+    if (inside)
+        fprintf(e->desc.log_counters,
+                "geode: enclave build and fork: EADD %llu pages; received at fork %llu pages "
+                "(data %llu)\n",
+                (unsigned long long)e->cnt.eadd, (unsigned long long)inside->fork_pages,
+                (unsigned long long)inside->fork_data_pages);
     else
         fprintf(e->desc.log_counters, "; inside: unavailable (enclave lost or not built)\n");
 }

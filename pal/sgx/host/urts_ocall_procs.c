@@ -3,8 +3,10 @@
  * the OCALL's arguments. The host checks what it is handed as the direct
  * PAL's callers would (ranges, lengths); the enclave checks every answer. */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 
+#include "host/urts_fork.h"
 #include "host/urts_internal.h"
 #include "host/urts_ocall.h"
 #include "host/urts_procs.h"
@@ -71,6 +73,64 @@ static int64_t do_open(const struct pal_api *d, int64_t id)
     return r < 0 ? r : h;
 }
 
+/* The file-system ids the enclave last set (OCALL_PROCS_SET_FS_IDS; the
+ * libOS keeps one set per process): the calling host thread takes them at
+ * once, an exitless worker before the next call it serves
+ * (urts_fs_ids_sync), so a file operation runs with them on whichever host
+ * thread serves it. */
+static struct {
+    pthread_mutex_t lock;
+    uint32_t gen; /* 0: never set */
+    uint32_t fsuid, fsgid, n;
+    uint32_t groups[OCALL_FS_IDS_GROUPS_MAX];
+} fs_ids = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static __thread uint32_t fs_ids_applied;
+
+static int64_t set_fs_ids(const struct pal_api *d, const int64_t *a, struct urts_ocall_in *r)
+{
+    const uint8_t *g;
+    uint32_t groups[OCALL_FS_IDS_GROUPS_MAX];
+    long res;
+
+    if (a[0] < 0 || a[0] > UINT32_MAX - 1 || a[1] < 0 || a[1] > UINT32_MAX - 1 || a[2] < 0 ||
+        a[2] > OCALL_FS_IDS_GROUPS_MAX)
+        return -EINVAL;
+    if (!(g = urts_ocall_bytes(r, a[2] * 4)) || !urts_ocall_end(r))
+        return -EINVAL;
+    if (!d->set_fs_ids)
+        return -ENOSYS;
+    memcpy(groups, g, (size_t)a[2] * 4);
+    res = d->set_fs_ids((uint32_t)a[0], (uint32_t)a[1], groups, (size_t)a[2]);
+    if (res)
+        return res;
+    pthread_mutex_lock(&fs_ids.lock);
+    fs_ids.fsuid = (uint32_t)a[0];
+    fs_ids.fsgid = (uint32_t)a[1];
+    fs_ids.n = (uint32_t)a[2];
+    memcpy(fs_ids.groups, groups, (size_t)a[2] * 4);
+    fs_ids_applied = __atomic_add_fetch(&fs_ids.gen, 1, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&fs_ids.lock);
+    return 0;
+}
+
+void urts_fs_ids_sync(void)
+{
+    const struct pal_api *d = urts_procs_api();
+    uint32_t groups[OCALL_FS_IDS_GROUPS_MAX], uid, gid, n, gen;
+
+    if (__atomic_load_n(&fs_ids.gen, __ATOMIC_ACQUIRE) == fs_ids_applied || !d->set_fs_ids)
+        return;
+    pthread_mutex_lock(&fs_ids.lock);
+    gen = fs_ids.gen;
+    uid = fs_ids.fsuid;
+    gid = fs_ids.fsgid;
+    n = fs_ids.n;
+    memcpy(groups, fs_ids.groups, (size_t)n * 4);
+    pthread_mutex_unlock(&fs_ids.lock);
+    d->set_fs_ids(uid, gid, groups, n);
+    fs_ids_applied = gen;
+}
+
 int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t number,
                          const uint8_t *in, uint64_t in_size, uint8_t *out, uint64_t out_cap,
                          uint64_t *out_size)
@@ -85,6 +145,10 @@ int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t numbe
     *out_size = 0;
     if (urts_ocall_begin(&r, in, in_size))
         return -EINVAL;
+    if (number == OCALL_PROCS_SET_FS_IDS)
+        return set_fs_ids(d, a, &r);
+    if (number == OCALL_PROCS_FORK_SEND || number == OCALL_PROCS_FORK_RECV)
+        return urts_ocall_end(&r) ? urts_fork_bulk(number, a) : -EINVAL;
     if (!d->process_id)
         return -ENOSYS; /* no namespace: urts_procs_init did not run */
     urts_procs_thread();

@@ -65,6 +65,13 @@ static int inside(uint64_t lo, uint64_t hi)
     return r;
 }
 
+/* [lo, hi) lies inside one mapping made for OCALL_SHM_MAP (urts_fork.c:
+ * the bulk fork stream). */
+int urts_shm_inside(uint64_t lo, uint64_t hi)
+{
+    return hi > lo && inside(lo, hi);
+}
+
 static int64_t do_map(const struct urts_enclave *e, int64_t h, int64_t len, int64_t off,
                       int64_t prot)
 {

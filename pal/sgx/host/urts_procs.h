@@ -42,4 +42,8 @@ long urts_procs_fork_end(struct urts_fork_id *f, pid_t host_pid); /* in the pare
  * parent recorded under this process's host pid: 0, or -ESRCH. */
 int urts_procs_adopt_self(void);
 
+/* An exitless worker takes the file-system ids the enclave last set
+ * (OCALL_PROCS_SET_FS_IDS) before it serves a call (urts_ocall_procs.c). */
+void urts_fs_ids_sync(void);
+
 #endif
