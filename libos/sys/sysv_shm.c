@@ -34,7 +34,7 @@
 #include "core/mm.h"
 #include "core/vma.h"
 #include "fs/vfs.h"
-#include "sys/creds.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 #define SEGS 1024               /* SHMMNI */
