@@ -14,8 +14,12 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 
 WARN       := -Wall -Wextra -Werror
+# The SGX host layers (pal/sgx/{arch,abi,platform,identity,image,sim,urts}) and
+# the direct PAL's host helpers, included as "file.h".
+SGX_HOST_INC := -Ipal/sgx/arch -Ipal/sgx/abi -Ipal/sgx/platform -Ipal/sgx/identity \
+                -Ipal/sgx/image -Ipal/sgx/sim -Ipal/sgx/urts -Ipal/direct
 HOST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -MMD -MP -D_GNU_SOURCE \
-               -Iloader -Ipal/include -Ipal/sgx -I$(BUILD)/gen $(EXTRA_CFLAGS)
+               -Iloader -Ipal/include -Ipal/sgx $(SGX_HOST_INC) -I$(BUILD)/gen $(EXTRA_CFLAGS)
 HOST_LDFLAGS := $(EXTRA_LDFLAGS)
 # libcrypto and protobuf-c are linked statically: geode starts once per program run, and
 # resolving the shared libcrypto costs about a millisecond of every start-up.

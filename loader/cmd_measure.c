@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "host/enclave_image.h"
-#include "host/hexfmt.h"
-#include "host/layout.h"
-#include "host/layout_dump.h"
+#include "enclave_image.h"
+#include "hexfmt.h"
+#include "layout.h"
+#include "layout_dump.h"
 #include "paths.h"
 
 #define MAX_BLOB (64ULL << 20)

@@ -15,7 +15,7 @@
 #include "../pal/direct/pal_direct.h"
 #include "bundle.h"
 #include "cli.h"
-#include "host/run_sgx.h"
+#include "run_sgx.h"
 #include "manifest/manifest.h"
 #include "paths.h"
 

@@ -11,10 +11,10 @@
 
 #include "bundle.h"
 #include "cli.h"
-#include "host/enclave_image.h"
-#include "host/hexfmt.h"
-#include "host/sigstruct.h"
-#include "host/sigstruct_show.h"
+#include "enclave_image.h"
+#include "hexfmt.h"
+#include "sigstruct.h"
+#include "sigstruct_show.h"
 #include "paths.h"
 
 #define DEFAULT_KEY_DIR ".config/geode"

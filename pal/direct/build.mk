@@ -10,6 +10,6 @@ HOST_SRCS += $(DIRECT_PAL_SRCS)
 $(patsubst %.c,$(BUILD)/host/%.o,$(filter %.c,$(DIRECT_PAL_SRCS))): HOST_CFLAGS += -fno-stack-protector
 
 # The SGX host runtime serves the enclave's process OCALLs with the direct
-# PAL's pid-namespace code (pal/sgx/host/urts_procs.c), so whatever links
-# pal/sgx/host (the fuzz targets, through LOADER_SRCS) links it too.
+# PAL's pid-namespace code (pal/sgx/urts/urts_procs.c), so whatever links
+# pal/sgx/urts (the fuzz targets, through LOADER_SRCS) links it too.
 LOADER_SRCS += $(DIRECT_PAL_SRCS)

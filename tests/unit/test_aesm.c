@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "aesm.pb-c.h"
-#include "arch/sgx_quote.h"
-#include "host/urts_aesm.h"
+#include "sgx_quote.h"
+#include "urts_aesm.h"
 #include "tap.h"
 
 #define QSIZE 1000 /* the canned quote: 436 + 564 bytes of signature data */

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 
-#include "host/cpuid.h"
+#include "sgx_cpuid.h"
 #include "tap.h"
 
 /* "GenuineIntel" as CPUID.0 returns it: EBX, EDX, ECX. */

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/enclave_image.h"
-#include "sim/sim_build.h"
+#include "enclave_image.h"
+#include "sim_build.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/geode-test-image-XXXXXX";

@@ -12,8 +12,8 @@
 
 #include "tap.h"
 
-#include "host/urts_internal.h"
-#include "host/urts_ocall.h"
+#include "urts_internal.h"
+#include "urts_ocall.h"
 
 #define THREADS 3
 

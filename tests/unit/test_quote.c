@@ -5,9 +5,9 @@
 #include <openssl/evp.h>
 #include <string.h>
 
-#include "host/quote_verify.h"
-#include "sim/sim_qe.h"
-#include "sim/sim_run.h"
+#include "quote_verify.h"
+#include "sim_qe.h"
+#include "sim_run.h"
 #include "tap.h"
 
 static void make_report(struct sgx_report *r, uint8_t fill)

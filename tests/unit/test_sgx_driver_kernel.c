@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "host/driver_kernel.h"
+#include "driver_kernel.h"
 #include "tap.h"
 
 #define PAGE 4096ULL

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host/vdso.h"
+#include "vdso.h"
 #include "tap.h"
 
 #define IMG_SIZE 0x600

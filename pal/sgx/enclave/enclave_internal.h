@@ -77,9 +77,9 @@
 #include <stdint.h>
 
 #define GEODE_NO_KERNEL_UAPI 1
-#include "arch/sgx_arch.h"
-#include "enclave/enclave_abi.h"
-#include "host/layout.h"
+#include "sgx_arch.h"
+#include "enclave_abi.h"
+#include "layout.h"
 #include "pal.h"
 
 /* The trusted per-thread state at TLS + THR_OFF. */

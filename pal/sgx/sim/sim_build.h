@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/sgx_arch.h"
-#include "host/sgx_driver.h"
+#include "sgx_arch.h"
+#include "sgx_driver.h"
 
 /* The simulated CPU, i.e. what CPUID leaf 0x12 would report. */
 struct sgx_sim_cpu {

@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <ucontext.h>
 
-#include "host/measure.h"
-#include "sim/sim_build.h"
-#include "sim/sim_run.h"
+#include "measure.h"
+#include "sim_build.h"
+#include "sim_run.h"
 
 struct sgx_driver_encl {
     struct sgx_secs secs; /* first: needs its 4096 alignment */

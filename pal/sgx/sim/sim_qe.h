@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/sgx_arch.h"
+#include "sgx_arch.h"
 
 struct evp_pkey_st;
 
