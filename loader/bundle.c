@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
-#include "enclave_image.h"
+#include "enclave_manifest.h"
 #include "hexfmt.h"
 #include "manifest/write_toml.h"
 

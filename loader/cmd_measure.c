@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "enclave_image.h"
+#include "enclave_manifest.h"
 #include "hexfmt.h"
 #include "layout.h"
 #include "layout_dump.h"

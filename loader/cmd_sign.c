@@ -11,7 +11,7 @@
 
 #include "bundle.h"
 #include "cli.h"
-#include "enclave_image.h"
+#include "enclave_manifest.h"
 #include "hexfmt.h"
 #include "sigstruct.h"
 #include "sigstruct_show.h"

@@ -12,7 +12,7 @@
 #include "diag.h"
 #include "driver_kernel.h"
 #include "host_caps.h"
-#include "enclave_image.h"
+#include "enclave_manifest.h"
 #include "run_restart.h"
 #include "run_sgx.h"
 #include "urts.h"
@@ -318,8 +318,7 @@ static void run_forked(struct urts_enclave *e, uint32_t thread, int chan, void *
     _exit(run_fail(&s));
 }
 
-/* What the host runtime reads of the measured manifest (the image's
- * canonical blob), unpacked once. */
+/* What the host runtime reads of the manifest (the one the image measures). */
 struct run_settings {
     unsigned restarts;    /* geode.epc_loss_restarts */
     unsigned workers;     /* geode.ocall_workers */
@@ -330,21 +329,19 @@ struct run_settings {
     bool network;         /* geode.host_network */
 };
 
-static struct run_settings run_settings(const struct enclave_image *img)
+static struct run_settings run_settings(const geode_manifest *m)
 {
-    geode_manifest *m = manifest_unpack(img->blob, img->blob_size);
     struct run_settings s = {0};
 
-    if (m && m->geode) {
+    if (m->geode) {
         s.restarts = m->geode->epc_loss_restarts;
         s.workers = m->geode->ocall_workers;
         s.pool = m->geode->process_pool;
         s.network = m->geode->host_network;
     }
-    s.unconfined = m && m->sgx && m->sgx->insecure_host_unconfined;
-    s.sigterm_inject = m && m->enable_sigterm_injection;
-    s.attestation = m && m->sgx ? (int)m->sgx->remote_attestation : 0;
-    manifest_free(m);
+    s.unconfined = m->sgx && m->sgx->insecure_host_unconfined;
+    s.sigterm_inject = m->enable_sigterm_injection;
+    s.attestation = m->sgx ? (int)m->sgx->remote_attestation : 0;
     return s;
 }
 
@@ -469,9 +466,10 @@ int sgx_run(const struct sgx_run_params *p)
     }
     if (p->sim && loss_plan(&plan))
         return 1;
-    if (p->blob ? enclave_image_from_blob(p->blob, p->blob_len, p->runtime_dir, &img, &l, mr, &err)
-                : enclave_image_from_manifest(p->manifest_path, p->runtime_dir, stderr, &img, &l,
-                                              mr, &err)) {
+    /* A bundle's blob is measured as signed; else the manifest's trusted
+     * files are hashed into it first. */
+    if ((!p->blob && manifest_expand_trusted(p->manifest, stderr)) ||
+        enclave_image_of(p->manifest, p->blob, p->blob_len, p->runtime_dir, &img, &l, mr, &err)) {
         if (err.msg[0])
             fprintf(stderr, "geode run: %s\n", err.msg);
         return 1;
@@ -483,7 +481,7 @@ int sgx_run(const struct sgx_run_params *p)
         enclave_image_free(&img);
         return 1;
     }
-    struct run_settings rs = run_settings(&img);
+    struct run_settings rs = run_settings(p->manifest);
 
     restarts = rs.restarts;
     workers = rs.workers;

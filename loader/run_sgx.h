@@ -9,10 +9,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "manifest/manifest.h"
+
 struct sgx_sigstruct;
 
 struct sgx_run_params {
-    const char *manifest_path;
+    /* The validated manifest, parsed once by cmd_run.c (for a bundle, its
+     * blob unpacked); sgx_run expands its trusted files (unless blob). */
+    geode_manifest *manifest;
     /* A signed bundle's enclave instead (loader/bundle.h): its canonical
      * manifest blob and SIGSTRUCT, with runtime_dir = the bundle; the
      * enclave is measured from them and must be the one the SIGSTRUCT

@@ -1,5 +1,5 @@
 /* Manifest -> enclave image description, SECS, SIGSTRUCT parameters, and the
- * build through a driver: see host/enclave_image.h for the mapping. */
+ * build through a driver: see enclave_image.h for the mapping. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,10 +31,10 @@ static int runtime_file(const char *dir, const char *name, const char *what, cha
 
 /* The libOS: loader.entrypoint.uri when given ("file:" is checked by the
  * manifest rules), else the runtime directory's libos.elf. */
-static int libos_path(const geode_manifest *m, const char *dir, char *out, size_t size,
+static int libos_path(const struct enclave_image_params *p, const char *dir, char *out, size_t size,
                       struct sgx_err *e)
 {
-    const char *uri = m->libos_uri;
+    const char *uri = p->libos_uri;
 
     if (!uri || !*uri)
         return runtime_file(dir, ENCLAVE_IMAGE_LIBOS, "the libOS image", out, size, e);
@@ -49,64 +49,66 @@ static int libos_path(const geode_manifest *m, const char *dir, char *out, size_
     return 0;
 }
 
-static uint64_t attributes_of(const geode_manifest *m)
+static uint64_t attributes_of(const struct enclave_image_params *p)
 {
     uint64_t a = SGX_ATTR_MODE64BIT;
 
-    if (m->sgx->debug)
+    if (p->debug)
         a |= SGX_ATTR_DEBUG;
-    if (m->geode->aex_notify)
+    if (p->aex_notify)
         a |= SGX_ATTR_AEXNOTIFY;
     return a;
 }
 
-static int describe_sizes(const geode_manifest *m, struct enclave_image *img, struct sgx_err *e)
+static int describe_sizes(const struct enclave_image_params *p, struct enclave_image *img,
+                          struct sgx_err *e)
 {
-    uint64_t size = m->sgx->enclave_size;
+    uint64_t size = p->enclave_size;
 
     if (size < 2 * PAGE || (size & (size - 1)))
         return sgx_err_set(e, "sgx.enclave_size %llu is not a power of two >= 8 KiB",
                            (unsigned long long)size), -EINVAL;
-    if (!m->stack_size || m->stack_size > size)
+    if (!p->stack_size || p->stack_size > size)
         return sgx_err_set(e, "sys.stack.size %llu does not fit in the enclave",
-                           (unsigned long long)m->stack_size), -EINVAL;
-    img->desc.threads = m->sgx->max_threads;
-    img->desc.nssa = m->geode->nssa;
+                           (unsigned long long)p->stack_size), -EINVAL;
+    img->desc.threads = p->max_threads;
+    img->desc.nssa = p->nssa;
     img->desc.stack_size = ENCLAVE_IMAGE_PAL_STACK; /* the program's own stack is the libOS's */
     img->desc.enclave_size = size;
     return 0;
 }
 
-int enclave_image_describe(const geode_manifest *m, const char *runtime_dir,
-                           struct enclave_image *img, struct sgx_err *e)
+int enclave_image_describe(const struct enclave_image_params *p, const uint8_t *blob,
+                           size_t blob_size, const char *runtime_dir, struct enclave_image *img,
+                           struct sgx_err *e)
 {
     int ret;
 
     memset(img, 0, sizeof(*img));
-    if (!m->sgx || !m->geode)
-        return sgx_err_set(e, "manifest has no sgx/geode sections (not validated?)"), -EINVAL;
     ret = runtime_file(runtime_dir, ENCLAVE_IMAGE_PAL, "the trusted PAL image", img->pal_path,
                        sizeof(img->pal_path), e);
-    ret = ret ? ret : libos_path(m, runtime_dir, img->libos_path, sizeof(img->libos_path), e);
-    ret = ret ? ret : describe_sizes(m, img, e);
+    ret = ret ? ret : libos_path(p, runtime_dir, img->libos_path, sizeof(img->libos_path), e);
+    ret = ret ? ret : describe_sizes(p, img, e);
     if (ret)
         return ret;
-    img->blob = manifest_pack(m, &img->blob_size);
+    img->blob = malloc(blob_size ? blob_size : 1);
     if (!img->blob)
-        return sgx_err_set(e, "cannot serialize the manifest (out of memory?)"), -ENOMEM;
+        return sgx_err_set(e, "out of memory"), -ENOMEM;
+    memcpy(img->blob, blob, blob_size);
+    img->blob_size = blob_size;
     img->elfs[0] = (struct sgx_layout_elf){.path = img->pal_path};
     img->elfs[1] = (struct sgx_layout_elf){.path = img->libos_path};
     img->desc.elfs = img->elfs;
     img->desc.n_elfs = 2;
     img->desc.blob = img->blob;
     img->desc.blob_size = img->blob_size;
-    img->desc.attributes = attributes_of(m);
+    img->desc.attributes = attributes_of(p);
     img->desc.xfrm = ENCLAVE_IMAGE_XFRM;
     img->desc.miscselect = ENCLAVE_IMAGE_MISCSELECT;
-    img->desc.edmm = m->sgx->edmm_enable;
-    img->desc.heap_precommit = m->sgx->edmm_precommit_size;
-    img->isv_prod_id = (uint16_t)m->sgx->isvprodid;
-    img->isv_svn = (uint16_t)m->sgx->isvsvn;
+    img->desc.edmm = p->edmm;
+    img->desc.heap_precommit = p->edmm_precommit_size;
+    img->isv_prod_id = p->isv_prod_id;
+    img->isv_svn = p->isv_svn;
     return 0;
 }
 
@@ -194,31 +196,11 @@ int enclave_image_load(const struct sgx_driver *drv, const struct sgx_layout *l,
     return 0;
 }
 
-/* describe, lay out and measure; blob, when given, is the exact blob m
- * was unpacked from, measured as it is. Frees m. */
-static int image_of(geode_manifest *m, const uint8_t *blob, size_t blob_len, const char *runtime_dir,
-                    struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
-                    struct sgx_err *e)
+int enclave_image_measure(struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
+                          struct sgx_err *e)
 {
-    int ret = enclave_image_describe(m, runtime_dir, img, e);
+    int ret = enclave_image_layout(img, l, e);
 
-    manifest_free(m); /* the image keeps the packed blob, not the manifest */
-    if (!ret && blob) {
-        uint8_t *copy = malloc(blob_len);
-
-        if (!copy) {
-            sgx_err_set(e, "out of memory");
-            ret = -ENOMEM;
-        } else {
-            memcpy(copy, blob, blob_len);
-            free(img->blob);
-            img->blob = copy;
-            img->blob_size = blob_len;
-            img->desc.blob = copy;
-            img->desc.blob_size = blob_len;
-        }
-    }
-    ret = ret ? ret : enclave_image_layout(img, l, e);
     if (ret) {
         enclave_image_free(img);
         return -1;
@@ -231,35 +213,6 @@ static int image_of(geode_manifest *m, const uint8_t *blob, size_t blob_len, con
         return -1;
     }
     return 0;
-}
-
-int enclave_image_from_manifest(const char *path, const char *runtime_dir, FILE *diag,
-                                struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
-                                struct sgx_err *e)
-{
-    geode_manifest *m = manifest_load(path, diag);
-
-    memset(img, 0, sizeof(*img));
-    sgx_err_set(e, "%s", "");
-    if (!m || manifest_expand_trusted(m, diag)) {
-        manifest_free(m);
-        return -1;
-    }
-    return image_of(m, NULL, 0, runtime_dir, img, l, mr, e);
-}
-
-int enclave_image_from_blob(const uint8_t *blob, size_t len, const char *runtime_dir,
-                            struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
-                            struct sgx_err *e)
-{
-    geode_manifest *m = manifest_unpack(blob, len);
-
-    memset(img, 0, sizeof(*img));
-    if (!m || !m->sgx || !m->geode) {
-        manifest_free(m);
-        return sgx_err_set(e, "the manifest blob does not decode as a geode manifest"), -1;
-    }
-    return image_of(m, blob, len, runtime_dir, img, l, mr, e);
 }
 
 void enclave_image_free(struct enclave_image *img)

@@ -1,7 +1,9 @@
 /* Manifest -> enclave: the one place that decides how a validated manifest
- * becomes the image builder's description (host/layout.h), the SECS the loader
+ * becomes the image builder's description (layout.h), the SECS the loader
  * asks ECREATE for, and the SIGSTRUCT parameters `geode sign` writes, so the
- * three always agree (EINIT compares them).
+ * three always agree (EINIT compares them). The loader reads the manifest
+ * (loader/enclave_manifest.c) into struct enclave_image_params and passes
+ * its canonical blob; this layer never sees the manifest's own types.
  *
  * Mapping (manifest key -> enclave):
  *   ELF 0          RUNTIME_DIR/pal-enclave.elf, the trusted PAL (provides OENTRY)
@@ -27,14 +29,14 @@
 #define GEODE_SGX_ENCLAVE_IMAGE_H
 
 #include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "layout.h"
 #include "sgx_driver.h"
 #include "sgx_err.h"
 #include "sigstruct.h"
-#include "manifest/manifest.h"
 
 #define ENCLAVE_IMAGE_PAL "pal-enclave.elf"
 #define ENCLAVE_IMAGE_LIBOS "libos.elf"
@@ -52,12 +54,29 @@ struct enclave_image {
     uint16_t isv_prod_id, isv_svn;
 };
 
-/* Fills img from an (expanded) manifest. runtime_dir holds pal-enclave.elf
- * (and libos.elf unless the manifest names one). Returns 0, or -errno with a
- * message naming the missing file or bad value in e. Free with
- * enclave_image_free (also after a failure). */
-int enclave_image_describe(const geode_manifest *m, const char *runtime_dir,
-                           struct enclave_image *img, struct sgx_err *e);
+/* What the image takes from the manifest (the mapping above); the loader
+ * fills it (enclave_image_params_of, loader/enclave_manifest.h). */
+struct enclave_image_params {
+    const char *libos_uri;         /* loader.entrypoint.uri; NULL or "": RUNTIME_DIR/libos.elf */
+    uint64_t enclave_size;         /* sgx.enclave_size */
+    uint64_t stack_size;           /* sys.stack.size (checked to fit the enclave) */
+    uint32_t max_threads;          /* sgx.max_threads */
+    uint32_t nssa;                 /* geode.nssa */
+    bool debug;                    /* sgx.debug */
+    bool aex_notify;               /* geode.aex_notify */
+    bool edmm;                     /* sgx.edmm_enable */
+    uint64_t edmm_precommit_size;  /* sgx.edmm_precommit_size */
+    uint16_t isv_prod_id, isv_svn; /* sgx.isvprodid, sgx.isvsvn */
+};
+
+/* Fills img from p and the canonical manifest blob (copied: measured byte
+ * for byte). runtime_dir holds pal-enclave.elf (and libos.elf unless
+ * p->libos_uri names one). Returns 0, or -errno with a message naming the
+ * missing file or bad value in e. Free with enclave_image_free (also after
+ * a failure). */
+int enclave_image_describe(const struct enclave_image_params *p, const uint8_t *blob,
+                           size_t blob_size, const char *runtime_dir, struct enclave_image *img,
+                           struct sgx_err *e);
 
 /* Builds the page list with the heap filling the rest of SIZE. 0 or -errno. */
 int enclave_image_layout(struct enclave_image *img, struct sgx_layout *out, struct sgx_err *e);
@@ -80,19 +99,11 @@ int enclave_image_load(const struct sgx_driver *drv, const struct sgx_layout *l,
                        const struct sgx_secs *secs, const struct sgx_sigstruct *sig,
                        struct sgx_driver_encl **out, struct sgx_err *e);
 
-/* The whole front half of `geode measure MANIFEST` / `geode sign MANIFEST`:
- * load and validate the manifest (diagnostics to diag), expand trusted files
- * (hash them, as `geode manifest expand` does), describe, lay out, measure.
- * Returns 0, or -1 with the reason in e (empty when diag already has it). On
- * success free img with enclave_image_free and l with sgx_layout_free. */
-int enclave_image_from_manifest(const char *path, const char *runtime_dir, FILE *diag,
-                                struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
-                                struct sgx_err *e);
-/* The same from a canonical blob (a signed bundle's), measured byte for
- * byte as given: no file is hashed. */
-int enclave_image_from_blob(const uint8_t *blob, size_t len, const char *runtime_dir,
-                                struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
-                                struct sgx_err *e);
+/* Lays out (enclave_image_layout) and measures img into l and mr. Returns
+ * 0, or -1 with the reason in e after freeing img. On success free l with
+ * sgx_layout_free. */
+int enclave_image_measure(struct enclave_image *img, struct sgx_layout *l, uint8_t mr[32],
+                          struct sgx_err *e);
 
 void enclave_image_free(struct enclave_image *img);
 
