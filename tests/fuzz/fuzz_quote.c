@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "quote_verify.h"
+#include "sim_qe.h"
 #include "urts_aesm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -2,11 +2,11 @@
  * RA-TLS example's verifier, the fuzz target).
  *
  * quote_parse takes the layout apart with every length checked against the
- * buffer; quote_verify_sim checks a quote of the sim's quoting enclave
- * (pal/sgx/sim/sim_qe.h): the ISV signature over header and body, the QE
- * report's signature, the QE report data binding (SHA256(attestation key ||
- * auth data), as DCAP), the QE's identity, and that the attestation key is
- * the trusted one. A hardware DCAP quote parses the same way; its PCK
+ * buffer; quote_verify_sim (pal/sgx/sim/sim_qe.h, sim_qe_verify.c) checks
+ * a quote of the sim's quoting enclave with the helpers below: the ISV
+ * signature over header and body, the QE report's signature, the QE report
+ * data binding (SHA256(attestation key || auth data), as DCAP), the QE's
+ * identity, and that the attestation key is the trusted one. A hardware DCAP quote parses the same way; its PCK
  * certificate chain is not checked here. */
 #ifndef GEODE_SGX_QUOTE_VERIFY_H
 #define GEODE_SGX_QUOTE_VERIFY_H
@@ -45,9 +45,5 @@ int quote_ecdsa_pub(struct evp_pkey_st *key, uint8_t pub[64]);
 
 /* SHA256(att || auth): what DCAP puts in the QE report's report data. */
 int quote_qe_binding(const uint8_t att[64], const uint8_t *auth, size_t auth_len, uint8_t out[32]);
-
-/* Every check of a sim quote against the trusted attestation key pub
- * (x || y): 0, or -1 with the failing check named in why. */
-int quote_verify_sim(const struct quote_v3 *q, const uint8_t pub[64], char *why, size_t why_len);
 
 #endif
