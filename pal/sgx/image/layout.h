@@ -12,7 +12,7 @@
  *                                                (e.g. a preset AEXNOTIFY byte) must not
  *                                                be possible.
  *   then                      TLS x T            RW, measured; starts with struct
- *                                                sgx_layout_tls (below).
+ *                                                sgx_layout_tls (enclave_layout.h).
  *   then, per thread          G + stack          RW, NOT measured: the trusted PAL must
  *                                                not rely on initial stack contents.
  *   then                      G + blob           R, measured (e.g. the canonical manifest),
@@ -39,45 +39,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "enclave_layout.h"
 #include "sgx_arch.h"
 #include "sgx_err.h"
 
-#define SGX_LAYOUT_MAX_ELFS 8
 #define SGX_LAYOUT_MAX_THREADS 4096
-
-/* At offset 0 of every TLS page: where the trusted PAL finds its regions.
- * All offsets are enclave-relative (add the base at run time). */
-struct sgx_layout_tls {
-    uint64_t self_offset;      /* this TLS page */
-    uint64_t thread_index;
-    uint64_t tcs_offset;
-    uint64_t ssa_offset;
-    uint64_t stack_top_offset; /* one past the highest stack byte */
-    uint64_t stack_size;
-    uint64_t blob_offset;
-    uint64_t blob_size;        /* bytes of blob data (without padding) */
-    uint64_t heap_offset;
-    uint64_t heap_size;
-    uint64_t enclave_size;
-    uint64_t n_elfs;
-    uint64_t elf_offset[SGX_LAYOUT_MAX_ELFS];
-    uint64_t elf_span[SGX_LAYOUT_MAX_ELFS];
-    uint64_t nssa;            /* SSA frames of this thread (TCS.NSSA) */
-    uint64_t ssa_frame_pages; /* SECS.SSAFRAMESIZE: pages per SSA frame */
-    /* SGX2 (EDMM): SGX_LAYOUT_TLS_EDMM set when only the first
-     * heap_added bytes of the heap were added at build; the trusted PAL
-     * adds the rest with EACCEPT as it commits it. 0 and 0 otherwise. */
-    uint64_t flags;
-    uint64_t heap_added;
-};
-#define SGX_LAYOUT_TLS_EDMM 1ULL
-
-/* Pages at the start of a heap of `pages` pages that the trusted PAL's
- * bookkeeping uses (pal_mem.c: a bit and a byte per page). */
-static inline uint64_t sgx_layout_heap_meta_pages(uint64_t pages)
-{
-    return (pages / 8 + 4095) / 4096 + (pages + 4095) / 4096;
-}
 
 struct sgx_layout_elf {
     const char *path;
