@@ -12,7 +12,7 @@
 
 #include <sys/auxv.h>
 
-#include "../pal/direct/pal_direct.h"
+#include "pal_direct.h"
 #include "bundle.h"
 #include "cli.h"
 #include "run_sgx.h"

@@ -5,7 +5,12 @@ DIRECT_PAL_SRCS := $(wildcard pal/direct/*.c pal/direct/*.S)
 # vector register outside its own XSAVE/XRSTOR.
 DIRECT_PAL_SRCS += pal/sgx/enclave/crypto.c
 $(BUILD)/host/pal/sgx/enclave/crypto.o: HOST_CFLAGS += -mgeneral-regs-only
-HOST_SRCS += $(DIRECT_PAL_SRCS)
+DIRECT_PAL_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(filter %.c,$(DIRECT_PAL_SRCS))) \
+                   $(patsubst %.S,$(BUILD)/host/%.o,$(filter %.S,$(DIRECT_PAL_SRCS)))
+$(BUILD)/libpal_direct.a: $(DIRECT_PAL_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
 
 $(patsubst %.c,$(BUILD)/host/%.o,$(filter %.c,$(DIRECT_PAL_SRCS))): HOST_CFLAGS += -fno-stack-protector
 

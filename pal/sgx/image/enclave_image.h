@@ -2,7 +2,7 @@
  * becomes the image builder's description (layout.h), the SECS the loader
  * asks ECREATE for, and the SIGSTRUCT parameters `geode sign` writes, so the
  * three always agree (EINIT compares them). The loader reads the manifest
- * (loader/enclave_manifest.c) into struct enclave_image_params and passes
+ * (the loader's enclave_manifest.c) into struct enclave_image_params and passes
  * its canonical blob; this layer never sees the manifest's own types.
  *
  * Mapping (manifest key -> enclave):
@@ -55,7 +55,7 @@ struct enclave_image {
 };
 
 /* What the image takes from the manifest (the mapping above); the loader
- * fills it (enclave_image_params_of, loader/enclave_manifest.h). */
+ * fills it (enclave_image_params_of in the loader's enclave_manifest.h). */
 struct enclave_image_params {
     const char *libos_uri;         /* loader.entrypoint.uri; NULL or "": RUNTIME_DIR/libos.elf */
     uint64_t enclave_size;         /* sgx.enclave_size */

@@ -1,10 +1,10 @@
 # pal/sgx/urts/: the AESM protocol (aesm.proto), compiled with protoc-c into
-# build/gen and linked with the host library (urts_aesm.c).
+# build/gen and archived with the runtime (urts_aesm.c).
 
 AESM_PROTO := pal/sgx/urts/aesm.proto
 AESM_GEN   := $(BUILD)/gen/aesm.pb-c.c
 GEN_HDRS   += $(BUILD)/gen/aesm.pb-c.h
-HOST_SRCS  += $(AESM_GEN)
+$(BUILD)/libsgx_urts.a: $(BUILD)/host/$(AESM_GEN:.c=.o)
 LOADER_SRCS += $(AESM_GEN)
 
 $(BUILD)/gen/aesm.pb-c.h $(BUILD)/gen/aesm.pb-c.c &: $(AESM_PROTO)
