@@ -1,5 +1,5 @@
 /* geode keygen / sign / sigstruct: the enclave signing key and SIGSTRUCT files.
- * The cryptography lives in pal/sgx/host/sigstruct.c; this file only parses
+ * The cryptography lives in pal/sgx/identity/sigstruct.c; this file only parses
  * arguments, reads and writes files, and reports. Exit status: 0 success,
  * 1 failure, 2 misuse. */
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* The AESM client (pal/sgx/host/urts_aesm.c) against a fake aesmd: a
+/* The AESM client (pal/sgx/urts/urts_aesm.c) against a fake aesmd: a
  * thread serving a UNIX socket with the same framing (4-byte little-endian
  * length, then the protobuf of aesm.proto), which checks each request the
  * way aesmd would need it and answers with a canned target info and quote,

@@ -1,4 +1,4 @@
-/* Tests for pal/sgx/host/enclave_image.c: the manifest -> layout mapping
+/* Tests for pal/sgx/image/enclave_image.c: the manifest -> layout mapping
  * (threads, NSSA, size, stack, heap = the rest, attributes, XFRM, MISCSELECT,
  * ISV ids), the missing trusted PAL error, and the acceptance round trip in
  * the sim: measure, sign, EINIT accepts; one flipped byte in a measured page

@@ -1,4 +1,4 @@
-/* Host side of the thread OCALLs (pal/sgx/host/urts_thread.c) on a bare
+/* Host side of the thread OCALLs (pal/sgx/urts/urts_thread.c) on a bare
  * struct urts_enclave (no enclave is built): futex waits and wakes only on
  * the words the host handed out, real futex(2) behaviour (mismatch,
  * timeout, a wake from another thread), input validation through the proc

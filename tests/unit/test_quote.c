@@ -1,5 +1,5 @@
 /* The sim's quoting enclave (pal/sgx/sim/sim_qe.c) and the quote parser and
- * checks (pal/sgx/host/quote_verify.c), without an enclave: a REPORT MACed
+ * checks (pal/sgx/identity/quote_verify.c), without an enclave: a REPORT MACed
  * here with the QE's report key, as EREPORT would. */
 #include <errno.h>
 #include <openssl/evp.h>

@@ -1,4 +1,4 @@
-/* The boundary between the untrusted runtime (pal/sgx/host/urts*) and the
+/* The boundary between the untrusted runtime (pal/sgx/urts/) and the
  * trusted PAL (pal/sgx/enclave): register conventions, ECALL/OCALL numbers and
  * the OCALL frame the enclave writes on the untrusted stack. Freestanding
  * (only <stdint.h>): included on both sides. See docs/sgx-pal.md.

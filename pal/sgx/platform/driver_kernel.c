@@ -1,4 +1,4 @@
-/* The kernel backend of the driver interface: see host/driver_kernel.h. */
+/* The kernel backend of the driver interface: see platform/driver_kernel.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>

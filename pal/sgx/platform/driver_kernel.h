@@ -1,4 +1,4 @@
-/* The kernel backend of struct sgx_driver (host/sgx_driver.h): the Linux SGX
+/* The kernel backend of struct sgx_driver (platform/sgx_driver.h): the Linux SGX
  * driver's ioctls on /dev/sgx_enclave and __vdso_sgx_enter_enclave.
  *
  * Every system call goes through struct sgx_kernel_ops so that the exact

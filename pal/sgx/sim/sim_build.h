@@ -1,5 +1,5 @@
 /* The sim's ENCLS build leaves (ECREATE, EADD, EEXTEND, EINIT) behind the
- * driver interface of host/sgx_driver.h, with the kernel's argument checks and
+ * driver interface of platform/sgx_driver.h, with the kernel's argument checks and
  * return conventions and the CPU's own checks and error codes.
  *
  * The sim keeps its own SECS copy and computes MRENCLAVE from what is actually

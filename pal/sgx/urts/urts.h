@@ -2,7 +2,7 @@
  * through any struct sgx_driver (kernel or sim), and runs ECALLs on its
  * threads, serving OCALLs and driving both exception paths.
  *
- *   urts_create   layout (host/layout.h) -> MRENCLAVE -> SIGSTRUCT (a given key
+ *   urts_create   layout (image/layout.h) -> MRENCLAVE -> SIGSTRUCT (a given key
  *                 or a fresh test key) -> ECREATE/EADD/EINIT -> ECALL_CONFIG.
  *   urts_ecall    one ECALL on one thread (one TCS; a thread is used by one host
  *                 thread at a time). Each exit of the enclave is handled in the

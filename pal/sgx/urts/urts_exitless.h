@@ -1,5 +1,5 @@
 /* uRTS: exitless OCALLs (geode.ocall_workers; the shared area is described
- * in enclave/enclave_abi.h). urts_exitless_start maps the area (the queue
+ * in abi/enclave_abi.h). urts_exitless_start maps the area (the queue
  * and one slot per TCS) and starts the worker threads; its address goes to
  * the enclave in enclave_run_args.exitless (or ecall_ocall_bench.exitless).
  * Workers serve frames with urts_serve_ocall (same handlers, same

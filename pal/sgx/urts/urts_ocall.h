@@ -1,4 +1,4 @@
-/* Host side of the PAL OCALLs (enclave/ocall_abi.h): one handler per family,
+/* Host side of the PAL OCALLs (abi/ocall_abi.h): one handler per family,
  * and the parsing helpers they share. Every handler gets the frame's input
  * (already copied out of the frame), writes at most out_cap bytes of output
  * and its size, and returns the OCALL's result (>= 0 or -errno). A malformed

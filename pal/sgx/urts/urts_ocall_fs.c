@@ -1,4 +1,4 @@
-/* Host side of the fs PAL OCALLs (enclave/ocall_abi.h): one handler per
+/* Host side of the fs PAL OCALLs (abi/ocall_abi.h): one handler per
  * number, each parsing its whole input first (urts_ocall_*: short input, a
  * string without its NUL, a length past the input or trailing bytes are
  * -EINVAL and nothing is done), then making exactly the call the direct PAL

@@ -1,4 +1,4 @@
-/* Host side of the net PAL OCALLs (enclave/ocall_abi.h): pipes, sockets and
+/* Host side of the net PAL OCALLs (abi/ocall_abi.h): pipes, sockets and
  * poll, with the semantics of pal/direct/pal_net.c. Every argument is range
  * checked before anything runs (a malformed input is -EINVAL, a handle that
  * cannot be a host fd is -EBADF), and no output exceeds out_cap. */

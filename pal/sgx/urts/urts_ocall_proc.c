@@ -1,4 +1,4 @@
-/* Host side of the process, time and thread PAL OCALLs (enclave/ocall_abi.h). */
+/* Host side of the process, time and thread PAL OCALLs (abi/ocall_abi.h). */
 #include <cpuid.h>
 #include <errno.h>
 #include <sched.h>

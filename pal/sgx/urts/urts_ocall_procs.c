@@ -1,4 +1,4 @@
-/* Host side of the process OCALLs (enclave/ocall_abi.h, 128..159): each is
+/* Host side of the process OCALLs (abi/ocall_abi.h, 128..159): each is
  * the direct PAL's call on the program's pid namespace (urts_procs.h) with
  * the OCALL's arguments. The host checks what it is handed as the direct
  * PAL's callers would (ranges, lengths); the enclave checks every answer. */

@@ -1,4 +1,4 @@
-/* Host side of the shared-memory OCALLs (enclave/ocall_abi.h, 160..175):
+/* Host side of the shared-memory OCALLs (abi/ocall_abi.h, 160..175):
  * MAP_SHARED mappings outside the enclave that every process of the tree
  * sees (a forked host child inherits them at the same address), and futex
  * waits and wakes on them with the kernel's shared futex, keyed by the

@@ -1,4 +1,4 @@
-/* Host side of the attestation OCALLs (enclave/ocall_abi.h, 192..207):
+/* Host side of the attestation OCALLs (abi/ocall_abi.h, 192..207):
  * the platform's quoting enclave for `geode run`. In the sim it is the
  * sim's quoting enclave (sim/sim_qe.h); on hardware the AESM service
  * (urts_aesm.h), asked for an EPID or a DCAP quote as the manifest's

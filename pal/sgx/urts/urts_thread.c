@@ -1,4 +1,4 @@
-/* uRTS: enclave threads and their futex words (enclave/ocall_abi.h,
+/* uRTS: enclave threads and their futex words (abi/ocall_abi.h,
  * OCALL_THREAD_START, OCALL_FUTEX_WAIT, OCALL_FUTEX_WAKE).
  *
  * Each TCS has a host thread at most: OCALL_THREAD_START for slot i starts
