@@ -1,5 +1,5 @@
-/* SGX ECDSA quotes (version 3): parsing, and the checks of a sim quote
- * (quote_verify.h). */
+/* SGX ECDSA quotes (version 3): parsing, and the signing and hashing
+ * helpers the sim's quote checks use (quote_verify.h). */
 #include "quote_verify.h"
 
 #include <openssl/bn.h>
@@ -10,7 +10,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
 
 static int fail(char *why, size_t n, const char *fmt, ...)
 {

@@ -6,8 +6,9 @@
  * a quote of the sim's quoting enclave with the helpers below: the ISV
  * signature over header and body, the QE report's signature, the QE report
  * data binding (SHA256(attestation key || auth data), as DCAP), the QE's
- * identity, and that the attestation key is the trusted one. A hardware DCAP quote parses the same way; its PCK
- * certificate chain is not checked here. */
+ * identity, and that the attestation key is the trusted one. A hardware
+ * DCAP quote parses the same way; its PCK certificate chain is not checked
+ * here. */
 #ifndef GEODE_SGX_QUOTE_VERIFY_H
 #define GEODE_SGX_QUOTE_VERIFY_H
 
