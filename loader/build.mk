@@ -1,5 +1,5 @@
 # loader/: the `geode` command. Everything but main.c goes into the host
-# library so that unit tests and fuzz targets can link it.
+# library (build/libgeodehost.a) so that unit tests and fuzz targets can link it.
 
 LOADER_SRCS := $(filter-out loader/main.c,$(wildcard loader/*.c loader/*/*.c))
 HOST_SRCS   += $(LOADER_SRCS)
@@ -15,8 +15,8 @@ $(BUILD)/host/gen/geode_manifest.pb-c.o: $(PROTO_GEN)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Wno-unused-parameter -c $< -o $@
 
-$(BUILD)/geode: $(BUILD)/host/loader/main.o $(BUILD)/libgeodehost.a $(BUILD)/host/gen/geode_manifest.pb-c.o
+$(BUILD)/geode: $(BUILD)/host/loader/main.o $(HOST_ARCHIVES) $(BUILD)/host/gen/geode_manifest.pb-c.o
 	$(CC) $(HOST_LDFLAGS) -o $@ $(BUILD)/host/loader/main.o $(BUILD)/host/gen/geode_manifest.pb-c.o \
-	    $(BUILD)/libgeodehost.a $(HOST_LIBS)
+	    $(HOST_ARCHIVES) $(HOST_LIBS)
 
 ALL_TARGETS += $(BUILD)/geode

@@ -16,7 +16,7 @@
  * as Linux kills a pid namespace whose init has ended.
  *
  * In an enclave (sim, sgx) the host of each enclave is the process of the
- * tree: pal/sgx/host/urts_procs.c makes the table before the enclave runs
+ * tree: pal/sgx/urts/urts_procs.c makes the table before the enclave runs
  * and serves the process OCALLs with the functions of pal_proc.c,
  * pal_pgrp.c and pal_procinfo.c on any of its host threads. */
 #ifndef GEODE_PAL_DIRECT_PIDNS_H

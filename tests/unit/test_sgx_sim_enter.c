@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "../sgx/enclaves/sim_harness.h"
-#include "host/host_caps.h"
+#include "host_caps.h"
 #include "tap.h"
-#include "sim/sim_signal.h"
+#include "sim_signal.h"
 
 static sgx_sign_key *key;
 static uint64_t enclu_addr; /* the vDSO's ENCLU (the AEP), learnt from EENTER's RCX */

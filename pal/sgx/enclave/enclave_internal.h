@@ -6,7 +6,7 @@
 #ifndef GEODE_ENCLAVE_INTERNAL_H
 #define GEODE_ENCLAVE_INTERNAL_H
 
-/* struct sgx_layout_tls fields read through %gs (host/layout.h). */
+/* struct sgx_layout_tls fields read through %gs (abi/enclave_layout.h). */
 #define TLS_SELF_OFFSET 0
 #define TLS_SSA_OFFSET 24
 #define TLS_STACK_TOP_OFFSET 32
@@ -73,13 +73,14 @@
     xor %edx, %edx
 .endm
 #else
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define GEODE_NO_KERNEL_UAPI 1
-#include "arch/sgx_arch.h"
-#include "enclave/enclave_abi.h"
-#include "host/layout.h"
+#include "sgx_arch.h"
+#include "enclave_abi.h"
+#include "enclave_layout.h"
 #include "pal.h"
 
 /* The trusted per-thread state at TLS + THR_OFF. */

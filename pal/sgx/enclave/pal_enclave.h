@@ -1,7 +1,7 @@
 /* The trusted PAL's implementation of `struct pal_api` (pal/include/pal.h):
  * one filler per family, each in its own file, and the small helpers they
  * share. Every function either works inside the enclave (memory, FS/GS,
- * randomness) or marshals an OCALL (enclave/ocall_abi.h) through
+ * randomness) or marshals an OCALL (abi/ocall_abi.h) through
  * enclave_ocallv and checks every value the host sends back. */
 #ifndef GEODE_PAL_ENCLAVE_H
 #define GEODE_PAL_ENCLAVE_H

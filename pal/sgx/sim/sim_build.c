@@ -1,6 +1,6 @@
 /* The sim's ECREATE / EADD / EEXTEND / EINIT behind the driver interface. */
-#include "sim/sim_build.h"
-#include "sim/sim_thread.h"
+#include "sim_build.h"
+#include "sim_thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,13 +11,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "host/host_caps.h"
-#include "sim/sim_signal.h"
-#include "host/measure.h"
-#include "host/sigstruct.h"
-#include "sim/sim_checks.h"
-#include "sim/sim_encl.h"
-#include "sim/sim_run.h"
+#include "host_caps.h"
+#include "sim_signal.h"
+#include "measure.h"
+#include "sigstruct.h"
+#include "sim_checks.h"
+#include "sim_encl.h"
+#include "sim_run.h"
 
 #define PAGE SGX_PAGE_SIZE
 

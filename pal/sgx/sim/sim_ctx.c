@@ -1,5 +1,5 @@
 /* Register moves between a signal context and GPRSGX. */
-#include "sim/sim_ctx.h"
+#include "sim_ctx.h"
 
 #include <string.h>
 

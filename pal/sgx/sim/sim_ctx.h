@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <ucontext.h>
 
-#include "arch/sgx_arch.h"
+#include "sgx_arch.h"
 
 #define SIM_GREG(uc, r) ((uc)->uc_mcontext.gregs[REG_##r])
 #define SIM_RIP(uc) ((uint64_t)SIM_GREG(uc, RIP))

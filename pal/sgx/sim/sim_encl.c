@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "sim/sim_encl.h"
+#include "sim_encl.h"
 
 #define SIM_MAX_ENCLAVES 64
 

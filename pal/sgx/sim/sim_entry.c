@@ -4,9 +4,9 @@
  * vDSO fixup would (function = the leaf, vector, error code, address). */
 #include <string.h>
 
-#include "sim/sim_ctx.h"
-#include "sim/sim_exec.h"
-#include "sim/sim_signal.h"
+#include "sim_ctx.h"
+#include "sim_exec.h"
+#include "sim_signal.h"
 
 /* #PF error code of an access to a lost enclave: user mode, SGX. */
 #define PF_LOST (SGX_SIM_PF_SGX | 0x4)

@@ -13,8 +13,8 @@
 #include <stdint.h>
 #include <ucontext.h>
 
-#include "sim/sim_encl.h"
-#include "sim/sim_thread.h"
+#include "sim_encl.h"
+#include "sim_thread.h"
 
 /* Labels in the sim's vDSO (sim_vdso.c). */
 extern const char sim_vdso_enclu[], sim_vdso_handle_exception[];

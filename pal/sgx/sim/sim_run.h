@@ -25,8 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/sgx_arch.h"
-#include "host/cpuid.h"
+#include "sgx_arch.h"
+#include "sgx_cpuid.h"
 
 struct sgx_driver_encl;
 struct sgx_sim_cpu;
