@@ -28,6 +28,9 @@ struct file_ops {
     /* fsync(2) of a file that is not a host file (NULL: nothing to write). */
     long (*sync)(struct file *f);
     void (*release)(struct file *f);
+    /* A descriptor of this file was closed (close, dup2 over it, exit):
+     * the process's POSIX record locks on the file go (fcntl(2)). */
+    void (*fd_closed)(struct file *f);
     /* MAP_SHARED with PROT_WRITE is refused (ENODEV): writes to such a
      * mapping could not reach the file. */
     bool private_maps_only;
@@ -81,6 +84,5 @@ int fd_get_cloexec(int fd);
 int fd_set_cloexec(int fd, bool on);
 /* sys/fs_lock.c: a descriptor of f is being closed: the process's POSIX
  * record locks on the file are released. */
-void fs_lock_close(struct file *f);
 
 #endif

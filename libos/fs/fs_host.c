@@ -50,6 +50,15 @@ static pal_handle host_poll_handle(struct file *f)
     return f->h;
 }
 
+/* Closing any descriptor of a file releases the process's POSIX locks on
+ * it (the host's lock is the process's: one F_UNLCK of the whole file). */
+static void host_fd_closed(struct file *f)
+{
+    struct pal_flock all = {.type = F_UNLCK, .whence = 0, .start = 0, .len = 0};
+    if (f->posix_locked && PAL_HAS(pal, file_lock))
+        pal->file_lock(f->h, F_SETLK, &all);
+}
+
 const struct file_ops host_file_ops = {
     .read = host_read,
     .write = host_write,
@@ -61,6 +70,7 @@ const struct file_ops host_file_ops = {
     .truncate = host_truncate,
     .poll_handle = host_poll_handle,
     .release = host_release,
+    .fd_closed = host_fd_closed,
 };
 
 /* alias: the host path of the name the program used, when symlinks made

@@ -78,10 +78,6 @@ int fd_init_stdio(void)
 {
     return 0;
 }
-void fs_lock_close(struct file *f)
-{
-    (void)f;
-}
 
 /* The fake host: directories, files and symlinks by host path. */
 struct hnode {
