@@ -125,20 +125,21 @@ static int epcm_prot(uint8_t type, uint8_t perms)
            ((perms & SGX_SECINFO_X) ? PROT_EXEC : 0);
 }
 
-/* Source pages read per process_vm_readv in a multi-page add. */
-#define ADD_CHUNK_PAGES 16
+/* Source pages read per process_vm_readv in a multi-page add: the uRTS's
+ * runs (layout_add.c) are 256 pages, so one read per run. */
+#define ADD_CHUNK_PAGES 256
 
 /* Reads whole pages from a caller address like copy_in, as many of `len`
  * bytes as are readable: the bytes read (a multiple of PAGE), or -EFAULT
  * when not even the first page is. */
-static int64_t copy_in_pages(uint8_t *dst, uint64_t src, uint64_t len)
+static int64_t copy_in_pages(pid_t self, uint8_t *dst, uint64_t src, uint64_t len)
 {
     struct iovec local = {dst, len}, remote = {(void *)(uintptr_t)src, len};
     ssize_t n;
 
     if (!src)
         return -EFAULT;
-    n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+    n = process_vm_readv(self, &local, 1, &remote, 1, 0);
     if (n < (ssize_t)PAGE)
         return -EFAULT;
     return n & ~(ssize_t)(PAGE - 1);
@@ -217,12 +218,13 @@ static int eadd_range(struct sgx_driver_encl *encl, const struct sgx_enclave_add
                       const struct sgx_secinfo *si, uint8_t *buf, uint64_t *done)
 {
     bool measure = arg->flags & SGX_PAGE_MEASURE;
+    pid_t self = getpid();
     uint64_t c = 0;
     int ret = 0;
 
     while (!ret && c < arg->length) {
         uint64_t want = arg->length - c < ADD_CHUNK_PAGES * PAGE ? arg->length - c : ADD_CHUNK_PAGES * PAGE;
-        int64_t got = copy_in_pages(buf, arg->src + c, want);
+        int64_t got = copy_in_pages(self, buf, arg->src + c, want);
 
         if (got < 0)
             ret = (int)got;
@@ -263,12 +265,16 @@ static int sim_add_pages(struct sgx_driver_encl *encl, struct sgx_enclave_add_pa
         ret = sim_check_secinfo(&si);
     if (ret)
         return ret;
-    /* Page aligned: a TCS is checked in place as a struct sgx_tcs. */
-    buf = aligned_alloc(PAGE, ADD_CHUNK_PAGES * PAGE);
+    /* Page aligned: a TCS is checked in place as a struct sgx_tcs. One
+     * buffer per thread, kept: a fresh 1 MiB would be mapped and faulted
+     * in at every call. */
+    static __thread uint8_t *chunk;
+    if (!chunk)
+        chunk = aligned_alloc(PAGE, ADD_CHUNK_PAGES * PAGE);
+    buf = chunk;
     if (!buf)
         return -ENOMEM;
     ret = eadd_range(encl, arg, &si, buf, &done);
-    free(buf);
     arg->count = done;
     return ret;
 }
