@@ -145,14 +145,14 @@ static int64_t copy_in_pages(pid_t self, uint8_t *dst, uint64_t src, uint64_t le
     return n & ~(ssize_t)(PAGE - 1);
 }
 
+/* Zero iff the first word is and every word equals the one before it:
+ * libc's memcmp (vectorized for this CPU) does the work. */
 static bool page_is_zero(const uint8_t *p)
 {
-    const uint64_t *w = (const uint64_t *)p;
-    uint64_t acc = 0;
+    uint64_t w;
 
-    for (size_t i = 0; i < PAGE / sizeof(*w); i++)
-        acc |= w[i];
-    return !acc;
+    memcpy(&w, p, sizeof(w));
+    return !w && !memcmp(p, p + sizeof(w), PAGE - sizeof(w));
 }
 
 /* EADD + (optionally) 16 x EEXTEND of one page whose contents the CPU read
