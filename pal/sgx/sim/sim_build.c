@@ -161,7 +161,7 @@ static bool page_is_zero(const uint8_t *p)
  * added before, see undo_pages). Sets the EPCM entry; the host mapping's
  * protection is the caller's (protect_pages). */
 static int eadd_one(struct sgx_driver_encl *encl, const uint8_t *buf, uint64_t off, const struct sgx_secinfo *si,
-                    bool measure)
+                    bool measure, bool zero)
 {
     uint8_t type = (uint8_t)sgx_secinfo_type(si->flags), perms = si->flags & SGX_SECINFO_PERM_MASK;
     int ret;
@@ -182,7 +182,7 @@ static int eadd_one(struct sgx_driver_encl *encl, const uint8_t *buf, uint64_t o
         ret = sgx_measure_eextend(&encl->measure, off + c, buf + c);
     if (ret)
         return -EIO;
-    if (!page_is_zero(buf))
+    if (!zero && !page_is_zero(buf))
         memcpy(sim_alias(encl, off), buf, PAGE);
     encl->epcm[off / PAGE] = (struct sgx_sim_epcm){.valid = 1, .type = type, .perms = perms};
     return 0;
@@ -212,6 +212,35 @@ static int protect_pages(struct sgx_driver_encl *encl, uint64_t off, uint64_t le
     return 0;
 }
 
+/* A chunk whose every source page is readable (MADV_POPULATE_READ, Linux
+ * 5.14; the kernel's test of a readable mapping, without copying) is read
+ * in place: a zero page is recognised there and only the others are
+ * copied, once, into buf, from which they are checked, measured and
+ * written (what is measured is what lands, as with the CPU's one read).
+ * 0, or -1 when the chunk must go through copy_in_pages (not readable, or
+ * an older kernel). A source another thread unmaps meanwhile would fault
+ * here instead of failing with -EFAULT (docs/sim.md). */
+static int eadd_in_place(struct sgx_driver_encl *encl, const struct sgx_enclave_add_pages *arg,
+                         const struct sgx_secinfo *si, uint8_t *buf, uint64_t *c, uint64_t len)
+{
+    static const uint8_t zero[PAGE] __attribute__((aligned(PAGE)));
+    const uint8_t *src = (const uint8_t *)(uintptr_t)(arg->src + *c);
+    bool measure = arg->flags & SGX_PAGE_MEASURE;
+    int ret = 0;
+
+    if (!arg->src || madvise((void *)src, len, MADV_POPULATE_READ))
+        return -1;
+    for (uint64_t p = 0; !ret && p < len; p += PAGE) {
+        bool z = page_is_zero(src + p);
+
+        if (!z)
+            memcpy(buf, src + p, PAGE);
+        ret = eadd_one(encl, z ? zero : buf, arg->offset + *c, si, measure, z);
+        *c += ret ? 0 : PAGE;
+    }
+    return ret;
+}
+
 /* EADDs [arg->offset, +length) in page order from chunks of the source;
  * *done is the bytes added (a prefix), also on failure. */
 static int eadd_range(struct sgx_driver_encl *encl, const struct sgx_enclave_add_pages *arg,
@@ -224,12 +253,18 @@ static int eadd_range(struct sgx_driver_encl *encl, const struct sgx_enclave_add
 
     while (!ret && c < arg->length) {
         uint64_t want = arg->length - c < ADD_CHUNK_PAGES * PAGE ? arg->length - c : ADD_CHUNK_PAGES * PAGE;
+        int r = eadd_in_place(encl, arg, si, buf, &c, want);
+
+        if (r >= 0) {
+            ret = r;
+            continue;
+        }
         int64_t got = copy_in_pages(self, buf, arg->src + c, want);
 
         if (got < 0)
             ret = (int)got;
         for (int64_t p = 0; !ret && p < got; p += PAGE) {
-            ret = eadd_one(encl, buf + p, arg->offset + c, si, measure);
+            ret = eadd_one(encl, buf + p, arg->offset + c, si, measure, false);
             c += ret ? 0 : PAGE;
         }
         if (!ret && got >= 0 && (uint64_t)got < want)
