@@ -252,6 +252,7 @@ void *sim_direct_eenter(uint64_t *regs)
         regs[2] = e.addr;   /* RDX */
         return (void *)1;
     }
+    __atomic_add_fetch(&encl->counters.eenter_direct, 1, __ATOMIC_RELAXED);
     for (int i = 0; i < 16; i++)
         t->entry.gpr[i] = (uint64_t)uc.uc_mcontext.gregs[sim_gpr_reg[i]];
     t->entry.rip = SIM_RIP(&uc);
