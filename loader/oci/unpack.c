@@ -23,15 +23,31 @@
  * linked, it and what it pulls in (libxml2, ICU, libstdc++ and six
  * compression libraries) cost every geode start, `geode run` included,
  * about a millisecond and a half of dynamic loading. */
-#define ARCHIVE_FUNCS(X)                                                                           \
-    X(archive_read_new) X(archive_read_support_filter_all) X(archive_read_support_format_tar)     \
-    X(archive_read_support_format_gnutar) X(archive_read_open_filename) X(archive_error_string)   \
-    X(archive_read_free) X(archive_read_next_header) X(archive_read_data_block)                  \
-    X(archive_entry_pathname) X(archive_entry_filetype) X(archive_entry_hardlink)                \
-    X(archive_entry_copy_hardlink) X(archive_entry_copy_pathname) X(archive_entry_size)          \
-    X(archive_write_disk_new) X(archive_write_disk_set_options) X(archive_write_header)          \
-    X(archive_write_data_block) X(archive_write_finish_entry) X(archive_write_close)             \
+// clang-format off
+#define ARCHIVE_FUNCS(X) \
+    X(archive_read_new) \
+    X(archive_read_support_filter_all) \
+    X(archive_read_support_format_tar) \
+    X(archive_read_support_format_gnutar) \
+    X(archive_read_open_filename) \
+    X(archive_error_string) \
+    X(archive_read_free) \
+    X(archive_read_next_header) \
+    X(archive_read_data_block) \
+    X(archive_entry_pathname) \
+    X(archive_entry_filetype) \
+    X(archive_entry_hardlink) \
+    X(archive_entry_copy_hardlink) \
+    X(archive_entry_copy_pathname) \
+    X(archive_entry_size) \
+    X(archive_write_disk_new) \
+    X(archive_write_disk_set_options) \
+    X(archive_write_header) \
+    X(archive_write_data_block) \
+    X(archive_write_finish_entry) \
+    X(archive_write_close) \
     X(archive_write_free)
+// clang-format on
 
 #define X(f) static __typeof__(f) *dl_##f;
 ARCHIVE_FUNCS(X)
