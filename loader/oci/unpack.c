@@ -67,7 +67,7 @@ static int archive_load(char *err, size_t n)
     }
 #define X(f)                                                                                       \
     if (!(dl_##f = (__typeof__(f) *)dlsym(l, #f))) {                                               \
-        snprintf(err, n, "libarchive.so.13 has no %s", #f);                                       \
+        snprintf(err, n, "libarchive.so.13 has no %s", #f);                                        \
         dlclose(l);                                                                                \
         return -1;                                                                                 \
     }

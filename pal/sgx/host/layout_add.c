@@ -60,8 +60,8 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl, const struct sgx_layout *l,
-                     struct sgx_err *e);
+static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
+                     const struct sgx_layout *l, struct sgx_err *e);
 
 int sgx_layout_add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
                          const struct sgx_layout *l, struct sgx_err *e)
@@ -73,8 +73,8 @@ int sgx_layout_add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *e
     return ret;
 }
 
-static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl, const struct sgx_layout *l,
-                     struct sgx_err *e)
+static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
+                     const struct sgx_layout *l, struct sgx_err *e)
 {
     /* Anonymous memory: the kernel wants sources that may be executable,
      * and real pages (not the shared zero page) as zero sources. */

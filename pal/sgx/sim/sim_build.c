@@ -160,8 +160,8 @@ static bool page_is_zero(const uint8_t *p)
  * An all-zero page is not written: the memfd page is still zero (never
  * added before, see undo_pages). Sets the EPCM entry; the host mapping's
  * protection is the caller's (protect_pages). */
-static int eadd_one(struct sgx_driver_encl *encl, const uint8_t *buf, uint64_t off, const struct sgx_secinfo *si,
-                    bool measure, bool zero)
+static int eadd_one(struct sgx_driver_encl *encl, const uint8_t *buf, uint64_t off,
+                    const struct sgx_secinfo *si, bool measure, bool zero)
 {
     uint8_t type = (uint8_t)sgx_secinfo_type(si->flags), perms = si->flags & SGX_SECINFO_PERM_MASK;
     int ret;

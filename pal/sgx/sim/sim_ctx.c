@@ -4,8 +4,9 @@
 #include <string.h>
 
 /* GPRSGX order RAX RCX RDX RBX RSP RBP RSI RDI R8..R15 as context indexes. */
-const int sim_gpr_reg[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
-                                REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
+const int sim_gpr_reg[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP,
+                             REG_RSI, REG_RDI, REG_R8,  REG_R9,  REG_R10, REG_R11,
+                             REG_R12, REG_R13, REG_R14, REG_R15};
 
 void sim_ctx_to_gpr(const ucontext_t *uc, struct sgx_gprsgx *gpr)
 {

@@ -239,7 +239,8 @@ void *sim_direct_eenter(uint64_t *regs)
     ucontext_t uc;
     uint64_t block = sim_signals_enclave_block(), old;
 
-    if (!t || !encl || encl->cpu->rdtsc_ud || encl->pkey > 0 || sim_bases.arch_prctl || sim_bases.emulate_loss)
+    if (!t || !encl || encl->cpu->rdtsc_ud || encl->pkey > 0 || sim_bases.arch_prctl ||
+        sim_bases.emulate_loss)
         return NULL;
     memset(&uc.uc_mcontext, 0, sizeof(uc.uc_mcontext)); /* fpregs NULL: direct */
     for (int i = 0; i < 16; i++)
@@ -274,7 +275,8 @@ bool sim_direct_in_window(const ucontext_t *uc)
 {
     uint64_t rip = SIM_RIP(uc);
 
-    return rip >= (uint64_t)(uintptr_t)sim_direct_window && rip < (uint64_t)(uintptr_t)sim_direct_window_end;
+    return rip >= (uint64_t)(uintptr_t)sim_direct_window &&
+           rip < (uint64_t)(uintptr_t)sim_direct_window_end;
 }
 
 void sim_direct_complete(struct sim_thread *t, ucontext_t *uc)

@@ -129,7 +129,10 @@ static int thread_setup(void)
     return 0;
 }
 
-struct sim_thread *sim_thread_current(void) { return current; }
+struct sim_thread *sim_thread_current(void)
+{
+    return current;
+}
 
 int sim_thread_prepare(void)
 {
