@@ -84,26 +84,28 @@ def wall_ms_extra(ctx, mode, argv, extra):
 
 
 def peak_rss_mib(ctx, mode, argv, timeout=300):
-    """Peak RSS (MiB) of the run: the largest ru_maxrss of the process and
-    the descendants it waited for (os.wait4), as GNU time reports it. In sim
-    it includes the enclave pages the process touched (its EPC memfd)."""
-    with tempfile.TemporaryFile() as out:
-        p = subprocess.Popen(command(ctx, mode, argv), stdout=out, stderr=out)
-        timer = None
+    """Peak RSS (MiB) of the run: GNU time's %M, the largest ru_maxrss of the
+    process and the descendants it waited for. (Python's own wait4 would
+    count the interpreter: at exec the kernel keeps the old mm's peak, and
+    subprocess's child starts as a copy of it.) In sim it includes the
+    enclave pages the process touched (its EPC memfd)."""
+    gtime = "/usr/bin/time"
+    if not os.path.exists(gtime):
+        raise Failed("GNU time not installed (.ci/deps)")
+    with tempfile.NamedTemporaryFile(mode="r", dir=ctx.tmp) as out:
         try:
-            import threading
-            timer = threading.Timer(timeout, p.kill)
-            timer.start()
-            _, status, ru = os.wait4(p.pid, 0)
-        finally:
-            if timer:
-                timer.cancel()
-        p.returncode = os.waitstatus_to_exitcode(status)
+            p = subprocess.run([gtime, "-f", "%M", "-o", out.name] + command(ctx, mode, argv),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise Failed("timed out after %ds" % timeout)
         if p.returncode != 0:
-            out.seek(0)
-            err = (out.read().decode(errors="replace").strip().splitlines() or ["no output"])[-1]
+            err = (p.stderr.strip().splitlines() or ["no output"])[-1]
             raise Failed("exit %d: %s" % (p.returncode, err[:100]))
-    return ru.ru_maxrss / 1024.0
+        lines = out.read().split()
+    if not lines or not lines[-1].isdigit():
+        raise Failed("no figure from GNU time")
+    return int(lines[-1]) / 1024.0
 
 
 # The enclave start-up split (sim): `geode run` at loader.log_level =
