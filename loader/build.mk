@@ -3,8 +3,9 @@
 
 LOADER_SRCS := $(filter-out loader/main.c,$(wildcard loader/*.c loader/*/*.c))
 HOST_SRCS   += $(LOADER_SRCS)
-# geode container (loader/oci/): layer tars and image JSON
-HOST_LIBS   += -larchive -ljansson
+# geode container (loader/oci/): image JSON; libarchive (layer tars) is
+# loaded with dlopen when first needed (loader/oci/unpack.c)
+HOST_LIBS   += -ljansson
 
 # The protobuf code generation (PROTO_SRC, PROTO_GEN) is declared in the top Makefile.
 $(BUILD)/gen/geode_manifest.pb-c.h $(BUILD)/gen/geode_manifest.pb-c.c &: $(PROTO_SRC)

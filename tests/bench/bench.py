@@ -83,6 +83,104 @@ def wall_ms_extra(ctx, mode, argv, extra):
     return (time.perf_counter() - t0) * 1000.0
 
 
+def peak_rss_mib(ctx, mode, argv, timeout=300):
+    """Peak RSS (MiB) of the run: GNU time's %M, the largest ru_maxrss of the
+    process and the descendants it waited for. (Python's own wait4 would
+    count the interpreter: at exec the kernel keeps the old mm's peak, and
+    subprocess's child starts as a copy of it.) In sim it includes the
+    enclave pages the process touched (its EPC memfd)."""
+    gtime = "/usr/bin/time"
+    if not os.path.exists(gtime):
+        raise Failed("GNU time not installed (.ci/deps)")
+    with tempfile.NamedTemporaryFile(mode="r", dir=ctx.tmp) as out:
+        try:
+            p = subprocess.run([gtime, "-f", "%M", "-o", out.name] + command(ctx, mode, argv),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise Failed("timed out after %ds" % timeout)
+        if p.returncode != 0:
+            err = (p.stderr.strip().splitlines() or ["no output"])[-1]
+            raise Failed("exit %d: %s" % (p.returncode, err[:100]))
+        lines = out.read().split()
+    if not lines or not lines[-1].isdigit():
+        raise Failed("no figure from GNU time")
+    return int(lines[-1]) / 1024.0
+
+
+# The enclave start-up split (sim): `geode run` at loader.log_level =
+# "debug" logs its phases (pal/sgx/host/run_sgx.c) and the exit time, all
+# CLOCK_MONOTONIC, which is also Python's time.monotonic().
+STARTUP_RE = re.compile(
+    r"geode: start-up \(ms\): at ([0-9.]+); manifest\+image\+layout ([0-9.]+) sign ([0-9.]+) "
+    r"EADD ([0-9.]+) ECREATE\+EINIT ([0-9.]+); ECALL_RUN at ([0-9.]+)")
+EXIT_RE = re.compile(r"geode: exit at ([0-9.]+) ms")
+STARTUP_PARTS = ["exec to sgx_run (process start, dynamic loading, manifest read)",
+                 "manifest+image+layout (ELF read, measurement)", "sign (SIGSTRUCT)",
+                 "EADD (+EEXTEND)", "ECREATE+EINIT", "uRTS set-up before ECALL_RUN",
+                 "libOS boot + program (ECALL_RUN to exit)", "process exit"]
+
+
+def startup_split_once(ctx, argv, extra=""):
+    man = manifest_for(ctx.tmp, argv, "sim", extra + 'loader.log_level = "debug"\n')
+    t0 = time.monotonic() * 1000
+    p = subprocess.run([ctx.geode, "run", "--mode", "sim", man] + argv[1:], capture_output=True,
+                       text=True, timeout=300)
+    t1 = time.monotonic() * 1000
+    if p.returncode != 0:
+        raise Failed("exit %d" % p.returncode)
+    m, x = STARTUP_RE.search(p.stderr), EXIT_RE.search(p.stderr)
+    c = COUNTS_RE.search(p.stderr)
+    if not m or not x:
+        raise Failed("no start-up split in the debug log")
+    at, image, sign, eadd, einit, ecall = (float(v) for v in m.groups())
+    ex = float(x.group(1))
+    parts = [at - t0, image, sign, eadd, einit, ecall - (at + image + sign + eadd + einit),
+             ex - ecall, t1 - ex]
+    crossings = None
+    if c:
+        eenter, eexit, eresume, aex = (int(v) for v in c.groups()[:4])
+        crossings = eenter + eexit + eresume + aex
+    return {"total": t1 - t0, "parts": parts, "crossings": crossings}
+
+
+def startup_split(ctx, runs):
+    """Median of each part over runs, for a static hello and python3."""
+    cases = [("static hello", [os.path.join(ctx.bench_dir, "hello")]),
+             ("python3 -c print(1)", ["/usr/bin/python3", "-c", "print(1)"])]
+    out = {}
+    for name, argv in cases:
+        try:
+            rs = [startup_split_once(ctx, argv) for _ in range(runs)]
+        except (Failed, subprocess.TimeoutExpired) as e:
+            out[name] = {"na": str(e)}
+            continue
+        med = [statistics.median(r["parts"][i] for r in rs) for i in range(len(STARTUP_PARTS))]
+        cross = [r["crossings"] for r in rs if r["crossings"] is not None]
+        out[name] = {"total_ms": statistics.median(r["total"] for r in rs),
+                     "parts_ms": dict(zip(STARTUP_PARTS, med)),
+                     "crossings": statistics.median(cross) if cross else None}
+    return out
+
+
+def print_startup_split(split):
+    print("\nenclave start-up split (sim, default 256 MiB enclave, SGX1 layout), ms, median")
+    for name, r in split.items():
+        if "na" in r:
+            print("  %s: n/a (%s)" % (name, r["na"]))
+            continue
+        print("  %s: %.1f ms total" % (name, r["total_ms"]))
+        for part, v in r["parts_ms"].items():
+            print("    %-66s %8.2f" % (part, v))
+        if r["crossings"] is not None:
+            pages = (256 << 20) // 4096
+            hw = (r["crossings"] * CYCLES_PER_CROSSING + pages * CYCLES_PER_EADD) / (ASSUMED_GHZ * 1e6)
+            print("    projected on hardware: EADD of %d pages x %d cycles + %d crossings x %d cycles "
+                  "= %.1f ms at %.1f GHz (assumed; host work not counted)"
+                  % (pages, CYCLES_PER_EADD, r["crossings"], CYCLES_PER_CROSSING, hw, ASSUMED_GHZ))
+    sys.stdout.flush()
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -493,6 +591,12 @@ def workloads(ctx, quick):
                                  'sgx.enclave_size = "1G"\nsgx.edmm_enable = true\n')),
         ("python3 -c print(1) (sim: EDMM)", "ms", False, None,
          lambda m: wall_ms_extra(ctx, m, ["/usr/bin/python3", "-c", "print(1)"], "sgx.edmm_enable = true\n")),
+        # Memory: peak RSS of the whole run (geode and the program) against
+        # the program alone.
+        ("static hello peak RSS", "MiB", False, None,
+         lambda m: peak_rss_mib(ctx, m, [os.path.join(b, "hello")])),
+        ("python3 -c print(1) peak RSS", "MiB", False, None,
+         lambda m: peak_rss_mib(ctx, m, ["/usr/bin/python3", "-c", "print(1)"])),
         ("sqlite3 100k inserts + query", "ms", False, None,
          lambda m: wall_ms(ctx, m, ["/usr/bin/sqlite3", ":memory:", ".read " + sql])),
         ("python3 compute + file I/O", "ms", False, None,
@@ -745,6 +849,13 @@ def main():
               "machine": "%s, %d cores, %s" % (platform.processor() or platform.machine(),
                                                os.cpu_count(), platform.release()),
               "quick": args.quick, "runs": max(args.runs, 5), "results": results}
+    if not args.only or "start-up split" in args.only:
+        if unavailable["sim"]:
+            report["startup_split"] = {"na": unavailable["sim"]}
+            print("\nenclave start-up split (sim): n/a (%s)" % unavailable["sim"])
+        else:
+            report["startup_split"] = startup_split(ctx, max(args.runs, 5))
+            print_startup_split(report["startup_split"])
     if not args.only:
         report["enclave_transitions"] = enclave_transitions(ctx, max(args.runs, 5), args.quick)
         print_transitions(report["enclave_transitions"])

@@ -56,6 +56,8 @@ static void test_enter_exit(void)
     CHECK(tenc_gpr(&t, 0, 0).ursp != 0, "URSP saved in SSA[0] by EENTER");
     sgx_sim_counters(t.encl, &c);
     CHECK(c.eenter == 1 && c.eexit == 1 && c.aex == 0, "counters: 1 EENTER, 1 EEXIT, 0 AEX");
+    CHECK(c.eenter_direct == 1, "the EENTER was the vDSO's direct call, not a #UD (%lu)",
+          (unsigned long)c.eenter_direct);
     run.reserved[3] = 1;
     CHECK(harness_call_vdso(t.drv.enter, 0, 0, 0, SGX_EENTER, 0, 0, &run) == -EINVAL, "nonzero reserved -> -EINVAL");
     run.reserved[3] = 0;

@@ -313,10 +313,63 @@ static int cmp_page(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+struct run {
+    size_t start, n;
+};
+
+static int cmp_run(const void *a, const void *b, void *pages)
+{
+    const struct sgx_layout_page *p = pages;
+
+    return cmp_page(&p[((const struct run *)a)->start], &p[((const struct run *)b)->start]);
+}
+
+/* The pages come in ascending runs (a region each): sorting the runs by
+ * their first page, and copying them once, is the sort unless two runs
+ * interleave (overlapping regions), where it falls back to sorting pages.
+ * 0, or -1 when that cannot be done (no memory). */
+static int sort_runs(struct sgx_layout *l)
+{
+    struct sgx_layout_page *p = l->pages, *out;
+    struct run *runs;
+    size_t n = 0, k = 0;
+
+    for (size_t i = 0; i < l->n_pages; i++)
+        n += !i || p[i].offset <= p[i - 1].offset;
+    if (n <= 1)
+        return 0;
+    runs = malloc(n * sizeof(*runs));
+    out = malloc(l->n_pages * sizeof(*out));
+    if (!runs || !out) {
+        free(runs);
+        free(out);
+        return -1;
+    }
+    n = 0;
+    for (size_t i = 0; i < l->n_pages; i++) {
+        if (!i || p[i].offset <= p[i - 1].offset)
+            runs[n++] = (struct run){i, 0};
+        runs[n - 1].n++;
+    }
+    qsort_r(runs, n, sizeof(*runs), cmp_run, p);
+    for (size_t r = 0; r < n; k += runs[r].n, r++)
+        memcpy(out + k, p + runs[r].start, runs[r].n * sizeof(*out));
+    free(runs);
+    for (size_t i = 1; i < l->n_pages; i++)
+        if (out[i].offset <= out[i - 1].offset) {
+            free(out);
+            return -1; /* interleaved: the page sort keeps the original order of equals */
+        }
+    memcpy(p, out, l->n_pages * sizeof(*p));
+    free(out);
+    return 0;
+}
+
 /* Sorts into EADD order and rejects two regions on one page or a page past SIZE. */
 static int sort_and_check(struct sgx_layout *l, struct sgx_err *e)
 {
-    qsort(l->pages, l->n_pages, sizeof(*l->pages), cmp_page);
+    if (sort_runs(l))
+        qsort(l->pages, l->n_pages, sizeof(*l->pages), cmp_page);
     for (size_t i = 1; i < l->n_pages; i++) {
         if (l->pages[i].offset == l->pages[i - 1].offset) {
             sgx_err_set(e, "regions %s and %s overlap at offset 0x%llx", l->pages[i - 1].region,

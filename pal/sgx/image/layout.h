@@ -109,5 +109,8 @@ struct sgx_driver;
 struct sgx_driver_encl;
 int sgx_layout_add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
                          const struct sgx_layout *l, struct sgx_err *e);
+/* Nanoseconds spent in sgx_layout_add_pages by this process (the start-up
+ * split that `geode run` logs at debug level). */
+extern uint64_t sgx_layout_add_ns;
 
 #endif

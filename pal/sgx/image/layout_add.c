@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "layout.h"
 #include "sgx_driver.h"
@@ -49,8 +50,31 @@ static int add_run(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
     return ret;
 }
 
+uint64_t sgx_layout_add_ns;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
+                     const struct sgx_layout *l, struct sgx_err *e);
+
 int sgx_layout_add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
                          const struct sgx_layout *l, struct sgx_err *e)
+{
+    uint64_t t0 = now_ns();
+    int ret = add_pages(drv, encl, l, e);
+
+    __atomic_add_fetch(&sgx_layout_add_ns, now_ns() - t0, __ATOMIC_RELAXED);
+    return ret;
+}
+
+static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
+                     const struct sgx_layout *l, struct sgx_err *e)
 {
     /* Anonymous memory: the kernel wants sources that may be executable,
      * and real pages (not the shared zero page) as zero sources. */

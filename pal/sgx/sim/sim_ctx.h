@@ -12,6 +12,10 @@
 #define SIM_GREG(uc, r) ((uc)->uc_mcontext.gregs[REG_##r])
 #define SIM_RIP(uc) ((uint64_t)SIM_GREG(uc, RIP))
 
+/* The context's index of each GPRSGX register, RAX RCX RDX RBX RSP RBP
+ * RSI RDI R8..R15. */
+extern const int sim_gpr_reg[16];
+
 /* GPRSGX.RAX..R15, RFLAGS, RIP <- context (FS/GS bases and EXITINFO are the
  * caller's). */
 void sim_ctx_to_gpr(const ucontext_t *uc, struct sgx_gprsgx *gpr);

@@ -154,6 +154,8 @@ static void sim_handler(int sig, siginfo_t *si, void *ucv)
     }
     if (t && t->in_enclave) {
         sim_thread_to_host(t);
+        if (sim_direct_in_window(uc))
+            sim_direct_complete(t, uc);
         sim_exec_enclave_signal(t, sig, si, uc);
         return;
     }

@@ -129,6 +129,11 @@ static int thread_setup(void)
     return 0;
 }
 
+struct sim_thread *sim_thread_current(void)
+{
+    return current;
+}
+
 int sim_thread_prepare(void)
 {
     int ret;

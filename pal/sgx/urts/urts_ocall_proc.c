@@ -50,6 +50,11 @@ __attribute__((noreturn)) static void do_exit(const struct urts_enclave *e, int6
         if (rest_len == sizeof(st))
             memcpy(&st, rest, sizeof(st));
         urts_print_counters(e, rest_len == sizeof(st) ? &st : NULL);
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        fprintf(e->desc.log_counters, "geode: exit at %.3f ms\n",
+                (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
     }
     fflush(NULL);
     _exit((int)(status & 0xff));
