@@ -39,7 +39,10 @@ struct file {
     const struct file_ops *ops;
     pal_handle h;  /* host files, pipes and stdio */
     int flags;     /* O_ACCMODE | O_APPEND | O_NONBLOCK ... as opened */
-    bool is_dir;
+    bool is_dir;   /* read through file_is_dir() while dir_unknown may be set */
+    /* fs_host.c: a host file opened for reading whose type the host has not
+     * been asked yet (one fstat less per open); file_is_dir() asks it. */
+    bool dir_unknown;
     bool is_sock;
     /* On an untrusted_shm mount: its MAP_SHARED mappings are host memory
      * that other processes see, inside an enclave too (sys/mem.c). */
@@ -150,6 +153,12 @@ int vfs_stat(const char *inside, int nofollow, struct pal_stat *st);
 struct file *file_new(const struct file_ops *ops, pal_handle h, int flags);
 void file_put(struct file *f);
 extern const struct file_ops host_file_ops; /* fs_host.c */
+bool file_is_dir_ask(struct file *f);      /* fs_host.c */
+/* Whether f is a directory. */
+static inline bool file_is_dir(struct file *f)
+{
+    return __atomic_load_n(&f->dir_unknown, __ATOMIC_ACQUIRE) ? file_is_dir_ask(f) : f->is_dir;
+}
 
 /* dev.c: /dev/null, /dev/zero, /dev/urandom, /dev/random. */
 int dev_open(const char *inside, int flags, struct file **out);
