@@ -66,6 +66,7 @@ int pidns_init(void)
     ns->root_host = pid;
     ns->next_id = 2;
     self = &ns->e[0];
+    ns->top = 1;
     *self = (struct ns_entry){.kind = NS_PROCESS, .host = pid, .owner = 1,
                               .pgid = pgrp == pid ? 1 : 0,
                               .sid = HS1(SYS_getsid, 0) == pid ? 1 : 0, .hpgid = pgrp};
