@@ -205,7 +205,8 @@ int vfs_resolve_at(int dirfd, const char *path, bool follow, char *out, size_t s
     struct file *f = fd_get(dirfd);
     if (!f)
         return -PAL_EBADF;
-    int r = (!f->path || !file_is_dir(f)) ? -PAL_ENOTDIR : resolve_from(f->path, path, follow, out, size);
+    int r = (!f->path || !file_is_dir(f)) ? -PAL_ENOTDIR
+                                          : resolve_from(f->path, path, follow, out, size);
     file_put(f);
     return r;
 }

@@ -153,7 +153,7 @@ int vfs_stat(const char *inside, int nofollow, struct pal_stat *st);
 struct file *file_new(const struct file_ops *ops, pal_handle h, int flags);
 void file_put(struct file *f);
 extern const struct file_ops host_file_ops; /* fs_host.c */
-bool file_is_dir_ask(struct file *f);      /* fs_host.c */
+bool file_is_dir_ask(struct file *f);       /* fs_host.c */
 /* Whether f is a directory. */
 static inline bool file_is_dir(struct file *f)
 {

@@ -116,10 +116,11 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
          * it could run this way). */
         greg_t *g = uc->uc_mcontext.gregs;
         long nr = g[REG_RAX];
-        g[REG_RAX] = nr == SYS_clock_gettime || nr == SYS_gettimeofday || nr == SYS_time ||
-                             nr == SYS_clock_getres || nr == SYS_getcpu
-                         ? HS6(nr, g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9])
-                         : -ENOSYS;
+        g[REG_RAX] =
+            nr == SYS_clock_gettime || nr == SYS_gettimeofday || nr == SYS_time ||
+                    nr == SYS_clock_getres || nr == SYS_getcpu
+                ? HS6(nr, g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9])
+                : -ENOSYS;
         return;
     }
     ctx_from_uc(uc, &ctx);

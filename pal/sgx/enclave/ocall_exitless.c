@@ -50,13 +50,13 @@
 #define ENQUEUE_TRIES 64
 
 struct policy {
-    uint32_t spin;     /* status reads before the wait (0: SPIN_LIMIT) */
-    uint32_t skip;     /* calls left that take the exit path */
-    uint32_t backoff;  /* skip after the next miss */
+    uint32_t spin;    /* status reads before the wait (0: SPIN_LIMIT) */
+    uint32_t skip;    /* calls left that take the exit path */
+    uint32_t backoff; /* skip after the next miss */
     uint32_t wake_gap, wake_skip;
-    int64_t handoff[HANDOFF_CACHE];   /* handles handed back (-1: none) */
+    int64_t handoff[HANDOFF_CACHE]; /* handles handed back (while handoff_left > 0) */
     uint32_t handoff_left[HANDOFF_CACHE];
-    int64_t handle;    /* of the call in flight */
+    int64_t handle; /* of the call in flight */
 };
 
 static uint64_t area; /* host address, 0: none */
@@ -148,7 +148,8 @@ uint64_t enclave_exitless_frame(uint64_t number, int64_t handle)
             return 0;
         }
         p->wake_skip = p->wake_gap;
-        p->wake_gap = p->wake_gap ? (p->wake_gap < WAKE_GAP_MAX ? p->wake_gap * 2 : WAKE_GAP_MAX) : 1;
+        p->wake_gap =
+            p->wake_gap ? (p->wake_gap < WAKE_GAP_MAX ? p->wake_gap * 2 : WAKE_GAP_MAX) : 1;
     }
     slot = own_slot(index);
     if (!slot)
