@@ -28,11 +28,12 @@
  * - the spin bound follows how long the worker took lately (a few times
  *   the last wait, between SPIN_MIN and SPIN_LIMIT status reads; SPIN_LIMIT
  *   is long enough for a worker to serve a file operation, tens of
- *   microseconds);
- * - a call the worker did not finish within the bound (its host thread
- *   was not running: a busy host) makes the next `backoff` calls take the
- *   exit path outright, backoff doubling up to BACKOFF_MAX while that goes
- *   on and back to none at the first call a worker serves in time;
+ *   microseconds), doubled when a worker was still running a call at the
+ *   bound;
+ * - a call no worker took within the bound (their host threads were not
+ *   running: a busy host) makes the next `backoff` calls take the exit
+ *   path outright, backoff doubling up to BACKOFF_MAX while that goes on
+ *   and back to none at the first call a worker serves in time;
  * - while no worker polls (they sleep when idle), only one eligible call in
  *   `wake_gap` goes through OCALL_EXITLESS_WAIT, whose host side wakes a
  *   worker; the others take the plain exit path (no host futex call). The
@@ -43,8 +44,8 @@
  *   worker again (the handle may have been closed and reused). */
 #define SPIN_LIMIT 20000
 #define SPIN_MIN 512
-#define BACKOFF_MAX 4096
-#define WAKE_GAP_MAX 1024
+#define BACKOFF_MAX 256
+#define WAKE_GAP_MAX 64
 #define HANDOFF_SKIP 256
 #define HANDOFF_CACHE 4
 #define ENQUEUE_TRIES 64
@@ -237,11 +238,13 @@ int64_t enclave_exitless_call(uint64_t frame)
         if (s == EXITLESS_HANDOFF) {
             if (p->handle >= 0)
                 note_handoff(p, p->handle);
+        } else if (s == EXITLESS_RUNNING) {
+            /* A worker runs it, a slower call than the last: wait longer. */
+            p->spin = limit < SPIN_LIMIT / 2 ? limit * 2 : SPIN_LIMIT;
         } else {
-            /* Not served in time: the worker's host thread did not run. */
+            /* No worker took it in time: its host thread did not run. */
             p->skip = p->backoff;
             p->backoff = p->backoff ? (p->backoff < BACKOFF_MAX ? p->backoff * 2 : BACKOFF_MAX) : 1;
-            p->spin = limit < SPIN_LIMIT / 2 ? limit * 2 : SPIN_LIMIT;
         }
         __atomic_add_fetch(&n_waits, 1, __ATOMIC_RELAXED);
     }

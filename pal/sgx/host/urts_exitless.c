@@ -33,7 +33,7 @@
  * host where requests come rarely, or where the enclave threads take the
  * exit path (ocall_exitless.c), a worker does not keep a CPU busy. */
 #define WORKER_SPIN 65536
-#define WORKER_SPIN_MIN 1024
+#define WORKER_SPIN_MIN 16384
 #define DEQUEUE_TRIES 64
 
 struct urts_exitless {
