@@ -41,7 +41,10 @@ struct file {
     const struct file_ops *ops;
     pal_handle h; /* host files, pipes and stdio */
     int flags;    /* O_ACCMODE | O_APPEND | O_NONBLOCK ... as opened */
-    bool is_dir;
+    bool is_dir; /* read through file_is_dir() while dir_unknown may be set */
+    /* fs_host.c: a host file opened for reading whose type the host has not
+     * been asked yet (one fstat less per open); file_is_dir() asks it. */
+    bool dir_unknown;
     bool is_sock;
     /* On an untrusted_shm mount: its MAP_SHARED mappings are host memory
      * that other processes see, inside an enclave too (sys/mem.c). */

@@ -61,6 +61,10 @@ void pidns_unlock(void);
  * the table is full; removing a process removes its threads too. */
 struct ns_entry *pidns_find(int32_t id);
 struct ns_entry *pidns_find_host(int32_t host);
+/* Without the lock: the id of a host process of the tree, 0 when none (an
+ * entry made or removed meanwhile may or may not be seen, as if the call
+ * had come just before or after). */
+int32_t pidns_peek_host(int32_t host);
 struct ns_entry *pidns_new(int kind, int32_t owner);
 void pidns_remove(struct ns_entry *e);
 /* Iteration over the slots (under the lock). */

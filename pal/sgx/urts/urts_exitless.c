@@ -28,7 +28,13 @@
 #include "urts_ocall.h"
 #include "urts_procs.h"
 
-#define WORKER_SPIN 65536 /* empty polls (~ms) before a worker sleeps */
+/* Empty polls before a worker sleeps, adaptive: halved each time the whole
+ * budget went by with nothing to serve (down to WORKER_SPIN_MIN), doubled
+ * (up to WORKER_SPIN, ~ms) each time a request came while it spun: on a
+ * host where requests come rarely, or where the enclave threads take the
+ * exit path (ocall_exitless.c), a worker does not keep a CPU busy. */
+#define WORKER_SPIN 65536
+#define WORKER_SPIN_MIN 16384
 #define DEQUEUE_TRIES 64
 
 struct urts_exitless {
@@ -174,7 +180,7 @@ static void sleep_idle(struct urts_exitless *x)
 static void *worker_main(void *p)
 {
     struct urts_exitless *x = p;
-    unsigned idle = 0;
+    unsigned idle = 0, budget = WORKER_SPIN;
     uint64_t frame;
     sigset_t all;
 
@@ -185,10 +191,14 @@ static void *worker_main(void *p)
     while (!__atomic_load_n(&x->stop, __ATOMIC_ACQUIRE)) {
         if (dequeue(x->q, &frame)) {
             take(x, frame);
+            if (idle && budget < WORKER_SPIN)
+                budget *= 2; /* the spin paid */
             idle = 0;
-        } else if (++idle < WORKER_SPIN) {
+        } else if (++idle < budget) {
             __builtin_ia32_pause();
         } else {
+            if (budget > WORKER_SPIN_MIN)
+                budget /= 2;
             sleep_idle(x);
             idle = 0;
         }
