@@ -109,7 +109,7 @@ def peak_rss_mib(ctx, mode, argv, timeout=300):
 
 
 # The enclave start-up split (sim): `geode run` at loader.log_level =
-# "debug" logs its phases (pal/sgx/host/run_sgx.c) and the exit time, all
+# "debug" logs its phases (loader/run_sgx.c) and the exit time, all
 # CLOCK_MONOTONIC, which is also Python's time.monotonic().
 STARTUP_RE = re.compile(
     r"geode: start-up \(ms\): at ([0-9.]+); manifest\+image\+layout ([0-9.]+) sign ([0-9.]+) "
