@@ -14,8 +14,13 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 
 WARN       := -Wall -Wextra -Werror
-HOST_CFLAGS := -std=gnu11 $(WARN) -O2 -g -MMD -MP -D_GNU_SOURCE \
-               -Iloader -Ipal/include -Ipal/sgx -I$(BUILD)/gen $(EXTRA_CFLAGS)
+# HOST_INC: what host code may include. The SGX host layers (pal/sgx/build.mk)
+# replace it for their own objects with the folders their layer may use; the
+# loader, the direct PAL and the tests see every folder, included as "file.h".
+SGX_HOST_INC := -Ipal/sgx/arch -Ipal/sgx/abi -Ipal/sgx/platform -Ipal/sgx/identity \
+                -Ipal/sgx/image -Ipal/sgx/sim -Ipal/sgx/urts -Ipal/direct
+HOST_INC    := -Iloader -Ipal/include -Ipal/sgx $(SGX_HOST_INC) -I$(BUILD)/gen
+HOST_CFLAGS  = -std=gnu11 $(WARN) -O2 -g -MMD -MP -D_GNU_SOURCE $(HOST_INC) $(EXTRA_CFLAGS)
 HOST_LDFLAGS := $(EXTRA_LDFLAGS)
 # libcrypto and protobuf-c are linked statically: geode starts once per program run, and
 # resolving the shared libcrypto costs about a millisecond of every start-up.
@@ -27,6 +32,14 @@ HOST_LIBS  := -Wl,-Bstatic -lcrypto -lprotobuf-c -Wl,-Bdynamic -lseccomp -lpthre
 PROTO_SRC := loader/manifest/geode_manifest.proto
 PROTO_GEN := $(BUILD)/gen/geode_manifest.pb-c.c
 GEN_HDRS  := $(BUILD)/gen/geode_manifest.pb-c.h
+
+# What host programs link, in this order (each archive after those that call
+# into it): the loader (libgeodehost.a), the SGX host layers (pal/sgx/build.mk)
+# and the direct PAL (pal/direct/build.mk), after urts, which serves the
+# process OCALLs with its pid namespace.
+HOST_ARCHIVES := $(BUILD)/libgeodehost.a $(BUILD)/libsgx_urts.a $(BUILD)/libpal_direct.a \
+                 $(BUILD)/libsgx_image.a $(BUILD)/libsgx_sim.a $(BUILD)/libsgx_identity.a \
+                 $(BUILD)/libsgx_platform.a
 
 # Filled in by the fragments.
 HOST_SRCS :=
@@ -50,6 +63,7 @@ $(BUILD)/host/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
+# The loader; the SGX host layers and the direct PAL are archives of their own.
 $(BUILD)/libgeodehost.a: $(HOST_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@

@@ -1,10 +1,11 @@
 # loader/: the `geode` command. Everything but main.c goes into the host
-# library so that unit tests and fuzz targets can link it.
+# library (build/libgeodehost.a) so that unit tests and fuzz targets can link it.
 
 LOADER_SRCS := $(filter-out loader/main.c,$(wildcard loader/*.c loader/*/*.c))
 HOST_SRCS   += $(LOADER_SRCS)
-# geode container (loader/oci/): layer tars and image JSON
-HOST_LIBS   += -larchive -ljansson
+# geode container (loader/oci/): image JSON; libarchive (layer tars) is
+# loaded with dlopen when first needed (loader/oci/unpack.c)
+HOST_LIBS   += -ljansson
 
 # The protobuf code generation (PROTO_SRC, PROTO_GEN) is declared in the top Makefile.
 $(BUILD)/gen/geode_manifest.pb-c.h $(BUILD)/gen/geode_manifest.pb-c.c &: $(PROTO_SRC)
@@ -15,8 +16,8 @@ $(BUILD)/host/gen/geode_manifest.pb-c.o: $(PROTO_GEN)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -Wno-unused-parameter -c $< -o $@
 
-$(BUILD)/geode: $(BUILD)/host/loader/main.o $(BUILD)/libgeodehost.a $(BUILD)/host/gen/geode_manifest.pb-c.o
+$(BUILD)/geode: $(BUILD)/host/loader/main.o $(HOST_ARCHIVES) $(BUILD)/host/gen/geode_manifest.pb-c.o
 	$(CC) $(HOST_LDFLAGS) -o $@ $(BUILD)/host/loader/main.o $(BUILD)/host/gen/geode_manifest.pb-c.o \
-	    $(BUILD)/libgeodehost.a $(HOST_LIBS)
+	    $(HOST_ARCHIVES) $(HOST_LIBS)
 
 ALL_TARGETS += $(BUILD)/geode

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "bundle.h"
-#include "host/enclave_image.h"
-#include "host/hexfmt.h"
+#include "enclave_manifest.h"
+#include "hexfmt.h"
 #include "manifest/write_toml.h"
 
 #define SIG_NAME "enclave.sig"

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "host/sigstruct.h"
+#include "sigstruct.h"
 #include "manifest/manifest.h"
 
 struct bundle {

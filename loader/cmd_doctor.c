@@ -30,9 +30,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "host/cpuid.h"
-#include "host/host_caps.h"
-#include "host/vdso.h"
+#include "sgx_cpuid.h"
+#include "host_caps.h"
+#include "vdso.h"
 
 /* Older headers may lack these (Linux 5.11 ABI values). */
 #ifndef PR_SET_SYSCALL_USER_DISPATCH

@@ -1,6 +1,6 @@
 /* geode measure: MRENCLAVE of an enclave image built by the generic image
- * builder (pal/sgx/host/layout.c), either from a manifest (the enclave the
- * loader will build: pal/sgx/host/enclave_image.h) or, in the low-level form,
+ * builder (pal/sgx/image/layout.c), either from a manifest (the enclave the
+ * loader will build: pal/sgx/image/enclave_image.h) or, in the low-level form,
  * from ELF files and a blob given explicitly. Exit status: 0 success,
  * 1 failure, 2 misuse. */
 #include <errno.h>
@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "host/enclave_image.h"
-#include "host/hexfmt.h"
-#include "host/layout.h"
-#include "host/layout_dump.h"
+#include "enclave_manifest.h"
+#include "hexfmt.h"
+#include "layout.h"
+#include "layout_dump.h"
 #include "paths.h"
 
 #define MAX_BLOB (64ULL << 20)
@@ -21,10 +21,10 @@
 static const char measure_help[] =
     "usage: geode measure MANIFEST [--layout-json FILE] [--pages FILE]\n"
     "       geode measure --elf PATH[@OFFSET]... [options]\n"
-    "Builds the enclave page list (see pal/sgx/host/layout.h) and prints MRENCLAVE\n"
+    "Builds the enclave page list (see pal/sgx/image/layout.h) and prints MRENCLAVE\n"
     "as 64 hex digits. With MANIFEST: the enclave the loader builds for it (trusted\n"
     "files hashed first, as 'geode manifest expand' does; pal-enclave.elf from the\n"
-    "runtime directory; mapping in pal/sgx/host/enclave_image.h).\n"
+    "runtime directory; mapping in pal/sgx/image/enclave_image.h).\n"
     "Low-level form:\n"
     "  --elf PATH[@OFFSET]  ELF (ET_DYN) to load, at OFFSET if given; repeatable, up\n"
     "                       to 8; the first one provides the entry point\n"

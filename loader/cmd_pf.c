@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "host/hexfmt.h"
+#include "hexfmt.h"
 #include "pf_host.h"
 
 static const char pf_help[] =

@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "host/hexfmt.h"
-#include "host/quote_verify.h"
-#include "sim/sim_qe.h"
+#include "hexfmt.h"
+#include "quote_verify.h"
+#include "sim_qe.h"
 
 #define QUOTE_FILE_MAX (1 << 20)
 /* RA-TLS: the quote in an X.509 extension, and SHA256 of the certificate's

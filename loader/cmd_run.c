@@ -12,10 +12,10 @@
 
 #include <sys/auxv.h>
 
-#include "../pal/direct/pal_direct.h"
+#include "pal_direct.h"
 #include "bundle.h"
 #include "cli.h"
-#include "host/run_sgx.h"
+#include "run_sgx.h"
 #include "manifest/manifest.h"
 #include "paths.h"
 
@@ -115,12 +115,12 @@ static uint64_t auxval(uint64_t type)
 /* sim or sgx: the manifest's enclave, signed with the default key (made
  * the first time), runs the libOS; at debug log level the transition
  * counts are printed at exit. */
-static int run_enclave(const char *manifest, const struct bundle *bundle, bool sim, bool debug,
-                       int argc, char **argv)
+static int run_enclave(const char *manifest, geode_manifest *m, const struct bundle *bundle,
+                       bool sim, bool debug, int argc, char **argv)
 {
     char runtime[PATH_MAX], key[PATH_MAX];
     const char *home = getenv("HOME");
-    struct sgx_run_params p = {.manifest_path = manifest, .runtime_dir = runtime, .sim = sim,
+    struct sgx_run_params p = {.manifest = m, .runtime_dir = runtime, .sim = sim,
                                .argc = argc, .argv = argv, .envp = environ,
                                .hwcap = auxval(AT_HWCAP), .hwcap2 = auxval(AT_HWCAP2),
                                .log_counters = debug ? stderr : NULL};
@@ -218,14 +218,8 @@ int cmd_run(int argc, char **argv)
         r = 1;
     } else if (mode == GEODE__RUN_MODE__MODE_SIM || mode == GEODE__RUN_MODE__MODE_SGX) {
         bool debug = m->log_level >= GEODE__LOG_LEVEL__LOG_DEBUG;
-        if (b) {
-            r = run_enclave(argv[i], b, mode == GEODE__RUN_MODE__MODE_SIM, debug, nargs,
-                            argv + i + 1);
-        } else {
-            manifest_free(m);
-            return run_enclave(argv[i], NULL, mode == GEODE__RUN_MODE__MODE_SIM, debug, nargs,
-                               argv + i + 1);
-        }
+        r = run_enclave(argv[i], m, b, mode == GEODE__RUN_MODE__MODE_SIM, debug, nargs,
+                        argv + i + 1);
     } else {
         r = run_direct(m, b, nargs, argv + i + 1);
     }

@@ -1,5 +1,5 @@
 /* geode keygen / sign / sigstruct: the enclave signing key and SIGSTRUCT files.
- * The cryptography lives in pal/sgx/host/sigstruct.c; this file only parses
+ * The cryptography lives in pal/sgx/identity/sigstruct.c; this file only parses
  * arguments, reads and writes files, and reports. Exit status: 0 success,
  * 1 failure, 2 misuse. */
 #include <errno.h>
@@ -11,10 +11,10 @@
 
 #include "bundle.h"
 #include "cli.h"
-#include "host/enclave_image.h"
-#include "host/hexfmt.h"
-#include "host/sigstruct.h"
-#include "host/sigstruct_show.h"
+#include "enclave_manifest.h"
+#include "hexfmt.h"
+#include "sigstruct.h"
+#include "sigstruct_show.h"
 #include "paths.h"
 
 #define DEFAULT_KEY_DIR ".config/geode"

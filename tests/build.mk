@@ -6,10 +6,10 @@ TEST_BINS += $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 # The enclave with test ECALLs that the enclave unit tests load.
 TEST_BINS += $(BUILD)/pal-enclave-test.elf
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libgeodehost.a $(BUILD)/host/gen/geode_manifest.pb-c.o | $(GEN_HDRS)
+$(BUILD)/tests/%: tests/unit/%.c $(HOST_ARCHIVES) $(BUILD)/host/gen/geode_manifest.pb-c.o | $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -Itests/unit -o $@ $< $(BUILD)/host/gen/geode_manifest.pb-c.o \
-	    $(BUILD)/libgeodehost.a $(HOST_LIBS)
+	    $(HOST_ARCHIVES) $(HOST_LIBS)
 
 # test_enclave_crypto: the trusted PAL's crypto.c built for the host, with the
 # enclave's -mgeneral-regs-only (it may touch no vector register outside its

@@ -24,6 +24,12 @@ int fd_install(struct file *f, int min_fd, bool ce)
     return -PAL_EMFILE;
 }
 
+static void fd_closed(struct file *f)
+{
+    if (f->ops->fd_closed)
+        f->ops->fd_closed(f);
+}
+
 /* Puts f at fd, closing what was there (dup2 semantics). */
 int fd_install_at(struct file *f, int fd, bool ce)
 {
@@ -35,7 +41,7 @@ int fd_install_at(struct file *f, int fd, bool ce)
     cloexec[fd] = ce;
     spin_unlock(&fd_lock);
     if (old) {
-        fs_lock_close(old);
+        fd_closed(old);
         file_put(old);
     }
     return fd;
@@ -81,7 +87,7 @@ int fd_close(int fd)
     spin_unlock(&fd_lock);
     if (!f)
         return -PAL_EBADF;
-    fs_lock_close(f);
+    fd_closed(f);
     file_put(f);
     return 0;
 }

@@ -28,6 +28,9 @@ struct file_ops {
     /* fsync(2) of a file that is not a host file (NULL: nothing to write). */
     long (*sync)(struct file *f);
     void (*release)(struct file *f);
+    /* A descriptor of this file was closed (close, dup2 over it, exit):
+     * the process's POSIX record locks on the file go (fcntl(2)). */
+    void (*fd_closed)(struct file *f);
     /* MAP_SHARED with PROT_WRITE is refused (ENODEV): writes to such a
      * mapping could not reach the file. */
     bool private_maps_only;
@@ -38,7 +41,10 @@ struct file {
     const struct file_ops *ops;
     pal_handle h; /* host files, pipes and stdio */
     int flags;    /* O_ACCMODE | O_APPEND | O_NONBLOCK ... as opened */
-    bool is_dir;
+    bool is_dir; /* read through file_is_dir() while dir_unknown may be set */
+    /* fs_host.c: a host file opened for reading whose type the host has not
+     * been asked yet (one fstat less per open); file_is_dir() asks it. */
+    bool dir_unknown;
     bool is_sock;
     /* On an untrusted_shm mount: its MAP_SHARED mappings are host memory
      * that other processes see, inside an enclave too (sys/mem.c). */
@@ -82,6 +88,5 @@ int fd_get_cloexec(int fd);
 int fd_set_cloexec(int fd, bool on);
 /* sys/fs_lock.c: a descriptor of f is being closed: the process's POSIX
  * record locks on the file are released. */
-void fs_lock_close(struct file *f);
 
 #endif

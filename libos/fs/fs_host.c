@@ -50,6 +50,15 @@ static pal_handle host_poll_handle(struct file *f)
     return f->h;
 }
 
+/* Closing any descriptor of a file releases the process's POSIX locks on
+ * it (the host's lock is the process's: one F_UNLCK of the whole file). */
+static void host_fd_closed(struct file *f)
+{
+    struct pal_flock all = {.type = F_UNLCK, .whence = 0, .start = 0, .len = 0};
+    if (f->posix_locked && PAL_HAS(pal, file_lock))
+        pal->file_lock(f->h, F_SETLK, &all);
+}
+
 const struct file_ops host_file_ops = {
     .read = host_read,
     .write = host_write,
@@ -61,7 +70,17 @@ const struct file_ops host_file_ops = {
     .truncate = host_truncate,
     .poll_handle = host_poll_handle,
     .release = host_release,
+    .fd_closed = host_fd_closed,
 };
+
+bool file_is_dir_ask(struct file *f)
+{
+    struct pal_stat st;
+    bool dir = f->ops->fstat && f->ops->fstat(f, &st) == 0 && (st.mode & S_IFMT_) == S_IFDIR_;
+    f->is_dir = dir; /* the same value from every thread that asks */
+    __atomic_store_n(&f->dir_unknown, false, __ATOMIC_RELEASE);
+    return dir;
+}
 
 /* alias: the host path of the name the program used, when symlinks made
  * inside differ from it (fs/trusted.h); NULL otherwise. */
@@ -79,13 +98,20 @@ static int h_open(const struct vfs_target *t, const char *alias, int flags, uint
     r = (int)pal->file_open(t->host, flags | extra, mode, &h);
     if (r < 0)
         return r;
-    struct pal_stat st;
     struct file *f = file_new(&host_file_ops, h, flags & ~O_CLOEXEC);
     if (!f) {
         pal->close(h);
         return -PAL_ENOMEM;
     }
-    f->is_dir = pal->fstat(h, &st) == 0 && (st.mode & S_IFMT_) == S_IFDIR_;
+    /* The host opened it: for writing (O_TMPFILE too) or with O_CREAT it is
+     * not a directory (EISDIR), with O_DIRECTORY it is one; otherwise the
+     * host is asked when it matters (file_is_dir), not at every open. */
+    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT))
+        f->is_dir = false;
+    else if (flags & O_DIRECTORY)
+        f->is_dir = true;
+    else
+        f->dir_unknown = true;
     f->untrusted_shm = t->untrusted_shm;
     *out = f;
     return 0;

@@ -61,7 +61,7 @@ static int lexical_host(int dirfd, const char *path, char *inside, struct vfs_ta
     struct pal_stat st;
     if (path[0] != '/' && dirfd != AT_FDCWD && !(dir = fd_get(dirfd)))
         return -PAL_EBADF;
-    const char *base = dir ? (dir->is_dir ? dir->path : NULL) : vfs_cwd();
+    const char *base = dir ? (file_is_dir(dir) ? dir->path : NULL) : vfs_cwd();
     int r = base && no_dotdot(path) ? path_normalize(base, path, inside, PATH_MAX_LEN) : -1;
     if (dir)
         file_put(dir);

@@ -70,6 +70,8 @@ const char *vfs_cwd(void) { return cwd; }
 const char *vfs_magic_link(const char *inside)
 {
     char mine[32];
+    if (strncmp(inside, "/proc/", 6) != 0) /* every other path: no formatting */
+        return inside;
     snprintf(mine, sizeof(mine), "/proc/%d/exe", libos_pid);
     if (!strcmp(inside, "/proc/self/exe") || !strcmp(inside, mine))
         return libos_cfg.exec_path;
@@ -203,7 +205,8 @@ int vfs_resolve_at(int dirfd, const char *path, bool follow, char *out, size_t s
     struct file *f = fd_get(dirfd);
     if (!f)
         return -PAL_EBADF;
-    int r = (!f->is_dir || !f->path) ? -PAL_ENOTDIR : resolve_from(f->path, path, follow, out, size);
+    int r = (!f->path || !file_is_dir(f)) ? -PAL_ENOTDIR
+                                          : resolve_from(f->path, path, follow, out, size);
     file_put(f);
     return r;
 }

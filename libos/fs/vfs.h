@@ -104,6 +104,12 @@ int vfs_stat(const char *inside, int nofollow, struct pal_stat *st);
 extern const struct file_ops host_file_ops; /* fs_host.c */
 /* fs_host.c: fds 0-2 on the PAL's stdio handles. */
 int fd_init_stdio(void);
+bool file_is_dir_ask(struct file *f);       /* fs_host.c */
+/* Whether f is a directory. */
+static inline bool file_is_dir(struct file *f)
+{
+    return __atomic_load_n(&f->dir_unknown, __ATOMIC_ACQUIRE) ? file_is_dir_ask(f) : f->is_dir;
+}
 
 /* dev.c: /dev/null, /dev/zero, /dev/urandom, /dev/random. */
 int dev_open(const char *inside, int flags, struct file **out);

@@ -14,7 +14,7 @@ SYS(getdents64)
     struct file *f = fd_get((int)A(0));
     if (!f)
         return -PAL_EBADF;
-    long r = !f->is_dir || !f->ops->readdir ? -PAL_ENOTDIR : f->ops->readdir(f, PTR(1), A(2));
+    long r = !f->ops->readdir || !file_is_dir(f) ? -PAL_ENOTDIR : f->ops->readdir(f, PTR(1), A(2));
     file_put(f);
     return r;
 }
@@ -52,7 +52,7 @@ SYS(fchdir)
     struct file *f = fd_get((int)A(0));
     if (!f)
         return -PAL_EBADF;
-    long r = f->is_dir && f->path ? chdir_to(f->path) : -PAL_ENOTDIR;
+    long r = f->path && file_is_dir(f) ? chdir_to(f->path) : -PAL_ENOTDIR;
     file_put(f);
     return r;
 }

@@ -27,7 +27,7 @@ static long do_read(struct file *f, void *buf, size_t n)
 {
     if ((f->flags & O_ACCMODE) == O_WRONLY)
         return -PAL_EBADF;
-    if (f->is_dir)
+    if (f->is_dir) /* host files: the host says EISDIR */
         return -PAL_EISDIR;
     return f->ops->read ? f->ops->read(f, buf, n) : -PAL_EINVAL;
 }

@@ -85,13 +85,6 @@ long fcntl_lock(int fd, int cmd, void *arg)
     return r;
 }
 
-void fs_lock_close(struct file *f)
-{
-    struct pal_flock all = {.type = F_UNLCK, .whence = 0, .start = 0, .len = 0};
-    if (f->posix_locked && host_lockable(f))
-        pal->file_lock(f->h, F_SETLK, &all);
-}
-
 long file_set_async(struct file *f, bool on)
 {
     if (f->ops != &host_file_ops)

@@ -263,7 +263,7 @@ static long map_source(int fd, int prot, struct vma *v)
         r = -PAL_EACCES;
     else if (acc == O_WRONLY)
         r = -PAL_EACCES;
-    else if (f->is_dir || f->is_sock || (!f->ops->pread && !dev) || !mappable(f))
+    else if (f->is_sock || file_is_dir(f) || (!f->ops->pread && !dev) || !mappable(f))
         r = -PAL_ENODEV;
     else if (v->shared && (prot & PAL_PROT_WRITE) && f->ops->private_maps_only) {
         log_warn("mmap of %s: MAP_SHARED with PROT_WRITE is not supported on this file system",

@@ -1,4 +1,4 @@
-/* Syscall handlers: one file per family, wired in core/syscall.c. Each
+/* Syscall handlers: one file per family, wired in entry/syscall.c. Each
  * takes the six raw arguments (and the interrupted context for the few that
  * need it) and returns the result or a negative errno. */
 #ifndef GEODE_LIBOS_SYS_H
@@ -179,7 +179,7 @@ SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl);
 SYS(sendfile);
 
 
-/* Runs one syscall for the program (core/syscall.c). */
+/* Runs one syscall for the program (entry/syscall.c). */
 long syscall_dispatch(struct pal_context *ctx);
 /* The name of syscall nr, or NULL. */
 const char *syscall_name(uint64_t nr);

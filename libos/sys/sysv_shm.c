@@ -17,17 +17,24 @@
  * attach, execve and exit. A process killed by a signal does not detach:
  * a segment it held after IPC_RMID then lives until the tree ends.
  *
- * Without a PAL that shares memory (inside an enclave, where the program
- * has no other process) these calls fail with ENOSYS, as in Gramine.
+ * Without a PAL that shares memory (inside an enclave) the table is the
+ * process's own, in libOS memory, and so is each segment: the same rule as
+ * MAP_SHARED|MAP_ANONYMOUS there (a forked child gets a copy of every
+ * segment and of the table, and they stop sharing; fork warns about each
+ * writable attach). An enclave page has one address, so a segment lives in
+ * its one attach while attached, and in a saved copy (none while all
+ * zeros) while not; a second attach of a segment already attached in the
+ * process fails with ENOMEM and a warning instead of an unshared copy.
  *
- * Permissions: the libOS runs the program as root, which passes every
- * check (shm_perm.mode is kept and reported, not enforced). */
+ * Ids: a segment's owner and creator are the euid/egid of the process
+ * that made it; shm_perm.mode is kept and reported, not enforced. */
 #include <linux/ipc.h>
 #include <linux/shm.h>
 
 #include "core/mm.h"
 #include "core/vma.h"
 #include "fs/vfs.h"
+#include "core/creds.h"
 #include "sys/sys.h"
 
 #define SEGS 1024               /* SHMMNI */
@@ -46,6 +53,8 @@ struct seg {
     int32_t cpid, lpid;
     uint64_t size, nattch;
     int64_t off; /* of its pages in the memfd */
+    uint64_t home; /* private: the attach holding its pages (0: none) */
+    void *saved;   /* private, not attached: its pages (NULL: all zeros) */
     int64_t atime, dtime, ctime;
 };
 
@@ -86,6 +95,7 @@ struct k_shm_info {
 
 static struct table *tab;
 static struct file *pool; /* the memfd, O_RDWR */
+static bool priv;         /* no memfd: the table and segments are the process's own */
 
 static struct attach {
     uint64_t addr, len;
@@ -94,10 +104,26 @@ static struct attach {
 static int n_attach;
 static spinlock_t attach_lock;
 
+/* The process's own table, in libOS memory (copied by fork). */
+static void init_private(void)
+{
+    void *p = NULL;
+    if (pal->mem_reserve(&p, TABLE_BYTES, 0) < 0)
+        return;
+    if (pal->mem_commit(p, TABLE_BYTES, PAL_PROT_READ | PAL_PROT_WRITE) < 0) {
+        pal->mem_free(p, TABLE_BYTES);
+        return;
+    }
+    priv = true;
+    tab = p;
+}
+
 void sysv_shm_init(void)
 {
-    if (!PAL_HAS(pal, memfd_create) || !PAL_HAS(pal, file_map_shared))
+    if (!PAL_HAS(pal, memfd_create) || !PAL_HAS(pal, file_map_shared)) {
+        init_private();
         return;
+    }
     pal_handle h;
     if (pal->memfd_create("geode-sysv-shm", &h) < 0)
         return;
@@ -198,6 +224,14 @@ static void free_seg(int slot)
 {
     struct seg *s = &tab->seg[slot];
     int64_t len = (int64_t)ALIGN_UP(s->size, PAGE_SIZE);
+    if (priv) {
+        if (s->saved)
+            pal->mem_free(s->saved, (size_t)len);
+        s->saved = NULL;
+        s->state = SEG_FREE;
+        s->seq++;
+        return;
+    }
     if (s->off + len == tab->next_off)
         tab->next_off = s->off;
     else if (tab->n_free < SEGS)
@@ -247,18 +281,83 @@ SYS(shmget)
             r = -PAL_EINVAL;
         else if (slot < 0)
             r = -PAL_ENOSPC;
-        else
+        else if (!priv)
             r = alloc_extent((int64_t)ALIGN_UP(size, PAGE_SIZE), &off);
+        else
+            r = 0;
         if (r == 0) {
             struct seg *s = &tab->seg[slot];
             uint32_t seq = s->seq;
-            *s = (struct seg){.key = key, .seq = seq, .state = SEG_LIVE, .mode = (uint32_t)flg & 0777,
-                              .cpid = libos_pid, .size = size, .off = off, .ctime = now_s()};
+            struct creds_ids c;
+            creds_ids(&c);
+            *s = (struct seg){.key = key,
+                              .seq = seq,
+                              .state = SEG_LIVE,
+                              .mode = (uint32_t)flg & 0777,
+                              .uid = c.euid,
+                              .gid = c.egid,
+                              .cuid = c.euid,
+                              .cgid = c.egid,
+                              .cpid = libos_pid,
+                              .size = size,
+                              .off = off,
+                              .ctime = now_s()};
             r = seg_id(slot);
         }
     }
     unlock();
     return r;
+}
+
+/* Private: the segment's pages come to the new attach p (reserved, len
+ * bytes): its saved copy, or zeros. attach_lock held. */
+static long attach_private(int slot, void *p, uint64_t len, struct vma *v)
+{
+    lock();
+    struct seg *s = &tab->seg[slot];
+    long r = 0;
+    if (s->home) {
+        log_warn("shmat: segment %d is attached at %lx already; an enclave page has one address, "
+                 "so it cannot be attached twice in one process (ENOMEM)",
+                 seg_id(slot), (unsigned long)s->home);
+        r = -PAL_ENOMEM;
+    }
+    if (r == 0)
+        r = pal->mem_commit(p, len, PAL_PROT_READ | PAL_PROT_WRITE);
+    if (r == 0 && s->saved) {
+        memcpy(p, s->saved, len);
+        pal->mem_free(s->saved, len);
+        s->saved = NULL;
+    }
+    if (r == 0 && v->prot != (PAL_PROT_READ | PAL_PROT_WRITE))
+        r = pal->mem_protect(p, len, v->prot);
+    if (r == 0) {
+        v->start = (uint64_t)p, v->end = v->start + len;
+        r = vma_add(v);
+    }
+    if (r == 0)
+        s->home = (uint64_t)p;
+    unlock();
+    if (r < 0)
+        pal->mem_free(p, len);
+    return r;
+}
+
+/* Private: the pages of the attach at s->home are saved unless the segment
+ * ends with this detach. Locked. */
+static void save_private(struct seg *s, uint64_t len)
+{
+    void *b = NULL;
+    if (!(s->state == SEG_REMOVED && s->nattch == 1) && pal->mem_reserve(&b, len, 0) == 0) {
+        if (pal->mem_commit(b, len, PAL_PROT_READ | PAL_PROT_WRITE) == 0 &&
+            pal->mem_protect((void *)s->home, len, PAL_PROT_READ) == 0) {
+            memcpy(b, (void *)s->home, len);
+            s->saved = b;
+        } else {
+            pal->mem_free(b, len);
+        }
+    }
+    s->home = 0;
 }
 
 SYS(shmat)
@@ -279,7 +378,7 @@ SYS(shmat)
     lock();
     int slot = find_id(id);
     long r = slot < 0 ? -PAL_EINVAL : 0;
-    struct vma v = {.prot = prot, .shared = true, .host_shared = true, .file = pool};
+    struct vma v = {.prot = prot, .shared = true, .host_shared = !priv, .file = priv ? NULL : pool};
     uint64_t len = 0;
     if (r == 0) {
         len = ALIGN_UP(tab->seg[slot].size, PAGE_SIZE);
@@ -300,7 +399,7 @@ SYS(shmat)
             r = -PAL_EINVAL; /* Linux: the range is in use and SHM_REMAP is absent */
     }
     if (r == 0)
-        r = mm_place(&v, p, len);
+        r = priv ? attach_private(slot, p, len, &v) : mm_place(&v, p, len);
     if (r == 0)
         attaches[n_attach++] = (struct attach){(uint64_t)p, len, slot};
     spin_unlock(&attach_lock);
@@ -320,6 +419,11 @@ static void drop_attach(int i, bool unmap)
 {
     struct attach a = attaches[i];
     attaches[i] = attaches[--n_attach];
+    if (priv) {
+        lock();
+        save_private(&tab->seg[a.slot], a.len);
+        unlock();
+    }
     if (unmap) {
         vma_remove(a.addr, a.len, false);
         pal->mem_free((void *)a.addr, a.len);
@@ -367,7 +471,7 @@ void sysv_shm_detach_all(void)
 
 void sysv_shm_forked(void)
 {
-    if (!tab || !n_attach)
+    if (!tab || !n_attach || priv) /* private: the child's copy counts them already */
         return;
     lock();
     for (int i = 0; i < n_attach; i++)

@@ -4,7 +4,7 @@
  * All of them share the PAL's one alarm timer (pal.h alarm_timer, a host
  * ITIMER_REAL whose SIGALRM comes back as a host signal): the libOS keeps
  * every timer's deadline on CLOCK_MONOTONIC and arms the PAL's timer for
- * the earliest. At the host's SIGALRM (core/upcall.c) ptimer_host_alarm
+ * the earliest. At the host's SIGALRM (entry/upcall.c) ptimer_host_alarm
  * raises the signal of each timer that expired (SIGALRM for ITIMER_REAL;
  * sigev_signo with SI_TIMER, the timer id, its overrun and sigev_value for
  * a POSIX timer), reloads the periodic ones and arms the next.

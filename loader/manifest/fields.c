@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/hexfmt.h"
+#include "hexfmt.h"
 #include "manifest/fields.h"
 
 void *xcalloc(size_t n, size_t size)

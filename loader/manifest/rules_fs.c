@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/hexfmt.h"
+#include "hexfmt.h"
 #include "manifest/rules.h"
 
 static bool key_name_ok(const char *name);

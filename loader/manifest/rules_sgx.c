@@ -10,7 +10,7 @@ static void sgx_enclave_size(struct mctx *c, const char *key, const struct toml_
     if (!field_size(c, key, v, &size))
         return;
     /* ECREATE needs a power of two, and the kernel aligns the base to it;
-     * the enclave layout (pal/sgx/host/layout.c) spans at most 64 GiB. */
+     * the enclave layout (pal/sgx/image/layout.c) spans at most 64 GiB. */
     if (size < (1u << 20) || (size & (size - 1)) || size > (1ULL << 36))
         diag_error(c->d, v->pos, key,
                    "must be a power of two from 1M to 64G (e.g. \"256M\")");

@@ -5,6 +5,7 @@
 #ifndef GEODE_PAL_DIRECT_HOST_H
 #define GEODE_PAL_DIRECT_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +53,10 @@ void direct_own_process_group(void);
 void direct_log(const char *msg, size_t len);
 void direct_log_str(const char *msg);
 #include "diag.h"
+
+/* Whether rip is in the host vDSO's code, which pal_misc.c calls for the
+ * time (its fallback syscalls are run on the host by on_sigsys). */
+bool direct_vdso_contains(uint64_t rip);
 
 /* Signal handling and Syscall User Dispatch (pal_signal.c). */
 int direct_signals_install(void);

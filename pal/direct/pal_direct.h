@@ -1,4 +1,4 @@
-/* The direct PAL's entry points for the `geode` command (loader/cmd_run.c):
+/* The direct PAL's entry points for the `geode` command (cmd_run.c):
  * the only declarations of pal/direct/ that code outside it uses. */
 #ifndef GEODE_PAL_DIRECT_H
 #define GEODE_PAL_DIRECT_H

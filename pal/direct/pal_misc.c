@@ -1,10 +1,12 @@
 /* Direct PAL: log, process exit, time, randomness. */
+#include <elf.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <signal.h>
+#include <sys/auxv.h>
 #include <sys/random.h>
 #include <sys/time.h>
 #include <sys/syscall.h>
@@ -59,10 +61,72 @@ __attribute__((noreturn)) static void direct_process_exit(int status)
         HS1(SYS_exit_group, status);
 }
 
+/* The host's vDSO clock_gettime: time without a host syscall (the libOS
+ * gives the program no vDSO, so every clock read of the program comes
+ * here). Where the vDSO falls back to its own `syscall` (a clock source it
+ * cannot read from user space), SUD traps it and on_sigsys runs it on the
+ * host (direct_vdso_contains). */
+typedef long (*vdso_clock_fn)(long clock, struct timespec *ts);
+static vdso_clock_fn vdso_clock_gettime;
+static uint64_t vdso_lo, vdso_hi; /* its executable segment */
+
+bool direct_vdso_contains(uint64_t rip) { return rip >= vdso_lo && rip < vdso_hi; }
+
+/* Finds __vdso_clock_gettime in the kernel's image (DT_HASH gives the
+ * symbol count); leaves vdso_clock_gettime NULL when anything is missing. */
+static void vdso_init(void)
+{
+    const uint8_t *base = (const uint8_t *)getauxval(AT_SYSINFO_EHDR);
+    if (!base || memcmp(base, ELFMAG, SELFMAG) != 0)
+        return;
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff);
+    const Elf64_Dyn *dyn = NULL;
+    uint64_t bias = 0, lo = 0, hi = 0;
+    bool load = false;
+    for (int i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type == PT_LOAD && !load) {
+            load = true;
+            bias = (uint64_t)base - (ph[i].p_vaddr - ph[i].p_offset);
+            lo = ph[i].p_vaddr, hi = ph[i].p_vaddr + ph[i].p_memsz;
+        } else if (ph[i].p_type == PT_DYNAMIC) {
+            dyn = (const Elf64_Dyn *)(base + ph[i].p_offset);
+        }
+    }
+    if (!load || !dyn)
+        return;
+    const Elf64_Sym *sym = NULL;
+    const char *str = NULL;
+    const uint32_t *hash = NULL;
+    for (; dyn->d_tag != DT_NULL; dyn++) {
+        if (dyn->d_tag == DT_SYMTAB)
+            sym = (const Elf64_Sym *)(bias + dyn->d_un.d_ptr);
+        else if (dyn->d_tag == DT_STRTAB)
+            str = (const char *)(bias + dyn->d_un.d_ptr);
+        else if (dyn->d_tag == DT_HASH)
+            hash = (const uint32_t *)(bias + dyn->d_un.d_ptr);
+    }
+    if (!sym || !str || !hash)
+        return;
+    for (uint32_t i = 0; i < hash[1]; i++) { /* nchain: the symbol count */
+        if (ELF64_ST_TYPE(sym[i].st_info) == STT_FUNC && sym[i].st_shndx != SHN_UNDEF &&
+            strcmp(str + sym[i].st_name, "__vdso_clock_gettime") == 0) {
+            vdso_lo = bias + lo, vdso_hi = bias + hi;
+            vdso_clock_gettime = (vdso_clock_fn)(bias + sym[i].st_value);
+            return;
+        }
+    }
+}
+
 static long direct_clock_get(int clock, int64_t *ns)
 {
     struct timespec ts;
-    long r = HS2(SYS_clock_gettime, clock, &ts);
+    long r;
+    /* The CPU-time clocks are always a syscall in the vDSO. */
+    if (vdso_clock_gettime && clock != CLOCK_PROCESS_CPUTIME_ID && clock != CLOCK_THREAD_CPUTIME_ID)
+        r = vdso_clock_gettime(clock, &ts);
+    else
+        r = HS2(SYS_clock_gettime, clock, &ts);
     if (r == 0)
         *ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
     return r;
@@ -180,6 +244,7 @@ void direct_fill_misc(struct pal_api *api)
 {
     api->log = direct_log;
     api->process_exit = direct_process_exit;
+    vdso_init();
     api->clock_get = direct_clock_get;
     api->cpu_clock_get = direct_cpu_clock_get;
     api->sleep = direct_sleep;

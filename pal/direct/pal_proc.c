@@ -216,12 +216,7 @@ static long direct_process_id(void) { return pidns_self()->id; }
 
 static long direct_process_parent(void)
 {
-    int32_t host = (int32_t)HS0(SYS_getppid);
-    pidns_lock();
-    const struct ns_entry *e = pidns_find_host(host);
-    long id = e ? e->id : 0;
-    pidns_unlock();
-    return id;
+    return pidns_peek_host((int32_t)HS0(SYS_getppid));
 }
 
 static long direct_thread_id_alloc(void)

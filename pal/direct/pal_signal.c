@@ -10,6 +10,7 @@
  * SUD is per task and the kernel clears it in copy_process() for every new
  * task (threads and forks alike), so each thread we create enables it
  * again (pal_thread.c). */
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -108,6 +109,19 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
                 uc->uc_mcontext.gregs[REG_RIP]);
         log_hex("geode:   syscall number ", uc->uc_mcontext.gregs[REG_RAX]);
         HS1(SYS_exit_group, 128 + SIGSYS);
+    }
+    if (direct_vdso_contains(uc->uc_mcontext.gregs[REG_RIP])) {
+        /* The vDSO's own fallback, called by the PAL for the time: the
+         * host's (the program is given no vDSO; a read of the time is all
+         * it could run this way). */
+        greg_t *g = uc->uc_mcontext.gregs;
+        long nr = g[REG_RAX];
+        g[REG_RAX] =
+            nr == SYS_clock_gettime || nr == SYS_gettimeofday || nr == SYS_time ||
+                    nr == SYS_clock_getres || nr == SYS_getcpu
+                ? HS6(nr, g[REG_RDI], g[REG_RSI], g[REG_RDX], g[REG_R10], g[REG_R8], g[REG_R9])
+                : -ENOSYS;
+        return;
     }
     ctx_from_uc(uc, &ctx);
     upcalls->syscall(&ctx);

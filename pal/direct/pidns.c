@@ -22,6 +22,9 @@ struct ns_table {
     uint32_t lock;     /* 0, or the holder's host tid (| WAITERS / OWNER_DIED) */
     int32_t next_id;
     int32_t root_host;
+    /* Slots at or past top have never been used: the scans stop there
+     * (written under the lock, read with or without it). */
+    int32_t top;
     struct ns_entry e[NS_SLOTS];
 };
 
@@ -42,7 +45,7 @@ static int root_fd = -1;
 
 struct ns_entry *pidns_self(void) { return self; }
 struct ns_entry *pidns_slot(int i) { return &ns->e[i]; }
-int pidns_slots(void) { return NS_SLOTS; }
+int pidns_slots(void) { return __atomic_load_n(&ns->top, __ATOMIC_ACQUIRE); }
 
 void pidns_thread_start(void)
 {
@@ -63,6 +66,7 @@ int pidns_init(void)
     ns->root_host = pid;
     ns->next_id = 2;
     self = &ns->e[0];
+    ns->top = 1;
     *self = (struct ns_entry){.kind = NS_PROCESS, .host = pid, .owner = 1,
                               .pgid = pgrp == pid ? 1 : 0,
                               .sid = HS1(SYS_getsid, 0) == pid ? 1 : 0, .hpgid = pgrp};
@@ -118,7 +122,7 @@ void pidns_unlock(void)
 
 struct ns_entry *pidns_find(int32_t id)
 {
-    for (int i = 0; id > 0 && i < NS_SLOTS; i++)
+    for (int i = 0, n = pidns_slots(); id > 0 && i < n; i++)
         if (ns->e[i].id == id)
             return &ns->e[i];
     return NULL;
@@ -126,7 +130,7 @@ struct ns_entry *pidns_find(int32_t id)
 
 struct ns_entry *pidns_find_host(int32_t host)
 {
-    for (int i = 0; host > 0 && i < NS_SLOTS; i++)
+    for (int i = 0, n = pidns_slots(); host > 0 && i < n; i++)
         if (ns->e[i].id && ns->e[i].kind == NS_PROCESS && ns->e[i].host == host)
             return &ns->e[i];
     return NULL;
@@ -136,7 +140,7 @@ struct ns_entry *pidns_find_host(int32_t host)
  * it as its group or session id (Linux does not reuse those either). */
 static bool id_busy(int32_t id)
 {
-    for (int i = 0; i < NS_SLOTS; i++) {
+    for (int i = 0, n = pidns_slots(); i < n; i++) {
         const struct ns_entry *e = &ns->e[i];
         if (e->id == id || (e->id && e->kind == NS_PROCESS && (e->pgid == id || e->sid == id)))
             return true;
@@ -165,6 +169,8 @@ struct ns_entry *pidns_new(int kind, int32_t owner)
         if (!id)
             return NULL;
         *e = (struct ns_entry){.kind = kind, .owner = kind == NS_PROCESS ? id : owner};
+        if (i >= ns->top)
+            __atomic_store_n(&ns->top, i + 1, __ATOMIC_RELEASE);
         __atomic_store_n(&e->id, id, __ATOMIC_RELEASE);
         return e;
     }
@@ -177,7 +183,7 @@ void pidns_remove(struct ns_entry *e)
     __atomic_store_n(&e->id, 0, __ATOMIC_RELEASE);
     if (e->kind != NS_PROCESS)
         return;
-    for (int i = 0; i < NS_SLOTS; i++)
+    for (int i = 0, n = pidns_slots(); i < n; i++)
         if (ns->e[i].id && ns->e[i].kind == NS_THREAD && ns->e[i].owner == id)
             __atomic_store_n(&ns->e[i].id, 0, __ATOMIC_RELEASE);
 }
@@ -200,7 +206,7 @@ void pidns_root_exit(void)
     if (!ns || self->id != 1)
         return;
     bool locked = pidns_lock();
-    for (int i = 0; i < NS_SLOTS; i++) {
+    for (int i = 0, n = pidns_slots(); i < n; i++) {
         const struct ns_entry *e = &ns->e[i];
         if (e->id > 1 && e->kind == NS_PROCESS && e->host > 0)
             HS2(SYS_kill, e->host, SIGKILL);
@@ -213,13 +219,25 @@ bool pidns_host_inside(int32_t host)
 {
     if (!ns || host <= 0)
         return false;
-    for (int i = 0; i < NS_SLOTS; i++) {
+    for (int i = 0, n = pidns_slots(); i < n; i++) {
         const struct ns_entry *e = &ns->e[i];
         if (__atomic_load_n(&e->id, __ATOMIC_ACQUIRE) && e->kind == NS_PROCESS &&
             __atomic_load_n(&e->host, __ATOMIC_RELAXED) == host)
             return true;
     }
     return false;
+}
+
+int32_t pidns_peek_host(int32_t host)
+{
+    for (int i = 0, n = pidns_slots(); host > 0 && i < n; i++) {
+        const struct ns_entry *e = &ns->e[i];
+        int32_t id = __atomic_load_n(&e->id, __ATOMIC_ACQUIRE);
+        if (id && e->kind == NS_PROCESS && __atomic_load_n(&e->host, __ATOMIC_RELAXED) == host &&
+            __atomic_load_n(&e->id, __ATOMIC_ACQUIRE) == id)
+            return id;
+    }
+    return 0;
 }
 
 int32_t pidns_id_of_host(int32_t host)

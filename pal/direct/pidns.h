@@ -16,7 +16,7 @@
  * as Linux kills a pid namespace whose init has ended.
  *
  * In an enclave (sim, sgx) the host of each enclave is the process of the
- * tree: pal/sgx/host/urts_procs.c makes the table before the enclave runs
+ * tree: pal/sgx/urts/urts_procs.c makes the table before the enclave runs
  * and serves the process OCALLs with the functions of pal_proc.c,
  * pal_pgrp.c and pal_procinfo.c on any of its host threads. */
 #ifndef GEODE_PAL_DIRECT_PIDNS_H
@@ -61,6 +61,10 @@ void pidns_unlock(void);
  * the table is full; removing a process removes its threads too. */
 struct ns_entry *pidns_find(int32_t id);
 struct ns_entry *pidns_find_host(int32_t host);
+/* Without the lock: the id of a host process of the tree, 0 when none (an
+ * entry made or removed meanwhile may or may not be seen, as if the call
+ * had come just before or after). */
+int32_t pidns_peek_host(int32_t host);
 struct ns_entry *pidns_new(int kind, int32_t owner);
 void pidns_remove(struct ns_entry *e);
 /* Iteration over the slots (under the lock). */

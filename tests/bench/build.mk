@@ -18,11 +18,11 @@ $(BENCH_DIR)/procs: tests/bench/progs/procs.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
 
-$(BENCH_DIR)/enclave_bench: tests/bench/progs/enclave_bench.c $(BUILD)/libgeodehost.a \
+$(BENCH_DIR)/enclave_bench: tests/bench/progs/enclave_bench.c $(HOST_ARCHIVES) \
                             $(BUILD)/host/gen/geode_manifest.pb-c.o | $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< $(BUILD)/host/gen/geode_manifest.pb-c.o \
-	    $(BUILD)/libgeodehost.a $(HOST_LIBS)
+	    $(HOST_ARCHIVES) $(HOST_LIBS)
 
 bench: all $(BENCH_BINS)
 	/usr/bin/python3 tests/bench/bench.py --build $(BUILD)

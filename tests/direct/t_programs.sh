@@ -144,6 +144,17 @@ for kind in musl spie dyn; do
     check "pgroups.$kind: kill(-pgid), waitpid(-pgid), kill(0), setsid" $?
 done
 
+# A directory opened without O_DIRECTORY is one for getdents64, *at, fchdir,
+# read and mmap; a regular file opened the same way is not.
+for kind in musl spie dyn; do
+    bin="$PROGS/dirfd.$kind"
+    need "$bin" || continue
+    manifest "$TMP/dirfd.toml" "$bin"
+    RUN_TIMEOUT=20 run_direct "$TMP/dirfd.toml" "$TMP"
+    [ "$rc" -eq 0 ] && grep -q '^failures=0$' "$TMP/out" && [ "$(grep -c '^pass' "$TMP/out")" -eq 13 ]
+    check "dirfd.$kind: a directory opened O_RDONLY without O_DIRECTORY, and a file" $?
+done
+
 # execve releases the old program's mappings; MAP_FIXED_NOREPLACE refuses
 # to replace a mapping.
 for kind in musl spie dyn; do

@@ -3,7 +3,7 @@
  * addressable and whose entry lies inside it. */
 #include <stdlib.h>
 
-#include "host/elf_image.h"
+#include "elf_image.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,8 +3,9 @@
  * past the input, and must never accept a quote not signed by the key. */
 #include <string.h>
 
-#include "host/quote_verify.h"
-#include "host/urts_aesm.h"
+#include "quote_verify.h"
+#include "sim_qe.h"
+#include "urts_aesm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

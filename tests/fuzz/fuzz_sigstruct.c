@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "host/sigstruct.h"
-#include "host/sigstruct_show.h"
+#include "sigstruct.h"
+#include "sigstruct_show.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

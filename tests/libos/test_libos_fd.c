@@ -6,7 +6,7 @@
  * descriptor, RLIMIT_NOFILE (1024: getrlimit's answer) and its EMFILE,
  * EBADF for a descriptor that is not open. A file is released once, when
  * its last reference goes, and each close of a descriptor tells the
- * record locks (fs_lock_close). */
+ * record locks (file_ops.fd_closed). */
 #include <fcntl.h>
 #include <string.h>
 
@@ -57,7 +57,7 @@ static int file_id(struct file *f)
 {
     return (int)(uintptr_t)f->h;
 }
-void fs_lock_close(struct file *f)
+static void t_fd_closed(struct file *f)
 {
     lock_closes[file_id(f)]++;
 }
@@ -65,8 +65,8 @@ static void t_release(struct file *f)
 {
     released[file_id(f)]++;
 }
-static const struct file_ops test_ops = {.release = t_release};
-static const struct file_ops other_ops = {.release = t_release};
+static const struct file_ops test_ops = {.release = t_release, .fd_closed = t_fd_closed};
+static const struct file_ops other_ops = {.release = t_release, .fd_closed = t_fd_closed};
 
 static int closed_handles;
 static long fake_close(pal_handle h)

@@ -95,6 +95,13 @@ void file_put(struct file *f)
     f->refs--;
 }
 
+/* fs_host.c's: the host says what the file is (here: is_dir as set). */
+bool file_is_dir_ask(struct file *f)
+{
+    f->dir_unknown = false;
+    return f->is_dir;
+}
+
 static int readlinks;
 static char long_target[PATH_MAX_LEN];
 
@@ -462,7 +469,8 @@ int main(void)
     libos_pid = 42;
     libos_cfg.exec_path = "/a/b/prog";
     fds[5] = (struct file){.refs = 1, .is_dir = true, .path = "/data/d"};
-    fds[6] = (struct file){.refs = 1, .path = "/a/file"};
+    /* A host file opened without asking the host whether it is a directory. */
+    fds[6] = (struct file){.refs = 1, .path = "/a/file", .dir_unknown = true};
     fd_open[5] = fd_open[6] = true;
     vfs_set_cwd("/a");
     make_disk_tree();

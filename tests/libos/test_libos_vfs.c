@@ -78,9 +78,11 @@ int fd_init_stdio(void)
 {
     return 0;
 }
-void fs_lock_close(struct file *f)
+/* fs_host.c's: these files' types are known at open (dir_unknown unset). */
+bool file_is_dir_ask(struct file *f)
 {
-    (void)f;
+    f->dir_unknown = false;
+    return f->is_dir;
 }
 
 /* The fake host: directories, files and symlinks by host path. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The confined host (pal/sgx/host/urts_confine.c, docs/sgx-pal.md "Confined
+# The confined host (pal/sgx/urts/urts_confine.c, docs/sgx-pal.md "Confined
 # host"): once the enclave is built, geode run's own process may make only
 # the host calls the manifest needs.
 #  - the test hook GEODE_TEST_CONFINE=1 makes the untrusted runtime itself

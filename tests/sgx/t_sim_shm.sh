@@ -48,6 +48,23 @@ if need "$bin"; then
     [ "$r" -eq 0 ] || diag 1
 fi
 
+# System V shared memory inside one enclave process: keys, IPC_PRIVATE,
+# IPC_EXCL, sizes, attach counts, IPC_SET, contents kept across shmdt and
+# munmap, IPC_RMID at the last detach (tests/programs/sysvshm.c), as natively.
+key=$((0x5e0000 + $$ % 65536))
+for kind in musl spie dyn; do
+    bin="$PROGS/sysvshm.$kind"
+    need "$bin" || continue
+    "$bin" "$key" >"$TMP/native" 2>&1
+    manifest "$TMP/v.toml" "$bin" "$(trust "$bin")"
+    run_sim "$TMP/v.toml" "$key"
+    diff -u "$TMP/native" "$TMP/out" >"$TMP/diff"
+    [ "$rc" -eq 0 ] && [ ! -s "$TMP/diff" ] && grep -q '^munmap kept the contents: a b$' "$TMP/out"
+    r=$?
+    check "sysvshm.$kind (sim): System V shared memory in one enclave process equals native$( [ -s "$TMP/diff" ] && echo " ($(head -c 400 "$TMP/diff"))")" $r
+    diag $r
+done
+
 # Anonymous shared memory: the process's own in an enclave (fork warns),
 # host memory shared with the child with sys.insecure__shared_memory_untrusted.
 bin="$PROGS/shmhost.dyn"

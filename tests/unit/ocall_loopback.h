@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "enclave/enclave_internal.h"
-#include "host/urts_ocall.h"
+#include "urts_ocall.h"
 
 /* Called after the host handler ran; may rewrite the result, the output and
  * its claimed size, as a malicious host could. */

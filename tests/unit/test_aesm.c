@@ -1,4 +1,4 @@
-/* The AESM client (pal/sgx/host/urts_aesm.c) against a fake aesmd: a
+/* The AESM client (pal/sgx/urts/urts_aesm.c) against a fake aesmd: a
  * thread serving a UNIX socket with the same framing (4-byte little-endian
  * length, then the protobuf of aesm.proto), which checks each request the
  * way aesmd would need it and answers with a canned target info and quote,
@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "aesm.pb-c.h"
-#include "arch/sgx_quote.h"
-#include "host/urts_aesm.h"
+#include "sgx_quote.h"
+#include "urts_aesm.h"
 #include "tap.h"
 
 #define QSIZE 1000 /* the canned quote: 436 + 564 bytes of signature data */

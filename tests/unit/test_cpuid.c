@@ -1,11 +1,11 @@
-/* Tests for pal/sgx/host/cpuid.c: decoding synthetic CPUID values (SGX1
+/* Tests for pal/sgx/platform/cpuid.c: decoding synthetic CPUID values (SGX1
  * only, SGX2 + EDECCSSA + AEXNOTIFY, no SGX, EPC sections), the leaf 0x12
  * encoder used by the software SGX, XSAVE sizes, and the real CPU. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
 
-#include "host/cpuid.h"
+#include "sgx_cpuid.h"
 #include "tap.h"
 
 /* "GenuineIntel" as CPUID.0 returns it: EBX, EDX, ECX. */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/elf_image.h"
+#include "elf_image.h"
 #include "tap.h"
 
 static uint8_t file[8192];

@@ -1,4 +1,4 @@
-/* Tests for pal/sgx/host/enclave_image.c: the manifest -> layout mapping
+/* Tests for pal/sgx/image/enclave_image.c: the manifest -> layout mapping
  * (threads, NSSA, size, stack, heap = the rest, attributes, XFRM, MISCSELECT,
  * ISV ids), the missing trusted PAL error, and the acceptance round trip in
  * the sim: measure, sign, EINIT accepts; one flipped byte in a measured page
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/enclave_image.h"
-#include "sim/sim_build.h"
+#include "enclave_manifest.h"
+#include "sim_build.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/geode-test-image-XXXXXX";
@@ -73,7 +73,7 @@ static void test_mapping(void)
 
     if (!CHECK(m != NULL, "test manifest parses"))
         return;
-    ret = enclave_image_describe(m, dir, &img, &e);
+    ret = enclave_image_describe_manifest(m, dir, &img, &e);
     if (!CHECK(ret == 0, "describe (%s)", e.msg))
         goto out;
     CHECK(img.desc.n_elfs == 2 && strstr(img.elfs[0].path, "/pal-enclave.elf") &&
@@ -122,12 +122,12 @@ static void test_errors(void)
 
     if (!m)
         return;
-    ret = enclave_image_describe(m, empty_dir, &img, &e);
+    ret = enclave_image_describe_manifest(m, empty_dir, &img, &e);
     CHECK(ret == -ENOENT && strstr(e.msg, "pal-enclave.elf") && strstr(e.msg, empty_dir),
           "missing trusted PAL: error names the file (%s)", e.msg);
     enclave_image_free(&img);
     m->sgx->enclave_size = 128 << 10;
-    ret = enclave_image_describe(m, dir, &img, &e);
+    ret = enclave_image_describe_manifest(m, dir, &img, &e);
     ret = ret ? ret : enclave_image_layout(&img, &l, &e);
     CHECK(ret == -EINVAL && strstr(e.msg, "enclave"), "enclave too small for the image: %s", e.msg);
     enclave_image_free(&img);
@@ -149,7 +149,7 @@ static int sim_build(const char *text, bool aex, long flip_page, uint8_t mr_out[
     struct sgx_sign_params p;
     static struct sgx_sigstruct sig;
     static uint8_t flipped[4096];
-    int ret = m ? enclave_image_describe(m, dir, &img, e) : -EINVAL;
+    int ret = m ? enclave_image_describe_manifest(m, dir, &img, e) : -EINVAL;
 
     ret = ret ? ret : enclave_image_layout(&img, &l, e);
     ret = ret ? ret : sgx_layout_measure(&l, mr_out);
@@ -182,7 +182,7 @@ static long first_measured_elf_page(const char *text)
     struct sgx_err e;
     long found = -1;
 
-    if (m && !enclave_image_describe(m, dir, &img, &e) && !enclave_image_layout(&img, &l, &e))
+    if (m && !enclave_image_describe_manifest(m, dir, &img, &e) && !enclave_image_layout(&img, &l, &e))
         for (size_t i = 0; i < l.n_pages && found < 0; i++)
             if (!strcmp(l.pages[i].region, "elf1") && l.pages[i].measured && l.pages[i].data)
                 found = (long)i;

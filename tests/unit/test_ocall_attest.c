@@ -11,11 +11,11 @@
 
 #include "tap.h"
 
-#include "host/quote_verify.h"
-#include "host/urts_quote.h"
+#include "quote_verify.h"
+#include "urts_quote.h"
 #include "ocall_loopback.h"
-#include "sim/sim_qe.h"
-#include "sim/sim_run.h"
+#include "sim_qe.h"
+#include "sim_run.h"
 
 struct enclave_globals g_encl;
 

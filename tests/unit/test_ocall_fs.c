@@ -1,5 +1,5 @@
 /* The trusted PAL's fs family (pal/sgx/enclave/pal_fs.c) end to end through
- * the real host handlers (pal/sgx/host/urts_ocall_fs.c) on real files under
+ * the real host handlers (pal/sgx/urts/urts_ocall_fs.c) on real files under
  * a mkdtemp directory; a hostile host through loopback_tamper; and the host
  * side's input validation called directly. */
 #include <errno.h>

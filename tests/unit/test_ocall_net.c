@@ -1,5 +1,5 @@
 /* The trusted PAL's net family (pal/sgx/enclave/pal_net.c) end to end through
- * the real host handlers (pal/sgx/host/urts_ocall_net.c) on real pipes and
+ * the real host handlers (pal/sgx/urts/urts_ocall_net.c) on real pipes and
  * sockets (TCP and UDP on 127.0.0.1); a hostile host through
  * loopback_tamper; and the host side's input validation called directly. */
 #include <arpa/inet.h>

@@ -7,8 +7,8 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "host/urts_internal.h"
-#include "host/urts_ocall.h"
+#include "urts_internal.h"
+#include "urts_ocall.h"
 #include "tap.h"
 
 #define PAGE 4096ULL

@@ -15,7 +15,7 @@
 
 #include "tap.h"
 
-#include "host/urts_internal.h"
+#include "urts_internal.h"
 #include "ocall_loopback.h"
 
 #include "../../pal/sgx/enclave/host_copy.c"

@@ -1,4 +1,4 @@
-/* Host side of the thread OCALLs (pal/sgx/host/urts_thread.c) on a bare
+/* Host side of the thread OCALLs (pal/sgx/urts/urts_thread.c) on a bare
  * struct urts_enclave (no enclave is built): futex waits and wakes only on
  * the words the host handed out, real futex(2) behaviour (mismatch,
  * timeout, a wake from another thread), input validation through the proc
@@ -12,8 +12,8 @@
 
 #include "tap.h"
 
-#include "host/urts_internal.h"
-#include "host/urts_ocall.h"
+#include "urts_internal.h"
+#include "urts_ocall.h"
 
 #define THREADS 3
 

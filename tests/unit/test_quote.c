@@ -1,13 +1,13 @@
 /* The sim's quoting enclave (pal/sgx/sim/sim_qe.c) and the quote parser and
- * checks (pal/sgx/host/quote_verify.c), without an enclave: a REPORT MACed
+ * checks (pal/sgx/identity/quote_verify.c), without an enclave: a REPORT MACed
  * here with the QE's report key, as EREPORT would. */
 #include <errno.h>
 #include <openssl/evp.h>
 #include <string.h>
 
-#include "host/quote_verify.h"
-#include "sim/sim_qe.h"
-#include "sim/sim_run.h"
+#include "quote_verify.h"
+#include "sim_qe.h"
+#include "sim_run.h"
 #include "tap.h"
 
 static void make_report(struct sgx_report *r, uint8_t fill)

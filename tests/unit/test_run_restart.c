@@ -16,8 +16,8 @@
 
 #include "tap.h"
 
-#include "host/run_restart.h"
-#include "host/urts_internal.h"
+#include "run_restart.h"
+#include "urts_internal.h"
 
 #define THREADS 4
 

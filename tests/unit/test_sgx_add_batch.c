@@ -9,10 +9,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "host/enclave_image.h"
-#include "host/measure.h"
-#include "sim/sim_build.h"
-#include "sim/sim_encl.h"
+#include "enclave_image.h"
+#include "measure.h"
+#include "sim_build.h"
+#include "sim_encl.h"
 #include "tap.h"
 
 #define PAGE 4096

@@ -2,7 +2,7 @@
  * sgx_arch.h; this checks the bit helpers and EXITINFO encoding at run time. */
 #include <string.h>
 
-#include "arch/sgx_arch.h"
+#include "sgx_arch.h"
 #include "tap.h"
 
 static void test_exitinfo(void)

@@ -1,4 +1,4 @@
-/* Tests for pal/sgx/host/driver_kernel.c with a fake system-call layer: the
+/* Tests for pal/sgx/platform/driver_kernel.c with a fake system-call layer: the
  * exact ioctl numbers and argument structs, the mmap of added pages, EINTR
  * and partial-progress handling, error mapping; and that the real device
  * cannot be opened on this machine (no SGX), with a clear message. */
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "host/driver_kernel.h"
+#include "driver_kernel.h"
 #include "tap.h"
 
 #define PAGE 4096ULL

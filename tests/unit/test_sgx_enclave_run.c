@@ -11,11 +11,11 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "host/urts.h"
-#include "sim/sim_build.h"
-#include "sim/sim_run.h"
+#include "urts.h"
+#include "sim_build.h"
+#include "sim_run.h"
 #include "tap.h"
-#include "sim/sim_signal.h"
+#include "sim_signal.h"
 
 static char pal_path[512];
 static sgx_sign_key *key;

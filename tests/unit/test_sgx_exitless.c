@@ -15,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host/urts_exitless.h"
-#include "host/urts_internal.h"
-#include "sim/sim_build.h"
-#include "sim/sim_run.h"
+#include "urts_exitless.h"
+#include "urts_internal.h"
+#include "sim_build.h"
+#include "sim_run.h"
 #include "tap.h"
 
 #define EIO_ 5

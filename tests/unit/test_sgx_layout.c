@@ -8,12 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "host/cpuid.h"
-#include "host/elf_image.h"
-#include "host/layout.h"
-#include "host/sigstruct.h"
-#include "host/ssa_size.h"
-#include "sim/sim_build.h"
+#include "sgx_cpuid.h"
+#include "elf_image.h"
+#include "layout.h"
+#include "sigstruct.h"
+#include "ssa_size.h"
+#include "sim_build.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/geode-test-layout-XXXXXX";

@@ -4,7 +4,7 @@
 
 #include <openssl/sha.h>
 
-#include "host/measure.h"
+#include "measure.h"
 #include "tap.h"
 
 static uint8_t stream[64 + 64 + 16 * (64 + 256) + 64];

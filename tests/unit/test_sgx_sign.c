@@ -13,7 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "host/sigstruct.h"
+#include "sigstruct.h"
 #include "tap.h"
 
 static struct sgx_sign_params params(void)

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/measure.h"
-#include "host/sigstruct.h"
-#include "sim/sim_build.h"
+#include "measure.h"
+#include "sigstruct.h"
+#include "sim_build.h"
 #include "tap.h"
 
 #define PAGE 4096

@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "../sgx/enclaves/sim_harness.h"
-#include "host/host_caps.h"
+#include "host_caps.h"
 #include "tap.h"
-#include "sim/sim_signal.h"
+#include "sim_signal.h"
 
 static sgx_sign_key *key;
 static uint64_t enclu_addr; /* the vDSO's ENCLU (the AEP), learnt from EENTER's RCX */
@@ -56,6 +56,8 @@ static void test_enter_exit(void)
     CHECK(tenc_gpr(&t, 0, 0).ursp != 0, "URSP saved in SSA[0] by EENTER");
     sgx_sim_counters(t.encl, &c);
     CHECK(c.eenter == 1 && c.eexit == 1 && c.aex == 0, "counters: 1 EENTER, 1 EEXIT, 0 AEX");
+    CHECK(c.eenter_direct == 1, "the EENTER was the vDSO's direct call, not a #UD (%lu)",
+          (unsigned long)c.eenter_direct);
     run.reserved[3] = 1;
     CHECK(harness_call_vdso(t.drv.enter, 0, 0, 0, SGX_EENTER, 0, 0, &run) == -EINVAL, "nonzero reserved -> -EINVAL");
     run.reserved[3] = 0;

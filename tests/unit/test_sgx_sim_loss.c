@@ -9,7 +9,7 @@
 
 #include "../sgx/enclaves/sim_harness.h"
 #include "tap.h"
-#include "sim/sim_signal.h"
+#include "sim_signal.h"
 
 static sgx_sign_key *key;
 

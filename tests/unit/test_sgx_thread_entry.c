@@ -4,8 +4,8 @@
  * inside the enclave or misaligned are all refused before anything runs. */
 #include <stdlib.h>
 
-#include "host/urts.h"
-#include "sim/sim_build.h"
+#include "urts.h"
+#include "sim_build.h"
 #include "tap.h"
 
 #define EINVAL_ 22

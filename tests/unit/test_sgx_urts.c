@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host/urts_internal.h"
+#include "urts_internal.h"
 #include "tap.h"
 
 #define HOST_COPY_NO_ENCLAVE 1

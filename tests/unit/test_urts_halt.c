@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "host/urts.h"
-#include "sim/sim_build.h"
+#include "urts.h"
+#include "sim_build.h"
 #include "tap.h"
 
 static int bench(struct urts_enclave *e, uint32_t thread, uint64_t count)

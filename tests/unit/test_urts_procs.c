@@ -16,10 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "host/urts_internal.h"
-#include "host/urts_ocall.h"
-#include "host/urts_procs.h"
-#include "host/urts_signal.h"
+#include "urts_internal.h"
+#include "urts_ocall.h"
+#include "urts_procs.h"
+#include "urts_signal.h"
 #include "tap.h"
 
 #include "ocall_loopback.h"

@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "host/urts_internal.h"
-#include "host/urts_signal.h"
+#include "urts_internal.h"
+#include "urts_signal.h"
 #include "tap.h"
 
 #define BIT(sig) (1ULL << ((sig) - 1))

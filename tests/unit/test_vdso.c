@@ -1,4 +1,4 @@
-/* Tests for pal/sgx/host/vdso.c: symbol lookup in synthetic ELF images
+/* Tests for pal/sgx/platform/vdso.c: symbol lookup in synthetic ELF images
  * (DT_HASH, DT_GNU_HASH, versioned, relocated link base), in the real vDSO
  * of this machine, and in corrupted images. Images under test are copied so
  * that they end right before a PROT_NONE page: any read past the size given
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host/vdso.h"
+#include "vdso.h"
 #include "tap.h"
 
 #define IMG_SIZE 0x600

@@ -16,7 +16,7 @@ ENCLAVE_TEST_SRCS := $(ENCLAVE_SRCS) $(wildcard pal/sgx/enclave/test/*.c pal/sgx
 ENCLAVE_TEST_OBJS := $(patsubst %,$(BUILD)/enclave-test/%.o,$(ENCLAVE_TEST_SRCS))
 ENCLAVE_CFLAGS := -std=gnu11 $(WARN) -O2 -g -MMD -MP -ffreestanding -fPIE -fno-stack-protector \
                   -fno-builtin -fno-tree-loop-distribute-patterns -mgeneral-regs-only \
-                  -fvisibility=hidden -fno-asynchronous-unwind-tables -Ipal/sgx -Ipal/sgx/enclave -Ipal/include
+                  -fvisibility=hidden -fno-asynchronous-unwind-tables -Ipal/sgx/enclave -Ipal/sgx/arch -Ipal/sgx/abi -Ipal/include
 ENCLAVE_LIBCRYPTO := $(shell $(CC) -print-file-name=libcrypto.a)
 ENCLAVE_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
                    -Wl,--build-id=none

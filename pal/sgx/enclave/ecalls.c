@@ -37,6 +37,7 @@ void enclave_stats_read(struct enclave_stats *s)
                                 .edeccssa = g_encl.edeccssa,
                                 .stage1_exits = g_encl.stage1_exits};
     enclave_exitless_stats(&s->exitless, &s->exitless_waits);
+    enclave_fork_stats(&s->fork_pages, &s->fork_data_pages);
 }
 
 static struct ecall_result ecall_stats(uint64_t arg, uint64_t arg2)

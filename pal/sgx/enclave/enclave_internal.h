@@ -6,7 +6,7 @@
 #ifndef GEODE_ENCLAVE_INTERNAL_H
 #define GEODE_ENCLAVE_INTERNAL_H
 
-/* struct sgx_layout_tls fields read through %gs (host/layout.h). */
+/* struct sgx_layout_tls fields read through %gs (abi/enclave_layout.h). */
 #define TLS_SELF_OFFSET 0
 #define TLS_SSA_OFFSET 24
 #define TLS_STACK_TOP_OFFSET 32
@@ -73,13 +73,14 @@
     xor %edx, %edx
 .endm
 #else
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define GEODE_NO_KERNEL_UAPI 1
-#include "arch/sgx_arch.h"
-#include "enclave/enclave_abi.h"
-#include "host/layout.h"
+#include "sgx_arch.h"
+#include "enclave_abi.h"
+#include "enclave_layout.h"
 #include "pal.h"
 
 /* The trusted per-thread state at TLS + THR_OFF. */
@@ -239,6 +240,8 @@ static inline struct ecall_result ecall_fail(int64_t err)
 }
 /* The enclave's own transition counts (ECALL_STATS, and the exit OCALL). */
 void enclave_stats_read(struct enclave_stats *s);
+/* pal_fork.c: pages received as a forked child (all, and sent as data). */
+void enclave_fork_stats(uint64_t *pages, uint64_t *data_pages);
 struct ecall_result enclave_dispatch(uint64_t number, uint64_t arg, uint64_t arg2);
 
 /* This thread's TLS page. Enclave entry sets GS to it; while the libOS

@@ -102,7 +102,9 @@ int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_i
     if (data > OCALL_MAX_DATA)
         return -EINVAL;
     hdr = (struct ocall_frame){.number = number, .in_size = in_size, .out_cap = out_cap, .result = -ENOSYS};
-    frame = enclave_exitless_frame(number);
+    frame = enclave_exitless_frame(number, n_in && in[0].len >= sizeof(int64_t)
+                                               ? ((const struct ocall_args *)in[0].base)->a[0]
+                                               : -1);
     if (frame)
         return exitless(frame, &hdr, in, n_in, out, out_size);
     frame = frame_address(t->ursp, sizeof(hdr) + data);

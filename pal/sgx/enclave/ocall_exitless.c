@@ -23,11 +23,42 @@
 #define EIO 5
 #define PAGE 4096ULL
 
-/* Status reads before falling back to OCALL_EXITLESS_WAIT: long enough for
- * a worker to serve a file operation (tens of microseconds), short enough
- * that a call a worker handed back does not burn a CPU for long. */
+/* Adaptive policy (issue 13: spin only while it pays, no loss on a busy
+ * host), per enclave thread, all of it enclave state:
+ * - the spin bound follows how long the worker took lately (a few times
+ *   the last wait, between SPIN_MIN and SPIN_LIMIT status reads; SPIN_LIMIT
+ *   is long enough for a worker to serve a file operation, tens of
+ *   microseconds), doubled when a worker was still running a call at the
+ *   bound;
+ * - a call no worker took within the bound (their host threads were not
+ *   running: a busy host) makes the next `backoff` calls take the exit
+ *   path outright, backoff doubling up to BACKOFF_MAX while that goes on
+ *   and back to none at the first call a worker serves in time;
+ * - while no worker polls (they sleep when idle), only one eligible call in
+ *   `wake_gap` goes through OCALL_EXITLESS_WAIT, whose host side wakes a
+ *   worker; the others take the plain exit path (no host futex call). The
+ *   gap doubles while woken workers serve nothing in time, and is 1 again
+ *   after a call they served;
+ * - READ and WRITE on a handle a worker handed back (a pipe, socket, tty)
+ *   take the exit path for the next HANDOFF_SKIP calls on it, then ask a
+ *   worker again (the handle may have been closed and reused). */
 #define SPIN_LIMIT 20000
+#define SPIN_MIN 512
+#define BACKOFF_MAX 256
+#define WAKE_GAP_MAX 64
+#define HANDOFF_SKIP 256
+#define HANDOFF_CACHE 4
 #define ENQUEUE_TRIES 64
+
+struct policy {
+    uint32_t spin;    /* status reads before the wait (0: SPIN_LIMIT) */
+    uint32_t skip;    /* calls left that take the exit path */
+    uint32_t backoff; /* skip after the next miss */
+    uint32_t wake_gap, wake_skip;
+    int64_t handoff[HANDOFF_CACHE]; /* handles handed back (while handoff_left > 0) */
+    uint32_t handoff_left[HANDOFF_CACHE];
+    int64_t handle; /* of the call in flight */
+};
 
 static uint64_t area; /* host address, 0: none */
 /* The slot holds a queued OCALL: an OCALL made meanwhile on the same thread
@@ -35,6 +66,7 @@ static uint64_t area; /* host address, 0: none */
  * memory is touched, so a fault recovery can never leave it set. */
 static uint8_t busy[PAL_MAX_THREADS];
 static volatile uint64_t n_exitless, n_waits;
+static struct policy pol[PAL_MAX_THREADS];
 
 static struct exitless_queue *queue(void)
 {
@@ -66,14 +98,65 @@ static uint64_t own_slot(uint64_t index)
     return slot;
 }
 
-uint64_t enclave_exitless_frame(uint64_t number)
+/* Whether READ/WRITE on handle h was handed back lately (policy). */
+static int handed_back(struct policy *p, int64_t h)
+{
+    for (int i = 0; i < HANDOFF_CACHE; i++) {
+        if (p->handoff_left[i] && p->handoff[i] == h) {
+            p->handoff_left[i]--;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void note_handoff(struct policy *p, int64_t h)
+{
+    int victim = 0;
+
+    for (int i = 0; i < HANDOFF_CACHE; i++) {
+        if (p->handoff[i] == h || !p->handoff_left[i]) {
+            victim = i;
+            break;
+        }
+        if (p->handoff_left[i] < p->handoff_left[victim])
+            victim = i;
+    }
+    p->handoff[victim] = h;
+    p->handoff_left[victim] = HANDOFF_SKIP;
+}
+
+uint64_t enclave_exitless_frame(uint64_t number, int64_t handle)
 {
     uint64_t index = tls_self()->thread_index, slot;
+    uint32_t polling = 0;
+    struct policy *p;
 
     if (!area || exitless_excluded(number) || index >= PAL_MAX_THREADS || busy[index])
         return 0;
+    p = &pol[index];
+    if (p->skip) {
+        p->skip--;
+        return 0;
+    }
+    if (handle >= 0 && (number == OCALL_READ || number == OCALL_WRITE) && handed_back(p, handle))
+        return 0;
+    if (host_load32((uint64_t)&queue()->polling, &polling))
+        return 0;
+    if (!polling) {
+        if (p->wake_skip) {
+            p->wake_skip--;
+            return 0;
+        }
+        p->wake_skip = p->wake_gap;
+        p->wake_gap =
+            p->wake_gap ? (p->wake_gap < WAKE_GAP_MAX ? p->wake_gap * 2 : WAKE_GAP_MAX) : 1;
+    }
     slot = own_slot(index);
-    return slot ? slot + __builtin_offsetof(struct exitless_slot, frame) : 0;
+    if (!slot)
+        return 0;
+    p->handle = (number == OCALL_READ || number == OCALL_WRITE) ? handle : -1;
+    return slot + __builtin_offsetof(struct exitless_slot, frame);
 }
 
 static uint64_t status_word(uint64_t frame)
@@ -107,12 +190,13 @@ static int enqueue(uint64_t frame)
 }
 
 /* Spins while a worker may still answer: DONE, or anything else once the
- * worker handed the call back or the bound is reached. */
-static uint32_t spin(uint64_t status)
+ * worker handed the call back or the bound is reached; *reads is how many
+ * status reads it took. */
+static uint32_t spin(uint64_t status, uint32_t limit, uint32_t *reads)
 {
     uint32_t s = EXITLESS_QUEUED;
 
-    for (int i = 0; i < SPIN_LIMIT; i++) {
+    for (*reads = 0; *reads < limit; ++*reads) {
         if (host_load32(status, &s))
             return EXITLESS_QUEUED;
         if (s == EXITLESS_DONE || s == EXITLESS_HANDOFF)
@@ -131,7 +215,8 @@ static int64_t finish(int64_t r)
 int64_t enclave_exitless_call(uint64_t frame)
 {
     uint64_t status = status_word(frame);
-    uint32_t polling = 0, s = 0;
+    struct policy *p = &pol[tls_self()->thread_index];
+    uint32_t polling = 0, s = 0, reads = 0, limit = p->spin ? p->spin : SPIN_LIMIT;
     int queued;
 
     busy[tls_self()->thread_index] = 1;
@@ -139,12 +224,30 @@ int64_t enclave_exitless_call(uint64_t frame)
         return finish(-EIO);
     /* No worker polling: the wait below serves it on this thread at once. */
     queued = host_load32((uint64_t)&queue()->polling, &polling) == 0 && polling && enqueue(frame);
-    if (queued && spin(status) == EXITLESS_DONE) {
-        __atomic_add_fetch(&n_exitless, 1, __ATOMIC_RELAXED);
-        return finish(0);
-    }
-    if (queued)
+    if (queued) {
+        s = spin(status, limit, &reads);
+        if (s == EXITLESS_DONE) {
+            /* Served in time: spin up to a few times this long next time. */
+            uint32_t next = reads < SPIN_LIMIT / 4 ? reads * 4 : SPIN_LIMIT;
+            p->spin = next < SPIN_MIN ? SPIN_MIN : next;
+            p->backoff = 0;
+            p->wake_gap = 0;
+            __atomic_add_fetch(&n_exitless, 1, __ATOMIC_RELAXED);
+            return finish(0);
+        }
+        if (s == EXITLESS_HANDOFF) {
+            if (p->handle >= 0)
+                note_handoff(p, p->handle);
+        } else if (s == EXITLESS_RUNNING) {
+            /* A worker runs it, a slower call than the last: wait longer. */
+            p->spin = limit < SPIN_LIMIT / 2 ? limit * 2 : SPIN_LIMIT;
+        } else {
+            /* No worker took it in time: its host thread did not run. */
+            p->skip = p->backoff;
+            p->backoff = p->backoff ? (p->backoff < BACKOFF_MAX ? p->backoff * 2 : BACKOFF_MAX) : 1;
+        }
         __atomic_add_fetch(&n_waits, 1, __ATOMIC_RELAXED);
+    }
     if (enclave_ocall(OCALL_EXITLESS_WAIT, 0, 0, 0, 0, 0) != 0)
         return finish(-EIO);
     return finish(host_load32(status, &s) == 0 && s == EXITLESS_DONE ? 0 : -EIO);

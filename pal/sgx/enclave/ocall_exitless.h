@@ -12,10 +12,11 @@
  * an area is already set. */
 int enclave_exitless_setup(uint64_t area);
 
-/* The address of a frame in the calling thread's slot for `number`, or 0:
- * use the exit path (no area, a call that must run on the calling host
- * thread, the slot in use by an outer OCALL). */
-uint64_t enclave_exitless_frame(uint64_t number);
+/* The address of a frame in the calling thread's slot for `number` (whose
+ * first argument is `handle`, -1 when it has none), or 0: use the exit
+ * path (no area, a call that must run on the calling host thread, the slot
+ * in use by an outer OCALL, or the adaptive policy says exiting pays). */
+uint64_t enclave_exitless_frame(uint64_t number, int64_t handle);
 
 /* Queues the frame written at `frame`, spins on its status for a bounded
  * time, then sleeps via the exit path (OCALL_EXITLESS_WAIT). 0 when the

@@ -13,7 +13,7 @@
  * for the verifier to check: the enclave has no way to. */
 #include "crypto.h"
 #include "pal_enclave.h"
-#include "arch/sgx_quote.h"
+#include "sgx_quote.h"
 
 #define TARGETINFO_SIZE 512
 #define REPORTDATA_SIZE 64

@@ -1,7 +1,7 @@
 /* The trusted PAL's implementation of `struct pal_api` (pal/include/pal.h):
  * one filler per family, each in its own file, and the small helpers they
  * share. Every function either works inside the enclave (memory, FS/GS,
- * randomness) or marshals an OCALL (enclave/ocall_abi.h) through
+ * randomness) or marshals an OCALL (abi/ocall_abi.h) through
  * enclave_ocallv and checks every value the host sends back. */
 #ifndef GEODE_PAL_ENCLAVE_H
 #define GEODE_PAL_ENCLAVE_H
@@ -68,6 +68,7 @@ struct enclave_fork_state {
 struct enclave_fork_state enclave_boot_fork_state(void);   /* pal_boot.c */
 struct enclave_fork_state enclave_heap_fork_state(void);   /* pal_mem.c */
 struct enclave_fork_state enclave_net_fork_state(void);    /* pal_net.c */
+void enclave_net_adopt(void); /* pal_net.c: a forked child's own registration tag */
 struct enclave_fork_state enclave_thread_fork_state(void); /* pal_thread.c: this TCS's slot */
 /* In the child, once everything arrived: 0, or -1 when it does not fit. */
 int enclave_boot_claim(void);

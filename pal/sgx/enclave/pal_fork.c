@@ -105,15 +105,120 @@ struct chan {
     uint8_t buf[OCALL_MAX_IO] __attribute__((aligned(64)));
     uint8_t rbuf[OCALL_MAX_IO]; /* read_all's: bytes [rpos, rlen) not taken yet */
     uint64_t rpos, rlen;
+    /* Bulk (bulk_open): host memory of OCALL_SHM_MAP holding sealed bytes,
+     * [upos, ulen) not taken yet when receiving, [0, upos) not sent yet
+     * when sending; 0: one OCALL per record */
+    uint64_t ubuf, upos, ulen;
 };
+
+#define BULK_BYTES (1ULL << 20) /* <= OCALL_FORK_BULK_MAX */
 
 /* One fork at a time per enclave: the channel is big. */
 static struct chan chan;
 static uint32_t fork_lock;
 /* The child's context, kept outside its stack (which the copy overwrites). */
 static struct fork_ctx child_ctx;
+/* What this enclave received as a forked child (ECALL_STATS). */
+static uint64_t got_pages, got_data_pages;
+
+void enclave_fork_stats(uint64_t *pages, uint64_t *data_pages)
+{
+    *pages = got_pages;
+    *data_pages = got_data_pages;
+}
 
 /* --- the host socket ---------------------------------------------------- */
+
+/* --- the stream in bulk ------------------------------------------------ */
+
+static int64_t bulk_ocall(uint64_t nr, int64_t a0, int64_t a1, int64_t a2, int64_t a3)
+{
+    struct ocall_args a = {{a0, a1, a2, a3}};
+    struct ocall_iov iov = {&a, sizeof(a)};
+
+    return enclave_ocallv(nr, &iov, 1, NULL, 0, NULL);
+}
+
+/* A staging area in host memory (no error: without one the stream goes one
+ * record per OCALL). Only sealed bytes go there, copied with the
+ * copy-and-check helpers. */
+static void bulk_open(void)
+{
+    int64_t r =
+        bulk_ocall(OCALL_SHM_MAP, -1, (int64_t)BULK_BYTES, 0, PAL_PROT_READ | PAL_PROT_WRITE);
+
+    chan.ubuf = 0;
+    if (r > 0 && (uint64_t)r % PAGE == 0 &&
+        host_range_ok(g_encl.base, g_encl.size, (uint64_t)r, BULK_BYTES))
+        chan.ubuf = (uint64_t)r;
+    chan.upos = chan.ulen = 0;
+}
+
+static void bulk_close(void)
+{
+    if (chan.ubuf)
+        bulk_ocall(OCALL_SHM_UNMAP, (int64_t)chan.ubuf, (int64_t)BULK_BYTES, 0, 0);
+    chan.ubuf = 0;
+}
+
+static long bulk_flush(void)
+{
+    int64_t r = 0;
+
+    if (chan.ubuf && chan.upos) {
+        do
+            r = bulk_ocall(OCALL_PROCS_FORK_SEND, chan.h, (int64_t)chan.ubuf, (int64_t)chan.upos,
+                           0);
+        while (r == -PAL_EINTR);
+        chan.upos = 0;
+    }
+    return r < 0 ? r : r ? -PAL_EIO : 0;
+}
+
+/* Appends n sealed bytes, sending what is staged when they do not fit. */
+static long bulk_put(const void *p, uint64_t n)
+{
+    long r = chan.upos + n > BULK_BYTES ? bulk_flush() : 0;
+
+    if (r)
+        return r;
+    if (copy_to_host(chan.ubuf + chan.upos, p, n))
+        return -PAL_EIO;
+    chan.upos += n;
+    return 0;
+}
+
+/* Takes len bytes, refilling from the socket as needed. */
+static long bulk_get(void *buf, uint64_t len)
+{
+    uint8_t *p = buf;
+
+    while (len) {
+        if (chan.upos == chan.ulen) {
+            int64_t r = bulk_ocall(OCALL_PROCS_FORK_RECV, chan.h, (int64_t)chan.ubuf,
+                                   (int64_t)BULK_BYTES, 0);
+
+            if (r == -PAL_EINTR)
+                continue;
+            if (r < 0)
+                return r;
+            if (r == 0)
+                return -PAL_EPIPE;
+            if ((uint64_t)r > BULK_BYTES)
+                return -PAL_EIO;
+            chan.upos = 0;
+            chan.ulen = (uint64_t)r;
+        }
+        uint64_t n = chan.ulen - chan.upos < len ? chan.ulen - chan.upos : len;
+
+        if (copy_from_host(p, chan.ubuf + chan.upos, n))
+            return -PAL_EIO;
+        chan.upos += n;
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
 
 static long write_all(int64_t h, const void *buf, uint64_t len)
 {
@@ -141,6 +246,8 @@ static long read_all(int64_t h, void *buf, uint64_t len)
     uint8_t *p = buf;
 
     while (len) {
+        if (chan.rpos == chan.rlen && chan.ubuf)
+            return bulk_get(p, len); /* what rbuf held is taken */
         if (chan.rpos == chan.rlen) {
             uint64_t got = 0;
             struct ocall_args a = {{h, (int64_t)sizeof(chan.rbuf)}};
@@ -202,6 +309,8 @@ static long rec_send(uint32_t type, const void *head, uint64_t hn, const void *b
         return -PAL_EIO;
     chan.seq_out++;
     chan.records++;
+    if (chan.ubuf)
+        return bulk_put(chan.buf, sizeof(hd) + hd.len + ENCLAVE_AEAD_TAG);
     return write_all(chan.h, chan.buf, sizeof(hd) + hd.len + ENCLAVE_AEAD_TAG);
 }
 
@@ -257,6 +366,7 @@ static void chan_close(void)
     struct ocall_iov iov = {&a, sizeof(a)};
 
     enclave_aead_wipe(&chan.aead);
+    bulk_close();
     enclave_ocallv(OCALL_CLOSE, &iov, 1, NULL, 0, NULL);
     chan.h = -1;
 }
@@ -431,6 +541,8 @@ static long parent_send(struct fork_ctx *ctx)
     long r = parent_handshake();
 
     if (!r)
+        bulk_open();
+    if (!r)
         r = rec_send(REC_CTX, ctx, sizeof(*ctx), NULL, 0);
     if (!r)
         r = send_states();
@@ -439,6 +551,8 @@ static long parent_send(struct fork_ctx *ctx)
     end = (struct fork_end){chan.records + 1, chan.pages};
     if (!r)
         r = rec_send(REC_END, &end, sizeof(end), NULL, 0);
+    if (!r)
+        r = bulk_flush();
     if (!r)
         r = rec_recv(&hd);
     if (!r) {
@@ -600,6 +714,7 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
             child_fail("cannot add heap pages (EDMM)", 0);
         memset((void *)part.addr, 0, part.pages * PAGE);
         chan.pages += part.pages;
+        got_pages += part.pages;
         return;
     }
     if (type == REC_STACK) {
@@ -610,6 +725,8 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
         child_fail("memory record out of range", 0);
     } else {
         chan.pages += part.pages;
+        got_pages += part.pages;
+        got_data_pages += part.pages;
         if (enclave_heap_fork_prepare(part.addr, part.pages))
             child_fail("cannot add heap pages (EDMM)", 0);
     }
@@ -646,7 +763,9 @@ __attribute__((noreturn)) static void child_receive(void *unused)
         child_fail("the parent's stream is incomplete", 0);
     if (enclave_heap_adopt() || enclave_boot_adopt() || enclave_thread_adopt(child_ctx.fs_base, child_ctx.libos_gs))
         child_fail("the parent's state does not fit this enclave", 0);
+    enclave_net_adopt();
     chan.dir_out = DIR_TO_PARENT;
+    bulk_close(); /* the acknowledgement goes as one record */
     r = rec_send(REC_ACK, &end, sizeof(end), NULL, 0);
     chan_close();
     if (r)
@@ -675,6 +794,7 @@ struct ecall_result enclave_fork_child(int64_t channel)
     if (chan_key(offer.key_id))
         child_fail("cannot derive the channel key", 0);
     chan.dir_out = DIR_TO_PARENT; /* sends go to the parent, receives come from it */
+    bulk_open();
     r = rec_recv(&hd);
     if (r || hd.type != REC_CTX || hd.len != sizeof(child_ctx))
         child_fail("the parent's context is missing or failed its check", r);

@@ -487,6 +487,21 @@ static long encl_file_async(pal_handle h, int on)
     return zero_or_err(fs_ocall(OCALL_FILE_ASYNC, &a, 0, 0, 0, 0, 0, 0, 0));
 }
 
+/* The host thread that serves this thread's OCALLs (and the exitless
+ * workers) takes the ids, so the host kernel judges each file access by
+ * them as the direct PAL's host would. The host can only refuse: a wrong
+ * answer is -PAL_EIO, and the libOS keeps its own ids either way. */
+static long encl_set_fs_ids(uint32_t fsuid, uint32_t fsgid, const uint32_t *groups, size_t n)
+{
+    struct ocall_args a = {{fsuid, fsgid, (int64_t)n}};
+    int64_t r;
+
+    if (n > OCALL_FS_IDS_GROUPS_MAX)
+        return -PAL_EINVAL;
+    r = fs_ocall(OCALL_PROCS_SET_FS_IDS, &a, groups, n * 4, 0, 0, 0, 0, 0);
+    return r == 0 || r == -PAL_EPERM || r == -PAL_EINVAL || r == -PAL_ENOSYS ? r : -PAL_EIO;
+}
+
 void enclave_fill_fs(struct pal_api *api)
 {
     api->file_async = encl_file_async;
@@ -527,4 +542,5 @@ void enclave_fill_fs(struct pal_api *api)
     api->sync = encl_sync;
     api->pipe_size = encl_pipe_size;
     api->file_flags = encl_file_flags;
+    api->set_fs_ids = encl_set_fs_ids;
 }

@@ -350,7 +350,21 @@ static long enclave_poll(struct pal_pollfd *fds, uint32_t n, int64_t timeout_ns)
  * registration of the set it came from: the libOS (and the program, whose
  * epoll_data may be a pointer) never sees a key the host chose. A closed
  * handle's registrations are dropped (enclave_waitset_forget), as the
- * host's epoll drops a closed file's. */
+ * host's epoll drops a closed file's.
+ *
+ * After fork the host's instance is shared by both processes (a host fork
+ * shares it, as Linux shares the epoll file) but each enclave keeps its own
+ * table: the child gets a copy of the parent's (the registrations both
+ * inherit, whose events both take), and what either adds, changes or
+ * deletes afterwards is in its table alone. The key the host holds is the
+ * slot and a tag of the process that registered (random, new in each forked
+ * child), so one process's registration never passes for another's that
+ * happens to use the same slot. An event whose key is not one of this
+ * table's registrations of the set (another process's, made after the fork,
+ * whose epoll_data only that enclave holds; or one the host made up) is not
+ * delivered, and the first one is logged: sharing the data through the
+ * host would let it replay a deleted registration's data, which may be a
+ * pointer. */
 #define REG_MAX 4096
 #define WAIT_MAX 256
 #define L_EPOLL_CTL_ADD 1
@@ -360,6 +374,7 @@ static long enclave_poll(struct pal_pollfd *fds, uint32_t n, int64_t timeout_ns)
 struct ws_reg {
     int64_t ws, h; /* ws < 0: free */
     uint64_t key;
+    uint64_t hkey;   /* the host's key: tag << 32 | slot */
     uint32_t events; /* what the host may report: these, EPOLLERR, EPOLLHUP */
 };
 
@@ -367,7 +382,9 @@ struct ws_reg {
 static struct {
     struct ws_reg regs[REG_MAX];
     int ready;
-    int used; /* a close with none in use skips the scan */
+    int used;     /* a close with none in use skips the scan */
+    uint32_t tag; /* this process's (enclave_net_adopt) */
+    int warned;   /* an event of a registration not held here was logged */
 } wsr;
 static uint32_t regs_lock;
 
@@ -424,9 +441,9 @@ static long enclave_waitset_create(pal_handle *out)
     return 0;
 }
 
-static int64_t ctl_ocall(pal_handle ws, int op, pal_handle h, uint32_t events, int slot)
+static int64_t ctl_ocall(pal_handle ws, int op, pal_handle h, uint32_t events, uint64_t hkey)
 {
-    struct ocall_args a = {{ws, op, h, events, slot}};
+    struct ocall_args a = {{ws, op, h, events, (int64_t)hkey}};
 
     return args_ocall(OCALL_WAITSET_CTL, &a);
 }
@@ -445,14 +462,15 @@ static long ws_add(pal_handle ws, pal_handle h, uint32_t events, uint64_t key)
     for (int i = 0; i < REG_MAX && slot < 0; i++)
         if (wsr.regs[i].ws < 0)
             slot = i;
+    uint64_t hkey = (uint64_t)wsr.tag << 32 | (uint32_t)slot;
     if (slot >= 0) {
-        wsr.regs[slot] = (struct ws_reg){ws, h, key, events | L_POLLERR | L_POLLHUP};
+        wsr.regs[slot] = (struct ws_reg){ws, h, key, hkey, events | L_POLLERR | L_POLLHUP};
         wsr.used++;
     }
     regs_release();
     if (slot < 0)
         return -PAL_ENOSPC; /* as epoll_ctl past max_user_watches */
-    int64_t r = ctl_ocall(ws, L_EPOLL_CTL_ADD, h, events, slot);
+    int64_t r = ctl_ocall(ws, L_EPOLL_CTL_ADD, h, events, hkey);
     if (r != 0) {
         regs_acquire();
         if (wsr.regs[slot].ws == ws && wsr.regs[slot].h == h)
@@ -471,10 +489,11 @@ static long enclave_waitset_ctl(pal_handle ws, int op, pal_handle h, uint32_t ev
         return -PAL_EINVAL;
     regs_acquire();
     int slot = reg_find(ws, h);
+    uint64_t hkey = slot >= 0 ? wsr.regs[slot].hkey : 0;
     regs_release();
     if (slot < 0)
         return -PAL_ENOENT;
-    int64_t r = ctl_ocall(ws, op, h, events, slot);
+    int64_t r = ctl_ocall(ws, op, h, events, hkey);
     if (r > 0)
         return -PAL_EIO;
     regs_acquire();
@@ -505,15 +524,47 @@ static long enclave_waitset_wait(pal_handle ws, struct pal_wait_event *ev, uint3
         return r;
     if (r > n || got != (uint64_t)r * sizeof(w[0]))
         return -PAL_EIO;
+    int foreign = 0;
     regs_acquire();
     for (int64_t i = 0; i < r; i++) {
-        uint64_t k = w[i].key;
-        uint32_t e = w[i].events & wsr.regs[k < REG_MAX ? k : 0].events;
-        if (k < REG_MAX && wsr.regs[k].ws == ws && e)
-            ev[j++] = (struct pal_wait_event){.events = e, .key = wsr.regs[k].key};
+        uint64_t k = w[i].key, slot = k & 0xffffffffu;
+        const struct ws_reg *g = &wsr.regs[slot < REG_MAX ? slot : 0];
+        uint32_t e = w[i].events & g->events;
+        if (slot < REG_MAX && g->ws == ws && g->hkey == k) {
+            if (e)
+                ev[j++] = (struct pal_wait_event){.events = e, .key = g->key};
+        } else if (!wsr.warned) {
+            wsr.warned = foreign = 1;
+        }
     }
     regs_release();
+    if (foreign) {
+        static const char msg[] =
+            "geode: epoll: an event of a registration this process does not hold (made on the "
+            "shared epoll instance by another process after fork: its epoll_data is that "
+            "enclave's) is not delivered (docs/sgx-pal.md)\n";
+        struct ocall_args la = {{0}};
+        struct ocall_iov liov[2] = {{&la, sizeof(la)}, {msg, sizeof(msg) - 1}};
+        enclave_ocallv(OCALL_LOG, liov, 2, NULL, 0, NULL);
+    }
     return j;
+}
+
+/* In a forked child, with the parent's table taken: a tag of its own for
+ * what it registers from now on (the inherited registrations keep theirs). */
+void enclave_net_adopt(void)
+{
+    uint64_t v = 0;
+    unsigned char ok = 0;
+    for (int tries = 0; tries < 32 && !ok; tries++)
+        __asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+    regs_acquire();
+    uint32_t old = wsr.tag;
+    wsr.tag = (uint32_t)(v ^ (v >> 32));
+    if (wsr.tag == old)
+        wsr.tag++;
+    wsr.warned = 0;
+    regs_release();
 }
 
 struct enclave_fork_state enclave_net_fork_state(void)

@@ -1,7 +1,7 @@
 /* Trusted PAL: the program's processes (ids, waits, signals, groups and
  * sessions, thread ids, pidfds, /proc information), over the process OCALLs
  * (ocall_abi.h, 128..159). The host keeps the pid namespace the enclave's
- * process shares with the others of its tree (host/urts_procs.h); it can
+ * process shares with the others of its tree (urts/urts_procs.h); it can
  * lie about it as it can about any host state, but every answer is checked
  * to be one Linux could give: ids within the namespace's range, statuses
  * that are Linux wait statuses, counts no larger than asked, handles below

@@ -1,6 +1,6 @@
 /* Trusted PAL: host signals for the libOS (sim and sgx).
  *
- * The host's handlers (host/urts_signal.c) OR each signal into one 64-bit
+ * The host's handlers (urts/urts_signal.c) OR each signal into one 64-bit
  * word of untrusted memory whose address ECALL_RUN passed; we checked once
  * that it is 8-aligned and outside the enclave. The PAL takes the word with
  * an atomic exchange (no OCALL) at three points:

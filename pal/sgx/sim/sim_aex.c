@@ -9,9 +9,9 @@
  * at the AEP; returning from it executes ENCLU[ERESUME] there. */
 #include <string.h>
 
-#include "sim/sim_ctx.h"
-#include "sim/sim_exec.h"
-#include "sim/sim_signal.h"
+#include "sim_ctx.h"
+#include "sim_exec.h"
+#include "sim_signal.h"
 
 #define PF_LOST (SGX_SIM_PF_SGX | 0x4)
 

@@ -1,6 +1,6 @@
 /* The sim's ECREATE / EADD / EEXTEND / EINIT behind the driver interface. */
-#include "sim/sim_build.h"
-#include "sim/sim_thread.h"
+#include "sim_build.h"
+#include "sim_thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,13 +11,13 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "host/host_caps.h"
-#include "sim/sim_signal.h"
-#include "host/measure.h"
-#include "host/sigstruct.h"
-#include "sim/sim_checks.h"
-#include "sim/sim_encl.h"
-#include "sim/sim_run.h"
+#include "host_caps.h"
+#include "sim_signal.h"
+#include "measure.h"
+#include "sigstruct.h"
+#include "sim_checks.h"
+#include "sim_encl.h"
+#include "sim_run.h"
 
 #define PAGE SGX_PAGE_SIZE
 
@@ -125,33 +125,34 @@ static int epcm_prot(uint8_t type, uint8_t perms)
            ((perms & SGX_SECINFO_X) ? PROT_EXEC : 0);
 }
 
-/* Source pages read per process_vm_readv in a multi-page add. */
-#define ADD_CHUNK_PAGES 16
+/* Source pages read per process_vm_readv in a multi-page add: the uRTS's
+ * runs (layout_add.c) are 256 pages, so one read per run. */
+#define ADD_CHUNK_PAGES 256
 
 /* Reads whole pages from a caller address like copy_in, as many of `len`
  * bytes as are readable: the bytes read (a multiple of PAGE), or -EFAULT
  * when not even the first page is. */
-static int64_t copy_in_pages(uint8_t *dst, uint64_t src, uint64_t len)
+static int64_t copy_in_pages(pid_t self, uint8_t *dst, uint64_t src, uint64_t len)
 {
     struct iovec local = {dst, len}, remote = {(void *)(uintptr_t)src, len};
     ssize_t n;
 
     if (!src)
         return -EFAULT;
-    n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+    n = process_vm_readv(self, &local, 1, &remote, 1, 0);
     if (n < (ssize_t)PAGE)
         return -EFAULT;
     return n & ~(ssize_t)(PAGE - 1);
 }
 
+/* Zero iff the first word is and every word equals the one before it:
+ * libc's memcmp (vectorized for this CPU) does the work. */
 static bool page_is_zero(const uint8_t *p)
 {
-    const uint64_t *w = (const uint64_t *)p;
-    uint64_t acc = 0;
+    uint64_t w;
 
-    for (size_t i = 0; i < PAGE / sizeof(*w); i++)
-        acc |= w[i];
-    return !acc;
+    memcpy(&w, p, sizeof(w));
+    return !w && !memcmp(p, p + sizeof(w), PAGE - sizeof(w));
 }
 
 /* EADD + (optionally) 16 x EEXTEND of one page whose contents the CPU read
@@ -159,8 +160,8 @@ static bool page_is_zero(const uint8_t *p)
  * An all-zero page is not written: the memfd page is still zero (never
  * added before, see undo_pages). Sets the EPCM entry; the host mapping's
  * protection is the caller's (protect_pages). */
-static int eadd_one(struct sgx_driver_encl *encl, const uint8_t *buf, uint64_t off, const struct sgx_secinfo *si,
-                    bool measure)
+static int eadd_one(struct sgx_driver_encl *encl, const uint8_t *buf, uint64_t off,
+                    const struct sgx_secinfo *si, bool measure, bool zero)
 {
     uint8_t type = (uint8_t)sgx_secinfo_type(si->flags), perms = si->flags & SGX_SECINFO_PERM_MASK;
     int ret;
@@ -181,7 +182,7 @@ static int eadd_one(struct sgx_driver_encl *encl, const uint8_t *buf, uint64_t o
         ret = sgx_measure_eextend(&encl->measure, off + c, buf + c);
     if (ret)
         return -EIO;
-    if (!page_is_zero(buf))
+    if (!zero && !page_is_zero(buf))
         memcpy(sim_alias(encl, off), buf, PAGE);
     encl->epcm[off / PAGE] = (struct sgx_sim_epcm){.valid = 1, .type = type, .perms = perms};
     return 0;
@@ -211,23 +212,59 @@ static int protect_pages(struct sgx_driver_encl *encl, uint64_t off, uint64_t le
     return 0;
 }
 
+/* A chunk whose every source page is readable (MADV_POPULATE_READ, Linux
+ * 5.14; the kernel's test of a readable mapping, without copying) is read
+ * in place: a zero page is recognised there and only the others are
+ * copied, once, into buf, from which they are checked, measured and
+ * written (what is measured is what lands, as with the CPU's one read).
+ * 0, or -1 when the chunk must go through copy_in_pages (not readable, or
+ * an older kernel). A source another thread unmaps meanwhile would fault
+ * here instead of failing with -EFAULT (docs/sim.md). */
+static int eadd_in_place(struct sgx_driver_encl *encl, const struct sgx_enclave_add_pages *arg,
+                         const struct sgx_secinfo *si, uint8_t *buf, uint64_t *c, uint64_t len)
+{
+    static const uint8_t zero[PAGE] __attribute__((aligned(PAGE)));
+    const uint8_t *src = (const uint8_t *)(uintptr_t)(arg->src + *c);
+    bool measure = arg->flags & SGX_PAGE_MEASURE;
+    int ret = 0;
+
+    if (!arg->src || madvise((void *)src, len, MADV_POPULATE_READ))
+        return -1;
+    for (uint64_t p = 0; !ret && p < len; p += PAGE) {
+        bool z = page_is_zero(src + p);
+
+        if (!z)
+            memcpy(buf, src + p, PAGE);
+        ret = eadd_one(encl, z ? zero : buf, arg->offset + *c, si, measure, z);
+        *c += ret ? 0 : PAGE;
+    }
+    return ret;
+}
+
 /* EADDs [arg->offset, +length) in page order from chunks of the source;
  * *done is the bytes added (a prefix), also on failure. */
 static int eadd_range(struct sgx_driver_encl *encl, const struct sgx_enclave_add_pages *arg,
                       const struct sgx_secinfo *si, uint8_t *buf, uint64_t *done)
 {
     bool measure = arg->flags & SGX_PAGE_MEASURE;
+    pid_t self = getpid();
     uint64_t c = 0;
     int ret = 0;
 
     while (!ret && c < arg->length) {
         uint64_t want = arg->length - c < ADD_CHUNK_PAGES * PAGE ? arg->length - c : ADD_CHUNK_PAGES * PAGE;
-        int64_t got = copy_in_pages(buf, arg->src + c, want);
+        int r = eadd_in_place(encl, arg, si, buf, &c, want);
+
+        if (r >= 0) {
+            ret = r;
+            continue;
+        }
+        int64_t got = copy_in_pages(self, buf, arg->src + c, want);
 
         if (got < 0)
             ret = (int)got;
         for (int64_t p = 0; !ret && p < got; p += PAGE) {
-            ret = eadd_one(encl, buf + p, arg->offset + c, si, measure);
+            ret = eadd_one(encl, buf + p, arg->offset + c, si, measure, false);
             c += ret ? 0 : PAGE;
         }
         if (!ret && got >= 0 && (uint64_t)got < want)
@@ -263,12 +300,16 @@ static int sim_add_pages(struct sgx_driver_encl *encl, struct sgx_enclave_add_pa
         ret = sim_check_secinfo(&si);
     if (ret)
         return ret;
-    /* Page aligned: a TCS is checked in place as a struct sgx_tcs. */
-    buf = aligned_alloc(PAGE, ADD_CHUNK_PAGES * PAGE);
+    /* Page aligned: a TCS is checked in place as a struct sgx_tcs. One
+     * buffer per thread, kept: a fresh 1 MiB would be mapped and faulted
+     * in at every call. */
+    static __thread uint8_t *chunk;
+    if (!chunk)
+        chunk = aligned_alloc(PAGE, ADD_CHUNK_PAGES * PAGE);
+    buf = chunk;
     if (!buf)
         return -ENOMEM;
     ret = eadd_range(encl, arg, &si, buf, &done);
-    free(buf);
     arg->count = done;
     return ret;
 }

@@ -1,5 +1,5 @@
 /* The sim's ENCLS build leaves (ECREATE, EADD, EEXTEND, EINIT) behind the
- * driver interface of host/sgx_driver.h, with the kernel's argument checks and
+ * driver interface of platform/sgx_driver.h, with the kernel's argument checks and
  * return conventions and the CPU's own checks and error codes.
  *
  * The sim keeps its own SECS copy and computes MRENCLAVE from what is actually
@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/sgx_arch.h"
-#include "host/sgx_driver.h"
+#include "sgx_arch.h"
+#include "sgx_driver.h"
 
 /* The simulated CPU, i.e. what CPUID leaf 0x12 would report. */
 struct sgx_sim_cpu {

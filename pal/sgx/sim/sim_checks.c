@@ -1,8 +1,8 @@
-#include "sim/sim_checks.h"
+#include "sim_checks.h"
 
 #include <errno.h>
 
-#include "host/ssa_size.h"
+#include "ssa_size.h"
 
 static int all_zero(const uint8_t *p, size_t n)
 {

@@ -4,8 +4,8 @@
 #ifndef GEODE_SGX_SIM_CHECKS_H
 #define GEODE_SGX_SIM_CHECKS_H
 
-#include "arch/sgx_arch.h"
-#include "sim/sim_build.h"
+#include "sgx_arch.h"
+#include "sim_build.h"
 
 /* SECS for ECREATE (kernel sgx_validate_secs + ECREATE's #GP conditions). */
 int sim_check_secs(const struct sgx_secs *secs, const struct sgx_sim_cpu *cpu);

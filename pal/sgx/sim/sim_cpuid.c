@@ -1,8 +1,8 @@
 /* CPUID leaf 0x12 as the simulated CPU reports it. */
 #include <string.h>
 
-#include "sim/sim_build.h"
-#include "sim/sim_run.h"
+#include "sim_build.h"
+#include "sim_run.h"
 
 void sgx_sim_cpuid(const struct sgx_sim_cpu *cpu, uint32_t subleaf, struct cpuid_regs *out)
 {

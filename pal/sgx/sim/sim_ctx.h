@@ -7,10 +7,14 @@
 #include <stdint.h>
 #include <ucontext.h>
 
-#include "arch/sgx_arch.h"
+#include "sgx_arch.h"
 
 #define SIM_GREG(uc, r) ((uc)->uc_mcontext.gregs[REG_##r])
 #define SIM_RIP(uc) ((uint64_t)SIM_GREG(uc, RIP))
+
+/* The context's index of each GPRSGX register, RAX RCX RDX RBX RSP RBP
+ * RSI RDI R8..R15. */
+extern const int sim_gpr_reg[16];
 
 /* GPRSGX.RAX..R15, RFLAGS, RIP <- context (FS/GS bases and EXITINFO are the
  * caller's). */

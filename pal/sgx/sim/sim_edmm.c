@@ -20,8 +20,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "sim/sim_ctx.h"
-#include "sim/sim_exec.h"
+#include "sim_ctx.h"
+#include "sim_exec.h"
 
 #define PAGE SGX_PAGE_SIZE
 #define SECINFO_KNOWN (SGX_SECINFO_PERM_MASK | SGX_SECINFO_STATE_MASK | SGX_SECINFO_TYPE_MASK)

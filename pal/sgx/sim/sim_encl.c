@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "sim/sim_encl.h"
+#include "sim_encl.h"
 
 #define SIM_MAX_ENCLAVES 64
 
@@ -102,6 +102,7 @@ void sgx_sim_counters(const struct sgx_driver_encl *encl, struct sgx_sim_counter
     out->emodpr = __atomic_load_n(&c->emodpr, __ATOMIC_RELAXED);
     out->emodt = __atomic_load_n(&c->emodt, __ATOMIC_RELAXED);
     out->eremove = __atomic_load_n(&c->eremove, __ATOMIC_RELAXED);
+    out->eenter_direct = __atomic_load_n(&c->eenter_direct, __ATOMIC_RELAXED);
 }
 
 /* EDBGRD/EDBGWR: a debugger's access to a DEBUG enclave's pages (any valid

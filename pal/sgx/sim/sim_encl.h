@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <ucontext.h>
 
-#include "host/measure.h"
-#include "sim/sim_build.h"
-#include "sim/sim_run.h"
+#include "measure.h"
+#include "sim_build.h"
+#include "sim_run.h"
 
 struct sgx_driver_encl {
     struct sgx_secs secs; /* first: needs its 4096 alignment */
@@ -80,7 +80,7 @@ int sim_emodpe(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_add
  * verdict. Returns the error code the enclave sees (with SGX_PFEC_SGX when
  * the EPCM refused the access), or err unchanged. */
 uint32_t sim_edmm_fault(struct sgx_driver_encl *encl, uint64_t addr, uint32_t err);
-/* The driver interface's SGX2 operations (host/sgx_driver.h). */
+/* The driver interface's SGX2 operations (platform/sgx_driver.h). */
 int sim_restrict_permissions(struct sgx_driver_encl *encl, struct sgx_enclave_restrict_permissions *a);
 int sim_modify_types(struct sgx_driver_encl *encl, struct sgx_enclave_modify_types *a);
 int sim_remove_pages(struct sgx_driver_encl *encl, struct sgx_enclave_remove_pages *a);

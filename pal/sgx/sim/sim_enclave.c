@@ -2,9 +2,9 @@
  * enclave (EEXIT, EDECCSSA, EREPORT, EGETKEY) or an AEX. */
 #include <string.h>
 
-#include "sim/sim_ctx.h"
-#include "enclave/enclave_abi.h"
-#include "sim/sim_exec.h"
+#include "sim_ctx.h"
+#include "enclave_abi.h"
+#include "sim_exec.h"
 
 #ifndef SYS_USER_DISPATCH
 #define SYS_USER_DISPATCH 2 /* si_code of a Syscall User Dispatch SIGSYS */

@@ -3,10 +3,12 @@
  * context into the enclave's state; a fault is reported as the kernel's
  * vDSO fixup would (function = the leaf, vector, error code, address). */
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
-#include "sim/sim_ctx.h"
-#include "sim/sim_exec.h"
-#include "sim/sim_signal.h"
+#include "sim_ctx.h"
+#include "sim_exec.h"
+#include "sim_signal.h"
 
 /* #PF error code of an access to a lost enclave: user mode, SGX. */
 #define PF_LOST (SGX_SIM_PF_SGX | 0x4)
@@ -102,12 +104,19 @@ static void sigmask_set(ucontext_t *uc, uint64_t m)
     ((1ULL << (SIGILL - 1)) | (1ULL << (SIGSEGV - 1)) | (1ULL << (SIGBUS - 1)) | (1ULL << (SIGFPE - 1)) | \
      (1ULL << (SIGTRAP - 1)) | (1ULL << (SIGSYS - 1)))
 
-/* Common tail: this thread now runs enclave code on e's TCS. */
+/* Common tail: this thread now runs enclave code on e's TCS. A direct
+ * EENTER (no signal frame: uc is built by sim_direct_eenter) leaves the
+ * mask, the bases and the mode switch to its caller. */
 static void enter_enclave_mode(struct sim_thread *t, const struct entry *e, ucontext_t *uc, uint64_t fs, uint64_t gs)
 {
     t->encl = e->encl;
     t->tcs = e->tcs_addr;
     t->aep = e->tcs->aep;
+    if (!uc->uc_mcontext.fpregs) {
+        t->entry.fsbase = fs;
+        t->entry.gsbase = gs;
+        return;
+    }
     t->host_sigmask = sigmask_get(uc);
     t->tsc_trapped = e->encl->cpu->rdtsc_ud;
     sigmask_set(uc, (t->host_sigmask | sim_signals_enclave_block()) & ~FAULT_SIGS);
@@ -206,6 +215,77 @@ bool sim_exec_host_enclu(struct sim_thread *t, ucontext_t *uc)
     if (ret)
         sim_fixup(uc, e.vector, e.errcd, e.addr);
     return true;
+}
+
+/* EENTER from the sim's vDSO without the #UD and the signal (sim_vdso.c):
+ * the vDSO is the sim's code, not the enclave's, so it may call the leaf.
+ * regs holds the GPRs at the vDSO's ENCLU (GPRSGX order, RSP = the
+ * address after them). The leaf runs on a context built from them with
+ * the checks, faults and effects of the signal path; what differs is how
+ * the state is loaded: on success t->entry holds the enclave's registers,
+ * RIP and bases, the signal mask is the enclave's already (one
+ * rt_sigprocmask), and the vDSO sets the mode, the bases and the
+ * selector and jumps (sim_direct_window). A signal in that window
+ * completes the entry first (sim_direct_complete): the AEX is at OENTRY.
+ * Returns t, or NULL when the vDSO must execute ENCLU instead (the cases
+ * whose state lives in the signal frame or needs syscalls in the window:
+ * PKRU isolation, RDTSC trapping, bases moved with arch_prctl), or 1 for
+ * a fault of the leaf (RDI, RSI, RDX of regs = vector, error code, address). */
+void *sim_direct_eenter(uint64_t *regs)
+{
+    struct sim_thread *t = sim_thread_current();
+    struct sgx_driver_encl *encl = sim_encl_find(regs[3]);
+    struct entry e = {0};
+    ucontext_t uc;
+    uint64_t block = sim_signals_enclave_block(), old;
+
+    if (!t || !encl || encl->cpu->rdtsc_ud || encl->pkey > 0 || sim_bases.arch_prctl ||
+        sim_bases.emulate_loss)
+        return NULL;
+    memset(&uc.uc_mcontext, 0, sizeof(uc.uc_mcontext)); /* fpregs NULL: direct */
+    for (int i = 0; i < 16; i++)
+        uc.uc_mcontext.gregs[sim_gpr_reg[i]] = (greg_t)regs[i];
+    SIM_GREG(&uc, RSP) = (greg_t)(uintptr_t)(regs + 16);
+    SIM_GREG(&uc, RIP) = (greg_t)(uintptr_t)sim_vdso_enclu;
+    if (eenter(t, &e, &uc)) {
+        regs[7] = e.vector; /* RDI */
+        regs[6] = e.errcd;  /* RSI */
+        regs[2] = e.addr;   /* RDX */
+        return (void *)1;
+    }
+    __atomic_add_fetch(&encl->counters.eenter_direct, 1, __ATOMIC_RELAXED);
+    for (int i = 0; i < 16; i++)
+        t->entry.gpr[i] = (uint64_t)uc.uc_mcontext.gregs[sim_gpr_reg[i]];
+    t->entry.rip = SIM_RIP(&uc);
+    t->tsc_trapped = false;
+    t->durable_fsbase = t->entry.fsbase;
+    t->durable_gsbase = t->entry.gsbase;
+    /* The host's mask back at EEXIT/AEX (sim_exec_leave); the enclave's now. */
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &block, &old, sizeof(old));
+    t->host_sigmask = old;
+    if (old & FAULT_SIGS) {
+        uint64_t m = (old | block) & ~FAULT_SIGS;
+
+        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &m, NULL, sizeof(m));
+    }
+    return t;
+}
+
+bool sim_direct_in_window(const ucontext_t *uc)
+{
+    uint64_t rip = SIM_RIP(uc);
+
+    return rip >= (uint64_t)(uintptr_t)sim_direct_window &&
+           rip < (uint64_t)(uintptr_t)sim_direct_window_end;
+}
+
+void sim_direct_complete(struct sim_thread *t, ucontext_t *uc)
+{
+    for (int i = 0; i < 16; i++)
+        uc->uc_mcontext.gregs[sim_gpr_reg[i]] = (greg_t)t->entry.gpr[i];
+    SIM_GREG(uc, RIP) = (greg_t)t->entry.rip;
+    t->encl_fsbase = t->entry.fsbase;
+    t->encl_gsbase = t->entry.gsbase;
 }
 
 void sim_fixup(ucontext_t *uc, unsigned vector, unsigned errcd, uint64_t addr)

@@ -13,14 +13,26 @@
 #include <stdint.h>
 #include <ucontext.h>
 
-#include "sim/sim_encl.h"
-#include "sim/sim_thread.h"
+#include "sim_encl.h"
+#include "sim_thread.h"
 
 /* Labels in the sim's vDSO (sim_vdso.c). */
 extern const char sim_vdso_enclu[], sim_vdso_handle_exception[];
+/* [sim_direct_window, sim_direct_window_end): the vDSO's direct EENTER
+ * between the mode switch and the jump to OENTRY. */
+extern const char sim_direct_window[], sim_direct_window_end[];
 
 /* SIGILL on the host side: true when it was the vDSO's ENCLU (handled). */
 bool sim_exec_host_enclu(struct sim_thread *t, ucontext_t *uc);
+
+/* The vDSO's direct EENTER (sim_entry.c): t, NULL (execute ENCLU), or 1
+ * (the leaf faulted). */
+void *sim_direct_eenter(uint64_t *regs);
+/* A signal at uc is in the direct EENTER's window. */
+bool sim_direct_in_window(const ucontext_t *uc);
+/* Such a signal (t in enclave mode, host bases back): uc becomes the state
+ * at OENTRY, as if the signal came right after EENTER. */
+void sim_direct_complete(struct sim_thread *t, ucontext_t *uc);
 
 /* A signal taken while enclave code ran; host FS/GS already restored. */
 void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucontext_t *uc);

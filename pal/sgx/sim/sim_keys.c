@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/sim_ctx.h"
-#include "sim/sim_exec.h"
-#include "sim/sim_qe.h"
+#include "sim_ctx.h"
+#include "sim_exec.h"
+#include "sim_qe.h"
 
 static uint8_t root_key[16];
 static volatile bool root_key_set;

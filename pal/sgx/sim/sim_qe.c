@@ -1,5 +1,5 @@
 /* The sim's quoting enclave (sim_qe.h). */
-#include "sim/sim_qe.h"
+#include "sim_qe.h"
 
 #include <errno.h>
 #include <openssl/bn.h>
@@ -11,7 +11,7 @@
 #include <openssl/sha.h>
 #include <string.h>
 
-#include "host/quote_verify.h"
+#include "quote_verify.h"
 
 #define QE_ATTRIBUTES (SGX_ATTR_INIT | SGX_ATTR_MODE64BIT)
 #define QE_XFRM 3ULL

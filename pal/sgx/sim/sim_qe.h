@@ -17,9 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/sgx_arch.h"
+#include "sgx_arch.h"
 
 struct evp_pkey_st;
+struct quote_v3;
 
 void sgx_sim_qe_target_info(struct sgx_targetinfo *out);
 /* The QE's identity, as its report body in a quote shows it. */
@@ -30,6 +31,11 @@ void sgx_sim_qe_identity(uint8_t mrenclave[32], uint8_t mrsigner[32]);
 long sgx_sim_qe_quote(const struct sgx_report *report, uint8_t *out, size_t cap);
 /* The attestation key (private; free with EVP_PKEY_free), or NULL. */
 struct evp_pkey_st *sgx_sim_qe_key(void);
+
+/* sim_qe_verify.c: every check of a sim quote (quote_parse) against the
+ * trusted attestation key pub (x || y): 0, or -1 with the failing check
+ * named in why. */
+int quote_verify_sim(const struct quote_v3 *q, const uint8_t pub[64], char *why, size_t why_len);
 
 /* sim_keys.c: the REPORT key of the enclave ti names, with KEYID keyid;
  * HMAC-SHA256 of the root secret over label. 0 or -1. */

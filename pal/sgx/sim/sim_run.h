@@ -25,8 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arch/sgx_arch.h"
-#include "host/cpuid.h"
+#include "sgx_arch.h"
+#include "sgx_cpuid.h"
 
 struct sgx_driver_encl;
 struct sgx_sim_cpu;
@@ -42,6 +42,7 @@ struct sgx_sim_counters {
     uint64_t eenter, eexit, aex, eresume, edeccssa, ereport, egetkey;
     uint64_t base_syncs; /* base syncs served (volatile bases: docs/sim.md) */
     uint64_t eaug, eaccept, emodpe, emodpr, emodt, eremove; /* SGX2 (sim_edmm.c) */
+    uint64_t eenter_direct; /* of eenter: by the vDSO's call, without the #UD (docs/sim.md) */
 };
 void sgx_sim_counters(const struct sgx_driver_encl *encl, struct sgx_sim_counters *out);
 

@@ -1,6 +1,6 @@
 /* Signal ownership (rt_sigaction with the sim's trampoline), the handler's
  * first dispatch, and chaining to the host's handlers. */
-#include "sim/sim_signal.h"
+#include "sim_signal.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -8,8 +8,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "sim/sim_exec.h"
-#include "sim/sim_thread.h"
+#include "sim_exec.h"
+#include "sim_thread.h"
 
 /* The kernel's struct sigaction for rt_sigaction (glibc's layout differs,
  * and glibc would replace our restorer with its own). */
@@ -154,6 +154,8 @@ static void sim_handler(int sig, siginfo_t *si, void *ucv)
     }
     if (t && t->in_enclave) {
         sim_thread_to_host(t);
+        if (sim_direct_in_window(uc))
+            sim_direct_complete(t, uc);
         sim_exec_enclave_signal(t, sig, si, uc);
         return;
     }

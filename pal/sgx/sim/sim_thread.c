@@ -1,5 +1,5 @@
 /* Per-thread sim state: signal stack, Syscall User Dispatch, lookup. */
-#include "sim/sim_thread.h"
+#include "sim_thread.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "host/host_caps.h"
-#include "sim/sim_signal.h"
+#include "host_caps.h"
+#include "sim_signal.h"
 
 #ifndef PR_SET_SYSCALL_USER_DISPATCH
 #define PR_SET_SYSCALL_USER_DISPATCH 59
@@ -127,6 +127,11 @@ static int thread_setup(void)
     pthread_setspecific(thread_key, t);
     current = t;
     return 0;
+}
+
+struct sim_thread *sim_thread_current(void)
+{
+    return current;
 }
 
 int sim_thread_prepare(void)

@@ -24,11 +24,24 @@ struct sgx_driver_encl;
 #define SIM_SELECTOR_ALLOW 0
 #define SIM_SELECTOR_BLOCK 1
 
+/* The state a direct EENTER (sim_entry.c, sim_vdso.c) loads: GPRs in
+ * GPRSGX order (RAX RCX RDX RBX RSP RBP RSI RDI R8..R15), RIP, bases. */
+struct sim_direct_entry {
+    uint64_t gpr[16];
+    uint64_t rip, fsbase, gsbase;
+};
+
+/* Offsets the vDSO's assembly uses (checked below). */
+#define SIM_T_SELECTOR 16
+#define SIM_T_IN_ENCLAVE 17
+#define SIM_T_ENTRY 24
+
 struct sim_thread {
     uint64_t magic;
     struct sim_thread *self;
     volatile uint8_t selector;    /* Syscall User Dispatch selector */
     volatile bool in_enclave;     /* enclave code is (or is about to be) running */
+    struct sim_direct_entry entry; /* what the vDSO's direct EENTER loads */
     struct sgx_driver_encl *encl; /* enclave of the current TCS */
     uint64_t tcs;                 /* address of the TCS this thread entered */
     uint64_t aep;                 /* AEP given at EENTER/ERESUME */
@@ -41,6 +54,13 @@ struct sim_thread {
     uint32_t host_pkru;           /* the host's PKRU at entry (isolation) */
     bool tsc_trapped;             /* RDTSC faults while enclave code runs */
 };
+
+_Static_assert(__builtin_offsetof(struct sim_thread, selector) == SIM_T_SELECTOR, "sim_vdso.c");
+_Static_assert(__builtin_offsetof(struct sim_thread, in_enclave) == SIM_T_IN_ENCLAVE, "sim_vdso.c");
+_Static_assert(__builtin_offsetof(struct sim_thread, entry) == SIM_T_ENTRY, "sim_vdso.c");
+
+/* The calling thread's state (host side), or NULL before its first entry. */
+struct sim_thread *sim_thread_current(void);
 
 /* Sets up the calling thread (signal stack, syscall dispatch) if needed and
  * makes sure the sim owns its signals. Host side only. 0 or -errno. */

@@ -9,9 +9,9 @@
 #include <cpuid.h>
 #include <string.h>
 
-#include "sim/sim_ctx.h"
-#include "sim/sim_encl.h"
-#include "sim/sim_thread.h"
+#include "sim_ctx.h"
+#include "sim_encl.h"
+#include "sim_thread.h"
 
 #define LEGACY_COPY 464 /* legacy region bytes, up to the software area */
 #define HDR_OFF 512

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "host/urts.h"
-#include "host/urts_exitless.h"
-#include "sim/sim_build.h"
-#include "sim/sim_run.h"
+#include "urts.h"
+#include "urts_exitless.h"
+#include "sim_build.h"
+#include "sim_run.h"
 
 static double now_ns(void)
 {

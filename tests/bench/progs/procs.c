@@ -46,11 +46,14 @@ static int reap(pid_t pid)
     return 0;
 }
 
-static int bench_fork(long mib, long rounds)
+/* With a pause: one fork first, not timed (a pool fills at a process's
+ * first fork), then pause_ms before each timed round. */
+static int bench_fork(long mib, long rounds, long pause_ms)
 {
     size_t len = (size_t)mib << 20;
     volatile uint8_t *mem =
         mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    double spent = 0;
 
     if (mem == MAP_FAILED) {
         perror("mmap");
@@ -58,8 +61,10 @@ static int bench_fork(long mib, long rounds)
     }
     for (size_t off = 0; off < len; off += 4096)
         mem[off] = (uint8_t)(off >> 12);
-    double t0 = now_ns();
-    for (long i = 0; i < rounds; i++) {
+    for (long i = pause_ms ? -1 : 0; i < rounds; i++) {
+        if (pause_ms)
+            usleep((useconds_t)pause_ms * 1000);
+        double t0 = now_ns();
         pid_t pid = fork();
         if (pid < 0) {
             perror("fork");
@@ -69,9 +74,10 @@ static int bench_fork(long mib, long rounds)
             _exit(mem[len - 4096] == (uint8_t)((len - 4096) >> 12) ? 0 : 3);
         if (reap(pid))
             return 1;
+        if (i >= 0)
+            spent += now_ns() - t0;
     }
-    double t1 = now_ns();
-    printf("ns_per_call=%.0f rounds=%ld mib=%ld\n", (t1 - t0) / (double)rounds, rounds, mib);
+    printf("ns_per_call=%.0f rounds=%ld mib=%ld\n", spent / (double)rounds, rounds, mib);
     return 0;
 }
 
@@ -114,10 +120,11 @@ int main(int argc, char **argv)
 {
     long rounds = argc == 4 || argc == 5 ? atol(argv[3]) : 0;
 
-    if (rounds > 0 && argc == 4 && !strcmp(argv[1], "fork") && atol(argv[2]) > 0)
-        return bench_fork(atol(argv[2]), rounds);
+    if (rounds > 0 && !strcmp(argv[1], "fork") && atol(argv[2]) > 0)
+        return bench_fork(atol(argv[2]), rounds, argc == 5 ? atol(argv[4]) : 0);
     if (rounds > 0 && !strcmp(argv[1], "spawn"))
         return bench_spawn(argv[2], rounds, argc == 5 ? atol(argv[4]) : 0);
-    fprintf(stderr, "usage: procs fork MIB ROUNDS | procs spawn PATH ROUNDS [PAUSE_MS]\n");
+    fprintf(stderr,
+            "usage: procs fork MIB ROUNDS [PAUSE_MS] | procs spawn PATH ROUNDS [PAUSE_MS]\n");
     return 2;
 }

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "host/layout.h"
-#include "host/sigstruct.h"
-#include "sim/sim_build.h"
-#include "sim/sim_run.h"
+#include "layout.h"
+#include "sigstruct.h"
+#include "sim_build.h"
+#include "sim_run.h"
 
 /* test_encl.S's commands and records. */
 enum { CMD_ECHO, CMD_UD, CMD_PF, CMD_DE, CMD_BP, CMD_SYSCALL, CMD_LOOP, CMD_EDECCSSA, CMD_EREPORT, CMD_EGETKEY,

@@ -1,0 +1,50 @@
+/* MRENCLAVE measurement engine: the SHA-256 stream the CPU keeps while ECREATE,
+ * EADD and EEXTEND build an enclave (SDM 38.7.2 and the ENCLS leaf pseudocode).
+ * Every record is 64 bytes:
+ *   ECREATE: "ECREATE\0", u32 SSAFRAMESIZE, u64 SIZE, 44 zero bytes
+ *   EADD:    "EADD\0\0\0\0", u64 page offset, SECINFO bytes [0,48)
+ *   EEXTEND: "EEXTEND\0", u64 chunk offset, 48 zero bytes, then the 256 data bytes
+ * A measured page is one EADD followed by 16 EEXTENDs of 256 bytes each.
+ *
+ * Used by the image builder (geode measure/sign) and, independently, by the sim's
+ * EADD/EEXTEND leaves: both feed this stream from what they see, so a divergence
+ * between what was planned and what was added shows up as a different MRENCLAVE. */
+#ifndef GEODE_SGX_MEASURE_H
+#define GEODE_SGX_MEASURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sgx_arch.h"
+
+#define SGX_EEXTEND_CHUNK 256
+
+struct sgx_measure {
+    void *md_ctx; /* EVP_MD_CTX *, opaque so users need no OpenSSL headers */
+    bool done;
+};
+
+/* Starts a measurement with the ECREATE record. Returns 0 or -ENOMEM/-EIO. */
+int sgx_measure_init(struct sgx_measure *m, uint32_t ssa_frame_size, uint64_t size);
+
+/* One EADD record for the page at `offset` (enclave-relative, page aligned). */
+int sgx_measure_eadd(struct sgx_measure *m, uint64_t offset, const struct sgx_secinfo *secinfo);
+
+/* One EEXTEND record for the 256-byte chunk at `offset` (256-aligned). */
+int sgx_measure_eextend(struct sgx_measure *m, uint64_t offset, const uint8_t chunk[SGX_EEXTEND_CHUNK]);
+
+/* EADD and, when `measured`, the 16 EEXTENDs of a 4096-byte page. */
+int sgx_measure_add_page(struct sgx_measure *m, uint64_t offset, const struct sgx_secinfo *secinfo,
+                         const uint8_t *data, bool measured);
+
+/* Writes the MRENCLAVE the stream would give if finalized now, without
+ * ending it (EINIT finalizes a copy: a failed EINIT can be retried). */
+int sgx_measure_peek(const struct sgx_measure *m, uint8_t mrenclave[32]);
+
+/* Writes MRENCLAVE and releases the context; further calls return -EINVAL. */
+int sgx_measure_final(struct sgx_measure *m, uint8_t mrenclave[32]);
+
+/* Releases the context without a result (safe after final, and twice). */
+void sgx_measure_free(struct sgx_measure *m);
+
+#endif

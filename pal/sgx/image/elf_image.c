@@ -1,0 +1,218 @@
+#include "elf_image.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sgx_arch.h"
+
+#define PAGE SGX_PAGE_SIZE
+#define MAX_FILE_SIZE (1ULL << 30)
+
+static int check_ehdr(const uint8_t *file, size_t size, const char *name, struct sgx_err *e)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)file;
+
+    if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG)) {
+        sgx_err_set(e, "%s: not an ELF file (bad magic)", name);
+        return -EINVAL;
+    }
+    if (eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_ident[EI_DATA] != ELFDATA2LSB ||
+        eh->e_ident[EI_VERSION] != EV_CURRENT) {
+        sgx_err_set(e, "%s: not a 64-bit little-endian ELF file", name);
+        return -EINVAL;
+    }
+    if (eh->e_machine != EM_X86_64) {
+        sgx_err_set(e, "%s: wrong machine %u (expected x86-64)", name, eh->e_machine);
+        return -EINVAL;
+    }
+    if (eh->e_type != ET_DYN) {
+        sgx_err_set(e, "%s: ELF type %u is not ET_DYN; enclave images must be position "
+                       "independent (build with -static-pie or -shared)", name, eh->e_type);
+        return -EINVAL;
+    }
+    if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > size ||
+        (size - eh->e_phoff) / sizeof(Elf64_Phdr) < eh->e_phnum) {
+        sgx_err_set(e, "%s: program header table lies outside the file", name);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Program header i, copied out because e_phoff need not be aligned. */
+static Elf64_Phdr phdr_at(const uint8_t *file, unsigned i)
+{
+    Elf64_Phdr ph;
+    uint64_t phoff = ((const Elf64_Ehdr *)file)->e_phoff;
+
+    memcpy(&ph, file + phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+    return ph;
+}
+
+static int check_segment(const Elf64_Phdr *ph, unsigned idx, size_t size, uint64_t prev_end,
+                         const char *name, struct sgx_err *e)
+{
+    if (ph->p_filesz > ph->p_memsz || ph->p_offset > size || size - ph->p_offset < ph->p_filesz) {
+        sgx_err_set(e, "%s: segment %u lies outside the file", name, idx);
+        return -EINVAL;
+    }
+    if ((ph->p_vaddr - ph->p_offset) % PAGE) {
+        sgx_err_set(e, "%s: segment %u vaddr and file offset differ modulo the page size", name, idx);
+        return -EINVAL;
+    }
+    if (ph->p_vaddr > ELF_IMAGE_MAX_SPAN || ph->p_memsz > ELF_IMAGE_MAX_SPAN - ph->p_vaddr) {
+        sgx_err_set(e, "%s: segment %u ends beyond %llu bytes", name, idx,
+                    (unsigned long long)ELF_IMAGE_MAX_SPAN);
+        return -EINVAL;
+    }
+    if (ph->p_vaddr < prev_end) {
+        sgx_err_set(e, "%s: segment %u overlaps or precedes the previous segment", name, idx);
+        return -EINVAL;
+    }
+    if ((ph->p_flags & PF_W) && !(ph->p_flags & PF_R)) {
+        sgx_err_set(e, "%s: segment %u is writable but not readable (SGX needs R with W)", name, idx);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Validates every PT_LOAD and returns the page-aligned span they cover. */
+static int scan_segments(const uint8_t *file, size_t size, const char *name, uint64_t *span,
+                         struct sgx_err *e)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)file;
+    uint64_t end = 0;
+    unsigned loads = 0;
+
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        Elf64_Phdr ph = phdr_at(file, i);
+
+        if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
+            continue;
+        if (check_segment(&ph, i, size, end, name, e))
+            return -EINVAL;
+        end = ph.p_vaddr + ph.p_memsz;
+        loads++;
+    }
+    if (!loads) {
+        sgx_err_set(e, "%s: no loadable segment", name);
+        return -EINVAL;
+    }
+    *span = (end + PAGE - 1) & ~(PAGE - 1);
+    return 0;
+}
+
+static uint8_t segment_perms(uint32_t p_flags)
+{
+    return (uint8_t)(((p_flags & PF_R) ? SGX_SECINFO_R : 0) | ((p_flags & PF_W) ? SGX_SECINFO_W : 0) |
+                     ((p_flags & PF_X) ? SGX_SECINFO_X : 0));
+}
+
+/* Copies the segments into img->mem and records page permissions; a page two
+ * segments share gets the union of their permissions. */
+static void place_segments(const uint8_t *file, struct elf_image *img)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)file;
+
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        Elf64_Phdr ph = phdr_at(file, i);
+
+        if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
+            continue;
+        memcpy(img->mem + ph.p_vaddr, file + ph.p_offset, ph.p_filesz);
+        for (uint64_t pg = ph.p_vaddr / PAGE; pg * PAGE < ph.p_vaddr + ph.p_memsz; pg++)
+            img->perms[pg] |= segment_perms(ph.p_flags);
+    }
+}
+
+static int check_entry(const struct elf_image *img, const char *name, struct sgx_err *e)
+{
+    if (img->entry >= img->span || !(img->perms[img->entry / PAGE] & SGX_SECINFO_X)) {
+        sgx_err_set(e, "%s: entry point 0x%llx is not in an executable segment", name,
+                    (unsigned long long)img->entry);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int elf_image_parse(const uint8_t *file, size_t size, const char *name, struct elf_image *img,
+                    struct sgx_err *e)
+{
+    uint64_t span;
+    int ret;
+
+    memset(img, 0, sizeof(*img));
+    ret = check_ehdr(file, size, name, e);
+    if (!ret)
+        ret = scan_segments(file, size, name, &span, e);
+    if (ret)
+        return ret;
+    img->mem = calloc(1, span);
+    img->perms = calloc(span / PAGE, 1);
+    if (!img->mem || !img->perms) {
+        elf_image_free(img);
+        sgx_err_set(e, "%s: out of memory for a %llu-byte image", name, (unsigned long long)span);
+        return -ENOMEM;
+    }
+    img->span = span;
+    img->entry = ((const Elf64_Ehdr *)file)->e_entry;
+    place_segments(file, img);
+    ret = check_entry(img, name, e);
+    if (ret)
+        elf_image_free(img);
+    return ret;
+}
+
+static int read_file(const char *path, uint8_t **buf, size_t *size, struct sgx_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    long len;
+    int ret = 0;
+
+    if (!f) {
+        ret = -errno;
+        sgx_err_set(e, "cannot open %s: %s", path, strerror(errno));
+        return ret;
+    }
+    if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || (uint64_t)len > MAX_FILE_SIZE ||
+        fseek(f, 0, SEEK_SET)) {
+        fclose(f);
+        sgx_err_set(e, "%s: cannot determine its size or larger than 1 GiB", path);
+        return -EINVAL;
+    }
+    *buf = malloc(len ? (size_t)len : 1);
+    if (!*buf)
+        ret = -ENOMEM;
+    else if (fread(*buf, 1, (size_t)len, f) != (size_t)len)
+        ret = -EIO;
+    fclose(f);
+    if (ret) {
+        free(*buf);
+        sgx_err_set(e, "cannot read %s", path);
+    }
+    *size = (size_t)len;
+    return ret;
+}
+
+int elf_image_load(const char *path, struct elf_image *img, struct sgx_err *e)
+{
+    uint8_t *buf = NULL;
+    size_t size = 0;
+    int ret = read_file(path, &buf, &size, e);
+
+    if (ret)
+        return ret;
+    ret = elf_image_parse(buf, size, path, img, e);
+    free(buf);
+    return ret;
+}
+
+void elf_image_free(struct elf_image *img)
+{
+    free(img->mem);
+    free(img->perms);
+    img->mem = NULL;
+    img->perms = NULL;
+}

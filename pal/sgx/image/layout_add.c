@@ -1,0 +1,108 @@
+/* EADD (+EEXTEND) of a whole page list through a driver, in runs: one
+ * ADD_PAGES call per run of consecutive pages with one SECINFO and measure
+ * flag (as the kernel ioctl allows), continued after partial progress and
+ * retried on -EINTR. Shared by the uRTS and enclave_image_load. */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "layout.h"
+#include "sgx_driver.h"
+
+#define PAGE 4096ULL
+/* Pages per ADD_PAGES call; the stage holds one run of data pages (the
+ * layout's data need not be page aligned) and one run of zero pages. */
+#define RUN_PAGES 256
+#define STAGE_SIZE (2 * RUN_PAGES * PAGE)
+
+/* Pages [i, i+n) that one ADD_PAGES call can add. */
+static size_t run_length(const struct sgx_layout *l, size_t i)
+{
+    const struct sgx_layout_page *p = l->pages;
+    size_t n = 1;
+
+    while (n < RUN_PAGES && i + n < l->n_pages && p[i + n].offset == p[i].offset + n * PAGE &&
+           p[i + n].secinfo_flags == p[i].secinfo_flags && p[i + n].measured == p[i].measured &&
+           !p[i + n].data == !p[i].data)
+        n++;
+    return n;
+}
+
+/* ADD_PAGES for the run until all of it is added. *done: bytes added. */
+static int add_run(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
+                   const struct sgx_enclave_add_pages *run, uint64_t *done)
+{
+    int ret = 0;
+
+    *done = 0;
+    while (!ret && *done < run->length) {
+        struct sgx_enclave_add_pages a = {run->src + *done, run->offset + *done, run->length - *done,
+                                          run->secinfo, run->flags, 0};
+
+        ret = drv->add_pages(encl, &a);
+        if (a.count > a.length || a.count % PAGE)
+            return -EIO;
+        *done += a.count;
+        if (ret == -EINTR || (!ret && !a.count))
+            ret = ret ? 0 : -EIO; /* retried; no progress without an error is a broken driver */
+    }
+    return ret;
+}
+
+uint64_t sgx_layout_add_ns;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
+                     const struct sgx_layout *l, struct sgx_err *e);
+
+int sgx_layout_add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
+                         const struct sgx_layout *l, struct sgx_err *e)
+{
+    uint64_t t0 = now_ns();
+    int ret = add_pages(drv, encl, l, e);
+
+    __atomic_add_fetch(&sgx_layout_add_ns, now_ns() - t0, __ATOMIC_RELAXED);
+    return ret;
+}
+
+static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
+                     const struct sgx_layout *l, struct sgx_err *e)
+{
+    /* Anonymous memory: the kernel wants sources that may be executable,
+     * and real pages (not the shared zero page) as zero sources. */
+    uint8_t *stage = mmap(NULL, STAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t *zero = stage + RUN_PAGES * PAGE;
+    struct sgx_secinfo si __attribute__((aligned(64)));
+    int ret = 0;
+
+    if (stage == MAP_FAILED)
+        return sgx_err_set(e, "cannot map the staging pages: %s", strerror(errno)), -ENOMEM;
+    memset(zero, 0, RUN_PAGES * PAGE);
+    for (size_t i = 0, n; !ret && i < l->n_pages; i += n) {
+        const struct sgx_layout_page *pg = &l->pages[i];
+        struct sgx_enclave_add_pages a = {(uintptr_t)(pg->data ? stage : zero), pg->offset, 0,
+                                          (uintptr_t)&si, pg->measured ? SGX_PAGE_MEASURE : 0, 0};
+        uint64_t done;
+
+        n = run_length(l, i);
+        a.length = n * PAGE;
+        for (size_t k = 0; pg->data && k < n; k++)
+            memcpy(stage + k * PAGE, pg[k].data, PAGE);
+        memset(&si, 0, sizeof(si));
+        si.flags = pg->secinfo_flags;
+        ret = add_run(drv, encl, &a, &done);
+        if (ret)
+            sgx_err_set(e, "EADD of the %s page at offset 0x%llx failed: %s", pg[done / PAGE].region,
+                        (unsigned long long)(pg->offset + done), strerror(-ret));
+    }
+    munmap(stage, STAGE_SIZE);
+    return ret;
+}

@@ -1,0 +1,642 @@
+/* Host side of the fs PAL OCALLs (abi/ocall_abi.h): one handler per
+ * number, each parsing its whole input first (urts_ocall_*: short input, a
+ * string without its NUL, a length past the input or trailing bytes are
+ * -EINVAL and nothing is done), then making exactly the call the direct PAL
+ * makes (pal/direct/pal_file.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "pidns.h"
+#include "urts_ocall.h"
+#include "urts_procs.h"
+#include "pal.h"
+#include "pal_host_stat.h"
+
+#define TERMIOS_SIZE 60
+
+typedef int64_t (*fs_fn)(struct urts_ocall_in *r, uint8_t *out, uint64_t out_cap,
+                         uint64_t *out_size);
+
+static int64_t ret(long r)
+{
+    return r < 0 ? -errno : r;
+}
+
+static int is_int(int64_t v)
+{
+    return v >= INT_MIN && v <= INT_MAX;
+}
+
+static int is_flag(int64_t v)
+{
+    return v == 0 || v == 1;
+}
+
+/* A handle the enclave may name: the same range it accepts back. */
+static int handle_ok(int64_t h)
+{
+    return h >= 0 && h < OCALL_MAX_HANDLE;
+}
+
+/* The input ends with one path of a[i] bytes; NULL if malformed. */
+static const char *one_path(struct urts_ocall_in *r, int i)
+{
+    const char *p = urts_ocall_str(r, r->a.a[i]);
+
+    return p && urts_ocall_end(r) ? p : NULL;
+}
+
+/* The input ends with two paths of a0 and a1 bytes. */
+static int two_paths(struct urts_ocall_in *r, const char **p1, const char **p2)
+{
+    *p1 = urts_ocall_str(r, r->a.a[0]);
+    *p2 = *p1 ? urts_ocall_str(r, r->a.a[1]) : NULL;
+    return *p2 && urts_ocall_end(r) ? 0 : -EINVAL;
+}
+
+/* PAL_O_NOSYMLINKS: openat2 with RESOLVE_NO_SYMLINKS (pal/direct/pal_file.c). */
+static long open_nosymlinks(const char *path, int flags, uint32_t mode)
+{
+    struct open_how how = {.flags = (uint64_t)(uint32_t)(flags & ~PAL_O_NOSYMLINKS),
+                           .mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode : 0,
+                           .resolve = RESOLVE_NO_SYMLINKS};
+
+    return syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+static int64_t do_open(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    const char *path = one_path(r, 2);
+
+    (void)out, (void)cap, (void)size;
+    if (!path || !is_int(a[0]) || a[1] < 0 || a[1] > UINT32_MAX)
+        return -EINVAL;
+    if (a[0] & PAL_O_NOSYMLINKS)
+        return ret(open_nosymlinks(path, (int)a[0], (uint32_t)a[1]));
+    return ret(openat(AT_FDCWD, path, (int)a[0], (mode_t)a[1]));
+}
+
+/* The handlers below that take only a handle share this check. */
+static int args_only(struct urts_ocall_in *r)
+{
+    return urts_ocall_end(r) ? 0 : -EINVAL;
+}
+
+static int64_t do_close(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    (void)out, (void)cap, (void)size;
+    if (args_only(r))
+        return -EINVAL;
+    return handle_ok(r->a.a[0]) ? ret(close((int)r->a.a[0])) : -EBADF;
+}
+
+/* read / pread / readdir: a1 bytes (at most OCALL_MAX_IO and out_cap). */
+static int read_args(struct urts_ocall_in *r, uint64_t cap)
+{
+    int64_t len = r->a.a[1];
+
+    if (args_only(r) || len < 0 || len > OCALL_MAX_IO || (uint64_t)len > cap)
+        return -EINVAL;
+    return handle_ok(r->a.a[0]) ? 0 : -EBADF;
+}
+
+static int64_t done_count(long n, uint64_t *size)
+{
+    if (n < 0)
+        return -errno;
+    *size = (uint64_t)n;
+    return n;
+}
+
+static int64_t do_read(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    int e = read_args(r, cap);
+
+    if (e)
+        return e;
+    return done_count(read((int)r->a.a[0], out, (size_t)r->a.a[1]), size);
+}
+
+static int64_t do_pread(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    int e = read_args(r, cap);
+
+    if (e)
+        return e;
+    return done_count(pread((int)r->a.a[0], out, (size_t)r->a.a[1], r->a.a[2]), size);
+}
+
+static int64_t do_readdir(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    int e = read_args(r, cap);
+
+    if (e)
+        return e;
+    return done_count(syscall(SYS_getdents64, (int)r->a.a[0], out, (size_t)r->a.a[1]), size);
+}
+
+/* write / pwrite: a1 bytes of data follow the arguments. */
+static const uint8_t *write_args(struct urts_ocall_in *r, int *e)
+{
+    const uint8_t *b = urts_ocall_bytes(r, r->a.a[1]);
+
+    *e = -EINVAL;
+    if (!b || !urts_ocall_end(r) || r->a.a[1] > OCALL_MAX_IO)
+        return NULL;
+    *e = -EBADF;
+    return handle_ok(r->a.a[0]) ? b : NULL;
+}
+
+static int64_t do_write(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    int e;
+    const uint8_t *b = write_args(r, &e);
+
+    (void)out, (void)cap, (void)size;
+    return b ? ret(write((int)r->a.a[0], b, (size_t)r->a.a[1])) : e;
+}
+
+static int64_t do_pwrite(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    int e;
+    const uint8_t *b = write_args(r, &e);
+
+    (void)out, (void)cap, (void)size;
+    return b ? ret(pwrite((int)r->a.a[0], b, (size_t)r->a.a[1], r->a.a[2])) : e;
+}
+
+static int64_t do_seek(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || !is_int(r->a.a[2]))
+        return -EINVAL;
+    if (!handle_ok(r->a.a[0]))
+        return -EBADF;
+    return ret(lseek((int)r->a.a[0], r->a.a[1], (int)r->a.a[2]));
+}
+
+static int64_t stat_out(int rc, const struct stat *s, uint8_t *out, uint64_t *size)
+{
+    struct pal_stat st;
+
+    if (rc != 0)
+        return -errno;
+    pal_stat_from_host(s, &st);
+    memcpy(out, &st, sizeof(st));
+    *size = sizeof(st);
+    return 0;
+}
+
+/* PAL_STAT_NOSYMLINKS: an O_PATH handle whose every component the kernel
+ * checked, as the direct PAL does. */
+static int stat_nosymlinks(const char *path, struct stat *s)
+{
+    long fd = open_nosymlinks(path, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0);
+    int rc, e;
+
+    if (fd < 0)
+        return -1;
+    rc = fstat((int)fd, s);
+    e = errno;
+    close((int)fd);
+    errno = e;
+    return rc;
+}
+
+/* a0: 0 follow, 1 nofollow, 3 nofollow | PAL_STAT_NOSYMLINKS (2 alone as 3). */
+static int64_t do_stat(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *path = one_path(r, 1);
+    int64_t nf = r->a.a[0];
+    struct stat s;
+
+    if (!path || nf < 0 || nf > 3 || cap < sizeof(struct pal_stat))
+        return -EINVAL;
+    if (nf & PAL_STAT_NOSYMLINKS)
+        return stat_out(stat_nosymlinks(path, &s), &s, out, size);
+    return stat_out(fstatat(AT_FDCWD, path, &s, nf ? AT_SYMLINK_NOFOLLOW : 0), &s, out, size);
+}
+
+static int64_t do_fstat(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    struct stat s;
+
+    if (args_only(r) || cap < sizeof(struct pal_stat))
+        return -EINVAL;
+    if (!handle_ok(r->a.a[0]))
+        return -EBADF;
+    return stat_out(fstat((int)r->a.a[0], &s), &s, out, size);
+}
+
+static int64_t statfs_out(int rc, const struct statfs *s, uint8_t *out, uint64_t *size)
+{
+    struct pal_statfs st;
+
+    if (rc != 0)
+        return -errno;
+    pal_statfs_from_host(s, &st);
+    memcpy(out, &st, sizeof(st));
+    *size = sizeof(st);
+    return 0;
+}
+
+static int64_t do_statfs(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *path = one_path(r, 0);
+    struct statfs s;
+
+    if (!path || cap < sizeof(struct pal_statfs))
+        return -EINVAL;
+    return statfs_out(statfs(path, &s), &s, out, size);
+}
+
+static int64_t do_fstatfs(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    struct statfs s;
+
+    if (args_only(r) || cap < sizeof(struct pal_statfs))
+        return -EINVAL;
+    if (!handle_ok(r->a.a[0]))
+        return -EBADF;
+    return statfs_out(fstatfs((int)r->a.a[0], &s), &s, out, size);
+}
+
+static int is_mode(int64_t v)
+{
+    return v >= 0 && v <= UINT32_MAX;
+}
+
+static int64_t do_mkdir(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *path = one_path(r, 1);
+
+    (void)out, (void)cap, (void)size;
+    if (!path || !is_mode(r->a.a[0]))
+        return -EINVAL;
+    return ret(mkdir(path, (mode_t)r->a.a[0]));
+}
+
+static int64_t do_unlink(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *path = one_path(r, 1);
+
+    (void)out, (void)cap, (void)size;
+    if (!path || !is_flag(r->a.a[0]))
+        return -EINVAL;
+    return ret(unlinkat(AT_FDCWD, path, r->a.a[0] ? AT_REMOVEDIR : 0));
+}
+
+static int64_t do_rename(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *from, *to;
+
+    (void)out, (void)cap, (void)size;
+    return two_paths(r, &from, &to) ? -EINVAL : ret(rename(from, to));
+}
+
+static int64_t do_ftruncate(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    (void)out, (void)cap, (void)size;
+    if (args_only(r))
+        return -EINVAL;
+    return handle_ok(r->a.a[0]) ? ret(ftruncate((int)r->a.a[0], r->a.a[1])) : -EBADF;
+}
+
+static int64_t do_fsync(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    (void)out, (void)cap, (void)size;
+    if (args_only(r))
+        return -EINVAL;
+    return handle_ok(r->a.a[0]) ? ret(fsync((int)r->a.a[0])) : -EBADF;
+}
+
+static int64_t do_chmod(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *path = one_path(r, 1);
+
+    (void)out, (void)cap, (void)size;
+    if (!path || !is_mode(r->a.a[0]))
+        return -EINVAL;
+    return ret(chmod(path, (mode_t)r->a.a[0]));
+}
+
+static int64_t do_readlink(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *path = one_path(r, 1);
+    int64_t len = r->a.a[0];
+
+    if (!path || len < 0 || len > OCALL_MAX_IO || (uint64_t)len > cap)
+        return -EINVAL;
+    return done_count(readlink(path, (char *)out, (size_t)len), size);
+}
+
+static int64_t do_symlink(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *target, *path;
+
+    (void)out, (void)cap, (void)size;
+    return two_paths(r, &target, &path) ? -EINVAL : ret(symlink(target, path));
+}
+
+static int64_t do_link(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *from, *to;
+
+    (void)out, (void)cap, (void)size;
+    return two_paths(r, &from, &to) ? -EINVAL : ret(link(from, to));
+}
+
+static int64_t do_access(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *path = one_path(r, 1);
+
+    (void)out, (void)cap, (void)size;
+    if (!path || !is_int(r->a.a[0]))
+        return -EINVAL;
+    return ret(access(path, (int)r->a.a[0]));
+}
+
+static int64_t do_nonblock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    int fd = (int)r->a.a[0], fl;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || !is_flag(r->a.a[1]))
+        return -EINVAL;
+    if (!handle_ok(r->a.a[0]))
+        return -EBADF;
+    fl = fcntl(fd, F_GETFL);
+    if (fl < 0)
+        return -errno;
+    fl = r->a.a[1] ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+    return ret(fcntl(fd, F_SETFL, fl));
+}
+
+/* TCGETS fills the kernel's (shorter) termios; the rest of the 60 bytes are
+ * zero, so the enclave gets exactly the size it asked for. */
+static int64_t do_tty_ioctl(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    uint8_t buf[TERMIOS_SIZE] = {0};
+    int64_t want;
+
+    if (args_only(r) || a[2] < 0 || (uint64_t)a[2] > cap)
+        return -EINVAL;
+    if (a[1] == TCGETS)
+        want = TERMIOS_SIZE;
+    else if (a[1] == TIOCGWINSZ)
+        want = sizeof(struct winsize);
+    else
+        return -ENOTTY;
+    if (a[2] != want)
+        return -EINVAL;
+    if (!handle_ok(a[0]))
+        return -EBADF;
+    if (ioctl((int)a[0], (unsigned long)a[1], buf) != 0)
+        return -errno;
+    memcpy(out, buf, (size_t)want);
+    *size = (uint64_t)want;
+    return 0;
+}
+
+static struct timespec utime_ts(int64_t t)
+{
+    if (t == PAL_UTIME_NOW || t == PAL_UTIME_OMIT)
+        return (struct timespec){0, t == PAL_UTIME_NOW ? UTIME_NOW : UTIME_OMIT};
+    return (struct timespec){t / 1000000000LL, t % 1000000000LL};
+}
+
+static int64_t do_utimes(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *path = one_path(r, 3);
+    struct timespec ts[2];
+
+    (void)out, (void)cap, (void)size;
+    if (!path || !is_flag(r->a.a[2]))
+        return -EINVAL;
+    ts[0] = utime_ts(r->a.a[0]);
+    ts[1] = utime_ts(r->a.a[1]);
+    return ret(utimensat(AT_FDCWD, path, ts, r->a.a[2] ? AT_SYMLINK_NOFOLLOW : 0));
+}
+
+static int is_id(int64_t v)
+{
+    return v >= 0 && v <= UINT32_MAX;
+}
+
+static int64_t do_chown(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    const char *path = one_path(r, 3);
+
+    (void)out, (void)cap, (void)size;
+    if (!path || !is_id(a[0]) || !is_id(a[1]) || !is_flag(a[2]))
+        return -EINVAL;
+    return ret(fchownat(AT_FDCWD, path, (uid_t)a[0], (gid_t)a[1], a[2] ? AT_SYMLINK_NOFOLLOW : 0));
+}
+
+static int64_t do_fchown(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || !is_id(r->a.a[1]) || !is_id(r->a.a[2]))
+        return -EINVAL;
+    return handle_ok(r->a.a[0]) ? ret(fchown((int)r->a.a[0], (uid_t)r->a.a[1], (gid_t)r->a.a[2]))
+                                : -EBADF;
+}
+
+static int lock_cmd_ok(int64_t c)
+{
+    return c == F_GETLK || c == F_SETLK || c == F_SETLKW || c == F_OFD_GETLK ||
+           c == F_OFD_SETLK || c == F_OFD_SETLKW;
+}
+
+static int64_t do_file_lock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    int get = a[1] == F_GETLK || a[1] == F_OFD_GETLK;
+    int64_t o[5];
+
+    if (args_only(r) || !lock_cmd_ok(a[1]) || a[2] < 0 || a[2] > 2 || a[3] < 0 || a[3] > 2 ||
+        (get && cap < sizeof(o)))
+        return -EINVAL;
+    if (!handle_ok(a[0]))
+        return -EBADF;
+    struct flock fl = {.l_type = (short)a[2], .l_whence = (short)a[3], .l_start = a[4],
+                       .l_len = a[5]};
+    if (fcntl((int)a[0], (int)a[1], &fl) != 0)
+        return -errno;
+    if (get) {
+        /* The holder as the program knows it: its id in the namespace
+         * (OFD locks have no holder: -1 stays). */
+        urts_procs_thread();
+        o[0] = fl.l_type, o[1] = fl.l_whence, o[2] = fl.l_start, o[3] = fl.l_len;
+        o[4] = fl.l_pid > 0 ? pidns_id_of_host(fl.l_pid) : fl.l_pid;
+        memcpy(out, o, sizeof(o));
+        *size = sizeof(o);
+    }
+    return 0;
+}
+
+static int64_t do_flock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || !is_int(r->a.a[1]))
+        return -EINVAL;
+    return handle_ok(r->a.a[0]) ? ret(flock((int)r->a.a[0], (int)r->a.a[1])) : -EBADF;
+}
+
+static int64_t do_fallocate(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || !is_int(a[1]))
+        return -EINVAL;
+    return handle_ok(a[0]) ? ret(fallocate((int)a[0], (int)a[1], a[2], a[3])) : -EBADF;
+}
+
+/* posix_fadvise returns the error instead of setting errno. */
+static int64_t do_fadvise(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || !is_int(a[3]))
+        return -EINVAL;
+    return handle_ok(a[0]) ? -posix_fadvise((int)a[0], a[1], a[2], (int)a[3]) : -EBADF;
+}
+
+static int64_t do_mknod(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *path = one_path(r, 1);
+    int64_t mode = r->a.a[0];
+
+    (void)out, (void)cap, (void)size;
+    if (!path || mode < 0 || mode > UINT32_MAX)
+        return -EINVAL;
+    if ((mode & S_IFMT) != S_IFIFO && (mode & S_IFMT) != S_IFREG)
+        return -EPERM;
+    return ret(mknod(path, (mode_t)mode, 0));
+}
+
+static int64_t do_fdatasync(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    (void)out, (void)cap, (void)size;
+    if (args_only(r))
+        return -EINVAL;
+    return handle_ok(r->a.a[0]) ? ret(fdatasync((int)r->a.a[0])) : -EBADF;
+}
+
+static int64_t do_sync(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    (void)out, (void)cap, (void)size;
+    if (args_only(r))
+        return -EINVAL;
+    if (r->a.a[0] == -1) {
+        sync();
+        return 0;
+    }
+    return handle_ok(r->a.a[0]) ? ret(syncfs((int)r->a.a[0])) : -EBADF;
+}
+
+static int64_t do_pipe_size(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || a[1] < -1 || a[1] > INT_MAX)
+        return -EINVAL;
+    if (!handle_ok(a[0]))
+        return -EBADF;
+    return ret(a[1] < 0 ? fcntl((int)a[0], F_GETPIPE_SZ) : fcntl((int)a[0], F_SETPIPE_SZ, (int)a[1]));
+}
+
+static int64_t do_file_flags(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    int fl;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || a[1] < -1 || a[1] > INT_MAX)
+        return -EINVAL;
+    if (!handle_ok(a[0]))
+        return -EBADF;
+    fl = fcntl((int)a[0], F_GETFL);
+    if (fl < 0 || a[1] < 0)
+        return ret(fl);
+    fl = (fl & ~(O_APPEND | O_NONBLOCK)) | ((int)a[1] & (O_APPEND | O_NONBLOCK));
+    return ret(fcntl((int)a[0], F_SETFL, fl));
+}
+
+/* O_ASYNC with this process as the owner: SIGIO comes here, and the
+ * runtime forwards it to the enclave (urts_signal.c). */
+static int64_t do_file_async(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    struct f_owner_ex owner = {F_OWNER_PID, getpid()};
+    int fl;
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || (a[1] != 0 && a[1] != 1))
+        return -EINVAL;
+    if (!handle_ok(a[0]))
+        return -EBADF;
+    if (a[1] && fcntl((int)a[0], F_SETOWN_EX, &owner))
+        return -errno;
+    fl = fcntl((int)a[0], F_GETFL);
+    if (fl < 0)
+        return -errno;
+    return ret(fcntl((int)a[0], F_SETFL, a[1] ? fl | O_ASYNC : fl & ~O_ASYNC));
+}
+
+#define FS(n) [(n)-OCALL_FS_FIRST]
+/* Indexed from OCALL_FS_FIRST through the second range (ocall_abi.h's
+ * ocall_fs_more); the numbers between the two ranges stay empty. */
+static const fs_fn fs_table[OCALL_FS_MORE_LAST - OCALL_FS_FIRST + 1] = {
+    FS(OCALL_FILE_OPEN) = do_open,      FS(OCALL_CLOSE) = do_close,
+    FS(OCALL_READ) = do_read,           FS(OCALL_WRITE) = do_write,
+    FS(OCALL_PREAD) = do_pread,         FS(OCALL_PWRITE) = do_pwrite,
+    FS(OCALL_SEEK) = do_seek,           FS(OCALL_STAT) = do_stat,
+    FS(OCALL_FSTAT) = do_fstat,         FS(OCALL_READDIR) = do_readdir,
+    FS(OCALL_MKDIR) = do_mkdir,         FS(OCALL_UNLINK) = do_unlink,
+    FS(OCALL_RENAME) = do_rename,       FS(OCALL_FTRUNCATE) = do_ftruncate,
+    FS(OCALL_FSYNC) = do_fsync,         FS(OCALL_CHMOD) = do_chmod,
+    FS(OCALL_READLINK) = do_readlink,   FS(OCALL_SYMLINK) = do_symlink,
+    FS(OCALL_ACCESS) = do_access,       FS(OCALL_NONBLOCK) = do_nonblock,
+    FS(OCALL_TTY_IOCTL) = do_tty_ioctl, FS(OCALL_LINK) = do_link,
+    FS(OCALL_UTIMES) = do_utimes,       FS(OCALL_STATFS) = do_statfs,
+    FS(OCALL_FSTATFS) = do_fstatfs,     FS(OCALL_CHOWN) = do_chown,
+    FS(OCALL_FCHOWN) = do_fchown,       FS(OCALL_FILE_LOCK) = do_file_lock,
+    FS(OCALL_FLOCK) = do_flock,         FS(OCALL_FALLOCATE) = do_fallocate,
+    FS(OCALL_FADVISE) = do_fadvise,     FS(OCALL_MKNOD) = do_mknod,
+    FS(OCALL_FDATASYNC) = do_fdatasync, FS(OCALL_SYNC) = do_sync,
+    FS(OCALL_PIPE_SIZE) = do_pipe_size, FS(OCALL_FILE_FLAGS) = do_file_flags,
+    FS(OCALL_FILE_ASYNC) = do_file_async,
+};
+
+int64_t urts_ocall_fs(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
+                      uint64_t in_size, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    struct urts_ocall_in r;
+
+    (void)e;
+    (void)thread;
+    *out_size = 0;
+    if (number < OCALL_FS_FIRST || number > OCALL_FS_MORE_LAST ||
+        (number > OCALL_FS_LAST && number < OCALL_FS_MORE_FIRST) || !fs_table[number - OCALL_FS_FIRST])
+        return -ENOSYS;
+    if (urts_ocall_begin(&r, in, in_size))
+        return -EINVAL;
+    return fs_table[number - OCALL_FS_FIRST](&r, out, out_cap, out_size);
+}

@@ -1,0 +1,269 @@
+/* uRTS: host signals for the libOS in the enclave (sim and sgx).
+ *
+ * A handler ORs the signal into one word of untrusted memory (bit signo - 1;
+ * bit 32 + signo - 1 instead when another process of the program's tree
+ * sent it, which process 1 may ignore: urts_signal.h); the trusted PAL
+ * exchanges it with 0 after each OCALL and when an AEX-Notify notification
+ * enters it (enclave/pal_signal.c). Handlers are installed without
+ * SA_RESTART, so a host call blocked in an OCALL returns EINTR and the
+ * enclave sees the signal as soon as that OCALL returns.
+ *
+ * A signal taken while enclave code runs is an AEX: the handler runs on the
+ * host side with the context at the AEP (RAX = ERESUME, RBX = TCS; in the sim
+ * after the AEX, docs/sim.md). With AEX-Notify that ERESUME already enters the
+ * enclave's handler, which finds the word. On the classic path a plain
+ * ERESUME would go back to the interrupted code, so the handler turns it into
+ * EENTER (stage 1, then stage 2 of a notification), as urts_trap.c does for
+ * int3. The same registers are also seen just before the vDSO's ERESUME after
+ * a stage-1 exit: the enclave's stage 1 recognizes that case and asks for the
+ * ERESUME again.
+ *
+ * The kernel gives a process-directed signal to any thread that does not
+ * block it: a helper thread (the EPC-loss watcher, an exitless worker), or
+ * another enclave thread while the one that should see it blocks every
+ * signal for a moment (the sim's handlers do). So a handler that did not
+ * interrupt enclave code kicks, with URTS_KICK_SIGNAL thread-directed,
+ * every other thread running enclave code (an AEX, which reaches the word
+ * as above), or when none does, one thread in an OCALL (thread 0 first),
+ * whose blocking host call returns EINTR, as on Linux only the thread that
+ * takes a signal is interrupted.
+ *
+ * SIGINT and SIGTERM must always be able to end the run: when the enclave
+ * is known dead (urts_signal_dead), or when one of them arrives while an
+ * earlier one is still in the word (the enclave did not take it: no thread
+ * comes back to look, e.g. one runs inside without exits while the others
+ * wait in the host), the handler ends geode at once by that signal
+ * (status 128 + signo), as a shell would see the program killed. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "urts_internal.h"
+#include "urts_procs.h"
+#include "urts_signal.h"
+#include "pidns.h"
+
+static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1,  SIGUSR2,
+                                SIGALRM, SIGTERM, SIGCHLD, SIGWINCH, SIGIO};
+
+int urts_signal_forwarded(int sig)
+{
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        if (forwarded[i] == sig)
+            return 1;
+    return 0;
+}
+
+/* Forces another host thread out of enclave code or a blocking OCALL;
+ * ignored by default, so a stray one harms nothing. */
+#define URTS_KICK_SIGNAL SIGURG
+
+#define ENDING_SIGNALS ((1ULL << (SIGINT - 1)) | (1ULL << (SIGTERM - 1)))
+
+static volatile uint64_t pending __attribute__((aligned(64)));
+/* sys.enable_sigterm_injection is false: SIGTERM is not the program's
+ * (the libOS would drop it anyway); the first is reported, a second ends
+ * the run. */
+static bool sigterm_kept_out;
+static int sigterms; /* __atomic */
+static struct urts_enclave *volatile target;
+static int dead; /* __atomic */
+
+/* The interrupted context is an AEX of one of e's threads, at the AEP. */
+static bool at_aep(const struct urts_enclave *e, const greg_t *g)
+{
+    if (g[REG_RAX] != SGX_ERESUME)
+        return false;
+    for (uint32_t i = 0; i < e->threads; i++)
+        if ((uint64_t)g[REG_RBX] == e->thread[i].tcs)
+            return true;
+    return false;
+}
+
+/* Dies of sig (SIGINT or SIGTERM); only async-signal-safe calls. */
+__attribute__((noreturn)) static void end_now(int sig, bool quiet)
+{
+    static const char intr[] = "geode run: SIGINT, and the enclave has not taken the last SIGINT "
+                               "or SIGTERM: ending the run\n",
+                      term[] = "geode run: SIGTERM, and the enclave has not taken the last SIGINT "
+                               "or SIGTERM: ending the run\n";
+    const char *msg = sig == SIGINT ? intr : term;
+    sigset_t set;
+
+    if (!quiet && write(geode_diag_fd, msg, strlen(msg)) < 0)
+        quiet = true; /* stderr is gone: nothing more to say */
+    urts_procs_exit(); /* process 1 ends: the rest of the tree with it (raw syscalls) */
+    signal(sig, SIG_DFL);
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+    _exit(128 + sig);
+}
+
+/* Only async-signal-safe calls (pthread_kill is). */
+static void kick_others(struct urts_enclave *e)
+{
+    pthread_t self = pthread_self();
+    int in_ocall = -1;
+    bool kicked = false;
+
+    for (uint32_t i = 0; i < e->threads; i++)
+        if (__atomic_load_n(&e->thread[i].busy, __ATOMIC_SEQ_CST) &&
+            pthread_equal(e->thread[i].runner, self))
+            return; /* this thread is in an OCALL itself: its EINTR is the kick */
+    for (uint32_t i = 0; i < e->threads; i++) {
+        struct urts_thread *th = &e->thread[i];
+        int busy = __atomic_load_n(&th->busy, __ATOMIC_SEQ_CST);
+
+        if (busy == URTS_BUSY_ENCLAVE) {
+            pthread_kill(th->runner, URTS_KICK_SIGNAL);
+            kicked = true;
+        } else if (busy == URTS_BUSY_OCALL && in_ocall < 0) {
+            in_ocall = (int)i;
+        }
+    }
+    if (!kicked && in_ocall >= 0)
+        pthread_kill(e->thread[in_ocall].runner, URTS_KICK_SIGNAL);
+}
+
+/* A kick: at the AEP, what on_signal does there; elsewhere nothing (the
+ * interrupted host call returns EINTR). */
+static void on_kick(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    struct urts_enclave *e = target;
+
+    (void)sig, (void)si;
+    if (e && !e->desc.aex_notify && at_aep(e, uc->uc_mcontext.gregs)) {
+        uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
+        urts_count(&e->cnt.eenter);
+    }
+}
+
+/* SIGTERM while sys.enable_sigterm_injection is false (only async-signal-
+ * safe calls): the program never sees it, and a second one ends geode. */
+static void sigterm_outside(void)
+{
+    static const char first[] = "geode run: SIGTERM not passed to the program "
+                                "(sys.enable_sigterm_injection is false); a second SIGTERM ends the run\n",
+                      again[] = "geode run: SIGTERM again: ending the run\n";
+
+    if (__atomic_fetch_add(&sigterms, 1, __ATOMIC_SEQ_CST) == 0) {
+        if (write(geode_diag_fd, first, sizeof(first) - 1) < 0)
+            return;
+        return;
+    }
+    if (write(geode_diag_fd, again, sizeof(again) - 1) < 0) {
+        /* stderr is gone: end all the same */
+    }
+    end_now(SIGTERM, true);
+}
+
+void urts_signal_keep_sigterm_out(bool out) { sigterm_kept_out = out; }
+
+/* Sent by kill, tkill or sigqueue from another geode process of the
+ * program's tree (pal/direct/pidns.h; the kernel's own signals, SIGCHLD
+ * included, have a positive si_code). Async-signal-safe. */
+static bool from_inside(const siginfo_t *si)
+{
+    return (si->si_code == SI_USER || si->si_code == SI_TKILL || si->si_code == SI_QUEUE) &&
+           si->si_pid != getpid() && pidns_host_inside(si->si_pid);
+}
+
+static void on_signal(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    struct urts_enclave *e = target;
+    uint64_t bit = 1ULL << (sig - 1), was;
+    bool inside = from_inside(si);
+
+    /* A SIGTERM from the host is kept out; one the program's own processes
+     * send each other (kill(2) inside the tree) is theirs. */
+    if (sig == SIGTERM && sigterm_kept_out && !inside) {
+        sigterm_outside();
+        if (e && !e->desc.aex_notify && at_aep(e, uc->uc_mcontext.gregs)) {
+            uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER; /* this AEX still needs its stage 1 */
+            urts_count(&e->cnt.eenter);
+        }
+        return;
+    }
+    if (inside) {
+        /* Another process of the program's tree sent it: the upper half
+         * of the word, so that process 1 can ignore it as a namespace's
+         * init does. It never ends the run from here. */
+        __atomic_fetch_or(&pending, bit << URTS_SIGNAL_INSIDE_SHIFT, __ATOMIC_SEQ_CST);
+        was = 0, bit = 0;
+    } else {
+        was = __atomic_fetch_or(&pending, bit, __ATOMIC_SEQ_CST);
+    }
+    if (bit & ENDING_SIGNALS) {
+        /* Known dead: the line naming why is out already. */
+        if (__atomic_load_n(&dead, __ATOMIC_SEQ_CST))
+            end_now(sig, true);
+        if (was & ENDING_SIGNALS)
+            end_now(sig, false);
+    }
+    if (e && at_aep(e, uc->uc_mcontext.gregs)) {
+        if (!e->desc.aex_notify) {
+            uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
+            urts_count(&e->cnt.eenter);
+        }
+    } else if (e) {
+        kick_others(e);
+    }
+}
+
+void urts_handlers_changed(struct urts_enclave *e)
+{
+    if (e->drv && e->drv->handlers_changed)
+        e->drv->handlers_changed();
+}
+
+uint64_t urts_signal_setup(struct urts_enclave *e)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_signal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK; /* no SA_RESTART: blocked OCALLs return EINTR */
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        sigaddset(&sa.sa_mask, forwarded[i]);
+    target = e;
+    /* A host write to a pipe or socket without a reader is an EPIPE for the
+     * OCALL to return, never the runtime's death: SIGPIPE is the libOS's to
+     * raise inside, as the program's disposition says. */
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction kick = sa;
+
+    kick.sa_sigaction = on_kick;
+    if (sigaction(URTS_KICK_SIGNAL, &kick, NULL)) {
+        perror("geode run: installing the host signal handlers");
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++) {
+        if (sigaction(forwarded[i], &sa, NULL)) {
+            perror("geode run: installing the host signal handlers");
+            while (i--)
+                signal(forwarded[i], SIG_DFL);
+            urts_handlers_changed(e);
+            return 0;
+        }
+    }
+    urts_handlers_changed(e);
+    return (uint64_t)(uintptr_t)&pending;
+}
+
+void urts_signal_clear(void)
+{
+    __atomic_store_n(&pending, 0, __ATOMIC_SEQ_CST);
+}
+
+void urts_signal_dead(bool is_dead)
+{
+    __atomic_store_n(&dead, is_dead, __ATOMIC_SEQ_CST);
+}
