@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "run_sgx.h"
 #include "manifest/manifest.h"
+#include "mount_reach.h"
 #include "paths.h"
 
 extern char **environ;
@@ -209,6 +210,7 @@ int cmd_run(int argc, char **argv)
         return 1;
     if (!mode_given && m->geode)
         mode = m->geode->mode;
+    mount_reach_check(m, stderr);
     int nargs = argc - i - 1;
     if (nargs > 0 && !m->use_cmdline_argv) {
         fprintf(stderr, "geode run: %s: arguments given but loader.insecure__use_cmdline_argv "
