@@ -19,7 +19,7 @@ WARN       := -Wall -Wextra -Werror
 # loader, the direct PAL and the tests see every folder, included as "file.h".
 SGX_HOST_INC := -Ipal/sgx/arch -Ipal/sgx/abi -Ipal/sgx/platform -Ipal/sgx/identity \
                 -Ipal/sgx/image -Ipal/sgx/sim -Ipal/sgx/urts -Ipal/direct
-HOST_INC    := -Iloader -Ipal/include -Ipal/sgx $(SGX_HOST_INC) -I$(BUILD)/gen
+HOST_INC    := -Iloader -Ipal/include -Ipal/crypto -Ipal/sgx $(SGX_HOST_INC) -I$(BUILD)/gen
 HOST_CFLAGS  = -std=gnu11 $(WARN) -O2 -g -MMD -MP -D_GNU_SOURCE $(HOST_INC) $(EXTRA_CFLAGS)
 HOST_LDFLAGS := $(EXTRA_LDFLAGS)
 # libcrypto and protobuf-c are linked statically: geode starts once per program run, and

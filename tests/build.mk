@@ -14,7 +14,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(HOST_ARCHIVES) $(BUILD)/host/gen/geode_manife
 # test_enclave_crypto: the trusted PAL's crypto.c built for the host, with the
 # enclave's -mgeneral-regs-only (it may touch no vector register outside its
 # XSAVE/XRSTOR), against the host's static libcrypto.
-$(BUILD)/tests/enclave_crypto.o: pal/sgx/enclave/crypto.c
+$(BUILD)/tests/enclave_crypto.o: pal/crypto/crypto.c
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -mgeneral-regs-only -c $< -o $@
 

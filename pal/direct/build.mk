@@ -1,10 +1,10 @@
 # pal/direct/: the direct PAL, linked into build/geode. Its code runs while
 # FS belongs to the program, so glibc's TLS users (stack protector) are off.
 DIRECT_PAL_SRCS := $(wildcard pal/direct/*.c pal/direct/*.S)
-# pal_crypto.c: AES-GCM with the trusted PAL's crypto.c, which may touch no
+# pal_crypto.c: AES-GCM with pal/crypto/crypto.c (the trusted PAL's too), which may touch no
 # vector register outside its own XSAVE/XRSTOR.
-DIRECT_PAL_SRCS += pal/sgx/enclave/crypto.c
-$(BUILD)/host/pal/sgx/enclave/crypto.o: HOST_CFLAGS += -mgeneral-regs-only
+DIRECT_PAL_SRCS += pal/crypto/crypto.c
+$(BUILD)/host/pal/crypto/crypto.o: HOST_CFLAGS += -mgeneral-regs-only
 DIRECT_PAL_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(filter %.c,$(DIRECT_PAL_SRCS))) \
                    $(patsubst %.S,$(BUILD)/host/%.o,$(filter %.S,$(DIRECT_PAL_SRCS)))
 $(BUILD)/libpal_direct.a: $(DIRECT_PAL_OBJS)

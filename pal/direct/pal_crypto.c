@@ -5,7 +5,7 @@
  * outside an enclave. */
 #include <cpuid.h>
 
-#include "enclave/crypto.h"
+#include "crypto.h"
 #include "host.h"
 
 int crypto_platform_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])

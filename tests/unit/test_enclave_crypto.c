@@ -1,4 +1,4 @@
-/* The trusted PAL's AES-128-GCM (pal/sgx/enclave/crypto.c), built for the
+/* The trusted PAL's AES-128-GCM (pal/crypto/crypto.c), built for the
  * host with the enclave's -mgeneral-regs-only, against OpenSSL's EVP
  * aes-128-gcm run with every CPU feature (AVX, VAES... whatever this host
  * has), on published vectors and random keys, IVs, AAD and lengths 0..70000,
@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "enclave/crypto.h"
+#include "crypto.h"
 #include "tap.h"
 
 extern unsigned int OPENSSL_ia32cap_P[4];

@@ -3,11 +3,11 @@
 # and in the sim. No host libc: its own string helpers, no red-zone or SSE
 # assumptions across the boundary (-mgeneral-regs-only).
 #
-# crypto.c links OpenSSL's static libcrypto: the linker takes only the
+# pal/crypto/crypto.c links OpenSSL's static libcrypto: the linker takes only the
 # objects AES-GCM needs (AES, GHASH, gcm128), which use no libc but memset
 # (string.c); crypto_libc.c defines the few libcrypto symbols they refer to.
 
-ENCLAVE_SRCS := $(wildcard pal/sgx/enclave/*.c pal/sgx/enclave/*.S)
+ENCLAVE_SRCS := $(wildcard pal/sgx/enclave/*.c pal/sgx/enclave/*.S) pal/crypto/crypto.c
 ENCLAVE_OBJS := $(patsubst %,$(BUILD)/enclave/%.o,$(ENCLAVE_SRCS))
 # The test build (pal-enclave-test.elf) adds test/: ECALLs that generate
 # faults, count and bench OCALLs, for the unit tests and `make bench`. The
@@ -16,7 +16,7 @@ ENCLAVE_TEST_SRCS := $(ENCLAVE_SRCS) $(wildcard pal/sgx/enclave/test/*.c pal/sgx
 ENCLAVE_TEST_OBJS := $(patsubst %,$(BUILD)/enclave-test/%.o,$(ENCLAVE_TEST_SRCS))
 ENCLAVE_CFLAGS := -std=gnu11 $(WARN) -O2 -g -MMD -MP -ffreestanding -fPIE -fno-stack-protector \
                   -fno-builtin -fno-tree-loop-distribute-patterns -mgeneral-regs-only \
-                  -fvisibility=hidden -fno-asynchronous-unwind-tables -Ipal/sgx/enclave -Ipal/sgx/arch -Ipal/sgx/abi -Ipal/include
+                  -fvisibility=hidden -fno-asynchronous-unwind-tables -Ipal/sgx/enclave -Ipal/sgx/arch -Ipal/sgx/abi -Ipal/include -Ipal/crypto
 ENCLAVE_LIBCRYPTO := $(shell $(CC) -print-file-name=libcrypto.a)
 ENCLAVE_LDFLAGS := -nostdlib -static-pie -Wl,-z,norelro -Wl,--no-dynamic-linker -Wl,-z,noexecstack \
                    -Wl,--build-id=none

@@ -1,4 +1,5 @@
-/* Authenticated encryption inside the enclave: AES-128-GCM from OpenSSL's
+/* Authenticated encryption for both PALs (pal/crypto/: the trusted PAL's
+ * enclave, and the direct PAL's encrypted files): AES-128-GCM from OpenSSL's
  * libcrypto (its low-level AES-NI/CLMUL code, or its portable code on a CPU
  * without them), and the enclave's own sealing key (EGETKEY).
  *
