@@ -240,7 +240,8 @@ static long edmm_make_rw(uint64_t lo, uint64_t hi, int zero)
             return r;
         lock();
         for (uint64_t k = i; k < j; k++)
-            heap.pmap[k] = (uint8_t)((heap.pmap[k] & PMAP_COMMITTED) | PMAP_EPC | PAL_PROT_READ | PAL_PROT_WRITE);
+            heap.pmap[k] = (uint8_t)((heap.pmap[k] & PMAP_COMMITTED) | PMAP_EPC | PAL_PROT_READ |
+                                     PAL_PROT_WRITE);
         unlock();
         i = j;
     }
@@ -308,7 +309,8 @@ long enclave_heap_fork_prepare_all(void)
         }
         while (j < heap.pages && (heap.pmap[j] & PMAP_COMMITTED))
             j++;
-        if (host_protect(a, (j - i) * PAGE, PAL_PROT_READ | PAL_PROT_WRITE) || enclave_edmm_add(a, j - i))
+        if (host_protect(a, (j - i) * PAGE, PAL_PROT_READ | PAL_PROT_WRITE) ||
+            enclave_edmm_add(a, j - i))
             return -PAL_EIO;
         for (uint64_t k = i; k < j; k++)
             heap.pmap[k] |= PMAP_EPC;
@@ -332,7 +334,8 @@ long enclave_heap_fork_prepare(uint64_t addr, uint64_t pages)
         uint64_t j = run_end(i, idx(hi), PMAP_EPC), a = heap.lo + i * PAGE;
 
         if (!(heap.pmap[i] & PMAP_EPC)) {
-            if (host_protect(a, (j - i) * PAGE, PAL_PROT_READ | PAL_PROT_WRITE) || enclave_edmm_add(a, j - i))
+            if (host_protect(a, (j - i) * PAGE, PAL_PROT_READ | PAL_PROT_WRITE) ||
+                enclave_edmm_add(a, j - i))
                 return -PAL_EIO;
             for (uint64_t k = i; k < j; k++)
                 heap.pmap[k] |= PMAP_EPC;
