@@ -29,6 +29,7 @@ int enclave_heap_init(uint64_t lo, uint64_t size);
 /* pal_mem.c, for a forked child: heap pages about to receive the parent's
  * contents are in the enclave (EDMM: added and accepted, read-write). */
 long enclave_heap_fork_prepare(uint64_t addr, uint64_t pages);
+long enclave_heap_fork_prepare_all(void);
 
 /* edmm.c: SGX2 for the heap above what the image builder added. */
 int enclave_edmm_on(void);

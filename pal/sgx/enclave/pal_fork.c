@@ -665,13 +665,15 @@ __attribute__((noreturn)) static void child_fail(const char *why, long err)
  * the libOS image's writable pages (lo = hi = 0 when it has none). */
 static struct {
     uint64_t heap_lo, heap_hi, libos_lo, libos_hi;
+    uint64_t meta_hi, meta_got; /* the heap's page maps: end, pages received */
+    int heap_ready;             /* enclave_heap_fork_prepare_all done */
 } targets;
 
 static void targets_init(void)
 {
-    uint64_t hi;
-
-    enclave_heap_meta(&targets.heap_lo, &hi);
+    enclave_heap_meta(&targets.heap_lo, &targets.meta_hi);
+    targets.meta_got = 0;
+    targets.heap_ready = 0;
     targets.heap_hi = enclave_heap_end();
     if (enclave_libos_writable(&targets.libos_lo, &targets.libos_hi))
         targets.libos_lo = targets.libos_hi = 0;
@@ -699,6 +701,27 @@ static void take_state(const uint8_t *p, uint64_t n)
     memcpy((uint8_t *)s.ptr + part.offset, p + sizeof(part), n);
 }
 
+/* The parent sends the heap's page maps first (send_memory): at the first
+ * memory record past them, all of them must be in; then the EDMM pages they
+ * say are committed are added in a few large batches
+ * (enclave_heap_fork_prepare_all) instead of record by record. */
+static void heap_ready(uint64_t addr, uint64_t pages)
+{
+    if (addr >= targets.heap_lo && addr < targets.meta_hi) {
+        if (targets.heap_ready || pages > (targets.meta_hi - addr) / PAGE)
+            child_fail("heap map record out of order", -PAL_EPROTO);
+        targets.meta_got += pages;
+        return;
+    }
+    if (targets.heap_ready)
+        return;
+    if (targets.meta_got != (targets.meta_hi - targets.heap_lo) / PAGE)
+        child_fail("the heap's page maps are incomplete", -PAL_EPROTO);
+    if (enclave_heap_fork_prepare_all())
+        child_fail("cannot add heap pages (EDMM)", 0);
+    targets.heap_ready = 1;
+}
+
 static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
 {
     struct mem_part part;
@@ -710,6 +733,7 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
     if (type == REC_ZERO) {
         if (n || part.pages > (1ULL << 40) || part.addr % PAGE || !target_ok(part.addr, part.pages * PAGE))
             child_fail("memory record out of range", 0);
+        heap_ready(part.addr, part.pages);
         if (enclave_heap_fork_prepare(part.addr, part.pages))
             child_fail("cannot add heap pages (EDMM)", 0);
         memset((void *)part.addr, 0, part.pages * PAGE);
@@ -727,6 +751,7 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
         chan.pages += part.pages;
         got_pages += part.pages;
         got_data_pages += part.pages;
+        heap_ready(part.addr, part.pages);
         if (enclave_heap_fork_prepare(part.addr, part.pages))
             child_fail("cannot add heap pages (EDMM)", 0);
     }
@@ -761,6 +786,7 @@ __attribute__((noreturn)) static void child_receive(void *unused)
     memcpy(&end, chan.buf + sizeof(hd), sizeof(end));
     if (hd.len != sizeof(end) || end.records != chan.records || end.pages != chan.pages)
         child_fail("the parent's stream is incomplete", 0);
+    heap_ready(0, 0); /* a parent with no memory past its maps */
     if (enclave_heap_adopt() || enclave_boot_adopt() || enclave_thread_adopt(child_ctx.fs_base, child_ctx.libos_gs))
         child_fail("the parent's state does not fit this enclave", 0);
     enclave_net_adopt();

@@ -220,9 +220,8 @@ static uint64_t run_end(uint64_t i, uint64_t end, uint8_t mask)
 }
 
 /* Every page of [lo, hi) in the enclave with RW EPCM permissions (zeroed
- * when `zero`); the pmap says RW too unless `fork` (a child keeps the
- * parent's bits until enclave_heap_adopt). */
-static long edmm_make_rw(uint64_t lo, uint64_t hi, int zero, int fork)
+ * when `zero`); the pmap says RW too. */
+static long edmm_make_rw(uint64_t lo, uint64_t hi, int zero)
 {
     uint8_t rw = SGX_SECINFO_R | SGX_SECINFO_W;
 
@@ -241,8 +240,8 @@ static long edmm_make_rw(uint64_t lo, uint64_t hi, int zero, int fork)
             return r;
         lock();
         for (uint64_t k = i; k < j; k++)
-            heap.pmap[k] = fork ? (uint8_t)(heap.pmap[k] | PMAP_EPC)
-                                : (uint8_t)((heap.pmap[k] & PMAP_COMMITTED) | PMAP_EPC | PAL_PROT_READ | PAL_PROT_WRITE);
+            heap.pmap[k] = (uint8_t)((heap.pmap[k] & PMAP_COMMITTED) | PMAP_EPC | PAL_PROT_READ |
+                                     PAL_PROT_WRITE);
         unlock();
         i = j;
     }
@@ -288,6 +287,42 @@ static void edmm_free(uint64_t lo, uint64_t hi)
     }
 }
 
+/* A forked child, once the parent's page maps are in (pal_fork.c sends them
+ * first) and before any heap page: every committed EDMM page the parent
+ * will send is added read-write, one host protection and one EAUG request
+ * per run of committed pages (not per record), each page EACCEPTed here. */
+long enclave_heap_fork_prepare_all(void)
+{
+    uint64_t from = enclave_edmm_from(), first;
+
+    if (from == ~0ULL)
+        return 0;
+    first = from > heap.lo ? idx(from) : 0;
+    for (uint64_t i = first; i < heap.pages; i++)
+        heap.pmap[i] &= (uint8_t)~PMAP_EPC; /* the parent's: nothing is in this enclave yet */
+    for (uint64_t i = first; i < heap.pages;) {
+        uint64_t j = i + 1, a = heap.lo + i * PAGE;
+
+        if (!(heap.pmap[i] & PMAP_COMMITTED)) {
+            i++;
+            continue;
+        }
+        while (j < heap.pages && (heap.pmap[j] & PMAP_COMMITTED))
+            j++;
+        if (host_protect(a, (j - i) * PAGE, PAL_PROT_READ | PAL_PROT_WRITE) ||
+            enclave_edmm_add(a, j - i))
+            return -PAL_EIO;
+        for (uint64_t k = i; k < j; k++)
+            heap.pmap[k] |= PMAP_EPC;
+        i = j;
+    }
+    return 0;
+}
+
+/* Before a forked child writes a record's pages: its EDMM pages must be in
+ * the enclave. After enclave_heap_fork_prepare_all they are (PMAP_EPC); a
+ * page it did not add (not committed in the parent's map) is added here,
+ * run by run, so that no page is ever accepted twice. */
 long enclave_heap_fork_prepare(uint64_t addr, uint64_t pages)
 {
     uint64_t lo, hi;
@@ -295,17 +330,24 @@ long enclave_heap_fork_prepare(uint64_t addr, uint64_t pages)
     if (addr < heap.lo || addr >= heap.lo + heap.pages * PAGE || pages > heap.pages - idx(addr))
         return 0; /* not the heap (the libOS image's pages were added at build) */
     edmm_part(addr, pages * PAGE, &lo, &hi);
-    if (lo == hi)
-        return 0;
-    for (uint64_t i = idx(lo); i < idx(hi); i++)
-        heap.pmap[i] &= (uint8_t)~PMAP_EPC; /* the parent's: nothing is in this enclave yet */
-    if (host_protect(lo, hi - lo, PAL_PROT_READ | PAL_PROT_WRITE))
-        return -PAL_EIO;
-    return edmm_make_rw(lo, hi, 0, 1);
+    for (uint64_t i = idx(lo); i < idx(hi);) {
+        uint64_t j = run_end(i, idx(hi), PMAP_EPC), a = heap.lo + i * PAGE;
+
+        if (!(heap.pmap[i] & PMAP_EPC)) {
+            if (host_protect(a, (j - i) * PAGE, PAL_PROT_READ | PAL_PROT_WRITE) ||
+                enclave_edmm_add(a, j - i))
+                return -PAL_EIO;
+            for (uint64_t k = i; k < j; k++)
+                heap.pmap[k] |= PMAP_EPC;
+        }
+        i = j;
+    }
+    return 0;
 }
 
 /* A forked child's EDMM pages: the parent's committed ones were added
- * read-write by enclave_heap_fork_prepare; now they get their permissions. */
+ * read-write by enclave_heap_fork_prepare_all; now they get their
+ * permissions, one change per run of one protection. */
 static int edmm_adopt(void)
 {
     uint64_t from = enclave_edmm_from(), first = from > heap.lo ? idx(from) : 0;
@@ -338,7 +380,7 @@ static long mem_commit(void *addr, size_t size, int prot)
     edmm_part(a, size, &lo, &hi);
     if (lo > a)
         memset(addr, 0, lo - a);
-    if (lo < hi && (edmm_make_rw(lo, hi, 1, 0) || edmm_protect(lo, hi, prot)))
+    if (lo < hi && (edmm_make_rw(lo, hi, 1) || edmm_protect(lo, hi, prot)))
         return -PAL_ENOMEM;
     if (prot != (PAL_PROT_READ | PAL_PROT_WRITE) && host_protect((uint64_t)addr, size, prot))
         return -PAL_ENOMEM;
