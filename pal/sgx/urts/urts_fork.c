@@ -13,6 +13,7 @@
  * EPC memory; the child never touches it. Host descriptors are the
  * host fork's: the child has the parent's, at the same numbers. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,10 @@
 #include "urts_fork.h"
 #include "urts_internal.h"
 #include "urts_procs.h"
+
+/* Empty polls of the fork stream (with a yield between) that end one
+ * OCALL_PROCS_FORK_RECV with what it has. */
+#define FORK_RECV_YIELDS 2
 
 void urts_set_fork_handler(struct urts_enclave *e, urts_fork_fn fn, void *ctx)
 {
@@ -155,11 +160,37 @@ int64_t urts_fork_bulk(uint64_t number, const int64_t *a)
         addr + len < addr || !urts_shm_inside(addr, addr + len))
         return -EINVAL;
     if (number == OCALL_PROCS_FORK_RECV) {
+        uint8_t *buf = (uint8_t *)(uintptr_t)addr;
         ssize_t r;
+        uint64_t got;
+        int idle = 0;
+
         do
-            r = read((int)a[0], (void *)(uintptr_t)addr, len);
+            r = read((int)a[0], buf, len);
         while (r < 0 && errno == EINTR);
-        return r < 0 ? -errno : r;
+        if (r <= 0)
+            return r < 0 ? -errno : 0;
+        /* Then what else the stream has without blocking, until the
+         * buffer is full or the stream pauses: a socket holds less than
+         * the buffer (~210 KiB by default), and the writer refills it as it
+         * is read (a yield lets it run when it shares this CPU). One OCALL
+         * of the enclave brings up to `len` bytes instead of one socket's
+         * worth. */
+        for (got = (uint64_t)r; got < len && idle < FORK_RECV_YIELDS;) {
+            r = recv((int)a[0], buf + got, len - got, MSG_DONTWAIT);
+            if (r > 0) {
+                got += (uint64_t)r;
+                idle = 0;
+            } else if (r < 0 && errno == EINTR) {
+                continue;
+            } else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                idle++;
+                sched_yield();
+            } else {
+                break; /* end of stream or an error: the next call reports it */
+            }
+        }
+        return (int64_t)got;
     }
     for (uint64_t done = 0; done < len;) {
         ssize_t r = write((int)a[0], (const uint8_t *)(uintptr_t)addr + done, len - done);

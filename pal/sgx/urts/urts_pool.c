@@ -141,8 +141,7 @@ static int take_table(int ctl, const struct go_msg *go, int *chan)
 
     if (recv_fds(ctl, &one, 1, chan, &n, floor) != 1 || n != 1)
         return -1;
-    for (int fd = 0; fd <= go->max_fd; fd++)
-        close(fd);
+    close_range(0, (unsigned)go->max_fd, 0); /* what it got lies above max_fd */
     for (unsigned i = 0; i < have; i++) {
         if (want[i].number < 0 || want[i].number > go->max_fd ||
             dup3(got[i], want[i].number, want[i].cloexec ? O_CLOEXEC : 0) != want[i].number)
