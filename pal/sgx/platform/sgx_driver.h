@@ -96,6 +96,16 @@ struct sgx_driver {
      * next entry fails and the run restarts; docs/sim.md). NULL where the
      * platform cannot do it on request (the kernel). */
     void (*inject_epc_loss)(struct sgx_driver_encl *encl);
+    /* A backend whose added pages may have no memory behind them until
+     * first touched (the sim does not write an all-zero page at EADD; on
+     * hardware an added page is in the EPC): which pages of the enclave
+     * have memory now (one byte per page, bit 0, as mincore; 0 or -errno),
+     * and giving pages so marked of another instance memory ahead of their
+     * first access. A pool member (urts_pool.c) gives its enclave the pages
+     * its parent's had, so that the forked child does not fault them in.
+     * NULL where every added page is backed (the kernel). */
+    int (*resident)(struct sgx_driver_encl *encl, unsigned char *vec, size_t pages);
+    void (*prefault)(struct sgx_driver_encl *encl, const unsigned char *vec, size_t pages);
 };
 
 /* Reserves a PROT_NONE range of `size` bytes aligned to `size` (a power of

@@ -405,6 +405,36 @@ static void sim_close(struct sgx_driver_encl *encl)
     free(encl);
 }
 
+/* One byte per page of the enclave, bit 0 set where the memfd has a page
+ * (mincore of the alias). 0 or -errno. */
+static int sim_resident(struct sgx_driver_encl *encl, unsigned char *vec, size_t pages)
+{
+    if (!encl || !encl->alias || pages != encl->secs.size / PAGE)
+        return -EINVAL;
+    return mincore(encl->alias, encl->secs.size, vec) ? -errno : 0;
+}
+
+/* Gives the pages marked in vec that are in the EPCM a memfd page now: an
+ * all-zero page EADD skipped (eadd_one) has none until its first access,
+ * which then faults on the critical path of whoever touches it first. The
+ * contents stay zero; nothing the enclave can see changes. */
+static void sim_prefault(struct sgx_driver_encl *encl, const unsigned char *vec, size_t pages)
+{
+    size_t run = 0;
+
+    if (!encl || !encl->alias || pages != encl->secs.size / PAGE)
+        return;
+    for (size_t i = 0; i <= pages; i++) {
+        if (i < pages && (vec[i] & 1) && encl->epcm[i].valid) {
+            run++;
+            continue;
+        }
+        if (run)
+            madvise(encl->alias + (i - run) * PAGE, run * PAGE, MADV_POPULATE_WRITE);
+        run = 0;
+    }
+}
+
 void sgx_sim_cpu_default(struct sgx_sim_cpu *cpu, bool aex_notify)
 {
     memset(cpu, 0, sizeof(*cpu)); /* every option off unless set below (isolation, rdtsc_ud) */
@@ -437,6 +467,8 @@ void sgx_sim_driver_init(struct sgx_driver *drv, const struct sgx_sim_cpu *cpu)
         .augment = sim_augment,
         .protect = sim_protect,
         .inject_epc_loss = sgx_sim_inject_epc_loss,
+        .resident = sim_resident,
+        .prefault = sim_prefault,
         .sgx2 = cpu->sgx2,
     };
 }

@@ -164,10 +164,23 @@ __attribute__((noreturn)) static void member_main(struct urts_enclave *e, int ct
     if (e->drv->after_fork && e->drv->after_fork())
         _exit(127);
     urts_fork_forget_threads(e);
+    /* The pages the parent's enclave has memory behind now are about what
+     * the child will touch first (it receives them at the fork): the new
+     * enclave gets them before "ready", off the fork's path. */
+    size_t pages = e->encl ? (size_t)(e->size / 4096) : 0;
+    unsigned char *resident = e->drv->resident && pages ? malloc(pages) : NULL;
+
+    if (resident && e->drv->resident(e->encl, resident, pages)) {
+        free(resident);
+        resident = NULL;
+    }
     if (urts_rebuild(e, &err)) {
         fprintf(stderr, "geode: process pool: cannot build an enclave: %s\n", err.msg);
         ready = 'f';
+    } else if (resident && e->drv->prefault) {
+        e->drv->prefault(e->encl, resident, pages);
     }
+    free(resident);
     e->fork_built = true;
     /* Nothing of the parent's table at the time stays open here (a pipe's
      * write end would keep its reader from EOF): the table comes whole
