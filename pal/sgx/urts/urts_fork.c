@@ -118,7 +118,7 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
                     e->desc.log_counters,
                     "geode: fork: child %ld takes an enclave of the process pool (built ahead)\n",
                     id);
-            urts_pool_fill(e);
+            urts_pool_fill(e, m.pid);
             return reply(id, sv[0], out, out_size);
         }
         if (id >= 0)
@@ -143,7 +143,7 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
         close(sv[0]);
         return id;
     }
-    urts_pool_fill(e);
+    urts_pool_fill(e, pid);
     return reply(id, sv[0], out, out_size);
 }
 

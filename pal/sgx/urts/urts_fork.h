@@ -29,7 +29,9 @@ bool urts_fork_built(const struct urts_enclave *e);
 
 /* urts_pool.c: geode.process_pool host children with an enclave built
  * ahead of a fork. set_size: how many (0: none); fill: makes the missing
- * ones (in the forking process, after a fork); next: takes a ready one out
+ * ones (in the forking process, after a fork; `child`: the host process
+ * that fork made, whose start the new members' builds leave the CPU to,
+ * or 0); next: takes a ready one out
  * (0, or -1: none); go: hands it the fork (0, or -1: end and reap it);
  * forget: in a host child, the parent's members are not its own. */
 struct urts_pool_member {
@@ -37,7 +39,7 @@ struct urts_pool_member {
     int ctl;
 };
 void urts_pool_set_size(unsigned n);
-void urts_pool_fill(struct urts_enclave *e);
+void urts_pool_fill(struct urts_enclave *e, pid_t child);
 int urts_pool_next(struct urts_pool_member *m);
 int urts_pool_go(const struct urts_pool_member *m, uint32_t thread, int chan);
 void urts_pool_forget(void);

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/close_range.h>
 #include <unistd.h>
@@ -39,6 +40,9 @@
 
 #define POOL_MAX 16
 #define FDS_PER_MSG 200
+/* How long a new member leaves the CPU to the child of the fork that made
+ * it before it builds, unless that child ends sooner. */
+#define BUILD_DEFER_MS 100
 
 struct member {
     pid_t pid;
@@ -153,7 +157,25 @@ static int take_table(int ctl, const struct go_msg *go, int *chan)
     return 0;
 }
 
-__attribute__((noreturn)) static void member_main(struct urts_enclave *e, int ctl)
+/* The build of an enclave takes tens of ms of CPU; the child of the fork
+ * that made this member starts meanwhile (a posix_spawn's child execs and
+ * often ends within that time), and on a busy host the two would share a
+ * CPU. So the build waits until that child is gone, for at most
+ * BUILD_DEFER_MS (a long-lived child then shares the CPU as before). */
+static void defer_build(pid_t child)
+{
+    int fd = child > 0 ? (int)syscall(SYS_pidfd_open, child, 0) : -1;
+
+    if (fd < 0)
+        return; /* none, or gone already */
+    struct pollfd p = {fd, POLLIN, 0};
+
+    while (poll(&p, 1, BUILD_DEFER_MS) < 0 && errno == EINTR)
+        ;
+    close(fd);
+}
+
+__attribute__((noreturn)) static void member_main(struct urts_enclave *e, int ctl, pid_t child)
 {
     struct sgx_err err = {{0}};
     struct go_msg go;
@@ -161,6 +183,7 @@ __attribute__((noreturn)) static void member_main(struct urts_enclave *e, int ct
     char ready = 'r';
 
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    defer_build(child);
     if (e->drv->after_fork && e->drv->after_fork())
         _exit(127);
     urts_fork_forget_threads(e);
@@ -232,7 +255,7 @@ void urts_pool_set_size(unsigned n)
     pool_want = n < POOL_MAX ? n : POOL_MAX;
 }
 
-void urts_pool_fill(struct urts_enclave *e)
+void urts_pool_fill(struct urts_enclave *e, pid_t child)
 {
     while (pool_n < pool_want) {
         int sv[2];
@@ -245,7 +268,7 @@ void urts_pool_fill(struct urts_enclave *e)
         if (pid == 0) {
             close(sv[0]);
             urts_pool_forget();
-            member_main(e, sv[1]);
+            member_main(e, sv[1], child);
         }
         close(sv[1]);
         if (pid < 0) {
