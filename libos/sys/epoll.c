@@ -229,7 +229,8 @@ static long ep_ctl(struct file *epf, struct file *tf, int fd, int op,
             p = &(*p)->next;
     if (tf->epoll_dup && *p) { /* (tf, fd) has a handle of its own */
         struct ep_other *o = *p;
-        r = op == EPOLL_CTL_ADD ? -PAL_EEXIST : pal->waitset_ctl(epf->h, op, o->h, events, ev->data);
+        r = op == EPOLL_CTL_ADD ? -PAL_EEXIST
+                                : pal->waitset_ctl(epf->h, op, o->h, events, ev->data);
         if (op == EPOLL_CTL_DEL && (r == 0 || r == -PAL_ENOENT)) {
             *p = o->next;
             pal->close(o->h);
