@@ -13,10 +13,14 @@ struct file *file_new(const struct file_ops *ops, pal_handle h, int flags)
     return f;
 }
 
+void (*epoll_file_released)(struct file *f);
+
 void file_put(struct file *f)
 {
     if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
+    if (f->epoll_dup)
+        epoll_file_released(f);
     if (f->ops->release)
         f->ops->release(f);
     free(f->path);

@@ -56,12 +56,19 @@ struct file {
     bool posix_locked;
     int owner_type, owner_id, owner_sig;
     unsigned seals; /* sys/memfd.c: a libOS memfd's F_SEAL_* */
+    /* sys/epoll.c: a second descriptor of this file is registered in an
+     * epoll through a host handle of its own, which the file's release
+     * closes (epoll_file_released). */
+    bool epoll_dup;
 };
 
 /* file.c: a new file with one reference, and dropping one (the last
  * releases the file through its ops). */
 struct file *file_new(const struct file_ops *ops, pal_handle h, int flags);
 void file_put(struct file *f);
+/* sys/epoll.c sets it with the first epoll_dup: drops the registrations
+ * made through f's other host handles. */
+extern void (*epoll_file_released)(struct file *f);
 
 /* fd.c: the descriptor table. */
 int fd_install(struct file *f, int min_fd, bool cloexec);

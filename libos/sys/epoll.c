@@ -9,10 +9,18 @@
  * epoll_data travels as the key. A PAL without wait sets gets ENOSYS from
  * epoll_create.
  *
- * Not as Linux: with wait sets a registration is keyed by the host
- * descriptor, which all of a file's dup()s share, so a second descriptor
- * of one open file cannot join the same epoll (EEXIST); an eventfd never
- * reports EPOLLOUT (its readiness is a host pipe's read end). */
+ * Linux keys a registration by open file and descriptor number, the host's
+ * epoll by open file and host handle, which all of a file's dup()s share:
+ * the first registration of a file in a set is made with the file's own
+ * handle (the common case, which costs one table entry saying which
+ * descriptor it was made through); another descriptor of the same file
+ * gets a host handle of its own (pal->handle_dup), registered with its own
+ * events and data, and kept until it is deleted, the epoll is released or
+ * the file is: as on Linux (epoll(7) Q6), closing one descriptor leaves
+ * its registration while the open file lives.
+ *
+ * Not as Linux: an eventfd never reports EPOLLOUT (its readiness is a host
+ * pipe's read end). */
 #include <linux/eventpoll.h>
 #include <linux/fcntl.h>
 
@@ -28,9 +36,95 @@
 /* Events taken from the PAL per call: fewer than maxevents is allowed. */
 #define EP_BATCH 128
 
+/* The descriptor number of the registration made with a file's own
+ * handle h in wait set ws, by (ws, h): an open-addressing table whose
+ * entries are only overwritten (a closed handle's stays until the number
+ * is registered again; the host answers whether a registration lives). */
+struct ep_first {
+    pal_handle ws, h; /* ws 0: free (a wait set is never handle 0) */
+    int fd;
+};
+
+/* A registration through a descriptor other than the first one of its
+ * file in the set: its own host handle. No references are held: the
+ * release of the epoll or of the file drops it. */
+struct ep_other {
+    struct ep_other *next;
+    struct file *ep, *tf;
+    int fd;
+    pal_handle h;
+};
+
+static spinlock_t ep_lock;
+static struct ep_first *firsts;
+static size_t firsts_cap, firsts_used;
+static struct ep_other *others;
+
+static size_t first_hash(pal_handle ws, pal_handle h)
+{
+    return (size_t)(((uint64_t)ws * 0x9e3779b97f4a7c15ULL) ^ ((uint64_t)h * 0xc2b2ae3d27d4eb4fULL));
+}
+
+/* The entry of (ws, h), or a free one where it goes, or NULL (no table). */
+static struct ep_first *first_slot(pal_handle ws, pal_handle h)
+{
+    if (!firsts_cap)
+        return NULL;
+    for (size_t i = first_hash(ws, h) & (firsts_cap - 1);; i = (i + 1) & (firsts_cap - 1))
+        if (!firsts[i].ws || (firsts[i].ws == ws && firsts[i].h == h))
+            return &firsts[i];
+}
+
+/* Records that ws's registration of h is through fd; under ep_lock. */
+static long first_set(pal_handle ws, pal_handle h, int fd)
+{
+    if ((firsts_used + 1) * 2 > firsts_cap) {
+        size_t cap = firsts_cap ? firsts_cap * 2 : 64;
+        struct ep_first *old = firsts, *t = calloc(cap, sizeof(*t));
+        size_t old_cap = firsts_cap;
+        if (!t)
+            return -PAL_ENOMEM;
+        firsts = t;
+        firsts_cap = cap;
+        for (size_t i = 0; i < old_cap; i++)
+            if (old[i].ws)
+                *first_slot(old[i].ws, old[i].h) = old[i];
+        free(old);
+    }
+    struct ep_first *e = first_slot(ws, h);
+    if (!e->ws)
+        firsts_used++;
+    *e = (struct ep_first){ws, h, fd};
+    return 0;
+}
+
+/* Drops the other registrations of epoll ep (tf NULL) or of file tf. */
+static void others_drop(struct file *ep, struct file *tf)
+{
+    spin_lock(&ep_lock);
+    for (struct ep_other **p = &others; *p;) {
+        struct ep_other *o = *p;
+        if (tf ? o->tf == tf : o->ep == ep) {
+            *p = o->next;
+            pal->close(o->h);
+            free(o);
+        } else {
+            p = &o->next;
+        }
+    }
+    spin_unlock(&ep_lock);
+}
+
+static void ep_file_released(struct file *f) { others_drop(NULL, f); }
+
 /* The file's h is the wait set itself: the epoll descriptor is pollable
  * and can join another epoll. */
-static void ep_release(struct file *f) { pal->close(f->h); }
+static void ep_release(struct file *f)
+{
+    if (__atomic_load_n(&others, __ATOMIC_RELAXED))
+        others_drop(f, NULL);
+    pal->close(f->h);
+}
 static pal_handle ep_poll_handle(struct file *f) { return f->h; }
 
 /* An anonymous inode, as Linux's [eventpoll]. */
@@ -91,13 +185,73 @@ static long ctl_check(struct file *epf, struct file *tf, int op, uint32_t events
     return 0;
 }
 
-static long ep_ctl(struct file *epf, struct file *tf, int op, const struct k_epoll_event *ev)
+/* ADD of (tf, fd) when the host has a registration of tf's handle h: one
+ * of its own handle unless fd is the one it was made through; under
+ * ep_lock. */
+static long ctl_add_other(struct file *epf, struct file *tf, int fd, pal_handle h,
+                          uint32_t events, uint64_t data)
+{
+    struct ep_first *e = first_slot(epf->h, h);
+    if (!e || !e->ws || e->fd == fd || !PAL_HAS(pal, handle_dup))
+        return -PAL_EEXIST; /* unknown here: made by another process sharing the set */
+    struct ep_other *o = malloc(sizeof(*o));
+    if (!o)
+        return -PAL_ENOMEM;
+    long r = pal->handle_dup(h, &o->h);
+    if (r == 0) {
+        r = pal->waitset_ctl(epf->h, EPOLL_CTL_ADD, o->h, events, data);
+        if (r < 0)
+            pal->close(o->h);
+    }
+    if (r < 0) {
+        free(o);
+        return r;
+    }
+    *o = (struct ep_other){others, epf, tf, fd, o->h};
+    others = o;
+    epoll_file_released = ep_file_released;
+    tf->epoll_dup = true;
+    return 0;
+}
+
+static long ep_ctl(struct file *epf, struct file *tf, int fd, int op,
+                   const struct k_epoll_event *ev)
 {
     long r = ctl_check(epf, tf, op, ev->events);
     if (r < 0)
         return r;
     uint32_t events = ev->events & ~(uint32_t)EPOLLWAKEUP; /* no CAP_BLOCK_SUSPEND */
-    return pal->waitset_ctl(epf->h, op, tf->ops->poll_handle(tf), events, ev->data);
+    pal_handle h = tf->ops->poll_handle(tf);
+    spin_lock(&ep_lock);
+    struct ep_other **p = &others;
+    if (tf->epoll_dup)
+        while (*p && ((*p)->ep != epf || (*p)->tf != tf || (*p)->fd != fd))
+            p = &(*p)->next;
+    if (tf->epoll_dup && *p) { /* (tf, fd) has a handle of its own */
+        struct ep_other *o = *p;
+        r = op == EPOLL_CTL_ADD ? -PAL_EEXIST
+                                : pal->waitset_ctl(epf->h, op, o->h, events, ev->data);
+        if (op == EPOLL_CTL_DEL && (r == 0 || r == -PAL_ENOENT)) {
+            *p = o->next;
+            pal->close(o->h);
+            free(o);
+        }
+    } else if (op == EPOLL_CTL_ADD) {
+        r = pal->waitset_ctl(epf->h, op, h, events, ev->data);
+        if (r == 0 && first_set(epf->h, h, fd) < 0) {
+            pal->waitset_ctl(epf->h, EPOLL_CTL_DEL, h, 0, 0);
+            r = -PAL_ENOMEM;
+        } else if (r == -PAL_EEXIST) {
+            r = ctl_add_other(epf, tf, fd, h, events, ev->data);
+        }
+    } else {
+        /* Only the descriptor the registration was made through names it. */
+        struct ep_first *e = first_slot(epf->h, h);
+        r = e && e->ws && e->fd != fd ? -PAL_ENOENT
+                                       : pal->waitset_ctl(epf->h, op, h, events, ev->data);
+    }
+    spin_unlock(&ep_lock);
+    return r;
 }
 
 SYS(epoll_ctl)
@@ -108,7 +262,7 @@ SYS(epoll_ctl)
         memcpy(&ev, PTR(3), sizeof(ev)); /* a bad pointer faults: EFAULT */
     struct file *epf = fd_get((int)A(0));
     struct file *tf = epf ? fd_get((int)A(2)) : NULL;
-    long r = tf ? ep_ctl(epf, tf, op, &ev) : -PAL_EBADF;
+    long r = tf ? ep_ctl(epf, tf, (int)A(2), op, &ev) : -PAL_EBADF;
     if (tf)
         file_put(tf);
     if (epf)

@@ -1,4 +1,5 @@
 /* Direct PAL: pipes, sockets and readiness, passed straight to the host. */
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -155,6 +156,14 @@ static long direct_waitset_ctl(pal_handle ws, int op, pal_handle h, uint32_t eve
     return HS4(SYS_epoll_ctl, ws, op, h, op == EPOLL_CTL_DEL ? NULL : &ev);
 }
 
+static long direct_handle_dup(pal_handle h, pal_handle *out)
+{
+    long fd = HS3(SYS_fcntl, h, F_DUPFD_CLOEXEC, 0);
+    if (fd >= 0)
+        *out = fd;
+    return fd < 0 ? fd : 0;
+}
+
 /* epoll_pwait's milliseconds (before Linux 5.11), rounded up. */
 static int timeout_ms(int64_t ns)
 {
@@ -200,6 +209,7 @@ void direct_fill_net(struct pal_api *api)
     api->waitset_create = direct_waitset_create;
     api->waitset_ctl = direct_waitset_ctl;
     api->waitset_wait = direct_waitset_wait;
+    api->handle_dup = direct_handle_dup;
     api->sock_sendmsg = direct_sock_sendmsg;
     api->sock_recvmsg = direct_sock_recvmsg;
 }

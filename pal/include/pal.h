@@ -566,6 +566,13 @@ struct pal_api {
      * there is no such thread. In an enclave the host keeps these clocks,
      * as every clock: the PAL checks that the process's never goes back. */
     long (*cpu_clock_get)(long host_tid, int64_t *ns);
+
+    /* --- a second registration of one open file in a wait set --- */
+    /* A new host handle (close-on-exec) of h's open file, as dup(2): the
+     * libOS registers it when a second descriptor of one open file joins
+     * a wait set (epoll(7) keys registrations by open file and descriptor,
+     * the host's epoll by open file and host handle). Errors are dup's. */
+    long (*handle_dup)(pal_handle h, pal_handle *out);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */

@@ -2,7 +2,8 @@
 /* epoll(7): the interest list is keyed by (open file, descriptor number),
  * so two dup()s of one pipe end are two registrations, each reporting its
  * own data; closing one of them leaves both registered while the open
- * file lives (Q6), and the closed number is EBADF for epoll_ctl.
+ * file lives (Q6), and the closed number is EBADF for epoll_ctl; each
+ * registration keeps its own EPOLLONESHOT / EPOLLET.
  * EPOLLEXCLUSIVE errnos (epoll_ctl(2)): with MOD, with an epoll target,
  * with flags it does not take (EPOLLONESHOT), and MOD of an exclusive
  * registration; EPOLLWAKEUP without CAP_BLOCK_SUSPEND is ignored. */
@@ -52,6 +53,34 @@ int main(void)
     chk("del the closed number", epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL));
     close(d);
     ready(ep, "both closed");
+
+    /* Each registration keeps its own flags: a one-shot one through the
+     * read end is disarmed by its event, the dup's level-triggered one
+     * keeps reporting, and an edge-triggered one through a second dup
+     * reports once per write. */
+    if (pipe(p))
+        return 1;
+    d = dup(p[0]);
+    int e = dup(p[0]);
+    chk("add the read end one-shot", ctl(ep, EPOLL_CTL_ADD, p[0], EPOLLIN | EPOLLONESHOT, 1));
+    chk("add its dup level-triggered", ctl(ep, EPOLL_CTL_ADD, d, EPOLLIN, 2));
+    chk("add a second dup edge-triggered", ctl(ep, EPOLL_CTL_ADD, e, EPOLLIN | EPOLLET, 4));
+    if (write(p[1], "x", 1) != 1)
+        return 1;
+    ready(ep, "first wait");
+    ready(ep, "second wait");
+    if (write(p[1], "x", 1) != 1)
+        return 1;
+    ready(ep, "after a second write");
+    chk("del the second dup", epoll_ctl(ep, EPOLL_CTL_DEL, e, NULL));
+    chk("mod the read end through the second dup", ctl(ep, EPOLL_CTL_MOD, e, EPOLLIN, 8));
+    chk("re-arm the read end", ctl(ep, EPOLL_CTL_MOD, p[0], EPOLLIN, 16));
+    ready(ep, "re-armed");
+    close(p[0]);
+    close(d);
+    close(e);
+    close(p[1]);
+    ready(ep, "all closed");
 
     if (pipe(p))
         return 1;

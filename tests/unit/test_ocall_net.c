@@ -547,7 +547,18 @@ static void test_waitset(void)
           "waitset: deleted, nothing reported");
     CHECK(api.waitset_ctl(ws, L_EPOLL_CTL_DEL, p[0], 0, 0) == -PAL_ENOENT,
           "waitset: delete again -> -ENOENT");
-    close((int)p[0]), close((int)p[1]), close((int)ws);
+    pal_handle d = -1;
+    CHECK(api.handle_dup(p[0], &d) == 0 && d != p[0] && cloexec(d),
+          "handle_dup: a new CLOEXEC handle");
+    CHECK(api.waitset_ctl(ws, L_EPOLL_CTL_ADD, p[0], POLLIN, 1) == 0 &&
+              api.waitset_ctl(ws, L_EPOLL_CTL_ADD, d, POLLIN, 2) == 0 &&
+              api.waitset_wait(ws, ev, 4, 0) == 2 && ev[0].key + ev[1].key == 3,
+          "handle_dup: both handles of one pipe end registered, each with its key");
+    CHECK(api.handle_dup(-1, &d) == -PAL_EBADF, "handle_dup: a bad handle -> -EBADF");
+    hostile(OCALL_HANDLE_DUP, T_RESULT, 1LL << 40);
+    CHECK(api.handle_dup(p[0], &d) == -PAL_EIO && honest(),
+          "handle_dup: a handle past OCALL_MAX_HANDLE -> -EIO");
+    close((int)d), close((int)p[0]), close((int)p[1]), close((int)ws);
 }
 
 /* --- host side: input validation --- */

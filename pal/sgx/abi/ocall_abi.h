@@ -132,6 +132,7 @@ enum ocall_net {
      * msg_flags, OCALL_MSG_CONTROL_MAX bytes of control (received handles
      * close-on-exec), then the data -> count */
     OCALL_SOCK_RECVMSG = 66,
+    OCALL_HANDLE_DUP = 67, /* a0 h -> a new fd of its open file (F_DUPFD_CLOEXEC) */
     OCALL_NET_LAST = 79,
 };
 

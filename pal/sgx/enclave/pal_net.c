@@ -441,6 +441,20 @@ static long enclave_waitset_create(pal_handle *out)
     return 0;
 }
 
+/* A second host handle of h's open file: a new number for the enclave, so
+ * whatever it held of that number is forgotten (as waitset_create). */
+static long enclave_handle_dup(pal_handle h, pal_handle *out)
+{
+    struct ocall_args a = {{h}};
+    long r = pal_check_handle(args_ocall(OCALL_HANDLE_DUP, &a));
+
+    if (r < 0)
+        return r;
+    enclave_waitset_forget(r);
+    *out = r;
+    return 0;
+}
+
 static int64_t ctl_ocall(pal_handle ws, int op, pal_handle h, uint32_t events, uint64_t hkey)
 {
     struct ocall_args a = {{ws, op, h, events, (int64_t)hkey}};
@@ -593,4 +607,5 @@ void enclave_fill_net(struct pal_api *api)
     api->waitset_create = enclave_waitset_create;
     api->waitset_ctl = enclave_waitset_ctl;
     api->waitset_wait = enclave_waitset_wait;
+    api->handle_dup = enclave_handle_dup;
 }

@@ -3,6 +3,7 @@
  * checked before anything runs (a malformed input is -EINVAL, a handle that
  * cannot be a host fd is -EBADF), and no output exceeds out_cap. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <string.h>
@@ -358,6 +359,16 @@ static int64_t do_waitset_create(struct net_call *c)
     return sys_result(epoll_create1(EPOLL_CLOEXEC));
 }
 
+/* a0 h. */
+static int64_t do_handle_dup(struct net_call *c)
+{
+    if (!urts_ocall_end(&c->in))
+        return -EINVAL;
+    if (fd_of(c->a[0]) < 0)
+        return -EBADF;
+    return sys_result(fcntl(fd_of(c->a[0]), F_DUPFD_CLOEXEC, 0));
+}
+
 /* a0 ws, a1 op, a2 h, a3 events, a4 key. */
 static int64_t do_waitset_ctl(struct net_call *c)
 {
@@ -445,6 +456,8 @@ int64_t urts_ocall_net(struct urts_enclave *e, uint32_t thread, uint64_t number,
         return do_waitset_ctl(&c);
     case OCALL_WAITSET_WAIT:
         return do_waitset_wait(&c);
+    case OCALL_HANDLE_DUP:
+        return do_handle_dup(&c);
     }
     return -ENOSYS;
 }
