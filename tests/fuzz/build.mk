@@ -2,7 +2,7 @@
 # built with clang's libFuzzer plus ASan and UBSan.
 
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-               -fno-sanitize-recover=undefined -Iloader -Ilibos/pf -Ipal/include -Ipal/sgx $(SGX_HOST_INC) -I$(BUILD)/gen
+               -fno-sanitize-recover=undefined -Iloader -Ilibos/pf -Ipal/include -Ipal/crypto -Ipal/sgx $(SGX_HOST_INC) -I$(BUILD)/gen
 # Without cmd_run.c: `geode run` needs the PALs, which the fuzz targets do not link.
 FUZZ_LIB_SRCS = $(filter-out loader/cmd_run.c,$(LOADER_SRCS)) libos/pf/pf.c $(PROTO_GEN)
 FUZZ_BINS += $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
