@@ -78,8 +78,10 @@ if need "$bin"; then
     # also adds the parent's committed pages, an MPROTECT and an AUGMENT
     # OCALL per run of committed pages (enclave_heap_fork_prepare_all), not
     # per record of 14 pages (~4,600 OCALLs in all when it was): the same
-    # limit holds.
-    limit=800
+    # limit holds. The count depends on how the host's reads meet the
+    # stream (526 on a quiet host, up to ~850 while the whole suite runs):
+    # the limit sits between that and the per-record regime (> 1,700).
+    limit=1500
     [ "$rc" -eq 0 ] && grep -q '^ns_per_call=' "$TMP/out" && [ -n "$child" ] && [ "$child" -lt "$limit" ] &&
         grep -q 'received at fork [0-9]* pages (data 2[5-9][0-9][0-9][0-9])' "$TMP/err"
     r=$?
