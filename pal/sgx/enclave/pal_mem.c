@@ -287,6 +287,19 @@ static void edmm_free(uint64_t lo, uint64_t hi)
     }
 }
 
+/* A forked child adds heap pages [i, j) to its enclave read-write (host
+ * mapping, EAUG, EACCEPT) and marks them in the enclave (PMAP_EPC). */
+static long fork_add_run(uint64_t i, uint64_t j)
+{
+    uint64_t a = heap.lo + i * PAGE;
+
+    if (host_protect(a, (j - i) * PAGE, PAL_PROT_READ | PAL_PROT_WRITE) || enclave_edmm_add(a, j - i))
+        return -PAL_EIO;
+    for (uint64_t k = i; k < j; k++)
+        heap.pmap[k] |= PMAP_EPC;
+    return 0;
+}
+
 /* A forked child, once the parent's page maps are in (pal_fork.c sends them
  * first) and before any heap page: every committed EDMM page the parent
  * will send is added read-write, one host protection and one EAUG request
@@ -301,19 +314,10 @@ long enclave_heap_fork_prepare_all(void)
     for (uint64_t i = first; i < heap.pages; i++)
         heap.pmap[i] &= (uint8_t)~PMAP_EPC; /* the parent's: nothing is in this enclave yet */
     for (uint64_t i = first; i < heap.pages;) {
-        uint64_t j = i + 1, a = heap.lo + i * PAGE;
+        uint64_t j = run_end(i, heap.pages, PMAP_COMMITTED);
 
-        if (!(heap.pmap[i] & PMAP_COMMITTED)) {
-            i++;
-            continue;
-        }
-        while (j < heap.pages && (heap.pmap[j] & PMAP_COMMITTED))
-            j++;
-        if (host_protect(a, (j - i) * PAGE, PAL_PROT_READ | PAL_PROT_WRITE) ||
-            enclave_edmm_add(a, j - i))
+        if ((heap.pmap[i] & PMAP_COMMITTED) && fork_add_run(i, j))
             return -PAL_EIO;
-        for (uint64_t k = i; k < j; k++)
-            heap.pmap[k] |= PMAP_EPC;
         i = j;
     }
     return 0;
@@ -331,15 +335,10 @@ long enclave_heap_fork_prepare(uint64_t addr, uint64_t pages)
         return 0; /* not the heap (the libOS image's pages were added at build) */
     edmm_part(addr, pages * PAGE, &lo, &hi);
     for (uint64_t i = idx(lo); i < idx(hi);) {
-        uint64_t j = run_end(i, idx(hi), PMAP_EPC), a = heap.lo + i * PAGE;
+        uint64_t j = run_end(i, idx(hi), PMAP_EPC);
 
-        if (!(heap.pmap[i] & PMAP_EPC)) {
-            if (host_protect(a, (j - i) * PAGE, PAL_PROT_READ | PAL_PROT_WRITE) ||
-                enclave_edmm_add(a, j - i))
-                return -PAL_EIO;
-            for (uint64_t k = i; k < j; k++)
-                heap.pmap[k] |= PMAP_EPC;
-        }
+        if (!(heap.pmap[i] & PMAP_EPC) && fork_add_run(i, j))
+            return -PAL_EIO;
         i = j;
     }
     return 0;

@@ -250,7 +250,7 @@ void urts_print_counters(const struct urts_enclave *e, const struct enclave_stat
             (unsigned long long)c->eenter, (unsigned long long)c->eexit,
             (unsigned long long)c->eresume, (unsigned long long)c->exceptions,
             (unsigned long long)c->ocalls);
-    if (inside)
+    if (inside) {
         fprintf(e->desc.log_counters,
                 "; inside: ECALL %llu OCALL %llu (exitless %llu) exceptions %llu notifications %llu "
                 "EDECCSSA %llu stage-1 exits %llu\n",
@@ -258,14 +258,14 @@ void urts_print_counters(const struct urts_enclave *e, const struct enclave_stat
                 (unsigned long long)inside->exitless, (unsigned long long)inside->exceptions,
                 (unsigned long long)inside->notifications, (unsigned long long)inside->edeccssa,
                 (unsigned long long)inside->stage1_exits);
-    if (inside)
         fprintf(e->desc.log_counters,
                 "geode: enclave build and fork: EADD %llu pages; received at fork %llu pages "
                 "(data %llu)\n",
                 (unsigned long long)e->cnt.eadd, (unsigned long long)inside->fork_pages,
                 (unsigned long long)inside->fork_data_pages);
-    else
+    } else {
         fprintf(e->desc.log_counters, "; inside: unavailable (enclave lost or not built)\n");
+    }
 }
 
 static void log_counters(struct urts_enclave *e)
