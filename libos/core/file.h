@@ -15,6 +15,9 @@ struct file;
 struct file_ops {
     long (*read)(struct file *f, void *buf, size_t len);
     long (*write)(struct file *f, const void *buf, size_t len);
+    /* writev(2) in one host call (NULL, or -PAL_ENOSYS: the caller gathers
+     * the vectors into one write). */
+    long (*writev)(struct file *f, const void *iov, int cnt);
     long (*pread)(struct file *f, void *buf, size_t len, int64_t off);
     long (*pwrite)(struct file *f, const void *buf, size_t len, int64_t off);
     long (*seek)(struct file *f, int64_t off, int whence);

@@ -68,10 +68,16 @@ static long readv_file(struct file *f, const struct iovec *iov, int cnt)
     return total;
 }
 
-/* writev gathers small vectors into one write so that pipes and terminals
- * see it as one unit, as they would natively. */
+/* writev: one host writev where the file has it (host files, pipes and
+ * sockets in direct mode); otherwise small vectors are gathered into one
+ * write so that pipes and terminals see it as one unit, as natively. */
 static long writev_file(struct file *f, const struct iovec *iov, int cnt)
 {
+    if (f->ops->writev && (f->flags & O_ACCMODE) != O_RDONLY) {
+        long r = f->ops->writev(f, iov, cnt);
+        if (r != -PAL_ENOSYS)
+            return r;
+    }
     size_t total = 0;
     for (int i = 0; i < cnt; i++)
         total += iov[i].iov_len;

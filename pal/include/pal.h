@@ -573,6 +573,12 @@ struct pal_api {
      * a wait set (epoll(7) keys registrations by open file and descriptor,
      * the host's epoll by open file and host handle). Errors are dup's. */
     long (*handle_dup)(pal_handle h, pal_handle *out);
+
+    /* --- gathered writes --- */
+    /* Writes cnt vectors (Linux struct iovec: base, length) at the
+     * handle's position as one writev(2): one unit for a pipe or socket.
+     * NULL when the PAL has none (the libOS then gathers them itself). */
+    long (*writev)(pal_handle h, const void *iov, int cnt);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */
