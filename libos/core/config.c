@@ -47,6 +47,7 @@ Geode__Manifest *config_load(const uint8_t *blob, size_t len)
     libos_cfg.gid = m->gid;
     libos_cfg.sigterm_injection = m->enable_sigterm_injection;
     libos_cfg.shm_untrusted = m->shared_memory_untrusted;
+    libos_cfg.no_subprocesses = m->disallow_subprocesses;
     libos_cfg.use_host_env = m->use_host_env;
     return m;
 }

@@ -282,6 +282,11 @@ static void sys_sigterm(struct mctx *c, const char *key, const struct toml_value
     field_bool(c, key, v, &c->m->enable_sigterm_injection);
 }
 
+static void sys_no_subprocesses(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->disallow_subprocesses);
+}
+
 static void sys_shm_untrusted(struct mctx *c, const char *key, const struct toml_value *v)
 {
     field_bool(c, key, v, &c->m->shared_memory_untrusted);
@@ -303,5 +308,6 @@ const struct rule loader_rules[] = {
     {"sys.brk.max_size", sys_brk_max_size},
     {"sys.enable_sigterm_injection", sys_sigterm},
     {"sys.insecure__shared_memory_untrusted", sys_shm_untrusted},
+    {"sys.disallow_subprocesses", sys_no_subprocesses},
     {NULL, NULL},
 };

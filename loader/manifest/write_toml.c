@@ -105,6 +105,7 @@ static void write_fs_sys(const geode_manifest *m, FILE *out)
             m->enable_sigterm_injection ? "true" : "false");
     fprintf(out, "sys.insecure__shared_memory_untrusted = %s\n",
             m->shared_memory_untrusted ? "true" : "false");
+    fprintf(out, "sys.disallow_subprocesses = %s\n", m->disallow_subprocesses ? "true" : "false");
 }
 
 static void write_sgx(const Geode__Sgx *s, FILE *out)
