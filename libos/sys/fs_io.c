@@ -234,7 +234,7 @@ SYS(dup2)
         file_put(f);
         return (long)A(1);
     }
-    if ((int)A(1) < 0) /* an unsigned int for Linux: above RLIMIT_NOFILE */
+    if ((int)A(1) < 0 || (int)A(1) >= fd_get_limit()) /* at or above RLIMIT_NOFILE */
         return -PAL_EBADF;
     return dup_to((int)A(0), (int)A(1), false);
 }
@@ -243,7 +243,7 @@ SYS(dup3)
 {
     if (A(0) == A(1) || (A(2) & ~(uint64_t)O_CLOEXEC))
         return -PAL_EINVAL;
-    if ((int)A(1) < 0)
+    if ((int)A(1) < 0 || (int)A(1) >= fd_get_limit())
         return -PAL_EBADF;
     return dup_to((int)A(0), (int)A(1), A(2) & O_CLOEXEC);
 }
@@ -307,7 +307,7 @@ SYS(fcntl)
     switch (A(1)) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        if ((int)A(2) < 0 || (int)A(2) >= FD_MAX) /* outside [0, RLIMIT_NOFILE) */
+        if ((int)A(2) < 0 || (int)A(2) >= fd_get_limit()) /* outside [0, RLIMIT_NOFILE) */
             return fd_get_cloexec(fd) < 0 ? -PAL_EBADF : -PAL_EINVAL;
         return dup_to(fd, -(int)A(2) - 1, A(1) == F_DUPFD_CLOEXEC);
     case F_GETFD: return fd_get_cloexec(fd) > 0 ? FD_CLOEXEC : fd_get_cloexec(fd);

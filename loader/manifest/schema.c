@@ -16,7 +16,6 @@ const char *const unsupported_gramine_keys[] = {
     "sys.insecure__allow_eventfd",
     "sys.experimental__enable_flock",
     "sys.insecure__shared_memory",
-    "sys.fds.limit",
     "fs.experimental__enable_sysfs_topology",
     "sgx.edmm_enable_heap",
     "sgx.preheat_enclave",

@@ -110,3 +110,20 @@ M
             "[ $rc -eq 2 ] && [ \"\$(cat $T/out)\" = a ] && grep -q 'fork: Resource temporarily unavailable' $T/err"
     fi
 done
+
+# sys.fds.limit is RLIMIT_NOFILE (soft and hard); above the table's 1024 it
+# is 1024, with a warning.
+for n in 100 5000; do
+    cat >"$T/fds.toml" <<M
+libos.entrypoint = "/bin/busybox"
+loader.argv = ["sh", "-c", "ulimit -n; ulimit -Hn"]
+fs.root = { uri = "file:/" }
+sys.fds.limit = $n
+M
+    "$GEODE" run --mode direct "$T/fds.toml" >"$T/out" 2>"$T/err"; rc=$?
+    want=$n; [ $n -gt 1024 ] && want=1024
+    check "run: sys.fds.limit = $n gives RLIMIT_NOFILE $want, soft and hard" \
+        "[ $rc -eq 0 ] && [ \"\$(cat $T/out)\" = \"\$(printf '$want\\n$want')\" ]"
+done
+check "check: sys.fds.limit above 1024 warns, naming the table's size" \
+    "grep -q 'sys.fds.limit: Geode.s descriptor table holds 1024' $T/err"
