@@ -88,7 +88,7 @@ static int stat_plain(const struct vfs_target *t, bool follow, struct pal_stat *
  * not one per component). try(t, ctx) is the fast path's host call.
  * -ELOOP (or -ENOSYS: the path left the fast path's reach) sends the
  * caller to the full walk; inside is then the last lexical path tried. */
-static int hop_links(const char *path, bool follow, char *inside, struct vfs_target *t,
+static int hop_links(bool follow, char *inside, struct vfs_target *t,
                      int (*try)(const struct vfs_target *t, void *ctx), void *ctx)
 {
     char cur[PATH_MAX_LEN], next[PATH_MAX_LEN];
@@ -96,7 +96,6 @@ static int hop_links(const char *path, bool follow, char *inside, struct vfs_tar
     if (strlen(inside) >= sizeof(cur))
         return r;
     memcpy(cur, inside, strlen(inside) + 1);
-    (void)path;
     for (int hops = 0; r == -PAL_ELOOP && hops < 8; hops++) {
         if (vfs_resolve_to_link(cur, follow, next, sizeof(next)) != 1)
             return -PAL_ELOOP;
@@ -132,7 +131,7 @@ int vfs_stat_at(int dirfd, const char *path, bool follow, struct pal_stat *st)
         r = stat_plain(&t, follow, st);
         if (r == -PAL_ELOOP) {
             struct stat_ctx c = {follow, st};
-            r = hop_links(path, follow, inside, &t, stat_try, &c);
+            r = hop_links(follow, inside, &t, stat_try, &c);
         }
     }
     if (r != -PAL_ELOOP && r != -PAL_ENOSYS && r != -PAL_EINVAL && r != -PAL_EBADF)
@@ -180,7 +179,7 @@ int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct fi
         r = t.ops->open(&t, NULL, flags, mode, PAL_O_NOSYMLINKS, out);
     if (r == -PAL_ELOOP && lexical) {
         struct open_ctx c = {alias, flags, mode, out};
-        r = hop_links(path, follow, inside, &t, open_try, &c);
+        r = hop_links(follow, inside, &t, open_try, &c);
     }
     if (r == 0 && !((*out)->path = strdup(inside))) {
         file_put(*out);
