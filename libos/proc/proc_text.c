@@ -9,34 +9,6 @@
 
 #define MAPS_MAX (1024 * 1024)
 
-/* x86 CPUID.1:EDX bits (AT_HWCAP) and the names /proc/cpuinfo gives them. */
-static const struct { int bit; const char *name; } hwcap_names[] = {
-    {0, "fpu"}, {4, "tsc"}, {5, "msr"}, {8, "cx8"}, {11, "sep"}, {15, "cmov"},
-    {19, "clflush"}, {23, "mmx"}, {24, "fxsr"}, {25, "sse"}, {26, "sse2"}, {28, "ht"},
-};
-
-static char *cpuinfo_text(size_t *len)
-{
-    uint32_t n = pal_boot_info->cpu_count ? pal_boot_info->cpu_count : 1;
-    char flags[256] = "";
-    size_t fl = 0;
-    for (size_t i = 0; i < ARRAY_LEN(hwcap_names); i++)
-        if (pal_boot_info->hwcap & (1ULL << hwcap_names[i].bit))
-            fl += (size_t)snprintf(flags + fl, sizeof(flags) - fl, "%s%s", fl ? " " : "",
-                                   hwcap_names[i].name);
-    size_t cap = 512 * n;
-    char *t = malloc(cap);
-    if (!t)
-        return NULL;
-    for (uint32_t i = 0; i < n && *len < cap; i++)
-        *len += (size_t)snprintf(t + *len, cap - *len,
-                                 "processor\t: %u\nvendor_id\t: GeodeVirtual\ncpu family\t: 6\n"
-                                 "model name\t: Geode virtual CPU\nphysical id\t: 0\n"
-                                 "core id\t\t: %u\ncpu cores\t: %u\nflags\t\t: %s\n\n",
-                                 i, i, n, flags);
-    return t;
-}
-
 /* The libOS has no memory limit of its own to report beyond the brk
  * reservation, so meminfo describes what the program can count on. */
 static char *meminfo_text(size_t *len)
@@ -328,18 +300,32 @@ char *proc_text(enum proc_text which, struct proc_who who, size_t *len)
     struct pinfo p;
     *len = 0;
     switch (which) {
-    case PROC_CPUINFO: return cpuinfo_text(len);
+    case PROC_CPUINFO: return proc_cpuinfo_text(len);
+    case PROC_UPTIME: return proc_uptime_text(len);
+    case PROC_LOADAVG: return proc_loadavg_text(len);
+    case PROC_VERSION: return proc_version_text(len);
+    case PROC_FILESYSTEMS: return proc_filesystems_text(len);
+    case PROC_MOUNTS: return proc_mounts_text(false, len);
+    case PROC_MOUNTINFO: return proc_mounts_text(true, len);
+    case PROC_LIMITS: return proc_limits_text(len);
+    case PROC_AUXV: return proc_auxv_text(len);
+    case PROC_FDINFO: return proc_fdinfo_text(who.fd, len);
+    case PROC_CGROUP: return proc_cgroup_text(len);
+    case PROC_OOM_ADJ: return proc_oom_text(len);
     case PROC_MEMINFO: return meminfo_text(len);
     case PROC_STAT: return stat_text(len);
     case PROC_MAPS: return maps_text(len);
     case PROC_CMDLINE: return range_text(proc_args(0), proc_args(1), len);
     case PROC_ENVIRON: return range_text(proc_args(2), proc_args(3), len);
+    case PROC_STATM:
     case PROC_STATUS:
     case PROC_PID_STAT:
     case PROC_COMM: break;
     }
     if (!get_info(who, &p))
         return NULL;
+    if (which == PROC_STATM)
+        return proc_statm_text(p.i.rss, len);
     return which == PROC_STATUS     ? status_text(&p, len)
            : which == PROC_PID_STAT ? stat_line(&p, len)
                                     : comm_text(&p, len);
