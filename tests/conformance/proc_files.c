@@ -388,6 +388,9 @@ int main(int argc, char **argv)
         say("/proc lists %s: %s\n", root_files[i], YN(listed("/proc", root_files[i])));
     for (size_t i = 0; i < sizeof(self_files_) / sizeof(self_files_[0]); i++)
         say("/proc/self lists %s: %s\n", self_files_[i], YN(listed("/proc/self", self_files_[i])));
+    chk("access /proc/self/mountinfo R_OK", access("/proc/self/mountinfo", R_OK));
+    chk("access /proc/uptime R_OK", access("/proc/uptime", R_OK));
+    chk("access /proc/nonexistent F_OK", access("/proc/nonexistent", F_OK));
     uptime_loadavg_version();
     mounts(argv[1]);
     limits();
