@@ -136,15 +136,34 @@ static void cpu_describe(struct cpu_desc *d)
 
 char *proc_cpuinfo_text(size_t *len)
 {
+    /* Described once: the CPU does not change, and on hardware each
+     * CPUID is a trip out of the enclave. A reader that finds another
+     * thread describing it (or a fork's child that inherited that state)
+     * makes its own. */
+    static struct cpu_desc desc;
+    static int described; /* 0 no, 1 being made, 2 made */
+    struct cpu_desc *own = NULL;
+    const struct cpu_desc *d = &desc;
+    int expect = 0;
+    if (__atomic_load_n(&described, __ATOMIC_ACQUIRE) != 2) {
+        if (__atomic_compare_exchange_n(&described, &expect, 1, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            cpu_describe(&desc);
+            __atomic_store_n(&described, 2, __ATOMIC_RELEASE);
+        } else if (expect != 2) {
+            if (!(own = malloc(sizeof(*own))))
+                return NULL;
+            cpu_describe(own);
+            d = own;
+        }
+    }
     uint32_t n = pal_boot_info->cpu_count ? pal_boot_info->cpu_count : 1;
-    struct cpu_desc *d = malloc(sizeof(*d));
     size_t cap = 2048 * n;
     char *t = malloc(cap);
-    if (!t || !d) {
-        free(t), free(d);
+    if (!t) {
+        free(own);
         return NULL;
     }
-    cpu_describe(d);
     for (uint32_t i = 0; i < n && *len < cap; i++)
         *len += (size_t)snprintf(
             t + *len, cap - *len,
@@ -156,7 +175,7 @@ char *proc_cpuinfo_text(size_t *len)
             "address sizes\t: %u bits physical, %u bits virtual\npower management:\n\n",
             i, d->vendor, d->family, d->model, d->model_name, d->stepping, n, i, n, i, i, d->level,
             d->flags, d->phys_bits, d->virt_bits);
-    free(d);
+    free(own);
     *len = *len < cap ? *len : cap;
     return t;
 }
