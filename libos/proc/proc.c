@@ -52,6 +52,7 @@ struct node {
     int what;
     struct proc_who who;
     int sys; /* /proc/sys index, or -1 */
+    int fd;  /* PROC_FDINFO: the descriptor */
 };
 
 /* A generated file or directory: text, or "T name\n" lines for a dir
@@ -89,7 +90,7 @@ static int parse_fd(const char *rest, const char *dir)
     return fd;
 }
 
-#define NODE(k, w, who_) ((struct node){(k), (w), (who_), -1})
+#define NODE(k, w, who_) ((struct node){(k), (w), (who_), -1, -1})
 
 /* The files of every process and thread directory. */
 static struct node info_node(const char *rest, struct proc_who who)
@@ -156,10 +157,8 @@ static struct node self_node(const char *rest, struct proc_who who)
     if (fd >= 0 && fd_get_cloexec(fd) >= 0)
         return NODE(K_LINK, fd, who);
     fd = parse_fd(rest, "/fdinfo/");
-    if (fd >= 0 && fd_get_cloexec(fd) >= 0) {
-        who.fd = fd;
-        return NODE(K_FILE, PROC_FDINFO, who);
-    }
+    if (fd >= 0 && fd_get_cloexec(fd) >= 0)
+        return (struct node){K_FILE, PROC_FDINFO, who, -1, fd};
     return info_node(rest, who);
 }
 
@@ -169,7 +168,7 @@ static struct node pid_node(const char *p)
 {
     const char *rest;
     int id = parse_id(p, &rest);
-    struct proc_who who = {libos_pid, libos_pid, 0};
+    struct proc_who who = {libos_pid, libos_pid};
     if (id == libos_pid)
         return self_node(rest, who);
     if (id > 0 && ns_own_id(id)) {
@@ -178,13 +177,13 @@ static struct node pid_node(const char *p)
     }
     if (id <= 0 || !proc_other_exists(id))
         return NODE(K_NONE, 0, who);
-    who = (struct proc_who){id, id, 0};
+    who = (struct proc_who){id, id};
     return rest[0] ? info_node(rest, who) : NODE(K_DIR, D_OTHER, who);
 }
 
 static struct node find(const char *inside)
 {
-    struct proc_who me = {libos_pid, libos_pid, 0};
+    struct proc_who me = {libos_pid, libos_pid};
     static const struct {
         const char *path;
         enum proc_text what;
@@ -211,7 +210,7 @@ static struct node find(const char *inside)
             return NODE(K_FILE, files[i].what, me);
     int sys = proc_sys_find(inside, &is_dir);
     if (sys >= 0)
-        return (struct node){is_dir ? K_DIR : K_FILE, D_SYS, me, sys};
+        return (struct node){is_dir ? K_DIR : K_FILE, D_SYS, me, sys, -1};
     if (inside[5] == '/' && inside[6] >= '1' && inside[6] <= '9')
         return pid_node(inside + 6);
     return NODE(K_NONE, 0, me);
@@ -457,7 +456,7 @@ int proc_open(const char *inside, int flags, struct file **out)
     /* Generated first: len is only known once the text exists. */
     char *text = n.kind == K_DIR ? dir_text(n, &len)
                  : n.sys >= 0    ? proc_sys_text(n.sys, &len)
-                                 : proc_text((enum proc_text)n.what, n.who, &len);
+                                 : proc_file_text((enum proc_text)n.what, n.who, n.fd, &len);
     if (!text && n.kind == K_FILE && n.sys < 0 && n.who.pid != libos_pid)
         return -PAL_ESRCH; /* it ended meanwhile, as Linux says for a dead task */
     return open_gen(text, len, n.kind == K_DIR, node_writable(n), flags, out);

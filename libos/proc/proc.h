@@ -17,7 +17,6 @@ enum proc_text {
  * /proc/<pid>/...). */
 struct proc_who {
     int pid, tid;
-    int fd; /* fdinfo/<fd> */
 };
 
 /* The text of a generated file (heap-allocated, *len bytes); NULL when out
@@ -39,18 +38,10 @@ int proc_sys_find(const char *inside, bool *is_dir);
 /* A /proc/sys file's text, or a directory's "T name\n" listing. */
 char *proc_sys_text(int idx, size_t *len);
 
-/* proc_info.c: the generators of proc_text's files that need no process
- * info, and oom_score_adj's write (bytes taken, or -EINVAL / -EACCES). */
-char *proc_cpuinfo_text(size_t *len);
-char *proc_uptime_text(size_t *len);
-char *proc_loadavg_text(size_t *len);
-char *proc_version_text(size_t *len);
-char *proc_limits_text(size_t *len);
-char *proc_statm_text(uint64_t rss, size_t *len);
-char *proc_auxv_text(size_t *len);
-char *proc_fdinfo_text(int fd, size_t *len);
-char *proc_cgroup_text(size_t *len);
-char *proc_oom_text(size_t *len);
+/* proc_info.c: the text of any file, as proc_text, which makes the
+ * process files and cpuinfo, meminfo, stat (fd: for fdinfo/<fd>); and
+ * oom_score_adj's write (bytes taken, or -EINVAL / -EACCES). */
+char *proc_file_text(enum proc_text which, struct proc_who who, int fd, size_t *len);
 long proc_oom_write(const char *buf, size_t n);
 
 /* proc_mounts.c: mounts (info false) or mountinfo, filesystems, and the
