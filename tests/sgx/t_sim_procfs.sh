@@ -63,8 +63,8 @@ fi
 # tmpfs with its escaped mount point, the root as the host's type (never
 # the manifest's URI), /proc as proc; df finds the root through them.
 bb=/bin/busybox
-# A killer subshell above that gets its SIGTERM before it has reset the
-# inherited EXIT trap removes $TMP (seen once): make it again.
+# $TMP was once found removed after the SIGTERM part (perhaps a killer
+# subshell killed before it reset the inherited EXIT trap): make it again.
 mkdir -p "$TMP"
 if need "$bb"; then
     manifest "$TMP/bb.toml" "$bb" 'loader.argv = ["busybox"]' 'fs.root = { uri = "file:/" }' \
