@@ -188,9 +188,12 @@ static struct node find(const char *inside)
         const char *path;
         enum proc_text what;
     } files[] = {
-        {"/proc/cpuinfo", PROC_CPUINFO},   {"/proc/meminfo", PROC_MEMINFO},
-        {"/proc/stat", PROC_STAT},         {"/proc/uptime", PROC_UPTIME},
-        {"/proc/loadavg", PROC_LOADAVG},   {"/proc/version", PROC_VERSION},
+        {"/proc/cpuinfo", PROC_CPUINFO},
+        {"/proc/meminfo", PROC_MEMINFO},
+        {"/proc/stat", PROC_STAT},
+        {"/proc/uptime", PROC_UPTIME},
+        {"/proc/loadavg", PROC_LOADAVG},
+        {"/proc/version", PROC_VERSION},
         {"/proc/filesystems", PROC_FILESYSTEMS},
     };
     bool is_dir;
@@ -392,8 +395,13 @@ static long oom_pwrite(struct file *f, const void *buf, size_t len, int64_t off)
 }
 
 static const struct file_ops oom_ops = {
-    .read = g_read, .pread = g_pread, .write = oom_write, .pwrite = oom_pwrite, .seek = g_seek,
-    .fstat = g_fstat, .release = g_release,
+    .read = g_read,
+    .pread = g_pread,
+    .write = oom_write,
+    .pwrite = oom_pwrite,
+    .seek = g_seek,
+    .fstat = g_fstat,
+    .release = g_release,
 };
 
 static bool node_writable(struct node n)
@@ -401,8 +409,7 @@ static bool node_writable(struct node n)
     return n.kind == K_FILE && n.sys < 0 && n.what == PROC_OOM_ADJ;
 }
 
-static int open_gen(char *text, size_t len, bool dir, bool writable, int flags,
-                    struct file **out)
+static int open_gen(char *text, size_t len, bool dir, bool writable, int flags, struct file **out)
 {
     struct gen *g = calloc(1, sizeof(*g));
     if (!g || !text) {
