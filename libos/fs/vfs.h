@@ -138,4 +138,9 @@ int dev_attestation_stat(const char *inside, struct pal_stat *st);
 bool proc_owns(const char *inside);
 void vfs_set_proc_ops(const struct fs_ops *ops);
 
+/* mount.c: mount i of the table (0: fs.root at "/", then fs.mounts in
+ * order), for /proc/<pid>/mounts: its inside path, host directory ("" for
+ * the host's /, NULL for a tmpfs) and operations; false past the last. */
+bool vfs_mount_get(int i, const char **path, const char **host_dir, const struct fs_ops **ops);
+
 #endif
