@@ -5,6 +5,7 @@
 #include <linux/uio.h>
 
 #include "fs/vfs.h"
+#include "pal_ioctl.h"
 #include "sys/sys.h"
 
 #define IOV_MAX_ 1024
@@ -335,15 +336,17 @@ static long set_flag(struct file *f, int flag, bool on)
 static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
 {
     switch (req) {
-    /* The kernel's struct termios: 36 bytes (glibc's k_termios), not libc's. */
-    case TCGETS: return f->ops == &host_file_ops ? pal->tty_ioctl(f->h, req, arg, 36) : -PAL_ENOTTY;
-    case TIOCGWINSZ: return f->ops == &host_file_ops ? pal->tty_ioctl(f->h, req, arg, 8) : -PAL_ENOTTY;
     case FIOCLEX: return fd_set_cloexec(fd, true);
     case FIONCLEX: return fd_set_cloexec(fd, false);
     case FIONBIO: return set_flag(f, O_NONBLOCK, *(int *)arg != 0);
     case FIOASYNC: return set_flag(f, FASYNC, *(int *)arg != 0);
-    default: return -PAL_ENOTTY;
+    default: break;
     }
+    /* Terminal, pipe and socket ioctls of a host handle (pal_ioctl.h). */
+    const struct pal_ioctl *k = pal_ioctl_find(req);
+    if (!k || f->ops != &host_file_ops)
+        return -PAL_ENOTTY;
+    return pal->tty_ioctl(f->h, req, arg, k->size);
 }
 
 SYS(ioctl) { return WITH_FILE(A(0), f, ioctl_file(f, (int)A(0), A(1), PTR(2))); }

@@ -228,8 +228,10 @@ struct pal_api {
     long (*access)(const char *path, int mode);
     /* Switches non-blocking mode of a handle (file, pipe, socket). */
     long (*set_nonblocking)(pal_handle h, int on);
-    /* Terminal control on a host tty: only TCGETS (buf: the kernel's 36-byte termios)
-     * and TIOCGWINSZ (8-byte winsize); -ENOTTY when h is not a tty. */
+    /* A device ioctl of pal_ioctl.h's table on a host handle (terminals,
+     * pipes, sockets, files): buf is the program's buffer of the table's
+     * size (PAL_IOCTL_OUT, _IN), or for PAL_IOCTL_VALUE the integer
+     * itself; -ENOTTY for any other request or a handle without it. */
     long (*tty_ioctl)(pal_handle h, unsigned long req, void *buf, size_t len);
 
     /* --- pipes, sockets, readiness --- */

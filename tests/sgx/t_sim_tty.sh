@@ -29,3 +29,21 @@ for kind in musl spie dyn; do
         sed 's/^/    # /' "$TMP/out.txt" | head -5; diag 1
     done
 done
+
+# Setting the terminal from inside (TIOCSWINSZ, TCSETS through stty, then
+# tcsetattr's TCSETSW back): the host's terminal takes it, as natively.
+if need /bin/busybox; then
+    cat >"$TMP/stty.sh" <<'SH'
+stty rows 41 cols 93 && stty size && stty -echo && stty -a | tr ' ;' '\n\n' | grep -x -- -echo && stty echo
+SH
+    manifest "$TMP/s.toml" /bin/busybox "$(trust /bin/busybox "file:$TMP/stty.sh")"
+    for mode in direct sim; do
+        timeout -k 5 60 script -qec "'$GEODE' run --mode $mode '$TMP/s.toml' sh '$TMP/stty.sh' 2>'$TMP/err'; stty size" \
+            /dev/null </dev/null >"$TMP/out" 2>&1
+        rc=$?
+        tr -d '\r' <"$TMP/out" >"$TMP/out.txt"
+        [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out.txt")" = "$(printf '41 93\n-echo\n41 93')" ]
+        r=$?; check "busybox stty ($mode, on a tty): window size and echo set from inside reach the host's terminal" $r
+        [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out.txt" | head -5; diag 1; }
+    done
+fi
