@@ -399,8 +399,9 @@ static void test_tty(void)
     uint64_t calls = loopback_calls;
     int m = posix_openpt(O_RDWR | O_NOCTTY);
 
-    CHECK(api.tty_ioctl(0, 0x5402, buf, 60) == -PAL_ENOTTY, "tty_ioctl: other requests -ENOTTY");
-    CHECK(api.tty_ioctl(0, TCGETS, buf, 59) == -PAL_ENOTTY, "TCGETS into 59 bytes: -ENOTTY");
+    CHECK(api.tty_ioctl(0, 0x5412, buf, 60) == -PAL_ENOTTY,
+          "tty_ioctl: a request not in pal_ioctl.h (TIOCSTI) -ENOTTY");
+    CHECK(api.tty_ioctl(0, TCGETS, buf, 35) == -PAL_ENOTTY, "TCGETS into 35 bytes: -ENOTTY");
     CHECK(api.tty_ioctl(0, TIOCGWINSZ, buf, 7) == -PAL_ENOTTY, "TIOCGWINSZ into 7: -ENOTTY");
     CHECK(loopback_calls == calls, "without an OCALL");
     if (m < 0) {
@@ -521,10 +522,12 @@ static void test_hostile_stat(void)
           "file_open: handle >= OCALL_MAX_HANDLE -> -EIO");
     hostile(OCALL_SEEK, T_BAD_ERRNO, 0);
     CHECK(api.seek(h, 0, SEEK_SET) == -PAL_EIO, "seek: result -1000 -> -EIO");
-    hostile(OCALL_TTY_IOCTL, T_TTY_OK, 59);
-    CHECK(api.tty_ioctl(h, TCGETS, buf, 60) == -PAL_EIO, "tty_ioctl: 59 bytes for TCGETS -> -EIO");
-    hostile(OCALL_TTY_IOCTL, T_TTY_OK, 60);
-    CHECK(api.tty_ioctl(h, TCGETS, buf, 60) == 0, "tty_ioctl: exactly 60 bytes accepted");
+    hostile(OCALL_TTY_IOCTL, T_TTY_OK, 35);
+    CHECK(api.tty_ioctl(h, TCGETS, buf, 36) == -PAL_EIO, "tty_ioctl: 35 bytes for TCGETS -> -EIO");
+    hostile(OCALL_TTY_IOCTL, T_TTY_OK, 36);
+    memset(buf, 0xAA, sizeof(buf));
+    CHECK(api.tty_ioctl(h, TCGETS, buf, 36) == 0 && buf[36] == 0xAA,
+          "tty_ioctl: exactly the kernel's 36 bytes accepted, and not one more written");
     hostile(OCALL_TTY_IOCTL, T_TTY_OK, 4);
     CHECK(api.tty_ioctl(h, TIOCGWINSZ, buf, 8) == -PAL_EIO,
           "tty_ioctl: 4 bytes for TIOCGWINSZ -> -EIO");
@@ -683,10 +686,12 @@ static void test_host_handles(void)
     CHECK(host_call(OCALL_CLOSE, (int64_t[4]){(int64_t)1 << 32 | fd}, "", 0, 0, 0) == -EBADF &&
               fcntl(fd, F_GETFD) >= 0,
           "host: a handle past OCALL_MAX_HANDLE -> -EBADF, not truncated to an fd");
-    CHECK(host_call(OCALL_TTY_IOCTL, (int64_t[4]){fd, TCGETS, 36}, "", 0, 0, 64) == -EINVAL,
-          "host: TCGETS of 36 bytes -> -EINVAL");
-    CHECK(host_call(OCALL_TTY_IOCTL, (int64_t[4]){fd, 0x5402, 60}, "", 0, 0, 64) == -ENOTTY,
-          "host: another ioctl request -> -ENOTTY");
+    CHECK(host_call(OCALL_TTY_IOCTL, (int64_t[4]){fd, TCGETS, 60}, "", 0, 0, 64) == -EINVAL,
+          "host: TCGETS of 60 bytes -> -EINVAL");
+    CHECK(host_call(OCALL_TTY_IOCTL, (int64_t[4]){fd, 0x5412, 60}, "", 0, 0, 64) == -ENOTTY,
+          "host: an ioctl request not in pal_ioctl.h -> -ENOTTY");
+    CHECK(host_call(OCALL_TTY_IOCTL, (int64_t[4]){fd, 0x5402, 36}, "", 0, 0, 64) == -EINVAL,
+          "host: TCSETS without its 36 input bytes -> -EINVAL");
     CHECK(host_call(OCALL_NONBLOCK, (int64_t[4]){fd, 2}, "", 0, 0, 0) == -EINVAL,
           "host: set_nonblocking on = 2 -> -EINVAL");
     CHECK(host_call(OCALL_FSTATFS + 1, (int64_t[4]){0}, "", 0, 0, 0) == -ENOSYS,
