@@ -50,6 +50,29 @@ static size_t chunk_len(int64_t size, uint64_t i)
     return left < TRUSTED_CHUNK ? (size_t)left : TRUSTED_CHUNK;
 }
 
+/* sha256_update with the PAL's SHA-NI compression for the whole blocks
+ * when it has one (several times faster than lib/sha256.c's). */
+static void hash_update(struct sha256_ctx *c, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    size_t blocks = len / 64;
+    if (c->used == 0 && blocks && PAL_HAS(pal, sha256_blocks) &&
+        pal->sha256_blocks(c->h, p, blocks) == 0) {
+        c->total += blocks * 64;
+        p += blocks * 64;
+        len -= blocks * 64;
+    }
+    sha256_update(c, p, len);
+}
+
+static void hash_once(const void *data, size_t len, uint8_t out[SHA256_LEN])
+{
+    struct sha256_ctx c;
+    sha256_init(&c);
+    hash_update(&c, data, len);
+    sha256_final(&c, out);
+}
+
 /* Hashes the open file h whole and per chunk, with the host's size. */
 static int hash_file(pal_handle h, int64_t size, uint8_t whole[SHA256_LEN],
                      struct trusted_hashes **out)
@@ -64,8 +87,8 @@ static int hash_file(pal_handle h, int64_t size, uint8_t whole[SHA256_LEN],
         size_t len = chunk_len(size, i);
         r = pread_full(h, buf, len, (int64_t)(i * TRUSTED_CHUNK));
         if (r == 0) {
-            sha256_update(&c, buf, len);
-            sha256(buf, len, th->chunk[i]);
+            hash_update(&c, buf, len);
+            hash_once(buf, len, th->chunk[i]);
         }
     }
     free(buf);
@@ -119,7 +142,7 @@ static long load_chunk(struct trusted_open *o, uint64_t i)
     size_t len = chunk_len(o->hashes->size, i);
     long r = pread_full(o->h, o->cache, len, (int64_t)(i * TRUSTED_CHUNK));
     if (r == 0)
-        sha256(o->cache, len, sum);
+        hash_once(o->cache, len, sum);
     if (r == 0 && memcmp(sum, o->hashes->chunk[i], SHA256_LEN))
         r = -PAL_EIO;
     if (r < 0) {
