@@ -553,6 +553,10 @@ static long parent_send(struct fork_ctx *ctx)
         r = rec_send(REC_END, &end, sizeof(end), NULL, 0);
     if (!r)
         r = bulk_flush();
+    /* The acknowledgement is one small record: a plain read, which returns
+     * as soon as it arrives (FORK_RECV would go on polling for more), and
+     * the staging area goes while the child takes the stream. */
+    bulk_close();
     if (!r)
         r = rec_recv(&hd);
     if (!r) {
@@ -622,6 +626,72 @@ out:
     memset(&ctx, 0, sizeof(ctx));
     __atomic_store_n(&fork_lock, 0, __ATOMIC_RELEASE);
     return r;
+}
+
+/* --- a pool member's preparation (ECALL_FORK_PREPARE) ------------------- */
+
+/* Heap pages this enclave zeroed itself before any ECALL_RUN or
+ * ECALL_FORK started (the heap is not measured: its contents were the
+ * host's until then), ascending: a zero run of the fork stream that lies
+ * there needs no zeroing. Only the child's receive uses them, and only
+ * until it has taken the stream. */
+static struct {
+    uint64_t lo, hi;
+} zeroed[ENCLAVE_FORK_PREPARE_RUNS];
+static uint32_t n_zeroed;
+
+struct ecall_result enclave_fork_prepare(uint64_t arg)
+{
+    static struct enclave_fork_prepare p;
+    uint64_t lo, meta_hi, end = enclave_heap_end(), prev = 0, done = 0;
+
+    if (copy_from_host(&p, arg, sizeof(p)) || p.count > ENCLAVE_FORK_PREPARE_RUNS)
+        return ecall_fail(PAL_EINVAL);
+    if (enclave_boot_hold())
+        return ecall_fail(PAL_EBUSY);
+    enclave_heap_meta(&lo, &meta_hi);
+    if (enclave_edmm_from() < end)
+        end = enclave_edmm_from() > lo ? enclave_edmm_from() : lo;
+    n_zeroed = 0;
+    for (uint64_t i = 0; i < p.count; i++) {
+        uint64_t a = p.run[i].addr, n = p.run[i].pages, b;
+
+        if (a % PAGE || a < prev || n > (~0ULL - a) / PAGE) {
+            n_zeroed = 0;
+            enclave_boot_release();
+            return ecall_fail(PAL_EINVAL);
+        }
+        b = a + n * PAGE;
+        prev = b;
+        a = a > lo ? a : lo; /* only heap pages that are in the enclave */
+        b = b < end ? b : end;
+        if (a >= b)
+            continue;
+        memset((void *)a, 0, b - a);
+        zeroed[n_zeroed].lo = a;
+        zeroed[n_zeroed++].hi = b;
+        done += (b - a) / PAGE;
+    }
+    enclave_boot_release();
+    return ecall_ok(done);
+}
+
+/* Zeroes [addr, addr + pages * PAGE) but what the preparation zeroed. */
+static void zero_pages(uint64_t addr, uint64_t pages)
+{
+    uint64_t end = addr + pages * PAGE;
+
+    for (uint32_t i = 0; i < n_zeroed && addr < end; i++) {
+        if (zeroed[i].hi <= addr)
+            continue;
+        if (zeroed[i].lo >= end)
+            break;
+        if (zeroed[i].lo > addr)
+            memset((void *)addr, 0, zeroed[i].lo - addr);
+        addr = zeroed[i].hi < end ? zeroed[i].hi : end;
+    }
+    if (addr < end)
+        memset((void *)addr, 0, end - addr);
 }
 
 /* --- the child ---------------------------------------------------------- */
@@ -736,7 +806,7 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
         heap_ready(part.addr, part.pages);
         if (enclave_heap_fork_prepare(part.addr, part.pages))
             child_fail("cannot add heap pages (EDMM)", 0);
-        memset((void *)part.addr, 0, part.pages * PAGE);
+        zero_pages(part.addr, part.pages);
         chan.pages += part.pages;
         got_pages += part.pages;
         return;
@@ -787,12 +857,18 @@ __attribute__((noreturn)) static void child_receive(void *unused)
     if (hd.len != sizeof(end) || end.records != chan.records || end.pages != chan.pages)
         child_fail("the parent's stream is incomplete", 0);
     heap_ready(0, 0); /* a parent with no memory past its maps */
+    n_zeroed = 0;     /* the memory is the program's from now on */
     if (enclave_heap_adopt() || enclave_boot_adopt() || enclave_thread_adopt(child_ctx.fs_base, child_ctx.libos_gs))
         child_fail("the parent's state does not fit this enclave", 0);
     enclave_net_adopt();
     chan.dir_out = DIR_TO_PARENT;
-    bulk_close(); /* the acknowledgement goes as one record */
+    /* The acknowledgement goes as one record, before the staging area is
+     * unmapped (the parent waits for it). */
+    uint64_t ubuf = chan.ubuf;
+
+    chan.ubuf = 0;
     r = rec_send(REC_ACK, &end, sizeof(end), NULL, 0);
+    chan.ubuf = ubuf;
     chan_close();
     if (r)
         child_fail("cannot acknowledge to the parent", r);
