@@ -43,7 +43,7 @@
 
 #define PAGE 4096ULL
 #define FORK_MAGIC 0x6b726f6665646f67ULL /* "godefork" */
-#define FORK_VERSION 1
+#define FORK_VERSION 2                   /* 2: memory records' heads in the clear */
 #define REC_PAGES 14                      /* data pages per memory record */
 #define CHILD_STACK_NEED (96 * 1024ULL)   /* below the parent's frames */
 #define RED_ZONE_BYTES 128
@@ -283,29 +283,53 @@ static void make_iv(uint8_t iv[ENCLAVE_AEAD_IV], uint32_t dir, uint64_t seq)
     memcpy(iv + 4, &seq, 8);
 }
 
-/* AAD: the header, then the child's nonce. */
-static void make_aad(uint8_t aad[sizeof(struct rec_hdr) + 32], const struct rec_hdr *hd, const uint8_t *nonce)
+/* Memory records (REC_MEM, REC_ZERO, REC_STACK): their head, a struct
+ * mem_part, goes in the clear as additional data, and only the data is
+ * sealed: from the pages themselves into the record, and opened from the
+ * record straight into its place (no copy on either side). */
+static int head_clear(uint32_t type)
+{
+    return type == REC_MEM || type == REC_ZERO || type == REC_STACK;
+}
+
+#define AAD_MAX (sizeof(struct rec_hdr) + 32 + sizeof(struct mem_part))
+
+/* AAD: the header, the child's nonce, and a memory record's head; its
+ * length. */
+static uint64_t make_aad(uint8_t aad[AAD_MAX], const struct rec_hdr *hd, const uint8_t *nonce,
+                         const uint8_t *payload)
 {
     memcpy(aad, hd, sizeof(*hd));
     memcpy(aad + sizeof(*hd), nonce, 32);
+    if (!head_clear(hd->type))
+        return sizeof(*hd) + 32;
+    memcpy(aad + sizeof(*hd) + 32, payload, sizeof(struct mem_part));
+    return AAD_MAX;
 }
 
 /* Seals head (hn bytes) + body (bn bytes) as one record. */
 static long rec_send(uint32_t type, const void *head, uint64_t hn, const void *body, uint64_t bn)
 {
     struct rec_hdr hd = {type, (uint32_t)(hn + bn), chan.seq_out};
-    uint8_t iv[ENCLAVE_AEAD_IV], aad[sizeof(hd) + 32];
+    uint8_t iv[ENCLAVE_AEAD_IV], aad[AAD_MAX];
     uint8_t *p = chan.buf + sizeof(hd);
+    uint64_t an;
+    int r;
 
-    if (hn + bn > REC_MAX_PAYLOAD)
+    if (hn + bn > REC_MAX_PAYLOAD || (head_clear(type) && hn != sizeof(struct mem_part)))
         return -PAL_EINVAL;
     memcpy(chan.buf, &hd, sizeof(hd));
     memcpy(p, head, hn);
-    if (bn)
-        memcpy(p + hn, body, bn);
     make_iv(iv, chan.dir_out, chan.seq_out);
-    make_aad(aad, &hd, chan.nonce);
-    if (enclave_aead_seal(&chan.aead, iv, aad, sizeof(aad), p, p, hd.len, p + hd.len))
+    an = make_aad(aad, &hd, chan.nonce, p);
+    if (head_clear(type)) {
+        r = enclave_aead_seal(&chan.aead, iv, aad, an, body, p + hn, bn, p + hd.len);
+    } else {
+        if (bn)
+            memcpy(p + hn, body, bn);
+        r = enclave_aead_seal(&chan.aead, iv, aad, an, p, p, hd.len, p + hd.len);
+    }
+    if (r)
         return -PAL_EIO;
     chan.seq_out++;
     chan.records++;
@@ -314,26 +338,41 @@ static long rec_send(uint32_t type, const void *head, uint64_t hn, const void *b
     return write_all(chan.h, chan.buf, sizeof(hd) + hd.len + ENCLAVE_AEAD_TAG);
 }
 
-/* The next record; its payload at chan.buf + sizeof(struct rec_hdr). */
+/* Opens the current record's sealed part (after a memory record's head)
+ * into out (its payload's place in chan.buf, or a memory record's target:
+ * zeroed if it fails). */
+static long rec_open(const struct rec_hdr *hd, void *out)
+{
+    uint8_t iv[ENCLAVE_AEAD_IV], aad[AAD_MAX];
+    uint8_t *p = chan.buf + sizeof(*hd);
+    uint64_t hn = head_clear(hd->type) ? sizeof(struct mem_part) : 0;
+    uint64_t an = make_aad(aad, hd, chan.nonce, p);
+
+    make_iv(iv, chan.dir_out ^ 1, chan.seq_in);
+    if (enclave_aead_open(&chan.aead, iv, aad, an, p + hn, out, hd->len - hn, p + hd->len))
+        return -PAL_EBADMSG;
+    chan.seq_in++;
+    return 0;
+}
+
+/* The next record; its payload at chan.buf + sizeof(struct rec_hdr),
+ * opened in place, but a memory record's, which rec_open opens into its
+ * target once the caller has checked its head (in the clear, not yet
+ * authenticated). */
 static long rec_recv(struct rec_hdr *hd)
 {
-    uint8_t iv[ENCLAVE_AEAD_IV], aad[sizeof(*hd) + 32];
     uint8_t *p = chan.buf + sizeof(*hd);
     long r = read_all(chan.h, hd, sizeof(*hd));
 
     if (r)
         return r;
-    if (hd->len > REC_MAX_PAYLOAD || hd->seq != chan.seq_in || hd->type < REC_CTX || hd->type > REC_ACK)
+    if (hd->len > REC_MAX_PAYLOAD || hd->seq != chan.seq_in || hd->type < REC_CTX ||
+        hd->type > REC_ACK || (head_clear(hd->type) && hd->len < sizeof(struct mem_part)))
         return -PAL_EPROTO;
     r = read_all(chan.h, p, hd->len + ENCLAVE_AEAD_TAG);
     if (r)
         return r;
-    make_iv(iv, chan.dir_out ^ 1, chan.seq_in);
-    make_aad(aad, hd, chan.nonce);
-    if (enclave_aead_open(&chan.aead, iv, aad, sizeof(aad), p, p, hd->len, p + hd->len))
-        return -PAL_EBADMSG;
-    chan.seq_in++;
-    return 0;
+    return head_clear(hd->type) ? 0 : rec_open(hd, p);
 }
 
 static int random_bytes(uint8_t *out, uint64_t n)
@@ -792,9 +831,14 @@ static void heap_ready(uint64_t addr, uint64_t pages)
     targets.heap_ready = 1;
 }
 
-static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
+/* A memory record: its head (in the clear) is checked, then its data is
+ * opened straight into place, which authenticates the head too; a zero
+ * run is zeroed only once authenticated. */
+static void take_memory(const struct rec_hdr *hd, const uint8_t *p, uint64_t n)
 {
+    uint32_t type = hd->type;
     struct mem_part part;
+    long r;
 
     if (n < sizeof(part))
         child_fail("short memory record", 0);
@@ -803,6 +847,9 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
     if (type == REC_ZERO) {
         if (n || part.pages > (1ULL << 40) || part.addr % PAGE || !target_ok(part.addr, part.pages * PAGE))
             child_fail("memory record out of range", 0);
+        r = rec_open(hd, NULL);
+        if (r)
+            child_fail("the parent's stream broke off or failed its check", r);
         heap_ready(part.addr, part.pages);
         if (enclave_heap_fork_prepare(part.addr, part.pages))
             child_fail("cannot add heap pages (EDMM)", 0);
@@ -825,7 +872,9 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
         if (enclave_heap_fork_prepare(part.addr, part.pages))
             child_fail("cannot add heap pages (EDMM)", 0);
     }
-    memcpy((void *)part.addr, p + sizeof(part), n);
+    r = rec_open(hd, (void *)part.addr);
+    if (r)
+        child_fail("the parent's stream broke off or failed its check", r);
 }
 
 /* Runs below the parent's frames on this thread's PAL stack (which the
@@ -846,8 +895,8 @@ __attribute__((noreturn)) static void child_receive(void *unused)
         chan.records++;
         if (hd.type == REC_STATE)
             take_state(p, hd.len);
-        else if (hd.type == REC_MEM || hd.type == REC_ZERO || hd.type == REC_STACK)
-            take_memory(hd.type, p, hd.len);
+        else if (head_clear(hd.type))
+            take_memory(&hd, p, hd.len);
         else if (hd.type == REC_END)
             break;
         else
