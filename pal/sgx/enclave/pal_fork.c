@@ -681,7 +681,7 @@ static uint32_t n_zeroed;
 
 struct ecall_result enclave_fork_prepare(uint64_t arg)
 {
-    static struct enclave_fork_prepare p;
+    struct enclave_fork_prepare p; /* (on this thread's stack: two may come at once) */
     uint64_t lo, meta_hi, end = enclave_heap_end(), prev = 0, done = 0;
 
     if (copy_from_host(&p, arg, sizeof(p)) || p.count > ENCLAVE_FORK_PREPARE_RUNS)
