@@ -458,12 +458,13 @@ static long send_states(void)
     return 0;
 }
 
+/* Eight words per test: most pages scanned whole are all-zero ones. */
 static int page_zero(const uint8_t *p)
 {
     const uint64_t *w = (const uint64_t *)p;
 
-    for (uint64_t i = 0; i < PAGE / 8; i++)
-        if (w[i])
+    for (uint64_t i = 0; i < PAGE / 8; i += 8)
+        if (w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7])
             return 0;
     return 1;
 }
@@ -473,7 +474,7 @@ static int page_zero(const uint8_t *p)
 static long send_pages(uint64_t addr, uint64_t pages)
 {
     while (pages) {
-        uint64_t n = 0;
+        uint64_t n = 1;
         int zero = page_zero((const uint8_t *)addr);
         long r;
 
