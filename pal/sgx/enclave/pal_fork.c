@@ -20,10 +20,11 @@
  *   child -> parent   one sealed acknowledgement
  *
  * Every record is a header (type, length, sequence number) in the clear,
- * then its sealed payload and tag. The header and N are the additional
- * data and the IV is the direction and the sequence number, so a changed
- * byte, a dropped, repeated or reordered record, or a record of another
- * fork (another N) fails the tag or the sequence check. The child refuses
+ * then its sealed payload and tag (a memory record's own head, address
+ * and pages, in the clear before its sealed data). The headers and N are
+ * the additional data and the IV is the direction and the sequence
+ * number, so a changed byte, a dropped, repeated or reordered record, or a
+ * record of another fork (another N) fails the tag or the sequence check. The child refuses
  * to run on any failure (it ends with a log line before it ever runs
  * program code); the parent sees no acknowledgement, has the host end and
  * reap the child (OCALL_FORK_ABORT) and fails fork with EAGAIN.
