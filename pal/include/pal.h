@@ -581,6 +581,14 @@ struct pal_api {
      * handle's position as one writev(2): one unit for a pipe or socket.
      * NULL when the PAL has none (the libOS then gathers them itself). */
     long (*writev)(pal_handle h, const void *iov, int cnt);
+
+    /* --- SHA-256 with the CPU's SHA extensions (trusted files) --- */
+    /* SHA-256's compression of `blocks` 64-byte blocks at data (enclave
+     * memory) into state[8] (FIPS 180-4 words), saving and restoring the
+     * program's vector registers around it. -ENOSYS when the CPU has no
+     * SHA-NI: the libOS then hashes with its own code. NULL in the direct
+     * PAL (it checks no trusted file). */
+    long (*sha256_blocks)(uint32_t state[8], const void *data, size_t blocks);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */
