@@ -43,14 +43,24 @@ int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out)
     return open_inside(inside, NULL, flags, mode, out);
 }
 
-/* True when path has no ".." component: its lexical form is then its
- * canonical form whenever it contains no symlink. */
+/* True when path has no ".." component and does not end in "/" or "/.":
+ * its lexical form is then its canonical form whenever it contains no
+ * symlink (a final "/" or "." asks for a directory, which the lexical
+ * form would not). */
 static bool no_dotdot(const char *p)
 {
     for (const char *c = p; *c; c++)
         if (c[0] == '.' && c[1] == '.' && (c == p || c[-1] == '/') && (c[2] == 0 || c[2] == '/'))
             return false;
-    return true;
+    size_t n = strlen(p);
+    return !(n > 0 && (p[n - 1] == '/' || (p[n - 1] == '.' && (n == 1 || p[n - 2] == '/'))));
+}
+
+/* True when path ends in "/" (trailing slashes). */
+static bool slash_last(const char *p)
+{
+    size_t n = strlen(p);
+    return n > 1 && p[n - 1] == '/';
 }
 
 /* The lexical inside path of a program path when the fast paths may try
@@ -113,6 +123,19 @@ int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct fi
     /* O_NOFOLLOW, and O_CREAT|O_EXCL (which must fail on any existing
      * name), look at the last component itself. */
     bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+    if ((flags & O_CREAT) && slash_last(path)) {
+        /* open(2): O_CREAT of "name/" is EISDIR once its directory is found. */
+        char dir[PATH_MAX_LEN];
+        size_t n = strlen(path);
+        while (n > 1 && path[n - 1] == '/')
+            n--;
+        if (n >= sizeof(dir))
+            return -PAL_ENAMETOOLONG;
+        memcpy(dir, path, n);
+        dir[n] = 0;
+        r = vfs_resolve_at(dirfd, dir, false, inside, sizeof(inside));
+        return r < 0 ? r : -PAL_EISDIR;
+    }
     r = vfs_resolve_at(dirfd, path, follow, inside, sizeof(inside));
     return r < 0 ? r : open_inside(inside, lexical ? t.host : NULL, flags, mode, out);
 }

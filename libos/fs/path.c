@@ -144,6 +144,10 @@ static int follow_link(struct walker *w, size_t before, const char *tail)
 static int walk_links(struct walker *w, bool follow_last)
 {
     const char *p = w->rest;
+    /* Whether out is known to name a directory: the base is one, and so is
+     * the parent of one. "." and ".." after a component not known to be one
+     * need it to be (ENOTDIR), which the lexical "." and ".." would lose. */
+    bool dir_known = true;
     while (*p) {
         const char *slash = strchr(p, '/');
         size_t n = slash ? (size_t)(slash - p) : strlen(p);
@@ -152,6 +156,17 @@ static int walk_links(struct walker *w, bool follow_last)
             tail++;
         size_t before = w->len;
         bool dotdot = n == 2 && p[0] == '.' && p[1] == '.';
+        bool dot = n == 1 && p[0] == '.';
+        if ((dot || dotdot) && !dir_known && w->len > 0) {
+            struct pal_stat st;
+            w->out[w->len] = 0;
+            int e = vfs_stat(w->out, 0, &st);
+            if (e < 0)
+                return e;
+            if ((st.mode & 0170000) != 0040000)
+                return -PAL_ENOTDIR;
+        }
+        dir_known = dot || dotdot;
         int r = push_component(w->out, &w->len, w->size, p, n);
         if (r < 0)
             return r;
@@ -190,9 +205,16 @@ static int resolve_from(const char *base, const char *path, bool follow, char *o
     if (w.len == 0)
         out[w.len++] = '/';
     out[w.len] = 0;
-    /* "dir/" names a directory: its symlink is followed, as Linux does. */
-    if (!follow && path[n - 1] == '/' && w.len > 1)
-        return resolve_from("/", out, true, out, size);
+    /* "dir/" names a directory: its symlink is followed, as Linux does,
+     * and an existing name that is not a directory is ENOTDIR
+     * (path_resolution(7)); a missing one is left to the caller (mkdir). */
+    if (path[n - 1] == '/' && w.len > 1) {
+        if (!follow && (r = resolve_from("/", out, true, out, size)) < 0)
+            return r;
+        struct pal_stat st;
+        if (vfs_stat(out, 0, &st) == 0 && (st.mode & 0170000) != 0040000)
+            return -PAL_ENOTDIR;
+    }
     return 0;
 }
 
@@ -200,6 +222,8 @@ int vfs_resolve_at(int dirfd, const char *path, bool follow, char *out, size_t s
 {
     if (!path)
         return -PAL_EFAULT;
+    if (!path[0]) /* before dirfd is looked at, as Linux's getname() */
+        return -PAL_ENOENT;
     if (path[0] == '/' || dirfd == AT_FDCWD)
         return resolve_from(cwd, path, follow, out, size);
     struct file *f = fd_get(dirfd);

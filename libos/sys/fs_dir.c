@@ -99,6 +99,8 @@ static long mknod_at(int dirfd, const char *path, uint32_t mode)
     uint32_t type = mode & S_IFMT_;
     if (type == 0)
         type = S_IFREG_;
+    if (type == S_IFDIR_) /* mknod(2): "use mkdir(2)": EPERM */
+        return -PAL_EPERM;
     if (type != S_IFREG_ && type != S_IFIFO_ && type != S_IFSOCK_ && type != S_IFCHR_ &&
         type != S_IFBLK_)
         return -PAL_EINVAL;
@@ -249,7 +251,9 @@ SYS(fchmod)
     struct file *f = fd_get((int)A(0));
     if (!f)
         return -PAL_EBADF;
-    long r = f->path ? vfs_chmod(f->path, (uint32_t)A(1)) : -PAL_EINVAL;
+    long r = (f->flags & O_PATH) ? -PAL_EBADF
+             : f->path          ? vfs_chmod(f->path, (uint32_t)A(1))
+                                : -PAL_EINVAL;
     file_put(f);
     return r;
 }

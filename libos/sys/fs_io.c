@@ -25,7 +25,7 @@
 
 static long do_read(struct file *f, void *buf, size_t n)
 {
-    if ((f->flags & O_ACCMODE) == O_WRONLY)
+    if ((f->flags & O_ACCMODE) == O_WRONLY || (f->flags & O_PATH))
         return -PAL_EBADF;
     if (f->is_dir) /* host files: the host says EISDIR */
         return -PAL_EISDIR;
@@ -371,6 +371,8 @@ SYS(pipe2)
 
 static long truncate_file(struct file *f, int64_t len)
 {
+    if (f->flags & O_PATH) /* open(2): no file operation on an O_PATH descriptor */
+        return -PAL_EBADF;
     if ((f->flags & O_ACCMODE) == O_RDONLY)
         return -PAL_EINVAL;
     return f->ops->truncate ? f->ops->truncate(f, len) : -PAL_EINVAL;

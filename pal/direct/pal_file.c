@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <string.h>
 #include <termios.h>
 
 #include "host.h"
@@ -22,10 +23,74 @@ static long open_nosymlinks(const char *path, int flags, uint32_t mode)
     return HS4(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 }
 
+/* The host process's umask, read once from /proc/self/status (a umask()
+ * call to read it would change it meanwhile for every thread). The libOS
+ * applies the program's own umask: what it asks is the exact mode. */
+static uint32_t host_umask(void)
+{
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v >= 0)
+        return (uint32_t)v;
+    char buf[4096];
+    v = 022;
+    long fd = HS3(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
+    long n = fd >= 0 ? HS3(SYS_read, fd, buf, sizeof(buf) - 1) : -1;
+    if (fd >= 0)
+        HS1(SYS_close, fd);
+    if (n > 0) {
+        buf[n] = 0;
+        const char *p = strstr(buf, "\nUmask:");
+        if (p) {
+            v = 0;
+            for (p += 7; *p == '\t' || *p == ' '; p++)
+                ;
+            for (; *p >= '0' && *p <= '7'; p++)
+                v = v * 8 + (*p - '0');
+        }
+    }
+    __atomic_store_n(&cached, v & 0777, __ATOMIC_RELAXED);
+    return (uint32_t)(v & 0777);
+}
+
+static long open_host(const char *path, int flags, uint32_t mode)
+{
+    return (flags & PAL_O_NOSYMLINKS) ? open_nosymlinks(path, flags, mode)
+                                      : HS4(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+/* A file this call created gets exactly mode's permission bits, which the
+ * host's umask may have cleared. */
+static long created(long fd, uint32_t mode)
+{
+    if (fd >= 0)
+        HS2(SYS_fchmod, fd, mode & 07777);
+    return fd;
+}
+
 static long direct_file_open(const char *path, int flags, uint32_t mode, pal_handle *out)
 {
-    long fd = (flags & PAL_O_NOSYMLINKS) ? open_nosymlinks(path, flags, mode)
-                                         : HS4(SYS_openat, AT_FDCWD, path, flags, mode);
+    long fd;
+    if (!(flags & (O_CREAT | __O_TMPFILE)) || !(mode & host_umask()))
+        fd = open_host(path, flags, mode);
+    else if ((flags & __O_TMPFILE) || (flags & O_EXCL))
+        fd = created(open_host(path, flags, mode), mode);
+    else /* O_CREAT: whether this open creates is known from O_EXCL */
+        for (;;) {
+            fd = open_host(path, flags | O_EXCL, mode);
+            if (fd != -PAL_EEXIST) {
+                created(fd, mode);
+                break;
+            }
+            fd = open_host(path, flags & ~O_CREAT, mode);
+            struct stat st;
+            if (fd >= 0 && HS2(SYS_fstat, fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+                HS1(SYS_close, fd); /* open(2): O_CREAT of a directory */
+                fd = -PAL_EISDIR;
+            }
+            if (fd != -PAL_ENOENT) /* else removed since: create it again */
+                break;
+        }
     if (fd < 0)
         return fd;
     *out = fd;
@@ -100,7 +165,13 @@ static long direct_readdir(pal_handle h, void *buf, size_t len)
 {
     return HS3(SYS_getdents64, h, buf, len);
 }
-static long direct_mkdir(const char *p, uint32_t mode) { return HS2(SYS_mkdir, p, mode); }
+static long direct_mkdir(const char *p, uint32_t mode)
+{
+    long r = HS2(SYS_mkdir, p, mode);
+    if (r == 0 && (mode & host_umask())) /* the exact mode, as open's */
+        HS4(SYS_fchmodat, AT_FDCWD, p, mode & 07777, 0);
+    return r;
+}
 static long direct_unlink(const char *p, int is_dir)
 {
     return HS3(SYS_unlinkat, AT_FDCWD, p, is_dir ? AT_REMOVEDIR : 0);
@@ -192,7 +263,10 @@ static long direct_mknod(const char *p, uint32_t mode)
 {
     if ((mode & S_IFMT) != S_IFIFO && (mode & S_IFMT) != S_IFREG)
         return -PAL_EPERM;
-    return HS4(SYS_mknodat, AT_FDCWD, p, mode, 0);
+    long r = HS4(SYS_mknodat, AT_FDCWD, p, mode, 0);
+    if (r == 0 && (mode & host_umask())) /* the exact mode, as open's */
+        HS4(SYS_fchmodat, AT_FDCWD, p, mode & 07777, 0);
+    return r;
 }
 
 static long direct_file_async(pal_handle h, int on)

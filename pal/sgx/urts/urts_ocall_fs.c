@@ -74,6 +74,66 @@ static long open_nosymlinks(const char *path, int flags, uint32_t mode)
     return syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 }
 
+/* The host process's umask, read once from /proc/self/status (a umask()
+ * call to read it would change it meanwhile for every thread). The libOS
+ * applies the program's own umask: what it asks is the exact mode, as in
+ * pal/direct/pal_file.c. */
+static uint32_t host_umask(void)
+{
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v >= 0)
+        return (uint32_t)v;
+    char line[256];
+    unsigned m = 022;
+    FILE *f = fopen("/proc/self/status", "re");
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "Umask: %o", &m) == 1)
+            break;
+    if (f)
+        fclose(f);
+    __atomic_store_n(&cached, (int)(m & 0777), __ATOMIC_RELAXED);
+    return m & 0777;
+}
+
+static long open_host(const char *path, int flags, uint32_t mode)
+{
+    if (flags & PAL_O_NOSYMLINKS)
+        return open_nosymlinks(path, flags, mode);
+    return openat(AT_FDCWD, path, flags, (mode_t)mode);
+}
+
+/* A file this call created gets exactly mode's permission bits. */
+static long created(long fd, uint32_t mode)
+{
+    if (fd >= 0)
+        (void)fchmod((int)fd, mode & 07777);
+    return fd;
+}
+
+static long open_exact(const char *path, int flags, uint32_t mode)
+{
+    long fd;
+    if (!(flags & (O_CREAT | __O_TMPFILE)) || !(mode & host_umask()))
+        return open_host(path, flags, mode);
+    if ((flags & __O_TMPFILE) || (flags & O_EXCL))
+        return created(open_host(path, flags, mode), mode);
+    for (;;) { /* O_CREAT: whether this open creates is known from O_EXCL */
+        fd = open_host(path, flags | O_EXCL, mode);
+        if (fd >= 0 || errno != EEXIST)
+            return created(fd, mode);
+        fd = open_host(path, flags & ~O_CREAT, mode);
+        struct stat st;
+        if (fd >= 0 && fstat((int)fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            close((int)fd); /* open(2): O_CREAT of a directory */
+            errno = EISDIR;
+            return -1;
+        }
+        if (fd >= 0 || errno != ENOENT) /* else removed since: create it again */
+            return fd;
+    }
+}
+
 static int64_t do_open(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
 {
     const int64_t *a = r->a.a;
@@ -82,9 +142,7 @@ static int64_t do_open(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint
     (void)out, (void)cap, (void)size;
     if (!path || !is_int(a[0]) || a[1] < 0 || a[1] > UINT32_MAX)
         return -EINVAL;
-    if (a[0] & PAL_O_NOSYMLINKS)
-        return ret(open_nosymlinks(path, (int)a[0], (uint32_t)a[1]));
-    return ret(openat(AT_FDCWD, path, (int)a[0], (mode_t)a[1]));
+    return ret(open_exact(path, (int)a[0], (uint32_t)a[1]));
 }
 
 /* The handlers below that take only a handle share this check. */
@@ -284,7 +342,11 @@ static int64_t do_mkdir(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uin
     (void)out, (void)cap, (void)size;
     if (!path || !is_mode(r->a.a[0]))
         return -EINVAL;
-    return ret(mkdir(path, (mode_t)r->a.a[0]));
+    if (mkdir(path, (mode_t)r->a.a[0]) != 0)
+        return -errno;
+    if (r->a.a[0] & host_umask()) /* the exact mode, as open's */
+        (void)fchmodat(AT_FDCWD, path, (mode_t)r->a.a[0] & 07777, 0);
+    return 0;
 }
 
 static int64_t do_unlink(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
@@ -527,7 +589,11 @@ static int64_t do_mknod(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uin
         return -EINVAL;
     if ((mode & S_IFMT) != S_IFIFO && (mode & S_IFMT) != S_IFREG)
         return -EPERM;
-    return ret(mknod(path, (mode_t)mode, 0));
+    if (mknod(path, (mode_t)mode, 0) != 0)
+        return -errno;
+    if (mode & host_umask()) /* the exact mode, as open's */
+        (void)fchmodat(AT_FDCWD, path, (mode_t)mode & 07777, 0);
+    return 0;
 }
 
 static int64_t do_fdatasync(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
