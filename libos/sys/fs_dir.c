@@ -177,9 +177,10 @@ SYS(unlinkat)
 #define RENAME_EXCHANGE_ 2u
 #define RENAME_WHITEOUT_ 4u
 
-/* RENAME_EXCHANGE of two existing names a and b, through a third name
- * next to b: three renames, so another process may see the middle state
- * (Linux swaps atomically). */
+/* RENAME_EXCHANGE of two existing names a and b on a file system without
+ * an exchange of its own (tmpfs, encrypted), through a third name next to
+ * b: three renames, so another thread may see the middle state. Host files
+ * are exchanged by the host's renameat2, atomically. */
 static long exchange(const char *a, const char *b)
 {
     char tmp[PATH_MAX_LEN];
@@ -219,6 +220,9 @@ static long rename_at(int olddir, const char *from, int newdir, const char *to, 
         return r;
     if (!flags)
         return vfs_rename(a, b);
+    r = vfs_rename_flags(a, b, flags);
+    if (r != -PAL_ENOSYS)
+        return r;
     r = vfs_stat(a, 1, &st);
     if (r < 0)
         return r;
@@ -289,17 +293,55 @@ SYS(symlinkat)
     return r;
 }
 
+/* The descriptor N of an inside path "/proc/<this process>/fd/N", or -1. */
+static int proc_fd_of(const char *inside)
+{
+    char mine[32];
+    int n = snprintf(mine, sizeof(mine), "/proc/%d/fd/", libos_pid), fd = 0;
+    if (strncmp(inside, mine, (size_t)n) || !inside[n])
+        return -1;
+    for (const char *c = inside + n; *c; c++) {
+        if (*c < '0' || *c > '9' || fd > 100000000)
+            return -1;
+        fd = fd * 10 + (*c - '0');
+    }
+    return fd;
+}
+
+/* Links the open file fd at inside path to. */
+static long link_fd(int fd, const char *to)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -PAL_EBADF;
+    long r = vfs_link_file(f, to);
+    file_put(f);
+    return r;
+}
+
 /* link(2) does not follow a final symlink of the source; linkat only with
- * AT_SYMLINK_FOLLOW. */
+ * AT_SYMLINK_FOLLOW, which through /proc/self/fd/N names the open file
+ * itself (an O_TMPFILE file gets a name), as AT_EMPTY_PATH does with
+ * olddir (allowed without CAP_DAC_READ_SEARCH for a file the process
+ * opened, since Linux 6.10). */
 static long link_at(int olddir, const char *from, int newdir, const char *to, int flags)
 {
     char a[PATH_MAX_LEN], b[PATH_MAX_LEN];
-    if (flags & ~AT_SYMLINK_FOLLOW)
+    if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
         return -PAL_EINVAL;
-    int r = vfs_resolve_at(olddir, from, (flags & AT_SYMLINK_FOLLOW) != 0, a, sizeof(a));
+    if ((flags & AT_EMPTY_PATH) && from && !from[0]) {
+        int r = vfs_resolve_at(newdir, to, false, b, sizeof(b));
+        return r < 0 ? r : link_fd(olddir, b);
+    }
+    int r = vfs_resolve_at(olddir, from, false, a, sizeof(a));
+    int fd = r == 0 && (flags & AT_SYMLINK_FOLLOW) ? proc_fd_of(a) : -1;
+    if (r == 0 && fd < 0 && (flags & AT_SYMLINK_FOLLOW))
+        r = vfs_resolve_at(olddir, from, true, a, sizeof(a));
     if (r == 0)
         r = vfs_resolve_at(newdir, to, false, b, sizeof(b));
-    return r < 0 ? r : vfs_link(a, b);
+    if (r < 0)
+        return r;
+    return fd >= 0 ? link_fd(fd, b) : vfs_link(a, b);
 }
 
 SYS(link) { return link_at(AT_FDCWD, PTR(0), AT_FDCWD, PTR(1), 0); }

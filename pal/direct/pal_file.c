@@ -1,6 +1,7 @@
 /* Direct PAL: files and directories, one raw host syscall each. The libOS
  * has already mapped program paths to host paths. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -186,6 +187,20 @@ static long direct_readlink(const char *p, char *b, size_t n)
 }
 static long direct_symlink(const char *t, const char *p) { return HS2(SYS_symlink, t, p); }
 static long direct_link(const char *f, const char *t) { return HS2(SYS_link, f, t); }
+static long direct_rename_flags(const char *a, const char *b, unsigned flags)
+{
+    if (flags != RENAME_NOREPLACE && flags != RENAME_EXCHANGE)
+        return -PAL_EINVAL;
+    return HS5(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, flags);
+}
+/* /proc/self/fd/N: linkat's way to name an open file without
+ * CAP_DAC_READ_SEARCH (AT_EMPTY_PATH needs it). */
+static long direct_link_handle(pal_handle h, const char *to)
+{
+    char proc[32];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%ld", (long)h);
+    return HS5(SYS_linkat, AT_FDCWD, proc, AT_FDCWD, to, AT_SYMLINK_FOLLOW);
+}
 
 static long direct_utimes(const char *path, const int64_t times[2], int nofollow)
 {
@@ -350,6 +365,8 @@ void direct_fill_file(struct pal_api *api)
     api->fallocate = direct_fallocate;
     api->fadvise = direct_fadvise;
     api->mknod = direct_mknod;
+    api->rename_flags = direct_rename_flags;
+    api->link_handle = direct_link_handle;
     api->fdatasync = direct_fdatasync;
     api->sync = direct_sync;
     api->file_async = direct_file_async;

@@ -573,6 +573,17 @@ struct pal_api {
      * a wait set (epoll(7) keys registrations by open file and descriptor,
      * the host's epoll by open file and host handle). Errors are dup's. */
     long (*handle_dup)(pal_handle h, pal_handle *out);
+
+    /* --- renames with flags, names for open files --- */
+    /* renameat2(2) of two host paths with flags RENAME_NOREPLACE (1) or
+     * RENAME_EXCHANGE (2), made by the host in one step (an exchange is
+     * atomic for every other process). Errors are renameat2's. */
+    long (*rename_flags)(const char *from, const char *to, unsigned flags);
+    /* A new name at host path to for h's open file (linkat(2) of
+     * /proc/self/fd/N with AT_SYMLINK_FOLLOW): an O_TMPFILE file without
+     * O_EXCL gets a name. Errors are linkat's (ENOENT for a file that
+     * cannot be linked). */
+    long (*link_handle)(pal_handle h, const char *to);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */

@@ -226,6 +226,8 @@ enum ocall_fs_more {
     /* a0 h, a1 on (0/1): O_ASYNC on the host handle, the calling process
      * its owner (the host's SIGIO is forwarded to the enclave) */
     OCALL_FILE_ASYNC = 123,
+    OCALL_RENAME_FLAGS = 124, /* a0 from len, a1 to len, a2 flags (1 or 2); str from, str to */
+    OCALL_LINK_HANDLE = 125,  /* a0 h, a1 to len; str to */
     OCALL_FS_MORE_LAST = 127,
 };
 

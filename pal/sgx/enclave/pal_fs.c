@@ -447,6 +447,25 @@ static long encl_mknod(const char *path, uint32_t mode)
     return path_call(OCALL_MKNOD, &a, 1, path);
 }
 
+static long encl_rename_flags(const char *from, const char *to, unsigned flags)
+{
+    uint64_t n1 = pal_strsize(from, FS_PATH_MAX), n2 = pal_strsize(to, FS_PATH_MAX);
+    struct ocall_args a = {{(int64_t)n1, (int64_t)n2, flags}};
+
+    if (flags != 1 && flags != 2) /* RENAME_NOREPLACE, RENAME_EXCHANGE */
+        return -PAL_EINVAL;
+    if (!n1 || !n2)
+        return -PAL_ENAMETOOLONG;
+    return zero_or_err(fs_ocall(OCALL_RENAME_FLAGS, &a, from, n1, to, n2, 0, 0, 0));
+}
+
+static long encl_link_handle(pal_handle h, const char *to)
+{
+    struct ocall_args a = {{h}};
+
+    return path_call(OCALL_LINK_HANDLE, &a, 1, to);
+}
+
 static long encl_fdatasync(pal_handle h)
 {
     return args_call(OCALL_FDATASYNC, h, 0, 0);
@@ -538,6 +557,8 @@ void enclave_fill_fs(struct pal_api *api)
     api->fallocate = encl_fallocate;
     api->fadvise = encl_fadvise;
     api->mknod = encl_mknod;
+    api->rename_flags = encl_rename_flags;
+    api->link_handle = encl_link_handle;
     api->fdatasync = encl_fdatasync;
     api->sync = encl_sync;
     api->pipe_size = encl_pipe_size;

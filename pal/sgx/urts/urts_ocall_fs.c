@@ -419,6 +419,32 @@ static int64_t do_link(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint
     return two_paths(r, &from, &to) ? -EINVAL : ret(link(from, to));
 }
 
+static int64_t do_rename_flags(struct urts_ocall_in *r, uint8_t *out, uint64_t cap,
+                               uint64_t *size)
+{
+    const char *from, *to;
+    int64_t flags = r->a.a[2];
+
+    (void)out, (void)cap, (void)size;
+    if (two_paths(r, &from, &to) || (flags != RENAME_NOREPLACE && flags != RENAME_EXCHANGE))
+        return -EINVAL;
+    return ret(renameat2(AT_FDCWD, from, AT_FDCWD, to, (unsigned)flags));
+}
+
+static int64_t do_link_handle(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *to = one_path(r, 1);
+    char proc[32];
+
+    (void)out, (void)cap, (void)size;
+    if (!to)
+        return -EINVAL;
+    if (!handle_ok(r->a.a[0]))
+        return -EBADF;
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", (int)r->a.a[0]);
+    return ret(linkat(AT_FDCWD, proc, AT_FDCWD, to, AT_SYMLINK_FOLLOW));
+}
+
 static int64_t do_access(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
 {
     const char *path = one_path(r, 1);
@@ -688,7 +714,8 @@ static const fs_fn fs_table[OCALL_FS_MORE_LAST - OCALL_FS_FIRST + 1] = {
     FS(OCALL_FADVISE) = do_fadvise,     FS(OCALL_MKNOD) = do_mknod,
     FS(OCALL_FDATASYNC) = do_fdatasync, FS(OCALL_SYNC) = do_sync,
     FS(OCALL_PIPE_SIZE) = do_pipe_size, FS(OCALL_FILE_FLAGS) = do_file_flags,
-    FS(OCALL_FILE_ASYNC) = do_file_async,
+    FS(OCALL_FILE_ASYNC) = do_file_async, FS(OCALL_RENAME_FLAGS) = do_rename_flags,
+    FS(OCALL_LINK_HANDLE) = do_link_handle,
 };
 
 int64_t urts_ocall_fs(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
