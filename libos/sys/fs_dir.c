@@ -218,6 +218,12 @@ static long rename_at(int olddir, const char *from, int newdir, const char *to, 
         r = vfs_resolve_at(newdir, to, false, b, sizeof(b));
     if (r < 0)
         return r;
+    /* rename(2): "." or ".." as the last component of either name is
+     * EBUSY (EEXIST for the new one under RENAME_NOREPLACE). */
+    if (dot_last(from))
+        return -PAL_EBUSY;
+    if (dot_last(to))
+        return (flags & RENAME_NOREPLACE_) ? -PAL_EEXIST : -PAL_EBUSY;
     if (!flags)
         return vfs_rename(a, b);
     r = vfs_rename_flags(a, b, flags);
