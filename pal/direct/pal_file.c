@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <string.h>
 #include <termios.h>
 
@@ -112,6 +113,14 @@ static long direct_pwrite(pal_handle h, const void *b, size_t n, int64_t off)
 {
     return HS4(SYS_pwrite64, h, b, n, off);
 }
+static long direct_pwrite_flags(pal_handle h, const void *b, size_t n, int64_t off, int rwf)
+{
+    struct iovec v = {(void *)b, n};
+    if (rwf & ~PAL_RWF_WRITE_ALL)
+        return -PAL_EINVAL;
+    /* pos_l, pos_h: on x86-64 the offset is pos_l. */
+    return HS6(SYS_pwritev2, h, &v, 1, off, 0, rwf);
+}
 static long direct_seek(pal_handle h, int64_t off, int whence)
 {
     return HS3(SYS_lseek, h, off, whence);
@@ -187,6 +196,17 @@ static long direct_readlink(const char *p, char *b, size_t n)
 }
 static long direct_symlink(const char *t, const char *p) { return HS2(SYS_symlink, t, p); }
 static long direct_link(const char *f, const char *t) { return HS2(SYS_link, f, t); }
+static long direct_splice(pal_handle in, int64_t off_in, pal_handle out, int64_t off_out,
+                          size_t len, unsigned flags)
+{
+    int64_t oi = off_in, oo = off_out;
+    return HS6(SYS_splice, in, off_in < 0 ? NULL : &oi, out, off_out < 0 ? NULL : &oo, len,
+               flags);
+}
+static long direct_tee(pal_handle in, pal_handle out, size_t len, unsigned flags)
+{
+    return HS4(SYS_tee, in, out, len, flags);
+}
 static long direct_rename_flags(const char *a, const char *b, unsigned flags)
 {
     if (flags != RENAME_NOREPLACE && flags != RENAME_EXCHANGE)
@@ -367,6 +387,9 @@ void direct_fill_file(struct pal_api *api)
     api->mknod = direct_mknod;
     api->rename_flags = direct_rename_flags;
     api->link_handle = direct_link_handle;
+    api->splice = direct_splice;
+    api->tee = direct_tee;
+    api->pwrite_flags = direct_pwrite_flags;
     api->fdatasync = direct_fdatasync;
     api->sync = direct_sync;
     api->file_async = direct_file_async;

@@ -584,7 +584,28 @@ struct pal_api {
      * O_EXCL gets a name. Errors are linkat's (ENOENT for a file that
      * cannot be linked). */
     long (*link_handle)(pal_handle h, const char *to);
+
+    /* --- moving data between host handles (splice(2), tee(2)) --- */
+    /* splice(2) of up to len bytes from in to out, one of them a pipe;
+     * off_in / off_out: the offset in a file, or -1 for its position.
+     * flags: SPLICE_F_* (0..0xf). Returns the count moved. */
+    long (*splice)(pal_handle in, int64_t off_in, pal_handle out, int64_t off_out, size_t len,
+                   unsigned flags);
+    /* tee(2): up to len bytes of pipe in copied to pipe out, not consumed. */
+    long (*tee)(pal_handle in, pal_handle out, size_t len, unsigned flags);
+
+    /* pwritev2(2) of one buffer with flags RWF_DSYNC (2), RWF_SYNC (4),
+     * RWF_APPEND (0x10), RWF_NOAPPEND (0x20); off -1: at the position,
+     * which moves. Returns the count written. */
+    long (*pwrite_flags)(pal_handle h, const void *buf, size_t len, int64_t off, int rwf);
 };
+
+/* pwrite_flags' flags (Linux's RWF_* values). */
+#define PAL_RWF_DSYNC 0x2
+#define PAL_RWF_SYNC 0x4
+#define PAL_RWF_APPEND 0x10
+#define PAL_RWF_NOAPPEND 0x20
+#define PAL_RWF_WRITE_ALL (PAL_RWF_DSYNC | PAL_RWF_SYNC | PAL_RWF_APPEND | PAL_RWF_NOAPPEND)
 
 /* timer_set flags (as timerfd_settime(2)'s). */
 #define PAL_TIMER_ABSTIME 1

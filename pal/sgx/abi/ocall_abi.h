@@ -68,7 +68,9 @@ enum ocall_fs {
     OCALL_READ = 18,      /* a0 h, a1 len (<= OCALL_MAX_IO); out bytes -> count */
     OCALL_WRITE = 19,     /* a0 h, a1 len; bytes -> count (<= len) */
     OCALL_PREAD = 20,     /* a0 h, a1 len, a2 off; out bytes -> count */
-    OCALL_PWRITE = 21,    /* a0 h, a1 len, a2 off; bytes -> count */
+    /* a0 h, a1 len, a2 off (-1 with a3: the position), a3 0 or RWF_DSYNC/
+     * SYNC/APPEND/NOAPPEND (pwritev2); bytes -> count */
+    OCALL_PWRITE = 21,
     OCALL_SEEK = 22,      /* a0 h, a1 off, a2 whence -> new position */
     OCALL_STAT = 23,      /* a0 nofollow (| PAL_STAT_NOSYMLINKS), a1 path len; str path; out struct pal_stat */
     OCALL_FSTAT = 24,     /* a0 h; out struct pal_stat */
@@ -228,6 +230,9 @@ enum ocall_fs_more {
     OCALL_FILE_ASYNC = 123,
     OCALL_RENAME_FLAGS = 124, /* a0 from len, a1 to len, a2 flags (1 or 2); str from, str to */
     OCALL_LINK_HANDLE = 125,  /* a0 h, a1 to len; str to */
+    /* a0 in, a1 off_in (-1: its position; -2: tee(2), then a3 is ignored),
+     * a2 out, a3 off_out (-1: its position), a4 len, a5 SPLICE_F_* -> count */
+    OCALL_SPLICE = 126,
     OCALL_FS_MORE_LAST = 127,
 };
 

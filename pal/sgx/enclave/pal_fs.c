@@ -155,6 +155,25 @@ static long encl_pwrite(pal_handle h, const void *buf, size_t len, int64_t off)
     return write_loop(OCALL_PWRITE, h, buf, len, off);
 }
 
+/* pwritev2 flags: chunks at off + done, or each at the position (-1). */
+static long encl_pwrite_flags(pal_handle h, const void *buf, size_t len, int64_t off, int rwf)
+{
+    uint64_t done = 0, n;
+    long r;
+
+    if (rwf & ~PAL_RWF_WRITE_ALL || !rwf || off < -1)
+        return -PAL_EINVAL;
+    do {
+        n = min_u64(len - done, OCALL_MAX_IO);
+        struct ocall_args a = {{h, (int64_t)n, off < 0 ? -1 : off + (int64_t)done, rwf}};
+        r = count_ok(fs_ocall(OCALL_PWRITE, &a, (const uint8_t *)buf + done, n, 0, 0, 0, 0, 0), n);
+        if (r < 0)
+            return done ? (long)done : r;
+        done += (uint64_t)r;
+    } while ((uint64_t)r == n && n && done < len);
+    return (long)done;
+}
+
 static long encl_seek(pal_handle h, int64_t off, int whence)
 {
     struct ocall_args a = {{h, off, whence}};
@@ -466,6 +485,23 @@ static long encl_link_handle(pal_handle h, const char *to)
     return path_call(OCALL_LINK_HANDLE, &a, 1, to);
 }
 
+/* A count of at most len. */
+static long encl_splice(pal_handle in, int64_t off_in, pal_handle out, int64_t off_out,
+                        size_t len, unsigned flags)
+{
+    struct ocall_args a = {{in, off_in < 0 ? -1 : off_in, out, off_out < 0 ? -1 : off_out,
+                            (int64_t)min_u64(len, INT64_MAX), flags}};
+
+    return count_ok(fs_ocall(OCALL_SPLICE, &a, 0, 0, 0, 0, 0, 0, 0), len);
+}
+
+static long encl_tee(pal_handle in, pal_handle out, size_t len, unsigned flags)
+{
+    struct ocall_args a = {{in, -2, out, -1, (int64_t)min_u64(len, INT64_MAX), flags}};
+
+    return count_ok(fs_ocall(OCALL_SPLICE, &a, 0, 0, 0, 0, 0, 0, 0), len);
+}
+
 static long encl_fdatasync(pal_handle h)
 {
     return args_call(OCALL_FDATASYNC, h, 0, 0);
@@ -559,6 +595,9 @@ void enclave_fill_fs(struct pal_api *api)
     api->mknod = encl_mknod;
     api->rename_flags = encl_rename_flags;
     api->link_handle = encl_link_handle;
+    api->splice = encl_splice;
+    api->tee = encl_tee;
+    api->pwrite_flags = encl_pwrite_flags;
     api->fdatasync = encl_fdatasync;
     api->sync = encl_sync;
     api->pipe_size = encl_pipe_size;

@@ -65,6 +65,8 @@ static const char *const always[] = {
     "pwritev",
     "preadv2",
     "pwritev2",
+    "splice",
+    "tee",
     "lseek",
     "close",
     "close_range",

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -231,6 +232,13 @@ static int64_t do_pwrite(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, ui
     const uint8_t *b = write_args(r, &e);
 
     (void)out, (void)cap, (void)size;
+    int64_t rwf = r->a.a[3];
+    if (b && (rwf & ~(int64_t)PAL_RWF_WRITE_ALL || (rwf && r->a.a[2] < -1)))
+        return -EINVAL;
+    if (b && rwf) {
+        struct iovec v = {(void *)b, (size_t)r->a.a[1]};
+        return ret(pwritev2((int)r->a.a[0], &v, 1, r->a.a[2], (int)rwf));
+    }
     return b ? ret(pwrite((int)r->a.a[0], b, (size_t)r->a.a[1], r->a.a[2])) : e;
 }
 
@@ -443,6 +451,22 @@ static int64_t do_link_handle(struct urts_ocall_in *r, uint8_t *out, uint64_t ca
         return -EBADF;
     snprintf(proc, sizeof(proc), "/proc/self/fd/%d", (int)r->a.a[0]);
     return ret(linkat(AT_FDCWD, proc, AT_FDCWD, to, AT_SYMLINK_FOLLOW));
+}
+
+static int64_t do_splice(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    int64_t oi = a[1], oo = a[3];
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || a[1] < -2 || a[3] < -1 || a[4] < 0 || a[5] < 0 || a[5] > 0xf)
+        return -EINVAL;
+    if (!handle_ok(a[0]) || !handle_ok(a[2]))
+        return -EBADF;
+    if (a[1] == -2)
+        return ret(tee((int)a[0], (int)a[2], (size_t)a[4], (unsigned)a[5]));
+    return ret(splice((int)a[0], a[1] < 0 ? NULL : &oi, (int)a[2], a[3] < 0 ? NULL : &oo,
+                      (size_t)a[4], (unsigned)a[5]));
 }
 
 static int64_t do_access(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
@@ -715,7 +739,7 @@ static const fs_fn fs_table[OCALL_FS_MORE_LAST - OCALL_FS_FIRST + 1] = {
     FS(OCALL_FDATASYNC) = do_fdatasync, FS(OCALL_SYNC) = do_sync,
     FS(OCALL_PIPE_SIZE) = do_pipe_size, FS(OCALL_FILE_FLAGS) = do_file_flags,
     FS(OCALL_FILE_ASYNC) = do_file_async, FS(OCALL_RENAME_FLAGS) = do_rename_flags,
-    FS(OCALL_LINK_HANDLE) = do_link_handle,
+    FS(OCALL_LINK_HANDLE) = do_link_handle, FS(OCALL_SPLICE) = do_splice,
 };
 
 int64_t urts_ocall_fs(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
