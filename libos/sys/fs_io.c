@@ -637,9 +637,13 @@ SYS(vmsplice)
             file_put(f);
         return -PAL_EBADF;
     }
-    long r = iov_bad(PTR(1), cnt) ? -PAL_EINVAL : !is_pipe(f) ? -PAL_EBADF
-             : writable(f)                                    ? signal_epipe(writev_file(f, PTR(1), cnt))
-                                                              : readv_file(f, PTR(1), cnt);
+    long r;
+    if (iov_bad(PTR(1), cnt))
+        r = -PAL_EINVAL;
+    else if (!is_pipe(f))
+        r = -PAL_EBADF;
+    else
+        r = writable(f) ? signal_epipe(writev_file(f, PTR(1), cnt)) : readv_file(f, PTR(1), cnt);
     file_put(f);
     return r;
 }
