@@ -207,6 +207,23 @@ static long direct_tee(pal_handle in, pal_handle out, size_t len, unsigned flags
 {
     return HS4(SYS_tee, in, out, len, flags);
 }
+static long direct_xattr(int op, const char *path, pal_handle h, const char *name, void *value,
+                         size_t size, int flags)
+{
+    switch (op) {
+    case PAL_XATTR_GET:
+        return path ? HS4(SYS_lgetxattr, path, name, value, size)
+                    : HS4(SYS_fgetxattr, h, name, value, size);
+    case PAL_XATTR_SET:
+        return path ? HS5(SYS_lsetxattr, path, name, value, size, flags)
+                    : HS5(SYS_fsetxattr, h, name, value, size, flags);
+    case PAL_XATTR_LIST:
+        return path ? HS3(SYS_llistxattr, path, value, size) : HS3(SYS_flistxattr, h, value, size);
+    case PAL_XATTR_REMOVE:
+        return path ? HS2(SYS_lremovexattr, path, name) : HS2(SYS_fremovexattr, h, name);
+    }
+    return -PAL_EINVAL;
+}
 static long direct_rename_flags(const char *a, const char *b, unsigned flags)
 {
     if (flags != RENAME_NOREPLACE && flags != RENAME_EXCHANGE)
@@ -390,6 +407,7 @@ void direct_fill_file(struct pal_api *api)
     api->splice = direct_splice;
     api->tee = direct_tee;
     api->pwrite_flags = direct_pwrite_flags;
+    api->xattr = direct_xattr;
     api->fdatasync = direct_fdatasync;
     api->sync = direct_sync;
     api->file_async = direct_file_async;

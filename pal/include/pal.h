@@ -598,7 +598,24 @@ struct pal_api {
      * RWF_APPEND (0x10), RWF_NOAPPEND (0x20); off -1: at the position,
      * which moves. Returns the count written. */
     long (*pwrite_flags)(pal_handle h, const void *buf, size_t len, int64_t off, int rwf);
+
+    /* --- extended attributes (xattr(7)) --- */
+    /* op PAL_XATTR_*, on host path (a final symlink is never followed:
+     * lgetxattr(2) and its kin) or, with path NULL, on handle h. GET and
+     * LIST fill value (size 0: only the size needed is returned), SET
+     * takes size bytes and flags XATTR_CREATE (1) / XATTR_REPLACE (2),
+     * LIST ignores name. size is at most PAL_XATTR_SIZE_MAX. Returns a
+     * length (GET, LIST) or 0; errors are the host's (ENODATA, ERANGE,
+     * EOPNOTSUPP...). */
+    long (*xattr)(int op, const char *path, pal_handle h, const char *name, void *value,
+                  size_t size, int flags);
 };
+
+#define PAL_XATTR_GET 0
+#define PAL_XATTR_SET 1
+#define PAL_XATTR_LIST 2
+#define PAL_XATTR_REMOVE 3
+#define PAL_XATTR_SIZE_MAX 61440 /* an OCALL's largest transfer (Linux's is 65536) */
 
 /* pwrite_flags' flags (Linux's RWF_* values). */
 #define PAL_RWF_DSYNC 0x2

@@ -233,6 +233,12 @@ enum ocall_fs_more {
     /* a0 in, a1 off_in (-1: its position; -2: tee(2), then a3 is ignored),
      * a2 out, a3 off_out (-1: its position), a4 len, a5 SPLICE_F_* -> count */
     OCALL_SPLICE = 126,
+    /* a0 op (PAL_XATTR_GET/SET/LIST/REMOVE), a1 h (-1: a path), a2 path
+     * len (0: the handle), a3 name len (0 for LIST), a4 size (<=
+     * OCALL_MAX_IO: the value's for SET, the buffer's for GET/LIST), a5
+     * flags (SET); str path, str name, bytes value (SET); out bytes (GET,
+     * LIST, when a4 > 0) -> length (GET, LIST) or 0 */
+    OCALL_XATTR = 127,
     OCALL_FS_MORE_LAST = 127,
 };
 

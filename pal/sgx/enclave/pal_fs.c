@@ -502,6 +502,40 @@ static long encl_tee(pal_handle in, pal_handle out, size_t len, unsigned flags)
     return count_ok(fs_ocall(OCALL_SPLICE, &a, 0, 0, 0, 0, 0, 0, 0), len);
 }
 
+/* GET and LIST: a length of at most size with exactly that many bytes
+ * back, or (size 0) a length alone, at most Linux's XATTR_SIZE_MAX. */
+static long encl_xattr(int op, const char *path, pal_handle h, const char *name, void *value,
+                       size_t size, int flags)
+{
+    uint64_t np = path ? pal_strsize(path, FS_PATH_MAX) : 0;
+    uint64_t nn = op != PAL_XATTR_LIST ? pal_strsize(name, 256) : 0;
+    bool out = op == PAL_XATTR_GET || op == PAL_XATTR_LIST;
+    uint64_t got = 0;
+
+    if (op < PAL_XATTR_GET || op > PAL_XATTR_REMOVE || size > PAL_XATTR_SIZE_MAX)
+        return -PAL_EINVAL;
+    if ((path && !np) || (op != PAL_XATTR_LIST && !nn))
+        return path && !np ? -PAL_ENAMETOOLONG : -PAL_ERANGE;
+    struct ocall_args a = {{op, path ? -1 : h, (int64_t)np, (int64_t)nn,
+                            op == PAL_XATTR_REMOVE ? 0 : (int64_t)size, flags}};
+    struct ocall_iov in[4] = {{&a, sizeof(a)}};
+    unsigned n = 1;
+    if (np)
+        in[n++] = (struct ocall_iov){path, np};
+    if (nn)
+        in[n++] = (struct ocall_iov){name, nn};
+    if (op == PAL_XATTR_SET && size)
+        in[n++] = (struct ocall_iov){value, size};
+    int64_t r = enclave_ocallv(OCALL_XATTR, in, n, out ? value : 0, out ? size : 0, &got);
+    if (r < 0)
+        return r;
+    if (!out)
+        return r == 0 ? 0 : -PAL_EIO;
+    if (size ? ((uint64_t)r > size || got != (uint64_t)r) : (got != 0 || r > 65536))
+        return -PAL_EIO;
+    return r;
+}
+
 static long encl_fdatasync(pal_handle h)
 {
     return args_call(OCALL_FDATASYNC, h, 0, 0);
@@ -598,6 +632,7 @@ void enclave_fill_fs(struct pal_api *api)
     api->splice = encl_splice;
     api->tee = encl_tee;
     api->pwrite_flags = encl_pwrite_flags;
+    api->xattr = encl_xattr;
     api->fdatasync = encl_fdatasync;
     api->sync = encl_sync;
     api->pipe_size = encl_pipe_size;

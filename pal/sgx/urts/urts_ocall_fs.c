@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/xattr.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -469,6 +470,42 @@ static int64_t do_splice(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, ui
                       (size_t)a[4], (unsigned)a[5]));
 }
 
+static int64_t do_xattr(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    const char *path = a[2] ? urts_ocall_str(r, a[2]) : NULL;
+    const char *name = a[3] ? urts_ocall_str(r, a[3]) : NULL;
+    int64_t op = a[0], n = a[4];
+    const uint8_t *value = op == PAL_XATTR_SET ? urts_ocall_bytes(r, n) : NULL;
+    long got;
+
+    if (op < PAL_XATTR_GET || op > PAL_XATTR_REMOVE || n < 0 || n > OCALL_MAX_IO ||
+        (a[2] && !path) || (a[3] && !name) || (!name) != (op == PAL_XATTR_LIST) ||
+        (op == PAL_XATTR_SET && !value) || !urts_ocall_end(r) || !is_int(a[5]) ||
+        ((op == PAL_XATTR_GET || op == PAL_XATTR_LIST) && (uint64_t)n > cap))
+        return -EINVAL;
+    if (!path && !handle_ok(a[1]))
+        return -EBADF;
+    int fd = (int)a[1];
+    switch (op) {
+    case PAL_XATTR_GET:
+        got = path ? lgetxattr(path, name, out, (size_t)n) : fgetxattr(fd, name, out, (size_t)n);
+        break;
+    case PAL_XATTR_LIST:
+        got = path ? llistxattr(path, (char *)out, (size_t)n) : flistxattr(fd, (char *)out, (size_t)n);
+        break;
+    case PAL_XATTR_SET:
+        return ret(path ? lsetxattr(path, name, value, (size_t)n, (int)a[5])
+                        : fsetxattr(fd, name, value, (size_t)n, (int)a[5]));
+    default:
+        return ret(path ? lremovexattr(path, name) : fremovexattr(fd, name));
+    }
+    if (got < 0)
+        return -errno;
+    *size = n ? (uint64_t)got : 0; /* size 0: the length alone */
+    return got;
+}
+
 static int64_t do_access(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
 {
     const char *path = one_path(r, 1);
@@ -740,6 +777,7 @@ static const fs_fn fs_table[OCALL_FS_MORE_LAST - OCALL_FS_FIRST + 1] = {
     FS(OCALL_PIPE_SIZE) = do_pipe_size, FS(OCALL_FILE_FLAGS) = do_file_flags,
     FS(OCALL_FILE_ASYNC) = do_file_async, FS(OCALL_RENAME_FLAGS) = do_rename_flags,
     FS(OCALL_LINK_HANDLE) = do_link_handle, FS(OCALL_SPLICE) = do_splice,
+    FS(OCALL_XATTR) = do_xattr,
 };
 
 int64_t urts_ocall_fs(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,
