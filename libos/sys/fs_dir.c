@@ -256,6 +256,32 @@ SYS(fchmodat)
     return r < 0 ? r : vfs_chmod(inside, (uint32_t)A(2));
 }
 
+/* fchmodat2(2) (Linux 6.6): fchmodat with flags. AT_EMPTY_PATH changes
+ * dirfd's file (an O_PATH descriptor too); AT_SYMLINK_NOFOLLOW on a
+ * symlink is EOPNOTSUPP (Linux keeps no mode on one). */
+SYS(fchmodat2)
+{
+    char inside[PATH_MAX_LEN];
+    struct pal_stat st;
+    const char *path = PTR(1);
+    int flags = (int)A(3);
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -PAL_EINVAL;
+    if ((flags & AT_EMPTY_PATH) && path && !path[0]) {
+        struct file *f = fd_get((int)A(0));
+        if (!f)
+            return -PAL_EBADF;
+        long r = f->path ? vfs_chmod(f->path, (uint32_t)A(2)) : -PAL_EINVAL;
+        file_put(f);
+        return r;
+    }
+    bool follow = !(flags & AT_SYMLINK_NOFOLLOW);
+    int r = vfs_resolve_at((int)A(0), path, follow, inside, sizeof(inside));
+    if (r == 0 && !follow && (r = vfs_stat(inside, 1, &st)) == 0 && (st.mode & S_IFMT_) == 0120000)
+        return -PAL_EOPNOTSUPP;
+    return r < 0 ? r : vfs_chmod(inside, (uint32_t)A(2));
+}
+
 SYS(fchmod)
 {
     struct file *f = fd_get((int)A(0));

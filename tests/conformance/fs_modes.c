@@ -79,6 +79,26 @@ int main(int argc, char **argv)
     mode("target's mode", "reg");
     chk("raw fchmodat 0 flags", syscall(SYS_fchmodat, AT_FDCWD, "reg", 0644));
     mode("its mode", "reg");
+    chk("fchmodat AT_SYMLINK_NOFOLLOW on a file",
+        fchmodat(AT_FDCWD, "reg", 0640, AT_SYMLINK_NOFOLLOW));
+    mode("its mode", "reg");
+    chk("fchmodat AT_SYMLINK_NOFOLLOW on a symlink",
+        fchmodat(AT_FDCWD, "sym", 0600, AT_SYMLINK_NOFOLLOW));
+    mode("the target's mode", "reg");
+    chk("fchmodat bad flags", fchmodat(AT_FDCWD, "reg", 0600, 0x8000));
+    chk("fchmodat2 bad flags", syscall(452, AT_FDCWD, "reg", 0600, 0x8000));
+    chk("fchmodat2 AT_SYMLINK_NOFOLLOW on a symlink",
+        syscall(452, AT_FDCWD, "sym", 0600, AT_SYMLINK_NOFOLLOW));
+    chk("fchmodat2 AT_SYMLINK_NOFOLLOW on a file",
+        syscall(452, AT_FDCWD, "reg", 0444, AT_SYMLINK_NOFOLLOW));
+    mode("its mode", "reg");
+    chk("fchmodat2 AT_EMPTY_PATH on an fd", syscall(452, f, "", 0604, AT_EMPTY_PATH));
+    fmode("fstat", f);
+    chk("fchmodat2 \"\" without AT_EMPTY_PATH", syscall(452, f, "", 0600, 0));
+    chk("linkat AT_EMPTY_PATH of an open file",
+        linkat(f, "", AT_FDCWD, "f644.link", AT_EMPTY_PATH));
+    mode("f644.link", "f644.link");
+    chk("linkat \"\" without AT_EMPTY_PATH", linkat(f, "", AT_FDCWD, "f644.link2", 0));
 
     chk("chmod 0", chmod("f600", 0));
     chk("access F_OK of mode 0", access("f600", F_OK));
