@@ -37,7 +37,8 @@ SYS(utimensat)
         return r;
     if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -PAL_EINVAL;
-    if (!PTR(1)) { /* futimens: the descriptor's own path */
+    const char *path = PTR(1);
+    if (!path || ((flags & AT_EMPTY_PATH) && !path[0])) { /* futimens: the descriptor's own path */
         struct file *f = fd_get((int)A(0));
         if (!f)
             return -PAL_EBADF;

@@ -9,6 +9,42 @@
 
 static uint32_t file_mode_mask = 022;
 
+/* True when path ends in "/" after a name ("name/", not "/"). */
+static bool slash_end(const char *p)
+{
+    size_t n = strlen(p);
+    while (n > 0 && p[n - 1] == '/')
+        n--;
+    return n > 0 && p[n] == '/';
+}
+
+/* The name a call creates or removes (mkdir, mknod, link, symlink,
+ * unlink, rmdir): resolved without following its last component, whose
+ * trailing slashes are dropped first (an existing name is then EEXIST by
+ * a create, and a symlink is not followed); a missing one with a trailing
+ * slash is ENOENT unless dir (mkdir, and the removals, which find it
+ * missing themselves): path_resolution(7), Linux's filename_create. */
+static int name_at(int dirfd, const char *path, bool dir, char *out, size_t size)
+{
+    char tmp[PATH_MAX_LEN];
+    if (!path)
+        return -PAL_EFAULT;
+    if (!slash_end(path))
+        return vfs_resolve_at(dirfd, path, false, out, size);
+    size_t n = strnlen(path, PATH_MAX_LEN);
+    if (n >= PATH_MAX_LEN)
+        return -PAL_ENAMETOOLONG;
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    memcpy(tmp, path, n);
+    tmp[n] = 0;
+    int r = vfs_resolve_at(dirfd, tmp, false, out, size);
+    struct pal_stat st;
+    if (r == 0 && !dir && vfs_stat(out, 1, &st) == -PAL_ENOENT)
+        return -PAL_ENOENT;
+    return r;
+}
+
 SYS(getdents64)
 {
     struct file *f = fd_get((int)A(0));
@@ -60,7 +96,7 @@ SYS(fchdir)
 static long mkdir_at(int dirfd, const char *path, uint32_t mode)
 {
     char inside[PATH_MAX_LEN];
-    int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
+    int r = name_at(dirfd, path, true, inside, sizeof(inside));
     if (r == 0)
         r = vfs_mkdir(inside, mode & ~file_mode_mask);
     if (r == 0 && owner_new_needed())
@@ -104,7 +140,7 @@ static long mknod_at(int dirfd, const char *path, uint32_t mode)
     if (type != S_IFREG_ && type != S_IFIFO_ && type != S_IFSOCK_ && type != S_IFCHR_ &&
         type != S_IFBLK_)
         return -PAL_EINVAL;
-    int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
+    int r = name_at(dirfd, path, false, inside, sizeof(inside));
     if (r < 0)
         return r;
     mode = type | (mode & 07777 & ~file_mode_mask);
@@ -148,14 +184,17 @@ static int dot_last(const char *path)
 static long unlink_at(int dirfd, const char *path, int is_dir)
 {
     char inside[PATH_MAX_LEN];
-    int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
+    struct pal_stat st;
+    int r = name_at(dirfd, path, true, inside, sizeof(inside));
     if (r < 0)
         return r;
+    /* "name/": a symlink (never followed here) or a file is ENOTDIR. */
+    if (slash_end(path) && vfs_stat(inside, 1, &st) == 0 && (st.mode & S_IFMT_) != S_IFDIR_)
+        return -PAL_ENOTDIR;
     int dots = dot_last(path);
     if (dots) {
         /* rmdir(2): "." is EINVAL, ".." ENOTEMPTY; unlink(2) of either is
          * EISDIR; after the lookup's own errors. */
-        struct pal_stat st;
         r = vfs_stat(inside, 1, &st);
         if (r < 0)
             return r;
@@ -213,9 +252,9 @@ static long rename_at(int olddir, const char *from, int newdir, const char *to, 
         return -PAL_EINVAL;
     if (flags & RENAME_WHITEOUT_)
         return -PAL_EINVAL; /* no file system here makes whiteouts */
-    int r = vfs_resolve_at(olddir, from, false, a, sizeof(a));
+    int r = name_at(olddir, from, true, a, sizeof(a));
     if (r == 0)
-        r = vfs_resolve_at(newdir, to, false, b, sizeof(b));
+        r = name_at(newdir, to, true, b, sizeof(b));
     if (r < 0)
         return r;
     /* rename(2): "." or ".." as the last component of either name is
@@ -224,6 +263,10 @@ static long rename_at(int olddir, const char *from, int newdir, const char *to, 
         return -PAL_EBUSY;
     if (dot_last(to))
         return (flags & RENAME_NOREPLACE_) ? -PAL_EEXIST : -PAL_EBUSY;
+    /* rename(2): a name with a trailing slash must be a directory. */
+    if ((slash_end(from) || slash_end(to)) && vfs_stat(a, 1, &st) == 0 &&
+        (st.mode & S_IFMT_) != S_IFDIR_)
+        return -PAL_ENOTDIR;
     if (!flags)
         return vfs_rename(a, b);
     r = vfs_rename_flags(a, b, flags);
@@ -306,7 +349,7 @@ SYS(umask)
 SYS(symlink)
 {
     char inside[PATH_MAX_LEN];
-    int r = vfs_resolve_at(AT_FDCWD, PTR(1), false, inside, sizeof(inside));
+    int r = name_at(AT_FDCWD, PTR(1), false, inside, sizeof(inside));
     if (r == 0)
         r = vfs_symlink(PTR(0), inside);
     if (r == 0 && owner_new_needed())
@@ -317,7 +360,7 @@ SYS(symlink)
 SYS(symlinkat)
 {
     char inside[PATH_MAX_LEN];
-    int r = vfs_resolve_at((int)A(1), PTR(2), false, inside, sizeof(inside));
+    int r = name_at((int)A(1), PTR(2), false, inside, sizeof(inside));
     if (r == 0)
         r = vfs_symlink(PTR(0), inside);
     if (r == 0 && owner_new_needed())
@@ -362,7 +405,7 @@ static long link_at(int olddir, const char *from, int newdir, const char *to, in
     if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
         return -PAL_EINVAL;
     if ((flags & AT_EMPTY_PATH) && from && !from[0]) {
-        int r = vfs_resolve_at(newdir, to, false, b, sizeof(b));
+        int r = name_at(newdir, to, false, b, sizeof(b));
         return r < 0 ? r : link_fd(olddir, b);
     }
     int r = vfs_resolve_at(olddir, from, false, a, sizeof(a));
@@ -370,7 +413,7 @@ static long link_at(int olddir, const char *from, int newdir, const char *to, in
     if (r == 0 && fd < 0 && (flags & AT_SYMLINK_FOLLOW))
         r = vfs_resolve_at(olddir, from, true, a, sizeof(a));
     if (r == 0)
-        r = vfs_resolve_at(newdir, to, false, b, sizeof(b));
+        r = name_at(newdir, to, false, b, sizeof(b));
     if (r < 0)
         return r;
     return fd >= 0 ? link_fd(fd, b) : vfs_link(a, b);
