@@ -81,13 +81,83 @@ static int lexical_host(int dirfd, const char *path, char *inside, struct vfs_ta
     return 0;
 }
 
+/* proc(5)'s magic links: "/proc/self/fd/N" (and /dev/fd/N, /dev/stdin...,
+ * which lead there) names the file descriptor N is open on, even one that
+ * has no name (a pipe, an unlinked file). Returns N when path, followed
+ * through its absolute symlinks but not through the last such link, is one
+ * of this process; -1 otherwise. Only absolute paths below /proc, /dev/fd
+ * and /dev/std* are looked at, so no other path pays for it. */
+static int magic_fd(int dirfd, const char *path)
+{
+    char inside[PATH_MAX_LEN], target[PATH_MAX_LEN];
+    if (strncmp(path, "/proc/", 6) && strncmp(path, "/dev/fd/", 8) && strncmp(path, "/dev/std", 8))
+        return -1;
+    if (vfs_resolve_at(dirfd, path, false, inside, sizeof(inside)) < 0)
+        return -1;
+    for (int i = 0; i < 8; i++) {
+        int fd = vfs_proc_fd(inside);
+        if (fd >= 0)
+            return fd;
+        long n = vfs_readlink(inside, target, sizeof(target) - 1);
+        if (n <= 0 || target[0] != '/')
+            return -1;
+        target[n] = 0;
+        if (vfs_resolve_at(AT_FDCWD, target, false, inside, sizeof(inside)) < 0)
+            return -1;
+    }
+    return -1;
+}
+
+/* Opens the file descriptor fd is open on anew (a new open file of it, with
+ * its own position and flags): a host handle through the host's own
+ * /proc/self/fd, which reaches pipes and unlinked files; a file of the
+ * libOS's own by its path. */
+static int reopen_fd(int fd, int flags, uint32_t mode, struct file **out)
+{
+    char host[32];
+    pal_handle h;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -PAL_ENOENT;
+    int r;
+    if (f->is_sock)
+        r = -PAL_ENXIO;
+    else if (f->ops != &host_file_ops)
+        r = f->path ? open_inside(f->path, NULL, flags, mode, out) : -PAL_ENOENT;
+    else {
+        snprintf(host, sizeof(host), "/proc/self/fd/%ld", (long)f->h);
+        r = (int)pal->file_open(host, (flags & ~O_NOFOLLOW) | O_CLOEXEC, mode, &h);
+        struct file *g = r == 0 ? file_new(&host_file_ops, h, flags & ~O_CLOEXEC) : NULL;
+        if (r == 0 && (!g || (f->path && !(g->path = strdup(f->path))))) {
+            g ? file_put(g) : (void)pal->close(h);
+            r = -PAL_ENOMEM;
+        }
+        if (r == 0) {
+            g->dir_unknown = true;
+            g->untrusted_shm = f->untrusted_shm;
+            *out = g;
+        }
+    }
+    file_put(f);
+    return r;
+}
+
 int vfs_stat_at(int dirfd, const char *path, bool follow, struct pal_stat *st)
 {
     char inside[PATH_MAX_LEN];
     struct vfs_target t;
     if (!path)
         return -PAL_EFAULT;
-    int r = lexical_host(dirfd, path, inside, &t);
+    int r = follow ? magic_fd(dirfd, path) : -1;
+    if (r >= 0) { /* the file itself, as fstat */
+        struct file *f = fd_get(r);
+        if (!f)
+            return -PAL_ENOENT;
+        r = f->ops->fstat ? (int)f->ops->fstat(f, st) : -PAL_EINVAL;
+        file_put(f);
+        return r;
+    }
+    r = lexical_host(dirfd, path, inside, &t);
     if (r == 0) {
         r = (int)pal->stat(t.host, 1 | PAL_STAT_NOSYMLINKS, st);
         /* A final symlink to follow, or a symlink on the way: the walk. */
@@ -123,6 +193,9 @@ int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct fi
     /* O_NOFOLLOW, and O_CREAT|O_EXCL (which must fail on any existing
      * name), look at the last component itself. */
     bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+    int fd = follow ? magic_fd(dirfd, path) : -1;
+    if (fd >= 0)
+        return reopen_fd(fd, flags, mode, out);
     if ((flags & O_CREAT) && slash_last(path)) {
         /* open(2): O_CREAT of "name/" is EISDIR once its directory is found. */
         char dir[PATH_MAX_LEN];

@@ -78,6 +78,20 @@ const char *vfs_magic_link(const char *inside)
     return inside;
 }
 
+int vfs_proc_fd(const char *inside)
+{
+    char mine[32];
+    int n = snprintf(mine, sizeof(mine), "/proc/%d/fd/", libos_pid), fd = 0;
+    if (strncmp(inside, mine, (size_t)n) || !inside[n])
+        return -1;
+    for (const char *c = inside + n; *c; c++) {
+        if (*c < '0' || *c > '9' || fd > 100000000)
+            return -1;
+        fd = fd * 10 + (*c - '0');
+    }
+    return fd;
+}
+
 int vfs_set_cwd(const char *inside)
 {
     size_t n = strlen(inside);

@@ -102,6 +102,8 @@ int vfs_resolve(int dirfd, const char *path, char *out, size_t size);
 const char *vfs_cwd(void);
 /* Follows the libOS's own magic links (/proc/self/exe -> the program). */
 const char *vfs_magic_link(const char *inside);
+/* The descriptor N of a resolved "/proc/<this process>/fd/N", or -1. */
+int vfs_proc_fd(const char *inside);
 int vfs_set_cwd(const char *inside);
 
 /* open.c: opens an inside path (already resolved). */

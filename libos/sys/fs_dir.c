@@ -368,21 +368,6 @@ SYS(symlinkat)
     return r;
 }
 
-/* The descriptor N of an inside path "/proc/<this process>/fd/N", or -1. */
-static int proc_fd_of(const char *inside)
-{
-    char mine[32];
-    int n = snprintf(mine, sizeof(mine), "/proc/%d/fd/", libos_pid), fd = 0;
-    if (strncmp(inside, mine, (size_t)n) || !inside[n])
-        return -1;
-    for (const char *c = inside + n; *c; c++) {
-        if (*c < '0' || *c > '9' || fd > 100000000)
-            return -1;
-        fd = fd * 10 + (*c - '0');
-    }
-    return fd;
-}
-
 /* Links the open file fd at inside path to. */
 static long link_fd(int fd, const char *to)
 {
@@ -409,7 +394,7 @@ static long link_at(int olddir, const char *from, int newdir, const char *to, in
         return r < 0 ? r : link_fd(olddir, b);
     }
     int r = vfs_resolve_at(olddir, from, false, a, sizeof(a));
-    int fd = r == 0 && (flags & AT_SYMLINK_FOLLOW) ? proc_fd_of(a) : -1;
+    int fd = r == 0 && (flags & AT_SYMLINK_FOLLOW) ? vfs_proc_fd(a) : -1;
     if (r == 0 && fd < 0 && (flags & AT_SYMLINK_FOLLOW))
         r = vfs_resolve_at(olddir, from, true, a, sizeof(a));
     if (r == 0)
