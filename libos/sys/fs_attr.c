@@ -130,7 +130,7 @@ static long xattr_path(int op, const char *path, bool follow, const char *uname,
         r = vfs_resolve_at(AT_FDCWD, path, follow, inside, sizeof(inside));
     if (r < 0)
         return r;
-    if (vfs_lookup(inside, &t) < 0 || t.ops != &host_fs_ops || t.mount_root ||
+    if (vfs_lookup_any(inside, &t) < 0 || t.ops != &host_fs_ops || t.mount_root ||
         !PAL_HAS(pal, xattr)) {
         r = vfs_stat(inside, !follow, &st);
         return r < 0 ? r : -PAL_EOPNOTSUPP;
