@@ -49,8 +49,7 @@ struct fs_ops {
     int (*utimes)(const struct vfs_target *t, const int64_t times[2]);
     /* renameat2's RENAME_NOREPLACE (1) or RENAME_EXCHANGE (2) in one step;
      * NULL: the VFS makes them of stat and rename (vfs_rename_flags). */
-    int (*rename_flags)(const struct vfs_target *from, const struct vfs_target *to,
-                        unsigned flags);
+    int (*rename_flags)(const struct vfs_target *from, const struct vfs_target *to, unsigned flags);
 };
 extern const struct fs_ops host_fs_ops;   /* fs_host.c */
 extern const struct fs_ops tmpfs_fs_ops;  /* tmpfs.c */

@@ -331,8 +331,8 @@ SYS(fchmod)
     if (!f)
         return -PAL_EBADF;
     long r = (f->flags & O_PATH) ? -PAL_EBADF
-             : f->path          ? vfs_chmod(f->path, (uint32_t)A(1))
-                                : -PAL_EINVAL;
+             : f->path           ? vfs_chmod(f->path, (uint32_t)A(1))
+                                 : -PAL_EINVAL;
     file_put(f);
     return r;
 }

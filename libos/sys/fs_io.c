@@ -158,7 +158,7 @@ static long prw_vec(struct file *f, const struct iovec *iov, int cnt, int64_t of
 #define RWF_APPEND_ 0x10
 #define RWF_NOAPPEND_ 0x20
 #define RWF_NOSIGNAL_ 0x100
-#define RWF_OFFERED_                                                                  \
+#define RWF_OFFERED_                                                                               \
     (RWF_HIPRI_ | RWF_DSYNC_ | RWF_SYNC_ | RWF_APPEND_ | RWF_NOAPPEND_ | RWF_NOSIGNAL_)
 static long sync_after(struct file *f, long r, uint64_t flags)
 {
@@ -612,7 +612,7 @@ SYS(tee)
     if (!A(2))
         return 0;
     struct file *in = fd_get((int)A(0)), *out = fd_get((int)A(1));
-    long r = !readable(in) || !writable(out)                ? -PAL_EBADF
+    long r = !readable(in) || !writable(out)                    ? -PAL_EBADF
              : !is_pipe(in) || !is_pipe(out) || in->h == out->h ? -PAL_EINVAL
              : in->ops != &host_file_ops || out->ops != &host_file_ops || !PAL_HAS(pal, tee)
                  ? -PAL_EINVAL

@@ -174,10 +174,10 @@ static long access_at(int dirfd, const char *path, int mode, int flags)
 {
     char inside[PATH_MAX_LEN];
     struct pal_stat st;
-    int r = (flags & AT_EMPTY_PATH) && path && !path[0]
-                ? fd_inside(dirfd, inside, sizeof(inside))
-                : vfs_resolve_at(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), inside,
-                                 sizeof(inside));
+    int r =
+        (flags & AT_EMPTY_PATH) && path && !path[0]
+            ? fd_inside(dirfd, inside, sizeof(inside))
+            : vfs_resolve_at(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), inside, sizeof(inside));
     if (r < 0)
         return r;
     if (dev_stat(inside, &st) == 0)
@@ -205,9 +205,9 @@ static long readlink_at(int dirfd, const char *path, char *buf, size_t len)
         return -PAL_EINVAL;
     /* readlinkat(2): "" names dirfd itself, a symlink opened O_PATH|O_NOFOLLOW
      * (anything else is ENOENT). */
-    int r = path && !path[0] && dirfd != AT_FDCWD ? fd_inside(dirfd, inside, sizeof(inside))
-                                                  : vfs_resolve_at(dirfd, path, false, inside,
-                                                                   sizeof(inside));
+    int r = path && !path[0] && dirfd != AT_FDCWD
+                ? fd_inside(dirfd, inside, sizeof(inside))
+                : vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
     if (r == 0 && path && !path[0]) {
         long n = vfs_readlink(inside, buf, len);
         return n == -PAL_EINVAL ? -PAL_ENOENT : n;

@@ -90,8 +90,7 @@ SYS(fadvise64)
 
 /* copy_file_range(2)'s checks, in Linux's order: regular files (EISDIR,
  * EINVAL), readable in, writable out without O_APPEND (EBADF). */
-static long copy_check(struct file *in, struct file *out, struct pal_stat *si,
-                       struct pal_stat *so)
+static long copy_check(struct file *in, struct file *out, struct pal_stat *si, struct pal_stat *so)
 {
     if (!in->ops->fstat || !out->ops->fstat || in->ops->fstat(in, si) < 0 ||
         out->ops->fstat(out, so) < 0)

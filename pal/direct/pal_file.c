@@ -200,8 +200,7 @@ static long direct_splice(pal_handle in, int64_t off_in, pal_handle out, int64_t
                           size_t len, unsigned flags)
 {
     int64_t oi = off_in, oo = off_out;
-    return HS6(SYS_splice, in, off_in < 0 ? NULL : &oi, out, off_out < 0 ? NULL : &oo, len,
-               flags);
+    return HS6(SYS_splice, in, off_in < 0 ? NULL : &oi, out, off_out < 0 ? NULL : &oo, len, flags);
 }
 static long direct_tee(pal_handle in, pal_handle out, size_t len, unsigned flags)
 {

@@ -486,8 +486,8 @@ static long encl_link_handle(pal_handle h, const char *to)
 }
 
 /* A count of at most len. */
-static long encl_splice(pal_handle in, int64_t off_in, pal_handle out, int64_t off_out,
-                        size_t len, unsigned flags)
+static long encl_splice(pal_handle in, int64_t off_in, pal_handle out, int64_t off_out, size_t len,
+                        unsigned flags)
 {
     struct ocall_args a = {{in, off_in < 0 ? -1 : off_in, out, off_out < 0 ? -1 : off_out,
                             (int64_t)min_u64(len, INT64_MAX), flags}};

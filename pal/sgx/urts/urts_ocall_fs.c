@@ -428,8 +428,7 @@ static int64_t do_link(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint
     return two_paths(r, &from, &to) ? -EINVAL : ret(link(from, to));
 }
 
-static int64_t do_rename_flags(struct urts_ocall_in *r, uint8_t *out, uint64_t cap,
-                               uint64_t *size)
+static int64_t do_rename_flags(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
 {
     const char *from, *to;
     int64_t flags = r->a.a[2];
@@ -492,7 +491,8 @@ static int64_t do_xattr(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uin
         got = path ? lgetxattr(path, name, out, (size_t)n) : fgetxattr(fd, name, out, (size_t)n);
         break;
     case PAL_XATTR_LIST:
-        got = path ? llistxattr(path, (char *)out, (size_t)n) : flistxattr(fd, (char *)out, (size_t)n);
+        got = path ? llistxattr(path, (char *)out, (size_t)n)
+                   : flistxattr(fd, (char *)out, (size_t)n);
         break;
     case PAL_XATTR_SET:
         return ret(path ? lsetxattr(path, name, value, (size_t)n, (int)a[5])
@@ -775,8 +775,11 @@ static const fs_fn fs_table[OCALL_FS_MORE_LAST - OCALL_FS_FIRST + 1] = {
     FS(OCALL_FADVISE) = do_fadvise,     FS(OCALL_MKNOD) = do_mknod,
     FS(OCALL_FDATASYNC) = do_fdatasync, FS(OCALL_SYNC) = do_sync,
     FS(OCALL_PIPE_SIZE) = do_pipe_size, FS(OCALL_FILE_FLAGS) = do_file_flags,
-    FS(OCALL_FILE_ASYNC) = do_file_async, FS(OCALL_RENAME_FLAGS) = do_rename_flags,
-    FS(OCALL_LINK_HANDLE) = do_link_handle, FS(OCALL_SPLICE) = do_splice,
+    FS(OCALL_FILE_ASYNC) = do_file_async,
+    /* one host step each (docs/sgx-pal.md) */
+    FS(OCALL_RENAME_FLAGS) = do_rename_flags,
+    FS(OCALL_LINK_HANDLE) = do_link_handle,
+    FS(OCALL_SPLICE) = do_splice,
     FS(OCALL_XATTR) = do_xattr,
 };
 
