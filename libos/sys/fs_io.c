@@ -23,10 +23,21 @@
         r_;                                         \
     })
 
+/* access_ok()'s bound, checked by Linux before a read or write: a buffer
+ * that ends past the program's address space (x86-64, 4-level paging) is
+ * EFAULT, whatever count the file could give. */
+#define USER_ADDR_END_ 0x7ffffffff000ULL
+static bool user_range_bad(const void *b, size_t n)
+{
+    return n > USER_ADDR_END_ || (uintptr_t)b > USER_ADDR_END_ - n;
+}
+
 static long do_read(struct file *f, void *buf, size_t n)
 {
     if ((f->flags & O_ACCMODE) == O_WRONLY || (f->flags & O_PATH))
         return -PAL_EBADF;
+    if (user_range_bad(buf, n))
+        return -PAL_EFAULT;
     if (f->is_dir) /* host files: the host says EISDIR */
         return -PAL_EISDIR;
     return f->ops->read ? f->ops->read(f, buf, n) : -PAL_EINVAL;
@@ -34,8 +45,10 @@ static long do_read(struct file *f, void *buf, size_t n)
 
 static long do_write(struct file *f, const void *buf, size_t n)
 {
-    if ((f->flags & O_ACCMODE) == O_RDONLY)
+    if ((f->flags & O_ACCMODE) == O_RDONLY || (f->flags & O_PATH))
         return -PAL_EBADF;
+    if (user_range_bad(buf, n))
+        return -PAL_EFAULT;
     return f->ops->write ? f->ops->write(f, buf, n) : -PAL_EINVAL;
 }
 
@@ -385,7 +398,12 @@ static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
     }
 }
 
-SYS(ioctl) { return WITH_FILE(A(0), f, ioctl_file(f, (int)A(0), A(1), PTR(2))); }
+/* An O_PATH descriptor takes no ioctl (open(2)): EBADF. */
+SYS(ioctl)
+{
+    return WITH_FILE(A(0), f,
+                     (f->flags & O_PATH) ? -PAL_EBADF : ioctl_file(f, (int)A(0), A(1), PTR(2)));
+}
 
 static long make_pipe(int *fds, int flags)
 {
