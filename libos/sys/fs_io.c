@@ -306,7 +306,7 @@ SYS(dup3)
  * kept as a flag only: SIGIO is not delivered (no host signal carries it). */
 static long set_flags(struct file *f, int flags)
 {
-    const int changeable = O_APPEND | O_NONBLOCK | FASYNC;
+    const int changeable = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
     if (f->ops == &host_file_ops && PAL_HAS(pal, file_flags)) {
         /* The open file description's flags: shared with forked children
          * (and O_APPEND must reach the host's writes). */
@@ -345,11 +345,13 @@ static long pipe_size(int fd, int cmd, uint64_t arg)
  * them now (a forked child may have changed them). */
 static long get_flags(struct file *f)
 {
-    const int shared = O_APPEND | O_NONBLOCK | FASYNC;
+    const int shared = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
+    /* open(2)'s creation flags are not status flags: never reported. */
+    long own = f->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
     long hf = f->ops == &host_file_ops && PAL_HAS(pal, file_flags) ? pal->file_flags(f->h, -1) : -1;
     if (hf < 0)
-        return f->flags;
-    return (f->flags & ~shared) | (hf & shared);
+        return own;
+    return (own & ~shared) | (hf & shared);
 }
 
 static long fcntl_setfl(int fd, int flags) { return WITH_FILE(fd, f, set_flags(f, flags)); }
@@ -373,6 +375,8 @@ SYS(fcntl)
     case F_SETOWN: case F_GETOWN: case F_SETOWN_EX: case F_GETOWN_EX: case F_SETSIG:
     case F_GETSIG: return fcntl_owner(fd, (int)A(1), A(2));
     case F_ADD_SEALS: case F_GET_SEALS: return fcntl_seals(fd, (int)A(1), A(2));
+    /* Geode never grants a lease: there is none to report (F_SETLEASE stays EINVAL). */
+    case F_GETLEASE: return WITH_FILE(fd, f, F_UNLCK);
     default: return -PAL_EINVAL;
     }
 }

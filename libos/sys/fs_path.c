@@ -12,6 +12,12 @@ static long do_openat(int dirfd, const char *path, int flags, uint32_t mode)
     struct pal_stat st;
     /* open(2): the mode of a new file, less the process's umask. */
     mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode & 07777 & ~umask_get() : 0;
+    /* O_PATH keeps only O_DIRECTORY and O_NOFOLLOW; every other open is
+     * O_LARGEFILE on x86-64 (F_GETFL shows it). */
+    if (flags & O_PATH)
+        flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    else
+        flags |= O_LARGEFILE;
     /* O_CREAT may create: whether it did is known from O_EXCL or from the
      * file's absence just before (only asked when owners may differ). */
     bool creating = (flags & O_CREAT) && owner_new_needed() &&

@@ -342,7 +342,8 @@ static long direct_file_flags(pal_handle h, int flags)
     long fl = HS2(SYS_fcntl, h, F_GETFL);
     if (flags < 0 || fl < 0)
         return fl;
-    fl = (fl & ~(O_APPEND | O_NONBLOCK)) | (flags & (O_APPEND | O_NONBLOCK));
+    const int set = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME;
+    fl = (fl & ~set) | (flags & set);
     return HS3(SYS_fcntl, h, F_SETFL, fl);
 }
 

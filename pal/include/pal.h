@@ -438,8 +438,8 @@ struct pal_api {
     long (*pipe_size)(pal_handle h, int64_t size);
     /* A host handle's file status flags, which belong to the open file
      * description (shared with forked children): flags < 0 reads them
-     * (F_GETFL), else sets O_APPEND and O_NONBLOCK as in flags (F_SETFL;
-     * the other status flags are kept). */
+     * (F_GETFL), else sets O_APPEND, O_NONBLOCK, O_DIRECT and O_NOATIME as
+     * in flags (F_SETFL; the other status flags are kept). */
     long (*file_flags)(pal_handle h, int flags);
     /* Optional: makes the calling host thread access files as fsuid/fsgid
      * with these supplementary groups (setgroups, setfsgid, setfsuid on

@@ -222,8 +222,8 @@ enum ocall_fs_more {
     OCALL_FDATASYNC = 119, /* a0 h */
     OCALL_SYNC = 120,      /* a0 h (syncfs), or -1 (sync) */
     OCALL_PIPE_SIZE = 121, /* a0 h, a1 size (-1: F_GETPIPE_SZ, else F_SETPIPE_SZ) -> capacity */
-    /* a0 h, a1 flags (-1: F_GETFL -> flags; else O_APPEND/O_NONBLOCK set
-     * as in a1, F_SETFL -> 0) */
+    /* a0 h, a1 flags (-1: F_GETFL -> flags; else O_APPEND/O_NONBLOCK/
+     * O_DIRECT/O_NOATIME set as in a1, F_SETFL -> 0) */
     OCALL_FILE_FLAGS = 122,
     /* a0 h, a1 on (0/1): O_ASYNC on the host handle, the calling process
      * its owner (the host's SIGIO is forwarded to the enclave) */

@@ -728,7 +728,8 @@ static int64_t do_file_flags(struct urts_ocall_in *r, uint8_t *out, uint64_t cap
     fl = fcntl((int)a[0], F_GETFL);
     if (fl < 0 || a[1] < 0)
         return ret(fl);
-    fl = (fl & ~(O_APPEND | O_NONBLOCK)) | ((int)a[1] & (O_APPEND | O_NONBLOCK));
+    const int set = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME;
+    fl = (fl & ~set) | ((int)a[1] & set);
     return ret(fcntl((int)a[0], F_SETFL, fl));
 }
 
