@@ -130,7 +130,11 @@ static void fill_stat(const struct tnode *n, struct pal_stat *st)
     memset(st, 0, sizeof(*st));
     st->dev = 0x7f01;
     st->ino = n->ino;
-    st->nlink = n->is_dir ? 2 : 1;
+    /* An unlinked node (no parent; the root has none either) has no link;
+     * a directory has "." and one ".." per subdirectory. */
+    st->nlink = !n->parent && !n->is_dir ? 0 : n->is_dir ? 2 : 1;
+    for (const struct tnode *c = n->is_dir ? n->child : NULL; c; c = c->next)
+        st->nlink += c->is_dir;
     st->mode = (n->is_dir ? S_IFDIR_ : S_IFREG_) | n->mode;
     st->uid = n->uid, st->gid = n->gid;
     st->size = (int64_t)n->size;
@@ -504,6 +508,15 @@ void tmpfs_statfs(struct tmpfs *fs, struct pal_statfs *st)
 struct tmpfs *tmpfs_of(struct file *f)
 {
     return f->ops == &tmpfs_ops ? ((struct topen *)f->h)->fs : NULL;
+}
+
+int tmpfs_file_chmod(struct file *f, uint32_t mode)
+{
+    struct topen *o = (struct topen *)f->h;
+    spin_lock(&o->fs->lock);
+    o->node->mode = mode & 07777;
+    spin_unlock(&o->fs->lock);
+    return 0;
 }
 
 /* ---- The mount's operations (struct fs_ops) ---- */

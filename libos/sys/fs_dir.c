@@ -1,6 +1,7 @@
 /* Directory syscalls: listing, cwd, creating and removing names. */
 #include <linux/fcntl.h>
 
+#include "fs/tmpfs.h"
 #include "fs/vfs.h"
 #include "sys/sys.h"
 
@@ -330,9 +331,24 @@ SYS(fchmod)
     struct file *f = fd_get((int)A(0));
     if (!f)
         return -PAL_EBADF;
-    long r = (f->flags & O_PATH) ? -PAL_EBADF
-             : f->path           ? vfs_chmod(f->path, (uint32_t)A(1))
-                                 : -PAL_EINVAL;
+    char proc[32];
+    long r;
+    if (f->flags & O_PATH)
+        r = -PAL_EBADF;
+    else if (f->ops == &host_file_ops && !f->is_sock) {
+        /* The open file itself, through the host's /proc/self/fd: an
+         * unlinked file (O_TMPFILE, a memfd) has no path to change. */
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%ld", (long)f->h);
+        r = pal->chmod(proc, (uint32_t)A(1));
+    } else if (tmpfs_of(f) || memfd_tmpfs_of(f)) {
+        /* F_SEAL_EXEC (0x20) keeps a memfd's execute bits (memfd_create(2)). */
+        struct pal_stat st;
+        r = (f->seals & 0x20) && f->ops->fstat(f, &st) == 0 && ((st.mode ^ (uint32_t)A(1)) & 0111)
+                ? -PAL_EPERM
+                : tmpfs_file_chmod(f, (uint32_t)A(1));
+    }
+    else
+        r = f->path ? vfs_chmod(f->path, (uint32_t)A(1)) : -PAL_EINVAL;
     file_put(f);
     return r;
 }
