@@ -464,7 +464,8 @@ SYS(truncate)
 
 SYS(fsync)
 {
-    return WITH_FILE(A(0), f, f->ops == &host_file_ops ? pal->fsync(f->h)
+    return WITH_FILE(A(0), f, (f->flags & O_PATH)     ? -PAL_EBADF
+                              : f->ops == &host_file_ops ? pal->fsync(f->h)
                               : f->ops->sync             ? f->ops->sync(f)
                                                          : 0);
 }
@@ -473,7 +474,8 @@ SYS(fdatasync)
 {
     if (!PAL_HAS(pal, fdatasync))
         return sys_fsync(args);
-    return WITH_FILE(A(0), f, f->ops == &host_file_ops ? pal->fdatasync(f->h)
+    return WITH_FILE(A(0), f, (f->flags & O_PATH)     ? -PAL_EBADF
+                              : f->ops == &host_file_ops ? pal->fdatasync(f->h)
                               : f->ops->sync             ? f->ops->sync(f)
                                                          : 0);
 }
@@ -563,9 +565,18 @@ static bool writable(struct file *f)
 
 /* Without a host splice (a file of the libOS's own: tmpfs, a trusted
  * file): through a libOS buffer, at the offsets given or the positions. */
-static long splice_copy(struct file *in, int64_t *oi, struct file *out, int64_t *oo, size_t len)
+static long splice_copy(struct file *in, int64_t *oi, struct file *out, int64_t *oo, size_t len,
+                        unsigned flags)
 {
     size_t want = len < GATHER_MAX ? len : GATHER_MAX;
+    /* SPLICE_F_NONBLOCK: the pipe end must be ready now (EAGAIN). */
+    struct pal_pollfd p = {.events = 0};
+    if ((flags & 2u) && in->ops == &host_file_ops && is_pipe(in))
+        p = (struct pal_pollfd){.handle = in->h, .events = 1 /* POLLIN */};
+    else if ((flags & 2u) && out->ops == &host_file_ops && is_pipe(out))
+        p = (struct pal_pollfd){.handle = out->h, .events = 4 /* POLLOUT */};
+    if (p.events && pal->poll(&p, 1, 0) == 0)
+        return -PAL_EAGAIN;
     char *buf = malloc(want);
     if (!buf)
         return -PAL_ENOMEM;
@@ -602,7 +613,7 @@ static long do_splice(struct file *in, int64_t *uoi, struct file *out, int64_t *
     if (in->ops == &host_file_ops && out->ops == &host_file_ops && PAL_HAS(pal, splice))
         r = pal->splice(in->h, oi, out->h, oo, len, flags);
     else
-        r = splice_copy(in, uoi ? &oi : NULL, out, uoo ? &oo : NULL, len);
+        r = splice_copy(in, uoi ? &oi : NULL, out, uoo ? &oo : NULL, len, flags);
     if (r > 0 && uoi)
         *uoi = oi + r;
     if (r > 0 && uoo)

@@ -10,6 +10,9 @@ static long do_openat(int dirfd, const char *path, int flags, uint32_t mode)
 {
     struct file *f;
     struct pal_stat st;
+    /* open(2) since Linux 6.4: O_CREAT|O_DIRECTORY is EINVAL. */
+    if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
+        return -PAL_EINVAL;
     /* open(2): the mode of a new file, less the process's umask. */
     mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode & 07777 & ~umask_get() : 0;
     /* O_PATH keeps only O_DIRECTORY and O_NOFOLLOW; every other open is

@@ -28,10 +28,24 @@ static uint32_t file_type(struct file *f)
 }
 
 /* tmpfs keeps every byte in memory: mode 0 grows the file, KEEP_SIZE has
- * nothing to reserve; holes and range moves are not offered. */
+ * nothing to reserve, PUNCH_HOLE|KEEP_SIZE writes zeros over the range
+ * (inside the file; a memfd's write seals refuse it, as Linux's); other
+ * range operations are not offered (EOPNOTSUPP, as on Linux's tmpfs). */
 static long tmpfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 {
+    static const char zeros[4096];
     struct pal_stat st;
+    if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+        long r = f->ops->fstat(f, &st);
+        int64_t end = off + len < st.size ? off + len : st.size;
+        for (int64_t at = off; r == 0 && at < end;) {
+            size_t n = end - at < (int64_t)sizeof(zeros) ? (size_t)(end - at) : sizeof(zeros);
+            long w = f->ops->pwrite(f, zeros, n, at);
+            r = w < 0 ? w : 0;
+            at += w > 0 ? w : 0;
+        }
+        return r;
+    }
     if (mode & ~FALLOC_FL_KEEP_SIZE)
         return -PAL_EOPNOTSUPP;
     long r = f->ops->fstat(f, &st);
