@@ -81,10 +81,16 @@ static long readv_file(struct file *f, const struct iovec *iov, int cnt)
     return total;
 }
 
-/* writev gathers small vectors into one write so that pipes and terminals
- * see it as one unit, as they would natively. */
+/* writev: one host writev where the file has it (host files, pipes and
+ * sockets in direct mode); otherwise small vectors are gathered into one
+ * write so that pipes and terminals see it as one unit, as natively. */
 static long writev_file(struct file *f, const struct iovec *iov, int cnt)
 {
+    if (f->ops->writev && (f->flags & O_ACCMODE) != O_RDONLY) {
+        long r = f->ops->writev(f, iov, cnt);
+        if (r != -PAL_ENOSYS)
+            return r;
+    }
     size_t total = 0;
     for (int i = 0; i < cnt; i++)
         total += iov[i].iov_len;
@@ -287,7 +293,7 @@ SYS(dup2)
         file_put(f);
         return (long)A(1);
     }
-    if ((int)A(1) < 0) /* an unsigned int for Linux: above RLIMIT_NOFILE */
+    if ((int)A(1) < 0 || (int)A(1) >= fd_get_limit()) /* at or above RLIMIT_NOFILE */
         return -PAL_EBADF;
     return dup_to((int)A(0), (int)A(1), false);
 }
@@ -296,7 +302,7 @@ SYS(dup3)
 {
     if (A(0) == A(1) || (A(2) & ~(uint64_t)O_CLOEXEC))
         return -PAL_EINVAL;
-    if ((int)A(1) < 0)
+    if ((int)A(1) < 0 || (int)A(1) >= fd_get_limit())
         return -PAL_EBADF;
     return dup_to((int)A(0), (int)A(1), A(2) & O_CLOEXEC);
 }
@@ -362,7 +368,7 @@ SYS(fcntl)
     switch (A(1)) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        if ((int)A(2) < 0 || (int)A(2) >= FD_MAX) /* outside [0, RLIMIT_NOFILE) */
+        if ((int)A(2) < 0 || (int)A(2) >= fd_get_limit()) /* outside [0, RLIMIT_NOFILE) */
             return fd_get_cloexec(fd) < 0 ? -PAL_EBADF : -PAL_EINVAL;
         return dup_to(fd, -(int)A(2) - 1, A(1) == F_DUPFD_CLOEXEC);
     case F_GETFD: return fd_get_cloexec(fd) > 0 ? FD_CLOEXEC : fd_get_cloexec(fd);

@@ -105,6 +105,10 @@ static long direct_write(pal_handle h, const void *b, size_t n)
 {
     return HS3(SYS_write, h, b, n);
 }
+static long direct_writev(pal_handle h, const void *iov, int cnt)
+{
+    return HS3(SYS_writev, h, iov, cnt);
+}
 static long direct_pread(pal_handle h, void *b, size_t n, int64_t off)
 {
     return HS4(SYS_pread64, h, b, n, off);
@@ -374,6 +378,7 @@ void direct_fill_file(struct pal_api *api)
     api->close = direct_close;
     api->read = direct_read;
     api->write = direct_write;
+    api->writev = direct_writev;
     api->pread = direct_pread;
     api->pwrite = direct_pwrite;
     api->seek = direct_seek;

@@ -574,6 +574,12 @@ struct pal_api {
      * the host's epoll by open file and host handle). Errors are dup's. */
     long (*handle_dup)(pal_handle h, pal_handle *out);
 
+    /* --- gathered writes --- */
+    /* Writes cnt vectors (Linux struct iovec: base, length) at the
+     * handle's position as one writev(2): one unit for a pipe or socket.
+     * NULL when the PAL has none (the libOS then gathers them itself). */
+    long (*writev)(pal_handle h, const void *iov, int cnt);
+
     /* --- renames with flags, names for open files --- */
     /* renameat2(2) of two host paths with flags RENAME_NOREPLACE (1) or
      * RENAME_EXCHANGE (2), made by the host in one step (an exchange is
