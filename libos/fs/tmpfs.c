@@ -244,8 +244,9 @@ static long t_truncate(struct file *f, int64_t len)
 static long t_seek(struct file *f, int64_t off, int whence)
 {
     struct topen *o = (struct topen *)f->h;
-    if (whence == 3 || whence == 4) { /* SEEK_DATA, SEEK_HOLE: no holes kept, as Linux's */
-        int64_t size = (int64_t)o->node->size; /* generic_file_llseek_size */
+    /* SEEK_DATA, SEEK_HOLE: no holes kept (Linux's generic_file_llseek_size) */
+    if (whence == 3 || whence == 4) {
+        int64_t size = (int64_t)o->node->size;
         if (off < 0 || off >= size)
             return -PAL_ENXIO;
         o->pos = whence == 3 ? off : size;
@@ -268,7 +269,8 @@ static long t_fstat(struct file *f, struct pal_stat *st)
 }
 
 /* getdents64 records: ".", "..", then the children; pos counts entries. */
-static size_t put_dirent(char *buf, size_t room, uint64_t ino, int64_t next, int dir, const char *name)
+static size_t put_dirent(char *buf, size_t room, uint64_t ino, int64_t next, int dir,
+                         const char *name)
 {
     size_t n = strlen(name), reclen = ALIGN_UP(19 + n + 1, 8);
     if (reclen > room)
@@ -295,7 +297,9 @@ static long t_readdir(struct file *f, void *buf, size_t len)
         bool dot = o->pos < 2;
         const char *name = o->pos == 0 ? "." : o->pos == 1 ? ".." : c->name;
         uint64_t ino = dot ? o->node->ino : c->ino;
-        int type = dot || c->is_dir ? 4 /* DT_DIR */ : c->is_link ? 10 /* DT_LNK */ : 8 /* DT_REG */;
+        int type = dot || c->is_dir ? 4  /* DT_DIR */
+                   : c->is_link     ? 10 /* DT_LNK */
+                                    : 8 /* DT_REG */;
         size_t n = put_dirent((char *)buf + used, len - used, ino, o->pos + 1, type, name);
         if (!n)
             break;

@@ -368,8 +368,7 @@ SYS(fchmod)
         r = (f->seals & 0x20) && f->ops->fstat(f, &st) == 0 && ((st.mode ^ (uint32_t)A(1)) & 0111)
                 ? -PAL_EPERM
                 : tmpfs_file_chmod(f, (uint32_t)A(1));
-    }
-    else
+    } else
         r = f->path ? vfs_chmod(f->path, (uint32_t)A(1)) : -PAL_EINVAL;
     file_put(f);
     return r;

@@ -470,20 +470,22 @@ SYS(truncate)
 
 SYS(fsync)
 {
-    return WITH_FILE(A(0), f, (f->flags & O_PATH)     ? -PAL_EBADF
-                              : f->ops == &host_file_ops ? pal->fsync(f->h)
-                              : f->ops->sync             ? f->ops->sync(f)
-                                                         : 0);
+    return WITH_FILE(A(0), f,
+                     (f->flags & O_PATH)        ? -PAL_EBADF
+                     : f->ops == &host_file_ops ? pal->fsync(f->h)
+                     : f->ops->sync             ? f->ops->sync(f)
+                                                : 0);
 }
 
 SYS(fdatasync)
 {
     if (!PAL_HAS(pal, fdatasync))
         return sys_fsync(args);
-    return WITH_FILE(A(0), f, (f->flags & O_PATH)     ? -PAL_EBADF
-                              : f->ops == &host_file_ops ? pal->fdatasync(f->h)
-                              : f->ops->sync             ? f->ops->sync(f)
-                                                         : 0);
+    return WITH_FILE(A(0), f,
+                     (f->flags & O_PATH)        ? -PAL_EBADF
+                     : f->ops == &host_file_ops ? pal->fdatasync(f->h)
+                     : f->ops->sync             ? f->ops->sync(f)
+                                                : 0);
 }
 
 /* sendfile: copies through a libOS buffer (no host zero-copy path). */
