@@ -351,6 +351,32 @@ static int open_access(int flags)
     return want | ((flags & O_TRUNC) ? 2 : 0);
 }
 
+static void detach(struct tnode *n);
+
+/* O_TMPFILE in directory path: a node made in it and unlinked at once
+ * (its creation reference becomes the open file's); called with the lock
+ * held. */
+static int tmpfile_node(struct tmpfs *fs, const char *path, int flags, uint32_t mode,
+                        struct tnode **out)
+{
+    struct tnode *dir;
+    char name[32];
+    int r = walk(fs, path, false, &dir, NULL);
+    if (r == 0 && !dir->is_dir)
+        r = -PAL_ENOTDIR;
+    if (r == 0 && (flags & O_ACCMODE) == O_RDONLY) /* open(2): O_TMPFILE needs write access */
+        r = -PAL_EINVAL;
+    if (r < 0)
+        return r;
+    snprintf(name, sizeof(name), ".tmpfile-%llu", (unsigned long long)fs->next_ino);
+    struct tnode *n = new_node(fs, dir, name, false, mode);
+    if (!n)
+        return -PAL_ENOSPC;
+    detach(n);
+    *out = n;
+    return 0;
+}
+
 int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, struct file **out)
 {
     struct tnode *n;
@@ -358,6 +384,21 @@ int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, str
     if (!o)
         return -PAL_ENOMEM;
     spin_lock(&fs->lock);
+    if (flags & __O_TMPFILE) {
+        int r = tmpfile_node(fs, path, flags, mode, &n);
+        spin_unlock(&fs->lock);
+        if (r < 0) {
+            free(o);
+            return r;
+        }
+        *o = (struct topen){fs, n, 0};
+        *out = file_new(&tmpfs_ops, (pal_handle)o, flags & ~(__O_TMPFILE | O_DIRECTORY));
+        if (!*out) {
+            t_release(&(struct file){.h = (pal_handle)o});
+            return -PAL_ENOMEM;
+        }
+        return 0;
+    }
     bool existed = walk(fs, path, false, &n, NULL) == 0;
     int r = open_node(fs, path, flags, mode, &n);
     if (r == 0 && existed) /* an existing file: its permission bits (a new one: the creator's) */

@@ -61,10 +61,22 @@ SYS(pread64)
                                             : -PAL_ESPIPE);
 }
 
+/* pwrite(2) BUGS: with O_APPEND Linux appends whatever the offset; the
+ * host does so for its files, this gives the libOS's own (tmpfs) the same. */
+static int64_t append_off(struct file *f, int64_t off)
+{
+    struct pal_stat st;
+    if (off >= 0 && (f->flags & O_APPEND) && f->ops != &host_file_ops && f->ops->fstat &&
+        f->ops->fstat(f, &st) == 0)
+        return st.size;
+    return off;
+}
+
 SYS(pwrite64)
 {
-    return WITH_FILE(A(0), f, f->ops->pwrite ? f->ops->pwrite(f, PTR(1), A(2), (int64_t)A(3))
-                                             : -PAL_ESPIPE);
+    return WITH_FILE(A(0), f,
+                     f->ops->pwrite ? f->ops->pwrite(f, PTR(1), A(2), append_off(f, (int64_t)A(3)))
+                                    : -PAL_ESPIPE);
 }
 
 static long readv_file(struct file *f, const struct iovec *iov, int cnt)
@@ -143,7 +155,9 @@ SYS(writev)
 
 /* preadv/pwritev: the vectors at consecutive offsets, stopping at the
  * first short transfer; the position does not move. */
-static long prw_vec(struct file *f, const struct iovec *iov, int cnt, int64_t off, bool write)
+/* write: 1 at off (at the end with O_APPEND, as pwrite(2)), 2 at off
+ * whatever O_APPEND says (RWF_NOAPPEND); 0 a read. */
+static long prw_vec(struct file *f, const struct iovec *iov, int cnt, int64_t off, int write)
 {
     if (off < 0)
         return -PAL_EINVAL;
@@ -151,6 +165,8 @@ static long prw_vec(struct file *f, const struct iovec *iov, int cnt, int64_t of
         return -PAL_ESPIPE;
     if ((f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
         return -PAL_EBADF;
+    if (write == 1)
+        off = append_off(f, off);
     long total = 0;
     for (int i = 0; i < cnt; i++) {
         long r = write ? f->ops->pwrite(f, iov[i].iov_base, iov[i].iov_len, off + total)
@@ -223,7 +239,9 @@ static long pwrite_flags(struct file *f, const struct iovec *iov, int cnt, int64
             f->ops->seek(f, st.size + r, 0);
         return r;
     }
-    return sync_after(f, off == -1 ? writev_file(f, iov, cnt) : prw_vec(f, iov, cnt, off, true),
+    return sync_after(f,
+                      off == -1 ? writev_file(f, iov, cnt)
+                                : prw_vec(f, iov, cnt, off, (rwf & RWF_NOAPPEND_) ? 2 : 1),
                       rwf);
 }
 
