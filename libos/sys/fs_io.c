@@ -416,7 +416,8 @@ static long set_flag(struct file *f, int flag, bool on)
 static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
 {
     switch (req) {
-    case TCGETS: return f->ops == &host_file_ops ? pal->tty_ioctl(f->h, req, arg, 60) : -PAL_ENOTTY;
+    /* The kernel's struct termios: 36 bytes (glibc's k_termios), not libc's. */
+    case TCGETS: return f->ops == &host_file_ops ? pal->tty_ioctl(f->h, req, arg, 36) : -PAL_ENOTTY;
     case TIOCGWINSZ: return f->ops == &host_file_ops ? pal->tty_ioctl(f->h, req, arg, 8) : -PAL_ENOTTY;
     case FIOCLEX: return fd_set_cloexec(fd, true);
     case FIONCLEX: return fd_set_cloexec(fd, false);

@@ -228,7 +228,7 @@ struct pal_api {
     long (*access)(const char *path, int mode);
     /* Switches non-blocking mode of a handle (file, pipe, socket). */
     long (*set_nonblocking)(pal_handle h, int on);
-    /* Terminal control on a host tty: only TCGETS (buf: 60-byte termios)
+    /* Terminal control on a host tty: only TCGETS (buf: the kernel's 36-byte termios)
      * and TIOCGWINSZ (8-byte winsize); -ENOTTY when h is not a tty. */
     long (*tty_ioctl)(pal_handle h, unsigned long req, void *buf, size_t len);
 

@@ -8,7 +8,7 @@
 #define FS_PATH_MAX 4096 /* bytes, NUL included */
 #define FS_TCGETS 0x5401
 #define FS_TIOCGWINSZ 0x5413
-#define FS_TERMIOS_SIZE 60
+#define FS_TERMIOS_SIZE 36 /* the kernel's struct termios (glibc's is 60: its k_termios is not) */
 #define FS_WINSIZE_SIZE 8
 #define DIRENT_NAME 19 /* offset of d_name in struct linux_dirent64 */
 #define DIRENT_MIN 20  /* header and the shortest name's NUL */

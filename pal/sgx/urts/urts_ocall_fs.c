@@ -24,7 +24,7 @@
 #include "pal.h"
 #include "pal_host_stat.h"
 
-#define TERMIOS_SIZE 60
+#define TERMIOS_SIZE 36 /* the kernel's struct termios, what TCGETS writes */
 
 typedef int64_t (*fs_fn)(struct urts_ocall_in *r, uint8_t *out, uint64_t out_cap,
                          uint64_t *out_size);
@@ -532,8 +532,9 @@ static int64_t do_nonblock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, 
     return ret(fcntl(fd, F_SETFL, fl));
 }
 
-/* TCGETS fills the kernel's (shorter) termios; the rest of the 60 bytes are
- * zero, so the enclave gets exactly the size it asked for. */
+/* TCGETS fills the kernel's 36-byte termios (glibc passes exactly that:
+ * a longer reply would overwrite the program's stack), TIOCGWINSZ a
+ * winsize; the enclave gets exactly the size it asked for. */
 static int64_t do_tty_ioctl(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
 {
     const int64_t *a = r->a.a;
