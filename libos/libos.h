@@ -99,6 +99,7 @@ struct libos_config {
     bool sigterm_injection; /* sys.enable_sigterm_injection */
     bool shm_untrusted;     /* sys.insecure__shared_memory_untrusted */
     bool no_subprocesses;   /* sys.disallow_subprocesses */
+    bool dns_conf;          /* sys.enable_extra_runtime_domain_names_conf */
     bool use_host_env;      /* loader.insecure__use_host_env */
 };
 extern struct libos_config libos_cfg;

@@ -30,6 +30,7 @@ static int start(const struct pal_boot *boot, uint64_t *entry, uint64_t *sp)
     sysv_shm_init();
     proc_init(m);
     dev_attestation_init(m);
+    etc_conf_init(libos_cfg.dns_conf);
     r = config_build_args(m, &argv, &envp);
     if (r < 0)
         return r;

@@ -99,6 +99,8 @@ int dev_stat(const char *inside, struct pal_stat *st)
         st->ino = 1100 + (uint64_t)l;
         return 0;
     }
+    if (i < 0 && etc_conf_stat(inside, st) == 0)
+        return 0;
     if (i < 0)
         return dev_attestation_stat(inside, st);
     fill_stat(i, st);
@@ -110,6 +112,9 @@ int dev_open(const char *inside, int flags, struct file **out)
     int i = find(inside);
     if (i < 0 && find_link(inside) >= 0) /* resolved already: O_NOFOLLOW */
         return -PAL_ELOOP;
+    struct pal_stat st;
+    if (i < 0 && etc_conf_stat(inside, &st) == 0)
+        return etc_conf_open(inside, flags, out);
     if (i < 0)
         return dev_attestation_open(inside, flags, out);
     struct file *f = file_new(&dev_ops[devs[i].kind], -1, flags);

@@ -141,6 +141,12 @@ void dev_attestation_init(const Geode__Manifest *m);
 /* True for /dev/attestation and every path below it: never a mount's. */
 bool dev_attestation_owns(const char *inside);
 int dev_attestation_open(const char *inside, int flags, struct file **out);
+/* etc_conf.c: sys.enable_extra_runtime_domain_names_conf's /etc/resolv.conf
+ * (the host's, checked, read once by etc_conf_init) and host name. */
+void etc_conf_init(bool on);
+const char *etc_conf_hostname(void);
+int etc_conf_stat(const char *inside, struct pal_stat *st);
+int etc_conf_open(const char *inside, int flags, struct file **out);
 int dev_attestation_stat(const char *inside, struct pal_stat *st);
 
 /* mount.c: /proc and every path below it belong to the libOS's /proc

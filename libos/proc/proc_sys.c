@@ -104,7 +104,7 @@ static long value_text(enum sysval v, char *t, size_t cap)
     case V_PID_MAX: return snprintf(t, cap, "%d\n", PID_MAX);
     case V_OSRELEASE: return snprintf(t, cap, "%s\n", LIBOS_UTS_RELEASE);
     case V_OSTYPE: return snprintf(t, cap, "Linux\n");
-    case V_HOSTNAME: return snprintf(t, cap, "%s\n", LIBOS_UTS_NODENAME);
+    case V_HOSTNAME: return snprintf(t, cap, "%s\n", etc_conf_hostname());
     case V_DOMAINNAME: return snprintf(t, cap, "(none)\n");
     case V_BOOT_ID:
         if (!boot_id_set)

@@ -10,6 +10,7 @@
 #include "core/vma.h"
 #include "core/process.h"
 #include "core/creds.h"
+#include "fs/vfs.h"
 #include "sys/sys.h"
 
 /* The process ends: MAP_SHARED file pages reach their files, as the
@@ -45,7 +46,7 @@ SYS(uname)
     struct new_utsname *u = PTR(0);
     memset(u, 0, sizeof(*u));
     memcpy(u->sysname, "Linux", 6);
-    memcpy(u->nodename, LIBOS_UTS_NODENAME, sizeof(LIBOS_UTS_NODENAME));
+    memcpy(u->nodename, etc_conf_hostname(), strlen(etc_conf_hostname()) + 1);
     memcpy(u->release, LIBOS_UTS_RELEASE, sizeof(LIBOS_UTS_RELEASE));
     memcpy(u->version, LIBOS_UTS_VERSION, sizeof(LIBOS_UTS_VERSION));
     memcpy(u->machine, "x86_64", 7);

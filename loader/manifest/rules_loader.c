@@ -287,6 +287,11 @@ static void sys_no_subprocesses(struct mctx *c, const char *key, const struct to
     field_bool(c, key, v, &c->m->disallow_subprocesses);
 }
 
+static void sys_dns_conf(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->extra_domain_names_conf);
+}
+
 /* The libOS's descriptor table (FD_MAX in libos/core/file.h, which
  * /proc/sys/fs/nr_open reports inside). */
 #define FDS_MAX 1024
@@ -332,5 +337,6 @@ const struct rule loader_rules[] = {
     {"sys.insecure__shared_memory_untrusted", sys_shm_untrusted},
     {"sys.disallow_subprocesses", sys_no_subprocesses},
     {"sys.fds.limit", sys_fds_limit},
+    {"sys.enable_extra_runtime_domain_names_conf", sys_dns_conf},
     {NULL, NULL},
 };

@@ -45,8 +45,6 @@ static const struct {
      "Gramine 1.0's preloaded libOS; Geode's libOS is loader.entrypoint; ignored"},
     {"loader.log_file", "Geode logs to standard error; ignored"},
     {"sgx.nonpie_binary", "not needed: Geode loads a non-PIE program at its link address; ignored"},
-    {"sys.enable_extra_runtime_domain_names_conf",
-     "Geode generates no /etc/resolv.conf or hostname: mount the host's files; ignored"},
     {"sgx.allowed_ioctls", "Geode passes no device ioctl to the host (they stay refused); ignored"},
     {"sgx.ioctl_structs.", "Geode passes no device ioctl to the host (they stay refused); ignored"},
     {"libos.check_invalid_pointers",

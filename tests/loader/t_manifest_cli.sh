@@ -127,3 +127,18 @@ M
 done
 check "check: sys.fds.limit above 1024 warns, naming the table's size" \
     "grep -q 'sys.fds.limit: Geode.s descriptor table holds 1024' $T/err"
+
+# sys.enable_extra_runtime_domain_names_conf: the host's name in uname and
+# its resolv.conf's nameserver lines at /etc/resolv.conf, over an empty root.
+mkdir -p "$T/dnsroot/etc"
+cat >"$T/dns.toml" <<M
+libos.entrypoint = "/bin/busybox"
+loader.argv = ["sh", "-c", "uname -n; cat /etc/resolv.conf"]
+fs.root = { uri = "file:$T/dnsroot" }
+fs.mounts = [{ path = "/bin", uri = "file:/bin" }]
+sys.enable_extra_runtime_domain_names_conf = true
+M
+"$GEODE" run --mode direct "$T/dns.toml" >"$T/out" 2>"$T/err"; rc=$?
+want_ns=$(grep -E '^nameserver[[:space:]]+[0-9a-fA-F.:]+[[:space:]]*$' /etc/resolv.conf 2>/dev/null | awk '{print $1" "$2}')
+check "run: extra_runtime_domain_names_conf gives uname the host's name and /etc/resolv.conf its nameservers" \
+    "[ $rc -eq 0 ] && [ \"\$(head -1 $T/out)\" = \"\$(cat /proc/sys/kernel/hostname)\" ] && [ \"\$(grep ^nameserver $T/out)\" = \"$want_ns\" ] && ! grep -q warning $T/err"
