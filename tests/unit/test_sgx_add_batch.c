@@ -4,6 +4,8 @@
  * builder (enclave_image_load) coalesces runs of pages into single
  * ADD_PAGES calls and continues after partial progress and -EINTR. */
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,6 +150,53 @@ static void test_fault_midway(void)
     munmap(src, RUN * PAGE);
 }
 
+static volatile sig_atomic_t host_segv;
+static sigjmp_buf host_jmp;
+
+static void host_segv_handler(int sig)
+{
+    (void)sig;
+    host_segv++;
+    siglongjmp(host_jmp, 1);
+}
+
+/* The sim reads sources in place and takes their faults with its own
+ * SIGSEGV handler: also with SIGSEGV blocked in the calling thread (the
+ * mask is given back), and a fault of host code elsewhere still reaches
+ * the host's handler. A source unmapped part-way is -EFAULT too. */
+static void test_fault_handling(void)
+{
+    uint8_t *src = make_source(RUN);
+    struct sgx_driver_encl *e = create();
+    struct sigaction sa = {.sa_handler = host_segv_handler};
+    sigset_t segv, mask;
+    uint64_t count = 0;
+    int ret;
+
+    sigaction(SIGSEGV, &sa, NULL);
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    sigprocmask(SIG_BLOCK, &segv, NULL);
+    mprotect(src + 7 * PAGE, PAGE, PROT_NONE);
+    ret = add(e, PAGE, src, RUN * PAGE, false, &count);
+    sigprocmask(SIG_SETMASK, NULL, &mask);
+    CHECK(ret == -EFAULT && count == 7 * PAGE && sigismember(&mask, SIGSEGV),
+          "SIGSEGV blocked: fault at source page 7 -> -EFAULT, count %llu, still blocked",
+          (unsigned long long)count);
+    sigprocmask(SIG_UNBLOCK, &segv, NULL);
+    if (!sigsetjmp(host_jmp, 1))
+        *(volatile uint8_t *)(src + 7 * PAGE) = 1;
+    CHECK(host_segv == 1, "a host fault after the add reaches the host's SIGSEGV handler");
+    munmap(src + 10 * PAGE, PAGE);
+    mprotect(src + 7 * PAGE, PAGE, PROT_READ);
+    ret = add(e, 8 * PAGE, src + 7 * PAGE, 10 * PAGE, false, &count);
+    CHECK(ret == -EFAULT && count == 3 * PAGE, "unmapped source page -> -EFAULT after the pages before it (%llu)",
+          (unsigned long long)count);
+    signal(SIGSEGV, SIG_DFL);
+    drv.close(e);
+    munmap(src, RUN * PAGE);
+}
+
 /* A driver recording ADD_PAGES calls; it adds at most 3 pages per call and
  * returns -EINTR without progress on every 4th call. */
 struct call {
@@ -251,6 +300,7 @@ int main(void)
     sgx_sim_driver_init(&drv, &cpu);
     test_batched_measure();
     test_fault_midway();
+    test_fault_handling();
     test_image_runs();
     return TAP_DONE();
 }
