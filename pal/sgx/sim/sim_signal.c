@@ -149,14 +149,16 @@ void sim_signal_chain(int sig, siginfo_t *si, ucontext_t *uc)
         a->handler = SIG_DFL;
 }
 
-/* sim_read_page: four SSE2 accumulators over the page (64 bytes a round),
- * then, unless all zero, REP MOVSB into dst. Every load of src lies in
- * [sim_read_page, sim_read_page_end); a fault there resumes at
- * sim_read_page_fault with RAX = -EFAULT (14). */
+/* sim_read_page: OR of the whole page into four accumulators (AVX2, 128
+ * bytes a round, where the CPU has it, else SSE2, 64), then, unless all
+ * zero, REP MOVSB into dst. Every load of src lies in [sim_read_page_sse2,
+ * sim_read_page_end); a fault there resumes at the variant's fault label
+ * with RAX = -EFAULT (14). */
 __asm__(".text\n"
-        ".globl sim_read_page\n"
-        ".type sim_read_page, @function\n"
-        "sim_read_page:\n"
+        ".globl sim_read_page_sse2\n"
+        ".hidden sim_read_page_sse2\n"
+        ".type sim_read_page_sse2, @function\n"
+        "sim_read_page_sse2:\n"
         "    pxor %xmm0, %xmm0\n"
         "    pxor %xmm1, %xmm1\n"
         "    pxor %xmm2, %xmm2\n"
@@ -186,22 +188,69 @@ __asm__(".text\n"
         "    rep movsb\n"
         "    mov $1, %eax\n"
         "2:  ret\n"
-        ".globl sim_read_page_end\n"
-        "sim_read_page_end:\n"
-        "sim_read_page_fault:\n"
+        "sim_read_page_sse2_fault:\n"
         "    mov $-14, %rax\n"
         "    ret\n"
-        ".size sim_read_page, .-sim_read_page\n");
+        ".size sim_read_page_sse2, .-sim_read_page_sse2\n"
+        ".globl sim_read_page_avx2\n"
+        ".hidden sim_read_page_avx2\n"
+        ".type sim_read_page_avx2, @function\n"
+        "sim_read_page_avx2:\n"
+        "    vpxor %ymm0, %ymm0, %ymm0\n"
+        "    vpxor %ymm1, %ymm1, %ymm1\n"
+        "    vpxor %ymm2, %ymm2, %ymm2\n"
+        "    vpxor %ymm3, %ymm3, %ymm3\n"
+        "    xor %eax, %eax\n"
+        "1:  vpor (%rsi,%rax), %ymm0, %ymm0\n"
+        "    vpor 32(%rsi,%rax), %ymm1, %ymm1\n"
+        "    vpor 64(%rsi,%rax), %ymm2, %ymm2\n"
+        "    vpor 96(%rsi,%rax), %ymm3, %ymm3\n"
+        "    sub $-128, %eax\n"
+        "    cmp $4096, %eax\n"
+        "    jb 1b\n"
+        "    vpor %ymm1, %ymm0, %ymm0\n"
+        "    vpor %ymm3, %ymm2, %ymm2\n"
+        "    vpor %ymm2, %ymm0, %ymm0\n"
+        "    vptest %ymm0, %ymm0\n"
+        "    vzeroupper\n"
+        "    mov $0, %eax\n"
+        "    jz 2f\n"
+        "    mov $4096, %ecx\n"
+        "    rep movsb\n"
+        "    mov $1, %eax\n"
+        "2:  ret\n"
+        "sim_read_page_avx2_fault:\n"
+        "    vzeroupper\n"
+        "    mov $-14, %rax\n"
+        "    ret\n"
+        ".size sim_read_page_avx2, .-sim_read_page_avx2\n"
+        "sim_read_page_end:\n");
 
-extern const char sim_read_page_end[], sim_read_page_fault[];
+extern const char sim_read_page_sse2[], sim_read_page_sse2_fault[], sim_read_page_avx2[],
+    sim_read_page_avx2_fault[], sim_read_page_end[];
+long sim_read_page_sse2_fn(void *dst, const void *src) __asm__("sim_read_page_sse2");
+long sim_read_page_avx2_fn(void *dst, const void *src) __asm__("sim_read_page_avx2");
+
+long sim_read_page(void *dst, const void *src)
+{
+    static int avx2 = -1;
+
+    if (avx2 < 0) {
+        __builtin_cpu_init();
+        avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    }
+    return avx2 ? sim_read_page_avx2_fn(dst, src) : sim_read_page_sse2_fn(dst, src);
+}
 
 bool sim_read_page_fixup(ucontext_t *uc)
 {
-    uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+    uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 
-    if (rip < (uint64_t)(uintptr_t)sim_read_page || rip >= (uint64_t)(uintptr_t)sim_read_page_end)
+    if (rip < (uintptr_t)sim_read_page_sse2 || rip >= (uintptr_t)sim_read_page_end)
         return false;
-    uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)sim_read_page_fault;
+    uc->uc_mcontext.gregs[REG_RIP] =
+        (greg_t)(rip < (uintptr_t)sim_read_page_avx2 ? (uintptr_t)sim_read_page_sse2_fault
+                                                      : (uintptr_t)sim_read_page_avx2_fault);
     return true;
 }
 
