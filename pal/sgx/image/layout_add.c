@@ -73,13 +73,15 @@ int sgx_layout_add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *e
     return ret;
 }
 
-/* The zero source of a run: RUN_PAGES views of one shared anonymous page
- * (mremap of a shared mapping with old_size 0 maps the same page again),
- * so reading a run of zero pages reads the same 4 KiB, which stays in the
- * cache, instead of 1 MiB. A real page (not the shared zero page) in a
- * mapping that may be executable (VM_MAYEXEC), as the kernel wants of a
- * source. Made once per process and kept, read-only (forks share it).
- * NULL when it cannot be made. */
+/* The zero source of a run: RUN_PAGES / VIEW_PAGES views of one shared
+ * anonymous 64 KiB (mremap of a shared mapping with old_size 0 maps the
+ * same pages again), so reading a run of zero pages reads the same 64 KiB,
+ * which stays in the L2 cache, instead of 1 MiB from farther away (views
+ * of a single page read no faster and cost 255 mremaps). Real pages (not
+ * the shared zero page) in a mapping that may be executable (VM_MAYEXEC),
+ * as the kernel wants of a source. Made once per process and kept,
+ * read-only (forks share it). NULL when it cannot be made. */
+#define VIEW_PAGES 16
 static uint8_t *zero_views(void)
 {
     static uint8_t *views;
@@ -90,9 +92,9 @@ static uint8_t *zero_views(void)
     z = mmap(NULL, RUN_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (z == MAP_FAILED)
         return NULL;
-    z[0] = 0; /* the page exists before it is viewed again */
-    for (size_t k = 1; k < RUN_PAGES; k++)
-        if (mremap(z, 0, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, z + k * PAGE) != z + k * PAGE) {
+    memset(z, 0, VIEW_PAGES * PAGE); /* the pages exist before they are viewed again */
+    for (size_t k = VIEW_PAGES; k < RUN_PAGES; k += VIEW_PAGES)
+        if (mremap(z, 0, VIEW_PAGES * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, z + k * PAGE) != z + k * PAGE) {
             munmap(z, RUN_PAGES * PAGE);
             return NULL;
         }
