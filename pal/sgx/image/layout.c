@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "elf_image.h"
 #include "measure.h"
@@ -146,6 +147,27 @@ static int choose_size(const struct sgx_layout_desc *d, uint64_t end, uint64_t *
         return -EINVAL;
     }
     *size = d->enclave_size ? d->enclave_size : s;
+    return 0;
+}
+
+/* Memory for n page entries, its pages made present with one
+ * MADV_POPULATE_WRITE instead of a fault each (65,536 entries of a 256 MiB
+ * enclave are 2.5 MiB; a kernel without it faults them in as before). */
+static int reserve_pages(struct sgx_layout *l, size_t n)
+{
+    size_t len = n * sizeof(*l->pages);
+    struct sgx_layout_page *p = malloc(len);
+    uintptr_t lo = ((uintptr_t)p + PAGE - 1) & ~(uintptr_t)(PAGE - 1),
+              hi = ((uintptr_t)p + len) & ~(uintptr_t)(PAGE - 1);
+
+    if (!p)
+        return -ENOMEM;
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+    free(l->pages);
+    l->pages = p;
+    l->cap_pages = n;
+    l->n_pages = 0;
     return 0;
 }
 
@@ -399,6 +421,10 @@ static int build(const struct sgx_layout_desc *d, struct plan *p, struct sgx_lay
         return ret;
     l->entry_offset = p->elf_off[0] + p->img[0].entry;
     plan_heap_added(d, p);
+    /* Every page outside the heap at most, and the heap's added part. */
+    ret = reserve_pages(l, (l->size - p->heap_size + p->heap_added) / PAGE);
+    if (ret)
+        return sgx_err_set(e, "out of memory building the page list"), ret;
     /* In offset order where the heap is below the rest (heap-low layouts):
      * then the sort finds one run and moves nothing (65,536 entries for a
      * 256 MiB enclave). The sort makes the order; this only saves work. */
