@@ -116,7 +116,8 @@ STARTUP_RE = re.compile(
     r"EADD ([0-9.]+) ECREATE\+EINIT ([0-9.]+); ECALL_RUN at ([0-9.]+)")
 EXIT_RE = re.compile(r"geode: exit at ([0-9.]+) ms")
 STARTUP_PARTS = ["exec to sgx_run (process start, dynamic loading, manifest read)",
-                 "manifest+image+layout (ELF read, measurement)", "sign (SIGSTRUCT)",
+                 "manifest+image+layout (ELF read, page list)",
+                 "measure+sign (waited for at EINIT; they run beside EADD)",
                  "EADD (+EEXTEND)", "ECREATE+EINIT", "uRTS set-up before ECALL_RUN",
                  "libOS boot + program (ECALL_RUN to exit)", "process exit"]
 

@@ -4,6 +4,9 @@
  * builder (enclave_image_load) coalesces runs of pages into single
  * ADD_PAGES calls and continues after partial progress and -EINTR. */
 #include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include "measure.h"
 #include "sim_build.h"
 #include "sim_encl.h"
+#include "sim_signal.h"
 #include "tap.h"
 
 #define PAGE 4096
@@ -148,6 +152,93 @@ static void test_fault_midway(void)
     munmap(src, RUN * PAGE);
 }
 
+static volatile sig_atomic_t host_segv;
+static sigjmp_buf host_jmp;
+
+static void host_segv_handler(int sig)
+{
+    (void)sig;
+    host_segv++;
+    siglongjmp(host_jmp, 1);
+}
+
+/* The sim reads sources in place and takes their faults with its own
+ * SIGSEGV handler: also with SIGSEGV blocked in the calling thread (the
+ * mask is given back), and a fault of host code elsewhere still reaches
+ * the host's handler. A source unmapped part-way is -EFAULT too. */
+static void test_fault_handling(void)
+{
+    uint8_t *src = make_source(RUN);
+    struct sgx_driver_encl *e = create();
+    struct sigaction sa = {.sa_handler = host_segv_handler};
+    sigset_t segv, mask;
+    uint64_t count = 0;
+    int ret;
+
+    sigaction(SIGSEGV, &sa, NULL);
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    sigprocmask(SIG_BLOCK, &segv, NULL);
+    mprotect(src + 7 * PAGE, PAGE, PROT_NONE);
+    ret = add(e, PAGE, src, RUN * PAGE, false, &count);
+    sigprocmask(SIG_SETMASK, NULL, &mask);
+    CHECK(ret == -EFAULT && count == 7 * PAGE && sigismember(&mask, SIGSEGV),
+          "SIGSEGV blocked: fault at source page 7 -> -EFAULT, count %llu, still blocked",
+          (unsigned long long)count);
+    sigprocmask(SIG_UNBLOCK, &segv, NULL);
+    if (!sigsetjmp(host_jmp, 1))
+        *(volatile uint8_t *)(src + 7 * PAGE) = 1;
+    CHECK(host_segv == 1, "a host fault after the add reaches the host's SIGSEGV handler");
+    munmap(src + 10 * PAGE, PAGE);
+    mprotect(src + 7 * PAGE, PAGE, PROT_READ);
+    ret = add(e, 8 * PAGE, src + 7 * PAGE, 10 * PAGE, false, &count);
+    CHECK(ret == -EFAULT && count == 3 * PAGE, "unmapped source page -> -EFAULT after the pages before it (%llu)",
+          (unsigned long long)count);
+    signal(SIGSEGV, SIG_DFL);
+    drv.close(e);
+    munmap(src, RUN * PAGE);
+}
+
+/* Both variants of the sim's page read (the AVX2 one is what this CPU
+ * runs if it has AVX2; the SSE2 one is the fallback): zero, non-zero
+ * (copied), and unreadable (-EFAULT through the fault fixup). */
+long read_sse2(void *dst, const void *src) __asm__("sim_read_page_sse2");
+long read_avx2(void *dst, const void *src) __asm__("sim_read_page_avx2");
+
+static void test_read_page(void)
+{
+    uint8_t *src = make_source(3), *dst = aligned_alloc(PAGE, PAGE);
+    bool avx2 = __builtin_cpu_supports("avx2");
+
+    if (!dst || sim_signals_take_faults())
+        abort();
+    mprotect(src + 2 * PAGE, PAGE, PROT_NONE);
+    for (int v = 0; v < 2; v++) {
+        long (*rd)(void *, const void *) = v ? read_avx2 : read_sse2;
+        const char *name = v ? "AVX2" : "SSE2";
+        long z, nz, bad;
+
+        if (v && !avx2) {
+            SKIP("the AVX2 read: this CPU has no AVX2");
+            continue;
+        }
+        memset(dst, 0xa5, PAGE);
+        z = rd(dst, src + PAGE);
+        CHECK(z == 0 && dst[0] == 0xa5, "%s: a zero page reads as 0, nothing copied", name);
+        src[PAGE + PAGE - 1] = 1; /* the last byte alone */
+        nz = rd(dst, src + PAGE);
+        CHECK(nz == 1 && !memcmp(dst, src + PAGE, PAGE),
+              "%s: a page non-zero in its last byte is copied", name);
+        src[PAGE + PAGE - 1] = 0;
+        nz = rd(dst, src);
+        CHECK(nz == 1 && !memcmp(dst, src, PAGE), "%s: a pattern page is copied", name);
+        bad = rd(dst, src + 2 * PAGE);
+        CHECK(bad == -EFAULT, "%s: an unreadable page -> -EFAULT (%ld)", name, bad);
+    }
+    free(dst);
+    munmap(src, 3 * PAGE);
+}
+
 /* A driver recording ADD_PAGES calls; it adds at most 3 pages per call and
  * returns -EINTR without progress on every 4th call. */
 struct call {
@@ -251,6 +342,8 @@ int main(void)
     sgx_sim_driver_init(&drv, &cpu);
     test_batched_measure();
     test_fault_midway();
+    test_fault_handling();
+    test_read_page();
     test_image_runs();
     return TAP_DONE();
 }

@@ -7,16 +7,28 @@
 
 #define RECORD_SIZE 64
 
-/* Hashes one 64-byte record (plus an optional 256-byte payload for EEXTEND). */
+/* Hashes the batched records into ctx (m's own, or a copy for peek). */
+static int flush_into(const struct sgx_measure *m, EVP_MD_CTX *ctx)
+{
+    return !m->used || EVP_DigestUpdate(ctx, m->batch, m->used) ? 0 : -EIO;
+}
+
+/* Adds one 64-byte record (plus an optional 256-byte payload for EEXTEND)
+ * to the batch, hashing the batch first when it is full. */
 static int hash_record(struct sgx_measure *m, const uint8_t rec[RECORD_SIZE], const uint8_t *extra,
                        size_t extra_len)
 {
     if (!m->md_ctx || m->done)
         return -EINVAL;
-    if (!EVP_DigestUpdate(m->md_ctx, rec, RECORD_SIZE))
-        return -EIO;
-    if (extra_len && !EVP_DigestUpdate(m->md_ctx, extra, extra_len))
-        return -EIO;
+    if (m->used + RECORD_SIZE + extra_len > sizeof(m->batch)) {
+        if (flush_into(m, m->md_ctx))
+            return -EIO;
+        m->used = 0;
+    }
+    memcpy(m->batch + m->used, rec, RECORD_SIZE);
+    if (extra_len)
+        memcpy(m->batch + m->used + RECORD_SIZE, extra, extra_len);
+    m->used += RECORD_SIZE + (uint32_t)extra_len;
     return 0;
 }
 
@@ -27,6 +39,7 @@ int sgx_measure_init(struct sgx_measure *m, uint32_t ssa_frame_size, uint64_t si
 
     m->md_ctx = NULL;
     m->done = false;
+    m->used = 0;
     if (!ctx)
         return -ENOMEM;
     if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
@@ -82,7 +95,8 @@ int sgx_measure_peek(const struct sgx_measure *m, uint8_t mrenclave[32])
     copy = EVP_MD_CTX_new();
     if (!copy)
         return -ENOMEM;
-    ok = EVP_MD_CTX_copy_ex(copy, m->md_ctx) && EVP_DigestFinal_ex(copy, mrenclave, &len) && len == 32;
+    ok = EVP_MD_CTX_copy_ex(copy, m->md_ctx) && !flush_into(m, copy) && EVP_DigestFinal_ex(copy, mrenclave, &len) &&
+         len == 32;
     EVP_MD_CTX_free(copy);
     return ok ? 0 : -EIO;
 }
@@ -94,7 +108,7 @@ int sgx_measure_final(struct sgx_measure *m, uint8_t mrenclave[32])
 
     if (!m->md_ctx || m->done)
         return -EINVAL;
-    if (!EVP_DigestFinal_ex(m->md_ctx, mrenclave, &len) || len != 32)
+    if (flush_into(m, m->md_ctx) || !EVP_DigestFinal_ex(m->md_ctx, mrenclave, &len) || len != 32)
         ret = -EIO;
     m->done = true;
     sgx_measure_free(m);

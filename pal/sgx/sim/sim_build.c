@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -212,63 +214,76 @@ static int protect_pages(struct sgx_driver_encl *encl, uint64_t off, uint64_t le
     return 0;
 }
 
-/* A chunk whose every source page is readable (MADV_POPULATE_READ, Linux
- * 5.14; the kernel's test of a readable mapping, without copying) is read
- * in place: a zero page is recognised there and only the others are
- * copied, once, into buf, from which they are checked, measured and
- * written (what is measured is what lands, as with the CPU's one read).
- * 0, or -1 when the chunk must go through copy_in_pages (not readable, or
- * an older kernel). A source another thread unmaps meanwhile would fault
- * here instead of failing with -EFAULT (docs/sim.md). */
+/* Pages read in place: each source page is read once by sim_read_page,
+ * which tells an all-zero page (measured, neither copied nor written) from
+ * any other (copied once into buf, from which it is checked, measured and
+ * written: what is measured is what lands, as with the CPU's one read).
+ * A page that cannot be read stops the add there with -EFAULT, as the
+ * kernel's copy from the source does (sim_read_page takes the fault). *c
+ * advances by the pages added. */
 static int eadd_in_place(struct sgx_driver_encl *encl, const struct sgx_enclave_add_pages *arg,
-                         const struct sgx_secinfo *si, uint8_t *buf, uint64_t *c, uint64_t len)
+                         const struct sgx_secinfo *si, uint8_t *buf, uint64_t *c)
 {
     static const uint8_t zero[PAGE] __attribute__((aligned(PAGE)));
-    const uint8_t *src = (const uint8_t *)(uintptr_t)(arg->src + *c);
     bool measure = arg->flags & SGX_PAGE_MEASURE;
     int ret = 0;
 
-    if (!arg->src || madvise((void *)src, len, MADV_POPULATE_READ))
-        return -1;
-    for (uint64_t p = 0; !ret && p < len; p += PAGE) {
-        bool z = page_is_zero(src + p);
+    while (!ret && *c < arg->length) {
+        long r = arg->src ? sim_read_page(buf, (const void *)(uintptr_t)(arg->src + *c)) : -EFAULT;
 
-        if (!z)
-            memcpy(buf, src + p, PAGE);
-        ret = eadd_one(encl, z ? zero : buf, arg->offset + *c, si, measure, z);
+        if (r < 0)
+            return (int)r;
+        ret = eadd_one(encl, r ? buf : zero, arg->offset + *c, si, measure, !r);
         *c += ret ? 0 : PAGE;
     }
     return ret;
 }
 
-/* EADDs [arg->offset, +length) in page order from chunks of the source;
- * *done is the bytes added (a prefix), also on failure. */
-static int eadd_range(struct sgx_driver_encl *encl, const struct sgx_enclave_add_pages *arg,
-                      const struct sgx_secinfo *si, uint8_t *buf, uint64_t *done)
+/* The same through process_vm_readv, in chunks (when the sim cannot take
+ * SIGSEGV/SIGBUS for sim_read_page). */
+static int eadd_copied(struct sgx_driver_encl *encl, const struct sgx_enclave_add_pages *arg,
+                       const struct sgx_secinfo *si, uint8_t *buf, uint64_t *c)
 {
     bool measure = arg->flags & SGX_PAGE_MEASURE;
     pid_t self = getpid();
-    uint64_t c = 0;
     int ret = 0;
 
-    while (!ret && c < arg->length) {
-        uint64_t want = arg->length - c < ADD_CHUNK_PAGES * PAGE ? arg->length - c : ADD_CHUNK_PAGES * PAGE;
-        int r = eadd_in_place(encl, arg, si, buf, &c, want);
-
-        if (r >= 0) {
-            ret = r;
-            continue;
-        }
-        int64_t got = copy_in_pages(self, buf, arg->src + c, want);
+    while (!ret && *c < arg->length) {
+        uint64_t want = arg->length - *c < ADD_CHUNK_PAGES * PAGE ? arg->length - *c : ADD_CHUNK_PAGES * PAGE;
+        int64_t got = copy_in_pages(self, buf, arg->src + *c, want);
 
         if (got < 0)
-            ret = (int)got;
+            return (int)got;
         for (int64_t p = 0; !ret && p < got; p += PAGE) {
-            ret = eadd_one(encl, buf + p, arg->offset + c, si, measure, false);
-            c += ret ? 0 : PAGE;
+            ret = eadd_one(encl, buf + p, arg->offset + *c, si, measure, false);
+            *c += ret ? 0 : PAGE;
         }
-        if (!ret && got >= 0 && (uint64_t)got < want)
+        if (!ret && (uint64_t)got < want)
             ret = -EFAULT; /* the next page is unreadable */
+    }
+    return ret;
+}
+
+/* EADDs [arg->offset, +length) in page order; *done is the bytes added (a
+ * prefix), also on failure. The faults of sim_read_page need the sim's
+ * SIGSEGV/SIGBUS handler (taken over here, chaining the host's, as at the
+ * first entry) and the two unblocked while it reads. */
+static int eadd_range(struct sgx_driver_encl *encl, const struct sgx_enclave_add_pages *arg,
+                      const struct sgx_secinfo *si, uint8_t *buf, uint64_t *done)
+{
+    sigset_t faults, old;
+    uint64_t c = 0;
+    int ret;
+
+    sigemptyset(&faults);
+    sigaddset(&faults, SIGSEGV);
+    sigaddset(&faults, SIGBUS);
+    if (!sim_signals_take_faults() && !pthread_sigmask(SIG_UNBLOCK, &faults, &old)) {
+        ret = eadd_in_place(encl, arg, si, buf, &c);
+        if (sigismember(&old, SIGSEGV) || sigismember(&old, SIGBUS))
+            pthread_sigmask(SIG_SETMASK, &old, NULL);
+    } else {
+        ret = eadd_copied(encl, arg, si, buf, &c);
     }
     *done = c;
     if (c && protect_pages(encl, arg->offset, c, si)) {

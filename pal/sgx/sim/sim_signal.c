@@ -86,6 +86,13 @@ int sim_signals_sync(void)
     return ret;
 }
 
+int sim_signals_take_faults(void)
+{
+    int ret = take_over(SIGSEGV);
+
+    return ret ? ret : take_over(SIGBUS);
+}
+
 uint64_t sim_signals_enclave_block(void)
 {
     uint64_t rt = ~0ULL << (NSTD - 1); /* bits of signals 32..64 */
@@ -142,6 +149,111 @@ void sim_signal_chain(int sig, siginfo_t *si, ucontext_t *uc)
         a->handler = SIG_DFL;
 }
 
+/* sim_read_page: OR of the whole page into four accumulators (AVX2, 128
+ * bytes a round, where the CPU has it, else SSE2, 64), then, unless all
+ * zero, REP MOVSB into dst. Every load of src lies in [sim_read_page_sse2,
+ * sim_read_page_end); a fault there resumes at the variant's fault label
+ * with RAX = -EFAULT (14). */
+__asm__(".text\n"
+        ".globl sim_read_page_sse2\n"
+        ".hidden sim_read_page_sse2\n"
+        ".type sim_read_page_sse2, @function\n"
+        "sim_read_page_sse2:\n"
+        "    pxor %xmm0, %xmm0\n"
+        "    pxor %xmm1, %xmm1\n"
+        "    pxor %xmm2, %xmm2\n"
+        "    pxor %xmm3, %xmm3\n"
+        "    xor %eax, %eax\n"
+        "1:  movdqu (%rsi,%rax), %xmm4\n"
+        "    por %xmm4, %xmm0\n"
+        "    movdqu 16(%rsi,%rax), %xmm5\n"
+        "    por %xmm5, %xmm1\n"
+        "    movdqu 32(%rsi,%rax), %xmm4\n"
+        "    por %xmm4, %xmm2\n"
+        "    movdqu 48(%rsi,%rax), %xmm5\n"
+        "    por %xmm5, %xmm3\n"
+        "    add $64, %eax\n"
+        "    cmp $4096, %eax\n"
+        "    jb 1b\n"
+        "    por %xmm1, %xmm0\n"
+        "    por %xmm3, %xmm2\n"
+        "    por %xmm2, %xmm0\n"
+        "    pxor %xmm1, %xmm1\n"
+        "    pcmpeqb %xmm1, %xmm0\n"
+        "    pmovmskb %xmm0, %eax\n"
+        "    cmp $0xffff, %eax\n"
+        "    mov $0, %eax\n"
+        "    je 2f\n"
+        "    mov $4096, %ecx\n"
+        "    rep movsb\n"
+        "    mov $1, %eax\n"
+        "2:  ret\n"
+        "sim_read_page_sse2_fault:\n"
+        "    mov $-14, %rax\n"
+        "    ret\n"
+        ".size sim_read_page_sse2, .-sim_read_page_sse2\n"
+        ".globl sim_read_page_avx2\n"
+        ".hidden sim_read_page_avx2\n"
+        ".type sim_read_page_avx2, @function\n"
+        "sim_read_page_avx2:\n"
+        "    vpxor %ymm0, %ymm0, %ymm0\n"
+        "    vpxor %ymm1, %ymm1, %ymm1\n"
+        "    vpxor %ymm2, %ymm2, %ymm2\n"
+        "    vpxor %ymm3, %ymm3, %ymm3\n"
+        "    xor %eax, %eax\n"
+        "1:  vpor (%rsi,%rax), %ymm0, %ymm0\n"
+        "    vpor 32(%rsi,%rax), %ymm1, %ymm1\n"
+        "    vpor 64(%rsi,%rax), %ymm2, %ymm2\n"
+        "    vpor 96(%rsi,%rax), %ymm3, %ymm3\n"
+        "    sub $-128, %eax\n"
+        "    cmp $4096, %eax\n"
+        "    jb 1b\n"
+        "    vpor %ymm1, %ymm0, %ymm0\n"
+        "    vpor %ymm3, %ymm2, %ymm2\n"
+        "    vpor %ymm2, %ymm0, %ymm0\n"
+        "    vptest %ymm0, %ymm0\n"
+        "    vzeroupper\n"
+        "    mov $0, %eax\n"
+        "    jz 2f\n"
+        "    mov $4096, %ecx\n"
+        "    rep movsb\n"
+        "    mov $1, %eax\n"
+        "2:  ret\n"
+        "sim_read_page_avx2_fault:\n"
+        "    vzeroupper\n"
+        "    mov $-14, %rax\n"
+        "    ret\n"
+        ".size sim_read_page_avx2, .-sim_read_page_avx2\n"
+        "sim_read_page_end:\n");
+
+extern const char sim_read_page_sse2[], sim_read_page_sse2_fault[], sim_read_page_avx2[],
+    sim_read_page_avx2_fault[], sim_read_page_end[];
+long sim_read_page_sse2_fn(void *dst, const void *src) __asm__("sim_read_page_sse2");
+long sim_read_page_avx2_fn(void *dst, const void *src) __asm__("sim_read_page_avx2");
+
+long sim_read_page(void *dst, const void *src)
+{
+    static int avx2 = -1;
+
+    if (avx2 < 0) {
+        __builtin_cpu_init();
+        avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+    }
+    return avx2 ? sim_read_page_avx2_fn(dst, src) : sim_read_page_sse2_fn(dst, src);
+}
+
+bool sim_read_page_fixup(ucontext_t *uc)
+{
+    uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+
+    if (rip < (uintptr_t)sim_read_page_sse2 || rip >= (uintptr_t)sim_read_page_end)
+        return false;
+    uc->uc_mcontext.gregs[REG_RIP] =
+        (greg_t)(rip < (uintptr_t)sim_read_page_avx2 ? (uintptr_t)sim_read_page_sse2_fault
+                                                      : (uintptr_t)sim_read_page_avx2_fault);
+    return true;
+}
+
 static void sim_handler(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
@@ -160,6 +272,8 @@ static void sim_handler(int sig, siginfo_t *si, void *ucv)
         return;
     }
     if (sig == SIGILL && t && sim_exec_host_enclu(t, uc))
+        return;
+    if ((sig == SIGSEGV || sig == SIGBUS) && sim_read_page_fixup(uc))
         return;
     sim_signal_chain(sig, si, uc);
 }

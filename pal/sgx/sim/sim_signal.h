@@ -9,6 +9,7 @@
 #define GEODE_SGX_SIM_SIGNAL_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <ucontext.h>
 
@@ -17,6 +18,10 @@
  * asking the kernel for 31 handlers each time was most of an OCALL's cost.
  * Host side. 0 or -errno. */
 int sim_signals_sync(void);
+/* Takes SIGSEGV and SIGBUS over now if they are not the sim's (asks the
+ * kernel: a host handler installed without handlers_changed is chained
+ * too). Host side. 0 or -errno. */
+int sim_signals_take_faults(void);
 /* The host installed handlers (sgx_driver.handlers_changed). */
 void sim_signals_changed(void);
 
@@ -27,6 +32,16 @@ void sim_signal_chain(int sig, siginfo_t *si, ucontext_t *uc);
 /* The signals to keep blocked while enclave code runs (kernel sigset bits):
  * real-time signals, whose handlers the sim does not track. */
 uint64_t sim_signals_enclave_block(void);
+
+/* Reads the 4096-byte page at src as EADD does, like the kernel's
+ * copy_from_user: 0 when it is all zero (dst untouched), 1 when it is not
+ * (then copied into dst, the bytes tested), -EFAULT when src cannot be
+ * read. A fault inside it is taken by the sim's SIGSEGV/SIGBUS handler
+ * (sim_signals_take_faults first), which resumes at its error return. */
+long sim_read_page(void *dst, const void *src);
+/* The handler's part: true when uc faulted in sim_read_page (now resumed
+ * at its -EFAULT return). */
+bool sim_read_page_fixup(ucontext_t *uc);
 
 /* The context-switch tick of the base-loss emulation (sim_thread.h; test
  * hook only): the last real-time signal, never blocked in enclave code. */

@@ -64,6 +64,11 @@ struct urts_desc {
      * SIGSTRUCT to EINIT with instead of signing with key. */
     const struct sgx_layout_desc *layout;
     const struct sgx_sigstruct *sigstruct;
+    /* Optional: called before each EINIT with sigstruct_arg; returns 0 once
+     * *sigstruct is written (geode run signs while the pages are added),
+     * else -errno and the build fails without EINIT. */
+    int (*sigstruct_wait)(void *arg);
+    void *sigstruct_arg;
     /* With layout and sigstruct: the page list built (and measured) from
      * layout, used for every build and rebuild instead of building it again. */
     const struct sgx_layout *pages;

@@ -91,6 +91,13 @@ static int sign_and_init(struct urts_enclave *e, const struct sgx_layout_desc *l
     if (!sig)
         return sgx_err_set(err, "out of memory for the SIGSTRUCT"), -ENOMEM;
     memcpy(p.enclave_hash, mr, 32);
+    if (e->desc.sigstruct && e->desc.sigstruct_wait) {
+        ret = e->desc.sigstruct_wait(e->desc.sigstruct_arg);
+        if (ret) {
+            free(sig);
+            return sgx_err_set(err, "no SIGSTRUCT to EINIT with: %s", strerror(-ret)), ret;
+        }
+    }
     if (e->desc.sigstruct)
         memcpy(sig, e->desc.sigstruct, sizeof(*sig));
     else
