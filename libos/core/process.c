@@ -43,3 +43,48 @@ uint64_t proc_args(int i)
 {
     return args_range[i];
 }
+
+/* Children's times the host counted but Linux does not: those of children
+ * reaped because SIGCHLD was ignored (wait(2), "NOTES"). */
+static int64_t unaccounted[2];
+static spinlock_t unaccounted_lock;
+
+long proc_rusage(int who, int64_t t[2])
+{
+    t[0] = t[1] = 0;
+    if (PAL_HAS(pal, rusage_get)) {
+        long r = pal->rusage_get(who, t);
+        if (r < 0 || who != -1)
+            return r;
+        spin_lock(&unaccounted_lock);
+        for (int i = 0; i < 2; i++)
+            t[i] = t[i] > unaccounted[i] ? t[i] - unaccounted[i] : 0;
+        spin_unlock(&unaccounted_lock);
+        return 0;
+    }
+    /* Without it: the CPU-time clocks, all of it user time; no children. */
+    if (who == -1)
+        return 0;
+    return PAL_HAS(pal, cpu_clock_get) ? pal->cpu_clock_get(who == 1 ? 0 : -1, &t[0])
+                                       : pal->clock_get(who == 1 ? 3 : 2, &t[0]);
+}
+
+long proc_wait_unaccounted(long target, int *status, int options)
+{
+    int64_t before[2] = {0, 0}, after[2] = {0, 0};
+    bool counted = PAL_HAS(pal, rusage_get) && pal->rusage_get(-1, before) == 0;
+    long r = pal->process_wait(target, status, options);
+    if (r > 0 && counted && pal->rusage_get(-1, after) == 0) {
+        spin_lock(&unaccounted_lock);
+        for (int i = 0; i < 2; i++)
+            unaccounted[i] += after[i] - before[i];
+        spin_unlock(&unaccounted_lock);
+    }
+    return r;
+}
+
+void proc_forked(void)
+{
+    unaccounted[0] = unaccounted[1] = 0;
+    unaccounted_lock = (spinlock_t){0};
+}

@@ -13,6 +13,7 @@
  *
  * Signals are delivered at syscall boundaries, on faults and when a host
  * signal interrupts program code, not at arbitrary points in libOS code. */
+#include "core/process.h"
 #include "core/signal.h"
 
 struct k_sigaction sig_actions[NSIG_ + 1];
@@ -90,7 +91,7 @@ static void reap_children(void)
     __atomic_store_n(&reap_wanted, 0, __ATOMIC_SEQ_CST);
     if (!signal_child_autoreap() || !pal->process_wait)
         return;
-    while (pal->process_wait(-1, &status, 1 /* WNOHANG */) > 0) {
+    while (proc_wait_unaccounted(-1, &status, 1 /* WNOHANG */) > 0) {
     }
 }
 

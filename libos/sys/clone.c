@@ -5,6 +5,7 @@
 #include <linux/sched.h>
 
 #include "core/mm.h"
+#include "core/process.h"
 #include "core/signal.h"
 #include "core/vma.h"
 #include "fs/encrypted.h"
@@ -84,6 +85,7 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     timers_forked();
     prctl_forked();
     sysv_shm_forked();
+    proc_forked();
     struct libos_thread *t = cur_thread();
     t->tid = libos_pid;
     if (flags & CLONE_CHILD_SETTID)
@@ -157,6 +159,19 @@ static long waitid_target(uint64_t idtype, int id, long *target)
     }
 }
 
+/* A reaped child's struct rusage (wait4, waitid): its CPU times are what
+ * the wait added to the children's (after - before); the other counters
+ * are not kept (zero), nor the times of a stopped child. */
+static void child_rusage(int64_t *ru, const int64_t *after, const int64_t *before)
+{
+    memset(ru, 0, 144);
+    for (int i = 0; after && i < 2; i++) {
+        int64_t ns = after[i] > before[i] ? after[i] - before[i] : 0;
+        ru[2 * i] = ns / 1000000000LL;
+        ru[2 * i + 1] = ns % 1000000000LL / 1000;
+    }
+}
+
 /* With SIGCHLD ignored or SA_NOCLDWAIT, children leave no zombie: a wait
  * reaps every child as it ends and reports none, returning ECHILD once
  * none is left (or 0 with WNOHANG while some still run). */
@@ -164,7 +179,7 @@ static long wait_autoreaped(long target, int options)
 {
     int status;
     long r;
-    while ((r = pal->process_wait(target, &status, options & 1 /* WNOHANG */)) > 0) {
+    while ((r = proc_wait_unaccounted(target, &status, options & 1 /* WNOHANG */)) > 0) {
     }
     return r;
 }
@@ -183,7 +198,11 @@ SYS(waitid)
         return t;
     if (signal_child_autoreap())
         return wait_autoreaped(id, (int)A(3)) < 0 ? -PAL_ECHILD : 0;
+    int64_t before[2], after[2];
+    bool ru = PTR(4) && !(A(3) & WNOWAIT_) && proc_rusage(-1, before) == 0;
     long r = pal->process_wait(id, &status, (int)(A(3) & (WNOHANG_ | WNOWAIT_)));
+    if (r >= 0 && PTR(4))
+        child_rusage(PTR(4), r > 0 && ru && proc_rusage(-1, after) == 0 ? after : NULL, before);
     int32_t *si = PTR(2);
     if (r >= 0 && si) {
         memset(si, 0, 128);
@@ -210,10 +229,13 @@ SYS(wait4)
         return -PAL_ESRCH; /* Linux: -INT_MIN is no group */
     if (signal_child_autoreap())
         return wait_autoreaped(pid, (int)A(2));
+    int64_t before[2], after[2];
+    bool ru = PTR(3) && proc_rusage(-1, before) == 0;
     long r = pal->process_wait(pid, &status, (int)A(2) & 3);
     if (r > 0 && PTR(1))
         *(int *)PTR(1) = status;
-    if (r >= 0 && PTR(3))
-        memset(PTR(3), 0, 144); /* struct rusage */
+    if (r > 0 && PTR(3))
+        child_rusage(PTR(3), ru && (status & 0xff) != 0x7f && proc_rusage(-1, after) == 0 ? after : NULL,
+                     before);
     return r;
 }

@@ -2,46 +2,43 @@
  * syslog, prctl's settings, CPU affinity, close_range, rt_sigsuspend. */
 #include <linux/prctl.h>
 
+#include "core/process.h"
 #include "core/signal.h"
 #include "fs/vfs.h"
 #include "core/creds.h"
 #include "sys/sys.h"
 
-/* getrusage(2): CPU time from the host's clocks of the process or the
- * thread (all of it reported as user time: the host's split between user
- * and system time is not known here); children's times and the other
- * counters are not kept (zero). */
+/* getrusage(2): the user and system CPU time of the process, the thread
+ * or the children waited for (core/process.c); the other counters are not
+ * kept (zero). */
 SYS(getrusage)
 {
     int who = (int)A(0);
-    int64_t ns = 0;
+    int64_t t[2];
     if (who != 0 && who != -1 && who != 1)
         return -PAL_EINVAL; /* RUSAGE_SELF, _CHILDREN, _THREAD */
     int64_t *ru = PTR(1);
     memset(ru, 0, 144);
-    long r = who == -1 ? -1
-             : PAL_HAS(pal, cpu_clock_get)
-                 ? pal->cpu_clock_get(who == 1 ? 0 : -1, &ns)
-                 : pal->clock_get(who == 1 ? 3 : 2 /* CLOCK_*_CPUTIME_ID */, &ns);
-    if (r == 0) {
-        ru[0] = ns / 1000000000LL;
-        ru[1] = ns % 1000000000LL / 1000;
-    }
+    if (proc_rusage(who, t) == 0)
+        for (int i = 0; i < 2; i++) {
+            ru[2 * i] = t[i] / 1000000000LL;
+            ru[2 * i + 1] = t[i] % 1000000000LL / 1000;
+        }
     return 0;
 }
 
-/* times(2): the process's CPU time as getrusage's (all of it user time),
- * children's times not kept (zero); clock ticks at AT_CLKTCK = 100. */
+/* times(2): getrusage's times of the process and of its children, in
+ * clock ticks of AT_CLKTCK = 100. */
 SYS(times)
 {
-    int64_t ns = 0, cpu = 0;
+    int64_t ns = 0, self[2] = {0, 0}, kids[2] = {0, 0};
     pal->clock_get(1 /* CLOCK_MONOTONIC */, &ns);
     if (PTR(0)) {
         int64_t *tms = PTR(0);
-        if (PAL_HAS(pal, cpu_clock_get))
-            pal->cpu_clock_get(-1, &cpu);
-        memset(tms, 0, 32);
-        tms[0] = cpu / 10000000;
+        proc_rusage(0, self);
+        proc_rusage(-1, kids);
+        tms[0] = self[0] / 10000000, tms[1] = self[1] / 10000000;
+        tms[2] = kids[0] / 10000000, tms[3] = kids[1] / 10000000;
     }
     return (long)(ns / 10000000);
 }

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/auxv.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/inotify.h>
@@ -142,6 +143,19 @@ static long direct_cpu_clock_get(long host_tid, int64_t *ns)
     return direct_clock_get(clock, ns);
 }
 
+/* getrusage(2) of the host: the program's processes are host processes
+ * and its waits host waits, so the host's children times are Linux's. */
+static long direct_rusage_get(int who, int64_t times[2])
+{
+    struct rusage ru;
+    long r = HS2(SYS_getrusage, who, &ru);
+    if (r == 0) {
+        times[0] = ru.ru_utime.tv_sec * 1000000000LL + ru.ru_utime.tv_usec * 1000LL;
+        times[1] = ru.ru_stime.tv_sec * 1000000000LL + ru.ru_stime.tv_usec * 1000LL;
+    }
+    return r;
+}
+
 static long direct_sleep(int64_t ns)
 {
     struct timespec ts = {ns / 1000000000LL, ns % 1000000000LL};
@@ -247,6 +261,7 @@ void direct_fill_misc(struct pal_api *api)
     vdso_init();
     api->clock_get = direct_clock_get;
     api->cpu_clock_get = direct_cpu_clock_get;
+    api->rusage_get = direct_rusage_get;
     api->sleep = direct_sleep;
     api->random = direct_random;
     api->alarm_timer = direct_alarm_timer;

@@ -573,6 +573,14 @@ struct pal_api {
      * a wait set (epoll(7) keys registrations by open file and descriptor,
      * the host's epoll by open file and host handle). Errors are dup's. */
     long (*handle_dup)(pal_handle h, pal_handle *out);
+
+    /* --- resource usage (getrusage(2), times(2), wait4(2)'s rusage) --- */
+    /* The user and system CPU time in ns (times[0], times[1]) of who, as
+     * getrusage's: 0 this process, 1 the calling thread, -1 the children
+     * that ended and were waited for, with the children they waited for.
+     * In an enclave the PAL checks that no value is negative and that the
+     * process's and the children's never go back. */
+    long (*rusage_get)(int who, int64_t times[2]);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */

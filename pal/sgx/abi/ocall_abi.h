@@ -194,6 +194,9 @@ enum ocall_proc {
     OCALL_INOTIFY_INIT = 99,
     OCALL_INOTIFY_ADD = 100, /* a0 h, a1 mask; bytes the host path (NUL-terminated) -> wd */
     OCALL_INOTIFY_RM = 101,  /* a0 h, a1 wd -> 0 */
+    /* a0 who (getrusage(2)'s RUSAGE_SELF 0, _THREAD 1, _CHILDREN -1); out
+     * int64_t[2] user and system CPU time in ns */
+    OCALL_RUSAGE = 102,
     OCALL_PROC_LAST = 111,
 };
 
