@@ -43,7 +43,6 @@ SYS(times)
     return (long)(ns / 10000000);
 }
 
-SYS(sched_setaffinity) { return 0; }
 
 SYS(close_range)
 {
@@ -86,7 +85,9 @@ SYS(rt_sigsuspend)
 #define SCHED_RR_ 2
 #define SCHED_BATCH_ 3
 #define SCHED_IDLE_ 5
-static int nice_value, sched_policy;
+#define SCHED_DEADLINE_ 6
+#define SCHED_RESET_ON_FORK_ 0x40000000
+static int nice_value, sched_policy; /* sched_policy may carry SCHED_RESET_ON_FORK_ */
 
 static bool self_pid(long pid) { return pid == 0 || pid == libos_pid || ns_own_id((int)pid); }
 
@@ -120,16 +121,19 @@ static bool other_policy(int p)
     return p == SCHED_OTHER_ || p == SCHED_BATCH_ || p == SCHED_IDLE_;
 }
 
+/* SCHED_DEADLINE has no static priority either (its range is 0..0). */
+static bool zero_priority_policy(int p) { return other_policy(p) || p == SCHED_DEADLINE_; }
+
 SYS(sched_get_priority_max)
 {
     int p = (int)A(0);
-    return p == SCHED_FIFO_ || p == SCHED_RR_ ? 99 : other_policy(p) ? 0 : -PAL_EINVAL;
+    return p == SCHED_FIFO_ || p == SCHED_RR_ ? 99 : zero_priority_policy(p) ? 0 : -PAL_EINVAL;
 }
 
 SYS(sched_get_priority_min)
 {
     int p = (int)A(0);
-    return p == SCHED_FIFO_ || p == SCHED_RR_ ? 1 : other_policy(p) ? 0 : -PAL_EINVAL;
+    return p == SCHED_FIFO_ || p == SCHED_RR_ ? 1 : zero_priority_policy(p) ? 0 : -PAL_EINVAL;
 }
 
 SYS(sched_getscheduler)
@@ -156,17 +160,37 @@ static long set_sched(long pid, int policy, const int *param)
     int prio = *param;
     if (!self_pid(pid))
         return -PAL_ESRCH;
-    int p = policy & ~0x40000000; /* SCHED_RESET_ON_FORK */
+    int p = policy & ~SCHED_RESET_ON_FORK_;
     if (p == SCHED_FIFO_ || p == SCHED_RR_)
         return prio < 1 || prio > 99 ? -PAL_EINVAL : -PAL_EPERM;
     if (!other_policy(p) || prio != 0)
         return -PAL_EINVAL;
-    sched_policy = p;
+    sched_policy = policy;
     return 0;
 }
 
 SYS(sched_setscheduler) { return set_sched((int)A(0), (int)A(1), PTR(2)); }
 SYS(sched_setparam) { return set_sched((int)A(0), sched_policy, PTR(1)); }
+
+/* sched_getattr(2): struct sched_attr of the process (56 bytes, Linux's
+ * SCHED_ATTR_SIZE_VER1), size the smaller of it and the caller's. */
+SYS(sched_getattr)
+{
+    enum { VER0 = 48, VER1 = 56 };
+    uint32_t usize = (uint32_t)A(2);
+    if ((int)A(0) < 0 || !PTR(1) || usize < VER0 || usize > 4096 || A(3))
+        return -PAL_EINVAL;
+    if (!self_pid((int)A(0)))
+        return -PAL_ESRCH;
+    uint32_t attr[14] = {0};
+    attr[0] = usize < VER1 ? usize : VER1;
+    attr[1] = (uint32_t)(sched_policy & ~SCHED_RESET_ON_FORK_);
+    attr[2] = sched_policy & SCHED_RESET_ON_FORK_ ? 1 /* SCHED_FLAG_RESET_ON_FORK */ : 0;
+    attr[4] = (uint32_t)nice_value;
+    attr[13] = 1024; /* sched_util_max: SCHED_CAPACITY_SCALE, no clamp */
+    memcpy(PTR(1), attr, attr[0]);
+    return 0;
+}
 
 SYS(sched_rr_get_interval)
 {
@@ -224,7 +248,18 @@ SYS(syslog)
 /* prctl(PR_SET_PDEATHSIG)'s value; a forked child starts with none. */
 static int pdeathsig;
 
-void prctl_forked(void) { pdeathsig = 0; }
+/* Also the fork side of SCHED_RESET_ON_FORK (sched(7)): the child runs
+ * SCHED_OTHER (a batch or idle policy stays), a negative nice value goes
+ * to 0, and the flag is not inherited. */
+void prctl_forked(void)
+{
+    pdeathsig = 0;
+    if (sched_policy & SCHED_RESET_ON_FORK_) {
+        sched_policy &= ~SCHED_RESET_ON_FORK_;
+        if (nice_value < 0)
+            nice_value = 0;
+    }
+}
 
 long prctl_more(struct sc_args *args)
 {

@@ -172,25 +172,71 @@ SYS(prctl)
     }
 }
 
-SYS(sched_getaffinity)
+/* CPU affinity: the mask of the process (its threads share it), kept
+ * here; the host scheduler is not told. It starts as every CPU the PAL
+ * reports. */
+#define AFFINITY_WORDS 16 /* 1024 CPUs, glibc's cpu_set_t */
+static uint64_t affinity[AFFINITY_WORDS];
+static bool affinity_set;
+
+static uint32_t cpu_count(void)
 {
     uint32_t n = pal_boot_info->cpu_count;
+    return n < 1 ? 1 : n > 64 * AFFINITY_WORDS ? 64 * AFFINITY_WORDS : n;
+}
+
+static bool affinity_pid(long pid) { return pid == 0 || pid == libos_pid || ns_own_id((int)pid); }
+
+SYS(sched_getaffinity)
+{
+    uint32_t n = cpu_count();
     size_t bytes = ALIGN_UP((n + 7) / 8, 8);
     if (A(1) < bytes || (A(1) & 7))
         return -PAL_EINVAL;
-    unsigned char *mask = PTR(2);
-    memset(mask, 0, bytes);
+    if ((int)A(0) < 0 || !affinity_pid((int)A(0)))
+        return -PAL_ESRCH;
+    uint64_t mask[AFFINITY_WORDS] = {0};
     for (uint32_t i = 0; i < n; i++)
-        mask[i / 8] |= (unsigned char)(1u << (i % 8));
+        if (!affinity_set || (affinity[i / 64] >> (i % 64) & 1))
+            mask[i / 64] |= 1ULL << (i % 64);
+    memcpy(PTR(2), mask, bytes);
     return (long)bytes;
+}
+
+/* sched_setaffinity(2): the mask given, shorter than the kernel's with
+ * the rest zero, and only CPUs that exist; EINVAL when none is left. */
+SYS(sched_setaffinity)
+{
+    uint32_t n = cpu_count();
+    uint64_t mask[AFFINITY_WORDS] = {0};
+    size_t len = A(1) < sizeof(mask) ? A(1) : sizeof(mask);
+    if ((int)A(0) < 0 || !affinity_pid((int)A(0)))
+        return -PAL_ESRCH;
+    memcpy(mask, PTR(2), len);
+    bool any = false;
+    for (uint32_t w = 0; w < AFFINITY_WORDS; w++) {
+        uint64_t exists = n >= 64 * (w + 1) ? ~0ULL : n > 64 * w ? (1ULL << (n - 64 * w)) - 1 : 0;
+        mask[w] &= exists;
+        any |= mask[w] != 0;
+    }
+    if (!any)
+        return -PAL_EINVAL;
+    memcpy(affinity, mask, sizeof(mask));
+    affinity_set = true;
+    return 0;
 }
 
 SYS(sched_yield) { return pal->yield(); }
 
+/* getcpu(2): the first CPU the process may run on (the host's CPU is not
+ * asked); node 0. */
 SYS(getcpu)
 {
+    uint32_t cpu = 0;
+    while (affinity_set && cpu + 1 < cpu_count() && !(affinity[cpu / 64] >> (cpu % 64) & 1))
+        cpu++;
     if (PTR(0))
-        *(uint32_t *)PTR(0) = 0;
+        *(uint32_t *)PTR(0) = cpu;
     if (PTR(1))
         *(uint32_t *)PTR(1) = 0;
     return 0;
