@@ -11,6 +11,11 @@ void proc_set_name(const char *name);
 const char *proc_name(void);
 /* A consistent copy of it (15 characters and a NUL). */
 void proc_name_copy(char out[16]);
+/* A thread's own name (PR_SET_NAME, /proc/PID/task/TID/comm): the main
+ * thread's is the process's; another starts with its creator's. */
+void proc_set_thread_name(int tid, const char *name);
+void proc_thread_name_copy(int tid, char out[16]);
+void proc_thread_started(int creator, int tid);
 /* The program's argument and environment strings on its initial stack
  * ([start, end), the kernel's arg_start..env_end), set by elf/stack.c. */
 void proc_set_args(uint64_t arg_start, uint64_t arg_end, uint64_t env_start, uint64_t env_end);

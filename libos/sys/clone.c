@@ -114,6 +114,7 @@ SYS(clone)
         ns_tid_free(tid);
         return -PAL_ENOMEM;
     }
+    proc_thread_started(cur_thread()->tid, tid);
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = PTR(3);
     if (flags & CLONE_PARENT_SETTID)

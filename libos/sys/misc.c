@@ -263,7 +263,7 @@ void prctl_forked(void)
 
 long prctl_more(struct sc_args *args)
 {
-    static int dumpable = 1, no_new_privs, subreaper;
+    static int dumpable = 1, no_new_privs, subreaper, thp_disable;
     static uint64_t timerslack = 50000;
     switch (A(0)) {
     case PR_SET_PDEATHSIG:
@@ -292,6 +292,14 @@ long prctl_more(struct sc_args *args)
         return 0;
     case PR_GET_NO_NEW_PRIVS: return A(1) || A(2) || A(3) || A(4) ? -PAL_EINVAL : no_new_privs;
     case PR_CAPBSET_READ: return A(1) > 40 ? -PAL_EINVAL : 1;
+    case PR_SET_THP_DISABLE: /* kept: Geode maps no huge pages either way */
+        if (A(2) || A(3) || A(4))
+            return -PAL_EINVAL;
+        thp_disable = A(1) != 0;
+        return 0;
+    case PR_GET_THP_DISABLE: return A(1) || A(2) || A(3) || A(4) ? -PAL_EINVAL : thp_disable;
+    case PR_GET_TSC: *(int *)PTR(1) = PR_TSC_ENABLE; return 0; /* rdtsc is never trapped */
+    case PR_GET_SECCOMP: return 0; /* no seccomp filter: seccomp(2) is not offered */
     case PR_GET_SECUREBITS: return creds_keepcaps(0, 0) ? 0x10 /* SECBIT_KEEP_CAPS */ : 0;
     case PR_SET_CHILD_SUBREAPER:
         /* Process 1 adopts every orphan of the namespace already (the

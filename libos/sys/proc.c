@@ -164,8 +164,14 @@ SYS(prctl)
     switch (A(0)) {
     case PR_SET_DUMPABLE: return A(1) > 1 ? -PAL_EINVAL : (dumpable = (int)A(1), 0);
     case PR_GET_DUMPABLE: return dumpable;
-    case PR_SET_NAME: memcpy(name, PTR(1), 15); proc_set_name(name); return 0;
-    case PR_GET_NAME: memcpy(PTR(1), proc_name(), 16); return 0;
+    case PR_SET_NAME:
+        memcpy(name, PTR(1), 15);
+        proc_set_thread_name(cur_thread()->tid, name);
+        return 0;
+    case PR_GET_NAME:
+        proc_thread_name_copy(cur_thread()->tid, name);
+        memcpy(PTR(1), name, 16);
+        return 0;
     case PR_GET_KEEPCAPS: return creds_keepcaps(0, 0);
     case PR_SET_KEEPCAPS: return creds_keepcaps(1, A(1));
     default: return prctl_more(args);
