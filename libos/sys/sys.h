@@ -66,6 +66,7 @@ SYS(pidfd_open); SYS(pidfd_send_signal);
 long pidfd_pid(int fd);
 /* time.c */
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosleep);
+SYS(clock_settime); SYS(settimeofday);
 SYS(clock_nanosleep); SYS(getrandom);
 /* signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack); SYS(kill); SYS(tgkill);

@@ -323,6 +323,10 @@ SYS(timer_create)
             return r;
         if (cpu_tid == 0) /* the calling thread's clock */
             cpu_tid = cur_thread()->host_tid ? cur_thread()->host_tid : pal->thread_id();
+    } else if (clock == 4 || clock == 5 || clock == 6 || clock == 8 || clock == 9) {
+        /* MONOTONIC_RAW, the coarse clocks: no timers on Linux; the ALARM
+         * clocks: none without an RTC to wake the host (not offered). */
+        return -PAL_EOPNOTSUPP;
     } else if (clock != CLOCK_REALTIME_ && clock != CLOCK_MONOTONIC_ && clock != CLOCK_BOOTTIME_) {
         return -PAL_EINVAL;
     }

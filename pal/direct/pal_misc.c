@@ -156,6 +156,15 @@ static long direct_rusage_get(int who, int64_t times[2])
     return r;
 }
 
+static long direct_clock_res(int clock, int64_t *ns)
+{
+    struct timespec ts;
+    long r = HS2(SYS_clock_getres, clock, &ts);
+    if (r == 0)
+        *ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    return r;
+}
+
 static long direct_sleep(int64_t ns)
 {
     struct timespec ts = {ns / 1000000000LL, ns % 1000000000LL};
@@ -167,6 +176,8 @@ static long direct_alarm_timer(int64_t value, int64_t interval, int64_t *old_val
 {
     struct itimerval nv = {{interval / 1000000000LL, interval % 1000000000LL / 1000},
                            {value / 1000000000LL, value % 1000000000LL / 1000}}, ov;
+    if (value > 0 && !nv.it_value.tv_sec && !nv.it_value.tv_usec)
+        nv.it_value.tv_usec = 1; /* below a microsecond: not "disarm" */
     long r = value < 0 ? HS2(SYS_getitimer, ITIMER_REAL, &ov) : HS3(SYS_setitimer, ITIMER_REAL, &nv, &ov);
     if (r == 0 && old_value)
         *old_value = ov.it_value.tv_sec * 1000000000LL + ov.it_value.tv_usec * 1000LL;
@@ -262,6 +273,7 @@ void direct_fill_misc(struct pal_api *api)
     api->clock_get = direct_clock_get;
     api->cpu_clock_get = direct_cpu_clock_get;
     api->rusage_get = direct_rusage_get;
+    api->clock_res = direct_clock_res;
     api->sleep = direct_sleep;
     api->random = direct_random;
     api->alarm_timer = direct_alarm_timer;

@@ -581,6 +581,11 @@ struct pal_api {
      * In an enclave the PAL checks that no value is negative and that the
      * process's and the children's never go back. */
     long (*rusage_get)(int who, int64_t times[2]);
+
+    /* clock_getres(2) of a host clock (CLOCK_REALTIME..CLOCK_TAI, not the
+     * CPU-time ones) in ns: 1 for a high-resolution clock, the tick for a
+     * coarse one. In an enclave the PAL checks it is in 1 ns..1 s. */
+    long (*clock_res)(int clock, int64_t *ns);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */

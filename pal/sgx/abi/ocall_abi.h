@@ -197,6 +197,7 @@ enum ocall_proc {
     /* a0 who (getrusage(2)'s RUSAGE_SELF 0, _THREAD 1, _CHILDREN -1); out
      * int64_t[2] user and system CPU time in ns */
     OCALL_RUSAGE = 102,
+    OCALL_CLOCK_RES = 103,   /* a0 clock; out int64_t ns (clock_getres) */
     OCALL_PROC_LAST = 111,
 };
 

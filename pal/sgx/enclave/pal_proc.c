@@ -296,6 +296,18 @@ static long pal_rusage_get(int who, int64_t times[2])
     return 0;
 }
 
+static long pal_clock_res(int clock, int64_t *ns)
+{
+    int64_t v;
+    long r = with_out(OCALL_CLOCK_RES, clock, 0, &v, sizeof(v));
+    if (r < 0)
+        return r == -PAL_EINVAL ? r : -PAL_EIO;
+    if (v < 1 || v > 1000000000LL)
+        return -PAL_EIO;
+    *ns = v;
+    return 0;
+}
+
 void enclave_fill_proc(struct pal_api *api)
 {
     api->log = pal_log;
@@ -307,6 +319,7 @@ void enclave_fill_proc(struct pal_api *api)
     api->clock_get = pal_clock_get;
     api->cpu_clock_get = pal_cpu_clock_get;
     api->rusage_get = pal_rusage_get;
+    api->clock_res = pal_clock_res;
     api->sleep = pal_sleep;
     api->alarm_timer = pal_alarm_timer;
     api->timer_create = pal_timer_create;

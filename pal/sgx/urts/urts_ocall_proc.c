@@ -108,6 +108,21 @@ static int64_t do_rusage(int64_t who, uint8_t *out, uint64_t out_cap, uint64_t *
     return 0;
 }
 
+static int64_t do_clock_res(int64_t clock, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    struct timespec ts;
+    int64_t ns;
+
+    if (out_cap < sizeof(ns) || clock < 0 || clock > CLOCK_TAI)
+        return -EINVAL;
+    if (clock_getres((clockid_t)clock, &ts) != 0)
+        return -errno;
+    ns = (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+    memcpy(out, &ns, sizeof(ns));
+    *out_size = sizeof(ns);
+    return 0;
+}
+
 static int64_t do_sleep(int64_t ns)
 {
     struct timespec ts = {ns / NS, ns % NS};
@@ -268,6 +283,8 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         do_kill_self(a[0]);
     case OCALL_CLOCK_GET:
         return do_clock(a[0], out, out_cap, out_size);
+    case OCALL_CLOCK_RES:
+        return do_clock_res(a[0], out, out_cap, out_size);
     case OCALL_RUSAGE:
         return do_rusage(a[0], out, out_cap, out_size);
     case OCALL_SLEEP:
