@@ -238,9 +238,31 @@ static size_t fp_size(const void *area)
     return FXSAVE_SIZE;
 }
 
+#define SS_AUTODISARM_ ((int32_t)(1U << 31))
+
 static bool on_altstack(const struct libos_thread *t, uint64_t sp)
 {
     return sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
+}
+
+/* rt_sigreturn puts back the alternate stack the frame recorded (Linux's
+ * restore_altstack: a change the handler made is undone, a stack that
+ * SS_AUTODISARM disarmed is armed again), unless that is refused as a
+ * sigaltstack call would be. */
+static void restore_altstack(struct libos_thread *t, const struct k_ucontext *uc, uint64_t sp)
+{
+    int mode = uc->ss_flags & ~SS_AUTODISARM_;
+    if (!(t->altstack_flags & SS_AUTODISARM_) && on_altstack(t, sp))
+        return;
+    if (mode == 2 /* SS_DISABLE */) {
+        t->altstack_sp = t->altstack_size = 0;
+    } else if ((mode == 0 || mode == 1) && uc->ss_size >= 2048 /* MINSIGSTKSZ */) {
+        t->altstack_sp = uc->ss_sp;
+        t->altstack_size = uc->ss_size;
+    } else {
+        return;
+    }
+    t->altstack_flags = uc->ss_flags & SS_AUTODISARM_;
 }
 
 /* Where the frame goes; *fp receives the 64-byte aligned FP area above it. */
@@ -326,6 +348,9 @@ static bool enter_handler(struct pal_context *ctx, int sig, const struct k_sigin
     f->uc.ss_flags = !t->altstack_size          ? 2 /* SS_DISABLE */
                      : on_altstack(t, ctx->rsp) ? 1 /* SS_ONSTACK */
                                                 : 0;
+    f->uc.ss_flags |= t->altstack_flags & SS_AUTODISARM_;
+    if (t->altstack_flags & SS_AUTODISARM_) /* until the handler returns */
+        t->altstack_sp = t->altstack_size = 0, t->altstack_flags = 0;
     save_gregs(ctx, f->uc.gregs);
     f->uc.sigmask = t->has_saved_sigmask ? t->saved_sigmask : t->sigmask;
     f->uc.gregs[OLDMASK] = f->uc.sigmask; /* as Linux's sigcontext */
@@ -454,6 +479,7 @@ long signal_return(struct pal_context *ctx)
     struct k_ucontext *uc = (struct k_ucontext *)ctx->rsp;
     load_gregs(uc->gregs, ctx);
     restore_fp(ctx, (const void *)uc->fpstate);
+    restore_altstack(cur_thread(), uc, ctx->rsp);
     cur_thread()->sigmask = uc->sigmask & ~(SIGBIT(9) | SIGBIT(19));
     return (long)ctx->rax;
 }

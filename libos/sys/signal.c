@@ -7,6 +7,7 @@
 #define SS_ONSTACK_ 1
 #define SS_DISABLE_ 2
 #define MINSIGSTKSZ_ 2048
+#define SS_AUTODISARM_ ((int32_t)(1U << 31))
 
 struct k_stack {
     uint64_t sp;
@@ -59,19 +60,25 @@ SYS(sigaltstack)
     struct libos_thread *t = cur_thread();
     struct k_stack n, old = {t->altstack_sp, SS_DISABLE_, 0, t->altstack_size};
     uint64_t sp = args->ctx ? args->ctx->rsp : 0;
-    bool on = sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
+    /* A stack with SS_AUTODISARM is never "in use": it is disarmed while
+     * a handler runs on it (Linux's on_sig_stack). */
+    bool on = !(t->altstack_flags & SS_AUTODISARM_) && sp > t->altstack_sp &&
+              sp <= t->altstack_sp + t->altstack_size;
     if (t->altstack_size)
         old.flags = on ? SS_ONSTACK_ : 0;
+    old.flags |= t->altstack_flags & SS_AUTODISARM_;
     if (PTR(0)) {
         memcpy(&n, PTR(0), sizeof(n));
         if (on)
             return -PAL_EPERM;
-        if (n.flags != 0 && n.flags != SS_ONSTACK_ && n.flags != SS_DISABLE_)
+        int mode = n.flags & ~SS_AUTODISARM_;
+        if (mode != 0 && mode != SS_ONSTACK_ && mode != SS_DISABLE_)
             return -PAL_EINVAL;
-        if (n.flags != SS_DISABLE_ && n.size < MINSIGSTKSZ_)
+        if (mode != SS_DISABLE_ && n.size < MINSIGSTKSZ_)
             return -PAL_ENOMEM;
-        t->altstack_sp = n.flags == SS_DISABLE_ ? 0 : n.sp;
-        t->altstack_size = n.flags == SS_DISABLE_ ? 0 : n.size;
+        t->altstack_sp = mode == SS_DISABLE_ ? 0 : n.sp;
+        t->altstack_size = mode == SS_DISABLE_ ? 0 : n.size;
+        t->altstack_flags = n.flags & SS_AUTODISARM_;
     }
     if (PTR(1))
         memcpy(PTR(1), &old, sizeof(old));
