@@ -93,8 +93,11 @@ static long self_signal(int sig)
         return 0;
     if (signal_ignored(sig) || (signal_default_ignored(sig) && !signal_has_handler(sig)))
         return 0;
-    signal_raise(sig);
-    return 0;
+    /* SI_USER with the sender: this process and its real uid. */
+    struct creds_ids ids;
+    creds_ids(&ids);
+    struct signal_info info = {.code = 0, .f0 = (uint32_t)libos_pid | (uint64_t)ids.uid << 32};
+    return signal_raise_info(sig, &info) ? 0 : -PAL_EAGAIN;
 }
 
 long signal_epipe(long r)
@@ -166,9 +169,9 @@ SYS(tkill) { return thread_signal(0, (int)A(0), (int)A(1)); }
 
 /* sigqueue: a siginfo whose si_code claims the kernel or kill (>= 0) or
  * tkill may be sent only to oneself (EPERM otherwise). The payload
- * travels within the process (one siginfo per pending signal: a second
- * queued before the first is taken replaces it); to another process it
- * does not, and the signal arrives with SI_USER. */
+ * travels within the process (core/signal.c's queue: realtime signals
+ * queue, a standard one already pending is dropped); to another process
+ * it does not, and the signal arrives with SI_USER. */
 static long check_queueinfo(const int32_t *info, bool to_self)
 {
     int code = info[2];
@@ -201,8 +204,8 @@ SYS(rt_sigqueueinfo)
         return r;
     if (pid > 0 && ns_own_id(pid)) { /* this process: the siginfo travels */
         struct signal_info si = queued_info(PTR(2));
-        if (!dropped_at_once(sig))
-            signal_raise_info(sig, &si);
+        if (!dropped_at_once(sig) && !signal_raise_info(sig, &si))
+            return -PAL_EAGAIN;
         return 0;
     }
     return pid > 0 ? signal_send(pid, sig) : -PAL_ESRCH;
