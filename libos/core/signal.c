@@ -95,18 +95,48 @@ static void reap_children(void)
     }
 }
 
+static long last_report_pid;
+static int last_report_status;
+static spinlock_t info_lock;
+
+void signal_child_reported(long pid, int status)
+{
+    spin_lock(&info_lock);
+    last_report_pid = pid, last_report_status = status;
+    spin_unlock(&info_lock);
+}
+
 /* SIGCHLD's siginfo names a child whose state changed (one of them, when
  * several ended before it was delivered: the signal does not queue). */
 static void child_info(struct k_siginfo *info)
 {
-    enum { CLD_EXITED_ = 1, CLD_KILLED_ = 2, CLD_DUMPED_ = 3 };
+    enum { CLD_EXITED_ = 1, CLD_KILLED_ = 2, CLD_DUMPED_ = 3, CLD_STOPPED_ = 5, CLD_CONTINUED_ = 6 };
     int status = 0;
-    long pid = pal->process_wait ? pal->process_wait(-1, &status, 1 | 0x01000000 /* WNOHANG|WNOWAIT */) : 0;
+    /* WNOHANG | WUNTRACED | WCONTINUED | WNOWAIT */
+    long pid = pal->process_wait ? pal->process_wait(-1, &status, 1 | 2 | 8 | 0x01000000) : 0;
+    if (pid <= 0) {
+        /* A wait took the report already (the signal was raised while the
+         * waiter was in the host): Linux's siginfo, made when the child's
+         * state changed, names that one. */
+        spin_lock(&info_lock);
+        pid = last_report_pid, status = last_report_status;
+        last_report_pid = 0;
+        spin_unlock(&info_lock);
+    }
     if (pid <= 0)
         return;
-    info->code = (status & 0x7f) == 0 ? CLD_EXITED_ : (status & 0x80) ? CLD_DUMPED_ : CLD_KILLED_;
+    int code, st;
+    if (status == 0xffff)
+        code = CLD_CONTINUED_, st = 18; /* SIGCONT */
+    else if ((status & 0x7f) == 0x7f)
+        code = CLD_STOPPED_, st = (status >> 8) & 0xff;
+    else if (status & 0x7f)
+        code = status & 0x80 ? CLD_DUMPED_ : CLD_KILLED_, st = status & 0x7f;
+    else
+        code = CLD_EXITED_, st = (status >> 8) & 0xff;
+    info->code = code;
     info->f[0] = (uint64_t)(uint32_t)pid; /* si_pid; si_uid 0 */
-    info->f[1] = (uint64_t)(uint32_t)(info->code == CLD_EXITED_ ? (status >> 8) & 0xff : status & 0x7f);
+    info->f[1] = (uint64_t)(uint32_t)st;
 }
 
 static void queue_forget(uint64_t which);
@@ -131,7 +161,6 @@ static struct queued {
     struct signal_info info;
 } queue[QUEUE_MAX];
 static int queue_len;
-static spinlock_t info_lock;
 
 static volatile uint64_t *pending_of(struct libos_thread *t) { return t ? &t->pending : &sig_pending; }
 

@@ -54,6 +54,9 @@ bool signal_child_autoreap(void);
 /* A child ended while signal_child_autoreap(): reap it at the next safe
  * point (the next syscall's way out). */
 void signal_reap_children_later(void);
+/* A wait reported child pid's new state (status): the siginfo of a
+ * SIGCHLD raised before the wait took it, when no other child has one. */
+void signal_child_reported(long pid, int status);
 /* A forked child starts with nothing pending (fork(2)): it drops the
  * signals of which (those pending in the parent at the fork). */
 void signal_forget_pending(uint64_t which);

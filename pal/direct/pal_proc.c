@@ -100,25 +100,32 @@ static int wait_status(const siginfo_t *si)
     case CLD_EXITED: return (si->si_status & 0xff) << 8;
     case CLD_KILLED: return si->si_status & 0x7f;
     case CLD_DUMPED: return (si->si_status & 0x7f) | 0x80;
+    case CLD_CONTINUED: return 0xffff;
     default: return ((si->si_status & 0xff) << 8) | 0x7f; /* CLD_STOPPED */
     }
+}
+
+/* The waitid flag that takes the report si describes. */
+static int report_kind(const siginfo_t *si)
+{
+    return si->si_code == CLD_STOPPED ? WSTOPPED : si->si_code == CLD_CONTINUED ? WCONTINUED : WEXITED;
 }
 
 /* Takes the report of host child pid found by a WNOWAIT wait: under the
  * lock, so that its entry goes away together with the host pid and no
  * signal can be sent to the pid once it may be reused. Returns the child's
  * id, or 0 when another thread took the report first. */
-static long take_report(pid_t pid, bool stopped, int *status)
+static long take_report(pid_t pid, int kind, int *status)
 {
     siginfo_t si;
     memset(&si, 0, sizeof(si));
     pidns_lock();
     struct ns_entry *e = pidns_find_host(pid);
     long id = e ? e->id : 0;
-    long r = HS5(SYS_waitid, P_PID, pid, &si, (stopped ? WSTOPPED : WEXITED) | WNOHANG, NULL);
+    long r = HS5(SYS_waitid, P_PID, pid, &si, kind | WNOHANG, NULL);
     if (r == 0 && si.si_pid == pid) {
         *status = wait_status(&si);
-        if (e && !stopped)
+        if (e && kind == WEXITED)
             pidns_remove(e);
     } else {
         id = 0;
@@ -141,9 +148,13 @@ static long peek_report(const siginfo_t *si, int *status)
 
 static long direct_process_wait(pal_handle child, int *status, int options)
 {
-    int idtype, id, flags = WEXITED | WNOWAIT | (options & WNOHANG);
+    int idtype, id, flags = WNOWAIT | (options & WNOHANG);
+    if (!(options & PAL_WAIT_NO_EXITED))
+        flags |= WEXITED;
     if (options & WUNTRACED)
         flags |= WSTOPPED;
+    if (options & WCONTINUED)
+        flags |= WCONTINUED;
     long r = wait_target(child, &idtype, &id);
     while (r == 0) {
         siginfo_t si;
@@ -151,13 +162,12 @@ static long direct_process_wait(pal_handle child, int *status, int options)
         r = HS5(SYS_waitid, idtype, id, &si, flags, NULL);
         if (r < 0 || si.si_pid == 0)
             return r;
-        r = (options & WNOWAIT) ? peek_report(&si, status)
-                                : take_report(si.si_pid, si.si_code == CLD_STOPPED, status);
+        r = (options & WNOWAIT) ? peek_report(&si, status) : take_report(si.si_pid, report_kind(&si), status);
         /* A host child outside the namespace (an enclave pool member of
          * the SGX host, urts_pool.c) is reaped, never reported, and the
          * wait goes on (take_report reaped it already without WNOWAIT). */
         if (r == 0 && (options & WNOWAIT))
-            take_report(si.si_pid, si.si_code == CLD_STOPPED, status);
+            take_report(si.si_pid, report_kind(&si), status);
     }
     return r;
 }

@@ -165,7 +165,8 @@ struct pal_api {
     /* Waits for a child (id from process_create/process_fork, -1 for
      * any, 0 for any in the caller's process group, -pgid for any in that
      * group); stores its Linux wait status; options: WNOHANG, WUNTRACED,
-     * WNOWAIT (report, but leave the child waitable).
+     * WCONTINUED, WNOWAIT (report, but leave the child waitable),
+     * PAL_WAIT_NO_EXITED (report stops and continues only).
      * Returns the child's id, 0 with WNOHANG and nothing ready, or
      * -ECHILD. */
     long (*process_wait)(pal_handle child, int *status, int options);
@@ -600,6 +601,10 @@ struct pal_api {
  * kernel or the process itself: process 1 ignores such a signal unless it
  * has a handler for it, as a Linux pid namespace's init does. */
 #define PAL_SIGNAL_FROM_INSIDE 0x100
+
+/* process_wait's option for waitid(2) without WEXITED: an ended child is
+ * not reported (nor reaped). */
+#define PAL_WAIT_NO_EXITED 0x10
 
 #define PAL_UTIME_NOW (-1)  /* set this time to the current time */
 #define PAL_UTIME_OMIT (-2) /* leave this time unchanged */

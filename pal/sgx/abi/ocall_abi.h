@@ -246,8 +246,9 @@ enum ocall_fs_more {
 enum ocall_procs {
     OCALL_PROCS_FIRST = 128,
     /* a0 child (-1 any, > 0 id, 0 own group, < -1 -pgid), a1 options
-     * (WNOHANG 1, WUNTRACED 2, WNOWAIT 0x01000000); out int32_t Linux wait
-     * status -> the child's id, 0 (WNOHANG: none ready yet) */
+     * (WNOHANG 1, WUNTRACED 2, WCONTINUED 8, PAL_WAIT_NO_EXITED 0x10,
+     * WNOWAIT 0x01000000); out int32_t Linux wait status -> the child's
+     * id, 0 (WNOHANG: none ready yet) */
     OCALL_PROCS_WAIT = 128,
     OCALL_PROCS_SIGNAL = 129,    /* a0 proc (> 0, 0, -1, -pgid), a1 signo (0..64) -> 0 */
     OCALL_PROCS_ID = 130,        /* -> the caller's id */

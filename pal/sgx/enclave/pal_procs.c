@@ -10,6 +10,7 @@
 
 #define WNOHANG_ 1
 #define WUNTRACED_ 2
+#define WCONTINUED_ 8
 #define WNOWAIT_ 0x01000000
 
 static int64_t procs_call(uint64_t number, int64_t a0, int64_t a1, void *out, uint64_t out_cap,
@@ -48,12 +49,17 @@ static long checked_zero(int64_t r)
 }
 
 /* A Linux wait status: exited (code << 8), killed (signal, | 0x80 with a
- * core dump) or, with WUNTRACED, stopped ((signal << 8) | 0x7f). */
+ * core dump), neither with PAL_WAIT_NO_EXITED; with WUNTRACED stopped
+ * ((signal << 8) | 0x7f), with WCONTINUED continued (0xffff). */
 static int status_ok(int32_t s, int options)
 {
     uint32_t u = (uint32_t)s, sig = u & 0x7f;
 
     if (u & ~0xffffu)
+        return 0;
+    if (u == 0xffff)
+        return (options & WCONTINUED_) != 0;
+    if (sig != 0x7f && (options & PAL_WAIT_NO_EXITED))
         return 0;
     if (sig == 0)
         return !(u & 0x80);
@@ -68,7 +74,7 @@ static long pal_process_wait(pal_handle child, int *status, int options)
     uint64_t got = 0;
     int64_t r;
 
-    if (options & ~(WNOHANG_ | WUNTRACED_ | WNOWAIT_))
+    if (options & ~(WNOHANG_ | WUNTRACED_ | WCONTINUED_ | PAL_WAIT_NO_EXITED | WNOWAIT_))
         return -PAL_EINVAL;
     r = procs_call(OCALL_PROCS_WAIT, child, options, &s, sizeof(s), &got);
     if (r < 0)
