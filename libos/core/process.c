@@ -83,7 +83,6 @@ long proc_wait_unaccounted(long target, int *status, int options)
     return r;
 }
 
-
 /* Names of threads other than the main one (PR_SET_NAME in a thread
  * names that thread alone; /proc/PID/comm is the main thread's). A thread
  * starts with its creator's name. An entry of a thread that is gone is

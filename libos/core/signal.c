@@ -110,7 +110,13 @@ void signal_child_reported(long pid, int status)
  * several ended before it was delivered: the signal does not queue). */
 static void child_info(struct k_siginfo *info)
 {
-    enum { CLD_EXITED_ = 1, CLD_KILLED_ = 2, CLD_DUMPED_ = 3, CLD_STOPPED_ = 5, CLD_CONTINUED_ = 6 };
+    enum {
+        CLD_EXITED_ = 1,
+        CLD_KILLED_ = 2,
+        CLD_DUMPED_ = 3,
+        CLD_STOPPED_ = 5,
+        CLD_CONTINUED_ = 6
+    };
     int status = 0;
     /* WNOHANG | WUNTRACED | WCONTINUED | WNOWAIT */
     long pid = pal->process_wait ? pal->process_wait(-1, &status, 1 | 2 | 8 | 0x01000000) : 0;
@@ -162,7 +168,10 @@ static struct queued {
 } queue[QUEUE_MAX];
 static int queue_len;
 
-static volatile uint64_t *pending_of(struct libos_thread *t) { return t ? &t->pending : &sig_pending; }
+static volatile uint64_t *pending_of(struct libos_thread *t)
+{
+    return t ? &t->pending : &sig_pending;
+}
 
 /* Appends an entry (info_lock held); a full queue first drops the entries
  * of threads that are gone. False when there is no room. */
@@ -213,8 +222,8 @@ bool signal_timer_queued(int sig, int tid, int timer, const struct signal_info *
     bool found = false;
     spin_lock(&info_lock);
     for (int i = 0; i < queue_len && !found; i++) {
-        found = queue[i].sig == sig && queue[i].tid == tid && queue[i].info.code == -2 /* SI_TIMER */ &&
-                (int)queue[i].info.f0 == timer;
+        found = queue[i].sig == sig && queue[i].tid == tid &&
+                queue[i].info.code == -2 /* SI_TIMER */ && (int)queue[i].info.f0 == timer;
         if (found && update)
             queue[i].info = *update;
     }
@@ -243,7 +252,8 @@ static void take_info(struct libos_thread *t, int sig, struct signal_info *out)
     }
     if (first >= 0) {
         *out = queue[first].info;
-        memmove(&queue[first], &queue[first + 1], (size_t)(queue_len - first - 1) * sizeof(queue[0]));
+        memmove(&queue[first], &queue[first + 1],
+                (size_t)(queue_len - first - 1) * sizeof(queue[0]));
         queue_len--;
     }
     if (more)

@@ -211,13 +211,20 @@ SYS(waitid)
         signal_child_reported(r, status);
     bool ended = (status & 0x7f) != 0x7f && status != 0xffff;
     if (r >= 0 && PTR(4))
-        child_rusage(PTR(4), r > 0 && ended && ru && proc_rusage(-1, after) == 0 ? after : NULL, before);
+        child_rusage(PTR(4), r > 0 && ended && ru && proc_rusage(-1, after) == 0 ? after : NULL,
+                     before);
     int32_t *si = PTR(2);
     if (r >= 0 && si) {
         memset(si, 0, 128);
         if (r > 0) {
-            enum { CLD_EXITED_ = 1, CLD_KILLED_ = 2, CLD_DUMPED_ = 3, CLD_STOPPED_ = 5, CLD_CONTINUED_ = 6 };
-            si[0] = 17; /* SIGCHLD */
+            enum {
+                CLD_EXITED_ = 1,
+                CLD_KILLED_ = 2,
+                CLD_DUMPED_ = 3,
+                CLD_STOPPED_ = 5,
+                CLD_CONTINUED_ = 6
+            };
+            si[0] = 17;         /* SIGCHLD */
             si[4] = (int32_t)r; /* si_pid */
             if (status == 0xffff) {
                 si[2] = CLD_CONTINUED_, si[6] = 18; /* SIGCONT */
@@ -254,10 +261,10 @@ SYS(wait4)
     if (r > 0 && PTR(1))
         *(int *)PTR(1) = status;
     if (r > 0 && PTR(3))
-        child_rusage(PTR(3),
-                     ru && (status & 0xff) != 0x7f && status != 0xffff && proc_rusage(-1, after) == 0
-                         ? after
-                         : NULL,
-                     before);
+        child_rusage(
+            PTR(3),
+            ru && (status & 0xff) != 0x7f && status != 0xffff && proc_rusage(-1, after) == 0 ? after
+                                                                                             : NULL,
+            before);
     return r;
 }

@@ -43,7 +43,6 @@ SYS(times)
     return (long)(ns / 10000000);
 }
 
-
 SYS(close_range)
 {
     if (A(0) > A(1) || (A(2) & ~4ULL /* CLOSE_RANGE_CLOEXEC */))
@@ -122,7 +121,10 @@ static bool other_policy(int p)
 }
 
 /* SCHED_DEADLINE has no static priority either (its range is 0..0). */
-static bool zero_priority_policy(int p) { return other_policy(p) || p == SCHED_DEADLINE_; }
+static bool zero_priority_policy(int p)
+{
+    return other_policy(p) || p == SCHED_DEADLINE_;
+}
 
 SYS(sched_get_priority_max)
 {
@@ -297,9 +299,13 @@ long prctl_more(struct sc_args *args)
             return -PAL_EINVAL;
         thp_disable = A(1) != 0;
         return 0;
-    case PR_GET_THP_DISABLE: return A(1) || A(2) || A(3) || A(4) ? -PAL_EINVAL : thp_disable;
-    case PR_GET_TSC: *(int *)PTR(1) = PR_TSC_ENABLE; return 0; /* rdtsc is never trapped */
-    case PR_GET_SECCOMP: return 0; /* no seccomp filter: seccomp(2) is not offered */
+    case PR_GET_THP_DISABLE:
+        return A(1) || A(2) || A(3) || A(4) ? -PAL_EINVAL : thp_disable;
+    case PR_GET_TSC: /* rdtsc is never trapped */
+        *(int *)PTR(1) = PR_TSC_ENABLE;
+        return 0;
+    case PR_GET_SECCOMP: /* no filter: seccomp(2) is not offered */
+        return 0;
     case PR_GET_SECUREBITS: return creds_keepcaps(0, 0) ? 0x10 /* SECBIT_KEEP_CAPS */ : 0;
     case PR_SET_CHILD_SUBREAPER:
         /* Process 1 adopts every orphan of the namespace already (the

@@ -191,7 +191,10 @@ static uint32_t cpu_count(void)
     return n < 1 ? 1 : n > 64 * AFFINITY_WORDS ? 64 * AFFINITY_WORDS : n;
 }
 
-static bool affinity_pid(long pid) { return pid == 0 || pid == libos_pid || ns_own_id((int)pid); }
+static bool affinity_pid(long pid)
+{
+    return pid == 0 || pid == libos_pid || ns_own_id((int)pid);
+}
 
 SYS(sched_getaffinity)
 {

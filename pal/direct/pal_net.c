@@ -124,8 +124,12 @@ static long direct_sock_sendmsg(pal_handle h, const void *b, size_t n, int fl, c
     memcpy(ctl, control, clen);
     direct_creds_translate(ctl, clen, true);
     struct iovec iov = {(void *)b, n};
-    struct msghdr m = {.msg_name = (void *)a, .msg_namelen = al, .msg_iov = &iov, .msg_iovlen = 1,
-                       .msg_control = clen ? ctl : NULL, .msg_controllen = clen};
+    struct msghdr m = {.msg_name = (void *)a,
+                       .msg_namelen = al,
+                       .msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = clen ? ctl : NULL,
+                       .msg_controllen = clen};
     return HS3(SYS_sendmsg, h, &m, fl);
 }
 

@@ -100,7 +100,8 @@ static int wait_status(const siginfo_t *si)
     case CLD_EXITED: return (si->si_status & 0xff) << 8;
     case CLD_KILLED: return si->si_status & 0x7f;
     case CLD_DUMPED: return (si->si_status & 0x7f) | 0x80;
-    case CLD_CONTINUED: return 0xffff;
+    case CLD_CONTINUED:
+        return 0xffff;
     default: return ((si->si_status & 0xff) << 8) | 0x7f; /* CLD_STOPPED */
     }
 }
@@ -108,7 +109,9 @@ static int wait_status(const siginfo_t *si)
 /* The waitid flag that takes the report si describes. */
 static int report_kind(const siginfo_t *si)
 {
-    return si->si_code == CLD_STOPPED ? WSTOPPED : si->si_code == CLD_CONTINUED ? WCONTINUED : WEXITED;
+    return si->si_code == CLD_STOPPED     ? WSTOPPED
+           : si->si_code == CLD_CONTINUED ? WCONTINUED
+                                          : WEXITED;
 }
 
 /* Takes the report of host child pid found by a WNOWAIT wait: under the
@@ -162,7 +165,8 @@ static long direct_process_wait(pal_handle child, int *status, int options)
         r = HS5(SYS_waitid, idtype, id, &si, flags, NULL);
         if (r < 0 || si.si_pid == 0)
             return r;
-        r = (options & WNOWAIT) ? peek_report(&si, status) : take_report(si.si_pid, report_kind(&si), status);
+        r = (options & WNOWAIT) ? peek_report(&si, status)
+                                : take_report(si.si_pid, report_kind(&si), status);
         /* A host child outside the namespace (an enclave pool member of
          * the SGX host, urts_pool.c) is reaped, never reported, and the
          * wait goes on (take_report reaped it already without WNOWAIT). */

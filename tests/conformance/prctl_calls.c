@@ -109,7 +109,8 @@ int main(void)
     chk("PR_SET_TIMERSLACK 123456", prctl(PR_SET_TIMERSLACK, 123456));
     val("PR_GET_TIMERSLACK", prctl(PR_GET_TIMERSLACK));
     chk("PR_SET_TIMERSLACK 0 (the default again)", prctl(PR_SET_TIMERSLACK, 0));
-    say("PR_GET_TIMERSLACK is the first value: %s\n", prctl(PR_GET_TIMERSLACK) == slack ? "yes" : "no");
+    say("PR_GET_TIMERSLACK is the first value: %s\n",
+        prctl(PR_GET_TIMERSLACK) == slack ? "yes" : "no");
 
     val("PR_GET_KEEPCAPS", prctl(PR_GET_KEEPCAPS));
     chk("PR_SET_KEEPCAPS 2", prctl(PR_SET_KEEPCAPS, 2));

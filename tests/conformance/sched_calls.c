@@ -32,7 +32,8 @@ int main(void)
         raw % 8 == 0 ? "yes" : "no");
     chk("sched_getaffinity size 0", syscall(SYS_sched_getaffinity, 0, 0, &got));
     chk("sched_getaffinity bad pointer", syscall(SYS_sched_getaffinity, 0, sizeof(got), BAD));
-    chk("sched_getaffinity of a pid that does not exist", sched_getaffinity(4000000, sizeof(got), &got));
+    chk("sched_getaffinity of a pid that does not exist",
+        sched_getaffinity(4000000, sizeof(got), &got));
     int first = -1;
     for (int i = 0; i < CPU_SETSIZE && first < 0; i++)
         if (CPU_ISSET(i, &all))
@@ -41,7 +42,8 @@ int main(void)
     CPU_SET(first, &one);
     chk("sched_setaffinity empty mask", sched_setaffinity(0, sizeof(empty), &empty));
     chk("sched_setaffinity bad pointer", syscall(SYS_sched_setaffinity, 0, sizeof(one), BAD));
-    chk("sched_setaffinity of a pid that does not exist", sched_setaffinity(4000000, sizeof(one), &one));
+    chk("sched_setaffinity of a pid that does not exist",
+        sched_setaffinity(4000000, sizeof(one), &one));
     chk("sched_setaffinity one CPU", sched_setaffinity(0, sizeof(one), &one));
     CPU_ZERO(&got);
     chk("sched_getaffinity", sched_getaffinity(0, sizeof(got), &got));
@@ -79,8 +81,10 @@ int main(void)
     chk("sched_setscheduler SCHED_OTHER", sched_setscheduler(0, SCHED_OTHER, &sp));
     val("sched_getscheduler", sched_getscheduler(0));
     chk("sched_setscheduler -1 policy", sched_setscheduler(0, -1, &sp));
-    chk("sched_setscheduler of a pid that does not exist", sched_setscheduler(4000000, SCHED_OTHER, &sp));
-    chk("sched_setscheduler bad param pointer", syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, BAD));
+    chk("sched_setscheduler of a pid that does not exist",
+        sched_setscheduler(4000000, SCHED_OTHER, &sp));
+    chk("sched_setscheduler bad param pointer",
+        syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, BAD));
     chk("sched_getparam of a pid that does not exist", sched_getparam(4000000, &sp));
     chk("sched_getparam -1", sched_getparam(-1, &sp));
     chk("sched_setparam NULL", syscall(SYS_sched_setparam, 0, NULL));

@@ -51,7 +51,11 @@ static void on_nest(int sig)
     depth--;
 }
 
-static void on_plain(int sig) { (void)sig; hits++; }
+static void on_plain(int sig)
+{
+    (void)sig;
+    hits++;
+}
 
 static int pp[2];
 static void *late_writer(void *arg)
@@ -131,8 +135,8 @@ int main(void)
     sa.sa_flags = SA_ONSTACK;
     sigaction(SIGUSR1, &sa, NULL);
     raise(SIGUSR1);
-    say("handler on the alternate stack: %d, ss_flags SS_ONSTACK: %s, change while on it: %s\n", on_alt,
-        alt_flags == SS_ONSTACK ? "yes" : "no", ss_eperm ? ename(ss_eperm) : "ok");
+    say("handler on the alternate stack: %d, ss_flags SS_ONSTACK: %s, change while on it: %s\n",
+        on_alt, alt_flags == SS_ONSTACK ? "yes" : "no", ss_eperm ? ename(ss_eperm) : "ok");
     sa.sa_flags = 0;
     sigaction(SIGUSR1, &sa, NULL);
     raise(SIGUSR1);
@@ -167,21 +171,22 @@ int main(void)
     sigaction(SIGUSR1, &sa, NULL);
     hits = max_depth = 0;
     raise(SIGUSR1);
-    say("default: ran %d, nested depth %d, blocked in it %d, sa_mask SIGUSR2 blocked %d\n", hits, max_depth,
-        blocked_in_handler, usr2_blocked_in_handler);
+    say("default: ran %d, nested depth %d, blocked in it %d, sa_mask SIGUSR2 blocked %d\n", hits,
+        max_depth, blocked_in_handler, usr2_blocked_in_handler);
     sa.sa_flags = SA_NODEFER;
     sigaction(SIGUSR1, &sa, NULL);
     hits = max_depth = 0;
     raise(SIGUSR1);
-    say("SA_NODEFER: ran %d, nested depth %d, blocked in it %d\n", hits, max_depth, blocked_in_handler);
+    say("SA_NODEFER: ran %d, nested depth %d, blocked in it %d\n", hits, max_depth,
+        blocked_in_handler);
     sa.sa_flags = SA_RESETHAND;
     sigaction(SIGUSR1, &sa, NULL);
     hits = 10, max_depth = 0; /* no raise from the handler: it would kill */
     signal(SIGUSR2, SIG_IGN);
     raise(SIGUSR1);
     sigaction(SIGUSR1, NULL, &old);
-    say("SA_RESETHAND: ran %d, blocked in it %d, handler now SIG_DFL: %s, SA_RESETHAND kept: %s\n", hits,
-        blocked_in_handler, old.sa_handler == SIG_DFL ? "yes" : "no",
+    say("SA_RESETHAND: ran %d, blocked in it %d, handler now SIG_DFL: %s, SA_RESETHAND kept: %s\n",
+        hits, blocked_in_handler, old.sa_handler == SIG_DFL ? "yes" : "no",
         old.sa_flags & SA_RESETHAND ? "yes" : "no");
     signal(SIGUSR2, SIG_DFL);
 
@@ -223,9 +228,11 @@ int main(void)
     si.si_code = -60;
     chk("rt_sigqueueinfo si_code -60", syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, &si));
     si.si_code = SI_TKILL;
-    chk("rt_tgsigqueueinfo SI_TKILL", syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGUSR1, &si));
+    chk("rt_tgsigqueueinfo SI_TKILL",
+        syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGUSR1, &si));
     si.si_code = SI_QUEUE;
-    chk("rt_tgsigqueueinfo wrong tgid", syscall(SYS_rt_tgsigqueueinfo, 4000000, gettid(), SIGUSR1, &si));
+    chk("rt_tgsigqueueinfo wrong tgid",
+        syscall(SYS_rt_tgsigqueueinfo, 4000000, gettid(), SIGUSR1, &si));
     chk("rt_tgsigqueueinfo tid 0", syscall(SYS_rt_tgsigqueueinfo, getpid(), 0, SIGUSR1, &si));
     chk("rt_sigqueueinfo signal 65", syscall(SYS_rt_sigqueueinfo, getpid(), 65, &si));
     chk("rt_sigqueueinfo bad pointer", syscall(SYS_rt_sigqueueinfo, getpid(), SIGUSR1, BAD));
@@ -234,17 +241,18 @@ int main(void)
     say("pending SIGUSR1: %d\n", sigismember(&pend, SIGUSR1));
     memset(&si, 0, sizeof(si));
     r = sigtimedwait(&set, &si, &zero);
-    say("sigtimedwait: SIG%s, SI_QUEUE %s, value %d\n", sname(r), si.si_code == SI_QUEUE ? "yes" : "no",
-        si.si_value.sival_int);
+    say("sigtimedwait: SIG%s, SI_QUEUE %s, value %d\n", sname(r),
+        si.si_code == SI_QUEUE ? "yes" : "no", si.si_value.sival_int);
     r = sigtimedwait(&set, &si, &zero);
     say("a standard signal is pending once: %s\n", r == -1 ? ename(errno) : "twice");
     si.si_code = SI_QUEUE;
     si.si_value.sival_int = 18;
-    chk("rt_tgsigqueueinfo SI_QUEUE", syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGUSR1, &si));
+    chk("rt_tgsigqueueinfo SI_QUEUE",
+        syscall(SYS_rt_tgsigqueueinfo, getpid(), gettid(), SIGUSR1, &si));
     memset(&si, 0, sizeof(si));
     r = sigtimedwait(&set, &si, &zero);
-    say("sigtimedwait: SIG%s, SI_QUEUE %s, value %d\n", sname(r), si.si_code == SI_QUEUE ? "yes" : "no",
-        si.si_value.sival_int);
+    say("sigtimedwait: SIG%s, SI_QUEUE %s, value %d\n", sname(r),
+        si.si_code == SI_QUEUE ? "yes" : "no", si.si_value.sival_int);
 
     /* Realtime signals queue, in order of number and then of sending. */
     sigset_t rt;
@@ -288,8 +296,9 @@ int main(void)
     kill(getpid(), SIGUSR2);
     for (int i = 0; i < 2000 && handled_by_main < 0; i++)
         usleep(1000);
-    say("SIGUSR2 to the process, handled by: %s\n",
-        handled_by_main < 0 ? "nobody" : handled_by_main ? "main (which blocks it)" : "the thread");
+    say("SIGUSR2 to the process, handled by: %s\n", handled_by_main < 0 ? "nobody"
+                                                    : handled_by_main   ? "main (which blocks it)"
+                                                                        : "the thread");
     thread_done = 1;
     pthread_join(th, NULL);
     sigpending(&pend);

@@ -15,11 +15,16 @@ static void on_chld(int sig, siginfo_t *si, void *uc)
 static const char *code_name(int c)
 {
     switch (c) {
-    case CLD_EXITED: return "CLD_EXITED";
-    case CLD_KILLED: return "CLD_KILLED";
-    case CLD_STOPPED: return "CLD_STOPPED";
-    case CLD_CONTINUED: return "CLD_CONTINUED";
-    default: return "other";
+    case CLD_EXITED:
+        return "CLD_EXITED";
+    case CLD_KILLED:
+        return "CLD_KILLED";
+    case CLD_STOPPED:
+        return "CLD_STOPPED";
+    case CLD_CONTINUED:
+        return "CLD_CONTINUED";
+    default:
+        return "other";
     }
 }
 
@@ -82,8 +87,8 @@ int main(void)
     kill(p, SIGSTOP);
     memset(&si, 0, sizeof(si));
     chk("waitid WSTOPPED|WNOWAIT", waitid(P_PID, p, &si, WSTOPPED | WNOWAIT));
-    say("si_code %s, si_status SIG%s, si_pid the child: %s\n", code_name(si.si_code), sname(si.si_status),
-        si.si_pid == p ? "yes" : "no");
+    say("si_code %s, si_status SIG%s, si_pid the child: %s\n", code_name(si.si_code),
+        sname(si.si_status), si.si_pid == p ? "yes" : "no");
     memset(&si, 0, sizeof(si));
     chk("waitid WSTOPPED", waitid(P_PID, p, &si, WSTOPPED));
     say("si_code %s, si_status SIG%s\n", code_name(si.si_code), sname(si.si_status));

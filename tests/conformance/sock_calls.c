@@ -64,8 +64,8 @@ int main(void)
     chk("bind short length", bind(socket(AF_INET, SOCK_STREAM, 0), (struct sockaddr *)&a, 4));
     struct sockaddr_in6 six = {0};
     six.sin6_family = AF_INET6;
-    chk("bind an AF_INET6 address to AF_INET", bind(socket(AF_INET, SOCK_STREAM, 0), (struct sockaddr *)&six,
-                                                  sizeof(six)));
+    chk("bind an AF_INET6 address to AF_INET",
+        bind(socket(AF_INET, SOCK_STREAM, 0), (struct sockaddr *)&six, sizeof(six)));
     int l2 = socket(AF_INET, SOCK_STREAM, 0);
     a = lo(port);
     chk("bind the same port, another socket", bind(l2, (struct sockaddr *)&a, sizeof(a)));
@@ -82,7 +82,8 @@ int main(void)
     pl = sizeof(peer);
     int acc = accept4(l, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
     say("accept4: %s, peer is the client's address: %s, len %u\n", acc >= 0 ? "ok" : ename(errno),
-        ntohs(peer.sin_port) == port_of(c) && peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK) ? "yes" : "no",
+        ntohs(peer.sin_port) == port_of(c) && peer.sin_addr.s_addr == htonl(INADDR_LOOPBACK) ? "yes"
+                                                                                             : "no",
         pl);
     say("accepted SOCK_NONBLOCK: %d, SOCK_CLOEXEC: %d\n", (fcntl(acc, F_GETFL) & O_NONBLOCK) != 0,
         (fcntl(acc, F_GETFD) & FD_CLOEXEC) != 0);
@@ -93,7 +94,8 @@ int main(void)
     fcntl(l, F_SETFL, nb);
     pl = sizeof(peer);
     chk("getpeername", getpeername(c, (struct sockaddr *)&peer, &pl));
-    say("the client's peer is the listener's port: %s\n", ntohs(peer.sin_port) == port ? "yes" : "no");
+    say("the client's peer is the listener's port: %s\n",
+        ntohs(peer.sin_port) == port ? "yes" : "no");
     chk("connect a socket that listens", connect(l, (struct sockaddr *)&a, sizeof(a)));
 
     /* Options. */
@@ -124,8 +126,8 @@ int main(void)
     chk("setsockopt level 12345", setsockopt(c, 12345, 1, &one, sizeof(one)));
     chk("setsockopt SOL_SOCKET name 9999", setsockopt(c, SOL_SOCKET, 9999, &one, sizeof(one)));
     chk("getsockopt IPPROTO_TCP name 9999", getsockopt(c, IPPROTO_TCP, 9999, &v, &ll));
-    chk("setsockopt TCP_NODELAY on UDP", setsockopt(socket(AF_INET, SOCK_DGRAM, 0), IPPROTO_TCP,
-                                                     TCP_NODELAY, &one, sizeof(one)));
+    chk("setsockopt TCP_NODELAY on UDP",
+        setsockopt(socket(AF_INET, SOCK_DGRAM, 0), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)));
     int pf[2];
     if (pipe(pf))
         return 1;
@@ -247,7 +249,8 @@ int main(void)
     socklen_t ul = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(un.sun_path + 1);
     int ux = socket(AF_UNIX, SOCK_STREAM, 0);
     chk("bind an abstract name", bind(ux, (struct sockaddr *)&un, ul));
-    chk("bind it again, another socket", bind(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr *)&un, ul));
+    chk("bind it again, another socket",
+        bind(socket(AF_UNIX, SOCK_STREAM, 0), (struct sockaddr *)&un, ul));
     struct sockaddr_un got_un;
     socklen_t gl = sizeof(got_un);
     getsockname(ux, (struct sockaddr *)&got_un, &gl);
@@ -314,7 +317,8 @@ int main(void)
         }
     }
     say("a descriptor came: %s, a new one: %s, close-on-exec: %d\n", newfd >= 0 ? "yes" : "no",
-        newfd != pp[0] && newfd >= 0 ? "yes" : "no", newfd >= 0 && (fcntl(newfd, F_GETFD) & FD_CLOEXEC) != 0);
+        newfd != pp[0] && newfd >= 0 ? "yes" : "no",
+        newfd >= 0 && (fcntl(newfd, F_GETFD) & FD_CLOEXEC) != 0);
     say("credentials came and are mine: %s\n", ncred == 1 ? "yes" : ncred ? "other" : "no");
     if (newfd >= 0) {
         if (write(pp[1], "z", 1) != 1)

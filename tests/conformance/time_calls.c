@@ -20,14 +20,27 @@ static void on_alrm(int sig)
     alarms++;
 }
 
-static long long ns_of(const struct timespec *t) { return t->tv_sec * 1000000000LL + t->tv_nsec; }
+static long long ns_of(const struct timespec *t)
+{
+    return t->tv_sec * 1000000000LL + t->tv_nsec;
+}
 
 int main(void)
 {
     struct timespec ts, a, b;
-    static const char *names[] = {"REALTIME", "MONOTONIC", "PROCESS_CPUTIME_ID", "THREAD_CPUTIME_ID",
-                                  "MONOTONIC_RAW", "REALTIME_COARSE", "MONOTONIC_COARSE", "BOOTTIME",
-                                  "REALTIME_ALARM", "BOOTTIME_ALARM", "SGI_CYCLE", "TAI", "12"};
+    static const char *names[] = {"REALTIME",
+                                  "MONOTONIC",
+                                  "PROCESS_CPUTIME_ID",
+                                  "THREAD_CPUTIME_ID",
+                                  "MONOTONIC_RAW",
+                                  "REALTIME_COARSE",
+                                  "MONOTONIC_COARSE",
+                                  "BOOTTIME",
+                                  "REALTIME_ALARM",
+                                  "BOOTTIME_ALARM",
+                                  "SGI_CYCLE",
+                                  "TAI",
+                                  "12"};
     for (int c = 0; c <= 12; c++) {
         char what[64];
         if (c == 8 || c == 9)
@@ -74,11 +87,13 @@ int main(void)
     chk("nanosleep tv_nsec -1", nanosleep(&negns, NULL));
     chk("nanosleep 0", nanosleep(&zero, NULL));
     chk("nanosleep bad pointer", syscall(SYS_nanosleep, BAD, NULL));
-    say("clock_nanosleep tv_nsec 1e9: %s\n", ename(clock_nanosleep(CLOCK_MONOTONIC, 0, &bad, NULL)));
+    say("clock_nanosleep tv_nsec 1e9: %s\n",
+        ename(clock_nanosleep(CLOCK_MONOTONIC, 0, &bad, NULL)));
     say("clock_nanosleep clock 12: %s\n", ename(clock_nanosleep(12, 0, &zero, NULL)));
     say("clock_nanosleep THREAD_CPUTIME_ID: %s\n",
         ename(clock_nanosleep(CLOCK_THREAD_CPUTIME_ID, 0, &zero, NULL)));
-    say("clock_nanosleep MONOTONIC_RAW: %s\n", ename(clock_nanosleep(CLOCK_MONOTONIC_RAW, 0, &zero, NULL)));
+    say("clock_nanosleep MONOTONIC_RAW: %s\n",
+        ename(clock_nanosleep(CLOCK_MONOTONIC_RAW, 0, &zero, NULL)));
     int r0 = clock_nanosleep(CLOCK_BOOTTIME, 0, &zero, NULL);
     say("clock_nanosleep BOOTTIME 0: %d\n", r0);
     struct timespec past = {1, 0};
@@ -112,7 +127,8 @@ int main(void)
     setitimer(ITIMER_REAL, &it, NULL);
     rem.tv_sec = -7;
     r0 = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &a, &rem);
-    say("ABSTIME sleep interrupted: %s, rem untouched: %s\n", ename(r0), rem.tv_sec == -7 ? "yes" : "no");
+    say("ABSTIME sleep interrupted: %s, rem untouched: %s\n", ename(r0),
+        rem.tv_sec == -7 ? "yes" : "no");
     say("alarms: %d\n", alarms);
 
     chk("clock_settime MONOTONIC", clock_settime(CLOCK_MONOTONIC, &zero));
@@ -148,7 +164,7 @@ int main(void)
     say("interval 20 ms: %s, value in (0, 20] ms: %s\n",
         gi.it_interval.tv_sec == 0 && gi.it_interval.tv_usec == 20000 ? "yes" : "no",
         gi.it_value.tv_sec == 0 && gi.it_value.tv_usec > 0 && gi.it_value.tv_usec <= 20000 ? "yes"
-                                                                                             : "no");
+                                                                                           : "no");
     it = (struct itimerval){{0, 0}, {0, 0}};
     struct itimerval ov;
     chk("setitimer 0 with old", setitimer(ITIMER_REAL, &it, &ov));
@@ -175,7 +191,8 @@ int main(void)
     siginfo_t si;
     int s = sigwaitinfo(&blk, &si);
     say("sigwaitinfo: SIG%s, SI_TIMER: %s, sival is the timer id: %s\n", sname(s),
-        si.si_code == SI_TIMER ? "yes" : "no", si.si_value.sival_int == (int)(intptr_t)t ? "yes" : "no");
+        si.si_code == SI_TIMER ? "yes" : "no",
+        si.si_value.sival_int == (int)(intptr_t)t ? "yes" : "no");
     struct timespec pastabs = {1, 0};
     v = (struct itimerspec){{0, 0}, pastabs};
     chk("timer_settime ABSTIME in the past", timer_settime(t, TIMER_ABSTIME, &v, NULL));

@@ -225,8 +225,12 @@ static int64_t do_sendmsg(struct net_call *c)
         memcpy(ctl, control, (size_t)clen);
     direct_creds_translate(ctl, (size_t)clen, true);
     struct iovec iov = {(void *)data, (size_t)len};
-    struct msghdr m = {.msg_name = (void *)addr, .msg_namelen = (socklen_t)alen, .msg_iov = &iov,
-                       .msg_iovlen = 1, .msg_control = clen ? ctl : NULL, .msg_controllen = (size_t)clen};
+    struct msghdr m = {.msg_name = (void *)addr,
+                       .msg_namelen = (socklen_t)alen,
+                       .msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = clen ? ctl : NULL,
+                       .msg_controllen = (size_t)clen};
 
     return sys_result(sendmsg(fd, &m, (int)c->a[2]));
 }

@@ -97,7 +97,8 @@ static int64_t do_rusage(int64_t who, uint8_t *out, uint64_t out_cap, uint64_t *
     struct rusage ru;
     int64_t t[2];
 
-    if (out_cap < sizeof(t) || (who != RUSAGE_SELF && who != RUSAGE_THREAD && who != RUSAGE_CHILDREN))
+    if (out_cap < sizeof(t) ||
+        (who != RUSAGE_SELF && who != RUSAGE_THREAD && who != RUSAGE_CHILDREN))
         return -EINVAL;
     if (getrusage((int)who, &ru) != 0)
         return -errno;

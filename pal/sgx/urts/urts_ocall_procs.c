@@ -17,7 +17,8 @@ static int64_t do_wait(const struct pal_api *d, const int64_t *a, uint8_t *out, 
     int status = 0;
     long r;
 
-    if (out_cap < sizeof(int32_t) || (a[1] & ~(int64_t)(1 | 2 | 8 | PAL_WAIT_NO_EXITED | 0x01000000)))
+    if (out_cap < sizeof(int32_t) ||
+        (a[1] & ~(int64_t)(1 | 2 | 8 | PAL_WAIT_NO_EXITED | 0x01000000)))
         return -EINVAL;
     if (a[0] <= -(int64_t)OCALL_PROCS_ID_MAX || a[0] >= OCALL_PROCS_ID_MAX)
         return -ECHILD; /* no such child can exist */
