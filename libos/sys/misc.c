@@ -75,10 +75,13 @@ SYS(rt_sigsuspend)
     return -PAL_EINTR;
 }
 
-/* Scheduling: every thread runs SCHED_OTHER; the nice value is the
- * process's, kept here (the host scheduler is not told). Real-time
+/* Scheduling: every thread runs SCHED_OTHER, SCHED_BATCH or SCHED_IDLE.
+ * The nice value and the policy are the host's where the PAL keeps them
+ * (pal.h process_sched: other processes of the tree see them, a forked
+ * child inherits them and SCHED_RESET_ON_FORK acts in the host); else
+ * they are kept here, for this process alone (others: ESRCH). Real-time
  * policies are refused (EPERM, as without CAP_SYS_NICE): Geode cannot give
- * them. Only the calling process can be named (others: ESRCH). */
+ * them. */
 #define SCHED_OTHER_ 0
 #define SCHED_FIFO_ 1
 #define SCHED_RR_ 2
@@ -90,29 +93,75 @@ static int nice_value, sched_policy; /* sched_policy may carry SCHED_RESET_ON_FO
 
 static bool self_pid(long pid) { return pid == 0 || pid == libos_pid || ns_own_id((int)pid); }
 
+/* The PAL's process for pid: this process's own id for the caller (its
+ * main thread), else pid. */
+static long sched_proc(long pid)
+{
+    return self_pid(pid) ? (ns_enabled() ? libos_pid : 0) : pid;
+}
+
+static long get_nice(long pid, int *nice)
+{
+    if (pid < 0)
+        return -PAL_ESRCH;
+    if (!PAL_HAS(pal, process_sched)) {
+        *nice = nice_value;
+        return self_pid(pid) ? 0 : -PAL_ESRCH;
+    }
+    long r = pal->process_sched(sched_proc(pid), PAL_SCHED_GET_NICE, 0);
+    if (r >= 0)
+        *nice = 20 - (int)r;
+    return r < 0 ? r : 0;
+}
+
+static long set_nice(long pid, int nice)
+{
+    if (!PAL_HAS(pal, process_sched)) {
+        if (!self_pid(pid))
+            return -PAL_ESRCH;
+        nice_value = nice;
+        return 0;
+    }
+    return pal->process_sched(sched_proc(pid), PAL_SCHED_SET_NICE, nice);
+}
+
+static long get_policy(long pid)
+{
+    if (!PAL_HAS(pal, process_sched))
+        return self_pid(pid) ? sched_policy : -PAL_ESRCH;
+    return pal->process_sched(sched_proc(pid), PAL_SCHED_GET_POLICY, 0);
+}
+
+/* PRIO_PROCESS names any process of the tree; PRIO_PGRP and PRIO_USER
+ * only the caller's own group and user (as the caller alone). */
 SYS(getpriority)
 {
+    int nice = 0;
     if (A(0) > 2)
         return -PAL_EINVAL;
-    if (!self_pid((int)A(1)))
+    if (A(0) != 0 && !self_pid((int)A(1)))
         return -PAL_ESRCH;
-    return 20 - nice_value; /* the syscall's encoding: 40..1 for nice -20..19 */
+    long r = get_nice(A(0) == 0 ? (int)A(1) : 0, &nice);
+    return r < 0 ? r : 20 - nice; /* the syscall's encoding: 40..1 for nice -20..19 */
 }
 
 SYS(setpriority)
 {
-    int v = (int)A(2);
+    int v = (int)A(2), cur = 0;
     if (A(0) > 2)
         return -PAL_EINVAL;
-    if (!self_pid((int)A(1)))
+    if (A(0) != 0 && !self_pid((int)A(1)))
         return -PAL_ESRCH;
+    long pid = A(0) == 0 ? (int)A(1) : 0;
+    long r = get_nice(pid, &cur);
+    if (r < 0)
+        return r;
     v = v < -20 ? -20 : v > 19 ? 19 : v;
     struct creds_ids id;
     creds_ids(&id);
-    if (v < nice_value && id.euid != 0)
+    if (v < cur && id.euid != 0)
         return -PAL_EACCES; /* raising priority needs CAP_SYS_NICE */
-    nice_value = v;
-    return 0;
+    return set_nice(pid, v);
 }
 
 static bool other_policy(int p)
@@ -142,15 +191,17 @@ SYS(sched_getscheduler)
 {
     if ((int)A(0) < 0)
         return -PAL_EINVAL;
-    return self_pid((int)A(0)) ? sched_policy : -PAL_ESRCH;
+    return get_policy((int)A(0));
 }
 
+/* Every policy Geode gives has priority 0. */
 SYS(sched_getparam)
 {
     if ((int)A(0) < 0 || !PTR(1))
         return -PAL_EINVAL;
-    if (!self_pid((int)A(0)))
-        return -PAL_ESRCH;
+    long r = get_policy((int)A(0));
+    if (r < 0)
+        return r;
     *(int *)PTR(1) = 0;
     return 0;
 }
@@ -160,19 +211,30 @@ static long set_sched(long pid, int policy, const int *param)
     if (pid < 0 || !param)
         return -PAL_EINVAL;
     int prio = *param;
-    if (!self_pid(pid))
-        return -PAL_ESRCH;
+    long r = get_policy(pid); /* ESRCH first */
+    if (r < 0)
+        return r;
+    if (policy < 0)
+        policy = (int)r; /* sched_setparam: the policy it has */
     int p = policy & ~SCHED_RESET_ON_FORK_;
     if (p == SCHED_FIFO_ || p == SCHED_RR_)
         return prio < 1 || prio > 99 ? -PAL_EINVAL : -PAL_EPERM;
     if (!other_policy(p) || prio != 0)
         return -PAL_EINVAL;
+    if (PAL_HAS(pal, process_sched))
+        return pal->process_sched(sched_proc(pid), PAL_SCHED_SET_POLICY, policy);
     sched_policy = policy;
     return 0;
 }
 
-SYS(sched_setscheduler) { return set_sched((int)A(0), (int)A(1), PTR(2)); }
-SYS(sched_setparam) { return set_sched((int)A(0), sched_policy, PTR(1)); }
+SYS(sched_setscheduler)
+{
+    return (int)A(1) < 0 ? -PAL_EINVAL : set_sched((int)A(0), (int)A(1), PTR(2));
+}
+SYS(sched_setparam)
+{
+    return set_sched((int)A(0), -1, PTR(1));
+}
 
 /* sched_getattr(2): struct sched_attr of the process (56 bytes, Linux's
  * SCHED_ATTR_SIZE_VER1), size the smaller of it and the caller's. */
@@ -180,15 +242,20 @@ SYS(sched_getattr)
 {
     enum { VER0 = 48, VER1 = 56 };
     uint32_t usize = (uint32_t)A(2);
+    int nice = 0;
     if ((int)A(0) < 0 || !PTR(1) || usize < VER0 || usize > 4096 || A(3))
         return -PAL_EINVAL;
-    if (!self_pid((int)A(0)))
-        return -PAL_ESRCH;
+    long policy = get_policy((int)A(0));
+    if (policy < 0)
+        return policy;
+    long r = get_nice((int)A(0), &nice);
+    if (r < 0)
+        return r;
     uint32_t attr[14] = {0};
     attr[0] = usize < VER1 ? usize : VER1;
-    attr[1] = (uint32_t)(sched_policy & ~SCHED_RESET_ON_FORK_);
-    attr[2] = sched_policy & SCHED_RESET_ON_FORK_ ? 1 /* SCHED_FLAG_RESET_ON_FORK */ : 0;
-    attr[4] = (uint32_t)nice_value;
+    attr[1] = (uint32_t)(policy & ~SCHED_RESET_ON_FORK_);
+    attr[2] = policy & SCHED_RESET_ON_FORK_ ? 1 /* SCHED_FLAG_RESET_ON_FORK */ : 0;
+    attr[4] = (uint32_t)nice;
     attr[13] = 1024; /* sched_util_max: SCHED_CAPACITY_SCALE, no clamp */
     memcpy(PTR(1), attr, attr[0]);
     return 0;
@@ -198,8 +265,9 @@ SYS(sched_rr_get_interval)
 {
     if ((int)A(0) < 0)
         return -PAL_EINVAL;
-    if (!self_pid((int)A(0)))
-        return -PAL_ESRCH;
+    long r = get_policy((int)A(0));
+    if (r < 0)
+        return r;
     int64_t *ts = PTR(1);
     ts[0] = 0;
     ts[1] = 100000000; /* the kernel's default round-robin slice */
@@ -256,7 +324,7 @@ static int pdeathsig;
 void prctl_forked(void)
 {
     pdeathsig = 0;
-    if (sched_policy & SCHED_RESET_ON_FORK_) {
+    if (!PAL_HAS(pal, process_sched) && (sched_policy & SCHED_RESET_ON_FORK_)) {
         sched_policy &= ~SCHED_RESET_ON_FORK_;
         if (nice_value < 0)
             nice_value = 0;

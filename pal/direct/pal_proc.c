@@ -2,8 +2,10 @@
  * sessions, thread ids), every id translated through the pid namespace
  * (pidns.h): the libOS hands in virtual ids and gets virtual ids back, and
  * only host pids found in the table are ever passed to the host. */
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -202,6 +204,46 @@ static bool signal_matches(const struct ns_entry *e, pal_handle proc)
     return e->pgid == -proc;
 }
 
+/* Nice value and policy on the host: of the calling thread, or of the
+ * main thread of a process of the tree (the host pid, found under the
+ * lock: it cannot be reaped and reused meanwhile). */
+static long direct_process_sched(pal_handle proc, int op, int value)
+{
+    struct sched_param param = {0};
+    int policy = value & ~SCHED_RESET_ON_FORK;
+    if (op < PAL_SCHED_GET_NICE || op > PAL_SCHED_SET_POLICY || proc < 0 ||
+        (op == PAL_SCHED_SET_POLICY && policy != SCHED_OTHER && policy != SCHED_BATCH &&
+         policy != SCHED_IDLE))
+        return -PAL_EINVAL;
+    pidns_lock();
+    int32_t host = 0;
+    if (proc > 0) {
+        const struct ns_entry *e = process_of((int32_t)proc);
+        if (!e) {
+            pidns_unlock();
+            return -PAL_ESRCH;
+        }
+        host = e->host;
+    }
+    long r;
+    switch (op) {
+    case PAL_SCHED_GET_NICE:
+        r = HS2(SYS_getpriority, PRIO_PROCESS, host);
+        break;
+    case PAL_SCHED_SET_NICE:
+        r = HS3(SYS_setpriority, PRIO_PROCESS, host, value);
+        break;
+    case PAL_SCHED_GET_POLICY:
+        r = HS1(SYS_sched_getscheduler, host);
+        break;
+    default:
+        r = HS3(SYS_sched_setscheduler, host, value, &param);
+        break;
+    }
+    pidns_unlock();
+    return r;
+}
+
 static long direct_process_signal(pal_handle proc, int signo)
 {
     long r = -PAL_ESRCH;
@@ -281,6 +323,7 @@ void direct_fill_proc(struct pal_api *api)
     api->process_fork = direct_process_fork;
     api->process_wait = direct_process_wait;
     api->process_signal = direct_process_signal;
+    api->process_sched = direct_process_sched;
     api->process_id = direct_process_id;
     api->process_parent = direct_process_parent;
     api->thread_id_alloc = direct_thread_id_alloc;

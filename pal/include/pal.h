@@ -587,6 +587,15 @@ struct pal_api {
      * CPU-time ones) in ns: 1 for a high-resolution clock, the tick for a
      * coarse one. In an enclave the PAL checks it is in 1 ns..1 s. */
     long (*clock_res)(int clock, int64_t *ns);
+
+    /* Scheduling settings the host keeps, so that every process of the
+     * tree sees them (getpriority(2), sched_getscheduler(2)): op
+     * PAL_SCHED_* on process proc (0: the calling thread, else an id of
+     * the tree, a process's main thread). Returns 20 - the nice value
+     * (1..40, getpriority's encoding), the policy (SCHED_OTHER, SCHED_BATCH or SCHED_IDLE, with
+     * SCHED_RESET_ON_FORK), or 0 after a set; -ESRCH when there is no such
+     * process, else the host's error (EPERM, EACCES). */
+    long (*process_sched)(pal_handle proc, int op, int value);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */
@@ -605,6 +614,12 @@ struct pal_api {
 /* process_wait's option for waitid(2) without WEXITED: an ended child is
  * not reported (nor reaped). */
 #define PAL_WAIT_NO_EXITED 0x10
+
+/* process_sched's ops. */
+#define PAL_SCHED_GET_NICE 0
+#define PAL_SCHED_SET_NICE 1
+#define PAL_SCHED_GET_POLICY 2
+#define PAL_SCHED_SET_POLICY 3 /* value: the policy, SCHED_OTHER/BATCH/IDLE */
 
 #define PAL_UTIME_NOW (-1)  /* set this time to the current time */
 #define PAL_UTIME_OMIT (-2) /* leave this time unchanged */

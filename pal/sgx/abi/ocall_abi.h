@@ -281,6 +281,9 @@ enum ocall_procs {
      * OCALL_PROCS_FORK_SEND: the host reads what h holds (blocking for at
      * least one byte) into it -> count (<= cap; 0: end of stream) */
     OCALL_PROCS_FORK_RECV = 146,
+    /* a0 proc (0: the calling thread), a1 op (PAL_SCHED_*) << 32 | the
+     * value (uint32_t) -> 20 - the nice value, or the policy, or 0 */
+    OCALL_PROCS_SCHED = 147,
     OCALL_PROCS_LAST = 159,
 };
 

@@ -219,6 +219,24 @@ static long pal_set_pdeathsig(int signo)
     return checked_zero(simple(OCALL_PROCS_PDEATHSIG, signo, 0));
 }
 
+/* The host's 20 - nice value (1..40) or policy (SCHED_OTHER 0, SCHED_BATCH
+ * 3, SCHED_IDLE 5, with SCHED_RESET_ON_FORK): informational, checked for
+ * range only. */
+static long pal_process_sched(pal_handle proc, int op, int value)
+{
+    if (op < PAL_SCHED_GET_NICE || op > PAL_SCHED_SET_POLICY || proc < 0)
+        return -PAL_EINVAL;
+    int64_t r = simple(OCALL_PROCS_SCHED, proc, (int64_t)((uint64_t)op << 32 | (uint32_t)value));
+    if (r < 0)
+        return r;
+    int p = (int)(r & ~0x40000000);
+    if (op == PAL_SCHED_GET_NICE)
+        return r >= 1 && r <= 40 ? r : -PAL_EIO;
+    if (op == PAL_SCHED_GET_POLICY)
+        return r <= 0x7fffffff && (p == 0 || p == 3 || p == 5) ? r : -PAL_EIO;
+    return checked_zero(r);
+}
+
 void enclave_fill_procs(struct pal_api *api)
 {
     api->process_wait = pal_process_wait;
@@ -237,4 +255,5 @@ void enclave_fill_procs(struct pal_api *api)
     api->process_list = pal_process_list;
     api->process_set_name = pal_process_set_name;
     api->process_set_pdeathsig = pal_set_pdeathsig;
+    api->process_sched = pal_process_sched;
 }

@@ -201,6 +201,10 @@ int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t numbe
         return a[0] < 0 || a[0] >= OCALL_PROCS_ID_MAX
                    ? -EINVAL
                    : do_list(d, a[0], a[1], out, out_cap, out_size);
+    case OCALL_PROCS_SCHED:
+        return !d->process_sched ? -ENOSYS
+               : a[0] < 0        ? -ESRCH
+                                 : d->process_sched(a[0], (int)(a[1] >> 32), (int32_t)a[1]);
     case OCALL_PROCS_PDEATHSIG:
         return a[0] < 0 || a[0] > 64 ? -EINVAL : d->process_set_pdeathsig((int)a[0]);
     }
