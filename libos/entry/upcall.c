@@ -148,8 +148,10 @@ void signal_async(int signo, const struct signal_info *info)
 
 static void up_host_signal(struct pal_context *ctx, int signo)
 {
-    bool inside = signo & PAL_SIGNAL_FROM_INSIDE;
-    signo &= ~PAL_SIGNAL_FROM_INSIDE;
+    bool inside = signo & PAL_SIGNAL_FROM_INSIDE, child_state = signo & PAL_SIGNAL_CHILD_STATE;
+    signo &= ~(PAL_SIGNAL_FROM_INSIDE | PAL_SIGNAL_CHILD_STATE);
+    if (child_state && signo == 17 && (sig_actions[17].flags & 1 /* SA_NOCLDSTOP */))
+        return;
     if (ns_init_ignores(signo, inside) || host_sigterm_dropped(signo, inside))
         return;
     /* The host's SIGALRM is the libOS's timer tick (sys/timer.c): handled

@@ -177,6 +177,8 @@ static void on_host_signal(int sig, siginfo_t *si, void *ucv)
         HS1(SYS_exit_group, 128 + sig);
     if (from_inside(si))
         sig |= PAL_SIGNAL_FROM_INSIDE;
+    else if (sig == SIGCHLD && (si->si_code == CLD_STOPPED || si->si_code == CLD_CONTINUED))
+        sig |= PAL_SIGNAL_CHILD_STATE;
     if (in_geode_code(uc->uc_mcontext.gregs[REG_RIP])) {
         upcalls->host_signal(NULL, sig); /* delivered when the libOS returns */
         return;

@@ -610,6 +610,10 @@ struct pal_api {
  * kernel or the process itself: process 1 ignores such a signal unless it
  * has a handler for it, as a Linux pid namespace's init does. */
 #define PAL_SIGNAL_FROM_INSIDE 0x100
+/* host_signal's signo carries this bit for a SIGCHLD the host sent
+ * because a child stopped or continued (not ended): a program whose
+ * SIGCHLD action has SA_NOCLDSTOP does not get it. */
+#define PAL_SIGNAL_CHILD_STATE 0x200
 
 /* process_wait's option for waitid(2) without WEXITED: an ended child is
  * not reported (nor reaped). */

@@ -2,7 +2,8 @@
 /* Stopping and continuing a child (signal(7), waitpid(2), waitid(2)):
  * SIGSTOP reported by waitpid WUNTRACED and by waitid WSTOPPED, SIGCONT by
  * WCONTINUED; a report is given once; WNOWAIT leaves it; SIGCHLD's
- * si_code for a stop; a stopped child that is killed. */
+ * si_code for a stop, none with SA_NOCLDSTOP (sigaction(2)); a stopped
+ * child that is killed. */
 #include "conf.h"
 
 static volatile int chld_code;
@@ -126,5 +127,30 @@ int main(void)
     kill(p, SIGCONT);
     r = waitpid(p, &st, 0);
     say("stopped, written to, continued: %s\n", st_words(st));
+
+    /* SA_NOCLDSTOP: no SIGCHLD for a stop or a continue, one for the end. */
+    sa.sa_sigaction = on_chld;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, NULL);
+    chld_code = 0;
+    p = xfork();
+    if (p == 0) {
+        char c;
+        while (read(pp[0], &c, 1) != 1)
+            ;
+        _exit(7);
+    }
+    kill(p, SIGSTOP);
+    waitpid(p, &st, WUNTRACED);
+    kill(p, SIGCONT);
+    waitpid(p, &st, WCONTINUED);
+    usleep(50000);
+    say("SA_NOCLDSTOP: SIGCHLD after a stop and a continue: %s\n",
+        chld_code ? code_name(chld_code) : "none");
+    post(pp[1]);
+    waitpid(p, &st, 0);
+    for (int i = 0; i < 1000 && !chld_code; i++)
+        usleep(1000);
+    say("after the end: %s\n", code_name(chld_code));
     return 0;
 }
