@@ -377,9 +377,14 @@ long prctl_more(struct sc_args *args)
     case PR_GET_SECUREBITS: return creds_keepcaps(0, 0) ? 0x10 /* SECBIT_KEEP_CAPS */ : 0;
     case PR_SET_CHILD_SUBREAPER:
         /* Process 1 adopts every orphan of the namespace already (the
-         * PAL's); another process cannot take that role here. */
-        if (A(1) && libos_pid != 1)
-            return -PAL_EINVAL;
+         * PAL's); another process asks the PAL (the host's subreaper). */
+        if (libos_pid != 1) {
+            if (!PAL_HAS(pal, process_set_subreaper))
+                return A(1) ? -PAL_EINVAL : 0;
+            long r = pal->process_set_subreaper(A(1) != 0);
+            if (r < 0)
+                return r;
+        }
         subreaper = A(1) ? libos_pid : 0;
         return 0;
     case PR_GET_CHILD_SUBREAPER: /* not inherited across fork */

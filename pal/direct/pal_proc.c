@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -244,6 +245,17 @@ static long direct_process_sched(pal_handle proc, int op, int value)
     return r;
 }
 
+/* The host's subreaper: the host reparents orphans and host getppid
+ * follows (process_parent). Process 1 stays the host's subreaper. */
+static long direct_set_subreaper(int on)
+{
+    if (on != 0 && on != 1)
+        return -PAL_EINVAL;
+    if (pidns_self() && pidns_self()->id == 1)
+        return 0;
+    return HS2(SYS_prctl, PR_SET_CHILD_SUBREAPER, on);
+}
+
 static long direct_process_signal(pal_handle proc, int signo)
 {
     long r = -PAL_ESRCH;
@@ -324,6 +336,7 @@ void direct_fill_proc(struct pal_api *api)
     api->process_wait = direct_process_wait;
     api->process_signal = direct_process_signal;
     api->process_sched = direct_process_sched;
+    api->process_set_subreaper = direct_set_subreaper;
     api->process_id = direct_process_id;
     api->process_parent = direct_process_parent;
     api->thread_id_alloc = direct_thread_id_alloc;

@@ -596,6 +596,11 @@ struct pal_api {
      * SCHED_RESET_ON_FORK), or 0 after a set; -ESRCH when there is no such
      * process, else the host's error (EPERM, EACCES). */
     long (*process_sched)(pal_handle proc, int op, int value);
+
+    /* PR_SET_CHILD_SUBREAPER (prctl(2)) for the calling process (not
+     * process 1, which adopts every orphan already): its descendants'
+     * orphans become its children, waitable and with it as their parent. */
+    long (*process_set_subreaper)(int on);
 };
 
 /* timer_set flags (as timerfd_settime(2)'s). */

@@ -284,6 +284,7 @@ enum ocall_procs {
     /* a0 proc (0: the calling thread), a1 op (PAL_SCHED_*) << 32 | the
      * value (uint32_t) -> 20 - the nice value, or the policy, or 0 */
     OCALL_PROCS_SCHED = 147,
+    OCALL_PROCS_SUBREAPER = 148, /* a0 on (0 or 1) -> 0: PR_SET_CHILD_SUBREAPER */
     OCALL_PROCS_LAST = 159,
 };
 

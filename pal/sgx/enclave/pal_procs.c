@@ -237,6 +237,13 @@ static long pal_process_sched(pal_handle proc, int op, int value)
     return checked_zero(r);
 }
 
+static long pal_set_subreaper(int on)
+{
+    if (on != 0 && on != 1)
+        return -PAL_EINVAL;
+    return checked_zero(simple(OCALL_PROCS_SUBREAPER, on, 0));
+}
+
 void enclave_fill_procs(struct pal_api *api)
 {
     api->process_wait = pal_process_wait;
@@ -256,4 +263,5 @@ void enclave_fill_procs(struct pal_api *api)
     api->process_set_name = pal_process_set_name;
     api->process_set_pdeathsig = pal_set_pdeathsig;
     api->process_sched = pal_process_sched;
+    api->process_set_subreaper = pal_set_subreaper;
 }

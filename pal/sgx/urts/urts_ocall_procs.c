@@ -205,6 +205,8 @@ int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t numbe
         return !d->process_sched ? -ENOSYS
                : a[0] < 0        ? -ESRCH
                                  : d->process_sched(a[0], (int)(a[1] >> 32), (int32_t)a[1]);
+    case OCALL_PROCS_SUBREAPER:
+        return !d->process_set_subreaper ? -ENOSYS : d->process_set_subreaper((int)a[0]);
     case OCALL_PROCS_PDEATHSIG:
         return a[0] < 0 || a[0] > 64 ? -EINVAL : d->process_set_pdeathsig((int)a[0]);
     }

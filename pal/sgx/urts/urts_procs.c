@@ -63,6 +63,7 @@ int urts_procs_init(void)
     direct.process_set_name = d.process_set_name;
     direct.process_set_pdeathsig = d.process_set_pdeathsig;
     direct.process_sched = d.process_sched;
+    direct.process_set_subreaper = d.process_set_subreaper;
     direct.set_fs_ids = d.set_fs_ids;
     return 0;
 }
