@@ -256,6 +256,35 @@ static long direct_set_subreaper(int on)
     return HS2(SYS_prctl, PR_SET_CHILD_SUBREAPER, on);
 }
 
+/* The host's affinity of a thread: a process's main thread (its host
+ * pid, found under the lock), or a thread of this process (checked to be
+ * one: tgkill with signal 0). */
+static long direct_thread_affinity(pal_handle proc, long host_tid, int set, uint64_t *mask)
+{
+    long host = host_tid, r;
+    pid_t me = (pid_t)HS0(SYS_getpid);
+    if (proc < 0 || host_tid < 0)
+        return -PAL_ESRCH;
+    pidns_lock();
+    if (proc > 0) {
+        const struct ns_entry *e = process_of((int32_t)proc);
+        host = e ? e->host : -1;
+    } else if (host_tid > 0 && HS3(SYS_tgkill, me, host_tid, 0) < 0) {
+        host = -1;
+    }
+    if (host < 0)
+        r = -PAL_ESRCH;
+    else if (set)
+        r = HS3(SYS_sched_setaffinity, host, PAL_AFFINITY_BYTES, mask);
+    else {
+        memset(mask, 0, PAL_AFFINITY_BYTES);
+        r = HS3(SYS_sched_getaffinity, host, PAL_AFFINITY_BYTES, mask);
+        r = r < 0 ? r : 0;
+    }
+    pidns_unlock();
+    return r;
+}
+
 static long direct_process_signal(pal_handle proc, int signo)
 {
     long r = -PAL_ESRCH;
@@ -337,6 +366,7 @@ void direct_fill_proc(struct pal_api *api)
     api->process_signal = direct_process_signal;
     api->process_sched = direct_process_sched;
     api->process_set_subreaper = direct_set_subreaper;
+    api->thread_affinity = direct_thread_affinity;
     api->process_id = direct_process_id;
     api->process_parent = direct_process_parent;
     api->thread_id_alloc = direct_thread_id_alloc;

@@ -601,7 +601,16 @@ struct pal_api {
      * process 1, which adopts every orphan already): its descendants'
      * orphans become its children, waitable and with it as their parent. */
     long (*process_set_subreaper)(int on);
+
+    /* CPU affinity of a thread, kept by the host (sched_setaffinity(2),
+     * sched_getaffinity(2)): of the main thread of process proc (> 0, an
+     * id of the tree), else of this process's thread host_tid (a host id,
+     * as cpu_clock_get's). mask is PAL_AFFINITY_BYTES bytes: set (1)
+     * applies it, get (0) fills it. 0 or -errno (ESRCH, EINVAL, EPERM). */
+    long (*thread_affinity)(pal_handle proc, long host_tid, int set, uint64_t *mask);
 };
+
+#define PAL_AFFINITY_BYTES 128 /* 1024 CPUs */
 
 /* timer_set flags (as timerfd_settime(2)'s). */
 #define PAL_TIMER_ABSTIME 1

@@ -8,6 +8,7 @@
  * PRIO_USER, nice(2) and its clamp. */
 #include "conf.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -21,6 +22,17 @@ struct attr {
     uint64_t runtime, deadline, period;
     uint32_t util_min, util_max;
 };
+
+static cpu_set_t thread_one;
+static void *one_cpu_thread(void *arg)
+{
+    (void)arg;
+    cpu_set_t m;
+    chk("thread: sched_setaffinity one CPU", sched_setaffinity(0, sizeof(thread_one), &thread_one));
+    sched_getaffinity(0, sizeof(m), &m);
+    say("thread: its mask is the one CPU: %s\n", CPU_EQUAL(&m, &thread_one) ? "yes" : "no");
+    return NULL;
+}
 
 int main(void)
 {
@@ -59,6 +71,15 @@ int main(void)
     CPU_ZERO(&got);
     sched_getaffinity(0, sizeof(got), &got);
     say("mask restored: %s\n", CPU_EQUAL(&got, &all) ? "yes" : "no");
+    /* A thread's mask is its own. */
+    thread_one = one;
+    pthread_t th;
+    if (pthread_create(&th, NULL, one_cpu_thread, NULL) == 0)
+        pthread_join(th, NULL);
+    CPU_ZERO(&got);
+    sched_getaffinity(0, sizeof(got), &got);
+    say("main's mask after the thread's change is still all: %s\n",
+        CPU_EQUAL(&got, &all) ? "yes" : "no");
 
     for (int pol = 0; pol <= 6; pol++) {
         char what[64];

@@ -285,6 +285,10 @@ enum ocall_procs {
      * value (uint32_t) -> 20 - the nice value, or the policy, or 0 */
     OCALL_PROCS_SCHED = 147,
     OCALL_PROCS_SUBREAPER = 148, /* a0 on (0 or 1) -> 0: PR_SET_CHILD_SUBREAPER */
+    /* a0 proc (> 0) or 0, a1 host tid (a thread of the caller's process)
+     * when a0 is 0, a2 set; set: bytes mask (PAL_AFFINITY_BYTES); get:
+     * out mask (PAL_AFFINITY_BYTES) -> 0 */
+    OCALL_PROCS_AFFINITY = 149,
     OCALL_PROCS_LAST = 159,
 };
 

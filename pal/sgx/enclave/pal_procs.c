@@ -244,6 +244,23 @@ static long pal_set_subreaper(int on)
     return checked_zero(simple(OCALL_PROCS_SUBREAPER, on, 0));
 }
 
+static long pal_thread_affinity(pal_handle proc, long host_tid, int set, uint64_t *mask)
+{
+    struct ocall_args a = {{proc, host_tid, set != 0, 0, 0, 0}};
+    struct ocall_iov iov[2] = {{&a, sizeof(a)}, {mask, PAL_AFFINITY_BYTES}};
+    uint64_t got = 0;
+    int64_t r;
+
+    if (proc < 0 || host_tid < 0)
+        return -PAL_ESRCH;
+    if (set)
+        return checked_zero(enclave_ocallv(OCALL_PROCS_AFFINITY, iov, 2, NULL, 0, NULL));
+    r = enclave_ocallv(OCALL_PROCS_AFFINITY, iov, 1, mask, PAL_AFFINITY_BYTES, &got);
+    if (r < 0)
+        return r;
+    return r == 0 && got == PAL_AFFINITY_BYTES ? 0 : -PAL_EIO;
+}
+
 void enclave_fill_procs(struct pal_api *api)
 {
     api->process_wait = pal_process_wait;
@@ -264,4 +281,5 @@ void enclave_fill_procs(struct pal_api *api)
     api->process_set_pdeathsig = pal_set_pdeathsig;
     api->process_sched = pal_process_sched;
     api->process_set_subreaper = pal_set_subreaper;
+    api->thread_affinity = pal_thread_affinity;
 }

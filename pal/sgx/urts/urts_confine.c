@@ -160,6 +160,7 @@ static const char *const always[] = {
     "kill",
     "sched_yield",
     "sched_getaffinity",
+    "sched_setaffinity",
     "sched_getscheduler",
     "sched_setscheduler",
     "getpriority",
