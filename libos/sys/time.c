@@ -42,8 +42,25 @@ long cpu_clock_of(int clock, long *host_tid)
     return *host_tid > 0 ? 0 : -PAL_EINVAL;
 }
 
+/* Another process of the tree named by a process CPU clock
+ * (clock_getcpuclockid(3) of a child): its id, else 0. Its clock is its
+ * user and system time as the PAL reports them (the host's, in ticks). */
+static int other_process_clock(int clock, struct pal_proc_info *info)
+{
+    int id = ~(clock >> 3);
+    if (clock >= 0 || (clock & 7) == 3 || (clock & 4) || id == 0 || id == libos_pid ||
+        ns_own_id(id) || !PAL_HAS(pal, process_info) || pal->process_info(id, info) < 0)
+        return 0;
+    return id;
+}
+
 static long clock_ns(int clock, int64_t *ns)
 {
+    struct pal_proc_info info;
+    if (other_process_clock(clock, &info)) {
+        *ns = (int64_t)(info.utime_ns + info.stime_ns);
+        return 0;
+    }
     if (clock < 0 || clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID) {
         long tid;
         long r = cpu_clock_of(clock, &tid);
@@ -57,7 +74,10 @@ static long clock_ns(int clock, int64_t *ns)
 /* Whether clock names a clock clock_gettime can read. */
 static long clock_valid(int clock)
 {
+    struct pal_proc_info info;
     long tid;
+    if (other_process_clock(clock, &info))
+        return 0;
     if (clock < 0 || clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID)
         return cpu_clock_of(clock, &tid);
     return clock > CLOCK_BOOTTIME && clock != CLOCK_TAI ? -PAL_EINVAL : 0;

@@ -3,7 +3,9 @@
  * tms_cutime/tms_cstime, wait4(2)'s and waitid(2)'s rusage argument. A
  * child's times are added to its parent's children times when the parent
  * waits for it, with those of the children it waited for itself; a child
- * still a zombie, or one reaped because SIGCHLD is ignored, adds nothing. */
+ * still a zombie, or one reaped because SIGCHLD is ignored, adds nothing.
+ * A child's CPU clock (clock_getcpuclockid(3)) reads its time until it is
+ * reaped. */
 #include "conf.h"
 
 #include <sys/resource.h>
@@ -126,6 +128,22 @@ int main(void)
     before = after;
     after = children_ms();
     say("children time grew by it: %s\n", after - before >= BURN_MS - 10 ? "yes" : "no");
+
+    /* A child's CPU clock, read by its parent (clock_getcpuclockid(3)):
+     * while it is a zombie, and no longer once it is reaped. */
+    p = burner();
+    chk("waitid WNOWAIT", waitid(P_PID, p, &si, WEXITED | WNOWAIT));
+    clockid_t cc;
+    say("clock_getcpuclockid of the child: %s\n", ename(clock_getcpuclockid(p, &cc)));
+    struct timespec cts = {0, 0};
+    chk("clock_gettime of its clock", clock_gettime(cc, &cts));
+    say("it has the child's time: %s\n",
+        cts.tv_sec * 1000LL + cts.tv_nsec / 1000000 >= BURN_MS - 20 ? "yes" : "no");
+    chk("clock_getres of its clock", clock_getres(cc, &cts));
+    waitpid(p, NULL, 0);
+    chk("clock_gettime of its clock once reaped", clock_gettime(cc, &cts));
+    say("clock_getcpuclockid of the reaped child: %s\n", ename(clock_getcpuclockid(p, &cc)));
+    after = children_ms();
 
     /* WNOHANG with nothing to report leaves the rusage as it was. */
     p = xfork();
