@@ -236,6 +236,76 @@ SYS(sched_setparam)
     return set_sched((int)A(0), -1, PTR(1));
 }
 
+/* sched_setattr(2): Linux's checks of struct sched_attr (its size: E2BIG
+ * with the kernel's size written back), then the policy and the nice value
+ * as sched_setscheduler and setpriority set them (EPERM for a lower nice
+ * value without the capability); SCHED_FLAG_KEEP_POLICY, _KEEP_PARAMS and
+ * _RESET_ON_FORK; the utilization clamps are accepted and not kept. */
+SYS(sched_setattr)
+{
+    enum { VER0 = 48, VER1 = 56, RESET = 1, KEEP_POLICY = 8, KEEP_PARAMS = 0x10, UTIL = 0x60 };
+    uint32_t *u = PTR(1);
+    uint8_t attr[VER1] = {0};
+    if (!u || (int)A(0) < 0 || A(2))
+        return -PAL_EINVAL;
+    uint32_t size = u[0] ? u[0] : VER0;
+    bool too_big = size < VER0 || size > 4096;
+    for (uint32_t i = VER1; !too_big && i < size; i++)
+        too_big = ((const uint8_t *)u)[i] != 0;
+    if (too_big) {
+        u[0] = VER1;
+        return -PAL_E2BIG;
+    }
+    memcpy(attr, u, size < VER1 ? size : VER1);
+    uint32_t policy, prio;
+    uint64_t flags;
+    int32_t nice;
+    memcpy(&policy, attr + 4, 4);
+    memcpy(&flags, attr + 8, 8);
+    memcpy(&nice, attr + 16, 4);
+    memcpy(&prio, attr + 20, 4);
+    if ((flags & UTIL) && size < VER1)
+        return -PAL_EINVAL;
+    nice = nice < -20 ? -20 : nice > 19 ? 19 : nice;
+    if ((int)policy < 0)
+        return -PAL_EINVAL;
+    long cur = get_policy((int)A(0)); /* ESRCH */
+    if (cur < 0)
+        return cur;
+    if (flags & KEEP_POLICY)
+        policy = (uint32_t)(cur & ~SCHED_RESET_ON_FORK_);
+    if (flags & ~(uint64_t)0x7f)
+        return -PAL_EINVAL;
+    int p = (int)policy;
+    if (p == SCHED_FIFO_ || p == SCHED_RR_)
+        return prio < 1 || prio > 99 ? -PAL_EINVAL : -PAL_EPERM;
+    if (!other_policy(p) || prio != 0)
+        return -PAL_EINVAL; /* SCHED_DEADLINE among them: not given */
+    /* As Linux's __sched_setscheduler: with KEEP_POLICY the reset flag
+     * stays as it was; with KEEP_PARAMS neither the policy nor the nice
+     * value changes (only the reset flag). */
+    int reset = flags & KEEP_POLICY ? (int)(cur & SCHED_RESET_ON_FORK_)
+                                    : (flags & RESET ? SCHED_RESET_ON_FORK_ : 0);
+    if (flags & KEEP_PARAMS)
+        p = (int)(cur & ~SCHED_RESET_ON_FORK_);
+    if (!(flags & KEEP_PARAMS)) {
+        int now = 0;
+        long r = get_nice((int)A(0), &now);
+        struct creds_ids id;
+        creds_ids(&id);
+        if (r == 0 && nice < now && id.euid != 0)
+            return -PAL_EPERM;
+        r = r < 0 ? r : set_nice((int)A(0), nice);
+        if (r < 0)
+            return r;
+    }
+    int full = p | reset;
+    if (PAL_HAS(pal, process_sched))
+        return pal->process_sched(sched_proc((int)A(0)), PAL_SCHED_SET_POLICY, full);
+    sched_policy = full;
+    return 0;
+}
+
 /* sched_getattr(2): struct sched_attr of the process (56 bytes, Linux's
  * SCHED_ATTR_SIZE_VER1), size the smaller of it and the caller's. */
 SYS(sched_getattr)

@@ -3,9 +3,10 @@
  * sched_getaffinity(2) (the mask set is the mask read, empty masks,
  * sizes), getcpu(2), sched_setscheduler(2) with SCHED_BATCH and
  * SCHED_IDLE and SCHED_RESET_ON_FORK, sched_get_priority_max(2) and _min
- * of every policy, sched_rr_get_interval(2) errors, sched_getattr(2),
+ * of every policy, sched_rr_get_interval(2) errors, sched_getattr(2) and
+ * sched_setattr(2) (sizes, flags, KEEP_POLICY, KEEP_PARAMS),
  * sched_yield(2), getpriority(2)/setpriority(2) for PRIO_PGRP and
- * PRIO_USER, nice(2) and its clamp. */
+ * PRIO_USER, nice(2) and its clamp, a thread's own affinity mask. */
 #include "conf.h"
 
 #include <pthread.h>
@@ -122,6 +123,51 @@ int main(void)
     chk("sched_getattr flags 1", syscall(SYS_sched_getattr, 0, &at, sizeof(at), 1));
     chk("sched_getattr size 8", syscall(SYS_sched_getattr, 0, &at, 8, 0));
     chk("sched_getattr NULL", syscall(SYS_sched_getattr, 0, NULL, sizeof(at), 0));
+
+    struct {
+        struct attr a;
+        uint8_t tail[8];
+    } big;
+    memset(&big, 0, sizeof(big));
+    big.a.size = 8;
+    chk("sched_setattr size 8", syscall(SYS_sched_setattr, 0, &big, 0));
+    say("size written back: %u\n", big.a.size);
+    memset(&big, 0, sizeof(big));
+    big.a.size = sizeof(big);
+    big.a.nice = 5;
+    chk("sched_setattr size 64, zero tail, nice 5", syscall(SYS_sched_setattr, 0, &big, 0));
+    say("getpriority: %d\n", getpriority(PRIO_PROCESS, 0));
+    big.tail[3] = 1;
+    chk("sched_setattr size 64, tail not zero", syscall(SYS_sched_setattr, 0, &big, 0));
+    say("size written back: %u\n", big.a.size);
+    memset(&at, 0, sizeof(at));
+    at.size = sizeof(at);
+    chk("sched_setattr flags argument 1", syscall(SYS_sched_setattr, 0, &at, 1));
+    chk("sched_setattr NULL", syscall(SYS_sched_setattr, 0, NULL, 0));
+    chk("sched_setattr pid -1", syscall(SYS_sched_setattr, -1, &at, 0));
+    chk("sched_setattr of a pid that does not exist", syscall(SYS_sched_setattr, 4000000, &at, 0));
+    at.policy = SCHED_FIFO;
+    chk("sched_setattr SCHED_FIFO priority 0", syscall(SYS_sched_setattr, 0, &at, 0));
+    at.policy = SCHED_OTHER;
+    at.prio = 3;
+    chk("sched_setattr SCHED_OTHER priority 3", syscall(SYS_sched_setattr, 0, &at, 0));
+    at.prio = 0;
+    at.flags = 0x80;
+    chk("sched_setattr unknown flag 0x80", syscall(SYS_sched_setattr, 0, &at, 0));
+    at.policy = SCHED_BATCH;
+    at.flags = 0x10; /* SCHED_FLAG_KEEP_PARAMS */
+    at.nice = -7;
+    chk("sched_setattr SCHED_BATCH, KEEP_PARAMS", syscall(SYS_sched_setattr, 0, &at, 0));
+    say("policy %d, getpriority %d\n", sched_getscheduler(0), getpriority(PRIO_PROCESS, 0));
+    at.policy = SCHED_OTHER;
+    at.flags = 0x8 | 0x1; /* SCHED_FLAG_KEEP_POLICY | SCHED_FLAG_RESET_ON_FORK */
+    at.nice = 6;
+    chk("sched_setattr KEEP_POLICY|RESET_ON_FORK, nice 6", syscall(SYS_sched_setattr, 0, &at, 0));
+    say("policy %d, getpriority %d\n", sched_getscheduler(0), getpriority(PRIO_PROCESS, 0));
+    memset(&at, 0, sizeof(at));
+    at.size = sizeof(at);
+    chk("sched_setattr SCHED_OTHER nice 0", syscall(SYS_sched_setattr, 0, &at, 0));
+    say("policy %d, getpriority %d\n", sched_getscheduler(0), getpriority(PRIO_PROCESS, 0));
 
     val("sched_yield", sched_yield());
 
