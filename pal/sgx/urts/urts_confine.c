@@ -165,6 +165,8 @@ static const char *const always[] = {
     "sched_setscheduler",
     "getpriority",
     "setpriority",
+    "ioprio_get",
+    "ioprio_set",
     "restart_syscall",
     /* signals and timers */
     "rt_sigaction",
