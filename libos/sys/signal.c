@@ -170,8 +170,9 @@ SYS(tkill) { return thread_signal(0, (int)A(0), (int)A(1)); }
 /* sigqueue: a siginfo whose si_code claims the kernel or kill (>= 0) or
  * tkill may be sent only to oneself (EPERM otherwise). The payload
  * travels within the process (core/signal.c's queue: realtime signals
- * queue, a standard one already pending is dropped); to another process
- * it does not, and the signal arrives with SI_USER. */
+ * queue, a standard one already pending is dropped), and to another
+ * process where the PAL carries it (pal.h process_sigqueue: direct mode);
+ * else the signal arrives with SI_USER. */
 static long check_queueinfo(const int32_t *info, bool to_self)
 {
     int code = info[2];
@@ -207,6 +208,12 @@ SYS(rt_sigqueueinfo)
         if (!dropped_at_once(sig) && !signal_raise_info(sig, &si))
             return -PAL_EAGAIN;
         return 0;
+    }
+    /* Another process: si_code and si_value travel where the PAL carries
+     * them (the sender's ids are the kernel's to fill). */
+    if (pid > 0 && sig != 0 && PAL_HAS(pal, process_sigqueue)) {
+        struct signal_info si = queued_info(PTR(2));
+        return pal->process_sigqueue(pid, sig, si.code, si.f1);
     }
     return pid > 0 ? signal_send(pid, sig) : -PAL_ESRCH;
 }

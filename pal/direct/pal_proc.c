@@ -291,6 +291,29 @@ static long direct_thread_affinity(pal_handle proc, long host_tid, int set, uint
     return r;
 }
 
+/* sigqueue to a process of the tree: the host's rt_sigqueueinfo, with this
+ * process's host pid and uid as the kernel would put them (the receiver's
+ * PAL turns the pid into an id: signal_sender). Under the lock, as a
+ * kill. */
+static long direct_process_sigqueue(pal_handle proc, int signo, int code, uint64_t value)
+{
+    siginfo_t si;
+    if (code >= 0 || code == SI_TKILL || signo < 1 || signo > 64)
+        return -PAL_EPERM;
+    memset(&si, 0, sizeof(si));
+    si.si_signo = signo;
+    si.si_code = code;
+    si.si_pid = (pid_t)HS0(SYS_getpid);
+    si.si_uid = (uid_t)HS0(SYS_getuid);
+    memcpy(&si.si_value, &value, sizeof(si.si_value));
+    pidns_lock();
+    pidns_check_root();
+    const struct ns_entry *e = proc > 0 ? process_of((int32_t)proc) : NULL;
+    long r = e ? HS3(SYS_rt_sigqueueinfo, e->host, signo, &si) : -PAL_ESRCH;
+    pidns_unlock();
+    return r;
+}
+
 static long direct_process_signal(pal_handle proc, int signo)
 {
     long r = -PAL_ESRCH;
@@ -373,6 +396,7 @@ void direct_fill_proc(struct pal_api *api)
     api->process_sched = direct_process_sched;
     api->process_set_subreaper = direct_set_subreaper;
     api->thread_affinity = direct_thread_affinity;
+    api->process_sigqueue = direct_process_sigqueue;
     api->process_id = direct_process_id;
     api->process_parent = direct_process_parent;
     api->thread_id_alloc = direct_thread_id_alloc;

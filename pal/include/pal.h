@@ -142,6 +142,8 @@ struct pal_upcalls {
     void (*host_signal)(struct pal_context *ctx, int signo);
 };
 
+struct pal_sender;
+
 struct pal_api {
     uint32_t version; /* PAL_API_VERSION */
     uint32_t size;    /* sizeof(struct pal_api) as the PAL was built */
@@ -608,9 +610,27 @@ struct pal_api {
      * as cpu_clock_get's). mask is PAL_AFFINITY_BYTES bytes: set (1)
      * applies it, get (0) fills it. 0 or -errno (ESRCH, EINVAL, EPERM). */
     long (*thread_affinity)(pal_handle proc, long host_tid, int set, uint64_t *mask);
+
+    /* Who sent the host signal signo that the PAL is handing to
+     * host_signal right now, on this thread: when another process of the
+     * tree sent it (kill, tkill, sigqueue), its si_code, its id in the
+     * namespace, its uid and si_value; -ENOENT otherwise (the host, the
+     * kernel). Only from within that upcall. */
+    long (*signal_sender)(int signo, struct pal_sender *out);
+    /* sigqueue(3) to process proc of the tree: signo with si_code code
+     * (< 0, not SI_TKILL) and si_value value, sent by this process. */
+    long (*process_sigqueue)(pal_handle proc, int signo, int code, uint64_t value);
 };
 
 #define PAL_AFFINITY_BYTES 128 /* 1024 CPUs */
+
+/* signal_sender's answer. */
+struct pal_sender {
+    int32_t code; /* SI_USER 0, SI_QUEUE -1, SI_TKILL -6 */
+    int32_t pid;  /* the sender's id in the program's namespace */
+    uint32_t uid, pad;
+    uint64_t value; /* si_value */
+};
 
 /* timer_set flags (as timerfd_settime(2)'s). */
 #define PAL_TIMER_ABSTIME 1
