@@ -236,48 +236,6 @@ SYS(sched_setparam)
     return set_sched((int)A(0), -1, PTR(1));
 }
 
-/* ioprio_get(2) / ioprio_set(2): the host's I/O priority (pal.h
- * process_sched) of a process of the tree (IOPRIO_WHO_PROCESS); a group or
- * a user only as the caller's own (the caller alone). IOPRIO_CLASS_RT
- * needs the capability (euid 0); the host checks the rest. */
-static long ioprio_target(uint64_t which, int who, long *pid)
-{
-    enum { WHO_PROCESS = 1, WHO_PGRP = 2, WHO_USER = 3 };
-    struct creds_ids id;
-    if (which < WHO_PROCESS || which > WHO_USER)
-        return -PAL_EINVAL;
-    creds_ids(&id);
-    if (which == WHO_PROCESS)
-        *pid = who;
-    else if (who == 0 ||
-             (which == WHO_PGRP && who == (int)sys_getpgrp(&(struct sc_args){{0}, NULL})) ||
-             (which == WHO_USER && (uint32_t)who == id.uid))
-        *pid = 0;
-    else
-        return -PAL_ESRCH;
-    return PAL_HAS(pal, process_sched) ? 0 : -PAL_ENOSYS;
-}
-
-SYS(ioprio_get)
-{
-    long pid;
-    long r = ioprio_target(A(0), (int)A(1), &pid);
-    return r < 0 ? r : pal->process_sched(sched_proc(pid), PAL_SCHED_GET_IOPRIO, 0);
-}
-
-SYS(ioprio_set)
-{
-    long pid;
-    struct creds_ids id;
-    long r = ioprio_target(A(0), (int)A(1), &pid);
-    if (r < 0)
-        return r;
-    creds_ids(&id);
-    if (((A(2) >> 13) & 7) == 1 /* IOPRIO_CLASS_RT */ && id.euid != 0)
-        return -PAL_EPERM;
-    return pal->process_sched(sched_proc(pid), PAL_SCHED_SET_IOPRIO, (int)(uint16_t)A(2));
-}
-
 /* sched_setattr(2): Linux's checks of struct sched_attr (its size: E2BIG
  * with the kernel's size written back), then the policy and the nice value
  * as sched_setscheduler and setpriority set them (EPERM for a lower nice

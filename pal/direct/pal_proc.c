@@ -212,7 +212,7 @@ static long direct_process_sched(pal_handle proc, int op, int value)
 {
     struct sched_param param = {0};
     int policy = value & ~SCHED_RESET_ON_FORK;
-    if (op < PAL_SCHED_GET_NICE || op > PAL_SCHED_SET_IOPRIO || proc < 0 ||
+    if (op < PAL_SCHED_GET_NICE || op > PAL_SCHED_SET_POLICY || proc < 0 ||
         (op == PAL_SCHED_SET_POLICY && policy != SCHED_OTHER && policy != SCHED_BATCH &&
          policy != SCHED_IDLE))
         return -PAL_EINVAL;
@@ -233,12 +233,6 @@ static long direct_process_sched(pal_handle proc, int op, int value)
         break;
     case PAL_SCHED_SET_NICE:
         r = HS3(SYS_setpriority, PRIO_PROCESS, host, value);
-        break;
-    case PAL_SCHED_GET_IOPRIO:
-        r = HS2(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, host);
-        break;
-    case PAL_SCHED_SET_IOPRIO:
-        r = HS3(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, host, value);
         break;
     case PAL_SCHED_GET_POLICY:
         r = HS1(SYS_sched_getscheduler, host);

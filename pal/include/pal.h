@@ -594,7 +594,7 @@ struct pal_api {
      * tree sees them (getpriority(2), sched_getscheduler(2)): op
      * PAL_SCHED_* on process proc (0: the calling thread, else an id of
      * the tree, a process's main thread). Returns 20 - the nice value
-     * (1..40, getpriority's encoding), the I/O priority, the policy (SCHED_OTHER, SCHED_BATCH or SCHED_IDLE, with
+     * (1..40, getpriority's encoding), the policy (SCHED_OTHER, SCHED_BATCH or SCHED_IDLE, with
      * SCHED_RESET_ON_FORK), or 0 after a set; -ESRCH when there is no such
      * process, else the host's error (EPERM, EACCES). */
     long (*process_sched)(pal_handle proc, int op, int value);
@@ -658,8 +658,6 @@ struct pal_sender {
 #define PAL_SCHED_SET_NICE 1
 #define PAL_SCHED_GET_POLICY 2
 #define PAL_SCHED_SET_POLICY 3 /* value: the policy, SCHED_OTHER/BATCH/IDLE */
-#define PAL_SCHED_GET_IOPRIO 4 /* ioprio_get(2)'s value (0..0xffff) */
-#define PAL_SCHED_SET_IOPRIO 5 /* value: ioprio_set(2)'s, checked by the host */
 
 #define PAL_UTIME_NOW (-1)  /* set this time to the current time */
 #define PAL_UTIME_OMIT (-2) /* leave this time unchanged */

@@ -6,8 +6,7 @@
  * of every policy, sched_rr_get_interval(2) errors, sched_getattr(2) and
  * sched_setattr(2) (sizes, flags, KEEP_POLICY, KEEP_PARAMS),
  * sched_yield(2), getpriority(2)/setpriority(2) for PRIO_PGRP and
- * PRIO_USER, nice(2) and its clamp, a thread's own affinity mask,
- * ioprio_get(2) and ioprio_set(2). */
+ * PRIO_USER, nice(2) and its clamp, a thread's own affinity mask. */
 #include "conf.h"
 
 #include <pthread.h>
@@ -169,23 +168,6 @@ int main(void)
     at.size = sizeof(at);
     chk("sched_setattr SCHED_OTHER nice 0", syscall(SYS_sched_setattr, 0, &at, 0));
     say("policy %d, getpriority %d\n", sched_getscheduler(0), getpriority(PRIO_PROCESS, 0));
-
-    /* I/O priorities (ioprio_set(2)): class << 13 | level. */
-    long io0 = syscall(SYS_ioprio_get, 1, 0);
-    say("ioprio_get at start: %s\n", io0 < 0 ? ename(errno) : "ok");
-    chk("ioprio_set BE 4", syscall(SYS_ioprio_set, 1, 0, 2 << 13 | 4));
-    val("ioprio_get", syscall(SYS_ioprio_get, 1, 0));
-    val("ioprio_get own pid", syscall(SYS_ioprio_get, 1, getpid()));
-    chk("ioprio_set IDLE", syscall(SYS_ioprio_set, 1, 0, 3 << 13));
-    val("ioprio_get", syscall(SYS_ioprio_get, 1, 0));
-    chk("ioprio_set BE level 8", syscall(SYS_ioprio_set, 1, 0, 2 << 13 | 8));
-    chk("ioprio_set class 7", syscall(SYS_ioprio_set, 1, 0, 7 << 13));
-    chk("ioprio_set which 9", syscall(SYS_ioprio_set, 9, 0, 2 << 13));
-    chk("ioprio_get which 0", syscall(SYS_ioprio_get, 0, 0));
-    chk("ioprio_get of a pid that does not exist", syscall(SYS_ioprio_get, 1, 4000000));
-    chk("ioprio_set PRIO_PGRP 0, BE 2", syscall(SYS_ioprio_set, 2, 0, 2 << 13 | 2));
-    val("ioprio_get", syscall(SYS_ioprio_get, 1, 0));
-    chk("ioprio_set NONE 0", syscall(SYS_ioprio_set, 1, 0, 0));
 
     val("sched_yield", sched_yield());
 

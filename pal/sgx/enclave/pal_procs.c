@@ -219,11 +219,12 @@ static long pal_set_pdeathsig(int signo)
     return checked_zero(simple(OCALL_PROCS_PDEATHSIG, signo, 0));
 }
 
-/* The host's 20 - nice value (1..40), I/O priority (0..0xffff) or policy (SCHED_OTHER 0,
- * SCHED_BATCH 3, SCHED_IDLE 5, with SCHED_RESET_ON_FORK): informational, checked for range only. */
+/* The host's 20 - nice value (1..40) or policy (SCHED_OTHER 0, SCHED_BATCH
+ * 3, SCHED_IDLE 5, with SCHED_RESET_ON_FORK): informational, checked for
+ * range only. */
 static long pal_process_sched(pal_handle proc, int op, int value)
 {
-    if (op < PAL_SCHED_GET_NICE || op > PAL_SCHED_SET_IOPRIO || proc < 0)
+    if (op < PAL_SCHED_GET_NICE || op > PAL_SCHED_SET_POLICY || proc < 0)
         return -PAL_EINVAL;
     int64_t r = simple(OCALL_PROCS_SCHED, proc, (int64_t)((uint64_t)op << 32 | (uint32_t)value));
     if (r < 0)
@@ -231,8 +232,6 @@ static long pal_process_sched(pal_handle proc, int op, int value)
     int p = (int)(r & ~0x40000000);
     if (op == PAL_SCHED_GET_NICE)
         return r >= 1 && r <= 40 ? r : -PAL_EIO;
-    if (op == PAL_SCHED_GET_IOPRIO)
-        return r <= 0xffff ? r : -PAL_EIO;
     if (op == PAL_SCHED_GET_POLICY)
         return r <= 0x7fffffff && (p == 0 || p == 3 || p == 5) ? r : -PAL_EIO;
     return checked_zero(r);

@@ -165,8 +165,6 @@ static const char *const always[] = {
     "sched_setscheduler",
     "getpriority",
     "setpriority",
-    "ioprio_get",
-    "ioprio_set",
     "restart_syscall",
     /* signals and timers */
     "rt_sigaction",
