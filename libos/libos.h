@@ -98,6 +98,7 @@ struct libos_config {
     uint32_t uid, gid;
     bool sigterm_injection; /* sys.enable_sigterm_injection */
     bool shm_untrusted;     /* sys.insecure__shared_memory_untrusted */
+    bool no_subprocesses;   /* sys.disallow_subprocesses */
     bool use_host_env;      /* loader.insecure__use_host_env */
 };
 extern struct libos_config libos_cfg;

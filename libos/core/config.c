@@ -1,5 +1,6 @@
 /* Manifest -> process settings, argv and envp. */
 #include "core/config.h"
+#include "core/file.h"
 #include "libos.h"
 
 struct libos_config libos_cfg;
@@ -47,6 +48,9 @@ Geode__Manifest *config_load(const uint8_t *blob, size_t len)
     libos_cfg.gid = m->gid;
     libos_cfg.sigterm_injection = m->enable_sigterm_injection;
     libos_cfg.shm_untrusted = m->shared_memory_untrusted;
+    libos_cfg.no_subprocesses = m->disallow_subprocesses;
+    if (m->fds_limit)
+        fd_set_limit(m->fds_limit);
     libos_cfg.use_host_env = m->use_host_env;
     return m;
 }

@@ -6,13 +6,27 @@
 static struct file *fds[FD_MAX];
 static bool cloexec[FD_MAX];
 static spinlock_t fd_lock;
+/* RLIMIT_NOFILE's soft limit (sys/proc.c keeps the limits): every new
+ * descriptor is below it; descriptors already above it stay usable. */
+static int fd_limit = FD_MAX;
+
+void fd_set_limit(uint64_t n)
+{
+    __atomic_store_n(&fd_limit, n < FD_MAX ? (int)n : FD_MAX, __ATOMIC_RELAXED);
+}
+
+int fd_get_limit(void)
+{
+    return __atomic_load_n(&fd_limit, __ATOMIC_RELAXED);
+}
 
 int fd_install(struct file *f, int min_fd, bool ce)
 {
     if (min_fd < 0 || min_fd >= FD_MAX)
         return -PAL_EINVAL;
+    int limit = fd_get_limit();
     spin_lock(&fd_lock);
-    for (int fd = min_fd; fd < FD_MAX; fd++) {
+    for (int fd = min_fd; fd < limit; fd++) {
         if (!fds[fd]) {
             fds[fd] = f;
             cloexec[fd] = ce;

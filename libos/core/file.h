@@ -15,6 +15,9 @@ struct file;
 struct file_ops {
     long (*read)(struct file *f, void *buf, size_t len);
     long (*write)(struct file *f, const void *buf, size_t len);
+    /* writev(2) in one host call (NULL, or -PAL_ENOSYS: the caller gathers
+     * the vectors into one write). */
+    long (*writev)(struct file *f, const void *iov, int cnt);
     long (*pread)(struct file *f, void *buf, size_t len, int64_t off);
     long (*pwrite)(struct file *f, const void *buf, size_t len, int64_t off);
     long (*seek)(struct file *f, int64_t off, int whence);
@@ -71,7 +74,12 @@ void file_put(struct file *f);
 extern void (*epoll_file_released)(struct file *f);
 
 /* fd.c: the descriptor table. */
+/* The lowest free descriptor >= min_fd and below RLIMIT_NOFILE (EMFILE). */
 int fd_install(struct file *f, int min_fd, bool cloexec);
+/* RLIMIT_NOFILE's soft limit for new descriptors (at most FD_MAX, the
+ * table's size, which /proc/sys/fs/nr_open reports). */
+void fd_set_limit(uint64_t n);
+int fd_get_limit(void);
 int fd_install_at(struct file *f, int fd, bool cloexec);
 struct file *fd_get(int fd); /* takes a reference; NULL if not open */
 /* fd_get of a file whose operations are ops (an eventfd, timerfd...):

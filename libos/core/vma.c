@@ -186,19 +186,29 @@ int vma_untrusted_ranges(uint64_t start, uint64_t end, struct vma_range *out, in
     return n;
 }
 
+/* The first fork that breaks sharing says so at error level (shown by
+ * default: a program that shares memory with its children, e.g. python's
+ * multiprocessing locks in /dev/shm, gets wrong results, not an error);
+ * every mapping of every fork is listed at warning level. */
 void vma_warn_unshared(void)
 {
+    static bool said;
     spin_lock(&vma_lock);
     for (int i = 0; i < n_vmas; i++) {
         const struct vma *v = &vmas[i];
         if (!v->shared || v->host_shared || v->untrusted || !(v->prot & PAL_PROT_WRITE))
             continue;
+        const char *what = v->file && v->file->path ? v->file->path : "anonymous memory";
+        const char *fix = v->file ? "put the file on an untrusted_shm mount"
+                                  : "sys.insecure__shared_memory_untrusted puts it in host memory";
+        if (!__atomic_exchange_n(&said, true, __ATOMIC_RELAXED))
+            log_error("fork: the MAP_SHARED mapping of %s (and any listed at log level warning) "
+                      "is this process's own copy: the child gets another and they do not share "
+                      "it; in an enclave, %s (docs/manifest.md, \"Shared memory in an enclave\")",
+                      what, fix);
         log_warn("fork: the MAP_SHARED mapping %lx-%lx of %s is this process's own copy: the "
                  "child gets another and they stop sharing it (in an enclave, %s)",
-                 (unsigned long)v->start, (unsigned long)v->end,
-                 v->file && v->file->path ? v->file->path : "anonymous memory",
-                 v->file ? "put the file on an untrusted_shm mount"
-                         : "sys.insecure__shared_memory_untrusted puts it in host memory");
+                 (unsigned long)v->start, (unsigned long)v->end, what, fix);
     }
     spin_unlock(&vma_lock);
 }

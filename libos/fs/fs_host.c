@@ -17,6 +17,10 @@ static long host_write(struct file *f, const void *b, size_t n)
 {
     return pal->write(f->h, b, n);
 }
+static long host_writev(struct file *f, const void *iov, int cnt)
+{
+    return pal->writev ? pal->writev(f->h, iov, cnt) : -PAL_ENOSYS;
+}
 static long host_pread(struct file *f, void *b, size_t n, int64_t o)
 {
     return pal->pread(f->h, b, n, o);
@@ -62,6 +66,7 @@ static void host_fd_closed(struct file *f)
 const struct file_ops host_file_ops = {
     .read = host_read,
     .write = host_write,
+    .writev = host_writev,
     .pread = host_pread,
     .pwrite = host_pwrite,
     .seek = host_seek,

@@ -225,3 +225,13 @@ int vfs_inside_path(const char *host, char *inside, size_t size)
         return -PAL_ENOENT;
     return 0;
 }
+
+bool vfs_mount_get(int i, const char **path, const char **host_dir, const struct fs_ops **ops)
+{
+    if (i < 0 || i >= n_mounts)
+        return false;
+    *path = mounts[i].path;
+    *host_dir = mounts[i].host_dir;
+    *ops = mounts[i].ops;
+    return true;
+}

@@ -62,13 +62,60 @@ static int lexical_host(int dirfd, const char *path, char *inside, struct vfs_ta
     if (path[0] != '/' && dirfd != AT_FDCWD && !(dir = fd_get(dirfd)))
         return -PAL_EBADF;
     const char *base = dir ? (file_is_dir(dir) ? dir->path : NULL) : vfs_cwd();
-    int r = base && no_dotdot(path) ? path_normalize(base, path, inside, PATH_MAX_LEN) : -1;
+    /* "name/" must name a directory: the walk checks it. */
+    size_t n = strlen(path);
+    bool slash = n > 1 && path[n - 1] == '/';
+    int r = base && !slash && no_dotdot(path) ? path_normalize(base, path, inside, PATH_MAX_LEN) : -1;
     if (dir)
         file_put(dir);
     if (r < 0 || proc_owns(inside) || dev_stat(inside, &st) == 0 || vfs_lookup(inside, t) < 0 ||
         t->ops != &host_fs_ops || t->mount_root)
         return -PAL_ENOSYS;
     return 0;
+}
+
+/* The host's stat of a lexical target through no symlink; -ELOOP also for
+ * a final symlink that follow asks to follow. */
+static int stat_plain(const struct vfs_target *t, bool follow, struct pal_stat *st)
+{
+    int r = (int)pal->stat(t->host, 1 | PAL_STAT_NOSYMLINKS, st);
+    return r == 0 && follow && (st->mode & S_IFMT_) == S_IFLNK_ ? -PAL_ELOOP : r;
+}
+
+/* After the fast path met a symlink (-ELOOP): the walk up to the first
+ * symlink, its target spliced in, and the fast path again on the result,
+ * as often as symlinks come (a merged-/usr system's /lib: one readlink,
+ * not one per component). try(t, ctx) is the fast path's host call.
+ * -ELOOP (or -ENOSYS: the path left the fast path's reach) sends the
+ * caller to the full walk; inside is then the last lexical path tried. */
+static int hop_links(bool follow, char *inside, struct vfs_target *t,
+                     int (*try)(const struct vfs_target *t, void *ctx), void *ctx)
+{
+    char cur[PATH_MAX_LEN], next[PATH_MAX_LEN];
+    int r = -PAL_ELOOP;
+    if (strlen(inside) >= sizeof(cur))
+        return r;
+    memcpy(cur, inside, strlen(inside) + 1);
+    for (int hops = 0; r == -PAL_ELOOP && hops < 8; hops++) {
+        if (vfs_resolve_to_link(cur, follow, next, sizeof(next)) != 1)
+            return -PAL_ELOOP;
+        if (lexical_host(AT_FDCWD, next, inside, t) < 0)
+            return -PAL_ENOSYS;
+        r = try(t, ctx);
+        memcpy(cur, inside, strlen(inside) + 1);
+    }
+    return r;
+}
+
+struct stat_ctx {
+    bool follow;
+    struct pal_stat *st;
+};
+
+static int stat_try(const struct vfs_target *t, void *ctx)
+{
+    struct stat_ctx *c = ctx;
+    return stat_plain(t, c->follow, c->st);
 }
 
 int vfs_stat_at(int dirfd, const char *path, bool follow, struct pal_stat *st)
@@ -79,15 +126,31 @@ int vfs_stat_at(int dirfd, const char *path, bool follow, struct pal_stat *st)
         return -PAL_EFAULT;
     int r = lexical_host(dirfd, path, inside, &t);
     if (r == 0) {
-        r = (int)pal->stat(t.host, 1 | PAL_STAT_NOSYMLINKS, st);
-        /* A final symlink to follow, or a symlink on the way: the walk. */
-        if (r == 0 && follow && (st->mode & S_IFMT_) == S_IFLNK_)
-            r = -PAL_ELOOP;
+        /* A final symlink to follow, or a symlink on the way: the hops,
+         * then the walk. */
+        r = stat_plain(&t, follow, st);
+        if (r == -PAL_ELOOP) {
+            struct stat_ctx c = {follow, st};
+            r = hop_links(follow, inside, &t, stat_try, &c);
+        }
     }
     if (r != -PAL_ELOOP && r != -PAL_ENOSYS && r != -PAL_EINVAL && r != -PAL_EBADF)
         return r;
     r = vfs_resolve_at(dirfd, path, follow, inside, sizeof(inside));
     return r < 0 ? r : vfs_stat(inside, !follow, st);
+}
+
+struct open_ctx {
+    const char *alias; /* the host path of the name the program used */
+    int flags;
+    uint32_t mode;
+    struct file **out;
+};
+
+static int open_try(const struct vfs_target *t, void *ctx)
+{
+    struct open_ctx *c = ctx;
+    return (int)t->ops->open(t, c->alias, c->flags, c->mode, PAL_O_NOSYMLINKS, c->out);
 }
 
 /* The fast path of open: the lexical path straight to the host, which
@@ -100,19 +163,30 @@ int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct fi
     struct vfs_target t;
     if (!path)
         return -PAL_EFAULT;
+    /* O_CREAT with "name/": Linux refuses before looking (EISDIR). */
+    size_t n = strlen(path);
+    if ((flags & O_CREAT) && n && path[n - 1] == '/')
+        return -PAL_EISDIR;
+    /* O_NOFOLLOW, and O_CREAT|O_EXCL (which must fail on any existing
+     * name), look at the last component itself. */
+    bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+    char alias[PATH_MAX_LEN];
     int r = lexical_host(dirfd, path, inside, &t);
-    bool lexical = r == 0;
+    bool lexical = r == 0 && strlen(t.host) < sizeof(alias);
+    if (lexical)
+        memcpy(alias, t.host, strlen(t.host) + 1);
     if (r == 0)
         r = t.ops->open(&t, NULL, flags, mode, PAL_O_NOSYMLINKS, out);
+    if (r == -PAL_ELOOP && lexical) {
+        struct open_ctx c = {alias, flags, mode, out};
+        r = hop_links(follow, inside, &t, open_try, &c);
+    }
     if (r == 0 && !((*out)->path = strdup(inside))) {
         file_put(*out);
         return -PAL_ENOMEM;
     }
     if (r != -PAL_ELOOP && r != -PAL_ENOSYS && r != -PAL_EINVAL && r != -PAL_EBADF)
         return r;
-    /* O_NOFOLLOW, and O_CREAT|O_EXCL (which must fail on any existing
-     * name), look at the last component itself. */
-    bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
     r = vfs_resolve_at(dirfd, path, follow, inside, sizeof(inside));
-    return r < 0 ? r : open_inside(inside, lexical ? t.host : NULL, flags, mode, out);
+    return r < 0 ? r : open_inside(inside, lexical ? alias : NULL, flags, mode, out);
 }

@@ -61,7 +61,10 @@ int vfs_symlink(const char *target, const char *inside)
 
 int vfs_access(const char *inside, int mode)
 {
-    LOOKUP(inside, t);
+    struct vfs_target t;
+    int r = vfs_lookup_any(inside, &t); /* /proc's files too (findmnt asks) */
+    if (r < 0)
+        return r;
     struct pal_stat st;
     if (t.ops->access)
         return t.ops->access(&t, mode);

@@ -6,6 +6,7 @@
  * component and never climbs above "/", so the host path a mount produces
  * never contains a symlink or ".." that could lead out of it. */
 #include <linux/fcntl.h>
+#include <linux/stat.h>
 
 #include "fs/vfs.h"
 
@@ -98,6 +99,8 @@ struct walker {
     size_t len, size;
     char rest[PATH_MAX_LEN];
     int links;
+    bool stop_at_link; /* vfs_resolve_to_link: stop after the first splice */
+    bool stopped;
 };
 
 /* Replaces w->rest with target + "/" + tail (tail points into w->rest). */
@@ -161,6 +164,10 @@ static int walk_links(struct walker *w, bool follow_last)
             r = follow_link(w, before, tail);
             if (r < 0 && (!last || r != -PAL_ENOENT))
                 return r;
+            if (r == 1 && w->stop_at_link) {
+                w->stopped = true;
+                return 0;
+            }
             if (r == 1) {
                 p = w->rest;
                 continue;
@@ -171,9 +178,10 @@ static int walk_links(struct walker *w, bool follow_last)
     return 0;
 }
 
-static int resolve_from(const char *base, const char *path, bool follow, char *out, size_t size)
+static int resolve_from(const char *base, const char *path, bool follow, char *out, size_t size,
+                        bool stop_at_link)
 {
-    struct walker w = {.out = out, .size = size};
+    struct walker w = {.out = out, .size = size, .stop_at_link = stop_at_link};
     size_t n = strnlen(path, PATH_MAX_LEN);
     if (!path[0])
         return -PAL_ENOENT;
@@ -187,12 +195,30 @@ static int resolve_from(const char *base, const char *path, bool follow, char *o
     r = walk_links(&w, follow);
     if (r < 0)
         return r;
+    if (w.stopped) { /* the resolved prefix, then the spliced rest as it is */
+        const char *rest = w.rest;
+        while (*rest == '/')
+            rest++;
+        size_t n = strlen(rest);
+        if (w.len + 1 + n + 1 > size)
+            return -PAL_ENAMETOOLONG;
+        out[w.len++] = '/';
+        memcpy(out + w.len, rest, n + 1);
+        return 1;
+    }
     if (w.len == 0)
         out[w.len++] = '/';
     out[w.len] = 0;
-    /* "dir/" names a directory: its symlink is followed, as Linux does. */
-    if (!follow && path[n - 1] == '/' && w.len > 1)
-        return resolve_from("/", out, true, out, size);
+    if (path[n - 1] != '/' || w.len == 1)
+        return 0;
+    /* "name/" names a directory: a final symlink is followed (by lstat and
+     * O_NOFOLLOW too, as Linux does), and what exists there must be a
+     * directory (ENOTDIR); a missing one is for the caller (mkdir). */
+    if (!follow && (r = resolve_from("/", out, true, out, size, false)) < 0)
+        return r;
+    struct pal_stat st;
+    if (vfs_stat(out, 0, &st) == 0 && (st.mode & S_IFMT) != S_IFDIR)
+        return -PAL_ENOTDIR;
     return 0;
 }
 
@@ -201,14 +227,21 @@ int vfs_resolve_at(int dirfd, const char *path, bool follow, char *out, size_t s
     if (!path)
         return -PAL_EFAULT;
     if (path[0] == '/' || dirfd == AT_FDCWD)
-        return resolve_from(cwd, path, follow, out, size);
+        return resolve_from(cwd, path, follow, out, size, false);
     struct file *f = fd_get(dirfd);
     if (!f)
         return -PAL_EBADF;
     int r = (!f->path || !file_is_dir(f)) ? -PAL_ENOTDIR
-                                          : resolve_from(f->path, path, follow, out, size);
+                                          : resolve_from(f->path, path, follow, out, size, false);
     file_put(f);
     return r;
+}
+
+int vfs_resolve_to_link(const char *path, bool follow, char *out, size_t size)
+{
+    if (path[0] != '/')
+        return -PAL_EINVAL;
+    return resolve_from("/", path, follow, out, size, true);
 }
 
 int vfs_resolve(int dirfd, const char *path, char *out, size_t size)

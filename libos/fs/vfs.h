@@ -100,6 +100,11 @@ int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out);
 int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct file **out);
 /* stat(2)/lstat(2) of a program path relative to dirfd. */
 int vfs_stat_at(int dirfd, const char *path, bool follow, struct pal_stat *st);
+/* Resolves the absolute path up to its first symlink (a last one only when
+ * follow) and splices the link's target in: out is the path to try next
+ * (absolute, the rest not looked at) and the result 1; 0 when no symlink
+ * was on the way (out is resolved); < 0 the walk's error. */
+int vfs_resolve_to_link(const char *path, bool follow, char *out, size_t size);
 int vfs_stat(const char *inside, int nofollow, struct pal_stat *st);
 extern const struct file_ops host_file_ops; /* fs_host.c */
 /* fs_host.c: fds 0-2 on the PAL's stdio handles. */
@@ -132,5 +137,10 @@ int dev_attestation_stat(const char *inside, struct pal_stat *st);
  * (vfs_set_proc_ops, by entry/main.c); until then such paths are ENOENT. */
 bool proc_owns(const char *inside);
 void vfs_set_proc_ops(const struct fs_ops *ops);
+
+/* mount.c: mount i of the table (0: fs.root at "/", then fs.mounts in
+ * order), for /proc/<pid>/mounts: its inside path, host directory ("" for
+ * the host's /, NULL for a tmpfs) and operations; false past the last. */
+bool vfs_mount_get(int i, const char **path, const char **host_dir, const struct fs_ops **ops);
 
 #endif

@@ -2,18 +2,24 @@
  * libOS's own state, or is ENOENT: vfs_lookup never sends a /proc path to
  * a mount (so the host's /proc is out of reach even with fs.root = "/").
  *
- *   /proc              dir: self, thread-self, <pid>, cpuinfo, meminfo, stat, sys
- *   /proc/self, /<pid> dir: exe, cwd, fd, maps, task, cmdline, environ, stat,
- *                      status, comm
- *   /proc/<tid>        a thread of the caller: stat, status, comm (as task/<tid>)
+ *   /proc              dir: self, thread-self, <pid>, cpuinfo, meminfo, stat,
+ *                      uptime, loadavg, version, filesystems, mounts, sys
+ *   /proc/self, /<pid> dir: exe, cwd, root, fd, fdinfo, maps, task, cmdline,
+ *                      environ, limits, statm, auxv, oom_score_adj, and the
+ *                      files of every process directory:
+ *   /proc/<tid>        a thread of the caller: stat, status, comm, mounts,
+ *                      mountinfo, cgroup (as task/<tid>)
  *   /proc/<other pid>  another process of the tree (the PAL's process_info):
- *                      stat, status, comm; ENOENT for ids outside the tree
+ *                      the same; ENOENT for ids outside the tree
  *   /proc/self         link to <pid>
  *   /proc/thread-self  link to <pid>/task/<tid> of the calling thread
+ *   /proc/mounts       link to self/mounts
  *   .../exe            link to the program;  .../fd/N  link to N's path
- *   .../fd             dir of the open descriptors
+ *   .../root           link to /;  .../cwd  link to the working directory
+ *   .../fd, .../fdinfo dirs of the open descriptors
  *   /proc/sys/...      proc_sys.c
- *   .../maps, .../status, /proc/cpuinfo, /meminfo, /stat: generated text */
+ *   the rest: generated text (proc_text.c, proc_info.c, proc_mounts.c);
+ *   oom_score_adj is the one file that takes writes. */
 #include <linux/fcntl.h>
 
 #include "proc/proc.h"
@@ -29,11 +35,15 @@
 #define DT_LNK_ 'l'
 
 enum kind { K_NONE, K_DIR, K_FILE, K_LINK };
-enum dir { D_ROOT, D_SELF, D_FD, D_OTHER, D_TASK, D_THREAD, D_SYS };
+enum dir { D_ROOT, D_SELF, D_FD, D_OTHER, D_TASK, D_THREAD, D_SYS, D_FDINFO };
 #define LINK_EXE (-1)
 #define LINK_THREAD_SELF (-2)
 #define LINK_SELF (-3)
 #define LINK_CWD (-4)
+#define LINK_ROOT (-5)
+#define LINK_MOUNTS (-6)
+/* The /proc device number stat(2) gives its files (0:21). */
+#define PROC_DEV 21
 
 struct node {
     enum kind kind;
@@ -42,6 +52,7 @@ struct node {
     int what;
     struct proc_who who;
     int sys; /* /proc/sys index, or -1 */
+    int fd;  /* PROC_FDINFO: the descriptor */
 };
 
 /* A generated file or directory: text, or "T name\n" lines for a dir
@@ -50,6 +61,7 @@ struct gen {
     char *text;
     size_t len;
     int64_t pos;
+    bool writable; /* oom_score_adj: mode 0644 */
 };
 
 /* A decimal id at p (up to '/' or the end); -1 if there is none. */
@@ -63,13 +75,14 @@ static int parse_id(const char *p, const char **end)
     return c == p || (*c && *c != '/') || v > (1L << 30) || p[0] == '0' ? -1 : (int)v;
 }
 
-/* The descriptor number in "/fd/N", or -1. */
-static int parse_fd(const char *rest)
+/* The descriptor number in dir followed by "N" ("/fd/N"), or -1. */
+static int parse_fd(const char *rest, const char *dir)
 {
     int fd = 0;
-    if (strncmp(rest, "/fd/", 4) || !rest[4])
+    size_t n = strlen(dir);
+    if (strncmp(rest, dir, n) || !rest[n])
         return -1;
-    for (const char *p = rest + 4; *p; p++) {
+    for (const char *p = rest + n; *p; p++) {
         if (*p < '0' || *p > '9' || fd > FD_MAX)
             return -1;
         fd = fd * 10 + (*p - '0');
@@ -77,9 +90,9 @@ static int parse_fd(const char *rest)
     return fd;
 }
 
-#define NODE(k, w, who_) ((struct node){(k), (w), (who_), -1})
+#define NODE(k, w, who_) ((struct node){(k), (w), (who_), -1, -1})
 
-/* stat, status, comm: in every process and thread directory. */
+/* The files of every process and thread directory. */
 static struct node info_node(const char *rest, struct proc_who who)
 {
     if (!strcmp(rest, "/stat"))
@@ -88,6 +101,12 @@ static struct node info_node(const char *rest, struct proc_who who)
         return NODE(K_FILE, PROC_STATUS, who);
     if (!strcmp(rest, "/comm"))
         return NODE(K_FILE, PROC_COMM, who);
+    if (!strcmp(rest, "/mounts"))
+        return NODE(K_FILE, PROC_MOUNTS, who);
+    if (!strcmp(rest, "/mountinfo"))
+        return NODE(K_FILE, PROC_MOUNTINFO, who);
+    if (!strcmp(rest, "/cgroup"))
+        return NODE(K_FILE, PROC_CGROUP, who);
     return NODE(K_NONE, 0, who);
 }
 
@@ -120,11 +139,26 @@ static struct node self_node(const char *rest, struct proc_who who)
         return NODE(K_FILE, PROC_CMDLINE, who);
     if (!strcmp(rest, "/environ"))
         return NODE(K_FILE, PROC_ENVIRON, who);
+    if (!strcmp(rest, "/root"))
+        return NODE(K_LINK, LINK_ROOT, who);
+    if (!strcmp(rest, "/limits"))
+        return NODE(K_FILE, PROC_LIMITS, who);
+    if (!strcmp(rest, "/statm"))
+        return NODE(K_FILE, PROC_STATM, who);
+    if (!strcmp(rest, "/auxv"))
+        return NODE(K_FILE, PROC_AUXV, who);
+    if (!strcmp(rest, "/oom_score_adj"))
+        return NODE(K_FILE, PROC_OOM_ADJ, who);
+    if (!strcmp(rest, "/fdinfo"))
+        return NODE(K_DIR, D_FDINFO, who);
     if (!strncmp(rest, "/task", 5) && (rest[5] == 0 || rest[5] == '/'))
         return task_node(rest + 5, who);
-    int fd = parse_fd(rest);
+    int fd = parse_fd(rest, "/fd/");
     if (fd >= 0 && fd_get_cloexec(fd) >= 0)
         return NODE(K_LINK, fd, who);
+    fd = parse_fd(rest, "/fdinfo/");
+    if (fd >= 0 && fd_get_cloexec(fd) >= 0)
+        return (struct node){K_FILE, PROC_FDINFO, who, -1, fd};
     return info_node(rest, who);
 }
 
@@ -150,6 +184,18 @@ static struct node pid_node(const char *p)
 static struct node find(const char *inside)
 {
     struct proc_who me = {libos_pid, libos_pid};
+    static const struct {
+        const char *path;
+        enum proc_text what;
+    } files[] = {
+        {"/proc/cpuinfo", PROC_CPUINFO},
+        {"/proc/meminfo", PROC_MEMINFO},
+        {"/proc/stat", PROC_STAT},
+        {"/proc/uptime", PROC_UPTIME},
+        {"/proc/loadavg", PROC_LOADAVG},
+        {"/proc/version", PROC_VERSION},
+        {"/proc/filesystems", PROC_FILESYSTEMS},
+    };
     bool is_dir;
     if (!strcmp(inside, "/proc"))
         return NODE(K_DIR, D_ROOT, me);
@@ -160,15 +206,14 @@ static struct node find(const char *inside)
         return self_node(inside + 10, me);
     if (!strcmp(inside, "/proc/thread-self"))
         return NODE(K_LINK, LINK_THREAD_SELF, me);
-    if (!strcmp(inside, "/proc/cpuinfo"))
-        return NODE(K_FILE, PROC_CPUINFO, me);
-    if (!strcmp(inside, "/proc/meminfo"))
-        return NODE(K_FILE, PROC_MEMINFO, me);
-    if (!strcmp(inside, "/proc/stat"))
-        return NODE(K_FILE, PROC_STAT, me);
+    if (!strcmp(inside, "/proc/mounts"))
+        return NODE(K_LINK, LINK_MOUNTS, me);
+    for (size_t i = 0; i < ARRAY_LEN(files); i++)
+        if (!strcmp(inside, files[i].path))
+            return NODE(K_FILE, files[i].what, me);
     int sys = proc_sys_find(inside, &is_dir);
     if (sys >= 0)
-        return (struct node){is_dir ? K_DIR : K_FILE, D_SYS, me, sys};
+        return (struct node){is_dir ? K_DIR : K_FILE, D_SYS, me, sys, -1};
     if (inside[5] == '/' && inside[6] >= '1' && inside[6] <= '9')
         return pid_node(inside + 6);
     return NODE(K_NONE, 0, me);
@@ -215,7 +260,7 @@ static char *id_lines(pal_handle owner, int mine, char *t, size_t k, size_t *len
 static char *dir_text(struct node n, size_t *len)
 {
     enum dir d = (enum dir)n.what;
-    size_t cap = d == D_FD ? 16 * (FD_MAX + 4) : 512;
+    size_t cap = d == D_FD || d == D_FDINFO ? 16 * (FD_MAX + 4) : 1024;
     if (d == D_SYS)
         return proc_sys_text(n.sys, len);
     char *t = malloc(cap);
@@ -224,26 +269,33 @@ static char *dir_text(struct node n, size_t *len)
     size_t k = (size_t)snprintf(t, cap, "%c .\n%c ..\n", DT_DIR_, DT_DIR_);
     if (d == D_ROOT) {
         k += (size_t)snprintf(t + k, cap - k,
-                              "%c self\n%c thread-self\n%c cpuinfo\n%c meminfo\n%c stat\n%c sys\n",
-                              DT_LNK_, DT_LNK_, DT_REG_, DT_REG_, DT_REG_, DT_DIR_);
+                              "%c self\n%c thread-self\n%c mounts\n%c cpuinfo\n%c meminfo\n"
+                              "%c stat\n%c uptime\n%c loadavg\n%c version\n%c filesystems\n"
+                              "%c sys\n",
+                              DT_LNK_, DT_LNK_, DT_LNK_, DT_REG_, DT_REG_, DT_REG_, DT_REG_,
+                              DT_REG_, DT_REG_, DT_REG_, DT_DIR_);
         return id_lines(0, libos_pid, t, k, len);
     }
     if (d == D_SELF)
         k += (size_t)snprintf(t + k, cap - k,
-                              "%c exe\n%c cwd\n%c fd\n%c maps\n%c task\n%c cmdline\n%c environ\n",
-                              DT_LNK_, DT_LNK_, DT_DIR_, DT_REG_, DT_DIR_, DT_REG_, DT_REG_);
+                              "%c exe\n%c cwd\n%c root\n%c fd\n%c fdinfo\n%c maps\n%c task\n"
+                              "%c cmdline\n%c environ\n%c limits\n%c statm\n%c auxv\n"
+                              "%c oom_score_adj\n",
+                              DT_LNK_, DT_LNK_, DT_LNK_, DT_DIR_, DT_DIR_, DT_REG_, DT_DIR_,
+                              DT_REG_, DT_REG_, DT_REG_, DT_REG_, DT_REG_, DT_REG_);
     if (d == D_SELF || d == D_OTHER || d == D_THREAD)
-        k += (size_t)snprintf(t + k, cap - k, "%c comm\n%c stat\n%c status\n", DT_REG_, DT_REG_,
-                              DT_REG_);
+        k += (size_t)snprintf(t + k, cap - k,
+                              "%c comm\n%c stat\n%c status\n%c mounts\n%c mountinfo\n%c cgroup\n",
+                              DT_REG_, DT_REG_, DT_REG_, DT_REG_, DT_REG_, DT_REG_);
     /* The first thread (whose id is the process's: Linux lists it while
      * the process lives), then the others. */
     if (d == D_TASK) {
         k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_DIR_, libos_pid);
         return id_lines(libos_pid, 0, t, k, len);
     }
-    for (int fd = 0; d == D_FD && fd < FD_MAX; fd++)
+    for (int fd = 0; (d == D_FD || d == D_FDINFO) && fd < FD_MAX; fd++)
         if (fd_get_cloexec(fd) >= 0)
-            k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_LNK_, fd);
+            k += (size_t)snprintf(t + k, cap - k, "%c %d\n", d == D_FD ? DT_LNK_ : DT_REG_, fd);
     *len = k;
     return t;
 }
@@ -278,6 +330,7 @@ static long g_seek(struct file *f, int64_t off, int whence)
 static void fill_stat(bool dir, struct pal_stat *st)
 {
     memset(st, 0, sizeof(*st));
+    st->dev = PROC_DEV;
     st->mode = dir ? S_IFDIR_ | 0555 : S_IFREG_ | 0444;
     st->nlink = 1;
     st->uid = libos_cfg.uid, st->gid = libos_cfg.gid;
@@ -287,6 +340,8 @@ static void fill_stat(bool dir, struct pal_stat *st)
 static long g_fstat(struct file *f, struct pal_stat *st)
 {
     fill_stat(f->is_dir, st);
+    if (((struct gen *)f->h)->writable)
+        st->mode |= 0200;
     return 0;
 }
 
@@ -326,15 +381,45 @@ static const struct file_ops gen_ops = {
     .release = g_release,
 };
 
-static int open_gen(char *text, size_t len, bool dir, struct file **out)
+/* oom_score_adj: each write is one value, wherever the position is. */
+static long oom_write(struct file *f, const void *buf, size_t len)
+{
+    (void)f;
+    return proc_oom_write(buf, len);
+}
+
+static long oom_pwrite(struct file *f, const void *buf, size_t len, int64_t off)
+{
+    (void)off;
+    return oom_write(f, buf, len);
+}
+
+static const struct file_ops oom_ops = {
+    .read = g_read,
+    .pread = g_pread,
+    .write = oom_write,
+    .pwrite = oom_pwrite,
+    .seek = g_seek,
+    .fstat = g_fstat,
+    .release = g_release,
+};
+
+static bool node_writable(struct node n)
+{
+    return n.kind == K_FILE && n.sys < 0 && n.what == PROC_OOM_ADJ;
+}
+
+static int open_gen(char *text, size_t len, bool dir, bool writable, int flags, struct file **out)
 {
     struct gen *g = calloc(1, sizeof(*g));
     if (!g || !text) {
         free(g), free(text);
         return -PAL_ENOMEM;
     }
-    g->text = text, g->len = len;
-    *out = file_new(&gen_ops, (pal_handle)g, O_RDONLY);
+    g->text = text, g->len = len, g->writable = writable;
+    flags &= writable ? ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)
+                      : O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW | O_NOATIME;
+    *out = file_new(writable ? &oom_ops : &gen_ops, (pal_handle)g, flags);
     if (!*out) {
         g_release(&(struct file){.h = (pal_handle)g});
         return -PAL_ENOMEM;
@@ -367,7 +452,9 @@ int proc_open(const char *inside, int flags, struct file **out)
     size_t len = 0;
     if (n.kind == K_NONE)
         return (flags & O_CREAT) ? -PAL_EACCES : missing(inside);
-    if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT))
+    if ((flags & O_CREAT) && (flags & O_EXCL))
+        return -PAL_EEXIST;
+    if ((flags & O_ACCMODE) != O_RDONLY && !node_writable(n))
         return -PAL_EACCES;
     if (n.kind == K_LINK)
         return -PAL_ELOOP; /* resolution followed it unless O_NOFOLLOW */
@@ -376,10 +463,10 @@ int proc_open(const char *inside, int flags, struct file **out)
     /* Generated first: len is only known once the text exists. */
     char *text = n.kind == K_DIR ? dir_text(n, &len)
                  : n.sys >= 0    ? proc_sys_text(n.sys, &len)
-                                 : proc_text((enum proc_text)n.what, n.who, &len);
+                                 : proc_file_text((enum proc_text)n.what, n.who, n.fd, &len);
     if (!text && n.kind == K_FILE && n.sys < 0 && n.who.pid != libos_pid)
         return -PAL_ESRCH; /* it ended meanwhile, as Linux says for a dead task */
-    return open_gen(text, len, n.kind == K_DIR, out);
+    return open_gen(text, len, n.kind == K_DIR, node_writable(n), flags, out);
 }
 
 int proc_stat(const char *inside, struct pal_stat *st)
@@ -390,6 +477,8 @@ int proc_stat(const char *inside, struct pal_stat *st)
     fill_stat(n.kind == K_DIR, st);
     if (n.kind == K_LINK)
         st->mode = S_IFLNK_ | 0777;
+    if (node_writable(n))
+        st->mode |= 0200;
     return 0;
 }
 
@@ -410,6 +499,10 @@ long proc_readlink(const char *inside, char *buf, size_t len)
     }
     if (n.what == LINK_CWD)
         target = vfs_cwd();
+    if (n.what == LINK_ROOT)
+        target = "/";
+    if (n.what == LINK_MOUNTS) /* relative, as Linux's */
+        target = "self/mounts";
     if (n.what == LINK_SELF) {
         snprintf(tmp, sizeof(tmp), "%d", libos_pid);
         target = tmp;

@@ -8,7 +8,9 @@
 
 enum proc_text {
     PROC_CPUINFO, PROC_MEMINFO, PROC_STAT, PROC_STATUS, PROC_MAPS, PROC_PID_STAT, PROC_COMM,
-    PROC_CMDLINE, PROC_ENVIRON,
+    PROC_CMDLINE, PROC_ENVIRON, PROC_UPTIME, PROC_LOADAVG, PROC_VERSION, PROC_FILESYSTEMS,
+    PROC_MOUNTS, PROC_MOUNTINFO, PROC_LIMITS, PROC_STATM, PROC_AUXV, PROC_FDINFO, PROC_CGROUP,
+    PROC_OOM_ADJ,
 };
 
 /* Whose file: pid is the process, tid the thread shown (pid itself for
@@ -35,6 +37,19 @@ void proc_sys_init(const Geode__Manifest *m);
 int proc_sys_find(const char *inside, bool *is_dir);
 /* A /proc/sys file's text, or a directory's "T name\n" listing. */
 char *proc_sys_text(int idx, size_t *len);
+
+/* proc_info.c: the text of any file, as proc_text, which makes the
+ * process files and cpuinfo, meminfo, stat (fd: for fdinfo/<fd>); and
+ * oom_score_adj's write (bytes taken, or -EINVAL / -EACCES). */
+char *proc_file_text(enum proc_text which, struct proc_who who, int fd, size_t *len);
+long proc_oom_write(const char *buf, size_t n);
+
+/* proc_mounts.c: mounts (info false) or mountinfo, filesystems, and the
+ * mountinfo id of the mount holding an inside path (NULL: a pipe's or
+ * socket's, on no listed mount). */
+char *proc_mounts_text(bool info, size_t *len);
+char *proc_filesystems_text(size_t *len);
+int proc_mount_id(const char *path);
 
 /* proc.c: the /proc namespace (paths as vfs.h's proc_owns tells them). */
 extern const struct fs_ops proc_fs_ops;

@@ -9,33 +9,177 @@
 
 #define MAPS_MAX (1024 * 1024)
 
-/* x86 CPUID.1:EDX bits (AT_HWCAP) and the names /proc/cpuinfo gives them. */
-static const struct { int bit; const char *name; } hwcap_names[] = {
-    {0, "fpu"}, {4, "tsc"}, {5, "msr"}, {8, "cx8"}, {11, "sep"}, {15, "cmov"},
-    {19, "clflush"}, {23, "mmx"}, {24, "fxsr"}, {25, "sse"}, {26, "sse2"}, {28, "ht"},
+/* --- /proc/cpuinfo ---
+ * Linux prints what CPUID says. The program sees the host's CPUID in
+ * every mode: natively in direct mode and in the sim (which cannot trap
+ * it, docs/sim.md), through the trusted PAL's emulation (the host's
+ * values, pal_upcall.c) in an enclave on hardware, where the instruction
+ * below takes the same path. So vendor_id, model name, family, model and
+ * stepping come from CPUID here, never an invented name. The flags of
+ * CPUID.1:EDX are AT_HWCAP's bits and "fsgsbase" is AT_HWCAP2's bit 1 (the
+ * SGX PAL clears it where enclave bases are volatile), so the file agrees
+ * with the auxv; the other flags are CPUID's, AVX ones only where XCR0
+ * enables their state, as Linux clears them otherwise. */
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ volatile("cpuid"
+                     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                     : "a"(leaf), "c"(sub));
+}
+
+struct flag {
+    uint8_t word, bit; /* word: 0 HWCAP (1.EDX), 1 1.ECX, 2 ext EDX, 3 ext ECX, 4 7.EBX, 5 7.ECX */
+    const char *name;
 };
+
+#define AVX_STATE 0x100 /* flag needs XCR0's SSE and AVX state */
+
+static const struct flag flags_table[] = {
+    {0, 0, "fpu"},         {0, 1, "vme"},           {0, 2, "de"},       {0, 3, "pse"},
+    {0, 4, "tsc"},         {0, 5, "msr"},           {0, 6, "pae"},      {0, 7, "mce"},
+    {0, 8, "cx8"},         {0, 9, "apic"},          {0, 11, "sep"},     {0, 12, "mtrr"},
+    {0, 13, "pge"},        {0, 14, "mca"},          {0, 15, "cmov"},    {0, 16, "pat"},
+    {0, 17, "pse36"},      {0, 19, "clflush"},      {0, 21, "dts"},     {0, 22, "acpi"},
+    {0, 23, "mmx"},        {0, 24, "fxsr"},         {0, 25, "sse"},     {0, 26, "sse2"},
+    {0, 27, "ss"},         {0, 28, "ht"},           {0, 29, "tm"},      {0, 31, "pbe"},
+    {2, 11, "syscall"},    {2, 20, "nx"},           {2, 22, "mmxext"},  {2, 25, "fxsr_opt"},
+    {2, 26, "pdpe1gb"},    {2, 27, "rdtscp"},       {2, 29, "lm"},      {1, 0, "pni"},
+    {1, 1, "pclmulqdq"},   {1, 3, "monitor"},       {1, 5, "vmx"},      {1, 9, "ssse3"},
+    {1, 12, "fma"},        {1, 13, "cx16"},         {1, 17, "pcid"},    {1, 19, "sse4_1"},
+    {1, 20, "sse4_2"},     {1, 21, "x2apic"},       {1, 22, "movbe"},   {1, 23, "popcnt"},
+    {1, 25, "aes"},        {1, 26, "xsave"},        {1, 28, "avx"},     {1, 29, "f16c"},
+    {1, 30, "rdrand"},     {1, 31, "hypervisor"},   {3, 0, "lahf_lm"},  {3, 5, "abm"},
+    {3, 6, "sse4a"},       {3, 8, "3dnowprefetch"}, {4, 0, "fsgsbase"}, {4, 3, "bmi1"},
+    {4, 5, "avx2"},        {4, 7, "smep"},          {4, 8, "bmi2"},     {4, 9, "erms"},
+    {4, 16, "avx512f"},    {4, 18, "rdseed"},       {4, 19, "adx"},     {4, 20, "smap"},
+    {4, 23, "clflushopt"}, {4, 24, "clwb"},         {4, 29, "sha_ni"},  {5, 1, "avx512vbmi"},
+    {5, 9, "vaes"},        {5, 10, "vpclmulqdq"},
+};
+
+static bool needs_avx(const struct flag *f)
+{
+    return (f->word == 1 && (f->bit == 12 || f->bit == 28 || f->bit == 29)) ||
+           (f->word == 4 && (f->bit == 5 || f->bit == 16)) ||
+           (f->word == 5 && (f->bit == 1 || f->bit == 9 || f->bit == 10));
+}
+
+struct cpu_desc {
+    char vendor[13], model_name[49], flags[1024];
+    unsigned family, model, stepping, level, phys_bits, virt_bits;
+};
+
+static void trim(char *s)
+{
+    size_t n = strlen(s), lead = 0;
+    while (n && s[n - 1] == ' ')
+        s[--n] = 0;
+    while (s[lead] == ' ')
+        lead++;
+    memmove(s, s + lead, n - lead + 1);
+}
+
+static void cpu_describe(struct cpu_desc *d)
+{
+    uint32_t r[4], w[6] = {0};
+    memset(d, 0, sizeof(*d));
+    cpuid(0, 0, r);
+    d->level = r[0];
+    memcpy(d->vendor, &r[1], 4), memcpy(d->vendor + 4, &r[3], 4), memcpy(d->vendor + 8, &r[2], 4);
+    w[0] = (uint32_t)pal_boot_info->hwcap;
+    uint32_t fsgsbase = pal_boot_info->hwcap2 & 2 ? 1 : 0; /* AT_HWCAP2 bit 1 */
+    if (d->level >= 1) {
+        cpuid(1, 0, r);
+        unsigned fam = (r[0] >> 8) & 0xf;
+        d->family = fam == 0xf ? fam + ((r[0] >> 20) & 0xff) : fam;
+        d->model = ((r[0] >> 4) & 0xf) | (d->family >= 6 ? ((r[0] >> 16) & 0xf) << 4 : 0);
+        d->stepping = r[0] & 0xf;
+        w[1] = r[2];
+    }
+    if (d->level >= 7) {
+        cpuid(7, 0, r);
+        w[4] = (r[1] & ~1u) | fsgsbase, w[5] = r[2];
+    }
+    cpuid(0x80000000, 0, r);
+    uint32_t ext = r[0];
+    if (ext >= 0x80000001) {
+        cpuid(0x80000001, 0, r);
+        w[2] = r[3], w[3] = r[2];
+    }
+    if (ext >= 0x80000004) {
+        for (uint32_t i = 0; i < 3; i++) {
+            cpuid(0x80000002 + i, 0, r);
+            memcpy(d->model_name + 16 * i, r, 16);
+        }
+        trim(d->model_name);
+    }
+    d->phys_bits = 36, d->virt_bits = 48;
+    if (ext >= 0x80000008) {
+        cpuid(0x80000008, 0, r);
+        d->phys_bits = r[0] & 0xff, d->virt_bits = (r[0] >> 8) & 0xff;
+    }
+    bool avx_state = false;
+    if (w[1] & (1u << 27)) { /* OSXSAVE: XCR0 says which states the OS (or enclave) enables */
+        uint32_t lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        avx_state = (lo & 6) == 6;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < ARRAY_LEN(flags_table); i++) {
+        const struct flag *f = &flags_table[i];
+        if (!(w[f->word] & (1u << f->bit)) || (needs_avx(f) && !avx_state))
+            continue;
+        k += (size_t)snprintf(d->flags + k, sizeof(d->flags) - k, "%s%s", k ? " " : "", f->name);
+    }
+}
 
 static char *cpuinfo_text(size_t *len)
 {
+    /* Described once: the CPU does not change, and on hardware each
+     * CPUID is a trip out of the enclave. A reader that finds another
+     * thread describing it (or a fork's child that inherited that state)
+     * makes its own. */
+    static struct cpu_desc desc;
+    static int described; /* 0 no, 1 being made, 2 made */
+    struct cpu_desc *own = NULL;
+    const struct cpu_desc *d = &desc;
+    int expect = 0;
+    if (__atomic_load_n(&described, __ATOMIC_ACQUIRE) != 2) {
+        if (__atomic_compare_exchange_n(&described, &expect, 1, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            cpu_describe(&desc);
+            __atomic_store_n(&described, 2, __ATOMIC_RELEASE);
+        } else if (expect != 2) {
+            if (!(own = malloc(sizeof(*own))))
+                return NULL;
+            cpu_describe(own);
+            d = own;
+        }
+    }
     uint32_t n = pal_boot_info->cpu_count ? pal_boot_info->cpu_count : 1;
-    char flags[256] = "";
-    size_t fl = 0;
-    for (size_t i = 0; i < ARRAY_LEN(hwcap_names); i++)
-        if (pal_boot_info->hwcap & (1ULL << hwcap_names[i].bit))
-            fl += (size_t)snprintf(flags + fl, sizeof(flags) - fl, "%s%s", fl ? " " : "",
-                                   hwcap_names[i].name);
-    size_t cap = 512 * n;
+    size_t cap = 2048 * n;
     char *t = malloc(cap);
-    if (!t)
+    if (!t) {
+        free(own);
         return NULL;
+    }
     for (uint32_t i = 0; i < n && *len < cap; i++)
-        *len += (size_t)snprintf(t + *len, cap - *len,
-                                 "processor\t: %u\nvendor_id\t: GeodeVirtual\ncpu family\t: 6\n"
-                                 "model name\t: Geode virtual CPU\nphysical id\t: 0\n"
-                                 "core id\t\t: %u\ncpu cores\t: %u\nflags\t\t: %s\n\n",
-                                 i, i, n, flags);
+        *len += (size_t)snprintf(
+            t + *len, cap - *len,
+            "processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
+            "model name\t: %s\nstepping\t: %u\nphysical id\t: 0\nsiblings\t: %u\n"
+            "core id\t\t: %u\ncpu cores\t: %u\napicid\t\t: %u\ninitial apicid\t: %u\n"
+            "fpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\n"
+            "flags\t\t: %s\nbugs\t\t:\nclflush size\t: 64\ncache_alignment\t: 64\n"
+            "address sizes\t: %u bits physical, %u bits virtual\npower management:\n\n",
+            i, d->vendor, d->family, d->model, d->model_name, d->stepping, n, i, n, i, i, d->level,
+            d->flags, d->phys_bits, d->virt_bits);
+    free(own);
+    *len = *len < cap ? *len : cap;
     return t;
 }
+
+/* --- uptime, loadavg, version --- */
 
 /* The libOS has no memory limit of its own to report beyond the brk
  * reservation, so meminfo describes what the program can count on. */
@@ -337,6 +481,7 @@ char *proc_text(enum proc_text which, struct proc_who who, size_t *len)
     case PROC_STATUS:
     case PROC_PID_STAT:
     case PROC_COMM: break;
+    default: return NULL; /* proc_info.c's (proc_file_text) */
     }
     if (!get_info(who, &p))
         return NULL;

@@ -59,6 +59,15 @@ static long start_thread(uint64_t flags, struct sc_args *args, struct libos_thre
  * not seen by the parent. The child continues on newsp if one is given. */
 static long fork_process(uint64_t flags, struct sc_args *args)
 {
+    /* sys.disallow_subprocesses: as Gramine, EAGAIN (programs such as
+     * Python fall back when they cannot spawn), logged once. */
+    if (libos_cfg.no_subprocesses) {
+        static bool logged;
+        if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
+            log_warn("the program tried to create a process; sys.disallow_subprocesses = true "
+                     "refuses it (EAGAIN)");
+        return -PAL_EAGAIN;
+    }
     if (!pal->process_fork) {
         log_warn("fork: this PAL cannot create processes yet");
         return -PAL_ENOSYS;

@@ -143,9 +143,34 @@ static int dot_last(const char *path)
     return len == 2 && path[start] == '.' && path[start + 1] == '.' ? 2 : 0;
 }
 
+/* unlink/rmdir of "name/": the last component itself (a symlink is not
+ * followed) must be a directory (ENOTDIR); unlink(2) of one is EISDIR. */
+static long unlink_slash(int dirfd, const char *path, int is_dir)
+{
+    char name[PATH_MAX_LEN], inside[PATH_MAX_LEN];
+    size_t n = strnlen(path, PATH_MAX_LEN);
+    if (n >= sizeof(name))
+        return -PAL_ENAMETOOLONG;
+    memcpy(name, path, n + 1);
+    while (n > 1 && name[n - 1] == '/')
+        name[--n] = 0;
+    int r = vfs_resolve_at(dirfd, name, false, inside, sizeof(inside));
+    struct pal_stat st;
+    if (r == 0)
+        r = vfs_stat(inside, 1, &st);
+    if (r < 0)
+        return r;
+    if ((st.mode & S_IFMT_) != S_IFDIR_)
+        return -PAL_ENOTDIR;
+    return is_dir ? vfs_unlink(inside, 1) : -PAL_EISDIR;
+}
+
 static long unlink_at(int dirfd, const char *path, int is_dir)
 {
     char inside[PATH_MAX_LEN];
+    size_t n = strnlen(path, PATH_MAX_LEN);
+    if (n > 1 && path[n - 1] == '/' && !dot_last(path))
+        return unlink_slash(dirfd, path, is_dir);
     int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
     if (r < 0)
         return r;

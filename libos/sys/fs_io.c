@@ -5,6 +5,7 @@
 #include <linux/uio.h>
 
 #include "fs/vfs.h"
+#include "pal_ioctl.h"
 #include "sys/sys.h"
 
 #define IOV_MAX_ 1024
@@ -68,10 +69,16 @@ static long readv_file(struct file *f, const struct iovec *iov, int cnt)
     return total;
 }
 
-/* writev gathers small vectors into one write so that pipes and terminals
- * see it as one unit, as they would natively. */
+/* writev: one host writev where the file has it (host files, pipes and
+ * sockets in direct mode); otherwise small vectors are gathered into one
+ * write so that pipes and terminals see it as one unit, as natively. */
 static long writev_file(struct file *f, const struct iovec *iov, int cnt)
 {
+    if (f->ops->writev && (f->flags & O_ACCMODE) != O_RDONLY) {
+        long r = f->ops->writev(f, iov, cnt);
+        if (r != -PAL_ENOSYS)
+            return r;
+    }
     size_t total = 0;
     for (int i = 0; i < cnt; i++)
         total += iov[i].iov_len;
@@ -228,7 +235,7 @@ SYS(dup2)
         file_put(f);
         return (long)A(1);
     }
-    if ((int)A(1) < 0) /* an unsigned int for Linux: above RLIMIT_NOFILE */
+    if ((int)A(1) < 0 || (int)A(1) >= fd_get_limit()) /* at or above RLIMIT_NOFILE */
         return -PAL_EBADF;
     return dup_to((int)A(0), (int)A(1), false);
 }
@@ -237,7 +244,7 @@ SYS(dup3)
 {
     if (A(0) == A(1) || (A(2) & ~(uint64_t)O_CLOEXEC))
         return -PAL_EINVAL;
-    if ((int)A(1) < 0)
+    if ((int)A(1) < 0 || (int)A(1) >= fd_get_limit())
         return -PAL_EBADF;
     return dup_to((int)A(0), (int)A(1), A(2) & O_CLOEXEC);
 }
@@ -301,7 +308,7 @@ SYS(fcntl)
     switch (A(1)) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
-        if ((int)A(2) < 0 || (int)A(2) >= FD_MAX) /* outside [0, RLIMIT_NOFILE) */
+        if ((int)A(2) < 0 || (int)A(2) >= fd_get_limit()) /* outside [0, RLIMIT_NOFILE) */
             return fd_get_cloexec(fd) < 0 ? -PAL_EBADF : -PAL_EINVAL;
         return dup_to(fd, -(int)A(2) - 1, A(1) == F_DUPFD_CLOEXEC);
     case F_GETFD: return fd_get_cloexec(fd) > 0 ? FD_CLOEXEC : fd_get_cloexec(fd);
@@ -329,14 +336,17 @@ static long set_flag(struct file *f, int flag, bool on)
 static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
 {
     switch (req) {
-    case TCGETS: return f->ops == &host_file_ops ? pal->tty_ioctl(f->h, req, arg, 60) : -PAL_ENOTTY;
-    case TIOCGWINSZ: return f->ops == &host_file_ops ? pal->tty_ioctl(f->h, req, arg, 8) : -PAL_ENOTTY;
     case FIOCLEX: return fd_set_cloexec(fd, true);
     case FIONCLEX: return fd_set_cloexec(fd, false);
     case FIONBIO: return set_flag(f, O_NONBLOCK, *(int *)arg != 0);
     case FIOASYNC: return set_flag(f, FASYNC, *(int *)arg != 0);
-    default: return -PAL_ENOTTY;
+    default: break;
     }
+    /* Terminal, pipe and socket ioctls of a host handle (pal_ioctl.h). */
+    const struct pal_ioctl *k = pal_ioctl_find(req);
+    if (!k || f->ops != &host_file_ops)
+        return -PAL_ENOTTY;
+    return pal->tty_ioctl(f->h, req, arg, k->size);
 }
 
 SYS(ioctl) { return WITH_FILE(A(0), f, ioctl_file(f, (int)A(0), A(1), PTR(2))); }

@@ -75,8 +75,10 @@ SYS(rseq) { return -PAL_ENOSYS; }
 
 /* The process's resource limits: kept and reported as set (a forked child
  * inherits them), checked as Linux checks them (rlim_cur <= rlim_max;
- * raising rlim_max needs euid 0), but not enforced beyond what the libOS
- * enforces anyway (its 1024 descriptors, the stack the manifest sizes). */
+ * raising rlim_max needs euid 0; RLIMIT_NOFILE at most nr_open, the
+ * descriptor table's FD_MAX). RLIMIT_NOFILE is enforced (new descriptors
+ * below its soft limit: core/fd.c); the others no more than the libOS
+ * enforces anyway (the stack the manifest sizes). */
 static struct rlimit64 limits[RLIM_NLIMITS];
 static bool limits_set;
 static spinlock_t limits_lock;
@@ -88,7 +90,7 @@ static void limits_init(void)
     for (unsigned r = 0; r < RLIM_NLIMITS; r++)
         limits[r].rlim_cur = limits[r].rlim_max = RLIM64_INFINITY;
     limits[RLIMIT_STACK].rlim_cur = libos_cfg.stack_size;
-    limits[RLIMIT_NOFILE].rlim_cur = limits[RLIMIT_NOFILE].rlim_max = 1024;
+    limits[RLIMIT_NOFILE].rlim_cur = limits[RLIMIT_NOFILE].rlim_max = (uint64_t)fd_get_limit();
     limits_set = true;
 }
 
@@ -112,8 +114,12 @@ static long rlimit(unsigned res, const struct rlimit64 *new, struct rlimit64 *ol
     o = limits[res];
     if (new && n.rlim_max > o.rlim_max && ids.euid != 0)
         r = -PAL_EPERM;
+    else if (new && res == RLIMIT_NOFILE && n.rlim_max > FD_MAX)
+        r = -PAL_EPERM; /* above /proc/sys/fs/nr_open */
     else if (new)
         limits[res] = n;
+    if (r == 0 && new && res == RLIMIT_NOFILE)
+        fd_set_limit(n.rlim_cur);
     spin_unlock(&limits_lock);
     if (r == 0 && old)
         *old = o; /* a bad pointer faults: EFAULT */

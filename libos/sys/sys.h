@@ -138,7 +138,7 @@ SYS(openat2);
 /* socket.c */
 SYS(sendmmsg); SYS(recvmmsg);
 /* misc.c: scheduling and small settings */
-SYS(getpriority); SYS(setpriority); SYS(sched_get_priority_max); SYS(sched_get_priority_min);
+SYS(ioprio_get); SYS(ioprio_set); SYS(getpriority); SYS(setpriority); SYS(sched_get_priority_max); SYS(sched_get_priority_min);
 SYS(sched_getscheduler); SYS(sched_getparam); SYS(sched_setscheduler); SYS(sched_setparam);
 SYS(sched_rr_get_interval); SYS(sched_getattr); SYS(sched_setattr); SYS(personality); SYS(membarrier); SYS(syslog);
 long prctl_more(struct sc_args *args);

@@ -22,6 +22,10 @@ struct mctx {
     bool root_given; /* fs.root was written */
     char *env_src;   /* loader.env_src_file's host path, read once all keys are seen */
     struct toml_pos env_src_pos;
+    /* geode.ocall_workers was written; sgx.insecure__rpc_thread_num
+     * (Gramine's name for the same host threads) applies only when not. */
+    bool ocall_workers_given;
+    int64_t rpc_threads; /* -1: not written */
 };
 
 bool field_type(struct mctx *c, const char *key, const struct toml_value *v, enum toml_type want);

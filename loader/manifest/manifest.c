@@ -139,6 +139,8 @@ static void check_whole(struct mctx *c, const struct toml_value *root)
     check_duplicate_mounts(c);
     check_duplicate_trusted(c);
     gramine_root(c);
+    if (!c->ocall_workers_given && c->rpc_threads >= 0)
+        c->m->geode->ocall_workers = (uint32_t)c->rpc_threads;
     check_fits(c);
 }
 
@@ -169,7 +171,8 @@ geode_manifest *manifest_parse(const char *name, const char *text, size_t len, F
         return NULL;
     }
     char *base = manifest_dir(name);
-    struct mctx c = {.d = &d, .m = manifest_new_default(), .base_dir = base};
+    struct mctx c = {.d = &d, .m = manifest_new_default(), .base_dir = base,
+                     .rpc_threads = -1};
     schema_apply(&c, root);
     check_whole(&c, root);
     toml_free(root);

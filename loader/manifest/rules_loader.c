@@ -282,6 +282,33 @@ static void sys_sigterm(struct mctx *c, const char *key, const struct toml_value
     field_bool(c, key, v, &c->m->enable_sigterm_injection);
 }
 
+static void sys_no_subprocesses(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->disallow_subprocesses);
+}
+
+/* The libOS's descriptor table (FD_MAX in libos/core/file.h, which
+ * /proc/sys/fs/nr_open reports inside). */
+#define FDS_MAX 1024
+
+static void sys_fds_limit(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    uint32_t n;
+    if (!field_u32(c, key, v, UINT32_MAX, &n))
+        return;
+    if (n == 0) {
+        diag_error(c->d, v->pos, key, "must be at least 1");
+        return;
+    }
+    if (n > FDS_MAX) {
+        diag_warn(c->d, v->pos, key,
+                  "Geode's descriptor table holds %d descriptors: RLIMIT_NOFILE is %d, not %u",
+                  FDS_MAX, FDS_MAX, n);
+        n = FDS_MAX;
+    }
+    c->m->fds_limit = n;
+}
+
 static void sys_shm_untrusted(struct mctx *c, const char *key, const struct toml_value *v)
 {
     field_bool(c, key, v, &c->m->shared_memory_untrusted);
@@ -303,5 +330,7 @@ const struct rule loader_rules[] = {
     {"sys.brk.max_size", sys_brk_max_size},
     {"sys.enable_sigterm_injection", sys_sigterm},
     {"sys.insecure__shared_memory_untrusted", sys_shm_untrusted},
+    {"sys.disallow_subprocesses", sys_no_subprocesses},
+    {"sys.fds.limit", sys_fds_limit},
     {NULL, NULL},
 };

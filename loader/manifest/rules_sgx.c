@@ -177,6 +177,16 @@ static void sgx_host_unconfined(struct mctx *c, const char *key, const struct to
     field_bool(c, key, v, &c->m->sgx->insecure_host_unconfined);
 }
 
+/* Gramine's exitless RPC threads are Geode's OCALL workers (the same host
+ * threads serving OCALLs from a shared queue): the number becomes
+ * geode.ocall_workers unless that key is written too (manifest.c). */
+static void sgx_rpc_threads(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    uint32_t n;
+    if (field_u32(c, key, v, 64, &n))
+        c->rpc_threads = n;
+}
+
 const struct rule sgx_rules[] = {
     {"sgx.enclave_size", sgx_enclave_size},
     {"sgx.max_threads", sgx_max_threads},
@@ -190,6 +200,8 @@ const struct rule sgx_rules[] = {
     {"sgx.edmm_enable", sgx_edmm_enable},
     {"sgx.edmm_precommit_size", sgx_edmm_precommit_size},
     {"sgx.insecure__host_unconfined", sgx_host_unconfined},
+    {"sgx.insecure__rpc_thread_num", sgx_rpc_threads},
+    {"sgx.rpc_thread_num", sgx_rpc_threads},
     {NULL, NULL},
 };
 
@@ -208,7 +220,8 @@ static void geode_aex_notify(struct mctx *c, const char *key, const struct toml_
 
 static void geode_ocall_workers(struct mctx *c, const char *key, const struct toml_value *v)
 {
-    field_u32(c, key, v, 64, &c->m->geode->ocall_workers);
+    if (field_u32(c, key, v, 64, &c->m->geode->ocall_workers))
+        c->ocall_workers_given = true;
 }
 
 static void geode_syscall_rewrite(struct mctx *c, const char *key, const struct toml_value *v)

@@ -11,21 +11,13 @@ const struct rule *const all_rules[] = {loader_rules, fs_rules, sgx_rules, geode
 const char *const unsupported_gramine_keys[] = {
     "loader.pal_internal_mem_size",
     "loader.insecure__disable_aslr",
-    "loader.insecure__allow_eventfd",
-    "libos.check_invalid_pointers",
-    "sys.insecure__allow_eventfd",
-    "sys.experimental__enable_flock",
-    "sys.disallow_subprocesses",
     "sys.insecure__shared_memory",
-    "sys.fds.limit",
     "fs.experimental__enable_sysfs_topology",
     "sgx.edmm_enable_heap",
     "sgx.preheat_enclave",
     "sgx.enable_stats",
     "sgx.profile.",
     "sgx.vtune_profile",
-    "sgx.insecure__rpc_thread_num",
-    "sgx.rpc_thread_num",
     "sgx.use_exinfo",
     "sgx.insecure__allow_memfaults_without_exinfo",
     "sgx.cpu_features.",
@@ -57,6 +49,15 @@ static const struct {
      "Geode generates no /etc/resolv.conf or hostname: mount the host's files; ignored"},
     {"sgx.allowed_ioctls", "Geode passes no device ioctl to the host (they stay refused); ignored"},
     {"sgx.ioctl_structs.", "Geode passes no device ioctl to the host (they stay refused); ignored"},
+    {"libos.check_invalid_pointers",
+     "Geode always checks the program's pointers (EFAULT, as Linux); ignored"},
+    {"sys.insecure__allow_eventfd",
+     "eventfd is always available: its counter lives in the libOS, the host sees only "
+     "readiness; ignored"},
+    {"loader.insecure__allow_eventfd",
+     "eventfd is always available: its counter lives in the libOS, the host sees only "
+     "readiness; ignored"},
+    {"sys.experimental__enable_flock", "flock(2) is always available in Geode; ignored"},
     {NULL, NULL},
 };
 

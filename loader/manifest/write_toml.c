@@ -105,6 +105,9 @@ static void write_fs_sys(const geode_manifest *m, FILE *out)
             m->enable_sigterm_injection ? "true" : "false");
     fprintf(out, "sys.insecure__shared_memory_untrusted = %s\n",
             m->shared_memory_untrusted ? "true" : "false");
+    fprintf(out, "sys.disallow_subprocesses = %s\n", m->disallow_subprocesses ? "true" : "false");
+    if (m->fds_limit)
+        fprintf(out, "sys.fds.limit = %u\n", m->fds_limit);
 }
 
 static void write_sgx(const Geode__Sgx *s, FILE *out)

@@ -10,6 +10,7 @@
 
 #include "host.h"
 #include "pal_host_stat.h"
+#include "pal_ioctl.h"
 #include "pidns.h"
 
 /* PAL_O_NOSYMLINKS: openat2 with RESOLVE_NO_SYMLINKS, which checks every
@@ -37,6 +38,10 @@ static long direct_read(pal_handle h, void *b, size_t n) { return HS3(SYS_read, 
 static long direct_write(pal_handle h, const void *b, size_t n)
 {
     return HS3(SYS_write, h, b, n);
+}
+static long direct_writev(pal_handle h, const void *iov, int cnt)
+{
+    return HS3(SYS_writev, h, iov, cnt);
 }
 static long direct_pread(pal_handle h, void *b, size_t n, int64_t off)
 {
@@ -138,14 +143,14 @@ static long direct_set_nonblocking(pal_handle h, int on)
     return HS3(SYS_fcntl, h, F_SETFL, fl);
 }
 
+/* Only pal_ioctl.h's requests, whose arguments are known: the host reads
+ * or writes the program's buffer itself (a bad one is its EFAULT). */
 static long direct_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t len)
 {
-    /* Only the two read-only queries whose argument sizes we know. */
-    if (req == TCGETS && len >= 60)
-        return HS3(SYS_ioctl, h, req, buf);
-    if (req == TIOCGWINSZ && len >= sizeof(struct winsize))
-        return HS3(SYS_ioctl, h, req, buf);
-    return -PAL_ENOTTY;
+    const struct pal_ioctl *k = pal_ioctl_find(req);
+    if (!k || (k->arg != PAL_IOCTL_VALUE && len < k->size))
+        return -PAL_ENOTTY;
+    return HS3(SYS_ioctl, h, req, buf);
 }
 
 static long direct_chown(const char *p, uint32_t uid, uint32_t gid, int nofollow)
@@ -248,6 +253,7 @@ void direct_fill_file(struct pal_api *api)
     api->close = direct_close;
     api->read = direct_read;
     api->write = direct_write;
+    api->writev = direct_writev;
     api->pread = direct_pread;
     api->pwrite = direct_pwrite;
     api->seek = direct_seek;

@@ -231,8 +231,10 @@ struct pal_api {
     long (*access)(const char *path, int mode);
     /* Switches non-blocking mode of a handle (file, pipe, socket). */
     long (*set_nonblocking)(pal_handle h, int on);
-    /* Terminal control on a host tty: only TCGETS (buf: 60-byte termios)
-     * and TIOCGWINSZ (8-byte winsize); -ENOTTY when h is not a tty. */
+    /* A device ioctl of pal_ioctl.h's table on a host handle (terminals,
+     * pipes, sockets, files): buf is the program's buffer of the table's
+     * size (PAL_IOCTL_OUT, _IN), or for PAL_IOCTL_VALUE the integer
+     * itself; -ENOTTY for any other request or a handle without it. */
     long (*tty_ioctl)(pal_handle h, unsigned long req, void *buf, size_t len);
 
     /* --- pipes, sockets, readiness --- */
@@ -577,6 +579,12 @@ struct pal_api {
      * the host's epoll by open file and host handle). Errors are dup's. */
     long (*handle_dup)(pal_handle h, pal_handle *out);
 
+    /* --- gathered writes --- */
+    /* Writes cnt vectors (Linux struct iovec: base, length) at the
+     * handle's position as one writev(2): one unit for a pipe or socket.
+     * NULL when the PAL has none (the libOS then gathers them itself). */
+    long (*writev)(pal_handle h, const void *iov, int cnt);
+
     /* --- resource usage (getrusage(2), times(2), wait4(2)'s rusage) --- */
     /* The user and system CPU time in ns (times[0], times[1]) of who, as
      * getrusage's: 0 this process, 1 the calling thread, -1 the children
@@ -594,9 +602,10 @@ struct pal_api {
      * tree sees them (getpriority(2), sched_getscheduler(2)): op
      * PAL_SCHED_* on process proc (0: the calling thread, else an id of
      * the tree, a process's main thread). Returns 20 - the nice value
-     * (1..40, getpriority's encoding), the policy (SCHED_OTHER, SCHED_BATCH or SCHED_IDLE, with
-     * SCHED_RESET_ON_FORK), or 0 after a set; -ESRCH when there is no such
-     * process, else the host's error (EPERM, EACCES). */
+     * (1..40, getpriority's encoding), the policy (SCHED_OTHER,
+     * SCHED_BATCH or SCHED_IDLE, with SCHED_RESET_ON_FORK), or 0 after a
+     * set; -ESRCH when there is no such process, else the host's error
+     * (EPERM, EACCES). */
     long (*process_sched)(pal_handle proc, int op, int value);
 
     /* PR_SET_CHILD_SUBREAPER (prctl(2)) for the calling process (not

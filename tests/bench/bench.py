@@ -232,13 +232,13 @@ def redis_rps(ctx, mode, n, extra=""):
             srv.kill()
 
 
-def nginx_rps(ctx, mode, seconds, extra=""):
+def nginx_rps(ctx, mode, seconds, extra="", workers=None):
     """Throughput of wrk (native) against Debian's nginx under mode, master
-    process and one worker (nginx's default worker_processes; Debian's
-    /etc/nginx/nginx.conf says auto), the same configuration
-    (manifests/nginx.conf) for every mode; any non-2xx reply, socket error
-    or error-log line fails the run. ctx.last_check says what was checked.
-    extra: manifest lines (the sim rows' exitless workers)."""
+    process and one worker (nginx's default worker_processes) or workers
+    (e.g. "auto", what Debian's /etc/nginx/nginx.conf says), the same
+    configuration (manifests/nginx.conf) for every mode; any non-2xx reply,
+    socket error or error-log line fails the run. ctx.last_check says what
+    was checked. extra: manifest lines (the sim rows' exitless workers)."""
     for tool in ("/usr/sbin/nginx", shutil.which("wrk")):
         if not tool or not os.path.exists(tool):
             raise Failed("nginx or wrk not installed (.ci/deps)")
@@ -253,6 +253,8 @@ def nginx_rps(ctx, mode, seconds, extra=""):
         f.write(os.urandom(4096).hex().encode())
     with open(os.path.join(ROOT, "manifests", "nginx.conf")) as f:
         conf = f.read().replace("127.0.0.1:8080", "127.0.0.1:%d" % port)
+    if workers:
+        conf = "worker_processes %s;\n" % workers + conf
     with open(os.path.join(prefix, "nginx.conf"), "w") as f:
         f.write(conf)
     # As natively and in manifests/nginx.manifest.toml: root, whose worker
@@ -620,6 +622,11 @@ def workloads(ctx, quick):
          lambda m: redis_rps(ctx, m, 50000 // k)),
         ("nginx static 8 KiB, wrk 8 connections", "req/s", True, 0.9,
          lambda m: nginx_rps(ctx, m, 2 if quick else 4)),
+        # Debian's shipped /etc/nginx/nginx.conf: one worker per CPU (issue
+        # 9 asks for >= 0.9x in direct mode with Debian's worker settings).
+        ("nginx static 8 KiB, wrk 8 connections, worker_processes auto", "req/s", True, 0.9,
+         lambda m: nginx_rps(ctx, m, 2 if quick else 4, workers="auto"),
+         {"modes": ("native", "direct")}),
         # Issue 13: the enclave with exitless OCALL workers, >= 0.5x native
         # on an idle host (only native and sim are run: the other modes
         # ignore the key).

@@ -170,6 +170,23 @@ long vfs_readlink(const char *inside, char *buf, size_t len)
     return (long)l;
 }
 
+/* What fs/open.c's vfs_stat answers for a resolved path (path.c asks it
+ * whether "name/" names a directory): the tree's kind, /proc and the
+ * root directories, -ENOENT otherwise. */
+int vfs_stat(const char *inside, int nofollow, struct pal_stat *st)
+{
+    (void)nofollow;
+    memset(st, 0, sizeof(*st));
+    const struct node *n = lookup(inside);
+    if (!strcmp(inside, "/") || !strncmp(inside, "/proc", 5) || (n && n->kind == DIR_))
+        st->mode = S_IFDIR | 0755;
+    else if (n)
+        st->mode = (n->kind == LINK_ ? S_IFLNK : S_IFREG) | 0644;
+    else
+        return -PAL_ENOENT;
+    return 0;
+}
+
 /* --- path_normalize ---------------------------------------------------- */
 
 struct norm_case {

@@ -270,8 +270,18 @@ static void small_files(void)
     int cpus = 0;
     for (const char *p = t; p && (p = strstr(p, "processor\t: ")); p++)
         cpus++;
-    CHECK(t && cpus == 3 && strstr(t, "flags\t\t: fpu sse sse2\n") && strlen(t) == len,
-          "cpuinfo: one entry per CPU, flags from AT_HWCAP");
+    /* CPUID.1:EDX's flags are AT_HWCAP's (fpu, sse, sse2 here; no tsc or
+     * cmov though the host has them), the others and the vendor CPUID's. */
+    unsigned id[4];
+    char vendor[40] = "vendor_id\t: ";
+    __asm__ volatile("cpuid" : "=a"(id[0]), "=b"(id[1]), "=c"(id[2]), "=d"(id[3]) : "a"(0), "c"(0));
+    memcpy(vendor + 12, &id[1], 4), memcpy(vendor + 16, &id[3], 4), memcpy(vendor + 20, &id[2], 4);
+    const char *fl = t ? strstr(t, "flags\t\t: fpu sse sse2") : NULL;
+    const char *nl = fl ? strchr(fl, '\n') : NULL;
+    CHECK(t && cpus == 3 && fl && (fl[21] == ' ' || fl[21] == '\n') && strlen(t) == len &&
+              !memmem(fl, (size_t)(nl - fl), " tsc ", 5) &&
+              !memmem(fl, (size_t)(nl - fl), " cmov ", 6) && strstr(t, vendor),
+          "cpuinfo: one entry per CPU, EDX flags from AT_HWCAP, CPUID's vendor");
     free(t);
 
     fake_clock_ns = 12345678900ll;

@@ -83,3 +83,47 @@ check "hash cache: same size and mtime but new contents: hashed again" "[ -n '$m
 GEODE_HASH_CACHE=off "$GEODE" measure "$T/hc.toml" >"$T/out" 2>&1
 check "hash cache: off gives the same MRENCLAVE" "[ \"\$(cat $T/out)\" = '$mr3' ]"
 unset GEODE_HASH_CACHE
+
+# Gramine's sgx.insecure__rpc_thread_num is geode.ocall_workers unless that
+# key is written too; sys.disallow_subprocesses refuses fork with EAGAIN.
+printf 'libos.entrypoint = "/bin/busybox"\nsgx.insecure__rpc_thread_num = 3\n' >"$T/rpc.toml"
+"$GEODE" manifest check "$T/rpc.toml" >"$T/out" 2>"$T/err"
+check "check: sgx.insecure__rpc_thread_num = 3 gives 3 OCALL workers, no warning" \
+    "grep -q ' 3 OCALL worker(s)' $T/out && ! grep -q warning $T/err"
+printf 'geode.ocall_workers = 1\n' >>"$T/rpc.toml"
+"$GEODE" manifest check "$T/rpc.toml" >"$T/out" 2>"$T/err"
+check "check: geode.ocall_workers wins over sgx.insecure__rpc_thread_num" \
+    "grep -q ' 1 OCALL worker(s)' $T/out"
+for v in false true; do
+    cat >"$T/nofork.toml" <<M
+libos.entrypoint = "/bin/busybox"
+loader.argv = ["sh", "-c", "echo a; /bin/busybox true && echo forked"]
+fs.root = { uri = "file:/" }
+sys.disallow_subprocesses = $v
+M
+    "$GEODE" run --mode direct "$T/nofork.toml" >"$T/out" 2>"$T/err"; rc=$?
+    if [ $v = false ]; then
+        check "run: sys.disallow_subprocesses = false: sh forks" \
+            "[ $rc -eq 0 ] && [ \"\$(cat $T/out)\" = \"\$(printf 'a\\nforked')\" ]"
+    else
+        check "run: sys.disallow_subprocesses = true: sh cannot fork (EAGAIN), exit status 2" \
+            "[ $rc -eq 2 ] && [ \"\$(cat $T/out)\" = a ] && grep -q 'fork: Resource temporarily unavailable' $T/err"
+    fi
+done
+
+# sys.fds.limit is RLIMIT_NOFILE (soft and hard); above the table's 1024 it
+# is 1024, with a warning.
+for n in 100 5000; do
+    cat >"$T/fds.toml" <<M
+libos.entrypoint = "/bin/busybox"
+loader.argv = ["sh", "-c", "ulimit -n; ulimit -Hn"]
+fs.root = { uri = "file:/" }
+sys.fds.limit = $n
+M
+    "$GEODE" run --mode direct "$T/fds.toml" >"$T/out" 2>"$T/err"; rc=$?
+    want=$n; [ $n -gt 1024 ] && want=1024
+    check "run: sys.fds.limit = $n gives RLIMIT_NOFILE $want, soft and hard" \
+        "[ $rc -eq 0 ] && [ \"\$(cat $T/out)\" = \"\$(printf '$want\\n$want')\" ]"
+done
+check "check: sys.fds.limit above 1024 warns, naming the table's size" \
+    "grep -q 'sys.fds.limit: Geode.s descriptor table holds 1024' $T/err"

@@ -57,3 +57,35 @@ if need "$bin"; then
     [ "$rc" -eq 143 ] && ! grep -q '^slept$' "$TMP/sig.out"
     check "sys.enable_sigterm_injection = true: host SIGTERM kills it (status 143, got $rc)" $?
 fi
+
+# /proc/mounts, mountinfo, uptime and the process files in the enclave, read
+# by busybox (a static program): the manifest's tmpfs mount appears as
+# tmpfs with its escaped mount point, the root as the host's type (never
+# the manifest's URI), /proc as proc; df finds the root through them.
+bb=/bin/busybox
+# $TMP was once found removed after the SIGTERM part (perhaps a killer
+# subshell killed before it reset the inherited EXIT trap): make it again.
+mkdir -p "$TMP"
+if need "$bb"; then
+    manifest "$TMP/bb.toml" "$bb" 'loader.argv = ["busybox"]' 'fs.root = { uri = "file:/" }' \
+        "$(trust "$bb")" '[[fs.mounts]]' 'type = "tmpfs"' 'path = "/mnt/t p"'
+    run_sim "$TMP/bb.toml" sh -c 'cat /proc/mounts; echo ==; cat /proc/self/mountinfo; echo ==;
+        cat /proc/uptime /proc/loadavg; readlink /proc/mounts; readlink /proc/self/root; echo ==;
+        cat /proc/self/limits; echo ==; df / >/dev/null && echo df-ok; ls /proc /proc/self'
+    grep -qx 'tmpfs /mnt/t\\040p tmpfs rw,relatime 0 0' "$TMP/out" &&
+        grep -qx 'proc /proc proc rw,nosuid,nodev,noexec,relatime 0 0' "$TMP/out" &&
+        grep -q '^geode / [a-z0-9]* rw' "$TMP/out" && ! grep -q 'file:' "$TMP/out"
+    r=$?; check "sim: /proc/mounts lists the root, /proc and the manifest's tmpfs" $r; diag $r
+    awk '/ - / { ids[$1] = 1; n++; if ($5 == "/mnt/t\\040p") tp = $2; if ($5 == "/") root = $1 }
+         END { exit !(n >= 3 && tp == root && root != "") }' "$TMP/out"
+    check "sim: mountinfo: the tmpfs's parent is the root mount" $?
+    grep -Eqx '[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2}' "$TMP/out" &&
+        grep -Eqx '0\.00 0\.00 0\.00 [0-9]+/[0-9]+ [0-9]+' "$TMP/out" &&
+        grep -qx 'self/mounts' "$TMP/out" && grep -qx '/' "$TMP/out"
+    check "sim: uptime, loadavg, the mounts and root links" $?
+    [ "$(grep -c '^Max ' "$TMP/out")" -eq 16 ] && grep -q '^Max open files  *1024  *1024  *files' "$TMP/out"
+    check "sim: limits has 16 rows, open files 1024" $?
+    grep -qx df-ok "$TMP/out" && grep -qx uptime "$TMP/out" && grep -qx mountinfo "$TMP/out" &&
+        grep -qx fdinfo "$TMP/out" && grep -qx oom_score_adj "$TMP/out"
+    check "sim: df / works; ls /proc and /proc/self list the new files" $?
+fi

@@ -95,3 +95,15 @@ while True: pass'
 else
     skip "python3 not installed"
 fi
+
+# kill(0, SIGTERM) inside the enclave: the caller's own copy (the host
+# signal its OCALL sent to the group it is in) is the program's, not a
+# SIGTERM from the host that sys.enable_sigterm_injection = false keeps out.
+# As pid 1 of its namespace, sh gets it only through its trap.
+if need /bin/busybox; then
+    manifest "$TMP/kg.toml" /bin/busybox "$(trust /bin/busybox)"
+    run_sim "$TMP/kg.toml" sh -c 'trap "echo got TERM" TERM; kill -TERM 0; echo after'
+    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'got TERM\nafter')" ] &&
+        ! grep -q 'SIGTERM not passed' "$TMP/err"
+    r=$?; check "kill(0, SIGTERM) in the sim reaches the caller's own trap (not dropped as a host SIGTERM)" $r; diag $r
+fi

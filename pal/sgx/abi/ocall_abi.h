@@ -83,7 +83,7 @@ enum ocall_fs {
     OCALL_SYMLINK = 33,   /* a0 target len, a1 path len; str target, str path */
     OCALL_ACCESS = 34,    /* a0 mode, a1 path len; str path */
     OCALL_NONBLOCK = 35,  /* a0 h, a1 on */
-    OCALL_TTY_IOCTL = 36, /* a0 h, a1 request (TCGETS / TIOCGWINSZ), a2 len; out bytes (len) */
+    OCALL_TTY_IOCTL = 36, /* a0 h, a1 request (pal_ioctl.h), a2 size or value; in or out bytes */
     OCALL_LINK = 37,      /* a0 from len, a1 to len; str from, str to */
     OCALL_UTIMES = 38,    /* a0 atime, a1 mtime (ns or PAL_UTIME_*), a2 nofollow, a3 path len; str path */
     OCALL_STATFS = 39,    /* a0 path len; str path; out struct pal_statfs */

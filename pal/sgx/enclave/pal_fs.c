@@ -4,12 +4,9 @@
  * reply that breaks the contract becomes -PAL_EIO. file_map stays NULL: inside
  * an enclave the libOS copies. */
 #include "pal_enclave.h"
+#include "pal_ioctl.h"
 
 #define FS_PATH_MAX 4096 /* bytes, NUL included */
-#define FS_TCGETS 0x5401
-#define FS_TIOCGWINSZ 0x5413
-#define FS_TERMIOS_SIZE 60
-#define FS_WINSIZE_SIZE 8
 #define DIRENT_NAME 19 /* offset of d_name in struct linux_dirent64 */
 #define DIRENT_MIN 20  /* header and the shortest name's NUL */
 
@@ -361,22 +358,37 @@ static long encl_set_nonblocking(pal_handle h, int on)
 
 /* Only the two read-only queries whose sizes are known; the reply is
  * exactly that size, result 0. */
+/* pal_ioctl.h's requests: an OUT reply must be exactly the request's size
+ * (a count never negative), an IN argument goes out at its size, a VALUE
+ * as a0..a2's third word. */
 static long encl_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t len)
 {
-    uint64_t size, got = 0;
+    const struct pal_ioctl *k = pal_ioctl_find(req);
+    uint64_t got = 0;
     int64_t r;
 
-    if (req == FS_TCGETS && len >= FS_TERMIOS_SIZE)
-        size = FS_TERMIOS_SIZE;
-    else if (req == FS_TIOCGWINSZ && len >= FS_WINSIZE_SIZE)
-        size = FS_WINSIZE_SIZE;
-    else
+    if (!k || (k->arg != PAL_IOCTL_VALUE && len < k->size))
         return -PAL_ENOTTY;
-    struct ocall_args a = {{h, (int64_t)req, (int64_t)size}};
-    r = fs_ocall(OCALL_TTY_IOCTL, &a, 0, 0, 0, 0, buf, size, &got);
+    if (k->arg == PAL_IOCTL_VALUE) {
+        struct ocall_args a = {{h, (int64_t)req, (int64_t)(uintptr_t)buf}};
+        r = fs_ocall(OCALL_TTY_IOCTL, &a, 0, 0, 0, 0, 0, 0, 0);
+        return r < 0 ? r : r == 0 ? 0 : -PAL_EIO;
+    }
+    struct ocall_args a = {{h, (int64_t)req, (int64_t)k->size}};
+    if (k->arg == PAL_IOCTL_IN) {
+        r = fs_ocall(OCALL_TTY_IOCTL, &a, buf, k->size, 0, 0, 0, 0, 0);
+        return r < 0 ? r : r == 0 ? 0 : -PAL_EIO;
+    }
+    uint8_t tmp[64];
+    r = fs_ocall(OCALL_TTY_IOCTL, &a, 0, 0, 0, 0, tmp, k->size, &got);
     if (r < 0)
         return r;
-    return r == 0 && got == size ? 0 : -PAL_EIO;
+    if (r != 0 || got != k->size)
+        return -PAL_EIO;
+    if (pal_ioctl_is_count(req) && (int32_t)(tmp[0] | tmp[1] << 8 | tmp[2] << 16 | (uint32_t)tmp[3] << 24) < 0)
+        return -PAL_EIO;
+    memcpy(buf, tmp, k->size);
+    return 0;
 }
 
 static long encl_chown(const char *path, uint32_t uid, uint32_t gid, int nofollow)

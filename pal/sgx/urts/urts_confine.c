@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "pal_ioctl.h"
 
 #ifndef SYS_SECCOMP
 #define SYS_SECCOMP 1 /* si_code of a seccomp SIGSYS */
@@ -255,9 +256,9 @@ static const unsigned long prctl_ops[] = {
     PR_SET_SYSCALL_USER_DISPATCH,
 };
 static const unsigned long arch_prctl_ops[] = {ARCH_SET_GS, ARCH_SET_FS, ARCH_GET_FS, ARCH_GET_GS};
-/* The tty OCALL (urts_ocall_fs.c), the pool's process-group check, and the
- * kernel driver's enclave builds (hardware mode). */
-static const unsigned long ioctl_ops[] = {TCGETS, TIOCGWINSZ, TIOCGPGRP};
+/* The pool's process-group check; the tty OCALL's (urts_ocall_fs.c) are
+ * pal_ioctl.h's table. */
+static const unsigned long ioctl_ops[] = {TIOCGPGRP};
 /* sgx mode: the enclave's build, and EDMM's (SGX2) permission, type and
  * page-removal requests (driver_kernel.c). */
 static const unsigned long sgx_ioctl_ops[] = {
@@ -474,6 +475,10 @@ static int build(scmp_filter_ctx ctx, const struct urts_confine_policy *p)
     ret = ret ? ret : allow_processes(ctx);
     ret = ret ? ret : allow_sockets(ctx, p->network, p->aesm);
     ret = ret ? ret : allow_ioctls(ctx, ioctl_ops, sizeof(ioctl_ops) / sizeof(ioctl_ops[0]));
+    for (size_t i = 0; i < sizeof(pal_ioctls) / sizeof(pal_ioctls[0]) && !ret; i++) {
+        const unsigned long req = pal_ioctls[i].req;
+        ret = allow_ioctls(ctx, &req, 1);
+    }
     if (!ret && !p->sim)
         ret = allow_ioctls(ctx, sgx_ioctl_ops, sizeof(sgx_ioctl_ops) / sizeof(sgx_ioctl_ops[0]));
     /* The sim's EADD reads source pages through process_vm_readv on its own

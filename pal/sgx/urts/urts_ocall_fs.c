@@ -21,8 +21,8 @@
 #include "urts_procs.h"
 #include "pal.h"
 #include "pal_host_stat.h"
+#include "pal_ioctl.h"
 
-#define TERMIOS_SIZE 60
 
 typedef int64_t (*fs_fn)(struct urts_ocall_in *r, uint8_t *out, uint64_t out_cap,
                          uint64_t *out_size);
@@ -383,30 +383,40 @@ static int64_t do_nonblock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, 
     return ret(fcntl(fd, F_SETFL, fl));
 }
 
-/* TCGETS fills the kernel's (shorter) termios; the rest of the 60 bytes are
- * zero, so the enclave gets exactly the size it asked for. */
+/* pal_ioctl.h's requests on a host handle: an OUT reply of exactly the
+ * request's size (TCGETS: the kernel's 36-byte termios, which glibc's
+ * buffer is: a longer reply would overwrite the program's stack), an IN
+ * argument of exactly its size, a VALUE in a2. */
 static int64_t do_tty_ioctl(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
 {
     const int64_t *a = r->a.a;
-    uint8_t buf[TERMIOS_SIZE] = {0};
-    int64_t want;
+    const struct pal_ioctl *k = pal_ioctl_find((unsigned long)a[1]);
+    uint8_t buf[64] = {0};
 
-    if (args_only(r) || a[2] < 0 || (uint64_t)a[2] > cap)
-        return -EINVAL;
-    if (a[1] == TCGETS)
-        want = TERMIOS_SIZE;
-    else if (a[1] == TIOCGWINSZ)
-        want = sizeof(struct winsize);
-    else
+    if (!k)
         return -ENOTTY;
-    if (a[2] != want)
-        return -EINVAL;
     if (!handle_ok(a[0]))
         return -EBADF;
+    if (k->arg == PAL_IOCTL_VALUE) {
+        if (args_only(r))
+            return -EINVAL;
+        return ioctl((int)a[0], (unsigned long)a[1], (unsigned long)a[2]) != 0 ? -errno : 0;
+    }
+    if (a[2] != k->size)
+        return -EINVAL;
+    if (k->arg == PAL_IOCTL_IN) {
+        const uint8_t *in = urts_ocall_bytes(r, k->size);
+        if (!in || !urts_ocall_end(r))
+            return -EINVAL;
+        memcpy(buf, in, k->size);
+        return ioctl((int)a[0], (unsigned long)a[1], buf) != 0 ? -errno : 0;
+    }
+    if (args_only(r) || k->size > cap)
+        return -EINVAL;
     if (ioctl((int)a[0], (unsigned long)a[1], buf) != 0)
         return -errno;
-    memcpy(out, buf, (size_t)want);
-    *size = (uint64_t)want;
+    memcpy(out, buf, k->size);
+    *size = k->size;
     return 0;
 }
 

@@ -167,11 +167,17 @@ void urts_signal_keep_sigterm_out(bool out) { sigterm_kept_out = out; }
 
 /* Sent by kill, tkill or sigqueue from another geode process of the
  * program's tree (pal/direct/pidns.h; the kernel's own signals, SIGCHLD
- * included, have a positive si_code). Async-signal-safe. */
+ * included, have a positive si_code), or by kill(2) from this process:
+ * the program's own copy of its kill(0, sig) or kill(-pgid, sig), which
+ * the enclave's OCALL sent to a group this process is in (this host code
+ * never kill()s itself: its own re-raises are tgkill after SIG_DFL).
+ * Async-signal-safe. */
 static bool from_inside(const siginfo_t *si)
 {
+    if (si->si_pid == getpid())
+        return si->si_code == SI_USER;
     return (si->si_code == SI_USER || si->si_code == SI_TKILL || si->si_code == SI_QUEUE) &&
-           si->si_pid != getpid() && pidns_host_inside(si->si_pid);
+           pidns_host_inside(si->si_pid);
 }
 
 static void on_signal(int sig, siginfo_t *si, void *ucv)

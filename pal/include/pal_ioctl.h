@@ -1,0 +1,50 @@
+/* The device ioctls a PAL passes to a host handle (a terminal, pipe,
+ * socket or file), each with how its argument travels and its size: one
+ * table for the libOS, the direct PAL, the trusted PAL and the host side
+ * of its OCALL. Sizes are the kernel's (struct termios is 36 bytes: libc's
+ * is longer, and glibc hands the kernel exactly 36). Process-group ioctls
+ * (TIOCGPGRP, TIOCSPGRP, TIOCSCTTY) are not here: their pids would need
+ * the pid namespace's translation. */
+#ifndef PAL_IOCTL_H
+#define PAL_IOCTL_H
+
+#include <stdint.h>
+
+enum pal_ioctl_arg {
+    PAL_IOCTL_OUT,   /* the host writes size bytes at the pointer */
+    PAL_IOCTL_IN,    /* the host reads size bytes at the pointer */
+    PAL_IOCTL_VALUE, /* the argument is an integer, no memory */
+};
+
+struct pal_ioctl {
+    uint32_t req;
+    uint8_t arg, size;
+};
+
+static const struct pal_ioctl pal_ioctls[] = {
+    {0x5401, PAL_IOCTL_OUT, 36},  /* TCGETS */
+    {0x5402, PAL_IOCTL_IN, 36},   /* TCSETS */
+    {0x5403, PAL_IOCTL_IN, 36},   /* TCSETSW */
+    {0x5404, PAL_IOCTL_IN, 36},   /* TCSETSF */
+    {0x5413, PAL_IOCTL_OUT, 8},   /* TIOCGWINSZ */
+    {0x5414, PAL_IOCTL_IN, 8},    /* TIOCSWINSZ */
+    {0x541B, PAL_IOCTL_OUT, 4},   /* FIONREAD (TIOCINQ): bytes ready to read */
+    {0x5411, PAL_IOCTL_OUT, 4},   /* TIOCOUTQ: bytes not yet sent */
+    {0x5409, PAL_IOCTL_VALUE, 0}, /* TCSBRK (tcdrain, tcsendbreak) */
+    {0x540A, PAL_IOCTL_VALUE, 0}, /* TCXONC (tcflow) */
+    {0x540B, PAL_IOCTL_VALUE, 0}, /* TCFLSH (tcflush) */
+};
+
+/* The table's entry for req; NULL when it is not passed to the host. */
+static inline const struct pal_ioctl *pal_ioctl_find(unsigned long req)
+{
+    for (unsigned i = 0; i < sizeof(pal_ioctls) / sizeof(pal_ioctls[0]); i++)
+        if (pal_ioctls[i].req == req)
+            return &pal_ioctls[i];
+    return 0;
+}
+
+/* An OUT reply that is a count (FIONREAD, TIOCOUTQ): never negative. */
+static inline int pal_ioctl_is_count(unsigned long req) { return req == 0x541B || req == 0x5411; }
+
+#endif

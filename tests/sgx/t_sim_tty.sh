@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# A terminal in the enclave and in direct mode (run under script(1), so
+# that the program's stdin is a tty): TCGETS and TIOCGWINSZ write exactly
+# the kernel's sizes into the program's memory (36 and 8 bytes; a 60-byte
+# TCGETS reply overwrote 24 bytes of glibc's stack), isatty is true.
+. "$GEODE_ROOT/tests/sgx/lib.sh"
+
+if ! command -v script >/dev/null; then
+    skip "script(1) not installed (bsdutils)"
+    exit 0
+fi
+if ! timeout 10 script -qec true /dev/null </dev/null >/dev/null 2>&1; then
+    skip "script(1) cannot open a pseudo-terminal on this host (no /dev/pts?)"
+    exit 0
+fi
+want=$'TCGETS: ok, bytes written past 36: 0\nTIOCGWINSZ: ok, bytes written past 8: 0\nisatty: yes'
+for kind in musl spie dyn; do
+    bin="$PROGS/ttycanary.$kind"
+    need "$bin" || continue
+    manifest "$TMP/t.toml" "$bin" "$(trust "$bin")"
+    for mode in direct sim; do
+        timeout -k 5 60 script -qec "'$GEODE' run --mode $mode '$TMP/t.toml' 2>'$TMP/err'" /dev/null \
+            </dev/null >"$TMP/out" 2>&1
+        rc=$?
+        tr -d '\r' <"$TMP/out" >"$TMP/out.txt"
+        [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out.txt")" = "$want" ]
+        r=$?; check "ttycanary.$kind ($mode, on a tty): TCGETS and TIOCGWINSZ write the kernel's sizes, isatty" $r
+        [ "$r" -eq 0 ] && continue
+        sed 's/^/    # /' "$TMP/out.txt" | head -5; diag 1
+    done
+done
+
+# Setting the terminal from inside (TIOCSWINSZ, TCSETS through stty, then
+# tcsetattr's TCSETSW back): the host's terminal takes it, as natively.
+if need /bin/busybox; then
+    cat >"$TMP/stty.sh" <<'SH'
+stty rows 41 cols 93 && stty size && stty -echo && stty -a | tr ' ;' '\n\n' | grep -x -- -echo && stty echo
+SH
+    manifest "$TMP/s.toml" /bin/busybox "$(trust /bin/busybox "file:$TMP/stty.sh")"
+    for mode in direct sim; do
+        timeout -k 5 60 script -qec "'$GEODE' run --mode $mode '$TMP/s.toml' sh '$TMP/stty.sh' 2>'$TMP/err'; stty size" \
+            /dev/null </dev/null >"$TMP/out" 2>&1
+        rc=$?
+        tr -d '\r' <"$TMP/out" >"$TMP/out.txt"
+        [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out.txt")" = "$(printf '41 93\n-echo\n41 93')" ]
+        r=$?; check "busybox stty ($mode, on a tty): window size and echo set from inside reach the host's terminal" $r
+        [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out.txt" | head -5; diag 1; }
+    done
+fi
