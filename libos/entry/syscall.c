@@ -54,6 +54,8 @@ static const sys_fn table[NR_MAX] = {
     E(getxattr), E(lgetxattr), E(fgetxattr), E(listxattr), E(llistxattr), E(flistxattr),
     E(removexattr), E(lremovexattr), E(fremovexattr), E(name_to_handle_at),
     E(open_by_handle_at), E(openat2), E(sendmmsg), E(recvmmsg), E(execveat),
+    E(splice), E(tee), E(vmsplice),
+    [452] = sys_fchmodat2, /* not in this libc's unistd_64.h (Linux 6.6) */
     /* scheduling, settings, capabilities (sys/misc.c, sys/creds.c) */
     E(getpriority), E(setpriority), E(sched_get_priority_max), E(sched_get_priority_min),
     E(sched_getscheduler), E(sched_getparam), E(sched_setscheduler), E(sched_setparam),

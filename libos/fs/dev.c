@@ -1,6 +1,7 @@
 /* Devices the libOS implements itself, without the host: /dev/null,
  * /dev/zero, /dev/urandom and /dev/random (both from the PAL's random), and
- * /dev/attestation (dev_attestation.c). */
+ * /dev/attestation (dev_attestation.c); and Linux's symlinks /dev/fd,
+ * /dev/stdin, /dev/stdout, /dev/stderr into /proc/self/fd. */
 #include "fs/vfs.h"
 
 #define S_IFCHR_ 0020000
@@ -43,6 +44,25 @@ static const struct file_ops dev_ops[] = {
     [DEV_RANDOM] = DEV_OPS(random_read),
 };
 
+#define S_IFLNK_ 0120000
+
+static const struct {
+    const char *path, *target;
+} links[] = {
+    {"/dev/fd", "/proc/self/fd"},
+    {"/dev/stdin", "/proc/self/fd/0"},
+    {"/dev/stdout", "/proc/self/fd/1"},
+    {"/dev/stderr", "/proc/self/fd/2"},
+};
+
+static int find_link(const char *inside)
+{
+    for (size_t i = 0; i < ARRAY_LEN(links); i++)
+        if (!strcmp(links[i].path, inside))
+            return (int)i;
+    return -1;
+}
+
 static int find(const char *inside)
 {
     for (size_t i = 0; i < ARRAY_LEN(devs); i++)
@@ -69,7 +89,16 @@ static long dev_fstat(struct file *f, struct pal_stat *st)
 
 int dev_stat(const char *inside, struct pal_stat *st)
 {
-    int i = find(inside);
+    int i = find(inside), l = i < 0 ? find_link(inside) : -1;
+    if (l >= 0) {
+        memset(st, 0, sizeof(*st));
+        st->mode = S_IFLNK_ | 0777;
+        st->nlink = 1;
+        st->size = (int64_t)strlen(links[l].target);
+        st->blksize = 4096;
+        st->ino = 1100 + (uint64_t)l;
+        return 0;
+    }
     if (i < 0)
         return dev_attestation_stat(inside, st);
     fill_stat(i, st);
@@ -79,6 +108,8 @@ int dev_stat(const char *inside, struct pal_stat *st)
 int dev_open(const char *inside, int flags, struct file **out)
 {
     int i = find(inside);
+    if (i < 0 && find_link(inside) >= 0) /* resolved already: O_NOFOLLOW */
+        return -PAL_ELOOP;
     if (i < 0)
         return dev_attestation_open(inside, flags, out);
     struct file *f = file_new(&dev_ops[devs[i].kind], -1, flags);
@@ -109,5 +140,17 @@ static int d_open(const struct vfs_target *t, const char *alias, int flags, uint
 
 static int d_stat(const struct vfs_target *t, struct pal_stat *st) { return dev_stat(t->inside, st); }
 
-/* readlink: NULL, a device is no symlink (-EINVAL). */
-const struct fs_ops dev_fs_ops = {.name = "dev", .open = d_open, .stat = d_stat};
+/* A device is no symlink (-EINVAL); /dev/fd and /dev/std* are. */
+static long d_readlink(const struct vfs_target *t, char *buf, size_t len)
+{
+    int l = find_link(t->inside);
+    if (l < 0)
+        return -PAL_EINVAL;
+    size_t n = strlen(links[l].target);
+    n = n < len ? n : len;
+    memcpy(buf, links[l].target, n);
+    return (long)n;
+}
+
+const struct fs_ops dev_fs_ops = {
+    .name = "dev", .open = d_open, .stat = d_stat, .readlink = d_readlink};

@@ -148,6 +148,11 @@ static int h_rename(const struct vfs_target *a, const struct vfs_target *b)
 {
     return (int)pal->rename(a->host, b->host);
 }
+static int h_rename_flags(const struct vfs_target *a, const struct vfs_target *b, unsigned flags)
+{
+    return PAL_HAS(pal, rename_flags) ? (int)pal->rename_flags(a->host, b->host, flags)
+                                      : -PAL_ENOSYS;
+}
 static int h_chmod(const struct vfs_target *t, uint32_t mode)
 {
     return (int)pal->chmod(t->host, mode);
@@ -200,6 +205,7 @@ const struct fs_ops host_fs_ops = {
     .access = h_access,
     .link = h_link,
     .utimes = h_utimes,
+    .rename_flags = h_rename_flags,
 };
 
 /* fds 0-2 are the PAL's stdio handles, read/write on the host side. */

@@ -43,14 +43,24 @@ int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out)
     return open_inside(inside, NULL, flags, mode, out);
 }
 
-/* True when path has no ".." component: its lexical form is then its
- * canonical form whenever it contains no symlink. */
+/* True when path has no ".." component and does not end in "/" or "/.":
+ * its lexical form is then its canonical form whenever it contains no
+ * symlink (a final "/" or "." asks for a directory, which the lexical
+ * form would not). */
 static bool no_dotdot(const char *p)
 {
     for (const char *c = p; *c; c++)
         if (c[0] == '.' && c[1] == '.' && (c == p || c[-1] == '/') && (c[2] == 0 || c[2] == '/'))
             return false;
-    return true;
+    size_t n = strlen(p);
+    return !(n > 0 && (p[n - 1] == '/' || (p[n - 1] == '.' && (n == 1 || p[n - 2] == '/'))));
+}
+
+/* True when path ends in "/" (trailing slashes). */
+static bool slash_last(const char *p)
+{
+    size_t n = strlen(p);
+    return n > 1 && p[n - 1] == '/';
 }
 
 /* The lexical inside path of a program path when the fast paths may try
@@ -72,6 +82,67 @@ static int lexical_host(int dirfd, const char *path, char *inside, struct vfs_ta
         t->ops != &host_fs_ops || t->mount_root)
         return -PAL_ENOSYS;
     return 0;
+}
+
+/* proc(5)'s magic links: "/proc/self/fd/N" (and /dev/fd/N, /dev/stdin...,
+ * which lead there) names the file descriptor N is open on, even one that
+ * has no name (a pipe, an unlinked file). Returns N when path, followed
+ * through its absolute symlinks but not through the last such link, is one
+ * of this process; -1 otherwise. Only absolute paths below /proc, /dev/fd
+ * and /dev/std* are looked at, so no other path pays for it. */
+static int magic_fd(int dirfd, const char *path)
+{
+    char inside[PATH_MAX_LEN], target[PATH_MAX_LEN];
+    if (strncmp(path, "/proc/", 6) && strncmp(path, "/dev/fd/", 8) && strncmp(path, "/dev/std", 8))
+        return -1;
+    if (vfs_resolve_at(dirfd, path, false, inside, sizeof(inside)) < 0)
+        return -1;
+    for (int i = 0; i < 8; i++) {
+        int fd = vfs_proc_fd(inside);
+        if (fd >= 0)
+            return fd;
+        long n = vfs_readlink(inside, target, sizeof(target) - 1);
+        if (n <= 0 || target[0] != '/')
+            return -1;
+        target[n] = 0;
+        if (vfs_resolve_at(AT_FDCWD, target, false, inside, sizeof(inside)) < 0)
+            return -1;
+    }
+    return -1;
+}
+
+/* Opens the file descriptor fd is open on anew (a new open file of it, with
+ * its own position and flags): a host handle through the host's own
+ * /proc/self/fd, which reaches pipes and unlinked files; a file of the
+ * libOS's own by its path. */
+static int reopen_fd(int fd, int flags, uint32_t mode, struct file **out)
+{
+    char host[32];
+    pal_handle h;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -PAL_ENOENT;
+    int r;
+    if (f->is_sock)
+        r = -PAL_ENXIO;
+    else if (f->ops != &host_file_ops)
+        r = f->path ? open_inside(f->path, NULL, flags, mode, out) : -PAL_ENOENT;
+    else {
+        snprintf(host, sizeof(host), "/proc/self/fd/%ld", (long)f->h);
+        r = (int)pal->file_open(host, (flags & ~O_NOFOLLOW) | O_CLOEXEC, mode, &h);
+        struct file *g = r == 0 ? file_new(&host_file_ops, h, flags & ~O_CLOEXEC) : NULL;
+        if (r == 0 && (!g || (f->path && !(g->path = strdup(f->path))))) {
+            g ? file_put(g) : (void)pal->close(h);
+            r = -PAL_ENOMEM;
+        }
+        if (r == 0) {
+            g->dir_unknown = true;
+            g->untrusted_shm = f->untrusted_shm;
+            *out = g;
+        }
+    }
+    file_put(f);
+    return r;
 }
 
 /* The host's stat of a lexical target through no symlink; -ELOOP also for
@@ -124,7 +195,16 @@ int vfs_stat_at(int dirfd, const char *path, bool follow, struct pal_stat *st)
     struct vfs_target t;
     if (!path)
         return -PAL_EFAULT;
-    int r = lexical_host(dirfd, path, inside, &t);
+    int r = follow ? magic_fd(dirfd, path) : -1;
+    if (r >= 0) { /* the file itself, as fstat */
+        struct file *f = fd_get(r);
+        if (!f)
+            return -PAL_ENOENT;
+        r = f->ops->fstat ? (int)f->ops->fstat(f, st) : -PAL_EINVAL;
+        file_put(f);
+        return r;
+    }
+    r = lexical_host(dirfd, path, inside, &t);
     if (r == 0) {
         /* A final symlink to follow, or a symlink on the way: the hops,
          * then the walk. */
@@ -163,13 +243,26 @@ int vfs_open_at(int dirfd, const char *path, int flags, uint32_t mode, struct fi
     struct vfs_target t;
     if (!path)
         return -PAL_EFAULT;
-    /* O_CREAT with "name/": Linux refuses before looking (EISDIR). */
-    size_t n = strlen(path);
-    if ((flags & O_CREAT) && n && path[n - 1] == '/')
-        return -PAL_EISDIR;
+    /* O_CREAT with "name/": EISDIR once the directory it would be in is
+     * found (Linux's open_last_lookups, after the walk to the parent). */
+    if ((flags & O_CREAT) && slash_last(path)) {
+        char dir[PATH_MAX_LEN];
+        size_t n = strlen(path);
+        while (n > 1 && path[n - 1] == '/')
+            n--;
+        if (n >= sizeof(dir))
+            return -PAL_ENAMETOOLONG;
+        memcpy(dir, path, n);
+        dir[n] = 0;
+        int r = vfs_resolve_at(dirfd, dir, false, inside, sizeof(inside));
+        return r < 0 ? r : -PAL_EISDIR;
+    }
     /* O_NOFOLLOW, and O_CREAT|O_EXCL (which must fail on any existing
      * name), look at the last component itself. */
     bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+    int fd = follow ? magic_fd(dirfd, path) : -1;
+    if (fd >= 0)
+        return reopen_fd(fd, flags, mode, out);
     char alias[PATH_MAX_LEN];
     int r = lexical_host(dirfd, path, inside, &t);
     bool lexical = r == 0 && strlen(t.host) < sizeof(alias);

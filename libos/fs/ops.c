@@ -38,6 +38,15 @@ int vfs_rename(const char *from, const char *to)
     return a.ops->rename ? a.ops->rename(&a, &b) : -PAL_EPERM;
 }
 
+int vfs_rename_flags(const char *from, const char *to, unsigned flags)
+{
+    LOOKUP(from, a);
+    LOOKUP(to, b);
+    if (!same_fs(&a, &b))
+        return -PAL_EXDEV;
+    return a.ops->rename_flags ? a.ops->rename_flags(&a, &b, flags) : -PAL_ENOSYS;
+}
+
 int vfs_chmod(const char *inside, uint32_t mode)
 {
     LOOKUP(inside, t);
@@ -78,6 +87,14 @@ int vfs_link(const char *from, const char *to)
     if (!same_fs(&a, &b))
         return -PAL_EXDEV;
     return a.ops->link ? a.ops->link(&a, &b) : -PAL_EPERM;
+}
+
+int vfs_link_file(struct file *f, const char *to)
+{
+    LOOKUP(to, b);
+    if (f->ops != &host_file_ops || b.ops != &host_fs_ops)
+        return -PAL_EXDEV;
+    return PAL_HAS(pal, link_handle) ? (int)pal->link_handle(f->h, b.host) : -PAL_EPERM;
 }
 
 int vfs_utimes(const char *inside, const int64_t times[2])

@@ -79,6 +79,20 @@ const char *vfs_magic_link(const char *inside)
     return inside;
 }
 
+int vfs_proc_fd(const char *inside)
+{
+    char mine[32];
+    int n = snprintf(mine, sizeof(mine), "/proc/%d/fd/", libos_pid), fd = 0;
+    if (strncmp(inside, mine, (size_t)n) || !inside[n])
+        return -1;
+    for (const char *c = inside + n; *c; c++) {
+        if (*c < '0' || *c > '9' || fd > 100000000)
+            return -1;
+        fd = fd * 10 + (*c - '0');
+    }
+    return fd;
+}
+
 int vfs_set_cwd(const char *inside)
 {
     size_t n = strlen(inside);
@@ -147,6 +161,10 @@ static int follow_link(struct walker *w, size_t before, const char *tail)
 static int walk_links(struct walker *w, bool follow_last)
 {
     const char *p = w->rest;
+    /* Whether out is known to name a directory: the base is one, and so is
+     * the parent of one. "." and ".." after a component not known to be one
+     * need it to be (ENOTDIR), which the lexical "." and ".." would lose. */
+    bool dir_known = true;
     while (*p) {
         const char *slash = strchr(p, '/');
         size_t n = slash ? (size_t)(slash - p) : strlen(p);
@@ -155,6 +173,17 @@ static int walk_links(struct walker *w, bool follow_last)
             tail++;
         size_t before = w->len;
         bool dotdot = n == 2 && p[0] == '.' && p[1] == '.';
+        bool dot = n == 1 && p[0] == '.';
+        if ((dot || dotdot) && !dir_known && w->len > 0) {
+            struct pal_stat st;
+            w->out[w->len] = 0;
+            int e = vfs_stat(w->out, 0, &st);
+            if (e < 0)
+                return e;
+            if ((st.mode & 0170000) != 0040000)
+                return -PAL_ENOTDIR;
+        }
+        dir_known = dot || dotdot;
         int r = push_component(w->out, &w->len, w->size, p, n);
         if (r < 0)
             return r;
@@ -226,6 +255,8 @@ int vfs_resolve_at(int dirfd, const char *path, bool follow, char *out, size_t s
 {
     if (!path)
         return -PAL_EFAULT;
+    if (!path[0]) /* before dirfd is looked at, as Linux's getname() */
+        return -PAL_ENOENT;
     if (path[0] == '/' || dirfd == AT_FDCWD)
         return resolve_from(cwd, path, follow, out, size, false);
     struct file *f = fd_get(dirfd);

@@ -7,16 +7,18 @@
 
 #define S_IFDIR_ 0040000
 #define S_IFREG_ 0100000
+#define S_IFLNK_ 0120000
 #define NAME_MAX_ 255
 
 struct tnode {
     char name[NAME_MAX_ + 1];
     bool is_dir;
+    bool is_link; /* a symlink: data holds its target, size its length */
     uint32_t mode;
     uint32_t uid, gid; /* the creator's file system ids, then chown's */
     int refs;       /* 1 while linked, +1 per open file */
     uint64_t ino;
-    int64_t mtime_ns;
+    int64_t mtime_ns, atime_ns, ctime_ns; /* reads leave atime alone (noatime) */
     struct tnode *parent, *child, *next; /* tree links */
     char *data;
     size_t size, cap;
@@ -52,7 +54,7 @@ struct tmpfs *tmpfs_new(void)
     fs->root.gid = creds_fsgid();
     fs->root.refs = 1;
     fs->root.ino = 1;
-    fs->root.mtime_ns = now_ns();
+    fs->root.mtime_ns = fs->root.atime_ns = fs->root.ctime_ns = now_ns();
     fs->next_ino = 2;
     return fs;
 }
@@ -110,7 +112,8 @@ static struct tnode *new_node(struct tmpfs *fs, struct tnode *dir, const char *n
     n->gid = creds_fsgid();
     n->refs = 1;
     n->ino = fs->next_ino++;
-    n->mtime_ns = now_ns();
+    n->mtime_ns = n->atime_ns = n->ctime_ns = now_ns();
+    dir->mtime_ns = dir->ctime_ns = n->mtime_ns; /* a new name in dir */
     n->parent = dir;
     n->next = dir->child;
     dir->child = n;
@@ -130,13 +133,17 @@ static void fill_stat(const struct tnode *n, struct pal_stat *st)
     memset(st, 0, sizeof(*st));
     st->dev = 0x7f01;
     st->ino = n->ino;
-    st->nlink = n->is_dir ? 2 : 1;
-    st->mode = (n->is_dir ? S_IFDIR_ : S_IFREG_) | n->mode;
+    /* An unlinked node (no parent; the root has none either) has no link;
+     * a directory has "." and one ".." per subdirectory. */
+    st->nlink = !n->parent && !n->is_dir ? 0 : n->is_dir ? 2 : 1;
+    for (const struct tnode *c = n->is_dir ? n->child : NULL; c; c = c->next)
+        st->nlink += c->is_dir;
+    st->mode = (n->is_dir ? S_IFDIR_ : n->is_link ? S_IFLNK_ : S_IFREG_) | n->mode;
     st->uid = n->uid, st->gid = n->gid;
     st->size = (int64_t)n->size;
     st->blksize = 4096;
     st->blocks = (int64_t)(n->size + 511) / 512;
-    st->atime_ns = st->mtime_ns = st->ctime_ns = n->mtime_ns;
+    st->atime_ns = n->atime_ns, st->mtime_ns = n->mtime_ns, st->ctime_ns = n->ctime_ns;
 }
 
 int tmpfs_stat(struct tmpfs *fs, const char *path, struct pal_stat *st)
@@ -191,7 +198,7 @@ static long t_pwrite(struct file *f, const void *buf, size_t len, int64_t off)
         memcpy(o->node->data + off, buf, len);
         if ((size_t)off + len > o->node->size)
             o->node->size = (size_t)off + len;
-        o->node->mtime_ns = now_ns();
+        o->node->mtime_ns = o->node->ctime_ns = now_ns();
     }
     spin_unlock(&o->fs->lock);
     return r < 0 ? r : (long)len;
@@ -228,6 +235,7 @@ static long t_truncate(struct file *f, int64_t len)
         if ((size_t)len < o->node->size)
             memset(o->node->data + len, 0, o->node->size - (size_t)len);
         o->node->size = (size_t)len;
+        o->node->mtime_ns = o->node->ctime_ns = now_ns();
     }
     spin_unlock(&o->fs->lock);
     return r;
@@ -236,6 +244,14 @@ static long t_truncate(struct file *f, int64_t len)
 static long t_seek(struct file *f, int64_t off, int whence)
 {
     struct topen *o = (struct topen *)f->h;
+    /* SEEK_DATA, SEEK_HOLE: no holes kept (Linux's generic_file_llseek_size) */
+    if (whence == 3 || whence == 4) {
+        int64_t size = (int64_t)o->node->size;
+        if (off < 0 || off >= size)
+            return -PAL_ENXIO;
+        o->pos = whence == 3 ? off : size;
+        return o->pos;
+    }
     int64_t base = whence == 0 ? 0 : whence == 1 ? o->pos : whence == 2 ? (int64_t)o->node->size : -1;
     if (base < 0 || base + off < 0)
         return -PAL_EINVAL;
@@ -253,7 +269,8 @@ static long t_fstat(struct file *f, struct pal_stat *st)
 }
 
 /* getdents64 records: ".", "..", then the children; pos counts entries. */
-static size_t put_dirent(char *buf, size_t room, uint64_t ino, int64_t next, bool dir, const char *name)
+static size_t put_dirent(char *buf, size_t room, uint64_t ino, int64_t next, int dir,
+                         const char *name)
 {
     size_t n = strlen(name), reclen = ALIGN_UP(19 + n + 1, 8);
     if (reclen > room)
@@ -263,7 +280,7 @@ static size_t put_dirent(char *buf, size_t room, uint64_t ino, int64_t next, boo
     memcpy(buf + 8, &next, 8);
     uint16_t rl = (uint16_t)reclen;
     memcpy(buf + 16, &rl, 2);
-    buf[18] = dir ? 4 /* DT_DIR */ : 8 /* DT_REG */;
+    buf[18] = (char)dir; /* DT_DIR, DT_REG or DT_LNK */
     memcpy(buf + 19, name, n + 1);
     return reclen;
 }
@@ -280,7 +297,10 @@ static long t_readdir(struct file *f, void *buf, size_t len)
         bool dot = o->pos < 2;
         const char *name = o->pos == 0 ? "." : o->pos == 1 ? ".." : c->name;
         uint64_t ino = dot ? o->node->ino : c->ino;
-        size_t n = put_dirent((char *)buf + used, len - used, ino, o->pos + 1, dot || c->is_dir, name);
+        int type = dot || c->is_dir ? 4  /* DT_DIR */
+                   : c->is_link     ? 10 /* DT_LNK */
+                                    : 8 /* DT_REG */;
+        size_t n = put_dirent((char *)buf + used, len - used, ino, o->pos + 1, type, name);
         if (!n)
             break;
         used += n;
@@ -331,6 +351,32 @@ static int open_access(int flags)
     return want | ((flags & O_TRUNC) ? 2 : 0);
 }
 
+static void detach(struct tnode *n);
+
+/* O_TMPFILE in directory path: a node made in it and unlinked at once
+ * (its creation reference becomes the open file's); called with the lock
+ * held. */
+static int tmpfile_node(struct tmpfs *fs, const char *path, int flags, uint32_t mode,
+                        struct tnode **out)
+{
+    struct tnode *dir;
+    char name[32];
+    int r = walk(fs, path, false, &dir, NULL);
+    if (r == 0 && !dir->is_dir)
+        r = -PAL_ENOTDIR;
+    if (r == 0 && (flags & O_ACCMODE) == O_RDONLY) /* open(2): O_TMPFILE needs write access */
+        r = -PAL_EINVAL;
+    if (r < 0)
+        return r;
+    snprintf(name, sizeof(name), ".tmpfile-%llu", (unsigned long long)fs->next_ino);
+    struct tnode *n = new_node(fs, dir, name, false, mode);
+    if (!n)
+        return -PAL_ENOSPC;
+    detach(n);
+    *out = n;
+    return 0;
+}
+
 int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, struct file **out)
 {
     struct tnode *n;
@@ -338,10 +384,29 @@ int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, str
     if (!o)
         return -PAL_ENOMEM;
     spin_lock(&fs->lock);
+    if (flags & __O_TMPFILE) {
+        int r = tmpfile_node(fs, path, flags, mode, &n);
+        spin_unlock(&fs->lock);
+        if (r < 0) {
+            free(o);
+            return r;
+        }
+        *o = (struct topen){fs, n, 0};
+        *out = file_new(&tmpfs_ops, (pal_handle)o, flags & ~(__O_TMPFILE | O_DIRECTORY));
+        if (!*out) {
+            t_release(&(struct file){.h = (pal_handle)o});
+            return -PAL_ENOMEM;
+        }
+        return 0;
+    }
     bool existed = walk(fs, path, false, &n, NULL) == 0;
     int r = open_node(fs, path, flags, mode, &n);
     if (r == 0 && existed) /* an existing file: its permission bits (a new one: the creator's) */
         r = (int)creds_may_access(n->uid, n->gid, n->mode, open_access(flags));
+    /* A symlink reaches here only when it was not to be followed (O_NOFOLLOW,
+     * or O_CREAT|O_EXCL): open(2) ELOOP, EEXIST. */
+    if (r == 0 && n->is_link && !(flags & O_PATH)) /* O_PATH|O_NOFOLLOW: the link itself */
+        r = (flags & O_CREAT) && (flags & O_EXCL) ? -PAL_EEXIST : -PAL_ELOOP;
     /* Linux: O_CREAT on an existing directory is EISDIR, even read-only. */
     if (r == 0 && n->is_dir && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT)))
         r = -PAL_EISDIR;
@@ -388,7 +453,7 @@ static void detach(struct tnode *n)
     while (*pp != n)
         pp = &(*pp)->next;
     *pp = n->next;
-    n->parent->mtime_ns = now_ns();
+    n->parent->mtime_ns = n->parent->ctime_ns = now_ns();
     n->parent = NULL;
     n->next = NULL;
 }
@@ -437,6 +502,7 @@ int tmpfs_rename(struct tmpfs *fs, const char *from, const char *to)
         detach(n);
         memcpy(n->name, last, strlen(last) + 1);
         n->parent = dir, n->next = dir->child, dir->child = n;
+        dir->mtime_ns = dir->ctime_ns = n->ctime_ns = now_ns();
     }
     spin_unlock(&fs->lock);
     return r;
@@ -448,7 +514,7 @@ int tmpfs_chmod(struct tmpfs *fs, const char *path, uint32_t mode)
     spin_lock(&fs->lock);
     int r = walk(fs, path, false, &n, NULL);
     if (r == 0)
-        n->mode = mode & 07777;
+        n->mode = mode & 07777, n->ctime_ns = now_ns();
     spin_unlock(&fs->lock);
     return r;
 }
@@ -506,6 +572,16 @@ struct tmpfs *tmpfs_of(struct file *f)
     return f->ops == &tmpfs_ops ? ((struct topen *)f->h)->fs : NULL;
 }
 
+int tmpfs_file_chmod(struct file *f, uint32_t mode)
+{
+    struct topen *o = (struct topen *)f->h;
+    spin_lock(&o->fs->lock);
+    o->node->mode = mode & 07777;
+    o->node->ctime_ns = now_ns();
+    spin_unlock(&o->fs->lock);
+    return 0;
+}
+
 /* ---- The mount's operations (struct fs_ops) ---- */
 
 static int fs_open(const struct vfs_target *t, const char *alias, int flags, uint32_t mode,
@@ -540,16 +616,96 @@ static int fs_chmod(const struct vfs_target *t, uint32_t mode)
     return tmpfs_chmod(t->tmpfs, t->rest, mode);
 }
 
-/* tmpfs holds no symlinks. */
+/* A symlink's target; EINVAL for any other node. */
 static long fs_readlink(const struct vfs_target *t, char *buf, size_t len)
 {
-    struct pal_stat st;
-    (void)buf, (void)len;
-    return tmpfs_stat(t->tmpfs, t->rest, &st) < 0 ? -PAL_ENOENT : -PAL_EINVAL;
+    struct tnode *n;
+    struct tmpfs *fs = t->tmpfs;
+    spin_lock(&fs->lock);
+    long r = walk(fs, t->rest, false, &n, NULL);
+    if (r == 0 && !n->is_link)
+        r = -PAL_EINVAL;
+    if (r == 0) {
+        r = (long)(n->size < len ? n->size : len);
+        memcpy(buf, n->data, (size_t)r);
+    }
+    spin_unlock(&fs->lock);
+    return r;
 }
 
-/* symlink, link: NULL (-EPERM, tmpfs holds neither); access: the program
- * owns every file (stat); utimes: no times of its own (stat). */
+/* access(2) with the caller's file system ids (a directory is searchable
+ * by root whatever its bits, as Linux's generic_permission). */
+static int fs_access(const struct vfs_target *t, int mode)
+{
+    struct tnode *n;
+    struct tmpfs *fs = t->tmpfs;
+    spin_lock(&fs->lock);
+    int r = walk(fs, t->rest, false, &n, NULL);
+    uint32_t uid = r == 0 ? n->uid : 0, gid = r == 0 ? n->gid : 0;
+    uint32_t bits = r == 0 ? n->mode : 0;
+    bool dir = r == 0 && n->is_dir;
+    spin_unlock(&fs->lock);
+    if (r < 0 || !(mode & 7))
+        return r;
+    r = (int)creds_may_access(uid, gid, bits, mode & 7);
+    /* root (who may read and write a mode-0 file) may search any directory */
+    if (r < 0 && dir && creds_may_access(uid, gid, 0, 6) == 0)
+        r = 0;
+    return r;
+}
+
+/* utimensat(2): each time given, PAL_UTIME_NOW or PAL_UTIME_OMIT; the
+ * change time is now unless both are omitted. */
+static int fs_utimes(const struct vfs_target *t, const int64_t times[2])
+{
+    struct tnode *n;
+    struct tmpfs *fs = t->tmpfs;
+    int64_t now = now_ns();
+    spin_lock(&fs->lock);
+    int r = walk(fs, t->rest, false, &n, NULL);
+    for (int i = 0; r == 0 && i < 2; i++) {
+        int64_t v = times[i] == PAL_UTIME_NOW ? now : times[i];
+        if (times[i] != PAL_UTIME_OMIT)
+            *(i == 0 ? &n->atime_ns : &n->mtime_ns) = v;
+    }
+    if (r == 0 && (times[0] != PAL_UTIME_OMIT || times[1] != PAL_UTIME_OMIT))
+        n->ctime_ns = now;
+    spin_unlock(&fs->lock);
+    return r;
+}
+
+/* symlink(2): a node holding its target (mode 0777, as Linux's). */
+static int fs_symlink(const char *target, const struct vfs_target *t)
+{
+    struct tnode *dir, *n;
+    const char *last;
+    struct tmpfs *fs = t->tmpfs;
+    size_t len = strnlen(target, PATH_MAX_LEN); /* a bad pointer faults: EFAULT */
+    if (len == 0)
+        return -PAL_ENOENT;
+    if (len >= PATH_MAX_LEN)
+        return -PAL_ENAMETOOLONG;
+    char *copy = malloc(len);
+    if (!copy)
+        return -PAL_ENOMEM;
+    memcpy(copy, target, len);
+    spin_lock(&fs->lock);
+    int r = walk(fs, t->rest, false, &n, NULL) == 0 ? -PAL_EEXIST
+                                                    : walk(fs, t->rest, true, &dir, &last);
+    if (r == 0 && !(n = new_node(fs, dir, last, false, 0777)))
+        r = -PAL_ENOSPC;
+    if (r == 0) {
+        n->is_link = true;
+        n->data = copy, n->size = n->cap = len;
+        copy = NULL;
+    }
+    spin_unlock(&fs->lock);
+    free(copy);
+    return r;
+}
+
+/* link: NULL (-EPERM, tmpfs holds no hard links); access: the program
+ * owns every file (stat). */
 const struct fs_ops tmpfs_fs_ops = {
     .name = "tmpfs",
     .open = fs_open,
@@ -559,4 +715,7 @@ const struct fs_ops tmpfs_fs_ops = {
     .rename = fs_rename,
     .chmod = fs_chmod,
     .readlink = fs_readlink,
+    .symlink = fs_symlink,
+    .utimes = fs_utimes,
+    .access = fs_access,
 };

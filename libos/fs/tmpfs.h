@@ -20,5 +20,8 @@ int tmpfs_chown(struct tmpfs *fs, const char *path, uint32_t uid, uint32_t gid);
 void tmpfs_statfs(struct tmpfs *fs, struct pal_statfs *st);
 /* The tmpfs an open file belongs to, or NULL for another kind of file. */
 struct tmpfs *tmpfs_of(struct file *f);
+/* fchmod(2) of f, an open file of a tmpfs (tmpfs_of, or a memfd's), even
+ * unlinked. */
+int tmpfs_file_chmod(struct file *f, uint32_t mode);
 
 #endif

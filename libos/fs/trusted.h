@@ -45,5 +45,9 @@ int trusted_open(const char *host, const char *alias, int flags, int extra, stru
  * hashes; every read afterwards checks the chunks it copies out. */
 int trusted_file_open(struct trusted_entry *e, const char *host, int flags, int extra,
                       struct file **out);
+/* execve: between these, the first open of a trusted file (up to 16 MiB)
+ * keeps what it verified, and the reads that follow take it from there. */
+void trusted_keep_begin(void);
+void trusted_drop_kept(void);
 
 #endif

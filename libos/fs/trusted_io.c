@@ -50,22 +50,106 @@ static size_t chunk_len(int64_t size, uint64_t i)
     return left < TRUSTED_CHUNK ? (size_t)left : TRUSTED_CHUNK;
 }
 
-/* Hashes the open file h whole and per chunk, with the host's size. */
+/* sha256_update with the PAL's SHA-NI compression for the whole blocks
+ * when it has one (several times faster than lib/sha256.c's). */
+static void hash_update(struct sha256_ctx *c, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    size_t blocks = len / 64;
+    if (c->used == 0 && blocks && PAL_HAS(pal, sha256_blocks) &&
+        pal->sha256_blocks(c->h, p, blocks) == 0) {
+        c->total += blocks * 64;
+        p += blocks * 64;
+        len -= blocks * 64;
+    }
+    sha256_update(c, p, len);
+}
+
+static void hash_once(const void *data, size_t len, uint8_t out[SHA256_LEN])
+{
+    struct sha256_ctx c;
+    sha256_init(&c);
+    hash_update(&c, data, len);
+    sha256_final(&c, out);
+}
+
+/* During an execve (trusted_keep_begin .. trusted_drop_kept), the
+ * contents of the last trusted file verified, when it is at most
+ * TRUSTED_KEEP_MAX bytes: execve verifies its program and then reads it
+ * all again (the "#!" check, the ELF checks, every segment), and those
+ * reads come from here, as verified, instead of from the host with a hash
+ * per chunk. Outside an execve every read goes to the host and is checked
+ * (a change on the host after the verification is then seen: EIO). */
+#define TRUSTED_KEEP_MAX (16 * 1024 * 1024)
+static struct {
+    spinlock_t lock;
+    bool on;
+    const struct trusted_entry *e;
+    uint8_t *data;
+} kept;
+
+static void keep_contents(const struct trusted_entry *e, uint8_t *data)
+{
+    spin_lock(&kept.lock);
+    uint8_t *old = kept.data;
+    kept.e = data ? e : NULL;
+    kept.data = data;
+    spin_unlock(&kept.lock);
+    free(old);
+}
+
+static bool keeping(void)
+{
+    return __atomic_load_n(&kept.on, __ATOMIC_RELAXED);
+}
+
+void trusted_keep_begin(void)
+{
+    __atomic_store_n(&kept.on, true, __ATOMIC_RELAXED);
+}
+
+void trusted_drop_kept(void)
+{
+    __atomic_store_n(&kept.on, false, __ATOMIC_RELAXED);
+    keep_contents(NULL, NULL);
+}
+
+/* Chunk i of e from the kept contents into buf: 1, or 0 when they are
+ * another file's. */
+static int kept_chunk(const struct trusted_entry *e, uint64_t i, uint8_t *buf, size_t len)
+{
+    int hit;
+    spin_lock(&kept.lock);
+    hit = kept.e == e && kept.data;
+    if (hit)
+        memcpy(buf, kept.data + i * TRUSTED_CHUNK, len);
+    spin_unlock(&kept.lock);
+    return hit;
+}
+
+/* Hashes the open file h whole and per chunk, with the host's size; with
+ * keep, the bytes are read into it (size bytes) instead of a buffer. */
 static int hash_file(pal_handle h, int64_t size, uint8_t whole[SHA256_LEN],
-                     struct trusted_hashes **out)
+                     struct trusted_hashes **out, uint8_t *keep)
 {
     uint64_t n = (uint64_t)(size + TRUSTED_CHUNK - 1) / TRUSTED_CHUNK;
     struct trusted_hashes *th = malloc(sizeof(*th) + n * SHA256_LEN);
-    uint8_t *buf = malloc(TRUSTED_CHUNK);
+    uint8_t *buf = keep ? NULL : malloc(TRUSTED_CHUNK);
     struct sha256_ctx c;
-    long r = th && buf ? 0 : -PAL_ENOMEM;
+    long r = th && (buf || keep) ? 0 : -PAL_ENOMEM;
+    /* Kept: one read of the whole file (the PAL's reads may be larger
+     * than a chunk, or not a divisor of one). */
+    if (r == 0 && keep)
+        r = pread_full(h, keep, (size_t)size, 0);
     sha256_init(&c);
     for (uint64_t i = 0; r == 0 && i < n; i++) {
         size_t len = chunk_len(size, i);
-        r = pread_full(h, buf, len, (int64_t)(i * TRUSTED_CHUNK));
+        uint8_t *at = keep ? keep + i * TRUSTED_CHUNK : buf;
+        if (!keep)
+            r = pread_full(h, at, len, (int64_t)(i * TRUSTED_CHUNK));
         if (r == 0) {
-            sha256_update(&c, buf, len);
-            sha256(buf, len, th->chunk[i]);
+            hash_update(&c, at, len);
+            hash_once(at, len, th->chunk[i]);
         }
     }
     free(buf);
@@ -86,24 +170,32 @@ static int verify(const struct trusted_entry *e, pal_handle h, struct trusted_ha
     struct pal_stat st;
     uint8_t whole[SHA256_LEN];
     char got[2 * SHA256_LEN + 1], want[2 * SHA256_LEN + 1];
+    uint8_t *keep = NULL;
     long r = pal->fstat(h, &st);
     if (r == 0 && (st.size < 0 || (st.mode & 0170000) != 0100000))
         r = -PAL_EIO;
+    if (r == 0 && keeping() && st.size > 0 && st.size <= TRUSTED_KEEP_MAX)
+        keep = malloc((size_t)st.size); /* NULL: hashed through a buffer, not kept */
     if (r == 0)
-        r = hash_file(h, st.size, whole, out);
+        r = hash_file(h, st.size, whole, out, keep);
+    if (r == 0 && memcmp(whole, e->sha256, SHA256_LEN)) {
+        hex(whole, got);
+        hex(e->sha256, want);
+        log_error("trusted file %s was modified: SHA-256 %s expected %s", e->path, got, want);
+        free(*out);
+        free(keep);
+        return -PAL_EACCES;
+    }
+    if (r < 0)
+        free(keep);
     if (r == -PAL_ENOMEM)
         return (int)r;
     if (r < 0) {
         log_error("trusted file %s cannot be read as a regular file: %s", e->path, errno_name(r));
         return -PAL_EACCES;
     }
-    if (memcmp(whole, e->sha256, SHA256_LEN)) {
-        hex(whole, got);
-        hex(e->sha256, want);
-        log_error("trusted file %s was modified: SHA-256 %s expected %s", e->path, got, want);
-        free(*out);
-        return -PAL_EACCES;
-    }
+    if (keep)
+        keep_contents(e, keep);
     return 0;
 }
 
@@ -117,9 +209,14 @@ static long load_chunk(struct trusted_open *o, uint64_t i)
         return -PAL_ENOMEM;
     o->cache_ok = false;
     size_t len = chunk_len(o->hashes->size, i);
+    if (kept_chunk(o->e, i, o->cache, len)) {
+        o->cached = i;
+        o->cache_ok = true;
+        return 0;
+    }
     long r = pread_full(o->h, o->cache, len, (int64_t)(i * TRUSTED_CHUNK));
     if (r == 0)
-        sha256(o->cache, len, sum);
+        hash_once(o->cache, len, sum);
     if (r == 0 && memcmp(sum, o->hashes->chunk[i], SHA256_LEN))
         r = -PAL_EIO;
     if (r < 0) {

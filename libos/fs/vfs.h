@@ -47,6 +47,9 @@ struct fs_ops {
     int (*access)(const struct vfs_target *t, int mode);
     int (*link)(const struct vfs_target *from, const struct vfs_target *to);
     int (*utimes)(const struct vfs_target *t, const int64_t times[2]);
+    /* renameat2's RENAME_NOREPLACE (1) or RENAME_EXCHANGE (2) in one step;
+     * NULL: the VFS makes them of stat and rename (vfs_rename_flags). */
+    int (*rename_flags)(const struct vfs_target *from, const struct vfs_target *to, unsigned flags);
 };
 extern const struct fs_ops host_fs_ops;   /* fs_host.c */
 extern const struct fs_ops tmpfs_fs_ops;  /* tmpfs.c */
@@ -77,6 +80,12 @@ long vfs_readlink(const char *inside, char *buf, size_t len);
 int vfs_symlink(const char *target, const char *inside);
 int vfs_access(const char *inside, int mode);
 int vfs_link(const char *from, const char *to);
+/* RENAME_NOREPLACE / RENAME_EXCHANGE by the file system in one step, or
+ * -ENOSYS where it has no such operation. */
+int vfs_rename_flags(const char *from, const char *to, unsigned flags);
+/* A new name for the open file f (linkat(2) of /proc/self/fd/N or with
+ * AT_EMPTY_PATH): -EXDEV unless both are host files. */
+int vfs_link_file(struct file *f, const char *to);
 /* times: ns since the epoch or PAL_UTIME_NOW / PAL_UTIME_OMIT. */
 int vfs_utimes(const char *inside, const int64_t times[2]);
 
@@ -92,6 +101,8 @@ int vfs_resolve(int dirfd, const char *path, char *out, size_t size);
 const char *vfs_cwd(void);
 /* Follows the libOS's own magic links (/proc/self/exe -> the program). */
 const char *vfs_magic_link(const char *inside);
+/* The descriptor N of a resolved "/proc/<this process>/fd/N", or -1. */
+int vfs_proc_fd(const char *inside);
 int vfs_set_cwd(const char *inside);
 
 /* open.c: opens an inside path (already resolved). */

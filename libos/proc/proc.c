@@ -511,6 +511,15 @@ long proc_readlink(const char *inside, char *buf, size_t len)
         snprintf(tmp, sizeof(tmp), "%s:[%ld]", f->is_sock ? "socket" : "pipe", (long)f->h);
         target = tmp;
     }
+    /* A file whose last name is gone: Linux appends " (deleted)". */
+    char deleted[PATH_MAX_LEN + 16];
+    struct pal_stat st;
+    size_t tl = strlen(target);
+    if (f && f->path && (tl < 10 || strcmp(target + tl - 10, " (deleted)")) && f->ops->fstat &&
+        f->ops->fstat(f, &st) == 0 && st.nlink == 0) {
+        snprintf(deleted, sizeof(deleted), "%s (deleted)", f->path);
+        target = deleted;
+    }
     size_t l = strlen(target);
     l = l < len ? l : len;
     memcpy(buf, target, l);

@@ -7,6 +7,7 @@
 #include "core/mm.h"
 #include "core/signal.h"
 #include "elf/elf.h"
+#include "fs/trusted.h"
 #include "fs/vfs.h"
 #include "core/process.h"
 #include "core/creds.h"
@@ -136,6 +137,7 @@ SYS(execve)
 {
     char inside[PATH_MAX_LEN];
     char **argv = NULL, **envp;
+    trusted_keep_begin(); /* (its file read once from the host) */
     long r = exec_resolve(PTR(0), inside, &argv, PTR(1));
     envp = r == 0 ? copy_vec(PTR(2), NULL, 0, 0) : NULL;
     if (r == 0 && !envp)
@@ -143,6 +145,7 @@ SYS(execve)
     if (r == 0)
         r = exec_precheck(inside);
     if (r < 0) {
+        trusted_drop_kept();
         free_vec(argv);
         free_vec(envp);
         return r;
@@ -166,6 +169,7 @@ SYS(execve)
     proc_set_name(comm);
     uint64_t entry, sp;
     r = elf_exec(exec_path, argv, envp, &entry, &sp);
+    trusted_drop_kept();
     if (r < 0) {
         log_error("execve %s failed after the old image was released: %s", exec_path, errno_name(r));
         libos_exit(127);

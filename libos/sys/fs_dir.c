@@ -1,6 +1,7 @@
 /* Directory syscalls: listing, cwd, creating and removing names. */
 #include <linux/fcntl.h>
 
+#include "fs/tmpfs.h"
 #include "fs/vfs.h"
 #include "sys/sys.h"
 
@@ -8,6 +9,42 @@
 #define S_IFDIR_ 0040000
 
 static uint32_t file_mode_mask = 022;
+
+/* True when path ends in "/" after a name ("name/", not "/"). */
+static bool slash_end(const char *p)
+{
+    size_t n = strlen(p);
+    while (n > 0 && p[n - 1] == '/')
+        n--;
+    return n > 0 && p[n] == '/';
+}
+
+/* The name a call creates or removes (mkdir, mknod, link, symlink,
+ * unlink, rmdir): resolved without following its last component, whose
+ * trailing slashes are dropped first (an existing name is then EEXIST by
+ * a create, and a symlink is not followed); a missing one with a trailing
+ * slash is ENOENT unless dir (mkdir, and the removals, which find it
+ * missing themselves): path_resolution(7), Linux's filename_create. */
+static int name_at(int dirfd, const char *path, bool dir, char *out, size_t size)
+{
+    char tmp[PATH_MAX_LEN];
+    if (!path)
+        return -PAL_EFAULT;
+    if (!slash_end(path))
+        return vfs_resolve_at(dirfd, path, false, out, size);
+    size_t n = strnlen(path, PATH_MAX_LEN);
+    if (n >= PATH_MAX_LEN)
+        return -PAL_ENAMETOOLONG;
+    while (n > 1 && path[n - 1] == '/')
+        n--;
+    memcpy(tmp, path, n);
+    tmp[n] = 0;
+    int r = vfs_resolve_at(dirfd, tmp, false, out, size);
+    struct pal_stat st;
+    if (r == 0 && !dir && vfs_stat(out, 1, &st) == -PAL_ENOENT)
+        return -PAL_ENOENT;
+    return r;
+}
 
 SYS(getdents64)
 {
@@ -60,7 +97,7 @@ SYS(fchdir)
 static long mkdir_at(int dirfd, const char *path, uint32_t mode)
 {
     char inside[PATH_MAX_LEN];
-    int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
+    int r = name_at(dirfd, path, true, inside, sizeof(inside));
     if (r == 0)
         r = vfs_mkdir(inside, mode & ~file_mode_mask);
     if (r == 0 && owner_new_needed())
@@ -99,10 +136,12 @@ static long mknod_at(int dirfd, const char *path, uint32_t mode)
     uint32_t type = mode & S_IFMT_;
     if (type == 0)
         type = S_IFREG_;
+    if (type == S_IFDIR_) /* mknod(2): "use mkdir(2)": EPERM */
+        return -PAL_EPERM;
     if (type != S_IFREG_ && type != S_IFIFO_ && type != S_IFSOCK_ && type != S_IFCHR_ &&
         type != S_IFBLK_)
         return -PAL_EINVAL;
-    int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
+    int r = name_at(dirfd, path, false, inside, sizeof(inside));
     if (r < 0)
         return r;
     mode = type | (mode & 07777 & ~file_mode_mask);
@@ -200,9 +239,10 @@ SYS(unlinkat)
 #define RENAME_EXCHANGE_ 2u
 #define RENAME_WHITEOUT_ 4u
 
-/* RENAME_EXCHANGE of two existing names a and b, through a third name
- * next to b: three renames, so another process may see the middle state
- * (Linux swaps atomically). */
+/* RENAME_EXCHANGE of two existing names a and b on a file system without
+ * an exchange of its own (tmpfs, encrypted), through a third name next to
+ * b: three renames, so another thread may see the middle state. Host files
+ * are exchanged by the host's renameat2, atomically. */
 static long exchange(const char *a, const char *b)
 {
     char tmp[PATH_MAX_LEN];
@@ -235,13 +275,26 @@ static long rename_at(int olddir, const char *from, int newdir, const char *to, 
         return -PAL_EINVAL;
     if (flags & RENAME_WHITEOUT_)
         return -PAL_EINVAL; /* no file system here makes whiteouts */
-    int r = vfs_resolve_at(olddir, from, false, a, sizeof(a));
+    int r = name_at(olddir, from, true, a, sizeof(a));
     if (r == 0)
-        r = vfs_resolve_at(newdir, to, false, b, sizeof(b));
+        r = name_at(newdir, to, true, b, sizeof(b));
     if (r < 0)
         return r;
+    /* rename(2): "." or ".." as the last component of either name is
+     * EBUSY (EEXIST for the new one under RENAME_NOREPLACE). */
+    if (dot_last(from))
+        return -PAL_EBUSY;
+    if (dot_last(to))
+        return (flags & RENAME_NOREPLACE_) ? -PAL_EEXIST : -PAL_EBUSY;
+    /* rename(2): a name with a trailing slash must be a directory. */
+    if ((slash_end(from) || slash_end(to)) && vfs_stat(a, 1, &st) == 0 &&
+        (st.mode & S_IFMT_) != S_IFDIR_)
+        return -PAL_ENOTDIR;
     if (!flags)
         return vfs_rename(a, b);
+    r = vfs_rename_flags(a, b, flags);
+    if (r != -PAL_ENOSYS)
+        return r;
     r = vfs_stat(a, 1, &st);
     if (r < 0)
         return r;
@@ -269,12 +322,54 @@ SYS(fchmodat)
     return r < 0 ? r : vfs_chmod(inside, (uint32_t)A(2));
 }
 
+/* fchmodat2(2) (Linux 6.6): fchmodat with flags. AT_EMPTY_PATH changes
+ * dirfd's file (an O_PATH descriptor too); AT_SYMLINK_NOFOLLOW on a
+ * symlink is EOPNOTSUPP (Linux keeps no mode on one). */
+SYS(fchmodat2)
+{
+    char inside[PATH_MAX_LEN];
+    struct pal_stat st;
+    const char *path = PTR(1);
+    int flags = (int)A(3);
+    if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+        return -PAL_EINVAL;
+    if ((flags & AT_EMPTY_PATH) && path && !path[0]) {
+        struct file *f = fd_get((int)A(0));
+        if (!f)
+            return -PAL_EBADF;
+        long r = f->path ? vfs_chmod(f->path, (uint32_t)A(2)) : -PAL_EINVAL;
+        file_put(f);
+        return r;
+    }
+    bool follow = !(flags & AT_SYMLINK_NOFOLLOW);
+    int r = vfs_resolve_at((int)A(0), path, follow, inside, sizeof(inside));
+    if (r == 0 && !follow && (r = vfs_stat(inside, 1, &st)) == 0 && (st.mode & S_IFMT_) == 0120000)
+        return -PAL_EOPNOTSUPP;
+    return r < 0 ? r : vfs_chmod(inside, (uint32_t)A(2));
+}
+
 SYS(fchmod)
 {
     struct file *f = fd_get((int)A(0));
     if (!f)
         return -PAL_EBADF;
-    long r = f->path ? vfs_chmod(f->path, (uint32_t)A(1)) : -PAL_EINVAL;
+    char proc[32];
+    long r;
+    if (f->flags & O_PATH)
+        r = -PAL_EBADF;
+    else if (f->ops == &host_file_ops && !f->is_sock) {
+        /* The open file itself, through the host's /proc/self/fd: an
+         * unlinked file (O_TMPFILE, a memfd) has no path to change. */
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%ld", (long)f->h);
+        r = pal->chmod(proc, (uint32_t)A(1));
+    } else if (tmpfs_of(f) || memfd_tmpfs_of(f)) {
+        /* F_SEAL_EXEC (0x20) keeps a memfd's execute bits (memfd_create(2)). */
+        struct pal_stat st;
+        r = (f->seals & 0x20) && f->ops->fstat(f, &st) == 0 && ((st.mode ^ (uint32_t)A(1)) & 0111)
+                ? -PAL_EPERM
+                : tmpfs_file_chmod(f, (uint32_t)A(1));
+    } else
+        r = f->path ? vfs_chmod(f->path, (uint32_t)A(1)) : -PAL_EINVAL;
     file_put(f);
     return r;
 }
@@ -291,7 +386,7 @@ SYS(umask)
 SYS(symlink)
 {
     char inside[PATH_MAX_LEN];
-    int r = vfs_resolve_at(AT_FDCWD, PTR(1), false, inside, sizeof(inside));
+    int r = name_at(AT_FDCWD, PTR(1), false, inside, sizeof(inside));
     if (r == 0)
         r = vfs_symlink(PTR(0), inside);
     if (r == 0 && owner_new_needed())
@@ -302,7 +397,7 @@ SYS(symlink)
 SYS(symlinkat)
 {
     char inside[PATH_MAX_LEN];
-    int r = vfs_resolve_at((int)A(1), PTR(2), false, inside, sizeof(inside));
+    int r = name_at((int)A(1), PTR(2), false, inside, sizeof(inside));
     if (r == 0)
         r = vfs_symlink(PTR(0), inside);
     if (r == 0 && owner_new_needed())
@@ -310,17 +405,40 @@ SYS(symlinkat)
     return r;
 }
 
+/* Links the open file fd at inside path to. */
+static long link_fd(int fd, const char *to)
+{
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -PAL_EBADF;
+    long r = vfs_link_file(f, to);
+    file_put(f);
+    return r;
+}
+
 /* link(2) does not follow a final symlink of the source; linkat only with
- * AT_SYMLINK_FOLLOW. */
+ * AT_SYMLINK_FOLLOW, which through /proc/self/fd/N names the open file
+ * itself (an O_TMPFILE file gets a name), as AT_EMPTY_PATH does with
+ * olddir (allowed without CAP_DAC_READ_SEARCH for a file the process
+ * opened, since Linux 6.10). */
 static long link_at(int olddir, const char *from, int newdir, const char *to, int flags)
 {
     char a[PATH_MAX_LEN], b[PATH_MAX_LEN];
-    if (flags & ~AT_SYMLINK_FOLLOW)
+    if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
         return -PAL_EINVAL;
-    int r = vfs_resolve_at(olddir, from, (flags & AT_SYMLINK_FOLLOW) != 0, a, sizeof(a));
+    if ((flags & AT_EMPTY_PATH) && from && !from[0]) {
+        int r = name_at(newdir, to, false, b, sizeof(b));
+        return r < 0 ? r : link_fd(olddir, b);
+    }
+    int r = vfs_resolve_at(olddir, from, false, a, sizeof(a));
+    int fd = r == 0 && (flags & AT_SYMLINK_FOLLOW) ? vfs_proc_fd(a) : -1;
+    if (r == 0 && fd < 0 && (flags & AT_SYMLINK_FOLLOW))
+        r = vfs_resolve_at(olddir, from, true, a, sizeof(a));
     if (r == 0)
-        r = vfs_resolve_at(newdir, to, false, b, sizeof(b));
-    return r < 0 ? r : vfs_link(a, b);
+        r = name_at(newdir, to, false, b, sizeof(b));
+    if (r < 0)
+        return r;
+    return fd >= 0 ? link_fd(fd, b) : vfs_link(a, b);
 }
 
 SYS(link) { return link_at(AT_FDCWD, PTR(0), AT_FDCWD, PTR(1), 0); }

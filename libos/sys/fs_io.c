@@ -24,10 +24,21 @@
         r_;                                         \
     })
 
+/* access_ok()'s bound, checked by Linux before a read or write: a buffer
+ * that ends past the program's address space (x86-64, 4-level paging) is
+ * EFAULT, whatever count the file could give. */
+#define USER_ADDR_END_ 0x7ffffffff000ULL
+static bool user_range_bad(const void *b, size_t n)
+{
+    return n > USER_ADDR_END_ || (uintptr_t)b > USER_ADDR_END_ - n;
+}
+
 static long do_read(struct file *f, void *buf, size_t n)
 {
-    if ((f->flags & O_ACCMODE) == O_WRONLY)
+    if ((f->flags & O_ACCMODE) == O_WRONLY || (f->flags & O_PATH))
         return -PAL_EBADF;
+    if (user_range_bad(buf, n))
+        return -PAL_EFAULT;
     if (f->is_dir) /* host files: the host says EISDIR */
         return -PAL_EISDIR;
     return f->ops->read ? f->ops->read(f, buf, n) : -PAL_EINVAL;
@@ -35,8 +46,10 @@ static long do_read(struct file *f, void *buf, size_t n)
 
 static long do_write(struct file *f, const void *buf, size_t n)
 {
-    if ((f->flags & O_ACCMODE) == O_RDONLY)
+    if ((f->flags & O_ACCMODE) == O_RDONLY || (f->flags & O_PATH))
         return -PAL_EBADF;
+    if (user_range_bad(buf, n))
+        return -PAL_EFAULT;
     return f->ops->write ? f->ops->write(f, buf, n) : -PAL_EINVAL;
 }
 
@@ -49,10 +62,22 @@ SYS(pread64)
                                             : -PAL_ESPIPE);
 }
 
+/* pwrite(2) BUGS: with O_APPEND Linux appends whatever the offset; the
+ * host does so for its files, this gives the libOS's own (tmpfs) the same. */
+static int64_t append_off(struct file *f, int64_t off)
+{
+    struct pal_stat st;
+    if (off >= 0 && (f->flags & O_APPEND) && f->ops != &host_file_ops && f->ops->fstat &&
+        f->ops->fstat(f, &st) == 0)
+        return st.size;
+    return off;
+}
+
 SYS(pwrite64)
 {
-    return WITH_FILE(A(0), f, f->ops->pwrite ? f->ops->pwrite(f, PTR(1), A(2), (int64_t)A(3))
-                                             : -PAL_ESPIPE);
+    return WITH_FILE(A(0), f,
+                     f->ops->pwrite ? f->ops->pwrite(f, PTR(1), A(2), append_off(f, (int64_t)A(3)))
+                                    : -PAL_ESPIPE);
 }
 
 static long readv_file(struct file *f, const struct iovec *iov, int cnt)
@@ -131,7 +156,9 @@ SYS(writev)
 
 /* preadv/pwritev: the vectors at consecutive offsets, stopping at the
  * first short transfer; the position does not move. */
-static long prw_vec(struct file *f, const struct iovec *iov, int cnt, int64_t off, bool write)
+/* write: 1 at off (at the end with O_APPEND, as pwrite(2)), 2 at off
+ * whatever O_APPEND says (RWF_NOAPPEND); 0 a read. */
+static long prw_vec(struct file *f, const struct iovec *iov, int cnt, int64_t off, int write)
 {
     if (off < 0)
         return -PAL_EINVAL;
@@ -139,6 +166,8 @@ static long prw_vec(struct file *f, const struct iovec *iov, int cnt, int64_t of
         return -PAL_ESPIPE;
     if ((f->flags & O_ACCMODE) == (write ? O_RDONLY : O_WRONLY))
         return -PAL_EBADF;
+    if (write == 1)
+        off = append_off(f, off);
     long total = 0;
     for (int i = 0; i < cnt; i++) {
         long r = write ? f->ops->pwrite(f, iov[i].iov_base, iov[i].iov_len, off + total)
@@ -153,18 +182,68 @@ static long prw_vec(struct file *f, const struct iovec *iov, int cnt, int64_t of
 }
 
 /* preadv2/pwritev2: offset -1 means the file position (readv/writev).
- * RWF_HIPRI is a hint; RWF_DSYNC/RWF_SYNC sync a host file after the
- * write; RWF_NOWAIT, RWF_APPEND and RWF_NOAPPEND are not offered
- * (EOPNOTSUPP, as for a file that does not support them), nor unknown
- * flags. */
+ * RWF_HIPRI is a hint; a read ignores the write flags, as Linux does;
+ * RWF_DSYNC, RWF_SYNC, RWF_APPEND and RWF_NOAPPEND of a host file are the
+ * host's pwritev2 (pal->pwrite_flags); on the libOS's own files the syncs
+ * are no-ops and RWF_APPEND writes at the size; RWF_NOSIGNAL keeps
+ * SIGPIPE back. RWF_NOWAIT, RWF_ATOMIC, RWF_DONTCACHE and unknown flags
+ * are not offered (EOPNOTSUPP, as for a file that does not support them). */
 #define RWF_HIPRI_ 0x1
 #define RWF_DSYNC_ 0x2
 #define RWF_SYNC_ 0x4
+#define RWF_APPEND_ 0x10
+#define RWF_NOAPPEND_ 0x20
+#define RWF_NOSIGNAL_ 0x100
+#define RWF_OFFERED_                                                                               \
+    (RWF_HIPRI_ | RWF_DSYNC_ | RWF_SYNC_ | RWF_APPEND_ | RWF_NOAPPEND_ | RWF_NOSIGNAL_)
 static long sync_after(struct file *f, long r, uint64_t flags)
 {
     if (r > 0 && (flags & (RWF_DSYNC_ | RWF_SYNC_)) && f->ops == &host_file_ops)
         pal->fsync(f->h);
     return r;
+}
+
+/* pwritev2 with RWF_DSYNC/SYNC/APPEND/NOAPPEND on a host file: the
+ * host's, vector by vector (off -1: at the position, which moves). */
+static long pwrite_host_flags(struct file *f, const struct iovec *iov, int cnt, int64_t off,
+                              int rwf)
+{
+    long done = 0;
+    if ((f->flags & O_ACCMODE) == O_RDONLY || (f->flags & O_PATH))
+        return -PAL_EBADF;
+    if (off < -1)
+        return -PAL_EINVAL;
+    for (int i = 0; i < cnt; i++) {
+        if (!iov[i].iov_len)
+            continue;
+        long r = pal->pwrite_flags(f->h, iov[i].iov_base, iov[i].iov_len,
+                                   off == -1 ? -1 : off + done, rwf);
+        if (r < 0)
+            return done ? done : r;
+        done += r;
+        if ((size_t)r < iov[i].iov_len)
+            break;
+    }
+    return done;
+}
+
+static long pwrite_flags(struct file *f, const struct iovec *iov, int cnt, int64_t off, int rwf)
+{
+    struct pal_stat st;
+    int host_rwf = rwf & PAL_RWF_WRITE_ALL;
+    if (host_rwf && f->ops == &host_file_ops && PAL_HAS(pal, pwrite_flags))
+        return pwrite_host_flags(f, iov, cnt, off, host_rwf);
+    if ((rwf & RWF_APPEND_) && f->ops->fstat && f->ops->fstat(f, &st) == 0 &&
+        (st.mode & 0170000) == 0100000) { /* the libOS's own file: at its size */
+        long r = prw_vec(f, iov, cnt, st.size, true);
+        if (r > 0 && off == -1 && f->ops->seek)
+            f->ops->seek(f, st.size + r, 0);
+        return r;
+    }
+    return sync_after(f,
+                      off == -1 ? writev_file(f, iov, cnt)
+                                : prw_vec(f, iov, cnt, off, (rwf & RWF_NOAPPEND_) ? 2 : 1),
+                      rwf);
 }
 
 static long prw_vec2(struct sc_args *args, bool write)
@@ -174,15 +253,13 @@ static long prw_vec2(struct sc_args *args, bool write)
     uint64_t fl = A(5);
     if (iov_bad(PTR(1), cnt))
         return -PAL_EINVAL;
-    if (fl & ~(uint64_t)(RWF_HIPRI_ | RWF_DSYNC_ | RWF_SYNC_))
+    if (fl & ~(uint64_t)RWF_OFFERED_)
         return -PAL_EOPNOTSUPP;
     if (!write)
         return off == -1 ? WITH_FILE(A(0), f, readv_file(f, PTR(1), cnt))
                          : WITH_FILE(A(0), f, prw_vec(f, PTR(1), cnt, off, false));
-    return signal_epipe(WITH_FILE(
-        A(0), f,
-        sync_after(f, off == -1 ? writev_file(f, PTR(1), cnt) : prw_vec(f, PTR(1), cnt, off, true),
-                   fl)));
+    long r = WITH_FILE(A(0), f, pwrite_flags(f, PTR(1), cnt, off, (int)fl));
+    return (fl & RWF_NOSIGNAL_) ? r : signal_epipe(r);
 }
 
 SYS(preadv)
@@ -254,7 +331,7 @@ SYS(dup3)
  * kept as a flag only: SIGIO is not delivered (no host signal carries it). */
 static long set_flags(struct file *f, int flags)
 {
-    const int changeable = O_APPEND | O_NONBLOCK | FASYNC;
+    const int changeable = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
     if (f->ops == &host_file_ops && PAL_HAS(pal, file_flags)) {
         /* The open file description's flags: shared with forked children
          * (and O_APPEND must reach the host's writes). */
@@ -293,11 +370,13 @@ static long pipe_size(int fd, int cmd, uint64_t arg)
  * them now (a forked child may have changed them). */
 static long get_flags(struct file *f)
 {
-    const int shared = O_APPEND | O_NONBLOCK | FASYNC;
+    const int shared = O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME;
+    /* open(2)'s creation flags are not status flags: never reported. */
+    long own = f->flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
     long hf = f->ops == &host_file_ops && PAL_HAS(pal, file_flags) ? pal->file_flags(f->h, -1) : -1;
     if (hf < 0)
-        return f->flags;
-    return (f->flags & ~shared) | (hf & shared);
+        return own;
+    return (own & ~shared) | (hf & shared);
 }
 
 static long fcntl_setfl(int fd, int flags) { return WITH_FILE(fd, f, set_flags(f, flags)); }
@@ -321,6 +400,8 @@ SYS(fcntl)
     case F_SETOWN: case F_GETOWN: case F_SETOWN_EX: case F_GETOWN_EX: case F_SETSIG:
     case F_GETSIG: return fcntl_owner(fd, (int)A(1), A(2));
     case F_ADD_SEALS: case F_GET_SEALS: return fcntl_seals(fd, (int)A(1), A(2));
+    /* Geode never grants a lease: there is none to report (F_SETLEASE stays EINVAL). */
+    case F_GETLEASE: return WITH_FILE(fd, f, F_UNLCK);
     default: return -PAL_EINVAL;
     }
 }
@@ -349,7 +430,12 @@ static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
     return pal->tty_ioctl(f->h, req, arg, k->size);
 }
 
-SYS(ioctl) { return WITH_FILE(A(0), f, ioctl_file(f, (int)A(0), A(1), PTR(2))); }
+/* An O_PATH descriptor takes no ioctl (open(2)): EBADF. */
+SYS(ioctl)
+{
+    return WITH_FILE(A(0), f,
+                     (f->flags & O_PATH) ? -PAL_EBADF : ioctl_file(f, (int)A(0), A(1), PTR(2)));
+}
 
 static long make_pipe(int *fds, int flags)
 {
@@ -381,6 +467,8 @@ SYS(pipe2)
 
 static long truncate_file(struct file *f, int64_t len)
 {
+    if (f->flags & O_PATH) /* open(2): no file operation on an O_PATH descriptor */
+        return -PAL_EBADF;
     if ((f->flags & O_ACCMODE) == O_RDONLY)
         return -PAL_EINVAL;
     return f->ops->truncate ? f->ops->truncate(f, len) : -PAL_EINVAL;
@@ -404,18 +492,22 @@ SYS(truncate)
 
 SYS(fsync)
 {
-    return WITH_FILE(A(0), f, f->ops == &host_file_ops ? pal->fsync(f->h)
-                              : f->ops->sync             ? f->ops->sync(f)
-                                                         : 0);
+    return WITH_FILE(A(0), f,
+                     (f->flags & O_PATH)        ? -PAL_EBADF
+                     : f->ops == &host_file_ops ? pal->fsync(f->h)
+                     : f->ops->sync             ? f->ops->sync(f)
+                                                : 0);
 }
 
 SYS(fdatasync)
 {
     if (!PAL_HAS(pal, fdatasync))
         return sys_fsync(args);
-    return WITH_FILE(A(0), f, f->ops == &host_file_ops ? pal->fdatasync(f->h)
-                              : f->ops->sync             ? f->ops->sync(f)
-                                                         : 0);
+    return WITH_FILE(A(0), f,
+                     (f->flags & O_PATH)        ? -PAL_EBADF
+                     : f->ops == &host_file_ops ? pal->fdatasync(f->h)
+                     : f->ops->sync             ? f->ops->sync(f)
+                                                : 0);
 }
 
 /* sendfile: copies through a libOS buffer (no host zero-copy path). */
@@ -448,13 +540,173 @@ static long copy_files(struct file *out, struct file *in, int64_t *off, size_t c
     return done;
 }
 
+/* sendfile(2)'s checks, in Linux's order: in readable, a valid offset,
+ * out writable, in a regular file (a pipe, a socket or a directory cannot
+ * be read by splice: EINVAL), out a file not opened O_APPEND. */
+static long sendfile_check(struct file *out, struct file *in, const int64_t *off)
+{
+    struct pal_stat st;
+    if (!in || (in->flags & O_ACCMODE) == O_WRONLY || (in->flags & O_PATH))
+        return -PAL_EBADF;
+    if (off && (!in->ops->pread || *off < 0))
+        return !in->ops->pread ? -PAL_ESPIPE : -PAL_EINVAL;
+    if (!out || (out->flags & O_ACCMODE) == O_RDONLY || (out->flags & O_PATH))
+        return -PAL_EBADF;
+    if (!in->ops->fstat || in->ops->fstat(in, &st) < 0 || (st.mode & 0170000) != 0100000)
+        return -PAL_EINVAL;
+    if ((out->flags & O_APPEND) && out->ops->fstat && out->ops->fstat(out, &st) == 0 &&
+        (st.mode & 0170000) == 0100000)
+        return -PAL_EINVAL;
+    return 0;
+}
+
 SYS(sendfile)
 {
     struct file *out = fd_get((int)A(0)), *in = fd_get((int)A(1));
-    long r = out && in ? signal_epipe(copy_files(out, in, PTR(2), A(3))) : -PAL_EBADF;
+    long r = sendfile_check(out, in, PTR(2));
+    if (r == 0)
+        r = signal_epipe(copy_files(out, in, PTR(2), A(3)));
     if (out)
         file_put(out);
     if (in)
         file_put(in);
+    return r;
+}
+
+/* --- splice(2), tee(2), vmsplice(2) --- */
+#define SPLICE_F_ALL_ 0xfu
+
+static bool is_pipe(struct file *f)
+{
+    struct pal_stat st;
+    return !f->is_sock && f->ops->fstat && f->ops->fstat(f, &st) == 0 &&
+           (st.mode & 0170000) == 0010000;
+}
+
+static bool readable(struct file *f)
+{
+    return f && (f->flags & O_ACCMODE) != O_WRONLY && !(f->flags & O_PATH);
+}
+
+static bool writable(struct file *f)
+{
+    return f && (f->flags & O_ACCMODE) != O_RDONLY && !(f->flags & O_PATH);
+}
+
+/* Without a host splice (a file of the libOS's own: tmpfs, a trusted
+ * file): through a libOS buffer, at the offsets given or the positions. */
+static long splice_copy(struct file *in, int64_t *oi, struct file *out, int64_t *oo, size_t len,
+                        unsigned flags)
+{
+    size_t want = len < GATHER_MAX ? len : GATHER_MAX;
+    /* SPLICE_F_NONBLOCK: the pipe end must be ready now (EAGAIN). */
+    struct pal_pollfd p = {.events = 0};
+    if ((flags & 2u) && in->ops == &host_file_ops && is_pipe(in))
+        p = (struct pal_pollfd){.handle = in->h, .events = 1 /* POLLIN */};
+    else if ((flags & 2u) && out->ops == &host_file_ops && is_pipe(out))
+        p = (struct pal_pollfd){.handle = out->h, .events = 4 /* POLLOUT */};
+    if (p.events && pal->poll(&p, 1, 0) == 0)
+        return -PAL_EAGAIN;
+    char *buf = malloc(want);
+    if (!buf)
+        return -PAL_ENOMEM;
+    long n = oi ? (in->ops->pread ? in->ops->pread(in, buf, want, *oi) : -PAL_EINVAL)
+                : do_read(in, buf, want);
+    long w = n;
+    if (n > 0)
+        w = oo ? (out->ops->pwrite ? out->ops->pwrite(out, buf, (size_t)n, *oo) : -PAL_EINVAL)
+               : do_write(out, buf, (size_t)n);
+    free(buf);
+    return w;
+}
+
+/* splice(2)'s checks in Linux's order, then the host's splice for two
+ * host handles (data never enters the libOS) or a copy. */
+static long do_splice(struct file *in, int64_t *uoi, struct file *out, int64_t *uoo, size_t len,
+                      unsigned flags)
+{
+    if (!readable(in) || !writable(out))
+        return -PAL_EBADF;
+    bool ip = is_pipe(in), op = is_pipe(out);
+    if ((ip && uoi) || (op && uoo))
+        return -PAL_ESPIPE;
+    if (!ip && !op)
+        return -PAL_EINVAL;
+    if (ip && op && in->h == out->h)
+        return -PAL_EINVAL;
+    int64_t oi = uoi ? *uoi : -1, oo = uoo ? *uoo : -1;
+    if ((uoi && (oi < 0 || !in->ops->pread)) || (uoo && (oo < 0 || !out->ops->pwrite)))
+        return uoi && !in->ops->pread ? -PAL_ESPIPE : -PAL_EINVAL;
+    if (!op && (out->flags & O_APPEND))
+        return -PAL_EINVAL;
+    long r;
+    if (in->ops == &host_file_ops && out->ops == &host_file_ops && PAL_HAS(pal, splice))
+        r = pal->splice(in->h, oi, out->h, oo, len, flags);
+    else
+        r = splice_copy(in, uoi ? &oi : NULL, out, uoo ? &oo : NULL, len, flags);
+    if (r > 0 && uoi)
+        *uoi = oi + r;
+    if (r > 0 && uoo)
+        *uoo = oo + r;
+    return r;
+}
+
+SYS(splice)
+{
+    size_t len = A(4);
+    unsigned flags = (unsigned)A(5);
+    if (!len)
+        return 0;
+    if (A(5) & ~(uint64_t)SPLICE_F_ALL_)
+        return -PAL_EINVAL;
+    struct file *in = fd_get((int)A(0)), *out = fd_get((int)A(2));
+    long r = signal_epipe(do_splice(in, PTR(1), out, PTR(3), len, flags));
+    if (in)
+        file_put(in);
+    if (out)
+        file_put(out);
+    return r;
+}
+
+SYS(tee)
+{
+    if (A(3) & ~(uint64_t)SPLICE_F_ALL_)
+        return -PAL_EINVAL;
+    if (!A(2))
+        return 0;
+    struct file *in = fd_get((int)A(0)), *out = fd_get((int)A(1));
+    long r = !readable(in) || !writable(out)                    ? -PAL_EBADF
+             : !is_pipe(in) || !is_pipe(out) || in->h == out->h ? -PAL_EINVAL
+             : in->ops != &host_file_ops || out->ops != &host_file_ops || !PAL_HAS(pal, tee)
+                 ? -PAL_EINVAL
+                 : signal_epipe(pal->tee(in->h, out->h, A(2), (unsigned)A(3)));
+    if (in)
+        file_put(in);
+    if (out)
+        file_put(out);
+    return r;
+}
+
+/* vmsplice(2): the pipe's write end takes the vectors as writev would,
+ * its read end fills them as readv (the pages are copied, never gifted). */
+SYS(vmsplice)
+{
+    int cnt = (int)A(2);
+    if (A(3) & ~(uint64_t)SPLICE_F_ALL_)
+        return -PAL_EINVAL;
+    struct file *f = fd_get((int)A(0));
+    if (!f || (f->flags & O_PATH)) {
+        if (f)
+            file_put(f);
+        return -PAL_EBADF;
+    }
+    long r;
+    if (iov_bad(PTR(1), cnt))
+        r = -PAL_EINVAL;
+    else if (!is_pipe(f))
+        r = -PAL_EBADF;
+    else
+        r = writable(f) ? signal_epipe(writev_file(f, PTR(1), cnt)) : readv_file(f, PTR(1), cnt);
+    file_put(f);
     return r;
 }

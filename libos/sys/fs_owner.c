@@ -54,7 +54,7 @@ static long chown_inside(const char *inside, uint32_t uid, uint32_t gid)
 static long chown_file(struct file *f, uint32_t uid, uint32_t gid)
 {
     struct pal_stat st;
-    if (f->ops != &host_file_ops)
+    if (f->ops != &host_file_ops || ((f->flags & O_PATH) && f->path))
         return f->path ? chown_inside(f->path, uid, gid) : -PAL_EPERM;
     long r = pal->fstat(f->h, &st);
     if (r == 0)
@@ -99,7 +99,13 @@ SYS(lchown)
 }
 SYS(fchown)
 {
-    return (int)A(0) == AT_FDCWD ? -PAL_EBADF : chown_fd((int)A(0), (uint32_t)A(1), (uint32_t)A(2));
+    struct file *f = (int)A(0) == AT_FDCWD ? NULL : fd_get((int)A(0));
+    if (!f)
+        return -PAL_EBADF;
+    /* An O_PATH descriptor is EBADF here (fchownat AT_EMPTY_PATH takes it). */
+    long r = (f->flags & O_PATH) ? -PAL_EBADF : chown_file(f, (uint32_t)A(1), (uint32_t)A(2));
+    file_put(f);
+    return r;
 }
 SYS(fchownat)
 {

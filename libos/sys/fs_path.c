@@ -10,6 +10,17 @@ static long do_openat(int dirfd, const char *path, int flags, uint32_t mode)
 {
     struct file *f;
     struct pal_stat st;
+    /* open(2) since Linux 6.4: O_CREAT|O_DIRECTORY is EINVAL. */
+    if ((flags & (O_CREAT | O_DIRECTORY)) == (O_CREAT | O_DIRECTORY))
+        return -PAL_EINVAL;
+    /* open(2): the mode of a new file, less the process's umask. */
+    mode = (flags & (O_CREAT | __O_TMPFILE)) ? mode & 07777 & ~umask_get() : 0;
+    /* O_PATH keeps only O_DIRECTORY and O_NOFOLLOW; every other open is
+     * O_LARGEFILE on x86-64 (F_GETFL shows it). */
+    if (flags & O_PATH)
+        flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    else
+        flags |= O_LARGEFILE;
     /* O_CREAT may create: whether it did is known from O_EXCL or from the
      * file's absence just before (only asked when owners may differ). */
     bool creating = (flags & O_CREAT) && owner_new_needed() &&
@@ -150,25 +161,50 @@ SYS(statx)
     return 0;
 }
 
-static long access_at(int dirfd, const char *path, int mode)
+/* The inside path of dirfd itself (AT_EMPTY_PATH with ""): its open
+ * file's path, or the cwd for AT_FDCWD. */
+static int fd_inside(int dirfd, char *out, size_t size)
+{
+    const char *p = dirfd == AT_FDCWD ? vfs_cwd() : NULL;
+    struct file *f = p ? NULL : fd_get(dirfd);
+    if (!p && !f)
+        return -PAL_EBADF;
+    if (f)
+        p = f->path;
+    int r = !p ? -PAL_EINVAL : strlen(p) < size ? 0 : -PAL_ENAMETOOLONG;
+    if (r == 0)
+        memcpy(out, p, strlen(p) + 1);
+    if (f)
+        file_put(f);
+    return r;
+}
+
+static long access_at(int dirfd, const char *path, int mode, int flags)
 {
     char inside[PATH_MAX_LEN];
     struct pal_stat st;
-    int r = vfs_resolve(dirfd, path, inside, sizeof(inside));
+    int r =
+        (flags & AT_EMPTY_PATH) && path && !path[0]
+            ? fd_inside(dirfd, inside, sizeof(inside))
+            : vfs_resolve_at(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), inside, sizeof(inside));
     if (r < 0)
         return r;
     if (dev_stat(inside, &st) == 0)
         return 0;
+    /* AT_SYMLINK_NOFOLLOW: a symlink's own permissions are rwxrwxrwx. */
+    if ((flags & AT_SYMLINK_NOFOLLOW) && vfs_stat(inside, 1, &st) == 0 &&
+        (st.mode & 0170000) == 0120000)
+        return 0;
     return vfs_access(vfs_magic_link(inside), mode);
 }
 
-SYS(access) { return access_at(AT_FDCWD, PTR(0), (int)A(1)); }
-SYS(faccessat) { return access_at((int)A(0), PTR(1), (int)A(2)); }
+SYS(access) { return access_at(AT_FDCWD, PTR(0), (int)A(1), 0); }
+SYS(faccessat) { return access_at((int)A(0), PTR(1), (int)A(2), 0); }
 SYS(faccessat2)
 {
     if (A(3) & ~(uint64_t)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -PAL_EINVAL;
-    return access_at((int)A(0), PTR(1), (int)A(2));
+    return access_at((int)A(0), PTR(1), (int)A(2), (int)A(3));
 }
 
 static long readlink_at(int dirfd, const char *path, char *buf, size_t len)
@@ -176,7 +212,15 @@ static long readlink_at(int dirfd, const char *path, char *buf, size_t len)
     char inside[PATH_MAX_LEN];
     if ((long)len <= 0)
         return -PAL_EINVAL;
-    int r = vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
+    /* readlinkat(2): "" names dirfd itself, a symlink opened O_PATH|O_NOFOLLOW
+     * (anything else is ENOENT). */
+    int r = path && !path[0] && dirfd != AT_FDCWD
+                ? fd_inside(dirfd, inside, sizeof(inside))
+                : vfs_resolve_at(dirfd, path, false, inside, sizeof(inside));
+    if (r == 0 && path && !path[0]) {
+        long n = vfs_readlink(inside, buf, len);
+        return n == -PAL_EINVAL ? -PAL_ENOENT : n;
+    }
     if (r < 0)
         return r;
     if (!strcmp(inside, "/proc/self/exe")) {

@@ -28,10 +28,24 @@ static uint32_t file_type(struct file *f)
 }
 
 /* tmpfs keeps every byte in memory: mode 0 grows the file, KEEP_SIZE has
- * nothing to reserve; holes and range moves are not offered. */
+ * nothing to reserve, PUNCH_HOLE|KEEP_SIZE writes zeros over the range
+ * (inside the file; a memfd's write seals refuse it, as Linux's); other
+ * range operations are not offered (EOPNOTSUPP, as on Linux's tmpfs). */
 static long tmpfs_fallocate(struct file *f, int mode, int64_t off, int64_t len)
 {
+    static const char zeros[4096];
     struct pal_stat st;
+    if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+        long r = f->ops->fstat(f, &st);
+        int64_t end = off + len < st.size ? off + len : st.size;
+        for (int64_t at = off; r == 0 && at < end;) {
+            size_t n = end - at < (int64_t)sizeof(zeros) ? (size_t)(end - at) : sizeof(zeros);
+            long w = f->ops->pwrite(f, zeros, n, at);
+            r = w < 0 ? w : 0;
+            at += w > 0 ? w : 0;
+        }
+        return r;
+    }
     if (mode & ~FALLOC_FL_KEEP_SIZE)
         return -PAL_EOPNOTSUPP;
     long r = f->ops->fstat(f, &st);
@@ -88,23 +102,20 @@ SYS(fadvise64)
     return r;
 }
 
-/* copy_file_range(2)'s checks: regular files, readable in, writable out
- * without O_APPEND, no overlap within one file. */
-static long copy_check(struct file *in, struct file *out, int64_t oi, int64_t oo, size_t len)
+/* copy_file_range(2)'s checks, in Linux's order: regular files (EISDIR,
+ * EINVAL), readable in, writable out without O_APPEND (EBADF). */
+static long copy_check(struct file *in, struct file *out, struct pal_stat *si, struct pal_stat *so)
 {
-    struct pal_stat si, so;
-    if ((in->flags & O_ACCMODE) == O_WRONLY || (out->flags & O_ACCMODE) == O_RDONLY ||
-        (out->flags & O_APPEND))
-        return -PAL_EBADF;
-    if (!in->ops->fstat || !out->ops->fstat || in->ops->fstat(in, &si) < 0 ||
-        out->ops->fstat(out, &so) < 0)
+    if (!in->ops->fstat || !out->ops->fstat || in->ops->fstat(in, si) < 0 ||
+        out->ops->fstat(out, so) < 0)
         return -PAL_EINVAL;
-    if ((si.mode & S_IFMT_) == S_IFDIR_ || (so.mode & S_IFMT_) == S_IFDIR_)
+    if ((si->mode & S_IFMT_) == S_IFDIR_ || (so->mode & S_IFMT_) == S_IFDIR_)
         return -PAL_EISDIR;
-    if ((si.mode & S_IFMT_) != S_IFREG_ || (so.mode & S_IFMT_) != S_IFREG_)
+    if ((si->mode & S_IFMT_) != S_IFREG_ || (so->mode & S_IFMT_) != S_IFREG_)
         return -PAL_EINVAL;
-    if (si.dev == so.dev && si.ino == so.ino && oi < oo + (int64_t)len && oo < oi + (int64_t)len)
-        return -PAL_EINVAL;
+    if ((in->flags & O_ACCMODE) == O_WRONLY || (out->flags & O_ACCMODE) == O_RDONLY ||
+        (out->flags & O_APPEND) || ((in->flags | out->flags) & O_PATH))
+        return -PAL_EBADF;
     return 0;
 }
 
@@ -117,13 +128,21 @@ static long current_pos(struct file *f)
  * descriptors move only when no offset pointer was given. */
 static long copy_range(struct file *in, int64_t *uoi, struct file *out, int64_t *uoo, size_t len)
 {
+    struct pal_stat si, so;
+    long r = copy_check(in, out, &si, &so);
+    if (r < 0)
+        return r;
+    if (!in->ops->pread || !out->ops->pwrite)
+        return -PAL_EINVAL;
     int64_t oi = uoi ? *uoi : current_pos(in), oo = uoo ? *uoo : current_pos(out);
-    if (oi < 0 || oo < 0)
-        return oi < 0 ? oi : oo;
-    long r = copy_check(in, out, oi, oo, len);
-    char *buf = r == 0 ? malloc(COPY_CHUNK) : NULL;
-    if (r < 0 || !buf)
-        return r < 0 ? r : -PAL_ENOMEM;
+    if (oi < 0 || oo < 0 || oi + (int64_t)len < oi || oo + (int64_t)len < oo)
+        return -PAL_EOVERFLOW;
+    /* No overlap within one file. */
+    if (si.dev == so.dev && si.ino == so.ino && oi < oo + (int64_t)len && oo < oi + (int64_t)len)
+        return -PAL_EINVAL;
+    char *buf = malloc(COPY_CHUNK);
+    if (!buf)
+        return -PAL_ENOMEM;
     long done = 0;
     while ((size_t)done < len) {
         size_t want = len - (size_t)done < COPY_CHUNK ? len - (size_t)done : COPY_CHUNK;
@@ -152,8 +171,7 @@ SYS(copy_file_range)
     struct file *in = fd_get((int)A(0)), *out = fd_get((int)A(2));
     long r = -PAL_EBADF;
     if (in && out)
-        r = in->ops->pread && out->ops->pwrite ? copy_range(in, PTR(1), out, PTR(3), A(4))
-                                               : -PAL_EINVAL;
+        r = copy_range(in, PTR(1), out, PTR(3), A(4));
     if (in)
         file_put(in);
     if (out)

@@ -19,6 +19,8 @@
 
 #define MFD_CLOEXEC_ 1
 #define MFD_ALLOW_SEALING_ 2
+#define MFD_NOEXEC_SEAL_ 8 /* Linux 6.3: mode 0666, F_SEAL_EXEC, sealing allowed */
+#define MFD_EXEC_ 0x10     /* Linux 6.3: mode 0777 (the default) */
 #define MFD_NAME_MAX_ 249 /* NAME_MAX minus "memfd:" */
 #define F_SEAL_EXEC_ 0x20
 #define F_ALL_SEALS_                                                                               \
@@ -77,7 +79,7 @@ static long m_truncate(struct file *f, int64_t len)
 }
 
 /* A private tmpfs file, where the PAL has no memfd of its own. */
-static int memfd_tmpfs(bool sealing, struct file **out)
+static int memfd_tmpfs(bool sealing, bool noexec, struct file **out)
 {
     static int seq;
     static spinlock_t lock;
@@ -89,8 +91,9 @@ static int memfd_tmpfs(bool sealing, struct file **out)
     spin_unlock(&lock);
     if (!memfd_fs)
         return -PAL_ENOMEM;
-    /* Linux's memfd mode: 0777 (memfd_create(2) MFD_EXEC). */
-    int r = tmpfs_open(memfd_fs, path, O_RDWR | O_CREAT | O_EXCL, 0777, out);
+    /* Linux's memfd mode: 0777 (memfd_create(2) MFD_EXEC), 0666 with
+     * MFD_NOEXEC_SEAL. */
+    int r = tmpfs_open(memfd_fs, path, O_RDWR | O_CREAT | O_EXCL, noexec ? 0666 : 0777, out);
     if (r < 0)
         return r;
     tmpfs_unlink(memfd_fs, path, 0);
@@ -104,7 +107,7 @@ static int memfd_tmpfs(bool sealing, struct file **out)
     }
     spin_unlock(&lock);
     (*out)->ops = &memfd_ops;
-    (*out)->seals = sealing ? 0 : F_SEAL_SEAL;
+    (*out)->seals = noexec ? F_SEAL_EXEC_ : sealing ? 0 : F_SEAL_SEAL;
     return 0;
 }
 
@@ -115,15 +118,28 @@ struct tmpfs *memfd_tmpfs_of(const struct file *f)
 
 /* The PAL's memfd (direct mode): a host file that forked children share,
  * mappings included. */
-static int memfd_host(const char *name, bool sealing, struct file **out)
+static int memfd_host(const char *name, bool sealing, bool noexec, struct file **out)
 {
     pal_handle h;
+    char proc[32];
+    if (noexec && !PAL_HAS(pal, file_seals))
+        return -PAL_EINVAL;
     long r = PAL_HAS(pal, memfd_create_flags)
-                 ? pal->memfd_create_flags(name, sealing ? MFD_ALLOW_SEALING_ : 0, &h)
+                 ? pal->memfd_create_flags(name, sealing || noexec ? MFD_ALLOW_SEALING_ : 0, &h)
                  : pal->memfd_create(name, &h);
     if (r < 0)
         return (int)r;
-    struct file *f = file_new(&host_file_ops, h, O_RDWR);
+    if (noexec) { /* MFD_NOEXEC_SEAL made of the host's memfd: 0666 and F_SEAL_EXEC */
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%ld", (long)h);
+        r = pal->chmod(proc, 0666);
+        if (r == 0)
+            r = pal->file_seals(h, F_SEAL_EXEC_);
+        if (r < 0) {
+            pal->close(h);
+            return (int)r;
+        }
+    }
+    struct file *f = file_new(&host_file_ops, h, O_RDWR | O_LARGEFILE);
     if (!f) {
         pal->close(h);
         return -PAL_ENOMEM;
@@ -137,7 +153,9 @@ SYS(memfd_create)
     const char *uname = PTR(0);
     char name[MFD_NAME_MAX_ + 1];
     struct file *f;
-    if (A(1) & ~(uint64_t)(MFD_CLOEXEC_ | MFD_ALLOW_SEALING_))
+    if (A(1) & ~(uint64_t)(MFD_CLOEXEC_ | MFD_ALLOW_SEALING_ | MFD_NOEXEC_SEAL_ | MFD_EXEC_))
+        return -PAL_EINVAL;
+    if ((A(1) & MFD_EXEC_) && (A(1) & MFD_NOEXEC_SEAL_))
         return -PAL_EINVAL;
     if (!uname)
         return -PAL_EFAULT;
@@ -145,10 +163,12 @@ SYS(memfd_create)
     if (n == sizeof(name))
         return -PAL_EINVAL;
     memcpy(name, uname, n + 1);
-    bool sealing = A(1) & MFD_ALLOW_SEALING_;
-    int r = PAL_HAS(pal, memfd_create) ? memfd_host(name, sealing, &f) : memfd_tmpfs(sealing, &f);
+    bool sealing = A(1) & MFD_ALLOW_SEALING_, noexec = A(1) & MFD_NOEXEC_SEAL_;
+    int r = PAL_HAS(pal, memfd_create) ? memfd_host(name, sealing, noexec, &f)
+                                       : memfd_tmpfs(sealing, noexec, &f);
     if (r < 0)
         return r;
+    f->flags = O_RDWR | O_LARGEFILE;
     char path[sizeof(name) + 24];
     snprintf(path, sizeof(path), "/memfd:%s (deleted)", name);
     free(f->path);

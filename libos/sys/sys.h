@@ -125,6 +125,7 @@ struct file;
 long file_set_async(struct file *f, bool on);
 /* fs_space.c */
 SYS(fallocate); SYS(fadvise64); SYS(copy_file_range); SYS(sync); SYS(syncfs);
+SYS(splice); SYS(tee); SYS(vmsplice); SYS(fchmodat2);
 SYS(readahead); SYS(sync_file_range);
 /* fs_io.c: vectors at offsets */
 SYS(preadv); SYS(pwritev); SYS(preadv2); SYS(pwritev2);

@@ -9,10 +9,11 @@
  * (crypto_platform_cpuid: an OCALL). Trusting the host here is acceptable:
  * the bits only pick among correct implementations of the same functions, so
  * a lie costs a #UD (an instruction the CPU lacks) or speed, never secrecy or
- * integrity. Only AES-NI and PCLMULQDQ are taken from the host; AVX, MOVBE and
- * every leaf-7 feature stay off, which keeps libcrypto on its legacy-SSE code:
- * it then changes no state outside x87/SSE/AVX (legacy SSE leaves the upper
- * YMM/ZMM halves alone), the state the public functions save and restore. */
+ * integrity. Only AES-NI, PCLMULQDQ and SHA-NI are taken from the host; AVX,
+ * MOVBE and every other leaf-7 feature stay off, which keeps libcrypto on its
+ * legacy-SSE code: it then changes no state outside x87/SSE/AVX (legacy SSE
+ * leaves the upper YMM/ZMM halves alone), the state the public functions save
+ * and restore. */
 #define OPENSSL_SUPPRESS_DEPRECATED /* AES_set_encrypt_key, AES_encrypt */
 #include "crypto.h"
 
@@ -24,6 +25,9 @@ int aesni_set_encrypt_key(const unsigned char *user_key, int bits, AES_KEY *key)
 void aesni_encrypt(const unsigned char *in, unsigned char *out, const AES_KEY *key);
 void aesni_ctr32_encrypt_blocks(const unsigned char *in, unsigned char *out, size_t blocks,
                                 const void *key, const unsigned char ivec[16]);
+/* sha256-x86_64.pl: `num` 64-byte blocks into the state h[8] (SHA256_CTX's
+ * first member); with the SHA bit of OPENSSL_ia32cap_P[2] its SHA-NI code. */
+void sha256_block_data_order(void *h, const void *in, size_t num);
 
 /* CPUID.1:ECX in word 1; words 2-3 (CPUID.7) stay zero. */
 extern unsigned int OPENSSL_ia32cap_P[4];
@@ -34,6 +38,7 @@ void *memcpy(void *dst, const void *src, size_t n);
 #define CPUID1_ECX_PCLMULQDQ (1U << 1)
 #define CPUID1_ECX_AESNI (1U << 25)
 #define CPUID1_EDX_BASE (1U << 24 | 1U << 25 | 1U << 26) /* FXSR, SSE, SSE2: x86-64 itself */
+#define CPUID7_EBX_SHA (1U << 29)
 
 /* sizeof(GCM128_CONTEXT) is not public. OpenSSL 3.0 (modes_local.h): six
  * 16-byte blocks, Htable[16] of 16 bytes, gmult/ghash, mres/ares, block, key,
@@ -108,7 +113,7 @@ static void fpu_restore(const struct fpu_save *s)
 
 enum { CAPS_NONE, CAPS_RUNNING, CAPS_DONE };
 static uint32_t caps_state;
-static uint32_t caps_aesni;
+static uint32_t caps_aesni, caps_sha;
 
 static void log_fallback(uint32_t ecx)
 {
@@ -146,6 +151,13 @@ static void caps_once(void)
     OPENSSL_ia32cap_P[3] = 0;
     caps_aesni = (r[2] & CPUID1_ECX_AESNI) != 0;
     log_fallback(r[2]);
+    /* SHA-NI (CPUID.7.0:EBX.SHA) for enclave_sha256_blocks only: OpenSSL
+     * reads that bit for SHA-1/SHA-256 alone, whose SHA-NI code is legacy
+     * SSE (SSSE3 shuffles included, which every CPU with SHA-NI has). */
+    if (crypto_platform_cpuid(7, 0, r) == 0 && (r[1] & CPUID7_EBX_SHA)) {
+        OPENSSL_ia32cap_P[2] = CPUID7_EBX_SHA;
+        caps_sha = 1;
+    }
     __atomic_store_n(&caps_state, CAPS_DONE, __ATOMIC_RELEASE);
 }
 
@@ -311,6 +323,26 @@ int enclave_aead_open_once(const uint8_t key[ENCLAVE_AEAD_KEY], const uint8_t iv
                                                                          : 0;
     enclave_aead_wipe(&a);
     return r;
+}
+
+/* ---- SHA-256 blocks --------------------------------------------------------- */
+
+int enclave_sha256_blocks(uint32_t h[8], const void *data, size_t blocks)
+{
+    struct fpu_save fpu;
+
+    if (!blocks)
+        return 0;
+    if (blocks > SIZE_MAX / 64 || !crypto_platform_private(h, 8 * sizeof(uint32_t)) ||
+        !crypto_platform_private(data, blocks * 64))
+        return -1;
+    caps_once();
+    if (!caps_sha)
+        return -1; /* the caller's portable code is as fast as libcrypto's scalar code */
+    fpu_save(&fpu);
+    sha256_block_data_order(h, data, blocks);
+    fpu_restore(&fpu);
+    return 0;
 }
 
 /* ---- AES-128-CMAC (RFC 4493), for checking SGX REPORT MACs ---------------- */

@@ -61,6 +61,12 @@ int enclave_seal_key(const uint8_t key_id[32], uint8_t key[ENCLAVE_AEAD_KEY]);
 int enclave_seal_key_policy(uint16_t policy, const uint8_t key_id[32],
                             uint8_t key[ENCLAVE_AEAD_KEY]);
 
+/* SHA-256's compression of `blocks` 64-byte blocks at data into the state
+ * h[8] (FIPS 180-4 words, host order), with SHA-NI. 0, or -1 when the CPU
+ * (as the host reports it) has no SHA-NI or a buffer is not enclave memory:
+ * the caller then hashes with its own code. */
+int enclave_sha256_blocks(uint32_t h[8], const void *data, size_t blocks);
+
 /* AES-128-CMAC (RFC 4493) of data, as SGX MACs a REPORT. 0 or -1. */
 int enclave_aes_cmac(const uint8_t key[16], const void *data, size_t len, uint8_t mac[16]);
 

@@ -1,11 +1,14 @@
 /* Direct PAL: files and directories, one raw host syscall each. The libOS
  * has already mapped program paths to host paths. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <linux/openat2.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <string.h>
 #include <termios.h>
 
 #include "host.h"
@@ -23,10 +26,74 @@ static long open_nosymlinks(const char *path, int flags, uint32_t mode)
     return HS4(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 }
 
+/* The host process's umask, read once from /proc/self/status (a umask()
+ * call to read it would change it meanwhile for every thread). The libOS
+ * applies the program's own umask: what it asks is the exact mode. */
+static uint32_t host_umask(void)
+{
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v >= 0)
+        return (uint32_t)v;
+    char buf[4096];
+    v = 022;
+    long fd = HS3(SYS_openat, AT_FDCWD, "/proc/self/status", O_RDONLY | O_CLOEXEC);
+    long n = fd >= 0 ? HS3(SYS_read, fd, buf, sizeof(buf) - 1) : -1;
+    if (fd >= 0)
+        HS1(SYS_close, fd);
+    if (n > 0) {
+        buf[n] = 0;
+        const char *p = strstr(buf, "\nUmask:");
+        if (p) {
+            v = 0;
+            for (p += 7; *p == '\t' || *p == ' '; p++)
+                ;
+            for (; *p >= '0' && *p <= '7'; p++)
+                v = v * 8 + (*p - '0');
+        }
+    }
+    __atomic_store_n(&cached, v & 0777, __ATOMIC_RELAXED);
+    return (uint32_t)(v & 0777);
+}
+
+static long open_host(const char *path, int flags, uint32_t mode)
+{
+    return (flags & PAL_O_NOSYMLINKS) ? open_nosymlinks(path, flags, mode)
+                                      : HS4(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+/* A file this call created gets exactly mode's permission bits, which the
+ * host's umask may have cleared. */
+static long created(long fd, uint32_t mode)
+{
+    if (fd >= 0)
+        HS2(SYS_fchmod, fd, mode & 07777);
+    return fd;
+}
+
 static long direct_file_open(const char *path, int flags, uint32_t mode, pal_handle *out)
 {
-    long fd = (flags & PAL_O_NOSYMLINKS) ? open_nosymlinks(path, flags, mode)
-                                         : HS4(SYS_openat, AT_FDCWD, path, flags, mode);
+    long fd;
+    if (!(flags & (O_CREAT | __O_TMPFILE)) || !(mode & host_umask()))
+        fd = open_host(path, flags, mode);
+    else if ((flags & __O_TMPFILE) || (flags & O_EXCL))
+        fd = created(open_host(path, flags, mode), mode);
+    else /* O_CREAT: whether this open creates is known from O_EXCL */
+        for (;;) {
+            fd = open_host(path, flags | O_EXCL, mode);
+            if (fd != -PAL_EEXIST) {
+                created(fd, mode);
+                break;
+            }
+            fd = open_host(path, flags & ~O_CREAT, mode);
+            struct stat st;
+            if (fd >= 0 && HS2(SYS_fstat, fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+                HS1(SYS_close, fd); /* open(2): O_CREAT of a directory */
+                fd = -PAL_EISDIR;
+            }
+            if (fd != -PAL_ENOENT) /* else removed since: create it again */
+                break;
+        }
     if (fd < 0)
         return fd;
     *out = fd;
@@ -50,6 +117,14 @@ static long direct_pread(pal_handle h, void *b, size_t n, int64_t off)
 static long direct_pwrite(pal_handle h, const void *b, size_t n, int64_t off)
 {
     return HS4(SYS_pwrite64, h, b, n, off);
+}
+static long direct_pwrite_flags(pal_handle h, const void *b, size_t n, int64_t off, int rwf)
+{
+    struct iovec v = {(void *)b, n};
+    if (rwf & ~PAL_RWF_WRITE_ALL)
+        return -PAL_EINVAL;
+    /* pos_l, pos_h: on x86-64 the offset is pos_l. */
+    return HS6(SYS_pwritev2, h, &v, 1, off, 0, rwf);
 }
 static long direct_seek(pal_handle h, int64_t off, int whence)
 {
@@ -105,7 +180,13 @@ static long direct_readdir(pal_handle h, void *buf, size_t len)
 {
     return HS3(SYS_getdents64, h, buf, len);
 }
-static long direct_mkdir(const char *p, uint32_t mode) { return HS2(SYS_mkdir, p, mode); }
+static long direct_mkdir(const char *p, uint32_t mode)
+{
+    long r = HS2(SYS_mkdir, p, mode);
+    if (r == 0 && (mode & host_umask())) /* the exact mode, as open's */
+        HS4(SYS_fchmodat, AT_FDCWD, p, mode & 07777, 0);
+    return r;
+}
 static long direct_unlink(const char *p, int is_dir)
 {
     return HS3(SYS_unlinkat, AT_FDCWD, p, is_dir ? AT_REMOVEDIR : 0);
@@ -120,6 +201,47 @@ static long direct_readlink(const char *p, char *b, size_t n)
 }
 static long direct_symlink(const char *t, const char *p) { return HS2(SYS_symlink, t, p); }
 static long direct_link(const char *f, const char *t) { return HS2(SYS_link, f, t); }
+static long direct_splice(pal_handle in, int64_t off_in, pal_handle out, int64_t off_out,
+                          size_t len, unsigned flags)
+{
+    int64_t oi = off_in, oo = off_out;
+    return HS6(SYS_splice, in, off_in < 0 ? NULL : &oi, out, off_out < 0 ? NULL : &oo, len, flags);
+}
+static long direct_tee(pal_handle in, pal_handle out, size_t len, unsigned flags)
+{
+    return HS4(SYS_tee, in, out, len, flags);
+}
+static long direct_xattr(int op, const char *path, pal_handle h, const char *name, void *value,
+                         size_t size, int flags)
+{
+    switch (op) {
+    case PAL_XATTR_GET:
+        return path ? HS4(SYS_lgetxattr, path, name, value, size)
+                    : HS4(SYS_fgetxattr, h, name, value, size);
+    case PAL_XATTR_SET:
+        return path ? HS5(SYS_lsetxattr, path, name, value, size, flags)
+                    : HS5(SYS_fsetxattr, h, name, value, size, flags);
+    case PAL_XATTR_LIST:
+        return path ? HS3(SYS_llistxattr, path, value, size) : HS3(SYS_flistxattr, h, value, size);
+    case PAL_XATTR_REMOVE:
+        return path ? HS2(SYS_lremovexattr, path, name) : HS2(SYS_fremovexattr, h, name);
+    }
+    return -PAL_EINVAL;
+}
+static long direct_rename_flags(const char *a, const char *b, unsigned flags)
+{
+    if (flags != RENAME_NOREPLACE && flags != RENAME_EXCHANGE)
+        return -PAL_EINVAL;
+    return HS5(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, flags);
+}
+/* /proc/self/fd/N: linkat's way to name an open file without
+ * CAP_DAC_READ_SEARCH (AT_EMPTY_PATH needs it). */
+static long direct_link_handle(pal_handle h, const char *to)
+{
+    char proc[32];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%ld", (long)h);
+    return HS5(SYS_linkat, AT_FDCWD, proc, AT_FDCWD, to, AT_SYMLINK_FOLLOW);
+}
 
 static long direct_utimes(const char *path, const int64_t times[2], int nofollow)
 {
@@ -197,7 +319,10 @@ static long direct_mknod(const char *p, uint32_t mode)
 {
     if ((mode & S_IFMT) != S_IFIFO && (mode & S_IFMT) != S_IFREG)
         return -PAL_EPERM;
-    return HS4(SYS_mknodat, AT_FDCWD, p, mode, 0);
+    long r = HS4(SYS_mknodat, AT_FDCWD, p, mode, 0);
+    if (r == 0 && (mode & host_umask())) /* the exact mode, as open's */
+        HS4(SYS_fchmodat, AT_FDCWD, p, mode & 07777, 0);
+    return r;
 }
 
 static long direct_file_async(pal_handle h, int on)
@@ -222,7 +347,8 @@ static long direct_file_flags(pal_handle h, int flags)
     long fl = HS2(SYS_fcntl, h, F_GETFL);
     if (flags < 0 || fl < 0)
         return fl;
-    fl = (fl & ~(O_APPEND | O_NONBLOCK)) | (flags & (O_APPEND | O_NONBLOCK));
+    const int set = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME;
+    fl = (fl & ~set) | (flags & set);
     return HS3(SYS_fcntl, h, F_SETFL, fl);
 }
 
@@ -282,6 +408,12 @@ void direct_fill_file(struct pal_api *api)
     api->fallocate = direct_fallocate;
     api->fadvise = direct_fadvise;
     api->mknod = direct_mknod;
+    api->rename_flags = direct_rename_flags;
+    api->link_handle = direct_link_handle;
+    api->splice = direct_splice;
+    api->tee = direct_tee;
+    api->pwrite_flags = direct_pwrite_flags;
+    api->xattr = direct_xattr;
     api->fdatasync = direct_fdatasync;
     api->sync = direct_sync;
     api->file_async = direct_file_async;

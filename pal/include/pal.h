@@ -443,8 +443,8 @@ struct pal_api {
     long (*pipe_size)(pal_handle h, int64_t size);
     /* A host handle's file status flags, which belong to the open file
      * description (shared with forked children): flags < 0 reads them
-     * (F_GETFL), else sets O_APPEND and O_NONBLOCK as in flags (F_SETFL;
-     * the other status flags are kept). */
+     * (F_GETFL), else sets O_APPEND, O_NONBLOCK, O_DIRECT and O_NOATIME as
+     * in flags (F_SETFL; the other status flags are kept). */
     long (*file_flags)(pal_handle h, int flags);
     /* Optional: makes the calling host thread access files as fsuid/fsgid
      * with these supplementary groups (setgroups, setfsgid, setfsuid on
@@ -585,6 +585,50 @@ struct pal_api {
      * NULL when the PAL has none (the libOS then gathers them itself). */
     long (*writev)(pal_handle h, const void *iov, int cnt);
 
+    /* --- SHA-256 with the CPU's SHA extensions (trusted files) --- */
+    /* SHA-256's compression of `blocks` 64-byte blocks at data (enclave
+     * memory) into state[8] (FIPS 180-4 words), saving and restoring the
+     * program's vector registers around it. -ENOSYS when the CPU has no
+     * SHA-NI: the libOS then hashes with its own code. NULL in the direct
+     * PAL (it checks no trusted file). */
+    long (*sha256_blocks)(uint32_t state[8], const void *data, size_t blocks);
+
+    /* --- renames with flags, names for open files --- */
+    /* renameat2(2) of two host paths with flags RENAME_NOREPLACE (1) or
+     * RENAME_EXCHANGE (2), made by the host in one step (an exchange is
+     * atomic for every other process). Errors are renameat2's. */
+    long (*rename_flags)(const char *from, const char *to, unsigned flags);
+    /* A new name at host path to for h's open file (linkat(2) of
+     * /proc/self/fd/N with AT_SYMLINK_FOLLOW): an O_TMPFILE file without
+     * O_EXCL gets a name. Errors are linkat's (ENOENT for a file that
+     * cannot be linked). */
+    long (*link_handle)(pal_handle h, const char *to);
+
+    /* --- moving data between host handles (splice(2), tee(2)) --- */
+    /* splice(2) of up to len bytes from in to out, one of them a pipe;
+     * off_in / off_out: the offset in a file, or -1 for its position.
+     * flags: SPLICE_F_* (0..0xf). Returns the count moved. */
+    long (*splice)(pal_handle in, int64_t off_in, pal_handle out, int64_t off_out, size_t len,
+                   unsigned flags);
+    /* tee(2): up to len bytes of pipe in copied to pipe out, not consumed. */
+    long (*tee)(pal_handle in, pal_handle out, size_t len, unsigned flags);
+
+    /* pwritev2(2) of one buffer with flags RWF_DSYNC (2), RWF_SYNC (4),
+     * RWF_APPEND (0x10), RWF_NOAPPEND (0x20); off -1: at the position,
+     * which moves. Returns the count written. */
+    long (*pwrite_flags)(pal_handle h, const void *buf, size_t len, int64_t off, int rwf);
+
+    /* --- extended attributes (xattr(7)) --- */
+    /* op PAL_XATTR_*, on host path (a final symlink is never followed:
+     * lgetxattr(2) and its kin) or, with path NULL, on handle h. GET and
+     * LIST fill value (size 0: only the size needed is returned), SET
+     * takes size bytes and flags XATTR_CREATE (1) / XATTR_REPLACE (2),
+     * LIST ignores name. size is at most PAL_XATTR_SIZE_MAX. Returns a
+     * length (GET, LIST) or 0; errors are the host's (ENODATA, ERANGE,
+     * EOPNOTSUPP...). */
+    long (*xattr)(int op, const char *path, pal_handle h, const char *name, void *value,
+                  size_t size, int flags);
+
     /* --- resource usage (getrusage(2), times(2), wait4(2)'s rusage) --- */
     /* The user and system CPU time in ns (times[0], times[1]) of who, as
      * getrusage's: 0 this process, 1 the calling thread, -1 the children
@@ -640,6 +684,19 @@ struct pal_sender {
     uint32_t uid, pad;
     uint64_t value; /* si_value */
 };
+
+#define PAL_XATTR_GET 0
+#define PAL_XATTR_SET 1
+#define PAL_XATTR_LIST 2
+#define PAL_XATTR_REMOVE 3
+#define PAL_XATTR_SIZE_MAX 61440 /* an OCALL's largest transfer (Linux's is 65536) */
+
+/* pwrite_flags' flags (Linux's RWF_* values). */
+#define PAL_RWF_DSYNC 0x2
+#define PAL_RWF_SYNC 0x4
+#define PAL_RWF_APPEND 0x10
+#define PAL_RWF_NOAPPEND 0x20
+#define PAL_RWF_WRITE_ALL (PAL_RWF_DSYNC | PAL_RWF_SYNC | PAL_RWF_APPEND | PAL_RWF_NOAPPEND)
 
 /* timer_set flags (as timerfd_settime(2)'s). */
 #define PAL_TIMER_ABSTIME 1

@@ -47,5 +47,7 @@
 #define PAL_ENOBUFS 105
 #define PAL_ECONNREFUSED 111
 #define PAL_ETIMEDOUT 110
+#define PAL_EOVERFLOW 75
+#define PAL_ENODATA 61
 
 #endif

@@ -399,8 +399,9 @@ static void test_tty(void)
     uint64_t calls = loopback_calls;
     int m = posix_openpt(O_RDWR | O_NOCTTY);
 
-    CHECK(api.tty_ioctl(0, 0x5402, buf, 60) == -PAL_ENOTTY, "tty_ioctl: other requests -ENOTTY");
-    CHECK(api.tty_ioctl(0, TCGETS, buf, 59) == -PAL_ENOTTY, "TCGETS into 59 bytes: -ENOTTY");
+    CHECK(api.tty_ioctl(0, 0x5412, buf, 60) == -PAL_ENOTTY,
+          "tty_ioctl: a request not in pal_ioctl.h (TIOCSTI) -ENOTTY");
+    CHECK(api.tty_ioctl(0, TCGETS, buf, 35) == -PAL_ENOTTY, "TCGETS into 35 bytes: -ENOTTY");
     CHECK(api.tty_ioctl(0, TIOCGWINSZ, buf, 7) == -PAL_ENOTTY, "TIOCGWINSZ into 7: -ENOTTY");
     CHECK(loopback_calls == calls, "without an OCALL");
     if (m < 0) {
@@ -521,10 +522,12 @@ static void test_hostile_stat(void)
           "file_open: handle >= OCALL_MAX_HANDLE -> -EIO");
     hostile(OCALL_SEEK, T_BAD_ERRNO, 0);
     CHECK(api.seek(h, 0, SEEK_SET) == -PAL_EIO, "seek: result -1000 -> -EIO");
-    hostile(OCALL_TTY_IOCTL, T_TTY_OK, 59);
-    CHECK(api.tty_ioctl(h, TCGETS, buf, 60) == -PAL_EIO, "tty_ioctl: 59 bytes for TCGETS -> -EIO");
-    hostile(OCALL_TTY_IOCTL, T_TTY_OK, 60);
-    CHECK(api.tty_ioctl(h, TCGETS, buf, 60) == 0, "tty_ioctl: exactly 60 bytes accepted");
+    hostile(OCALL_TTY_IOCTL, T_TTY_OK, 35);
+    CHECK(api.tty_ioctl(h, TCGETS, buf, 36) == -PAL_EIO, "tty_ioctl: 35 bytes for TCGETS -> -EIO");
+    hostile(OCALL_TTY_IOCTL, T_TTY_OK, 36);
+    memset(buf, 0xAA, sizeof(buf));
+    CHECK(api.tty_ioctl(h, TCGETS, buf, 36) == 0 && buf[36] == 0xAA,
+          "tty_ioctl: exactly the kernel's 36 bytes accepted, and not one more written");
     hostile(OCALL_TTY_IOCTL, T_TTY_OK, 4);
     CHECK(api.tty_ioctl(h, TIOCGWINSZ, buf, 8) == -PAL_EIO,
           "tty_ioctl: 4 bytes for TIOCGWINSZ -> -EIO");
@@ -683,16 +686,18 @@ static void test_host_handles(void)
     CHECK(host_call(OCALL_CLOSE, (int64_t[4]){(int64_t)1 << 32 | fd}, "", 0, 0, 0) == -EBADF &&
               fcntl(fd, F_GETFD) >= 0,
           "host: a handle past OCALL_MAX_HANDLE -> -EBADF, not truncated to an fd");
-    CHECK(host_call(OCALL_TTY_IOCTL, (int64_t[4]){fd, TCGETS, 36}, "", 0, 0, 64) == -EINVAL,
-          "host: TCGETS of 36 bytes -> -EINVAL");
-    CHECK(host_call(OCALL_TTY_IOCTL, (int64_t[4]){fd, 0x5402, 60}, "", 0, 0, 64) == -ENOTTY,
-          "host: another ioctl request -> -ENOTTY");
+    CHECK(host_call(OCALL_TTY_IOCTL, (int64_t[4]){fd, TCGETS, 60}, "", 0, 0, 64) == -EINVAL,
+          "host: TCGETS of 60 bytes -> -EINVAL");
+    CHECK(host_call(OCALL_TTY_IOCTL, (int64_t[4]){fd, 0x5412, 60}, "", 0, 0, 64) == -ENOTTY,
+          "host: an ioctl request not in pal_ioctl.h -> -ENOTTY");
+    CHECK(host_call(OCALL_TTY_IOCTL, (int64_t[4]){fd, 0x5402, 36}, "", 0, 0, 64) == -EINVAL,
+          "host: TCSETS without its 36 input bytes -> -EINVAL");
     CHECK(host_call(OCALL_NONBLOCK, (int64_t[4]){fd, 2}, "", 0, 0, 0) == -EINVAL,
           "host: set_nonblocking on = 2 -> -EINVAL");
     CHECK(host_call(OCALL_FSTATFS + 1, (int64_t[4]){0}, "", 0, 0, 0) == -ENOSYS,
           "host: an unused fs number -> -ENOSYS");
     CHECK(host_call(OCALL_FS_LAST + 1, (int64_t[4]){0}, "", 0, 0, 0) == -ENOSYS &&
-              host_call(OCALL_FS_MORE_LAST, (int64_t[4]){0}, "", 0, 0, 0) == -ENOSYS,
+              host_call(OCALL_FS_MORE_LAST + 1, (int64_t[4]){0}, "", 0, 0, 0) == -ENOSYS,
           "host: numbers between and past the fs ranges -> -ENOSYS");
     CHECK(host_call(OCALL_FILE_LOCK, (int64_t[4]){fd, 4 /* F_SETFD */, 0, 0}, "", 0, 0, 64) ==
               -EINVAL,
@@ -706,6 +711,88 @@ static int remove_one(const char *path, const struct stat *s, int flag, struct F
 {
     (void)s, (void)flag, (void)ftw;
     return remove(path);
+}
+
+/* host_call with all six arguments. */
+static int64_t host_call6(uint64_t nr, const int64_t a[6], const void *tail, size_t tail_len,
+                          uint64_t cap, uint8_t *outp, uint64_t *size)
+{
+    static uint8_t in[OCALL_MAX_DATA], out[OCALL_MAX_DATA];
+    struct ocall_args args = {{a[0], a[1], a[2], a[3], a[4], a[5]}};
+
+    *size = 77;
+    memcpy(in, &args, sizeof(args));
+    memcpy(in + sizeof(args), tail, tail_len);
+    int64_t r = urts_ocall_fs(NULL, 0, nr, in, sizeof(args) + tail_len, out, cap, size);
+    if (outp && r >= 0)
+        memcpy(outp, out, *size);
+    return r;
+}
+
+/* The OCALLs that are one host step: rename flags, link of a handle,
+ * splice, xattrs, pwrite flags (docs/sgx-pal.md). */
+static void test_host_one_step(void)
+{
+    const char *a = at("xa"), *b = at("xb"), *l = at("xl");
+    size_t na = strlen(a) + 1, nb = strlen(b) + 1, nl = strlen(l) + 1;
+    char tail[1024], got[16] = {0};
+    uint64_t size;
+    int fa = open(a, O_RDWR | O_CREAT | O_TRUNC, 0600), fb = open(b, O_RDWR | O_CREAT | O_TRUNC, 0600);
+
+    CHECK(fa >= 0 && fb >= 0 && write(fa, "A", 1) == 1 && write(fb, "B", 1) == 1, "host: two files");
+    memcpy(tail, a, na);
+    memcpy(tail + na, b, nb);
+    CHECK(host_call6(OCALL_RENAME_FLAGS, (int64_t[6]){(int64_t)na, (int64_t)nb, 3}, tail, na + nb, 0,
+                     NULL, &size) == -EINVAL,
+          "host: rename flags 3 -> -EINVAL");
+    CHECK(host_call6(OCALL_RENAME_FLAGS, (int64_t[6]){(int64_t)na, (int64_t)nb, 2}, tail, na + nb, 0,
+                     NULL, &size) == 0 &&
+              pread(open(a, O_RDONLY), got, 1, 0) == 1 && got[0] == 'B',
+          "host: RENAME_EXCHANGE swaps the two names");
+    CHECK(host_call6(OCALL_RENAME_FLAGS, (int64_t[6]){(int64_t)na, (int64_t)nb, 1}, tail, na + nb, 0,
+                     NULL, &size) == -EEXIST,
+          "host: RENAME_NOREPLACE onto an existing name -> -EEXIST");
+    CHECK(host_call6(OCALL_LINK_HANDLE, (int64_t[6]){fa, (int64_t)nl}, l, nl, 0, NULL, &size) == 0 &&
+              access(l, F_OK) == 0,
+          "host: link_handle names the open file");
+    CHECK(host_call6(OCALL_LINK_HANDLE, (int64_t[6]){-1, (int64_t)nl}, l, nl, 0, NULL, &size) ==
+              -EBADF,
+          "host: link_handle of handle -1 -> -EBADF");
+    CHECK(host_call6(OCALL_SPLICE, (int64_t[6]){fa, -1, fb, -1, 1, 0x10}, "", 0, 0, NULL, &size) ==
+              -EINVAL,
+          "host: splice flags 0x10 -> -EINVAL");
+    CHECK(host_call6(OCALL_SPLICE, (int64_t[6]){fa, -3, fb, -1, 1, 0}, "", 0, 0, NULL, &size) ==
+              -EINVAL,
+          "host: splice off_in -3 -> -EINVAL");
+    CHECK(host_call6(OCALL_PWRITE, (int64_t[6]){fb, 1, 0, 0x1000}, "Z", 1, 0, NULL, &size) == -EINVAL,
+          "host: pwrite with an unknown RWF flag -> -EINVAL");
+    CHECK(host_call6(OCALL_PWRITE, (int64_t[6]){fb, 1, 0, 0x10 /* RWF_APPEND */}, "Z", 1, 0, NULL,
+                     &size) == 1 &&
+              pread(fb, got, 2, 0) == 2 && got[1] == 'Z',
+          "host: pwrite RWF_APPEND appends");
+    memcpy(tail, a, na);
+    memcpy(tail + na, "user.t", 7);
+    memcpy(tail + na + 7, "val", 3);
+    CHECK(host_call6(OCALL_XATTR, (int64_t[6]){9, -1, (int64_t)na, 7, 3}, tail, na + 10, 0, NULL,
+                     &size) == -EINVAL,
+          "host: xattr op 9 -> -EINVAL");
+    CHECK(host_call6(OCALL_XATTR, (int64_t[6]){PAL_XATTR_SET, -1, (int64_t)na, 7, 3}, tail, na + 10,
+                     0, NULL, &size) == 0,
+          "host: xattr set");
+    int64_t r = host_call6(OCALL_XATTR, (int64_t[6]){PAL_XATTR_GET, -1, (int64_t)na, 7, 0}, tail,
+                           na + 7, 0, NULL, &size);
+    CHECK(r == 3 && size == 0, "host: xattr get of size 0: the length, no bytes");
+    r = host_call6(OCALL_XATTR, (int64_t[6]){PAL_XATTR_GET, -1, (int64_t)na, 7, 8}, tail, na + 7, 8,
+                   (uint8_t *)got, &size);
+    CHECK(r == 3 && size == 3 && !memcmp(got, "val", 3), "host: xattr get");
+    CHECK(host_call6(OCALL_XATTR, (int64_t[6]){PAL_XATTR_GET, -1, (int64_t)na, 7, 8}, tail, na + 7,
+                     4, NULL, &size) == -EINVAL,
+          "host: xattr get with a buffer past out_cap -> -EINVAL");
+    CHECK(host_call6(OCALL_XATTR, (int64_t[6]){PAL_XATTR_LIST, -1, (int64_t)na, 7, 8}, tail, na + 7,
+                     8, NULL, &size) == -EINVAL,
+          "host: xattr list with a name -> -EINVAL");
+    close(fa);
+    close(fb);
 }
 
 int main(void)
@@ -734,6 +821,7 @@ int main(void)
     test_hostile_readlink();
     test_host_paths();
     test_host_handles();
+    test_host_one_step();
     nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
     return TAP_DONE();
 }

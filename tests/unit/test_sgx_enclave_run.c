@@ -13,6 +13,7 @@
 
 #include "urts.h"
 #include "sim_build.h"
+#include "sim_encl.h"
 #include "sim_run.h"
 #include "tap.h"
 #include "sim_signal.h"
@@ -358,6 +359,88 @@ static void run_mode(bool aex_notify)
     urts_destroy(e);
 }
 
+/* ECALL_FORK_PREPARE (a pool member's zeroing ahead of a fork): only heap
+ * pages are zeroed (the runs are clipped to them), malformed runs are
+ * refused, and once ECALL_RUN has started (even one that then failed) it
+ * is refused: it must never zero a running enclave's memory. */
+static int64_t prepare(struct urts_enclave *e, uint64_t addr, uint64_t pages, uint64_t *zeroed)
+{
+    static struct enclave_fork_prepare p;
+    struct urts_result r = {0};
+
+    memset(&p, 0, sizeof(p));
+    p.count = 1;
+    p.run[0].addr = addr;
+    p.run[0].pages = pages;
+    if (urts_ecall(e, 0, ECALL_FORK_PREPARE, &p, 0, &r))
+        return -1000;
+    *zeroed = r.value;
+    return r.status;
+}
+
+static void test_fork_prepare(void)
+{
+    struct sgx_sim_cpu cpu;
+    struct sgx_driver drv;
+    struct urts_enclave *e = make(&drv, &cpu, true);
+    static struct enclave_fork_prepare bad;
+    static struct enclave_run_args ra;
+    struct urts_result r = {0};
+    uint64_t base, n = 0, heap = 0, mark = 0x5a5a5a5a5a5a5a5aULL, back = 1;
+    int64_t st;
+
+    if (!e)
+        return;
+    base = urts_base(e);
+    st = prepare(e, base, 1ULL << 24, &n); /* the whole enclave and more */
+    CHECK(st == 0 && n == 65536 / 4096,
+          "fork prepare: a run over the whole enclave zeroes its %d heap "
+          "pages only (status %lld, %llu pages)",
+          65536 / 4096, (long long)st, (unsigned long long)n);
+    for (uint64_t a = base; a < base + (1ULL << 26) && !heap; a += 4096)
+        if (prepare(e, a, 1, &n) == 0 && n == 1)
+            heap = a;
+    if (CHECK(heap != 0, "fork prepare: one page of the heap found (%#llx)",
+              (unsigned long long)heap)) {
+        /* The host's bytes, through the sim's own view of the EPC. */
+        memcpy(sim_alias(urts_driver_encl(e), heap + 8 - base), &mark, sizeof(mark));
+        st = prepare(e, heap, 1, &n);
+        memcpy(&back, sim_alias(urts_driver_encl(e), heap + 8 - base), sizeof(back));
+        CHECK(st == 0 && n == 1 && back == 0,
+              "fork prepare: the host's bytes in that page are zeroed");
+    }
+    bad.count = 2;
+    bad.run[0].addr = base + 8192;
+    bad.run[0].pages = 1;
+    bad.run[1].addr = base;
+    bad.run[1].pages = 1;
+    urts_ecall(e, 0, ECALL_FORK_PREPARE, &bad, 0, &r);
+    CHECK(r.status == -EINVAL, "fork prepare: runs out of order are refused (%lld)",
+          (long long)r.status);
+    bad.count = ENCLAVE_FORK_PREPARE_RUNS + 1;
+    urts_ecall(e, 0, ECALL_FORK_PREPARE, &bad, 0, &r);
+    CHECK(r.status == -EINVAL, "fork prepare: more than %d runs are refused",
+          ENCLAVE_FORK_PREPARE_RUNS);
+    bad.count = 1;
+    bad.run[0].addr = base + 1;
+    urts_ecall(e, 0, ECALL_FORK_PREPARE, &bad, 0, &r);
+    CHECK(r.status == -EINVAL, "fork prepare: an address that is not a page's is refused");
+    /* ECALL_RUN claims the enclave before it checks its arguments (no
+     * libOS here: it fails with EINVAL, cpu_count 0). */
+    urts_ecall(e, 0, ECALL_RUN, &ra, 0, &r);
+    CHECK(r.status == -EINVAL, "fork prepare: (ECALL_RUN started and failed: %lld)",
+          (long long)r.status);
+    st = heap ? prepare(e, heap, 1, &n) : -1;
+    CHECK(st == -EBUSY, "fork prepare: refused once ECALL_RUN started (%lld)", (long long)st);
+    if (heap) {
+        memcpy(sim_alias(urts_driver_encl(e), heap + 8 - base), &mark, sizeof(mark));
+        prepare(e, heap, 1, &n);
+        memcpy(&back, sim_alias(urts_driver_encl(e), heap + 8 - base), sizeof(back));
+        CHECK(back == mark, "fork prepare: and the refused one zeroed nothing");
+    }
+    urts_destroy(e);
+}
+
 /* At debug log level the runtime prints the transition counts at exit. */
 static void test_log_counters(void)
 {
@@ -407,6 +490,7 @@ int main(void)
     test_threads(true);
     test_threads(false);
     test_log_counters();
+    test_fork_prepare();
     sgx_key_free(key);
     return TAP_DONE();
 }

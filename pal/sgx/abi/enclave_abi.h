@@ -34,6 +34,11 @@ enum enclave_ecall {
                               a host child of OCALL_FORK, on the TCS of the forking thread:
                               take the parent's state and go on as the child (returns as
                               ECALL_RUN would, or an error when it refuses the parent) */
+    /* RSI -> struct enclave_fork_prepare: a process pool's member, before
+     * anything ran: zero those heap pages now and remember it, so that a
+     * fork's zero runs there need no zeroing (value: pages zeroed; -EBUSY
+     * once the enclave ran anything) */
+    ECALL_FORK_PREPARE = 9,
     ECALL_COUNT
 };
 
@@ -117,6 +122,17 @@ struct enclave_run_args {
 struct enclave_fork_args {
     struct enclave_run_args run;
     int64_t channel;
+};
+
+/* ECALL_FORK_PREPARE: up to ENCLAVE_FORK_PREPARE_RUNS runs of pages at
+ * enclave addresses, ascending and apart; the enclave keeps only what
+ * lies in its heap's pages that are in the enclave (EDMM: added at build). */
+#define ENCLAVE_FORK_PREPARE_RUNS 64
+struct enclave_fork_prepare {
+    uint64_t count;
+    struct {
+        uint64_t addr, pages;
+    } run[ENCLAVE_FORK_PREPARE_RUNS];
 };
 
 struct enclave_config {

@@ -68,7 +68,9 @@ enum ocall_fs {
     OCALL_READ = 18,      /* a0 h, a1 len (<= OCALL_MAX_IO); out bytes -> count */
     OCALL_WRITE = 19,     /* a0 h, a1 len; bytes -> count (<= len) */
     OCALL_PREAD = 20,     /* a0 h, a1 len, a2 off; out bytes -> count */
-    OCALL_PWRITE = 21,    /* a0 h, a1 len, a2 off; bytes -> count */
+    /* a0 h, a1 len, a2 off (-1 with a3: the position), a3 0 or RWF_DSYNC/
+     * SYNC/APPEND/NOAPPEND (pwritev2); bytes -> count */
+    OCALL_PWRITE = 21,
     OCALL_SEEK = 22,      /* a0 h, a1 off, a2 whence -> new position */
     OCALL_STAT = 23,      /* a0 nofollow (| PAL_STAT_NOSYMLINKS), a1 path len; str path; out struct pal_stat */
     OCALL_FSTAT = 24,     /* a0 h; out struct pal_stat */
@@ -224,12 +226,23 @@ enum ocall_fs_more {
     OCALL_FDATASYNC = 119, /* a0 h */
     OCALL_SYNC = 120,      /* a0 h (syncfs), or -1 (sync) */
     OCALL_PIPE_SIZE = 121, /* a0 h, a1 size (-1: F_GETPIPE_SZ, else F_SETPIPE_SZ) -> capacity */
-    /* a0 h, a1 flags (-1: F_GETFL -> flags; else O_APPEND/O_NONBLOCK set
-     * as in a1, F_SETFL -> 0) */
+    /* a0 h, a1 flags (-1: F_GETFL -> flags; else O_APPEND/O_NONBLOCK/
+     * O_DIRECT/O_NOATIME set as in a1, F_SETFL -> 0) */
     OCALL_FILE_FLAGS = 122,
     /* a0 h, a1 on (0/1): O_ASYNC on the host handle, the calling process
      * its owner (the host's SIGIO is forwarded to the enclave) */
     OCALL_FILE_ASYNC = 123,
+    OCALL_RENAME_FLAGS = 124, /* a0 from len, a1 to len, a2 flags (1 or 2); str from, str to */
+    OCALL_LINK_HANDLE = 125,  /* a0 h, a1 to len; str to */
+    /* a0 in, a1 off_in (-1: its position; -2: tee(2), then a3 is ignored),
+     * a2 out, a3 off_out (-1: its position), a4 len, a5 SPLICE_F_* -> count */
+    OCALL_SPLICE = 126,
+    /* a0 op (PAL_XATTR_GET/SET/LIST/REMOVE), a1 h (-1: a path), a2 path
+     * len (0: the handle), a3 name len (0 for LIST), a4 size (<=
+     * OCALL_MAX_IO: the value's for SET, the buffer's for GET/LIST), a5
+     * flags (SET); str path, str name, bytes value (SET); out bytes (GET,
+     * LIST, when a4 > 0) -> length (GET, LIST) or 0 */
+    OCALL_XATTR = 127,
     OCALL_FS_MORE_LAST = 127,
 };
 

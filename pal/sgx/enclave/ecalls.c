@@ -84,6 +84,12 @@ static struct ecall_result ecall_fork(uint64_t arg, uint64_t futex_word)
     return enclave_fork_child(fa.channel);
 }
 
+static struct ecall_result ecall_fork_prepare(uint64_t arg, uint64_t arg2)
+{
+    (void)arg2;
+    return enclave_fork_prepare(arg);
+}
+
 static struct ecall_result ecall_thread(uint64_t futex_word, uint64_t slot)
 {
     return enclave_thread_run(futex_word, slot);
@@ -93,6 +99,7 @@ static struct ecall_result ecall_thread(uint64_t futex_word, uint64_t slot)
 static const ecall_fn ecall_table[ECALL_COUNT] = {
     [ECALL_CONFIG] = ecall_config, [ECALL_STATS] = ecall_stats, [ECALL_RUN] = ecall_run,
     [ECALL_THREAD] = ecall_thread, [ECALL_FORK] = ecall_fork,
+    [ECALL_FORK_PREPARE] = ecall_fork_prepare,
 #ifdef GEODE_TEST_ECALLS
     /* Test and benchmark ECALLs (test/ecalls_test.c): only in
      * pal-enclave-test.elf, never in the enclave users run. */

@@ -138,6 +138,23 @@ int enclave_boot_claim(void)
     return __atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL) ? -1 : 0;
 }
 
+/* ECALL_FORK_PREPARE: while it runs neither ECALL_RUN nor ECALL_FORK can
+ * start (their claim fails), and it may not run once either has. 0 when
+ * held, -1 when this enclave ran something already. */
+int enclave_boot_hold(void)
+{
+    uint32_t none = 0;
+
+    return __atomic_compare_exchange_n(&started, &none, 2, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
+               ? 0
+               : -1;
+}
+
+void enclave_boot_release(void)
+{
+    __atomic_store_n(&started, 0, __ATOMIC_RELEASE);
+}
+
 /* The child took the parent's boot block. */
 int enclave_boot_adopt(void)
 {

@@ -61,6 +61,7 @@ void enclave_upcall(struct exc_ctx *ctx);
 /* pal_fork.c: fork into a new enclave; ECALL_FORK's receiving side. */
 void enclave_fill_fork(struct pal_api *api);
 struct ecall_result enclave_fork_child(int64_t channel);
+struct ecall_result enclave_fork_prepare(uint64_t arg);
 /* A piece of PAL state that a forked child takes over byte for byte. */
 struct enclave_fork_state {
     void *ptr;
@@ -73,6 +74,8 @@ void enclave_net_adopt(void); /* pal_net.c: a forked child's own registration ta
 struct enclave_fork_state enclave_thread_fork_state(void); /* pal_thread.c: this TCS's slot */
 /* In the child, once everything arrived: 0, or -1 when it does not fit. */
 int enclave_boot_claim(void);
+int enclave_boot_hold(void);
+void enclave_boot_release(void);
 int enclave_boot_adopt(void);
 int enclave_heap_adopt(void);
 int enclave_thread_adopt(uint64_t fs, uint64_t gs);

@@ -20,10 +20,11 @@
  *   child -> parent   one sealed acknowledgement
  *
  * Every record is a header (type, length, sequence number) in the clear,
- * then its sealed payload and tag. The header and N are the additional
- * data and the IV is the direction and the sequence number, so a changed
- * byte, a dropped, repeated or reordered record, or a record of another
- * fork (another N) fails the tag or the sequence check. The child refuses
+ * then its sealed payload and tag (a memory record's own head, address
+ * and pages, in the clear before its sealed data). The headers and N are
+ * the additional data and the IV is the direction and the sequence
+ * number, so a changed byte, a dropped, repeated or reordered record, or a
+ * record of another fork (another N) fails the tag or the sequence check. The child refuses
  * to run on any failure (it ends with a log line before it ever runs
  * program code); the parent sees no acknowledgement, has the host end and
  * reap the child (OCALL_FORK_ABORT) and fails fork with EAGAIN.
@@ -43,7 +44,7 @@
 
 #define PAGE 4096ULL
 #define FORK_MAGIC 0x6b726f6665646f67ULL /* "godefork" */
-#define FORK_VERSION 1
+#define FORK_VERSION 2                   /* 2: memory records' heads in the clear */
 #define REC_PAGES 14                      /* data pages per memory record */
 #define CHILD_STACK_NEED (96 * 1024ULL)   /* below the parent's frames */
 #define RED_ZONE_BYTES 128
@@ -283,29 +284,53 @@ static void make_iv(uint8_t iv[ENCLAVE_AEAD_IV], uint32_t dir, uint64_t seq)
     memcpy(iv + 4, &seq, 8);
 }
 
-/* AAD: the header, then the child's nonce. */
-static void make_aad(uint8_t aad[sizeof(struct rec_hdr) + 32], const struct rec_hdr *hd, const uint8_t *nonce)
+/* Memory records (REC_MEM, REC_ZERO, REC_STACK): their head, a struct
+ * mem_part, goes in the clear as additional data, and only the data is
+ * sealed: from the pages themselves into the record, and opened from the
+ * record straight into its place (no copy on either side). */
+static int head_clear(uint32_t type)
+{
+    return type == REC_MEM || type == REC_ZERO || type == REC_STACK;
+}
+
+#define AAD_MAX (sizeof(struct rec_hdr) + 32 + sizeof(struct mem_part))
+
+/* AAD: the header, the child's nonce, and a memory record's head; its
+ * length. */
+static uint64_t make_aad(uint8_t aad[AAD_MAX], const struct rec_hdr *hd, const uint8_t *nonce,
+                         const uint8_t *payload)
 {
     memcpy(aad, hd, sizeof(*hd));
     memcpy(aad + sizeof(*hd), nonce, 32);
+    if (!head_clear(hd->type))
+        return sizeof(*hd) + 32;
+    memcpy(aad + sizeof(*hd) + 32, payload, sizeof(struct mem_part));
+    return AAD_MAX;
 }
 
 /* Seals head (hn bytes) + body (bn bytes) as one record. */
 static long rec_send(uint32_t type, const void *head, uint64_t hn, const void *body, uint64_t bn)
 {
     struct rec_hdr hd = {type, (uint32_t)(hn + bn), chan.seq_out};
-    uint8_t iv[ENCLAVE_AEAD_IV], aad[sizeof(hd) + 32];
+    uint8_t iv[ENCLAVE_AEAD_IV], aad[AAD_MAX];
     uint8_t *p = chan.buf + sizeof(hd);
+    uint64_t an;
+    int r;
 
-    if (hn + bn > REC_MAX_PAYLOAD)
+    if (hn + bn > REC_MAX_PAYLOAD || (head_clear(type) && hn != sizeof(struct mem_part)))
         return -PAL_EINVAL;
     memcpy(chan.buf, &hd, sizeof(hd));
     memcpy(p, head, hn);
-    if (bn)
-        memcpy(p + hn, body, bn);
     make_iv(iv, chan.dir_out, chan.seq_out);
-    make_aad(aad, &hd, chan.nonce);
-    if (enclave_aead_seal(&chan.aead, iv, aad, sizeof(aad), p, p, hd.len, p + hd.len))
+    an = make_aad(aad, &hd, chan.nonce, p);
+    if (head_clear(type)) {
+        r = enclave_aead_seal(&chan.aead, iv, aad, an, body, p + hn, bn, p + hd.len);
+    } else {
+        if (bn)
+            memcpy(p + hn, body, bn);
+        r = enclave_aead_seal(&chan.aead, iv, aad, an, p, p, hd.len, p + hd.len);
+    }
+    if (r)
         return -PAL_EIO;
     chan.seq_out++;
     chan.records++;
@@ -314,26 +339,41 @@ static long rec_send(uint32_t type, const void *head, uint64_t hn, const void *b
     return write_all(chan.h, chan.buf, sizeof(hd) + hd.len + ENCLAVE_AEAD_TAG);
 }
 
-/* The next record; its payload at chan.buf + sizeof(struct rec_hdr). */
+/* Opens the current record's sealed part (after a memory record's head)
+ * into out (its payload's place in chan.buf, or a memory record's target:
+ * zeroed if it fails). */
+static long rec_open(const struct rec_hdr *hd, void *out)
+{
+    uint8_t iv[ENCLAVE_AEAD_IV], aad[AAD_MAX];
+    uint8_t *p = chan.buf + sizeof(*hd);
+    uint64_t hn = head_clear(hd->type) ? sizeof(struct mem_part) : 0;
+    uint64_t an = make_aad(aad, hd, chan.nonce, p);
+
+    make_iv(iv, chan.dir_out ^ 1, chan.seq_in);
+    if (enclave_aead_open(&chan.aead, iv, aad, an, p + hn, out, hd->len - hn, p + hd->len))
+        return -PAL_EBADMSG;
+    chan.seq_in++;
+    return 0;
+}
+
+/* The next record; its payload at chan.buf + sizeof(struct rec_hdr),
+ * opened in place, but a memory record's, which rec_open opens into its
+ * target once the caller has checked its head (in the clear, not yet
+ * authenticated). */
 static long rec_recv(struct rec_hdr *hd)
 {
-    uint8_t iv[ENCLAVE_AEAD_IV], aad[sizeof(*hd) + 32];
     uint8_t *p = chan.buf + sizeof(*hd);
     long r = read_all(chan.h, hd, sizeof(*hd));
 
     if (r)
         return r;
-    if (hd->len > REC_MAX_PAYLOAD || hd->seq != chan.seq_in || hd->type < REC_CTX || hd->type > REC_ACK)
+    if (hd->len > REC_MAX_PAYLOAD || hd->seq != chan.seq_in || hd->type < REC_CTX ||
+        hd->type > REC_ACK || (head_clear(hd->type) && hd->len < sizeof(struct mem_part)))
         return -PAL_EPROTO;
     r = read_all(chan.h, p, hd->len + ENCLAVE_AEAD_TAG);
     if (r)
         return r;
-    make_iv(iv, chan.dir_out ^ 1, chan.seq_in);
-    make_aad(aad, hd, chan.nonce);
-    if (enclave_aead_open(&chan.aead, iv, aad, sizeof(aad), p, p, hd->len, p + hd->len))
-        return -PAL_EBADMSG;
-    chan.seq_in++;
-    return 0;
+    return head_clear(hd->type) ? 0 : rec_open(hd, p);
 }
 
 static int random_bytes(uint8_t *out, uint64_t n)
@@ -419,12 +459,13 @@ static long send_states(void)
     return 0;
 }
 
+/* Eight words per test: most pages scanned whole are all-zero ones. */
 static int page_zero(const uint8_t *p)
 {
     const uint64_t *w = (const uint64_t *)p;
 
-    for (uint64_t i = 0; i < PAGE / 8; i++)
-        if (w[i])
+    for (uint64_t i = 0; i < PAGE / 8; i += 8)
+        if (w[i] | w[i + 1] | w[i + 2] | w[i + 3] | w[i + 4] | w[i + 5] | w[i + 6] | w[i + 7])
             return 0;
     return 1;
 }
@@ -434,7 +475,7 @@ static int page_zero(const uint8_t *p)
 static long send_pages(uint64_t addr, uint64_t pages)
 {
     while (pages) {
-        uint64_t n = 0;
+        uint64_t n = 1;
         int zero = page_zero((const uint8_t *)addr);
         long r;
 
@@ -553,6 +594,10 @@ static long parent_send(struct fork_ctx *ctx)
         r = rec_send(REC_END, &end, sizeof(end), NULL, 0);
     if (!r)
         r = bulk_flush();
+    /* The acknowledgement is one small record: a plain read, which returns
+     * as soon as it arrives (FORK_RECV would go on polling for more), and
+     * the staging area goes while the child takes the stream. */
+    bulk_close();
     if (!r)
         r = rec_recv(&hd);
     if (!r) {
@@ -622,6 +667,72 @@ out:
     memset(&ctx, 0, sizeof(ctx));
     __atomic_store_n(&fork_lock, 0, __ATOMIC_RELEASE);
     return r;
+}
+
+/* --- a pool member's preparation (ECALL_FORK_PREPARE) ------------------- */
+
+/* Heap pages this enclave zeroed itself before any ECALL_RUN or
+ * ECALL_FORK started (the heap is not measured: its contents were the
+ * host's until then), ascending: a zero run of the fork stream that lies
+ * there needs no zeroing. Only the child's receive uses them, and only
+ * until it has taken the stream. */
+static struct {
+    uint64_t lo, hi;
+} zeroed[ENCLAVE_FORK_PREPARE_RUNS];
+static uint32_t n_zeroed;
+
+struct ecall_result enclave_fork_prepare(uint64_t arg)
+{
+    struct enclave_fork_prepare p; /* (on this thread's stack: two may come at once) */
+    uint64_t lo, meta_hi, end = enclave_heap_end(), prev = 0, done = 0;
+
+    if (copy_from_host(&p, arg, sizeof(p)) || p.count > ENCLAVE_FORK_PREPARE_RUNS)
+        return ecall_fail(PAL_EINVAL);
+    if (enclave_boot_hold())
+        return ecall_fail(PAL_EBUSY);
+    enclave_heap_meta(&lo, &meta_hi);
+    if (enclave_edmm_from() < end)
+        end = enclave_edmm_from() > lo ? enclave_edmm_from() : lo;
+    n_zeroed = 0;
+    for (uint64_t i = 0; i < p.count; i++) {
+        uint64_t a = p.run[i].addr, n = p.run[i].pages, b;
+
+        if (a % PAGE || a < prev || n > (~0ULL - a) / PAGE) {
+            n_zeroed = 0;
+            enclave_boot_release();
+            return ecall_fail(PAL_EINVAL);
+        }
+        b = a + n * PAGE;
+        prev = b;
+        a = a > lo ? a : lo; /* only heap pages that are in the enclave */
+        b = b < end ? b : end;
+        if (a >= b)
+            continue;
+        memset((void *)a, 0, b - a);
+        zeroed[n_zeroed].lo = a;
+        zeroed[n_zeroed++].hi = b;
+        done += (b - a) / PAGE;
+    }
+    enclave_boot_release();
+    return ecall_ok(done);
+}
+
+/* Zeroes [addr, addr + pages * PAGE) but what the preparation zeroed. */
+static void zero_pages(uint64_t addr, uint64_t pages)
+{
+    uint64_t end = addr + pages * PAGE;
+
+    for (uint32_t i = 0; i < n_zeroed && addr < end; i++) {
+        if (zeroed[i].hi <= addr)
+            continue;
+        if (zeroed[i].lo >= end)
+            break;
+        if (zeroed[i].lo > addr)
+            memset((void *)addr, 0, zeroed[i].lo - addr);
+        addr = zeroed[i].hi < end ? zeroed[i].hi : end;
+    }
+    if (addr < end)
+        memset((void *)addr, 0, end - addr);
 }
 
 /* --- the child ---------------------------------------------------------- */
@@ -722,9 +833,14 @@ static void heap_ready(uint64_t addr, uint64_t pages)
     targets.heap_ready = 1;
 }
 
-static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
+/* A memory record: its head (in the clear) is checked, then its data is
+ * opened straight into place, which authenticates the head too; a zero
+ * run is zeroed only once authenticated. */
+static void take_memory(const struct rec_hdr *hd, const uint8_t *p, uint64_t n)
 {
+    uint32_t type = hd->type;
     struct mem_part part;
+    long r;
 
     if (n < sizeof(part))
         child_fail("short memory record", 0);
@@ -733,10 +849,13 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
     if (type == REC_ZERO) {
         if (n || part.pages > (1ULL << 40) || part.addr % PAGE || !target_ok(part.addr, part.pages * PAGE))
             child_fail("memory record out of range", 0);
+        r = rec_open(hd, NULL);
+        if (r)
+            child_fail("the parent's stream broke off or failed its check", r);
         heap_ready(part.addr, part.pages);
         if (enclave_heap_fork_prepare(part.addr, part.pages))
             child_fail("cannot add heap pages (EDMM)", 0);
-        memset((void *)part.addr, 0, part.pages * PAGE);
+        zero_pages(part.addr, part.pages);
         chan.pages += part.pages;
         got_pages += part.pages;
         return;
@@ -755,7 +874,9 @@ static void take_memory(uint32_t type, const uint8_t *p, uint64_t n)
         if (enclave_heap_fork_prepare(part.addr, part.pages))
             child_fail("cannot add heap pages (EDMM)", 0);
     }
-    memcpy((void *)part.addr, p + sizeof(part), n);
+    r = rec_open(hd, (void *)part.addr);
+    if (r)
+        child_fail("the parent's stream broke off or failed its check", r);
 }
 
 /* Runs below the parent's frames on this thread's PAL stack (which the
@@ -776,8 +897,8 @@ __attribute__((noreturn)) static void child_receive(void *unused)
         chan.records++;
         if (hd.type == REC_STATE)
             take_state(p, hd.len);
-        else if (hd.type == REC_MEM || hd.type == REC_ZERO || hd.type == REC_STACK)
-            take_memory(hd.type, p, hd.len);
+        else if (head_clear(hd.type))
+            take_memory(&hd, p, hd.len);
         else if (hd.type == REC_END)
             break;
         else
@@ -787,12 +908,18 @@ __attribute__((noreturn)) static void child_receive(void *unused)
     if (hd.len != sizeof(end) || end.records != chan.records || end.pages != chan.pages)
         child_fail("the parent's stream is incomplete", 0);
     heap_ready(0, 0); /* a parent with no memory past its maps */
+    n_zeroed = 0;     /* the memory is the program's from now on */
     if (enclave_heap_adopt() || enclave_boot_adopt() || enclave_thread_adopt(child_ctx.fs_base, child_ctx.libos_gs))
         child_fail("the parent's state does not fit this enclave", 0);
     enclave_net_adopt();
     chan.dir_out = DIR_TO_PARENT;
-    bulk_close(); /* the acknowledgement goes as one record */
+    /* The acknowledgement goes as one record, before the staging area is
+     * unmapped (the parent waits for it). */
+    uint64_t ubuf = chan.ubuf;
+
+    chan.ubuf = 0;
     r = rec_send(REC_ACK, &end, sizeof(end), NULL, 0);
+    chan.ubuf = ubuf;
     chan_close();
     if (r)
         child_fail("cannot acknowledge to the parent", r);

@@ -152,6 +152,25 @@ static long encl_pwrite(pal_handle h, const void *buf, size_t len, int64_t off)
     return write_loop(OCALL_PWRITE, h, buf, len, off);
 }
 
+/* pwritev2 flags: chunks at off + done, or each at the position (-1). */
+static long encl_pwrite_flags(pal_handle h, const void *buf, size_t len, int64_t off, int rwf)
+{
+    uint64_t done = 0, n;
+    long r;
+
+    if (rwf & ~PAL_RWF_WRITE_ALL || !rwf || off < -1)
+        return -PAL_EINVAL;
+    do {
+        n = min_u64(len - done, OCALL_MAX_IO);
+        struct ocall_args a = {{h, (int64_t)n, off < 0 ? -1 : off + (int64_t)done, rwf}};
+        r = count_ok(fs_ocall(OCALL_PWRITE, &a, (const uint8_t *)buf + done, n, 0, 0, 0, 0, 0), n);
+        if (r < 0)
+            return done ? (long)done : r;
+        done += (uint64_t)r;
+    } while ((uint64_t)r == n && n && done < len);
+    return (long)done;
+}
+
 static long encl_seek(pal_handle h, int64_t off, int whence)
 {
     struct ocall_args a = {{h, off, whence}};
@@ -459,6 +478,76 @@ static long encl_mknod(const char *path, uint32_t mode)
     return path_call(OCALL_MKNOD, &a, 1, path);
 }
 
+static long encl_rename_flags(const char *from, const char *to, unsigned flags)
+{
+    uint64_t n1 = pal_strsize(from, FS_PATH_MAX), n2 = pal_strsize(to, FS_PATH_MAX);
+    struct ocall_args a = {{(int64_t)n1, (int64_t)n2, flags}};
+
+    if (flags != 1 && flags != 2) /* RENAME_NOREPLACE, RENAME_EXCHANGE */
+        return -PAL_EINVAL;
+    if (!n1 || !n2)
+        return -PAL_ENAMETOOLONG;
+    return zero_or_err(fs_ocall(OCALL_RENAME_FLAGS, &a, from, n1, to, n2, 0, 0, 0));
+}
+
+static long encl_link_handle(pal_handle h, const char *to)
+{
+    struct ocall_args a = {{h}};
+
+    return path_call(OCALL_LINK_HANDLE, &a, 1, to);
+}
+
+/* A count of at most len. */
+static long encl_splice(pal_handle in, int64_t off_in, pal_handle out, int64_t off_out, size_t len,
+                        unsigned flags)
+{
+    struct ocall_args a = {{in, off_in < 0 ? -1 : off_in, out, off_out < 0 ? -1 : off_out,
+                            (int64_t)min_u64(len, INT64_MAX), flags}};
+
+    return count_ok(fs_ocall(OCALL_SPLICE, &a, 0, 0, 0, 0, 0, 0, 0), len);
+}
+
+static long encl_tee(pal_handle in, pal_handle out, size_t len, unsigned flags)
+{
+    struct ocall_args a = {{in, -2, out, -1, (int64_t)min_u64(len, INT64_MAX), flags}};
+
+    return count_ok(fs_ocall(OCALL_SPLICE, &a, 0, 0, 0, 0, 0, 0, 0), len);
+}
+
+/* GET and LIST: a length of at most size with exactly that many bytes
+ * back, or (size 0) a length alone, at most Linux's XATTR_SIZE_MAX. */
+static long encl_xattr(int op, const char *path, pal_handle h, const char *name, void *value,
+                       size_t size, int flags)
+{
+    uint64_t np = path ? pal_strsize(path, FS_PATH_MAX) : 0;
+    uint64_t nn = op != PAL_XATTR_LIST ? pal_strsize(name, 256) : 0;
+    bool out = op == PAL_XATTR_GET || op == PAL_XATTR_LIST;
+    uint64_t got = 0;
+
+    if (op < PAL_XATTR_GET || op > PAL_XATTR_REMOVE || size > PAL_XATTR_SIZE_MAX)
+        return -PAL_EINVAL;
+    if ((path && !np) || (op != PAL_XATTR_LIST && !nn))
+        return path && !np ? -PAL_ENAMETOOLONG : -PAL_ERANGE;
+    struct ocall_args a = {{op, path ? -1 : h, (int64_t)np, (int64_t)nn,
+                            op == PAL_XATTR_REMOVE ? 0 : (int64_t)size, flags}};
+    struct ocall_iov in[4] = {{&a, sizeof(a)}};
+    unsigned n = 1;
+    if (np)
+        in[n++] = (struct ocall_iov){path, np};
+    if (nn)
+        in[n++] = (struct ocall_iov){name, nn};
+    if (op == PAL_XATTR_SET && size)
+        in[n++] = (struct ocall_iov){value, size};
+    int64_t r = enclave_ocallv(OCALL_XATTR, in, n, out ? value : 0, out ? size : 0, &got);
+    if (r < 0)
+        return r;
+    if (!out)
+        return r == 0 ? 0 : -PAL_EIO;
+    if (size ? ((uint64_t)r > size || got != (uint64_t)r) : (got != 0 || r > 65536))
+        return -PAL_EIO;
+    return r;
+}
+
 static long encl_fdatasync(pal_handle h)
 {
     return args_call(OCALL_FDATASYNC, h, 0, 0);
@@ -550,6 +639,12 @@ void enclave_fill_fs(struct pal_api *api)
     api->fallocate = encl_fallocate;
     api->fadvise = encl_fadvise;
     api->mknod = encl_mknod;
+    api->rename_flags = encl_rename_flags;
+    api->link_handle = encl_link_handle;
+    api->splice = encl_splice;
+    api->tee = encl_tee;
+    api->pwrite_flags = encl_pwrite_flags;
+    api->xattr = encl_xattr;
     api->fdatasync = encl_fdatasync;
     api->sync = encl_sync;
     api->pipe_size = encl_pipe_size;

@@ -80,6 +80,23 @@ bool urts_fork_built(const struct urts_enclave *e)
     return e->fork_built;
 }
 
+/* A fork that took a pool member refills the pool (a host fork of this
+ * process, ~1 ms) once it has sent the child its first part of the
+ * stream, while the child takes it, instead of before the handshake, when
+ * the child waits for its key offer; or at the next fork, whichever
+ * comes first. */
+static struct urts_enclave *fill_e;
+static pid_t fill_child;
+
+static void fill_pending(void)
+{
+    struct urts_enclave *e = fill_e;
+
+    fill_e = NULL;
+    if (e)
+        urts_pool_fill(e, fill_child);
+}
+
 /* OCALL_FORK's output: the child's id and the parent's end of the channel. */
 static int64_t reply(int64_t id, int chan, uint8_t *out, uint64_t *out_size)
 {
@@ -100,6 +117,7 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
         return -EINVAL;
     if (!e->fork_fn)
         return -ENOSYS;
+    fill_pending();
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
         return -errno;
     id = urts_procs_fork_begin(&f);
@@ -118,7 +136,8 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
                     e->desc.log_counters,
                     "geode: fork: child %ld takes an enclave of the process pool (built ahead)\n",
                     id);
-            urts_pool_fill(e, m.pid);
+            fill_e = e;
+            fill_child = m.pid;
             return reply(id, sv[0], out, out_size);
         }
         if (id >= 0)
@@ -200,6 +219,7 @@ int64_t urts_fork_bulk(uint64_t number, const int64_t *a)
             return r < 0 ? -errno : -EIO;
         done += (uint64_t)r;
     }
+    fill_pending();
     return 0;
 }
 

@@ -2,6 +2,8 @@
  * hostile host on the fork channel, in a relay process the host child
  * forks, between the parent enclave and the child enclave:
  *   flip:K     flips a byte of the K-th sealed record (0 = the context)
+ *   head:K     moves the K-th memory record (REC_MEM, REC_ZERO or REC_STACK)
+ *              16 KiB: flips a bit of the address in its clear head
  *   drop:K     drops the K-th sealed record
  *   record:P   passes everything, and writes what the parent sent to file P
  *   replay:P   sends the child what file P holds (an earlier fork's stream)
@@ -79,7 +81,8 @@ static void *to_child(void *p)
 {
     struct relay *r = p;
     uint8_t *buf = malloc(MAX_RECORD);
-    uint32_t len;
+    uint32_t len, type;
+    long mem = 0; /* memory records seen */
 
     if (!buf || read_full(r->parent, buf, OFFER_BYTES))
         goto out;
@@ -107,6 +110,9 @@ static void *to_child(void *p)
             continue;
         if (i == r->k && !strcmp(r->mode, "flip"))
             buf[HDR_BYTES + len / 2] ^= 0x40;
+        memcpy(&type, buf, sizeof(type));
+        if (type >= 3 && type <= 5 && len >= 8 && mem++ == r->k && !strcmp(r->mode, "head"))
+            buf[HDR_BYTES + 1] ^= 0x40; /* address bit 14 */
         if (write_full(r->child, buf, n))
             break;
     }
@@ -128,14 +134,16 @@ int urts_fork_tamper(int chan)
         return chan;
     colon = strchr(spec, ':');
     if (!colon || (size_t)(colon - spec) >= sizeof(r.mode)) {
-        fprintf(stderr, "geode: GEODE_TEST_FORK_TAMPER=\"%s\": expected flip:K, drop:K, record:PATH or replay:PATH\n",
+        fprintf(stderr,
+                "geode: GEODE_TEST_FORK_TAMPER=\"%s\": expected flip:K, head:K, drop:K, "
+                "record:PATH or replay:PATH\n",
                 spec);
         return -1;
     }
     memset(&r, 0, sizeof(r));
     memcpy(r.mode, spec, (size_t)(colon - spec));
     r.file = -1;
-    if (!strcmp(r.mode, "flip") || !strcmp(r.mode, "drop"))
+    if (!strcmp(r.mode, "flip") || !strcmp(r.mode, "drop") || !strcmp(r.mode, "head"))
         r.k = strtol(colon + 1, NULL, 10);
     else if (!strcmp(r.mode, "record"))
         r.file = open(colon + 1, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

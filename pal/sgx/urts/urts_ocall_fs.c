@@ -13,6 +13,8 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/xattr.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -74,6 +76,66 @@ static long open_nosymlinks(const char *path, int flags, uint32_t mode)
     return syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 }
 
+/* The host process's umask, read once from /proc/self/status (a umask()
+ * call to read it would change it meanwhile for every thread). The libOS
+ * applies the program's own umask: what it asks is the exact mode, as in
+ * pal/direct/pal_file.c. */
+static uint32_t host_umask(void)
+{
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v >= 0)
+        return (uint32_t)v;
+    char line[256];
+    unsigned m = 022;
+    FILE *f = fopen("/proc/self/status", "re");
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "Umask: %o", &m) == 1)
+            break;
+    if (f)
+        fclose(f);
+    __atomic_store_n(&cached, (int)(m & 0777), __ATOMIC_RELAXED);
+    return m & 0777;
+}
+
+static long open_host(const char *path, int flags, uint32_t mode)
+{
+    if (flags & PAL_O_NOSYMLINKS)
+        return open_nosymlinks(path, flags, mode);
+    return openat(AT_FDCWD, path, flags, (mode_t)mode);
+}
+
+/* A file this call created gets exactly mode's permission bits. */
+static long created(long fd, uint32_t mode)
+{
+    if (fd >= 0)
+        (void)fchmod((int)fd, mode & 07777);
+    return fd;
+}
+
+static long open_exact(const char *path, int flags, uint32_t mode)
+{
+    long fd;
+    if (!(flags & (O_CREAT | __O_TMPFILE)) || !(mode & host_umask()))
+        return open_host(path, flags, mode);
+    if ((flags & __O_TMPFILE) || (flags & O_EXCL))
+        return created(open_host(path, flags, mode), mode);
+    for (;;) { /* O_CREAT: whether this open creates is known from O_EXCL */
+        fd = open_host(path, flags | O_EXCL, mode);
+        if (fd >= 0 || errno != EEXIST)
+            return created(fd, mode);
+        fd = open_host(path, flags & ~O_CREAT, mode);
+        struct stat st;
+        if (fd >= 0 && fstat((int)fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+            close((int)fd); /* open(2): O_CREAT of a directory */
+            errno = EISDIR;
+            return -1;
+        }
+        if (fd >= 0 || errno != ENOENT) /* else removed since: create it again */
+            return fd;
+    }
+}
+
 static int64_t do_open(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
 {
     const int64_t *a = r->a.a;
@@ -82,9 +144,7 @@ static int64_t do_open(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint
     (void)out, (void)cap, (void)size;
     if (!path || !is_int(a[0]) || a[1] < 0 || a[1] > UINT32_MAX)
         return -EINVAL;
-    if (a[0] & PAL_O_NOSYMLINKS)
-        return ret(open_nosymlinks(path, (int)a[0], (uint32_t)a[1]));
-    return ret(openat(AT_FDCWD, path, (int)a[0], (mode_t)a[1]));
+    return ret(open_exact(path, (int)a[0], (uint32_t)a[1]));
 }
 
 /* The handlers below that take only a handle share this check. */
@@ -173,6 +233,13 @@ static int64_t do_pwrite(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, ui
     const uint8_t *b = write_args(r, &e);
 
     (void)out, (void)cap, (void)size;
+    int64_t rwf = r->a.a[3];
+    if (b && (rwf & ~(int64_t)PAL_RWF_WRITE_ALL || (rwf && r->a.a[2] < -1)))
+        return -EINVAL;
+    if (b && rwf) {
+        struct iovec v = {(void *)b, (size_t)r->a.a[1]};
+        return ret(pwritev2((int)r->a.a[0], &v, 1, r->a.a[2], (int)rwf));
+    }
     return b ? ret(pwrite((int)r->a.a[0], b, (size_t)r->a.a[1], r->a.a[2])) : e;
 }
 
@@ -284,7 +351,11 @@ static int64_t do_mkdir(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uin
     (void)out, (void)cap, (void)size;
     if (!path || !is_mode(r->a.a[0]))
         return -EINVAL;
-    return ret(mkdir(path, (mode_t)r->a.a[0]));
+    if (mkdir(path, (mode_t)r->a.a[0]) != 0)
+        return -errno;
+    if (r->a.a[0] & host_umask()) /* the exact mode, as open's */
+        (void)fchmodat(AT_FDCWD, path, (mode_t)r->a.a[0] & 07777, 0);
+    return 0;
 }
 
 static int64_t do_unlink(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
@@ -355,6 +426,84 @@ static int64_t do_link(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint
 
     (void)out, (void)cap, (void)size;
     return two_paths(r, &from, &to) ? -EINVAL : ret(link(from, to));
+}
+
+static int64_t do_rename_flags(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *from, *to;
+    int64_t flags = r->a.a[2];
+
+    (void)out, (void)cap, (void)size;
+    if (two_paths(r, &from, &to) || (flags != RENAME_NOREPLACE && flags != RENAME_EXCHANGE))
+        return -EINVAL;
+    return ret(renameat2(AT_FDCWD, from, AT_FDCWD, to, (unsigned)flags));
+}
+
+static int64_t do_link_handle(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const char *to = one_path(r, 1);
+    char proc[32];
+
+    (void)out, (void)cap, (void)size;
+    if (!to)
+        return -EINVAL;
+    if (!handle_ok(r->a.a[0]))
+        return -EBADF;
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", (int)r->a.a[0]);
+    return ret(linkat(AT_FDCWD, proc, AT_FDCWD, to, AT_SYMLINK_FOLLOW));
+}
+
+static int64_t do_splice(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    int64_t oi = a[1], oo = a[3];
+
+    (void)out, (void)cap, (void)size;
+    if (args_only(r) || a[1] < -2 || a[3] < -1 || a[4] < 0 || a[5] < 0 || a[5] > 0xf)
+        return -EINVAL;
+    if (!handle_ok(a[0]) || !handle_ok(a[2]))
+        return -EBADF;
+    if (a[1] == -2)
+        return ret(tee((int)a[0], (int)a[2], (size_t)a[4], (unsigned)a[5]));
+    return ret(splice((int)a[0], a[1] < 0 ? NULL : &oi, (int)a[2], a[3] < 0 ? NULL : &oo,
+                      (size_t)a[4], (unsigned)a[5]));
+}
+
+static int64_t do_xattr(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    const char *path = a[2] ? urts_ocall_str(r, a[2]) : NULL;
+    const char *name = a[3] ? urts_ocall_str(r, a[3]) : NULL;
+    int64_t op = a[0], n = a[4];
+    const uint8_t *value = op == PAL_XATTR_SET ? urts_ocall_bytes(r, n) : NULL;
+    long got;
+
+    if (op < PAL_XATTR_GET || op > PAL_XATTR_REMOVE || n < 0 || n > OCALL_MAX_IO ||
+        (a[2] && !path) || (a[3] && !name) || (!name) != (op == PAL_XATTR_LIST) ||
+        (op == PAL_XATTR_SET && !value) || !urts_ocall_end(r) || !is_int(a[5]) ||
+        ((op == PAL_XATTR_GET || op == PAL_XATTR_LIST) && (uint64_t)n > cap))
+        return -EINVAL;
+    if (!path && !handle_ok(a[1]))
+        return -EBADF;
+    int fd = (int)a[1];
+    switch (op) {
+    case PAL_XATTR_GET:
+        got = path ? lgetxattr(path, name, out, (size_t)n) : fgetxattr(fd, name, out, (size_t)n);
+        break;
+    case PAL_XATTR_LIST:
+        got = path ? llistxattr(path, (char *)out, (size_t)n)
+                   : flistxattr(fd, (char *)out, (size_t)n);
+        break;
+    case PAL_XATTR_SET:
+        return ret(path ? lsetxattr(path, name, value, (size_t)n, (int)a[5])
+                        : fsetxattr(fd, name, value, (size_t)n, (int)a[5]));
+    default:
+        return ret(path ? lremovexattr(path, name) : fremovexattr(fd, name));
+    }
+    if (got < 0)
+        return -errno;
+    *size = n ? (uint64_t)got : 0; /* size 0: the length alone */
+    return got;
 }
 
 static int64_t do_access(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
@@ -537,7 +686,11 @@ static int64_t do_mknod(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uin
         return -EINVAL;
     if ((mode & S_IFMT) != S_IFIFO && (mode & S_IFMT) != S_IFREG)
         return -EPERM;
-    return ret(mknod(path, (mode_t)mode, 0));
+    if (mknod(path, (mode_t)mode, 0) != 0)
+        return -errno;
+    if (mode & host_umask()) /* the exact mode, as open's */
+        (void)fchmodat(AT_FDCWD, path, (mode_t)mode & 07777, 0);
+    return 0;
 }
 
 static int64_t do_fdatasync(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
@@ -585,7 +738,8 @@ static int64_t do_file_flags(struct urts_ocall_in *r, uint8_t *out, uint64_t cap
     fl = fcntl((int)a[0], F_GETFL);
     if (fl < 0 || a[1] < 0)
         return ret(fl);
-    fl = (fl & ~(O_APPEND | O_NONBLOCK)) | ((int)a[1] & (O_APPEND | O_NONBLOCK));
+    const int set = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME;
+    fl = (fl & ~set) | ((int)a[1] & set);
     return ret(fcntl((int)a[0], F_SETFL, fl));
 }
 
@@ -633,6 +787,11 @@ static const fs_fn fs_table[OCALL_FS_MORE_LAST - OCALL_FS_FIRST + 1] = {
     FS(OCALL_FDATASYNC) = do_fdatasync, FS(OCALL_SYNC) = do_sync,
     FS(OCALL_PIPE_SIZE) = do_pipe_size, FS(OCALL_FILE_FLAGS) = do_file_flags,
     FS(OCALL_FILE_ASYNC) = do_file_async,
+    /* one host step each (docs/sgx-pal.md) */
+    FS(OCALL_RENAME_FLAGS) = do_rename_flags,
+    FS(OCALL_LINK_HANDLE) = do_link_handle,
+    FS(OCALL_SPLICE) = do_splice,
+    FS(OCALL_XATTR) = do_xattr,
 };
 
 int64_t urts_ocall_fs(struct urts_enclave *e, uint32_t thread, uint64_t number, const uint8_t *in,

@@ -175,6 +175,70 @@ static void defer_build(pid_t child)
     close(fd);
 }
 
+/* The runs of pages marked in vec (the parent's enclave had memory
+ * behind them), at most ENCLAVE_FORK_PREPARE_RUNS: when there are more,
+ * the shortest gaps between them are closed. */
+static void prepare_runs(const unsigned char *vec, size_t pages, uint64_t base,
+                         struct enclave_fork_prepare *p)
+{
+    size_t i = 0;
+
+    p->count = 0;
+    while (i < pages) {
+        size_t j;
+
+        while (i < pages && !(vec[i] & 1))
+            i++;
+        for (j = i; j < pages && (vec[j] & 1); j++)
+            ;
+        if (i == j)
+            break;
+        if (p->count == ENCLAVE_FORK_PREPARE_RUNS) {
+            /* Full: the shortest gap (this run's included) closes. */
+            size_t best = ENCLAVE_FORK_PREPARE_RUNS - 1;
+            uint64_t gap = base + i * 4096ULL - (p->run[best].addr + p->run[best].pages * 4096ULL);
+
+            for (size_t k = 0; k + 1 < ENCLAVE_FORK_PREPARE_RUNS; k++) {
+                uint64_t g = p->run[k + 1].addr - (p->run[k].addr + p->run[k].pages * 4096ULL);
+
+                if (g < gap) {
+                    gap = g;
+                    best = k;
+                }
+            }
+            if (best == ENCLAVE_FORK_PREPARE_RUNS - 1) {
+                p->run[best].pages = (base + j * 4096ULL - p->run[best].addr) / 4096;
+                i = j;
+                continue;
+            }
+            p->run[best].pages =
+                (p->run[best + 1].addr + p->run[best + 1].pages * 4096ULL - p->run[best].addr) /
+                4096;
+            memmove(&p->run[best + 1], &p->run[best + 2],
+                    (ENCLAVE_FORK_PREPARE_RUNS - best - 2) * sizeof(p->run[0]));
+            p->count--;
+        }
+        p->run[p->count].addr = base + i * 4096ULL;
+        p->run[p->count++].pages = j - i;
+        i = j;
+    }
+}
+
+/* The pages the parent's enclave had memory behind are about what the
+ * child will receive first: the new enclave zeroes them itself now
+ * (ECALL_FORK_PREPARE), off the fork's path, and a zero run of the stream
+ * there then costs the child nothing. On failure the child zeroes them as
+ * it receives them. */
+static void prepare(struct urts_enclave *e, const unsigned char *vec, size_t pages)
+{
+    static struct enclave_fork_prepare p;
+    struct urts_result res = {0};
+
+    prepare_runs(vec, pages, urts_base(e), &p);
+    if (p.count)
+        urts_ecall(e, 0, ECALL_FORK_PREPARE, &p, 0, &res);
+}
+
 __attribute__((noreturn)) static void member_main(struct urts_enclave *e, int ctl, pid_t child)
 {
     struct sgx_err err = {{0}};
@@ -200,8 +264,10 @@ __attribute__((noreturn)) static void member_main(struct urts_enclave *e, int ct
     if (urts_rebuild(e, &err)) {
         fprintf(stderr, "geode: process pool: cannot build an enclave: %s\n", err.msg);
         ready = 'f';
-    } else if (resident && e->drv->prefault) {
-        e->drv->prefault(e->encl, resident, pages);
+    } else if (resident) {
+        if (e->drv->prefault)
+            e->drv->prefault(e->encl, resident, pages);
+        prepare(e, resident, pages);
     }
     free(resident);
     e->fork_built = true;
