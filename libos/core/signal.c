@@ -13,6 +13,7 @@
  *
  * Signals are delivered at syscall boundaries, on faults and when a host
  * signal interrupts program code, not at arbitrary points in libOS code. */
+#include "core/process.h"
 #include "core/signal.h"
 
 struct k_sigaction sig_actions[NSIG_ + 1];
@@ -90,68 +91,185 @@ static void reap_children(void)
     __atomic_store_n(&reap_wanted, 0, __ATOMIC_SEQ_CST);
     if (!signal_child_autoreap() || !pal->process_wait)
         return;
-    while (pal->process_wait(-1, &status, 1 /* WNOHANG */) > 0) {
+    while (proc_wait_unaccounted(-1, &status, 1 /* WNOHANG */) > 0) {
     }
+}
+
+static long last_report_pid;
+static int last_report_status;
+static spinlock_t info_lock;
+
+void signal_child_reported(long pid, int status)
+{
+    spin_lock(&info_lock);
+    last_report_pid = pid, last_report_status = status;
+    spin_unlock(&info_lock);
 }
 
 /* SIGCHLD's siginfo names a child whose state changed (one of them, when
  * several ended before it was delivered: the signal does not queue). */
 static void child_info(struct k_siginfo *info)
 {
-    enum { CLD_EXITED_ = 1, CLD_KILLED_ = 2, CLD_DUMPED_ = 3 };
+    enum {
+        CLD_EXITED_ = 1,
+        CLD_KILLED_ = 2,
+        CLD_DUMPED_ = 3,
+        CLD_STOPPED_ = 5,
+        CLD_CONTINUED_ = 6
+    };
     int status = 0;
-    long pid = pal->process_wait ? pal->process_wait(-1, &status, 1 | 0x01000000 /* WNOHANG|WNOWAIT */) : 0;
+    /* WNOHANG | WUNTRACED | WCONTINUED | WNOWAIT */
+    long pid = pal->process_wait ? pal->process_wait(-1, &status, 1 | 2 | 8 | 0x01000000) : 0;
+    if (pid <= 0) {
+        /* A wait took the report already (the signal was raised while the
+         * waiter was in the host): Linux's siginfo, made when the child's
+         * state changed, names that one. */
+        spin_lock(&info_lock);
+        pid = last_report_pid, status = last_report_status;
+        last_report_pid = 0;
+        spin_unlock(&info_lock);
+    }
     if (pid <= 0)
         return;
-    info->code = (status & 0x7f) == 0 ? CLD_EXITED_ : (status & 0x80) ? CLD_DUMPED_ : CLD_KILLED_;
+    int code, st;
+    if (status == 0xffff)
+        code = CLD_CONTINUED_, st = 18; /* SIGCONT */
+    else if ((status & 0x7f) == 0x7f)
+        code = CLD_STOPPED_, st = (status >> 8) & 0xff;
+    else if (status & 0x7f)
+        code = status & 0x80 ? CLD_DUMPED_ : CLD_KILLED_, st = status & 0x7f;
+    else
+        code = CLD_EXITED_, st = (status >> 8) & 0xff;
+    info->code = code;
     info->f[0] = (uint64_t)(uint32_t)pid; /* si_pid; si_uid 0 */
-    info->f[1] = (uint64_t)(uint32_t)(info->code == CLD_EXITED_ ? (status >> 8) & 0xff : status & 0x7f);
+    info->f[1] = (uint64_t)(uint32_t)st;
 }
+
+static void queue_forget(uint64_t which);
 
 void signal_forget_pending(uint64_t which)
 {
     __atomic_and_fetch(&sig_pending, ~which, __ATOMIC_SEQ_CST);
+    queue_forget(which);
 }
 
 void (*volatile signal_raise_hook)(int sig);
 
-/* Infos of pending signals raised with one (guarded by info_lock). */
-static struct signal_info pending_info[NSIG_ + 1];
-static uint64_t info_set;
-static spinlock_t info_lock;
+/* What pending signals carry (sigqueue, rt_sigqueueinfo, tgkill, timers,
+ * kill), guarded by info_lock, in the order sent: at most one entry per
+ * pending standard signal (one sent while it is pending is dropped, as
+ * Linux's legacy_queue), any number per realtime signal, each delivered
+ * once. tid 0: the process's queue, else that thread's. A signal pending
+ * without an entry (a host signal) carries nothing. */
+#define QUEUE_MAX 1024
+static struct queued {
+    int sig, tid;
+    struct signal_info info;
+} queue[QUEUE_MAX];
+static int queue_len;
 
-void signal_raise_info(int sig, const struct signal_info *info)
+static volatile uint64_t *pending_of(struct libos_thread *t)
 {
-    spin_lock(&info_lock);
-    pending_info[sig] = *info;
-    info_set |= SIGBIT(sig);
-    spin_unlock(&info_lock);
-    signal_raise(sig);
+    return t ? &t->pending : &sig_pending;
 }
 
-bool signal_pending_info(int sig, int tid, struct signal_info *out)
+/* Appends an entry (info_lock held); a full queue first drops the entries
+ * of threads that are gone. False when there is no room. */
+static bool queue_add(int sig, int tid, const struct signal_info *info)
 {
-    struct libos_thread *t = tid ? thread_find(tid) : NULL;
-    uint64_t pending = t ? __atomic_load_n(&t->pending, __ATOMIC_SEQ_CST)
-                         : __atomic_load_n(&sig_pending, __ATOMIC_SEQ_CST);
-    spin_lock(&info_lock);
-    bool have = (info_set & SIGBIT(sig)) && (pending & SIGBIT(sig));
-    if (have)
-        *out = pending_info[sig];
-    spin_unlock(&info_lock);
-    return have;
-}
-
-/* The info of a signal just taken from the pending set (code 0: none). */
-static void take_info(int sig, struct signal_info *out)
-{
-    spin_lock(&info_lock);
-    if (info_set & SIGBIT(sig)) {
-        *out = pending_info[sig];
-        info_set &= ~SIGBIT(sig);
-    } else {
-        *out = (struct signal_info){0};
+    if (queue_len == QUEUE_MAX) {
+        int n = 0;
+        for (int i = 0; i < queue_len; i++)
+            if (!queue[i].tid || thread_find(queue[i].tid))
+                queue[n++] = queue[i];
+        queue_len = n;
     }
+    if (queue_len == QUEUE_MAX)
+        return false;
+    queue[queue_len++] = (struct queued){sig, tid, *info};
+    return true;
+}
+
+/* Queues info for sig to thread t (NULL: the process) and marks it
+ * pending; false when a realtime signal finds the queue full (EAGAIN). */
+static bool raise_queued(struct libos_thread *t, int sig, const struct signal_info *info)
+{
+    volatile uint64_t *pend = pending_of(t);
+    bool ok = true;
+    spin_lock(&info_lock);
+    if (sig < 32 && (__atomic_load_n(pend, __ATOMIC_SEQ_CST) & SIGBIT(sig))) {
+        spin_unlock(&info_lock);
+        return true; /* already pending: this one is dropped */
+    }
+    if (!queue_add(sig, t ? t->tid : 0, info))
+        ok = sig < 32; /* a standard signal is still marked pending */
+    if (ok)
+        __atomic_or_fetch(pend, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    spin_unlock(&info_lock);
+    return ok;
+}
+
+bool signal_raise_info(int sig, const struct signal_info *info)
+{
+    if (!raise_queued(NULL, sig, info))
+        return false;
+    signal_raise(sig);
+    return true;
+}
+
+bool signal_timer_queued(int sig, int tid, int timer, const struct signal_info *update)
+{
+    bool found = false;
+    spin_lock(&info_lock);
+    for (int i = 0; i < queue_len && !found; i++) {
+        found = queue[i].sig == sig && queue[i].tid == tid &&
+                queue[i].info.code == -2 /* SI_TIMER */ && (int)queue[i].info.f0 == timer;
+        if (found && update)
+            queue[i].info = *update;
+    }
+    spin_unlock(&info_lock);
+    return found;
+}
+
+/* The info of sig just taken from the pending set of thread t (NULL: the
+ * process's); code 0 and no fields when it carries none. A realtime
+ * signal with more entries queued is pending again. */
+static void take_info(struct libos_thread *t, int sig, struct signal_info *out)
+{
+    int tid = t ? t->tid : 0, first = -1;
+    bool more = false;
+    *out = (struct signal_info){0};
+    spin_lock(&info_lock);
+    for (int i = 0; i < queue_len; i++) {
+        if (queue[i].sig != sig || queue[i].tid != tid)
+            continue;
+        if (first < 0) {
+            first = i;
+        } else {
+            more = true;
+            break;
+        }
+    }
+    if (first >= 0) {
+        *out = queue[first].info;
+        memmove(&queue[first], &queue[first + 1],
+                (size_t)(queue_len - first - 1) * sizeof(queue[0]));
+        queue_len--;
+    }
+    if (more)
+        __atomic_or_fetch(pending_of(t), SIGBIT(sig), __ATOMIC_SEQ_CST);
+    spin_unlock(&info_lock);
+}
+
+/* The fork child: the parent's queue is not its own. */
+static void queue_forget(uint64_t which)
+{
+    spin_lock(&info_lock);
+    int n = 0;
+    for (int i = 0; i < queue_len; i++)
+        if (!queue[i].tid && !(which & SIGBIT(queue[i].sig)))
+            queue[n++] = queue[i];
+    queue_len = n;
     spin_unlock(&info_lock);
 }
 
@@ -169,13 +287,10 @@ bool signal_raise_thread(int tid, int sig, const struct signal_info *info)
     struct libos_thread *t = thread_find(tid);
     if (!t)
         return false;
-    if (info) {
-        spin_lock(&info_lock);
-        pending_info[sig] = *info;
-        info_set |= SIGBIT(sig);
-        spin_unlock(&info_lock);
-    }
-    __atomic_or_fetch(&t->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    if (info)
+        raise_queued(t, sig, info); /* a full queue: that signal is lost */
+    else
+        __atomic_or_fetch(&t->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
     __atomic_or_fetch(&hook_due, SIGBIT(sig), __ATOMIC_SEQ_CST);
     return true;
 }
@@ -237,9 +352,31 @@ static size_t fp_size(const void *area)
     return FXSAVE_SIZE;
 }
 
+#define SS_AUTODISARM_ ((int32_t)(1U << 31))
+
 static bool on_altstack(const struct libos_thread *t, uint64_t sp)
 {
     return sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
+}
+
+/* rt_sigreturn puts back the alternate stack the frame recorded (Linux's
+ * restore_altstack: a change the handler made is undone, a stack that
+ * SS_AUTODISARM disarmed is armed again), unless that is refused as a
+ * sigaltstack call would be. */
+static void restore_altstack(struct libos_thread *t, const struct k_ucontext *uc, uint64_t sp)
+{
+    int mode = uc->ss_flags & ~SS_AUTODISARM_;
+    if (!(t->altstack_flags & SS_AUTODISARM_) && on_altstack(t, sp))
+        return;
+    if (mode == 2 /* SS_DISABLE */) {
+        t->altstack_sp = t->altstack_size = 0;
+    } else if ((mode == 0 || mode == 1) && uc->ss_size >= 2048 /* MINSIGSTKSZ */) {
+        t->altstack_sp = uc->ss_sp;
+        t->altstack_size = uc->ss_size;
+    } else {
+        return;
+    }
+    t->altstack_flags = uc->ss_flags & SS_AUTODISARM_;
 }
 
 /* Where the frame goes; *fp receives the 64-byte aligned FP area above it. */
@@ -325,6 +462,9 @@ static bool enter_handler(struct pal_context *ctx, int sig, const struct k_sigin
     f->uc.ss_flags = !t->altstack_size          ? 2 /* SS_DISABLE */
                      : on_altstack(t, ctx->rsp) ? 1 /* SS_ONSTACK */
                                                 : 0;
+    f->uc.ss_flags |= t->altstack_flags & SS_AUTODISARM_;
+    if (t->altstack_flags & SS_AUTODISARM_) /* until the handler returns */
+        t->altstack_sp = t->altstack_size = 0, t->altstack_flags = 0;
     save_gregs(ctx, f->uc.gregs);
     f->uc.sigmask = t->has_saved_sigmask ? t->saved_sigmask : t->sigmask;
     f->uc.gregs[OLDMASK] = f->uc.sigmask; /* as Linux's sigcontext */
@@ -351,8 +491,9 @@ static void default_action(int sig)
 
 /* Takes one signal outside blocked: this thread's own first (as Linux
  * dequeues the thread's queue before the process's). */
-static int take_pending(uint64_t blocked)
+static int take_pending(uint64_t blocked, struct libos_thread **from)
 {
+    *from = NULL;
     if (libos_threads_ready) {
         volatile uint64_t *own = &cur_thread()->pending;
         for (;;) {
@@ -361,8 +502,10 @@ static int take_pending(uint64_t blocked)
                 break;
             int sig = __builtin_ctzll(ready) + 1;
             if (__atomic_compare_exchange_n(own, &p, p & ~SIGBIT(sig), false, __ATOMIC_SEQ_CST,
-                                            __ATOMIC_SEQ_CST))
+                                            __ATOMIC_SEQ_CST)) {
+                *from = cur_thread();
                 return sig;
+            }
         }
     }
     for (;;) {
@@ -379,10 +522,11 @@ static int take_pending(uint64_t blocked)
 int signal_take_info(uint64_t set, struct signal_info *info)
 {
     signal_run_deferred();
-    int sig = take_pending(~set);
+    struct libos_thread *from;
+    int sig = take_pending(~set, &from);
     struct signal_info ignored;
     if (sig)
-        take_info(sig, info ? info : &ignored);
+        take_info(from, sig, info ? info : &ignored);
     return sig;
 }
 
@@ -407,12 +551,13 @@ bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t n
     if (!__atomic_load_n(&sig_pending, __ATOMIC_RELAXED) &&
         !__atomic_load_n(&cur_thread()->pending, __ATOMIC_RELAXED))
         return false;
-    int sig = take_pending(cur_thread()->sigmask);
+    struct libos_thread *from;
+    int sig = take_pending(cur_thread()->sigmask, &from);
     if (!sig)
         return false;
     if (signal_ignored(sig) || !signal_has_handler(sig)) {
         struct signal_info dropped;
-        take_info(sig, &dropped);
+        take_info(from, sig, &dropped);
         if (!signal_ignored(sig))
             default_action(sig);
         return false;
@@ -424,7 +569,7 @@ bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t n
         ctx->rip -= 2;
     }
     struct signal_info si;
-    take_info(sig, &si);
+    take_info(from, sig, &si);
     struct k_siginfo info = {.signo = sig, .code = si.code /* 0: SI_USER */};
     info.f[0] = si.f0;
     info.f[1] = si.f1;
@@ -453,6 +598,7 @@ long signal_return(struct pal_context *ctx)
     struct k_ucontext *uc = (struct k_ucontext *)ctx->rsp;
     load_gregs(uc->gregs, ctx);
     restore_fp(ctx, (const void *)uc->fpstate);
+    restore_altstack(cur_thread(), uc, ctx->rsp);
     cur_thread()->sigmask = uc->sigmask & ~(SIGBIT(9) | SIGBIT(19));
     return (long)ctx->rax;
 }

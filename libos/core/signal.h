@@ -54,6 +54,9 @@ bool signal_child_autoreap(void);
 /* A child ended while signal_child_autoreap(): reap it at the next safe
  * point (the next syscall's way out). */
 void signal_reap_children_later(void);
+/* A wait reported child pid's new state (status): the siginfo of a
+ * SIGCHLD raised before the wait took it, when no other child has one. */
+void signal_child_reported(long pid, int status);
 /* A forked child starts with nothing pending (fork(2)): it drops the
  * signals of which (those pending in the parent at the fork). */
 void signal_forget_pending(uint64_t which);
@@ -70,12 +73,15 @@ void signal_run_hooks(void);
  * raise hooks. Run on the way out of every syscall, and by every check of
  * the pending set a waiting syscall makes. */
 void signal_run_deferred(void);
-/* signal_raise with what the signal carries (kept until it is taken;
- * a standard signal does not queue: a later raise replaces it). */
-void signal_raise_info(int sig, const struct signal_info *info);
-/* The info sig carries while pending for the process (tid 0) or for the
- * thread tid, if any (a timer's overrun). */
-bool signal_pending_info(int sig, int tid, struct signal_info *out);
+/* signal_raise with what the signal carries (kept until it is taken): a
+ * standard signal already pending drops the new one, a realtime signal
+ * queues (each is delivered once, in the order sent). False when a
+ * realtime signal finds the queue full (sigqueue's EAGAIN). */
+bool signal_raise_info(int sig, const struct signal_info *info);
+/* Whether timer's signal (SI_TIMER, si_tid timer) is still queued for the
+ * process (tid 0) or for the thread tid (a timer's overrun); if so, and
+ * update is not NULL, it now carries update (the new overrun count). */
+bool signal_timer_queued(int sig, int tid, int timer, const struct signal_info *update);
 /* Marks sig pending for the thread tid alone (tgkill, SIGEV_THREAD_ID);
  * false when the process has no such thread. */
 bool signal_raise_thread(int tid, int sig, const struct signal_info *info);

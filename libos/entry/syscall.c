@@ -59,8 +59,10 @@ static const sys_fn table[NR_MAX] = {
     /* scheduling, settings, capabilities (sys/misc.c, sys/creds.c) */
     E(getpriority), E(setpriority), E(sched_get_priority_max), E(sched_get_priority_min),
     E(sched_getscheduler), E(sched_getparam), E(sched_setscheduler), E(sched_setparam),
-    E(sched_rr_get_interval), E(ioprio_get), E(ioprio_set), E(personality), E(membarrier), E(syslog), E(capget), E(capset),
-    P(mount), P(umount2), P(pivot_root), P(chroot), P(acct), P(settimeofday), P(clock_settime),
+    E(sched_rr_get_interval), E(sched_getattr), E(sched_setattr), E(ioprio_get), E(ioprio_set),
+    E(personality), E(membarrier), E(syslog), E(capget), E(capset), E(clock_settime),
+    E(settimeofday),
+    P(mount), P(umount2), P(pivot_root), P(chroot), P(acct),
     P(swapon), P(swapoff), P(reboot), P(sethostname), P(setdomainname), P(iopl), P(ioperm),
     P(init_module), P(finit_module), P(delete_module), P(kexec_load), P(kexec_file_load),
     P(quotactl), P(quotactl_fd), P(vhangup), P(setns), P(bpf), P(process_vm_readv),

@@ -148,16 +148,26 @@ void signal_async(int signo, const struct signal_info *info)
 
 static void up_host_signal(struct pal_context *ctx, int signo)
 {
-    bool inside = signo & PAL_SIGNAL_FROM_INSIDE;
-    signo &= ~PAL_SIGNAL_FROM_INSIDE;
+    bool inside = signo & PAL_SIGNAL_FROM_INSIDE, child_state = signo & PAL_SIGNAL_CHILD_STATE;
+    signo &= ~(PAL_SIGNAL_FROM_INSIDE | PAL_SIGNAL_CHILD_STATE);
+    if (child_state && signo == 17 && (sig_actions[17].flags & 1 /* SA_NOCLDSTOP */))
+        return;
     if (ns_init_ignores(signo, inside) || host_sigterm_dropped(signo, inside))
         return;
     /* The host's SIGALRM is the libOS's timer tick (sys/timer.c): handled
      * where no lock is held (at once when program code was interrupted). */
-    if (signo == 14 && !inside)
+    struct pal_sender who;
+    if (signo == 14 && !inside) {
         __atomic_store_n(&host_alarm_due, 1, __ATOMIC_SEQ_CST);
-    else
+    } else if (inside && PAL_HAS(pal, signal_sender) && pal->signal_sender(signo, &who) == 0) {
+        /* Another process of the tree sent it: its siginfo (kill's si_pid
+         * and si_uid, sigqueue's si_value too). */
+        struct signal_info info = {
+            .code = who.code, .f0 = (uint32_t)who.pid | (uint64_t)who.uid << 32, .f1 = who.value};
+        signal_async(signo, &info);
+    } else {
         signal_async(signo, NULL);
+    }
     if (ctx)
         signal_run_deferred();
     if (ctx) {

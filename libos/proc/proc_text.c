@@ -271,7 +271,7 @@ static void self_info(struct pinfo *p)
     i->pgid = groups ? (int32_t)pal->process_getpgid(0) : libos_pid;
     i->sid = groups ? (int32_t)pal->process_getsid(0) : libos_pid;
     i->threads = libos_thread_count;
-    proc_name_copy(i->comm);
+    proc_thread_name_copy(p->tid ? p->tid : libos_pid, i->comm);
 }
 
 static bool get_info(struct proc_who who, struct pinfo *p)

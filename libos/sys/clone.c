@@ -5,6 +5,7 @@
 #include <linux/sched.h>
 
 #include "core/mm.h"
+#include "core/process.h"
 #include "core/signal.h"
 #include "core/vma.h"
 #include "fs/encrypted.h"
@@ -93,6 +94,7 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     timers_forked();
     prctl_forked();
     sysv_shm_forked();
+    proc_forked();
     struct libos_thread *t = cur_thread();
     t->tid = libos_pid;
     if (flags & CLONE_CHILD_SETTID)
@@ -121,6 +123,7 @@ SYS(clone)
         ns_tid_free(tid);
         return -PAL_ENOMEM;
     }
+    proc_thread_started(cur_thread()->tid, tid);
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = PTR(3);
     if (flags & CLONE_PARENT_SETTID)
@@ -166,6 +169,19 @@ static long waitid_target(uint64_t idtype, int id, long *target)
     }
 }
 
+/* A reaped child's struct rusage (wait4, waitid): its CPU times are what
+ * the wait added to the children's (after - before); the other counters
+ * are not kept (zero), nor the times of a stopped child. */
+static void child_rusage(int64_t *ru, const int64_t *after, const int64_t *before)
+{
+    memset(ru, 0, 144);
+    for (int i = 0; after && i < 2; i++) {
+        int64_t ns = after[i] > before[i] ? after[i] - before[i] : 0;
+        ru[2 * i] = ns / 1000000000LL;
+        ru[2 * i + 1] = ns % 1000000000LL / 1000;
+    }
+}
+
 /* With SIGCHLD ignored or SA_NOCLDWAIT, children leave no zombie: a wait
  * reaps every child as it ends and reports none, returning ECHILD once
  * none is left (or 0 with WNOHANG while some still run). */
@@ -173,35 +189,61 @@ static long wait_autoreaped(long target, int options)
 {
     int status;
     long r;
-    while ((r = pal->process_wait(target, &status, options & 1 /* WNOHANG */)) > 0) {
+    while ((r = proc_wait_unaccounted(target, &status, options & 1 /* WNOHANG */)) > 0) {
     }
     return r;
 }
 
-/* waitid over the PAL's wait: P_ALL / P_PID / P_PGID / P_PIDFD, WEXITED,
- * optionally WNOHANG. */
+/* waitid over the PAL's wait: P_ALL / P_PID / P_PGID / P_PIDFD; WEXITED,
+ * WSTOPPED, WCONTINUED, optionally WNOHANG and WNOWAIT. */
 SYS(waitid)
 {
-    enum { WEXITED_ = 4, WNOHANG_ = 1, WNOWAIT_ = 0x01000000 };
+    enum { WNOHANG_ = 1, WSTOPPED_ = 2, WEXITED_ = 4, WCONTINUED_ = 8, WNOWAIT_ = 0x01000000 };
+    const uint64_t valid = WNOHANG_ | WSTOPPED_ | WEXITED_ | WCONTINUED_ | WNOWAIT_ | 0xe0000000;
+    uint64_t opt = A(3);
     int status = 0;
     long id;
-    if (!(A(3) & WEXITED_) || !pal->process_wait)
+    if ((opt & ~valid) || !(opt & (WEXITED_ | WSTOPPED_ | WCONTINUED_)) || !pal->process_wait)
         return -PAL_EINVAL;
     long t = waitid_target(A(0), (int)A(1), &id);
     if (t < 0)
         return t;
-    if (signal_child_autoreap())
-        return wait_autoreaped(id, (int)A(3)) < 0 ? -PAL_ECHILD : 0;
-    long r = pal->process_wait(id, &status, (int)(A(3) & (WNOHANG_ | WNOWAIT_)));
+    if (signal_child_autoreap() && (opt & WEXITED_))
+        return wait_autoreaped(id, (int)opt) < 0 ? -PAL_ECHILD : 0;
+    int pal_opt = (int)(opt & (WNOHANG_ | WSTOPPED_ | WCONTINUED_ | WNOWAIT_));
+    if (!(opt & WEXITED_))
+        pal_opt |= PAL_WAIT_NO_EXITED;
+    int64_t before[2], after[2];
+    bool ru = PTR(4) && !(opt & WNOWAIT_) && proc_rusage(-1, before) == 0;
+    long r = pal->process_wait(id, &status, pal_opt);
+    if (r > 0 && !(opt & WNOWAIT_))
+        signal_child_reported(r, status);
+    bool ended = (status & 0x7f) != 0x7f && status != 0xffff;
+    if (r >= 0 && PTR(4))
+        child_rusage(PTR(4), r > 0 && ended && ru && proc_rusage(-1, after) == 0 ? after : NULL,
+                     before);
     int32_t *si = PTR(2);
     if (r >= 0 && si) {
         memset(si, 0, 128);
         if (r > 0) {
-            bool killed = (status & 0x7f) != 0;
-            si[0] = 17; /* SIGCHLD */
-            si[2] = killed ? 2 /* CLD_KILLED */ : 1 /* CLD_EXITED */;
+            enum {
+                CLD_EXITED_ = 1,
+                CLD_KILLED_ = 2,
+                CLD_DUMPED_ = 3,
+                CLD_STOPPED_ = 5,
+                CLD_CONTINUED_ = 6
+            };
+            si[0] = 17;         /* SIGCHLD */
             si[4] = (int32_t)r; /* si_pid */
-            si[6] = killed ? (status & 0x7f) : (status >> 8) & 0xff; /* si_status */
+            if (status == 0xffff) {
+                si[2] = CLD_CONTINUED_, si[6] = 18; /* SIGCONT */
+            } else if ((status & 0x7f) == 0x7f) {
+                si[2] = CLD_STOPPED_, si[6] = (status >> 8) & 0xff;
+            } else if (status & 0x7f) {
+                si[2] = status & 0x80 ? CLD_DUMPED_ : CLD_KILLED_, si[6] = status & 0x7f;
+            } else {
+                si[2] = CLD_EXITED_, si[6] = (status >> 8) & 0xff;
+            }
         }
     }
     return r < 0 ? r : 0;
@@ -210,7 +252,8 @@ SYS(waitid)
 SYS(wait4)
 {
     int status = 0;
-    if (A(2) & ~(uint64_t)(1 | 2 | 0x40000000)) /* WNOHANG WUNTRACED __WALL */
+    /* WNOHANG WUNTRACED WCONTINUED __WNOTHREAD __WALL __WCLONE */
+    if (A(2) & ~(uint64_t)(1 | 2 | 8 | 0xe0000000))
         return -PAL_EINVAL;
     if (!pal->process_wait)
         return -PAL_ECHILD;
@@ -219,10 +262,18 @@ SYS(wait4)
         return -PAL_ESRCH; /* Linux: -INT_MIN is no group */
     if (signal_child_autoreap())
         return wait_autoreaped(pid, (int)A(2));
-    long r = pal->process_wait(pid, &status, (int)A(2) & 3);
+    int64_t before[2], after[2];
+    bool ru = PTR(3) && proc_rusage(-1, before) == 0;
+    long r = pal->process_wait(pid, &status, (int)A(2) & (1 | 2 | 8));
+    if (r > 0)
+        signal_child_reported(r, status);
     if (r > 0 && PTR(1))
         *(int *)PTR(1) = status;
-    if (r >= 0 && PTR(3))
-        memset(PTR(3), 0, 144); /* struct rusage */
+    if (r > 0 && PTR(3))
+        child_rusage(
+            PTR(3),
+            ru && (status & 0xff) != 0x7f && status != 0xffff && proc_rusage(-1, after) == 0 ? after
+                                                                                             : NULL,
+            before);
     return r;
 }

@@ -171,33 +171,141 @@ SYS(prctl)
     switch (A(0)) {
     case PR_SET_DUMPABLE: return A(1) > 1 ? -PAL_EINVAL : (dumpable = (int)A(1), 0);
     case PR_GET_DUMPABLE: return dumpable;
-    case PR_SET_NAME: memcpy(name, PTR(1), 15); proc_set_name(name); return 0;
-    case PR_GET_NAME: memcpy(PTR(1), proc_name(), 16); return 0;
+    case PR_SET_NAME:
+        memcpy(name, PTR(1), 15);
+        proc_set_thread_name(cur_thread()->tid, name);
+        return 0;
+    case PR_GET_NAME:
+        proc_thread_name_copy(cur_thread()->tid, name);
+        memcpy(PTR(1), name, 16);
+        return 0;
     case PR_GET_KEEPCAPS: return creds_keepcaps(0, 0);
     case PR_SET_KEEPCAPS: return creds_keepcaps(1, A(1));
     default: return prctl_more(args);
     }
 }
 
-SYS(sched_getaffinity)
+/* CPU affinity: the host's, of each thread (pal.h thread_affinity), where
+ * the PAL keeps it; else one mask for the process, kept here. Either way
+ * it starts as every CPU the PAL reports and holds only those. */
+#define AFFINITY_WORDS (PAL_AFFINITY_BYTES / 8)
+static uint64_t affinity[AFFINITY_WORDS];
+static bool affinity_set;
+
+static uint32_t cpu_count(void)
 {
     uint32_t n = pal_boot_info->cpu_count;
+    return n < 1 ? 1 : n > 64 * AFFINITY_WORDS ? 64 * AFFINITY_WORDS : n;
+}
+
+static bool affinity_pid(long pid)
+{
+    return pid == 0 || pid == libos_pid || ns_own_id((int)pid);
+}
+
+/* The PAL's target for pid: a thread of this process by its host id
+ * (pid 0: the caller), else a process of the tree. */
+static long affinity_target(long pid, long *proc, long *host_tid)
+{
+    struct libos_thread *t = pid == 0 ? cur_thread() : thread_find((int)pid);
+    *proc = 0;
+    if (pid < 0)
+        return -PAL_ESRCH;
+    if (t) {
+        *host_tid = t->host_tid ? t->host_tid : t == cur_thread() ? pal->thread_id() : 0;
+        return *host_tid > 0 ? 0 : -PAL_ESRCH;
+    }
+    *proc = pid;
+    *host_tid = 0;
+    return 0;
+}
+
+/* Only CPUs that exist; false when none is left. */
+static bool affinity_clip(uint64_t mask[AFFINITY_WORDS])
+{
+    uint32_t n = cpu_count();
+    bool any = false;
+    for (uint32_t w = 0; w < AFFINITY_WORDS; w++) {
+        uint64_t exists = n >= 64 * (w + 1) ? ~0ULL : n > 64 * w ? (1ULL << (n - 64 * w)) - 1 : 0;
+        mask[w] &= exists;
+        any |= mask[w] != 0;
+    }
+    return any;
+}
+
+static long affinity_get(long pid, uint64_t mask[AFFINITY_WORDS])
+{
+    long proc, tid;
+    memset(mask, 0, PAL_AFFINITY_BYTES);
+    if (PAL_HAS(pal, thread_affinity)) {
+        long r = affinity_target(pid, &proc, &tid);
+        if (r == 0)
+            r = pal->thread_affinity(proc, tid, 0, mask);
+        if (r < 0)
+            return r;
+        if (!affinity_clip(mask))
+            mask[0] = 1; /* the host's CPUs are not the ones reported: CPU 0 */
+        return 0;
+    }
+    if (!affinity_pid(pid))
+        return -PAL_ESRCH;
+    for (uint32_t i = 0; i < cpu_count(); i++)
+        if (!affinity_set || (affinity[i / 64] >> (i % 64) & 1))
+            mask[i / 64] |= 1ULL << (i % 64);
+    return 0;
+}
+
+SYS(sched_getaffinity)
+{
+    uint32_t n = cpu_count();
     size_t bytes = ALIGN_UP((n + 7) / 8, 8);
+    uint64_t mask[AFFINITY_WORDS];
     if (A(1) < bytes || (A(1) & 7))
         return -PAL_EINVAL;
-    unsigned char *mask = PTR(2);
-    memset(mask, 0, bytes);
-    for (uint32_t i = 0; i < n; i++)
-        mask[i / 8] |= (unsigned char)(1u << (i % 8));
+    long r = affinity_get((int)A(0), mask);
+    if (r < 0)
+        return r;
+    memcpy(PTR(2), mask, bytes);
     return (long)bytes;
+}
+
+/* sched_setaffinity(2): the mask given, shorter than the kernel's with
+ * the rest zero, and only CPUs that exist; EINVAL when none is left. */
+SYS(sched_setaffinity)
+{
+    uint64_t mask[AFFINITY_WORDS] = {0};
+    size_t len = A(1) < sizeof(mask) ? A(1) : sizeof(mask);
+    long proc, tid, r = 0;
+    if (PAL_HAS(pal, thread_affinity))
+        r = affinity_target((int)A(0), &proc, &tid);
+    else if ((int)A(0) < 0 || !affinity_pid((int)A(0)))
+        r = -PAL_ESRCH;
+    if (r < 0)
+        return r;
+    memcpy(mask, PTR(2), len);
+    if (!affinity_clip(mask))
+        return -PAL_EINVAL;
+    if (PAL_HAS(pal, thread_affinity))
+        return pal->thread_affinity(proc, tid, 1, mask);
+    memcpy(affinity, mask, sizeof(mask));
+    affinity_set = true;
+    return 0;
 }
 
 SYS(sched_yield) { return pal->yield(); }
 
+/* getcpu(2): the first CPU the thread may run on (the host's CPU is not
+ * asked); node 0. */
 SYS(getcpu)
 {
+    uint64_t mask[AFFINITY_WORDS];
+    uint32_t cpu = 0;
+    if (affinity_get(0, mask) < 0)
+        mask[0] = 1;
+    while (cpu + 1 < cpu_count() && !(mask[cpu / 64] >> (cpu % 64) & 1))
+        cpu++;
     if (PTR(0))
-        *(uint32_t *)PTR(0) = 0;
+        *(uint32_t *)PTR(0) = cpu;
     if (PTR(1))
         *(uint32_t *)PTR(1) = 0;
     return 0;

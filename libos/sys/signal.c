@@ -7,6 +7,7 @@
 #define SS_ONSTACK_ 1
 #define SS_DISABLE_ 2
 #define MINSIGSTKSZ_ 2048
+#define SS_AUTODISARM_ ((int32_t)(1U << 31))
 
 struct k_stack {
     uint64_t sp;
@@ -59,19 +60,25 @@ SYS(sigaltstack)
     struct libos_thread *t = cur_thread();
     struct k_stack n, old = {t->altstack_sp, SS_DISABLE_, 0, t->altstack_size};
     uint64_t sp = args->ctx ? args->ctx->rsp : 0;
-    bool on = sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
+    /* A stack with SS_AUTODISARM is never "in use": it is disarmed while
+     * a handler runs on it (Linux's on_sig_stack). */
+    bool on = !(t->altstack_flags & SS_AUTODISARM_) && sp > t->altstack_sp &&
+              sp <= t->altstack_sp + t->altstack_size;
     if (t->altstack_size)
         old.flags = on ? SS_ONSTACK_ : 0;
+    old.flags |= t->altstack_flags & SS_AUTODISARM_;
     if (PTR(0)) {
         memcpy(&n, PTR(0), sizeof(n));
         if (on)
             return -PAL_EPERM;
-        if (n.flags != 0 && n.flags != SS_ONSTACK_ && n.flags != SS_DISABLE_)
+        int mode = n.flags & ~SS_AUTODISARM_;
+        if (mode != 0 && mode != SS_ONSTACK_ && mode != SS_DISABLE_)
             return -PAL_EINVAL;
-        if (n.flags != SS_DISABLE_ && n.size < MINSIGSTKSZ_)
+        if (mode != SS_DISABLE_ && n.size < MINSIGSTKSZ_)
             return -PAL_ENOMEM;
-        t->altstack_sp = n.flags == SS_DISABLE_ ? 0 : n.sp;
-        t->altstack_size = n.flags == SS_DISABLE_ ? 0 : n.size;
+        t->altstack_sp = mode == SS_DISABLE_ ? 0 : n.sp;
+        t->altstack_size = mode == SS_DISABLE_ ? 0 : n.size;
+        t->altstack_flags = n.flags & SS_AUTODISARM_;
     }
     if (PTR(1))
         memcpy(PTR(1), &old, sizeof(old));
@@ -86,8 +93,11 @@ static long self_signal(int sig)
         return 0;
     if (signal_ignored(sig) || (signal_default_ignored(sig) && !signal_has_handler(sig)))
         return 0;
-    signal_raise(sig);
-    return 0;
+    /* SI_USER with the sender: this process and its real uid. */
+    struct creds_ids ids;
+    creds_ids(&ids);
+    struct signal_info info = {.code = 0, .f0 = (uint32_t)libos_pid | (uint64_t)ids.uid << 32};
+    return signal_raise_info(sig, &info) ? 0 : -PAL_EAGAIN;
 }
 
 long signal_epipe(long r)
@@ -159,9 +169,10 @@ SYS(tkill) { return thread_signal(0, (int)A(0), (int)A(1)); }
 
 /* sigqueue: a siginfo whose si_code claims the kernel or kill (>= 0) or
  * tkill may be sent only to oneself (EPERM otherwise). The payload
- * travels within the process (one siginfo per pending signal: a second
- * queued before the first is taken replaces it); to another process it
- * does not, and the signal arrives with SI_USER. */
+ * travels within the process (core/signal.c's queue: realtime signals
+ * queue, a standard one already pending is dropped), and to another
+ * process where the PAL carries it (pal.h process_sigqueue: direct mode);
+ * else the signal arrives with SI_USER. */
 static long check_queueinfo(const int32_t *info, bool to_self)
 {
     int code = info[2];
@@ -194,9 +205,15 @@ SYS(rt_sigqueueinfo)
         return r;
     if (pid > 0 && ns_own_id(pid)) { /* this process: the siginfo travels */
         struct signal_info si = queued_info(PTR(2));
-        if (!dropped_at_once(sig))
-            signal_raise_info(sig, &si);
+        if (!dropped_at_once(sig) && !signal_raise_info(sig, &si))
+            return -PAL_EAGAIN;
         return 0;
+    }
+    /* Another process: si_code and si_value travel where the PAL carries
+     * them (the sender's ids are the kernel's to fill). */
+    if (pid > 0 && sig != 0 && PAL_HAS(pal, process_sigqueue)) {
+        struct signal_info si = queued_info(PTR(2));
+        return pal->process_sigqueue(pid, sig, si.code, si.f1);
     }
     return pid > 0 ? signal_send(pid, sig) : -PAL_ESRCH;
 }

@@ -1,6 +1,6 @@
 /* Sockets: host sockets behind PAL handles. AF_UNIX paths are inside
  * paths and go through the mount table like any other path. sendmsg and
- * recvmsg carry data and SCM_RIGHTS where the PAL passes control messages.
+ * recvmsg carry data, SCM_RIGHTS and SCM_CREDENTIALS where the PAL passes control messages.
  *
  * No program pointer reaches the PAL unchecked: addresses, option values
  * and their lengths are copied through libOS buffers, data buffers are
@@ -12,6 +12,7 @@
 #include <linux/uio.h>
 #include <linux/un.h>
 
+#include "core/creds.h"
 #include "core/user.h"
 #include "fs/vfs.h"
 #include "sys/sys.h"
@@ -302,8 +303,8 @@ static long iov_total(const struct k_msghdr *m, bool write)
     return (long)t;
 }
 
-/* Ancillary data (sendmsg/recvmsg): SCM_RIGHTS only, where the PAL
- * passes control messages (direct mode). Descriptors travel as host
+/* Ancillary data (sendmsg/recvmsg): SCM_RIGHTS and SCM_CREDENTIALS,
+ * where the PAL passes control messages. Descriptors travel as host
  * handles: only files behind host handles (sockets, pipes, host files)
  * can be sent; tmpfs files and the libOS's devices cannot (EINVAL). A
  * received descriptor is installed as a new libOS descriptor; a pipe end
@@ -311,6 +312,7 @@ static long iov_total(const struct k_msghdr *m, bool write)
 #define CTL_MAX 4096
 #define SOL_SOCKET_ 1
 #define SCM_RIGHTS_ 1
+#define SCM_CREDENTIALS_ 2
 #define MSG_CTRUNC_ 0x8
 #define MSG_CMSG_CLOEXEC_ 0x40000000
 #define S_IFMT_ 0170000
@@ -324,6 +326,28 @@ struct k_cmsg {
 #define CMSG_HDR_ 16
 #define CMSG_NEXT_(len) (((len) + 7) & ~(size_t)7)
 
+/* SCM_CREDENTIALS as unix(7) checks them: the sender's own pid, and a
+ * uid and gid among its real, effective and saved ones, unless it has
+ * the capabilities (euid 0). The PAL turns the pid into the host's. */
+static long creds_out(const struct k_cmsg *c)
+{
+    struct {
+        int32_t pid;
+        uint32_t uid, gid;
+    } cr;
+    struct creds_ids id;
+    if (c->len != CMSG_HDR_ + sizeof(cr))
+        return -PAL_EINVAL;
+    memcpy(&cr, c + 1, sizeof(cr));
+    creds_ids(&id);
+    if (id.euid == 0)
+        return 0;
+    if (cr.pid != libos_pid || (cr.uid != id.uid && cr.uid != id.euid && cr.uid != id.suid) ||
+        (cr.gid != id.gid && cr.gid != id.egid && cr.gid != id.sgid))
+        return -PAL_EPERM;
+    return 0;
+}
+
 /* Rewrites the SCM_RIGHTS descriptors of buf (libOS fds) as host handles;
  * refs receives the files held until the send is done. */
 static long rights_out(uint8_t *buf, size_t len, struct file **refs, int *nrefs)
@@ -332,8 +356,15 @@ static long rights_out(uint8_t *buf, size_t len, struct file **refs, int *nrefs)
         struct k_cmsg *c = (void *)(buf + off);
         if (c->len < CMSG_HDR_ || c->len > len - off)
             return -PAL_EINVAL;
+        if (c->level == SOL_SOCKET_ && c->type == SCM_CREDENTIALS_) {
+            long r = creds_out(c);
+            if (r < 0)
+                return r;
+            off += CMSG_NEXT_(c->len);
+            continue;
+        }
         if (c->level != SOL_SOCKET_ || c->type != SCM_RIGHTS_)
-            return -PAL_EINVAL; /* SCM_CREDENTIALS and others: not passed */
+            return -PAL_EINVAL; /* others: not passed */
         int *fds = (int *)(c + 1);
         for (size_t i = 0; i < (c->len - CMSG_HDR_) / sizeof(int); i++) {
             struct file *f = fd_get(fds[i]);
@@ -463,7 +494,8 @@ SYS(recvmsg)
         free(ctl);
         return -PAL_ENOMEM;
     }
-    if (clen)
+    /* The PAL's recvmsg whenever it has one: msg_flags (MSG_TRUNC...). */
+    if (PAL_HAS(pal, sock_recvmsg))
         r = WITH_SOCK(A(0), h, pal->sock_recvmsg(h, buf, (size_t)total, (int)A(2) & ~MSG_CMSG_CLOEXEC_,
                                                  OUT_ADDR(&o), OUT_LEN(&o), ctl, &clen, &mflags));
     else

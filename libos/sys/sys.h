@@ -66,6 +66,7 @@ SYS(pidfd_open); SYS(pidfd_send_signal);
 long pidfd_pid(int fd);
 /* time.c */
 SYS(clock_gettime); SYS(clock_getres); SYS(gettimeofday); SYS(time); SYS(nanosleep);
+SYS(clock_settime); SYS(settimeofday);
 SYS(clock_nanosleep); SYS(getrandom);
 /* signal.c */
 SYS(rt_sigaction); SYS(rt_sigprocmask); SYS(sigaltstack); SYS(kill); SYS(tgkill);
@@ -140,7 +141,7 @@ SYS(sendmmsg); SYS(recvmmsg);
 /* misc.c: scheduling and small settings */
 SYS(ioprio_get); SYS(ioprio_set); SYS(getpriority); SYS(setpriority); SYS(sched_get_priority_max); SYS(sched_get_priority_min);
 SYS(sched_getscheduler); SYS(sched_getparam); SYS(sched_setscheduler); SYS(sched_setparam);
-SYS(sched_rr_get_interval); SYS(personality); SYS(membarrier); SYS(syslog);
+SYS(sched_rr_get_interval); SYS(sched_getattr); SYS(sched_setattr); SYS(personality); SYS(membarrier); SYS(syslog);
 long prctl_more(struct sc_args *args);
 /* A forked child: prctl settings that fork(2) does not inherit. */
 void prctl_forked(void);

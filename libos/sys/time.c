@@ -42,14 +42,31 @@ long cpu_clock_of(int clock, long *host_tid)
     return *host_tid > 0 ? 0 : -PAL_EINVAL;
 }
 
+/* Another process of the tree named by a process CPU clock
+ * (clock_getcpuclockid(3) of a child): its id, else 0. Its clock is its
+ * user and system time as the PAL reports them (the host's, in ticks). */
+static int other_process_clock(int clock, struct pal_proc_info *info)
+{
+    int id = ~(clock >> 3);
+    if (clock >= 0 || (clock & 7) == 3 || (clock & 4) || id == 0 || id == libos_pid ||
+        ns_own_id(id) || !PAL_HAS(pal, process_info) || pal->process_info(id, info) < 0)
+        return 0;
+    return id;
+}
+
 static long clock_ns(int clock, int64_t *ns)
 {
+    struct pal_proc_info info;
+    if (other_process_clock(clock, &info)) {
+        *ns = (int64_t)(info.utime_ns + info.stime_ns);
+        return 0;
+    }
     if (clock < 0 || clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID) {
         long tid;
         long r = cpu_clock_of(clock, &tid);
         return r < 0 ? r : pal->cpu_clock_get(tid, ns);
     }
-    if (clock > CLOCK_BOOTTIME)
+    if (clock > CLOCK_BOOTTIME && clock != CLOCK_TAI)
         return -PAL_EINVAL;
     return pal->clock_get(clock, ns);
 }
@@ -57,10 +74,13 @@ static long clock_ns(int clock, int64_t *ns)
 /* Whether clock names a clock clock_gettime can read. */
 static long clock_valid(int clock)
 {
+    struct pal_proc_info info;
     long tid;
+    if (other_process_clock(clock, &info))
+        return 0;
     if (clock < 0 || clock == CLOCK_PROCESS_CPUTIME_ID || clock == CLOCK_THREAD_CPUTIME_ID)
         return cpu_clock_of(clock, &tid);
-    return clock > CLOCK_BOOTTIME ? -PAL_EINVAL : 0;
+    return clock > CLOCK_BOOTTIME && clock != CLOCK_TAI ? -PAL_EINVAL : 0;
 }
 
 SYS(clock_gettime)
@@ -80,12 +100,58 @@ SYS(clock_getres)
     long r = clock_valid((int)A(0));
     if (r < 0)
         return r;
+    /* The host's resolution (the tick for the coarse clocks); 1 ns for
+     * the CPU-time clocks, as Linux's. */
+    int64_t ns = 1;
+    int clock = (int)A(0);
+    if (clock >= 0 && clock != CLOCK_PROCESS_CPUTIME_ID && clock != CLOCK_THREAD_CPUTIME_ID &&
+        PAL_HAS(pal, clock_res) && pal->clock_res(clock, &ns) < 0)
+        ns = 1;
     if (PTR(1)) {
         struct k_timespec *ts = PTR(1);
-        ts->tv_sec = 0;
-        ts->tv_nsec = 1;
+        ts->tv_sec = ns / NSEC;
+        ts->tv_nsec = ns % NSEC;
     }
     return 0;
+}
+
+/* clock_settime(2): only CLOCK_REALTIME (and a CPU-time clock, never) can
+ * be set, by a process with CAP_SYS_TIME over the host's clock: Linux's
+ * checks in its order, then EPERM, as without the capability. */
+SYS(clock_settime)
+{
+    int clock = (int)A(0);
+    struct k_timespec ts;
+    if (clock < 0) {
+        long tid;
+        long r = cpu_clock_of(clock, &tid);
+        return r < 0 ? r : -PAL_EPERM;
+    }
+    if (clock != CLOCK_REALTIME)
+        return -PAL_EINVAL;
+    memcpy(&ts, PTR(1), sizeof(ts)); /* a bad pointer faults: EFAULT */
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC)
+        return -PAL_EINVAL;
+    return -PAL_EPERM;
+}
+
+/* settimeofday(2): the checks of the time and the time zone, then EPERM
+ * as clock_settime. */
+SYS(settimeofday)
+{
+    struct k_timeval tv;
+    int32_t tz[2];
+    if (PTR(0)) {
+        memcpy(&tv, PTR(0), sizeof(tv));
+        if (tv.tv_usec < 0 || tv.tv_usec >= 1000000 || tv.tv_sec < 0)
+            return -PAL_EINVAL;
+    }
+    if (PTR(1)) {
+        memcpy(tz, PTR(1), sizeof(tz));
+        if (tz[0] > 15 * 60 || tz[0] < -15 * 60)
+            return -PAL_EINVAL;
+    }
+    return -PAL_EPERM;
 }
 
 SYS(gettimeofday)

@@ -154,7 +154,7 @@ static int64_t expire(struct ptimer *t, int64_t now)
 bool ptimer_host_alarm(void)
 {
     struct {
-        int signo, tid;
+        int signo, tid, timer;
         struct signal_info info;
     } fire[MAX_TIMERS + 3];
     int n_fire = 0;
@@ -169,7 +169,7 @@ bool ptimer_host_alarm(void)
             if (t->deadline <= tnow) {
                 expire(t, tnow);
                 fire[n_fire].signo = t->signo;
-                fire[n_fire].tid = 0;
+                fire[n_fire].tid = 0, fire[n_fire].timer = -1;
                 fire[n_fire++].info.code = 0;
             }
         }
@@ -187,9 +187,7 @@ bool ptimer_host_alarm(void)
             continue;
         /* Still pending from an earlier expiration: counted as overruns
          * (the signal does not queue again), as on Linux. */
-        struct signal_info cur;
-        if (signal_pending_info(t->signo, t->tid, &cur) && cur.code == SI_TIMER_ &&
-            (int)cur.f0 == i) {
+        if (signal_timer_queued(t->signo, t->tid, i, NULL)) {
             int64_t o = (int64_t)t->overrun + n;
             t->overrun = o > DELAYTIMER_MAX_ ? DELAYTIMER_MAX_ : (int)o;
         } else {
@@ -197,6 +195,7 @@ bool ptimer_host_alarm(void)
         }
         fire[n_fire].signo = t->signo;
         fire[n_fire].tid = t->tid;
+        fire[n_fire].timer = i;
         fire[n_fire++].info = (struct signal_info){
             .code = SI_TIMER_,
             .f0 = (uint32_t)i | (uint64_t)(uint32_t)t->overrun << 32, /* si_tid, si_overrun */
@@ -208,6 +207,10 @@ bool ptimer_host_alarm(void)
     spin_unlock(&timers_lock);
     for (int k = 0; k < n_fire; k++) {
         const struct signal_info *info = fire[k].info.code ? &fire[k].info : NULL;
+        /* Still queued: the signal is not sent again, it carries the new
+         * overrun count. */
+        if (info && signal_timer_queued(fire[k].signo, fire[k].tid, fire[k].timer, info))
+            continue;
         /* SIGEV_THREAD_ID: that thread's own pending set (a thread that
          * ended meanwhile: the process's, as Linux would drop it). */
         if (!fire[k].tid || !signal_raise_thread(fire[k].tid, fire[k].signo, info))
@@ -323,6 +326,10 @@ SYS(timer_create)
             return r;
         if (cpu_tid == 0) /* the calling thread's clock */
             cpu_tid = cur_thread()->host_tid ? cur_thread()->host_tid : pal->thread_id();
+    } else if (clock == 4 || clock == 5 || clock == 6 || clock == 8 || clock == 9) {
+        /* MONOTONIC_RAW, the coarse clocks: no timers on Linux; the ALARM
+         * clocks: none without an RTC to wake the host (not offered). */
+        return -PAL_EOPNOTSUPP;
     } else if (clock != CLOCK_REALTIME_ && clock != CLOCK_MONOTONIC_ && clock != CLOCK_BOOTTIME_) {
         return -PAL_EINVAL;
     }

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/auxv.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/inotify.h>
@@ -142,6 +143,28 @@ static long direct_cpu_clock_get(long host_tid, int64_t *ns)
     return direct_clock_get(clock, ns);
 }
 
+/* getrusage(2) of the host: the program's processes are host processes
+ * and its waits host waits, so the host's children times are Linux's. */
+static long direct_rusage_get(int who, int64_t times[2])
+{
+    struct rusage ru;
+    long r = HS2(SYS_getrusage, who, &ru);
+    if (r == 0) {
+        times[0] = ru.ru_utime.tv_sec * 1000000000LL + ru.ru_utime.tv_usec * 1000LL;
+        times[1] = ru.ru_stime.tv_sec * 1000000000LL + ru.ru_stime.tv_usec * 1000LL;
+    }
+    return r;
+}
+
+static long direct_clock_res(int clock, int64_t *ns)
+{
+    struct timespec ts;
+    long r = HS2(SYS_clock_getres, clock, &ts);
+    if (r == 0)
+        *ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    return r;
+}
+
 static long direct_sleep(int64_t ns)
 {
     struct timespec ts = {ns / 1000000000LL, ns % 1000000000LL};
@@ -153,6 +176,8 @@ static long direct_alarm_timer(int64_t value, int64_t interval, int64_t *old_val
 {
     struct itimerval nv = {{interval / 1000000000LL, interval % 1000000000LL / 1000},
                            {value / 1000000000LL, value % 1000000000LL / 1000}}, ov;
+    if (value > 0 && !nv.it_value.tv_sec && !nv.it_value.tv_usec)
+        nv.it_value.tv_usec = 1; /* below a microsecond: not "disarm" */
     long r = value < 0 ? HS2(SYS_getitimer, ITIMER_REAL, &ov) : HS3(SYS_setitimer, ITIMER_REAL, &nv, &ov);
     if (r == 0 && old_value)
         *old_value = ov.it_value.tv_sec * 1000000000LL + ov.it_value.tv_usec * 1000LL;
@@ -247,6 +272,8 @@ void direct_fill_misc(struct pal_api *api)
     vdso_init();
     api->clock_get = direct_clock_get;
     api->cpu_clock_get = direct_cpu_clock_get;
+    api->rusage_get = direct_rusage_get;
+    api->clock_res = direct_clock_res;
     api->sleep = direct_sleep;
     api->random = direct_random;
     api->alarm_timer = direct_alarm_timer;

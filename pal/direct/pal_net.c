@@ -1,11 +1,13 @@
 /* Direct PAL: pipes, sockets and readiness, passed straight to the host. */
 #include <fcntl.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
 #include "host.h"
+#include "pidns.h"
 
 static long direct_pipe(pal_handle out[2], int flags)
 {
@@ -75,12 +77,59 @@ static long direct_sock_recv(pal_handle h, void *b, size_t n, int fl, void *a, u
     return r;
 }
 
+/* The pid of each SCM_CREDENTIALS of a control buffer, from an id of the
+ * program's pid namespace to the host's (to_host; an id no process has
+ * becomes a pid no host process has) or back (0: outside the tree, as
+ * Linux shows a process of another namespace). */
+void direct_creds_translate(void *control, size_t len, bool to_host)
+{
+    struct msghdr m = {.msg_control = control, .msg_controllen = len};
+    if (!pidns_self())
+        return;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+        struct ucred cr;
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS ||
+            c->cmsg_len < CMSG_LEN(sizeof(cr)))
+            continue;
+        memcpy(&cr, CMSG_DATA(c), sizeof(cr));
+        if (to_host) {
+            pidns_lock();
+            const struct ns_entry *e = cr.pid > 0 ? pidns_find(cr.pid) : NULL;
+            cr.pid = e && e->kind == NS_PROCESS && e->host > 0 ? e->host : 0x3fffffff;
+            pidns_unlock();
+        } else {
+            cr.pid = cr.pid > 0 ? pidns_id_of_host(cr.pid) : 0;
+        }
+        memcpy(CMSG_DATA(c), &cr, sizeof(cr));
+    }
+}
+
+/* SO_PEERCRED's pid as an id of the program's pid namespace. */
+void direct_peercred_translate(int level, int name, void *val, uint32_t len)
+{
+    struct ucred cr;
+    if (level != SOL_SOCKET || name != SO_PEERCRED || len < sizeof(cr) || !pidns_self())
+        return;
+    memcpy(&cr, val, sizeof(cr));
+    cr.pid = cr.pid > 0 ? pidns_id_of_host(cr.pid) : 0;
+    memcpy(val, &cr, sizeof(cr));
+}
+
 static long direct_sock_sendmsg(pal_handle h, const void *b, size_t n, int fl, const void *a,
                                 uint32_t al, const void *control, size_t clen)
 {
+    uint8_t ctl[4096];
+    if (clen > sizeof(ctl))
+        return -PAL_ENOBUFS;
+    memcpy(ctl, control, clen);
+    direct_creds_translate(ctl, clen, true);
     struct iovec iov = {(void *)b, n};
-    struct msghdr m = {.msg_name = (void *)a, .msg_namelen = al, .msg_iov = &iov, .msg_iovlen = 1,
-                       .msg_control = (void *)control, .msg_controllen = clen};
+    struct msghdr m = {.msg_name = (void *)a,
+                       .msg_namelen = al,
+                       .msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = clen ? ctl : NULL,
+                       .msg_controllen = clen};
     return HS3(SYS_sendmsg, h, &m, fl);
 }
 
@@ -96,6 +145,7 @@ static long direct_sock_recvmsg(pal_handle h, void *b, size_t n, int fl, void *a
             *al = m.msg_namelen;
         *clen = m.msg_controllen;
         *msg_flags = m.msg_flags;
+        direct_creds_translate(control, *clen, false);
     }
     return r;
 }
@@ -111,8 +161,10 @@ static long direct_sock_getopt(pal_handle h, int lvl, int name, void *v, uint32_
 {
     socklen_t sl = *len;
     long r = HS5(SYS_getsockopt, h, lvl, name, v, &sl);
-    if (r == 0)
+    if (r == 0) {
         *len = sl;
+        direct_peercred_translate(lvl, name, v, sl);
+    }
     return r;
 }
 

@@ -2,8 +2,11 @@
  * sessions, thread ids), every id translated through the pid namespace
  * (pidns.h): the libOS hands in virtual ids and gets virtual ids back, and
  * only host pids found in the table are ever passed to the host. */
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -100,25 +103,35 @@ static int wait_status(const siginfo_t *si)
     case CLD_EXITED: return (si->si_status & 0xff) << 8;
     case CLD_KILLED: return si->si_status & 0x7f;
     case CLD_DUMPED: return (si->si_status & 0x7f) | 0x80;
+    case CLD_CONTINUED:
+        return 0xffff;
     default: return ((si->si_status & 0xff) << 8) | 0x7f; /* CLD_STOPPED */
     }
+}
+
+/* The waitid flag that takes the report si describes. */
+static int report_kind(const siginfo_t *si)
+{
+    return si->si_code == CLD_STOPPED     ? WSTOPPED
+           : si->si_code == CLD_CONTINUED ? WCONTINUED
+                                          : WEXITED;
 }
 
 /* Takes the report of host child pid found by a WNOWAIT wait: under the
  * lock, so that its entry goes away together with the host pid and no
  * signal can be sent to the pid once it may be reused. Returns the child's
  * id, or 0 when another thread took the report first. */
-static long take_report(pid_t pid, bool stopped, int *status)
+static long take_report(pid_t pid, int kind, int *status)
 {
     siginfo_t si;
     memset(&si, 0, sizeof(si));
     pidns_lock();
     struct ns_entry *e = pidns_find_host(pid);
     long id = e ? e->id : 0;
-    long r = HS5(SYS_waitid, P_PID, pid, &si, (stopped ? WSTOPPED : WEXITED) | WNOHANG, NULL);
+    long r = HS5(SYS_waitid, P_PID, pid, &si, kind | WNOHANG, NULL);
     if (r == 0 && si.si_pid == pid) {
         *status = wait_status(&si);
-        if (e && !stopped)
+        if (e && kind == WEXITED)
             pidns_remove(e);
     } else {
         id = 0;
@@ -141,9 +154,13 @@ static long peek_report(const siginfo_t *si, int *status)
 
 static long direct_process_wait(pal_handle child, int *status, int options)
 {
-    int idtype, id, flags = WEXITED | WNOWAIT | (options & WNOHANG);
+    int idtype, id, flags = WNOWAIT | (options & WNOHANG);
+    if (!(options & PAL_WAIT_NO_EXITED))
+        flags |= WEXITED;
     if (options & WUNTRACED)
         flags |= WSTOPPED;
+    if (options & WCONTINUED)
+        flags |= WCONTINUED;
     long r = wait_target(child, &idtype, &id);
     while (r == 0) {
         siginfo_t si;
@@ -152,12 +169,12 @@ static long direct_process_wait(pal_handle child, int *status, int options)
         if (r < 0 || si.si_pid == 0)
             return r;
         r = (options & WNOWAIT) ? peek_report(&si, status)
-                                : take_report(si.si_pid, si.si_code == CLD_STOPPED, status);
+                                : take_report(si.si_pid, report_kind(&si), status);
         /* A host child outside the namespace (an enclave pool member of
          * the SGX host, urts_pool.c) is reaped, never reported, and the
          * wait goes on (take_report reaped it already without WNOWAIT). */
         if (r == 0 && (options & WNOWAIT))
-            take_report(si.si_pid, si.si_code == CLD_STOPPED, status);
+            take_report(si.si_pid, report_kind(&si), status);
     }
     return r;
 }
@@ -186,6 +203,109 @@ static bool signal_matches(const struct ns_entry *e, pal_handle proc)
     if (proc == -1)
         return e != me && e->id != 1;
     return e->pgid == -proc;
+}
+
+/* Nice value and policy on the host: of the calling thread, or of the
+ * main thread of a process of the tree (the host pid, found under the
+ * lock: it cannot be reaped and reused meanwhile). */
+static long direct_process_sched(pal_handle proc, int op, int value)
+{
+    struct sched_param param = {0};
+    int policy = value & ~SCHED_RESET_ON_FORK;
+    if (op < PAL_SCHED_GET_NICE || op > PAL_SCHED_SET_POLICY || proc < 0 ||
+        (op == PAL_SCHED_SET_POLICY && policy != SCHED_OTHER && policy != SCHED_BATCH &&
+         policy != SCHED_IDLE))
+        return -PAL_EINVAL;
+    pidns_lock();
+    int32_t host = 0;
+    if (proc > 0) {
+        const struct ns_entry *e = process_of((int32_t)proc);
+        if (!e) {
+            pidns_unlock();
+            return -PAL_ESRCH;
+        }
+        host = e->host;
+    }
+    long r;
+    switch (op) {
+    case PAL_SCHED_GET_NICE:
+        r = HS2(SYS_getpriority, PRIO_PROCESS, host);
+        break;
+    case PAL_SCHED_SET_NICE:
+        r = HS3(SYS_setpriority, PRIO_PROCESS, host, value);
+        break;
+    case PAL_SCHED_GET_POLICY:
+        r = HS1(SYS_sched_getscheduler, host);
+        break;
+    default:
+        r = HS3(SYS_sched_setscheduler, host, value, &param);
+        break;
+    }
+    pidns_unlock();
+    return r;
+}
+
+/* The host's subreaper: the host reparents orphans and host getppid
+ * follows (process_parent). Process 1 stays the host's subreaper. */
+static long direct_set_subreaper(int on)
+{
+    if (on != 0 && on != 1)
+        return -PAL_EINVAL;
+    if (pidns_self() && pidns_self()->id == 1)
+        return 0;
+    return HS2(SYS_prctl, PR_SET_CHILD_SUBREAPER, on);
+}
+
+/* The host's affinity of a thread: a process's main thread (its host
+ * pid, found under the lock), or a thread of this process (checked to be
+ * one: tgkill with signal 0). */
+static long direct_thread_affinity(pal_handle proc, long host_tid, int set, uint64_t *mask)
+{
+    long host = host_tid, r;
+    pid_t me = (pid_t)HS0(SYS_getpid);
+    if (proc < 0 || host_tid < 0)
+        return -PAL_ESRCH;
+    pidns_lock();
+    if (proc > 0) {
+        const struct ns_entry *e = process_of((int32_t)proc);
+        host = e ? e->host : -1;
+    } else if (host_tid > 0 && HS3(SYS_tgkill, me, host_tid, 0) < 0) {
+        host = -1;
+    }
+    if (host < 0)
+        r = -PAL_ESRCH;
+    else if (set)
+        r = HS3(SYS_sched_setaffinity, host, PAL_AFFINITY_BYTES, mask);
+    else {
+        memset(mask, 0, PAL_AFFINITY_BYTES);
+        r = HS3(SYS_sched_getaffinity, host, PAL_AFFINITY_BYTES, mask);
+        r = r < 0 ? r : 0;
+    }
+    pidns_unlock();
+    return r;
+}
+
+/* sigqueue to a process of the tree: the host's rt_sigqueueinfo, with this
+ * process's host pid and uid as the kernel would put them (the receiver's
+ * PAL turns the pid into an id: signal_sender). Under the lock, as a
+ * kill. */
+static long direct_process_sigqueue(pal_handle proc, int signo, int code, uint64_t value)
+{
+    siginfo_t si;
+    if (code >= 0 || code == SI_TKILL || signo < 1 || signo > 64)
+        return -PAL_EPERM;
+    memset(&si, 0, sizeof(si));
+    si.si_signo = signo;
+    si.si_code = code;
+    si.si_pid = (pid_t)HS0(SYS_getpid);
+    si.si_uid = (uid_t)HS0(SYS_getuid);
+    memcpy(&si.si_value, &value, sizeof(si.si_value));
+    pidns_lock();
+    pidns_check_root();
+    const struct ns_entry *e = proc > 0 ? process_of((int32_t)proc) : NULL;
+    long r = e ? HS3(SYS_rt_sigqueueinfo, e->host, signo, &si) : -PAL_ESRCH;
+    pidns_unlock();
+    return r;
 }
 
 static long direct_process_signal(pal_handle proc, int signo)
@@ -267,6 +387,10 @@ void direct_fill_proc(struct pal_api *api)
     api->process_fork = direct_process_fork;
     api->process_wait = direct_process_wait;
     api->process_signal = direct_process_signal;
+    api->process_sched = direct_process_sched;
+    api->process_set_subreaper = direct_set_subreaper;
+    api->thread_affinity = direct_thread_affinity;
+    api->process_sigqueue = direct_process_sigqueue;
     api->process_id = direct_process_id;
     api->process_parent = direct_process_parent;
     api->thread_id_alloc = direct_thread_id_alloc;

@@ -169,14 +169,38 @@ static int from_inside(const siginfo_t *si)
            si->si_pid != HS0(SYS_getpid) && pidns_host_inside(si->si_pid);
 }
 
+/* The sender of the signal each handler is handing over (signal_sender),
+ * written before the upcall: the host blocks sig while its handler runs. */
+static struct pal_sender senders[65];
+static volatile int sender_set[65];
+
+static long direct_signal_sender(int signo, struct pal_sender *out)
+{
+    if (signo < 1 || signo > 64 || !sender_set[signo])
+        return -PAL_ENOENT;
+    *out = senders[signo];
+    return 0;
+}
+
 static void on_host_signal(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
     struct pal_context ctx;
     if (!upcalls)
         HS1(SYS_exit_group, 128 + sig);
-    if (from_inside(si))
+    int plain = sig;
+    sender_set[plain] = 0;
+    if (from_inside(si)) {
         sig |= PAL_SIGNAL_FROM_INSIDE;
+        uint64_t value = 0;
+        memcpy(&value, &si->si_value, sizeof(si->si_value));
+        senders[plain] = (struct pal_sender){.code = si->si_code,
+                                             .pid = pidns_peek_host(si->si_pid),
+                                             .uid = si->si_uid,
+                                             .value = value};
+        sender_set[plain] = senders[plain].pid > 0;
+    } else if (sig == SIGCHLD && (si->si_code == CLD_STOPPED || si->si_code == CLD_CONTINUED))
+        sig |= PAL_SIGNAL_CHILD_STATE;
     if (in_geode_code(uc->uc_mcontext.gregs[REG_RIP])) {
         upcalls->host_signal(NULL, sig); /* delivered when the libOS returns */
         return;
@@ -259,6 +283,7 @@ __attribute__((noreturn)) static void direct_process_kill(int signo)
 void direct_fill_signal(struct pal_api *api)
 {
     api->set_upcalls = direct_set_upcalls;
+    api->signal_sender = direct_signal_sender;
     api->trap_syscalls = direct_trap_syscalls;
     api->process_kill = direct_process_kill;
 }

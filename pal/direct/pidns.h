@@ -83,6 +83,10 @@ bool pidns_host_inside(int32_t host);
  * Linux reports one in another pid namespace, e.g. a lock holder); the
  * host pid itself before pidns_init. Takes the lock. */
 int32_t pidns_id_of_host(int32_t host);
+/* pal_net.c: the pids of SCM_CREDENTIALS (to_host: ids to host pids,
+ * else back) and of SO_PEERCRED (host pid to id), also for the SGX host. */
+void direct_creds_translate(void *control, size_t len, bool to_host);
+void direct_peercred_translate(int level, int name, void *val, uint32_t len);
 /* A new child (fork): after the host fork, in the child. */
 void pidns_child_start(struct ns_entry *e);
 

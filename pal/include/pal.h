@@ -142,6 +142,8 @@ struct pal_upcalls {
     void (*host_signal)(struct pal_context *ctx, int signo);
 };
 
+struct pal_sender;
+
 struct pal_api {
     uint32_t version; /* PAL_API_VERSION */
     uint32_t size;    /* sizeof(struct pal_api) as the PAL was built */
@@ -165,7 +167,8 @@ struct pal_api {
     /* Waits for a child (id from process_create/process_fork, -1 for
      * any, 0 for any in the caller's process group, -pgid for any in that
      * group); stores its Linux wait status; options: WNOHANG, WUNTRACED,
-     * WNOWAIT (report, but leave the child waitable).
+     * WCONTINUED, WNOWAIT (report, but leave the child waitable),
+     * PAL_WAIT_NO_EXITED (report stops and continues only).
      * Returns the child's id, 0 with WNOHANG and nothing ready, or
      * -ECHILD. */
     long (*process_wait)(pal_handle child, int *status, int options);
@@ -625,6 +628,61 @@ struct pal_api {
      * EOPNOTSUPP...). */
     long (*xattr)(int op, const char *path, pal_handle h, const char *name, void *value,
                   size_t size, int flags);
+
+    /* --- resource usage (getrusage(2), times(2), wait4(2)'s rusage) --- */
+    /* The user and system CPU time in ns (times[0], times[1]) of who, as
+     * getrusage's: 0 this process, 1 the calling thread, -1 the children
+     * that ended and were waited for, with the children they waited for.
+     * In an enclave the PAL checks that no value is negative and that the
+     * process's and the children's never go back. */
+    long (*rusage_get)(int who, int64_t times[2]);
+
+    /* clock_getres(2) of a host clock (CLOCK_REALTIME..CLOCK_TAI, not the
+     * CPU-time ones) in ns: 1 for a high-resolution clock, the tick for a
+     * coarse one. In an enclave the PAL checks it is in 1 ns..1 s. */
+    long (*clock_res)(int clock, int64_t *ns);
+
+    /* Scheduling settings the host keeps, so that every process of the
+     * tree sees them (getpriority(2), sched_getscheduler(2)): op
+     * PAL_SCHED_* on process proc (0: the calling thread, else an id of
+     * the tree, a process's main thread). Returns 20 - the nice value
+     * (1..40, getpriority's encoding), the policy (SCHED_OTHER,
+     * SCHED_BATCH or SCHED_IDLE, with SCHED_RESET_ON_FORK), or 0 after a
+     * set; -ESRCH when there is no such process, else the host's error
+     * (EPERM, EACCES). */
+    long (*process_sched)(pal_handle proc, int op, int value);
+
+    /* PR_SET_CHILD_SUBREAPER (prctl(2)) for the calling process (not
+     * process 1, which adopts every orphan already): its descendants'
+     * orphans become its children, waitable and with it as their parent. */
+    long (*process_set_subreaper)(int on);
+
+    /* CPU affinity of a thread, kept by the host (sched_setaffinity(2),
+     * sched_getaffinity(2)): of the main thread of process proc (> 0, an
+     * id of the tree), else of this process's thread host_tid (a host id,
+     * as cpu_clock_get's). mask is PAL_AFFINITY_BYTES bytes: set (1)
+     * applies it, get (0) fills it. 0 or -errno (ESRCH, EINVAL, EPERM). */
+    long (*thread_affinity)(pal_handle proc, long host_tid, int set, uint64_t *mask);
+
+    /* Who sent the host signal signo that the PAL is handing to
+     * host_signal right now, on this thread: when another process of the
+     * tree sent it (kill, tkill, sigqueue), its si_code, its id in the
+     * namespace, its uid and si_value; -ENOENT otherwise (the host, the
+     * kernel). Only from within that upcall. */
+    long (*signal_sender)(int signo, struct pal_sender *out);
+    /* sigqueue(3) to process proc of the tree: signo with si_code code
+     * (< 0, not SI_TKILL) and si_value value, sent by this process. */
+    long (*process_sigqueue)(pal_handle proc, int signo, int code, uint64_t value);
+};
+
+#define PAL_AFFINITY_BYTES 128 /* 1024 CPUs */
+
+/* signal_sender's answer. */
+struct pal_sender {
+    int32_t code; /* SI_USER 0, SI_QUEUE -1, SI_TKILL -6 */
+    int32_t pid;  /* the sender's id in the program's namespace */
+    uint32_t uid, pad;
+    uint64_t value; /* si_value */
 };
 
 #define PAL_XATTR_GET 0
@@ -652,6 +710,20 @@ struct pal_api {
  * kernel or the process itself: process 1 ignores such a signal unless it
  * has a handler for it, as a Linux pid namespace's init does. */
 #define PAL_SIGNAL_FROM_INSIDE 0x100
+/* host_signal's signo carries this bit for a SIGCHLD the host sent
+ * because a child stopped or continued (not ended): a program whose
+ * SIGCHLD action has SA_NOCLDSTOP does not get it. */
+#define PAL_SIGNAL_CHILD_STATE 0x200
+
+/* process_wait's option for waitid(2) without WEXITED: an ended child is
+ * not reported (nor reaped). */
+#define PAL_WAIT_NO_EXITED 0x10
+
+/* process_sched's ops. */
+#define PAL_SCHED_GET_NICE 0
+#define PAL_SCHED_SET_NICE 1
+#define PAL_SCHED_GET_POLICY 2
+#define PAL_SCHED_SET_POLICY 3 /* value: the policy, SCHED_OTHER/BATCH/IDLE */
 
 #define PAL_UTIME_NOW (-1)  /* set this time to the current time */
 #define PAL_UTIME_OMIT (-2) /* leave this time unchanged */

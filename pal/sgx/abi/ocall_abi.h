@@ -196,6 +196,10 @@ enum ocall_proc {
     OCALL_INOTIFY_INIT = 99,
     OCALL_INOTIFY_ADD = 100, /* a0 h, a1 mask; bytes the host path (NUL-terminated) -> wd */
     OCALL_INOTIFY_RM = 101,  /* a0 h, a1 wd -> 0 */
+    /* a0 who (getrusage(2)'s RUSAGE_SELF 0, _THREAD 1, _CHILDREN -1); out
+     * int64_t[2] user and system CPU time in ns */
+    OCALL_RUSAGE = 102,
+    OCALL_CLOCK_RES = 103,   /* a0 clock; out int64_t ns (clock_getres) */
     OCALL_PROC_LAST = 111,
 };
 
@@ -255,8 +259,9 @@ enum ocall_fs_more {
 enum ocall_procs {
     OCALL_PROCS_FIRST = 128,
     /* a0 child (-1 any, > 0 id, 0 own group, < -1 -pgid), a1 options
-     * (WNOHANG 1, WUNTRACED 2, WNOWAIT 0x01000000); out int32_t Linux wait
-     * status -> the child's id, 0 (WNOHANG: none ready yet) */
+     * (WNOHANG 1, WUNTRACED 2, WCONTINUED 8, PAL_WAIT_NO_EXITED 0x10,
+     * WNOWAIT 0x01000000); out int32_t Linux wait status -> the child's
+     * id, 0 (WNOHANG: none ready yet) */
     OCALL_PROCS_WAIT = 128,
     OCALL_PROCS_SIGNAL = 129,    /* a0 proc (> 0, 0, -1, -pgid), a1 signo (0..64) -> 0 */
     OCALL_PROCS_ID = 130,        /* -> the caller's id */
@@ -289,6 +294,14 @@ enum ocall_procs {
      * OCALL_PROCS_FORK_SEND: the host reads what h holds (blocking for at
      * least one byte) into it -> count (<= cap; 0: end of stream) */
     OCALL_PROCS_FORK_RECV = 146,
+    /* a0 proc (0: the calling thread), a1 op (PAL_SCHED_*) << 32 | the
+     * value (uint32_t) -> 20 - the nice value, or the policy, or 0 */
+    OCALL_PROCS_SCHED = 147,
+    OCALL_PROCS_SUBREAPER = 148, /* a0 on (0 or 1) -> 0: PR_SET_CHILD_SUBREAPER */
+    /* a0 proc (> 0) or 0, a1 host tid (a thread of the caller's process)
+     * when a0 is 0, a2 set; set: bytes mask (PAL_AFFINITY_BYTES); get:
+     * out mask (PAL_AFFINITY_BYTES) -> 0 */
+    OCALL_PROCS_AFFINITY = 149,
     OCALL_PROCS_LAST = 159,
 };
 

@@ -269,6 +269,45 @@ static long pal_cpu_clock_get(long host_tid, int64_t *ns)
     return 0;
 }
 
+/* getrusage's user and system times through OCALL_RUSAGE: none is
+ * negative, and the process's and the children's never go back. */
+static long pal_rusage_get(int who, int64_t times[2])
+{
+    static int64_t last[2][2]; /* [children?][user, system] */
+    int64_t v[2];
+    if (who != 0 && who != 1 && who != -1)
+        return -PAL_EINVAL;
+    long r = with_out(OCALL_RUSAGE, who, 0, v, sizeof(v));
+    if (r < 0)
+        return r == -PAL_EINVAL ? r : -PAL_EIO;
+    for (int i = 0; i < 2; i++) {
+        if (v[i] < 0)
+            return -PAL_EIO;
+        if (who == 1)
+            continue;
+        int64_t *l = &last[who < 0][i], prev = __atomic_load_n(l, __ATOMIC_RELAXED);
+        while (v[i] > prev &&
+               !__atomic_compare_exchange_n(l, &prev, v[i], 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            ;
+        if (v[i] < prev)
+            v[i] = prev;
+    }
+    times[0] = v[0], times[1] = v[1];
+    return 0;
+}
+
+static long pal_clock_res(int clock, int64_t *ns)
+{
+    int64_t v;
+    long r = with_out(OCALL_CLOCK_RES, clock, 0, &v, sizeof(v));
+    if (r < 0)
+        return r == -PAL_EINVAL ? r : -PAL_EIO;
+    if (v < 1 || v > 1000000000LL)
+        return -PAL_EIO;
+    *ns = v;
+    return 0;
+}
+
 void enclave_fill_proc(struct pal_api *api)
 {
     api->log = pal_log;
@@ -279,6 +318,8 @@ void enclave_fill_proc(struct pal_api *api)
     api->trap_syscalls = pal_trap_syscalls;
     api->clock_get = pal_clock_get;
     api->cpu_clock_get = pal_cpu_clock_get;
+    api->rusage_get = pal_rusage_get;
+    api->clock_res = pal_clock_res;
     api->sleep = pal_sleep;
     api->alarm_timer = pal_alarm_timer;
     api->timer_create = pal_timer_create;

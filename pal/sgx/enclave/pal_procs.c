@@ -10,6 +10,7 @@
 
 #define WNOHANG_ 1
 #define WUNTRACED_ 2
+#define WCONTINUED_ 8
 #define WNOWAIT_ 0x01000000
 
 static int64_t procs_call(uint64_t number, int64_t a0, int64_t a1, void *out, uint64_t out_cap,
@@ -48,12 +49,17 @@ static long checked_zero(int64_t r)
 }
 
 /* A Linux wait status: exited (code << 8), killed (signal, | 0x80 with a
- * core dump) or, with WUNTRACED, stopped ((signal << 8) | 0x7f). */
+ * core dump), neither with PAL_WAIT_NO_EXITED; with WUNTRACED stopped
+ * ((signal << 8) | 0x7f), with WCONTINUED continued (0xffff). */
 static int status_ok(int32_t s, int options)
 {
     uint32_t u = (uint32_t)s, sig = u & 0x7f;
 
     if (u & ~0xffffu)
+        return 0;
+    if (u == 0xffff)
+        return (options & WCONTINUED_) != 0;
+    if (sig != 0x7f && (options & PAL_WAIT_NO_EXITED))
         return 0;
     if (sig == 0)
         return !(u & 0x80);
@@ -68,7 +74,7 @@ static long pal_process_wait(pal_handle child, int *status, int options)
     uint64_t got = 0;
     int64_t r;
 
-    if (options & ~(WNOHANG_ | WUNTRACED_ | WNOWAIT_))
+    if (options & ~(WNOHANG_ | WUNTRACED_ | WCONTINUED_ | PAL_WAIT_NO_EXITED | WNOWAIT_))
         return -PAL_EINVAL;
     r = procs_call(OCALL_PROCS_WAIT, child, options, &s, sizeof(s), &got);
     if (r < 0)
@@ -213,6 +219,48 @@ static long pal_set_pdeathsig(int signo)
     return checked_zero(simple(OCALL_PROCS_PDEATHSIG, signo, 0));
 }
 
+/* The host's 20 - nice value (1..40) or policy (SCHED_OTHER 0, SCHED_BATCH
+ * 3, SCHED_IDLE 5, with SCHED_RESET_ON_FORK): informational, checked for
+ * range only. */
+static long pal_process_sched(pal_handle proc, int op, int value)
+{
+    if (op < PAL_SCHED_GET_NICE || op > PAL_SCHED_SET_POLICY || proc < 0)
+        return -PAL_EINVAL;
+    int64_t r = simple(OCALL_PROCS_SCHED, proc, (int64_t)((uint64_t)op << 32 | (uint32_t)value));
+    if (r < 0)
+        return r;
+    int p = (int)(r & ~0x40000000);
+    if (op == PAL_SCHED_GET_NICE)
+        return r >= 1 && r <= 40 ? r : -PAL_EIO;
+    if (op == PAL_SCHED_GET_POLICY)
+        return r <= 0x7fffffff && (p == 0 || p == 3 || p == 5) ? r : -PAL_EIO;
+    return checked_zero(r);
+}
+
+static long pal_set_subreaper(int on)
+{
+    if (on != 0 && on != 1)
+        return -PAL_EINVAL;
+    return checked_zero(simple(OCALL_PROCS_SUBREAPER, on, 0));
+}
+
+static long pal_thread_affinity(pal_handle proc, long host_tid, int set, uint64_t *mask)
+{
+    struct ocall_args a = {{proc, host_tid, set != 0, 0, 0, 0}};
+    struct ocall_iov iov[2] = {{&a, sizeof(a)}, {mask, PAL_AFFINITY_BYTES}};
+    uint64_t got = 0;
+    int64_t r;
+
+    if (proc < 0 || host_tid < 0)
+        return -PAL_ESRCH;
+    if (set)
+        return checked_zero(enclave_ocallv(OCALL_PROCS_AFFINITY, iov, 2, NULL, 0, NULL));
+    r = enclave_ocallv(OCALL_PROCS_AFFINITY, iov, 1, mask, PAL_AFFINITY_BYTES, &got);
+    if (r < 0)
+        return r;
+    return r == 0 && got == PAL_AFFINITY_BYTES ? 0 : -PAL_EIO;
+}
+
 void enclave_fill_procs(struct pal_api *api)
 {
     api->process_wait = pal_process_wait;
@@ -231,4 +279,7 @@ void enclave_fill_procs(struct pal_api *api)
     api->process_list = pal_process_list;
     api->process_set_name = pal_process_set_name;
     api->process_set_pdeathsig = pal_set_pdeathsig;
+    api->process_sched = pal_process_sched;
+    api->process_set_subreaper = pal_set_subreaper;
+    api->thread_affinity = pal_thread_affinity;
 }

@@ -29,7 +29,10 @@
  * ignores a signal it has no handler for, which the host could drop
  * anyway. */
 #define INSIDE_SHIFT 32
-#define ACCEPTED (HOST_SIGNALS | (HOST_SIGNALS << INSIDE_SHIFT))
+/* A SIGCHLD for a child's stop or continue (urts_signal.h:
+ * URTS_SIGNAL_CHILD_STATE, SIGSTOP's bit): PAL_SIGNAL_CHILD_STATE. */
+#define CHILD_STATE SIGBIT(19)
+#define ACCEPTED (HOST_SIGNALS | (HOST_SIGNALS << INSIDE_SHIFT) | CHILD_STATE)
 
 static uint64_t signal_word; /* host address, 0: none */
 
@@ -92,6 +95,10 @@ static int geode_code(uint64_t rip)
  * A signal posted from outside the tree too goes as from outside. */
 static void hand_over(uint64_t set, struct pal_context *ctx)
 {
+    if (set & CHILD_STATE) {
+        set &= ~CHILD_STATE;
+        enclave_upcalls->host_signal(set ? NULL : ctx, 17 | PAL_SIGNAL_CHILD_STATE);
+    }
     for (int s = 1; s <= INSIDE_SHIFT; s++) {
         uint64_t bit = SIGBIT(s), in = bit << INSIDE_SHIFT;
         int signo = set & bit ? s : s | PAL_SIGNAL_FROM_INSIDE;

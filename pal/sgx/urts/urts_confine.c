@@ -171,6 +171,11 @@ static const char *const always[] = {
     "kill",
     "sched_yield",
     "sched_getaffinity",
+    "sched_setaffinity",
+    "sched_getscheduler",
+    "sched_setscheduler",
+    "getpriority",
+    "setpriority",
     "restart_syscall",
     /* signals and timers */
     "rt_sigaction",

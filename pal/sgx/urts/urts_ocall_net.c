@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pidns.h"
 #include "urts_ocall.h"
 #include "pal.h"
 
@@ -219,9 +220,17 @@ static int64_t do_sendmsg(struct net_call *c)
         return -EINVAL;
     if (fd < 0)
         return -EBADF;
+    uint8_t ctl[OCALL_MSG_CONTROL_MAX];
+    if (clen)
+        memcpy(ctl, control, (size_t)clen);
+    direct_creds_translate(ctl, (size_t)clen, true);
     struct iovec iov = {(void *)data, (size_t)len};
-    struct msghdr m = {.msg_name = (void *)addr, .msg_namelen = (socklen_t)alen, .msg_iov = &iov,
-                       .msg_iovlen = 1, .msg_control = (void *)control, .msg_controllen = (size_t)clen};
+    struct msghdr m = {.msg_name = (void *)addr,
+                       .msg_namelen = (socklen_t)alen,
+                       .msg_iov = &iov,
+                       .msg_iovlen = 1,
+                       .msg_control = clen ? ctl : NULL,
+                       .msg_controllen = (size_t)clen};
 
     return sys_result(sendmsg(fd, &m, (int)c->a[2]));
 }
@@ -254,6 +263,7 @@ static int64_t do_recvmsg(struct net_call *c)
         alen = m.msg_namelen < ADDR_MAX ? m.msg_namelen : ADDR_MAX;
     words[0] = m.msg_controllen;
     words[1] = (uint64_t)(unsigned)m.msg_flags;
+    direct_creds_translate(control, m.msg_controllen, false);
     memcpy(c->out, &alen, sizeof(alen));
     memcpy(c->out + sizeof(alen), &ss, ADDR_MAX);
     memcpy(c->out + RECV_HDR, words, sizeof(words));
@@ -292,6 +302,7 @@ static int64_t do_getopt(struct net_call *c)
         return -EBADF;
     if (getsockopt(fd, (int)c->a[1], (int)c->a[2], val, &sl) != 0)
         return -errno;
+    direct_peercred_translate((int)c->a[1], (int)c->a[2], val, sl);
     if (sl > (socklen_t)cap)
         sl = (socklen_t)cap;
     memcpy(c->out, val, sl);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
@@ -84,6 +85,38 @@ static int64_t do_clock(int64_t clock, uint8_t *out, uint64_t out_cap, uint64_t 
     if (out_cap < sizeof(ns))
         return -EINVAL;
     if (clock_gettime((clockid_t)clock, &ts) != 0)
+        return -errno;
+    ns = (int64_t)ts.tv_sec * NS + ts.tv_nsec;
+    memcpy(out, &ns, sizeof(ns));
+    *out_size = sizeof(ns);
+    return 0;
+}
+
+static int64_t do_rusage(int64_t who, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    struct rusage ru;
+    int64_t t[2];
+
+    if (out_cap < sizeof(t) ||
+        (who != RUSAGE_SELF && who != RUSAGE_THREAD && who != RUSAGE_CHILDREN))
+        return -EINVAL;
+    if (getrusage((int)who, &ru) != 0)
+        return -errno;
+    t[0] = (int64_t)ru.ru_utime.tv_sec * NS + ru.ru_utime.tv_usec * 1000LL;
+    t[1] = (int64_t)ru.ru_stime.tv_sec * NS + ru.ru_stime.tv_usec * 1000LL;
+    memcpy(out, t, sizeof(t));
+    *out_size = sizeof(t);
+    return 0;
+}
+
+static int64_t do_clock_res(int64_t clock, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    struct timespec ts;
+    int64_t ns;
+
+    if (out_cap < sizeof(ns) || clock < 0 || clock > CLOCK_TAI)
+        return -EINVAL;
+    if (clock_getres((clockid_t)clock, &ts) != 0)
         return -errno;
     ns = (int64_t)ts.tv_sec * NS + ts.tv_nsec;
     memcpy(out, &ns, sizeof(ns));
@@ -251,6 +284,10 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         do_kill_self(a[0]);
     case OCALL_CLOCK_GET:
         return do_clock(a[0], out, out_cap, out_size);
+    case OCALL_CLOCK_RES:
+        return do_clock_res(a[0], out, out_cap, out_size);
+    case OCALL_RUSAGE:
+        return do_rusage(a[0], out, out_cap, out_size);
     case OCALL_SLEEP:
         return do_sleep(a[0]);
     case OCALL_ALARM:

@@ -17,7 +17,8 @@ static int64_t do_wait(const struct pal_api *d, const int64_t *a, uint8_t *out, 
     int status = 0;
     long r;
 
-    if (out_cap < sizeof(int32_t) || (a[1] & ~(int64_t)(1 | 2 | 0x01000000)))
+    if (out_cap < sizeof(int32_t) ||
+        (a[1] & ~(int64_t)(1 | 2 | 8 | PAL_WAIT_NO_EXITED | 0x01000000)))
         return -EINVAL;
     if (a[0] <= -(int64_t)OCALL_PROCS_ID_MAX || a[0] >= OCALL_PROCS_ID_MAX)
         return -ECHILD; /* no such child can exist */
@@ -29,6 +30,29 @@ static int64_t do_wait(const struct pal_api *d, const int64_t *a, uint8_t *out, 
         *out_size = sizeof(s);
     }
     return r;
+}
+
+static int64_t do_affinity(const struct pal_api *d, const int64_t *a, struct urts_ocall_in *r,
+                           uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    uint64_t mask[PAL_AFFINITY_BYTES / 8];
+    const uint8_t *in = NULL;
+    long res;
+
+    if (a[2] && !(in = urts_ocall_bytes(r, PAL_AFFINITY_BYTES)))
+        return -EINVAL;
+    if (!urts_ocall_end(r) || (!a[2] && out_cap < PAL_AFFINITY_BYTES) || !d->thread_affinity)
+        return -EINVAL;
+    if (a[0] < 0 || a[0] >= OCALL_PROCS_ID_MAX || a[1] < 0 || a[1] > INT32_MAX)
+        return -ESRCH;
+    if (in)
+        memcpy(mask, in, sizeof(mask));
+    res = d->thread_affinity(a[0], a[1], a[2] != 0, mask);
+    if (res == 0 && !a[2]) {
+        memcpy(out, mask, sizeof(mask));
+        *out_size = sizeof(mask);
+    }
+    return res;
 }
 
 static int64_t do_info(const struct pal_api *d, int64_t id, uint8_t *out, uint64_t out_cap,
@@ -157,6 +181,8 @@ int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t numbe
             return -EINVAL;
         return d->process_set_name(name);
     }
+    if (number == OCALL_PROCS_AFFINITY)
+        return do_affinity(d, a, &r, out, out_cap, out_size);
     if (!urts_ocall_end(&r))
         return -EINVAL;
     /* Ids the namespace cannot hold are nobody's (the direct PAL takes
@@ -200,6 +226,12 @@ int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t numbe
         return a[0] < 0 || a[0] >= OCALL_PROCS_ID_MAX
                    ? -EINVAL
                    : do_list(d, a[0], a[1], out, out_cap, out_size);
+    case OCALL_PROCS_SCHED:
+        return !d->process_sched ? -ENOSYS
+               : a[0] < 0        ? -ESRCH
+                                 : d->process_sched(a[0], (int)(a[1] >> 32), (int32_t)a[1]);
+    case OCALL_PROCS_SUBREAPER:
+        return !d->process_set_subreaper ? -ENOSYS : d->process_set_subreaper((int)a[0]);
     case OCALL_PROCS_PDEATHSIG:
         return a[0] < 0 || a[0] > 64 ? -EINVAL : d->process_set_pdeathsig((int)a[0]);
     }

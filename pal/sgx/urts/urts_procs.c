@@ -62,6 +62,9 @@ int urts_procs_init(void)
     direct.process_list = d.process_list;
     direct.process_set_name = d.process_set_name;
     direct.process_set_pdeathsig = d.process_set_pdeathsig;
+    direct.process_sched = d.process_sched;
+    direct.process_set_subreaper = d.process_set_subreaper;
+    direct.thread_affinity = d.thread_affinity;
     direct.set_fs_ids = d.set_fs_ids;
     return 0;
 }

@@ -203,6 +203,9 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
          * init does. It never ends the run from here. */
         __atomic_fetch_or(&pending, bit << URTS_SIGNAL_INSIDE_SHIFT, __ATOMIC_SEQ_CST);
         was = 0, bit = 0;
+    } else if (sig == SIGCHLD && (si->si_code == CLD_STOPPED || si->si_code == CLD_CONTINUED)) {
+        __atomic_fetch_or(&pending, URTS_SIGNAL_CHILD_STATE, __ATOMIC_SEQ_CST);
+        was = 0, bit = 0;
     } else {
         was = __atomic_fetch_or(&pending, bit, __ATOMIC_SEQ_CST);
     }

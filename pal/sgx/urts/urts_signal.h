@@ -17,6 +17,10 @@ uint64_t urts_signal_setup(struct urts_enclave *e);
  * the program's tree sets bit signo - 1 + URTS_SIGNAL_INSIDE_SHIFT instead
  * of bit signo - 1 (the libOS's PAL_SIGNAL_FROM_INSIDE). */
 #define URTS_SIGNAL_INSIDE_SHIFT 32
+/* A SIGCHLD for a child that stopped or continued (not ended) sets this
+ * bit (SIGSTOP's, never forwarded) instead of SIGCHLD's: the libOS's
+ * PAL_SIGNAL_CHILD_STATE. */
+#define URTS_SIGNAL_CHILD_STATE (1ULL << (19 - 1))
 /* True for the host signals urts_signal_setup forwards to the enclave. */
 int urts_signal_forwarded(int sig);
 /* sys.enable_sigterm_injection is false: a host SIGTERM never reaches the
