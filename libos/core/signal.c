@@ -106,9 +106,7 @@ void signal_child_reported(long pid, int status)
     spin_unlock(&info_lock);
 }
 
-/* SIGCHLD's siginfo names a child whose state changed (one of them, when
- * several ended before it was delivered: the signal does not queue). */
-static void child_info(struct k_siginfo *info)
+int signal_child_code(int status, int *st)
 {
     enum {
         CLD_EXITED_ = 1,
@@ -117,6 +115,19 @@ static void child_info(struct k_siginfo *info)
         CLD_STOPPED_ = 5,
         CLD_CONTINUED_ = 6
     };
+    if (status == 0xffff)
+        return *st = 18, CLD_CONTINUED_; /* SIGCONT */
+    if ((status & 0x7f) == 0x7f)
+        return *st = (status >> 8) & 0xff, CLD_STOPPED_;
+    if (status & 0x7f)
+        return *st = status & 0x7f, status & 0x80 ? CLD_DUMPED_ : CLD_KILLED_;
+    return *st = (status >> 8) & 0xff, CLD_EXITED_;
+}
+
+/* SIGCHLD's siginfo names a child whose state changed (one of them, when
+ * several ended before it was delivered: the signal does not queue). */
+static void child_info(struct k_siginfo *info)
+{
     int status = 0;
     /* WNOHANG | WUNTRACED | WCONTINUED | WNOWAIT */
     long pid = pal->process_wait ? pal->process_wait(-1, &status, 1 | 2 | 8 | 0x01000000) : 0;
@@ -131,15 +142,7 @@ static void child_info(struct k_siginfo *info)
     }
     if (pid <= 0)
         return;
-    int code, st;
-    if (status == 0xffff)
-        code = CLD_CONTINUED_, st = 18; /* SIGCONT */
-    else if ((status & 0x7f) == 0x7f)
-        code = CLD_STOPPED_, st = (status >> 8) & 0xff;
-    else if (status & 0x7f)
-        code = status & 0x80 ? CLD_DUMPED_ : CLD_KILLED_, st = status & 0x7f;
-    else
-        code = CLD_EXITED_, st = (status >> 8) & 0xff;
+    int st, code = signal_child_code(status, &st);
     info->code = code;
     info->f[0] = (uint64_t)(uint32_t)pid; /* si_pid; si_uid 0 */
     info->f[1] = (uint64_t)(uint32_t)st;

@@ -54,6 +54,9 @@ bool signal_child_autoreap(void);
 /* A child ended while signal_child_autoreap(): reap it at the next safe
  * point (the next syscall's way out). */
 void signal_reap_children_later(void);
+/* A wait status as SIGCHLD's si_code (CLD_EXITED, CLD_KILLED, CLD_DUMPED,
+ * CLD_STOPPED, CLD_CONTINUED) and, in *st, its si_status. */
+int signal_child_code(int status, int *st);
 /* A wait reported child pid's new state (status): the siginfo of a
  * SIGCHLD raised before the wait took it, when no other child has one. */
 void signal_child_reported(long pid, int status);

@@ -377,6 +377,20 @@ static int tmpfile_node(struct tmpfs *fs, const char *path, int flags, uint32_t 
     return 0;
 }
 
+/* The open file of node n (its reference taken) in o: -ENOMEM, with the
+ * reference dropped and o freed, when there is no memory for it. */
+static int open_file(struct tmpfs *fs, struct tnode *n, struct topen *o, int flags,
+                     struct file **out)
+{
+    *o = (struct topen){fs, n, 0};
+    *out = file_new(&tmpfs_ops, (pal_handle)o, flags);
+    if (!*out) {
+        t_release(&(struct file){.h = (pal_handle)o});
+        return -PAL_ENOMEM;
+    }
+    return 0;
+}
+
 int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, struct file **out)
 {
     struct tnode *n;
@@ -391,13 +405,7 @@ int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, str
             free(o);
             return r;
         }
-        *o = (struct topen){fs, n, 0};
-        *out = file_new(&tmpfs_ops, (pal_handle)o, flags & ~(__O_TMPFILE | O_DIRECTORY));
-        if (!*out) {
-            t_release(&(struct file){.h = (pal_handle)o});
-            return -PAL_ENOMEM;
-        }
-        return 0;
+        return open_file(fs, n, o, flags & ~(__O_TMPFILE | O_DIRECTORY), out);
     }
     bool existed = walk(fs, path, false, &n, NULL) == 0;
     int r = open_node(fs, path, flags, mode, &n);
@@ -425,14 +433,10 @@ int tmpfs_open(struct tmpfs *fs, const char *path, int flags, uint32_t mode, str
         free(o);
         return r;
     }
-    *o = (struct topen){fs, n, 0};
-    *out = file_new(&tmpfs_ops, (pal_handle)o, flags & ~(O_CREAT | O_EXCL | O_TRUNC));
-    if (!*out) {
-        t_release(&(struct file){.h = (pal_handle)o});
-        return -PAL_ENOMEM;
-    }
-    (*out)->is_dir = n->is_dir;
-    return 0;
+    r = open_file(fs, n, o, flags & ~(O_CREAT | O_EXCL | O_TRUNC), out);
+    if (r == 0)
+        (*out)->is_dir = n->is_dir;
+    return r;
 }
 
 int tmpfs_mkdir(struct tmpfs *fs, const char *path, uint32_t mode)

@@ -226,24 +226,9 @@ SYS(waitid)
     if (r >= 0 && si) {
         memset(si, 0, 128);
         if (r > 0) {
-            enum {
-                CLD_EXITED_ = 1,
-                CLD_KILLED_ = 2,
-                CLD_DUMPED_ = 3,
-                CLD_STOPPED_ = 5,
-                CLD_CONTINUED_ = 6
-            };
             si[0] = 17;         /* SIGCHLD */
             si[4] = (int32_t)r; /* si_pid */
-            if (status == 0xffff) {
-                si[2] = CLD_CONTINUED_, si[6] = 18; /* SIGCONT */
-            } else if ((status & 0x7f) == 0x7f) {
-                si[2] = CLD_STOPPED_, si[6] = (status >> 8) & 0xff;
-            } else if (status & 0x7f) {
-                si[2] = status & 0x80 ? CLD_DUMPED_ : CLD_KILLED_, si[6] = status & 0x7f;
-            } else {
-                si[2] = CLD_EXITED_, si[6] = (status >> 8) & 0xff;
-            }
+            si[2] = signal_child_code(status, &si[6]);
         }
     }
     return r < 0 ? r : 0;
