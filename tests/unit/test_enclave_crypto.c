@@ -438,14 +438,25 @@ static void test_sha256(const char *mode)
         SHA256_Update(&ref, j.data, j.blocks * 64);
         RAND_bytes(reg_in.ymm[0], sizeof(reg_in.ymm));
         reg_in.mxcsr = 0x1f80;
-        r = __builtin_cpu_supports("avx") ? probe(op_sha, &j) : op_sha(&j);
+#ifdef __SANITIZE_ADDRESS__
+        /* ASan's interceptors use vector registers: the registers are the
+         * enclave build's to check (register preservation is skipped). */
+        const int regs = 0;
+#else
+        const int regs = __builtin_cpu_supports("avx");
+#endif
+        r = regs ? probe(op_sha, &j) : op_sha(&j);
         bad += r != 0 || memcmp(j.h, ref.h, sizeof(j.h)) ||
-               (__builtin_cpu_supports("avx") && memcmp(&reg_in, &reg_out, sizeof(reg_in)));
+               (regs && memcmp(&reg_in, &reg_out, sizeof(reg_in)));
     }
     CHECK(!bad,
-          "%s: SHA-256 blocks with SHA-NI match OpenSSL's (50 runs of 1..40 blocks), ymm0-15 "
-          "and MXCSR kept",
-          mode);
+          "%s: SHA-256 blocks with SHA-NI match OpenSSL's (50 runs of 1..40 blocks)%s", mode,
+#ifdef __SANITIZE_ADDRESS__
+          ""
+#else
+          ", ymm0-15 and MXCSR kept"
+#endif
+    );
     foreign_lo = j.data;
     foreign_len = sizeof(j.data);
     CHECK(enclave_sha256_blocks(j.h, j.data, 2) == -1, "%s: SHA-256 blocks of a foreign buffer: -1",
