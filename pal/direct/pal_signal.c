@@ -152,9 +152,16 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 
 static const int host_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
                                    SIGCHLD, SIGWINCH, SIGIO /* O_ASYNC handles */};
+/* And the realtime signals a program can name (glibc's SIGRTMIN, 34, to 64:
+ * 32 and 33 are libc's own), which another process of the tree may send:
+ * without a handler here their default action would end this process. */
+#define RT_FIRST 34
+#define RT_LAST 64
 
 int direct_signal_forwarded(int sig)
 {
+    if (sig >= RT_FIRST && sig <= RT_LAST)
+        return 1;
     for (size_t i = 0; i < sizeof(host_signals) / sizeof(host_signals[0]); i++)
         if (host_signals[i] == sig)
             return 1;
@@ -232,11 +239,15 @@ int direct_signals_install(void)
     uint64_t host_mask = 0;
     for (size_t i = 0; i < nhosts; i++)
         host_mask |= 1ULL << (host_signals[i] - 1);
+    for (int s = RT_FIRST; s <= RT_LAST; s++)
+        host_mask |= 1ULL << (s - 1);
     long r = set_handler(SIGSYS, on_sigsys, 0);
     for (size_t i = 0; r == 0 && i < sizeof(faults) / sizeof(faults[0]); i++)
         r = set_handler(faults[i], on_fault, 0);
     for (size_t i = 0; r == 0 && i < nhosts; i++)
         r = set_handler(host_signals[i], on_host_signal, host_mask);
+    for (int s = RT_FIRST; r == 0 && s <= RT_LAST; s++)
+        r = set_handler(s, on_host_signal, host_mask);
     /* The program must see a pipe error as EPIPE, like a native process
      * that ignores SIGPIPE would; SIGPIPE delivery is the libOS's job. */
     struct kernel_sigaction ign = {.handler = SIG_IGN, .flags = KSA_RESTORER,
