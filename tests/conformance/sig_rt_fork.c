@@ -3,8 +3,9 @@
  * with handlers for SIGRTMIN and SIGRTMIN+3 gets each signal its parent
  * sends, queued (two of the same number both arrive), with sigqueue's
  * value, when it unblocks them; a child without a handler dies of the
- * signal. Direct only: an enclave's host signal word has no realtime
- * signals yet (docs/sgx-pal.md). */
+ * signal. Direct only: in an enclave a signal from another process is a
+ * bit in the host's word (docs/sgx-pal.md), so two of one number arrive
+ * once and without sigqueue's value. */
 #include "conf.h"
 #include <signal.h>
 

@@ -107,3 +107,31 @@ if need /bin/busybox; then
         ! grep -q 'SIGTERM not passed' "$TMP/err"
     r=$?; check "kill(0, SIGTERM) in the sim reaches the caller's own trap (not dropped as a host SIGTERM)" $r; diag $r
 fi
+
+# Realtime signals another process sends reach the program's handlers in
+# the enclave (the host's second signal word), instead of ending it.
+if [ -x /usr/bin/python3 ]; then
+    cat >"$TMP/rt.py" <<'PY'
+import os, signal, time
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    got = []
+    signal.signal(signal.SIGRTMIN, lambda s, f: got.append(s))
+    signal.signal(signal.SIGRTMIN + 3, lambda s, f: got.append(s))
+    os.write(w, b"r")
+    t = time.time()
+    while len(got) < 2 and time.time() - t < 10:
+        time.sleep(0.01)
+    print("child got", sorted(got), flush=True)
+    os._exit(0)
+os.read(r, 1)
+os.kill(pid, signal.SIGRTMIN)
+os.kill(pid, signal.SIGRTMIN + 3)
+print("wait", os.waitpid(pid, 0)[1])
+PY
+    manifest "$TMP/rt.toml" /usr/bin/python3 'sgx.enclave_size = "1G"' 'sgx.allowed_files = ["file:/"]'
+    run_sim "$TMP/rt.toml" "$TMP/rt.py"
+    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'child got [34, 37]\nwait 0')" ]
+    r=$?; check "realtime signals from another process reach the enclave program's handlers (not its death)" $r; diag $r
+fi

@@ -95,9 +95,11 @@ struct enclave_run_args {
     uint64_t argc, envc;
     int64_t stdio[3];
     uint64_t cpu_count, hwcap, hwcap2;
-    /* Host address of the process's pending host-signal mask (bit signo - 1;
-     * 8-aligned, outside the enclave; 0: none): the host ORs signals in, the
-     * trusted PAL exchanges it with 0 (pal_signal.c). */
+    /* Host address of the process's pending host-signal masks, two 64-bit
+     * words (16 bytes, 8-aligned, outside the enclave; 0: none): the first
+     * for signals 1..32 (bit signo - 1), the second for the realtime
+     * signals 34..64 (bit signo - 34); the host ORs signals in, the trusted
+     * PAL exchanges each with 0 (pal_signal.c). */
     uint64_t signal_word;
     uint64_t exitless; /* host address of the exitless OCALL area (below), or 0 */
     uint64_t host_flags; /* ENCLAVE_HOST_*: hints that can only cost speed */

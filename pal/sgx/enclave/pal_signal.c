@@ -42,7 +42,7 @@ int enclave_signal_set_word(uint64_t word)
 
     if (!word)
         return 0;
-    if (word % 8 || !host_range_ok(g_encl.base, g_encl.size, word, 8))
+    if (word % 8 || !host_range_ok(g_encl.base, g_encl.size, word, 16))
         return -PAL_EFAULT;
     /* Set once: a later ECALL_RUN (refused anyway) cannot move it. */
     if (!__atomic_compare_exchange_n(&signal_word, &none, word, 0, __ATOMIC_ACQ_REL,
@@ -51,20 +51,34 @@ int enclave_signal_set_word(uint64_t word)
     return 0;
 }
 
+/* The second word: the realtime signals 34..63 (bit signo - 34), from
+ * inside the tree at bit + INSIDE_SHIFT (urts_signal.h). */
+#define RT_FIRST 34
+#define RT_LAST 63
+#define RT_BITS ((1ULL << (RT_LAST - RT_FIRST + 1)) - 1)
+#define RT_ACCEPTED (RT_BITS | (RT_BITS << INSIDE_SHIFT))
+
 /* Whether the host has posted anything (a hint: take_pending decides). */
 static int posted(void)
 {
-    uint64_t w = __atomic_load_n(&signal_word, __ATOMIC_ACQUIRE), v = 0;
+    uint64_t w = __atomic_load_n(&signal_word, __ATOMIC_ACQUIRE), v = 0, rt = 0;
 
-    return w && host_load64(w, &v) == 0 && v;
+    return w && ((host_load64(w, &v) == 0 && v) || (host_load64(w + 8, &rt) == 0 && rt));
 }
 
-/* The accepted signals the host has posted since the last call. */
-static uint64_t take_pending(void)
+/* The accepted signals the host has posted since the last call: signals
+ * 1..32 as the return value, the realtime ones in *rt. */
+static uint64_t take_pending(uint64_t *rt)
 {
-    uint64_t old = 0;
+    uint64_t old = 0, w = __atomic_load_n(&signal_word, __ATOMIC_ACQUIRE);
 
-    if (!posted() || host_xchg64(signal_word, 0, &old))
+    *rt = 0;
+    if (!posted())
+        return 0;
+    if (host_load64(w + 8, rt) == 0 && *rt && host_xchg64(w + 8, 0, rt))
+        *rt = 0;
+    *rt &= RT_ACCEPTED;
+    if (host_xchg64(w, 0, &old))
         return 0;
     return old & ACCEPTED;
 }
@@ -93,8 +107,18 @@ static int geode_code(uint64_t rip)
 /* Hands `set` to the libOS; GS must be its thread block. With a program
  * context, the last signal carries it (the libOS then delivers them all).
  * A signal posted from outside the tree too goes as from outside. */
-static void hand_over(uint64_t set, struct pal_context *ctx)
+static void hand_over(uint64_t set, uint64_t rt, struct pal_context *ctx)
 {
+    /* The realtime ones first: the last signal handed over carries ctx. */
+    for (int s = RT_FIRST; s <= RT_LAST; s++) {
+        uint64_t bit = 1ULL << (s - RT_FIRST), in = bit << INSIDE_SHIFT;
+        int signo = rt & bit ? s : s | PAL_SIGNAL_FROM_INSIDE;
+
+        if (!(rt & (bit | in)))
+            continue;
+        rt &= ~(bit | in);
+        enclave_upcalls->host_signal(set || rt ? NULL : ctx, signo);
+    }
     if (set & CHILD_STATE) {
         set &= ~CHILD_STATE;
         enclave_upcalls->host_signal(set ? NULL : ctx, 17 | PAL_SIGNAL_CHILD_STATE);
@@ -113,13 +137,13 @@ static void hand_over(uint64_t set, struct pal_context *ctx)
 /* hand_over with NULL, on the libOS's GS whatever the caller's. */
 static void hand_over_pending(void)
 {
-    uint64_t gs, set;
+    uint64_t gs, set, rt;
 
-    if (!libos_ready() || !(set = take_pending()))
+    if (!libos_ready() || (!(set = take_pending(&rt)) && !rt))
         return;
     gs = enclave_rdgsbase();
     enclave_set_gs(thread_self()->libos_gs);
-    hand_over(set, NULL);
+    hand_over(set, rt, NULL);
     enclave_set_gs(gs);
 }
 
@@ -130,11 +154,11 @@ void enclave_signal_after_ocall(void)
 
 void enclave_signal_check(struct pal_context *ctx)
 {
-    uint64_t set;
+    uint64_t set, rt;
 
-    if (!libos_ready() || !(set = take_pending()))
+    if (!libos_ready() || (!(set = take_pending(&rt)) && !rt))
         return;
-    hand_over(set, ctx && !geode_code(ctx->rip) ? ctx : NULL);
+    hand_over(set, rt, ctx && !geode_code(ctx->rip) ? ctx : NULL);
 }
 
 void enclave_signal_notified(struct exc_ctx *ctx)

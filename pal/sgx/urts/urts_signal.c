@@ -51,6 +51,8 @@ static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1,  SIGUSR2,
 
 int urts_signal_forwarded(int sig)
 {
+    if (sig >= URTS_SIGNAL_RT_FIRST && sig <= URTS_SIGNAL_RT_LAST)
+        return 1;
     for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
         if (forwarded[i] == sig)
             return 1;
@@ -63,7 +65,8 @@ int urts_signal_forwarded(int sig)
 
 #define ENDING_SIGNALS ((1ULL << (SIGINT - 1)) | (1ULL << (SIGTERM - 1)))
 
-static volatile uint64_t pending __attribute__((aligned(64)));
+/* [0]: signals 1..32, [1]: the realtime ones (urts_signal.h). */
+static volatile uint64_t pending[2] __attribute__((aligned(64)));
 /* sys.enable_sigterm_injection is false: SIGTERM is not the program's
  * (the libOS would drop it anyway); the first is reported, a second ends
  * the run. */
@@ -187,6 +190,22 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     uint64_t bit = 1ULL << (sig - 1), was;
     bool inside = from_inside(si);
 
+    if (sig >= URTS_SIGNAL_RT_FIRST) {
+        /* Realtime: the second word, never ending the run from here. */
+        uint64_t rt = 1ULL << (sig - URTS_SIGNAL_RT_FIRST);
+        __atomic_fetch_or(&pending[1], inside ? rt << URTS_SIGNAL_INSIDE_SHIFT : rt,
+                          __ATOMIC_SEQ_CST);
+        if (e && at_aep(e, uc->uc_mcontext.gregs)) {
+            if (!e->desc.aex_notify) {
+                uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
+                urts_count(&e->cnt.eenter);
+            }
+        } else if (e) {
+            kick_others(e);
+        }
+        return;
+    }
+
     /* A SIGTERM from the host is kept out; one the program's own processes
      * send each other (kill(2) inside the tree) is theirs. */
     if (sig == SIGTERM && sigterm_kept_out && !inside) {
@@ -201,13 +220,13 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
         /* Another process of the program's tree sent it: the upper half
          * of the word, so that process 1 can ignore it as a namespace's
          * init does. It never ends the run from here. */
-        __atomic_fetch_or(&pending, bit << URTS_SIGNAL_INSIDE_SHIFT, __ATOMIC_SEQ_CST);
+        __atomic_fetch_or(&pending[0], bit << URTS_SIGNAL_INSIDE_SHIFT, __ATOMIC_SEQ_CST);
         was = 0, bit = 0;
     } else if (sig == SIGCHLD && (si->si_code == CLD_STOPPED || si->si_code == CLD_CONTINUED)) {
-        __atomic_fetch_or(&pending, URTS_SIGNAL_CHILD_STATE, __ATOMIC_SEQ_CST);
+        __atomic_fetch_or(&pending[0], URTS_SIGNAL_CHILD_STATE, __ATOMIC_SEQ_CST);
         was = 0, bit = 0;
     } else {
-        was = __atomic_fetch_or(&pending, bit, __ATOMIC_SEQ_CST);
+        was = __atomic_fetch_or(&pending[0], bit, __ATOMIC_SEQ_CST);
     }
     if (bit & ENDING_SIGNALS) {
         /* Known dead: the line naming why is out already. */
@@ -242,6 +261,8 @@ uint64_t urts_signal_setup(struct urts_enclave *e)
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
         sigaddset(&sa.sa_mask, forwarded[i]);
+    for (int s = URTS_SIGNAL_RT_FIRST; s <= URTS_SIGNAL_RT_LAST; s++)
+        sigaddset(&sa.sa_mask, s);
     target = e;
     /* A host write to a pipe or socket without a reader is an EPIPE for the
      * OCALL to return, never the runtime's death: SIGPIPE is the libOS's to
@@ -263,13 +284,23 @@ uint64_t urts_signal_setup(struct urts_enclave *e)
             return 0;
         }
     }
+    /* Realtime signals another process of the tree may send (the second
+     * word); without a handler they would end this process. */
+    for (int s = URTS_SIGNAL_RT_FIRST; s <= URTS_SIGNAL_RT_LAST; s++) {
+        if (sigaction(s, &sa, NULL)) {
+            perror("geode run: installing the host signal handlers");
+            urts_handlers_changed(e);
+            return 0;
+        }
+    }
     urts_handlers_changed(e);
-    return (uint64_t)(uintptr_t)&pending;
+    return (uint64_t)(uintptr_t)&pending[0];
 }
 
 void urts_signal_clear(void)
 {
-    __atomic_store_n(&pending, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&pending[0], 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&pending[1], 0, __ATOMIC_SEQ_CST);
 }
 
 void urts_signal_dead(bool is_dead)

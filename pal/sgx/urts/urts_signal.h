@@ -15,8 +15,13 @@ struct urts_enclave;
 uint64_t urts_signal_setup(struct urts_enclave *e);
 /* In the word, a forwarded signal (all below 32) sent by another process of
  * the program's tree sets bit signo - 1 + URTS_SIGNAL_INSIDE_SHIFT instead
- * of bit signo - 1 (the libOS's PAL_SIGNAL_FROM_INSIDE). */
+ * of bit signo - 1 (the libOS's PAL_SIGNAL_FROM_INSIDE); a realtime signal
+ * (34..64) sets bit signo - 34 of the second word, or that bit plus
+ * URTS_SIGNAL_INSIDE_SHIFT. */
 #define URTS_SIGNAL_INSIDE_SHIFT 32
+#define URTS_SIGNAL_RT_FIRST 34
+/* 64 is the sim's base-loss test tick (sim_signal.h: SIM_SWITCH_SIG). */
+#define URTS_SIGNAL_RT_LAST 63
 /* A SIGCHLD for a child that stopped or continued (not ended) sets this
  * bit (SIGSTOP's, never forwarded) instead of SIGCHLD's: the libOS's
  * PAL_SIGNAL_CHILD_STATE. */
