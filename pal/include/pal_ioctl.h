@@ -33,6 +33,8 @@ static const struct pal_ioctl pal_ioctls[] = {
     {0x5409, PAL_IOCTL_VALUE, 0}, /* TCSBRK (tcdrain, tcsendbreak) */
     {0x540A, PAL_IOCTL_VALUE, 0}, /* TCXONC (tcflow) */
     {0x540B, PAL_IOCTL_VALUE, 0}, /* TCFLSH (tcflush) */
+    {0x80045430, PAL_IOCTL_OUT, 4}, /* TIOCGPTN: a pseudo-terminal's number (ptsname) */
+    {0x40045431, PAL_IOCTL_IN, 4},  /* TIOCSPTLCK: its lock (unlockpt) */
 };
 
 /* The table's entry for req; NULL when it is not passed to the host. */

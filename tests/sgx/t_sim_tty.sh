@@ -47,3 +47,29 @@ SH
         [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out.txt" | head -5; diag 1; }
     done
 fi
+
+# A pseudo-terminal of the host's (posix_openpt, TIOCSPTLCK, TIOCGPTN,
+# /dev/pts/N): python's os.openpty, and bytes both ways through it.
+if [ -x /usr/bin/python3 ] && [ -c /dev/ptmx ]; then
+    cat >"$TMP/pty.py" <<'PY'
+import os, termios
+m, s = os.openpty()
+print("slave is a pts:", os.ttyname(s).startswith("/dev/pts/"), os.isatty(s))
+os.write(m, b"ping\n")
+print(os.read(s, 100))
+attrs = termios.tcgetattr(s)
+attrs[3] &= ~termios.ECHO
+termios.tcsetattr(s, termios.TCSANOW, attrs)
+os.write(m, b"quiet\n")
+print(os.read(s, 100))
+PY
+    manifest "$TMP/pty.toml" /usr/bin/python3 'sgx.enclave_size = "1G"' 'sgx.allowed_files = ["file:/"]'
+    /usr/bin/python3 "$TMP/pty.py" >"$TMP/pty.native" 2>&1
+    for mode in direct sim; do
+        timeout -k 5 60 "$GEODE" run --mode $mode "$TMP/pty.toml" "$TMP/pty.py" >"$TMP/out" 2>"$TMP/err"
+        rc=$?
+        [ "$rc" -eq 0 ] && diff -q "$TMP/pty.native" "$TMP/out" >/dev/null
+        r=$?; check "os.openpty ($mode): a host pseudo-terminal, read, write and tcsetattr through it, as natively" $r
+        [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out" | head -5; diag 1; }
+    done
+fi
