@@ -2,9 +2,9 @@
  * socket or file), each with how its argument travels and its size: one
  * table for the libOS, the direct PAL, the trusted PAL and the host side
  * of its OCALL. Sizes are the kernel's (struct termios is 36 bytes: libc's
- * is longer, and glibc hands the kernel exactly 36). Process-group ioctls
- * (TIOCGPGRP, TIOCSPGRP, TIOCSCTTY) are not here: their pids would need
- * the pid namespace's translation. */
+ * is longer, and glibc hands the kernel exactly 36). TIOCGPGRP and
+ * TIOCSPGRP are not here: their pids would need the pid namespace's
+ * translation. */
 #ifndef PAL_IOCTL_H
 #define PAL_IOCTL_H
 
@@ -35,6 +35,8 @@ static const struct pal_ioctl pal_ioctls[] = {
     {0x540B, PAL_IOCTL_VALUE, 0}, /* TCFLSH (tcflush) */
     {0x80045430, PAL_IOCTL_OUT, 4}, /* TIOCGPTN: a pseudo-terminal's number (ptsname) */
     {0x40045431, PAL_IOCTL_IN, 4},  /* TIOCSPTLCK: its lock (unlockpt) */
+    {0x540E, PAL_IOCTL_VALUE, 0},   /* TIOCSCTTY: the session's controlling terminal */
+    {0x5422, PAL_IOCTL_VALUE, 0},   /* TIOCNOTTY: give it up */
 };
 
 /* The table's entry for req; NULL when it is not passed to the host. */

@@ -51,7 +51,7 @@ fi
 # A pseudo-terminal of the host's (posix_openpt, TIOCSPTLCK, TIOCGPTN,
 # /dev/pts/N): python's os.openpty, and bytes both ways through it.
 if [ -x /usr/bin/python3 ] && [ -c /dev/ptmx ]; then
-    cat >"$TMP/pty.py" <<'PY'
+    cat >"$TMP/openpty_t.py" <<'PY'
 import os, termios
 m, s = os.openpty()
 print("slave is a pts:", os.ttyname(s).startswith("/dev/pts/"), os.isatty(s))
@@ -64,12 +64,40 @@ os.write(m, b"quiet\n")
 print(os.read(s, 100))
 PY
     manifest "$TMP/pty.toml" /usr/bin/python3 'sgx.enclave_size = "1G"' 'sgx.allowed_files = ["file:/"]'
-    /usr/bin/python3 "$TMP/pty.py" >"$TMP/pty.native" 2>&1
+    /usr/bin/python3 "$TMP/openpty_t.py" >"$TMP/pty.native" 2>&1
     for mode in direct sim; do
-        timeout -k 5 60 "$GEODE" run --mode $mode "$TMP/pty.toml" "$TMP/pty.py" >"$TMP/out" 2>"$TMP/err"
+        timeout -k 5 60 "$GEODE" run --mode $mode "$TMP/pty.toml" "$TMP/openpty_t.py" >"$TMP/out" 2>"$TMP/err"
         rc=$?
         [ "$rc" -eq 0 ] && diff -q "$TMP/pty.native" "$TMP/out" >/dev/null
         r=$?; check "os.openpty ($mode): a host pseudo-terminal, read, write and tcsetattr through it, as natively" $r
+        [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out" | head -5; diag 1; }
+    done
+fi
+
+# forkpty (pty.fork: setsid and TIOCSCTTY in the child): the child's
+# stdin is the new terminal, its output comes out of the master.
+if [ -x /usr/bin/python3 ] && [ -c /dev/ptmx ]; then
+    cat >"$TMP/fpty.py" <<'PY'
+import os, pty
+pid, fd = pty.fork()
+if pid == 0:
+    input()  # the parent's go, through the terminal
+    print("in child", os.isatty(0), os.getsid(0) == os.getpid(), flush=True)
+    input()  # stays until the parent has read that
+    os._exit(0)
+os.write(fd, b"go\n")
+got = b""
+while b"True True" not in got and b"False" not in got:
+    got += os.read(fd, 100)
+os.write(fd, b"bye\n")
+print(got.split(b"\r\n")[1].decode())
+print("status", os.waitpid(pid, 0)[1])
+PY
+    for mode in direct sim; do
+        timeout -k 5 60 "$GEODE" run --mode $mode "$TMP/pty.toml" "$TMP/fpty.py" >"$TMP/out" 2>"$TMP/err"
+        rc=$?
+        [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'in child True True\nstatus 0')" ]
+        r=$?; check "pty.fork ($mode): the child's controlling terminal is the new pseudo-terminal" $r
         [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out" | head -5; diag 1; }
     done
 fi
