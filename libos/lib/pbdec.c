@@ -75,10 +75,29 @@ static int fixed(struct rd *r, unsigned n, uint64_t *out)
     return 0;
 }
 
+/* A length prefix as protobuf-c reads it: a varint of at most 5 bytes, at
+ * most INT32_MAX (a longer one, even if it encodes a small number, is
+ * refused: found by fuzz_pbdec, "\x22\x80\x80\x80\x80\x80\x00"). */
+static int length32(struct rd *r, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < 5; i++) {
+        if (r->p == r->end)
+            return -1;
+        uint8_t b = *r->p++;
+        v |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (!(b & 0x80)) {
+            *out = v;
+            return v > 0x7fffffff ? -1 : 0;
+        }
+    }
+    return -1;
+}
+
 static int delimited(struct rd *r, struct rd *sub)
 {
     uint64_t len;
-    if (varint(r, &len) || len > (uint64_t)(r->end - r->p))
+    if (length32(r, &len) || len > (uint64_t)(r->end - r->p))
         return -1;
     sub->p = r->p;
     sub->end = r->p + len;

@@ -346,6 +346,8 @@ static void edges(void)
     static const uint8_t past_end[] = {0x7a, 0x05, 'a', 'b'};
     static const uint8_t wrong_wire[] = {0x7d, 1, 2, 3, 4}; /* str (15) as 32-bit */
     static const uint8_t long_tag[] = {0xfa, 0x88, 0x88, 0x88, 0x88, 0x00, 0x00}; /* 6-byte tag */
+    static const uint8_t long_len[] = {0x7a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}; /* 6-byte length */
+    static const uint8_t huge_len[] = {0x7a, 0xff, 0xff, 0xff, 0xff, 0x0f}; /* > INT32_MAX */
     struct {
         const uint8_t *p;
         size_t n;
@@ -356,7 +358,9 @@ static void edges(void)
                {zero_id, sizeof(zero_id), "field number 0"},
                {past_end, sizeof(past_end), "a length past the end"},
                {wrong_wire, sizeof(wrong_wire), "a string field with wire type 5"},
-               {long_tag, sizeof(long_tag), "a tag longer than 5 bytes (found by fuzz_pbdec)"}};
+               {long_tag, sizeof(long_tag), "a tag longer than 5 bytes (found by fuzz_pbdec)"},
+               {long_len, sizeof(long_len), "a length prefix longer than 5 bytes (found by fuzz_pbdec)"},
+               {huge_len, sizeof(huge_len), "a length prefix above INT32_MAX"}};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ProtobufCMessage *m = pbdec_unpack(d, bad[i].n, bad[i].p);
         CHECK(!m, "refused: %s", bad[i].what);
