@@ -183,6 +183,22 @@ static bool from_inside(const siginfo_t *si)
            pidns_host_inside(si->si_pid);
 }
 
+/* A signal is posted: the enclave takes it soon. Interrupted at the AEP
+ * (an AEX on this thread) without AEX-Notify, the thread re-enters by
+ * EENTER for the classic stage 1; elsewhere the enclave's other threads
+ * are kicked out of enclave code or a blocking OCALL. */
+static void take_soon(struct urts_enclave *e, ucontext_t *uc)
+{
+    if (e && at_aep(e, uc->uc_mcontext.gregs)) {
+        if (!e->desc.aex_notify) {
+            uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
+            urts_count(&e->cnt.eenter);
+        }
+    } else if (e) {
+        kick_others(e);
+    }
+}
+
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
@@ -195,14 +211,7 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
         uint64_t rt = 1ULL << (sig - URTS_SIGNAL_RT_FIRST);
         __atomic_fetch_or(&pending[1], inside ? rt << URTS_SIGNAL_INSIDE_SHIFT : rt,
                           __ATOMIC_SEQ_CST);
-        if (e && at_aep(e, uc->uc_mcontext.gregs)) {
-            if (!e->desc.aex_notify) {
-                uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
-                urts_count(&e->cnt.eenter);
-            }
-        } else if (e) {
-            kick_others(e);
-        }
+        take_soon(e, uc);
         return;
     }
 
@@ -235,14 +244,7 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
         if (was & ENDING_SIGNALS)
             end_now(sig, false);
     }
-    if (e && at_aep(e, uc->uc_mcontext.gregs)) {
-        if (!e->desc.aex_notify) {
-            uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
-            urts_count(&e->cnt.eenter);
-        }
-    } else if (e) {
-        kick_others(e);
-    }
+    take_soon(e, uc);
 }
 
 void urts_handlers_changed(struct urts_enclave *e)
