@@ -11,6 +11,11 @@ void mm_brk_init(uint64_t start, uint64_t max);
  * hint unless pal_flags has PAL_MEM_FIXED (and PAL_MEM_NOREPLACE). */
 long mm_map_anon(uint64_t addr, size_t len, int prot, int pal_flags, uint64_t *out);
 
+/* Makes the reserved range [addr, addr + len) zero-filled program memory
+ * with prot: a large range only as the program touches it, where the PAL
+ * pages on demand (pal.h mem_commit_lazy), as Linux does. */
+long mm_commit_anon(void *addr, size_t len, int prot);
+
 /* Records a range the libOS mapped for the program (ELF images with
  * their brk and trampolines, the initial stack) in the vma table. */
 void mm_track_image(uint64_t lo, uint64_t len, const char *name);

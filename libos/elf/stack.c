@@ -77,6 +77,9 @@ static uint64_t write_block(struct builder *b, uint64_t *argp, size_t argc, uint
  * a runaway recursion faults (SIGSEGV, catchable on a sigaltstack) instead
  * of silently writing into whatever was mapped next to the stack. */
 #define STACK_GUARD (1024 * 1024)
+/* The top of the stack is committed at once (the arguments are written
+ * there and every program uses it); the rest as the program touches it. */
+#define STACK_EAGER (128 * 1024)
 
 static int alloc_stack(struct builder *b)
 {
@@ -84,7 +87,11 @@ static int alloc_stack(struct builder *b)
     size_t size = libos_cfg.stack_size, total = size + STACK_GUARD;
     long r = pal->mem_reserve(&p, total, 0);
     if (r == 0) {
-        r = pal->mem_commit((char *)p + STACK_GUARD, size, PAL_PROT_READ | PAL_PROT_WRITE);
+        size_t eager = size < STACK_EAGER ? size : STACK_EAGER;
+        char *lo = (char *)p + STACK_GUARD;
+        r = pal->mem_commit(lo + size - eager, eager, PAL_PROT_READ | PAL_PROT_WRITE);
+        if (r == 0 && size > eager)
+            r = mm_commit_anon(lo, size - eager, PAL_PROT_READ | PAL_PROT_WRITE);
         if (r < 0)
             pal->mem_free(p, total);
     }

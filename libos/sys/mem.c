@@ -52,6 +52,17 @@ long mm_map_anon(uint64_t addr, size_t len, int prot, int pal_flags, uint64_t *o
     return 0;
 }
 
+/* Smaller ranges are committed at once: a fault costs more than zeroing
+ * a few pages. */
+#define LAZY_MIN (64 * 1024)
+
+long mm_commit_anon(void *addr, size_t len, int prot)
+{
+    if (len >= LAZY_MIN && PAL_HAS(pal, mem_commit_lazy))
+        return pal->mem_commit_lazy(addr, len, prot);
+    return pal->mem_commit(addr, len, prot);
+}
+
 void mm_track_image(uint64_t lo, uint64_t len, const char *name)
 {
     struct vma v = {.start = lo, .end = lo + ALIGN_UP(len, PAGE_SIZE),
@@ -150,11 +161,16 @@ SYS(brk)
     uint64_t want = A(0);
     spin_lock(&brk_lock);
     if (want >= brk_start && want <= brk_end) {
-        uint64_t top = ALIGN_UP(want, PAGE_SIZE);
+        uint64_t top = ALIGN_UP(want, PAGE_SIZE), from = ALIGN_UP(brk_cur, PAGE_SIZE);
         long r = 0;
         if (top > brk_committed)
-            r = pal->mem_commit((void *)brk_committed, top - brk_committed,
-                                PAL_PROT_READ | PAL_PROT_WRITE);
+            r = mm_commit_anon((void *)brk_committed, top - brk_committed,
+                               PAL_PROT_READ | PAL_PROT_WRITE);
+        /* Pages a shrink gave back come back zero, as Linux's do (malloc's
+         * calloc counts on it): they are still committed here. */
+        uint64_t stale = top < brk_committed ? top : brk_committed;
+        if (r == 0 && stale > from)
+            memset((void *)from, 0, stale - from);
         if (r == 0) {
             brk_committed = top > brk_committed ? top : brk_committed;
             brk_cur = want;
@@ -198,7 +214,7 @@ long mm_back(const struct vma *v, uint64_t addr, uint64_t len)
     if (v->host_shared)
         return pal->file_map_shared(v->file->h, (void *)addr, len, off, v->prot);
     if (!v->file)
-        return pal->mem_commit((void *)addr, len, v->prot);
+        return mm_commit_anon((void *)addr, len, v->prot);
     if (!v->shared && mm_map_file_pages(addr, len, v->file, off, v->prot) == 0)
         return 0;
     long r = pal->mem_commit((void *)addr, len, PAL_PROT_READ | PAL_PROT_WRITE);

@@ -673,6 +673,19 @@ struct pal_api {
     /* sigqueue(3) to process proc of the tree: signo with si_code code
      * (< 0, not SI_TKILL) and si_value value, sent by this process. */
     long (*process_sigqueue)(pal_handle proc, int signo, int code, uint64_t value);
+
+    /* --- demand paging --- */
+    /* mem_commit's promise (reserved pages become zero-filled with prot)
+     * kept on first touch: the PAL gives the pages memory when they are
+     * first read or written, as Linux does for anonymous memory, so a
+     * large mapping (a stack, a thread stack, an arena) costs only the
+     * pages used. A fault on such a page never reaches the libOS; an
+     * access prot does not allow does (SIGSEGV), as with mem_commit.
+     * mem_protect and mem_free apply to the pages whether touched or not.
+     * NULL where committing costs nothing until use (direct mode: the
+     * host kernel already pages on demand); the libOS then calls
+     * mem_commit. */
+    long (*mem_commit_lazy)(void *addr, size_t size, int prot);
 };
 
 #define PAL_AFFINITY_BYTES 128 /* 1024 CPUs */

@@ -39,6 +39,23 @@ if need "$bin"; then
     r=$?; check "SGX1 (no EDMM): the same host makes the write succeed (RWX heap pages)" $r; diag $r
 fi
 
+# Demand paging under EDMM: lazy pages are EAUGed on first touch, by any
+# thread (docs/sgx-pal.md, "Demand paging"); the same program runs in SGX1
+# sim and direct mode in the conformance tier.
+bin="$GEODE_BUILD/tests/conformance/mem_lazy"
+if need "$bin"; then
+    mkdir -p "$TMP/lazy.n" "$TMP/lazy.e"
+    "$bin" "$TMP/lazy.n" >"$TMP/lazy.native" 2>&1
+    manifest "$TMP/lazy.toml" "$bin" 'sgx.edmm_enable = true' "$(trust "$bin" "file:$TMP/lazy.e/")"
+    for i in 1 2 3; do
+        run_sim "$TMP/lazy.toml" "$TMP/lazy.e"
+        [ "$rc" -eq 0 ] && cmp -s "$TMP/out" "$TMP/lazy.native" || break
+    done
+    [ "$rc" -eq 0 ] && cmp -s "$TMP/out" "$TMP/lazy.native"
+    r=$?; check "EDMM demand paging: mem_lazy as natively, three runs (two threads on fresh pages)" $r
+    [ "$r" -eq 0 ] || diff "$TMP/lazy.native" "$TMP/out" | sed -n '1,8s/^/    # /p'
+fi
+
 bin=/bin/busybox
 if need "$bin"; then
     manifest "$TMP/bb.toml" "$bin" 'loader.argv = ["busybox"]' 'sgx.edmm_enable = true' "$(trust "$bin")"

@@ -48,3 +48,17 @@ print(os.path.getsize(p), h.hexdigest(), sorted(os.listdir("'"$TMP"'"))[:3])'
 else
     skip "python3 not installed"
 fi
+
+# Replies copied into pages never touched (demand paging): the fault in the
+# copy out of a worker's slot commits the page with an OCALL of its own,
+# which must not reuse that slot (docs/sgx-pal.md, "Demand paging").
+bin="$GEODE_BUILD/tests/conformance/mem_lazy"
+if need "$bin"; then
+    mkdir -p "$TMP/lazy.n" "$TMP/lazy.w"
+    "$bin" "$TMP/lazy.n" >"$TMP/lazy.native" 2>&1
+    manifest "$TMP/lazy.toml" "$bin" 'geode.ocall_workers = 2' "$(trust "$bin" "file:$TMP/lazy.w/")"
+    run_sim "$TMP/lazy.toml" "$TMP/lazy.w"
+    [ "$rc" -eq 0 ] && cmp -s "$TMP/out" "$TMP/lazy.native"
+    r=$?; check "mem_lazy with ocall_workers = 2 as natively (replies into fresh pages)" $r
+    [ "$r" -eq 0 ] || diff "$TMP/lazy.native" "$TMP/out" | sed -n '1,8s/^/    # /p'
+fi

@@ -95,6 +95,12 @@ struct enclave_thread {
      * program's FS base (the TLS page until the program sets one). */
     uint64_t libos_gs, fs_base;
     uint64_t host_tid;
+    /* The OCALL frame this thread is writing or reading (0: none): an
+     * OCALL made meanwhile (a lazy page's commit, from a fault in the
+     * copy) goes below it, never exitless. */
+    uint64_t ocall_busy;
+    /* > 0: OCALLs hand no host signal to the libOS (a lazy fault's). */
+    uint64_t quiet_ocalls;
 };
 
 /* The interrupted context as stage 1 copies it out of the SSA. The 64 bytes of
@@ -114,6 +120,7 @@ struct enclave_globals {
     uint64_t aex_notify;
     uint64_t nssa; /* SSA frames per thread, derived from the layout */
     volatile uint64_t ecalls, ocalls, exceptions, notifications, edeccssa, stage1_exits;
+    volatile uint64_t lazy_commits; /* faults on lazy pages, served in the PAL */
     /* Enclave offsets of the PAL's own regions (TCS, SSA, TLS, stacks, blob:
      * from the first TCS up to ELF 0); 0/0 before initialization. */
     uint64_t pal_lo, pal_hi;

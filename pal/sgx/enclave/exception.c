@@ -138,6 +138,8 @@ void enclave_stage2(struct exc_ctx *ctx)
     t->fault.handled++;
     t->fault.vector = vector;
     t->fault.addr = (vector == SGX_VEC_PF || vector == SGX_VEC_GP) ? ctx->exinfo.maddr : 0;
+    if (vector == SGX_VEC_PF && enclave_heap_lazy_fault(ctx->exinfo.maddr, ctx->exinfo.errcd))
+        enclave_resume(ctx); /* a lazy page, committed now: the access again */
     if (enclave_upcalls && t->libos_gs && !in_pal(ctx->gpr.rip))
         enclave_upcall(ctx); /* program or libOS code: the libOS decides */
     if (vector == SGX_VEC_BP)

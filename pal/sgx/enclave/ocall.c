@@ -70,7 +70,8 @@ static int64_t read_frame(uint64_t frame, void *out, uint64_t out_cap, uint64_t 
 {
     int64_t r = check_reply(frame, out, out_cap, out_size);
 
-    enclave_signal_after_ocall(); /* the frame is read: it may be reused */
+    if (!thread_self()->quiet_ocalls)
+        enclave_signal_after_ocall(); /* the frame is read: it may be reused */
     return r;
 }
 
@@ -85,10 +86,10 @@ static int64_t exitless(uint64_t frame, const struct ocall_frame *hdr, const str
     return r ? r : read_frame(frame, out, hdr->out_cap, out_size);
 }
 
-int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_in, void *out,
-                       uint64_t out_cap, uint64_t *out_size)
+/* The OCALL proper, with this thread's frame area below `base`. */
+static int64_t ocall_at(struct enclave_thread *t, uint64_t base, uint64_t number, const struct ocall_iov *in,
+                        unsigned n_in, void *out, uint64_t out_cap, uint64_t *out_size)
 {
-    struct enclave_thread *t = thread_self();
     uint64_t in_size = 0, data, frame, fs, gs;
     struct ocall_frame hdr;
     int64_t r;
@@ -102,14 +103,18 @@ int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_i
     if (data > OCALL_MAX_DATA)
         return -EINVAL;
     hdr = (struct ocall_frame){.number = number, .in_size = in_size, .out_cap = out_cap, .result = -ENOSYS};
-    frame = enclave_exitless_frame(number, n_in && in[0].len >= sizeof(int64_t)
-                                               ? ((const struct ocall_args *)in[0].base)->a[0]
-                                               : -1);
-    if (frame)
+    frame = t->ocall_busy ? 0 /* inside another OCALL's copy: its slot may be busy */
+                          : enclave_exitless_frame(number, n_in && in[0].len >= sizeof(int64_t)
+                                                                 ? ((const struct ocall_args *)in[0].base)->a[0]
+                                                                 : -1);
+    if (frame) {
+        t->ocall_busy = base; /* an OCALL meanwhile goes exit-based, below base */
         return exitless(frame, &hdr, in, n_in, out, out_size);
-    frame = frame_address(t->ursp, sizeof(hdr) + data);
+    }
+    frame = frame_address(base, sizeof(hdr) + data);
     if (!frame)
         return -EFAULT;
+    t->ocall_busy = frame;
     r = write_frame(frame, &hdr, in, n_in);
     if (r)
         return r;
@@ -123,6 +128,20 @@ int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_i
         enclave_arm_aexnotify(0, 1);
     enclave_set_bases(fs, gs); /* EENTER left both at the TLS page */
     return read_frame(frame, out, out_cap, out_size);
+}
+
+/* An OCALL made while another one's frame is being written or read (a
+ * fault in that copy, served in the PAL) puts its frame below the other's:
+ * the host stack below a frame is free once the host has answered. */
+int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_in, void *out,
+                       uint64_t out_cap, uint64_t *out_size)
+{
+    struct enclave_thread *t = thread_self();
+    uint64_t outer = t->ocall_busy;
+    int64_t r = ocall_at(t, outer ? outer : t->ursp, number, in, n_in, out, out_cap, out_size);
+
+    t->ocall_busy = outer;
+    return r;
 }
 
 int64_t enclave_ocall(uint64_t number, const void *in, uint64_t in_size, void *out, uint64_t out_cap,

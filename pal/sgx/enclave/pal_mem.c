@@ -22,12 +22,32 @@
  * zeroes them; the accepted PENDING state proves it), their EPCM permissions
  * follow the libOS's protections (EMODPE, EMODPR), and free trims and removes
  * them. PMAP_EPC marks such pages while they are in the enclave; their EPCM
- * permissions are then enclave_edmm_perms() of their PAL_PROT_* bits. */
+ * permissions are then enclave_edmm_perms() of their PAL_PROT_* bits.
+ *
+ * Demand paging (mem_commit_lazy): a lazy page (PMAP_LAZY) is reserved, not
+ * committed, and its PAL_PROT_* bits are the protection it will get; the
+ * host's page table keeps it PROT_NONE (and under EDMM it is not in the
+ * enclave), so the first access faults. The exception handler (stage 2,
+ * before the libOS sees anything) commits the lazy run around the page,
+ * up to LAZY_CHUNK pages, and resumes the access: the page reads as zeros,
+ * as Linux's anonymous memory does. Commits, protection changes, frees and
+ * lazy faults are serialized by ops_lock, held across their OCALLs, so two
+ * threads touching one lazy page cannot both zero it.
+ *
+ * Below the EDMM part (all of the heap on SGX1) the enclave zeroes a page
+ * after the host's page table lets it write there, so another thread could
+ * write the page in between and lose that write to the zeroing: such pages
+ * are lazy only while the process has one thread, and the second thread's
+ * start commits them all first (enclave_heap_threads). EDMM pages arrive
+ * zeroed by EAUG and inaccessible until EACCEPTed: any thread may fault on
+ * them, it waits for the commit and resumes. */
 #include "pal_enclave.h"
 
 #define PAGE 4096ULL
 #define PMAP_COMMITTED 8
 #define PMAP_EPC 16
+#define PMAP_LAZY 32
+#define LAZY_CHUNK 64ULL /* pages a lazy fault commits at most: 256 KiB */
 
 static struct {
     uint64_t lo, pages;  /* usable pages, after the maps */
@@ -45,6 +65,26 @@ static void lock(void)
 static void unlock(void)
 {
     __atomic_store_n(&heap.lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Held across a whole memory operation, OCALLs included; owner says which
+ * thread, so that a lazy fault inside one (a bug) is not a deadlock. */
+static struct {
+    uint32_t lock;
+    struct enclave_thread *owner;
+} ops;
+
+static void ops_lock(void)
+{
+    while (__atomic_exchange_n(&ops.lock, 1, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
+    ops.owner = thread_self();
+}
+
+static void ops_unlock(void)
+{
+    ops.owner = NULL;
+    __atomic_store_n(&ops.lock, 0, __ATOMIC_RELEASE);
 }
 
 /* The host's page-table permissions for [addr, addr + len). */
@@ -77,10 +117,14 @@ int enclave_heap_init(uint64_t lo, uint64_t size)
     return host_protect(heap.lo, heap.pages * PAGE, PAL_PROT_NONE) ? -1 : 0;
 }
 
-static void set_pmap(uint64_t first, uint64_t n, int keep_committed, uint8_t v)
+/* Sets the pmap bytes of pages [first, first + n) to v, keeping PMAP_EPC,
+ * and with keep_state their PMAP_COMMITTED and PMAP_LAZY too. */
+static void set_pmap(uint64_t first, uint64_t n, int keep_state, uint8_t v)
 {
+    uint8_t keep = PMAP_EPC | (keep_state ? PMAP_COMMITTED | PMAP_LAZY : 0);
+
     for (uint64_t i = first; i < first + n; i++)
-        heap.pmap[i] = (uint8_t)((heap.pmap[i] & PMAP_EPC) | (keep_committed ? heap.pmap[i] & PMAP_COMMITTED : 0) | v);
+        heap.pmap[i] = (uint8_t)((heap.pmap[i] & keep) | v);
 }
 
 static int test(uint64_t i) { return (heap.bits[i / 64] >> (i % 64)) & 1; }
@@ -185,13 +229,13 @@ static int all_reserved(const void *addr, size_t size)
     return ok;
 }
 
-static void record(const void *addr, size_t size, int keep_committed, uint8_t v)
+static void record(const void *addr, size_t size, int keep_state, uint8_t v)
 {
     uint64_t n;
     int64_t first = to_pages((uint64_t)addr, size, &n);
 
     lock();
-    set_pmap((uint64_t)first, n, keep_committed, v);
+    set_pmap((uint64_t)first, n, keep_state, v);
     unlock();
 }
 
@@ -368,12 +412,11 @@ static int edmm_adopt(void)
     return 0;
 }
 
-static long mem_commit(void *addr, size_t size, int prot)
+/* mem_commit under ops_lock: zero-filled pages with prot. */
+static long commit(void *addr, size_t size, int prot)
 {
     uint64_t lo, hi, a = (uint64_t)addr;
 
-    if (prot & ~(PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC) || !all_reserved(addr, size))
-        return -PAL_EINVAL;
     if (host_protect((uint64_t)addr, size, PAL_PROT_READ | PAL_PROT_WRITE))
         return -PAL_ENOMEM;
     edmm_part(a, size, &lo, &hi);
@@ -387,12 +430,141 @@ static long mem_commit(void *addr, size_t size, int prot)
     return 0;
 }
 
-static long mem_protect(void *addr, size_t size, int prot)
+static int valid_prot(int prot)
+{
+    return !(prot & ~(PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC));
+}
+
+static long mem_commit(void *addr, size_t size, int prot)
+{
+    long r;
+
+    if (!valid_prot(prot) || !all_reserved(addr, size))
+        return -PAL_EINVAL;
+    ops_lock();
+    r = commit(addr, size, prot);
+    ops_unlock();
+    return r;
+}
+
+/* Pages that were never committed since they were reserved (nothing in
+ * the enclave, PROT_NONE in the host's page table) become lazy; any other
+ * range is committed at once, which keeps every page's state simple. */
+/* 1 until this process starts a second thread (a forked child starts
+ * with one). */
+static int one_thread = 1;
+
+static long mem_commit_lazy(void *addr, size_t size, int prot)
+{
+    uint64_t n;
+    int64_t first = to_pages((uint64_t)addr, size, &n);
+    int fresh = 1;
+    long r = 0;
+
+    if (!valid_prot(prot) || !all_reserved(addr, size))
+        return -PAL_EINVAL;
+    ops_lock();
+    if (!one_thread && (uint64_t)addr < enclave_edmm_from())
+        fresh = 0; /* zeroing pages other threads may touch: at once */
+    lock();
+    for (uint64_t i = (uint64_t)first; fresh && i < (uint64_t)first + n; i++)
+        fresh = heap.pmap[i] == 0 || (heap.pmap[i] & PMAP_LAZY);
+    if (fresh)
+        set_pmap((uint64_t)first, n, 0, (uint8_t)(PMAP_LAZY | prot));
+    unlock();
+    if (!fresh)
+        r = commit(addr, size, prot);
+    ops_unlock();
+    return r;
+}
+
+/* True when a committed page's protection allows the access that faulted
+ * (#PF error code: bit 1 write, bit 4 instruction fetch). */
+static int access_allowed(uint8_t v, uint32_t errcd)
+{
+    if (!(v & PMAP_COMMITTED))
+        return 0;
+    if (errcd & (1u << 1))
+        return v & PAL_PROT_WRITE;
+    if (errcd & (1u << 4))
+        return v & PAL_PROT_EXEC;
+    return v & PAL_PROT_READ;
+}
+
+/* A page fault at addr: when it is a lazy page whose protection allows
+ * some access, its run (within the aligned LAZY_CHUNK window, same pmap
+ * byte) is committed and 1 is returned: the access is resumed. So it is
+ * when another thread committed the page while this one waited (the
+ * access its protection allows faulted before). 0: the fault is the
+ * libOS's (not a lazy page, an access the protection forbids, or a page
+ * that could not be committed). */
+int enclave_heap_lazy_fault(uint64_t addr, uint32_t errcd)
+{
+    struct enclave_thread *t = thread_self();
+    uint64_t i, lo, hi, end;
+    uint8_t v;
+    long r;
+
+    if (addr < heap.lo || addr - heap.lo >= heap.pages * PAGE || ops.owner == t)
+        return 0;
+    ops_lock();
+    lock();
+    i = idx(addr);
+    v = heap.pmap[i];
+    lo = hi = i;
+    if (access_allowed(v, errcd)) {
+        unlock();
+        ops_unlock();
+        return 1;
+    }
+    if ((v & PMAP_LAZY) && (v & 7)) {
+        end = (i & ~(LAZY_CHUNK - 1)) + LAZY_CHUNK;
+        end = end < heap.pages ? end : heap.pages;
+        while (lo > (i & ~(LAZY_CHUNK - 1)) && heap.pmap[lo - 1] == v)
+            lo--;
+        for (hi = i + 1; hi < end && heap.pmap[hi] == v;)
+            hi++;
+    }
+    unlock();
+    if (lo == hi) {
+        ops_unlock();
+        return 0;
+    }
+    t->quiet_ocalls++; /* the faulting code may hold any libOS lock */
+    r = commit((void *)(heap.lo + lo * PAGE), (hi - lo) * PAGE, v & 7);
+    t->quiet_ocalls--;
+    ops_unlock();
+    if (!r)
+        __atomic_add_fetch(&g_encl.lazy_commits, 1, __ATOMIC_RELAXED);
+    return r == 0;
+}
+
+/* Before a second thread starts: the lazy pages below the EDMM part are
+ * committed, and from now on such pages are committed at once. */
+long enclave_heap_threads(void)
+{
+    uint64_t end = enclave_edmm_from() > heap.lo ? idx(enclave_edmm_from()) : 0;
+    long r = 0;
+
+    if (!__atomic_load_n(&one_thread, __ATOMIC_ACQUIRE))
+        return 0;
+    ops_lock();
+    one_thread = 0;
+    end = end < heap.pages ? end : heap.pages;
+    for (uint64_t i = 0, j; !r && i < end; i = j) {
+        j = run_end(i, end, 0xff);
+        if (heap.pmap[i] & PMAP_LAZY)
+            r = commit((void *)(heap.lo + i * PAGE), (j - i) * PAGE, heap.pmap[i] & 7);
+    }
+    ops_unlock();
+    return r;
+}
+
+/* mem_protect of pages that are not lazy, under ops_lock. */
+static long protect(void *addr, size_t size, int prot)
 {
     uint64_t lo, hi;
 
-    if (prot & ~(PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC) || !all_reserved(addr, size))
-        return -PAL_EINVAL;
     edmm_part((uint64_t)addr, size, &lo, &hi);
     /* Widen the page table first and narrow it last: the EPCM change in
      * between never runs under a page table that allows less. */
@@ -406,25 +578,47 @@ static long mem_protect(void *addr, size_t size, int prot)
     return 0;
 }
 
+/* Runs of lazy pages only change the protection they will get (their
+ * host page table stays PROT_NONE until the first access). */
+static long mem_protect(void *addr, size_t size, int prot)
+{
+    uint64_t n, i, j;
+    int64_t first = to_pages((uint64_t)addr, size, &n);
+    long r = 0;
+
+    if (!valid_prot(prot) || !all_reserved(addr, size))
+        return -PAL_EINVAL;
+    ops_lock();
+    for (i = (uint64_t)first; !r && i < (uint64_t)first + n; i = j) {
+        lock();
+        j = run_end(i, (uint64_t)first + n, PMAP_LAZY);
+        if (heap.pmap[i] & PMAP_LAZY)
+            set_pmap(i, j - i, 1, (uint8_t)prot);
+        unlock();
+        if (!(heap.pmap[i] & PMAP_LAZY))
+            r = protect((void *)(heap.lo + i * PAGE), (j - i) * PAGE, prot);
+    }
+    ops_unlock();
+    return r;
+}
+
 static long mem_free(void *addr, size_t size)
 {
-    uint64_t n;
+    uint64_t n, lo, hi;
     int64_t first = to_pages((uint64_t)addr, size, &n);
 
     if (first < 0)
         return -PAL_EINVAL;
-    {
-        uint64_t lo, hi;
-
-        edmm_part((uint64_t)addr, size, &lo, &hi);
-        if (lo < hi)
-            edmm_free(lo, hi);
-    }
+    ops_lock();
+    edmm_part((uint64_t)addr, size, &lo, &hi);
+    if (lo < hi)
+        edmm_free(lo, hi);
     host_protect((uint64_t)addr, size, PAL_PROT_NONE); /* best effort: the pages are free anyway */
     lock();
     set_range((uint64_t)first, n, 0);
     set_pmap((uint64_t)first, n, 0, 0);
     unlock();
+    ops_unlock();
     return 0;
 }
 
@@ -485,9 +679,9 @@ int enclave_heap_adopt(void)
         return -1;
     for (uint64_t i = 0; i < heap.pages;) {
         uint64_t j = i + 1;
-        int prot = heap.pmap[i] & 7;
+        int prot = heap.pmap[i] & PMAP_LAZY ? PAL_PROT_NONE : heap.pmap[i] & 7;
 
-        while (j < heap.pages && (heap.pmap[j] & 7) == prot)
+        while (j < heap.pages && (heap.pmap[j] & PMAP_LAZY ? PAL_PROT_NONE : heap.pmap[j] & 7) == prot)
             j++;
         if (host_protect(heap.lo + i * PAGE, (j - i) * PAGE, prot))
             return -1;
@@ -502,5 +696,6 @@ void enclave_fill_mem(struct pal_api *api)
     api->mem_commit = mem_commit;
     api->mem_protect = mem_protect;
     api->mem_free = mem_free;
+    api->mem_commit_lazy = mem_commit_lazy;
     api->file_map = NULL; /* the libOS copies file contents in */
 }
