@@ -546,42 +546,66 @@ static bool restartable(uint64_t nr)
     return true;
 }
 
+/* The next pending signal outside the thread's mask that has a handler;
+ * ignored ones are dropped and default actions taken on the way, as
+ * Linux's get_signal does. 0: none. */
+static int next_handled(struct signal_info *si)
+{
+    for (;;) {
+        struct libos_thread *from;
+        int sig = take_pending(cur_thread()->sigmask, &from);
+        if (!sig)
+            return 0;
+        take_info(from, sig, si);
+        if (!signal_ignored(sig) && signal_has_handler(sig))
+            return sig;
+        if (!signal_ignored(sig))
+            default_action(sig);
+    }
+}
+
+/* Delivers every pending signal the mask lets through, as Linux does on
+ * its way back to user mode: each handler's frame is set up on top of the
+ * previous one (whose entry it saves), under the mask the previous
+ * handler set, so the last signal taken runs first and each sigreturn
+ * leads into the next handler down. Only the first frame saves the
+ * interrupted code (and a syscall's restart or result). */
 bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t nr, long *ret)
 {
     signal_run_deferred();
     if (__atomic_load_n(&reap_wanted, __ATOMIC_RELAXED))
         reap_children();
-    if (!__atomic_load_n(&sig_pending, __ATOMIC_RELAXED) &&
-        !__atomic_load_n(&cur_thread()->pending, __ATOMIC_RELAXED))
-        return false;
-    struct libos_thread *from;
-    int sig = take_pending(cur_thread()->sigmask, &from);
-    if (!sig)
-        return false;
-    if (signal_ignored(sig) || !signal_has_handler(sig)) {
-        struct signal_info dropped;
-        take_info(from, sig, &dropped);
-        if (!signal_ignored(sig))
+    bool delivered = false;
+    for (;;) {
+        if (!__atomic_load_n(&sig_pending, __ATOMIC_RELAXED) &&
+            !__atomic_load_n(&cur_thread()->pending, __ATOMIC_RELAXED))
+            break;
+        struct signal_info si;
+        int sig = next_handled(&si);
+        if (!sig)
+            break;
+        if (!delivered) {
+            ctx->rax = (uint64_t)*ret;
+            if (in_syscall && *ret == -PAL_EINTR && (sig_actions[sig].flags & SA_RESTART_) &&
+                restartable(nr)) {
+                ctx->rax = nr; /* the handler returns to the syscall instruction */
+                ctx->rip -= 2;
+            }
+        }
+        struct k_siginfo info = {.signo = sig, .code = si.code /* 0: SI_USER */};
+        info.f[0] = si.f0;
+        info.f[1] = si.f1;
+        if (sig == 17 && !si.code)
+            child_info(&info);
+        if (!enter_handler(ctx, sig, &info)) {
             default_action(sig);
-        return false;
+            break;
+        }
+        delivered = true;
     }
-    ctx->rax = (uint64_t)*ret;
-    if (in_syscall && *ret == -PAL_EINTR && (sig_actions[sig].flags & SA_RESTART_) &&
-        restartable(nr)) {
-        ctx->rax = nr; /* the handler returns to the syscall instruction */
-        ctx->rip -= 2;
-    }
-    struct signal_info si;
-    take_info(from, sig, &si);
-    struct k_siginfo info = {.signo = sig, .code = si.code /* 0: SI_USER */};
-    info.f[0] = si.f0;
-    info.f[1] = si.f1;
-    if (sig == 17 && !si.code)
-        child_info(&info);
-    if (!enter_handler(ctx, sig, &info))
-        default_action(sig);
-    *ret = (long)ctx->rax;
-    return true;
+    if (delivered)
+        *ret = (long)ctx->rax;
+    return delivered;
 }
 
 void signal_deliver_fault(struct pal_context *ctx, int sig, int code, uint64_t addr)
