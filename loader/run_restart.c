@@ -236,7 +236,7 @@ void run_ecall_begin(struct run_supervisor *s, unsigned start)
     pthread_mutex_unlock(&s->lock);
     /* Without a watch thread a loss is still seen, but an OCALL blocked in
      * the host is not interrupted: the loss shows when it returns. */
-    s->timer_on = pthread_create(&s->timer, NULL, watch_main, s) == 0;
+    s->timer_on = urts_helper_thread(&s->timer, watch_main, s) == 0;
     if (!s->timer_on && s->timer_ms != ~0U)
         fprintf(stderr,
                 "geode run: cannot start the EPC loss timer (GEODE_SIM_EPC_LOSS_AFTER_MS)\n");

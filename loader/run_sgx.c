@@ -199,7 +199,7 @@ static int signer_wait(void *arg)
 static int signer_start(struct signer *s)
 {
     s->started = true;
-    if (!pthread_create(&s->thread, NULL, signer_main, s))
+    if (!urts_helper_thread(&s->thread, signer_main, s))
         return 0;
     signer_main(s);
     s->joined = true;

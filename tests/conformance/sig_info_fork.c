@@ -1,10 +1,9 @@
-// modes: direct
+// modes: direct sim
 /* What a signal from another process carries (sigaction(2) SA_SIGINFO,
  * sigqueue(3), rt_sigqueueinfo(2)): kill's SI_USER with the sender's pid
  * and uid, sigqueue's SI_QUEUE with its value, both ways between a parent
  * and its child; rt_sigqueueinfo's EPERM for a si_code of the kernel or
- * of kill sent to another process. (In the enclave the host passes no
- * siginfo: direct mode only.) */
+ * of kill sent to another process. */
 #include "conf.h"
 
 #include <sys/syscall.h>

@@ -1,11 +1,10 @@
-// modes: direct
+// modes: direct sim
 /* Realtime signals between processes (signal(7), sigqueue(3)): a child
  * with handlers for SIGRTMIN and SIGRTMIN+3 gets each signal its parent
  * sends, queued (two of the same number both arrive), with sigqueue's
  * value, when it unblocks them; a child without a handler dies of the
- * signal. Direct only: in an enclave a signal from another process is a
- * bit in the host's word (docs/sgx-pal.md), so two of one number arrive
- * once and without sigqueue's value. */
+ * signal. In an enclave the host records each sender and the PAL hands
+ * the signal over once per sender (docs/sgx-pal.md, "Host signals"). */
 #include "conf.h"
 #include <signal.h>
 

@@ -302,7 +302,25 @@ enum ocall_procs {
      * when a0 is 0, a2 set; set: bytes mask (PAL_AFFINITY_BYTES); get:
      * out mask (PAL_AFFINITY_BYTES) -> 0 */
     OCALL_PROCS_AFFINITY = 149,
+    /* a0 signo (1..64): the oldest sender the host recorded of a signal
+     * another process of the tree sent (kill, tkill, sigqueue), taken off
+     * its queue; out struct ocall_signal_sender -> 1, or 0 when none is
+     * queued (then `lost` says how many the queue could not hold, now 0) */
+    OCALL_PROCS_SIGNAL_SENDER = 150,
+    /* a0 proc (> 0), a1 signo (1..64), a2 si_code (< 0, not SI_TKILL), a3
+     * si_value -> 0: sigqueue(3) to a process of the tree */
+    OCALL_PROCS_SIGQUEUE = 151,
     OCALL_PROCS_LAST = 159,
+};
+
+struct ocall_signal_sender {
+    int32_t code;  /* SI_USER 0, SI_QUEUE -1, SI_TKILL -6 */
+    int32_t pid;   /* the sender's id in the namespace */
+    uint32_t uid;
+    uint32_t more; /* senders still queued after this one */
+    uint64_t value;
+    uint32_t lost; /* with no sender (0 returned): instances not queued */
+    uint32_t pad;
 };
 
 /* --- memory shared between processes through the host: 160..175

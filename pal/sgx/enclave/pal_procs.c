@@ -7,6 +7,7 @@
  * that are Linux wait statuses, counts no larger than asked, handles below
  * OCALL_MAX_HANDLE. */
 #include "pal_enclave.h"
+#include "pal_signal.h"
 
 #define WNOHANG_ 1
 #define WUNTRACED_ 2
@@ -92,6 +93,15 @@ static long pal_process_signal(pal_handle proc, int signo)
     if (signo < 0 || signo > 64)
         return -PAL_EINVAL;
     return checked_zero(simple(OCALL_PROCS_SIGNAL, proc, signo));
+}
+
+static long pal_process_sigqueue(pal_handle proc, int signo, int code, uint64_t value)
+{
+    struct ocall_args a = {{proc, signo, code, (int64_t)value}};
+
+    if (proc <= 0 || signo < 1 || signo > 64 || code >= 0 || code == -6 /* SI_TKILL */)
+        return -PAL_EPERM;
+    return checked_zero(enclave_ocall(OCALL_PROCS_SIGQUEUE, &a, sizeof(a), NULL, 0, NULL));
 }
 
 /* Not cached: a forked child has a new id. */
@@ -282,4 +292,6 @@ void enclave_fill_procs(struct pal_api *api)
     api->process_sched = pal_process_sched;
     api->process_set_subreaper = pal_set_subreaper;
     api->thread_affinity = pal_thread_affinity;
+    api->signal_sender = enclave_signal_sender;
+    api->process_sigqueue = pal_process_sigqueue;
 }

@@ -104,34 +104,136 @@ static int geode_code(uint64_t rip)
     return 0;
 }
 
-/* Hands `set` to the libOS; GS must be its thread block. With a program
- * context, the last signal carries it (the libOS then delivers them all).
- * A signal posted from outside the tree too goes as from outside. */
+/* Who sent a signal from inside the tree (kill, tkill, sigqueue): the host
+ * records each (urts_signal.c) and OCALL_PROCS_SIGNAL_SENDER takes the
+ * oldest. What it says is the host's word, as the signal itself is: it is
+ * checked to be a sender's kind of si_code and an id of the namespace, and
+ * only ever reaches the program as siginfo. The one being handed to the
+ * libOS on each thread is what signal_sender returns. */
+#define SENDERS_QUEUED_MAX 32 /* urts_signal.c's SENDER_QUEUE */
+static struct {
+    int signo; /* 0: none */
+    struct pal_sender who;
+} current[PAL_MAX_THREADS];
+
+/* 1: a sender in *who (*more still queued), 0: none (*lost not queued),
+ * < 0: no usable answer. Quiet: the interrupted code may hold any lock. */
+static long take_sender(int signo, struct pal_sender *who, uint32_t *more, uint32_t *lost)
+{
+    struct ocall_args a = {{signo}};
+    struct ocall_signal_sender s;
+    uint64_t got = 0;
+    long r;
+
+    thread_self()->quiet_ocalls++;
+    r = enclave_ocall(OCALL_PROCS_SIGNAL_SENDER, &a, sizeof(a), &s, sizeof(s), &got);
+    thread_self()->quiet_ocalls--;
+    if (r < 0 || r > 1 || got != sizeof(s))
+        return -1;
+    *more = s.more > SENDERS_QUEUED_MAX ? SENDERS_QUEUED_MAX : s.more;
+    *lost = s.lost > SENDERS_QUEUED_MAX ? SENDERS_QUEUED_MAX : s.lost;
+    if (r == 0)
+        return 0;
+    if ((s.code != 0 && s.code != -1 && s.code != -6) || s.pid < 1 ||
+        s.pid >= OCALL_PROCS_ID_MAX)
+        return -1;
+    *who = (struct pal_sender){.code = s.code, .pid = s.pid, .uid = s.uid, .value = s.value};
+    return 1;
+}
+
+long enclave_signal_sender(int signo, struct pal_sender *out)
+{
+    uint64_t i = tls_self()->thread_index;
+
+    if (i >= PAL_MAX_THREADS || !current[i].signo || current[i].signo != signo)
+        return -PAL_ENOENT;
+    *out = current[i].who;
+    return 0;
+}
+
+#define MAX_ITEMS 64
+struct item {
+    int signo; /* with PAL_SIGNAL_* bits */
+    int has_sender;
+    struct pal_sender who;
+};
+
+/* Signal s from inside the tree: a realtime one once per sender queued
+ * (as Linux queues them) and once per instance the host could not queue;
+ * a standard one once with its sender (the host keeps one until it is
+ * taken here: a second sent meanwhile merges with it, as a pending one
+ * does on Linux). None when the host has no sender for it: the bit
+ * outlived a sender taken meanwhile, or merged. Once without a sender
+ * when the host gives no usable answer. */
+static int inside_items(int s, struct item *it, int room)
+{
+    struct pal_sender who;
+    uint32_t more = 0, lost = 0;
+    int n = 0, rt = s >= RT_FIRST;
+    long r = 0;
+
+    while (n < room && (r = take_sender(s, &who, &more, &lost)) == 1) {
+        it[n++] = (struct item){s | PAL_SIGNAL_FROM_INSIDE, 1, who};
+        if (!rt || !more)
+            return n;
+    }
+    if (rt && r == 0)
+        for (uint32_t k = 0; k < lost && n < room; k++)
+            it[n++] = (struct item){s | PAL_SIGNAL_FROM_INSIDE, 0, {0}};
+    if (n == 0 && r < 0)
+        it[n++] = (struct item){s | PAL_SIGNAL_FROM_INSIDE, 0, {0}};
+    return n;
+}
+
+/* Hands `set` and `rt` to the libOS; GS must be its thread block. With a
+ * program context, the last signal carries it (the libOS then delivers
+ * them all). A standard signal posted from outside the tree too goes once,
+ * as from outside (its inside sender, if any, is taken and dropped). */
 static void hand_over(uint64_t set, uint64_t rt, struct pal_context *ctx)
 {
-    /* The realtime ones first: the last signal handed over carries ctx. */
+    struct item it[MAX_ITEMS];
+    uint64_t self = tls_self()->thread_index;
+    int n = 0;
+
+    if (self >= PAL_MAX_THREADS)
+        self = PAL_MAX_THREADS; /* (no slot: no sender is told) */
+    __typeof__(current[0]) saved = self < PAL_MAX_THREADS ? current[self] : current[0];
+
+    /* The realtime ones first. */
     for (int s = RT_FIRST; s <= RT_LAST; s++) {
         uint64_t bit = 1ULL << (s - RT_FIRST), in = bit << INSIDE_SHIFT;
-        int signo = rt & bit ? s : s | PAL_SIGNAL_FROM_INSIDE;
 
-        if (!(rt & (bit | in)))
-            continue;
-        rt &= ~(bit | in);
-        enclave_upcalls->host_signal(set || rt ? NULL : ctx, signo);
+        if ((rt & bit) && n < MAX_ITEMS)
+            it[n++] = (struct item){s, 0, {0}};
+        if (rt & in)
+            n += inside_items(s, it + n, MAX_ITEMS - n);
     }
-    if (set & CHILD_STATE) {
-        set &= ~CHILD_STATE;
-        enclave_upcalls->host_signal(set ? NULL : ctx, 17 | PAL_SIGNAL_CHILD_STATE);
-    }
+    if ((set & CHILD_STATE) && n < MAX_ITEMS)
+        it[n++] = (struct item){17 | PAL_SIGNAL_CHILD_STATE, 0, {0}};
+    set &= ~CHILD_STATE; /* SIGSTOP's bit: never a signal of its own */
     for (int s = 1; s <= INSIDE_SHIFT; s++) {
         uint64_t bit = SIGBIT(s), in = bit << INSIDE_SHIFT;
-        int signo = set & bit ? s : s | PAL_SIGNAL_FROM_INSIDE;
+        struct item dropped[1];
 
-        if (!(set & (bit | in)))
-            continue;
-        set &= ~(bit | in);
-        enclave_upcalls->host_signal(set ? NULL : ctx, signo);
+        if ((set & bit) && n < MAX_ITEMS) {
+            it[n++] = (struct item){s, 0, {0}};
+            if (set & in)
+                inside_items(s, dropped, 1);
+        } else if (set & in) {
+            n += inside_items(s, it + n, MAX_ITEMS - n);
+        }
     }
+    for (int i = 0; i < n; i++) {
+        /* The libOS may make OCALLs before it asks, and a hand-over nested
+         * in one of them (signals posted meanwhile) puts back what it found. */
+        if (self < PAL_MAX_THREADS) {
+            current[self].who = it[i].who;
+            current[self].signo = it[i].has_sender ? it[i].signo & 0xff : 0;
+        }
+        enclave_upcalls->host_signal(i == n - 1 ? ctx : NULL, it[i].signo);
+    }
+    if (self < PAL_MAX_THREADS)
+        current[self] = saved;
 }
 
 /* hand_over with NULL, on the libOS's GS whatever the caller's. */

@@ -18,6 +18,10 @@ void enclave_signal_check(struct pal_context *ctx);
  * program redirected to a handler. */
 void enclave_signal_notified(struct exc_ctx *ctx);
 
+/* pal.h signal_sender: the sender of the signal being handed to the libOS
+ * on this thread, when another process of the tree sent it. */
+long enclave_signal_sender(int signo, struct pal_sender *out);
+
 /* pal_upcall.c: the interrupted program context through the libOS's
  * host_signal upcall (enclave_signal_check), then resumed. */
 __attribute__((noreturn)) void enclave_upcall_signal(struct exc_ctx *ctx);

@@ -169,6 +169,7 @@ static const char *const always[] = {
     "tgkill",
     "tkill",
     "kill",
+    "rt_sigqueueinfo", /* sigqueue to a process of the tree (OCALL_PROCS_SIGQUEUE) */
     "sched_yield",
     "sched_getaffinity",
     "sched_setaffinity",

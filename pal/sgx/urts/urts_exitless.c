@@ -27,6 +27,7 @@
 #include "urts_internal.h"
 #include "urts_ocall.h"
 #include "urts_procs.h"
+#include "urts_signal.h"
 
 /* Empty polls before a worker sleeps, adaptive: halved each time the whole
  * budget went by with nothing to serve (down to WORKER_SPIN_MIN), doubled
@@ -291,7 +292,7 @@ int urts_exitless_start(struct urts_enclave *e, unsigned workers, uint64_t *area
     }
     e->exitless = x;
     for (; x->n_workers < workers; x->n_workers++) {
-        ret = pthread_create(&x->workers[x->n_workers], NULL, worker_main, x);
+        ret = urts_helper_thread(&x->workers[x->n_workers], worker_main, x);
         if (ret) {
             urts_exitless_stop(e);
             return -ret;

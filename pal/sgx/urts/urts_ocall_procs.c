@@ -10,6 +10,7 @@
 #include "urts_internal.h"
 #include "urts_ocall.h"
 #include "urts_procs.h"
+#include "urts_signal.h"
 
 static int64_t do_wait(const struct pal_api *d, const int64_t *a, uint8_t *out, uint64_t out_cap,
                        uint64_t *out_size)
@@ -53,6 +54,21 @@ static int64_t do_affinity(const struct pal_api *d, const int64_t *a, struct urt
         *out_size = sizeof(mask);
     }
     return res;
+}
+
+static int64_t do_sender(int64_t signo, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
+{
+    struct ocall_signal_sender s;
+    int r;
+
+    if (out_cap < sizeof(s) || signo < 1 || signo > 64)
+        return -EINVAL;
+    r = urts_signal_sender((int)signo, &s);
+    if (r >= 0) {
+        memcpy(out, &s, sizeof(s));
+        *out_size = sizeof(s);
+    }
+    return r;
 }
 
 static int64_t do_info(const struct pal_api *d, int64_t id, uint8_t *out, uint64_t out_cap,
@@ -234,6 +250,14 @@ int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t numbe
         return !d->process_set_subreaper ? -ENOSYS : d->process_set_subreaper((int)a[0]);
     case OCALL_PROCS_PDEATHSIG:
         return a[0] < 0 || a[0] > 64 ? -EINVAL : d->process_set_pdeathsig((int)a[0]);
+    case OCALL_PROCS_SIGNAL_SENDER:
+        return do_sender(a[0], out, out_cap, out_size);
+    case OCALL_PROCS_SIGQUEUE:
+        /* The direct PAL checks the code and the signal as sigqueue does. */
+        return !d->process_sigqueue ? -ENOSYS
+               : a[0] <= 0 || a[1] < 1 || a[1] > 64 || a[2] < INT32_MIN || a[2] > INT32_MAX
+                   ? -EINVAL
+                   : d->process_sigqueue(a[0], (int)a[1], (int)a[2], (uint64_t)a[3]);
     }
     return -ENOSYS;
 }

@@ -65,6 +65,7 @@ int urts_procs_init(void)
     direct.process_sched = d.process_sched;
     direct.process_set_subreaper = d.process_set_subreaper;
     direct.thread_affinity = d.thread_affinity;
+    direct.process_sigqueue = d.process_sigqueue;
     direct.set_fs_ids = d.set_fs_ids;
     return 0;
 }

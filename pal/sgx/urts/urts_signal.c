@@ -34,6 +34,8 @@
  * comes back to look, e.g. one runs inside without exits while the others
  * wait in the host), the handler ends geode at once by that signal
  * (status 128 + signo), as a shell would see the program killed. */
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +43,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "ocall_abi.h"
 #include "urts_internal.h"
 #include "urts_procs.h"
 #include "urts_signal.h"
@@ -183,6 +186,80 @@ static bool from_inside(const siginfo_t *si)
            pidns_host_inside(si->si_pid);
 }
 
+/* Who sent the signals that came from inside the tree, per number, oldest
+ * first, for the enclave's signal_sender (OCALL_PROCS_SIGNAL_SENDER).
+ * Handlers, on any thread, push: a slot claimed by compare-and-swap on
+ * tail, filled, then marked ready; the word's bit is set only after, so
+ * the enclave finds the sender once it sees the bit. The OCALL pops, one
+ * thread at a time (senders_lock). A standard signal keeps only its first
+ * sender until it is taken (Linux does not queue them); a realtime one
+ * queues up to SENDER_QUEUE, and past that is counted in `lost` (the
+ * enclave delivers those without a sender). */
+#define SENDER_QUEUE 32
+static struct sender_queue {
+    uint64_t head, tail; /* __atomic */
+    uint32_t lost;       /* __atomic */
+    struct {
+        uint64_t ready; /* slot index + 1 once filled */
+        struct ocall_signal_sender s;
+    } slot[SENDER_QUEUE];
+} senders[65];
+static pthread_mutex_t senders_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Async-signal-safe. */
+static void push_sender(int sig, const siginfo_t *si)
+{
+    struct sender_queue *q = &senders[sig];
+    uint64_t cap = sig >= URTS_SIGNAL_RT_FIRST ? SENDER_QUEUE : 1, t, h;
+
+    do {
+        t = __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE);
+        h = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+        if (t - h >= cap) {
+            if (cap > 1)
+                __atomic_fetch_add(&q->lost, 1, __ATOMIC_SEQ_CST);
+            return;
+        }
+    } while (!__atomic_compare_exchange_n(&q->tail, &t, t + 1, false, __ATOMIC_ACQ_REL,
+                                          __ATOMIC_ACQUIRE));
+    struct ocall_signal_sender *s = &q->slot[t % SENDER_QUEUE].s;
+    uint64_t value = 0;
+
+    memcpy(&value, &si->si_value, sizeof(si->si_value));
+    *s = (struct ocall_signal_sender){.code = si->si_code,
+                                      .pid = pidns_peek_host(si->si_pid),
+                                      .uid = si->si_uid,
+                                      .value = value};
+    __atomic_store_n(&q->slot[t % SENDER_QUEUE].ready, t + 1, __ATOMIC_RELEASE);
+}
+
+int urts_signal_sender(int sig, struct ocall_signal_sender *out)
+{
+    struct sender_queue *q;
+    uint64_t h;
+    int got = 0;
+
+    if (sig < 1 || sig > 64)
+        return -EINVAL;
+    q = &senders[sig];
+    memset(out, 0, sizeof(*out));
+    pthread_mutex_lock(&senders_lock);
+    h = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+    /* A slot still being filled (its handler was interrupted) is taken
+     * later: its bit comes after it. */
+    if (h != __atomic_load_n(&q->tail, __ATOMIC_ACQUIRE) &&
+        __atomic_load_n(&q->slot[h % SENDER_QUEUE].ready, __ATOMIC_ACQUIRE) == h + 1) {
+        *out = q->slot[h % SENDER_QUEUE].s;
+        __atomic_store_n(&q->head, h + 1, __ATOMIC_RELEASE);
+        out->more = (uint32_t)(__atomic_load_n(&q->tail, __ATOMIC_ACQUIRE) - (h + 1));
+        got = 1;
+    } else {
+        out->lost = __atomic_exchange_n(&q->lost, 0, __ATOMIC_SEQ_CST);
+    }
+    pthread_mutex_unlock(&senders_lock);
+    return got;
+}
+
 /* A signal is posted: the enclave takes it soon. Interrupted at the AEP
  * (an AEX on this thread) without AEX-Notify, the thread re-enters by
  * EENTER for the classic stage 1; elsewhere the enclave's other threads
@@ -206,6 +283,8 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     uint64_t bit = 1ULL << (sig - 1), was;
     bool inside = from_inside(si);
 
+    if (inside)
+        push_sender(sig, si);
     if (sig >= URTS_SIGNAL_RT_FIRST) {
         /* Realtime: the second word, never ending the run from here. */
         uint64_t rt = 1ULL << (sig - URTS_SIGNAL_RT_FIRST);
@@ -245,6 +324,22 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
             end_now(sig, false);
     }
     take_soon(e, uc);
+}
+
+int urts_helper_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+    sigset_t block, old;
+    int r;
+
+    sigemptyset(&block);
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        sigaddset(&block, forwarded[i]);
+    for (int s = URTS_SIGNAL_RT_FIRST; s <= URTS_SIGNAL_RT_LAST; s++)
+        sigaddset(&block, s);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    r = pthread_create(t, NULL, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return r;
 }
 
 void urts_handlers_changed(struct urts_enclave *e)
@@ -301,8 +396,13 @@ uint64_t urts_signal_setup(struct urts_enclave *e)
 
 void urts_signal_clear(void)
 {
+    struct ocall_signal_sender s;
+
     __atomic_store_n(&pending[0], 0, __ATOMIC_SEQ_CST);
     __atomic_store_n(&pending[1], 0, __ATOMIC_SEQ_CST);
+    for (int sig = 1; sig <= 64; sig++)
+        while (urts_signal_sender(sig, &s) == 1)
+            ;
 }
 
 void urts_signal_dead(bool is_dead)

@@ -44,5 +44,16 @@ void urts_signal_dead(bool is_dead);
 /* Forgets every pending signal (a restarted program must not get the lost
  * one's). */
 void urts_signal_clear(void);
+/* pthread_create for a host helper thread (an exitless worker, the EPC-loss
+ * watcher, the signer): it never takes a forwarded signal, so the kernel
+ * gives each to an enclave thread, and realtime signals of one number are
+ * taken in the order they were sent when the program has one thread. */
+#include <pthread.h>
+int urts_helper_thread(pthread_t *t, void *(*fn)(void *), void *arg);
+struct ocall_signal_sender;
+/* OCALL_PROCS_SIGNAL_SENDER: the oldest recorded sender of signal sig
+ * from inside the tree, taken off its queue (1), or none (0, with the
+ * count the queue dropped); -EINVAL for a bad number. */
+int urts_signal_sender(int sig, struct ocall_signal_sender *out);
 
 #endif
