@@ -6,6 +6,7 @@
  * copied in once and checked; the libOS decides from the measured manifest
  * whether it uses the host's arguments and environment at all. */
 #include "pal_enclave.h"
+#include "pal_signal.h"
 
 #define PAGE 4096ULL
 #define ET_DYN 3
@@ -114,6 +115,7 @@ static void fill_api(void)
     api.size = sizeof(api);
     enclave_fill_proc(&api);
     enclave_fill_procs(&api);
+    api.signal_sender = enclave_signal_sender; /* pal_signal.c */
     enclave_fill_mem(&api);
     enclave_fill_thread(&api);
     enclave_fill_fs(&api);

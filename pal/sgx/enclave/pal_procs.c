@@ -7,7 +7,6 @@
  * that are Linux wait statuses, counts no larger than asked, handles below
  * OCALL_MAX_HANDLE. */
 #include "pal_enclave.h"
-#include "pal_signal.h"
 
 #define WNOHANG_ 1
 #define WUNTRACED_ 2
@@ -98,10 +97,11 @@ static long pal_process_signal(pal_handle proc, int signo)
 static long pal_process_sigqueue(pal_handle proc, int signo, int code, uint64_t value)
 {
     struct ocall_args a = {{proc, signo, code, (int64_t)value}};
+    struct ocall_iov iov = {&a, sizeof(a)};
 
     if (proc <= 0 || signo < 1 || signo > 64 || code >= 0 || code == -6 /* SI_TKILL */)
         return -PAL_EPERM;
-    return checked_zero(enclave_ocall(OCALL_PROCS_SIGQUEUE, &a, sizeof(a), NULL, 0, NULL));
+    return checked_zero(enclave_ocallv(OCALL_PROCS_SIGQUEUE, &iov, 1, NULL, 0, NULL));
 }
 
 /* Not cached: a forked child has a new id. */
@@ -292,6 +292,5 @@ void enclave_fill_procs(struct pal_api *api)
     api->process_sched = pal_process_sched;
     api->process_set_subreaper = pal_set_subreaper;
     api->thread_affinity = pal_thread_affinity;
-    api->signal_sender = enclave_signal_sender;
     api->process_sigqueue = pal_process_sigqueue;
 }
