@@ -101,6 +101,9 @@ struct enclave_thread {
     uint64_t ocall_busy;
     /* > 0: OCALLs hand no host signal to the libOS (a lazy fault's). */
     uint64_t quiet_ocalls;
+    /* The page of the last fault resumed because its page was committed
+     * meanwhile, and how many times in a row (pal_mem.c). */
+    uint64_t retry_page, retries;
 };
 
 /* The interrupted context as stage 1 copies it out of the SSA. The 64 bytes of

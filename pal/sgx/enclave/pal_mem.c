@@ -513,9 +513,15 @@ int enclave_heap_lazy_fault(uint64_t addr, uint32_t errcd)
     v = heap.pmap[i];
     lo = hi = i;
     if (access_allowed(v, errcd)) {
+        /* Committed meanwhile: the access again. A host whose page table
+         * keeps refusing it would make that a loop: the fault is then the
+         * libOS's (SIGSEGV), as before demand paging. */
+        uint64_t page = addr & ~(PAGE - 1);
+        t->retries = t->retry_page == page ? t->retries + 1 : 1;
+        t->retry_page = page;
         unlock();
         ops_unlock();
-        return 1;
+        return t->retries <= 64;
     }
     if ((v & PMAP_LAZY) && (v & 7)) {
         end = (i & ~(LAZY_CHUNK - 1)) + LAZY_CHUNK;
@@ -530,6 +536,7 @@ int enclave_heap_lazy_fault(uint64_t addr, uint32_t errcd)
         ops_unlock();
         return 0;
     }
+    t->retry_page = 0;
     t->quiet_ocalls++; /* the faulting code may hold any libOS lock */
     r = commit((void *)(heap.lo + lo * PAGE), (hi - lo) * PAGE, v & 7);
     t->quiet_ocalls--;
