@@ -230,6 +230,8 @@ bool pidns_host_inside(int32_t host)
 
 int32_t pidns_peek_host(int32_t host)
 {
+    if (!ns)
+        return 0; /* no namespace (yet): no process of it */
     for (int i = 0, n = pidns_slots(); host > 0 && i < n; i++) {
         const struct ns_entry *e = &ns->e[i];
         int32_t id = __atomic_load_n(&e->id, __ATOMIC_ACQUIRE);

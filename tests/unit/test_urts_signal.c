@@ -5,12 +5,14 @@
  * the first time; a second one while one is still pending, or the first
  * once the enclave is known dead, ends the child by that signal at once;
  * other signals never do. */
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ocall_abi.h"
 #include "urts_internal.h"
 #include "urts_signal.h"
 #include "tap.h"
@@ -73,6 +75,30 @@ static int dead_then_alive(void)
     return *word == BIT(SIGTERM) ? 0 : 3;
 }
 
+/* kill(2) of this process is its own copy of a kill from inside the tree
+ * (from_inside): its sender is recorded once; a second while the first is
+ * not taken merges with it, as a pending standard signal does. */
+static int sender_recorded(void)
+{
+    struct ocall_signal_sender s;
+
+    if (kill(getpid(), SIGUSR1) || kill(getpid(), SIGUSR1))
+        return 2;
+    if (*word != BIT(SIGUSR1) << URTS_SIGNAL_INSIDE_SHIFT)
+        return 3;
+    if (urts_signal_sender(SIGUSR1, &s) != 1 || s.code != SI_USER || s.uid != getuid() || s.more)
+        return 4;
+    if (urts_signal_sender(SIGUSR1, &s) != 0 || s.lost)
+        return 5; /* the second merged: nothing more, nothing lost */
+    if (urts_signal_sender(SIGUSR2, &s) != 0 || urts_signal_sender(0, &s) != -EINVAL ||
+        urts_signal_sender(65, &s) != -EINVAL)
+        return 6;
+    raise(SIGUSR2); /* tgkill: not a kill from inside, no sender */
+    if (urts_signal_sender(SIGUSR2, &s) != 0)
+        return 7;
+    return 0;
+}
+
 /* Runs fn in a child; *status = its wait status, err = what it wrote on stderr. */
 static void in_child(int (*fn)(void), int *status, char *err, size_t cap)
 {
@@ -131,6 +157,9 @@ int main(void)
     CHECK(exited_0(st), "the enclave took the first SIGTERM: the next one is for the program again");
     in_child(others_twice, &st, err, sizeof(err));
     CHECK(exited_0(st), "SIGUSR1 and SIGHUP twice while pending: nothing ends (0x%x)", st);
+    in_child(sender_recorded, &st, err, sizeof(err));
+    CHECK(exited_0(st), "kill of itself: its sender recorded once, a second merged, none for tgkill (0x%x)",
+          st);
     in_child(dead_int, &st, err, sizeof(err));
     CHECK(killed_by(st, SIGINT) && !err[0],
           "enclave known dead: the first SIGINT ends geode by SIGINT, silently (0x%x, %s)", st, err);
