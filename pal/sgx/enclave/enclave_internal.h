@@ -104,6 +104,8 @@ struct enclave_thread {
     /* The page of the last fault resumed because its page was committed
      * meanwhile, and how many times in a row (pal_mem.c). */
     uint64_t retry_page, retries;
+    /* 1 while pal_signal.c hands posted signals to the libOS. */
+    uint64_t handing_over;
 };
 
 /* The interrupted context as stage 1 copies it out of the SSA. The 64 bytes of

@@ -236,16 +236,38 @@ static void hand_over(uint64_t set, uint64_t rt, struct pal_context *ctx)
         current[self] = saved;
 }
 
-/* hand_over with NULL, on the libOS's GS whatever the caller's. */
+/* Takes what the host posted and hands it over (with ctx, or NULL), again
+ * until nothing is posted. The libOS may make OCALLs while it takes a
+ * signal; what arrives meanwhile is taken by this loop, not by a hand-over
+ * nested in such an OCALL, so signals reach the libOS in the order the
+ * host took them (three sigqueues of one realtime signal stay in order). */
+static void take_all(struct pal_context *ctx)
+{
+    struct enclave_thread *t = thread_self();
+    uint64_t set, rt;
+
+    if (t->handing_over)
+        return; /* the loop below, further out on this thread, takes it */
+    do {
+        t->handing_over = 1;
+        while ((set = take_pending(&rt)) || rt) {
+            hand_over(set, rt, ctx);
+            ctx = NULL; /* the context carried the first round's signals */
+        }
+        t->handing_over = 0;
+    } while (posted()); /* posted after the last take, before the flag fell */
+}
+
+/* take_all with NULL, on the libOS's GS whatever the caller's. */
 static void hand_over_pending(void)
 {
-    uint64_t gs, set, rt;
+    uint64_t gs;
 
-    if (!libos_ready() || (!(set = take_pending(&rt)) && !rt))
+    if (!libos_ready() || !posted() || thread_self()->handing_over)
         return;
     gs = enclave_rdgsbase();
     enclave_set_gs(thread_self()->libos_gs);
-    hand_over(set, rt, NULL);
+    take_all(NULL);
     enclave_set_gs(gs);
 }
 
@@ -256,11 +278,9 @@ void enclave_signal_after_ocall(void)
 
 void enclave_signal_check(struct pal_context *ctx)
 {
-    uint64_t set, rt;
-
-    if (!libos_ready() || (!(set = take_pending(&rt)) && !rt))
+    if (!libos_ready() || !posted())
         return;
-    hand_over(set, rt, ctx && !geode_code(ctx->rip) ? ctx : NULL);
+    take_all(ctx && !geode_code(ctx->rip) ? ctx : NULL);
 }
 
 void enclave_signal_notified(struct exc_ctx *ctx)
