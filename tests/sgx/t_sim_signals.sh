@@ -135,3 +135,18 @@ PY
     [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$(printf 'child got [34, 37]\nwait 0')" ]
     r=$?; check "realtime signals from another process reach the enclave program's handlers (not its death)" $r; diag $r
 fi
+
+# A host that lies about who sent a signal (GEODE_TEST_HOSTILE_SENDER: a
+# si_code of the kernel, a negative id, absurd counts): the PAL refuses the
+# answer, the program gets the signal without a sender, never the lie.
+bin="$GEODE_BUILD/tests/conformance/sig_queue_fork"
+if need "$bin"; then
+    mkdir -p "$TMP/hs"
+    manifest "$TMP/hs.toml" "$bin" "$(trust "$bin" "file:$TMP/hs/")"
+    GEODE_TEST_HOSTILE_SENDER=1 run_sim "$TMP/hs.toml" "$TMP/hs"
+    [ "$rc" -eq 0 ] && grep -q '^child: exit 0$' "$TMP/out" &&
+        ! grep -q 'from parent 1' "$TMP/out" && ! grep -q 'code 5' "$TMP/out" &&
+        grep -q '^child got .* code 0 value 0 from parent 0$' "$TMP/out"
+    r=$?; check "a host lying about a signal's sender: refused, the signal arrives without one" $r
+    [ "$r" -eq 0 ] || sed -n '1,12s/^/    # /p' "$TMP/out"
+fi

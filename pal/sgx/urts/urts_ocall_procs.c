@@ -4,6 +4,7 @@
  * PAL's callers would (ranges, lengths); the enclave checks every answer. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "urts_fork.h"
@@ -64,6 +65,10 @@ static int64_t do_sender(int64_t signo, uint8_t *out, uint64_t out_cap, uint64_t
     if (out_cap < sizeof(s) || signo < 1 || signo > 64)
         return -EINVAL;
     r = urts_signal_sender((int)signo, &s);
+    if (r == 1 && getenv("GEODE_TEST_HOSTILE_SENDER")) {
+        /* Test: a host that lies about the sender (t_sim_signals). */
+        s.code = 5, s.pid = -3, s.more = 1u << 30, s.lost = 1u << 30;
+    }
     if (r >= 0) {
         memcpy(out, &s, sizeof(s));
         *out_size = sizeof(s);
