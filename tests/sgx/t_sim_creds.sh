@@ -40,12 +40,21 @@ if need "$bin"; then
     rm -rf "$d" && d=$(mktemp -d /tmp/geode-creds.XXXXXX) && chmod 755 "$d"
     manifest "$TMP/w.toml" "$bin" 'geode.ocall_workers = 2' 'sgx.enclave_size = "256M"' \
         "$(trust "$bin" "file:$d/")"
+    sed -i 's/^loader.log_level = .*/loader.log_level = "debug"/' "$TMP/w.toml"
     run_sim "$TMP/w.toml" "$d"
     echo "exit status $rc" >>"$TMP/out"
     rm -rf "$d"
     diff -u "$TMP/native" "$TMP/out" >"$TMP/diff"
-    [ ! -s "$TMP/diff" ] && grep -q EACCES "$TMP/out"
-    r=$?; check "creds_drop with geode.ocall_workers = 2 in the sim enclave equals native (workers take the file-system ids)$( [ -s "$TMP/diff" ] && echo " ($(head -c 400 "$TMP/diff"))")" $r; diag $r
+    # Only a run whose OCALLs workers served shows anything (the adaptive
+    # policy may keep a short program on the exit path): the enclave's
+    # counters say how many (exitless N).
+    served=$(sed -n 's/.*(exitless \([0-9]*\)).*/\1/p' "$TMP/err" | head -1)
+    if [ "${served:-0}" -eq 0 ]; then
+        skip "creds_drop with geode.ocall_workers = 2: no OCALL went to a worker in this run (exitless ${served:-?}), nothing to compare"
+    else
+        [ ! -s "$TMP/diff" ] && grep -q EACCES "$TMP/out"
+        r=$?; check "creds_drop with geode.ocall_workers = 2 in the sim enclave equals native ($served OCALLs served by workers, which take the file-system ids)$( [ -s "$TMP/diff" ] && echo " ($(head -c 400 "$TMP/diff"))")" $r; diag $r
+    fi
 fi
 
 # A host process holds a POSIX lock on bytes 0..99 and a shared flock.
