@@ -313,12 +313,10 @@ static int by_path(const void *a, const void *b)
     return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
 }
 
-static bool was_used(size_t at)
+static int by_offset(const void *a, const void *b)
 {
-    for (size_t i = 0; i < n_used; i++)
-        if (used_at[i] == at)
-            return true;
-    return false;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return x < y ? -1 : x > y;
 }
 
 void hash_cache_flush(void)
@@ -328,9 +326,11 @@ void hash_cache_flush(void)
     dirty = false;
     /* Every entry: the file's lines that parse and that this run did not
      * store again, then the stored ones; sorted, duplicates dropped. */
-    size_t n = 0, cap = n_stored + 64;
+    size_t n = 0, cap = n_stored + 64, u = 0;
     struct entry *all = malloc(cap * sizeof(*all));
     char line[MAX_LINE];
+    /* The used offsets in file order, walked beside the lines. */
+    qsort(used_at, n_used, sizeof(*used_at), by_offset);
     for (size_t at = 0, next; all && at < map_len; at = next) {
         struct entry e;
         if (!line_at(at, line, &next) || !parse_line(line, &e) || (n_slots && *slot_of(e.path)))
@@ -341,7 +341,9 @@ void hash_cache_flush(void)
                 break;
             all = p, cap *= 2;
         }
-        e.used = was_used(at);
+        while (u < n_used && used_at[u] < at)
+            u++;
+        e.used = u < n_used && used_at[u] == at;
         e.owned = true;
         if (!(e.path = strdup(e.path)))
             break;

@@ -125,7 +125,6 @@ struct enclave_globals {
     uint64_t aex_notify;
     uint64_t nssa; /* SSA frames per thread, derived from the layout */
     volatile uint64_t ecalls, ocalls, exceptions, notifications, edeccssa, stage1_exits;
-    volatile uint64_t lazy_commits; /* faults on lazy pages, served in the PAL */
     /* Enclave offsets of the PAL's own regions (TCS, SSA, TLS, stacks, blob:
      * from the first TCS up to ELF 0); 0/0 before initialization. */
     uint64_t pal_lo, pal_hi;

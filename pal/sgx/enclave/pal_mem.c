@@ -541,8 +541,6 @@ int enclave_heap_lazy_fault(uint64_t addr, uint32_t errcd)
     r = commit((void *)(heap.lo + lo * PAGE), (hi - lo) * PAGE, v & 7);
     t->quiet_ocalls--;
     ops_unlock();
-    if (!r)
-        __atomic_add_fetch(&g_encl.lazy_commits, 1, __ATOMIC_RELAXED);
     return r == 0;
 }
 

@@ -195,10 +195,6 @@ static void hand_over(uint64_t set, uint64_t rt, struct pal_context *ctx)
     uint64_t self = tls_self()->thread_index;
     int n = 0;
 
-    if (self >= PAL_MAX_THREADS)
-        self = PAL_MAX_THREADS; /* (no slot: no sender is told) */
-    __typeof__(current[0]) saved = self < PAL_MAX_THREADS ? current[self] : current[0];
-
     /* The realtime ones first. */
     for (int s = RT_FIRST; s <= RT_LAST; s++) {
         uint64_t bit = 1ULL << (s - RT_FIRST), in = bit << INSIDE_SHIFT;
@@ -224,8 +220,6 @@ static void hand_over(uint64_t set, uint64_t rt, struct pal_context *ctx)
         }
     }
     for (int i = 0; i < n; i++) {
-        /* The libOS may make OCALLs before it asks, and a hand-over nested
-         * in one of them (signals posted meanwhile) puts back what it found. */
         if (self < PAL_MAX_THREADS) {
             current[self].who = it[i].who;
             current[self].signo = it[i].has_sender ? it[i].signo & 0xff : 0;
@@ -233,7 +227,7 @@ static void hand_over(uint64_t set, uint64_t rt, struct pal_context *ctx)
         enclave_upcalls->host_signal(i == n - 1 ? ctx : NULL, it[i].signo);
     }
     if (self < PAL_MAX_THREADS)
-        current[self] = saved;
+        current[self].signo = 0; /* take_all never nests hand-overs on a thread */
 }
 
 /* Takes what the host posted and hands it over (with ctx, or NULL), again

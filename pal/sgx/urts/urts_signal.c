@@ -326,16 +326,22 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     take_soon(e, uc);
 }
 
+/* Every signal urts_signal_setup forwards. */
+static void forwarded_set(sigset_t *set)
+{
+    sigemptyset(set);
+    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+        sigaddset(set, forwarded[i]);
+    for (int s = URTS_SIGNAL_RT_FIRST; s <= URTS_SIGNAL_RT_LAST; s++)
+        sigaddset(set, s);
+}
+
 int urts_helper_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 {
     sigset_t block, old;
     int r;
 
-    sigemptyset(&block);
-    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-        sigaddset(&block, forwarded[i]);
-    for (int s = URTS_SIGNAL_RT_FIRST; s <= URTS_SIGNAL_RT_LAST; s++)
-        sigaddset(&block, s);
+    forwarded_set(&block);
     pthread_sigmask(SIG_BLOCK, &block, &old);
     r = pthread_create(t, NULL, fn, arg);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -355,11 +361,7 @@ uint64_t urts_signal_setup(struct urts_enclave *e)
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = on_signal;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK; /* no SA_RESTART: blocked OCALLs return EINTR */
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-        sigaddset(&sa.sa_mask, forwarded[i]);
-    for (int s = URTS_SIGNAL_RT_FIRST; s <= URTS_SIGNAL_RT_LAST; s++)
-        sigaddset(&sa.sa_mask, s);
+    forwarded_set(&sa.sa_mask);
     target = e;
     /* A host write to a pipe or socket without a reader is an EPIPE for the
      * OCALL to return, never the runtime's death: SIGPIPE is the libOS's to
