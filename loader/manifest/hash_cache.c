@@ -330,7 +330,8 @@ void hash_cache_flush(void)
     struct entry *all = malloc(cap * sizeof(*all));
     char line[MAX_LINE];
     /* The used offsets in file order, walked beside the lines. */
-    qsort(used_at, n_used, sizeof(*used_at), by_offset);
+    if (n_used)
+        qsort(used_at, n_used, sizeof(*used_at), by_offset);
     for (size_t at = 0, next; all && at < map_len; at = next) {
         struct entry e;
         if (!line_at(at, line, &next) || !parse_line(line, &e) || (n_slots && *slot_of(e.path)))
@@ -359,7 +360,8 @@ void hash_cache_flush(void)
         }
         all = p;
     }
-    memcpy(all + n, stored, n_stored * sizeof(*all));
+    if (n_stored)
+        memcpy(all + n, stored, n_stored * sizeof(*all));
     n += n_stored;
     qsort(all, n, sizeof(*all), by_path);
     bool trim = n > MAX_ENTRIES;
