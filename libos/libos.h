@@ -16,6 +16,7 @@ struct libos_jmpbuf {
 __attribute__((returns_twice)) int libos_setjmp(struct libos_jmpbuf *jb);
 
 #define MAX_HELD_LOCKS 4
+#define MAX_DEFERRED_HOST 16
 
 /* Per-thread libOS state. GS points at it; the layout of the first three
  * fields is fixed because arch/entry.S reads them. */
@@ -32,7 +33,17 @@ struct libos_thread {
     bool has_saved_sigmask;
     struct libos_jmpbuf *recover; /* set while a syscall handler runs */
     void *held[MAX_HELD_LOCKS];   /* spinlocks held, released on recovery */
-    int nheld;
+    int nheld;                    /* counted before the lock is taken, after it is freed */
+    /* Host signals the PAL handed over while this thread held a spinlock
+     * (entry/upcall.c): taken when it holds none (spin_unlock), as the
+     * code the PAL interrupted may hold the very lock raising one takes.
+     * Past MAX_DEFERRED_HOST, only their numbers (without siginfo). */
+    struct {
+        int signo, code; /* code 0x7fffffff: no siginfo */
+        uint64_t f0, f1;
+    } deferred_host[MAX_DEFERRED_HOST];
+    int ndeferred_host;
+    uint64_t deferred_host_bits;
     uint64_t altstack_sp, altstack_size;
     int altstack_flags;
     uint32_t creds_gen; /* sys/creds.c: the credentials this host thread carries */
@@ -62,6 +73,8 @@ extern bool libos_threads_ready;
  * release them. */
 void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
+/* entry/upcall.c: the host signals deferred while this thread held locks. */
+void signal_run_deferred_host(void);
 
 /* Creates the state of the calling thread and points GS at it. */
 struct libos_thread *thread_init_current(int tid);

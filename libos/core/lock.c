@@ -3,25 +3,30 @@
 #include "libos.h"
 
 /* Each thread remembers the locks it holds so that a syscall aborted by a
- * bad program pointer (entry/syscall.c) can release them. */
+ * bad program pointer (entry/syscall.c) can release them. The count covers
+ * the whole time a lock may be held (from before it is taken to after it
+ * is freed): host signals handed over meanwhile wait (upcall.c). */
 void spin_lock(spinlock_t *l)
 {
-    spin_lock_raw(l);
-    if (libos_threads_ready) {
-        struct libos_thread *t = cur_thread();
+    struct libos_thread *t = libos_threads_ready ? cur_thread() : NULL;
+    if (t) {
         if (t->nheld < MAX_HELD_LOCKS)
             t->held[t->nheld] = l;
         t->nheld++;
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
     }
+    spin_lock_raw(l);
 }
 
 void spin_unlock(spinlock_t *l)
 {
+    spin_unlock_raw(l);
     if (libos_threads_ready) {
         struct libos_thread *t = cur_thread();
-        t->nheld--;
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        if (--t->nheld == 0 && (t->ndeferred_host || t->deferred_host_bits))
+            signal_run_deferred_host();
     }
-    spin_unlock_raw(l);
 }
 
 /* libprotobuf-c references these; in the libOS they end the process. */

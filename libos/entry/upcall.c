@@ -146,6 +146,53 @@ void signal_async(int signo, const struct signal_info *info)
         signal_raise(signo);
 }
 
+#define NO_INFO 0x7fffffff
+
+/* Raises a host signal now, or keeps it for signal_run_deferred_host when
+ * this thread holds a lock (without a context, the PAL may have
+ * interrupted libOS code anywhere, inside the lock raising one takes). */
+static void host_signal_raise(int signo, const struct signal_info *info)
+{
+    struct libos_thread *t = libos_threads_ready ? cur_thread() : NULL;
+    if (!t || t->nheld == 0) {
+        signal_async(signo, info);
+        return;
+    }
+    if (t->ndeferred_host < MAX_DEFERRED_HOST) {
+        int i = t->ndeferred_host;
+        t->deferred_host[i].signo = signo;
+        t->deferred_host[i].code = info ? info->code : NO_INFO;
+        t->deferred_host[i].f0 = info ? info->f0 : 0;
+        t->deferred_host[i].f1 = info ? info->f1 : 0;
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        t->ndeferred_host = i + 1;
+    } else {
+        t->deferred_host_bits |= SIGBIT(signo);
+    }
+}
+
+void signal_run_deferred_host(void)
+{
+    struct libos_thread *t = cur_thread();
+    typeof(t->deferred_host) items;
+    int n = t->ndeferred_host;
+    uint64_t bits = t->deferred_host_bits;
+    /* Copied out first: a signal handed over while these are raised (a
+     * lock taken inside) is deferred into the emptied table and run at
+     * that lock's release. */
+    memcpy(items, t->deferred_host, (size_t)n * sizeof(items[0]));
+    t->deferred_host_bits = 0;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    t->ndeferred_host = 0;
+    for (int i = 0; i < n; i++) {
+        struct signal_info info = {items[i].code, items[i].f0, items[i].f1};
+        signal_async(items[i].signo, items[i].code == NO_INFO ? NULL : &info);
+    }
+    for (int sig = 1; bits; sig++, bits >>= 1)
+        if (bits & 1)
+            signal_async(sig, NULL);
+}
+
 static void up_host_signal(struct pal_context *ctx, int signo)
 {
     bool inside = signo & PAL_SIGNAL_FROM_INSIDE, child_state = signo & PAL_SIGNAL_CHILD_STATE;
@@ -164,9 +211,9 @@ static void up_host_signal(struct pal_context *ctx, int signo)
          * and si_uid, sigqueue's si_value too). */
         struct signal_info info = {
             .code = who.code, .f0 = (uint32_t)who.pid | (uint64_t)who.uid << 32, .f1 = who.value};
-        signal_async(signo, &info);
+        host_signal_raise(signo, &info);
     } else {
-        signal_async(signo, NULL);
+        host_signal_raise(signo, NULL);
     }
     if (ctx)
         signal_run_deferred();

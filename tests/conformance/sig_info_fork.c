@@ -1,12 +1,12 @@
-// modes: direct
+// modes: direct sim
 /* What a signal from another process carries (sigaction(2) SA_SIGINFO,
  * sigqueue(3), rt_sigqueueinfo(2)): kill's SI_USER with the sender's pid
  * and uid, sigqueue's SI_QUEUE with its value, both ways between a parent
  * and its child; rt_sigqueueinfo's EPERM for a si_code of the kernel or
- * of kill sent to another process. Direct only for now: in sim the
- * parent (process 1) misses both of its child's signals within the 2 s
- * its show() waits about once in ten runs (seen 2026-12-06, cause not
- * found yet); sig_queue_fork checks the senders in sim. */
+ * of kill sent to another process. (In sim one end missed both of its
+ * peer's signals about once in fifty runs until 2026-12-06: the enclave's
+ * exception handler took a signal interrupting its own entry one SSA
+ * level too deep; see sig_storm.) */
 #include "conf.h"
 
 #include <sys/syscall.h>

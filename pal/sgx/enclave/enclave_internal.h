@@ -24,6 +24,7 @@
 #define CTX_XSAVE 0
 #define CTX_XSAVE_SIZE 1024
 #define CTX_GPR 1024
+#define CTX_LEVEL 1224 /* after gpr (184) and exinfo (16) */
 #define G_RAX 0
 #define G_RCX 8
 #define G_RDX 16
@@ -110,12 +111,14 @@ struct enclave_thread {
 
 /* The interrupted context as stage 1 copies it out of the SSA. The 64 bytes of
  * padding at the end absorb the words the resume sequence writes just below the
- * resumed RSP's red zone (see enclave_resume in entry.S). */
+ * resumed RSP's red zone (see enclave_resume in entry.S). level: the CSSA
+ * the context ran at (above 0: a stage-1 entry; exception.c). */
 struct exc_ctx {
     uint8_t xsave[CTX_XSAVE_SIZE];
     struct sgx_gprsgx gpr;
     struct sgx_exinfo exinfo;
-    uint8_t pad[CTX_SIZE - CTX_XSAVE_SIZE - sizeof(struct sgx_gprsgx) - sizeof(struct sgx_exinfo)];
+    uint64_t level;
+    uint8_t pad[CTX_SIZE - CTX_XSAVE_SIZE - sizeof(struct sgx_gprsgx) - sizeof(struct sgx_exinfo) - 8];
 } __attribute__((aligned(64)));
 
 /* Per-enclave state (in .data/.bss, shared by all threads). */

@@ -4,7 +4,10 @@
  * the interrupted stack below its red zone) copies SSA[c-1] into a struct
  * exc_ctx. Then:
  *   AEX-Notify: EDECCSSA (CSSA = c-1, we now own the SSA[c-1] context),
- *     re-arm SSA[c-1].AEXNOTIFY and run stage 2 right here: no EEXIT.
+ *     re-arm SSA[c-1].AEXNOTIFY as the interrupted code had it and run
+ *     stage 2 right here: no EEXIT. Stage 2 runs armed: a fault there (a
+ *     lazy page, a bad program pointer) reaches the enclave only through
+ *     a notification.
  *   classic: point SSA[c-1].RIP/RSP/RDI at stage 2 and the saved context,
  *     EEXIT; the host's ERESUME restores SSA[c-1], which lands in stage 2.
  * Stage 2 handles the exception (EXITINFO valid) or the bare notification,
@@ -12,7 +15,20 @@
  *
  * A fault in stage 1 itself (CSSA = c + 1) goes through the same code one
  * level deeper; it needs NSSA >= c + 2, which is why SSA[c] is armed only
- * when that frame can be entered (ERESUME-as-EENTER needs CSSA < NSSA). */
+ * when that frame can be entered (ERESUME-as-EENTER needs CSSA < NSSA), and
+ * only while stage 1 runs on the PAL stack: from its C code to EDECCSSA.
+ * Frames are off across EDECCSSA, so the instruction after it, where a
+ * host delivers what waited for the leaf, never takes a nested entry: a
+ * storm of signals cannot pile handlers up on the stack.
+ *
+ * The context's level is the CSSA it ran at (c - 1). Above 0 it is a
+ * stage-1 entry that has not left its frame, where no OCALL can come back
+ * (EENTER at CSSA >= 1 is, to enclave_entry, a stage-1 entry): an
+ * interrupt there is resumed by EEXIT and the host's ERESUME, with nothing
+ * taken; a fault there gets its fixup or is fatal, never a lazy commit or
+ * the libOS. (Before 2026-12-06 such an interrupt handed signals over with
+ * OCALLs one level too deep, and the first OCALL's return re-entered the
+ * outer handler: the thread never took a host signal again.) */
 #include "pal_enclave.h"
 #include "pal_signal.h"
 #ifdef GEODE_TEST_ECALLS
@@ -68,6 +84,21 @@ void enclave_stage1(struct exc_ctx *ctx, uint64_t cssa, uint64_t ursp, uint64_t 
     if (g_encl.aex_notify)
         enclave_arm_aexnotify(cssa, 1); /* a fault right here notifies one level deeper */
     save_context(ctx, cssa - 1);
+    ctx->level = cssa - 1;
+    if (cssa > 1 && !sgx_exitinfo_valid(ctx->gpr.exitinfo)) {
+        /* An interrupt of a stage-1 entry (running at CSSA c-1 >= 1):
+         * resumed as it was by the host's ERESUME; nothing is taken here,
+         * as no OCALL comes back at CSSA >= 1. Its own stage 2 takes what
+         * the host posted. Both frames disarmed, so that ERESUME does not
+         * notify again and an AEX at the next OENTRY of this level (still
+         * on the host's stack) only resumes. */
+        if (g_encl.aex_notify) {
+            enclave_arm_aexnotify(cssa, 0);
+            enclave_arm_aexnotify(cssa - 1, 0);
+        }
+        __atomic_add_fetch(&g_encl.stage1_exits, 1, __ATOMIC_RELAXED);
+        enclave_eexit(EXIT_STAGE1, 0, 0, ursp, urbp, target);
+    }
 #ifdef GEODE_TEST_ECALLS
     if (t->fault_in_stage1 && cssa == 1) {
         t->fault_in_stage1 = 0;
@@ -75,10 +106,19 @@ void enclave_stage1(struct exc_ctx *ctx, uint64_t cssa, uint64_t ursp, uint64_t 
     }
 #endif
     if (g_encl.aex_notify) {
+        /* Both frames off across EDECCSSA: an AEX right after it (where
+         * the sim, like any host, delivers what waited for the leaf) only
+         * resumes, and the next OENTRY at this level (still on the host's
+         * stack) does too. Then the interrupted code's own setting back. */
+        uint8_t notify = ctx->gpr.aexnotify & SGX_SSA_AEXNOTIFY_ENABLE;
+
+        enclave_arm_aexnotify(cssa - 1, 0);
+        enclave_arm_aexnotify(cssa, 0);
         enclave_edeccssa();
         __atomic_add_fetch(&g_encl.edeccssa, 1, __ATOMIC_RELAXED);
         t->fault.edeccssa++;
-        enclave_arm_aexnotify(cssa - 1, 1);
+        if (notify)
+            enclave_arm_aexnotify(cssa - 1, 1);
         enclave_stage2(ctx);
     }
     g = enclave_ssa_gpr(cssa - 1);
@@ -121,9 +161,25 @@ static int in_pal(uint64_t rip)
     return rip >= lo && rip - lo < tls->elf_span[0];
 }
 
+/* rsp lies on this thread's PAL stack. */
+static int on_pal_stack(uint64_t rsp)
+{
+    const struct sgx_layout_tls *tls = tls_self();
+    uint64_t top = g_encl.base + tls->stack_top_offset;
+
+    return rsp <= top && rsp > top - tls->stack_size;
+}
+
 void enclave_stage2(struct exc_ctx *ctx)
 {
     struct enclave_thread *t = thread_self();
+    uint64_t level = ctx->level;
+
+    if (level > 0 && !on_pal_stack(ctx->gpr.rsp))
+        /* A stage-1 entry is interrupted only once it runs on this stack
+         * (SSA[c] is armed there): resuming it anywhere else would stage
+         * its registers on the host's stack. */
+        enclave_eexit(EXIT_FATAL, FATAL_BAD_STACK, level, t->ursp, t->urbp, t->exit_addr);
     uint8_t vector = sgx_exitinfo_vector(ctx->gpr.exitinfo);
     uint64_t cont;
 
@@ -131,16 +187,18 @@ void enclave_stage2(struct exc_ctx *ctx)
         /* An interrupt (AEX-Notify, or a host signal's EENTER): host
          * signals posted meanwhile go to the libOS, then resume. */
         __atomic_add_fetch(&g_encl.notifications, 1, __ATOMIC_RELAXED);
-        enclave_signal_notified(ctx);
+        if (level == 0)
+            enclave_signal_notified(ctx);
         enclave_resume(ctx);
     }
     __atomic_add_fetch(&g_encl.exceptions, 1, __ATOMIC_RELAXED);
     t->fault.handled++;
     t->fault.vector = vector;
     t->fault.addr = (vector == SGX_VEC_PF || vector == SGX_VEC_GP) ? ctx->exinfo.maddr : 0;
-    if (vector == SGX_VEC_PF && enclave_heap_lazy_fault(ctx->exinfo.maddr, ctx->exinfo.errcd))
+    if (level == 0 && vector == SGX_VEC_PF &&
+        enclave_heap_lazy_fault(ctx->exinfo.maddr, ctx->exinfo.errcd))
         enclave_resume(ctx); /* a lazy page, committed now: the access again */
-    if (enclave_upcalls && t->libos_gs && !in_pal(ctx->gpr.rip))
+    if (level == 0 && enclave_upcalls && t->libos_gs && !in_pal(ctx->gpr.rip))
         enclave_upcall(ctx); /* program or libOS code: the libOS decides */
     if (vector == SGX_VEC_BP)
         enclave_resume(ctx); /* int3 is a trap: RIP already points past it */

@@ -92,6 +92,7 @@ static int64_t ocall_at(struct enclave_thread *t, uint64_t base, uint64_t number
 {
     uint64_t in_size = 0, data, frame, fs, gs;
     struct ocall_frame hdr;
+    uint8_t notify = 0;
     int64_t r;
 
     for (unsigned i = 0; i < n_in; i++) {
@@ -121,10 +122,13 @@ static int64_t ocall_at(struct enclave_thread *t, uint64_t base, uint64_t number
     __atomic_add_fetch(&g_encl.ocalls, 1, __ATOMIC_RELAXED);
     fs = enclave_rdfsbase();
     gs = enclave_rdgsbase();
-    if (g_encl.aex_notify)
-        enclave_arm_aexnotify(0, 0); /* never notify while on the host stack */
+    if (g_encl.aex_notify) {
+        /* Never notify while on the host stack; back as they were after. */
+        notify = enclave_ssa_gpr(0)->aexnotify & SGX_SSA_AEXNOTIFY_ENABLE;
+        enclave_arm_aexnotify(0, 0);
+    }
     enclave_ocall_switch(number, frame, t->urbp, t->exit_addr, (uint64_t)t - THR_OFF);
-    if (g_encl.aex_notify)
+    if (notify)
         enclave_arm_aexnotify(0, 1);
     enclave_set_bases(fs, gs); /* EENTER left both at the TLS page */
     return read_frame(frame, out, out_cap, out_size);
