@@ -30,6 +30,14 @@ __attribute__((weak)) void signal_run_deferred(void)
     if (signal_run_hooks)
         signal_run_hooks();
 }
+/* entry/upcall.c's host signals kept while a lock was held: none are
+ * handed over here (no PAL upcalls), so there is nothing to raise. */
+__attribute__((weak)) void signal_run_deferred_host(void)
+{
+    struct libos_thread *t = cur_thread();
+    t->ndeferred_host = 0;
+    t->deferred_host_bits = 0;
+}
 __attribute__((weak)) struct libos_thread *thread_find(int tid)
 {
     struct libos_thread *t = libos_threads_ready ? cur_thread() : NULL;
