@@ -18,6 +18,14 @@ __attribute__((returns_twice)) int libos_setjmp(struct libos_jmpbuf *jb);
 #define MAX_HELD_LOCKS 4
 #define MAX_DEFERRED_HOST 16
 
+/* What a pending signal carries beyond its number, when its sender said
+ * more than SI_USER (a POSIX timer: SI_TIMER, timer id and overrun in f0,
+ * the sigev_value in f1, as Linux's siginfo _timer fields). */
+struct signal_info {
+    int code;
+    uint64_t f0, f1;
+};
+
 /* Per-thread libOS state. GS points at it; the layout of the first three
  * fields is fixed because arch/entry.S reads them. */
 struct libos_thread {
@@ -39,8 +47,9 @@ struct libos_thread {
      * code the PAL interrupted may hold the very lock raising one takes.
      * Past MAX_DEFERRED_HOST, only their numbers (without siginfo). */
     struct {
-        int signo, code; /* code 0x7fffffff: no siginfo */
-        uint64_t f0, f1;
+        int signo;
+        bool has_info;
+        struct signal_info info;
     } deferred_host[MAX_DEFERRED_HOST];
     int ndeferred_host;
     uint64_t deferred_host_bits;

@@ -35,13 +35,7 @@ uint64_t signal_pending_set(void);
 /* True when a signal not in mask is pending. */
 bool signal_pending_for(uint64_t mask);
 
-/* What a pending signal carries beyond its number, when its sender said
- * more than SI_USER (a POSIX timer: SI_TIMER, timer id and overrun in f0,
- * the sigev_value in f1, as Linux's siginfo _timer fields). */
-struct signal_info {
-    int code;
-    uint64_t f0, f1;
-};
+/* struct signal_info: libos.h (a thread keeps deferred ones). */
 
 /* Removes and returns one pending signal of set (0 if none): sigtimedwait.
  * info (may be NULL) gets what the signal carries (code 0 when nothing). */

@@ -146,8 +146,6 @@ void signal_async(int signo, const struct signal_info *info)
         signal_raise(signo);
 }
 
-#define NO_INFO 0x7fffffff
-
 /* Raises a host signal now, or keeps it for signal_run_deferred_host when
  * this thread holds a lock (without a context, the PAL may have
  * interrupted libOS code anywhere, inside the lock raising one takes). */
@@ -161,9 +159,8 @@ static void host_signal_raise(int signo, const struct signal_info *info)
     if (t->ndeferred_host < MAX_DEFERRED_HOST) {
         int i = t->ndeferred_host;
         t->deferred_host[i].signo = signo;
-        t->deferred_host[i].code = info ? info->code : NO_INFO;
-        t->deferred_host[i].f0 = info ? info->f0 : 0;
-        t->deferred_host[i].f1 = info ? info->f1 : 0;
+        t->deferred_host[i].has_info = info != NULL;
+        t->deferred_host[i].info = info ? *info : (struct signal_info){0};
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
         t->ndeferred_host = i + 1;
     } else {
@@ -184,10 +181,8 @@ void signal_run_deferred_host(void)
     t->deferred_host_bits = 0;
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     t->ndeferred_host = 0;
-    for (int i = 0; i < n; i++) {
-        struct signal_info info = {items[i].code, items[i].f0, items[i].f1};
-        signal_async(items[i].signo, items[i].code == NO_INFO ? NULL : &info);
-    }
+    for (int i = 0; i < n; i++)
+        signal_async(items[i].signo, items[i].has_info ? &items[i].info : NULL);
     for (int sig = 1; bits; sig++, bits >>= 1)
         if (bits & 1)
             signal_async(sig, NULL);

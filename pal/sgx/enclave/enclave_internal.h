@@ -24,7 +24,6 @@
 #define CTX_XSAVE 0
 #define CTX_XSAVE_SIZE 1024
 #define CTX_GPR 1024
-#define CTX_LEVEL 1224 /* after gpr (184) and exinfo (16) */
 #define G_RAX 0
 #define G_RCX 8
 #define G_RDX 16

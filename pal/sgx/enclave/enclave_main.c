@@ -14,7 +14,6 @@ _Static_assert(offsetof(struct sgx_layout_tls, stack_top_offset) == TLS_STACK_TO
 _Static_assert(offsetof(struct sgx_layout_tls, stack_size) == TLS_STACK_SIZE, "stack size");
 _Static_assert(sizeof(struct exc_ctx) == CTX_SIZE, "CTX_SIZE");
 _Static_assert(offsetof(struct exc_ctx, gpr) == CTX_GPR, "CTX_GPR");
-_Static_assert(offsetof(struct exc_ctx, level) == CTX_LEVEL, "CTX_LEVEL");
 _Static_assert(sizeof(((struct exc_ctx *)0)->pad) >= 64, "the resume staging room");
 _Static_assert(offsetof(struct sgx_gprsgx, rsp) == G_RSP && offsetof(struct sgx_gprsgx, rip) == G_RIP &&
                    offsetof(struct sgx_gprsgx, rflags) == G_RFLAGS && offsetof(struct sgx_gprsgx, rdi) == G_RDI,

@@ -184,11 +184,11 @@ void enclave_stage2(struct exc_ctx *ctx)
     uint64_t cont;
 
     if (!sgx_exitinfo_valid(ctx->gpr.exitinfo)) {
-        /* An interrupt (AEX-Notify, or a host signal's EENTER): host
-         * signals posted meanwhile go to the libOS, then resume. */
+        /* An interrupt (AEX-Notify, or a host signal's EENTER; level 0:
+         * stage 1 resumed any other by ERESUME): host signals posted
+         * meanwhile go to the libOS, then resume. */
         __atomic_add_fetch(&g_encl.notifications, 1, __ATOMIC_RELAXED);
-        if (level == 0)
-            enclave_signal_notified(ctx);
+        enclave_signal_notified(ctx);
         enclave_resume(ctx);
     }
     __atomic_add_fetch(&g_encl.exceptions, 1, __ATOMIC_RELAXED);
