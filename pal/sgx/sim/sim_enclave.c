@@ -157,7 +157,7 @@ void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucont
         sim_thread_to_enclave(t, t->encl_fsbase, t->encl_gsbase);
         return;
     }
-    if (sig == SIGILL && si->si_code > 0 && enclu_at(t->encl, SIM_RIP(uc))) {
+    if (sim_enclu_fault(sig, si) && enclu_at(t->encl, SIM_RIP(uc))) {
         struct sim_event leaf_ev = {0};
 
         ret = enclave_leaf(t, uc, &leaf_ev);

@@ -1,6 +1,6 @@
 /* The sim's execution leaves, run from its signal handler.
  *
- * Host side: the vDSO's ENCLU (SIGILL) performs EENTER or ERESUME by
+ * Host side: the vDSO's ENCLU (its fault: sim_enclu_fault) performs EENTER or ERESUME by
  * rewriting the signal context into the enclave's state; a fault of the
  * leaf itself is reported as the kernel's vDSO fixup reports it.
  * Enclave side: every signal is either an ENCLU leaf executed by enclave
@@ -22,7 +22,19 @@ extern const char sim_vdso_enclu[], sim_vdso_handle_exception[];
  * between the mode switch and the jump to OENTRY. */
 extern const char sim_direct_window[], sim_direct_window_end[];
 
-/* SIGILL on the host side: true when it was the vDSO's ENCLU (handled). */
+/* Whether signal sig is how this CPU faults on ENCLU: #UD (SIGILL) where
+ * the CPU has no SGX; #GP (SIGSEGV, SI_KERNEL), or for EENTER and ERESUME
+ * a #PF with the SGX error bit (SIGSEGV), on an Intel CPU whose SGX is on
+ * but not given to this VM. Either way the fault is at the instruction,
+ * and the caller checks that it is ENCLU. A signal sent by a process
+ * (si_code <= 0) never is. */
+static inline bool sim_enclu_fault(int sig, const siginfo_t *si)
+{
+    return (sig == SIGILL || sig == SIGSEGV) && si->si_code > 0;
+}
+
+/* An ENCLU fault (sim_enclu_fault) on the host side: true when it was the
+ * vDSO's ENCLU (handled). */
 bool sim_exec_host_enclu(struct sim_thread *t, ucontext_t *uc);
 
 /* The vDSO's direct EENTER (sim_entry.c): t, NULL (execute ENCLU), or 1

@@ -3,7 +3,8 @@
  *
  * How it runs (details in docs/sim.md): drv->enter is an assembly function
  * with __vdso_sgx_enter_enclave's signature and behaviour. It executes a real
- * ENCLU; on this CPU that raises #UD (SIGILL) and the sim's handler performs
+ * ENCLU; that faults (#UD without SGX, #GP or an SGX #PF where the CPU's
+ * SGX is not given to this VM: sim_exec.h) and the sim's handler performs
  * the leaf by rewriting the signal context. Enclave code runs natively, with
  * FS/GS = the enclave's, `syscall` blocked (Syscall User Dispatch -> #UD) and
  * every fault or signal turned into an AEX.

@@ -271,7 +271,7 @@ static void sim_handler(int sig, siginfo_t *si, void *ucv)
         sim_exec_enclave_signal(t, sig, si, uc);
         return;
     }
-    if (sig == SIGILL && t && sim_exec_host_enclu(t, uc))
+    if (sim_enclu_fault(sig, si) && t && sim_exec_host_enclu(t, uc))
         return;
     if ((sig == SIGSEGV || sig == SIGBUS) && sim_read_page_fixup(uc))
         return;
