@@ -63,6 +63,11 @@ bool signal_default_ignored(int sig)
     return sig == 17 || sig == 18 || sig == 23 || sig == 28; /* CHLD CONT URG WINCH */
 }
 
+bool signal_default_stops(int sig)
+{
+    return sig == SIGSTOP_ || sig == SIGTSTP_ || sig == SIGTTIN_ || sig == SIGTTOU_;
+}
+
 uint64_t signal_pending_set(void)
 {
     uint64_t own = libos_threads_ready ? __atomic_load_n(&cur_thread()->pending, __ATOMIC_SEQ_CST) : 0;
@@ -485,10 +490,18 @@ static bool enter_handler(struct pal_context *ctx, int sig, const struct k_sigin
 }
 
 /* The default action for an unhandled signal. */
-static void default_action(int sig)
+void signal_default_action(int sig)
 {
     if (signal_default_ignored(sig))
         return;
+    /* The process stops until a SIGCONT, then goes on. A PAL that cannot
+     * stop it ends it, as before stops were known. */
+    if (signal_default_stops(sig) && PAL_HAS(pal, process_stop)) {
+        long r = pal->process_stop(sig);
+        if (r < 0)
+            log_warn("signal %d: the process cannot stop (error %ld); it goes on", sig, -r);
+        return;
+    }
     pal->process_kill(sig);
 }
 
@@ -560,7 +573,7 @@ static int next_handled(struct signal_info *si)
         if (!signal_ignored(sig) && signal_has_handler(sig))
             return sig;
         if (!signal_ignored(sig))
-            default_action(sig);
+            signal_default_action(sig);
     }
 }
 
@@ -598,7 +611,7 @@ bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t n
         if (sig == 17 && !si.code)
             child_info(&info);
         if (!enter_handler(ctx, sig, &info)) {
-            default_action(sig);
+            signal_default_action(sig);
             break;
         }
         delivered = true;

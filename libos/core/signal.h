@@ -14,6 +14,12 @@
 #define SA_RESTORER_ 0x04000000
 #define SA_SIGINFO_ 4
 #define SA_NOCLDWAIT_ 2
+/* The job-control signals (signal(7)). */
+#define SIGCONT_ 18
+#define SIGSTOP_ 19
+#define SIGTSTP_ 20
+#define SIGTTIN_ 21
+#define SIGTTOU_ 22
 
 struct k_sigaction {
     uint64_t handler, flags, restorer, mask;
@@ -27,6 +33,11 @@ bool signal_has_handler(int sig);
 bool signal_ignored(int sig);
 /* True when the default action of sig is to do nothing. */
 bool signal_default_ignored(int sig);
+/* True when the default action of sig is to stop the process. */
+bool signal_default_stops(int sig);
+/* Takes sig's default action now: nothing, a stop until SIGCONT, or the
+ * end of the process. */
+void signal_default_action(int sig);
 
 /* The pending set the calling thread sees: the process's and its own
  * (bit SIGBIT(s) for signal s). */

@@ -4,6 +4,7 @@
 #include <linux/fcntl.h>
 #include <linux/uio.h>
 
+#include "core/signal.h"
 #include "fs/vfs.h"
 #include "pal_ioctl.h"
 #include "sys/sys.h"
@@ -427,7 +428,20 @@ static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
     const struct pal_ioctl *k = pal_ioctl_find(req);
     if (!k || f->ops != &host_file_ops)
         return -PAL_ENOTTY;
-    return pal->tty_ioctl(f->h, req, arg, k->size);
+    /* A background process may change its terminal when it ignores or
+     * blocks SIGTTOU (tty_check_change); else the host's terminal sends
+     * SIGTTOU to its group and the call is restarted after the signal. */
+    int flags = signal_ignored(SIGTTOU_) || (cur_thread()->sigmask & SIGBIT(SIGTTOU_))
+                    ? PAL_TTY_QUIET : 0;
+    if (!pal_ioctl_is_id(req))
+        return pal->tty_ioctl(f->h, req, arg, k->size, flags);
+    /* A group or session id: the PAL sees only this copy, never the
+     * program's memory. */
+    int32_t id = req == TIOCSPGRP ? *(int32_t *)arg : 0;
+    long r = pal->tty_ioctl(f->h, req, &id, sizeof(id), flags);
+    if (r == 0 && req != TIOCSPGRP)
+        *(int32_t *)arg = id;
+    return r;
 }
 
 /* An O_PATH descriptor takes no ioctl (open(2)): EBADF. */

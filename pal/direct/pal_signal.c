@@ -150,8 +150,12 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
     ctx_to_uc(&ctx, uc);
 }
 
-static const int host_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
-                                   SIGCHLD, SIGWINCH, SIGIO /* O_ASYNC handles */};
+/* The job-control signals too: the program's handlers and default actions
+ * apply (a stop is process_stop), and a SIGCONT, which the kernel has
+ * already acted on, still reaches its handler. */
+static const int host_signals[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT, SIGUSR1,
+                                   SIGUSR2, SIGALRM, SIGCHLD,  SIGWINCH,
+                                   SIGIO /* O_ASYNC handles */, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU};
 /* And the realtime signals a program can name (glibc's SIGRTMIN, 34, to 64:
  * 32 and 33 are libc's own), which another process of the tree may send:
  * without a handler here their default action would end this process. */
@@ -291,8 +295,35 @@ __attribute__((noreturn)) static void direct_process_kill(int signo)
     __builtin_unreachable();
 }
 
+/* The host stops the process by its own default action of signo: the
+ * handler is the host's default and the signal unblocked on this thread
+ * just for the tgkill, which returns once a SIGCONT has continued the
+ * process (or at once when the host discards the stop, as for an
+ * orphaned group). */
+static long direct_process_stop(int signo)
+{
+    struct kernel_sigaction dfl = {.handler = SIG_DFL, .flags = KSA_RESTORER,
+                                   .restorer = host_sigreturn},
+                            old;
+    uint64_t bit = 1ULL << (signo - 1), mask = 0;
+    long pid = HS0(SYS_getpid), tid = HS0(SYS_gettid);
+    if (signo == SIGSTOP)
+        return HS3(SYS_tgkill, pid, tid, SIGSTOP);
+    if (signo != SIGTSTP && signo != SIGTTIN && signo != SIGTTOU)
+        return -PAL_EINVAL;
+    long r = HS4(SYS_rt_sigaction, signo, &dfl, &old, 8);
+    if (r < 0)
+        return r;
+    HS4(SYS_rt_sigprocmask, SIG_UNBLOCK, &bit, &mask, 8);
+    r = HS3(SYS_tgkill, pid, tid, signo);
+    HS4(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, 8);
+    HS4(SYS_rt_sigaction, signo, &old, NULL, 8);
+    return r;
+}
+
 void direct_fill_signal(struct pal_api *api)
 {
+    api->process_stop = direct_process_stop;
     api->set_upcalls = direct_set_upcalls;
     api->signal_sender = direct_signal_sender;
     api->trap_syscalls = direct_trap_syscalls;

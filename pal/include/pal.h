@@ -234,8 +234,14 @@ struct pal_api {
     /* A device ioctl of pal_ioctl.h's table on a host handle (terminals,
      * pipes, sockets, files): buf is the program's buffer of the table's
      * size (PAL_IOCTL_OUT, _IN), or for PAL_IOCTL_VALUE the integer
-     * itself; -ENOTTY for any other request or a handle without it. */
-    long (*tty_ioctl)(pal_handle h, unsigned long req, void *buf, size_t len);
+     * itself; -ENOTTY for any other request or a handle without it.
+     * The process groups and sessions of TIOCGPGRP, TIOCSPGRP and
+     * TIOCGSID are ids of the program's pid namespace (0: outside it).
+     * flags: PAL_TTY_QUIET when the program ignores or blocks SIGTTOU, so
+     * a background process may change its terminal; without it the host's
+     * terminal sends SIGTTOU to the caller's group (a host signal) and the
+     * call returns -EINTR, as Linux's tty_check_change. */
+    long (*tty_ioctl)(pal_handle h, unsigned long req, void *buf, size_t len, int flags);
 
     /* --- pipes, sockets, readiness --- */
     /* Creates a pipe; flags: O_NONBLOCK / O_CLOEXEC. */
@@ -686,7 +692,17 @@ struct pal_api {
      * host kernel already pages on demand); the libOS then calls
      * mem_commit. */
     long (*mem_commit_lazy)(void *addr, size_t size, int prot);
+
+    /* The default action of stop signal signo (SIGSTOP, SIGTSTP, SIGTTIN,
+     * SIGTTOU) for the whole process: it stops, its parent sees it
+     * stopped by signo (waitpid WUNTRACED, SIGCHLD CLD_STOPPED), and the
+     * call returns 0 once a SIGCONT has continued it, or at once when the
+     * host discards the stop (signo other than SIGSTOP in an orphaned
+     * process group, signal(7)). -EINVAL for another signal. */
+    long (*process_stop)(int signo);
 };
+
+#define PAL_TTY_QUIET 1 /* tty_ioctl: the program ignores or blocks SIGTTOU */
 
 #define PAL_AFFINITY_BYTES 128 /* 1024 CPUs */
 

@@ -2,9 +2,10 @@
  * socket or file), each with how its argument travels and its size: one
  * table for the libOS, the direct PAL, the trusted PAL and the host side
  * of its OCALL. Sizes are the kernel's (struct termios is 36 bytes: libc's
- * is longer, and glibc hands the kernel exactly 36). TIOCGPGRP and
- * TIOCSPGRP are not here: their pids would need the pid namespace's
- * translation. */
+ * is longer, and glibc hands the kernel exactly 36). TIOCGPGRP,
+ * TIOCSPGRP and TIOCGSID carry ids of the program's pid namespace: the
+ * host side translates them (pal/direct/pal_pgrp.c), and an enclave takes
+ * a reply only as such an id (pal_ioctl_is_id). */
 #ifndef PAL_IOCTL_H
 #define PAL_IOCTL_H
 
@@ -37,6 +38,9 @@ static const struct pal_ioctl pal_ioctls[] = {
     {0x40045431, PAL_IOCTL_IN, 4},  /* TIOCSPTLCK: its lock (unlockpt) */
     {0x540E, PAL_IOCTL_VALUE, 0},   /* TIOCSCTTY: the session's controlling terminal */
     {0x5422, PAL_IOCTL_VALUE, 0},   /* TIOCNOTTY: give it up */
+    {0x540F, PAL_IOCTL_OUT, 4},     /* TIOCGPGRP: the foreground group (tcgetpgrp) */
+    {0x5410, PAL_IOCTL_IN, 4},      /* TIOCSPGRP: sets it (tcsetpgrp) */
+    {0x5429, PAL_IOCTL_OUT, 4},     /* TIOCGSID: the terminal's session (tcgetsid) */
 };
 
 /* The table's entry for req; NULL when it is not passed to the host. */
@@ -50,5 +54,12 @@ static inline const struct pal_ioctl *pal_ioctl_find(unsigned long req)
 
 /* An OUT reply that is a count (FIONREAD, TIOCOUTQ): never negative. */
 static inline int pal_ioctl_is_count(unsigned long req) { return req == 0x541B || req == 0x5411; }
+
+/* A request whose argument is a process group or session id (translated
+ * between the host's and the program's pid namespace). */
+static inline int pal_ioctl_is_id(unsigned long req)
+{
+    return req == 0x540F || req == 0x5410 || req == 0x5429;
+}
 
 #endif

@@ -36,7 +36,7 @@ run_mode() {
     mkdir -p "$dir"
     if [ "$mode" = sim ]; then
         manifest "$TMP/$name.$mode.toml" "$bin" "loader.uid = $HOST_UID" "loader.gid = $HOST_GID" \
-            "$(trust "$bin" "file:$dir/")"
+            "$(trust "$bin" "file:$dir/" "file:/dev/ptmx" "file:/dev/pts/")"
     else
         manifest "$TMP/$name.$mode.toml" "$bin" "loader.uid = $HOST_UID" "loader.gid = $HOST_GID"
     fi

@@ -38,6 +38,12 @@ __attribute__((weak)) void signal_run_deferred_host(void)
     t->ndeferred_host = 0;
     t->deferred_host_bits = 0;
 }
+/* core/signal.c's dispositions: every signal at its default here. */
+__attribute__((weak)) bool signal_ignored(int sig)
+{
+    (void)sig;
+    return false;
+}
 __attribute__((weak)) struct libos_thread *thread_find(int tid)
 {
     struct libos_thread *t = libos_threads_ready ? cur_thread() : NULL;

@@ -101,3 +101,22 @@ PY
         [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out" | head -5; diag 1; }
     done
 fi
+
+# An interactive shell on a terminal takes job control (TIOCGPGRP,
+# TIOCSPGRP, setpgid: busybox ash says "job control turned off" when any
+# fails), and a background job is reported and waited for.
+if need /bin/busybox; then
+    manifest "$TMP/i.toml" /bin/busybox "$(trust /bin/busybox)" \
+        'sgx.allowed_files = ["file:/dev/tty", "file:/etc/passwd", "file:/etc/group"]'
+    for mode in direct sim; do
+        printf 'true &\nwait\nexit\n' |
+            timeout -k 5 60 script -qec "'$GEODE' run --mode $mode '$TMP/i.toml' sh -i" /dev/null \
+                >"$TMP/out" 2>&1
+        rc=$?
+        tr -d '\r' <"$TMP/out" >"$TMP/out.txt"
+        [ "$rc" -eq 0 ] && ! grep -q "job control turned off" "$TMP/out.txt" &&
+            grep -q '^\[1\]+ *Done *true' "$TMP/out.txt"
+        r=$?; check "busybox sh -i ($mode, on a tty): job control on, a background job reported done" $r
+        [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out.txt" | head -8; diag 1; }
+    done
+fi

@@ -57,6 +57,7 @@ enum tamper {
     T_FAIL_SECOND,    /* the second call of the check fails with -EIO */
     T_HALF,           /* result = half of the real count */
     T_TTY_OK,         /* result 0 and out_size = tamper_size */
+    T_TTY_ID,         /* result 0, out the 4-byte id tamper_size */
     T_STATFS_FREE,    /* struct pal_statfs with more free blocks than blocks */
 };
 static enum tamper tamper_kind;
@@ -136,6 +137,13 @@ static void tamper(uint64_t number, int64_t *result, uint8_t *out, uint64_t *siz
         *result = 0;
         *size = tamper_size;
         break;
+    case T_TTY_ID: {
+        int32_t id = (int32_t)tamper_size;
+        *result = 0;
+        *size = sizeof(id);
+        memcpy(out, &id, sizeof(id));
+        break;
+    }
     case T_STATFS_FREE: {
         struct pal_statfs sf;
         memcpy(&sf, out, sizeof(sf));
@@ -322,7 +330,7 @@ static void test_paths(void)
     h = open_file("f", O_RDWR);
     CHECK(api.ftruncate(h, 3) == 0 && api.fstat(h, &st) == 0 && st.size == 3, "ftruncate");
     CHECK(api.fsync(h) == 0, "fsync");
-    CHECK(api.tty_ioctl(h, TCGETS, buf, 60) == -PAL_ENOTTY, "tty_ioctl TCGETS on a file: -ENOTTY");
+    CHECK(api.tty_ioctl(h, TCGETS, buf, 60, 0) == -PAL_ENOTTY, "tty_ioctl TCGETS on a file: -ENOTTY");
     api.close(h);
 }
 
@@ -399,17 +407,17 @@ static void test_tty(void)
     uint64_t calls = loopback_calls;
     int m = posix_openpt(O_RDWR | O_NOCTTY);
 
-    CHECK(api.tty_ioctl(0, 0x5412, buf, 60) == -PAL_ENOTTY,
+    CHECK(api.tty_ioctl(0, 0x5412, buf, 60, 0) == -PAL_ENOTTY,
           "tty_ioctl: a request not in pal_ioctl.h (TIOCSTI) -ENOTTY");
-    CHECK(api.tty_ioctl(0, TCGETS, buf, 35) == -PAL_ENOTTY, "TCGETS into 35 bytes: -ENOTTY");
-    CHECK(api.tty_ioctl(0, TIOCGWINSZ, buf, 7) == -PAL_ENOTTY, "TIOCGWINSZ into 7: -ENOTTY");
+    CHECK(api.tty_ioctl(0, TCGETS, buf, 35, 0) == -PAL_ENOTTY, "TCGETS into 35 bytes: -ENOTTY");
+    CHECK(api.tty_ioctl(0, TIOCGWINSZ, buf, 7, 0) == -PAL_ENOTTY, "TIOCGWINSZ into 7: -ENOTTY");
     CHECK(loopback_calls == calls, "without an OCALL");
     if (m < 0) {
         SKIP("posix_openpt: %s", strerror(errno));
         return;
     }
-    CHECK(api.tty_ioctl(m, TCGETS, buf, sizeof(buf)) == 0, "TCGETS on a pty");
-    CHECK(api.tty_ioctl(m, TIOCGWINSZ, buf, 8) == 0, "TIOCGWINSZ on a pty");
+    CHECK(api.tty_ioctl(m, TCGETS, buf, sizeof(buf), 0) == 0, "TCGETS on a pty");
+    CHECK(api.tty_ioctl(m, TIOCGWINSZ, buf, 8, 0) == 0, "TIOCGWINSZ on a pty");
     close(m);
 }
 
@@ -523,14 +531,26 @@ static void test_hostile_stat(void)
     hostile(OCALL_SEEK, T_BAD_ERRNO, 0);
     CHECK(api.seek(h, 0, SEEK_SET) == -PAL_EIO, "seek: result -1000 -> -EIO");
     hostile(OCALL_TTY_IOCTL, T_TTY_OK, 35);
-    CHECK(api.tty_ioctl(h, TCGETS, buf, 36) == -PAL_EIO, "tty_ioctl: 35 bytes for TCGETS -> -EIO");
+    CHECK(api.tty_ioctl(h, TCGETS, buf, 36, 0) == -PAL_EIO, "tty_ioctl: 35 bytes for TCGETS -> -EIO");
     hostile(OCALL_TTY_IOCTL, T_TTY_OK, 36);
     memset(buf, 0xAA, sizeof(buf));
-    CHECK(api.tty_ioctl(h, TCGETS, buf, 36) == 0 && buf[36] == 0xAA,
+    CHECK(api.tty_ioctl(h, TCGETS, buf, 36, 0) == 0 && buf[36] == 0xAA,
           "tty_ioctl: exactly the kernel's 36 bytes accepted, and not one more written");
     hostile(OCALL_TTY_IOCTL, T_TTY_OK, 4);
-    CHECK(api.tty_ioctl(h, TIOCGWINSZ, buf, 8) == -PAL_EIO,
+    CHECK(api.tty_ioctl(h, TIOCGWINSZ, buf, 8, 0) == -PAL_EIO,
           "tty_ioctl: 4 bytes for TIOCGWINSZ -> -EIO");
+    int32_t id = 77;
+    hostile(OCALL_TTY_IOCTL, T_TTY_ID, (uint64_t)(uint32_t)-3);
+    CHECK(api.tty_ioctl(h, TIOCGPGRP, &id, 4, 0) == -PAL_EIO && id == 77,
+          "tty_ioctl: a negative TIOCGPGRP group -> -EIO, the caller's id untouched");
+    hostile(OCALL_TTY_IOCTL, T_TTY_ID, OCALL_PROCS_ID_MAX);
+    CHECK(api.tty_ioctl(h, TIOCGSID, &id, 4, 0) == -PAL_EIO && id == 77,
+          "tty_ioctl: a TIOCGSID session past the namespace's ids -> -EIO");
+    hostile(OCALL_TTY_IOCTL, T_TTY_ID, 5);
+    CHECK(api.tty_ioctl(h, TIOCGPGRP, &id, 4, 0) == 0 && id == 5,
+          "tty_ioctl: a TIOCGPGRP group of the namespace accepted");
+    CHECK(api.tty_ioctl(h, TIOCGPGRP, &id, 4, 2) == -PAL_ENOTTY,
+          "tty_ioctl: flags other than PAL_TTY_QUIET -> -ENOTTY");
     honest();
     api.close(h);
 }

@@ -85,7 +85,10 @@ enum ocall_fs {
     OCALL_SYMLINK = 33,   /* a0 target len, a1 path len; str target, str path */
     OCALL_ACCESS = 34,    /* a0 mode, a1 path len; str path */
     OCALL_NONBLOCK = 35,  /* a0 h, a1 on */
-    OCALL_TTY_IOCTL = 36, /* a0 h, a1 request (pal_ioctl.h), a2 size or value; in or out bytes */
+    /* a0 h, a1 request (pal_ioctl.h), a2 size or value, a3 flags
+     * (PAL_TTY_QUIET); in or out bytes. TIOCGPGRP, TIOCSPGRP, TIOCGSID:
+     * ids of the program's namespace (0..OCALL_PROCS_ID_MAX - 1 out) */
+    OCALL_TTY_IOCTL = 36,
     OCALL_LINK = 37,      /* a0 from len, a1 to len; str from, str to */
     OCALL_UTIMES = 38,    /* a0 atime, a1 mtime (ns or PAL_UTIME_*), a2 nofollow, a3 path len; str path */
     OCALL_STATFS = 39,    /* a0 path len; str path; out struct pal_statfs */
@@ -200,6 +203,10 @@ enum ocall_proc {
      * int64_t[2] user and system CPU time in ns */
     OCALL_RUSAGE = 102,
     OCALL_CLOCK_RES = 103,   /* a0 clock; out int64_t ns (clock_getres) */
+    /* a0 signo (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU): the host stops its
+     * process by signo's default action and answers once a SIGCONT has
+     * continued it (at once when the host discards the stop) -> 0 */
+    OCALL_STOP_SELF = 104,
     OCALL_PROC_LAST = 111,
 };
 

@@ -375,25 +375,24 @@ static long encl_set_nonblocking(pal_handle h, int on)
     return args_call(OCALL_NONBLOCK, h, on ? 1 : 0, 0);
 }
 
-/* Only the two read-only queries whose sizes are known; the reply is
- * exactly that size, result 0. */
 /* pal_ioctl.h's requests: an OUT reply must be exactly the request's size
- * (a count never negative), an IN argument goes out at its size, a VALUE
- * as a0..a2's third word. */
-static long encl_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t len)
+ * (a count never negative, a group or session an id of the namespace or
+ * 0), an IN argument goes out at its size, a VALUE as a0..a2's third word;
+ * flags in a3. */
+static long encl_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t len, int flags)
 {
     const struct pal_ioctl *k = pal_ioctl_find(req);
     uint64_t got = 0;
     int64_t r;
 
-    if (!k || (k->arg != PAL_IOCTL_VALUE && len < k->size))
+    if (!k || (k->arg != PAL_IOCTL_VALUE && len < k->size) || (flags & ~PAL_TTY_QUIET))
         return -PAL_ENOTTY;
     if (k->arg == PAL_IOCTL_VALUE) {
-        struct ocall_args a = {{h, (int64_t)req, (int64_t)(uintptr_t)buf}};
+        struct ocall_args a = {{h, (int64_t)req, (int64_t)(uintptr_t)buf, flags}};
         r = fs_ocall(OCALL_TTY_IOCTL, &a, 0, 0, 0, 0, 0, 0, 0);
         return r < 0 ? r : r == 0 ? 0 : -PAL_EIO;
     }
-    struct ocall_args a = {{h, (int64_t)req, (int64_t)k->size}};
+    struct ocall_args a = {{h, (int64_t)req, (int64_t)k->size, flags}};
     if (k->arg == PAL_IOCTL_IN) {
         r = fs_ocall(OCALL_TTY_IOCTL, &a, buf, k->size, 0, 0, 0, 0, 0);
         return r < 0 ? r : r == 0 ? 0 : -PAL_EIO;
@@ -404,7 +403,10 @@ static long encl_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t le
         return r;
     if (r != 0 || got != k->size)
         return -PAL_EIO;
-    if (pal_ioctl_is_count(req) && (int32_t)(tmp[0] | tmp[1] << 8 | tmp[2] << 16 | (uint32_t)tmp[3] << 24) < 0)
+    int32_t v = (int32_t)(tmp[0] | tmp[1] << 8 | tmp[2] << 16 | (uint32_t)tmp[3] << 24);
+    if (pal_ioctl_is_count(req) && v < 0)
+        return -PAL_EIO;
+    if (pal_ioctl_is_id(req) && (v < 0 || v >= OCALL_PROCS_ID_MAX))
         return -PAL_EIO;
     memcpy(buf, tmp, k->size);
     return 0;

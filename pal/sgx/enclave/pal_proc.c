@@ -76,6 +76,17 @@ __attribute__((noreturn)) static void pal_process_kill(int signo)
     stop_forever(0x200 | (uint64_t)(signo & 0x7f));
 }
 
+/* The host stops its process by signo's default action (OCALL_STOP_SELF)
+ * and answers once a SIGCONT has continued it: 0, or the host's error for a
+ * signal it cannot stop by. */
+static long pal_process_stop(int signo)
+{
+    if (signo < 19 || signo > 22) /* SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU */
+        return -PAL_EINVAL;
+    int64_t r = simple(OCALL_STOP_SELF, signo, 0);
+    return r == 0 || r == -PAL_EINVAL || r == -PAL_EINTR ? r : -PAL_EIO;
+}
+
 static void pal_set_upcalls(const struct pal_upcalls *up)
 {
     enclave_upcalls = up;
@@ -313,6 +324,7 @@ void enclave_fill_proc(struct pal_api *api)
     api->log = pal_log;
     api->process_exit = pal_process_exit;
     api->process_kill = pal_process_kill;
+    api->process_stop = pal_process_stop;
     api->process_create = NULL;
     api->set_upcalls = pal_set_upcalls;
     api->trap_syscalls = pal_trap_syscalls;

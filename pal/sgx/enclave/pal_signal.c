@@ -17,11 +17,11 @@
 
 #define SIGBIT(s) (1ULL << ((s)-1))
 /* SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM, SIGCHLD, SIGWINCH,
- * SIGIO (to an O_ASYNC owner):
+ * SIGIO (to an O_ASYNC owner), SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU:
  * what urts_signal.c forwards (the direct PAL's set). */
 #define HOST_SIGNALS                                                                               \
     (SIGBIT(1) | SIGBIT(2) | SIGBIT(3) | SIGBIT(10) | SIGBIT(12) | SIGBIT(14) | SIGBIT(15) |       \
-     SIGBIT(17) | SIGBIT(28) | SIGBIT(29))
+     SIGBIT(17) | SIGBIT(28) | SIGBIT(29) | SIGBIT(18) | SIGBIT(20) | SIGBIT(21) | SIGBIT(22))
 
 /* The same signals sent by another process of the program's tree
  * (urts_signal.h: URTS_SIGNAL_INSIDE_SHIFT): PAL_SIGNAL_FROM_INSIDE. The

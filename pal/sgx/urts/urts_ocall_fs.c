@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <linux/openat2.h>
 #include <string.h>
@@ -536,20 +538,43 @@ static int64_t do_nonblock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, 
  * request's size (TCGETS: the kernel's 36-byte termios, which glibc's
  * buffer is: a longer reply would overwrite the program's stack), an IN
  * argument of exactly its size, a VALUE in a2. */
+/* The host's ioctl; with PAL_TTY_QUIET, SIGTTOU blocked on this thread
+ * for the call (the program ignores or blocks it: a background process may
+ * change its terminal). Group and session ids go through the namespace. */
+static int64_t tty_call(int fd, unsigned long req, void *arg, int flags)
+{
+    sigset_t ttou, old;
+    int64_t r;
+
+    if (pal_ioctl_is_id(req))
+        return direct_tty_pgrp(fd, req, arg, flags);
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    if (flags & PAL_TTY_QUIET)
+        pthread_sigmask(SIG_BLOCK, &ttou, &old);
+    r = ioctl(fd, req, arg) != 0 ? -errno : 0;
+    if (flags & PAL_TTY_QUIET)
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return r;
+}
+
 static int64_t do_tty_ioctl(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
 {
     const int64_t *a = r->a.a;
     const struct pal_ioctl *k = pal_ioctl_find((unsigned long)a[1]);
-    uint8_t buf[64] = {0};
+    uint8_t buf[64] __attribute__((aligned(8))) = {0};
+    int flags = (int)a[3];
 
     if (!k)
         return -ENOTTY;
     if (!handle_ok(a[0]))
         return -EBADF;
+    if (a[3] & ~(int64_t)PAL_TTY_QUIET)
+        return -EINVAL;
     if (k->arg == PAL_IOCTL_VALUE) {
         if (args_only(r))
             return -EINVAL;
-        return ioctl((int)a[0], (unsigned long)a[1], (unsigned long)a[2]) != 0 ? -errno : 0;
+        return tty_call((int)a[0], (unsigned long)a[1], (void *)(uintptr_t)a[2], flags);
     }
     if (a[2] != k->size)
         return -EINVAL;
@@ -558,12 +583,13 @@ static int64_t do_tty_ioctl(struct urts_ocall_in *r, uint8_t *out, uint64_t cap,
         if (!in || !urts_ocall_end(r))
             return -EINVAL;
         memcpy(buf, in, k->size);
-        return ioctl((int)a[0], (unsigned long)a[1], buf) != 0 ? -errno : 0;
+        return tty_call((int)a[0], (unsigned long)a[1], buf, flags);
     }
     if (args_only(r) || k->size > cap)
         return -EINVAL;
-    if (ioctl((int)a[0], (unsigned long)a[1], buf) != 0)
-        return -errno;
+    int64_t e = tty_call((int)a[0], (unsigned long)a[1], buf, flags);
+    if (e != 0)
+        return e;
     memcpy(out, buf, k->size);
     *size = k->size;
     return 0;

@@ -77,6 +77,37 @@ __attribute__((noreturn)) static void do_kill_self(int64_t signo)
     _exit(128 + (int)(signo & 0x7f)); /* signals whose default is to be ignored */
 }
 
+/* The process stops by signo's default action: the forwarding handler
+ * (urts_signal.c) gives way to the host's default just for the raise,
+ * which returns once a SIGCONT has continued the process, or at once
+ * when the kernel discards the stop (an orphaned process group). */
+static int64_t do_stop_self(int64_t signo)
+{
+    /* The kernel's struct sigaction, so that the action put back is the
+     * one taken (the sim's trampoline and restorer, which glibc's
+     * sigaction would replace). */
+    struct {
+        void *handler;
+        unsigned long flags;
+        void *restorer;
+        uint64_t mask;
+    } dfl = {.handler = SIG_DFL}, old;
+    uint64_t one = 1ULL << (signo - 1), mask = 0;
+    pid_t pid = getpid(), tid = (pid_t)syscall(SYS_gettid);
+
+    if (signo == SIGSTOP)
+        return syscall(SYS_tgkill, pid, tid, SIGSTOP) == 0 ? 0 : -errno;
+    if (signo != SIGTSTP && signo != SIGTTIN && signo != SIGTTOU)
+        return -EINVAL;
+    if (syscall(SYS_rt_sigaction, (int)signo, &dfl, &old, sizeof(uint64_t)) != 0)
+        return -errno;
+    syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &one, &mask, sizeof(uint64_t));
+    int64_t r = syscall(SYS_tgkill, pid, tid, (int)signo) == 0 ? 0 : -errno;
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, sizeof(uint64_t));
+    syscall(SYS_rt_sigaction, (int)signo, &old, NULL, sizeof(uint64_t));
+    return r;
+}
+
 static int64_t do_clock(int64_t clock, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
 {
     struct timespec ts;
@@ -282,6 +313,8 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         do_exit(e, a[0], in + r.pos, in_size - r.pos);
     case OCALL_KILL_SELF:
         do_kill_self(a[0]);
+    case OCALL_STOP_SELF:
+        return do_stop_self(a[0]);
     case OCALL_CLOCK_GET:
         return do_clock(a[0], out, out_cap, out_size);
     case OCALL_CLOCK_RES:

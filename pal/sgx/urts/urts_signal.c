@@ -49,8 +49,11 @@
 #include "urts_signal.h"
 #include "pidns.h"
 
-static const int forwarded[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1,  SIGUSR2,
-                                SIGALRM, SIGTERM, SIGCHLD, SIGWINCH, SIGIO};
+/* The job-control signals too: the program's handlers and default actions
+ * apply to them (a stop is the libOS's OCALL_STOP_SELF), and a SIGCONT,
+ * which the kernel has already acted on, still reaches its handler. */
+static const int forwarded[] = {SIGHUP,  SIGINT,   SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGTERM,
+                                SIGCHLD, SIGWINCH, SIGIO,   SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU};
 
 int urts_signal_forwarded(int sig)
 {
