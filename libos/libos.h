@@ -59,6 +59,10 @@ struct libos_thread {
     /* Signals sent to this thread alone (tgkill, SIGEV_THREAD_ID timers);
      * the process's own pending set is in core/signal.c. */
     volatile uint64_t pending;
+    /* A host SIGTTIN or SIGTTOU that this thread blocks came while it was
+     * in a syscall (entry/upcall.c): the host's terminal refused it a
+     * background read or write, which Linux fails with EIO. */
+    bool tty_stop_blocked;
     /* sys/time.c: the host id of this thread (for its CPU-time clock read
      * by another thread), 0 until the thread has recorded it. */
     long host_tid;

@@ -63,6 +63,21 @@ bool signal_default_ignored(int sig)
     return sig == 17 || sig == 18 || sig == 23 || sig == 28; /* CHLD CONT URG WINCH */
 }
 
+/* The host's disposition of SIGTTIN and SIGTTOU as last set (1: ignored;
+ * -1: not known, in a forked child whose host may not have inherited it). */
+static int host_ignores[2];
+
+void signal_host_ignore_sync(int sig, bool force)
+{
+    if ((sig != SIGTTIN_ && sig != SIGTTOU_) || !PAL_HAS(pal, signal_host_ignore))
+        return;
+    int *have = &host_ignores[sig - SIGTTIN_], want = signal_ignored(sig);
+    if (force)
+        *have = -1;
+    if (*have != want && pal->signal_host_ignore(sig, want) == 0)
+        *have = want;
+}
+
 bool signal_default_stops(int sig)
 {
     return sig == SIGSTOP_ || sig == SIGTSTP_ || sig == SIGTTIN_ || sig == SIGTTOU_;

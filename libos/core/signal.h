@@ -35,6 +35,10 @@ bool signal_ignored(int sig);
 bool signal_default_ignored(int sig);
 /* True when the default action of sig is to stop the process. */
 bool signal_default_stops(int sig);
+/* After a change of sig's disposition (force: in a forked child): the
+ * host ignores SIGTTIN and SIGTTOU when the program does (pal.h's
+ * signal_host_ignore). Other signals: nothing. */
+void signal_host_ignore_sync(int sig, bool force);
 /* Takes sig's default action now: nothing, a stop until SIGCONT, or the
  * end of the process. */
 void signal_default_action(int sig);

@@ -125,8 +125,10 @@ long syscall_dispatch(struct pal_context *ctx)
     if (nr >= NR_MAX || !table[nr])
         return unknown(nr);
     struct sc_args args = {{ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9}, ctx};
-    if (__builtin_expect(cur_thread()->creds_gen != creds_generation, 0))
+    struct libos_thread *t = cur_thread();
+    if (__builtin_expect(t->creds_gen != creds_generation, 0))
         creds_sync_thread();
+    t->tty_stop_blocked = false; /* only a signal during this call counts */
     long r = run_handler(table[nr], &args);
     if (libos_log_level >= LOG_TRACE)
         log_at(LOG_TRACE, "%s(%lx, %lx, %lx) = %ld", names[nr] ? names[nr] : "?",

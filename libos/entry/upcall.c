@@ -9,6 +9,20 @@ volatile uint64_t libos_trap_count;
 void rewrite_site(uint64_t rip);
 void libos_syscall_fast(struct pal_context *ctx);
 
+/* A blocking call cut short by the host's terminal (a background read or
+ * write) with a SIGTTIN or SIGTTOU this thread blocks: the host could not
+ * know the program's mask and sent it; Linux sends none and fails the call
+ * with EIO (job_control). True, with *r = -EIO, for such a call. */
+static bool tty_refused(long *r)
+{
+    struct libos_thread *t = cur_thread();
+    if (!t->tty_stop_blocked)
+        return false;
+    t->tty_stop_blocked = false;
+    *r = -PAL_EIO;
+    return true;
+}
+
 static void up_syscall(struct pal_context *ctx)
 {
     uint64_t nr = ctx->rax;
@@ -18,7 +32,8 @@ static void up_syscall(struct pal_context *ctx)
     long r = syscall_dispatch(ctx);
     /* rt_sigreturn's result is the restored rax, not a syscall outcome. */
     bool sigreturn = nr == 15;
-    if (!signal_deliver_pending(ctx, !sigreturn, nr, &r) && !sigreturn && r == -PAL_EINTR) {
+    if (!signal_deliver_pending(ctx, !sigreturn, nr, &r) && !sigreturn && r == -PAL_EINTR &&
+        !tty_refused(&r)) {
         /* A host signal the program ignores cut a blocking call short:
          * run the syscall again, as Linux would never show this EINTR. */
         ctx->rip -= 2;
@@ -40,7 +55,10 @@ static void fast_path_signal(struct pal_context *ctx, uint64_t nr, long r)
     ctx->rip = ra + 13 + (uint64_t)(int64_t)rel;
     ctx->rax = (uint64_t)r;
     bool delivered = signal_deliver_pending(ctx, true, nr, &r);
-    if (!delivered && r == -PAL_EINTR) {
+    if (!delivered && r == -PAL_EINTR && tty_refused(&r)) {
+        ctx->rax = (uint64_t)r;
+        delivered = true;
+    } else if (!delivered && r == -PAL_EINTR) {
         ctx->rip -= 2; /* restart at the site's syscall instruction */
         r = (long)nr;
         delivered = true;
@@ -200,6 +218,15 @@ static void up_host_signal(struct pal_context *ctx, int signo)
         return;
     if (ns_init_ignores(signo, inside) || host_sigterm_dropped(signo, inside))
         return;
+    /* The host's terminal sends SIGTTIN or SIGTTOU to a background group
+     * whose member reads or writes it; a thread that blocks the signal,
+     * interrupted in a syscall, gets EIO instead, as on Linux, and no
+     * signal (tty_refused). */
+    if ((signo == SIGTTIN_ || signo == SIGTTOU_) && !inside && !ctx && libos_threads_ready &&
+        (cur_thread()->sigmask & SIGBIT(signo))) {
+        cur_thread()->tty_stop_blocked = true;
+        return;
+    }
     /* The host's SIGALRM is the libOS's timer tick (sys/timer.c): handled
      * where no lock is held (at once when program code was interrupted). */
     struct pal_sender who;

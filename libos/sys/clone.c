@@ -91,6 +91,8 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     cur_thread()->host_tid = pal->thread_id();
     cur_thread()->pending &= ~parent_thread_pending;
     signalfd_after_fork();
+    signal_host_ignore_sync(SIGTTIN_, true);
+    signal_host_ignore_sync(SIGTTOU_, true);
     timers_forked();
     prctl_forked();
     sysv_shm_forked();

@@ -28,6 +28,8 @@ SYS(rt_sigaction)
     if (PTR(1))
         memcpy(&sig_actions[sig], PTR(1), sizeof(struct k_sigaction));
     spin_unlock(&sig_lock);
+    if (PTR(1))
+        signal_host_ignore_sync(sig, false);
     return 0;
 }
 

@@ -321,9 +321,37 @@ static long direct_process_stop(int signo)
     return r;
 }
 
+/* The host's actions of SIGTTIN and SIGTTOU (the forwarding handler), put
+ * aside while the program ignores the signal and the host ignores it too. */
+static struct kernel_sigaction aside[2];
+static bool is_aside[2];
+static int aside_lock;
+
+static long direct_signal_host_ignore(int signo, int ignore)
+{
+    struct kernel_sigaction ign = {.handler = SIG_IGN, .flags = KSA_RESTORER,
+                                   .restorer = host_sigreturn};
+    long r = 0;
+    if (signo != SIGTTIN && signo != SIGTTOU)
+        return -PAL_EINVAL;
+    int i = signo - SIGTTIN;
+    while (__atomic_exchange_n(&aside_lock, 1, __ATOMIC_ACQUIRE))
+        HS0(SYS_sched_yield);
+    if (ignore && !is_aside[i]) {
+        r = HS4(SYS_rt_sigaction, signo, &ign, &aside[i], 8);
+        is_aside[i] = r == 0;
+    } else if (!ignore && is_aside[i]) {
+        r = HS4(SYS_rt_sigaction, signo, &aside[i], NULL, 8);
+        is_aside[i] = r != 0;
+    }
+    __atomic_store_n(&aside_lock, 0, __ATOMIC_RELEASE);
+    return r;
+}
+
 void direct_fill_signal(struct pal_api *api)
 {
     api->process_stop = direct_process_stop;
+    api->signal_host_ignore = direct_signal_host_ignore;
     api->set_upcalls = direct_set_upcalls;
     api->signal_sender = direct_signal_sender;
     api->trap_syscalls = direct_trap_syscalls;

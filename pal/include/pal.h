@@ -700,6 +700,14 @@ struct pal_api {
      * host discards the stop (signo other than SIGSTOP in an orphaned
      * process group, signal(7)). -EINVAL for another signal. */
     long (*process_stop)(int signo);
+
+    /* SIGTTIN and SIGTTOU only: whether the host ignores signo for this
+     * process (ignore 1) or hands it to host_signal again (0), as the
+     * program's disposition says, so that the host's terminal applies
+     * Linux's rules for an ignored one: a background read fails with EIO
+     * and a change of the terminal is allowed, and no signal is sent to
+     * the process group. -EINVAL for another signal. */
+    long (*signal_host_ignore)(int signo, int ignore);
 };
 
 #define PAL_TTY_QUIET 1 /* tty_ioctl: the program ignores or blocks SIGTTOU */

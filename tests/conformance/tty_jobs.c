@@ -58,6 +58,19 @@ static void block_ttou(int how)
 static int background(int s, pid_t g, pid_t leader_pg)
 {
     pid_t me = getpid();
+    char b;
+    signal(SIGTTIN, SIG_IGN);
+    chk("background: read with SIGTTIN ignored", read(s, &b, 1));
+    signal(SIGTTIN, SIG_DFL);
+    sigset_t ttin;
+    sigemptyset(&ttin);
+    sigaddset(&ttin, SIGTTIN);
+    sigprocmask(SIG_BLOCK, &ttin, NULL);
+    chk("background: read with SIGTTIN blocked", read(s, &b, 1));
+    sigprocmask(SIG_UNBLOCK, &ttin, NULL);
+    struct termios t;
+    signal(SIGTTOU, SIG_IGN);
+    chk("background: TCSETS with SIGTTOU ignored", tcgetattr(s, &t) || tcsetattr(s, TCSANOW, &t));
     catch_ttou();
     chk("background: TIOCSPGRP with a SIGTTOU handler", tcsetpgrp(s, me));
     say("background: SIGTTOU taken: %d, fg still the first child's: %s\n", (int)ttou,
@@ -86,14 +99,17 @@ static pid_t spawn_group(int (*fn)(int, pid_t, pid_t), int s, pid_t g, pid_t lea
     return p;
 }
 
-/* With SIGTTOU's default action: the process stops; once its group is in
- * the foreground and it is continued, its TIOCSPGRP is made again and
- * succeeds. */
+/* With SIGTTIN's and SIGTTOU's default actions: a read, then a TIOCSPGRP,
+ * from the background stops the process; once its group is in the
+ * foreground and it is continued, the call is made again and succeeds. */
 static int stopping(int s, pid_t g, pid_t leader_pg)
 {
     (void)g;
-    long r = tcsetpgrp(s, getpid());
-    chk("stopping: TIOCSPGRP after the stop", r);
+    char b[8] = {0};
+    long n = read(s, b, sizeof(b) - 1);
+    say("stopping: read after the stop: %ld %s\n", n, n == 2 && b[0] == 'z' ? "z" : "?");
+    chk("stopping: TIOCSPGRP to the leader", tcsetpgrp(s, leader_pg));
+    chk("stopping: TIOCSPGRP after the stop", tcsetpgrp(s, getpid()));
     chk("stopping: TIOCSPGRP back to the leader", tcsetpgrp(s, leader_pg));
     return 0;
 }
@@ -140,14 +156,18 @@ static int leader(const char *name, int m, int to_parent, int from_parent)
     say("leader: fg is self: %s\n", yes(tcgetpgrp(s) == me));
 
     h = spawn_group(stopping, s, g, me);
-    if (WIFSTOPPED(wait_child(h, "stopping child"))) {
+    for (int i = 0; i < 2; i++) { /* its read, then its TIOCSPGRP */
+        if (!WIFSTOPPED(wait_child(h, "stopping child"))) {
+            kill(h, SIGKILL);
+            waitpid(h, NULL, 0);
+            break;
+        }
         chk("leader: TIOCSPGRP to the stopped child's group", tcsetpgrp(s, h));
         kill(h, SIGCONT);
-        wait_child(h, "stopping child");
-    } else {
-        kill(h, SIGKILL);
-        waitpid(h, NULL, 0);
+        if (i == 0 && write(m, "z\n", 2) != 2) /* the line its read takes */
+            return 84;
     }
+    wait_child(h, "stopping child");
     say("leader: fg is self: %s\n", yes(tcgetpgrp(s) == me));
 
     /* The leader's own group is orphaned (its parent is in another

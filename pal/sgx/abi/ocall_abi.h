@@ -207,6 +207,10 @@ enum ocall_proc {
      * process by signo's default action and answers once a SIGCONT has
      * continued it (at once when the host discards the stop) -> 0 */
     OCALL_STOP_SELF = 104,
+    /* a0 signo (SIGTTIN, SIGTTOU), a1 1: the program ignores it, so the
+     * host ignores it too (its terminal then fails a background read with
+     * EIO and allows a change, sending no signal); 0: no longer -> 0 */
+    OCALL_SIGNAL_IGNORE = 105,
     OCALL_PROC_LAST = 111,
 };
 

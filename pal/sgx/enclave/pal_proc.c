@@ -87,6 +87,14 @@ static long pal_process_stop(int signo)
     return r == 0 || r == -PAL_EINVAL || r == -PAL_EINTR ? r : -PAL_EIO;
 }
 
+static long pal_signal_host_ignore(int signo, int ignore)
+{
+    if ((signo != 21 && signo != 22) || (ignore != 0 && ignore != 1)) /* SIGTTIN, SIGTTOU */
+        return -PAL_EINVAL;
+    int64_t r = simple(OCALL_SIGNAL_IGNORE, signo, ignore);
+    return r <= 0 && r >= -4095 ? r : -PAL_EIO;
+}
+
 static void pal_set_upcalls(const struct pal_upcalls *up)
 {
     enclave_upcalls = up;
@@ -325,6 +333,7 @@ void enclave_fill_proc(struct pal_api *api)
     api->process_exit = pal_process_exit;
     api->process_kill = pal_process_kill;
     api->process_stop = pal_process_stop;
+    api->signal_host_ignore = pal_signal_host_ignore;
     api->process_create = NULL;
     api->set_upcalls = pal_set_upcalls;
     api->trap_syscalls = pal_trap_syscalls;

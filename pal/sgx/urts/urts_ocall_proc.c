@@ -1,6 +1,8 @@
 /* Host side of the process, time and thread PAL OCALLs (abi/ocall_abi.h). */
 #include <cpuid.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -81,17 +83,19 @@ __attribute__((noreturn)) static void do_kill_self(int64_t signo)
  * (urts_signal.c) gives way to the host's default just for the raise,
  * which returns once a SIGCONT has continued the process, or at once
  * when the kernel discards the stop (an orphaned process group). */
+/* The kernel's struct sigaction, so that an action put back is the one
+ * taken (the sim's trampoline and restorer, which glibc's sigaction would
+ * replace). */
+struct ksigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+};
+
 static int64_t do_stop_self(int64_t signo)
 {
-    /* The kernel's struct sigaction, so that the action put back is the
-     * one taken (the sim's trampoline and restorer, which glibc's
-     * sigaction would replace). */
-    struct {
-        void *handler;
-        unsigned long flags;
-        void *restorer;
-        uint64_t mask;
-    } dfl = {.handler = SIG_DFL}, old;
+    struct ksigaction dfl = {.handler = SIG_DFL}, old;
     uint64_t one = 1ULL << (signo - 1), mask = 0;
     pid_t pid = getpid(), tid = (pid_t)syscall(SYS_gettid);
 
@@ -105,6 +109,32 @@ static int64_t do_stop_self(int64_t signo)
     int64_t r = syscall(SYS_tgkill, pid, tid, (int)signo) == 0 ? 0 : -errno;
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, sizeof(uint64_t));
     syscall(SYS_rt_sigaction, (int)signo, &old, NULL, sizeof(uint64_t));
+    return r;
+}
+
+/* The program ignores SIGTTIN or SIGTTOU (ignore 1), or no longer does:
+ * the host ignores it too, its forwarding action (the sim's trampoline
+ * where the sim runs) put aside and put back as the kernel held it. */
+static int64_t do_signal_ignore(int64_t signo, int64_t ignore)
+{
+    static struct ksigaction aside[2];
+    static bool is_aside[2];
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    struct ksigaction ign = {.handler = SIG_IGN};
+    int64_t r = 0;
+
+    if ((signo != SIGTTIN && signo != SIGTTOU) || (ignore != 0 && ignore != 1))
+        return -EINVAL;
+    int i = (int)signo - SIGTTIN;
+    pthread_mutex_lock(&lock);
+    if (ignore && !is_aside[i]) {
+        r = syscall(SYS_rt_sigaction, (int)signo, &ign, &aside[i], sizeof(uint64_t)) ? -errno : 0;
+        is_aside[i] = r == 0;
+    } else if (!ignore && is_aside[i]) {
+        r = syscall(SYS_rt_sigaction, (int)signo, &aside[i], NULL, sizeof(uint64_t)) ? -errno : 0;
+        is_aside[i] = r != 0;
+    }
+    pthread_mutex_unlock(&lock);
     return r;
 }
 
@@ -315,6 +345,8 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         do_kill_self(a[0]);
     case OCALL_STOP_SELF:
         return do_stop_self(a[0]);
+    case OCALL_SIGNAL_IGNORE:
+        return do_signal_ignore(a[0], a[1]);
     case OCALL_CLOCK_GET:
         return do_clock(a[0], out, out_cap, out_size);
     case OCALL_CLOCK_RES:
