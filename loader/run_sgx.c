@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "driver_kernel.h"
 #include "host_caps.h"
+#include "sgx_cpuid.h"
 #include "enclave_manifest.h"
 #include "run_restart.h"
 #include "run_sgx.h"
@@ -596,8 +597,12 @@ int sgx_run(const struct sgx_run_params *p)
     urts_pool_set_size(rs.pool);
     urts_quote_configure(p->sim, rs.attestation);
     bool aex_notify = img.desc.attributes & SGX_ATTR_AEXNOTIFY;
-    struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa,
-                          .aex_notify = aex_notify, .xfrm = img.desc.xfrm,
+    /* AVX-512 where this host has it and the signature leaves it free
+     * (enclave_image_sign_params): a program's libc uses it once CPUID and
+     * XGETBV say so, which in the sim they do whatever XFRM says. */
+    uint64_t free_xfrm = ~(p->blob ? p->sigstruct->attribute_mask.xfrm : ~ENCLAVE_IMAGE_XFRM_OPTIONAL);
+    struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa, .aex_notify = aex_notify,
+                          .xfrm = img.desc.xfrm | (xfrm_host_optional() & free_xfrm),
                           .log_counters = p->log_counters, .layout = &img.desc, .sigstruct = &sig, .pages = &l,
                           .unlimited_exceptions = true};
     struct signer signer = {.img = &img, .l = &l, .key_path = p->key_path, .sig = &sig};

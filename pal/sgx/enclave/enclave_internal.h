@@ -22,8 +22,9 @@
 
 /* Exception context layout (struct exc_ctx). */
 #define CTX_XSAVE 0
-#define CTX_XSAVE_SIZE 1024
-#define CTX_GPR 1024
+/* x87, SSE, AVX and AVX-512 in the standard form: to the end of Hi16_ZMM. */
+#define CTX_XSAVE_SIZE 2688
+#define CTX_GPR 2688
 #define G_RAX 0
 #define G_RCX 8
 #define G_RDX 16
@@ -44,11 +45,11 @@
 #define G_RIP 136
 #define G_FSBASE 168
 #define G_GSBASE 176
-#define CTX_SIZE 1344 /* xsave + gpr (184) + exinfo (16) + pad, multiple of 64 */
+#define CTX_SIZE 3008 /* xsave + gpr (184) + exinfo (16) + level + pad, multiple of 64 */
 #define RED_ZONE 128
-/* enclave_ocall_switch: XSAVE image (x87, SSE, AVX: 832 bytes, standard form)
- * then the caller's RSP. */
-#define XSAVE_AREA 1024
+/* enclave_ocall_switch: XSAVE image (x87, SSE, AVX, AVX-512: 2688 bytes,
+ * standard form) then the caller's RSP. */
+#define XSAVE_AREA 2688
 /* Stage 1 needs the context plus a few hundred bytes of C frames below it. */
 #define STAGE1_MIN_STACK (CTX_SIZE + RED_ZONE + 4096)
 
@@ -64,12 +65,14 @@
 #define ASM_GPRSGX_SIZE 184
 
 #ifdef __ASSEMBLER__
-/* EDX:EAX = the XSAVE/XRSTOR feature mask: XCR0's x87, SSE and AVX bits,
- * what a one-page SSA frame and XSAVE_AREA hold. Clobbers ECX. */
+/* EDX:EAX = the XSAVE/XRSTOR feature mask: XCR0's x87, SSE, AVX and
+ * AVX-512 bits, what a one-page SSA frame and XSAVE_AREA hold (XCR0 is
+ * XFRM in an enclave; in the sim the host's, whose AVX-512 the sim's XFRM
+ * then has too). Clobbers ECX. */
 .macro XSTATE_MASK
     xor %ecx, %ecx
     xgetbv
-    and $7, %eax
+    and $0xe7, %eax
     xor %edx, %edx
 .endm
 #else
@@ -125,6 +128,8 @@ struct enclave_globals {
     uint64_t base;
     uint64_t size;
     uint64_t aex_notify;
+    uint64_t xfrm;        /* SECS.ATTRIBUTES.XFRM, from EREPORT */
+    uint64_t xsave_bytes; /* of an SSA frame's XSAVE image that XFRM uses */
     uint64_t nssa; /* SSA frames per thread, derived from the layout */
     volatile uint64_t ecalls, ocalls, exceptions, notifications, edeccssa, stage1_exits;
     /* Enclave offsets of the PAL's own regions (TCS, SSA, TLS, stacks, blob:

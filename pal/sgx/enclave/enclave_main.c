@@ -43,16 +43,20 @@ static uint64_t checked_nssa(const struct sgx_layout_tls *self)
     return self->nssa;
 }
 
-/* Whether AEX-Notify is on is a property of the enclave's measured
- * ATTRIBUTES; EREPORT (with an all-zero TARGETINFO) tells us, not the host. */
-static uint64_t own_aex_notify(void)
+/* Whether AEX-Notify is on, and which state components XFRM holds, are
+ * properties of the enclave's measured ATTRIBUTES; EREPORT (with an
+ * all-zero TARGETINFO) tells us, not the host. */
+static void own_attributes(void)
 {
     static const uint8_t targetinfo[512] __attribute__((aligned(512)));
     static const uint8_t reportdata[64] __attribute__((aligned(128)));
     static struct sgx_report report;
 
     enclave_ereport(targetinfo, reportdata, &report);
-    return (report.body.attributes.flags & SGX_ATTR_AEXNOTIFY) ? 1 : 0;
+    g_encl.aex_notify = (report.body.attributes.flags & SGX_ATTR_AEXNOTIFY) ? 1 : 0;
+    g_encl.xfrm = report.body.attributes.xfrm;
+    /* Standard form: AVX ends at 832, AVX-512's Hi16_ZMM at 2688. */
+    g_encl.xsave_bytes = (g_encl.xfrm & SGX_XFRM_AVX512) ? CTX_XSAVE_SIZE : 832;
 }
 
 static int initialize(uint64_t base)
@@ -64,7 +68,7 @@ static int initialize(uint64_t base)
     g_encl.base = base;
     g_encl.size = tls->enclave_size;
     g_encl.nssa = checked_nssa(tls);
-    g_encl.aex_notify = own_aex_notify();
+    own_attributes();
     if (!g_encl.nssa || !tls->n_elfs)
         return -1;
     /* From here on GS may also be the libOS's thread block (tls_page). */

@@ -69,7 +69,9 @@ static void save_context(struct exc_ctx *ctx, uint64_t frame)
 
     memcpy(&ctx->gpr, g, sizeof(*g));
     memcpy(&ctx->exinfo, (const uint8_t *)g - sizeof(struct sgx_exinfo), sizeof(struct sgx_exinfo));
-    memcpy(ctx->xsave, (const void *)ssa_frame_addr(frame), sizeof(ctx->xsave));
+    /* (before initialization, all of it) */
+    memcpy(ctx->xsave, (const void *)ssa_frame_addr(frame),
+           g_encl.xsave_bytes ? g_encl.xsave_bytes : sizeof(ctx->xsave));
 }
 
 void enclave_stage1(struct exc_ctx *ctx, uint64_t cssa, uint64_t ursp, uint64_t urbp, uint64_t target,

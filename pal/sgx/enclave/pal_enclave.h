@@ -57,6 +57,11 @@ int enclave_futex_set_word(uint64_t word);
 long enclave_futex_wake(uint32_t *addr, int n);
 void enclave_fill_futex(struct pal_api *api);
 
+/* cpuid_mask.c: the host's CPUID answer r for (leaf, sub) as the enclave
+ * may see it with its XFRM; ask gives other raw answers (leaf 0xD's sizes). */
+void enclave_cpuid_mask(uint32_t leaf, uint32_t sub, uint32_t r[4], uint64_t xfrm,
+                        int (*ask)(uint32_t, uint32_t, uint32_t[4]));
+
 /* exception.c -> the libOS: a program syscall or fault, on the PAL stack. */
 void enclave_upcall(struct exc_ctx *ctx);
 

@@ -50,15 +50,27 @@ static uint16_t opcode_at(uint64_t rip)
     return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static int emulate_cpuid(struct pal_context *c)
+/* The host's CPUID answer for (leaf, sub), as it gave it. */
+static int host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-    struct ocall_args a = {{(int64_t)(uint32_t)c->rax, (int64_t)(uint32_t)c->rcx}};
+    struct ocall_args a = {{leaf, sub}};
     struct ocall_iov iov = {&a, sizeof(a)};
-    uint32_t r[4];
     uint64_t got = 0;
 
-    if (enclave_ocallv(OCALL_CPUID, &iov, 1, r, sizeof(r), &got) < 0 || got != sizeof(r))
+    if (enclave_ocallv(OCALL_CPUID, &iov, 1, r, 4 * sizeof(uint32_t), &got) < 0 ||
+        got != 4 * sizeof(uint32_t))
         return -1;
+    return 0;
+}
+
+/* CPUID: the host's answer without the features XFRM leaves out. */
+static int emulate_cpuid(struct pal_context *c)
+{
+    uint32_t leaf = (uint32_t)c->rax, sub = (uint32_t)c->rcx, r[4];
+
+    if (host_cpuid(leaf, sub, r))
+        return -1;
+    enclave_cpuid_mask(leaf, sub, r, g_encl.xfrm, host_cpuid);
     c->rax = r[0], c->rbx = r[1], c->rcx = r[2], c->rdx = r[3];
     return 0;
 }

@@ -140,7 +140,7 @@ void enclave_image_sign_params(const struct enclave_image *img, const uint8_t mr
         .miscselect = img->desc.miscselect,
         .miscmask = UINT32_MAX,
         .attributes = {.flags = img->desc.attributes, .xfrm = img->desc.xfrm},
-        .attribute_mask = {.flags = UINT64_MAX, .xfrm = UINT64_MAX},
+        .attribute_mask = {.flags = UINT64_MAX, .xfrm = ~ENCLAVE_IMAGE_XFRM_OPTIONAL},
         .isv_prod_id = img->isv_prod_id,
         .isv_svn = img->isv_svn,
     };

@@ -41,6 +41,11 @@
 #define ENCLAVE_IMAGE_PAL "pal-enclave.elf"
 #define ENCLAVE_IMAGE_LIBOS "libos.elf"
 #define ENCLAVE_IMAGE_XFRM (SGX_XFRM_X87 | SGX_XFRM_SSE | SGX_XFRM_AVX)
+/* XFRM bits a run adds where the host has them (xfrm_host_optional): the
+ * signature's ATTRIBUTEMASK leaves them out, so one SIGSTRUCT runs on
+ * hosts with and without AVX-512 (MRENCLAVE does not depend on XFRM while
+ * the SSA frame stays one page). */
+#define ENCLAVE_IMAGE_XFRM_OPTIONAL SGX_XFRM_AVX512
 #define ENCLAVE_IMAGE_MISCSELECT SGX_MISC_EXINFO
 #define ENCLAVE_IMAGE_PAL_STACK (256 * 1024ULL) /* as the direct PAL's signal stack */
 

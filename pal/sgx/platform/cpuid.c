@@ -222,6 +222,19 @@ int xsave_size_decode(uint64_t xfrm, const struct cpuid_regs *leafd, size_t n, u
     return 0;
 }
 
+uint64_t xfrm_host_optional(void)
+{
+    const uint64_t avx512 = 7ull << 5;
+    struct cpuid_regs l1;
+    uint32_t lo, hi;
+
+    cpuid_exec(1, 0, &l1);
+    if (!BIT(l1.ecx, 27)) /* OSXSAVE: XGETBV works */
+        return 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (((uint64_t)hi << 32 | lo) & avx512) == avx512 ? avx512 : 0;
+}
+
 int xsave_size_for_xfrm(uint64_t xfrm, uint32_t *size, const char **why)
 {
     struct cpuid_regs leaf0, leafd[64];

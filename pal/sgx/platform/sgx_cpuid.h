@@ -99,4 +99,11 @@ int xsave_size_decode(uint64_t xfrm, const struct cpuid_regs *leafd, size_t n, u
 /* Same, with leaf 0xD read from this CPU. */
 int xsave_size_for_xfrm(uint64_t xfrm, uint32_t *size, const char **why);
 
+/* The XFRM bits an enclave takes in addition to x87, SSE and AVX where
+ * this host's XCR0 has them all: AVX-512 (bits 7:5), whose registers a
+ * program's libc uses as soon as CPUID and XGETBV say it may. Never AMX
+ * (a program must ask the kernel first) nor PKRU or MPX. 0 without
+ * XSAVE or when XCR0 lacks one of them. */
+uint64_t xfrm_host_optional(void);
+
 #endif

@@ -1,5 +1,6 @@
 /* The sim's ECREATE / EADD / EEXTEND / EINIT behind the driver interface. */
 #include "sim_build.h"
+#include "sgx_cpuid.h"
 #include "sim_thread.h"
 
 #include <errno.h>
@@ -455,7 +456,9 @@ void sgx_sim_cpu_default(struct sgx_sim_cpu *cpu, bool aex_notify)
     memset(cpu, 0, sizeof(*cpu)); /* every option off unless set below (isolation, rdtsc_ud) */
     cpu->attributes = SGX_ATTR_DEBUG | SGX_ATTR_MODE64BIT | SGX_ATTR_PROVISIONKEY | SGX_ATTR_EINITTOKENKEY |
                       SGX_ATTR_KSS | (aex_notify ? SGX_ATTR_AEXNOTIFY : 0);
-    cpu->xfrm = SGX_XFRM_LEGACY | SGX_XFRM_AVX;
+    /* The host's AVX-512 too: enclave code runs on the host's XCR0, so the
+     * sim must be able to save what a program may use (sim_xsave.c). */
+    cpu->xfrm = SGX_XFRM_LEGACY | SGX_XFRM_AVX | xfrm_host_optional();
     cpu->miscselect = SGX_MISC_EXINFO;
     cpu->provision_allowed = false;
     cpu->edeccssa = true;

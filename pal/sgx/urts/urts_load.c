@@ -15,6 +15,8 @@ static int describe(const struct urts_enclave *e, struct sgx_layout_elf *elfs, s
 
     if (d->layout) {
         *ld = *d->layout;
+        if (d->xfrm) /* the run's XFRM: the layout's and what this host adds */
+            ld->xfrm = d->xfrm;
         return ld->nssa < 2 ? sgx_err_set(err, "NSSA must be at least 2, got %u", ld->nssa), -EINVAL : 0;
     }
     if (!d->pal_path || d->n_extra + 1 > SGX_LAYOUT_MAX_ELFS || (d->n_extra && !d->extra))
