@@ -505,16 +505,26 @@ static bool enter_handler(struct pal_context *ctx, int sig, const struct k_sigin
 }
 
 /* The default action for an unhandled signal. */
+bool signal_stop_now(int sig)
+{
+    if (!PAL_HAS(pal, process_stop))
+        pal->process_kill(sig); /* as before stops were known (no return) */
+    long r = pal->process_stop(sig);
+    if (r == -PAL_EAGAIN)
+        return false;
+    if (r < 0)
+        log_warn("signal %d: the process cannot stop (error %ld); it goes on", sig, -r);
+    return true;
+}
+
 void signal_default_action(int sig)
 {
     if (signal_default_ignored(sig))
         return;
-    /* The process stops until a SIGCONT, then goes on. A PAL that cannot
-     * stop it ends it, as before stops were known. */
-    if (signal_default_stops(sig) && PAL_HAS(pal, process_stop)) {
-        long r = pal->process_stop(sig);
-        if (r < 0)
-            log_warn("signal %d: the process cannot stop (error %ld); it goes on", sig, -r);
+    /* The process stops until a SIGCONT, then goes on (here the PAL holds
+     * nothing: a "not now" cannot come). */
+    if (signal_default_stops(sig)) {
+        signal_stop_now(sig);
         return;
     }
     pal->process_kill(sig);

@@ -39,6 +39,10 @@ bool signal_default_stops(int sig);
  * host ignores SIGTTIN and SIGTTOU when the program does (pal.h's
  * signal_host_ignore). Other signals: nothing. */
 void signal_host_ignore_sync(int sig, bool force);
+/* The default action of stop signal sig now: true once the process has
+ * stopped and been continued (or could not stop), false when the PAL says
+ * not now (the caller keeps the signal pending). */
+bool signal_stop_now(int sig);
 /* Takes sig's default action now: nothing, a stop until SIGCONT, or the
  * end of the process. */
 void signal_default_action(int sig);

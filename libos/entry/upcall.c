@@ -155,13 +155,16 @@ void signal_async(int signo, const struct signal_info *info)
         return;
     /* No handler: the default action at once, unless this thread blocks
      * the signal; then it stays pending (for sigwait, signalfd, or the
-     * default action when a thread unblocks it), as on Linux. A stop
-     * waits too, for the delivery on the way out of the libOS: here the
-     * PAL may have been interrupted holding a lock of its own, which the
-     * process that would continue this one may need. */
-    if (!signal_has_handler(signo) && !(cur_thread()->sigmask & SIGBIT(signo)) &&
-        !signal_default_stops(signo))
-        pal->process_kill(signo);
+     * default action when a thread unblocks it), as on Linux. A stop is
+     * taken at once too (the thread may be about to block in the host,
+     * where a pending one would wait for the call to end), unless the PAL
+     * says not now: then it waits for the way out of the libOS. */
+    if (!signal_has_handler(signo) && !(cur_thread()->sigmask & SIGBIT(signo))) {
+        if (!signal_default_stops(signo))
+            pal->process_kill(signo);
+        if (signal_stop_now(signo))
+            return;
+    }
     if (info)
         signal_raise_info(signo, info);
     else

@@ -307,6 +307,8 @@ static long direct_process_stop(int signo)
                             old;
     uint64_t bit = 1ULL << (signo - 1), mask = 0;
     long pid = HS0(SYS_getpid), tid = HS0(SYS_gettid);
+    if (pidns_held()) /* a process that would continue this one may need it */
+        return -PAL_EAGAIN;
     if (signo == SIGSTOP)
         return HS3(SYS_tgkill, pid, tid, SIGSTOP);
     if (signo != SIGTSTP && signo != SIGTTIN && signo != SIGTTOU)

@@ -87,6 +87,12 @@ void pidns_child_start(struct ns_entry *e)
     pidns_thread_start();
 }
 
+bool pidns_held(void)
+{
+    return ns && (__atomic_load_n(&ns->lock, __ATOMIC_RELAXED) & FUTEX_TID_MASK_) ==
+                     (uint32_t)HS0(SYS_gettid);
+}
+
 bool pidns_lock(void)
 {
     uint32_t tid = (uint32_t)HS0(SYS_gettid), waiters = 0;

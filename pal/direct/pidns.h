@@ -55,6 +55,9 @@ void pidns_thread_start(void);
  * holds it already (an exit path re-entered from a signal handler). */
 bool pidns_lock(void);
 void pidns_unlock(void);
+/* Whether the calling thread holds the lock (a signal handler that
+ * interrupted it must not stop the process: others may wait for it). */
+bool pidns_held(void);
 
 /* Under the lock: the entry of id (any kind), of a host process, a new
  * entry (id allocated; fields other than id/kind/owner zero) or NULL when

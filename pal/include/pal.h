@@ -698,7 +698,10 @@ struct pal_api {
      * stopped by signo (waitpid WUNTRACED, SIGCHLD CLD_STOPPED), and the
      * call returns 0 once a SIGCONT has continued it, or at once when the
      * host discards the stop (signo other than SIGSTOP in an orphaned
-     * process group, signal(7)). -EINVAL for another signal. */
+     * process group, signal(7)). -EINVAL for another signal; -EAGAIN when
+     * it cannot stop now (a host signal interrupted the PAL holding what
+     * the process that would continue it needs): the caller takes the
+     * stop later, where it holds nothing. */
     long (*process_stop)(int signo);
 
     /* SIGTTIN and SIGTTOU only: whether the host ignores signo for this
