@@ -601,6 +601,11 @@ int sgx_run(const struct sgx_run_params *p)
      * (enclave_image_sign_params): a program's libc uses it once CPUID and
      * XGETBV say so, which in the sim they do whatever XFRM says. */
     uint64_t free_xfrm = ~(p->blob ? p->sigstruct->attribute_mask.xfrm : ~ENCLAVE_IMAGE_XFRM_OPTIONAL);
+    if (!p->sim) { /* only what this CPU's SGX allows in XFRM (CPUID 0x12.1) */
+        struct sgx_cpu_caps caps;
+        sgx_cpu_caps_read(&caps);
+        free_xfrm &= caps.xfrm;
+    }
     struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa, .aex_notify = aex_notify,
                           .xfrm = img.desc.xfrm | (xfrm_host_optional() & free_xfrm),
                           .log_counters = p->log_counters, .layout = &img.desc, .sigstruct = &sig, .pages = &l,
