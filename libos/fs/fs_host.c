@@ -3,19 +3,35 @@
  * table gave; host files keep their position on the host side. */
 #include <linux/fcntl.h>
 
+#include "core/signal.h"
 #include "fs/trusted.h"
 #include "fs/vfs.h"
 
 #define S_IFMT_ 0170000
 #define S_IFDIR_ 0040000
 
+/* A signal the program takes came during this syscall, before a read or
+ * write of a host handle that would block (an empty pipe, a terminal, a
+ * socket): Linux's would not block but end with EINTR (the handler runs,
+ * and SA_RESTART restarts it). The host cannot see the libOS's pending
+ * set, so it would block until the call ends by itself: the call is not
+ * made. A ready handle (a regular file always is) and a non-blocking one
+ * go on as on Linux. */
+static bool interrupted(struct file *f, int16_t events)
+{
+    if ((f->flags & O_NONBLOCK) || !signal_pending_for(cur_thread()->sigmask))
+        return false;
+    struct pal_pollfd p = {.handle = f->h, .events = events};
+    return pal->poll(&p, 1, 0) == 0;
+}
+
 static long host_read(struct file *f, void *b, size_t n)
 {
-    return pal->read(f->h, b, n);
+    return interrupted(f, 1 /* POLLIN */) ? -PAL_EINTR : pal->read(f->h, b, n);
 }
 static long host_write(struct file *f, const void *b, size_t n)
 {
-    return pal->write(f->h, b, n);
+    return interrupted(f, 4 /* POLLOUT */) ? -PAL_EINTR : pal->write(f->h, b, n);
 }
 static long host_writev(struct file *f, const void *iov, int cnt)
 {

@@ -81,10 +81,6 @@ int main(void)
     }
     step(up[0]);
     for (int sig = SIGTSTP; sig <= SIGTTOU; sig++) {
-        /* Into its read: a signal that comes while geode's libOS runs the
-         * child's way back into it is taken only once that read returns
-         * (docs/sgx-pal.md, "Host signals"). */
-        usleep(20000);
         kill(c, sig);
         report("default child", c, WUNTRACED);
         kill(c, SIGCONT);
