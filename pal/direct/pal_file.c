@@ -1,7 +1,6 @@
 /* Direct PAL: files and directories, one raw host syscall each. The libOS
  * has already mapped program paths to host paths. */
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <linux/openat2.h>
 #include <sys/ioctl.h>
@@ -272,17 +271,9 @@ static long direct_set_nonblocking(pal_handle h, int on)
 static long direct_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t len, int flags)
 {
     const struct pal_ioctl *k = pal_ioctl_find(req);
-    uint64_t ttou = 1ULL << (SIGTTOU - 1), old = 0;
     if (!k || (k->arg != PAL_IOCTL_VALUE && len < k->size))
         return -PAL_ENOTTY;
-    if (pal_ioctl_is_id(req))
-        return direct_tty_pgrp((int)h, req, buf, flags);
-    if (flags & PAL_TTY_QUIET)
-        HS4(SYS_rt_sigprocmask, SIG_BLOCK, &ttou, &old, 8);
-    long r = HS3(SYS_ioctl, h, req, buf);
-    if (flags & PAL_TTY_QUIET)
-        HS4(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, 8);
-    return r;
+    return direct_tty_call((int)h, req, buf, flags);
 }
 
 static long direct_chown(const char *p, uint32_t uid, uint32_t gid, int nofollow)

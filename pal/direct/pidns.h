@@ -74,11 +74,12 @@ void pidns_remove(struct ns_entry *e);
 struct ns_entry *pidns_slot(int i);
 int pidns_slots(void);
 
-/* tty_ioctl's TIOCGPGRP, TIOCSPGRP and TIOCGSID (pal.h) on host
- * descriptor fd: *id is an id of the namespace, translated to and from the
- * host's; flags PAL_TTY_QUIET blocks SIGTTOU on the calling thread for the
- * call. 0 or the host's -errno. Takes the lock. */
-long direct_tty_pgrp(int fd, unsigned long req, int32_t *id, int flags);
+/* pal_tty.c: request req of pal_ioctl.h on host descriptor fd, the
+ * argument at arg (an id of the namespace for TIOCGPGRP, TIOCSPGRP and
+ * TIOCGSID, translated to and from the host's); flags PAL_TTY_QUIET blocks
+ * SIGTTOU on the calling thread for the call. 0 or the host's -errno.
+ * Takes the namespace's lock for the ids. */
+long direct_tty_call(int fd, unsigned long req, void *arg, int flags);
 
 /* Under the lock, before any host signal to another process: ends the
  * calling process when process 1 has ended. */

@@ -33,6 +33,21 @@ static inline const char *sname(int sig)
     return n ? n : "?";
 }
 
+/* One byte through a pipe between two processes: pipe_wait until the
+ * other end's pipe_tell (exit 90/91 when the pipe fails). */
+static inline void pipe_wait(int fd)
+{
+    char c;
+    if (read(fd, &c, 1) != 1)
+        _exit(90);
+}
+
+static inline void pipe_tell(int fd)
+{
+    if (write(fd, "x", 1) != 1)
+        _exit(91);
+}
+
 /* "WHAT: ok" for a call that succeeded, "WHAT: -1 ENAME" for one that failed. */
 static inline void chk(const char *what, long r)
 {

@@ -19,19 +19,6 @@ static void on_sig(int sig)
         _exit(92);
 }
 
-static void step(int fd)
-{
-    char c;
-    if (read(fd, &c, 1) != 1)
-        _exit(90);
-}
-
-static void tell(int fd)
-{
-    if (write(fd, "x", 1) != 1)
-        _exit(91);
-}
-
 static void report(const char *what, pid_t p, int options)
 {
     int st;
@@ -53,14 +40,14 @@ int main(void)
         signal(SIGTSTP, on_sig);
         signal(SIGTTIN, on_sig);
         signal(SIGTTOU, on_sig);
-        tell(up[1]);
+        pipe_tell(up[1]);
         while (got[SIGTSTP] + got[SIGTTIN] + got[SIGTTOU] < 3)
             usleep(1000);
         say("handlers: TSTP %d TTIN %d TTOU %d\n", (int)got[SIGTSTP], (int)got[SIGTTIN],
             (int)got[SIGTTOU]);
         _exit(0);
     }
-    step(up[0]);
+    pipe_wait(up[0]);
     kill(c, SIGTSTP);
     kill(c, SIGTTIN);
     kill(c, SIGTTOU);
@@ -73,13 +60,13 @@ int main(void)
         struct sigaction sa = {.sa_handler = on_sig, .sa_flags = SA_RESTART};
         cont_fd = up[1];
         sigaction(SIGCONT, &sa, NULL);
-        tell(up[1]);
+        pipe_tell(up[1]);
         char b = 0;
         ssize_t n = read(down[0], &b, 1);
         say("default child: read %zd '%c', SIGCONT handler %d\n", n, b, (int)got[SIGCONT]);
         _exit(0);
     }
-    step(up[0]);
+    pipe_wait(up[0]);
     for (int sig = SIGTSTP; sig <= SIGTTOU; sig++) {
         /* Into its read: a signal that comes while geode's PAL makes the
          * child's blocking host call can still wait for that call to end
@@ -89,9 +76,9 @@ int main(void)
         report("default child", c, WUNTRACED);
         kill(c, SIGCONT);
         report("default child", c, WCONTINUED);
-        step(up[0]); /* its SIGCONT handler has run */
+        pipe_wait(up[0]); /* its SIGCONT handler has run */
     }
-    tell(down[1]);
+    pipe_tell(down[1]);
     report("default child", c, 0);
 
     /* 3. A process that stops itself, and SIGSTOP over a handler. */

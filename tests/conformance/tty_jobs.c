@@ -23,20 +23,10 @@ static void on_ttou(int sig)
     ttou++;
 }
 
-static void step(int fd)
+static const char *yes(int b)
 {
-    char c = 0;
-    if (read(fd, &c, 1) != 1)
-        _exit(90);
+    return b ? "yes" : "no";
 }
-
-static void tell(int fd)
-{
-    if (write(fd, "x", 1) != 1)
-        _exit(91);
-}
-
-static const char *yes(int b) { return b ? "yes" : "no"; }
 
 static void catch_ttou(void)
 {
@@ -141,15 +131,15 @@ static int leader(const char *name, int m, int to_parent, int from_parent)
     pid_t g = fork();
     if (g == 0) {
         setpgid(0, 0);
-        step(go[0]);
+        pipe_wait(go[0]);
         _exit(7);
     }
     setpgid(g, g);
     chk("leader: TIOCSPGRP to the child's group", tcsetpgrp(s, g));
     say("leader: fg is the child's group: %s, via the master: %s\n", yes(tcgetpgrp(s) == g),
         yes(tcgetpgrp(m) == g));
-    tell(to_parent);
-    step(from_parent); /* the parent has looked */
+    pipe_tell(to_parent);
+    pipe_wait(from_parent); /* the parent has looked */
 
     pid_t h = spawn_group(background, s, g, me);
     wait_child(h, "background child");
@@ -186,10 +176,10 @@ static int leader(const char *name, int m, int to_parent, int from_parent)
         tcsetpgrp(s, getpgid(getppid())));
     chk("leader: TIOCSPGRP to a negative group", tcsetpgrp(s, -5));
     say("leader: fg is self: %s\n", yes(tcgetpgrp(s) == me));
-    tell(go[1]);
+    pipe_tell(go[1]);
     wait_child(g, "first child");
-    tell(to_parent);
-    step(from_parent);
+    pipe_tell(to_parent);
+    pipe_wait(from_parent);
     return 0;
 }
 
@@ -210,7 +200,7 @@ int main(void)
     pid_t c = fork();
     if (c == 0)
         _exit(leader(name, m, up[1], down[0]));
-    step(up[0]);
+    pipe_wait(up[0]);
     int s = open(name, O_RDWR | O_NOCTTY);
     pid_t fg = tcgetpgrp(m);
     say("parent: fg via the master is the leader's child's group: %s (in the tree: %s)\n",
@@ -218,10 +208,10 @@ int main(void)
     say("parent: session via the master is the leader's: %s\n", yes(tcgetsid(m) == c));
     chk("parent: TIOCGPGRP of a slave that is not its terminal", tcgetpgrp(s));
     chk("parent: TIOCSPGRP of a slave that is not its terminal", tcsetpgrp(s, getpgrp()));
-    tell(down[1]);
-    step(up[0]);
+    pipe_tell(down[1]);
+    pipe_wait(up[0]);
     say("parent: fg via the master is the leader: %s\n", yes(tcgetpgrp(m) == c));
-    tell(down[1]);
+    pipe_tell(down[1]);
     int st;
     if (waitpid(c, &st, 0) != c)
         return 5;

@@ -34,6 +34,8 @@ static int usable(void)
     return (b & (1u << 16)) && (lo & 0xe6) == 0xe6 ? 2 : 1;
 }
 
+/* The register lists below stay one per macro call. */
+// clang-format off
 /* zmm16-31 = i * 0x0101..., k1-k7 = i * 0x1111... (AVX-512), or ymm8-15
  * = i * 0x0101... (AVX), from a pattern whose byte is i. */
 static void load512(void)
@@ -94,6 +96,8 @@ static int check256(void)
     return 1;
 }
 
+// clang-format on
+
 int main(void)
 {
     int level = usable();
@@ -120,6 +124,8 @@ int main(void)
     it = (struct itimerval){{0, 0}, {0, 0}};
     setitimer(ITIMER_REAL, &it, NULL);
     say("%s registers kept across system calls and signals: %s\n", level == 2 ? "AVX-512" : "AVX",
-        kept && ticks >= 20 ? "yes" : kept ? "yes, but too few signals came" : "no");
+        kept && ticks >= 20 ? "yes"
+        : kept              ? "yes, but too few signals came"
+                            : "no");
     return 0;
 }

@@ -20,7 +20,8 @@
  * PF, ER, CD, BW, VL. */
 #define L7_EBX_AVX BIT(5)
 #define L7_EBX_MPX BIT(14)
-#define L7_EBX_AVX512 (BIT(16) | BIT(17) | BIT(21) | BIT(26) | BIT(27) | BIT(28) | BIT(30) | BIT(31))
+#define L7_EBX_AVX512                                                                              \
+    (BIT(16) | BIT(17) | BIT(21) | BIT(26) | BIT(27) | BIT(28) | BIT(30) | BIT(31))
 /* Leaf 7.0 ECX: AVX-512 VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ; VAES and
  * VPCLMULQDQ (YMM); PKU, OSPKE (PKRU state). */
 #define L7_ECX_AVX512 (BIT(1) | BIT(6) | BIT(11) | BIT(12) | BIT(14))
@@ -37,7 +38,10 @@
 /* The user state components (XCR0 bits) leaf 0xD may describe. */
 #define XCR0_COMPONENTS 19
 
-static int has(uint64_t xfrm, uint64_t need) { return (xfrm & need) == need; }
+static int has(uint64_t xfrm, uint64_t need)
+{
+    return (xfrm & need) == need;
+}
 
 /* Leaf 0xD subleaf 0's sizes for XFRM's components: the end of the last
  * one (from the host's subleaves, asked again), at least the legacy

@@ -6,8 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <linux/openat2.h>
 #include <string.h>
@@ -537,27 +535,8 @@ static int64_t do_nonblock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, 
 /* pal_ioctl.h's requests on a host handle: an OUT reply of exactly the
  * request's size (TCGETS: the kernel's 36-byte termios, which glibc's
  * buffer is: a longer reply would overwrite the program's stack), an IN
- * argument of exactly its size, a VALUE in a2. */
-/* The host's ioctl; with PAL_TTY_QUIET, SIGTTOU blocked on this thread
- * for the call (the program ignores or blocks it: a background process may
- * change its terminal). Group and session ids go through the namespace. */
-static int64_t tty_call(int fd, unsigned long req, void *arg, int flags)
-{
-    sigset_t ttou, old;
-    int64_t r;
-
-    if (pal_ioctl_is_id(req))
-        return direct_tty_pgrp(fd, req, arg, flags);
-    sigemptyset(&ttou);
-    sigaddset(&ttou, SIGTTOU);
-    if (flags & PAL_TTY_QUIET)
-        pthread_sigmask(SIG_BLOCK, &ttou, &old);
-    r = ioctl(fd, req, arg) != 0 ? -errno : 0;
-    if (flags & PAL_TTY_QUIET)
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-    return r;
-}
-
+ * argument of exactly its size, a VALUE in a2; flags in a3 (the host call
+ * and its ids: direct_tty_call). */
 static int64_t do_tty_ioctl(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
 {
     const int64_t *a = r->a.a;
@@ -574,7 +553,7 @@ static int64_t do_tty_ioctl(struct urts_ocall_in *r, uint8_t *out, uint64_t cap,
     if (k->arg == PAL_IOCTL_VALUE) {
         if (args_only(r))
             return -EINVAL;
-        return tty_call((int)a[0], (unsigned long)a[1], (void *)(uintptr_t)a[2], flags);
+        return direct_tty_call((int)a[0], (unsigned long)a[1], (void *)(uintptr_t)a[2], flags);
     }
     if (a[2] != k->size)
         return -EINVAL;
@@ -583,11 +562,11 @@ static int64_t do_tty_ioctl(struct urts_ocall_in *r, uint8_t *out, uint64_t cap,
         if (!in || !urts_ocall_end(r))
             return -EINVAL;
         memcpy(buf, in, k->size);
-        return tty_call((int)a[0], (unsigned long)a[1], buf, flags);
+        return direct_tty_call((int)a[0], (unsigned long)a[1], buf, flags);
     }
     if (args_only(r) || k->size > cap)
         return -EINVAL;
-    int64_t e = tty_call((int)a[0], (unsigned long)a[1], buf, flags);
+    int64_t e = direct_tty_call((int)a[0], (unsigned long)a[1], buf, flags);
     if (e != 0)
         return e;
     memcpy(out, buf, k->size);
