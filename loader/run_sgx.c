@@ -607,7 +607,7 @@ int sgx_run(const struct sgx_run_params *p)
         free_xfrm &= caps.xfrm;
     }
     struct urts_desc d = {.threads = img.desc.threads, .nssa = img.desc.nssa, .aex_notify = aex_notify,
-                          .xfrm = img.desc.xfrm | (xfrm_host_optional() & free_xfrm),
+                          .xfrm = img.desc.xfrm | (xfrm_host_optional(ENCLAVE_XSAVE_MAX) & free_xfrm),
                           .log_counters = p->log_counters, .layout = &img.desc, .sigstruct = &sig, .pages = &l,
                           .unlimited_exceptions = true};
     struct signer signer = {.img = &img, .l = &l, .key_path = p->key_path, .sig = &sig};

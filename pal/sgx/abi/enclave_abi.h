@@ -115,6 +115,12 @@ struct enclave_run_args {
  * the 3 bytes; anywhere else it is the #UD it is. */
 #define ENCLAVE_SYNC_BASES_RAX 0x73657361626f6567ULL /* "geobases" */
 #define ENCLAVE_SYNC_BASES_LEN 3
+
+/* The XSAVE image the trusted PAL keeps of a context (exception.c, the
+ * OCALL path): x87, SSE, AVX and AVX-512 in the standard form, up to the
+ * end of Hi16_ZMM on Intel's layout. A host adds AVX-512 to XFRM only when
+ * its CPU's layout fits (xfrm_host_optional). */
+#define ENCLAVE_XSAVE_MAX 2688
 #define ENCLAVE_RUN_MAX_STRINGS (1ULL << 20)
 #define ENCLAVE_RUN_MAX_CPUS 4096
 

@@ -2,6 +2,8 @@
  * the C side of every ECALL. */
 #include "enclave_internal.h"
 
+_Static_assert(CTX_XSAVE_SIZE == ENCLAVE_XSAVE_MAX && XSAVE_AREA == ENCLAVE_XSAVE_MAX,
+               "the XSAVE images the host's XFRM choice counts on");
 _Static_assert(offsetof(struct enclave_thread, ursp) == THR_URSP - THR_OFF, "THR_URSP");
 _Static_assert(offsetof(struct enclave_thread, urbp) == THR_URBP - THR_OFF, "THR_URBP");
 _Static_assert(offsetof(struct enclave_thread, exit_addr) == THR_EXIT - THR_OFF, "THR_EXIT");

@@ -222,17 +222,22 @@ int xsave_size_decode(uint64_t xfrm, const struct cpuid_regs *leafd, size_t n, u
     return 0;
 }
 
-uint64_t xfrm_host_optional(void)
+uint64_t xfrm_host_optional(uint32_t xsave_max)
 {
     const uint64_t avx512 = 7ull << 5;
     struct cpuid_regs l1;
-    uint32_t lo, hi;
+    uint32_t lo, hi, size;
+    const char *why;
 
     cpuid_exec(1, 0, &l1);
     if (!BIT(l1.ecx, 27)) /* OSXSAVE: XGETBV works */
         return 0;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    return (((uint64_t)hi << 32 | lo) & avx512) == avx512 ? avx512 : 0;
+    if ((((uint64_t)hi << 32 | lo) & avx512) != avx512)
+        return 0;
+    if (xsave_size_for_xfrm(XFRM_X87_SSE | 4 /* AVX */ | avx512, &size, &why) || size > xsave_max)
+        return 0;
+    return avx512;
 }
 
 int xsave_size_for_xfrm(uint64_t xfrm, uint32_t *size, const char **why)

@@ -103,7 +103,8 @@ int xsave_size_for_xfrm(uint64_t xfrm, uint32_t *size, const char **why);
  * this host's XCR0 has them all: AVX-512 (bits 7:5), whose registers a
  * program's libc uses as soon as CPUID and XGETBV say it may. Never AMX
  * (a program must ask the kernel first) nor PKRU or MPX. 0 without
- * XSAVE or when XCR0 lacks one of them. */
-uint64_t xfrm_host_optional(void);
+ * XSAVE, when XCR0 lacks one of them, or when x87..AVX-512's XSAVE image
+ * on this CPU is larger than xsave_max bytes (what the enclave keeps). */
+uint64_t xfrm_host_optional(uint32_t xsave_max);
 
 #endif

@@ -458,7 +458,7 @@ void sgx_sim_cpu_default(struct sgx_sim_cpu *cpu, bool aex_notify)
                       SGX_ATTR_KSS | (aex_notify ? SGX_ATTR_AEXNOTIFY : 0);
     /* The host's AVX-512 too: enclave code runs on the host's XCR0, so the
      * sim must be able to save what a program may use (sim_xsave.c). */
-    cpu->xfrm = SGX_XFRM_LEGACY | SGX_XFRM_AVX | xfrm_host_optional();
+    cpu->xfrm = SGX_XFRM_LEGACY | SGX_XFRM_AVX | xfrm_host_optional(UINT32_MAX);
     cpu->miscselect = SGX_MISC_EXINFO;
     cpu->provision_allowed = false;
     cpu->edeccssa = true;
