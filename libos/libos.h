@@ -66,6 +66,9 @@ struct libos_thread {
     /* sys/time.c: the host id of this thread (for its CPU-time clock read
      * by another thread), 0 until the thread has recorded it. */
     long host_tid;
+    /* sys/signal.c: the set rt_sigtimedwait waits for (blocked, yet a
+     * signal of it raised elsewhere wakes this thread). */
+    volatile uint64_t sigwait;
 };
 
 _Static_assert(offsetof(struct libos_thread, pal_private) == PAL_GS_PRIVATE_OFFSET,
@@ -96,6 +99,9 @@ struct libos_thread *thread_new(int tid);
 /* The live thread with id tid, or NULL; the registry forgets a thread at
  * its exit, and a forked child keeps only its caller. */
 struct libos_thread *thread_find(int tid);
+/* The host id of a live thread other than except that would take signal
+ * sig now (does not block it, or waits for it), 0 when none does. */
+long thread_taker(int sig, const struct libos_thread *except);
 void thread_forget(struct libos_thread *t);
 void thread_forget_others(void);
 /* The process's ids: 1 and 0 for the first process; forked children

@@ -299,10 +299,45 @@ static void queue_forget(uint64_t which)
 /* Raised signals whose hook has not run yet (signal_run_hooks). */
 static volatile uint64_t hook_due;
 
+/* Whether thread t would take sig now: it does not block it, or it waits
+ * for it (sigtimedwait). */
+static bool takes(const struct libos_thread *t, int sig)
+{
+    uint64_t bit = SIGBIT(sig);
+    return !(__atomic_load_n(&t->sigmask, __ATOMIC_SEQ_CST) & bit) ||
+           (__atomic_load_n(&t->sigwait, __ATOMIC_SEQ_CST) & bit);
+}
+
+/* Linux's signal_wake_up: another thread that takes sig is interrupted,
+ * out of a blocking host call or the program's code (pal.h thread_wake);
+ * the signal is pending before it looks (both sides SEQ_CST). */
+static void wake(struct libos_thread *t, int sig)
+{
+    long tid = t->host_tid;
+    if (tid > 0 && takes(t, sig) && PAL_HAS(pal, thread_wake))
+        pal->thread_wake(tid);
+}
+
+/* A process-directed sig: the calling thread takes it on its way out of
+ * the libOS when it can (as complete_signal prefers the current thread);
+ * else one thread that can is woken. */
+static void wake_taker(int sig)
+{
+    if (!libos_threads_ready || !PAL_HAS(pal, thread_wake))
+        return;
+    struct libos_thread *self = cur_thread();
+    if (takes(self, sig))
+        return;
+    long tid = thread_taker(sig, self);
+    if (tid > 0)
+        pal->thread_wake(tid);
+}
+
 void signal_raise(int sig)
 {
     __atomic_or_fetch(&sig_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
     __atomic_or_fetch(&hook_due, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    wake_taker(sig);
 }
 
 bool signal_raise_thread(int tid, int sig, const struct signal_info *info)
@@ -315,6 +350,8 @@ bool signal_raise_thread(int tid, int sig, const struct signal_info *info)
     else
         __atomic_or_fetch(&t->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
     __atomic_or_fetch(&hook_due, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    if (t != cur_thread())
+        wake(t, sig);
     return true;
 }
 

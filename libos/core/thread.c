@@ -34,6 +34,22 @@ struct libos_thread *thread_find(int tid)
     return found;
 }
 
+long thread_taker(int sig, const struct libos_thread *except)
+{
+    uint64_t bit = 1ULL << (sig - 1);
+    long tid = 0;
+    spin_lock(&registry_lock);
+    for (int i = 0; i < MAX_THREADS && !tid; i++) {
+        const struct libos_thread *t = registry[i];
+        if (t && t != except && t->host_tid > 0 &&
+            (!(__atomic_load_n(&t->sigmask, __ATOMIC_SEQ_CST) & bit) ||
+             (__atomic_load_n(&t->sigwait, __ATOMIC_SEQ_CST) & bit)))
+            tid = t->host_tid;
+    }
+    spin_unlock(&registry_lock);
+    return tid;
+}
+
 void thread_forget(struct libos_thread *t)
 {
     spin_lock(&registry_lock);

@@ -22,6 +22,7 @@ static const sys_fn table[NR_MAX] = {
     E(rt_sigtimedwait),
     E(brk), E(mmap), E(munmap), E(mprotect), E(madvise), E(mremap), E(msync),
     E(mincore), E(mlock), E(munlock), E(mlock2), E(mlockall), E(munlockall),
+    E(pkey_alloc), E(pkey_free), E(pkey_mprotect),
     E(shmget), E(shmat), E(shmdt), E(shmctl),
     E(exit), E(exit_group), E(getpid), E(getppid), E(gettid), E(getuid), E(geteuid),
     E(getgid), E(getegid), E(getpgrp), E(getpgid), E(setpgid), E(getsid), E(setsid),

@@ -217,6 +217,14 @@ static void up_host_signal(struct pal_context *ctx, int signo)
 {
     bool inside = signo & PAL_SIGNAL_FROM_INSIDE, child_state = signo & PAL_SIGNAL_CHILD_STATE;
     signo &= ~(PAL_SIGNAL_FROM_INSIDE | PAL_SIGNAL_CHILD_STATE);
+    if (signo == 0) { /* a wake: what another thread raised for this one */
+        if (ctx && libos_threads_ready) {
+            long r = (long)ctx->rax;
+            signal_run_deferred();
+            signal_deliver_pending(ctx, false, 0, &r);
+        }
+        return;
+    }
     if (child_state && signo == 17 && (sig_actions[17].flags & 1 /* SA_NOCLDSTOP */))
         return;
     if (ns_init_ignores(signo, inside) || host_sigterm_dropped(signo, inside))

@@ -384,6 +384,29 @@ SYS(munmap)
 
 #define PROT_KNOWN_ (PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)
 
+/* Memory protection keys: the program runs as on a CPU without them (the
+ * host's may lack them, and an enclave's PKRU is not the libOS's to
+ * manage), where Linux answers EINVAL to pkey_alloc and pkey_free and
+ * pkey_mprotect is mprotect for pkey -1 only (V8 and glibc fall back). */
+SYS(pkey_alloc)
+{
+    (void)args;
+    return -PAL_EINVAL;
+}
+
+SYS(pkey_free)
+{
+    (void)args;
+    return -PAL_EINVAL;
+}
+
+SYS(pkey_mprotect)
+{
+    if ((int)A(3) != -1)
+        return -PAL_EINVAL;
+    return sys_mprotect(args);
+}
+
 SYS(mprotect)
 {
     uint64_t len = ALIGN_UP(A(1), PAGE_SIZE);

@@ -18,8 +18,8 @@ struct k_pollfd {
 #define POLL_MAX 1024
 #define NSEC 1000000000LL
 /* The longest host wait before pending signals are looked at again: a
- * host signal that lands just before a host call starts is not lost for
- * longer than this. */
+ * backstop, as a signal for this thread ends the host call (a wake,
+ * pal.h thread_wake; host_cp.h), even one that landed just before it. */
 #define WAIT_SLICE_NS NSEC
 
 struct k_timespec {

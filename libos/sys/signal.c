@@ -262,10 +262,12 @@ static int64_t now_ns(void)
 }
 
 /* Waits for a signal of the set (normally blocked, so it stays pending
- * instead of running a handler). Pending signals have no wakeup of their
- * own, so the wait polls every millisecond; a host signal cuts the sleep
- * short. An unblocked signal outside the set ends the wait with EINTR and
- * is delivered on the way out. */
+ * instead of running a handler). The thread's sigwait names the set: a
+ * signal of it raised by another thread wakes this one (core/signal.c),
+ * as a host signal does, out of its sleep. An unblocked signal outside
+ * the set ends the wait with EINTR and is delivered on the way out. */
+#define SIGWAIT_SLICE_NS 1000000000LL /* a backstop: wakes end the sleep */
+
 SYS(rt_sigtimedwait)
 {
     if (A(3) != 8)
@@ -278,10 +280,13 @@ SYS(rt_sigtimedwait)
             return -PAL_EINVAL;
         timeout = ts->sec * 1000000000LL + ts->nsec;
     }
+    struct libos_thread *self = cur_thread();
+    __atomic_store_n(&self->sigwait, set, __ATOMIC_SEQ_CST);
     for (;;) {
         struct signal_info si;
         int sig = signal_take_info(set, &si);
         if (sig) {
+            __atomic_store_n(&self->sigwait, 0, __ATOMIC_SEQ_CST);
             if (PTR(1)) {
                 int32_t *info = PTR(1);
                 memset(info, 0, 128);
@@ -292,11 +297,12 @@ SYS(rt_sigtimedwait)
             }
             return sig;
         }
-        int64_t left = timeout < 0 ? 1000000 : timeout - (now_ns() - start);
-        if (left <= 0)
-            return -PAL_EAGAIN;
-        if (signal_pending_for(cur_thread()->sigmask))
-            return -PAL_EINTR;
-        pal->sleep(left < 1000000 ? left : 1000000);
+        int64_t left = timeout < 0 ? SIGWAIT_SLICE_NS : timeout - (now_ns() - start);
+        long r = left <= 0 ? -PAL_EAGAIN : signal_pending_for(self->sigmask) ? -PAL_EINTR : 0;
+        if (r < 0) {
+            __atomic_store_n(&self->sigwait, 0, __ATOMIC_SEQ_CST);
+            return r;
+        }
+        pal->sleep(left < SIGWAIT_SLICE_NS ? left : SIGWAIT_SLICE_NS);
     }
 }

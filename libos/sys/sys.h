@@ -39,6 +39,7 @@ SYS(brk); SYS(mmap); SYS(munmap); SYS(mprotect); SYS(msync);
 /* mem_remap.c */
 SYS(madvise); SYS(mremap);
 SYS(mincore); SYS(mlock); SYS(munlock); SYS(mlock2); SYS(mlockall); SYS(munlockall);
+SYS(pkey_alloc); SYS(pkey_free); SYS(pkey_mprotect);
 /* proc.c */
 SYS(exit); SYS(exit_group); SYS(getpid); SYS(getppid); SYS(gettid); SYS(uname); SYS(arch_prctl);
 SYS(set_tid_address); SYS(set_robust_list); SYS(rseq); SYS(prlimit64); SYS(getrlimit);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "pal.h"
+#include "host_cp.h"
 
 long host_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 void host_sigreturn(void);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <linux/openat2.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -56,10 +57,31 @@ static uint32_t host_umask(void)
     return (uint32_t)(v & 0777);
 }
 
+/* A wake ends a cancellable call whether or not it would block (it may
+ * have come before the call): a regular file's read, write or open,
+ * which Linux never interrupts, is then made again as a plain call (only
+ * after an EINTR: one fstat or stat then). */
+bool direct_may_block(long fd)
+{
+    struct stat st;
+    return HS2(SYS_fstat, fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) &&
+           !S_ISDIR(st.st_mode);
+}
+
+long direct_cp_open(const char *path, int flags, uint32_t mode)
+{
+    struct stat st;
+    long fd = HC4(SYS_openat, AT_FDCWD, path, flags, mode); /* a FIFO's open may block */
+    if (fd == -PAL_EINTR && (HS4(SYS_newfstatat, AT_FDCWD, path, &st, 0) != 0 ||
+                         (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))))
+        fd = HS4(SYS_openat, AT_FDCWD, path, flags, mode);
+    return fd;
+}
+
 static long open_host(const char *path, int flags, uint32_t mode)
 {
     return (flags & PAL_O_NOSYMLINKS) ? open_nosymlinks(path, flags, mode)
-                                      : HS4(SYS_openat, AT_FDCWD, path, flags, mode);
+                                      : direct_cp_open(path, flags, mode);
 }
 
 /* A file this call created gets exactly mode's permission bits, which the
@@ -101,14 +123,20 @@ static long direct_file_open(const char *path, int flags, uint32_t mode, pal_han
 }
 
 static long direct_close(pal_handle h) { return HS1(SYS_close, h); }
-static long direct_read(pal_handle h, void *b, size_t n) { return HS3(SYS_read, h, b, n); }
+static long direct_read(pal_handle h, void *b, size_t n)
+{
+    long r = HC3(SYS_read, h, b, n);
+    return r == -PAL_EINTR && !direct_may_block(h) ? HS3(SYS_read, h, b, n) : r;
+}
 static long direct_write(pal_handle h, const void *b, size_t n)
 {
-    return HS3(SYS_write, h, b, n);
+    long r = HC3(SYS_write, h, b, n);
+    return r == -PAL_EINTR && !direct_may_block(h) ? HS3(SYS_write, h, b, n) : r;
 }
 static long direct_writev(pal_handle h, const void *iov, int cnt)
 {
-    return HS3(SYS_writev, h, iov, cnt);
+    long r = HC3(SYS_writev, h, iov, cnt);
+    return r == -PAL_EINTR && !direct_may_block(h) ? HS3(SYS_writev, h, iov, cnt) : r;
 }
 static long direct_pread(pal_handle h, void *b, size_t n, int64_t off)
 {
@@ -205,7 +233,7 @@ static long direct_splice(pal_handle in, int64_t off_in, pal_handle out, int64_t
                           size_t len, unsigned flags)
 {
     int64_t oi = off_in, oo = off_out;
-    return HS6(SYS_splice, in, off_in < 0 ? NULL : &oi, out, off_out < 0 ? NULL : &oo, len, flags);
+    return HC6(SYS_splice, in, off_in < 0 ? NULL : &oi, out, off_out < 0 ? NULL : &oo, len, flags);
 }
 static long direct_tee(pal_handle in, pal_handle out, size_t len, unsigned flags)
 {
@@ -294,7 +322,8 @@ static long direct_file_lock(pal_handle h, int cmd, struct pal_flock *lk)
     if (cmd != F_GETLK && cmd != F_SETLK && cmd != F_SETLKW && cmd != F_OFD_GETLK &&
         cmd != F_OFD_SETLK && cmd != F_OFD_SETLKW)
         return -PAL_EINVAL;
-    long r = HS3(SYS_fcntl, h, cmd, &fl);
+    long r = cmd == F_SETLKW || cmd == F_OFD_SETLKW ? HC3(SYS_fcntl, h, cmd, &fl)
+                                                    : HS3(SYS_fcntl, h, cmd, &fl);
     if (r == 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK)) {
         *lk = (struct pal_flock){.type = fl.l_type, .whence = fl.l_whence, .start = fl.l_start,
                                  .len = fl.l_len, .pid = fl.l_pid};
@@ -304,7 +333,10 @@ static long direct_file_lock(pal_handle h, int cmd, struct pal_flock *lk)
     return r;
 }
 
-static long direct_file_flock(pal_handle h, int op) { return HS2(SYS_flock, h, op); }
+static long direct_file_flock(pal_handle h, int op)
+{
+    return (op & LOCK_NB) ? HS2(SYS_flock, h, op) : HC3(SYS_flock, h, op, 0);
+}
 
 static long direct_fallocate(pal_handle h, int mode, int64_t off, int64_t len)
 {

@@ -168,7 +168,7 @@ static long direct_clock_res(int clock, int64_t *ns)
 static long direct_sleep(int64_t ns)
 {
     struct timespec ts = {ns / 1000000000LL, ns % 1000000000LL};
-    return HS2(SYS_nanosleep, &ts, NULL);
+    return HC3(SYS_nanosleep, &ts, NULL, 0);
 }
 
 static long direct_alarm_timer(int64_t value, int64_t interval, int64_t *old_value,

@@ -48,7 +48,7 @@ static long direct_sock_listen(pal_handle h, int backlog) { return HS2(SYS_liste
 static long direct_sock_accept(pal_handle h, void *a, uint32_t *len, int flags, pal_handle *out)
 {
     socklen_t sl = len ? *len : 0;
-    long fd = HS4(SYS_accept4, h, a, len ? &sl : NULL, flags);
+    long fd = HC4(SYS_accept4, h, a, len ? &sl : NULL, flags);
     if (fd < 0)
         return fd;
     if (len)
@@ -59,19 +59,19 @@ static long direct_sock_accept(pal_handle h, void *a, uint32_t *len, int flags, 
 
 static long direct_sock_connect(pal_handle h, const void *a, uint32_t len)
 {
-    return HS3(SYS_connect, h, a, len);
+    return HC3(SYS_connect, h, a, len);
 }
 
 static long direct_sock_send(pal_handle h, const void *b, size_t n, int fl, const void *a,
                              uint32_t al)
 {
-    return HS6(SYS_sendto, h, b, n, fl, a, al);
+    return HC6(SYS_sendto, h, b, n, fl, a, al);
 }
 
 static long direct_sock_recv(pal_handle h, void *b, size_t n, int fl, void *a, uint32_t *al)
 {
     socklen_t sl = al ? *al : 0;
-    long r = HS6(SYS_recvfrom, h, b, n, fl, a, al ? &sl : NULL);
+    long r = HC6(SYS_recvfrom, h, b, n, fl, a, al ? &sl : NULL);
     if (r >= 0 && al)
         *al = sl;
     return r;
@@ -130,7 +130,7 @@ static long direct_sock_sendmsg(pal_handle h, const void *b, size_t n, int fl, c
                        .msg_iovlen = 1,
                        .msg_control = clen ? ctl : NULL,
                        .msg_controllen = clen};
-    return HS3(SYS_sendmsg, h, &m, fl);
+    return HC3(SYS_sendmsg, h, &m, fl);
 }
 
 static long direct_sock_recvmsg(pal_handle h, void *b, size_t n, int fl, void *a, uint32_t *al,
@@ -139,7 +139,7 @@ static long direct_sock_recvmsg(pal_handle h, void *b, size_t n, int fl, void *a
     struct iovec iov = {b, n};
     struct msghdr m = {.msg_name = a, .msg_namelen = al ? *al : 0, .msg_iov = &iov,
                        .msg_iovlen = 1, .msg_control = control, .msg_controllen = *clen};
-    long r = HS3(SYS_recvmsg, h, &m, fl | MSG_CMSG_CLOEXEC);
+    long r = HC3(SYS_recvmsg, h, &m, fl | MSG_CMSG_CLOEXEC);
     if (r >= 0) {
         if (al)
             *al = m.msg_namelen;
@@ -188,7 +188,8 @@ static long direct_poll(struct pal_pollfd *fds, uint32_t n, int64_t timeout_ns)
         host[i].revents = 0;
     }
     struct timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
-    long r = HS5(SYS_ppoll, host, n, timeout_ns < 0 ? NULL : &ts, NULL, 8);
+    long r = timeout_ns == 0 ? HS5(SYS_ppoll, host, n, &ts, NULL, 8) /* never blocks */
+                             : HC5(SYS_ppoll, host, n, timeout_ns < 0 ? NULL : &ts, NULL, 8);
     for (uint32_t i = 0; r >= 0 && i < n; i++)
         fds[i].revents = host[i].revents;
     return r;
@@ -234,9 +235,11 @@ static long direct_waitset_wait(pal_handle ws, struct pal_wait_event *ev, uint32
     if (n > 256)
         n = 256;
     struct timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
-    long r = HS6(SYS_epoll_pwait2, ws, host, n, timeout_ns < 0 ? NULL : &ts, NULL, 8);
+    long r = timeout_ns == 0
+                 ? HS6(SYS_epoll_pwait, ws, host, n, 0, NULL, 8) /* never blocks */
+                 : HC6(SYS_epoll_pwait2, ws, host, n, timeout_ns < 0 ? NULL : &ts, NULL, 8);
     if (r == -PAL_ENOSYS)
-        r = HS6(SYS_epoll_pwait, ws, host, n, timeout_ms(timeout_ns), NULL, 8);
+        r = HC6(SYS_epoll_pwait, ws, host, n, timeout_ms(timeout_ns), NULL, 8);
     for (long i = 0; i < r; i++)
         ev[i] = (struct pal_wait_event){.events = host[i].events, .key = host[i].data.u64};
     return r;

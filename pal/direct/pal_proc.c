@@ -165,7 +165,8 @@ static long direct_process_wait(pal_handle child, int *status, int options)
     while (r == 0) {
         siginfo_t si;
         memset(&si, 0, sizeof(si));
-        r = HS5(SYS_waitid, idtype, id, &si, flags, NULL);
+        r = (flags & WNOHANG) ? HS5(SYS_waitid, idtype, id, &si, flags, NULL)
+                              : HC5(SYS_waitid, idtype, id, &si, flags, NULL);
         if (r < 0 || si.si_pid == 0)
             return r;
         r = (options & WNOWAIT) ? peek_report(&si, status)

@@ -87,6 +87,39 @@ static void log_hex(const char *what, uint64_t v)
     direct_log(buf, n);
 }
 
+/* The wake flag of the calling thread (host.h): gs:PAL_GS_PRIVATE_OFFSET,
+ * whose address the PAL keeps in the next word (direct_gs_claim); the
+ * SGX host names its own. */
+static volatile long *gs_wake_flag(void)
+{
+    volatile long *f;
+    __asm__ volatile("mov %%gs:%c1, %0" : "=r"(f) : "i"(PAL_GS_PRIVATE_OFFSET + 8));
+    return f;
+}
+
+static volatile long early_flag;
+static volatile long *early_wake_flag(void) { return &early_flag; }
+
+volatile long *(*direct_wake_flag)(void) = early_wake_flag;
+
+void direct_wake_flag_use(volatile long *(*fn)(void)) { direct_wake_flag = fn; }
+
+void direct_gs_claim(void *gs_base)
+{
+    uint64_t *w = (uint64_t *)((char *)gs_base + PAL_GS_PRIVATE_OFFSET);
+    w[0] = 0;
+    w[1] = (uint64_t)(uintptr_t)w;
+}
+
+void direct_wake_flag_from_gs(void) { direct_wake_flag = gs_wake_flag; }
+
+void direct_wake_mark(volatile long *flag, uint64_t *rip)
+{
+    __atomic_store_n(flag, 1, __ATOMIC_SEQ_CST);
+    if (*rip >= (uint64_t)host_cp_begin && *rip < (uint64_t)host_cp_end)
+        *rip = (uint64_t)host_cp_cancel;
+}
+
 static int in_geode_code(uint64_t rip)
 {
     if (rip >= (uint64_t)__executable_start && rip < (uint64_t)etext)
@@ -213,12 +246,43 @@ static void on_host_signal(int sig, siginfo_t *si, void *ucv)
     } else if (sig == SIGCHLD && (si->si_code == CLD_STOPPED || si->si_code == CLD_CONTINUED))
         sig |= PAL_SIGNAL_CHILD_STATE;
     if (in_geode_code(uc->uc_mcontext.gregs[REG_RIP])) {
-        upcalls->host_signal(NULL, sig); /* delivered when the libOS returns */
+        /* Delivered when the libOS returns; a blocking host call it is
+         * about to make or makes now ends. */
+        direct_wake_mark(direct_wake_flag(), (uint64_t *)&uc->uc_mcontext.gregs[REG_RIP]);
+        upcalls->host_signal(NULL, sig);
         return;
     }
     ctx_from_uc(uc, &ctx);
     upcalls->host_signal(&ctx, sig);
     ctx_to_uc(&ctx, uc);
+}
+
+/* A wake (thread_wake): in geode code, the blocking host call the thread
+ * makes or is about to make ends with EINTR, and the libOS delivers its
+ * pending signals on its way out; in program code, the libOS delivers
+ * them here (host_signal with no signal). */
+static void on_wake(int sig, siginfo_t *si, void *ucv)
+{
+    ucontext_t *uc = ucv;
+    struct pal_context ctx;
+    (void)sig, (void)si;
+    if (!upcalls)
+        return; /* GS is not the libOS's yet: nothing can be pending */
+    uint64_t rip = uc->uc_mcontext.gregs[REG_RIP];
+    if (in_geode_code(rip) || direct_vdso_contains(rip)) {
+        direct_wake_mark(direct_wake_flag(), (uint64_t *)&uc->uc_mcontext.gregs[REG_RIP]);
+        return;
+    }
+    ctx_from_uc(uc, &ctx);
+    upcalls->host_signal(&ctx, 0);
+    ctx_to_uc(&ctx, uc);
+}
+
+static long direct_thread_wake(long tid)
+{
+    if (tid <= 0 || tid > INT32_MAX)
+        return -PAL_ESRCH;
+    return HS3(SYS_tgkill, HS0(SYS_getpid), tid, DIRECT_WAKE_SIGNAL);
 }
 
 /* Host signals are not blocked while the libOS handles a syscall or a
@@ -252,6 +316,8 @@ int direct_signals_install(void)
         r = set_handler(host_signals[i], on_host_signal, host_mask);
     for (int s = RT_FIRST; r == 0 && s <= RT_LAST; s++)
         r = set_handler(s, on_host_signal, host_mask);
+    if (r == 0)
+        r = set_handler(DIRECT_WAKE_SIGNAL, on_wake, host_mask);
     /* The program must see a pipe error as EPIPE, like a native process
      * that ignores SIGPIPE would; SIGPIPE delivery is the libOS's job. */
     struct kernel_sigaction ign = {.handler = SIG_IGN, .flags = KSA_RESTORER,
@@ -356,6 +422,7 @@ void direct_fill_signal(struct pal_api *api)
     api->signal_host_ignore = direct_signal_host_ignore;
     api->set_upcalls = direct_set_upcalls;
     api->signal_sender = direct_signal_sender;
+    api->thread_wake = direct_thread_wake;
     api->trap_syscalls = direct_trap_syscalls;
     api->process_kill = direct_process_kill;
 }

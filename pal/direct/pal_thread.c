@@ -46,6 +46,7 @@ static long direct_thread_create(void (*fn)(void *), void *arg, void *stack_top,
     st->fn = fn;
     st->arg = arg;
     st->gs_base = gs;
+    direct_gs_claim(gs);
     unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
                           CLONE_SYSVSEM;
     return host_clone_thread(flags, (void *)(top - 64), thread_trampoline, st);
@@ -62,14 +63,21 @@ __attribute__((noreturn)) static void direct_thread_exit(uint32_t *clear_tid)
 }
 
 static long direct_thread_id(void) { return HS0(SYS_gettid); }
-static long direct_set_gs(void *b) { return HS2(SYS_arch_prctl, ARCH_SET_GS, b); }
+static long direct_set_gs(void *b)
+{
+    direct_gs_claim(b);
+    long r = HS2(SYS_arch_prctl, ARCH_SET_GS, b);
+    if (r == 0)
+        direct_wake_flag_from_gs();
+    return r;
+}
 static long direct_set_fs(void *b) { return HS2(SYS_arch_prctl, ARCH_SET_FS, b); }
 static long direct_get_fs(void **b) { return HS2(SYS_arch_prctl, ARCH_GET_FS, b); }
 
 static long direct_futex_wait(uint32_t *addr, uint32_t val, int64_t timeout_ns)
 {
     struct timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
-    return HS4(SYS_futex, addr, FUTEX_WAIT, val, timeout_ns < 0 ? NULL : &ts);
+    return HC4(SYS_futex, addr, FUTEX_WAIT, val, timeout_ns < 0 ? NULL : &ts);
 }
 
 static long direct_futex_wake(uint32_t *addr, int n) { return HS3(SYS_futex, addr, FUTEX_WAKE, n); }
@@ -77,7 +85,7 @@ static long direct_futex_wake(uint32_t *addr, int n) { return HS3(SYS_futex, add
 static long direct_futex_wait_private(uint32_t *addr, uint32_t val, int64_t timeout_ns)
 {
     struct timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
-    return HS4(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, timeout_ns < 0 ? NULL : &ts);
+    return HC4(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, timeout_ns < 0 ? NULL : &ts);
 }
 
 static long direct_futex_wake_private(uint32_t *addr, int n)

@@ -138,7 +138,9 @@ struct pal_upcalls {
     /* A host signal (SIGINT, SIGTERM, SIGHUP...) arrived for the process.
      * ctx is the interrupted program state, or NULL when the signal
      * interrupted the libOS or the PAL (whose blocking host call then
-     * returns -EINTR; the libOS delivers the signal on its way out). */
+     * returns -EINTR; the libOS delivers the signal on its way out).
+     * signo 0: no new signal, a wake (thread_wake) interrupted the
+     * program at ctx, where the libOS delivers what is pending for it. */
     void (*host_signal)(struct pal_context *ctx, int signo);
 };
 
@@ -711,6 +713,13 @@ struct pal_api {
      * and a change of the terminal is allowed, and no signal is sent to
      * the process group. -EINVAL for another signal. */
     long (*signal_host_ignore)(int signo, int ignore);
+
+    /* Interrupts thread host_tid (thread_id's) of this process, for a
+     * signal the libOS raised for it, as Linux's signal_wake_up: the
+     * blocking host call it is in, or the next one it makes, ends with
+     * -EINTR, and program code it runs enters the libOS through
+     * host_signal(ctx, 0). -ESRCH when no such thread runs. */
+    long (*thread_wake)(long host_tid);
 };
 
 #define PAL_TTY_QUIET 1 /* tty_ioctl: the program ignores or blocks SIGTTOU */

@@ -3,7 +3,10 @@
 set -u
 PROGS="$GEODE_BUILD/tests/programs"
 TMP=$(mktemp -d /tmp/geode-direct.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+# Only this shell cleans up: a subshell killed right after its fork (before
+# bash resets its traps) would run this trap too, and take $TMP away from
+# the tests still running (seen with the `( sleep; kill ) &` killers).
+trap 'if [ "$BASHPID" = "$$" ]; then rm -rf "$TMP"; fi' EXIT
 
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; }

@@ -13,7 +13,7 @@ for _ in $(seq "$(nproc)"); do
     (while :; do :; done) &
     busy+=($!)
 done
-trap 'kill "${busy[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'if [ "$BASHPID" = "$$" ]; then kill "${busy[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"; fi' EXIT
 
 jobs=()
 if need "$PROGS/threads.spie"; then

@@ -257,6 +257,11 @@ static inline int exitless_excluded(uint64_t number)
     case OCALL_SOCK_CONNECT:
     case OCALL_SOCK_SEND:
     case OCALL_SOCK_RECV:
+    case OCALL_SOCK_SENDMSG:
+    case OCALL_SOCK_RECVMSG:
+    case OCALL_FILE_LOCK: /* F_SETLKW */
+    case OCALL_FLOCK:
+    case OCALL_SPLICE: /* a pipe */
     case OCALL_POLL:
     case OCALL_WAITSET_WAIT:
     case OCALL_FORK:

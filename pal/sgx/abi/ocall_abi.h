@@ -211,6 +211,11 @@ enum ocall_proc {
      * host ignores it too (its terminal then fails a background read with
      * EIO and allows a change, sending no signal); 0: no longer -> 0 */
     OCALL_SIGNAL_IGNORE = 105,
+    /* a0 host tid of a thread of this process: the host sends it its kick
+     * signal (SIGURG), which ends the blocking host call of an OCALL it
+     * serves, or its next one, with EINTR, and makes it leave enclave code
+     * by an AEX (pal.h thread_wake) -> 0 */
+    OCALL_THREAD_WAKE = 106,
     OCALL_PROC_LAST = 111,
 };
 

@@ -95,6 +95,14 @@ static long pal_signal_host_ignore(int signo, int ignore)
     return r <= 0 && r >= -4095 ? r : -PAL_EIO;
 }
 
+static long pal_thread_wake(long host_tid)
+{
+    if (host_tid <= 0 || host_tid > INT32_MAX)
+        return -PAL_ESRCH;
+    int64_t r = simple(OCALL_THREAD_WAKE, host_tid, 0);
+    return r <= 0 && r >= -4095 ? r : -PAL_EIO;
+}
+
 static void pal_set_upcalls(const struct pal_upcalls *up)
 {
     enclave_upcalls = up;
@@ -334,6 +342,7 @@ void enclave_fill_proc(struct pal_api *api)
     api->process_kill = pal_process_kill;
     api->process_stop = pal_process_stop;
     api->signal_host_ignore = pal_signal_host_ignore;
+    api->thread_wake = pal_thread_wake;
     api->process_create = NULL;
     api->set_upcalls = pal_set_upcalls;
     api->trap_syscalls = pal_trap_syscalls;

@@ -277,13 +277,26 @@ void enclave_signal_check(struct pal_context *ctx)
     take_all(ctx && !geode_code(ctx->rip) ? ctx : NULL);
 }
 
+void enclave_signal_notified_program(struct pal_context *ctx)
+{
+    if (!libos_ready())
+        return;
+    if (posted())
+        take_all(ctx);
+    else
+        enclave_upcalls->host_signal(ctx, 0);
+}
+
 void enclave_signal_notified(struct exc_ctx *ctx)
 {
     if (!libos_ready())
         return;
     if (!geode_code(ctx->gpr.rip)) {
-        if (posted())
-            enclave_upcall_signal(ctx); /* resumes the (maybe redirected) program */
+        /* Resumes the (maybe redirected) program: what the host posted,
+         * or, with nothing posted, a wake (thread_wake) or any other
+         * interruption, where the libOS delivers what another thread
+         * raised for this one. */
+        enclave_upcall_signal(ctx);
         return;
     }
     hand_over_pending(); /* the context resumes with its own GS */

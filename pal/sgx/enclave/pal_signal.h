@@ -14,6 +14,10 @@ void enclave_signal_after_ocall(void);
 /* Before ctx (GS = the libOS's) resumes: posted signals go to the libOS,
  * with ctx when it is program code. */
 void enclave_signal_check(struct pal_context *ctx);
+/* A notification interrupted program code at ctx (GS = the libOS's): the
+ * posted signals go to the libOS with it, or, none posted, host_signal
+ * (ctx, 0) delivers what the libOS has pending for this thread (a wake). */
+void enclave_signal_notified_program(struct pal_context *ctx);
 /* Stage 2 of a notification (EXITINFO valid = 0): returns, or resumes the
  * program redirected to a handler. */
 void enclave_signal_notified(struct exc_ctx *ctx);
@@ -23,7 +27,7 @@ void enclave_signal_notified(struct exc_ctx *ctx);
 long enclave_signal_sender(int signo, struct pal_sender *out);
 
 /* pal_upcall.c: the interrupted program context through the libOS's
- * host_signal upcall (enclave_signal_check), then resumed. */
+ * host_signal upcall (enclave_signal_notified_program), then resumed. */
 __attribute__((noreturn)) void enclave_upcall_signal(struct exc_ctx *ctx);
 
 #endif

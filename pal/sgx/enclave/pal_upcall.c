@@ -161,6 +161,6 @@ void enclave_upcall_signal(struct exc_ctx *ctx)
     struct pal_context c;
 
     enter_libos(ctx, &c);
-    enclave_signal_check(&c);
+    enclave_signal_notified_program(&c);
     leave_libos(ctx, &c);
 }

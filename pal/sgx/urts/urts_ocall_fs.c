@@ -18,6 +18,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "host_cp.h"
 #include "pidns.h"
 #include "urts_ocall.h"
 #include "urts_procs.h"
@@ -102,7 +103,13 @@ static long open_host(const char *path, int flags, uint32_t mode)
 {
     if (flags & PAL_O_NOSYMLINKS)
         return open_nosymlinks(path, flags, mode);
-    return openat(AT_FDCWD, path, flags, (mode_t)mode);
+    long fd = direct_cp_open(path, flags, mode); /* a FIFO's open may block */
+
+    if (fd < 0) {
+        errno = (int)-fd; /* this file's callers read errno */
+        return -1;
+    }
+    return fd;
 }
 
 /* A file this call created gets exactly mode's permission bits. */
@@ -179,13 +186,27 @@ static int64_t done_count(long n, uint64_t *size)
     return n;
 }
 
+/* done_count for a cancellable call's result (-errno itself). */
+static int64_t done_count_cp(long n, uint64_t *size)
+{
+    if (n < 0)
+        return n;
+    *size = (uint64_t)n;
+    return n;
+}
+
 static int64_t do_read(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
 {
     int e = read_args(r, cap);
 
     if (e)
         return e;
-    return done_count(read((int)r->a.a[0], out, (size_t)r->a.a[1]), size);
+    int fd = (int)r->a.a[0];
+    long n = HC3(SYS_read, fd, out, (size_t)r->a.a[1]);
+
+    if (n == -EINTR && !direct_may_block(fd)) /* a wake, yet a file never blocks */
+        n = ret(read(fd, out, (size_t)r->a.a[1]));
+    return done_count_cp(n, size);
 }
 
 static int64_t do_pread(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
@@ -224,7 +245,14 @@ static int64_t do_write(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uin
     const uint8_t *b = write_args(r, &e);
 
     (void)out, (void)cap, (void)size;
-    return b ? ret(write((int)r->a.a[0], b, (size_t)r->a.a[1])) : e;
+    if (!b)
+        return e;
+    int fd = (int)r->a.a[0];
+    long n = HC3(SYS_write, fd, b, (size_t)r->a.a[1]);
+
+    if (n == -EINTR && !direct_may_block(fd)) /* a wake, yet a file never blocks */
+        n = ret(write(fd, b, (size_t)r->a.a[1]));
+    return n;
 }
 
 static int64_t do_pwrite(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
@@ -465,8 +493,8 @@ static int64_t do_splice(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, ui
         return -EBADF;
     if (a[1] == -2)
         return ret(tee((int)a[0], (int)a[2], (size_t)a[4], (unsigned)a[5]));
-    return ret(splice((int)a[0], a[1] < 0 ? NULL : &oi, (int)a[2], a[3] < 0 ? NULL : &oo,
-                      (size_t)a[4], (unsigned)a[5]));
+    return HC6(SYS_splice, (int)a[0], a[1] < 0 ? NULL : &oi, (int)a[2], a[3] < 0 ? NULL : &oo,
+               (size_t)a[4], (unsigned)a[5]);
 }
 
 static int64_t do_xattr(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
@@ -638,8 +666,11 @@ static int64_t do_file_lock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap,
         return -EBADF;
     struct flock fl = {.l_type = (short)a[2], .l_whence = (short)a[3], .l_start = a[4],
                        .l_len = a[5]};
-    if (fcntl((int)a[0], (int)a[1], &fl) != 0)
-        return -errno;
+    long lr = a[1] == F_SETLKW || a[1] == F_OFD_SETLKW ? HC3(SYS_fcntl, (int)a[0], (int)a[1], &fl)
+                                                       : ret(fcntl((int)a[0], (int)a[1], &fl));
+
+    if (lr != 0)
+        return lr;
     if (get) {
         /* The holder as the program knows it: its id in the namespace
          * (OFD locks have no holder: -1 stays). */
@@ -657,7 +688,11 @@ static int64_t do_flock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uin
     (void)out, (void)cap, (void)size;
     if (args_only(r) || !is_int(r->a.a[1]))
         return -EINVAL;
-    return handle_ok(r->a.a[0]) ? ret(flock((int)r->a.a[0], (int)r->a.a[1])) : -EBADF;
+    if (!handle_ok(r->a.a[0]))
+        return -EBADF;
+    if (r->a.a[1] & LOCK_NB)
+        return ret(flock((int)r->a.a[0], (int)r->a.a[1]));
+    return HC3(SYS_flock, (int)r->a.a[0], (int)r->a.a[1], 0);
 }
 
 static int64_t do_fallocate(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)

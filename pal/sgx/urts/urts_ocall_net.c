@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host_cp.h"
 #include "pidns.h"
 #include "urts_ocall.h"
 #include "pal.h"
@@ -110,7 +111,7 @@ static int64_t do_addr_call(struct net_call *c, int connect_it)
     if (fd_of(c->a[0]) < 0)
         return -EBADF;
     if (connect_it)
-        return sys_result(connect(fd_of(c->a[0]), (const struct sockaddr *)addr, (socklen_t)len));
+        return HC3(SYS_connect, fd_of(c->a[0]), (const struct sockaddr *)addr, (socklen_t)len);
     return sys_result(bind(fd_of(c->a[0]), (const struct sockaddr *)addr, (socklen_t)len));
 }
 
@@ -150,9 +151,9 @@ static int64_t do_accept(struct net_call *c)
         return -EINVAL;
     if (fd < 0)
         return -EBADF;
-    r = accept4(fd, cap ? (struct sockaddr *)&ss : NULL, cap ? &sl : NULL, (int)c->a[1]);
+    r = HC4(SYS_accept4, fd, cap ? (struct sockaddr *)&ss : NULL, cap ? &sl : NULL, (int)c->a[1]);
     if (r < 0)
-        return -errno;
+        return r;
     if (cap)
         put_addr(c, &ss, sl, (uint64_t)cap);
     return r;
@@ -172,8 +173,8 @@ static int64_t do_send(struct net_call *c)
         return -EINVAL;
     if (fd < 0)
         return -EBADF;
-    return sys_result(sendto(fd, data, (size_t)len, (int)c->a[2], (const struct sockaddr *)addr,
-                             (socklen_t)alen));
+    return HC6(SYS_sendto, fd, data, (size_t)len, (int)c->a[2], (const struct sockaddr *)addr,
+               (socklen_t)alen);
 }
 
 /* Output: uint64_t address length, 128 bytes of address, then the data
@@ -193,10 +194,10 @@ static int64_t do_recv(struct net_call *c)
     if (fd < 0)
         return -EBADF;
     memset(&ss, 0, sizeof(ss));
-    r = recvfrom(fd, c->out + RECV_HDR, (size_t)len, (int)c->a[2],
-                 cap ? (struct sockaddr *)&ss : NULL, cap ? &sl : NULL);
+    r = HC6(SYS_recvfrom, fd, c->out + RECV_HDR, (size_t)len, (int)c->a[2],
+            cap ? (struct sockaddr *)&ss : NULL, cap ? &sl : NULL);
     if (r < 0)
-        return -errno;
+        return r;
     if (cap)
         alen = sl < ADDR_MAX ? sl : ADDR_MAX;
     memcpy(c->out, &alen, sizeof(alen));
@@ -232,7 +233,7 @@ static int64_t do_sendmsg(struct net_call *c)
                        .msg_control = clen ? ctl : NULL,
                        .msg_controllen = (size_t)clen};
 
-    return sys_result(sendmsg(fd, &m, (int)c->a[2]));
+    return HC3(SYS_sendmsg, fd, &m, (int)c->a[2]);
 }
 
 #define RECVMSG_HDR (RECV_HDR + 2 * sizeof(uint64_t) + OCALL_MSG_CONTROL_MAX)
@@ -256,9 +257,9 @@ static int64_t do_recvmsg(struct net_call *c)
     struct iovec iov = {c->out + RECVMSG_HDR, (size_t)len};
     struct msghdr m = {.msg_name = cap ? &ss : NULL, .msg_namelen = cap ? (socklen_t)cap : 0, .msg_iov = &iov,
                        .msg_iovlen = 1, .msg_control = ccap ? control : NULL, .msg_controllen = (size_t)ccap};
-    r = recvmsg(fd, &m, (int)c->a[2] | MSG_CMSG_CLOEXEC);
+    r = HC3(SYS_recvmsg, fd, &m, (int)c->a[2] | MSG_CMSG_CLOEXEC);
     if (r < 0)
-        return -errno;
+        return r;
     if (cap)
         alen = m.msg_namelen < ADDR_MAX ? m.msg_namelen : ADDR_MAX;
     words[0] = m.msg_controllen;
@@ -352,9 +353,10 @@ static int64_t do_poll(struct net_call *c)
             return -EINVAL;
         fds[i] = (struct pollfd){.fd = (int)p.handle, .events = p.events};
     }
-    r = ppoll(fds, (nfds_t)n, ns < 0 ? NULL : &ts, NULL);
+    r = ns == 0 ? (int)sys_result(ppoll(fds, (nfds_t)n, &ts, NULL)) /* never blocks */
+                : (int)HC5(SYS_ppoll, fds, (nfds_t)n, ns < 0 ? NULL : &ts, NULL, 8);
     if (r < 0)
-        return -errno;
+        return r;
     for (int64_t i = 0; i < n; i++)
         memcpy(c->out + i * (int64_t)sizeof(int16_t), &fds[i].revents, sizeof(int16_t));
     *c->out_size = (uint64_t)n * sizeof(int16_t);
@@ -401,13 +403,15 @@ static int64_t do_waitset_wait(struct net_call *c)
     if (!urts_ocall_end(&c->in) || n < 1 || n > WAIT_MAX ||
         c->out_cap < (uint64_t)n * sizeof(struct ocall_wait_event))
         return -EINVAL;
-    r = syscall(SYS_epoll_pwait2, fd_of(c->a[0]), ev, (int)n, ns < 0 ? NULL : &ts, NULL, 8);
-    if (r < 0 && errno == ENOSYS) /* before Linux 5.11: milliseconds, rounded up */
-        r = epoll_wait(fd_of(c->a[0]), ev, (int)n,
-                       ns < 0 ? -1 : (int)((ns + 999999) / 1000000 > INT_MAX ? INT_MAX
-                                                                          : (ns + 999999) / 1000000));
+    r = ns == 0 ? sys_result(epoll_wait(fd_of(c->a[0]), ev, (int)n, 0)) /* never blocks */
+                : HC6(SYS_epoll_pwait2, fd_of(c->a[0]), ev, (int)n, ns < 0 ? NULL : &ts, NULL, 8);
+    if (r == -ENOSYS) /* before Linux 5.11: milliseconds, rounded up */
+        r = HC6(SYS_epoll_pwait, fd_of(c->a[0]), ev, (int)n,
+                ns < 0 ? -1
+                       : (int)((ns + 999999) / 1000000 > INT_MAX ? INT_MAX : (ns + 999999) / 1000000),
+                NULL, 8);
     if (r < 0)
-        return -errno;
+        return r;
     for (long i = 0; i < r; i++) {
         struct ocall_wait_event w = {.events = ev[i].events, .key = ev[i].data.u64};
 

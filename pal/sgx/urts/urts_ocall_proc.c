@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "host_cp.h"
 #include "urts_fork.h"
 #include "urts_internal.h"
 #include "urts_ocall.h"
@@ -191,7 +192,7 @@ static int64_t do_sleep(int64_t ns)
 
     if (ns < 0)
         return -EINVAL;
-    return nanosleep(&ts, NULL) == 0 ? 0 : -errno;
+    return HC3(SYS_nanosleep, &ts, NULL, 0);
 }
 
 static int64_t do_alarm(int64_t value, int64_t interval, uint8_t *out, uint64_t out_cap,
@@ -347,6 +348,11 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         return do_stop_self(a[0]);
     case OCALL_SIGNAL_IGNORE:
         return do_signal_ignore(a[0], a[1]);
+    case OCALL_THREAD_WAKE:
+        /* tgkill with this process's id: no other process is reached */
+        if (a[0] <= 0 || a[0] > INT32_MAX)
+            return -ESRCH;
+        return syscall(SYS_tgkill, getpid(), (pid_t)a[0], DIRECT_WAKE_SIGNAL) == 0 ? 0 : -errno;
     case OCALL_CLOCK_GET:
         return do_clock(a[0], out, out_cap, out_size);
     case OCALL_CLOCK_RES:

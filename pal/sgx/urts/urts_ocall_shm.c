@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host_cp.h"
 #include "urts_internal.h"
 #include "urts_ocall.h"
 
@@ -153,10 +154,8 @@ static int64_t do_futex_wait(uint64_t addr, int64_t val, int64_t timeout_ns)
         return -EINVAL;
     /* Not FUTEX_PRIVATE: the key is the shared page, as for a process-
      * shared semaphore. */
-    if (syscall(SYS_futex, (uint32_t *)(uintptr_t)addr, FUTEX_WAIT, (uint32_t)val,
-                timeout_ns < 0 ? NULL : &ts, NULL, 0) == 0)
-        return 0;
-    return -errno;
+    return HC4(SYS_futex, (uint32_t *)(uintptr_t)addr, FUTEX_WAIT, (uint32_t)val,
+               timeout_ns < 0 ? NULL : &ts);
 }
 
 static int64_t do_futex_wake(uint64_t addr, int64_t n)

@@ -34,6 +34,7 @@ int urts_procs_init(void)
     struct pal_api d = {0};
     int r;
 
+    urts_wake_flag_install(); /* before the direct PAL's calls below can run */
     direct_own_process_group();
     r = pidns_init();
     if (r) {

@@ -48,6 +48,7 @@
 #include "urts_procs.h"
 #include "urts_signal.h"
 #include "pidns.h"
+#include "host_cp.h"
 
 /* The job-control signals too: the program's handlers and default actions
  * apply to them (a stop is the libOS's OCALL_STOP_SELF), and a SIGCONT,
@@ -66,8 +67,24 @@ int urts_signal_forwarded(int sig)
 }
 
 /* Forces another host thread out of enclave code or a blocking OCALL;
- * ignored by default, so a stray one harms nothing. */
-#define URTS_KICK_SIGNAL SIGURG
+ * ignored by default, so a stray one harms nothing. The enclave's
+ * thread_wake (OCALL_THREAD_WAKE) sends it too. */
+#define URTS_KICK_SIGNAL DIRECT_WAKE_SIGNAL
+
+/* This host thread's wake flag (host_cp.h): set by every handler here, so
+ * that the blocking host call of an OCALL this thread serves, or the next
+ * one it makes, ends with EINTR; the enclave then takes what was posted,
+ * and its libOS looks at its pending signals before it blocks again. */
+static __thread volatile long wake_flag;
+
+static volatile long *urts_wake_flag(void) { return &wake_flag; }
+
+void urts_wake_flag_install(void) { direct_wake_flag_use(urts_wake_flag); }
+
+static void woken(ucontext_t *uc)
+{
+    direct_wake_mark(&wake_flag, (uint64_t *)&uc->uc_mcontext.gregs[REG_RIP]);
+}
 
 #define ENDING_SIGNALS ((1ULL << (SIGINT - 1)) | (1ULL << (SIGTERM - 1)))
 
@@ -147,6 +164,7 @@ static void on_kick(int sig, siginfo_t *si, void *ucv)
     struct urts_enclave *e = target;
 
     (void)sig, (void)si;
+    woken(uc);
     if (e && !e->desc.aex_notify && at_aep(e, uc->uc_mcontext.gregs)) {
         uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
         urts_count(&e->cnt.eenter);
@@ -286,6 +304,7 @@ static void on_signal(int sig, siginfo_t *si, void *ucv)
     uint64_t bit = 1ULL << (sig - 1), was;
     bool inside = from_inside(si);
 
+    woken(uc);
     if (inside)
         push_sender(sig, si);
     if (sig >= URTS_SIGNAL_RT_FIRST) {
@@ -366,6 +385,7 @@ uint64_t urts_signal_setup(struct urts_enclave *e)
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK; /* no SA_RESTART: blocked OCALLs return EINTR */
     forwarded_set(&sa.sa_mask);
     target = e;
+    urts_wake_flag_install();
     /* A host write to a pipe or socket without a reader is an EPIPE for the
      * OCALL to return, never the runtime's death: SIGPIPE is the libOS's to
      * raise inside, as the program's disposition says. */

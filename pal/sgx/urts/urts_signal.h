@@ -55,5 +55,8 @@ struct ocall_signal_sender;
  * from inside the tree, taken off its queue (1), or none (0, with the
  * count the queue dropped); -EINVAL for a bad number. */
 int urts_signal_sender(int sig, struct ocall_signal_sender *out);
+/* The cancellable host calls of OCALLs (host_cp.h) use each host thread's
+ * own wake flag, which this file's handlers set. */
+void urts_wake_flag_install(void);
 
 #endif

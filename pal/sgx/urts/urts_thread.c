@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host_cp.h"
 #include "urts_internal.h"
 #include "urts_ocall.h"
 
@@ -175,10 +176,8 @@ static int64_t futex_wait(struct urts_enclave *e, uint32_t thread, int64_t addr,
 
     if (word_owner(e, addr) != thread || val < 0 || val > UINT32_MAX || timeout_ns < -1)
         return -EINVAL;
-    if (syscall(SYS_futex, &e->thread[thread].futex_word, FUTEX_WAIT_PRIVATE, (uint32_t)val,
-                timeout_ns < 0 ? NULL : &ts, NULL, 0) == 0)
-        return 0;
-    return -errno;
+    return HC4(SYS_futex, &e->thread[thread].futex_word, FUTEX_WAIT_PRIVATE, (uint32_t)val,
+               timeout_ns < 0 ? NULL : &ts);
 }
 
 static int64_t futex_wake(struct urts_enclave *e, int64_t addr)
