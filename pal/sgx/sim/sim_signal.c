@@ -2,8 +2,10 @@
  * first dispatch, and chaining to the host's handlers. */
 #include "sim_signal.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -231,14 +233,29 @@ extern const char sim_read_page_sse2[], sim_read_page_sse2_fault[], sim_read_pag
 long sim_read_page_sse2_fn(void *dst, const void *src) __asm__("sim_read_page_sse2");
 long sim_read_page_avx2_fn(void *dst, const void *src) __asm__("sim_read_page_avx2");
 
+/* AVX2 usable: the CPU has it (CPUID.7.0:EBX[5]) and the OS saves the
+ * YMM state (CPUID.1:ECX OSXSAVE, XCR0 SSE|AVX). Asked here rather than
+ * with __builtin_cpu_supports, whose libgcc constructor runs a dozen
+ * CPUIDs at every start of geode (each a VM exit on a guest). */
+static int have_avx2(void)
+{
+    unsigned a, b, c, d;
+    uint32_t lo, hi;
+
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) || !(c & bit_AVX))
+        return 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & 6) != 6 || !__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return (b & bit_AVX2) != 0;
+}
+
 long sim_read_page(void *dst, const void *src)
 {
     static int avx2 = -1;
 
-    if (avx2 < 0) {
-        __builtin_cpu_init();
-        avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-    }
+    if (avx2 < 0)
+        avx2 = have_avx2();
     return avx2 ? sim_read_page_avx2_fn(dst, src) : sim_read_page_sse2_fn(dst, src);
 }
 
