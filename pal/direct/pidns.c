@@ -1,5 +1,6 @@
 /* Direct PAL: the shared pid-namespace table, its lock and id allocation
  * (the design is in pidns.h). */
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <poll.h>
 #include <signal.h>
@@ -42,6 +43,14 @@ static struct {
 static struct ns_table *ns;
 static struct ns_entry *self;
 static int root_fd = -1;
+/* A pipe whose write end only process 1 holds: when it ends, however it
+ * ends (SIGKILL too), the pipe hangs up, and every other process of the
+ * tree, which watches the read end through its own open file description
+ * with O_ASYNC, F_SETOWN itself and F_SETSIG SIGKILL, gets SIGKILL from
+ * the kernel, as Linux kills a pid namespace's processes when its init
+ * ends. -1 where it could not be made (the tree then lives on until a
+ * process signals: pidns_check_root). */
+static int death_r = -1, death_w = -1;
 
 struct ns_entry *pidns_self(void) { return self; }
 struct ns_entry *pidns_slot(int i) { return &ns->e[i]; }
@@ -76,8 +85,48 @@ int pidns_init(void)
         r = root_fd = (int)HS2(SYS_pidfd_open, pid, 0);
     if (r < 0)
         return (int)r;
+    int death[2];
+    if (HS2(SYS_pipe2, death, 0) == 0)
+        death_r = death[0], death_w = death[1];
     pidns_thread_start();
     return 0;
+}
+
+/* A process other than 1: its own file description of the death pipe's
+ * read end, set to SIGKILL this process at the hang-up; already hung up
+ * (process 1 ended before this could be set), it ends now. */
+static void death_watch(void)
+{
+    char path[32] = "/proc/self/fd/";
+    char digits[12];
+    int n = 0, v = death_r;
+    if (death_w >= 0) { /* inherited: only process 1 may hold it */
+        HS1(SYS_close, death_w);
+        death_w = -1;
+    }
+    if (death_r < 0)
+        return;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) > 0);
+    for (size_t at = 14; n > 0;)
+        path[at++] = digits[--n];
+    long fd = HS4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK, 0);
+    if (fd < 0)
+        return; /* no /proc: the tree lives on as before */
+    if (HS3(SYS_fcntl, fd, F_SETOWN, HS0(SYS_getpid)) < 0 ||
+        HS3(SYS_fcntl, fd, F_SETSIG, SIGKILL) < 0 ||
+        HS3(SYS_fcntl, fd, F_SETFL, O_ASYNC | O_NONBLOCK) < 0 ||
+        HS3(SYS_dup3, fd, death_r, 0) != death_r) {
+        HS1(SYS_close, fd);
+        return;
+    }
+    HS1(SYS_close, fd);
+    struct pollfd p = {.fd = death_r, .events = POLLIN};
+    if (HS3(SYS_poll, &p, 1, 0) == 1 && (p.revents & POLLHUP)) {
+        HS2(SYS_kill, HS0(SYS_getpid), SIGKILL);
+        HS1(SYS_exit_group, 128 + SIGKILL);
+    }
 }
 
 void pidns_child_start(struct ns_entry *e)
@@ -85,6 +134,7 @@ void pidns_child_start(struct ns_entry *e)
     self = e;
     __atomic_store_n(&e->host, (int32_t)HS0(SYS_getpid), __ATOMIC_RELEASE);
     pidns_thread_start();
+    death_watch();
 }
 
 bool pidns_held(void)

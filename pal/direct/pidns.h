@@ -10,10 +10,14 @@
  * lock before the host reap, and every host signal is sent under the lock:
  * so no signal can reach a reused pid. Orphans are adopted by process 1
  * (the root is a child subreaper), whose libOS reaps them the same way. If
- * the root itself is gone (killed from outside), the host's init could reap
- * orphans behind the table's back: every process checks the root (a pidfd
+ * the root itself is gone (killed from outside), Linux kills every process
+ * of a pid namespace whose init has ended: here the kernel does, through a
+ * pipe whose write end only the root holds and whose read end every other
+ * process watches with O_ASYNC and F_SETSIG SIGKILL (pidns.c). Where that
+ * could not be set up, every process still checks the root (a pidfd
  * inherited from it) before it signals, and ends itself when it is gone,
- * as Linux kills a pid namespace whose init has ended.
+ * so that the host's init reaping orphans behind the table's back cannot
+ * make a signal reach a reused pid.
  *
  * In an enclave (sim, sgx) the host of each enclave is the process of the
  * tree: pal/sgx/urts/urts_procs.c makes the table before the enclave runs

@@ -58,6 +58,40 @@ for kind in musl spie dyn; do
     done
 done
 
+# Process 1 killed from outside (SIGKILL: no code of its own runs): as in
+# Linux, where a pid namespace's processes die with its init, the rest of
+# the tree dies too (pidns.c's death pipe), not left to the host's init.
+if need /bin/busybox; then
+    manifest "$TMP/bb.toml" /bin/busybox "$(trust /bin/busybox)"
+    for mode in direct sim; do
+        if [ "$mode" = sim ] && [ -n "$sim_why" ]; then
+            skip "tree dies with process 1 (sim): $sim_why"
+            continue
+        fi
+        "$GEODE" run --mode "$mode" "$TMP/bb.toml" sh -c 'sleep 600 & (sleep 600; :) & echo up; wait' \
+            >"$TMP/kt.out" 2>"$TMP/kt.err" &
+        root=$!
+        for _ in $(seq 200); do grep -q up "$TMP/kt.out" 2>/dev/null && break; sleep 0.05; done
+        # The tree's host processes: root's descendants.
+        tree=()
+        for p in $(ps -eo pid=,ppid= | awk -v r="$root" '$2 == r {print $1}'); do
+            tree+=("$p" $(ps -eo pid=,ppid= | awk -v r="$p" '$2 == r {print $1}'))
+        done
+        kill -KILL "$root"
+        wait "$root" 2>/dev/null
+        alive=1
+        for _ in $(seq 40); do
+            alive=0
+            for p in "${tree[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+            [ "$alive" -eq 0 ] && break
+            sleep 0.05
+        done
+        [ "${#tree[@]}" -ge 2 ] && [ "$alive" -eq 0 ]
+        check "tree dies with process 1 killed by SIGKILL ($mode: ${#tree[@]} host processes, alive $alive)" $?
+        for p in "${tree[@]}"; do kill -KILL "$p" 2>/dev/null; done
+    done
+fi
+
 kill -0 "$outsider" 2>/dev/null
 check "a host process outside the tree survived every kill(-1, SIGKILL) and kill(0)" $?
 kill "$outsider" 2>/dev/null
