@@ -14,6 +14,13 @@ run_sim() {
     rc=$?
 }
 diag() { [ "$1" -eq 0 ] || { echo "    # status $rc"; sed -n '1,5s/^/    # /p' "$TMP/out" "$TMP/err"; }; }
+# flip FILE OFFSET: changes the byte there (its low bit), whatever it was
+# (a fixed byte written over random data is the same one time in 256).
+flip() {
+    local b
+    b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    printf "\\$(printf %o $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 
 BB=/bin/busybox
 if ! file "$BB" 2>/dev/null | grep -q 'statically linked'; then
@@ -74,7 +81,7 @@ cp "$D/t.bin" "$D/t2.bin"
 old=$(sha256sum "$D/t2.bin" | cut -d' ' -f1)
 manifest "$TMP/pin.toml" "$BB" 'loader.argv = ["busybox"]' \
     "sgx.trusted_files = [\"file:$BB\", {uri = \"file:$D/t2.bin\", sha256 = \"$old\"}]"
-printf 'X' | dd of="$D/t2.bin" bs=1 seek=100000 conv=notrunc 2>/dev/null
+flip "$D/t2.bin" 100000
 run_sim "$TMP/pin.toml" cat "$D/t2.bin"
 [ "$rc" -ne 0 ] && [ ! -s "$TMP/out" ] && grep -q 'Permission denied' "$TMP/err" &&
     grep -q "trusted file $D/t2.bin was modified: SHA-256 [0-9a-f]\{64\} expected $old" "$TMP/err"
@@ -105,7 +112,7 @@ f.seek(65536); print(len(f.read(65536)))"
     timeout -k 5 60 "$GEODE" run --mode sim "$TMP/live.toml" -c "$code" >"$TMP/out" 2>"$TMP/err" &
     pid=$!
     for _ in $(seq 600); do [ -e "$TMP/ready" ] && break; sleep 0.05; done
-    printf 'Y' | dd of="$D/t3.bin" bs=1 seek=$((3 * 65536 + 7)) conv=notrunc 2>/dev/null
+    flip "$D/t3.bin" $((3 * 65536 + 7))
     touch "$TMP/go"
     wait "$pid"
     rc=$?

@@ -24,16 +24,31 @@ struct fx_sw {
     uint32_t xstate_size;
 };
 
-/* Offset and size of component i (>= 2), 0 when the CPU lacks it. */
+/* Offset and size of each component (>= 2) in the standard format, 0
+ * when the CPU lacks it: read once, as they never change, for CPUID is a
+ * VM exit on a guest (microseconds) and these copies run at every AEX,
+ * EENTER and EEXIT (four components with AVX-512, both ways, made the
+ * sim's transitions ten times slower). Filled by the first caller, maybe
+ * in a signal handler: every caller computes the same values, published
+ * with a release store. */
+static struct {
+    uint32_t off, size;
+} extents[MAX_COMP];
+static int extents_ready; /* __atomic */
+
 static void comp_extent(int i, uint32_t *off, uint32_t *size)
 {
-    unsigned a, b, c, d;
+    if (!__atomic_load_n(&extents_ready, __ATOMIC_ACQUIRE)) {
+        for (int k = 2; k < MAX_COMP; k++) {
+            unsigned a, b, c, d;
 
-    *off = *size = 0;
-    if (__get_cpuid_count(0xd, (unsigned)i, &a, &b, &c, &d) && a) {
-        *size = a;
-        *off = b;
+            if (__get_cpuid_count(0xd, (unsigned)k, &a, &b, &c, &d) && a)
+                extents[k].size = a, extents[k].off = b;
+        }
+        __atomic_store_n(&extents_ready, 1, __ATOMIC_RELEASE);
     }
+    *off = extents[i].off;
+    *size = extents[i].size;
 }
 
 /* The frame's XSAVE features (0 when the kernel used FXSAVE only). */
