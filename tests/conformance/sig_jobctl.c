@@ -68,10 +68,6 @@ int main(void)
     }
     pipe_wait(up[0]);
     for (int sig = SIGTSTP; sig <= SIGTTOU; sig++) {
-        /* Into its read: a signal that comes while geode's PAL makes the
-         * child's blocking host call can still wait for that call to end
-         * (docs/sgx-pal.md, "Host signals"). */
-        usleep(20000);
         kill(c, sig);
         report("default child", c, WUNTRACED);
         kill(c, SIGCONT);
