@@ -101,8 +101,9 @@ static void *do_pause(void *a)
 }
 
 /* Runs body in a thread, waits until it blocks (100 ms), signals it with
- * pthread_kill, and prints what the body returned. */
-static void interrupt(void *(*body)(void *))
+ * pthread_kill, then (feed >= 0) writes a byte to feed 100 ms later, and
+ * prints label and what the body returned. */
+static void interrupt_feed(const char *label, void *(*body)(void *), int feed)
 {
     pthread_t t;
     void *res;
@@ -110,9 +111,16 @@ static void interrupt(void *(*body)(void *))
     pthread_create(&t, NULL, body, NULL);
     usleep(100000);
     pthread_kill(t, SIGUSR1);
+    if (feed >= 0) {
+        usleep(100000);
+        if (write(feed, "x", 1) != 1)
+            _exit(1);
+    }
     pthread_join(t, &res);
-    say("%s\n", (const char *)res);
+    say("%s%s\n", label, (const char *)res);
 }
+
+static void interrupt(void *(*body)(void *)) { interrupt_feed("", body, -1); }
 
 static void *reader_forever(void *a)
 {
@@ -172,19 +180,7 @@ int main(void)
     /* 2. SA_RESTART: read is made again after the handler and gets the
      * byte written later. */
     set_handler(SA_RESTART);
-    {
-        pthread_t t;
-        void *res;
-        got = 0;
-        pthread_create(&t, NULL, do_read, NULL);
-        usleep(100000);
-        pthread_kill(t, SIGUSR1);
-        usleep(100000);
-        if (write(p[1], "x", 1) != 1)
-            return 1;
-        pthread_join(t, &res);
-        say("restarted %s\n", (const char *)res);
-    }
+    interrupt_feed("restarted ", do_read, p[1]);
 
     /* 3. pthread_cancel of a thread blocked in read. */
     {
