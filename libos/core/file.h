@@ -63,6 +63,9 @@ struct file {
      * epoll through a host handle of its own, which the file's release
      * closes (epoll_file_released). */
     bool epoll_dup;
+    /* fs_host.c: whether the host file is a character device (a terminal
+     * maybe): 0 not asked yet, 1 yes, 2 no. */
+    uint8_t chr_state;
 };
 
 /* file.c: a new file with one reference, and dropping one (the last

@@ -25,17 +25,55 @@ static bool interrupted(struct file *f, int16_t events)
     return pal->poll(&p, 1, 0) == 0;
 }
 
+/* A terminal refuses a background group's read with SIGTTIN, and a write
+ * under TOSTOP with SIGTTOU, to the whole group; Linux sends neither when
+ * the thread blocks it (the read fails with EIO, the write goes through).
+ * The host cannot see the program's mask: around a read or write of a
+ * character device, the host thread blocks what the program's thread
+ * does (pal.h signal_host_block). Returns the signals to unblock after. */
+static uint64_t tty_quiet_begin(struct file *f, int signo)
+{
+    if (!(cur_thread()->sigmask & SIGBIT(signo)) || !PAL_HAS(pal, signal_host_block))
+        return 0;
+    if (!f->chr_state) {
+        struct pal_stat st;
+        f->chr_state = pal->fstat(f->h, &st) == 0 && (st.mode & S_IFMT_) == 0020000 ? 1 : 2;
+    }
+    return f->chr_state == 1 && pal->signal_host_block(signo, 1) == 0 ? SIGBIT(signo) : 0;
+}
+
+static void tty_quiet_end(uint64_t quiet, int signo)
+{
+    if (quiet)
+        pal->signal_host_block(signo, 0);
+}
+
 static long host_read(struct file *f, void *b, size_t n)
 {
-    return interrupted(f, 1 /* POLLIN */) ? -PAL_EINTR : pal->read(f->h, b, n);
+    if (interrupted(f, 1 /* POLLIN */))
+        return -PAL_EINTR;
+    uint64_t q = tty_quiet_begin(f, SIGTTIN_);
+    long r = pal->read(f->h, b, n);
+    tty_quiet_end(q, SIGTTIN_);
+    return r;
 }
 static long host_write(struct file *f, const void *b, size_t n)
 {
-    return interrupted(f, 4 /* POLLOUT */) ? -PAL_EINTR : pal->write(f->h, b, n);
+    if (interrupted(f, 4 /* POLLOUT */))
+        return -PAL_EINTR;
+    uint64_t q = tty_quiet_begin(f, SIGTTOU_);
+    long r = pal->write(f->h, b, n);
+    tty_quiet_end(q, SIGTTOU_);
+    return r;
 }
 static long host_writev(struct file *f, const void *iov, int cnt)
 {
-    return pal->writev ? pal->writev(f->h, iov, cnt) : -PAL_ENOSYS;
+    if (!pal->writev)
+        return -PAL_ENOSYS;
+    uint64_t q = tty_quiet_begin(f, SIGTTOU_);
+    long r = pal->writev(f->h, iov, cnt);
+    tty_quiet_end(q, SIGTTOU_);
+    return r;
 }
 static long host_pread(struct file *f, void *b, size_t n, int64_t o)
 {

@@ -278,6 +278,14 @@ static void on_wake(int sig, siginfo_t *si, void *ucv)
     ctx_to_uc(&ctx, uc);
 }
 
+static long direct_signal_host_block(int signo, int block)
+{
+    uint64_t bit = 1ULL << (signo - 1);
+    if (signo != SIGTTIN && signo != SIGTTOU)
+        return -PAL_EINVAL;
+    return HS4(SYS_rt_sigprocmask, block ? SIG_BLOCK : SIG_UNBLOCK, &bit, NULL, 8);
+}
+
 static long direct_thread_wake(long tid)
 {
     if (tid <= 0 || tid > INT32_MAX)
@@ -423,6 +431,7 @@ void direct_fill_signal(struct pal_api *api)
     api->set_upcalls = direct_set_upcalls;
     api->signal_sender = direct_signal_sender;
     api->thread_wake = direct_thread_wake;
+    api->signal_host_block = direct_signal_host_block;
     api->trap_syscalls = direct_trap_syscalls;
     api->process_kill = direct_process_kill;
 }

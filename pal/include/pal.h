@@ -720,6 +720,14 @@ struct pal_api {
      * -EINTR, and program code it runs enters the libOS through
      * host_signal(ctx, 0). -ESRCH when no such thread runs. */
     long (*thread_wake)(long host_tid);
+
+    /* SIGTTIN and SIGTTOU only: blocks (block 1) or unblocks (0) signo on
+     * the calling thread's host side, around a read or write of a
+     * terminal while the program's thread blocks it, so that the host's
+     * terminal applies Linux's rules for a blocked one: a background read
+     * fails with EIO, a write under TOSTOP goes through, and no signal
+     * goes to the process group. -EINVAL for another signal. */
+    long (*signal_host_block)(int signo, int block);
 };
 
 #define PAL_TTY_QUIET 1 /* tty_ioctl: the program ignores or blocks SIGTTOU */

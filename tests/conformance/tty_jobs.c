@@ -61,6 +61,21 @@ static int background(int s, pid_t g, pid_t leader_pg)
     struct termios t;
     signal(SIGTTOU, SIG_IGN);
     chk("background: TCSETS with SIGTTOU ignored", tcgetattr(s, &t) || tcsetattr(s, TCSANOW, &t));
+    /* TOSTOP: a background write takes SIGTTOU, unless the writer blocks
+     * it (the write goes through, and no signal is sent). */
+    t.c_lflag |= TOSTOP;
+    chk("background: TCSETS TOSTOP with SIGTTOU ignored", tcsetattr(s, TCSANOW, &t));
+    catch_ttou();
+    int before = ttou;
+    block_ttou(SIG_BLOCK);
+    val("background: write under TOSTOP with SIGTTOU blocked", write(s, "w", 1));
+    block_ttou(SIG_UNBLOCK);
+    say("background: SIGTTOU taken for the blocked write: %d\n", (int)ttou - before);
+    chk("background: write under TOSTOP with a SIGTTOU handler", write(s, "w", 1));
+    say("background: SIGTTOU taken for it: %d\n", (int)ttou - before);
+    signal(SIGTTOU, SIG_IGN);
+    t.c_lflag &= ~TOSTOP;
+    chk("background: TCSETS without TOSTOP", tcsetattr(s, TCSANOW, &t));
     catch_ttou();
     chk("background: TIOCSPGRP with a SIGTTOU handler", tcsetpgrp(s, me));
     say("background: SIGTTOU taken: %d, fg still the first child's: %s\n", (int)ttou,

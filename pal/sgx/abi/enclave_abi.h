@@ -248,6 +248,7 @@ static inline int exitless_excluded(uint64_t number)
     case OCALL_EXIT:
     case OCALL_KILL_SELF:
     case OCALL_STOP_SELF: /* until a SIGCONT */
+    case OCALL_SIGNAL_HOST_BLOCK: /* the calling host thread's mask */
     case OCALL_SLEEP:
     case OCALL_YIELD:
     case OCALL_THREAD_ID:

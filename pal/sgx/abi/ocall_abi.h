@@ -216,6 +216,9 @@ enum ocall_proc {
      * serves, or its next one, with EINTR, and makes it leave enclave code
      * by an AEX (pal.h thread_wake) -> 0 */
     OCALL_THREAD_WAKE = 106,
+    /* a0 signo (SIGTTIN, SIGTTOU), a1 1: block it on this host thread (the
+     * enclave thread's own: never an exitless worker), 0: unblock -> 0 */
+    OCALL_SIGNAL_HOST_BLOCK = 107,
     OCALL_PROC_LAST = 111,
 };
 

@@ -95,6 +95,14 @@ static long pal_signal_host_ignore(int signo, int ignore)
     return r <= 0 && r >= -4095 ? r : -PAL_EIO;
 }
 
+static long pal_signal_host_block(int signo, int block)
+{
+    if ((signo != 21 && signo != 22) || (block != 0 && block != 1)) /* SIGTTIN, SIGTTOU */
+        return -PAL_EINVAL;
+    int64_t r = simple(OCALL_SIGNAL_HOST_BLOCK, signo, block);
+    return r <= 0 && r >= -4095 ? r : -PAL_EIO;
+}
+
 static long pal_thread_wake(long host_tid)
 {
     if (host_tid <= 0 || host_tid > INT32_MAX)
@@ -343,6 +351,7 @@ void enclave_fill_proc(struct pal_api *api)
     api->process_stop = pal_process_stop;
     api->signal_host_ignore = pal_signal_host_ignore;
     api->thread_wake = pal_thread_wake;
+    api->signal_host_block = pal_signal_host_block;
     api->process_create = NULL;
     api->set_upcalls = pal_set_upcalls;
     api->trap_syscalls = pal_trap_syscalls;

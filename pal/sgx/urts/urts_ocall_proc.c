@@ -348,6 +348,15 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         return do_stop_self(a[0]);
     case OCALL_SIGNAL_IGNORE:
         return do_signal_ignore(a[0], a[1]);
+    case OCALL_SIGNAL_HOST_BLOCK: {
+        sigset_t set;
+
+        if ((a[0] != SIGTTIN && a[0] != SIGTTOU) || (a[1] != 0 && a[1] != 1))
+            return -EINVAL;
+        sigemptyset(&set);
+        sigaddset(&set, (int)a[0]);
+        return -pthread_sigmask(a[1] ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+    }
     case OCALL_THREAD_WAKE:
         /* tgkill with this process's id: no other process is reached */
         if (a[0] <= 0 || a[0] > INT32_MAX)
