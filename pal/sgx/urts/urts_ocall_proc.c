@@ -80,63 +80,16 @@ __attribute__((noreturn)) static void do_kill_self(int64_t signo)
     _exit(128 + (int)(signo & 0x7f)); /* signals whose default is to be ignored */
 }
 
-/* The process stops by signo's default action: the forwarding handler
- * (urts_signal.c) gives way to the host's default just for the raise,
- * which returns once a SIGCONT has continued the process, or at once
- * when the kernel discards the stop (an orphaned process group). */
-/* The kernel's struct sigaction, so that an action put back is the one
- * taken (the sim's trampoline and restorer, which glibc's sigaction would
- * replace). */
-struct ksigaction {
-    void *handler;
-    unsigned long flags;
-    void *restorer;
-    uint64_t mask;
-};
-
-static int64_t do_stop_self(int64_t signo)
+static int64_t signal_call(uint64_t number, int64_t signo, int on)
 {
-    struct ksigaction dfl = {.handler = SIG_DFL}, old;
-    uint64_t one = 1ULL << (signo - 1), mask = 0;
-    pid_t pid = getpid(), tid = (pid_t)syscall(SYS_gettid);
+    const struct pal_api *d = urts_procs_api();
+    long (*set)(int, int) = number == OCALL_SIGNAL_IGNORE ? d->signal_host_ignore : d->signal_host_block;
 
-    if (signo == SIGSTOP)
-        return syscall(SYS_tgkill, pid, tid, SIGSTOP) == 0 ? 0 : -errno;
-    if (signo != SIGTSTP && signo != SIGTTIN && signo != SIGTTOU)
+    if (signo < 1 || signo > 64)
         return -EINVAL;
-    if (syscall(SYS_rt_sigaction, (int)signo, &dfl, &old, sizeof(uint64_t)) != 0)
-        return -errno;
-    syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &one, &mask, sizeof(uint64_t));
-    int64_t r = syscall(SYS_tgkill, pid, tid, (int)signo) == 0 ? 0 : -errno;
-    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, sizeof(uint64_t));
-    syscall(SYS_rt_sigaction, (int)signo, &old, NULL, sizeof(uint64_t));
-    return r;
-}
-
-/* The program ignores SIGTTIN or SIGTTOU (ignore 1), or no longer does:
- * the host ignores it too, its forwarding action (the sim's trampoline
- * where the sim runs) put aside and put back as the kernel held it. */
-static int64_t do_signal_ignore(int64_t signo, int64_t ignore)
-{
-    static struct ksigaction aside[2];
-    static bool is_aside[2];
-    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    struct ksigaction ign = {.handler = SIG_IGN};
-    int64_t r = 0;
-
-    if ((signo != SIGTTIN && signo != SIGTTOU) || (ignore != 0 && ignore != 1))
-        return -EINVAL;
-    int i = (int)signo - SIGTTIN;
-    pthread_mutex_lock(&lock);
-    if (ignore && !is_aside[i]) {
-        r = syscall(SYS_rt_sigaction, (int)signo, &ign, &aside[i], sizeof(uint64_t)) ? -errno : 0;
-        is_aside[i] = r == 0;
-    } else if (!ignore && is_aside[i]) {
-        r = syscall(SYS_rt_sigaction, (int)signo, &aside[i], NULL, sizeof(uint64_t)) ? -errno : 0;
-        is_aside[i] = r != 0;
-    }
-    pthread_mutex_unlock(&lock);
-    return r;
+    if (number == OCALL_STOP_SELF)
+        return d->process_stop ? d->process_stop((int)signo) : -ENOSYS;
+    return set ? set((int)signo, on) : -ENOSYS; /* none before urts_procs_init */
 }
 
 static int64_t do_clock(int64_t clock, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
@@ -344,19 +297,14 @@ int64_t urts_ocall_proc(struct urts_enclave *e, uint32_t thread, uint64_t number
         do_exit(e, a[0], in + r.pos, in_size - r.pos);
     case OCALL_KILL_SELF:
         do_kill_self(a[0]);
+    /* The direct PAL's own calls (pal/direct/pal_signal.c), on this host
+     * thread: a stop by the host's default action, the host ignoring or
+     * this thread blocking SIGTTIN/SIGTTOU; each checks signo. */
     case OCALL_STOP_SELF:
-        return do_stop_self(a[0]);
+        return signal_call(number, a[0], 0);
     case OCALL_SIGNAL_IGNORE:
-        return do_signal_ignore(a[0], a[1]);
-    case OCALL_SIGNAL_HOST_BLOCK: {
-        sigset_t set;
-
-        if ((a[0] != SIGTTIN && a[0] != SIGTTOU) || (a[1] != 0 && a[1] != 1))
-            return -EINVAL;
-        sigemptyset(&set);
-        sigaddset(&set, (int)a[0]);
-        return -pthread_sigmask(a[1] ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
-    }
+    case OCALL_SIGNAL_HOST_BLOCK:
+        return a[1] == 0 || a[1] == 1 ? signal_call(number, a[0], (int)a[1]) : -EINVAL;
     case OCALL_THREAD_WAKE:
         /* tgkill with this process's id: no other process is reached */
         if (a[0] <= 0 || a[0] > INT32_MAX)

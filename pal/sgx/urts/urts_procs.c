@@ -45,6 +45,7 @@ int urts_procs_init(void)
     direct_proc_use_forwarded(urts_signal_forwarded);
     direct_fill_proc(&d);
     direct_fill_file(&d); /* process_set_pdeathsig */
+    direct_fill_signal(&d); /* process_stop, signal_host_ignore, signal_host_block */
     /* Only the calls the enclave is served; process_create/fork stay the
      * enclave host's own. */
     direct.process_wait = d.process_wait;
@@ -68,6 +69,9 @@ int urts_procs_init(void)
     direct.thread_affinity = d.thread_affinity;
     direct.process_sigqueue = d.process_sigqueue;
     direct.set_fs_ids = d.set_fs_ids;
+    direct.process_stop = d.process_stop;
+    direct.signal_host_ignore = d.signal_host_ignore;
+    direct.signal_host_block = d.signal_host_block;
     return 0;
 }
 
