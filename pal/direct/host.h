@@ -50,6 +50,9 @@ void direct_proc_use_forwarded(int (*fn)(int sig));
  * foreground job (pal_run.c); before pidns_init, while glibc may be used. */
 void direct_own_process_group(void);
 
+/* Writes v in decimal at p (no NUL); returns its length (at most 10). */
+int direct_fmt_u32(char *p, uint32_t v);
+
 /* Writes a message to host stderr with a raw write (usable anywhere). */
 void direct_log(const char *msg, size_t len);
 void direct_log_str(const char *msg);

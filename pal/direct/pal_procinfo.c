@@ -12,7 +12,7 @@
 #define TICK_NS 10000000ULL /* USER_HZ is 100 on x86-64 */
 #define STAT_MAX 1024
 
-static int fmt_u32(char *p, uint32_t v)
+int direct_fmt_u32(char *p, uint32_t v)
 {
     char tmp[12];
     int n = 0, len = 0;
@@ -28,7 +28,7 @@ static int fmt_u32(char *p, uint32_t v)
 static long read_stat(int32_t host, char *buf, size_t size)
 {
     char path[32] = "/proc/";
-    int n = 6 + fmt_u32(path + 6, (uint32_t)host);
+    int n = 6 + direct_fmt_u32(path + 6, (uint32_t)host);
     const char *tail = "/stat";
     for (int i = 0; tail[i]; i++)
         path[n++] = tail[i];

@@ -98,19 +98,13 @@ int pidns_init(void)
 static void death_watch(void)
 {
     char path[32] = "/proc/self/fd/";
-    char digits[12];
-    int n = 0, v = death_r;
     if (death_w >= 0) { /* inherited: only process 1 may hold it */
         HS1(SYS_close, death_w);
         death_w = -1;
     }
     if (death_r < 0)
         return;
-    do
-        digits[n++] = (char)('0' + v % 10);
-    while ((v /= 10) > 0);
-    for (size_t at = 14; n > 0;)
-        path[at++] = digits[--n];
+    path[14 + direct_fmt_u32(path + 14, (uint32_t)death_r)] = 0;
     long fd = HS4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_NONBLOCK, 0);
     if (fd < 0)
         return; /* no /proc: the tree lives on as before */
