@@ -222,18 +222,25 @@ int xsave_size_decode(uint64_t xfrm, const struct cpuid_regs *leafd, size_t n, u
     return 0;
 }
 
-uint64_t xfrm_host_optional(uint32_t xsave_max)
+uint64_t host_xcr0(void)
 {
-    const uint64_t avx512 = 7ull << 5;
     struct cpuid_regs l1;
-    uint32_t lo, hi, size;
-    const char *why;
+    uint32_t lo, hi;
 
     cpuid_exec(1, 0, &l1);
     if (!BIT(l1.ecx, 27)) /* OSXSAVE: XGETBV works */
         return 0;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((((uint64_t)hi << 32 | lo) & avx512) != avx512)
+    return (uint64_t)hi << 32 | lo;
+}
+
+uint64_t xfrm_host_optional(uint32_t xsave_max)
+{
+    const uint64_t avx512 = 7ull << 5;
+    uint32_t size;
+    const char *why;
+
+    if ((host_xcr0() & avx512) != avx512)
         return 0;
     if (xsave_size_for_xfrm(XFRM_X87_SSE | 4 /* AVX */ | avx512, &size, &why) || size > xsave_max)
         return 0;

@@ -106,5 +106,8 @@ int xsave_size_for_xfrm(uint64_t xfrm, uint32_t *size, const char **why);
  * XSAVE, when XCR0 lacks one of them, or when x87..AVX-512's XSAVE image
  * on this CPU is larger than xsave_max bytes (what the enclave keeps). */
 uint64_t xfrm_host_optional(uint32_t xsave_max);
+/* The host's XCR0 (the state components the OS saves), 0 when XGETBV is
+ * not available (CPUID.1:ECX.OSXSAVE clear). */
+uint64_t host_xcr0(void);
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sgx_cpuid.h"
 #include "sim_exec.h"
 #include "sim_thread.h"
 
@@ -239,15 +240,15 @@ long sim_read_page_avx2_fn(void *dst, const void *src) __asm__("sim_read_page_av
  * CPUIDs at every start of geode (each a VM exit on a guest). */
 static int have_avx2(void)
 {
-    unsigned a, b, c, d;
-    uint32_t lo, hi;
+    struct cpuid_regs l0, l7;
 
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) || !(c & bit_AVX))
+    if ((host_xcr0() & 6) != 6) /* SSE and AVX state saved by the OS */
         return 0;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & 6) != 6 || !__get_cpuid_count(7, 0, &a, &b, &c, &d))
+    cpuid_exec(0, 0, &l0);
+    if (l0.eax < 7)
         return 0;
-    return (b & bit_AVX2) != 0;
+    cpuid_exec(7, 0, &l7);
+    return (l7.ebx & bit_AVX2) != 0;
 }
 
 long sim_read_page(void *dst, const void *src)
