@@ -17,9 +17,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "urts_exitless.h"
@@ -27,9 +29,13 @@
 #include "urts_internal.h"
 #include "urts_procs.h"
 
-/* Empty polls of the fork stream (with a yield between) that end one
- * OCALL_PROCS_FORK_RECV with what it has. */
+/* Empty polls of the fork stream (with a yield between), then one wait of
+ * FORK_RECV_WAIT_NS for more, that end one OCALL_PROCS_FORK_RECV with
+ * what it has: a yield lets the writer run when it shares this CPU, the
+ * wait when other work holds the CPUs (under load the yields alone ended
+ * calls after a few KiB: thousands of OCALLs for a 100 MiB fork). */
 #define FORK_RECV_YIELDS 2
+#define FORK_RECV_WAIT_NS 100000
 
 void urts_set_fork_handler(struct urts_enclave *e, urts_fork_fn fn, void *ctx)
 {
@@ -195,7 +201,7 @@ int64_t urts_fork_bulk(uint64_t number, const int64_t *a)
          * is read (a yield lets it run when it shares this CPU). One OCALL
          * of the enclave brings up to `len` bytes instead of one socket's
          * worth. */
-        for (got = (uint64_t)r; got < len && idle < FORK_RECV_YIELDS;) {
+        for (got = (uint64_t)r; got < len;) {
             r = recv((int)a[0], buf + got, len - got, MSG_DONTWAIT);
             if (r > 0) {
                 got += (uint64_t)r;
@@ -203,8 +209,16 @@ int64_t urts_fork_bulk(uint64_t number, const int64_t *a)
             } else if (r < 0 && errno == EINTR) {
                 continue;
             } else if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                idle++;
-                sched_yield();
+                if (++idle <= FORK_RECV_YIELDS) {
+                    sched_yield();
+                    continue;
+                }
+                struct pollfd p = {.fd = (int)a[0], .events = POLLIN};
+                struct timespec ts = {0, FORK_RECV_WAIT_NS};
+
+                if (ppoll(&p, 1, &ts, NULL) <= 0)
+                    break; /* the stream pauses: the enclave takes what came */
+                idle = 0;
             } else {
                 break; /* end of stream or an error: the next call reports it */
             }
