@@ -2,6 +2,7 @@
 #include <linux/fcntl.h>
 
 #include "core/file.h"
+#include "core/process.h"
 
 static struct file *fds[FD_MAX];
 static bool cloexec[FD_MAX];
@@ -38,9 +39,11 @@ int fd_install(struct file *f, int min_fd, bool ce)
     return -PAL_EMFILE;
 }
 
+/* A vfork child that runs on its parent's thread (sys/vfork.c) is another
+ * process: its closes release none of the parent's locks. */
 static void fd_closed(struct file *f)
 {
-    if (f->ops->fd_closed)
+    if (f->ops->fd_closed && !vfork_child_active())
         f->ops->fd_closed(f);
 }
 
@@ -158,4 +161,38 @@ long anon_install(const struct file_ops *ops, pal_handle h, int flags, bool cloe
     if (fd < 0)
         file_put(f);
     return fd;
+}
+
+void fd_table_save(struct fd_saved *s)
+{
+    spin_lock(&fd_lock);
+    for (int fd = 0; fd < FD_MAX; fd++) {
+        s->f[fd] = fds[fd];
+        s->cloexec[fd] = cloexec[fd];
+        if (fds[fd])
+            __atomic_add_fetch(&fds[fd]->refs, 1, __ATOMIC_RELAXED);
+    }
+    spin_unlock(&fd_lock);
+}
+
+void fd_table_restore(struct fd_saved *s)
+{
+    spin_lock(&fd_lock);
+    for (int fd = 0; fd < FD_MAX; fd++) {
+        struct file *mine = fds[fd];
+        fds[fd] = s->f[fd];
+        cloexec[fd] = s->cloexec[fd];
+        s->f[fd] = mine; /* put below, outside the lock */
+    }
+    spin_unlock(&fd_lock);
+    fd_table_forget(s);
+}
+
+void fd_table_forget(struct fd_saved *s)
+{
+    for (int fd = 0; fd < FD_MAX; fd++)
+        if (s->f[fd]) {
+            file_put(s->f[fd]);
+            s->f[fd] = NULL;
+        }
 }

@@ -32,4 +32,12 @@ long proc_wait_unaccounted(long target, int *status, int options);
 /* In a forked child: it has no children's times yet (nor unaccounted ones). */
 void proc_forked(void);
 
+/* True while a vfork child runs on its parent's thread (sys/vfork.c):
+ * the process state is the child's, the parent's is put aside. */
+extern bool vfork_child_on;
+static inline bool vfork_child_active(void)
+{
+    return __builtin_expect(vfork_child_on, 0);
+}
+
 #endif

@@ -4,6 +4,7 @@
 
 #include "core/creds.h"
 #include "sys/sys.h"
+#include "sys/vfork.h"
 
 #define NR_MAX 512
 #define E(name) [__NR_##name] = sys_##name
@@ -120,13 +121,28 @@ static long run_handler(sys_fn fn, struct sc_args *args)
     return r;
 }
 
+static long vfork_leave(struct sc_args *args)
+{
+    return vfork_materialize(args->ctx);
+}
+
 long syscall_dispatch(struct pal_context *ctx)
 {
     uint64_t nr = ctx->rax;
+    struct libos_thread *t = cur_thread();
+    struct sc_args args = {{ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9}, ctx};
+    /* A vfork child on its parent's thread becomes a process of its own
+     * before a call it cannot make here; the parent then returns from its
+     * vfork instead (sys/vfork.c). Only on the trap path: the trampoline
+     * path sends such a call back to its site's syscall instruction
+     * (entry/upcall.c). */
+    if (vfork_child_active() && !vfork_syscall_allowed(nr, args.a)) {
+        long r = run_handler(vfork_leave, &args);
+        if (r != 0)
+            return r;
+    }
     if (nr >= NR_MAX || !table[nr])
         return unknown(nr);
-    struct sc_args args = {{ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9}, ctx};
-    struct libos_thread *t = cur_thread();
     if (__builtin_expect(t->creds_gen != creds_generation, 0))
         creds_sync_thread();
     t->tty_stop_blocked = false; /* only a signal during this call counts */

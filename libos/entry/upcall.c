@@ -4,6 +4,7 @@
 #include "core/signal.h"
 #include "fs/encrypted.h"
 #include "sys/sys.h"
+#include "sys/vfork.h"
 
 volatile uint64_t libos_trap_count;
 void rewrite_site(uint64_t rip);
@@ -46,13 +47,18 @@ static void up_syscall(struct pal_context *ctx)
  * trampoline, which continues with `lea 128(%rsp),%rsp` (8 bytes) and
  * `jmp rel32` to the site: from those the program's own rsp and rip are
  * recovered, so a signal can be delivered exactly as on the trap path. */
-static void fast_path_signal(struct pal_context *ctx, uint64_t nr, long r)
+static void fast_path_program_ctx(struct pal_context *ctx)
 {
     uint64_t ra = *(uint64_t *)ctx->rsp;
     int32_t rel;
     __builtin_memcpy(&rel, (void *)(ra + 9), 4); /* inlined: this runs on every call */
     ctx->rsp += 8 + 128;
     ctx->rip = ra + 13 + (uint64_t)(int64_t)rel;
+}
+
+static void fast_path_signal(struct pal_context *ctx, uint64_t nr, long r)
+{
+    fast_path_program_ctx(ctx);
     ctx->rax = (uint64_t)r;
     bool delivered = signal_deliver_pending(ctx, true, nr, &r);
     if (!delivered && r == -PAL_EINTR && tty_refused(&r)) {
@@ -72,6 +78,16 @@ static void fast_path_signal(struct pal_context *ctx, uint64_t nr, long r)
 void libos_syscall_fast(struct pal_context *ctx)
 {
     uint64_t nr = ctx->rax;
+    uint64_t a[6] = {ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9};
+    if (vfork_child_active() && !vfork_syscall_allowed(nr, a)) {
+        /* A vfork child becomes a process on the trap path, whose stack
+         * the PAL's fork copies (sys/vfork.c): the site's own syscall
+         * instruction again. */
+        fast_path_program_ctx(ctx);
+        ctx->rip -= 2;
+        ctx->rax = nr;
+        libos_resume_context(ctx);
+    }
     long r = syscall_dispatch(ctx);
     uint64_t saved_rsp = ctx->rsp;
     fast_path_signal(ctx, nr, r);

@@ -10,6 +10,7 @@
 #include "core/vma.h"
 #include "fs/encrypted.h"
 #include "sys/sys.h"
+#include "sys/vfork.h"
 
 struct clone_start {
     struct pal_context ctx;
@@ -54,26 +55,8 @@ static long start_thread(uint64_t flags, struct sc_args *args, struct libos_thre
     return r;
 }
 
-/* A new process. With CLONE_VM (vfork, posix_spawn) the child still gets
- * a copy of the memory, not a share: what the child writes before exec is
- * not seen by the parent. The child continues on newsp if one is given. */
-static long fork_process(uint64_t flags, struct sc_args *args)
+long fork_now(void)
 {
-    /* sys.disallow_subprocesses: as Gramine, EAGAIN (programs such as
-     * Python fall back when they cannot spawn), logged once. */
-    if (libos_cfg.no_subprocesses) {
-        static bool logged;
-        if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
-            log_warn("the program tried to create a process; sys.disallow_subprocesses = true "
-                     "refuses it (EAGAIN)");
-        return -PAL_EAGAIN;
-    }
-    if (!pal->process_fork) {
-        log_warn("fork: this PAL cannot create processes yet");
-        return -PAL_ENOSYS;
-    }
-    if (!(flags & CLONE_VM)) /* vfork, posix_spawn: the child only execs */
-        vma_warn_unshared();
     encrypted_flush_all();
     /* The child starts with nothing pending: it forgets what was pending
      * in the parent at the fork, not a signal sent to the child itself
@@ -97,8 +80,42 @@ static long fork_process(uint64_t flags, struct sc_args *args)
     prctl_forked();
     sysv_shm_forked();
     proc_forked();
+    cur_thread()->tid = libos_pid;
+    return 0;
+}
+
+/* A new process. vfork and posix_spawn (CLONE_VM | CLONE_VFORK) run the
+ * child on this thread, in this process's memory, until it execs, exits
+ * or makes a call that needs a process of its own (sys/vfork.c); where
+ * that cannot be (other threads, clone flags it does not keep), the child
+ * gets a copy of the memory, not a share: what it writes before exec is
+ * then not seen by the parent. The child continues on newsp if one is
+ * given. */
+static long fork_process(uint64_t flags, struct sc_args *args)
+{
+    /* sys.disallow_subprocesses: as Gramine, EAGAIN (programs such as
+     * Python fall back when they cannot spawn), logged once. */
+    if (libos_cfg.no_subprocesses) {
+        static bool logged;
+        if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
+            log_warn("the program tried to create a process; sys.disallow_subprocesses = true "
+                     "refuses it (EAGAIN)");
+        return -PAL_EAGAIN;
+    }
+    if (!pal->process_fork) {
+        log_warn("fork: this PAL cannot create processes yet");
+        return -PAL_ENOSYS;
+    }
+    if (vfork_can_defer(flags))
+        return vfork_begin(flags, args);
+    if (!(flags & CLONE_VM))
+        vma_warn_unshared();
+    long r = fork_now();
+    if (r > 0 && (flags & CLONE_PARENT_SETTID))
+        *(int *)PTR(2) = (int)r;
+    if (r != 0)
+        return r;
     struct libos_thread *t = cur_thread();
-    t->tid = libos_pid;
     if (flags & CLONE_CHILD_SETTID)
         *(int *)PTR(3) = libos_pid;
     if (flags & CLONE_CHILD_CLEARTID)
@@ -147,7 +164,11 @@ SYS(fork)
     return fork_process(17, &a);
 }
 
-SYS(vfork) { return sys_fork(args); }
+SYS(vfork)
+{
+    struct sc_args a = {{CLONE_VM | CLONE_VFORK | 17 /* SIGCHLD */, 0, 0, 0, 0, 0}, args->ctx};
+    return fork_process(a.a[0], &a);
+}
 
 /* The PAL's wait target (wait4's pid convention) for waitid's idtype and
  * id, ids of the program's pid namespace as every id the PAL takes. Group

@@ -12,6 +12,7 @@
 #include "core/process.h"
 #include "core/creds.h"
 #include "sys/sys.h"
+#include "sys/vfork.h"
 
 #define ARG_MAX_ (2 * 1024 * 1024)
 #define MAX_SHEBANG 3
@@ -157,6 +158,17 @@ SYS(execve)
     snprintf(comm, sizeof(comm), "%s", slash ? slash + 1 : (const char *)PTR(0));
     if (libos_thread_count > 1)
         log_warn("execve with %d threads: the other threads keep running", libos_thread_count);
+    /* A vfork child becomes a process of its own here: its parent resumes
+     * (sys/vfork.c) and the new process goes on with the exec. */
+    if (vfork_child_active()) {
+        long parent = vfork_materialize(args->ctx);
+        if (parent != 0) {
+            trusted_drop_kept();
+            free_vec(argv);
+            free_vec(envp);
+            return parent;
+        }
+    }
     /* Past this point there is no old program to return an error to. */
     sysv_shm_detach_all();
     mm_release_images();

@@ -375,6 +375,7 @@ SYS(fchmod)
 }
 
 uint32_t umask_get(void) { return file_mode_mask; }
+void umask_set(uint32_t mask) { file_mode_mask = mask & 0777; }
 
 SYS(umask)
 {

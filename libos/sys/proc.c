@@ -39,7 +39,12 @@ SYS(exit)
 SYS(getpid) { return libos_pid; }
 /* The parent can end before us: its children are then process 1's, which
  * only the PAL's namespace knows. */
-SYS(getppid) { return PAL_HAS(pal, process_parent) ? pal->process_parent() : libos_ppid; }
+SYS(getppid)
+{
+    if (vfork_child_active()) /* on its parent's thread (sys/vfork.c) */
+        return libos_pid;
+    return PAL_HAS(pal, process_parent) ? pal->process_parent() : libos_ppid;
+}
 SYS(gettid) { return cur_thread()->tid; }
 SYS(uname)
 {

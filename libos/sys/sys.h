@@ -30,6 +30,7 @@ SYS(rmdir); SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat
 SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
 /* The process's umask (fs_dir.c), for /proc/<pid>/status. */
 uint32_t umask_get(void);
+void umask_set(uint32_t mask);
 /* fs_attr.c */
 SYS(utimensat);
 /* statfs.c */

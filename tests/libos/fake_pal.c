@@ -56,6 +56,14 @@ __attribute__((weak)) long thread_taker(int sig, const struct libos_thread *exce
     return 0;
 }
 
+/* sys/vfork.c's: no vfork child runs on its parent's thread here. */
+__attribute__((weak)) bool vfork_child_on;
+__attribute__((weak)) long vfork_materialize(struct pal_context *ctx)
+{
+    (void)ctx;
+    return -PAL_ENOSYS;
+}
+
 int fake_failures;
 uint8_t *fake_arena;
 struct fake_call fake_calls[FAKE_MAX_CALLS];

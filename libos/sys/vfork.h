@@ -1,0 +1,32 @@
+/* vfork on the parent's own thread (sys/vfork.c). */
+#ifndef GEODE_LIBOS_VFORK_H
+#define GEODE_LIBOS_VFORK_H
+
+#include "core/process.h"
+
+struct sc_args;
+
+/* Whether clone's flags and the process allow running the child on the
+ * calling thread (vfork_begin). */
+bool vfork_can_defer(uint64_t flags);
+/* Enters the child: the parent's context and process state are kept, and
+ * the syscall returns 0 to the child, on newsp when it is given. */
+long vfork_begin(uint64_t flags, struct sc_args *args);
+/* True when syscall nr with arguments a can run in the child on the
+ * parent's thread; any other makes the child a process first. */
+bool vfork_syscall_allowed(uint64_t nr, const uint64_t a[6]);
+/* Makes the child a process of its own (a fork of this one, the child's
+ * state current). Returns 0 in the new process, which goes on with what
+ * the child was doing; in the parent, *ctx becomes the parent's context
+ * at vfork, its process state is restored, and the result is vfork's
+ * (the child's id, or an error when no process could be made), which
+ * the caller returns as its syscall's result (ctx->rax holds it too).
+ * On the trap path or a fault's only: the PAL's fork copies the stack it
+ * runs on, which the trampoline path's is not. */
+long vfork_materialize(struct pal_context *ctx);
+/* sys/clone.c: pal->process_fork, and in the child the new process's
+ * identity (pid, one thread, nothing pending that was the parent's).
+ * The child's id or an error in the parent, 0 in the child. */
+long fork_now(void);
+
+#endif
