@@ -15,7 +15,6 @@
  * signal interrupts program code, not at arbitrary points in libOS code. */
 #include "core/process.h"
 #include "core/signal.h"
-#include "sys/vfork.h"
 
 struct k_sigaction sig_actions[NSIG_ + 1];
 spinlock_t sig_lock;
@@ -688,10 +687,6 @@ bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t n
 
 void signal_deliver_fault(struct pal_context *ctx, int sig, int code, uint64_t addr)
 {
-    /* A vfork child's fault is its own process's; its parent goes on
-     * from the clone (sys/vfork.c). */
-    if (vfork_child_active() && vfork_materialize(ctx) != 0)
-        return;
     struct k_siginfo info = {.signo = sig, .code = code};
     info.f[0] = addr;
     bool blocked = cur_thread()->sigmask & SIGBIT(sig);

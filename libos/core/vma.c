@@ -213,6 +213,31 @@ void vma_warn_unshared(void)
     spin_unlock(&vma_lock);
 }
 
+int vma_private_ranges(struct pal_mem_range **out)
+{
+    /* Allocated outside the lock; a mapping added meanwhile is left out
+     * (the list may be short, never wrong). */
+    int cap = __atomic_load_n(&n_vmas, __ATOMIC_RELAXED) + 1, n = 0;
+    struct pal_mem_range *r = malloc((size_t)cap * sizeof(*r));
+    *out = r;
+    if (!r)
+        return -PAL_ENOMEM;
+    spin_lock(&vma_lock);
+    for (int i = 0; i < n_vmas; i++) {
+        const struct vma *v = &vmas[i];
+        if (v->shared || v->untrusted)
+            continue;
+        if (n && r[n - 1].addr + r[n - 1].len == v->start)
+            r[n - 1].len += v->end - v->start;
+        else if (n < cap)
+            r[n++] = (struct pal_mem_range){v->start, v->end - v->start};
+        else
+            break;
+    }
+    spin_unlock(&vma_lock);
+    return n;
+}
+
 void vma_release_all(void)
 {
     spin_lock(&vma_lock);

@@ -54,6 +54,10 @@ int vma_untrusted_ranges(uint64_t start, uint64_t end, struct vma_range *out, in
 void vma_warn_unshared(void);
 /* execve: writes back, frees and forgets every mapping. */
 void vma_release_all(void);
+/* The private mappings (what vma_release_all frees with nothing to write
+ * back), ascending, adjacent ones merged, in *out (malloc'd; the caller
+ * frees it): their number, or -ENOMEM. */
+int vma_private_ranges(struct pal_mem_range **out);
 /* Bytes mapped, and of them bytes not PROT_NONE (/proc/<pid>/stat). */
 void vma_totals(uint64_t *vsize, uint64_t *accessible);
 /* /proc/self/maps text into buf; returns its length. */

@@ -123,7 +123,7 @@ static long run_handler(sys_fn fn, struct sc_args *args)
 
 static long vfork_leave(struct sc_args *args)
 {
-    return vfork_materialize(args->ctx);
+    return vfork_materialize(args->ctx, false);
 }
 
 long syscall_dispatch(struct pal_context *ctx)

@@ -122,7 +122,9 @@ static void up_exception(struct pal_context *ctx, const struct pal_exception *ex
     if ((ctx->rip >= base && ctx->rip < base + pal_boot_info->libos_size) ||
         (ctx->rip >= pal_boot_info->pal_text_lo && ctx->rip < pal_boot_info->pal_text_hi))
         libos_fault(ctx, exc);
-    else
+    else if (!vfork_child_active() || vfork_materialize(ctx, false) == 0)
+        /* (a vfork child's fault is its own process's; its parent goes on
+         * from the clone: sys/vfork.c) */
         signal_deliver_fault(ctx, exc->signo, exc->code, exc->addr);
 }
 

@@ -55,7 +55,7 @@ static long start_thread(uint64_t flags, struct sc_args *args, struct libos_thre
     return r;
 }
 
-long fork_now(void)
+long fork_now(const struct pal_mem_range *skip, size_t n_skip)
 {
     encrypted_flush_all();
     /* The child starts with nothing pending: it forgets what was pending
@@ -63,7 +63,8 @@ long fork_now(void)
      * that arrived before this code ran (one it blocks stays pending). */
     uint64_t parent_pending = signal_pending_set();
     uint64_t parent_thread_pending = cur_thread()->pending;
-    long r = pal->process_fork();
+    long r = n_skip && PAL_HAS(pal, process_fork_exec) ? pal->process_fork_exec(skip, n_skip)
+                                                       : pal->process_fork();
     if (r != 0)
         return r; /* parent: the child's id, or an error */
     libos_ppid = libos_pid;
@@ -81,6 +82,7 @@ long fork_now(void)
     sysv_shm_forked();
     proc_forked();
     cur_thread()->tid = libos_pid;
+    cur_thread()->clear_child_tid = NULL; /* unless CLONE_CHILD_CLEARTID */
     return 0;
 }
 
@@ -110,7 +112,7 @@ static long fork_process(uint64_t flags, struct sc_args *args)
         return vfork_begin(flags, args);
     if (!(flags & CLONE_VM))
         vma_warn_unshared();
-    long r = fork_now();
+    long r = fork_now(NULL, 0);
     if (r > 0 && (flags & CLONE_PARENT_SETTID))
         *(int *)PTR(2) = (int)r;
     if (r != 0)

@@ -161,7 +161,7 @@ SYS(execve)
     /* A vfork child becomes a process of its own here: its parent resumes
      * (sys/vfork.c) and the new process goes on with the exec. */
     if (vfork_child_active()) {
-        long parent = vfork_materialize(args->ctx);
+        long parent = vfork_materialize(args->ctx, true);
         if (parent != 0) {
             trusted_drop_kept();
             free_vec(argv);
@@ -170,6 +170,7 @@ SYS(execve)
         }
     }
     /* Past this point there is no old program to return an error to. */
+    cur_thread()->clear_child_tid = NULL; /* an address of the old image */
     sysv_shm_detach_all();
     mm_release_images();
     rewrite_reset();

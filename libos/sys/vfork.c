@@ -31,11 +31,10 @@
 
 #include "core/file.h"
 #include "core/signal.h"
+#include "core/vma.h"
 #include "fs/vfs.h"
 #include "sys/sys.h"
 #include "sys/vfork.h"
-
-bool vfork_child_on;
 
 static struct {
     struct pal_context ctx; /* the parent's, at the clone */
@@ -125,10 +124,13 @@ static void restore_actions(void)
             signal_host_ignore_sync(s, false);
 }
 
-long vfork_materialize(struct pal_context *ctx)
+long vfork_materialize(struct pal_context *ctx, bool for_exec)
 {
+    struct pal_mem_range *skip = NULL;
+    int n = for_exec ? vma_private_ranges(&skip) : 0;
     vfork_child_on = false;
-    long r = fork_now();
+    long r = fork_now(skip, n > 0 ? (size_t)n : 0);
+    free(skip);
     if (r == 0) {
         fd_table_forget(&parent.fds); /* the parent's references, in this copy */
         log_debug("vfork: the child is process %d", libos_pid);

@@ -16,17 +16,20 @@ long vfork_begin(uint64_t flags, struct sc_args *args);
  * parent's thread; any other makes the child a process first. */
 bool vfork_syscall_allowed(uint64_t nr, const uint64_t a[6]);
 /* Makes the child a process of its own (a fork of this one, the child's
- * state current). Returns 0 in the new process, which goes on with what
+ * state current; for_exec: at exec's point of no return, when the
+ * program's private memory is not copied, as the exec frees it). Returns 0 in the new process, which goes on with what
  * the child was doing; in the parent, *ctx becomes the parent's context
  * at vfork, its process state is restored, and the result is vfork's
  * (the child's id, or an error when no process could be made), which
  * the caller returns as its syscall's result (ctx->rax holds it too).
  * On the trap path or a fault's only: the PAL's fork copies the stack it
  * runs on, which the trampoline path's is not. */
-long vfork_materialize(struct pal_context *ctx);
+long vfork_materialize(struct pal_context *ctx, bool for_exec);
 /* sys/clone.c: pal->process_fork, and in the child the new process's
  * identity (pid, one thread, nothing pending that was the parent's).
- * The child's id or an error in the parent, 0 in the child. */
-long fork_now(void);
+ * The child's id or an error in the parent, 0 in the child. With skip
+ * (a child that execs at once), pal->process_fork_exec where the PAL has
+ * it: those pages are not copied. */
+long fork_now(const struct pal_mem_range *skip, size_t n_skip);
 
 #endif

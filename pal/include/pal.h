@@ -146,6 +146,11 @@ struct pal_upcalls {
 
 struct pal_sender;
 
+/* A page-aligned range of the process's memory. */
+struct pal_mem_range {
+    uint64_t addr, len;
+};
+
 struct pal_api {
     uint32_t version; /* PAL_API_VERSION */
     uint32_t size;    /* sizeof(struct pal_api) as the PAL was built */
@@ -728,6 +733,14 @@ struct pal_api {
      * fails with EIO, a write under TOSTOP goes through, and no signal
      * goes to the process group. -EINVAL for another signal. */
     long (*signal_host_block)(int signo, int block);
+
+    /* Optional: process_fork for a child that execs at once (a vfork
+     * child's, libos/sys/vfork.c) and frees the pages of skip[0..n)
+     * (ascending, page aligned, disjoint) before it reads any: they are
+     * not copied, and the child has them reserved, not committed (a fork
+     * into the same address space, such as a host fork, may copy them
+     * anyway). -EINVAL for a list out of order. */
+    long (*process_fork_exec)(const struct pal_mem_range *skip, size_t n);
 };
 
 #define PAL_TTY_QUIET 1 /* tty_ioctl: the program ignores or blocks SIGTTOU */

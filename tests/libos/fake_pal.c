@@ -58,9 +58,9 @@ __attribute__((weak)) long thread_taker(int sig, const struct libos_thread *exce
 
 /* sys/vfork.c's: no vfork child runs on its parent's thread here. */
 __attribute__((weak)) bool vfork_child_on;
-__attribute__((weak)) long vfork_materialize(struct pal_context *ctx)
+__attribute__((weak)) long vfork_materialize(struct pal_context *ctx, bool for_exec)
 {
-    (void)ctx;
+    (void)ctx, (void)for_exec;
     return -PAL_ENOSYS;
 }
 

@@ -93,6 +93,23 @@ if need "$bin"; then
     [ "$r" -eq 0 ] || diag 1
 fi
 
+# posix_spawn from a 100 MiB process (libos/sys/vfork.c): the child runs on
+# the parent's thread until its exec, and the fork made there leaves the
+# program's private memory out (process_fork_exec), which the exec frees:
+# the child receives its libOS's pages, not the 100 MiB (25,600 pages as
+# data before).
+hello="$GEODE_BUILD/bench/hello"
+if need "$bin" && need "$hello"; then
+    manifest "$TMP/s.toml" "$bin" "$(trust "$bin" "file:$hello")" 'sgx.enclave_size = "512M"'
+    sed -i 's/log_level = .*/log_level = "debug"/' "$TMP/s.toml"
+    RUN_TIMEOUT=120 run_sim "$TMP/s.toml" spawn "$hello" 2 0 100
+    data=$(grep 'received at fork' "$TMP/err" | sed -n 's/.*(data \([0-9]*\)).*/\1/p' | sort -n | tail -1)
+    [ "$rc" -eq 0 ] && grep -q '^ns_per_call=.* rounds=2$' "$TMP/out" && [ -n "$data" ] && [ "$data" -lt 2000 ]
+    r=$?
+    check "posix_spawn from a 100 MiB process: the child gets the libOS's pages, not the program's (${data:-?} data pages)" $r
+    [ "$r" -eq 0 ] || { sed 's/^/    # /' "$TMP/out"; diag 1; }
+fi
+
 # geode's own lines go to its own copy of standard error, never into a
 # descriptor the program got after closing its fd 2 (tests/programs/diagfd.c).
 bin="$PROGS/diagfd.dyn"

@@ -97,6 +97,8 @@ struct enclave_heap_run {
     int prot;
 };
 void enclave_heap_meta(uint64_t *lo, uint64_t *hi);
+/* The addresses [*lo, *hi) of the page-map bytes of heap pages [a, b). */
+void enclave_heap_pmap_span(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi);
 uint64_t enclave_heap_end(void);
 int enclave_heap_next_run(uint64_t *next, struct enclave_heap_run *run);
 long enclave_heap_host_protect(uint64_t addr, uint64_t len, int prot);

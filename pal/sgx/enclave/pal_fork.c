@@ -493,24 +493,103 @@ static long send_pages(uint64_t addr, uint64_t pages)
     return 0;
 }
 
-/* Every committed heap page, runs of one protection at a time; pages the
- * host keeps unreadable are opened for the copy and closed again. */
+/* process_fork_exec's pages the child does not get (ascending, disjoint),
+ * for the fork under fork_lock; none for a plain fork. */
+static const struct pal_mem_range *skip;
+static size_t n_skip;
+
+/* The first piece [*a, *b) of [a, end) outside the skipped ranges; 0 when
+ * there is none. */
+static int next_piece(uint64_t *a, uint64_t end, uint64_t *b)
+{
+    for (size_t i = 0; i < n_skip && *a < end; i++) {
+        uint64_t lo = skip[i].addr, hi = lo + skip[i].len;
+
+        if (hi <= *a)
+            continue;
+        if (lo > *a) {
+            *b = lo < end ? lo : end;
+            return 1;
+        }
+        *a = hi;
+    }
+    *b = end;
+    return *a < end;
+}
+
+/* Every committed heap page but the skipped ones, runs of one protection
+ * at a time; pages the host keeps unreadable are opened for the copy and
+ * closed again. */
 static long send_heap(void)
 {
     struct enclave_heap_run run;
-    uint64_t next = 0;
+    uint64_t next = 0, a, b;
     long r = 0;
 
     while (!r && enclave_heap_next_run(&next, &run)) {
-        int open = !(run.prot & PAL_PROT_READ);
+        uint64_t end = run.addr + run.pages * PAGE;
 
-        if (open && enclave_heap_host_protect(run.addr, run.pages * PAGE, PAL_PROT_READ))
-            return -PAL_EIO;
-        r = send_pages(run.addr, run.pages);
-        if (open && enclave_heap_host_protect(run.addr, run.pages * PAGE, run.prot))
-            r = r ? r : -PAL_EIO;
+        for (a = run.addr; !r && next_piece(&a, end, &b); a = b) {
+            int open = !(run.prot & PAL_PROT_READ);
+
+            if (open && enclave_heap_host_protect(a, b - a, PAL_PROT_READ))
+                return -PAL_EIO;
+            r = send_pages(a, (b - a) / PAGE);
+            if (open && enclave_heap_host_protect(a, b - a, run.prot))
+                r = r ? r : -PAL_EIO;
+        }
     }
     return r;
+}
+
+/* The heap's page maps [lo, hi), where a skipped page's map byte reads 0
+ * (reserved, not committed): the pages holding such bytes go patched
+ * from a copy. */
+static long send_maps(uint64_t lo, uint64_t hi)
+{
+    static uint8_t copy[PAGE] __attribute__((aligned(64)));
+    uint64_t a = lo;
+
+    while (a < hi) {
+        uint64_t b = a;
+        int patched = 0;
+
+        for (; b < hi && !patched; b += PAGE) {
+            for (size_t i = 0; i < n_skip && !patched; i++) {
+                uint64_t plo, phi;
+
+                enclave_heap_pmap_span(skip[i].addr, skip[i].addr + skip[i].len, &plo, &phi);
+                patched = plo < b + PAGE && phi > b;
+            }
+        }
+        if (patched)
+            b -= PAGE; /* [a, b) plain, then the page at b patched */
+        if (b > a) {
+            long r = send_pages(a, (b - a) / PAGE);
+            if (r)
+                return r;
+        }
+        if (!patched)
+            break;
+        memcpy(copy, (const void *)b, PAGE);
+        for (size_t i = 0; i < n_skip; i++) {
+            uint64_t plo, phi;
+
+            enclave_heap_pmap_span(skip[i].addr, skip[i].addr + skip[i].len, &plo, &phi);
+            plo = plo > b ? plo : b;
+            phi = phi < b + PAGE ? phi : b + PAGE;
+            if (plo < phi)
+                memset(copy + (plo - b), 0, phi - plo);
+        }
+        struct mem_part part = {b, 1};
+        long r = page_zero(copy) ? rec_send(REC_ZERO, &part, sizeof(part), NULL, 0)
+                                 : rec_send(REC_MEM, &part, sizeof(part), copy, PAGE);
+        if (r)
+            return r;
+        chan.pages++;
+        a = b + PAGE;
+    }
+    return 0;
 }
 
 static long send_memory(const struct fork_ctx *ctx)
@@ -519,7 +598,7 @@ static long send_memory(const struct fork_ctx *ctx)
     long r;
 
     enclave_heap_meta(&lo, &hi);
-    r = send_pages(lo, (hi - lo) / PAGE);
+    r = send_maps(lo, hi);
     if (!r && !enclave_libos_writable(&lo, &hi))
         r = send_pages(lo, (hi - lo) / PAGE);
     if (!r)
@@ -615,7 +694,7 @@ static long child_return(void)
     return 0;
 }
 
-static long pal_process_fork(void)
+static long fork_skipping(const struct pal_mem_range *skip_list, size_t n)
 {
     static struct fork_ctx ctx;
     struct enclave_thread *t = thread_self();
@@ -627,6 +706,8 @@ static long pal_process_fork(void)
 
     while (__atomic_exchange_n(&fork_lock, 1, __ATOMIC_ACQUIRE))
         enclave_ocallv(OCALL_YIELD, &iov, 1, NULL, 0, NULL);
+    skip = skip_list;
+    n_skip = n;
     memset(&ctx, 0, sizeof(ctx));
     enclave_xsave(ctx.xsave);
     if (enclave_fork_save(&ctx.jb))
@@ -665,8 +746,29 @@ static long pal_process_fork(void)
 out:
     enclave_xrstor(ctx.xsave); /* the program's, whatever the copy used */
     memset(&ctx, 0, sizeof(ctx));
+    skip = NULL;
+    n_skip = 0;
     __atomic_store_n(&fork_lock, 0, __ATOMIC_RELEASE);
     return r;
+}
+
+static long pal_process_fork(void)
+{
+    return fork_skipping(NULL, 0);
+}
+
+/* The list must be in enclave memory (it is read during the copy),
+ * ascending, page aligned and disjoint. */
+static long pal_process_fork_exec(const struct pal_mem_range *list, size_t n)
+{
+    if (n > (1ULL << 20) || (n && !crypto_platform_private(list, n * sizeof(*list))))
+        return -PAL_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (list[i].addr % PAGE || list[i].len % PAGE || !list[i].len ||
+            list[i].addr + list[i].len < list[i].addr ||
+            (i && list[i].addr < list[i - 1].addr + list[i - 1].len))
+            return -PAL_EINVAL;
+    return fork_skipping(list, n);
 }
 
 /* --- a pool member's preparation (ECALL_FORK_PREPARE) ------------------- */
@@ -966,4 +1068,5 @@ struct ecall_result enclave_fork_child(int64_t channel)
 void enclave_fill_fork(struct pal_api *api)
 {
     api->process_fork = pal_process_fork;
+    api->process_fork_exec = pal_process_fork_exec;
 }

@@ -649,6 +649,16 @@ void enclave_heap_meta(uint64_t *lo, uint64_t *hi)
     *hi = *lo + meta_pages(total) * PAGE;
 }
 
+void enclave_heap_pmap_span(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi)
+{
+    uint64_t end = heap.lo + heap.pages * PAGE;
+
+    a = a < heap.lo ? heap.lo : a > end ? end : a;
+    b = b < a ? a : b > end ? end : b;
+    *lo = (uint64_t)heap.pmap + idx(a);
+    *hi = (uint64_t)heap.pmap + idx(b);
+}
+
 uint64_t enclave_heap_end(void)
 {
     const struct sgx_layout_tls *tls = tls_self();

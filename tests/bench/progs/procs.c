@@ -2,12 +2,14 @@
  * not counted:
  *   procs fork MIB ROUNDS    allocate and touch MIB MiB, then ROUNDS of
  *                            fork + _exit + waitpid
- *   procs spawn PATH ROUNDS [PAUSE_MS]
+ *   procs spawn PATH ROUNDS [PAUSE_MS [MIB]]
  *                            ROUNDS of posix_spawn(PATH) + waitpid; the
  *                            child's output goes to /dev/null; with
  *                            PAUSE_MS, that long between rounds and one
  *                            spawn first, not timed (an enclave pool fills
- *                            at the first fork and refills meanwhile)
+ *                            at the first fork and refills meanwhile); with
+ *                            MIB, from a process that allocated and touched
+ *                            MIB MiB first
  * Prints "ns_per_call=N rounds=R" (N: one round, the median is taken by
  * bench.py over runs). A child that exits other than 0 fails the run. */
 #include <fcntl.h>
@@ -46,21 +48,32 @@ static int reap(pid_t pid)
     return 0;
 }
 
+/* mib MiB, every page touched (page i holds i's low byte); NULL on failure. */
+static volatile uint8_t *touched(long mib)
+{
+    size_t len = (size_t)mib << 20;
+    volatile uint8_t *mem =
+        mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    if (mem == MAP_FAILED) {
+        perror("mmap");
+        return NULL;
+    }
+    for (size_t off = 0; off < len; off += 4096)
+        mem[off] = (uint8_t)(off >> 12);
+    return mem;
+}
+
 /* With a pause: one fork first, not timed (a pool fills at a process's
  * first fork), then pause_ms before each timed round. */
 static int bench_fork(long mib, long rounds, long pause_ms)
 {
     size_t len = (size_t)mib << 20;
-    volatile uint8_t *mem =
-        mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    volatile uint8_t *mem = touched(mib);
     double spent = 0;
 
-    if (mem == MAP_FAILED) {
-        perror("mmap");
+    if (!mem)
         return 1;
-    }
-    for (size_t off = 0; off < len; off += 4096)
-        mem[off] = (uint8_t)(off >> 12);
     for (long i = pause_ms ? -1 : 0; i < rounds; i++) {
         if (pause_ms)
             usleep((useconds_t)pause_ms * 1000);
@@ -81,10 +94,12 @@ static int bench_fork(long mib, long rounds, long pause_ms)
     return 0;
 }
 
-static int bench_spawn(const char *path, long rounds, long pause_ms)
+static int bench_spawn(const char *path, long rounds, long pause_ms, long mib)
 {
     double spent = 0;
 
+    if (mib > 0 && !touched(mib))
+        return 1;
     posix_spawn_file_actions_t fa;
     char *argv[] = {(char *)path, NULL};
 
@@ -118,13 +133,14 @@ static int bench_spawn(const char *path, long rounds, long pause_ms)
 
 int main(int argc, char **argv)
 {
-    long rounds = argc == 4 || argc == 5 ? atol(argv[3]) : 0;
+    long rounds = argc >= 4 && argc <= 6 ? atol(argv[3]) : 0;
 
-    if (rounds > 0 && !strcmp(argv[1], "fork") && atol(argv[2]) > 0)
+    if (rounds > 0 && !strcmp(argv[1], "fork") && atol(argv[2]) > 0 && argc <= 5)
         return bench_fork(atol(argv[2]), rounds, argc == 5 ? atol(argv[4]) : 0);
     if (rounds > 0 && !strcmp(argv[1], "spawn"))
-        return bench_spawn(argv[2], rounds, argc == 5 ? atol(argv[4]) : 0);
-    fprintf(stderr,
-            "usage: procs fork MIB ROUNDS [PAUSE_MS] | procs spawn PATH ROUNDS [PAUSE_MS]\n");
+        return bench_spawn(argv[2], rounds, argc >= 5 ? atol(argv[4]) : 0,
+                           argc == 6 ? atol(argv[5]) : 0);
+    fprintf(stderr, "usage: procs fork MIB ROUNDS [PAUSE_MS] | "
+                    "procs spawn PATH ROUNDS [PAUSE_MS [MIB]]\n");
     return 2;
 }
