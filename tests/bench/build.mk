@@ -14,8 +14,9 @@ $(BENCH_DIR)/hello: tests/bench/progs/hello.c
 	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
 
 # fork, posix_spawn (tests/bench/bench.py: the process workloads).
-# t_sim_fork runs procs too (a 100 MiB fork's OCALL count): built by `make test`.
-TEST_BINS += $(BENCH_DIR)/procs
+# t_sim_fork runs procs too (a 100 MiB fork's OCALL count, a posix_spawn of
+# hello from a 100 MiB process): both built by `make test`.
+TEST_BINS += $(BENCH_DIR)/procs $(BENCH_DIR)/hello
 $(BENCH_DIR)/procs: tests/bench/progs/procs.c
 	@mkdir -p $(@D)
 	$(CC) -O2 -Wall -Wextra -Werror -static -o $@ $<
