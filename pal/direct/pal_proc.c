@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -73,6 +74,22 @@ static long direct_process_fork(void)
     }
     __atomic_store_n(&e->host, (int32_t)r, __ATOMIC_RELEASE);
     return e->id;
+}
+
+/* A fork for a child that execs at once: the ranges' pages are left out
+ * of the host fork (MADV_DONTFORK), so their page tables are not copied;
+ * the parent gets them back (MADV_DOFORK: the libOS never sets
+ * MADV_DONTFORK on the host itself). Best effort: a range the host
+ * refuses is copied as a plain fork would. */
+static long direct_process_fork_exec(const struct pal_mem_range *skip, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        HS3(SYS_madvise, skip[i].addr, skip[i].len, MADV_DONTFORK);
+    long r = direct_process_fork();
+    if (r != 0)
+        for (size_t i = 0; i < n; i++)
+            HS3(SYS_madvise, skip[i].addr, skip[i].len, MADV_DOFORK);
+    return r;
 }
 
 /* Which host children a wait for child (virtual: -1, pid, 0, -pgid) means. */
@@ -386,6 +403,7 @@ void direct_fill_proc(struct pal_api *api)
 {
     api->process_create = direct_process_create;
     api->process_fork = direct_process_fork;
+    api->process_fork_exec = direct_process_fork_exec;
     api->process_wait = direct_process_wait;
     api->process_signal = direct_process_signal;
     api->process_sched = direct_process_sched;
