@@ -1,7 +1,9 @@
-/* execve in place: the libOS stays, the program image is replaced. The
- * old image, its brk and its stack are released; other mappings of the old
- * program are not tracked yet and stay (address space only). Scripts with
- * "#!" run their interpreter. */
+/* execve in place: the libOS stays, the program image is replaced. Every
+ * mapping of the old program (its image and brk, its stack, what it
+ * mapped) is released, shared file copies written back first
+ * (vma_release_all). Scripts with "#!" run their interpreter. A vfork
+ * child becomes a process of its own at the point of no return
+ * (sys/vfork.c). */
 #include <linux/fcntl.h>
 
 #include "core/mm.h"

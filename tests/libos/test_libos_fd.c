@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "core/process.h"
 #include "fake_pal.h"
 #include "fs/vfs.h"
 #include "sys/sys.h"
@@ -229,6 +230,42 @@ static void references(void)
     close_all();
 }
 
+/* A vfork child's table (fd_table_save/restore, sys/vfork.c): the child
+ * closes, dups and opens in its own table; the parent's comes back whole,
+ * its CLOEXEC bits too; what only the child held is released once, and
+ * the child's closes told no record locks (the child is another process,
+ * which holds none of the parent's locks). */
+static void vfork_table(void)
+{
+    static struct fd_saved saved;
+    close_all();
+    memset(released, 0, sizeof(released));
+    memset(lock_closes, 0, sizeof(lock_closes));
+    int a = fd_install(new_file(40), 0, false), b = fd_install(new_file(41), 0, true);
+    CHECK(a == 0 && b == 1, "the parent's table: 0 and 1 (1 CLOEXEC)");
+    fd_table_save(&saved);
+    vfork_child_on = true;
+    CHECK(CLOSE(a) == 0 && DUP2(b, 5) == 5 && fd_install(new_file(42), 0, false) == 0 &&
+              FCNTL(b, F_SETFD, 0) == 0,
+          "the child closes 0, dups 1 to 5, opens at 0, clears 1's CLOEXEC");
+    CHECK(released[40] == 0 && lock_closes[40] == 0, "the parent's file at 0 stays, no lock told");
+    vfork_child_on = false;
+    fd_table_restore(&saved);
+    struct file *f0 = fd_get(0), *f1 = fd_get(1), *f5 = fd_get(5);
+    CHECK(f0 && file_id(f0) == 40 && f1 && file_id(f1) == 41 && !f5,
+          "the parent's table again: 40 at 0, 41 at 1, nothing at 5");
+    CHECK(fd_get_cloexec(1) == 1, "... with 1's CLOEXEC");
+    file_put(f0);
+    file_put(f1);
+    CHECK(released[42] == 1 && lock_closes[42] == 0 && released[41] == 0,
+          "the child's own file released once (no lock told); 41 still held");
+    fd_table_save(&saved);
+    fd_table_forget(&saved);
+    CHECK(released[40] == 0 && released[41] == 0, "forgetting a saved table releases nothing still open");
+    close_all();
+    CHECK(released[40] == 1 && released[41] == 1, "both released at their last close");
+}
+
 int main(void)
 {
     fake_pal_init();
@@ -240,5 +277,6 @@ int main(void)
     dups();
     limit();
     references();
+    vfork_table();
     return fake_done();
 }
