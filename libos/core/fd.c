@@ -4,9 +4,20 @@
 #include "core/file.h"
 #include "core/process.h"
 
-static struct file *fds[FD_MAX];
-static bool cloexec[FD_MAX];
+struct fd_table {
+    struct file *f[FD_MAX];
+    bool cloexec[FD_MAX];
+};
+static struct fd_table main_table;
+/* A vfork child's own table while it runs on its parent's thread
+ * (sys/vfork.c): that thread sees it, every other the process's. */
+static struct fd_table child_table;
 static spinlock_t fd_lock;
+
+static struct fd_table *tbl(void)
+{
+    return vfork_child_active() ? &child_table : &main_table;
+}
 /* RLIMIT_NOFILE's soft limit (sys/proc.c keeps the limits): every new
  * descriptor is below it; descriptors already above it stay usable. */
 static int fd_limit = FD_MAX;
@@ -26,11 +37,12 @@ int fd_install(struct file *f, int min_fd, bool ce)
     if (min_fd < 0 || min_fd >= FD_MAX)
         return -PAL_EINVAL;
     int limit = fd_get_limit();
+    struct fd_table *t = tbl();
     spin_lock(&fd_lock);
     for (int fd = min_fd; fd < limit; fd++) {
-        if (!fds[fd]) {
-            fds[fd] = f;
-            cloexec[fd] = ce;
+        if (!t->f[fd]) {
+            t->f[fd] = f;
+            t->cloexec[fd] = ce;
             spin_unlock(&fd_lock);
             return fd;
         }
@@ -52,10 +64,11 @@ int fd_install_at(struct file *f, int fd, bool ce)
 {
     if (fd < 0 || fd >= FD_MAX)
         return -PAL_EBADF;
+    struct fd_table *t = tbl();
     spin_lock(&fd_lock);
-    struct file *old = fds[fd];
-    fds[fd] = f;
-    cloexec[fd] = ce;
+    struct file *old = t->f[fd];
+    t->f[fd] = f;
+    t->cloexec[fd] = ce;
     spin_unlock(&fd_lock);
     if (old) {
         fd_closed(old);
@@ -69,7 +82,7 @@ struct file *fd_get(int fd)
     if (fd < 0 || fd >= FD_MAX)
         return NULL;
     spin_lock(&fd_lock);
-    struct file *f = fds[fd];
+    struct file *f = tbl()->f[fd];
     if (f)
         __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
     spin_unlock(&fd_lock);
@@ -85,7 +98,7 @@ struct file *fd_borrow(int fd, bool *counted)
     *counted = __atomic_load_n(&libos_thread_count, __ATOMIC_ACQUIRE) > 1;
     if (*counted)
         return fd_get(fd);
-    return fd >= 0 && fd < FD_MAX ? fds[fd] : NULL;
+    return fd >= 0 && fd < FD_MAX ? tbl()->f[fd] : NULL;
 }
 
 void fd_unborrow(struct file *f, bool counted)
@@ -98,9 +111,10 @@ int fd_close(int fd)
 {
     if (fd < 0 || fd >= FD_MAX)
         return -PAL_EBADF;
+    struct fd_table *t = tbl();
     spin_lock(&fd_lock);
-    struct file *f = fds[fd];
-    fds[fd] = NULL;
+    struct file *f = t->f[fd];
+    t->f[fd] = NULL;
     spin_unlock(&fd_lock);
     if (!f)
         return -PAL_EBADF;
@@ -111,16 +125,16 @@ int fd_close(int fd)
 
 int fd_get_cloexec(int fd)
 {
-    if (fd < 0 || fd >= FD_MAX || !fds[fd])
+    if (fd < 0 || fd >= FD_MAX || !tbl()->f[fd])
         return -PAL_EBADF;
-    return cloexec[fd];
+    return tbl()->cloexec[fd];
 }
 
 int fd_set_cloexec(int fd, bool on)
 {
-    if (fd < 0 || fd >= FD_MAX || !fds[fd])
+    if (fd < 0 || fd >= FD_MAX || !tbl()->f[fd])
         return -PAL_EBADF;
-    cloexec[fd] = on;
+    tbl()->cloexec[fd] = on;
     return 0;
 }
 
@@ -163,36 +177,41 @@ long anon_install(const struct file_ops *ops, pal_handle h, int flags, bool cloe
     return fd;
 }
 
-void fd_table_save(struct fd_saved *s)
+/* Puts every file of t (no fd_closed: the table's process keeps them)
+ * and empties it. */
+static void table_drop(struct fd_table *t)
 {
-    spin_lock(&fd_lock);
     for (int fd = 0; fd < FD_MAX; fd++) {
-        s->f[fd] = fds[fd];
-        s->cloexec[fd] = cloexec[fd];
-        if (fds[fd])
-            __atomic_add_fetch(&fds[fd]->refs, 1, __ATOMIC_RELAXED);
+        struct file *f = t->f[fd];
+        t->f[fd] = NULL;
+        t->cloexec[fd] = false;
+        if (f)
+            file_put(f);
     }
-    spin_unlock(&fd_lock);
 }
 
-void fd_table_restore(struct fd_saved *s)
+void fd_table_fork_child(void)
 {
     spin_lock(&fd_lock);
-    for (int fd = 0; fd < FD_MAX; fd++) {
-        struct file *mine = fds[fd];
-        fds[fd] = s->f[fd];
-        cloexec[fd] = s->cloexec[fd];
-        s->f[fd] = mine; /* put below, outside the lock */
-    }
-    spin_unlock(&fd_lock);
-    fd_table_forget(s);
-}
-
-void fd_table_forget(struct fd_saved *s)
-{
+    child_table = main_table;
     for (int fd = 0; fd < FD_MAX; fd++)
-        if (s->f[fd]) {
-            file_put(s->f[fd]);
-            s->f[fd] = NULL;
-        }
+        if (child_table.f[fd])
+            __atomic_add_fetch(&child_table.f[fd]->refs, 1, __ATOMIC_RELAXED);
+    spin_unlock(&fd_lock);
+}
+
+void fd_table_child_drop(void)
+{
+    table_drop(&child_table);
+}
+
+void fd_table_child_adopt(void)
+{
+    static struct fd_table old;
+    spin_lock(&fd_lock);
+    old = main_table;
+    main_table = child_table;
+    memset(&child_table, 0, sizeof(child_table));
+    spin_unlock(&fd_lock);
+    table_drop(&old);
 }

@@ -104,18 +104,16 @@ void fd_unborrow(struct file *f, bool counted);
 int fd_close(int fd);
 int fd_get_cloexec(int fd);
 int fd_set_cloexec(int fd, bool on);
-/* The whole table, for a vfork child that runs on its parent's thread
- * (sys/vfork.c): save copies it, holding a reference to each file;
- * restore makes the saved table current again and puts the files of the
- * table it replaces (the child's, without fd_closed: the child's own
- * process keeps them); forget puts the saved references. */
-struct fd_saved {
-    struct file *f[FD_MAX];
-    bool cloexec[FD_MAX];
-};
-void fd_table_save(struct fd_saved *s);
-void fd_table_restore(struct fd_saved *s);
-void fd_table_forget(struct fd_saved *s);
+/* A vfork child's own table (sys/vfork.c), which the thread it runs on
+ * sees while vfork_child_active() and every other thread does not:
+ * fork_child makes it a copy of the process's, holding a reference to
+ * each file; child_drop puts its files (in the parent, when the child has
+ * become a process of its own; without fd_closed: that process keeps
+ * them); child_adopt makes it the process's table (in that new process)
+ * and puts the files of the one it replaces. */
+void fd_table_fork_child(void);
+void fd_table_child_drop(void);
+void fd_table_child_adopt(void);
 /* sys/fs_lock.c: a descriptor of f is being closed: the process's POSIX
  * record locks on the file are released. */
 

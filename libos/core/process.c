@@ -3,7 +3,7 @@
  * /proc (proc/proc_text.c). */
 #include "core/process.h"
 
-bool vfork_child_on; /* sys/vfork.c sets it */
+struct libos_thread *vfork_child_thread; /* sys/vfork.c sets it */
 static char comm[16]; /* the kernel's comm: 15 characters */
 static spinlock_t comm_lock;
 

@@ -32,12 +32,15 @@ long proc_wait_unaccounted(long target, int *status, int options);
 /* In a forked child: it has no children's times yet (nor unaccounted ones). */
 void proc_forked(void);
 
-/* True while a vfork child runs on its parent's thread (sys/vfork.c):
- * the process state is the child's, the parent's is put aside. */
-extern bool vfork_child_on;
+/* The thread a vfork child runs on, its parent's (sys/vfork.c), while it
+ * does; NULL otherwise. */
+extern struct libos_thread *vfork_child_thread;
+/* True on that thread while the child runs there: it sees the child's
+ * descriptors, working directory, umask and dispositions, every other
+ * thread the process's. */
 static inline bool vfork_child_active(void)
 {
-    return __builtin_expect(vfork_child_on, 0);
+    return __builtin_expect(vfork_child_thread != NULL, 0) && cur_thread() == vfork_child_thread;
 }
 
 #endif

@@ -1,4 +1,5 @@
 /* Per-thread libOS state, reached through GS. */
+#include "core/process.h"
 #include "libos.h"
 
 #define LIBOS_STACK_SIZE (128 * 1024)
@@ -41,7 +42,7 @@ long thread_taker(int sig, const struct libos_thread *except)
     spin_lock(&registry_lock);
     for (int i = 0; i < MAX_THREADS && !tid; i++) {
         const struct libos_thread *t = registry[i];
-        if (t && t != except && t->host_tid > 0 &&
+        if (t && t != except && t->host_tid > 0 && t != vfork_child_thread &&
             (!(__atomic_load_n(&t->sigmask, __ATOMIC_SEQ_CST) & bit) ||
              (__atomic_load_n(&t->sigwait, __ATOMIC_SEQ_CST) & bit)))
             tid = t->host_tid;

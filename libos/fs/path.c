@@ -8,9 +8,17 @@
 #include <linux/fcntl.h>
 #include <linux/stat.h>
 
+#include "core/process.h"
 #include "fs/vfs.h"
 
 static char cwd[PATH_MAX_LEN] = "/";
+/* A vfork child's, which the thread it runs on sees (sys/vfork.c). */
+static char child_cwd[PATH_MAX_LEN];
+
+static char *cwd_here(void)
+{
+    return vfork_child_active() ? child_cwd : cwd;
+}
 static spinlock_t cwd_lock;
 
 /* Appends component c (length n) to out, or pops one for "..". */
@@ -66,7 +74,21 @@ int path_normalize(const char *base, const char *path, char *out, size_t size)
     return 0;
 }
 
-const char *vfs_cwd(void) { return cwd; }
+const char *vfs_cwd(void) { return cwd_here(); }
+
+void vfs_cwd_fork_child(void)
+{
+    spin_lock(&cwd_lock);
+    memcpy(child_cwd, cwd, sizeof(cwd));
+    spin_unlock(&cwd_lock);
+}
+
+void vfs_cwd_child_adopt(void)
+{
+    spin_lock(&cwd_lock);
+    memcpy(cwd, child_cwd, sizeof(cwd));
+    spin_unlock(&cwd_lock);
+}
 
 const char *vfs_magic_link(const char *inside)
 {
@@ -99,7 +121,7 @@ int vfs_set_cwd(const char *inside)
     if (n >= sizeof(cwd))
         return -PAL_ENAMETOOLONG;
     spin_lock(&cwd_lock);
-    memcpy(cwd, inside, n + 1);
+    memcpy(cwd_here(), inside, n + 1);
     spin_unlock(&cwd_lock);
     return 0;
 }
@@ -258,7 +280,7 @@ int vfs_resolve_at(int dirfd, const char *path, bool follow, char *out, size_t s
     if (!path[0]) /* before dirfd is looked at, as Linux's getname() */
         return -PAL_ENOENT;
     if (path[0] == '/' || dirfd == AT_FDCWD)
-        return resolve_from(cwd, path, follow, out, size, false);
+        return resolve_from(cwd_here(), path, follow, out, size, false);
     struct file *f = fd_get(dirfd);
     if (!f)
         return -PAL_EBADF;

@@ -104,6 +104,11 @@ const char *vfs_magic_link(const char *inside);
 /* The descriptor N of a resolved "/proc/<this process>/fd/N", or -1. */
 int vfs_proc_fd(const char *inside);
 int vfs_set_cwd(const char *inside);
+/* A vfork child's working directory (sys/vfork.c): a copy of the
+ * process's, which the thread the child runs on sees while it does;
+ * adopt makes it the process's (in the child's own process). */
+void vfs_cwd_fork_child(void);
+void vfs_cwd_child_adopt(void);
 
 /* open.c: opens an inside path (already resolved). */
 int vfs_open(const char *inside, int flags, uint32_t mode, struct file **out);

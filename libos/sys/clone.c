@@ -108,8 +108,8 @@ static long fork_process(uint64_t flags, struct sc_args *args)
         log_warn("fork: this PAL cannot create processes yet");
         return -PAL_ENOSYS;
     }
-    if (vfork_can_defer(flags))
-        return vfork_begin(flags, args);
+    if (vfork_can_defer(flags) && vfork_begin(flags, args))
+        return 0;
     if (!(flags & CLONE_VM))
         vma_warn_unshared();
     long r = fork_now(NULL, 0);

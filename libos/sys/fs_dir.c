@@ -3,6 +3,7 @@
 
 #include "fs/tmpfs.h"
 #include "fs/vfs.h"
+#include "core/process.h"
 #include "sys/sys.h"
 
 #define S_IFMT_ 0170000
@@ -99,7 +100,7 @@ static long mkdir_at(int dirfd, const char *path, uint32_t mode)
     char inside[PATH_MAX_LEN];
     int r = name_at(dirfd, path, true, inside, sizeof(inside));
     if (r == 0)
-        r = vfs_mkdir(inside, mode & ~file_mode_mask);
+        r = vfs_mkdir(inside, mode & ~umask_get());
     if (r == 0 && owner_new_needed())
         owner_new_path(inside);
     return r;
@@ -144,7 +145,7 @@ static long mknod_at(int dirfd, const char *path, uint32_t mode)
     int r = name_at(dirfd, path, false, inside, sizeof(inside));
     if (r < 0)
         return r;
-    mode = type | (mode & 07777 & ~file_mode_mask);
+    mode = type | (mode & 07777 & ~umask_get());
     if (type == S_IFREG_)
         return mknod_regular(inside, mode);
     if (vfs_stat(inside, 1, &(struct pal_stat){0}) == 0)
@@ -374,13 +375,22 @@ SYS(fchmod)
     return r;
 }
 
-uint32_t umask_get(void) { return file_mode_mask; }
-void umask_set(uint32_t mask) { file_mode_mask = mask & 0777; }
+/* A vfork child's umask, which the thread it runs on sees (sys/vfork.c). */
+static uint32_t child_mode_mask;
+
+static uint32_t *mode_mask_here(void)
+{
+    return vfork_child_active() ? &child_mode_mask : &file_mode_mask;
+}
+
+uint32_t umask_get(void) { return *mode_mask_here(); }
+void umask_fork_child(void) { child_mode_mask = file_mode_mask; }
+void umask_child_adopt(void) { file_mode_mask = child_mode_mask; }
 
 SYS(umask)
 {
-    uint32_t old = file_mode_mask;
-    file_mode_mask = (uint32_t)A(0) & 0777;
+    uint32_t *m = mode_mask_here(), old = *m;
+    *m = (uint32_t)A(0) & 0777;
     return old;
 }
 

@@ -3,6 +3,7 @@
 #include "core/signal.h"
 #include "core/creds.h"
 #include "sys/sys.h"
+#include "sys/vfork.h"
 
 #define SS_ONSTACK_ 1
 #define SS_DISABLE_ 2
@@ -22,13 +23,17 @@ SYS(rt_sigaction)
         return -PAL_EINVAL;
     if (PTR(1) && (sig == 9 || sig == 19))
         return -PAL_EINVAL; /* SIGKILL, SIGSTOP */
+    /* A vfork child's own dispositions (sys/vfork.c): the host's follow
+     * them once the child is a process of its own. */
+    bool child = vfork_child_active();
+    struct k_sigaction *acts = child ? vfork_child_actions : sig_actions;
     spin_lock(&sig_lock);
     if (PTR(2))
-        memcpy(PTR(2), &sig_actions[sig], sizeof(struct k_sigaction));
+        memcpy(PTR(2), &acts[sig], sizeof(struct k_sigaction));
     if (PTR(1))
-        memcpy(&sig_actions[sig], PTR(1), sizeof(struct k_sigaction));
+        memcpy(&acts[sig], PTR(1), sizeof(struct k_sigaction));
     spin_unlock(&sig_lock);
-    if (PTR(1))
+    if (PTR(1) && !child)
         signal_host_ignore_sync(sig, false);
     return 0;
 }

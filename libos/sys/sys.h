@@ -30,7 +30,10 @@ SYS(rmdir); SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat
 SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
 /* The process's umask (fs_dir.c), for /proc/<pid>/status. */
 uint32_t umask_get(void);
-void umask_set(uint32_t mask);
+/* A vfork child's umask (sys/vfork.c): a copy of the process's that the
+ * thread the child runs on sees; adopt makes it the process's. */
+void umask_fork_child(void);
+void umask_child_adopt(void);
 /* fs_attr.c */
 SYS(utimensat);
 /* statfs.c */

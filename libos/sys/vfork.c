@@ -1,31 +1,34 @@
 /* vfork and posix_spawn (clone with CLONE_VM | CLONE_VFORK) as Linux runs
- * them: the child shares the parent's memory, and the parent waits until
- * the child execs or exits.
+ * them: the child shares the parent's memory, and the calling thread waits
+ * until the child execs or exits (the process's other threads go on).
  *
- * The child runs on the parent's own thread. At the clone the parent's
- * context and the process state a child may change before it execs are
- * put aside (the descriptor table, holding a reference to each file, the
- * working directory, the umask, the signal dispositions and mask), and
- * the syscall returns 0 to the child, on its new stack when it has one.
- * What the child writes is in the parent's memory, as on Linux: glibc's
- * posix_spawn reports a failed exec to the parent through such a write
- * (a copy of the memory lost it, and posix_spawn of a missing program
- * succeeded).
+ * The child runs on the calling thread. At the clone the parent's context
+ * is kept, and the process state a child may change before it execs is
+ * copied for the child: its descriptor table (a reference to each file),
+ * working directory, umask and dispositions, which that thread alone sees
+ * while the child runs (vfork_child_active); the mask is the thread's own
+ * and is restored. The syscall returns 0 to the child, on its new stack
+ * when it has one. What the child writes is in the parent's memory, as on
+ * Linux: glibc's posix_spawn reports a failed exec to the parent through
+ * such a write (a copy of the memory lost it, and posix_spawn of a
+ * missing program succeeded).
  *
  * The calls a child makes before it execs (descriptor and signal set-up,
  * chdir, umask, I/O, memory, reading ids, an exec that fails) run here,
  * on the child's state. Any other call first makes the child a process of
- * its own: a fork of this one, whose state is the child's. So do exit and
- * an exec that passed its checks (sys/exec.c), at its point of no return,
- * and a fault of the child's code. The parent then gets its state back
- * and returns from the clone with the child's id, its context restored;
- * the new process goes on with the call.
+ * its own: a fork of this one, where the child's state becomes the
+ * process's. So do exit and an exec that passed its checks (sys/exec.c),
+ * at its point of no return (the program's private memory is then not
+ * copied: the exec frees it), and a fault of the child's code. The
+ * parent's thread then drops the child's copies and returns from the
+ * clone with the child's id, its context restored; the new process goes
+ * on with the call.
  *
- * Only with one thread in the process: another thread would see the
- * child's state. Otherwise, and for clone flags this does not keep, the
- * child is a fork with a copy of the memory (sys/clone.c). Signals for the
- * process wait while the child runs (signal_deliver_pending), as the
- * parent is suspended. */
+ * One such child at a time in a process: a vfork on another thread
+ * meanwhile, and clone flags this does not keep, make the child a fork
+ * with a copy of the memory (sys/clone.c). Signals wait on the child's
+ * thread while it runs (signal_deliver_pending), as the parent's thread
+ * is suspended; the process's other threads take the process's. */
 #include <linux/fcntl.h>
 #include <linux/sched.h>
 
@@ -36,42 +39,43 @@
 #include "sys/sys.h"
 #include "sys/vfork.h"
 
+struct k_sigaction vfork_child_actions[NSIG_ + 1];
+
 static struct {
     struct pal_context ctx; /* the parent's, at the clone */
     int *parent_tid;        /* CLONE_PARENT_SETTID */
-    struct fd_saved fds;
-    char cwd[PATH_MAX_LEN];
-    uint32_t umask;
-    struct k_sigaction actions[NSIG_ + 1];
-    uint64_t sigmask;
+    uint64_t sigmask;       /* the parent thread's */
 } parent;
+static uint32_t busy; /* a child runs (or is being set up) */
 
 bool vfork_can_defer(uint64_t flags)
 {
     const uint64_t need = CLONE_VM | CLONE_VFORK;
     return (flags & need) == need && !(flags & ~(need | CLONE_PARENT_SETTID | 0xff)) &&
-           (flags & 0xff) == 17 /* SIGCHLD */ && !vfork_child_on &&
-           __atomic_load_n(&libos_thread_count, __ATOMIC_ACQUIRE) == 1;
+           (flags & 0xff) == 17 /* SIGCHLD */;
 }
 
-long vfork_begin(uint64_t flags, struct sc_args *args)
+bool vfork_begin(uint64_t flags, struct sc_args *args)
 {
     struct libos_thread *t = cur_thread();
+    uint32_t idle = 0;
+    if (!__atomic_compare_exchange_n(&busy, &idle, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return false;
     parent.ctx = *args->ctx;
     parent.ctx.fpstate = NULL; /* that host frame is gone when the parent resumes */
     parent.parent_tid = (flags & CLONE_PARENT_SETTID) ? PTR(2) : NULL;
-    fd_table_save(&parent.fds);
-    snprintf(parent.cwd, sizeof(parent.cwd), "%s", vfs_cwd());
-    parent.umask = umask_get();
-    spin_lock(&sig_lock);
-    memcpy(parent.actions, sig_actions, sizeof(parent.actions));
-    spin_unlock(&sig_lock);
     parent.sigmask = t->sigmask;
-    vfork_child_on = true;
+    fd_table_fork_child();
+    vfs_cwd_fork_child();
+    umask_fork_child();
+    spin_lock(&sig_lock);
+    memcpy(vfork_child_actions, sig_actions, sizeof(vfork_child_actions));
+    spin_unlock(&sig_lock);
+    __atomic_store_n(&vfork_child_thread, t, __ATOMIC_RELEASE);
     log_debug("vfork: the child runs on the parent's thread until it execs or exits");
     if (A(1))
         args->ctx->rsp = A(1);
-    return 0;
+    return true;
 }
 
 /* fcntl commands that change only the child's table or the open file
@@ -110,44 +114,48 @@ bool vfork_syscall_allowed(uint64_t nr, const uint64_t a[6])
     }
 }
 
-/* The parent's dispositions again; the host follows where a child's
- * sigaction changed what it ignores. */
-static void restore_actions(void)
+/* In the child's own process: its dispositions become the process's, and
+ * the host follows where they differ from the parent's. */
+static void adopt_actions(void)
 {
-    struct k_sigaction child[NSIG_ + 1];
+    static struct k_sigaction old[NSIG_ + 1];
     spin_lock(&sig_lock);
-    memcpy(child, sig_actions, sizeof(child));
-    memcpy(sig_actions, parent.actions, sizeof(child));
+    memcpy(old, sig_actions, sizeof(old));
+    memcpy(sig_actions, vfork_child_actions, sizeof(old));
     spin_unlock(&sig_lock);
     for (int s = 1; s <= NSIG_; s++)
-        if (memcmp(&child[s], &parent.actions[s], sizeof(child[s])))
+        if (memcmp(&old[s], &sig_actions[s], sizeof(old[s])))
             signal_host_ignore_sync(s, false);
 }
 
 long vfork_materialize(struct pal_context *ctx, bool for_exec)
 {
+    struct libos_thread *t = cur_thread();
     struct pal_mem_range *skip = NULL;
     int n = for_exec ? vma_private_ranges(&skip) : 0;
-    vfork_child_on = false;
     long r = fork_now(skip, n > 0 ? (size_t)n : 0);
     free(skip);
     if (r == 0) {
-        fd_table_forget(&parent.fds); /* the parent's references, in this copy */
+        fd_table_child_adopt();
+        vfs_cwd_child_adopt();
+        umask_child_adopt();
+        adopt_actions();
+        __atomic_store_n(&vfork_child_thread, NULL, __ATOMIC_RELEASE);
+        __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
         log_debug("vfork: the child is process %d", libos_pid);
         return 0;
     }
     if (r < 0)
         log_warn("vfork: no process for the child (%s); the parent's vfork fails", errno_name(r));
-    fd_table_restore(&parent.fds);
-    vfs_set_cwd(parent.cwd);
-    umask_set(parent.umask);
-    restore_actions();
-    cur_thread()->sigmask = parent.sigmask;
+    __atomic_store_n(&vfork_child_thread, NULL, __ATOMIC_RELEASE);
+    fd_table_child_drop();
+    t->sigmask = parent.sigmask;
     if (r > 0 && parent.parent_tid)
         *parent.parent_tid = (int)r;
     void *fp = ctx->fpstate;
     *ctx = parent.ctx;
     ctx->fpstate = fp;
     ctx->rax = (uint64_t)r; /* (a syscall's caller sets it again) */
+    __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
     return r;
 }

@@ -3,23 +3,28 @@
 #define GEODE_LIBOS_VFORK_H
 
 #include "core/process.h"
+#include "core/signal.h"
 
 struct sc_args;
 
-/* Whether clone's flags and the process allow running the child on the
- * calling thread (vfork_begin). */
+/* Whether clone's flags let the child run on the calling thread. */
 bool vfork_can_defer(uint64_t flags);
-/* Enters the child: the parent's context and process state are kept, and
- * the syscall returns 0 to the child, on newsp when it is given. */
-long vfork_begin(uint64_t flags, struct sc_args *args);
+/* Enters the child on the calling thread: the parent's context is kept,
+ * the child gets copies of the process state it may change, and the
+ * syscall is to return 0 to the child, on newsp when it is given. False
+ * when another vfork child runs (the caller forks instead). */
+bool vfork_begin(uint64_t flags, struct sc_args *args);
+/* The dispositions the child's thread sees (a copy of the process's). */
+extern struct k_sigaction vfork_child_actions[];
 /* True when syscall nr with arguments a can run in the child on the
  * parent's thread; any other makes the child a process first. */
 bool vfork_syscall_allowed(uint64_t nr, const uint64_t a[6]);
 /* Makes the child a process of its own (a fork of this one, the child's
  * state current; for_exec: at exec's point of no return, when the
- * program's private memory is not copied, as the exec frees it). Returns 0 in the new process, which goes on with what
+ * program's private memory is not copied, as the exec frees it).
+ * Returns 0 in the new process, which goes on with what
  * the child was doing; in the parent, *ctx becomes the parent's context
- * at vfork, its process state is restored, and the result is vfork's
+ * at vfork, the child's copies are dropped, and the result is vfork's
  * (the child's id, or an error when no process could be made), which
  * the caller returns as its syscall's result (ctx->rax holds it too).
  * On the trap path or a fault's only: the PAL's fork copies the stack it

@@ -5,7 +5,9 @@
 #include "conf.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <spawn.h>
+#include <time.h>
 #include <sys/stat.h>
 
 extern char **environ;
@@ -190,6 +192,51 @@ static void spawn(void)
         say("posix_spawn setpgroup: %s\n", ename(r));
 }
 
+/* With another thread running: it keeps the process's descriptors while
+ * a vfork child closes one of its own, and posix_spawn still reports a
+ * failed exec. */
+static volatile int stop_spinner, spinner_misses, spinner_checks;
+static int kept_fd;
+
+static void *spinner(void *arg)
+{
+    (void)arg;
+    while (!stop_spinner) {
+        if (fcntl(kept_fd, F_GETFD) < 0)
+            spinner_misses++;
+        spinner_checks++;
+    }
+    return NULL;
+}
+
+static void with_thread(void)
+{
+    pthread_t th;
+    kept_fd = open("/dev/null", O_RDONLY);
+    if (kept_fd < 0 || pthread_create(&th, NULL, spinner, NULL))
+        return;
+    while (!spinner_checks)
+        ;
+    pid_t pid = vfork();
+    if (pid == 0) {
+        close(kept_fd);
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        _exit(fcntl(kept_fd, F_GETFD) < 0 ? 0 : 1);
+    }
+    show_status("threaded vfork child (closed its fd)", wait_status(pid));
+    char *argv[] = {"nope", NULL};
+    int r = posix_spawn(&pid, "/nonexistent/prog", NULL, NULL, argv, environ);
+    say("threaded posix_spawn missing: %s\n", r ? ename(r) : "0");
+    if (r == 0)
+        wait_status(pid);
+    stop_spinner = 1;
+    pthread_join(th, NULL);
+    say("other thread saw the fd closed: %s\n", spinner_misses ? "yes" : "no");
+    say("fd still open after: %s\n", fcntl(kept_fd, F_GETFD) >= 0 ? "yes" : "no");
+    close(kept_fd);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 2 && !strcmp(argv[2], "echo")) { /* stdin is /dev/null */
@@ -207,5 +254,6 @@ int main(int argc, char **argv)
     child_ids();
     child_fault();
     spawn();
+    with_thread();
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "core/signal.h"
 #include "libos.h"
 
 /* The libOS's globals (entry/main.c, core/config.c, core/thread.c,
@@ -56,8 +57,10 @@ __attribute__((weak)) long thread_taker(int sig, const struct libos_thread *exce
     return 0;
 }
 
-/* sys/vfork.c's: no vfork child runs on its parent's thread here. */
-__attribute__((weak)) bool vfork_child_on;
+/* core/process.c's and sys/vfork.c's: no vfork child runs on its parent's
+ * thread here unless a test says so. */
+__attribute__((weak)) struct libos_thread *vfork_child_thread;
+__attribute__((weak)) struct k_sigaction vfork_child_actions[NSIG_ + 1];
 __attribute__((weak)) long vfork_materialize(struct pal_context *ctx, bool for_exec)
 {
     (void)ctx, (void)for_exec;
