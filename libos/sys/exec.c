@@ -17,7 +17,9 @@
 #include "sys/vfork.h"
 
 #define ARG_MAX_ (2 * 1024 * 1024)
-#define MAX_SHEBANG 3
+/* Interpreters of interpreters: Linux's BINPRM_MAX_RECURSION (4 in all,
+ * the program itself included), then ELOOP. */
+#define MAX_SHEBANG 4
 
 /* Copies a NULL-terminated vector from program memory into the heap
  * (prefix: extra leading entries, e.g. an interpreter and its argument). */
@@ -59,6 +61,9 @@ static int read_shebang(const char *inside, char *interp, size_t size, char **ar
     char *p = buf + 2, *end = strchr(p, '\n');
     if (end)
         *end = 0;
+    /* Blanks at the end of the line are not part of the argument. */
+    for (size_t n = strlen(p); n && (p[n - 1] == ' ' || p[n - 1] == '\t');)
+        p[--n] = 0;
     while (*p == ' ' || *p == '\t')
         p++;
     char *sp = p;
@@ -88,9 +93,10 @@ static void reset_process_state(void)
     cur_thread()->altstack_sp = cur_thread()->altstack_size = 0;
 }
 
-long exec_resolve(const char *path, char *inside, char ***argv, char *const *uargv)
+/* The file path names (symlinks followed, as execve does) into inside:
+ * a regular file (execve(2): EACCES otherwise), or an error. */
+static long exec_file(const char *path, char *inside)
 {
-    char interp[256], *iarg;
     struct pal_stat st = {0};
     int r = vfs_resolve(-100 /* AT_FDCWD */, path, inside, PATH_MAX_LEN);
     if (r == 0)
@@ -99,16 +105,41 @@ long exec_resolve(const char *path, char *inside, char ***argv, char *const *uar
         r = vfs_stat(inside, 0, &st);
     if (r < 0)
         return r;
-    if ((st.mode & 0170000) != 0100000) /* not a regular file: execve(2) says EACCES */
-        return -PAL_EACCES;
-    if (!read_shebang(inside, interp, sizeof(interp), &iarg)) {
-        *argv = copy_vec(uargv, NULL, 0, 0);
-        return *argv ? 0 : -PAL_E2BIG;
+    return (st.mode & 0170000) == 0100000 ? 0 : -PAL_EACCES;
+}
+
+/* As Linux's binfmt_script: a "#!interp [arg]" file runs interp with
+ * argv [interp, arg, the file as named, argv[1]...], interp itself
+ * resolved as execve resolves a path (and it may be a script in turn). */
+long exec_resolve(const char *path, char *inside, char ***argv, char *const *uargv)
+{
+    char interp[256], named[256], *iarg;
+    long r = exec_file(path, inside);
+    if (r < 0)
+        return r;
+    char **v = copy_vec(uargv, NULL, 0, 0);
+    const char *name = path;
+    for (int depth = 1; v && read_shebang(inside, interp, sizeof(interp), &iarg); depth++) {
+        if (depth == MAX_SHEBANG) {
+            free(iarg);
+            free_vec(v);
+            return -PAL_ELOOP;
+        }
+        char *prefix[3] = {interp, iarg ? iarg : (char *)name, (char *)name};
+        char **next = copy_vec(v, prefix, iarg ? 3 : 2, 1);
+        free(iarg);
+        free_vec(v);
+        v = next;
+        snprintf(named, sizeof(named), "%s", interp);
+        name = named;
+        r = exec_file(interp, inside);
+        if (r < 0) {
+            free_vec(v);
+            return r;
+        }
     }
-    char *prefix[3] = {interp, iarg ? iarg : (char *)path, (char *)path};
-    *argv = copy_vec(uargv, prefix, iarg ? 3 : 2, 1);
-    snprintf(inside, PATH_MAX_LEN, "%s", interp);
-    return *argv ? 0 : -PAL_E2BIG;
+    *argv = v;
+    return v ? 0 : -PAL_E2BIG;
 }
 
 /* What can still fail as execve(2) does, before the old image goes: the
