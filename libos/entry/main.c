@@ -43,6 +43,9 @@ static int start(const struct pal_boot *boot, uint64_t *entry, uint64_t *sp)
                   r == -PAL_EACCES ? "not a regular file (a directory?)" : errno_name(r));
         return r;
     }
+    /* /proc/self/exe is the file that runs: a script's interpreter, as
+     * after execve (the name, comm, stays the entrypoint's). */
+    libos_cfg.exec_path = inside;
     return elf_exec(inside, full, envp, entry, sp);
 }
 
