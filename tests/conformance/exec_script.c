@@ -95,28 +95,27 @@ int main(int argc, char **argv)
     unlink(path);
     if (symlink("real", path))
         return 5;
-    char text[600];
-    snprintf(text, sizeof(text), "#!%s/bin/interp interp\n", dir);
-    write_file("plain.sh", text);
-    snprintf(text, sizeof(text), "#! %s/bin/interp\tinterp   \nignored\n", dir);
-    write_file("spaces.sh", text);
-    snprintf(text, sizeof(text), "#!%s/plain.sh\n", dir);
-    write_file("nested.sh", text);
-    snprintf(text, sizeof(text), "#!%s/self.sh\n", dir);
-    write_file("self.sh", text);
-    snprintf(text, sizeof(text), "#!%s/missing-interp\n", dir);
-    write_file("missing.sh", text);
-
-    snprintf(path, sizeof(path), "%s/plain.sh", dir);
-    run("script, interpreter through symlinks", path);
-    snprintf(path, sizeof(path), "%s/spaces.sh", dir);
-    run("blanks around the interpreter and its argument", path);
-    snprintf(path, sizeof(path), "%s/nested.sh", dir);
-    run("a script as the interpreter", path);
-    snprintf(path, sizeof(path), "%s/self.sh", dir);
-    run("a script naming itself", path);
-    snprintf(path, sizeof(path), "%s/missing.sh", dir);
-    run("a missing interpreter", path);
+    /* Each script: its name, its first line (%s: DIR), what it shows. */
+    static const struct {
+        const char *name, *line, *what;
+    } scripts[] = {
+        {"plain.sh", "#!%s/bin/interp interp\n", "script, interpreter through symlinks"},
+        {"spaces.sh", "#! %s/bin/interp\tinterp   \nignored\n",
+         "blanks around the interpreter and its argument"},
+        {"nested.sh", "#!%s/plain.sh\n", "a script as the interpreter"},
+        {"self.sh", "#!%s/self.sh\n", "a script naming itself"},
+        {"missing.sh", "#!%s/missing-interp\n", "a missing interpreter"},
+    };
+    size_t count = sizeof(scripts) / sizeof(scripts[0]);
+    for (size_t i = 0; i < count; i++) {
+        char text[600];
+        snprintf(text, sizeof(text), scripts[i].line, dir);
+        write_file(scripts[i].name, text);
+    }
+    for (size_t i = 0; i < count; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, scripts[i].name);
+        run(scripts[i].what, path);
+    }
     if (chdir(dir) == 0)
         run("relative script path", "./plain.sh");
     return 0;
