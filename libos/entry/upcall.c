@@ -78,8 +78,8 @@ static void fast_path_signal(struct pal_context *ctx, uint64_t nr, long r)
 void libos_syscall_fast(struct pal_context *ctx)
 {
     uint64_t nr = ctx->rax;
-    uint64_t a[6] = {ctx->rdi, ctx->rsi, ctx->rdx, ctx->r10, ctx->r8, ctx->r9};
-    if (vfork_child_active() && !vfork_syscall_allowed(nr, a)) {
+    if (vfork_child_active() && !vfork_syscall_allowed(nr, (uint64_t[6]){ctx->rdi, ctx->rsi, ctx->rdx,
+                                                                         ctx->r10, ctx->r8, ctx->r9})) {
         /* A vfork child becomes a process on the trap path, whose stack
          * the PAL's fork copies (sys/vfork.c): the site's own syscall
          * instruction again. */

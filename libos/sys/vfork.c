@@ -29,6 +29,7 @@
  * with a copy of the memory (sys/clone.c). Signals wait on the child's
  * thread while it runs (signal_deliver_pending), as the parent's thread
  * is suspended; the process's other threads take the process's. */
+#include <asm/unistd_64.h>
 #include <linux/fcntl.h>
 #include <linux/sched.h>
 
@@ -90,24 +91,60 @@ static bool fcntl_allowed(uint64_t cmd)
 bool vfork_syscall_allowed(uint64_t nr, const uint64_t a[6])
 {
     switch (nr) {
-    case 0: case 1: case 17: case 18: case 19: case 20: /* read write pread pwrite readv writev */
-    case 2: case 257: case 3: case 436:                 /* open openat close close_range */
-    case 32: case 33: case 292:                         /* dup dup2 dup3 */
-    case 4: case 5: case 6: case 262: case 332: case 8: /* stat fstat lstat newfstatat statx lseek */
-    case 21: case 269: case 439:                        /* access faccessat faccessat2 */
-    case 89: case 267: case 217:                        /* readlink readlinkat getdents64 */
-    case 79: case 80: case 81: case 95:                 /* getcwd chdir fchdir umask */
-    case 13: case 14:                                   /* rt_sigaction rt_sigprocmask */
-    case 9: case 10: case 11: case 12:                  /* mmap mprotect munmap brk: shared */
-    case 102: case 104: case 107: case 108:             /* getuid getgid geteuid getegid */
-    case 110:                                           /* getppid: this process */
-    case 115: case 118: case 120:                       /* getgroups getresuid getresgid */
-    case 24: case 35: case 228: case 230: case 318:     /* sched_yield nanosleep clocks getrandom */
-    case 59: case 322:                                  /* execve execveat: see sys/exec.c */
+    case __NR_read:
+    case __NR_write:
+    case __NR_pread64:
+    case __NR_pwrite64:
+    case __NR_readv:
+    case __NR_writev:
+    case __NR_lseek:
+    case __NR_open:
+    case __NR_openat:
+    case __NR_close:
+    case __NR_close_range:
+    case __NR_dup:
+    case __NR_dup2:
+    case __NR_dup3:
+    case __NR_stat:
+    case __NR_fstat:
+    case __NR_lstat:
+    case __NR_newfstatat:
+    case __NR_statx:
+    case __NR_access:
+    case __NR_faccessat:
+    case __NR_faccessat2:
+    case __NR_readlink:
+    case __NR_readlinkat:
+    case __NR_getdents64:
+    case __NR_getcwd:
+    case __NR_chdir:
+    case __NR_fchdir:
+    case __NR_umask:
+    case __NR_rt_sigaction:
+    case __NR_rt_sigprocmask:
+    case __NR_mmap:
+    case __NR_mprotect:
+    case __NR_munmap:
+    case __NR_brk: /* shared memory */
+    case __NR_getuid:
+    case __NR_getgid:
+    case __NR_geteuid:
+    case __NR_getegid:
+    case __NR_getgroups:
+    case __NR_getresuid:
+    case __NR_getresgid:
+    case __NR_getppid: /* this process */
+    case __NR_sched_yield:
+    case __NR_nanosleep:
+    case __NR_clock_gettime:
+    case __NR_clock_nanosleep:
+    case __NR_getrandom:
+    case __NR_execve:
+    case __NR_execveat: /* see sys/exec.c */
         return true;
-    case 72: /* fcntl */
+    case __NR_fcntl:
         return fcntl_allowed(a[1]);
-    case 16: /* ioctl: FIONCLEX and FIOCLEX only (Python's set_inheritable) */
+    case __NR_ioctl: /* FIONCLEX and FIOCLEX only (Python's set_inheritable) */
         return a[1] == 0x5450 || a[1] == 0x5451;
     default:
         return false;

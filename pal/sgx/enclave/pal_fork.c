@@ -542,54 +542,55 @@ static long send_heap(void)
     return r;
 }
 
+/* The bytes [*lo, *hi) of map page pg that are skipped range i's page-map
+ * bytes; empty when *lo >= *hi. */
+static void skipped_map_bytes(uint64_t pg, size_t i, uint64_t *lo, uint64_t *hi)
+{
+    enclave_heap_pmap_span(skip[i].addr, skip[i].addr + skip[i].len, lo, hi);
+    *lo = *lo > pg ? *lo : pg;
+    *hi = *hi < pg + PAGE ? *hi : pg + PAGE;
+}
+
+static int map_page_skips(uint64_t pg)
+{
+    uint64_t lo, hi;
+
+    for (size_t i = 0; i < n_skip; i++) {
+        skipped_map_bytes(pg, i, &lo, &hi);
+        if (lo < hi)
+            return 1;
+    }
+    return 0;
+}
+
 /* The heap's page maps [lo, hi), where a skipped page's map byte reads 0
  * (reserved, not committed): the pages holding such bytes go patched
- * from a copy. */
+ * from a copy, the others as they are. */
 static long send_maps(uint64_t lo, uint64_t hi)
 {
     static uint8_t copy[PAGE] __attribute__((aligned(64)));
-    uint64_t a = lo;
+    uint64_t a = lo, plo, phi;
+    long r = 0;
 
-    while (a < hi) {
-        uint64_t b = a;
-        int patched = 0;
-
-        for (; b < hi && !patched; b += PAGE) {
-            for (size_t i = 0; i < n_skip && !patched; i++) {
-                uint64_t plo, phi;
-
-                enclave_heap_pmap_span(skip[i].addr, skip[i].addr + skip[i].len, &plo, &phi);
-                patched = plo < b + PAGE && phi > b;
-            }
-        }
-        if (patched)
-            b -= PAGE; /* [a, b) plain, then the page at b patched */
-        if (b > a) {
-            long r = send_pages(a, (b - a) / PAGE);
-            if (r)
-                return r;
-        }
-        if (!patched)
-            break;
-        memcpy(copy, (const void *)b, PAGE);
+    for (uint64_t pg = lo; !r && pg < hi; pg += PAGE) {
+        if (!map_page_skips(pg))
+            continue;
+        if (pg > a)
+            r = send_pages(a, (pg - a) / PAGE);
+        memcpy(copy, (const void *)pg, PAGE);
         for (size_t i = 0; i < n_skip; i++) {
-            uint64_t plo, phi;
-
-            enclave_heap_pmap_span(skip[i].addr, skip[i].addr + skip[i].len, &plo, &phi);
-            plo = plo > b ? plo : b;
-            phi = phi < b + PAGE ? phi : b + PAGE;
+            skipped_map_bytes(pg, i, &plo, &phi);
             if (plo < phi)
-                memset(copy + (plo - b), 0, phi - plo);
+                memset(copy + (plo - pg), 0, phi - plo);
         }
-        struct mem_part part = {b, 1};
-        long r = page_zero(copy) ? rec_send(REC_ZERO, &part, sizeof(part), NULL, 0)
-                                 : rec_send(REC_MEM, &part, sizeof(part), copy, PAGE);
-        if (r)
-            return r;
-        chan.pages++;
-        a = b + PAGE;
+        struct mem_part part = {pg, 1};
+        if (!r)
+            r = page_zero(copy) ? rec_send(REC_ZERO, &part, sizeof(part), NULL, 0)
+                                : rec_send(REC_MEM, &part, sizeof(part), copy, PAGE);
+        chan.pages += !r;
+        a = pg + PAGE;
     }
-    return 0;
+    return r || a >= hi ? r : send_pages(a, (hi - a) / PAGE);
 }
 
 static long send_memory(const struct fork_ctx *ctx)
