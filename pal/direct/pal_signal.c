@@ -245,9 +245,12 @@ static void on_host_signal(int sig, siginfo_t *si, void *ucv)
         sender_set[plain] = senders[plain].pid > 0;
     } else if (sig == SIGCHLD && (si->si_code == CLD_STOPPED || si->si_code == CLD_CONTINUED))
         sig |= PAL_SIGNAL_CHILD_STATE;
-    if (in_geode_code(uc->uc_mcontext.gregs[REG_RIP])) {
+    uint64_t rip = uc->uc_mcontext.gregs[REG_RIP];
+    if (in_geode_code(rip) || direct_vdso_contains(rip)) {
         /* Delivered when the libOS returns; a blocking host call it is
-         * about to make or makes now ends. */
+         * about to make or makes now ends. (The host's vDSO runs only
+         * for the PAL's reads of the time, on the libOS's stack: a signal
+         * there is one in geode code, as on_wake has it.) */
         direct_wake_mark(direct_wake_flag(), (uint64_t *)&uc->uc_mcontext.gregs[REG_RIP]);
         upcalls->host_signal(NULL, sig);
         return;
