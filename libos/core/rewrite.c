@@ -1,20 +1,52 @@
 /* Lazy syscall-site rewriting.
  *
- * After a trapped `syscall` whose site reads `mov $imm32,%eax; syscall`
- * (b8 xx xx xx xx 0f 05, as glibc and musl emit it), the 5-byte mov becomes
- * `jmp rel32` to a per-site trampoline in the space reserved after the
- * image. The trailing `0f 05` stays, so a thread that was already past the
- * mov still makes a correct (trapped) syscall. The trampoline:
+ * After a trapped `syscall`, its site becomes a jump to a per-site
+ * trampoline (TRAMP_LEN bytes) in the space reserved next to the image,
+ * which calls the libOS like the syscall would. Two shapes, both changing
+ * only bytes that are one whole instruction before and after, in one
+ * atomic store, so a thread anywhere in the code runs either the old or
+ * the new instruction and every instruction boundary a thread may stand on
+ * stays one:
  *
- *   lea -128(%rsp),%rsp      skip the red zone: the call below pushes
- *   mov $imm32,%eax
- *   call *slot(%rip)         slot = &libos_syscall_entry (arch/entry.S)
- *   lea 128(%rsp),%rsp
- *   jmp site+7
+ * Narrow: a site reading `mov $imm32,%eax; syscall` (b8 xx xx xx xx 0f 05,
+ * as glibc and musl mostly emit it). The 5-byte mov becomes `jmp rel32`;
+ * the trailing `0f 05` stays, so a thread already past the mov still makes
+ * a correct (trapped) syscall. Its trampoline:
+ *
+ *   +0   lea -128(%rsp),%rsp      skip the red zone: the call below pushes
+ *   +5   mov $imm32,%eax
+ *   +10  call *slot(%rip)         slot = &libos_syscall_entry (arch/entry.S)
+ *   +16  lea 128(%rsp),%rsp
+ *   +24  jmp site+7
+ *   +29  int3 x 3
  *
  * Syscalls that need the exact trapped context (sigreturn, clone, fork,
- * vfork, execve, clone3) are never rewritten. */
+ * vfork, execve, execveat, clone3) are never rewritten this way.
+ *
+ * Wide: any other `syscall` (the number set earlier or at run time, as in
+ * glibc's `xor %eax,%eax; syscall` read or its syscall(2)), where the
+ * image's unwind tables show dead bytes within 128 of it: the padding
+ * between two functions (core/eh_frame.h). Five of them become a hop,
+ * `jmp rel32` to the trampoline, and the syscall itself becomes
+ * `jmp rel8` to the hop (2 bytes for 2 bytes: the instruction after the
+ * syscall is untouched, so a thread returning there from a trap that began
+ * before the store goes on as before). The trampoline:
+ *
+ *   +0   lea -128(%rsp),%rsp
+ *   +5   call *slot(%rip)
+ *   +11  lea 128(%rsp),%rsp
+ *   +19  jmp site+2
+ *   +24  syscall                  the call again on the trap path
+ *   +26  jmp site+2
+ *   +31  int3
+ *
+ * Its number is only known at run time: the libOS sends a context-
+ * sensitive one to +24 (rewrite_trap_insn), where it traps with an exact
+ * context. Both shapes end alike after the call's return address (ra):
+ * `lea` (8 bytes) then `jmp rel32` back, which the fast path reads to
+ * recover the program's rsp and rip (entry/upcall.c). */
 #include "core/rewrite.h"
+#include "core/eh_frame.h"
 #include "core/vma.h"
 #include "libos.h"
 
@@ -25,6 +57,7 @@ struct region {
     uint64_t lo, hi;    /* image text range whose sites may be patched */
     uint64_t tramp;     /* TRAMP_SPACE bytes, committed on first use */
     uint64_t used;      /* bytes of trampolines written (0 = not committed) */
+    uint64_t eh_hdr;    /* the image's .eh_frame_hdr, 0 if unknown: no wide sites */
 };
 
 static struct region regions[MAX_REGIONS];
@@ -42,11 +75,11 @@ void rewrite_reset(void)
     spin_unlock(&rewrite_lock);
 }
 
-void rewrite_add_region(uint64_t lo, uint64_t hi, uint64_t tramp)
+void rewrite_add_region(uint64_t lo, uint64_t hi, uint64_t tramp, uint64_t eh_hdr)
 {
     spin_lock(&rewrite_lock);
     if (n_regions < MAX_REGIONS)
-        regions[n_regions++] = (struct region){lo, hi, tramp, 0};
+        regions[n_regions++] = (struct region){lo, hi, tramp, 0, eh_hdr};
     spin_unlock(&rewrite_lock);
 }
 
@@ -64,18 +97,14 @@ void rewrite_add_mapping(uint64_t lo, uint64_t len)
         pal->mem_free(t, TRAMP_SPACE);
         return;
     }
-    rewrite_add_region(lo, lo + len, (uint64_t)t);
+    rewrite_add_region(lo, lo + len, (uint64_t)t, eh_frame_hdr_of_mapping(lo));
 }
 
-static bool context_sensitive(uint32_t nr)
-{
-    return nr == 15 || nr == 56 || nr == 57 || nr == 58 || nr == 59 || nr == 322 || nr == 435;
-}
-
-static struct region *find_region(uint64_t site)
+/* The region whose text holds [site, site + len). */
+static struct region *find_region(uint64_t site, uint64_t len)
 {
     for (int i = 0; i < n_regions; i++)
-        if (site >= regions[i].lo && site + 7 <= regions[i].hi)
+        if (site >= regions[i].lo && site + len <= regions[i].hi)
             return &regions[i];
     return NULL;
 }
@@ -110,23 +139,47 @@ static uint64_t write_trampoline(struct region *r, uint64_t site, uint32_t nr)
     put32(t + 12, (uint32_t)(r->tramp - (uint64_t)(t + 16)));
     memcpy(t + 16, lea_up, 8);
     t[24] = 0xe9, put32(t + 25, (uint32_t)(site + 7 - (uint64_t)(t + 29)));
+    memset(t + 29, 0xcc, TRAMP_LEN - 29);
     r->used += TRAMP_LEN;
     return (uint64_t)t;
 }
 
-static bool cas8(uint64_t site, const uint8_t *jmp)
+static uint64_t write_wide_trampoline(struct region *r, uint64_t sc)
+{
+    uint8_t *t = (uint8_t *)(r->tramp + r->used);
+    static const uint8_t lea_down[] = {0x48, 0x8d, 0x64, 0x24, 0x80};
+    static const uint8_t lea_up[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
+    memcpy(t, lea_down, 5);
+    t[5] = 0xff, t[6] = 0x15;
+    put32(t + 7, (uint32_t)(r->tramp - (uint64_t)(t + 11)));
+    memcpy(t + 11, lea_up, 8);
+    t[19] = 0xe9, put32(t + 20, (uint32_t)(sc + 2 - (uint64_t)(t + 24)));
+    t[24] = 0x0f, t[25] = 0x05;
+    t[26] = 0xe9, put32(t + 27, (uint32_t)(sc + 2 - (uint64_t)(t + 31)));
+    memset(t + 31, 0xcc, TRAMP_LEN - 31);
+    r->used += TRAMP_LEN;
+    return (uint64_t)t;
+}
+
+uint64_t rewrite_trap_insn(uint64_t ra, uint64_t rip)
+{
+    const uint8_t *w = (const uint8_t *)(ra + 13);
+    return w[0] == 0x0f && w[1] == 0x05 ? ra + 13 : rip - 2;
+}
+
+static bool cas8(uint64_t site, const uint8_t *jmp, size_t n)
 {
     uint64_t *q = (uint64_t *)ALIGN_DOWN(site, 8);
     uint64_t old = *q, nw = old;
-    memcpy((uint8_t *)&nw + (site & 7), jmp, 5);
+    memcpy((uint8_t *)&nw + (site & 7), jmp, n);
     return __atomic_compare_exchange_n(q, &old, nw, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
-static bool cas16(uint64_t site, const uint8_t *jmp)
+static bool cas16(uint64_t site, const uint8_t *jmp, size_t n)
 {
     uint64_t *q = (uint64_t *)ALIGN_DOWN(site, 16);
     uint64_t lo = q[0], hi = q[1], nw[2] = {lo, hi};
-    memcpy((uint8_t *)nw + (site & 15), jmp, 5);
+    memcpy((uint8_t *)nw + (site & 15), jmp, n);
     bool ok;
     __asm__ volatile("lock cmpxchg16b %1"
                      : "=@ccz"(ok), "+m"(*(volatile uint64_t(*)[2])q), "+a"(lo), "+d"(hi)
@@ -135,18 +188,19 @@ static bool cas16(uint64_t site, const uint8_t *jmp)
     return ok;
 }
 
-/* Replaces the 5-byte mov with the jmp in one atomic store, so a thread
- * fetching the site sees either the old or the new instruction. When the
- * 5 bytes straddle a 16-byte boundary that is only safe single-threaded. */
-static bool store_jmp(uint64_t site, const uint8_t *jmp)
+/* Replaces the n-byte instruction at site with the jmp in one atomic
+ * store, so a thread fetching the site sees either the old or the new
+ * instruction. When the n bytes straddle a 16-byte boundary that is only
+ * safe single-threaded. */
+static bool store_jmp(uint64_t site, const uint8_t *jmp, size_t n)
 {
-    if ((site & 7) <= 3)
-        return cas8(site, jmp);
-    if ((site & 15) <= 11)
-        return cas16(site, jmp);
+    if ((site & 7) + n <= 8)
+        return cas8(site, jmp, n);
+    if ((site & 15) + n <= 16)
+        return cas16(site, jmp, n);
     if (__atomic_load_n(&libos_thread_count, __ATOMIC_SEQ_CST) > 1)
         return false;
-    memcpy((void *)site, jmp, 5);
+    memcpy((void *)site, jmp, n);
     return true;
 }
 
@@ -158,22 +212,40 @@ static int prot_at(uint64_t a)
 }
 
 /* Only code the program can still execute is patched, and the protection
- * it gave the page(s) is put back (a RWX page stays writable). */
+ * it gave the page(s) of [lo, hi) (at most two) is put back afterwards
+ * (text_close; a RWX page stays writable). */
+struct text_pages {
+    uint64_t first, last;
+    int p1, p2;
+};
+
+static bool text_open(uint64_t lo, uint64_t hi, struct text_pages *tp)
+{
+    tp->first = ALIGN_DOWN(lo, PAGE_SIZE), tp->last = ALIGN_DOWN(hi - 1, PAGE_SIZE);
+    tp->p1 = prot_at(tp->first), tp->p2 = prot_at(tp->last);
+    if (tp->last - tp->first > PAGE_SIZE || tp->p1 < 0 || tp->p2 < 0 || !(tp->p1 & PAL_PROT_EXEC) ||
+        !(tp->p2 & PAL_PROT_EXEC))
+        return false;
+    const int rwx = PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC;
+    return pal->mem_protect((void *)tp->first, tp->last + PAGE_SIZE - tp->first, rwx) >= 0;
+}
+
+static void text_close(const struct text_pages *tp)
+{
+    pal->mem_protect((void *)tp->first, PAGE_SIZE, tp->p1);
+    if (tp->last != tp->first)
+        pal->mem_protect((void *)tp->last, PAGE_SIZE, tp->p2);
+}
+
 static bool patch_site(uint64_t site, uint64_t target)
 {
     uint8_t jmp[5] = {0xe9};
     put32(jmp + 1, (uint32_t)(target - (site + 5)));
-    uint64_t first = ALIGN_DOWN(site, PAGE_SIZE), last = ALIGN_DOWN(site + 4, PAGE_SIZE);
-    int p1 = prot_at(first), p2 = prot_at(last);
-    if (p1 < 0 || p2 < 0 || !(p1 & PAL_PROT_EXEC) || !(p2 & PAL_PROT_EXEC))
+    struct text_pages tp;
+    if (!text_open(site, site + 5, &tp))
         return false;
-    const int rwx = PAL_PROT_READ | PAL_PROT_WRITE | PAL_PROT_EXEC;
-    if (pal->mem_protect((void *)first, last + PAGE_SIZE - first, rwx) < 0)
-        return false;
-    bool ok = store_jmp(site, jmp);
-    pal->mem_protect((void *)first, PAGE_SIZE, p1);
-    if (last != first)
-        pal->mem_protect((void *)last, PAGE_SIZE, p2);
+    bool ok = store_jmp(site, jmp, 5);
+    text_close(&tp);
     return ok;
 }
 
@@ -183,21 +255,147 @@ static bool in_reach(uint64_t a, uint64_t b)
     return d > -(1LL << 31) + 4096 && d < (1LL << 31) - 4096;
 }
 
-void rewrite_site(uint64_t rip)
+/* The narrow shape, for a site reading `mov $imm32,%eax; syscall` before
+ * rip. False when it does not read so or cannot be patched (its 5 bytes
+ * straddle a 16-byte boundary while threads run, say): the wide shape may
+ * then apply; true when done or when the site is never to be rewritten. */
+static bool rewrite_narrow(uint64_t rip)
 {
     uint64_t site = rip - 7;
-    spin_lock(&rewrite_lock);
-    struct region *r = find_region(site);
+    struct region *r = find_region(site, 7);
     const uint8_t *s = (const uint8_t *)site;
     if (!r || s[0] != 0xb8 || s[5] != 0x0f || s[6] != 0x05)
-        goto out;
+        return false;
     uint32_t nr;
     memcpy(&nr, s + 1, 4);
-    if (context_sensitive(nr) || r->used + TRAMP_LEN > TRAMP_SPACE || !in_reach(site, r->tramp) ||
-        region_open(r) < 0)
-        goto out;
-    if (patch_site(site, write_trampoline(r, site, nr)))
+    if (rewrite_context_sensitive(nr))
+        return true;
+    if (r->used + TRAMP_LEN > TRAMP_SPACE || !in_reach(site, r->tramp) || region_open(r) < 0)
+        return false;
+    if (!patch_site(site, write_trampoline(r, site, nr)))
+        return false;
+    libos_rewrite_count++;
+    return true;
+}
+
+/* The length of the NOP instruction at p (at most avail bytes), as
+ * assemblers pad with: 90, 66 90, 0f 1f /0 with any ModRM/SIB/displacement
+ * and 66/2e prefixes; 0 for anything else. */
+static size_t nop_len(const uint8_t *p, size_t avail)
+{
+    size_t i = 0;
+    while (i < avail && i < 14 && (p[i] == 0x66 || p[i] == 0x2e))
+        i++;
+    if (i < avail && p[i] == 0x90)
+        return i == 0 || p[i - 1] == 0x66 ? i + 1 : 0;
+    if (i + 3 > avail || p[i] != 0x0f || p[i + 1] != 0x1f || ((p[i + 2] >> 3) & 7))
+        return 0;
+    uint8_t mod = p[i + 2] >> 6, rm = p[i + 2] & 7;
+    size_t n = i + 3;
+    if (mod != 3 && rm == 4)
+        n++; /* SIB */
+    if (mod == 1)
+        n += 1;
+    else if (mod == 2 || (mod == 0 && rm == 5))
+        n += 4;
+    return n <= avail ? n : 0;
+}
+
+/* A hop already written into a gap: `jmp rel32` into r's trampolines. */
+static bool is_hop(const struct region *r, const uint8_t *p, size_t avail)
+{
+    int32_t rel;
+    if (avail < 5 || p[0] != 0xe9)
+        return false;
+    memcpy(&rel, p + 1, 4);
+    uint64_t to = (uint64_t)p + 5 + (uint64_t)(int64_t)rel;
+    return to >= r->tramp + TRAMP_LEN && to < r->tramp + r->used;
+}
+
+#define HOP_LEN 5
+
+/* Whether [g, gend) is free of every function in fn[0..n). */
+static bool outside_functions(const struct eh_range *fn, int n, uint64_t g, uint64_t gend)
+{
+    for (int j = 0; j < n; j++)
+        if (fn[j].lo < gend && g < fn[j].hi)
+            return false;
+    return true;
+}
+
+/* Five free bytes for the hop of the syscall at sc, where its `jmp rel8`
+ * (ending at sc + 2) reaches: in a gap between two functions of the
+ * unwind table, inside r, made only of assembler padding (NOPs or int3)
+ * and earlier hops, starting at an instruction boundary of that padding.
+ * *end: the end of the padding instruction holding the hop's last byte
+ * (the bytes after the hop up to there become 1-byte NOPs). */
+static bool find_hop(const struct region *r, uint64_t sc, uint64_t *hop, uint64_t *end)
+{
+    struct eh_range fn[17];
+    int at, n = eh_frame_ranges(r->eh_hdr, sc, fn, 17, &at);
+    if (n < 0 || sc + 2 > fn[at].hi)
+        return false;
+    const uint64_t lo = sc + 2 - 128, hi = sc + 2 + 127; /* where the hop may start */
+    for (int k = 0; k + 1 < n; k++) {
+        uint64_t g = fn[k].hi, gend = fn[k + 1].lo;
+        if (g > gend || gend - g < HOP_LEN || gend <= lo || g > hi || g < r->lo || gend > r->hi ||
+            !outside_functions(fn, n, g, gend))
+            continue;
+        uint64_t run = 0; /* start of the current run of free padding, 0: none */
+        for (uint64_t a = g; a < gend && a <= hi + HOP_LEN;) {
+            const uint8_t *p = (const uint8_t *)a;
+            size_t len = *p == 0xcc ? 1 : nop_len(p, gend - a);
+            if (len) {
+                if (!run && a >= lo)
+                    run = a;
+                a += len;
+                if (run && run <= hi && a >= run + HOP_LEN) {
+                    *hop = run, *end = a;
+                    return true;
+                }
+            } else if (is_hop(r, p, gend - a)) {
+                run = 0;
+                a += HOP_LEN;
+            } else {
+                break; /* not padding: this gap is not used */
+            }
+        }
+    }
+    return false;
+}
+
+/* The wide shape for the syscall instruction ending at rip. */
+static void rewrite_wide(uint64_t rip)
+{
+    uint64_t sc = rip - 2, hop, end;
+    struct region *r = find_region(sc, 2);
+    const uint8_t *s = (const uint8_t *)sc;
+    if (!r || !r->eh_hdr || s[0] != 0x0f || s[1] != 0x05 || r->used + TRAMP_LEN > TRAMP_SPACE ||
+        !in_reach(sc, r->tramp) || !find_hop(r, sc, &hop, &end))
+        return;
+    uint64_t lo = hop < sc ? hop : sc, hi = end > sc + 2 ? end : sc + 2;
+    struct text_pages tp;
+    if (region_open(r) < 0 || !text_open(lo, hi, &tp))
+        return;
+    /* The hop first (dead bytes: no thread runs them), then the syscall's
+     * 2 bytes in one store. */
+    uint64_t t = write_wide_trampoline(r, sc);
+    uint8_t *h = (uint8_t *)hop;
+    h[0] = 0xe9, put32(h + 1, (uint32_t)(t - (hop + HOP_LEN)));
+    memset(h + HOP_LEN, 0x90, end - hop - HOP_LEN);
+    uint8_t jmp8[2] = {0xeb, (uint8_t)(int8_t)(int64_t)(hop - (sc + 2))};
+    if (store_jmp(sc, jmp8, 2))
         libos_rewrite_count++;
-out:
+    text_close(&tp);
+}
+
+void rewrite_site(uint64_t rip, uint64_t nr)
+{
+    spin_lock(&rewrite_lock);
+    /* A wide site first met with a context-sensitive call (a signal
+     * restorer, a clone wrapper) would only go through the trampoline
+     * back to the trap path: it is left as it is. */
+    if (!rewrite_narrow(rip) && !rewrite_context_sensitive(nr))
+        rewrite_wide(rip);
     spin_unlock(&rewrite_lock);
 }

@@ -190,7 +190,17 @@ static int map_image(struct elf_file *e, uint64_t extra, struct loaded_elf *out)
     out->base = bias;
     out->entry = bias + e->eh.e_entry;
     out->end = bias + e->hi;
-    rewrite_add_region(bias + e->lo, bias + e->hi, bias + e->hi);
+    /* The unwind tables' search table, for the rewriter (which reads it
+     * only where the program has it mapped); one outside the image is
+     * none. */
+    uint64_t eh_hdr = 0;
+    for (int i = 0; i < e->eh.e_phnum; i++) {
+        const Elf64_Phdr *p = &e->ph[i];
+        if (p->p_type == PT_GNU_EH_FRAME && p->p_vaddr >= e->lo && p->p_vaddr < e->hi &&
+            p->p_memsz <= e->hi - p->p_vaddr)
+            eh_hdr = bias + p->p_vaddr;
+    }
+    rewrite_add_region(bias + e->lo, bias + e->hi, bias + e->hi, eh_hdr);
     return 0;
 }
 

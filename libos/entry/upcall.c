@@ -1,13 +1,13 @@
 /* Entry points from the PAL: a trapped syscall, a fault, a host signal.
  * And the trampoline path's C half (libos_syscall_fast). */
 #include "core/config.h"
+#include "core/rewrite.h"
 #include "core/signal.h"
 #include "fs/encrypted.h"
 #include "sys/sys.h"
 #include "sys/vfork.h"
 
 volatile uint64_t libos_trap_count;
-void rewrite_site(uint64_t rip);
 void libos_syscall_fast(struct pal_context *ctx);
 
 /* A blocking call cut short by the host's terminal (a background read or
@@ -29,7 +29,7 @@ static void up_syscall(struct pal_context *ctx)
     uint64_t nr = ctx->rax;
     __atomic_add_fetch(&libos_trap_count, 1, __ATOMIC_RELAXED);
     if (libos_cfg.syscall_rewrite)
-        rewrite_site(ctx->rip);
+        rewrite_site(ctx->rip, nr);
     long r = syscall_dispatch(ctx);
     /* rt_sigreturn's result is the restored rax, not a syscall outcome. */
     bool sigreturn = nr == 15;
@@ -78,13 +78,16 @@ static void fast_path_signal(struct pal_context *ctx, uint64_t nr, long r)
 void libos_syscall_fast(struct pal_context *ctx)
 {
     uint64_t nr = ctx->rax;
-    if (vfork_child_active() && !vfork_syscall_allowed(nr, (uint64_t[6]){ctx->rdi, ctx->rsi, ctx->rdx,
-                                                                         ctx->r10, ctx->r8, ctx->r9})) {
-        /* A vfork child becomes a process on the trap path, whose stack
-         * the PAL's fork copies (sys/vfork.c): the site's own syscall
-         * instruction again. */
+    if (rewrite_context_sensitive(nr) ||
+        (vfork_child_active() && !vfork_syscall_allowed(nr, (uint64_t[6]){ctx->rdi, ctx->rsi, ctx->rdx,
+                                                                          ctx->r10, ctx->r8, ctx->r9}))) {
+        /* The trap path instead, with the exact context: a clone, execve
+         * or sigreturn through a wide trampoline (core/rewrite.c), or a
+         * vfork child becoming a process, whose stack the PAL's fork copies
+         * (sys/vfork.c). */
+        uint64_t ra = *(uint64_t *)ctx->rsp;
         fast_path_program_ctx(ctx);
-        ctx->rip -= 2;
+        ctx->rip = rewrite_trap_insn(ra, ctx->rip);
         ctx->rax = nr;
         libos_resume_context(ctx);
     }

@@ -25,3 +25,19 @@ for kind in musl spie; do
         [ "$off_out" = "calls=100000 sum=0" ]
     check "getppid ($kind): same result with and without rewriting" $?
 done
+
+# The wide shape (core/rewrite.c): glibc's read in a threaded process sets
+# its number with `xor %eax,%eax`, and syscall(2) at run time. 3000 reads
+# and the program's other calls take a few dozen traps (every site once,
+# and the fork/clone/execve calls through syscall(2), which go back to the
+# trap path), against more than 3000 without it.
+bin="$GEODE_BUILD/tests/conformance/rewrite_wide"
+if need "$bin"; then
+    manifest "$TMP/wide.toml" "$bin" "geode.syscall_rewrite = true"
+    GEODE_TRAP_STATS=1 run_direct "$TMP/wide.toml"
+    wide_traps=$(sed -n 's/.*syscall traps=\([0-9]*\).*/\1/p' "$TMP/err" | tail -1)
+    [ "$rc" -eq 0 ] && grep -q '^3000 reads: 3000 bytes, sum 328420$' "$TMP/out" &&
+        grep -q "^read after the handler: 1 'z', handler ran 1$" "$TMP/out" &&
+        [ -n "$wide_traps" ] && [ "$wide_traps" -lt 300 ]
+    check "threaded read and syscall(2) sites rewritten: ${wide_traps:-?} traps for 3000 reads (< 300)" $?
+fi

@@ -266,12 +266,15 @@ void mm_untrack_image(uint64_t lo, uint64_t len)
     fz.image_released = true;
 }
 
-void rewrite_add_region(uint64_t lo, uint64_t hi, uint64_t tramp)
+void rewrite_add_region(uint64_t lo, uint64_t hi, uint64_t tramp, uint64_t eh_hdr)
 {
     if (lo >= hi || !pages_are(lo, hi - lo, PG_COMMITTED))
         finding("rewrite region %#lx-%#lx is not committed", (unsigned long)lo, (unsigned long)hi);
     if (!pages_are(tramp, TRAMP_SPACE, PG_RESERVED) || pages_are(tramp, PAGE_SIZE, PG_COMMITTED))
         finding("trampoline space at %#lx is not reserved and free", (unsigned long)tramp);
+    if (eh_hdr && (eh_hdr < lo || eh_hdr >= hi))
+        finding("the .eh_frame_hdr at %#lx is outside the image %#lx-%#lx", (unsigned long)eh_hdr,
+                (unsigned long)lo, (unsigned long)hi);
     fz.region_added = true;
     fz.region_lo = lo, fz.region_hi = hi, fz.region_tramp = tramp;
 }
