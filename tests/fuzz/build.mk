@@ -36,3 +36,9 @@ $(BUILD)/fuzz/fuzz_etc_conf: tests/fuzz/fuzz_etc_conf.c libos/fs/etc_conf.c \
                              $(wildcard libos/*.h libos/*/*.h pal/include/*.h) | $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) -Ilibos $(FUZZ_CFLAGS) $(WARN) -o $@ $<
+# The rewriter's unwind-table reader (libos/core/eh_frame.c, #included with
+# a one-mapping vma_find).
+$(BUILD)/fuzz/fuzz_eh_frame: tests/fuzz/fuzz_eh_frame.c libos/core/eh_frame.c \
+                             $(wildcard libos/*.h libos/*/*.h pal/include/*.h) | $(GEN_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) -Ilibos $(FUZZ_CFLAGS) $(WARN) -o $@ $<
