@@ -63,3 +63,43 @@ if need "$bin"; then
     r=$?; check "mem_lazy with ocall_workers = 2 as natively" $r
     [ "$r" -eq 0 ] || diff "$TMP/lazy.native" "$TMP/out" | sed -n '1,8s/^/    # /p'
 fi
+
+# Sockets with workers: a worker serves reads, writes, recv and send on a
+# non-blocking socket (with MSG_DONTWAIT) and polls without waiting; a
+# blocking recv, and a poll or epoll wait with nothing ready, go back to
+# the thread's own exit, where they wait. Results as natively.
+if [ -x /usr/bin/python3 ]; then
+    code='import socket, select, threading, time, os
+a, b = socket.socketpair()
+got = []
+t = threading.Thread(target=lambda: got.append(b.recv(5)))
+t.start(); time.sleep(0.1); a.send(b"hello"); t.join()
+b.setblocking(False)
+try:
+    b.recv(10); r = "data"
+except BlockingIOError:
+    r = "EAGAIN"
+a.sendall(b"x" * 100000)
+n = 0
+while n < 100000:
+    select.select([b], [], [], 5)
+    n += len(b.recv(65536))
+p = select.poll(); p.register(b, select.POLLIN)
+t0 = time.time(); empty = p.poll(100); waited = time.time() - t0 >= 0.09
+ep = select.epoll(); ep.register(b.fileno(), select.EPOLLIN)
+e1 = ep.poll(0.05)
+os.write(a.fileno(), b"yy"); e2 = [ev for _, ev in ep.poll(1)]
+srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen(); srv.setblocking(False)
+c = socket.create_connection(srv.getsockname())
+select.select([srv], [], [], 5); s, _ = srv.accept(); s.setblocking(False)
+c.sendall(b"over tcp"); select.select([s], [], [], 5)
+print(got, r, n, empty, waited, e1, e2, s.recv(100), os.read(b.fileno(), 10))'
+    want=$(/usr/bin/python3 -c "$code")
+    for w in 0 2; do
+        manifest "$TMP/sock$w.toml" /usr/bin/python3 'loader.argv = ["python3"]' 'sgx.enclave_size = "1G"' \
+            "geode.ocall_workers = $w" 'sgx.allowed_files = ["file:/"]' 'sgx.max_threads = 8'
+        run_sim "$TMP/sock$w.toml" -c "$code"
+        [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "$want" ]
+        r=$?; check "python3 sockets, poll and epoll with ocall_workers = $w equal native" $r; diag $r
+    done
+fi

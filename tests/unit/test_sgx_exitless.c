@@ -11,6 +11,8 @@
 #include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -216,6 +218,51 @@ static void host_side(struct urts_enclave *e, uint64_t area)
               "OCALL_EXITLESS_WAIT serves the handed-back READ on the caller's thread");
         close(p[0]);
         close(p[1]);
+    }
+    int sv[2];
+    if (CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && write(sv[1], "ab", 2) == 2, "socketpair")) {
+        queue_read(e, area, sv[0], 8);
+        CHECK(wait_status(s, EXITLESS_QUEUED) == EXITLESS_HANDOFF, "READ on a blocking socket: handed back");
+        CHECK(urts_exitless_wait(e, 1, NULL, 0, NULL, 0, &got) == 0 && s->frame.result == 2,
+              "... and served on the caller's thread");
+        fcntl(sv[0], F_SETFL, O_NONBLOCK);
+        queue_read(e, area, sv[0], 8);
+        CHECK(wait_status(s, EXITLESS_QUEUED) == EXITLESS_DONE && s->frame.result == -EAGAIN,
+              "READ on an empty non-blocking socket: a worker's EAGAIN (status %u result %lld)", s->status,
+              (long long)s->frame.result);
+        CHECK(write(sv[1], "cd", 2) == 2, "write");
+        queue_read(e, area, sv[0], 8);
+        CHECK(wait_status(s, EXITLESS_QUEUED) == EXITLESS_DONE && s->frame.result == 2 &&
+                  !memcmp(s->frame.data, "cd", 2),
+              "READ on a non-blocking socket with data: served by a worker");
+        /* A wait on an epoll set: nothing ready gives the call back whole. */
+        int ep = epoll_create1(0);
+        struct epoll_event ev = {.events = EPOLLIN};
+        struct ocall_args a = {{ep, 4, 20000000 /* 20 ms */}};
+        CHECK(ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev) == 0, "epoll set");
+        bench(e, 0, 10, NULL);
+        s->frame = (struct ocall_frame){.number = OCALL_WAITSET_WAIT, .in_size = sizeof(a), .out_cap = 4 * sizeof(struct ocall_wait_event)};
+        memcpy(s->frame.data, &a, sizeof(a));
+        __atomic_store_n(&s->status, EXITLESS_QUEUED, __ATOMIC_SEQ_CST);
+        enqueue((struct exitless_queue *)area, (uint64_t)(uintptr_t)&s->frame);
+        wake((struct exitless_queue *)area);
+        CHECK(wait_status(s, EXITLESS_QUEUED) == EXITLESS_HANDOFF && !memcmp(s->frame.data, &a, sizeof(a)),
+              "WAITSET_WAIT with a timeout and nothing ready: handed back, its input as it was");
+        CHECK(urts_exitless_wait(e, 1, NULL, 0, NULL, 0, &got) == 0 && s->frame.result == 0,
+              "... and waited out on the caller's thread");
+        CHECK(write(sv[1], "e", 1) == 1, "write");
+        bench(e, 0, 10, NULL);
+        s->frame = (struct ocall_frame){.number = OCALL_WAITSET_WAIT, .in_size = sizeof(a), .out_cap = 4 * sizeof(struct ocall_wait_event)};
+        memcpy(s->frame.data, &a, sizeof(a));
+        __atomic_store_n(&s->status, EXITLESS_QUEUED, __ATOMIC_SEQ_CST);
+        enqueue((struct exitless_queue *)area, (uint64_t)(uintptr_t)&s->frame);
+        wake((struct exitless_queue *)area);
+        CHECK(wait_status(s, EXITLESS_QUEUED) == EXITLESS_DONE && s->frame.result == 1,
+              "WAITSET_WAIT with an event ready: served by a worker (status %u result %lld)", s->status,
+              (long long)s->frame.result);
+        close(ep);
+        close(sv[0]);
+        close(sv[1]);
     }
     CHECK(urts_exitless_wait(e, 1, (const uint8_t *)"x", 1, NULL, 0, &got) == -EINVAL,
           "OCALL_EXITLESS_WAIT with input: -EINVAL");

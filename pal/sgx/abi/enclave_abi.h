@@ -240,7 +240,12 @@ struct exitless_slot {
 
 /* OCALLs that always leave the enclave (both sides apply this list): they
  * must run on the calling host thread (its identity, its end, its futex
- * word), or may block for long and would hold a worker. */
+ * word), or may block for long and would hold a worker. Reads and writes
+ * (READ, WRITE, SOCK_SEND/RECV/SENDMSG/RECVMSG) are not listed: a worker
+ * serves them on a regular file, or on a socket that cannot block (its
+ * O_NONBLOCK or MSG_DONTWAIT), and hands the others back (urts_exitless.c).
+ * Nor are POLL and WAITSET_WAIT: a worker polls without waiting, and hands
+ * the call back when nothing was ready and the caller would wait. */
 static inline int exitless_excluded(uint64_t number)
 {
     switch (number) {
@@ -256,15 +261,9 @@ static inline int exitless_excluded(uint64_t number)
     case OCALL_FUTEX_WAIT:
     case OCALL_SOCK_ACCEPT:
     case OCALL_SOCK_CONNECT:
-    case OCALL_SOCK_SEND:
-    case OCALL_SOCK_RECV:
-    case OCALL_SOCK_SENDMSG:
-    case OCALL_SOCK_RECVMSG:
     case OCALL_FILE_LOCK: /* F_SETLKW */
     case OCALL_FLOCK:
     case OCALL_SPLICE: /* a pipe */
-    case OCALL_POLL:
-    case OCALL_WAITSET_WAIT:
     case OCALL_FORK:
     case OCALL_FORK_ABORT:
     case OCALL_PROCS_WAIT:

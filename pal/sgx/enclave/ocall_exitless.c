@@ -12,8 +12,8 @@
  * only enclave state written from them is the status the caller returns.
  *
  * Calls that stay on the exit path: exitless_excluded (enclave_abi.h). The
- * host's workers also hand back (HANDOFF) reads and writes on handles that
- * are not regular files or block devices: a pipe or tty may block. */
+ * host's workers also hand back (HANDOFF) reads and writes that may block:
+ * on a pipe, a tty or a socket that is not non-blocking. */
 #include "ocall_exitless.h"
 
 #include "pal_enclave.h"
@@ -39,9 +39,10 @@
  *   worker; the others take the plain exit path (no host futex call). The
  *   gap doubles while woken workers serve nothing in time, and is 1 again
  *   after a call they served;
- * - READ and WRITE on a handle a worker handed back (a pipe, socket, tty)
- *   take the exit path for the next HANDOFF_SKIP calls on it, then ask a
- *   worker again (the handle may have been closed and reused). */
+ * - reads and writes (io_call) on a handle a worker handed back (a pipe,
+ *   a tty, a blocking socket) take the exit path for the next HANDOFF_SKIP
+ *   calls on it, then ask a worker again (the handle may have been closed
+ *   and reused, or made non-blocking). */
 #define SPIN_LIMIT 20000
 #define SPIN_MIN 512
 #define BACKOFF_MAX 256
@@ -126,6 +127,14 @@ static void note_handoff(struct policy *p, int64_t h)
     p->handoff_left[victim] = HANDOFF_SKIP;
 }
 
+/* A read or write on a handle, which a worker may hand back (a pipe, a
+ * tty, a blocking socket: urts_exitless.c). */
+static int io_call(uint64_t number)
+{
+    return number == OCALL_READ || number == OCALL_WRITE || number == OCALL_SOCK_SEND ||
+           number == OCALL_SOCK_RECV || number == OCALL_SOCK_SENDMSG || number == OCALL_SOCK_RECVMSG;
+}
+
 uint64_t enclave_exitless_frame(uint64_t number, int64_t handle)
 {
     uint64_t index = tls_self()->thread_index, slot;
@@ -139,7 +148,7 @@ uint64_t enclave_exitless_frame(uint64_t number, int64_t handle)
         p->skip--;
         return 0;
     }
-    if (handle >= 0 && (number == OCALL_READ || number == OCALL_WRITE) && handed_back(p, handle))
+    if (handle >= 0 && io_call(number) && handed_back(p, handle))
         return 0;
     if (host_load32((uint64_t)&queue()->polling, &polling))
         return 0;
@@ -155,7 +164,7 @@ uint64_t enclave_exitless_frame(uint64_t number, int64_t handle)
     slot = own_slot(index);
     if (!slot)
         return 0;
-    p->handle = (number == OCALL_READ || number == OCALL_WRITE) ? handle : -1;
+    p->handle = io_call(number) ? handle : -1;
     return slot + __builtin_offsetof(struct exitless_slot, frame);
 }
 

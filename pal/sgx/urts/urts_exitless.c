@@ -8,10 +8,11 @@
  * ring is used only when it is exactly the frame of one of the slots, and
  * the frame itself goes through urts_serve_ocall's validation. A worker
  * never runs a call that may block for long (it would hold the worker):
- * those, and READ/WRITE on a handle that is not a regular file or block
- * device, are handed back (HANDOFF) and served by OCALL_EXITLESS_WAIT on
+ * those, and reads and writes on a pipe, a tty or a blocking socket
+ * (io_mode), are handed back (HANDOFF) and served by OCALL_EXITLESS_WAIT on
  * the enclave thread's own host thread, where signals can interrupt them. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -100,25 +102,60 @@ static int ring_empty(struct exitless_queue *q)
     return __atomic_load_n(&q->ring[pos % EXITLESS_RING].seq, __ATOMIC_ACQUIRE) != pos + 1;
 }
 
-/* A pipe, socket or tty may block: not a worker's job. */
-static bool blocking_handle(const struct ocall_frame *f)
+__thread int urts_ocall_dontwait;
+
+/* How a worker may serve a call. */
+enum serve_mode {
+    HAND_BACK,    /* it may block for long: the caller's own host thread */
+    SERVE,        /* as the exit path would */
+    SERVE_NOWAIT, /* socket I/O with MSG_DONTWAIT (urts_ocall_dontwait) */
+    TRY,          /* a poll or waitset wait without waiting: handed back
+                     when nothing was ready (the caller then waits) */
+};
+
+/* A read or write: on a regular file or block device it never blocks; on
+ * a socket that is O_NONBLOCK (checked now, as the kernel checks at the
+ * call: a program changing it meanwhile sees one order or the other) or
+ * asked MSG_DONTWAIT, it is served with MSG_DONTWAIT; a pipe, a tty or a
+ * blocking socket may block, and is handed back. */
+static enum serve_mode io_mode(uint64_t number, const struct ocall_frame *f)
 {
     struct ocall_args a;
     struct stat st;
+    int fl;
 
     if (f->in_size < sizeof(a))
-        return false; /* malformed: the handler refuses it at once */
+        return SERVE; /* malformed: the handler refuses it at once */
     memcpy(&a, f->data, sizeof(a));
     if (a.a[0] < 0 || a.a[0] > INT_MAX || fstat((int)a.a[0], &st))
-        return false;
-    return !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
+        return SERVE; /* EBADF */
+    if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
+        return number == OCALL_READ || number == OCALL_WRITE ? SERVE : HAND_BACK;
+    if (!S_ISSOCK(st.st_mode))
+        return HAND_BACK;
+    bool dontwait = number != OCALL_READ && number != OCALL_WRITE && (a.a[2] & MSG_DONTWAIT);
+    fl = fcntl((int)a.a[0], F_GETFL);
+    return dontwait || (fl >= 0 && (fl & O_NONBLOCK)) ? SERVE_NOWAIT : HAND_BACK;
 }
 
-static bool worker_may_serve(uint64_t number, const struct ocall_frame *f)
+static enum serve_mode worker_mode(uint64_t number, const struct ocall_frame *f)
 {
     if (exitless_excluded(number))
-        return false;
-    return (number != OCALL_READ && number != OCALL_WRITE) || !blocking_handle(f);
+        return HAND_BACK;
+    switch (number) {
+    case OCALL_READ:
+    case OCALL_WRITE:
+    case OCALL_SOCK_SEND:
+    case OCALL_SOCK_RECV:
+    case OCALL_SOCK_SENDMSG:
+    case OCALL_SOCK_RECVMSG:
+        return io_mode(number, f);
+    case OCALL_POLL:
+    case OCALL_WAITSET_WAIT:
+        return TRY; /* (a timeout of 0 gives 0 as the caller asked) */
+    default:
+        return SERVE;
+    }
 }
 
 /* Sets the slot's status and wakes its thread if it sleeps on it. */
@@ -129,16 +166,39 @@ static void publish(struct exitless_slot *s, uint32_t status)
         futex(&s->status, FUTEX_WAKE_PRIVATE, 1);
 }
 
-/* Runs the RUNNING request in slot i, as the exit path would. */
-static void serve(struct urts_exitless *x, uint32_t i, uint64_t number)
+/* Runs the RUNNING request in slot i, as the exit path would (mode SERVE),
+ * or without blocking (urts_ocall_dontwait); a TRY that found nothing ready
+ * gets its input back and is handed back instead. *served_count (if any)
+ * counts a call served, before the caller can see DONE, so that its count
+ * never runs ahead. */
+static void serve(struct urts_exitless *x, uint32_t i, uint64_t number, enum serve_mode mode,
+                  uint64_t *served_count)
 {
     struct exitless_slot *s = slot_at(x, i);
+    static __thread uint8_t saved[OCALL_MAX_DATA];
+    uint64_t in_size = __atomic_load_n(&s->frame.in_size, __ATOMIC_RELAXED);
+    int served;
 
+    if (mode == TRY) /* the output overwrites the input */
+        memcpy(saved, s->frame.data, in_size <= OCALL_MAX_DATA ? in_size : 0);
     urts_fs_ids_sync();
-    if (urts_serve_ocall(x->e, i, number, (uint64_t)(uintptr_t)&s->frame)) {
+    urts_ocall_dontwait = mode != SERVE;
+    served = urts_serve_ocall(x->e, i, number, (uint64_t)(uintptr_t)&s->frame);
+    urts_ocall_dontwait = 0;
+    if (!served && mode == TRY && s->frame.result == 0 && in_size <= OCALL_MAX_DATA) {
+        memcpy(s->frame.data, saved, in_size);
+        s->frame.result = -ENOSYS;
+        s->frame.out_size = 0;
+        __atomic_add_fetch(&x->cnt.handoffs, 1, __ATOMIC_RELAXED);
+        publish(s, EXITLESS_HANDOFF);
+        return;
+    }
+    if (served) {
         s->frame.result = -EPROTO;
         s->frame.out_size = 0;
     }
+    if (served_count)
+        __atomic_add_fetch(served_count, 1, __ATOMIC_RELAXED);
     publish(s, EXITLESS_DONE);
 }
 
@@ -158,14 +218,13 @@ static void take(struct urts_exitless *x, uint64_t frame)
                                      __ATOMIC_ACQUIRE))
         return;
     number = __atomic_load_n(&s->frame.number, __ATOMIC_RELAXED);
-    if (!worker_may_serve(number, &s->frame)) {
+    enum serve_mode mode = worker_mode(number, &s->frame);
+    if (mode == HAND_BACK) {
         __atomic_add_fetch(&x->cnt.handoffs, 1, __ATOMIC_RELAXED);
         publish(s, EXITLESS_HANDOFF);
         return;
     }
-    /* Counted before the caller can see DONE, so its count never runs ahead. */
-    __atomic_add_fetch(&x->cnt.by_worker, 1, __ATOMIC_RELAXED);
-    serve(x, (uint32_t)i, number);
+    serve(x, (uint32_t)i, number, mode, &x->cnt.by_worker);
 }
 
 static void sleep_idle(struct urts_exitless *x)
@@ -246,7 +305,7 @@ int64_t urts_exitless_wait(struct urts_enclave *e, uint32_t thread, const uint8_
         if ((st == EXITLESS_QUEUED || st == EXITLESS_HANDOFF) &&
             __atomic_compare_exchange_n(&s->status, &st, EXITLESS_RUNNING, 0, __ATOMIC_ACQ_REL,
                                         __ATOMIC_ACQUIRE)) {
-            serve(x, thread, __atomic_load_n(&s->frame.number, __ATOMIC_RELAXED));
+            serve(x, thread, __atomic_load_n(&s->frame.number, __ATOMIC_RELAXED), SERVE, NULL);
             __atomic_add_fetch(&x->cnt.inline_served, 1, __ATOMIC_RELAXED);
             return 0;
         }

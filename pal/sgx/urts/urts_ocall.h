@@ -34,6 +34,12 @@ int64_t urts_ocall_attest(struct urts_enclave *e, uint32_t thread, uint64_t numb
 int64_t urts_ocall_thread(struct urts_enclave *e, uint32_t thread, uint64_t number,
                           const struct ocall_args *a);
 
+/* Set by an exitless worker while it serves a read or write on a socket
+ * it found non-blocking (urts_exitless.c): the handlers add MSG_DONTWAIT,
+ * so the worker never blocks whatever happens to the socket's flags; and
+ * while it tries a poll or waitset wait: the handlers do not wait. */
+extern __thread int urts_ocall_dontwait;
+
 /* The handler of a PAL OCALL number, or NULL. */
 urts_ocall_family_fn urts_ocall_family(uint64_t number);
 

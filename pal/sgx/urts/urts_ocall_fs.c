@@ -10,6 +10,7 @@
 #include <linux/openat2.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -202,7 +203,8 @@ static int64_t do_read(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint
     if (e)
         return e;
     int fd = (int)r->a.a[0];
-    long n = HC3(SYS_read, fd, out, (size_t)r->a.a[1]);
+    long n = urts_ocall_dontwait ? ret(recv(fd, out, (size_t)r->a.a[1], MSG_DONTWAIT))
+                                 : HC3(SYS_read, fd, out, (size_t)r->a.a[1]);
 
     if (n == -EINTR && !direct_may_block(fd)) /* a wake, yet a file never blocks */
         n = ret(read(fd, out, (size_t)r->a.a[1]));
@@ -248,7 +250,8 @@ static int64_t do_write(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uin
     if (!b)
         return e;
     int fd = (int)r->a.a[0];
-    long n = HC3(SYS_write, fd, b, (size_t)r->a.a[1]);
+    long n = urts_ocall_dontwait ? ret(send(fd, b, (size_t)r->a.a[1], MSG_DONTWAIT | MSG_NOSIGNAL))
+                                 : HC3(SYS_write, fd, b, (size_t)r->a.a[1]);
 
     if (n == -EINTR && !direct_may_block(fd)) /* a wake, yet a file never blocks */
         n = ret(write(fd, b, (size_t)r->a.a[1]));

@@ -56,6 +56,12 @@ static int fd_of(int64_t h)
     return h >= 0 && h <= INT_MAX ? (int)h : -1;
 }
 
+/* MSG_DONTWAIT for an exitless worker's call (urts_ocall.h). */
+static int dontwait(void)
+{
+    return urts_ocall_dontwait ? MSG_DONTWAIT : 0;
+}
+
 static int64_t sys_result(long r)
 {
     return r < 0 ? -errno : r;
@@ -173,7 +179,7 @@ static int64_t do_send(struct net_call *c)
         return -EINVAL;
     if (fd < 0)
         return -EBADF;
-    return HC6(SYS_sendto, fd, data, (size_t)len, (int)c->a[2], (const struct sockaddr *)addr,
+    return HC6(SYS_sendto, fd, data, (size_t)len, (int)c->a[2] | dontwait(), (const struct sockaddr *)addr,
                (socklen_t)alen);
 }
 
@@ -194,7 +200,7 @@ static int64_t do_recv(struct net_call *c)
     if (fd < 0)
         return -EBADF;
     memset(&ss, 0, sizeof(ss));
-    r = HC6(SYS_recvfrom, fd, c->out + RECV_HDR, (size_t)len, (int)c->a[2],
+    r = HC6(SYS_recvfrom, fd, c->out + RECV_HDR, (size_t)len, (int)c->a[2] | dontwait(),
             cap ? (struct sockaddr *)&ss : NULL, cap ? &sl : NULL);
     if (r < 0)
         return r;
@@ -233,7 +239,7 @@ static int64_t do_sendmsg(struct net_call *c)
                        .msg_control = clen ? ctl : NULL,
                        .msg_controllen = (size_t)clen};
 
-    return HC3(SYS_sendmsg, fd, &m, (int)c->a[2]);
+    return HC3(SYS_sendmsg, fd, &m, (int)c->a[2] | dontwait());
 }
 
 #define RECVMSG_HDR (RECV_HDR + 2 * sizeof(uint64_t) + OCALL_MSG_CONTROL_MAX)
@@ -257,7 +263,7 @@ static int64_t do_recvmsg(struct net_call *c)
     struct iovec iov = {c->out + RECVMSG_HDR, (size_t)len};
     struct msghdr m = {.msg_name = cap ? &ss : NULL, .msg_namelen = cap ? (socklen_t)cap : 0, .msg_iov = &iov,
                        .msg_iovlen = 1, .msg_control = ccap ? control : NULL, .msg_controllen = (size_t)ccap};
-    r = HC3(SYS_recvmsg, fd, &m, (int)c->a[2] | MSG_CMSG_CLOEXEC);
+    r = HC3(SYS_recvmsg, fd, &m, (int)c->a[2] | MSG_CMSG_CLOEXEC | dontwait());
     if (r < 0)
         return r;
     if (cap)
@@ -336,7 +342,7 @@ static int64_t do_name(struct net_call *c)
 static int64_t do_poll(struct net_call *c)
 {
     struct pollfd fds[POLL_MAX];
-    int64_t n = c->a[0], ns = c->a[1];
+    int64_t n = c->a[0], ns = urts_ocall_dontwait ? 0 : c->a[1];
     struct timespec ts = {ns / NS, ns % NS};
     const uint8_t *req;
     int r;
@@ -396,7 +402,7 @@ static int64_t do_waitset_ctl(struct net_call *c)
 static int64_t do_waitset_wait(struct net_call *c)
 {
     struct epoll_event ev[WAIT_MAX];
-    int64_t n = c->a[1], ns = c->a[2];
+    int64_t n = c->a[1], ns = urts_ocall_dontwait ? 0 : c->a[2];
     struct timespec ts = {ns / NS, ns % NS};
     long r;
 
