@@ -211,6 +211,12 @@ static int prot_at(uint64_t a)
     return vma_find(a, &v) ? v.prot : -1;
 }
 
+static bool exec_at(uint64_t a)
+{
+    int p = prot_at(a);
+    return p >= 0 && (p & PAL_PROT_EXEC);
+}
+
 /* Only code the program can still execute is patched, and the protection
  * it gave the page(s) of [lo, hi) (at most two) is put back afterwards
  * (text_close; a RWX page stays writable). */
@@ -338,13 +344,16 @@ static bool find_hop(const struct region *r, uint64_t sc, uint64_t *hop, uint64_
     const uint64_t lo = sc + 2 - 128, hi = sc + 2 + 127; /* where the hop may start */
     for (int k = 0; k + 1 < n; k++) {
         uint64_t g = fn[k].hi, gend = fn[k + 1].lo;
+        /* Read: from g to at most a NOP's length past the last start. */
+        uint64_t scan_end = gend < hi + HOP_LEN ? gend : hi + HOP_LEN;
+        uint64_t read_end = gend < scan_end + 16 ? gend : scan_end + 16;
         if (g > gend || gend - g < HOP_LEN || gend <= lo || g > hi || g < r->lo || gend > r->hi ||
-            !outside_functions(fn, n, g, gend))
-            continue;
+            !outside_functions(fn, n, g, gend) || !exec_at(g) || !exec_at(read_end - 1))
+            continue; /* (an image's span may have holes: only mapped text is read) */
         uint64_t run = 0; /* start of the current run of free padding, 0: none */
-        for (uint64_t a = g; a < gend && a <= hi + HOP_LEN;) {
+        for (uint64_t a = g; a < scan_end;) {
             const uint8_t *p = (const uint8_t *)a;
-            size_t len = *p == 0xcc ? 1 : nop_len(p, gend - a);
+            size_t len = *p == 0xcc ? 1 : nop_len(p, read_end - a);
             if (len) {
                 if (!run && a >= lo)
                     run = a;
@@ -353,7 +362,7 @@ static bool find_hop(const struct region *r, uint64_t sc, uint64_t *hop, uint64_
                     *hop = run, *end = a;
                     return true;
                 }
-            } else if (is_hop(r, p, gend - a)) {
+            } else if (is_hop(r, p, read_end - a)) {
                 run = 0;
                 a += HOP_LEN;
             } else {

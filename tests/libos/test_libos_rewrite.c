@@ -641,6 +641,25 @@ static void wide(void)
           "`mov $39,%%eax; syscall` straddling 16 bytes with threads running: the syscall is "
           "rewritten the wide way, the mov stays");
 
+    /* Padding on a page that is not mapped (an image's span has holes):
+     * never read. */
+    static const uint32_t split[][2] = {{0x1000, 0x1ff6}, {0x2000, 0x2080}};
+    setup();
+    poke(0x1ff6, nop10, sizeof(nop10));
+    put_wide_site(0x2010);
+    hdr = put_tables(split, ARRAY_LEN(split), 0x3b);
+    rewrite_reset();
+    rewrite_add_region((uint64_t)code, (uint64_t)tramp, (uint64_t)tramp, hdr);
+    vma_remove((uint64_t)code + PAGE_SIZE, PAGE_SIZE, false);
+    pal->mem_protect(code + PAGE_SIZE, PAGE_SIZE, PAL_PROT_NONE);
+    rewrite_site((uint64_t)code + 0x2014, 39);
+    bool hole = code[0x2012] == 0x0f;
+    vma_add(&(struct vma){.start = (uint64_t)code + PAGE_SIZE, .end = (uint64_t)code + 2 * PAGE_SIZE, .prot = RX});
+    pal->mem_protect(code + PAGE_SIZE, PAGE_SIZE, RX);
+    rewrite_site((uint64_t)code + 0x2014, 39);
+    CHECK(hole && check_wide(0x2012, 0x1ff6, "padding mapped again"),
+          "padding on an unmapped page is not read (the site stays); mapped, it is used");
+
     /* rewrite_trap_insn on a narrow trampoline: the site's own syscall. */
     setup();
     put_site(100, 39);
