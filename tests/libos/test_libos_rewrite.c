@@ -531,6 +531,18 @@ static bool check_wide(size_t sc, size_t hop, const char *what)
     return ok;
 }
 
+/* Fresh text with a 10-byte NOP at pad, functions fns (n), their tables
+ * in table_enc, one region over the text with them: returns the tables. */
+static uint64_t wide_text(const uint32_t (*fns)[2], int n, size_t pad, uint8_t table_enc)
+{
+    setup();
+    poke(pad, nop10, sizeof(nop10));
+    uint64_t hdr = put_tables(fns, n, table_enc);
+    rewrite_reset();
+    rewrite_add_region((uint64_t)code, (uint64_t)tramp, (uint64_t)tramp, hdr);
+    return hdr;
+}
+
 static void wide(void)
 {
     /* f0 [0, 0xf6), 10 bytes of padding, f1 [0x100, 0x140), 16 bytes of
@@ -539,14 +551,10 @@ static void wide(void)
      * ret (not padding), f5 [0x650, 0x680); 0x700 is in no function. */
     static const uint32_t fns[][2] = {{0, 0xf6},       {0x100, 0x140}, {0x150, 0x200},
                                       {0x200, 0x600}, {0x600, 0x640}, {0x650, 0x680}};
-    setup();
-    poke(0xf6, nop10, sizeof(nop10));
+    wide_text(fns, ARRAY_LEN(fns), 0xf6, 0x3b);
     poke(0x140, nop16, sizeof(nop16));
     static const uint8_t not_padding[] = {0x90, 0x90, 0xc3, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90};
     poke(0x640, not_padding, sizeof(not_padding));
-    uint64_t hdr = put_tables(fns, ARRAY_LEN(fns), 0x3b);
-    rewrite_reset();
-    rewrite_add_region((uint64_t)code, (uint64_t)tramp, (uint64_t)tramp, hdr);
     for (size_t off = 0x110; off <= 0x130; off += 0x10)
         put_wide_site(off);
     put_wide_site(0x400);
@@ -590,15 +598,11 @@ static void wide(void)
           "every function");
 
     /* Tables it cannot use: another search-table encoding, or unmapped. */
-    setup();
-    poke(0xf6, nop10, sizeof(nop10));
+    wide_text(fns, ARRAY_LEN(fns), 0xf6, 0x1b);
     put_wide_site(0x110);
-    hdr = put_tables(fns, ARRAY_LEN(fns), 0x1b);
-    rewrite_reset();
-    rewrite_add_region((uint64_t)code, (uint64_t)tramp, (uint64_t)tramp, hdr);
     trap_at((uint64_t)code + 0x114);
     bool stays1 = code[0x112] == 0x0f;
-    hdr = put_tables(fns, ARRAY_LEN(fns), 0x3b);
+    put_tables(fns, ARRAY_LEN(fns), 0x3b); /* the region still names this address */
     vma_remove((uint64_t)code + TABLES, PAGE_SIZE, false);
     trap_at((uint64_t)code + 0x114);
     bool stays2 = code[0x112] == 0x0f;
@@ -610,13 +614,8 @@ static void wide(void)
           "rewritten once the table can be read)");
 
     /* The 2-byte store straddling 16 bytes waits for a single thread. */
-    setup();
-    poke(0xf6, nop10, sizeof(nop10));
-    static const uint8_t at15[] = {0x89, 0xf8, 0x0f, 0x05, 0xc3}; /* syscall at 0x11f */
-    poke(0x11d, at15, sizeof(at15));
-    hdr = put_tables(fns, ARRAY_LEN(fns), 0x3b);
-    rewrite_reset();
-    rewrite_add_region((uint64_t)code, (uint64_t)tramp, (uint64_t)tramp, hdr);
+    wide_text(fns, ARRAY_LEN(fns), 0xf6, 0x3b);
+    put_wide_site(0x11d); /* syscall at 0x11f */
     libos_thread_count = 2;
     trap_at((uint64_t)code + 0x121);
     bool waited = code[0x11f] == 0x0f && run_nr(0x11d, 39) == getpid();
@@ -627,12 +626,8 @@ static void wide(void)
 
     /* A narrow site that cannot take its 5-byte store while threads run
      * (straddling 16 bytes) becomes a wide one. */
-    setup();
-    poke(0xf6, nop10, sizeof(nop10));
+    wide_text(fns, ARRAY_LEN(fns), 0xf6, 0x3b);
     put_site(0x10d, 39); /* mov at 0x10d..0x111, syscall at 0x112 */
-    hdr = put_tables(fns, ARRAY_LEN(fns), 0x3b);
-    rewrite_reset();
-    rewrite_add_region((uint64_t)code, (uint64_t)tramp, (uint64_t)tramp, hdr);
     libos_thread_count = 2;
     trap_at((uint64_t)code + 0x114);
     libos_thread_count = 1;
@@ -644,12 +639,8 @@ static void wide(void)
     /* Padding on a page that is not mapped (an image's span has holes):
      * never read. */
     static const uint32_t split[][2] = {{0x1000, 0x1ff6}, {0x2000, 0x2080}};
-    setup();
-    poke(0x1ff6, nop10, sizeof(nop10));
+    wide_text(split, ARRAY_LEN(split), 0x1ff6, 0x3b);
     put_wide_site(0x2010);
-    hdr = put_tables(split, ARRAY_LEN(split), 0x3b);
-    rewrite_reset();
-    rewrite_add_region((uint64_t)code, (uint64_t)tramp, (uint64_t)tramp, hdr);
     vma_remove((uint64_t)code + PAGE_SIZE, PAGE_SIZE, false);
     pal->mem_protect(code + PAGE_SIZE, PAGE_SIZE, PAL_PROT_NONE);
     rewrite_site((uint64_t)code + 0x2014, 39);

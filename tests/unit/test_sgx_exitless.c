@@ -162,17 +162,22 @@ static uint32_t wait_status(struct exitless_slot *s, uint32_t from)
 
 /* Workers sleep after a few idle milliseconds; the enclave's next exit
  * (OCALL_EXITLESS_WAIT) wakes one, as a few OCALLs here do. */
-static void queue_read(struct urts_enclave *e, uint64_t area, int fd, uint64_t len)
+static void queue_call(struct urts_enclave *e, uint64_t area, uint64_t number, const struct ocall_args *a,
+                       uint64_t out_cap)
 {
     struct exitless_slot *s = slot(area, 1);
-    struct ocall_args a = {{fd, (int64_t)len}};
 
     bench(e, 0, 10, NULL);
-    s->frame = (struct ocall_frame){.number = OCALL_READ, .in_size = sizeof(a), .out_cap = len};
-    memcpy(s->frame.data, &a, sizeof(a));
+    s->frame = (struct ocall_frame){.number = number, .in_size = sizeof(*a), .out_cap = out_cap};
+    memcpy(s->frame.data, a, sizeof(*a));
     __atomic_store_n(&s->status, EXITLESS_QUEUED, __ATOMIC_SEQ_CST);
     enqueue((struct exitless_queue *)area, (uint64_t)(uintptr_t)&s->frame);
     wake((struct exitless_queue *)area); /* the workers may have gone to sleep since (slow hosts, ASan) */
+}
+
+static void queue_read(struct urts_enclave *e, uint64_t area, int fd, uint64_t len)
+{
+    queue_call(e, area, OCALL_READ, &(struct ocall_args){{fd, (int64_t)len}}, len);
 }
 
 static void host_side(struct urts_enclave *e, uint64_t area)
@@ -240,23 +245,13 @@ static void host_side(struct urts_enclave *e, uint64_t area)
         struct epoll_event ev = {.events = EPOLLIN};
         struct ocall_args a = {{ep, 4, 20000000 /* 20 ms */}};
         CHECK(ep >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, sv[0], &ev) == 0, "epoll set");
-        bench(e, 0, 10, NULL);
-        s->frame = (struct ocall_frame){.number = OCALL_WAITSET_WAIT, .in_size = sizeof(a), .out_cap = 4 * sizeof(struct ocall_wait_event)};
-        memcpy(s->frame.data, &a, sizeof(a));
-        __atomic_store_n(&s->status, EXITLESS_QUEUED, __ATOMIC_SEQ_CST);
-        enqueue((struct exitless_queue *)area, (uint64_t)(uintptr_t)&s->frame);
-        wake((struct exitless_queue *)area);
+        queue_call(e, area, OCALL_WAITSET_WAIT, &a, 4 * sizeof(struct ocall_wait_event));
         CHECK(wait_status(s, EXITLESS_QUEUED) == EXITLESS_HANDOFF && !memcmp(s->frame.data, &a, sizeof(a)),
               "WAITSET_WAIT with a timeout and nothing ready: handed back, its input as it was");
         CHECK(urts_exitless_wait(e, 1, NULL, 0, NULL, 0, &got) == 0 && s->frame.result == 0,
               "... and waited out on the caller's thread");
         CHECK(write(sv[1], "e", 1) == 1, "write");
-        bench(e, 0, 10, NULL);
-        s->frame = (struct ocall_frame){.number = OCALL_WAITSET_WAIT, .in_size = sizeof(a), .out_cap = 4 * sizeof(struct ocall_wait_event)};
-        memcpy(s->frame.data, &a, sizeof(a));
-        __atomic_store_n(&s->status, EXITLESS_QUEUED, __ATOMIC_SEQ_CST);
-        enqueue((struct exitless_queue *)area, (uint64_t)(uintptr_t)&s->frame);
-        wake((struct exitless_queue *)area);
+        queue_call(e, area, OCALL_WAITSET_WAIT, &a, 4 * sizeof(struct ocall_wait_event));
         CHECK(wait_status(s, EXITLESS_QUEUED) == EXITLESS_DONE && s->frame.result == 1,
               "WAITSET_WAIT with an event ready: served by a worker (status %u result %lld)", s->status,
               (long long)s->frame.result);
