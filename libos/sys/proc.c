@@ -43,6 +43,11 @@ SYS(getppid)
 {
     if (vfork_child_active()) /* on its parent's thread (sys/vfork.c) */
         return libos_pid;
+    /* The namespace's process 1 has its parent outside: 0, for good (a
+     * process no one can reparent). Any other asks the host, which knows
+     * whether its parent died and it was reparented. */
+    if (libos_pid == 1)
+        return 0;
     return PAL_HAS(pal, process_parent) ? pal->process_parent() : libos_ppid;
 }
 SYS(gettid) { return cur_thread()->tid; }
