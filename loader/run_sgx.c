@@ -22,6 +22,7 @@
 #include "urts_exitless.h"
 #include "urts_procs.h"
 #include "urts_signal.h"
+#include "sig_cache.h"
 #include "manifest/manifest.h"
 #include "urts_quote.h"
 #include "sim_build.h"
@@ -134,6 +135,7 @@ static struct {
     double start, image, sign, created;
     double wait;   /* EINIT waiting for the signer */
     double signer; /* the signer's measure + sign, beside EADD */
+    bool kept;     /* the signature came from the cache (sig_cache.h) */
     uint64_t add_ns;
 } startup;
 
@@ -146,9 +148,10 @@ static void log_startup(const struct sgx_run_params *p)
     /* sign: what the start waited for it (the signer runs beside EADD). */
     fprintf(p->log_counters,
             "geode: start-up (ms): at %.3f; manifest+image+layout %.3f sign %.3f EADD %.3f "
-            "ECREATE+EINIT %.3f; ECALL_RUN at %.3f; measure+sign beside EADD %.3f\n",
+            "ECREATE+EINIT %.3f; ECALL_RUN at %.3f; measure+sign beside EADD %.3f%s\n",
             startup.start, startup.image - startup.start, startup.sign - startup.image + startup.wait, add,
-            startup.created - startup.sign - add - startup.wait, mono_ms(), startup.signer);
+            startup.created - startup.sign - add - startup.wait, mono_ms(), startup.signer,
+            startup.kept ? " (signature kept)" : "");
 }
 
 /* MRENCLAVE and SIGSTRUCT of a manifest's enclave, computed on a thread of
@@ -163,19 +166,36 @@ struct signer {
     const char *key_path;
     struct sgx_sigstruct *sig;
     struct sgx_err err;
+    /* The signature cache (sig_cache.h): the entry's name when the key is
+     * a file; whether *sig came from it; measure and sign regardless. */
+    bool keyed, cached, fresh;
+    uint8_t cache_key[32];
 };
 
 static void *signer_main(void *arg)
 {
     struct signer *s = arg;
     double t0 = mono_ms();
-    uint8_t mr[32];
-    int ret = sgx_layout_measure(s->l, mr);
+    struct sgx_sign_params sp;
+    uint8_t mr[32] = {0};
+    int ret;
 
+    enclave_image_sign_params(s->img, mr, &sp);
+    s->keyed = sig_cache_key(s->l, &sp, s->key_path, s->cache_key) == 0;
+    s->cached = s->keyed && !s->fresh && sig_cache_load(s->cache_key, &sp, s->sig) == 0;
+    startup.kept = s->cached;
+    if (s->cached) {
+        s->ret = 0;
+        startup.signer = mono_ms() - t0;
+        return NULL;
+    }
+    ret = sgx_layout_measure(s->l, mr);
     if (ret)
         sgx_err_set(&s->err, "hashing the enclave failed: %s", strerror(-ret));
     else if (sign(s->img, mr, s->key_path, s->sig, &s->err))
         ret = -EPERM;
+    else if (s->keyed)
+        sig_cache_store(s->cache_key, s->sig);
     s->ret = ret;
     startup.signer = mono_ms() - t0;
     return NULL;
@@ -628,6 +648,20 @@ int sgx_run(const struct sgx_run_params *p)
     startup.add_ns = sgx_layout_add_ns;
     if (!ret)
         ret = urts_create(&drv, &d, &e, &err);
+    if (ret && signer.started && signer.joined && signer.cached) {
+        /* EINIT refused the kept signature (an entry that is not this
+         * enclave's): forget it, measure and sign, build again. */
+        sig_cache_drop(signer.cache_key);
+        fprintf(stderr, "geode: the kept signature of this enclave was refused (%s): signing it anew\n",
+                err.msg);
+        signer = (struct signer){.img = &img, .l = &l, .key_path = p->key_path, .sig = &sig, .fresh = true};
+        memset(&err, 0, sizeof(err));
+        ret = signer_start(&signer);
+        if (ret)
+            err = signer.err;
+        else
+            ret = urts_create(&drv, &d, &e, &err);
+    }
     startup.created = mono_ms();
     startup.add_ns = sgx_layout_add_ns - startup.add_ns;
     if (signer.started && !signer.joined)
