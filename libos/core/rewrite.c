@@ -62,6 +62,11 @@ struct region {
 
 static struct region regions[MAX_REGIONS];
 static int n_regions;
+/* Wide sites found without padding in reach: not looked at again (each
+ * look reads the unwind tables), until the next image (rewrite_reset).
+ * Direct-mapped: a collision only means another look. */
+#define NO_HOP_SLOTS 64
+static uint64_t no_hop[NO_HOP_SLOTS];
 static spinlock_t rewrite_lock;
 volatile uint64_t libos_rewrite_count;
 
@@ -72,6 +77,7 @@ void rewrite_reset(void)
 {
     spin_lock(&rewrite_lock);
     n_regions = 0;
+    memset(no_hop, 0, sizeof(no_hop));
     spin_unlock(&rewrite_lock);
 }
 
@@ -334,13 +340,20 @@ static bool outside_functions(const struct eh_range *fn, int n, uint64_t g, uint
  * unwind table, inside r, made only of assembler padding (NOPs or int3)
  * and earlier hops, starting at an instruction boundary of that padding.
  * *end: the end of the padding instruction holding the hop's last byte
- * (the bytes after the hop up to there become 1-byte NOPs). */
-static bool find_hop(const struct region *r, uint64_t sc, uint64_t *hop, uint64_t *end)
+ * (the bytes after the hop up to there become 1-byte NOPs). HOP_NONE when
+ * there is none; HOP_UNREAD when tables or padding could not be read (a
+ * later trap looks again). */
+enum hop_search { HOP_FOUND, HOP_NONE, HOP_UNREAD };
+
+static enum hop_search find_hop(const struct region *r, uint64_t sc, uint64_t *hop, uint64_t *end)
 {
     struct eh_range fn[17];
+    enum hop_search none = HOP_NONE;
     int at, n = eh_frame_ranges(r->eh_hdr, sc, fn, 17, &at);
-    if (n < 0 || sc + 2 > fn[at].hi)
-        return false;
+    if (n < 0)
+        return HOP_UNREAD; /* (or in no function: looked at again, cheaply) */
+    if (sc + 2 > fn[at].hi)
+        return HOP_NONE;
     const uint64_t lo = sc + 2 - 128, hi = sc + 2 + 127; /* where the hop may start */
     for (int k = 0; k + 1 < n; k++) {
         uint64_t g = fn[k].hi, gend = fn[k + 1].lo;
@@ -348,8 +361,12 @@ static bool find_hop(const struct region *r, uint64_t sc, uint64_t *hop, uint64_
         uint64_t scan_end = gend < hi + HOP_LEN ? gend : hi + HOP_LEN;
         uint64_t read_end = gend < scan_end + 16 ? gend : scan_end + 16;
         if (g > gend || gend - g < HOP_LEN || gend <= lo || g > hi || g < r->lo || gend > r->hi ||
-            !outside_functions(fn, n, g, gend) || !exec_at(g) || !exec_at(read_end - 1))
-            continue; /* (an image's span may have holes: only mapped text is read) */
+            !outside_functions(fn, n, g, gend))
+            continue;
+        if (!exec_at(g) || !exec_at(read_end - 1)) { /* an image's span may have holes */
+            none = HOP_UNREAD;
+            continue;
+        }
         uint64_t run = 0; /* start of the current run of free padding, 0: none */
         for (uint64_t a = g; a < scan_end;) {
             const uint8_t *p = (const uint8_t *)a;
@@ -360,7 +377,7 @@ static bool find_hop(const struct region *r, uint64_t sc, uint64_t *hop, uint64_
                 a += len;
                 if (run && run <= hi && a >= run + HOP_LEN) {
                     *hop = run, *end = a;
-                    return true;
+                    return HOP_FOUND;
                 }
             } else if (is_hop(r, p, read_end - a)) {
                 run = 0;
@@ -370,7 +387,7 @@ static bool find_hop(const struct region *r, uint64_t sc, uint64_t *hop, uint64_
             }
         }
     }
-    return false;
+    return none;
 }
 
 /* The wide shape for the syscall instruction ending at rip. */
@@ -379,9 +396,16 @@ static void rewrite_wide(uint64_t rip)
     uint64_t sc = rip - 2, hop, end;
     struct region *r = find_region(sc, 2);
     const uint8_t *s = (const uint8_t *)sc;
+    uint64_t *seen = &no_hop[(sc >> 1) % NO_HOP_SLOTS];
     if (!r || !r->eh_hdr || s[0] != 0x0f || s[1] != 0x05 || r->used + TRAMP_LEN > TRAMP_SPACE ||
-        !in_reach(sc, r->tramp) || !find_hop(r, sc, &hop, &end))
+        !in_reach(sc, r->tramp) || *seen == sc)
         return;
+    enum hop_search found = find_hop(r, sc, &hop, &end);
+    if (found != HOP_FOUND) {
+        if (found == HOP_NONE)
+            *seen = sc;
+        return;
+    }
     uint64_t lo = hop < sc ? hop : sc, hi = end > sc + 2 ? end : sc + 2;
     struct text_pages tp;
     if (region_open(r) < 0 || !text_open(lo, hi, &tp))

@@ -551,7 +551,7 @@ static void wide(void)
      * ret (not padding), f5 [0x650, 0x680); 0x700 is in no function. */
     static const uint32_t fns[][2] = {{0, 0xf6},       {0x100, 0x140}, {0x150, 0x200},
                                       {0x200, 0x600}, {0x600, 0x640}, {0x650, 0x680}};
-    wide_text(fns, ARRAY_LEN(fns), 0xf6, 0x3b);
+    uint64_t hdr = wide_text(fns, ARRAY_LEN(fns), 0xf6, 0x3b);
     poke(0x140, nop16, sizeof(nop16));
     static const uint8_t not_padding[] = {0x90, 0x90, 0xc3, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90};
     poke(0x640, not_padding, sizeof(not_padding));
@@ -596,6 +596,17 @@ static void wide(void)
               !memcmp(was[2], code + 0x700, 5) && code[0x642] == 0xc3,
           "no rewrite without padding in reach, next to bytes that are not padding, or outside "
           "every function");
+
+    /* A site found without padding in reach is not looked at again (each
+     * look reads the tables) until the next image. */
+    poke(0x640, nop10, sizeof(nop10)); /* f4's gap is padding now */
+    trap_at((uint64_t)code + 0x614);
+    bool remembered = code[0x612] == 0x0f;
+    rewrite_reset();
+    rewrite_add_region((uint64_t)code, (uint64_t)tramp, (uint64_t)tramp, hdr);
+    trap_at((uint64_t)code + 0x614);
+    CHECK(remembered && check_wide(0x612, 0x640, "after a reset"),
+          "a site without padding in reach is not looked at again until the next image");
 
     /* Tables it cannot use: another search-table encoding, or unmapped. */
     wide_text(fns, ARRAY_LEN(fns), 0xf6, 0x1b);
