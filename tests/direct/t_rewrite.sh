@@ -41,3 +41,22 @@ if need "$bin"; then
         [ -n "$wide_traps" ] && [ "$wide_traps" -lt 300 ]
     check "threaded read and syscall(2) sites rewritten: ${wide_traps:-?} traps for 3000 reads (< 300)" $?
 fi
+
+# The same through a shared library the program's dynamic loader maps
+# (eh_frame_hdr_of_mapping finds libc.so.6's tables from its ELF header):
+# python3 with a second thread reads a pipe 3000 times through glibc's
+# threaded read.
+if [ -x /usr/bin/python3 ]; then
+    code='import os, threading
+threading.Thread(target=lambda: None).start()
+r, w = os.pipe()
+n = 0
+for i in range(3000):
+    os.write(w, b"x"); n += len(os.read(r, 1))
+print(n)'
+    manifest "$TMP/py.toml" /usr/bin/python3 "geode.syscall_rewrite = true"
+    GEODE_TRAP_STATS=1 run_direct "$TMP/py.toml" -c "$code"
+    py_traps=$(sed -n 's/.*syscall traps=\([0-9]*\).*/\1/p' "$TMP/err" | tail -1)
+    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = 3000 ] && [ -n "$py_traps" ] && [ "$py_traps" -lt 1000 ]
+    check "python3: 3000 threaded reads and writes through libc.so.6 take ${py_traps:-?} traps (< 1000)" $?
+fi
