@@ -15,6 +15,7 @@
 #include "sgx_cpuid.h"
 #include "enclave_manifest.h"
 #include "run_restart.h"
+#include "paths.h"
 #include "run_sgx.h"
 #include "urts.h"
 #include "urts_fork.h"
@@ -58,23 +59,6 @@ static char *pack_strings(int argc, char **argv, char **envp, uint64_t *size, ui
     return buf;
 }
 
-/* mkdir -p of path's directory, mode 0700 (the key's directory is private). */
-static void make_parent_dirs(const char *path)
-{
-    char dir[4096];
-    size_t n = strlen(path);
-
-    if (n >= sizeof(dir))
-        return;
-    memcpy(dir, path, n + 1);
-    for (char *s = strchr(dir + 1, '/'); s; s = strchr(s + 1, '/')) {
-        *s = 0;
-        if (mkdir(dir, 0700) && errno != EEXIST)
-            return;
-        *s = '/';
-    }
-}
-
 /* The default key, made (as `geode keygen` would) and kept the first time:
  * generating an RSA-3072 key on every run would cost up to a second. When
  * it cannot be written, the run goes on with the fresh key. */
@@ -87,7 +71,7 @@ static sgx_sign_key *signing_key(const char *path, struct sgx_err *err)
         return sgx_key_load_pem(path, err);
     key = sgx_key_generate(err);
     if (key && path) {
-        make_parent_dirs(path);
+        geode_make_parent_dirs(path); /* the key's directory is private */
         if (sgx_key_write_pem(key, path, &werr) == 0)
             fprintf(stderr, "geode: created the enclave signing key %s (see docs/signing.md)\n", path);
     }

@@ -1,5 +1,6 @@
 /* The development flow's signatures, kept (sig_cache.h). */
 #include "sig_cache.h"
+#include "paths.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,20 +22,7 @@
 /* The cache's directory into dir; false when it is off or has no home. */
 static bool locate(char *dir, size_t size)
 {
-    const char *env = getenv("GEODE_SIG_CACHE"), *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-    int n;
-
-    if (env && !strcmp(env, "off"))
-        return false;
-    if (env && *env)
-        n = snprintf(dir, size, "%s", env);
-    else if (xdg && *xdg)
-        n = snprintf(dir, size, "%s/geode/sigstructs", xdg);
-    else if (home && *home)
-        n = snprintf(dir, size, "%s/.cache/geode/sigstructs", home);
-    else
-        return false;
-    return n > 0 && (size_t)n < size;
+    return geode_cache_path("GEODE_SIG_CACHE", "sigstructs", dir, size) == 0;
 }
 
 static bool entry_path(const uint8_t key[32], char *path, size_t size)
@@ -226,23 +214,6 @@ static void prune(const char *dir)
     free(e);
 }
 
-/* mkdir -p, private (0700). */
-static void make_dirs(char *dir)
-{
-    for (char *s = strchr(dir + 1, '/');; s = strchr(s + 1, '/')) {
-        if (s)
-            *s = 0;
-        if (mkdir(dir, 0700) && errno != EEXIST) {
-            if (s)
-                *s = '/';
-            return;
-        }
-        if (!s)
-            return;
-        *s = '/';
-    }
-}
-
 void sig_cache_store(const uint8_t key[32], const struct sgx_sigstruct *sig)
 {
     char path[4200], tmp[4300], dir[4096];
@@ -250,7 +221,7 @@ void sig_cache_store(const uint8_t key[32], const struct sgx_sigstruct *sig)
 
     if (!entry_path(key, path, sizeof(path)) || !locate(dir, sizeof(dir)))
         return;
-    make_dirs(dir);
+    geode_make_parent_dirs(path);
     snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)

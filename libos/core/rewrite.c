@@ -134,11 +134,13 @@ static int region_open(struct region *r)
 
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 
+/* Both shapes' `lea -128(%rsp),%rsp` and `lea 128(%rsp),%rsp`. */
+static const uint8_t lea_down[] = {0x48, 0x8d, 0x64, 0x24, 0x80};
+static const uint8_t lea_up[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
+
 static uint64_t write_trampoline(struct region *r, uint64_t site, uint32_t nr)
 {
     uint8_t *t = (uint8_t *)(r->tramp + r->used);
-    static const uint8_t lea_down[] = {0x48, 0x8d, 0x64, 0x24, 0x80};
-    static const uint8_t lea_up[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
     memcpy(t, lea_down, 5);
     t[5] = 0xb8, put32(t + 6, nr);
     t[10] = 0xff, t[11] = 0x15;
@@ -153,8 +155,6 @@ static uint64_t write_trampoline(struct region *r, uint64_t site, uint32_t nr)
 static uint64_t write_wide_trampoline(struct region *r, uint64_t sc)
 {
     uint8_t *t = (uint8_t *)(r->tramp + r->used);
-    static const uint8_t lea_down[] = {0x48, 0x8d, 0x64, 0x24, 0x80};
-    static const uint8_t lea_up[] = {0x48, 0x8d, 0xa4, 0x24, 0x80, 0x00, 0x00, 0x00};
     memcpy(t, lea_down, 5);
     t[5] = 0xff, t[6] = 0x15;
     put32(t + 7, (uint32_t)(r->tramp - (uint64_t)(t + 11)));

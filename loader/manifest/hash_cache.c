@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "manifest/hash_cache.h"
+#include "paths.h"
 
 /* Beyond this many, a flush keeps only the entries this run used or
  * stored: files of runs long gone (test scratch files) do not pile up. */
@@ -61,20 +62,7 @@ static unsigned long long ns(const struct timespec *t)
  * else ~/.cache/geode/trusted-hashes. */
 static bool locate(void)
 {
-    const char *env = getenv("GEODE_HASH_CACHE"), *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    int n;
-    if (env && !strcmp(env, "off"))
-        return false;
-    if (env && *env)
-        n = snprintf(cache_path, sizeof(cache_path), "%s", env);
-    else if (xdg && *xdg)
-        n = snprintf(cache_path, sizeof(cache_path), "%s/geode/trusted-hashes", xdg);
-    else if (home && *home)
-        n = snprintf(cache_path, sizeof(cache_path), "%s/.cache/geode/trusted-hashes", home);
-    else
-        return false;
-    return n > 0 && (size_t)n < sizeof(cache_path);
+    return geode_cache_path("GEODE_HASH_CACHE", "trusted-hashes", cache_path, sizeof(cache_path)) == 0;
 }
 
 static int hexval(int c)
@@ -297,17 +285,6 @@ void hash_cache_store(const char *path, const struct stat *st, const uint8_t sha
     dirty = true;
 }
 
-static void make_dirs(const char *path)
-{
-    char dir[4096];
-    snprintf(dir, sizeof(dir), "%s", path);
-    for (char *s = strchr(dir + 1, '/'); s; s = strchr(s + 1, '/')) {
-        *s = 0;
-        mkdir(dir, 0700);
-        *s = '/';
-    }
-}
-
 static int by_path(const void *a, const void *b)
 {
     return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
@@ -367,7 +344,7 @@ void hash_cache_flush(void)
     bool trim = n > MAX_ENTRIES;
     char tmp[4096 + 32];
     snprintf(tmp, sizeof(tmp), "%s.%d", cache_path, (int)getpid());
-    make_dirs(cache_path);
+    geode_make_parent_dirs(cache_path);
     FILE *f = fopen(tmp, "w");
     for (size_t i = 0; f && i < n; i++) {
         const struct entry *e = &all[i];
