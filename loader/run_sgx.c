@@ -15,7 +15,7 @@
 #include "sgx_cpuid.h"
 #include "enclave_manifest.h"
 #include "run_restart.h"
-#include "paths.h"
+#include "manifest/cache_path.h"
 #include "run_sgx.h"
 #include "urts.h"
 #include "urts_fork.h"

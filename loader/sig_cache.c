@@ -1,6 +1,6 @@
 /* The development flow's signatures, kept (sig_cache.h). */
 #include "sig_cache.h"
-#include "paths.h"
+#include "manifest/cache_path.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "manifest/hash_cache.h"
-#include "paths.h"
+#include "manifest/cache_path.h"
 
 /* Beyond this many, a flush keeps only the entries this run used or
  * stored: files of runs long gone (test scratch files) do not pile up. */
