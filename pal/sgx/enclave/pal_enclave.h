@@ -31,7 +31,6 @@ int enclave_heap_init(uint64_t lo, uint64_t size);
 long enclave_heap_fork_prepare(uint64_t addr, uint64_t pages);
 long enclave_heap_fork_prepare_all(void);
 int enclave_heap_lazy_fault(uint64_t addr, uint32_t errcd);
-long enclave_heap_threads(void);
 
 /* edmm.c: SGX2 for the heap above what the image builder added. */
 int enclave_edmm_on(void);

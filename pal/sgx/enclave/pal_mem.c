@@ -34,13 +34,13 @@
  * lazy faults are serialized by ops_lock, held across their OCALLs, so two
  * threads touching one lazy page cannot both zero it.
  *
- * Below the EDMM part (all of the heap on SGX1) the enclave zeroes a page
- * after the host's page table lets it write there, so another thread could
- * write the page in between and lose that write to the zeroing: such pages
- * are lazy only while the process has one thread, and the second thread's
- * start commits them all first (enclave_heap_threads). EDMM pages arrive
- * zeroed by EAUG and inaccessible until EACCEPTed: any thread may fault on
- * them, it waits for the commit and resumes. */
+ * Only EDMM pages are ever lazy: they arrive zeroed by EAUG and are
+ * inaccessible until EACCEPTed, whatever the host's page table says, so any
+ * thread may fault on them, wait for the commit and resume. Below the EDMM
+ * part (all of the heap on SGX1) a page's first access would fault only if
+ * the host's page table made it, so mem_commit_lazy commits there at once
+ * (a host that left a lazy page mapped would show the program the heap's
+ * initial contents, which are the host's: t_sim_dirty_heap.sh). */
 #include "pal_enclave.h"
 
 #define PAGE 4096ULL
@@ -447,25 +447,27 @@ static long mem_commit(void *addr, size_t size, int prot)
     return r;
 }
 
-/* Pages that were never committed since they were reserved (nothing in
- * the enclave, PROT_NONE in the host's page table) become lazy; any other
- * range is committed at once, which keeps every page's state simple. */
-/* 1 until this process starts a second thread (a forked child starts
- * with one). */
-static int one_thread = 1;
-
+/* Pages that were never committed since they were reserved become lazy
+ * (not in the enclave, PROT_NONE in the host's page table), but only in
+ * the EDMM part of the heap: there a page is not in the enclave until it is
+ * EAUGed and EACCEPTed, so the first access faults whatever the host's
+ * page table says, and EAUG zeroes it. Below that part (all of the heap on
+ * SGX1) a page is in the EPC from the start with contents the host chose
+ * (the heap is not measured) or the program's old data, and only the
+ * host's page table would make the first access fault: a host that leaves
+ * the page mapped would let the program read what is there. So those
+ * ranges are committed (zeroed) at once, and a range that is not all
+ * fresh too, which keeps every page's state simple. */
 static long mem_commit_lazy(void *addr, size_t size, int prot)
 {
     uint64_t n;
     int64_t first = to_pages((uint64_t)addr, size, &n);
-    int fresh = 1;
+    int fresh = (uint64_t)addr >= enclave_edmm_from();
     long r = 0;
 
     if (!valid_prot(prot) || !all_reserved(addr, size))
         return -PAL_EINVAL;
     ops_lock();
-    if (!one_thread && (uint64_t)addr < enclave_edmm_from())
-        fresh = 0; /* zeroing pages other threads may touch: at once */
     lock();
     for (uint64_t i = (uint64_t)first; fresh && i < (uint64_t)first + n; i++)
         fresh = heap.pmap[i] == 0 || (heap.pmap[i] & PMAP_LAZY);
@@ -542,27 +544,6 @@ int enclave_heap_lazy_fault(uint64_t addr, uint32_t errcd)
     t->quiet_ocalls--;
     ops_unlock();
     return r == 0;
-}
-
-/* Before a second thread starts: the lazy pages below the EDMM part are
- * committed, and from now on such pages are committed at once. */
-long enclave_heap_threads(void)
-{
-    uint64_t end = enclave_edmm_from() > heap.lo ? idx(enclave_edmm_from()) : 0;
-    long r = 0;
-
-    if (!__atomic_load_n(&one_thread, __ATOMIC_ACQUIRE))
-        return 0;
-    ops_lock();
-    one_thread = 0;
-    end = end < heap.pages ? end : heap.pages;
-    for (uint64_t i = 0, j; !r && i < end; i = j) {
-        j = run_end(i, end, 0xff);
-        if (heap.pmap[i] & PMAP_LAZY)
-            r = commit((void *)(heap.lo + i * PAGE), (j - i) * PAGE, heap.pmap[i] & 7);
-    }
-    ops_unlock();
-    return r;
 }
 
 /* mem_protect of pages that are not lazy, under ops_lock. */

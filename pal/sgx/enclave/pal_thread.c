@@ -128,8 +128,6 @@ static long pal_thread_create(void (*fn)(void *), void *arg, void *stack_top, vo
 
     if (!fn || !gs_block_ok((uint64_t)gs) || top % 16 || !libos_range_ok(top - 256, 256))
         return -PAL_EINVAL;
-    if (enclave_heap_threads())
-        return -PAL_ENOMEM; /* the lazy pages could not be committed */
     slot = claim_slot();
     if (slot < 0)
         return -PAL_EAGAIN;

@@ -3,6 +3,7 @@
  * flag (as the kernel ioctl allows), continued after partial progress and
  * retried on -EINTR. Shared by the uRTS and enclave_image_load. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -24,7 +25,7 @@ static size_t run_length(const struct sgx_layout *l, size_t i)
 
     while (n < RUN_PAGES && i + n < l->n_pages && p[i + n].offset == p[i].offset + n * PAGE &&
            p[i + n].secinfo_flags == p[i].secinfo_flags && p[i + n].measured == p[i].measured &&
-           !p[i + n].data == !p[i].data)
+           !p[i + n].data == !p[i].data && p[i + n].region == p[i].region)
         n++;
     return n;
 }
@@ -118,13 +119,26 @@ static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
 
     if (stage == MAP_FAILED)
         return sgx_err_set(e, "cannot map the staging pages: %s", strerror(errno)), -ENOMEM;
+    /* Test hook: a host that adds the heap (not measured) with contents of
+     * its own choosing instead of zeros, which the enclave must never let
+     * the program see (t_sim_dirty_heap.sh). */
+    uint8_t *dirty = NULL;
+
+    if (getenv("GEODE_TEST_HOST_DIRTY_HEAP")) {
+        dirty = mmap(NULL, RUN_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (dirty == MAP_FAILED)
+            dirty = NULL;
+        else
+            memset(dirty, 0xa5, RUN_PAGES * PAGE);
+    }
     if (!zero) { /* the second half of the stage instead */
         zero = stage + RUN_PAGES * PAGE;
         memset(zero, 0, RUN_PAGES * PAGE);
     }
     for (size_t i = 0, n; !ret && i < l->n_pages; i += n) {
         const struct sgx_layout_page *pg = &l->pages[i];
-        struct sgx_enclave_add_pages a = {(uintptr_t)(pg->data ? stage : zero), pg->offset, 0,
+        uint8_t *src = pg->data ? stage : dirty && !strcmp(pg->region, "heap") ? dirty : zero;
+        struct sgx_enclave_add_pages a = {(uintptr_t)src, pg->offset, 0,
                                           (uintptr_t)&si, pg->measured ? SGX_PAGE_MEASURE : 0, 0};
         uint64_t done;
 
@@ -140,5 +154,7 @@ static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
                         (unsigned long long)(pg->offset + done), strerror(-ret));
     }
     munmap(stage, STAGE_SIZE);
+    if (dirty)
+        munmap(dirty, RUN_PAGES * PAGE);
     return ret;
 }

@@ -195,8 +195,11 @@ static int64_t do_mprotect(const struct urts_enclave *e, int64_t addr, int64_t l
         a < e->base || a - e->base >= e->size || n > e->size - (a - e->base))
         return -EINVAL;
     /* Test hook: a host that keeps every enclave page it may map open to
-     * all accesses (the EPCM, not the host, must then refuse them). */
-    if (getenv("GEODE_TEST_HOST_WIDENS_MPROTECT") && prot)
+     * all accesses (the EPCM, not the host, must then refuse them); with
+     * "all", PROT_NONE requests too (nothing the enclave did not zero may
+     * then be readable: t_sim_dirty_heap.sh). */
+    const char *widen = getenv("GEODE_TEST_HOST_WIDENS_MPROTECT");
+    if (widen && (prot || !strcmp(widen, "all")))
         prot = PROT_READ | PROT_WRITE | PROT_EXEC;
     if (e->drv && e->drv->protect) /* the sim: page tables intersected with the EPCM */
         return e->drv->protect(e->encl, a, n, (int)prot);
