@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "measure_memo.h"
 
 static const struct geode_cmd cmds[] = {
     {"run", "run a program from its manifest", cmd_run},
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    measure_memo_install();
     for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
         if (!strcmp(argv[1], cmds[i].name))
             return cmds[i].fn(argc - 1, argv + 1);

@@ -25,13 +25,29 @@
 #define SGX_MEASURE_BATCH 4096
 
 struct sgx_measure {
-    void *md_ctx; /* EVP_MD_CTX *, opaque so users need no OpenSSL headers */
-    bool done;
+    uint64_t ctx[16]; /* SHA256_CTX, opaque so users need no OpenSSL headers */
+    bool live;        /* between init and final/free */
+    /* A run of EADD records not hashed yet: pages run_offset + i * 4096
+     * for i < run_pages, each with run_secinfo. */
+    uint64_t run_offset, run_pages;
+    uint8_t run_secinfo[48];
     uint32_t used; /* bytes of batch not hashed yet */
     uint8_t batch[SGX_MEASURE_BATCH];
 };
 
-/* Starts a measurement with the ECREATE record. Returns 0 or -ENOMEM/-EIO. */
+/* A memo of long runs of EADD records (a heap's tens of thousands of
+ * pages, added alike at every build): the SHA-256 chaining value after the
+ * run, by a key that names the state before it and the run (offset, pages,
+ * SECINFO), so a hit gives exactly the state hashing would. get returns 0
+ * and the state, or -1; put keeps one (both best effort). Process-wide;
+ * none by default (the loader sets its per-user cache: loader/measure_memo.c). */
+struct sgx_measure_memo {
+    int (*get)(const uint8_t key[32], uint8_t state[32]);
+    void (*put)(const uint8_t key[32], const uint8_t state[32]);
+};
+void sgx_measure_set_memo(const struct sgx_measure_memo *memo);
+
+/* Starts a measurement with the ECREATE record. Returns 0. */
 int sgx_measure_init(struct sgx_measure *m, uint32_t ssa_frame_size, uint64_t size);
 
 /* One EADD record for the page at `offset` (enclave-relative, page aligned). */
