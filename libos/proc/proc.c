@@ -61,8 +61,40 @@ struct gen {
     char *text;
     size_t len;
     int64_t pos;
-    bool writable; /* oom_score_adj: mode 0644 */
+    bool writable;     /* oom_score_adj: mode 0644 */
+    uint64_t ino;      /* of this file */
+    uint64_t dir_hash; /* a directory's: its entries' inode numbers hash on from it */
+    uint64_t parent_ino;
 };
+
+/* Inode numbers: /proc is 1, as on Linux; every other node's is a hash of
+ * its path (FNV-1a, continued from the directory's value for an entry), so
+ * each path has its own and stat, fstat and getdents agree. find(1) and
+ * du take two directories with one (dev, inode) for a loop. */
+#define PROC_ROOT_INO 1
+#define INO_BASE 0x1000ULL
+
+static uint64_t ino_hash(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+static uint64_t ino_of_hash(uint64_t h)
+{
+    return INO_BASE + h % (0x7fffffffffffULL - INO_BASE);
+}
+
+static uint64_t path_hash(const char *inside)
+{
+    return ino_hash(0xcbf29ce484222325ULL, inside);
+}
+
+static uint64_t path_ino(const char *inside)
+{
+    return strcmp(inside, "/proc") ? ino_of_hash(path_hash(inside)) : PROC_ROOT_INO;
+}
 
 /* A decimal id at p (up to '/' or the end); -1 if there is none. */
 static int parse_id(const char *p, const char **end)
@@ -327,10 +359,11 @@ static long g_seek(struct file *f, int64_t off, int whence)
     return g->pos = base + off;
 }
 
-static void fill_stat(bool dir, struct pal_stat *st)
+static void fill_stat(bool dir, uint64_t ino, struct pal_stat *st)
 {
     memset(st, 0, sizeof(*st));
     st->dev = PROC_DEV;
+    st->ino = ino;
     st->mode = dir ? S_IFDIR_ | 0555 : S_IFREG_ | 0444;
     st->nlink = 1;
     st->uid = libos_cfg.uid, st->gid = libos_cfg.gid;
@@ -339,7 +372,7 @@ static void fill_stat(bool dir, struct pal_stat *st)
 
 static long g_fstat(struct file *f, struct pal_stat *st)
 {
-    fill_stat(f->is_dir, st);
+    fill_stat(f->is_dir, ((struct gen *)f->h)->ino, st);
     if (((struct gen *)f->h)->writable)
         st->mode |= 0200;
     return 0;
@@ -356,7 +389,12 @@ static long g_readdir(struct file *f, void *buf, size_t len)
         if (used + reclen > len)
             break;
         char *d = (char *)buf + used;
-        uint64_t ino = 100 + (uint64_t)g->pos;
+        char name[256];
+        memcpy(name, line + 2, n < sizeof(name) - 1 ? n : sizeof(name) - 1);
+        name[n < sizeof(name) - 1 ? n : sizeof(name) - 1] = 0;
+        uint64_t ino = !strcmp(name, ".")    ? g->ino
+                       : !strcmp(name, "..") ? g->parent_ino
+                                             : ino_of_hash(ino_hash(g->dir_hash, name));
         int64_t next = g->pos + (int64_t)(nl - line) + 1;
         uint16_t rl = (uint16_t)reclen;
         memset(d, 0, reclen);
@@ -409,7 +447,8 @@ static bool node_writable(struct node n)
     return n.kind == K_FILE && n.sys < 0 && n.what == PROC_OOM_ADJ;
 }
 
-static int open_gen(char *text, size_t len, bool dir, bool writable, int flags, struct file **out)
+static int open_gen(char *text, size_t len, bool dir, bool writable, const char *inside, int flags,
+                    struct file **out)
 {
     struct gen *g = calloc(1, sizeof(*g));
     if (!g || !text) {
@@ -417,6 +456,18 @@ static int open_gen(char *text, size_t len, bool dir, bool writable, int flags, 
         return -PAL_ENOMEM;
     }
     g->text = text, g->len = len, g->writable = writable;
+    g->ino = path_ino(inside);
+    g->dir_hash = ino_hash(path_hash(inside), "/");
+    g->parent_ino = PROC_ROOT_INO;
+    if (dir && strcmp(inside, "/proc")) {
+        char up[PATH_MAX_LEN];
+        size_t n = strlen(inside);
+        if (n < sizeof(up)) {
+            memcpy(up, inside, n + 1);
+            *strrchr(up, '/') = 0;
+            g->parent_ino = path_ino(up);
+        }
+    }
     flags &= writable ? ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)
                       : O_NONBLOCK | O_DIRECTORY | O_NOFOLLOW | O_NOATIME;
     *out = file_new(writable ? &oom_ops : &gen_ops, (pal_handle)g, flags);
@@ -466,7 +517,7 @@ int proc_open(const char *inside, int flags, struct file **out)
                                  : proc_file_text((enum proc_text)n.what, n.who, n.fd, &len);
     if (!text && n.kind == K_FILE && n.sys < 0 && n.who.pid != libos_pid)
         return -PAL_ESRCH; /* it ended meanwhile, as Linux says for a dead task */
-    return open_gen(text, len, n.kind == K_DIR, node_writable(n), flags, out);
+    return open_gen(text, len, n.kind == K_DIR, node_writable(n), inside, flags, out);
 }
 
 int proc_stat(const char *inside, struct pal_stat *st)
@@ -474,7 +525,7 @@ int proc_stat(const char *inside, struct pal_stat *st)
     struct node n = find(inside);
     if (n.kind == K_NONE)
         return missing(inside);
-    fill_stat(n.kind == K_DIR, st);
+    fill_stat(n.kind == K_DIR, path_ino(inside), st);
     if (n.kind == K_LINK)
         st->mode = S_IFLNK_ | 0777;
     if (node_writable(n))
