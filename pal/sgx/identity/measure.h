@@ -40,7 +40,7 @@ struct sgx_measure {
  * run, by a key that names the state before it and the run (offset, pages,
  * SECINFO), so a hit gives exactly the state hashing would. get returns 0
  * and the state, or -1; put keeps one (both best effort). Process-wide;
- * none by default (the loader sets its per-user cache: loader/measure_memo.c). */
+ * none by default (the geode command sets its per-user store). */
 struct sgx_measure_memo {
     int (*get)(const uint8_t key[32], uint8_t state[32]);
     void (*put)(const uint8_t key[32], const uint8_t state[32]);
