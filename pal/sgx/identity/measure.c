@@ -59,7 +59,7 @@ static void eadd_record(uint8_t rec[RECORD_SIZE], uint64_t offset, const uint8_t
 /* The memo's name for the pending run hashed from the current state: the
  * chaining value and length so far (the state at a block boundary is all
  * of it) and the run's first offset, length and SECINFO. */
-static void run_key(const struct sgx_measure *m, const SHA256_CTX *c, uint8_t key[32])
+static void run_key(const struct sgx_measure *m, const SHA256_CTX *c, uint64_t pages, uint8_t key[32])
 {
     SHA256_CTX k;
 
@@ -69,7 +69,7 @@ static void run_key(const struct sgx_measure *m, const SHA256_CTX *c, uint8_t ke
     SHA256_Update(&k, &c->Nl, sizeof(c->Nl));
     SHA256_Update(&k, &c->Nh, sizeof(c->Nh));
     SHA256_Update(&k, &m->run_offset, sizeof(m->run_offset));
-    SHA256_Update(&k, &m->run_pages, sizeof(m->run_pages));
+    SHA256_Update(&k, &pages, sizeof(pages));
     SHA256_Update(&k, m->run_secinfo, sizeof(m->run_secinfo));
     SHA256_Final(key, &k);
 }
@@ -89,9 +89,7 @@ static void flush_run(struct sgx_measure *m)
     if (memo && n >= MEMO_MIN_RECORDS) {
         flush_batch(m);
         if (c->num == 0) { /* at a block boundary, as every record ends one */
-            m->run_pages = n;
-            run_key(m, c, key);
-            m->run_pages = 0;
+            run_key(m, c, n, key);
             keyed = true;
             if (memo->get(key, state) == 0) {
                 uint64_t bits = ((uint64_t)c->Nh << 32 | c->Nl) + n * RECORD_SIZE * 8;
