@@ -1,10 +1,11 @@
 /* Fresh memory reads as zeros, whatever the host put there: anonymous
  * mappings (small and large, so both committed at once and on demand),
- * break growth, main-stack pages never touched, and the same in a forked
- * child. Prints one count of non-zero bytes per kind; natively every count
- * is 0. Under the sim, t_sim_dirty_heap.sh has the host add the enclave's
- * heap with a pattern instead of zeros and leave every page it maps
- * accessible (PROT_NONE included): the counts must stay 0. */
+ * break growth, main-stack pages never touched, a PROT_NONE reservation
+ * made accessible piece by piece (as glibc's per-thread arenas are, also
+ * one reserved before the fork), and the same in a forked child. Prints one count of non-zero bytes
+ * per kind; natively every count is 0. Under the sim, t_sim_dirty_heap.sh has the host add the
+ * enclave's heap with a pattern instead of zeros and leave every page it maps accessible (PROT_NONE
+ * included): the counts must stay 0. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,26 @@ static unsigned long map_nonzero(size_t len)
     return n;
 }
 
+/* A 64 MiB PROT_NONE reservation (at `m`, or a new one) made readable in
+ * two pieces: its start read-write, 1 MiB near its end read-only. */
+static unsigned long reserve_nonzero(unsigned char *m)
+{
+    size_t len = 64 * MB;
+    unsigned long n;
+
+    if (!m)
+        m = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED || mprotect(m, 132 * 1024, PROT_READ | PROT_WRITE) ||
+        mprotect(m + len - 2 * MB, MB, PROT_READ)) {
+        perror("reserve");
+        exit(2);
+    }
+    n = nonzero(m, 132 * 1024) + nonzero(m + len - 2 * MB, MB);
+    m[0] = 1;
+    munmap(m, len);
+    return n;
+}
+
 /* Stack pages below depth: read before any write in this process. */
 static unsigned long __attribute__((noinline)) stack_nonzero(int depth)
 {
@@ -58,14 +79,15 @@ static void report(const char *who)
 
     if (sbrk((intptr_t)MB) != (void *)-1)
         brk_n = nonzero(b0, MB);
-    printf("%s: mmap 16 KiB %lu, mmap 8 MiB %lu, brk 1 MiB %lu\n", who, map_nonzero(16 * 1024),
-           map_nonzero(8 * MB), brk_n);
+    printf("%s: mmap 16 KiB %lu, mmap 8 MiB %lu, brk 1 MiB %lu, reserve 64 MiB %lu\n", who,
+           map_nonzero(16 * 1024), map_nonzero(8 * MB), brk_n, reserve_nonzero(NULL));
 }
 
 int main(void)
 {
     int st;
     pid_t pid;
+    unsigned char *before = mmap(NULL, 64 * MB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
     printf("stack 1.2 MiB deep: %lu\n", stack_nonzero(20));
     report("parent");
@@ -77,6 +99,7 @@ int main(void)
     }
     if (pid == 0) {
         report("child");
+        printf("child: reserved before the fork %lu\n", reserve_nonzero(before));
         fflush(stdout);
         _exit(0);
     }

@@ -34,13 +34,19 @@
  * lazy faults are serialized by ops_lock, held across their OCALLs, so two
  * threads touching one lazy page cannot both zero it.
  *
- * Only EDMM pages are ever lazy: they arrive zeroed by EAUG and are
- * inaccessible until EACCEPTed, whatever the host's page table says, so any
- * thread may fault on them, wait for the commit and resume. Below the EDMM
- * part (all of the heap on SGX1) a page's first access would fault only if
- * the host's page table made it, so mem_commit_lazy commits there at once
- * (a host that left a lazy page mapped would show the program the heap's
- * initial contents, which are the host's: t_sim_dirty_heap.sh). */
+ * Only EDMM pages are lazy with a protection that allows access: they
+ * arrive zeroed by EAUG and are inaccessible until EACCEPTed, whatever the
+ * host's page table says, so any thread may fault on them, wait for the
+ * commit and resume. Below the EDMM part (all of the heap on SGX1) a page's
+ * first access would fault only if the host's page table made it, so
+ * mem_commit_lazy commits there at once (a host that left a lazy page
+ * mapped would show the program the heap's initial contents, which are the
+ * host's: t_sim_dirty_heap.sh). The exception is PROT_NONE: such a range
+ * (a reservation: glibc's 64 MiB arena of each thread, a JVM's class space)
+ * stays lazy with no access, and mem_protect zeroes it when it allows an
+ * access. Until then the program has no business reading it: Linux would
+ * deliver SIGSEGV, and so does the libOS unless the host widens the page
+ * table, as it could for a committed PROT_NONE page too. */
 #include "pal_enclave.h"
 
 #define PAGE 4096ULL
@@ -50,16 +56,18 @@
 #define LAZY_CHUNK 64ULL /* pages a lazy fault commits at most: 256 KiB */
 
 static struct {
-    uint64_t lo, pages;  /* usable pages, after the maps */
-    uint64_t *bits;      /* 1 = reserved */
-    uint8_t *pmap;       /* per page: host PAL_PROT_* bits | PMAP_COMMITTED */
+    uint64_t lo, pages; /* usable pages, after the maps */
+    uint64_t *bits;     /* 1 = reserved */
+    uint8_t *pmap;      /* per page: host PAL_PROT_* bits | PMAP_COMMITTED */
     uint32_t lock;
 } heap;
 
+/* Held only for bitmap and pmap updates, never across an OCALL. */
 static void lock(void)
 {
     while (__atomic_exchange_n(&heap.lock, 1, __ATOMIC_ACQUIRE))
-        __asm__ volatile("pause");
+        while (__atomic_load_n(&heap.lock, __ATOMIC_RELAXED))
+            __asm__ volatile("pause");
 }
 
 static void unlock(void)
@@ -67,24 +75,50 @@ static void unlock(void)
     __atomic_store_n(&heap.lock, 0, __ATOMIC_RELEASE);
 }
 
-/* Held across a whole memory operation, OCALLs included; owner says which
- * thread, so that a lazy fault inside one (a bug) is not a deadlock. */
+/* Held across a whole memory operation, OCALLs and the zeroing of a
+ * commit included (milliseconds for a thread's 8 MiB stack where the host
+ * pages the EPC in, as the sim does); owner says which thread, so that a
+ * lazy fault inside one (a bug) is not a deadlock. lock: 0 free, 1 held,
+ * 2 held with sleepers. A memory operation that finds it held spins a
+ * little, then sleeps on the enclave's futex (pal_futex.c), quietly: its
+ * caller may hold libOS locks, and host signals wait for the next OCALL. A
+ * lazy fault only spins: it may have interrupted the futex code itself. */
 static struct {
     uint32_t lock;
     struct enclave_thread *owner;
 } ops;
 
+#define OPS_SPINS 200
+
+static void ops_lock_as(int may_sleep)
+{
+    struct enclave_thread *t = thread_self();
+    uint32_t c = 0;
+
+    for (int i = 0; i < OPS_SPINS || !may_sleep; i++) {
+        c = 0;
+        if (__atomic_compare_exchange_n(&ops.lock, &c, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            goto held;
+        __asm__ volatile("pause");
+    }
+    t->quiet_ocalls++;
+    while (__atomic_exchange_n(&ops.lock, 2, __ATOMIC_ACQUIRE))
+        enclave_futex_wait(&ops.lock, 2, -1);
+    t->quiet_ocalls--;
+held:
+    ops.owner = t;
+}
+
 static void ops_lock(void)
 {
-    while (__atomic_exchange_n(&ops.lock, 1, __ATOMIC_ACQUIRE))
-        __asm__ volatile("pause");
-    ops.owner = thread_self();
+    ops_lock_as(1);
 }
 
 static void ops_unlock(void)
 {
     ops.owner = NULL;
-    __atomic_store_n(&ops.lock, 0, __ATOMIC_RELEASE);
+    if (__atomic_exchange_n(&ops.lock, 0, __ATOMIC_RELEASE) == 2)
+        enclave_futex_wake(&ops.lock, 1);
 }
 
 /* The host's page-table permissions for [addr, addr + len). */
@@ -127,7 +161,10 @@ static void set_pmap(uint64_t first, uint64_t n, int keep_state, uint8_t v)
         heap.pmap[i] = (uint8_t)((heap.pmap[i] & keep) | v);
 }
 
-static int test(uint64_t i) { return (heap.bits[i / 64] >> (i % 64)) & 1; }
+static int test(uint64_t i)
+{
+    return (heap.bits[i / 64] >> (i % 64)) & 1;
+}
 
 static void set_range(uint64_t first, uint64_t n, int on)
 {
@@ -167,7 +204,9 @@ static int64_t to_pages(uint64_t addr, uint64_t size, uint64_t *n)
     return (int64_t)((addr - heap.lo) / PAGE);
 }
 
-/* Highest free run of n pages (mmap hands out addresses top-down too). */
+/* Highest free run of n pages (mmap hands out addresses top-down too).
+ * Whole words of the bitmap are taken at once when all reserved or all
+ * free and the run needs all of it. */
 static int64_t find_free(uint64_t n)
 {
     uint64_t run = 0;
@@ -175,6 +214,11 @@ static int64_t find_free(uint64_t n)
     for (uint64_t i = heap.pages; i-- > 0;) {
         if (i % 64 == 63 && heap.bits[i / 64] == ~0ULL) {
             run = 0;
+            i -= 63;
+            continue;
+        }
+        if (i % 64 == 63 && heap.bits[i / 64] == 0 && run + 64 < n) {
+            run += 64;
             i -= 63;
             continue;
         }
@@ -242,7 +286,10 @@ static void record(const void *addr, size_t size, int keep_state, uint8_t v)
 /* --- EDMM pages (from enclave_edmm_from() up) --- */
 
 /* Page index of an address in the heap. */
-static uint64_t idx(uint64_t a) { return (a - heap.lo) / PAGE; }
+static uint64_t idx(uint64_t a)
+{
+    return (a - heap.lo) / PAGE;
+}
 
 /* The EDMM part of [a, a + len): [*lo, *hi), empty when lo == hi. */
 static void edmm_part(uint64_t a, uint64_t len, uint64_t *lo, uint64_t *hi)
@@ -337,7 +384,8 @@ static long fork_add_run(uint64_t i, uint64_t j)
 {
     uint64_t a = heap.lo + i * PAGE;
 
-    if (host_protect(a, (j - i) * PAGE, PAL_PROT_READ | PAL_PROT_WRITE) || enclave_edmm_add(a, j - i))
+    if (host_protect(a, (j - i) * PAGE, PAL_PROT_READ | PAL_PROT_WRITE) ||
+        enclave_edmm_add(a, j - i))
         return -PAL_EIO;
     for (uint64_t k = i; k < j; k++)
         heap.pmap[k] |= PMAP_EPC;
@@ -404,8 +452,8 @@ static int edmm_adopt(void)
         uint64_t j = run_end(i, heap.pages, PMAP_EPC | 7);
         uint8_t rw = SGX_SECINFO_R | SGX_SECINFO_W;
 
-        if ((heap.pmap[i] & PMAP_EPC) &&
-            enclave_edmm_change(heap.lo + i * PAGE, j - i, rw, enclave_edmm_perms(heap.pmap[i] & 7)))
+        if ((heap.pmap[i] & PMAP_EPC) && enclave_edmm_change(heap.lo + i * PAGE, j - i, rw,
+                                                             enclave_edmm_perms(heap.pmap[i] & 7)))
             return -1;
         i = j;
     }
@@ -456,13 +504,14 @@ static long mem_commit(void *addr, size_t size, int prot)
  * (the heap is not measured) or the program's old data, and only the
  * host's page table would make the first access fault: a host that leaves
  * the page mapped would let the program read what is there. So those
- * ranges are committed (zeroed) at once, and a range that is not all
- * fresh too, which keeps every page's state simple. */
+ * ranges are committed (zeroed) at once unless prot is PROT_NONE (zeroed
+ * by mem_protect, see the top), and a range that is not all fresh too,
+ * which keeps every page's state simple. */
 static long mem_commit_lazy(void *addr, size_t size, int prot)
 {
     uint64_t n;
     int64_t first = to_pages((uint64_t)addr, size, &n);
-    int fresh = (uint64_t)addr >= enclave_edmm_from();
+    int fresh = prot == PAL_PROT_NONE || (uint64_t)addr >= enclave_edmm_from();
     long r = 0;
 
     if (!valid_prot(prot) || !all_reserved(addr, size))
@@ -509,7 +558,7 @@ int enclave_heap_lazy_fault(uint64_t addr, uint32_t errcd)
 
     if (addr < heap.lo || addr - heap.lo >= heap.pages * PAGE || ops.owner == t)
         return 0;
-    ops_lock();
+    ops_lock_as(0);
     lock();
     i = idx(addr);
     v = heap.pmap[i];
@@ -564,11 +613,16 @@ static long protect(void *addr, size_t size, int prot)
     return 0;
 }
 
-/* Runs of lazy pages only change the protection they will get (their
- * host page table stays PROT_NONE until the first access). */
+/* Runs of lazy EDMM pages only change the protection they will get (their
+ * host page table stays PROT_NONE until the first access). A lazy run
+ * below the EDMM part (PROT_NONE, see mem_commit_lazy) is committed now,
+ * zeroed, when prot allows an access. */
 static long mem_protect(void *addr, size_t size, int prot)
 {
-    uint64_t n, i, j;
+    uint64_t n, i, j, from = enclave_edmm_from();
+    uint64_t sgx1_end = from <= heap.lo                       ? 0
+                        : from >= heap.lo + heap.pages * PAGE ? heap.pages
+                                                              : idx(from);
     int64_t first = to_pages((uint64_t)addr, size, &n);
     long r = 0;
 
@@ -576,12 +630,20 @@ static long mem_protect(void *addr, size_t size, int prot)
         return -PAL_EINVAL;
     ops_lock();
     for (i = (uint64_t)first; !r && i < (uint64_t)first + n; i = j) {
+        int lazy, zero;
+
         lock();
         j = run_end(i, (uint64_t)first + n, PMAP_LAZY);
-        if (heap.pmap[i] & PMAP_LAZY)
+        lazy = heap.pmap[i] & PMAP_LAZY;
+        zero = lazy && i < sgx1_end && prot != PAL_PROT_NONE;
+        if (zero && j > sgx1_end)
+            j = sgx1_end;
+        if (lazy && !zero)
             set_pmap(i, j - i, 1, (uint8_t)prot);
         unlock();
-        if (!(heap.pmap[i] & PMAP_LAZY))
+        if (zero)
+            r = commit((void *)(heap.lo + i * PAGE), (j - i) * PAGE, prot);
+        else if (!lazy)
             r = protect((void *)(heap.lo + i * PAGE), (j - i) * PAGE, prot);
     }
     ops_unlock();
@@ -677,7 +739,8 @@ int enclave_heap_adopt(void)
         uint64_t j = i + 1;
         int prot = heap.pmap[i] & PMAP_LAZY ? PAL_PROT_NONE : heap.pmap[i] & 7;
 
-        while (j < heap.pages && (heap.pmap[j] & PMAP_LAZY ? PAL_PROT_NONE : heap.pmap[j] & 7) == prot)
+        while (j < heap.pages &&
+               (heap.pmap[j] & PMAP_LAZY ? PAL_PROT_NONE : heap.pmap[j] & 7) == prot)
             j++;
         if (host_protect(heap.lo + i * PAGE, (j - i) * PAGE, prot))
             return -1;
