@@ -149,8 +149,13 @@ static int h_open(const struct vfs_target *t, const char *alias, int flags, uint
     pal_handle h;
     /* The host descriptor never leaks into a host exec: always CLOEXEC.
      * The VFS has resolved every symlink already: O_NOFOLLOW makes the host
-     * refuse one that appeared since, instead of following it out. */
-    int extra = O_CLOEXEC | (t->mount_root ? 0 : O_NOFOLLOW) | pal_flags;
+     * refuse one that appeared since, instead of following it out. On the
+     * fast path (PAL_O_NOSYMLINKS) the host refuses any symlink with ELOOP,
+     * which sends the VFS to walk the path; O_NOFOLLOW there would turn a
+     * final symlink to a directory opened with O_DIRECTORY into ENOTDIR
+     * (Linux checks O_DIRECTORY first), and opendir of it would fail. */
+    bool fast = pal_flags & PAL_O_NOSYMLINKS;
+    int extra = O_CLOEXEC | (t->mount_root || fast ? 0 : O_NOFOLLOW) | pal_flags;
     int r = t->untrusted_shm || t->unchecked ? 1 : trusted_open(t->host, alias, flags, extra, out);
     if (r <= 0)
         return r;

@@ -17,10 +17,7 @@
  * gets a host handle of its own (pal->handle_dup), registered with its own
  * events and data, and kept until it is deleted, the epoll is released or
  * the file is: as on Linux (epoll(7) Q6), closing one descriptor leaves
- * its registration while the open file lives.
- *
- * Not as Linux: an eventfd never reports EPOLLOUT (its readiness is a host
- * pipe's read end). */
+ * its registration while the open file lives. */
 #include <linux/eventpoll.h>
 #include <linux/fcntl.h>
 

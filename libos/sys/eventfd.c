@@ -1,9 +1,11 @@
-/* eventfd: the 64-bit counter lives in the libOS; a host pipe carries
- * readiness only (bytes in it while the counter is non-zero), so poll and
- * epoll see the eventfd become readable. Every write adds a byte, as
- * every eventfd write wakes Linux's waiters: an EPOLLET waiter sees each
- * one. Writability is not reported by poll (the counter practically never
- * fills up). */
+/* eventfd: the 64-bit counter lives in the libOS; a host socket pair
+ * carries readiness only: rd holds bytes (sent through wr) while the
+ * counter is non-zero, so poll and epoll see the eventfd become readable,
+ * and rd is writable (its peer's queue is empty: nothing is ever sent
+ * through rd), so they see it writable, as Linux's is until the counter
+ * reaches its maximum (an edge not reported: a write then fails with
+ * EAGAIN). Every write adds a byte, as every eventfd write wakes Linux's
+ * waiters: an EPOLLET waiter sees each one. */
 #include <linux/fcntl.h>
 
 #include "fs/vfs.h"
@@ -85,7 +87,10 @@ static long efd_write(struct file *f, const void *buf, size_t len)
     return r;
 }
 
-static pal_handle efd_poll_handle(struct file *f) { return ((struct efd *)f->h)->rd; }
+static pal_handle efd_poll_handle(struct file *f)
+{
+    return ((struct efd *)f->h)->rd;
+}
 
 static void efd_release(struct file *f)
 {
@@ -96,7 +101,10 @@ static void efd_release(struct file *f)
 }
 
 static const struct file_ops efd_ops = {
-    .read = efd_read, .write = efd_write, .fstat = anon_fstat, .poll_handle = efd_poll_handle,
+    .read = efd_read,
+    .write = efd_write,
+    .fstat = anon_fstat,
+    .poll_handle = efd_poll_handle,
     .release = efd_release,
 };
 
@@ -106,12 +114,14 @@ static long make_eventfd(uint64_t initval, int flags)
     if (flags & ~(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE_))
         return -PAL_EINVAL;
     struct efd *e = calloc(1, sizeof(*e));
-    long r = e ? pal->pipe(h, O_NONBLOCK | O_CLOEXEC) : -PAL_ENOMEM;
+    long r = e ? pal->sock_pair(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_NONBLOCK | O_CLOEXEC, 0, h)
+               : -PAL_ENOMEM;
     if (r < 0) {
         free(e);
         return r;
     }
-    *e = (struct efd){.count = initval, .rd = h[0], .wr = h[1], .semaphore = flags & EFD_SEMAPHORE_};
+    *e =
+        (struct efd){.count = initval, .rd = h[0], .wr = h[1], .semaphore = flags & EFD_SEMAPHORE_};
     efd_signal(e, initval > 0);
     struct file *f = file_new(&efd_ops, (pal_handle)e, O_RDWR | (flags & O_NONBLOCK));
     int fd = f ? fd_install(f, 0, flags & O_CLOEXEC) : -PAL_ENOMEM;
@@ -120,5 +130,11 @@ static long make_eventfd(uint64_t initval, int flags)
     return fd;
 }
 
-SYS(eventfd) { return make_eventfd(A(0), 0); }
-SYS(eventfd2) { return make_eventfd(A(0), (int)A(1)); }
+SYS(eventfd)
+{
+    return make_eventfd(A(0), 0);
+}
+SYS(eventfd2)
+{
+    return make_eventfd(A(0), (int)A(1));
+}

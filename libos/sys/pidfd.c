@@ -12,7 +12,10 @@ struct pidfd {
     int pid;
 };
 
-static pal_handle pidfd_poll_handle(struct file *f) { return ((struct pidfd *)f->h)->h; }
+static pal_handle pidfd_poll_handle(struct file *f)
+{
+    return ((struct pidfd *)f->h)->h;
+}
 
 static void pidfd_release(struct file *f)
 {
@@ -49,12 +52,35 @@ SYS(pidfd_open)
     return fd;
 }
 
+/* Linux's pidfd_pid: any other open file is EBADF (waitid's P_PIDFD). */
 long pidfd_pid(int fd)
 {
     struct file *f = fd_get(fd);
     if (!f)
         return -PAL_EBADF;
-    long pid = f->ops == &pidfd_ops ? ((struct pidfd *)f->h)->pid : -PAL_EINVAL;
+    long pid = f->ops == &pidfd_ops ? ((struct pidfd *)f->h)->pid : -PAL_EBADF;
+    file_put(f);
+    return pid;
+}
+
+/* pidfd_send_signal also takes a /proc/<pid> directory (Linux's
+ * tgid_pidfd_to_pid); any other file is EBADF. */
+static long signal_target(int fd)
+{
+    long pid = pidfd_pid(fd);
+    if (pid != -PAL_EBADF)
+        return pid;
+    struct file *f = fd_get(fd);
+    if (!f)
+        return -PAL_EBADF;
+    const char *p = f->path && !strncmp(f->path, "/proc/", 6) && file_is_dir(f) ? f->path + 6 : "";
+    if (!strcmp(p, "self"))
+        pid = libos_pid;
+    else if (*p >= '1' && *p <= '9')
+        for (pid = 0; *p >= '0' && *p <= '9' && pid < (1L << 22); p++)
+            pid = pid * 10 + (*p - '0');
+    if (*p)
+        pid = -PAL_EBADF;
     file_put(f);
     return pid;
 }
@@ -65,12 +91,16 @@ long pidfd_pid(int fd)
 SYS(pidfd_send_signal)
 {
     int sig = (int)A(1);
-    if (A(3) != 0 || sig < 0 || sig > 64)
+    if (A(3) != 0)
         return -PAL_EINVAL;
-    long pid = pidfd_pid((int)A(0));
+    long pid = signal_target((int)A(0));
     if (pid < 0)
         return pid;
+    if (sig < 0 || sig > 64)
+        return -PAL_EINVAL;
     const int32_t *info = PTR(2);
+    if (info && info[0] != sig)
+        return -PAL_EINVAL; /* si_signo must be the signal sent */
     if (info && (info[2] >= 0 || info[2] == -6 /* SI_TKILL */) && pid != libos_pid)
         return -PAL_EPERM;
     return signal_send((int)pid, sig);
