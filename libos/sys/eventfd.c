@@ -1,11 +1,12 @@
 /* eventfd: the 64-bit counter lives in the libOS; a host socket pair
  * carries readiness only: rd holds bytes (sent through wr) while the
  * counter is non-zero, so poll and epoll see the eventfd become readable,
- * and rd is writable (its peer's queue is empty: nothing is ever sent
- * through rd), so they see it writable, as Linux's is until the counter
- * reaches its maximum (an edge not reported: a write then fails with
- * EAGAIN). Every write adds a byte, as every eventfd write wakes Linux's
- * waiters: an EPOLLET waiter sees each one. */
+ * and rd is writable while nothing sent through rd waits in wr, as
+ * Linux's eventfd is while its counter is below its maximum: at the
+ * maximum rd fills wr's queue until it is not writable (efd_full), and the
+ * read that takes the counter below empties it. Every write adds a byte,
+ * as every eventfd write wakes Linux's waiters: an EPOLLET waiter sees
+ * each one. */
 #include <linux/fcntl.h>
 
 #include "fs/vfs.h"
@@ -18,8 +19,27 @@ struct efd {
     spinlock_t lock;
     uint64_t count;
     pal_handle rd, wr;
-    bool semaphore, signaled;
+    bool semaphore, signaled, full;
 };
+
+#define EFD_MAX (~0ULL - 1)
+#define EFD_FILL_MAX 1024 /* chunks: 4 MiB, well past any socket buffer */
+
+/* The counter reached its maximum (full) or left it: see the top. */
+static void efd_full(struct efd *e, bool full)
+{
+    static const char fill[4096];
+    char b[4096];
+    if (full == e->full)
+        return;
+    if (full)
+        for (int i = 0; i < EFD_FILL_MAX && pal->write(e->rd, fill, sizeof(fill)) > 0; i++)
+            ;
+    else
+        while (pal->read(e->wr, b, sizeof(b)) > 0)
+            ;
+    e->full = full;
+}
 
 /* A write added to the counter (on), or a read took it to zero (off). */
 static void efd_signal(struct efd *e, bool on)
@@ -43,6 +63,7 @@ static long efd_take(struct efd *e, uint64_t *val)
     if (have) {
         *val = e->semaphore ? 1 : e->count;
         e->count -= *val;
+        efd_full(e, false);
         if (e->count == 0)
             efd_signal(e, false);
     }
@@ -78,10 +99,11 @@ static long efd_write(struct file *f, const void *buf, size_t len)
     if (v == ~0ULL)
         return -PAL_EINVAL;
     spin_lock(&e->lock);
-    long r = e->count + v < e->count || e->count + v == ~0ULL ? -PAL_EAGAIN : 8;
+    long r = e->count + v < e->count || e->count + v > EFD_MAX ? -PAL_EAGAIN : 8;
     if (r == 8 && v) {
         e->count += v;
         efd_signal(e, true);
+        efd_full(e, e->count == EFD_MAX);
     }
     spin_unlock(&e->lock);
     return r;

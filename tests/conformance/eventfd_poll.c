@@ -66,10 +66,12 @@ int main(void)
     all("counter 0 again", fd, ep);
     v = 0xfffffffffffffffeULL;
     val("write the maximum", write(fd, &v, 8));
+    all("counter at the maximum", fd, ep);
     v = 1;
     chk("write 1 more", write(fd, &v, 8));
     val("read", read(fd, &v, 8));
     say("read value %llx\n", (unsigned long long)v);
+    all("counter 0 after the maximum", fd, ep);
 
     int s = eventfd(2, EFD_NONBLOCK | EFD_SEMAPHORE);
     val("semaphore read", read(s, &v, 8));
