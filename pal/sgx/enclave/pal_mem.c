@@ -95,7 +95,7 @@ static void ops_lock_as(int may_sleep)
     struct enclave_thread *t = thread_self();
     uint32_t c = 0;
 
-    for (int i = 0; i < OPS_SPINS || !may_sleep; i++) {
+    for (int i = 0; i < OPS_SPINS; i += may_sleep) {
         c = 0;
         if (__atomic_compare_exchange_n(&ops.lock, &c, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
             goto held;
