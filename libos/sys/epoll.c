@@ -30,8 +30,9 @@
 #define EP_MAX_EVENTS (0x7fffffff / 12)
 /* The end of the program's address space (x86-64, 4-level paging). */
 #define USER_ADDR_END 0x7ffffffff000ULL
-/* Events taken from the PAL per call: fewer than maxevents is allowed. */
-#define EP_BATCH 128
+/* Events taken from the PAL per call (8 KiB of the libOS's 128 KiB stack):
+ * fewer than maxevents is allowed. */
+#define EP_BATCH 512
 
 /* The descriptor number of the registration made with a file's own
  * handle h in wait set ws, by (ws, h): an open-addressing table whose
@@ -267,7 +268,12 @@ SYS(epoll_ctl)
     return r;
 }
 
-/* One bounded wait for up to max events into out (program memory). */
+/* One bounded wait for up to max events into out (program memory): one
+ * PAL call of up to EP_BATCH events. Linux returns every ready event up to
+ * maxevents; fewer is allowed, but programs that register hundreds expect
+ * them from one call (Python's selectors test does), hence a batch of 512.
+ * A second call cannot take the rest: the host's level-triggered events
+ * just returned would come again in it. */
 static long ep_wait_once(pal_handle ws, struct k_epoll_event *out, int max, int64_t ns)
 {
     struct pal_wait_event ev[EP_BATCH];

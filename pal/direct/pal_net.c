@@ -226,22 +226,24 @@ static int timeout_ms(int64_t ns)
     return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
 }
 
-/* The host's events come packed (12 bytes each); they are read into a
- * PAL buffer and handed over one by one. */
+/* The host's events come packed (12 bytes each): they are read into the
+ * front of ev (16 bytes each) and spread out from the last one down, so
+ * no entry is overwritten before it is read. */
 static long direct_waitset_wait(pal_handle ws, struct pal_wait_event *ev, uint32_t n,
                                 int64_t timeout_ns)
 {
-    struct epoll_event host[256];
-    if (n > 256)
-        n = 256;
+    struct epoll_event *host = (struct epoll_event *)ev;
+    _Static_assert(sizeof(*host) <= sizeof(*ev), "packed host events fit in ev");
     struct timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
     long r = timeout_ns == 0
                  ? HS6(SYS_epoll_pwait, ws, host, n, 0, NULL, 8) /* never blocks */
                  : HC6(SYS_epoll_pwait2, ws, host, n, timeout_ns < 0 ? NULL : &ts, NULL, 8);
     if (r == -PAL_ENOSYS)
         r = HC6(SYS_epoll_pwait, ws, host, n, timeout_ms(timeout_ns), NULL, 8);
-    for (long i = 0; i < r; i++)
-        ev[i] = (struct pal_wait_event){.events = host[i].events, .key = host[i].data.u64};
+    for (long i = r - 1; i >= 0; i--) {
+        struct epoll_event h = host[i];
+        ev[i] = (struct pal_wait_event){.events = h.events, .key = h.data.u64};
+    }
     return r;
 }
 

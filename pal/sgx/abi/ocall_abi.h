@@ -141,6 +141,9 @@ enum ocall_net {
     OCALL_NET_LAST = 79,
 };
 
+/* Events one OCALL_WAITSET_WAIT returns at most (the libOS asks 512). */
+#define OCALL_WAIT_MAX 512
+
 /* One ready registration on the wire (OCALL_WAITSET_WAIT). */
 struct ocall_wait_event {
     uint32_t events, pad;

@@ -366,7 +366,13 @@ static long enclave_poll(struct pal_pollfd *fds, uint32_t n, int64_t timeout_ns)
  * host would let it replay a deleted registration's data, which may be a
  * pointer. */
 #define REG_MAX 4096
-#define WAIT_MAX 256
+/* Events per OCALL_WAITSET_WAIT (8 KiB): read into the caller's array,
+ * whose entries have the reply's layout, and checked and translated there
+ * in place, not on the enclave thread's stack. */
+#define WAIT_MAX OCALL_WAIT_MAX
+_Static_assert(sizeof(struct pal_wait_event) == sizeof(struct ocall_wait_event) &&
+                   offsetof(struct pal_wait_event, key) == offsetof(struct ocall_wait_event, key),
+               "pal_wait_event and ocall_wait_event share a layout");
 #define L_EPOLL_CTL_ADD 1
 #define L_EPOLL_CTL_DEL 2
 #define L_EPOLL_CTL_MOD 3
@@ -526,7 +532,7 @@ static long enclave_waitset_ctl(pal_handle ws, int op, pal_handle h, uint32_t ev
 static long enclave_waitset_wait(pal_handle ws, struct pal_wait_event *ev, uint32_t n,
                                  int64_t timeout_ns)
 {
-    struct ocall_wait_event w[WAIT_MAX];
+    struct ocall_wait_event *w = (struct ocall_wait_event *)ev;
     uint64_t got = 0;
     long j = 0;
 
@@ -540,7 +546,7 @@ static long enclave_waitset_wait(pal_handle ws, struct pal_wait_event *ev, uint3
         return -PAL_EIO;
     int foreign = 0;
     regs_acquire();
-    for (int64_t i = 0; i < r; i++) {
+    for (int64_t i = 0; i < r; i++) { /* j <= i: ev[j] is written after w[i] is read */
         uint64_t k = w[i].key, slot = k & 0xffffffffu;
         const struct ws_reg *g = &wsr.regs[slot < REG_MAX ? slot : 0];
         uint32_t e = w[i].events & g->events;

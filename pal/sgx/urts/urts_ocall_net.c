@@ -369,7 +369,6 @@ static int64_t do_poll(struct net_call *c)
     return r;
 }
 
-#define WAIT_MAX 256
 
 static int64_t do_waitset_create(struct net_call *c)
 {
@@ -401,12 +400,12 @@ static int64_t do_waitset_ctl(struct net_call *c)
 /* a0 ws, a1 n, a2 timeout ns; out struct ocall_wait_event[count]. */
 static int64_t do_waitset_wait(struct net_call *c)
 {
-    struct epoll_event ev[WAIT_MAX];
+    struct epoll_event ev[OCALL_WAIT_MAX];
     int64_t n = c->a[1], ns = urts_ocall_dontwait ? 0 : c->a[2];
     struct timespec ts = {ns / NS, ns % NS};
     long r;
 
-    if (!urts_ocall_end(&c->in) || n < 1 || n > WAIT_MAX ||
+    if (!urts_ocall_end(&c->in) || n < 1 || n > OCALL_WAIT_MAX ||
         c->out_cap < (uint64_t)n * sizeof(struct ocall_wait_event))
         return -EINVAL;
     r = ns == 0 ? sys_result(epoll_wait(fd_of(c->a[0]), ev, (int)n, 0)) /* never blocks */
