@@ -164,13 +164,15 @@ pal_handle anon_poll_handle(struct file *f) { return f->h; }
 
 void anon_release(struct file *f) { pal->close(f->h); }
 
-long anon_install(const struct file_ops *ops, pal_handle h, int flags, bool cloexec)
+long anon_install(const struct file_ops *ops, pal_handle h, int flags, bool cloexec,
+                  const char *name)
 {
     struct file *f = file_new(ops, h, flags & (O_ACCMODE | O_NONBLOCK));
     if (!f) {
         pal->close(h);
         return -PAL_ENOMEM;
     }
+    f->anon_name = name;
     int fd = fd_install(f, 0, cloexec);
     if (fd < 0)
         file_put(f);

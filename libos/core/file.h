@@ -53,6 +53,9 @@ struct file {
      * that other processes see, inside an enclave too (sys/mem.c). */
     bool untrusted_shm;
     char *path; /* inside path, for *at() and fchdir; may be NULL */
+    /* Without a path: what /proc/self/fd/N links to when it is not a pipe
+     * or a socket ("anon_inode:[eventfd]"), NULL for those. */
+    const char *anon_name;
     /* sys/fs_lock.c: POSIX record locks were taken through this file (its
      * close releases the process's locks on the file, as on Linux), and
      * the F_SETOWN_EX / F_SETSIG settings. */
@@ -95,8 +98,10 @@ long anon_fstat(struct file *f, struct pal_stat *st);
 pal_handle anon_poll_handle(struct file *f);
 void anon_release(struct file *f);
 /* A new descriptor for a file of ops on host handle h, opened with
- * O_ACCMODE and O_NONBLOCK of flags; h is closed when it cannot be made. */
-long anon_install(const struct file_ops *ops, pal_handle h, int flags, bool cloexec);
+ * O_ACCMODE and O_NONBLOCK of flags, named name in /proc/self/fd (struct
+ * file's anon_name); h is closed when it cannot be made. */
+long anon_install(const struct file_ops *ops, pal_handle h, int flags, bool cloexec,
+                  const char *name);
 /* fd_get for the duration of one syscall; the reference is taken only
  * when other threads exist (counted), and fd_unborrow drops it. */
 struct file *fd_borrow(int fd, bool *counted);

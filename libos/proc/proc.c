@@ -558,6 +558,8 @@ long proc_readlink(const char *inside, char *buf, size_t len)
         snprintf(tmp, sizeof(tmp), "%d", libos_pid);
         target = tmp;
     }
+    if (!target && f->anon_name)
+        target = f->anon_name;
     if (!target) {
         snprintf(tmp, sizeof(tmp), "%s:[%ld]", f->is_sock ? "socket" : "pipe", (long)f->h);
         target = tmp;

@@ -150,6 +150,8 @@ static long ep_create(int flags)
     if (r < 0)
         return r;
     struct file *f = file_new(&epoll_ops, ws, O_RDWR);
+    if (f)
+        f->anon_name = "anon_inode:[eventpoll]";
     if (!f) {
         pal->close(ws);
         return -PAL_ENOMEM;

@@ -1,4 +1,9 @@
-/* eventfd: the 64-bit counter lives in the libOS; a host socket pair
+/* eventfd. Where the PAL has a host eventfd (pal.h eventfd: direct mode)
+ * it is the eventfd, counter and all, shared with forked children as
+ * Linux's. Otherwise (an enclave, where the host is not trusted with the
+ * counter) the 64-bit counter lives in the libOS, in each process: a
+ * forked child that uses an eventfd it inherited is refused (EPERM, with a
+ * warning) rather than counting apart from its parent; and a host socket pair
  * carries readiness only: rd holds bytes (sent through wr) while the
  * counter is non-zero, so poll and epoll see the eventfd become readable,
  * and rd is writable while nothing sent through rd waits in wr, as
@@ -20,7 +25,22 @@ struct efd {
     uint64_t count;
     pal_handle rd, wr;
     bool semaphore, signaled, full;
+    int owner; /* libos_pid of the process that made it */
 };
+
+/* An eventfd a forked child inherited: its counter is the parent's,
+ * which this enclave cannot reach (see the top). */
+static bool efd_foreign(const struct efd *e)
+{
+    static bool warned;
+    if (e->owner == libos_pid)
+        return false;
+    if (!__atomic_exchange_n(&warned, true, __ATOMIC_RELAXED))
+        log_warn("eventfd: a descriptor inherited across fork is not shared with the process that "
+                 "made it inside an enclave (each keeps its own counter): its read and write are "
+                 "refused (EPERM)");
+    return true;
+}
 
 #define EFD_MAX (~0ULL - 1)
 #define EFD_FILL_MAX 1024 /* chunks: 4 MiB, well past any socket buffer */
@@ -77,6 +97,8 @@ static long efd_read(struct file *f, void *buf, size_t len)
     uint64_t val;
     if (len < 8)
         return -PAL_EINVAL;
+    if (efd_foreign(e))
+        return -PAL_EPERM;
     while (!efd_take(e, &val)) {
         if (f->flags & O_NONBLOCK)
             return -PAL_EAGAIN;
@@ -98,6 +120,8 @@ static long efd_write(struct file *f, const void *buf, size_t len)
     memcpy(&v, buf, 8);
     if (v == ~0ULL)
         return -PAL_EINVAL;
+    if (efd_foreign(e))
+        return -PAL_EPERM;
     spin_lock(&e->lock);
     long r = e->count + v < e->count || e->count + v > EFD_MAX ? -PAL_EAGAIN : 8;
     if (r == 8 && v) {
@@ -135,6 +159,13 @@ static long make_eventfd(uint64_t initval, int flags)
     pal_handle h[2];
     if (flags & ~(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE_))
         return -PAL_EINVAL;
+    if (PAL_HAS(pal, eventfd)) {
+        pal_handle hh;
+        long r = pal->eventfd(initval, flags & (O_NONBLOCK | EFD_SEMAPHORE_), &hh);
+        return r < 0 ? r
+                     : anon_install(&host_file_ops, hh, O_RDWR | (flags & O_NONBLOCK),
+                                    flags & O_CLOEXEC, "anon_inode:[eventfd]");
+    }
     struct efd *e = calloc(1, sizeof(*e));
     long r = e ? pal->sock_pair(1 /* AF_UNIX */, 1 /* SOCK_STREAM */ | O_NONBLOCK | O_CLOEXEC, 0, h)
                : -PAL_ENOMEM;
@@ -143,9 +174,12 @@ static long make_eventfd(uint64_t initval, int flags)
         return r;
     }
     *e =
-        (struct efd){.count = initval, .rd = h[0], .wr = h[1], .semaphore = flags & EFD_SEMAPHORE_};
+        (struct efd){.count = initval, .rd = h[0], .wr = h[1], .semaphore = flags & EFD_SEMAPHORE_,
+                    .owner = libos_pid};
     efd_signal(e, initval > 0);
     struct file *f = file_new(&efd_ops, (pal_handle)e, O_RDWR | (flags & O_NONBLOCK));
+    if (f)
+        f->anon_name = "anon_inode:[eventfd]";
     int fd = f ? fd_install(f, 0, flags & O_CLOEXEC) : -PAL_ENOMEM;
     if (fd < 0)
         f ? file_put(f) : efd_release(&(struct file){.h = (pal_handle)e});

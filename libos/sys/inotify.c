@@ -83,7 +83,7 @@ static long make_inotify(int flags)
     long r = pal->notify_create(&h);
     if (r < 0)
         return r;
-    return anon_install(&ino_ops, h, O_RDONLY | flags, flags & O_CLOEXEC);
+    return anon_install(&ino_ops, h, O_RDONLY | flags, flags & O_CLOEXEC, "anon_inode:inotify");
 }
 
 SYS(inotify_init)

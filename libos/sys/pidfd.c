@@ -46,6 +46,8 @@ SYS(pidfd_open)
     }
     p->pid = pid;
     struct file *f = file_new(&pidfd_ops, (pal_handle)p, O_RDWR | (int)(A(1) & O_NONBLOCK));
+    if (f)
+        f->anon_name = "anon_inode:[pidfd]";
     int fd = f ? fd_install(f, 0, /*cloexec=*/true) : -PAL_ENOMEM;
     if (fd < 0)
         f ? file_put(f) : pidfd_release(&(struct file){.h = (pal_handle)p});

@@ -192,6 +192,7 @@ static long make_signalfd(int fd, const uint64_t *umask, size_t sizemask, int fl
         sfd_release(&(struct file){.h = (pal_handle)s});
         return slot < 0 ? -PAL_EMFILE : -PAL_ENOMEM;
     }
+    f->anon_name = "anon_inode:[signalfd]";
     __atomic_store_n(&signal_raise_hook, on_raise, __ATOMIC_SEQ_CST);
     sfd_refresh(s);
     int nfd = fd_install(f, 0, flags & O_CLOEXEC);

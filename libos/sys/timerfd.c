@@ -72,7 +72,7 @@ SYS(timerfd_create)
     long r = pal->timer_create(clock, &h);
     if (r < 0)
         return r;
-    return anon_install(&tfd_ops, h, O_RDWR | flags, flags & O_CLOEXEC);
+    return anon_install(&tfd_ops, h, O_RDWR | flags, flags & O_CLOEXEC, "anon_inode:[timerfd]");
 }
 
 static bool ts_ok(const struct k_timespec *t)

@@ -20,6 +20,14 @@ static long direct_pipe(pal_handle out[2], int flags)
     return r;
 }
 
+static long direct_eventfd(uint64_t initval, int flags, pal_handle *out)
+{
+    long fd = HS2(SYS_eventfd2, initval, (flags & (O_NONBLOCK | 1 /* EFD_SEMAPHORE */)) | O_CLOEXEC);
+    if (fd >= 0)
+        *out = fd;
+    return fd < 0 ? fd : 0;
+}
+
 static long direct_sock_create(int domain, int type, int proto, pal_handle *out)
 {
     long fd = HS3(SYS_socket, domain, type, proto);
@@ -250,6 +258,7 @@ static long direct_waitset_wait(pal_handle ws, struct pal_wait_event *ev, uint32
 void direct_fill_net(struct pal_api *api)
 {
     api->pipe = direct_pipe;
+    api->eventfd = direct_eventfd;
     api->sock_create = direct_sock_create;
     api->sock_pair = direct_sock_pair;
     api->sock_bind = direct_sock_bind;

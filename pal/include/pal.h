@@ -741,6 +741,13 @@ struct pal_api {
      * into the same address space, such as a host fork, may copy them
      * anyway). -EINVAL for a list out of order. */
     long (*process_fork_exec)(const struct pal_mem_range *skip, size_t n);
+
+    /* Optional: a host eventfd (eventfd2(2); flags: O_NONBLOCK and
+     * EFD_SEMAPHORE, 1), read, written and polled as any handle: its
+     * counter is the host's, shared with forked children. NULL where the
+     * host is not trusted with it (an enclave: the libOS keeps the counter
+     * itself, libos/sys/eventfd.c). */
+    long (*eventfd)(uint64_t initval, int flags, pal_handle *out);
 };
 
 #define PAL_TTY_QUIET 1 /* tty_ioctl: the program ignores or blocks SIGTTOU */

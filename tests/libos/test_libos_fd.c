@@ -195,7 +195,7 @@ static void limit(void)
     CHECK(DUP(3) == -PAL_EMFILE && FCNTL(3, F_DUPFD, 0) == -PAL_EMFILE, "dup, F_DUPFD: EMFILE");
     CHECK(DUP2(3, 1023) == 1023, "dup2 onto an open descriptor still works at the limit");
     static const struct file_ops anon_ops = {.release = anon_release};
-    CHECK(anon_install(&anon_ops, (pal_handle)1, 0, false) == -PAL_EMFILE && closed_handles == 1,
+    CHECK(anon_install(&anon_ops, (pal_handle)1, 0, false, NULL) == -PAL_EMFILE && closed_handles == 1,
           "anon_install at the limit: EMFILE, its host handle closed");
     CHECK(CLOSE(500) == 0 && DUP(3) == 500, "a close frees the slot");
     close_all();
