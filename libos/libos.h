@@ -130,6 +130,7 @@ struct libos_config {
     uint32_t uid, gid;
     bool sigterm_injection; /* sys.enable_sigterm_injection */
     bool shm_untrusted;     /* sys.insecure__shared_memory_untrusted */
+    bool eventfd_host;      /* sys.insecure__allow_eventfd */
     bool no_subprocesses;   /* sys.disallow_subprocesses */
     bool dns_conf;          /* sys.enable_extra_runtime_domain_names_conf */
     bool use_host_env;      /* loader.insecure__use_host_env */

@@ -48,6 +48,7 @@ Geode__Manifest *config_load(const uint8_t *blob, size_t len)
     libos_cfg.gid = m->gid;
     libos_cfg.sigterm_injection = m->enable_sigterm_injection;
     libos_cfg.shm_untrusted = m->shared_memory_untrusted;
+    libos_cfg.eventfd_host = m->allow_eventfd;
     libos_cfg.no_subprocesses = m->disallow_subprocesses;
     libos_cfg.dns_conf = m->extra_domain_names_conf;
     if (m->fds_limit)

@@ -1,6 +1,8 @@
-/* eventfd. Where the PAL has a host eventfd (pal.h eventfd: direct mode)
- * it is the eventfd, counter and all, shared with forked children as
- * Linux's. Otherwise (an enclave, where the host is not trusted with the
+/* eventfd. Where the PAL has a host eventfd (pal.h eventfd: direct mode),
+ * or the manifest trusts the host with it in an enclave
+ * (sys.insecure__allow_eventfd, pal.h eventfd_untrusted), the host's is
+ * the eventfd, counter and all, shared with forked children as Linux's.
+ * Otherwise (an enclave, where the host is not trusted with the
  * counter) the 64-bit counter lives in the libOS, in each process: a
  * forked child that uses an eventfd it inherited is refused (EPERM, with a
  * warning) rather than counting apart from its parent; and a host socket pair
@@ -159,9 +161,12 @@ static long make_eventfd(uint64_t initval, int flags)
     pal_handle h[2];
     if (flags & ~(O_CLOEXEC | O_NONBLOCK | EFD_SEMAPHORE_))
         return -PAL_EINVAL;
-    if (PAL_HAS(pal, eventfd)) {
+    bool untrusted = !PAL_HAS(pal, eventfd) && libos_cfg.eventfd_host &&
+                     PAL_HAS(pal, eventfd_untrusted);
+    if (PAL_HAS(pal, eventfd) || untrusted) {
         pal_handle hh;
-        long r = pal->eventfd(initval, flags & (O_NONBLOCK | EFD_SEMAPHORE_), &hh);
+        int hf = flags & (O_NONBLOCK | EFD_SEMAPHORE_);
+        long r = untrusted ? pal->eventfd_untrusted(initval, hf, &hh) : pal->eventfd(initval, hf, &hh);
         return r < 0 ? r
                      : anon_install(&host_file_ops, hh, O_RDWR | (flags & O_NONBLOCK),
                                     flags & O_CLOEXEC, "anon_inode:[eventfd]");

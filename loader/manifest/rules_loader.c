@@ -319,6 +319,11 @@ static void sys_shm_untrusted(struct mctx *c, const char *key, const struct toml
     field_bool(c, key, v, &c->m->shared_memory_untrusted);
 }
 
+static void sys_allow_eventfd(struct mctx *c, const char *key, const struct toml_value *v)
+{
+    field_bool(c, key, v, &c->m->allow_eventfd);
+}
+
 const struct rule loader_rules[] = {
     {"libos.entrypoint", libos_entrypoint},
     {"loader.entrypoint", loader_entrypoint},
@@ -335,6 +340,8 @@ const struct rule loader_rules[] = {
     {"sys.brk.max_size", sys_brk_max_size},
     {"sys.enable_sigterm_injection", sys_sigterm},
     {"sys.insecure__shared_memory_untrusted", sys_shm_untrusted},
+    {"sys.insecure__allow_eventfd", sys_allow_eventfd},
+    {"loader.insecure__allow_eventfd", sys_allow_eventfd},
     {"sys.disallow_subprocesses", sys_no_subprocesses},
     {"sys.fds.limit", sys_fds_limit},
     {"sys.enable_extra_runtime_domain_names_conf", sys_dns_conf},

@@ -49,14 +49,6 @@ static const struct {
     {"sgx.ioctl_structs.", "Geode passes no device ioctl to the host (they stay refused); ignored"},
     {"libos.check_invalid_pointers",
      "Geode always checks the program's pointers (EFAULT, as Linux); ignored"},
-    {"sys.insecure__allow_eventfd",
-     "eventfd is always available (inside an enclave its counter lives in the libOS of each "
-     "process and the host sees only readiness; a forked child cannot use one it inherited); "
-     "ignored"},
-    {"loader.insecure__allow_eventfd",
-     "eventfd is always available (inside an enclave its counter lives in the libOS of each "
-     "process and the host sees only readiness; a forked child cannot use one it inherited); "
-     "ignored"},
     {"sys.experimental__enable_flock", "flock(2) is always available in Geode; ignored"},
     {NULL, NULL},
 };

@@ -47,6 +47,9 @@ static void print_fs(const geode_manifest *m, FILE *out)
     if (m->shared_memory_untrusted)
         fprintf(out, "shared memory: anonymous MAP_SHARED memory is host memory in an enclave, "
                      "shared with forked children (insecure: the host reads and writes it)\n");
+    if (m->allow_eventfd)
+        fprintf(out, "eventfd:       the host's in an enclave, shared with forked children "
+                     "(insecure: the host reads and changes its counter)\n");
     if (m->disallow_subprocesses)
         fprintf(out, "processes:     fork, vfork and clone of a process fail with EAGAIN "
                      "(sys.disallow_subprocesses)\n");

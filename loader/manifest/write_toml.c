@@ -106,6 +106,8 @@ static void write_fs_sys(const geode_manifest *m, FILE *out)
     fprintf(out, "sys.insecure__shared_memory_untrusted = %s\n",
             m->shared_memory_untrusted ? "true" : "false");
     fprintf(out, "sys.disallow_subprocesses = %s\n", m->disallow_subprocesses ? "true" : "false");
+    if (m->allow_eventfd)
+        fprintf(out, "sys.insecure__allow_eventfd = true\n");
     if (m->extra_domain_names_conf)
         fprintf(out, "sys.enable_extra_runtime_domain_names_conf = true\n");
     if (m->fds_limit)

@@ -748,6 +748,10 @@ struct pal_api {
      * host is not trusted with it (an enclave: the libOS keeps the counter
      * itself, libos/sys/eventfd.c). */
     long (*eventfd)(uint64_t initval, int flags, pal_handle *out);
+    /* Optional: the same inside an enclave, for a manifest that trusts the
+     * host with the counter (sys.insecure__allow_eventfd): it can read and
+     * change it, and forked children share it. */
+    long (*eventfd_untrusted)(uint64_t initval, int flags, pal_handle *out);
 };
 
 #define PAL_TTY_QUIET 1 /* tty_ioctl: the program ignores or blocks SIGTTOU */

@@ -40,6 +40,7 @@ static const char *full =
     "]\n"
     "sys.stack.size = \"1M\"\n"
     "sys.insecure__shared_memory_untrusted = true\n"
+    "sys.insecure__allow_eventfd = true\n"
     "sgx.enclave_size = \"512M\"\n"
     "sgx.max_threads = 8\n"
     "sgx.trusted_files = [\"file:/bin/busybox\", { uri = \"file:/etc/x\", sha256 = "
@@ -67,6 +68,7 @@ static void test_full(void)
               !strcmp(m->mounts[3]->uri, "file:/dev/shm"),
           "untrusted_shm mount, Gramine's dev: URI read as file:");
     CHECK(m->shared_memory_untrusted, "sys.insecure__shared_memory_untrusted");
+    CHECK(m->allow_eventfd, "sys.insecure__allow_eventfd");
     CHECK(m->stack_size == 1 << 20, "size with suffix");
     CHECK(m->sgx->enclave_size == 512ull << 20 && m->sgx->max_threads == 8, "sgx sizes");
     CHECK(m->sgx->n_trusted_files == 2 && m->sgx->trusted_files[1]->sha256.len == 32,
@@ -188,6 +190,7 @@ static void test_canonical(void)
               "\"00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff\" }, "
               "\"file:/bin/busybox\"]\n"
               "[sys]\nstack.size = \"1024K\"\ninsecure__shared_memory_untrusted = true\n"
+              "insecure__allow_eventfd = true\n"
               "[[fs.mounts]]\ntype = \"tmpfs\"\npath = \"/tmp\"\n"
               "[[fs.mounts]]\npath = \"/data\"\nuri = \"file:/var/data\"\n"
               "[[fs.mounts]]\ntype = \"encrypted\"\npath = \"/secret\"\nuri = \"file:/var/s\"\n"

@@ -559,6 +559,20 @@ static void test_waitset(void)
     CHECK(api.handle_dup(p[0], &d) == -PAL_EIO && honest(),
           "handle_dup: a handle past OCALL_MAX_HANDLE -> -EIO");
     close((int)d), close((int)p[0]), close((int)p[1]), close((int)ws);
+
+    /* sys.insecure__allow_eventfd: the host's eventfd through OCALL_EVENTFD */
+    pal_handle e = -1;
+    uint64_t v = 0;
+    CHECK(api.eventfd_untrusted(3, O_NONBLOCK, &e) == 0 && cloexec(e) && nonblocking(e) &&
+              read((int)e, &v, 8) == 8 && v == 3,
+          "eventfd_untrusted: a CLOEXEC, non-blocking host eventfd holding its initial value");
+    close((int)e);
+    CHECK(api.eventfd_untrusted(0, 1 /* EFD_SEMAPHORE */, &e) == 0 && !nonblocking(e),
+          "eventfd_untrusted: EFD_SEMAPHORE, blocking");
+    close((int)e);
+    hostile(OCALL_EVENTFD, T_RESULT, 1LL << 40);
+    CHECK(api.eventfd_untrusted(0, 0, &e) == -PAL_EIO && honest(),
+          "eventfd_untrusted: a handle past OCALL_MAX_HANDLE -> -EIO");
 }
 
 /* --- host side: input validation --- */

@@ -123,7 +123,7 @@ enum ocall_net {
     OCALL_WAITSET_CREATE = 62, /* -> a new epoll fd (EPOLL_CLOEXEC) */
     /* a0 ws, a1 op (EPOLL_CTL_*), a2 h, a3 events (32 bits), a4 key -> 0 */
     OCALL_WAITSET_CTL = 63,
-    /* a0 ws, a1 n (1..256), a2 timeout ns (-1 forever); out struct
+    /* a0 ws, a1 n (1..OCALL_WAIT_MAX), a2 timeout ns (-1 forever); out struct
      * ocall_wait_event[count] -> count */
     OCALL_WAITSET_WAIT = 64,
     /* sendmsg(2) with ancillary data: a0 h, a1 len, a2 flags, a3 addr len
@@ -138,6 +138,9 @@ enum ocall_net {
      * close-on-exec), then the data -> count */
     OCALL_SOCK_RECVMSG = 66,
     OCALL_HANDLE_DUP = 67, /* a0 h -> a new fd of its open file (F_DUPFD_CLOEXEC) */
+    /* a0 initval (32 bits), a1 flags (O_NONBLOCK, EFD_SEMAPHORE = 1) -> a new
+     * eventfd (EFD_CLOEXEC); only with sys.insecure__allow_eventfd */
+    OCALL_EVENTFD = 68,
     OCALL_NET_LAST = 79,
 };
 

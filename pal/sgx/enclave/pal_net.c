@@ -67,6 +67,18 @@ static long enclave_pipe(pal_handle out[2], int flags)
     return take_pair(r, h, got, out);
 }
 
+/* The host's eventfd (pal.h eventfd_untrusted): its counter is the host's. */
+static long enclave_eventfd_untrusted(uint64_t initval, int flags, pal_handle *out)
+{
+    struct ocall_args a = {{(int64_t)(uint32_t)initval, flags & (04000 /* O_NONBLOCK */ | 1 /* EFD_SEMAPHORE */)}};
+    long r = pal_check_handle(args_ocall(OCALL_EVENTFD, &a));
+
+    if (r < 0)
+        return r;
+    *out = (pal_handle)r;
+    return 0;
+}
+
 static long enclave_sock_create(int domain, int type, int proto, pal_handle *out)
 {
     struct ocall_args a = {{domain, type, proto}};
@@ -597,6 +609,7 @@ void enclave_fill_net(struct pal_api *api)
     api->sock_sendmsg = enclave_sock_sendmsg;
     api->sock_recvmsg = enclave_sock_recvmsg;
     api->pipe = enclave_pipe;
+    api->eventfd_untrusted = enclave_eventfd_untrusted;
     api->sock_create = enclave_sock_create;
     api->sock_pair = enclave_sock_pair;
     api->sock_bind = enclave_sock_bind;

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -85,6 +86,13 @@ static int64_t do_pipe(struct net_call *c)
     if (pipe2(fds, (int)c->a[0]) != 0)
         return -errno;
     return put_pair(c, fds);
+}
+
+static int64_t do_eventfd(struct net_call *c)
+{
+    if (!urts_ocall_end(&c->in) || c->a[0] > UINT32_MAX || (c->a[1] & ~(uint64_t)(O_NONBLOCK | 1)))
+        return -EINVAL;
+    return sys_result(eventfd((unsigned)c->a[0], (int)c->a[1] | EFD_CLOEXEC));
 }
 
 static int64_t do_sock_create(struct net_call *c)
@@ -440,6 +448,8 @@ int64_t urts_ocall_net(struct urts_enclave *e, uint32_t thread, uint64_t number,
     switch (number) {
     case OCALL_PIPE:
         return do_pipe(&c);
+    case OCALL_EVENTFD:
+        return do_eventfd(&c);
     case OCALL_SOCK_CREATE:
         return do_sock_create(&c);
     case OCALL_SOCK_PAIR:
