@@ -28,6 +28,9 @@ struct efd {
     pal_handle rd, wr;
     bool semaphore, signaled, full;
     int owner; /* libos_pid of the process that made it */
+    /* Reads so far, the futex word a blocking write waits on while the
+     * counter has no room for its value; writers: how many wait. */
+    uint32_t reads, writers;
 };
 
 /* An eventfd a forked child inherited: its counter is the parent's,
@@ -81,15 +84,19 @@ static void efd_signal(struct efd *e, bool on)
 static long efd_take(struct efd *e, uint64_t *val)
 {
     spin_lock(&e->lock);
-    bool have = e->count > 0;
+    bool have = e->count > 0, wake = false;
     if (have) {
         *val = e->semaphore ? 1 : e->count;
         e->count -= *val;
         efd_full(e, false);
         if (e->count == 0)
             efd_signal(e, false);
+        __atomic_add_fetch(&e->reads, 1, __ATOMIC_RELEASE);
+        wake = e->writers > 0;
     }
     spin_unlock(&e->lock);
+    if (wake)
+        pal->futex_wake(&e->reads, 0x7fffffff);
     return have;
 }
 
@@ -124,15 +131,32 @@ static long efd_write(struct file *f, const void *buf, size_t len)
         return -PAL_EINVAL;
     if (efd_foreign(e))
         return -PAL_EPERM;
-    spin_lock(&e->lock);
-    long r = e->count + v < e->count || e->count + v > EFD_MAX ? -PAL_EAGAIN : 8;
-    if (r == 8 && v) {
+    for (;;) {
+        spin_lock(&e->lock);
+        if (e->count + v >= e->count && e->count + v <= EFD_MAX)
+            break;
+        /* No room: EAGAIN, or wait for a read (Linux blocks). */
+        uint32_t seen = __atomic_load_n(&e->reads, __ATOMIC_ACQUIRE);
+        if (f->flags & O_NONBLOCK) {
+            spin_unlock(&e->lock);
+            return -PAL_EAGAIN;
+        }
+        e->writers++;
+        spin_unlock(&e->lock);
+        long w = pal->futex_wait(&e->reads, seen, -1);
+        spin_lock(&e->lock);
+        e->writers--;
+        spin_unlock(&e->lock);
+        if (w < 0 && w != -PAL_EAGAIN)
+            return w; /* EINTR: a signal; or the PAL's error */
+    }
+    if (v) {
         e->count += v;
         efd_signal(e, true);
         efd_full(e, e->count == EFD_MAX);
     }
     spin_unlock(&e->lock);
-    return r;
+    return 8;
 }
 
 static pal_handle efd_poll_handle(struct file *f)

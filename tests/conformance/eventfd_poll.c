@@ -2,9 +2,11 @@
 /* An eventfd's readiness (eventfd(2)): writable while its counter is below
  * its maximum, readable while it is non-zero, to poll, select and epoll
  * alike; EFD_SEMAPHORE reads take one at a time; a write that would pass
- * the maximum is EAGAIN on a non-blocking eventfd. */
+ * the maximum is EAGAIN on a non-blocking eventfd and waits for a read on a
+ * blocking one. */
 #include "conf.h"
 #include <poll.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/select.h>
@@ -40,6 +42,18 @@ static void show_epoll(const char *what, int ep)
     for (int i = 0; i < n; i++)
         say("%s%s", (ev[i].events & EPOLLIN) ? " in" : "", (ev[i].events & EPOLLOUT) ? " out" : "");
     say("\n");
+}
+
+static int blocking_fd;
+static volatile int read_done;
+
+static void *late_reader(void *arg)
+{
+    uint64_t v;
+    (void)arg;
+    usleep(100 * 1000);
+    read_done = read(blocking_fd, &v, 8) == 8;
+    return NULL;
 }
 
 static void all(const char *what, int fd, int ep)
@@ -80,6 +94,19 @@ int main(void)
     val("semaphore read", read(s, &v, 8));
     show_poll("semaphore at 0", s);
     chk("semaphore read at 0", read(s, &v, 8));
+
+    /* a blocking write with no room waits for the read that makes it */
+    blocking_fd = eventfd(0, 0);
+    v = 0xfffffffffffffffeULL;
+    val("blocking: write the maximum", write(blocking_fd, &v, 8));
+    pthread_t t;
+    pthread_create(&t, NULL, late_reader, NULL);
+    v = 5;
+    val("blocking: write 5 at the maximum", write(blocking_fd, &v, 8));
+    say("the other thread had read: %s\n", read_done ? "yes" : "no");
+    pthread_join(t, NULL);
+    val("blocking: read", read(blocking_fd, &v, 8));
+    say("value %llu\n", (unsigned long long)v);
 
     /* edge-triggered: each write is an event */
     int e2 = epoll_create1(0);
