@@ -8,11 +8,6 @@
 #   make install PREFIX=/usr/local DESTDIR=
 
 BUILD   ?= build
-# One spelling per build directory: a BUILD given as an absolute path inside
-# the tree (tests pass $GEODE_BUILD) is made relative, so that the targets
-# the dependency files (-MMD) name are the ones make asks for; otherwise a
-# header change would not rebuild objects last made under the other spelling.
-override BUILD := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
 CC      ?= gcc
 CLANG   ?= clang
 PREFIX  ?= /usr/local
