@@ -53,7 +53,6 @@ struct ecall_result enclave_thread_run(uint64_t futex_word, uint64_t slot);
 /* The host word the calling thread sleeps on (0: none); -EFAULT if it is
  * not a 4-aligned host address. */
 int enclave_futex_set_word(uint64_t word);
-long enclave_futex_wait(uint32_t *addr, uint32_t val, int64_t timeout_ns);
 long enclave_futex_wake(uint32_t *addr, int n);
 void enclave_fill_futex(struct pal_api *api);
 

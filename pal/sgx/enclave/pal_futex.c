@@ -96,7 +96,7 @@ static long sleep_woken(struct waiter *w, int64_t timeout_ns)
     }
 }
 
-long enclave_futex_wait(uint32_t *addr, uint32_t val, int64_t timeout_ns)
+static long pal_futex_wait(uint32_t *addr, uint32_t val, int64_t timeout_ns)
 {
     static const uint32_t zero;
     struct waiter *w = self();
@@ -183,6 +183,6 @@ long enclave_futex_wake(uint32_t *addr, int n)
 
 void enclave_fill_futex(struct pal_api *api)
 {
-    api->futex_wait = enclave_futex_wait;
+    api->futex_wait = pal_futex_wait;
     api->futex_wake = enclave_futex_wake;
 }

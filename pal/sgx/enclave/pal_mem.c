@@ -76,49 +76,29 @@ static void unlock(void)
 }
 
 /* Held across a whole memory operation, OCALLs and the zeroing of a
- * commit included (milliseconds for a thread's 8 MiB stack where the host
- * pages the EPC in, as the sim does); owner says which thread, so that a
- * lazy fault inside one (a bug) is not a deadlock. lock: 0 free, 1 held,
- * 2 held with sleepers. A memory operation that finds it held spins a
- * little, then sleeps on the enclave's futex (pal_futex.c), quietly: its
- * caller may hold libOS locks, and host signals wait for the next OCALL. A
- * lazy fault only spins: it may have interrupted the futex code itself. */
+ * commit included; owner says which thread, so that a lazy fault inside one
+ * (a bug) is not a deadlock. It only spins (test and test-and-set), with
+ * no OCALL of its own: sleeping on the enclave's futex would free the CPU
+ * for threads zeroing their stacks, but a memory operation can run inside
+ * that futex's own wait (a host signal handed to the libOS after its OCALL
+ * may allocate), whose waiter record is one per thread. */
 static struct {
     uint32_t lock;
     struct enclave_thread *owner;
 } ops;
 
-#define OPS_SPINS 200
-
-static void ops_lock_as(int may_sleep)
-{
-    struct enclave_thread *t = thread_self();
-    uint32_t c = 0;
-
-    for (int i = 0; i < OPS_SPINS; i += may_sleep) {
-        c = 0;
-        if (__atomic_compare_exchange_n(&ops.lock, &c, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-            goto held;
-        __asm__ volatile("pause");
-    }
-    t->quiet_ocalls++;
-    while (__atomic_exchange_n(&ops.lock, 2, __ATOMIC_ACQUIRE))
-        enclave_futex_wait(&ops.lock, 2, -1);
-    t->quiet_ocalls--;
-held:
-    ops.owner = t;
-}
-
 static void ops_lock(void)
 {
-    ops_lock_as(1);
+    while (__atomic_exchange_n(&ops.lock, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&ops.lock, __ATOMIC_RELAXED))
+            __asm__ volatile("pause");
+    ops.owner = thread_self();
 }
 
 static void ops_unlock(void)
 {
     ops.owner = NULL;
-    if (__atomic_exchange_n(&ops.lock, 0, __ATOMIC_RELEASE) == 2)
-        enclave_futex_wake(&ops.lock, 1);
+    __atomic_store_n(&ops.lock, 0, __ATOMIC_RELEASE);
 }
 
 /* The host's page-table permissions for [addr, addr + len). */
@@ -558,7 +538,7 @@ int enclave_heap_lazy_fault(uint64_t addr, uint32_t errcd)
 
     if (addr < heap.lo || addr - heap.lo >= heap.pages * PAGE || ops.owner == t)
         return 0;
-    ops_lock_as(0);
+    ops_lock();
     lock();
     i = idx(addr);
     v = heap.pmap[i];
