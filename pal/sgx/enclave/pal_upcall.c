@@ -2,7 +2,8 @@
  *
  * Stage 2 (exception.c) calls enclave_upcall with the interrupted context on
  * the PAL stack. A `syscall` instruction raised #UD (SGX forbids it inside
- * enclaves): that is the program's system call. CPUID and RDTSC raise #UD on
+ * enclaves): that is the program's system call (or was, when another thread
+ * has since rewritten the site to a jmp: it runs again). CPUID and RDTSC raise #UD on
  * SGX1 hardware and are emulated here. Everything else becomes the Linux
  * signal the kernel would send. The libOS runs with GS = its thread block;
  * the context resumes with the program's FS base and the libOS's GS. */
@@ -144,6 +145,12 @@ void enclave_upcall(struct exc_ctx *ctx)
     if (op == 0x0f05) {
         c.rip += 2;
         enclave_upcalls->syscall(&c);
+    } else if ((op >> 8) == 0xeb || (op >> 8) == 0xe9) {
+        /* A jmp never raises #UD: the bytes changed after the fault. The
+         * libOS rewrote the `syscall` that raised it while this thread was
+         * on its way here (libos/core/rewrite.c: another thread's trap
+         * stores a jmp over the site's 2 bytes). Run the site again: the
+         * jmp now takes the call to its trampoline. */
     } else if (op == 0x0fa2 && !emulate_cpuid(&c)) {
         c.rip += 2;
     } else if (op == 0x0f31 && !emulate_rdtsc(&c)) {
