@@ -58,6 +58,7 @@ probe() { # LAYER-OBJECT INCLUDE WANT(0 compiles, 1 fails)
     printf '#include "%s"\nint probe;\n' "$2" >"$T/probe.c"
     cmd=${cmd/ -c ${1%.o}.c / -fsyntax-only $T/probe.c }
     cmd=${cmd% -o *}
+    cmd=${cmd/ -MMD -MP / } # no dependency file in the current folder
     (eval "$cmd") >/dev/null 2>&1; local rc=$?
     [ $rc != 0 ] && rc=1
     ok "$([ $rc = "$3" ]; echo $?)" \
