@@ -89,6 +89,9 @@ extern bool libos_threads_ready;
  * release them. */
 void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
+/* core/fd.c: the descriptor table's lock, which fork holds across the
+ * PAL's fork (sys/clone.c). */
+spinlock_t *fd_fork_lock(void);
 /* entry/upcall.c: the host signals deferred while this thread held locks. */
 void signal_run_deferred_host(void);
 
@@ -103,6 +106,8 @@ struct libos_thread *thread_find(int tid);
  * sig now (does not block it, or waits for it), 0 when none does. */
 long thread_taker(int sig, const struct libos_thread *except);
 void thread_forget(struct libos_thread *t);
+/* A forked child: every thread but the caller is gone, and so are the
+ * locks they held (or were about to take) at the fork. */
 void thread_forget_others(void);
 /* The process's ids: 1 and 0 for the first process; forked children
  * take the id the PAL gives them. */

@@ -14,6 +14,11 @@ static struct fd_table main_table;
 static struct fd_table child_table;
 static spinlock_t fd_lock;
 
+spinlock_t *fd_fork_lock(void)
+{
+    return &fd_lock;
+}
+
 static struct fd_table *tbl(void)
 {
     return vfork_child_active() ? &child_table : &main_table;

@@ -60,9 +60,30 @@ void thread_forget(struct libos_thread *t)
     spin_unlock(&registry_lock);
 }
 
+/* l is one of the calling thread's own. */
+static bool held_by(const struct libos_thread *t, const void *l)
+{
+    for (int i = 0; i < t->nheld && i < MAX_HELD_LOCKS; i++)
+        if (t->held[i] == l)
+            return true;
+    return false;
+}
+
 void thread_forget_others(void)
 {
     struct libos_thread *self = cur_thread();
+    /* The child runs only this thread: the registry is read unlocked (its
+     * lock may be one of those released here). A lock is remembered from
+     * before it is taken to after it is freed, so one released here was
+     * held, wanted or just freed by a thread the child does not have. */
+    for (int i = 0; i < MAX_THREADS; i++) {
+        const struct libos_thread *t = registry[i];
+        if (!t || t == self)
+            continue;
+        for (int j = 0; j < t->nheld && j < MAX_HELD_LOCKS; j++)
+            if (!held_by(self, t->held[j]))
+                spin_unlock_raw(t->held[j]);
+    }
     spin_lock(&registry_lock);
     for (int i = 0; i < MAX_THREADS; i++)
         if (registry[i] != self)

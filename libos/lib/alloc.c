@@ -33,18 +33,18 @@ static void *pal_alloc_pages(size_t size)
     return addr;
 }
 
-static void *carve(size_t bytes)
+/* A block of class shift from the free list or the arena, under heap_lock;
+ * NULL when the arena has no room left for it. */
+static struct header *take(unsigned shift)
 {
-    if ((size_t)(arena_end - arena_cur) < bytes) {
-        char *a = pal_alloc_pages(ARENA_SIZE);
-        if (!a)
-            return NULL;
-        arena_cur = a;
-        arena_end = a + ARENA_SIZE;
+    struct header *h = (struct header *)free_lists[shift];
+    if (h) {
+        free_lists[shift] = free_lists[shift]->next;
+    } else if ((size_t)(arena_end - arena_cur) >= (1UL << shift)) {
+        h = (struct header *)arena_cur;
+        arena_cur += 1UL << shift;
     }
-    void *p = arena_cur;
-    arena_cur += bytes;
-    return p;
+    return h;
 }
 
 static void *alloc_big(size_t n)
@@ -58,6 +58,11 @@ static void *alloc_big(size_t n)
     return h + 1;
 }
 
+/* The PAL is never called under heap_lock: a memory operation may hand a
+ * host signal to the libOS, which may allocate (and a fork takes the lock,
+ * alloc_fork_lock, while the PAL copies memory). A new arena is mapped
+ * unlocked; one that another thread installed meanwhile wins, and the
+ * spare goes back. */
 void *malloc(size_t n)
 {
     size_t need = n + sizeof(struct header);
@@ -67,14 +72,22 @@ void *malloc(size_t n)
     while ((1UL << shift) < need)
         shift++;
     spin_lock_raw(&heap_lock);
-    struct header *h = (struct header *)free_lists[shift];
-    if (h)
-        free_lists[shift] = free_lists[shift]->next;
-    else
-        h = carve(1UL << shift);
+    struct header *h = take(shift);
     spin_unlock_raw(&heap_lock);
-    if (!h)
-        return NULL;
+    while (!h) {
+        char *a = pal_alloc_pages(ARENA_SIZE);
+        if (!a)
+            return NULL;
+        spin_lock_raw(&heap_lock);
+        h = take(shift);
+        if (!h) {
+            arena_cur = a, arena_end = a + ARENA_SIZE, a = NULL;
+            h = take(shift);
+        }
+        spin_unlock_raw(&heap_lock);
+        if (a)
+            pal->mem_free(a, ARENA_SIZE);
+    }
     h->size = shift;
     h->big = 0;
     return h + 1;
@@ -125,4 +138,11 @@ void *realloc(void *p, size_t n)
         free(p);
     }
     return q;
+}
+
+/* fork: no other thread is inside the allocator while the PAL copies or
+ * forks this process, so the child's heap is whole (core/lock.c). */
+spinlock_t *alloc_fork_lock(void)
+{
+    return &heap_lock;
 }

@@ -59,6 +59,9 @@ static inline void spin_lock_raw(spinlock_t *l)
 }
 static inline void spin_unlock_raw(spinlock_t *l) { __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE); }
 
+/* The allocator's lock, which fork holds across the PAL's fork (core/lock.c). */
+spinlock_t *alloc_fork_lock(void);
+
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

@@ -55,6 +55,24 @@ static long start_thread(uint64_t flags, struct sc_args *args, struct libos_thre
     return r;
 }
 
+/* fork: while the PAL forks or copies the process, no other
+ * thread is inside the descriptor table or the allocator, so the child
+ * gets both whole (the table first: it allocates under its lock). The
+ * locks are the thread's own (host signals wait), released on both
+ * sides. A lock that another thread held at the fork is released in the
+ * child by thread_forget_others: that thread does not exist there. */
+static void fork_locks_take(void)
+{
+    spin_lock(fd_fork_lock());
+    spin_lock(alloc_fork_lock());
+}
+
+static void fork_locks_drop(void)
+{
+    spin_unlock(alloc_fork_lock());
+    spin_unlock(fd_fork_lock());
+}
+
 long fork_now(const struct pal_mem_range *skip, size_t n_skip)
 {
     encrypted_flush_all();
@@ -63,8 +81,10 @@ long fork_now(const struct pal_mem_range *skip, size_t n_skip)
      * that arrived before this code ran (one it blocks stays pending). */
     uint64_t parent_pending = signal_pending_set();
     uint64_t parent_thread_pending = cur_thread()->pending;
+    fork_locks_take();
     long r = n_skip && PAL_HAS(pal, process_fork_exec) ? pal->process_fork_exec(skip, n_skip)
                                                        : pal->process_fork();
+    fork_locks_drop();
     if (r != 0)
         return r; /* parent: the child's id, or an error */
     libos_ppid = libos_pid;

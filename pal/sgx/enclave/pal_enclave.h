@@ -101,6 +101,15 @@ void enclave_heap_pmap_span(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi);
 uint64_t enclave_heap_end(void);
 int enclave_heap_next_run(uint64_t *next, struct enclave_heap_run *run);
 long enclave_heap_host_protect(uint64_t addr, uint64_t len, int prot);
+/* No memory operation (commit, protect, free, lazy fault) runs between
+ * freeze and thaw but the caller's: a fork copies the maps and pages as
+ * they are. While a thread holds that lock (ops_mine) no host signal is
+ * handed to the libOS on it: the libOS may allocate while it takes one,
+ * and a forking thread holds the allocator's lock while it waits for this
+ * one (libos/core/lock.c). They go over at the release. */
+void enclave_heap_freeze(void);
+void enclave_heap_thaw(void);
+int enclave_heap_ops_mine(void);
 /* pal_thread.c: runs fn(arg) on [.., top) for good. */
 __attribute__((noreturn)) void enclave_run_on_stack(void (*fn)(void *), void *arg, uint64_t top);
 /* pal_proc.c: ends the process (OCALL_EXIT). */

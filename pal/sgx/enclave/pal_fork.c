@@ -665,10 +665,15 @@ static long parent_send(struct fork_ctx *ctx)
         bulk_open();
     if (!r)
         r = rec_send(REC_CTX, ctx, sizeof(*ctx), NULL, 0);
-    if (!r)
+    if (!r) {
+        /* Other threads run on; their memory operations wait, so that the
+         * maps and the committed pages sent are one state. */
+        enclave_heap_freeze();
         r = send_states();
-    if (!r)
-        r = send_memory(ctx);
+        if (!r)
+            r = send_memory(ctx);
+        enclave_heap_thaw();
+    }
     end = (struct fork_end){chan.records + 1, chan.pages};
     if (!r)
         r = rec_send(REC_END, &end, sizeof(end), NULL, 0);

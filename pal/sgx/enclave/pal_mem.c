@@ -48,6 +48,7 @@
  * deliver SIGSEGV, and so does the libOS unless the host widens the page
  * table, as it could for a committed PROT_NONE page too. */
 #include "pal_enclave.h"
+#include "pal_signal.h"
 
 #define PAGE 4096ULL
 #define PMAP_COMMITTED 8
@@ -95,10 +96,28 @@ static void ops_lock(void)
     ops.owner = thread_self();
 }
 
+/* Host signals posted while the lock was held go to the libOS now: none
+ * is handed over under it (enclave_heap_ops_mine). */
 static void ops_unlock(void)
 {
     ops.owner = NULL;
     __atomic_store_n(&ops.lock, 0, __ATOMIC_RELEASE);
+    enclave_signal_after_ocall();
+}
+
+int enclave_heap_ops_mine(void)
+{
+    return __atomic_load_n(&ops.owner, __ATOMIC_RELAXED) == thread_self();
+}
+
+void enclave_heap_freeze(void)
+{
+    ops_lock();
+}
+
+void enclave_heap_thaw(void)
+{
+    ops_unlock();
 }
 
 /* The host's page-table permissions for [addr, addr + len). */

@@ -242,6 +242,8 @@ static void take_all(struct pal_context *ctx)
 
     if (t->handing_over)
         return; /* the loop below, further out on this thread, takes it */
+    if (enclave_heap_ops_mine())
+        return; /* at the memory operation's end (pal_mem.c: ops_unlock) */
     do {
         t->handing_over = 1;
         while ((set = take_pending(&rt)) || rt) {
