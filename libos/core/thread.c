@@ -80,9 +80,13 @@ void thread_forget_others(void)
         const struct libos_thread *t = registry[i];
         if (!t || t == self)
             continue;
-        for (int j = 0; j < t->nheld && j < MAX_HELD_LOCKS; j++)
-            if (!held_by(self, t->held[j]))
-                spin_unlock_raw(t->held[j]);
+        for (int j = 0; j < t->nheld && j < MAX_HELD_LOCKS; j++) {
+            spinlock_t *l = t->held[j];
+            int taken = 1;
+            if (!held_by(self, l)) /* only a word that says taken is changed */
+                __atomic_compare_exchange_n(&l->v, &taken, 0, false, __ATOMIC_RELEASE,
+                                            __ATOMIC_RELAXED);
+        }
     }
     spin_lock(&registry_lock);
     for (int i = 0; i < MAX_THREADS; i++)
