@@ -20,6 +20,7 @@ struct mctx {
      * resolved against it (docs/manifest.md, "Gramine manifests"). */
     const char *base_dir;
     bool root_given; /* fs.root was written */
+    bool gramine_style; /* loader.entrypoint was written (its root rule) */
     char *env_src;   /* loader.env_src_file's host path, read once all keys are seen */
     struct toml_pos env_src_pos;
     /* geode.ocall_workers was written; sgx.insecure__rpc_thread_num

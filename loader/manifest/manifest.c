@@ -99,7 +99,7 @@ static void check_duplicate_trusted(struct mctx *c)
  * Gramine manifest does) gets the manifest's directory as its root. */
 static void gramine_root(struct mctx *c)
 {
-    if (c->root_given || !c->m->libos_uri[0] || !c->base_dir)
+    if (c->root_given || !c->gramine_style || !c->base_dir)
         return;
     size_t n = strlen(c->base_dir) + 6;
     char *uri = xcalloc(n, 1);

@@ -57,10 +57,27 @@ static void loader_entrypoint(struct mctx *c, const char *key, const struct toml
     }
     if (!field_string(c, key, uri, &c->m->libos_uri))
         return;
-    if (strncmp(c->m->libos_uri, "file:", 5))
+    c->gramine_style = true;
+    if (strncmp(c->m->libos_uri, "file:", 5)) {
         diag_error(c->d, uri->pos, key, "must be a \"file:\" URI");
-    else
-        uri_make_absolute(c, &c->m->libos_uri);
+        return;
+    }
+    /* A manifest rendered by gramine-manifest names Gramine's own libOS
+     * ({{ gramine.libos }}): Geode runs the program with its own, as a
+     * template rendered by `geode manifest render` would say. */
+    const char *base = strrchr(c->m->libos_uri, '/');
+    base = base ? base + 1 : c->m->libos_uri + 5;
+    if (!strcmp(base, "libsysdb.so")) {
+        diag_warn(c->d, uri->pos, key, "names Gramine's libOS (%s); Geode's own libOS is used",
+                  c->m->libos_uri + 5);
+        str_set(&c->m->libos_uri, "");
+        if (c->m->libos_sha256.len) {
+            free(c->m->libos_sha256.data);
+            c->m->libos_sha256 = (ProtobufCBinaryData){0, NULL};
+        }
+        return;
+    }
+    uri_make_absolute(c, &c->m->libos_uri);
 }
 
 static void loader_argv(struct mctx *c, const char *key, const struct toml_value *v)

@@ -166,6 +166,41 @@ static void test_warnings(void)
     manifest_free(m);
 }
 
+/* A manifest rendered by gramine-manifest names Gramine's libsysdb.so: Geode
+ * uses its own libOS, warns, and keeps Gramine's root rule. */
+static void test_gramine_libos(void)
+{
+    char dir[] = "/tmp/geode-tm-XXXXXX", path[64], diag[2048] = "";
+    if (!CHECK(mkdtemp(dir), "temp dir"))
+        return;
+    snprintf(path, sizeof(path), "%s/app.manifest", dir);
+    static const char *const forms[] = {
+        "loader.entrypoint = \"file:/usr/lib/x86_64-linux-gnu/gramine/libsysdb.so\"\n",
+        "loader.entrypoint = { uri = \"file:/usr/lib/x86_64-linux-gnu/gramine/libsysdb.so\", "
+        "sha256 = \"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\" }\n"};
+    for (int i = 0; i < 2; i++) {
+        FILE *f = fopen(path, "w");
+        if (!f)
+            break;
+        fprintf(f, "%slibos.entrypoint = \"/bin/true\"\n", forms[i]);
+        fclose(f);
+        FILE *d = fmemopen(diag, sizeof(diag) - 1, "w");
+        geode_manifest *m = manifest_load(path, d);
+        fclose(d);
+        char root[96];
+        snprintf(root, sizeof(root), "file:%s", dir);
+        CHECK(m && !m->libos_uri[0] && !m->libos_sha256.len &&
+                  strstr(diag, "names Gramine's libOS") && !strcmp(m->root->uri, root),
+              "loader.entrypoint naming Gramine's libsysdb.so (%s): Geode's libOS, a warning, "
+              "the manifest's directory as root",
+              i ? "table with sha256" : "string");
+        manifest_free(m);
+        memset(diag, 0, sizeof(diag));
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
 static int packs_equal(const geode_manifest *a, const geode_manifest *b)
 {
     size_t la, lb;
@@ -337,6 +372,7 @@ int main(void)
     test_defaults();
     test_errors();
     test_warnings();
+    test_gramine_libos();
     test_canonical();
     test_write_toml_roundtrip();
     test_expand();
