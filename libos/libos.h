@@ -102,6 +102,8 @@ struct libos_thread *thread_new(int tid);
 /* The live thread with id tid, or NULL; the registry forgets a thread at
  * its exit, and a forked child keeps only its caller. */
 struct libos_thread *thread_find(int tid);
+/* Live thread tid blocks signal sig (1-64); false when there is none. */
+bool thread_blocks(int tid, int sig);
 /* The host id of a live thread other than except that would take signal
  * sig now (does not block it, or waits for it), 0 when none does. */
 long thread_taker(int sig, const struct libos_thread *except);

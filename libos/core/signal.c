@@ -63,6 +63,15 @@ bool signal_default_ignored(int sig)
     return sig == 17 || sig == 18 || sig == 23 || sig == 28; /* CHLD CONT URG WINCH */
 }
 
+bool signal_discarded(int sig, int tid)
+{
+    if (sig == 0)
+        return true;
+    if (!signal_ignored(sig) && (!signal_default_ignored(sig) || signal_has_handler(sig)))
+        return false;
+    return !thread_blocks(tid ? tid : libos_pid, sig);
+}
+
 /* The host's disposition of SIGTTIN and SIGTTOU as last set (1: ignored;
  * -1: not known, in a forked child whose host may not have inherited it). */
 static int host_ignores[2];
@@ -166,6 +175,17 @@ static void child_info(struct k_siginfo *info)
     info->code = code;
     info->f[0] = (uint64_t)(uint32_t)pid; /* si_pid; si_uid 0 */
     info->f[1] = (uint64_t)(uint32_t)st;
+}
+
+void signal_siginfo_fields(int sig, const struct signal_info *si, int32_t *code, uint64_t f[2])
+{
+    struct k_siginfo info = {.signo = sig, .code = si->code};
+    info.f[0] = si->f0;
+    info.f[1] = si->f1;
+    if (sig == 17 && !si->code)
+        child_info(&info);
+    *code = info.code;
+    f[0] = info.f[0], f[1] = info.f[1];
 }
 
 static void queue_forget(uint64_t which);
@@ -669,11 +689,8 @@ bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t n
                 ctx->rip -= 2;
             }
         }
-        struct k_siginfo info = {.signo = sig, .code = si.code /* 0: SI_USER */};
-        info.f[0] = si.f0;
-        info.f[1] = si.f1;
-        if (sig == 17 && !si.code)
-            child_info(&info);
+        struct k_siginfo info = {.signo = sig};
+        signal_siginfo_fields(sig, &si, &info.code, info.f);
         if (!enter_handler(ctx, sig, &info)) {
             signal_default_action(sig);
             break;

@@ -30,6 +30,17 @@ extern struct k_sigaction sig_actions[NSIG_ + 1];
 extern spinlock_t sig_lock;
 
 bool signal_has_handler(int sig);
+/* Sent now to thread tid (0: to the process), sig does nothing and is
+ * discarded, as Linux does: 0, or a signal ignored (SIG_IGN, or ignored by
+ * default with no handler) that the thread does not block. A blocked one
+ * stays pending, for sigwait or a signalfd, since the disposition may
+ * change before it is unblocked; a process's is judged by its main
+ * thread, as Linux judges it by the group leader. */
+bool signal_discarded(int sig, int tid);
+/* The siginfo of sig taken with si, as a handler gets it: si_code and the
+ * union's first two words (si_pid and si_uid, then si_value or si_status;
+ * a SIGCHLD raised for a child is filled from its report). */
+void signal_siginfo_fields(int sig, const struct signal_info *si, int32_t *code, uint64_t f[2]);
 bool signal_ignored(int sig);
 /* True when the default action of sig is to do nothing. */
 bool signal_default_ignored(int sig);

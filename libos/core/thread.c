@@ -35,6 +35,19 @@ struct libos_thread *thread_find(int tid)
     return found;
 }
 
+bool thread_blocks(int tid, int sig)
+{
+    bool blocks = false;
+    spin_lock(&registry_lock);
+    for (int i = 0; i < MAX_THREADS; i++)
+        if (registry[i] && registry[i]->tid == tid) {
+            blocks = __atomic_load_n(&registry[i]->sigmask, __ATOMIC_SEQ_CST) & (1ULL << (sig - 1));
+            break;
+        }
+    spin_unlock(&registry_lock);
+    return blocks;
+}
+
 long thread_taker(int sig, const struct libos_thread *except)
 {
     uint64_t bit = 1ULL << (sig - 1);

@@ -172,7 +172,7 @@ void signal_async(int signo, const struct signal_info *info)
         if (!signal_has_handler(signo))
             return;
     }
-    if (signal_ignored(signo) || (signal_default_ignored(signo) && !signal_has_handler(signo)))
+    if (signal_discarded(signo, 0))
         return;
     /* No handler: the default action at once, unless this thread blocks
      * the signal; then it stays pending (for sigwait, signalfd, or the

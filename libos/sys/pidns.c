@@ -89,8 +89,10 @@ bool ns_init_ignores(int sig, bool from_inside)
 {
     /* The PAL's id, not libos_pid: a signal can reach a forked child
      * before the libOS has learnt its new id. */
-    /* Also when blocked: pending signals carry no origin, so the check
-     * Linux makes at delivery cannot be made later (a blocked one is thus
-     * not left for sigtimedwait, unlike on Linux). */
-    return from_inside && ns_enabled() && pal->process_id() == 1 && !signal_has_handler(sig);
+    /* A blocked one stays pending, as on Linux, for sigwait or a
+     * signalfd (a postmaster's latch). Pending signals carry no origin:
+     * if process 1 unblocks it with no handler, its default action
+     * applies, where Linux's init would discard it. */
+    return from_inside && ns_enabled() && pal->process_id() == 1 && !signal_has_handler(sig) &&
+           !thread_blocks(libos_pid, sig);
 }

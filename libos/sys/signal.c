@@ -96,9 +96,7 @@ SYS(sigaltstack)
  * core/signal.c delivers it or applies the default action. */
 static long self_signal(int sig)
 {
-    if (sig == 0)
-        return 0;
-    if (signal_ignored(sig) || (signal_default_ignored(sig) && !signal_has_handler(sig)))
+    if (signal_discarded(sig, 0))
         return 0;
     /* SI_USER with the sender: this process and its real uid. */
     struct creds_ids ids;
@@ -151,7 +149,7 @@ static long thread_signal(int tgid, int tid, int sig)
     if (own_thread(tid)) {
         if (tgid != 0 && tgid != libos_pid)
             return -PAL_ESRCH;
-        if (sig == 0 || signal_ignored(sig) || (signal_default_ignored(sig) && !signal_has_handler(sig)))
+        if (signal_discarded(sig, tid))
             return 0;
         /* To that thread alone, with what tgkill's siginfo says (glibc's
          * pthread_cancel checks SI_TKILL and the sender's pid). */
@@ -196,11 +194,6 @@ static struct signal_info queued_info(const int32_t *info)
     return si;
 }
 
-static bool dropped_at_once(int sig)
-{
-    return sig == 0 || signal_ignored(sig) ||
-           (signal_default_ignored(sig) && !signal_has_handler(sig));
-}
 
 SYS(rt_sigqueueinfo)
 {
@@ -212,7 +205,7 @@ SYS(rt_sigqueueinfo)
         return r;
     if (pid > 0 && ns_own_id(pid)) { /* this process: the siginfo travels */
         struct signal_info si = queued_info(PTR(2));
-        if (!dropped_at_once(sig) && !signal_raise_info(sig, &si))
+        if (!signal_discarded(sig, 0) && !signal_raise_info(sig, &si))
             return -PAL_EAGAIN;
         return 0;
     }
@@ -235,7 +228,7 @@ SYS(rt_tgsigqueueinfo)
         return r;
     if (tgid == libos_pid && own_thread(tid)) {
         struct signal_info si = queued_info(PTR(3));
-        if (!dropped_at_once(sig) && !signal_raise_thread(tid, sig, &si))
+        if (!signal_discarded(sig, tid) && !signal_raise_thread(tid, sig, &si))
             return -PAL_ESRCH;
         return 0;
     }

@@ -86,13 +86,24 @@ static long sfd_read(struct file *f, void *buf, size_t len)
         while (n < max && (sig = signal_take_info(s->mask, &info))) {
             struct k_signalfd_siginfo si;
             memset(&si, 0, sizeof(si));
+            uint64_t fld[2];
             si.signo = (uint32_t)sig;
-            si.code = info.code;   /* 0: SI_USER */
-            if (info.code == -2) { /* SI_TIMER: timer id, overrun, value */
-                si.tid = (uint32_t)info.f0;
-                si.overrun = (uint32_t)(info.f0 >> 32);
-                si.ptr = info.f1;
-                si.int_ = (int32_t)info.f1;
+            signal_siginfo_fields(sig, &info, &si.code, fld);
+            if (si.code == -2) { /* SI_TIMER: timer id, overrun, value */
+                si.tid = (uint32_t)fld[0];
+                si.overrun = (uint32_t)(fld[0] >> 32);
+                si.ptr = fld[1];
+                si.int_ = (int32_t)fld[1];
+            } else if (si.code <= 0 || sig == 17) {
+                /* kill, tkill, sigqueue, or a child's report: the sender
+                 * (or the child) and its uid; sigqueue's value, or the
+                 * child's status (signalfd_copyinfo in Linux) */
+                si.pid = (uint32_t)fld[0];
+                si.uid = (uint32_t)(fld[0] >> 32);
+                if (sig == 17 && si.code > 0)
+                    si.status = (int32_t)fld[1];
+                else if (si.code == -1 || si.code == -3) /* SI_QUEUE, SI_MESGQ */
+                    si.ptr = fld[1], si.int_ = (int32_t)fld[1];
             }
             memcpy((uint8_t *)buf + n * SIGINFO_SIZE, &si, sizeof(si));
             n++;

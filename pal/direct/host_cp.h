@@ -5,6 +5,7 @@
 #ifndef GEODE_PAL_DIRECT_HOST_CP_H
 #define GEODE_PAL_DIRECT_HOST_CP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* host_syscall for a call that may block: a wake of the thread (a host
@@ -29,6 +30,30 @@ void direct_wake_flag_from_gs(void);
 /* Ends a thread's blocking host call (thread_wake): ignored by default,
  * so a stray one from elsewhere harms nothing. The uRTS kicks with it too. */
 #define DIRECT_WAKE_SIGNAL 23 /* SIGURG */
+/* A signal one process of the program's tree sends another that the
+ * receiving host process does not take as itself (the PALs forward only
+ * some signals: SIGURG is the wake above, the fault signals and SIGSYS are
+ * the PAL's own, and SIGPROF, SIGXCPU and the like would end it) travels
+ * as DIRECT_WAKE_SIGNAL sent with rt_sigqueueinfo, its si_code naming the
+ * signal and whether sigqueue sent it (si_value is then the program's).
+ * The host merges a second one with a first not yet taken, as Linux
+ * merges two of one standard signal. */
+#define DIRECT_CARRY_BASE (-0x4000)
+#define DIRECT_CARRY_QUEUED 0x100
+static inline int direct_carry_code(int signo, bool queued)
+{
+    return DIRECT_CARRY_BASE - (queued ? DIRECT_CARRY_QUEUED : 0) - signo;
+}
+/* The signal a carrier's si_code names (1-64), and *queued; 0 when the
+ * code is not a carrier's (a wake, or SIGURG from elsewhere). */
+static inline int direct_carried(int si_code, bool *queued)
+{
+    int v = DIRECT_CARRY_BASE - si_code, signo = v & ~DIRECT_CARRY_QUEUED;
+    if (v < 0 || v > (DIRECT_CARRY_QUEUED | 64) || signo < 1 || signo > 64)
+        return 0;
+    *queued = v & DIRECT_CARRY_QUEUED;
+    return signo;
+}
 void direct_wake_flag_use(volatile long *(*fn)(void));
 /* A wake came on the thread whose flag is flag, interrupting *rip: the
  * flag is set, and a rip about to make a cancellable call skips it. */

@@ -203,13 +203,33 @@ static int (*forwarded)(int sig) = direct_signal_forwarded;
 
 void direct_proc_use_forwarded(int (*fn)(int sig)) { forwarded = fn; }
 
-/* Process 1 ignores, as a Linux namespace's init, what it cannot catch
- * when another process of the tree sends it: only the signals the PAL
- * forwards to the libOS can reach a handler there. */
+/* A signal the receiving host does not forward as itself, as its carrier
+ * (host_cp.h): this process's host pid and uid as the kernel would put
+ * them, so that the receiver knows the sender (signal_sender). */
+static long send_carried(int32_t host, int signo, bool queued, uint64_t value)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof(si));
+    si.si_signo = DIRECT_WAKE_SIGNAL;
+    si.si_code = direct_carry_code(signo, queued);
+    si.si_pid = (pid_t)HS0(SYS_getpid);
+    si.si_uid = (uid_t)HS0(SYS_getuid);
+    memcpy(&si.si_value, &value, sizeof(si.si_value));
+    return HS3(SYS_rt_sigqueueinfo, host, DIRECT_WAKE_SIGNAL, &si);
+}
+
+/* SIGKILL and SIGSTOP go as themselves (the host acts on them), and
+ * process 1 ignores them from another process of the tree, as a Linux
+ * namespace's init; every other signal reaches the receiver's libOS,
+ * which ignores what init has no handler for. */
 static long signal_one(const struct ns_entry *p, int signo)
 {
-    if (p->id == 1 && pidns_self()->id != 1 && signo != 0 && !forwarded(signo))
-        return 0;
+    if (signo == SIGKILL || signo == SIGSTOP) {
+        if (p->id == 1 && pidns_self()->id != 1)
+            return 0;
+    } else if (signo != 0 && !forwarded(signo)) {
+        return send_carried(p->host, signo, false, 0);
+    }
     return HS2(SYS_kill, p->host, signo);
 }
 
@@ -321,7 +341,10 @@ static long direct_process_sigqueue(pal_handle proc, int signo, int code, uint64
     pidns_lock();
     pidns_check_root();
     const struct ns_entry *e = proc > 0 ? process_of((int32_t)proc) : NULL;
-    long r = e ? HS3(SYS_rt_sigqueueinfo, e->host, signo, &si) : -PAL_ESRCH;
+    bool carry = !forwarded(signo) && signo != SIGKILL && signo != SIGSTOP;
+    long r = !e      ? -PAL_ESRCH
+             : carry ? send_carried(e->host, signo, true, value)
+                     : HS3(SYS_rt_sigqueueinfo, e->host, signo, &si);
     pidns_unlock();
     return r;
 }

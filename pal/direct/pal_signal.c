@@ -268,9 +268,20 @@ static void on_wake(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
     struct pal_context ctx;
-    (void)sig, (void)si;
+    bool queued;
+    int carried = direct_carried(si->si_code, &queued);
+    (void)sig;
     if (!upcalls)
         return; /* GS is not the libOS's yet: nothing can be pending */
+    if (carried) {
+        /* Another process of the tree sent this signal (host_cp.h): it
+         * goes on as itself, sent by kill or sigqueue. */
+        siginfo_t as = *si;
+        as.si_signo = carried;
+        as.si_code = queued ? SI_QUEUE : SI_USER;
+        on_host_signal(carried, &as, ucv);
+        return;
+    }
     uint64_t rip = uc->uc_mcontext.gregs[REG_RIP];
     if (in_geode_code(rip) || direct_vdso_contains(rip)) {
         direct_wake_mark(direct_wake_flag(), (uint64_t *)&uc->uc_mcontext.gregs[REG_RIP]);

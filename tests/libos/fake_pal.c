@@ -50,6 +50,11 @@ __attribute__((weak)) struct libos_thread *thread_find(int tid)
     struct libos_thread *t = libos_threads_ready ? cur_thread() : NULL;
     return t && t->tid == tid ? t : NULL;
 }
+__attribute__((weak)) bool thread_blocks(int tid, int sig)
+{
+    struct libos_thread *t = thread_find(tid);
+    return t && (t->sigmask & (1ULL << (sig - 1)));
+}
 /* core/thread.c's: the tests run one thread, so no other takes a signal. */
 __attribute__((weak)) long thread_taker(int sig, const struct libos_thread *except)
 {

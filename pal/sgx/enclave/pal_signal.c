@@ -32,7 +32,11 @@
 /* A SIGCHLD for a child's stop or continue (urts_signal.h:
  * URTS_SIGNAL_CHILD_STATE, SIGSTOP's bit): PAL_SIGNAL_CHILD_STATE. */
 #define CHILD_STATE SIGBIT(19)
-#define ACCEPTED (HOST_SIGNALS | (HOST_SIGNALS << INSIDE_SHIFT) | CHILD_STATE)
+/* Another process of the tree may send any standard signal but SIGKILL and
+ * SIGSTOP (which the host acts on): those the host does not forward as
+ * themselves travel to it under a carrier (pal/direct/host_cp.h). */
+#define INSIDE_SIGNALS (((1ULL << 31) - 1) & ~SIGBIT(9) & ~SIGBIT(19))
+#define ACCEPTED (HOST_SIGNALS | (INSIDE_SIGNALS << INSIDE_SHIFT) | CHILD_STATE)
 
 static uint64_t signal_word; /* host address, 0: none */
 

@@ -158,12 +158,26 @@ static void kick_others(struct urts_enclave *e)
 
 /* A kick: at the AEP, what on_signal does there; elsewhere nothing (the
  * interrupted host call returns EINTR). */
+static void on_signal(int sig, siginfo_t *si, void *ucv);
+
 static void on_kick(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
     struct urts_enclave *e = target;
+    bool queued;
+    int carried = direct_carried(si->si_code, &queued);
 
-    (void)sig, (void)si;
+    (void)sig;
+    if (carried) {
+        /* Another process of the tree sent this signal (host_cp.h): it
+         * goes on as itself, sent by kill or sigqueue. */
+        siginfo_t as = *si;
+
+        as.si_signo = carried;
+        as.si_code = queued ? SI_QUEUE : SI_USER;
+        on_signal(carried, &as, ucv);
+        return;
+    }
     woken(uc);
     if (e && !e->desc.aex_notify && at_aep(e, uc->uc_mcontext.gregs)) {
         uc->uc_mcontext.gregs[REG_RAX] = SGX_EENTER;
