@@ -5,6 +5,7 @@
 #ifndef GEODE_PAL_DIRECT_HOST_CP_H
 #define GEODE_PAL_DIRECT_HOST_CP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -44,14 +45,17 @@ static inline int direct_carry_code(int signo, bool queued)
 {
     return DIRECT_CARRY_BASE - (queued ? DIRECT_CARRY_QUEUED : 0) - signo;
 }
-/* The signal a carrier's si_code names (1-64), and *queued; 0 when the
- * code is not a carrier's (a wake, or SIGURG from elsewhere). */
-static inline int direct_carried(int si_code, bool *queued)
+/* A carrier's siginfo made the signal it names, as kill or sigqueue sent
+ * it, in *as: returns that signal (1-64), or 0 when si is not a carrier's
+ * (a wake, or SIGURG from elsewhere). */
+static inline int direct_uncarry(const siginfo_t *si, siginfo_t *as)
 {
-    int v = DIRECT_CARRY_BASE - si_code, signo = v & ~DIRECT_CARRY_QUEUED;
+    int v = DIRECT_CARRY_BASE - si->si_code, signo = v & ~DIRECT_CARRY_QUEUED;
     if (v < 0 || v > (DIRECT_CARRY_QUEUED | 64) || signo < 1 || signo > 64)
         return 0;
-    *queued = v & DIRECT_CARRY_QUEUED;
+    *as = *si;
+    as->si_signo = signo;
+    as->si_code = (v & DIRECT_CARRY_QUEUED) ? SI_QUEUE : SI_USER;
     return signo;
 }
 void direct_wake_flag_use(volatile long *(*fn)(void));

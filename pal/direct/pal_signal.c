@@ -268,17 +268,12 @@ static void on_wake(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
     struct pal_context ctx;
-    bool queued;
-    int carried = direct_carried(si->si_code, &queued);
+    siginfo_t as;
     (void)sig;
     if (!upcalls)
         return; /* GS is not the libOS's yet: nothing can be pending */
-    if (carried) {
-        /* Another process of the tree sent this signal (host_cp.h): it
-         * goes on as itself, sent by kill or sigqueue. */
-        siginfo_t as = *si;
-        as.si_signo = carried;
-        as.si_code = queued ? SI_QUEUE : SI_USER;
+    int carried = direct_uncarry(si, &as);
+    if (carried) { /* another process of the tree sent this signal (host_cp.h) */
         on_host_signal(carried, &as, ucv);
         return;
     }

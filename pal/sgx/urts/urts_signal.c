@@ -164,17 +164,11 @@ static void on_kick(int sig, siginfo_t *si, void *ucv)
 {
     ucontext_t *uc = ucv;
     struct urts_enclave *e = target;
-    bool queued;
-    int carried = direct_carried(si->si_code, &queued);
+    siginfo_t as;
+    int carried = direct_uncarry(si, &as);
 
     (void)sig;
-    if (carried) {
-        /* Another process of the tree sent this signal (host_cp.h): it
-         * goes on as itself, sent by kill or sigqueue. */
-        siginfo_t as = *si;
-
-        as.si_signo = carried;
-        as.si_code = queued ? SI_QUEUE : SI_USER;
+    if (carried) { /* another process of the tree sent this signal (host_cp.h) */
         on_signal(carried, &as, ucv);
         return;
     }
