@@ -15,6 +15,7 @@ enum pal_ioctl_arg {
     PAL_IOCTL_OUT,   /* the host writes size bytes at the pointer */
     PAL_IOCTL_IN,    /* the host reads size bytes at the pointer */
     PAL_IOCTL_VALUE, /* the argument is an integer, no memory */
+    PAL_IOCTL_INOUT, /* the host reads size bytes at the pointer and writes them back */
 };
 
 struct pal_ioctl {
@@ -41,6 +42,20 @@ static const struct pal_ioctl pal_ioctls[] = {
     {0x540F, PAL_IOCTL_OUT, 4},     /* TIOCGPGRP: the foreground group (tcgetpgrp) */
     {0x5410, PAL_IOCTL_IN, 4},      /* TIOCSPGRP: sets it (tcsetpgrp) */
     {0x5429, PAL_IOCTL_OUT, 4},     /* TIOCGSID: the terminal's session (tcgetsid) */
+    /* A network interface's name, index, flags, MTU and addresses, asked
+     * on any socket with a struct ifreq (40 bytes: the name, then a union):
+     * if_nametoindex, if_indextoname, getnameinfo's scope ids, ifconfig.
+     * The reply is the host's word, as the interfaces are its own. */
+    {0x8910, PAL_IOCTL_INOUT, 40}, /* SIOCGIFNAME */
+    {0x8913, PAL_IOCTL_INOUT, 40}, /* SIOCGIFFLAGS */
+    {0x8915, PAL_IOCTL_INOUT, 40}, /* SIOCGIFADDR */
+    {0x8917, PAL_IOCTL_INOUT, 40}, /* SIOCGIFDSTADDR */
+    {0x8919, PAL_IOCTL_INOUT, 40}, /* SIOCGIFBRDADDR */
+    {0x891b, PAL_IOCTL_INOUT, 40}, /* SIOCGIFNETMASK */
+    {0x8921, PAL_IOCTL_INOUT, 40}, /* SIOCGIFMTU */
+    {0x8927, PAL_IOCTL_INOUT, 40}, /* SIOCGIFHWADDR */
+    {0x8933, PAL_IOCTL_INOUT, 40}, /* SIOCGIFINDEX */
+    {0x8942, PAL_IOCTL_INOUT, 40}, /* SIOCGIFTXQLEN */
 };
 
 /* The table's entry for req; NULL when it is not passed to the host. */
@@ -54,6 +69,11 @@ static inline const struct pal_ioctl *pal_ioctl_find(unsigned long req)
 
 /* An OUT reply that is a count (FIONREAD, TIOCOUTQ): never negative. */
 static inline int pal_ioctl_is_count(unsigned long req) { return req == 0x541B || req == 0x5411; }
+
+/* A struct ifreq request: the reply names an interface in its first 16
+ * bytes, which must end in a NUL (glibc copies the name out with
+ * strncpy and the program reads it as a string). */
+static inline int pal_ioctl_is_ifreq(unsigned long req) { return req >= 0x8910 && req <= 0x8942; }
 
 /* A request whose argument is a process group or session id (translated
  * between the host's and the program's pid namespace). */

@@ -58,6 +58,7 @@ enum tamper {
     T_HALF,           /* result = half of the real count */
     T_TTY_OK,         /* result 0 and out_size = tamper_size */
     T_TTY_ID,         /* result 0, out the 4-byte id tamper_size */
+    T_IFREQ_NONUL,    /* result 0, a 40-byte struct ifreq whose name has no NUL */
     T_STATFS_FREE,    /* struct pal_statfs with more free blocks than blocks */
 };
 static enum tamper tamper_kind;
@@ -136,6 +137,11 @@ static void tamper(uint64_t number, int64_t *result, uint8_t *out, uint64_t *siz
     case T_TTY_OK:
         *result = 0;
         *size = tamper_size;
+        break;
+    case T_IFREQ_NONUL:
+        *result = 0;
+        *size = 40;
+        memset(out, 'A', 40);
         break;
     case T_TTY_ID: {
         int32_t id = (int32_t)tamper_size;
@@ -539,6 +545,11 @@ static void test_hostile_stat(void)
     hostile(OCALL_TTY_IOCTL, T_TTY_OK, 4);
     CHECK(api.tty_ioctl(h, TIOCGWINSZ, buf, 8, 0) == -PAL_EIO,
           "tty_ioctl: 4 bytes for TIOCGWINSZ -> -EIO");
+    hostile(OCALL_TTY_IOCTL, T_IFREQ_NONUL, 0);
+    memset(buf, 0, sizeof(buf));
+    memcpy(buf, "lo", 3);
+    CHECK(api.tty_ioctl(h, 0x8933 /* SIOCGIFINDEX */, buf, 40, 0) == -PAL_EIO && !strcmp((char *)buf, "lo"),
+          "tty_ioctl: a struct ifreq reply whose name has no NUL -> -EIO, the caller's untouched");
     int32_t id = 77;
     hostile(OCALL_TTY_IOCTL, T_TTY_ID, (uint64_t)(uint32_t)-3);
     CHECK(api.tty_ioctl(h, TIOCGPGRP, &id, 4, 0) == -PAL_EIO && id == 77,

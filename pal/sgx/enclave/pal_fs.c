@@ -398,11 +398,14 @@ static long encl_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t le
         return r < 0 ? r : r == 0 ? 0 : -PAL_EIO;
     }
     uint8_t tmp[64];
-    r = fs_ocall(OCALL_TTY_IOCTL, &a, 0, 0, 0, 0, tmp, k->size, &got);
+    int inout = k->arg == PAL_IOCTL_INOUT;
+    r = fs_ocall(OCALL_TTY_IOCTL, &a, inout ? buf : 0, inout ? k->size : 0, 0, 0, tmp, k->size, &got);
     if (r < 0)
         return r;
     if (r != 0 || got != k->size)
         return -PAL_EIO;
+    if (pal_ioctl_is_ifreq(req) && pal_strsize((const char *)tmp, 16) == 0)
+        return -PAL_EIO; /* an interface name with no end */
     int32_t v = (int32_t)(tmp[0] | tmp[1] << 8 | tmp[2] << 16 | (uint32_t)tmp[3] << 24);
     if (pal_ioctl_is_count(req) && v < 0)
         return -PAL_EIO;

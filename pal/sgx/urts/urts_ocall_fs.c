@@ -595,8 +595,14 @@ static int64_t do_tty_ioctl(struct urts_ocall_in *r, uint8_t *out, uint64_t cap,
         memcpy(buf, in, k->size);
         return direct_tty_call((int)a[0], (unsigned long)a[1], buf, flags);
     }
-    if (args_only(r) || k->size > cap)
+    if (k->arg == PAL_IOCTL_INOUT) {
+        const uint8_t *in = urts_ocall_bytes(r, k->size);
+        if (!in || !urts_ocall_end(r) || k->size > cap)
+            return -EINVAL;
+        memcpy(buf, in, k->size);
+    } else if (args_only(r) || k->size > cap) {
         return -EINVAL;
+    }
     int64_t e = direct_tty_call((int)a[0], (unsigned long)a[1], buf, flags);
     if (e != 0)
         return e;
