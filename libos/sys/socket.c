@@ -304,7 +304,9 @@ static long iov_total(const struct k_msghdr *m, bool write)
 }
 
 /* Ancillary data (sendmsg/recvmsg): SCM_RIGHTS and SCM_CREDENTIALS,
- * where the PAL passes control messages. Descriptors travel as host
+ * and the IP, IPv6 and UDP levels' messages (IP_TOS, IPV6_HOPLIMIT,
+ * IPV6_TCLASS, IP_PKTINFO, UDP_SEGMENT...: data the host's socket takes
+ * as it is), where the PAL passes control messages. Descriptors travel as host
  * handles: only files behind host handles (sockets, pipes, host files)
  * can be sent; tmpfs files and the libOS's devices cannot (EINVAL). A
  * received descriptor is installed as a new libOS descriptor; a pipe end
@@ -313,6 +315,9 @@ static long iov_total(const struct k_msghdr *m, bool write)
 #define SOL_SOCKET_ 1
 #define SCM_RIGHTS_ 1
 #define SCM_CREDENTIALS_ 2
+#define IPPROTO_IP_ 0
+#define IPPROTO_IPV6_ 41
+#define SOL_UDP_ 17
 #define MSG_CTRUNC_ 0x8
 #define MSG_CMSG_CLOEXEC_ 0x40000000
 #define S_IFMT_ 0170000
@@ -362,6 +367,10 @@ static long rights_out(uint8_t *buf, size_t len, struct file **refs, int *nrefs)
                 return r;
             off += CMSG_NEXT_(c->len);
             continue;
+        }
+        if (c->level == IPPROTO_IP_ || c->level == IPPROTO_IPV6_ || c->level == SOL_UDP_) {
+            off += CMSG_NEXT_(c->len);
+            continue; /* data for the host's socket */
         }
         if (c->level != SOL_SOCKET_ || c->type != SCM_RIGHTS_)
             return -PAL_EINVAL; /* others: not passed */
@@ -515,7 +524,9 @@ SYS(recvmsg)
         addr_out_end(&o);
         m->namelen = m->name ? (int)o.len : 0;
         m->controllen = clen;
-        m->flags = mflags;
+        /* The PAL may ask the host for MSG_CMSG_CLOEXEC, which Linux
+         * reports back: msg_flags has it when the program asked. */
+        m->flags = (mflags & ~MSG_CMSG_CLOEXEC_) | ((int)A(2) & MSG_CMSG_CLOEXEC_);
     }
     return r;
 }

@@ -676,9 +676,42 @@ static void test_host_validation(void)
           "waitset ctl: op past an int -> -EINVAL");
 }
 
+/* One control message of level, type and n data bytes at c (ocall_abi.h). */
+static uint64_t cmsg_at(uint8_t *c, uint64_t clen, int32_t level, int32_t type, int32_t word)
+{
+    memcpy(c, &clen, 8);
+    memcpy(c + 8, &level, 4);
+    memcpy(c + 12, &type, 4);
+    memcpy(c + 16, &word, 4);
+    return (clen + 7) & ~7ULL;
+}
+
+static void test_control_kinds(void)
+{
+    uint8_t c[64];
+    uint64_t n = cmsg_at(c, 20, 1, 1, 3);
+    CHECK(ocall_control_ok(c, n), "control: SCM_RIGHTS with handle 3 travels");
+    cmsg_at(c, 20, 1, 1, -1);
+    CHECK(!ocall_control_ok(c, n), "control: SCM_RIGHTS with handle -1 refused");
+    n = cmsg_at(c, 20, 41, 52, 64);
+    n += cmsg_at(c + n, 20, 0, 1, 5);
+    CHECK(ocall_control_ok(c, n), "control: IPV6_HOPLIMIT and IP_TOS travel (plain data)");
+    cmsg_at(c, 20, 17, 103, 1400);
+    CHECK(ocall_control_ok(c, 24), "control: UDP_SEGMENT travels");
+    cmsg_at(c, 20, 1, 99, 0);
+    CHECK(!ocall_control_ok(c, 24), "control: an unknown SOL_SOCKET type refused");
+    cmsg_at(c, 20, 6, 1, 0);
+    CHECK(!ocall_control_ok(c, 24), "control: a TCP-level message refused");
+    cmsg_at(c, 12, 0, 1, 0);
+    CHECK(!ocall_control_ok(c, 24), "control: a length below the header refused");
+    cmsg_at(c, 40, 0, 1, 0);
+    CHECK(!ocall_control_ok(c, 24), "control: a length past the buffer refused");
+}
+
 int main(void)
 {
     enclave_fill_net(&api);
+    test_control_kinds();
     test_pipe();
     test_sock_pair();
     test_big_transfer();

@@ -36,6 +36,18 @@ struct ocall_args {
  * Linux cmsgs (x86-64: u64 length, i32 level, i32 type, data; each padded
  * to 8), level SOL_SOCKET (1), type SCM_RIGHTS (1) with descriptors
  * 0 <= fd < OCALL_MAX_HANDLE, or SCM_CREDENTIALS (2). 1 or 0. */
+/* The control messages that travel: SCM_RIGHTS (handles, checked below)
+ * and SCM_CREDENTIALS, the receive timestamps (SCM_TIMESTAMP,
+ * SCM_TIMESTAMPNS, SCM_TIMESTAMPING), and the IP, IPv6 and UDP levels'
+ * (a TTL, a hop limit, a traffic class, packet info, a GSO segment size):
+ * plain data, which the host sees anyway. */
+static inline int ocall_control_kind_ok(int32_t level, int32_t type)
+{
+    if (level == 1)
+        return type == 1 || type == 2 || type == 29 || type == 35 || type == 37;
+    return level == 0 || level == 41 || level == 17;
+}
+
 static inline int ocall_control_ok(const uint8_t *c, uint64_t len)
 {
     for (uint64_t off = 0; off < len;) {
@@ -47,7 +59,7 @@ static inline int ocall_control_ok(const uint8_t *c, uint64_t len)
         __builtin_memcpy(&clen, c + off, 8);
         __builtin_memcpy(&level, c + off + 8, 4);
         __builtin_memcpy(&type, c + off + 12, 4);
-        if (clen < 16 || clen > len - off || level != 1 || (type != 1 && type != 2))
+        if (clen < 16 || clen > len - off || !ocall_control_kind_ok(level, type))
             return 0;
         for (uint64_t i = 16; type == 1 && i + 4 <= clen; i += 4) {
             __builtin_memcpy(&fd, c + off + i, 4);
