@@ -174,13 +174,16 @@ void signal_async(int signo, const struct signal_info *info)
     }
     if (signal_discarded(signo, 0))
         return;
-    /* No handler: the default action at once, unless this thread blocks
+    /* Kept although ignored: the main thread blocks it (signal_discarded),
+     * and it stays pending, whichever thread the host gave it to.
+     * No handler: the default action at once, unless this thread blocks
      * the signal; then it stays pending (for sigwait, signalfd, or the
      * default action when a thread unblocks it), as on Linux. A stop is
      * taken at once too (the thread may be about to block in the host,
      * where a pending one would wait for the call to end), unless the PAL
      * says not now: then it waits for the way out of the libOS. */
-    if (!signal_has_handler(signo) && !(cur_thread()->sigmask & SIGBIT(signo))) {
+    bool inert = signal_ignored(signo) || signal_default_ignored(signo);
+    if (!inert && !signal_has_handler(signo) && !(cur_thread()->sigmask & SIGBIT(signo))) {
         if (!signal_default_stops(signo))
             pal->process_kill(signo);
         if (signal_stop_now(signo))
