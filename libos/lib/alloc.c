@@ -141,7 +141,7 @@ void *realloc(void *p, size_t n)
 }
 
 /* fork: no other thread is inside the allocator while the PAL copies or
- * forks this process, so the child's heap is whole (core/lock.c). */
+ * forks this process, so the child's heap is whole (sys/clone.c). */
 spinlock_t *alloc_fork_lock(void)
 {
     return &heap_lock;

@@ -59,7 +59,7 @@ static inline void spin_lock_raw(spinlock_t *l)
 }
 static inline void spin_unlock_raw(spinlock_t *l) { __atomic_store_n(&l->v, 0, __ATOMIC_RELEASE); }
 
-/* The allocator's lock, which fork holds across the PAL's fork (core/lock.c). */
+/* The allocator's lock, which fork holds across the PAL's fork (sys/clone.c). */
 spinlock_t *alloc_fork_lock(void);
 
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))

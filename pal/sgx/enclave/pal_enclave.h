@@ -106,7 +106,7 @@ long enclave_heap_host_protect(uint64_t addr, uint64_t len, int prot);
  * they are. While a thread holds that lock (ops_mine) no host signal is
  * handed to the libOS on it: the libOS may allocate while it takes one,
  * and a forking thread holds the allocator's lock while it waits for this
- * one (libos/core/lock.c). They go over at the release. */
+ * one (libos/sys/clone.c). They go over at the release. */
 void enclave_heap_freeze(void);
 void enclave_heap_thaw(void);
 int enclave_heap_ops_mine(void);
