@@ -63,11 +63,16 @@ bool signal_default_ignored(int sig)
     return sig == 17 || sig == 18 || sig == 23 || sig == 28; /* CHLD CONT URG WINCH */
 }
 
+bool signal_inert(int sig)
+{
+    return signal_ignored(sig) || (signal_default_ignored(sig) && !signal_has_handler(sig));
+}
+
 bool signal_discarded(int sig, int tid)
 {
     if (sig == 0)
         return true;
-    if (!signal_ignored(sig) && (!signal_default_ignored(sig) || signal_has_handler(sig)))
+    if (!signal_inert(sig))
         return false;
     return !thread_blocks(tid ? tid : libos_pid, sig);
 }

@@ -30,6 +30,9 @@ extern struct k_sigaction sig_actions[NSIG_ + 1];
 extern spinlock_t sig_lock;
 
 bool signal_has_handler(int sig);
+/* Delivered now, sig would do nothing: SIG_IGN, or ignored by default with
+ * no handler. */
+bool signal_inert(int sig);
 /* Sent now to thread tid (0: to the process), sig does nothing and is
  * discarded, as Linux does: 0, or a signal ignored (SIG_IGN, or ignored by
  * default with no handler) that the thread does not block. A blocked one

@@ -24,26 +24,29 @@ static void thread_register(struct libos_thread *t)
     spin_unlock(&registry_lock);
 }
 
+/* The registered thread with id tid, or NULL; under registry_lock. */
+static struct libos_thread *find_locked(int tid)
+{
+    for (int i = 0; i < MAX_THREADS; i++)
+        if (registry[i] && registry[i]->tid == tid)
+            return registry[i];
+    return NULL;
+}
+
 struct libos_thread *thread_find(int tid)
 {
-    struct libos_thread *found = NULL;
     spin_lock(&registry_lock);
-    for (int i = 0; i < MAX_THREADS && !found; i++)
-        if (registry[i] && registry[i]->tid == tid)
-            found = registry[i];
+    struct libos_thread *found = find_locked(tid);
     spin_unlock(&registry_lock);
     return found;
 }
 
+/* Read under the lock: the thread cannot exit and be freed meanwhile. */
 bool thread_blocks(int tid, int sig)
 {
-    bool blocks = false;
     spin_lock(&registry_lock);
-    for (int i = 0; i < MAX_THREADS; i++)
-        if (registry[i] && registry[i]->tid == tid) {
-            blocks = __atomic_load_n(&registry[i]->sigmask, __ATOMIC_SEQ_CST) & (1ULL << (sig - 1));
-            break;
-        }
+    const struct libos_thread *t = find_locked(tid);
+    bool blocks = t && (__atomic_load_n(&t->sigmask, __ATOMIC_SEQ_CST) & (1ULL << (sig - 1)));
     spin_unlock(&registry_lock);
     return blocks;
 }

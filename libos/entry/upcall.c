@@ -182,8 +182,8 @@ void signal_async(int signo, const struct signal_info *info)
      * taken at once too (the thread may be about to block in the host,
      * where a pending one would wait for the call to end), unless the PAL
      * says not now: then it waits for the way out of the libOS. */
-    bool inert = signal_ignored(signo) || signal_default_ignored(signo);
-    if (!inert && !signal_has_handler(signo) && !(cur_thread()->sigmask & SIGBIT(signo))) {
+    if (!signal_inert(signo) && !signal_has_handler(signo) &&
+        !(cur_thread()->sigmask & SIGBIT(signo))) {
         if (!signal_default_stops(signo))
             pal->process_kill(signo);
         if (signal_stop_now(signo))

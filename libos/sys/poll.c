@@ -74,7 +74,7 @@ static uint64_t inert_signals(void)
 {
     uint64_t set = 0;
     for (int sig = 1; sig <= NSIG_; sig++)
-        if (signal_ignored(sig) || (!signal_has_handler(sig) && signal_default_ignored(sig)))
+        if (signal_inert(sig))
             set |= SIGBIT(sig);
     return set;
 }
