@@ -5,6 +5,7 @@
 #include <linux/uio.h>
 
 #include "core/signal.h"
+#include "core/user.h"
 #include "fs/vfs.h"
 #include "pal_ioctl.h"
 #include "sys/sys.h"
@@ -415,6 +416,40 @@ static long set_flag(struct file *f, int flag, bool on)
     return set_flags(f, on ? (int)cur | flag : (int)cur & ~flag);
 }
 
+/* SIOCGIFCONF on a host socket: the host's interfaces with an IPv4
+ * address as whole struct ifreq entries into the program's buffer (a
+ * copy the PAL filled first: a refused reply leaves it untouched), or with
+ * no buffer the bytes they need; ifc_len says how many, as dev_ifconf. */
+static long ioctl_ifconf(struct file *f, void *arg, int flags)
+{
+    struct {
+        int32_t len, pad;
+        uint64_t buf;
+    } *ic = arg;
+    if (user_check_write(ic, sizeof(*ic)) < 0)
+        return -PAL_EFAULT;
+    int32_t len = ic->len;
+    uint64_t ubuf = ic->buf;
+    size_t cap = len > 0 ? (size_t)len - (size_t)len % PAL_IOCTL_IFREQ_SIZE : 0;
+    if (!ubuf)
+        cap = 0;
+    else if (cap > PAL_IOCTL_IFCONF_MAX)
+        cap = PAL_IOCTL_IFCONF_MAX;
+    char *k = cap ? malloc(cap) : NULL;
+    if (cap && !k)
+        return -PAL_ENOMEM;
+    long r = ubuf && !cap ? 0 : pal->tty_ioctl(f->h, PAL_IOCTL_SIOCGIFCONF, k, cap, flags);
+    if (r > 0 && ubuf && user_check_write((void *)ubuf, (size_t)r) < 0)
+        r = -PAL_EFAULT;
+    else if (r > 0 && ubuf)
+        memcpy((void *)ubuf, k, (size_t)r);
+    free(k);
+    if (r < 0)
+        return r;
+    ic->len = (int32_t)r;
+    return 0;
+}
+
 static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
 {
     switch (req) {
@@ -433,6 +468,8 @@ static long ioctl_file(struct file *f, int fd, unsigned long req, void *arg)
      * SIGTTOU to its group and the call is restarted after the signal. */
     int flags = signal_ignored(SIGTTOU_) || (cur_thread()->sigmask & SIGBIT(SIGTTOU_))
                     ? PAL_TTY_QUIET : 0;
+    if (k->arg == PAL_IOCTL_IFCONF)
+        return ioctl_ifconf(f, arg, flags);
     if (!pal_ioctl_is_id(req))
         return pal->tty_ioctl(f->h, req, arg, k->size, flags);
     /* A group or session id: the PAL sees only this copy, never the

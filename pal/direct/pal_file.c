@@ -299,6 +299,16 @@ static long direct_set_nonblocking(pal_handle h, int on)
 static long direct_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t len, int flags)
 {
     const struct pal_ioctl *k = pal_ioctl_find(req);
+    if (k && k->arg == PAL_IOCTL_IFCONF) { /* struct ifconf: length, then the pointer */
+        struct {
+            int32_t len, pad;
+            void *buf;
+        } ic = {(int32_t)len, 0, buf};
+        if (len > PAL_IOCTL_IFCONF_MAX || (!buf && len))
+            return -PAL_EINVAL;
+        long r = HS3(SYS_ioctl, h, req, &ic);
+        return r < 0 ? r : ic.len;
+    }
     if (!k || (k->arg != PAL_IOCTL_VALUE && len < k->size))
         return -PAL_ENOTTY;
     return direct_tty_call((int)h, req, buf, flags);

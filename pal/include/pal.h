@@ -242,6 +242,9 @@ struct pal_api {
      * pipes, sockets, files): buf is the program's buffer of the table's
      * size (PAL_IOCTL_OUT, _IN), or for PAL_IOCTL_VALUE the integer
      * itself; -ENOTTY for any other request or a handle without it.
+     * PAL_IOCTL_IFCONF (SIOCGIFCONF): buf holds len bytes of whole
+     * entries, or is NULL with len 0 to ask the size; returns the bytes
+     * of entries written (or needed), checked by pal_ioctl_ifconf_ok.
      * The process groups and sessions of TIOCGPGRP, TIOCSPGRP and
      * TIOCGSID are ids of the program's pid namespace (0: outside it).
      * flags: PAL_TTY_QUIET when the program ignores or blocks SIGTTOU, so

@@ -16,6 +16,7 @@ enum pal_ioctl_arg {
     PAL_IOCTL_IN,    /* the host reads size bytes at the pointer */
     PAL_IOCTL_VALUE, /* the argument is an integer, no memory */
     PAL_IOCTL_INOUT, /* the host reads size bytes at the pointer and writes them back */
+    PAL_IOCTL_IFCONF, /* SIOCGIFCONF: see pal_ioctl_ifconf_ok */
 };
 
 struct pal_ioctl {
@@ -56,6 +57,12 @@ static const struct pal_ioctl pal_ioctls[] = {
     {0x8927, PAL_IOCTL_INOUT, 40}, /* SIOCGIFHWADDR */
     {0x8933, PAL_IOCTL_INOUT, 40}, /* SIOCGIFINDEX */
     {0x8942, PAL_IOCTL_INOUT, 40}, /* SIOCGIFTXQLEN */
+    /* The interfaces with an IPv4 address, one struct ifreq (size bytes)
+     * each (struct ifconf points into the program's memory, so it never
+     * travels): the PAL call takes a buffer of whole entries, or none to
+     * ask how many bytes all of them need, and returns the bytes the host
+     * wrote or would write. Java's NetworkInterface, ifconfig. */
+    {0x8912, PAL_IOCTL_IFCONF, 40}, /* SIOCGIFCONF */
 };
 
 /* The table's entry for req; NULL when it is not passed to the host. */
@@ -73,7 +80,32 @@ static inline int pal_ioctl_is_count(unsigned long req) { return req == 0x541B |
 /* A struct ifreq request: the reply names an interface in its first 16
  * bytes, which must end in a NUL (glibc copies the name out with
  * strncpy and the program reads it as a string). */
-static inline int pal_ioctl_is_ifreq(unsigned long req) { return req >= 0x8910 && req <= 0x8942; }
+static inline int pal_ioctl_is_ifreq(unsigned long req)
+{
+    return req >= 0x8910 && req <= 0x8942 && req != 0x8912;
+}
+
+#define PAL_IOCTL_SIOCGIFCONF 0x8912UL
+#define PAL_IOCTL_IFREQ_SIZE 40U
+/* The most SIOCGIFCONF bytes a PAL call takes: 1,024 entries. */
+#define PAL_IOCTL_IFCONF_MAX (1024U * PAL_IOCTL_IFREQ_SIZE)
+
+/* A SIOCGIFCONF reply of n bytes for a buffer of cap bytes (0: the size
+ * was asked): whole entries that fit, each name ending in a NUL within its
+ * 16 bytes (entries only when buf is given). */
+static inline int pal_ioctl_ifconf_ok(const uint8_t *buf, int64_t n, uint64_t cap)
+{
+    if (n < 0 || n % PAL_IOCTL_IFREQ_SIZE || n > 0x7fffffff || (cap && (uint64_t)n > cap))
+        return 0;
+    for (int64_t at = 0; buf && at < n; at += PAL_IOCTL_IFREQ_SIZE) {
+        int end = 0;
+        for (int i = 0; i < 16 && !end; i++)
+            end = buf[at + i] == 0;
+        if (!end)
+            return 0;
+    }
+    return 1;
+}
 
 /* A request whose argument is a process group or session id (translated
  * between the host's and the program's pid namespace). */

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/statfs.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -59,6 +60,9 @@ enum tamper {
     T_TTY_OK,         /* result 0 and out_size = tamper_size */
     T_TTY_ID,         /* result 0, out the 4-byte id tamper_size */
     T_IFREQ_NONUL,    /* result 0, a 40-byte struct ifreq whose name has no NUL */
+    T_IFCONF,         /* result and out_size tamper_size, entries named "lo" */
+    T_IFCONF_NONUL,   /* result and out_size 40, an entry whose name has no NUL */
+    T_IFCONF_SIZE,    /* result tamper_size, nothing out (the size asked) */
     T_STATFS_FREE,    /* struct pal_statfs with more free blocks than blocks */
 };
 static enum tamper tamper_kind;
@@ -140,6 +144,22 @@ static void tamper(uint64_t number, int64_t *result, uint8_t *out, uint64_t *siz
         break;
     case T_IFREQ_NONUL:
         *result = 0;
+        *size = 40;
+        memset(out, 'A', 40);
+        break;
+    case T_IFCONF:
+        *result = (int64_t)tamper_size;
+        *size = tamper_size;
+        memset(out, 0, tamper_size);
+        for (uint64_t at = 0; at + 40 <= tamper_size; at += 40)
+            memcpy(out + at, "lo", 3);
+        break;
+    case T_IFCONF_SIZE:
+        *result = (int64_t)tamper_size;
+        *size = 0;
+        break;
+    case T_IFCONF_NONUL:
+        *result = 40;
         *size = 40;
         memset(out, 'A', 40);
         break;
@@ -550,6 +570,28 @@ static void test_hostile_stat(void)
     memcpy(buf, "lo", 3);
     CHECK(api.tty_ioctl(h, 0x8933 /* SIOCGIFINDEX */, buf, 40, 0) == -PAL_EIO && !strcmp((char *)buf, "lo"),
           "tty_ioctl: a struct ifreq reply whose name has no NUL -> -EIO, the caller's untouched");
+    /* SIOCGIFCONF: whole entries that fit, named, or nothing. */
+    uint8_t ifc[80];
+    hostile(OCALL_TTY_IOCTL, T_IFCONF, 40);
+    CHECK(api.tty_ioctl(h, 0x8912, ifc, 40, 0) == 40 && !strcmp((char *)ifc, "lo"),
+          "tty_ioctl: SIOCGIFCONF, one whole named entry for room for one -> 40");
+    hostile(OCALL_TTY_IOCTL, T_IFCONF_SIZE, 120);
+    CHECK(api.tty_ioctl(h, 0x8912, NULL, 0, 0) == 120, "tty_ioctl: SIOCGIFCONF size asked -> 120");
+    hostile(OCALL_TTY_IOCTL, T_IFCONF, 44);
+    CHECK(api.tty_ioctl(h, 0x8912, ifc, 80, 0) == -PAL_EIO,
+          "tty_ioctl: SIOCGIFCONF, 44 bytes (not whole entries) -> -EIO");
+    hostile(OCALL_TTY_IOCTL, T_IFCONF_SIZE, 44);
+    CHECK(api.tty_ioctl(h, 0x8912, NULL, 0, 0) == -PAL_EIO,
+          "tty_ioctl: SIOCGIFCONF, a size of 44 (not whole entries) -> -EIO");
+    hostile(OCALL_TTY_IOCTL, T_IFCONF, 80);
+    CHECK(api.tty_ioctl(h, 0x8912, ifc, 40, 0) == -PAL_EIO,
+          "tty_ioctl: SIOCGIFCONF, 80 bytes for room for 40 -> -EIO");
+    hostile(OCALL_TTY_IOCTL, T_IFCONF_NONUL, 0);
+    CHECK(api.tty_ioctl(h, 0x8912, ifc, 80, 0) == -PAL_EIO,
+          "tty_ioctl: SIOCGIFCONF, an entry whose name has no NUL -> -EIO");
+    hostile(OCALL_TTY_IOCTL, T_IFCONF, 0);
+    CHECK(api.tty_ioctl(h, 0x8912, ifc, 44, 0) == -PAL_EINVAL,
+          "tty_ioctl: SIOCGIFCONF with room for a part of an entry -> -EINVAL, no OCALL");
     int32_t id = 77;
     hostile(OCALL_TTY_IOCTL, T_TTY_ID, (uint64_t)(uint32_t)-3);
     CHECK(api.tty_ioctl(h, TIOCGPGRP, &id, 4, 0) == -PAL_EIO && id == 77,
@@ -822,6 +864,20 @@ static void test_host_one_step(void)
     CHECK(host_call6(OCALL_XATTR, (int64_t[6]){PAL_XATTR_LIST, -1, (int64_t)na, 7, 8}, tail, na + 7,
                      8, NULL, &size) == -EINVAL,
           "host: xattr list with a name -> -EINVAL");
+    /* SIOCGIFCONF on a socket: the size, then entries into out_cap. */
+    int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    uint8_t ents[4096];
+    int64_t need = host_call6(OCALL_TTY_IOCTL, (int64_t[6]){sk, 0x8912, 0, 0}, NULL, 0, 0, NULL, &size);
+    CHECK(need >= 40 && need % 40 == 0 && size == 0, "host: SIOCGIFCONF size asked: whole entries, no bytes");
+    r = need <= 4096 ? host_call6(OCALL_TTY_IOCTL, (int64_t[6]){sk, 0x8912, need, 0}, NULL, 0, 4096,
+                                  ents, &size)
+                     : -1;
+    CHECK(r == need && size == (uint64_t)need && pal_ioctl_ifconf_ok(ents, r, (uint64_t)need),
+          "host: SIOCGIFCONF: every entry, named");
+    CHECK(host_call6(OCALL_TTY_IOCTL, (int64_t[6]){sk, 0x8912, 80, 0}, NULL, 0, 40, NULL, &size) ==
+              -EINVAL,
+          "host: SIOCGIFCONF for more than out_cap -> -EINVAL");
+    close(sk);
     close(fa);
     close(fb);
 }

@@ -375,6 +375,25 @@ static long encl_set_nonblocking(pal_handle h, int on)
     return args_call(OCALL_NONBLOCK, h, on ? 1 : 0, 0);
 }
 
+/* SIOCGIFCONF: len bytes of entries into buf (the libOS's, not the
+ * program's: a refused reply is never seen), or the size asked (NULL, 0);
+ * the reply must be whole entries that fit, every name ending in a NUL. */
+static long ifconf(pal_handle h, void *buf, size_t len, int flags)
+{
+    struct ocall_args a = {{h, (int64_t)PAL_IOCTL_SIOCGIFCONF, (int64_t)len, flags}};
+    uint64_t got = 0;
+    int64_t r;
+
+    if (len > PAL_IOCTL_IFCONF_MAX || (!buf && len) || len % PAL_IOCTL_IFREQ_SIZE)
+        return -PAL_EINVAL;
+    r = fs_ocall(OCALL_TTY_IOCTL, &a, 0, 0, 0, 0, buf, len, &got);
+    if (r < 0)
+        return r;
+    if (!pal_ioctl_ifconf_ok(buf, r, len) || got != (len ? (uint64_t)r : 0))
+        return -PAL_EIO;
+    return r;
+}
+
 /* pal_ioctl.h's requests: an OUT reply must be exactly the request's size
  * (a count never negative, a group or session an id of the namespace or
  * 0), an IN argument goes out at its size, a VALUE as a0..a2's third word;
@@ -385,6 +404,8 @@ static long encl_tty_ioctl(pal_handle h, unsigned long req, void *buf, size_t le
     uint64_t got = 0;
     int64_t r;
 
+    if (k && k->arg == PAL_IOCTL_IFCONF && !(flags & ~PAL_TTY_QUIET))
+        return ifconf(h, buf, len, flags);
     if (!k || (k->arg != PAL_IOCTL_VALUE && len < k->size) || (flags & ~PAL_TTY_QUIET))
         return -PAL_ENOTTY;
     if (k->arg == PAL_IOCTL_VALUE) {

@@ -563,6 +563,24 @@ static int64_t do_nonblock(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, 
     return ret(fcntl(fd, F_SETFL, fl));
 }
 
+/* SIOCGIFCONF (pal_ioctl.h): a2 bytes of whole entries into out, or with a2
+ * 0 the bytes all of them need; returns that count. */
+static int64_t do_ifconf(struct urts_ocall_in *r, uint8_t *out, uint64_t cap, uint64_t *size)
+{
+    const int64_t *a = r->a.a;
+    struct {
+        int32_t len, pad;
+        void *buf;
+    } ic = {(int32_t)a[2], 0, a[2] ? out : NULL};
+
+    if (args_only(r) || a[2] < 0 || a[2] > PAL_IOCTL_IFCONF_MAX || (uint64_t)a[2] > cap)
+        return -EINVAL;
+    if (ioctl((int)a[0], (unsigned long)a[1], &ic) < 0)
+        return -errno;
+    *size = a[2] ? (uint64_t)ic.len : 0;
+    return ic.len;
+}
+
 /* pal_ioctl.h's requests on a host handle: an OUT reply of exactly the
  * request's size (TCGETS: the kernel's 36-byte termios, which glibc's
  * buffer is: a longer reply would overwrite the program's stack), an IN
@@ -581,6 +599,8 @@ static int64_t do_tty_ioctl(struct urts_ocall_in *r, uint8_t *out, uint64_t cap,
         return -EBADF;
     if (a[3] & ~(int64_t)PAL_TTY_QUIET)
         return -EINVAL;
+    if (k->arg == PAL_IOCTL_IFCONF) /* a2 bytes of entries into out, or the size (a2 0) */
+        return do_ifconf(r, out, cap, size);
     if (k->arg == PAL_IOCTL_VALUE) {
         if (args_only(r))
             return -EINVAL;
