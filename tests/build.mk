@@ -51,7 +51,7 @@ $(BUILD)/tests/test_libos_pbdec: tests/libos/test_libos_pbdec.c $(BUILD)/tests/l
 # the image (-ffreestanding: no builtin rewrites of libc calls), and the
 # libOS's snprintf (a subset: the text it makes is what is tested) and
 # log.c's libc hooks are renamed so that they do not replace the host's.
-LIBOS_UNIT_FAKED := $(addprefix $(BUILD)/tests/test_libos_,vma path signal_frame rewrite proc_text lib vfs fd etc_conf)
+LIBOS_UNIT_FAKED := $(addprefix $(BUILD)/tests/test_libos_,vma path signal_frame rewrite proc_text lib vfs fd etc_conf proc_net)
 LIBOS_UNIT_RENAMES := snprintf vsnprintf __assert_fail __stack_chk_fail
 LIBOS_UNIT_FAKE := $(BUILD)/tests/libos/fake/fake_pal.o
 libos_unit_objs = $(patsubst %,$(BUILD)/tests/libos/renamed/%.o,lib/log lib/errname lib/format core/lock $(1)) \
@@ -77,6 +77,7 @@ $(BUILD)/tests/test_libos_lib: $(call libos_unit_objs,)
 $(BUILD)/tests/test_libos_vfs: $(call libos_unit_objs,fs/mount fs/path fs/ops fs/open fs/tmpfs core/file core/fd)
 $(BUILD)/tests/test_libos_fd: $(call libos_unit_objs,core/file core/fd sys/fs_io)
 $(BUILD)/tests/test_libos_etc_conf: $(call libos_unit_objs,fs/etc_conf core/file)
+$(BUILD)/tests/test_libos_proc_net: $(call libos_unit_objs,proc/proc_net)
 
 $(LIBOS_UNIT_FAKED): $(BUILD)/tests/%: tests/libos/%.c tests/libos/fake_pal.h | $(GEN_HDRS)
 	@mkdir -p $(@D)

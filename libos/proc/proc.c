@@ -1,9 +1,10 @@
 /* The libOS's /proc. Everything under /proc is answered here, from the
- * libOS's own state, or is ENOENT: vfs_lookup never sends a /proc path to
- * a mount (so the host's /proc is out of reach even with fs.root = "/").
+ * libOS's own state (but /proc/net, the host's network files), or is
+ * ENOENT: vfs_lookup never sends a /proc path to a mount (so the host's
+ * /proc is out of reach even with fs.root = "/").
  *
  *   /proc              dir: self, thread-self, <pid>, cpuinfo, meminfo, stat,
- *                      uptime, loadavg, version, filesystems, mounts, sys
+ *                      uptime, loadavg, version, filesystems, mounts, sys, net
  *   /proc/self, /<pid> dir: exe, cwd, root, fd, fdinfo, maps, task, cmdline,
  *                      environ, limits, statm, auxv, oom_score_adj, and the
  *                      files of every process directory:
@@ -18,6 +19,7 @@
  *   .../root           link to /;  .../cwd  link to the working directory
  *   .../fd, .../fdinfo dirs of the open descriptors
  *   /proc/sys/...      proc_sys.c
+ *   /proc/net/...      the host's network files (proc_net.c)
  *   the rest: generated text (proc_text.c, proc_info.c, proc_mounts.c);
  *   oom_score_adj is the one file that takes writes. */
 #include <linux/fcntl.h>
@@ -35,7 +37,7 @@
 #define DT_LNK_ 'l'
 
 enum kind { K_NONE, K_DIR, K_FILE, K_LINK };
-enum dir { D_ROOT, D_SELF, D_FD, D_OTHER, D_TASK, D_THREAD, D_SYS, D_FDINFO };
+enum dir { D_ROOT, D_SELF, D_FD, D_OTHER, D_TASK, D_THREAD, D_SYS, D_FDINFO, D_NET };
 #define LINK_EXE (-1)
 #define LINK_THREAD_SELF (-2)
 #define LINK_SELF (-3)
@@ -246,6 +248,9 @@ static struct node find(const char *inside)
     int sys = proc_sys_find(inside, &is_dir);
     if (sys >= 0)
         return (struct node){is_dir ? K_DIR : K_FILE, D_SYS, me, sys, -1};
+    int net = proc_net_find(inside, &is_dir); /* its index travels as fd */
+    if (net >= 0)
+        return (struct node){is_dir ? K_DIR : K_FILE, is_dir ? D_NET : PROC_NET, me, -1, net};
     if (inside[5] == '/' && inside[6] >= '1' && inside[6] <= '9')
         return pid_node(inside + 6);
     return NODE(K_NONE, 0, me);
@@ -295,6 +300,8 @@ static char *dir_text(struct node n, size_t *len)
     size_t cap = d == D_FD || d == D_FDINFO ? 16 * (FD_MAX + 4) : 1024;
     if (d == D_SYS)
         return proc_sys_text(n.sys, len);
+    if (d == D_NET)
+        return proc_net_text(n.fd, len);
     char *t = malloc(cap);
     if (!t)
         return NULL;
@@ -303,9 +310,9 @@ static char *dir_text(struct node n, size_t *len)
         k += (size_t)snprintf(t + k, cap - k,
                               "%c self\n%c thread-self\n%c mounts\n%c cpuinfo\n%c meminfo\n"
                               "%c stat\n%c uptime\n%c loadavg\n%c version\n%c filesystems\n"
-                              "%c sys\n",
+                              "%c sys\n%c net\n",
                               DT_LNK_, DT_LNK_, DT_LNK_, DT_REG_, DT_REG_, DT_REG_, DT_REG_,
-                              DT_REG_, DT_REG_, DT_REG_, DT_DIR_);
+                              DT_REG_, DT_REG_, DT_REG_, DT_DIR_, DT_DIR_);
         return id_lines(0, libos_pid, t, k, len);
     }
     if (d == D_SELF)
@@ -517,6 +524,8 @@ int proc_open(const char *inside, int flags, struct file **out)
                                  : proc_file_text((enum proc_text)n.what, n.who, n.fd, &len);
     if (!text && n.kind == K_FILE && n.sys < 0 && n.who.pid != libos_pid)
         return -PAL_ESRCH; /* it ended meanwhile, as Linux says for a dead task */
+    if (!text && n.kind == K_FILE && n.what == PROC_NET)
+        return -PAL_ENOENT; /* the host has no such file (no IPv6: no if_inet6) */
     return open_gen(text, len, n.kind == K_DIR, node_writable(n), inside, flags, out);
 }
 

@@ -10,7 +10,7 @@ enum proc_text {
     PROC_CPUINFO, PROC_MEMINFO, PROC_STAT, PROC_STATUS, PROC_MAPS, PROC_PID_STAT, PROC_COMM,
     PROC_CMDLINE, PROC_ENVIRON, PROC_UPTIME, PROC_LOADAVG, PROC_VERSION, PROC_FILESYSTEMS,
     PROC_MOUNTS, PROC_MOUNTINFO, PROC_LIMITS, PROC_STATM, PROC_AUXV, PROC_FDINFO, PROC_CGROUP,
-    PROC_OOM_ADJ,
+    PROC_OOM_ADJ, PROC_NET,
 };
 
 /* Whose file: pid is the process, tid the thread shown (pid itself for
@@ -37,6 +37,13 @@ void proc_sys_init(const Geode__Manifest *m);
 int proc_sys_find(const char *inside, bool *is_dir);
 /* A /proc/sys file's text, or a directory's "T name\n" listing. */
 char *proc_sys_text(int idx, size_t *len);
+
+/* proc_net.c: /proc/net, the host's network files: the index of a file,
+ * or one past the last for the directory (inside path), or -1; a file's
+ * text (NULL: the host has no such file, or out of memory), or for the
+ * directory's index its "T name\n" listing. */
+int proc_net_find(const char *inside, bool *is_dir);
+char *proc_net_text(int idx, size_t *len);
 
 /* proc_info.c: the text of any file, as proc_text, which makes the
  * process files and cpuinfo, meminfo, stat (fd: for fdinfo/<fd>); and

@@ -310,6 +310,8 @@ char *proc_file_text(enum proc_text which, struct proc_who who, int fd, size_t *
         return proc_cgroup_text(len);
     case PROC_OOM_ADJ:
         return proc_oom_text(len);
+    case PROC_NET:
+        return proc_net_text(fd, len);
     case PROC_STATM: /* the caller's own: the host's resident figure, if any */
         if (PAL_HAS(pal, process_info) && pal->process_info(0, &i) < 0)
             i.rss = 0;
