@@ -12,13 +12,23 @@
 #include "sys/sys.h"
 #include "sys/vfork.h"
 
+#define FXSAVE_SIZE 512
+
 struct clone_start {
+    /* The parent's x87 and SSE state at the clone (FXSAVE layout), its
+     * control words above all (rounding, precision, flush-to-zero in
+     * MXCSR and the x87 control word): Linux's clone copies the FP state,
+     * and a new thread that started from the init state computed with
+     * round-to-nearest where its parent had set another mode. */
+    uint8_t fp[FXSAVE_SIZE] __attribute__((aligned(16)));
     struct pal_context ctx;
     uint64_t tls;
     bool set_tls;
 };
 
-/* First libOS code of the new thread, on its libOS stack, GS already set. */
+/* First libOS code of the new thread, on its libOS stack, GS already set.
+ * The libOS's own code never touches the FP registers (general registers
+ * only), so what is loaded here is what the program finds. */
 static void clone_thread_start(void *arg)
 {
     struct clone_start cs = *(struct clone_start *)arg;
@@ -28,7 +38,23 @@ static void clone_thread_start(void *arg)
         log_error("thread %d: cannot set its TLS base", cur_thread()->tid);
         libos_exit(127);
     }
+    __asm__ volatile("fxrstor64 %0" : : "m"(*(char(*)[FXSAVE_SIZE])cs.fp));
     libos_resume_context(&cs.ctx);
+}
+
+/* The program's FXSAVE image at the syscall: the PAL's copy when it has
+ * one (the registers then hold the PAL's), else the live registers; MXCSR's
+ * reserved bits cleared (FXRSTOR would fault on them). */
+static void parent_fp(const struct pal_context *ctx, uint8_t *fp)
+{
+    if (ctx->fpstate)
+        memcpy(fp, ctx->fpstate, FXSAVE_SIZE);
+    else
+        __asm__ volatile("fxsave64 %0" : "=m"(*(char(*)[FXSAVE_SIZE])fp));
+    uint32_t mxcsr;
+    memcpy(&mxcsr, fp + 24, 4);
+    mxcsr &= 0xffff;
+    memcpy(fp + 24, &mxcsr, 4);
 }
 
 static long start_thread(uint64_t flags, struct sc_args *args, struct libos_thread *t)
@@ -36,6 +62,7 @@ static long start_thread(uint64_t flags, struct sc_args *args, struct libos_thre
     struct clone_start *cs = malloc(sizeof(*cs));
     if (!cs)
         return -PAL_ENOMEM;
+    parent_fp(args->ctx, cs->fp);
     cs->ctx = *args->ctx;
     cs->ctx.rax = 0;
     cs->ctx.fpstate = NULL; /* the parent's host frame is not the child's */
