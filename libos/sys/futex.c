@@ -1,7 +1,8 @@
 /* futex: waits and wakes go to the PAL on the program's own word. The
  * bitset variants treat every bitset as "all" (a waiter may wake
  * spuriously, which futex users must handle anyway); requeue wakes every
- * waiter instead of moving them, for the same reason. */
+ * waiter instead of moving them, for the same reason. FUTEX_WAKE_OP's
+ * operation is an atomic update of the program's word here. */
 #include <linux/futex.h>
 
 #include "core/user.h"
@@ -60,6 +61,60 @@ static long futex_wait(bool priv, uint32_t *uaddr, uint32_t val, const void *ts,
     return do_wait(priv, uaddr, val, ns);
 }
 
+/* FUTEX_WAKE_OP's operation on *uaddr2 (encoded in val3, futex(2)),
+ * atomic against the program's other atomic operations on the word; the
+ * comparison of the old value: 1 true, 0 false, or -errno. */
+static long wake_op_apply(uint32_t *uaddr2, uint32_t enc)
+{
+    unsigned op = enc >> 28 & 7, cmp = enc >> 24 & 15;
+    int32_t oparg = (int32_t)(enc << 8) >> 20, cmparg = (int32_t)(enc << 20) >> 20;
+    if (enc >> 28 & FUTEX_OP_OPARG_SHIFT)
+        oparg = 1 << (oparg & 31); /* Linux takes the low 5 bits of a bad shift too */
+    if (op > FUTEX_OP_XOR)
+        return -PAL_ENOSYS;
+    if ((uint64_t)uaddr2 & 3)
+        return -PAL_EINVAL;
+    long bad = user_check_write(uaddr2, sizeof(*uaddr2));
+    if (bad < 0)
+        return bad;
+    uint32_t old = __atomic_load_n(uaddr2, __ATOMIC_SEQ_CST), nv;
+    do {
+        nv = op == FUTEX_OP_SET    ? (uint32_t)oparg
+             : op == FUTEX_OP_ADD  ? old + (uint32_t)oparg
+             : op == FUTEX_OP_OR   ? old | (uint32_t)oparg
+             : op == FUTEX_OP_ANDN ? old & ~(uint32_t)oparg
+                                   : old ^ (uint32_t)oparg;
+    } while (!__atomic_compare_exchange_n(uaddr2, &old, nv, false, __ATOMIC_SEQ_CST,
+                                          __ATOMIC_SEQ_CST));
+    int32_t o = (int32_t)old;
+    switch (cmp) {
+    case FUTEX_OP_CMP_EQ: return o == cmparg;
+    case FUTEX_OP_CMP_NE: return o != cmparg;
+    case FUTEX_OP_CMP_LT: return o < cmparg;
+    case FUTEX_OP_CMP_LE: return o <= cmparg;
+    case FUTEX_OP_CMP_GT: return o > cmparg;
+    case FUTEX_OP_CMP_GE: return o >= cmparg;
+    default: return -PAL_ENOSYS; /* as Linux, after the operation was done */
+    }
+}
+
+/* FUTEX_WAKE_OP (glibc's pthread_cond_signal before 2.25): the operation
+ * on *uaddr2, then up to n waiters of uaddr woken, and when the old value
+ * of *uaddr2 passed the comparison up to n2 of uaddr2's; the number woken.
+ * A waiter on uaddr2 that comes between the operation and the wake sees
+ * the new value, as under Linux's locks, or is woken by it. */
+static long wake_op(bool priv, uint32_t *uaddr, int n, int n2, uint32_t *uaddr2, uint32_t enc)
+{
+    long cmp = wake_op_apply(uaddr2, enc);
+    if (cmp < 0)
+        return cmp;
+    long woken = n > 0 ? do_wake(priv, uaddr, n) : 0;
+    if (woken < 0)
+        return woken;
+    long woken2 = cmp && n2 > 0 ? do_wake(priv, uaddr2, n2) : 0;
+    return woken2 < 0 ? woken2 : woken + woken2;
+}
+
 SYS(futex)
 {
     uint32_t *uaddr = PTR(0);
@@ -81,6 +136,8 @@ SYS(futex)
         return futex_wait(priv, uaddr, (uint32_t)A(2), PTR(3), true, clock);
     case FUTEX_WAKE:
     case FUTEX_WAKE_BITSET: return do_wake(priv, uaddr, (int)A(2));
+    case FUTEX_WAKE_OP:
+        return wake_op(priv, uaddr, (int)A(2), (int)A(3), PTR(4), (uint32_t)A(5));
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE:
         if (op == FUTEX_CMP_REQUEUE && __atomic_load_n(uaddr, __ATOMIC_SEQ_CST) != (uint32_t)A(5))
