@@ -17,7 +17,7 @@ static const sys_fn table[NR_MAX] = {
     E(fsync), E(fdatasync),
     E(open), E(openat), E(stat), E(lstat), E(fstat), E(newfstatat), E(statx), E(access),
     E(faccessat), E(faccessat2), E(readlink), E(readlinkat),
-    E(getdents64), E(getcwd), E(chdir), E(fchdir), E(mkdir), E(mkdirat), E(rmdir),
+    E(getdents64), E(getdents), E(getcwd), E(chdir), E(fchdir), E(mkdir), E(mkdirat), E(rmdir),
     E(unlink), E(unlinkat), E(rename), E(renameat), E(renameat2), E(chmod), E(fchmod),
     E(umask), E(symlink), E(symlinkat), E(link), E(linkat), E(utimensat), E(setuid), E(setgid),
     E(rt_sigtimedwait),

@@ -57,6 +57,30 @@ SYS(getdents64)
     return r;
 }
 
+/* getdents, the old layout (struct linux_dirent: d_ino, d_off, d_reclen,
+ * the name, then d_type in the record's last byte), still used by old
+ * static binaries: getdents64's records converted in place. A record has
+ * the same length in both layouts (the name moves one byte down, the type
+ * goes to the end), so the same entries fit and the position moves as for
+ * getdents64. */
+SYS(getdents)
+{
+    long r = sys_getdents64(args);
+    char *buf = PTR(1);
+    for (long at = 0; r > 0 && at < r;) {
+        char *d = buf + at;
+        uint16_t reclen;
+        memcpy(&reclen, d + 16, 2);
+        char type = d[18];
+        size_t n = strnlen(d + 19, reclen - 19u);
+        memmove(d + 18, d + 19, n);
+        memset(d + 18 + n, 0, reclen - 18u - n);
+        d[reclen - 1] = type;
+        at += reclen;
+    }
+    return r;
+}
+
 SYS(getcwd)
 {
     const char *cwd = vfs_cwd();

@@ -25,7 +25,7 @@ SYS(pipe); SYS(pipe2); SYS(ftruncate); SYS(truncate); SYS(fsync); SYS(fdatasync)
 SYS(open); SYS(openat); SYS(stat); SYS(lstat); SYS(fstat); SYS(newfstatat); SYS(statx);
 SYS(access); SYS(faccessat); SYS(faccessat2); SYS(readlink); SYS(readlinkat);
 /* fs_dir.c */
-SYS(getdents64); SYS(getcwd); SYS(chdir); SYS(fchdir); SYS(mkdir); SYS(mkdirat);
+SYS(getdents64); SYS(getdents); SYS(getcwd); SYS(chdir); SYS(fchdir); SYS(mkdir); SYS(mkdirat);
 SYS(rmdir); SYS(unlink); SYS(unlinkat); SYS(rename); SYS(renameat); SYS(renameat2);
 SYS(chmod); SYS(fchmod); SYS(fchmodat); SYS(umask); SYS(symlink); SYS(symlinkat); SYS(link); SYS(linkat);
 /* The process's umask (fs_dir.c), for /proc/<pid>/status. */

@@ -116,6 +116,7 @@ bool vfork_syscall_allowed(uint64_t nr, const uint64_t a[6])
     case __NR_readlink:
     case __NR_readlinkat:
     case __NR_getdents64:
+    case __NR_getdents:
     case __NR_getcwd:
     case __NR_chdir:
     case __NR_fchdir:
