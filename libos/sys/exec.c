@@ -117,7 +117,10 @@ long exec_resolve(const char *path, char *inside, char ***argv, char *const *uar
     long r = exec_file(path, inside);
     if (r < 0)
         return r;
-    char **v = copy_vec(uargv, NULL, 0, 0);
+    /* An empty argv (or none) gets one empty argv[0], as Linux does since
+     * 5.18: programs take argv[0] for granted. */
+    char *empty[1] = {""};
+    char **v = uargv && uargv[0] ? copy_vec(uargv, NULL, 0, 0) : copy_vec(NULL, empty, 1, 0);
     const char *name = path;
     for (int depth = 1; v && read_shebang(inside, interp, sizeof(interp), &iarg); depth++) {
         if (depth == MAX_SHEBANG) {
