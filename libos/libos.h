@@ -108,9 +108,20 @@ bool thread_blocks(int tid, int sig);
  * sig now (does not block it, or waits for it), 0 when none does. */
 long thread_taker(int sig, const struct libos_thread *except);
 void thread_forget(struct libos_thread *t);
+/* Every other live thread gets pending_bit in its pending set and is
+ * woken (thread_wake; up to 64 of them a call); the number of others. */
+int thread_wake_others(uint64_t pending_bit);
 /* A forked child: every thread but the caller is gone, and so are the
  * locks they held (or were about to take) at the fork. */
 void thread_forget_others(void);
+/* sys/proc.c: the calling thread ends (its id freed, its record
+ * forgotten), clear_tid cleared and woken as CLONE_CHILD_CLEARTID; the
+ * caller has taken it out of libos_thread_count. */
+__attribute__((noreturn)) void thread_end(uint32_t *clear_tid);
+/* sys/exec.c: called where a thread is about to deliver signals: a thread
+ * other than one in execve ends here while that execve takes the process
+ * (Linux's de_thread). */
+void exec_end_if_other(void);
 /* The process's ids: 1 and 0 for the first process; forked children
  * take the id the PAL gives them. */
 extern int libos_pid, libos_ppid;

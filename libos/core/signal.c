@@ -672,6 +672,7 @@ static int next_handled(struct signal_info *si)
  * interrupted code (and a syscall's restart or result). */
 bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t nr, long *ret)
 {
+    exec_end_if_other();
     signal_run_deferred();
     if (__atomic_load_n(&reap_wanted, __ATOMIC_RELAXED))
         reap_children();

@@ -67,6 +67,27 @@ long thread_taker(int sig, const struct libos_thread *except)
     return tid;
 }
 
+int thread_wake_others(uint64_t pending_bit)
+{
+    struct libos_thread *self = cur_thread();
+    long tids[64];
+    int n = 0, others = 0;
+    spin_lock(&registry_lock);
+    for (int i = 0; i < MAX_THREADS; i++) {
+        struct libos_thread *t = registry[i];
+        if (!t || t == self)
+            continue;
+        others++;
+        __atomic_or_fetch(&t->pending, pending_bit, __ATOMIC_SEQ_CST);
+        if (t->host_tid > 0 && n < (int)ARRAY_LEN(tids))
+            tids[n++] = t->host_tid;
+    }
+    spin_unlock(&registry_lock);
+    for (int i = 0; PAL_HAS(pal, thread_wake) && i < n; i++)
+        pal->thread_wake(tids[i]);
+    return others;
+}
+
 void thread_forget(struct libos_thread *t)
 {
     spin_lock(&registry_lock);

@@ -170,6 +170,51 @@ static void enter_new_image(struct pal_context *ctx, uint64_t entry, uint64_t sp
     ctx->rflags = 0x202;
 }
 
+/* The thread in execve while it ends the others, 0 otherwise. */
+static volatile int exec_taker;
+
+void exec_end_if_other(void)
+{
+    int taker = __atomic_load_n(&exec_taker, __ATOMIC_SEQ_CST);
+    if (!taker || taker == cur_thread()->tid)
+        return;
+    __atomic_sub_fetch(&libos_thread_count, 1, __ATOMIC_SEQ_CST);
+    thread_end(NULL); /* the old image's memory goes: no CLONE_CHILD_CLEARTID */
+}
+
+/* Linux's de_thread: every other thread ends before the new image comes,
+ * at its next way out of the libOS (a blocking call is cut short, program
+ * code interrupted: SIGKILL pending, which exec_end_if_other turns into
+ * the thread's end before it could act). A thread that reaches execve
+ * while another one is taking the process ends there too. Waits for them
+ * (woken again every 10 ms, as a wake can come just before a thread
+ * blocks). */
+static void end_other_threads(void)
+{
+    int self = cur_thread()->tid, none = 0;
+    while (!__atomic_compare_exchange_n(&exec_taker, &none, self, false, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST)) {
+        exec_end_if_other(); /* another thread is in execve: it wins */
+        none = 0;
+    }
+    for (int round = 0; __atomic_load_n(&libos_thread_count, __ATOMIC_SEQ_CST) > 1; round++) {
+        if (round % 10 == 0)
+            thread_wake_others(SIGBIT(9)); /* SIGKILL */
+        pal->sleep(1000000);
+    }
+    cur_thread()->pending &= ~SIGBIT(9);
+    if (cur_thread()->tid != libos_pid) { /* it takes the leader's id, as in Linux */
+        ns_tid_free(cur_thread()->tid);
+        cur_thread()->tid = libos_pid;
+    }
+}
+
+/* After the new image is in place (or the process is gone). */
+static void others_may_exec(void)
+{
+    __atomic_store_n(&exec_taker, 0, __ATOMIC_SEQ_CST);
+}
+
 SYS(execve)
 {
     char inside[PATH_MAX_LEN];
@@ -192,8 +237,6 @@ SYS(execve)
     char comm[16];
     const char *slash = strrchr(PTR(0), '/');
     snprintf(comm, sizeof(comm), "%s", slash ? slash + 1 : (const char *)PTR(0));
-    if (libos_thread_count > 1)
-        log_warn("execve with %d threads: the other threads keep running", libos_thread_count);
     /* A vfork child becomes a process of its own here: its parent resumes
      * (sys/vfork.c) and the new process goes on with the exec. */
     if (vfork_child_active()) {
@@ -205,6 +248,7 @@ SYS(execve)
             return parent;
         }
     }
+    end_other_threads();
     /* Past this point there is no old program to return an error to. */
     cur_thread()->clear_child_tid = NULL; /* an address of the old image */
     sysv_shm_detach_all();
@@ -223,6 +267,7 @@ SYS(execve)
         log_error("execve %s failed after the old image was released: %s", exec_path, errno_name(r));
         libos_exit(127);
     }
+    others_may_exec();
     enter_new_image(args->ctx, entry, sp);
     return 0;
 }

@@ -31,9 +31,14 @@ SYS(exit)
 {
     if (__atomic_sub_fetch(&libos_thread_count, 1, __ATOMIC_SEQ_CST) == 0)
         exit_process((int)(A(0) & 0xff));
+    thread_end(cur_thread()->clear_child_tid);
+}
+
+void thread_end(uint32_t *clear_tid)
+{
     ns_tid_free(cur_thread()->tid);
     thread_forget(cur_thread());
-    pal->thread_exit(cur_thread()->clear_child_tid);
+    pal->thread_exit(clear_tid);
 }
 
 SYS(getpid) { return libos_pid; }
