@@ -7,6 +7,7 @@
 #include "fs/vfs.h"
 #include "core/creds.h"
 #include "sys/sys.h"
+#include "sys/vfork.h"
 
 /* getrusage(2): the user and system CPU time of the process, the thread
  * or the children waited for (core/process.c); the other counters are not
@@ -43,10 +44,21 @@ SYS(times)
     return (long)(ns / 10000000);
 }
 
+/* CLOSE_RANGE_UNSHARE: the caller's own copy of the table first. A
+ * process's threads share its one table in the libOS, so that is the
+ * caller's own only when no other thread runs (a vfork child has its own
+ * already); beside others it would close their descriptors too, which
+ * Linux would not: refused instead, with a line in the log. */
 SYS(close_range)
 {
-    if (A(0) > A(1) || (A(2) & ~4ULL /* CLOSE_RANGE_CLOEXEC */))
+    if (A(0) > A(1) || (A(2) & ~6ULL /* CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE */))
         return -PAL_EINVAL;
+    if ((A(2) & 2) && libos_thread_count > 1 && !vfork_child_active()) {
+        log_warn("close_range with CLOSE_RANGE_UNSHARE beside %d other threads: their "
+                 "descriptor table is the caller's (one per process here); refused (EINVAL)",
+                 libos_thread_count - 1);
+        return -PAL_EINVAL;
+    }
     uint64_t hi = A(1) < FD_MAX ? A(1) : FD_MAX - 1;
     for (uint64_t fd = A(0); fd <= hi; fd++)
         (A(2) & 4) ? (void)fd_set_cloexec((int)fd, true) : (void)fd_close((int)fd);

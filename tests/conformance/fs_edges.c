@@ -68,6 +68,14 @@ int main(int argc, char **argv)
     chk("ioctl FIONREAD on O_PATH", ioctl(open("file", O_PATH), 0x541B, &n));
     chk("fcntl F_GETFL on O_PATH", fcntl(open("file", O_PATH), F_GETFL));
     chk("close_range", syscall(SYS_close_range, 100, 200, 0));
+    int hi = dup2(f, 150);
+    chk("close_range UNSHARE, one thread", syscall(SYS_close_range, 140, 160, 2));
+    chk("  the descriptor after it", fcntl(hi, F_GETFD));
+    hi = dup2(f, 150);
+    chk("close_range UNSHARE|CLOEXEC", syscall(SYS_close_range, 140, 160, 6));
+    chk("  the descriptor after it", fcntl(hi, F_GETFD));
+    chk("close_range flag 8", syscall(SYS_close_range, 140, 160, 8));
+    close(hi);
     chk("dup2 to -1", dup2(f, -1));
     chk("dup2 to 1<<20", dup2(f, 1 << 20));
     chk("F_DUPFD 1<<20", fcntl(f, F_DUPFD, 1 << 20));
