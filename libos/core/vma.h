@@ -18,6 +18,8 @@ struct vma {
      * chose: stores reach the file and other processes at once, and the
      * pages are unmapped and protected with the PAL's untrusted_* calls. */
     bool untrusted;
+    /* MAP_GROWSDOWN: mprotect with PROT_GROWSDOWN reaches down to its start. */
+    bool growsdown;
     struct file *file;   /* backing file (a reference), or NULL */
     int64_t off;         /* file offset of start */
     const char *name;    /* "[stack]", "[heap]"... static string, or NULL */

@@ -337,7 +337,8 @@ SYS(mmap)
         return -PAL_EOPNOTSUPP;
     if (!A(1) || len < A(1) || (A(5) & (PAGE_SIZE - 1)) || (fixed && (addr & (PAGE_SIZE - 1))))
         return -PAL_EINVAL;
-    struct vma v = {.prot = prot & 7, .shared = type != MAP_PRIVATE, .off = anon ? 0 : (int64_t)A(5)};
+    struct vma v = {.prot = prot & 7, .shared = type != MAP_PRIVATE, .off = anon ? 0 : (int64_t)A(5),
+                    .growsdown = (flags & MAP_GROWSDOWN) != 0};
     long r = anon ? 0 : map_source((int)A(4), prot, &v);
     if (r == 0 && v.shared && !v.file) { /* anonymous shared memory */
         v.off = 0;
@@ -416,9 +417,19 @@ SYS(mprotect)
         return -PAL_EINVAL;
     if (!len)
         return 0;
-    if (!vma_covered(A(0), A(0) + len)) /* part of the range is not mapped */
+    uint64_t start = A(0);
+    if (A(2) & PROT_GROWSDOWN) { /* down to the start of a MAP_GROWSDOWN mapping, else EINVAL */
+        struct vma v;
+        if (!vma_find(start, &v))
+            return -PAL_ENOMEM;
+        if (!v.growsdown)
+            return -PAL_EINVAL;
+        len += start - v.start;
+        start = v.start;
+    }
+    if (!vma_covered(start, start + len)) /* part of the range is not mapped */
         return -PAL_ENOMEM;
-    return mm_protect(A(0), len, (int)A(2) & 7);
+    return mm_protect(start, len, (int)A(2) & 7);
 }
 
 SYS(msync)
