@@ -1,11 +1,10 @@
-/* The process's credentials (credentials(7)) and the capabilities root's
- * ids stand for: their state, and the checks file systems and exec make
- * with them. The get/set id calls that change them are sys/creds.c's. A
- * process holds every capability or none (no file capabilities; capset
- * can only restate the sets): the effective set CAP_SETUID / CAP_SETGID
- * (cap_eff) and the file system set, CAP_CHOWN among it (cap_fs), follow
- * the uid changes as the kernel's cap_emulate_setxuid and setfsuid fixups
- * make them. */
+/* The process's credentials (credentials(7)) and capability sets
+ * (capabilities(7)): their state, and the checks file systems and exec
+ * make with them. The get/set id calls and capset that change them are
+ * sys/creds.c's. A process that starts as root holds every capability;
+ * the sets follow uid changes as the kernel's cap_emulate_setxuid and
+ * setfsuid fixups make them, capset narrows them, and execve gives root
+ * every capability again (no file capabilities, no ambient set). */
 #include "core/creds.h"
 
 static struct creds cr;
@@ -25,7 +24,8 @@ struct creds *creds_locked(void)
     if (!cr.ready) {
         uint32_t u = libos_cfg.uid, g = libos_cfg.gid;
         cr.id = (struct creds_ids){u, u, u, u, g, g, g, g};
-        cr.cap_permitted = cr.cap_eff = cr.cap_fs = u == 0;
+        cr.cap_perm = cr.cap_eff = u == 0 ? CAP_ALL_ : 0;
+        cr.cap_inh = 0;
         cr.groups = malloc(sizeof(uint32_t));
         if (cr.groups) {
             cr.groups[0] = g;
@@ -71,20 +71,20 @@ void creds_fix_caps(struct creds *c, const struct creds_ids *old)
     bool had_root = old->uid == 0 || old->euid == 0 || old->suid == 0;
     bool has_root = c->id.uid == 0 || c->id.euid == 0 || c->id.suid == 0;
     if (had_root && !has_root && !c->keep_caps)
-        c->cap_permitted = c->cap_eff = c->cap_fs = false;
+        c->cap_perm = c->cap_eff = 0;
     if (old->euid == 0 && c->id.euid != 0)
-        c->cap_eff = c->cap_fs = false;
+        c->cap_eff = 0;
     if (old->euid != 0 && c->id.euid == 0)
-        c->cap_eff = c->cap_fs = c->cap_permitted;
+        c->cap_eff = c->cap_perm;
 }
 
 /* The setfsuid fixup: the file system set follows fsuid 0. */
 void creds_fix_fs_caps(struct creds *c, uint32_t old_fsuid)
 {
     if (old_fsuid == 0 && c->id.fsuid != 0)
-        c->cap_fs = false;
+        c->cap_eff &= ~CAP_FS_;
     if (old_fsuid != 0 && c->id.fsuid == 0)
-        c->cap_fs = c->cap_permitted;
+        c->cap_eff |= c->cap_perm & CAP_FS_;
 }
 
 void creds_fs_changed(const struct creds *c, const struct creds_ids *old)
@@ -116,9 +116,11 @@ void creds_exec(void)
     c->id.sgid = c->id.egid;
     c->id.fsuid = c->id.euid;
     c->id.fsgid = c->id.egid;
-    /* capabilities(7), "Capabilities and execution of programs by root". */
-    c->cap_permitted = c->id.uid == 0 || c->id.euid == 0;
-    c->cap_eff = c->cap_fs = c->cap_permitted && c->id.euid == 0;
+    /* capabilities(7), "Capabilities and execution of programs by root":
+     * root's file sets are all ones (P' = I | bounding set), anyone
+     * else's program has none (P' = 0); the inheritable set stays. */
+    c->cap_perm = c->id.uid == 0 || c->id.euid == 0 ? CAP_ALL_ : 0;
+    c->cap_eff = c->id.euid == 0 ? c->cap_perm : 0;
     c->keep_caps = false;
     creds_fs_changed(c, &old);
     creds_unlock();
@@ -154,7 +156,7 @@ long creds_may_chown(uint32_t owner_uid, uint32_t owner_gid, uint32_t uid, uint3
     struct creds *c = creds_locked();
     bool owner = c->id.fsuid == owner_uid;
     bool ok =
-        c->cap_fs || ((uid == NOID || (owner && uid == owner_uid)) &&
+        creds_capable(c, CAP_CHOWN_) || ((uid == NOID || (owner && uid == owner_uid)) &&
                       (gid == NOID || (owner && (gid == owner_gid || creds_in_groups(c, gid)))));
     creds_unlock();
     return ok ? 0 : -PAL_EPERM;
@@ -163,10 +165,13 @@ long creds_may_chown(uint32_t owner_uid, uint32_t owner_gid, uint32_t uid, uint3
 long creds_may_access(uint32_t uid, uint32_t gid, uint32_t mode, int want)
 {
     struct creds *c = creds_locked();
-    bool cap = c->cap_fs;
+    bool cap = creds_capable(c, CAP_DAC_OVERRIDE_);
+    bool search = creds_capable(c, CAP_DAC_READ_SEARCH_);
     uint32_t bits = c->id.fsuid == uid ? mode >> 6 : creds_in_groups(c, gid) ? mode >> 3 : mode;
     creds_unlock();
     if (cap && (!(want & 1) || (mode & 0111)))
+        return 0;
+    if (search && want == 4) /* CAP_DAC_READ_SEARCH: reading any file */
         return 0;
     return ((bits & 7) & (uint32_t)want) == (uint32_t)want ? 0 : -PAL_EACCES;
 }

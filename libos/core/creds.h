@@ -53,13 +53,27 @@ long creds_keepcaps(int set, unsigned long value);
 struct creds {
     struct creds_ids id;
     bool ready;
-    bool cap_permitted; /* every capability, or none */
-    bool cap_eff;       /* the effective set beyond the file system's */
-    bool cap_fs;        /* the file system set (CAP_CHOWN, CAP_FOWNER...) */
-    bool keep_caps;     /* PR_SET_KEEPCAPS */
+    /* The capability sets (bit n: capability n, up to CAP_LAST_CAP 40). */
+    uint64_t cap_perm, cap_eff, cap_inh;
+    bool keep_caps; /* PR_SET_KEEPCAPS */
     uint32_t ngroups;
     uint32_t *groups; /* sorted, as the kernel keeps them */
 };
+#define CAP_CHOWN_ 0
+#define CAP_DAC_OVERRIDE_ 1
+#define CAP_DAC_READ_SEARCH_ 2
+#define CAP_SETGID_ 6
+#define CAP_SETUID_ 7
+#define CAP_SETPCAP_ 8
+#define CAP_ALL_ ((1ULL << 41) - 1) /* every capability up to CAP_LAST_CAP 40 */
+/* The file system set: CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER,
+ * FSETID (0-4), LINUX_IMMUTABLE (9), MKNOD (27), MAC_OVERRIDE (32). */
+#define CAP_FS_ (0x1fULL | 1ULL << 9 | 1ULL << 27 | 1ULL << 32)
+/* Capability cap in c's effective set. */
+static inline bool creds_capable(const struct creds *c, int cap)
+{
+    return (c->cap_eff >> cap) & 1;
+}
 struct creds *creds_locked(void);
 void creds_unlock(void);
 /* cap_emulate_setxuid after a change of the real, effective or saved uid. */

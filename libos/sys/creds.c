@@ -1,6 +1,6 @@
 /* The get/set id calls of credentials(7) and supplementary groups, on the
  * credentials core/creds.c keeps. "privileged" below is capabilities(7)'s
- * CAP_SETUID / CAP_SETGID (cap_eff). */
+ * CAP_SETUID for the user ids, CAP_SETGID for the group ids. */
 #include "core/creds.h"
 #include "core/user.h"
 #include "sys/sys.h"
@@ -149,19 +149,20 @@ static long set_ids(bool user, enum setid how, uint32_t a, uint32_t b, uint32_t 
     struct creds *c = creds_locked();
     struct creds_ids old = c->id;
     struct idset s = user ? uids(c) : gids(c);
+    bool priv = creds_capable(c, user ? CAP_SETUID_ : CAP_SETGID_);
     long r;
     switch (how) {
     case SET_ONE:
-        r = set_one(s, c->cap_eff, a);
+        r = set_one(s, priv, a);
         break;
     case SET_RE:
-        r = set_re(s, c->cap_eff, a, b);
+        r = set_re(s, priv, a, b);
         break;
     case SET_RES:
-        r = set_res(s, c->cap_eff, a, b, c3);
+        r = set_res(s, priv, a, b, c3);
         break;
     default:
-        r = set_fs(s, c->cap_eff, a);
+        r = set_fs(s, priv, a);
         break;
     }
     if (r >= 0 && user)
@@ -236,7 +237,7 @@ SYS(setgroups)
 {
     uint64_t n = A(0);
     struct creds *c = creds_locked();
-    bool priv = c->cap_eff;
+    bool priv = creds_capable(c, CAP_SETGID_);
     creds_unlock();
     if (!priv)
         return -PAL_EPERM;
@@ -259,17 +260,14 @@ SYS(setgroups)
 }
 
 /* capget(2) / capset(2) with _LINUX_CAPABILITY_VERSION_3 (two 32-bit
- * words per set): the sets the ids stand for (every capability up to
- * CAP_LAST_CAP 40, or none; the file system set follows fsuid). capset can
- * only restate them: Geode keeps no finer capability sets (EPERM). */
+ * words per set; version 1 has the low words, and its capset clears the
+ * high ones as the kernel's does):
+ * the process's own sets. capset follows the kernel's cap_capset: the new
+ * permitted set within the old, the effective within the new permitted,
+ * the inheritable within the old inheritable and permitted unless
+ * CAP_SETPCAP is effective; EPERM otherwise. */
 #define CAP_V3 0x20080522u
 #define CAP_V1 0x19980330u
-#define CAP_ALL_LO 0xffffffffu
-#define CAP_ALL_HI 0x1ffu /* capabilities 32..40 */
-/* CAP_CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID (0-4),
- * LINUX_IMMUTABLE (9), MKNOD (27), MAC_OVERRIDE (32). */
-#define CAP_FS_LO 0x0800021fu
-#define CAP_FS_HI 0x1u
 
 struct cap_header {
     uint32_t version;
@@ -282,25 +280,21 @@ struct cap_data {
 
 static void cap_sets(const struct creds *c, struct cap_data d[2])
 {
-    uint32_t lo = c->cap_eff ? CAP_ALL_LO & ~CAP_FS_LO : 0,
-             hi = c->cap_eff ? CAP_ALL_HI & ~CAP_FS_HI : 0;
-    if (c->cap_fs)
-        lo |= CAP_FS_LO, hi |= CAP_FS_HI;
-    d[0] = (struct cap_data){lo, c->cap_permitted ? CAP_ALL_LO : 0, 0};
-    d[1] = (struct cap_data){hi, c->cap_permitted ? CAP_ALL_HI : 0, 0};
+    d[0] = (struct cap_data){(uint32_t)c->cap_eff, (uint32_t)c->cap_perm, (uint32_t)c->cap_inh};
+    d[1] = (struct cap_data){(uint32_t)(c->cap_eff >> 32), (uint32_t)(c->cap_perm >> 32),
+                             (uint32_t)(c->cap_inh >> 32)};
 }
 
-/* The header: version 3 (1 and 2 are answered as 3 is), the caller. */
-static long cap_header_ok(struct cap_header *h)
+/* The header's version: 3, 2 or 1 (2 is answered as 3 is); another is
+ * EINVAL with version 3 written back, as the kernel's cap_validate_magic.
+ * The number of 32-bit words per set in *words. */
+static long cap_version_ok(struct cap_header *h, unsigned *words)
 {
     if (h->version != CAP_V3 && h->version != CAP_V1 && h->version != 0x20071026u) {
         h->version = CAP_V3;
         return -PAL_EINVAL;
     }
-    if (h->pid < 0)
-        return -PAL_EINVAL;
-    if (h->pid != 0 && h->pid != libos_pid && !ns_own_id(h->pid))
-        return -PAL_ESRCH; /* other processes' sets are not known here */
+    *words = h->version == CAP_V1 ? 1 : 2;
     return 0;
 }
 
@@ -324,34 +318,55 @@ uint32_t creds_groups(uint32_t *out, uint32_t max)
 
 SYS(capget)
 {
+    struct cap_header *h = PTR(0);
     struct cap_data d[2];
-    long r = cap_header_ok(PTR(0));
-    if (r < 0 || !PTR(1))
+    unsigned n;
+    if (user_check_write(h, sizeof(*h)) < 0)
+        return -PAL_EFAULT;
+    long r = cap_version_ok(h, &n);
+    if (!PTR(1)) /* a probe of the version: 0 even for a bad one */
+        return r == -PAL_EINVAL ? 0 : r;
+    if (r < 0)
         return r;
+    if (h->pid < 0)
+        return -PAL_EINVAL;
+    if (h->pid != 0 && h->pid != libos_pid && !ns_own_id(h->pid))
+        return -PAL_ESRCH; /* other processes' sets are not known here */
+    if (user_check_write(PTR(1), n * sizeof(d[0])) < 0)
+        return -PAL_EFAULT;
     cap_sets(creds_locked(), d);
     creds_unlock();
-    unsigned n = ((struct cap_header *)PTR(0))->version == CAP_V1 ? 1 : 2;
     memcpy(PTR(1), d, n * sizeof(d[0]));
     return 0;
 }
 
 SYS(capset)
 {
-    struct cap_data d[2], want[2] = {{0}};
-    long r = cap_header_ok(PTR(0));
+    struct cap_header *h = PTR(0);
+    struct cap_data want[2] = {{0}};
+    unsigned n;
+    if (user_check_write(h, sizeof(*h)) < 0)
+        return -PAL_EFAULT;
+    long r = cap_version_ok(h, &n);
     if (r < 0)
         return r;
-    if (((struct cap_header *)PTR(0))->pid != 0 && ((struct cap_header *)PTR(0))->pid != libos_pid)
+    if (h->pid != 0 && h->pid != libos_pid)
         return -PAL_EPERM;
-    unsigned n = ((struct cap_header *)PTR(0))->version == CAP_V1 ? 1 : 2;
+    if (!PTR(1) || user_check_read(PTR(1), n * sizeof(want[0])) < 0)
+        return -PAL_EFAULT;
     memcpy(want, PTR(1), n * sizeof(want[0]));
-    cap_sets(creds_locked(), d);
+    struct creds *c = creds_locked();
+    if (n == 1) /* the kernel clears the high words for version 1 */
+        want[1] = (struct cap_data){0, 0, 0};
+    uint64_t eff = ((uint64_t)want[1].effective << 32 | want[0].effective) & CAP_ALL_,
+             perm = ((uint64_t)want[1].permitted << 32 | want[0].permitted) & CAP_ALL_,
+             inh = ((uint64_t)want[1].inheritable << 32 | want[0].inheritable) & CAP_ALL_;
+    if ((inh & ~(c->cap_inh | c->cap_perm)) && !creds_capable(c, CAP_SETPCAP_))
+        r = -PAL_EPERM;
+    else if ((perm & ~c->cap_perm) || (eff & ~perm))
+        r = -PAL_EPERM;
+    else
+        c->cap_eff = eff, c->cap_perm = perm, c->cap_inh = inh;
     creds_unlock();
-    if (n == 1)
-        want[1] = d[1];
-    for (int i = 0; i < 2; i++)
-        if (want[i].effective != d[i].effective || want[i].permitted != d[i].permitted ||
-            want[i].inheritable != d[i].inheritable)
-            return -PAL_EPERM;
-    return 0;
+    return r;
 }
