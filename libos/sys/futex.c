@@ -1,8 +1,9 @@
 /* futex: waits and wakes go to the PAL on the program's own word. The
  * bitset variants treat every bitset as "all" (a waiter may wake
- * spuriously, which futex users must handle anyway); requeue wakes every
- * waiter instead of moving them, for the same reason. FUTEX_WAKE_OP's
- * operation is an atomic update of the program's word here. */
+ * spuriously, which futex users must handle anyway); requeue is the
+ * PAL's, or wakes every waiter where it has none, for the same reason.
+ * FUTEX_WAKE_OP's operation is an atomic update of the program's word
+ * here. */
 #include <linux/futex.h>
 
 #include "core/user.h"
@@ -115,6 +116,29 @@ static long wake_op(bool priv, uint32_t *uaddr, int n, int n2, uint32_t *uaddr2,
     return woken2 < 0 ? woken2 : woken + woken2;
 }
 
+/* FUTEX_REQUEUE / FUTEX_CMP_REQUEUE: the PAL's requeue, woken plus moved;
+ * where the PAL has none (or not for these addresses), every waiter of
+ * uaddr is woken instead (spurious wakeups, which futex users handle). */
+static long requeue(bool priv, uint32_t *uaddr, int n_wake, int n_requeue, uint32_t *uaddr2,
+                    const uint32_t *cmp)
+{
+    if (n_wake < 0 || n_requeue < 0)
+        return -PAL_EINVAL;
+    if ((uint64_t)uaddr2 & 3)
+        return -PAL_EINVAL;
+    long bad = user_check_read(uaddr2, sizeof(*uaddr2));
+    if (bad < 0)
+        return bad;
+    long r = -PAL_ENOSYS;
+    if (PAL_HAS(pal, futex_requeue))
+        r = pal->futex_requeue(uaddr, n_wake, uaddr2, n_requeue, cmp, priv ? PAL_FUTEX_PRIVATE : 0);
+    if (r != -PAL_ENOSYS)
+        return r;
+    if (cmp && __atomic_load_n(uaddr, __ATOMIC_SEQ_CST) != *cmp)
+        return -PAL_EAGAIN;
+    return do_wake(priv, uaddr, 0x7fffffff);
+}
+
 SYS(futex)
 {
     uint32_t *uaddr = PTR(0);
@@ -140,9 +164,8 @@ SYS(futex)
         return wake_op(priv, uaddr, (int)A(2), (int)A(3), PTR(4), (uint32_t)A(5));
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE:
-        if (op == FUTEX_CMP_REQUEUE && __atomic_load_n(uaddr, __ATOMIC_SEQ_CST) != (uint32_t)A(5))
-            return -PAL_EAGAIN;
-        return do_wake(priv, uaddr, 0x7fffffff);
+        return requeue(priv, uaddr, (int)A(2), (int)A(3), PTR(4),
+                       op == FUTEX_CMP_REQUEUE ? &(uint32_t){(uint32_t)A(5)} : NULL);
     default:
         return -PAL_ENOSYS;
     }

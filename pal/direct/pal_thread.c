@@ -82,6 +82,15 @@ static long direct_futex_wait(uint32_t *addr, uint32_t val, int64_t timeout_ns)
 
 static long direct_futex_wake(uint32_t *addr, int n) { return HS3(SYS_futex, addr, FUTEX_WAKE, n); }
 
+/* The host's own requeue: its waiters are the program's. */
+static long direct_futex_requeue(uint32_t *addr, int n_wake, uint32_t *addr2, int n_requeue,
+                                 const uint32_t *cmp, int flags)
+{
+    int op = (cmp ? FUTEX_CMP_REQUEUE : FUTEX_REQUEUE) |
+             ((flags & PAL_FUTEX_PRIVATE) ? FUTEX_PRIVATE_FLAG : 0);
+    return HS6(SYS_futex, addr, op, n_wake, n_requeue, addr2, cmp ? *cmp : 0);
+}
+
 static long direct_futex_wait_private(uint32_t *addr, uint32_t val, int64_t timeout_ns)
 {
     struct timespec ts = {timeout_ns / 1000000000LL, timeout_ns % 1000000000LL};
@@ -104,6 +113,7 @@ void direct_fill_thread(struct pal_api *api)
     api->get_fs_base = direct_get_fs;
     api->futex_wait = direct_futex_wait;
     api->futex_wake = direct_futex_wake;
+    api->futex_requeue = direct_futex_requeue;
     api->futex_wait_private = direct_futex_wait_private;
     api->futex_wake_private = direct_futex_wake_private;
     api->yield = direct_yield;

@@ -755,7 +755,20 @@ struct pal_api {
      * host with the counter (sys.insecure__allow_eventfd): it can read and
      * change it, and forked children share it. */
     long (*eventfd_untrusted)(uint64_t initval, int flags, pal_handle *out);
+
+    /* Optional: FUTEX_REQUEUE and FUTEX_CMP_REQUEUE. Wakes up to n_wake
+     * waiters of addr and moves up to n_requeue of the others to wait on
+     * addr2 (a later wake of addr2 wakes them); with cmp, first -EAGAIN
+     * unless *addr == *cmp, atomically with the waiters' own check.
+     * Returns the number woken and moved. flags: PAL_FUTEX_PRIVATE (the
+     * process's own futex, as futex_wait_private). -ENOSYS where an
+     * address is out of this call's reach (shared memory of other
+     * enclaves): the libOS then wakes every waiter instead. */
+    long (*futex_requeue)(uint32_t *addr, int n_wake, uint32_t *addr2, int n_requeue,
+                          const uint32_t *cmp, int flags);
 };
+
+#define PAL_FUTEX_PRIVATE 1 /* futex_requeue: FUTEX_PRIVATE_FLAG */
 
 #define PAL_TTY_QUIET 1 /* tty_ioctl: the program ignores or blocks SIGTTOU */
 

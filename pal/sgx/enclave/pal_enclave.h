@@ -54,6 +54,8 @@ struct ecall_result enclave_thread_run(uint64_t futex_word, uint64_t slot);
  * not a 4-aligned host address. */
 int enclave_futex_set_word(uint64_t word);
 long enclave_futex_wake(uint32_t *addr, int n);
+long enclave_futex_requeue(uint32_t *addr, int n_wake, uint32_t *addr2, int n_requeue,
+                           const uint32_t *cmp, int flags);
 void enclave_fill_futex(struct pal_api *api);
 
 /* cpuid_mask.c: the host's CPUID answer r for (leaf, sub) as the enclave

@@ -181,8 +181,49 @@ long enclave_futex_wake(uint32_t *addr, int n)
     return woken;
 }
 
+/* Up to n_wake waiters of addr woken, up to n_requeue others moved to
+ * addr2, all under the lock (with cmp: *addr compared there first, as a
+ * waiter compares its value under it). A moved waiter keeps sleeping on
+ * its host word until a wake of addr2 marks it. */
+long enclave_futex_requeue(uint32_t *addr, int n_wake, uint32_t *addr2, int n_requeue,
+                           const uint32_t *cmp, int flags)
+{
+    uint64_t words[WAKE_BATCH];
+    int woken = 0, moved = 0, batch;
+
+    (void)flags; /* every enclave futex is the process's own */
+    if (n_wake < 0 || n_requeue < 0)
+        return -PAL_EINVAL;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    spin_lock();
+    if (cmp && __atomic_load_n(addr, __ATOMIC_SEQ_CST) != *cmp) {
+        spin_unlock();
+        return -PAL_EAGAIN;
+    }
+    for (;;) {
+        batch = mark_woken(addr, n_wake - woken < WAKE_BATCH ? n_wake - woken : WAKE_BATCH, words);
+        woken += batch;
+        if (batch < WAKE_BATCH || woken == n_wake)
+            break;
+        spin_unlock();
+        host_wake(words, batch);
+        spin_lock();
+    }
+    for (uint64_t i = 0; i < PAL_MAX_THREADS && moved < n_requeue; i++) {
+        struct waiter *w = &waiters[i];
+        if (w->addr == addr && !__atomic_load_n(&w->woken, __ATOMIC_RELAXED)) {
+            w->addr = addr2;
+            moved++;
+        }
+    }
+    spin_unlock();
+    host_wake(words, batch);
+    return woken + moved;
+}
+
 void enclave_fill_futex(struct pal_api *api)
 {
     api->futex_wait = pal_futex_wait;
     api->futex_wake = enclave_futex_wake;
+    api->futex_requeue = enclave_futex_requeue;
 }

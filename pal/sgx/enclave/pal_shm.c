@@ -33,6 +33,8 @@
 
 static long (*enclave_wait)(uint32_t *addr, uint32_t val, int64_t timeout_ns);
 static long (*enclave_wake)(uint32_t *addr, int n);
+static long (*enclave_requeue)(uint32_t *addr, int n_wake, uint32_t *addr2, int n_requeue,
+                               const uint32_t *cmp, int flags);
 
 static int outside(uint64_t addr, uint64_t len)
 {
@@ -109,6 +111,17 @@ static long futex_wake(uint32_t *addr, int n)
     return r;
 }
 
+/* Requeue between two enclave futexes only: the host's waiters of shared
+ * memory are not the enclave's table's. */
+static long futex_requeue(uint32_t *addr, int n_wake, uint32_t *addr2, int n_requeue,
+                          const uint32_t *cmp, int flags)
+{
+    if (!enclave_requeue || outside((uint64_t)addr, sizeof(*addr)) ||
+        outside((uint64_t)addr2, sizeof(*addr2)))
+        return -PAL_ENOSYS;
+    return enclave_requeue(addr, n_wake, addr2, n_requeue, cmp, flags);
+}
+
 /* After enclave_fill_thread (which installs the trusted futex). */
 void enclave_fill_shm(struct pal_api *api)
 {
@@ -118,7 +131,9 @@ void enclave_fill_shm(struct pal_api *api)
     if (api->futex_wait != futex_wait) {
         enclave_wait = api->futex_wait;
         enclave_wake = api->futex_wake;
+        enclave_requeue = api->futex_requeue;
     }
     api->futex_wait = futex_wait;
     api->futex_wake = futex_wake;
+    api->futex_requeue = futex_requeue;
 }
