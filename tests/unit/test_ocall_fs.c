@@ -867,14 +867,14 @@ static void test_host_one_step(void)
     /* SIOCGIFCONF on a socket: the size, then entries into out_cap. */
     int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     uint8_t ents[4096];
-    int64_t need = host_call6(OCALL_TTY_IOCTL, (int64_t[6]){sk, 0x8912, 0, 0}, NULL, 0, 0, NULL, &size);
+    int64_t need = host_call6(OCALL_TTY_IOCTL, (int64_t[6]){sk, 0x8912, 0, 0}, "", 0, 0, NULL, &size);
     CHECK(need >= 40 && need % 40 == 0 && size == 0, "host: SIOCGIFCONF size asked: whole entries, no bytes");
-    r = need <= 4096 ? host_call6(OCALL_TTY_IOCTL, (int64_t[6]){sk, 0x8912, need, 0}, NULL, 0, 4096,
+    r = need <= 4096 ? host_call6(OCALL_TTY_IOCTL, (int64_t[6]){sk, 0x8912, need, 0}, "", 0, 4096,
                                   ents, &size)
                      : -1;
     CHECK(r == need && size == (uint64_t)need && pal_ioctl_ifconf_ok(ents, r, (uint64_t)need),
           "host: SIOCGIFCONF: every entry, named");
-    CHECK(host_call6(OCALL_TTY_IOCTL, (int64_t[6]){sk, 0x8912, 80, 0}, NULL, 0, 40, NULL, &size) ==
+    CHECK(host_call6(OCALL_TTY_IOCTL, (int64_t[6]){sk, 0x8912, 80, 0}, "", 0, 40, NULL, &size) ==
               -EINVAL,
           "host: SIOCGIFCONF for more than out_cap -> -EINVAL");
     close(sk);
