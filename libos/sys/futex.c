@@ -62,6 +62,15 @@ static long futex_wait(bool priv, uint32_t *uaddr, uint32_t val, const void *ts,
     return do_wait(priv, uaddr, val, ns);
 }
 
+/* The second word of FUTEX_WAKE_OP (written) or a requeue (read):
+ * aligned (EINVAL) and the program's (EFAULT). */
+static long second_word_ok(uint32_t *w, bool write)
+{
+    if ((uint64_t)w & 3)
+        return -PAL_EINVAL;
+    return write ? user_check_write(w, sizeof(*w)) : user_check_read(w, sizeof(*w));
+}
+
 /* FUTEX_WAKE_OP's operation on *uaddr2 (encoded in val3, futex(2)),
  * atomic against the program's other atomic operations on the word; the
  * comparison of the old value: 1 true, 0 false, or -errno. */
@@ -73,9 +82,7 @@ static long wake_op_apply(uint32_t *uaddr2, uint32_t enc)
         oparg = 1 << (oparg & 31); /* Linux takes the low 5 bits of a bad shift too */
     if (op > FUTEX_OP_XOR)
         return -PAL_ENOSYS;
-    if ((uint64_t)uaddr2 & 3)
-        return -PAL_EINVAL;
-    long bad = user_check_write(uaddr2, sizeof(*uaddr2));
+    long bad = second_word_ok(uaddr2, true);
     if (bad < 0)
         return bad;
     uint32_t old = __atomic_load_n(uaddr2, __ATOMIC_SEQ_CST), nv;
@@ -124,9 +131,7 @@ static long requeue(bool priv, uint32_t *uaddr, int n_wake, int n_requeue, uint3
 {
     if (n_wake < 0 || n_requeue < 0)
         return -PAL_EINVAL;
-    if ((uint64_t)uaddr2 & 3)
-        return -PAL_EINVAL;
-    long bad = user_check_read(uaddr2, sizeof(*uaddr2));
+    long bad = second_word_ok(uaddr2, false);
     if (bad < 0)
         return bad;
     long r = -PAL_ENOSYS;
