@@ -40,7 +40,7 @@ static const sys_fn table[NR_MAX] = {
     E(epoll_wait), E(epoll_pwait), E(epoll_pwait2), E(clone), E(clone3), E(fork), E(vfork), E(wait4), E(execve),
     E(setitimer), E(getitimer), E(alarm), E(timer_create), E(timer_settime), E(timer_gettime),
     E(timer_getoverrun), E(timer_delete), E(fchown), E(chown), E(lchown), E(fchownat),
-    E(getrusage), E(times), E(sched_setaffinity), E(flock), E(close_range), E(rt_sigsuspend),
+    E(getrusage), E(times), E(sched_setaffinity), E(flock), E(close_range), E(unshare), E(rt_sigsuspend),
     E(pause), E(waitid), E(truncate), E(fchmodat), E(eventfd), E(eventfd2), E(memfd_create),
     E(timerfd_create), E(timerfd_settime), E(timerfd_gettime), E(signalfd), E(signalfd4),
     E(inotify_init), E(inotify_init1), E(inotify_add_watch), E(inotify_rm_watch),

@@ -65,6 +65,34 @@ SYS(close_range)
     return 0;
 }
 
+/* unshare(2): what a process of one thread already has to itself (its
+ * descriptor table, file system attributes, System V undo list) needs no
+ * copy, so those flags succeed then; beside other threads the libOS,
+ * which keeps them per process, cannot give the caller a copy of its own:
+ * EINVAL with a warning. New namespaces are not made inside Geode: EPERM,
+ * as for a process without CAP_SYS_ADMIN. */
+#define CLONE_FS_ 0x200
+#define CLONE_FILES_ 0x400
+#define CLONE_SYSVSEM_ 0x40000
+#define CLONE_NEWNS_ALL_ 0x7e020080ULL /* NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET, NEWTIME */
+SYS(unshare)
+{
+    /* CLONE_VM, CLONE_SIGHAND and CLONE_THREAD are Linux's no-ops for a
+     * process of one thread too. */
+    uint64_t flags = A(0), own = CLONE_FS_ | CLONE_FILES_ | CLONE_SYSVSEM_ | 0x100 | 0x800 | 0x10000;
+    if (flags & ~(own | CLONE_NEWNS_ALL_))
+        return -PAL_EINVAL;
+    if (flags & CLONE_NEWNS_ALL_)
+        return -PAL_EPERM;
+    if ((flags & own) && libos_thread_count > 1 && !vfork_child_active()) {
+        log_warn("unshare(%#lx) beside %d other threads: the libOS keeps one descriptor table "
+                 "and file system state per process; refused (EINVAL)",
+                 (unsigned long)flags, libos_thread_count - 1);
+        return -PAL_EINVAL;
+    }
+    return 0;
+}
+
 SYS(pause)
 {
     while (!signal_pending_for(cur_thread()->sigmask))

@@ -115,7 +115,7 @@ void timers_forked(void);
 void timers_exec(void);
 /* misc.c */
 SYS(getrusage); SYS(times);
-SYS(sched_setaffinity); SYS(close_range); SYS(rt_sigsuspend); SYS(pause);
+SYS(sched_setaffinity); SYS(close_range); SYS(unshare); SYS(rt_sigsuspend); SYS(pause);
 /* creds.c */
 SYS(getuid); SYS(geteuid); SYS(getgid); SYS(getegid); SYS(getresuid); SYS(getresgid);
 SYS(setuid); SYS(setgid); SYS(setreuid); SYS(setregid); SYS(setresuid); SYS(setresgid);

@@ -102,6 +102,7 @@ bool vfork_syscall_allowed(uint64_t nr, const uint64_t a[6])
     case __NR_openat:
     case __NR_close:
     case __NR_close_range:
+    case __NR_unshare:
     case __NR_dup:
     case __NR_dup2:
     case __NR_dup3:
