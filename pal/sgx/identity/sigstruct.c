@@ -3,7 +3,9 @@
 #include <string.h>
 #include <time.h>
 
+#define OPENSSL_SUPPRESS_DEPRECATED /* the low-level SHA-256 (signed_digest) */
 #include <openssl/err.h>
+#include <openssl/sha.h>
 #include <openssl/rsa.h>
 
 #include "sigkey_internal.h"
@@ -19,22 +21,21 @@ static const uint8_t sha256_digestinfo[19] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09
                                               0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
                                               0x01, 0x05, 0x00, 0x04, 0x20};
 
-/* SHA-256 of the two signed ranges, [0,128) then [900,1028). */
+/* SHA-256 of the two signed ranges, [0,128) then [900,1028), with the
+ * low-level SHA-256: the sim's EINIT runs this in a host process forked
+ * from a threaded one, where libcrypto's high-level API may wait for good
+ * on a lock another thread held at the fork (sim_keys.c hmac_sha256). */
 static int signed_digest(const struct sgx_sigstruct *sig, uint8_t digest[32])
 {
     const uint8_t *raw = (const uint8_t *)sig;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    unsigned int len = 0;
-    int ok;
+    SHA256_CTX c;
 
-    if (!ctx)
-        return -ENOMEM;
-    ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-         EVP_DigestUpdate(ctx, raw + SGX_SIGSTRUCT_SIGNED1_OFF, SGX_SIGSTRUCT_SIGNED1_LEN) &&
-         EVP_DigestUpdate(ctx, raw + SGX_SIGSTRUCT_SIGNED2_OFF, SGX_SIGSTRUCT_SIGNED2_LEN) &&
-         EVP_DigestFinal_ex(ctx, digest, &len) && len == 32;
-    EVP_MD_CTX_free(ctx);
-    return ok ? 0 : -EIO;
+    if (!SHA256_Init(&c) ||
+        !SHA256_Update(&c, raw + SGX_SIGSTRUCT_SIGNED1_OFF, SGX_SIGSTRUCT_SIGNED1_LEN) ||
+        !SHA256_Update(&c, raw + SGX_SIGSTRUCT_SIGNED2_OFF, SGX_SIGSTRUCT_SIGNED2_LEN) ||
+        !SHA256_Final(digest, &c))
+        return -EIO;
+    return 0;
 }
 
 static void fill_fields(const struct sgx_sign_params *p, struct sgx_sigstruct *s)
@@ -235,11 +236,7 @@ int sgx_sigstruct_verify(const struct sgx_sigstruct *sig, struct sgx_err *e)
 
 int sgx_sigstruct_mrsigner(const struct sgx_sigstruct *sig, uint8_t mrsigner[32])
 {
-    unsigned int len = 0;
-
-    if (!EVP_Digest(sig->modulus, MOD_BYTES, mrsigner, &len, EVP_sha256(), NULL) || len != 32)
-        return -EIO;
-    return 0;
+    return SHA256(sig->modulus, MOD_BYTES, mrsigner) ? 0 : -EIO;
 }
 
 static uint32_t to_bcd(unsigned v, int digits)

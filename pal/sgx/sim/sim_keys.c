@@ -9,11 +9,14 @@
  * target enclave verifies it, as on hardware. The handler calls OpenSSL: it
  * runs on the host side of the thread (host FS restored), which is not
  * inside any libc call since it was executing enclave code. */
+/* OpenSSL's low-level SHA-256 and AES (kept in OpenSSL 3, marked
+ * deprecated): see hmac_sha256. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/aes.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,14 +138,41 @@ void sim_root_key_ensure(void)
     sgx_sim_set_root_key(key);
 }
 
+/* HMAC-SHA256 under the root key, with OpenSSL's low-level SHA-256: no
+ * library context, no per-thread error state, no lock. A host process
+ * forked while another of its threads was inside libcrypto's high-level
+ * API (a thread ending runs its per-thread clean-up under a global lock)
+ * inherits those locks taken, and the child's EREPORT or EGETKEY then
+ * waited on them for good (CPython's test_threading, sim). */
+static void hmac_sha256(const void *msg, size_t len, uint8_t out[32])
+{
+    uint8_t pad[64], inner[32];
+    SHA256_CTX c;
+
+    for (int pass = 0; pass < 2; pass++) {
+        memset(pad, pass ? 0x5c : 0x36, sizeof(pad));
+        for (size_t i = 0; i < sizeof(root_key); i++)
+            pad[i] ^= root_key[i];
+        SHA256_Init(&c);
+        SHA256_Update(&c, pad, sizeof(pad));
+        if (pass)
+            SHA256_Update(&c, inner, sizeof(inner));
+        else
+            SHA256_Update(&c, msg, len);
+        SHA256_Final(pass ? out : inner, &c);
+    }
+    OPENSSL_cleanse(pad, sizeof(pad));
+    OPENSSL_cleanse(inner, sizeof(inner));
+    OPENSSL_cleanse(&c, sizeof(c));
+}
+
 static int derive(const struct derivation *d, uint8_t out[16])
 {
     uint8_t mac[32];
-    unsigned len = 0;
 
-    if (!HMAC(EVP_sha256(), root_key, sizeof(root_key), (const uint8_t *)d, sizeof(*d), mac, &len) || len != 32)
-        return -1;
+    hmac_sha256(d, sizeof(*d), mac);
     memcpy(out, mac, 16);
+    OPENSSL_cleanse(mac, sizeof(mac));
     return 0;
 }
 
@@ -150,9 +180,8 @@ static int derive(const struct derivation *d, uint8_t out[16])
 static void report_keyid(uint8_t keyid[32])
 {
     static const char label[] = "geode-sim-report-keyid";
-    unsigned len = 0;
 
-    HMAC(EVP_sha256(), root_key, sizeof(root_key), (const uint8_t *)label, sizeof(label), keyid, &len);
+    hmac_sha256(label, sizeof(label), keyid);
 }
 
 /* The report key of an enclave with these identity fields. */
@@ -184,18 +213,52 @@ int sim_report_key_for(const struct sgx_targetinfo *ti, const uint8_t keyid[32],
 
 int sim_root_hmac(const void *label, size_t len, uint8_t out[32])
 {
-    unsigned n = 0;
-
     sim_root_key_ensure();
-    return HMAC(EVP_sha256(), root_key, sizeof(root_key), label, len, out, &n) && n == 32 ? 0 : -1;
+    hmac_sha256(label, len, out);
+    return 0;
 }
 
+/* CMAC's subkey doubling in GF(2^128) (RFC 4493, 2.3). */
+static void cmac_double(const uint8_t in[16], uint8_t out[16])
+{
+    uint8_t carry = in[0] >> 7;
+
+    for (int i = 0; i < 15; i++)
+        out[i] = (uint8_t)(in[i] << 1 | in[i + 1] >> 7);
+    out[15] = (uint8_t)(in[15] << 1 ^ (carry ? 0x87 : 0));
+}
+
+/* AES-128-CMAC (RFC 4493) with the low-level AES, for hmac_sha256's
+ * reason. */
 static int cmac(const uint8_t key[16], const void *data, size_t len, uint8_t out[16])
 {
-    size_t n = 0;
+    const uint8_t *m = data;
+    uint8_t k1[16], k2[16], x[16] = {0}, last[16];
+    size_t n = len ? (len + 15) / 16 : 1;
+    int whole = len && len % 16 == 0;
+    AES_KEY ks;
 
-    if (!EVP_Q_mac(NULL, "CMAC", NULL, "AES-128-CBC", NULL, key, 16, data, len, out, 16, &n) || n != 16)
+    if (AES_set_encrypt_key(key, 128, &ks))
         return -1;
+    AES_encrypt(x, k1, &ks); /* L = AES(K, 0) */
+    cmac_double(k1, k1);
+    cmac_double(k1, k2);
+    for (size_t b = 0; b + 1 < n; b++) {
+        for (int i = 0; i < 16; i++)
+            x[i] ^= m[16 * b + i];
+        AES_encrypt(x, x, &ks);
+    }
+    memset(last, 0, sizeof(last));
+    if (len)
+        memcpy(last, m + 16 * (n - 1), len - 16 * (n - 1));
+    if (!whole)
+        last[len - 16 * (n - 1)] = 0x80;
+    for (int i = 0; i < 16; i++)
+        x[i] ^= last[i] ^ (whole ? k1[i] : k2[i]);
+    AES_encrypt(x, out, &ks);
+    OPENSSL_cleanse(&ks, sizeof(ks));
+    OPENSSL_cleanse(k1, sizeof(k1));
+    OPENSSL_cleanse(k2, sizeof(k2));
     return 0;
 }
 
