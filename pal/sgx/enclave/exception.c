@@ -172,46 +172,6 @@ static int on_pal_stack(uint64_t rsp)
     return rsp <= top && rsp > top - tls->stack_size;
 }
 
-/* Appends "0x" and v in hex at *p. */
-static void put_hex(char **p, uint64_t v)
-{
-    int shift = 60;
-    *(*p)++ = '0', *(*p)++ = 'x';
-    while (shift > 0 && !(v >> shift))
-        shift -= 4;
-    for (; shift >= 0; shift -= 4)
-        *(*p)++ = "0123456789abcdef"[(v >> shift) & 15];
-}
-
-static void put_str(char **p, const char *s)
-{
-    while (*s)
-        *(*p)++ = *s++;
-}
-
-/* Before the fatal exit for an exception nothing handles: where it was
- * (offsets in the enclave, for addr2line on the enclave image), one line
- * in the host's log. */
-static void log_unhandled(const struct exc_ctx *ctx, uint8_t vector)
-{
-    char msg[200], *p = msg;
-    put_str(&p, "geode: trusted PAL: unhandled exception ");
-    put_hex(&p, vector);
-    put_str(&p, " at enclave offset ");
-    put_hex(&p, ctx->gpr.rip - g_encl.base);
-    if (vector == SGX_VEC_PF || vector == SGX_VEC_GP) {
-        put_str(&p, ", address ");
-        put_hex(&p, ctx->exinfo.maddr - (ctx->exinfo.maddr >= g_encl.base ? g_encl.base : 0));
-        put_str(&p, ctx->exinfo.maddr >= g_encl.base ? " (enclave offset)" : " (host)");
-    }
-    put_str(&p, ", level ");
-    put_hex(&p, ctx->level);
-    *p++ = '\n';
-    struct ocall_args a = {{0}};
-    struct ocall_iov iov[2] = {{&a, sizeof(a)}, {msg, (uint64_t)(p - msg)}};
-    enclave_ocallv(OCALL_LOG, iov, 2, NULL, 0, NULL);
-}
-
 void enclave_stage2(struct exc_ctx *ctx)
 {
     struct enclave_thread *t = thread_self();
@@ -252,10 +212,8 @@ void enclave_stage2(struct exc_ctx *ctx)
         enclave_resume(ctx);
     }
     cont = fixup_for(ctx->gpr.rip);
-    if (!cont) {
-        log_unhandled(ctx, vector);
+    if (!cont)
         enclave_eexit(EXIT_FATAL, FATAL_UNHANDLED, vector, t->ursp, t->urbp, t->exit_addr);
-    }
     ctx->gpr.rip = cont;
     enclave_resume(ctx);
 }

@@ -187,19 +187,21 @@ struct ecall_result enclave_thread_run(uint64_t word, uint64_t slot)
 }
 
 /* Leaves the enclave for good on this thread: its ECALL returns and the
- * host thread ends. The slot is free again once nothing of it is needed;
- * the host waits for this host thread before it enters the TCS again. */
+ * host thread ends. The slot is free before the joiner is woken (a
+ * pthread_join then pthread_create found no free slot: EAGAIN); nothing
+ * of the slot is needed after, and the host waits for this host thread
+ * before it enters the TCS again. */
 __attribute__((noreturn)) static void pal_thread_exit(uint32_t *clear_tid)
 {
     struct enclave_thread *t = thread_self();
     uint64_t slot = tls_self()->thread_index;
 
+    if (slot && slot < PAL_MAX_THREADS)
+        __atomic_store_n(&slots[slot].state, SLOT_FREE, __ATOMIC_RELEASE);
     if (clear_tid) {
         __atomic_store_n(clear_tid, 0, __ATOMIC_SEQ_CST);
         enclave_futex_wake(clear_tid, 1);
     }
-    if (slot && slot < PAL_MAX_THREADS)
-        __atomic_store_n(&slots[slot].state, SLOT_FREE, __ATOMIC_RELEASE);
     for (;;)
         enclave_eexit(EXIT_ECALL_DONE, 0, 0, t->ursp, t->urbp, t->exit_addr);
 }
