@@ -76,8 +76,8 @@ $(BUILD)/tests/test_libos_proc_text: $(call libos_unit_objs,proc/proc_text core/
 $(BUILD)/tests/test_libos_lib: $(call libos_unit_objs,)
 $(BUILD)/tests/test_libos_vfs: $(call libos_unit_objs,fs/mount fs/path fs/ops fs/open fs/tmpfs core/file core/fd)
 $(BUILD)/tests/test_libos_fd: $(call libos_unit_objs,core/file core/fd sys/fs_io)
-$(BUILD)/tests/test_libos_etc_conf: $(call libos_unit_objs,fs/etc_conf core/file)
-$(BUILD)/tests/test_libos_proc_net: $(call libos_unit_objs,proc/proc_net)
+$(BUILD)/tests/test_libos_etc_conf: $(call libos_unit_objs,fs/etc_conf fs/host_read core/file)
+$(BUILD)/tests/test_libos_proc_net: $(call libos_unit_objs,proc/proc_net fs/host_read)
 
 $(LIBOS_UNIT_FAKED): $(BUILD)/tests/%: tests/libos/%.c tests/libos/fake_pal.h | $(GEN_HDRS)
 	@mkdir -p $(@D)

@@ -18,25 +18,6 @@ static size_t resolv_len;
 static bool enabled;
 static char hostname[65] = LIBOS_UTS_NODENAME;
 
-/* Up to cap - 1 bytes of host file path, NUL-terminated; < 0 an error. */
-static long read_host(const char *path, char *buf, size_t cap)
-{
-    pal_handle h;
-    long r = pal->file_open(path, O_RDONLY | O_CLOEXEC, 0, &h);
-    if (r < 0)
-        return r;
-    size_t got = 0;
-    while (got + 1 < cap) {
-        r = pal->read(h, buf + got, cap - 1 - got);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    pal->close(h);
-    buf[got] = 0;
-    return r < 0 ? r : (long)got;
-}
-
 static bool is_domain_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -127,19 +108,22 @@ static void take_line(const char *l, size_t n)
 
 void etc_conf_init(bool on)
 {
-    static char buf[HOST_READ_MAX];
     enabled = on;
     resolv_len = 0, resolv[0] = 0;
     memcpy(hostname, LIBOS_UTS_NODENAME, sizeof(LIBOS_UTS_NODENAME));
     if (!on)
         return;
-    long n = read_host("/etc/resolv.conf", buf, sizeof(buf));
+    size_t got;
+    char *buf = vfs_read_host("/etc/resolv.conf", HOST_READ_MAX - 1, &got);
+    long n = buf ? (long)got : -1;
     for (long i = 0, start = 0; n > 0 && i <= n; i++)
         if (i == n || buf[i] == '\n') {
             take_line(buf + start, (size_t)(i - start));
             start = i + 1;
         }
-    n = read_host("/proc/sys/kernel/hostname", buf, 80);
+    free(buf);
+    buf = vfs_read_host("/proc/sys/kernel/hostname", 79, &got);
+    n = buf ? (long)got : -1;
     size_t len = 0;
     while (n > 0 && len < (size_t)n && is_domain_char(buf[len]))
         len++;
@@ -147,6 +131,7 @@ void etc_conf_init(bool on)
         memcpy(hostname, buf, len);
         hostname[len] = 0;
     }
+    free(buf);
 }
 
 const char *etc_conf_hostname(void) { return hostname; }

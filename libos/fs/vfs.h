@@ -146,6 +146,11 @@ void dev_attestation_init(const Geode__Manifest *m);
 /* True for /dev/attestation and every path below it: never a mount's. */
 bool dev_attestation_owns(const char *inside);
 int dev_attestation_open(const char *inside, int flags, struct file **out);
+/* host_read.c: up to max bytes of host file path (through the PAL, no
+ * mount or policy: the caller checks what it takes), malloc'ed and
+ * NUL-terminated, their count in *len; NULL when it cannot be read. */
+char *vfs_read_host(const char *path, size_t max, size_t *len);
+
 /* etc_conf.c: sys.enable_extra_runtime_domain_names_conf's /etc/resolv.conf
  * (the host's, checked, read once by etc_conf_init) and host name. */
 void etc_conf_init(bool on);

@@ -9,8 +9,6 @@
  * Inside an enclave that text is untrusted input like any host reply: a
  * line with a byte that is not printable ASCII or a tab is left out, and a
  * file stops at PROC_NET_MAX bytes (at a line's end). */
-#include <linux/fcntl.h>
-
 #include "proc/proc.h"
 
 #define PROC_NET_MAX (1024 * 1024)
@@ -66,33 +64,11 @@ static size_t keep_lines(char *raw, size_t n)
 static char *host_text(const char *name, size_t *len)
 {
     char path[64];
-    pal_handle h;
+    size_t got;
     snprintf(path, sizeof(path), DIR_PREFIX "/%s", name);
-    if (pal->file_open(path, O_RDONLY | O_CLOEXEC, 0, &h) < 0)
-        return NULL;
-    size_t cap = 4096, got = 0;
-    char *t = malloc(cap);
-    long r = 0;
-    while (t && got < PROC_NET_MAX) {
-        if (got == cap) {
-            char *grown = realloc(t, cap * 2);
-            if (!grown) {
-                free(t), t = NULL;
-                break;
-            }
-            t = grown, cap *= 2;
-        }
-        r = pal->read(h, t + got, cap - got);
-        if (r <= 0)
-            break;
-        got += (size_t)r < cap - got ? (size_t)r : cap - got;
-    }
-    pal->close(h);
-    if (!t || r < 0) {
-        free(t);
-        return NULL;
-    }
-    *len = keep_lines(t, got < PROC_NET_MAX ? got : PROC_NET_MAX);
+    char *t = vfs_read_host(path, PROC_NET_MAX, &got);
+    if (t)
+        *len = keep_lines(t, got);
     return t;
 }
 

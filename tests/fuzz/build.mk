@@ -32,7 +32,7 @@ $(BUILD)/fuzz/fuzz_pf_meta: tests/fuzz/fuzz_pf_meta.c libos/pf/pf.c libos/pf/pf.
 	$(CLANG) $(FUZZ_CFLAGS) $(WARN) -o $@ $< libos/pf/pf.c
 # The host's resolv.conf and host name as the libOS reads them
 # (libos/fs/etc_conf.c, #included with test doubles for the PAL and files).
-$(BUILD)/fuzz/fuzz_etc_conf: tests/fuzz/fuzz_etc_conf.c libos/fs/etc_conf.c \
+$(BUILD)/fuzz/fuzz_etc_conf: tests/fuzz/fuzz_etc_conf.c libos/fs/etc_conf.c libos/fs/host_read.c \
                              $(wildcard libos/*.h libos/*/*.h pal/include/*.h) | $(GEN_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) -Ilibos $(FUZZ_CFLAGS) $(WARN) -o $@ $<

@@ -7,6 +7,7 @@
  * characters, the text fits its buffer and ends in a newline, and the host
  * name is 1..64 name characters. */
 #include "../../libos/fs/etc_conf.c"
+#include "../../libos/fs/host_read.c"
 
 #include <stdio.h>
 #include <stdlib.h>
