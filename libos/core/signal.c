@@ -499,6 +499,15 @@ static void fp_sanitize(void *area)
     memcpy((char *)area + 24, &mxcsr, 4);
 }
 
+void signal_fp_legacy(const struct pal_context *ctx, uint8_t out[512])
+{
+    if (ctx->fpstate)
+        memcpy(out, ctx->fpstate, FXSAVE_SIZE);
+    else
+        __asm__ volatile("fxsave64 %0" : "=m"(*(char(*)[FXSAVE_SIZE])out));
+    fp_sanitize(out);
+}
+
 /* rt_sigreturn: the frame's FP area (src, program memory) back into the
  * context. The PAL's own software bytes stay as they are; the extended
  * XSAVE part is copied only when both areas are XSAVE images. */

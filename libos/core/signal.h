@@ -129,6 +129,11 @@ bool signal_deliver_pending(struct pal_context *ctx, bool in_syscall, uint64_t n
 /* A synchronous fault in the program: enters its handler, or ends the
  * process with the default action. */
 void signal_deliver_fault(struct pal_context *ctx, int sig, int code, uint64_t addr);
+/* The program's x87/SSE state at ctx as a 512-byte FXSAVE image (16-byte
+ * aligned out): the PAL's copy when it has one, else the live registers
+ * (the libOS never touches them); MXCSR's reserved bits cleared, so
+ * FXRSTOR takes it. */
+void signal_fp_legacy(const struct pal_context *ctx, uint8_t out[512]);
 
 /* rt_sigreturn: restores ctx and the mask from the frame at ctx->rsp. */
 long signal_return(struct pal_context *ctx);

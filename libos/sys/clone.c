@@ -42,27 +42,12 @@ static void clone_thread_start(void *arg)
     libos_resume_context(&cs.ctx);
 }
 
-/* The program's FXSAVE image at the syscall: the PAL's copy when it has
- * one (the registers then hold the PAL's), else the live registers; MXCSR's
- * reserved bits cleared (FXRSTOR would fault on them). */
-static void parent_fp(const struct pal_context *ctx, uint8_t *fp)
-{
-    if (ctx->fpstate)
-        memcpy(fp, ctx->fpstate, FXSAVE_SIZE);
-    else
-        __asm__ volatile("fxsave64 %0" : "=m"(*(char(*)[FXSAVE_SIZE])fp));
-    uint32_t mxcsr;
-    memcpy(&mxcsr, fp + 24, 4);
-    mxcsr &= 0xffff;
-    memcpy(fp + 24, &mxcsr, 4);
-}
-
 static long start_thread(uint64_t flags, struct sc_args *args, struct libos_thread *t)
 {
     struct clone_start *cs = malloc(sizeof(*cs));
     if (!cs)
         return -PAL_ENOMEM;
-    parent_fp(args->ctx, cs->fp);
+    signal_fp_legacy(args->ctx, cs->fp);
     cs->ctx = *args->ctx;
     cs->ctx.rax = 0;
     cs->ctx.fpstate = NULL; /* the parent's host frame is not the child's */
