@@ -6,6 +6,8 @@
  * bad program pointer (entry/syscall.c) can release them. The count covers
  * the whole time a lock may be held (from before it is taken to after it
  * is freed): host signals handed over meanwhile wait (upcall.c). */
+#define LOCK_SPINS 256
+
 void spin_lock(spinlock_t *l)
 {
     struct libos_thread *t = libos_threads_ready ? cur_thread() : NULL;
@@ -15,7 +17,20 @@ void spin_lock(spinlock_t *l)
         t->nheld++;
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
     }
-    spin_lock_raw(l);
+    /* A holder the host took the CPU from (more threads than CPUs, an
+     * enclave exit) keeps the lock for a time slice: after a short spin
+     * the CPU goes to it. A host signal handed over by the yield waits
+     * (the count above). */
+    while (__atomic_exchange_n(&l->v, 1, __ATOMIC_ACQUIRE)) {
+        for (int i = 0; __atomic_load_n(&l->v, __ATOMIC_RELAXED); i++) {
+            if (i < LOCK_SPINS || !t || !PAL_HAS(pal, yield)) {
+                __builtin_ia32_pause();
+                continue;
+            }
+            pal->yield();
+            i = 0;
+        }
+    }
 }
 
 void spin_unlock(spinlock_t *l)

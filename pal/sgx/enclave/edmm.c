@@ -100,15 +100,30 @@ long enclave_edmm_change(uint64_t addr, uint64_t pages, uint8_t from, uint8_t to
     return accept_all(addr, pages, SGX_SECINFO_REG | SGX_SECINFO_PR | to);
 }
 
-long enclave_edmm_remove(uint64_t addr, uint64_t pages)
+/* Each page is EACCEPTed as trimmed whatever the host answered (a host
+ * that trimmed part of the range and failed, or claimed a failure): a page
+ * the CPU accepts as TRIM, or one trimmed but not tracked (which an honest
+ * kernel never leaves after its ETRACK), is out of reach for good and goes
+ * to gone(); a page the CPU says is not trimmed (attributes mismatch) is
+ * still the enclave's, as it was. 0 when every page left. */
+long enclave_edmm_remove(uint64_t addr, uint64_t pages, void (*gone)(uint64_t addr))
 {
-    if (host_edmm(OCALL_EDMM_TRIM, addr, pages * PAGE, 0))
-        return -PAL_EIO;
-    if (accept_all(addr, pages,
-                   ((uint64_t)SGX_PT_TRIM << SGX_SECINFO_TYPE_SHIFT) | SGX_SECINFO_MODIFIED))
-        return -PAL_EIO;
-    /* Trimmed pages are out of reach for good; whether the host frees
-     * them is its business. */
-    host_edmm(OCALL_EDMM_REMOVE, addr, pages * PAGE, 0);
-    return 0;
+    struct sgx_secinfo si __attribute__((aligned(64)));
+    uint64_t left = 0;
+    long r = host_edmm(OCALL_EDMM_TRIM, addr, pages * PAGE, 0);
+
+    memset(&si, 0, sizeof(si));
+    si.flags = ((uint64_t)SGX_PT_TRIM << SGX_SECINFO_TYPE_SHIFT) | SGX_SECINFO_MODIFIED;
+    for (uint64_t i = 0; i < pages; i++) {
+        uint64_t e = enclu(SGX_EACCEPT, (uint64_t)&si, addr + i * PAGE);
+
+        if (e == 0 || e == SGX_NOT_TRACKED) {
+            gone(addr + i * PAGE);
+            left++;
+        }
+    }
+    /* Whether the host frees the trimmed pages is its business. */
+    if (left)
+        host_edmm(OCALL_EDMM_REMOVE, addr, pages * PAGE, 0);
+    return !r && left == pages ? 0 : -PAL_EIO;
 }

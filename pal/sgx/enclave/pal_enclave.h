@@ -38,7 +38,7 @@ uint64_t enclave_edmm_from(void); /* first heap address not added at build (~0: 
 uint8_t enclave_edmm_perms(int prot); /* PAL_PROT_* -> SECINFO R (always), W, X */
 long enclave_edmm_add(uint64_t addr, uint64_t pages); /* EAUG (host) + EACCEPT: zero RW pages */
 long enclave_edmm_change(uint64_t addr, uint64_t pages, uint8_t from, uint8_t to); /* EMODPE / EMODPR + EACCEPT */
-long enclave_edmm_remove(uint64_t addr, uint64_t pages); /* EMODT TRIM + EACCEPT + EREMOVE */
+long enclave_edmm_remove(uint64_t addr, uint64_t pages, void (*gone)(uint64_t addr)); /* EMODT TRIM + EACCEPT + EREMOVE */
 
 /* pal_proc.c: the upcalls the libOS registered (NULL before). */
 extern const struct pal_upcalls *enclave_upcalls;

@@ -78,22 +78,40 @@ static void unlock(void)
 
 /* Held across a whole memory operation, OCALLs and the zeroing of a
  * commit included; owner says which thread, so that a lazy fault inside one
- * (a bug) is not a deadlock. It only spins (test and test-and-set), with
- * no OCALL of its own: sleeping on the enclave's futex would free the CPU
- * for threads zeroing their stacks, but a memory operation can run inside
- * that futex's own wait (a host signal handed to the libOS after its OCALL
- * may allocate), whose waiter record is one per thread. */
+ * (a bug) is not a deadlock. A waiter spins (test and test-and-set) a
+ * little, then gives its CPU to the holder, whose OCALLs take far longer
+ * than a spin should: a yield OCALL, quiet (no host signal goes to the
+ * libOS after it: the waiter may be a lazy fault in code holding any libOS
+ * lock). It never sleeps on the enclave's futex: a memory operation can run
+ * inside that futex's own wait (a host signal handed to the libOS after its
+ * OCALL may allocate), whose waiter record is one per thread. */
 static struct {
     uint32_t lock;
     struct enclave_thread *owner;
 } ops;
 
+#define OPS_SPINS 128
+
 static void ops_lock(void)
 {
-    while (__atomic_exchange_n(&ops.lock, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(&ops.lock, __ATOMIC_RELAXED))
-            __asm__ volatile("pause");
-    ops.owner = thread_self();
+    struct enclave_thread *t = thread_self();
+
+    while (__atomic_exchange_n(&ops.lock, 1, __ATOMIC_ACQUIRE)) {
+        for (int i = 0; __atomic_load_n(&ops.lock, __ATOMIC_RELAXED); i++) {
+            if (i < OPS_SPINS) {
+                __asm__ volatile("pause");
+                continue;
+            }
+            struct ocall_args a = {{0}};
+            struct ocall_iov iov = {&a, sizeof(a)};
+
+            t->quiet_ocalls++;
+            enclave_ocallv(OCALL_YIELD, &iov, 1, NULL, 0, NULL);
+            t->quiet_ocalls--;
+            i = 0;
+        }
+    }
+    ops.owner = t;
 }
 
 /* Host signals posted while the lock was held go to the libOS now: none
@@ -290,6 +308,14 @@ static uint64_t idx(uint64_t a)
     return (a - heap.lo) / PAGE;
 }
 
+/* Index of the first heap page of the EDMM part (heap.pages: none). */
+static uint64_t edmm_first_page(void)
+{
+    uint64_t from = enclave_edmm_from();
+
+    return from <= heap.lo ? 0 : from >= heap.lo + heap.pages * PAGE ? heap.pages : idx(from);
+}
+
 /* The EDMM part of [a, a + len): [*lo, *hi), empty when lo == hi. */
 static void edmm_part(uint64_t a, uint64_t len, uint64_t *lo, uint64_t *hi)
 {
@@ -358,6 +384,14 @@ static long edmm_protect(uint64_t lo, uint64_t hi, int prot)
  * small unmap/map churn would otherwise cost a trim and an add each time. */
 #define EDMM_TRIM_MIN_PAGES 256
 
+/* A page that left the enclave (trimmed): not PMAP_EPC any more. */
+static void edmm_gone(uint64_t a)
+{
+    lock();
+    heap.pmap[idx(a)] &= (uint8_t)~PMAP_EPC;
+    unlock();
+}
+
 /* Freed EDMM pages leave the enclave; a page the host would not let go
  * keeps PMAP_EPC (it is zeroed when committed again). */
 static void edmm_free(uint64_t lo, uint64_t hi)
@@ -367,12 +401,8 @@ static void edmm_free(uint64_t lo, uint64_t hi)
     for (uint64_t i = idx(lo); i < idx(hi);) {
         uint64_t j = run_end(i, idx(hi), PMAP_EPC);
 
-        if ((heap.pmap[i] & PMAP_EPC) && !enclave_edmm_remove(heap.lo + i * PAGE, j - i)) {
-            lock();
-            for (uint64_t k = i; k < j; k++)
-                heap.pmap[k] &= (uint8_t)~PMAP_EPC;
-            unlock();
-        }
+        if (heap.pmap[i] & PMAP_EPC)
+            enclave_edmm_remove(heap.lo + i * PAGE, j - i, edmm_gone);
         i = j;
     }
 }
@@ -494,36 +524,48 @@ static long mem_commit(void *addr, size_t size, int prot)
     return r;
 }
 
-/* Pages that were never committed since they were reserved become lazy
- * (not in the enclave, PROT_NONE in the host's page table), but only in
- * the EDMM part of the heap: there a page is not in the enclave until it is
- * EAUGed and EACCEPTed, so the first access faults whatever the host's
- * page table says, and EAUG zeroes it. Below that part (all of the heap on
- * SGX1) a page is in the EPC from the start with contents the host chose
- * (the heap is not measured) or the program's old data, and only the
- * host's page table would make the first access fault: a host that leaves
- * the page mapped would let the program read what is there. So those
- * ranges are committed (zeroed) at once unless prot is PROT_NONE (zeroed
- * by mem_protect, see the top), and a range that is not all fresh too,
- * which keeps every page's state simple. */
+/* Pages that were never committed since they were reserved (or are lazy
+ * already) become lazy (not in the enclave, PROT_NONE in the host's page
+ * table), but only in the EDMM part of the heap: there a page is not in
+ * the enclave until it is EAUGed and EACCEPTed, so the first access faults
+ * whatever the host's page table says, and EAUG zeroes it. Below that part
+ * (all of the heap on SGX1) a page is in the EPC from the start with
+ * contents the host chose (the heap is not measured) or the program's old
+ * data, and only the host's page table would make the first access fault:
+ * a host that leaves the page mapped would let the program read what is
+ * there. So those pages are committed (zeroed) at once unless prot is
+ * PROT_NONE (zeroed by mem_protect, see the top). Pages that hold data or
+ * are in the enclave are committed again (zeroed) run by run, so that
+ * MADV_DONTNEED of a thread's stack costs the pages it touched, not the
+ * whole stack. */
+static int may_be_lazy(uint64_t i, int prot, uint64_t edmm_first)
+{
+    return (prot == PAL_PROT_NONE || i >= edmm_first) &&
+           (heap.pmap[i] == 0 || (heap.pmap[i] & PMAP_LAZY));
+}
+
 static long mem_commit_lazy(void *addr, size_t size, int prot)
 {
-    uint64_t n;
+    uint64_t n, j, edmm_first = edmm_first_page();
     int64_t first = to_pages((uint64_t)addr, size, &n);
-    int fresh = prot == PAL_PROT_NONE || (uint64_t)addr >= enclave_edmm_from();
     long r = 0;
 
     if (!valid_prot(prot) || !all_reserved(addr, size))
         return -PAL_EINVAL;
     ops_lock();
-    lock();
-    for (uint64_t i = (uint64_t)first; fresh && i < (uint64_t)first + n; i++)
-        fresh = heap.pmap[i] == 0 || (heap.pmap[i] & PMAP_LAZY);
-    if (fresh)
-        set_pmap((uint64_t)first, n, 0, (uint8_t)(PMAP_LAZY | prot));
-    unlock();
-    if (!fresh)
-        r = commit(addr, size, prot);
+    for (uint64_t i = (uint64_t)first; !r && i < (uint64_t)first + n; i = j) {
+        int lazy;
+
+        lock();
+        lazy = may_be_lazy(i, prot, edmm_first);
+        for (j = i + 1; j < (uint64_t)first + n && may_be_lazy(j, prot, edmm_first) == lazy;)
+            j++;
+        if (lazy)
+            set_pmap(i, j - i, 0, (uint8_t)(PMAP_LAZY | prot));
+        unlock();
+        if (!lazy)
+            r = commit((void *)(heap.lo + i * PAGE), (j - i) * PAGE, prot);
+    }
     ops_unlock();
     return r;
 }
@@ -618,10 +660,7 @@ static long protect(void *addr, size_t size, int prot)
  * zeroed, when prot allows an access. */
 static long mem_protect(void *addr, size_t size, int prot)
 {
-    uint64_t n, i, j, from = enclave_edmm_from();
-    uint64_t sgx1_end = from <= heap.lo                       ? 0
-                        : from >= heap.lo + heap.pages * PAGE ? heap.pages
-                                                              : idx(from);
+    uint64_t n, i, j, sgx1_end = edmm_first_page();
     int64_t first = to_pages((uint64_t)addr, size, &n);
     long r = 0;
 

@@ -41,7 +41,7 @@ struct sgx_sim_epcm {
     uint8_t perms; /* SGX_SECINFO_R/W/X */
     uint8_t state; /* SGX_SECINFO_PENDING/MODIFIED/PR (SGX2) */
     uint32_t mod_epoch;   /* ETRACK epoch of the last EMODPR/EMODT */
-    uint32_t entry_epoch; /* TCS: epoch of the entry running on it */
+    uint32_t entry;       /* TCS: the entry running on it, and its epoch (sim_edmm.c) */
 };
 
 /* A default CPU model: SGX1+SGX2 (sgx2 true), EDECCSSA, MISCSELECT.EXINFO,

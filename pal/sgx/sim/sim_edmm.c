@@ -13,8 +13,13 @@
  * asked for, `pte`) intersected with what the EPCM allows, so enclave code
  * faults where the CPU would. A page the EPCM refuses while the page table
  * allows the access faults with the SGX bit in the error code, as on
- * hardware. Invariant: a page not in the EPCM reads zero in the memfd
- * (EREMOVE punches it), which is EAUG's zeroing. */
+ * hardware. Leaves that only widen what the EPCM allows (EACCEPT,
+ * EACCEPTCOPY, EMODPE) leave the mapping as it was: the first access that
+ * faults on it brings it up to date (sim_edmm_fault) and resumes, so a
+ * commit of many pages costs one mprotect, not one per EACCEPT (each a TLB
+ * shootdown of every thread's CPU). Leaves and ioctls that narrow it apply
+ * it before they return. Invariant: a page not in the EPCM reads zero in
+ * the memfd (EREMOVE punches it), which is EAUG's zeroing. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,9 +110,13 @@ static int access_of(uint32_t err)
     return (err & SGX_PFEC_W) ? PROT_WRITE : (err & SGX_PFEC_I) ? PROT_EXEC : PROT_READ;
 }
 
+/* Pages a stale mapping is brought up to date around a fault: one
+ * mprotect for the run a commit just accepted. */
+#define REFRESH_WINDOW 64ULL
+
 uint32_t sim_edmm_fault(struct sgx_driver_encl *encl, uint64_t addr, uint32_t err)
 {
-    uint64_t p = (addr - encl->secs.base) / PAGE;
+    uint64_t p = (addr - encl->secs.base) / PAGE, first, n;
     int need = access_of(err);
     const struct sgx_sim_epcm *m = &encl->epcm[p];
 
@@ -116,9 +125,16 @@ uint32_t sim_edmm_fault(struct sgx_driver_encl *encl, uint64_t addr, uint32_t er
     lock(encl);
     if (fault_eaug(encl, p, need))
         sim_apply_prot(encl, p, 1);
-    /* The page table allows it, the EPCM does not: an EPCM fault. */
-    if (m->valid && (encl->pte[p] & need) && !(epcm_allows(m) & need))
+    if (m->valid && (encl->pte[p] & need) && (epcm_allows(m) & need)) {
+        /* Both allow it: the mapping is older than a widening leaf. */
+        first = p & ~(REFRESH_WINDOW - 1);
+        n = encl->secs.size / PAGE - first < REFRESH_WINDOW ? encl->secs.size / PAGE - first
+                                                            : REFRESH_WINDOW;
+        err = sim_apply_prot(encl, first, n) ? err : SIM_EDMM_FAULT_RESOLVED;
+    } else if (m->valid && (encl->pte[p] & need)) {
+        /* The page table allows it, the EPCM does not: an EPCM fault. */
         err |= SGX_PFEC_SGX | SGX_PFEC_P;
+    }
     unlock(encl);
     return err;
 }
@@ -138,9 +154,39 @@ int sim_tcs_note(struct sgx_driver_encl *encl, uint64_t page)
     return 0;
 }
 
+/* The entry word of a TCS (its EPCM entry's `entry`): ENTRY_FREE, then
+ * ENTRY_ENTERING once a thread took the TCS and has not read the epoch,
+ * then inside(e) while it runs in epoch e. Entering threads take the
+ * epoch without the SGX2 lock (EENTER and ERESUME run in signal handlers),
+ * so an ETRACK can fall between the load of the epoch and the store: the
+ * entry then keeps the newer epoch ETRACK gave it (compare-and-swap on both
+ * sides), and an entry still ENTERING counts as the new epoch, which is
+ * where its load of the epoch will put it. Without this, an EACCEPT could
+ * see an entry in an epoch that ended (SGX_NOT_TRACKED) although every
+ * thread inside had left it, as a CPU never would after the kernel's
+ * ETRACK and IPIs. */
+#define ENTRY_FREE 0u
+#define ENTRY_ENTERING 1u
+
+static uint32_t inside(uint32_t epoch)
+{
+    return epoch << 1 | 1u;
+}
+
+/* Called once the TCS is busy (EENTER, ERESUME). */
 void sim_track_entry(struct sgx_driver_encl *encl, uint64_t tcs_page)
 {
-    encl->epcm[tcs_page].entry_epoch = __atomic_load_n(&encl->epoch, __ATOMIC_ACQUIRE);
+    uint32_t *w = &encl->epcm[tcs_page].entry, want = ENTRY_ENTERING;
+
+    __atomic_store_n(w, ENTRY_ENTERING, __ATOMIC_SEQ_CST);
+    __atomic_compare_exchange_n(w, &want, inside(__atomic_load_n(&encl->epoch, __ATOMIC_SEQ_CST)),
+                                false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* Called before the TCS is free again (EEXIT, AEX, a failed entry). */
+void sim_track_leave(struct sgx_driver_encl *encl, uint64_t tcs_page)
+{
+    __atomic_store_n(&encl->epcm[tcs_page].entry, ENTRY_FREE, __ATOMIC_SEQ_CST);
 }
 
 /* ETRACK, then the kernel's IPIs (sgx_enclave_etrack): every thread inside
@@ -149,12 +195,17 @@ void sim_track_entry(struct sgx_driver_encl *encl, uint64_t tcs_page)
  * notification is delivered for it). */
 static void etrack(struct sgx_driver_encl *encl)
 {
-    uint32_t e = __atomic_add_fetch(&encl->epoch, 1, __ATOMIC_ACQ_REL);
+    uint32_t e = __atomic_add_fetch(&encl->epoch, 1, __ATOMIC_SEQ_CST);
 
     __atomic_store_n(&encl->tracked, e - 1, __ATOMIC_RELEASE);
-    for (uint64_t i = 0; i < encl->n_tcs; i++)
-        if (__atomic_load_n(&encl->tcs_busy[encl->tcs_pages[i]], __ATOMIC_ACQUIRE))
-            encl->epcm[encl->tcs_pages[i]].entry_epoch = e;
+    for (uint64_t i = 0; i < encl->n_tcs; i++) {
+        uint32_t *w = &encl->epcm[encl->tcs_pages[i]].entry;
+        uint32_t v = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+
+        while (v != ENTRY_FREE && !__atomic_compare_exchange_n(w, &v, inside(e), false,
+                                                               __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            ;
+    }
 }
 
 /* Tracking is complete for a change made in epoch `mod`: an ETRACK came
@@ -166,12 +217,25 @@ static bool tracked(const struct sgx_driver_encl *encl, uint32_t mod)
     if (mod > t || !t)
         return false;
     for (uint64_t i = 0; i < encl->n_tcs; i++) {
-        uint64_t p = encl->tcs_pages[i];
+        uint32_t v = __atomic_load_n(&encl->epcm[encl->tcs_pages[i]].entry, __ATOMIC_SEQ_CST);
 
-        if (__atomic_load_n(&encl->tcs_busy[p], __ATOMIC_ACQUIRE) && encl->epcm[p].entry_epoch <= t)
+        if (v != ENTRY_FREE && v != ENTRY_ENTERING && v >> 1 <= t)
             return false;
     }
     return true;
+}
+
+/* The mapping of the pages an ioctl changed, [off, off + len), once at its
+ * end: the EPCM changes it made take effect for enclave code when tracking
+ * completes, which on hardware is the end of the ioctl too (its ETRACK and
+ * IPIs), so one mprotect serves them all. */
+static void narrow_mapping(struct sgx_driver_encl *encl, uint64_t off, uint64_t len)
+{
+    if (!len)
+        return;
+    lock(encl);
+    sim_apply_prot(encl, off / PAGE, len / PAGE);
+    unlock(encl);
 }
 
 /* sgx_validate_offset_length() */
@@ -260,15 +324,14 @@ int sim_restrict_permissions(struct sgx_driver_encl *encl,
             ret = emodpr(encl, p, a->permissions);
         if (ret > 0)
             a->result = (uint64_t)ret;
-        if (!ret) {
+        if (!ret)
             etrack(encl);
-            sim_apply_prot(encl, p, 1);
-        }
         unlock(encl);
         if (ret)
             break;
     }
     a->count = c;
+    narrow_mapping(encl, a->offset, c);
     return ret > 0 || ret == ENCLS_FAULT ? -EFAULT : ret;
 }
 
@@ -303,27 +366,34 @@ int sim_modify_types(struct sgx_driver_encl *encl, struct sgx_enclave_modify_typ
             ret = -ENOMEM;
         if (ret > 0)
             a->result = (uint64_t)ret;
-        if (!ret) {
+        if (!ret)
             etrack(encl);
-            sim_apply_prot(encl, p, 1);
-        }
         unlock(encl);
         if (ret)
             break;
     }
     a->count = c;
+    narrow_mapping(encl, a->offset, c);
     return ret > 0 || ret == ENCLS_FAULT ? -EFAULT : ret;
 }
 
-/* EREMOVE of page p: out of the EPCM, its contents gone. */
+/* EREMOVE of page p: out of the EPCM; its contents go with punch(). */
 static void eremove(struct sgx_driver_encl *encl, uint64_t p)
 {
     encl->epcm[p] = (struct sgx_sim_epcm){0};
     __atomic_add_fetch(&encl->counters.eremove, 1, __ATOMIC_RELAXED);
-    if (madvise(encl->alias + p * PAGE, PAGE, MADV_REMOVE))
-        memset(encl->alias + p * PAGE, 0, PAGE);
 }
 
+/* The memfd pages [first, first + n) read zero again (the invariant at
+ * the top): one hole for the run, one TLB shootdown. */
+static void punch(struct sgx_driver_encl *encl, uint64_t first, uint64_t n)
+{
+    if (n && madvise(encl->alias + first * PAGE, n * PAGE, MADV_REMOVE))
+        memset(encl->alias + first * PAGE, 0, n * PAGE);
+}
+
+/* Under one hold of the lock, so that no page is EAUGed again between its
+ * EREMOVE and the hole that zeroes it. */
 int sim_remove_pages(struct sgx_driver_encl *encl, struct sgx_enclave_remove_pages *a)
 {
     int ret = sgx2_ready(encl);
@@ -333,26 +403,26 @@ int sim_remove_pages(struct sgx_driver_encl *encl, struct sgx_enclave_remove_pag
         return ret;
     if (check_range(encl, a->offset, a->length) || a->count)
         return -EINVAL;
+    lock(encl);
     for (c = 0; c < a->length; c += PAGE) {
         uint64_t p = (a->offset + c) / PAGE;
-        struct sgx_sim_epcm *m = &encl->epcm[p];
+        const struct sgx_sim_epcm *m = &encl->epcm[p];
 
-        lock(encl);
         if (!m->valid)
             ret = -EFAULT;
         else if (m->type != SGX_PT_TRIM || (m->state & SGX_SECINFO_MODIFIED))
             ret = -EPERM; /* not trimmed, or not EACCEPTed yet (EMODPR would succeed) */
         else if (__atomic_load_n(&encl->tcs_busy[p], __ATOMIC_ACQUIRE))
             ret = -EBUSY;
-        if (!ret) {
-            eremove(encl, p);
-            sim_apply_prot(encl, p, 1);
-        }
-        unlock(encl);
         if (ret)
             break;
+        eremove(encl, p);
     }
     a->count = c;
+    punch(encl, a->offset / PAGE, c / PAGE);
+    if (c)
+        sim_apply_prot(encl, a->offset / PAGE, c / PAGE);
+    unlock(encl);
     return ret;
 }
 
@@ -514,9 +584,8 @@ static int eaccept_locked(const struct leaf *l, ucontext_t *uc)
         result(uc, SGX_NOT_TRACKED);
         return 0;
     }
-    m->state = 0;
+    m->state = 0; /* only widens: the mapping follows at a fault */
     __atomic_add_fetch(&encl->counters.eaccept, 1, __ATOMIC_RELAXED);
-    sim_apply_prot(encl, p, 1);
     result(uc, 0);
     return 0;
 }
@@ -547,8 +616,7 @@ static int eacceptcopy_locked(const struct leaf *l, ucontext_t *uc)
     }
     memcpy(sim_alias(encl, p * PAGE), copy, PAGE);
     m->perms = (uint8_t)(si.flags & SGX_SECINFO_PERM_MASK);
-    m->state = 0;
-    sim_apply_prot(encl, p, 1);
+    m->state = 0; /* only widens: the mapping follows at a fault */
     result(uc, 0);
     return 0;
 }
@@ -569,9 +637,8 @@ static int emodpe_locked(const struct leaf *l, ucontext_t *uc)
         return pf(l, addr, SGX_PFEC_U | SGX_PFEC_P | SGX_PFEC_SGX);
     if ((si.flags & SGX_SECINFO_W) && !(si.flags & SGX_SECINFO_R) && !(m->perms & SGX_SECINFO_R))
         return gp();
-    m->perms |= (uint8_t)(si.flags & SGX_SECINFO_PERM_MASK);
+    m->perms |= (uint8_t)(si.flags & SGX_SECINFO_PERM_MASK); /* the mapping follows at a fault */
     __atomic_add_fetch(&encl->counters.emodpe, 1, __ATOMIC_RELAXED);
-    sim_apply_prot(encl, p, 1);
     return 0;
 }
 

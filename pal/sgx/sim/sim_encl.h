@@ -78,7 +78,10 @@ int sim_emodpe(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_add
 /* A #PF of enclave code at addr (host error code err): the kernel's
  * sgx_vma_fault (EAUG of a page not in the enclave yet) and the EPCM's
  * verdict. Returns the error code the enclave sees (with SGX_PFEC_SGX when
- * the EPCM refused the access), or err unchanged. */
+ * the EPCM refused the access), err unchanged, or SIM_EDMM_FAULT_RESOLVED:
+ * the sim's mapping lagged a widening leaf and is up to date now (no
+ * exception: the access is retried, as on hardware it would not fault). */
+#define SIM_EDMM_FAULT_RESOLVED 0xffffffffu
 uint32_t sim_edmm_fault(struct sgx_driver_encl *encl, uint64_t addr, uint32_t err);
 /* The driver interface's SGX2 operations (platform/sgx_driver.h). */
 int sim_restrict_permissions(struct sgx_driver_encl *encl, struct sgx_enclave_restrict_permissions *a);
@@ -88,8 +91,10 @@ int sim_augment(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len);
 int sim_protect(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len, int prot);
 /* A page became a TCS (EADD, EMODT): ETRACK looks at it. 0 or -ENOMEM. */
 int sim_tcs_note(struct sgx_driver_encl *encl, uint64_t page);
-/* EENTER/ERESUME on the TCS page: the entry's ETRACK epoch. */
+/* EENTER/ERESUME on the TCS page (once busy): the entry's ETRACK epoch;
+ * leaving it (before it is free again): no entry. */
 void sim_track_entry(struct sgx_driver_encl *encl, uint64_t tcs_page);
+void sim_track_leave(struct sgx_driver_encl *encl, uint64_t tcs_page);
 
 /* Makes every page inaccessible and marks the enclave lost. */
 void sim_encl_lose(struct sgx_driver_encl *encl);

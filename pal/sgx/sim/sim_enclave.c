@@ -69,8 +69,14 @@ static struct sim_event event_from_signal(const struct sgx_driver_encl *encl, in
         ev.vector = trapno == SGX_VEC_GP || si->si_code == SI_KERNEL ? SGX_VEC_GP : SGX_VEC_PF;
         ev.errcd = (uint32_t)SIM_GREG(uc, ERR);
         ev.maddr = ev.vector == SGX_VEC_PF ? (uint64_t)(uintptr_t)si->si_addr : 0;
-        if (ev.vector == SGX_VEC_PF && sim_encl_find(ev.maddr) == encl)
-            ev.errcd = sim_edmm_fault((struct sgx_driver_encl *)encl, ev.maddr, ev.errcd);
+        if (ev.vector == SGX_VEC_PF && sim_encl_find(ev.maddr) == encl) {
+            uint32_t e = sim_edmm_fault((struct sgx_driver_encl *)encl, ev.maddr, ev.errcd);
+
+            if (e == SIM_EDMM_FAULT_RESOLVED && sig == SIGSEGV && si->si_code == SEGV_ACCERR)
+                ev.vector = SIM_EVENT_NONE;
+            else if (e != SIM_EDMM_FAULT_RESOLVED)
+                ev.errcd = e;
+        }
     } else if (sig == SIGFPE) {
         ev.vector = trapno == SGX_VEC_MF || trapno == SGX_VEC_XM ? (int)trapno : SGX_VEC_DE;
     } else if (sig == SIGTRAP) {
@@ -140,6 +146,8 @@ static int enclave_leaf(struct sim_thread *t, ucontext_t *uc, struct sim_event *
     return -v;
 }
 
+#define SIM_REFRESH_MAX 4
+
 void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
 {
     struct sim_event ev;
@@ -174,6 +182,21 @@ void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucont
         }
     } else {
         ev = event_from_signal(t->encl, sig, si, uc);
+        if (ev.vector == SIM_EVENT_NONE) {
+            /* The same page again and again right after its refresh: the
+             * mapping is not the reason, and retrying would loop (a #PF as
+             * it was). Once more is another thread's widening leaf. */
+            uint64_t page = (uint64_t)(uintptr_t)si->si_addr & ~0xfffULL;
+
+            t->refreshes = t->refreshed_page == page ? t->refreshes + 1 : 1;
+            t->refreshed_page = page;
+            if (t->refreshes <= SIM_REFRESH_MAX) {
+                sim_thread_to_enclave(t, t->encl_fsbase, t->encl_gsbase);
+                return;
+            }
+            ev.vector = SGX_VEC_PF;
+        }
+        t->refreshed_page = 0;
     }
     sim_aex(t, sig, si, uc, &ev);
 }

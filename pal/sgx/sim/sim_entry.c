@@ -74,6 +74,7 @@ static int take_tcs(struct entry *e, uint64_t tcs_addr)
 
 static void release_tcs(struct entry *e)
 {
+    sim_track_leave(e->encl, e->page);
     __atomic_store_n(&e->encl->tcs_busy[e->page], 0, __ATOMIC_RELEASE);
 }
 
@@ -299,8 +300,10 @@ void sim_fixup(ucontext_t *uc, unsigned vector, unsigned errcd, uint64_t addr)
 void sim_exec_leave(struct sim_thread *t, ucontext_t *uc)
 {
     struct sgx_driver_encl *encl = t->encl;
+    uint64_t page = (t->tcs - encl->secs.base) / SGX_PAGE_SIZE;
 
-    __atomic_store_n(&encl->tcs_busy[(t->tcs - encl->secs.base) / SGX_PAGE_SIZE], 0, __ATOMIC_RELEASE);
+    sim_track_leave(encl, page);
+    __atomic_store_n(&encl->tcs_busy[page], 0, __ATOMIC_RELEASE);
     t->in_enclave = false;
     sigmask_set(uc, t->host_sigmask);
     sim_pkru_leave(t, uc);

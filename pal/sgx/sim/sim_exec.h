@@ -50,8 +50,9 @@ void sim_direct_complete(struct sim_thread *t, ucontext_t *uc);
 void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucontext_t *uc);
 
 /* What an AEX reports. */
+#define SIM_EVENT_NONE (-2) /* a fault the sim resolved itself: the access is retried */
 struct sim_event {
-    int vector;         /* exception vector, or -1 for an interrupt (signal) */
+    int vector;         /* exception vector, -1 for an interrupt (signal), or SIM_EVENT_NONE */
     uint64_t maddr;     /* #PF/#GP: EXINFO.MADDR */
     uint32_t errcd;     /* #PF/#GP: EXINFO.ERRCD */
 };

@@ -53,6 +53,8 @@ struct sim_thread {
     uint64_t host_sigmask;        /* the host's mask at entry (kernel sigset) */
     uint32_t host_pkru;           /* the host's PKRU at entry (isolation) */
     bool tsc_trapped;             /* RDTSC faults while enclave code runs */
+    uint64_t refreshed_page;      /* last page whose stale mapping a fault brought up to date */
+    uint32_t refreshes;           /* ... and how many times in a row */
 };
 
 _Static_assert(__builtin_offsetof(struct sim_thread, selector) == SIM_T_SELECTOR, "sim_vdso.c");
