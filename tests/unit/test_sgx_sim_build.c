@@ -330,6 +330,50 @@ static void test_create_checks(void)
     CHECK(create_with(&im, 0) == -EINVAL, "BASEADDR not SIZE-aligned -> -EINVAL");
 }
 
+/* add_zero_pages: an all-zero page measured (EEXTEND of zeros) and one
+ * not, as add_pages of a zero source makes them: the same MRENCLAVE, the
+ * pages added and reading zero, and the kernel's argument checks. */
+static void test_add_zero_pages(void)
+{
+    static const uint8_t zero[2 * PAGE] __attribute__((aligned(PAGE)));
+    static struct image im;
+    struct sgx_sigstruct sig;
+    struct sgx_measure m;
+    uint8_t mr[32];
+
+    make_image(&im, SGX_ATTR_MODE64BIT);
+    sgx_measure_init(&m, 1, ENCL_SIZE);
+    sgx_measure_add_page(&m, 0, &si_tcs, (const uint8_t *)&im.tcs, true);
+    sgx_measure_add_page(&m, 0x1000, &si_rx, im.code, true);
+    sgx_measure_add_page(&m, 0x2000, &si_rw, im.data, false);
+    sgx_measure_add_page(&m, 0x3000, &si_rx, zero, true);
+    sgx_measure_add_page(&m, 0x4000, &si_rw, zero, false);
+    sgx_measure_final(&m, mr);
+    sign(mr, SGX_ATTR_MODE64BIT, ~0ULL, &sig);
+    for (int z = 0; z < 2; z++) {
+        struct sgx_driver_encl *e = NULL;
+        struct sgx_enclave_add_pages a = {z ? 0 : (uintptr_t)zero, 0x3000, PAGE, (uintptr_t)&si_rx, SGX_PAGE_MEASURE, 0};
+        struct sgx_enclave_add_pages b = {z ? 0 : (uintptr_t)zero, 0x4000, PAGE, (uintptr_t)&si_rw, 0, 0};
+        int (*fn)(struct sgx_driver_encl *, struct sgx_enclave_add_pages *) = z ? drv.add_zero_pages : drv.add_pages;
+
+        CHECK(build(&im, &e) == 0, "ECREATE + 3 x EADD (%s)", z ? "add_zero_pages" : "add_pages");
+        CHECK(fn(e, &a) == 0 && a.count == PAGE && fn(e, &b) == 0 && b.count == PAGE,
+              "a measured RX and an unmeasured RW zero page added (%s)", z ? "add_zero_pages" : "add_pages");
+        const uint8_t *base = (const uint8_t *)(uintptr_t)sgx_sim_secs(e)->base;
+        CHECK(sgx_sim_epcm(e)[3].valid && sgx_sim_epcm(e)[4].valid && !memcmp(base + 0x3000, zero, PAGE) &&
+                  prot_is(base + 0x3000, "r-xs"),
+              "EPCM entries, contents zero, permissions (%s)", z ? "add_zero_pages" : "add_pages");
+        if (z) {
+            struct sgx_enclave_add_pages again = {0, 0x4000, PAGE, (uintptr_t)&si_rw, 0, 0};
+            struct sgx_enclave_add_pages odd = {0, 0x5000, 100, (uintptr_t)&si_rw, 0, 0};
+            CHECK(drv.add_zero_pages(e, &again) == -EBUSY && drv.add_zero_pages(e, &odd) == -EINVAL,
+                  "add_zero_pages: a page added twice -> -EBUSY, a length not in pages -> -EINVAL");
+        }
+        CHECK(init(e, &sig) == 0, "EINIT: the measurement of zero pages (%s)", z ? "add_zero_pages" : "add_pages");
+        drv.close(e);
+    }
+}
+
 int main(void)
 {
     struct sgx_err e = {{0}};
@@ -345,6 +389,7 @@ int main(void)
     test_add_checks();
     test_partial_and_tcs();
     test_create_checks();
+    test_add_zero_pages();
     sgx_key_free(key);
     return TAP_DONE();
 }

@@ -30,7 +30,8 @@ static size_t run_length(const struct sgx_layout *l, size_t i)
     return n;
 }
 
-/* ADD_PAGES for the run until all of it is added. *done: bytes added. */
+/* ADD_PAGES for the run until all of it is added (src 0: zero pages,
+ * through add_zero_pages where the backend has it). *done: bytes added. */
 static int add_run(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
                    const struct sgx_enclave_add_pages *run, uint64_t *done)
 {
@@ -41,7 +42,7 @@ static int add_run(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
         struct sgx_enclave_add_pages a = {run->src + *done, run->offset + *done, run->length - *done,
                                           run->secinfo, run->flags, 0};
 
-        ret = drv->add_pages(encl, &a);
+        ret = !run->src && drv->add_zero_pages ? drv->add_zero_pages(encl, &a) : drv->add_pages(encl, &a);
         if (a.count > a.length || a.count % PAGE)
             return -EIO;
         *done += a.count;
@@ -138,7 +139,7 @@ static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
     for (size_t i = 0, n; !ret && i < l->n_pages; i += n) {
         const struct sgx_layout_page *pg = &l->pages[i];
         uint8_t *src = pg->data ? stage : dirty && !strcmp(pg->region, "heap") ? dirty : zero;
-        struct sgx_enclave_add_pages a = {(uintptr_t)src, pg->offset, 0,
+        struct sgx_enclave_add_pages a = {src == zero && drv->add_zero_pages ? 0 : (uintptr_t)src, pg->offset, 0,
                                           (uintptr_t)&si, pg->measured ? SGX_PAGE_MEASURE : 0, 0};
         uint64_t done;
 

@@ -50,6 +50,11 @@ struct sgx_driver {
     int (*open)(const struct sgx_driver *drv, struct sgx_driver_encl **out);
     int (*create)(struct sgx_driver_encl *encl, struct sgx_enclave_create *arg);
     int (*add_pages)(struct sgx_driver_encl *encl, struct sgx_enclave_add_pages *arg);
+    /* add_pages of pages whose source is all zeros, arg->src unused: what
+     * the CPU measures and stores is the same, without reading a source.
+     * NULL where the backend needs one (the kernel: add_pages with a zero
+     * source). */
+    int (*add_zero_pages)(struct sgx_driver_encl *encl, struct sgx_enclave_add_pages *arg);
     int (*init)(struct sgx_driver_encl *encl, struct sgx_enclave_init *arg);
     /* close(fd): destroys the enclave and releases its address range. */
     void (*close)(struct sgx_driver_encl *encl);

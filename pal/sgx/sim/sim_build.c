@@ -294,12 +294,11 @@ static int eadd_range(struct sgx_driver_encl *encl, const struct sgx_enclave_add
     return ret;
 }
 
-static int sim_add_pages(struct sgx_driver_encl *encl, struct sgx_enclave_add_pages *arg)
+/* The kernel's checks of an ADD_PAGES request, and its SECINFO. */
+static int add_args(const struct sgx_driver_encl *encl, struct sgx_enclave_add_pages *arg,
+                    struct sgx_secinfo *si)
 {
-    struct sgx_secinfo si;
-    uint64_t done = 0;
-    uint8_t *buf;
-    int ret = 0;
+    int ret;
 
     arg->count = 0;
     if (!encl->created || encl->initialized)
@@ -311,9 +310,37 @@ static int sim_add_pages(struct sgx_driver_encl *encl, struct sgx_enclave_add_pa
         return -EINVAL; /* below the host's mmap_min_addr: nothing can be mapped there */
     if (arg->flags & ~(uint64_t)SGX_PAGE_MEASURE)
         return -EINVAL;
-    ret = copy_in(&si, arg->secinfo, sizeof(si));
-    if (!ret)
-        ret = sim_check_secinfo(&si);
+    ret = copy_in(si, arg->secinfo, sizeof(*si));
+    return ret ? ret : sim_check_secinfo(si);
+}
+
+/* Zero pages: measured (EEXTEND of zeros when asked) and marked added,
+ * nothing read or written (the memfd page is zero until then). A TCS
+ * cannot be all zeros (sim_check_tcs refuses it, as with a source). */
+static int sim_add_zero_pages(struct sgx_driver_encl *encl, struct sgx_enclave_add_pages *arg)
+{
+    static const uint8_t zero[PAGE] __attribute__((aligned(PAGE)));
+    struct sgx_secinfo si;
+    uint64_t c = 0;
+    int ret = add_args(encl, arg, &si);
+
+    while (!ret && c < arg->length) {
+        ret = eadd_one(encl, zero, arg->offset + c, &si, arg->flags & SGX_PAGE_MEASURE, true);
+        c += ret ? 0 : PAGE;
+    }
+    if (c && protect_pages(encl, arg->offset, c, &si))
+        return -EIO;
+    arg->count = c;
+    return ret;
+}
+
+static int sim_add_pages(struct sgx_driver_encl *encl, struct sgx_enclave_add_pages *arg)
+{
+    struct sgx_secinfo si;
+    uint64_t done = 0;
+    uint8_t *buf;
+    int ret = add_args(encl, arg, &si);
+
     if (ret)
         return ret;
     /* Page aligned: a TCS is checked in place as a struct sgx_tcs. One
@@ -472,6 +499,7 @@ void sgx_sim_driver_init(struct sgx_driver *drv, const struct sgx_sim_cpu *cpu)
         .open = sim_open,
         .create = sim_create,
         .add_pages = sim_add_pages,
+        .add_zero_pages = sim_add_zero_pages,
         .init = sim_init,
         .close = sim_close,
         .enter = sgx_sim_vdso_enter,
