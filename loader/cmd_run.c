@@ -12,6 +12,8 @@
 
 #include <sys/auxv.h>
 
+#include <sys/resource.h>
+
 #include "pal_direct.h"
 #include "bundle.h"
 #include "cli.h"
@@ -189,6 +191,26 @@ static int parse_args(int argc, char **argv, Geode__RunMode *mode, bool *mode_gi
     return 0;
 }
 
+/* The program's descriptors are host descriptors of this process too
+ * (files, sockets, pipes), next to geode's own: its soft RLIMIT_NOFILE goes
+ * up to the hard one, as Go's runtime does for itself. A manifest that
+ * allows the program more than that gets a warning: past it, opens fail
+ * with EMFILE from the host. */
+static void host_fds_raise(const geode_manifest *m)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl))
+        return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (m->fds_limit && rl.rlim_max != RLIM_INFINITY && m->fds_limit > rl.rlim_max)
+        fprintf(stderr, "geode run: sys.fds.limit is %u, above this host's RLIMIT_NOFILE (%llu): "
+                        "opens past that fail with EMFILE\n",
+                m->fds_limit, (unsigned long long)rl.rlim_max);
+}
+
 int cmd_run(int argc, char **argv)
 {
     Geode__RunMode mode = GEODE__RUN_MODE__MODE_AUTO;
@@ -211,6 +233,7 @@ int cmd_run(int argc, char **argv)
     if (!mode_given && m->geode)
         mode = m->geode->mode;
     mount_reach_check(m, stderr);
+    host_fds_raise(m);
     int nargs = argc - i - 1;
     if (nargs > 0 && !m->use_cmdline_argv) {
         fprintf(stderr, "geode run: %s: arguments given but loader.insecure__use_cmdline_argv "

@@ -4,15 +4,30 @@
 #include "core/file.h"
 #include "core/process.h"
 
+/* Two levels: chunks of FD_CHUNK slots, made when a descriptor in them is
+ * first installed and kept while the table lives, so that a reader
+ * without the lock (fd_borrow with one thread, the cloexec accessors)
+ * never sees an array freed under it, and a table of a few descriptors
+ * costs one chunk, whatever RLIMIT_NOFILE allows (up to FD_MAX). */
+#define FD_CHUNK 1024
+#define FD_CHUNKS (FD_MAX / FD_CHUNK)
+
+struct fd_chunk {
+    struct file *f[FD_CHUNK];
+    bool cloexec[FD_CHUNK];
+    int used; /* slots holding a file, under fd_lock */
+};
+
 struct fd_table {
-    struct file *f[FD_MAX];
-    bool cloexec[FD_MAX];
+    struct fd_chunk *c[FD_CHUNKS];
 };
 static struct fd_table main_table;
 /* A vfork child's own table while it runs on its parent's thread
  * (sys/vfork.c): that thread sees it, every other the process's. */
 static struct fd_table child_table;
 static spinlock_t fd_lock;
+
+_Static_assert(FD_MAX % FD_CHUNK == 0, "whole chunks");
 
 spinlock_t *fd_fork_lock(void)
 {
@@ -23,9 +38,56 @@ static struct fd_table *tbl(void)
 {
     return vfork_child_active() ? &child_table : &main_table;
 }
+
+/* The chunk of fd (0 <= fd < FD_MAX), or NULL when none was made. */
+static struct fd_chunk *chunk_of(const struct fd_table *t, int fd)
+{
+    return __atomic_load_n(&t->c[fd / FD_CHUNK], __ATOMIC_ACQUIRE);
+}
+
+/* The file at fd, or NULL (fd may be anything). */
+static struct file *slot_file(const struct fd_table *t, int fd)
+{
+    const struct fd_chunk *c = fd >= 0 && fd < FD_MAX ? chunk_of(t, fd) : NULL;
+    return c ? c->f[fd % FD_CHUNK] : NULL;
+}
+
+/* Under fd_lock: puts f (not NULL) at fd, making its chunk if needed;
+ * returns what was there, or sets *nomem. */
+static struct file *slot_set(struct fd_table *t, int fd, struct file *f, bool ce, bool *nomem)
+{
+    struct fd_chunk *c = chunk_of(t, fd);
+    if (!c) {
+        c = calloc(1, sizeof(*c));
+        if (!c) {
+            *nomem = true;
+            return NULL;
+        }
+        __atomic_store_n(&t->c[fd / FD_CHUNK], c, __ATOMIC_RELEASE);
+    }
+    struct file *old = c->f[fd % FD_CHUNK];
+    c->f[fd % FD_CHUNK] = f;
+    c->cloexec[fd % FD_CHUNK] = ce;
+    c->used += !old;
+    return old;
+}
+
+/* Under fd_lock: empties fd; returns what was there. */
+static struct file *slot_clear(struct fd_table *t, int fd)
+{
+    struct fd_chunk *c = fd >= 0 && fd < FD_MAX ? chunk_of(t, fd) : NULL;
+    struct file *old = c ? c->f[fd % FD_CHUNK] : NULL;
+    if (old) {
+        c->f[fd % FD_CHUNK] = NULL;
+        c->cloexec[fd % FD_CHUNK] = false;
+        c->used--;
+    }
+    return old;
+}
+
 /* RLIMIT_NOFILE's soft limit (sys/proc.c keeps the limits): every new
  * descriptor is below it; descriptors already above it stay usable. */
-static int fd_limit = FD_MAX;
+static int fd_limit = FD_DEFAULT_LIMIT;
 
 void fd_set_limit(uint64_t n)
 {
@@ -43,17 +105,52 @@ int fd_install(struct file *f, int min_fd, bool ce)
         return -PAL_EINVAL;
     int limit = fd_get_limit();
     struct fd_table *t = tbl();
+    bool nomem = false;
     spin_lock(&fd_lock);
-    for (int fd = min_fd; fd < limit; fd++) {
-        if (!t->f[fd]) {
-            t->f[fd] = f;
-            t->cloexec[fd] = ce;
-            spin_unlock(&fd_lock);
-            return fd;
+    for (int fd = min_fd; fd < limit;) {
+        const struct fd_chunk *c = chunk_of(t, fd);
+        if (c && c->used == FD_CHUNK) { /* full: the next chunk */
+            fd = (fd / FD_CHUNK + 1) * FD_CHUNK;
+            continue;
         }
+        if (!c || !c->f[fd % FD_CHUNK]) {
+            slot_set(t, fd, f, ce, &nomem);
+            spin_unlock(&fd_lock);
+            return nomem ? -PAL_ENOMEM : fd;
+        }
+        fd++;
     }
     spin_unlock(&fd_lock);
     return -PAL_EMFILE;
+}
+
+int fd_next(int from)
+{
+    const struct fd_table *t = tbl();
+    int found = -1;
+    spin_lock(&fd_lock);
+    for (int fd = from < 0 ? 0 : from; fd < FD_MAX && found < 0;) {
+        const struct fd_chunk *c = chunk_of(t, fd);
+        if (!c || !c->used) {
+            fd = (fd / FD_CHUNK + 1) * FD_CHUNK;
+            continue;
+        }
+        if (c->f[fd % FD_CHUNK])
+            found = fd;
+        fd++;
+    }
+    spin_unlock(&fd_lock);
+    return found;
+}
+
+int fd_table_span(void)
+{
+    const struct fd_table *t = tbl();
+    int n = 0;
+    for (int i = 0; i < FD_CHUNKS; i++)
+        if (chunk_of(t, i * FD_CHUNK))
+            n = (i + 1) * FD_CHUNK;
+    return n ? n : FD_CHUNK;
 }
 
 /* A vfork child that runs on its parent's thread (sys/vfork.c) is another
@@ -70,11 +167,12 @@ int fd_install_at(struct file *f, int fd, bool ce)
     if (fd < 0 || fd >= FD_MAX)
         return -PAL_EBADF;
     struct fd_table *t = tbl();
+    bool nomem = false;
     spin_lock(&fd_lock);
-    struct file *old = t->f[fd];
-    t->f[fd] = f;
-    t->cloexec[fd] = ce;
+    struct file *old = slot_set(t, fd, f, ce, &nomem);
     spin_unlock(&fd_lock);
+    if (nomem)
+        return -PAL_ENOMEM;
     if (old) {
         fd_closed(old);
         file_put(old);
@@ -87,7 +185,7 @@ struct file *fd_get(int fd)
     if (fd < 0 || fd >= FD_MAX)
         return NULL;
     spin_lock(&fd_lock);
-    struct file *f = tbl()->f[fd];
+    struct file *f = slot_file(tbl(), fd);
     if (f)
         __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
     spin_unlock(&fd_lock);
@@ -103,7 +201,7 @@ struct file *fd_borrow(int fd, bool *counted)
     *counted = __atomic_load_n(&libos_thread_count, __ATOMIC_ACQUIRE) > 1;
     if (*counted)
         return fd_get(fd);
-    return fd >= 0 && fd < FD_MAX ? tbl()->f[fd] : NULL;
+    return slot_file(tbl(), fd);
 }
 
 void fd_unborrow(struct file *f, bool counted)
@@ -118,8 +216,7 @@ int fd_close(int fd)
         return -PAL_EBADF;
     struct fd_table *t = tbl();
     spin_lock(&fd_lock);
-    struct file *f = t->f[fd];
-    t->f[fd] = NULL;
+    struct file *f = slot_clear(t, fd);
     spin_unlock(&fd_lock);
     if (!f)
         return -PAL_EBADF;
@@ -130,16 +227,16 @@ int fd_close(int fd)
 
 int fd_get_cloexec(int fd)
 {
-    if (fd < 0 || fd >= FD_MAX || !tbl()->f[fd])
+    if (!slot_file(tbl(), fd))
         return -PAL_EBADF;
-    return tbl()->cloexec[fd];
+    return chunk_of(tbl(), fd)->cloexec[fd % FD_CHUNK];
 }
 
 int fd_set_cloexec(int fd, bool on)
 {
-    if (fd < 0 || fd >= FD_MAX || !tbl()->f[fd])
+    if (!slot_file(tbl(), fd))
         return -PAL_EBADF;
-    tbl()->cloexec[fd] = on;
+    chunk_of(tbl(), fd)->cloexec[fd % FD_CHUNK] = on;
     return 0;
 }
 
@@ -185,26 +282,42 @@ long anon_install(const struct file_ops *ops, pal_handle h, int flags, bool cloe
 }
 
 /* Puts every file of t (no fd_closed: the table's process keeps them)
- * and empties it. */
+ * and empties it, its chunks freed: no other thread reads this table (a
+ * vfork child's, or the process's old one after the child adopted). */
 static void table_drop(struct fd_table *t)
 {
-    for (int fd = 0; fd < FD_MAX; fd++) {
-        struct file *f = t->f[fd];
-        t->f[fd] = NULL;
-        t->cloexec[fd] = false;
-        if (f)
-            file_put(f);
+    for (int i = 0; i < FD_CHUNKS; i++) {
+        struct fd_chunk *c = t->c[i];
+        t->c[i] = NULL;
+        for (int k = 0; c && k < FD_CHUNK; k++)
+            if (c->f[k])
+                file_put(c->f[k]);
+        free(c);
     }
 }
 
-void fd_table_fork_child(void)
+/* A copy of the process's table for a vfork child: each chunk copied, each
+ * file one more reference. A chunk that cannot be copied is left out, and
+ * its descriptors are closed in the child (-ENOMEM to the caller). */
+int fd_table_fork_child(void)
 {
+    int r = 0;
     spin_lock(&fd_lock);
-    child_table = main_table;
-    for (int fd = 0; fd < FD_MAX; fd++)
-        if (child_table.f[fd])
-            __atomic_add_fetch(&child_table.f[fd]->refs, 1, __ATOMIC_RELAXED);
+    for (int i = 0; i < FD_CHUNKS; i++) {
+        const struct fd_chunk *c = main_table.c[i];
+        struct fd_chunk *n = c && c->used ? malloc(sizeof(*n)) : NULL;
+        if (c && c->used && !n)
+            r = -PAL_ENOMEM;
+        if (n) {
+            *n = *c;
+            for (int k = 0; k < FD_CHUNK; k++)
+                if (n->f[k])
+                    __atomic_add_fetch(&n->f[k]->refs, 1, __ATOMIC_RELAXED);
+        }
+        child_table.c[i] = n;
+    }
     spin_unlock(&fd_lock);
+    return r;
 }
 
 void fd_table_child_drop(void)

@@ -7,7 +7,12 @@
 
 #include "libos.h"
 
-#define FD_MAX 1024
+/* Descriptors are below FD_MAX, Linux's default /proc/sys/fs/nr_open
+ * (the most RLIMIT_NOFILE may be), and below RLIMIT_NOFILE's soft limit,
+ * FD_DEFAULT_LIMIT (soft and hard) unless sys.fds.limit or setrlimit
+ * says otherwise. The table grows as descriptors are used (fd.c). */
+#define FD_MAX 1048576
+#define FD_DEFAULT_LIMIT 1024
 
 struct file;
 
@@ -107,6 +112,10 @@ long anon_install(const struct file_ops *ops, pal_handle h, int flags, bool cloe
 struct file *fd_borrow(int fd, bool *counted);
 void fd_unborrow(struct file *f, bool counted);
 int fd_close(int fd);
+/* The lowest open descriptor >= from, or -1. */
+int fd_next(int from);
+/* Descriptors the table has room for now (/proc's FDSize). */
+int fd_table_span(void);
 int fd_get_cloexec(int fd);
 int fd_set_cloexec(int fd, bool on);
 /* A vfork child's own table (sys/vfork.c), which the thread it runs on
@@ -116,7 +125,7 @@ int fd_set_cloexec(int fd, bool on);
  * become a process of its own; without fd_closed: that process keeps
  * them); child_adopt makes it the process's table (in that new process)
  * and puts the files of the one it replaces. */
-void fd_table_fork_child(void);
+int fd_table_fork_child(void); /* 0, or -ENOMEM (no child table) */
 void fd_table_child_drop(void);
 void fd_table_child_adopt(void);
 /* sys/fs_lock.c: a descriptor of f is being closed: the process's POSIX

@@ -297,7 +297,10 @@ static char *id_lines(pal_handle owner, int mine, char *t, size_t k, size_t *len
 static char *dir_text(struct node n, size_t *len)
 {
     enum dir d = (enum dir)n.what;
-    size_t cap = d == D_FD || d == D_FDINFO ? 16 * (FD_MAX + 4) : 1024;
+    int open_fds = 0;
+    for (int fd = fd_next(0); (d == D_FD || d == D_FDINFO) && fd >= 0; fd = fd_next(fd + 1))
+        open_fds++;
+    size_t cap = d == D_FD || d == D_FDINFO ? 16 * ((size_t)open_fds + 8) : 1024;
     if (d == D_SYS)
         return proc_sys_text(n.sys, len);
     if (d == D_NET)
@@ -332,9 +335,9 @@ static char *dir_text(struct node n, size_t *len)
         k += (size_t)snprintf(t + k, cap - k, "%c %d\n", DT_DIR_, libos_pid);
         return id_lines(libos_pid, 0, t, k, len);
     }
-    for (int fd = 0; (d == D_FD || d == D_FDINFO) && fd < FD_MAX; fd++)
-        if (fd_get_cloexec(fd) >= 0)
-            k += (size_t)snprintf(t + k, cap - k, "%c %d\n", d == D_FD ? DT_LNK_ : DT_REG_, fd);
+    for (int fd = fd_next(0); (d == D_FD || d == D_FDINFO) && fd >= 0 && k + 16 < cap;
+         fd = fd_next(fd + 1))
+        k += (size_t)snprintf(t + k, cap - k, "%c %d\n", d == D_FD ? DT_LNK_ : DT_REG_, fd);
     *len = k;
     return t;
 }

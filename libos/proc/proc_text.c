@@ -423,7 +423,7 @@ static char *status_text(const struct pinfo *p, size_t *len)
                          "State:\t%s\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\nTracerPid:\t0\n"
                          "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\n",
                          state_name(i->state), p->pid, p->tid, i->ppid, c.id.uid, c.id.euid,
-                         c.id.suid, c.id.fsuid, c.id.gid, c.id.egid, c.id.sgid, c.id.fsgid, FD_MAX);
+                         c.id.suid, c.id.fsuid, c.id.gid, c.id.egid, c.id.sgid, c.id.fsgid, fd_table_span());
     *len += groups_text(t + *len, cap - *len, &c);
     *len += (size_t)snprintf(
         t + *len, cap - *len,

@@ -87,7 +87,7 @@ static void reset_process_state(void)
     for (int s = 1; s <= NSIG_; s++)
         if (sig_actions[s].handler > 1)
             memset(&sig_actions[s], 0, sizeof(sig_actions[s]));
-    for (int fd = 0; fd < FD_MAX; fd++)
+    for (int fd = fd_next(0); fd >= 0; fd = fd_next(fd + 1))
         if (fd_get_cloexec(fd) > 0)
             fd_close(fd);
     cur_thread()->altstack_sp = cur_thread()->altstack_size = 0;

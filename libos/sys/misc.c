@@ -60,8 +60,9 @@ SYS(close_range)
         return -PAL_EINVAL;
     }
     uint64_t hi = A(1) < FD_MAX ? A(1) : FD_MAX - 1;
-    for (uint64_t fd = A(0); fd <= hi; fd++)
-        (A(2) & 4) ? (void)fd_set_cloexec((int)fd, true) : (void)fd_close((int)fd);
+    for (int fd = A(0) < FD_MAX ? fd_next((int)A(0)) : -1; fd >= 0 && (uint64_t)fd <= hi;
+         fd = fd_next(fd + 1))
+        (A(2) & 4) ? (void)fd_set_cloexec(fd, true) : (void)fd_close(fd);
     return 0;
 }
 

@@ -66,7 +66,11 @@ bool vfork_begin(uint64_t flags, struct sc_args *args)
     parent.ctx.fpstate = NULL; /* that host frame is gone when the parent resumes */
     parent.parent_tid = (flags & CLONE_PARENT_SETTID) ? PTR(2) : NULL;
     parent.sigmask = t->sigmask;
-    fd_table_fork_child();
+    if (fd_table_fork_child() < 0) {
+        fd_table_child_drop();
+        __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+        return false; /* a full fork instead */
+    }
     vfs_cwd_fork_child();
     umask_fork_child();
     spin_lock(&sig_lock);

@@ -309,9 +309,10 @@ static void sys_dns_conf(struct mctx *c, const char *key, const struct toml_valu
     field_bool(c, key, v, &c->m->extra_domain_names_conf);
 }
 
-/* The libOS's descriptor table (FD_MAX in libos/core/file.h, which
- * /proc/sys/fs/nr_open reports inside). */
-#define FDS_MAX 1024
+/* The most the libOS's descriptor table holds (FD_MAX in
+ * libos/core/file.h, which /proc/sys/fs/nr_open reports inside: Linux's
+ * default nr_open). */
+#define FDS_MAX 1048576
 
 static void sys_fds_limit(struct mctx *c, const char *key, const struct toml_value *v)
 {
@@ -324,7 +325,7 @@ static void sys_fds_limit(struct mctx *c, const char *key, const struct toml_val
     }
     if (n > FDS_MAX) {
         diag_warn(c->d, v->pos, key,
-                  "Geode's descriptor table holds %d descriptors: RLIMIT_NOFILE is %d, not %u",
+                  "above nr_open (%d, the most RLIMIT_NOFILE may be): RLIMIT_NOFILE is %d, not %u",
                   FDS_MAX, FDS_MAX, n);
         n = FDS_MAX;
     }

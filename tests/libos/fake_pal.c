@@ -45,6 +45,11 @@ __attribute__((weak)) bool signal_ignored(int sig)
     (void)sig;
     return false;
 }
+/* core/fd.c's table size, for /proc's FDSize: one chunk. */
+__attribute__((weak)) int fd_table_span(void)
+{
+    return 1024;
+}
 __attribute__((weak)) struct libos_thread *thread_find(int tid)
 {
     struct libos_thread *t = libos_threads_ready ? cur_thread() : NULL;

@@ -111,9 +111,9 @@ M
     fi
 done
 
-# sys.fds.limit is RLIMIT_NOFILE (soft and hard); above the table's 1024 it
-# is 1024, with a warning.
-for n in 100 5000; do
+# sys.fds.limit is RLIMIT_NOFILE (soft and hard), up to nr_open (1048576,
+# Linux's default); above that it is nr_open, with a warning.
+for n in 100 5000 2000000; do
     cat >"$T/fds.toml" <<M
 libos.entrypoint = "/bin/busybox"
 loader.argv = ["sh", "-c", "ulimit -n; ulimit -Hn"]
@@ -121,12 +121,12 @@ fs.root = { uri = "file:/" }
 sys.fds.limit = $n
 M
     "$GEODE" run --mode direct "$T/fds.toml" >"$T/out" 2>"$T/err"; rc=$?
-    want=$n; [ $n -gt 1024 ] && want=1024
+    want=$n; [ $n -gt 1048576 ] && want=1048576
     check "run: sys.fds.limit = $n gives RLIMIT_NOFILE $want, soft and hard" \
         "[ $rc -eq 0 ] && [ \"\$(cat $T/out)\" = \"\$(printf '$want\\n$want')\" ]"
 done
-check "check: sys.fds.limit above 1024 warns, naming the table's size" \
-    "grep -q 'sys.fds.limit: Geode.s descriptor table holds 1024' $T/err"
+check "check: sys.fds.limit above nr_open warns, naming it" \
+    "grep -q 'sys.fds.limit: above nr_open (1048576' $T/err"
 
 # sys.enable_extra_runtime_domain_names_conf: the host's name in uname and
 # its resolv.conf's nameserver lines at /etc/resolv.conf, over an empty root.
