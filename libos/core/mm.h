@@ -68,5 +68,11 @@ void sysv_shm_init(void);
 void sysv_shm_forked(void);
 void sysv_shm_unmapped(uint64_t start, uint64_t len);
 void sysv_shm_detach_all(void);
+/* sys/sysv_sem.c: the table (shared across the tree where the PAL shares
+ * memory), a forked child's start, and the process's end (its SEM_UNDO
+ * adjustments applied). */
+void sysv_sem_init(void);
+void sysv_sem_forked(void);
+void sysv_sem_exit(void);
 
 #endif

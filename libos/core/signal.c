@@ -14,6 +14,7 @@
  * Signals are delivered at syscall boundaries, on faults and when a host
  * signal interrupts program code, not at arbitrary points in libOS code. */
 #include "core/process.h"
+#include "core/mm.h"
 #include "core/signal.h"
 
 struct k_sigaction sig_actions[NSIG_ + 1];
@@ -598,6 +599,7 @@ void signal_default_action(int sig)
         signal_stop_now(sig);
         return;
     }
+    sysv_sem_exit();
     pal->process_kill(sig);
 }
 
@@ -645,10 +647,12 @@ int signal_take_info(uint64_t set, struct signal_info *info)
 int signal_take(uint64_t set) { return signal_take_info(set, NULL); }
 
 /* Syscalls Linux never restarts after a handler, SA_RESTART or not
- * (ERESTARTNOHAND): waits for signals or readiness, and sleeps. */
+ * (ERESTARTNOHAND, and System V IPC's -EINTR: signal(7)): waits for
+ * signals or readiness, sleeps, semop, semtimedop, msgsnd, msgrcv. */
 static bool restartable(uint64_t nr)
 {
-    static const uint16_t never[] = {7, 23, 34, 35, 128, 130, 230, 232, 270, 271, 281, 441};
+    static const uint16_t never[] = {7,   23,  34,  35,  65,  69,  70,  128,
+                                     130, 220, 230, 232, 270, 271, 281, 441};
     for (size_t i = 0; i < ARRAY_LEN(never); i++)
         if (nr == never[i])
             return false;
@@ -725,6 +729,7 @@ void signal_deliver_fault(struct pal_context *ctx, int sig, int code, uint64_t a
     if (blocked || !signal_has_handler(sig) || !enter_handler(ctx, sig, &info)) {
         log_debug("program fault: signal %d at rip %lx, address %lx", sig,
                   (unsigned long)ctx->rip, (unsigned long)addr);
+        sysv_sem_exit();
         pal->process_kill(sig);
     }
 }

@@ -2,6 +2,7 @@
  * And the trampoline path's C half (libos_syscall_fast). */
 #include "core/config.h"
 #include "core/rewrite.h"
+#include "core/mm.h"
 #include "core/signal.h"
 #include "fs/encrypted.h"
 #include "sys/sys.h"
@@ -184,8 +185,10 @@ void signal_async(int signo, const struct signal_info *info)
      * says not now: then it waits for the way out of the libOS. */
     if (!signal_inert(signo) && !signal_has_handler(signo) &&
         !(cur_thread()->sigmask & SIGBIT(signo))) {
-        if (!signal_default_stops(signo))
+        if (!signal_default_stops(signo)) {
+            sysv_sem_exit();
             pal->process_kill(signo);
+        }
         if (signal_stop_now(signo))
             return;
     }
@@ -292,6 +295,7 @@ const struct pal_upcalls libos_upcalls = {
 
 __attribute__((noreturn)) void libos_exit(int status)
 {
+    sysv_sem_exit();
     encrypted_flush_all();
     if (pal_boot_info && config_host_env_trusted() && config_host_env("GEODE_TRAP_STATS")) {
         char buf[96];

@@ -182,6 +182,8 @@ void signalfd_after_fork(void);
 /* timerfd.c */
 SYS(timerfd_create); SYS(timerfd_settime); SYS(timerfd_gettime);
 SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl);
+/* sysv_sem.c */
+SYS(semget); SYS(semop); SYS(semtimedop); SYS(semctl);
 /* fs_io.c */
 SYS(sendfile);
 

@@ -49,5 +49,6 @@
 #define PAL_ETIMEDOUT 110
 #define PAL_EOVERFLOW 75
 #define PAL_ENODATA 61
+#define PAL_EIDRM 43
 
 #endif

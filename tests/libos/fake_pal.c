@@ -45,6 +45,10 @@ __attribute__((weak)) bool signal_ignored(int sig)
     (void)sig;
     return false;
 }
+/* sys/sysv_sem.c's end of the process: no sets here. */
+__attribute__((weak)) void sysv_sem_exit(void)
+{
+}
 /* core/fd.c's table size, for /proc's FDSize: one chunk. */
 __attribute__((weak)) int fd_table_span(void)
 {
