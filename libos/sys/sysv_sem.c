@@ -31,6 +31,7 @@
 #include "core/user.h"
 #include "fs/vfs.h"
 #include "sys/sys.h"
+#include "sys/sysv_ipc.h"
 
 #define SETS 256       /* SEMMNI */
 #define SEMS 32000     /* SEMMNS: semaphores in all sets */
@@ -40,8 +41,6 @@
 #define UNDOS 4096     /* SEM_UNDO adjustments in all processes */
 #define IDX_SPAN 32768 /* ids are seq * IDX_SPAN + slot (IPCMNI) */
 #define IPC_64_ 0x0100
-#define CAP_IPC_OWNER_ 15
-#define CAP_SYS_ADMIN_ 21
 #define NSEC 1000000000LL
 
 struct sem {
@@ -51,8 +50,8 @@ struct sem {
 
 struct set {
     int32_t key;
-    uint32_t seq, live, mode;
-    uint32_t uid, gid, cuid, cgid;
+    uint32_t seq, live;
+    struct ipc_owner own;
     int32_t first, nsems; /* its semaphores: pool[first, first + nsems) */
     int64_t otime, ctime;
     uint32_t gen; /* futex word: bumped and woken at every change */
@@ -142,31 +141,14 @@ static struct table *table(void)
     return tab;
 }
 
-/* The table lock: a futex on shared memory, so it holds across processes. */
 static void lock(void)
 {
-    uint32_t c = 0;
-    if (__atomic_compare_exchange_n(&tab->lock, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-        return;
-    if (c != 2)
-        c = __atomic_exchange_n(&tab->lock, 2, __ATOMIC_ACQUIRE);
-    while (c != 0) {
-        pal->futex_wait(&tab->lock, 2, -1);
-        c = __atomic_exchange_n(&tab->lock, 2, __ATOMIC_ACQUIRE);
-    }
+    ipc_lock(&tab->lock);
 }
 
 static void unlock(void)
 {
-    if (__atomic_exchange_n(&tab->lock, 0, __ATOMIC_RELEASE) == 2)
-        pal->futex_wake(&tab->lock, 1);
-}
-
-static int64_t now_s(void)
-{
-    int64_t ns = 0;
-    pal->clock_get(0 /* CLOCK_REALTIME */, &ns);
-    return ns / NSEC;
+    ipc_unlock(&tab->lock);
 }
 
 static int set_id(int slot)
@@ -188,27 +170,6 @@ static void changed(int slot)
 {
     __atomic_add_fetch(&tab->set[slot].gen, 1, __ATOMIC_RELEASE);
     pal->futex_wake(&tab->set[slot].gen, 1 << 30);
-}
-
-/* ipcperms: want is rwx bits (4 read, 2 alter). */
-static long may(const struct set *s, uint32_t want)
-{
-    struct creds *c = creds_locked();
-    uint32_t bits = c->id.euid == s->uid || c->id.euid == s->cuid               ? s->mode >> 6
-                    : creds_in_groups(c, s->gid) || creds_in_groups(c, s->cgid) ? s->mode >> 3
-                                                                                : s->mode;
-    bool cap = creds_capable(c, CAP_IPC_OWNER_);
-    creds_unlock();
-    return cap || !(want & ~bits & 7) ? 0 : -PAL_EACCES;
-}
-
-/* IPC_SET and IPC_RMID: the owner, the creator or CAP_SYS_ADMIN. */
-static long owns(const struct set *s)
-{
-    struct creds *c = creds_locked();
-    bool ok = c->id.euid == s->uid || c->id.euid == s->cuid || creds_capable(c, CAP_SYS_ADMIN_);
-    creds_unlock();
-    return ok ? 0 : -PAL_EPERM;
 }
 
 /* Room for n semaphores in the pool: the lowest gap between live sets
@@ -255,14 +216,10 @@ static long new_set(int32_t key, int nsems, int flg)
     *s = (struct set){.key = key,
                       .seq = s->seq + 1,
                       .live = 1,
-                      .mode = (uint32_t)flg & 0777,
-                      .uid = ids.euid,
-                      .gid = ids.egid,
-                      .cuid = ids.euid,
-                      .cgid = ids.egid,
+                      .own = {ids.euid, ids.egid, ids.euid, ids.egid, (uint32_t)flg & 0777},
                       .first = first,
                       .nsems = nsems,
-                      .ctime = now_s(),
+                      .ctime = ipc_now_s(),
                       .gen = s->gen};
     return set_id(slot);
 }
@@ -288,7 +245,8 @@ SYS(semget)
         else if (nsems > s->nsems)
             r = -PAL_EINVAL;
         else
-            r = may(s, (uint32_t)((flg >> 6) | (flg >> 3) | flg) & 7) ? -PAL_EACCES : set_id(slot);
+            r = ipc_may(&s->own, (uint32_t)((flg >> 6) | (flg >> 3) | flg) & 7) ? -PAL_EACCES
+                                                                                : set_id(slot);
     } else if (key == IPC_PRIVATE || (flg & IPC_CREAT)) {
         r = nsems == 0 ? -PAL_EINVAL : new_set(key, nsems, flg);
     }
@@ -390,12 +348,12 @@ static long semop_ops(int id, const struct k_sembuf *ops, size_t n, int64_t left
     int slot = find_id(id);
     long r = slot < 0 ? -PAL_EINVAL : maxnum >= tab->set[slot].nsems ? -PAL_EFBIG : 0;
     if (!r)
-        r = may(&tab->set[slot], alter ? 2 : 4);
+        r = ipc_may(&tab->set[slot].own, alter ? 2 : 4);
     while (!r) {
         int block = 0;
         r = try_ops(slot, ops, (int)n, &block);
         if (r == 0) {
-            tab->set[slot].otime = now_s();
+            tab->set[slot].otime = ipc_now_s();
             if (alter)
                 changed(slot);
             break;
@@ -454,11 +412,11 @@ static void to_k(int slot, struct k_semid_ds *k)
 {
     const struct set *s = &tab->set[slot];
     *k = (struct k_semid_ds){.key = s->key,
-                             .uid = s->uid,
-                             .gid = s->gid,
-                             .cuid = s->cuid,
-                             .cgid = s->cgid,
-                             .mode = s->mode,
+                             .uid = s->own.uid,
+                             .gid = s->own.gid,
+                             .cuid = s->own.cuid,
+                             .cgid = s->own.cgid,
+                             .mode = s->own.mode,
                              .seq = (uint16_t)s->seq,
                              .otime = s->otime,
                              .ctime = s->ctime,
@@ -542,20 +500,21 @@ SYS(semctl)
         case IPC_STAT:
         case SEM_STAT:
         case SEM_STAT_ANY:
-            r = cmd == SEM_STAT_ANY ? 0 : may(s, 4);
+            r = cmd == SEM_STAT_ANY ? 0 : ipc_may(&s->own, 4);
             if (!r)
                 to_k(slot, &k);
             r = r ? r : cmd == IPC_STAT ? 0 : set_id(slot);
             break;
         case IPC_SET:
-            r = owns(s);
+            r = ipc_owns(&s->own);
             if (!r) {
-                s->uid = k.uid, s->gid = k.gid, s->mode = (s->mode & ~0777u) | (k.mode & 0777);
-                s->ctime = now_s();
+                s->own.uid = k.uid, s->own.gid = k.gid;
+                s->own.mode = (s->own.mode & ~0777u) | (k.mode & 0777);
+                s->ctime = ipc_now_s();
             }
             break;
         case IPC_RMID:
-            r = owns(s);
+            r = ipc_owns(&s->own);
             if (!r) {
                 undo_clear(slot, -1);
                 s->live = 0;
@@ -567,7 +526,7 @@ SYS(semctl)
         case GETPID:
         case GETNCNT:
         case GETZCNT:
-            r = num < 0 || num >= nsems ? -PAL_EINVAL : may(s, 4);
+            r = num < 0 || num >= nsems ? -PAL_EINVAL : ipc_may(&s->own, 4);
             if (!r)
                 r = cmd == GETVAL    ? pool[num].val
                     : cmd == GETPID  ? pool[num].pid
@@ -575,7 +534,7 @@ SYS(semctl)
                                      : (long)pool[num].zcnt;
             break;
         case GETALL:
-            r = may(s, 4);
+            r = ipc_may(&s->own, 4);
             for (int i = 0; !r && i < nsems; i++)
                 all_vals[i] = (uint16_t)pool[i].val;
             break;
@@ -583,17 +542,17 @@ SYS(semctl)
             r = num < 0 || num >= nsems              ? -PAL_EINVAL
                 : (int)arg < 0 || (int)arg > SEMVMX_ ? -PAL_ERANGE
                                                      : 0;
-            r = r ? r : may(s, 2);
+            r = r ? r : ipc_may(&s->own, 2);
             if (!r) {
                 pool[num].val = (int)arg;
                 pool[num].pid = libos_pid;
                 undo_clear(slot, num);
-                s->ctime = now_s();
+                s->ctime = ipc_now_s();
                 changed(slot);
             }
             break;
         case SETALL:
-            r = may(s, 2);
+            r = ipc_may(&s->own, 2);
             for (int i = 0; !r && i < nsems; i++)
                 if (all_vals[i] > SEMVMX_)
                     r = -PAL_ERANGE;
@@ -603,7 +562,7 @@ SYS(semctl)
             }
             if (!r) {
                 undo_clear(slot, -1);
-                s->ctime = now_s();
+                s->ctime = ipc_now_s();
                 changed(slot);
             }
             break;

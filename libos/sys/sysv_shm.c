@@ -36,6 +36,7 @@
 #include "fs/vfs.h"
 #include "core/creds.h"
 #include "sys/sys.h"
+#include "sys/sysv_ipc.h"
 
 #define SEGS 1024               /* SHMMNI */
 #define IDX_SPAN 32768          /* ids are seq * IDX_SPAN + slot (Linux's IPCMNI) */
@@ -144,31 +145,9 @@ void sysv_shm_init(void)
 }
 
 /* The table lock: a futex on shared memory, so it holds across processes. */
-static void lock(void)
-{
-    uint32_t c = 0;
-    if (__atomic_compare_exchange_n(&tab->lock, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
-        return;
-    if (c != 2)
-        c = __atomic_exchange_n(&tab->lock, 2, __ATOMIC_ACQUIRE);
-    while (c != 0) {
-        pal->futex_wait(&tab->lock, 2, -1);
-        c = __atomic_exchange_n(&tab->lock, 2, __ATOMIC_ACQUIRE);
-    }
-}
+static void lock(void) { ipc_lock(&tab->lock); }
 
-static void unlock(void)
-{
-    if (__atomic_exchange_n(&tab->lock, 0, __ATOMIC_RELEASE) == 2)
-        pal->futex_wake(&tab->lock, 1);
-}
-
-static int64_t now_s(void)
-{
-    int64_t ns = 0;
-    pal->clock_get(0 /* CLOCK_REALTIME */, &ns);
-    return ns / 1000000000;
-}
+static void unlock(void) { ipc_unlock(&tab->lock); }
 
 static int seg_id(int slot) { return (int)(tab->seg[slot].seq % 65536) * IDX_SPAN + slot; }
 
@@ -246,7 +225,7 @@ static void detach_locked(int slot)
 {
     struct seg *s = &tab->seg[slot];
     s->nattch--;
-    s->dtime = now_s();
+    s->dtime = ipc_now_s();
     s->lpid = libos_pid;
     if (s->state == SEG_REMOVED && s->nattch == 0)
         free_seg(slot);
@@ -301,7 +280,7 @@ SYS(shmget)
                               .cpid = libos_pid,
                               .size = size,
                               .off = off,
-                              .ctime = now_s()};
+                              .ctime = ipc_now_s()};
             r = seg_id(slot);
         }
     }
@@ -407,7 +386,7 @@ SYS(shmat)
     if (r < 0) {
         detach_locked(slot);
     } else {
-        tab->seg[slot].atime = now_s();
+        tab->seg[slot].atime = ipc_now_s();
         tab->seg[slot].lpid = libos_pid;
     }
     unlock();
@@ -539,12 +518,12 @@ SYS(shmctl)
             break;
         case IPC_SET:
             s->uid = k.uid, s->gid = k.gid, s->mode = (s->mode & ~0777u) | (k.mode & 0777);
-            s->ctime = now_s();
+            s->ctime = ipc_now_s();
             break;
         case IPC_RMID:
             s->state = SEG_REMOVED;
             s->key = IPC_PRIVATE;
-            s->ctime = now_s();
+            s->ctime = ipc_now_s();
             if (s->nattch == 0)
                 free_seg(slot);
             break;

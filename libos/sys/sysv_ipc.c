@@ -1,0 +1,53 @@
+/* The pieces System V shared memory and semaphores share (sysv_ipc.h). */
+#include "sys/sysv_ipc.h"
+
+#include "core/creds.h"
+
+#define CAP_IPC_OWNER_ 15
+#define CAP_SYS_ADMIN_ 21
+
+/* A futex on the table's memory, so it holds across processes that map it. */
+void ipc_lock(uint32_t *word)
+{
+    uint32_t c = 0;
+    if (__atomic_compare_exchange_n(word, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return;
+    if (c != 2)
+        c = __atomic_exchange_n(word, 2, __ATOMIC_ACQUIRE);
+    while (c != 0) {
+        pal->futex_wait(word, 2, -1);
+        c = __atomic_exchange_n(word, 2, __ATOMIC_ACQUIRE);
+    }
+}
+
+void ipc_unlock(uint32_t *word)
+{
+    if (__atomic_exchange_n(word, 0, __ATOMIC_RELEASE) == 2)
+        pal->futex_wake(word, 1);
+}
+
+int64_t ipc_now_s(void)
+{
+    int64_t ns = 0;
+    pal->clock_get(0 /* CLOCK_REALTIME */, &ns);
+    return ns / 1000000000;
+}
+
+long ipc_may(const struct ipc_owner *o, uint32_t want)
+{
+    struct creds *c = creds_locked();
+    uint32_t bits = c->id.euid == o->uid || c->id.euid == o->cuid               ? o->mode >> 6
+                    : creds_in_groups(c, o->gid) || creds_in_groups(c, o->cgid) ? o->mode >> 3
+                                                                                : o->mode;
+    bool cap = creds_capable(c, CAP_IPC_OWNER_);
+    creds_unlock();
+    return cap || !(want & ~bits & 7) ? 0 : -PAL_EACCES;
+}
+
+long ipc_owns(const struct ipc_owner *o)
+{
+    struct creds *c = creds_locked();
+    bool ok = c->id.euid == o->uid || c->id.euid == o->cuid || creds_capable(c, CAP_SYS_ADMIN_);
+    creds_unlock();
+    return ok ? 0 : -PAL_EPERM;
+}

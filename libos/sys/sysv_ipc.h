@@ -1,0 +1,28 @@
+/* What System V shared memory (sysv_shm.c) and semaphores (sysv_sem.c)
+ * share: the lock of a table that may live in memory several processes
+ * map (a futex word), the seconds their times record, and Linux's
+ * permission rules for an IPC object (ipcperms, and who may IPC_SET or
+ * IPC_RMID it). */
+#ifndef GEODE_LIBOS_SYS_SYSV_IPC_H
+#define GEODE_LIBOS_SYS_SYSV_IPC_H
+
+#include "libos.h"
+
+/* An IPC object's owner, creator and mode bits. */
+struct ipc_owner {
+    uint32_t uid, gid, cuid, cgid, mode;
+};
+
+/* The lock word: 0 free, 1 held, 2 held with waiters. */
+void ipc_lock(uint32_t *word);
+void ipc_unlock(uint32_t *word);
+/* CLOCK_REALTIME in seconds. */
+int64_t ipc_now_s(void);
+/* ipcperms: want is rwx bits (4 read, 2 alter or write); the owner's or
+ * creator's bits by the effective uid, the group's by the groups, the
+ * others' else; CAP_IPC_OWNER passes. 0 or -EACCES. */
+long ipc_may(const struct ipc_owner *o, uint32_t want);
+/* IPC_SET and IPC_RMID: the owner, the creator or CAP_SYS_ADMIN. 0 or -EPERM. */
+long ipc_owns(const struct ipc_owner *o);
+
+#endif
