@@ -74,5 +74,8 @@ void sysv_shm_detach_all(void);
 void sysv_sem_init(void);
 void sysv_sem_forked(void);
 void sysv_sem_exit(void);
+/* sys/sysv_msg.c: the same for System V message queues. */
+void sysv_msg_init(void);
+void sysv_msg_forked(void);
 
 #endif

@@ -29,6 +29,7 @@ static int start(const struct pal_boot *boot, uint64_t *entry, uint64_t *sp)
         return r;
     sysv_shm_init();
     sysv_sem_init();
+    sysv_msg_init();
     proc_init(m);
     dev_attestation_init(m);
     etc_conf_init(libos_cfg.dns_conf);

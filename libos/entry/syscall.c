@@ -25,6 +25,7 @@ static const sys_fn table[NR_MAX] = {
     E(mincore), E(mlock), E(munlock), E(mlock2), E(mlockall), E(munlockall),
     E(pkey_alloc), E(pkey_free), E(pkey_mprotect),
     E(shmget), E(shmat), E(shmdt), E(shmctl), E(semget), E(semop), E(semtimedop), E(semctl),
+    E(msgget), E(msgsnd), E(msgrcv), E(msgctl),
     E(exit), E(exit_group), E(getpid), E(getppid), E(gettid), E(getuid), E(geteuid),
     E(getgid), E(getegid), E(getpgrp), E(getpgid), E(setpgid), E(getsid), E(setsid),
     E(getgroups), E(uname), E(arch_prctl), E(set_tid_address), E(set_robust_list), E(rseq),

@@ -113,6 +113,7 @@ long fork_now(const struct pal_mem_range *skip, size_t n_skip)
     prctl_forked();
     sysv_shm_forked();
     sysv_sem_forked();
+    sysv_msg_forked();
     proc_forked();
     cur_thread()->tid = libos_pid;
     cur_thread()->clear_child_tid = NULL; /* unless CLONE_CHILD_CLEARTID */

@@ -184,6 +184,8 @@ SYS(timerfd_create); SYS(timerfd_settime); SYS(timerfd_gettime);
 SYS(shmget); SYS(shmat); SYS(shmdt); SYS(shmctl);
 /* sysv_sem.c */
 SYS(semget); SYS(semop); SYS(semtimedop); SYS(semctl);
+/* sysv_msg.c */
+SYS(msgget); SYS(msgsnd); SYS(msgrcv); SYS(msgctl);
 /* fs_io.c */
 SYS(sendfile);
 

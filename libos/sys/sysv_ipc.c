@@ -6,6 +6,47 @@
 #define CAP_IPC_OWNER_ 15
 #define CAP_SYS_ADMIN_ 21
 
+void *ipc_table_shared(const char *name, size_t bytes)
+{
+    if (!PAL_HAS(pal, memfd_create) || !PAL_HAS(pal, file_map_shared))
+        return NULL;
+    pal_handle h;
+    void *p = NULL, *t = NULL;
+    if (pal->memfd_create(name, &h) < 0)
+        return NULL;
+    if (pal->ftruncate(h, (int64_t)bytes) == 0 && pal->mem_reserve(&p, bytes, 0) == 0) {
+        if (pal->file_map_shared(h, p, bytes, 0, PAL_PROT_READ | PAL_PROT_WRITE) == 0)
+            t = p;
+        else
+            pal->mem_free(p, bytes);
+    }
+    pal->close(h); /* the mapping keeps the memfd */
+    return t;
+}
+
+void *ipc_table_private(void **slot, spinlock_t *guard, size_t bytes, bool *priv)
+{
+    void *t = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (t)
+        return t;
+    spin_lock(guard);
+    t = *slot;
+    if (!t) {
+        void *p = NULL;
+        if (pal->mem_reserve(&p, bytes, 0) == 0) {
+            if (pal->mem_commit(p, bytes, PAL_PROT_READ | PAL_PROT_WRITE) == 0) {
+                *priv = true;
+                t = p;
+                __atomic_store_n(slot, p, __ATOMIC_RELEASE);
+            } else {
+                pal->mem_free(p, bytes);
+            }
+        }
+    }
+    spin_unlock(guard);
+    return t;
+}
+
 /* A futex on the table's memory, so it holds across processes that map it. */
 void ipc_lock(uint32_t *word)
 {

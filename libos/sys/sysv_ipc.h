@@ -13,6 +13,14 @@ struct ipc_owner {
     uint32_t uid, gid, cuid, cgid, mode;
 };
 
+/* A table of bytes (page multiple) in a new PAL memfd mapped shared, which
+ * the process tree inherits (made at start, before any fork); NULL where
+ * the PAL shares no memory or it cannot be made. */
+void *ipc_table_shared(const char *name, size_t bytes);
+/* The same in the process's own memory (zeroed), made once: *slot is
+ * set under *guard, and *priv says the table is private. NULL: none. */
+void *ipc_table_private(void **slot, spinlock_t *guard, size_t bytes, bool *priv);
+
 /* The lock word: 0 free, 1 held, 2 held with waiters. */
 void ipc_lock(uint32_t *word);
 void ipc_unlock(uint32_t *word);

@@ -99,46 +99,19 @@ struct k_timespec {
 };
 
 static struct table *tab;
+static spinlock_t init_lock;
 static bool priv; /* the table is the process's own */
 
 void sysv_sem_init(void)
 {
-    if (!PAL_HAS(pal, memfd_create) || !PAL_HAS(pal, file_map_shared))
-        return; /* the process's own table, at the first semget */
-    pal_handle h;
-    void *p = NULL;
-    if (pal->memfd_create("geode-sysv-sem", &h) < 0)
-        return;
-    if (pal->ftruncate(h, (int64_t)TABLE_BYTES) == 0 && pal->mem_reserve(&p, TABLE_BYTES, 0) == 0) {
-        if (pal->file_map_shared(h, p, TABLE_BYTES, 0, PAL_PROT_READ | PAL_PROT_WRITE) == 0)
-            tab = p;
-        else
-            pal->mem_free(p, TABLE_BYTES);
-    }
-    pal->close(h); /* the mapping keeps the memfd */
+    tab = ipc_table_shared("geode-sysv-sem", TABLE_BYTES);
 }
 
-static spinlock_t init_lock;
-
-/* The table, made now when it is the process's own; NULL: none (ENOSPC). */
+/* The table, made now when it is the process's own (the first semget
+ * inside an enclave); NULL: none. */
 static struct table *table(void)
 {
-    if (__atomic_load_n(&tab, __ATOMIC_ACQUIRE))
-        return tab;
-    spin_lock(&init_lock);
-    if (!tab) {
-        void *p = NULL;
-        if (pal->mem_reserve(&p, TABLE_BYTES, 0) == 0) {
-            if (pal->mem_commit(p, TABLE_BYTES, PAL_PROT_READ | PAL_PROT_WRITE) == 0) {
-                priv = true;
-                __atomic_store_n(&tab, (struct table *)p, __ATOMIC_RELEASE);
-            } else {
-                pal->mem_free(p, TABLE_BYTES);
-            }
-        }
-    }
-    spin_unlock(&init_lock);
-    return tab;
+    return ipc_table_private((void **)&tab, &init_lock, TABLE_BYTES, &priv);
 }
 
 static void lock(void)

@@ -38,10 +38,10 @@
 #include "sys/sys.h"
 #include "sys/sysv_ipc.h"
 
-#define SEGS 1024               /* SHMMNI */
-#define IDX_SPAN 32768          /* ids are seq * IDX_SPAN + slot (Linux's IPCMNI) */
+#define SEGS 1024                /* SHMMNI */
+#define IDX_SPAN 32768           /* ids are seq * IDX_SPAN + slot (Linux's IPCMNI) */
 #define POOL_BYTES (64ULL << 30) /* the memfd's (sparse) size: SHMALL */
-#define MAX_ATTACH 256          /* per process (SHMSEG) */
+#define MAX_ATTACH 256           /* per process (SHMSEG) */
 #define IPC_64_ 0x0100
 #define SHM_DEST_ 01000 /* shm_perm.mode: marked for removal */
 
@@ -53,7 +53,7 @@ struct seg {
     uint32_t uid, gid, cuid, cgid;
     int32_t cpid, lpid;
     uint64_t size, nattch;
-    int64_t off; /* of its pages in the memfd */
+    int64_t off;   /* of its pages in the memfd */
     uint64_t home; /* private: the attach holding its pages (0: none) */
     void *saved;   /* private, not attached: its pages (NULL: all zeros) */
     int64_t atime, dtime, ctime;
@@ -145,11 +145,20 @@ void sysv_shm_init(void)
 }
 
 /* The table lock: a futex on shared memory, so it holds across processes. */
-static void lock(void) { ipc_lock(&tab->lock); }
+static void lock(void)
+{
+    ipc_lock(&tab->lock);
+}
 
-static void unlock(void) { ipc_unlock(&tab->lock); }
+static void unlock(void)
+{
+    ipc_unlock(&tab->lock);
+}
 
-static int seg_id(int slot) { return (int)(tab->seg[slot].seq % 65536) * IDX_SPAN + slot; }
+static int seg_id(int slot)
+{
+    return (int)(tab->seg[slot].seq % 65536) * IDX_SPAN + slot;
+}
 
 /* The segment of id, live or removed-but-attached; -1 if none. Locked. */
 static int find_id(int id)
@@ -373,7 +382,8 @@ SYS(shmat)
     if (r == 0) {
         if (addr && (flg & SHM_REMAP))
             vma_remove(addr, len, true);
-        r = pal->mem_reserve(&p, len, addr ? PAL_MEM_FIXED | (flg & SHM_REMAP ? 0 : PAL_MEM_NOREPLACE) : 0);
+        r = pal->mem_reserve(&p, len,
+                             addr ? PAL_MEM_FIXED | (flg & SHM_REMAP ? 0 : PAL_MEM_NOREPLACE) : 0);
         if (r == -PAL_EEXIST)
             r = -PAL_EINVAL; /* Linux: the range is in use and SHM_REMAP is absent */
     }
@@ -461,11 +471,20 @@ void sysv_shm_forked(void)
 static void to_k(int slot, struct k_shmid_ds *k)
 {
     const struct seg *s = &tab->seg[slot];
-    *k = (struct k_shmid_ds){
-        .key = s->key, .uid = s->uid, .gid = s->gid, .cuid = s->cuid, .cgid = s->cgid,
-        .mode = s->mode | (s->state == SEG_REMOVED ? SHM_DEST_ : 0), .seq = (uint16_t)s->seq,
-        .segsz = s->size, .atime = s->atime, .dtime = s->dtime, .ctime = s->ctime,
-        .cpid = s->cpid, .lpid = s->lpid, .nattch = s->nattch};
+    *k = (struct k_shmid_ds){.key = s->key,
+                             .uid = s->uid,
+                             .gid = s->gid,
+                             .cuid = s->cuid,
+                             .cgid = s->cgid,
+                             .mode = s->mode | (s->state == SEG_REMOVED ? SHM_DEST_ : 0),
+                             .seq = (uint16_t)s->seq,
+                             .segsz = s->size,
+                             .atime = s->atime,
+                             .dtime = s->dtime,
+                             .ctime = s->ctime,
+                             .cpid = s->cpid,
+                             .lpid = s->lpid,
+                             .nattch = s->nattch};
 }
 
 static long shm_info(int cmd, void *buf)
@@ -480,12 +499,14 @@ static long shm_info(int cmd, void *buf)
         }
     unlock();
     if (cmd == IPC_INFO)
-        *(struct k_shminfo *)buf = (struct k_shminfo){.shmmax = POOL_BYTES - TABLE_BYTES, .shmmin = 1,
-                                                      .shmmni = SEGS, .shmseg = MAX_ATTACH,
+        *(struct k_shminfo *)buf = (struct k_shminfo){.shmmax = POOL_BYTES - TABLE_BYTES,
+                                                      .shmmin = 1,
+                                                      .shmmni = SEGS,
+                                                      .shmseg = MAX_ATTACH,
                                                       .shmall = POOL_BYTES / PAGE_SIZE};
     else
-        *(struct k_shm_info *)buf = (struct k_shm_info){.used_ids = used, .shm_tot = pages,
-                                                        .shm_rss = pages};
+        *(struct k_shm_info *)buf =
+            (struct k_shm_info){.used_ids = used, .shm_tot = pages, .shm_rss = pages};
     return top;
 }
 
@@ -504,8 +525,9 @@ SYS(shmctl)
         memcpy(&k, buf, sizeof(k)); /* a bad pointer faults: EFAULT */
     }
     lock();
-    int slot = cmd == SHM_STAT || cmd == SHM_STAT_ANY ? (id >= 0 && id < SEGS && tab->seg[id].state != SEG_FREE ? id : -1)
-                                                     : find_id(id);
+    int slot = cmd == SHM_STAT || cmd == SHM_STAT_ANY
+                   ? (id >= 0 && id < SEGS && tab->seg[id].state != SEG_FREE ? id : -1)
+                   : find_id(id);
     long r = slot < 0 ? -PAL_EINVAL : 0;
     if (r == 0) {
         struct seg *s = &tab->seg[slot];
@@ -528,8 +550,10 @@ SYS(shmctl)
                 free_seg(slot);
             break;
         case SHM_LOCK:
-        case SHM_UNLOCK: break; /* no swap to keep the pages from */
-        default: r = -PAL_EINVAL;
+        case SHM_UNLOCK:
+            break; /* no swap to keep the pages from */
+        default:
+            r = -PAL_EINVAL;
         }
     }
     unlock();

@@ -50,5 +50,6 @@
 #define PAL_EOVERFLOW 75
 #define PAL_ENODATA 61
 #define PAL_EIDRM 43
+#define PAL_ENOMSG 42
 
 #endif

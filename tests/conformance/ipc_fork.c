@@ -1,11 +1,14 @@
 // modes: direct sim
-/* System V semaphores between processes: a forked child posts what its
- * parent waits for, finds the parent's set by key, and its SEM_UNDO
+/* System V IPC between processes. Semaphores: a forked child posts what
+ * its parent waits for, finds the parent's set by key, and its SEM_UNDO
  * adjustments are undone when it exits (by exit and by a signal's default
- * action); a child's set made after the fork is the parent's too. */
+ * action); a child's set made after the fork is the parent's too. Message
+ * queues: a child's message reaches its parent, and the parent's reply the
+ * child waiting for it. */
 #include "conf.h"
 
 #include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/sem.h>
 
 union semun {
@@ -81,5 +84,34 @@ int main(void)
         semget(key + 1, 1, 0) == made ? "yes" : "no");
     semctl(made, 0, IPC_RMID);
     chk("IPC_RMID", semctl(id, 0, IPC_RMID));
+
+    struct {
+        long mtype;
+        char text[16];
+    } m = {0, {0}};
+    int q = msgget(key, IPC_CREAT | 0600);
+    pid = fork();
+    if (pid == 0) {
+        struct {
+            long mtype;
+            char text[16];
+        } c = {5, "ping"}, r = {0, {0}};
+        if (msgsnd(q, &c, 4, 0) || msgrcv(q, &r, sizeof(r.text), 6, 0) != 4)
+            _exit(1);
+        _exit(memcmp(r.text, "pong", 4) ? 2 : 0);
+    }
+    ssize_t n = -1;
+    for (int i = 0; i < 300 && n < 0; i++) { /* 3 s at most */
+        n = msgrcv(q, &m, sizeof(m.text), 5, IPC_NOWAIT);
+        if (n < 0)
+            usleep(10 * 1000);
+    }
+    say("the parent receives: %zd '%.*s'\n", n, n > 0 ? (int)n : 0, m.text);
+    m.mtype = 6;
+    memcpy(m.text, "pong", 4);
+    chk("the parent replies", msgsnd(q, &m, 4, 0));
+    st = child_status(pid);
+    say("child exit %d (0: it received the reply)\n", st);
+    chk("msgctl IPC_RMID", msgctl(q, IPC_RMID, NULL));
     return 0;
 }
