@@ -2,6 +2,7 @@
 #include "sys/sysv_ipc.h"
 
 #include "core/creds.h"
+#include "core/signal.h"
 
 #define CAP_IPC_OWNER_ 15
 #define CAP_SYS_ADMIN_ 21
@@ -65,6 +66,28 @@ void ipc_unlock(uint32_t *word)
 {
     if (__atomic_exchange_n(word, 0, __ATOMIC_RELEASE) == 2)
         pal->futex_wake(word, 1);
+}
+
+void ipc_changed(uint32_t *word)
+{
+    __atomic_add_fetch(word, 1, __ATOMIC_RELEASE);
+    pal->futex_wake(word, 1 << 30);
+}
+
+long ipc_wait(uint32_t *word, uint32_t seen, int64_t *left)
+{
+    int64_t forever = -1, t0 = 0, t1 = 0;
+    if (!left)
+        left = &forever;
+    if (*left == 0)
+        return -PAL_EAGAIN;
+    pal->clock_get(1 /* CLOCK_MONOTONIC */, &t0);
+    pal->futex_wait(word, seen, *left);
+    if (*left > 0) {
+        pal->clock_get(1, &t1);
+        *left = *left > t1 - t0 ? *left - (t1 - t0) : 0;
+    }
+    return signal_pending_for(cur_thread()->sigmask) ? -PAL_EINTR : 0;
 }
 
 int64_t ipc_now_s(void)

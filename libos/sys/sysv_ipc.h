@@ -21,6 +21,26 @@ void *ipc_table_shared(const char *name, size_t bytes);
  * set under *guard, and *priv says the table is private. NULL: none. */
 void *ipc_table_private(void **slot, spinlock_t *guard, size_t bytes, bool *priv);
 
+/* Ids are seq * IPC_IDX_SPAN + slot (Linux's IPCMNI). */
+#define IPC_IDX_SPAN 32768
+static inline int ipc_id(uint32_t seq, int slot)
+{
+    return (int)(seq % 65536) * IPC_IDX_SPAN + slot;
+}
+/* The slot of id among n slots, or -1; the caller checks that the object
+ * there is live and has id's seq (ipc_id). */
+static inline int ipc_slot(int id, int n)
+{
+    int slot = id < 0 ? -1 : id % IPC_IDX_SPAN;
+    return slot < n ? slot : -1;
+}
+/* An object's futex word moved: every waiter looks again. */
+void ipc_changed(uint32_t *word);
+/* Waits while *word is seen, up to *left ns (NULL or -1: forever; what is
+ * left is written back). -EINTR when a signal is pending for the thread,
+ * -EAGAIN when no time was left, 0: look again. */
+long ipc_wait(uint32_t *word, uint32_t seen, int64_t *left);
+
 /* The lock word: 0 free, 1 held, 2 held with waiters. */
 void ipc_lock(uint32_t *word);
 void ipc_unlock(uint32_t *word);

@@ -22,13 +22,12 @@
 #include "sys/sys.h"
 #include "sys/sysv_ipc.h"
 
-#define QUEUES 256     /* MSGMNI */
-#define MSGMAX_ 8192   /* largest text (Linux's default) */
-#define MSGMNB_ 16384  /* a queue's default msg_qbytes */
-#define RECORDS 16384  /* messages in all queues */
-#define BLOCK 256      /* bytes of text per block */
-#define BLOCKS 16384   /* 4 MiB of text in all */
-#define IDX_SPAN 32768 /* ids are seq * IDX_SPAN + slot (IPCMNI) */
+#define QUEUES 256    /* MSGMNI */
+#define MSGMAX_ 8192  /* largest text (Linux's default) */
+#define MSGMNB_ 16384 /* a queue's default msg_qbytes */
+#define RECORDS 16384 /* messages in all queues */
+#define BLOCK 256     /* bytes of text per block */
+#define BLOCKS 16384  /* 4 MiB of text in all */
 #define IPC_64_ 0x0100
 #define MSG_COPY_ 040000
 #define CAP_SYS_RESOURCE_ 24
@@ -123,23 +122,31 @@ static void unlock(void)
 
 static int q_id(int slot)
 {
-    return (int)(tab->q[slot].seq % 65536) * IDX_SPAN + slot;
+    return ipc_id(tab->q[slot].seq, slot);
 }
 
 /* The live queue of id, or -1. Locked. */
 static int find_id(int id)
 {
-    int slot = id < 0 ? -1 : id % IDX_SPAN;
-    if (slot < 0 || slot >= QUEUES || !tab->q[slot].live || q_id(slot) != id)
-        return -1;
-    return slot;
+    int slot = ipc_slot(id, QUEUES);
+    return slot >= 0 && tab->q[slot].live && q_id(slot) == id ? slot : -1;
 }
 
 /* Waiters see the change. Locked. */
 static void changed(int slot)
 {
-    __atomic_add_fetch(&tab->q[slot].gen, 1, __ATOMIC_RELEASE);
-    pal->futex_wake(&tab->q[slot].gen, 1 << 30);
+    ipc_changed(&tab->q[slot].gen);
+}
+
+/* Waits for a change of q, unlocked meanwhile: -EIDRM when it was
+ * removed, -EINTR with a signal pending, 0: look again. Locked. */
+static long await_change(struct queue *q)
+{
+    uint32_t seq = q->seq, gen = __atomic_load_n(&q->gen, __ATOMIC_ACQUIRE);
+    unlock();
+    long r = ipc_wait(&q->gen, gen, NULL);
+    lock();
+    return !q->live || q->seq != seq ? -PAL_EIDRM : r;
 }
 
 /* Record r and its blocks go back to the free chains. Locked. */
@@ -249,14 +256,6 @@ SYS(msgget)
     return r;
 }
 
-/* Waits for a change of the queue (its word at gen): -EINTR with a
- * signal pending, 0: look again. */
-static long wait_change(uint32_t *word, uint32_t gen)
-{
-    pal->futex_wait(word, gen, -1);
-    return signal_pending_for(cur_thread()->sigmask) ? -PAL_EINTR : 0;
-}
-
 SYS(msgsnd)
 {
     int id = (int)A(0), flg = (int)A(3);
@@ -303,12 +302,7 @@ SYS(msgsnd)
             r = -PAL_EAGAIN;
             break;
         }
-        uint32_t seq = q->seq, gen = __atomic_load_n(&q->gen, __ATOMIC_ACQUIRE);
-        unlock();
-        r = wait_change(&q->gen, gen);
-        lock();
-        if (!q->live || q->seq != seq)
-            r = -PAL_EIDRM;
+        r = await_change(q);
     }
     unlock();
     free(text);
@@ -400,12 +394,7 @@ SYS(msgrcv)
             r = -PAL_ENOMSG;
             break;
         }
-        uint32_t seq = q->seq, gen = __atomic_load_n(&q->gen, __ATOMIC_ACQUIRE);
-        unlock();
-        r = wait_change(&q->gen, gen);
-        lock();
-        if (!q->live || q->seq != seq)
-            r = -PAL_EIDRM;
+        r = await_change(q);
     }
     unlock();
     if (done) { /* after unlock: checked writable above */

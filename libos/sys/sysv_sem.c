@@ -33,13 +33,12 @@
 #include "sys/sys.h"
 #include "sys/sysv_ipc.h"
 
-#define SETS 256       /* SEMMNI */
-#define SEMS 32000     /* SEMMNS: semaphores in all sets */
-#define SEMMSL_ 32000  /* per set (Linux's default) */
-#define SEMOPM_ 500    /* operations per semop (Linux's default) */
-#define SEMVMX_ 32767  /* largest value */
-#define UNDOS 4096     /* SEM_UNDO adjustments in all processes */
-#define IDX_SPAN 32768 /* ids are seq * IDX_SPAN + slot (IPCMNI) */
+#define SETS 256      /* SEMMNI */
+#define SEMS 32000    /* SEMMNS: semaphores in all sets */
+#define SEMMSL_ 32000 /* per set (Linux's default) */
+#define SEMOPM_ 500   /* operations per semop (Linux's default) */
+#define SEMVMX_ 32767 /* largest value */
+#define UNDOS 4096    /* SEM_UNDO adjustments in all processes */
 #define IPC_64_ 0x0100
 #define NSEC 1000000000LL
 
@@ -126,23 +125,20 @@ static void unlock(void)
 
 static int set_id(int slot)
 {
-    return (int)(tab->set[slot].seq % 65536) * IDX_SPAN + slot;
+    return ipc_id(tab->set[slot].seq, slot);
 }
 
 /* The live set of id, or -1. Locked. */
 static int find_id(int id)
 {
-    int slot = id < 0 ? -1 : id % IDX_SPAN;
-    if (slot < 0 || slot >= SETS || !tab->set[slot].live || set_id(slot) != id)
-        return -1;
-    return slot;
+    int slot = ipc_slot(id, SETS);
+    return slot >= 0 && tab->set[slot].live && set_id(slot) == id ? slot : -1;
 }
 
 /* Waiters see the change (their futex word moved). Locked. */
 static void changed(int slot)
 {
-    __atomic_add_fetch(&tab->set[slot].gen, 1, __ATOMIC_RELEASE);
-    pal->futex_wake(&tab->set[slot].gen, 1 << 30);
+    ipc_changed(&tab->set[slot].gen);
 }
 
 /* Room for n semaphores in the pool: the lowest gap between live sets
@@ -289,23 +285,6 @@ static long try_ops(int slot, const struct k_sembuf *ops, int n, int *block)
     return r;
 }
 
-/* Waits while the set's futex word is gen, up to *left ns (-1: forever;
- * what is left is written back). -EINTR when a signal is pending for the
- * thread, -EAGAIN when no time is left; 0: look again. */
-static long wait_change(uint32_t *word, uint32_t gen, int64_t *left)
-{
-    int64_t t0 = 0, t1 = 0;
-    if (*left == 0)
-        return -PAL_EAGAIN;
-    pal->clock_get(1 /* CLOCK_MONOTONIC */, &t0);
-    pal->futex_wait(word, gen, *left);
-    if (*left > 0) {
-        pal->clock_get(1, &t1);
-        *left = *left > t1 - t0 ? *left - (t1 - t0) : 0;
-    }
-    return signal_pending_for(cur_thread()->sigmask) ? -PAL_EINTR : 0;
-}
-
 /* semop and semtimedop on the copy ops[0, n) of the program's array. */
 static long semop_ops(int id, const struct k_sembuf *ops, size_t n, int64_t left)
 {
@@ -340,7 +319,7 @@ static long semop_ops(int id, const struct k_sembuf *ops, size_t n, int64_t left
         bool zero = ops[block].op == 0;
         zero ? m->zcnt++ : m->ncnt++;
         unlock();
-        r = wait_change(&s->gen, gen, &left);
+        r = ipc_wait(&s->gen, gen, &left);
         lock();
         if (!s->live || s->seq != seq) {
             r = -PAL_EIDRM;

@@ -39,7 +39,6 @@
 #include "sys/sysv_ipc.h"
 
 #define SEGS 1024                /* SHMMNI */
-#define IDX_SPAN 32768           /* ids are seq * IDX_SPAN + slot (Linux's IPCMNI) */
 #define POOL_BYTES (64ULL << 30) /* the memfd's (sparse) size: SHMALL */
 #define MAX_ATTACH 256           /* per process (SHMSEG) */
 #define IPC_64_ 0x0100
@@ -157,18 +156,14 @@ static void unlock(void)
 
 static int seg_id(int slot)
 {
-    return (int)(tab->seg[slot].seq % 65536) * IDX_SPAN + slot;
+    return ipc_id(tab->seg[slot].seq, slot);
 }
 
 /* The segment of id, live or removed-but-attached; -1 if none. Locked. */
 static int find_id(int id)
 {
-    if (id < 0)
-        return -1;
-    int slot = id % IDX_SPAN;
-    if (slot >= SEGS || tab->seg[slot].state == SEG_FREE || seg_id(slot) != id)
-        return -1;
-    return slot;
+    int slot = ipc_slot(id, SEGS);
+    return slot >= 0 && tab->seg[slot].state != SEG_FREE && seg_id(slot) == id ? slot : -1;
 }
 
 /* Zeroes pages of the memfd that an earlier segment used. */
