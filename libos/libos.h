@@ -89,6 +89,9 @@ extern bool libos_threads_ready;
  * release them. */
 void spin_lock(spinlock_t *l);
 void spin_unlock(spinlock_t *l);
+/* Around a lock of another kind (core/lock.c): host signals wait too. */
+void lock_count_begin(void);
+void lock_count_end(void);
 /* core/fd.c: the descriptor table's lock, which fork holds across the
  * PAL's fork (sys/clone.c). */
 spinlock_t *fd_fork_lock(void);
@@ -137,7 +140,7 @@ __attribute__((noreturn)) void libos_resume_context(const struct pal_context *ct
 
 /* What uname(2) and /proc/sys/kernel tell the program. */
 #define LIBOS_UTS_RELEASE "6.1.0-geode"
-#define LIBOS_UTS_NODENAME "geode"
+#define LIBOS_UTS_NODENAME "localhost" /* as Gramine; a name /etc/hosts resolves */
 #define LIBOS_UTS_VERSION "#1 SMP Geode libOS"
 
 /* Process-wide settings (from the manifest). */

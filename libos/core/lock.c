@@ -44,6 +44,23 @@ void spin_unlock(spinlock_t *l)
     }
 }
 
+/* A lock of another kind held (a futex word that other processes share,
+ * sys/sysv_ipc.c): counted as a spinlock is, so that host signals wait
+ * for its release; its slot names a word of its own, which a syscall's
+ * recovery or a fork's clean-up may "release" without harm. */
+static spinlock_t counted_only;
+
+void lock_count_begin(void)
+{
+    spin_lock(&counted_only);
+    spin_unlock_raw(&counted_only); /* only the count stays */
+}
+
+void lock_count_end(void)
+{
+    spin_unlock(&counted_only);
+}
+
 /* libprotobuf-c references these; in the libOS they end the process. */
 __attribute__((noreturn)) void __assert_fail(const char *expr, const char *file, unsigned line,
                                              const char *fn)

@@ -51,6 +51,7 @@ void *ipc_table_private(void **slot, spinlock_t *guard, size_t bytes, bool *priv
 /* A futex on the table's memory, so it holds across processes that map it. */
 void ipc_lock(uint32_t *word)
 {
+    lock_count_begin(); /* a signal's default action must not come in here (sysv_sem_exit) */
     uint32_t c = 0;
     if (__atomic_compare_exchange_n(word, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return;
@@ -66,6 +67,7 @@ void ipc_unlock(uint32_t *word)
 {
     if (__atomic_exchange_n(word, 0, __ATOMIC_RELEASE) == 2)
         pal->futex_wake(word, 1);
+    lock_count_end();
 }
 
 void ipc_changed(uint32_t *word)

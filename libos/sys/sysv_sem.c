@@ -100,6 +100,9 @@ struct k_timespec {
 static struct table *tab;
 static spinlock_t init_lock;
 static bool priv; /* the table is the process's own */
+/* This process's id once it made a SEM_UNDO operation (0: none; a forked
+ * child, whose id differs, has none). */
+static int undo_pid;
 
 void sysv_sem_init(void)
 {
@@ -227,6 +230,7 @@ SYS(semget)
 static long undo_add(int slot, int num, int op)
 {
     int free_at = -1;
+    __atomic_store_n(&undo_pid, libos_pid, __ATOMIC_RELAXED);
     for (int i = 0; i < UNDOS; i++) {
         struct undo *u = &tab->undo[i];
         if (u->pid == libos_pid && u->slot == slot && u->seq == tab->set[slot].seq &&
@@ -535,7 +539,11 @@ SYS(semctl)
  * within [0, SEMVMX] (Linux's exit_sem), and waiters woken. */
 void sysv_sem_exit(void)
 {
-    if (!tab)
+    /* Only a process that made a SEM_UNDO operation takes the table's lock
+     * here, and once: its end may come from a signal while it is in here
+     * already, or while another process of the tree holds the lock. */
+    int pid = __atomic_exchange_n(&undo_pid, 0, __ATOMIC_ACQ_REL);
+    if (!tab || pid == 0 || pid != libos_pid)
         return;
     lock();
     for (int i = 0; i < UNDOS; i++) {

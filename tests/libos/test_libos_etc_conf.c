@@ -98,7 +98,7 @@ int main(void)
     CHECK(etc_conf_stat("/etc/hosts", &st) == -PAL_ENOENT, "other paths are not its own");
 
     setup("nameserver 10.0.0.1\n", "bad name!\n", true);
-    CHECK(!strcmp(etc_conf_hostname(), "geode"), "a host name with a bad character is not taken");
+    CHECK(!strcmp(etc_conf_hostname(), LIBOS_UTS_NODENAME), "a host name with a bad character is not taken");
     setup(NULL, NULL, true);
     read_all(got, sizeof(got));
     CHECK(got[0] == 0 && etc_conf_stat("/etc/resolv.conf", &st) == 0 && st.size == 0,
