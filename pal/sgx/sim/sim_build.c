@@ -94,9 +94,8 @@ static int sim_create(struct sgx_driver_encl *encl, struct sgx_enclave_create *a
     encl->secs = secs; /* close() needs SIZE even if the rest fails */
     encl->epoch = 1;   /* ETRACK epochs; tracked = 0: none yet */
     encl->epcm = calloc(secs.size / PAGE, sizeof(*encl->epcm));
-    encl->tcs_busy = calloc(secs.size / PAGE, 1);
     encl->pte = calloc(secs.size / PAGE, 1);
-    if (!encl->epcm || !encl->tcs_busy || !encl->pte)
+    if (!encl->epcm || !encl->pte)
         return -ENOMEM; /* freed by close */
     if (encl->cpu->rdtsc_ud && !host_cap(HOST_CAP_TSC_TRAP)) {
         fprintf(stderr, "geode sim: the SGX1 model (RDTSC #UD in enclaves) needs RDTSC trapping: %s\n",
@@ -442,7 +441,6 @@ static void sim_close(struct sgx_driver_encl *encl)
         close(encl->memfd);
     sgx_measure_free(&encl->measure);
     free(encl->epcm);
-    free(encl->tcs_busy);
     free(encl->pte);
     free(encl->tcs_pages);
     free(encl);

@@ -154,17 +154,18 @@ int sim_tcs_note(struct sgx_driver_encl *encl, uint64_t page)
     return 0;
 }
 
-/* The entry word of a TCS (its EPCM entry's `entry`): ENTRY_FREE, then
- * ENTRY_ENTERING once a thread took the TCS and has not read the epoch,
- * then inside(e) while it runs in epoch e. Entering threads take the
- * epoch without the SGX2 lock (EENTER and ERESUME run in signal handlers),
- * so an ETRACK can fall between the load of the epoch and the store: the
- * entry then keeps the newer epoch ETRACK gave it (compare-and-swap on both
- * sides), and an entry still ENTERING counts as the new epoch, which is
- * where its load of the epoch will put it. Without this, an EACCEPT could
- * see an entry in an epoch that ended (SGX_NOT_TRACKED) although every
- * thread inside had left it, as a CPU never would after the kernel's
- * ETRACK and IPIs. */
+/* The entry word of a TCS (its EPCM entry's `entry`) is both its busy
+ * flag and the epoch of the thread on it: ENTRY_FREE, then ENTRY_ENTERING
+ * once a thread took the TCS and has not read the epoch, then inside(e)
+ * while it runs in epoch e. Entering threads take the epoch without the
+ * SGX2 lock (EENTER and ERESUME run in signal handlers), so an ETRACK can
+ * fall between the load of the epoch and the store: the entry then keeps
+ * the newer epoch ETRACK gave it (compare-and-swap on both sides), and an
+ * entry still ENTERING counts as the new epoch, which is where its load of
+ * the epoch will put it. (With a separate busy flag, a thread seen busy
+ * with its previous entry's epoch made EACCEPT of pages changed meanwhile
+ * SGX_NOT_TRACKED until it left, as a CPU never would after the kernel's
+ * ETRACK and IPIs.) */
 #define ENTRY_FREE 0u
 #define ENTRY_ENTERING 1u
 
@@ -173,20 +174,27 @@ static uint32_t inside(uint32_t epoch)
     return epoch << 1 | 1u;
 }
 
-/* Called once the TCS is busy (EENTER, ERESUME). */
-void sim_track_entry(struct sgx_driver_encl *encl, uint64_t tcs_page)
+bool sim_tcs_take(struct sgx_driver_encl *encl, uint64_t tcs_page)
 {
-    uint32_t *w = &encl->epcm[tcs_page].entry, want = ENTRY_ENTERING;
+    uint32_t *w = &encl->epcm[tcs_page].entry, want = ENTRY_FREE;
 
-    __atomic_store_n(w, ENTRY_ENTERING, __ATOMIC_SEQ_CST);
+    if (!__atomic_compare_exchange_n(w, &want, ENTRY_ENTERING, false, __ATOMIC_SEQ_CST,
+                                     __ATOMIC_SEQ_CST))
+        return false;
+    want = ENTRY_ENTERING;
     __atomic_compare_exchange_n(w, &want, inside(__atomic_load_n(&encl->epoch, __ATOMIC_SEQ_CST)),
                                 false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return true;
 }
 
-/* Called before the TCS is free again (EEXIT, AEX, a failed entry). */
-void sim_track_leave(struct sgx_driver_encl *encl, uint64_t tcs_page)
+void sim_tcs_release(struct sgx_driver_encl *encl, uint64_t tcs_page)
 {
     __atomic_store_n(&encl->epcm[tcs_page].entry, ENTRY_FREE, __ATOMIC_SEQ_CST);
+}
+
+static bool tcs_busy(const struct sgx_driver_encl *encl, uint64_t page)
+{
+    return __atomic_load_n(&encl->epcm[page].entry, __ATOMIC_ACQUIRE) != ENTRY_FREE;
 }
 
 /* ETRACK, then the kernel's IPIs (sgx_enclave_etrack): every thread inside
@@ -412,7 +420,7 @@ int sim_remove_pages(struct sgx_driver_encl *encl, struct sgx_enclave_remove_pag
             ret = -EFAULT;
         else if (m->type != SGX_PT_TRIM || (m->state & SGX_SECINFO_MODIFIED))
             ret = -EPERM; /* not trimmed, or not EACCEPTed yet (EMODPR would succeed) */
-        else if (__atomic_load_n(&encl->tcs_busy[p], __ATOMIC_ACQUIRE))
+        else if (tcs_busy(encl, p))
             ret = -EBUSY;
         if (ret)
             break;

@@ -40,7 +40,6 @@ struct sgx_driver_encl {
     uint64_t *tcs_pages; /* page index of every TCS (EADD, EMODT), for ETRACK */
     uint64_t n_tcs, cap_tcs;
     volatile int sgx2_lock;
-    uint8_t *tcs_busy;    /* per page: 1 while a thread runs on this TCS */
     struct sgx_measure measure;
     /* From the SIGSTRUCT at EINIT, for EREPORT/EGETKEY. */
     uint8_t isv_family_id[16];
@@ -91,10 +90,10 @@ int sim_augment(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len);
 int sim_protect(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len, int prot);
 /* A page became a TCS (EADD, EMODT): ETRACK looks at it. 0 or -ENOMEM. */
 int sim_tcs_note(struct sgx_driver_encl *encl, uint64_t page);
-/* EENTER/ERESUME on the TCS page (once busy): the entry's ETRACK epoch;
- * leaving it (before it is free again): no entry. */
-void sim_track_entry(struct sgx_driver_encl *encl, uint64_t tcs_page);
-void sim_track_leave(struct sgx_driver_encl *encl, uint64_t tcs_page);
+/* EENTER/ERESUME take the TCS page (false: busy, #GP), which records the
+ * entry's ETRACK epoch; EEXIT, an AEX or a failed entry release it. */
+bool sim_tcs_take(struct sgx_driver_encl *encl, uint64_t tcs_page);
+void sim_tcs_release(struct sgx_driver_encl *encl, uint64_t tcs_page);
 
 /* Makes every page inaccessible and marks the enclave lost. */
 void sim_encl_lose(struct sgx_driver_encl *encl);

@@ -66,16 +66,14 @@ static int take_tcs(struct entry *e, uint64_t tcs_addr)
     if ((flags & ~SGX_TCS_FLAGS_KNOWN) ||
         (!(flags & SGX_TCS_DBGOPTIN) && !!(flags & SGX_TCS_AEXNOTIFY) != !!aexn))
         return fault(e, SGX_VEC_GP, 0, 0);
-    if (__atomic_exchange_n(&encl->tcs_busy[e->page], 1, __ATOMIC_ACQ_REL))
+    if (!sim_tcs_take(encl, e->page))
         return fault(e, SGX_VEC_GP, 0, 0);
-    sim_track_entry(encl, e->page);
     return 0;
 }
 
 static void release_tcs(struct entry *e)
 {
-    sim_track_leave(e->encl, e->page);
-    __atomic_store_n(&e->encl->tcs_busy[e->page], 0, __ATOMIC_RELEASE);
+    sim_tcs_release(e->encl, e->page);
 }
 
 /* SSA frame n must be valid read-write REG pages. */
@@ -300,10 +298,7 @@ void sim_fixup(ucontext_t *uc, unsigned vector, unsigned errcd, uint64_t addr)
 void sim_exec_leave(struct sim_thread *t, ucontext_t *uc)
 {
     struct sgx_driver_encl *encl = t->encl;
-    uint64_t page = (t->tcs - encl->secs.base) / SGX_PAGE_SIZE;
-
-    sim_track_leave(encl, page);
-    __atomic_store_n(&encl->tcs_busy[page], 0, __ATOMIC_RELEASE);
+    sim_tcs_release(encl, (t->tcs - encl->secs.base) / SGX_PAGE_SIZE);
     t->in_enclave = false;
     sigmask_set(uc, t->host_sigmask);
     sim_pkru_leave(t, uc);
