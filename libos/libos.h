@@ -163,5 +163,9 @@ extern volatile uint64_t libos_trap_count, libos_rewrite_count;
 
 /* Ends the process; status is the exit code, or 128 + signal. */
 __attribute__((noreturn)) void libos_exit(int status);
+/* The process ends by signal sig's default action: what the process
+ * leaves behind is settled first (its SEM_UNDO adjustments), as
+ * libos_exit does. */
+__attribute__((noreturn)) void libos_die_by(int sig);
 
 #endif

@@ -14,7 +14,6 @@
  * Signals are delivered at syscall boundaries, on faults and when a host
  * signal interrupts program code, not at arbitrary points in libOS code. */
 #include "core/process.h"
-#include "core/mm.h"
 #include "core/signal.h"
 
 struct k_sigaction sig_actions[NSIG_ + 1];
@@ -580,7 +579,7 @@ static bool enter_handler(struct pal_context *ctx, int sig, const struct k_sigin
 bool signal_stop_now(int sig)
 {
     if (!PAL_HAS(pal, process_stop))
-        pal->process_kill(sig); /* as before stops were known (no return) */
+        libos_die_by(sig); /* as before stops were known */
     long r = pal->process_stop(sig);
     if (r == -PAL_EAGAIN)
         return false;
@@ -599,8 +598,7 @@ void signal_default_action(int sig)
         signal_stop_now(sig);
         return;
     }
-    sysv_sem_exit();
-    pal->process_kill(sig);
+    libos_die_by(sig);
 }
 
 /* Takes one signal outside blocked: this thread's own first (as Linux
@@ -729,8 +727,7 @@ void signal_deliver_fault(struct pal_context *ctx, int sig, int code, uint64_t a
     if (blocked || !signal_has_handler(sig) || !enter_handler(ctx, sig, &info)) {
         log_debug("program fault: signal %d at rip %lx, address %lx", sig,
                   (unsigned long)ctx->rip, (unsigned long)addr);
-        sysv_sem_exit();
-        pal->process_kill(sig);
+        libos_die_by(sig);
     }
 }
 

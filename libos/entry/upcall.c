@@ -185,10 +185,8 @@ void signal_async(int signo, const struct signal_info *info)
      * says not now: then it waits for the way out of the libOS. */
     if (!signal_inert(signo) && !signal_has_handler(signo) &&
         !(cur_thread()->sigmask & SIGBIT(signo))) {
-        if (!signal_default_stops(signo)) {
-            sysv_sem_exit();
-            pal->process_kill(signo);
-        }
+        if (!signal_default_stops(signo))
+            libos_die_by(signo);
         if (signal_stop_now(signo))
             return;
     }
@@ -292,6 +290,12 @@ const struct pal_upcalls libos_upcalls = {
     .exception = up_exception,
     .host_signal = up_host_signal,
 };
+
+__attribute__((noreturn)) void libos_die_by(int sig)
+{
+    sysv_sem_exit();
+    pal->process_kill(sig);
+}
 
 __attribute__((noreturn)) void libos_exit(int status)
 {

@@ -45,9 +45,10 @@ __attribute__((weak)) bool signal_ignored(int sig)
     (void)sig;
     return false;
 }
-/* sys/sysv_sem.c's end of the process: no sets here. */
-__attribute__((weak)) void sysv_sem_exit(void)
+/* entry/upcall.c's end by a signal: the fake PAL's kill. */
+__attribute__((weak)) void libos_die_by(int sig)
 {
+    pal->process_kill(sig);
 }
 /* core/fd.c's table size, for /proc's FDSize: one chunk. */
 __attribute__((weak)) int fd_table_span(void)

@@ -40,6 +40,8 @@ long enclave_edmm_add(uint64_t addr, uint64_t pages); /* EAUG (host) + EACCEPT: 
 long enclave_edmm_change(uint64_t addr, uint64_t pages, uint8_t from, uint8_t to); /* EMODPE / EMODPR + EACCEPT */
 long enclave_edmm_remove(uint64_t addr, uint64_t pages, void (*gone)(uint64_t addr)); /* EMODT TRIM + EACCEPT + EREMOVE */
 
+/* pal_proc.c: the CPU to another host thread (OCALL_YIELD). */
+long enclave_yield(void);
 /* pal_proc.c: the upcalls the libOS registered (NULL before). */
 extern const struct pal_upcalls *enclave_upcalls;
 

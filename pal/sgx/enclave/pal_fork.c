@@ -711,7 +711,7 @@ static long fork_skipping(const struct pal_mem_range *skip_list, size_t n)
     long r;
 
     while (__atomic_exchange_n(&fork_lock, 1, __ATOMIC_ACQUIRE))
-        enclave_ocallv(OCALL_YIELD, &iov, 1, NULL, 0, NULL);
+        enclave_yield();
     skip = skip_list;
     n_skip = n;
     memset(&ctx, 0, sizeof(ctx));

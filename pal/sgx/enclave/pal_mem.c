@@ -102,11 +102,8 @@ static void ops_lock(void)
                 __asm__ volatile("pause");
                 continue;
             }
-            struct ocall_args a = {{0}};
-            struct ocall_iov iov = {&a, sizeof(a)};
-
             t->quiet_ocalls++;
-            enclave_ocallv(OCALL_YIELD, &iov, 1, NULL, 0, NULL);
+            enclave_yield();
             t->quiet_ocalls--;
             i = 0;
         }

@@ -274,7 +274,10 @@ static long pal_random(void *buf, size_t len)
     return 0;
 }
 
-static long pal_yield(void) { return simple(OCALL_YIELD, 0, 0) < 0 ? -PAL_EIO : 0; }
+long enclave_yield(void)
+{
+    return simple(OCALL_YIELD, 0, 0) < 0 ? -PAL_EIO : 0;
+}
 
 /* CPU-time clocks through OCALL_CLOCK_GET with Linux's clock ids (a
  * thread's: ~tid << 3 | CPUCLOCK_PERTHREAD | CPUCLOCK_SCHED); the process's
@@ -368,5 +371,5 @@ void enclave_fill_proc(struct pal_api *api)
     api->notify_add = pal_notify_add;
     api->notify_remove = pal_notify_remove;
     api->random = pal_random;
-    api->yield = pal_yield;
+    api->yield = enclave_yield;
 }

@@ -31,7 +31,8 @@ static size_t run_length(const struct sgx_layout *l, size_t i)
 }
 
 /* ADD_PAGES for the run until all of it is added (src 0: zero pages,
- * through add_zero_pages where the backend has it). *done: bytes added. */
+ * through add_zero_pages, which add_pages gives only a backend that has
+ * it). *done: bytes added. */
 static int add_run(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
                    const struct sgx_enclave_add_pages *run, uint64_t *done)
 {
@@ -42,7 +43,7 @@ static int add_run(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
         struct sgx_enclave_add_pages a = {run->src + *done, run->offset + *done, run->length - *done,
                                           run->secinfo, run->flags, 0};
 
-        ret = !run->src && drv->add_zero_pages ? drv->add_zero_pages(encl, &a) : drv->add_pages(encl, &a);
+        ret = run->src ? drv->add_pages(encl, &a) : drv->add_zero_pages(encl, &a);
         if (a.count > a.length || a.count % PAGE)
             return -EIO;
         *done += a.count;
