@@ -98,6 +98,10 @@ static int driver(bool sim, bool aex_notify, struct sgx_sim_cpu *cpu, struct sgx
 {
     if (sim) {
         sgx_sim_cpu_default(cpu, aex_notify);
+        /* Test hook: RDTSC #UD in enclave code, as on SGX1 parts (the
+         * trusted PAL's clocks then ask the host: t_sim_clock.sh). */
+        if (getenv("GEODE_TEST_SIM_RDTSC_UD"))
+            cpu->rdtsc_ud = true;
         sgx_sim_driver_init(drv, cpu);
         return 0;
     }

@@ -150,6 +150,14 @@ extern uint8_t enclave_bases_volatile;
 extern const char enclave_sync_site[], enclave_sync_cont[];
 void enclave_set_bases(uint64_t fs, uint64_t gs);
 
+/* The host's clocks, from the TSC between host readings (pal_clock.c).
+ * A fault at enclave_rdtsc_site (RDTSC illegal in this enclave, or made to
+ * fault by the host) calls enclave_tsc_fault and resumes at
+ * enclave_rdtsc_cont: from then on every reading asks the host. */
+long enclave_clock_get(int clock, int64_t *ns);
+extern const char enclave_rdtsc_site[], enclave_rdtsc_cont[];
+void enclave_tsc_fault(void);
+
 static inline uint64_t enclave_rdfsbase(void)
 {
     uint64_t v;

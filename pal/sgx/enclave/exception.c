@@ -211,6 +211,13 @@ void enclave_stage2(struct exc_ctx *ctx)
         ctx->gpr.rip = (uint64_t)enclave_sync_cont;
         enclave_resume(ctx);
     }
+    if ((vector == SGX_VEC_UD || vector == SGX_VEC_GP) && ctx->gpr.rip == (uint64_t)enclave_rdtsc_site) {
+        /* RDTSC is illegal here (SGX1) or the host makes it fault: the
+         * clocks ask the host from now on (pal_clock.c). */
+        enclave_tsc_fault();
+        ctx->gpr.rip = (uint64_t)enclave_rdtsc_cont;
+        enclave_resume(ctx);
+    }
     cont = fixup_for(ctx->gpr.rip);
     if (!cont)
         enclave_eexit(EXIT_FATAL, FATAL_UNHANDLED, vector, t->ursp, t->urbp, t->exit_addr);

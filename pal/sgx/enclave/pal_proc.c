@@ -1,12 +1,7 @@
 /* Trusted PAL: logging, process end, ids, time, randomness and the upcall
  * registration. Randomness never comes from the host: RDRAND inside the
- * enclave. Time does (SGX has no trusted clock); the monotonic clocks are
- * kept from going backwards whatever the host says. */
+ * enclave. Time does (SGX has no trusted clock: pal_clock.c). */
 #include "pal_enclave.h"
-
-#define CLOCK_MONOTONIC 1
-#define CLOCK_MONOTONIC_RAW 4
-#define CLOCK_BOOTTIME 7
 
 const struct pal_upcalls *enclave_upcalls;
 
@@ -118,28 +113,6 @@ static void pal_set_upcalls(const struct pal_upcalls *up)
 
 /* Every `syscall` in enclave code raises #UD already (hardware, or the sim). */
 static long pal_trap_syscalls(void) { return 0; }
-
-static long pal_clock_get(int clock, int64_t *ns)
-{
-    static int64_t last_mono;
-    int64_t v, prev;
-    long r = with_out(OCALL_CLOCK_GET, clock, 0, &v, sizeof(v));
-
-    if (r < 0)
-        return r;
-    if (v < 0)
-        return -PAL_EIO;
-    if (clock == CLOCK_MONOTONIC || clock == CLOCK_MONOTONIC_RAW || clock == CLOCK_BOOTTIME) {
-        prev = __atomic_load_n(&last_mono, __ATOMIC_RELAXED);
-        while (v > prev && !__atomic_compare_exchange_n(&last_mono, &prev, v, 1, __ATOMIC_RELAXED,
-                                                        __ATOMIC_RELAXED))
-            ;
-        if (v < prev)
-            v = prev;
-    }
-    *ns = v;
-    return 0;
-}
 
 static long pal_sleep(int64_t ns)
 {
@@ -358,7 +331,7 @@ void enclave_fill_proc(struct pal_api *api)
     api->process_create = NULL;
     api->set_upcalls = pal_set_upcalls;
     api->trap_syscalls = pal_trap_syscalls;
-    api->clock_get = pal_clock_get;
+    api->clock_get = enclave_clock_get;
     api->cpu_clock_get = pal_cpu_clock_get;
     api->rusage_get = pal_rusage_get;
     api->clock_res = pal_clock_res;
