@@ -194,13 +194,19 @@ static long host_read(int clock, int64_t *ns)
     return 0;
 }
 
-/* Never back for a monotonic clock; for a wall clock not by the little an
- * extrapolation can run ahead of the host's next reading. */
+/* Never back for a monotonic clock (nor BOOTTIME behind MONOTONIC); for a
+ * wall clock not by the little an extrapolation can run ahead of the
+ * host's next reading. */
 static int64_t settle(int clock, int64_t v)
 {
     int64_t prev;
     int mono = MONO_CLOCKS >> clock & 1;
 
+    if (clock == 7) { /* BOOTTIME is MONOTONIC plus the time suspended: never behind it */
+        int64_t m = __atomic_load_n(&last[1], __ATOMIC_RELAXED);
+
+        v = v < m ? m : v;
+    }
     prev = __atomic_load_n(&last[clock], __ATOMIC_RELAXED);
     for (;;) {
         if (v < prev && (mono || prev - v < CLAMP_NS))
