@@ -59,6 +59,10 @@ static unsigned long reserve_nonzero(unsigned char *m)
 }
 
 /* Stack pages below depth: read before any write in this process. */
+/* The deepest frame's pad but its top 4 KiB: that part lay just below
+ * the caller's stack pointer, where Linux may put a signal frame and an
+ * enclave's resume stages the interrupted registers (docs/sgx-pal.md,
+ * "enclave_resume"): the ABI leaves memory below the stack pointer to them. */
 static unsigned long __attribute__((noinline)) stack_nonzero(int depth)
 {
     volatile unsigned char pad[60 * 1024];
@@ -69,7 +73,7 @@ static unsigned long __attribute__((noinline)) stack_nonzero(int depth)
         pad[0] = 1; /* keeps the frame */
         return n + (pad[0] != 1);
     }
-    return nonzero(pad, sizeof(pad));
+    return nonzero(pad, sizeof(pad) - 4096);
 }
 
 static void report(const char *who)

@@ -67,9 +67,21 @@ static void test_ocall(struct urts_enclave *e)
     struct urts_result r = {0};
     int ret;
 
+    struct sgx_sim_counters c0, c1;
+
     urts_set_hook(e, count_hook, NULL);
     hook_calls = 0;
+    sgx_sim_counters(urts_driver_encl(e), &c0);
     ret = urts_ecall(e, 1, ECALL_OCALL_TEST, &t, 0, &r);
+    sgx_sim_counters(urts_driver_encl(e), &c1);
+    /* Every EEXIT (the OCALLs', the ECALL's end) at the trusted PAL's one
+     * ENCLU, on its page of its own: the sim's fetch #PF (docs/sim.md,
+     * "ENCLU pages"), never a mixed page. */
+    CHECK(c1.eexit - c0.eexit >= 2 && c1.enclu_fetch - c0.enclu_fetch == c1.eexit - c0.eexit && c1.xtrap_pages == 1 &&
+              c1.xtrap_mixed == 0,
+          "the PAL's EEXITs are fetch faults on its ENCLU page (EEXIT %llu, by fetch %llu; pages %llu, mixed %llu)",
+          (unsigned long long)(c1.eexit - c0.eexit), (unsigned long long)(c1.enclu_fetch - c0.enclu_fetch),
+          (unsigned long long)c1.xtrap_pages, (unsigned long long)c1.xtrap_mixed);
     CHECK(ret == 0 && r.status == 0 && r.value == 1 && t.sum == 42 && t.checked == 42 && hook_calls == 1,
           "ECALL -> OCALL_ADD -> result copied back: 40 + 2 = %llu (ret %d status %lld: %s)",
           (unsigned long long)t.sum, ret, (long long)r.status, urts_last_error(e, 1));

@@ -16,16 +16,6 @@
 
 #define PAGE 4096ULL
 
-static uint64_t enclu(uint64_t leaf, uint64_t rbx, uint64_t rcx)
-{
-    uint64_t rax = leaf;
-
-    __asm__ volatile(".byte 0x0f, 0x01, 0xd7"
-                     : "+a"(rax)
-                     : "b"(rbx), "c"(rcx)
-                     : "rdx", "memory", "cc");
-    return rax;
-}
 
 static long host_edmm(enum ocall_edmm_op op, uint64_t addr, uint64_t len, uint64_t perms)
 {
@@ -45,7 +35,7 @@ static long accept_all(uint64_t addr, uint64_t pages, uint64_t flags)
     memset(&si, 0, sizeof(si));
     si.flags = flags;
     for (uint64_t i = 0; i < pages; i++)
-        if (enclu(SGX_EACCEPT, (uint64_t)&si, addr + i * PAGE))
+        if (enclave_enclu_leaf(SGX_EACCEPT, (uint64_t)&si, addr + i * PAGE))
             return -PAL_EIO;
     return 0;
 }
@@ -91,7 +81,7 @@ long enclave_edmm_change(uint64_t addr, uint64_t pages, uint8_t from, uint8_t to
         memset(&si, 0, sizeof(si));
         si.flags = SGX_SECINFO_REG | wider;
         for (uint64_t i = 0; i < pages; i++)
-            enclu(SGX_EMODPE, (uint64_t)&si, addr + i * PAGE);
+            enclave_enclu_leaf(SGX_EMODPE, (uint64_t)&si, addr + i * PAGE);
     }
     if (wider == to)
         return 0;
@@ -115,7 +105,7 @@ long enclave_edmm_remove(uint64_t addr, uint64_t pages, void (*gone)(uint64_t ad
     memset(&si, 0, sizeof(si));
     si.flags = ((uint64_t)SGX_PT_TRIM << SGX_SECINFO_TYPE_SHIFT) | SGX_SECINFO_MODIFIED;
     for (uint64_t i = 0; i < pages; i++) {
-        uint64_t e = enclu(SGX_EACCEPT, (uint64_t)&si, addr + i * PAGE);
+        uint64_t e = enclave_enclu_leaf(SGX_EACCEPT, (uint64_t)&si, addr + i * PAGE);
 
         if (e == 0 || e == SGX_NOT_TRACKED) {
             gone(addr + i * PAGE);

@@ -184,6 +184,9 @@ static inline void enclave_set_gs(uint64_t gs)
     enclave_set_bases(enclave_rdfsbase(), gs);
 }
 void enclave_edeccssa(void);
+/* ENCLU with RAX = leaf, RBX, RCX (EACCEPT, EMODPE); returns RAX (entry.S:
+ * every ENCLU of the PAL is one instruction, enclave_enclu). */
+uint64_t enclave_enclu_leaf(uint64_t leaf, uint64_t rbx, uint64_t rcx);
 void enclave_ereport(const void *targetinfo, const void *reportdata, struct sgx_report *out);
 /* ENCLU[EGETKEY]: 0, or the SGX error code (RAX). */
 uint64_t enclave_egetkey(const struct sgx_keyrequest *req, uint8_t key[16]);

@@ -147,8 +147,7 @@ enclave_eexit:
     xor %r14d, %r14d
     xor %r15d, %r15d
     mov $4, %eax                    /* EEXIT; the xors left the status flags clear */
-    ENCLU
-    ud2
+    jmp enclave_enclu               /* (leaves: no return address on the host's stack) */
     .size enclave_eexit, . - enclave_eexit
 
 /* enclave_ocall_switch(number, frame, host rbp, target, tls): leave with
@@ -286,7 +285,7 @@ enclave_ereport:
     mov %rdi, %rbx
     mov %rsi, %rcx
     xor %eax, %eax                  /* EREPORT */
-    ENCLU
+    call enclave_enclu
     pop %rbx
     ret
     .size enclave_ereport, . - enclave_ereport
@@ -300,7 +299,7 @@ enclave_egetkey:
     mov %rdi, %rbx
     mov %rsi, %rcx
     mov $1, %eax                    /* EGETKEY */
-    ENCLU
+    call enclave_enclu
     pop %rbx
     ret
     .size enclave_egetkey, . - enclave_egetkey
@@ -309,9 +308,42 @@ enclave_egetkey:
     .type enclave_edeccssa, @function
 enclave_edeccssa:
     mov $9, %eax                    /* EDECCSSA */
+    jmp enclave_enclu
+    .size enclave_edeccssa, . - enclave_edeccssa
+
+/* enclave_enclu_leaf(leaf, rbx, rcx): ENCLU with those RAX, RBX and RCX
+ * (EACCEPT, EMODPE: edmm.c); returns RAX. Clobbers RDX. */
+    .globl enclave_enclu_leaf
+    .type enclave_enclu_leaf, @function
+enclave_enclu_leaf:
+    push %rbx
+    mov %rdi, %rax
+    mov %rsi, %rbx
+    mov %rdx, %rcx
+    call enclave_enclu
+    pop %rbx
+    ret
+    .size enclave_enclu_leaf, . - enclave_enclu_leaf
+
+/* The trusted PAL's one ENCLU, alone in the last 3 bytes of a page of its
+ * own (int3 before it), with the `ret` after it on the next page: every
+ * leaf comes here with RAX = the leaf (EEXIT by jmp, the others by call).
+ * Hardware does not care where ENCLU is; the sim maps a page where enclave
+ * code ran ENCLU without execute permission, so the next ENCLU there is a
+ * cheap #PF rather than the #UD or #GP of an ENCLU on a CPU without SGX
+ * (a VM exit under KVM): docs/sim.md, "ENCLU pages". Nothing else may run
+ * on this page: an instruction fetch there that is not this ENCLU makes
+ * the sim give the page back its execute permission for good. */
+    .section .text.enclu, "ax", @progbits
+    .balign 4096
+    .fill 4093, 1, 0xcc
+    .globl enclave_enclu
+    .type enclave_enclu, @function
+enclave_enclu:
     ENCLU
     ret
-    .size enclave_edeccssa, . - enclave_edeccssa
+    .size enclave_enclu, . - enclave_enclu
+    .text
 
 /* XRSTOR image of the initial state: XSTATE_BV = 0 puts every component in
  * its init state; MXCSR is still loaded from here (0x1f80: all exceptions

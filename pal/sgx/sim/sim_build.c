@@ -95,7 +95,8 @@ static int sim_create(struct sgx_driver_encl *encl, struct sgx_enclave_create *a
     encl->epoch = 1;   /* ETRACK epochs; tracked = 0: none yet */
     encl->epcm = calloc(secs.size / PAGE, sizeof(*encl->epcm));
     encl->pte = calloc(secs.size / PAGE, 1);
-    if (!encl->epcm || !encl->pte)
+    encl->xtrap = calloc(secs.size / PAGE, 1);
+    if (!encl->epcm || !encl->pte || !encl->xtrap)
         return -ENOMEM; /* freed by close */
     if (encl->cpu->rdtsc_ud && !host_cap(HOST_CAP_TSC_TRAP)) {
         fprintf(stderr, "geode sim: the SGX1 model (RDTSC #UD in enclaves) needs RDTSC trapping: %s\n",
@@ -442,6 +443,7 @@ static void sim_close(struct sgx_driver_encl *encl)
     sgx_measure_free(&encl->measure);
     free(encl->epcm);
     free(encl->pte);
+    free(encl->xtrap);
     free(encl->tcs_pages);
     free(encl);
 }

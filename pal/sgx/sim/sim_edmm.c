@@ -59,6 +59,15 @@ static int epcm_allows(const struct sgx_sim_epcm *m)
     return perms_prot(m->perms);
 }
 
+/* What the mapping of page i gives: the page table's protection, what
+ * the EPCM allows, and no execution on an ENCLU page. */
+static int mapped_prot(const struct sgx_driver_encl *encl, uint64_t i)
+{
+    int prot = encl->pte[i] & epcm_allows(&encl->epcm[i]);
+
+    return encl->xtrap[i] == SIM_XTRAP_ON ? prot & ~PROT_EXEC : prot;
+}
+
 int sim_apply_prot(struct sgx_driver_encl *encl, uint64_t first, uint64_t n)
 {
     uint64_t lo =
@@ -69,10 +78,10 @@ int sim_apply_prot(struct sgx_driver_encl *encl, uint64_t first, uint64_t n)
         first = lo;
     }
     for (uint64_t i = first; i < first + n;) {
-        int prot = encl->pte[i] & epcm_allows(&encl->epcm[i]);
+        int prot = mapped_prot(encl, i);
         uint64_t j = i + 1;
 
-        while (j < first + n && (encl->pte[j] & epcm_allows(&encl->epcm[j])) == prot)
+        while (j < first + n && mapped_prot(encl, j) == prot)
             j++;
         if (pkey_mprotect((void *)(uintptr_t)(encl->secs.base + i * PAGE), (j - i) * PAGE, prot,
                           encl->pkey))
@@ -125,6 +134,10 @@ uint32_t sim_edmm_fault(struct sgx_driver_encl *encl, uint64_t addr, uint32_t er
     lock(encl);
     if (fault_eaug(encl, p, need))
         sim_apply_prot(encl, p, 1);
+    if (need == PROT_EXEC && encl->xtrap[p] == SIM_XTRAP_ON) {
+        encl->xtrap[p] = SIM_XTRAP_MIXED; /* other code runs there: below, the mapping is refreshed */
+        __atomic_add_fetch(&encl->counters.xtrap_mixed, 1, __ATOMIC_RELAXED);
+    }
     if (m->valid && (encl->pte[p] & need) && (epcm_allows(m) & need)) {
         /* Both allow it: the mapping is older than a widening leaf. */
         first = p & ~(REFRESH_WINDOW - 1);
@@ -137,6 +150,30 @@ uint32_t sim_edmm_fault(struct sgx_driver_encl *encl, uint64_t addr, uint32_t er
     }
     unlock(encl);
     return err;
+}
+
+void sim_xtrap_note(struct sgx_driver_encl *encl, uint64_t rip)
+{
+    uint64_t p = (rip - encl->secs.base) / PAGE;
+
+    if (rip % PAGE > PAGE - 3 || encl->xtrap[p] != SIM_XTRAP_NONE)
+        return;
+    lock(encl);
+    if (encl->xtrap[p] == SIM_XTRAP_NONE) {
+        encl->xtrap[p] = SIM_XTRAP_ON;
+        sim_apply_prot(encl, p, 1);
+        __atomic_add_fetch(&encl->counters.xtrap_pages, 1, __ATOMIC_RELAXED);
+    }
+    unlock(encl);
+}
+
+bool sim_xtrap_fetch(const struct sgx_driver_encl *encl, uint64_t addr, uint32_t err)
+{
+    uint64_t p = (addr - encl->secs.base) / PAGE;
+
+    return (err & SGX_PFEC_I) && addr >= encl->secs.base && p < encl->secs.size / PAGE &&
+           __atomic_load_n(&encl->xtrap[p], __ATOMIC_RELAXED) == SIM_XTRAP_ON &&
+           (encl->pte[p] & epcm_allows(&encl->epcm[p]) & PROT_EXEC);
 }
 
 int sim_tcs_note(struct sgx_driver_encl *encl, uint64_t page)

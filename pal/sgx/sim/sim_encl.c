@@ -96,6 +96,9 @@ void sgx_sim_counters(const struct sgx_driver_encl *encl, struct sgx_sim_counter
     out->ereport = __atomic_load_n(&c->ereport, __ATOMIC_RELAXED);
     out->egetkey = __atomic_load_n(&c->egetkey, __ATOMIC_RELAXED);
     out->base_syncs = __atomic_load_n(&c->base_syncs, __ATOMIC_RELAXED);
+    out->enclu_fetch = __atomic_load_n(&c->enclu_fetch, __ATOMIC_RELAXED);
+    out->xtrap_pages = __atomic_load_n(&c->xtrap_pages, __ATOMIC_RELAXED);
+    out->xtrap_mixed = __atomic_load_n(&c->xtrap_mixed, __ATOMIC_RELAXED);
     out->eaug = __atomic_load_n(&c->eaug, __ATOMIC_RELAXED);
     out->eaccept = __atomic_load_n(&c->eaccept, __ATOMIC_RELAXED);
     out->emodpe = __atomic_load_n(&c->emodpe, __ATOMIC_RELAXED);

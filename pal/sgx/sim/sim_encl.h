@@ -34,6 +34,8 @@ struct sgx_driver_encl {
      * the enclave range asked for); the mapping gets it intersected with
      * what the EPCM allows (sim_edmm.c). */
     uint8_t *pte;
+    /* Per page: SIM_XTRAP_* (sim_edmm.c, docs/sim.md "ENCLU pages"). */
+    uint8_t *xtrap;
     /* SGX2: ETRACK epochs (entries record theirs in the TCS's EPCM entry),
      * and the lock the SGX2 leaves take (spin: leaves run in handlers). */
     volatile uint32_t epoch, tracked;
@@ -69,6 +71,18 @@ bool sim_encl_range_ok(const struct sgx_driver_encl *encl, uint64_t addr, uint64
  * page-table protection intersected with the EPCM (none for pages not in
  * the EPCM, PENDING, MODIFIED, TRIM or TCS). 0 or -errno. */
 int sim_apply_prot(struct sgx_driver_encl *encl, uint64_t first, uint64_t n);
+/* ENCLU pages: a page where enclave code ran ENCLU (taken as #UD or #GP,
+ * each a VM exit on a guest) is mapped without execute permission
+ * (SIM_XTRAP_ON), so its next ENCLU is an instruction fetch #PF at the
+ * ENCLU: the leaf, for a fraction of the cost. A fetch there of anything
+ * else makes it SIM_XTRAP_MIXED: executable again, for good. */
+enum { SIM_XTRAP_NONE, SIM_XTRAP_ON, SIM_XTRAP_MIXED };
+/* After a #UD/#GP at the ENCLU at rip: its page becomes an ENCLU page
+ * unless other code ran there, or the ENCLU crosses into the next page. */
+void sim_xtrap_note(struct sgx_driver_encl *encl, uint64_t rip);
+/* Whether a #PF at addr (instruction fetch) is the sim's own on an ENCLU page. */
+bool sim_xtrap_fetch(const struct sgx_driver_encl *encl, uint64_t addr, uint32_t err);
+
 /* The enclave-side SGX2 leaves; 0, or the vector of the fault to raise
  * (the #PF address and error code in fault_addr and errcd). */
 int sim_eaccept(struct sgx_driver_encl *encl, ucontext_t *uc, uint64_t *fault_addr, uint32_t *errcd);

@@ -148,6 +148,29 @@ static int enclave_leaf(struct sim_thread *t, ucontext_t *uc, struct sim_event *
 
 #define SIM_REFRESH_MAX 4
 
+/* Whether the signal is enclave code's ENCLU at RIP: its #UD or #GP (the
+ * page then becomes an ENCLU page), the #PF of a fetch on an ENCLU page
+ * (the sim's own: the page table and the EPCM allow execution), or a #PF
+ * with the SGX error bit. Any other #PF there is the page fault it is. */
+static bool enclu_trap(struct sgx_driver_encl *encl, int sig, const siginfo_t *si, const ucontext_t *uc)
+{
+    uint64_t rip = SIM_RIP(uc);
+    uint32_t err = (uint32_t)SIM_GREG(uc, ERR);
+
+    if (!sim_enclu_fault(sig, si) || !enclu_at(encl, rip))
+        return false;
+    if (sig == SIGSEGV && si->si_code != SI_KERNEL) {
+        if (err & SGX_PFEC_SGX)
+            return true;
+        if (!sim_xtrap_fetch(encl, (uint64_t)(uintptr_t)si->si_addr, err))
+            return false;
+        __atomic_add_fetch(&encl->counters.enclu_fetch, 1, __ATOMIC_RELAXED);
+        return true;
+    }
+    sim_xtrap_note(encl, rip);
+    return true;
+}
+
 void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
 {
     struct sim_event ev;
@@ -165,7 +188,7 @@ void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucont
         sim_thread_to_enclave(t, t->encl_fsbase, t->encl_gsbase);
         return;
     }
-    if (sim_enclu_fault(sig, si) && enclu_at(t->encl, SIM_RIP(uc))) {
+    if (enclu_trap(t->encl, sig, si, uc)) {
         struct sim_event leaf_ev = {0};
 
         ret = enclave_leaf(t, uc, &leaf_ev);

@@ -44,6 +44,9 @@ struct sgx_sim_counters {
     uint64_t base_syncs; /* base syncs served (volatile bases: docs/sim.md) */
     uint64_t eaug, eaccept, emodpe, emodpr, emodt, eremove; /* SGX2 (sim_edmm.c) */
     uint64_t eenter_direct; /* of eenter: by the vDSO's call, without the #UD (docs/sim.md) */
+    /* ENCLU pages (docs/sim.md): enclave leaves taken at a fetch #PF, pages
+     * made ENCLU pages, and pages given back their execute permission. */
+    uint64_t enclu_fetch, xtrap_pages, xtrap_mixed;
 };
 void sgx_sim_counters(const struct sgx_driver_encl *encl, struct sgx_sim_counters *out);
 
