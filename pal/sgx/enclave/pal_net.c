@@ -401,6 +401,7 @@ static struct {
     struct ws_reg regs[REG_MAX];
     int ready;
     int used;     /* a close with none in use skips the scan */
+    int top;      /* slots from here up are free: scans stop here (each close scans) */
     uint32_t tag; /* this process's (enclave_net_adopt) */
     int warned;   /* an event of a registration not held here was logged */
 } wsr;
@@ -426,7 +427,7 @@ static void regs_release(void)
 /* The slot of (ws, h), or -1; under the lock. */
 static int reg_find(int64_t ws, int64_t h)
 {
-    for (int i = 0; i < REG_MAX; i++)
+    for (int i = 0; i < wsr.top; i++)
         if (wsr.regs[i].ws == ws && wsr.regs[i].h == h)
             return i;
     return -1;
@@ -436,12 +437,14 @@ static void reg_free(int i)
 {
     wsr.regs[i].ws = -1;
     wsr.used--;
+    while (wsr.top > 0 && wsr.regs[wsr.top - 1].ws < 0)
+        wsr.top--;
 }
 
 void enclave_waitset_forget(pal_handle h)
 {
     regs_acquire();
-    for (int i = 0; i < REG_MAX && wsr.used; i++)
+    for (int i = wsr.top - 1; i >= 0; i--) /* (reg_free lowers top) */
         if (wsr.regs[i].ws >= 0 && (wsr.regs[i].ws == h || wsr.regs[i].h == h))
             reg_free(i);
     regs_release();
@@ -491,9 +494,11 @@ static long ws_add(pal_handle ws, pal_handle h, uint32_t events, uint64_t key)
         regs_release();
         return -PAL_EEXIST;
     }
-    for (int i = 0; i < REG_MAX && slot < 0; i++)
+    for (int i = 0; i < wsr.top && slot < 0; i++)
         if (wsr.regs[i].ws < 0)
             slot = i;
+    if (slot < 0 && wsr.top < REG_MAX)
+        slot = wsr.top++;
     uint64_t hkey = (uint64_t)wsr.tag << 32 | (uint32_t)slot;
     if (slot >= 0) {
         wsr.regs[slot] = (struct ws_reg){ws, h, key, hkey, events | L_POLLERR | L_POLLHUP};
