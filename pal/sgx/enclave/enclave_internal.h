@@ -152,11 +152,14 @@ void enclave_set_bases(uint64_t fs, uint64_t gs);
 
 /* The host's clocks, from the TSC between host readings (pal_clock.c).
  * A fault at enclave_rdtsc_site (RDTSC illegal in this enclave, or made to
- * fault by the host) calls enclave_tsc_fault and resumes at
- * enclave_rdtsc_cont: from then on every reading asks the host. */
+ * fault by the host) sets enclave_tsc_off and resumes at enclave_rdtsc_cont
+ * (exception.c): from then on every reading asks the host. */
 long enclave_clock_get(int clock, int64_t *ns);
 extern const char enclave_rdtsc_site[], enclave_rdtsc_cont[];
-void enclave_tsc_fault(void);
+extern uint8_t enclave_tsc_off;
+/* v, or the largest value *last has held if that is more; *last keeps the
+ * larger (a clock that never goes back, across threads). */
+int64_t enclave_never_back(int64_t *last, int64_t v);
 
 static inline uint64_t enclave_rdfsbase(void)
 {
@@ -247,6 +250,9 @@ struct ocall_iov {
 };
 int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_in, void *out,
                        uint64_t out_cap, uint64_t *out_size);
+/* An OCALL with two arguments whose output must be exactly out_len bytes
+ * (else -EIO). */
+int64_t enclave_ocall_out(uint64_t number, int64_t a0, int64_t a1, void *out, uint64_t out_len);
 int64_t enclave_ocall(uint64_t number, const void *in, uint64_t in_size, void *out, uint64_t out_cap,
                       uint64_t *out_size);
 

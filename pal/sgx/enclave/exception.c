@@ -172,6 +172,20 @@ static int on_pal_stack(uint64_t rsp)
     return rsp <= top && rsp > top - tls->stack_size;
 }
 
+/* A probe of the PAL's own: an instruction that faults on some hosts (with
+ * one of `vectors`) and so tells something about the host for good (*flag
+ * = value). It continues at cont. (Addresses come as arguments, computed
+ * RIP-relative: no relocated table.) */
+static void probe(struct exc_ctx *ctx, uint8_t vector, uint32_t vectors, const char *site, const char *cont,
+                  uint8_t *flag, uint8_t value)
+{
+    if (vector >= 32 || !(vectors >> vector & 1) || ctx->gpr.rip != (uint64_t)site)
+        return;
+    __atomic_store_n(flag, value, __ATOMIC_RELAXED);
+    ctx->gpr.rip = (uint64_t)cont;
+    enclave_resume(ctx);
+}
+
 void enclave_stage2(struct exc_ctx *ctx)
 {
     struct enclave_thread *t = thread_self();
@@ -204,20 +218,13 @@ void enclave_stage2(struct exc_ctx *ctx)
         enclave_upcall(ctx); /* program or libOS code: the libOS decides */
     if (vector == SGX_VEC_BP)
         enclave_resume(ctx); /* int3 is a trap: RIP already points past it */
-    if (vector == SGX_VEC_UD && ctx->gpr.rip == (uint64_t)enclave_sync_site) {
-        /* The base sync was an ordinary #UD: this host keeps bases on its
-         * own (hardware, or a sim with FSGSBASE), whatever it said. */
-        __atomic_store_n(&enclave_bases_volatile, 0, __ATOMIC_RELAXED);
-        ctx->gpr.rip = (uint64_t)enclave_sync_cont;
-        enclave_resume(ctx);
-    }
-    if ((vector == SGX_VEC_UD || vector == SGX_VEC_GP) && ctx->gpr.rip == (uint64_t)enclave_rdtsc_site) {
-        /* RDTSC is illegal here (SGX1) or the host makes it fault: the
-         * clocks ask the host from now on (pal_clock.c). */
-        enclave_tsc_fault();
-        ctx->gpr.rip = (uint64_t)enclave_rdtsc_cont;
-        enclave_resume(ctx);
-    }
+    /* The base sync was an ordinary #UD: this host keeps bases on its own
+     * (hardware, or a sim with FSGSBASE), whatever it said. */
+    probe(ctx, vector, 1u << SGX_VEC_UD, enclave_sync_site, enclave_sync_cont, &enclave_bases_volatile, 0);
+    /* RDTSC is illegal here (SGX1) or the host makes it fault: the clocks
+     * ask the host from now on (pal_clock.c). */
+    probe(ctx, vector, 1u << SGX_VEC_UD | 1u << SGX_VEC_GP, enclave_rdtsc_site, enclave_rdtsc_cont,
+          &enclave_tsc_off, 1);
     cont = fixup_for(ctx->gpr.rip);
     if (!cont)
         enclave_eexit(EXIT_FATAL, FATAL_UNHANDLED, vector, t->ursp, t->urbp, t->exit_addr);

@@ -137,6 +137,16 @@ static int64_t ocall_at(struct enclave_thread *t, uint64_t base, uint64_t number
 /* An OCALL made while another one's frame is being written or read (a
  * fault in that copy, served in the PAL) puts its frame below the other's:
  * the host stack below a frame is free once the host has answered. */
+int64_t enclave_ocall_out(uint64_t number, int64_t a0, int64_t a1, void *out, uint64_t out_len)
+{
+    struct ocall_args a = {{a0, a1, 0, 0, 0, 0}};
+    struct ocall_iov iov = {&a, sizeof(a)};
+    uint64_t got = 0;
+    int64_t r = enclave_ocallv(number, &iov, 1, out, out_len, &got);
+
+    return r >= 0 && got != out_len ? -PAL_EIO : r;
+}
+
 int64_t enclave_ocallv(uint64_t number, const struct ocall_iov *in, unsigned n_in, void *out,
                        uint64_t out_cap, uint64_t *out_size)
 {

@@ -73,12 +73,16 @@ static struct {
     struct anchor cal[NCLOCKS]; /* each clock's baseline: its first reading */
     struct anchor at[NCLOCKS];  /* each clock's latest reading */
 } tc;
-static uint8_t tsc_off;
+uint8_t enclave_tsc_off;
 static int64_t last[NCLOCKS];
 
-void enclave_tsc_fault(void)
+int64_t enclave_never_back(int64_t *last_v, int64_t v)
 {
-    __atomic_store_n(&tsc_off, 1, __ATOMIC_RELAXED);
+    int64_t prev = __atomic_load_n(last_v, __ATOMIC_RELAXED);
+
+    while (v > prev && !__atomic_compare_exchange_n(last_v, &prev, v, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        ;
+    return v < prev ? prev : v;
 }
 
 static int64_t ticks_ns(uint64_t ticks, uint64_t mult)
@@ -93,7 +97,7 @@ static int tsc_read(int clock, int64_t *ns)
     uint64_t mult, resync, now;
     uint32_t seq;
 
-    if (__atomic_load_n(&tsc_off, __ATOMIC_RELAXED))
+    if (__atomic_load_n(&enclave_tsc_off, __ATOMIC_RELAXED))
         return 0;
     seq = __atomic_load_n(&tc.seq, __ATOMIC_ACQUIRE);
     if (seq & 1)
@@ -173,16 +177,12 @@ static void tsc_note(int clock, int64_t v, uint64_t t0, uint64_t t1)
 
 static long host_read(int clock, int64_t *ns)
 {
-    struct ocall_args a = {{clock, 0, 0, 0, 0, 0}};
-    struct ocall_iov iov = {&a, sizeof(a)};
     int tsc = clock >= 0 && clock < NCLOCKS && (TSC_CLOCKS >> clock & 1) &&
-              !__atomic_load_n(&tsc_off, __ATOMIC_RELAXED);
-    uint64_t t0 = tsc ? enclave_rdtsc() : 0, t1, got = 0;
+              !__atomic_load_n(&enclave_tsc_off, __ATOMIC_RELAXED);
+    uint64_t t0 = tsc ? enclave_rdtsc() : 0, t1;
     int64_t v;
-    int64_t r = enclave_ocallv(OCALL_CLOCK_GET, &iov, 1, &v, sizeof(v), &got);
+    int64_t r = enclave_ocall_out(OCALL_CLOCK_GET, clock, 0, &v, sizeof(v));
 
-    if (r >= 0 && got != sizeof(v))
-        r = -PAL_EIO;
     if (r < 0)
         return r;
     if (v < 0)
@@ -200,16 +200,17 @@ static long host_read(int clock, int64_t *ns)
 static int64_t settle(int clock, int64_t v)
 {
     int64_t prev;
-    int mono = MONO_CLOCKS >> clock & 1;
 
     if (clock == 7) { /* BOOTTIME is MONOTONIC plus the time suspended: never behind it */
         int64_t m = __atomic_load_n(&last[1], __ATOMIC_RELAXED);
 
         v = v < m ? m : v;
     }
+    if (MONO_CLOCKS >> clock & 1)
+        return enclave_never_back(&last[clock], v);
     prev = __atomic_load_n(&last[clock], __ATOMIC_RELAXED);
     for (;;) {
-        if (v < prev && (mono || prev - v < CLAMP_NS))
+        if (v < prev && prev - v < CLAMP_NS)
             return prev;
         if (v == prev || __atomic_compare_exchange_n(&last[clock], &prev, v, 1, __ATOMIC_RELAXED,
                                                      __ATOMIC_RELAXED))

@@ -13,16 +13,6 @@ static int64_t simple(uint64_t number, int64_t a0, int64_t a1)
     return enclave_ocallv(number, &iov, 1, NULL, 0, NULL);
 }
 
-/* An OCALL with arguments only, whose output must be exactly out_len bytes. */
-static int64_t with_out(uint64_t number, int64_t a0, int64_t a1, void *out, uint64_t out_len)
-{
-    struct ocall_args a = {{a0, a1, 0, 0, 0, 0}};
-    struct ocall_iov iov = {&a, sizeof(a)};
-    uint64_t got = 0;
-    int64_t r = enclave_ocallv(number, &iov, 1, out, out_len, &got);
-
-    return r >= 0 && got != out_len ? -PAL_EIO : r;
-}
 
 static void pal_log(const char *msg, size_t len)
 {
@@ -127,7 +117,7 @@ static long pal_sleep(int64_t ns)
 static long pal_alarm_timer(int64_t value, int64_t interval, int64_t *old_value, int64_t *old_interval)
 {
     int64_t prev[2];
-    long r = with_out(OCALL_ALARM, value, interval, prev, sizeof(prev));
+    long r = enclave_ocall_out(OCALL_ALARM, value, interval, prev, sizeof(prev));
 
     if (r < 0)
         return r;
@@ -178,7 +168,7 @@ static long pal_timer_set(pal_handle h, int flags, int64_t value_ns, int64_t int
 static long pal_timer_get(pal_handle h, int64_t cur[2])
 {
     int64_t v[2];
-    long r = with_out(OCALL_TIMERFD_GETTIME, h, 0, v, sizeof(v));
+    long r = enclave_ocall_out(OCALL_TIMERFD_GETTIME, h, 0, v, sizeof(v));
 
     if (r < 0)
         return r;
@@ -258,25 +248,17 @@ long enclave_yield(void)
 static long pal_cpu_clock_get(long host_tid, int64_t *ns)
 {
     static int64_t last_process;
-    int64_t v, prev;
+    int64_t v;
     int clock = host_tid < 0    ? 2 /* CLOCK_PROCESS_CPUTIME_ID */
                 : host_tid == 0 ? 3 /* CLOCK_THREAD_CPUTIME_ID */
                                 : (int)((~(uint32_t)host_tid << 3) | 6);
-    long r = with_out(OCALL_CLOCK_GET, clock, 0, &v, sizeof(v));
+    long r = enclave_ocall_out(OCALL_CLOCK_GET, clock, 0, &v, sizeof(v));
 
     if (r < 0)
         return r == -PAL_EINVAL ? r : -PAL_EIO;
     if (v < 0)
         return -PAL_EIO;
-    if (host_tid < 0) {
-        prev = __atomic_load_n(&last_process, __ATOMIC_RELAXED);
-        while (v > prev && !__atomic_compare_exchange_n(&last_process, &prev, v, 1,
-                                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-            ;
-        if (v < prev)
-            v = prev;
-    }
-    *ns = v;
+    *ns = host_tid < 0 ? enclave_never_back(&last_process, v) : v;
     return 0;
 }
 
@@ -288,7 +270,7 @@ static long pal_rusage_get(int who, int64_t times[2])
     int64_t v[2];
     if (who != 0 && who != 1 && who != -1)
         return -PAL_EINVAL;
-    long r = with_out(OCALL_RUSAGE, who, 0, v, sizeof(v));
+    long r = enclave_ocall_out(OCALL_RUSAGE, who, 0, v, sizeof(v));
     if (r < 0)
         return r == -PAL_EINVAL ? r : -PAL_EIO;
     for (int i = 0; i < 2; i++) {
@@ -310,7 +292,7 @@ static long pal_rusage_get(int who, int64_t times[2])
 static long pal_clock_res(int clock, int64_t *ns)
 {
     int64_t v;
-    long r = with_out(OCALL_CLOCK_RES, clock, 0, &v, sizeof(v));
+    long r = enclave_ocall_out(OCALL_CLOCK_RES, clock, 0, &v, sizeof(v));
     if (r < 0)
         return r == -PAL_EINVAL ? r : -PAL_EIO;
     if (v < 1 || v > 1000000000LL)

@@ -59,11 +59,17 @@ static int epcm_allows(const struct sgx_sim_epcm *m)
     return perms_prot(m->perms);
 }
 
-/* What the mapping of page i gives: the page table's protection, what
- * the EPCM allows, and no execution on an ENCLU page. */
+/* What both the page table and the EPCM allow on page i. */
+static int page_allows(const struct sgx_driver_encl *encl, uint64_t i)
+{
+    return encl->pte[i] & epcm_allows(&encl->epcm[i]);
+}
+
+/* What the mapping of page i gives: page_allows, but no execution on an
+ * ENCLU page. */
 static int mapped_prot(const struct sgx_driver_encl *encl, uint64_t i)
 {
-    int prot = encl->pte[i] & epcm_allows(&encl->epcm[i]);
+    int prot = page_allows(encl, i);
 
     return encl->xtrap[i] == SIM_XTRAP_ON ? prot & ~PROT_EXEC : prot;
 }
@@ -173,7 +179,7 @@ bool sim_xtrap_fetch(const struct sgx_driver_encl *encl, uint64_t addr, uint32_t
 
     return (err & SGX_PFEC_I) && addr >= encl->secs.base && p < encl->secs.size / PAGE &&
            __atomic_load_n(&encl->xtrap[p], __ATOMIC_RELAXED) == SIM_XTRAP_ON &&
-           (encl->pte[p] & epcm_allows(&encl->epcm[p]) & PROT_EXEC);
+           (page_allows(encl, p) & PROT_EXEC);
 }
 
 int sim_tcs_note(struct sgx_driver_encl *encl, uint64_t page)
