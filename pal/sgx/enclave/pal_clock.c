@@ -194,19 +194,39 @@ static long host_read(int clock, int64_t *ns)
     return 0;
 }
 
-/* Never back for a monotonic clock (nor BOOTTIME behind MONOTONIC); for a
- * wall clock not by the little an extrapolation can run ahead of the
- * host's next reading. */
+/* The clock a reading of `clock` is never behind when read after it, as
+ * on Linux: a COARSE clock is its fine one at the last tick, BOOTTIME is
+ * MONOTONIC plus the time suspended. -1: none. (Extrapolated from their
+ * own anchors, a clock and its floor could cross by microseconds.) */
+static int floor_of(int clock)
+{
+    switch (clock) {
+    case 0: /* REALTIME */
+        return 5; /* REALTIME_COARSE */
+    case 1: /* MONOTONIC */
+        return 6; /* MONOTONIC_COARSE */
+    case 7: /* BOOTTIME */
+        return 1;
+    default:
+        return -1;
+    }
+}
+
+/* Never back for a monotonic clock, nor behind its floor; for a wall clock
+ * not by the little an extrapolation can run ahead of the host's next
+ * reading (a real step of the host's clock passes). */
 static int64_t settle(int clock, int64_t v)
 {
     int64_t prev;
+    int mono = MONO_CLOCKS >> clock & 1, f = floor_of(clock);
 
-    if (clock == 7) { /* BOOTTIME is MONOTONIC plus the time suspended: never behind it */
-        int64_t m = __atomic_load_n(&last[1], __ATOMIC_RELAXED);
+    if (f >= 0) {
+        int64_t m = __atomic_load_n(&last[f], __ATOMIC_RELAXED);
 
-        v = v < m ? m : v;
+        if (v < m && (mono || m - v < CLAMP_NS))
+            v = m;
     }
-    if (MONO_CLOCKS >> clock & 1)
+    if (mono)
         return enclave_never_back(&last[clock], v);
     prev = __atomic_load_n(&last[clock], __ATOMIC_RELAXED);
     for (;;) {
