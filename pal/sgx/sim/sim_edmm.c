@@ -165,7 +165,9 @@ void sim_xtrap_note(struct sgx_driver_encl *encl, uint64_t rip)
     if (rip % PAGE > PAGE - 3 || encl->xtrap[p] != SIM_XTRAP_NONE)
         return;
     lock(encl);
-    if (encl->xtrap[p] == SIM_XTRAP_NONE) {
+    if (encl->xtrap[p] == SIM_XTRAP_NONE && sim_xexit_install(encl, rip, page_allows(encl, p)) == 0) {
+        encl->xtrap[p] = SIM_XTRAP_STUB;
+    } else if (encl->xtrap[p] == SIM_XTRAP_NONE) {
         encl->xtrap[p] = SIM_XTRAP_ON;
         sim_apply_prot(encl, p, 1);
         __atomic_add_fetch(&encl->counters.xtrap_pages, 1, __ATOMIC_RELAXED);

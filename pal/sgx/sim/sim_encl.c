@@ -99,6 +99,8 @@ void sgx_sim_counters(const struct sgx_driver_encl *encl, struct sgx_sim_counter
     out->enclu_fetch = __atomic_load_n(&c->enclu_fetch, __ATOMIC_RELAXED);
     out->xtrap_pages = __atomic_load_n(&c->xtrap_pages, __ATOMIC_RELAXED);
     out->xtrap_mixed = __atomic_load_n(&c->xtrap_mixed, __ATOMIC_RELAXED);
+    out->eexit_direct = __atomic_load_n(&c->eexit_direct, __ATOMIC_RELAXED);
+    out->xexit_rewinds = __atomic_load_n(&c->xexit_rewinds, __ATOMIC_RELAXED);
     out->eaug = __atomic_load_n(&c->eaug, __ATOMIC_RELAXED);
     out->eaccept = __atomic_load_n(&c->eaccept, __ATOMIC_RELAXED);
     out->emodpe = __atomic_load_n(&c->emodpe, __ATOMIC_RELAXED);

@@ -36,6 +36,8 @@ struct sgx_driver_encl {
     uint8_t *pte;
     /* Per page: SIM_XTRAP_* (sim_edmm.c, docs/sim.md "ENCLU pages"). */
     uint8_t *xtrap;
+    /* The ENCLU whose page has the direct-EEXIT stub, or 0 (sim_xexit.c). */
+    uint64_t xstub;
     /* SGX2: ETRACK epochs (entries record theirs in the TCS's EPCM entry),
      * and the lock the SGX2 leaves take (spin: leaves run in handlers). */
     volatile uint32_t epoch, tracked;
@@ -76,9 +78,10 @@ int sim_apply_prot(struct sgx_driver_encl *encl, uint64_t first, uint64_t n);
  * (SIM_XTRAP_ON), so its next ENCLU is an instruction fetch #PF at the
  * ENCLU: the leaf, for a fraction of the cost. A fetch there of anything
  * else makes it SIM_XTRAP_MIXED: executable again, for good. */
-enum { SIM_XTRAP_NONE, SIM_XTRAP_ON, SIM_XTRAP_MIXED };
-/* After a #UD/#GP at the ENCLU at rip: its page becomes an ENCLU page
- * unless other code ran there, or the ENCLU crosses into the next page. */
+enum { SIM_XTRAP_NONE, SIM_XTRAP_ON, SIM_XTRAP_MIXED, SIM_XTRAP_STUB };
+/* After a #UD/#GP at the ENCLU at rip: its page gets the direct-EEXIT stub
+ * (SIM_XTRAP_STUB, sim_xexit.c) or becomes an ENCLU page, unless other
+ * code ran there, or the ENCLU crosses into the next page. */
 void sim_xtrap_note(struct sgx_driver_encl *encl, uint64_t rip);
 /* Whether a #PF at addr (instruction fetch) is the sim's own on an ENCLU page. */
 bool sim_xtrap_fetch(const struct sgx_driver_encl *encl, uint64_t addr, uint32_t err);

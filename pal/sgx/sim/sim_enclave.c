@@ -180,6 +180,12 @@ void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucont
         sim_aex_lost(t, si, uc);
         return;
     }
+    if (sim_xexit_stub_rewind(t->encl, sig, si, uc)) {
+        static siginfo_t ill = {.si_signo = SIGILL, .si_code = ILL_ILLOPN};
+
+        sig = SIGILL;
+        si = &ill;
+    }
     if (sig == SIGILL && si->si_code > 0 && base_sync_at(t->encl, uc)) {
         /* sim_thread_to_host read the live bases; writing them back with
          * arch_prctl makes them the ones the kernel keeps. */

@@ -238,8 +238,7 @@ void *sim_direct_eenter(uint64_t *regs)
     ucontext_t uc;
     uint64_t block = sim_signals_enclave_block(), old;
 
-    if (!t || !encl || encl->cpu->rdtsc_ud || encl->pkey > 0 || sim_bases.arch_prctl ||
-        sim_bases.emulate_loss)
+    if (!t || !encl || !sim_direct_ok(encl))
         return NULL;
     memset(&uc.uc_mcontext, 0, sizeof(uc.uc_mcontext)); /* fpregs NULL: direct */
     for (int i = 0; i < 16; i++)

@@ -46,6 +46,41 @@ bool sim_direct_in_window(const ucontext_t *uc);
  * at OENTRY, as if the signal came right after EENTER. */
 void sim_direct_complete(struct sim_thread *t, ucontext_t *uc);
 
+/* The direct EEXIT (sim_xexit.c; sim_xexit in sim_vdso.c). Whether the
+ * direct paths (this and the direct EENTER) serve encl on this host: not
+ * where entering needs the signal frame or syscalls (PKRU isolation, RDTSC
+ * trapping, bases moved with arch_prctl). */
+bool sim_direct_ok(const struct sgx_driver_encl *encl);
+/* After a #UD/#GP at the ENCLU at rip: its page gets the stub when the
+ * ENCLU is alone at the page's end and the page is R-X (prot). 0, or -1:
+ * make it an ENCLU page instead. */
+int sim_xexit_install(struct sgx_driver_encl *encl, uint64_t rip, int prot);
+/* A signal in enclave code: if it came in the stub, the registers and RIP
+ * the enclave had at the ENCLU. True when it is the trap of the ENCLU (a
+ * leaf other than EEXIT): the caller takes it as the ENCLU's #UD. */
+bool sim_xexit_stub_rewind(const struct sgx_driver_encl *encl, int sig, const siginfo_t *si, ucontext_t *uc);
+/* A signal at uc is in sim_xexit before it left enclave mode. */
+bool sim_xexit_in_window(const ucontext_t *uc);
+/* Such a signal (host bases back): uc becomes the state at the ENCLU.
+ * True when the signal was sim_xexit's own fault (the vDSO's frame was not
+ * found): the caller then runs the EEXIT as the ENCLU's trap. */
+bool sim_xexit_rewind(struct sim_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
+uint64_t sim_xexit_done(struct sim_thread *t);
+extern const char sim_xexit[], sim_xexit_saved[], sim_xexit_bad[], sim_xexit_bases[], sim_xexit_commit[];
+/* sim_xexit's save area, below the RSP the enclave left. */
+#define XEXIT_RCX 0
+#define XEXIT_RDX 8
+#define XEXIT_RSI 16
+#define XEXIT_RDI 24
+#define XEXIT_R8 32
+#define XEXIT_R9 40
+#define XEXIT_R10 48
+#define XEXIT_R11 56
+#define XEXIT_FS 64
+#define XEXIT_GS 72
+#define XEXIT_FLAGS 80
+#define XEXIT_FRAME 88
+
 /* A signal taken while enclave code ran; host FS/GS already restored. */
 void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucontext_t *uc);
 

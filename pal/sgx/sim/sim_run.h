@@ -47,6 +47,9 @@ struct sgx_sim_counters {
     /* ENCLU pages (docs/sim.md): enclave leaves taken at a fetch #PF, pages
      * made ENCLU pages, and pages given back their execute permission. */
     uint64_t enclu_fetch, xtrap_pages, xtrap_mixed;
+    /* Of eexit: by the stub and sim_xexit, without a signal (docs/sim.md);
+     * signals that came on that way and were taken at the ENCLU. */
+    uint64_t eexit_direct, xexit_rewinds;
 };
 void sgx_sim_counters(const struct sgx_driver_encl *encl, struct sgx_sim_counters *out);
 

@@ -284,8 +284,14 @@ static void sim_handler(int sig, siginfo_t *si, void *ucv)
     }
     if (t && t->in_enclave) {
         sim_thread_to_host(t);
-        if (sim_direct_in_window(uc))
+        if (sim_direct_in_window(uc)) {
             sim_direct_complete(t, uc);
+        } else if (sim_xexit_in_window(uc) && sim_xexit_rewind(t, sig, si, uc)) {
+            siginfo_t ill = {.si_signo = SIGILL, .si_code = ILL_ILLOPN};
+
+            sim_exec_enclave_signal(t, SIGILL, &ill, uc); /* the EEXIT, the usual way */
+            return;
+        }
         sim_exec_enclave_signal(t, sig, si, uc);
         return;
     }

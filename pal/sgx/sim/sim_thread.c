@@ -134,7 +134,7 @@ struct sim_thread *sim_thread_current(void)
     return current;
 }
 
-int sim_thread_prepare(void)
+long sim_thread_prepare(void)
 {
     int ret;
 
@@ -147,7 +147,7 @@ int sim_thread_prepare(void)
         current->host_fsbase = sim_rdbase(false);
         current->host_gsbase = sim_rdbase(true);
     }
-    return ret;
+    return ret ? ret : (long)(uintptr_t)current;
 }
 
 /* A forked host process: its one thread keeps its signal stack and state

@@ -32,9 +32,13 @@ struct sim_direct_entry {
 };
 
 /* Offsets the vDSO's assembly uses (checked below). */
+#define SIM_T_SELF 8
 #define SIM_T_SELECTOR 16
 #define SIM_T_IN_ENCLAVE 17
 #define SIM_T_ENTRY 24
+#define SIM_T_HOST_FSBASE 200
+#define SIM_T_HOST_GSBASE 208
+#define SIM_T_HOST_SIGMASK 264
 
 struct sim_thread {
     uint64_t magic;
@@ -57,16 +61,21 @@ struct sim_thread {
     uint32_t refreshes;           /* ... and how many times in a row */
 };
 
+_Static_assert(__builtin_offsetof(struct sim_thread, self) == SIM_T_SELF, "sim_vdso.c");
 _Static_assert(__builtin_offsetof(struct sim_thread, selector) == SIM_T_SELECTOR, "sim_vdso.c");
 _Static_assert(__builtin_offsetof(struct sim_thread, in_enclave) == SIM_T_IN_ENCLAVE, "sim_vdso.c");
 _Static_assert(__builtin_offsetof(struct sim_thread, entry) == SIM_T_ENTRY, "sim_vdso.c");
+_Static_assert(__builtin_offsetof(struct sim_thread, host_fsbase) == SIM_T_HOST_FSBASE, "sim_vdso.c");
+_Static_assert(__builtin_offsetof(struct sim_thread, host_gsbase) == SIM_T_HOST_GSBASE, "sim_vdso.c");
+_Static_assert(__builtin_offsetof(struct sim_thread, host_sigmask) == SIM_T_HOST_SIGMASK, "sim_vdso.c");
 
 /* The calling thread's state (host side), or NULL before its first entry. */
 struct sim_thread *sim_thread_current(void);
 
 /* Sets up the calling thread (signal stack, syscall dispatch) if needed and
- * makes sure the sim owns its signals. Host side only. 0 or -errno. */
-int sim_thread_prepare(void);
+ * makes sure the sim owns its signals. Host side only (the vDSO, before
+ * every ENCLU). The thread's state, or -errno. */
+long sim_thread_prepare(void);
 /* In a forked host process, on its only thread (sgx_driver.after_fork). */
 int sim_thread_after_fork(void);
 
