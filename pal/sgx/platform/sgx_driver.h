@@ -23,7 +23,10 @@
  *              -EINVAL (not created, already initialized, VENDOR not 0/0x8086),
  *              -EACCES (PROVISIONKEY not permitted), -EFAULT, -EIO.
  *   enter      __vdso_sgx_enter_enclave() semantics (see <asm/sgx.h> and
- *              sgx-facts.md); NULL in a backend that cannot enter yet.
+ *              sgx-facts.md); NULL in a backend that cannot enter yet. The
+ *              calling thread must not have SIGILL, SIGSEGV, SIGBUS, SIGFPE,
+ *              SIGTRAP or SIGSYS blocked: the sim raises them in enclave code,
+ *              and the kernel kills a thread whose fault signal is blocked.
  *
  * Memory: as with the kernel, the caller chooses BASEADDR by reserving a
  * SIZE-aligned range (sgx_reserve_range) before create; the backend then owns

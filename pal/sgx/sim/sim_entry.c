@@ -98,7 +98,10 @@ static void sigmask_set(ucontext_t *uc, uint64_t m)
     memcpy(&uc->uc_sigmask, &m, sizeof(m));
 }
 
-/* Fault signals must never be blocked: the kernel would kill the thread. */
+/* Fault signals must never be blocked while enclave code runs: the kernel
+ * would kill the thread. Every other signal keeps the host's mask: the sim
+ * owns each one with a handler (sim_signal.c), so none runs host code in
+ * enclave mode, and the direct EENTER and EEXIT need no rt_sigprocmask. */
 #define FAULT_SIGS                                                                                 \
     ((1ULL << (SIGILL - 1)) | (1ULL << (SIGSEGV - 1)) | (1ULL << (SIGBUS - 1)) | (1ULL << (SIGFPE - 1)) | \
      (1ULL << (SIGTRAP - 1)) | (1ULL << (SIGSYS - 1)))
@@ -117,8 +120,10 @@ static void enter_enclave_mode(struct sim_thread *t, const struct entry *e, ucon
         return;
     }
     t->host_sigmask = sigmask_get(uc);
+    t->mask_switched = (t->host_sigmask & FAULT_SIGS) != 0;
     t->tsc_trapped = e->encl->cpu->rdtsc_ud;
-    sigmask_set(uc, (t->host_sigmask | sim_signals_enclave_block()) & ~FAULT_SIGS);
+    if (t->mask_switched)
+        sigmask_set(uc, t->host_sigmask & ~FAULT_SIGS);
     sim_pkru_enter(t, uc);
     sim_thread_to_enclave(t, fs, gs);
 }
@@ -222,9 +227,9 @@ bool sim_exec_host_enclu(struct sim_thread *t, ucontext_t *uc)
  * address after them). The leaf runs on a context built from them with
  * the checks, faults and effects of the signal path; what differs is how
  * the state is loaded: on success t->entry holds the enclave's registers,
- * RIP and bases, the signal mask is the enclave's already (one
- * rt_sigprocmask), and the vDSO sets the mode, the bases and the
- * selector and jumps (sim_direct_window). A signal in that window
+ * RIP and bases (the signal mask is the host's, unchanged), and the vDSO
+ * sets the mode, the bases and the selector and jumps
+ * (sim_direct_window). A signal in that window
  * completes the entry first (sim_direct_complete): the AEX is at OENTRY.
  * Returns t, or NULL when the vDSO must execute ENCLU instead (the cases
  * whose state lives in the signal frame or needs syscalls in the window:
@@ -236,7 +241,6 @@ void *sim_direct_eenter(uint64_t *regs)
     struct sgx_driver_encl *encl = sim_encl_find(regs[3]);
     struct entry e = {0};
     ucontext_t uc;
-    uint64_t block = sim_signals_enclave_block(), old;
 
     if (!t || !encl || !sim_direct_ok(encl))
         return NULL;
@@ -258,14 +262,10 @@ void *sim_direct_eenter(uint64_t *regs)
     t->tsc_trapped = false;
     t->durable_fsbase = t->entry.fsbase;
     t->durable_gsbase = t->entry.gsbase;
-    /* The host's mask back at EEXIT/AEX (sim_exec_leave); the enclave's now. */
-    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &block, &old, sizeof(old));
-    t->host_sigmask = old;
-    if (old & FAULT_SIGS) {
-        uint64_t m = (old | block) & ~FAULT_SIGS;
-
-        syscall(SYS_rt_sigprocmask, SIG_SETMASK, &m, NULL, sizeof(m));
-    }
+    /* The mask stays the host's: the caller of drv->enter does not block
+     * the fault signals (sgx_driver.h), which the kernel cannot deliver
+     * blocked. */
+    t->mask_switched = false;
     return t;
 }
 
@@ -299,7 +299,8 @@ void sim_exec_leave(struct sim_thread *t, ucontext_t *uc)
     struct sgx_driver_encl *encl = t->encl;
     sim_tcs_release(encl, (t->tcs - encl->secs.base) / SGX_PAGE_SIZE);
     t->in_enclave = false;
-    sigmask_set(uc, t->host_sigmask);
+    if (t->mask_switched)
+        sigmask_set(uc, t->host_sigmask);
     sim_pkru_leave(t, uc);
 }
 

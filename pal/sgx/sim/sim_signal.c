@@ -24,13 +24,13 @@ struct ksigaction {
 };
 
 #define KSA_RESTORER 0x04000000UL
-#define NSTD 32 /* standard signals 1..31 */
+#define NSIGS 65 /* signals 1..64: standard and real-time */
 
 extern const char sim_restorer[];
 
-/* The host's action per standard signal, when the sim took the signal over. */
-static struct ksigaction host_action[NSTD];
-static volatile bool owned[NSTD];
+/* The host's action per signal, when the sim took the signal over. */
+static struct ksigaction host_action[NSIGS];
+static volatile bool owned[NSIGS];
 
 static void sim_handler(int sig, siginfo_t *si, void *ucv);
 static int take_switch_signal(void);
@@ -80,8 +80,8 @@ int sim_signals_sync(void)
 
     if (__atomic_load_n(&synced_gen, __ATOMIC_SEQ_CST) == gen)
         return 0;
-    for (int sig = 1; sig < NSTD && !ret; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
+    for (int sig = 1; sig < NSIGS && !ret; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP && !(sig == SIM_SWITCH_SIG && sim_bases.emulate_loss))
             ret = take_over(sig);
     ret = ret ? ret : take_switch_signal();
     if (!ret) /* a bump since gen was read leaves them unequal: synced again */
@@ -94,13 +94,6 @@ int sim_signals_take_faults(void)
     int ret = take_over(SIGSEGV);
 
     return ret ? ret : take_over(SIGBUS);
-}
-
-uint64_t sim_signals_enclave_block(void)
-{
-    uint64_t rt = ~0ULL << (NSTD - 1); /* bits of signals 32..64 */
-
-    return sim_bases.emulate_loss ? rt & ~(1ULL << (SIM_SWITCH_SIG - 1)) : rt;
 }
 
 /* The context-switch tick of sim_bases.emulate_loss (sim_thread.h). */
@@ -138,7 +131,7 @@ void sim_signal_chain(int sig, siginfo_t *si, ucontext_t *uc)
 {
     struct ksigaction *a = &host_action[sig];
 
-    if (sig <= 0 || sig >= NSTD || a->handler == SIG_DFL || (a->handler == SIG_IGN && is_fault_signal(sig))) {
+    if (sig <= 0 || sig >= NSIGS || a->handler == SIG_DFL || (a->handler == SIG_IGN && is_fault_signal(sig))) {
         chain_default(sig);
         return;
     }
@@ -277,7 +270,7 @@ static void sim_handler(int sig, siginfo_t *si, void *ucv)
     ucontext_t *uc = ucv;
     struct sim_thread *t = sim_thread_from_uc(uc);
 
-    if (sig == SIM_SWITCH_SIG) {
+    if (sig == SIM_SWITCH_SIG && sim_bases.emulate_loss) {
         if (t && t->in_enclave)
             sim_thread_context_switch(t);
         return;

@@ -35,6 +35,7 @@ struct sim_direct_entry {
 #define SIM_T_SELF 8
 #define SIM_T_SELECTOR 16
 #define SIM_T_IN_ENCLAVE 17
+#define SIM_T_MASK_SWITCHED 18
 #define SIM_T_ENTRY 24
 #define SIM_T_HOST_FSBASE 200
 #define SIM_T_HOST_GSBASE 208
@@ -45,6 +46,9 @@ struct sim_thread {
     struct sim_thread *self;
     volatile uint8_t selector;    /* Syscall User Dispatch selector */
     volatile bool in_enclave;     /* enclave code is (or is about to be) running */
+    /* Entering changed the mask (the host had a fault signal blocked):
+     * host_sigmask goes back at EEXIT and AEX. */
+    bool mask_switched;
     struct sim_direct_entry entry; /* what the vDSO's direct EENTER loads */
     struct sgx_driver_encl *encl; /* enclave of the current TCS */
     uint64_t tcs;                 /* address of the TCS this thread entered */
@@ -54,7 +58,7 @@ struct sim_thread {
     uint64_t durable_fsbase, durable_gsbase; /* last set for enclave code (emulate_loss) */
     uint64_t loss_rng;            /* emulate_loss: xorshift state */
     void *switch_timer;           /* emulate_loss: the tick's timer_t, or NULL */
-    uint64_t host_sigmask;        /* the host's mask at entry (kernel sigset) */
+    uint64_t host_sigmask;        /* the host's mask at a signal-path entry (kernel sigset) */
     uint32_t host_pkru;           /* the host's PKRU at entry (isolation) */
     bool tsc_trapped;             /* RDTSC faults while enclave code runs */
     uint64_t refreshed_page;      /* last page whose stale mapping a fault brought up to date */
@@ -64,6 +68,7 @@ struct sim_thread {
 _Static_assert(__builtin_offsetof(struct sim_thread, self) == SIM_T_SELF, "sim_vdso.c");
 _Static_assert(__builtin_offsetof(struct sim_thread, selector) == SIM_T_SELECTOR, "sim_vdso.c");
 _Static_assert(__builtin_offsetof(struct sim_thread, in_enclave) == SIM_T_IN_ENCLAVE, "sim_vdso.c");
+_Static_assert(__builtin_offsetof(struct sim_thread, mask_switched) == SIM_T_MASK_SWITCHED, "sim_vdso.c");
 _Static_assert(__builtin_offsetof(struct sim_thread, entry) == SIM_T_ENTRY, "sim_vdso.c");
 _Static_assert(__builtin_offsetof(struct sim_thread, host_fsbase) == SIM_T_HOST_FSBASE, "sim_vdso.c");
 _Static_assert(__builtin_offsetof(struct sim_thread, host_gsbase) == SIM_T_HOST_GSBASE, "sim_vdso.c");

@@ -227,7 +227,8 @@ __asm__(".text\n"
          * bases and mask. Saves what it uses below RSP (XEXIT_*), finds
          * the thread through the vDSO's frame (a bad frame: ud2 or a fault,
          * and the handler runs the EEXIT the usual way), moves bases,
-         * selector and mask to the host's, leaves enclave mode
+         * selector and (if entering changed it) mask to the host's, leaves
+         * enclave mode
          * (sim_xexit_commit), releases the TCS in C, and jumps to RBX with
          * RCX = AEP and every other register as the enclave left it. A
          * signal before sim_xexit_commit is taken at the ENCLU, before the
@@ -272,12 +273,15 @@ __asm__(".text\n"
         "  mov " STR(SIM_T_HOST_FSBASE) "(%r8), %rax\n"
         "  wrfsbase %rax\n"
         "  movb $0, " SIM_T_SELECTOR_S "(%r8)\n"
+        "  movzbl " STR(SIM_T_MASK_SWITCHED) "(%r8), %ecx\n"
+        "  jrcxz 2f\n" /* the mask is the host's already */
         "  mov $14, %eax\n" /* rt_sigprocmask(SIG_SETMASK, &t->host_sigmask, NULL, 8) */
         "  mov $2, %edi\n"
         "  lea " STR(SIM_T_HOST_SIGMASK) "(%r8), %rsi\n"
         "  mov $0, %edx\n"
         "  mov $8, %r10d\n"
         "  syscall\n"
+        "2:\n"
         "  movb $0, " SIM_T_IN_ENCLAVE_S "(%r8)\n"
         "sim_xexit_commit:\n"
         "  pushfq\n"
