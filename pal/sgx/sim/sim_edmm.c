@@ -165,7 +165,8 @@ void sim_xtrap_note(struct sgx_driver_encl *encl, uint64_t rip)
     if (rip % PAGE > PAGE - 3 || encl->xtrap[p] != SIM_XTRAP_NONE)
         return;
     lock(encl);
-    if (encl->xtrap[p] == SIM_XTRAP_NONE && sim_xexit_install(encl, rip, page_allows(encl, p)) == 0) {
+    if (encl->xtrap[p] == SIM_XTRAP_NONE &&
+        sim_xexit_install(encl, rip, page_allows(encl, p)) == 0) {
         encl->xtrap[p] = SIM_XTRAP_STUB;
     } else if (encl->xtrap[p] == SIM_XTRAP_NONE) {
         encl->xtrap[p] = SIM_XTRAP_ON;

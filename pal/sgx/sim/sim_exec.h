@@ -58,7 +58,8 @@ int sim_xexit_install(struct sgx_driver_encl *encl, uint64_t rip, int prot);
 /* A signal in enclave code: if it came in the stub, the registers and RIP
  * the enclave had at the ENCLU. True when it is the trap of the ENCLU (a
  * leaf other than EEXIT): the caller takes it as the ENCLU's #UD. */
-bool sim_xexit_stub_rewind(const struct sgx_driver_encl *encl, int sig, const siginfo_t *si, ucontext_t *uc);
+bool sim_xexit_stub_rewind(struct sgx_driver_encl *encl, int sig, const siginfo_t *si,
+                           ucontext_t *uc);
 /* A signal at uc is in sim_xexit before it left enclave mode. */
 bool sim_xexit_in_window(const ucontext_t *uc);
 /* Such a signal (host bases back): uc becomes the state at the ENCLU.
@@ -66,7 +67,8 @@ bool sim_xexit_in_window(const ucontext_t *uc);
  * found): the caller then runs the EEXIT as the ENCLU's trap. */
 bool sim_xexit_rewind(struct sim_thread *t, int sig, const siginfo_t *si, ucontext_t *uc);
 uint64_t sim_xexit_done(struct sim_thread *t);
-extern const char sim_xexit[], sim_xexit_saved[], sim_xexit_bad[], sim_xexit_bases[], sim_xexit_commit[];
+extern const char sim_xexit[], sim_xexit_saved[], sim_xexit_bad[], sim_xexit_bases[],
+    sim_xexit_commit[];
 /* sim_xexit's save area, below the RSP the enclave left. */
 #define XEXIT_RCX 0
 #define XEXIT_RDX 8

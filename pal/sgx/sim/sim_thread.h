@@ -58,7 +58,7 @@ struct sim_thread {
     uint64_t durable_fsbase, durable_gsbase; /* last set for enclave code (emulate_loss) */
     uint64_t loss_rng;            /* emulate_loss: xorshift state */
     void *switch_timer;           /* emulate_loss: the tick's timer_t, or NULL */
-    uint64_t host_sigmask;        /* the host's mask at a signal-path entry (kernel sigset) */
+    uint64_t host_sigmask;        /* the host's mask at a signal-path entry */
     uint32_t host_pkru;           /* the host's PKRU at entry (isolation) */
     bool tsc_trapped;             /* RDTSC faults while enclave code runs */
     uint64_t refreshed_page;      /* last page whose stale mapping a fault brought up to date */
@@ -68,11 +68,15 @@ struct sim_thread {
 _Static_assert(__builtin_offsetof(struct sim_thread, self) == SIM_T_SELF, "sim_vdso.c");
 _Static_assert(__builtin_offsetof(struct sim_thread, selector) == SIM_T_SELECTOR, "sim_vdso.c");
 _Static_assert(__builtin_offsetof(struct sim_thread, in_enclave) == SIM_T_IN_ENCLAVE, "sim_vdso.c");
-_Static_assert(__builtin_offsetof(struct sim_thread, mask_switched) == SIM_T_MASK_SWITCHED, "sim_vdso.c");
+_Static_assert(__builtin_offsetof(struct sim_thread, mask_switched) == SIM_T_MASK_SWITCHED,
+               "sim_vdso.c");
 _Static_assert(__builtin_offsetof(struct sim_thread, entry) == SIM_T_ENTRY, "sim_vdso.c");
-_Static_assert(__builtin_offsetof(struct sim_thread, host_fsbase) == SIM_T_HOST_FSBASE, "sim_vdso.c");
-_Static_assert(__builtin_offsetof(struct sim_thread, host_gsbase) == SIM_T_HOST_GSBASE, "sim_vdso.c");
-_Static_assert(__builtin_offsetof(struct sim_thread, host_sigmask) == SIM_T_HOST_SIGMASK, "sim_vdso.c");
+_Static_assert(__builtin_offsetof(struct sim_thread, host_fsbase) == SIM_T_HOST_FSBASE,
+               "sim_vdso.c");
+_Static_assert(__builtin_offsetof(struct sim_thread, host_gsbase) == SIM_T_HOST_GSBASE,
+               "sim_vdso.c");
+_Static_assert(__builtin_offsetof(struct sim_thread, host_sigmask) == SIM_T_HOST_SIGMASK,
+               "sim_vdso.c");
 
 /* The calling thread's state (host side), or NULL before its first entry. */
 struct sim_thread *sim_thread_current(void);

@@ -129,12 +129,13 @@ int sim_xexit_install(struct sgx_driver_encl *encl, uint64_t rip, int prot)
         munmap(copy, PAGE);
         return -1;
     }
-    if (mprotect((void *)(uintptr_t)page, PAGE, prot)) {
-        /* The enclave's own page back, as ECREATE mapped it. */
+    /* Failing that, the enclave's own page back, as ECREATE mapped it;
+     * failing that too, the stub stays (published below), and the fetch
+     * fault of the next thread there makes the mapping up to date. */
+    if (mprotect((void *)(uintptr_t)page, PAGE, prot) &&
         mmap((void *)(uintptr_t)page, PAGE, prot, MAP_SHARED | MAP_FIXED, encl->memfd,
-             (off_t)(page - encl->secs.base));
+             (off_t)(page - encl->secs.base)) != MAP_FAILED)
         return -1;
-    }
     __atomic_store_n(&encl->xstub, rip, __ATOMIC_RELEASE);
     return 0;
 }
@@ -147,7 +148,7 @@ static void swap_rax_rcx(ucontext_t *uc)
     SIM_GREG(uc, RCX) = v;
 }
 
-bool sim_xexit_stub_rewind(const struct sgx_driver_encl *encl, int sig, const siginfo_t *si,
+bool sim_xexit_stub_rewind(struct sgx_driver_encl *encl, int sig, const siginfo_t *si,
                            ucontext_t *uc)
 {
     uint64_t enclu = __atomic_load_n(&encl->xstub, __ATOMIC_ACQUIRE), rip = SIM_RIP(uc);
@@ -162,8 +163,7 @@ bool sim_xexit_stub_rewind(const struct sgx_driver_encl *encl, int sig, const si
         SIM_GREG(uc, RIP) = (greg_t)enclu;
         if (sig == SIGSEGV && si->si_code > 0 && (uint64_t)(uintptr_t)si->si_addr == trap)
             return true;
-        __atomic_add_fetch(&((struct sgx_driver_encl *)encl)->counters.xexit_rewinds, 1,
-                           __ATOMIC_RELAXED);
+        __atomic_add_fetch(&encl->counters.xexit_rewinds, 1, __ATOMIC_RELAXED);
         return false;
     }
     /* #BP/#DB in the fill stay where they are (int3 reports the next RIP). */
@@ -176,8 +176,7 @@ bool sim_xexit_stub_rewind(const struct sgx_driver_encl *encl, int sig, const si
         swap_rax_rcx(uc);
     if (state >= 0) {
         SIM_GREG(uc, RIP) = (greg_t)enclu;
-        __atomic_add_fetch(&((struct sgx_driver_encl *)encl)->counters.xexit_rewinds, 1,
-                           __ATOMIC_RELAXED);
+        __atomic_add_fetch(&encl->counters.xexit_rewinds, 1, __ATOMIC_RELAXED);
     }
     return false;
 }
