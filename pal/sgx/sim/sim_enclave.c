@@ -173,6 +173,7 @@ static bool enclu_trap(struct sgx_driver_encl *encl, int sig, const siginfo_t *s
 
 void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucontext_t *uc)
 {
+    siginfo_t ill;
     struct sim_event ev;
     int ret;
 
@@ -181,10 +182,9 @@ void sim_exec_enclave_signal(struct sim_thread *t, int sig, siginfo_t *si, ucont
         return;
     }
     if (sim_xexit_stub_rewind(t->encl, sig, si, uc)) {
-        static siginfo_t ill = {.si_signo = SIGILL, .si_code = ILL_ILLOPN};
-
+        ill = (siginfo_t){.si_signo = SIGILL, .si_code = ILL_ILLOPN};
         sig = SIGILL;
-        si = &ill;
+        si = &ill; /* the trap of the page's ENCLU */
     }
     if (sig == SIGILL && si->si_code > 0 && base_sync_at(t->encl, uc)) {
         /* sim_thread_to_host read the live bases; writing them back with
