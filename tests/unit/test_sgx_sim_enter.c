@@ -56,7 +56,9 @@ static void test_enter_exit(void)
     CHECK(tenc_gpr(&t, 0, 0).ursp != 0, "URSP saved in SSA[0] by EENTER");
     sgx_sim_counters(t.encl, &c);
     CHECK(c.eenter == 1 && c.eexit == 1 && c.aex == 0, "counters: 1 EENTER, 1 EEXIT, 0 AEX");
-    CHECK(c.eenter_direct == 1, "the EENTER was the vDSO's direct call, not a #UD (%lu)",
+    /* Where bases move with arch_prctl, EENTER keeps the #UD path. */
+    CHECK(c.eenter_direct == (host_cap(HOST_CAP_FSGSBASE) ? 1u : 0u),
+          "the EENTER was the vDSO's direct call where the host allows it, not a #UD (%lu)",
           (unsigned long)c.eenter_direct);
     run.reserved[3] = 1;
     CHECK(harness_call_vdso(t.drv.enter, 0, 0, 0, SGX_EENTER, 0, 0, &run) == -EINVAL, "nonzero reserved -> -EINVAL");
@@ -90,6 +92,54 @@ static void test_enclu_mixed_page(void)
           "the EEXIT's page became an ENCLU page once and went back at the next fetch there "
           "(pages %llu, mixed %llu, by fetch %llu)",
           (unsigned long long)c.xtrap_pages, (unsigned long long)c.xtrap_mixed, (unsigned long long)c.enclu_fetch);
+    tenc_close(&t);
+}
+
+/* The direct EEXIT (docs/sim.md): an EEXIT at an ENCLU alone at the end of
+ * its page goes through the page's stub without a signal after the first;
+ * one whose RBP is not the vDSO's frame (here 0x10, with the EEXIT target
+ * a landing pad that puts the real RBP back from R9) is still an EEXIT,
+ * run the usual way after sim_xexit's own fault, and the TCS is free
+ * again. */
+extern const char sim_vdso_enclu[];
+void xexit_landing(void);
+__asm__(".text\n"
+        "xexit_landing:\n"
+        "  mov %r9, %rbp\n"
+        "  jmp sim_vdso_enclu + 3\n");
+
+static void test_direct_eexit(void)
+{
+    struct tenc t;
+    struct sgx_enclave_run run;
+    struct tres r;
+    struct sgx_sim_counters c0, c1, c2;
+    bool direct = host_cap(HOST_CAP_FSGSBASE);
+    int ok = 1, ret;
+
+    if (load(&t, 1, 2, false, true))
+        return;
+    for (int i = 0; i < 4; i++) {
+        ret = tenc_enter(&t, 0, SGX_EENTER, CMD_PEXIT, 40, i, 0, 0, &run, &r);
+        ok &= ret == 0 && run.function == SGX_EEXIT && r.rdi == (uint64_t)(40 + i);
+    }
+    sgx_sim_counters(t.encl, &c0);
+    CHECK(ok && c0.eexit == 4 && c0.eexit_direct == (direct ? 3u : 0u),
+          "EEXITs at an ENCLU alone at its page's end: results right, all but the first direct "
+          "where the host allows it (EEXIT %llu, direct %llu)",
+          (unsigned long long)c0.eexit, (unsigned long long)c0.eexit_direct);
+    ret = tenc_enter(&t, 0, SGX_EENTER, CMD_PEXIT_BADRBP, (uint64_t)(uintptr_t)xexit_landing, 0, 0, 0, &run, &r);
+    sgx_sim_counters(t.encl, &c1);
+    CHECK(ret == 0 && run.function == SGX_EEXIT && r.rdi == 0x2347 && c1.eexit == c0.eexit + 1 &&
+              c1.eexit_direct == c0.eexit_direct && c1.xexit_rewinds == c0.xexit_rewinds + (direct ? 1u : 0u),
+          "an EEXIT whose RBP is not the vDSO's frame is an EEXIT all the same, the usual way "
+          "(ret %d, rdi %#llx; direct %llu -> %llu, rewinds %llu)",
+          ret, (unsigned long long)r.rdi, (unsigned long long)c0.eexit_direct,
+          (unsigned long long)c1.eexit_direct, (unsigned long long)c1.xexit_rewinds);
+    ret = tenc_enter(&t, 0, SGX_EENTER, CMD_PEXIT, 1, 2, 0, 0, &run, &r);
+    sgx_sim_counters(t.encl, &c2);
+    CHECK(ret == 0 && r.rdi == 3 && c2.eexit_direct == c1.eexit_direct + (direct ? 1u : 0u),
+          "after it the TCS is free and the next EEXIT is direct again");
     tenc_close(&t);
 }
 
@@ -548,6 +598,7 @@ int main(int argc, char **argv)
         return TAP_DONE();
     test_enter_exit();
     test_enclu_mixed_page();
+    test_direct_eexit();
     test_user_handler();
     test_tcs_checks();
     test_exceptions();

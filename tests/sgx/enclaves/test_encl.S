@@ -77,7 +77,8 @@ table:
     .long cmd_echo - table, cmd_ud - table, cmd_pf - table, cmd_de - table
     .long cmd_bp - table, cmd_syscall - table, cmd_loop - table, cmd_edeccssa - table
     .long cmd_ereport - table, cmd_egetkey - table, cmd_spin - table, cmd_setflag - table
-    .long cmd_rdtsc - table, cmd_enclu - table, cmd_write - table
+    .long cmd_rdtsc - table, cmd_enclu - table, cmd_write - table, cmd_pexit - table
+    .long cmd_pexit_badrbp - table
 table_end:
 
 bad_command:
@@ -215,6 +216,16 @@ cmd_write:                      /* *rsi = rdx */
     mov $0x2346, %rdi
     jmp exit
 
+cmd_pexit:                      /* rdi = a + b, out through the ENCLU page */
+    lea (%rsi, %rdx), %rdi
+    xor %r12d, %r12d
+    jmp pexit
+
+cmd_pexit_badrbp:               /* the same with RBP = 0x10 and RBX = rsi (a host landing pad), r9 = the real RBP */
+    mov %rsi, %r12
+    mov $0x2347, %edi
+    jmp pexit
+
 cmd_setflag:
     movq $1, HEAP_SPIN_FLAG(%r11)
     xor %edi, %edi
@@ -237,6 +248,28 @@ exit:
     mov $4, %eax
     ENCLU
     ud2
+
+/* exit's twin, leaving through the ENCLU alone at the end of its page (as
+ * the trusted PAL does: docs/sim.md "Direct EEXIT"); with r12 != 0, RBP
+ * is not the vDSO's frame and the EEXIT target is r12. */
+pexit:
+    mov %gs:BASE_SLOT, %r10
+    mov %gs:24, %r11
+    add %r10, %r11
+    movb $0, GPR+G_AEXNOTIFY(%r11)
+    mov %gs:CSSA_SLOT, %rax
+    shl $12, %rax
+    add %rax, %r11
+    mov GPR+G_URSP(%r11), %rsp
+    mov GPR+G_URBP(%r11), %rbp
+    mov %gs:RET_SLOT, %rbx
+    test %r12, %r12
+    jz 1f
+    mov %rbp, %r9
+    mov $0x10, %rbp
+    mov %r12, %rbx
+1:  mov $4, %eax
+    jmp page_enclu
 
 /* CSSA >= 1 (rax), r10 = base. */
 handler:
@@ -314,3 +347,12 @@ notify:
     lea -136(%rsp), %rsp
     mov 120(%r15), %r15
     ret $128
+
+/* The rest of this page is int3, with the ENCLU in its last 3 bytes (the
+ * text starts page-aligned at _start): no page more than without it. At
+ * least 56 bytes of fill are needed for the sim's stub; test_direct_eexit
+ * fails if the code before ever grows that close to the page's end. */
+page_fill:
+    .fill (0xffd - ((page_fill - _start) & 0xfff)), 1, 0xcc
+page_enclu:
+    ENCLU                       /* EEXIT only: nothing after it */
