@@ -234,7 +234,7 @@ cmd_setflag:
 /* EEXIT to the return address of this entry, on the untrusted stack of the
  * current SSA frame (EENTER/ERESUME keep URSP/URBP there). Disarms
  * AEX-Notify first: no notification outside enclave code. */
-exit:
+.macro EXIT_REGS
     mov %gs:BASE_SLOT, %r10
     mov %gs:24, %r11
     add %r10, %r11
@@ -245,6 +245,10 @@ exit:
     mov GPR+G_URSP(%r11), %rsp
     mov GPR+G_URBP(%r11), %rbp
     mov %gs:RET_SLOT, %rbx
+.endm
+
+exit:
+    EXIT_REGS
     mov $4, %eax
     ENCLU
     ud2
@@ -253,16 +257,7 @@ exit:
  * the trusted PAL does: docs/sim.md "Direct EEXIT"); with r12 != 0, RBP
  * is not the vDSO's frame and the EEXIT target is r12. */
 pexit:
-    mov %gs:BASE_SLOT, %r10
-    mov %gs:24, %r11
-    add %r10, %r11
-    movb $0, GPR+G_AEXNOTIFY(%r11)
-    mov %gs:CSSA_SLOT, %rax
-    shl $12, %rax
-    add %rax, %r11
-    mov GPR+G_URSP(%r11), %rsp
-    mov GPR+G_URBP(%r11), %rbp
-    mov %gs:RET_SLOT, %rbx
+    EXIT_REGS
     test %r12, %r12
     jz 1f
     mov %rbp, %r9
