@@ -631,14 +631,37 @@ static int take_pending(uint64_t blocked, struct libos_thread **from)
     }
 }
 
+/* Signals pending in process 1 whose last copy came from another process
+ * of the tree (signal_note_init_origin). */
+static uint64_t init_inside_pending;
+
+void signal_note_init_origin(int sig, bool from_inside)
+{
+    if (sig < 1 || sig > 64)
+        return;
+    if (from_inside)
+        __atomic_or_fetch(&init_inside_pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+    else
+        __atomic_and_fetch(&init_inside_pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+}
+
+bool signal_init_discards(int sig)
+{
+    if (!(__atomic_fetch_and(&init_inside_pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST) & SIGBIT(sig)))
+        return false;
+    return sig != 9 && sig != 19;
+}
+
 int signal_take_info(uint64_t set, struct signal_info *info)
 {
     signal_run_deferred();
     struct libos_thread *from;
     int sig = take_pending(~set, &from);
     struct signal_info ignored;
-    if (sig)
+    if (sig) {
         take_info(from, sig, info ? info : &ignored);
+        signal_init_discards(sig); /* taken: its origin is spent */
+    }
     return sig;
 }
 
@@ -668,9 +691,10 @@ static int next_handled(struct signal_info *si)
         if (!sig)
             return 0;
         take_info(from, sig, si);
+        bool discard = signal_init_discards(sig);
         if (!signal_ignored(sig) && signal_has_handler(sig))
             return sig;
-        if (!signal_ignored(sig))
+        if (!signal_ignored(sig) && !discard)
             signal_default_action(sig);
     }
 }

@@ -95,6 +95,15 @@ void signal_forget_pending(uint64_t which);
  * code holding a lock. signal_raise_hook (sys/signalfd.c's readiness) is
  * called for it later, from signal_run_deferred. */
 void signal_raise(int sig);
+/* Process 1 only (sys/pidns.c): where the copy of sig about to be pending
+ * came from. One from another process of the tree is discarded when it is
+ * taken without a handler, as Linux's init discards it. */
+void signal_note_init_origin(int sig, bool from_inside);
+/* sig, just taken, came from inside the tree to process 1: without a
+ * handler it is discarded, as Linux's get_signal discards what a
+ * namespace's init has no handler for (SIGKILL and SIGSTOP aside). Clears
+ * the note. */
+bool signal_init_discards(int sig);
 extern void (*volatile signal_raise_hook)(int sig);
 void signal_run_hooks(void);
 

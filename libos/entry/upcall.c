@@ -185,6 +185,8 @@ void signal_async(int signo, const struct signal_info *info)
      * says not now: then it waits for the way out of the libOS. */
     if (!signal_inert(signo) && !signal_has_handler(signo) &&
         !(cur_thread()->sigmask & SIGBIT(signo))) {
+        if (signal_init_discards(signo))
+            return; /* deferred while process 1 blocked it: sent from inside */
         if (!signal_default_stops(signo))
             libos_die_by(signo);
         if (signal_stop_now(signo))

@@ -90,9 +90,13 @@ bool ns_init_ignores(int sig, bool from_inside)
     /* The PAL's id, not libos_pid: a signal can reach a forked child
      * before the libOS has learnt its new id. */
     /* A blocked one stays pending, as on Linux, for sigwait or a
-     * signalfd (a postmaster's latch). Pending signals carry no origin:
-     * if process 1 unblocks it with no handler, its default action
-     * applies, where Linux's init would discard it. */
-    return from_inside && ns_enabled() && pal->process_id() == 1 && !signal_has_handler(sig) &&
-           !thread_blocks(libos_pid, sig);
+     * signalfd (a postmaster's latch), with its origin noted: if process 1
+     * unblocks it with no handler, it is discarded as Linux's get_signal
+     * discards it for init (signal_note_init_origin). (libc's fork blocks every
+     * signal around the fork: a child's kill(getppid(), SIGTERM) lands
+     * there.) */
+    bool init = ns_enabled() && pal->process_id() == 1;
+    if (init)
+        signal_note_init_origin(sig, from_inside);
+    return from_inside && init && !signal_has_handler(sig) && !thread_blocks(libos_pid, sig);
 }

@@ -20,6 +20,9 @@ kill(outside, 0) = -1 ESRCH
 kill(outside, SIGKILL) = -1 ESRCH
 kill(-outside, SIGKILL) = -1 ESRCH
 child: kill(getppid(), SIGTERM) = 0
+child: kill(getppid(), SIGTERM) while blocked = 0
+pending while blocked = 1
+unblocked: survived
 child: kill(1, SIGKILL) = 0
 child: kill(-1, SIGKILL) alone = -1 ESRCH
 kill(-1, SIGKILL) with a child = 0
@@ -43,7 +46,10 @@ for kind in musl spie dyn; do
     [ "$alive" -eq 1 ]
     check "killsafety.$kind: the host sentinel survives" $?
     [ "$rc" -eq 0 ] && diff -u "$TMP/expected" "$TMP/out" >"$TMP/diff"
-    check "killsafety.$kind: each call returns what Linux returns in a new pid namespace" $?
+    r=$?
+    check "killsafety.$kind: each call returns what Linux returns in a new pid namespace (rc $rc)" $r
+    [ "$r" -eq 0 ] || sed -n '3,40s/^/    # /p' "$TMP/diff"
+    [ "$r" -eq 0 ] || sed -n '1,10s/^/    # err: /p' "$TMP/err"
     [ "$alive" -eq 1 ] || { sleep 300 & sentinel=$!; }
     if [ "$can_unshare" -eq 1 ]; then
         timeout -k 5 60 unshare --pid --fork --mount-proc "$bin" "$sentinel" >"$TMP/native" 2>&1

@@ -3,7 +3,7 @@
  * under `unshare --pid --fork`, or under geode, whose namespace is the
  * program's tree): kill(-1, SIGKILL) with and without other processes,
  * kill(getppid(), SIGTERM) from a child (process 1 has no handler: it
- * ignores the signal), a child's kill(-1, SIGKILL) and kill(1, SIGKILL),
+ * ignores the signal, or when it blocks it, discards it once unblocked), a child's kill(-1, SIGKILL) and kill(1, SIGKILL),
  * kill of a host pid outside the tree (argv[1]), which does not exist
  * there, and kill(1, SIGTERM) with a handler. Never run it outside a
  * pid namespace other than under geode: natively, kill(-1, SIGKILL) would
@@ -89,6 +89,18 @@ int main(int argc, char **argv)
         report("kill(-outside, SIGKILL)", kill(-outside, SIGKILL));
     }
     in_child("child: kill(getppid(), SIGTERM)", kill_parent_term);
+    /* Blocked, it stays pending; unblocked without a handler, init
+     * discards it (libc's fork blocks every signal around the fork, so a
+     * quick child's kill lands like this too). */
+    sigset_t term, old, pend;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    sigprocmask(SIG_BLOCK, &term, &old);
+    in_child("child: kill(getppid(), SIGTERM) while blocked", kill_parent_term);
+    sigpending(&pend);
+    printf("pending while blocked = %d\n", sigismember(&pend, SIGTERM));
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    printf("unblocked: survived\n");
     in_child("child: kill(1, SIGKILL)", kill_init_kill);
     in_child("child: kill(-1, SIGKILL) alone", kill_all_kill);
 

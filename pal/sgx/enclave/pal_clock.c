@@ -70,6 +70,7 @@ static struct {
     uint32_t seq, lock;
     uint64_t mult;              /* ns per tick << 32; 0 until calibrated */
     uint64_t resync_ticks;      /* RESYNC_NS in ticks */
+    uint64_t rt_min;            /* the shortest host reading seen (ticks), growing on rejections */
     struct anchor cal[NCLOCKS]; /* each clock's baseline: its first reading */
     struct anchor at[NCLOCKS];  /* each clock's latest reading */
 } tc;
@@ -146,10 +147,18 @@ static void tsc_note(int clock, int64_t v, uint64_t t0, uint64_t t1)
     __atomic_store_n(&tc.seq, tc.seq + 1, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_RELEASE);
     mult = tc.mult;
-    /* A reading that took over 50 us (a preempted OCALL) would place the
-     * anchor up to half that off: the old one stays. */
-    if (!mult || t1 - t0 <= tc.resync_ticks / 1000)
+    /* A reading places its anchor up to half its duration off. One that
+     * took over 50 us and over twice the shortest seen (a preempted OCALL)
+     * is not used: the old anchor stays. Where every crossing is that slow
+     * (a sim on a host whose signals and base moves trap to a hypervisor)
+     * the shortest reading is the measure; it grows by an eighth at each
+     * rejection, so a host that became slower is followed. */
+    if (!tc.rt_min || t1 - t0 < tc.rt_min)
+        tc.rt_min = t1 - t0 ? t1 - t0 : 1;
+    if (!mult || t1 - t0 <= tc.resync_ticks / 1000 || t1 - t0 <= 2 * tc.rt_min)
         tc.at[clock] = r;
+    else
+        tc.rt_min += tc.rt_min / 8 + 1;
     c = &tc.cal[clock];
     if (!c->tsc || r.tsc <= c->tsc || ticks_ns(r.tsc - c->tsc, mult) > CAL_MAX_NS) {
         *c = r;
