@@ -649,7 +649,8 @@ bool signal_init_discards(int sig)
 {
     if (!(__atomic_fetch_and(&init_inside_pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST) & SIGBIT(sig)))
         return false;
-    return sig != 9 && sig != 19;
+    /* (a forked child inherits the notes, but is not process 1) */
+    return sig != 9 && sig != 19 && PAL_HAS(pal, process_id) && pal->process_id() == 1;
 }
 
 int signal_take_info(uint64_t set, struct signal_info *info)

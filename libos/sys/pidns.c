@@ -95,8 +95,10 @@ bool ns_init_ignores(int sig, bool from_inside)
      * discards it for init (signal_note_init_origin). (libc's fork blocks every
      * signal around the fork: a child's kill(getppid(), SIGTERM) lands
      * there.) */
-    bool init = ns_enabled() && pal->process_id() == 1;
-    if (init)
-        signal_note_init_origin(sig, from_inside);
-    return from_inside && init && !signal_has_handler(sig) && !thread_blocks(libos_pid, sig);
+    if (!ns_enabled() || pal->process_id() != 1)
+        return false;
+    if (from_inside && !signal_has_handler(sig) && !thread_blocks(libos_pid, sig))
+        return true;
+    signal_note_init_origin(sig, from_inside); /* the copy about to be pending */
+    return false;
 }
