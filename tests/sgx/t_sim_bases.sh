@@ -15,10 +15,16 @@ n0=$(exceptions)
 [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = hi ] && [ -n "$n0" ]
 r=$?; check "busybox echo in the sim, no hint: $n0 exceptions" $r; diag $r
 
-GEODE_TEST_HIDE_CAPS= GEODE_TEST_BASES_HINT=1 run_sim "$TMP/e.toml"
-n1=$(exceptions)
-[ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = hi ] && [ -n "$n1" ] && [ -n "$n0" ] && [ "$n1" -eq $((n0 + 1)) ]
-r=$?; check "a false volatile-bases hint costs exactly one #UD ($n0 -> $n1 exceptions)" $r; diag $r
+if "$GEODE" doctor 2>/dev/null | grep -q 'FSGSBASE: instructions run, bases not kept'; then
+    # Here the hint is true: the kernel lacks FSGSBASE, the sim syncs every
+    # base write, and the run without a hint above already took that path.
+    skip "false volatile-bases hint: this host's kernel does not keep written bases (geode doctor), so the hint is true here"
+else
+    GEODE_TEST_HIDE_CAPS= GEODE_TEST_BASES_HINT=1 run_sim "$TMP/e.toml"
+    n1=$(exceptions)
+    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = hi ] && [ -n "$n1" ] && [ -n "$n0" ] && [ "$n1" -eq $((n0 + 1)) ]
+    r=$?; check "a false volatile-bases hint costs exactly one #UD ($n0 -> $n1 exceptions)" $r; diag $r
+fi
 
 GEODE_TEST_HIDE_CAPS=fsgsbase run_sim "$TMP/e.toml"
 [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = hi ]

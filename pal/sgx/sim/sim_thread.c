@@ -28,10 +28,28 @@ extern const char sim_sud_start[], sim_sud_end[];
 struct sim_bases_mode sim_bases;
 static pthread_once_t bases_once = PTHREAD_ONCE_INIT;
 
+/* Where the kernel lacks FSGSBASE but the instructions run (the sim
+ * needs them: host_caps_sim_refusal), a base is read with RDFSBASE/
+ * RDGSBASE: arch_prctl's ARCH_GET_FS of the calling thread reads the live
+ * base MSR too, and under a hypervisor that MSR read is an exit costing
+ * microseconds. Used only where both agree now, for FS and GS. */
+static bool read_insn_agrees(void)
+{
+    uint64_t fs = 0, gs = 0, ifs, igs;
+
+    if (sim_arch_prctl(SIM_ARCH_GET_FS, (uint64_t)(uintptr_t)&fs) ||
+        sim_arch_prctl(SIM_ARCH_GET_GS, (uint64_t)(uintptr_t)&gs))
+        return false;
+    __asm__ volatile("rdfsbase %0" : "=r"(ifs));
+    __asm__ volatile("rdgsbase %0" : "=r"(igs));
+    return fs == ifs && gs == igs;
+}
+
 static void bases_decide(void)
 {
     sim_bases.arch_prctl = host_caps_bases_volatile();
     sim_bases.emulate_loss = host_caps_emulate_base_loss();
+    sim_bases.read_insn = sim_bases.arch_prctl && host_cap(HOST_CAP_FSGSBASE_INSN) && read_insn_agrees();
 }
 
 void sim_bases_init(void)
@@ -144,8 +162,13 @@ long sim_thread_prepare(void)
     if (!ret)
         ret = sim_signals_sync();
     if (!ret) {
+        uint64_t gs = sim_rdbase(true);
+
         current->host_fsbase = sim_rdbase(false);
-        current->host_gsbase = sim_rdbase(true);
+        /* the enclave's GS left live (sim_thread_to_host): the host's is 0 */
+        if (current->gs_kept && gs != current->gs_kept)
+            current->gs_kept = 0;
+        current->host_gsbase = current->gs_kept ? 0 : gs;
     }
     return ret ? ret : (long)(uintptr_t)current;
 }

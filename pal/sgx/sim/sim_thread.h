@@ -63,6 +63,9 @@ struct sim_thread {
     bool tsc_trapped;             /* RDTSC faults while enclave code runs */
     uint64_t refreshed_page;      /* last page whose stale mapping a fault brought up to date */
     uint32_t refreshes;           /* ... and how many times in a row */
+    /* sim_bases.read_insn: the enclave's GS base left live in host code,
+     * whose own GS base is 0 (sim_thread_to_host); 0: none. */
+    uint64_t gs_kept;
 };
 
 _Static_assert(__builtin_offsetof(struct sim_thread, self) == SIM_T_SELF, "sim_vdso.c");
@@ -98,6 +101,7 @@ struct sim_thread *sim_thread_from_uc(const ucontext_t *uc);
 struct sim_bases_mode {
     bool arch_prctl;    /* switch with arch_prctl (bases are volatile) */
     bool emulate_loss;  /* test hook: drop unsynced enclave writes (host_caps.h) */
+    bool read_insn;     /* arch_prctl: yet read with RDFSBASE/RDGSBASE (sim_bases_init) */
 };
 extern struct sim_bases_mode sim_bases;
 
@@ -123,7 +127,7 @@ static inline uint64_t sim_rdbase(bool gs)
 {
     uint64_t v = 0;
 
-    if (sim_bases.arch_prctl)
+    if (sim_bases.arch_prctl && !sim_bases.read_insn)
         sim_arch_prctl(gs ? SIM_ARCH_GET_GS : SIM_ARCH_GET_FS, (uint64_t)(uintptr_t)&v);
     else if (gs)
         __asm__ volatile("rdgsbase %0" : "=r"(v));
@@ -173,7 +177,18 @@ static inline void sim_thread_to_host(struct sim_thread *t)
     t->encl_fsbase = sim_rdbase(false);
     t->encl_gsbase = sim_rdbase(true);
     sim_wrbase(false, t->host_fsbase);
-    sim_wrbase(true, t->host_gsbase);
+    /* Where a base write is an arch_prctl that costs microseconds (the
+     * kernel lacks FSGSBASE), a host GS base of 0 (x86-64 Linux user code
+     * has no GS of its own) is not written back: host code runs with the
+     * enclave's, which the kernel keeps (it is the one last set), and the
+     * next entry on this TCS need not write it either (sim_thread_prepare
+     * still reports the host's as 0). docs/sim.md, "FS and GS bases". */
+    if (sim_bases.read_insn && !t->host_gsbase && t->encl_gsbase == t->durable_gsbase) {
+        t->gs_kept = t->encl_gsbase;
+    } else {
+        sim_wrbase(true, t->host_gsbase);
+        t->gs_kept = 0;
+    }
     if (t->tsc_trapped)
         prctl(PR_SET_TSC, PR_TSC_ENABLE);
 }
@@ -186,7 +201,9 @@ static inline void sim_thread_to_enclave(struct sim_thread *t, uint64_t fsbase, 
     if (t->tsc_trapped)
         prctl(PR_SET_TSC, PR_TSC_SIGSEGV); /* per thread: enclave code only */
     t->in_enclave = true;
-    sim_wrbase(true, gsbase);
+    if (!t->gs_kept || t->gs_kept != gsbase || t->durable_gsbase != gsbase || sim_rdbase(true) != gsbase)
+        sim_wrbase(true, gsbase);
+    t->gs_kept = 0;
     sim_wrbase(false, fsbase);
     t->durable_fsbase = fsbase;
     t->durable_gsbase = gsbase;
