@@ -336,29 +336,18 @@ static void self_files(void)
 static void cpuinfo(void)
 {
     unsigned a, b, c, d;
-    char vendor[13] = {0}, brand[49] = {0}, want[80];
+    char vendor[13] = {0}, want[80];
     __cpuid(0, a, b, c, d);
     memcpy(vendor, &b, 4), memcpy(vendor + 4, &d, 4), memcpy(vendor + 8, &c, 4);
     char *s = slurp("/proc/cpuinfo", NULL);
     snprintf(want, sizeof(want), "\nvendor_id\t: %s\n", vendor);
     say("cpuinfo vendor_id is CPUID's: %s\n", YN(s && strstr(s, want)));
-    __cpuid(0x80000000, a, b, c, d);
-    if (a >= 0x80000004) {
-        for (unsigned i = 0; i < 3; i++) {
-            __cpuid(0x80000002 + i, a, b, c, d);
-            memcpy(brand + 16 * i, &a, 4), memcpy(brand + 16 * i + 4, &b, 4);
-            memcpy(brand + 16 * i + 8, &c, 4), memcpy(brand + 16 * i + 12, &d, 4);
-        }
-        char *p = brand, *e = brand + strlen(brand);
-        while (*p == ' ')
-            p++;
-        while (e > p && e[-1] == ' ')
-            *--e = 0;
-        snprintf(want, sizeof(want), "\nmodel name\t: %s\n", p);
-        say("cpuinfo model name is CPUID's brand: %s\n", YN(s && strstr(s, want)));
-    } else {
-        say("cpuinfo model name is CPUID's brand: yes\n");
-    }
+    /* Linux's model name is CPUID's brand as the kernel read it at boot; a
+     * hypervisor may answer user mode's CPUID differently (seen on a PVM
+     * guest), so only its presence is compared here (the libOS's unit test
+     * checks that it is CPUID's brand). */
+    char *mn = s ? strstr(s, "\nmodel name\t: ") : NULL;
+    say("cpuinfo has a model name: %s\n", YN(mn && mn[14] && mn[14] != '\n'));
     unsigned long hw = auxv_hwcap;
     char *fl = s ? strstr(s, "\nflags\t\t: ") : NULL;
     char *nl = fl ? strchr(fl + 1, '\n') : NULL;

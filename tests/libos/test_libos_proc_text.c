@@ -282,6 +282,29 @@ static void small_files(void)
               !memmem(fl, (size_t)(nl - fl), " tsc ", 5) &&
               !memmem(fl, (size_t)(nl - fl), " cmov ", 6) && strstr(t, vendor),
           "cpuinfo: one entry per CPU, EDX flags from AT_HWCAP, CPUID's vendor");
+    /* The model name is CPUID's brand string, trimmed (natively it is the
+     * kernel's CPUID at boot, which a hypervisor may answer differently
+     * from user mode's: tests/conformance/proc_files.c checks only that
+     * there is one). */
+    char brand[49] = {0}, want[80];
+    __asm__ volatile("cpuid" : "=a"(id[0]), "=b"(id[1]), "=c"(id[2]), "=d"(id[3]) : "a"(0x80000000), "c"(0));
+    if (id[0] >= 0x80000004) {
+        for (unsigned i = 0; i < 3; i++) {
+            __asm__ volatile("cpuid"
+                             : "=a"(id[0]), "=b"(id[1]), "=c"(id[2]), "=d"(id[3])
+                             : "a"(0x80000002 + i), "c"(0));
+            memcpy(brand + 16 * i, id, 16);
+        }
+        char *b = brand, *e = brand + strlen(brand);
+        while (*b == ' ')
+            b++;
+        while (e > b && e[-1] == ' ')
+            *--e = 0;
+        snprintf(want, sizeof(want), "\nmodel name\t: %s\n", b);
+        CHECK(t && strstr(t, want), "cpuinfo: the model name is CPUID's brand (%s)", b);
+    } else {
+        printf("skip - cpuinfo model name: CPUID has no brand string here\n");
+    }
     free(t);
 
     fake_clock_ns = 12345678900ll;

@@ -35,6 +35,7 @@ int urts_procs_init(void)
     int r;
 
     urts_wake_flag_install(); /* before the direct PAL's calls below can run */
+    urts_rusage_children_mark();
     direct_own_process_group();
     r = pidns_init();
     if (r) {
@@ -159,6 +160,7 @@ int urts_procs_adopt_self(void)
     pidns_unlock();
     if (!e || e->kind != NS_PROCESS)
         return -ESRCH;
+    urts_rusage_children_mark();
     pidns_child_start(e);
     thread_known = true;
     return 0;
@@ -166,6 +168,7 @@ int urts_procs_adopt_self(void)
 
 void urts_procs_fork_child(struct urts_fork_id *f)
 {
+    urts_rusage_children_mark(); /* (the kernel starts a child's at 0) */
     pidns_child_start(f->e);
     thread_known = true;
     pthread_sigmask(SIG_SETMASK, &f->old, NULL);

@@ -18,6 +18,9 @@
  * host process group (as direct mode), process 1 of a new namespace, the
  * subreaper of the tree. 0, or -errno (message printed). */
 int urts_procs_init(void);
+/* From here RUSAGE_CHILDREN counts this host process's children (urts_ocall_proc.c):
+ * at urts_procs_init and in each new process of the tree. */
+void urts_rusage_children_mark(void);
 /* The program starts again after an EPC loss: the thread ids the lost run
  * held are freed. */
 void urts_procs_restart(void);
