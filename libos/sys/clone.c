@@ -253,6 +253,28 @@ static long wait_autoreaped(long target, int options)
     return r;
 }
 
+/* The PAL's wait. One the host ended with EINTR (a signal came in, often
+ * the child's own SIGCHLD, which the kernel sends once the child is a
+ * zombie) looks at the children once more without blocking: Linux's
+ * do_wait scans them again before it gives up on a pending signal, so a
+ * child waitable by then is reported, and the signal is delivered on the
+ * way out. */
+static long wait_child(long id, int *status, int options)
+{
+    long r = pal->process_wait(id, status, options);
+
+    if (r == -PAL_EINTR && !(options & 1 /* WNOHANG */)) {
+        int again_status = 0;
+        long again = pal->process_wait(id, &again_status, options | 1);
+
+        if (again > 0) {
+            *status = again_status;
+            return again;
+        }
+    }
+    return r;
+}
+
 /* waitid over the PAL's wait: P_ALL / P_PID / P_PGID / P_PIDFD; WEXITED,
  * WSTOPPED, WCONTINUED, optionally WNOHANG and WNOWAIT. */
 SYS(waitid)
@@ -274,7 +296,7 @@ SYS(waitid)
         pal_opt |= PAL_WAIT_NO_EXITED;
     int64_t before[2], after[2];
     bool ru = PTR(4) && !(opt & WNOWAIT_) && proc_rusage(-1, before) == 0;
-    long r = pal->process_wait(id, &status, pal_opt);
+    long r = wait_child(id, &status, pal_opt);
     if (r > 0 && !(opt & WNOWAIT_))
         signal_child_reported(r, status);
     bool ended = (status & 0x7f) != 0x7f && status != 0xffff;
@@ -308,7 +330,7 @@ SYS(wait4)
         return wait_autoreaped(pid, (int)A(2));
     int64_t before[2], after[2];
     bool ru = PTR(3) && proc_rusage(-1, before) == 0;
-    long r = pal->process_wait(pid, &status, (int)A(2) & (1 | 2 | 8));
+    long r = wait_child(pid, &status, (int)A(2) & (1 | 2 | 8));
     if (r > 0)
         signal_child_reported(r, status);
     if (r > 0 && PTR(1))
