@@ -112,28 +112,36 @@ static int64_t do_clock(int64_t clock, uint8_t *out, uint64_t out_cap, uint64_t 
  * e.g. host_caps' probes on a host without kernel FSGSBASE) is taken off. */
 static int64_t children_base[2];
 
-void urts_rusage_children_mark(void)
+/* getrusage(who)'s user and system time, in ns. */
+static int rusage_ns(int who, int64_t t[2])
 {
     struct rusage ru;
 
-    if (getrusage(RUSAGE_CHILDREN, &ru) != 0)
-        return;
-    children_base[0] = (int64_t)ru.ru_utime.tv_sec * NS + ru.ru_utime.tv_usec * 1000LL;
-    children_base[1] = (int64_t)ru.ru_stime.tv_sec * NS + ru.ru_stime.tv_usec * 1000LL;
+    if (getrusage(who, &ru) != 0)
+        return -errno;
+    t[0] = (int64_t)ru.ru_utime.tv_sec * NS + ru.ru_utime.tv_usec * 1000LL;
+    t[1] = (int64_t)ru.ru_stime.tv_sec * NS + ru.ru_stime.tv_usec * 1000LL;
+    return 0;
+}
+
+void urts_rusage_children_mark(void)
+{
+    int64_t t[2];
+
+    if (rusage_ns(RUSAGE_CHILDREN, t) == 0)
+        memcpy(children_base, t, sizeof(t));
 }
 
 static int64_t do_rusage(int64_t who, uint8_t *out, uint64_t out_cap, uint64_t *out_size)
 {
-    struct rusage ru;
-    int64_t t[2];
+    int64_t t[2], r;
 
     if (out_cap < sizeof(t) ||
         (who != RUSAGE_SELF && who != RUSAGE_THREAD && who != RUSAGE_CHILDREN))
         return -EINVAL;
-    if (getrusage((int)who, &ru) != 0)
-        return -errno;
-    t[0] = (int64_t)ru.ru_utime.tv_sec * NS + ru.ru_utime.tv_usec * 1000LL;
-    t[1] = (int64_t)ru.ru_stime.tv_sec * NS + ru.ru_stime.tv_usec * 1000LL;
+    r = rusage_ns((int)who, t);
+    if (r)
+        return r;
     for (int i = 0; i < 2 && who == RUSAGE_CHILDREN; i++)
         t[i] = t[i] > children_base[i] ? t[i] - children_base[i] : 0;
     memcpy(out, t, sizeof(t));
