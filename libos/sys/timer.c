@@ -112,6 +112,11 @@ static int64_t wall_left(const struct ptimer *t, int64_t now)
     return left > 0 ? left : 1000;
 }
 
+/* The host alarm arm_host set has not been seen by ptimer_host_alarm yet;
+ * and one that fired just before the last timer was disarmed, whose
+ * SIGALRM may still come in (timers_lock held for both). */
+static bool host_armed, late_alarm;
+
 /* Arms the PAL's timer for the earliest deadline (timers_lock held). */
 static void arm_host(int64_t now)
 {
@@ -124,8 +129,11 @@ static void arm_host(int64_t now)
                 delay = d;
         }
     }
-    int64_t old_value, old_interval;
+    int64_t old_value = -1, old_interval;
     pal->alarm_timer(delay, 0, &old_value, &old_interval);
+    if (!delay && host_armed && old_value == 0)
+        late_alarm = true;
+    host_armed = delay != 0;
 }
 
 /* The time left and the interval of t, in ns. */
@@ -161,6 +169,12 @@ bool ptimer_host_alarm(void)
     bool ours = false;
     int64_t now = mono_now();
     spin_lock(&timers_lock);
+    /* The alarm seen; a late one of a timer disarmed meanwhile is ours too,
+     * not a SIGALRM from elsewhere (whose default action would end the
+     * program). */
+    host_armed = false;
+    if (late_alarm)
+        ours = true, late_alarm = false;
     for (int w = 0; w < 3; w++) {
         struct ptimer *t = &itimers[w];
         if (t->deadline) {
