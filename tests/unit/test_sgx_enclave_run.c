@@ -117,6 +117,45 @@ static void lie_errno(struct ocall_frame *f, void *ctx)
     f->result = -200; /* not an errno the enclave passes through */
 }
 
+static int aep_scribbles;
+
+/* Host code at the AEP after an exception may use as much of the untrusted
+ * stack as it likes (a kernel signal frame with XSAVE state is ~3 KiB). */
+static void scribble_stack(void *ctx)
+{
+    volatile unsigned char buf[8192];
+
+    (void)ctx;
+    for (size_t i = 0; i < sizeof(buf); i++)
+        buf[i] = 0xa5;
+    aep_scribbles++;
+}
+
+/* An exception after an OCALL's frame is written and before its EEXIT: the
+ * AEX sends the host to the AEP on the untrusted stack, below which the
+ * frame lies unless the enclave moved that stack below the frame (ocall.c,
+ * keep_host_below). The host's stack use there must not reach the frame. */
+static void test_fault_in_frame(struct urts_enclave *e, bool aex_notify)
+{
+    struct ecall_ocall_test t = {.a = 20, .b = 22};
+    struct urts_result r = {0};
+    struct urts_counters c0, c1;
+    int ret;
+
+    urts_counters(e, &c0);
+    aep_scribbles = 0;
+    urts_set_aep_hook(e, scribble_stack, NULL);
+    ret = urts_ecall(e, 0, ECALL_OCALL_TEST, &t, OCALL_TEST_FAULT_AFTER_FRAME, &r);
+    urts_set_aep_hook(e, NULL, NULL);
+    urts_counters(e, &c1);
+    CHECK(ret == 0 && r.status == 0 && r.value == 1 && t.sum == 42 && aep_scribbles == 1 &&
+              c1.exceptions == c0.exceptions + 1,
+          "%s: a #UD between an OCALL's frame and its EEXIT, 8 KiB of host stack used at the AEP: the OCALL "
+          "is intact (ret %d, status %lld, sum %llu, %d hook runs, %s)",
+          aex_notify ? "aex-notify" : "classic", ret, (long long)r.status, (unsigned long long)t.sum,
+          aep_scribbles, urts_last_error(e, 0));
+}
+
 static void test_hostile_host(struct urts_enclave *e)
 {
     struct ecall_ocall_test t = {.a = 1, .b = 2};
@@ -284,20 +323,11 @@ static void test_exit_storm(struct urts_enclave *e, bool aex_notify)
     bool direct = host_cap(HOST_CAP_FSGSBASE);
     time_t end = time(NULL) + 5;
     int bad = 0, i, sig = aex_notify ? SIGALRM : SIGRTMIN + 3;
+    char first[256] = "";
     struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = sig};
     struct itimerspec its = {{0, 40000}, {0, 40000}}, off = {{0, 0}, {0, 0}};
     timer_t tm;
 
-    /* The AEX-Notify run of this storm fails in some runs (one in six
-     * under ASan, once in a full CI run without it): an OCALL's frame
-     * reaches the host with a stale first word (an earlier host frame's),
-     * after which the thread is stuck with an OCALL pending. It was seen
-     * with no signal taken in the direct EEXIT's window; the cause is not
-     * found yet (issue 13 note, 2026-12-07). The classic run stays. */
-    if (aex_notify) {
-        SKIP("aex-notify OCALL signal storm: intermittent stale OCALL frame, cause not found yet (issue 13)");
-        return;
-    }
     if (!CHECK(timer_create(CLOCK_MONOTONIC, &sev, &tm) == 0, "timer for the signal storm"))
         return;
     sgx_sim_counters(urts_driver_encl(e), &c0);
@@ -312,8 +342,11 @@ static void test_exit_storm(struct urts_enclave *e, bool aex_notify)
         struct ecall_ocall_test t = {.a = (uint64_t)i, .b = 7};
         struct urts_result r = {0};
 
-        if (urts_ecall(e, 0, ECALL_OCALL_TEST, &t, 0, &r) || r.status || t.sum != (uint64_t)i + 7)
-            bad++;
+        int ret = urts_ecall(e, 0, ECALL_OCALL_TEST, &t, 0, &r);
+
+        if ((ret || r.status || t.sum != (uint64_t)i + 7) && !bad++)
+            snprintf(first, sizeof(first), "first at %d: ret %d, status %lld, sum %llu, %s", i, ret,
+                     (long long)r.status, (unsigned long long)t.sum, urts_last_error(e, 0));
         if (i % 256 == 0)
             sgx_sim_counters(urts_driver_encl(e), &c1);
     }
@@ -323,9 +356,10 @@ static void test_exit_storm(struct urts_enclave *e, bool aex_notify)
     sim_signals_changed();
     sgx_sim_counters(urts_driver_encl(e), &c1);
     CHECK(bad == 0 && alarms > 0 && c1.aex > c0.aex && (!direct || c1.xexit_rewinds > c0.xexit_rewinds),
-          "%s: %d OCALLs under %d timer signals (%s), every result right (%d wrong); %llu taken in enclave "
-          "code (AEX), %llu on the way out of the direct EEXIT",
+          "%s: %d OCALLs under %d timer signals (%s), every result right (%d wrong%s%s); %llu taken in "
+          "enclave code (AEX), %llu on the way out of the direct EEXIT",
           aex_notify ? "aex-notify" : "classic", i, (int)alarms, aex_notify ? "SIGALRM" : "SIGRTMIN+3", bad,
+          bad ? ", " : "", first,
           (unsigned long long)(c1.aex - c0.aex), (unsigned long long)(c1.xexit_rewinds - c0.xexit_rewinds));
 }
 
@@ -364,9 +398,9 @@ static void test_stats(struct urts_enclave *e, bool aex_notify)
     int ret = urts_ecall(e, 0, ECALL_STATS, &s, 0, NULL);
 
     urts_counters(e, &c);
-    CHECK(ret == 0 && s.ecalls >= 15 && s.ocalls == 4 && s.exceptions == 7 &&
+    CHECK(ret == 0 && s.ecalls >= 16 && s.ocalls == 6 && s.exceptions == 8 &&
               s.edeccssa == (aex_notify ? s.exceptions + s.notifications : 0) &&
-              s.stage1_exits == (aex_notify ? 0 : 7) && c.ocalls == s.ocalls,
+              s.stage1_exits == (aex_notify ? 0 : 8) && c.ocalls == s.ocalls,
           "%s: enclave counters: %llu ECALLs, %llu OCALLs (host %llu), %llu exceptions, %llu EDECCSSA, "
           "%llu stage-1 exits", aex_notify ? "aex-notify" : "classic", (unsigned long long)s.ecalls,
           (unsigned long long)s.ocalls, (unsigned long long)c.ocalls, (unsigned long long)s.exceptions,
@@ -440,6 +474,7 @@ static void run_mode(bool aex_notify)
     test_nested(e, aex_notify);
     test_regs(e, aex_notify);
     test_hostile_host(e);
+    test_fault_in_frame(e, aex_notify);
     test_timer(e, aex_notify);
     test_stats(e, aex_notify);
     test_exit_storm(e, aex_notify);

@@ -18,7 +18,8 @@
 
 enum enclave_ecall {
     ECALL_CONFIG = 0,      /* RSI -> struct enclave_config; value = the enclave's own AEX-Notify */
-    ECALL_OCALL_TEST = 1,  /* RSI -> struct ecall_ocall_test */
+    ECALL_OCALL_TEST = 1,  /* RSI -> struct ecall_ocall_test; RDX = OCALL_TEST_FAULT_AFTER_FRAME:
+                              the first OCALL takes a #UD once its frame is written */
     ECALL_COMPUTE = 2,     /* RDX = iterations; result in the ECALL value */
     ECALL_FAULT = 3,       /* RDX = enum enclave_fault_kind, RSI -> struct ecall_fault_report */
     ECALL_STATS = 4,       /* RSI -> struct enclave_stats */
@@ -146,6 +147,8 @@ struct enclave_fork_prepare {
 struct enclave_config {
     uint64_t aex_notify; /* 1: the host built the enclave with ATTRIBUTES.AEXNOTIFY */
 };
+
+#define OCALL_TEST_FAULT_AFTER_FRAME 1
 
 struct ecall_ocall_test {
     uint64_t a, b;     /* in */

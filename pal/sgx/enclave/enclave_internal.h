@@ -109,6 +109,7 @@ struct enclave_thread {
     uint64_t retry_page, retries;
     /* 1 while pal_signal.c hands posted signals to the libOS. */
     uint64_t handing_over;
+    uint64_t fault_after_frame; /* test: the next OCALL hits a ud2 once its frame is written */
 };
 
 /* The interrupted context as stage 1 copies it out of the SSA. The 64 bytes of

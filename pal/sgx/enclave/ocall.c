@@ -4,6 +4,9 @@
 #include "enclave_internal.h"
 #include "ocall_exitless.h"
 #include "pal_signal.h"
+#ifdef GEODE_TEST_ECALLS
+#include "test/ecalls_test.h"
+#endif
 
 #define EIO 5
 #define EFAULT 14
@@ -28,6 +31,25 @@ static uint64_t frame_address(uint64_t ursp, uint64_t bytes)
     if (ursp < bytes + 256)
         return 0;
     return (ursp - 128 - bytes) & ~63ULL;
+}
+
+/* Host code that an AEX sends to the AEP runs on the untrusted stack at
+ * SSA[0].URSP, which EENTER (or ERESUME) set to the host's stack pointer:
+ * the vDSO's exception handler and the user handler it calls, a signal
+ * frame the kernel pushes there, the EEXIT of a nested stage 1 and the
+ * entries after it. All of that lies below URSP, where the frame is. So
+ * while a frame is live, URSP is the frame: an AEX then puts the host
+ * below it (the AEX pseudocode loads RSP from this field; the next EENTER
+ * or ERESUME writes the host's stack pointer there again, and the host
+ * enters from where the AEX left it, at or below the frame). Only ever
+ * lowered: the frame of an outer OCALL stays above it too. */
+static void keep_host_below(uint64_t frame)
+{
+    struct sgx_gprsgx *g = enclave_ssa_gpr(0);
+
+    if (g->ursp > frame)
+        __atomic_store_n(&g->ursp, frame, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST); /* before the first byte of the frame */
 }
 
 /* Writes the header and gathers the input into the frame at `frame`. */
@@ -116,9 +138,16 @@ static int64_t ocall_at(struct enclave_thread *t, uint64_t base, uint64_t number
     if (!frame)
         return -EFAULT;
     t->ocall_busy = frame;
+    keep_host_below(frame);
     r = write_frame(frame, &hdr, in, n_in);
     if (r)
         return r;
+#ifdef GEODE_TEST_ECALLS
+    if (t->fault_after_frame) {
+        t->fault_after_frame = 0;
+        enclave_fault_ud2(); /* an exception between the frame and the EEXIT */
+    }
+#endif
     __atomic_add_fetch(&g_encl.ocalls, 1, __ATOMIC_RELAXED);
     fs = enclave_rdfsbase();
     gs = enclave_rdgsbase();

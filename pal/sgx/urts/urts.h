@@ -115,6 +115,11 @@ void urts_set_fork_handler(struct urts_enclave *e, urts_fork_fn fn, void *ctx);
  * served and may rewrite result/out_size/data before the enclave reads them. */
 typedef void (*urts_frame_hook_fn)(struct ocall_frame *f, void *ctx);
 void urts_set_frame_hook(struct urts_enclave *e, urts_frame_hook_fn fn, void *ctx);
+/* Test hook: runs in the vDSO's user handler after an exception AEX, on
+ * the untrusted stack where the AEX left the thread, as any host code
+ * there may (a signal frame the kernel pushes, a deeper handler). */
+typedef void (*urts_aep_hook_fn)(void *ctx);
+void urts_set_aep_hook(struct urts_enclave *e, urts_aep_hook_fn fn, void *ctx);
 void urts_counters(const struct urts_enclave *e, struct urts_counters *out);
 const char *urts_last_error(const struct urts_enclave *e, uint32_t thread);
 struct sgx_driver_encl *urts_driver_encl(const struct urts_enclave *e);

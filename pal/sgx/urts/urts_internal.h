@@ -47,6 +47,8 @@ struct urts_enclave {
     void *hook_ctx;
     urts_frame_hook_fn frame_hook;
     void *frame_hook_ctx;
+    urts_aep_hook_fn aep_hook;
+    void *aep_hook_ctx;
     unsigned restarts;
     urts_lost_fn lost_fn; /* urts_thread.c */
     void *lost_ctx;

@@ -141,3 +141,9 @@ void urts_set_frame_hook(struct urts_enclave *e, urts_frame_hook_fn fn, void *ct
     e->frame_hook = fn;
     e->frame_hook_ctx = ctx;
 }
+
+void urts_set_aep_hook(struct urts_enclave *e, urts_aep_hook_fn fn, void *ctx)
+{
+    e->aep_hook = fn;
+    e->aep_hook_ctx = ctx;
+}

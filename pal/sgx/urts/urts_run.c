@@ -202,6 +202,8 @@ static int on_exception(struct urts_thread *th, const struct sgx_enclave_run *ru
     const char *when = run->function == SGX_EENTER ? "EENTER" : "ERESUME";
 
     urts_count(&e->cnt.exceptions);
+    if (e->aep_hook)
+        e->aep_hook(e->aep_hook_ctx);
     if (epc_lost(run)) {
         sgx_err_set(&th->err, "enclave lost: #PF with the SGX bit (error code 0x%x, address 0x%llx) on %s",
                     run->exception_error_code, (unsigned long long)run->exception_addr, when);

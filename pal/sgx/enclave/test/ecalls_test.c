@@ -18,9 +18,9 @@ struct ecall_result ecall_test_ocall(uint64_t arg, uint64_t arg2)
     uint64_t in[2], sum = 0, got = 0;
     int64_t r;
 
-    (void)arg2;
     if (copy_from_host(&t, arg, sizeof(t)))
         return ecall_fail(EFAULT);
+    thread_self()->fault_after_frame = arg2 == OCALL_TEST_FAULT_AFTER_FRAME;
     in[0] = t.a;
     in[1] = t.b;
     r = enclave_ocall(OCALL_ADD, in, sizeof(in), &sum, sizeof(sum), &got);
