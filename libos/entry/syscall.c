@@ -124,6 +124,9 @@ static long run_handler(sys_fn fn, struct sc_args *args)
 
 static long vfork_leave(struct sc_args *args)
 {
+    uint64_t nr = args->ctx->rax;
+    if (nr == __NR_exit || nr == __NR_exit_group)
+        return vfork_exit(args->ctx, (int)args->a[0]);
     return vfork_materialize(args->ctx, false);
 }
 

@@ -286,12 +286,15 @@ SYS(rt_sigtimedwait)
         if (sig) {
             __atomic_store_n(&self->sigwait, 0, __ATOMIC_SEQ_CST);
             if (PTR(1)) {
-                int32_t *info = PTR(1);
+                /* As a handler would get it: SIGCHLD names its child. */
+                int32_t *info = PTR(1), code;
+                uint64_t f[2];
+                signal_siginfo_fields(sig, &si, &code, f);
                 memset(info, 0, 128);
                 info[0] = sig;
-                info[2] = si.code; /* 0: SI_USER */
-                memcpy(info + 4, &si.f0, 8);
-                memcpy(info + 6, &si.f1, 8);
+                info[2] = code; /* 0: SI_USER */
+                memcpy(info + 4, &f[0], 8);
+                memcpy(info + 6, &f[1], 8);
             }
             return sig;
         }

@@ -17,9 +17,12 @@
  * chdir, umask, I/O, memory, reading ids, an exec that fails) run here,
  * on the child's state. Any other call first makes the child a process of
  * its own: a fork of this one, where the child's state becomes the
- * process's. So do exit and an exec that passed its checks (sys/exec.c),
- * at its point of no return (the program's private memory is then not
- * copied: the exec frees it), and a fault of the child's code. The
+ * process's. So do an exec that passed its checks (sys/exec.c), at its
+ * point of no return (the program's private memory is then not copied:
+ * the exec frees it), a fault of the child's code, and exit where the PAL
+ * cannot make a child that has already exited (process_exited_child:
+ * then the child's exit before an exec, a failed posix_spawn's, copies
+ * nothing and builds no enclave: vfork_exit). The
  * parent's thread then drops the child's copies and returns from the
  * clone with the child's id, its context restored; the new process goes
  * on with the call.
@@ -171,9 +174,41 @@ static void adopt_actions(void)
             signal_host_ignore_sync(s, false);
 }
 
-long vfork_materialize(struct pal_context *ctx, bool for_exec)
+/* The parent's thread takes its own context back: the child's copies are
+ * dropped, and vfork returns r (the child's id, or an error). */
+static long parent_resumes(struct pal_context *ctx, long r)
 {
     struct libos_thread *t = cur_thread();
+    __atomic_store_n(&vfork_child_thread, NULL, __ATOMIC_RELEASE);
+    fd_table_child_drop();
+    t->sigmask = parent.sigmask;
+    if (r > 0 && parent.parent_tid)
+        *parent.parent_tid = (int)r;
+    void *fp = ctx->fpstate;
+    *ctx = parent.ctx;
+    ctx->fpstate = fp;
+    ctx->rax = (uint64_t)r; /* (a syscall's caller sets it again) */
+    __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+    return r;
+}
+
+long vfork_exit(struct pal_context *ctx, int code)
+{
+    if (PAL_HAS(pal, process_exited_child)) {
+        long id = pal->process_exited_child(code & 0xff);
+        if (id > 0) {
+            log_debug("vfork: the child exited (%d) before it execed: process %ld, nothing copied",
+                      code & 0xff, id);
+            return parent_resumes(ctx, id);
+        }
+        log_debug("vfork: no exited child from the PAL (%s): the child becomes a process",
+                  errno_name(id));
+    }
+    return vfork_materialize(ctx, false);
+}
+
+long vfork_materialize(struct pal_context *ctx, bool for_exec)
+{
     struct pal_mem_range *skip = NULL;
     int n = for_exec ? vma_private_ranges(&skip) : 0;
     long r = fork_now(skip, n > 0 ? (size_t)n : 0);
@@ -190,15 +225,5 @@ long vfork_materialize(struct pal_context *ctx, bool for_exec)
     }
     if (r < 0)
         log_warn("vfork: no process for the child (%s); the parent's vfork fails", errno_name(r));
-    __atomic_store_n(&vfork_child_thread, NULL, __ATOMIC_RELEASE);
-    fd_table_child_drop();
-    t->sigmask = parent.sigmask;
-    if (r > 0 && parent.parent_tid)
-        *parent.parent_tid = (int)r;
-    void *fp = ctx->fpstate;
-    *ctx = parent.ctx;
-    ctx->fpstate = fp;
-    ctx->rax = (uint64_t)r; /* (a syscall's caller sets it again) */
-    __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
-    return r;
+    return parent_resumes(ctx, r);
 }

@@ -30,6 +30,12 @@ bool vfork_syscall_allowed(uint64_t nr, const uint64_t a[6]);
  * On the trap path or a fault's only: the PAL's fork copies the stack it
  * runs on, which the trampoline path's is not. */
 long vfork_materialize(struct pal_context *ctx, bool for_exec);
+/* exit or exit_group(code) of the child before it execs: where the PAL
+ * makes a child that has already exited (process_exited_child), that is
+ * the child's whole process and nothing is copied; the parent returns
+ * from vfork with its id, as vfork_materialize's parent does. Otherwise
+ * (or when that fails) vfork_materialize, and the new process exits. */
+long vfork_exit(struct pal_context *ctx, int code);
 /* sys/clone.c: pal->process_fork, and in the child the new process's
  * identity (pid, one thread, nothing pending that was the parent's).
  * The child's id or an error in the parent, 0 in the child. With skip

@@ -744,6 +744,11 @@ struct pal_api {
      * into the same address space, such as a host fork, may copy them
      * anyway). -EINVAL for a list out of order. */
     long (*process_fork_exec)(const struct pal_mem_range *skip, size_t n);
+    /* Optional: a new child of the calling process that has already
+     * exited with code (0..255, as _exit(code)), for process_wait: what
+     * a vfork child that exits before it execs leaves its parent, without
+     * a copy of anything (libos/sys/vfork.c). Returns its id. */
+    long (*process_exited_child)(int code);
 
     /* Optional: a host eventfd (eventfd2(2); flags: O_NONBLOCK and
      * EFD_SEMAPHORE, 1), read, written and polled as any handle: its

@@ -269,6 +269,7 @@ static inline int exitless_excluded(uint64_t number)
     case OCALL_SPLICE: /* a pipe */
     case OCALL_FORK:
     case OCALL_FORK_ABORT:
+    case OCALL_PROCS_EXITED: /* a host fork, as OCALL_FORK */
     case OCALL_PROCS_WAIT:
     case OCALL_PROCS_SET_NAME:
     case OCALL_PROCS_PDEATHSIG:

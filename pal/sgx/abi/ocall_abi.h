@@ -347,6 +347,10 @@ enum ocall_procs {
     /* a0 proc (> 0), a1 signo (1..64), a2 si_code (< 0, not SI_TKILL), a3
      * si_value -> 0: sigqueue(3) to a process of the tree */
     OCALL_PROCS_SIGQUEUE = 151,
+    /* a0 code (0..255) -> the id of a new child of the caller that has
+     * already exited with that code (_exit(code)): a vfork child that
+     * exits before it execs, which needs no enclave of its own */
+    OCALL_PROCS_EXITED = 152,
     OCALL_PROCS_LAST = 159,
 };
 

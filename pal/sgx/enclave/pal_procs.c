@@ -271,6 +271,13 @@ static long pal_thread_affinity(pal_handle proc, long host_tid, int set, uint64_
     return r == 0 && got == PAL_AFFINITY_BYTES ? 0 : -PAL_EIO;
 }
 
+static long pal_process_exited_child(int code)
+{
+    if (code < 0 || code > 255)
+        return -PAL_EINVAL;
+    return checked_id(simple(OCALL_PROCS_EXITED, code, 0));
+}
+
 void enclave_fill_procs(struct pal_api *api)
 {
     api->process_wait = pal_process_wait;
@@ -293,4 +300,5 @@ void enclave_fill_procs(struct pal_api *api)
     api->process_set_subreaper = pal_set_subreaper;
     api->thread_affinity = pal_thread_affinity;
     api->process_sigqueue = pal_process_sigqueue;
+    api->process_exited_child = pal_process_exited_child;
 }

@@ -172,6 +172,32 @@ int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_
     return reply(id, sv[0], out, out_size);
 }
 
+/* A vfork child that exits before it execs leaves its parent nothing but
+ * a child with its exit status: a host process of the namespace that
+ * exits with it at once, with no enclave. Its id is returned once it is a
+ * zombie (a wait with WNOHANG right after finds it, as after Linux's
+ * vfork; WNOWAIT: the program's wait reaps it). */
+int64_t urts_fork_exited(int code)
+{
+    struct urts_fork_id *f;
+    long id = urts_procs_fork_begin(&f);
+    siginfo_t si;
+    pid_t pid;
+
+    if (id < 0)
+        return id;
+    pid = fork();
+    if (pid == 0) {
+        urts_procs_fork_child(f);
+        _exit(code);
+    }
+    id = urts_procs_fork_end(f, pid < 0 ? -errno : pid);
+    if (id >= 0)
+        while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+            ;
+    return id;
+}
+
 /* The enclave's sealed stream, written from or read into host memory the
  * enclave mapped with OCALL_SHM_MAP: one exit per OCALL_FORK_BULK_MAX bytes
  * instead of one per OCALL_MAX_IO. The range must lie inside one such

@@ -12,6 +12,9 @@
  * id and the parent's end of the channel. In the host child, the fork
  * handler runs instead and never returns. */
 int64_t urts_fork(struct urts_enclave *e, uint32_t thread, uint8_t *out, uint64_t out_cap, uint64_t *out_size);
+/* OCALL_PROCS_EXITED: a host child of the namespace that exits with code
+ * at once (no enclave); returns its id once it has exited, not reaped. */
+int64_t urts_fork_exited(int code);
 /* OCALL_FORK_ABORT: the child never took its state; ends and reaps it. */
 int64_t urts_fork_abort(int64_t id);
 /* OCALL_PROCS_FORK_SEND / FORK_RECV: the fork stream through a mapping of

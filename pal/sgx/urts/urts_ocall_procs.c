@@ -257,6 +257,8 @@ int64_t urts_ocall_procs(struct urts_enclave *e, uint32_t thread, uint64_t numbe
         return a[0] < 0 || a[0] > 64 ? -EINVAL : d->process_set_pdeathsig((int)a[0]);
     case OCALL_PROCS_SIGNAL_SENDER:
         return do_sender(a[0], out, out_cap, out_size);
+    case OCALL_PROCS_EXITED:
+        return a[0] < 0 || a[0] > 255 ? -EINVAL : urts_fork_exited((int)a[0]);
     case OCALL_PROCS_SIGQUEUE:
         /* The direct PAL checks the code and the signal as sigqueue does. */
         return !d->process_sigqueue ? -ENOSYS
