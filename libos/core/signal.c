@@ -13,6 +13,7 @@
  *
  * Signals are delivered at syscall boundaries, on faults and when a host
  * signal interrupts program code, not at arbitrary points in libOS code. */
+#include "core/creds.h"
 #include "core/process.h"
 #include "core/signal.h"
 
@@ -177,8 +178,12 @@ static void child_info(struct k_siginfo *info)
     if (pid <= 0)
         return;
     int st, code = signal_child_code(status, &st);
+    struct creds_ids ids;
+    creds_ids(&ids);
     info->code = code;
-    info->f[0] = (uint64_t)(uint32_t)pid; /* si_pid; si_uid 0 */
+    /* si_pid; si_uid: the child's real uid, which is ours unless it
+     * changed its own (the wait status does not tell) */
+    info->f[0] = (uint64_t)(uint32_t)pid | (uint64_t)ids.uid << 32;
     info->f[1] = (uint64_t)(uint32_t)st;
 }
 
