@@ -20,7 +20,14 @@
 #define AF_UNIX 1
 #define SOCK_NONBLOCK_ 04000
 #define SOCK_CLOEXEC_ 02000000
+/* A sendmsg/recvmsg goes through a bounce buffer of at most this much at
+ * a time: a larger one on a stream socket is sent in such pieces, or
+ * received in them with MSG_WAITALL (else one piece: a short count). */
 #define MSG_BUF_MAX (256 * 1024)
+#define SOCK_STREAM_ 1
+#define MSG_PEEK_ 0x2
+#define MSG_WAITALL_ 0x100
+#define EMSGSIZE_ 90
 #define ADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
 #define OPT_MAX 512
 #define MSG_NOSIGNAL_ 0x4000
@@ -271,6 +278,40 @@ SYS(sendto)
     return A(3) & MSG_NOSIGNAL_ ? r : signal_epipe(r);
 }
 
+/* SOCK_STREAM, SOCK_DGRAM...: the socket's type (SO_TYPE), or an error. */
+static long sock_type(int fd)
+{
+    int32_t type = 0;
+    uint32_t len = sizeof(type);
+    long r = WITH_SOCK(fd, h, pal->sock_getopt(h, 1 /* SOL_SOCKET */, 3 /* SO_TYPE */, &type, &len));
+    return r < 0 ? r : len == sizeof(type) ? type : -PAL_EIO;
+}
+
+/* MSG_WAITALL on a stream socket: Linux returns once all bytes asked for
+ * came, or with what came at end of file, an error, a signal or a timeout
+ * (a non-blocking socket's EAGAIN). The PAL may bring less per call (an
+ * enclave's OCALL carries ~60 KiB): the rest is asked for again. Datagram
+ * sockets ignore the flag; MSG_PEEK looks at what is there. */
+static bool waitall_stream(int fd, int flags)
+{
+    return (flags & MSG_WAITALL_) && !(flags & MSG_PEEK_) && sock_type(fd) == SOCK_STREAM_;
+}
+
+/* recvfrom's rest under MSG_WAITALL: r bytes of len came into buf. */
+static long recv_waitall(int fd, char *buf, size_t len, int flags, long r)
+{
+    if (r <= 0 || (size_t)r >= len || !waitall_stream(fd, flags))
+        return r;
+    size_t got = (size_t)r;
+    while (got < len) {
+        long n = WITH_SOCK(fd, h, pal->sock_recv(h, buf + got, len - got, flags, NULL, NULL));
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    return (long)got;
+}
+
 SYS(recvfrom)
 {
     struct addr_out o;
@@ -282,7 +323,7 @@ SYS(recvfrom)
     r = WITH_SOCK(A(0), h, pal->sock_recv(h, PTR(1), A(2), (int)A(3), OUT_ADDR(&o), OUT_LEN(&o)));
     if (r >= 0)
         addr_out_end(&o);
-    return r;
+    return recv_waitall((int)A(0), PTR(1), A(2), (int)A(3), r);
 }
 
 /* Total length of m's iovecs, each checked (writable for recvmsg) so that
@@ -296,11 +337,29 @@ static long iov_total(const struct k_msghdr *m, bool write)
         long r = write ? user_check_write(b, n) : user_check_read(b, n);
         if (r < 0)
             return r;
+        if (n > (size_t)INT64_MAX - t)
+            return -PAL_EINVAL; /* the total must fit ssize_t */
         t += n;
-        if (t > MSG_BUF_MAX)
-            return -PAL_EINVAL;
     }
     return (long)t;
+}
+
+/* Copies [off, off + len) of m's data between buf and its iovecs (into
+ * them for a receive). */
+static void iov_copy(const struct k_msghdr *m, size_t off, char *buf, size_t len, bool into_iov)
+{
+    for (size_t i = 0, at = 0; len && i < m->iovlen; at += m->iov[i].iov_len, i++) {
+        size_t n = m->iov[i].iov_len;
+        if (off >= at + n)
+            continue;
+        size_t skip = off > at ? off - at : 0, take = n - skip < len ? n - skip : len;
+        char *p = (char *)m->iov[i].iov_base + skip;
+        if (into_iov)
+            memcpy(p, buf, take);
+        else
+            memcpy(buf, p, take);
+        buf += take, off += take, len -= take;
+    }
 }
 
 /* Ancillary data (sendmsg/recvmsg): SCM_RIGHTS and SCM_CREDENTIALS,
@@ -461,17 +520,38 @@ SYS(sendmsg)
     long r = addr_in(m->name, (uint32_t)m->namelen, copy, &addr);
     if (r < 0)
         return r;
-    char *buf = malloc(total ? total : 1);
+    /* More than one piece: a stream's, sent piece by piece until a short
+     * one (as a stream send, it returns once all is queued); a datagram
+     * that large is refused, never cut. */
+    if (total > MSG_BUF_MAX) {
+        long type = sock_type((int)A(0));
+        if (type < 0)
+            return type;
+        if (type != SOCK_STREAM_)
+            return -EMSGSIZE_;
+    }
+    size_t piece = (size_t)total < MSG_BUF_MAX ? (size_t)total : MSG_BUF_MAX;
+    char *buf = malloc(piece ? piece : 1);
     if (!buf)
         return -PAL_ENOMEM;
-    for (size_t i = 0; i < m->iovlen; off += m->iov[i].iov_len, i++)
-        memcpy(buf + off, m->iov[i].iov_base, m->iov[i].iov_len);
     uint32_t alen = addr ? (uint32_t)m->namelen : 0;
-    if (m->controllen)
-        r = send_control((int)A(0), buf, (size_t)total, (int)A(2), addr, alen, m->control,
-                         m->controllen);
-    else
-        r = WITH_SOCK(A(0), h, pal->sock_send(h, buf, (size_t)total, (int)A(2), addr, alen));
+    do {
+        size_t n = (size_t)total - off < MSG_BUF_MAX ? (size_t)total - off : MSG_BUF_MAX;
+        iov_copy(m, off, buf, n, false);
+        long sent;
+        if (m->controllen && !off) /* ancillary data goes with the first byte */
+            sent = send_control((int)A(0), buf, n, (int)A(2), addr, alen, m->control, m->controllen);
+        else
+            sent = WITH_SOCK(A(0), h, pal->sock_send(h, buf, n, (int)A(2), addr, alen));
+        if (sent < 0) {
+            r = off ? (long)off : sent; /* what was sent wins over the error */
+            break;
+        }
+        off += (size_t)sent;
+        r = (long)off;
+        if ((size_t)sent < n)
+            break;
+    } while (off < (size_t)total);
     free(buf);
     return A(2) & MSG_NOSIGNAL_ ? r : signal_epipe(r);
 }
@@ -496,7 +576,8 @@ SYS(recvmsg)
     if (r < 0)
         return r;
     int mflags = 0;
-    char *buf = malloc(total ? total : 1);
+    size_t piece = (size_t)total < MSG_BUF_MAX ? (size_t)total : MSG_BUF_MAX;
+    char *buf = malloc(piece ? piece : 1);
     uint8_t *ctl = clen ? malloc(clen) : NULL;
     if (!buf || (clen && !ctl)) {
         free(buf);
@@ -505,19 +586,30 @@ SYS(recvmsg)
     }
     /* The PAL's recvmsg whenever it has one: msg_flags (MSG_TRUNC...). */
     if (PAL_HAS(pal, sock_recvmsg))
-        r = WITH_SOCK(A(0), h, pal->sock_recvmsg(h, buf, (size_t)total, (int)A(2) & ~MSG_CMSG_CLOEXEC_,
+        r = WITH_SOCK(A(0), h, pal->sock_recvmsg(h, buf, piece, (int)A(2) & ~MSG_CMSG_CLOEXEC_,
                                                  OUT_ADDR(&o), OUT_LEN(&o), ctl, &clen, &mflags));
     else
-        r = WITH_SOCK(A(0), h, pal->sock_recv(h, buf, (size_t)total, (int)A(2), OUT_ADDR(&o), OUT_LEN(&o)));
+        r = WITH_SOCK(A(0), h, pal->sock_recv(h, buf, piece, (int)A(2), OUT_ADDR(&o), OUT_LEN(&o)));
     if (r >= 0 && clen) {
         rights_in(ctl, clen, A(2) & MSG_CMSG_CLOEXEC_, &mflags);
         memcpy(m->control, ctl, clen);
     }
     free(ctl);
-    for (size_t i = 0, off = 0; r > 0 && i < m->iovlen && off < (size_t)r; i++) {
-        size_t n = m->iov[i].iov_len < (size_t)r - off ? m->iov[i].iov_len : (size_t)r - off;
-        memcpy(m->iov[i].iov_base, buf + off, n);
-        off += n;
+    if (r > 0) {
+        /* The first piece, then (MSG_WAITALL on a stream) the rest, piece
+         * by piece through buf, until all came. */
+        size_t got = (size_t)r, want = (size_t)total;
+        iov_copy(m, 0, buf, got, true);
+        if (got < want && waitall_stream((int)A(0), (int)A(2)))
+            while (got < want) {
+                size_t n = want - got < MSG_BUF_MAX ? want - got : MSG_BUF_MAX;
+                long k = WITH_SOCK(A(0), h, pal->sock_recv(h, buf, n, (int)A(2), NULL, NULL));
+                if (k <= 0)
+                    break;
+                iov_copy(m, got, buf, (size_t)k, true);
+                got += (size_t)k;
+            }
+        r = (long)got;
     }
     free(buf);
     if (r >= 0) {

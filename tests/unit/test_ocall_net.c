@@ -168,7 +168,10 @@ static void test_sock_pair(void)
           "socketpair: AF_INET refused");
 }
 
-/* More than OCALL_MAX_IO is one OCALL carrying OCALL_MAX_IO: a short count. */
+/* More than OCALL_MAX_IO on a stream is sent whole, an OCALL per
+ * OCALL_MAX_IO (a blocking stream send queues all of it, as Linux's);
+ * a receive brings at most OCALL_MAX_IO; a datagram that large is refused
+ * (EMSGSIZE), never cut in two. */
 static void test_big_transfer(void)
 {
     static char big[OCALL_MAX_IO + 5000], in[OCALL_MAX_IO + 5000];
@@ -177,6 +180,7 @@ static void test_big_transfer(void)
     long w, r, got = 0;
 
     memset(big, 'x', sizeof(big));
+    big[sizeof(big) - 1] = 'y';
     if (api.sock_pair(AF_UNIX, SOCK_STREAM, 0, s) != 0) {
         CHECK(0, "big: socketpair");
         return;
@@ -184,13 +188,25 @@ static void test_big_transfer(void)
     setsockopt((int)s[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
     setsockopt((int)s[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
     w = api.sock_send(s[0], big, sizeof(big), 0, NULL, 0);
-    CHECK(w > 0 && w <= OCALL_MAX_IO, "big send: short count %ld <= OCALL_MAX_IO", w);
+    CHECK(w == (long)sizeof(big), "big stream send: all %ld bytes (of %zu)", w, sizeof(big));
     while (got < w &&
            (r = api.sock_recv(s[1], in + got, sizeof(in) - (size_t)got, 0, NULL, NULL)) > 0) {
         CHECK(r <= OCALL_MAX_IO, "big recv: %ld <= OCALL_MAX_IO", r);
         got += r;
     }
-    CHECK(got == w && !memcmp(in, big, (size_t)w), "big: every byte sent arrived");
+    CHECK(got == w && !memcmp(in, big, (size_t)w), "big: every byte sent arrived, in order");
+    close((int)s[0]), close((int)s[1]);
+    if (api.sock_pair(AF_UNIX, SOCK_DGRAM, 0, s) != 0) {
+        CHECK(0, "big: datagram socketpair");
+        return;
+    }
+    setsockopt((int)s[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+    w = api.sock_send(s[0], big, sizeof(big), 0, NULL, 0);
+    CHECK(w == -PAL_EMSGSIZE, "big datagram send: EMSGSIZE, not cut (%ld)", w);
+    w = api.sock_send(s[0], big, OCALL_MAX_IO, 0, NULL, 0);
+    r = api.sock_recv(s[1], in, sizeof(in), 0, NULL, NULL);
+    CHECK(w == OCALL_MAX_IO && r == OCALL_MAX_IO, "datagram of OCALL_MAX_IO: sent and received whole (%ld, %ld)",
+          w, r);
     close((int)s[0]), close((int)s[1]);
 }
 

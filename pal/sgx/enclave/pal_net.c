@@ -163,9 +163,8 @@ static long enclave_sock_accept(pal_handle h, void *addr, uint32_t *len, int fla
     return 0;
 }
 
-/* At most OCALL_MAX_IO bytes per call: a short count is legal for sockets. */
-static long enclave_sock_send(pal_handle h, const void *buf, size_t n, int fl, const void *addr,
-                              uint32_t alen)
+/* One OCALL's worth: at most OCALL_MAX_IO bytes. */
+static long send_one(pal_handle h, const void *buf, size_t n, int fl, const void *addr, uint32_t alen)
 {
     uint64_t len = n < OCALL_MAX_IO ? n : OCALL_MAX_IO;
     uint64_t al = addr ? alen : 0;
@@ -176,6 +175,65 @@ static long enclave_sock_send(pal_handle h, const void *buf, size_t n, int fl, c
         return -PAL_EINVAL;
     r = net_ocall(OCALL_SOCK_SEND, &a, addr, al, buf, len, NULL, 0, NULL);
     return r > (int64_t)len ? -PAL_EIO : r;
+}
+
+static long enclave_sock_getopt(pal_handle h, int lvl, int name, void *val, uint32_t *len);
+
+#define L_SOL_SOCKET 1
+#define L_SO_TYPE 3
+#define L_SOCK_STREAM 1
+
+/* A send of more than one OCALL's worth (OCALL_MAX_IO): 1 when the socket
+ * is a stream, which takes it in chunks, as Linux's stream send queues all
+ * of it before it returns (a short count only for a full buffer of a
+ * non-blocking socket, or a signal); a datagram cannot be cut in two, and
+ * one this large is refused (EMSGSIZE) rather than sent short. 0: it fits
+ * one OCALL. The type is the host's answer: a host that lies about it can
+ * only cut or refuse what it carries anyway. */
+static long send_chunked(pal_handle h, size_t n)
+{
+    int32_t type = 0;
+    uint32_t len = sizeof(type);
+    long r;
+
+    if (n <= OCALL_MAX_IO)
+        return 0;
+    r = enclave_sock_getopt(h, L_SOL_SOCKET, L_SO_TYPE, &type, &len);
+    if (r < 0)
+        return r;
+    if (len != sizeof(type))
+        return -PAL_EIO;
+    return type == L_SOCK_STREAM ? 1 : -PAL_EMSGSIZE;
+}
+
+/* The rest of a stream send from done on, chunk by chunk until a short
+ * one, an error or the end; the bytes sent win over an error. */
+static long send_rest(pal_handle h, const uint8_t *buf, size_t n, size_t done, int fl, const void *addr,
+                      uint32_t alen)
+{
+    long r;
+
+    while (done < n) {
+        uint64_t len = n - done < OCALL_MAX_IO ? n - done : OCALL_MAX_IO;
+
+        r = send_one(h, buf + done, len, fl, addr, alen);
+        if (r < 0)
+            return done ? (long)done : r;
+        done += (uint64_t)r;
+        if ((uint64_t)r < len)
+            break;
+    }
+    return (long)done;
+}
+
+static long enclave_sock_send(pal_handle h, const void *buf, size_t n, int fl, const void *addr,
+                              uint32_t alen)
+{
+    long chunked = send_chunked(h, n);
+
+    if (chunked < 0)
+        return chunked;
+    return chunked ? send_rest(h, buf, n, 0, fl, addr, alen) : send_one(h, buf, n, fl, addr, alen);
 }
 
 /* The count against the data the host sent back: equal to it, or with
@@ -215,8 +273,8 @@ static long enclave_sock_recv(pal_handle h, void *buf, size_t n, int fl, void *a
 
 #define RECVMSG_HDR (RECV_HDR + 2 * sizeof(uint64_t) + OCALL_MSG_CONTROL_MAX)
 
-static long enclave_sock_sendmsg(pal_handle h, const void *buf, size_t n, int fl, const void *addr, uint32_t alen,
-                                 const void *control, size_t clen)
+static long sendmsg_one(pal_handle h, const void *buf, size_t n, int fl, const void *addr, uint32_t alen,
+                        const void *control, size_t clen)
 {
     uint64_t len = n < OCALL_MAX_IO ? n : OCALL_MAX_IO, al = addr ? alen : 0;
     uint8_t head[ADDR_MAX + OCALL_MSG_CONTROL_MAX];
@@ -231,6 +289,21 @@ static long enclave_sock_sendmsg(pal_handle h, const void *buf, size_t n, int fl
         memcpy(head + al, control, clen);
     r = net_ocall(OCALL_SOCK_SENDMSG, &a, head, al + clen, buf, len, NULL, 0, NULL);
     return r > (int64_t)len ? -PAL_EIO : r;
+}
+
+/* As enclave_sock_send; the control message goes with the first chunk (a
+ * stream's ancillary data belongs to its first byte). */
+static long enclave_sock_sendmsg(pal_handle h, const void *buf, size_t n, int fl, const void *addr, uint32_t alen,
+                                 const void *control, size_t clen)
+{
+    long chunked = send_chunked(h, n), r;
+
+    if (chunked < 0)
+        return chunked;
+    r = sendmsg_one(h, buf, n, fl, addr, alen, control, clen);
+    if (!chunked || r < OCALL_MAX_IO)
+        return r;
+    return send_rest(h, buf, n, (size_t)r, fl, addr, alen);
 }
 
 static long enclave_sock_recvmsg(pal_handle h, void *buf, size_t n, int fl, void *addr, uint32_t *al,
