@@ -213,6 +213,24 @@ static void trusted(void)
           "trusted: signal numbers past 64 refused inside");
     CHECK(api.process_set_name("a-name-longer-than-fifteen") == 0,
           "trusted: a long name is cut to a comm");
+    /* A child that has already exited (a vfork child's exit before exec):
+     * a host process of the namespace, a zombie with that code. */
+    r = api.process_exited_child(7);
+    long w;
+    while ((w = api.process_wait(r, &status, 0)) == -PAL_EINTR) /* its SIGCHLD, as the libOS retries */
+        ;
+    CHECK(r > 1 && r < OCALL_PROCS_ID_MAX && w == r && status == 7 << 8,
+          "trusted: an exited child %ld, reaped with exit 7 (wait %ld, status 0x%x)", r, w, status);
+    CHECK(api.process_exited_child(256) == -PAL_EINVAL && api.process_exited_child(-1) == -PAL_EINVAL,
+          "trusted: an exit code past 255 refused inside");
+    bend(OCALL_PROCS_EXITED, T_RESULT, OCALL_PROCS_ID_MAX, 0);
+    r = api.process_exited_child(3);
+    loopback_tamper = NULL;
+    long reaped;
+    while ((reaped = api.process_wait(-1, &status, 0)) == -PAL_EINTR)
+        ;
+    CHECK(r == -PAL_EIO && reaped > 1 && status == 3 << 8,
+          "hostile: an exited child's id 2^22: -EIO (the host's child reaped: exit 3)");
 
     bend(OCALL_PROCS_ID, T_RESULT, 0, 0);
     r = api.process_id();
