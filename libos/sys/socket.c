@@ -27,7 +27,8 @@
 #define SOCK_STREAM_ 1
 #define MSG_PEEK_ 0x2
 #define MSG_WAITALL_ 0x100
-#define EMSGSIZE_ 90
+#define SOL_SOCKET_ 1
+#define SO_TYPE_ 3
 #define ADDR_MAX 128 /* sizeof(struct sockaddr_storage) */
 #define OPT_MAX 512
 #define MSG_NOSIGNAL_ 0x4000
@@ -283,7 +284,7 @@ static long sock_type(int fd)
 {
     int32_t type = 0;
     uint32_t len = sizeof(type);
-    long r = WITH_SOCK(fd, h, pal->sock_getopt(h, 1 /* SOL_SOCKET */, 3 /* SO_TYPE */, &type, &len));
+    long r = WITH_SOCK(fd, h, pal->sock_getopt(h, SOL_SOCKET_, SO_TYPE_, &type, &len));
     return r < 0 ? r : len == sizeof(type) ? type : -PAL_EIO;
 }
 
@@ -371,7 +372,6 @@ static void iov_copy(const struct k_msghdr *m, size_t off, char *buf, size_t len
  * received descriptor is installed as a new libOS descriptor; a pipe end
  * arrives as O_RDWR (the host still refuses the wrong direction). */
 #define CTL_MAX 4096
-#define SOL_SOCKET_ 1
 #define SCM_RIGHTS_ 1
 #define SCM_CREDENTIALS_ 2
 #define IPPROTO_IP_ 0
@@ -528,7 +528,7 @@ SYS(sendmsg)
         if (type < 0)
             return type;
         if (type != SOCK_STREAM_)
-            return -EMSGSIZE_;
+            return -PAL_EMSGSIZE;
     }
     size_t piece = (size_t)total < MSG_BUF_MAX ? (size_t)total : MSG_BUF_MAX;
     char *buf = malloc(piece ? piece : 1);

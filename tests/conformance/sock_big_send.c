@@ -16,6 +16,15 @@
 
 static unsigned char out[BIG], in[BIG];
 
+/* A unix socket pair of type; says why not when it fails. */
+static int pair(int type, int fds[2])
+{
+    if (socketpair(AF_UNIX, type, 0, fds) == 0)
+        return 0;
+    say("socketpair: %s\n", ename(errno));
+    return -1;
+}
+
 struct reader {
     int fd;
     size_t got;
@@ -62,10 +71,8 @@ static void blocking(const char *what, int fds[2], int use_msg)
 static void stream_pairs(void)
 {
     int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds)) {
-        say("socketpair: %s\n", ename(errno));
+    if (pair(SOCK_STREAM, fds))
         return;
-    }
     blocking("unix stream send 1 MiB", fds, 0);
     blocking("unix stream sendmsg 1 MiB", fds, 1);
     close(fds[0]);
@@ -93,10 +100,8 @@ static void tcp(void)
 static void nonblocking(void)
 {
     int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds)) {
-        say("socketpair: %s\n", ename(errno));
+    if (pair(SOCK_STREAM, fds))
         return;
-    }
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
     ssize_t n = send(fds[0], out, BIG, 0);
     say("non-blocking send 1 MiB, nobody reading: %s\n", n > 0 && n < BIG ? "part of it" : n < 0 ? ename(errno) : "all");
@@ -111,10 +116,8 @@ static void nonblocking(void)
 static void datagram(void)
 {
     int fds[2];
-    if (socketpair(AF_UNIX, SOCK_DGRAM, 0, fds)) {
-        say("socketpair: %s\n", ename(errno));
+    if (pair(SOCK_DGRAM, fds))
         return;
-    }
     ssize_t n = send(fds[0], out, 32768, 0);
     ssize_t m = recv(fds[1], in, sizeof(in), 0);
     say("unix datagram of 32 KiB: sent %zd, received %zd, same: %s\n", n, m, m == n && !memcmp(in, out, 32768) ? "yes" : "no");
@@ -139,10 +142,8 @@ static void *trickle(void *arg)
 static void waitall(int use_msg)
 {
     int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds)) {
-        say("socketpair: %s\n", ename(errno));
+    if (pair(SOCK_STREAM, fds))
         return;
-    }
     struct writer w = {.fd = fds[0]};
     pthread_t t;
     memset(in, 0, sizeof(in));
@@ -165,10 +166,8 @@ static void waitall(int use_msg)
 static void datagram_waitall(void)
 {
     int fds[2];
-    if (socketpair(AF_UNIX, SOCK_DGRAM, 0, fds)) {
-        say("socketpair: %s\n", ename(errno));
+    if (pair(SOCK_DGRAM, fds))
         return;
-    }
     send(fds[0], out, 1000, 0);
     send(fds[0], out, 2000, 0);
     ssize_t a = recv(fds[1], in, sizeof(in), MSG_WAITALL), b = recv(fds[1], in, sizeof(in), MSG_WAITALL);
