@@ -5,12 +5,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sgx_arch.h"
 
 #define PAGE SGX_PAGE_SIZE
 #define MAX_FILE_SIZE (1ULL << 30)
+/* The first read: headers and program headers, and all of a small file. */
+#define HEAD_READ 65536
 
 static int check_ehdr(const uint8_t *file, size_t size, const char *name, struct sgx_err *e)
 {
@@ -179,36 +184,98 @@ int elf_image_parse(const uint8_t *file, size_t size, const char *name, struct e
     return ret;
 }
 
+/* Reads exactly len bytes at off: 0, or -1 (short file, I/O error). */
+static int read_at(int fd, uint8_t *buf, size_t len, off_t off)
+{
+    while (len) {
+        ssize_t n = pread(fd, buf, len, off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+        off += n;
+    }
+    return 0;
+}
+
+/* How much of a file of `size` bytes whose first `have` bytes are `head`
+ * the image needs: up to the end of the program headers and of the last
+ * PT_LOAD's file bytes (debug sections after them are never read: the
+ * libOS's are three quarters of its file). Anything unexpected asks for
+ * the whole file, and elf_image_parse names the problem. */
+static size_t needed_prefix(const uint8_t *head, size_t have, size_t size)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)head;
+    uint64_t end;
+
+    if (have < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_phentsize != sizeof(Elf64_Phdr) ||
+        eh->e_phoff > have || (have - eh->e_phoff) / sizeof(Elf64_Phdr) < eh->e_phnum)
+        return size;
+    end = eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr);
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        Elf64_Phdr ph = phdr_at(head, i);
+
+        if (ph.p_type != PT_LOAD)
+            continue;
+        if (ph.p_offset > size || ph.p_filesz > size - ph.p_offset)
+            return size;
+        if (ph.p_offset + ph.p_filesz > end)
+            end = ph.p_offset + ph.p_filesz;
+    }
+    return end < size ? (size_t)end : size;
+}
+
+/* The file's bytes the image needs (needed_prefix) in *buf, their count in
+ * *size. */
 static int read_file(const char *path, uint8_t **buf, size_t *size, struct sgx_err *e)
 {
-    FILE *f = fopen(path, "rb");
-    long len;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    size_t have, need;
+    uint8_t *b = NULL;
     int ret = 0;
 
-    if (!f) {
+    if (fd < 0) {
         ret = -errno;
         sgx_err_set(e, "cannot open %s: %s", path, strerror(errno));
         return ret;
     }
-    if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 || (uint64_t)len > MAX_FILE_SIZE ||
-        fseek(f, 0, SEEK_SET)) {
-        fclose(f);
-        sgx_err_set(e, "%s: cannot determine its size or larger than 1 GiB", path);
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_FILE_SIZE) {
+        close(fd);
+        sgx_err_set(e, "%s: not a regular file, or larger than 1 GiB", path);
         return -EINVAL;
     }
-    *buf = malloc(len ? (size_t)len : 1);
-    populate(*buf, (size_t)len);
-    if (!*buf)
+    have = (size_t)st.st_size < HEAD_READ ? (size_t)st.st_size : HEAD_READ;
+    b = malloc(have ? have : 1);
+    if (!b)
         ret = -ENOMEM;
-    else if (fread(*buf, 1, (size_t)len, f) != (size_t)len)
+    else if (read_at(fd, b, have, 0))
         ret = -EIO;
-    fclose(f);
-    if (ret) {
-        free(*buf);
-        sgx_err_set(e, "cannot read %s", path);
+    need = ret ? 0 : needed_prefix(b, have, (size_t)st.st_size);
+    if (!ret && need > have) {
+        uint8_t *nb = realloc(b, need);
+
+        if (!nb)
+            ret = -ENOMEM;
+        else {
+            b = nb;
+            populate(b + have, need - have);
+            ret = read_at(fd, b + have, need - have, (off_t)have) ? -EIO : 0;
+        }
     }
-    *size = (size_t)len;
-    return ret;
+    close(fd);
+    if (ret) {
+        free(b);
+        sgx_err_set(e, ret == -ENOMEM ? "%s: out of memory reading it" : "cannot read %s (changed while read?)",
+                    path);
+        return ret;
+    }
+    *buf = b;
+    *size = need;
+    return 0;
 }
 
 int elf_image_load(const char *path, struct elf_image *img, struct sgx_err *e)

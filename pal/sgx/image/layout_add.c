@@ -3,6 +3,7 @@
  * flag (as the kernel ioctl allows), continued after partial progress and
  * retried on -EINTR. Shared by the uRTS and enclave_image_load. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -17,13 +18,13 @@
 #define RUN_PAGES 256
 #define STAGE_SIZE (2 * RUN_PAGES * PAGE)
 
-/* Pages [i, i+n) that one ADD_PAGES call can add. */
-static size_t run_length(const struct sgx_layout *l, size_t i)
+/* Pages [i, i+n) that one ADD_PAGES call can add, at most max. */
+static size_t run_length(const struct sgx_layout *l, size_t i, size_t max)
 {
     const struct sgx_layout_page *p = l->pages;
     size_t n = 1;
 
-    while (n < RUN_PAGES && i + n < l->n_pages && p[i + n].offset == p[i].offset + n * PAGE &&
+    while (n < max && i + n < l->n_pages && p[i + n].offset == p[i].offset + n * PAGE &&
            p[i + n].secinfo_flags == p[i].secinfo_flags && p[i + n].measured == p[i].measured &&
            !p[i + n].data == !p[i].data && p[i + n].region == p[i].region)
         n++;
@@ -144,7 +145,10 @@ static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
                                           (uintptr_t)&si, pg->measured ? SGX_PAGE_MEASURE : 0, 0};
         uint64_t done;
 
-        n = run_length(l, i);
+        /* A source holds RUN_PAGES; zero pages without one go in one call
+         * per region (the sim's add_zero_pages: one mprotect for the
+         * 65,536 heap pages of a 256 MiB enclave instead of 256). */
+        n = run_length(l, i, a.src ? RUN_PAGES : SIZE_MAX);
         a.length = n * PAGE;
         for (size_t k = 0; pg->data && k < n; k++)
             memcpy(stage + k * PAGE, pg[k].data, PAGE);

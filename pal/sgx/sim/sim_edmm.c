@@ -515,11 +515,12 @@ int sim_protect(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len, int p
     unlock(encl);
     /* A range the enclave has made writable it is about to write (the
      * trusted PAL zeroes what it commits): its page-table entries now, in
-     * one call, rather than a fault per page. A hint, as the host's page
+     * one call, rather than a fault per page (a large range's upper half
+     * by a helper thread: sim_populate.c). A hint, as the host's page
      * tables are: where a page is not writable (not in the EPCM, or
      * another thread narrowed it meanwhile) the call stops there. */
     if (!ret && (prot & PROT_WRITE))
-        madvise((void *)(uintptr_t)addr, len, MADV_POPULATE_WRITE);
+        sim_populate_write(addr, len);
     return ret;
 }
 

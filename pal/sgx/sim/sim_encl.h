@@ -105,6 +105,10 @@ int sim_modify_types(struct sgx_driver_encl *encl, struct sgx_enclave_modify_typ
 int sim_remove_pages(struct sgx_driver_encl *encl, struct sgx_enclave_remove_pages *a);
 int sim_augment(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len);
 int sim_protect(struct sgx_driver_encl *encl, uint64_t addr, uint64_t len, int prot);
+/* MADV_POPULATE_WRITE of [addr, addr + len), a large range's upper half by
+ * a helper thread (sim_populate.c); sim_populate_forked after a fork. */
+void sim_populate_write(uint64_t addr, uint64_t len);
+void sim_populate_forked(void);
 /* A page became a TCS (EADD, EMODT): ETRACK looks at it. 0 or -ENOMEM. */
 int sim_tcs_note(struct sgx_driver_encl *encl, uint64_t page);
 /* EENTER/ERESUME take the TCS page (false: busy, #GP), which records the

@@ -1,5 +1,6 @@
 /* Per-thread sim state: signal stack, Syscall User Dispatch, lookup. */
 #include "sim_thread.h"
+#include "sim_encl.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -180,6 +181,7 @@ int sim_thread_after_fork(void)
 {
     struct sim_thread *t = current;
 
+    sim_populate_forked();
     if (!t)
         return 0;
     t->switch_timer = NULL;
