@@ -59,21 +59,24 @@ static void put_layout(SHA256_CTX *c, const struct sgx_layout *l)
     put64(c, l->ssa_frame_size);
     for (size_t i = 0, n; i < l->n_pages; i += n) {
         const struct sgx_layout_page *pg = &l->pages[i];
+        uint64_t pages = sgx_layout_entry_pages(pg);
 
         n = 1;
         if (pg->measured) {
-            put64(c, pg->offset);
-            put64(c, pg->secinfo_flags);
-            put64(c, 1ULL << 63);
-            put(c, pg->data ? pg->data : zero, PAGE);
+            for (uint64_t k = 0; k < pages; k++) {
+                put64(c, pg->offset + k * PAGE);
+                put64(c, pg->secinfo_flags);
+                put64(c, 1ULL << 63);
+                put(c, pg->data ? pg->data : zero, PAGE);
+            }
             continue;
         }
         while (i + n < l->n_pages && !pg[n].measured && pg[n].secinfo_flags == pg->secinfo_flags &&
-               pg[n].offset == pg->offset + n * PAGE)
-            n++;
+               pg[n].offset == pg->offset + pages * PAGE)
+            pages += sgx_layout_entry_pages(&pg[n++]);
         put64(c, pg->offset);
         put64(c, pg->secinfo_flags);
-        put64(c, n);
+        put64(c, pages);
     }
 }
 

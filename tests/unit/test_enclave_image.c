@@ -56,7 +56,7 @@ static uint64_t region_bytes(const struct sgx_layout *l, const char *region)
     uint64_t n = 0;
 
     for (size_t i = 0; i < l->n_pages; i++)
-        n += strcmp(l->pages[i].region, region) ? 0 : 4096;
+        n += strcmp(l->pages[i].region, region) ? 0 : 4096 * sgx_layout_entry_pages(&l->pages[i]);
     return n;
 }
 

@@ -165,6 +165,15 @@ static void test_layout(void)
     CHECK(tls && tls->nssa == tcs->nssa && tls->ssa_frame_pages == a.ssa_frame_size,
           "TLS page carries NSSA and the SSA frame size for the trusted PAL");
     sgx_layout_free(&b);
+    /* An ELF placed one page into a stack (a run entry) overlaps it. */
+    for (size_t i = 0; i < a.n_pages; i++)
+        if (!strcmp(a.pages[i].region, "stack") && a.pages[i].more) {
+            elfs[1].offset = a.pages[i].offset + 4096;
+            break;
+        }
+    CHECK(sgx_layout_build(&d, &b, &e) == -EINVAL && strstr(e.msg, "regions stack and elf1 overlap"),
+          "a page inside a run is an overlap: %s", e.msg);
+    elfs[1].offset = 0x200000;
     d.enclave_size = 0x1000 * 3;
     CHECK(sgx_layout_build(&d, &b, &e) == -EINVAL && strstr(e.msg, "power of two"), "bad size: %s", e.msg);
     d.enclave_size = 0x10000;
@@ -174,7 +183,10 @@ static void test_layout(void)
 
 /* Feeds the layout to the sim page by page and initializes with a SIGSTRUCT
  * over the builder's MRENCLAVE. */
-static int sim_round_trip(const struct sgx_layout *l, const uint8_t mr[32], sgx_sign_key *key)
+/* runs: 0 page by page, 1 through sgx_layout_add_pages (runs; zero pages
+ * with add_zero_pages), 2 the same with a driver that has none (zero runs
+ * through a staging source of 256 pages per call). */
+static int sim_round_trip_as(const struct sgx_layout *l, const uint8_t mr[32], sgx_sign_key *key, int runs)
 {
     static const uint8_t zero[4096] __attribute__((aligned(4096)));
     static struct sgx_secs secs;
@@ -196,21 +208,77 @@ static int sim_round_trip(const struct sgx_layout *l, const uint8_t mr[32], sgx_
     memcpy(p.enclave_hash, mr, 32);
     ret = drv.open(&drv, &encl) || sgx_reserve_range(l->size, &secs.base) ||
           drv.create(encl, &(struct sgx_enclave_create){(uintptr_t)&secs});
-    for (size_t i = 0; !ret && i < l->n_pages; i++) {
-        /* SECINFO must be 64-byte aligned; src page aligned. */
-        struct sgx_secinfo si = {.flags = l->pages[i].secinfo_flags};
-        static uint8_t page[4096] __attribute__((aligned(4096)));
-        struct sgx_enclave_add_pages a = {(uintptr_t)page, l->pages[i].offset, 4096, (uintptr_t)&si,
-                                          l->pages[i].measured ? SGX_PAGE_MEASURE : 0, 0};
+    if (runs == 2)
+        drv.add_zero_pages = NULL;
+    if (!ret && runs) {
+        struct sgx_err e = {{0}};
 
-        memcpy(page, l->pages[i].data ? l->pages[i].data : zero, 4096);
-        ret = drv.add_pages(encl, &a);
+        ret = sgx_layout_add_pages(&drv, encl, l, &e);
     }
+    /* Page by page, an entry's run of zero pages too. */
+    for (size_t i = 0; !ret && !runs && i < l->n_pages; i++)
+        for (uint64_t k = 0; !ret && k < sgx_layout_entry_pages(&l->pages[i]); k++) {
+            /* SECINFO must be 64-byte aligned; src page aligned. */
+            struct sgx_secinfo si = {.flags = l->pages[i].secinfo_flags};
+            static uint8_t page[4096] __attribute__((aligned(4096)));
+            struct sgx_enclave_add_pages a = {(uintptr_t)page, l->pages[i].offset + k * 4096, 4096, (uintptr_t)&si,
+                                              l->pages[i].measured ? SGX_PAGE_MEASURE : 0, 0};
+
+            memcpy(page, l->pages[i].data ? l->pages[i].data : zero, 4096);
+            ret = drv.add_pages(encl, &a);
+        }
     if (!ret)
         ret = sgx_sigstruct_sign(&p, key, &sig, NULL) ? -1
                                                       : drv.init(encl, &(struct sgx_enclave_init){(uintptr_t)&sig});
     drv.close(encl);
     return ret;
+}
+
+static int sim_round_trip(const struct sgx_layout *l, const uint8_t mr[32], sgx_sign_key *key)
+{
+    return sim_round_trip_as(l, mr, key, 0);
+}
+
+/* The heap and each stack are one entry of the page list (a run of zero
+ * pages), whose pages count as before, and EADD in runs, with or without
+ * the sim's add_zero_pages, gives the MRENCLAVE the builder computed. */
+static void test_entry_runs(void)
+{
+    struct sgx_layout_elf elfs[2];
+    struct sgx_layout_desc d = desc(elfs, SGX_ATTR_MODE64BIT);
+    struct sgx_layout l;
+    struct sgx_err e = {{0}};
+    uint8_t mr[32];
+    sgx_sign_key *key = sgx_key_generate(&e);
+    size_t heap_entries = 0, stack_entries = 0;
+    uint64_t heap_pages = 0, all = 0;
+    int ret;
+
+    d.heap_size = 4 << 20; /* 1,024 pages: several staging runs */
+    if (!CHECK(key && sgx_layout_build(&d, &l, &e) == 0 && sgx_layout_measure(&l, mr) == 0, "layout (%s)", e.msg))
+        return;
+    for (size_t i = 0; i < l.n_pages; i++) {
+        const struct sgx_layout_page *pg = &l.pages[i];
+
+        heap_entries += !strcmp(pg->region, "heap");
+        stack_entries += !strcmp(pg->region, "stack");
+        heap_pages += strcmp(pg->region, "heap") ? 0 : sgx_layout_entry_pages(pg);
+        all += sgx_layout_entry_pages(pg);
+        if (pg->more && (pg->data || pg->measured))
+            CHECK(0, "entry %zu: a run with data or measured", i);
+    }
+    CHECK(heap_entries == 1 && heap_pages == d.heap_size / 4096 && stack_entries == d.threads,
+          "one entry for the heap (%llu pages), one per stack", (unsigned long long)heap_pages);
+    CHECK(all == sgx_layout_page_count(&l) && all > heap_pages + d.threads * d.stack_size / 4096,
+          "the page count counts every run's pages (%llu)", (unsigned long long)all);
+    ret = sim_round_trip_as(&l, mr, key, 1);
+    CHECK(ret == 0, "EADD in runs, zero pages without a source: sim EINIT accepts (ret %d)", ret);
+    ret = sim_round_trip_as(&l, mr, key, 2);
+    CHECK(ret == 0, "EADD in runs through 256-page zero sources: sim EINIT accepts (ret %d)", ret);
+    ret = sim_round_trip_as(&l, mr, key, 0);
+    CHECK(ret == 0, "and page by page (ret %d)", ret);
+    sgx_layout_free(&l);
+    sgx_key_free(key);
 }
 
 static void test_sim_round_trip(void)
@@ -246,6 +314,7 @@ int main(void)
     test_elf();
     test_layout();
     test_sim_round_trip();
+    test_entry_runs();
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     if (system(cmd))
         printf("# could not remove %s\n", dir);

@@ -143,6 +143,17 @@ int sgx_measure_eadd(struct sgx_measure *m, uint64_t offset, const struct sgx_se
     return 0;
 }
 
+int sgx_measure_eadd_run(struct sgx_measure *m, uint64_t offset, uint64_t pages,
+                         const struct sgx_secinfo *secinfo)
+{
+    if (!pages)
+        return 0;
+    if (sgx_measure_eadd(m, offset, secinfo))
+        return -EINVAL;
+    m->run_pages += pages - 1; /* the run the first page is in goes on */
+    return 0;
+}
+
 int sgx_measure_eextend(struct sgx_measure *m, uint64_t offset, const uint8_t chunk[SGX_EEXTEND_CHUNK])
 {
     uint8_t rec[RECORD_SIZE] = "EEXTEND";

@@ -52,6 +52,9 @@ int sgx_measure_init(struct sgx_measure *m, uint32_t ssa_frame_size, uint64_t si
 
 /* One EADD record for the page at `offset` (enclave-relative, page aligned). */
 int sgx_measure_eadd(struct sgx_measure *m, uint64_t offset, const struct sgx_secinfo *secinfo);
+/* sgx_measure_eadd of `pages` consecutive pages from offset, in one call. */
+int sgx_measure_eadd_run(struct sgx_measure *m, uint64_t offset, uint64_t pages,
+                         const struct sgx_secinfo *secinfo);
 
 /* One EEXTEND record for the 256-byte chunk at `offset` (256-aligned). */
 int sgx_measure_eextend(struct sgx_measure *m, uint64_t offset, const uint8_t chunk[SGX_EEXTEND_CHUNK]);

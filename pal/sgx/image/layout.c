@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "elf_image.h"
 #include "measure.h"
@@ -150,29 +149,8 @@ static int choose_size(const struct sgx_layout_desc *d, uint64_t end, uint64_t *
     return 0;
 }
 
-/* Memory for n page entries, its pages made present with one
- * MADV_POPULATE_WRITE instead of a fault each (65,536 entries of a 256 MiB
- * enclave are 2.5 MiB; a kernel without it faults them in as before). */
-static int reserve_pages(struct sgx_layout *l, size_t n)
-{
-    size_t len = n * sizeof(*l->pages);
-    struct sgx_layout_page *p = malloc(len);
-    uintptr_t lo = ((uintptr_t)p + PAGE - 1) & ~(uintptr_t)(PAGE - 1),
-              hi = ((uintptr_t)p + len) & ~(uintptr_t)(PAGE - 1);
-
-    if (!p)
-        return -ENOMEM;
-    if (hi > lo)
-        madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
-    free(l->pages);
-    l->pages = p;
-    l->cap_pages = n;
-    l->n_pages = 0;
-    return 0;
-}
-
-static int add_page(struct sgx_layout *l, uint64_t off, uint64_t flags, bool measured,
-                    const uint8_t *data, const char *region)
+static int add_entry(struct sgx_layout *l, uint64_t off, uint64_t flags, bool measured,
+                     const uint8_t *data, const char *region, uint64_t more)
 {
     if (l->n_pages == l->cap_pages) {
         size_t cap = l->cap_pages ? 2 * l->cap_pages : 256;
@@ -183,14 +161,23 @@ static int add_page(struct sgx_layout *l, uint64_t off, uint64_t flags, bool mea
         l->pages = p;
         l->cap_pages = cap;
     }
-    l->pages[l->n_pages++] = (struct sgx_layout_page){off, flags, measured, data, region};
+    l->pages[l->n_pages++] = (struct sgx_layout_page){off, flags, measured, data, region, more};
     return 0;
 }
 
-/* Adds `len` bytes of pages starting at off; data (if any) advances with them. */
+static int add_page(struct sgx_layout *l, uint64_t off, uint64_t flags, bool measured,
+                    const uint8_t *data, const char *region)
+{
+    return add_entry(l, off, flags, measured, data, region, 0);
+}
+
+/* Adds `len` bytes of pages starting at off; data (if any) advances with
+ * them. Zero pages not measured are one entry. */
 static int add_range(struct sgx_layout *l, uint64_t off, uint64_t len, uint64_t flags, bool measured,
                      const uint8_t *data, const char *region)
 {
+    if (!data && !measured)
+        return len ? add_entry(l, off, flags, false, NULL, region, len / PAGE - 1) : 0;
     for (uint64_t i = 0; i < len; i += PAGE) {
         int ret = add_page(l, off + i, flags, measured, data ? data + i : NULL, region);
 
@@ -332,6 +319,12 @@ static int emit_heap(const struct plan *p, struct sgx_layout *l)
                      false, NULL, "heap");
 }
 
+/* The offset just past an entry's pages. */
+static uint64_t entry_end(const struct sgx_layout_page *p)
+{
+    return p->offset + sgx_layout_entry_pages(p) * PAGE;
+}
+
 static int cmp_page(const void *a, const void *b)
 {
     uint64_t x = ((const struct sgx_layout_page *)a)->offset, y = ((const struct sgx_layout_page *)b)->offset;
@@ -382,9 +375,9 @@ static int sort_runs(struct sgx_layout *l)
         memcpy(out + k, p + runs[r].start, runs[r].n * sizeof(*out));
     free(runs);
     for (size_t i = 1; i < l->n_pages; i++)
-        if (out[i].offset <= out[i - 1].offset) {
+        if (out[i].offset < entry_end(&out[i - 1])) {
             free(out);
-            return -1; /* interleaved: the page sort keeps the original order of equals */
+            return -1; /* interleaved or overlapping: the page sort, then the check */
         }
     memcpy(p, out, l->n_pages * sizeof(*p));
     free(out);
@@ -397,7 +390,7 @@ static int sort_and_check(struct sgx_layout *l, struct sgx_err *e)
     if (sort_runs(l))
         qsort(l->pages, l->n_pages, sizeof(*l->pages), cmp_page);
     for (size_t i = 1; i < l->n_pages; i++) {
-        if (l->pages[i].offset == l->pages[i - 1].offset) {
+        if (l->pages[i].offset < entry_end(&l->pages[i - 1])) {
             sgx_err_set(e, "regions %s and %s overlap at offset 0x%llx", l->pages[i - 1].region,
                         l->pages[i].region, (unsigned long long)l->pages[i].offset);
             return -EINVAL;
@@ -421,13 +414,9 @@ static int build(const struct sgx_layout_desc *d, struct plan *p, struct sgx_lay
         return ret;
     l->entry_offset = p->elf_off[0] + p->img[0].entry;
     plan_heap_added(d, p);
-    /* Every page outside the heap at most, and the heap's added part. */
-    ret = reserve_pages(l, (l->size - p->heap_size + p->heap_added) / PAGE);
-    if (ret)
-        return sgx_err_set(e, "out of memory building the page list"), ret;
     /* In offset order where the heap is below the rest (heap-low layouts):
-     * then the sort finds one run and moves nothing (65,536 entries for a
-     * 256 MiB enclave). The sort makes the order; this only saves work. */
+     * then the sort finds one run and moves nothing. The sort makes the
+     * order; this only saves work. */
     heap_first = p->heap < p->tcs;
     ret = heap_first ? emit_heap(p, l) : 0;
     if (!ret)
@@ -460,6 +449,15 @@ int sgx_layout_build(const struct sgx_layout_desc *desc, struct sgx_layout *out,
     return ret;
 }
 
+uint64_t sgx_layout_page_count(const struct sgx_layout *l)
+{
+    uint64_t n = 0;
+
+    for (size_t i = 0; i < l->n_pages; i++)
+        n += sgx_layout_entry_pages(&l->pages[i]);
+    return n;
+}
+
 int sgx_layout_measure(const struct sgx_layout *l, uint8_t mrenclave[32])
 {
     static const uint8_t zero[PAGE];
@@ -467,10 +465,12 @@ int sgx_layout_measure(const struct sgx_layout *l, uint8_t mrenclave[32])
     int ret = sgx_measure_init(&m, l->ssa_frame_size, l->size);
 
     for (size_t i = 0; !ret && i < l->n_pages; i++) {
-        struct sgx_secinfo si = {.flags = l->pages[i].secinfo_flags};
+        const struct sgx_layout_page *pg = &l->pages[i];
+        struct sgx_secinfo si = {.flags = pg->secinfo_flags};
 
-        ret = sgx_measure_add_page(&m, l->pages[i].offset, &si, l->pages[i].data ? l->pages[i].data : zero,
-                                   l->pages[i].measured);
+        for (uint64_t k = 0; !ret && k < sgx_layout_entry_pages(pg); k++)
+            ret = sgx_measure_add_page(&m, pg->offset + k * PAGE, &si, pg->data ? pg->data : zero,
+                                       pg->measured);
     }
     if (!ret)
         ret = sgx_measure_final(&m, mrenclave);

@@ -81,7 +81,15 @@ struct sgx_layout_page {
     bool measured;           /* EEXTEND the content (SGX_PAGE_MEASURE) */
     const uint8_t *data;     /* 4096 bytes, or NULL for a zero page */
     const char *region;      /* "tcs", "ssa", "tls", "stack", "blob", "elf0", "heap" ... */
+    uint64_t more;           /* pages after this one, alike at the next offsets (a region of
+                              * zero pages not measured: data NULL and measured false) */
 };
+
+/* An entry's pages: 1, or a run (a 256 MiB heap is one entry, not 65,536). */
+static inline uint64_t sgx_layout_entry_pages(const struct sgx_layout_page *p)
+{
+    return 1 + p->more;
+}
 
 struct sgx_layout {
     uint64_t size;           /* SECS.SIZE */
@@ -96,6 +104,9 @@ struct sgx_layout {
 
 /* Builds the page list. Returns 0 or -EINVAL / -ENOMEM / -errno (message in e). */
 int sgx_layout_build(const struct sgx_layout_desc *desc, struct sgx_layout *out, struct sgx_err *e);
+
+/* Every page of the layout: what EADD adds. */
+uint64_t sgx_layout_page_count(const struct sgx_layout *layout);
 
 /* MRENCLAVE of the layout (ECREATE + every page in list order). */
 int sgx_layout_measure(const struct sgx_layout *layout, uint8_t mrenclave[32]);

@@ -18,17 +18,51 @@
 #define RUN_PAGES 256
 #define STAGE_SIZE (2 * RUN_PAGES * PAGE)
 
-/* Pages [i, i+n) that one ADD_PAGES call can add, at most max. */
-static size_t run_length(const struct sgx_layout *l, size_t i, size_t max)
-{
-    const struct sgx_layout_page *p = l->pages;
-    size_t n = 1;
+/* A position in the page list: page k of entry i. */
+struct cursor {
+    size_t i;
+    uint64_t k;
+};
 
-    while (n < max && i + n < l->n_pages && p[i + n].offset == p[i].offset + n * PAGE &&
-           p[i + n].secinfo_flags == p[i].secinfo_flags && p[i + n].measured == p[i].measured &&
-           !p[i + n].data == !p[i].data && p[i + n].region == p[i].region)
-        n++;
+/* Pages from c that one ADD_PAGES call can add, at most max: alike pages
+ * (one SECINFO, measure flag, data or none, region) at consecutive offsets,
+ * across entries. */
+static uint64_t run_length(const struct sgx_layout *l, struct cursor c, uint64_t max)
+{
+    const struct sgx_layout_page *first = &l->pages[c.i];
+    uint64_t n = 0, next = first->offset + c.k * PAGE;
+
+    for (size_t i = c.i; i < l->n_pages && n < max; i++) {
+        const struct sgx_layout_page *p = &l->pages[i];
+        uint64_t avail = sgx_layout_entry_pages(p) - (i == c.i ? c.k : 0), take;
+
+        if (i > c.i && (p->offset != next || p->secinfo_flags != first->secinfo_flags ||
+                        p->measured != first->measured || !p->data != !first->data || p->region != first->region))
+            break;
+        take = avail < max - n ? avail : max - n;
+        n += take;
+        next += take * PAGE;
+        if (take < avail)
+            break;
+    }
     return n;
+}
+
+/* c moved on by n pages. */
+static struct cursor advance(const struct sgx_layout *l, struct cursor c, uint64_t n)
+{
+    while (n && c.i < l->n_pages) {
+        uint64_t left = sgx_layout_entry_pages(&l->pages[c.i]) - c.k;
+
+        if (n < left) {
+            c.k += n;
+            break;
+        }
+        n -= left;
+        c.i++;
+        c.k = 0;
+    }
+    return c;
 }
 
 /* ADD_PAGES for the run until all of it is added (src 0: zero pages,
@@ -138,26 +172,38 @@ static int add_pages(const struct sgx_driver *drv, struct sgx_driver_encl *encl,
         zero = stage + RUN_PAGES * PAGE;
         memset(zero, 0, RUN_PAGES * PAGE);
     }
-    for (size_t i = 0, n; !ret && i < l->n_pages; i += n) {
-        const struct sgx_layout_page *pg = &l->pages[i];
+    for (struct cursor c = {0, 0}; !ret && c.i < l->n_pages;) {
+        const struct sgx_layout_page *pg = &l->pages[c.i];
         uint8_t *src = pg->data ? stage : dirty && !strcmp(pg->region, "heap") ? dirty : zero;
-        struct sgx_enclave_add_pages a = {src == zero && drv->add_zero_pages ? 0 : (uintptr_t)src, pg->offset, 0,
-                                          (uintptr_t)&si, pg->measured ? SGX_PAGE_MEASURE : 0, 0};
-        uint64_t done;
+        struct sgx_enclave_add_pages a = {src == zero && drv->add_zero_pages ? 0 : (uintptr_t)src,
+                                          pg->offset + c.k * PAGE, 0, (uintptr_t)&si,
+                                          pg->measured ? SGX_PAGE_MEASURE : 0, 0};
+        uint64_t done, n;
 
+        if (pg->more && (pg->data || pg->measured)) {
+            ret = -EINVAL;
+            sgx_err_set(e, "page list entry at offset 0x%llx: a run of pages with data or measured",
+                        (unsigned long long)pg->offset);
+            break;
+        }
         /* A source holds RUN_PAGES; zero pages without one go in one call
          * per region (the sim's add_zero_pages: one mprotect for the
          * 65,536 heap pages of a 256 MiB enclave instead of 256). */
-        n = run_length(l, i, a.src ? RUN_PAGES : SIZE_MAX);
+        n = run_length(l, c, a.src ? RUN_PAGES : UINT64_MAX);
         a.length = n * PAGE;
-        for (size_t k = 0; pg->data && k < n; k++)
+        for (uint64_t k = 0; pg->data && k < n; k++) /* data entries are one page each */
             memcpy(stage + k * PAGE, pg[k].data, PAGE);
         memset(&si, 0, sizeof(si));
         si.flags = pg->secinfo_flags;
         ret = add_run(drv, encl, &a, &done);
-        if (ret)
-            sgx_err_set(e, "EADD of the %s page at offset 0x%llx failed: %s", pg[done / PAGE].region,
-                        (unsigned long long)(pg->offset + done), strerror(-ret));
+        if (ret) {
+            struct cursor at = advance(l, c, done / PAGE);
+
+            sgx_err_set(e, "EADD of the %s page at offset 0x%llx failed: %s",
+                        l->pages[at.i < l->n_pages ? at.i : c.i].region, (unsigned long long)(a.offset + done),
+                        strerror(-ret));
+        }
+        c = advance(l, c, n);
     }
     munmap(stage, STAGE_SIZE);
     if (dirty)

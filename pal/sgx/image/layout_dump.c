@@ -14,9 +14,10 @@ int sgx_layout_write_json(FILE *out, const struct sgx_layout *l, const uint8_t m
     for (size_t i = 0; i < l->n_pages; i++) {
         const struct sgx_layout_page *p = &l->pages[i];
 
-        fprintf(out, "%s\n{\"offset\":%llu,\"flags\":%llu,\"measured\":%s,\"region\":\"%s\"}",
-                i ? "," : "", (unsigned long long)p->offset, (unsigned long long)p->secinfo_flags,
-                p->measured ? "true" : "false", p->region);
+        for (uint64_t k = 0; k < sgx_layout_entry_pages(p); k++)
+            fprintf(out, "%s\n{\"offset\":%llu,\"flags\":%llu,\"measured\":%s,\"region\":\"%s\"}",
+                    i || k ? "," : "", (unsigned long long)(p->offset + k * SGX_PAGE_SIZE),
+                    (unsigned long long)p->secinfo_flags, p->measured ? "true" : "false", p->region);
     }
     fprintf(out, "\n]}\n");
     return ferror(out) ? -EIO : 0;
@@ -29,8 +30,9 @@ int sgx_layout_write_pages(FILE *out, const struct sgx_layout *l)
     for (size_t i = 0; i < l->n_pages; i++) {
         const uint8_t *data = l->pages[i].data ? l->pages[i].data : zero;
 
-        if (fwrite(data, 1, SGX_PAGE_SIZE, out) != SGX_PAGE_SIZE)
-            return -EIO;
+        for (uint64_t k = 0; k < sgx_layout_entry_pages(&l->pages[i]); k++)
+            if (fwrite(data, 1, SGX_PAGE_SIZE, out) != SGX_PAGE_SIZE)
+                return -EIO;
     }
     return 0;
 }

@@ -184,7 +184,7 @@ int urts_build(struct urts_enclave *e, struct sgx_err *err)
     if (!ret)
         ret = sgx_layout_add_pages(e->drv, e->encl, &l, err);
     if (!ret)
-        e->cnt.eadd = l.n_pages;
+        e->cnt.eadd = sgx_layout_page_count(&l);
     if (!ret)
         ret = sign_and_init(e, &ld, mr, err);
     if (!ret)

@@ -94,18 +94,22 @@ static __attribute__((unused)) int tenc_add_all(struct tenc *t)
     struct sgx_secinfo si __attribute__((aligned(64)));
     int ret = 0;
 
+    /* Page by page: an entry's run of zero pages too. */
     for (size_t i = 0; !ret && i < t->layout.n_pages; i++) {
         const struct sgx_layout_page *p = &t->layout.pages[i];
-        struct sgx_enclave_add_pages a = {(uintptr_t)page, p->offset, 4096, (uintptr_t)&si,
-                                          p->measured ? SGX_PAGE_MEASURE : 0, 0};
 
-        memset(&si, 0, sizeof(si));
-        si.flags = p->secinfo_flags;
-        if (p->data)
-            memcpy(page, p->data, 4096);
-        else
-            memset(page, 0, 4096);
-        ret = t->drv.add_pages(t->encl, &a);
+        for (uint64_t k = 0; !ret && k < sgx_layout_entry_pages(p); k++) {
+            struct sgx_enclave_add_pages a = {(uintptr_t)page, p->offset + k * 4096, 4096, (uintptr_t)&si,
+                                              p->measured ? SGX_PAGE_MEASURE : 0, 0};
+
+            memset(&si, 0, sizeof(si));
+            si.flags = p->secinfo_flags;
+            if (p->data)
+                memcpy(page, p->data, 4096);
+            else
+                memset(page, 0, 4096);
+            ret = t->drv.add_pages(t->encl, &a);
+        }
     }
     return ret;
 }
