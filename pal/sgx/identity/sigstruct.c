@@ -234,9 +234,14 @@ int sgx_sigstruct_verify(const struct sgx_sigstruct *sig, struct sgx_err *e)
     return ret;
 }
 
+/* Low-level SHA-256, as signed_digest: SHA256() goes through EVP, whose
+ * first use in a process fetches the provider (~1 ms, in the sim's EINIT)
+ * and may wait on a lock in a child forked from a threaded process. */
 int sgx_sigstruct_mrsigner(const struct sgx_sigstruct *sig, uint8_t mrsigner[32])
 {
-    return SHA256(sig->modulus, MOD_BYTES, mrsigner) ? 0 : -EIO;
+    SHA256_CTX c;
+
+    return SHA256_Init(&c) && SHA256_Update(&c, sig->modulus, MOD_BYTES) && SHA256_Final(mrsigner, &c) ? 0 : -EIO;
 }
 
 static uint32_t to_bcd(unsigned v, int digits)
