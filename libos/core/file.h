@@ -53,6 +53,9 @@ struct file {
     /* fs_host.c: a host file opened for reading whose type the host has not
      * been asked yet (one fstat less per open); file_is_dir() asks it. */
     bool dir_unknown;
+    /* The S_IFMT bits once an fstat told them (0: not asked yet): an open
+     * file's type never changes, so mmap asks the host once, not per call. */
+    uint16_t ifmt;
     bool is_sock;
     /* On an untrusted_shm mount: its MAP_SHARED mappings are host memory
      * that other processes see, inside an enclave too (sys/mem.c). */

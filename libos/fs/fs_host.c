@@ -135,7 +135,11 @@ const struct file_ops host_file_ops = {
 bool file_is_dir_ask(struct file *f)
 {
     struct pal_stat st;
-    bool dir = f->ops->fstat && f->ops->fstat(f, &st) == 0 && (st.mode & S_IFMT_) == S_IFDIR_;
+    bool asked = f->ops->fstat && f->ops->fstat(f, &st) == 0;
+    bool dir = asked && (st.mode & S_IFMT_) == S_IFDIR_;
+
+    if (asked)
+        __atomic_store_n(&f->ifmt, (uint16_t)(st.mode & S_IFMT_), __ATOMIC_RELAXED);
     f->is_dir = dir; /* the same value from every thread that asks */
     __atomic_store_n(&f->dir_unknown, false, __ATOMIC_RELEASE);
     return dir;
