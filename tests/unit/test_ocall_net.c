@@ -168,13 +168,14 @@ static void test_sock_pair(void)
           "socketpair: AF_INET refused");
 }
 
-/* More than OCALL_MAX_IO on a stream is sent whole, an OCALL per
- * OCALL_MAX_IO (a blocking stream send queues all of it, as Linux's);
- * a receive brings at most OCALL_MAX_IO; a datagram that large is refused
+/* More than OCALL_MAX_SOCK_IO on a stream is sent whole, an OCALL per
+ * OCALL_MAX_SOCK_IO (a blocking stream send queues all of it, as Linux's);
+ * a receive brings at most OCALL_MAX_SOCK_IO; a datagram up to that size
+ * (a UDP datagram's 65,507 bytes fit) goes whole, a larger one is refused
  * (EMSGSIZE), never cut in two. */
 static void test_big_transfer(void)
 {
-    static char big[OCALL_MAX_IO + 5000], in[OCALL_MAX_IO + 5000];
+    static char big[OCALL_MAX_SOCK_IO + 5000], in[OCALL_MAX_SOCK_IO + 5000];
     int sz = 1 << 20;
     pal_handle s[2];
     long w, r, got = 0;
@@ -191,7 +192,7 @@ static void test_big_transfer(void)
     CHECK(w == (long)sizeof(big), "big stream send: all %ld bytes (of %zu)", w, sizeof(big));
     while (got < w &&
            (r = api.sock_recv(s[1], in + got, sizeof(in) - (size_t)got, 0, NULL, NULL)) > 0) {
-        CHECK(r <= OCALL_MAX_IO, "big recv: %ld <= OCALL_MAX_IO", r);
+        CHECK(r <= OCALL_MAX_SOCK_IO, "big recv: %ld <= OCALL_MAX_SOCK_IO", r);
         got += r;
     }
     CHECK(got == w && !memcmp(in, big, (size_t)w), "big: every byte sent arrived, in order");
@@ -201,11 +202,17 @@ static void test_big_transfer(void)
         return;
     }
     setsockopt((int)s[0], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+    setsockopt((int)s[1], SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
     w = api.sock_send(s[0], big, sizeof(big), 0, NULL, 0);
     CHECK(w == -PAL_EMSGSIZE, "big datagram send: EMSGSIZE, not cut (%ld)", w);
-    w = api.sock_send(s[0], big, OCALL_MAX_IO, 0, NULL, 0);
+    w = api.sock_send(s[0], big, OCALL_MAX_SOCK_IO, 0, NULL, 0);
     r = api.sock_recv(s[1], in, sizeof(in), 0, NULL, NULL);
-    CHECK(w == OCALL_MAX_IO && r == OCALL_MAX_IO, "datagram of OCALL_MAX_IO: sent and received whole (%ld, %ld)",
+    CHECK(w == OCALL_MAX_SOCK_IO && r == OCALL_MAX_SOCK_IO && !memcmp(in, big, (size_t)r),
+          "datagram of OCALL_MAX_SOCK_IO: sent and received whole (%ld, %ld)", w, r);
+    big[65506] = 'z';
+    w = api.sock_send(s[0], big, 65507, 0, NULL, 0);
+    r = api.sock_recv(s[1], in, sizeof(in), 0, NULL, NULL);
+    CHECK(w == 65507 && r == 65507 && in[65506] == 'z', "a UDP-sized datagram (65,507 bytes) whole (%ld, %ld)",
           w, r);
     close((int)s[0]), close((int)s[1]);
 }

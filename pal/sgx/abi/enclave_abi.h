@@ -195,7 +195,9 @@ struct ocall_frame {
     uint8_t data[];
 };
 
-#define OCALL_MAX_DATA 65536ULL
+/* A socket OCALL's data (OCALL_MAX_SOCK_IO) with its address and ancillary
+ * data, and every other OCALL's, fit. */
+#define OCALL_MAX_DATA 73728ULL
 
 /* Exitless OCALLs (geode.ocall_workers > 0; docs/sgx-pal.md). Host memory,
  * page-aligned, allocated by the host: the queue (EXITLESS_QUEUE_SIZE bytes)
@@ -285,7 +287,7 @@ static inline int exitless_excluded(uint64_t number)
 }
 
 #define EXITLESS_QUEUE_SIZE 8192ULL
-#define EXITLESS_SLOT_SIZE 69632ULL /* 17 pages */
+#define EXITLESS_SLOT_SIZE 77824ULL /* 19 pages */
 _Static_assert(sizeof(struct exitless_queue) <= EXITLESS_QUEUE_SIZE, "exitless queue size");
 _Static_assert(sizeof(struct exitless_slot) + OCALL_MAX_DATA <= EXITLESS_SLOT_SIZE, "exitless slot size");
 

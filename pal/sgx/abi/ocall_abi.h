@@ -29,6 +29,9 @@ struct ocall_args {
 /* Largest payload of one read/write-like OCALL: the frame's data area less
  * the arguments and a path. Longer transfers are split by the enclave. */
 #define OCALL_MAX_IO 61440
+/* Largest payload of one socket send/recv OCALL: a whole UDP datagram
+ * (65,507 bytes over IPv4, 65,527 over IPv6) goes in one, as it must. */
+#define OCALL_MAX_SOCK_IO 65536
 /* Ancillary data of one sendmsg/recvmsg OCALL (253 descriptors and more). */
 #define OCALL_MSG_CONTROL_MAX 1024
 

@@ -163,10 +163,10 @@ static long enclave_sock_accept(pal_handle h, void *addr, uint32_t *len, int fla
     return 0;
 }
 
-/* One OCALL's worth: at most OCALL_MAX_IO bytes. */
+/* One OCALL's worth: at most OCALL_MAX_SOCK_IO bytes. */
 static long send_one(pal_handle h, const void *buf, size_t n, int fl, const void *addr, uint32_t alen)
 {
-    uint64_t len = n < OCALL_MAX_IO ? n : OCALL_MAX_IO;
+    uint64_t len = n < OCALL_MAX_SOCK_IO ? n : OCALL_MAX_SOCK_IO;
     uint64_t al = addr ? alen : 0;
     struct ocall_args a = {{h, (int64_t)len, fl, (int64_t)al}};
     int64_t r;
@@ -183,7 +183,8 @@ static long enclave_sock_getopt(pal_handle h, int lvl, int name, void *val, uint
 #define L_SO_TYPE 3
 #define L_SOCK_STREAM 1
 
-/* A send of more than one OCALL's worth (OCALL_MAX_IO): 1 when the socket
+/* A send of more than one OCALL's worth (OCALL_MAX_SOCK_IO: a UDP datagram
+ * fits): 1 when the socket
  * is a stream, which takes it in chunks, as Linux's stream send queues all
  * of it before it returns (a short count only for a full buffer of a
  * non-blocking socket, or a signal); a datagram cannot be cut in two, and
@@ -196,7 +197,7 @@ static long send_chunked(pal_handle h, size_t n)
     uint32_t len = sizeof(type);
     long r;
 
-    if (n <= OCALL_MAX_IO)
+    if (n <= OCALL_MAX_SOCK_IO)
         return 0;
     r = enclave_sock_getopt(h, L_SOL_SOCKET, L_SO_TYPE, &type, &len);
     if (r < 0)
@@ -214,7 +215,7 @@ static long send_rest(pal_handle h, const uint8_t *buf, size_t n, size_t done, i
     long r;
 
     while (done < n) {
-        uint64_t len = n - done < OCALL_MAX_IO ? n - done : OCALL_MAX_IO;
+        uint64_t len = n - done < OCALL_MAX_SOCK_IO ? n - done : OCALL_MAX_SOCK_IO;
 
         r = send_one(h, buf + done, len, fl, addr, alen);
         if (r < 0)
@@ -247,10 +248,10 @@ static int recv_count_ok(int64_t r, uint64_t cap, int fl, uint64_t data)
 
 /* The reply is a 136-byte address header followed by the data, so it lands
  * in a bounce buffer sized to this call (enclave_ocallv has one output): at
- * most 136 + OCALL_MAX_IO bytes of the PAL stack. */
+ * most 136 + OCALL_MAX_SOCK_IO bytes of the PAL stack. */
 static long enclave_sock_recv(pal_handle h, void *buf, size_t n, int fl, void *addr, uint32_t *al)
 {
-    uint64_t cap = n < OCALL_MAX_IO ? n : OCALL_MAX_IO, got = 0, alen;
+    uint64_t cap = n < OCALL_MAX_SOCK_IO ? n : OCALL_MAX_SOCK_IO, got = 0, alen;
     struct ocall_args a = {{h, (int64_t)cap, fl, addr ? ADDR_MAX : 0}};
     uint8_t reply[RECV_HDR + cap];
     int64_t r;
@@ -276,7 +277,7 @@ static long enclave_sock_recv(pal_handle h, void *buf, size_t n, int fl, void *a
 static long sendmsg_one(pal_handle h, const void *buf, size_t n, int fl, const void *addr, uint32_t alen,
                         const void *control, size_t clen)
 {
-    uint64_t len = n < OCALL_MAX_IO ? n : OCALL_MAX_IO, al = addr ? alen : 0;
+    uint64_t len = n < OCALL_MAX_SOCK_IO ? n : OCALL_MAX_SOCK_IO, al = addr ? alen : 0;
     uint8_t head[ADDR_MAX + OCALL_MSG_CONTROL_MAX];
     struct ocall_args a = {{h, (int64_t)len, fl, (int64_t)al, (int64_t)clen}};
     int64_t r;
@@ -301,7 +302,7 @@ static long enclave_sock_sendmsg(pal_handle h, const void *buf, size_t n, int fl
     if (chunked < 0)
         return chunked;
     r = sendmsg_one(h, buf, n, fl, addr, alen, control, clen);
-    if (!chunked || r < OCALL_MAX_IO)
+    if (!chunked || r < OCALL_MAX_SOCK_IO)
         return r;
     return send_rest(h, buf, n, (size_t)r, fl, addr, alen);
 }
@@ -309,7 +310,7 @@ static long enclave_sock_sendmsg(pal_handle h, const void *buf, size_t n, int fl
 static long enclave_sock_recvmsg(pal_handle h, void *buf, size_t n, int fl, void *addr, uint32_t *al,
                                  void *control, size_t *clen, int *msg_flags)
 {
-    uint64_t cap = n < OCALL_MAX_IO ? n : OCALL_MAX_IO, got = 0, alen, words[2];
+    uint64_t cap = n < OCALL_MAX_SOCK_IO ? n : OCALL_MAX_SOCK_IO, got = 0, alen, words[2];
     uint64_t ccap = *clen < OCALL_MSG_CONTROL_MAX ? *clen : OCALL_MSG_CONTROL_MAX;
     struct ocall_args a = {{h, (int64_t)cap, fl, addr ? ADDR_MAX : 0, (int64_t)ccap}};
     uint8_t reply[RECVMSG_HDR + cap];

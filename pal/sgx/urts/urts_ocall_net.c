@@ -180,7 +180,7 @@ static int64_t do_send(struct net_call *c)
     const uint8_t *addr = NULL, *data;
     int fd = fd_of(c->a[0]);
 
-    if (len < 0 || len > OCALL_MAX_IO || alen < 0 || alen > ADDR_MAX || !ints(c, 2, 1))
+    if (len < 0 || len > OCALL_MAX_SOCK_IO || alen < 0 || alen > ADDR_MAX || !ints(c, 2, 1))
         return -EINVAL;
     if ((alen && !(addr = urts_ocall_bytes(&c->in, alen))) ||
         !(data = urts_ocall_bytes(&c->in, len)) || !urts_ocall_end(&c->in))
@@ -202,7 +202,7 @@ static int64_t do_recv(struct net_call *c)
     int fd = fd_of(c->a[0]);
     long r;
 
-    if (!urts_ocall_end(&c->in) || len < 0 || len > OCALL_MAX_IO || cap < 0 || cap > ADDR_MAX ||
+    if (!urts_ocall_end(&c->in) || len < 0 || len > OCALL_MAX_SOCK_IO || cap < 0 || cap > ADDR_MAX ||
         !ints(c, 2, 1) || c->out_cap < RECV_HDR + (uint64_t)len)
         return -EINVAL;
     if (fd < 0)
@@ -226,7 +226,7 @@ static int64_t do_sendmsg(struct net_call *c)
     const uint8_t *addr = NULL, *control = NULL, *data;
     int fd = fd_of(c->a[0]);
 
-    if (len < 0 || len > OCALL_MAX_IO || alen < 0 || alen > ADDR_MAX || clen < 0 ||
+    if (len < 0 || len > OCALL_MAX_SOCK_IO || alen < 0 || alen > ADDR_MAX || clen < 0 ||
         clen > OCALL_MSG_CONTROL_MAX || !ints(c, 2, 1))
         return -EINVAL;
     if ((alen && !(addr = urts_ocall_bytes(&c->in, alen))) ||
@@ -261,7 +261,7 @@ static int64_t do_recvmsg(struct net_call *c)
     int fd = fd_of(c->a[0]);
     long r;
 
-    if (!urts_ocall_end(&c->in) || len < 0 || len > OCALL_MAX_IO || cap < 0 || cap > ADDR_MAX || ccap < 0 ||
+    if (!urts_ocall_end(&c->in) || len < 0 || len > OCALL_MAX_SOCK_IO || cap < 0 || cap > ADDR_MAX || ccap < 0 ||
         ccap > OCALL_MSG_CONTROL_MAX || !ints(c, 2, 1) || c->out_cap < RECVMSG_HDR + (uint64_t)len)
         return -EINVAL;
     if (fd < 0)
