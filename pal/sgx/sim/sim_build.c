@@ -94,9 +94,11 @@ static int sim_create(struct sgx_driver_encl *encl, struct sgx_enclave_create *a
     encl->secs = secs; /* close() needs SIZE even if the rest fails */
     encl->epoch = 1;   /* ETRACK epochs; tracked = 0: none yet */
     encl->epcm = calloc(secs.size / PAGE, sizeof(*encl->epcm));
+    encl->mod_epoch = calloc(secs.size / PAGE, sizeof(*encl->mod_epoch));
+    encl->tcs_entry = calloc(secs.size / PAGE, sizeof(*encl->tcs_entry));
     encl->pte = calloc(secs.size / PAGE, 1);
     encl->xtrap = calloc(secs.size / PAGE, 1);
-    if (!encl->epcm || !encl->pte || !encl->xtrap)
+    if (!encl->epcm || !encl->mod_epoch || !encl->tcs_entry || !encl->pte || !encl->xtrap)
         return -ENOMEM; /* freed by close */
     if (encl->cpu->rdtsc_ud && !host_cap(HOST_CAP_TSC_TRAP)) {
         fprintf(stderr, "geode sim: the SGX1 model (RDTSC #UD in enclaves) needs RDTSC trapping: %s\n",
@@ -457,6 +459,8 @@ static void sim_close(struct sgx_driver_encl *encl)
         close(encl->memfd);
     sgx_measure_free(&encl->measure);
     free(encl->epcm);
+    free(encl->mod_epoch);
+    free(encl->tcs_entry);
     free(encl->pte);
     free(encl->xtrap);
     free(encl->tcs_pages);

@@ -40,8 +40,10 @@ struct sgx_sim_epcm {
     uint8_t type;  /* enum sgx_page_type */
     uint8_t perms; /* SGX_SECINFO_R/W/X */
     uint8_t state; /* SGX_SECINFO_PENDING/MODIFIED/PR (SGX2) */
-    uint32_t mod_epoch;   /* ETRACK epoch of the last EMODPR/EMODT */
-    uint32_t entry;       /* TCS: the entry running on it, and its epoch (sim_edmm.c) */
+    /* The ETRACK epoch of the last EMODPR/EMODT and a TCS's entry word are
+     * arrays of their own (sgx_driver_encl.mod_epoch, .tcs_entry): an EADD
+     * writes this entry for every page (a million of them in a 4 GiB SGX1
+     * enclave), and four bytes populate a third of the memory twelve did. */
 };
 
 /* A default CPU model: SGX1+SGX2 (sgx2 true), EDECCSSA, MISCSELECT.EXINFO,

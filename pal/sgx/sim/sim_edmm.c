@@ -99,6 +99,16 @@ int sim_apply_prot(struct sgx_driver_encl *encl, uint64_t first, uint64_t n)
 
 /* ---- ENCLS (driver side) ----------------------------------------------------- */
 
+/* A page's epoch and entry word back to 0, as a whole EPCM entry once was;
+ * read first, so the arrays' pages of pages never modified stay untouched. */
+static void clear_side(struct sgx_driver_encl *encl, uint64_t p)
+{
+    if (encl->mod_epoch[p])
+        encl->mod_epoch[p] = 0;
+    if (__atomic_load_n(&encl->tcs_entry[p], __ATOMIC_RELAXED))
+        __atomic_store_n(&encl->tcs_entry[p], 0, __ATOMIC_RELAXED);
+}
+
 /* EAUG: a zero page, REG, RW, PENDING. */
 static void eaug(struct sgx_driver_encl *encl, uint64_t p)
 {
@@ -106,6 +116,7 @@ static void eaug(struct sgx_driver_encl *encl, uint64_t p)
                                           .type = SGX_PT_REG,
                                           .perms = SGX_SECINFO_R | SGX_SECINFO_W,
                                           .state = SGX_SECINFO_PENDING};
+    clear_side(encl, p);
     __atomic_add_fetch(&encl->counters.eaug, 1, __ATOMIC_RELAXED);
 }
 
@@ -222,7 +233,7 @@ static uint32_t inside(uint32_t epoch)
 
 bool sim_tcs_take(struct sgx_driver_encl *encl, uint64_t tcs_page)
 {
-    uint32_t *w = &encl->epcm[tcs_page].entry, want = ENTRY_FREE;
+    uint32_t *w = &encl->tcs_entry[tcs_page], want = ENTRY_FREE;
 
     if (!__atomic_compare_exchange_n(w, &want, ENTRY_ENTERING, false, __ATOMIC_SEQ_CST,
                                      __ATOMIC_SEQ_CST))
@@ -235,12 +246,12 @@ bool sim_tcs_take(struct sgx_driver_encl *encl, uint64_t tcs_page)
 
 void sim_tcs_release(struct sgx_driver_encl *encl, uint64_t tcs_page)
 {
-    __atomic_store_n(&encl->epcm[tcs_page].entry, ENTRY_FREE, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&encl->tcs_entry[tcs_page], ENTRY_FREE, __ATOMIC_SEQ_CST);
 }
 
 static bool tcs_busy(const struct sgx_driver_encl *encl, uint64_t page)
 {
-    return __atomic_load_n(&encl->epcm[page].entry, __ATOMIC_ACQUIRE) != ENTRY_FREE;
+    return __atomic_load_n(&encl->tcs_entry[page], __ATOMIC_ACQUIRE) != ENTRY_FREE;
 }
 
 /* ETRACK, then the kernel's IPIs (sgx_enclave_etrack): every thread inside
@@ -253,7 +264,7 @@ static void etrack(struct sgx_driver_encl *encl)
 
     __atomic_store_n(&encl->tracked, e - 1, __ATOMIC_RELEASE);
     for (uint64_t i = 0; i < encl->n_tcs; i++) {
-        uint32_t *w = &encl->epcm[encl->tcs_pages[i]].entry;
+        uint32_t *w = &encl->tcs_entry[encl->tcs_pages[i]];
         uint32_t v = __atomic_load_n(w, __ATOMIC_SEQ_CST);
 
         while (v != ENTRY_FREE && !__atomic_compare_exchange_n(w, &v, inside(e), false,
@@ -271,7 +282,7 @@ static bool tracked(const struct sgx_driver_encl *encl, uint32_t mod)
     if (mod > t || !t)
         return false;
     for (uint64_t i = 0; i < encl->n_tcs; i++) {
-        uint32_t v = __atomic_load_n(&encl->epcm[encl->tcs_pages[i]].entry, __ATOMIC_SEQ_CST);
+        uint32_t v = __atomic_load_n(&encl->tcs_entry[encl->tcs_pages[i]], __ATOMIC_SEQ_CST);
 
         if (v != ENTRY_FREE && v != ENTRY_ENTERING && v >> 1 <= t)
             return false;
@@ -329,7 +340,7 @@ static int emodpr(struct sgx_driver_encl *encl, uint64_t p, uint64_t perms)
     m->perms &= (uint8_t)perms;
     __atomic_add_fetch(&encl->counters.emodpr, 1, __ATOMIC_RELAXED);
     m->state |= SGX_SECINFO_PR;
-    m->mod_epoch = encl->epoch;
+    encl->mod_epoch[p] = encl->epoch;
     return 0;
 }
 
@@ -350,7 +361,7 @@ static int emodt(struct sgx_driver_encl *encl, uint64_t p, uint8_t type)
     __atomic_add_fetch(&encl->counters.emodt, 1, __ATOMIC_RELAXED);
     m->perms = 0;
     m->state = SGX_SECINFO_MODIFIED;
-    m->mod_epoch = encl->epoch;
+    encl->mod_epoch[p] = encl->epoch;
     return 0;
 }
 
@@ -435,6 +446,7 @@ int sim_modify_types(struct sgx_driver_encl *encl, struct sgx_enclave_modify_typ
 static void eremove(struct sgx_driver_encl *encl, uint64_t p)
 {
     encl->epcm[p] = (struct sgx_sim_epcm){0};
+    clear_side(encl, p);
     __atomic_add_fetch(&encl->counters.eremove, 1, __ATOMIC_RELAXED);
 }
 
@@ -642,7 +654,7 @@ static int eaccept_locked(const struct leaf *l, ucontext_t *uc)
         result(uc, SGX_PAGE_ATTRIBUTES_MISMATCH);
         return 0;
     }
-    if ((m->state & (SGX_SECINFO_MODIFIED | SGX_SECINFO_PR)) && !tracked(encl, m->mod_epoch)) {
+    if ((m->state & (SGX_SECINFO_MODIFIED | SGX_SECINFO_PR)) && !tracked(encl, encl->mod_epoch[p])) {
         result(uc, SGX_NOT_TRACKED);
         return 0;
     }

@@ -30,6 +30,10 @@ struct sgx_driver_encl {
     int memfd;
     int pkey;             /* protection key of the pages (isolation), or -1 */
     struct sgx_sim_epcm *epcm;
+    /* Per page, calloc'd and written only where used: the ETRACK epoch of
+     * the last EMODPR/EMODT, and a TCS page's entry word (sim_edmm.c). */
+    uint32_t *mod_epoch;
+    uint32_t *tcs_entry;
     /* Per page: the host's page-table protection (PROT_*, what mprotect on
      * the enclave range asked for); the mapping gets it intersected with
      * what the EPCM allows (sim_edmm.c). */
@@ -38,7 +42,7 @@ struct sgx_driver_encl {
     uint8_t *xtrap;
     /* The ENCLU whose page has the direct-EEXIT stub, or 0 (sim_xexit.c). */
     uint64_t xstub;
-    /* SGX2: ETRACK epochs (entries record theirs in the TCS's EPCM entry),
+    /* SGX2: ETRACK epochs (entries record theirs in the TCS's entry word),
      * and the lock the SGX2 leaves take (spin: leaves run in handlers). */
     volatile uint32_t epoch, tracked;
     uint64_t *tcs_pages; /* page index of every TCS (EADD, EMODT), for ETRACK */
