@@ -55,6 +55,14 @@ else
     [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "hello enclave" ]
     r=$?; check "busybox echo (non-PIE static glibc)" $r; diag $r
 
+    # A 16 GiB enclave: the heap's page maps (4.5 MiB) lie at the heap's
+    # end, so 0x400000, where busybox is linked, is free (they lay at its
+    # start, 0x10000, and covered it: "cannot reserve ... at 0x400000").
+    manifest "$TMP/bb16.toml" "$BB" 'loader.argv = ["busybox"]' 'sgx.enclave_size = "16G"' "$(trust "$BB")"
+    run_sim "$TMP/bb16.toml" echo hello big enclave
+    [ "$rc" -eq 0 ] && [ "$(cat "$TMP/out")" = "hello big enclave" ]
+    r=$?; check "busybox echo in a 16 GiB enclave (a program linked at 0x400000)" $r; diag $r
+
     run_sim "$TMP/bb.toml" ls -la /
     grep -v ' proc$' "$TMP/out" >"$TMP/ls.geode"
     $BB ls -la / | grep -v ' proc$' >"$TMP/ls.native"

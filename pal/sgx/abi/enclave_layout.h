@@ -30,15 +30,21 @@ struct sgx_layout_tls {
     uint64_t nssa;            /* SSA frames of this thread (TCS.NSSA) */
     uint64_t ssa_frame_pages; /* SECS.SSAFRAMESIZE: pages per SSA frame */
     /* SGX2 (EDMM): SGX_LAYOUT_TLS_EDMM set when only the first
-     * heap_added bytes of the heap were added at build; the trusted PAL
-     * adds the rest with EACCEPT as it commits it. 0 and 0 otherwise. */
+     * heap_added bytes of the heap, and its page maps at the top, were
+     * added at build; the trusted PAL adds the rest with EACCEPT as it
+     * commits it. 0 and 0 otherwise. SGX_LAYOUT_TLS_MAPS_TOP: the page
+     * maps are the heap's last pages (every layout since 2026-12-08). */
     uint64_t flags;
     uint64_t heap_added;
 };
 #define SGX_LAYOUT_TLS_EDMM 1ULL
+#define SGX_LAYOUT_TLS_MAPS_TOP 2ULL
 
-/* Pages at the start of a heap of `pages` pages that the trusted PAL's
- * bookkeeping uses (pal_mem.c: a bit and a byte per page). */
+/* Pages at the end of a heap of `pages` pages that the trusted PAL's
+ * bookkeeping uses (pal_mem.c: a bit and a byte per page). At the end, not
+ * the start: in a heap-low layout the start is 0x10000, and the maps of a
+ * 16 GiB heap (4.5 MiB) would cover 0x400000, where a program linked at a
+ * fixed address wants its image. */
 static inline uint64_t sgx_layout_heap_meta_pages(uint64_t pages)
 {
     return (pages / 8 + 4095) / 4096 + (pages + 4095) / 4096;

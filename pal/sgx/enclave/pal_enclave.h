@@ -100,6 +100,8 @@ struct enclave_heap_run {
     int prot;
 };
 void enclave_heap_meta(uint64_t *lo, uint64_t *hi);
+/* The heap's first page (the layout's heap_offset in this enclave). */
+uint64_t enclave_heap_start(void);
 /* The addresses [*lo, *hi) of the page-map bytes of heap pages [a, b). */
 void enclave_heap_pmap_span(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi);
 uint64_t enclave_heap_end(void);

@@ -792,13 +792,12 @@ static uint32_t n_zeroed;
 struct ecall_result enclave_fork_prepare(uint64_t arg)
 {
     struct enclave_fork_prepare p; /* (on this thread's stack: two may come at once) */
-    uint64_t lo, meta_hi, end = enclave_heap_end(), prev = 0, done = 0;
+    uint64_t lo = enclave_heap_start(), end = enclave_heap_end(), prev = 0, done = 0;
 
     if (copy_from_host(&p, arg, sizeof(p)) || p.count > ENCLAVE_FORK_PREPARE_RUNS)
         return ecall_fail(PAL_EINVAL);
     if (enclave_boot_hold())
         return ecall_fail(PAL_EBUSY);
-    enclave_heap_meta(&lo, &meta_hi);
     if (enclave_edmm_from() < end)
         end = enclave_edmm_from() > lo ? enclave_edmm_from() : lo;
     n_zeroed = 0;
@@ -884,13 +883,14 @@ __attribute__((noreturn)) static void child_fail(const char *why, long err)
  * the libOS image's writable pages (lo = hi = 0 when it has none). */
 static struct {
     uint64_t heap_lo, heap_hi, libos_lo, libos_hi;
-    uint64_t meta_hi, meta_got; /* the heap's page maps: end, pages received */
+    uint64_t meta_lo, meta_hi, meta_got; /* the heap's page maps (its last pages), pages received */
     int heap_ready;             /* enclave_heap_fork_prepare_all done */
 } targets;
 
 static void targets_init(void)
 {
-    enclave_heap_meta(&targets.heap_lo, &targets.meta_hi);
+    enclave_heap_meta(&targets.meta_lo, &targets.meta_hi);
+    targets.heap_lo = enclave_heap_start();
     targets.meta_got = 0;
     targets.heap_ready = 0;
     targets.heap_hi = enclave_heap_end();
@@ -926,7 +926,7 @@ static void take_state(const uint8_t *p, uint64_t n)
  * (enclave_heap_fork_prepare_all) instead of record by record. */
 static void heap_ready(uint64_t addr, uint64_t pages)
 {
-    if (addr >= targets.heap_lo && addr < targets.meta_hi) {
+    if (addr >= targets.meta_lo && addr < targets.meta_hi) {
         if (targets.heap_ready || pages > (targets.meta_hi - addr) / PAGE)
             child_fail("heap map record out of order", -PAL_EPROTO);
         targets.meta_got += pages;
@@ -934,7 +934,7 @@ static void heap_ready(uint64_t addr, uint64_t pages)
     }
     if (targets.heap_ready)
         return;
-    if (targets.meta_got != (targets.meta_hi - targets.heap_lo) / PAGE)
+    if (targets.meta_got != (targets.meta_hi - targets.meta_lo) / PAGE)
         child_fail("the heap's page maps are incomplete", -PAL_EPROTO);
     if (enclave_heap_fork_prepare_all())
         child_fail("cannot add heap pages (EDMM)", 0);

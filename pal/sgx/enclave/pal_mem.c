@@ -145,22 +145,27 @@ static long host_protect(uint64_t addr, uint64_t len, int prot)
     return r > 0 ? -PAL_EIO : r;
 }
 
-/* Pages of the two maps at the start of a heap of `total` pages. */
+/* Pages of the two maps at the end of a heap of `total` pages (the
+ * layout's sgx_layout_heap_meta_pages). */
 static uint64_t meta_pages(uint64_t total)
 {
     return (total / 8 + PAGE - 1) / PAGE + (total + PAGE - 1) / PAGE;
 }
 
+/* The maps (the bitmap, then the pmap) are the heap's last pages: its
+ * start stays free for a program linked at a fixed address (0x400000 in a
+ * heap-low layout, which the maps of a 16 GiB heap would cover). With EDMM
+ * the layout added them at build (SGX_LAYOUT_TLS_MAPS_TOP). */
 int enclave_heap_init(uint64_t lo, uint64_t size)
 {
-    uint64_t total = size / PAGE, map_pages = meta_pages(total);
+    uint64_t total = size / PAGE, map_pages = meta_pages(total), maps = lo + (total - map_pages) * PAGE;
 
-    if (total <= map_pages + 1 || lo + map_pages * PAGE > enclave_edmm_from())
-        return -1; /* EDMM: the maps must be among the pages added at build */
-    heap.bits = (uint64_t *)lo;
-    heap.pmap = (uint8_t *)(lo + (total / 8 + PAGE - 1) / PAGE * PAGE);
+    if (total <= map_pages + 1 || !(tls_self()->flags & SGX_LAYOUT_TLS_MAPS_TOP))
+        return -1;
+    heap.bits = (uint64_t *)maps;
+    heap.pmap = (uint8_t *)(maps + (total / 8 + PAGE - 1) / PAGE * PAGE);
     memset(heap.bits, 0, map_pages * PAGE);
-    heap.lo = lo + map_pages * PAGE;
+    heap.lo = lo;
     heap.pages = total - map_pages;
     return host_protect(heap.lo, heap.pages * PAGE, PAL_PROT_NONE) ? -1 : 0;
 }
@@ -723,8 +728,13 @@ void enclave_heap_meta(uint64_t *lo, uint64_t *hi)
     const struct sgx_layout_tls *tls = tls_self();
     uint64_t total = tls->heap_size / PAGE;
 
-    *lo = g_encl.base + tls->heap_offset;
-    *hi = *lo + meta_pages(total) * PAGE;
+    *hi = g_encl.base + tls->heap_offset + total * PAGE;
+    *lo = *hi - meta_pages(total) * PAGE;
+}
+
+uint64_t enclave_heap_start(void)
+{
+    return g_encl.base + tls_self()->heap_offset;
 }
 
 void enclave_heap_pmap_span(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi)
@@ -767,7 +777,7 @@ int enclave_heap_adopt(void)
 
     enclave_heap_meta(&lo, &hi);
     heap.lock = 0;
-    if ((uint64_t)heap.bits != lo || heap.lo != hi || heap.pages != total - meta_pages(total) ||
+    if ((uint64_t)heap.bits != lo || heap.lo != enclave_heap_start() || heap.pages != total - meta_pages(total) ||
         (uint64_t)heap.pmap != lo + (total / 8 + PAGE - 1) / PAGE * PAGE)
         return -1;
     for (uint64_t i = 0; i < heap.pages;) {

@@ -221,8 +221,9 @@ static void fill_tls(const struct sgx_layout_desc *d, const struct plan *p, uint
     }
     tls->nssa = d->nssa;
     tls->ssa_frame_pages = frame_pages;
+    tls->flags = SGX_LAYOUT_TLS_MAPS_TOP;
     if (d->edmm) {
-        tls->flags = SGX_LAYOUT_TLS_EDMM;
+        tls->flags |= SGX_LAYOUT_TLS_EDMM;
         tls->heap_added = p->heap_added;
     }
 }
@@ -243,8 +244,16 @@ static void fill_tcs(const struct sgx_layout_desc *d, const struct sgx_layout_tl
 }
 
 /* TCS, SSA, TLS and stack pages for every thread. */
-/* The heap's part added at build: all of it, or with EDMM its bookkeeping
- * pages and heap_precommit bytes after them. */
+/* The heap's page maps at its end (sgx_layout_heap_meta_pages), in bytes. */
+static uint64_t heap_maps(const struct plan *p)
+{
+    uint64_t n = sgx_layout_heap_meta_pages(p->heap_size / PAGE) * PAGE;
+
+    return n < p->heap_size ? n : p->heap_size;
+}
+
+/* The heap's part added at build from its start: all of it, or with EDMM
+ * heap_precommit bytes (the page maps at its end are added too). */
 static void plan_heap_added(const struct sgx_layout_desc *d, struct plan *p)
 {
     uint64_t n;
@@ -252,9 +261,10 @@ static void plan_heap_added(const struct sgx_layout_desc *d, struct plan *p)
     p->heap_added = p->heap_size;
     if (!d->edmm)
         return;
-    n = sgx_layout_heap_meta_pages(p->heap_size / PAGE) * PAGE + page_round(d->heap_precommit);
-    if (n < p->heap_added)
-        p->heap_added = n;
+    n = page_round(d->heap_precommit);
+    if (n > p->heap_size - heap_maps(p))
+        n = p->heap_size - heap_maps(p);
+    p->heap_added = n;
 }
 
 static int emit_threads(const struct sgx_layout_desc *d, const struct plan *p, struct sgx_layout *l)
@@ -313,10 +323,16 @@ static int emit_images(const struct sgx_layout_desc *d, struct plan *p, struct s
  * code is loaded into the heap by the libOS. */
 static int emit_heap(const struct plan *p, struct sgx_layout *l)
 {
+    uint64_t rwx = SGX_SECINFO_REG | SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_X, maps = heap_maps(p);
+    int ret;
+
     if (!p->heap_size)
         return 0;
-    return add_range(l, p->heap, p->heap_added, SGX_SECINFO_REG | SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_X,
-                     false, NULL, "heap");
+    if (p->heap_added == p->heap_size)
+        return add_range(l, p->heap, p->heap_size, rwx, false, NULL, "heap");
+    /* EDMM: the precommitted start, and the page maps at the end. */
+    ret = add_range(l, p->heap, p->heap_added, rwx, false, NULL, "heap");
+    return ret ? ret : add_range(l, p->heap + p->heap_size - maps, maps, rwx, false, NULL, "heap");
 }
 
 /* The offset just past an entry's pages. */
