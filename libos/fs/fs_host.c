@@ -132,14 +132,22 @@ const struct file_ops host_file_ops = {
     .fd_closed = host_fd_closed,
 };
 
-bool file_is_dir_ask(struct file *f)
+uint32_t file_ifmt(struct file *f)
 {
     struct pal_stat st;
-    bool asked = f->ops->fstat && f->ops->fstat(f, &st) == 0;
-    bool dir = asked && (st.mode & S_IFMT_) == S_IFDIR_;
+    uint32_t type = __atomic_load_n(&f->ifmt, __ATOMIC_RELAXED);
 
-    if (asked)
-        __atomic_store_n(&f->ifmt, (uint16_t)(st.mode & S_IFMT_), __ATOMIC_RELAXED);
+    if (!type && f->ops->fstat && f->ops->fstat(f, &st) == 0) {
+        type = st.mode & S_IFMT_;
+        __atomic_store_n(&f->ifmt, (uint16_t)type, __ATOMIC_RELAXED);
+    }
+    return type;
+}
+
+bool file_is_dir_ask(struct file *f)
+{
+    bool dir = file_ifmt(f) == S_IFDIR_;
+
     f->is_dir = dir; /* the same value from every thread that asks */
     __atomic_store_n(&f->dir_unknown, false, __ATOMIC_RELEASE);
     return dir;

@@ -126,6 +126,9 @@ extern const struct file_ops host_file_ops; /* fs_host.c */
 /* fs_host.c: fds 0-2 on the PAL's stdio handles. */
 int fd_init_stdio(void);
 bool file_is_dir_ask(struct file *f);       /* fs_host.c */
+/* f's S_IFMT bits, the host asked once (struct file.ifmt); 0 when no fstat
+ * answers. */
+uint32_t file_ifmt(struct file *f); /* fs_host.c */
 /* Whether f is a directory. */
 static inline bool file_is_dir(struct file *f)
 {

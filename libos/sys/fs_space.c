@@ -18,15 +18,6 @@ static bool is_host(const struct file *f)
     return f->ops == &host_file_ops;
 }
 
-/* The file's type bits (0 when it has no attributes). */
-static uint32_t file_type(struct file *f)
-{
-    struct pal_stat st;
-    if (!f->ops->fstat || f->ops->fstat(f, &st) < 0)
-        return 0;
-    return st.mode & S_IFMT_;
-}
-
 /* tmpfs keeps every byte in memory: mode 0 grows the file, KEEP_SIZE has
  * nothing to reserve, PUNCH_HOLE|KEEP_SIZE writes zeros over the range
  * (inside the file; a memfd's write seals refuse it, as Linux's); other
@@ -60,7 +51,7 @@ static long do_fallocate(struct file *f, int mode, int64_t off, int64_t len)
         return -PAL_EINVAL;
     if ((f->flags & O_ACCMODE) == O_RDONLY)
         return -PAL_EBADF;
-    uint32_t type = file_type(f);
+    uint32_t type = file_ifmt(f);
     if (type == S_IFDIR_)
         return -PAL_EISDIR;
     if (is_host(f))
@@ -85,7 +76,7 @@ static long do_fadvise(struct file *f, int64_t off, int64_t len, int advice)
 {
     if (advice < 0 || advice > 5 || len < 0)
         return -PAL_EINVAL;
-    if (f->is_sock || (is_host(f) && file_type(f) == 0010000 /* S_IFIFO */))
+    if (f->is_sock || (is_host(f) && file_ifmt(f) == 0010000 /* S_IFIFO */))
         return -PAL_ESPIPE;
     if (is_host(f) && PAL_HAS(pal, fadvise))
         return pal->fadvise(f->h, off, len, advice);
@@ -204,7 +195,7 @@ SYS(readahead)
     if (!f)
         return -PAL_EBADF;
     long r = (f->flags & O_ACCMODE) == O_WRONLY ? -PAL_EBADF
-             : file_type(f) != S_IFREG_         ? -PAL_EINVAL
+             : file_ifmt(f) != S_IFREG_         ? -PAL_EINVAL
              : is_host(f) && PAL_HAS(pal, fadvise)
                  ? pal->fadvise(f->h, (int64_t)A(1), (int64_t)A(2), 3 /* WILLNEED */)
                  : 0;
@@ -223,7 +214,7 @@ SYS(sync_file_range)
     struct file *f = fd_get((int)A(0));
     if (!f)
         return -PAL_EBADF;
-    uint32_t type = file_type(f);
+    uint32_t type = file_ifmt(f);
     long r = type != S_IFREG_ && type != S_IFDIR_ && type != 0060000 ? -PAL_ESPIPE
              : is_host(f) && A(3) && PAL_HAS(pal, fdatasync)         ? pal->fdatasync(f->h)
                                                                      : 0;

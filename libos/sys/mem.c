@@ -259,14 +259,7 @@ long mm_anon_shared_file(uint64_t len, struct file **out)
 /* Pipes, FIFOs and sockets have no pages to map (ENODEV on Linux). */
 static bool mappable(struct file *f)
 {
-    struct pal_stat st;
-    uint32_t type = __atomic_load_n(&f->ifmt, __ATOMIC_RELAXED);
-    if (!type) {
-        if (!f->ops->fstat || f->ops->fstat(f, &st) < 0)
-            return true; /* the mapping itself will say */
-        type = st.mode & 0170000;
-        __atomic_store_n(&f->ifmt, (uint16_t)type, __ATOMIC_RELAXED);
-    }
+    uint32_t type = file_ifmt(f); /* 0: unknown, and the mapping itself will say */
     return type != 0010000 /* FIFO */ && type != 0140000 /* socket */;
 }
 

@@ -145,11 +145,17 @@ static long host_protect(uint64_t addr, uint64_t len, int prot)
     return r > 0 ? -PAL_EIO : r;
 }
 
-/* Pages of the two maps at the end of a heap of `total` pages (the
- * layout's sgx_layout_heap_meta_pages). */
+/* Pages of the two maps at the end of a heap of `total` pages: the
+ * layout's count, which EDMM layouts add at build. */
 static uint64_t meta_pages(uint64_t total)
 {
-    return (total / 8 + PAGE - 1) / PAGE + (total + PAGE - 1) / PAGE;
+    return sgx_layout_heap_meta_pages(total);
+}
+
+/* Where the pmap starts in the maps: after the bitmap's whole pages. */
+static uint64_t pmap_offset(uint64_t total)
+{
+    return (total / 8 + PAGE - 1) / PAGE * PAGE;
 }
 
 /* The maps (the bitmap, then the pmap) are the heap's last pages: its
@@ -163,7 +169,7 @@ int enclave_heap_init(uint64_t lo, uint64_t size)
     if (total <= map_pages + 1 || !(tls_self()->flags & SGX_LAYOUT_TLS_MAPS_TOP))
         return -1;
     heap.bits = (uint64_t *)maps;
-    heap.pmap = (uint8_t *)(maps + (total / 8 + PAGE - 1) / PAGE * PAGE);
+    heap.pmap = (uint8_t *)(maps + pmap_offset(total));
     memset(heap.bits, 0, map_pages * PAGE);
     heap.lo = lo;
     heap.pages = total - map_pages;
@@ -778,7 +784,7 @@ int enclave_heap_adopt(void)
     enclave_heap_meta(&lo, &hi);
     heap.lock = 0;
     if ((uint64_t)heap.bits != lo || heap.lo != enclave_heap_start() || heap.pages != total - meta_pages(total) ||
-        (uint64_t)heap.pmap != lo + (total / 8 + PAGE - 1) / PAGE * PAGE)
+        (uint64_t)heap.pmap != lo + pmap_offset(total))
         return -1;
     for (uint64_t i = 0; i < heap.pages;) {
         uint64_t j = i + 1;
